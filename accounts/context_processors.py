@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.urls import reverse
+
+from .models import Role
+from .permissions import may_manage_allocations
+
+
+def navigation(request):
+    """The service navigation links each role sees."""
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        if user.role == Role.IRO:
+            items.append(("My caseload", reverse("children:caseload")))
+        if may_manage_allocations(user):
+            items.append(("Children", reverse("children:list")))
+        if user.is_staff:
+            items.append(("Administration", reverse("admin:index")))
+    path = request.path if request is not None else ""
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "navigation_items": [
+            {"label": label, "url": url, "current": path.startswith(url) and url != "/"} for label, url in items
+        ],
+    }

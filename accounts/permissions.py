@@ -1,0 +1,60 @@
+"""The one place that decides who may see which child and which pages."""
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from .models import Role
+
+ROLES_SEEING_EVERY_CHILD = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR}
+ROLES_MANAGING_ALLOCATIONS = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR}
+
+
+def may_see_child_records(user):
+    """Board members see aggregates only: no child-level page at all."""
+    return user.is_authenticated and user.is_active and user.role != Role.BOARD_MEMBER
+
+
+def sees_every_child(user):
+    return may_see_child_records(user) and user.role in ROLES_SEEING_EVERY_CHILD
+
+
+def may_manage_allocations(user):
+    return user.is_authenticated and user.is_active and user.role in ROLES_MANAGING_ALLOCATIONS
+
+
+def children_visible_to(user, children, on=None):
+    """Narrow a Child queryset to what the user may open: an IRO sees only the children
+    currently allocated to them."""
+    if not may_see_child_records(user):
+        return children.none()
+    if sees_every_child(user):
+        return children
+    if user.role == Role.IRO:
+        from children.models import Allocation
+
+        current = Allocation.objects.current(on or timezone.localdate()).filter(iro=user)
+        return children.filter(pk__in=current.values("child_id"))
+    return children.none()
+
+
+class ChildRecordAccessMixin(AccessMixin):
+    """For pages about individual children: board members are refused outright."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not may_see_child_records(request.user):
+            raise PermissionDenied("Board members cannot see child-level records.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AllocationManagerRequiredMixin(AccessMixin):
+    """For pages that change who reviews a child or list every child."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not may_manage_allocations(request.user):
+            raise PermissionDenied("Only service managers and administrators can use this page.")
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from .codes import (
+    PLACEMENT_TYPES_WITHOUT_PROVIDER,
+    CategoryOfAbuse,
+    CategoryOfNeed,
+    Ethnicity,
+    LegalStatus,
+    PlacementProvider,
+    PlacementType,
+    PlanEndReason,
+    ReasonEpisodeCeased,
+    ReasonForNewEpisode,
+    ReasonForPlacementChange,
+    Sex,
+)
+
+
+class Child(models.Model):
+    """A child known to the service; `local_child_id` is the SSDA903 CHILD identifier."""
+
+    local_child_id = models.CharField("local child ID", max_length=20, unique=True)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
+    upn = models.CharField("unique pupil number", max_length=13, blank=True)
+    is_uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
+    has_disability = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "local_child_id"]
+        verbose_name_plural = "children"
+        indexes = [models.Index(fields=["family_name", "given_name"], name="child_name_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_valid"),
+            models.CheckConstraint(condition=Q(ethnicity__in=Ethnicity.values), name="child_ethnicity_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.local_child_id})"
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+
+class CareEpisode(models.Model):
+    """One SSDA903 episode of care: a new one starts whenever legal status or placement changes."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    start_date = models.DateField("date episode commenced")
+    reason_for_new_episode = models.CharField(max_length=1, choices=ReasonForNewEpisode.choices)
+    legal_status = models.CharField(max_length=2, choices=LegalStatus.choices)
+    category_of_need = models.CharField(max_length=2, choices=CategoryOfNeed.choices)
+    placement_type = models.CharField(max_length=3, choices=PlacementType.choices)
+    placement_provider = models.CharField(max_length=3, choices=PlacementProvider.choices, blank=True)
+    end_date = models.DateField("date episode ceased", null=True, blank=True)
+    reason_episode_ceased = models.CharField(max_length=3, choices=ReasonEpisodeCeased.choices, blank=True)
+    reason_for_placement_change = models.CharField(
+        max_length=6, choices=ReasonForPlacementChange.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["child_id", "start_date"]
+        indexes = [
+            models.Index(fields=["start_date", "end_date"], name="episode_dates_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "start_date"], name="episode_one_start_per_day"),
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(end_date__isnull=True), name="episode_one_open_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="episode_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(end_date__isnull=True) & Q(reason_episode_ceased=""))
+                | (Q(end_date__isnull=False) & ~Q(reason_episode_ceased="")),
+                name="episode_end_date_and_reason_together",
+            ),
+            models.CheckConstraint(
+                condition=~Q(placement_type__in=sorted(PLACEMENT_TYPES_WITHOUT_PROVIDER)) | Q(placement_provider=""),
+                name="episode_no_provider_for_temporary_or_other",
+            ),
+            models.CheckConstraint(
+                condition=~Q(placement_provider=PlacementProvider.PR0) | Q(placement_type=PlacementType.P1),
+                name="episode_pr0_only_with_p1",
+            ),
+            models.CheckConstraint(condition=Q(legal_status__in=LegalStatus.values), name="episode_legal_status_valid"),
+            models.CheckConstraint(
+                condition=Q(placement_type__in=PlacementType.values), name="episode_placement_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason_for_new_episode__in=ReasonForNewEpisode.values), name="episode_rne_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category_of_need__in=CategoryOfNeed.values), name="episode_category_of_need_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child_id}: {self.start_date} to {self.end_date or 'open'} ({self.legal_status}/{self.placement_type})"
+
+
+class StrategyDiscussion(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="strategy_discussions")
+    date = models.DateField()
+    section_47_enquiry_started = models.BooleanField("section 47 enquiries started", default=False)
+
+    class Meta:
+        ordering = ["child_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "date"], name="strategy_discussion_one_per_day"),
+        ]
+
+    def __str__(self):
+        return f"Strategy discussion {self.date} (s47: {'yes' if self.section_47_enquiry_started else 'no'})"
+
+
+class ChildProtectionPlan(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="protection_plans")
+    start_date = models.DateField()
+    initial_category_of_abuse = models.CharField(max_length=3, choices=CategoryOfAbuse.choices)
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=PlanEndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["child_id", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(end_date__isnull=True), name="protection_plan_one_open_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="protection_plan_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(end_date__isnull=True) & Q(end_reason="")) | (Q(end_date__isnull=False) & ~Q(end_reason="")),
+                name="protection_plan_end_date_and_reason_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_category_of_abuse__in=CategoryOfAbuse.values),
+                name="protection_plan_category_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Child protection plan from {self.start_date} ({self.initial_category_of_abuse})"
+
+
+class AllocationQuerySet(models.QuerySet):
+    def current(self, on):
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+class Allocation(models.Model):
+    """Which IRO holds a child's case, from `start_date` up to (not including) `end_date`."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocations")
+    iro = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations", verbose_name="IRO"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["child_id", "start_date"]
+        indexes = [models.Index(fields=["iro", "end_date"], name="allocation_iro_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(end_date__isnull=True), name="allocation_one_open_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="allocation_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.iro} for child {self.child_id} from {self.start_date}"

@@ -1,0 +1,181 @@
+"""Every write about children: validate, save, audit, in one transaction. A rule broken here
+raises ValidationError with a message the user can act on, and nothing is saved."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.formats import date_format
+
+from accounts.models import Role
+from audit.models import AuditAction
+from audit.services import record_event
+
+from .codes import PLACEMENT_TYPES_WITHOUT_PROVIDER, PlacementProvider
+from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+
+
+def _day(value):
+    return date_format(value, "j F Y")
+
+
+def _locked(child):
+    """Serialise writes about one child so two concurrent saves cannot both pass validation."""
+    return Child.objects.select_for_update().get(pk=child.pk)
+
+
+def _save(instance, *, exclude=None):
+    instance.full_clean(exclude=exclude, validate_constraints=True)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            "This change conflicts with a record saved at the same time. Reload the page and try again."
+        ) from error
+    return instance
+
+
+@transaction.atomic
+def create_child(*, by, request=None, **fields):
+    child = Child(**fields)
+    if Child.objects.filter(local_child_id__iexact=child.local_child_id).exists():
+        raise ValidationError({"local_child_id": f"A child with local child ID {child.local_child_id} already exists."})
+    _save(child)
+    record_event(action=AuditAction.CREATE, user=by, obj=child, child_id=child.pk, request=request)
+    return child
+
+
+def _check_episode(episode):
+    errors = {}
+    if episode.end_date and episode.end_date < episode.start_date:
+        errors["end_date"] = "The date the episode ceased must be on or after the date it commenced."
+    if bool(episode.end_date) != bool(episode.reason_episode_ceased):
+        field = "reason_episode_ceased" if episode.end_date else "end_date"
+        errors[field] = "Give both the date the episode ceased and the reason, or neither."
+    if episode.placement_type in PLACEMENT_TYPES_WITHOUT_PROVIDER and episode.placement_provider:
+        errors["placement_provider"] = "Leave the placement provider blank for temporary and other placements."
+    if episode.placement_provider == PlacementProvider.PR0 and episode.placement_type != "P1":
+        errors["placement_provider"] = "Provider PR0 (parents) is only valid for placement type P1."
+    if episode.start_date < episode.child.date_of_birth:
+        errors["start_date"] = "An episode cannot start before the child's date of birth."
+    if errors:
+        raise ValidationError(errors)
+    _check_no_overlap(episode)
+
+
+def _check_no_overlap(episode):
+    others = CareEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+    overlapping = others.filter(Q(end_date__isnull=True) | Q(end_date__gt=episode.start_date))
+    if episode.end_date is not None:
+        overlapping = overlapping.filter(start_date__lt=episode.end_date)
+    clash = overlapping.order_by("start_date").first()
+    if clash is None and episode.end_date is None:
+        clash = others.filter(start_date__gte=episode.start_date).order_by("start_date").first()
+    if clash is not None:
+        until = _day(clash.end_date) if clash.end_date else "now (still open)"
+        raise ValidationError(
+            f"This episode overlaps the episode from {_day(clash.start_date)} to {until}. "
+            "A child's episodes of care cannot overlap: end the earlier episode first."
+        )
+
+
+@transaction.atomic
+def record_care_episode(child, *, by, request=None, **fields):
+    child = _locked(child)
+    episode = CareEpisode(child=child, **fields)
+    _check_episode(episode)
+    _save(episode)
+    record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
+    return episode
+
+
+@transaction.atomic
+def update_care_episode(episode, *, by, request=None, **changes):
+    _locked(episode.child)
+    episode = CareEpisode.objects.get(pk=episode.pk)
+    before = {field: str(getattr(episode, field)) for field in changes}
+    for field, value in changes.items():
+        setattr(episode, field, value)
+    _check_episode(episode)
+    _save(episode)
+    record_event(
+        action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
+        detail={"before": before, "after": {field: str(value) for field, value in changes.items()}},
+    )
+    return episode
+
+
+@transaction.atomic
+def record_strategy_discussion(child, *, by, date, section_47_enquiry_started, request=None):
+    child = _locked(child)
+    if date < child.date_of_birth:
+        raise ValidationError({"date": "A strategy discussion cannot be before the child's date of birth."})
+    if StrategyDiscussion.objects.filter(child=child, date=date).exists():
+        raise ValidationError({"date": f"A strategy discussion on {_day(date)} is already recorded."})
+    discussion = _save(
+        StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started)
+    )
+    record_event(action=AuditAction.CREATE, user=by, obj=discussion, child_id=child.pk, request=request)
+    return discussion
+
+
+@transaction.atomic
+def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, request=None):
+    child = _locked(child)
+    plans = ChildProtectionPlan.objects.filter(child=child)
+    if plans.filter(end_date__isnull=True).exists():
+        raise ValidationError("This child already has an open child protection plan. End it before starting another.")
+    if plans.filter(end_date__gt=start_date).exists():
+        raise ValidationError({"start_date": "A new plan must start on or after the day the previous plan ended."})
+    plan = _save(
+        ChildProtectionPlan(child=child, start_date=start_date, initial_category_of_abuse=initial_category_of_abuse)
+    )
+    record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
+    return plan
+
+
+@transaction.atomic
+def end_protection_plan(plan, *, by, end_date, end_reason, request=None):
+    _locked(plan.child)
+    plan = ChildProtectionPlan.objects.get(pk=plan.pk)
+    if plan.end_date is not None:
+        raise ValidationError("This child protection plan has already ended.")
+    if end_date < plan.start_date:
+        raise ValidationError({"end_date": "A plan cannot end before it started."})
+    plan.end_date = end_date
+    plan.end_reason = end_reason
+    _save(plan)
+    record_event(
+        action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
+        detail={"ended": str(end_date), "reason": end_reason},
+    )
+    return plan
+
+
+@transaction.atomic
+def allocate_iro(child, *, iro, start_date, by, request=None):
+    """Allocate or reallocate a child's IRO: the open allocation closes on the day the new
+    one starts, both in one transaction."""
+    child = _locked(child)
+    if iro.role != Role.IRO or not iro.is_active:
+        raise ValidationError({"iro": "Choose an active Independent Reviewing Officer."})
+    current = Allocation.objects.filter(child=child, end_date__isnull=True).first()
+    if current is not None:
+        if current.iro_id == iro.pk:
+            raise ValidationError({"iro": f"{iro} is already this child's IRO."})
+        if start_date < current.start_date:
+            raise ValidationError(
+                {"start_date": f"The new allocation must start on or after {_day(current.start_date)}, "
+                 "when the current one started."}
+            )
+        current.end_date = start_date
+        _save(current)
+        record_event(
+            action=AuditAction.UPDATE, user=by, obj=current, child_id=child.pk, request=request,
+            detail={"ended": str(start_date), "reason": "reallocated"},
+        )
+    elif Allocation.objects.filter(child=child, end_date__gt=start_date).exists():
+        raise ValidationError({"start_date": "The new allocation must start after the previous one ended."})
+    allocation = _save(Allocation(child=child, iro=iro, start_date=start_date))
+    record_event(action=AuditAction.CREATE, user=by, obj=allocation, child_id=child.pk, request=request)
+    return allocation

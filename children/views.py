@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from accounts.permissions import (
+    AllocationManagerRequiredMixin,
+    ChildRecordAccessMixin,
+    children_visible_to,
+    may_manage_allocations,
+)
+from accounts.models import Role
+from iro_portal.forms import add_service_errors
+from audit.models import AuditAction
+from audit.services import record_event
+
+from . import selectors, services
+from .filters import ChildrenFilter
+from .forms import AllocationForm
+from .models import Child
+
+
+def _paginate(request, queryset):
+    return Paginator(queryset, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class CaseloadView(ChildRecordAccessMixin, View):
+    def get(self, request):
+        if request.user.role != Role.IRO:
+            return redirect("children:list")
+        today = timezone.localdate()
+        page = _paginate(request, selectors.caseload(request.user, today))
+        sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
+        return render(request, "children/caseload.html", {
+            "page": page, "rows": selectors.listing_rows(page.object_list, today), "caseload": sizes, "today": today,
+        })
+
+
+class ChildrenListView(AllocationManagerRequiredMixin, View):
+    def get(self, request):
+        today = timezone.localdate()
+        children = selectors.children_with_current_status(Child.objects.all(), today)
+        child_filter = ChildrenFilter(request.GET, queryset=children)
+        page = _paginate(request, selectors.with_rows_for_listing(child_filter.qs, today))
+        return render(request, "children/list.html", {
+            "filter": child_filter, "page": page, "rows": selectors.listing_rows(page.object_list, today),
+        })
+
+
+class ChildDetailView(ChildRecordAccessMixin, View):
+    def get(self, request, pk):
+        child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        record_event(action=AuditAction.VIEW, user=request.user, obj=child, child_id=child.pk, request=request)
+        today = timezone.localdate()
+        record = selectors.child_record(child)
+        return render(request, "children/detail.html", {
+            "child": child,
+            "age": selectors.age_on(child.date_of_birth, today),
+            "current_episode": selectors.episode_on(record["episodes"], today),
+            "current_allocation": selectors.allocation_on(record["allocations"], today),
+            "may_allocate": may_manage_allocations(request.user),
+            **record,
+        })
+
+
+class AllocateView(AllocationManagerRequiredMixin, View):
+    template_name = "children/allocate.html"
+
+    def _child(self, pk):
+        return get_object_or_404(Child, pk=pk)
+
+    def get(self, request, pk):
+        child = self._child(pk)
+        form = AllocationForm(initial={"start_date": timezone.localdate()})
+        return self._render(request, child, form)
+
+    def post(self, request, pk):
+        child = self._child(pk)
+        form = AllocationForm(request.POST)
+        if form.is_valid():
+            try:
+                allocation = services.allocate_iro(
+                    child, iro=form.cleaned_data["iro"], start_date=form.cleaned_data["start_date"],
+                    by=request.user, request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{allocation.iro} is now the IRO for {child.full_name}.")
+                return redirect("children:detail", pk=child.pk)
+        return self._render(request, child, form, status=400)
+
+    def _render(self, request, child, form, status=200):
+        current = child.allocations.filter(end_date__isnull=True).select_related("iro").first()
+        return render(request, self.template_name, {"child": child, "form": form, "current": current}, status=status)
+

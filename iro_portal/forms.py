@@ -1,0 +1,54 @@
+"""Form pieces shared by every app, shaped for the GOV.UK Design System."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: separate day, month and year boxes."""
+
+    def __init__(self, attrs=None):
+        widgets = {
+            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    widget = GovukDateInput
+
+    def __init__(self, **kwargs):
+        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (part.strip() if part else "" for part in data_list)
+        if not (day and month and year):
+            raise ValidationError("Enter a real date, including the day, month and year.", code="incomplete")
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError("Enter a real date, for example 27 3 2026.", code="invalid") from error
+        if value.year < 1900:
+            raise ValidationError("Enter a year with four digits, for example 2026.", code="invalid")
+        return value
+
+
+def add_service_errors(form, error):
+    """Show a service's ValidationError on the form: against the field it names, or at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

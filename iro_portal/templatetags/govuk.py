@@ -1,0 +1,103 @@
+"""Render Django form fields and pages with GOV.UK Design System markup."""
+
+from django import forms, template
+
+from iro_portal.forms import GovukDateInput
+
+register = template.Library()
+
+
+def _kind(widget):
+    if isinstance(widget, GovukDateInput):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def _selected_values(field):
+    value = field.value()
+    if value is None:
+        return set()
+    if isinstance(value, (list, tuple)):
+        return {str(item) for item in value}
+    return {str(value)}
+
+
+@register.inclusion_tag("govuk/field.html")
+def govuk_field(field, classes="", label_size="s", heading=False):
+    widget = field.field.widget
+    kind = _kind(widget)
+    context = {
+        "field": field,
+        "kind": kind,
+        "classes": classes,
+        "label_size": label_size,
+        "heading": heading,
+        "input_type": getattr(widget, "input_type", "text"),
+        "hint_id": f"{field.auto_id}-hint" if field.help_text else "",
+        "error_id": f"{field.auto_id}-error" if field.errors else "",
+    }
+    if kind == "date":
+        value = field.value()
+        parts = value if isinstance(value, (list, tuple)) else widget.decompress(value)
+        context["date_parts"] = [
+            {"suffix": suffix, "label": label, "value": part or "", "width": width}
+            for (suffix, label, width), part in zip(
+                (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)), parts
+            )
+        ]
+    if kind in {"select", "radios", "checkboxes"}:
+        selected = _selected_values(field)
+        context["options"] = [
+            {"value": "" if value is None else str(value), "label": label, "selected": str(value) in selected}
+            for value, label in field.field.choices
+        ]
+    return context
+
+
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_summary(*forms_to_check):
+    errors = []
+    for form in forms_to_check:
+        if form is None or not form.errors:
+            continue
+        for message in form.non_field_errors():
+            errors.append({"href": "#main-content", "message": message})
+        for field in form:
+            for message in field.errors:
+                target = field.auto_id
+                if isinstance(field.field.widget, GovukDateInput):
+                    target = f"{field.auto_id}_day"
+                errors.append({"href": f"#{target}", "message": message})
+    return {"errors": errors}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced: keeps filters across pages."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def page_numbers(page):
+    """Page numbers around the current page, with None where the GOV.UK pagination shows an ellipsis."""
+    return [
+        None if number == page.paginator.ELLIPSIS else number
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
