@@ -1,4 +1,8 @@
 import pytest
+from django.conf import settings
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
 
 from tests.factories import (
     TEST_PASSWORD,
@@ -10,6 +14,12 @@ from tests.factories import (
     IroFactory,
     ManagerFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs a second per sign-in; tests only need passwords to match."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

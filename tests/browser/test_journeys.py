@@ -1,0 +1,164 @@
+"""Journeys through the real pages in headless Chromium, with axe-core on every page we land on.
+
+These run against pytest-django's live_server, which serves /static/ from the staticfiles finders
+(our static/ and node_modules/govuk-frontend/dist/govuk), so the GOV.UK CSS, JS and fonts load as
+they would in production.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import TEST_PASSWORD
+
+from .axe import assert_no_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIGN_IN_HEADING = "Sign in to IRO Portal"
+
+
+def sign_in(page, user):
+    """Sign in through the real form, as a person would."""
+    page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    page.wait_for_load_state("load")
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
+    expect(page).to_have_url(re.compile(r"/sign-in/$"))
+
+
+def assert_govuk_styles_and_fonts_loaded(page):
+    """The compiled GOV.UK stylesheet applied and the GDS Transport web fonts were fetched."""
+    styles = page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            const sheet = Array.from(document.styleSheets)
+                .find((s) => s.href && s.href.endsWith("/static/build/application.css"));
+            return {
+                sheetRules: sheet ? sheet.cssRules.length : 0,
+                headingFont: getComputedStyle(document.querySelector("h1")).fontFamily,
+                fonts: Array.from(document.fonts)
+                    .filter((f) => f.family.replace(/["']/g, "") === "GDS Transport")
+                    .map((f) => ({weight: f.weight, status: f.status})),
+            };
+        }"""
+    )
+    assert styles["sheetRules"] > 100, f"application.css did not load or is empty: {styles}"
+    assert "GDS Transport" in styles["headingFont"], f"GOV.UK typography not applied: {styles}"
+    assert any(font["status"] == "loaded" for font in styles["fonts"]), (
+        f"no GDS Transport font face loaded: {styles['fonts']}"
+    )
+    loaded = page.problems.static_loaded
+    assert any(url.endswith("/static/build/application.css") for url in loaded), loaded
+    assert any("/static/govuk/assets/fonts/" in url and url.endswith(".woff2") for url in loaded), (
+        f"no font file was served from /static/govuk/assets/fonts/: {loaded}"
+    )
+    # GOV.UK Frontend's JavaScript ran (it marks the body before initialising components).
+    assert page.evaluate("() => document.body.classList.contains('govuk-frontend-supported')")
+
+
+def test_sign_in_page_is_accessible_and_skip_link_is_first_tab_stop(page):
+    page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
+    assert_no_axe_violations(page, "sign-in page")
+
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_visible()  # the GOV.UK skip link appears when focused
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()
+
+    page.problems.assert_none()
+
+
+def test_iro_caseload_to_child_record_and_board_member_is_refused(
+    page, screenshot, iro, board_member, looked_after_child
+):
+    child = looked_after_child
+
+    sign_in(page, iro)
+    expect(page).to_have_url(re.compile(r"/children/caseload/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=child.full_name))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(child.local_child_id)
+    expect(page.get_by_role("link", name="My caseload")).to_have_attribute("aria-current", "page")
+    assert_govuk_styles_and_fonts_loaded(page)
+    screenshot(page, "caseload")
+    assert_no_axe_violations(page, "My caseload")
+
+    row.get_by_role("link", name=child.full_name).click()
+    expect(page).to_have_url(re.compile(rf"/children/{child.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(child.full_name)
+    expect(page.get_by_text(f"Local child ID {child.local_child_id}")).to_be_visible()
+    expect(page.get_by_text(f"{iro.get_full_name()}, since")).to_be_visible()
+    screenshot(page, "child-detail")
+    assert_no_axe_violations(page, "child record (IRO)")
+
+    sign_out(page)
+    sign_in(page, board_member)
+    response = page.goto(f"/children/{child.pk}/")
+    assert response is not None and response.status == 403, (
+        f"board member got {response and response.status} for a child's record"
+    )
+    assert child.full_name not in page.content()
+    assert child.local_child_id not in page.content()
+    assert_no_axe_violations(page, "403 page")
+
+    page.problems.assert_none()
+
+
+def test_service_manager_children_list_and_allocate_form_are_accessible(
+    page, screenshot, manager, iro, looked_after_child
+):
+    child = looked_after_child
+
+    sign_in(page, manager)
+    expect(page).to_have_url(re.compile(r"/children/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Children")
+    expect(page.locator("tbody tr", has_text=child.full_name)).to_contain_text(iro.get_full_name())
+    assert_govuk_styles_and_fonts_loaded(page)
+    screenshot(page, "children-list")
+    assert_no_axe_violations(page, "Children list")
+
+    page.get_by_role("link", name=child.full_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(child.full_name)
+    assert_no_axe_violations(page, "child record (service manager)")
+
+    page.get_by_role("link", name=re.compile(r"^Reallocate IRO")).click()
+    expect(page).to_have_url(re.compile(rf"/children/{child.pk}/allocate/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reallocate an IRO")
+    assert_no_axe_violations(page, "allocate form")
+
+    # Submit it empty: no IRO chosen and the prefilled start date cleared.
+    expect(page.get_by_label("Independent Reviewing Officer")).to_have_value("")
+    for part in ("Day", "Month", "Year"):
+        page.get_by_label(part, exact=True).fill("")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save allocation").click()
+    assert navigation.value.status == 400
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link", name="Choose the IRO who will review this child")).to_be_visible()
+    expect(summary.get_by_role("link", name="Enter the date the allocation starts")).to_be_visible()
+    # GOV.UK Frontend moves focus to the error summary so screen readers announce it.
+    expect(summary).to_be_focused()
+    screenshot(page, "allocate-errors")
+    assert_no_axe_violations(page, "allocate form with errors")
+
+    # Each error links to its field.
+    summary.get_by_role("link", name="Choose the IRO who will review this child").click()
+    expect(page.get_by_label("Independent Reviewing Officer")).to_be_focused()
+
+    page.problems.assert_none()
