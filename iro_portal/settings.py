@@ -168,3 +168,4 @@ LOGGING = {
 
 CHILDREN_LIST_PAGE_SIZE = 50
 SERVICE_NAME = "IRO Portal"
+CSRF_FAILURE_VIEW = "iro_portal.views.csrf_failure"

@@ -119,3 +119,11 @@ class TestManagerAccess:
     def test_manager_home_is_the_children_list(self, client, manager):
         sign_in(client, manager)
         assert client.get("/")["Location"] == reverse("children:list")
+
+
+@pytest.mark.django_db
+def test_refusals_use_the_service_layout(client, board_member, looked_after_child):
+    sign_in(client, board_member)
+    response = client.get(reverse("children:detail", args=[looked_after_child.pk]))
+    assert b"You do not have permission to see this page" in response.content
+    assert b"govuk-service-navigation" in response.content
