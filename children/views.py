@@ -45,8 +45,10 @@ class ChildrenListView(AllocationManagerRequiredMixin, View):
         children = selectors.children_with_current_status(Child.objects.all(), today)
         child_filter = ChildrenFilter(request.GET, queryset=children)
         page = _paginate(request, selectors.with_rows_for_listing(child_filter.qs, today))
+        count = page.paginator.count
         return render(request, "children/list.html", {
             "filter": child_filter, "page": page, "rows": selectors.listing_rows(page.object_list, today),
+            "caption": "1 child matches" if count == 1 else f"{count} children match",
         })
 
 

@@ -78,7 +78,7 @@ class TestChildrenList:
         make_children(1, iro)
         sign_in(client, manager)
         content = client.get(reverse("children:list"), {"legal_status": "C1"}).content.decode()
-        assert "1 children match" in content and "Kid0 Family000" in content
+        assert "1 child matches" in content and "Kid0 Family000" in content
         content = client.get(reverse("children:list"), {"placement_type": "K2", "legal_status": "C2"}).content.decode()
         assert "0 children match" in content
 

@@ -26,7 +26,7 @@ def sign_in(page, user):
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_role("banner").get_by_text("Signed in as")).to_be_visible()
     page.wait_for_load_state("load")
 
 
@@ -78,6 +78,15 @@ def test_sign_in_page_is_accessible_and_skip_link_is_first_tab_stop(page):
     page.keyboard.press("Enter")
     expect(page.locator("#main-content")).to_be_focused()
 
+    # A failed sign-in: the error summary state of the same page.
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter a correct username and password")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    assert_no_axe_violations(page, "sign-in page with an error")
+
     page.problems.assert_none()
 
 
@@ -111,6 +120,7 @@ def test_iro_caseload_to_child_record_and_board_member_is_refused(
     assert response is not None and response.status == 403, (
         f"board member got {response and response.status} for a child's record"
     )
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this page")
     assert child.full_name not in page.content()
     assert child.local_child_id not in page.content()
     assert_no_axe_violations(page, "403 page")

@@ -1,0 +1,257 @@
+"""The production-shaped stack: docker-compose.yml (validated by the docker-compose binary) and
+the Dockerfile (read as text: no Docker engine is needed to run these tests).
+
+`docker-compose config` is skipped when the binary is absent, unless REQUIRE_COMPOSE_CHECK=1
+(CI), which turns the skip into a failure. DOCKER_COMPOSE may name another binary.
+"""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
+DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
+ENTRYPOINT_SCRIPT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
+
+TEST_SECRET_KEY = "compose-config-test-only-not-a-secret"
+APP_SERVICES = ("web", "worker", "beat", "migrate")
+ALL_SERVICES = {"web", "worker", "beat", "db", "redis", "migrate"}
+# Variables the compose file interpolates: cleared so a developer's shell can't change the result.
+INTERPOLATED = (
+    "SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES",
+    "LOG_LEVEL", "WEB_PORT", "WEB_CONCURRENCY", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
+    "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "COMPOSE_FILE",
+    "COMPOSE_PROJECT_NAME",
+)
+
+
+# --- docker-compose config ---------------------------------------------------------------------
+
+def _compose_binary():
+    name = os.environ.get("DOCKER_COMPOSE", "docker-compose")
+    binary = shutil.which(name)
+    if binary is None:
+        reason = f"{name} not found; docker-compose.yml is not validated"
+        if os.environ.get("REQUIRE_COMPOSE_CHECK") == "1":
+            pytest.fail(f"{reason} (REQUIRE_COMPOSE_CHECK=1, so this is an error)", pytrace=False)
+        pytest.skip(reason)
+    return binary
+
+
+def _run_compose_config(binary, *extra, secret_key=TEST_SECRET_KEY):
+    env = {key: value for key, value in os.environ.items() if key not in INTERPOLATED}
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    return subprocess.run(
+        [binary, "-f", str(COMPOSE_FILE), "config", *extra],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def _script_interpreter(binary):
+    """The Python behind a script-installed docker-compose (Debian's v1): it has PyYAML."""
+    try:
+        with open(binary, "rb") as handle:
+            first_line = handle.readline(200).decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    if first_line.startswith("#!") and "python" in first_line:
+        return shlex.split(first_line[2:])[0]
+    return None
+
+
+def _parse_config(binary, yaml_text):
+    """Turn `config` output into a dict, with whatever can read YAML here."""
+    try:
+        import yaml
+    except ImportError:
+        pass
+    else:
+        return yaml.safe_load(yaml_text)
+    interpreter = _script_interpreter(binary)
+    if interpreter:
+        converted = subprocess.run(
+            [interpreter, "-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
+            input=yaml_text, capture_output=True, text=True, timeout=60,
+        )
+        if converted.returncode == 0:
+            return json.loads(converted.stdout)
+    as_json = _run_compose_config(binary, "--format", "json")  # docker compose v2
+    if as_json.returncode == 0:
+        return json.loads(as_json.stdout)
+    pytest.fail(
+        "Cannot read the output of `docker-compose config`: install PyYAML in the test environment",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def compose_binary():
+    return _compose_binary()
+
+
+@pytest.fixture(scope="module")
+def compose_config(compose_binary):
+    result = _run_compose_config(compose_binary)
+    assert result.returncode == 0, f"docker-compose config rejected docker-compose.yml:\n{result.stderr}"
+    return _parse_config(compose_binary, result.stdout)
+
+
+def _environment(service):
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) if "=" in item else (item, None) for item in environment)
+    return {key: "" if value is None else str(value) for key, value in environment.items()}
+
+
+def _command(service):
+    command = service.get("command") or []
+    return shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+
+
+def _depends_on(service):
+    depends_on = service.get("depends_on") or {}
+    if isinstance(depends_on, list):
+        return {name: "service_started" for name in depends_on}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in depends_on.items()}
+
+
+def test_compose_defines_the_production_services(compose_config):
+    services = compose_config["services"]
+    assert ALL_SERVICES <= set(services), f"missing services: {ALL_SERVICES - set(services)}"
+    assert services["db"]["image"].startswith("postgres:15")
+    assert services["redis"]["image"].startswith("redis:7")
+    for name in APP_SERVICES:
+        assert "build" in services[name], f"{name} is not built from the Dockerfile"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_use_postgres_on_db_and_redis_broker(compose_config, name):
+    environment = _environment(compose_config["services"][name])
+
+    database = urlsplit(environment.get("DATABASE_URL", ""))
+    assert database.scheme in {"postgres", "postgresql"}, environment.get("DATABASE_URL")
+    assert database.hostname == "db"
+    assert database.path == "/iro_portal"
+
+    broker = urlsplit(environment.get("CELERY_BROKER_URL", ""))
+    assert broker.scheme == "redis", environment.get("CELERY_BROKER_URL")
+    assert broker.hostname == "redis"
+
+    assert environment.get("SECRET_KEY") == TEST_SECRET_KEY
+    assert environment.get("DEBUG", "").lower() in {"0", "false", "no", "off", ""}
+    assert environment.get("ALLOWED_HOSTS")
+
+
+def test_compose_refuses_to_start_without_a_secret_key(compose_binary):
+    result = _run_compose_config(compose_binary, secret_key=None)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_compose_commands_and_start_order(compose_config):
+    services = compose_config["services"]
+    assert "pg_isready" in " ".join(_command({"command": services["db"]["healthcheck"]["test"]}))
+
+    migrate = services["migrate"]
+    assert _command(migrate)[-3:] == ["manage.py", "migrate", "--noinput"]
+    assert _depends_on(migrate) == {"db": "service_healthy"}
+    assert str(migrate.get("restart", "no")) in {"no", "False", "false"}
+
+    web = services["web"]
+    assert _command(web)[:2] == ["gunicorn", "iro_portal.wsgi:application"]
+    assert _depends_on(web)["migrate"] == "service_completed_successfully"
+    assert any(str(port.get("target") if isinstance(port, dict) else port).endswith("8000") for port in web["ports"])
+
+    worker_command = _command(services["worker"])
+    assert worker_command[:3] == ["celery", "-A", "iro_portal"] and "worker" in worker_command
+    beat_command = _command(services["beat"])
+    assert beat_command[:3] == ["celery", "-A", "iro_portal"] and "beat" in beat_command
+    schedule = beat_command[beat_command.index("--schedule") + 1]
+    beat_volumes = [str(v.get("target") if isinstance(v, dict) else v.split(":")[1]) for v in services["beat"]["volumes"]]
+    assert any(schedule.startswith(target.rstrip("/") + "/") for target in beat_volumes), (
+        f"beat's schedule {schedule} is not on a volume {beat_volumes}"
+    )
+    for name in ("worker", "beat"):
+        assert _depends_on(services[name])["migrate"] == "service_completed_successfully"
+        assert "redis" in _depends_on(services[name])
+
+
+# --- Dockerfile (plain text) ---------------------------------------------------------------------
+
+def _dockerfile_stages():
+    """[(from_line, [(INSTRUCTION, arguments), ...]), ...] with continuations joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    stages = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, arguments = line.partition(" ")
+        instruction = instruction.upper()
+        if instruction == "FROM":
+            stages.append((arguments.strip(), []))
+        elif stages:
+            stages[-1][1].append((instruction, " ".join(arguments.split())))
+    return stages
+
+
+def _exec_form(arguments):
+    arguments = arguments.strip()
+    return json.loads(arguments) if arguments.startswith("[") else shlex.split(arguments)
+
+
+def test_dockerfile_builds_assets_in_node_and_runs_python_311_slim():
+    stages = _dockerfile_stages()
+    assert stages[-1][0].startswith("python:3.11-slim")
+    node_stages = [(image, steps) for image, steps in stages if image.startswith("node:")]
+    assert node_stages, "no node stage builds the front-end assets"
+    node_runs = " ".join(arguments for instruction, arguments in node_stages[0][1] if instruction == "RUN")
+    assert "npm ci" in node_runs and "npm run build:css" in node_runs
+    final_copies = [arguments for instruction, arguments in stages[-1][1] if instruction == "COPY"]
+    assert any("--from=" in copy and "govuk-frontend/dist" in copy for copy in final_copies)
+    assert any("--from=" in copy and "static/build" in copy for copy in final_copies)
+    assert any("requirements.txt" in arguments for instruction, arguments in stages[-1][1] if instruction == "RUN")
+
+
+def test_dockerfile_collects_static_files_with_a_throwaway_secret_key():
+    final_steps = _dockerfile_stages()[-1][1]
+    collect = [arguments for instruction, arguments in final_steps if instruction == "RUN" and "collectstatic" in arguments]
+    assert collect, "the image build does not run collectstatic"
+    assert "manage.py collectstatic --noinput" in collect[0]
+    assert "SECRET_KEY=" in collect[0], "collectstatic needs a SECRET_KEY for that step only"
+    for instruction, arguments in final_steps:
+        if instruction in {"ENV", "ARG"}:
+            assert "SECRET_KEY" not in arguments, f"{instruction} {arguments} would bake a key into the image"
+
+
+def test_dockerfile_runs_gunicorn_as_a_non_root_user():
+    final_steps = _dockerfile_stages()[-1][1]
+    users = [arguments for instruction, arguments in final_steps if instruction == "USER"]
+    assert users and users[-1].split(":")[0] not in {"root", "0"}
+    commands = [_exec_form(arguments) for instruction, arguments in final_steps if instruction == "CMD"]
+    assert commands, "no CMD"
+    assert commands[-1][0] == "gunicorn" and "iro_portal.wsgi:application" in commands[-1]
+    assert any(part.endswith(":8000") for part in commands[-1]) or "8000" in commands[-1]
+    entrypoints = [_exec_form(arguments) for instruction, arguments in final_steps if instruction == "ENTRYPOINT"]
+    if entrypoints:
+        script = entrypoints[-1][-1]
+        assert script == "/app/deploy/entrypoint.sh"
+        assert re.search(r'^exec "\$@"$', ENTRYPOINT_SCRIPT.read_text(), re.MULTILINE), (
+            "the entrypoint must exec the container's command so it runs as PID 1 and gets signals"
+        )
+
+
+def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
+    ignored = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")}
+    for path in (".git", ".venv", "node_modules", "var", "staticfiles", ".env"):
+        assert path in ignored, f"{path} should be in .dockerignore"
