@@ -62,7 +62,8 @@ class CareEpisode(models.Model):
     end_date = models.DateField("date episode ceased", null=True, blank=True)
     reason_episode_ceased = models.CharField(max_length=3, choices=ReasonEpisodeCeased.choices, blank=True)
     reason_for_placement_change = models.CharField(
-        max_length=6, choices=ReasonForPlacementChange.choices, blank=True
+        max_length=6, choices=ReasonForPlacementChange.choices, blank=True,
+        help_text="As SSDA903 rule 225: recorded on the episode that ends (X1) because the placement changes.",
     )
 
     class Meta:

@@ -15,9 +15,9 @@ D = datetime.date
 def make_children(count, iro, **episode):
     for number in range(count):
         child = ChildFactory(given_name=f"Kid{number}", family_name=f"Family{number:03d}")
-        CareEpisodeFactory(child=child, end_date=D(2024, 3, 1), reason_episode_ceased="X1")
-        CareEpisodeFactory(child=child, start_date=D(2024, 3, 1), reason_for_new_episode="P",
-                           reason_for_placement_change="CARPL", **episode)
+        CareEpisodeFactory(child=child, end_date=D(2024, 3, 1), reason_episode_ceased="X1",
+                           reason_for_placement_change="CARPL")
+        CareEpisodeFactory(child=child, start_date=D(2024, 3, 1), reason_for_new_episode="P", **episode)
         AllocationFactory(child=child, iro=iro)
 
 

@@ -75,9 +75,10 @@ class TestCareEpisodes:
 
     def test_contiguous_episodes_are_allowed(self, manager):
         child = ChildFactory()
-        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1"))
         services.record_care_episode(child, by=manager, **episode_fields(
-            start_date=D(2024, 3, 1), reason_for_new_episode="P", reason_for_placement_change="CARPL", placement_type="U4"))
+            end_date=D(2024, 3, 1), reason_episode_ceased="X1", reason_for_placement_change="CARPL"))
+        services.record_care_episode(child, by=manager, **episode_fields(
+            start_date=D(2024, 3, 1), reason_for_new_episode="P", placement_type="U4"))
         assert CareEpisode.objects.filter(child=child).count() == 2
 
     def test_end_before_start_is_refused(self, manager):

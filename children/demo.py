@@ -1,0 +1,814 @@
+"""Synthetic demo data: a local authority's IRO service with staff accounts and children whose
+care, child protection and allocation histories look like real ones.
+
+Everything is drawn from one random.Random(seed) in a fixed order, so a seed always gives the
+same data. Records are built in memory and saved with bulk_create: the services validate and
+audit one record at a time, which is far too slow for thousands of children. The histories are
+valid by construction instead (SSDA903 episode rules, DATA_DICTIONARY.md section 3c), and
+tests/test_seed_demo.py checks them against the project's own rules."""
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.models import Role, User
+from audit.models import AuditAction
+from audit.services import record_event
+
+from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from .selectors import age_on, periods_of_care
+
+DEMO_ID_PREFIX = "DEMO"
+DEMO_PASSWORD = "iro-portal-demo"
+BATCH_SIZE = 1000
+
+CASELOAD_PER_FTE_TARGET = 60
+MINIMUM_IROS = 3
+IRO_FTE_PATTERN = tuple(Decimal(fte) for fte in ("1.00", "0.80", "0.60", "1.00", "0.50", "1.00", "0.80", "1.00"))
+IRO_USERNAME = re.compile(r"^iro(\d+)$")
+TEAMS = ("North", "South", "East", "West")
+
+# Share of demo children by the shape of their history (about 72% looked after today).
+CHILD_KINDS = {
+    "in_care": 66,
+    "returned_to_care": 5,
+    "short_break_agreement": 1.2,
+    "short_break_series": 0.8,
+    "ceased_care": 16,
+    "protection_only": 9,
+    "strategy_discussion_only": 2,
+}
+
+# Age bands (inclusive years) of children in care, and of children on a plan only.
+AGES_IN_CARE = {(0, 0): 5, (1, 4): 15, (5, 9): 20, (10, 15): 38, (16, 17): 22}
+AGES_ON_PLAN = {(0, 0): 12, (1, 4): 28, (5, 9): 27, (10, 15): 28, (16, 17): 5}
+
+SEXES = {"M": 54, "F": 45.7, "U": 0.3}
+UASC_SEXES = {"M": 95, "F": 5}
+ETHNICITIES = {
+    "WBRI": 70, "WIRI": 0.5, "WOTH": 4, "WIRT": 0.4, "WROM": 0.8,
+    "MWBC": 4, "MWBA": 1.5, "MWAS": 1.5, "MOTH": 3.5,
+    "AIND": 0.5, "APKN": 1.5, "ABAN": 0.5, "AOTH": 1,
+    "BCRB": 1.5, "BAFR": 3, "BOTH": 1.5,
+    "CHNE": 0.2, "OOTH": 2.5, "REFU": 0.4, "NOBT": 1,
+}
+UASC_ETHNICITIES = {"OOTH": 28, "AOTH": 24, "BAFR": 24, "BOTH": 8, "WOTH": 8, "NOBT": 4, "MOTH": 4}
+
+# Short, common given and family names, combined at random: nobody real is described.
+NAMES = {
+    "british": (
+        ("Oliver", "Jack", "Alfie", "Freddie", "Noah", "Theo", "Archie", "Jacob", "Riley", "Logan",
+         "Mason", "Tyler", "Kai", "Finley", "Lewis", "Jayden", "Callum", "Reece", "Connor", "Ethan"),
+        ("Olivia", "Amelia", "Isla", "Ava", "Ella", "Freya", "Lily", "Evie", "Poppy", "Sophie",
+         "Chloe", "Millie", "Erin", "Jessica", "Holly", "Megan", "Leah", "Summer", "Keira", "Niamh"),
+        ("Smith", "Taylor", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson",
+         "Evans", "Walker", "Roberts", "Green", "Wood", "Jackson", "Clarke", "Hughes", "Edwards",
+         "Turner", "Moore", "Cooper", "Ward", "Morris", "King", "Parker", "Bennett", "Shaw", "Cox"),
+    ),
+    "south_asian": (
+        ("Mohammed", "Ayaan", "Zain", "Arjun", "Rayan", "Ibrahim", "Hamza", "Aarav", "Yusuf", "Rohan"),
+        ("Aisha", "Maryam", "Zara", "Priya", "Inaya", "Fatima", "Anaya", "Safa", "Amira", "Simran"),
+        ("Khan", "Ahmed", "Hussain", "Ali", "Patel", "Begum", "Shah", "Akhtar", "Iqbal", "Rahman",
+         "Kaur", "Singh", "Mahmood", "Islam"),
+    ),
+    "african_caribbean": (
+        ("Daniel", "Joshua", "Samuel", "Emmanuel", "Isaac", "Tobi", "Kwame", "Malachi", "Elijah", "Jerome"),
+        ("Blessing", "Esther", "Abigail", "Precious", "Favour", "Naomi", "Amara", "Adaeze", "Tiana", "Shanice"),
+        ("Okafor", "Mensah", "Adeyemi", "Campbell", "Asante", "Bello", "Grant", "Osei", "Reid", "Boateng",
+         "Richards", "Mohamed", "Francis", "Bailey"),
+    ),
+    "newly_arrived": (
+        ("Ahmad", "Mustafa", "Omar", "Yonas", "Dawit", "Ardit", "Bilal", "Samir", "Hassan", "Abdullah",
+         "Arman", "Yasin", "Filmon", "Besnik"),
+        ("Senait", "Amina", "Mariam", "Sara", "Lina", "Hana", "Nour", "Elira", "Selam", "Rahel"),
+        ("Ahmadi", "Haidari", "Rahimi", "Tesfay", "Berhane", "Gebre", "Osman", "Abdi", "Hoxha", "Krasniqi",
+         "Nazari", "Mohammadi", "Noori", "Idris"),
+    ),
+}
+NAME_GROUPS = {
+    "AIND": ("south_asian",), "APKN": ("south_asian",), "ABAN": ("south_asian",), "AOTH": ("south_asian",),
+    "MWAS": ("british", "south_asian"), "MWBC": ("british", "african_caribbean"),
+    "MWBA": ("british", "african_caribbean"), "BCRB": ("african_caribbean",), "BAFR": ("african_caribbean",),
+    "BOTH": ("african_caribbean",), "OOTH": ("british", "newly_arrived"), "CHNE": ("british",),
+}
+
+CATEGORIES_OF_NEED = {"N1": 58, "N2": 3, "N3": 3, "N4": 8, "N5": 14, "N6": 3, "N7": 1, "N8": 4}
+FIRST_LEGAL_STATUS = {
+    "court": {"C1": 85, "L2": 10, "L1": 5},
+    "s20": {"V2": 92, "L1": 8},
+    "uasc": {"V2": 1},
+    "remand": {"J1": 1},
+    "short_break_agreement": {"V4": 1},
+}
+# Legal statuses under which a child may be placed with parents (P1).
+WITH_PARENTS_STATUSES = ("C1", "C2")
+FOSTER_PLACEMENTS = ("U1", "U2", "U3", "U4", "U5", "U6")
+# Foster placements that become long-term with the same carers (RNE T, reason PLACE).
+LONG_TERM = {"U6": "U4", "U3": "U1"}
+# Fostering-for-adoption carers who go on to adopt: A5 with the same carers.
+FOSTERING_FOR_ADOPTION = ("U2", "U5")
+
+PLACEMENTS_BY_AGE = (
+    (0, {"U6": 55, "U3": 18, "U5": 12, "U2": 4, "R3": 5, "P1": 6}),
+    (1, {"U6": 55, "U3": 20, "U4": 8, "U1": 4, "U5": 4, "P1": 6, "K2": 1}),
+    (5, {"U6": 50, "U3": 16, "U4": 16, "U1": 6, "K2": 6, "P1": 4, "S1": 1, "R1": 1}),
+    (10, {"U6": 40, "U3": 10, "U4": 16, "U1": 5, "K2": 21, "P1": 3, "S1": 2, "K1": 1, "R1": 1, "R2": 1}),
+    (16, {"U6": 28, "U3": 6, "U4": 12, "U1": 3, "K2": 16, "K3": 32, "P1": 1, "K1": 0.5, "P3": 0.5, "R2": 1}),
+)
+ROUTE_PLACEMENTS = {
+    "uasc": ((0, {"U6": 70, "K2": 20, "U3": 10}), (16, {"K3": 55, "U6": 30, "K2": 15})),
+    "remand": ((0, {"U6": 35, "K2": 30, "K1": 15}), (15, {"U6": 30, "K2": 25, "K1": 15, "R5": 30})),
+    "short_break_agreement": ((0, {"K2": 50, "U6": 30, "U4": 10, "R1": 10}),),
+}
+PROVIDERS = {
+    "U1": {"PR1": 90, "PR2": 10}, "U2": {"PR1": 90, "PR2": 10}, "U3": {"PR1": 90, "PR2": 10},
+    "U4": {"PR1": 55, "PR4": 35, "PR5": 10}, "U5": {"PR1": 60, "PR4": 25, "PR5": 15},
+    "U6": {"PR1": 55, "PR4": 35, "PR5": 10},
+    "A5": {"PR1": 55, "PR2": 30, "PR5": 15}, "A6": {"PR1": 55, "PR2": 30, "PR5": 15},
+    "K1": {"PR1": 20, "PR2": 50, "PR4": 30}, "K2": {"PR1": 15, "PR4": 75, "PR5": 10},
+    "K3": {"PR1": 15, "PR4": 60, "PR5": 25}, "P1": {"PR0": 1}, "P3": {"PR4": 1},
+    "R1": {"PR4": 70, "PR5": 30}, "R2": {"PR3": 1}, "R3": {"PR1": 30, "PR4": 50, "PR5": 20},
+    "R5": {"PR3": 1}, "S1": {"PR4": 60, "PR5": 40},
+}
+PLACEMENT_CHANGE_REASONS = {
+    "CARPL": 38, "CREQB": 12, "CREQO": 9, "CHILD": 8, "LAREQ": 6, "STAND": 4, "ALLEG": 3, "CLOSE": 4,
+    "APPRR": 2, "OTHER": 14,
+}
+# Placement moves a year, by age from the given year.
+MOVES_PER_YEAR = ((0, 0.35), (5, 0.4), (10, 0.6), (16, 0.7))
+ROUTE_MOVES_PER_YEAR = {"remand": 0.3, "short_break_agreement": 0.1, "uasc": 0.5}
+
+# How ceased periods of care end, with the age at the end and the length of the period (days).
+EXITS = {"home": 44, "special_guardianship": 12, "adoption": 11, "eighteen": 22, "remand": 3, "other": 8}
+EXIT_AGES = {
+    "home": {(0, 0): 8, (1, 4): 17, (5, 9): 20, (10, 15): 40, (16, 17): 15},
+    "special_guardianship": {(1, 4): 45, (5, 9): 40, (10, 12): 15},
+    "adoption": {(1, 1): 25, (2, 2): 30, (3, 3): 20, (4, 5): 25},
+    "remand": {(12, 15): 40, (16, 17): 60},
+    "other": AGES_IN_CARE,
+}
+EXIT_DURATIONS = {
+    "home": {(14, 90): 30, (91, 365): 40, (366, 1100): 30},
+    "special_guardianship": {(240, 1400): 1},
+    "adoption": {(420, 1000): 1},
+    "eighteen": {(200, 730): 35, (731, 1825): 35, (1826, 4000): 30},
+    "remand": {(14, 150): 1},
+    "other": {(30, 730): 1},
+}
+EXIT_ROUTES = {
+    "home": {"court": 35, "s20": 65},
+    "special_guardianship": {"court": 1},
+    "adoption": {"court": 1},
+    "eighteen": {"court": 50, "s20": 50},
+    "remand": {"remand": 1},
+    "other": {"court": 40, "s20": 60},
+}
+
+CATEGORIES_OF_ABUSE = {"NEG": 50, "EMO": 36, "PHY": 7, "SAB": 4, "MUL": 3}
+PLAN_END_REASONS = {"no_longer_at_risk": 86, "moved_away": 9, "other": 5}
+REALLOCATIONS_PER_YEAR = 0.2
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    fte: Decimal = Decimal("1.00")
+    team: str = ""
+
+    @property
+    def is_administrator(self):
+        return self.role == Role.ADMINISTRATOR
+
+
+@dataclass
+class ChildHistory:
+    """One demo child and everything recorded about them, before saving. Allocations hold the
+    IRO's index in the staff list until the IRO accounts exist."""
+
+    child: Child
+    episodes: list = field(default_factory=list)
+    strategy_discussions: list = field(default_factory=list)
+    protection_plans: list = field(default_factory=list)
+    allocations: list = field(default_factory=list)
+    short_break_series: bool = False
+
+    def involvement(self):
+        """Spans when the child needs an IRO: periods of care and protection plans, joined where
+        they touch. A series of short breaks (V3) is one span: its review cycle runs across
+        the breaks."""
+        periods = periods_of_care(self.episodes)
+        if self.short_break_series:
+            spans = [(periods[0].start_date, None)]
+        else:
+            spans = [(period.start_date, period.end_date) for period in periods]
+        spans += [(plan.start_date, plan.end_date) for plan in self.protection_plans]
+        joined = []
+        for start, end in sorted(spans, key=lambda span: span[0]):
+            if joined and (joined[-1][1] is None or start <= joined[-1][1]):
+                previous_end = joined[-1][1]
+                joined[-1] = (joined[-1][0], None if previous_end is None or end is None else max(previous_end, end))
+            else:
+                joined.append((start, end))
+        return joined
+
+
+@dataclass
+class DemoAuthority:
+    staff: list
+    histories: list
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    seed: int
+    today: date
+    children: int
+    iros: int
+    care_episodes: int
+    strategy_discussions: int
+    protection_plans: int
+    allocations: int
+
+    def as_detail(self):
+        return {
+            "seed": self.seed, "today": self.today.isoformat(), "children": self.children, "iros": self.iros,
+            "care_episodes": self.care_episodes, "strategy_discussions": self.strategy_discussions,
+            "protection_plans": self.protection_plans, "allocations": self.allocations,
+        }
+
+
+def add_years(day, years):
+    """The same day `years` later (or earlier); 29 February falls on 1 March in other years,
+    as in children.selectors.age_on."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+class _Generator:
+    """Draws one local authority. Every draw comes from self.rng in a fixed order: the same seed
+    and reference date always give the same authority."""
+
+    def __init__(self, seed, today):
+        self.rng = random.Random(seed)
+        self.today = today
+        self.window_start = add_years(today, -3)
+
+    def build(self, number_of_children):
+        kinds = {
+            "in_care": self.in_care,
+            "returned_to_care": self.returned_to_care,
+            "short_break_agreement": self.short_break_agreement,
+            "short_break_series": self.short_break_series,
+            "ceased_care": self.ceased_care,
+            "protection_only": self.protection_only,
+            "strategy_discussion_only": self.strategy_discussion_only,
+        }
+        histories = [kinds[self.pick(CHILD_KINDS)](number) for number in range(1, number_of_children + 1)]
+        iro_ftes = self.iro_ftes(sum(1 for history in histories for span in history.involvement() if span[1] is None))
+        self.allocate(histories, iro_ftes)
+        return DemoAuthority(staff=self.staff(iro_ftes), histories=histories)
+
+    # Random helpers.
+
+    def pick(self, weights):
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def chance(self, probability):
+        return self.rng.random() < probability
+
+    def days(self, low, high):
+        return timedelta(days=self.rng.randint(low, high))
+
+    def day_between(self, first, last):
+        return first + timedelta(days=self.rng.randint(0, (last - first).days))
+
+    def birth_date(self, band, on):
+        """A date of birth giving an age within the band (inclusive years) on `on`, at least two
+        days before it so that something can happen in between."""
+        youngest, oldest = band
+        earliest = add_years(on, -(oldest + 1)) + timedelta(days=1)
+        latest = min(add_years(on, -youngest), on - timedelta(days=2))
+        return self.day_between(earliest, latest)
+
+    # Children.
+
+    def new_child(self, number, date_of_birth, *, uasc=False, disabled=None):
+        sex = self.pick(UASC_SEXES if uasc else SEXES)
+        ethnicity = self.pick(UASC_ETHNICITIES if uasc else ETHNICITIES)
+        group = "newly_arrived" if uasc else self.rng.choice(NAME_GROUPS.get(ethnicity, ("british",)))
+        boys, girls, families = NAMES[group]
+        given_names = {"M": boys, "F": girls}.get(sex) or self.rng.choice((boys, girls))
+        child = Child(
+            local_child_id=f"{DEMO_ID_PREFIX}{number:06d}",
+            given_name=self.rng.choice(given_names),
+            family_name=self.rng.choice(families),
+            date_of_birth=date_of_birth,
+            sex=sex,
+            ethnicity=ethnicity,
+            is_uasc=uasc,
+            has_disability=self.chance(0.05) if disabled is None else disabled,
+        )
+        return ChildHistory(child=child)
+
+    def in_care(self, number):
+        date_of_birth = self.birth_date(self.pick(AGES_IN_CARE), self.today)
+        age = age_on(date_of_birth, self.today)
+        uasc = self.chance({16: 0.3, 17: 0.3, 14: 0.08, 15: 0.08}.get(age, 0))
+        history = self.new_child(number, date_of_birth, uasc=uasc)
+        yesterday = self.today - timedelta(days=1)
+        if uasc:
+            start = self.day_between(max(add_years(date_of_birth, 14), self.today - timedelta(days=900)), yesterday)
+            route = "uasc"
+        else:
+            if self.chance(0.6) or date_of_birth >= self.window_start:
+                start = self.day_between(max(date_of_birth, self.window_start), yesterday)
+            else:
+                start = self.day_between(date_of_birth, self.window_start - timedelta(days=1))
+            route = self.route(age_on(date_of_birth, start), start)
+            self.maybe_plan_before_care(history, start)
+        history.episodes = self.care_period(history.child, start, route)
+        if history.episodes[-1].placement_type == "P1" and self.chance(0.4):
+            self.open_plan_while_looked_after(history, history.episodes[-1].start_date)
+        return history
+
+    def returned_to_care(self, number):
+        date_of_birth = self.birth_date(self.pick({(5, 9): 20, (10, 15): 38, (16, 17): 22}), self.today)
+        history = self.new_child(number, date_of_birth)
+        second_start = self.today - self.days(1, 700)
+        first_end = second_start - self.days(60, 540)
+        first_start = max(first_end - self.days(30, 600), date_of_birth + timedelta(days=1))
+        first_route = self.pick(EXIT_ROUTES["home"])
+        first = self.care_period(history.child, first_start, first_route, end=first_end, exit_kind="home")
+        if self.chance(0.3):
+            self.protection_plan(
+                history, self.day_between(first_end + timedelta(days=14), second_start - timedelta(days=14)),
+                end=second_start, end_reason="looked_after",
+            )
+        route = self.route(age_on(date_of_birth, second_start), second_start)
+        history.episodes = first + self.care_period(history.child, second_start, route)
+        return history
+
+    def short_break_agreement(self, number):
+        """Disabled child looked after under a short-break agreement (V4): one open episode."""
+        date_of_birth = self.birth_date((5, 17), self.today)
+        history = self.new_child(number, date_of_birth, disabled=True)
+        earliest = max(add_years(date_of_birth, 4), self.today - timedelta(days=1100))
+        start = self.day_between(earliest, self.today - timedelta(days=1))
+        history.episodes = self.care_period(history.child, start, "short_break_agreement")
+        if self.chance(0.2):
+            self.open_plan_while_looked_after(history, start)
+        return history
+
+    def short_break_series(self, number):
+        """Disabled child on a series of short breaks (V3): each break of a few days is its own
+        episode and period of care, with the same short-break carers."""
+        date_of_birth = self.birth_date((5, 17), self.today)
+        history = self.new_child(number, date_of_birth, disabled=True)
+        history.short_break_series = True
+        placement = self.pick({"K2": 60, "U6": 30, "U4": 10})
+        provider = self.pick(PROVIDERS[placement])
+        start = self.day_between(
+            max(add_years(date_of_birth, 4), self.today - timedelta(days=700)), self.today - timedelta(days=30)
+        )
+        while start < self.today:
+            end = start + self.days(2, 5)
+            episode = self.episode(history.child, start, "S", "V3", "N2", placement, provider)
+            if end < self.today:
+                episode.end_date, episode.reason_episode_ceased = end, "E4A"
+            history.episodes.append(episode)
+            start = end + self.days(14, 56)
+        if self.chance(0.2):
+            self.open_plan_while_looked_after(history, history.episodes[0].start_date)
+        return history
+
+    def ceased_care(self, number):
+        exit_kind = self.pick(EXITS)
+        if exit_kind == "eighteen":
+            latest_birth = add_years(self.today, -18) - timedelta(days=2)
+            date_of_birth = self.day_between(add_years(self.window_start, -18) + timedelta(days=1), latest_birth)
+            end = add_years(date_of_birth, 18)
+            uasc = self.chance(0.3)
+        else:
+            end = self.day_between(self.window_start + timedelta(days=1), self.today - timedelta(days=1))
+            date_of_birth = self.birth_date(self.pick(EXIT_AGES[exit_kind]), end)
+            uasc = exit_kind == "other" and age_on(date_of_birth, end) >= 16 and self.chance(0.3)
+        history = self.new_child(number, date_of_birth, uasc=uasc)
+        if uasc:
+            start = max(end - self.days(14, 1100), add_years(date_of_birth, 15))
+            route = "uasc"
+        else:
+            low, high = self.pick(EXIT_DURATIONS[exit_kind])
+            start = min(max(end - self.days(low, high), date_of_birth + self.days(0, 14)), end - timedelta(days=1))
+            route = self.pick(EXIT_ROUTES[exit_kind])
+            self.maybe_plan_before_care(history, start)
+        history.episodes = self.care_period(history.child, start, route, end=end, exit_kind=exit_kind)
+        return history
+
+    def protection_only(self, number):
+        date_of_birth = self.birth_date(self.pick(AGES_ON_PLAN), self.today)
+        history = self.new_child(number, date_of_birth)
+        day_after_birth = date_of_birth + timedelta(days=1)
+        yesterday = self.today - timedelta(days=1)
+        if self.chance(0.4) and (self.today - date_of_birth).days > 120:
+            end = self.day_between(max(date_of_birth + timedelta(days=91), self.today - timedelta(days=900)), yesterday)
+            start = self.day_between(max(day_after_birth, end - timedelta(days=600)), end - timedelta(days=90))
+            self.protection_plan(history, start, end=end, end_reason=self.pick(PLAN_END_REASONS))
+        else:
+            longest = 900 if self.chance(0.1) else 540
+            start = self.day_between(max(day_after_birth, self.today - timedelta(days=longest)), yesterday)
+            self.protection_plan(history, start)
+        first_start = history.protection_plans[0].start_date
+        previous_end = first_start - self.days(120, 700)
+        previous_start = previous_end - self.days(90, 450)
+        if self.chance(0.2) and previous_start > day_after_birth:
+            self.protection_plan(history, previous_start, end=previous_end, end_reason=self.pick(PLAN_END_REASONS))
+        return history
+
+    def strategy_discussion_only(self, number):
+        """Section 47 enquiries (or none) that led to no plan: no IRO involvement."""
+        date_of_birth = self.birth_date(self.pick(AGES_ON_PLAN), self.today)
+        history = self.new_child(number, date_of_birth)
+        day = self.day_between(max(date_of_birth, self.window_start), self.today - timedelta(days=1))
+        self.strategy_discussion(history, day, self.chance(0.5))
+        later = day + self.days(30, 200)
+        if self.chance(0.2) and later < self.today:
+            self.strategy_discussion(history, later, self.chance(0.5))
+        return history
+
+    def route(self, age, start):
+        """How a child came into care at this age: care proceedings, section 20 or remand
+        (remands last months, so only recent starts are remands)."""
+        if age < 10:
+            return self.pick({"court": 80, "s20": 20})
+        route = self.pick({"court": 65, "s20": 32, "remand": 3} if age < 16 else {"court": 40, "s20": 56, "remand": 4})
+        if route == "remand" and (age < 12 or start < self.today - timedelta(days=150)):
+            return "s20"
+        return route
+
+    # Child protection.
+
+    def strategy_discussion(self, history, day, section_47_enquiry_started):
+        """One discussion a day: a second one drawn for the same day only adds its enquiries."""
+        day = max(day, history.child.date_of_birth)
+        for discussion in history.strategy_discussions:
+            if discussion.date == day:
+                discussion.section_47_enquiry_started |= section_47_enquiry_started
+                return
+        history.strategy_discussions.append(
+            StrategyDiscussion(child=history.child, date=day, section_47_enquiry_started=section_47_enquiry_started)
+        )
+
+    def protection_plan(self, history, start, *, end=None, end_reason=""):
+        """A plan starts at the initial conference after a strategy discussion that started
+        section 47 enquiries; sometimes an earlier discussion decided on no enquiries."""
+        if self.chance(0.25):
+            self.strategy_discussion(history, start - self.days(40, 200), False)
+        self.strategy_discussion(history, start - self.days(5, 25), True)
+        history.protection_plans.append(
+            ChildProtectionPlan(
+                child=history.child, start_date=start, initial_category_of_abuse=self.pick(CATEGORIES_OF_ABUSE),
+                end_date=end, end_reason=end_reason,
+            )
+        )
+
+    def maybe_plan_before_care(self, history, care_start):
+        """Some children were on a plan that ended the day they became looked after."""
+        if care_start < self.window_start - timedelta(days=365) or not self.chance(0.1):
+            return
+        start = care_start - self.days(60, 420)
+        if start - timedelta(days=25) >= history.child.date_of_birth:
+            self.protection_plan(history, start, end=care_start, end_reason="looked_after")
+
+    def open_plan_while_looked_after(self, history, earliest):
+        earliest = max(earliest, self.today - timedelta(days=700), history.child.date_of_birth + timedelta(days=1))
+        if earliest < self.today:
+            self.protection_plan(history, self.day_between(earliest, self.today - timedelta(days=1)))
+
+    # Care episodes.
+
+    def episode(self, child, start, reason_for_new_episode, legal_status, category_of_need, placement_type,
+                placement_provider):
+        return CareEpisode(
+            child=child, start_date=start, reason_for_new_episode=reason_for_new_episode, legal_status=legal_status,
+            category_of_need=category_of_need, placement_type=placement_type, placement_provider=placement_provider,
+        )
+
+    def care_period(self, child, start, route, *, end=None, exit_kind=None):
+        """The episodes of one period of care from `start`, open at the reference date unless it
+        ends on `end`. A new episode starts whenever the legal status or placement changes;
+        each one ends the day the next starts, with REC X1."""
+        horizon = end or self.today
+        category_of_need = self.category_of_need(child, route)
+        statuses, placed_for_adoption = self.legal_statuses(child, start, horizon, route, exit_kind)
+        changes = {}
+        for day, status in statuses[1:]:
+            changes.setdefault(day, {})["legal_status"] = status
+            if self.chance(0.15):
+                changes[day]["move"] = True
+        for day in self.placement_moves(child, start, horizon, route):
+            if placed_for_adoption is None or day < placed_for_adoption:
+                changes.setdefault(day, {})["move"] = True
+        if placed_for_adoption is not None:
+            changes.setdefault(placed_for_adoption, {})["placed_for_adoption"] = True
+        full_order = next((day for day, status in statuses if status == "C2"), None)
+        if full_order is not None and exit_kind != "adoption":
+            long_term_day = full_order + self.days(120, 720)
+            if long_term_day < horizon:
+                changes.setdefault(long_term_day, {})["long_term"] = True
+
+        status = statuses[0][1]
+        placement, provider = self.placement(child, start, status, route)
+        episodes = [self.episode(child, start, "S", status, category_of_need, placement, provider)]
+        for day in sorted(changes):
+            change = changes[day]
+            new_status = change.get("legal_status", status)
+            new_placement, new_provider, same_carers, reason = placement, provider, False, ""
+            if change.get("placed_for_adoption"):
+                same_carers = placement in FOSTERING_FOR_ADOPTION
+                new_placement = "A5" if same_carers else "A6"
+                new_provider, reason = self.pick(PROVIDERS[new_placement]), "CARPL"
+            elif change.get("move") or (placement == "P1" and new_status not in WITH_PARENTS_STATUSES):
+                new_placement, new_provider = self.placement(child, day, new_status, route)
+                custody = route == "remand" and self.chance(0.5)
+                reason = "CUSTOD" if custody else self.pick(PLACEMENT_CHANGE_REASONS)
+            elif change.get("long_term") and placement in LONG_TERM:
+                new_placement, same_carers, reason = LONG_TERM[placement], True, "PLACE"
+            status_changed = new_status != status
+            if not reason and not status_changed:
+                continue
+            ending = episodes[-1]
+            ending.end_date, ending.reason_episode_ceased, ending.reason_for_placement_change = day, "X1", reason
+            episodes.append(
+                self.episode(
+                    child, day, reason_for_new_episode(status_changed, bool(reason), same_carers), new_status,
+                    category_of_need, new_placement, new_provider,
+                )
+            )
+            status, placement, provider = new_status, new_placement, new_provider
+        if end is not None:
+            episodes[-1].end_date = end
+            episodes[-1].reason_episode_ceased = self.reason_care_ended(exit_kind, episodes[-1], child)
+        return episodes
+
+    def category_of_need(self, child, route):
+        """Fixed for the whole period of care (SSDA903 rule 504)."""
+        if route == "uasc":
+            return "N8"
+        if route == "short_break_agreement":
+            return "N2"
+        if route == "remand":
+            return self.pick({"N6": 70, "N5": 30})
+        if child.has_disability and self.chance(0.25):
+            return "N2"
+        return self.pick(CATEGORIES_OF_NEED)
+
+    def legal_statuses(self, child, start, horizon, route, exit_kind):
+        """The legal statuses through the period, as (day, status) from `start`, and the day the
+        child was placed for adoption, if they were."""
+        if exit_kind == "adoption":
+            length = (horizon - start).days
+            placement_order = start + timedelta(days=int(length * self.rng.uniform(0.35, 0.55)))
+            placed = placement_order + timedelta(days=int(length * self.rng.uniform(0, 0.15)))
+            return [(start, "C1"), (placement_order, "E1")], placed
+        adoption_track = (
+            route == "court" and age_on(child.date_of_birth, start) < 3
+            and start >= self.today - timedelta(days=730) and self.chance(0.45)
+        )
+        status = self.pick(FIRST_LEGAL_STATUS[route])
+        statuses = [(start, status)]
+        day = start
+        while (step := self.next_legal_status(status, route, adoption_track)) is not None:
+            status, wait = step
+            day += timedelta(days=wait)
+            if day >= horizon:
+                break
+            statuses.append((day, status))
+        placed = None
+        if statuses[-1][1] == "E1":
+            candidate = statuses[-1][0] + self.days(30, 240)
+            if self.today - timedelta(days=300) <= candidate < horizon:
+                placed = candidate
+        return statuses, placed
+
+    def next_legal_status(self, status, route, adoption_track):
+        """The next legal status and the days until it, or None if the status lasts: police
+        protection lasts up to 72 hours, an emergency protection order days, care proceedings
+        most of a year."""
+        if status == "L1":
+            return ("C1" if route == "court" else "V2"), self.rng.randint(1, 3)
+        if status == "L2":
+            return "C1", self.rng.randint(3, 8)
+        if status == "V2" and route == "s20" and self.chance(0.3):
+            return "C1", self.rng.randint(60, 400)
+        if status == "C1":
+            return ("E1" if adoption_track else "C2"), self.rng.randint(150, 420)
+        return None
+
+    def placement_moves(self, child, start, horizon, route):
+        """Days the child moves to new carers: a few a year, more for teenagers, and often soon
+        after an emergency start in care proceedings."""
+        moves = []
+        if route == "court" and self.chance(0.3):
+            moves.append(start + self.days(7, 90))
+        day = start
+        while True:
+            age = age_on(child.date_of_birth, day)
+            rate = ROUTE_MOVES_PER_YEAR.get(route) or next(
+                rate for lowest, rate in reversed(MOVES_PER_YEAR) if age >= lowest
+            )
+            day += timedelta(days=max(7, int(self.rng.expovariate(rate) * 365)))
+            if day >= horizon:
+                break
+            moves.append(day)
+        return [day for day in moves if start < day < horizon]
+
+    def placement(self, child, day, status, route):
+        """A placement type plausible for the child's age and legal status, and its provider
+        (PR0 only with P1; K3 only from 16; adoption placements only via placed_for_adoption)."""
+        age = age_on(child.date_of_birth, day)
+        bands = ROUTE_PLACEMENTS.get(route, PLACEMENTS_BY_AGE)
+        weights = next(weights for lowest, weights in reversed(bands) if age >= lowest)
+        allowed = {
+            code: weight for code, weight in weights.items()
+            if (code != "P1" or status in WITH_PARENTS_STATUSES) and (status != "E1" or code in FOSTER_PLACEMENTS)
+        }
+        placement = self.pick(allowed)
+        return placement, self.pick(PROVIDERS[placement])
+
+    def reason_care_ended(self, exit_kind, last, child):
+        """REC for the last episode, consistent with how and where the period ended."""
+        if exit_kind == "adoption":
+            return self.pick({"E11": 80, "E12": 20})
+        if exit_kind == "home":
+            return self.pick({"E4A": 72, "E13": 14, "E4B": 9, "E41": 5})
+        if exit_kind == "special_guardianship":
+            if last.placement_type in ("U1", "U3"):
+                return self.pick({"E45": 70, "E47": 30})
+            if last.placement_type in FOSTER_PLACEMENTS:
+                return self.pick({"E46": 60, "E48": 25, "E47": 15})
+            return self.pick({"E47": 50, "E48": 50})
+        if exit_kind == "eighteen":
+            if last.placement_type in FOSTER_PLACEMENTS:
+                return self.pick({"E17": 50, "E5": 45, "E6": 5})
+            return self.pick({"E5": 85, "E6": 10, "E8": 5})
+        if exit_kind == "remand":
+            return self.pick({"E14": 65, "E9": 35})
+        if child.is_uasc:
+            return "E15"
+        return self.pick({"E3": 45, "E8": 40, "E16": 15})
+
+    # Staff and allocations.
+
+    def iro_ftes(self, children_to_allocate):
+        """Enough IROs (at least three) for caseloads near 60 children per full-time IRO."""
+        def ftes(count):
+            return [IRO_FTE_PATTERN[index % len(IRO_FTE_PATTERN)] for index in range(count)]
+
+        def distance(count):
+            return abs(children_to_allocate / float(sum(ftes(count))) - CASELOAD_PER_FTE_TARGET)
+
+        most = MINIMUM_IROS + children_to_allocate // 25
+        return ftes(min(range(MINIMUM_IROS, most + 1), key=distance))
+
+    def allocate(self, histories, iro_ftes):
+        """Allocate each span of involvement to IROs. Current allocations go to whichever IRO is
+        furthest below their share, which follows FTE give or take 15% (some IROs carry more
+        than others); earlier ones are weighted by FTE. A reallocation ends the previous
+        allocation the day it starts."""
+        iros = range(len(iro_ftes))
+        weights = [float(fte) for fte in iro_ftes]
+        shares = [weight * self.rng.uniform(0.85, 1.15) for weight in weights]
+        current = [0] * len(iro_ftes)
+        for history in histories:
+            for start, end in history.involvement():
+                changes = []
+                day = start
+                while True:
+                    day += timedelta(days=max(30, int(self.rng.expovariate(REALLOCATIONS_PER_YEAR) * 365)))
+                    if day >= (end or self.today):
+                        break
+                    changes.append(day)
+                boundaries = [start, *changes, end]
+                if end is None:
+                    iro = min(iros, key=lambda index: (current[index] + 1) / shares[index])
+                    current[iro] += 1
+                else:
+                    iro = self.rng.choices(iros, weights=weights)[0]
+                segments = [(iro, boundaries[-2], end)]
+                for segment_start, segment_end in reversed(list(zip(boundaries[:-2], boundaries[1:-1]))):
+                    others = [index for index in iros if index != iro]
+                    iro = self.rng.choices(others, weights=[weights[index] for index in others])[0]
+                    segments.append((iro, segment_start, segment_end))
+                history.allocations.extend(reversed(segments))
+
+    def staff(self, iro_ftes):
+        teams = TEAMS[: min(len(TEAMS), max(2, round(len(iro_ftes) / 5)))]
+        boys, girls, families = NAMES["british"]
+
+        def name():
+            return self.rng.choice(boys + girls), self.rng.choice(families)
+
+        staff = [
+            StaffMember("admin", *name(), role=Role.ADMINISTRATOR),
+            StaffMember("manager", *name(), role=Role.SERVICE_MANAGER, team="IRO service"),
+            StaffMember("board", *name(), role=Role.BOARD_MEMBER, team="Corporate Parenting Board"),
+        ]
+        staff += [
+            StaffMember(f"iro{index + 1}", *name(), role=Role.IRO, fte=fte, team=teams[index % len(teams)])
+            for index, fte in enumerate(iro_ftes)
+        ]
+        return staff
+
+
+def reason_for_new_episode(legal_status_changed, placement_changed, same_carers):
+    """RNE from what changed (SSDA903 rules 434-436): L, P or T, B or U."""
+    if not placement_changed:
+        return "L"
+    if legal_status_changed:
+        return "U" if same_carers else "B"
+    return "T" if same_carers else "P"
+
+
+def build_local_authority(number_of_children, seed, today):
+    """Generate the demo authority in memory, without touching the database."""
+    return _Generator(seed, today).build(number_of_children)
+
+
+def demo_data_exists():
+    return Child.objects.filter(local_child_id__startswith=DEMO_ID_PREFIX).exists()
+
+
+@transaction.atomic
+def seed_demo(*, children, seed, today):
+    """Replace the demo children with a freshly generated authority; demo accounts are updated
+    in place so that audit events and sessions keep pointing at them."""
+    authority = build_local_authority(children, seed, today)
+    Child.objects.filter(local_child_id__startswith=DEMO_ID_PREFIX).delete()
+    users = _save_staff(authority.staff)
+    iros = [users[member.username] for member in authority.staff if member.role == Role.IRO]
+    histories = authority.histories
+    Child.objects.bulk_create([history.child for history in histories], batch_size=BATCH_SIZE)
+    episodes = [episode for history in histories for episode in history.episodes]
+    discussions = [discussion for history in histories for discussion in history.strategy_discussions]
+    plans = [plan for history in histories for plan in history.protection_plans]
+    allocations = [
+        Allocation(child=history.child, iro=iros[iro], start_date=start, end_date=end)
+        for history in histories
+        for iro, start, end in history.allocations
+    ]
+    CareEpisode.objects.bulk_create(episodes, batch_size=BATCH_SIZE)
+    StrategyDiscussion.objects.bulk_create(discussions, batch_size=BATCH_SIZE)
+    ChildProtectionPlan.objects.bulk_create(plans, batch_size=BATCH_SIZE)
+    Allocation.objects.bulk_create(allocations, batch_size=BATCH_SIZE)
+    summary = SeedSummary(
+        seed=seed, today=today, children=len(histories), iros=len(iros), care_episodes=len(episodes),
+        strategy_discussions=len(discussions), protection_plans=len(plans), allocations=len(allocations),
+    )
+    record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=summary.as_detail())
+    return summary
+
+
+def _save_staff(staff):
+    """Create or update the demo accounts with one password hash (hashing is deliberately slow),
+    and deactivate demo IROs left over from a larger earlier run."""
+    password = make_password(DEMO_PASSWORD)
+    users = {}
+    for member in staff:
+        users[member.username], _ = User.objects.update_or_create(
+            username=member.username,
+            defaults={
+                "first_name": member.first_name, "last_name": member.last_name,
+                "email": f"{member.username}@example.org",
+                "role": member.role, "fte": member.fte, "team": member.team, "password": password,
+                "is_active": True, "is_staff": member.is_administrator, "is_superuser": member.is_administrator,
+            },
+        )
+    User.objects.filter(role=Role.IRO, username__regex=IRO_USERNAME.pattern).exclude(username__in=users).update(
+        is_active=False
+    )
+    return users
+
+
+def demo_logins():
+    """The demo accounts as they are now: administrator, manager, board member, then IROs in order."""
+    order = {"admin": 0, "manager": 1, "board": 2}
+    users = User.objects.filter(
+        Q(username__in=order) | Q(role=Role.IRO, is_active=True, username__regex=IRO_USERNAME.pattern)
+    )
+
+    def position(user):
+        match = IRO_USERNAME.match(user.username)
+        return (3, int(match.group(1))) if match and user.username not in order else (order[user.username], 0)
+
+    return sorted(users, key=position)

@@ -1,0 +1,334 @@
+"""seed_demo builds a synthetic authority that is valid by the project's own rules, plausible,
+repeatable, and safe to run again."""
+
+import re
+from collections import Counter
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from audit.models import AuditEvent
+from children import services
+from children.demo import NAMES, add_years
+from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from children.selectors import age_on, caseload_sizes, is_looked_after_on, periods_of_care
+from tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2025, 11, 25)
+PLACEMENT_CHANGES = {"P", "T", "B", "U"}
+CODES_DROPPED_BY_2025 = {"H5", "P2", "Z1"}
+
+
+def seed(children=120, random_seed=7, *options):
+    """Run the command with the reference date pinned, returning what it printed."""
+    out = StringIO()
+    call_command(
+        "seed_demo", "--children", str(children), "--seed", str(random_seed), "--today", TODAY.isoformat(), *options,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def demo_children():
+    return (
+        Child.objects.filter(local_child_id__startswith="DEMO")
+        .prefetch_related("episodes", "protection_plans", "strategy_discussions", "allocations__iro")
+        .order_by("local_child_id")
+    )
+
+
+def canonical_dump():
+    """Everything seeded, without database ids or timestamps."""
+    by_child = "child__local_child_id"
+    return {
+        "children": list(
+            Child.objects.filter(local_child_id__startswith="DEMO").order_by("local_child_id").values_list(
+                "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "is_uasc",
+                "has_disability",
+            )
+        ),
+        "episodes": list(
+            CareEpisode.objects.order_by(by_child, "start_date").values_list(
+                by_child, "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
+                "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
+                "reason_for_placement_change",
+            )
+        ),
+        "discussions": list(
+            StrategyDiscussion.objects.order_by(by_child, "date").values_list(
+                by_child, "date", "section_47_enquiry_started"
+            )
+        ),
+        "plans": list(
+            ChildProtectionPlan.objects.order_by(by_child, "start_date").values_list(
+                by_child, "start_date", "initial_category_of_abuse", "end_date", "end_reason"
+            )
+        ),
+        "allocations": list(
+            Allocation.objects.order_by(by_child, "start_date").values_list(
+                by_child, "iro__username", "start_date", "end_date"
+            )
+        ),
+        "users": list(
+            User.objects.order_by("username").values_list("username", "first_name", "last_name", "role", "fte", "team")
+        ),
+    }
+
+
+def printed_logins(output):
+    password = re.search(r"Password for every account: (\S+)", output).group(1)
+    header = next(index for index, line in enumerate(output.splitlines()) if line.startswith("Username"))
+    rows = [line.split()[0] for line in output.splitlines()[header + 1:] if line.strip()]
+    return password, rows
+
+
+@pytest.fixture
+def authority():
+    """A larger authority, so that rarer histories (adoptions, babies, returns to care) occur."""
+    seed(600, 3)
+    return list(demo_children())
+
+
+def is_short_break_series(child):
+    return all(episode.legal_status == "V3" for episode in child.episodes.all())
+
+
+class TestRepeatable:
+    def test_the_same_seed_gives_identical_data(self):
+        seed(random_seed=7)
+        first = canonical_dump()
+        seed(random_seed=7)
+        assert canonical_dump() == first
+        assert len(first["children"]) == 120
+        assert len(first["episodes"]) > 120
+
+    def test_a_different_seed_gives_different_data(self):
+        seed(random_seed=7)
+        first = canonical_dump()
+        seed(random_seed=8)
+        second = canonical_dump()
+        assert second["children"] != first["children"]
+        assert second["episodes"] != first["episodes"]
+
+    def test_running_again_replaces_the_demo_data_and_leaves_other_children_alone(self):
+        real_child = ChildFactory(local_child_id="A000001")
+        seed()
+        counts = [model.objects.count() for model in (Child, CareEpisode, Allocation, User)]
+        seed()
+        assert [model.objects.count() for model in (Child, CareEpisode, Allocation, User)] == counts
+        assert Child.objects.filter(pk=real_child.pk).exists()
+        assert Child.objects.filter(local_child_id__startswith="DEMO").count() == 120
+
+    def test_keep_existing_keeps_what_users_recorded(self):
+        seed(random_seed=7)
+        child = Child.objects.get(local_child_id="DEMO000001")
+        child.given_name = "Recorded-by-a-user"
+        child.save()
+        before = canonical_dump()
+        output = seed(50, 8, "--keep-existing")
+        assert "kept as it is" in output
+        assert canonical_dump() == before
+        assert printed_logins(output)[1][:3] == ["admin", "manager", "board"]
+
+    def test_keep_existing_seeds_when_there_is_no_demo_data(self):
+        seed(30, 7, "--keep-existing")
+        assert Child.objects.filter(local_child_id__startswith="DEMO").count() == 30
+
+    def test_a_smaller_run_deactivates_the_demo_iros_it_no_longer_needs(self):
+        seed(600)
+        assert User.objects.filter(role=Role.IRO, is_active=True).count() > 3
+        _, usernames = printed_logins(seed(120))
+        active_iros = set(User.objects.filter(role=Role.IRO, is_active=True).values_list("username", flat=True))
+        assert active_iros == {"iro1", "iro2", "iro3"}
+        assert usernames == ["admin", "manager", "board", "iro1", "iro2", "iro3"]
+
+    def test_bad_options_are_refused(self):
+        with pytest.raises(CommandError):
+            seed(-1)
+        with pytest.raises(CommandError):
+            call_command("seed_demo", "--today", "25/11/2025", stdout=StringIO())
+
+
+class TestValidRecords:
+    def test_every_record_passes_the_models_and_services_validation(self):
+        seed()
+        for episode in CareEpisode.objects.select_related("child"):
+            episode.full_clean()
+            services._check_episode(episode)
+        for model in (ChildProtectionPlan, StrategyDiscussion, Allocation, Child):
+            for record in model.objects.all():
+                record.full_clean()
+
+    def test_periods_of_care_follow_the_ssda903_episode_rules(self, authority):
+        for child in authority:
+            episodes = sorted(child.episodes.all(), key=lambda episode: episode.start_date)
+            for episode, following in zip(episodes, episodes[1:] + [None]):
+                starts_next_day = following is not None and following.start_date == episode.end_date
+                assert (episode.reason_episode_ceased == "X1") == starts_next_day, episode
+                assert episode.end_date is None or episode.end_date > episode.start_date, episode
+                assert episode.start_date >= child.date_of_birth
+                assert episode.start_date <= TODAY and (episode.end_date is None or episode.end_date <= TODAY)
+                assert bool(episode.reason_for_placement_change) == (
+                    starts_next_day and following.reason_for_new_episode in PLACEMENT_CHANGES
+                ), episode
+                assert episode.placement_type not in CODES_DROPPED_BY_2025
+                if episode.reason_episode_ceased in ("E11", "E12"):
+                    assert episode.placement_type in ("A3", "A4", "A5", "A6")
+            for period in periods_of_care(episodes):
+                first, *later = period.episodes
+                assert first.reason_for_new_episode == "S", first
+                assert age_on(child.date_of_birth, period.start_date) < 18
+                assert {episode.category_of_need for episode in period.episodes} == {first.category_of_need}
+                for previous, episode in zip(period.episodes, later):
+                    assert_new_episode_reason_matches_what_changed(previous, episode)
+
+    def test_protection_plans_follow_a_section_47_strategy_discussion_and_never_overlap(self, authority):
+        for child in authority:
+            plans = sorted(child.protection_plans.all(), key=lambda plan: plan.start_date)
+            assert sum(plan.end_date is None for plan in plans) <= 1
+            for plan, following in zip(plans, plans[1:]):
+                assert plan.end_date is not None and plan.end_date <= following.start_date
+            for discussion in child.strategy_discussions.all():
+                assert child.date_of_birth <= discussion.date < TODAY
+            for plan in plans:
+                assert child.date_of_birth <= plan.start_date < TODAY
+                assert bool(plan.end_reason) == (plan.end_date is not None)
+                assert any(
+                    discussion.section_47_enquiry_started
+                    and plan.start_date - timedelta(days=30) <= discussion.date <= plan.start_date
+                    for discussion in child.strategy_discussions.all()
+                ), plan
+
+
+def assert_new_episode_reason_matches_what_changed(previous, episode):
+    """SSDA903 rules 434-436: L means only the legal status changed, P and T only the placement
+    (T with the same carers, so the placement type itself changes), B and U both."""
+    legal_status_changed = previous.legal_status != episode.legal_status
+    placement_unchanged = (previous.placement_type, previous.placement_provider) == (
+        episode.placement_type, episode.placement_provider
+    )
+    reason = episode.reason_for_new_episode
+    assert reason in {"L", "P", "T", "B", "U"}, episode
+    assert legal_status_changed == (reason in {"L", "B", "U"}), episode
+    if reason == "L":
+        assert placement_unchanged, episode
+    if reason in {"T", "U"}:
+        assert previous.placement_type != episode.placement_type, episode
+    if episode.placement_type in {"A3", "A5"}:
+        assert reason in {"T", "U"}, "rule 217: placed for adoption with the current foster carers"
+
+
+class TestAllocations:
+    def test_children_needing_an_iro_have_exactly_one_current_allocation(self):
+        seed()
+        current = Counter(Allocation.objects.current(TODAY).values_list("child__local_child_id", flat=True))
+        needing_an_iro = [
+            child for child in demo_children()
+            if is_looked_after_on(child.episodes.all(), TODAY)
+            or any(plan.end_date is None for plan in child.protection_plans.all())
+        ]
+        assert len(needing_an_iro) > 60
+        for child in needing_an_iro:
+            assert current[child.local_child_id] == 1, child
+            assert sum(allocation.end_date is None for allocation in child.allocations.all()) == 1
+
+    def test_allocations_never_overlap_and_reallocations_hand_over_on_one_day(self, authority):
+        handovers = 0
+        for child in authority:
+            allocations = sorted(child.allocations.all(), key=lambda allocation: allocation.start_date)
+            for allocation in allocations:
+                assert allocation.iro.role == Role.IRO and allocation.iro.is_active
+            for allocation, following in zip(allocations, allocations[1:]):
+                assert allocation.end_date is not None and allocation.end_date <= following.start_date, child
+                if allocation.end_date == following.start_date:
+                    assert allocation.iro != following.iro
+                    handovers += 1
+        assert handovers > 0
+
+    def test_when_involvement_has_ended_the_last_allocation_closes_with_it(self, authority):
+        ended = 0
+        for child in authority:
+            episodes = list(child.episodes.all())
+            plans = list(child.protection_plans.all())
+            if not (episodes or plans) or is_short_break_series(child):
+                continue
+            if is_looked_after_on(episodes, TODAY) or any(plan.end_date is None for plan in plans):
+                continue
+            ends = [period.end_date for period in periods_of_care(episodes)] + [plan.end_date for plan in plans]
+            last_end = max(ends)
+            last_allocation = max(child.allocations.all(), key=lambda allocation: allocation.start_date)
+            assert last_allocation.end_date == last_end, child
+            ended += 1
+        assert ended > 10
+
+
+class TestDemoAccounts:
+    def test_demo_users_sign_in_with_the_printed_password_and_have_their_roles(self):
+        password, usernames = printed_logins(seed())
+        assert usernames == ["admin", "manager", "board", "iro1", "iro2", "iro3"]
+        users = {username: authenticate(username=username, password=password) for username in usernames}
+        assert all(users.values())
+        admin = users["admin"]
+        assert (admin.role, admin.is_staff, admin.is_superuser) == (Role.ADMINISTRATOR, True, True)
+        assert users["manager"].role == Role.SERVICE_MANAGER and not users["manager"].is_staff
+        assert users["board"].role == Role.BOARD_MEMBER and not users["board"].is_superuser
+        for username in ("iro1", "iro2", "iro3"):
+            assert users[username].role == Role.IRO
+            assert str(users[username].fte) in {"1.00", "0.80", "0.60", "0.50"}
+
+    def test_seeding_is_recorded_in_the_audit_log(self):
+        seed()
+        event = AuditEvent.objects.get(object_type="demo.seed")
+        assert event.action == "create"
+        assert event.detail["seed"] == 7
+        assert event.detail["children"] == 120
+        assert event.detail["care_episodes"] == CareEpisode.objects.count()
+
+
+class TestPlausibleAuthority:
+    def test_caseloads_per_fte_follow_the_iro_handbook_range(self, authority):
+        iros = list(User.objects.filter(role=Role.IRO, is_active=True))
+        assert len(iros) >= 3
+        assert {str(iro.fte) for iro in iros} >= {"1.00", "0.80", "0.60", "0.50"}
+        for sizes in caseload_sizes(iros, TODAY).values():
+            assert 40 <= sizes["per_fte"] <= 80, sizes
+
+    def test_children_look_like_a_local_authority_in_england(self, authority):
+        in_care = [child for child in authority if is_looked_after_on(child.episodes.all(), TODAY)]
+        assert 0.65 <= len(in_care) / len(authority) <= 0.8
+        with_protection = [child for child in authority if child.strategy_discussions.all()]
+        assert 0.12 <= len(with_protection) / len(authority) <= 0.25
+        assert any(child.protection_plans.all() for child in in_care)
+        assert 0.5 <= sum(child.sex == "M" for child in authority) / len(authority) <= 0.62
+        assert 0.55 <= sum(child.ethnicity == "WBRI" for child in authority) / len(authority) <= 0.8
+        ages = Counter(age_on(child.date_of_birth, TODAY) for child in in_care)
+        assert sum(ages[age] for age in range(10, 18)) > sum(ages[age] for age in range(0, 10))
+        uasc = [child for child in in_care if child.is_uasc]
+        assert uasc and all(age_on(child.date_of_birth, TODAY) >= 14 for child in uasc)
+        assert sum(child.sex == "M" for child in uasc) / len(uasc) > 0.8
+        current_placements = Counter(
+            episode.placement_type for child in in_care for episode in child.episodes.all() if episode.end_date is None
+        )
+        assert sum(current_placements[code] for code in ("U1", "U2", "U3", "U4", "U5", "U6")) > len(in_care) / 2
+
+    def test_histories_span_the_last_three_years_and_some_start_earlier(self, authority):
+        window_start = add_years(TODAY, -3)
+        periods = [period for child in authority for period in periods_of_care(child.episodes.all())]
+        ended = [period for period in periods if period.end_date is not None]
+        assert ended and all(window_start <= period.end_date < TODAY for period in ended)
+        assert any(period.start_date < window_start for period in periods)
+        assert any(
+            len(periods_of_care(child.episodes.all())) > 1 and not is_short_break_series(child) for child in authority
+        )
+
+    def test_names_are_synthetic_and_demo_ids_are_recognisable(self, authority):
+        given_names = {name for boys, girls, _ in NAMES.values() for name in boys + girls}
+        family_names = {name for _, _, families in NAMES.values() for name in families}
+        assert [child.local_child_id for child in authority] == [f"DEMO{number:06d}" for number in range(1, 601)]
+        assert all(child.given_name in given_names and child.family_name in family_names for child in authority)
