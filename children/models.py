@@ -77,8 +77,8 @@ class CareEpisode(models.Model):
                 fields=["child"], condition=Q(end_date__isnull=True), name="episode_one_open_per_child"
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="episode_end_not_before_start",
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="episode_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=(Q(end_date__isnull=True) & Q(reason_episode_ceased=""))

@@ -10,8 +10,14 @@ from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
 
-from .codes import PLACEMENT_TYPES_WITHOUT_PROVIDER, PlacementProvider
+from .codes import (
+    CONTINUING_EPISODE_REASON,
+    PLACEMENT_TYPES_WITHOUT_PROVIDER,
+    PlacementProvider,
+    ReasonForNewEpisode,
+)
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from .selectors import age_on
 
 
 def _day(value):
@@ -45,10 +51,11 @@ def create_child(*, by, request=None, **fields):
     return child
 
 
-def _check_episode(episode):
+def validate_care_episode(episode):
+    """The SSDA903 episode rules a single save can break (DATA_DICTIONARY.md section 3c)."""
     errors = {}
-    if episode.end_date and episode.end_date < episode.start_date:
-        errors["end_date"] = "The date the episode ceased must be on or after the date it commenced."
+    if episode.end_date and episode.end_date <= episode.start_date:
+        errors["end_date"] = "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
     if bool(episode.end_date) != bool(episode.reason_episode_ceased):
         field = "reason_episode_ceased" if episode.end_date else "end_date"
         errors[field] = "Give both the date the episode ceased and the reason, or neither."
@@ -61,6 +68,34 @@ def _check_episode(episode):
     if errors:
         raise ValidationError(errors)
     _check_no_overlap(episode)
+    _check_period_of_care(episode)
+
+
+def _check_period_of_care(episode):
+    """A period of care starts with reason S; an episode continuing it starts the day the
+    previous one ceased with X1, and keeps the period's category of need."""
+    others = CareEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+    previous = others.filter(end_date=episode.start_date).first()
+    starts_period = episode.reason_for_new_episode == ReasonForNewEpisode.S
+    if starts_period and previous is not None:
+        raise ValidationError({"reason_for_new_episode": (
+            f"The previous episode ceased on {_day(previous.end_date)}, the day this one starts, so this episode "
+            "continues that period of care: choose the reason for the change, not S.")})
+    if not starts_period and previous is None:
+        raise ValidationError({"reason_for_new_episode": (
+            "No episode ceased on the day this one starts, so it begins a new period of care: the reason must be "
+            "S (started to be looked after).")})
+    if previous is not None:
+        if previous.reason_episode_ceased != CONTINUING_EPISODE_REASON:
+            raise ValidationError({"start_date": (
+                f"The previous episode ceased on {_day(previous.end_date)} because the child left care "
+                f"({previous.get_reason_episode_ceased_display()}); a continuing episode needs that one to end with X1.")})
+        if previous.category_of_need != episode.category_of_need:
+            raise ValidationError({"category_of_need": (
+                "The category of need stays the same for the whole period of care "
+                f"({previous.get_category_of_need_display()}).")})
+    elif age_on(episode.child.date_of_birth, episode.start_date) >= 18:
+        raise ValidationError({"start_date": "A child cannot start to be looked after at 18 or over."})
 
 
 def _check_no_overlap(episode):
@@ -83,7 +118,7 @@ def _check_no_overlap(episode):
 def record_care_episode(child, *, by, request=None, **fields):
     child = _locked(child)
     episode = CareEpisode(child=child, **fields)
-    _check_episode(episode)
+    validate_care_episode(episode)
     _save(episode)
     record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
     return episode
@@ -96,7 +131,7 @@ def update_care_episode(episode, *, by, request=None, **changes):
     before = {field: str(getattr(episode, field)) for field in changes}
     for field, value in changes.items():
         setattr(episode, field, value)
-    _check_episode(episode)
+    validate_care_episode(episode)
     _save(episode)
     record_event(
         action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
@@ -125,6 +160,8 @@ def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, r
     plans = ChildProtectionPlan.objects.filter(child=child)
     if plans.filter(end_date__isnull=True).exists():
         raise ValidationError("This child already has an open child protection plan. End it before starting another.")
+    if start_date < child.date_of_birth:
+        raise ValidationError({"start_date": "A child protection plan cannot start before the child's date of birth."})
     if plans.filter(end_date__gt=start_date).exists():
         raise ValidationError({"start_date": "A new plan must start on or after the day the previous plan ended."})
     plan = _save(

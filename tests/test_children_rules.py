@@ -81,13 +81,57 @@ class TestCareEpisodes:
             start_date=D(2024, 3, 1), reason_for_new_episode="P", placement_type="U4"))
         assert CareEpisode.objects.filter(child=child).count() == 2
 
+    def test_a_period_of_care_starts_with_reason_s(self, manager):
+        child = ChildFactory()
+        with pytest.raises(ValidationError) as error:
+            services.record_care_episode(child, by=manager, **episode_fields(reason_for_new_episode="L"))
+        assert "begins a new period of care: the reason must be S" in error.value.messages[0]
+        assert not CareEpisode.objects.exists()
+
+    def test_a_continuing_episode_cannot_have_reason_s(self, manager):
+        child = ChildFactory()
+        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1"))
+        with pytest.raises(ValidationError) as error:
+            services.record_care_episode(child, by=manager, **episode_fields(start_date=D(2024, 3, 1)))
+        assert "continues that period of care" in error.value.messages[0]
+        assert CareEpisode.objects.count() == 1
+
+    def test_continuing_after_the_child_left_care_is_refused(self, manager):
+        child = ChildFactory()
+        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="E4A"))
+        with pytest.raises(ValidationError) as error:
+            services.record_care_episode(child, by=manager, **episode_fields(start_date=D(2024, 3, 1), reason_for_new_episode="L", legal_status="C1"))
+        assert "needs that one to end with X1" in error.value.messages[0]
+
+    def test_category_of_need_stays_the_same_through_a_period(self, manager):
+        child = ChildFactory()
+        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1"))
+        with pytest.raises(ValidationError) as error:
+            services.record_care_episode(child, by=manager, **episode_fields(
+                start_date=D(2024, 3, 1), reason_for_new_episode="L", legal_status="C1", category_of_need="N4"))
+        assert error.value.message_dict["category_of_need"] == [
+            "The category of need stays the same for the whole period of care (Abuse or neglect)."]
+
+    def test_a_child_cannot_start_care_at_eighteen(self, manager):
+        child = ChildFactory(date_of_birth=D(2006, 1, 10))
+        with pytest.raises(ValidationError) as error:
+            services.record_care_episode(child, by=manager, **episode_fields())
+        assert error.value.message_dict["start_date"] == ["A child cannot start to be looked after at 18 or over."]
+
     def test_end_before_start_is_refused(self, manager):
         child = ChildFactory()
         with pytest.raises(ValidationError) as error:
             services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 1, 1), reason_episode_ceased="E8"))
         assert error.value.message_dict["end_date"] == [
-            "The date the episode ceased must be on or after the date it commenced."
+            "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
         ]
+        assert not CareEpisode.objects.exists()
+
+    def test_an_episode_ending_the_day_it_starts_is_refused(self, manager):
+        child = ChildFactory()
+        with pytest.raises(ValidationError) as error:
+            services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 1, 10), reason_episode_ceased="E8"))
+        assert "end_date" in error.value.message_dict
         assert not CareEpisode.objects.exists()
 
     def test_end_date_without_reason_is_refused(self, manager):
@@ -162,6 +206,12 @@ class TestProtectionPlans:
             services.start_protection_plan(child, by=manager, start_date=D(2024, 4, 1), initial_category_of_abuse="EMO")
         assert "already has an open child protection plan" in error.value.messages[0]
         assert child.protection_plans.count() == 1
+
+    def test_plan_before_birth_is_refused(self, manager):
+        child = ChildFactory(date_of_birth=D(2024, 5, 1))
+        with pytest.raises(ValidationError):
+            services.start_protection_plan(child, by=manager, start_date=D(2024, 4, 1), initial_category_of_abuse="NEG")
+        assert not child.protection_plans.exists()
 
     def test_ending_a_plan_before_it_started_is_refused(self, manager):
         child = ChildFactory()

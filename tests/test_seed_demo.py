@@ -160,7 +160,7 @@ class TestValidRecords:
         seed()
         for episode in CareEpisode.objects.select_related("child"):
             episode.full_clean()
-            services._check_episode(episode)
+            services.validate_care_episode(episode)
         for model in (ChildProtectionPlan, StrategyDiscussion, Allocation, Child):
             for record in model.objects.all():
                 record.full_clean()
