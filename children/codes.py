@@ -180,3 +180,8 @@ class PlanEndReason(models.TextChoices):
     REACHED_EIGHTEEN = "eighteen", "Child reached 18"
     DIED = "died", "Child died"
     OTHER = "other", "Other"
+
+
+# A placement change is unplanned when it was not made to implement the care plan or merely to
+# record a change in the placement's status (local standard: such a move calls for a review).
+PLANNED_PLACEMENT_CHANGE_REASONS = frozenset({ReasonForPlacementChange.CARPL, ReasonForPlacementChange.PLACE})

@@ -128,6 +128,10 @@ class ChildProtectionPlan(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="protection_plans")
     start_date = models.DateField()
     initial_category_of_abuse = models.CharField(max_length=3, choices=CategoryOfAbuse.choices)
+    latest_category_of_abuse = models.CharField(
+        max_length=3, choices=CategoryOfAbuse.choices, blank=True,
+        help_text="CIN census LatestCategoryOfAbuse: set when a review conference changes the category.",
+    )
     end_date = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=PlanEndReason.choices, blank=True)
 
@@ -149,10 +153,18 @@ class ChildProtectionPlan(models.Model):
                 condition=Q(initial_category_of_abuse__in=CategoryOfAbuse.values),
                 name="protection_plan_category_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(latest_category_of_abuse="") | Q(latest_category_of_abuse__in=CategoryOfAbuse.values),
+                name="protection_plan_latest_category_valid",
+            ),
         ]
 
     def __str__(self):
         return f"Child protection plan from {self.start_date} ({self.initial_category_of_abuse})"
+
+    @property
+    def current_category_of_abuse(self):
+        return self.latest_category_of_abuse or self.initial_category_of_abuse
 
 
 class AllocationQuerySet(models.QuerySet):

@@ -18,6 +18,7 @@ from .codes import (
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on
+from .signals import care_record_changed
 
 
 def _day(value):
@@ -121,6 +122,7 @@ def record_care_episode(child, *, by, request=None, **fields):
     validate_care_episode(episode)
     _save(episode)
     record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
+    care_record_changed.send(sender=CareEpisode, child=child)
     return episode
 
 
@@ -137,6 +139,7 @@ def update_care_episode(episode, *, by, request=None, **changes):
         action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
         detail={"before": before, "after": {field: str(value) for field, value in changes.items()}},
     )
+    care_record_changed.send(sender=CareEpisode, child=episode.child)
     return episode
 
 
@@ -151,6 +154,7 @@ def record_strategy_discussion(child, *, by, date, section_47_enquiry_started, r
         StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started)
     )
     record_event(action=AuditAction.CREATE, user=by, obj=discussion, child_id=child.pk, request=request)
+    care_record_changed.send(sender=StrategyDiscussion, child=child)
     return discussion
 
 
@@ -168,6 +172,7 @@ def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, r
         ChildProtectionPlan(child=child, start_date=start_date, initial_category_of_abuse=initial_category_of_abuse)
     )
     record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
+    care_record_changed.send(sender=ChildProtectionPlan, child=child)
     return plan
 
 
@@ -186,6 +191,7 @@ def end_protection_plan(plan, *, by, end_date, end_reason, request=None):
         action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
         detail={"ended": str(end_date), "reason": end_reason},
     )
+    care_record_changed.send(sender=ChildProtectionPlan, child=plan.child)
     return plan
 
 
@@ -216,3 +222,16 @@ def allocate_iro(child, *, iro, start_date, by, request=None):
     allocation = _save(Allocation(child=child, iro=iro, start_date=start_date))
     record_event(action=AuditAction.CREATE, user=by, obj=allocation, child_id=child.pk, request=request)
     return allocation
+
+
+@transaction.atomic
+def change_protection_plan_category(plan, *, by, category, request=None):
+    """A review conference can change the category of abuse (CIN census LatestCategoryOfAbuse)."""
+    _locked(plan.child)
+    plan = ChildProtectionPlan.objects.get(pk=plan.pk)
+    before = plan.current_category_of_abuse
+    plan.latest_category_of_abuse = category
+    _save(plan)
+    record_event(action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
+                 detail={"category_of_abuse": {"before": before, "after": category}})
+    return plan

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "children",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -171,3 +172,11 @@ LOGGING = {
 CHILDREN_LIST_PAGE_SIZE = 50
 SERVICE_NAME = "IRO Portal"
 CSRF_FAILURE_VIEW = "iro_portal.views.csrf_failure"
+
+# Local review standards (DESIGN.md section 3); the statutory timescales are in reviews/timescales.py.
+REVIEW_STANDARDS = {
+    "social_worker_report_working_days_before": int(os.environ.get("SOCIAL_WORKER_REPORT_WORKING_DAYS_BEFORE", "3")),
+    "decisions_circulated_within_working_days": int(os.environ.get("DECISIONS_CIRCULATED_WITHIN_WORKING_DAYS", "5")),
+    "record_circulated_within_working_days": int(os.environ.get("RECORD_CIRCULATED_WITHIN_WORKING_DAYS", "20")),
+}
+UNPLANNED_MOVE_TRIGGERS_REVIEW = env_flag("UNPLANNED_MOVE_TRIGGERS_REVIEW", default=True)

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from children.codes import CategoryOfAbuse
+from children.models import Child, ChildProtectionPlan
+
+
+class ReviewKind(models.TextChoices):
+    LAC = "LAC", "Looked-after child review"
+    ICPC = "ICPC", "Initial child protection conference"
+    RCPC = "RCPC", "Review child protection conference"
+
+
+class ReviewStatus(models.TextChoices):
+    DUE = "due", "Due"
+    BOOKED = "booked", "Booked"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OUTSTANDING_STATUSES = (ReviewStatus.DUE, ReviewStatus.BOOKED)
+
+
+class LateReason(models.TextChoices):
+    IRO_UNAVAILABLE = "iro_unavailable", "IRO unavailable"
+    AWAITING_ASSESSMENT = "awaiting_assessment", "Awaiting assessment or care plan"
+    CHILD_UNAVAILABLE = "child_unavailable", "Child unavailable"
+    FAMILY_UNAVAILABLE = "family_unavailable", "Family unavailable"
+    OTHER = "other", "Other"
+
+
+class ParticipationCode(models.TextChoices):
+    """SSDA903 REVIEW_CODE (DATA_DICTIONARY.md 2.10)."""
+
+    PN0 = "PN0", "PN0: child under 4 at the time of the review"
+    PN1 = "PN1", "PN1: attends and speaks for self"
+    PN2 = "PN2", "PN2: attends; an advocate or the IRO speaks for them"
+    PN3 = "PN3", "PN3: attends and conveys views non-verbally or symbolically"
+    PN4 = "PN4", "PN4: attends but contributes no views"
+    PN5 = "PN5", "PN5: does not attend; briefs an advocate or the IRO"
+    PN6 = "PN6", "PN6: does not attend; conveys feelings through a facilitative medium"
+    PN7 = "PN7", "PN7: does not attend and views not conveyed"
+
+
+class ParentsParticipation(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    VIEWS_GIVEN = "views_given", "Gave views in another way"
+    DID_NOT_PARTICIPATE = "did_not_participate", "Did not participate"
+    NOT_APPROPRIATE = "not_appropriate", "Not appropriate"
+
+
+class ConferenceOutcome(models.TextChoices):
+    PLAN_MADE = "plan_made", "Child protection plan made"
+    NO_PLAN = "no_plan", "No child protection plan needed"
+    PLAN_CONTINUES = "plan_continues", "Plan continues"
+    PLAN_ENDED = "plan_ended", "Plan ended"
+
+
+ICPC_OUTCOMES = (ConferenceOutcome.PLAN_MADE, ConferenceOutcome.NO_PLAN)
+RCPC_OUTCOMES = (ConferenceOutcome.PLAN_CONTINUES, ConferenceOutcome.PLAN_ENDED)
+
+
+class Review(models.Model):
+    """A LAC review or a child protection conference, from the day it falls due to the day its
+    record is circulated. Due dates come from reviews.timescales and are stored for querying."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=4, choices=ReviewKind.choices)
+    number = models.PositiveSmallIntegerField(help_text="1 for the first review in its cycle, and so on.")
+    cycle_start = models.DateField(
+        help_text="LAC: start of the period of care (or short-break series); ICPC: the strategy discussion; "
+                  "RCPC: the ICPC that made the plan.",
+    )
+    protection_plan = models.ForeignKey(
+        ChildProtectionPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="conferences"
+    )
+    due_date = models.DateField(db_index=True)
+    brought_forward_by_move = models.DateField(
+        null=True, blank=True, help_text="Date of the unplanned placement move that brought this review forward."
+    )
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DUE)
+    booked_for = models.DateTimeField(null=True, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=200, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="chaired_reviews"
+    )
+    late_reason = models.CharField(max_length=30, choices=LateReason.choices, blank=True)
+    late_reason_other = models.CharField("other reason for lateness", max_length=500, blank=True)
+
+    participation_code = models.CharField(max_length=3, choices=ParticipationCode.choices, blank=True)
+    child_chaired = models.BooleanField("child chaired their review", default=False)
+    advocate_present = models.BooleanField(default=False)
+    interpreter_used = models.BooleanField("interpreter", default=False)
+    parents_participation = models.CharField(max_length=20, choices=ParentsParticipation.choices, blank=True)
+    child_consulted = models.BooleanField("consultation received from the child", default=False)
+    social_worker_report_received = models.DateField(null=True, blank=True)
+    decisions_circulated = models.DateField(null=True, blank=True)
+    record_circulated = models.DateField("full record circulated", null=True, blank=True)
+
+    conference_outcome = models.CharField(max_length=20, choices=ConferenceOutcome.choices, blank=True)
+    category_of_abuse = models.CharField(max_length=3, choices=CategoryOfAbuse.choices, blank=True)
+
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; an edit of an older version is refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
+            models.Index(fields=["kind", "held_on"], name="review_kind_held_idx"),
+            models.Index(fields=["child", "kind", "cycle_start"], name="review_child_cycle_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "kind"], condition=Q(status__in=["due", "booked"]), name="review_one_outstanding_per_kind"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ReviewKind.values), name="review_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
+            models.CheckConstraint(
+                condition=(Q(status="held") & Q(held_on__isnull=False)) | (~Q(status="held") & Q(held_on__isnull=True)),
+                name="review_held_date_iff_held",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="booked") | Q(booked_for__isnull=False), name="review_booked_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(participation_code="") | Q(kind="LAC"), name="review_participation_only_for_lac"
+            ),
+            models.CheckConstraint(
+                condition=Q(conference_outcome="") | ~Q(kind="LAC"), name="review_outcome_only_for_conferences"
+            ),
+            models.CheckConstraint(
+                condition=Q(decisions_circulated__isnull=True) | Q(decisions_circulated__gte=F("held_on")),
+                name="review_decisions_after_held",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_circulated__isnull=True) | Q(record_circulated__gte=F("held_on")),
+                name="review_record_after_held",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="review_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number} for {self.child}"
+
+    @property
+    def is_outstanding(self):
+        return self.status in OUTSTANDING_STATUSES
+
+    @property
+    def in_timescale(self):
+        if self.held_on is None:
+            return None
+        return self.held_on <= self.due_date
+
+    @property
+    def title(self):
+        if self.kind == ReviewKind.ICPC:
+            return "Initial child protection conference"
+        if self.kind == ReviewKind.RCPC:
+            return f"Review child protection conference {self.number}"
+        return f"LAC review {self.number}"
+
+
+class ReviewAction(models.Model):
+    """An action agreed at a review, followed up until it is completed."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner_name = models.CharField("owner", max_length=200, blank=True, help_text="Who is responsible, if not a user.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="review_actions"
+    )
+    due_date = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(owner_name="") | Q(owner__isnull=False), name="review_action_has_owner"
+            ),
+        ]
+
+    def __str__(self):
+        return self.description[:60]

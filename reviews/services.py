@@ -1,0 +1,345 @@
+"""Every write about reviews and conferences: scheduling, booking, recording, editing.
+
+Scheduling derives the next due review from the child's whole record each time rather than
+patching it, so the schedule stays right after any change (an episode edited, a held date
+corrected, a plan ended): every scheduling function is idempotent.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from audit.models import AuditAction
+from audit.services import record_event
+from children import services as children_services
+from children.codes import PLANNED_PLACEMENT_CHANGE_REASONS, SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
+from children.models import ChildProtectionPlan
+from children.selectors import age_on, periods_of_care
+
+from . import timescales
+from .models import (
+    ICPC_OUTCOMES,
+    OUTSTANDING_STATUSES,
+    RCPC_OUTCOMES,
+    ConferenceOutcome,
+    LateReason,
+    ParticipationCode,
+    Review,
+    ReviewAction,
+    ReviewKind,
+    ReviewStatus,
+)
+
+
+def _short_breaks_only(period):
+    return all(episode.legal_status in SHORT_BREAK_LEGAL_STATUSES for episode in period.episodes)
+
+
+def current_lac_cycle(episodes):
+    """The open period of care the LAC review cycle counts from, or None when the child is
+    not looked after. A series of short breaks counts as one cycle from the first break."""
+    periods = periods_of_care(episodes)
+    if not periods or periods[-1].end_date is not None:
+        return None
+    current = periods[-1]
+    if not _short_breaks_only(current):
+        return {"start": current.start_date, "short_breaks": False, "periods": [current]}
+    series = [current]
+    for period in reversed(periods[:-1]):
+        if not _short_breaks_only(period):
+            break
+        series.insert(0, period)
+    return {"start": series[0].start_date, "short_breaks": True, "periods": series}
+
+
+def unplanned_moves(cycle):
+    """Dates of unplanned placement moves in the cycle (the reason sits on the episode that
+    ended, as SSDA903 rule 225)."""
+    return tuple(
+        episode.end_date
+        for period in cycle["periods"]
+        for episode in period.episodes
+        if episode.end_date is not None
+        and episode.reason_for_placement_change
+        and episode.reason_for_placement_change not in PLANNED_PLACEMENT_CHANGE_REASONS
+    )
+
+
+def _outstanding(child, kind):
+    return Review.objects.select_for_update().filter(child=child, kind=kind, status__in=OUTSTANDING_STATUSES).first()
+
+
+def _cancel(review, reason):
+    if review is not None:
+        review.status = ReviewStatus.CANCELLED
+        review.cancelled_reason = reason
+        review.version += 1
+        review.save()
+
+
+def _make_due(child, kind, *, due_date, number, cycle_start, protection_plan=None, brought_forward_by_move=None):
+    review = _outstanding(child, kind)
+    if review is None:
+        review = Review(child=child, kind=kind, status=ReviewStatus.DUE)
+    wanted = {
+        "due_date": due_date, "number": number, "cycle_start": cycle_start,
+        "protection_plan": protection_plan, "brought_forward_by_move": brought_forward_by_move,
+    }
+    if review.pk and all(getattr(review, field) == value for field, value in wanted.items()):
+        return review
+    for field, value in wanted.items():
+        setattr(review, field, value)
+    if review.pk:
+        review.version += 1
+    review.save()
+    return review
+
+
+def schedule_lac_review(child):
+    cycle = current_lac_cycle(list(child.episodes.order_by("start_date")))
+    if cycle is None:
+        _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
+        return None
+    held = list(
+        Review.objects.filter(child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle["start"])
+        .values_list("held_on", flat=True)
+    )
+    moves = unplanned_moves(cycle) if settings.UNPLANNED_MOVE_TRIGGERS_REVIEW else ()
+    due = timescales.lac_review_due(cycle["start"], held, short_breaks=cycle["short_breaks"], unplanned_moves=moves)
+    regular = timescales.lac_review_due(cycle["start"], held, short_breaks=cycle["short_breaks"])
+    since = max(held, default=cycle["start"])
+    move = min((m for m in moves if m > since), default=None) if due < regular else None
+    return _make_due(
+        child, ReviewKind.LAC, due_date=due, number=len(held) + 1, cycle_start=cycle["start"],
+        brought_forward_by_move=move,
+    )
+
+
+def schedule_initial_conference(child):
+    outstanding = _outstanding(child, ReviewKind.ICPC)
+    if ChildProtectionPlan.objects.filter(child=child, end_date__isnull=True).exists():
+        _cancel(outstanding, "The child already has a child protection plan.")
+        return None
+    discussion = child.strategy_discussions.filter(section_47_enquiry_started=True).order_by("-date").first()
+    if discussion is None:
+        _cancel(outstanding, "No section 47 enquiry calls for a conference.")
+        return None
+    if Review.objects.filter(child=child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD, held_on__gte=discussion.date).exists():
+        _cancel(outstanding, "A conference has been held since the strategy discussion.")
+        return None
+    return _make_due(
+        child, ReviewKind.ICPC, due_date=timescales.icpc_due(discussion.date), number=1, cycle_start=discussion.date,
+    )
+
+
+def schedule_review_conference(child):
+    plan = ChildProtectionPlan.objects.filter(child=child, end_date__isnull=True).first()
+    if plan is None:
+        _cancel(_outstanding(child, ReviewKind.RCPC), "The child protection plan ended.")
+        return None
+    initial = (
+        Review.objects.filter(child=child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD,
+                              conference_outcome=ConferenceOutcome.PLAN_MADE, protection_plan=plan)
+        .values_list("held_on", flat=True).first()
+    ) or plan.start_date
+    held = list(
+        Review.objects.filter(child=child, kind=ReviewKind.RCPC, status=ReviewStatus.HELD, protection_plan=plan)
+        .values_list("held_on", flat=True)
+    )
+    return _make_due(
+        child, ReviewKind.RCPC, due_date=timescales.rcpc_due(initial, held), number=len(held) + 1,
+        cycle_start=initial, protection_plan=plan,
+    )
+
+
+def reschedule(child):
+    """Bring every outstanding review of the child in line with the record."""
+    schedule_lac_review(child)
+    schedule_initial_conference(child)
+    schedule_review_conference(child)
+
+
+class ReviewChangedByAnotherUser(ValidationError):
+    """The review was saved by someone else after this user opened it."""
+
+
+REVIEW_CHANGED_MESSAGE = (
+    "Someone else changed this review while you were editing it. Nothing you entered has been saved: "
+    "open the review again to see their changes, then make yours."
+)
+
+RECORD_FIELDS = (
+    "held_on", "chair", "late_reason", "late_reason_other", "participation_code", "child_chaired",
+    "advocate_present", "interpreter_used", "parents_participation", "child_consulted",
+    "social_worker_report_received", "decisions_circulated", "record_circulated", "conference_outcome",
+    "category_of_abuse",
+)
+
+
+def _day(value):
+    return date_format(value, "j F Y")
+
+
+def _locked_review(review, expected_version):
+    locked = Review.objects.select_for_update().select_related("child").get(pk=review.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ReviewChangedByAnotherUser(REVIEW_CHANGED_MESSAGE)
+    return locked
+
+
+def _validate_record(review, actions, *, today):
+    """The rules a held review must satisfy (issue 3, section 4). Raises with every broken rule."""
+    errors = {}
+    child = review.child
+    held = review.held_on
+    if held is None:
+        raise ValidationError({"held_on": "Enter the date the review was held."})
+    if held > today:
+        errors["held_on"] = "The date the review was held cannot be in the future."
+    elif held < child.date_of_birth:
+        errors["held_on"] = f"The date the review was held cannot be before the child was born ({_day(child.date_of_birth)})."
+    elif review.kind == ReviewKind.LAC and held < review.cycle_start:
+        errors["held_on"] = f"A LAC review cannot be held before the period of care started ({_day(review.cycle_start)})."
+    elif review.kind == ReviewKind.ICPC and held < review.cycle_start:
+        errors["held_on"] = f"The conference cannot be held before the strategy discussion ({_day(review.cycle_start)})."
+    if held > review.due_date and not review.late_reason:
+        errors["late_reason"] = f"The review was held after its due date ({_day(review.due_date)}): give the reason."
+    if review.late_reason == LateReason.OTHER and not review.late_reason_other.strip():
+        errors["late_reason_other"] = "Describe the other reason the review was held late."
+    for field, label in (("decisions_circulated", "decisions"), ("record_circulated", "full record")):
+        value = getattr(review, field)
+        if value is not None and value < held:
+            errors[field] = f"The {label} cannot have been circulated before the review was held."
+        elif value is not None and value > today:
+            errors[field] = f"The date the {label} was circulated cannot be in the future."
+    if review.kind == ReviewKind.LAC:
+        errors.update(_participation_errors(review))
+    else:
+        errors.update(_conference_errors(review))
+    for number, action in enumerate(actions, start=1):
+        if action.due_date < held:
+            errors.setdefault("actions", []).append(
+                f"Action {number} is due before the review was held: agreed actions are due on or after {_day(held)}."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _participation_errors(review):
+    age = age_on(review.child.date_of_birth, review.held_on)
+    code = review.participation_code
+    if not code:
+        return {"participation_code": "Choose how the child participated in the review (PN0 to PN7)."}
+    if age >= 4 and code == ParticipationCode.PN0:
+        return {"participation_code": f"PN0 is only for children under 4; the child was {age} on the day of the review."}
+    if age < 4 and code != ParticipationCode.PN0:
+        return {"participation_code": "The child was under 4 on the day of the review, so the code must be PN0."}
+    return {}
+
+
+def _conference_errors(review):
+    errors = {}
+    allowed = ICPC_OUTCOMES if review.kind == ReviewKind.ICPC else RCPC_OUTCOMES
+    if review.conference_outcome not in allowed:
+        choices = " or ".join(ConferenceOutcome(value).label.lower() for value in allowed)
+        errors["conference_outcome"] = f"Choose the outcome of the conference: {choices}."
+    if review.conference_outcome == ConferenceOutcome.PLAN_MADE and not review.category_of_abuse:
+        errors["category_of_abuse"] = "Choose the category of abuse for the new plan."
+    if review.kind == ReviewKind.RCPC:
+        initial = Review.objects.filter(
+            child=review.child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD, held_on__lte=review.held_on
+        )
+        if not initial.exists() and not ChildProtectionPlan.objects.filter(
+            child=review.child, start_date__lte=review.held_on
+        ).exists():
+            errors["kind"] = "A review conference needs an initial child protection conference before it."
+    return errors
+
+
+def _apply_conference_outcome(review, *, by, request):
+    """An ICPC that makes a plan starts it; an RCPC that ends the plan closes it; a changed
+    category is recorded on the plan."""
+    if review.kind == ReviewKind.ICPC and review.conference_outcome == ConferenceOutcome.PLAN_MADE:
+        review.protection_plan = children_services.start_protection_plan(
+            review.child, by=by, start_date=review.held_on, initial_category_of_abuse=review.category_of_abuse,
+            request=request,
+        )
+        review.save(update_fields=["protection_plan"])
+    elif review.kind == ReviewKind.RCPC and review.protection_plan_id:
+        plan = review.protection_plan
+        if review.category_of_abuse and review.category_of_abuse != plan.current_category_of_abuse:
+            children_services.change_protection_plan_category(plan, by=by, category=review.category_of_abuse, request=request)
+        if review.conference_outcome == ConferenceOutcome.PLAN_ENDED:
+            children_services.end_protection_plan(
+                plan, by=by, end_date=review.held_on, end_reason=PlanEndReason.NO_LONGER_AT_RISK, request=request,
+            )
+
+
+@transaction.atomic
+def book_review(review, *, by, booked_for, expected_version=None, request=None):
+    review = _locked_review(review, expected_version)
+    if review.status == ReviewStatus.HELD:
+        raise ValidationError({"booked_for": "This review has already been held, so it cannot be booked."})
+    if review.status == ReviewStatus.CANCELLED:
+        raise ValidationError({"booked_for": "This review was cancelled, so it cannot be booked."})
+    if timezone.localdate(booked_for) < review.cycle_start:
+        raise ValidationError({"booked_for": f"Book the review on or after {_day(review.cycle_start)}."})
+    review.booked_for = booked_for
+    review.status = ReviewStatus.BOOKED
+    review.version += 1
+    review.save()
+    record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
+                 detail={"booked_for": booked_for.isoformat()})
+    return review
+
+
+@transaction.atomic
+def record_review_held(review, *, by, fields, actions=(), expected_version=None, request=None, today=None):
+    """Record a due or booked review as held, with its agreed actions; the next review
+    becomes due from the date it was actually held."""
+    review = _locked_review(review, expected_version)
+    if review.status not in OUTSTANDING_STATUSES:
+        raise ValidationError(f"This review is {review.get_status_display().lower()}, so it cannot be recorded as held.")
+    for field, value in fields.items():
+        setattr(review, field, value)
+    if review.chair_id is None and getattr(by, "is_iro", False):
+        review.chair = by
+    actions = [ReviewAction(review=review, **action) for action in actions]
+    _validate_record(review, actions, today=today or timezone.localdate())
+    review.status = ReviewStatus.HELD
+    review.version += 1
+    review.save()
+    ReviewAction.objects.bulk_create(actions)
+    _apply_conference_outcome(review, by=by, request=request)
+    record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
+                 detail={"held_on": review.held_on.isoformat(), "actions": len(actions)})
+    reschedule(review.child)
+    return review
+
+
+@transaction.atomic
+def update_held_review(review, *, by, fields, new_actions=(), expected_version, request=None, today=None):
+    """Correct a held review. An edit that races another user's save is refused whole."""
+    review = _locked_review(review, expected_version)
+    if review.status != ReviewStatus.HELD:
+        raise ValidationError("Only a held review can be edited; record it as held first.")
+    if review.kind != ReviewKind.LAC:
+        for field in ("conference_outcome", "category_of_abuse", "held_on"):
+            if field in fields and fields[field] != getattr(review, field):
+                raise ValidationError({field: (
+                    "The date, outcome and category of a conference cannot be changed once recorded, because they "
+                    "started, changed or ended the child protection plan. Ask a service manager to correct the plan.")})
+    before = {field: str(getattr(review, field)) for field in fields}
+    for field, value in fields.items():
+        setattr(review, field, value)
+    actions = [ReviewAction(review=review, **action) for action in new_actions]
+    _validate_record(review, list(review.actions.all()) + actions, today=today or timezone.localdate())
+    review.version += 1
+    review.save()
+    ReviewAction.objects.bulk_create(actions)
+    record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
+                 detail={"before": before, "after": {field: str(value) for field, value in fields.items()}})
+    reschedule(review.child)
+    return review

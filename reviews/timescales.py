@@ -1,0 +1,129 @@
+"""Statutory date rules (DESIGN.md section 3), as pure functions of dates.
+
+No ORM and no reading of "today": callers pass every date in, so each rule can be tested
+exhaustively and the same answer comes out of the pages, the reminders and the annual report.
+"""
+
+import calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+FIRST_LAC_REVIEW_WORKING_DAYS = 20
+SECOND_LAC_REVIEW_MONTHS = 3
+LATER_LAC_REVIEW_MONTHS = 6
+FIRST_SHORT_BREAK_REVIEW_MONTHS = 3
+ICPC_WORKING_DAYS = 15
+FIRST_RCPC_MONTHS = 3
+LATER_RCPC_MONTHS = 6
+UNPLANNED_MOVE_REVIEW_WORKING_DAYS = 20
+
+
+@lru_cache(maxsize=None)
+def _bank_holidays(year):
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day):
+    """Monday to Friday, excluding bank holidays in England."""
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The Nth working day after `start` (`start` itself not counted); a negative N counts back."""
+    step = 1 if n >= 0 else -1
+    day = start
+    remaining = abs(n)
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; negative when `end` is earlier.
+    So working_days_between(d, add_working_days(d, n)) == n."""
+    if end == start:
+        return 0
+    sign = 1 if end > start else -1
+    low, high = (start, end) if sign > 0 else (end, start)
+    count = 0
+    day = low + timedelta(days=1)
+    while day <= high:
+        if is_working_day(day):
+            count += 1
+        day += timedelta(days=1)
+    return sign * count
+
+
+def add_months(start: date, n: int) -> date:
+    """The same day N calendar months later, clamped to the last day of that month."""
+    month_index = start.month - 1 + n
+    year = start.year + month_index // 12
+    month = month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def lac_review_due(period_start: date, held: list[date], *, short_breaks: bool = False,
+                   unplanned_moves: tuple[date, ...] = ()) -> date:
+    """Due date of the next LAC review in a period of care (reg. 33 of the Care Planning,
+    Placement and Case Review (England) Regulations 2010).
+
+    First review within 20 working days of the period's start; second within 3 months of the
+    first; then every 6 months, always counted from the date the previous review was held.
+    Short breaks (V3/V4): first within 3 months of the first break, then every 6 months.
+    `unplanned_moves`: dates of unplanned placement moves; one after the last review (or the
+    start of the period) brings the next review forward to within 20 working days of it.
+    """
+    held = sorted(held)
+    if not held:
+        if short_breaks:
+            due = add_months(period_start, FIRST_SHORT_BREAK_REVIEW_MONTHS)
+        else:
+            due = add_working_days(period_start, FIRST_LAC_REVIEW_WORKING_DAYS)
+    elif len(held) == 1 and not short_breaks:
+        due = add_months(held[-1], SECOND_LAC_REVIEW_MONTHS)
+    else:
+        due = add_months(held[-1], LATER_LAC_REVIEW_MONTHS)
+    since = held[-1] if held else period_start
+    moves_since = [move for move in unplanned_moves if move > since]
+    if moves_since:
+        due = min(due, additional_review_due(min(moves_since)))
+    return due
+
+
+def additional_review_due(unplanned_move: date) -> date:
+    """Local standard: an unplanned placement move calls for a review within 20 working days."""
+    return add_working_days(unplanned_move, UNPLANNED_MOVE_REVIEW_WORKING_DAYS)
+
+
+def icpc_due(strategy_discussion: date) -> date:
+    """Initial child protection conference: within 15 working days of the strategy discussion
+    at which section 47 enquiries started."""
+    return add_working_days(strategy_discussion, ICPC_WORKING_DAYS)
+
+
+def rcpc_due(icpc_held: date, rcpcs_held: list[date]) -> date:
+    """Review child protection conference: the first within 3 months of the ICPC, later ones
+    not more than 6 months after the previous."""
+    if not rcpcs_held:
+        return add_months(icpc_held, FIRST_RCPC_MONTHS)
+    return add_months(max(rcpcs_held), LATER_RCPC_MONTHS)
+
+
+def in_timescale(held_on: date, due: date) -> bool:
+    return held_on <= due
+
+
+def within_working_days(event: date | None, after: date, limit: int) -> bool:
+    """Whether `event` happened no more than `limit` working days after `after` (the quality
+    standards for circulating decisions and records)."""
+    return event is not None and event <= add_working_days(after, limit)
+
+
+def at_least_working_days_before(event: date | None, before: date, lead: int) -> bool:
+    """Whether `event` came at least `lead` working days before `before` (the social worker's
+    report before a review)."""
+    return event is not None and event <= add_working_days(before, -lead)
