@@ -14,7 +14,12 @@ from django.utils.formats import date_format
 from audit.models import AuditAction
 from audit.services import record_event
 from children import services as children_services
-from children.codes import PLANNED_PLACEMENT_CHANGE_REASONS, SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
+from children.codes import (
+    CONTINUING_EPISODE_REASON,
+    PLANNED_PLACEMENT_CHANGE_REASONS,
+    SHORT_BREAK_LEGAL_STATUSES,
+    PlanEndReason,
+)
 from children.models import ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
 
@@ -37,11 +42,18 @@ def _short_breaks_only(period):
     return all(episode.legal_status in SHORT_BREAK_LEGAL_STATUSES for episode in period.episodes)
 
 
+def _ceased(period):
+    """An episode ending with X1 is followed by another the same day, even if that one is not
+    recorded yet: the child is still looked after."""
+    last = period.episodes[-1]
+    return last.end_date is not None and last.reason_episode_ceased != CONTINUING_EPISODE_REASON
+
+
 def current_lac_cycle(episodes):
     """The open period of care the LAC review cycle counts from, or None when the child is
     not looked after. A series of short breaks counts as one cycle from the first break."""
     periods = periods_of_care(episodes)
-    if not periods or periods[-1].end_date is not None:
+    if not periods or _ceased(periods[-1]):
         return None
     current = periods[-1]
     if not _short_breaks_only(current):

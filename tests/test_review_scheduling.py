@@ -1,0 +1,248 @@
+"""Scheduling and recording through the services: what a user would see happen."""
+
+from datetime import date as D
+from datetime import datetime, timezone as dt_timezone
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditEvent
+from children import services as children_services
+from children.models import ChildProtectionPlan
+from reviews import services
+from reviews.models import Review, ReviewAction
+from tests.factories import ChildFactory
+
+TODAY = D(2025, 11, 20)
+
+
+def start_care(child, by, start=D(2024, 1, 10), **fields):
+    values = dict(reason_for_new_episode="S", legal_status="C2", category_of_need="N1", placement_type="U6",
+                  placement_provider="PR1")
+    values.update(fields)
+    return children_services.record_care_episode(child, by=by, start_date=start, **values)
+
+
+def outstanding(child, kind="LAC"):
+    return Review.objects.get(child=child, kind=kind, status__in=["due", "booked"])
+
+
+def lac_record(held, code="PN1", **extra):
+    return {"held_on": held, "participation_code": code, **extra}
+
+
+def hold(review, by, fields, **kwargs):
+    return services.record_review_held(review, by=by, fields=fields, today=TODAY, **kwargs)
+
+
+@pytest.fixture
+def child(db):
+    return ChildFactory(date_of_birth=D(2012, 6, 1))
+
+
+@pytest.mark.django_db
+class TestLacSchedule:
+    def test_starting_care_makes_the_first_review_due(self, child, manager):
+        start_care(child, manager)
+        review = outstanding(child)
+        assert (review.number, review.due_date, review.status, review.cycle_start) == (1, D(2024, 2, 7), "due", D(2024, 1, 10))
+
+    def test_holding_reviews_makes_the_next_due_from_the_date_held(self, child, manager, iro):
+        start_care(child, manager)
+        hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        second = outstanding(child)
+        assert (second.number, second.due_date) == (2, D(2024, 5, 1))
+        hold(second, iro, lac_record(D(2024, 4, 30)))
+        third = outstanding(child)
+        assert (third.number, third.due_date) == (3, D(2024, 10, 30))
+        assert Review.objects.filter(child=child, status="held").count() == 2
+
+    def test_ceasing_care_cancels_the_outstanding_review(self, child, manager):
+        episode = start_care(child, manager)
+        children_services.update_care_episode(episode, by=manager, end_date=D(2024, 1, 30), reason_episode_ceased="E4A")
+        review = Review.objects.get(child=child)
+        assert review.status == "cancelled"
+        assert review.cancelled_reason == "The child ceased to be looked after."
+
+    def test_returning_to_care_restarts_the_cycle_at_first(self, child, manager, iro):
+        episode = start_care(child, manager)
+        hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        children_services.update_care_episode(episode, by=manager, end_date=D(2024, 3, 1), reason_episode_ceased="E4A")
+        start_care(child, manager, start=D(2024, 9, 2))
+        review = outstanding(child)
+        assert (review.number, review.due_date, review.cycle_start) == (1, D(2024, 9, 30), D(2024, 9, 2))
+
+    def test_changing_the_episode_start_recomputes_the_due_date(self, child, manager):
+        episode = start_care(child, manager)
+        children_services.update_care_episode(episode, by=manager, start_date=D(2024, 1, 3))
+        assert outstanding(child).due_date == D(2024, 1, 31)
+
+    def test_correcting_a_held_date_recomputes_the_next_review(self, child, manager, iro):
+        start_care(child, manager)
+        first = hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        services.update_held_review(first, by=iro, fields={"held_on": D(2024, 2, 6)}, expected_version=first.version, today=TODAY)
+        assert outstanding(child).due_date == D(2024, 5, 6)
+
+    def test_an_unplanned_move_brings_the_next_review_forward(self, child, manager, iro):
+        episode = start_care(child, manager)
+        hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        children_services.update_care_episode(episode, by=manager, end_date=D(2024, 3, 1), reason_episode_ceased="X1",
+                                              reason_for_placement_change="CREQB")
+        start_care(child, manager, start=D(2024, 3, 1), reason_for_new_episode="P", placement_type="K2", placement_provider="PR4")
+        review = outstanding(child)
+        assert (review.due_date, review.brought_forward_by_move) == (D(2024, 4, 2), D(2024, 3, 1)), "20 working days, Easter skipped"
+        assert not Review.objects.filter(child=child, status="cancelled").exists()
+
+    def test_a_planned_move_does_not(self, child, manager, iro):
+        episode = start_care(child, manager)
+        hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        children_services.update_care_episode(episode, by=manager, end_date=D(2024, 3, 1), reason_episode_ceased="X1",
+                                              reason_for_placement_change="CARPL")
+        start_care(child, manager, start=D(2024, 3, 1), reason_for_new_episode="P", placement_type="U4")
+        assert outstanding(child).due_date == D(2024, 5, 1)
+
+    def test_the_unplanned_move_rule_can_be_switched_off(self, child, manager, iro, settings):
+        settings.UNPLANNED_MOVE_TRIGGERS_REVIEW = False
+        episode = start_care(child, manager)
+        hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        children_services.update_care_episode(episode, by=manager, end_date=D(2024, 3, 1), reason_episode_ceased="X1",
+                                              reason_for_placement_change="CREQB")
+        start_care(child, manager, start=D(2024, 3, 1), reason_for_new_episode="P", placement_type="K2", placement_provider="PR4")
+        assert outstanding(child).due_date == D(2024, 5, 1)
+
+    def test_short_breaks_first_review_within_three_months(self, child, manager):
+        start_care(child, manager, legal_status="V3", category_of_need="N2")
+        assert outstanding(child).due_date == D(2024, 4, 10)
+
+    def test_the_action_is_audited_and_actions_saved(self, child, manager, iro):
+        start_care(child, manager)
+        review = hold(outstanding(child), iro, lac_record(D(2024, 2, 1)), actions=[
+            {"description": "Arrange a health assessment", "owner_name": "Social worker", "due_date": D(2024, 3, 1)}])
+        assert review.chair == iro
+        assert ReviewAction.objects.get(review=review).owner_name == "Social worker"
+        assert AuditEvent.objects.filter(object_type="reviews.review", action="update", user=iro).exists()
+
+
+@pytest.mark.django_db
+class TestChildProtectionSchedule:
+    def test_section_47_strategy_discussion_makes_an_icpc_due(self, child, manager):
+        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 3, 3), section_47_enquiry_started=True)
+        review = outstanding(child, "ICPC")
+        assert (review.due_date, review.cycle_start) == (D(2025, 3, 24), D(2025, 3, 3))
+
+    def test_no_section_47_no_conference(self, child, manager):
+        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 3, 3), section_47_enquiry_started=False)
+        assert not Review.objects.filter(child=child).exists()
+
+    def test_icpc_making_a_plan_starts_it_and_the_first_rcpc_is_due(self, child, manager):
+        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 3, 3), section_47_enquiry_started=True)
+        icpc = hold(outstanding(child, "ICPC"), manager, {"held_on": D(2025, 3, 20), "conference_outcome": "plan_made", "category_of_abuse": "NEG"})
+        plan = ChildProtectionPlan.objects.get(child=child)
+        assert (plan.start_date, plan.initial_category_of_abuse, plan.end_date) == (D(2025, 3, 20), "NEG", None)
+        assert icpc.protection_plan == plan
+        rcpc = outstanding(child, "RCPC")
+        assert (rcpc.number, rcpc.due_date, rcpc.protection_plan) == (1, D(2025, 6, 20), plan)
+
+    def test_icpc_without_a_plan_ends_the_cycle(self, child, manager):
+        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 3, 3), section_47_enquiry_started=True)
+        hold(outstanding(child, "ICPC"), manager, {"held_on": D(2025, 3, 20), "conference_outcome": "no_plan"})
+        assert not Review.objects.filter(child=child, status__in=["due", "booked"]).exists()
+        assert not ChildProtectionPlan.objects.exists()
+
+    def test_rcpcs_continue_then_end_the_plan(self, child, manager):
+        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 3, 3), section_47_enquiry_started=True)
+        hold(outstanding(child, "ICPC"), manager, {"held_on": D(2025, 3, 20), "conference_outcome": "plan_made", "category_of_abuse": "NEG"})
+        hold(outstanding(child, "RCPC"), manager, {"held_on": D(2025, 6, 18), "conference_outcome": "plan_continues", "category_of_abuse": "EMO"})
+        second = outstanding(child, "RCPC")
+        assert (second.number, second.due_date) == (2, D(2025, 12, 18))
+        assert ChildProtectionPlan.objects.get(child=child).latest_category_of_abuse == "EMO"
+        hold(second, manager, {"held_on": D(2025, 11, 3), "conference_outcome": "plan_ended"})
+        plan = ChildProtectionPlan.objects.get(child=child)
+        assert (plan.end_date, plan.end_reason) == (D(2025, 11, 3), "no_longer_at_risk")
+        assert not Review.objects.filter(child=child, status__in=["due", "booked"]).exists()
+
+
+@pytest.mark.django_db
+class TestBadInputChangesNothing:
+    """Issue 3 section 4: each case gives a clear error and saves nothing."""
+
+    @pytest.fixture
+    def review(self, child, manager):
+        start_care(child, manager)
+        return outstanding(child)
+
+    def refused(self, review, by, fields, field, message, actions=()):
+        before = Review.objects.get(pk=review.pk)
+        with pytest.raises(ValidationError) as error:
+            hold(review, by, fields, actions=actions)
+        assert any(message in text for text in error.value.message_dict[field]), error.value.message_dict
+        after = Review.objects.get(pk=review.pk)
+        assert (after.status, after.held_on, after.version) == (before.status, before.held_on, before.version)
+        assert not ReviewAction.objects.exists()
+
+    def test_held_in_the_future(self, review, iro):
+        self.refused(review, iro, lac_record(D(2025, 12, 1)), "held_on", "cannot be in the future")
+
+    def test_held_before_the_period_of_care(self, review, iro):
+        self.refused(review, iro, lac_record(D(2024, 1, 5)), "held_on", "before the period of care started (10 January 2024)")
+
+    def test_held_before_birth(self, manager, iro):
+        baby = ChildFactory(date_of_birth=D(2025, 6, 1))
+        children_services.record_strategy_discussion(baby, by=manager, date=D(2025, 6, 2), section_47_enquiry_started=True)
+        review = outstanding(baby, "ICPC")
+        review.cycle_start = D(2025, 1, 1)
+        review.save()
+        self.refused(review, iro, {"held_on": D(2025, 5, 1), "conference_outcome": "no_plan"}, "held_on", "before the child was born")
+
+    def test_pn0_for_a_child_aged_four_or_over(self, review, iro):
+        self.refused(review, iro, lac_record(D(2024, 2, 1), code="PN0"), "participation_code", "PN0 is only for children under 4; the child was 11")
+
+    def test_other_code_for_a_child_under_four(self, manager, iro):
+        toddler = ChildFactory(date_of_birth=D(2022, 6, 1))
+        start_care(toddler, manager)
+        self.refused(outstanding(toddler), iro, lac_record(D(2024, 2, 1), code="PN1"), "participation_code", "must be PN0")
+
+    def test_circulated_before_the_review(self, review, iro):
+        self.refused(review, iro, lac_record(D(2024, 2, 1), decisions_circulated=D(2024, 1, 31)), "decisions_circulated", "before the review was held")
+        self.refused(review, iro, lac_record(D(2024, 2, 1), record_circulated=D(2024, 1, 30)), "record_circulated", "before the review was held")
+
+    def test_action_due_before_the_review(self, review, iro):
+        self.refused(review, iro, lac_record(D(2024, 2, 1)), "actions", "Action 1 is due before the review was held",
+                     actions=[{"description": "Visit", "owner_name": "Social worker", "due_date": D(2024, 1, 20)}])
+
+    def test_late_without_a_reason(self, review, iro):
+        self.refused(review, iro, lac_record(D(2024, 2, 9)), "late_reason", "held after its due date (7 February 2024)")
+
+    def test_rcpc_with_no_icpc(self, child, manager):
+        rcpc = Review.objects.create(child=child, kind="RCPC", number=1, cycle_start=D(2025, 1, 1), due_date=D(2025, 4, 1))
+        self.refused(rcpc, manager, {"held_on": D(2025, 3, 1), "conference_outcome": "plan_continues"}, "kind",
+                     "needs an initial child protection conference")
+
+    def test_booking_a_held_review(self, review, iro):
+        held = hold(review, iro, lac_record(D(2024, 2, 1)))
+        with pytest.raises(ValidationError) as error:
+            services.book_review(held, by=iro, booked_for=datetime(2024, 3, 1, 10, tzinfo=dt_timezone.utc))
+        assert "already been held" in error.value.messages[0]
+        assert Review.objects.get(pk=held.pk).booked_for is None
+
+
+@pytest.mark.django_db
+class TestEditConflicts:
+    def test_an_edit_that_races_another_save_is_refused(self, child, manager, iro):
+        start_care(child, manager)
+        review = hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
+        opened_version = review.version
+        services.update_held_review(review, by=manager, fields={"advocate_present": True}, expected_version=opened_version, today=TODAY)
+        with pytest.raises(services.ReviewChangedByAnotherUser) as error:
+            services.update_held_review(review, by=iro, fields={"child_chaired": True}, expected_version=opened_version, today=TODAY)
+        assert "Someone else changed this review" in error.value.messages[0]
+        saved = Review.objects.get(pk=review.pk)
+        assert saved.advocate_present and not saved.child_chaired
+
+    def test_booking_moves_the_review_to_booked(self, child, manager, iro):
+        start_care(child, manager)
+        review = outstanding(child)
+        booked = services.book_review(review, by=iro, booked_for=datetime(2024, 2, 5, 10, 30, tzinfo=dt_timezone.utc), expected_version=review.version)
+        assert (booked.status, booked.version) == ("booked", review.version + 1)
+        hold(booked, iro, lac_record(D(2024, 2, 5)))
+        assert outstanding(child).number == 2
