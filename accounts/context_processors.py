@@ -12,8 +12,10 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         if user.role == Role.IRO:
             items.append(("My caseload", reverse("children:caseload")))
+            items.append(("My reviews", reverse("reviews:due")))
         if may_manage_allocations(user):
             items.append(("Children", reverse("children:list")))
+            items.append(("Reviews due", reverse("reviews:due")))
         if user.is_staff:
             items.append(("Administration", reverse("admin:index")))
     path = request.path if request is not None else ""

@@ -17,6 +17,8 @@ from iro_portal.forms import add_service_errors
 from audit.models import AuditAction
 from audit.services import record_event
 
+from reviews.selectors import review_history
+
 from . import selectors, services
 from .filters import ChildrenFilter
 from .forms import AllocationForm
@@ -58,12 +60,15 @@ class ChildDetailView(ChildRecordAccessMixin, View):
         record_event(action=AuditAction.VIEW, user=request.user, obj=child, child_id=child.pk, request=request)
         today = timezone.localdate()
         record = selectors.child_record(child)
+        reviews = review_history(child)
         return render(request, "children/detail.html", {
             "child": child,
             "age": selectors.age_on(child.date_of_birth, today),
             "current_episode": selectors.episode_on(record["episodes"], today),
             "current_allocation": selectors.allocation_on(record["allocations"], today),
             "may_allocate": may_manage_allocations(request.user),
+            "reviews": reviews,
+            "next_reviews": sorted((r for r in reviews if r.is_outstanding), key=lambda r: r.due_date),
             **record,
         })
 

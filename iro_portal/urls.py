@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("children/", include("children.urls")),
+    path("reviews/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]

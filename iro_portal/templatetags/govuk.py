@@ -67,7 +67,10 @@ def govuk_field(field, classes="", label_size="s", heading=False):
 @register.inclusion_tag("govuk/error_summary.html")
 def govuk_error_summary(*forms_to_check):
     errors = []
+    flattened = []
     for form in forms_to_check:
+        flattened.extend(getattr(form, "forms", None) or [form])
+    for form in flattened:
         if form is None or not form.errors:
             continue
         for message in form.non_field_errors():

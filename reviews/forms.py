@@ -1,0 +1,124 @@
+"""Forms parse what was typed; the rules about what may be saved live in reviews.services."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from children.codes import CategoryOfAbuse
+from iro_portal.forms import GovukDateField
+
+from .models import (
+    ICPC_OUTCOMES,
+    RCPC_OUTCOMES,
+    ConferenceOutcome,
+    LateReason,
+    ParentsParticipation,
+    ParticipationCode,
+    ReviewKind,
+)
+
+
+class BookReviewForm(forms.Form):
+    date = GovukDateField(label="Date of the review", error_messages={"required": "Enter the date the review is booked for"})
+    time = forms.CharField(
+        label="Time", help_text="For example, 10:30 or 14:00", max_length=5,
+        error_messages={"required": "Enter the time the review starts"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_time(self):
+        value = self.cleaned_data["time"].strip().replace(".", ":")
+        try:
+            return datetime.datetime.strptime(value, "%H:%M").time()
+        except ValueError:
+            raise ValidationError("Enter the time as hours and minutes, for example 10:30") from None
+
+    def booked_for(self):
+        return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
+
+
+def _optional_date(label, help_text=""):
+    return GovukDateField(label=label, required=False, help_text=help_text)
+
+
+class RecordReviewForm(forms.Form):
+    """The record of a held review or conference; which fields appear depends on its kind."""
+
+    held_on = GovukDateField(label="Date the review was held", error_messages={"required": "Enter the date the review was held"})
+    late_reason = forms.ChoiceField(
+        label="Reason the review was held late", choices=LateReason.choices, required=False, widget=forms.RadioSelect,
+    )
+    late_reason_other = forms.CharField(label="Other reason", required=False, widget=forms.Textarea, max_length=500)
+    participation_code = forms.ChoiceField(
+        label="How did the child participate?", choices=ParticipationCode.choices, required=False, widget=forms.RadioSelect,
+        help_text="SSDA903 participation code. Use PN0 only for a child under 4 on the day of the review.",
+    )
+    child_chaired = forms.BooleanField(label="The child chaired their review", required=False)
+    advocate_present = forms.BooleanField(label="An advocate was present", required=False)
+    interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
+    child_consulted = forms.BooleanField(label="A consultation was received from the child", required=False)
+    parents_participation = forms.ChoiceField(
+        label="Parents' participation", choices=ParentsParticipation.choices, required=False, widget=forms.RadioSelect,
+    )
+    social_worker_report_received = _optional_date("Date the social worker's report was received")
+    decisions_circulated = _optional_date("Date the decisions were circulated", "Leave blank if not circulated yet.")
+    record_circulated = _optional_date("Date the full record was circulated", "Leave blank if not circulated yet.")
+    conference_outcome = forms.ChoiceField(label="Outcome of the conference", choices=(), required=False, widget=forms.RadioSelect)
+    category_of_abuse = forms.ChoiceField(
+        label="Category of abuse", choices=[("", "Not applicable")] + CategoryOfAbuse.choices, required=False,
+        help_text="Needed when the conference makes a plan; at a review conference, only if the category changes.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    LAC_FIELDS = ("participation_code", "child_chaired", "advocate_present", "interpreter_used", "child_consulted",
+                  "parents_participation", "social_worker_report_received", "decisions_circulated", "record_circulated")
+    CONFERENCE_FIELDS = ("conference_outcome", "category_of_abuse", "decisions_circulated", "record_circulated")
+
+    def __init__(self, *args, review, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+        if review.kind == ReviewKind.LAC:
+            keep = set(self.LAC_FIELDS)
+        else:
+            keep = set(self.CONFERENCE_FIELDS)
+            allowed = ICPC_OUTCOMES if review.kind == ReviewKind.ICPC else RCPC_OUTCOMES
+            self.fields["conference_outcome"].choices = [(value, ConferenceOutcome(value).label) for value in allowed]
+            if editing:
+                keep -= {"conference_outcome", "category_of_abuse"}
+        for name in set(self.LAC_FIELDS) | set(self.CONFERENCE_FIELDS):
+            if name not in keep:
+                del self.fields[name]
+        if editing and review.kind != ReviewKind.LAC:
+            del self.fields["held_on"]
+        self.fields["late_reason"].help_text = f"Only if it was held after its due date, {review.due_date:%-d %B %Y}."
+
+    def record_fields(self):
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label="Agreed action", required=False, max_length=2000)
+    owner_name = forms.CharField(label="Who will do it", required=False, max_length=200, help_text="For example, social worker")
+    due_date = GovukDateField(label="Due by", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        filled = [cleaned.get("description"), cleaned.get("owner_name"), cleaned.get("due_date")]
+        if any(filled) and not all(filled):
+            if not cleaned.get("description"):
+                self.add_error("description", "Describe the agreed action")
+            if not cleaned.get("owner_name"):
+                self.add_error("owner_name", "Enter who will do the action")
+            if not cleaned.get("due_date") and "due_date" not in self.errors:
+                self.add_error("due_date", "Enter the date the action is due by")
+        return cleaned
+
+    def action(self):
+        if not self.cleaned_data.get("description"):
+            return None
+        return {key: self.cleaned_data[key] for key in ("description", "owner_name", "due_date")}
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=0, max_num=30, absolute_max=30)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.DueReviewsView.as_view(), name="due"),
+    path("<int:pk>/", views.ReviewDetailView.as_view(), name="detail"),
+    path("<int:pk>/book/", views.BookReviewView.as_view(), name="book"),
+    path("<int:pk>/record/", views.RecordReviewView.as_view(), name="record"),
+    path("<int:pk>/edit/", views.EditReviewView.as_view(), name="edit"),
+]

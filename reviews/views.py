@@ -1,0 +1,153 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from accounts.permissions import ChildRecordAccessMixin, sees_every_child
+from audit.models import AuditAction
+from audit.services import record_event
+from iro_portal.forms import add_service_errors
+
+from . import selectors, services
+from .filters import DueReviewsFilter
+from .forms import ActionFormSet, BookReviewForm, RecordReviewForm
+from .models import OUTSTANDING_STATUSES, Review, ReviewStatus
+
+BLANK_ACTION_ROWS = 5
+
+
+class DueReviewsView(ChildRecordAccessMixin, View):
+    """An IRO's reviews due and booked; for managers, everyone's with an IRO filter."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        everyone = sees_every_child(request.user)
+        review_filter = DueReviewsFilter(
+            request.GET, queryset=selectors.outstanding_reviews(request.user, today), on=today, show_iro_filter=everyone,
+        )
+        page = Paginator(review_filter.qs, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "reviews/due_list.html", {
+            "filter": review_filter, "page": page, "rows": selectors.due_rows(page.object_list, today),
+            "everyone": everyone, "today": today,
+        })
+
+
+class ReviewMixin(ChildRecordAccessMixin):
+    def get_review(self, request, pk):
+        reviews = selectors.reviews_visible_to(request.user, Review.objects.select_related("child", "chair", "protection_plan"))
+        return get_object_or_404(reviews, pk=pk)
+
+
+class ReviewDetailView(ReviewMixin, View):
+    def get(self, request, pk):
+        review = self.get_review(request, pk)
+        record_event(action=AuditAction.VIEW, user=request.user, obj=review, child_id=review.child_id, request=request)
+        return render(request, "reviews/detail.html", {
+            "review": review, "actions": list(review.actions.select_related("owner")),
+            "standards": selectors.quality_standards(review), "is_outstanding": review.status in OUTSTANDING_STATUSES,
+        })
+
+
+class BookReviewView(ReviewMixin, View):
+    def get(self, request, pk):
+        review = self.get_review(request, pk)
+        initial = {"version": review.version}
+        if review.booked_for:
+            local = timezone.localtime(review.booked_for)
+            initial.update(date=local.date(), time=local.strftime("%H:%M"))
+        return self._render(request, review, BookReviewForm(initial=initial))
+
+    def post(self, request, pk):
+        review = self.get_review(request, pk)
+        form = BookReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.book_review(review, by=request.user, booked_for=form.booked_for(),
+                                     expected_version=form.cleaned_data["version"], request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{review.title} for {review.child.full_name} is booked.")
+                return redirect("reviews:detail", pk=review.pk)
+        return self._render(request, review, form, status=400)
+
+    def _render(self, request, review, form, status=200):
+        return render(request, "reviews/book.html", {"review": review, "form": form}, status=status)
+
+
+class RecordReviewView(ReviewMixin, View):
+    """Record a due or booked review as held, with its agreed actions, on one page."""
+
+    editing = False
+    template_name = "reviews/record.html"
+
+    def get(self, request, pk):
+        review = self.get_review(request, pk)
+        if (response := self._refuse_wrong_status(request, review)) is not None:
+            return response
+        form = RecordReviewForm(review=review, editing=self.editing, initial=self._initial(review))
+        formset = ActionFormSet(prefix="actions", initial=[{}] * BLANK_ACTION_ROWS)
+        return self._render(request, review, form, formset)
+
+    def post(self, request, pk):
+        review = self.get_review(request, pk)
+        if (response := self._refuse_wrong_status(request, review)) is not None:
+            return response
+        form = RecordReviewForm(request.POST, review=review, editing=self.editing)
+        formset = ActionFormSet(request.POST, prefix="actions")
+        if form.is_valid() and formset.is_valid():
+            actions = [action for action in (f.action() for f in formset) if action]
+            try:
+                self._save(request, review, form, actions)
+            except services.ReviewChangedByAnotherUser as error:
+                form.add_error(None, error.messages)
+                return self._render(request, review, form, formset, status=409)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("reviews:detail", pk=review.pk)
+        return self._render(request, review, form, formset, status=400)
+
+    def _initial(self, review):
+        return {"version": review.version}
+
+    def _refuse_wrong_status(self, request, review):
+        if review.status not in OUTSTANDING_STATUSES:
+            messages.info(request, f"This review is already {review.get_status_display().lower()}.")
+            return redirect("reviews:detail", pk=review.pk)
+        return None
+
+    def _save(self, request, review, form, actions):
+        services.record_review_held(review, by=request.user, fields=form.record_fields(), actions=actions,
+                                    expected_version=form.cleaned_data["version"], request=request)
+        messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
+
+    def _render(self, request, review, form, formset, status=200):
+        return render(request, self.template_name, {
+            "review": review, "form": form, "formset": formset, "editing": self.editing,
+            "existing_actions": list(review.actions.all()) if self.editing else [],
+        }, status=status)
+
+
+class EditReviewView(RecordReviewView):
+    """Correct a held review; refused whole if someone else saved it in the meantime."""
+
+    editing = True
+
+    def _initial(self, review):
+        initial = {field: getattr(review, field) for field in services.RECORD_FIELDS if field != "chair"}
+        initial["version"] = review.version
+        return initial
+
+    def _refuse_wrong_status(self, request, review):
+        if review.status != ReviewStatus.HELD:
+            return redirect("reviews:record", pk=review.pk)
+        return None
+
+    def _save(self, request, review, form, actions):
+        services.update_held_review(review, by=request.user, fields=form.record_fields(), new_actions=actions,
+                                    expected_version=form.cleaned_data["version"], request=request)
+        messages.success(request, f"Your changes to {review.title.lower()} for {review.child.full_name} are saved.")

@@ -1,0 +1,221 @@
+"""The review pages, driven as IROs and managers use them."""
+
+from datetime import date as D
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from children import services as children_services
+from reviews.models import Review
+from reviews.timescales import add_working_days
+from tests.conftest import sign_in
+from tests.factories import AllocationFactory, ChildFactory
+
+
+def child_in_care(iro, manager, start, name="Robin", dob=D(2012, 6, 1)):
+    child = ChildFactory(given_name=name, family_name="Testcase", date_of_birth=dob)
+    children_services.record_care_episode(
+        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
+        placement_type="U6", placement_provider="PR1",
+    )
+    AllocationFactory(child=child, iro=iro, start_date=start)
+    return child
+
+
+def due_review(child):
+    return Review.objects.get(child=child, status__in=["due", "booked"], kind="LAC")
+
+
+def date_fields(prefix, day):
+    return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
+
+
+def record_post(review, held, code="PN1", **extra):
+    data = {"version": review.version, "participation_code": code, "parents_participation": "attended",
+            "actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "0", **date_fields("held_on", held)}
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.mark.django_db
+class TestDueList:
+    def test_iro_sees_their_reviews_soonest_first_with_working_days(self, client, iro, other_iro, manager, today):
+        later = child_in_care(iro, manager, today - timedelta(days=2), name="Later")
+        sooner = child_in_care(iro, manager, today - timedelta(days=10), name="Sooner")
+        child_in_care(other_iro, manager, today - timedelta(days=5), name="Elsewhere")
+        sign_in(client, iro)
+        content = client.get(reverse("reviews:due")).content.decode()
+        assert content.index("Sooner Testcase") < content.index("Later Testcase")
+        assert "Elsewhere Testcase" not in content
+        remaining = (due_review(sooner).due_date - today)
+        assert remaining.days > 0
+        assert "2 reviews due or booked" in content
+
+    def test_late_reviews_are_highlighted(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=60))
+        sign_in(client, iro)
+        content = client.get(reverse("reviews:due")).content.decode()
+        late = -((due_review(child).due_date - today).days)
+        assert late > 0
+        assert 'govuk-tag--red">' in content and " late</strong>" in content
+
+    def test_filters_by_kind_and_period(self, client, iro, manager, today):
+        overdue = child_in_care(iro, manager, today - timedelta(days=60), name="Overdue")
+        child_in_care(iro, manager, today - timedelta(days=1), name="Fresh")
+        children_services.record_strategy_discussion(overdue, by=manager, date=today - timedelta(days=1), section_47_enquiry_started=True)
+        sign_in(client, iro)
+        content = client.get(reverse("reviews:due"), {"period": "overdue"}).content.decode()
+        assert "Overdue Testcase" in content and "Fresh Testcase" not in content
+        content = client.get(reverse("reviews:due"), {"kind": "ICPC"}).content.decode()
+        assert "Initial child protection conference" in content and "LAC review 1" not in content
+
+    def test_manager_sees_everyone_and_filters_by_iro(self, client, iro, other_iro, manager, today):
+        child_in_care(iro, manager, today - timedelta(days=5), name="Mine")
+        child_in_care(other_iro, manager, today - timedelta(days=5), name="Theirs")
+        sign_in(client, manager)
+        content = client.get(reverse("reviews:due")).content.decode()
+        assert "Mine Testcase" in content and "Theirs Testcase" in content
+        content = client.get(reverse("reviews:due"), {"iro": other_iro.pk}).content.decode()
+        assert "Mine Testcase" not in content and "Theirs Testcase" in content
+
+    def test_query_count_does_not_grow_with_rows(self, client, iro, manager, today):
+        sign_in(client, manager)
+        child_in_care(iro, manager, today - timedelta(days=5), name="First")
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("reviews:due")).status_code == 200
+            return len(queries)
+
+        few = count()
+        for number in range(25):
+            child_in_care(iro, manager, today - timedelta(days=5 + number), name=f"Child{number}")
+        assert count() == few
+
+    def test_board_member_is_refused(self, client, board_member):
+        sign_in(client, board_member)
+        assert client.get(reverse("reviews:due")).status_code == 403
+
+
+@pytest.mark.django_db
+class TestRecordingThroughThePages:
+    def test_record_a_review_and_see_the_next_one_due(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        review = due_review(child)
+        held = today - timedelta(days=1)
+        sign_in(client, iro)
+        response = client.post(reverse("reviews:record", args=[review.pk]), record_post(
+            review, held, **{"actions-0-description": "Book a dental check", "actions-0-owner_name": "Foster carer",
+                             **date_fields("actions-0-due_date", held + timedelta(days=30))}), follow=True)
+        content = response.content.decode()
+        assert "LAC review 1 for Robin Testcase is recorded as held." in content
+        assert "Book a dental check" in content
+        review.refresh_from_db()
+        assert (review.status, review.held_on, review.chair) == ("held", held, iro)
+        second = due_review(child)
+        assert second.number == 2 and second.due_date.month == ((held.month + 2) % 12) + 1
+        child_page = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+        assert "LAC review 2</a>, due by" in child_page
+        assert "In timescale" in child_page
+
+    def test_pn0_for_an_older_child_is_explained_and_nothing_saved(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        review = due_review(child)
+        sign_in(client, iro)
+        response = client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today, code="PN0"))
+        content = response.content.decode()
+        assert response.status_code == 400
+        assert "There is a problem" in content
+        assert 'href="#id_participation_code">PN0 is only for children under 4' in content
+        assert Review.objects.get(pk=review.pk).status == "due"
+
+    def test_incomplete_action_row_is_explained(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        review = due_review(child)
+        sign_in(client, iro)
+        response = client.post(reverse("reviews:record", args=[review.pk]), record_post(
+            review, today, **{"actions-0-description": "Visit school"}))
+        content = response.content.decode()
+        assert 'href="#id_actions-0-owner_name">Enter who will do the action' in content
+        assert Review.objects.get(pk=review.pk).status == "due"
+
+    def test_book_a_review(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=3))
+        review = due_review(child)
+        day = add_working_days(today, 3)
+        sign_in(client, iro)
+        response = client.post(reverse("reviews:book", args=[review.pk]),
+                               {"version": review.version, "time": "14:30", **date_fields("date", day)}, follow=True)
+        assert "is booked" in response.content.decode()
+        review.refresh_from_db()
+        assert review.status == "booked"
+        assert timezone.localtime(review.booked_for).strftime("%H:%M") == "14:30"
+
+    def test_bad_time_is_explained(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=3))
+        review = due_review(child)
+        sign_in(client, iro)
+        response = client.post(reverse("reviews:book", args=[review.pk]),
+                               {"version": review.version, "time": "25:99", **date_fields("date", today)})
+        assert "Enter the time as hours and minutes" in response.content.decode()
+        assert Review.objects.get(pk=review.pk).status == "due"
+
+    def test_an_edit_racing_another_save_is_refused(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        review = due_review(child)
+        sign_in(client, iro)
+        client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today - timedelta(days=1)))
+        review.refresh_from_db()
+        opened = review.version
+        edit_url = reverse("reviews:edit", args=[review.pk])
+        assert client.get(edit_url).status_code == 200
+        first = client.post(edit_url, record_post(review, review.held_on, advocate_present="on",
+                                                  **{"actions-TOTAL_FORMS": "0"}))
+        assert first.status_code == 302
+        second = client.post(edit_url, record_post(review, review.held_on, child_chaired="on",
+                                                   **{"version": opened, "actions-TOTAL_FORMS": "0"}))
+        assert second.status_code == 409
+        assert "Someone else changed this review" in second.content.decode()
+        saved = Review.objects.get(pk=review.pk)
+        assert saved.advocate_present and not saved.child_chaired
+
+
+@pytest.mark.django_db
+class TestReviewAccess:
+    def test_iro_cannot_see_or_record_another_iros_reviews(self, client, iro, other_iro, manager, today):
+        child = child_in_care(other_iro, manager, today - timedelta(days=20))
+        review = due_review(child)
+        sign_in(client, iro)
+        for name in ("reviews:detail", "reviews:book", "reviews:record", "reviews:edit"):
+            assert client.get(reverse(name, args=[review.pk])).status_code == 404
+        assert client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today)).status_code == 404
+        assert Review.objects.get(pk=review.pk).status == "due"
+
+    def test_iro_loses_access_after_reallocation(self, client, iro, other_iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        children_services.allocate_iro(child, iro=other_iro, start_date=today, by=manager)
+        sign_in(client, iro)
+        assert client.get(reverse("reviews:detail", args=[due_review(child).pk])).status_code == 404
+
+    def test_board_member_gets_403_on_review_pages(self, client, board_member, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        sign_in(client, board_member)
+        for name in ("reviews:detail", "reviews:book", "reviews:record", "reviews:edit"):
+            assert client.get(reverse(name, args=[due_review(child).pk])).status_code == 403
+
+    def test_viewing_a_review_is_audited(self, client, iro, manager, today):
+        from audit.models import AuditEvent
+
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        sign_in(client, iro)
+        client.get(reverse("reviews:detail", args=[due_review(child).pk]))
+        assert AuditEvent.objects.filter(action="view", object_type="reviews.review", child_id=child.pk, user=iro).exists()
