@@ -164,6 +164,11 @@ class Review(models.Model):
             return f"Review child protection conference {self.number}"
         return f"LAC review {self.number}"
 
+    @property
+    def title_in_sentence(self):
+        """The title as it reads mid-sentence: conference names in lower case, LAC kept in capitals."""
+        return self.title if self.kind == ReviewKind.LAC else self.title[0].lower() + self.title[1:]
+
 
 class ReviewAction(models.Model):
     """An action agreed at a review, followed up until it is completed."""

@@ -150,4 +150,4 @@ class EditReviewView(RecordReviewView):
     def _save(self, request, review, form, actions):
         services.update_held_review(review, by=request.user, fields=form.record_fields(), new_actions=actions,
                                     expected_version=form.cleaned_data["version"], request=request)
-        messages.success(request, f"Your changes to {review.title.lower()} for {review.child.full_name} are saved.")
+        messages.success(request, f"Your changes to {review.title_in_sentence} for {review.child.full_name} are saved.")

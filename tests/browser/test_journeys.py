@@ -10,31 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD
-
 from .axe import assert_no_axe_violations
+from .helpers import SIGN_IN_HEADING, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SIGN_IN_HEADING = "Sign in to IRO Portal"
-
-
-def sign_in(page, user):
-    """Sign in through the real form, as a person would."""
-    page.goto("/sign-in/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("banner").get_by_text("Signed in as")).to_be_visible()
-    page.wait_for_load_state("load")
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
-    expect(page).to_have_url(re.compile(r"/sign-in/$"))
-
 
 def assert_govuk_styles_and_fonts_loaded(page):
     """The compiled GOV.UK stylesheet applied and the GDS Transport web fonts were fetched."""

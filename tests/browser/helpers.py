@@ -1,0 +1,26 @@
+"""Steps every browser journey shares."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.factories import TEST_PASSWORD
+
+SIGN_IN_HEADING = "Sign in to IRO Portal"
+
+
+def sign_in(page, user):
+    """Sign in through the real form, as a person would."""
+    page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("banner").get_by_text("Signed in as")).to_be_visible()
+    page.wait_for_load_state("load")
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
+    expect(page).to_have_url(re.compile(r"/sign-in/$"))
