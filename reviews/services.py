@@ -20,7 +20,7 @@ from children.codes import (
     SHORT_BREAK_LEGAL_STATUSES,
     PlanEndReason,
 )
-from children.models import ChildProtectionPlan
+from children.models import Allocation, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
 
 from . import timescales
@@ -289,6 +289,11 @@ def _apply_conference_outcome(review, *, by, request):
             )
 
 
+def _allocated_iro(child, on):
+    allocation = Allocation.objects.current(on).filter(child=child).select_related("iro").first() if on else None
+    return allocation.iro if allocation else None
+
+
 @transaction.atomic
 def book_review(review, *, by, booked_for, expected_version=None, request=None):
     review = _locked_review(review, expected_version)
@@ -316,8 +321,8 @@ def record_review_held(review, *, by, fields, actions=(), expected_version=None,
         raise ValidationError(f"This review is {review.get_status_display().lower()}, so it cannot be recorded as held.")
     for field, value in fields.items():
         setattr(review, field, value)
-    if review.chair_id is None and getattr(by, "is_iro", False):
-        review.chair = by
+    if review.chair_id is None:
+        review.chair = by if by.is_iro else _allocated_iro(review.child, review.held_on)
     actions = [ReviewAction(review=review, **action) for action in actions]
     _validate_record(review, actions, today=today or timezone.localdate())
     review.status = ReviewStatus.HELD

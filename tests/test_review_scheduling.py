@@ -114,6 +114,13 @@ class TestLacSchedule:
         start_care(child, manager, legal_status="V3", category_of_need="N2")
         assert outstanding(child).due_date == D(2024, 4, 10)
 
+    def test_a_manager_recording_a_review_makes_the_allocated_iro_the_chair(self, child, manager, iro):
+        from tests.factories import AllocationFactory
+
+        start_care(child, manager)
+        AllocationFactory(child=child, iro=iro, start_date=D(2024, 1, 10))
+        assert hold(outstanding(child), manager, lac_record(D(2024, 2, 1))).chair == iro
+
     def test_the_action_is_audited_and_actions_saved(self, child, manager, iro):
         start_care(child, manager)
         review = hold(outstanding(child), iro, lac_record(D(2024, 2, 1)), actions=[
