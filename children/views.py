@@ -17,6 +17,7 @@ from iro_portal.forms import add_service_errors
 from audit.models import AuditAction
 from audit.services import record_event
 
+from oversight.selectors import oversight_for_child
 from reviews.selectors import review_history
 
 from . import selectors, services
@@ -67,6 +68,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             "current_episode": selectors.episode_on(record["episodes"], today),
             "current_allocation": selectors.allocation_on(record["allocations"], today),
             "may_allocate": may_manage_allocations(request.user),
+            "oversight": oversight_for_child(child, today),
             "reviews": reviews,
             "next_reviews": sorted((r for r in reviews if r.is_outstanding), key=lambda r: r.due_date),
             **record,

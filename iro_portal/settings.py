@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "audit",
     "children",
     "reviews",
+    "oversight",
+    "escalations",
 ]
 
 MIDDLEWARE = [
@@ -180,3 +182,11 @@ REVIEW_STANDARDS = {
     "record_circulated_within_working_days": int(os.environ.get("RECORD_CIRCULATED_WITHIN_WORKING_DAYS", "20")),
 }
 UNPLANNED_MOVE_TRIGGERS_REVIEW = env_flag("UNPLANNED_MOVE_TRIGGERS_REVIEW", default=True)
+
+# Escalations (IRO Handbook ch. 6): working days each stage has to respond, and the limit for the
+# whole formal process.
+ESCALATION_RESPONSE_WORKING_DAYS = {
+    stage: int(os.environ.get(f"ESCALATION_{stage.upper()}_RESPONSE_WORKING_DAYS", "5"))
+    for stage in ("informal", "team_manager", "service_manager", "head_of_service", "director", "cafcass")
+}
+ESCALATION_FORMAL_PROCESS_WORKING_DAYS = int(os.environ.get("ESCALATION_FORMAL_PROCESS_WORKING_DAYS", "20"))

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("children/", include("children.urls")),
     path("reviews/", include("reviews.urls")),
+    path("oversight/", include("oversight.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -127,3 +127,14 @@ def at_least_working_days_before(event: date | None, before: date, lead: int) ->
     """Whether `event` came at least `lead` working days before `before` (the social worker's
     report before a review)."""
     return event is not None and event <= add_working_days(before, -lead)
+
+
+def quarter_start(day: date) -> date:
+    """First day of the calendar quarter holding `day` (the reporting year's quarters start on
+    1 April, 1 July, 1 October and 1 January, so they coincide)."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_end(day: date) -> date:
+    start = quarter_start(day)
+    return add_months(start, 3) - timedelta(days=1)

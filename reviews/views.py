@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -14,7 +15,7 @@ from iro_portal.forms import add_service_errors
 from . import selectors, services
 from .filters import DueReviewsFilter
 from .forms import ActionFormSet, BookReviewForm, RecordReviewForm
-from .models import OUTSTANDING_STATUSES, Review, ReviewStatus
+from .models import OUTSTANDING_STATUSES, Review, ReviewKind, ReviewStatus
 
 BLANK_ACTION_ROWS = 5
 
@@ -108,8 +109,14 @@ class RecordReviewView(ReviewMixin, View):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return redirect("reviews:detail", pk=review.pk)
+                return redirect(self._next_page(review))
         return self._render(request, review, form, formset, status=400)
+
+    def _next_page(self, review):
+        """After a LAC review, the IRO rates the plan (DESIGN.md section 3, RAG oversight)."""
+        if review.kind == ReviewKind.LAC:
+            return reverse("oversight:rate", args=[review.pk])
+        return reverse("reviews:detail", args=[review.pk])
 
     def _initial(self, review):
         return {"version": review.version}
@@ -146,6 +153,9 @@ class EditReviewView(RecordReviewView):
         if review.status != ReviewStatus.HELD:
             return redirect("reviews:record", pk=review.pk)
         return None
+
+    def _next_page(self, review):
+        return reverse("reviews:detail", args=[review.pk])
 
     def _save(self, request, review, form, actions):
         services.update_held_review(review, by=request.user, fields=form.record_fields(), new_actions=actions,

@@ -118,7 +118,8 @@ class TestRecordingThroughThePages:
                              **date_fields("actions-0-due_date", held + timedelta(days=30))}), follow=True)
         content = response.content.decode()
         assert "LAC review 1 for Robin Testcase is recorded as held." in content
-        assert "Book a dental check" in content
+        assert "Rate the plan after LAC review 1" in content
+        assert "Book a dental check" in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
         review.refresh_from_db()
         assert (review.status, review.held_on, review.chair) == ("held", held, iro)
         second = due_review(child)

@@ -81,6 +81,20 @@ def test_iro_books_and_records_a_review_and_sees_the_next_one(page, iro, child_w
     fill_date(action, "Due by", today + timedelta(days=28))
     page.get_by_role("button", name="Save as held").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded as held")
+
+    # Straight on to rating the plan: red means a follow-up within 4 weeks.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rate the plan after LAC review 1")
+    assert_no_axe_violations(page, "rate the plan")
+    page.get_by_label("Red").check()
+    page.get_by_label("What are you tracking?").fill("Placement stability: carers have asked for support")
+    page.get_by_role("button", name="Save rating").click()
+    follow_up = today + timedelta(weeks=2)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"plan is rated red. Next check: {follow_up.day} {follow_up:%B %Y}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(child.full_name)
+    expect(page.locator("main")).to_contain_text("Placement stability: carers have asked for support")
+
+    page.get_by_role("link", name="LAC review 1", exact=True).click()
     expect(page.get_by_text("Arrange a health assessment")).to_be_visible()
     assert_no_axe_violations(page, "review (held)")
 

@@ -1,0 +1,117 @@
+"""Reads about oversight: a child's current rating and history, and the IRO's worklist."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import OuterRef, Prefetch, Subquery
+
+from accounts.permissions import children_visible_to
+from children.models import Allocation, Child
+from reviews import timescales
+
+from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord
+
+CHECK_DUE_SOON_WORKING_DAYS = 10
+
+
+def contact_due(agreed_on, every_weeks, last_contact):
+    """When the IRO should next be in touch under the In-Contact plan."""
+    since = max(filter(None, [agreed_on, last_contact]))
+    return since + timedelta(weeks=every_weeks)
+
+
+def check_overdue(next_check, last_record_date, on):
+    """A check is overdue once its date has passed with no oversight recorded on or after it."""
+    return next_check is not None and next_check < on and (last_record_date is None or last_record_date < next_check)
+
+
+def oversight_for_child(child, on):
+    records = list(child.oversight_records.select_related("iro", "review").order_by("-date", "-id"))
+    rating = next((record for record in records if record.rag), None)
+    next_check = next((record.next_check_date for record in records if record.next_check_date), None)
+    plan = child.in_contact_plans.filter(ended_on__isnull=True).first()
+    last_contact = next((r.date for r in records if r.kind == OversightKind.CONTACT_WITH_CHILD), None)
+    contact = None
+    if plan is not None:
+        due = contact_due(plan.agreed_on, plan.every_weeks, last_contact)
+        contact = {"plan": plan, "last": last_contact, "due": due, "behind": due < on}
+    return {
+        "records": records,
+        "current_rating": rating,
+        "next_check": next_check,
+        "next_check_overdue": check_overdue(next_check, records[0].date if records else None, on),
+        "contact": contact,
+        "recorded_this_quarter": any(r.date >= timescales.quarter_start(on) for r in records),
+    }
+
+
+def _latest(records, field):
+    return Subquery(records.order_by("-date", "-id").values(field)[:1])
+
+
+def worklist(user, on, *, iro=None, rag=None, attention_only=True):
+    """Children on the user's list (currently allocated) with what their oversight needs, in
+    a fixed number of queries; those needing attention first."""
+    allocated = Allocation.objects.current(on)
+    if iro is not None:
+        allocated = allocated.filter(iro=iro)
+    children = children_visible_to(user, Child.objects.all(), on=on).filter(pk__in=allocated.values("child_id"))
+    records = OversightRecord.objects.filter(child=OuterRef("pk"))
+    plan = InContactPlan.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
+    children = children.annotate(
+        current_rag=_latest(records.filter(kind__in=RATED_KINDS), "rag"),
+        rated_on=_latest(records.filter(kind__in=RATED_KINDS), "date"),
+        next_check_date=_latest(records.filter(next_check_date__isnull=False), "next_check_date"),
+        last_record_date=_latest(records, "date"),
+        last_contact_date=_latest(records.filter(kind=OversightKind.CONTACT_WITH_CHILD), "date"),
+        contact_every_weeks=Subquery(plan.values("every_weeks")[:1]),
+        contact_agreed_on=Subquery(plan.values("agreed_on")[:1]),
+    )
+    if rag:
+        children = children.filter(current_rag=rag)
+    children = children.prefetch_related(
+        Prefetch("allocations", queryset=Allocation.objects.current(on).select_related("iro"), to_attr="current_allocations")
+    ).order_by("family_name", "given_name")
+    rows = [_row(child, on) for child in children]
+    if attention_only:
+        return [row for row in rows if row.needs_attention]
+    return sorted(rows, key=lambda row: not row.needs_attention)
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    child: Child
+    iro: object
+    current_rag: str
+    rated_on: date | None
+    next_check_date: date | None
+    check_overdue: bool
+    check_due_soon: bool
+    no_record_this_quarter: bool
+    contact_due: date | None
+    contact_behind: bool
+
+    @property
+    def needs_attention(self):
+        return self.check_overdue or self.check_due_soon or self.no_record_this_quarter or self.contact_behind
+
+
+def _row(child, on):
+    soon = timescales.add_working_days(on, CHECK_DUE_SOON_WORKING_DAYS)
+    next_check = child.next_check_date
+    due = None
+    if child.contact_every_weeks:
+        due = contact_due(child.contact_agreed_on, child.contact_every_weeks, child.last_contact_date)
+    allocations = getattr(child, "current_allocations", [])
+    return WorklistRow(
+        child=child,
+        iro=allocations[0].iro if allocations else None,
+        current_rag=child.current_rag or "",
+        rated_on=child.rated_on,
+        next_check_date=next_check,
+        check_overdue=check_overdue(next_check, child.last_record_date, on),
+        check_due_soon=next_check is not None and on <= next_check <= soon,
+        no_record_this_quarter=child.last_record_date is None or child.last_record_date < timescales.quarter_start(on),
+        contact_due=due,
+        contact_behind=due is not None and due < on,
+    )

@@ -1,0 +1,136 @@
+"""Writes about oversight between reviews, and the rule for when the IRO looks again.
+
+The follow-up window follows the RAG rating (DESIGN.md section 3): red, any day from now up to
+4 weeks; amber, 5 to 8 weeks; green, around the midpoint between the review and the next one.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.formats import date_format
+
+from audit.models import AuditAction
+from audit.services import record_event
+from children.models import Child
+from reviews import timescales
+from reviews.models import OUTSTANDING_STATUSES, Review
+
+from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord, Rag
+
+RED_LATEST_WEEKS = 4
+RED_PROPOSED_WEEKS = 2
+AMBER_EARLIEST_WEEKS = 5
+AMBER_LATEST_WEEKS = 8
+GREEN_MIDPOINT_SLACK_DAYS = 14
+GREEN_DEFAULT_INTERVAL_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class CheckWindow:
+    earliest: date
+    latest: date
+    proposed: date
+
+    def __contains__(self, day):
+        return self.earliest <= day <= self.latest
+
+
+def next_check_window(rag, record_date, next_review_due=None):
+    """The dates the next check may be set to after a rating, and the one proposed."""
+    if rag == Rag.RED:
+        return CheckWindow(
+            earliest=record_date,
+            latest=record_date + timedelta(weeks=RED_LATEST_WEEKS),
+            proposed=record_date + timedelta(weeks=RED_PROPOSED_WEEKS),
+        )
+    if rag == Rag.AMBER:
+        earliest = record_date + timedelta(weeks=AMBER_EARLIEST_WEEKS)
+        return CheckWindow(earliest=earliest, latest=record_date + timedelta(weeks=AMBER_LATEST_WEEKS), proposed=earliest)
+    if rag == Rag.GREEN:
+        next_review = next_review_due
+        if next_review is None or next_review <= record_date:
+            next_review = timescales.add_months(record_date, GREEN_DEFAULT_INTERVAL_MONTHS)
+        midpoint = record_date + (next_review - record_date) / 2
+        earliest = max(record_date + timedelta(days=1), midpoint - timedelta(days=GREEN_MIDPOINT_SLACK_DAYS))
+        latest = min(next_review, midpoint + timedelta(days=GREEN_MIDPOINT_SLACK_DAYS))
+        return CheckWindow(earliest=earliest, latest=latest, proposed=midpoint)
+    raise ValueError(f"No follow-up window for rating {rag!r}")
+
+
+def next_review_due(child):
+    """The earliest outstanding review or conference of the child: the green midpoint counts to it."""
+    return (
+        Review.objects.filter(child=child, status__in=OUTSTANDING_STATUSES)
+        .order_by("due_date").values_list("due_date", flat=True).first()
+    )
+
+
+def _day(value):
+    return date_format(value, "j F Y")
+
+
+def _validate(record, today):
+    errors = {}
+    if record.date > today:
+        errors["date"] = "The date cannot be in the future."
+    elif record.date < record.child.date_of_birth:
+        errors["date"] = "The date cannot be before the child was born."
+    if record.kind in RATED_KINDS and not record.rag:
+        errors["rag"] = f"Choose a RAG rating: a {record.get_kind_display().lower()} needs one."
+    if record.rag and record.next_check_date and "date" not in errors:
+        window = next_check_window(record.rag, record.date, next_review_due(record.child))
+        if record.next_check_date not in window:
+            errors["next_check_date"] = (
+                f"After a {record.get_rag_display().lower()} rating the next check must be between "
+                f"{_day(window.earliest)} and {_day(window.latest)}."
+            )
+    elif record.next_check_date and record.next_check_date < record.date:
+        errors["next_check_date"] = "The next check cannot be before this one."
+    if record.kind == OversightKind.POST_REVIEW:
+        if record.review is None:
+            errors["review"] = "A post-review rating follows a held review."
+        elif record.review.held_on is None or record.review.child_id != record.child_id:
+            errors["review"] = "Rate a review after it has been held."
+        elif OversightRecord.objects.filter(review=record.review, kind=OversightKind.POST_REVIEW).exists():
+            errors["review"] = "This review has already been rated."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_oversight(child, *, by, kind, date, rag="", tracking="", next_check_date=None, review=None,
+                     request=None, today):
+    """Record oversight; after a rating with no next check chosen, the proposed date is used."""
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    record = OversightRecord(child=child, iro=by, kind=kind, date=date, rag=rag, tracking=tracking,
+                             next_check_date=next_check_date, review=review)
+    _validate(record, today)
+    if record.rag and record.next_check_date is None:
+        record.next_check_date = next_check_window(record.rag, record.date, next_review_due(child)).proposed
+    record.save()
+    record_event(action=AuditAction.CREATE, user=by, obj=record, child_id=child.pk, request=request,
+                 detail={"kind": kind, "rag": rag, "next_check_date": str(record.next_check_date or "")})
+    return record
+
+
+@transaction.atomic
+def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, request=None, today):
+    """A new In-Contact plan replaces the current one from the day it is agreed."""
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if agreed_on > today:
+        raise ValidationError({"agreed_on": "The date agreed cannot be in the future."})
+    if not 1 <= every_weeks <= 26:
+        raise ValidationError({"every_weeks": "Keep in touch at least every 26 weeks (and at most weekly)."})
+    current = InContactPlan.objects.filter(child=child, ended_on__isnull=True).first()
+    if current is not None:
+        if agreed_on < current.agreed_on:
+            raise ValidationError({"agreed_on": f"The new plan must start on or after {_day(current.agreed_on)}, when the current one was agreed."})
+        current.ended_on = agreed_on
+        current.save(update_fields=["ended_on"])
+        record_event(action=AuditAction.UPDATE, user=by, obj=current, child_id=child.pk, request=request,
+                     detail={"ended_on": str(agreed_on)})
+    plan = InContactPlan.objects.create(child=child, method=method, every_weeks=every_weeks, agreed_on=agreed_on, agreed_by=by)
+    record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
+    return plan

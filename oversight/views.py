@@ -1,0 +1,147 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views import View
+
+from accounts.models import Role, User
+from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
+from children.models import Child
+from iro_portal.forms import add_service_errors
+from reviews import timescales
+from reviews.models import Review, ReviewKind
+from reviews.selectors import reviews_visible_to
+
+from . import selectors, services
+from .forms import InContactPlanForm, OversightForm
+from .models import OversightKind, Rag
+
+
+def _day(value):
+    return date_format(value, "j M Y")
+
+
+def window_hint(record_date, next_review_due):
+    """Tell the IRO, before they choose, which dates each rating allows."""
+    red = services.next_check_window(Rag.RED, record_date, next_review_due)
+    amber = services.next_check_window(Rag.AMBER, record_date, next_review_due)
+    green = services.next_check_window(Rag.GREEN, record_date, next_review_due)
+    return (
+        f"Leave blank to use the proposed date. Red: by {_day(red.latest)} (proposed {_day(red.proposed)}). "
+        f"Amber: {_day(amber.earliest)} to {_day(amber.latest)}. "
+        f"Green: around {_day(green.proposed)} ({_day(green.earliest)} to {_day(green.latest)})."
+    )
+
+
+class WorklistView(ChildRecordAccessMixin, View):
+    """Checks due and overdue, children with no oversight this quarter, In-Contact plans behind."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        everyone = sees_every_child(request.user)
+        iros = list(User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name")) if everyone else []
+        chosen_iro = next((iro for iro in iros if str(iro.pk) == request.GET.get("iro")), None)
+        rag = request.GET.get("rag") if request.GET.get("rag") in Rag.values else None
+        attention_only = request.GET.get("show") != "all"
+        rows = selectors.worklist(request.user, today, iro=chosen_iro, rag=rag, attention_only=attention_only)
+        return render(request, "oversight/worklist.html", {
+            "rows": rows, "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag,
+            "rag_choices": Rag.choices, "today": today, "attention_only": attention_only, "quarter_start": timescales.quarter_start(today),
+            "counts": {
+                "overdue": sum(row.check_overdue for row in rows),
+                "due_soon": sum(row.check_due_soon for row in rows),
+                "no_record": sum(row.no_record_this_quarter for row in rows),
+                "contact_behind": sum(row.contact_behind for row in rows),
+            },
+        })
+
+
+class RecordOversightView(ChildRecordAccessMixin, View):
+    template_name = "oversight/record.html"
+
+    def get_child(self, request, pk):
+        return get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+
+    def get(self, request, pk):
+        child = self.get_child(request, pk)
+        today = timezone.localdate()
+        form = OversightForm(initial={"date": today}, window_hint=window_hint(today, services.next_review_due(child)))
+        return render(request, self.template_name, {"child": child, "form": form})
+
+    def post(self, request, pk):
+        child = self.get_child(request, pk)
+        today = timezone.localdate()
+        form = OversightForm(request.POST, window_hint=window_hint(today, services.next_review_due(child)))
+        if form.is_valid():
+            try:
+                services.record_oversight(child, by=request.user, request=request, today=today, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Oversight recorded for {child.full_name}.")
+                return redirect("children:detail", pk=child.pk)
+        return render(request, self.template_name, {"child": child, "form": form}, status=400)
+
+
+class RateReviewView(ChildRecordAccessMixin, View):
+    """Straight after a LAC review is recorded as held, the IRO rates the plan."""
+
+    template_name = "oversight/rate.html"
+
+    def get_review(self, request, pk):
+        reviews = reviews_visible_to(request.user, Review.objects.select_related("child"))
+        return get_object_or_404(reviews, pk=pk, kind=ReviewKind.LAC)
+
+    def _form(self, review, data=None):
+        return OversightForm(data, rating_only=True, window_hint=window_hint(review.held_on, services.next_review_due(review.child)))
+
+    def get(self, request, pk):
+        review = self.get_review(request, pk)
+        if review.held_on is None:
+            return redirect("reviews:detail", pk=review.pk)
+        return render(request, self.template_name, {"review": review, "form": self._form(review)})
+
+    def post(self, request, pk):
+        review = self.get_review(request, pk)
+        form = self._form(review, request.POST)
+        if form.is_valid():
+            try:
+                record = services.record_oversight(
+                    review.child, by=request.user, kind=OversightKind.POST_REVIEW, date=review.held_on, review=review,
+                    request=request, today=timezone.localdate(), **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, (
+                    f"{review.child.full_name}'s plan is rated {record.get_rag_display().lower()}. "
+                    f"Next check: {date_format(record.next_check_date, 'j F Y')}."))
+                return redirect("children:detail", pk=review.child_id)
+        return render(request, self.template_name, {"review": review, "form": form}, status=400)
+
+
+class InContactPlanView(RecordOversightView):
+    template_name = "oversight/in_contact.html"
+
+    def get(self, request, pk):
+        child = self.get_child(request, pk)
+        current = child.in_contact_plans.filter(ended_on__isnull=True).first()
+        initial = {"agreed_on": timezone.localdate()}
+        if current:
+            initial.update(method=current.method, every_weeks=current.every_weeks)
+        return render(request, self.template_name, {"child": child, "form": InContactPlanForm(initial=initial), "current": current})
+
+    def post(self, request, pk):
+        child = self.get_child(request, pk)
+        form = InContactPlanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.agree_in_contact_plan(child, by=request.user, request=request, today=timezone.localdate(), **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"In-Contact plan saved for {child.full_name}.")
+                return redirect("children:detail", pk=child.pk)
+        current = child.in_contact_plans.filter(ended_on__isnull=True).first()
+        return render(request, self.template_name, {"child": child, "form": form, "current": current}, status=400)
