@@ -13,10 +13,12 @@ def navigation(request):
         if user.role == Role.IRO:
             items.append(("My caseload", reverse("children:caseload")))
             items.append(("My reviews", reverse("reviews:due")))
+            items.append(("My escalations", reverse("escalations:list")))
             items.append(("My oversight", reverse("oversight:worklist")))
         if may_manage_allocations(user):
             items.append(("Children", reverse("children:list")))
             items.append(("Reviews due", reverse("reviews:due")))
+            items.append(("Escalations", reverse("escalations:list")))
             items.append(("Oversight", reverse("oversight:worklist")))
         if user.is_staff:
             items.append(("Administration", reverse("admin:index")))

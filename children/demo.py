@@ -5,7 +5,12 @@ Everything is drawn from one random.Random(seed) in a fixed order, so a seed alw
 same data. Records are built in memory and saved with bulk_create: the services validate and
 audit one record at a time, which is far too slow for thousands of children. The histories are
 valid by construction instead (SSDA903 episode rules, DATA_DICTIONARY.md section 3c), and
-tests/test_seed_demo.py checks them against the project's own rules."""
+tests/test_seed_demo.py checks them against the project's own rules.
+
+Conferences fall on working days: a protection plan starts on the day of its initial conference
+and one that ends because the child is no longer at risk ends at a review conference. This app
+does not know the statutory calendar (reviews.timescales does), so the caller passes its
+`is_working_day`; iro_portal's seed_demo command joins this module and reviews/demo.py."""
 
 import random
 import re
@@ -18,8 +23,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Role, User
-from audit.models import AuditAction
-from audit.services import record_event
 
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on, periods_of_care
@@ -172,6 +175,23 @@ EXIT_ROUTES = {
 
 CATEGORIES_OF_ABUSE = {"NEG": 50, "EMO": 36, "PHY": 7, "SAB": 4, "MUL": 3}
 PLAN_END_REASONS = {"no_longer_at_risk": 86, "moved_away": 9, "other": 5}
+# Plans that end because the child is no longer at risk end at a review conference: the first
+# comes about 3 months after the initial conference, later ones every 6 months. How many review
+# conferences come before the one that ends the plan (CIN census durations: most plans end
+# within a year, a few run past two).
+REVIEW_CONFERENCES_BEFORE_PLAN_ENDS = {0: 24, 1: 38, 2: 24, 3: 10, 4: 4}
+# Working days from the strategy discussion that started section 47 enquiries to the initial
+# conference: the standard is 15; a few conferences are late, but never by more than 30 days in all.
+INITIAL_CONFERENCE_LATE = 0.16
+INITIAL_CONFERENCE_WORKING_DAYS = (4, 15)
+LATE_INITIAL_CONFERENCE_WORKING_DAYS = (16, 21)
+LATEST_INITIAL_CONFERENCE_DAYS = 30
+# Children with only a strategy discussion whose section 47 enquiries are still under way (the
+# initial conference, if one is needed, is still to come).
+ENQUIRIES_UNDER_WAY = 0.15
+# An earlier strategy discussion before a plan: sometimes it started section 47 enquiries too
+# (and the conference then decided that no plan was needed).
+EARLIER_DISCUSSION_STARTED_ENQUIRIES = 0.4
 REALLOCATIONS_PER_YEAR = 0.2
 
 
@@ -228,22 +248,12 @@ class DemoAuthority:
 
 
 @dataclass(frozen=True)
-class SeedSummary:
-    seed: int
-    today: date
-    children: int
-    iros: int
-    care_episodes: int
-    strategy_discussions: int
-    protection_plans: int
-    allocations: int
+class SavedAuthority:
+    """What save_local_authority wrote: the IRO accounts in the order the histories' allocations
+    index them, and how many records of each kind."""
 
-    def as_detail(self):
-        return {
-            "seed": self.seed, "today": self.today.isoformat(), "children": self.children, "iros": self.iros,
-            "care_episodes": self.care_episodes, "strategy_discussions": self.strategy_discussions,
-            "protection_plans": self.protection_plans, "allocations": self.allocations,
-        }
+    iros: list
+    counts: dict
 
 
 def add_years(day, years):
@@ -255,14 +265,21 @@ def add_years(day, years):
         return date(day.year + years, 3, 1)
 
 
+def weekday(day):
+    """Monday to Friday: the working-day calendar when the caller passes none (the statutory one,
+    which also skips bank holidays in England, is reviews.timescales.is_working_day)."""
+    return day.weekday() < 5
+
+
 class _Generator:
     """Draws one local authority. Every draw comes from self.rng in a fixed order: the same seed
     and reference date always give the same authority."""
 
-    def __init__(self, seed, today):
+    def __init__(self, seed, today, is_working_day=None):
         self.rng = random.Random(seed)
         self.today = today
         self.window_start = add_years(today, -3)
+        self.is_working_day = is_working_day or weekday
 
     def build(self, number_of_children):
         kinds = {
@@ -292,6 +309,32 @@ class _Generator:
 
     def day_between(self, first, last):
         return first + timedelta(days=self.rng.randint(0, (last - first).days))
+
+    def working_day(self, day, first, last):
+        """The working day on or before `day` or, failing that, after it, within [first, last];
+        None when the range holds no working day."""
+        day = min(max(day, first), last)
+        earlier = day
+        while earlier >= first and not self.is_working_day(earlier):
+            earlier -= timedelta(days=1)
+        if earlier >= first:
+            return earlier
+        while day <= last and not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day if day <= last else None
+
+    def working_days_before(self, day, count):
+        while count:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
+    def conference_day_between(self, first, last):
+        """A working day drawn between first and last (inclusive), or None if there is none."""
+        if last < first:
+            return None
+        return self.working_day(self.day_between(first, last), first, last)
 
     def birth_date(self, band, on):
         """A date of birth giving an age within the band (inclusive years) on `on`, at least two
@@ -328,7 +371,8 @@ class _Generator:
         history = self.new_child(number, date_of_birth, uasc=uasc)
         yesterday = self.today - timedelta(days=1)
         if uasc:
-            start = self.day_between(max(add_years(date_of_birth, 14), self.today - timedelta(days=900)), yesterday)
+            earliest = max(add_years(date_of_birth, 14), self.today - timedelta(days=900))
+            start = self.day_between(min(earliest, yesterday), yesterday)  # 14 today: arrived yesterday
             route = "uasc"
         else:
             if self.chance(0.6) or date_of_birth >= self.window_start:
@@ -346,15 +390,15 @@ class _Generator:
         date_of_birth = self.birth_date(self.pick({(5, 9): 20, (10, 15): 38, (16, 17): 22}), self.today)
         history = self.new_child(number, date_of_birth)
         second_start = self.today - self.days(1, 700)
-        first_end = second_start - self.days(60, 540)
+        # The first period ended within the last three years, like every ended period.
+        first_end = max(second_start - self.days(60, 540), self.window_start + timedelta(days=1))
         first_start = max(first_end - self.days(30, 600), date_of_birth + timedelta(days=1))
         first_route = self.pick(EXIT_ROUTES["home"])
         first = self.care_period(history.child, first_start, first_route, end=first_end, exit_kind="home")
         if self.chance(0.3):
-            self.protection_plan(
-                history, self.day_between(first_end + timedelta(days=14), second_start - timedelta(days=14)),
-                end=second_start, end_reason="looked_after",
-            )
+            start = self.conference_day_between(first_end + timedelta(days=14), second_start - timedelta(days=14))
+            if start is not None:
+                self.protection_plan(history, start, end=second_start, end_reason="looked_after")
         route = self.route(age_on(date_of_birth, second_start), second_start)
         history.episodes = first + self.care_period(history.child, second_start, route)
         return history
@@ -421,24 +465,32 @@ class _Generator:
         day_after_birth = date_of_birth + timedelta(days=1)
         yesterday = self.today - timedelta(days=1)
         if self.chance(0.4) and (self.today - date_of_birth).days > 120:
-            end = self.day_between(max(date_of_birth + timedelta(days=91), self.today - timedelta(days=900)), yesterday)
-            start = self.day_between(max(day_after_birth, end - timedelta(days=600)), end - timedelta(days=90))
+            length = self.plan_length(longest=yesterday - day_after_birth)
+            end = self.day_between(max(day_after_birth + length, self.today - timedelta(days=900)), yesterday)
+            start, end = self.plan_dates(end - length, end, day_after_birth, yesterday)
             self.protection_plan(history, start, end=end, end_reason=self.pick(PLAN_END_REASONS))
         else:
             longest = 900 if self.chance(0.1) else 540
-            start = self.day_between(max(day_after_birth, self.today - timedelta(days=longest)), yesterday)
+            earliest = max(day_after_birth, self.today - timedelta(days=longest))
+            start = self.conference_day_between(earliest, yesterday) or yesterday
             self.protection_plan(history, start)
         first_start = history.protection_plans[0].start_date
         previous_end = first_start - self.days(120, 700)
-        previous_start = previous_end - self.days(90, 450)
+        previous_start = previous_end - self.plan_length()
         if self.chance(0.2) and previous_start > day_after_birth:
-            self.protection_plan(history, previous_start, end=previous_end, end_reason=self.pick(PLAN_END_REASONS))
+            start, end = self.plan_dates(previous_start, previous_end, day_after_birth, previous_end)
+            self.protection_plan(history, start, end=end, end_reason=self.pick(PLAN_END_REASONS))
         return history
 
     def strategy_discussion_only(self, number):
-        """Section 47 enquiries (or none) that led to no plan: no IRO involvement."""
+        """Section 47 enquiries (or none) that led to no plan, or are still under way: no IRO involvement."""
         date_of_birth = self.birth_date(self.pick(AGES_ON_PLAN), self.today)
         history = self.new_child(number, date_of_birth)
+        if self.chance(ENQUIRIES_UNDER_WAY):
+            yesterday = self.today - timedelta(days=1)
+            recent = self.day_between(max(date_of_birth, self.today - timedelta(days=21)), yesterday)
+            self.strategy_discussion(history, recent, True)
+            return history
         day = self.day_between(max(date_of_birth, self.window_start), self.today - timedelta(days=1))
         self.strategy_discussion(history, day, self.chance(0.5))
         later = day + self.days(30, 200)
@@ -470,11 +522,15 @@ class _Generator:
         )
 
     def protection_plan(self, history, start, *, end=None, end_reason=""):
-        """A plan starts at the initial conference after a strategy discussion that started
-        section 47 enquiries; sometimes an earlier discussion decided on no enquiries."""
+        """A plan starts on the day of its initial conference (`start`, a working day), held
+        within 15 working days of the strategy discussion that started section 47 enquiries, or
+        a few days late. Sometimes there was an earlier discussion; some of those started
+        enquiries of their own (the conference then found no plan was needed)."""
+        discussion = self.section_47_discussion_day(start)
         if self.chance(0.25):
-            self.strategy_discussion(history, start - self.days(40, 200), False)
-        self.strategy_discussion(history, start - self.days(5, 25), True)
+            earlier = discussion - self.days(30, 200)
+            self.strategy_discussion(history, earlier, self.chance(EARLIER_DISCUSSION_STARTED_ENQUIRIES))
+        self.strategy_discussion(history, discussion, True)
         history.protection_plans.append(
             ChildProtectionPlan(
                 child=history.child, start_date=start, initial_category_of_abuse=self.pick(CATEGORIES_OF_ABUSE),
@@ -482,18 +538,54 @@ class _Generator:
             )
         )
 
+    def section_47_discussion_day(self, conference):
+        """The strategy discussion that started the enquiries behind an initial conference held
+        on `conference`: mostly 4-15 working days before it, sometimes a few days more, never
+        more than 30 days."""
+        low, high = LATE_INITIAL_CONFERENCE_WORKING_DAYS if self.chance(INITIAL_CONFERENCE_LATE) else (
+            INITIAL_CONFERENCE_WORKING_DAYS
+        )
+        count = self.rng.randint(low, high)
+        while (
+            count > 1
+            and (conference - self.working_days_before(conference, count)).days > LATEST_INITIAL_CONFERENCE_DAYS
+        ):
+            count -= 1
+        return self.working_days_before(conference, count)
+
+    def plan_length(self, longest=None):
+        """Days from the initial conference to the review conference that ends the plan: a
+        little under 3 months, 9 months, 15 months... (review conferences fall due 3 months after
+        the initial one, then every 6 months, and are held a little before they are due)."""
+        reviews_before = self.pick(REVIEW_CONFERENCES_BEFORE_PLAN_ENDS)
+        days = 91 + 182 * reviews_before - self.rng.randint(0, 28)
+        while longest is not None and reviews_before and days > longest.days:
+            reviews_before -= 1
+            days -= 182
+        return timedelta(days=days)
+
+    def plan_dates(self, start, end, earliest, latest):
+        """A plan's start and end moved onto working days (the conferences that made and ended
+        it), within [earliest, latest]."""
+        end = self.working_day(end, earliest + timedelta(days=1), latest) or end
+        start = self.working_day(start, earliest, end - timedelta(days=1)) or start
+        return start, end
+
     def maybe_plan_before_care(self, history, care_start):
         """Some children were on a plan that ended the day they became looked after."""
         if care_start < self.window_start - timedelta(days=365) or not self.chance(0.1):
             return
         start = care_start - self.days(60, 420)
-        if start - timedelta(days=25) >= history.child.date_of_birth:
+        date_of_birth = history.child.date_of_birth
+        if start - timedelta(days=LATEST_INITIAL_CONFERENCE_DAYS) >= date_of_birth:
+            start = self.working_day(start, date_of_birth + timedelta(days=1), care_start - timedelta(days=1))
             self.protection_plan(history, start, end=care_start, end_reason="looked_after")
 
     def open_plan_while_looked_after(self, history, earliest):
         earliest = max(earliest, self.today - timedelta(days=700), history.child.date_of_birth + timedelta(days=1))
-        if earliest < self.today:
-            self.protection_plan(history, self.day_between(earliest, self.today - timedelta(days=1)))
+        start = self.conference_day_between(earliest, self.today - timedelta(days=1))
+        if start is not None:
+            self.protection_plan(history, start)
 
     # Care episodes.
 
@@ -740,9 +832,11 @@ def reason_for_new_episode(legal_status_changed, placement_changed, same_carers)
     return "T" if same_carers else "P"
 
 
-def build_local_authority(number_of_children, seed, today):
-    """Generate the demo authority in memory, without touching the database."""
-    return _Generator(seed, today).build(number_of_children)
+def build_local_authority(number_of_children, seed, today, *, is_working_day=None):
+    """Generate the demo authority in memory, without touching the database. Conferences (plan
+    starts, and plan ends at a review conference) fall on days `is_working_day` accepts;
+    without it, on weekdays."""
+    return _Generator(seed, today, is_working_day).build(number_of_children)
 
 
 def demo_data_exists():
@@ -750,10 +844,10 @@ def demo_data_exists():
 
 
 @transaction.atomic
-def seed_demo(*, children, seed, today):
-    """Replace the demo children with a freshly generated authority; demo accounts are updated
-    in place so that audit events and sessions keep pointing at them."""
-    authority = build_local_authority(children, seed, today)
+def save_local_authority(authority):
+    """Replace the demo children (and everything recorded about them, which cascades) with the
+    generated authority; demo accounts are updated in place so that audit events and sessions
+    keep pointing at them. Auditing the run is the caller's job (one event for the whole seed)."""
     Child.objects.filter(local_child_id__startswith=DEMO_ID_PREFIX).delete()
     users = _save_staff(authority.staff)
     iros = [users[member.username] for member in authority.staff if member.role == Role.IRO]
@@ -771,12 +865,13 @@ def seed_demo(*, children, seed, today):
     StrategyDiscussion.objects.bulk_create(discussions, batch_size=BATCH_SIZE)
     ChildProtectionPlan.objects.bulk_create(plans, batch_size=BATCH_SIZE)
     Allocation.objects.bulk_create(allocations, batch_size=BATCH_SIZE)
-    summary = SeedSummary(
-        seed=seed, today=today, children=len(histories), iros=len(iros), care_episodes=len(episodes),
-        strategy_discussions=len(discussions), protection_plans=len(plans), allocations=len(allocations),
+    return SavedAuthority(
+        iros=iros,
+        counts={
+            "children": len(histories), "iros": len(iros), "care_episodes": len(episodes),
+            "strategy_discussions": len(discussions), "protection_plans": len(plans), "allocations": len(allocations),
+        },
     )
-    record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=summary.as_detail())
-    return summary
 
 
 def _save_staff(staff):

@@ -17,6 +17,7 @@ from iro_portal.forms import add_service_errors
 from audit.models import AuditAction
 from audit.services import record_event
 
+from escalations.selectors import escalations_for_child
 from oversight.selectors import oversight_for_child
 from reviews.selectors import review_history
 
@@ -71,6 +72,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             "oversight": oversight_for_child(child, today),
             "reviews": reviews,
             "next_reviews": sorted((r for r in reviews if r.is_outstanding), key=lambda r: r.due_date),
+            "escalations": escalations_for_child(child),
             **record,
         })
 

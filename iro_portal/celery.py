@@ -1,9 +1,27 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_portal.settings")
 
 app = Celery("iro_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def schedule_reminders(sender, **kwargs):
+    """The daily reminder sweep at the configured hour; unsent emails are retried every 15 minutes."""
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        crontab(hour=settings.REMINDER_SWEEP_HOUR, minute=0),
+        sender.signature("notifications.tasks.daily_sweep"),
+        name="daily-reminder-sweep",
+    )
+    sender.add_periodic_task(
+        crontab(minute="*/15"),
+        sender.signature("notifications.tasks.send_notification_emails"),
+        name="retry-unsent-reminder-emails",
+    )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reviews",
     "oversight",
     "escalations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -160,7 +162,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     for _folder in ("queue", "processed"):
         (_broker_folder / _folder).mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith("redis"):
+    # Unacknowledged tasks of a lost worker return to the queue after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -190,3 +200,12 @@ ESCALATION_RESPONSE_WORKING_DAYS = {
     for stage in ("informal", "team_manager", "service_manager", "head_of_service", "director", "cafcass")
 }
 ESCALATION_FORMAL_PROCESS_WORKING_DAYS = int(os.environ.get("ESCALATION_FORMAL_PROCESS_WORKING_DAYS", "20"))
+
+# Reminders (notifications app): the daily sweep's hour, the working days before a review is
+# due at which its IRO is reminded, and the outgoing email.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+REMINDER_SWEEP_HOUR = int(os.environ.get("REMINDER_SWEEP_HOUR", "6"))
+REVIEW_REMINDER_WORKING_DAYS = [int(n) for n in os.environ.get("REVIEW_REMINDER_WORKING_DAYS", "10,5,1").split(",")]
+REMINDER_SWEEP_CHUNK_SIZE = int(os.environ.get("REMINDER_SWEEP_CHUNK_SIZE", "2000"))
+REMINDER_EMAIL_BATCH_SIZE = int(os.environ.get("REMINDER_EMAIL_BATCH_SIZE", "200"))
+REMINDER_EMAIL_MAX_ATTEMPTS = int(os.environ.get("REMINDER_EMAIL_MAX_ATTEMPTS", "10"))

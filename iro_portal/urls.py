@@ -6,5 +6,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("reviews/", include("reviews.urls")),
     path("oversight/", include("oversight.urls")),
+    path("escalations/", include("escalations.urls")),
+    path("reminders/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

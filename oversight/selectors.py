@@ -5,8 +5,12 @@ from datetime import date, timedelta
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
+from django.urls import reverse
+
 from accounts.permissions import children_visible_to
 from children.models import Allocation, Child
+from notifications.models import NotificationKind, SubjectType
+from notifications.reminders import Reminder, initials_and_id, overdue_step
 from reviews import timescales
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord
@@ -115,3 +119,42 @@ def _row(child, on):
         contact_due=due,
         contact_behind=due is not None and due < on,
     )
+
+
+QUARTER_END_WARNING_WORKING_DAYS = 10
+
+
+def oversight_reminders(on, first_child_id, last_child_id):
+    """Reminders for the IROs of the children in an id range: a check due today or overdue
+    (weekly while overdue), and no oversight record this quarter once the quarter is within
+    10 working days of its end."""
+    allocated = Allocation.objects.current(on).filter(child_id__gte=first_child_id, child_id__lte=last_child_id)
+    recipients = dict(allocated.values_list("child_id", "iro_id"))
+    records = OversightRecord.objects.filter(child=OuterRef("pk"))
+    children = Child.objects.filter(pk__in=allocated.values("child_id")).annotate(
+        next_check_date=_latest(records.filter(next_check_date__isnull=False), "next_check_date"),
+        last_record_date=_latest(records, "date"),
+    )
+    quarter_begins = timescales.quarter_start(on)
+    quarter_closes = timescales.quarter_end(on)
+    warn_quarter = on >= timescales.add_working_days(quarter_closes, -QUARTER_END_WARNING_WORKING_DAYS)
+    reminders = []
+    for child in children:
+        link = reverse("children:detail", args=[child.pk])
+        next_check = child.next_check_date
+        if next_check is not None and next_check <= on and (child.last_record_date is None or child.last_record_date < next_check):
+            reminders.append(Reminder(
+                recipient_id=recipients[child.pk], kind=NotificationKind.OVERSIGHT_CHECK_DUE,
+                subject_type=SubjectType.OVERSIGHT, subject_id=child.pk, child_id=child.pk, due_date=next_check,
+                step="due" if next_check == on else overdue_step(next_check, on),
+                message=f"An oversight check was due on {next_check:%-d %B %Y} for {initials_and_id(child)}.", link=link,
+            ))
+        if warn_quarter and (child.last_record_date is None or child.last_record_date < quarter_begins):
+            reminders.append(Reminder(
+                recipient_id=recipients[child.pk], kind=NotificationKind.OVERSIGHT_MISSING_THIS_QUARTER,
+                subject_type=SubjectType.OVERSIGHT, subject_id=child.pk, child_id=child.pk, due_date=quarter_closes,
+                step=f"quarter-{quarter_begins:%Y-%m}",
+                message=(f"No oversight is recorded this quarter for {initials_and_id(child)}; "
+                         f"the quarter ends on {quarter_closes:%-d %B %Y}."), link=link,
+            ))
+    return reminders

@@ -16,6 +16,7 @@ from children import services
 from children.demo import NAMES, add_years
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from children.selectors import age_on, caseload_sizes, is_looked_after_on, periods_of_care
+from reviews.models import Review, ReviewAction
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +68,20 @@ def canonical_dump():
         ),
         "plans": list(
             ChildProtectionPlan.objects.order_by(by_child, "start_date").values_list(
-                by_child, "start_date", "initial_category_of_abuse", "end_date", "end_reason"
+                by_child, "start_date", "initial_category_of_abuse", "latest_category_of_abuse", "end_date",
+                "end_reason",
             )
+        ),
+        "reviews": list(
+            Review.objects.order_by(by_child, "kind", "cycle_start", "number", "status").values_list(
+                by_child, "kind", "number", "cycle_start", "due_date", "status", "held_on", "chair__username",
+                "participation_code", "late_reason", "conference_outcome",
+            )
+        ),
+        "review_actions": list(
+            ReviewAction.objects.order_by(f"review__{by_child}", "review__kind", "review__number", "review__status",
+                                          "due_date", "description")
+            .values_list("review__child__local_child_id", "description", "owner_name", "due_date", "completed_on")
         ),
         "allocations": list(
             Allocation.objects.order_by(by_child, "start_date").values_list(
@@ -107,6 +120,7 @@ class TestRepeatable:
         assert canonical_dump() == first
         assert len(first["children"]) == 120
         assert len(first["episodes"]) > 120
+        assert len(first["reviews"]) > 500 and len(first["review_actions"]) > 1000
 
     def test_a_different_seed_gives_different_data(self):
         seed(random_seed=7)
@@ -119,9 +133,10 @@ class TestRepeatable:
     def test_running_again_replaces_the_demo_data_and_leaves_other_children_alone(self):
         real_child = ChildFactory(local_child_id="A000001")
         seed()
-        counts = [model.objects.count() for model in (Child, CareEpisode, Allocation, User)]
+        models = (Child, CareEpisode, Allocation, User, Review, ReviewAction)
+        counts = [model.objects.count() for model in models]
         seed()
-        assert [model.objects.count() for model in (Child, CareEpisode, Allocation, User)] == counts
+        assert [model.objects.count() for model in models] == counts
         assert Child.objects.filter(pk=real_child.pk).exists()
         assert Child.objects.filter(local_child_id__startswith="DEMO").count() == 120
 

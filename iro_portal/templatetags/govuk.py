@@ -10,10 +10,10 @@ register = template.Library()
 def _kind(widget):
     if isinstance(widget, GovukDateInput):
         return "date"
+    if isinstance(widget, forms.CheckboxSelectMultiple):  # a subclass of RadioSelect: test it first
+        return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxes"
     if isinstance(widget, forms.Select):
         return "select"
     if isinstance(widget, forms.CheckboxInput):
@@ -57,10 +57,13 @@ def govuk_field(field, classes="", label_size="s", heading=False):
         ]
     if kind in {"select", "radios", "checkboxes"}:
         selected = _selected_values(field)
-        context["options"] = [
+        options = [
             {"value": "" if value is None else str(value), "label": label, "selected": str(value) in selected}
             for value, label in field.field.choices
         ]
+        if kind != "select":
+            options = [option for option in options if option["value"]]
+        context["options"] = options
     return context
 
 

@@ -1,0 +1,246 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
+from audit.models import AuditAction
+from audit.services import record_event
+from children.models import Child
+from iro_portal.forms import add_service_errors
+
+from . import selectors, services
+from .codes import Stage
+from .filters import EscalationsFilter
+from .forms import EscalateForm, RaiseEscalationForm, RecordResponseForm, ReopenForm, ResolveForm, WithdrawForm
+from .models import Escalation
+
+
+class EscalationListView(ChildRecordAccessMixin, View):
+    """An IRO's escalations, open ones first; for managers, every open escalation by stage with
+    counts by area of concern."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        if not sees_every_child(request.user):
+            page = Paginator(selectors.my_escalations(request.user, today), settings.CHILDREN_LIST_PAGE_SIZE).get_page(
+                request.GET.get("page"))
+            return render(request, "escalations/mine.html", {
+                "page": page, "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
+            })
+        escalation_filter = EscalationsFilter(
+            request.GET, queryset=selectors.escalations_visible_to(request.user, on=today), on=today,
+        )
+        rows = [selectors.escalation_row(escalation, today)
+                for escalation in selectors.open_escalations(escalation_filter.qs, today)]
+        return render(request, "escalations/open_by_stage.html", {
+            "filter": escalation_filter, "groups": selectors.open_by_stage(rows), "open_count": len(rows),
+            "overdue_count": sum(row.response_overdue for row in rows),
+            "too_long_count": sum(row.formal_too_long for row in rows),
+            "counts": selectors.counts_by_area(escalation_filter.qs, today),
+            "formal_limit": settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS,
+        })
+
+
+class RaiseEscalationView(ChildRecordAccessMixin, View):
+    template_name = "escalations/raise.html"
+
+    def get_child(self, request, pk):
+        return get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+
+    def get(self, request, pk):
+        child = self.get_child(request, pk)
+        form = RaiseEscalationForm(initial={"raised_on": timezone.localdate()})
+        return render(request, self.template_name, {"child": child, "form": form})
+
+    def post(self, request, pk):
+        child = self.get_child(request, pk)
+        form = RaiseEscalationForm(request.POST)
+        if form.is_valid():
+            try:
+                escalation = services.raise_escalation(child, by=request.user, request=request,
+                                                       today=timezone.localdate(), **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Escalation raised for {child.full_name}.")
+                return redirect("escalations:detail", pk=escalation.pk)
+        return render(request, self.template_name, {"child": child, "form": form}, status=400)
+
+
+class EscalationMixin(ChildRecordAccessMixin):
+    def get_escalation(self, request, pk):
+        escalations = selectors.escalations_visible_to(request.user, Escalation.objects.select_related("child", "raised_by"))
+        return get_object_or_404(escalations.prefetch_related("steps", "concerns"), pk=pk)
+
+
+class EscalationDetailView(EscalationMixin, View):
+    def get(self, request, pk):
+        escalation = self.get_escalation(request, pk)
+        record_event(action=AuditAction.VIEW, user=request.user, obj=escalation, child_id=escalation.child_id,
+                     request=request)
+        return render(request, "escalations/detail.html", {
+            "escalation": escalation, "row": selectors.escalation_row(escalation, timezone.localdate()),
+            "may_reopen": services.may_reopen(request.user),
+        })
+
+
+class EscalationActionView(EscalationMixin, View):
+    """One step of the process on its own page: a form whose fields are the service's arguments."""
+
+    template_name = "escalations/action.html"
+    form_class = None
+    title = ""
+    button = ""
+
+    def service(self, escalation, **kwargs):
+        raise NotImplementedError
+
+    def success_message(self, escalation):
+        raise NotImplementedError
+
+    def refusal(self, row):
+        """Why this step cannot be taken now, or None. Once closed, only a reopen changes it."""
+        if not row.escalation.is_open:
+            return f"This escalation is {row.escalation.get_status_display().lower()}, so it cannot be changed."
+        return None
+
+    def form_kwargs(self, row):
+        return {}
+
+    def initial(self):
+        return {}
+
+    def get(self, request, pk):
+        row = self._row(request, pk)
+        if (refusal := self.refusal(row)) is not None:
+            return self._back(request, row, refusal)
+        return self._render(request, row, self.form_class(initial=self.initial(), **self.form_kwargs(row)))
+
+    def post(self, request, pk):
+        row = self._row(request, pk)
+        if (refusal := self.refusal(row)) is not None:
+            return self._back(request, row, refusal)
+        form = self.form_class(request.POST, **self.form_kwargs(row))
+        if form.is_valid():
+            try:
+                self.service(row.escalation, by=request.user, request=request, today=timezone.localdate(),
+                             **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, self.success_message(row.escalation))
+                return redirect("escalations:detail", pk=row.escalation.pk)
+        return self._render(request, row, form, status=400)
+
+    def _row(self, request, pk):
+        return selectors.escalation_row(self.get_escalation(request, pk), timezone.localdate())
+
+    def _back(self, request, row, refusal):
+        messages.info(request, refusal)
+        return redirect("escalations:detail", pk=row.escalation.pk)
+
+    def _render(self, request, row, form, status=200):
+        return render(request, self.template_name, {
+            "escalation": row.escalation, "row": row, "form": form, "title": self.title, "button": self.button,
+        }, status=status)
+
+
+class EscalateView(EscalationActionView):
+    form_class = EscalateForm
+    title = "Escalate to a higher stage"
+    button = "Escalate"
+
+    def service(self, escalation, **kwargs):
+        return services.escalate(escalation, **kwargs)
+
+    def success_message(self, escalation):
+        return f"The escalation for {escalation.child.full_name} has gone to a higher stage."
+
+    def refusal(self, row):
+        if row.escalation.is_open and row.at_last_stage:
+            return "This escalation has been referred to Cafcass, the last stage: it cannot go higher."
+        return super().refusal(row)
+
+    def form_kwargs(self, row):
+        return {"current_stage": row.current_stage}
+
+    def initial(self):
+        return {"sent_on": timezone.localdate()}
+
+
+class RecordResponseView(EscalationActionView):
+    form_class = RecordResponseForm
+    title = "Record the response"
+    button = "Save response"
+
+    def service(self, escalation, **kwargs):
+        return services.record_response(escalation, **kwargs)
+
+    def success_message(self, escalation):
+        return "The response is recorded."
+
+    def initial(self):
+        return {"responded_on": timezone.localdate()}
+
+    def refusal(self, row):
+        if row.escalation.is_open and row.current_step.responded_on is not None:
+            return f"The response at the {row.current_stage.label.lower()} stage is already recorded."
+        return super().refusal(row)
+
+
+class ResolveView(EscalationActionView):
+    form_class = ResolveForm
+    title = "Resolve the escalation"
+    button = "Resolve"
+
+    def service(self, escalation, **kwargs):
+        return services.resolve(escalation, **kwargs)
+
+    def success_message(self, escalation):
+        return f"The escalation for {escalation.child.full_name} is resolved."
+
+    def form_kwargs(self, row):
+        return {"reached_stages": [Stage(step.stage) for step in row.steps]}
+
+    def initial(self):
+        return {"resolved_on": timezone.localdate()}
+
+
+class WithdrawView(EscalationActionView):
+    form_class = WithdrawForm
+    title = "Withdraw the escalation"
+    button = "Withdraw"
+
+    def service(self, escalation, **kwargs):
+        return services.withdraw(escalation, **kwargs)
+
+    def success_message(self, escalation):
+        return f"The escalation for {escalation.child.full_name} is withdrawn."
+
+
+class ReopenView(EscalationActionView):
+    """Only a service manager (or administrator) may reopen a closed escalation."""
+
+    form_class = ReopenForm
+    title = "Reopen the escalation"
+    button = "Reopen"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.may_reopen(request.user):
+            raise PermissionDenied("Only a service manager can reopen an escalation.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def service(self, escalation, **kwargs):
+        return services.reopen(escalation, **kwargs)
+
+    def success_message(self, escalation):
+        return f"The escalation for {escalation.child.full_name} is open again."
+
+    def refusal(self, row):
+        if row.escalation.is_open:
+            return "This escalation is open: only a resolved or withdrawn escalation can be reopened."
+        return None

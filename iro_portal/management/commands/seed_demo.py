@@ -1,0 +1,91 @@
+"""Load a synthetic local authority for demonstrations: `manage.py seed_demo --children 600 --seed 1`.
+
+The children, their care and child protection histories and the IRO accounts come from
+children/demo.py; their reviews and conferences from reviews/demo.py. This command joins the two
+(so that the children app need not know about reviews), saves everything in one transaction,
+audits the run once, and prints how to sign in."""
+
+import argparse
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import Role
+from audit.models import AuditAction
+from audit.services import record_event
+from children import demo as children_demo
+from reviews import demo as reviews_demo
+from reviews import timescales
+
+
+def iso_date(value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+@transaction.atomic
+def seed_demo(*, children, seed, today):
+    """Replace the demo children with a freshly generated authority, reviews and conferences
+    included; returns what was saved, as recorded in the audit event."""
+    authority = children_demo.build_local_authority(children, seed, today, is_working_day=timescales.is_working_day)
+    iro_ftes = [member.fte for member in authority.staff if member.role == Role.IRO]
+    reviews = reviews_demo.build_reviews(authority.histories, seed=seed, today=today, iro_ftes=iro_ftes)
+    saved = children_demo.save_local_authority(authority)
+    review_counts = reviews_demo.save_reviews(reviews, saved.iros)
+    detail = {"seed": seed, "today": today.isoformat(), **saved.counts, **review_counts}
+    record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=detail)
+    return detail
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the demo children (local child IDs starting DEMO) with synthetic ones, with several years "
+        "of reviews and conferences, and create or update the demo accounts, then print how to sign in."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--children", type=int, default=600, help="How many children to create (default 600).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
+        parser.add_argument(
+            "--today", type=iso_date, help="Reference date (YYYY-MM-DD) the histories lead up to; default today."
+        )
+        parser.add_argument(
+            "--keep-existing", action="store_true",
+            help="If demo children already exist, keep them (and what users recorded) and only print the sign-ins.",
+        )
+
+    def handle(self, *args, children, seed, today, keep_existing, **options):
+        if children < 0:
+            raise CommandError("--children cannot be negative.")
+        if keep_existing and children_demo.demo_data_exists():
+            self.stdout.write("Demo data already loaded: kept as it is (run without --keep-existing to rebuild it).")
+        else:
+            started = time.perf_counter()
+            saved = seed_demo(children=children, seed=seed, today=today or timezone.localdate())
+            self.stdout.write(
+                f"Loaded {saved['children']} demo children, {saved['care_episodes']} care episodes, "
+                f"{saved['protection_plans']} child protection plans, {saved['lac_reviews_held']} LAC reviews and "
+                f"{saved['conferences_held']} child protection conferences held "
+                f"({saved['reviews_outstanding']} reviews and conferences outstanding, "
+                f"{saved['review_actions']} agreed actions) and {saved['iros']} IROs "
+                f"(seed {saved['seed']}, as at {date_format(date.fromisoformat(saved['today']), 'j F Y')}) "
+                f"in {time.perf_counter() - started:.1f} seconds."
+            )
+        self.print_logins()
+
+    def print_logins(self):
+        rows = [("Username", "Role", "Name", "Team", "FTE")] + [
+            (user.username, user.get_role_display(), user.get_full_name(), user.team or "-", f"{user.fte:.2f}")
+            for user in children_demo.demo_logins()
+        ]
+        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+        self.stdout.write("")
+        self.stdout.write(f"Demo sign-ins. Password for every account: {children_demo.DEMO_PASSWORD}")
+        for row in rows:
+            self.stdout.write("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())

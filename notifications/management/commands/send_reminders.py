@@ -1,0 +1,42 @@
+"""Run the reminder sweep now, in this process: `manage.py send_reminders [--date YYYY-MM-DD]`.
+
+The same tasks the daily Celery beat schedule queues, called directly, so it works with no
+worker running."""
+
+import time
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from notifications import services
+from notifications.tasks import SWEEP_TASKS
+
+
+class Command(BaseCommand):
+    help = "Create today's reminders (or those of --date) and email the ones not yet emailed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", dest="day", help="The day to sweep for, YYYY-MM-DD (default today).")
+        parser.add_argument("--no-email", action="store_true", help="Create reminders but do not send emails.")
+
+    def handle(self, *args, day=None, no_email=False, **options):
+        try:
+            day = date.fromisoformat(day) if day else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--date {day!r} is not a date in the form YYYY-MM-DD") from None
+        started = time.perf_counter()
+        created = 0
+        for first, last in services.child_id_ranges(settings.REMINDER_SWEEP_CHUNK_SIZE):
+            for name in SWEEP_TASKS:
+                created += import_string(name)(day.isoformat(), first, last)
+        created += services.store_reminders(services.manager_digests(day))
+        self.stdout.write(f"{created} new reminders for {day:%-d %B %Y} in {time.perf_counter() - started:.1f} s.")
+        if not no_email:
+            while True:
+                result = services.send_pending_emails()
+                self.stdout.write(f"Emailed {result['sent']}, failed {result['failed']}.")
+                if result["failed"] or result["batch"] < settings.REMINDER_EMAIL_BATCH_SIZE:
+                    break

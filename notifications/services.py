@@ -1,0 +1,129 @@
+"""Storing reminders, the managers' digest and the outgoing email.
+
+Every write here is safe to repeat: reminders are inserted with the database's unique key
+deciding what is new, and an email is marked sent only after the mail server took it.
+"""
+
+import logging
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from children.models import Allocation, Child
+from reviews.models import OUTSTANDING_STATUSES, Review
+
+from .models import Notification, NotificationKind, SubjectType
+from .reminders import Reminder
+
+logger = logging.getLogger(__name__)
+
+
+def store_reminders(reminders):
+    """Insert the reminders that do not exist yet; return how many rows are new."""
+    rows = [
+        Notification(
+            recipient_id=r.recipient_id, kind=r.kind, subject_type=r.subject_type, subject_id=r.subject_id,
+            child_id=r.child_id, due_date=r.due_date, step=r.step, message=r.message, link=r.link,
+        )
+        for r in reminders
+    ]
+    if not rows:
+        return 0
+    before = Notification.objects.count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return Notification.objects.count() - before
+
+
+def child_id_ranges(size):
+    """Split the children into id ranges of at most `size` ids: the unit a sweep task works on."""
+    bounds = Child.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return []
+    return [
+        (first, min(first + size - 1, bounds["last"]))
+        for first in range(bounds["first"], bounds["last"] + 1, size)
+    ]
+
+
+def manager_digests(on):
+    """One digest a day for each service manager: today's reminders by kind, and the overdue
+    reviews of each IRO."""
+    created_today = Counter(dict(
+        Notification.objects.filter(created_at__date=on).exclude(kind=NotificationKind.MANAGER_DIGEST)
+        .values_list("kind").annotate(n=Count("id"))
+    ))
+    overdue_children = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lt=on).values("child_id")
+    overdue = (
+        Allocation.objects.current(on).filter(child_id__in=overdue_children)
+        .values("iro__first_name", "iro__last_name").annotate(n=Count("child_id", distinct=True)).order_by("-n")
+    )
+    lines = [f"Reminders sent today: {sum(created_today.values())}."]
+    lines += [f"- {NotificationKind(kind).label}: {count}" for kind, count in sorted(created_today.items())]
+    lines.append("Children with an overdue review or conference, by IRO:")
+    lines += [f"- {row['iro__first_name']} {row['iro__last_name']}: {row['n']}" for row in overdue] or ["- none"]
+    message = "\n".join(lines)
+    managers = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).values_list("pk", flat=True)
+    return [
+        Reminder(recipient_id=manager, kind=NotificationKind.MANAGER_DIGEST, subject_type=SubjectType.DIGEST,
+                 subject_id=0, child_id=None, due_date=on, step="daily", message=message,
+                 link=reverse("reviews:due") + "?period=overdue")
+        for manager in managers
+    ]
+
+
+def _email_text(notification):
+    link = f"{settings.SITE_URL.rstrip('/')}{notification.link}"
+    return (
+        f"{notification.message}\n\nOpen it in IRO Portal: {link}\n\n"
+        "This reminder names the child by initials and local child ID only. Sign in to see the record."
+    )
+
+
+def send_pending_emails(batch_size=None):
+    """Email the reminders not yet emailed, a batch at a time. A failure leaves the reminder
+    in the inbox, counted and with its error, for the next run to retry."""
+    batch_size = batch_size or settings.REMINDER_EMAIL_BATCH_SIZE
+    sent = failed = 0
+    with transaction.atomic():
+        batch = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(emailed_at__isnull=True, email_attempts__lt=settings.REMINDER_EMAIL_MAX_ATTEMPTS)
+            .exclude(recipient__email="")
+            .select_related("recipient")
+            .order_by("created_at", "id")[:batch_size]
+        )
+        for notification in batch:
+            try:
+                send_mail(
+                    subject=f"IRO Portal: {notification.get_kind_display()}",
+                    message=_email_text(notification),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[notification.recipient.email],
+                )
+            except Exception as error:  # any failure of the mail server: keep the reminder, retry later
+                logger.warning("Reminder %s not emailed: %s", notification.pk, error)
+                notification.email_attempts += 1
+                notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+                failed += 1
+            else:
+                notification.email_attempts += 1
+                notification.emailed_at = timezone.now()
+                notification.last_error = ""
+                sent += 1
+            notification.save(update_fields=["email_attempts", "emailed_at", "last_error"])
+    return {"sent": sent, "failed": failed, "batch": len(batch)}
+
+
+def mark_read(notification, user):
+    if notification.recipient_id != user.pk:
+        raise PermissionError("A reminder can only be marked read by its recipient.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
