@@ -5,10 +5,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import children_visible_to
 from children.models import Allocation, Child
+from notifications.models import NotificationKind, SubjectType
+from notifications.reminders import Reminder, initials_and_id, overdue_step
+from reviews.timescales import add_working_days
 
 from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
@@ -143,3 +147,44 @@ def escalations_for_child(child, on: date | None = None):
     on = on or timezone.localdate()
     escalations = child.escalations.prefetch_related("steps", "concerns").order_by("-raised_on", "-id")
     return [escalation_row(escalation, on) for escalation in escalations]
+
+
+def escalation_reminders(on, first_child_id, last_child_id):
+    """Reminders for the IROs of the children in an id range about their open escalations: a
+    response due today or on the next working day, a response overdue (weekly), and a formal
+    process past its limit (once). A fixed number of queries whatever the range holds."""
+    allocated = Allocation.objects.current(on).filter(child_id__gte=first_child_id, child_id__lte=last_child_id)
+    recipients = dict(allocated.values_list("child_id", "iro_id"))
+    escalations = (
+        Escalation.objects.filter(status=EscalationStatus.OPEN, child_id__in=allocated.values("child_id"))
+        .select_related("child").prefetch_related("steps")
+    )
+    next_working_day = add_working_days(on, 1)
+    reminders = []
+    for escalation in escalations:
+        steps = sorted(escalation.steps.all(), key=lambda step: step.stage)
+        current = steps[-1]
+        child = escalation.child
+
+        def remind(kind, due, step, message):
+            reminders.append(Reminder(
+                recipient_id=recipients[child.pk], kind=kind, subject_type=SubjectType.ESCALATION,
+                subject_id=escalation.pk, child_id=child.pk, due_date=due, step=step,
+                message=f"{message} Child: {initials_and_id(child)}.",
+                link=reverse("escalations:detail", args=[escalation.pk]),
+            ))
+
+        stage = Stage(current.stage).label.lower()
+        if current.responded_on is None and on <= current.response_due <= next_working_day:
+            remind(NotificationKind.ESCALATION_RESPONSE_DUE, current.response_due, "due",
+                   f"The {stage} response to your escalation is due on {current.response_due:%-d %B %Y}.")
+        if timescales.response_overdue(current.response_due, current.responded_on, on):
+            remind(NotificationKind.ESCALATION_RESPONSE_OVERDUE, current.response_due,
+                   overdue_step(current.response_due, on),
+                   f"The {stage} response to your escalation was due on {current.response_due:%-d %B %Y}.")
+        started = formal_started_on(steps)
+        if timescales.formal_process_too_long(started, on):
+            remind(NotificationKind.ESCALATION_FORMAL_TOO_LONG, started, "formal-limit",
+                   f"The formal escalation started on {started:%-d %B %Y} has passed "
+                   f"{settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS} working days.")
+    return reminders

@@ -17,6 +17,7 @@ from . import services
 SWEEP_TASKS = (
     "reviews.tasks.sweep_review_reminders",
     "oversight.tasks.sweep_oversight_reminders",
+    "escalations.tasks.sweep_escalation_reminders",
 )
 
 

@@ -191,3 +191,31 @@ def test_saving_a_review_does_not_need_the_broker(client, iro, manager, today_fo
         app.conf.broker_url = previous
     assert response.status_code == 302
     assert Review.objects.get(pk=review.pk).status == "held"
+
+
+@pytest.mark.django_db
+def test_escalation_reminders(iro, other_iro, manager):
+    from escalations import services as escalation_services
+
+    def raised(child, stage, raised_on):
+        return escalation_services.raise_escalation(
+            child, by=iro, areas=["placement"], what_is_wrong="Drift", what_is_asked="A plan", stage=stage,
+            addressed_to_name="A Manager", addressed_to_role="Team manager", raised_on=raised_on, today=ON)
+
+    tomorrow = child_in_care(iro, manager, ON - timedelta(days=90), given="Tomorrow")
+    overdue = child_in_care(other_iro, manager, ON - timedelta(days=90), given="Overdue")
+    formal = child_in_care(iro, manager, ON - timedelta(days=90), given="Formal")
+    raised(tomorrow, 1, add_working_days(ON, -4))
+    raised(overdue, 2, add_working_days(ON, -9))
+    long_running = raised(formal, 2, add_working_days(ON, -25))
+    escalation_services.record_response(long_running, by=iro, responded_on=add_working_days(ON, -22),
+                                        response_summary="Will look again", today=ON)
+    escalation_services.escalate(long_running, by=iro, stage=3, addressed_to_name="B Manager",
+                                 addressed_to_role="Service manager", sent_on=add_working_days(ON, -2), today=ON)
+    sweep()
+    got = {(kind, recipient, child, step) for kind, recipient, child, step in reminders() if kind.startswith("escalation")}
+    assert got == {
+        ("escalation_response_due", iro.pk, tomorrow.pk, "due"),
+        ("escalation_response_overdue", other_iro.pk, overdue.pk, "overdue-week-0"),
+        ("escalation_formal_too_long", iro.pk, formal.pk, "formal-limit"),
+    }
