@@ -127,3 +127,17 @@ def mark_read(notification, user):
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def sweep_in_process(on):
+    """Run every reminder sweep and the digests now, in this process, without a broker: what
+    the daily Celery fan-out does, one range of children after another."""
+    from django.utils.module_loading import import_string
+
+    from .tasks import SWEEP_TASKS
+
+    created = 0
+    for first, last in child_id_ranges(settings.REMINDER_SWEEP_CHUNK_SIZE):
+        for name in SWEEP_TASKS:
+            created += import_string(name)(on.isoformat(), first, last)
+    return created + store_reminders(manager_digests(on))

@@ -9,10 +9,8 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from notifications import services
-from notifications.tasks import SWEEP_TASKS
 
 
 class Command(BaseCommand):
@@ -28,11 +26,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--date {day!r} is not a date in the form YYYY-MM-DD") from None
         started = time.perf_counter()
-        created = 0
-        for first, last in services.child_id_ranges(settings.REMINDER_SWEEP_CHUNK_SIZE):
-            for name in SWEEP_TASKS:
-                created += import_string(name)(day.isoformat(), first, last)
-        created += services.store_reminders(services.manager_digests(day))
+        created = services.sweep_in_process(day)
         self.stdout.write(f"{created} new reminders for {day:%-d %B %Y} in {time.perf_counter() - started:.1f} s.")
         if not no_email:
             while True:
