@@ -52,10 +52,12 @@ def child_id_ranges(size):
 
 
 def manager_digests(on):
-    """One digest a day for each service manager: today's reminders by kind, and the overdue
-    reviews of each IRO."""
-    created_today = Counter(dict(
-        Notification.objects.filter(created_at__date=on).exclude(kind=NotificationKind.MANAGER_DIGEST)
+    """One digest a day for each service manager: the reminders waiting unread in IROs' inboxes,
+    by kind, and the children with an overdue review or conference, by IRO. Both are snapshots
+    of the service's state, so a digest written while a sweep is still running is only a little
+    behind, never wrong, and the next day's catches up."""
+    unread = Counter(dict(
+        Notification.objects.filter(read_at__isnull=True).exclude(kind=NotificationKind.MANAGER_DIGEST)
         .values_list("kind").annotate(n=Count("id"))
     ))
     overdue_children = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lt=on).values("child_id")
@@ -63,8 +65,8 @@ def manager_digests(on):
         Allocation.objects.current(on).filter(child_id__in=overdue_children)
         .values("iro__first_name", "iro__last_name").annotate(n=Count("child_id", distinct=True)).order_by("-n")
     )
-    lines = [f"Reminders sent today: {sum(created_today.values())}."]
-    lines += [f"- {NotificationKind(kind).label}: {count}" for kind, count in sorted(created_today.items())]
+    lines = [f"Unread reminders in IROs' inboxes: {sum(unread.values())}."]
+    lines += [f"- {NotificationKind(kind).label}: {count}" for kind, count in sorted(unread.items())]
     lines.append("Children with an overdue review or conference, by IRO:")
     lines += [f"- {row['iro__first_name']} {row['iro__last_name']}: {row['n']}" for row in overdue] or ["- none"]
     message = "\n".join(lines)

@@ -27,7 +27,8 @@ def _day(value):
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def daily_sweep(on=None):
-    """Queue the reminder sweep for every range of children, then the digests and emails."""
+    """Queue the reminder sweep for every range of children, the emails, and the managers'
+    digests a little later so that they describe the finished sweep."""
     from celery import current_app
 
     day = _day(on).isoformat()
@@ -36,7 +37,7 @@ def daily_sweep(on=None):
         for name in SWEEP_TASKS:
             current_app.send_task(name, args=[day, first, last])
             queued += 1
-    send_manager_digests.delay(day)
+    send_manager_digests.apply_async(args=[day], countdown=settings.REMINDER_DIGEST_DELAY_SECONDS)
     send_notification_emails.delay()
     return queued
 

@@ -171,7 +171,7 @@ class TestInbox:
 
 
 @pytest.mark.django_db
-def test_saving_a_review_does_not_need_the_broker(client, iro, manager, today_for_pages=None):
+def test_saving_a_review_does_not_need_the_broker(client, iro, manager, monkeypatch):
     """The web app never waits on Celery: with the broker unreachable, a review still saves."""
     from django.utils import timezone
 
@@ -180,17 +180,18 @@ def test_saving_a_review_does_not_need_the_broker(client, iro, manager, today_fo
     today = timezone.localdate()
     child = child_in_care(iro, manager, today - timedelta(days=20))
     review = Review.objects.get(child=child)
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]), {
-            "version": review.version, "participation_code": "PN1", "actions-TOTAL_FORMS": "0",
-            "actions-INITIAL_FORMS": "0", "held_on_day": today.day, "held_on_month": today.month, "held_on_year": today.year})
-    finally:
-        app.conf.broker_url = previous
+    unreachable = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    monkeypatch.setattr(app.conf, "broker_url", unreachable)
+    monkeypatch.setattr(app.conf, "broker_connection_timeout", 1)
+    monkeypatch.setattr(app, "_pool", None)
+    sign_in(client, iro)
+    response = client.post(reverse("reviews:record", args=[review.pk]), {
+        "version": review.version, "participation_code": "PN1", "actions-TOTAL_FORMS": "0",
+        "actions-INITIAL_FORMS": "0", "held_on_day": today.day, "held_on_month": today.month, "held_on_year": today.year})
     assert response.status_code == 302
     assert Review.objects.get(pk=review.pk).status == "held"
+    monkeypatch.setattr(app, "_pool", None)
 
 
 @pytest.mark.django_db
