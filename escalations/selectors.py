@@ -12,7 +12,7 @@ from accounts.permissions import children_visible_to
 from children.models import Allocation, Child
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, initials_and_id, overdue_step
-from reviews.timescales import add_working_days
+from reviews.timescales import add_working_days, reporting_year_start
 
 from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
@@ -124,7 +124,7 @@ def open_by_stage(rows):
 
 def counts_by_area(escalations, on):
     """How many open escalations name each area, and how many raised this reporting year did."""
-    year_start = timescales.reporting_year_start(on)
+    year_start = reporting_year_start(on)
     counted = dict.fromkeys(AreaOfConcern.values, (0, 0))
     rows = (
         EscalationConcern.objects.filter(escalation__in=escalations).values("area")

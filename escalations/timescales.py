@@ -36,8 +36,3 @@ def formal_process_too_long(formal_started_on: date | None, until: date) -> bool
     """Whether the formal process has taken more than the limit (20 working days by default)."""
     taken = formal_process_working_days(formal_started_on, until)
     return taken is not None and taken > settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
-
-
-def reporting_year_start(day: date) -> date:
-    """1 April of the reporting year (1 April to 31 March, DESIGN.md section 4) holding `day`."""
-    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)

@@ -138,3 +138,8 @@ def quarter_start(day: date) -> date:
 def quarter_end(day: date) -> date:
     start = quarter_start(day)
     return add_months(start, 3) - timedelta(days=1)
+
+
+def reporting_year_start(day: date) -> date:
+    """1 April of the reporting year (1 April to 31 March, DESIGN.md section 4) holding `day`."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)

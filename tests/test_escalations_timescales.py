@@ -9,6 +9,7 @@ from escalations import timescales
 from escalations.codes import Stage
 from escalations.models import EscalationStep
 from escalations.selectors import formal_started_on
+from reviews.timescales import reporting_year_start
 
 
 class TestResponseDue:
@@ -83,4 +84,4 @@ class TestFormalProcess:
     (D(2026, 1, 15), D(2025, 4, 1)),
 ])
 def test_reporting_year_runs_from_1_april(day, start):
-    assert timescales.reporting_year_start(day) == start
+    assert reporting_year_start(day) == start
