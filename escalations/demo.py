@@ -48,23 +48,25 @@ BATCH_SIZE = 1000
 # once, amber when the follow-up finds the drift continuing; now and then after a green rating.
 RAISED_AFTER = {Rag.RED: (0.25, 0, 10), Rag.AMBER: (0.024, 35, 56), Rag.GREEN: (0.001, 20, 150)}
 FIRST_STAGE = {
-    Rag.RED: {Stage.INFORMAL: 60, Stage.TEAM_MANAGER: 28, Stage.SERVICE_MANAGER: 10, Stage.HEAD_OF_SERVICE: 2},
-    "other": {Stage.INFORMAL: 82, Stage.TEAM_MANAGER: 14, Stage.SERVICE_MANAGER: 3.5, Stage.HEAD_OF_SERVICE: 0.5},
+    Rag.RED: {Stage.INFORMAL: 66, Stage.TEAM_MANAGER: 24, Stage.SERVICE_MANAGER: 8, Stage.HEAD_OF_SERVICE: 2},
+    "other": {Stage.INFORMAL: 86, Stage.TEAM_MANAGER: 11, Stage.SERVICE_MANAGER: 2.5, Stage.HEAD_OF_SERVICE: 0.5},
 }
 RESPONSES = {"on_time": 78, "late": 15, "none": 7}
 DIRECTOR_RESPONSES = {"on_time": 70, "late": 30}
 MEAN_WORKING_DAYS_LATE = 5
 # Chance the response settles it at each stage (the director's always does).
 RESOLVED_AT = {
-    Stage.INFORMAL: 0.75, Stage.TEAM_MANAGER: 0.72, Stage.SERVICE_MANAGER: 0.72, Stage.HEAD_OF_SERVICE: 0.78,
+    Stage.INFORMAL: 0.8, Stage.TEAM_MANAGER: 0.76, Stage.SERVICE_MANAGER: 0.72, Stage.HEAD_OF_SERVICE: 0.78,
     Stage.DIRECTOR: 1.0,
 }
-RESOLVED_WITHIN_WORKING_DAYS = 20
+RESOLVED_WITHIN_WORKING_DAYS = 30
 BYPASS_A_STAGE = 0.12
 WITHDRAWN = 0.03
 CAFCASS_REFERRAL_PER_CHILDREN = 5000
 AREAS_NAMED = {1: 35, 2: 40, 3: 25}
+# At least this many open today, and one more for every so many children looked after.
 MINIMUM_OPEN = 3
+OPEN_PER_CHILDREN_LOOKED_AFTER = 500
 
 AREAS = {
     "care_planning": 30, "placement": 20, "health": 7, "education": 7, "contact": 7, "statutory_visits": 7,
@@ -144,11 +146,14 @@ UNRESOLVED_RESPONSES = (
     "Resources could not be agreed at this level.",
     "Partial response: one action agreed, the main concern not addressed.",
 )
-WITHDRAWAL_REASONS = (
-    "The child returned home before a response was needed.",
-    "The action was completed before the response was due.",
-    "The court's final order has overtaken the concern.",
+WITHDRAWN_BEFORE_A_RESPONSE = (
+    "The action was completed before a response was needed.",
     "Raised in error: the assessment had already been completed.",
+)
+WITHDRAWN_AFTER_THE_RESPONSE = (
+    "The court's final order has overtaken the concern.",
+    "The plan changed at the review, so the concern no longer applies.",
+    "The child returned home with the agreement of the court.",
 )
 LEFT_CARE_REASON = "The child ceased to be looked after, so the escalation no longer needs pursuing."
 ROLES = {
@@ -208,7 +213,8 @@ class _EscalationGenerator:
         self.today = today
         self.window_start = add_years(today, -3)
         self.calendar = _Calendar(self.window_start - timedelta(days=400), today + timedelta(days=400))
-        self.cafcass_referrals = (number_of_children + CAFCASS_REFERRAL_PER_CHILDREN // 2) // CAFCASS_REFERRAL_PER_CHILDREN
+        per = CAFCASS_REFERRAL_PER_CHILDREN
+        self.cafcass_referrals = (number_of_children + per // 2) // per
         self.escalations = []
         self.names = {pool: [self.person() for _ in range(size)] for pool, size in POOL_SIZES.items()}
 
@@ -307,14 +313,19 @@ class _EscalationGenerator:
             last_event = step.responded_on or due
             if withdrawing:
                 escalation.status = EscalationStatus.WITHDRAWN
-                escalation.closed_on = self.add_working_days(last_event, self.rng.randint(1, 5))
-                escalation.closing_text = self.rng.choice(WITHDRAWAL_REASONS)
+                if step.responded_on is None:
+                    waited = self.rng.randint(min(1, working_days_between(sent, due)), working_days_between(sent, due))
+                    escalation.closed_on = self.add_working_days(sent, waited)
+                    escalation.closing_text = self.rng.choice(WITHDRAWN_BEFORE_A_RESPONSE)
+                else:
+                    escalation.closed_on = self.add_working_days(step.responded_on, self.rng.randint(0, 5))
+                    escalation.closing_text = self.rng.choice(WITHDRAWN_AFTER_THE_RESPONSE)
                 break
             if settled:
                 escalation.status = EscalationStatus.RESOLVED
                 # Resolved once the IRO sees the agreed action done: often days, sometimes weeks.
                 escalation.closed_on = self.add_working_days(
-                    step.responded_on, int(self.rng.triangular(0, RESOLVED_WITHIN_WORKING_DAYS, 2))
+                    step.responded_on, int(self.rng.triangular(0, RESOLVED_WITHIN_WORKING_DAYS, 4))
                 )
                 escalation.closing_text = self.rng.choice(OUTCOMES[area])
                 break
@@ -389,7 +400,8 @@ class _EscalationGenerator:
             plan = [(Stage.INFORMAL, 7), (Stage.TEAM_MANAGER, 6), (Stage.SERVICE_MANAGER, 7),
                     (Stage.HEAD_OF_SERVICE, None)]
             self.forced(raised, plan, open_now, gaps=(2, 2, 3))
-        while len(open_now) < MINIMUM_OPEN:
+        looked_after = sum(1 for index in self.spans if span_on(self.spans[index], self.today))
+        while len(open_now) < max(MINIMUM_OPEN, looked_after // OPEN_PER_CHILDREN_LOOKED_AFTER):
             self.forced(self.add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)], open_now)
 
     def response_overdue(self, escalation):

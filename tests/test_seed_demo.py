@@ -16,6 +16,8 @@ from children import services
 from children.demo import NAMES, add_years
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from children.selectors import age_on, caseload_sizes, is_looked_after_on, periods_of_care
+from escalations.models import Escalation, EscalationConcern, EscalationStep
+from oversight.models import InContactPlan, OversightRecord
 from reviews.models import Review, ReviewAction
 from tests.factories import ChildFactory
 
@@ -88,10 +90,33 @@ def canonical_dump():
                 by_child, "iro__username", "start_date", "end_date"
             )
         ),
+        # Ordered by every column dumped, so that rows alike in child and date still compare in order.
+        "oversight": ordered(
+            OversightRecord, by_child, "date", "kind", "rag", "tracking", "next_check_date", "iro__username",
+            "review__kind", "review__cycle_start", "review__number",
+        ),
+        "in_contact_plans": ordered(
+            InContactPlan, by_child, "agreed_on", "method", "every_weeks", "ended_on", "agreed_by__username"
+        ),
+        "escalations": ordered(
+            Escalation, by_child, "raised_on", "raised_by__username", "what_is_wrong", "what_is_asked", "status",
+            "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason", "reopened_on",
+        ),
+        "escalation_concerns": ordered(
+            EscalationConcern, f"escalation__{by_child}", "escalation__raised_on", "area"
+        ),
+        "escalation_steps": ordered(
+            EscalationStep, f"escalation__{by_child}", "escalation__raised_on", "stage", "addressed_to_name",
+            "addressed_to_role", "sent_on", "response_due", "responded_on", "response_summary",
+        ),
         "users": list(
             User.objects.order_by("username").values_list("username", "first_name", "last_name", "role", "fte", "team")
         ),
     }
+
+
+def ordered(model, *columns):
+    return list(model.objects.order_by(*columns).values_list(*columns))
 
 
 def printed_logins(output):
@@ -121,6 +146,8 @@ class TestRepeatable:
         assert len(first["children"]) == 120
         assert len(first["episodes"]) > 120
         assert len(first["reviews"]) > 500 and len(first["review_actions"]) > 1000
+        assert len(first["oversight"]) > 1000 and first["in_contact_plans"]
+        assert first["escalations"] and first["escalation_concerns"] and first["escalation_steps"]
 
     def test_a_different_seed_gives_different_data(self):
         seed(random_seed=7)
@@ -129,11 +156,13 @@ class TestRepeatable:
         second = canonical_dump()
         assert second["children"] != first["children"]
         assert second["episodes"] != first["episodes"]
+        assert second["oversight"] != first["oversight"] and second["escalations"] != first["escalations"]
 
     def test_running_again_replaces_the_demo_data_and_leaves_other_children_alone(self):
         real_child = ChildFactory(local_child_id="A000001")
         seed()
-        models = (Child, CareEpisode, Allocation, User, Review, ReviewAction)
+        models = (Child, CareEpisode, Allocation, User, Review, ReviewAction, OversightRecord, InContactPlan,
+                  Escalation, EscalationStep)
         counts = [model.objects.count() for model in models]
         seed()
         assert [model.objects.count() for model in models] == counts

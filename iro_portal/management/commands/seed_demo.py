@@ -1,9 +1,11 @@
 """Load a synthetic local authority for demonstrations: `manage.py seed_demo --children 600 --seed 1`.
 
 The children, their care and child protection histories and the IRO accounts come from
-children/demo.py; their reviews and conferences from reviews/demo.py. This command joins the two
-(so that the children app need not know about reviews), saves everything in one transaction,
-audits the run once, and prints how to sign in."""
+children/demo.py; their reviews and conferences from reviews/demo.py; the IROs' oversight between
+reviews (RAG ratings, checks, In-Contact plans) from oversight/demo.py; and the escalations raised
+where that oversight found drift from escalations/demo.py. This command joins them (so that no
+app need know about the ones after it), saves everything in one transaction, audits the run once,
+and prints how to sign in."""
 
 import argparse
 import time
@@ -18,6 +20,8 @@ from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
 from children import demo as children_demo
+from escalations import demo as escalations_demo
+from oversight import demo as oversight_demo
 from reviews import demo as reviews_demo
 from reviews import timescales
 
@@ -31,14 +35,21 @@ def iso_date(value):
 
 @transaction.atomic
 def seed_demo(*, children, seed, today):
-    """Replace the demo children with a freshly generated authority, reviews and conferences
-    included; returns what was saved, as recorded in the audit event."""
+    """Replace the demo children with a freshly generated authority, reviews and conferences,
+    oversight and escalations included; returns what was saved, as recorded in the audit event."""
     authority = children_demo.build_local_authority(children, seed, today, is_working_day=timescales.is_working_day)
     iro_ftes = [member.fte for member in authority.staff if member.role == Role.IRO]
     reviews = reviews_demo.build_reviews(authority.histories, seed=seed, today=today, iro_ftes=iro_ftes)
+    oversight = oversight_demo.build_oversight(authority.histories, reviews, seed=seed, today=today)
+    escalations = escalations_demo.build_escalations(authority.histories, oversight.ratings, seed=seed, today=today)
     saved = children_demo.save_local_authority(authority)
     review_counts = reviews_demo.save_reviews(reviews, saved.iros)
-    detail = {"seed": seed, "today": today.isoformat(), **saved.counts, **review_counts}
+    oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
+    escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
+    detail = {
+        "seed": seed, "today": today.isoformat(), **saved.counts, **review_counts, **oversight_counts,
+        **escalation_counts,
+    }
     record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=detail)
     return detail
 
@@ -73,7 +84,9 @@ class Command(BaseCommand):
                 f"{saved['protection_plans']} child protection plans, {saved['lac_reviews_held']} LAC reviews and "
                 f"{saved['conferences_held']} child protection conferences held "
                 f"({saved['reviews_outstanding']} reviews and conferences outstanding, "
-                f"{saved['review_actions']} agreed actions) and {saved['iros']} IROs "
+                f"{saved['review_actions']} agreed actions), {saved['oversight_records']} oversight records "
+                f"({saved['rag_ratings']} RAG ratings, {saved['in_contact_plans']} In-Contact plans), "
+                f"{saved['escalations']} escalations ({saved['escalations_open']} open) and {saved['iros']} IROs "
                 f"(seed {saved['seed']}, as at {date_format(date.fromisoformat(saved['today']), 'j F Y')}) "
                 f"in {time.perf_counter() - started:.1f} seconds."
             )
