@@ -15,7 +15,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
 from reviews import timescales
-from reviews.models import OUTSTANDING_STATUSES, Review
+from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord, Rag
 
@@ -59,11 +59,19 @@ def next_check_window(rag, record_date, next_review_due=None):
     raise ValueError(f"No follow-up window for rating {rag!r}")
 
 
-def next_review_due(child):
-    """The earliest outstanding review or conference of the child: the green midpoint counts to it."""
+def next_review_due(child, after=None):
+    """The review the green midpoint counts to: after a rated LAC review, the next review of the
+    same cycle; otherwise the child's earliest outstanding review, a LAC review first."""
+    if after is not None:
+        following = Review.objects.filter(
+            child=child, kind=after.kind, cycle_start=after.cycle_start, number=after.number + 1
+        ).values_list("due_date", flat=True).first()
+        if following is not None:
+            return following
+    outstanding = Review.objects.filter(child=child, status__in=OUTSTANDING_STATUSES)
     return (
-        Review.objects.filter(child=child, status__in=OUTSTANDING_STATUSES)
-        .order_by("due_date").values_list("due_date", flat=True).first()
+        outstanding.filter(kind=ReviewKind.LAC).values_list("due_date", flat=True).first()
+        or outstanding.order_by("due_date").values_list("due_date", flat=True).first()
     )
 
 
@@ -80,7 +88,7 @@ def _validate(record, today):
     if record.kind in RATED_KINDS and not record.rag:
         errors["rag"] = f"Choose a RAG rating: a {record.get_kind_display().lower()} needs one."
     if record.rag and record.next_check_date and "date" not in errors:
-        window = next_check_window(record.rag, record.date, next_review_due(record.child))
+        window = next_check_window(record.rag, record.date, next_review_due(record.child, after=record.review))
         if record.next_check_date not in window:
             errors["next_check_date"] = (
                 f"After a {record.get_rag_display().lower()} rating the next check must be between "
@@ -108,7 +116,7 @@ def record_oversight(child, *, by, kind, date, rag="", tracking="", next_check_d
                              next_check_date=next_check_date, review=review)
     _validate(record, today)
     if record.rag and record.next_check_date is None:
-        record.next_check_date = next_check_window(record.rag, record.date, next_review_due(child)).proposed
+        record.next_check_date = next_check_window(record.rag, record.date, next_review_due(child, after=review)).proposed
     record.save()
     record_event(action=AuditAction.CREATE, user=by, obj=record, child_id=child.pk, request=request,
                  detail={"kind": kind, "rag": rag, "next_check_date": str(record.next_check_date or "")})

@@ -94,7 +94,8 @@ class RateReviewView(ChildRecordAccessMixin, View):
         return get_object_or_404(reviews, pk=pk, kind=ReviewKind.LAC)
 
     def _form(self, review, data=None):
-        return OversightForm(data, rating_only=True, window_hint=window_hint(review.held_on, services.next_review_due(review.child)))
+        next_due = services.next_review_due(review.child, after=review)
+        return OversightForm(data, rating_only=True, window_hint=window_hint(review.held_on, next_due))
 
     def get(self, request, pk):
         review = self.get_review(request, pk)

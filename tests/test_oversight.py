@@ -77,6 +77,15 @@ class TestRecording:
                                            review=review, today=TODAY)
         assert record.next_check_date == D(2025, 3, 17), "halfway through 89 days, rounded down"
 
+    def test_green_after_an_older_review_counts_to_that_cycles_next_review(self, child, iro, manager):
+        first = held_review(child, iro)
+        second = Review.objects.get(child=child, status="due")
+        review_services.record_review_held(second, by=iro, fields={"held_on": D(2025, 4, 28), "participation_code": "PN1"}, today=TODAY)
+        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 2, 3), section_47_enquiry_started=True)
+        record = services.record_oversight(child, by=iro, kind="post_review", date=first.held_on, rag="green",
+                                           review=first, today=TODAY)
+        assert record.next_check_date == D(2025, 3, 17), "midway to the second review's due date, 1 May"
+
     def test_a_next_check_outside_the_window_is_refused(self, child, iro):
         review = held_review(child, iro)
         with pytest.raises(ValidationError) as error:
