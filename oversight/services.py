@@ -16,6 +16,7 @@ from audit.services import record_event
 from children.models import Child
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
+from reviews.services import current_lac_cycle
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord, Rag
 
@@ -141,4 +142,20 @@ def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, request=
                      detail={"ended_on": str(agreed_on)})
     plan = InContactPlan.objects.create(child=child, method=method, every_weeks=every_weeks, agreed_on=agreed_on, agreed_by=by)
     record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
+    return plan
+
+
+def end_in_contact_plan_when_care_ends(child):
+    """An In-Contact plan is agreed for a period of care: when the child stops being looked
+    after it ends that day, so a later return to care starts without a stale plan."""
+    plan = InContactPlan.objects.filter(child=child, ended_on__isnull=True).first()
+    if plan is None or child.protection_plans.filter(end_date__isnull=True).exists():
+        return None
+    episodes = list(child.episodes.order_by("start_date"))
+    if not episodes or current_lac_cycle(episodes) is not None:
+        return None
+    plan.ended_on = max(plan.agreed_on, episodes[-1].end_date)
+    plan.save(update_fields=["ended_on"])
+    record_event(action=AuditAction.UPDATE, obj=plan, child_id=child.pk,
+                 detail={"ended_on": str(plan.ended_on), "reason": "the child ceased to be looked after"})
     return plan

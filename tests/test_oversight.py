@@ -122,6 +122,22 @@ class TestRecording:
             services.agree_in_contact_plan(child, by=iro, method="visit", every_weeks=30, agreed_on=D(2025, 6, 1), today=TODAY)
         assert InContactPlan.objects.filter(child=child).count() == 2
 
+    def test_in_contact_plan_ends_when_care_ends(self, child, iro, manager):
+        plan = services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY)
+        episode = child.episodes.get()
+        children_services.update_care_episode(episode, by=manager, end_date=D(2025, 6, 2), reason_episode_ceased="E4A")
+        plan.refresh_from_db()
+        assert plan.ended_on == D(2025, 6, 2)
+        assert AuditEvent.objects.filter(object_type="oversight.incontactplan", action="update", child_id=child.pk).exists()
+
+    def test_a_placement_change_keeps_the_plan(self, child, iro, manager):
+        plan = services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY)
+        episode = child.episodes.get()
+        children_services.update_care_episode(episode, by=manager, end_date=D(2025, 6, 2), reason_episode_ceased="X1",
+                                              reason_for_placement_change="CARPL")
+        plan.refresh_from_db()
+        assert plan.ended_on is None
+
 
 @pytest.mark.django_db
 class TestWorklist:
