@@ -1,11 +1,24 @@
+from datetime import date
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Role, User
+from iro_portal.filters import GovukDateFilter, handled_in_filter_queryset
+from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
 
 from .codes import LegalStatus, PlacementType
 from .models import Child
+from .selectors import (
+    IRO_ALLOCATION_OUTCOMES,
+    PLAN_LENGTHS,
+    ceased_care_between,
+    iro_allocation_after_care_started,
+    protection_plan_open_for,
+    started_care_between,
+)
 
 CARE_STATUS_CHOICES = [
     ("looked_after", "Looked after"),
@@ -13,10 +26,16 @@ CARE_STATUS_CHOICES = [
     ("both", "Both looked after and on a plan"),
 ]
 
+OVERSIGHT_CHOICES = [
+    ("check_overdue", "Oversight check overdue"),
+    ("no_record_this_quarter", "No oversight record this quarter"),
+]
+
 
 class ChildrenFilter(django_filters.FilterSet):
-    """Filters for the service managers' children list; works on the current-status
-    annotations from selectors.children_with_current_status."""
+    """Filters for the children list; works on the current-status annotations from
+    selectors.children_with_current_status. The care, oversight and plan filters are the
+    conditions the dashboard counts, so each figure opens its own list."""
 
     search = django_filters.CharFilter(method="filter_search", label="Name or local child ID")
     iro = django_filters.ModelChoiceFilter(
@@ -36,10 +55,53 @@ class ChildrenFilter(django_filters.FilterSet):
         method="filter_care_status", choices=CARE_STATUS_CHOICES, label="Looked after or on a plan",
         empty_label="Any", widget=forms.Select,
     )
+    rag = django_filters.ChoiceFilter(
+        choices=RAG_FILTER_CHOICES, method=handled_in_filter_queryset, label="Current RAG rating", empty_label="Any",
+    )
+    oversight = django_filters.ChoiceFilter(
+        choices=OVERSIGHT_CHOICES, method=handled_in_filter_queryset, label="Oversight", empty_label="Any",
+    )
+    plan_length = django_filters.ChoiceFilter(
+        choices=PLAN_LENGTHS, method="filter_plan_length", label="Child protection plan length", empty_label="Any",
+    )
+    started_from = GovukDateFilter(method=handled_in_filter_queryset, label="Started to be looked after on or after")
+    started_to = GovukDateFilter(method=handled_in_filter_queryset, label="Started to be looked after on or before")
+    iro_allocation = django_filters.ChoiceFilter(
+        choices=IRO_ALLOCATION_OUTCOMES, method=handled_in_filter_queryset,
+        label="IRO allocated after care started", empty_label="Any",
+    )
+    ceased_from = GovukDateFilter(method=handled_in_filter_queryset, label="Ceased to be looked after on or after")
+    ceased_to = GovukDateFilter(method=handled_in_filter_queryset, label="Ceased to be looked after on or before")
 
     class Meta:
         model = Child
         fields = []
+
+    def __init__(self, *args, on=None, show_iro_filter=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on = on or timezone.localdate()
+        if not show_iro_filter:
+            del self.filters["iro"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("rag") or data.get("oversight"):
+            queryset = with_oversight_status(queryset, self.on)
+            if data.get("rag"):
+                queryset = queryset.filter(rated(data["rag"]))
+            if data.get("oversight"):
+                queryset = queryset.filter(**{data["oversight"]: True})
+        started = (data.get("started_from") or date.min, data.get("started_to") or date.max)
+        if data.get("iro_allocation"):
+            queryset = queryset.filter(iro_allocation_after_care_started(*started, self.on, data["iro_allocation"]))
+        elif data.get("started_from") or data.get("started_to"):
+            queryset = queryset.filter(started_care_between(*started))
+        if data.get("ceased_from") or data.get("ceased_to"):
+            queryset = queryset.filter(
+                ceased_care_between(data.get("ceased_from") or date.min, data.get("ceased_to") or date.max)
+            )
+        return queryset
 
     def filter_search(self, queryset, name, value):
         terms = value.split()
@@ -60,3 +122,17 @@ class ChildrenFilter(django_filters.FilterSet):
         if value == "both":
             return queryset.filter(is_looked_after=True, has_protection_plan=True)
         return queryset
+
+    def filter_plan_length(self, queryset, name, value):
+        return queryset.filter(protection_plan_open_for(self.on, value))
+
+    @property
+    def more_filters(self):
+        """Filters past the everyday ones, folded away until needed."""
+        return [self.form[name] for name in ("rag", "oversight", "plan_length", "started_from", "started_to",
+                                             "iro_allocation", "ceased_from", "ceased_to")]
+
+    @property
+    def more_filters_used(self):
+        return any(key.startswith(tuple(field.name for field in self.more_filters)) and value
+                   for key, value in self.data.items())

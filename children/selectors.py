@@ -3,7 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+
+from reviews.timescales import latest_start_open_longer_than
+from reviews.working_day_calendar import within_working_days
 
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan
 
@@ -85,16 +89,93 @@ def children_with_current_status(children, on):
     that lists can filter on them and need no query per row."""
     current_episode = _episode_on(on).order_by("-start_date")
     current_allocation = Allocation.objects.current(on).filter(child=OuterRef("pk"))
-    open_plan = ChildProtectionPlan.objects.filter(child=OuterRef("pk"), start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=on)
-    )
     return children.annotate(
         current_legal_status=Subquery(current_episode.values("legal_status")[:1]),
         current_placement_type=Subquery(current_episode.values("placement_type")[:1]),
         current_iro_id=Subquery(current_allocation.values("iro_id")[:1]),
-        is_looked_after=Exists(_episode_on(on)),
-        has_protection_plan=Exists(open_plan),
+        is_looked_after=looked_after(on),
+        has_protection_plan=on_protection_plan(on),
     )
+
+
+# What the dashboard and the annual report count about children. Each is a condition on a Child
+# query, so a figure and the list behind it are the same rule.
+
+def period_of_care_starts():
+    """Episodes that start a period of care: no episode of the same child ended that day."""
+    continuing = CareEpisode.objects.filter(child=OuterRef("child"), end_date=OuterRef("start_date"))
+    return CareEpisode.objects.filter(~Exists(continuing))
+
+
+def period_of_care_ends():
+    """Episodes that end a period of care: ended, and no episode of the child starts that day."""
+    continued = CareEpisode.objects.filter(child=OuterRef("child"), start_date=OuterRef("end_date"))
+    return CareEpisode.objects.filter(end_date__isnull=False).filter(~Exists(continued))
+
+
+def looked_after(on):
+    return Exists(_episode_on(on))
+
+
+def started_care_between(start, end):
+    """Children who started to be looked after in the period (counted once however often)."""
+    return Exists(period_of_care_starts().filter(child=OuterRef("pk"), start_date__gte=start, start_date__lte=end))
+
+
+def ceased_care_between(start, end):
+    return Exists(period_of_care_ends().filter(child=OuterRef("pk"), end_date__gte=start, end_date__lte=end))
+
+
+IRO_ALLOCATION_OUTCOMES = [
+    ("in_time", "IRO allocated in time"),
+    ("late", "IRO not allocated in time"),
+    ("pending", "Still within the time to allocate"),
+]
+
+
+def iro_allocation_after_care_started(start, end, on, outcome):
+    """Children who started to be looked after in the period, by whether an IRO was allocated
+    within the standard (5 working days by default) of each start: in time for every start;
+    late for at least one whose deadline has passed by `on`; otherwise still pending."""
+    days = settings.REVIEW_STANDARDS["iro_allocated_within_working_days"]
+    timely_allocation = Allocation.objects.filter(child=OuterRef("child")).filter(
+        within_working_days("start_date", OuterRef("start_date"), days),
+        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("start_date")),
+    )
+    starts = period_of_care_starts().filter(child=OuterRef("pk"), start_date__gte=start, start_date__lte=end)
+    without_timely = starts.filter(~Exists(timely_allocation))
+    past_deadline = without_timely.filter(~Q(within_working_days(on, "start_date", days)))
+    if outcome == "in_time":
+        return Q(started_care_between(start, end)) & ~Q(Exists(without_timely))
+    if outcome == "late":
+        return Q(Exists(past_deadline))
+    return Q(Exists(without_timely)) & ~Q(Exists(past_deadline))
+
+
+def _plan_open_on(on):
+    return ChildProtectionPlan.objects.filter(child=OuterRef("pk"), start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=on)
+    )
+
+
+def on_protection_plan(on):
+    return Exists(_plan_open_on(on))
+
+
+PLAN_LENGTHS = [
+    ("over_18_months", "Open for more than 18 months"),
+    ("2_years_or_more", "Open for 2 years or more"),
+]
+
+
+def protection_plan_open_for(on, length):
+    """Children whose current plan has been open for more than 18 months, or for 2 years or
+    more, on `on` (DESIGN.md section 3, plan measures)."""
+    if length == "over_18_months":
+        latest_start = latest_start_open_longer_than(on, 18)
+    else:
+        latest_start = latest_start_open_longer_than(on, 24, or_exactly=True)
+    return Exists(_plan_open_on(on).filter(start_date__lte=latest_start))
 
 
 def with_rows_for_listing(children, on):

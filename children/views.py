@@ -11,6 +11,7 @@ from accounts.permissions import (
     ChildRecordAccessMixin,
     children_visible_to,
     may_manage_allocations,
+    sees_every_child,
 )
 from accounts.models import Role
 from iro_portal.forms import add_service_errors
@@ -43,16 +44,20 @@ class CaseloadView(ChildRecordAccessMixin, View):
         })
 
 
-class ChildrenListView(AllocationManagerRequiredMixin, View):
+class ChildrenListView(ChildRecordAccessMixin, View):
+    """Every child for managers; an IRO sees only their own children here (the lists their
+    dashboard figures open)."""
+
     def get(self, request):
         today = timezone.localdate()
-        children = selectors.children_with_current_status(Child.objects.all(), today)
-        child_filter = ChildrenFilter(request.GET, queryset=children)
+        everyone = sees_every_child(request.user)
+        children = selectors.children_with_current_status(children_visible_to(request.user, Child.objects.all()), today)
+        child_filter = ChildrenFilter(request.GET, queryset=children, on=today, show_iro_filter=everyone)
         page = _paginate(request, selectors.with_rows_for_listing(child_filter.qs, today))
         count = page.paginator.count
         return render(request, "children/list.html", {
             "filter": child_filter, "page": page, "rows": selectors.listing_rows(page.object_list, today),
-            "caption": "1 child matches" if count == 1 else f"{count} children match",
+            "caption": "1 child matches" if count == 1 else f"{count} children match", "everyone": everyone,
         })
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from reviews.timescales import add_working_days, reporting_year_start
 
 from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
-from .models import Escalation, EscalationConcern
+from .models import Escalation, EscalationConcern, EscalationStep
 
 
 def escalations_visible_to(user, escalations=None, on=None):
@@ -33,6 +33,23 @@ def for_listing(escalations, on):
         Prefetch("child__allocations", queryset=Allocation.objects.current(on).select_related("iro"),
                  to_attr="current_allocations"),
     )
+
+
+def with_current_step(escalations):
+    """Annotate each escalation with its current step (the highest stage reached): the stage
+    and that step's response deadline and date, so lists and counts can use them in SQL."""
+    current = EscalationStep.objects.filter(escalation=OuterRef("pk")).order_by("-stage")
+    return escalations.annotate(
+        current_stage=Subquery(current.values("stage")[:1]),
+        current_response_due=Subquery(current.values("response_due")[:1]),
+        current_responded_on=Subquery(current.values("responded_on")[:1]),
+    )
+
+
+def response_overdue(on):
+    """Open escalations (annotated by with_current_step) whose current step has passed its
+    response date unanswered: the SQL form of timescales.response_overdue."""
+    return Q(status=EscalationStatus.OPEN, current_responded_on__isnull=True, current_response_due__lt=on)
 
 
 def with_iro(escalations, iro, on):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "oversight",
     "escalations",
     "notifications",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,7 @@ REVIEW_STANDARDS = {
     "social_worker_report_working_days_before": int(os.environ.get("SOCIAL_WORKER_REPORT_WORKING_DAYS_BEFORE", "3")),
     "decisions_circulated_within_working_days": int(os.environ.get("DECISIONS_CIRCULATED_WITHIN_WORKING_DAYS", "5")),
     "record_circulated_within_working_days": int(os.environ.get("RECORD_CIRCULATED_WITHIN_WORKING_DAYS", "20")),
+    "iro_allocated_within_working_days": int(os.environ.get("IRO_ALLOCATED_WITHIN_WORKING_DAYS", "5")),
 }
 UNPLANNED_MOVE_TRIGGERS_REVIEW = env_flag("UNPLANNED_MOVE_TRIGGERS_REVIEW", default=True)
 

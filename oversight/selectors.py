@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from children.models import Allocation, Child
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, initials_and_id, overdue_step
 from reviews import timescales
+from reviews.models import Review, ReviewKind, ReviewStatus
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord
 
@@ -24,13 +26,10 @@ def contact_due(agreed_on, every_weeks, last_contact):
     return since + timedelta(weeks=every_weeks)
 
 
-def check_overdue(next_check, last_record_date, on):
-    """A check is overdue once its date has passed with no oversight recorded on or after it."""
-    return next_check is not None and next_check < on and (last_record_date is None or last_record_date < next_check)
-
-
 def oversight_for_child(child, on):
     records = list(child.oversight_records.select_related("iro", "review").order_by("-date", "-id"))
+    status = with_oversight_status(Child.objects.filter(pk=child.pk), on).values(
+        "check_overdue", "no_record_this_quarter").get()
     rating = next((record for record in records if record.rag), None)
     next_check = next((record.next_check_date for record in records if record.next_check_date), None)
     plan = child.in_contact_plans.filter(ended_on__isnull=True).first()
@@ -43,9 +42,9 @@ def oversight_for_child(child, on):
         "records": records,
         "current_rating": rating,
         "next_check": next_check,
-        "next_check_overdue": check_overdue(next_check, records[0].date if records else None, on),
+        "next_check_overdue": status["check_overdue"],
         "contact": contact,
-        "recorded_this_quarter": any(r.date >= timescales.quarter_start(on) for r in records),
+        "recorded_this_quarter": not status["no_record_this_quarter"],
     }
 
 
@@ -53,14 +52,12 @@ def _latest(records, field):
     return Subquery(records.order_by("-date", "-id").values(field)[:1])
 
 
-def worklist(user, on, *, iro=None, rag=None, attention_only=True):
-    """Children on the user's list (currently allocated) with what their oversight needs, in
-    a fixed number of queries; those needing attention first."""
-    allocated = Allocation.objects.current(on)
-    if iro is not None:
-        allocated = allocated.filter(iro=iro)
-    children = children_visible_to(user, Child.objects.all(), on=on).filter(pk__in=allocated.values("child_id"))
-    records = OversightRecord.objects.filter(child=OuterRef("pk"))
+def with_oversight_status(children, on):
+    """Annotate each child with their current RAG rating and the state of their oversight on
+    `on`, in SQL, so that the worklist, the children list and the dashboard share one rule: a
+    check is overdue once its date has passed with nothing recorded since (check_overdue), and
+    every child needs a record in every quarter (no_record_this_quarter)."""
+    records = OversightRecord.objects.filter(child=OuterRef("pk"), date__lte=on)
     plan = InContactPlan.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
     children = children.annotate(
         current_rag=_latest(records.filter(kind__in=RATED_KINDS), "rag"),
@@ -71,6 +68,50 @@ def worklist(user, on, *, iro=None, rag=None, attention_only=True):
         contact_every_weeks=Subquery(plan.values("every_weeks")[:1]),
         contact_agreed_on=Subquery(plan.values("agreed_on")[:1]),
     )
+    return children.annotate(
+        check_overdue=ExpressionWrapper(
+            Q(next_check_date__isnull=False, next_check_date__lt=on)
+            & (Q(last_record_date__isnull=True) | Q(last_record_date__lt=F("next_check_date"))),
+            output_field=BooleanField(),
+        ),
+        no_record_this_quarter=ExpressionWrapper(
+            Q(last_record_date__isnull=True) | Q(last_record_date__lt=timescales.quarter_start(on)),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+RAG_FILTER_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "Not rated")]
+
+
+def rated(rag):
+    """Children (annotated by with_oversight_status) by current rating; "none" for not rated."""
+    return Q(current_rag__isnull=True) if rag == "none" else Q(current_rag=rag)
+
+
+def seen_by_iro_before_review():
+    """A held LAC review where the IRO had recorded a contact with the child since the previous
+    review of the same cycle (or since the cycle started) and on or before the review day."""
+    previous = Review.objects.filter(
+        child=OuterRef(OuterRef("child")), kind=ReviewKind.LAC, status=ReviewStatus.HELD,
+        cycle_start=OuterRef(OuterRef("cycle_start")), held_on__lt=OuterRef(OuterRef("held_on")),
+    ).order_by("-held_on").values("held_on")[:1]
+    contacts = OversightRecord.objects.filter(
+        child=OuterRef("child"), kind=OversightKind.CONTACT_WITH_CHILD,
+        date__gte=OuterRef("cycle_start"), date__lte=OuterRef("held_on"),
+        date__gt=Coalesce(Subquery(previous), Value(date.min)),
+    )
+    return Exists(contacts)
+
+
+def worklist(user, on, *, iro=None, rag=None, attention_only=True):
+    """Children on the user's list (currently allocated) with what their oversight needs, in
+    a fixed number of queries; those needing attention first."""
+    allocated = Allocation.objects.current(on)
+    if iro is not None:
+        allocated = allocated.filter(iro=iro)
+    children = children_visible_to(user, Child.objects.all(), on=on).filter(pk__in=allocated.values("child_id"))
+    children = with_oversight_status(children, on)
     if rag:
         children = children.filter(current_rag=rag)
     children = children.prefetch_related(
@@ -113,9 +154,9 @@ def _row(child, on):
         current_rag=child.current_rag or "",
         rated_on=child.rated_on,
         next_check_date=next_check,
-        check_overdue=check_overdue(next_check, child.last_record_date, on),
+        check_overdue=child.check_overdue,
         check_due_soon=next_check is not None and on <= next_check <= soon,
-        no_record_this_quarter=child.last_record_date is None or child.last_record_date < timescales.quarter_start(on),
+        no_record_this_quarter=child.no_record_this_quarter,
         contact_due=due,
         contact_behind=due is not None and due < on,
     )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ReviewsConfig(AppConfig):
@@ -7,3 +8,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401
+        from .working_day_calendar import ensure_calendar
+
+        post_migrate.connect(ensure_calendar, sender=self, dispatch_uid="reviews.ensure_calendar")

@@ -1,21 +1,28 @@
 import django_filters
+from django.db.models import Q
 
 from accounts.models import Role, User
 from children.models import Allocation
+from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, handled_in_filter_queryset
+from oversight.selectors import seen_by_iro_before_review
 
-from .models import ReviewKind
-from .selectors import DUE_PERIODS, due_within
+from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from .selectors import DUE_PERIODS, HELD_IN_TIMESCALE, HELD_LATE, PARTICIPATED, STANDARD_OUTCOMES, due_within, quality_standard
+
+NOT_RECORDED = ("not_recorded", "Not recorded")
 
 
-class DueReviewsFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices, label="Kind of review", empty_label="All kinds")
-    period = django_filters.ChoiceFilter(
-        choices=DUE_PERIODS, method="filter_period", label="Due", empty_label="Any time"
-    )
-    iro = django_filters.ModelChoiceFilter(
+def _iro_filter():
+    return django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name"),
         method="filter_iro", label="IRO", empty_label="Any IRO",
     )
+
+
+class IroScopedFilter(django_filters.FilterSet):
+    """The IRO filter (the children allocated to that IRO now), shown to managers only."""
+
+    iro = _iro_filter()
 
     def __init__(self, *args, on, show_iro_filter, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,8 +30,95 @@ class DueReviewsFilter(django_filters.FilterSet):
         if not show_iro_filter:
             del self.filters["iro"]
 
+    def filter_iro(self, queryset, name, value):
+        return queryset.filter(child__in=Allocation.objects.current(self.on).filter(iro=value).values("child_id"))
+
+
+class DueReviewsFilter(IroScopedFilter):
+    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices, label="Kind of review", empty_label="All kinds")
+    period = django_filters.ChoiceFilter(
+        choices=DUE_PERIODS, method="filter_period", label="Due", empty_label="Any time"
+    )
+
     def filter_period(self, queryset, name, value):
         return due_within(queryset, self.on, value)
 
-    def filter_iro(self, queryset, name, value):
-        return queryset.filter(child__in=Allocation.objects.current(self.on).filter(iro=value).values("child_id"))
+
+class HeldReviewsFilter(IroScopedFilter):
+    """Held reviews by the measures the dashboard counts, so each figure opens its own list."""
+
+    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices, label="Kind of review", empty_label="All kinds")
+    held_from = GovukDateFilter(field_name="held_on", lookup_expr="gte", label="Held on or after")
+    held_to = GovukDateFilter(field_name="held_on", lookup_expr="lte", label="Held on or before")
+    timeliness = django_filters.ChoiceFilter(
+        choices=[("in_timescale", "In timescale"), ("late", "Late")], method="filter_timeliness",
+        label="Timeliness", empty_label="Any",
+    )
+    late_reason = django_filters.ChoiceFilter(
+        choices=[*LateReason.choices, NOT_RECORDED], method="filter_late_reason", label="Reason for lateness",
+        empty_label="Any",
+    )
+    participation = django_filters.ChoiceFilter(
+        choices=[("participated", "PN1 to PN6: the child participated"), *ParticipationCode.choices, NOT_RECORDED],
+        method="filter_participation", label="Child's participation", empty_label="Any",
+    )
+    child_chaired = django_filters.ChoiceFilter(
+        choices=YES_CHOICES, method="filter_child_chaired", label="Chaired by the child", empty_label="Any",
+    )
+    advocate_present = django_filters.ChoiceFilter(
+        choices=YES_CHOICES, method="filter_advocate_present", label="Advocate present", empty_label="Any",
+    )
+    parents = django_filters.ChoiceFilter(
+        choices=[*ParentsParticipation.choices, NOT_RECORDED], method="filter_parents",
+        label="Parents' participation", empty_label="Any",
+    )
+    report = django_filters.ChoiceFilter(
+        choices=STANDARD_OUTCOMES[:2], method="filter_standard", label="Social worker's report on time",
+        empty_label="Any",
+    )
+    decisions = django_filters.ChoiceFilter(
+        choices=STANDARD_OUTCOMES, method="filter_standard", label="Decisions circulated on time", empty_label="Any",
+    )
+    record = django_filters.ChoiceFilter(
+        choices=STANDARD_OUTCOMES, method="filter_standard", label="Full record circulated on time", empty_label="Any",
+    )
+    seen = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES, method="filter_seen", label="IRO saw the child before the review", empty_label="Any",
+    )
+
+    def filter_timeliness(self, queryset, name, value):
+        return queryset.filter(HELD_IN_TIMESCALE if value == "in_timescale" else HELD_LATE)
+
+    def filter_late_reason(self, queryset, name, value):
+        return queryset.filter(HELD_LATE, late_reason="" if value == NOT_RECORDED[0] else value)
+
+    def filter_participation(self, queryset, name, value):
+        if value == "participated":
+            return queryset.filter(PARTICIPATED)
+        return queryset.filter(participation_code="" if value == NOT_RECORDED[0] else value)
+
+    def filter_child_chaired(self, queryset, name, value):
+        return queryset.filter(child_chaired=True)
+
+    def filter_advocate_present(self, queryset, name, value):
+        return queryset.filter(advocate_present=True)
+
+    def filter_parents(self, queryset, name, value):
+        return queryset.filter(parents_participation="" if value == NOT_RECORDED[0] else value)
+
+    def filter_standard(self, queryset, name, value):
+        return queryset.filter(quality_standard(name, value, self.on))
+
+    def filter_seen(self, queryset, name, value):
+        seen = Q(seen_by_iro_before_review())
+        return queryset.filter(seen if value == "yes" else ~seen)
+
+    @property
+    def more_filters(self):
+        """The filters past kind, dates and timeliness, folded away until needed."""
+        return [self.form[name] for name in ("late_reason", "participation", "child_chaired", "advocate_present",
+                                             "parents", "report", "decisions", "record", "seen")]
+
+    @property
+    def more_filters_used(self):
+        return any(self.data.get(field.name) for field in self.more_filters)

@@ -192,3 +192,30 @@ class ReviewAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+
+class CalendarDay(models.Model):
+    """reviews.timescales.is_working_day written out as a table, so that the dashboard, the lists
+    and the annual report can apply working-day standards inside one SQL query. Filled from
+    timescales by reviews.working_day_calendar after every migrate; never edited by hand."""
+
+    day = models.DateField(primary_key=True)
+    is_working_day = models.BooleanField()
+    working_days_before = models.PositiveIntegerField(
+        help_text="Working days from the calendar's first day up to, not including, this day."
+    )
+    working_days_through = models.PositiveIntegerField(
+        help_text="Working days from the calendar's first day up to and including this day."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(working_days_through=F("working_days_before") + 1, is_working_day=True)
+                | Q(working_days_through=F("working_days_before"), is_working_day=False),
+                name="calendar_day_counts_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} ({'working day' if self.is_working_day else 'not a working day'})"

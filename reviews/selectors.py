@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +14,8 @@ from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, initials_and_id, overdue_step
 
 from . import timescales
-from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewStatus
+from .models import OUTSTANDING_STATUSES, ParticipationCode, Review, ReviewAction, ReviewStatus
+from .working_day_calendar import at_least_working_days_before, within_working_days
 
 # Reminders look back this far: older gaps belong to the annual report, not to today's inbox.
 RECENT_DAYS = 90
@@ -37,6 +38,22 @@ def outstanding_reviews(user, on):
     ).order_by("due_date", "child__family_name", "id")
 
 
+def held_reviews(user, on):
+    """Held reviews the user may see, most recent first, ready for listing."""
+    reviews = Review.objects.filter(status=ReviewStatus.HELD).select_related("child")
+    return reviews_visible_to(user, reviews, on=on).prefetch_related(
+        Prefetch(
+            "child__allocations",
+            queryset=Allocation.objects.current(on).select_related("iro"),
+            to_attr="current_allocations",
+        )
+    ).order_by("-held_on", "child__family_name", "id")
+
+
+def current_iro(review):
+    return next((a.iro for a in getattr(review.child, "current_allocations", [])), None)
+
+
 DUE_PERIODS = [
     ("overdue", "Overdue"),
     ("20_working_days", "Due in the next 20 working days"),
@@ -44,15 +61,67 @@ DUE_PERIODS = [
 ]
 
 
-def due_within(reviews, on, period):
-    """Narrow the due list to a period: overdue, or due within 20 working days or 3 months."""
+def due_in(on, period):
+    """Outstanding reviews overdue on `on`, or not yet overdue and due within 20 working days
+    or 3 months."""
     if period == "overdue":
-        return reviews.filter(due_date__lt=on)
+        return Q(due_date__lt=on)
     if period == "20_working_days":
-        return reviews.filter(due_date__lte=timescales.add_working_days(on, 20))
+        return Q(due_date__gte=on, due_date__lte=timescales.add_working_days(on, 20))
     if period == "3_months":
-        return reviews.filter(due_date__lte=timescales.add_months(on, 3))
-    return reviews
+        return Q(due_date__gte=on, due_date__lte=timescales.add_months(on, 3))
+    return Q()
+
+
+def due_within(reviews, on, period):
+    return reviews.filter(due_in(on, period))
+
+
+# What the dashboard and the annual report count about held reviews. Each is a condition on a
+# Review query, so a figure and the list behind it are the same rule (DESIGN.md section 3).
+
+def held_between(reviews, start, end):
+    return reviews.filter(status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
+
+
+HELD_IN_TIMESCALE = Q(held_on__lte=F("due_date"))
+HELD_LATE = Q(held_on__gt=F("due_date"))
+
+PARTICIPATED_CODES = [ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3, ParticipationCode.PN4,
+                      ParticipationCode.PN5, ParticipationCode.PN6]
+PARTICIPATION_RATE_CODES = [*PARTICIPATED_CODES, ParticipationCode.PN7]
+PARTICIPATED = Q(participation_code__in=PARTICIPATED_CODES)
+"""Participation rate = PN1-PN6 over PN1-PN7; PN0 (under 4) is left out of both."""
+
+QUALITY_STANDARDS = {
+    "report": ("social_worker_report_received", "social_worker_report_working_days_before"),
+    "decisions": ("decisions_circulated", "decisions_circulated_within_working_days"),
+    "record": ("record_circulated", "record_circulated_within_working_days"),
+}
+STANDARD_OUTCOMES = [("met", "Met"), ("missed", "Missed"), ("pending", "Not yet due")]
+
+
+def quality_standard(standard, outcome, on):
+    """Held reviews that met, missed, or are still within a quality standard on `on` (the same
+    rules as quality_standards, in SQL). The social worker's report is needed before the review,
+    so it is only met or missed; decisions and records not yet circulated are pending until
+    their deadline has passed."""
+    field, setting = QUALITY_STANDARDS[standard]
+    days = settings.REVIEW_STANDARDS[setting]
+    recorded = Q(**{f"{field}__isnull": False})
+    missing = Q(**{f"{field}__isnull": True})
+    if standard == "report":
+        met = Q(at_least_working_days_before(field, "held_on", days))
+        outcomes = {"met": recorded & met, "missed": missing | (recorded & ~met)}
+    else:
+        met = Q(within_working_days(field, "held_on", days))
+        still_in_time = Q(within_working_days(on, "held_on", days))
+        outcomes = {
+            "met": recorded & met,
+            "missed": (recorded & ~met) | (missing & ~still_in_time),
+            "pending": missing & still_in_time,
+        }
+    return outcomes[outcome]
 
 
 @dataclass(frozen=True)
@@ -75,7 +144,7 @@ def due_rows(reviews, on):
         DueRow(
             review=review,
             working_days_remaining=timescales.working_days_between(on, review.due_date),
-            iro=next((a.iro for a in getattr(review.child, "current_allocations", [])), None),
+            iro=current_iro(review),
         )
         for review in reviews
     ]

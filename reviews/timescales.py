@@ -129,6 +129,22 @@ def at_least_working_days_before(event: date | None, before: date, lead: int) ->
     return event is not None and event <= add_working_days(before, -lead)
 
 
+def latest_start_open_longer_than(on: date, months: int, *, or_exactly: bool = False) -> date:
+    """The latest start date of something still open on `on` that has by then been open for
+    more than `months` months (or for `months` months or more): the long child protection
+    plan measures. add_months clamps month ends, so this searches around the plain answer."""
+    def long_enough(start):
+        end = add_months(start, months)
+        return end <= on if or_exactly else end < on
+
+    day = add_months(on, -months)
+    while not long_enough(day):
+        day -= timedelta(days=1)
+    while long_enough(day + timedelta(days=1)):
+        day += timedelta(days=1)
+    return day
+
+
 def quarter_start(day: date) -> date:
     """First day of the calendar quarter holding `day` (the reporting year's quarters start on
     1 April, 1 July, 1 October and 1 January, so they coincide)."""

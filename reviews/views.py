@@ -13,7 +13,7 @@ from audit.services import record_event
 from iro_portal.forms import add_service_errors
 
 from . import selectors, services
-from .filters import DueReviewsFilter
+from .filters import DueReviewsFilter, HeldReviewsFilter
 from .forms import ActionFormSet, BookReviewForm, RecordReviewForm
 from .models import OUTSTANDING_STATUSES, Review, ReviewKind, ReviewStatus
 
@@ -33,6 +33,22 @@ class DueReviewsView(ChildRecordAccessMixin, View):
         return render(request, "reviews/due_list.html", {
             "filter": review_filter, "page": page, "rows": selectors.due_rows(page.object_list, today),
             "everyone": everyone, "today": today,
+        })
+
+
+class HeldReviewsView(ChildRecordAccessMixin, View):
+    """Held reviews and conferences, filtered by the measures the dashboard counts."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        everyone = sees_every_child(request.user)
+        review_filter = HeldReviewsFilter(
+            request.GET, queryset=selectors.held_reviews(request.user, today), on=today, show_iro_filter=everyone,
+        )
+        page = Paginator(review_filter.qs, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "reviews/held_list.html", {
+            "filter": review_filter, "page": page, "everyone": everyone,
+            "rows": [(review, selectors.current_iro(review)) for review in page.object_list],
         })
 
 

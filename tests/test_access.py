@@ -61,10 +61,14 @@ class TestIroAccess:
         assert b"Robin Looked-After" in response.content
         assert b"Casey Elsewhere" not in response.content
 
-    @pytest.mark.parametrize("name", ["children:list"])
-    def test_iro_is_refused_manager_pages(self, client, iro, name):
+    def test_iro_children_list_holds_only_their_children_and_no_iro_filter(self, client, iro, looked_after_child,
+                                                                            other_child):
         sign_in(client, iro)
-        assert client.get(reverse(name)).status_code == 403
+        response = client.get(reverse("children:list"), {"care_status": "looked_after"})
+        assert response.status_code == 200
+        assert b"Robin Looked-After" in response.content
+        assert b"Casey Elsewhere" not in response.content
+        assert b'name="iro"' not in response.content
 
     def test_iro_cannot_allocate(self, client, iro, other_iro, looked_after_child):
         sign_in(client, iro)
