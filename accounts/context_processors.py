@@ -15,7 +15,9 @@ def navigation(request):
             items.append(("My reviews", reverse("reviews:due")))
             items.append(("My escalations", reverse("escalations:list")))
             items.append(("My oversight", reverse("oversight:worklist")))
+            items.append(("My dashboard", reverse("reporting:dashboard")))
         if may_manage_allocations(user):
+            items.append(("Dashboard", reverse("reporting:dashboard")))
             items.append(("Children", reverse("children:list")))
             items.append(("Reviews due", reverse("reviews:due")))
             items.append(("Escalations", reverse("escalations:list")))

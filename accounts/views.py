@@ -25,5 +25,5 @@ def home(request):
     if user.role == Role.IRO:
         return redirect("children:caseload")
     if may_manage_allocations(user):
-        return redirect("children:list")
+        return redirect("reporting:dashboard")
     return render(request, "accounts/home.html")

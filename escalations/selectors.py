@@ -116,18 +116,13 @@ def escalation_row(escalation, on):
     )
 
 
-def my_escalations(user, on):
-    """The escalations an IRO takes forward: open ones first, then the newest."""
+def in_list_order(escalations):
+    """Open ones first, then the newest: the order an IRO works through them."""
     open_first = Case(When(status=EscalationStatus.OPEN, then=Value(0)), default=Value(1))
-    return for_listing(escalations_visible_to(user, on=on), on).order_by(open_first, "-raised_on", "-id")
+    return escalations.order_by(open_first, "-raised_on", "-id")
 
 
-def open_escalations(escalations, on):
-    """The open ones among `escalations`, oldest first, ready for listing."""
-    return for_listing(escalations.filter(status=EscalationStatus.OPEN), on).order_by("raised_on", "id")
-
-
-def open_by_stage(rows):
+def by_stage(rows):
     """Rows grouped by current stage, up the scale, with overdue responses first in each group
     and then the oldest."""
     groups = {stage: [] for stage in Stage}

@@ -20,27 +20,38 @@ from .models import Escalation
 
 
 class EscalationListView(ChildRecordAccessMixin, View):
-    """An IRO's escalations, open ones first; for managers, every open escalation by stage with
-    counts by area of concern."""
+    """An IRO's escalations, open ones first; for managers, open escalations by stage with
+    counts by area of concern. Both filter by the conditions the dashboard counts."""
 
     def get(self, request):
         today = timezone.localdate()
         if not sees_every_child(request.user):
-            page = Paginator(selectors.my_escalations(request.user, today), settings.CHILDREN_LIST_PAGE_SIZE).get_page(
-                request.GET.get("page"))
+            escalation_filter = EscalationsFilter(
+                request.GET, queryset=selectors.escalations_visible_to(request.user, on=today), on=today,
+                show_iro_filter=False,
+            )
+            escalations = selectors.in_list_order(selectors.for_listing(escalation_filter.qs, today))
+            page = Paginator(escalations, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
             return render(request, "escalations/mine.html", {
-                "page": page, "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
+                "filter": escalation_filter, "page": page,
+                "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
             })
         escalation_filter = EscalationsFilter(
             request.GET, queryset=selectors.escalations_visible_to(request.user, on=today), on=today,
+            default_status="open",
         )
         rows = [selectors.escalation_row(escalation, today)
-                for escalation in selectors.open_escalations(escalation_filter.qs, today)]
+                for escalation in selectors.for_listing(escalation_filter.qs, today).order_by("raised_on", "id")]
+        iro = escalation_filter.form.cleaned_data.get("iro")
+        everyone_for_iro = selectors.escalations_visible_to(request.user, on=today)
+        if iro is not None:
+            everyone_for_iro = selectors.with_iro(everyone_for_iro, iro, today)
         return render(request, "escalations/open_by_stage.html", {
-            "filter": escalation_filter, "groups": selectors.open_by_stage(rows), "open_count": len(rows),
+            "filter": escalation_filter, "groups": selectors.by_stage(rows), "count": len(rows),
+            "status": escalation_filter.form.cleaned_data.get("status"),
             "overdue_count": sum(row.response_overdue for row in rows),
             "too_long_count": sum(row.formal_too_long for row in rows),
-            "counts": selectors.counts_by_area(escalation_filter.qs, today),
+            "counts": selectors.counts_by_area(everyone_for_iro, today),
             "formal_limit": settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS,
         })
 

@@ -120,9 +120,9 @@ class TestManagerAccess:
         assert client.get(reverse("children:detail", args=[other_child.pk])).status_code == 200
         assert client.get("/admin/").status_code == 200
 
-    def test_manager_home_is_the_children_list(self, client, manager):
+    def test_manager_home_is_the_dashboard(self, client, manager):
         sign_in(client, manager)
-        assert client.get("/")["Location"] == reverse("children:list")
+        assert client.get("/")["Location"] == reverse("reporting:dashboard")
 
 
 @pytest.mark.django_db

@@ -83,7 +83,7 @@ class TestLists:
         closed = raise_escalation(looked_after_child, iro, raised_on=D(2025, 3, 10))
         services.withdraw(closed, by=iro, withdrawal_reason="Sorted.", today=TODAY)
         older_open = raise_escalation(looked_after_child, iro, raised_on=D(2025, 2, 3))
-        assert list(selectors.my_escalations(iro, TODAY)) == [older_open, closed]
+        assert list(selectors.in_list_order(selectors.escalations_visible_to(iro, on=TODAY))) == [older_open, closed]
 
     def test_open_escalations_grouped_up_the_stages_with_overdue_first(self, looked_after_child, other_child, iro,
                                                                        other_iro, manager):
@@ -93,8 +93,9 @@ class TestLists:
         director = raise_escalation(other_child, other_iro, stage=Stage.DIRECTOR, raised_on=D(2025, 3, 18))
         resolved = raise_escalation(other_child, other_iro, stage=Stage.INFORMAL)
         services.resolve(resolved, by=other_iro, outcome="Agreed.", resolved_on=D(2025, 3, 5), today=TODAY)
-        escalations = selectors.open_escalations(selectors.escalations_visible_to(manager), TODAY)
-        groups = selectors.open_by_stage([selectors.escalation_row(e, TODAY) for e in escalations])
+        escalations = selectors.for_listing(
+            selectors.escalations_visible_to(manager).filter(status="open"), TODAY).order_by("raised_on", "id")
+        groups = selectors.by_stage([selectors.escalation_row(e, TODAY) for e in escalations])
         assert [(group["stage"], [r.escalation for r in group["rows"]]) for group in groups] == [
             (Stage.TEAM_MANAGER, [overdue, answered]),
             (Stage.DIRECTOR, [director]),

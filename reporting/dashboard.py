@@ -1,0 +1,283 @@
+"""The dashboard page's content: each figure from reporting.selectors with the link to the list
+behind it (the list pages filter by the same conditions through their query parameters) and
+the charts drawn from the same numbers as the tables beside them."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from children.selectors import IRO_ALLOCATION_OUTCOMES
+from escalations.codes import AreaOfConcern, Stage
+from oversight.models import Rag
+from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from reviews.selectors import STANDARD_OUTCOMES
+
+from . import charts
+from .selectors import CASELOAD_BAND, NOT_RECORDED
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: object
+    url: str
+    percent: int | None = None
+
+
+def _url(name, **params):
+    query = urlencode({key: value for key, value in params.items() if value is not None})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def _dates(prefix, day):
+    return {f"{prefix}_day": day.day, f"{prefix}_month": day.month, f"{prefix}_year": day.year}
+
+
+def _held(period, **params):
+    return _url("reviews:held", **_dates("held_from", period.start), **_dates("held_to", period.end), **params)
+
+
+def _not_recorded(value):
+    return "not_recorded" if value == NOT_RECORDED else value
+
+
+def review_rows(figures, period):
+    rows = []
+    for kind in ReviewKind:
+        kind_figures = figures["reviews"][kind.value]
+        rows.append({
+            "kind": kind,
+            "held": Figure("Held", kind_figures["held"], _held(period, kind=kind.value)),
+            "in_timescale": Figure("In timescale", kind_figures["in_timescale"],
+                                   _held(period, kind=kind.value, timeliness="in_timescale"),
+                                   kind_figures["percent_in_timescale"]),
+            "late": Figure("Late", kind_figures["late"], _held(period, kind=kind.value, timeliness="late")),
+            "overdue": Figure("Overdue now", kind_figures["overdue"],
+                              _url("reviews:due", kind=kind.value, period="overdue")),
+            "due_soon": Figure("Due in the next 20 working days", kind_figures["due_soon"],
+                               _url("reviews:due", kind=kind.value, period="20_working_days")),
+        })
+    return rows
+
+
+def late_reason_rows(figures, period):
+    reasons = [*LateReason.choices, (NOT_RECORDED, "Not recorded")]
+    return [
+        {"reason": label, "figures": [
+            Figure(kind.label, figures["reviews"][kind.value]["late_reasons"][reason],
+                   _held(period, kind=kind.value, late_reason=_not_recorded(reason)))
+            for kind in ReviewKind
+        ]}
+        for reason, label in reasons
+    ]
+
+
+def month_rows(figures, period):
+    return [
+        {"month": month, "held": Figure("Held", month.held, _held_month(month, ReviewKind.LAC)),
+         "in_timescale": Figure("In timescale", month.in_timescale,
+                                _held_month(month, ReviewKind.LAC, timeliness="in_timescale"),
+                                month.percent_in_timescale)}
+        for month in figures["months"]
+    ]
+
+
+def _held_month(month, kind, **params):
+    return _url("reviews:held", kind=kind.value, **_dates("held_from", month.first_day),
+                **_dates("held_to", month.last_day), **params)
+
+
+def timeliness_chart(figures):
+    return charts.line_chart(
+        chart_id="lac-timeliness-chart",
+        title="LAC reviews held in timescale, by month",
+        description="The percentage of LAC reviews held on or before their due date in each month of the period. "
+                    "The table beside the chart gives the same figures.",
+        points=[(f"{month.first_day:%b %Y}", month.percent_in_timescale) for month in figures["months"]],
+        x_axis_label="Month held", y_axis_label="Held in timescale",
+    )
+
+
+def participation(figures, period):
+    lac = figures["lac"]
+    codes = [*ParticipationCode.choices, (NOT_RECORDED, "Not recorded")]
+    parents = [*ParentsParticipation.choices, (NOT_RECORDED, "Not recorded")]
+    days = settings.REVIEW_STANDARDS
+    standards = [
+        ("report", f"Social worker's report at least {days['social_worker_report_working_days_before']} "
+                   "working days before"),
+        ("decisions", f"Decisions circulated within {days['decisions_circulated_within_working_days']} working days"),
+        ("record", f"Full record circulated within {days['record_circulated_within_working_days']} working days"),
+    ]
+    outcome_labels = dict(STANDARD_OUTCOMES)
+    lac_held = {"kind": ReviewKind.LAC.value}
+    return {
+        "held": Figure("LAC reviews held", lac["held"], _held(period, **lac_held)),
+        "rate": Figure("Children aged 4 and over who participated (PN1 to PN6)", lac["participated"],
+                       _held(period, participation="participated", **lac_held), lac["participation_rate"]),
+        "counted": lac["participation_counted"],
+        "codes": [Figure(label, lac["participation"][code],
+                         _held(period, participation=_not_recorded(code), **lac_held)) for code, label in codes],
+        "child_chaired": Figure("Chaired by the child", lac["child_chaired"],
+                                _held(period, child_chaired="yes", **lac_held)),
+        "advocate_present": Figure("Advocate present", lac["advocate_present"],
+                                   _held(period, advocate_present="yes", **lac_held)),
+        "parents": [Figure(label, lac["parents"][choice], _held(period, parents=_not_recorded(choice), **lac_held))
+                    for choice, label in parents],
+        "standards": [
+            {"label": label, "percent_met": lac["quality"][standard]["percent_met"], "outcomes": [
+                Figure(outcome_labels[outcome], lac["quality"][standard][outcome],
+                       _held(period, **{standard: outcome}, **lac_held))
+                if outcome in lac["quality"][standard] else None
+                for outcome in ("met", "missed", "pending")
+            ]}
+            for standard, label in standards
+        ],
+        "seen_before": Figure("Seen by their IRO before the review", lac["seen_before"],
+                              _held(period, seen="yes", **lac_held), lac["percent_seen_before"]),
+        "not_seen_before": Figure("Not seen by their IRO before the review", lac["not_seen_before"],
+                                  _held(period, seen="no", **lac_held)),
+    }
+
+
+def caseload_rows(figures):
+    return [
+        {"caseload": row, "children": Figure("Children", row.children, _url("children:list", iro=row.iro.pk))}
+        for row in figures["caseloads"]["rows"]
+    ]
+
+
+def caseload_chart(figures):
+    low, high = CASELOAD_BAND
+    return charts.bar_chart(
+        chart_id="caseload-chart",
+        title="Children per full-time IRO",
+        description=f"Each IRO's caseload per full-time equivalent against the IRO Handbook range of {low} to {high}; "
+                    "caseloads above the range are drawn in red and labelled. The table beside the chart gives the "
+                    "same figures.",
+        bars=[(str(row.iro), row.per_fte) for row in figures["caseloads"]["rows"]],
+        value_axis_label="Children per full-time IRO", category_axis_label="IRO",
+        band=CASELOAD_BAND, band_label=f"IRO Handbook range {low} to {high}", highlight_above=high,
+    )
+
+
+def iro_allocation(figures, period, on):
+    started = {**_dates("started_from", period.start), **_dates("started_to", period.end)}
+    return {
+        "days": settings.REVIEW_STANDARDS["iro_allocated_within_working_days"],
+        "percent": figures["children"]["percent_iro_allocated_in_time"],
+        "figures": [Figure(label, figures["children"][f"iro_allocation_{outcome}"],
+                           _url("children:list", iro_allocation=outcome, **started))
+                    for outcome, label in IRO_ALLOCATION_OUTCOMES],
+    }
+
+
+RAG_LABELS = {Rag.RED.value: "Red", Rag.AMBER.value: "Amber", Rag.GREEN.value: "Green", "none": "Not rated"}
+
+
+def oversight(figures):
+    looked_after = {"care_status": "looked_after"}
+    over = figures["oversight"]
+    return {
+        "ratings": [Figure(RAG_LABELS[rag], count, _url("children:list", rag=rag, **looked_after),
+                           over["percents"][rag]) for rag, count in over["ratings"].items()],
+        "red_check_overdue": Figure("Red-rated children with an overdue check", over["red_check_overdue"],
+                                    _url("children:list", rag=Rag.RED.value, oversight="check_overdue", **looked_after)),
+        "no_record_this_quarter": Figure(
+            "Children with no oversight record this quarter", over["no_record_this_quarter"],
+            _url("children:list", oversight="no_record_this_quarter", **looked_after)),
+        "quarter_start": over["quarter_start"],
+        "looked_after_now": over["looked_after_now"],
+    }
+
+
+def rag_chart(figures):
+    over = figures["oversight"]
+    return charts.bar_chart(
+        chart_id="rag-chart",
+        title="Current RAG ratings of children looked after",
+        description="How many children looked after now have each current RAG rating, or none yet. The table beside "
+                    "the chart gives the same figures.",
+        bars=[(RAG_LABELS[rag], count) for rag, count in over["ratings"].items()],
+        value_axis_label="Children", category_axis_label="Rating",
+    )
+
+
+def escalations(figures, period):
+    esc = figures["escalations"]
+    resolved = {**_dates("resolved_from", period.start), **_dates("resolved_to", period.end)}
+    raised = {**_dates("raised_from", period.start), **_dates("raised_to", period.end)}
+    return {
+        "stages": [
+            {"stage": stage,
+             "open": Figure("Open", esc["open_by_stage"][stage.value],
+                            _url("escalations:list", status="open", stage=stage.value)),
+             "overdue": Figure("Response overdue", esc["overdue_by_stage"][stage.value],
+                               _url("escalations:list", status="open", stage=stage.value, response_overdue="yes")),
+             "resolved": Figure("Resolved in the period", esc["resolved_by_stage"][stage.value],
+                                _url("escalations:list", status="resolved", resolved_stage=stage.value, **resolved))}
+            for stage in Stage
+        ],
+        "open": Figure("Open", esc["open"], _url("escalations:list", status="open")),
+        "overdue": Figure("Response overdue", esc["overdue"],
+                          _url("escalations:list", status="open", response_overdue="yes")),
+        "resolved": Figure("Resolved in the period", esc["resolved"],
+                           _url("escalations:list", status="resolved", **resolved)),
+        "areas": [
+            {"label": label,
+             "open": Figure("Open", esc["by_area"][area]["open"], _url("escalations:list", status="open", area=area)),
+             "raised": Figure("Raised in the period", esc["by_area"][area]["raised"],
+                              _url("escalations:list", status="all", area=area, **raised))}
+            for area, label in AreaOfConcern.choices
+        ],
+    }
+
+
+def children(figures, period):
+    kids = figures["children"]
+    return [
+        Figure("Looked after now", kids["looked_after_now"], _url("children:list", care_status="looked_after")),
+        Figure("Started to be looked after in the period", kids["started"],
+               _url("children:list", **_dates("started_from", period.start), **_dates("started_to", period.end))),
+        Figure("Ceased to be looked after in the period", kids["ceased"],
+               _url("children:list", **_dates("ceased_from", period.start), **_dates("ceased_to", period.end))),
+        Figure("On a child protection plan now", kids["on_protection_plan"],
+               _url("children:list", care_status="protection_plan")),
+        Figure("Plans open for more than 18 months", kids["plan_over_18_months"],
+               _url("children:list", plan_length="over_18_months")),
+        Figure("Plans open for 2 years or more", kids["plan_2_years_or_more"],
+               _url("children:list", plan_length="2_years_or_more")),
+    ]
+
+
+def page_content(figures, period, on):
+    """Everything the template shows, with every figure's link."""
+    lac = figures["reviews"][ReviewKind.LAC.value]
+    content = {
+        "review_rows": review_rows(figures, period),
+        "late_reason_rows": late_reason_rows(figures, period),
+        "month_rows": month_rows(figures, period),
+        "timeliness_chart": timeliness_chart(figures),
+        "participation": participation(figures, period),
+        "caseloads": figures["caseloads"],
+        "caseload_rows": caseload_rows(figures),
+        "caseload_chart": caseload_chart(figures),
+        "iro_allocation": iro_allocation(figures, period, on),
+        "oversight": oversight(figures),
+        "rag_chart": rag_chart(figures),
+        "escalations": escalations(figures, period),
+        "children": children(figures, period),
+    }
+    content["headlines"] = [
+        Figure("LAC reviews held in timescale", lac["in_timescale"],
+               _held(period, kind=ReviewKind.LAC.value, timeliness="in_timescale"), lac["percent_in_timescale"]),
+        Figure("Reviews and conferences overdue now",
+               sum(figures["reviews"][kind]["overdue"] for kind in ReviewKind.values),
+               _url("reviews:due", period="overdue")),
+        content["participation"]["rate"],
+        content["oversight"]["red_check_overdue"],
+        content["escalations"]["overdue"],
+    ]
+    return content

@@ -1,0 +1,367 @@
+"""The dashboard's SVG charts: readable by screen readers, safe to embed, honest about gaps."""
+
+import re
+import xml.etree.ElementTree as ElementTree
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from reporting.charts import bar_chart, line_chart
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+BLUE = "#1d70b8"
+RED = "#d4351c"
+MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+
+
+def caseload_chart(bars, **options):
+    arguments = {
+        "chart_id": "caseload",
+        "title": "Children per full-time IRO",
+        "description": "Caseload per FTE for each IRO on 31 March 2027.",
+        "bars": bars,
+        "value_axis_label": "Children per FTE",
+        "category_axis_label": "IRO",
+    } | options
+    return bar_chart(**arguments)
+
+
+def timeliness_chart(points, **options):
+    arguments = {
+        "chart_id": "timeliness",
+        "title": "LAC reviews held in timescale",
+        "description": "Percentage of reviews held in timescale each month.",
+        "points": points,
+        "x_axis_label": "Month",
+        "y_axis_label": "Held in timescale",
+    } | options
+    return line_chart(**arguments)
+
+
+def months(values):
+    return [(f"{month} 2026", value) for month, value in zip(MONTHS, values)]
+
+
+def parse(svg):
+    return ElementTree.fromstring(str(svg))
+
+
+def texts(root):
+    """What a sighted user reads: each <text>, with stacked lines joined by a space."""
+    return [" ".join(part.strip() for part in element.itertext()) for element in root.iter(f"{SVG}text")]
+
+
+def bar_groups(root):
+    """Each bar's group, keyed by the full category label in its <title>."""
+    groups = (group for group in root.iter(f"{SVG}g") if group.find(f"{SVG}rect") is not None)
+    return {group.find(f"{SVG}title").text: group for group in groups}
+
+
+def value_text(group):
+    """The figure written at the end of a bar."""
+    return group.findall(f"{SVG}text")[-1].text
+
+
+def tick_labels(root, anchor):
+    """Axis tick values: numbers written with the axis's text-anchor ("middle" under bars, "end" left of lines)."""
+    return [element.text for element in root.iter(f"{SVG}text")
+            if element.get("text-anchor") == anchor and re.fullmatch(r"\d+%?", element.text or "")]
+
+
+ALL_CHARTS = {
+    "caseload-band": caseload_chart([("Iris Reviewer", 75), ("Sam Patel", 48)], chart_id="caseload-band",
+                                    band=(50, 70), band_label="IRO Handbook range 50 to 70", highlight_above=70),
+    "caseload-empty": caseload_chart([], chart_id="caseload-empty"),
+    "timeliness-2026": timeliness_chart(months([87, None, 100]), chart_id="timeliness-2026", target=95,
+                                        target_label="Target 95%"),
+    "timeliness-empty": timeliness_chart([], chart_id="timeliness-empty"),
+}
+every_chart = pytest.mark.parametrize("chart_id, svg", ALL_CHARTS.items(), ids=list(ALL_CHARTS))
+
+
+@every_chart
+def test_screen_readers_announce_the_title_and_description(chart_id, svg):
+    root = parse(svg)
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
+    assert root.get("focusable") == "false"
+    assert root.get("class") == "app-chart"
+    first, second = list(root)[:2]
+    assert (first.tag, first.get("id")) == (f"{SVG}title", f"{chart_id}-title")
+    assert (second.tag, second.get("id")) == (f"{SVG}desc", f"{chart_id}-desc")
+
+
+def test_title_and_description_carry_the_callers_words():
+    root = parse(caseload_chart([("Iris Reviewer", 75)]))
+    assert root.find(f"{SVG}title").text == "Children per full-time IRO"
+    assert root.find(f"{SVG}desc").text == "Caseload per FTE for each IRO on 31 March 2027."
+
+
+@every_chart
+def test_uses_the_gds_font_and_a_fixed_width(chart_id, svg):
+    root = parse(svg)
+    assert root.get("font-family") == "GDS Transport, arial, sans-serif"
+    assert root.get("viewBox").startswith("0 0 640 ")
+
+
+@pytest.mark.parametrize("chart_id", ["", "Caseload", "1-caseload", "case load", "caseload\n", 'x" onload="a',
+                                      "caseload_chart", None])
+@pytest.mark.parametrize("draw", [lambda chart_id: caseload_chart([("A", 1)], chart_id=chart_id),
+                                  lambda chart_id: timeliness_chart(months([90]), chart_id=chart_id)],
+                         ids=["bar", "line"])
+def test_a_chart_id_that_could_break_the_ids_is_refused(chart_id, draw):
+    with pytest.raises(ValueError):
+        draw(chart_id)
+
+
+def test_the_full_name_of_a_shortened_label_is_kept_in_the_bar_title():
+    long_name = "Alexandra Montgomery-Fitzwilliam (agency)"
+    root = parse(caseload_chart([(long_name, 40)]))
+    group = bar_groups(root)[long_name]
+    assert group.find(f"{SVG}text").text == "Alexandra Montgomery-Fitzwi…"
+
+
+def test_a_label_of_28_characters_is_drawn_in_full():
+    name = "Bartholomew Okonkwo-Fairfaxe"
+    assert len(name) == 28
+    assert name in texts(parse(caseload_chart([(name, 40)])))
+
+
+@every_chart
+def test_no_styles_scripts_or_external_references(chart_id, svg):
+    """A Content-Security-Policy without 'unsafe-inline' must not block or break the chart."""
+    root = parse(svg)
+    for element in root.iter():
+        assert element.tag.removeprefix(SVG) not in {"style", "script", "image", "use", "a", "foreignObject"}
+        assert "style" not in element.attrib
+        assert not any(name.startswith("on") or "href" in name for name in element.attrib)
+    assert "url(" not in str(svg)
+
+
+def test_labels_are_escaped_and_read_back_exactly():
+    hostile = "<script>alert(1)</script>"
+    svg = caseload_chart([(hostile, 10), ("O'Brien & Co", 20)], title="Caseload <b>now</b>",
+                         description="Tom & Jerry's team", category_axis_label="IRO <i>", band=(5, 8),
+                         band_label="Range <5 & 8>")
+    assert "<script>" not in svg
+    root = parse(svg)
+    assert root.find(f"{SVG}title").text == "Caseload <b>now</b>"
+    assert root.find(f"{SVG}desc").text == "Tom & Jerry's team"
+    assert {hostile, "O'Brien & Co", "IRO <i>", "Range <5 & 8>"} <= set(texts(root))
+    assert set(bar_groups(root)) == {hostile, "O'Brien & Co"}
+
+
+def test_line_chart_labels_are_escaped():
+    svg = timeliness_chart([("<Apr>", 50), ("May & June", 60)], x_axis_label="<x>", y_axis_label="y & z",
+                           target=90, target_label="Target <90%>")
+    root = parse(svg)
+    assert {"<Apr>", "May & June", "<x>", "y & z", "Target <90%>"} <= set(texts(root))
+
+
+def test_control_characters_in_a_name_do_not_break_the_chart():
+    root = parse(caseload_chart([("Sam\x0bPatel\x00", 12)]))
+    assert "SamPatel" in texts(root)
+
+
+def test_templates_render_the_chart_as_markup_not_text():
+    html = Template("{{ chart }}").render(Context({"chart": caseload_chart([("O'Brien & Co", 20)])}))
+    assert html.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert "O&#x27;Brien &amp; Co" in html
+
+
+def test_one_bar_per_category_with_its_value_written_beside_it():
+    root = parse(caseload_chart([("Iris Reviewer", 41), ("Sam Patel", 62.5), ("Jo Smith", 0)]))
+    bars = root.findall(f".//{SVG}rect[@data-value]")
+    assert [bar.get("data-value") for bar in bars] == ["41", "62.5", "0"]
+    assert [value_text(group) for group in bar_groups(root).values()] == ["41", "62.5", "0"]
+    assert {bar.get("fill") for bar in bars} == {BLUE}
+    assert {"IRO", "Children per FTE"} <= set(texts(root))
+
+
+def test_a_longer_bar_means_a_bigger_number():
+    root = parse(caseload_chart([("A", 20), ("B", 40), ("C", 80)]))
+    widths = [float(bar.get("width")) for bar in root.findall(f".//{SVG}rect[@data-value]")]
+    assert widths[0] < widths[1] < widths[2]
+    assert widths[1] == pytest.approx(2 * widths[0])
+
+
+@pytest.mark.parametrize("value, written", [
+    (62.5, "62.5"), (62.0, "62"), (62.25, "62.3"), (Decimal("62.50"), "62.5"), (12, "12")])
+def test_whole_numbers_show_no_decimals_and_rates_one_place(value, written):
+    root = parse(caseload_chart([("Iris Reviewer", value)]))
+    assert value_text(bar_groups(root)["Iris Reviewer"]) == written
+
+
+def test_a_caseload_above_the_band_is_red_and_says_so_in_words():
+    root = parse(caseload_chart([("Over", 75), ("At the top", 70), ("Inside", 55), ("Under", 40)], band=(50, 70),
+                                band_label="IRO Handbook range 50 to 70", highlight_above=70))
+    groups = bar_groups(root)
+    assert value_text(groups["Over"]) == "75 (above 70)"
+    assert groups["Over"].find(f"{SVG}rect").get("fill") == RED
+    for name, value in [("At the top", "70"), ("Inside", "55"), ("Under", "40")]:
+        assert value_text(groups[name]) == value
+        assert groups[name].find(f"{SVG}rect").get("fill") == BLUE
+    assert str(caseload_chart([("Over", 75)], highlight_above=70)).count(RED) == 1
+
+
+def test_the_band_is_shaded_on_the_value_axis_and_labelled():
+    root = parse(caseload_chart([("Iris Reviewer", 20)], band=(50, 70), band_label="IRO Handbook range 50 to 70"))
+    assert "IRO Handbook range 50 to 70" in texts(root)
+    shaded = [rect for rect in root.iter(f"{SVG}rect") if rect.get("fill") == "#f3f2f1"]
+    assert {rect.get("stroke") for rect in shaded} == {"#b1b4b6"}
+    band = max(shaded, key=lambda rect: float(rect.get("width")))
+    tick_x = {text.text: float(text.get("x")) for text in root.iter(f"{SVG}text") if text.text in {"0", "80"}}
+    per_child = (tick_x["80"] - tick_x["0"]) / 80
+    assert float(band.get("x")) == pytest.approx(tick_x["0"] + 50 * per_child, abs=0.1)
+    assert float(band.get("width")) == pytest.approx(20 * per_child, abs=0.2)
+
+
+def test_the_axis_reaches_the_band_and_threshold_even_when_every_caseload_is_small():
+    root = parse(caseload_chart([("Iris Reviewer", 12)], band=(50, 70), highlight_above=70))
+    assert tick_labels(root, "middle") == ["0", "20", "40", "60", "80"]
+
+
+@pytest.mark.parametrize("largest, expected", [
+    (75, ["0", "20", "40", "60", "80"]),
+    (100, ["0", "20", "40", "60", "80", "100"]),
+    (49.9, ["0", "10", "20", "30", "40", "50"]),
+    (51, ["0", "20", "40", "60"]),
+    (3, ["0", "1", "2", "3", "4", "5"]),
+    (1234, ["0", "500", "1000", "1500"]),
+])
+def test_the_value_axis_has_four_to_six_round_ticks_from_zero(largest, expected):
+    root = parse(caseload_chart([("Iris Reviewer", largest)]))
+    assert tick_labels(root, "middle") == expected
+
+
+def test_the_longest_bar_fits_inside_the_axis_with_its_value_after_it_and_its_label_before_it():
+    root = parse(caseload_chart([("Independent Reviewing Officer", 1234), ("Sam Patel", 5)], highlight_above=1000))
+    group = bar_groups(root)["Independent Reviewing Officer"]
+    label, value = group.findall(f"{SVG}text")
+    bar = group.find(f"{SVG}rect")
+    bar_end = float(bar.get("x")) + float(bar.get("width"))
+    axis_end = max(float(line.get("x2")) for line in root.iter(f"{SVG}line"))
+    assert label.get("text-anchor") == "end" and float(label.get("x")) < float(bar.get("x"))
+    assert bar_end <= axis_end
+    assert float(value.get("x")) > bar_end
+    assert value.text == "1234 (above 1000)"
+
+
+def test_drawn_in_the_gov_uk_palette():
+    bars = parse(caseload_chart([("Iris Reviewer", 40)]))
+    line = parse(timeliness_chart(months([80, 90])))
+    assert bars.get("fill") == line.get("fill") == "#0b0c0c"
+    assert {rule.get("stroke") for rule in bars.iter(f"{SVG}line")} == {"#b1b4b6", "#0b0c0c"}
+    assert line.find(f".//{SVG}polyline").get("stroke") == BLUE
+    assert {marker.get("fill") for marker in line.iter(f"{SVG}circle")} == {BLUE}
+
+
+def test_percentages_use_a_fixed_0_to_100_axis_and_round_halves_up():
+    root = parse(caseload_chart([("LAC reviews", 86.5), ("ICPCs", 100), ("RCPCs", 33.4)], percent=True))
+    assert tick_labels(root, "middle") == ["0%", "25%", "50%", "75%", "100%"]
+    assert [value_text(group) for group in bar_groups(root).values()] == ["87%", "100%", "33%"]
+
+
+def test_a_percentage_above_the_threshold_says_so_as_a_percentage():
+    root = parse(caseload_chart([("LAC reviews", 96)], percent=True, highlight_above=90))
+    assert value_text(bar_groups(root)["LAC reviews"]) == "96% (above 90%)"
+
+
+def test_the_chart_grows_taller_with_each_category():
+    def height(count):
+        root = parse(caseload_chart([(f"IRO {number}", 10) for number in range(count)]))
+        return float(root.get("viewBox").split()[3])
+    assert height(10) - height(5) == pytest.approx(5 * (height(2) - height(1)))
+    assert height(2) > height(1)
+
+
+def test_no_data_draws_the_axis_and_says_so():
+    root = parse(caseload_chart([]))
+    assert "No data for this period" in texts(root)
+    assert root.findall(f".//{SVG}rect[@data-value]") == []
+    assert tick_labels(root, "middle") == ["0", "1", "2", "3", "4", "5"]
+
+
+def test_all_zero_caseloads_draw_empty_bars_without_failing():
+    root = parse(caseload_chart([("Iris Reviewer", 0), ("Sam Patel", 0)]))
+    assert [bar.get("width") for bar in root.findall(f".//{SVG}rect[@data-value]")] == ["0", "0"]
+    assert "No data for this period" not in texts(root)
+
+
+def test_the_same_figures_always_draw_the_same_chart():
+    bars = [("Iris Reviewer", 62.5), ("Sam Patel", 1 / 3)]
+    assert caseload_chart(bars) == caseload_chart(bars)
+
+
+def test_each_month_has_a_marker_and_its_percentage_written_above_it():
+    root = parse(timeliness_chart(months([87, 90.4, 100])))
+    markers = root.findall(f".//{SVG}circle")
+    assert [marker.get("data-value") for marker in markers] == ["87", "90.4", "100"]
+    assert {"87%", "90%", "100%", "Apr 2026", "May 2026", "Jun 2026"} <= set(texts(root))
+    assert tick_labels(root, "end") == ["0%", "25%", "50%", "75%", "100%"]
+    assert len(root.findall(f".//{SVG}polyline")) == 1
+
+
+def test_a_higher_percentage_is_drawn_higher():
+    root = parse(timeliness_chart(months([25, 50, 100])))
+    heights = [float(marker.get("cy")) for marker in root.iter(f"{SVG}circle")]
+    assert heights[0] > heights[1] > heights[2]
+
+
+def test_a_month_with_no_reviews_breaks_the_line_instead_of_bridging_it():
+    root = parse(timeliness_chart(months([80, 85, None, 90, 95, None, 70])))
+    segments = [segment.get("points").split() for segment in root.iter(f"{SVG}polyline")]
+    assert [len(segment) for segment in segments] == [2, 2]
+    assert len(root.findall(f".//{SVG}circle")) == 5
+    assert texts(root).count("no reviews") == 2
+    june = next(group for group in root.iter(f"{SVG}g") if group.find(f"{SVG}title").text.startswith("Jun 2026"))
+    assert june.find(f"{SVG}circle") is None
+    assert june.find(f"{SVG}title").text == "Jun 2026: no reviews"
+
+
+def test_a_single_month_is_a_marker_without_a_line():
+    root = parse(timeliness_chart(months([90])))
+    assert len(root.findall(f".//{SVG}circle")) == 1
+    assert root.findall(f".//{SVG}polyline") == []
+
+
+def test_every_month_is_labelled_up_to_a_year_then_every_other_month():
+    a_year = parse(timeliness_chart(months([90] * 12)))
+    assert sum(text.startswith(tuple(MONTHS)) for text in texts(a_year)) == 12
+    two_years = [(f"{month} {year}", 90) for year in (2025, 2026) for month in MONTHS]
+    root = parse(timeliness_chart(two_years))
+    labelled = [text for text in texts(root) if text.startswith(tuple(MONTHS))]
+    assert labelled == [label for label, _ in two_years[::2]]
+    assert texts(root).count("90%") == 24
+
+
+def test_the_target_is_a_dashed_line_with_its_label():
+    root = parse(timeliness_chart(months([87, 90]), target=95, target_label="Target 95%"))
+    assert "Target 95%" in texts(root)
+    dashed = [line for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray")]
+    assert {line.get("stroke") for line in dashed} == {"#505a5f"}
+    target_line = max(dashed, key=lambda line: float(line.get("x2")) - float(line.get("x1")))
+    gridlines = sorted(float(line.get("y1")) for line in root.iter(f"{SVG}line") if line.get("stroke") == "#b1b4b6")
+    hundred, zero = gridlines[0], gridlines[-1]
+    assert float(target_line.get("y1")) == float(target_line.get("y2"))
+    assert float(target_line.get("y1")) == pytest.approx(zero + 0.95 * (hundred - zero), abs=0.1)
+
+
+def test_counts_get_round_ticks_from_zero_instead_of_percentages():
+    root = parse(timeliness_chart(months([12, 31, 18]), percent=False, y_axis_label="Reviews held"))
+    assert tick_labels(root, "end") == ["0", "10", "20", "30", "40"]
+    assert {"12", "31", "18"} <= set(texts(root))
+
+
+def test_no_months_says_there_is_no_data():
+    root = parse(timeliness_chart([]))
+    assert "No data for this period" in texts(root)
+    assert root.findall(f".//{SVG}circle") == []
+
+
+def test_months_with_no_reviews_at_all_draw_no_line_and_do_not_fail():
+    root = parse(timeliness_chart(months([None, None]), percent=False))
+    assert root.findall(f".//{SVG}polyline") == []
+    assert texts(root).count("no reviews") == 2
