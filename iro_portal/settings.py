@@ -103,6 +103,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_flag("POSTGRES_JIT", default=False):
+    # The dashboard's many correlated subqueries look costly to the planner, so PostgreSQL's JIT
+    # compiles them: about 0.8 s per query whatever the data size (bench/dashboard.py), far more
+    # than running them. Page queries never gain from JIT, so it is off unless POSTGRES_JIT=1.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
