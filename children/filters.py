@@ -5,8 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Role, User
-from iro_portal.filters import GovukDateFilter, handled_in_filter_queryset
+from iro_portal.filters import IRO_CHOICES, GovukDateFilter, handled_in_filter_queryset
 from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
 
 from .codes import LegalStatus, PlacementType
@@ -40,7 +39,7 @@ class ChildrenFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Name or local child ID")
     iro = django_filters.ModelChoiceFilter(
         method="filter_iro",
-        queryset=User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name"),
+        queryset=IRO_CHOICES,
         label="IRO",
         empty_label="Any IRO",
     )

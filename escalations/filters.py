@@ -2,8 +2,7 @@ from datetime import date
 
 import django_filters
 
-from accounts.models import Role, User
-from iro_portal.filters import YES_CHOICES, GovukDateFilter, handled_in_filter_queryset
+from iro_portal.filters import IRO_CHOICES, YES_CHOICES, GovukDateFilter, handled_in_filter_queryset
 
 from .codes import AreaOfConcern, EscalationStatus, Stage
 from .selectors import response_overdue, with_current_step, with_iro
@@ -16,7 +15,7 @@ class EscalationsFilter(django_filters.FilterSet):
     counts, so each figure opens its own list."""
 
     iro = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name"),
+        queryset=IRO_CHOICES,
         method="filter_iro", label="IRO", empty_label="Any IRO",
     )
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label="Status",

@@ -85,8 +85,8 @@ def month_rows(figures, period):
 
 
 def _held_month(month, kind, **params):
-    return _url("reviews:held", kind=kind.value, **_dates("held_from", month.first_day),
-                **_dates("held_to", month.last_day), **params)
+    return _url("reviews:held", kind=kind.value, **_dates("held_from", month.start),
+                **_dates("held_to", month.end), **params)
 
 
 def timeliness_chart(figures):
@@ -221,7 +221,7 @@ def escalations(figures, period):
             for stage in Stage
         ],
         "open": Figure("Open", esc["open"], _url("escalations:list", status="open")),
-        "overdue": Figure("Response overdue", esc["overdue"],
+        "overdue": Figure("Escalations with a response overdue", esc["overdue"],
                           _url("escalations:list", status="open", response_overdue="yes")),
         "resolved": Figure("Resolved in the period", esc["resolved"],
                            _url("escalations:list", status="resolved", **resolved)),

@@ -10,7 +10,7 @@ class PeriodForm(forms.Form):
     reporting year, or any two dates."""
 
     year = forms.TypedChoiceField(label="Reporting year", required=False, coerce=int, empty_value=None)
-    start = GovukDateField(label="From", required=False, help_text="Or choose dates, for example 1 4 2026.")
+    start = GovukDateField(label="From", required=False, help_text="Or choose dates, for example 1 4 2026; dates are used instead of the year.")
     end = GovukDateField(label="To", required=False)
 
     def __init__(self, *args, on, **kwargs):

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
-from children.models import Allocation, Child
+from children.models import Child
 from children.selectors import (
     IRO_ALLOCATION_OUTCOMES,
     PLAN_LENGTHS,
@@ -36,7 +36,6 @@ from reviews.models import OUTSTANDING_STATUSES, LateReason, ParentsParticipatio
 from reviews.selectors import (
     HELD_IN_TIMESCALE,
     HELD_LATE,
-    PARTICIPATED,
     PARTICIPATION_RATE_CODES,
     QUALITY_STANDARDS,
     due_in,
@@ -151,17 +150,18 @@ def _outcomes(standard):
 
 @dataclass(frozen=True)
 class Month:
+    """A calendar month's reviews, counted over the part of it inside the period (`start` to
+    `end`), so that a period starting or ending mid-month opens the right list."""
+
     first_day: date
+    start: date
+    end: date
     held: int
     in_timescale: int
 
     @property
     def percent_in_timescale(self):
         return percent(self.in_timescale, self.held)
-
-    @property
-    def last_day(self):
-        return timescales.add_months(self.first_day, 1) - timedelta(days=1)
 
 
 def lac_timeliness_by_month(period, children=None):
@@ -178,8 +178,11 @@ def lac_timeliness_by_month(period, children=None):
     month = period.start.replace(day=1)
     while month <= period.end:
         row = counted.get(month, {"held": 0, "in_timescale": 0})
-        months.append(Month(first_day=month, held=row["held"], in_timescale=row["in_timescale"]))
-        month = timescales.add_months(month, 1)
+        next_month = timescales.add_months(month, 1)
+        months.append(Month(first_day=month, start=max(month, period.start),
+                            end=min(next_month - timedelta(days=1), period.end),
+                            held=row["held"], in_timescale=row["in_timescale"]))
+        month = next_month
     return months
 
 

@@ -1,9 +1,8 @@
 import django_filters
 from django.db.models import Q
 
-from accounts.models import Role, User
 from children.models import Allocation
-from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, handled_in_filter_queryset
+from iro_portal.filters import IRO_CHOICES, YES_CHOICES, YES_NO_CHOICES, GovukDateFilter
 from oversight.selectors import seen_by_iro_before_review
 
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
@@ -14,7 +13,7 @@ NOT_RECORDED = ("not_recorded", "Not recorded")
 
 def _iro_filter():
     return django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name"),
+        queryset=IRO_CHOICES,
         method="filter_iro", label="IRO", empty_label="Any IRO",
     )
 

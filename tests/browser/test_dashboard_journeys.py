@@ -1,0 +1,457 @@
+"""The dashboard in the browser, and the filtered lists its figures open.
+
+Journeys:
+1. A service manager lands on the dashboard (their home page), follows the "late" and
+   "overdue now" LAC review figures to the lists behind them (same number in the list's
+   caption, the right children listed), then changes the period to the previous reporting
+   year, to custom dates, and to an invalid range (GOV.UK error summary, "Error: " title,
+   error linked to its field).
+2. Keyboard only: open "Change the period", choose a reporting year and submit, with a
+   visible GOV.UK focus style on the summary and on the button.
+3. An IRO opens "My dashboard" from the navigation: only their own children are counted, and
+   a figure opens a list of only their child.
+4. A board member is refused the dashboard.
+5. axe-core on the dashboard (manager, with period errors, IRO), held reviews (more filters
+   open, invalid date), children (more filters open, as an IRO) and escalations (manager,
+   resolved; IRO, filtered); every title distinct; each chart an image with an accessible
+   name and a table beside it.
+6. Every number's link on the dashboard names what it counts (no two alike), so a
+   screen-reader user's list of links makes sense.
+
+The data are small and relative to timezone.localdate(): for Iris (the IRO) one LAC review held
+today in timescale, one held today late and one overdue, with RAG ratings and an open
+escalation; for Owen (a second IRO) one LAC review held today late and a resolved escalation.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from children import services as children_services
+from children.models import Child
+from escalations import services as escalation_services
+from escalations.codes import AreaOfConcern, Stage
+from oversight import services as oversight_services
+from oversight.models import OversightKind, Rag
+from reviews import services as review_services
+from reviews.models import LateReason, Review, ReviewKind, ReviewStatus
+from reviews.timescales import reporting_year_start
+from tests.factories import AllocationFactory, ChildFactory
+
+from .axe import assert_no_axe_violations
+from .helpers import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAC = ReviewKind.LAC.label
+GOVUK_FOCUS_YELLOW = "rgb(255, 221, 0)"
+CHARTS = [
+    # (the chart's accessible name, the caption of the table beside it)
+    ("LAC reviews held in timescale, by month", "LAC reviews held in timescale by month"),
+    ("Children per full-time IRO", "Caseload of each IRO"),
+    ("Current RAG ratings of children looked after", "Current RAG ratings"),
+]
+
+
+# --- The data: children, their reviews, ratings and escalations -------------------------------
+
+
+@dataclass
+class Caseloads:
+    today: date
+    in_timescale: Child  # Iris's: LAC review 1 held today, before its due date; rated green
+    late: Child  # Iris's: LAC review 1 held today, after its due date; rated red
+    overdue: Child  # Iris's: LAC review 1 overdue, not held; an open escalation
+    other_iros_late: Child  # Owen's: LAC review 1 held today, late; rated amber; a resolved escalation
+
+
+def child_looked_after_since(name, *, started, iro, by):
+    given_name, family_name = name.split()
+    child = ChildFactory(given_name=given_name, family_name=family_name)
+    children_services.record_care_episode(
+        child, by=by, start_date=started, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
+        placement_type="U6", placement_provider="PR1",
+    )
+    AllocationFactory(child=child, iro=iro, start_date=started)
+    return child
+
+
+def first_lac_review(child):
+    return Review.objects.get(child=child, kind=ReviewKind.LAC, number=1, status=ReviewStatus.DUE)
+
+
+def hold_first_lac_review(child, *, iro, today, late_reason=""):
+    return review_services.record_review_held(
+        first_lac_review(child), by=iro, today=today,
+        fields={"held_on": today, "participation_code": "PN1", "late_reason": late_reason},
+    )
+
+
+def rate_the_plan(child, review, *, iro, rag, today):
+    oversight_services.record_oversight(
+        child, by=iro, kind=OversightKind.POST_REVIEW, date=today, rag=rag, review=review,
+        tracking="Placement stability", today=today,
+    )
+
+
+def raise_escalation(child, *, iro, raised_on, today, area):
+    return escalation_services.raise_escalation(
+        child, by=iro, today=today, areas=[area], what_is_wrong="Health assessment overdue.",
+        what_is_asked="Book it.", stage=Stage.TEAM_MANAGER, addressed_to_name="Tess Team",
+        addressed_to_role="Team manager", raised_on=raised_on,
+    )
+
+
+@pytest.fixture
+def caseloads(iro, other_iro, manager):
+    today = timezone.localdate()
+    recently, two_months_ago = today - timedelta(days=7), today - timedelta(days=60)
+    in_timescale = child_looked_after_since("Avery Intime", started=recently, iro=iro, by=manager)
+    late = child_looked_after_since("Blake Latecase", started=two_months_ago, iro=iro, by=manager)
+    overdue = child_looked_after_since("Casey Overduecase", started=two_months_ago, iro=iro, by=manager)
+    other_iros_late = child_looked_after_since("Dana Otheriro", started=two_months_ago, iro=other_iro, by=manager)
+
+    review = hold_first_lac_review(in_timescale, iro=iro, today=today)
+    rate_the_plan(in_timescale, review, iro=iro, rag=Rag.GREEN, today=today)
+    review = hold_first_lac_review(late, iro=iro, today=today, late_reason=LateReason.IRO_UNAVAILABLE)
+    rate_the_plan(late, review, iro=iro, rag=Rag.RED, today=today)
+    review = hold_first_lac_review(other_iros_late, iro=other_iro, today=today,
+                                   late_reason=LateReason.CHILD_UNAVAILABLE)
+    rate_the_plan(other_iros_late, review, iro=other_iro, rag=Rag.AMBER, today=today)
+
+    raise_escalation(overdue, iro=iro, raised_on=today - timedelta(days=3), today=today, area=AreaOfConcern.HEALTH)
+    resolved = raise_escalation(other_iros_late, iro=other_iro, raised_on=today - timedelta(days=20), today=today,
+                                area=AreaOfConcern.PLACEMENT)
+    escalation_services.resolve(resolved, by=other_iro, outcome="Placement support agreed.", resolved_on=today,
+                                today=today)
+    return Caseloads(today, in_timescale, late, overdue, other_iros_late)
+
+
+# --- Reading the pages ------------------------------------------------------------------------
+
+
+def figure(page, about, value):
+    """A dashboard number: a link whose accessible name is "<value>: <about>, open the list".
+    The visually hidden part is absolutely positioned, so the name may have a space before ":"."""
+    return page.get_by_role("link", name=re.compile(rf"^{value}\s*:\s*{re.escape(about)}, open the list$"))
+
+
+def period_shown(page):
+    return page.locator("main p.govuk-body-l")
+
+
+def period_label(start, end):
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+
+
+def list_caption(page):
+    return page.locator("main table caption").first
+
+
+def open_change_the_period(page):
+    details = page.locator("details", has=page.locator("summary", has_text="Change the period"))
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(page.get_by_label("Reporting year")).to_be_visible()
+    return details
+
+
+def fill_date(page, group, day):
+    fieldset = page.get_by_role("group", name=group)
+    fieldset.get_by_label("Day").fill(str(day.day))
+    fieldset.get_by_label("Month").fill(str(day.month))
+    fieldset.get_by_label("Year").fill(str(day.year))
+
+
+def previous_reporting_year(year_start):
+    return date(year_start.year - 1, 4, 1), year_start - timedelta(days=1)
+
+
+def reporting_year_label(first_year):
+    return f"April {first_year} to March {first_year + 1}"
+
+
+def has_govuk_focus_style(locator):
+    """Whether the element, or something inside it, is painted with the GOV.UK focus yellow
+    (as a background, an outline or a box-shadow)."""
+    return locator.evaluate(
+        """(element, yellow) => [element, ...element.querySelectorAll("*")].some((node) => {
+            const style = getComputedStyle(node);
+            return style.backgroundColor === yellow
+                || (style.outlineStyle !== "none" && style.outlineColor === yellow)
+                || style.boxShadow.includes(yellow);
+        })""",
+        GOVUK_FOCUS_YELLOW,
+    )
+
+
+def tab_to(page, locator, most_presses=40):
+    """Press Tab until the element has focus, as a keyboard user would."""
+    for _ in range(most_presses):
+        page.keyboard.press("Tab")
+        if locator.evaluate("(element) => element === document.activeElement"):
+            return
+    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
+
+
+def assert_charts_are_images_with_tables(page):
+    for name, caption in CHARTS:
+        chart = page.get_by_role("img", name=name)
+        expect(chart).to_be_visible()
+        # The chart's grid column has a sibling column holding the table of the same figures.
+        beside = chart.locator(
+            "xpath=ancestor::div[contains(@class, 'govuk-grid-column')][1]"
+            "/following-sibling::div[contains(@class, 'govuk-grid-column')][1]"
+        )
+        expect(beside.get_by_role("table", name=caption)).to_be_visible()
+
+
+# --- 1. A service manager: figures, the lists behind them, and the period ----------------------
+
+
+def test_manager_follows_figures_to_their_lists_and_changes_the_period(page, manager, caseloads, screenshot):
+    today = caseloads.today
+    year_start = reporting_year_start(today)
+    sign_in(page, manager)
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_attribute("aria-current", "page")
+    expect(period_shown(page)).to_have_text(period_label(year_start, today))
+    expect(figure(page, f"{LAC} held", 3)).to_be_visible()
+    expect(figure(page, f"{LAC} held in timescale", 1)).to_be_visible()
+    screenshot(page, "dashboard-manager")
+
+    # "2 late" opens a list of the two children whose reviews were late, and nobody else.
+    figure(page, f"{LAC} held late", 2).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviews held")
+    expect(list_caption(page)).to_have_text("2 reviews held")
+    rows = page.locator("main tbody tr")
+    expect(rows.filter(has_text=caseloads.late.full_name)).to_contain_text("Late")
+    expect(rows.filter(has_text=caseloads.other_iros_late.full_name)).to_contain_text("Late")
+    expect(rows.filter(has_text=caseloads.in_timescale.full_name)).to_have_count(0)
+    page.go_back()
+
+    # "1 overdue now" opens the one overdue review.
+    figure(page, f"{LAC} overdue now", 1).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviews due")
+    expect(list_caption(page)).to_have_text("1 review due or booked")
+    expect(page.locator("main tbody tr")).to_have_count(1)
+    expect(page.locator("main tbody tr")).to_contain_text(caseloads.overdue.full_name)
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+
+    # The previous reporting year: every review here was held this year, so none then.
+    open_change_the_period(page)
+    page.get_by_label("Reporting year").select_option(label=reporting_year_label(year_start.year - 1))
+    page.get_by_role("button", name="Show figures").click()
+    expect(period_shown(page)).to_have_text(period_label(*previous_reporting_year(year_start)))
+    expect(figure(page, f"{LAC} held", 0)).to_be_visible()
+    expect(figure(page, f"{LAC} held late", 0)).to_be_visible()
+    open_change_the_period(page)
+    expect(page.get_by_label("Reporting year")).to_have_value(str(year_start.year - 1))
+    # Figures "now" do not depend on the period.
+    expect(figure(page, f"{LAC} overdue now", 1)).to_be_visible()
+
+    # Custom dates: the last ten days, which hold all three reviews.
+    open_change_the_period(page)
+    page.get_by_label("Reporting year").select_option("")
+    fill_date(page, "From", today - timedelta(days=10))
+    fill_date(page, "To", today)
+    page.get_by_role("button", name="Show figures").click()
+    expect(period_shown(page)).to_have_text(period_label(today - timedelta(days=10), today))
+    expect(figure(page, f"{LAC} held", 3)).to_be_visible()
+    expect(page).to_have_title("Dashboard – IRO Portal")
+
+    # Start after end: refused, with the GOV.UK error pattern.
+    open_change_the_period(page)
+    fill_date(page, "From", today)
+    fill_date(page, "To", today - timedelta(days=10))
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Show figures").click()
+    assert navigation.value.status == 400
+    expect(page).to_have_title(re.compile(r"^Error: Dashboard"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    message = "The end date must be the same as or after the start date."
+    error_link = summary.get_by_role("link", name=message)
+    expect(error_link).to_have_attribute("href", "#id_end_day")
+    expect(page.get_by_role("group", name="To")).to_contain_text(f"Error: {message}")
+    error_link.click()
+    expect(page.get_by_role("group", name="To").get_by_label("Day")).to_be_focused()
+    # An invalid period shows the year to date rather than nothing.
+    expect(period_shown(page)).to_have_text(period_label(year_start, today))
+    screenshot(page, "dashboard-period-error")
+    page.problems.assert_none()
+
+
+# --- 2. Keyboard only ---------------------------------------------------------------------------
+
+
+def test_keyboard_user_changes_the_period_with_visible_focus(page, manager, caseloads):
+    year_start = reporting_year_start(caseloads.today)
+    sign_in(page, manager)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+
+    summary = page.locator("summary", has_text="Change the period")
+    assert not has_govuk_focus_style(summary), "The summary looks focused before it has focus"
+    tab_to(page, summary)
+    expect(summary).to_be_focused()
+    assert has_govuk_focus_style(summary), "The focused 'Change the period' summary has no GOV.UK focus style"
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Reporting year")).to_be_visible()
+
+    year = page.get_by_label("Reporting year")
+    page.keyboard.press("Tab")
+    expect(year).to_be_focused()
+    assert has_govuk_focus_style(year), "The focused 'Reporting year' select has no GOV.UK focus style"
+    page.keyboard.press("ArrowDown")  # from "…, to date" to the previous reporting year
+    expect(year).to_have_value(str(year_start.year - 1))
+
+    button = page.get_by_role("button", name="Show figures")
+    assert not has_govuk_focus_style(button), "The button looks focused before it has focus"
+    tab_to(page, button, most_presses=10)
+    assert has_govuk_focus_style(button), "The focused 'Show figures' button has no GOV.UK focus style"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"[?&]year={year_start.year - 1}(&|$)"))
+    expect(period_shown(page)).to_have_text(period_label(*previous_reporting_year(year_start)))
+    expect(figure(page, f"{LAC} held", 0)).to_be_visible()
+    page.problems.assert_none()
+
+
+# --- 3. An IRO's own dashboard -----------------------------------------------------------------
+
+
+def test_iro_sees_only_their_own_childrens_figures(page, iro, caseloads, screenshot):
+    sign_in(page, iro)
+    page.get_by_role("link", name="My dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
+    expect(page).to_have_title("My dashboard – IRO Portal")
+    expect(page.locator("main")).to_contain_text("Figures for the children allocated to you now.")
+    # Owen's child's late review is not counted: two held, one late (the manager sees 3 and 2).
+    expect(figure(page, f"{LAC} held", 2)).to_be_visible()
+    expect(figure(page, f"{LAC} held in timescale", 1)).to_be_visible()
+    expect(figure(page, f"{LAC} held late", 1)).to_be_visible()
+    expect(figure(page, f"{LAC} overdue now", 1)).to_be_visible()
+    expect(figure(page, "children rated Amber", 0)).to_be_visible()
+    screenshot(page, "dashboard-iro")
+
+    figure(page, f"{LAC} held late", 1).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reviews held")
+    expect(list_caption(page)).to_have_text("1 review held")
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(caseloads.late.full_name)
+    expect(page.locator("main")).not_to_contain_text(caseloads.other_iros_late.full_name)
+    page.problems.assert_none()
+
+
+# --- 4. A board member -------------------------------------------------------------------------
+
+
+def test_board_member_cannot_reach_the_dashboard(page, board_member, caseloads):
+    sign_in(page, board_member)
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_count(0)
+    response = page.goto("/dashboard/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this page")
+    expect(page.locator("main")).not_to_contain_text(caseloads.late.full_name)
+    page.problems.assert_none()
+
+
+# --- 5. Accessibility of the dashboard and the lists its figures open --------------------------
+
+
+def test_dashboard_and_its_lists_pass_axe(page, manager, iro, caseloads, screenshot):
+    titles = {}
+
+    def check(where, expected_title):
+        expect(page).to_have_title(expected_title)
+        assert expected_title not in titles.values(), f"{where} has the same title as another page: {expected_title}"
+        titles[where] = expected_title
+        assert_no_axe_violations(page, where)
+        screenshot(page, "axe-" + re.sub(r"[^a-z0-9]+", "-", where.lower()).strip("-"))
+
+    sign_in(page, manager)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    assert_charts_are_images_with_tables(page)
+    check("dashboard (manager)", "Dashboard – IRO Portal")
+
+    page.goto("/dashboard/?start_day=31&start_month=2&start_year=2026&end_day=1&end_month=1&end_year=2026")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator("details", has_text="Change the period")).to_have_attribute("open", "")
+    check("dashboard with period errors", "Error: Dashboard – IRO Portal")
+
+    page.goto("/reviews/held/?kind=LAC&timeliness=late&participation=participated&late_reason=iro_unavailable")
+    more = page.locator("details", has_text="Participation and quality")
+    expect(more).to_have_attribute("open", "")
+    expect(page.get_by_label("Reason for lateness")).to_have_value(LateReason.IRO_UNAVAILABLE)
+    expect(list_caption(page)).to_have_text("1 review held")
+    check("held reviews, filtered (manager)", "Reviews held – IRO Portal")
+
+    page.goto("/reviews/held/?held_from_day=30&held_from_month=2&held_from_year=2026")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    check("held reviews with an invalid date", "Error: Reviews held – IRO Portal")
+
+    page.goto("/children/?rag=red&care_status=looked_after")
+    expect(page.locator("details", has_text="Oversight, plans and care dates")).to_have_attribute("open", "")
+    expect(list_caption(page)).to_have_text("1 child matches")
+    expect(page.locator("main tbody")).to_contain_text(caseloads.late.full_name)
+    check("children rated red (manager)", "Children – IRO Portal")
+
+    page.goto("/escalations/?status=resolved")
+    team_manager = page.get_by_role("region", name="Team manager")
+    expect(team_manager.locator("caption")).to_have_text("Team manager: 1 resolved")
+    expect(team_manager.locator("tbody")).to_contain_text(caseloads.other_iros_late.full_name)
+    expect(page.locator("main")).not_to_contain_text(caseloads.overdue.full_name)
+    check("resolved escalations (manager)", "Escalations – IRO Portal")
+
+    page.context.clear_cookies()
+    sign_in(page, iro)
+    page.get_by_role("link", name="My dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
+    assert_charts_are_images_with_tables(page)
+    check("dashboard (IRO)", "My dashboard – IRO Portal")
+
+    page.goto("/children/?care_status=looked_after&rag=green")
+    expect(page.locator("details", has_text="Oversight, plans and care dates")).to_have_attribute("open", "")
+    expect(list_caption(page)).to_have_text("1 child matches")
+    expect(page.locator("main tbody")).to_contain_text(caseloads.in_timescale.full_name)
+    check("children rated green (IRO)", "My children – IRO Portal")
+
+    page.goto(f"/escalations/?status=open&stage={Stage.TEAM_MANAGER.value}&area={AreaOfConcern.HEALTH}")
+    expect(list_caption(page)).to_have_text("1 escalation")
+    expect(page.locator("main tbody")).to_contain_text(caseloads.overdue.full_name)
+    check("open escalations, filtered (IRO)", "My escalations – IRO Portal")
+    page.problems.assert_none()
+
+
+# --- 6. Figure links a screen reader can tell apart ------------------------------------------
+
+
+def figure_link_names(page):
+    """What a screen reader's list of links says for each dashboard number, without the number."""
+    return page.locator("main a").evaluate_all(
+        """(links) => links
+            .map((link) => link.textContent.replace(/\\s+/g, " ").trim())
+            .filter((name) => name.endsWith(", open the list"))
+            .map((name) => name.replace(/^[0-9]+\\s*:\\s*/, ""))"""
+    )
+
+
+def test_every_dashboard_figure_link_says_what_it_counts(page, manager, caseloads):
+    """A list of links that says "0: Held, open the list" eight times tells a screen-reader user
+    nothing: each number's link names the figure, and the month table names the month."""
+    sign_in(page, manager)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    names = figure_link_names(page)
+    assert len(names) > 50, names
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    assert not duplicated, f"Figure links with the same name as another: {duplicated}"
+    expect(figure(page, f"LAC reviews held in {caseloads.today:%B %Y}", 3)).to_be_visible()
