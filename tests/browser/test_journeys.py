@@ -113,6 +113,8 @@ def test_service_manager_children_list_and_allocate_form_are_accessible(
     child = looked_after_child
 
     sign_in(page, manager)
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.get_by_role("navigation").get_by_role("link", name="Children", exact=True).click()
     expect(page).to_have_url(re.compile(r"/children/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Children")
     expect(page.locator("tbody tr", has_text=child.full_name)).to_contain_text(iro.get_full_name())
