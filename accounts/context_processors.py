@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .models import Role
-from .permissions import may_manage_allocations
+from .permissions import may_manage_allocations, may_read_published_reports
 
 
 def navigation(request):
@@ -22,6 +22,8 @@ def navigation(request):
             items.append(("Reviews due", reverse("reviews:due")))
             items.append(("Escalations", reverse("escalations:list")))
             items.append(("Oversight", reverse("oversight:worklist")))
+        if may_read_published_reports(user):
+            items.append(("Annual reports", reverse("reporting:annual_reports")))
         if user.is_staff:
             items.append(("Administration", reverse("admin:index")))
     path = request.path if request is not None else ""

@@ -23,6 +23,16 @@ def may_manage_allocations(user):
     return user.is_authenticated and user.is_active and user.role in ROLES_MANAGING_ALLOCATIONS
 
 
+def may_edit_annual_reports(user):
+    """Service managers (and administrators) write, publish and see the unsuppressed report."""
+    return user.is_authenticated and user.is_active and user.role in ROLES_SEEING_EVERY_CHILD
+
+
+def may_read_published_reports(user):
+    """The Corporate Parenting Board reads the published reports, small numbers suppressed."""
+    return may_edit_annual_reports(user) or (user.is_authenticated and user.is_active and user.role == Role.BOARD_MEMBER)
+
+
 def children_visible_to(user, children, on=None):
     """Narrow a Child queryset to what the user may open: an IRO sees only the children
     currently allocated to them."""

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 
 from .forms import SignInForm
 from .models import Role
-from .permissions import may_manage_allocations
+from .permissions import may_manage_allocations, may_read_published_reports
 
 
 class SignInView(auth_views.LoginView):
@@ -26,4 +26,6 @@ def home(request):
         return redirect("children:caseload")
     if may_manage_allocations(user):
         return redirect("reporting:dashboard")
+    if may_read_published_reports(user):
+        return redirect("reporting:annual_reports")
     return render(request, "accounts/home.html")

@@ -4,11 +4,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, CharField, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, LessThanOrEqual
 
 from reviews.timescales import latest_start_open_longer_than
 from reviews.working_day_calendar import within_working_days
 
+from .codes import PlacementProvider
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan
 
 
@@ -255,3 +258,159 @@ def child_record(child):
         "strategy_discussions": list(child.strategy_discussions.order_by("date")),
         "allocations": list(child.allocations.select_related("iro").order_by("-start_date")),
     }
+
+
+# What the annual report counts about children in care and child protection plans (DESIGN.md
+# section 4): more conditions on a Child (or ChildProtectionPlan) query, and the groups the
+# published reports' tables use, in their order: (key, label, codes).
+
+def looked_after_between(start, end):
+    """Children looked after at any time from `start` to `end`, as the DfE counts "looked after
+    during the year": an episode started by `end` and not ceased before `start` (a child whose
+    care ceased on the first day was looked after until then)."""
+    return Exists(
+        CareEpisode.objects.filter(child=OuterRef("pk"), start_date__lte=end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+    )
+
+
+AGE_BANDS = [
+    ("under_1", "Under 1", 0, 1),
+    ("1_to_4", "1 to 4", 1, 5),
+    ("5_to_9", "5 to 9", 5, 10),
+    ("10_to_15", "10 to 15", 10, 16),
+    ("16_and_over", "16 and over", 16, None),
+]
+"""(key, label, from age, up to but not including age): the age bands of the annual report."""
+
+
+def latest_birth_date_for_age(on, years):
+    """The latest date of birth of a child aged `years` or more on `on` by age_on's rule, so
+    that an age band is a plain date comparison in SQL. On 29 February this is 28 February of a
+    year that has none (a child born on 29 February has their birthday on 1 March)."""
+    year = on.year - years
+    try:
+        return on.replace(year=year)
+    except ValueError:  # 29 February, `years` before, is not a date
+        return date(year, 2, 28)
+
+
+def aged_between(on, low, high=None):
+    """Children aged at least `low` and (when given) under `high` on `on`, as age_on counts."""
+    condition = Q(date_of_birth__lte=latest_birth_date_for_age(on, low))
+    if high is not None:
+        condition &= Q(date_of_birth__gt=latest_birth_date_for_age(on, high))
+    return condition
+
+
+ETHNIC_GROUPS = [
+    ("white", "White", ["WBRI", "WIRI", "WOTH", "WIRT", "WROM"]),
+    ("mixed", "Mixed", ["MWBC", "MWBA", "MWAS", "MOTH"]),
+    ("asian", "Asian or Asian British", ["AIND", "APKN", "ABAN", "AOTH"]),
+    ("black", "Black or Black British", ["BCRB", "BAFR", "BOTH"]),
+    ("other", "Other ethnic group", ["CHNE", "OOTH"]),
+    ("not_stated", "Refused", ["REFU"]),
+    ("not_obtained", "Information not yet obtained", ["NOBT"]),
+]
+
+PLACEMENT_GROUPS = [
+    ("foster", "Foster placement", ["U1", "U2", "U3", "U4", "U5", "U6"]),
+    ("adoption", "Placed for adoption", ["A3", "A4", "A5", "A6"]),
+    ("parents", "Placed with parents", ["P1"]),
+    ("independent_living", "Independent living", ["P2"]),
+    ("supported_accommodation", "Semi-independent or supported accommodation", ["H5", "K3"]),
+    ("residential_employment", "Residential employment", ["P3"]),
+    ("secure_childrens_home", "Secure children's home", ["K1"]),
+    ("childrens_home", "Children's home", ["K2"]),
+    ("residential_care_home", "Residential care home", ["R1"]),
+    ("health", "NHS or health trust", ["R2"]),
+    ("family_centre", "Family centre or mother and baby unit", ["R3"]),
+    ("youth_custody", "Young offender institution", ["R5"]),
+    ("residential_school", "Residential school", ["S1"]),
+    ("temporary", "Temporary placement", ["T0", "T1", "T2", "T3", "T4"]),
+    ("other", "Other placement", ["Z1", "Z11", "Z12", "Z13", "Z14"]),
+]
+"""The rows of the published reports' table "Placement type (open CLA)"."""
+
+PROVIDER_GROUPS = [
+    ("own", "Own local authority", [PlacementProvider.PR1]),
+    ("private", "Private", [PlacementProvider.PR4]),
+    ("other", "Other", [PlacementProvider.PR0, PlacementProvider.PR2, PlacementProvider.PR3, PlacementProvider.PR5, ""]),
+]
+"""The columns of that table. "Other" takes a blank provider, which temporary and other
+placements must have (SSDA903 rule 178)."""
+
+
+def _group_of(field, groups):
+    return Case(
+        *[When(**{f"{field}__in": codes}, then=Value(key)) for key, _, codes in groups],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def with_episode_on(children, on):
+    """Annotate each child with the legal status, placement group and provider group of the
+    episode open on `on` (the latest-starting one, as children_with_current_status); None when
+    not looked after that day."""
+    episode = _episode_on(on).order_by("-start_date")
+    grouped = episode.annotate(
+        placement_group=_group_of("placement_type", PLACEMENT_GROUPS),
+        provider_group=_group_of("placement_provider", PROVIDER_GROUPS),
+    )
+    return children.annotate(
+        episode_legal_status=Subquery(episode.values("legal_status")[:1]),
+        episode_placement_group=Subquery(grouped.values("placement_group")[:1]),
+        episode_provider_group=Subquery(grouped.values("provider_group")[:1]),
+    )
+
+
+def protection_plan_category_on(on, category):
+    """Children whose plan open on `on` is, by its current category (the latest recorded by a
+    review conference, else the initial one), about `category`."""
+    current = Q(latest_category_of_abuse=category) | Q(latest_category_of_abuse="", initial_category_of_abuse=category)
+    return Exists(_plan_open_on(on).filter(current))
+
+
+REPEAT_PLAN_YEARS = 2
+"""A plan is a repeat "within 2 years" when the child's earlier plan ended no more than 2 years
+(24 calendar months, add_months) before it started."""
+
+
+def _date_as_number(day, years=0):
+    """A date field or expression, `years` on, as the number YYYYMMDD (in SQL on any database)."""
+    day = F(day) if isinstance(day, str) else day
+    return (ExtractYear(day) + Value(years)) * Value(10000) + ExtractMonth(day) * Value(100) + ExtractDay(day)
+
+
+def _two_years_on_as_number(day):
+    """add_months(`day`, 24) as the number YYYYMMDD: the year plus 2, and 29 February (two
+    years on is never a leap year) to 28 February."""
+    day = F(day) if isinstance(day, str) else day
+    leap_day = Case(When(Q(Exact(ExtractMonth(day), 2)) & Q(Exact(ExtractDay(day), 29)), then=Value(1)),
+                    default=Value(0))
+    return _date_as_number(day, years=REPEAT_PLAN_YEARS) - leap_day
+
+
+def repeat_protection_plan(within_two_years=False):
+    """Plans of a child who had an earlier plan: one that started before this one (the DfE's
+    "second or subsequent" plan); with `within_two_years`, one that ended on or before this
+    one started and no more than 2 years before (this start on or before add_months(end, 24))."""
+    earlier = ChildProtectionPlan.objects.filter(child=OuterRef("child"), start_date__lt=OuterRef("start_date"))
+    if within_two_years:
+        # Cast gives the outer date a type Extract can work on; an annotation on the outer plans
+        # would not do (aggregate() leaves it out of the query the OuterRef points into).
+        this_start = _date_as_number(Cast(OuterRef("start_date"), output_field=DateField()))
+        earlier = earlier.filter(
+            LessThanOrEqual(this_start, _two_years_on_as_number("end_date")),
+            end_date__isnull=False, end_date__lte=OuterRef("start_date"),
+        )
+    return Exists(earlier)
+
+
+def protection_plan_lasted_two_years():
+    """Ended plans open for 2 years or more by the day they ended: add_months(start, 24) on or
+    before the end, as PLAN_LENGTHS' 2_years_or_more counts open plans."""
+    return Q(end_date__isnull=False) & Q(LessThanOrEqual(_two_years_on_as_number("start_date"),
+                                                         _date_as_number("end_date")))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from children.models import Allocation, Child
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, initials_and_id, overdue_step
 from reviews.timescales import add_working_days, reporting_year_start
+from reviews.working_day_calendar import within_working_days
 
 from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
@@ -200,3 +201,38 @@ def escalation_reminders(on, first_child_id, last_child_id):
                    f"The formal escalation started on {started:%-d %B %Y} has passed "
                    f"{settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS} working days.")
     return reminders
+
+
+# What the annual report counts about escalations (DESIGN.md section 4): conditions on an
+# Escalation query.
+
+def resolution_working_days():
+    """The local standard for resolving an escalation: within this many working days of raising
+    it (settings.ESCALATION_RESOLVED_WITHIN_WORKING_DAYS, 20 by default)."""
+    return getattr(settings, "ESCALATION_RESOLVED_WITHIN_WORKING_DAYS", 20)
+
+
+def raised_between(start, end):
+    return Q(raised_on__gte=start, raised_on__lte=end)
+
+
+def resolved_between(start, end):
+    return Q(status=EscalationStatus.RESOLVED, resolved_on__gte=start, resolved_on__lte=end)
+
+
+def withdrawn_between(start, end):
+    return Q(status=EscalationStatus.WITHDRAWN, withdrawn_on__gte=start, withdrawn_on__lte=end)
+
+
+def resolved_in_time():
+    """Resolved escalations resolved on or before the resolution_working_days()th working day
+    after the day they were raised (the working-day calendar, in SQL)."""
+    return Q(status=EscalationStatus.RESOLVED) & Q(
+        within_working_days("resolved_on", "raised_on", resolution_working_days())
+    )
+
+
+def referred_to_cafcass_between(start, end):
+    """Escalations whose Cafcass step was sent from `start` to `end`."""
+    return Exists(EscalationStep.objects.filter(
+        escalation=OuterRef("pk"), stage=Stage.CAFCASS, sent_on__gte=start, sent_on__lte=end))

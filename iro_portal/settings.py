@@ -207,6 +207,24 @@ ESCALATION_RESPONSE_WORKING_DAYS = {
     for stage in ("informal", "team_manager", "service_manager", "head_of_service", "director", "cafcass")
 }
 ESCALATION_FORMAL_PROCESS_WORKING_DAYS = int(os.environ.get("ESCALATION_FORMAL_PROCESS_WORKING_DAYS", "20"))
+# The annual report's measure of escalations resolved within this many working days of being raised.
+ESCALATION_RESOLVED_WITHIN_WORKING_DAYS = int(os.environ.get("ESCALATION_RESOLVED_WITHIN_WORKING_DAYS", "20"))
+
+# Small-number suppression in the board version of the annual report (reporting/suppression.py):
+# counts from SUPPRESSION_LOWEST_COUNT to SUPPRESSION_HIGHEST_COUNT are shown as "c".
+try:
+    SUPPRESSION_LOWEST_COUNT = int(os.environ.get("SUPPRESSION_LOWEST_COUNT", "1"))
+    SUPPRESSION_HIGHEST_COUNT = int(os.environ.get("SUPPRESSION_HIGHEST_COUNT", "5"))
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"SUPPRESSION_LOWEST_COUNT and SUPPRESSION_HIGHEST_COUNT must be whole numbers: {error}"
+    ) from error
+if not 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT:
+    raise ImproperlyConfigured(
+        "Small-number suppression needs 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT; "
+        f"got SUPPRESSION_LOWEST_COUNT={SUPPRESSION_LOWEST_COUNT} and "
+        f"SUPPRESSION_HIGHEST_COUNT={SUPPRESSION_HIGHEST_COUNT}."
+    )
 
 # Reminders (notifications app): the daily sweep's hour, the working days before a review is
 # due at which its IRO is reminded, and the outgoing email.

@@ -8,6 +8,6 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("escalations/", include("escalations.urls")),
     path("reminders/", include("notifications.urls")),
-    path("dashboard/", include("reporting.urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

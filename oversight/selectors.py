@@ -199,3 +199,9 @@ def oversight_reminders(on, first_child_id, last_child_id):
                          f"the quarter ends on {quarter_closes:%-d %B %Y}."), link=link,
             ))
     return reminders
+
+
+def recorded_between(start, end):
+    """Children with an oversight record (of any kind) dated from `start` to `end`: the annual
+    report's quarterly footprint."""
+    return Exists(OversightRecord.objects.filter(child=OuterRef("pk"), date__gte=start, date__lte=end))

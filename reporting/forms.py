@@ -39,3 +39,111 @@ class PeriodForm(forms.Form):
         if self.cleaned_data["year"] is not None:
             return reporting_year(self.cleaned_data["year"])
         return year_to_date(self.on)
+
+
+class NarrativeForm(forms.Form):
+    """The narrative sections of an annual report; Markdown is allowed and rendered safely."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                                   help_text="Plain text or Markdown: a blank line starts a new paragraph, "
+                                             "a line starting with - is a bullet point.")
+    achievements = forms.CharField(label="Achievements this year", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    areas_for_development = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    changes_from_childrens_views = forms.CharField(
+        label="What changed because of what children said", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Shown in the version for children: use short sentences and plain words.")
+    how_to_contact_an_iro = forms.CharField(
+        label="How children can contact an IRO", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown in the version for children: a phone number, an email address or who to ask.")
+
+
+class ActionPlanItemForm(forms.Form):
+    priority = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    measure = forms.CharField(label="How we will measure it", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    intended_impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    FIELDS = ("priority", "measure", "intended_impact", "action")
+
+    def clean(self):
+        cleaned = super().clean()
+        filled = [field for field in self.FIELDS if cleaned.get(field, "").strip()]
+        if filled and len(filled) < len(self.FIELDS):
+            for field in self.FIELDS:
+                if field not in filled:
+                    self.add_error(field, f"Enter the {self.fields[field].label.lower() if self.fields[field].label else field.replace('_', ' ')} "
+                                          "for this priority, or empty the whole row.")
+        return cleaned
+
+    @property
+    def is_empty(self):
+        return not any(self.cleaned_data.get(field, "").strip() for field in self.FIELDS)
+
+
+ActionPlanFormSet = forms.formset_factory(ActionPlanItemForm, extra=2, max_num=20, validate_max=True)
+
+
+class OtherActivityForm(forms.Form):
+    child_population = forms.IntegerField(
+        label="Children aged 0 to 17 living in the authority", required=False, min_value=1,
+        help_text="The ONS mid-year population estimate, for the rate of children looked after per 10,000.")
+    fostering_reviews_held = forms.IntegerField(label="Foster carer reviews held", required=False, min_value=0)
+    fostering_reviews_in_time = forms.IntegerField(label="Foster carer reviews held in time", required=False, min_value=0)
+    independent_visitor_matches = forms.IntegerField(label="Children matched with an Independent Visitor", required=False, min_value=0)
+    advocacy_referrals = forms.IntegerField(label="Referrals for advocacy", required=False, min_value=0)
+    complaints_received = forms.IntegerField(label="Complaints received", required=False, min_value=0)
+    complaints_stage_1 = forms.IntegerField(label="Complaints resolved at stage 1", required=False, min_value=0)
+    complaints_stage_2 = forms.IntegerField(label="Complaints that reached stage 2", required=False, min_value=0)
+    complaints_stage_3 = forms.IntegerField(label="Complaints that reached stage 3", required=False, min_value=0)
+
+    def clean(self):
+        cleaned = super().clean()
+        held, in_time = cleaned.get("fostering_reviews_held"), cleaned.get("fostering_reviews_in_time")
+        if held is not None and in_time is not None and in_time > held:
+            self.add_error("fostering_reviews_in_time", "Reviews held in time cannot be more than the reviews held.")
+        received = cleaned.get("complaints_received")
+        stages = [cleaned.get(f"complaints_stage_{stage}") for stage in (1, 2, 3)]
+        if received is not None and all(stage is not None for stage in stages) and sum(stages) > received:
+            self.add_error("complaints_stage_1", "The complaints at each stage cannot add up to more than the complaints received.")
+        return cleaned
+
+
+class ComparatorForm(forms.Form):
+    measure = forms.ChoiceField(label="Measure", required=False)
+    statistical_neighbours = forms.DecimalField(label="Statistical neighbours", required=False, max_digits=9,
+                                                decimal_places=1, min_value=0)
+    england = forms.DecimalField(label="England", required=False, max_digits=9, decimal_places=1, min_value=0)
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [("", "Choose a measure"), *measures]
+
+    def clean(self):
+        cleaned = super().clean()
+        has_figure = cleaned.get("statistical_neighbours") is not None or cleaned.get("england") is not None
+        if cleaned.get("measure") and not has_figure and not self.errors:
+            self.add_error("statistical_neighbours", "Enter the statistical neighbours figure, the England figure or both.")
+        if has_figure and not cleaned.get("measure"):
+            self.add_error("measure", "Choose the measure these figures are for.")
+        return cleaned
+
+
+class BaseComparatorFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        chosen = [form.cleaned_data.get("measure") for form in self.forms if form.cleaned_data.get("measure")]
+        repeated = {measure for measure in chosen if chosen.count(measure) > 1}
+        if repeated:
+            raise forms.ValidationError("Each measure can have only one row of comparators.")
+
+
+ComparatorFormSet = forms.formset_factory(ComparatorForm, formset=BaseComparatorFormSet, extra=3, max_num=80,
+                                          validate_max=True)
+
+
+class PublishForm(forms.Form):
+    reason = forms.CharField(label="Reason for publishing a new version", required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="For example, which figure or paragraph was corrected. The earlier version stays available.")

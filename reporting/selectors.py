@@ -15,22 +15,42 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
-from children.models import Child
+from children.codes import CategoryOfAbuse, LegalStatus, Sex
+from children.models import Child, ChildProtectionPlan
 from children.selectors import (
+    AGE_BANDS,
+    ETHNIC_GROUPS,
     IRO_ALLOCATION_OUTCOMES,
+    PLACEMENT_GROUPS,
     PLAN_LENGTHS,
+    PROVIDER_GROUPS,
+    aged_between,
     ceased_care_between,
     iro_allocation_after_care_started,
     looked_after,
+    looked_after_between,
     on_protection_plan,
+    protection_plan_category_on,
+    protection_plan_lasted_two_years,
     protection_plan_open_for,
+    repeat_protection_plan,
     started_care_between,
+    with_episode_on,
 )
 from escalations.codes import AreaOfConcern, EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern
-from escalations.selectors import response_overdue, with_current_step
-from oversight.models import Rag
-from oversight.selectors import seen_by_iro_before_review, with_oversight_status
+from escalations.selectors import (
+    raised_between,
+    referred_to_cafcass_between,
+    resolution_working_days,
+    resolved_between,
+    resolved_in_time,
+    response_overdue,
+    with_current_step,
+    withdrawn_between,
+)
+from oversight.models import OversightKind, OversightRecord, Rag
+from oversight.selectors import recorded_between, seen_by_iro_before_review, with_oversight_status
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, LateReason, ParentsParticipation, ParticipationCode, Review, ReviewKind
 from reviews.selectors import (
@@ -341,4 +361,163 @@ def dashboard(period, on, children=None, iros=None):
         "children": children_figures(period, on, children),
         "oversight": oversight_figures(on, children),
         "escalations": escalation_figures(period, on, children),
+    }
+
+
+# The annual IRO report (DESIGN.md section 4): figures for a reporting year (or any period),
+# for the whole authority. Each function runs a fixed number of queries.
+
+def children_in_care_profile(period):
+    """Children in care: looked after at the start (the day before it begins), at the end and
+    at any time in the period; started and ceased (as children_figures); and, of those looked
+    after on the last day, age (as age_on), sex, ethnic group split by UASC, and the legal
+    status and placement (by provider) of the episode open that day. Short breaks (V3/V4)
+    count as looked_after does. Three queries."""
+    end = period.end
+    totals = Child.objects.aggregate(
+        looked_after_at_start=Count("pk", filter=Q(looked_after(period.start - timedelta(days=1)))),
+        looked_after_at_end=Count("pk", filter=Q(looked_after(end))),
+        looked_after_during=Count("pk", filter=Q(looked_after_between(period.start, end))),
+        started=Count("pk", filter=Q(started_care_between(period.start, end))),
+        ceased=Count("pk", filter=Q(ceased_care_between(period.start, end))),
+    )
+    at_end = Child.objects.filter(looked_after(end))
+    profile = at_end.aggregate(
+        **{f"age_{key}": Count("pk", filter=aged_between(end, low, high)) for key, _, low, high in AGE_BANDS},
+        **{f"sex_{sex}": Count("pk", filter=Q(sex=sex)) for sex in Sex.values},
+        **{f"ethnicity_{key}_{uasc}": Count("pk", filter=Q(ethnicity__in=codes, is_uasc=uasc))
+           for key, _, codes in ETHNIC_GROUPS for uasc in (False, True)},
+    )
+    episodes = (
+        with_episode_on(at_end, end)
+        .values("episode_legal_status", "episode_placement_group", "episode_provider_group")
+        .annotate(children=Count("pk"))
+    )
+    legal_status = dict.fromkeys(LegalStatus.values, 0)
+    placements = {group: dict.fromkeys((key for key, _, _ in PROVIDER_GROUPS), 0) for group, _, _ in PLACEMENT_GROUPS}
+    for row in episodes:
+        legal_status[row["episode_legal_status"]] += row["children"]
+        placements[row["episode_placement_group"]][row["episode_provider_group"]] += row["children"]
+    ethnicity = {}
+    for key, _, _ in ETHNIC_GROUPS:
+        not_uasc, uasc = profile[f"ethnicity_{key}_False"], profile[f"ethnicity_{key}_True"]
+        ethnicity[key] = {"all": not_uasc + uasc, "not_uasc": not_uasc, "uasc": uasc}
+    return {
+        **totals,
+        "age_bands": {key: profile[f"age_{key}"] for key, _, _, _ in AGE_BANDS},
+        "sex": {sex: profile[f"sex_{sex}"] for sex in Sex.values},
+        "ethnicity": ethnicity,
+        "legal_status": legal_status,
+        "placements": placements,
+    }
+
+
+def quarters(period):
+    """The calendar quarters (April-June, July-September, October-December, January-March) that
+    meet the period, clipped to it, as (first day, last day): four for a reporting year."""
+    clipped = []
+    start = period.start
+    while start <= period.end:
+        end = min(timescales.quarter_end(start), period.end)
+        clipped.append((start, end))
+        start = end + timedelta(days=1)
+    return clipped
+
+
+def oversight_year_figures(period):
+    """Oversight records made in the period, by kind and by the RAG rating they carry; and the
+    quarterly footprint: of the children looked after at some time in the period, those with a
+    record in every quarter (clipped to the period) in which they were looked after. Two
+    queries."""
+    records = OversightRecord.objects.filter(date__gte=period.start, date__lte=period.end).aggregate(
+        records=Count("pk"),
+        **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in OversightKind.values},
+        **{f"rag_{rag}": Count("pk", filter=Q(rag=rag)) for rag in Rag.values},
+    )
+    every_quarter = Q(looked_after_between(period.start, period.end))
+    for start, end in quarters(period):
+        every_quarter &= ~Q(looked_after_between(start, end)) | Q(recorded_between(start, end))
+    children = Child.objects.aggregate(
+        looked_after=Count("pk", filter=Q(looked_after_between(period.start, period.end))),
+        every_quarter=Count("pk", filter=every_quarter),
+    )
+    return {
+        "records": records["records"],
+        "records_by_kind": {kind: records[f"kind_{kind}"] for kind in OversightKind.values},
+        "ratings": {rag: records[f"rag_{rag}"] for rag in Rag.values},
+        "children_looked_after": children["looked_after"],
+        "children_with_record_every_quarter": children["every_quarter"],
+        "percent_every_quarter": percent(children["every_quarter"], children["looked_after"]),
+    }
+
+
+def escalation_year_figures(period):
+    """Escalations raised in the period (and the children they were about, and their areas of
+    concern); resolved in it, by the stage resolved at and whether within the local standard of
+    working days from raising; withdrawn in it; and Cafcass referrals sent in it. Two queries."""
+    raised = raised_between(period.start, period.end)
+    resolved = resolved_between(period.start, period.end)
+    figures = Escalation.objects.aggregate(
+        raised=Count("pk", filter=raised),
+        children=Count("child", filter=raised, distinct=True),
+        resolved=Count("pk", filter=resolved),
+        **{f"resolved_at_{stage}": Count("pk", filter=resolved & Q(resolved_at_stage=stage)) for stage in Stage.values},
+        resolved_within_working_days=Count("pk", filter=resolved & resolved_in_time()),
+        withdrawn=Count("pk", filter=withdrawn_between(period.start, period.end)),
+        cafcass_referrals=Count("pk", filter=Q(referred_to_cafcass_between(period.start, period.end))),
+    )
+    areas = (
+        EscalationConcern.objects.filter(escalation__raised_on__gte=period.start, escalation__raised_on__lte=period.end)
+        .values("area")
+        .annotate(escalations=Count("pk"))
+    )
+    by_area = dict.fromkeys(AreaOfConcern.values, 0)
+    for row in areas:
+        by_area[row["area"]] = row["escalations"]
+    return {
+        "raised": figures["raised"],
+        "children": figures["children"],
+        "by_area": by_area,
+        "resolved": figures["resolved"],
+        "resolved_by_stage": {stage: figures[f"resolved_at_{stage}"] for stage in Stage.values},
+        "resolved_within_working_days": figures["resolved_within_working_days"],
+        "percent_resolved_within_working_days": percent(figures["resolved_within_working_days"], figures["resolved"]),
+        "resolution_working_days": resolution_working_days(),
+        "withdrawn": figures["withdrawn"],
+        "cafcass_referrals": figures["cafcass_referrals"],
+    }
+
+
+def child_protection_year_figures(period):
+    """Child protection plans started and ended in the period; repeat plans among those started
+    (an earlier plan at any time, and one ended within 2 years); ended plans that had lasted 2
+    years or more; and plans open on the last day (children on a plan, one open plan each) by
+    current category and by how long they had been open (PLAN_LENGTHS). Two queries."""
+    started = Q(start_date__gte=period.start, start_date__lte=period.end)
+    ended = Q(end_date__gte=period.start, end_date__lte=period.end)
+    plans = ChildProtectionPlan.objects.aggregate(
+        plans_started=Count("pk", filter=started),
+        plans_ended=Count("pk", filter=ended),
+        repeat_plans=Count("pk", filter=started & Q(repeat_protection_plan())),
+        repeat_plans_within_2_years=Count("pk", filter=started & Q(repeat_protection_plan(within_two_years=True))),
+        plans_ended_lasting_2_years_or_more=Count("pk", filter=ended & protection_plan_lasted_two_years()),
+    )
+    on = period.end
+    at_end = Child.objects.filter(on_protection_plan(on)).aggregate(
+        plans_at_end=Count("pk"),
+        **{f"category_{code}": Count("pk", filter=Q(protection_plan_category_on(on, code)))
+           for code in CategoryOfAbuse.values},
+        **{f"plan_{length}": Count("pk", filter=Q(protection_plan_open_for(on, length))) for length, _ in PLAN_LENGTHS},
+    )
+    return {
+        "plans_started": plans["plans_started"],
+        "plans_ended": plans["plans_ended"],
+        "plans_at_end": at_end["plans_at_end"],
+        "plans_at_end_by_category": {code: at_end[f"category_{code}"] for code in CategoryOfAbuse.values},
+        "plans_open_18_months_at_end": at_end["plan_over_18_months"],
+        "plans_open_2_years_at_end": at_end["plan_2_years_or_more"],
+        "repeat_plans": plans["repeat_plans"],
+        "repeat_plans_within_2_years": plans["repeat_plans_within_2_years"],
+        "percent_repeat_plans": percent(plans["repeat_plans"], plans["plans_started"]),
+        "plans_ended_lasting_2_years_or_more": plans["plans_ended_lasting_2_years_or_more"],
     }

@@ -5,5 +5,24 @@ from . import views
 app_name = "reporting"
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("reports/", views.AnnualReportListView.as_view(), name="annual_reports"),
+    path("reports/<int:year>/", views.AnnualReportView.as_view(), name="annual_report"),
+    path("reports/<int:year>/report.csv", views.AnnualReportCsvView.as_view(), name="annual_report_csv"),
+    path("reports/<int:year>/for-children/", views.ChildFriendlyReportView.as_view(), name="child_friendly_report"),
+    path("reports/<int:year>/pdf/<str:variant>/", views.ReportPdfView.as_view(), name="annual_report_pdf"),
+    path("reports/<int:year>/narrative/", views.NarrativeView.as_view(), name="narrative"),
+    path("reports/<int:year>/other-activity/", views.OtherActivityView.as_view(), name="other_activity"),
+    path("reports/<int:year>/comparators/", views.ComparatorsView.as_view(), name="comparators"),
+    path("reports/<int:year>/publish/", views.PublishView.as_view(), name="publish"),
+    path("reports/<int:year>/versions/<int:number>/", views.AnnualReportView.as_view(), name="published_report"),
+    path("reports/<int:year>/versions/<int:number>/report.csv", views.AnnualReportCsvView.as_view(),
+         name="published_report_csv"),
+    path("reports/<int:year>/versions/<int:number>/for-children/", views.ChildFriendlyReportView.as_view(),
+         name="published_child_friendly_report"),
+    path("reports/<int:year>/versions/<int:number>/pdf/<str:variant>/", views.ReportPdfView.as_view(),
+         name="published_report_pdf"),
+    path("reports/documents/<int:pk>/", views.ReportDocumentView.as_view(), name="document"),
+    path("reports/documents/<int:pk>/status/", views.ReportDocumentStatusView.as_view(), name="document_status"),
+    path("reports/documents/<int:pk>/download/", views.ReportDocumentDownloadView.as_view(), name="document_download"),
 ]

@@ -1,14 +1,39 @@
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from accounts.models import Role, User
-from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
+from accounts.permissions import (
+    ChildRecordAccessMixin,
+    children_visible_to,
+    may_edit_annual_reports,
+    may_read_published_reports,
+    sees_every_child,
+)
 from children.models import Child
+from iro_portal.forms import add_service_errors
 
-from . import dashboard, selectors
-from .forms import PeriodForm
+from . import dashboard, selectors, services
+from .annual_report import comparable_measures
+from .forms import ActionPlanFormSet, ComparatorFormSet, NarrativeForm, OtherActivityForm, PeriodForm, PublishForm
+from .models import (
+    AnnualReport,
+    ComparatorFigure,
+    DocumentStatus,
+    OtherActivity,
+    PublishedReport,
+    ReportDocument,
+    Variant,
+)
+from .periods import recent_reporting_years
+from .presentation import Presenter
 
 
 class DashboardView(ChildRecordAccessMixin, View):
@@ -32,3 +57,305 @@ class DashboardView(ChildRecordAccessMixin, View):
             "form": form, "period": period, "today": today, "everyone": everyone,
             **dashboard.page_content(figures, period, today),
         }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+class AnnualReportAccessMixin(AccessMixin):
+    """Service managers and administrators work on the reports; board members read the published
+    ones. IROs use their own dashboard instead."""
+
+    editing = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        allowed = may_edit_annual_reports if self.editing else may_read_published_reports
+        if not allowed(request.user):
+            raise PermissionDenied("Only service managers, administrators and board members can see the annual reports.")
+        self.may_edit = may_edit_annual_reports(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_report(self):
+        year = self.kwargs["year"]
+        if not MIN_REPORT_YEAR <= year <= timezone.localdate().year:
+            raise Http404("There is no annual report for that year.")
+        if self.may_edit:
+            return services.report_for_year(year)
+        report = get_object_or_404(AnnualReport.objects.filter(published_versions__isnull=False).distinct(), year=year)
+        return report
+
+    def get_published(self, report):
+        number = self.kwargs.get("number")
+        if number is None:
+            if self.may_edit:
+                return None
+            return services.latest_published(report)
+        return get_object_or_404(PublishedReport, report=report, number=number)
+
+    def variant(self, allowed=(Variant.INTERNAL, Variant.BOARD)):
+        """Managers choose the version (the board version to preview it); the board only ever
+        gets its own."""
+        if not self.may_edit:
+            return Variant.BOARD
+        chosen = self.request.GET.get("variant", Variant.INTERNAL)
+        return chosen if chosen in allowed else Variant.INTERNAL
+
+
+MIN_REPORT_YEAR = 2000
+
+
+class AnnualReportListView(AnnualReportAccessMixin, View):
+    def get(self, request):
+        today = timezone.localdate()
+        published = PublishedReport.objects.select_related("report", "published_by").order_by("-report__year", "-number")
+        versions_by_year = {}
+        for version in published:
+            versions_by_year.setdefault(version.report.year, []).append(version)
+        if self.may_edit:
+            years = [year for year, _ in recent_reporting_years(today)]
+            rows = [{"year": year, "label": reporting_year_label(year), "versions": versions_by_year.get(year, []),
+                     "is_current": year == years[0]} for year in years]
+            older = sorted((year for year in versions_by_year if year not in years), reverse=True)
+            rows += [{"year": year, "label": reporting_year_label(year), "versions": versions_by_year[year]}
+                     for year in older]
+        else:
+            rows = [{"year": year, "label": reporting_year_label(year), "versions": versions}
+                    for year, versions in versions_by_year.items()]
+        return render(request, "reporting/annual_report_list.html", {"rows": rows, "may_edit": self.may_edit})
+
+
+def reporting_year_label(year):
+    return f"April {year} to March {year + 1}"
+
+
+class AnnualReportView(AnnualReportAccessMixin, View):
+    """The report as a page: the draft with live figures for managers, or a published version."""
+
+    def get(self, request, year, number=None):
+        report = self.get_report()
+        published = self.get_published(report)
+        variant = self.variant()
+        content = services.content_of(report, published)
+        services.record_download(by=request.user, report=report, variant=variant, file_format="html",
+                                 published=published, request=request)
+        return render(request, "reporting/annual_report.html", {
+            "report": report, "may_edit": self.may_edit,
+            "versions": list(report.published_versions.select_related("published_by")),
+            **services.report_context(content, variant, published=published),
+        })
+
+
+class AnnualReportCsvView(AnnualReportAccessMixin, View):
+    def get(self, request, year, number=None):
+        report = self.get_report()
+        published = self.get_published(report)
+        variant = self.variant()
+        content = services.content_of(report, published)
+        services.record_download(by=request.user, report=report, variant=variant, file_format="csv",
+                                 published=published, request=request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        suffix = f"v{published.number}" if published else "draft"
+        board = "-board" if variant == Variant.BOARD else ""
+        response["Content-Disposition"] = f'attachment; filename="annual-iro-report-{report.year}-{suffix}{board}.csv"'
+        writer = csv.writer(response)
+        for row in Presenter(content, variant).csv_rows():
+            writer.writerow(row)
+        return response
+
+
+class ChildFriendlyReportView(AnnualReportAccessMixin, View):
+    def get(self, request, year, number=None):
+        report = self.get_report()
+        published = self.get_published(report)
+        content = services.content_of(report, published)
+        services.record_download(by=request.user, report=report, variant=Variant.CHILD_FRIENDLY, file_format="html",
+                                 published=published, request=request)
+        return render(request, "reporting/child_friendly_report.html", {
+            "report": report, "may_edit": self.may_edit,
+            **services.report_context(content, Variant.CHILD_FRIENDLY, published=published),
+        })
+
+
+class ReportPdfView(AnnualReportAccessMixin, View):
+    """Download a PDF: a published version's is made once and kept, so it is served at once when
+    ready; otherwise the request starts the Celery task and shows its progress."""
+
+    def get(self, request, year, variant, number=None):
+        report = self.get_report()
+        published = self.get_published(report)
+        if published is None:
+            raise Http404("Only published versions have a stored PDF; make a PDF of the draft from the report page.")
+        variant = self._allowed_variant(variant)
+        document = ReportDocument.objects.filter(published=published, variant=variant).first()
+        if document is not None and document.status == DocumentStatus.READY:
+            return _pdf_response(request, document)
+        document = services.request_document(report, variant=variant, by=request.user, published=published,
+                                             request=request)
+        return redirect("reporting:document", pk=document.pk)
+
+    def post(self, request, year, variant, number=None):
+        """Make a PDF of the draft (managers only; the figures are as they are now)."""
+        if not self.may_edit:
+            raise PermissionDenied("Only service managers can make a PDF of a draft report.")
+        report = self.get_report()
+        variant = self._allowed_variant(variant)
+        document = services.request_document(report, variant=variant, by=request.user, request=request)
+        return redirect("reporting:document", pk=document.pk)
+
+    def _allowed_variant(self, variant):
+        allowed = Variant.values if self.may_edit else [Variant.BOARD, Variant.CHILD_FRIENDLY]
+        if variant not in allowed:
+            raise Http404("There is no such version of the report.")
+        return variant
+
+
+class ReportDocumentView(AnnualReportAccessMixin, View):
+    """A PDF being made: its progress, then the download."""
+
+    def get_document(self, pk):
+        document = get_object_or_404(ReportDocument.objects.select_related("report", "published"), pk=pk)
+        if not self.may_edit and (document.published is None or document.variant == Variant.INTERNAL):
+            raise Http404("There is no such document.")
+        return document
+
+    def get(self, request, pk):
+        document = self.get_document(pk)
+        return render(request, "reporting/report_document.html", {"document": document})
+
+
+class ReportDocumentStatusView(ReportDocumentView):
+    def get(self, request, pk):
+        document = self.get_document(pk)
+        return JsonResponse({"status": document.status, "status_label": document.get_status_display(),
+                             "progress": document.progress,
+                             "download_url": reverse("reporting:document_download", args=[document.pk])
+                             if document.status == DocumentStatus.READY else None})
+
+
+class ReportDocumentDownloadView(ReportDocumentView):
+    def get(self, request, pk):
+        document = self.get_document(pk)
+        if document.status != DocumentStatus.READY:
+            return redirect("reporting:document", pk=document.pk)
+        return _pdf_response(request, document)
+
+
+def _pdf_response(request, document):
+    services.record_download(by=request.user, report=document.report, variant=document.variant, file_format="pdf",
+                             published=document.published, request=request)
+    suffix = f"v{document.published.number}" if document.published else "draft"
+    name = {Variant.INTERNAL: "", Variant.BOARD: "-board", Variant.CHILD_FRIENDLY: "-for-children"}[document.variant]
+    response = HttpResponse(bytes(document.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="annual-iro-report-{document.report.year}-{suffix}{name}.pdf"'
+    return response
+
+
+class NarrativeView(AnnualReportAccessMixin, View):
+    editing = True
+
+    def get(self, request, year):
+        report = self.get_report()
+        initial = {field: getattr(report, field) for field in services.NARRATIVE_FIELDS}
+        form = NarrativeForm(initial={**initial, "version": report.version})
+        formset = ActionPlanFormSet(initial=list(report.action_plan.values(*services.ACTION_PLAN_FIELDS)),
+                                    prefix="action")
+        return self.show(report, form, formset)
+
+    def post(self, request, year):
+        report = self.get_report()
+        form = NarrativeForm(request.POST)
+        formset = ActionPlanFormSet(request.POST, prefix="action")
+        if form.is_valid() and formset.is_valid():
+            items = [item.cleaned_data for item in formset.forms if item.has_changed() and not item.is_empty]
+            try:
+                services.update_narrative(report, by=request.user, fields=form.cleaned_data, action_plan=items,
+                                          expected_version=form.cleaned_data["version"], request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The narrative and action plan have been saved.")
+                return redirect("reporting:annual_report", year=report.year)
+        return self.show(report, form, formset, status=400)
+
+    def show(self, report, form, formset, status=200):
+        return render(request=self.request, template_name="reporting/narrative_form.html", status=status,
+                      context={"report": report, "form": form, "formset": formset})
+
+
+class OtherActivityView(AnnualReportAccessMixin, View):
+    editing = True
+
+    def get(self, request, year):
+        report = self.get_report()
+        activity = OtherActivity.objects.filter(year=year).values(*services.OTHER_ACTIVITY_FIELDS).first()
+        return self.show(report, OtherActivityForm(initial=activity or {}))
+
+    def post(self, request, year):
+        report = self.get_report()
+        form = OtherActivityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_other_activity(year, by=request.user, fields=form.cleaned_data, request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The other activity figures have been saved.")
+                return redirect("reporting:annual_report", year=year)
+        return self.show(report, form, status=400)
+
+    def show(self, report, form, status=200):
+        return render(self.request, "reporting/other_activity_form.html", {"report": report, "form": form},
+                      status=status)
+
+
+class ComparatorsView(AnnualReportAccessMixin, View):
+    editing = True
+
+    def get(self, request, year):
+        report = self.get_report()
+        initial = list(ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england"))
+        return self.show(report, self.formset(initial=initial))
+
+    def post(self, request, year):
+        report = self.get_report()
+        formset = self.formset(data=request.POST)
+        if formset.is_valid():
+            figures = {form.cleaned_data["measure"]: {"statistical_neighbours": form.cleaned_data["statistical_neighbours"],
+                                                      "england": form.cleaned_data["england"]}
+                       for form in formset.forms if form.cleaned_data.get("measure")}
+            services.save_comparators(year, by=request.user, figures=figures, request=request)
+            messages.success(request, "The comparator figures have been saved.")
+            return redirect("reporting:annual_report", year=year)
+        return self.show(report, formset, status=400)
+
+    def formset(self, **kwargs):
+        return ComparatorFormSet(prefix="comparator", form_kwargs={"measures": comparable_measures()}, **kwargs)
+
+    def show(self, report, formset, status=200):
+        return render(self.request, "reporting/comparators_form.html", {"report": report, "formset": formset},
+                      status=status)
+
+
+class PublishView(AnnualReportAccessMixin, View):
+    editing = True
+
+    def get(self, request, year):
+        report = self.get_report()
+        return self.show(report, PublishForm())
+
+    def post(self, request, year):
+        report = self.get_report()
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            try:
+                published = services.publish(report, by=request.user, reason=form.cleaned_data["reason"], request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Version {published.number} of the report has been published. "
+                                          "Board members can now read and download it.")
+                return redirect("reporting:published_report", year=year, number=published.number)
+        return self.show(report, form, status=400)
+
+    def show(self, report, form, status=200):
+        return render(self.request, "reporting/publish_form.html",
+                      {"report": report, "form": form, "previous": services.latest_published(report)}, status=status)

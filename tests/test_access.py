@@ -97,7 +97,7 @@ class TestBoardMemberAccess:
 
     def test_board_member_home_shows_no_child(self, client, board_member, looked_after_child):
         sign_in(client, board_member)
-        response = client.get("/")
+        response = client.get("/", follow=True)
         assert response.status_code == 200
         assert b"Robin" not in response.content
         assert b"My caseload" not in response.content

@@ -72,6 +72,8 @@ def govuk_error_summary(*forms_to_check):
     errors = []
     flattened = []
     for form in forms_to_check:
+        if hasattr(form, "non_form_errors"):
+            errors.extend({"href": "#main-content", "message": message} for message in form.non_form_errors())
         flattened.extend(getattr(form, "forms", None) or [form])
     for form in flattened:
         if form is None or not form.errors:

@@ -1,0 +1,198 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class AnnualReport(models.Model):
+    """The annual IRO report for one reporting year. While it is a draft its figures are worked
+    out afresh from the records every time it is opened and service managers edit its
+    narrative; publishing freezes both in a PublishedReport."""
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The first calendar year of the reporting year: 2025 means April 2025 to March 2026."
+    )
+    introduction = models.TextField(blank=True)
+    achievements = models.TextField(blank=True)
+    areas_for_development = models.TextField(blank=True)
+    changes_from_childrens_views = models.TextField(
+        "what changed because of what children said", blank=True,
+        help_text="For the version for children: plain words, short sentences.",
+    )
+    how_to_contact_an_iro = models.TextField("how children can contact an IRO", blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every edit; an edit of an older version is refused.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="annual_report_year_sensible"),
+        ]
+
+    def __str__(self):
+        return f"Annual IRO report {self.year} to {self.year + 1}"
+
+    @property
+    def label(self):
+        return f"April {self.year} to March {self.year + 1}"
+
+
+class ActionPlanItem(models.Model):
+    """One line of the report's priorities and action plan."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="action_plan")
+    position = models.PositiveSmallIntegerField()
+    priority = models.TextField()
+    measure = models.TextField("how we will measure it")
+    intended_impact = models.TextField()
+    action = models.TextField()
+
+    class Meta:
+        ordering = ["report_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="action_plan_item_one_per_position"),
+        ]
+
+    def __str__(self):
+        return self.priority[:60]
+
+
+class OtherActivity(models.Model):
+    """Figures the portal does not record itself, entered once a year by a service manager.
+    Empty means "not entered", which the report shows as not available rather than as 0."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    child_population = models.PositiveIntegerField(
+        "children aged 0 to 17 living in the authority", null=True, blank=True,
+        help_text="The ONS mid-year estimate, for the rate of children looked after per 10,000.",
+    )
+    fostering_reviews_held = models.PositiveIntegerField(null=True, blank=True)
+    fostering_reviews_in_time = models.PositiveIntegerField("fostering reviews held in time", null=True, blank=True)
+    independent_visitor_matches = models.PositiveIntegerField("children matched with an Independent Visitor", null=True, blank=True)
+    advocacy_referrals = models.PositiveIntegerField(null=True, blank=True)
+    complaints_received = models.PositiveIntegerField(null=True, blank=True)
+    complaints_stage_1 = models.PositiveIntegerField("complaints resolved at stage 1", null=True, blank=True)
+    complaints_stage_2 = models.PositiveIntegerField("complaints that reached stage 2", null=True, blank=True)
+    complaints_stage_3 = models.PositiveIntegerField("complaints that reached stage 3", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "other activity"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fostering_reviews_in_time__isnull=True) | Q(fostering_reviews_held__isnull=True)
+                | Q(fostering_reviews_in_time__lte=F("fostering_reviews_held")),
+                name="other_activity_fostering_in_time_not_above_held",
+            ),
+            models.CheckConstraint(
+                condition=Q(complaints_received__isnull=True)
+                | Q(complaints_stage_1__isnull=True) | Q(complaints_stage_2__isnull=True) | Q(complaints_stage_3__isnull=True)
+                | Q(complaints_received__gte=F("complaints_stage_1") + F("complaints_stage_2") + F("complaints_stage_3")),
+                name="other_activity_complaint_stages_not_above_received",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Other activity {self.year} to {self.year + 1}"
+
+
+class ComparatorFigure(models.Model):
+    """A published figure to set beside one of the report's measures: the average of the
+    authority's statistical neighbours and the England figure for the same year."""
+
+    year = models.PositiveSmallIntegerField()
+    measure = models.CharField(max_length=80)
+    statistical_neighbours = models.DecimalField(max_digits=9, decimal_places=1, null=True, blank=True)
+    england = models.DecimalField(max_digits=9, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["year", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "measure"], name="comparator_one_per_measure_and_year"),
+            models.CheckConstraint(
+                condition=Q(statistical_neighbours__isnull=False) | Q(england__isnull=False),
+                name="comparator_has_a_figure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.year}"
+
+
+class PublishedReport(models.Model):
+    """A published version of an annual report: every figure (both years and the comparators)
+    and the narrative as they were when it was published. Never changed afterwards; a
+    correction is a new version with a reason, and the old ones stay downloadable."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="published_versions")
+    number = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("reason for a new version", blank=True)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["report_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="published_report_one_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="published_report_number_positive"),
+            models.CheckConstraint(condition=Q(number=1) | ~Q(reason=""), name="published_report_new_version_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.report}, version {self.number}"
+
+
+class Variant(models.TextChoices):
+    INTERNAL = "internal", "Full report for managers"
+    BOARD = "board", "Board version, small numbers suppressed"
+    CHILD_FRIENDLY = "child_friendly", "Version for children and young people"
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RENDERING = "rendering", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportDocument(models.Model):
+    """A PDF of a report, made by a Celery task because rendering takes a few seconds. A
+    published version's PDF of each variant is made once and kept; a draft's is made afresh on
+    request, because its figures change."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="documents")
+    published = models.ForeignKey(
+        PublishedReport, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    variant = models.CharField(max_length=20, choices=Variant.choices)
+    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, for the progress indicator.")
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["published", "variant"], condition=Q(published__isnull=False),
+                name="report_document_one_per_published_variant",
+            ),
+            models.CheckConstraint(condition=Q(variant__in=Variant.values), name="report_document_variant_valid"),
+            models.CheckConstraint(condition=Q(status__in=DocumentStatus.values), name="report_document_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_document_progress_percent"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | Q(content__isnull=False), name="report_document_ready_has_content"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_variant_display()} PDF of {self.report} ({self.get_status_display()})"

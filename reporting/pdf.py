@@ -1,0 +1,173 @@
+"""PDF rendering of report pages with WeasyPrint.
+
+The annual report is one Django template rendered twice: as the HTML page and, through
+``html_to_pdf``, as a PDF. Render the template to a string as usual, then::
+
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    return HttpResponse(pdf, content_type="application/pdf")
+
+``base_url`` resolves the template's relative URLs (``/static/build/application.css``,
+``#contents``). It is never contacted: see "No network" below.
+
+Paged media in the template's print stylesheet (WeasyPrint reads ``@media print`` rules and
+``<link media="print">`` sheets; browsers ignore ``@page`` margin boxes):
+
+* Page numbers, in a page margin box::
+
+      @page {
+        size: A4;
+        margin: 20mm 15mm;
+        @bottom-right { content: "Page " counter(page) " of " counter(pages); }
+      }
+
+  ``counter(page)`` is the current page and ``counter(pages)`` the total. ``@page :first
+  { @bottom-right { content: none; } }`` leaves the cover page unnumbered.
+
+* A contents list with page numbers: link each entry to its section's ``id`` and let the
+  link's ``::after`` ask for the page the target lands on::
+
+      <ol class="contents">
+        <li><a href="#caseloads">Caseloads</a></li>
+      </ol>
+      ...
+      <h2 id="caseloads">Caseloads</h2>
+
+      .contents a::after { content: leader(".") " " target-counter(attr(href), page); }
+
+  (``leader(".")`` draws the dotted line; drop it for just the number.) WeasyPrint lays the
+  document out twice for this, so the numbers are right even when the contents list itself
+  pushes the sections onto later pages.
+
+* Useful too: ``break-before: page`` on each chapter, ``break-inside: avoid`` on figures and
+  table rows, ``thead { display: table-header-group }`` (the default) repeats a long table's
+  header row on every page, and ``h2 { bookmark-level: 1 }`` builds the PDF's outline.
+
+No network: the report's narrative is Markdown written by users, so a crafted ``![](http://…)``
+image must not make the server fetch anything (SSRF). ``StaticFilesURLFetcher`` answers only
+``data:`` URLs and URLs under ``STATIC_URL`` (read from the local static files, the same files
+the HTML page gets); it refuses everything else, and WeasyPrint then simply leaves that image or
+stylesheet out. Charts should therefore be inline SVG (``reporting.charts``) or ``data:`` URLs.
+
+Logging: WeasyPrint warns about every CSS property it does not support, and the GOV.UK
+stylesheet has many, so the ``weasyprint`` logger is set to ERROR, and ``fontTools`` (which logs
+each font it subsets at INFO) to WARNING, unless the project's LOGGING setting gives them a
+level. Refused URLs are logged once, at INFO, by this module's logger.
+"""
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.utils._os import safe_join
+
+logger = logging.getLogger(__name__)
+
+# Before WeasyPrint is imported: it parses its own default stylesheets on import and logs each.
+# The project's LOGGING setting wins where it gives these loggers a level.
+for _name, _level in (("weasyprint", logging.ERROR), ("fontTools", logging.WARNING)):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(_level)
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+__all__ = ["ResourceRefused", "StaticFilesURLFetcher", "html_to_pdf"]
+
+
+class ResourceRefused(ValueError):
+    """The PDF renderer was asked for a URL it may not fetch.
+
+    A plain (non-fatal) exception: WeasyPrint reports it as a failed fetch and leaves the
+    resource out instead of stopping the render.
+    """
+
+
+class _HideRefusedFetches(logging.Filter):
+    """Drop WeasyPrint's "Failed to load image" error for URLs this module refused on purpose
+    (already logged at INFO below); real failures, such as a missing static file, still show."""
+
+    def filter(self, record):
+        return ResourceRefused.__name__ not in record.getMessage()
+
+
+_weasyprint_logger = logging.getLogger("weasyprint")
+if not any(isinstance(f, _HideRefusedFetches) for f in _weasyprint_logger.filters):
+    _weasyprint_logger.addFilter(_HideRefusedFetches())
+
+
+class StaticFilesURLFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that never touches the network or arbitrary files.
+
+    Serves ``data:`` URLs, and URLs under ``STATIC_URL`` (resolved against ``base_url``, so
+    ``/static/x.css`` in a page rendered with base ``https://host/`` is
+    ``https://host/static/x.css``) from the static files: the staticfiles finders first (the
+    source files, as ``runserver`` serves them), then ``STATIC_ROOT`` (collected files). Any
+    other URL raises ``ResourceRefused``.
+    """
+
+    def __init__(self, base_url: str):
+        # Only the data: handler of the parent class is ever used; no redirects, no HTTP.
+        super().__init__(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=False)
+        static = urlsplit(urljoin(base_url, settings.STATIC_URL))
+        self._static_origin = (static.scheme.lower(), static.netloc.lower())
+        self._static_path = static.path if static.path.endswith("/") else static.path + "/"
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if (scheme, parts.netloc.lower()) == self._static_origin and parts.path.startswith(self._static_path):
+            relative = unquote(parts.path[len(self._static_path) :])
+            if self._is_plain_relative_path(relative):
+                path = self._static_file(relative)
+                if path is None:
+                    # A template bug, not an attack: WeasyPrint logs it as an error.
+                    raise FileNotFoundError(f"no static file {relative!r}")
+                content_type, _ = mimetypes.guess_type(path.name)
+                return URLFetcherResponse(
+                    url, path.read_bytes(), {"Content-Type": content_type or "application/octet-stream"}
+                )
+        logger.info("PDF rendering: refused to fetch %s", url[:200])
+        raise ResourceRefused(f"the PDF renderer fetches only static files and data: URLs, not {url[:200]}")
+
+    @staticmethod
+    def _is_plain_relative_path(relative: str) -> bool:
+        """No way out of the static directories: no empty, "." or ".." segments (percent-encoded
+        ones arrive here decoded), no backslashes, no NUL."""
+        return bool(relative) and "\\" not in relative and "\x00" not in relative and not any(
+            segment in ("", ".", "..") for segment in relative.split("/")
+        )
+
+    @staticmethod
+    def _static_file(relative: str) -> Path | None:
+        try:
+            found = finders.find(relative)
+        except Exception:  # SuspiciousFileOperation and the like: treat as not found.
+            found = None
+        candidates = [found] if isinstance(found, str) else []
+        if settings.STATIC_ROOT:
+            try:
+                candidates.append(safe_join(settings.STATIC_ROOT, relative))
+            except Exception:
+                pass
+        for candidate in candidates:
+            path = Path(candidate)
+            if path.is_file():
+                return path
+        return None
+
+
+def html_to_pdf(html: str, *, base_url: str) -> bytes:
+    """Render an HTML document (a rendered template) to PDF bytes.
+
+    ``base_url`` must be an absolute http(s) URL, normally ``request.build_absolute_uri("/")``;
+    it only resolves relative links and is never fetched.
+    """
+    if urlsplit(base_url).scheme.lower() not in ("http", "https") or not urlsplit(base_url).netloc:
+        raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
+    document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesURLFetcher(base_url))
+    return document.write_pdf()

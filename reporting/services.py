@@ -1,0 +1,250 @@
+"""Writing the annual IRO report: its narrative and action plan, the figures entered by hand,
+publishing, and making its PDFs. Every change is audited in the same transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import record_event
+
+from . import annual_report
+from .models import (
+    ActionPlanItem,
+    AnnualReport,
+    ComparatorFigure,
+    DocumentStatus,
+    OtherActivity,
+    PublishedReport,
+    ReportDocument,
+    Variant,
+)
+
+NARRATIVE_FIELDS = ("introduction", "achievements", "areas_for_development", "changes_from_childrens_views",
+                    "how_to_contact_an_iro")
+OTHER_ACTIVITY_FIELDS = ("child_population", "fostering_reviews_held", "fostering_reviews_in_time",
+                         "independent_visitor_matches", "advocacy_referrals", "complaints_received",
+                         "complaints_stage_1", "complaints_stage_2", "complaints_stage_3")
+ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action")
+
+PDF_BASE_URL = "http://iro-portal.invalid/"
+"""Resolves the report template's /static/ links for WeasyPrint; never contacted."""
+
+REPORT_CHANGED_MESSAGE = (
+    "Someone else changed this report while you were editing it. Nothing you entered has been saved: "
+    "open the report again to see their changes, then make yours."
+)
+
+
+class ReportChangedByAnotherUser(ValidationError):
+    """The narrative was saved by someone else after this user opened it."""
+
+
+def report_for_year(year):
+    report, _ = AnnualReport.objects.get_or_create(year=year)
+    return report
+
+
+def _locked(report, expected_version):
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ReportChangedByAnotherUser(REPORT_CHANGED_MESSAGE)
+    return locked
+
+
+@transaction.atomic
+def update_narrative(report, *, by, fields, action_plan, expected_version, request=None):
+    """Replace the narrative and the action plan (a list of dicts of ACTION_PLAN_FIELDS).
+    The draft can change until it is published and afterwards, for the next version."""
+    report = _locked(report, expected_version)
+    for field in NARRATIVE_FIELDS:
+        setattr(report, field, fields.get(field, ""))
+    report.version += 1
+    report.updated_by = by
+    report.save()
+    report.action_plan.all().delete()
+    ActionPlanItem.objects.bulk_create([
+        ActionPlanItem(report=report, position=position, **{field: item[field] for field in ACTION_PLAN_FIELDS})
+        for position, item in enumerate(action_plan, start=1)
+    ])
+    record_event(action=AuditAction.UPDATE, user=by, obj=report, request=request,
+                 detail={"year": report.year, "changed": "narrative", "action_plan_items": len(action_plan)})
+    return report
+
+
+@transaction.atomic
+def save_other_activity(year, *, by, fields, request=None):
+    activity, created = OtherActivity.objects.select_for_update().get_or_create(year=year)
+    for field in OTHER_ACTIVITY_FIELDS:
+        setattr(activity, field, fields.get(field))
+    activity.updated_by = by
+    activity.full_clean()
+    activity.save()
+    record_event(action=AuditAction.CREATE if created else AuditAction.UPDATE, user=by, obj=activity, request=request,
+                 detail={"year": year, **{field: getattr(activity, field) for field in OTHER_ACTIVITY_FIELDS}})
+    return activity
+
+
+@transaction.atomic
+def save_comparators(year, *, by, figures, request=None):
+    """Replace the comparators of a year: `figures` maps a measure (see
+    annual_report.comparable_measures) to its statistical neighbours and England values."""
+    allowed = dict(annual_report.comparable_measures())
+    unknown = sorted(set(figures) - set(allowed))
+    if unknown:
+        raise ValidationError(f"These are not measures of the report: {', '.join(unknown)}.")
+    ComparatorFigure.objects.filter(year=year).delete()
+    rows = [ComparatorFigure(year=year, measure=measure, **values) for measure, values in figures.items()
+            if values.get("statistical_neighbours") is not None or values.get("england") is not None]
+    ComparatorFigure.objects.bulk_create(rows)
+    record_event(action=AuditAction.UPDATE, user=None if by is None else by, object_type="reporting.comparatorfigure",
+                 object_id=str(year), request=request, detail={"year": year, "measures": len(rows)})
+    return rows
+
+
+def _other_activity(years):
+    return {row["year"]: row for row in OtherActivity.objects.filter(year__in=years).values("year", *OTHER_ACTIVITY_FIELDS)}
+
+
+def _comparators(year):
+    return {row["measure"]: {"statistical_neighbours": row["statistical_neighbours"], "england": row["england"]}
+            for row in ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england")}
+
+
+def draft(report, on=None):
+    """The report with live figures: what publishing it now would freeze."""
+    return annual_report.build(
+        report, on or timezone.localdate(),
+        other_activity=_other_activity([report.year, report.year - 1]),
+        comparators=_comparators(report.year),
+    )
+
+
+def latest_published(report):
+    return report.published_versions.order_by("-number").first()
+
+
+@transaction.atomic
+def publish(report, *, by, reason="", request=None, on=None):
+    """Freeze the report's figures (both years and the comparators) and narrative as a new
+    version. The first version needs no reason; a later one does, and the earlier versions
+    stay as they were."""
+    report = _locked(report, None)
+    previous = latest_published(report)
+    reason = reason.strip()
+    if previous is not None and not reason:
+        raise ValidationError({"reason": "Enter the reason for publishing a new version, for example what was corrected."})
+    content = draft(report, on)
+    published = PublishedReport.objects.create(
+        report=report, number=(previous.number + 1) if previous else 1, published_by=by, reason=reason,
+        snapshot=_json_safe(content.to_json()),
+    )
+    record_event(action=AuditAction.CREATE, user=by, obj=published, request=request,
+                 detail={"year": report.year, "version": published.number, "reason": reason})
+    return published
+
+
+def _json_safe(value):
+    """Decimals (FTE, comparators) as floats, so the snapshot reads back as it was shown."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if hasattr(value, "as_tuple"):
+        return float(value)
+    return value
+
+
+def content_of(report, published=None, on=None):
+    """The Report to show: a published version's frozen figures, or the draft's live ones."""
+    if published is not None:
+        return annual_report.Report.from_json(published.snapshot)
+    return draft(report, on)
+
+
+def record_download(*, by, report, variant, file_format, published=None, request=None):
+    record_event(action=AuditAction.EXPORT, user=by, obj=report, request=request,
+                 detail={"year": report.year, "variant": variant, "format": file_format,
+                         "version": published.number if published else "draft"})
+
+
+@transaction.atomic
+def request_document(report, *, variant, by, published=None, request=None):
+    """Ask for a PDF. A published version's PDF is made once and kept (a failed attempt is tried
+    again); a draft's is made afresh, since its figures change. The work is done by the Celery
+    task reporting.tasks.render_report_document once this transaction commits."""
+    from .tasks import render_report_document
+
+    if published is not None:
+        document, created = ReportDocument.objects.select_for_update().get_or_create(
+            published=published, variant=variant, defaults={"report": report, "requested_by": by},
+        )
+        if not created and document.status != DocumentStatus.FAILED:
+            return document
+        if not created:
+            document.status, document.progress, document.error = DocumentStatus.QUEUED, 0, ""
+            document.save(update_fields=["status", "progress", "error"])
+    else:
+        document = ReportDocument.objects.create(report=report, variant=variant, requested_by=by)
+    record_event(action=AuditAction.CREATE, user=by, obj=document, request=request,
+                 detail={"year": report.year, "variant": variant, "version": published.number if published else "draft"})
+    transaction.on_commit(lambda: render_report_document.delay(document.pk))
+    return document
+
+
+def _progress(document, progress, status=DocumentStatus.RENDERING):
+    document.progress, document.status = progress, status
+    ReportDocument.objects.filter(pk=document.pk).update(progress=progress, status=status)
+
+
+def render_document(document_id, *, base_url):
+    """Make the PDF of a ReportDocument, saving progress as it goes so the page can show it."""
+    from .pdf import html_to_pdf
+
+    document = ReportDocument.objects.select_related("report", "published").get(pk=document_id)
+    if document.status == DocumentStatus.READY:
+        return document
+    _progress(document, 10)
+    try:
+        content = content_of(document.report, document.published)
+        _progress(document, 40)
+        html = render_to_string(template_for(document.variant), report_context(
+            content, document.variant, published=document.published, for_pdf=True))
+        _progress(document, 60)
+        pdf = html_to_pdf(html, base_url=base_url)
+    except Exception as error:
+        ReportDocument.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now())
+        raise
+    ReportDocument.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.READY, progress=100, content=pdf, finished_at=timezone.now())
+    document.refresh_from_db()
+    return document
+
+
+def template_for(variant):
+    return "reporting/child_friendly_report.html" if variant == Variant.CHILD_FRIENDLY else "reporting/annual_report.html"
+
+
+def report_context(content, variant, *, published=None, for_pdf=False):
+    """What the report templates need, for the page and the PDF alike."""
+    from .child_friendly import child_friendly_content
+    from .narrative import render_markdown
+    from .presentation import Presenter
+
+    if variant == Variant.CHILD_FRIENDLY:
+        return {"content": content, "published": published, "for_pdf": for_pdf,
+                **child_friendly_content(content)}
+    presenter = Presenter(content, variant)
+    return {
+        "content": content,
+        "variant": variant,
+        "is_board": variant == Variant.BOARD,
+        "published": published,
+        "for_pdf": for_pdf,
+        "sections": presenter.sections(),
+        "narrative": [(key, title, render_markdown(content.narrative.get(key, "")))
+                      for key, title in annual_report.NARRATIVE_SECTIONS],
+        "action_plan": content.action_plan,
+    }

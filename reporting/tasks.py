@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def render_report_document(document_id):
+    """Make one report PDF; the page polls the document's progress meanwhile."""
+    services.render_document(document_id, base_url=services.PDF_BASE_URL)
