@@ -377,10 +377,11 @@ def _lac_reviews(b):
         decided = b.total(f"lac.standard.{standard}.decided", f"{label}: met or missed", [met, missed])
         rate_key = b.percent(f"lac.standard.{standard}.percent_met", f"{label} (%)", met, decided)
         standards_rows.append((standard, label))
-        standards_cells[standard] = {"met": met, "missed": missed, "percent": rate_key}
+        standards_cells[standard] = {"met": met, "missed": missed, "decided": decided, "percent": rate_key}
     standards = Table(
         key="lac.standards", caption="Social worker reports, decisions and records on time",
-        rows=standards_rows, columns=[("met", "Met"), ("missed", "Missed"), ("percent", "Met (%)")],
+        rows=standards_rows,
+        columns=[("met", "Met"), ("missed", "Missed"), ("decided", "Reviews counted"), ("percent", "Met (%)")],
         cells=standards_cells,
         totals=[(f"lac.standard.{standard}.decided", [f"lac.standard.{standard}.met", f"lac.standard.{standard}.missed"])
                 for standard in STANDARD_LABELS],

@@ -36,7 +36,7 @@ def format_value(value, kind):
     if value is None:
         return NOT_AVAILABLE
     if kind == PERCENT:
-        return f"{value}%"
+        return f"{value:g}%" if isinstance(value, float) else f"{value}%"
     if kind == NUMBER and isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
