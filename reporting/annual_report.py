@@ -30,8 +30,13 @@ THIS_YEAR = "this_year"
 LAST_YEAR = "last_year"
 YEARS = (THIS_YEAR, LAST_YEAR)
 
-AGE_BANDS = [("under_1", "Under 1"), ("1_to_4", "1 to 4"), ("5_to_9", "5 to 9"), ("10_to_15", "10 to 15"),
-             ("16_and_over", "16 and over")]
+AGE_BANDS = [
+    ("under_1", "Under 1"),
+    ("1_to_4", "1 to 4"),
+    ("5_to_9", "5 to 9"),
+    ("10_to_15", "10 to 15"),
+    ("16_and_over", "16 and over"),
+]
 UASC_COLUMNS = [("all", "All children looked after"), ("not_uasc", "Not UASC"), ("uasc", "UASC")]
 STANDARD_LABELS = {
     "report": "Social worker's report received in time",
@@ -181,12 +186,16 @@ class _Builder:
     def count(self, key, label, value_of):
         return self.add(key, label, COUNT, value_of)
 
-    def number(self, key, label, value_of):
-        return self.add(key, label, NUMBER, value_of)
+    def number(self, key, label, value_of, *, numerator_key=""):
+        """A number that is not a count of children; `numerator_key` names the count it is worked
+        out from, if any, which the board version suppresses it with."""
+        return self.add(key, label, NUMBER, value_of, numerator_key=numerator_key)
 
     def percent(self, key, label, numerator_key, denominator_key):
         """A percentage of two figures already added."""
-        figure = Figure(key=key, label=label, kind=PERCENT, numerator_key=numerator_key, denominator_key=denominator_key)
+        figure = Figure(
+            key=key, label=label, kind=PERCENT, numerator_key=numerator_key, denominator_key=denominator_key
+        )
         self.figures[key] = figure
         for year in YEARS:
             numerator = self.figures[numerator_key].value(year)
@@ -207,11 +216,13 @@ class _Builder:
 
 def _list_table(key, caption, figure_keys, builder, *, labels=None, **options):
     """A simple table: one row per figure (labelled with `labels[last part of its key]` when given)."""
+
     def label(figure_key):
         return labels[figure_key.rsplit(".", 1)[1]] if labels else builder.figures[figure_key].label
 
     return Table(
-        key=key, caption=caption,
+        key=key,
+        caption=caption,
         rows=[(figure_key, label(figure_key)) for figure_key in figure_keys],
         columns=[("", "")],
         cells={figure_key: {"": figure_key} for figure_key in figure_keys},
@@ -219,26 +230,41 @@ def _list_table(key, caption, figure_keys, builder, *, labels=None, **options):
     )
 
 
-def _breakdown(builder, key, caption, items, value_of, *, prefix, total_label, chart_axis, percent_of_total=False,
-               note=""):
+def _breakdown(
+    builder, key, caption, items, value_of, *, prefix, total_label, chart_axis, percent_of_total=False, note=""
+):
     """One row per category and a total row; a bar chart of the categories this year. Figures
     are named "prefix: category" so that each reads on its own in the CSV."""
-    part_keys = [builder.count(f"{key}.{item}", f"{prefix}: {label}", lambda raw, item=item: value_of(raw, item))
-                 for item, label in items]
+    part_keys = [
+        builder.count(f"{key}.{item}", f"{prefix}: {label}", lambda raw, item=item: value_of(raw, item))
+        for item, label in items
+    ]
     total_key = builder.total(f"{key}.total", f"{prefix}: {total_label.lower()}", part_keys)
     rows = [*zip(part_keys, (label for _, label in items)), (total_key, total_label)]
     chart = {"column": "number" if percent_of_total else "", "percent": False, "axis": chart_axis, "rows": part_keys}
     if percent_of_total:
-        percents = [builder.percent(f"{part}.percent", f"{builder.figures[part].label} (%)", part, total_key)
-                    for part in part_keys]
-        cells = {**{part: {"number": part, "percent": pct} for part, pct in zip(part_keys, percents)},
-                 total_key: {"number": total_key}}
+        percents = [
+            builder.percent(f"{part}.percent", f"{builder.figures[part].label} (%)", part, total_key)
+            for part in part_keys
+        ]
+        cells = {
+            **{part: {"number": part, "percent": pct} for part, pct in zip(part_keys, percents)},
+            total_key: {"number": total_key},
+        }
         columns = [("number", "Number"), ("percent", "Percentage")]
     else:
         cells = {part: {"": part} for part, _ in rows}
         columns = [("", "")]
-    return Table(key=key, caption=caption, rows=rows, columns=columns, cells=cells,
-                 totals=[(total_key, part_keys)], chart=chart, note=note)
+    return Table(
+        key=key,
+        caption=caption,
+        rows=rows,
+        columns=columns,
+        cells=cells,
+        totals=[(total_key, part_keys)],
+        chart=chart,
+        note=note,
+    )
 
 
 def _grid(builder, key, caption, row_items, column_items, value_of, *, total_row_label, total_column=None):
@@ -249,12 +275,17 @@ def _grid(builder, key, caption, row_items, column_items, value_of, *, total_row
         cells[row] = {}
         parts = []
         for column, column_label in column_items:
-            figure_key = builder.count(f"{key}.{row}.{column}", f"{row_label}: {column_label}",
-                                       lambda raw, row=row, column=column: value_of(raw, row, column))
+            figure_key = builder.count(
+                f"{key}.{row}.{column}",
+                f"{row_label}: {column_label}",
+                lambda raw, row=row, column=column: value_of(raw, row, column),
+            )
             cells[row][column] = figure_key
             parts.append(figure_key)
         if total_column:
-            cells[row][total_column[0]] = builder.total(f"{key}.{row}.{total_column[0]}", f"{row_label}: {total_column[1]}", parts)
+            cells[row][total_column[0]] = builder.total(
+                f"{key}.{row}.{total_column[0]}", f"{row_label}: {total_column[1]}", parts
+            )
             totals.append((cells[row][total_column[0]], parts))
         row_keys.append(row)
     columns = [*column_items, *([total_column] if total_column else [])]
@@ -265,24 +296,66 @@ def _grid(builder, key, caption, row_items, column_items, value_of, *, total_row
         totals.append((cells["total"][column], parts))
     if total_column:
         totals.append((cells["total"][total_column[0]], [cells["total"][column] for column, _ in column_items]))
-    return Table(key=key, caption=caption, rows=[*row_items, ("total", total_row_label)], columns=columns,
-                 cells=cells, totals=totals)
+    return Table(
+        key=key,
+        caption=caption,
+        rows=[*row_items, ("total", total_row_label)],
+        columns=columns,
+        cells=cells,
+        totals=totals,
+    )
 
 
 def _service(b):
-    b.number("service.iros", "IROs holding cases or in post at the end of the year", lambda raw: raw["caseloads"]["iros"])
+    b.number(
+        "service.iros", "IROs holding cases or in post at the end of the year", lambda raw: raw["caseloads"]["iros"]
+    )
     b.number("service.fte", "Full-time equivalent IROs", lambda raw: float(raw["caseloads"]["total_fte"]))
-    b.number("service.children_per_fte", "Children per full-time IRO (IRO Handbook: 50 to 70)",
-             lambda raw: raw["caseloads"]["per_fte"])
-    b.number("service.average_per_iro", "Average caseload per IRO", lambda raw: raw["caseloads"]["average_per_iro"])
-    b.number("service.above_band", "IROs with more than 70 children per full-time equivalent",
-             lambda raw: raw["caseloads"]["above_band"])
-    return Section("service", "Service profile",
-                   "The IRO service at the end of the year and its caseloads against the IRO Handbook's 50 to 70 "
-                   "children per full-time IRO. FTE is as recorded now.",
-                   [_list_table("service.caseloads", "IROs and caseloads",
-                                ["service.iros", "service.fte", "service.children_per_fte", "service.average_per_iro",
-                                 "service.above_band"], b)])
+    b.count(
+        "service.children_allocated",
+        "Children allocated to an IRO at the end of the year",
+        lambda raw: raw["caseloads"]["total_children"],
+    )
+    # Ratios of the children allocated: the board version hides them with that count, or they
+    # would give it away (3 children per FTE with 1 FTE is 3 children).
+    b.number(
+        "service.children_per_fte",
+        "Children per full-time IRO (IRO Handbook: 50 to 70)",
+        lambda raw: raw["caseloads"]["per_fte"],
+        numerator_key="service.children_allocated",
+    )
+    b.number(
+        "service.average_per_iro",
+        "Average caseload per IRO",
+        lambda raw: raw["caseloads"]["average_per_iro"],
+        numerator_key="service.children_allocated",
+    )
+    b.number(
+        "service.above_band",
+        "IROs with more than 70 children per full-time equivalent",
+        lambda raw: raw["caseloads"]["above_band"],
+    )
+    return Section(
+        "service",
+        "Service profile",
+        "The IRO service at the end of the year and its caseloads against the IRO Handbook's 50 to 70 "
+        "children per full-time IRO. FTE is as recorded now.",
+        [
+            _list_table(
+                "service.caseloads",
+                "IROs and caseloads",
+                [
+                    "service.iros",
+                    "service.fte",
+                    "service.children_allocated",
+                    "service.children_per_fte",
+                    "service.average_per_iro",
+                    "service.above_band",
+                ],
+                b,
+            )
+        ],
+    )
 
 
 def _rate_per_10000(raw):
@@ -293,43 +366,101 @@ def _rate_per_10000(raw):
 
 
 def _children(b):
-    b.count("children.at_start", "Looked after at the start of the year (31 March before)",
-            lambda raw: raw["children"]["looked_after_at_start"])
-    b.count("children.at_end", "Looked after at the end of the year (31 March)", lambda raw: raw["children"]["looked_after_at_end"])
-    b.count("children.during", "Looked after at any time in the year", lambda raw: raw["children"]["looked_after_during"])
+    b.count(
+        "children.at_start",
+        "Looked after at the start of the year (31 March before)",
+        lambda raw: raw["children"]["looked_after_at_start"],
+    )
+    b.count(
+        "children.at_end",
+        "Looked after at the end of the year (31 March)",
+        lambda raw: raw["children"]["looked_after_at_end"],
+    )
+    b.count(
+        "children.during", "Looked after at any time in the year", lambda raw: raw["children"]["looked_after_during"]
+    )
     b.count("children.started", "Started to be looked after", lambda raw: raw["children"]["started"])
     b.count("children.ceased", "Ceased to be looked after", lambda raw: raw["children"]["ceased"])
-    b.number("children.rate_per_10000", "Looked after per 10,000 children at the end of the year", _rate_per_10000)
-    summary = _list_table("children.numbers", "Children looked after",
-                          ["children.at_start", "children.at_end", "children.during", "children.started",
-                           "children.ceased", "children.rate_per_10000"], b,
-                          note="The rate per 10,000 needs the authority's child population, entered with the other activity.")
-    ages = _breakdown(b, "children.age", "Age of children looked after at the end of the year", AGE_BANDS,
-                      lambda raw, band: raw["children"]["age_bands"][band], prefix="Age", total_label="All ages", chart_axis="Children",
-                      percent_of_total=True)
-    sexes = _breakdown(b, "children.sex", "Gender of children looked after at the end of the year", Sex.choices,
-                       lambda raw, sex: raw["children"]["sex"][sex], prefix="Gender", total_label="All children", chart_axis="Children",
-                       percent_of_total=True)
-    ethnicity = _grid(b, "children.ethnicity",
-                      "Ethnic group of children looked after at the end of the year, by whether they are "
-                      "unaccompanied asylum-seeking children (UASC)",
-                      [(key, label) for key, label, _ in ETHNIC_GROUPS], UASC_COLUMNS[1:],
-                      lambda raw, group, column: raw["children"]["ethnicity"][group][column],
-                      total_row_label="All ethnic groups", total_column=UASC_COLUMNS[0])
+    b.number(
+        "children.rate_per_10000",
+        "Looked after per 10,000 children at the end of the year",
+        _rate_per_10000,
+        numerator_key="children.at_end",
+    )
+    summary = _list_table(
+        "children.numbers",
+        "Children looked after",
+        [
+            "children.at_start",
+            "children.at_end",
+            "children.during",
+            "children.started",
+            "children.ceased",
+            "children.rate_per_10000",
+        ],
+        b,
+        note="The rate per 10,000 needs the authority's child population, entered with the other activity.",
+    )
+    ages = _breakdown(
+        b,
+        "children.age",
+        "Age of children looked after at the end of the year",
+        AGE_BANDS,
+        lambda raw, band: raw["children"]["age_bands"][band],
+        prefix="Age",
+        total_label="All ages",
+        chart_axis="Children",
+        percent_of_total=True,
+    )
+    sexes = _breakdown(
+        b,
+        "children.sex",
+        "Gender of children looked after at the end of the year",
+        Sex.choices,
+        lambda raw, sex: raw["children"]["sex"][sex],
+        prefix="Gender",
+        total_label="All children",
+        chart_axis="Children",
+        percent_of_total=True,
+    )
+    ethnicity = _grid(
+        b,
+        "children.ethnicity",
+        "Ethnic group of children looked after at the end of the year, by whether they are "
+        "unaccompanied asylum-seeking children (UASC)",
+        [(key, label) for key, label, _ in ETHNIC_GROUPS],
+        UASC_COLUMNS[1:],
+        lambda raw, group, column: raw["children"]["ethnicity"][group][column],
+        total_row_label="All ethnic groups",
+        total_column=UASC_COLUMNS[0],
+    )
     ethnicity.columns = [UASC_COLUMNS[0], *UASC_COLUMNS[1:]]
-    legal = _breakdown(b, "children.legal_status", "Legal status of children looked after at the end of the year",
-                       [(code, f"{code}: {label}") for code, label in LegalStatus.choices],
-                       lambda raw, code: raw["children"]["legal_status"][code], prefix="Legal status", total_label="All legal statuses",
-                       chart_axis="Children")
-    placements = _grid(b, "children.placements",
-                       "Placements of children looked after at the end of the year, by provider",
-                       [(key, label) for key, label, _ in PLACEMENT_GROUPS],
-                       [(key, label) for key, label, _ in PROVIDER_GROUPS],
-                       lambda raw, group, provider: raw["children"]["placements"][group][provider],
-                       total_row_label="All placements", total_column=("total", "Total"))
-    return Section("children", "Children looked after",
-                   "How many children the IROs reviewed for, who they are and where they live.",
-                   [summary, ages, sexes, ethnicity, legal, placements])
+    legal = _breakdown(
+        b,
+        "children.legal_status",
+        "Legal status of children looked after at the end of the year",
+        [(code, f"{code}: {label}") for code, label in LegalStatus.choices],
+        lambda raw, code: raw["children"]["legal_status"][code],
+        prefix="Legal status",
+        total_label="All legal statuses",
+        chart_axis="Children",
+    )
+    placements = _grid(
+        b,
+        "children.placements",
+        "Placements of children looked after at the end of the year, by provider",
+        [(key, label) for key, label, _ in PLACEMENT_GROUPS],
+        [(key, label) for key, label, _ in PROVIDER_GROUPS],
+        lambda raw, group, provider: raw["children"]["placements"][group][provider],
+        total_row_label="All placements",
+        total_column=("total", "Total"),
+    )
+    return Section(
+        "children",
+        "Children looked after",
+        "How many children the IROs reviewed for, who they are and where they live.",
+        [summary, ages, sexes, ethnicity, legal, placements],
+    )
 
 
 def _lac_reviews(b):
@@ -343,74 +474,157 @@ def _lac_reviews(b):
     b.percent("lac.percent_advocate_present", "An advocate took part (%)", "lac.advocate_present", "lac.held")
     b.count("lac.seen_before", "The IRO saw the child before the review", lambda raw: raw["lac"]["seen_before"])
     b.percent("lac.percent_seen_before", "The IRO saw the child before the review (%)", "lac.seen_before", "lac.held")
-    held = _list_table("lac.timeliness", "LAC reviews held and their timeliness",
-                       ["lac.held", "lac.in_timescale", "lac.percent_in_timescale", "lac.late"], b)
-    late = _breakdown(b, "lac.late_reason", "Reasons LAC reviews were held late",
-                      [*LateReason.choices, ("not_recorded", "Not recorded")],
-                      lambda raw, reason: raw["reviews"][ReviewKind.LAC]["late_reasons"][
-                          NOT_RECORDED if reason == "not_recorded" else reason],
-                      prefix="Late because", total_label="All late reviews", chart_axis="Reviews")
-    participation = _breakdown(b, "lac.participation", "How children took part in their LAC reviews (SSDA903 codes)",
-                               [*[(code, label) for code, label in ParticipationCode.choices],
-                                ("not_recorded", "Not recorded")],
-                               lambda raw, code: raw["lac"]["participation"][NOT_RECORDED if code == "not_recorded" else code],
-                               prefix="Participation", total_label="All LAC reviews held", chart_axis="Reviews",
-                               note="The participation rate counts PN1 to PN6 out of PN1 to PN7; PN0 (under 4) is left out.")
-    b.count("lac.participated", "Reviews where the child took part (PN1 to PN6)", lambda raw: raw["lac"]["participated"])
-    b.count("lac.participation_counted", "Reviews counted for the rate (PN1 to PN7)",
-            lambda raw: raw["lac"]["participation_counted"])
+    held = _list_table(
+        "lac.timeliness",
+        "LAC reviews held and their timeliness",
+        ["lac.held", "lac.in_timescale", "lac.percent_in_timescale", "lac.late"],
+        b,
+    )
+    late = _breakdown(
+        b,
+        "lac.late_reason",
+        "Reasons LAC reviews were held late",
+        [*LateReason.choices, ("not_recorded", "Not recorded")],
+        lambda raw, reason: raw["reviews"][ReviewKind.LAC]["late_reasons"][
+            NOT_RECORDED if reason == "not_recorded" else reason
+        ],
+        prefix="Late because",
+        total_label="All late reviews",
+        chart_axis="Reviews",
+    )
+    participation = _breakdown(
+        b,
+        "lac.participation",
+        "How children took part in their LAC reviews (SSDA903 codes)",
+        [*[(code, label) for code, label in ParticipationCode.choices], ("not_recorded", "Not recorded")],
+        lambda raw, code: raw["lac"]["participation"][NOT_RECORDED if code == "not_recorded" else code],
+        prefix="Participation",
+        total_label="All LAC reviews held",
+        chart_axis="Reviews",
+        note="The participation rate counts PN1 to PN6 out of PN1 to PN7; PN0 (under 4) is left out.",
+    )
+    b.count(
+        "lac.participated", "Reviews where the child took part (PN1 to PN6)", lambda raw: raw["lac"]["participated"]
+    )
+    b.count(
+        "lac.participation_counted",
+        "Reviews counted for the rate (PN1 to PN7)",
+        lambda raw: raw["lac"]["participation_counted"],
+    )
     b.percent("lac.participation_rate", "Participation rate (%)", "lac.participated", "lac.participation_counted")
-    rate = _list_table("lac.participation_rate", "Children's participation rate",
-                       ["lac.participated", "lac.participation_counted", "lac.participation_rate", "lac.child_chaired",
-                        "lac.percent_child_chaired", "lac.advocate_present", "lac.percent_advocate_present",
-                        "lac.seen_before", "lac.percent_seen_before"], b)
-    parents = _breakdown(b, "lac.parents", "Parents' participation in LAC reviews",
-                         [*ParentsParticipation.choices, ("not_recorded", "Not recorded")],
-                         lambda raw, choice: raw["lac"]["parents"][NOT_RECORDED if choice == "not_recorded" else choice],
-                         prefix="Parents", total_label="All LAC reviews held", chart_axis="Reviews")
+    rate = _list_table(
+        "lac.participation_rate",
+        "Children's participation rate",
+        [
+            "lac.participated",
+            "lac.participation_counted",
+            "lac.participation_rate",
+            "lac.child_chaired",
+            "lac.percent_child_chaired",
+            "lac.advocate_present",
+            "lac.percent_advocate_present",
+            "lac.seen_before",
+            "lac.percent_seen_before",
+        ],
+        b,
+    )
+    parents = _breakdown(
+        b,
+        "lac.parents",
+        "Parents' participation in LAC reviews",
+        [*ParentsParticipation.choices, ("not_recorded", "Not recorded")],
+        lambda raw, choice: raw["lac"]["parents"][NOT_RECORDED if choice == "not_recorded" else choice],
+        prefix="Parents",
+        total_label="All LAC reviews held",
+        chart_axis="Reviews",
+    )
     standards_rows, standards_cells = [], {}
     for standard, label in STANDARD_LABELS.items():
-        met = b.count(f"lac.standard.{standard}.met", f"{label}: met",
-                      lambda raw, standard=standard: raw["lac"]["quality"][standard]["met"])
-        missed = b.count(f"lac.standard.{standard}.missed", f"{label}: missed",
-                         lambda raw, standard=standard: raw["lac"]["quality"][standard]["missed"])
+        met = b.count(
+            f"lac.standard.{standard}.met",
+            f"{label}: met",
+            lambda raw, standard=standard: raw["lac"]["quality"][standard]["met"],
+        )
+        missed = b.count(
+            f"lac.standard.{standard}.missed",
+            f"{label}: missed",
+            lambda raw, standard=standard: raw["lac"]["quality"][standard]["missed"],
+        )
         decided = b.total(f"lac.standard.{standard}.decided", f"{label}: met or missed", [met, missed])
         rate_key = b.percent(f"lac.standard.{standard}.percent_met", f"{label} (%)", met, decided)
         standards_rows.append((standard, label))
         standards_cells[standard] = {"met": met, "missed": missed, "decided": decided, "percent": rate_key}
     standards = Table(
-        key="lac.standards", caption="Social worker reports, decisions and records on time",
+        key="lac.standards",
+        caption="Social worker reports, decisions and records on time",
         rows=standards_rows,
         columns=[("met", "Met"), ("missed", "Missed"), ("decided", "Reviews counted"), ("percent", "Met (%)")],
         cells=standards_cells,
-        totals=[(f"lac.standard.{standard}.decided", [f"lac.standard.{standard}.met", f"lac.standard.{standard}.missed"])
-                for standard in STANDARD_LABELS],
+        totals=[
+            (f"lac.standard.{standard}.decided", [f"lac.standard.{standard}.met", f"lac.standard.{standard}.missed"])
+            for standard in STANDARD_LABELS
+        ],
         note="Reviews whose decisions or record are still within their deadline are left out.",
     )
-    return Section("lac_reviews", "Looked-after children's reviews",
-                   "Reviews held in the year, whether they were on time, and how children and their parents took part.",
-                   [held, late, participation, rate, parents, standards])
+    return Section(
+        "lac_reviews",
+        "Looked-after children's reviews",
+        "Reviews held in the year, whether they were on time, and how children and their parents took part.",
+        [held, late, participation, rate, parents, standards],
+    )
 
 
 def _oversight(b):
     b.count("oversight.records", "Oversight records made", lambda raw: raw["oversight"]["records"])
-    kinds = _breakdown(b, "oversight.kind", "Oversight records by kind", OversightKind.choices,
-                       lambda raw, kind: raw["oversight"]["records_by_kind"][kind], prefix="Oversight records", total_label="All oversight records",
-                       chart_axis="Records")
-    ratings = _breakdown(b, "oversight.rating", "RAG ratings made in the year", Rag.choices,
-                         lambda raw, rag: raw["oversight"]["ratings"][rag], prefix="RAG ratings", total_label="All ratings", chart_axis="Ratings",
-                         percent_of_total=True)
-    b.count("oversight.children_looked_after", "Children looked after at any time in the year",
-            lambda raw: raw["oversight"]["children_looked_after"])
-    b.count("oversight.every_quarter", "Children with an oversight record in every quarter they were looked after",
-            lambda raw: raw["oversight"]["children_with_record_every_quarter"])
-    b.percent("oversight.percent_every_quarter", "With a record in every quarter (%)",
-              "oversight.every_quarter", "oversight.children_looked_after")
-    footprint = _list_table("oversight.footprint", "The IROs' footprint between reviews",
-                            ["oversight.children_looked_after", "oversight.every_quarter", "oversight.percent_every_quarter"], b)
-    return Section("oversight", "Oversight between reviews",
-                   "What the IROs recorded about children's plans between reviews and the RAG ratings they gave.",
-                   [kinds, ratings, footprint])
+    kinds = _breakdown(
+        b,
+        "oversight.kind",
+        "Oversight records by kind",
+        OversightKind.choices,
+        lambda raw, kind: raw["oversight"]["records_by_kind"][kind],
+        prefix="Oversight records",
+        total_label="All oversight records",
+        chart_axis="Records",
+    )
+    ratings = _breakdown(
+        b,
+        "oversight.rating",
+        "RAG ratings made in the year",
+        Rag.choices,
+        lambda raw, rag: raw["oversight"]["ratings"][rag],
+        prefix="RAG ratings",
+        total_label="All ratings",
+        chart_axis="Ratings",
+        percent_of_total=True,
+    )
+    b.count(
+        "oversight.children_looked_after",
+        "Children looked after at any time in the year",
+        lambda raw: raw["oversight"]["children_looked_after"],
+    )
+    b.count(
+        "oversight.every_quarter",
+        "Children with an oversight record in every quarter they were looked after",
+        lambda raw: raw["oversight"]["children_with_record_every_quarter"],
+    )
+    b.percent(
+        "oversight.percent_every_quarter",
+        "With a record in every quarter (%)",
+        "oversight.every_quarter",
+        "oversight.children_looked_after",
+    )
+    footprint = _list_table(
+        "oversight.footprint",
+        "The IROs' footprint between reviews",
+        ["oversight.children_looked_after", "oversight.every_quarter", "oversight.percent_every_quarter"],
+        b,
+    )
+    return Section(
+        "oversight",
+        "Oversight between reviews",
+        "What the IROs recorded about children's plans between reviews and the RAG ratings they gave.",
+        [kinds, ratings, footprint],
+    )
 
 
 def _escalations(b):
@@ -418,64 +632,146 @@ def _escalations(b):
     b.count("escalations.children", "Children they were about", lambda raw: raw["escalations"]["children"])
     b.count("escalations.withdrawn", "Withdrawn", lambda raw: raw["escalations"]["withdrawn"])
     b.count("escalations.cafcass", "Referred to Cafcass", lambda raw: raw["escalations"]["cafcass_referrals"])
-    stages = _breakdown(b, "escalations.resolved_stage", "Escalations resolved in the year, by the stage they were resolved at",
-                        [(str(stage), label) for stage, label in Stage.choices],
-                        lambda raw, stage: raw["escalations"]["resolved_by_stage"][int(stage)],
-                        prefix="Resolved at stage", total_label="All resolved", chart_axis="Escalations")
-    b.count("escalations.resolved_in_time", "Resolved within the standard",
-            lambda raw: raw["escalations"]["resolved_within_working_days"])
-    b.percent("escalations.percent_resolved_in_time", "Resolved within the standard (%)",
-              "escalations.resolved_in_time", "escalations.resolved_stage.total")
-    summary = _list_table("escalations.numbers", "Escalations raised and resolved",
-                          ["escalations.raised", "escalations.children", "escalations.resolved_stage.total",
-                           "escalations.resolved_in_time", "escalations.percent_resolved_in_time",
-                           "escalations.withdrawn", "escalations.cafcass"], b,
-                          note="The standard is resolution within 20 working days of being raised.")
-    areas = [b.count(f"escalations.area.{area}", f"Area of concern: {label}",
-                     lambda raw, area=area: raw["escalations"]["by_area"][area])
-             for area, label in AreaOfConcern.choices]
-    by_area = _list_table("escalations.area", "Areas of concern in escalations raised", areas, b,
-                          labels=dict(AreaOfConcern.choices),
-                          chart={"column": "", "percent": False, "axis": "Escalations", "rows": areas},
-                          note="An escalation can be about more than one area, so these add up to more than the number raised.")
-    return Section("escalations", "Escalations (the dispute resolution process)",
-                   "When IROs challenged the authority about a child's plan, what about, and how it was resolved.",
-                   [summary, stages, by_area])
+    stages = _breakdown(
+        b,
+        "escalations.resolved_stage",
+        "Escalations resolved in the year, by the stage they were resolved at",
+        [(str(stage), label) for stage, label in Stage.choices],
+        lambda raw, stage: raw["escalations"]["resolved_by_stage"][int(stage)],
+        prefix="Resolved at stage",
+        total_label="All resolved",
+        chart_axis="Escalations",
+    )
+    b.count(
+        "escalations.resolved_in_time",
+        "Resolved within the standard",
+        lambda raw: raw["escalations"]["resolved_within_working_days"],
+    )
+    b.percent(
+        "escalations.percent_resolved_in_time",
+        "Resolved within the standard (%)",
+        "escalations.resolved_in_time",
+        "escalations.resolved_stage.total",
+    )
+    summary = _list_table(
+        "escalations.numbers",
+        "Escalations raised and resolved",
+        [
+            "escalations.raised",
+            "escalations.children",
+            "escalations.resolved_stage.total",
+            "escalations.resolved_in_time",
+            "escalations.percent_resolved_in_time",
+            "escalations.withdrawn",
+            "escalations.cafcass",
+        ],
+        b,
+        note="The standard is resolution within 20 working days of being raised.",
+    )
+    areas = [
+        b.count(
+            f"escalations.area.{area}",
+            f"Area of concern: {label}",
+            lambda raw, area=area: raw["escalations"]["by_area"][area],
+        )
+        for area, label in AreaOfConcern.choices
+    ]
+    by_area = _list_table(
+        "escalations.area",
+        "Areas of concern in escalations raised",
+        areas,
+        b,
+        labels=dict(AreaOfConcern.choices),
+        chart={"column": "", "percent": False, "axis": "Escalations", "rows": areas},
+        note="An escalation can be about more than one area, so these add up to more than the number raised.",
+    )
+    return Section(
+        "escalations",
+        "Escalations (the dispute resolution process)",
+        "When IROs challenged the authority about a child's plan, what about, and how it was resolved.",
+        [summary, stages, by_area],
+    )
 
 
 def _child_protection(b):
     rows = []
-    for kind, label in ((ReviewKind.ICPC, "Initial child protection conferences"),
-                        (ReviewKind.RCPC, "Review child protection conferences")):
+    for kind, label in (
+        (ReviewKind.ICPC, "Initial child protection conferences"),
+        (ReviewKind.RCPC, "Review child protection conferences"),
+    ):
         prefix = f"cp.{kind.lower()}"
         b.count(f"{prefix}.held", f"{label} held", lambda raw, kind=kind: raw["reviews"][kind]["held"])
-        b.count(f"{prefix}.in_timescale", f"{label} in timescale", lambda raw, kind=kind: raw["reviews"][kind]["in_timescale"])
-        b.percent(f"{prefix}.percent_in_timescale", f"{label} in timescale (%)", f"{prefix}.in_timescale", f"{prefix}.held")
+        b.count(
+            f"{prefix}.in_timescale",
+            f"{label} in timescale",
+            lambda raw, kind=kind: raw["reviews"][kind]["in_timescale"],
+        )
+        b.percent(
+            f"{prefix}.percent_in_timescale", f"{label} in timescale (%)", f"{prefix}.in_timescale", f"{prefix}.held"
+        )
         rows += [f"{prefix}.held", f"{prefix}.in_timescale", f"{prefix}.percent_in_timescale"]
     conferences = _list_table("cp.conferences", "Child protection conferences and their timeliness", rows, b)
     protection = "protection"
     b.count("cp.plans_started", "Plans started", lambda raw: raw[protection]["plans_started"])
     b.count("cp.plans_ended", "Plans ended", lambda raw: raw[protection]["plans_ended"])
-    b.count("cp.plans_18_months", "Open for more than 18 months at the end of the year",
-            lambda raw: raw[protection]["plans_open_18_months_at_end"])
-    b.count("cp.plans_2_years", "Open for 2 years or more at the end of the year",
-            lambda raw: raw[protection]["plans_open_2_years_at_end"])
+    b.count(
+        "cp.plans_18_months",
+        "Open for more than 18 months at the end of the year",
+        lambda raw: raw[protection]["plans_open_18_months_at_end"],
+    )
+    b.count(
+        "cp.plans_2_years",
+        "Open for 2 years or more at the end of the year",
+        lambda raw: raw[protection]["plans_open_2_years_at_end"],
+    )
     b.count("cp.repeat_plans", "Second or subsequent plans started", lambda raw: raw[protection]["repeat_plans"])
-    b.percent("cp.percent_repeat_plans", "Second or subsequent plans (% of plans started)", "cp.repeat_plans", "cp.plans_started")
-    b.count("cp.repeat_within_2_years", "Repeat plans within 2 years of the previous plan ending",
-            lambda raw: raw[protection]["repeat_plans_within_2_years"])
-    b.count("cp.ended_after_2_years", "Plans ended that had lasted 2 years or more",
-            lambda raw: raw[protection]["plans_ended_lasting_2_years_or_more"])
-    by_category = _breakdown(b, "cp.category", "Child protection plans open at the end of the year, by category of abuse",
-                             CategoryOfAbuse.choices, lambda raw, code: raw[protection]["plans_at_end_by_category"][code],
-                             prefix="Plans by category", total_label="All plans open at the end of the year", chart_axis="Plans")
-    plans = _list_table("cp.plans", "Child protection plans",
-                        ["cp.plans_started", "cp.plans_ended", "cp.plans_18_months", "cp.plans_2_years",
-                         "cp.repeat_plans", "cp.percent_repeat_plans", "cp.repeat_within_2_years",
-                         "cp.ended_after_2_years"], b)
-    return Section("child_protection", "Child protection",
-                   "Conferences chaired by the IROs and the plans children were on.",
-                   [conferences, by_category, plans])
+    b.percent(
+        "cp.percent_repeat_plans",
+        "Second or subsequent plans (% of plans started)",
+        "cp.repeat_plans",
+        "cp.plans_started",
+    )
+    b.count(
+        "cp.repeat_within_2_years",
+        "Repeat plans within 2 years of the previous plan ending",
+        lambda raw: raw[protection]["repeat_plans_within_2_years"],
+    )
+    b.count(
+        "cp.ended_after_2_years",
+        "Plans ended that had lasted 2 years or more",
+        lambda raw: raw[protection]["plans_ended_lasting_2_years_or_more"],
+    )
+    by_category = _breakdown(
+        b,
+        "cp.category",
+        "Child protection plans open at the end of the year, by category of abuse",
+        CategoryOfAbuse.choices,
+        lambda raw, code: raw[protection]["plans_at_end_by_category"][code],
+        prefix="Plans by category",
+        total_label="All plans open at the end of the year",
+        chart_axis="Plans",
+    )
+    plans = _list_table(
+        "cp.plans",
+        "Child protection plans",
+        [
+            "cp.plans_started",
+            "cp.plans_ended",
+            "cp.plans_18_months",
+            "cp.plans_2_years",
+            "cp.repeat_plans",
+            "cp.percent_repeat_plans",
+            "cp.repeat_within_2_years",
+            "cp.ended_after_2_years",
+        ],
+        b,
+    )
+    return Section(
+        "child_protection",
+        "Child protection",
+        "Conferences chaired by the IROs and the plans children were on.",
+        [conferences, by_category, plans],
+    )
 
 
 def _other(key):
@@ -485,20 +781,39 @@ def _other(key):
 def _other_activity(b):
     b.count("other.fostering_reviews_held", "Foster carer reviews held", _other("fostering_reviews_held"))
     b.count("other.fostering_reviews_in_time", "Foster carer reviews held in time", _other("fostering_reviews_in_time"))
-    b.percent("other.percent_fostering_in_time", "Foster carer reviews held in time (%)",
-              "other.fostering_reviews_in_time", "other.fostering_reviews_held")
-    b.count("other.independent_visitor_matches", "Children matched with an Independent Visitor",
-            _other("independent_visitor_matches"))
+    b.percent(
+        "other.percent_fostering_in_time",
+        "Foster carer reviews held in time (%)",
+        "other.fostering_reviews_in_time",
+        "other.fostering_reviews_held",
+    )
+    b.count(
+        "other.independent_visitor_matches",
+        "Children matched with an Independent Visitor",
+        _other("independent_visitor_matches"),
+    )
     b.count("other.advocacy_referrals", "Referrals for advocacy", _other("advocacy_referrals"))
     b.count("other.complaints_received", "Complaints received", _other("complaints_received"))
     b.count("other.complaints_stage_1", "Resolved at stage 1", _other("complaints_stage_1"))
     b.count("other.complaints_stage_2", "Reached stage 2", _other("complaints_stage_2"))
     b.count("other.complaints_stage_3", "Reached stage 3", _other("complaints_stage_3"))
-    table = _list_table("other.activity", "Other activity of the service",
-                        ["other.fostering_reviews_held", "other.fostering_reviews_in_time", "other.percent_fostering_in_time",
-                         "other.independent_visitor_matches", "other.advocacy_referrals", "other.complaints_received",
-                         "other.complaints_stage_1", "other.complaints_stage_2", "other.complaints_stage_3"], b,
-                        note="Entered by the service manager; \u201cnot available\u201d means nothing was entered for that year.")
+    table = _list_table(
+        "other.activity",
+        "Other activity of the service",
+        [
+            "other.fostering_reviews_held",
+            "other.fostering_reviews_in_time",
+            "other.percent_fostering_in_time",
+            "other.independent_visitor_matches",
+            "other.advocacy_referrals",
+            "other.complaints_received",
+            "other.complaints_stage_1",
+            "other.complaints_stage_2",
+            "other.complaints_stage_3",
+        ],
+        b,
+        note="Entered by the service manager; \u201cnot available\u201d means nothing was entered for that year.",
+    )
     return Section("other", "Other activity", "Work of the service that the portal does not record itself.", [table])
 
 
@@ -511,8 +826,15 @@ def comparable_measures():
 
 
 def _build_sections(builder):
-    return [_service(builder), _children(builder), _lac_reviews(builder), _oversight(builder), _escalations(builder),
-            _child_protection(builder), _other_activity(builder)]
+    return [
+        _service(builder),
+        _children(builder),
+        _lac_reviews(builder),
+        _oversight(builder),
+        _escalations(builder),
+        _child_protection(builder),
+        _other_activity(builder),
+    ]
 
 
 def build(report, on, *, other_activity=None, comparators=None):
@@ -532,11 +854,24 @@ def build(report, on, *, other_activity=None, comparators=None):
         generated_on=on,
         sections=sections,
         figures=builder.figures,
-        narrative={key: getattr(report, key) for key in
-                   [*(key for key, _ in NARRATIVE_SECTIONS), "changes_from_childrens_views", "how_to_contact_an_iro"]},
-        action_plan=[{"priority": item.priority, "measure": item.measure, "intended_impact": item.intended_impact,
-                      "action": item.action} for item in report.action_plan.all()],
-        comparators_entered=any(f.statistical_neighbours is not None or f.england is not None
-                                for f in builder.figures.values()),
+        narrative={
+            key: getattr(report, key)
+            for key in [
+                *(key for key, _ in NARRATIVE_SECTIONS),
+                "changes_from_childrens_views",
+                "how_to_contact_an_iro",
+            ]
+        },
+        action_plan=[
+            {
+                "priority": item.priority,
+                "measure": item.measure,
+                "intended_impact": item.intended_impact,
+                "action": item.action,
+            }
+            for item in report.action_plan.all()
+        ],
+        comparators_entered=any(
+            f.statistical_neighbours is not None or f.england is not None for f in builder.figures.values()
+        ),
     )
-

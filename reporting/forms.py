@@ -65,15 +65,18 @@ class ActionPlanItemForm(forms.Form):
     action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     FIELDS = ("priority", "measure", "intended_impact", "action")
+    MISSING = {"priority": "the priority", "measure": "how you will measure it",
+               "intended_impact": "the intended impact", "action": "the action"}
 
     def clean(self):
         cleaned = super().clean()
         filled = [field for field in self.FIELDS if cleaned.get(field, "").strip()]
         if filled and len(filled) < len(self.FIELDS):
+            priority = int(self.prefix.rsplit("-", 1)[1]) + 1 if self.prefix else 1
             for field in self.FIELDS:
                 if field not in filled:
-                    self.add_error(field, f"Enter the {self.fields[field].label.lower() if self.fields[field].label else field.replace('_', ' ')} "
-                                          "for this priority, or empty the whole row.")
+                    self.add_error(field, f"Enter {self.MISSING[field]} for priority {priority}, "
+                                          "or empty all four boxes of that priority.")
         return cleaned
 
     @property

@@ -21,10 +21,12 @@ def board_suppression(report):
                    for year in YEARS]
     suppressed = set(suppressed_cells(counts, constraints))
     for key, figure in report.figures.items():
-        if figure.kind != PERCENT:
+        if figure.kind == COUNT or (figure.kind == NUMBER and not figure.numerator_key):
             continue
         for year in YEARS:
             numerator, denominator = figure.parts.get(year, [None, None])
+            if figure.kind == NUMBER:
+                numerator = report.figures[figure.numerator_key].value(year)
             if percent_suppressed(numerator, denominator, suppressed=suppressed,
                                   numerator_key=(figure.numerator_key, year) if figure.numerator_key else None,
                                   denominator_key=(figure.denominator_key, year) if figure.denominator_key else None):

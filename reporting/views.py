@@ -70,7 +70,10 @@ class AnnualReportAccessMixin(AccessMixin):
             return self.handle_no_permission()
         allowed = may_edit_annual_reports if self.editing else may_read_published_reports
         if not allowed(request.user):
-            raise PermissionDenied("Only service managers, administrators and board members can see the annual reports.")
+            raise PermissionDenied(
+                "Only service managers and administrators can change the annual reports." if self.editing
+                else "Only service managers, administrators and board members can see the annual reports."
+            )
         self.may_edit = may_edit_annual_reports(request.user)
         return super().dispatch(request, *args, **kwargs)
 

@@ -1110,3 +1110,24 @@ def test_a_worker_makes_the_requested_pdf_and_the_status_endpoint_reports_it(wor
     _, text = pdf_text(response.content)
     assert "Looked after at the end of the year (31 March) 11 10" in text
     assert "Female c c c c" in text
+
+
+@pytest.mark.django_db
+def test_the_board_version_hides_caseload_ratios_that_would_give_a_small_count_away():
+    """With one full-time IRO holding 3 children, "3 children per full-time IRO" would show the
+    3 the board version hides elsewhere, so the ratios go with the count; the IRO count and
+    FTE, which say nothing about children, stay."""
+    from children.models import Allocation
+    from reporting.presentation import board_suppression
+
+    iro = IroFactory(first_name="Solo", last_name="Chair", fte=Decimal("1.00"))
+    for number in range(3):
+        Allocation.objects.create(child=child(f"Kid{number}", f"RATIO{number}"), iro=iro, start_date=D(2024, 1, 1))
+    content = services.draft(services.report_for_year(2025), ON)
+    assert content.figures["service.children_allocated"].this_year == 3
+    assert content.figures["service.children_per_fte"].this_year == 3
+    suppressed = board_suppression(content)
+    for key in ("service.children_allocated", "service.children_per_fte", "service.average_per_iro"):
+        assert (key, annual_report.THIS_YEAR) in suppressed, key
+    assert ("service.iros", annual_report.THIS_YEAR) not in suppressed
+    assert ("service.fte", annual_report.THIS_YEAR) not in suppressed
