@@ -56,3 +56,29 @@ class User(AbstractUser):
     @property
     def is_administrator(self):
         return self.role == Role.ADMINISTRATOR
+
+
+class ApiToken(models.Model):
+    """A key for an integration to call the API as a user. Only a hash of the key is stored;
+    the key itself is shown once, when an administrator creates it. Revoking keeps the row, so
+    the audit log can still say which token did what."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, for example the case management system link.")
+    prefix = models.CharField(max_length=8, help_text="The first characters of the key, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…) for {self.user}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "iro_portal",
     "accounts",
     "audit",
@@ -236,3 +239,42 @@ REMINDER_SWEEP_CHUNK_SIZE = int(os.environ.get("REMINDER_SWEEP_CHUNK_SIZE", "200
 REMINDER_DIGEST_DELAY_SECONDS = int(os.environ.get("REMINDER_DIGEST_DELAY_SECONDS", "600"))
 REMINDER_EMAIL_BATCH_SIZE = int(os.environ.get("REMINDER_EMAIL_BATCH_SIZE", "200"))
 REMINDER_EMAIL_MAX_ATTEMPTS = int(os.environ.get("REMINDER_EMAIL_MAX_ATTEMPTS", "10"))
+
+# The REST API (/api/v1/): the same rules and permissions as the pages. Browsers use their
+# session (with CSRF); integrations send "Authorization: Token <key>" with a key an
+# administrator created (accounts.ApiToken).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["iro_portal.api_permissions.ActiveUser"],
+    "DEFAULT_PAGINATION_CLASS": "iro_portal.api.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "iro_portal.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
+API_MAX_PAGE_SIZE = 200
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IRO Portal API",
+    "DESCRIPTION": (
+        "Children in care, their reviews and conferences, oversight and escalations, for the Independent "
+        "Reviewing Officer service. Authenticate with your browser session or with a token an administrator "
+        "created for you: send `Authorization: Token <key>`. IROs see only the children allocated to them; "
+        "board members see aggregate figures only."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

@@ -9,5 +9,6 @@ urlpatterns = [
     path("escalations/", include("escalations.urls")),
     path("reminders/", include("notifications.urls")),
     path("", include("reporting.urls")),
+    path("api/v1/", include("iro_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

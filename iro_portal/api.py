@@ -1,0 +1,69 @@
+"""What every endpoint of the REST API shares: pagination, the one shape of error bodies, the
+conflict answer to a stale write. The permission classes are in iro_portal.api_permissions."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = settings.API_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE
+
+
+class Conflict(exceptions.APIException):
+    """The record changed since the caller read it (its `version` is stale)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone else changed this record since you read it. Read it again, then make your change."
+    default_code = "conflict"
+
+
+def _messages(detail):
+    """DRF error details as plain strings: {field: [message]} or [message]."""
+    if isinstance(detail, dict):
+        return {field: _messages(value) for field, value in detail.items()}
+    if isinstance(detail, list):
+        flattened = []
+        for item in detail:
+            value = _messages(item)
+            flattened.extend(value if isinstance(value, list) else [value])
+        return flattened
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """Every error has one shape: {"detail": "what went wrong", "errors": {field: [messages]}},
+    with "non_field_errors" for messages about the whole request. A service's ValidationError
+    (the same rules as the pages) is a 400; a stale version is a 409."""
+    if isinstance(exc, DjangoValidationError):
+        if getattr(exc, "conflict", False) or type(exc).__name__.endswith("ChangedByAnotherUser"):
+            exc = Conflict(" ".join(exc.messages))
+        elif hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(
+                {("non_field_errors" if field == "__all__" else field): messages
+                 for field, messages in exc.message_dict.items()})
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _messages(exc.detail)
+        if isinstance(errors, list):
+            errors = {"non_field_errors": errors}
+        body = {"detail": "The request has errors: see the messages for each field.", "errors": errors}
+    else:
+        body = {"detail": _messages(exc.detail) if hasattr(exc, "detail") else str(exc), "errors": {}}
+    return Response(body, status=response.status_code, headers={
+        key: value for key, value in response.items() if key in ("WWW-Authenticate", "Retry-After", "Allow")})

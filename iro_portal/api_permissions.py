@@ -1,0 +1,37 @@
+"""The API's permission classes: the same functions as the pages (accounts.permissions). Which
+children an IRO may see is decided by each endpoint's queryset (children_visible_to), so
+another IRO's child is a 404, as on the pages."""
+
+from rest_framework.permissions import BasePermission
+
+from accounts.permissions import may_edit_annual_reports, may_manage_allocations, may_see_child_records
+
+
+class ActiveUser(BasePermission):
+    """Signed in (by session or token) with an active account."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_active)
+
+
+class ChildRecords(ActiveUser):
+    """Child-level endpoints: never for board members (the same rule as the pages)."""
+
+    message = "Board members cannot see child-level records."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and may_see_child_records(request.user)
+
+
+class ManagesAllocations(ActiveUser):
+    message = "Only service managers and administrators can do this."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and may_manage_allocations(request.user)
+
+
+class EditsAnnualReports(ActiveUser):
+    message = "Only service managers and administrators can do this."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and may_edit_annual_reports(request.user)
