@@ -31,9 +31,14 @@ def _messages(detail):
         return {field: _messages(value) for field, value in detail.items()}
     if isinstance(detail, list):
         flattened = []
-        for item in detail:
+        for position, item in enumerate(detail, start=1):
             value = _messages(item)
-            flattened.extend(value if isinstance(value, list) else [value])
+            if isinstance(value, dict):
+                # A nested list of objects: "Item 2, due_date: Enter a date." keeps {field: [str]}.
+                flattened.extend(f"Item {position}, {field}: {message}" for field, messages in value.items()
+                                 for message in (messages if isinstance(messages, list) else [messages]))
+            else:
+                flattened.extend(value if isinstance(value, list) else [value])
         return flattened
     return str(detail)
 

@@ -277,4 +277,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The same field names (kind, status, stage) carry different code lists in different apps.
+    "ENUM_NAME_OVERRIDES": {
+        "OversightKindEnum": "oversight.models.OversightKind",
+        "RagEnum": "oversight.models.Rag",
+        "EscalationStageEnum": "escalations.codes.Stage",
+        "EscalationStatusEnum": "escalations.codes.EscalationStatus",
+        "AreaOfConcernEnum": "escalations.codes.AreaOfConcern",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+        "ReviewKindEnum": "reviews.models.ReviewKind",
+        "ReviewStatusEnum": "reviews.models.ReviewStatus",
+    },
 }

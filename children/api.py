@@ -1,0 +1,460 @@
+"""The children endpoints of the REST API (/api/v1/children/, care-episodes/, protection-plans/,
+strategy-discussions/, allocations/). The same rules as the pages: every write calls
+children.services (validation, audit, rescheduling of reviews); which children a user may see is
+accounts.permissions.children_visible_to, so another IRO's child is a 404; board members are
+refused every endpoint here (ChildRecords). A service's ValidationError propagates and becomes a
+400 in the one error shape (iro_portal.api.exception_handler)."""
+
+import copy
+
+import django_filters
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.permissions import children_visible_to
+from audit.models import AuditAction
+from audit.services import record_event
+from iro_portal.api_permissions import ChildRecords, ManagesAllocations
+from iro_portal.filters import handled_in_filter_queryset
+from oversight.models import Rag
+from oversight.selectors import with_oversight_status
+
+from . import services
+from .codes import CategoryOfAbuse, LegalStatus, PlacementType, PlanEndReason
+from .filters import ChildrenFilter
+from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from .selectors import children_with_current_status
+
+
+def _visible_children(request):
+    return children_visible_to(request.user, Child.objects.all())
+
+
+# Serializers ------------------------------------------------------------------------------------
+
+@extend_schema_field(serializers.ChoiceField(choices=CategoryOfAbuse.choices), component_name="CategoryOfAbuse")
+class CategoryOfAbuseField(serializers.ChoiceField):
+    """A category of abuse (CIN census code). One named schema component for every field that
+    holds one, whatever the field is called."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=CategoryOfAbuse.choices, **kwargs)
+
+
+@extend_schema_field(serializers.ChoiceField(choices=Rag.choices), component_name="RagRating")
+class RagRatingField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Rag.choices, **kwargs)
+
+
+class AllocatedIroSerializer(serializers.Serializer):
+    """An IRO as the children endpoints show them."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, source="__str__")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleChildField(serializers.PrimaryKeyRelatedField):
+    """A child the requesting user may see: another IRO's child "does not exist", as its
+    record would be a 404."""
+
+    default_error_messages = {
+        "does_not_exist": "There is no child {pk_value} among the children you can see.",
+    }
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Child.objects.none()
+        return _visible_children(request)
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    """A child with today's status: current IRO, looked after, legal status, placement type,
+    on a child protection plan, current RAG rating (all computed in SQL by the selectors)."""
+
+    current_iro = serializers.SerializerMethodField()
+    looked_after = serializers.BooleanField(source="is_looked_after", read_only=True,
+                                            help_text="Looked after today.")
+    legal_status = serializers.ChoiceField(source="current_legal_status", choices=LegalStatus.choices,
+                                           read_only=True, allow_null=True,
+                                           help_text="Legal status of today's care episode; null when not looked after.")
+    placement_type = serializers.ChoiceField(source="current_placement_type", choices=PlacementType.choices,
+                                             read_only=True, allow_null=True,
+                                             help_text="Placement type of today's care episode; null when not looked after.")
+    on_cp_plan = serializers.BooleanField(source="has_protection_plan", read_only=True,
+                                          help_text="On a child protection plan today.")
+    current_rag = RagRatingField(read_only=True, allow_null=True,
+                                          help_text="The latest RAG rating; null when never rated.")
+
+    class Meta:
+        model = Child
+        fields = [
+            "id", "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
+            "is_uasc", "has_disability", "current_iro", "looked_after", "legal_status", "placement_type",
+            "on_cp_plan", "current_rag",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AllocatedIroSerializer(allow_null=True))
+    def get_current_iro(self, child):
+        allocations = getattr(child, "current_allocations", [])
+        return AllocatedIroSerializer(allocations[0].iro).data if allocations else None
+
+
+class ChildCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
+                  "is_uasc", "has_disability"]
+        # Uniqueness of the local child ID is the service's rule (case-insensitive).
+        extra_kwargs = {"local_child_id": {"validators": []}}
+
+
+class CareEpisodeSerializer(serializers.ModelSerializer):
+    child = VisibleChildField()
+
+    class Meta:
+        model = CareEpisode
+        fields = [
+            "id", "child", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
+            "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
+            "reason_for_placement_change",
+        ]
+        validators = []  # the episode rules are the service's (children.services.validate_care_episode)
+
+
+class CareEpisodeUpdateSerializer(CareEpisodeSerializer):
+    child = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(CareEpisodeSerializer.Meta):
+        read_only_fields = ["child"]
+
+
+class StrategyDiscussionSerializer(serializers.ModelSerializer):
+    child = VisibleChildField()
+
+    class Meta:
+        model = StrategyDiscussion
+        fields = ["id", "child", "date", "section_47_enquiry_started"]
+        validators = []
+
+
+class ProtectionPlanSerializer(serializers.ModelSerializer):
+    """A child protection plan. Created (started) with child, start_date and
+    initial_category_of_abuse; ended or re-categorised with PATCH."""
+
+    child = VisibleChildField()
+    initial_category_of_abuse = CategoryOfAbuseField(help_text="The category of abuse when the plan started.")
+    current_category_of_abuse = CategoryOfAbuseField(
+        read_only=True, help_text="The latest category a review conference recorded, else the initial one.")
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["id", "child", "start_date", "initial_category_of_abuse", "current_category_of_abuse",
+                  "end_date", "end_reason"]
+        read_only_fields = ["end_date", "end_reason"]
+        validators = []
+
+
+class ProtectionPlanChangeSerializer(serializers.Serializer):
+    """End the plan (end_date and end_reason together) and/or change its category of abuse
+    (as a review conference does)."""
+
+    end_date = serializers.DateField(required=False)
+    end_reason = serializers.ChoiceField(choices=PlanEndReason.choices, required=False)
+    category_of_abuse = CategoryOfAbuseField(required=False, help_text="The plan's new category of abuse.")
+
+    def validate(self, data):
+        if "end_date" in data and "end_reason" not in data:
+            raise ApiValidationError({"end_reason": ["Give the reason the plan ended with its end date."]})
+        if "end_reason" in data and "end_date" not in data:
+            raise ApiValidationError({"end_date": ["Give the date the plan ended with the reason."]})
+        if not data:
+            raise ApiValidationError(
+                "Send end_date and end_reason to end the plan, or category_of_abuse to change its category.")
+        return data
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    iro = AllocatedIroSerializer(read_only=True)
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "child", "iro", "start_date", "end_date", "is_current"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_current(self, allocation):
+        today = self.context["today"]
+        return allocation.start_date <= today and (allocation.end_date is None or today < allocation.end_date)
+
+
+class AllocationCreateSerializer(serializers.Serializer):
+    """Allocate (or reallocate) a child's IRO from start_date; the open allocation closes that day."""
+
+    child = VisibleChildField()
+    iro = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The IRO's user ID.")
+    start_date = serializers.DateField()
+
+
+# Filters -----------------------------------------------------------------------------------------
+
+class ChildApiFilter(ChildrenFilter):
+    """The children list page's filters (the same conditions, one place), with ISO dates in
+    place of the GOV.UK date inputs and plain booleans for looked after / on a plan."""
+
+    iro = extend_schema_field(OpenApiTypes.INT)(copy.deepcopy(ChildrenFilter.base_filters["iro"]))
+    looked_after = filters.BooleanFilter(field_name="is_looked_after", label="Looked after today")
+    cp_plan = filters.BooleanFilter(field_name="has_protection_plan", label="On a child protection plan today")
+    started_from = django_filters.DateFilter(method=handled_in_filter_queryset,
+                                             label="Started to be looked after on or after (YYYY-MM-DD)")
+    started_to = django_filters.DateFilter(method=handled_in_filter_queryset,
+                                           label="Started to be looked after on or before (YYYY-MM-DD)")
+    ceased_from = django_filters.DateFilter(method=handled_in_filter_queryset,
+                                            label="Ceased to be looked after on or after (YYYY-MM-DD)")
+    ceased_to = django_filters.DateFilter(method=handled_in_filter_queryset,
+                                          label="Ceased to be looked after on or before (YYYY-MM-DD)")
+    care_status = None  # looked_after and cp_plan say the same
+
+    class Meta(ChildrenFilter.Meta):
+        fields = []
+
+
+class CareEpisodeFilter(filters.FilterSet):
+    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+    open = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="Not yet ceased")
+
+    class Meta:
+        model = CareEpisode
+        fields = ["legal_status", "placement_type"]
+
+
+class ProtectionPlanFilter(filters.FilterSet):
+    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+    open = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="Not yet ended")
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = []
+
+
+class StrategyDiscussionFilter(filters.FilterSet):
+    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+
+    class Meta:
+        model = StrategyDiscussion
+        fields = ["section_47_enquiry_started"]
+
+
+class AllocationFilter(filters.FilterSet):
+    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+    iro = filters.NumberFilter(field_name="iro_id", label="IRO's user ID")
+    current = filters.BooleanFilter(method="filter_current", label="Current today")
+
+    class Meta:
+        model = Allocation
+        fields = []
+
+    def filter_current(self, queryset, name, value):
+        current = Allocation.objects.current(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+# Views -------------------------------------------------------------------------------------------
+
+class ChildRecordViewSet(viewsets.GenericViewSet):
+    """What every endpoint here shares: board members refused, records narrowed to the
+    children the user may see, every retrieve audited as a view of the child's record (as the
+    child page is)."""
+
+    permission_classes = [ChildRecords]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    model = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.model.objects.filter(child__in=_visible_children(self.request))
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        record_event(action=AuditAction.VIEW, user=request.user, obj=instance,
+                     child_id=getattr(instance, "child_id", instance.pk), request=request)
+        return Response(self.get_serializer(instance).data)
+
+    def _created(self, instance, serializer_class=None):
+        serializer_class = serializer_class or self.get_serializer_class()
+        return Response(serializer_class(instance, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    def _validated(self, serializer_class, instance=None, partial=False):
+        serializer = serializer_class(instance, data=self.request.data, partial=partial,
+                                      context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Children you can see, with today's status",
+                       description="IROs see only the children currently allocated to them."),
+    retrieve=extend_schema(summary="A child with today's status (audited as a view of their record)"),
+    create=extend_schema(summary="Add a child (service managers and administrators)",
+                         request=ChildCreateSerializer, responses={201: ChildSerializer}),
+)
+class ChildViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    model = Child
+    serializer_class = ChildSerializer
+    filterset_class = ChildApiFilter
+    ordering_fields = ["family_name", "date_of_birth", "local_child_id"]
+    ordering = ["family_name", "given_name", "local_child_id"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            # Adding a child is a manager's task, like allocating one: only they would see the
+            # new, unallocated child afterwards.
+            return [ChildRecords(), ManagesAllocations()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Child.objects.none()
+        today = timezone.localdate()
+        children = children_with_current_status(_visible_children(self.request), today)
+        return with_oversight_status(children, today).prefetch_related(Prefetch(
+            "allocations", queryset=Allocation.objects.current(today).select_related("iro"),
+            to_attr="current_allocations",
+        ))
+
+    def create(self, request, *args, **kwargs):
+        fields = self._validated(ChildCreateSerializer)
+        child = services.create_child(by=request.user, request=request, **fields)
+        return self._created(self.get_queryset().get(pk=child.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Care episodes (SSDA903) of the children you can see"),
+    retrieve=extend_schema(summary="A care episode (audited as a view of the child's record)"),
+    create=extend_schema(summary="Record a care episode",
+                         description="The SSDA903 episode rules apply; the child's reviews are rescheduled."),
+    partial_update=extend_schema(summary="Correct or end a care episode",
+                                 request=CareEpisodeUpdateSerializer, responses=CareEpisodeSerializer),
+)
+class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    model = CareEpisode
+    serializer_class = CareEpisodeSerializer
+    filterset_class = CareEpisodeFilter
+    ordering_fields = ["start_date", "end_date"]
+
+    def create(self, request, *args, **kwargs):
+        fields = self._validated(CareEpisodeSerializer)
+        child = fields.pop("child")
+        episode = services.record_care_episode(child, by=request.user, request=request, **fields)
+        return self._created(episode)
+
+    def partial_update(self, request, *args, **kwargs):
+        episode = self.get_object()
+        changes = self._validated(CareEpisodeUpdateSerializer, episode, partial=True)
+        if not changes:
+            raise ApiValidationError("Send at least one field to change.")
+        episode = services.update_care_episode(episode, by=request.user, request=request, **changes)
+        return Response(CareEpisodeSerializer(episode, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Child protection plans of the children you can see"),
+    retrieve=extend_schema(summary="A child protection plan (audited as a view of the child's record)"),
+    create=extend_schema(summary="Start a child protection plan",
+                         description="The child's review conferences are rescheduled."),
+    partial_update=extend_schema(
+        summary="End a child protection plan, or change its category of abuse",
+        request=ProtectionPlanChangeSerializer, responses=ProtectionPlanSerializer),
+)
+class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    model = ChildProtectionPlan
+    serializer_class = ProtectionPlanSerializer
+    filterset_class = ProtectionPlanFilter
+    ordering_fields = ["start_date", "end_date"]
+
+    def create(self, request, *args, **kwargs):
+        fields = self._validated(ProtectionPlanSerializer)
+        plan = services.start_protection_plan(
+            fields["child"], by=request.user, request=request, start_date=fields["start_date"],
+            initial_category_of_abuse=fields["initial_category_of_abuse"])
+        return self._created(plan)
+
+    def partial_update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        change = self._validated(ProtectionPlanChangeSerializer)
+        with transaction.atomic():
+            if "category_of_abuse" in change:
+                plan = services.change_protection_plan_category(
+                    plan, by=request.user, request=request, category=change["category_of_abuse"])
+            if "end_date" in change:
+                plan = services.end_protection_plan(
+                    plan, by=request.user, request=request, end_date=change["end_date"],
+                    end_reason=change["end_reason"])
+        return Response(ProtectionPlanSerializer(plan, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Strategy discussions about the children you can see"),
+    retrieve=extend_schema(summary="A strategy discussion (audited as a view of the child's record)"),
+    create=extend_schema(summary="Record a strategy discussion",
+                         description="One where section 47 enquiries started makes an initial conference due."),
+)
+class StrategyDiscussionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    model = StrategyDiscussion
+    serializer_class = StrategyDiscussionSerializer
+    filterset_class = StrategyDiscussionFilter
+    ordering_fields = ["date"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        fields = self._validated(StrategyDiscussionSerializer)
+        discussion = services.record_strategy_discussion(
+            fields["child"], by=request.user, request=request, date=fields["date"],
+            section_47_enquiry_started=fields.get("section_47_enquiry_started", False))
+        return self._created(discussion)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="IRO allocations of the children you can see"),
+    retrieve=extend_schema(summary="An IRO allocation (audited as a view of the child's record)"),
+    create=extend_schema(summary="Allocate or reallocate a child's IRO (service managers and administrators)",
+                         request=AllocationCreateSerializer, responses={201: AllocationSerializer}),
+)
+class AllocationViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    model = Allocation
+    serializer_class = AllocationSerializer
+    filterset_class = AllocationFilter
+    ordering_fields = ["start_date", "end_date"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [ChildRecords(), ManagesAllocations()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("iro")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def create(self, request, *args, **kwargs):
+        fields = self._validated(AllocationCreateSerializer)
+        allocation = services.allocate_iro(fields["child"], iro=fields["iro"], start_date=fields["start_date"],
+                                           by=request.user, request=request)
+        return self._created(allocation)

@@ -1,0 +1,444 @@
+"""The REST API for reviews, conferences and their agreed actions (/api/v1/reviews/,
+/api/v1/review-actions/).
+
+Reviews are made by scheduling (reviews.services, from the child's record), never by a user, so
+there is no create: POST /reviews/ is 405. A review is booked (POST .../book/), recorded as held
+with its agreed actions (POST .../record-held/) and corrected once held (PATCH), all through
+the same services as the pages: the same validation, scheduling, audit events and optimistic
+locking (send the `version` you read; a stale one is a 409). Agreed actions are read-only here:
+they are agreed when a review is recorded as held or added when it is corrected, and no page
+marks them completed either.
+
+Who sees what is the pages' rule: board members are refused (403); an IRO's lists hold only
+their children and another child's review is a 404 (reviews.selectors.reviews_visible_to)."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from audit.models import AuditAction
+from audit.services import record_event
+from children.codes import CategoryOfAbuse
+from children.models import Allocation
+from iro_portal.api_permissions import ChildRecords
+from iro_portal.filters import IRO_CHOICES
+
+from . import selectors, services
+from .filters import IroScopedFilter
+from .forms import RecordReviewForm
+from .models import (
+    OUTSTANDING_STATUSES,
+    ConferenceOutcome,
+    LateReason,
+    ParentsParticipation,
+    ParticipationCode,
+    Review,
+    ReviewAction,
+    ReviewKind,
+    ReviewStatus,
+)
+
+# The error bodies every endpoint shares (iro_portal.api.exception_handler).
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description='Invalid: {"detail": "...", "errors": {"field": ["message"]}}.'),
+    401: OpenApiResponse(description="Not signed in: send `Authorization: Token <key>`."),
+    403: OpenApiResponse(description="Board members cannot see child-level records."),
+    404: OpenApiResponse(description="No such review, or not one of your children."),
+}
+CONFLICT_RESPONSE = {409: OpenApiResponse(
+    description="The `version` sent is stale: someone else saved the review since you read it. Nothing was saved; "
+                'body {"detail": "...", "errors": {}}.')}
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0) in a query string; anything else is an error, never silently ignored."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise DjangoValidationError("Enter true or false.", code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ReviewFilter(IroScopedFilter):
+    """The API's review filters. The IRO filter and the conditions for overdue and in timescale
+    are the pages' (reviews.filters, reviews.selectors): one rule in one place."""
+
+    iro = extend_schema_field(OpenApiTypes.INT)(django_filters.ModelChoiceFilter(
+        queryset=IRO_CHOICES, method="filter_iro",
+        help_text="Id of an IRO: the reviews of the children allocated to them today."))
+    child = django_filters.NumberFilter(field_name="child__id", help_text="Id of a child.")
+    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
+    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", help_text="Due on or after (YYYY-MM-DD).")
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", help_text="Due on or before (YYYY-MM-DD).")
+    overdue = BooleanFilter(
+        method="filter_overdue",
+        help_text="true: due or booked and past the due date today; false: everything else.")
+    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", help_text="Held on or after (YYYY-MM-DD).")
+    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", help_text="Held on or before (YYYY-MM-DD).")
+    in_timescale = BooleanFilter(
+        method="filter_in_timescale",
+        help_text="true: held on or before the due date; false: held late. Either way, held reviews only.")
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix, on=timezone.localdate(), show_iro_filter=True)
+
+    def filter_overdue(self, queryset, name, value: bool):
+        overdue = selectors.due_in(self.on, "overdue") & Q(status__in=OUTSTANDING_STATUSES)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_in_timescale(self, queryset, name, value: bool):
+        return queryset.filter(selectors.HELD_IN_TIMESCALE if value else selectors.HELD_LATE)
+
+
+class ReviewActionFilter(django_filters.FilterSet):
+    review = django_filters.NumberFilter(field_name="review__id", help_text="Id of the review that agreed the action.")
+    child = django_filters.NumberFilter(field_name="review__child__id", help_text="Id of a child.")
+    owner = django_filters.NumberFilter(field_name="owner__id", help_text="Id of the user who owns the action.")
+    completed = BooleanFilter(method="filter_completed", help_text="true: completed; false: still open.")
+
+    def filter_completed(self, queryset, name, value: bool):
+        return queryset.filter(completed_on__isnull=not value)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """?ordering=due_date / -held_on ..., with the id as a tie-break so that pages never
+    repeat or skip a row."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        return [*ordering, "id"] if ordering and "id" not in ordering and "-id" not in ordering else ordering
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+class ReviewActionSerializer(serializers.ModelSerializer):
+    child = serializers.IntegerField(source="review.child_id", read_only=True)
+    completed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewAction
+        fields = ["id", "review", "child", "description", "owner_name", "owner", "due_date", "completed_on", "completed"]
+        read_only_fields = fields
+
+    def get_completed(self, action) -> bool:
+        return action.completed_on is not None
+
+
+class NestedActionSerializer(ReviewActionSerializer):
+    class Meta(ReviewActionSerializer.Meta):
+        fields = ["id", "description", "owner_name", "owner", "due_date", "completed_on", "completed"]
+        read_only_fields = fields
+
+
+class QualityStandardSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    met = serializers.BooleanField(allow_null=True)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    in_timescale = serializers.BooleanField(read_only=True, allow_null=True,
+                                            help_text="Held on or before the due date; null until held.")
+    iro = serializers.SerializerMethodField(help_text="Id of the IRO allocated to the child today.")
+    iro_name = serializers.SerializerMethodField()
+    quality_standards = serializers.SerializerMethodField()
+    actions = NestedActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id", "child", "kind", "number", "status", "cycle_start", "due_date", "brought_forward_by_move",
+            "booked_for", "held_on", "in_timescale", "cancelled_reason", "iro", "iro_name", "chair",
+            "late_reason", "late_reason_other",
+            "participation_code", "child_chaired", "advocate_present", "interpreter_used", "parents_participation",
+            "child_consulted",
+            "social_worker_report_received", "decisions_circulated", "record_circulated", "quality_standards",
+            "conference_outcome", "category_of_abuse",
+            "actions", "version", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_iro(self, review) -> int | None:
+        iro = selectors.current_iro(review)
+        return iro.pk if iro else None
+
+    def get_iro_name(self, review) -> str | None:
+        iro = selectors.current_iro(review)
+        return iro.get_full_name() if iro else None
+
+    @extend_schema_field(QualityStandardSerializer(many=True))
+    def get_quality_standards(self, review):
+        return QualityStandardSerializer(selectors.quality_standards(review), many=True).data
+
+
+class ReviewChangeResultSerializer(ReviewSerializer):
+    """A review after a change, with the review scheduling has now made due after it."""
+
+    next_review = serializers.SerializerMethodField(
+        help_text="The review now due after this one (for a conference, the next review conference), or null.")
+
+    class Meta(ReviewSerializer.Meta):
+        fields = [*ReviewSerializer.Meta.fields, "next_review"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_next_review(self, review):
+        following = ReviewKind.RCPC if review.kind in (ReviewKind.ICPC, ReviewKind.RCPC) else ReviewKind.LAC
+        queryset = _with_details(Review.objects.filter(child_id=review.child_id, kind=following,
+                                                       status__in=OUTSTANDING_STATUSES))
+        following_review = queryset.first()
+        return ReviewSerializer(following_review, context=self.context).data if following_review else None
+
+
+class BookSerializer(serializers.Serializer):
+    booked_for = serializers.DateTimeField(help_text="When the review starts, e.g. 2026-03-02T10:30 (local time if no offset).")
+    version = serializers.IntegerField(help_text="The review's `version` as you read it.")
+
+
+class NewActionSerializer(serializers.Serializer):
+    """An agreed action: what the pages' ActionForm accepts (all three parts)."""
+
+    description = serializers.CharField(max_length=2000, error_messages={
+        "required": "Describe the agreed action.", "blank": "Describe the agreed action."})
+    owner_name = serializers.CharField(max_length=200, help_text="Who will do it, e.g. social worker.", error_messages={
+        "required": "Enter who will do the action.", "blank": "Enter who will do the action."})
+    due_date = serializers.DateField(error_messages={
+        "required": "Enter the date the action is due by.", "null": "Enter the date the action is due by."})
+
+
+class ActionsField(serializers.ListField):
+    """A list of agreed actions whose errors read as the service's do ("Action 2: ..."), so the
+    error body keeps its one shape: {"actions": ["message", ...]}."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=NewActionSerializer(), required=False, max_length=30, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail
+            if not isinstance(detail, dict):
+                raise
+            raise serializers.ValidationError([
+                f"Action {index + 1}: {message}"
+                for index, errors in sorted(detail.items())
+                for message in _flat_messages(errors)
+            ]) from None
+
+
+def _flat_messages(errors):
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _flat_messages(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _flat_messages(value)]
+    return [str(errors)]
+
+
+class RecordSerializer(serializers.Serializer):
+    """The record of a held review: the fields of the pages' RecordReviewForm. LAC reviews take
+    the participation and quality fields, conferences the outcome fields; a field of the other
+    kind is refused. Whether the record may be saved is decided by reviews.services."""
+
+    held_on = serializers.DateField()
+    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, required=False)
+    late_reason_other = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    participation_code = serializers.ChoiceField(choices=ParticipationCode.choices, allow_blank=True, required=False,
+                                                 help_text="LAC only. SSDA903 code; PN0 only for a child under 4.")
+    child_chaired = serializers.BooleanField(required=False, help_text="LAC only.")
+    advocate_present = serializers.BooleanField(required=False, help_text="LAC only.")
+    interpreter_used = serializers.BooleanField(required=False, help_text="LAC only.")
+    child_consulted = serializers.BooleanField(required=False, help_text="LAC only.")
+    parents_participation = serializers.ChoiceField(choices=ParentsParticipation.choices, allow_blank=True,
+                                                    required=False, help_text="LAC only.")
+    social_worker_report_received = serializers.DateField(allow_null=True, required=False, help_text="LAC only.")
+    decisions_circulated = serializers.DateField(allow_null=True, required=False)
+    record_circulated = serializers.DateField(allow_null=True, required=False)
+    conference_outcome = serializers.ChoiceField(choices=ConferenceOutcome.choices, allow_blank=True, required=False,
+                                                 help_text="Conferences only.")
+    category_of_abuse = serializers.ChoiceField(choices=CategoryOfAbuse.choices, allow_blank=True, required=False,
+                                                help_text="Conferences only.")
+    actions = ActionsField(help_text="Actions agreed at the review (at most 30).")
+    version = serializers.IntegerField(help_text="The review's `version` as you read it.")
+
+    COMMON_FIELDS = ("held_on", "late_reason", "late_reason_other")
+    EMPTY = {"late_reason": "", "late_reason_other": "", "participation_code": "", "parents_participation": "",
+             "conference_outcome": "", "category_of_abuse": "", "child_chaired": False, "advocate_present": False,
+             "interpreter_used": False, "child_consulted": False, "social_worker_report_received": None,
+             "decisions_circulated": None, "record_circulated": None}
+
+    def kind_fields(self):
+        review = self.context["review"]
+        kind_fields = RecordReviewForm.LAC_FIELDS if review.kind == ReviewKind.LAC else RecordReviewForm.CONFERENCE_FIELDS
+        return (*self.COMMON_FIELDS, *kind_fields)
+
+    def validate(self, data):
+        allowed = self.kind_fields()
+        review = self.context["review"]
+        wrong = {name: [f"Not recorded for a {review.get_kind_display().lower()}."]
+                 for name in data if name not in allowed and name not in ("actions", "version")}
+        if wrong:
+            raise serializers.ValidationError(wrong)
+        return data
+
+    def record_fields(self):
+        """Every field of the record, as the page's form gives them: left out means empty."""
+        data = self.validated_data
+        return {name: data.get(name, self.EMPTY.get(name)) for name in self.kind_fields()}
+
+
+class UpdateHeldSerializer(RecordSerializer):
+    """A correction of a held review: only the fields sent change; `actions` are added."""
+
+    held_on = serializers.DateField(required=False)
+    actions = ActionsField(help_text="Further agreed actions to add (at most 30).")
+
+    def changed_fields(self):
+        return {name: value for name, value in self.validated_data.items() if name not in ("actions", "version")}
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+def _with_details(reviews):
+    """What a review's representation reads, in a fixed number of queries for any number."""
+    today = timezone.localdate()
+    return reviews.select_related("child").prefetch_related(
+        Prefetch("child__allocations", queryset=Allocation.objects.current(today).select_related("iro"),
+                 to_attr="current_allocations"),
+        Prefetch("actions", queryset=ReviewAction.objects.order_by("due_date", "id")),
+    )
+
+
+class ChildRecordViewSet(viewsets.GenericViewSet):
+    permission_classes = [ChildRecords]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+
+    def retrieve(self, request, *args, **kwargs):
+        """One record, its viewing audited as on the pages."""
+        instance = self.get_object()
+        record_event(action=AuditAction.VIEW, user=request.user, obj=instance, request=request,
+                     child_id=self.child_id_of(instance))
+        return Response(self.get_serializer(instance).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List reviews and conferences", responses={200: ReviewSerializer(many=True),
+                                                                          **ERROR_RESPONSES}),
+    retrieve=extend_schema(summary="One review or conference", responses={200: ReviewSerializer, **ERROR_RESPONSES}),
+)
+class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    """LAC reviews and child protection conferences of the children you may see. Reviews are
+    created by scheduling from the child's record, never through the API: POST to this list is
+    405 Method Not Allowed, as are PUT and DELETE."""
+
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
+    ordering_fields = ["due_date", "held_on"]
+    ordering = ["due_date", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        return _with_details(selectors.reviews_visible_to(self.request.user, Review.objects.all()))
+
+    def child_id_of(self, review):
+        return review.child_id
+
+    def _changed(self, review):
+        return Response(ReviewChangeResultSerializer(_with_details(Review.objects.filter(pk=review.pk)).get(),
+                                                     context=self.get_serializer_context()).data)
+
+    @extend_schema(summary="Book a review", request=BookSerializer,
+                   responses={200: ReviewSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        review = self.get_object()
+        serializer = BookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.book_review(review, by=request.user, booked_for=serializer.validated_data["booked_for"],
+                             expected_version=serializer.validated_data["version"], request=request)
+        return Response(ReviewSerializer(_with_details(Review.objects.filter(pk=review.pk)).get(),
+                                         context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Record a review as held",
+        description="Records a due or booked review as held, with the actions agreed at it (the same rules as the "
+                    "page). The next review becomes due from the date it was held: it is in `next_review`.",
+        request=RecordSerializer, responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @action(detail=True, methods=["post"], url_path="record-held", url_name="record-held")
+    def record_held(self, request, pk=None):
+        review = self.get_object()
+        serializer = RecordSerializer(data=request.data, context={"review": review})
+        serializer.is_valid(raise_exception=True)
+        services.record_review_held(
+            review, by=request.user, fields=serializer.record_fields(),
+            actions=serializer.validated_data.get("actions", []),
+            expected_version=serializer.validated_data["version"], request=request)
+        return self._changed(review)
+
+    @extend_schema(
+        summary="Correct a held review",
+        description="Changes only the fields sent and adds any `actions` sent. A conference's date, outcome and "
+                    "category cannot change once recorded. Refused whole (409) if `version` is stale.",
+        request=UpdateHeldSerializer,
+        responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    def partial_update(self, request, pk=None):
+        review = self.get_object()
+        serializer = UpdateHeldSerializer(data=request.data, context={"review": review})
+        serializer.is_valid(raise_exception=True)
+        services.update_held_review(
+            review, by=request.user, fields=serializer.changed_fields(),
+            new_actions=serializer.validated_data.get("actions", []),
+            expected_version=serializer.validated_data["version"], request=request)
+        return self._changed(review)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List agreed actions",
+                       responses={200: ReviewActionSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(summary="One agreed action", responses={200: ReviewActionSerializer, **ERROR_RESPONSES}),
+)
+class ReviewActionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+    """Actions agreed at reviews of the children you may see. Read-only: actions are agreed when
+    a review is recorded as held (POST /reviews/{id}/record-held/) or added when it is corrected
+    (PATCH /reviews/{id}/)."""
+
+    serializer_class = ReviewActionSerializer
+    filterset_class = ReviewActionFilter
+    ordering_fields = ["due_date"]
+    ordering = ["due_date", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReviewAction.objects.none()
+        visible = selectors.reviews_visible_to(self.request.user, Review.objects.all())
+        return ReviewAction.objects.filter(review__in=visible).select_related("review")
+
+    def child_id_of(self, action):
+        return action.review.child_id
