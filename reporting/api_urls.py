@@ -1,5 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from .api import AnnualReportViewSet, DashboardView
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("annual-reports", AnnualReportViewSet, basename="api-annual-report")
+
+urlpatterns = [
+    path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
+    *router.urls,
+]

@@ -169,6 +169,13 @@ class ReviewSerializer(serializers.ModelSerializer):
     iro_name = serializers.SerializerMethodField()
     quality_standards = serializers.SerializerMethodField()
     actions = NestedActionSerializer(many=True, read_only=True)
+    # Blank until recorded, so "" is one of the values a client can read back.
+    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, read_only=True)
+    participation_code = serializers.ChoiceField(choices=ParticipationCode.choices, allow_blank=True, read_only=True)
+    parents_participation = serializers.ChoiceField(choices=ParentsParticipation.choices, allow_blank=True,
+                                                    read_only=True)
+    conference_outcome = serializers.ChoiceField(choices=ConferenceOutcome.choices, allow_blank=True, read_only=True)
+    category_of_abuse = serializers.ChoiceField(choices=CategoryOfAbuse.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Review
