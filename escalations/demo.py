@@ -402,7 +402,9 @@ class _EscalationGenerator:
             self.forced(raised, plan, open_now, gaps=(2, 2, 3))
         looked_after = sum(1 for index in self.spans if span_on(self.spans[index], self.today))
         while len(open_now) < max(MINIMUM_OPEN, looked_after // OPEN_PER_CHILDREN_LOOKED_AFTER):
-            self.forced(self.add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)], open_now)
+            if not self.forced(self.add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)],
+                               open_now):
+                break  # a very small authority has no more children free to escalate about
 
     def response_overdue(self, escalation):
         current = escalation.steps[-1]
@@ -416,10 +418,10 @@ class _EscalationGenerator:
     def forced(self, raised, plan, open_now, gaps=()):
         """An open escalation raised on `raised` for a child looked after since before it: each
         (stage, working days to the response) step answered, or not yet (None), the next stage
-        sent `gaps` working days after the response."""
+        sent `gaps` working days after the response. False when no child can have one."""
         candidates = self.candidates(raised)
         if not candidates:
-            return
+            return False
         index = self.rng.choice(candidates)
         history = self.histories[index]
         escalation = self.new(history, iro_on(history.allocations, raised), raised,
@@ -438,6 +440,7 @@ class _EscalationGenerator:
         self.escalations.append(escalation)
         self.busy_until[index] = date.max
         open_now.append(escalation)
+        return True
 
     def cafcass_referral(self):
         """The rare escalation the director cannot settle: referred to Cafcass, whose involvement
