@@ -29,6 +29,10 @@ class Child(models.Model):
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
     upn = models.CharField("unique pupil number", max_length=13, blank=True)
     is_uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
+    uasc_ceased_on = models.DateField(
+        "date UASC status ceased", null=True, blank=True,
+        help_text="SSDA903 UASC table DUC: the date the child stopped being an unaccompanied asylum-seeking child.",
+    )
     has_disability = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "escalations",
     "notifications",
     "reporting",
+    "ssda903",
 ]
 
 MIDDLEWARE = [

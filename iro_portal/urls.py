@@ -9,6 +9,7 @@ urlpatterns = [
     path("escalations/", include("escalations.urls")),
     path("reminders/", include("notifications.urls")),
     path("", include("reporting.urls")),
+    path("returns/903/", include("ssda903.urls")),
     path("api/v1/", include("iro_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

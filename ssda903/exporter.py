@@ -1,0 +1,199 @@
+"""The SSDA903 return for one collection year, written from the portal's records.
+
+`export_return(2025)` covers 1 April 2024 to 31 March 2025 (2024/25). It writes the Header,
+Episodes and Reviews CSVs (and UASC when any child in the return was an unaccompanied asylum-
+seeking child in the year) with the DfE's column names in DATA_DICTIONARY.md order, DD/MM/YYYY
+dates and the code lists of that year, then runs the DfE validation rules (ssda903.rules) over
+the rows. If any rule fails, the result has no files, only the problems (child, rule, message):
+a file the DfE would reject is never produced.
+
+What goes in:
+- Header: every child with an episode open at some point in the year.
+- Episodes: the episodes open at some point in the year. An episode that ceased after 31 March
+  was still open at the year end, so it is written open (DEC, REC and REASON_PLACE_CHANGE blank).
+- Reviews: LAC reviews held in the year, except for children looked after only under short
+  breaks (V3/V4), for whom the DfE wants no reviews (rule 399).
+- Not held by the portal, so always blank: MOTHER, MC_DOB, HOME_POST, PL_POST, URN.
+
+Three queries whatever the number of children; rows are sorted by CHILD then date, so the
+same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Exists, OuterRef, Q
+
+from children.models import CareEpisode, Child
+from reviews.models import Review, ReviewKind, ReviewStatus
+from ssda903 import rules
+from ssda903.files import COLUMN_ORDER, format_date
+from ssda903.rules import Problem, ReturnData, collection_end, collection_start
+
+FILE_NAMES = {"header": "header.csv", "episodes": "episodes.csv", "reviews": "reviews.csv", "uasc": "uasc.csv"}
+SEX_UP_TO_2024 = {"M": "1", "F": "2"}  # U has no code before 2024/25: written as U, rule 101 reports it
+
+
+@dataclass
+class ExportResult:
+    year: int
+    files: dict[str, str] = field(default_factory=dict)  # file name -> CSV text
+    problems: list[Problem] = field(default_factory=list)  # DfE errors: no files when there are any
+    queries: list[Problem] = field(default_factory=list)  # DfE queries (e.g. 232): the files are still written
+    counts: dict[str, int] = field(default_factory=dict)  # rows per table
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def last_completed_year(today) -> int:
+    """The latest collection year that has ended by `today` (it ends on 31 March)."""
+    return today.year if (today.month, today.day) >= (4, 1) else today.year - 1
+
+
+def unknown_upn(date_of_birth, year) -> str:
+    """The UPN unknown code for a child with no UPN recorded: UN1 (under 6 at 31 March, not yet
+    of school age) or else UN5 (UPN not available from the sources)."""
+    return "UN1" if rules.is_under(6, date_of_birth, collection_end(year)) else "UN5"
+
+
+def sex_code(sex: str, year: int) -> str:
+    return SEX_UP_TO_2024.get(sex, sex) if year < 2025 else sex
+
+
+def build_rows(year: int) -> ReturnData:
+    """The rows of the return for `year`, before any rule is checked."""
+    start, end = collection_start(year), collection_end(year)
+    in_year = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+    # Dates and codes repeat a great deal: one string object per distinct value keeps a return
+    # for 100,000 children small in memory.
+    seen: dict = {}
+    share = seen.setdefault
+    day = lru_cache(maxsize=None)(format_date)
+
+    episode_rows = []
+    episodes = (
+        CareEpisode.objects.filter(in_year)
+        .values_list(
+            "child__local_child_id", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
+            "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
+            "reason_for_placement_change",
+        )
+        .order_by()
+    )
+    for (child, decom, rne, ls, cin, place, provider, dec, rec, place_change) in episodes.iterator(chunk_size=5000):
+        if dec is not None and dec > end:
+            dec, rec, place_change = None, "", ""  # still open on 31 March
+        child = share(child, child)
+        episode_rows.append((child, decom, {
+            "CHILD": child, "DECOM": day(decom), "RNE": share(rne, rne), "LS": share(ls, ls), "CIN": share(cin, cin),
+            "PLACE": share(place, place), "PLACE_PROVIDER": share(provider, provider), "DEC": day(dec),
+            "REC": share(rec, rec), "REASON_PLACE_CHANGE": share(place_change, place_change),
+            "HOME_POST": "", "PL_POST": "", "URN": "",
+        }))
+    episode_rows.sort(key=lambda item: (item[0], item[1]))
+
+    has_uasc_ceased = any(f.name == "uasc_ceased_on" for f in Child._meta.get_fields())
+    child_fields = ["local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc"]
+    if has_uasc_ceased:
+        child_fields.append("uasc_ceased_on")
+    children = (
+        Child.objects.filter(Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk"))))
+        .values(*child_fields)
+        .order_by()
+    )
+    header_rows, uasc_rows, dob_text = [], [], {}
+    for child in sorted(children.iterator(chunk_size=5000), key=lambda c: c["local_child_id"]):
+        child_id, dob = child["local_child_id"], child["date_of_birth"]
+        dob_text[child_id] = day(dob)
+        sex = sex_code(child["sex"], year)
+        header_rows.append({
+            "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "ETHNIC": child["ethnicity"],
+            "UPN": child["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": "", "MC_DOB": "",
+        })
+        ceased = child.get("uasc_ceased_on")
+        if child["is_uasc"] or (ceased is not None and ceased >= start):
+            uasc_rows.append({
+                "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id],
+                "DUC": format_date(ceased) if ceased is not None and ceased <= end else "",
+            })
+
+    short_breaks_only: dict[str, bool] = {}
+    for child, _, row in episode_rows:
+        short_breaks_only[child] = short_breaks_only.get(child, True) and row["LS"] in rules.SHORT_BREAK_LS
+    reviews = (
+        Review.objects.filter(kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
+        .values_list("child__local_child_id", "child__date_of_birth", "held_on", "participation_code")
+        .order_by()
+    )
+    review_rows = []
+    for child, dob, held_on, code in reviews.iterator(chunk_size=5000):
+        if short_breaks_only.get(child):
+            continue
+        review_rows.append((child, held_on, code, {
+            "CHILD": share(child, child), "DOB": day(dob), "REVIEW": day(held_on), "REVIEW_CODE": share(code, code),
+        }))
+    review_rows.sort(key=lambda item: item[:3])
+
+    return ReturnData(
+        year,
+        header=header_rows,
+        episodes=[row for _, _, row in episode_rows],
+        reviews=[row for *_, row in review_rows],
+        uasc=uasc_rows,
+    )
+
+
+def write_csv(table: str, rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = COLUMN_ORDER[table]
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+    return out.getvalue()
+
+
+def export_return(collection_year: int) -> ExportResult:
+    data = build_rows(collection_year)
+    problems, queries = rules.check_return(data)
+    result = ExportResult(
+        year=collection_year, problems=problems, queries=queries,
+        counts={"header": len(data.header), "episodes": len(data.episodes), "reviews": len(data.reviews),
+                "uasc": len(data.uasc)},
+    )
+    if problems:
+        return result
+    tables = {"header": data.header, "episodes": data.episodes, "reviews": data.reviews}
+    if data.uasc:
+        tables["uasc"] = data.uasc
+    result.files = {FILE_NAMES[table]: write_csv(table, rows) for table, rows in tables.items()}
+    return result
+
+
+def as_zip(result: ExportResult) -> bytes:
+    """The files in one zip for a download; fixed timestamps, so the same files give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(result.files):
+            info = zipfile.ZipInfo(name, date_time=(result.year, 3, 31, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, result.files[name].encode("utf-8"))
+    return out.getvalue()
+
+
+def problems_csv(problems: list[Problem]) -> str:
+    """Problems (or queries) as a CSV for a download: CHILD, rule, problem."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["CHILD", "rule", "problem"])
+    for problem in problems:
+        writer.writerow([problem.child, problem.rule, problem.message])
+    return out.getvalue()

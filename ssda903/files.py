@@ -1,0 +1,159 @@
+"""SSDA903 CSV files (../shared/DATA_DICTIONARY.md section 1): which table a file is, reading it,
+and the DD/MM/YYYY dates it uses.
+
+A table is recognised by its exact set of column names (order irrelevant, nothing missing,
+nothing extra), never by the file's name. Every value is read as a string, stripped and
+upper-cased; an empty cell is "".
+"""
+
+import csv
+import io
+import re
+from datetime import date
+from functools import lru_cache
+
+HEADER = frozenset({"CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"})
+EPISODES = frozenset({
+    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
+    "HOME_POST", "PL_POST", "URN",
+})
+REVIEWS = frozenset({"CHILD", "DOB", "REVIEW", "REVIEW_CODE"})
+UASC = frozenset({"CHILD", "SEX", "DOB", "DUC"})
+
+TABLES = {"header": HEADER, "episodes": EPISODES, "reviews": REVIEWS, "uasc": UASC}
+TABLE_LABELS = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews", "uasc": "UASC"}
+
+# Column order used when writing files (DATA_DICTIONARY.md order).
+COLUMN_ORDER = {
+    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
+    "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+}
+
+
+class FileError(ValueError):
+    """A whole file cannot be read: not UTF-8, empty, or columns matching no 903 table.
+    `column` names the offending column when there is one."""
+
+    def __init__(self, message, *, column=""):
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+def recognise(columns):
+    """The table ("header", "episodes", "reviews" or "uasc") whose column set is exactly
+    `columns` (case and surrounding spaces ignored), or None."""
+    found = {str(column).strip().upper() for column in columns}
+    for table, expected in TABLES.items():
+        if found == expected:
+            return table
+    return None
+
+
+def describe_mismatch(columns):
+    """For columns matching no table: the closest table and what is missing or extra, as
+    (message, first offending column)."""
+    found = [str(column).strip().upper() for column in columns]
+    found_set = set(found)
+    table = max(TABLES, key=lambda name: (len(TABLES[name] & found_set), -len(TABLES[name] ^ found_set)))
+    expected = TABLES[table]
+    missing = sorted(expected - found_set, key=COLUMN_ORDER[table].index)
+    extra = [column for column in found if column not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if extra:
+        parts.append(f"unexpected column{'s' if len(extra) > 1 else ''} {', '.join(c or '(blank)' for c in extra)}")
+    message = (
+        f"The columns do not match any SSDA903 table; closest is {TABLE_LABELS[table]} "
+        f"({', '.join(COLUMN_ORDER[table])}): {'; '.join(parts)}."
+    )
+    return message, (missing or extra or [""])[0]
+
+
+def _decode(data):
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileError(
+            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+            "Save it from your spreadsheet as \"CSV UTF-8\" and try again."
+        ) from error
+
+
+def read_csv(file_obj_or_bytes, name=""):
+    """Read one 903 CSV. Returns (table, rows): rows are (row number, {column: value}) with the
+    row number as a spreadsheet shows it (the header row is 1); blank lines are skipped.
+    Raises FileError when the file cannot be read or its columns match no table."""
+    data = file_obj_or_bytes
+    if hasattr(data, "read"):
+        if hasattr(data, "seek"):
+            try:
+                data.seek(0)
+            except (OSError, ValueError):
+                pass
+        data = data.read()
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        columns = next(reader)
+    except StopIteration:
+        raise FileError("The file is empty: the first row must hold the column names.") from None
+    except csv.Error as error:
+        raise FileError(f"The file is not a readable CSV ({error}).") from None
+    columns = [column.strip().upper() for column in columns]
+    duplicated = sorted({column for column in columns if columns.count(column) > 1})
+    if duplicated:
+        raise FileError(f"Column {duplicated[0]} appears more than once.", column=duplicated[0])
+    table = recognise(columns)
+    if table is None:
+        message, column = describe_mismatch(columns)
+        raise FileError(message, column=column)
+    width = len(columns)
+    seen = {}  # one string object per distinct value: codes and dates repeat a great deal
+    rows = []
+    try:
+        for number, record in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) < width:
+                record = record + [""] * (width - len(record))
+            values = {}
+            for column, cell in zip(columns, record):
+                value = seen.get(cell)
+                if value is None:
+                    value = cell.strip().upper()
+                    value = seen[cell] = seen.setdefault(value, value)
+                values[column] = value
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                values[None] = [cell for cell in record[width:] if cell.strip()]
+            rows.append((number, values))
+    except csv.Error as error:
+        raise FileError(f"The file is not a readable CSV near row {reader.line_num} ({error}).") from None
+    return table, rows
+
+
+_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+@lru_cache(maxsize=65536)
+def parse_date(value):
+    """A DD/MM/YYYY date (the DfE format, %d/%m/%Y). Raises ValueError for anything else,
+    including ISO dates such as 2022-12-15."""
+    match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not a date in the form DD/MM/YYYY")
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)  # ValueError for 31/02/2020 and the like
+
+
+def format_date(value):
+    """DD/MM/YYYY, or "" for None."""
+    if value is None:
+        return ""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"

@@ -1,0 +1,87 @@
+"""An import of an authority's SSDA903 return: the files as uploaded, how far the Celery task has
+got, and what it found (counts, or every error). The import itself is all or nothing
+(ssda903.importer.import_return); this row is only its record and its progress indicator."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# Uploads larger than this (all files together) are refused before anything is stored: a return
+# for 100,000 children is about 40 MB of CSV.
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# The most files one import may have (Header, Episodes, Reviews, UASC and a few other tables).
+MAX_FILES = 12
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    FAILED = "failed", "Not imported: the files have errors"
+    ERROR = "error", "Not imported: something went wrong"
+
+
+FINISHED_STATUSES = {ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.ERROR}
+
+COUNT_FIELDS = ("children_created", "children_updated", "unchanged_children", "episodes", "reviews_added")
+
+
+class ImportRun(models.Model):
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    dry_run = models.BooleanField(default=False, help_text="Check the files only: write nothing.")
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, for the progress indicator.")
+    stage = models.CharField(max_length=200, blank=True, help_text="What the import is doing now.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    children_created = models.PositiveIntegerField(default=0)
+    children_updated = models.PositiveIntegerField(default=0)
+    unchanged_children = models.PositiveIntegerField(default=0)
+    episodes = models.PositiveIntegerField(default=0)
+    reviews_added = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True,
+                              help_text="Every row error: file, row, child, column, value, message.")
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True, help_text="What went wrong when the import itself failed.")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="ssda903_import_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="ssda903_import_progress_percent"),
+            models.CheckConstraint(condition=~Q(status="failed") | Q(error_count__gt=0),
+                                   name="ssda903_import_failed_has_errors"),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running"]) | Q(finished_at__isnull=False),
+                name="ssda903_import_finished_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"SSDA903 import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in FINISHED_STATUSES
+
+    def counts(self):
+        return {field: getattr(self, field) for field in COUNT_FIELDS}
+
+
+class ImportFile(models.Model):
+    """One uploaded CSV, kept as its bytes: the importer decides how to read it."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "name"], name="ssda903_import_file_name_once"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,736 @@
+"""The DfE SSDA903 validation rules (DATA_DICTIONARY.md section 3) that data entered through the
+portal can break, run over the rows of an export exactly as they would be written to the CSVs.
+
+Every rule is a function of a `ReturnData` (the Header, Episodes, Reviews and UASC rows of one
+collection year, all values strings as in the files) that yields `Problem`s carrying the rule's
+DfE code. `check_return` runs them all. Errors stop the export (the DfE would reject the file);
+the one query rule here (232) is returned separately and does not.
+
+Rules that need last year's return (202-204, 502, 503A-J, 562) or columns the portal does not
+hold (MOTHER: 393/607; postcodes, URN) are not implemented here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+# ---------------------------------------------------------------------------------------------
+# Code lists (DATA_DICTIONARY.md section 2), by collection year where they change.
+# A collection year is named by the year it ends in: 2025 = 1 April 2024 to 31 March 2025 (2024/25).
+
+SEX_UP_TO_2024 = frozenset({"1", "2"})
+SEX_FROM_2025 = frozenset({"M", "F", "U"})
+ETHNIC_CODES = frozenset({
+    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
+    "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+})
+RNE_CODES = frozenset({"S", "L", "P", "T", "B", "U"})
+CONTINUATION_RNE = frozenset({"L", "P", "T", "B", "U"})
+PLACEMENT_CHANGE_RNE = frozenset({"P", "T", "B", "U"})
+LS_CODES = frozenset({"C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"})
+SHORT_BREAK_LS = frozenset({"V3", "V4"})
+CIN_CODES = frozenset({f"N{n}" for n in range(1, 9)})
+PLACE_UP_TO_2024 = frozenset({
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
+    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+})
+PLACE_2025 = PLACE_UP_TO_2024 | {"K3"}
+PLACE_FROM_2026 = frozenset({
+    "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1",
+    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
+})
+TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
+PROVIDER_CODES = frozenset({"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"})
+NO_PROVIDER_UP_TO_2025 = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1"})
+NO_PROVIDER_FROM_2026 = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"})
+REC_CODES = frozenset({
+    "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5",
+    "E6", "E7", "E9", "E14", "E15", "E16", "E17", "E8",
+})
+REC_NOTHING_CAN_FOLLOW = frozenset({"E2", "E15", "E17"})  # died; 18 or over (age assessment; stayed on)
+PLACE_CHANGE_REASONS = frozenset({
+    "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
+    "CUSTOD", "OTHER",
+})
+REVIEW_CODES = frozenset({f"PN{n}" for n in range(8)})
+UPN_UNKNOWN = frozenset({f"UN{n}" for n in range(1, 6)})
+UPN_PATTERN = re.compile(r"^[A-HJ-NPQR-Z](\d{12}|\d{11}[A-Z])$")
+EARLIEST_DECOM = datetime.date(1991, 10, 14)
+# Longest stays for the short legal statuses (rules 361-363), in days.
+SHORT_LEGAL_STATUS_DAYS = {"L1": 3, "L2": 21, "L3": 7}
+SHORT_LEGAL_STATUS_RULES = {"L1": ("361", "police protection (L1) for more than 72 hours"),
+                            "L2": ("362", "an emergency protection order (L2) for more than 21 days"),
+                            "L3": ("363", "a child assessment order (L3) for more than 7 days")}
+
+
+def sex_codes(year: int) -> frozenset[str]:
+    return SEX_FROM_2025 if year >= 2025 else SEX_UP_TO_2024
+
+
+def placement_codes(year: int) -> frozenset[str]:
+    if year >= 2026:
+        return PLACE_FROM_2026
+    if year == 2025:
+        return PLACE_2025
+    return PLACE_UP_TO_2024
+
+
+def placements_without_provider(year: int) -> frozenset[str]:
+    return NO_PROVIDER_FROM_2026 if year >= 2026 else NO_PROVIDER_UP_TO_2025
+
+
+def collection_start(year: int) -> datetime.date:
+    return datetime.date(year - 1, 4, 1)
+
+
+def collection_end(year: int) -> datetime.date:
+    return datetime.date(year, 3, 31)
+
+
+def year_label(year: int) -> str:
+    return f"{year - 1}/{str(year)[2:]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates and ages
+
+_DATE_PATTERN = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+
+
+@lru_cache(maxsize=65536)
+def parse_date(value: str | None) -> datetime.date | None:
+    """A DD/MM/YYYY date as the DfE reads it, or None when blank or malformed."""
+    match = _DATE_PATTERN.fullmatch(value) if value else None
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def show(day: datetime.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "(blank)"
+
+
+def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
+    """Age in whole years (as children.selectors.age_on: a child born on 29 February has a
+    birthday on 1 March in other years)."""
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+def is_under(age: int, dob: datetime.date, on: datetime.date) -> bool:
+    return age_on(dob, on) < age
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems and the rows of a return
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    child: str
+    rule: str
+    message: str
+
+    def __str__(self):
+        return f"{self.child or '(no CHILD)'}: rule {self.rule}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Episode:
+    index: int  # position in the Episodes rows, to keep equal dates in a stable order
+    row: dict
+    decom: datetime.date | None
+    dec: datetime.date | None
+
+    def __getitem__(self, column):
+        return (self.row.get(column) or "").strip()
+
+    @property
+    def label(self):
+        return f"episode starting {self['DECOM'] or '(blank)'}"
+
+
+class ReturnData:
+    """The rows of one collection year's return (lists of dicts of strings, as in the CSVs)."""
+
+    def __init__(self, year: int, *, header=(), episodes=(), reviews=(), uasc=()):
+        self.year = year
+        self.start = collection_start(year)
+        self.end = collection_end(year)
+        self.header = list(header)
+        self.episodes = list(episodes)
+        self.reviews = list(reviews)
+        self.uasc = list(uasc)
+
+    @cached_property
+    def header_by_child(self) -> dict[str, dict]:
+        rows = {}
+        for row in self.header:
+            rows.setdefault(_cell(row, "CHILD"), row)
+        return rows
+
+    @cached_property
+    def dob_by_child(self) -> dict[str, datetime.date | None]:
+        return {child: parse_date(_cell(row, "DOB")) for child, row in self.header_by_child.items()}
+
+    @cached_property
+    def episodes_by_child(self) -> dict[str, list[Episode]]:
+        """Each child's episodes in date order (undated ones last, in file order)."""
+        grouped: dict[str, list[Episode]] = {}
+        for index, row in enumerate(self.episodes):
+            episode = Episode(index, row, parse_date(_cell(row, "DECOM")), parse_date(_cell(row, "DEC")))
+            grouped.setdefault(_cell(row, "CHILD"), []).append(episode)
+        for episodes in grouped.values():
+            episodes.sort(key=lambda e: (e.decom is None, e.decom or datetime.date.min, e.index))
+        return grouped
+
+    def dated_pairs(self) -> Iterator[tuple[str, Episode, Episode]]:
+        """(child, previous, episode) for consecutive episodes that both have a valid DECOM."""
+        for child, episodes in self.episodes_by_child.items():
+            dated = [e for e in episodes if e.decom]
+            for previous, episode in itertools.pairwise(dated):
+                yield child, previous, episode
+
+    def continuing_pairs(self) -> Iterator[tuple[str, Episode, Episode]]:
+        """(child, previous, episode) where the episode continues the previous one's period of
+        care: the previous one ceased with X1 the day this one started."""
+        for child, previous, episode in self.dated_pairs():
+            if previous["REC"] == "X1" and previous.dec == episode.decom:
+                yield child, previous, episode
+
+    def periods_of_care(self) -> Iterator[tuple[str, list[Episode]]]:
+        """Runs of contiguous episodes (each ceasing X1 the day the next starts)."""
+        for child, episodes in self.episodes_by_child.items():
+            dated = [e for e in episodes if e.decom]
+            period: list[Episode] = []
+            for episode in dated:
+                if period and not (period[-1]["REC"] == "X1" and period[-1].dec == episode.decom):
+                    yield child, period
+                    period = []
+                period.append(episode)
+            if period:
+                yield child, period
+
+
+def _cell(row: dict, column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+Rule = Callable[[ReturnData], Iterable[Problem]]
+RULES: list[tuple[str, Rule]] = []
+QUERY_RULES: list[tuple[str, Rule]] = []
+
+
+def rule(code: str, *, query: bool = False):
+    def register(function: Rule) -> Rule:
+        (QUERY_RULES if query else RULES).append((code, function))
+        function.code = code
+        return function
+    return register
+
+
+# ---------------------------------------------------------------------------------------------
+# Header
+
+
+@rule("101")
+def rule_101(data):
+    valid = sex_codes(data.year)
+    for row in data.header:
+        if _cell(row, "SEX") not in valid:
+            yield Problem(_cell(row, "CHILD"), "101",
+                          f"SEX '{_cell(row, 'SEX')}' is not valid in {year_label(data.year)} "
+                          f"(valid: {', '.join(sorted(valid))}).")
+
+
+@rule("102")
+def rule_102(data):
+    for row in data.header:
+        if parse_date(_cell(row, "DOB")) is None:
+            yield Problem(_cell(row, "CHILD"), "102", f"DOB '{_cell(row, 'DOB')}' is not a valid DD/MM/YYYY date.")
+
+
+@rule("103")
+def rule_103(data):
+    for row in data.header:
+        if _cell(row, "ETHNIC") not in ETHNIC_CODES:
+            yield Problem(_cell(row, "CHILD"), "103", f"ETHNIC '{_cell(row, 'ETHNIC')}' is missing or not a valid code.")
+
+
+@rule("168")
+def rule_168(data):
+    for row in data.header:
+        upn = _cell(row, "UPN")
+        if upn not in UPN_UNKNOWN and not UPN_PATTERN.match(upn):
+            yield Problem(_cell(row, "CHILD"), "168",
+                          f"UPN '{upn}' is not a valid UPN (a letter then 12 characters) or UN1-UN5.")
+
+
+@rule("232", query=True)
+def rule_232(data):
+    if data.year < 2025:
+        return
+    for row in data.header:
+        if _cell(row, "SEX") == "U":
+            yield Problem(_cell(row, "CHILD"), "232", "SEX is recorded as U (unknown): the DfE will query it.")
+
+
+@rule("301")
+def rule_301(data):
+    for row in data.header:
+        dob = parse_date(_cell(row, "DOB"))
+        if dob and dob > data.end:
+            yield Problem(_cell(row, "CHILD"), "301",
+                          f"DOB {show(dob)} is after the end of the collection year ({show(data.end)}).")
+
+
+@rule("351")
+def rule_351(data):
+    for row in data.header:
+        dob = parse_date(_cell(row, "DOB"))
+        if dob and age_on(dob, data.start - datetime.timedelta(days=1)) >= 25:
+            yield Problem(_cell(row, "CHILD"), "351",
+                          f"The child was over 25 at the start of the collection year (DOB {show(dob)}).")
+
+
+@rule("444")
+def rule_444(data):
+    if data.year < 2026:
+        return
+    seen: dict[str, str] = {}
+    for row in data.header:
+        upn = _cell(row, "UPN")
+        if not upn or upn in UPN_UNKNOWN:
+            continue
+        child = _cell(row, "CHILD")
+        if upn in seen and seen[upn] != child:
+            yield Problem(child, "444", f"UPN {upn} is also given for child {seen[upn]}.")
+        seen.setdefault(upn, child)
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes: cells
+
+
+@rule("INT03")
+def rule_int03(data):
+    for child in data.episodes_by_child:
+        if child not in data.header_by_child:
+            yield Problem(child, "INT03", "The child has episodes but no Header row.")
+
+
+def _each_episode(data) -> Iterator[tuple[str, Episode]]:
+    for child, episodes in data.episodes_by_child.items():
+        for episode in episodes:
+            yield child, episode
+
+
+@rule("141")
+def rule_141(data):
+    for child, episode in _each_episode(data):
+        if episode.decom is None:
+            yield Problem(child, "141", f"DECOM '{episode['DECOM']}' is not a valid DD/MM/YYYY date.")
+
+
+@rule("147")
+def rule_147(data):
+    for child, episode in _each_episode(data):
+        if episode["DEC"] and episode.dec is None:
+            yield Problem(child, "147", f"In the {episode.label}, DEC '{episode['DEC']}' is not a valid DD/MM/YYYY date.")
+
+
+def _code_rule(code, column, valid_for_year, *, blank_ok=False):
+    def check(data):
+        valid = valid_for_year(data.year)
+        for child, episode in _each_episode(data):
+            value = episode[column]
+            if blank_ok and not value:
+                continue
+            if value not in valid:
+                yield Problem(child, code, f"In the {episode.label}, {column} '{value}' is not a valid code "
+                                           f"in {year_label(data.year)}.")
+    check.__name__ = f"rule_{code}"
+    return rule(code)(check)
+
+
+rule_143 = _code_rule("143", "RNE", lambda year: RNE_CODES)
+rule_144 = _code_rule("144", "LS", lambda year: LS_CODES)
+rule_145 = _code_rule("145", "CIN", lambda year: CIN_CODES)
+rule_146 = _code_rule("146", "PLACE", placement_codes)
+rule_149 = _code_rule("149", "REC", lambda year: REC_CODES, blank_ok=True)
+rule_1009 = _code_rule("1009", "REASON_PLACE_CHANGE", lambda year: PLACE_CHANGE_REASONS, blank_ok=True)
+
+
+@rule("178")
+def rule_178(data):
+    no_provider = placements_without_provider(data.year)
+    for child, episode in _each_episode(data):
+        provider = episode["PLACE_PROVIDER"]
+        if provider and provider not in PROVIDER_CODES:
+            yield Problem(child, "178", f"In the {episode.label}, PLACE_PROVIDER '{provider}' is not a valid code.")
+        elif provider and episode["PLACE"] in no_provider:
+            yield Problem(child, "178", f"In the {episode.label}, PLACE_PROVIDER must be blank for placement "
+                                        f"{episode['PLACE']}.")
+
+
+@rule("148")
+def rule_148(data):
+    for child, episode in _each_episode(data):
+        if bool(episode["DEC"]) != bool(episode["REC"]):
+            yield Problem(child, "148", f"In the {episode.label}, DEC and REC must both be filled or both blank.")
+
+
+@rule("550")
+def rule_550(data):
+    for child, episode in _each_episode(data):
+        if episode["PLACE_PROVIDER"] == "PR0" and episode["PLACE"] != "P1":
+            yield Problem(child, "550", f"In the {episode.label}, provider PR0 is used with placement "
+                                        f"{episode['PLACE']}; it is only valid with P1.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes: dates
+
+
+@rule("356")
+def rule_356(data):
+    for child, episode in _each_episode(data):
+        if episode.decom and episode.dec and episode.dec < episode.decom:
+            yield Problem(child, "356", f"The {episode.label} ceases ({show(episode.dec)}) before it starts.")
+
+
+@rule("355")
+def rule_355(data):
+    for child, episode in _each_episode(data):
+        if episode.decom and episode.dec and episode.dec == episode.decom:
+            yield Problem(child, "355", f"The {episode.label} starts and ends on the same day (less than 24 hours).")
+
+
+@rule("354")
+def rule_354(data):
+    for child, episode in _each_episode(data):
+        if episode.dec and episode.dec > data.end:
+            yield Problem(child, "354", f"The {episode.label} ceases ({show(episode.dec)}) after the end of the "
+                                        f"collection year ({show(data.end)}).")
+
+
+@rule("353")
+def rule_353(data):
+    for child, episode in _each_episode(data):
+        if episode.decom and episode.decom < EARLIEST_DECOM:
+            yield Problem(child, "353", f"The {episode.label} starts before 14/10/1991.")
+
+
+@rule("302")
+def rule_302(data):
+    for child, episodes in data.episodes_by_child.items():
+        dob = data.dob_by_child.get(child)
+        first = next((e for e in episodes if e.decom), None)
+        if dob and first and first.decom < dob:
+            yield Problem(child, "302", f"The first episode starts ({show(first.decom)}) before the child was born "
+                                        f"({show(dob)}).")
+
+
+@rule("352")
+def rule_352(data):
+    for child, episode in _each_episode(data):
+        dob = data.dob_by_child.get(child)
+        if dob and episode.decom and episode["RNE"] == "S" and not is_under(18, dob, episode.decom):
+            yield Problem(child, "352", f"The child was 18 or over when starting to be looked after ({episode.label}).")
+
+
+@rule("142")
+def rule_142(data):
+    for child, episodes in data.episodes_by_child.items():
+        for episode in episodes[:-1]:
+            if not episode["DEC"] and not episode["REC"]:
+                yield Problem(child, "142", f"The {episode.label} is left open but is not the child's latest episode.")
+
+
+@rule("501")
+def rule_501(data):
+    for child, previous, episode in data.dated_pairs():
+        if previous.dec and episode.decom < previous.dec:
+            yield Problem(child, "501", f"The {episode.label} starts before the previous episode ceased "
+                                        f"({show(previous.dec)}).")
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes: continuity and reasons
+
+
+@rule("357")
+def rule_357(data):
+    for child, episodes in data.episodes_by_child.items():
+        first = next((e for e in episodes if e.decom), None)
+        if first and first.decom >= data.start and first["RNE"] != "S":
+            yield Problem(child, "357", f"The child's first episode ({first.label}) starts in the year, so its RNE "
+                                        f"must be S, not '{first['RNE']}'.")
+
+
+@rule("388")
+def rule_388(data):
+    for child, episodes in data.episodes_by_child.items():
+        dated = [e for e in episodes if e.decom]
+        for position, episode in enumerate(dated):
+            following = dated[position + 1] if position + 1 < len(dated) else None
+            next_same_day = following is not None and episode.dec is not None and following.decom == episode.dec
+            if episode["REC"] == "X1" and not next_same_day:
+                yield Problem(child, "388", f"The {episode.label} ceased with X1 but no episode starts the day it ceased.")
+            elif episode["REC"] and episode["REC"] != "X1" and next_same_day:
+                yield Problem(child, "388", f"The {episode.label} ceased with {episode['REC']} but the next episode "
+                                            "starts the same day: it should cease with X1.")
+
+
+@rule("431")
+def rule_431(data):
+    for child, previous, episode in data.dated_pairs():
+        if episode["RNE"] == "S" and previous.dec == episode.decom:
+            yield Problem(child, "431", f"The {episode.label} has RNE S but the previous episode ceased the same day.")
+
+
+@rule("432")
+def rule_432(data):
+    for child, previous, episode in data.dated_pairs():
+        if previous["REC"] and previous["REC"] != "X1" and episode["RNE"] != "S":
+            yield Problem(child, "432", f"The previous episode ended care ({previous['REC']}), so the "
+                                        f"{episode.label} must have RNE S, not '{episode['RNE']}'.")
+
+
+@rule("433")
+def rule_433(data):
+    for child, previous, episode in data.dated_pairs():
+        if episode["RNE"] in CONTINUATION_RNE and previous.dec != episode.decom:
+            yield Problem(child, "433", f"The {episode.label} continues the previous one (RNE {episode['RNE']}) but "
+                                        f"the previous episode ceased on {show(previous.dec)}.")
+
+
+@rule("434")
+def rule_434(data):
+    for child, previous, episode in data.continuing_pairs():
+        if episode["RNE"] == "L" and (episode["LS"] == previous["LS"] or episode["PLACE"] != previous["PLACE"]
+                                      or episode["PLACE_PROVIDER"] != previous["PLACE_PROVIDER"]):
+            yield Problem(child, "434", f"The {episode.label} has RNE L (legal status change only), but the legal "
+                                        "status did not change or the placement did.")
+
+
+@rule("435")
+def rule_435(data):
+    for child, previous, episode in data.continuing_pairs():
+        if episode["RNE"] in {"P", "T"} and episode["LS"] != previous["LS"]:
+            yield Problem(child, "435", f"The {episode.label} has RNE {episode['RNE']} (placement change only) but the "
+                                        f"legal status changed ({previous['LS']} to {episode['LS']}).")
+
+
+@rule("436")
+def rule_436(data):
+    for child, previous, episode in data.continuing_pairs():
+        if episode["RNE"] in {"B", "U"} and episode["LS"] == previous["LS"]:
+            yield Problem(child, "436", f"The {episode.label} has RNE {episode['RNE']} (legal status and placement "
+                                        "change) but the legal status did not change.")
+
+
+@rule("437")
+def rule_437(data):
+    for child, episodes in data.episodes_by_child.items():
+        dated = [e for e in episodes if e.decom]
+        for position, episode in enumerate(dated[:-1]):
+            if episode["REC"] in REC_NOTHING_CAN_FOLLOW:
+                yield Problem(child, "437", f"The {episode.label} ceased with {episode['REC']} but later episodes follow.")
+
+
+@rule("380")
+def rule_380(data):
+    for child, period in data.periods_of_care():
+        if period[0]["PLACE"] in TEMPORARY_PLACE and period[0]["RNE"] == "S":
+            yield Problem(child, "380", f"The period of care starting {period[0]['DECOM']} starts with a temporary "
+                                        f"placement ({period[0]['PLACE']}).")
+
+
+@rule("381")
+def rule_381(data):
+    for child, period in data.periods_of_care():
+        last = period[-1]
+        if last["REC"] and last["REC"] != "X1" and last["PLACE"] in TEMPORARY_PLACE:
+            yield Problem(child, "381", f"The period of care ends with a temporary placement ({last.label}, "
+                                        f"{last['PLACE']}).")
+
+
+@rule("383")
+def rule_383(data):
+    for child, period in data.periods_of_care():
+        normal, temporary = None, []
+        for episode in period:
+            if episode["PLACE"] in TEMPORARY_PLACE:
+                temporary.append(episode)
+                continue
+            if normal is not None and temporary and (
+                    (episode["PLACE"], episode["PLACE_PROVIDER"]) != (normal["PLACE"], normal["PLACE_PROVIDER"])):
+                yield Problem(child, "383", f"After the temporary placement ({temporary[0].label}, "
+                                            f"{temporary[0]['PLACE']}) the child does not return to the placement "
+                                            f"before it ({normal['PLACE']}) but moves to {episode['PLACE']}.")
+            normal, temporary = episode, []
+
+
+def _short_status_rule(status):
+    code, text = SHORT_LEGAL_STATUS_RULES[status]
+    limit = SHORT_LEGAL_STATUS_DAYS[status]
+
+    def check(data):
+        for child, episode in _each_episode(data):
+            if episode["LS"] != status or episode.decom is None:
+                continue
+            ceased = episode.dec or data.end
+            if (ceased - episode.decom).days > limit:
+                yield Problem(child, code, f"The {episode.label} records {text}.")
+    check.__name__ = f"rule_{code}"
+    return rule(code)(check)
+
+
+rule_361 = _short_status_rule("L1")
+rule_362 = _short_status_rule("L2")
+rule_363 = _short_status_rule("L3")
+
+
+@rule("504")
+def rule_504(data):
+    for child, period in data.periods_of_care():
+        for episode in period[1:]:
+            if episode["CIN"] != period[0]["CIN"]:
+                yield Problem(child, "504", f"In the {episode.label}, CIN {episode['CIN']} differs from the start of "
+                                            f"the period of care ({period[0]['CIN']}).")
+
+
+def _next_is_placement_change(data) -> dict[int, bool]:
+    """For each episode (by index) whether the next episode continues it with a placement change."""
+    changes = {}
+    for child, previous, episode in data.continuing_pairs():
+        changes[previous.index] = episode["RNE"] in PLACEMENT_CHANGE_RNE
+    return changes
+
+
+@rule("225")
+def rule_225(data):
+    changes = _next_is_placement_change(data)
+    for child, episode in _each_episode(data):
+        if changes.get(episode.index) and not episode["REASON_PLACE_CHANGE"]:
+            yield Problem(child, "225", f"The placement changes when the {episode.label} ceases: "
+                                        "REASON_PLACE_CHANGE is required.")
+
+
+@rule("226")
+def rule_226(data):
+    changes = _next_is_placement_change(data)
+    for child, episode in _each_episode(data):
+        if episode["REASON_PLACE_CHANGE"] and not changes.get(episode.index):
+            yield Problem(child, "226", f"The {episode.label} has a REASON_PLACE_CHANGE but the placement does not "
+                                        "change when it ceases.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reviews
+
+
+@rule("INT08")
+def rule_int08(data):
+    for row in data.reviews:
+        if _cell(row, "CHILD") not in data.header_by_child:
+            yield Problem(_cell(row, "CHILD"), "INT08", f"Review {_cell(row, 'REVIEW')}: the child is not in the Header.")
+
+
+@rule("INT17")
+def rule_int17(data):
+    for row in data.reviews:
+        child = _cell(row, "CHILD")
+        if child in data.header_by_child and _cell(row, "DOB") != _cell(data.header_by_child[child], "DOB"):
+            yield Problem(child, "INT17", f"Review {_cell(row, 'REVIEW')}: DOB {_cell(row, 'DOB')} differs from the "
+                                          f"Header DOB {_cell(data.header_by_child[child], 'DOB')}.")
+
+
+@rule("1012")
+def rule_1012(data):
+    for row in data.reviews:
+        child = _cell(row, "CHILD")
+        if child not in data.episodes_by_child:
+            yield Problem(child, "1012", f"Review {_cell(row, 'REVIEW')}: the child has no episodes in the year.")
+
+
+@rule("166")
+def rule_166(data):
+    for row in data.reviews:
+        if parse_date(_cell(row, "REVIEW")) is None:
+            yield Problem(_cell(row, "CHILD"), "166", f"REVIEW '{_cell(row, 'REVIEW')}' is not a valid DD/MM/YYYY date.")
+
+
+@rule("167")
+def rule_167(data):
+    for row in data.reviews:
+        if _cell(row, "REVIEW") and _cell(row, "REVIEW_CODE") not in REVIEW_CODES:
+            yield Problem(_cell(row, "CHILD"), "167", f"Review {_cell(row, 'REVIEW')}: REVIEW_CODE "
+                                                      f"'{_cell(row, 'REVIEW_CODE')}' is not PN0-PN7.")
+
+
+@rule("399")
+def rule_399(data):
+    short_breaks_only = {
+        child for child, episodes in data.episodes_by_child.items()
+        if episodes and all(e["LS"] in SHORT_BREAK_LS for e in episodes)
+    }
+    reported = set()
+    for row in data.header:
+        child = _cell(row, "CHILD")
+        if child in short_breaks_only and (_cell(row, "MOTHER") or _cell(row, "MC_DOB")):
+            reported.add(child)
+            yield Problem(child, "399", "The child is looked after only under short breaks (V3/V4): MOTHER must be "
+                                        "blank.")
+    for row in data.reviews:
+        child = _cell(row, "CHILD")
+        if child in short_breaks_only and child not in reported:
+            reported.add(child)
+            yield Problem(child, "399", "The child is looked after only under short breaks (V3/V4): there must be no "
+                                        "reviews.")
+
+
+def _review_age_rule(code):
+    def check(data):
+        for row in data.reviews:
+            child = _cell(row, "CHILD")
+            dob = data.dob_by_child.get(child) or parse_date(_cell(row, "DOB"))
+            review = parse_date(_cell(row, "REVIEW"))
+            if not dob or not review:
+                continue
+            under_four = is_under(4, dob, review)
+            review_code = _cell(row, "REVIEW_CODE")
+            if code == "440" and review_code == "PN0" and not under_four:
+                yield Problem(child, "440", f"Review {show(review)}: PN0 is for children under 4, but the child was 4 "
+                                            "or older.")
+            if code == "441" and review_code in REVIEW_CODES - {"PN0"} and under_four:
+                yield Problem(child, "441", f"Review {show(review)}: the child was under 4, so the code must be PN0, "
+                                            f"not {review_code}.")
+    check.__name__ = f"rule_{code}"
+    return rule(code)(check)
+
+
+rule_440 = _review_age_rule("440")
+rule_441 = _review_age_rule("441")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def check_return(data: ReturnData) -> tuple[list[Problem], list[Problem]]:
+    """(errors, queries), each sorted by child, rule and message."""
+    errors = sorted({problem for _, check in RULES for problem in check(data)})
+    queries = sorted({problem for _, check in QUERY_RULES for problem in check(data)})
+    return errors, queries

@@ -1,0 +1,22 @@
+"""Reads for the SSDA903 pages."""
+
+from django.utils import timezone
+
+from children.models import Child
+from children.selectors import children_with_current_status, with_rows_for_listing
+
+from .models import ImportRun
+
+
+def children_to_allocate(on=None):
+    """Children looked after on the day with no IRO allocated then: those an import brought in
+    without an IRO, and any other child waiting for one. The same current-status annotations as
+    the children list, so "no IRO" means the same thing on both pages."""
+    on = on or timezone.localdate()
+    children = children_with_current_status(Child.objects.all(), on)
+    waiting = children.filter(is_looked_after=True, current_iro_id__isnull=True)
+    return with_rows_for_listing(waiting, on).order_by("family_name", "given_name", "pk")
+
+
+def recent_import_runs(limit=20):
+    return ImportRun.objects.select_related("uploaded_by").defer("errors")[:limit]

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from accounts.permissions import AllocationManagerRequiredMixin
+from children.selectors import listing_rows
+from iro_portal.forms import add_service_errors
+
+from . import selectors, services
+from .forms import ExportForm, ImportForm
+from .models import MAX_UPLOAD_BYTES, ImportRun, ImportStatus
+
+ERRORS_PER_PAGE = 500
+
+
+class ReturnsAccessMixin(AllocationManagerRequiredMixin):
+    """The return is the whole authority's data: service managers and administrators only."""
+
+
+class OverviewView(ReturnsAccessMixin, View):
+    def get(self, request):
+        return render(request, "ssda903/overview.html", {
+            "runs": selectors.recent_import_runs(),
+            "waiting": selectors.children_to_allocate().count(),
+        })
+
+
+class ImportView(ReturnsAccessMixin, View):
+    def get(self, request):
+        return self.show(ImportForm())
+
+    def post(self, request):
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                run = services.start_import(form.files_by_name(), by=request.user,
+                                            dry_run=form.cleaned_data["dry_run"], request=request)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "files" in error.error_dict:
+                    error = ValidationError({"header": error.error_dict["files"]})
+                add_service_errors(form, error)
+            else:
+                return redirect("ssda903:import_run", pk=run.pk)
+        return self.show(form, status=400)
+
+    def show(self, form, status=200):
+        return render(self.request, "ssda903/import_form.html", {
+            "form": form, "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
+        }, status=status)
+
+
+class ImportRunView(ReturnsAccessMixin, View):
+    """An import's progress, then its counts or every error."""
+
+    def get_run(self, pk):
+        return get_object_or_404(ImportRun.objects.select_related("uploaded_by"), pk=pk)
+
+    def get(self, request, pk):
+        run = self.get_run(pk)
+        page = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page")) if run.errors else None
+        return render(request, "ssda903/import_run.html", {
+            "run": run, "page": page, "files": run.files.only("name", "size", "run_id"),
+            "status_url": reverse("ssda903:import_status", args=[run.pk]),
+            "more_errors_than_stored": run.error_count > len(run.errors),
+        })
+
+
+class ImportRunStatusView(ImportRunView):
+    def get(self, request, pk):
+        run = get_object_or_404(ImportRun.objects.defer("errors"), pk=pk)
+        return JsonResponse({
+            "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
+            "stage": run.stage, "finished": run.finished,
+        })
+
+
+class ImportErrorsCsvView(ImportRunView):
+    def get(self, request, pk):
+        run = self.get_run(pk)
+        if run.status != ImportStatus.FAILED:
+            return redirect("ssda903:import_run", pk=run.pk)
+        services.record_errors_download(run, by=request.user, request=request)
+        response = HttpResponse(services.errors_csv_for(run), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ssda903-import-{run.pk}-errors.csv"'
+        return response
+
+
+class ExportView(ReturnsAccessMixin, View):
+    """Choose a collection year; the download is a ZIP of the return's CSVs, or, when the data
+    would break a DfE rule, the list of children and rules (and no file)."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        if "year" not in request.GET:
+            form = ExportForm(initial={"year": services.last_completed_collection_year(today)}, on=today)
+            return render(request, "ssda903/export_form.html", {"form": form})
+        form = ExportForm(request.GET, on=today)
+        if not form.is_valid():
+            return render(request, "ssda903/export_form.html", {"form": form}, status=400)
+        year = form.cleaned_data["year"]
+        result, archive = services.export_files(year, by=request.user, request=request)
+        if archive is None:
+            return render(request, "ssda903/export_problems.html", {
+                "form": form, "year": year, "label": services.collection_year_label(year),
+                "problems": result.problems,
+            })
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="ssda903-{year}.zip"'
+        return response
+
+
+class ToAllocateView(ReturnsAccessMixin, View):
+    """Children looked after today with no IRO: those an import brought in, and any other."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        page = Paginator(selectors.children_to_allocate(today), settings.CHILDREN_LIST_PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        count = page.paginator.count
+        return render(request, "ssda903/to_allocate.html", {
+            "page": page, "rows": listing_rows(page.object_list, today),
+            "caption": "1 child needs an IRO" if count == 1 else f"{count} children need an IRO",
+        })

@@ -1,0 +1,229 @@
+"""Round trip: import a hand-made 2024/25 return, export it, import the export into an empty
+database, export again: the two exports are byte-identical and the records the same.
+
+The hand-made files hold every code family (SEX in both codings, the 20 ETHNIC codes, UPN and
+UN1-UN5, all RNE, LS except D1, CIN, the 2024/25 PLACE codes, PLACE_PROVIDER, REC,
+REASON_PLACE_CHANGE and REVIEW_CODE codes) and the edge cases: returns to care, X1 chains with
+every RNE, temporary placements returned from, short breaks (V3/V4) without reviews, under-4s
+(PN0) and a child turning 4, UASC children (one ceasing in the year), an episode starting on the
+first day of the year and one ceasing on the last, SEX U. They also have what the DfE files
+allow but the export writes in its own way: columns in another order, a byte-order mark, lower
+case, single-digit days, postcodes and URNs (not held by the portal), SEX as 1/2, MOTHER 0.
+"""
+
+
+import pytest
+
+from children.models import CareEpisode, Child
+from reviews.models import Review, ReviewKind, ReviewStatus
+from ssda903.exporter import export_return
+from ssda903.importer import import_return
+from tests.factories import ManagerFactory
+
+HEADER = """\ufeffUPN,CHILD,DOB,SEX,ETHNIC,MOTHER,MC_DOB
+A801200112001,RET01,12/03/2010,F,MWBC,0,
+UN3,X1CHN,05/07/2012,1,WBRI,,
+UN2,RESP1,14/09/2016,2,WIRI,,
+UN4,RESP2,01/01/2014,M,AIND,,
+UN1,BABY1,20/11/2023,F,BCRB,,
+un1,TURN4,10/10/2020,M,CHNE,,
+UN2,UASC1,02/02/2008,M,OOTH,,
+UN5,UASC2,15/03/2007,F,BAFR,0,
+B801200112002,SEXU1,01/01/2011,U,NOBT,,
+UN3,PARNT,08/08/2009,F,MWAS,,
+C80120011200A,L3KID,03/03/2013,M,WROM,,
+UN5,OLDEP,01/01/2007,M,WOTH,,
+D801200112003,TEMP1,06/06/2011,F,MWBA,0,
+UN1,FIL01,01/02/2020,M,WIRT,,
+UN5,FIL02,03/04/2015,F,MOTH,,
+UN5,FIL03,12/12/2012,M,APKN,,
+UN5,FIL04,04/04/2014,F,ABAN,,
+UN5,FIL05,05/05/2011,M,AOTH,,
+UN5,FIL06,06/06/2016,F,BOTH,,
+UN5,FIL07,07/07/2013,M,REFU,,
+UN5,FIL08,08/08/2012,F,WIRT,,
+UN5,FIL09,09/09/2017,M,MOTH,,
+UN5,FIL10,10/03/2007,F,APKN,,
+UN5,FIL11,11/11/2006,M,ABAN,,
+UN5,FIL12,12/01/2008,M,AOTH,,
+UN5,FIL13,13/01/2010,F,BOTH,,
+"""
+
+EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+RET01,15/02/2024,S,V2,N5,U6,PR1,20/05/2024,E4A,,AB1 2CD,AB3 4EF,SC123456
+RET01,01/09/2024,S,C1,N1,U6,PR2,14/11/2024,X1,,AB1 2CD,AB5 6GH,
+RET01,14/11/2024,L,C2,N1,U6,PR2,,,,AB1 2CD,AB5 6GH,
+X1CHN,03/04/2024,S,L2,N1,U6,PR1,20/04/2024,X1,CARPL,,,
+X1CHN,20/04/2024,B,C1,N1,K2,PR4,01/06/2024,X1,,,,SC765432
+X1CHN,01/06/2024,L,C2,N1,K2,PR4,15/07/2024,X1,PLACE,,,SC765432
+X1CHN,15/07/2024,T,C2,N1,S1,PR4,01/08/2024,X1,CHILD,,,
+X1CHN,01/08/2024,P,C2,N1,U4,PR1,10/08/2024,X1,OTHER,,,
+X1CHN,10/08/2024,P,C2,N1,T1,,17/08/2024,X1,LAREQ,,,
+X1CHN,17/08/2024,P,C2,N1,U4,PR1,01/10/2024,X1,CARPL,,,
+X1CHN,01/10/2024,U,E1,N1,A5,PR1,20/02/2025,E11,,,,
+RESP1,05/04/2024,S,V3,N2,K2,PR1,08/04/2024,E8,,,,
+RESP1,10/05/2024,S,V3,N2,K2,PR1,12/05/2024,E8,,,,
+RESP1,07/03/2025,S,V3,N2,K2,PR1,09/03/2025,E8,,,,
+RESP2,01/02/2024,S,V4,N2,R1,PR3,,,,,,
+BABY1,22/11/2023,S,C1,N1,U3,PR1,05/03/2025,X1,CARPL,,,
+BABY1,5/3/2025,P,C1,N1,U5,PR1,,,,,,
+TURN4,15/01/2024,s,c2,n1,u1,pr1,,,,,,
+UASC1,10/06/2024,S,V2,N8,K3,PR4,,,,,,
+UASC2,01/05/2023,S,V2,N8,H5,PR4,15/03/2025,E17,,,,
+SEXU1,01/04/2024,S,L1,N6,K2,PR1,03/04/2024,X1,,,,
+SEXU1,03/04/2024,L,J2,N6,K2,PR1,04/04/2024,X1,,,,
+SEXU1,04/04/2024,L,J1,N6,K2,PR1,20/06/2024,E14,,,,
+SEXU1,01/09/2024,S,J3,N6,R5,PR3,31/03/2025,E9,,,,
+PARNT,01/02/2025,S,C1,N3,P1,PR0,,,,,,
+L3KID,10/10/2024,S,L3,N4,R2,PR3,15/10/2024,X1,CARPL,,,
+L3KID,15/10/2024,B,V2,N4,U2,PR2,20/12/2024,E41,,,,
+OLDEP,02/03/2015,S,C2,N1,U4,PR1,31/01/2025,E5,,,,
+TEMP1,01/12/2023,S,C2,N7,U6,PR5,01/05/2024,X1,CLOSE,,,
+TEMP1,01/05/2024,P,C2,N7,T0,,05/05/2024,X1,ALLEG,,,
+TEMP1,05/05/2024,P,C2,N7,U6,PR5,01/07/2024,X1,STAND,,,
+TEMP1,01/07/2024,P,C2,N7,T2,,10/07/2024,X1,APPRR,,,
+TEMP1,10/07/2024,P,C2,N7,U6,PR5,01/09/2024,X1,CREQB,,,
+TEMP1,01/09/2024,P,C2,N7,T3,,08/09/2024,X1,CREQO,,,
+TEMP1,08/09/2024,P,C2,N7,U6,PR5,01/11/2024,X1,CUSTOD,,,
+TEMP1,01/11/2024,P,C2,N7,T4,,04/11/2024,X1,OTHER,,,
+TEMP1,04/11/2024,P,C2,N7,U6,PR5,,,,,,
+FIL01,01/06/2023,S,E1,N1,A3,PR1,15/01/2025,E12,,,,
+FIL02,10/07/2024,S,V2,N4,A4,PR2,12/08/2024,E2,,,,
+FIL03,20/04/2024,S,C2,N5,A6,PR3,30/09/2024,E3,,,,
+FIL04,15/05/2024,S,V2,N4,P2,PR4,01/08/2024,E4B,,,,
+FIL05,01/06/2024,S,V2,N3,P3,PR5,02/09/2024,E13,,,,
+FIL06,01/03/2024,S,C1,N1,R3,PR3,10/04/2024,E45,,,,
+FIL07,02/02/2024,S,C2,N1,Z1,,03/06/2024,E46,,,,
+FIL08,05/05/2024,S,C2,N1,K1,PR2,06/06/2024,E47,,,,
+FIL09,07/07/2024,S,C2,N1,U2,PR1,08/08/2024,E48,,,,
+FIL10,01/04/2023,S,V2,N6,K2,PR4,30/04/2024,E6,,,,
+FIL11,01/05/2024,S,V2,N2,R1,PR5,30/06/2024,E7,,,,
+FIL12,01/06/2024,S,V2,N8,K3,PR4,15/06/2024,E15,,,,
+FIL13,20/08/2024,S,V2,N5,U6,PR1,20/09/2024,E16,,,,
+"""
+
+REVIEWS = """CHILD,DOB,REVIEW,REVIEW_CODE
+RET01,12/03/2010,10/04/2024,PN1
+RET01,12/03/2010,27/09/2024,PN5
+RET01,12/03/2010,20/12/2024,PN2
+X1CHN,05/07/2012,30/04/2024,PN1
+X1CHN,05/07/2012,29/07/2024,PN3
+X1CHN,05/07/2012,20/01/2025,PN6
+BABY1,20/11/2023,16/05/2024,pn0
+BABY1,20/11/2023,14/11/2024,PN0
+TURN4,10/10/2020,5/7/2024,PN0
+TURN4,10/10/2020,03/01/2025,PN1
+UASC1,02/02/2008,04/07/2024,PN1
+UASC1,02/02/2008,02/10/2024,PN7
+UASC2,15/03/2007,01/05/2024,PN2
+UASC2,15/03/2007,30/10/2024,PN4
+SEXU1,01/01/2011,30/04/2024,PN1
+SEXU1,01/01/2011,27/09/2024,PN2
+PARNT,08/08/2009,25/02/2025,PN5
+L3KID,03/03/2013,08/11/2024,PN6
+OLDEP,01/01/2007,01/06/2024,PN1
+OLDEP,01/01/2007,28/11/2024,PN7
+TEMP1,06/06/2011,20/05/2024,PN3
+TEMP1,06/06/2011,15/11/2024,PN4
+FIL03,12/12/2012,10/05/2024,PN1
+FIL10,10/03/2007,20/04/2024,PN7
+"""
+
+UASC = """CHILD,SEX,DOB,DUC
+UASC1,M,02/02/2008,
+UASC2,F,15/03/2007,15/03/2025
+"""
+
+FILES = {"header.csv": HEADER, "episodes.csv": EPISODES, "reviews.csv": REVIEWS, "uasc.csv": UASC}
+
+
+def snapshot():
+    """The portal's records that the return carries, in a comparable form."""
+    children = list(Child.objects.order_by("local_child_id").values_list(
+        "local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc", "uasc_ceased_on"))
+    episodes = list(CareEpisode.objects.order_by("child__local_child_id", "start_date").values_list(
+        "child__local_child_id", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
+        "placement_type", "placement_provider", "end_date", "reason_episode_ceased", "reason_for_placement_change"))
+    held = list(Review.objects.filter(kind=ReviewKind.LAC, status=ReviewStatus.HELD)
+                .order_by("child__local_child_id", "held_on")
+                .values_list("child__local_child_id", "held_on", "participation_code", "number", "cycle_start",
+                             "due_date"))
+    outstanding = list(Review.objects.filter(kind=ReviewKind.LAC).exclude(status=ReviewStatus.HELD)
+                       .order_by("child__local_child_id", "due_date")
+                       .values_list("child__local_child_id", "status", "due_date", "number", "cycle_start"))
+    return children, episodes, held, outstanding
+
+
+def import_ok(files, by):
+    result = import_return({name: text.encode() for name, text in files.items()}, by=by)
+    assert result.errors == [], "\n".join(f"{e.file} row {e.row} {e.child} {e.column}: {e.message}"
+                                          for e in result.errors)
+    return result
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory()
+
+
+def test_import_export_import_export_gives_identical_files(manager):
+    first_import = import_ok(FILES, manager)
+    assert first_import.children_created == 26
+    first = export_return(2025)
+    assert first.problems == []
+    assert [(q.child, q.rule) for q in first.queries] == [("SEXU1", "232")]
+    assert sorted(first.files) == ["episodes.csv", "header.csv", "reviews.csv", "uasc.csv"]
+    records = snapshot()
+
+    Child.objects.all().delete()
+    assert not CareEpisode.objects.exists() and not Review.objects.exists()
+
+    import_ok(first.files, manager)
+    second = export_return(2025)
+    assert second.problems == []
+    assert second.files == first.files
+    assert snapshot() == records
+
+
+def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
+    import_ok(FILES, manager)
+    files = export_return(2025).files
+    header = files["header.csv"].splitlines()
+    assert header[0] == "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+    assert "X1CHN,M,05/07/2012,WBRI,UN3,," in header  # SEX 1 read as M, written in the 2024/25 coding
+    assert "RET01,F,12/03/2010,MWBC,A801200112001,," in header  # MOTHER not held: blank
+    assert "TURN4,M,10/10/2020,CHNE,UN1,," in header
+    episodes = files["episodes.csv"].splitlines()
+    assert "RET01,15/02/2024,S,V2,N5,U6,PR1,20/05/2024,E4A,,,," in episodes  # postcodes and URN not held
+    assert "BABY1,05/03/2025,P,C1,N1,U5,PR1,,,,,," in episodes
+    assert "TURN4,15/01/2024,S,C2,N1,U1,PR1,,,,,," in episodes
+    assert len(episodes) == 1 + EPISODES.count("\n") - 1
+    reviews = files["reviews.csv"].splitlines()
+    assert "TURN4,10/10/2020,05/07/2024,PN0" in reviews
+    assert not any(line.startswith(("RESP1", "RESP2")) for line in reviews)  # short breaks: no reviews
+    assert len(reviews) == REVIEWS.count("\n")
+    assert files["uasc.csv"] == "CHILD,SEX,DOB,DUC\r\nUASC1,M,02/02/2008,\r\nUASC2,F,15/03/2007,15/03/2025\r\n"
+    # 2023/24: the children looked after before 1 April 2024, SEX coded 1/2, episodes that ceased
+    # after 31 March 2024 written open.
+    earlier = export_return(2024)
+    assert earlier.problems == []
+    assert [line.split(",")[:2] for line in earlier.files["header.csv"].splitlines()[1:]] == [
+        ["BABY1", "2"], ["FIL01", "1"], ["FIL06", "2"], ["FIL07", "1"], ["FIL10", "2"], ["OLDEP", "1"],
+        ["RESP2", "1"], ["RET01", "2"], ["TEMP1", "2"], ["TURN4", "1"], ["UASC2", "2"]]
+    assert "RET01,15/02/2024,S,V2,N5,U6,PR1,,,,,," in earlier.files["episodes.csv"].splitlines()
+
+
+def test_a_period_of_care_that_began_before_the_year_round_trips(manager):
+    files = dict(FILES)
+    files["episodes.csv"] = EPISODES + (
+        "FIL99,01/01/2024,S,V2,N5,U6,PR1,01/03/2024,X1,CARPL,,,\n"
+        "FIL99,01/03/2024,P,V2,N5,U4,PR1,,,,,,\n"
+    )
+    files["header.csv"] = HEADER + "UN5,FIL99,01/01/2012,F,WBRI,,\n"
+    import_ok(files, manager)
+    first = export_return(2025)
+    assert first.problems == []
+    assert "FIL99,01/03/2024,P,V2,N5,U4,PR1,,,,,," in first.files["episodes.csv"].splitlines()
+    Child.objects.all().delete()
+    import_ok(first.files, manager)
+    assert export_return(2025).files == first.files

@@ -1,0 +1,461 @@
+"""The SSDA903 export (ssda903.exporter, ssda903.rules, the export_903 command)."""
+
+import copy
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from children.models import CareEpisode
+from reviews.models import Review
+from ssda903 import rules
+from ssda903.exporter import export_return, last_completed_year
+from ssda903.rules import ReturnData, check_return
+from tests.factories import CareEpisodeFactory, ChildFactory
+
+D = datetime.date
+COLUMNS = {
+    "header.csv": "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
+    "episodes.csv": "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN",
+    "reviews.csv": "CHILD,DOB,REVIEW,REVIEW_CODE",
+    "uasc.csv": "CHILD,SEX,DOB,DUC",
+}
+
+
+def rows(result, name):
+    return list(csv.DictReader(io.StringIO(result.files[name])))
+
+
+def held_review(child, day, code="PN1", kind="LAC", status="held"):
+    return Review.objects.create(
+        child=child, kind=kind, number=1, cycle_start=day, due_date=day, status=status,
+        held_on=day if status == "held" else None, participation_code=code if kind == "LAC" else "",
+        booked_for=datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.UTC) if status == "booked" else None,
+    )
+
+
+def episode(child, start, end=None, rec="", **fields):
+    return CareEpisodeFactory(child=child, start_date=start, end_date=end, reason_episode_ceased=rec, **fields)
+
+
+BORN_2012 = D(2012, 6, 1)
+IN_CARE_SINCE = D(2024, 1, 10)
+
+
+def child_in_care(child_id, *, dob=BORN_2012, sex="F", start=IN_CARE_SINCE, **fields):
+    child = ChildFactory(local_child_id=child_id, date_of_birth=dob, sex=sex, **fields)
+    episode(child, start)
+    return child
+
+
+@pytest.fixture
+def authority(db):
+    """Children in and out of the 2024/25 year (1 April 2024 to 31 March 2025)."""
+    moved = ChildFactory(local_child_id="C002", date_of_birth=D(2010, 2, 3), sex="M", ethnicity="BAFR",
+                         upn="A123456789012")
+    episode(moved, D(2022, 5, 1), D(2023, 1, 1), "E4A")  # an earlier period of care, ended before the year
+    episode(moved, D(2024, 2, 1), D(2024, 6, 1), "X1", reason_for_placement_change="CARPL")
+    episode(moved, D(2024, 6, 1), D(2025, 6, 1), "E4A", reason_for_new_episode="P", placement_type="U4")
+    held_review(moved, D(2024, 3, 1))  # before the year
+    held_review(moved, D(2024, 4, 1), "PN2")
+    held_review(moved, D(2025, 3, 31), "PN5")
+    held_review(moved, D(2025, 4, 1))  # after the year
+    held_review(moved, D(2025, 5, 1), kind="ICPC")
+    held_review(moved, D(2025, 3, 20), status="booked")
+
+    toddler = child_in_care("C001", dob=D(2022, 8, 9), start=D(2024, 9, 30))
+    held_review(toddler, D(2024, 10, 20), "PN0")
+
+    left_before = ChildFactory(local_child_id="C003")
+    episode(left_before, D(2023, 1, 1), D(2024, 3, 31), "E8")
+    held_review(left_before, D(2023, 6, 1))
+
+    starts_after = ChildFactory(local_child_id="C004")
+    episode(starts_after, D(2025, 4, 1))
+
+    last_day = ChildFactory(local_child_id="C005", date_of_birth=D(2008, 1, 1))
+    episode(last_day, D(2025, 3, 31))
+
+    first_day = ChildFactory(local_child_id="C006", date_of_birth=D(2008, 1, 1))
+    episode(first_day, D(2023, 11, 1), D(2024, 4, 1), "E13")
+
+
+def test_files_have_the_dfe_columns_in_order_and_dd_mm_yyyy_dates(authority):
+    result = export_return(2025)
+    assert result.problems == []
+    assert set(result.files) == {"header.csv", "episodes.csv", "reviews.csv"}
+    for name, text in result.files.items():
+        assert text.split("\r\n")[0] == COLUMNS[name]
+    header = {row["CHILD"]: row for row in rows(result, "header.csv")}
+    assert header["C002"] == {"CHILD": "C002", "SEX": "M", "DOB": "03/02/2010", "ETHNIC": "BAFR",
+                              "UPN": "A123456789012", "MOTHER": "", "MC_DOB": ""}
+    assert rows(result, "reviews.csv")[0]["REVIEW"] == "20/10/2024"
+
+
+def test_only_children_looked_after_during_the_year(authority):
+    result = export_return(2025)
+    assert [row["CHILD"] for row in rows(result, "header.csv")] == ["C001", "C002", "C005", "C006"]
+
+
+def test_only_episodes_open_during_the_year_and_open_at_year_end_written_open(authority):
+    result = export_return(2025)
+    episodes = [(r["CHILD"], r["DECOM"], r["RNE"], r["PLACE"], r["DEC"], r["REC"], r["REASON_PLACE_CHANGE"])
+                for r in rows(result, "episodes.csv")]
+    assert episodes == [
+        ("C001", "30/09/2024", "S", "U6", "", "", ""),
+        ("C002", "01/02/2024", "S", "U6", "01/06/2024", "X1", "CARPL"),
+        ("C002", "01/06/2024", "P", "U4", "", "", ""),  # ceased 01/06/2025: still open on 31 March
+        ("C005", "31/03/2025", "S", "U6", "", "", ""),
+        ("C006", "01/11/2023", "S", "U6", "01/04/2024", "E13", ""),
+    ]
+    for row in rows(result, "episodes.csv"):
+        assert row["HOME_POST"] == row["PL_POST"] == row["URN"] == ""
+
+
+def test_only_lac_reviews_held_during_the_year(authority):
+    result = export_return(2025)
+    assert [tuple(r.values()) for r in rows(result, "reviews.csv")] == [
+        ("C001", "09/08/2022", "20/10/2024", "PN0"),
+        ("C002", "03/02/2010", "01/04/2024", "PN2"),
+        ("C002", "03/02/2010", "31/03/2025", "PN5"),
+    ]
+
+
+def test_sex_is_1_2_before_2024_25_and_m_f_u_from_2024_25(db):
+    child_in_care("B1", sex="M", start=D(2023, 1, 10))
+    child_in_care("G1", sex="F", start=D(2023, 1, 10))
+    before = export_return(2024)
+    assert [(r["CHILD"], r["SEX"]) for r in rows(before, "header.csv")] == [("B1", "1"), ("G1", "2")]
+    after = export_return(2025)
+    assert [(r["CHILD"], r["SEX"]) for r in rows(after, "header.csv")] == [("B1", "M"), ("G1", "F")]
+
+
+def test_sex_unknown_cannot_be_coded_before_2024_25_and_is_a_query_after(db):
+    child_in_care("U1", sex="U", start=D(2023, 1, 10))
+    before = export_return(2024)
+    assert before.files == {}
+    assert [(p.child, p.rule) for p in before.problems] == [("U1", "101")]
+    after = export_return(2025)
+    assert after.problems == [] and "header.csv" in after.files
+    assert [(p.child, p.rule) for p in after.queries] == [("U1", "232")]
+    assert rows(after, "header.csv")[0]["SEX"] == "U"
+
+
+def test_blank_upn_gets_an_unknown_code(db):
+    child_in_care("Y1", dob=D(2020, 1, 1))  # under 6 on 31/03/2025
+    child_in_care("Y2", dob=D(2015, 1, 1))
+    child_in_care("Y3", dob=D(2015, 1, 1), upn="b123456789012")
+    header = rows(export_return(2025), "header.csv")
+    assert [r["UPN"] for r in header] == ["UN1", "UN5", "B123456789012"]
+
+
+def test_placement_codes_not_in_the_years_list_are_reported(db):
+    h5 = ChildFactory(local_child_id="H5KID", date_of_birth=D(2008, 1, 1))
+    episode(h5, D(2024, 1, 10), placement_type="H5")
+    assert export_return(2025).problems == []
+    result = export_return(2026)
+    assert result.files == {}
+    assert [(p.child, p.rule) for p in result.problems] == [("H5KID", "146")]
+
+    CareEpisode.objects.all().delete()
+    episode(h5, D(2024, 1, 10), placement_type="Z11", placement_provider="")
+    assert export_return(2026).problems == []
+    assert [(p.rule) for p in export_return(2025).problems] == ["146"]
+
+    CareEpisode.objects.all().delete()
+    episode(h5, D(2023, 1, 10), placement_type="K3")
+    assert [(p.rule) for p in export_return(2024).problems] == ["146"]
+    assert export_return(2025).problems == []
+
+
+def test_uasc_file_only_when_a_child_was_uasc_in_the_year(db):
+    child_in_care("N1")
+    assert "uasc.csv" not in export_return(2025).files
+    child_in_care("U1", sex="M", dob=D(2008, 7, 1), is_uasc=True)
+    ceased = child_in_care("U2", sex="M", dob=D(2007, 1, 2))
+    ceased.uasc_ceased_on = D(2025, 1, 2)
+    ceased.save()
+    long_ago = child_in_care("U3", sex="M")
+    long_ago.uasc_ceased_on = D(2023, 1, 2)
+    long_ago.save()
+    result = export_return(2025)
+    assert result.files["uasc.csv"] == "CHILD,SEX,DOB,DUC\r\nU1,M,01/07/2008,\r\nU2,M,02/01/2007,02/01/2025\r\n"
+    assert [r["SEX"] for r in rows(export_return(2024), "uasc.csv")] == ["1", "1"]
+
+
+def test_short_break_children_have_no_reviews_in_the_return(db):
+    respite = ChildFactory(local_child_id="V1")
+    episode(respite, D(2024, 5, 1), D(2024, 5, 3), "E8", legal_status="V3")
+    episode(respite, D(2024, 7, 1), D(2024, 7, 4), "E8", legal_status="V3")
+    held_review(respite, D(2024, 8, 1))
+    result = export_return(2025)
+    assert result.problems == []
+    assert rows(result, "reviews.csv") == []
+    assert len(rows(result, "episodes.csv")) == 2
+
+
+def test_a_rule_breach_is_reported_and_no_files_are_written(db, tmp_path):
+    toddler = child_in_care("T1", dob=D(2022, 1, 1))
+    held_review(toddler, D(2024, 6, 1), "PN1")  # under 4: must be PN0 (rule 441)
+    held_review(child_in_care("T2"), D(2024, 6, 1), "")  # no participation code (rule 167)
+    result = export_return(2025)
+    assert result.files == {}
+    assert [(p.child, p.rule) for p in result.problems] == [("T1", "441"), ("T2", "167")]
+    out = tmp_path / "out"
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="not written: 2 problem"):
+        call_command("export_903", "--year", "2025", "--out", str(out), stderr=errors)
+    assert "Child T1: rule 441:" in errors.getvalue() and "Child T2: rule 167:" in errors.getvalue()
+    assert not out.exists()
+
+
+def test_command_writes_the_files(authority, tmp_path):
+    output = io.StringIO()
+    call_command("export_903", "--year", "2025", "--out", str(tmp_path), stdout=output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["episodes.csv", "header.csv", "reviews.csv"]
+    assert (tmp_path / "header.csv").read_bytes() == export_return(2025).files["header.csv"].encode()
+    assert "2024/25" in output.getvalue()
+
+
+def test_default_year_is_the_last_completed_one():
+    assert last_completed_year(D(2025, 3, 31)) == 2024
+    assert last_completed_year(D(2025, 4, 1)) == 2025
+    assert last_completed_year(D(2025, 11, 26)) == 2025
+
+
+def test_output_is_deterministic_whatever_the_order_records_were_made(db):
+    for child_id in ["Z9", "A1", "M5"]:
+        child = ChildFactory(local_child_id=child_id)
+        episode(child, D(2024, 9, 1), D(2024, 10, 1), "X1", reason_for_placement_change="ALLEG")
+        episode(child, D(2024, 5, 1), D(2024, 9, 1), "X1", reason_for_new_episode="L", legal_status="C1")
+        episode(child, D(2024, 10, 1), reason_for_new_episode="P", placement_type="U4")
+        CareEpisode.objects.filter(child=child, start_date=D(2024, 5, 1)).update(
+            reason_for_new_episode="S", legal_status="C1")
+        CareEpisode.objects.filter(child=child, start_date=D(2024, 9, 1)).update(reason_for_new_episode="L")
+        held_review(child, D(2025, 1, 1))
+        held_review(child, D(2024, 6, 1))
+    first = export_return(2025)
+    assert first.problems == []
+    assert first.files == export_return(2025).files
+    assert [r["CHILD"] + r["DECOM"] for r in rows(first, "episodes.csv")][:3] == [
+        "A101/05/2024", "A101/09/2024", "A101/10/2024"]
+    assert [r["REVIEW"] for r in rows(first, "reviews.csv")][:2] == ["01/06/2024", "01/01/2025"]
+
+
+def _authority_of(size, prefix):
+    for number in range(size):
+        child = ChildFactory(local_child_id=f"{prefix}{number:03d}", is_uasc=number % 3 == 0)
+        episode(child, D(2024, 2, 1), D(2024, 8, 1), "X1", reason_for_placement_change="CARPL")
+        episode(child, D(2024, 8, 1), reason_for_new_episode="P", placement_type="U4")
+        held_review(child, D(2024, 5, 1))
+        held_review(child, D(2024, 11, 1))
+
+
+def test_query_count_does_not_grow_with_the_number_of_children(db):
+    _authority_of(10, "S")
+    with CaptureQueriesContext(connection) as small:
+        assert export_return(2025).problems == []
+    _authority_of(30, "L")
+    with CaptureQueriesContext(connection) as large:
+        result = export_return(2025)
+    assert result.problems == [] and len(rows(result, "header.csv")) == 40
+    assert len(small.captured_queries) == len(large.captured_queries) <= 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Each rule, on rows made directly (most of these cannot be stored through the models).
+
+BASE = {
+    "header": [
+        {"CHILD": "A", "SEX": "F", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "", "MC_DOB": ""},
+        {"CHILD": "B", "SEX": "M", "DOB": "01/06/2022", "ETHNIC": "BAFR", "UPN": "A123456789012", "MOTHER": "",
+         "MC_DOB": ""},
+    ],
+    "episodes": [
+        {"CHILD": "A", "DECOM": "10/01/2024", "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U6",
+         "PLACE_PROVIDER": "PR1", "DEC": "01/06/2024", "REC": "X1", "REASON_PLACE_CHANGE": "CARPL"},
+        {"CHILD": "A", "DECOM": "01/06/2024", "RNE": "P", "LS": "C2", "CIN": "N1", "PLACE": "U4",
+         "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "REASON_PLACE_CHANGE": ""},
+        {"CHILD": "B", "DECOM": "01/05/2024", "RNE": "S", "LS": "V2", "CIN": "N4", "PLACE": "U6",
+         "PLACE_PROVIDER": "PR4", "DEC": "01/09/2024", "REC": "E4A", "REASON_PLACE_CHANGE": ""},
+    ],
+    "reviews": [
+        {"CHILD": "A", "DOB": "01/06/2015", "REVIEW": "01/07/2024", "REVIEW_CODE": "PN1"},
+        {"CHILD": "B", "DOB": "01/06/2022", "REVIEW": "01/06/2024", "REVIEW_CODE": "PN0"},
+    ],
+}
+
+
+def a_episode(**cells):
+    return {"CHILD": "A", "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U6", "PLACE_PROVIDER": "PR1", "DEC": "",
+            "REC": "", "REASON_PLACE_CHANGE": "", **cells}
+
+
+def set_cell(table, index, **cells):
+    def change(data):
+        data[table][index].update(cells)
+    return change
+
+
+def add(table, row):
+    def change(data):
+        data[table].append(row)
+    return change
+
+
+def b_episodes(*episodes):
+    """Replace child B's episodes."""
+    def change(data):
+        data["episodes"] = [e for e in data["episodes"] if e["CHILD"] != "B"]
+        data["episodes"] += [{"CHILD": "B", "RNE": "S", "LS": "V2", "CIN": "N4", "PLACE": "U6", "PLACE_PROVIDER": "PR4",
+                              "DEC": "", "REC": "", "REASON_PLACE_CHANGE": "", **e} for e in episodes]
+        data["reviews"] = [r for r in data["reviews"] if r["CHILD"] != "B"]
+    return change
+
+
+X1 = {"REC": "X1"}
+BREACHES = [
+    ("101", 2025, set_cell("header", 0, SEX="2")),
+    ("101", 2024, set_cell("header", 0, SEX="F")),
+    ("102", 2025, set_cell("header", 0, DOB="2015-06-01")),
+    ("103", 2025, set_cell("header", 0, ETHNIC="WBR")),
+    ("168", 2025, set_cell("header", 0, UPN="UN6")),
+    ("168", 2025, set_cell("header", 1, UPN="I123456789012")),
+    ("301", 2025, set_cell("header", 0, DOB="01/04/2025")),
+    ("351", 2025, set_cell("header", 0, DOB="01/03/1999")),
+    ("444", 2026, set_cell("header", 0, UPN="A123456789012")),
+    ("INT03", 2025, add("episodes", a_episode(CHILD="Q", DECOM="01/05/2024"))),
+    ("141", 2025, set_cell("episodes", 2, DECOM="2024-05-01")),
+    ("147", 2025, set_cell("episodes", 2, DEC="31/02/2025")),
+    ("143", 2025, set_cell("episodes", 1, RNE="X")),
+    ("144", 2025, set_cell("episodes", 1, LS="C3")),
+    ("145", 2025, set_cell("episodes", 1, CIN="N9")),
+    ("146", 2025, set_cell("episodes", 1, PLACE="R4")),
+    ("146", 2026, set_cell("episodes", 1, PLACE="P2")),
+    ("149", 2025, set_cell("episodes", 2, REC="E4")),
+    ("1009", 2025, set_cell("episodes", 0, REASON_PLACE_CHANGE="WHIM")),
+    ("178", 2025, set_cell("episodes", 1, PLACE_PROVIDER="PR9")),
+    ("178", 2025, set_cell("episodes", 1, PLACE="Z1")),
+    ("178", 2026, set_cell("episodes", 1, PLACE="Z12")),
+    ("148", 2025, set_cell("episodes", 2, REC="")),
+    ("550", 2025, set_cell("episodes", 1, PLACE_PROVIDER="PR0")),
+    ("356", 2025, set_cell("episodes", 2, DEC="01/04/2024")),
+    ("355", 2025, set_cell("episodes", 2, DEC="01/05/2024")),
+    ("354", 2025, set_cell("episodes", 2, DEC="01/04/2025")),
+    ("353", 2025, b_episodes({"DECOM": "13/10/1991", "DEC": "01/01/1992", "REC": "E8"},
+                             {"DECOM": "01/05/2024"})),
+    ("302", 2025, set_cell("episodes", 2, DECOM="01/05/2022")),
+    ("352", 2025, set_cell("header", 1, DOB="01/05/2006")),
+    ("142", 2025, set_cell("episodes", 0, DEC="", REC="", REASON_PLACE_CHANGE="")),
+    ("501", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/09/2024", "REC": "E8"}, {"DECOM": "01/08/2024"})),
+    ("357", 2025, b_episodes({"DECOM": "01/05/2024", "RNE": "P"})),
+    ("388", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1}, {"DECOM": "05/06/2024", "RNE": "S"})),
+    ("388", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E8"},
+                             {"DECOM": "01/06/2024", "RNE": "S"})),
+    ("431", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1}, {"DECOM": "01/06/2024", "RNE": "S"})),
+    ("432", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E4A"},
+                             {"DECOM": "01/08/2024", "RNE": "P"})),
+    ("433", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+                             {"DECOM": "02/06/2024", "RNE": "P"})),
+    ("434", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1}, {"DECOM": "01/06/2024", "RNE": "L"})),
+    ("434", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1},
+                             {"DECOM": "01/06/2024", "RNE": "L", "LS": "C1", "PLACE": "K2"})),
+    ("435", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+                             {"DECOM": "01/06/2024", "RNE": "P", "LS": "C1", "PLACE": "K2"})),
+    ("436", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+                             {"DECOM": "01/06/2024", "RNE": "B", "PLACE": "K2"})),
+    ("437", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E2"}, {"DECOM": "01/08/2024"})),
+    ("380", 2025, b_episodes({"DECOM": "01/05/2024", "PLACE": "T1", "PLACE_PROVIDER": ""})),
+    ("381", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+                             {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T2", "PLACE_PROVIDER": "",
+                              "DEC": "05/06/2024", "REC": "E4A"})),
+    ("383", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+                             {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T3", "PLACE_PROVIDER": "",
+                              "DEC": "08/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+                             {"DECOM": "08/06/2024", "RNE": "P", "PLACE": "U4"})),
+    ("361", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "L1", "DEC": "05/05/2024", "REC": "E4A"})),
+    ("362", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "L2", "DEC": "01/06/2024", "REC": "E4A"})),
+    ("363", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "L3"})),
+    ("504", 2025, set_cell("episodes", 1, CIN="N2")),
+    ("225", 2025, set_cell("episodes", 0, REASON_PLACE_CHANGE="")),
+    ("226", 2025, set_cell("episodes", 2, REASON_PLACE_CHANGE="CHILD")),
+    ("INT08", 2025, add("reviews", {"CHILD": "Q", "DOB": "01/06/2015", "REVIEW": "01/07/2024", "REVIEW_CODE": "PN1"})),
+    ("INT17", 2025, set_cell("reviews", 0, DOB="02/06/2015")),
+    ("1012", 2025, lambda data: data.update(episodes=[e for e in data["episodes"] if e["CHILD"] != "B"])),
+    ("166", 2025, set_cell("reviews", 0, REVIEW="2024-07-01")),
+    ("167", 2025, set_cell("reviews", 0, REVIEW_CODE="")),
+    ("399", 2025, lambda data: [e.update(LS="V3") for e in data["episodes"] if e["CHILD"] == "B"]),
+    ("440", 2025, set_cell("reviews", 0, REVIEW_CODE="PN0")),
+    ("441", 2025, set_cell("reviews", 1, REVIEW_CODE="PN1")),
+]
+
+
+def check(year, change=None):
+    data = copy.deepcopy(BASE)
+    if change:
+        change(data)
+    return check_return(ReturnData(year, **data))
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_base_return_breaks_no_rule(year):
+    assert check(year) == ([], [])
+
+
+@pytest.mark.parametrize("code, year, change", BREACHES, ids=[f"{c}-{y}-{i}" for i, (c, y, _) in enumerate(BREACHES)])
+def test_each_rule_reports_a_row_that_breaks_it(code, year, change):
+    problems, _ = check(year, change)
+    assert code in {p.rule for p in problems}, problems
+    assert all(p.child for p in problems if p.rule == code)
+
+
+def test_every_rule_has_a_breaking_case():
+    assert {code for code, _ in rules.RULES} == {code for code, _, _ in BREACHES}
+
+
+def test_zip_and_problem_downloads_are_stable(authority):
+    import zipfile
+
+    from ssda903.exporter import as_zip, problems_csv
+
+    result = export_return(2025)
+    data = as_zip(result)
+    assert data == as_zip(export_return(2025))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["episodes.csv", "header.csv", "reviews.csv"]
+        assert archive.read("header.csv").decode() == result.files["header.csv"]
+    problem = rules.Problem("C9", "441", "Review 01/06/2024: under 4, so PN0.")
+    assert problems_csv([problem]) == "CHILD,rule,problem\r\nC9,441,\"Review 01/06/2024: under 4, so PN0.\"\r\n"
+
+
+@pytest.mark.parametrize("review, code, breaks", [
+    ("28/02/2024", "PN0", None), ("28/02/2024", "PN1", "441"),
+    ("01/03/2024", "PN1", None), ("01/03/2024", "PN0", "440"),
+])
+def test_a_child_born_on_29_february_turns_4_on_1_march(review, code, breaks):
+    data = ReturnData(
+        2024,
+        header=[{"CHILD": "L", "SEX": "1", "DOB": "29/02/2020", "ETHNIC": "WBRI", "UPN": "UN1"}],
+        episodes=[{"CHILD": "L", "DECOM": "01/03/2020", "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U6",
+                   "PLACE_PROVIDER": "PR1"}],
+        reviews=[{"CHILD": "L", "DOB": "29/02/2020", "REVIEW": review, "REVIEW_CODE": code}],
+    )
+    problems, _ = check_return(data)
+    assert [p.rule for p in problems] == ([breaks] if breaks else [])
+
+
+def test_consecutive_temporary_placements_then_back_are_fine():
+    data = copy.deepcopy(BASE)
+    b_episodes(
+        {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+        {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T1", "PLACE_PROVIDER": "", "DEC": "05/06/2024", **X1,
+         "REASON_PLACE_CHANGE": "OTHER"},
+        {"DECOM": "05/06/2024", "RNE": "P", "PLACE": "T4", "PLACE_PROVIDER": "", "DEC": "08/06/2024", **X1,
+         "REASON_PLACE_CHANGE": "OTHER"},
+        {"DECOM": "08/06/2024", "RNE": "P"},
+    )(data)
+    assert check_return(ReturnData(2025, **data)) == ([], [])
