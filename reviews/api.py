@@ -216,10 +216,7 @@ class ReviewChangeResultSerializer(ReviewSerializer):
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_next_review(self, review):
-        following = ReviewKind.RCPC if review.kind in (ReviewKind.ICPC, ReviewKind.RCPC) else ReviewKind.LAC
-        queryset = _with_details(Review.objects.filter(child_id=review.child_id, kind=following,
-                                                       status__in=OUTSTANDING_STATUSES))
-        following_review = queryset.first()
+        following_review = selectors.following_outstanding(review, _with_details(Review.objects.all())).first()
         return ReviewSerializer(following_review, context=self.context).data if following_review else None
 
 

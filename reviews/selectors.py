@@ -14,7 +14,7 @@ from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, initials_and_id, overdue_step
 
 from . import timescales
-from .models import OUTSTANDING_STATUSES, ParticipationCode, Review, ReviewAction, ReviewStatus
+from .models import OUTSTANDING_STATUSES, ParticipationCode, Review, ReviewAction, ReviewKind, ReviewStatus
 from .working_day_calendar import at_least_working_days_before, within_working_days
 
 # Reminders look back this far: older gaps belong to the annual report, not to today's inbox.
@@ -265,3 +265,15 @@ def review_reminders(on, first_child_id, last_child_id):
             f"({action.owner_name or action.owner}): {action.description[:80]}. Child:",
             subject_type=SubjectType.ACTION, subject_id=action.pk)
     return reminders
+
+
+FOLLOWING_KIND = {ReviewKind.LAC: ReviewKind.LAC, ReviewKind.ICPC: ReviewKind.RCPC, ReviewKind.RCPC: ReviewKind.RCPC}
+"""What comes after a review in its cycle: a LAC review is followed by a LAC review, a
+conference by a review conference."""
+
+
+def following_outstanding(review, reviews=None):
+    """The outstanding review that scheduling made due after `review` (none when the cycle
+    ended, for example a conference that made no plan)."""
+    reviews = Review.objects.all() if reviews is None else reviews
+    return reviews.filter(child_id=review.child_id, kind=FOLLOWING_KIND[review.kind], status__in=OUTSTANDING_STATUSES)
