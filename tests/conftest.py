@@ -1,5 +1,8 @@
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
@@ -62,6 +65,16 @@ def other_child(db, other_iro):
     CareEpisodeFactory(child=child)
     AllocationFactory(child=child, iro=other_iro)
     return child
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """For a module-scoped fixture that builds costly data (a seeded authority) once: the data
+    stays for every later test of the module and is rolled back when the module ends. Each test
+    still runs in its own savepoint (pytest-django's `db`), so what a test changes is undone."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def sign_in(client, user):

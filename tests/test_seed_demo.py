@@ -19,6 +19,7 @@ from children.selectors import age_on, caseload_sizes, is_looked_after_on, perio
 from escalations.models import Escalation, EscalationConcern, EscalationStep
 from oversight.models import InContactPlan, OversightRecord
 from reviews.models import Review, ReviewAction
+from tests.conftest import kept_for_the_module
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,10 +127,17 @@ def printed_logins(output):
     return password, rows
 
 
+@pytest.fixture(scope="module")
+def larger_authority(django_db_setup, django_db_blocker):
+    """A larger authority, so that rarer histories (adoptions, babies, returns to care) occur;
+    seeded once for the tests that only read it."""
+    with kept_for_the_module(django_db_blocker):
+        seed(600, 3)
+        yield
+
+
 @pytest.fixture
-def authority():
-    """A larger authority, so that rarer histories (adoptions, babies, returns to care) occur."""
-    seed(600, 3)
+def authority(larger_authority, db):
     return list(demo_children())
 
 
@@ -328,7 +336,7 @@ class TestDemoAccounts:
 
     def test_seeding_is_recorded_in_the_audit_log(self):
         seed()
-        event = AuditEvent.objects.get(object_type="demo.seed")
+        event = AuditEvent.objects.filter(object_type="demo.seed").latest("id")
         assert event.action == "create"
         assert event.detail["seed"] == 7
         assert event.detail["children"] == 120

@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -28,6 +29,7 @@ from oversight.selectors import contact_due, worklist
 from oversight.services import next_check_window
 from reviews import timescales
 from reviews.models import Review
+from tests.conftest import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,15 @@ def seed(children=600, random_seed=3, *options):
         stdout=out,
     )
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def authority(django_db_setup, django_db_blocker):
+    """The default authority, seeded once for the tests that only read it (or change it and
+    are rolled back)."""
+    with kept_for_the_module(django_db_blocker), override_settings(UNPLANNED_MOVE_TRIGGERS_REVIEW=True):
+        seed()
+        yield
 
 
 def demo_children():
@@ -94,8 +105,7 @@ def next_lac_review(reviews, record):
 
 
 class TestRagRatings:
-    def test_every_held_lac_review_is_rated_once_on_the_day_by_its_chair(self):
-        seed()
+    def test_every_held_lac_review_is_rated_once_on_the_day_by_its_chair(self, authority):
         held = Review.objects.filter(kind="LAC", status="held")
         ratings = OversightRecord.objects.filter(kind=OversightKind.POST_REVIEW).select_related("review")
         assert held.count() > 1000
@@ -107,8 +117,7 @@ class TestRagRatings:
             assert rating.rag in ("green", "amber", "red")
         assert not OversightRecord.objects.exclude(kind=OversightKind.POST_REVIEW).exclude(review=None).exists()
 
-    def test_the_shares_are_those_the_published_reports_show(self):
-        seed()
+    def test_the_shares_are_those_the_published_reports_show(self, authority):
         ratings = list(OversightRecord.objects.filter(kind=OversightKind.POST_REVIEW))
         rags = Counter(rating.rag for rating in ratings)
         assert 0.70 <= rags["green"] / len(ratings) <= 0.90
@@ -118,8 +127,7 @@ class TestRagRatings:
         assert all(rating.tracking.strip() for rating in drift)
         assert len({rating.tracking for rating in drift}) >= 20, "tracking notes are varied"
 
-    def test_every_next_check_is_inside_the_window_for_its_rating(self):
-        seed()
+    def test_every_next_check_is_inside_the_window_for_its_rating(self, authority):
         proposed = checked = 0
         for child in demo_children():
             reviews = sorted((r for r in child.reviews.all() if r.kind == "LAC"),
@@ -138,8 +146,7 @@ class TestRagRatings:
         assert checked > 1500
         assert 0.5 < proposed / checked < 0.95, "mostly the proposed date, sometimes another in the window"
 
-    def test_most_green_plans_get_a_midway_review_and_drift_a_follow_up(self):
-        seed()
+    def test_most_green_plans_get_a_midway_review_and_drift_a_follow_up(self, authority):
         green = []
         drift = []
         for child in demo_children():
@@ -165,8 +172,7 @@ class TestRagRatings:
 
 
 class TestOversightRecords:
-    def test_no_record_in_the_future_outside_involvement_or_by_an_iro_not_allocated_that_day(self):
-        seed()
+    def test_no_record_in_the_future_outside_involvement_or_by_an_iro_not_allocated_that_day(self, authority):
         kinds = Counter()
         for child in demo_children():
             allocations = involvement_spans(child)
@@ -184,8 +190,7 @@ class TestOversightRecords:
         assert set(kinds) == set(OversightKind.values)
         assert kinds[OversightKind.CASE_FILE_CHECK] and kinds[OversightKind.CONTACT_WITH_SOCIAL_WORKER]
 
-    def test_nearly_every_child_has_a_record_in_every_quarter_but_not_quite_all(self):
-        seed()
+    def test_nearly_every_child_has_a_record_in_every_quarter_but_not_quite_all(self, authority):
         quarters = []
         start = timescales.quarter_start(WINDOW_START)
         while timescales.quarter_end(start) < timescales.quarter_start(TODAY):
@@ -205,8 +210,7 @@ class TestOversightRecords:
         assert 0.93 <= sum(footprint) / len(footprint) <= 0.995
         assert 0.8 <= sum(this_quarter) / len(this_quarter) <= 0.99
 
-    def test_the_worklist_has_something_to_show_but_not_everything(self):
-        seed()
+    def test_the_worklist_has_something_to_show_but_not_everything(self, authority):
         rows = worklist(User.objects.get(username="manager"), TODAY, attention_only=False)
         attention = [row for row in rows if row.needs_attention]
         assert len(rows) > 400 and 0.05 * len(rows) < len(attention) < 0.5 * len(rows)
@@ -217,8 +221,7 @@ class TestOversightRecords:
 
 
 class TestInContactPlans:
-    def test_plans_are_agreed_at_reviews_with_children_aged_8_and_over_and_end_when_care_ends(self):
-        seed()
+    def test_plans_are_agreed_at_reviews_with_children_aged_8_and_over_and_end_when_care_ends(self, authority):
         looked_after_8_plus = with_open_plan = 0
         for child in demo_children():
             plans = sorted(child.in_contact_plans.all(), key=lambda plan: plan.agreed_on)
@@ -243,8 +246,7 @@ class TestInContactPlans:
                 with_open_plan += bool(open_plans)
         assert 0.4 <= with_open_plan / looked_after_8_plus <= 0.85
 
-    def test_contact_is_mostly_on_time_and_some_children_are_behind(self):
-        seed()
+    def test_contact_is_mostly_on_time_and_some_children_are_behind(self, authority):
         behind = []
         for child in demo_children():
             plan = next((plan for plan in child.in_contact_plans.all() if plan.ended_on is None), None)
@@ -260,8 +262,7 @@ class TestInContactPlans:
 
 
 class TestEscalationVolume:
-    def test_about_one_a_year_for_every_20_to_40_children_in_care_over_three_years(self):
-        seed()
+    def test_about_one_a_year_for_every_20_to_40_children_in_care_over_three_years(self, authority):
         in_care = [child for child in demo_children() if is_looked_after_on(child.episodes.all(), TODAY)]
         escalations = list(Escalation.objects.all())
         assert all(WINDOW_START <= e.raised_on <= TODAY for e in escalations)
@@ -270,8 +271,7 @@ class TestEscalationVolume:
         years = Counter((TODAY - e.raised_on).days // 366 for e in escalations)
         assert set(years) == {0, 1, 2}
 
-    def test_raised_by_the_allocated_iro_while_the_child_was_looked_after_one_at_a_time(self):
-        seed()
+    def test_raised_by_the_allocated_iro_while_the_child_was_looked_after_one_at_a_time(self, authority):
         escalations = Escalation.objects.prefetch_related("child__episodes", "child__allocations")
         by_child = defaultdict(list)
         for escalation in escalations:
@@ -288,8 +288,7 @@ class TestEscalationVolume:
                 closed = earlier.resolved_on or earlier.withdrawn_on
                 assert closed is not None and closed < later.raised_on, (earlier, later)
 
-    def test_one_to_three_areas_with_care_planning_and_placement_the_most_common(self):
-        seed()
+    def test_one_to_three_areas_with_care_planning_and_placement_the_most_common(self, authority):
         per_escalation = Counter(EscalationConcern.objects.values_list("escalation_id", flat=True))
         assert set(per_escalation.values()) == {1, 2, 3}
         assert len(per_escalation) == Escalation.objects.count()
@@ -350,8 +349,7 @@ class TestEscalationSteps:
                    if any(b.stage - a.stage > 1 for a, b in zip(sorted_steps(e), sorted_steps(e)[1:]))]
         assert skipped, "the IRO may bypass a stage"
 
-    def test_some_are_open_today_with_a_response_overdue_and_a_formal_process_past_the_limit(self):
-        seed()
+    def test_some_are_open_today_with_a_response_overdue_and_a_formal_process_past_the_limit(self, authority):
         rows = [escalation_row(e, TODAY) for e in Escalation.objects.filter(status="open").prefetch_related("steps")]
         assert len(rows) >= 3
         assert any(row.response_overdue for row in rows)
@@ -435,7 +433,7 @@ class TestRepeatableAndCounted:
 
     def test_the_summary_and_the_audit_event_count_them(self):
         output = seed(250, 7)
-        detail = AuditEvent.objects.get(object_type="demo.seed").detail
+        detail = AuditEvent.objects.filter(object_type="demo.seed").latest("id").detail
         assert detail["oversight_records"] == OversightRecord.objects.count()
         assert detail["rag_ratings"] == OversightRecord.objects.exclude(rag="").count()
         assert detail["in_contact_plans"] == InContactPlan.objects.count()

@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Q
+from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -19,6 +20,7 @@ from children.selectors import age_on, allocation_on, is_looked_after_on, period
 from reviews import services, timescales
 from reviews.demo import _Calendar
 from reviews.models import Review, ReviewAction
+from tests.conftest import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,15 @@ def seed(children=250, random_seed=5, *options):
         stdout=out,
     )
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def authority(django_db_setup, django_db_blocker):
+    """The default authority, seeded once for the tests that only read it (or change it and
+    are rolled back)."""
+    with kept_for_the_module(django_db_blocker), override_settings(UNPLANNED_MOVE_TRIGGERS_REVIEW=True):
+        seed()
+        yield
 
 
 def review_dump(with_ids=False):
@@ -80,9 +91,8 @@ def outstanding(child, kind):
 
 
 class TestTheScheduleIsTheServices:
-    def test_rescheduling_every_child_changes_no_review(self, settings):
+    def test_rescheduling_every_child_changes_no_review(self, authority, settings):
         settings.UNPLANNED_MOVE_TRIGGERS_REVIEW = True
-        seed()
         before = review_dump(with_ids=True)
         for child in Child.objects.filter(local_child_id__startswith="DEMO"):
             services.reschedule(child)
@@ -92,8 +102,7 @@ class TestTheScheduleIsTheServices:
         assert statuses[("LAC", "cancelled")] and statuses[("RCPC", "cancelled")]
         assert Review.objects.filter(status__in=["due", "booked"], brought_forward_by_move__isnull=False).exists()
 
-    def test_each_child_looked_after_has_exactly_one_outstanding_lac_review_and_no_one_else_has(self):
-        seed()
+    def test_each_child_looked_after_has_exactly_one_outstanding_lac_review_and_no_one_else_has(self, authority):
         looked_after = 0
         for child in demo_children():
             count = len(outstanding(child, "LAC"))
@@ -113,9 +122,8 @@ class TestTheScheduleIsTheServices:
             services.reschedule(child)
         assert review_dump(with_ids=True) == before
 
-    def test_held_lac_reviews_fall_due_by_the_statutory_timescales_from_the_day_the_last_was_held(self, settings):
+    def test_held_lac_reviews_fall_due_by_the_statutory_timescales_from_the_day_the_last_was_held(self, authority, settings):
         settings.UNPLANNED_MOVE_TRIGGERS_REVIEW = True
-        seed()
         brought_forward = 0
         for child in demo_children():
             periods = periods_of_care(child.episodes.all())
@@ -144,8 +152,7 @@ class TestTheScheduleIsTheServices:
                         dates.append(review.held_on)
         assert brought_forward > 10
 
-    def test_the_review_due_when_care_ended_was_cancelled_as_the_services_cancel_it(self):
-        seed()
+    def test_the_review_due_when_care_ended_was_cancelled_as_the_services_cancel_it(self, authority):
         cancelled = 0
         for child in demo_children():
             for review in child.reviews.all():
@@ -168,15 +175,13 @@ def group_by(items, key):
 
 
 class TestHeldReviewsAreValid:
-    def test_every_held_review_passes_the_services_validation(self):
-        seed()
+    def test_every_held_review_passes_the_services_validation(self, authority):
         reviews = Review.objects.filter(status="held").select_related("child").prefetch_related("actions")
         assert reviews.filter(kind="LAC").count() > 500 and reviews.exclude(kind="LAC").count() > 40
         for review in reviews:
             services._validate_record(review, list(review.actions.all()), today=TODAY)
 
-    def test_every_late_review_has_a_reason_and_held_dates_are_never_in_the_future(self):
-        seed()
+    def test_every_late_review_has_a_reason_and_held_dates_are_never_in_the_future(self, authority):
         for review in Review.objects.filter(status="held").select_related("child"):
             assert review.held_on <= TODAY and review.held_on >= review.child.date_of_birth
             assert bool(review.late_reason) == (review.held_on > review.due_date), review
@@ -200,8 +205,7 @@ class TestHeldReviewsAreValid:
             "iro_unavailable", "awaiting_assessment", "child_unavailable", "family_unavailable", "other",
         }
 
-    def test_the_chair_is_the_iro_allocated_to_the_child_on_the_day(self):
-        seed()
+    def test_the_chair_is_the_iro_allocated_to_the_child_on_the_day(self, authority):
         for child in demo_children():
             allocations = sorted(child.allocations.all(), key=lambda a: a.start_date)
             for review in child.reviews.all():
@@ -216,8 +220,7 @@ class TestHeldReviewsAreValid:
 
 
 class TestParticipation:
-    def test_pn0_if_and_only_if_the_child_is_under_4_on_the_day(self):
-        seed()
+    def test_pn0_if_and_only_if_the_child_is_under_4_on_the_day(self, authority):
         reviews = Review.objects.filter(kind="LAC", status="held").select_related("child")
         codes = Counter()
         for review in reviews:
@@ -250,8 +253,7 @@ class TestParticipation:
             "attended", "views_given", "did_not_participate", "not_appropriate",
         }
 
-    def test_reports_are_mostly_in_before_and_records_circulated_after_the_review(self):
-        seed()
+    def test_reports_are_mostly_in_before_and_records_circulated_after_the_review(self, authority):
         reviews = list(Review.objects.filter(status="held"))
         reports = [r.social_worker_report_received for r in reviews]
         assert 0.01 < reports.count(None) / len(reviews) < 0.12
@@ -271,8 +273,7 @@ class TestParticipation:
         assert decisions_on_time > 0.75 * len(decided) and records_on_time > 0.7 * len(recorded)
         assert any(r.record_circulated is None and r.held_on > TODAY - timedelta(days=28) for r in reviews)
 
-    def test_each_held_review_has_one_to_five_agreed_actions_due_after_it(self):
-        seed()
+    def test_each_held_review_has_one_to_five_agreed_actions_due_after_it(self, authority):
         actions = Counter()
         for review in Review.objects.filter(status="held").prefetch_related("actions__owner"):
             agreed = list(review.actions.all())
@@ -288,8 +289,7 @@ class TestParticipation:
 
 
 class TestChildProtectionConferences:
-    def test_every_plan_starts_at_an_initial_conference_that_made_it(self):
-        seed()
+    def test_every_plan_starts_at_an_initial_conference_that_made_it(self, authority):
         plans = 0
         for child in demo_children():
             section_47 = sorted(d.date for d in child.strategy_discussions.all() if d.section_47_enquiry_started)
@@ -351,8 +351,7 @@ class TestChildProtectionConferences:
                     assert plan.latest_category_of_abuse == ""
         assert ended_at_conference > 5 and changed > 0
 
-    def test_no_outstanding_conference_is_left_over(self):
-        seed()
+    def test_no_outstanding_conference_is_left_over(self, authority):
         for child in demo_children():
             open_plan = any(plan.end_date is None for plan in child.protection_plans.all())
             assert len(outstanding(child, "RCPC")) == open_plan, child
@@ -361,8 +360,7 @@ class TestChildProtectionConferences:
 
 
 class TestBookings:
-    def test_booked_reviews_are_booked_within_their_due_window(self):
-        seed()
+    def test_booked_reviews_are_booked_within_their_due_window(self, authority):
         booked = Review.objects.filter(status="booked")
         assert booked.exists()
         for review in booked:
@@ -380,8 +378,7 @@ class TestRepeatableAndSafe:
         seed(random_seed=8)
         assert review_dump()["reviews"] != first["reviews"]
 
-    def test_running_again_replaces_the_reviews_and_keep_existing_keeps_them(self):
-        seed()
+    def test_running_again_replaces_the_reviews_and_keep_existing_keeps_them(self, authority):
         counts = (Review.objects.count(), ReviewAction.objects.count())
         seed()
         assert (Review.objects.count(), ReviewAction.objects.count()) == counts
@@ -394,15 +391,14 @@ class TestRepeatableAndSafe:
 
     def test_the_audit_event_and_the_summary_count_the_reviews(self):
         output = seed()
-        event = AuditEvent.objects.get(object_type="demo.seed")
+        event = AuditEvent.objects.filter(object_type="demo.seed").latest("id")
         assert event.detail["reviews"] == Review.objects.count()
         assert event.detail["lac_reviews_held"] == Review.objects.filter(kind="LAC", status="held").count()
         assert event.detail["review_actions"] == ReviewAction.objects.count()
         assert f"{event.detail['lac_reviews_held']} LAC reviews" in output
         assert "child protection conferences held" in output
 
-    def test_only_demo_children_are_touched(self):
-        seed()
+    def test_only_demo_children_are_touched(self, authority):
         assert not Review.objects.exclude(child__local_child_id__startswith="DEMO").exists()
         assert not Allocation.objects.filter(~Q(child__local_child_id__startswith="DEMO")).exists()
 
