@@ -34,6 +34,11 @@ class Child(models.Model):
         help_text="SSDA903 UASC table DUC: the date the child stopped being an unaccompanied asylum-seeking child.",
     )
     has_disability = models.BooleanField(default=False)
+    lac_reviews_recorded_from = models.DateField(
+        null=True, blank=True,
+        help_text="Set by an SSDA903 import: the portal holds this child's LAC reviews from this date on. "
+                  "Reviews due earlier in a cycle that began before it are assumed held on time.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -114,10 +114,13 @@ def schedule_lac_review(child):
     if cycle is None:
         _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
         return None
-    held = list(
+    held = sorted(
         Review.objects.filter(child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle["start"])
         .values_list("held_on", flat=True)
     )
+    held = timescales.lac_reviews_assumed(
+        cycle["start"], child.lac_reviews_recorded_from, held, short_breaks=cycle["short_breaks"]
+    ) + held
     moves = unplanned_moves(cycle) if settings.UNPLANNED_MOVE_TRIGGERS_REVIEW else ()
     due = timescales.lac_review_due(cycle["start"], held, short_breaks=cycle["short_breaks"], unplanned_moves=moves)
     regular = timescales.lac_review_due(cycle["start"], held, short_breaks=cycle["short_breaks"])

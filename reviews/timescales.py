@@ -94,6 +94,22 @@ def lac_review_due(period_start: date, held: list[date], *, short_breaks: bool =
     return due
 
 
+def lac_reviews_assumed(period_start: date, recorded_from: date | None, held: list[date], *,
+                        short_breaks: bool = False) -> list[date]:
+    """The LAC reviews of a cycle the portal has no record of, assumed held on their due dates:
+    those due before `recorded_from` (Child.lac_reviews_recorded_from, set by an SSDA903 import,
+    whose return has only the collection year's reviews, and none for short breaks: DfE rule
+    399), when the cycle began earlier and no review before that date is recorded."""
+    if recorded_from is None or period_start >= recorded_from or (held and min(held) < recorded_from):
+        return []
+    assumed: list[date] = []
+    due = lac_review_due(period_start, assumed, short_breaks=short_breaks)
+    while due < recorded_from:
+        assumed.append(due)
+        due = lac_review_due(period_start, assumed[-2:], short_breaks=short_breaks)
+    return assumed
+
+
 def additional_review_due(unplanned_move: date) -> date:
     """Local standard: an unplanned placement move calls for a review within 20 working days."""
     return add_working_days(unplanned_move, UNPLANNED_MOVE_REVIEW_WORKING_DAYS)

@@ -111,6 +111,8 @@ class ImportResult:
     dry_run: bool = False
     children_in_file: int = 0
     next_reviews_scheduled: int = 0  # outstanding LAC reviews created, moved or cancelled
+    # CHILD ids whose next LAC review date rests on reviews assumed held (timescales.lac_reviews_assumed).
+    next_reviews_estimated: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -151,8 +153,8 @@ StoredEpisode = namedtuple("StoredEpisode", EPISODE_FIELDS)
 REVIEW_SCHEDULE_FIELDS = ("status", "cancelled_reason", "due_date", "number", "cycle_start", "brought_forward_by_move",
                           "protection_plan", "version", "updated_at")
 CHILD_INSERT_FIELDS = ("local_child_id", "given_name", "family_name", "sex", "date_of_birth", "ethnicity", "upn",
-                       "is_uasc", "uasc_ceased_on")
-CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn")
+                       "is_uasc", "uasc_ceased_on", "lac_reviews_recorded_from")
+CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn", "lac_reviews_recorded_from")
 UASC_FIELDS = ("is_uasc", "uasc_ceased_on")
 
 CODES = {
@@ -201,6 +203,32 @@ def _lac_due(start, held_tail, short_breaks, move):
 @lru_cache(maxsize=200_000)
 def _regular_lac_due(start, held_tail, short_breaks):
     return timescales.lac_review_due(start, list(held_tail), short_breaks=short_breaks)
+
+
+@lru_cache(maxsize=200_000)
+def _assumed_before(start, recorded_from, short_breaks):
+    """timescales.lac_reviews_assumed for a cycle with no review recorded before `recorded_from`."""
+    return tuple(timescales.lac_reviews_assumed(start, recorded_from, [], short_breaks=short_breaks))
+
+
+def _assumed(cycle, recorded_from, held_in_cycle):
+    if recorded_from is None or (held_in_cycle and held_in_cycle[0] < recorded_from):
+        return []
+    return list(_assumed_before(cycle["start"], recorded_from, cycle["short_breaks"]))
+
+
+def _recorded_from(records, stored, year_start):
+    """Child.lac_reviews_recorded_from after importing a return of the collection year from
+    `year_start`: it has the year's reviews, but none for a series of short breaks (rule 399),
+    so the portal holds the child's reviews from the earliest return's year on, or, while the
+    child is on short breaks, from the end of the latest."""
+    if not records or year_start is None:
+        return stored
+    last = periods_of_care(sorted(records, key=lambda e: e.start_date))[-1]
+    if all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in last.episodes):
+        end = date(year_start.year + 1, year_start.month, year_start.day)
+        return end if stored is None else max(stored, end)
+    return year_start if stored is None else min(stored, year_start)
 
 
 @lru_cache(maxsize=50_000)
@@ -625,18 +653,22 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     _progress(progress, 0, 1, "comparing with the portal")
     result.children_in_file = len(header)
     existing = {}
-    for child_id, local_id, sex, dob, ethnicity, upn, is_uasc, ceased in Child.objects.values_list(
-        "pk", "local_child_id", "sex", "date_of_birth", "ethnicity", "upn", "is_uasc", "uasc_ceased_on"
+    for child_id, local_id, sex, dob, ethnicity, upn, recorded, is_uasc, ceased in Child.objects.values_list(
+        "pk", "local_child_id", "sex", "date_of_birth", "ethnicity", "upn", "lac_reviews_recorded_from", "is_uasc",
+        "uasc_ceased_on",
     ).iterator(chunk_size=CHUNK):
-        existing[local_id.upper()] = (child_id, local_id, (sex, dob, ethnicity, upn), (is_uasc, ceased))
+        existing[local_id.upper()] = (child_id, local_id, (sex, dob, ethnicity, upn, recorded), (is_uasc, ceased))
     new_children, changed_children = [], []
+    recorded_from = {}
     for local_id, record in header.items():
-        wanted = (record.sex, record.dob, record.ethnicity, record.upn)
+        stored = existing[local_id][2][4] if local_id in existing else None
+        recorded_from[local_id] = _recorded_from(episodes_by_child.get(local_id), stored, year_start)
+        wanted = (record.sex, record.dob, record.ethnicity, record.upn, recorded_from[local_id])
         duc = uasc[local_id].duc if local_id in uasc else None
         wanted_uasc = (local_id in uasc, duc)
         if local_id not in existing:
             new_children.append((local_id, NEW_CHILD_GIVEN_NAME, local_id, record.sex, record.dob, record.ethnicity,
-                                 record.upn, wanted_uasc[0], wanted_uasc[1]))  # CHILD_INSERT_FIELDS
+                                 record.upn, wanted_uasc[0], wanted_uasc[1], wanted[4]))  # CHILD_INSERT_FIELDS
             continue
         pk, _, have, have_uasc = existing[local_id]
         if not has_uasc_file:
@@ -644,7 +676,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if wanted != have or wanted_uasc != have_uasc:
             changed_children.append(Child(
                 pk=pk, sex=record.sex, date_of_birth=record.dob, ethnicity=record.ethnicity, upn=record.upn,
-                is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
+                lac_reviews_recorded_from=wanted[4], is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
             ))
     known_pks = {existing[local_id][0]: local_id for local_id in header if local_id in existing}
     stored_episodes = defaultdict(list)
@@ -701,6 +733,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                     by_cycle[id(cycle)].append(day)
             for cycle in cycles:
                 held_in_cycle = by_cycle.get(id(cycle), [])
+                held_in_cycle = _assumed(cycle, recorded_from[local_id], held_in_cycle) + held_in_cycle
                 moves = unplanned_moves(cycle) if moves_on else ()
                 for number, day in enumerate(held_in_cycle, start=1):
                     if day not in to_add:
@@ -714,6 +747,10 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             next_due[local_id] = None
             continue
         held = [day for day in all_held if day >= cycle["start"]]
+        assumed = _assumed(cycle, recorded_from[local_id], held)
+        if assumed and len(held) < 2:
+            result.next_reviews_estimated.append(local_id)
+        held = assumed + held
         moves = unplanned_moves(cycle) if moves_on else ()
         since = held[-1] if held else cycle["start"]
         first_move = _first_move_after(moves, since)

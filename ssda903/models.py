@@ -44,6 +44,10 @@ class ImportRun(models.Model):
                               help_text="Every row error: file, row, child, column, value, message.")
     error_count = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True, help_text="What went wrong when the import itself failed.")
+    next_reviews_estimated = models.JSONField(
+        default=list, blank=True,
+        help_text="CHILD ids whose next LAC review date assumes earlier reviews the return cannot hold.",
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

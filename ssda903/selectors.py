@@ -19,4 +19,10 @@ def children_to_allocate(on=None):
 
 
 def recent_import_runs(limit=20):
-    return ImportRun.objects.select_related("uploaded_by").defer("errors")[:limit]
+    return ImportRun.objects.select_related("uploaded_by").defer("errors", "next_reviews_estimated")[:limit]
+
+
+def children_by_local_id(local_ids):
+    """[(CHILD id, pk or None)] in the order given, to link each to the child's record."""
+    pks = dict(Child.objects.filter(local_child_id__in=local_ids).values_list("local_child_id", "pk"))
+    return [(local_id, pks.get(local_id)) for local_id in local_ids]

@@ -194,7 +194,8 @@ def run_import(run_id):
         _finish(run, status=ImportStatus.FAILED, progress=100, stage="", error_count=len(errors),
                 errors=[error_as_dict(error) for error in errors[:MAX_STORED_ERRORS]], **counts)
     else:
-        _finish(run, status=ImportStatus.SUCCEEDED, progress=100, stage="", **counts)
+        _finish(run, status=ImportStatus.SUCCEEDED, progress=100, stage="",
+                next_reviews_estimated=result.next_reviews_estimated, **counts)
     run.refresh_from_db()
     return run
 

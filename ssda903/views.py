@@ -67,6 +67,7 @@ class ImportRunView(ReturnsAccessMixin, View):
             "run": run, "page": page, "files": run.files.only("name", "size", "run_id"),
             "status_url": reverse("ssda903:import_status", args=[run.pk]),
             "more_errors_than_stored": run.error_count > len(run.errors),
+            "estimated_children": selectors.children_by_local_id(run.next_reviews_estimated),
         })
 
 

@@ -204,7 +204,7 @@ def test_the_upload_form_needs_a_file(client, manager):
 
 def _fake_result():
     return SimpleNamespace(errors=[], children_created=0, children_updated=0, unchanged_children=0,
-                           episodes=0, reviews_added=0, dry_run=False)
+                           episodes=0, reviews_added=0, dry_run=False, next_reviews_estimated=[])
 
 
 def test_progress_only_moves_forward_and_is_saved_at_most_every_two_per_cent(manager, monkeypatch):

@@ -7,8 +7,9 @@ from datetime import date as D
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from children.models import CareEpisode, Child
@@ -201,8 +202,11 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     assert held[("A003", D(2023, 3, 20))].participation_code == "PN0"
 
     # Next reviews: as the scheduler would have them.
+    # Short breaks: the return holds no reviews (rule 399), so those due by the end of its year
+    # (31 March 2025) are assumed held on time: 3 months after the first break, then 6-monthly.
     short_breaks = outstanding(Child.objects.get(local_child_id="A004"))
-    assert (short_breaks.number, short_breaks.cycle_start, short_breaks.due_date) == (1, D(2024, 1, 5), D(2024, 4, 5))
+    assert (short_breaks.number, short_breaks.cycle_start, short_breaks.due_date) == (3, D(2024, 1, 5), D(2025, 4, 5))
+    assert result.next_reviews_estimated == ["A004"]
     assert outstanding(Child.objects.get(local_child_id="A006")) is None  # adopted: no review due
     assert outstanding(uasc) is None  # moved to independent living
     a002_next = outstanding(existing)
@@ -538,3 +542,73 @@ def test_a_return_for_one_year_keeps_earlier_history_and_accepts_a_continuing_fi
     tables["episodes"][1]["RNE"] = "L"
     errors = import_return(to_files(tables)).errors
     assert [(e.row, e.column) for e in errors if "rule 357" in e.message] == [(3, "RNE")]
+
+
+@pytest.mark.django_db
+def test_reviews_before_the_return_are_assumed_on_time_and_the_estimates_are_listed(manager):
+    """A return has only its year's reviews: a child in care since 2020 whose one review in
+    2024/25 is not their first is due 6 months after it (not the 3 months after a first), a child
+    with no review in the year is due on the statutory cadence, and both are listed as estimates.
+    The scheduler gives the same dates; the next year's return carries the numbering on."""
+    tables = {
+        "header": [header("P001", "F", "01/01/2012"), header("P002", "M", "01/01/2011"),
+                   header("P003", "M", "01/01/2013")],
+        "episodes": [
+            episode("P001", "01/02/2020", "S", "C2", "N1", "U4", "PR1"),
+            episode("P002", "01/02/2020", "S", "C2", "N1", "U4", "PR1"),
+            episode("P003", "01/06/2024", "S", "C2", "N1", "U4", "PR1"),  # began in the year: complete
+        ],
+        "reviews": [
+            review("P001", "01/01/2012", "10/10/2024", "PN1"),
+            review("P003", "01/01/2013", "20/06/2024", "PN1"),
+            review("P003", "01/01/2013", "10/03/2025", "PN1"),
+        ],
+    }
+    result = import_return(to_files(tables), by=manager)
+    assert result.errors == []
+    p001, p002, p003 = (Child.objects.get(local_child_id=c) for c in ("P001", "P002", "P003"))
+    assumed = timescales.lac_reviews_assumed(D(2020, 2, 1), D(2024, 4, 1), [])
+    assert assumed[:3] == [timescales.add_working_days(D(2020, 2, 1), 20), timescales.add_months(assumed[0], 3),
+                           timescales.add_months(assumed[1], 6)]
+    assert assumed[-1] < D(2024, 4, 1) <= timescales.add_months(assumed[-1], 6)
+    held = Review.objects.get(child=p001, status="held")
+    assert held.number == len(assumed) + 1
+    assert outstanding(p001).due_date == timescales.add_months(D(2024, 10, 10), 6)
+    assert outstanding(p002).due_date == timescales.add_months(assumed[-1], 6)
+    assert outstanding(p002).number == len(assumed) + 1
+    assert outstanding(p003).due_date == timescales.add_months(D(2025, 3, 10), 6)
+    assert Review.objects.get(child=p003, held_on=D(2025, 3, 10)).number == 2
+    assert result.next_reviews_estimated == ["P001", "P002"]  # each rests on reviews assumed
+    assert [c.lac_reviews_recorded_from for c in (p001, p002, p003)] == [D(2024, 4, 1)] * 3
+
+    before = [(r.pk, r.due_date, r.number, r.version) for r in map(outstanding, (p001, p002, p003))]
+    for child in (p001, p002, p003):
+        with transaction.atomic():
+            review_services.reschedule(child)
+    assert [(r.pk, r.due_date, r.number, r.version) for r in map(outstanding, (p001, p002, p003))] == before
+    assert not import_return(to_files(tables), by=manager).changed
+
+    tables["reviews"] = [review("P001", "01/01/2012", "01/04/2025", "PN1"),
+                         review("P002", "01/01/2011", "15/05/2025", "PN2")]
+    assert import_return(to_files(tables), by=manager).errors == []
+    assert Review.objects.get(child=p001, held_on=D(2025, 4, 1)).number == len(assumed) + 2
+    assert Review.objects.get(child=p002, held_on=D(2025, 5, 15)).number == len(assumed) + 1
+    assert outstanding(p002).due_date == timescales.add_months(D(2025, 5, 15), 6)
+    p001.refresh_from_db()
+    assert p001.lac_reviews_recorded_from == D(2024, 4, 1)  # the earliest return's year
+
+
+@pytest.mark.django_db
+def test_the_import_page_lists_the_children_whose_next_review_is_an_estimate(client, manager):
+    from ssda903 import services as import_services
+    from tests.conftest import sign_in
+
+    tables = {"header": [header("S001", "F", "01/01/2012")],
+              "episodes": [episode("S001", "01/05/2022", "S", "V4", "N1", "U6", "PR1")]}
+    run = import_services.start_import(to_files(tables), by=manager)
+    import_services.run_import(run.pk)
+    sign_in(client, manager)
+    page = client.get(reverse("ssda903:import_run", args=[run.pk])).content.decode()
+    assert "The next review date of 1 child is an estimate." in page
+    child = Child.objects.get(local_child_id="S001")
+    assert f'href="{reverse("children:detail", args=[child.pk])}">S001</a>' in page

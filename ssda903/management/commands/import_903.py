@@ -77,3 +77,10 @@ class Command(BaseCommand):
             f"{result.next_reviews_scheduled} next reviews scheduled or moved."
             + (" Dry run: nothing was written." if result.dry_run else "")
         ))
+        if result.next_reviews_estimated:
+            estimated = result.next_reviews_estimated
+            self.stdout.write(
+                f"The next review date of {len(estimated)} children is an estimate: the return holds none of their "
+                "earlier reviews (only the collection year's, and none for short breaks), so it assumes each was "
+                f"held on time. Check them: {', '.join(estimated[:50])}" + (", ..." if len(estimated) > 50 else ".")
+            )
