@@ -42,6 +42,7 @@ import gc
 import io
 import time
 from collections import defaultdict, namedtuple
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -490,6 +491,28 @@ def _progress(progress, done, total, stage):
         progress(done, total, stage)
 
 
+# PostgreSQL advisory lock key ("903"): held by the import that is writing.
+IMPORT_LOCK_KEY = 903
+
+
+@contextmanager
+def _one_import_at_a_time(dry_run):
+    """An import compares the files with the portal's records, then writes the difference: a
+    second import comparing at the same time would miss what the first is about to write. On
+    PostgreSQL the second waits for the first and then compares with its result."""
+    connection = connections[router.db_for_write(Child)]
+    if dry_run or connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK_KEY])
+
+
 def import_return(files, *, by=None, dry_run=False, progress=None, today=None, request=None):
     """Validate and import an SSDA903 return; see the module docstring. `files` maps each file's
     name to its content (bytes, str or a file object); tables are recognised by their columns.
@@ -499,7 +522,8 @@ def import_return(files, *, by=None, dry_run=False, progress=None, today=None, r
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import_return(files, by=by, dry_run=dry_run, progress=progress, today=today, request=request)
+        with _one_import_at_a_time(dry_run):
+            return _import_return(files, by=by, dry_run=dry_run, progress=progress, today=today, request=request)
     except IntegrityError as error:
         # Only a change made in the portal while the import ran can get past the checks; the
         # transaction has rolled back, so nothing was written.

@@ -3,6 +3,7 @@ here with csv: never the demo seed."""
 
 import csv
 import io
+import time
 from datetime import date as D
 
 import pytest
@@ -612,3 +613,39 @@ def test_the_import_page_lists_the_children_whose_next_review_is_an_estimate(cli
     assert "The next review date of 1 child is an estimate." in page
     child = Child.objects.get(local_child_id="S001")
     assert f'href="{reverse("children:detail", args=[child.pk])}">S001</a>' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_run_one_after_the_other(manager):
+    """The second waits for the first (a PostgreSQL advisory lock), then finds nothing to change."""
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the lock is PostgreSQL's")
+    files = to_files(valid_return())
+    first_comparing = threading.Event()
+    results = {}
+
+    def run(name, progress):
+        try:
+            results[name] = import_return(files, by=manager, progress=progress)
+        finally:
+            connections.close_all()
+
+    def slow(done, total, stage):
+        if stage == "comparing with the portal":
+            first_comparing.set()
+            time.sleep(1)
+
+    first = threading.Thread(target=run, args=("first", slow))
+    first.start()
+    assert first_comparing.wait(30)
+    second = threading.Thread(target=run, args=("second", None))
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert results["first"].errors == [] and results["first"].children_created == 6
+    assert results["second"].errors == [] and not results["second"].changed
+    assert Child.objects.count() == 6 and Review.objects.filter(status="held").count() == 10
