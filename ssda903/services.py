@@ -222,19 +222,27 @@ def zip_of(files):
     return buffer.getvalue()
 
 
-def export_files(year, *, by, request=None):
-    """The return for a collection year: (result, ZIP bytes), or (result, None) when the data
-    would break a DfE rule (result.problems names each child and rule, and nothing is written)."""
+def export_files(year, *, by, request=None, queries_seen=False):
+    """The return for a collection year: (result, ZIP bytes). The ZIP is None when the data would
+    break a DfE rule (result.problems names each child and rule, and nothing is written), and
+    when the DfE would query some records and the user has not yet seen which (result.queries):
+    the files pass, but the DfE will ask about those records, so the user sees them first."""
     from .exporter import export_return
 
     result = export_return(year)
     problems = list(result.problems or [])
-    archive = None if problems else zip_of(result.files)
+    queries = list(result.queries or [])
+    if problems:
+        outcome = "refused"
+    elif queries and not queries_seen:
+        outcome = "queries shown"
+    else:
+        outcome = "written"
+    archive = zip_of(result.files) if outcome == "written" else None
     record_event(action=AuditAction.EXPORT, user=by, object_type="ssda903.return", object_id=str(year),
                  request=request, detail={
-                     "what": "SSDA903 return", "collection_year": year,
-                     "outcome": "refused" if problems else "written",
+                     "what": "SSDA903 return", "collection_year": year, "outcome": outcome,
                      "files": sorted(result.files) if archive is not None else [],
-                     "problems": len(problems),
+                     "problems": len(problems), "queries": len(queries),
                  })
     return result, archive

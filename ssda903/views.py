@@ -93,7 +93,8 @@ class ImportErrorsCsvView(ImportRunView):
 
 class ExportView(ReturnsAccessMixin, View):
     """Choose a collection year; the download is a ZIP of the return's CSVs, or, when the data
-    would break a DfE rule, the list of children and rules (and no file)."""
+    would break a DfE rule, the list of children and rules (and no file). Records the DfE will
+    query are listed first, with a link to download the files anyway."""
 
     def get(self, request):
         today = timezone.localdate()
@@ -104,11 +105,13 @@ class ExportView(ReturnsAccessMixin, View):
         if not form.is_valid():
             return render(request, "ssda903/export_form.html", {"form": form}, status=400)
         year = form.cleaned_data["year"]
-        result, archive = services.export_files(year, by=request.user, request=request)
+        result, archive = services.export_files(year, by=request.user, request=request,
+                                                queries_seen=request.GET.get("queries_seen") == "1")
         if archive is None:
-            return render(request, "ssda903/export_problems.html", {
+            template = "ssda903/export_problems.html" if result.problems else "ssda903/export_queries.html"
+            return render(request, template, {
                 "form": form, "year": year, "label": services.collection_year_label(year),
-                "problems": result.problems,
+                "problems": result.problems, "queries": result.queries,
             })
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="ssda903-{year}.zip"'

@@ -303,7 +303,7 @@ def test_an_export_that_would_break_a_rule_lists_the_children_and_rules(client, 
     problems = [SimpleNamespace(child="903A01", rule="103", message="The ethnicity code is not valid."),
                 SimpleNamespace(child="903A02", rule="1015", message="Placement provider must be blank for T0.")]
     monkeypatch.setattr("ssda903.exporter.export_return",
-                        lambda year: SimpleNamespace(files={"header.csv": "CHILD\n"}, problems=problems))
+                        lambda year: SimpleNamespace(files={"header.csv": "CHILD\n"}, problems=problems, queries=[]))
     sign_in(client, manager)
     response = client.get(reverse("ssda903:export"), {"year": 2025})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
@@ -328,6 +328,28 @@ def test_the_real_rules_refuse_an_export_and_name_the_child(client, manager):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     rows = response.content.decode().split('id="problems"', 1)[1]
     assert "RULE01" in rows and ">226<" in rows
+
+
+def test_records_the_dfe_will_query_are_shown_before_the_download(client, manager):
+    """SEX U is valid from 2024/25 but raises query 232: the page names the child, and its link
+    downloads the files; both steps are audited."""
+    child = ChildFactory(local_child_id="QUERY1", sex="U", date_of_birth=date(2015, 6, 1))
+    CareEpisodeFactory(child=child, start_date=date(2024, 5, 1))
+    sign_in(client, manager)
+    response = client.get(reverse("ssda903:export"), {"year": 2025})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "The Department for Education will query 1 record." in page
+    rows = page.split('id="queries-caption"', 1)[1]
+    assert "QUERY1" in rows and ">232<" in rows
+    link = re.search(r'href="([^"]*queries_seen=1)"', page).group(1).replace("&amp;", "&")
+    download = client.get(link)
+    assert download["Content-Type"] == "application/zip"
+    header = zipfile.ZipFile(io.BytesIO(download.content)).read("header.csv").decode("utf-8-sig")
+    assert "QUERY1" in header
+    outcomes = list(AuditEvent.objects.filter(object_type="ssda903.return").order_by("id")
+                    .values_list("detail__outcome", "detail__queries"))
+    assert outcomes == [("queries shown", 1), ("written", 1)]
 
 
 def test_the_export_refuses_a_year_not_offered(client, manager):

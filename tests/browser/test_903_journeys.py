@@ -165,10 +165,24 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     assert {"header.csv", "episodes.csv", "reviews.csv"} <= set(archive.namelist())
 
+    # A record the DfE will query (SEX U, rule 232): listed first, then the files on request.
+    Child.objects.filter(local_child_id="903A01").update(sex="U")
+    page.goto("/returns/903/export/")
+    page.get_by_label("Collection year").select_option("2025")
+    page.get_by_role("button", name="Download the return").click()
+    expect(page.get_by_role("table", name="Records the DfE will query").locator("tbody tr")).to_have_text(
+        [re.compile(r"903A01\s*232\s*SEX is recorded as U")])
+    check("export with queries", "SSDA903 return 2024/25 (April 2024 to March 2025): records the DfE will query")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"^Download the return")).click()
+    assert download.value.suggested_filename == "ssda903-2025.zip"
+    page.goto("/returns/903/export/")
+    page.get_by_label("Collection year").select_option("2025")
+
     # When the data would break a DfE rule: each child and rule, and no file.
     problems = [SimpleNamespace(child="903A01", rule="103", message="The ethnicity code is not valid.")]
     monkeypatch.setattr("ssda903.exporter.export_return",
-                        lambda year: SimpleNamespace(files={}, problems=problems))
+                        lambda year: SimpleNamespace(files={}, problems=problems, queries=[]))
     page.get_by_role("button", name="Download the return").click()
     expect(h1(page)).to_have_text("SSDA903 return, 2024/25 (April 2024 to March 2025)")
     table = page.get_by_role("table", name="Records that break a rule")
