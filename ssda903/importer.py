@@ -80,6 +80,7 @@ from reviews.models import (
 from reviews.services import current_lac_cycle, unplanned_moves
 
 from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv
+from .rules import PLACEMENT_CHANGE_RNE
 
 CHUNK = 2000
 UPDATE_CHUNK = 500
@@ -480,6 +481,27 @@ class _Checker:
         if last is not None and last.reason_episode_ceased == CONTINUING_EPISODE_REASON and last is previous:
             self.error(last.file, last.row, child_id, "REC", last.reason_episode_ceased,
                        f"REC is X1 but no episode starts on {_day(last.end_date)}, the day this one ended (rule 388).")
+        self.placement_change_reasons(child_id, episodes, year_start)
+
+    def placement_change_reasons(self, child_id, episodes, year_start):
+        """Rules 225 and 226, as the export checks them: REASON_PLACE_CHANGE exactly on an episode
+        that the next continues with a change of placement. Checked for the episodes the DfE
+        checks in this return (those open on or after the start of its collection year)."""
+        for episode, following in zip(episodes, [*episodes[1:], None]):
+            if year_start is not None and episode.end_date is not None and episode.end_date < year_start:
+                continue
+            changes = (following is not None and episode.end_date == following.start_date
+                       and episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
+                       and following.reason_for_new_episode in PLACEMENT_CHANGE_RNE)
+            if changes and not episode.reason_for_placement_change:
+                self.error(episode.file, episode.row, child_id, "REASON_PLACE_CHANGE", "",
+                           f"The next episode (row {following.row}) changes the placement (RNE "
+                           f"{following.reason_for_new_episode}): REASON_PLACE_CHANGE is required (rule 225).")
+            elif episode.reason_for_placement_change and not changes:
+                self.error(episode.file, episode.row, child_id, "REASON_PLACE_CHANGE",
+                           episode.reason_for_placement_change,
+                           "REASON_PLACE_CHANGE is only for an episode whose placement changes when it ceases "
+                           "(the next episode starts that day with RNE P, T, B or U) (rule 226).")
 
 
 def _episode_key(episode):

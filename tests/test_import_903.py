@@ -334,6 +334,12 @@ CASES = {
     "provider for a temporary placement": (
         _set("episodes", 1, PLACE_PROVIDER="PR1"), None,
         ("episodes.csv", 3, "A001", "PLACE_PROVIDER", "PR1", "must be blank for placement type T1")),
+    "placement change without a reason": (
+        _set("episodes", 5, REASON_PLACE_CHANGE=""), None,
+        ("episodes.csv", 7, "A002", "REASON_PLACE_CHANGE", "", "REASON_PLACE_CHANGE is required (rule 225)")),
+    "reason without a placement change": (
+        _set("episodes", 2, REASON_PLACE_CHANGE="CARPL"), None,
+        ("episodes.csv", 4, "A001", "REASON_PLACE_CHANGE", "CARPL", "(rule 226)")),
     "review for a child with no episodes": (
         lambda t: (t["header"].append(header("A099", "M", "01/01/2015")),
                    t["reviews"].append(review("A099", "01/01/2015", "01/02/2023", "PN1"))),
@@ -528,7 +534,7 @@ def test_a_return_for_one_year_keeps_earlier_history_and_accepts_a_continuing_fi
         "header": [header("H001", "F", "01/01/2012"), header("H002", "M", "01/01/2013")],
         "episodes": [
             episode("H001", "01/03/2024", "P", "C2", "N5", "U4", "PR1"),
-            episode("H002", "01/02/2024", "L", "C2", "N1", "U4", "PR1", "01/06/2024", "X1"),
+            episode("H002", "01/02/2024", "L", "C2", "N1", "U4", "PR1", "01/06/2024", "X1", "CARPL"),
             episode("H002", "01/06/2024", "P", "C2", "N1", "U6", "PR1"),
         ],
         "reviews": [review("H001", "01/01/2012", "01/09/2024", "PN1")],
