@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.permissions import children_visible_to
 from audit.models import AuditAction
 from audit.services import record_event
-from iro_portal.api_permissions import ChildRecords, ManagesAllocations
+from iro_portal.api_permissions import ChildRecords, ManagersCreate
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
 from oversight.selectors import with_oversight_status
@@ -312,20 +312,13 @@ class ChildRecordViewSet(viewsets.GenericViewSet):
     create=extend_schema(summary="Add a child (service managers and administrators)",
                          request=ChildCreateSerializer, responses={201: ChildSerializer}),
 )
-class ChildViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     model = Child
     serializer_class = ChildSerializer
     filterset_class = ChildApiFilter
     ordering_fields = ["family_name", "date_of_birth", "local_child_id"]
     ordering = ["family_name", "given_name", "local_child_id"]
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_permissions(self):
-        if self.action == "create":
-            # Adding a child is a manager's task, like allocating one: only they would see the
-            # new, unallocated child afterwards.
-            return [ChildRecords(), ManagesAllocations()]
-        return super().get_permissions()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -435,17 +428,12 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     create=extend_schema(summary="Allocate or reallocate a child's IRO (service managers and administrators)",
                          request=AllocationCreateSerializer, responses={201: AllocationSerializer}),
 )
-class AllocationViewSet(mixins.ListModelMixin, ChildRecordViewSet):
+class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     model = Allocation
     serializer_class = AllocationSerializer
     filterset_class = AllocationFilter
     ordering_fields = ["start_date", "end_date"]
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [ChildRecords(), ManagesAllocations()]
-        return super().get_permissions()
 
     def get_queryset(self):
         return super().get_queryset().select_related("iro")

@@ -35,3 +35,13 @@ class EditsAnnualReports(ActiveUser):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and may_edit_annual_reports(request.user)
+
+
+class ManagersCreate:
+    """A viewset mixin: creating is a manager's task (adding a child, allocating an IRO), since
+    only they would see the new, unallocated child afterwards; reading stays as the viewset says."""
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [ChildRecords(), ManagesAllocations()]
+        return super().get_permissions()
