@@ -106,7 +106,9 @@ def lac_reviews_assumed(period_start: date, recorded_from: date | None, held: li
     due = lac_review_due(period_start, assumed, short_breaks=short_breaks)
     while due < recorded_from:
         assumed.append(due)
-        due = lac_review_due(period_start, assumed[-2:], short_breaks=short_breaks)
+        # As lac_review_due(period_start, assumed), without its work for moves (none assumed).
+        second = len(assumed) == 1 and not short_breaks
+        due = add_months(due, SECOND_LAC_REVIEW_MONTHS if second else LATER_LAC_REVIEW_MONTHS)
     return assumed
 
 
