@@ -1,8 +1,12 @@
 """The statutory date rules of DESIGN.md section 3, table by table."""
 
+import random
 from datetime import date as D
+from datetime import timedelta
 
 import pytest
+
+from reviews import timescales
 
 from reviews.timescales import (
     add_months,
@@ -182,3 +186,22 @@ class TestQualityStandards:
         assert at_least_working_days_before(D(2025, 3, 5), review, 3)
         assert not at_least_working_days_before(D(2025, 3, 6), review, 3)
         assert not at_least_working_days_before(None, review, 3)
+
+
+def test_assumed_reviews_are_each_held_on_the_due_date_the_one_before_gives():
+    """lac_reviews_assumed: what lac_review_due gives, review after review, up to the date the
+    portal's record begins; nothing when the cycle began later or a review before it is held."""
+    rng = random.Random(3)
+    recorded_from = D(2024, 4, 1)
+    for _ in range(2000):
+        start = D(2015, 1, 1) + timedelta(days=rng.randint(0, 3500))
+        short_breaks = rng.random() < 0.3
+        assumed = timescales.lac_reviews_assumed(start, recorded_from, [], short_breaks=short_breaks)
+        held = []
+        for day in assumed:
+            assert day == timescales.lac_review_due(start, held, short_breaks=short_breaks)
+            held.append(day)
+        assert timescales.lac_review_due(start, held, short_breaks=short_breaks) >= recorded_from
+    assert timescales.lac_reviews_assumed(D(2024, 5, 1), recorded_from, []) == []
+    assert timescales.lac_reviews_assumed(D(2020, 5, 1), recorded_from, [D(2024, 3, 1)]) == []
+    assert timescales.lac_reviews_assumed(D(2020, 5, 1), None, []) == []
