@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from reviews import timescales
-
 from reviews.timescales import (
     add_months,
     add_working_days,
