@@ -1,8 +1,56 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 
 class SignInForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
-    }
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        }
+
+
+class OneTimeCodeForm(forms.Form):
+    """The 6-digit code an authenticator app shows; spaces are ignored (some apps show "123 456")."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError("Enter the code as 6 digits, for example 123456")
+        return code
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's form with the GOV.UK wording; the password rules' errors go on the new password,
+    not its confirmation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": "Your current password is not correct. Enter it again.",
+            "password_mismatch": "The new passwords do not match. Enter the same new password twice.",
+        }
+        fields = self.fields
+        fields["old_password"].label = "Current password"
+        fields["old_password"].widget.attrs.pop("autofocus", None)
+        fields["old_password"].error_messages["required"] = "Enter your current password"
+        fields["new_password1"].help_text = (
+            "At least 12 characters. Not a common password, not only numbers and not like your name or username."
+        )
+        fields["new_password1"].error_messages["required"] = "Enter a new password"
+        fields["new_password2"].label = "Confirm new password"
+        fields["new_password2"].help_text = ""
+        fields["new_password2"].error_messages["required"] = "Enter your new password again"
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)

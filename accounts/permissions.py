@@ -33,6 +33,11 @@ def may_read_published_reports(user):
     return may_edit_annual_reports(user) or (user.is_authenticated and user.is_active and user.role == Role.BOARD_MEMBER)
 
 
+def may_read_audit_log(user):
+    """Service managers and administrators search and export the audit log; nobody edits it."""
+    return user.is_authenticated and user.is_active and user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR)
+
+
 def children_visible_to(user, children, on=None):
     """Narrow a Child queryset to what the user may open: an IRO sees only the children
     currently allocated to them."""

@@ -5,5 +5,10 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),
+    path("account/password/done/", views.PasswordChangedView.as_view(), name="password_change_done"),
+    path("account/two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
 ]

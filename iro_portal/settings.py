@@ -2,9 +2,11 @@
 (SQLite file, filesystem Celery broker, emails written to files)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +56,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "iro_portal",
     "accounts",
     "audit",
@@ -64,18 +69,25 @@ INSTALLED_APPS = [
     "notifications",
     "reporting",
     "ssda903",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iro_portal.urls"
@@ -126,6 +138,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in protection (README "Sign-in protection"). django-axes refuses sign-in, before the
+# password is checked, for AXES_FAILURE_LIMIT failures within AXES_COOLOFF_MINUTES from one
+# username (whatever the address) or from one address (whatever the username).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_flag("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+# Behind the HTTPS proxy the client's address is the last one the proxy added to X-Forwarded-For.
+CLIENT_IP_FROM_X_FORWARDED_FOR = env_flag("BEHIND_HTTPS_PROXY")
+# Failures are cleared once a person has fully signed in (after their one-time code, if they
+# use one), not at the password step, so a stolen password cannot reset the count of wrong codes.
+AXES_RESET_ON_SUCCESS = False
+# The audit log records every sign-in; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Time-based one-time codes (django-otp): anyone may turn them on at /account/two-factor/;
+# OTP_REQUIRED_ROLES (role values, e.g. "service_manager,administrator") makes them compulsory.
+OTP_REQUIRED_FOR_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = "IRO Portal"
+# Administrators can remove a person's authenticator app in the admin site, but never read its key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -143,14 +184,50 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
-SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_flag("SECURE_COOKIES")
+# A session ends after 30 minutes without a request (accounts.middleware.IdleSessionMiddleware
+# saves it, moving its expiry on) and when the browser closes (the cookie has no expiry date).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# PRODUCTION=1 (README "Production settings") is for a site served only over HTTPS: cookies are
+# sent only over HTTPS, plain-HTTP requests are redirected, and browsers are told (HSTS) to use
+# nothing but HTTPS for a year. The load balancer's plain-HTTP health check (/healthz) is not
+# redirected. SECURE_COOKIES=1 alone makes the cookies secure-only.
+PRODUCTION = env_flag("PRODUCTION")
+SESSION_COOKIE_SECURE = PRODUCTION or env_flag("SECURE_COOKIES")
+CSRF_COOKIE_SECURE = PRODUCTION or env_flag("SECURE_COOKIES")
+# No script reads the CSRF cookie: pages carry the token in their forms.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = PRODUCTION
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
 if env_flag("BEHIND_HTTPS_PROXY"):
+    # The proxy terminates TLS and sets X-Forwarded-Proto, replacing any value the client sent.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), in development too: scripts, styles, fonts and images
+# come only from this server. No page has inline script or style, except the API documentation
+# pages, whose inline blocks carry the response's nonce (templates/drf_spectacular/); the nonce
+# appears in the header only on a response that used it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
@@ -188,8 +265,18 @@ CELERY_TIMEZONE = TIME_ZONE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Nothing personal reaches the log (iro_portal/logging.py): no query strings (search terms),
+    # no exception messages (which can quote a child's record), only where the error happened.
+    "filters": {"no_personal_data": {"()": "iro_portal.logging.NoPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes notes every sign-in at INFO; the audit log has them. Its warnings (failures,
+    # lock-outs) still show.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # runserver's request lines, through the same filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 CHILDREN_LIST_PAGE_SIZE = 50
@@ -273,7 +360,11 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The description is for signed-in users (or token holders), as every page but sign-in.
+    "SERVE_PERMISSIONS": ["iro_portal.api_permissions.ActiveUser"],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No "valid" badge: it is an image from validator.swagger.io, which the CSP refuses.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

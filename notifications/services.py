@@ -5,7 +5,7 @@ deciding what is new, and an email is marked sent only after the mail server too
 """
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.conf import settings
 from django.core.mail import send_mail

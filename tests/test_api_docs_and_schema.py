@@ -62,6 +62,15 @@ def test_the_documentation_pages_are_served_from_this_server(client, manager, ur
     assert "cdn." not in page.lower() and "unpkg" not in page.lower() and "jsdelivr" not in page.lower()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [SCHEMA_URL, "/api/v1/docs/", "/api/v1/redoc/"])
+def test_the_description_of_the_api_is_for_signed_in_users_only(client, url):
+    """Anonymous users see only the sign-in page (DESIGN.md section 1), not even the API's shape."""
+    response = client.get(url)
+    assert response.status_code in (401, 403) or response["Location"].startswith("/sign-in/")
+    assert b"openapi" not in response.content.lower()
+
+
 def test_the_sidecar_assets_are_local_static_files(client, manager):
     from django.contrib.staticfiles import finders
 
@@ -139,10 +148,11 @@ def seeded_authority(iro, other_iro, manager, path):
 _loaded = {}
 
 
-def loaded_schema(app):
-    """The schema as a client loads it (over WSGI), once per run: it does not depend on the data."""
+def loaded_schema(app, headers):
+    """The schema as a signed-in client loads it (over WSGI), once per run: it does not depend
+    on the data."""
     if "schema" not in _loaded:
-        _loaded["schema"] = schemathesis.openapi.from_wsgi(SCHEMA_URL, app)
+        _loaded["schema"] = schemathesis.openapi.from_wsgi(SCHEMA_URL, app, headers=headers)
     return _loaded["schema"]
 
 
@@ -163,10 +173,10 @@ def existing_ids(path):
 
 @pytest.mark.parametrize("method, path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_schemathesis(method, path, db, wsgi_in_test_transaction, seeded_authority, manager):
-    schema = loaded_schema(wsgi_in_test_transaction)
-    operation = schema[path][method]
     _, key = create_api_token(manager, name="schemathesis", by=None)
     headers = {"Authorization": f"Token {key}"}
+    schema = loaded_schema(wsgi_in_test_transaction, headers)
+    operation = schema[path][method]
     checks = [not_a_server_error, response_schema_conformance]
     if path.startswith(STRICT_STATUS_CODES):
         checks.append(status_code_conformance)

@@ -159,7 +159,7 @@ class TestInbox:
         assert response["Location"] == older.link
         page = client.get(reverse("notifications:inbox")).content.decode()
         assert f'govuk-tag--blue">{unread - 1}</strong>' in page
-        assert page.index(f"({second.local_child_id})") < page.index(f"review 1 is due in 5 working days")
+        assert page.index(f"({second.local_child_id})") < page.index("review 1 is due in 5 working days")
 
     def test_nobody_else_can_read_my_reminders(self, client, iro, other_iro, manager):
         starting_care_due_in(iro, manager, 5)

@@ -49,7 +49,7 @@ def today():
 @pytest.mark.django_db
 class TestDueList:
     def test_iro_sees_their_reviews_soonest_first_with_working_days(self, client, iro, other_iro, manager, today):
-        later = child_in_care(iro, manager, today - timedelta(days=2), name="Later")
+        child_in_care(iro, manager, today - timedelta(days=2), name="Later")
         sooner = child_in_care(iro, manager, today - timedelta(days=10), name="Sooner")
         child_in_care(other_iro, manager, today - timedelta(days=5), name="Elsewhere")
         sign_in(client, iro)
