@@ -11,6 +11,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +28,8 @@ APP_SERVICES = ("web", "worker", "beat", "migrate")
 ALL_SERVICES = {"web", "worker", "beat", "db", "redis", "migrate"}
 # Variables the compose file interpolates: cleared so a developer's shell can't change the result.
 INTERPOLATED = (
-    "SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES",
+    "SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES", "PRODUCTION",
+    "BEHIND_HTTPS_PROXY",
     "LOG_LEVEL", "WEB_PORT", "WEB_CONCURRENCY", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "COMPOSE_FILE",
     "COMPOSE_PROJECT_NAME",
@@ -255,3 +257,18 @@ def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
     ignored = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")}
     for path in (".git", ".venv", "node_modules", "var", "staticfiles", ".env"):
         assert path in ignored, f"{path} should be in .dockerignore"
+
+
+def test_the_web_health_check_passes_only_when_healthz_answers(compose_config, live_server):
+    """The container's health check, run here against a live server: healthy when /healthz
+    answers 200 for the first allowed host, unhealthy when nothing answers."""
+    script = compose_config["services"]["web"]["healthcheck"]["test"][-1]
+    assert "/healthz" in script
+    port = urlsplit(live_server.url).port
+    env = {**os.environ, "ALLOWED_HOSTS": "localhost,127.0.0.1"}
+    healthy = subprocess.run([sys.executable, "-c", script.replace(":8000/", f":{port}/")], env=env,
+                             capture_output=True, text=True, timeout=30)
+    assert healthy.returncode == 0, healthy.stderr
+    closed = subprocess.run([sys.executable, "-c", script.replace(":8000/", ":1/")], env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert closed.returncode != 0
