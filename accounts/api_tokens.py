@@ -17,10 +17,18 @@ def hash_key(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def new_key():
+    """A random key whose prefix never starts with "-", which a command line would take for an
+    option (`manage.py api_token USER --revoke PREFIX`)."""
+    while (key := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return key
+
+
 @transaction.atomic
 def create_api_token(user, *, name, by, request=None):
     """A new token for `user`; returns (token, key). The key is never stored or shown again."""
-    key = secrets.token_urlsafe(32)
+    key = new_key()
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_key(key), created_by=by)
     record_event(action=AuditAction.CREATE, user=by, obj=token, request=request,
                  detail={"for_user": user.username, "name": name, "prefix": token.prefix})

@@ -47,3 +47,11 @@ def test_mistakes_are_refused_with_a_message(manager):
     with pytest.raises(CommandError, match="no active token starting"):
         run(manager.username, "--revoke", "abcdefgh")
     assert not ApiToken.objects.exists()
+
+
+def test_no_key_starts_with_a_dash_so_its_prefix_can_be_given_to_revoke():
+    from accounts.api_tokens import new_key
+
+    keys = [new_key() for _ in range(3000)]
+    assert len(set(keys)) == 3000
+    assert not [key for key in keys if key.startswith("-")]
