@@ -15,7 +15,10 @@ What goes in:
   breaks (V3/V4), for whom the DfE wants no reviews (rule 399).
 - Not held by the portal, so always blank: MOTHER, MC_DOB, HOME_POST, PL_POST, URN.
 
-Three queries whatever the number of children; rows are sorted by CHILD then date, so the
+The rules comparing two years run against last year's return as the portal last wrote or
+imported it (ssda903.models.StoredReturn); export_files stores each return it writes.
+
+Four queries whatever the number of children (the fourth reads last year's return); rows are sorted by CHILD then date, so the
 same data always gives the same bytes.
 """
 
@@ -33,6 +36,7 @@ from children.models import CareEpisode, Child
 from reviews.models import Review, ReviewKind, ReviewStatus
 from ssda903 import rules
 from ssda903.files import COLUMN_ORDER, format_date
+from ssda903.models import StoredReturn
 from ssda903.rules import Problem, ReturnData, collection_end, collection_start
 
 FILE_NAMES = {"header": "header.csv", "episodes": "episodes.csv", "reviews": "reviews.csv", "uasc": "uasc.csv"}
@@ -46,6 +50,7 @@ class ExportResult:
     problems: list[Problem] = field(default_factory=list)  # DfE errors: no files when there are any
     queries: list[Problem] = field(default_factory=list)  # DfE queries (e.g. 232): the files are still written
     counts: dict[str, int] = field(default_factory=dict)  # rows per table
+    checked_against_last_year: bool = False  # rules 202-204, 502, 503, 562 (last year's return held)
 
     @property
     def ok(self) -> bool:
@@ -161,11 +166,21 @@ def write_csv(table: str, rows: list[dict]) -> str:
     return out.getvalue()
 
 
+def previous_return(collection_year: int) -> ReturnData | None:
+    """Last year's return as the portal last exported or imported it, or None."""
+    stored = StoredReturn.objects.filter(year=collection_year - 1).first()
+    if stored is None:
+        return None
+    tables = {table: list(csv.DictReader(io.StringIO(text))) for table, text in stored.tables.items()}
+    return ReturnData(collection_year - 1, **tables)
+
+
 def export_return(collection_year: int) -> ExportResult:
     data = build_rows(collection_year)
+    data.previous = previous_return(collection_year)
     problems, queries = rules.check_return(data)
     result = ExportResult(
-        year=collection_year, problems=problems, queries=queries,
+        year=collection_year, problems=problems, queries=queries, checked_against_last_year=data.previous is not None,
         counts={"header": len(data.header), "episodes": len(data.episodes), "reviews": len(data.reviews),
                 "uasc": len(data.uasc)},
     )

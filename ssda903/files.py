@@ -86,11 +86,8 @@ def _decode(data):
         ) from error
 
 
-def read_csv(file_obj_or_bytes, name=""):
-    """Read one 903 CSV. Returns (table, rows): rows are (row number, {column: value}) with the
-    row number as a spreadsheet shows it (the header row is 1); blank lines are skipped.
-    Raises FileError when the file cannot be read or its columns match no table."""
-    data = file_obj_or_bytes
+def text_of(data):
+    """The text of a file given as bytes, text or a file object (read from its start)."""
     if hasattr(data, "read"):
         if hasattr(data, "seek"):
             try:
@@ -98,7 +95,14 @@ def read_csv(file_obj_or_bytes, name=""):
             except (OSError, ValueError):
                 pass
         data = data.read()
-    text = _decode(data)
+    return _decode(data)
+
+
+def read_csv(file_obj_or_bytes, name=""):
+    """Read one 903 CSV. Returns (table, rows): rows are (row number, {column: value}) with the
+    row number as a spreadsheet shows it (the header row is 1); blank lines are skipped.
+    Raises FileError when the file cannot be read or its columns match no table."""
+    text = text_of(file_obj_or_bytes)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         columns = next(reader)

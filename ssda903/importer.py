@@ -79,7 +79,9 @@ from reviews.models import (
 )
 from reviews.services import current_lac_cycle, unplanned_moves
 
-from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv
+from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
+from .models import ReturnSource
+from .services import store_return
 from .rules import PLACEMENT_CHANGE_RNE
 
 CHUNK = 2000
@@ -564,6 +566,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
 
     # 1. Read every file into compact records, checking each row on its own.
     tables = {}
+    texts = {}  # table -> the file as given, kept as the year's return (StoredReturn)
     row_readers = {"header": checker.header_row, "episodes": checker.episode_row,
                    "reviews": checker.review_row, "uasc": checker.uasc_row}
     file_order = {name: index for index, name in enumerate(files)}
@@ -582,6 +585,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         records = [record for number, values in rows if (record := read_row(name, number, values)) is not None]
         del rows
         tables[table] = (name, records)
+        texts[table] = data
     _progress(progress, len(files), len(files), "reading")
     for table in ("header", "episodes"):
         if table not in tables and not any(e.row is None or e.row == 1 for e in checker.errors):
@@ -875,6 +879,9 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             (pks[local_id], ReviewKind.LAC.value, ReviewStatus.DUE.value, due, number, cycle_start, move)
             for local_id, (due, number, cycle_start, move) in schedule_creates), on_batch=advance)
         _end_in_contact_plans([pks[local_id] for local_id in replaced if next_due.get(local_id) is None])
+        if year_start is not None:
+            store_return(year_start.year + 1, ReturnSource.IMPORTED,
+                         {table: text_of(data) for table, data in texts.items()}, by=by)
         record_event(
             action=AuditAction.CREATE, user=by, object_type="ssda903.import", request=request,
             detail={

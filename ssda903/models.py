@@ -89,3 +89,32 @@ class ImportFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReturnSource(models.TextChoices):
+    EXPORTED = "exported", "Downloaded from the portal"
+    IMPORTED = "imported", "Imported"
+
+
+class StoredReturn(models.Model):
+    """A collection year's return as it last left the portal (a download) or came in (an
+    import): the next year's export checks against it the rules that compare two years
+    (202-204, 502, 503, 562), as the DfE compares a return with the one before."""
+
+    year = models.PositiveSmallIntegerField(help_text="The collection year, named by the year it ends in.")
+    source = models.CharField(max_length=10, choices=ReturnSource.choices)
+    tables = models.JSONField(help_text="CSV text by table: header, episodes, reviews, uasc.")
+    stored_at = models.DateTimeField(auto_now_add=True)
+    stored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-stored_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year"], name="ssda903_one_stored_return_per_year"),
+            models.CheckConstraint(condition=Q(source__in=ReturnSource.values), name="ssda903_stored_return_source"),
+            models.CheckConstraint(condition=Q(year__gte=1992), name="ssda903_stored_return_year"),
+        ]
+
+    def __str__(self):
+        return f"SSDA903 {self.year} ({self.get_source_display()}, {self.stored_at:%Y-%m-%d %H:%M})"

@@ -6,8 +6,10 @@ collection year, all values strings as in the files) that yields `Problem`s carr
 DfE code. `check_return` runs them all. Errors stop the export (the DfE would reject the file);
 the one query rule here (232) is returned separately and does not.
 
-Rules that need last year's return (202-204, 502, 503A-J, 562) or columns the portal does not
-hold (MOTHER: 393/607; postcodes, URN) are not implemented here.
+The rules that compare the return with last year's (202-204, 502, 503, 562) run when
+`ReturnData.previous` holds it (ssda903.models.StoredReturn), and are skipped otherwise. Rules
+on columns the portal does not hold (MOTHER: 393/607; postcodes, URN, distance, local
+authority, location) are not implemented here.
 """
 
 from __future__ import annotations
@@ -164,8 +166,9 @@ class Episode:
 class ReturnData:
     """The rows of one collection year's return (lists of dicts of strings, as in the CSVs)."""
 
-    def __init__(self, year: int, *, header=(), episodes=(), reviews=(), uasc=()):
+    def __init__(self, year: int, *, header=(), episodes=(), reviews=(), uasc=(), previous=None):
         self.year = year
+        self.previous: ReturnData | None = previous  # last year's return, when the portal holds it
         self.start = collection_start(year)
         self.end = collection_end(year)
         self.header = list(header)
@@ -636,6 +639,89 @@ def rule_226(data):
         if episode["REASON_PLACE_CHANGE"] and not changes.get(episode.index):
             yield Problem(child, "226", f"The {episode.label} has a REASON_PLACE_CHANGE but the placement does not "
                                         "change when it ceases.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Against last year's return (DATA_DICTIONARY.md 3b, 3c): run only when the portal holds it.
+
+# SEX was 1/2 before 2024/25 and M/F from then: the same child, recorded the same, matches.
+SAME_SEX = {"1": "M", "2": "F"}
+
+
+def _header_change(code, column, what):
+    def check(data):
+        if data.previous is None:
+            return
+        before = data.previous.header_by_child
+        for child, row in data.header_by_child.items():
+            if child not in before:
+                continue
+            now, then = _cell(row, column), _cell(before[child], column)
+            if column == "SEX":
+                now, then = SAME_SEX.get(now, now), SAME_SEX.get(then, then)
+            if now != then:
+                yield Problem(child, code, f"{what} is {_cell(row, column) or '(blank)'} but was "
+                                           f"{_cell(before[child], column) or '(blank)'} in last year's return.")
+    check.__name__ = f"rule_{code}"
+    return rule(code)(check)
+
+
+rule_202 = _header_change("202", "SEX", "SEX")
+rule_203 = _header_change("203", "DOB", "DOB")
+rule_204 = _header_change("204", "ETHNIC", "ETHNIC")
+
+
+def _open_at_last_year_end(data) -> dict[str, Episode]:
+    """Each child's episode left open in last year's return."""
+    return {child: episodes[-1] for child, episodes in data.previous.episodes_by_child.items()
+            if episodes and episodes[-1].decom and not episodes[-1]["DEC"]}
+
+
+# The columns of the first episode that must carry on from last year's open episode, of those
+# the portal holds (rule 503 also compares URN, distance, local authority and location).
+CONTINUED_COLUMNS = ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER")
+
+
+@rule("502")
+def rule_502(data):
+    if data.previous is None:
+        return
+    for child, open_episode in _open_at_last_year_end(data).items():
+        episodes = [e for e in data.episodes_by_child.get(child, []) if e.decom]
+        if episodes and episodes[0].decom != open_episode.decom:
+            yield Problem(child, "502", f"Last year's return ends with an episode open from {open_episode['DECOM']}, "
+                                        f"but this year's first episode starts {episodes[0]['DECOM']}.")
+
+
+@rule("503")
+def rule_503(data):
+    if data.previous is None:
+        return
+    for child, open_episode in _open_at_last_year_end(data).items():
+        episodes = [e for e in data.episodes_by_child.get(child, []) if e.decom]
+        if not episodes or episodes[0].decom != open_episode.decom:
+            continue  # rule 502
+        for column in CONTINUED_COLUMNS:
+            if column in ("PLACE", "PLACE_PROVIDER") and open_episode["PLACE"] not in placement_codes(data.year):
+                continue  # the placement code lists changed between the years: the code was mapped
+            if episodes[0][column] != open_episode[column]:
+                yield Problem(child, "503", f"The episode starting {open_episode['DECOM']} has {column} "
+                                            f"{episodes[0][column] or '(blank)'}, but {open_episode[column] or '(blank)'}"
+                                            " in last year's return.")
+
+
+@rule("562")
+def rule_562(data):
+    if data.previous is None:
+        return
+    open_last_year = _open_at_last_year_end(data)
+    for child, episodes in data.episodes_by_child.items():
+        for episode in episodes:
+            if episode.decom and episode.decom < data.start:
+                match = open_last_year.get(child)
+                if match is None or match.decom != episode.decom:
+                    yield Problem(child, "562", f"The {episode.label} began before {show(data.start)}, but last "
+                                                "year's return has no episode open at its end that starts that day.")
 
 
 # ---------------------------------------------------------------------------------------------

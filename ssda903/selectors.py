@@ -5,7 +5,7 @@ from django.utils import timezone
 from children.models import Child
 from children.selectors import children_with_current_status, with_rows_for_listing
 
-from .models import ImportRun
+from .models import ImportRun, StoredReturn
 
 
 def children_to_allocate(on=None):
@@ -26,3 +26,13 @@ def children_by_local_id(local_ids):
     """[(CHILD id, pk or None)] in the order given, to link each to the child's record."""
     pks = dict(Child.objects.filter(local_child_id__in=local_ids).values_list("local_child_id", "pk"))
     return [(local_id, pks.get(local_id)) for local_id in local_ids]
+
+
+def stored_returns():
+    """The returns held for checking the next year's, newest year first, each with its label."""
+    from .services import collection_year_label
+
+    returns = list(StoredReturn.objects.defer("tables").order_by("-year"))
+    for stored in returns:
+        stored.label = collection_year_label(stored.year)
+    return returns

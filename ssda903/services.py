@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import record_event
 
-from .models import MAX_FILES, MAX_UPLOAD_BYTES, ImportFile, ImportRun, ImportStatus
+from .models import MAX_FILES, MAX_UPLOAD_BYTES, ImportFile, ImportRun, ImportStatus, ReturnSource, StoredReturn
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +214,12 @@ def record_errors_download(run, *, by, request=None):
 
 # --- Export -------------------------------------------------------------------------------------
 
+def store_return(year, source, tables, *, by=None):
+    """Keep the year's return (CSV text by table) as the one next year's export checks against."""
+    StoredReturn.objects.filter(year=year).delete()
+    StoredReturn.objects.create(year=year, source=source, tables=tables, stored_by=by)
+
+
 def zip_of(files):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -239,6 +245,11 @@ def export_files(year, *, by, request=None, queries_seen=False):
     else:
         outcome = "written"
     archive = zip_of(result.files) if outcome == "written" else None
+    if archive is not None:
+        from .exporter import FILE_NAMES
+
+        store_return(year, ReturnSource.EXPORTED, {table: result.files[name] for table, name in FILE_NAMES.items()
+                                                   if name in result.files}, by=by)
     record_event(action=AuditAction.EXPORT, user=by, object_type="ssda903.return", object_id=str(year),
                  request=request, detail={
                      "what": "SSDA903 return", "collection_year": year, "outcome": outcome,

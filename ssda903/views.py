@@ -100,10 +100,12 @@ class ExportView(ReturnsAccessMixin, View):
         today = timezone.localdate()
         if "year" not in request.GET:
             form = ExportForm(initial={"year": services.last_completed_collection_year(today)}, on=today)
-            return render(request, "ssda903/export_form.html", {"form": form})
+            return render(request, "ssda903/export_form.html",
+                          {"form": form, "stored_returns": selectors.stored_returns()})
         form = ExportForm(request.GET, on=today)
         if not form.is_valid():
-            return render(request, "ssda903/export_form.html", {"form": form}, status=400)
+            return render(request, "ssda903/export_form.html",
+                          {"form": form, "stored_returns": selectors.stored_returns()}, status=400)
         year = form.cleaned_data["year"]
         result, archive = services.export_files(year, by=request.user, request=request,
                                                 queries_seen=request.GET.get("queries_seen") == "1")

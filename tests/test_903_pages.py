@@ -352,6 +352,25 @@ def test_records_the_dfe_will_query_are_shown_before_the_download(client, manage
     assert outcomes == [("queries shown", 1), ("written", 1)]
 
 
+def test_next_year_s_export_is_checked_against_the_return_the_portal_last_wrote(client, manager):
+    """A corrected date of birth after 2023/24's return was downloaded: 2024/25's export names
+    the child and rule 203, as the DfE would, and the form says which return it checks against."""
+    child = ChildFactory(local_child_id="PREV01", sex="F", date_of_birth=date(2015, 6, 1))
+    CareEpisodeFactory(child=child, start_date=date(2023, 5, 1))
+    sign_in(client, manager)
+    assert "It holds none yet" in client.get(reverse("ssda903:export")).content.decode()
+    assert client.get(reverse("ssda903:export"), {"year": 2024})["Content-Type"] == "application/zip"
+    form = client.get(reverse("ssda903:export")).content.decode()
+    assert "2023/24 (April 2023 to March 2024): downloaded from the portal on" in form
+    assert client.get(reverse("ssda903:export"), {"year": 2025})["Content-Type"] == "application/zip"
+
+    child.date_of_birth = date(2015, 6, 2)
+    child.save()
+    page = client.get(reverse("ssda903:export"), {"year": 2025}).content.decode()
+    rows = page.split('id="problems"', 1)[1]
+    assert "PREV01" in rows and ">203<" in rows and "01/06/2015 in last year&#x27;s return" in rows
+
+
 def test_the_export_refuses_a_year_not_offered(client, manager):
     sign_in(client, manager)
     assert client.get(reverse("ssda903:export"), {"year": 1999}).status_code == 400
