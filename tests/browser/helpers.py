@@ -24,3 +24,28 @@ def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
     expect(page).to_have_url(re.compile(r"/sign-in/$"))
+
+
+def is_focused(locator):
+    return locator.evaluate("(element) => element === document.activeElement")
+
+
+def tab_to(page, locator, most_presses=60):
+    """Press Tab until the element has focus, as a keyboard user would."""
+    for _ in range(most_presses):
+        page.keyboard.press("Tab")
+        if is_focused(locator):
+            return
+    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
+
+
+def keyboard_sign_in(page, username, password):
+    """Sign in with the keyboard alone: Tab to the username, type, Tab, type, Enter."""
+    tab_to(page, page.get_by_label("Username"))
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")

@@ -42,10 +42,10 @@ from reporting import services as report_services
 from reviews import services as review_services
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import TEST_PASSWORD, AllocationFactory, ChildFactory
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in
+from .helpers import keyboard_sign_in, sign_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -147,19 +147,6 @@ def has_govuk_focus_style(locator):
         })""",
         GOVUK_FOCUS_YELLOW,
     )
-
-
-def is_focused(locator):
-    return locator.evaluate("(element) => element === document.activeElement")
-
-
-def tab_to(page, locator, most_presses=60):
-    """Press Tab until the element has focus, as a keyboard user would."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        if is_focused(locator):
-            return
-    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
 
 
 def focused_id(page):
@@ -479,3 +466,22 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
     assert response.status == 403
     expect(h1(page)).to_have_text("You do not have permission to see this page")
     page.problems.assert_none()
+
+
+def test_keyboard_user_on_the_board_signs_in_and_downloads_the_published_pdf(
+        page, board_member, manager, authority, pdf_worker):
+    label = authority.label
+    publish_the_report(authority, manager)
+    page.goto("/sign-in/")
+    keyboard_sign_in(page, board_member.username, TEST_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/reports/$"))
+    tab_to(page, page.get_by_role("link", name=version_link("PDF", label)))
+    page.keyboard.press("Enter")
+    expect(h1(page)).to_have_text(f"PDF of the annual IRO report, {label}")
+    assert len(pdf_worker.work()) == 1
+    download = page.locator("[data-download]").get_by_role("link", name="Download the PDF")
+    expect(download).to_be_visible(timeout=10_000)
+    tab_to(page, download)
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    assert download_info.value.suggested_filename == f"annual-iro-report-{authority.year}-v1-board.pdf"

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in
+from .helpers import sign_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,19 +27,6 @@ def event_on(day, **fields):
     with mock.patch("django.utils.timezone.now",
                     return_value=datetime.datetime.combine(day, datetime.time(10, 30), tzinfo=LONDON)):
         return record_event(**fields)
-
-
-def is_focused(locator):
-    return locator.evaluate("(element) => element === document.activeElement")
-
-
-def tab_to(page, locator, most_presses=60):
-    """Press Tab until the element has focus, as a keyboard user would."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        if is_focused(locator):
-            return
-    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
 
 
 def type_date(page, day, month, year):

@@ -43,7 +43,7 @@ from reviews.timescales import reporting_year_start
 from tests.factories import AllocationFactory, ChildFactory
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in
+from .helpers import sign_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -187,15 +187,6 @@ def has_govuk_focus_style(locator):
         })""",
         GOVUK_FOCUS_YELLOW,
     )
-
-
-def tab_to(page, locator, most_presses=40):
-    """Press Tab until the element has focus, as a keyboard user would."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        if locator.evaluate("(element) => element === document.activeElement"):
-            return
-    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
 
 
 def assert_charts_are_images_with_tables(page):

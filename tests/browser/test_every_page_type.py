@@ -28,7 +28,7 @@ from reviews.timescales import reporting_year_start
 from tests.factories import AllocationFactory, ChildFactory, IroFactory
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in
+from .helpers import sign_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,10 +127,6 @@ def clear_date(page, group):
         fieldset.get_by_label(part, exact=True).fill("")
 
 
-def is_focused(locator):
-    return locator.evaluate("(element) => element === document.activeElement")
-
-
 def has_govuk_focus_style(locator):
     """Whether the element, something inside it or (for a GOV.UK radio, whose input is invisible)
     the circle drawn before its label is painted with the GOV.UK focus yellow."""
@@ -145,15 +141,6 @@ def has_govuk_focus_style(locator):
         }""",
         GOVUK_FOCUS_YELLOW,
     )
-
-
-def tab_to(page, locator, most_presses=40):
-    """Press Tab until the element has focus, as a keyboard user would."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        if is_focused(locator):
-            return
-    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
 
 
 def assert_focused_with_govuk_style(locator, what):

@@ -12,39 +12,15 @@ from accounts.models import Role
 from tests.factories import TEST_PASSWORD
 
 from .axe import assert_no_axe_violations
-from .helpers import SIGN_IN_HEADING, sign_in, sign_out
+from .helpers import SIGN_IN_HEADING, keyboard_sign_in, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CODE_HEADING = "Enter the code from your authenticator app"
 
 
-def is_focused(locator):
-    return locator.evaluate("(element) => element === document.activeElement")
-
-
-def tab_to(page, locator, most_presses=30):
-    """Press Tab until the element has focus, as a keyboard user would."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        if is_focused(locator):
-            return
-    raise AssertionError(f"{locator} never received focus after {most_presses} presses of Tab")
-
-
 def code_for(device, steps_ahead=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
-
-
-def keyboard_sign_in(page, username, password):
-    tab_to(page, page.get_by_label("Username"))
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("Password")).to_be_focused()
-    page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
 
 
 def test_keyboard_user_gets_a_wrong_password_then_is_locked_out(page, screenshot, iro):
