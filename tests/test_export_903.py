@@ -14,6 +14,7 @@ from children.models import CareEpisode
 from reviews.models import Review
 from ssda903 import rules
 from ssda903.exporter import export_return, last_completed_year
+from ssda903.models import StoredReturn
 from ssda903.rules import ReturnData, check_return
 from tests.factories import CareEpisodeFactory, ChildFactory
 
@@ -210,7 +211,7 @@ def test_a_rule_breach_is_reported_and_no_files_are_written(db, tmp_path):
     with pytest.raises(CommandError, match="not written: 2 problem"):
         call_command("export_903", "--year", "2025", "--out", str(out), stderr=errors)
     assert "Child T1: rule 441:" in errors.getvalue() and "Child T2: rule 167:" in errors.getvalue()
-    assert not out.exists()
+    assert not out.exists() and not StoredReturn.objects.exists()
 
 
 def test_command_writes_the_files(authority, tmp_path):
@@ -219,6 +220,8 @@ def test_command_writes_the_files(authority, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["episodes.csv", "header.csv", "reviews.csv"]
     assert (tmp_path / "header.csv").read_bytes() == export_return(2025).files["header.csv"].encode()
     assert "2024/25" in output.getvalue()
+    stored = StoredReturn.objects.get(year=2025)
+    assert stored.source == "exported" and stored.tables["header"] == (tmp_path / "header.csv").read_bytes().decode()
 
 
 def test_default_year_is_the_last_completed_one():

@@ -3,7 +3,9 @@
 Writes the SSDA903 return for a collection year (2025 = 1 April 2024 to 31 March 2025; by default
 the last completed year) as header.csv, episodes.csv, reviews.csv and, when any child was UASC,
 uasc.csv. If the data would break a DfE validation rule, nothing is written: every problem is
-listed (child, rule, message) and the command exits non-zero."""
+listed (child, rule, message) and the command exits non-zero. The same service as the download
+page (ssda903.services.export_files): audited, and the return written is kept as the one the
+next year's export checks against."""
 
 import time
 from pathlib import Path
@@ -11,7 +13,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ssda903.exporter import export_return, last_completed_year
+from ssda903.exporter import last_completed_year
+from ssda903.services import export_files
 from ssda903.rules import year_label
 
 
@@ -29,7 +32,7 @@ class Command(BaseCommand):
         if not 1992 <= year <= 2100:
             raise CommandError(f"--year {year} is not a collection year (e.g. 2025 for 2024/25).")
         began = time.monotonic()
-        result = export_return(year)
+        result, _ = export_files(year, by=None, queries_seen=True)
         for query in result.queries:
             self.stderr.write(f"Query {query.rule}, child {query.child}: {query.message}")
         if result.problems:
