@@ -59,12 +59,16 @@ def check_environment(database_settings, broker_url):
 
 
 def broker_url_for_tests(broker_url):
-    """The same Redis server as CELERY_BROKER_URL, but a database of the tests' own (15, or 14 if
-    the configured broker already uses 15), since every test empties it."""
+    """The same Redis server as CELERY_BROKER_URL, but a database of the tests' own, since every
+    test empties it: 15 counting down, one per pytest-xdist worker (gw0, gw1, ...), skipping the
+    configured broker's database."""
     parts = urlsplit(broker_url)
-    configured = parts.path.strip("/") or "0"
-    db = TEST_REDIS_DB if configured != str(TEST_REDIS_DB) else TEST_REDIS_DB - 1
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
+    configured = int(parts.path.strip("/") or "0")
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    free = [db for db in range(TEST_REDIS_DB, 0, -1) if db != configured]
+    if worker >= len(free):
+        raise Unavailable(f"Redis has no database left for test process gw{worker}; run fewer test processes")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{free[worker]}", parts.query, ""))
 
 
 def database_url(settings_dict):
