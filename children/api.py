@@ -100,8 +100,8 @@ class ChildSerializer(serializers.ModelSerializer):
         model = Child
         fields = [
             "id", "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
-            "is_uasc", "has_disability", "current_iro", "looked_after", "legal_status", "placement_type",
-            "on_cp_plan", "current_rag",
+            "is_uasc", "has_disability", "is_mother", "first_child_date_of_birth", "current_iro", "looked_after",
+            "legal_status", "placement_type", "on_cp_plan", "current_rag",
         ]
         read_only_fields = fields
 
@@ -115,7 +115,7 @@ class ChildCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Child
         fields = ["local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
-                  "is_uasc", "has_disability"]
+                  "is_uasc", "has_disability", "is_mother", "first_child_date_of_birth"]
         # Uniqueness of the local child ID is the service's rule (case-insensitive).
         extra_kwargs = {"local_child_id": {"validators": []}}
 

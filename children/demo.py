@@ -2,16 +2,21 @@
 care, child protection and allocation histories look like real ones.
 
 Everything is drawn from one random.Random(seed) in a fixed order, so a seed always gives the
-same data. Records are built in memory and saved with bulk_create: the services validate and
-audit one record at a time, which is far too slow for thousands of children. The histories are
-valid by construction instead (SSDA903 episode rules, DATA_DICTIONARY.md section 3c), and
-tests/test_seed_demo.py checks them against the project's own rules.
+same data; whether a girl is a mother comes from a second stream derived from the seed, so that
+recording it left the rest of every authority as it was. Records are built in memory and saved
+with bulk_create: the services validate and audit one record at a time, which is far too slow
+for thousands of children. The histories are valid by construction instead (SSDA903 episode
+rules, DATA_DICTIONARY.md section 3c, with the code lists of the years each episode is open in),
+and tests/test_seed_demo.py checks them against the project's own rules and exports each year's
+return.
 
 Conferences fall on working days: a protection plan starts on the day of its initial conference
 and one that ends because the child is no longer at risk ends at a review conference. This app
 does not know the statutory calendar (reviews.timescales does), so the caller passes its
 `is_working_day`; iro_portal's seed_demo command joins this module and reviews/demo.py."""
 
+import enum
+import io
 import random
 import re
 from dataclasses import dataclass, field
@@ -19,8 +24,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Role, User
 
@@ -94,6 +100,7 @@ NAMES = {
          "Nazari", "Mohammadi", "Noori", "Idris"),
     ),
 }
+BOYS_NAMES = frozenset(name for boys, _, _ in NAMES.values() for name in boys)
 NAME_GROUPS = {
     "AIND": ("south_asian",), "APKN": ("south_asian",), "ABAN": ("south_asian",), "AOTH": ("south_asian",),
     "MWAS": ("british", "south_asian"), "MWBC": ("british", "african_caribbean"),
@@ -129,13 +136,21 @@ ROUTE_PLACEMENTS = {
     "remand": ((0, {"U6": 35, "K2": 30, "K1": 15}), (15, {"U6": 30, "K2": 25, "K1": 15, "R5": 30})),
     "short_break_agreement": ((0, {"K2": 50, "U6": 30, "U4": 10, "R1": 10}),),
 }
+# Supported accommodation (K3) joined the SSDA903 placement codes in 2024/25 and semi-independent
+# living (H5) left them in 2025/26: a placement for 16 and 17 year olds starting before 1 April
+# 2024 is H5. Registering supported accommodation with Ofsted became compulsory on 28 April 2024,
+# so an H5 placement still open that day becomes K3 with the same provider: the same carers, a
+# new placement type (RNE T; the change recorded as PLACE, a change in the status of the placement).
+SUPPORTED_ACCOMMODATION_CODED_FROM = date(2024, 4, 1)
+SUPPORTED_ACCOMMODATION_REGISTERED_ON = date(2024, 4, 28)
 PROVIDERS = {
     "U1": {"PR1": 90, "PR2": 10}, "U2": {"PR1": 90, "PR2": 10}, "U3": {"PR1": 90, "PR2": 10},
     "U4": {"PR1": 55, "PR4": 35, "PR5": 10}, "U5": {"PR1": 60, "PR4": 25, "PR5": 15},
     "U6": {"PR1": 55, "PR4": 35, "PR5": 10},
     "A5": {"PR1": 55, "PR2": 30, "PR5": 15}, "A6": {"PR1": 55, "PR2": 30, "PR5": 15},
     "K1": {"PR1": 20, "PR2": 50, "PR4": 30}, "K2": {"PR1": 15, "PR4": 75, "PR5": 10},
-    "K3": {"PR1": 15, "PR4": 60, "PR5": 25}, "P1": {"PR0": 1}, "P3": {"PR4": 1},
+    "H5": {"PR1": 15, "PR4": 60, "PR5": 25}, "K3": {"PR1": 15, "PR4": 60, "PR5": 25},
+    "P1": {"PR0": 1}, "P3": {"PR4": 1},
     "R1": {"PR4": 70, "PR5": 30}, "R2": {"PR3": 1}, "R3": {"PR1": 30, "PR4": 50, "PR5": 20},
     "R5": {"PR3": 1}, "S1": {"PR4": 60, "PR5": 40},
 }
@@ -193,6 +208,10 @@ ENQUIRIES_UNDER_WAY = 0.15
 # (and the conference then decided that no plan was needed).
 EARLIER_DISCUSSION_STARTED_ENQUIRIES = 0.4
 REALLOCATIONS_PER_YEAR = 0.2
+# Girls looked after who are mothers (SSDA903 MOTHER): a few of those aged 15 or over, their first
+# child born after they turned 14.
+MOTHERS_AMONG_GIRLS_AGED_15_AND_OVER = 0.06
+SEX_UNKNOWN_CODED_FROM = date(2024, 4, 1)
 
 
 @dataclass(frozen=True)
@@ -277,11 +296,14 @@ class _Generator:
 
     def __init__(self, seed, today, is_working_day=None):
         self.rng = random.Random(seed)
+        self.motherhood_rng = random.Random(f"{seed}-motherhood")
         self.today = today
         self.window_start = add_years(today, -3)
         self.is_working_day = is_working_day or weekday
 
-    def build(self, number_of_children):
+    def build(self, number_of_children, *, first_child_number=1, first_iro_number=1):
+        """The children numbered from `first_child_number` (an authority saved in chunks numbers
+        each chunk on from the last) and the IROs they need, numbered from `first_iro_number`."""
         kinds = {
             "in_care": self.in_care,
             "returned_to_care": self.returned_to_care,
@@ -291,10 +313,13 @@ class _Generator:
             "protection_only": self.protection_only,
             "strategy_discussion_only": self.strategy_discussion_only,
         }
-        histories = [kinds[self.pick(CHILD_KINDS)](number) for number in range(1, number_of_children + 1)]
-        iro_ftes = self.iro_ftes(sum(1 for history in histories for span in history.involvement() if span[1] is None))
+        numbers = range(first_child_number, first_child_number + number_of_children)
+        histories = [kinds[self.pick(CHILD_KINDS)](number) for number in numbers]
+        iro_ftes = self.iro_ftes(
+            sum(1 for history in histories for span in history.involvement() if span[1] is None), first_iro_number
+        )
         self.allocate(histories, iro_ftes)
-        return DemoAuthority(staff=self.staff(iro_ftes), histories=histories)
+        return DemoAuthority(staff=self.staff(iro_ftes, first_iro_number), histories=histories)
 
     # Random helpers.
 
@@ -384,6 +409,7 @@ class _Generator:
         history.episodes = self.care_period(history.child, start, route)
         if history.episodes[-1].placement_type == "P1" and self.chance(0.4):
             self.open_plan_while_looked_after(history, history.episodes[-1].start_date)
+        self.as_the_returns_record(history)
         return history
 
     def returned_to_care(self, number):
@@ -401,6 +427,7 @@ class _Generator:
                 self.protection_plan(history, start, end=second_start, end_reason="looked_after")
         route = self.route(age_on(date_of_birth, second_start), second_start)
         history.episodes = first + self.care_period(history.child, second_start, route)
+        self.as_the_returns_record(history)
         return history
 
     def short_break_agreement(self, number):
@@ -412,6 +439,7 @@ class _Generator:
         history.episodes = self.care_period(history.child, start, "short_break_agreement")
         if self.chance(0.2):
             self.open_plan_while_looked_after(history, start)
+        self.as_the_returns_record(history)
         return history
 
     def short_break_series(self, number):
@@ -434,6 +462,7 @@ class _Generator:
             start = end + self.days(14, 56)
         if self.chance(0.2):
             self.open_plan_while_looked_after(history, history.episodes[0].start_date)
+        self.as_the_returns_record(history)
         return history
 
     def ceased_care(self, number):
@@ -457,7 +486,25 @@ class _Generator:
             route = self.pick(EXIT_ROUTES[exit_kind])
             self.maybe_plan_before_care(history, start)
         history.episodes = self.care_period(history.child, start, route, end=end, exit_kind=exit_kind)
+        self.as_the_returns_record(history)
         return history
+
+    def as_the_returns_record(self, history):
+        """The child as the Header of the SSDA903 returns that list them. SEX U (unknown) is a
+        code only from 2024/25: a child of unknown sex looked after earlier was recorded as the
+        given name suggests. MOTHER and MC_DOB are for a girl looked after other than on short
+        breaks alone (rule 393), and for nobody else; they come from the motherhood stream."""
+        child = history.child
+        if child.sex == "U" and min(episode.start_date for episode in history.episodes) < SEX_UNKNOWN_CODED_FROM:
+            child.sex = "M" if child.given_name in BOYS_NAMES else "F"
+        if child.sex != "F" or all(episode.legal_status in ("V3", "V4") for episode in history.episodes):
+            return
+        child.is_mother = (age_on(child.date_of_birth, self.today) >= 15
+                           and self.motherhood_rng.random() < MOTHERS_AMONG_GIRLS_AGED_15_AND_OVER)
+        if child.is_mother:
+            fourteenth_birthday = add_years(child.date_of_birth, 14)
+            child.first_child_date_of_birth = fourteenth_birthday + timedelta(
+                days=self.motherhood_rng.randint(1, (self.today - fourteenth_birthday).days))
 
     def protection_only(self, number):
         date_of_birth = self.birth_date(self.pick(AGES_ON_PLAN), self.today)
@@ -651,7 +698,30 @@ class _Generator:
         if end is not None:
             episodes[-1].end_date = end
             episodes[-1].reason_episode_ceased = self.reason_care_ended(exit_kind, episodes[-1], child)
-        return episodes
+        return self.register_supported_accommodation(episodes)
+
+    def register_supported_accommodation(self, episodes):
+        """The episodes with an H5 placement open on the day supported accommodation had to be
+        registered, split there: K3 from that day, and in the episodes after it that carry the
+        same placement on (see SUPPORTED_ACCOMMODATION_REGISTERED_ON)."""
+        day = SUPPORTED_ACCOMMODATION_REGISTERED_ON
+        registered = []
+        for episode in episodes:
+            registered.append(episode)
+            if episode.placement_type != "H5":
+                continue
+            if episode.start_date >= day:
+                episode.placement_type = "K3"
+            elif day < (episode.end_date or self.today):
+                supported = self.episode(episode.child, day, "T", episode.legal_status, episode.category_of_need,
+                                         "K3", episode.placement_provider)
+                supported.end_date = episode.end_date
+                supported.reason_episode_ceased = episode.reason_episode_ceased
+                supported.reason_for_placement_change = episode.reason_for_placement_change
+                episode.end_date, episode.reason_episode_ceased = day, "X1"
+                episode.reason_for_placement_change = "PLACE"
+                registered.append(supported)
+        return registered
 
     def category_of_need(self, child, route):
         """Fixed for the whole period of care (SSDA903 rule 504)."""
@@ -727,10 +797,13 @@ class _Generator:
 
     def placement(self, child, day, status, route):
         """A placement type plausible for the child's age and legal status, and its provider
-        (PR0 only with P1; K3 only from 16; adoption placements only via placed_for_adoption)."""
+        (PR0 only with P1; K3, or H5 before 2024/25, only from 16; adoption placements only via
+        placed_for_adoption)."""
         age = age_on(child.date_of_birth, day)
         bands = ROUTE_PLACEMENTS.get(route, PLACEMENTS_BY_AGE)
         weights = next(weights for lowest, weights in reversed(bands) if age >= lowest)
+        if day < SUPPORTED_ACCOMMODATION_CODED_FROM:
+            weights = {("H5" if code == "K3" else code): weight for code, weight in weights.items()}
         allowed = {
             code: weight for code, weight in weights.items()
             if (code != "P1" or status in WITH_PARENTS_STATUSES) and (status != "E1" or code in FOSTER_PLACEMENTS)
@@ -762,10 +835,12 @@ class _Generator:
 
     # Staff and allocations.
 
-    def iro_ftes(self, children_to_allocate):
-        """Enough IROs (at least three) for caseloads near 60 children per full-time IRO."""
+    def iro_ftes(self, children_to_allocate, first_iro_number=1):
+        """Enough IROs (at least three) for caseloads near 60 children per full-time IRO. Their
+        working hours follow one pattern through the team, from IRO number `first_iro_number`."""
         def ftes(count):
-            return [IRO_FTE_PATTERN[index % len(IRO_FTE_PATTERN)] for index in range(count)]
+            first = first_iro_number - 1
+            return [IRO_FTE_PATTERN[index % len(IRO_FTE_PATTERN)] for index in range(first, first + count)]
 
         def distance(count):
             return abs(children_to_allocate / float(sum(ftes(count))) - CASELOAD_PER_FTE_TARGET)
@@ -804,7 +879,7 @@ class _Generator:
                     segments.append((iro, segment_start, segment_end))
                 history.allocations.extend(reversed(segments))
 
-    def staff(self, iro_ftes):
+    def staff(self, iro_ftes, first_iro_number=1):
         teams = TEAMS[: min(len(TEAMS), max(2, round(len(iro_ftes) / 5)))]
         boys, girls, families = NAMES["british"]
 
@@ -817,7 +892,8 @@ class _Generator:
             StaffMember("board", *name(), role=Role.BOARD_MEMBER, team="Corporate Parenting Board"),
         ]
         staff += [
-            StaffMember(f"iro{index + 1}", *name(), role=Role.IRO, fte=fte, team=teams[index % len(teams)])
+            StaffMember(f"iro{first_iro_number + index}", *name(), role=Role.IRO, fte=fte,
+                        team=teams[index % len(teams)])
             for index, fte in enumerate(iro_ftes)
         ]
         return staff
@@ -832,11 +908,15 @@ def reason_for_new_episode(legal_status_changed, placement_changed, same_carers)
     return "T" if same_carers else "P"
 
 
-def build_local_authority(number_of_children, seed, today, *, is_working_day=None):
+def build_local_authority(number_of_children, seed, today, *, is_working_day=None, first_child_number=1,
+                          first_iro_number=1):
     """Generate the demo authority in memory, without touching the database. Conferences (plan
     starts, and plan ends at a review conference) fall on days `is_working_day` accepts;
-    without it, on weekdays."""
-    return _Generator(seed, today, is_working_day).build(number_of_children)
+    without it, on weekdays. An authority too large to hold in memory is built in chunks, each
+    with a seed of its own, its children and IROs numbered on from the chunk before."""
+    return _Generator(seed, today, is_working_day).build(
+        number_of_children, first_child_number=first_child_number, first_iro_number=first_iro_number
+    )
 
 
 def demo_data_exists():
@@ -844,15 +924,22 @@ def demo_data_exists():
 
 
 @transaction.atomic
-def save_local_authority(authority):
+def save_local_authority(authority, *, replace=True, password=None):
     """Replace the demo children (and everything recorded about them, which cascades) with the
     generated authority; demo accounts are updated in place so that audit events and sessions
-    keep pointing at them. Auditing the run is the caller's job (one event for the whole seed)."""
-    Child.objects.filter(local_child_id__startswith=DEMO_ID_PREFIX).delete()
-    users = _save_staff(authority.staff)
+    keep pointing at them. Auditing the run is the caller's job (one event for the whole seed).
+
+    An authority saved in chunks passes replace=False: the chunks saved before stay, and the
+    caller deactivates the IROs no chunk needed once all are saved; `password` is then the one
+    hash (make_password is deliberately slow) for every chunk's accounts."""
+    if replace:
+        Child.objects.filter(local_child_id__startswith=DEMO_ID_PREFIX).delete()
+    users = _save_staff(authority.staff, password or make_password(DEMO_PASSWORD))
+    if replace:
+        deactivate_demo_iros_except(users)
     iros = [users[member.username] for member in authority.staff if member.role == Role.IRO]
     histories = authority.histories
-    Child.objects.bulk_create([history.child for history in histories], batch_size=BATCH_SIZE)
+    bulk_save(Child, [history.child for history in histories])
     episodes = [episode for history in histories for episode in history.episodes]
     discussions = [discussion for history in histories for discussion in history.strategy_discussions]
     plans = [plan for history in histories for plan in history.protection_plans]
@@ -861,10 +948,10 @@ def save_local_authority(authority):
         for history in histories
         for iro, start, end in history.allocations
     ]
-    CareEpisode.objects.bulk_create(episodes, batch_size=BATCH_SIZE)
-    StrategyDiscussion.objects.bulk_create(discussions, batch_size=BATCH_SIZE)
-    ChildProtectionPlan.objects.bulk_create(plans, batch_size=BATCH_SIZE)
-    Allocation.objects.bulk_create(allocations, batch_size=BATCH_SIZE)
+    bulk_save(CareEpisode, episodes)
+    bulk_save(StrategyDiscussion, discussions)
+    bulk_save(ChildProtectionPlan, plans)
+    bulk_save(Allocation, allocations)
     return SavedAuthority(
         iros=iros,
         counts={
@@ -874,10 +961,67 @@ def save_local_authority(authority):
     )
 
 
-def _save_staff(staff):
-    """Create or update the demo accounts with one password hash (hashing is deliberately slow),
-    and deactivate demo IROs left over from a larger earlier run."""
-    password = make_password(DEMO_PASSWORD)
+def bulk_save(model, instances):
+    """Insert new instances of `model` and give them their primary keys, as bulk_create does.
+    On PostgreSQL they are copied in (COPY FROM STDIN) in half the time: bulk_create passes every
+    value of every row through the field classes and builds multi-row INSERTs, which took longer
+    than generating the records. The demo's records hold plain values (text, numbers, dates,
+    aware datetimes, booleans) and relations to records saved before them."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(instances, batch_size=BATCH_SIZE)
+        return
+    if not instances:
+        return
+    meta = model._meta
+    fields = meta.concrete_fields
+    relations = [field for field in fields if field.is_relation]
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    now = timezone.now()
+    rows = io.StringIO()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(instances)],
+        )
+        for instance, (pk,) in zip(instances, cursor.fetchall()):
+            instance.pk = pk
+            values = instance.__dict__
+            for relation in relations:
+                related = relation.get_cached_value(instance, None)
+                if related is not None and values[relation.attname] is None:
+                    if related.pk is None:
+                        raise ValueError(f"{instance!r} refers to an unsaved {related!r}")
+                    values[relation.attname] = related.pk
+            for field in stamped:
+                values[field.attname] = now
+            rows.write("\t".join([copy_text(values[field.attname]) for field in fields]))
+            rows.write("\n")
+            instance._state.adding, instance._state.db = False, connection.alias
+        rows.seek(0)
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        cursor.copy_expert(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN", rows)
+
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value):
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    if isinstance(value, (int, Decimal, date)):
+        return str(value)
+    raise TypeError(f"cannot copy {value!r} into PostgreSQL")
+
+
+def _save_staff(staff, password):
+    """Create or update the demo accounts, all with the one password hash."""
     users = {}
     for member in staff:
         users[member.username], _ = User.objects.update_or_create(
@@ -889,10 +1033,14 @@ def _save_staff(staff):
                 "is_active": True, "is_staff": member.is_administrator, "is_superuser": member.is_administrator,
             },
         )
-    User.objects.filter(role=Role.IRO, username__regex=IRO_USERNAME.pattern).exclude(username__in=users).update(
+    return users
+
+
+def deactivate_demo_iros_except(usernames):
+    """Deactivate the demo IROs left over from a larger earlier run."""
+    User.objects.filter(role=Role.IRO, username__regex=IRO_USERNAME.pattern).exclude(username__in=usernames).update(
         is_active=False
     )
-    return users
 
 
 def demo_logins():

@@ -21,3 +21,21 @@ class AllocationForm(forms.Form):
         help_text="For example, 27 3 2026. The current IRO's allocation ends on this day.",
         error_messages={"required": "Enter the date the allocation starts"},
     )
+
+
+class MotherhoodForm(forms.Form):
+    """Is the child a mother, and if so when was her first child born (SSDA903 MOTHER, MC_DOB)?"""
+
+    is_mother = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda answer: answer == "yes", widget=forms.RadioSelect,
+        help_text="The Department for Education asks this about every girl looked after, in the SSDA903 return.",
+    )
+    first_child_date_of_birth = GovukDateField(
+        required=False, help_text="Only if she is a mother. For example, 3 5 2024.",
+    )
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_mother"].label = f"Is {child.full_name} a mother?"
+        self.fields["is_mother"].error_messages["required"] = f"Select yes if {child.full_name} is a mother"
+        self.fields["first_child_date_of_birth"].label = f"Date of birth of {child.full_name}'s first child"

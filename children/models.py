@@ -34,6 +34,14 @@ class Child(models.Model):
         help_text="SSDA903 UASC table DUC: the date the child stopped being an unaccompanied asylum-seeking child.",
     )
     has_disability = models.BooleanField(default=False)
+    is_mother = models.BooleanField(
+        "mother", null=True, blank=True,
+        help_text="SSDA903 Header MOTHER: whether the child is a mother (1 yes, 0 no); empty while not recorded.",
+    )
+    first_child_date_of_birth = models.DateField(
+        "date of birth of the first child", null=True, blank=True,
+        help_text="SSDA903 Header MC_DOB: recorded for a mother, and only for a mother.",
+    )
     lac_reviews_recorded_from = models.DateField(
         null=True, blank=True,
         help_text="Set by an SSDA903 import: the portal holds this child's LAC reviews from this date on. "
@@ -48,6 +56,29 @@ class Child(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_valid"),
             models.CheckConstraint(condition=Q(ethnicity__in=Ethnicity.values), name="child_ethnicity_valid"),
+            # SSDA903 MOTHER and MC_DOB. Each condition is false, never unknown (NULL passes a CHECK),
+            # when it is broken: hence the explicit isnull tests.
+            models.CheckConstraint(
+                condition=Q(first_child_date_of_birth__isnull=True) | Q(is_mother__isnull=False, is_mother=True),
+                name="child_first_child_date_only_for_a_mother",
+                violation_error_message="A first child's date of birth is recorded only for a mother.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_mother__isnull=True) | Q(is_mother=False) | Q(first_child_date_of_birth__isnull=False),
+                name="child_mother_has_first_child_date",
+                violation_error_message="A mother needs the date of birth of her first child (SSDA903 rule 611).",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_child_date_of_birth__isnull=True)
+                | Q(first_child_date_of_birth__gte=F("date_of_birth")),
+                name="child_first_child_born_after_child",
+                violation_error_message="The first child's date of birth cannot be before the child's own.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_mother__isnull=True) | ~Q(sex=Sex.MALE),
+                name="child_motherhood_not_recorded_for_boys",
+                violation_error_message="MOTHER is not recorded for a boy (SSDA903 rule 165).",
+            ),
         ]
 
     def __str__(self):

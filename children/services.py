@@ -4,6 +4,7 @@ raises ValidationError with a message the user can act on, and nothing is saved.
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Role
@@ -15,6 +16,7 @@ from .codes import (
     PLACEMENT_TYPES_WITHOUT_PROVIDER,
     PlacementProvider,
     ReasonForNewEpisode,
+    Sex,
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on
@@ -47,8 +49,50 @@ def create_child(*, by, request=None, **fields):
     child = Child(**fields)
     if Child.objects.filter(local_child_id__iexact=child.local_child_id).exists():
         raise ValidationError({"local_child_id": f"A child with local child ID {child.local_child_id} already exists."})
+    validate_motherhood(child, today=timezone.localdate())
     _save(child)
     record_event(action=AuditAction.CREATE, user=by, obj=child, child_id=child.pk, request=request)
+    return child
+
+
+def validate_motherhood(child, *, today):
+    """SSDA903 MOTHER and MC_DOB, as the DfE checks them: never for a boy (rule 165); a mother's
+    first child's date of birth is given (rule 611), and only a mother's (rule 612); it falls
+    between the child's own birth and today."""
+    name = child.full_name
+    born = child.first_child_date_of_birth
+    errors = {}
+    if child.is_mother is not None and child.sex == Sex.MALE:
+        errors["is_mother"] = "Whether a child is a mother is recorded for girls only: leave it blank for a boy."
+    elif child.is_mother and born is None:
+        errors["first_child_date_of_birth"] = f"Enter the date of birth of {name}'s first child."
+    elif born is not None and not child.is_mother:
+        errors["first_child_date_of_birth"] = (
+            "Give the date of birth of a first child only for a child who is a mother.")
+    elif born is not None and child.date_of_birth is not None and born < child.date_of_birth:
+        errors["first_child_date_of_birth"] = (
+            f"The first child's date of birth must be on or after {name}'s own ({_day(child.date_of_birth)}).")
+    elif born is not None and born > today:
+        errors["first_child_date_of_birth"] = "The first child's date of birth must be today or in the past."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_motherhood(child, *, is_mother, first_child_date_of_birth, by, request=None, today=None):
+    """Whether the child is a mother and, if she is, her first child's date of birth: the
+    SSDA903 Header's MOTHER and MC_DOB, which the DfE needs for every girl looked after
+    (rules 393 and 607)."""
+    child = _locked(child)
+    before = {"is_mother": child.is_mother, "first_child_date_of_birth": str(child.first_child_date_of_birth or "")}
+    child.is_mother, child.first_child_date_of_birth = is_mother, first_child_date_of_birth
+    validate_motherhood(child, today=today or timezone.localdate())
+    _save(child)
+    record_event(
+        action=AuditAction.UPDATE, user=by, obj=child, child_id=child.pk, request=request,
+        detail={"before": before,
+                "after": {"is_mother": is_mother, "first_child_date_of_birth": str(first_child_date_of_birth or "")}},
+    )
     return child
 
 

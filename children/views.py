@@ -24,7 +24,8 @@ from reviews.selectors import review_history
 
 from . import selectors, services
 from .filters import ChildrenFilter
-from .forms import AllocationForm
+from .codes import Sex
+from .forms import AllocationForm, MotherhoodForm
 from .models import Child
 
 
@@ -74,6 +75,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             "current_episode": selectors.episode_on(record["episodes"], today),
             "current_allocation": selectors.allocation_on(record["allocations"], today),
             "may_allocate": may_manage_allocations(request.user),
+            "records_motherhood": child.sex != Sex.MALE,
             "oversight": oversight_for_child(child, today),
             "reviews": reviews,
             "next_reviews": sorted((r for r in reviews if r.is_outstanding), key=lambda r: r.due_date),
@@ -113,3 +115,36 @@ class AllocateView(AllocationManagerRequiredMixin, View):
         current = child.allocations.filter(end_date__isnull=True).select_related("iro").first()
         return render(request, self.template_name, {"child": child, "form": form, "current": current}, status=status)
 
+
+class MotherhoodView(ChildRecordAccessMixin, View):
+    """Whether the child is a mother (SSDA903 MOTHER and MC_DOB): for whoever may open the
+    child's record (the allocated IRO, service managers, administrators). The return records
+    it for girls only, so a boy has no such page."""
+
+    template_name = "children/motherhood.html"
+
+    def _child(self, request, pk):
+        children = children_visible_to(request.user, Child.objects.exclude(sex=Sex.MALE))
+        return get_object_or_404(children, pk=pk)
+
+    def get(self, request, pk):
+        child = self._child(request, pk)
+        answer = {True: "yes", False: "no"}.get(child.is_mother)
+        form = MotherhoodForm(child=child, initial={
+            "is_mother": answer, "first_child_date_of_birth": child.first_child_date_of_birth,
+        })
+        return render(request, self.template_name, {"child": child, "form": form})
+
+    def post(self, request, pk):
+        child = self._child(request, pk)
+        form = MotherhoodForm(request.POST, child=child)
+        if form.is_valid():
+            try:
+                child = services.record_motherhood(child, by=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                answer = "a mother" if child.is_mother else "not a mother"
+                messages.success(request, f"{child.full_name} is recorded as {answer}.")
+                return redirect("children:detail", pk=child.pk)
+        return render(request, self.template_name, {"child": child, "form": form}, status=400)

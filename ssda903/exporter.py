@@ -13,7 +13,10 @@ What goes in:
   was still open at the year end, so it is written open (DEC, REC and REASON_PLACE_CHANGE blank).
 - Reviews: LAC reviews held in the year, except for children looked after only under short
   breaks (V3/V4), for whom the DfE wants no reviews (rule 399).
-- Not held by the portal, so always blank: MOTHER, MC_DOB, HOME_POST, PL_POST, URN.
+- MOTHER (1/0) and MC_DOB as recorded on the child, except blank for a child looked after only
+  under short breaks (rule 399). A first child born after the child's last day in the return
+  (the day she ceased care, or 31 March) was not born yet: MOTHER 0 (rule 625).
+- Not held by the portal, so always blank: HOME_POST, PL_POST, URN.
 
 The rules comparing two years run against last year's return as the portal last wrote or
 imported it (ssda903.models.StoredReturn); export_files stores each return it writes.
@@ -25,6 +28,7 @@ same data always gives the same bytes.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -72,6 +76,15 @@ def sex_code(sex: str, year: int) -> str:
     return SEX_UP_TO_2024.get(sex, sex) if year < 2025 else sex
 
 
+def mother_cells(is_mother, first_child_born, *, short_breaks_only, looked_after_until) -> tuple[str, str]:
+    """(MOTHER, MC_DOB) for the Header: see the module docstring."""
+    if short_breaks_only or is_mother is None:
+        return "", ""
+    if not is_mother or first_child_born > looked_after_until:
+        return "0", ""
+    return "1", format_date(first_child_born)
+
+
 def build_rows(year: int) -> ReturnData:
     """The rows of the return for `year`, before any rule is checked."""
     start, end = collection_start(year), collection_end(year)
@@ -97,21 +110,23 @@ def build_rows(year: int) -> ReturnData:
         if dec is not None and dec > end:
             dec, rec, place_change = None, "", ""  # still open on 31 March
         child = share(child, child)
-        episode_rows.append((child, decom, {
+        episode_rows.append((child, decom, dec, {
             "CHILD": child, "DECOM": day(decom), "RNE": share(rne, rne), "LS": share(ls, ls), "CIN": share(cin, cin),
             "PLACE": share(place, place), "PLACE_PROVIDER": share(provider, provider), "DEC": day(dec),
             "REC": share(rec, rec), "REASON_PLACE_CHANGE": share(place_change, place_change),
             "HOME_POST": "", "PL_POST": "", "URN": "",
         }))
     episode_rows.sort(key=lambda item: (item[0], item[1]))
+    short_breaks_only: dict[str, bool] = {}
+    looked_after_until: dict[str, datetime.date] = {}  # the child's last day in the return: latest DEC, or 31 March
+    for child, _, dec, row in episode_rows:
+        short_breaks_only[child] = short_breaks_only.get(child, True) and row["LS"] in rules.SHORT_BREAK_LS
+        looked_after_until[child] = dec or end
 
-    has_uasc_ceased = any(f.name == "uasc_ceased_on" for f in Child._meta.get_fields())
-    child_fields = ["local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc"]
-    if has_uasc_ceased:
-        child_fields.append("uasc_ceased_on")
     children = (
         Child.objects.filter(Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk"))))
-        .values(*child_fields)
+        .values("local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc", "uasc_ceased_on",
+                "is_mother", "first_child_date_of_birth")
         .order_by()
     )
     header_rows, uasc_rows, dob_text = [], [], {}
@@ -119,20 +134,21 @@ def build_rows(year: int) -> ReturnData:
         child_id, dob = child["local_child_id"], child["date_of_birth"]
         dob_text[child_id] = day(dob)
         sex = sex_code(child["sex"], year)
+        mother, first_child_born = mother_cells(
+            child["is_mother"], child["first_child_date_of_birth"], short_breaks_only=short_breaks_only[child_id],
+            looked_after_until=looked_after_until[child_id],
+        )
         header_rows.append({
             "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "ETHNIC": child["ethnicity"],
-            "UPN": child["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": "", "MC_DOB": "",
+            "UPN": child["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": mother, "MC_DOB": first_child_born,
         })
-        ceased = child.get("uasc_ceased_on")
+        ceased = child["uasc_ceased_on"]
         if child["is_uasc"] or (ceased is not None and ceased >= start):
             uasc_rows.append({
                 "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id],
                 "DUC": format_date(ceased) if ceased is not None and ceased <= end else "",
             })
 
-    short_breaks_only: dict[str, bool] = {}
-    for child, _, row in episode_rows:
-        short_breaks_only[child] = short_breaks_only.get(child, True) and row["LS"] in rules.SHORT_BREAK_LS
     reviews = (
         Review.objects.filter(kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
         .values_list("child__local_child_id", "child__date_of_birth", "held_on", "participation_code")
@@ -150,7 +166,7 @@ def build_rows(year: int) -> ReturnData:
     return ReturnData(
         year,
         header=header_rows,
-        episodes=[row for _, _, row in episode_rows],
+        episodes=[row for *_, row in episode_rows],
         reviews=[row for *_, row in review_rows],
         uasc=uasc_rows,
     )

@@ -10,10 +10,10 @@ wrong, nothing is written and `result.errors` lists every problem (file, row, CH
 value, what is wrong). Otherwise one transaction:
 
 - creates children new to the portal (matched on CHILD = local_child_id, ignoring case) and
-  updates SEX, DOB, ETHNIC, UPN of known ones; names are never touched (the 903 has none: new
-  children are shown as "Child <CHILD>" until someone enters their names). With a UASC file,
-  it says which of the file's children are UASC (is_uasc, uasc_ceased_on = DUC); without one,
-  known children keep their flag.
+  updates SEX, DOB, ETHNIC, UPN, MOTHER and MC_DOB of known ones (a blank MOTHER: not recorded);
+  names are never touched (the 903 has none: new children are shown as "Child <CHILD>" until
+  someone enters their names). With a UASC file, it says which of the file's children are UASC
+  (is_uasc, uasc_ceased_on = DUC); without one, known children keep their flag.
 - replaces a child's episodes, but only when they differ from the file (HOME_POST, PL_POST and
   URN are read but not stored: the portal has no such fields). The file speaks for the time from
   the child's first episode in it: episodes in the portal that ended on or before that day (e.g.
@@ -140,7 +140,7 @@ def errors_csv(errors):
 
 
 # Compact records kept after each file is read (the raw rows are dropped straight away).
-HeaderRow = namedtuple("HeaderRow", "file row child sex dob ethnicity upn")
+HeaderRow = namedtuple("HeaderRow", "file row child sex dob ethnicity upn is_mother first_child_born")
 EpisodeRow = namedtuple(
     "EpisodeRow",
     "file row child start_date reason_for_new_episode legal_status category_of_need placement_type "
@@ -157,8 +157,10 @@ StoredEpisode = namedtuple("StoredEpisode", EPISODE_FIELDS)
 REVIEW_SCHEDULE_FIELDS = ("status", "cancelled_reason", "due_date", "number", "cycle_start", "brought_forward_by_move",
                           "protection_plan", "version", "updated_at")
 CHILD_INSERT_FIELDS = ("local_child_id", "given_name", "family_name", "sex", "date_of_birth", "ethnicity", "upn",
-                       "is_uasc", "uasc_ceased_on", "lac_reviews_recorded_from")
-CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn", "lac_reviews_recorded_from")
+                       "is_uasc", "uasc_ceased_on", "lac_reviews_recorded_from", "is_mother",
+                       "first_child_date_of_birth")
+CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn", "lac_reviews_recorded_from", "is_mother",
+                "first_child_date_of_birth")
 UASC_FIELDS = ("is_uasc", "uasc_ceased_on")
 
 CODES = {
@@ -351,8 +353,23 @@ class _Checker:
         mother = values.get("MOTHER", "")
         if mother not in ("", "0", "1"):
             self.error(file, row, child, "MOTHER", mother, "MOTHER must be 1, 0 or blank.")
-        self.date(file, row, child, values, "MC_DOB", required=False)
-        return HeaderRow(file, row, child, sex, dob, ethnicity, upn)
+            mother = ""
+        elif mother and sex == "M":
+            self.error(file, row, child, "MOTHER", mother, "MOTHER must be blank for a boy (rule 165).")
+        first_child_born = self.not_future(
+            file, row, child, "MC_DOB", self.date(file, row, child, values, "MC_DOB", required=False))
+        if mother == "1" and not values.get("MC_DOB"):
+            self.error(file, row, child, "MC_DOB", "",
+                       "MOTHER is 1, so MC_DOB is needed: give the date of birth of her first child (rule 611).")
+        elif first_child_born is not None and mother != "1":
+            self.error(file, row, child, "MC_DOB", values["MC_DOB"],
+                       f"MC_DOB is only for a child who is a mother, but MOTHER is {mother or 'blank'}: "
+                       "give MOTHER 1 or leave MC_DOB blank (rule 612).")
+        elif first_child_born is not None and dob is not None and first_child_born < dob:
+            self.error(file, row, child, "MC_DOB", values["MC_DOB"],
+                       f"MC_DOB is before the child's own date of birth ({_day(dob)}).")
+        is_mother = {"1": True, "0": False}.get(mother)
+        return HeaderRow(file, row, child, sex, dob, ethnicity, upn, is_mother, first_child_born)
 
     def episode_row(self, file, row, values):
         child = self.child(file, row, values)
@@ -607,13 +624,21 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                           f"CHILD {record.child} is already in row {header[record.child].row} of the Header: one row per child.")
         else:
             header[record.child] = record
+
+    def header_of(record, rule=""):
+        """The record's child's Header row, or None: an error when a Header file was read
+        (without one, the missing file is the error)."""
+        known = header.get(record.child)
+        if known is None and header_rows:
+            checker.error(record.file, record.row, record.child, "CHILD", record.child,
+                          "This child is not in the Header file" + (f" (rule {rule})." if rule else "."))
+        return known
+
     episodes_by_child = defaultdict(list)
     for record in episode_rows:
         if not record.child:
             continue
-        if record.child not in header and header_rows:
-            checker.error(record.file, record.row, record.child, "CHILD", record.child,
-                          "This child is not in the Header file (rule INT03).")
+        header_of(record, "INT03")
         episodes_by_child[record.child].append(record)
     # The collection year: the reporting year (from 1 April) of the latest date in the return.
     latest = max((d for e in episode_rows for d in (e.start_date, e.end_date) if d is not None), default=None)
@@ -638,10 +663,8 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         child_id, file, row = record.child, record.file, record.row
         if not child_id:
             continue
-        known = header.get(child_id)
+        known = header_of(record, "INT08")
         if known is None:
-            if header_rows:
-                checker.error(file, row, child_id, "CHILD", child_id, "This child is not in the Header file (rule INT08).")
             continue
         if record.dob is not None and known.dob is not None and record.dob != known.dob:
             checker.error(file, row, child_id, "DOB", _day(record.dob),
@@ -679,10 +702,8 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         child_id, file, row = record.child, record.file, record.row
         if not child_id:
             continue
-        known = header.get(child_id)
+        known = header_of(record)
         if known is None:
-            if header_rows:
-                checker.error(file, row, child_id, "CHILD", child_id, "This child is not in the Header file.")
             continue
         if child_id in uasc:
             checker.error(file, row, child_id, "CHILD", child_id, f"This child is already in row {uasc[child_id].row} of the UASC file.")
@@ -703,30 +724,30 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     _progress(progress, 0, 1, "comparing with the portal")
     result.children_in_file = len(header)
     existing = {}
-    for child_id, local_id, sex, dob, ethnicity, upn, recorded, is_uasc, ceased in Child.objects.values_list(
-        "pk", "local_child_id", "sex", "date_of_birth", "ethnicity", "upn", "lac_reviews_recorded_from", "is_uasc",
-        "uasc_ceased_on",
+    for child_id, local_id, *header_values, is_uasc, ceased in Child.objects.values_list(
+        "pk", "local_child_id", *CHILD_FIELDS, "is_uasc", "uasc_ceased_on",
     ).iterator(chunk_size=CHUNK):
-        existing[local_id.upper()] = (child_id, local_id, (sex, dob, ethnicity, upn, recorded), (is_uasc, ceased))
+        existing[local_id.upper()] = (child_id, local_id, tuple(header_values), (is_uasc, ceased))
     new_children, changed_children = [], []
     recorded_from = {}
     for local_id, record in header.items():
         stored = existing[local_id][2][4] if local_id in existing else None
         recorded_from[local_id] = _recorded_from(episodes_by_child.get(local_id), stored, year_start)
-        wanted = (record.sex, record.dob, record.ethnicity, record.upn, recorded_from[local_id])
+        wanted = (record.sex, record.dob, record.ethnicity, record.upn, recorded_from[local_id], record.is_mother,
+                  record.first_child_born)  # CHILD_FIELDS
         duc = uasc[local_id].duc if local_id in uasc else None
         wanted_uasc = (local_id in uasc, duc)
         if local_id not in existing:
             new_children.append((local_id, NEW_CHILD_GIVEN_NAME, local_id, record.sex, record.dob, record.ethnicity,
-                                 record.upn, wanted_uasc[0], wanted_uasc[1], wanted[4]))  # CHILD_INSERT_FIELDS
+                                 record.upn, wanted_uasc[0], wanted_uasc[1], recorded_from[local_id],
+                                 record.is_mother, record.first_child_born))  # CHILD_INSERT_FIELDS
             continue
         pk, _, have, have_uasc = existing[local_id]
         if not has_uasc_file:
             wanted_uasc = have_uasc
         if wanted != have or wanted_uasc != have_uasc:
             changed_children.append(Child(
-                pk=pk, sex=record.sex, date_of_birth=record.dob, ethnicity=record.ethnicity, upn=record.upn,
-                lac_reviews_recorded_from=wanted[4], is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
+                pk=pk, **dict(zip(CHILD_FIELDS, wanted)), is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
             ))
     known_pks = {existing[local_id][0]: local_id for local_id in header if local_id in existing}
     stored_episodes = defaultdict(list)

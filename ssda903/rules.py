@@ -8,8 +8,8 @@ the one query rule here (232) is returned separately and does not.
 
 The rules that compare the return with last year's (202-204, 502, 503, 562) run when
 `ReturnData.previous` holds it (ssda903.models.StoredReturn), and are skipped otherwise. Rules
-on columns the portal does not hold (MOTHER: 393/607; postcodes, URN, distance, local
-authority, location) are not implemented here.
+on columns the portal does not hold (postcodes, URN, distance, local authority, location) are
+not implemented here.
 """
 
 from __future__ import annotations
@@ -72,6 +72,10 @@ SHORT_LEGAL_STATUS_RULES = {"L1": ("361", "police protection (L1) for more than 
 
 def sex_codes(year: int) -> frozenset[str]:
     return SEX_FROM_2025 if year >= 2025 else SEX_UP_TO_2024
+
+
+def female_code(year: int) -> str:
+    return "F" if year >= 2025 else "2"
 
 
 def placement_codes(year: int) -> frozenset[str]:
@@ -320,6 +324,38 @@ def rule_444(data):
         if upn in seen and seen[upn] != child:
             yield Problem(child, "444", f"UPN {upn} is also given for child {seen[upn]}.")
         seen.setdefault(upn, child)
+
+
+# MOTHER: the DfE needs it for every girl looked after other than on short breaks alone.
+WHERE_MOTHER_IS_RECORDED = "record whether she is a mother on her page in the portal (Mother, under About the child)."
+
+
+def _girls_without_mother(data) -> Iterator[tuple[str, list[Episode]]]:
+    """(child, episodes) of each girl in the Header whose MOTHER is blank."""
+    female = female_code(data.year)
+    for child, episodes in data.episodes_by_child.items():
+        row = data.header_by_child.get(child)
+        if row is not None and _cell(row, "SEX") == female and not _cell(row, "MOTHER"):
+            yield child, episodes
+
+
+@rule("393")
+def rule_393(data):
+    for child, episodes in _girls_without_mother(data):
+        if any(episode["LS"] not in SHORT_BREAK_LS for episode in episodes):
+            yield Problem(child, "393", "MOTHER is blank for a girl looked after in the year (not only on short "
+                                        f"breaks): {WHERE_MOTHER_IS_RECORDED}")
+
+
+@rule("607")
+def rule_607(data):
+    for child, episodes in _girls_without_mother(data):
+        ceased = next((episode for episode in episodes
+                       if episode.dec and data.start <= episode.dec <= data.end and episode["REC"]
+                       and episode["REC"] != "X1" and episode["LS"] not in SHORT_BREAK_LS), None)
+        if ceased is not None:
+            yield Problem(child, "607", f"MOTHER is blank for a girl who ceased to be looked after on "
+                                        f"{show(ceased.dec)}: {WHERE_MOTHER_IS_RECORDED}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,9 +111,11 @@ class ExportView(ReturnsAccessMixin, View):
                                                 queries_seen=request.GET.get("queries_seen") == "1")
         if archive is None:
             template = "ssda903/export_problems.html" if result.problems else "ssda903/export_queries.html"
+            children = dict(selectors.children_by_local_id([problem.child for problem in result.problems]))
             return render(request, template, {
                 "form": form, "year": year, "label": services.collection_year_label(year),
-                "problems": result.problems, "queries": result.queries,
+                "problems": [(problem, children.get(problem.child)) for problem in result.problems],
+                "queries": result.queries,
             })
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="ssda903-{year}.zip"'

@@ -59,6 +59,8 @@ class ChildFactory(factory.django.DjangoModelFactory):
     date_of_birth = datetime.date(2015, 6, 1)
     sex = "F"
     ethnicity = "WBRI"
+    # The SSDA903 return needs MOTHER for every girl looked after (rule 393), and none for a boy.
+    is_mother = factory.LazyAttribute(lambda child: False if child.sex == "F" else None)
 
 
 class CareEpisodeFactory(factory.django.DjangoModelFactory):

@@ -39,7 +39,7 @@ def valid_files():
     return {
         "header.csv": (
             "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
-            f"903A01,F,01/06/2015,WBRI,{upn(1)},,\n"
+            f"903A01,F,01/06/2015,WBRI,{upn(1)},0,\n"
             f"903A02,M,10/10/2012,BAFR,{upn(2)},,\n"
         ),
         "episodes.csv": (
@@ -328,6 +328,7 @@ def test_the_real_rules_refuse_an_export_and_name_the_child(client, manager):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     rows = response.content.decode().split('id="problems"', 1)[1]
     assert "RULE01" in rows and ">226<" in rows
+    assert f'href="{reverse("children:detail", args=[child.pk])}">RULE01</a>' in rows  # to correct the record
 
 
 def test_records_the_dfe_will_query_are_shown_before_the_download(client, manager):

@@ -6,9 +6,10 @@ UN1-UN5, all RNE, LS except D1, CIN, the 2024/25 PLACE codes, PLACE_PROVIDER, RE
 REASON_PLACE_CHANGE and REVIEW_CODE codes) and the edge cases: returns to care, X1 chains with
 every RNE, temporary placements returned from, short breaks (V3/V4) without reviews, under-4s
 (PN0) and a child turning 4, UASC children (one ceasing in the year), an episode starting on the
-first day of the year and one ceasing on the last, SEX U. They also have what the DfE files
-allow but the export writes in its own way: columns in another order, a byte-order mark, lower
-case, single-digit days, postcodes and URNs (not held by the portal), SEX as 1/2, MOTHER 0.
+first day of the year and one ceasing on the last, SEX U, MOTHER 1 with MC_DOB for a mother,
+0 for the other girls and blank for boys and a child on short breaks only. They also have what
+the DfE files allow but the export writes in its own way: columns in another order, a byte-order
+mark, lower case, single-digit days, postcodes and URNs (not held by the portal), SEX as 1/2.
 """
 
 
@@ -25,28 +26,28 @@ A801200112001,RET01,12/03/2010,F,MWBC,0,
 UN3,X1CHN,05/07/2012,1,WBRI,,
 UN2,RESP1,14/09/2016,2,WIRI,,
 UN4,RESP2,01/01/2014,M,AIND,,
-UN1,BABY1,20/11/2023,F,BCRB,,
+UN1,BABY1,20/11/2023,F,BCRB,0,
 un1,TURN4,10/10/2020,M,CHNE,,
 UN2,UASC1,02/02/2008,M,OOTH,,
 UN5,UASC2,15/03/2007,F,BAFR,0,
 B801200112002,SEXU1,01/01/2011,U,NOBT,,
-UN3,PARNT,08/08/2009,F,MWAS,,
+UN3,PARNT,08/08/2009,F,MWAS,1,12/12/2024
 C80120011200A,L3KID,03/03/2013,M,WROM,,
 UN5,OLDEP,01/01/2007,M,WOTH,,
 D801200112003,TEMP1,06/06/2011,F,MWBA,0,
 UN1,FIL01,01/02/2020,M,WIRT,,
-UN5,FIL02,03/04/2015,F,MOTH,,
+UN5,FIL02,03/04/2015,F,MOTH,0,
 UN5,FIL03,12/12/2012,M,APKN,,
-UN5,FIL04,04/04/2014,F,ABAN,,
+UN5,FIL04,04/04/2014,F,ABAN,0,
 UN5,FIL05,05/05/2011,M,AOTH,,
-UN5,FIL06,06/06/2016,F,BOTH,,
+UN5,FIL06,06/06/2016,F,BOTH,0,
 UN5,FIL07,07/07/2013,M,REFU,,
-UN5,FIL08,08/08/2012,F,WIRT,,
+UN5,FIL08,08/08/2012,F,WIRT,0,
 UN5,FIL09,09/09/2017,M,MOTH,,
-UN5,FIL10,10/03/2007,F,APKN,,
+UN5,FIL10,10/03/2007,F,APKN,0,
 UN5,FIL11,11/11/2006,M,ABAN,,
 UN5,FIL12,12/01/2008,M,AOTH,,
-UN5,FIL13,13/01/2010,F,BOTH,,
+UN5,FIL13,13/01/2010,F,BOTH,0,
 """
 
 EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
@@ -140,7 +141,8 @@ FILES = {"header.csv": HEADER, "episodes.csv": EPISODES, "reviews.csv": REVIEWS,
 def snapshot():
     """The portal's records that the return carries, in a comparable form."""
     children = list(Child.objects.order_by("local_child_id").values_list(
-        "local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc", "uasc_ceased_on"))
+        "local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc", "uasc_ceased_on", "is_mother",
+        "first_child_date_of_birth"))
     episodes = list(CareEpisode.objects.order_by("child__local_child_id", "start_date").values_list(
         "child__local_child_id", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
         "placement_type", "placement_provider", "end_date", "reason_episode_ceased", "reason_for_placement_change"))
@@ -191,8 +193,10 @@ def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
     header = files["header.csv"].splitlines()
     assert header[0] == "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
     assert "X1CHN,M,05/07/2012,WBRI,UN3,," in header  # SEX 1 read as M, written in the 2024/25 coding
-    assert "RET01,F,12/03/2010,MWBC,A801200112001,," in header  # MOTHER not held: blank
-    assert "TURN4,M,10/10/2020,CHNE,UN1,," in header
+    assert "RET01,F,12/03/2010,MWBC,A801200112001,0," in header
+    assert "PARNT,F,08/08/2009,MWAS,UN3,1,12/12/2024" in header
+    assert "RESP1,F,14/09/2016,WIRI,UN2,," in header  # short breaks only: MOTHER blank (rule 399)
+    assert "TURN4,M,10/10/2020,CHNE,UN1,," in header  # a boy: MOTHER blank
     episodes = files["episodes.csv"].splitlines()
     assert "RET01,15/02/2024,S,V2,N5,U6,PR1,20/05/2024,E4A,,,," in episodes  # postcodes and URN not held
     assert "BABY1,05/03/2025,P,C1,N1,U5,PR1,,,,,," in episodes
@@ -219,7 +223,7 @@ def test_a_period_of_care_that_began_before_the_year_round_trips(manager):
         "FIL99,01/01/2024,S,V2,N5,U6,PR1,01/03/2024,X1,CARPL,,,\n"
         "FIL99,01/03/2024,P,V2,N5,U4,PR1,,,,,,\n"
     )
-    files["header.csv"] = HEADER + "UN5,FIL99,01/01/2012,F,WBRI,,\n"
+    files["header.csv"] = HEADER + "UN5,FIL99,01/01/2012,F,WBRI,0,\n"
     import_ok(files, manager)
     first = export_return(2025)
     assert first.problems == []

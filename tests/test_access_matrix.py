@@ -192,6 +192,7 @@ RULES = {
                               why="an IRO's own caseload; managers have none and are sent to the children list"),
     "children:detail": Rule(CHILD_RECORD, child),
     "children:allocate": Rule(MANAGERS, child),
+    "children:motherhood": Rule(CHILD_RECORD, child, why="whoever may open the child's record records it"),
     # reviews
     "reviews:due": Rule(CHILD_LISTS),
     "reviews:held": Rule(CHILD_LISTS),

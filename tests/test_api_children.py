@@ -182,7 +182,8 @@ class TestReading:
         assert body == {
             "id": looked_after_child.pk, "local_child_id": looked_after_child.local_child_id,
             "given_name": "Robin", "family_name": "Looked-After", "date_of_birth": "2015-06-01", "sex": "F",
-            "ethnicity": "WBRI", "upn": "", "is_uasc": False, "has_disability": False,
+            "ethnicity": "WBRI", "upn": "", "is_uasc": False, "has_disability": False, "is_mother": False,
+            "first_child_date_of_birth": None,
             "current_iro": {"id": iro.pk, "name": "Iris Reviewer"}, "looked_after": True, "legal_status": "C2",
             "placement_type": "U6", "on_cp_plan": True, "current_rag": "amber",
         }

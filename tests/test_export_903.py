@@ -199,6 +199,54 @@ def test_short_break_children_have_no_reviews_in_the_return(db):
     assert len(rows(result, "episodes.csv")) == 2
 
 
+BORN_2008 = D(2008, 6, 1)
+
+
+def test_mother_and_the_first_child_s_date_of_birth_are_written_for_girls(db):
+    child_in_care("G1", dob=BORN_2008, is_mother=True, first_child_date_of_birth=D(2024, 5, 1))
+    child_in_care("G2", is_mother=False)
+    child_in_care("B1", sex="M")
+    child_in_care("U1", sex="U", is_mother=False)
+    result = export_return(2025)
+    assert result.problems == []
+    assert [(r["CHILD"], r["MOTHER"], r["MC_DOB"]) for r in rows(result, "header.csv")] == [
+        ("B1", "", ""), ("G1", "1", "01/05/2024"), ("G2", "0", ""), ("U1", "0", "")]
+
+
+def test_a_first_child_born_after_the_return_s_last_day_is_not_in_it(db):
+    """Rule 625: MC_DOB cannot be after the year end, nor after the day the child ceased care.
+    A mother since then was not one yet: MOTHER 0."""
+    child_in_care("G1", dob=BORN_2008, start=D(2023, 1, 10), is_mother=True, first_child_date_of_birth=D(2025, 2, 1))
+    left = ChildFactory(local_child_id="G2", date_of_birth=BORN_2008, is_mother=True,
+                        first_child_date_of_birth=D(2024, 12, 1))
+    episode(left, D(2024, 1, 10), D(2024, 10, 1), "E4A")
+    mothers = {year: [(r["CHILD"], r["MOTHER"], r["MC_DOB"]) for r in rows(export_return(year), "header.csv")]
+               for year in (2024, 2025)}
+    assert mothers == {2024: [("G1", "0", ""), ("G2", "0", "")], 2025: [("G1", "1", "01/02/2025"), ("G2", "0", "")]}
+
+
+def test_a_girl_on_short_breaks_only_has_mother_blank(db):
+    """Rule 399: MOTHER and MC_DOB stay blank while all the year's episodes are short breaks."""
+    respite = ChildFactory(local_child_id="V1", date_of_birth=BORN_2008, is_mother=True,
+                           first_child_date_of_birth=D(2024, 2, 1))
+    episode(respite, D(2024, 5, 1), D(2024, 5, 3), "E8", legal_status="V3")
+    episode(respite, D(2025, 3, 1), legal_status="V4")
+    result = export_return(2025)
+    assert result.problems == []
+    assert [(r["MOTHER"], r["MC_DOB"]) for r in rows(result, "header.csv")] == [("", "")]
+
+
+def test_a_girl_whose_motherhood_is_not_recorded_is_named_with_the_rule_and_where_to_record_it(db):
+    child_in_care("G1", is_mother=None)
+    left = ChildFactory(local_child_id="G2", date_of_birth=BORN_2012, is_mother=None)
+    episode(left, D(2024, 1, 10), D(2024, 10, 1), "E4A")
+    result = export_return(2025)
+    assert result.files == {}
+    assert [(p.child, p.rule) for p in result.problems] == [("G1", "393"), ("G2", "393"), ("G2", "607")]
+    assert all("record whether she is a mother on her page" in p.message for p in result.problems)
+    assert "ceased to be looked after on 01/10/2024" in result.problems[2].message
+
+
 def test_a_rule_breach_is_reported_and_no_files_are_written(db, tmp_path):
     toddler = child_in_care("T1", dob=D(2022, 1, 1))
     held_review(toddler, D(2024, 6, 1), "PN1")  # under 4: must be PN0 (rule 441)
@@ -274,7 +322,7 @@ def test_query_count_does_not_grow_with_the_number_of_children(db):
 
 BASE = {
     "header": [
-        {"CHILD": "A", "SEX": "F", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "", "MC_DOB": ""},
+        {"CHILD": "A", "SEX": "F", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "0", "MC_DOB": ""},
         {"CHILD": "B", "SEX": "M", "DOB": "01/06/2022", "ETHNIC": "BAFR", "UPN": "A123456789012", "MOTHER": "",
          "MC_DOB": ""},
     ],
@@ -343,6 +391,9 @@ BREACHES = [
     ("503", 2025, last_year(episode={"PLACE_PROVIDER": "PR2"})),
     ("562", 2025, last_year(episodes=[])),
     ("101", 2024, set_cell("header", 0, SEX="F")),
+    ("393", 2025, set_cell("header", 0, MOTHER="")),
+    ("393", 2024, set_cell("header", 0, SEX="2", MOTHER="")),
+    ("607", 2025, set_cell("header", 1, SEX="F")),
     ("102", 2025, set_cell("header", 0, DOB="2015-06-01")),
     ("103", 2025, set_cell("header", 0, ETHNIC="WBR")),
     ("168", 2025, set_cell("header", 0, UPN="UN6")),
@@ -472,6 +523,16 @@ def test_a_child_born_on_29_february_turns_4_on_1_march(review, code, breaks):
     )
     problems, _ = check_return(data)
     assert [p.rule for p in problems] == ([breaks] if breaks else [])
+
+
+def test_mother_is_not_needed_for_boys_nor_girls_on_short_breaks_only():
+    data = copy.deepcopy(BASE)
+    data["header"][0]["SEX"] = "M"
+    data["header"][0]["MOTHER"] = ""
+    data["header"][1]["SEX"] = "F"  # B ceased care in the year (rule 607), but from short breaks only
+    data["episodes"][2]["LS"] = "V3"
+    data["reviews"] = [review for review in data["reviews"] if review["CHILD"] != "B"]
+    assert check_return(ReturnData(2025, **data)) == ([], [])
 
 
 def test_consecutive_temporary_placements_then_back_are_fine():

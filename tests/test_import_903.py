@@ -45,9 +45,9 @@ def valid_return():
     without reviews, an under-4 with PN0, a UASC child, an adoption, temporary placements."""
     return {
         "header": [
-            header("A001", "1", "01/05/2012", "WBRI", "A12345678901Z", "0"),
-            header("a002", "F", "15/02/2010", "BCRB", "B123456789012", ""),  # lower case is upper-cased
-            header("A003", "2", "10/01/2022", "MWBC", "UN3"),
+            header("A001", "1", "01/05/2012", "WBRI", "A12345678901Z"),
+            header("a002", "F", "15/02/2010", "BCRB", "B123456789012", "1", "3/9/2024"),  # lower case is upper-cased
+            header("A003", "2", "10/01/2022", "MWBC", "UN3", "0"),
             header("A004", "M", "20/07/2015", "AIND", "UN4"),
             header("A005", "M", "03/03/2008", "AOTH", "UN2"),
             header("A006", "U", "01/09/2014", "CHNE", "UN5"),
@@ -170,7 +170,10 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     existing.refresh_from_db()
     assert (existing.given_name, existing.family_name) == ("Sam", "Known")  # names never overwritten
     assert (existing.sex, existing.ethnicity) == ("F", "BCRB")
-    assert Child.objects.get(local_child_id="A003").sex == "F"  # 2 = female before 2024/25
+    assert (existing.is_mother, existing.first_child_date_of_birth) == (True, D(2024, 9, 3))
+    a003 = Child.objects.get(local_child_id="A003")
+    assert (a003.sex, a003.is_mother, a003.first_child_date_of_birth) == ("F", False, None)  # 2 = female before 2024/25
+    assert (new.is_mother, new.first_child_date_of_birth) == (None, None)  # MOTHER blank: not recorded
     uasc = Child.objects.get(local_child_id="A005")
     assert uasc.is_uasc and uasc.uasc_ceased_on == D(2024, 5, 1)
     assert not Child.objects.filter(is_uasc=True).exclude(pk=uasc.pk).exists()
@@ -267,6 +270,20 @@ def test_changed_episodes_are_replaced_and_reviews_matched_by_date():
     assert list(a003.episodes.values_list("pk", flat=True)) == a003_episodes  # untouched children keep their rows
 
 
+@pytest.mark.django_db
+def test_mother_and_the_first_child_s_date_of_birth_follow_the_file():
+    """MOTHER and MC_DOB are Header columns like SEX: the file speaks for them, a blank MOTHER
+    meaning not recorded."""
+    import_return(to_files(valid_return()))
+    tables = valid_return()
+    tables["header"][1].update(MOTHER="0", MC_DOB="")
+    tables["header"][2].update(MOTHER="")
+    result = import_return(to_files(tables))
+    assert result.errors == [] and result.children_updated == 2
+    assert list(Child.objects.filter(local_child_id__in=["A002", "A003"]).order_by("local_child_id").values_list(
+        "is_mother", "first_child_date_of_birth")) == [(False, None), (None, None)]
+
+
 # --- malformed files: every error reported, nothing written -------------------------------------
 
 
@@ -359,6 +376,19 @@ CASES = {
         ("episodes.csv", 20, "Z999", "CHILD", "Z999", "not in the Header")),
     "duplicate child in header": (_append("header", header("A001", "M", "01/05/2012")), None,
                                   ("header.csv", 8, "A001", "CHILD", "A001", "one row per child")),
+    "MOTHER not 1, 0 or blank": (_set("header", 2, MOTHER="2"), None,
+                                 ("header.csv", 4, "A003", "MOTHER", "2", "MOTHER must be 1, 0 or blank")),
+    "MOTHER for a boy": (_set("header", 0, MOTHER="0"), None,
+                         ("header.csv", 2, "A001", "MOTHER", "0", "MOTHER must be blank for a boy (rule 165)")),
+    "a mother without MC_DOB": (_set("header", 1, MC_DOB=""), None,
+                                ("header.csv", 3, "A002", "MC_DOB", "", "MOTHER is 1, so MC_DOB is needed")),
+    "MC_DOB when MOTHER is 0": (_set("header", 2, MC_DOB="01/01/2024"), None,
+                                ("header.csv", 4, "A003", "MC_DOB", "01/01/2024", "but MOTHER is 0")),
+    "MC_DOB when MOTHER is blank": (_set("header", 5, MC_DOB="01/01/2024"), None,
+                                    ("header.csv", 7, "A006", "MC_DOB", "01/01/2024", "but MOTHER is blank")),
+    "MC_DOB before DOB": (_set("header", 1, MC_DOB="14/02/2010"), None,
+                          ("header.csv", 3, "A002", "MC_DOB", "14/02/2010",
+                           "MC_DOB is before the child's own date of birth (15/02/2010)")),
     "missing column": (None, _drop_column("episodes", "URN"),
                        ("episodes.csv", 1, "", "URN", "", "missing column URN")),
     "extra column": (None, _add_column("header", "NAME"), ("header.csv", 1, "", "NAME", "", "unexpected column NAME")),

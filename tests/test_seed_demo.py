@@ -19,6 +19,7 @@ from children.selectors import age_on, caseload_sizes, is_looked_after_on, perio
 from escalations.models import Escalation, EscalationConcern, EscalationStep
 from oversight.models import InContactPlan, OversightRecord
 from reviews.models import Review, ReviewAction
+from ssda903 import services as returns
 from tests.conftest import kept_for_the_module
 from tests.factories import ChildFactory
 
@@ -54,7 +55,7 @@ def canonical_dump():
         "children": list(
             Child.objects.filter(local_child_id__startswith="DEMO").order_by("local_child_id").values_list(
                 "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "is_uasc",
-                "has_disability",
+                "has_disability", "is_mother", "first_child_date_of_birth",
             )
         ),
         "episodes": list(
@@ -229,7 +230,8 @@ class TestValidRecords:
                 assert bool(episode.reason_for_placement_change) == (
                     starts_next_day and following.reason_for_new_episode in PLACEMENT_CHANGES
                 ), episode
-                assert episode.placement_type not in CODES_DROPPED_BY_2025
+                if episode.placement_type in CODES_DROPPED_BY_2025:  # not in the 2025/26 list
+                    assert episode.end_date is not None and episode.end_date < date(2025, 4, 1), episode
                 if episode.reason_episode_ceased in ("E11", "E12"):
                     assert episode.placement_type in ("A3", "A4", "A5", "A6")
             for period in periods_of_care(episodes):
@@ -384,6 +386,49 @@ class TestPlausibleAuthority:
         family_names = {name for _, _, families in NAMES.values() for name in families}
         assert [child.local_child_id for child in authority] == [f"DEMO{number:06d}" for number in range(1, 601)]
         assert all(child.given_name in given_names and child.family_name in family_names for child in authority)
+
+
+class TestTheSsda903Return:
+    def test_every_collection_year_exports_without_breaking_a_dfe_rule(self, authority):
+        """From 2021/22 to the last completed year, in order, so that each year is also checked
+        against the one before (rules 202-204, 502, 503, 562): placement codes of the year
+        each episode is open in, MOTHER for every girl looked after, and the rest."""
+        manager = User.objects.get(username="manager")
+        last = returns.last_completed_collection_year(TODAY)
+        for year in range(2022, last + 1):
+            result, archive = returns.export_files(year, by=manager, queries_seen=True)
+            assert result.problems == [], (year, [str(problem) for problem in result.problems[:20]])
+            assert archive is not None and result.counts["header"] > 100
+            assert result.checked_against_last_year == (year > 2022)
+
+    def test_girls_looked_after_have_their_motherhood_recorded_and_nobody_else(self, authority):
+        mothers = 0
+        for child in authority:
+            episodes = list(child.episodes.all())
+            needs_it = child.sex == "F" and any(episode.legal_status not in ("V3", "V4") for episode in episodes)
+            assert (child.is_mother is not None) == needs_it, child
+            if child.is_mother:
+                mothers += 1
+                assert age_on(child.date_of_birth, TODAY) >= 15
+                assert add_years(child.date_of_birth, 14) < child.first_child_date_of_birth <= TODAY
+            else:
+                assert child.first_child_date_of_birth is None
+        assert 0 < mothers < 20
+
+    def test_semi_independent_placements_became_supported_accommodation_on_28_april_2024(self, authority):
+        registered = 0
+        for child in authority:
+            episodes = sorted(child.episodes.all(), key=lambda episode: episode.start_date)
+            for episode, following in zip(episodes, episodes[1:] + [None]):
+                if episode.placement_type == "H5":
+                    assert episode.start_date < date(2024, 4, 1) and episode.end_date <= date(2024, 4, 28)
+                if episode.placement_type == "K3":
+                    assert episode.start_date >= date(2024, 4, 1)
+                if episode.placement_type == "H5" and following and following.start_date == date(2024, 4, 28):
+                    registered += 1
+                    assert (following.placement_type, following.placement_provider) == ("K3", episode.placement_provider)
+                    assert (following.reason_for_new_episode, episode.reason_for_placement_change) == ("T", "PLACE")
+        assert registered > 0
 
 
 @pytest.mark.django_db

@@ -3,8 +3,9 @@
 Journey: the manager opens the SSDA903 pages, submits the upload form with no file (GOV.UK error
 summary), uploads files with errors (the progress page waits for the worker, then polls its way
 to the outcome: every error in a table, with the CSV download), uploads the corrected files (the
-counts), opens the children to allocate an IRO to, downloads the return as a ZIP, and sees the
-children and rules when the exporter refuses. axe-core runs on every page type, in each state.
+counts), opens the children to allocate an IRO to, is refused the return because a girl's MOTHER
+is not recorded (rule 393), records it from her page, downloads the return as a ZIP, and sees
+the records the DfE will query. axe-core runs on every page type, in each state.
 
 Celery: `import_worker` stands in for the worker, as `pdf_worker` does for the annual report: the
 portal sends the real task when the request's transaction commits; the stand-in records it and
@@ -14,7 +15,6 @@ the test runs the real task when it chooses.
 import io
 import re
 import zipfile
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -76,7 +76,7 @@ def choose_files(page, paths):
         page.get_by_label(label, exact=True).set_input_files(paths[name])
 
 
-def test_manager_imports_and_exports_the_return(page, manager, import_worker, tmp_path, monkeypatch, screenshot):
+def test_manager_imports_and_exports_the_return(page, manager, import_worker, tmp_path, screenshot):
     titles = {}
 
     def check(where, expected_title):
@@ -130,10 +130,12 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     text = open(download.value.path(), encoding="utf-8-sig").read()
     assert len(text.strip().splitlines()) == run.error_count + 1
 
-    # The corrected files: imported, with the counts.
+    # The corrected files, from a system that never recorded MOTHER: imported, with the counts.
     page.get_by_role("link", name="upload them again").click()
     (tmp_path / "fixed").mkdir()
-    choose_files(page, write(tmp_path / "fixed", valid_files()))
+    fixed = valid_files()
+    fixed["header.csv"] = re.sub(r"^(903A01,.*),0,$", r"\1,,", fixed["header.csv"], flags=re.MULTILINE)
+    choose_files(page, write(tmp_path / "fixed", fixed))
     page.get_by_role("button", name="Upload the files").click()
     expect(page.get_by_role("status")).to_have_text("Waiting to start: 0% done.")
     import_worker.work()
@@ -153,10 +155,28 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     expect(page.get_by_role("table", name="Recent imports").locator("tbody tr")).to_have_count(2)
     check("overview with imports", "SSDA903 return")
 
-    # The export: 2024/25 as a ZIP.
+    # 2024/25 is refused: 903A01, a girl in care, has no MOTHER (rule 393). No file, each child
+    # and rule, the child's ID a link to her page, where the manager records it.
     page.get_by_role("link", name="Download a return").click()
     expect(h1(page)).to_have_text("Download an SSDA903 return")
     check("export form", "Download an SSDA903 return")
+    page.get_by_label("Collection year").select_option("2025")
+    page.get_by_role("button", name="Download the return").click()
+    expect(h1(page)).to_have_text("SSDA903 return, 2024/25 (April 2024 to March 2025)")
+    table = page.get_by_role("table", name="Records that break a rule")
+    expect(table.locator("tbody tr")).to_have_text([re.compile(r"903A01\s*393\s*MOTHER is blank for a girl")])
+    check("export refused", "Error: SSDA903 return 2024/25 (April 2024 to March 2025) not made")
+    table.get_by_role("link", name="903A01").click()
+    expect(h1(page)).to_have_text("Child 903A01")
+    page.get_by_role("link", name="Record whether Child 903A01 is a mother").click()
+    check("motherhood question", "Is Child 903A01 a mother?")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Child 903A01 is recorded as not a mother.")
+
+    # Now the return: 2024/25 as a ZIP, with her MOTHER 0.
+    page.goto("/returns/903/export/")
     page.get_by_label("Collection year").select_option("2025")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the return").click()
@@ -164,6 +184,7 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     with open(download.value.path(), "rb") as handle:
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     assert {"header.csv", "episodes.csv", "reviews.csv"} <= set(archive.namelist())
+    assert re.search(r"^903A01,F,01/06/2015,WBRI,\w+,0,\r$", archive.read("header.csv").decode(), re.MULTILINE)
 
     # A record the DfE will query (SEX U, rule 232): listed first, then the files on request.
     Child.objects.filter(local_child_id="903A01").update(sex="U")
@@ -176,16 +197,4 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"^Download the return")).click()
     assert download.value.suggested_filename == "ssda903-2025.zip"
-    page.goto("/returns/903/export/")
-    page.get_by_label("Collection year").select_option("2025")
-
-    # When the data would break a DfE rule: each child and rule, and no file.
-    problems = [SimpleNamespace(child="903A01", rule="103", message="The ethnicity code is not valid.")]
-    monkeypatch.setattr("ssda903.exporter.export_return",
-                        lambda year: SimpleNamespace(files={}, problems=problems, queries=[]))
-    page.get_by_role("button", name="Download the return").click()
-    expect(h1(page)).to_have_text("SSDA903 return, 2024/25 (April 2024 to March 2025)")
-    table = page.get_by_role("table", name="Records that break a rule")
-    expect(table.locator("tbody tr")).to_have_text([re.compile(r"903A01\s*103\s*The ethnicity code is not valid.")])
-    check("export refused", "Error: SSDA903 return 2024/25 (April 2024 to March 2025) not made")
     page.problems.assert_none()
