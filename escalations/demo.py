@@ -21,7 +21,7 @@ Each step's response_due is escalations.timescales.response_due of the day it wa
 every escalation is one the services would have accepted, step by step (raise, record the
 response, escalate, resolve or withdraw): tests/test_seed_oversight_escalations.py replays them.
 As in the other demo modules, everything comes from one random.Random in a fixed order, built in
-memory and saved with bulk_create.
+memory and saved in bulk (children.demo.bulk_save).
 """
 
 import random
@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from children.demo import NAMES, add_years
+from children.demo import NAMES, add_years, bulk_save
 from children.selectors import age_on, periods_of_care
 from oversight.demo import iro_on
 from oversight.models import Rag
@@ -41,8 +41,6 @@ from reviews.timescales import working_days_between
 from . import timescales
 from .codes import EscalationStatus, Stage
 from .models import Escalation, EscalationConcern, EscalationStep
-
-BATCH_SIZE = 1000
 
 # Chance that a rating leads to an escalation, and when it is raised after it (days): red at
 # once, amber when the follow-up finds the drift continuing; now and then after a green rating.
@@ -207,14 +205,19 @@ def span_on(spans, day):
     return next(((start, end) for start, end in spans if start <= day and (end is None or day < end)), None)
 
 
+def cafcass_referrals_among(number_of_children):
+    """How many escalations an authority of this size refers to Cafcass."""
+    per = CAFCASS_REFERRAL_PER_CHILDREN
+    return (number_of_children + per // 2) // per
+
+
 class _EscalationGenerator:
-    def __init__(self, seed, today, number_of_children):
+    def __init__(self, seed, today, cafcass_referrals):
         self.rng = random.Random(f"escalations-{seed}")
         self.today = today
         self.window_start = add_years(today, -3)
         self.calendar = _Calendar(self.window_start - timedelta(days=400), today + timedelta(days=400))
-        per = CAFCASS_REFERRAL_PER_CHILDREN
-        self.cafcass_referrals = (number_of_children + per // 2) // per
+        self.cafcass_referrals = cafcass_referrals
         self.escalations = []
         self.names = {pool: [self.person() for _ in range(size)] for pool, size in POOL_SIZES.items()}
 
@@ -477,10 +480,13 @@ class _EscalationGenerator:
         self.busy_until[index] = date.max if escalation.is_open else escalation.closed_on
 
 
-def build_escalations(histories, ratings, *, seed, today):
+def build_escalations(histories, ratings, *, seed, today, cafcass_referrals=None):
     """Escalations for the demo children, in memory: `histories` from
-    children.demo.build_local_authority, `ratings` (per history) from oversight.demo.build_oversight."""
-    return _EscalationGenerator(seed, today, len(histories)).build(histories, ratings)
+    children.demo.build_local_authority, `ratings` (per history) from oversight.demo.build_oversight.
+    A chunk of a larger authority passes its share of the authority's Cafcass referrals."""
+    if cafcass_referrals is None:
+        cafcass_referrals = cafcass_referrals_among(len(histories))
+    return _EscalationGenerator(seed, today, cafcass_referrals).build(histories, ratings)
 
 
 @transaction.atomic
@@ -501,7 +507,7 @@ def save_escalations(seeded, iros):
             escalation.withdrawn_on = item.closed_on
             escalation.withdrawal_reason = item.closing_text
         escalations.append(escalation)
-    Escalation.objects.bulk_create(escalations, batch_size=BATCH_SIZE)
+    bulk_save(Escalation, escalations)
     concerns = [
         EscalationConcern(escalation=escalation, area=area)
         for escalation, item in zip(escalations, seeded) for area in sorted(set(item.areas))
@@ -514,8 +520,8 @@ def save_escalations(seeded, iros):
         )
         for escalation, item in zip(escalations, seeded) for step in item.steps
     ]
-    EscalationConcern.objects.bulk_create(concerns, batch_size=BATCH_SIZE)
-    EscalationStep.objects.bulk_create(steps, batch_size=BATCH_SIZE)
+    bulk_save(EscalationConcern, concerns)
+    bulk_save(EscalationStep, steps)
     return {
         "escalations": len(escalations),
         "escalations_open": sum(escalation.status == EscalationStatus.OPEN for escalation in escalations),

@@ -19,7 +19,8 @@ reviews/demo.py reviews): what an IRO service using RAG tracking records.
 Every record falls on a day the child needed an IRO (a period of care, a series of short breaks
 or a protection plan), on or before the reference date, by the IRO allocated that day. As in
 the other demo modules, everything is drawn from one random.Random in a fixed order, built in
-memory and saved with bulk_create; tests/test_seed_oversight_escalations.py checks the rules.
+memory and saved in bulk (children.demo.bulk_save); tests/test_seed_oversight_escalations.py checks
+the rules.
 """
 
 import bisect
@@ -30,7 +31,7 @@ from itertools import accumulate
 
 from django.db import transaction
 
-from children.demo import add_years
+from children.demo import add_years, bulk_save
 from children.selectors import age_on
 from reviews import timescales
 from reviews.demo import _Calendar, lac_cycles
@@ -38,8 +39,6 @@ from reviews.models import ConferenceOutcome, ReviewKind, ReviewStatus
 
 from .models import ContactMethod, InContactPlan, OversightKind, OversightRecord, Rag
 from .services import next_check_window
-
-BATCH_SIZE = 2000
 
 # The RAG rating after a review follows the one before (post-review or mid-way) in the cycle:
 # drift persists, and most plans rated amber are back on track by the next review. The chain
@@ -651,8 +650,8 @@ def save_oversight(seeded, iros):
     for item in seeded.plans:
         item.plan.agreed_by_id = iro_ids[item.agreed_by]
         plans.append(item.plan)
-    OversightRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
-    InContactPlan.objects.bulk_create(plans, batch_size=BATCH_SIZE)
+    bulk_save(OversightRecord, records)
+    bulk_save(InContactPlan, plans)
     return {
         "oversight_records": len(records),
         "rag_ratings": sum(bool(item.rag) for item in seeded.records),

@@ -7,7 +7,7 @@ Due dates come from reviews.timescales exactly as the services schedule them: ea
 due from the day the previous one was actually held, unplanned placement moves bring a review
 forward, and what is outstanding today is what reviews.services.reschedule derives from the
 child's record (tests/test_seed_reviews.py checks that). As in children/demo.py, everything is
-drawn from one random.Random in a fixed order and saved with bulk_create.
+drawn from one random.Random in a fixed order and saved in bulk (children.demo.bulk_save).
 
 Plans come from children/demo.py with their dates fixed: a plan starts on the day of its initial
 conference and, when the child is no longer at risk, ends on the day of the review conference
@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
+from children.demo import bulk_save
 from children.selectors import age_on, periods_of_care
 
 from . import timescales
@@ -36,8 +37,6 @@ from .models import (
     ReviewStatus,
 )
 from .services import current_lac_cycle, unplanned_moves
-
-BATCH_SIZE = 1000
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks.
@@ -621,14 +620,14 @@ def save_reviews(seeded_reviews, iros):
         if seeded.chair is not None:
             review.chair = iros[seeded.chair]
         reviews.append(review)
-    Review.objects.bulk_create(reviews, batch_size=BATCH_SIZE)
+    bulk_save(Review, reviews)
     for seeded in seeded_reviews:
         for action in seeded.actions:
             action.review = seeded.review
             if action.owner_name == "IRO":
                 action.owner = seeded.review.chair
             actions.append(action)
-    ReviewAction.objects.bulk_create(actions, batch_size=BATCH_SIZE)
+    bulk_save(ReviewAction, actions)
     held = [review for review in reviews if review.status == ReviewStatus.HELD]
     return {
         "reviews": len(reviews),

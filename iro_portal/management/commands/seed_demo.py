@@ -9,6 +9,7 @@ and prints how to sign in."""
 
 import argparse
 import time
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,25 +34,56 @@ def iso_date(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of an authority saved chunk by chunk: where its children's and IROs' numbers
+    start, its share of the authority's Cafcass referrals, and the password hash (slow to make)
+    that every chunk's accounts share."""
+
+    first_child_number: int
+    first_iro_number: int
+    cafcass_referrals: int
+    password: str
+
+
 @transaction.atomic
 def seed_demo(*, children, seed, today):
     """Replace the demo children with a freshly generated authority, reviews and conferences,
     oversight and escalations included; returns what was saved, as recorded in the audit event."""
-    authority = children_demo.build_local_authority(children, seed, today, is_working_day=timescales.is_working_day)
+    detail = {"seed": seed, "today": today.isoformat(), **generate_and_save(children, seed, today)}
+    record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=detail)
+    return detail
+
+
+@transaction.atomic
+def generate_and_save(children, seed, today, *, chunk=None):
+    """Generate an authority and save it; returns how many of each record were saved. Without
+    `chunk` it replaces the demo children. An authority too large to build in memory
+    (bench/seed_scale.py) is saved chunk by chunk instead: each `chunk` keeps the ones saved
+    before, numbers its children and IROs on from them, and saves the accounts every chunk
+    shares (administrator, manager, board member) only if it is the first."""
+    authority = children_demo.build_local_authority(
+        children, seed, today, is_working_day=timescales.is_working_day,
+        first_child_number=chunk.first_child_number if chunk else 1,
+        first_iro_number=chunk.first_iro_number if chunk else 1,
+    )
     iro_ftes = [member.fte for member in authority.staff if member.role == Role.IRO]
     reviews = reviews_demo.build_reviews(authority.histories, seed=seed, today=today, iro_ftes=iro_ftes)
     oversight = oversight_demo.build_oversight(authority.histories, reviews, seed=seed, today=today)
-    escalations = escalations_demo.build_escalations(authority.histories, oversight.ratings, seed=seed, today=today)
-    saved = children_demo.save_local_authority(authority)
+    escalations = escalations_demo.build_escalations(
+        authority.histories, oversight.ratings, seed=seed, today=today,
+        cafcass_referrals=None if chunk is None else chunk.cafcass_referrals,
+    )
+    if chunk is None:
+        saved = children_demo.save_local_authority(authority)
+    else:
+        if chunk.first_child_number > 1:
+            authority.staff = [member for member in authority.staff if member.role == Role.IRO]
+        saved = children_demo.save_local_authority(authority, replace=False, password=chunk.password)
     review_counts = reviews_demo.save_reviews(reviews, saved.iros)
     oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
-    detail = {
-        "seed": seed, "today": today.isoformat(), **saved.counts, **review_counts, **oversight_counts,
-        **escalation_counts,
-    }
-    record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=detail)
-    return detail
+    return {**saved.counts, **review_counts, **oversight_counts, **escalation_counts}
 
 
 class Command(BaseCommand):
