@@ -81,10 +81,14 @@ def allocation_on(allocations, on):
     return None
 
 
+def episodes_open_on(on):
+    """Care episodes open on `on`: at most one per child, as episodes of a child may not overlap
+    (the episode_no_overlap constraint)."""
+    return CareEpisode.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
 def _episode_on(on):
-    return CareEpisode.objects.filter(child=OuterRef("pk"), start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=on)
-    )
+    return episodes_open_on(on).filter(child=OuterRef("pk"))
 
 
 def children_with_current_status(children, on):
@@ -140,6 +144,14 @@ def iro_allocation_after_care_started(start, end, on, outcome):
     """Children who started to be looked after in the period, by whether an IRO was allocated
     within the standard (5 working days by default) of each start: in time for every start;
     late for at least one whose deadline has passed by `on`; otherwise still pending."""
+    return iro_allocation_outcome(outcome, **{name: Q(condition) for name, condition
+                                              in iro_allocation_conditions(start, end, on).items()})
+
+
+def iro_allocation_conditions(start, end, on):
+    """What iro_allocation_outcome reads, as conditions on a Child query: started to be looked
+    after in the period (started); a start in it with no IRO allocated within the standard
+    (without_timely); and one of those whose deadline has passed by `on` (past_deadline)."""
     days = settings.REVIEW_STANDARDS["iro_allocated_within_working_days"]
     timely_allocation = Allocation.objects.filter(child=OuterRef("child")).filter(
         within_working_days("start_date", OuterRef("start_date"), days),
@@ -148,11 +160,21 @@ def iro_allocation_after_care_started(start, end, on, outcome):
     starts = period_of_care_starts().filter(child=OuterRef("pk"), start_date__gte=start, start_date__lte=end)
     without_timely = starts.filter(~Exists(timely_allocation))
     past_deadline = without_timely.filter(~Q(within_working_days(on, "start_date", days)))
+    return {
+        "started": started_care_between(start, end),
+        "without_timely": Exists(without_timely),
+        "past_deadline": Exists(past_deadline),
+    }
+
+
+def iro_allocation_outcome(outcome, started, without_timely, past_deadline):
+    """An outcome of iro_allocation_after_care_started from iro_allocation_conditions (given
+    as Q objects, or as annotations read back)."""
     if outcome == "in_time":
-        return Q(started_care_between(start, end)) & ~Q(Exists(without_timely))
+        return started & ~without_timely
     if outcome == "late":
-        return Q(Exists(past_deadline))
-    return Q(Exists(without_timely)) & ~Q(Exists(past_deadline))
+        return past_deadline
+    return without_timely & ~past_deadline
 
 
 def _plan_open_on(on):
@@ -174,11 +196,20 @@ PLAN_LENGTHS = [
 def protection_plan_open_for(on, length):
     """Children whose current plan has been open for more than 18 months, or for 2 years or
     more, on `on` (DESIGN.md section 3, plan measures)."""
+    return Exists(_plan_open_on(on).filter(start_date__lte=latest_plan_start_for(on, length)))
+
+
+def latest_plan_start_for(on, length):
+    """The latest start date of a plan open on `on` that counts as open for `length`."""
     if length == "over_18_months":
-        latest_start = latest_start_open_longer_than(on, 18)
-    else:
-        latest_start = latest_start_open_longer_than(on, 24, or_exactly=True)
-    return Exists(_plan_open_on(on).filter(start_date__lte=latest_start))
+        return latest_start_open_longer_than(on, 18)
+    return latest_start_open_longer_than(on, 24, or_exactly=True)
+
+
+def protection_plan_open_since(on):
+    """The start of the earliest plan open on `on`, None when none is: on_protection_plan and
+    protection_plan_open_for (as latest_plan_start_for) in one lookup per child."""
+    return Subquery(_plan_open_on(on).order_by("start_date").values("start_date")[:1])
 
 
 def with_rows_for_listing(children, on):
@@ -350,20 +381,12 @@ def _group_of(field, groups):
     )
 
 
-def with_episode_on(children, on):
-    """Annotate each child with the legal status, placement group and provider group of the
-    episode open on `on` (the latest-starting one, as children_with_current_status); None when
-    not looked after that day."""
-    episode = _episode_on(on).order_by("-start_date")
-    grouped = episode.annotate(
-        placement_group=_group_of("placement_type", PLACEMENT_GROUPS),
-        provider_group=_group_of("placement_provider", PROVIDER_GROUPS),
-    )
-    return children.annotate(
-        episode_legal_status=Subquery(episode.values("legal_status")[:1]),
-        episode_placement_group=Subquery(grouped.values("placement_group")[:1]),
-        episode_provider_group=Subquery(grouped.values("provider_group")[:1]),
-    )
+EPISODE_GROUPS = {
+    "placement_group": _group_of("placement_type", PLACEMENT_GROUPS),
+    "provider_group": _group_of("placement_provider", PROVIDER_GROUPS),
+}
+"""An episode's placement group and provider group (PLACEMENT_GROUPS, PROVIDER_GROUPS), as
+annotations on a CareEpisode query."""
 
 
 def protection_plan_category_on(on, category):

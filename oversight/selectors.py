@@ -52,6 +52,31 @@ def _latest(records, field):
     return Subquery(records.order_by("-date", "-id").values(field)[:1])
 
 
+def with_latest_oversight(children, on):
+    """Annotate each child with what their latest records on `on` say: the current RAG rating,
+    the next check date and the date of the last record of any kind. Each is one subquery per
+    child; check_overdue and no_record_this_quarter read only these."""
+    records = OversightRecord.objects.filter(child=OuterRef("pk"), date__lte=on)
+    return children.annotate(
+        current_rag=_latest(records.filter(kind__in=RATED_KINDS), "rag"),
+        next_check_date=_latest(records.filter(next_check_date__isnull=False), "next_check_date"),
+        last_record_date=_latest(records, "date"),
+    )
+
+
+def check_overdue(on):
+    """Children (annotated by with_latest_oversight) whose check date has passed with nothing
+    recorded since."""
+    return Q(next_check_date__isnull=False, next_check_date__lt=on) & (
+        Q(last_record_date__isnull=True) | Q(last_record_date__lt=F("next_check_date"))
+    )
+
+
+def no_record_this_quarter(on):
+    """Children (annotated by with_latest_oversight) with no record since the quarter began."""
+    return Q(last_record_date__isnull=True) | Q(last_record_date__lt=timescales.quarter_start(on))
+
+
 def with_oversight_status(children, on):
     """Annotate each child with their current RAG rating and the state of their oversight on
     `on`, in SQL, so that the worklist, the children list and the dashboard share one rule: a
@@ -59,25 +84,15 @@ def with_oversight_status(children, on):
     every child needs a record in every quarter (no_record_this_quarter)."""
     records = OversightRecord.objects.filter(child=OuterRef("pk"), date__lte=on)
     plan = InContactPlan.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
-    children = children.annotate(
-        current_rag=_latest(records.filter(kind__in=RATED_KINDS), "rag"),
+    children = with_latest_oversight(children, on).annotate(
         rated_on=_latest(records.filter(kind__in=RATED_KINDS), "date"),
-        next_check_date=_latest(records.filter(next_check_date__isnull=False), "next_check_date"),
-        last_record_date=_latest(records, "date"),
         last_contact_date=_latest(records.filter(kind=OversightKind.CONTACT_WITH_CHILD), "date"),
         contact_every_weeks=Subquery(plan.values("every_weeks")[:1]),
         contact_agreed_on=Subquery(plan.values("agreed_on")[:1]),
     )
     return children.annotate(
-        check_overdue=ExpressionWrapper(
-            Q(next_check_date__isnull=False, next_check_date__lt=on)
-            & (Q(last_record_date__isnull=True) | Q(last_record_date__lt=F("next_check_date"))),
-            output_field=BooleanField(),
-        ),
-        no_record_this_quarter=ExpressionWrapper(
-            Q(last_record_date__isnull=True) | Q(last_record_date__lt=timescales.quarter_start(on)),
-            output_field=BooleanField(),
-        ),
+        check_overdue=ExpressionWrapper(check_overdue(on), output_field=BooleanField()),
+        no_record_this_quarter=ExpressionWrapper(no_record_this_quarter(on), output_field=BooleanField()),
     )
 
 

@@ -19,6 +19,7 @@ from children.codes import CategoryOfAbuse, LegalStatus, Sex
 from children.models import Child, ChildProtectionPlan
 from children.selectors import (
     AGE_BANDS,
+    EPISODE_GROUPS,
     ETHNIC_GROUPS,
     IRO_ALLOCATION_OUTCOMES,
     PLACEMENT_GROUPS,
@@ -26,16 +27,19 @@ from children.selectors import (
     PROVIDER_GROUPS,
     aged_between,
     ceased_care_between,
-    iro_allocation_after_care_started,
+    episodes_open_on,
+    iro_allocation_conditions,
+    iro_allocation_outcome,
+    latest_plan_start_for,
     looked_after,
     looked_after_between,
     on_protection_plan,
     protection_plan_category_on,
     protection_plan_lasted_two_years,
     protection_plan_open_for,
+    protection_plan_open_since,
     repeat_protection_plan,
     started_care_between,
-    with_episode_on,
 )
 from escalations.codes import AreaOfConcern, EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern
@@ -50,7 +54,14 @@ from escalations.selectors import (
     withdrawn_between,
 )
 from oversight.models import OversightKind, OversightRecord, Rag
-from oversight.selectors import recorded_between, seen_by_iro_before_review, with_oversight_status
+from oversight.selectors import (
+    check_overdue,
+    no_record_this_quarter,
+    rated,
+    recorded_between,
+    seen_by_iro_before_review,
+    with_latest_oversight,
+)
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, LateReason, ParentsParticipation, ParticipationCode, Review, ReviewKind
 from reviews.selectors import (
@@ -60,7 +71,7 @@ from reviews.selectors import (
     QUALITY_STANDARDS,
     due_in,
     held_between,
-    quality_standard,
+    quality_outcome,
 )
 
 CASELOAD_BAND = (50, 70)
@@ -83,6 +94,15 @@ def _scoped(queryset, children, field="child"):
 
 def _children(children):
     return Child.objects.all() if children is None else children
+
+
+def _each_row_once(queryset):
+    """The queryset as a subquery PostgreSQL keeps whole, so that aggregating over it looks up
+    each annotation once per row: a plain subquery is flattened into the outer query and its
+    lookups repeated in every figure that reads them. DISTINCT changes no rows here (each
+    row has its own primary key) but stops the flattening. Only the primary key, the
+    annotations and the columns the figures read are selected."""
+    return queryset.values("pk", *queryset.query.annotations).distinct()
 
 
 def review_timeliness(period, on, children=None):
@@ -123,19 +143,24 @@ def review_timeliness(period, on, children=None):
 def lac_review_participation_and_quality(period, on, children=None):
     """About the LAC reviews held in the period: the child's participation by PN code and the
     rate (PN1-PN6 over PN1-PN7), child-chaired reviews, advocates, parents' participation, the
-    quality standards and whether the IRO saw the child beforehand. One query."""
+    quality standards and whether the IRO saw the child beforehand. One query, over the reviews
+    each annotated once with its outcomes."""
     reviews = held_between(_scoped(Review.objects.filter(kind=ReviewKind.LAC), children), period.start, period.end)
+    reviews = reviews.annotate(
+        seen_by_iro=seen_by_iro_before_review(),
+        **{f"{standard}_outcome": quality_outcome(standard, on) for standard in QUALITY_STANDARDS},
+    )
     codes = [*ParticipationCode.values, NOT_RECORDED]
     parents = [*ParentsParticipation.values, NOT_RECORDED]
     standards = {
-        f"{standard}_{outcome}": Count("pk", filter=quality_standard(standard, outcome, on))
+        f"{standard}_{outcome}": Count("pk", filter=Q(**{f"{standard}_outcome": outcome}))
         for standard in QUALITY_STANDARDS for outcome in _outcomes(standard)
     }
-    row = reviews.aggregate(
+    row = _each_row_once(reviews).aggregate(
         held=Count("pk"),
         child_chaired=Count("pk", filter=Q(child_chaired=True)),
         advocate_present=Count("pk", filter=Q(advocate_present=True)),
-        seen_before=Count("pk", filter=Q(seen_by_iro_before_review())),
+        seen_before=Count("pk", filter=Q(seen_by_iro=True)),
         **{f"code_{code}": Count("pk", filter=Q(participation_code=code)) for code in codes},
         **{f"parents_{choice}": Count("pk", filter=Q(parents_participation=choice)) for choice in parents},
         **standards,
@@ -261,15 +286,26 @@ def caseloads(on, iros=None):
 
 def children_figures(period, on, children=None):
     """Looked after now; started and ceased in the period; IRO allocated in time after care
-    started; on a child protection plan now and plans open a long time. One query."""
-    figures = _children(children).aggregate(
-        looked_after_now=Count("pk", filter=Q(looked_after(on))),
-        started=Count("pk", filter=Q(started_care_between(period.start, period.end))),
-        ceased=Count("pk", filter=Q(ceased_care_between(period.start, period.end))),
-        on_protection_plan=Count("pk", filter=Q(on_protection_plan(on))),
-        **{f"plan_{length}": Count("pk", filter=Q(protection_plan_open_for(on, length))) for length, _ in PLAN_LENGTHS},
-        **{f"iro_allocation_{outcome}": Count(
-            "pk", filter=iro_allocation_after_care_started(period.start, period.end, on, outcome))
+    started; on a child protection plan now and plans open a long time. One query: each
+    condition is looked up once per child, in a subquery, and counted over it."""
+    allocation = iro_allocation_conditions(period.start, period.end, on)
+    flagged = _children(children).annotate(
+        figure_looked_after=looked_after(on),
+        figure_started=allocation["started"],
+        figure_ceased=ceased_care_between(period.start, period.end),
+        figure_plan_since=protection_plan_open_since(on),
+        figure_without_timely=allocation["without_timely"],
+        figure_past_deadline=allocation["past_deadline"],
+    )
+    read_back = {name: Q(**{f"figure_{name}": True}) for name in allocation}
+    figures = _each_row_once(flagged).aggregate(
+        looked_after_now=Count("pk", filter=Q(figure_looked_after=True)),
+        started=Count("pk", filter=Q(figure_started=True)),
+        ceased=Count("pk", filter=Q(figure_ceased=True)),
+        on_protection_plan=Count("pk", filter=Q(figure_plan_since__isnull=False)),
+        **{f"plan_{length}": Count("pk", filter=Q(figure_plan_since__lte=latest_plan_start_for(on, length)))
+           for length, _ in PLAN_LENGTHS},
+        **{f"iro_allocation_{outcome}": Count("pk", filter=iro_allocation_outcome(outcome, **read_back))
            for outcome, _ in IRO_ALLOCATION_OUTCOMES},
     )
     figures["percent_iro_allocated_in_time"] = percent(
@@ -280,27 +316,22 @@ def children_figures(period, on, children=None):
 
 def oversight_figures(on, children=None):
     """For children looked after now: current RAG ratings, red ones with an overdue check, and
-    those with no oversight record this quarter. One query."""
-    groups = (
-        with_oversight_status(_children(children).filter(looked_after(on)), on)
-        .values("current_rag", "check_overdue", "no_record_this_quarter")
-        .annotate(children=Count("pk"))
+    those with no oversight record this quarter. One query: each child's latest records are
+    looked up once, in a subquery, and counted over it."""
+    looked_after_now = with_latest_oversight(_children(children).filter(looked_after(on)), on)
+    ratings = [*Rag.values, "none"]
+    row = _each_row_once(looked_after_now).aggregate(
+        looked_after_now=Count("pk"),
+        **{f"rag_{rag}": Count("pk", filter=rated(rag)) for rag in ratings},
+        red_check_overdue=Count("pk", filter=rated(Rag.RED) & check_overdue(on)),
+        no_record_this_quarter=Count("pk", filter=no_record_this_quarter(on)),
     )
-    ratings = dict.fromkeys([*Rag.values, "none"], 0)
-    red_check_overdue = no_record_this_quarter = looked_after_now = 0
-    for group in groups:
-        ratings[group["current_rag"] or "none"] += group["children"]
-        looked_after_now += group["children"]
-        if group["current_rag"] == Rag.RED and group["check_overdue"]:
-            red_check_overdue += group["children"]
-        if group["no_record_this_quarter"]:
-            no_record_this_quarter += group["children"]
     return {
-        "looked_after_now": looked_after_now,
-        "ratings": ratings,
-        "percents": {rag: percent(count, looked_after_now) for rag, count in ratings.items()},
-        "red_check_overdue": red_check_overdue,
-        "no_record_this_quarter": no_record_this_quarter,
+        "looked_after_now": row["looked_after_now"],
+        "ratings": {rag: row[f"rag_{rag}"] for rag in ratings},
+        "percents": {rag: percent(row[f"rag_{rag}"], row["looked_after_now"]) for rag in ratings},
+        "red_check_overdue": row["red_check_overdue"],
+        "no_record_this_quarter": row["no_record_this_quarter"],
         "quarter_start": timescales.quarter_start(on),
     }
 
@@ -389,15 +420,15 @@ def children_in_care_profile(period):
            for key, _, codes in ETHNIC_GROUPS for uasc in (False, True)},
     )
     episodes = (
-        with_episode_on(at_end, end)
-        .values("episode_legal_status", "episode_placement_group", "episode_provider_group")
+        episodes_open_on(end).annotate(**EPISODE_GROUPS)
+        .values("legal_status", "placement_group", "provider_group")
         .annotate(children=Count("pk"))
     )
     legal_status = dict.fromkeys(LegalStatus.values, 0)
     placements = {group: dict.fromkeys((key for key, _, _ in PROVIDER_GROUPS), 0) for group, _, _ in PLACEMENT_GROUPS}
     for row in episodes:
-        legal_status[row["episode_legal_status"]] += row["children"]
-        placements[row["episode_placement_group"]][row["episode_provider_group"]] += row["children"]
+        legal_status[row["legal_status"]] += row["children"]
+        placements[row["placement_group"]][row["provider_group"]] += row["children"]
     ethnicity = {}
     for key, _, _ in ETHNIC_GROUPS:
         not_uasc, uasc = profile[f"ethnicity_{key}_False"], profile[f"ethnicity_{key}_True"]
@@ -434,11 +465,11 @@ def oversight_year_figures(period):
         **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in OversightKind.values},
         **{f"rag_{rag}": Count("pk", filter=Q(rag=rag)) for rag in Rag.values},
     )
-    every_quarter = Q(looked_after_between(period.start, period.end))
+    every_quarter = Q()
     for start, end in quarters(period):
-        every_quarter &= ~Q(looked_after_between(start, end)) | Q(recorded_between(start, end))
-    children = Child.objects.aggregate(
-        looked_after=Count("pk", filter=Q(looked_after_between(period.start, period.end))),
+        every_quarter &= Q(recorded_between(start, end)) | ~Q(looked_after_between(start, end))
+    children = Child.objects.filter(looked_after_between(period.start, period.end)).aggregate(
+        looked_after=Count("pk"),
         every_quarter=Count("pk", filter=every_quarter),
     )
     return {

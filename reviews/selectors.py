@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, CharField, F, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,22 +106,32 @@ def quality_standard(standard, outcome, on):
     rules as quality_standards, in SQL). The social worker's report is needed before the review,
     so it is only met or missed; decisions and records not yet circulated are pending until
     their deadline has passed."""
+    return _quality_outcomes(standard, on)[outcome]
+
+
+def quality_outcome(standard, on):
+    """Each held review's outcome for a standard ("met", "missed" or "pending", by
+    quality_standard's rules) as one expression that stops at the first outcome that holds, so
+    that a query counting every outcome can work it out once per review and read it back."""
+    return Case(*[When(condition, then=Value(outcome)) for outcome, condition in _quality_outcomes(standard, on).items()],
+                output_field=CharField())
+
+
+def _quality_outcomes(standard, on):
     field, setting = QUALITY_STANDARDS[standard]
     days = settings.REVIEW_STANDARDS[setting]
     recorded = Q(**{f"{field}__isnull": False})
     missing = Q(**{f"{field}__isnull": True})
     if standard == "report":
         met = Q(at_least_working_days_before(field, "held_on", days))
-        outcomes = {"met": recorded & met, "missed": missing | (recorded & ~met)}
-    else:
-        met = Q(within_working_days(field, "held_on", days))
-        still_in_time = Q(within_working_days(on, "held_on", days))
-        outcomes = {
-            "met": recorded & met,
-            "missed": (recorded & ~met) | (missing & ~still_in_time),
-            "pending": missing & still_in_time,
-        }
-    return outcomes[outcome]
+        return {"met": recorded & met, "missed": missing | (recorded & ~met)}
+    met = Q(within_working_days(field, "held_on", days))
+    still_in_time = Q(within_working_days(on, "held_on", days))
+    return {
+        "met": recorded & met,
+        "missed": (recorded & ~met) | (missing & ~still_in_time),
+        "pending": missing & still_in_time,
+    }
 
 
 @dataclass(frozen=True)
