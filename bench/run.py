@@ -1,0 +1,326 @@
+#!/usr/bin/env python
+"""Issue 12's national-scale benchmark in one run: one table, printed and written to bench/RESULTS.md.
+
+    .venv/bin/pip install -r bench/requirements.txt
+    .venv/bin/python bench/run.py                       # 5,000, 50,000 and 100,000 children
+    .venv/bin/python bench/run.py --sizes 5000 --load-sizes 5000 --count-sizes 5000 --skip-import
+
+Each size has a PostgreSQL database of its own (DATABASE_URL's server, named --database-prefix
+plus the size), created, migrated and seeded with bench/seed_scale.py when it does not already
+hold that many demo children, so a second run measures without seeding again. For each size, in
+a process pointed at that database:
+
+1. the annual report's figures for the last complete reporting year (bench/report_baselines.py):
+   the product's selectors, the hand-written SQL bound and pandas on SSDA903-style CSVs, median
+   of --runs each, and whether all three give identical figures;
+2. at --load-sizes, the pages under load (bench/load.py): gunicorn with 2 workers, --users
+   signed-in users for --seconds per page, once per --think (mean seconds a user reads a page;
+   0 = no pause, the stack's capacity);
+3. at --count-sizes, the queries per page and API list endpoint (bench/query_counts.py), which
+   must be equal at every size.
+
+Then the reminder sweep (bench/reminders.py, on the largest size's data) and the SSDA903 import
+(bench/import_903.py, a database of its own) from their own scripts. The targets of the issue are
+checked and listed under the table; the run fails (exit 1) if any figure differs between the
+three report computations or a query count changes with the size.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PYTHON = sys.executable
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+REPORT_TARGETS = {"sql": 1.5, "pandas": 10.0}
+"""The product within 1.5x of the SQL bound and at least 10x faster than pandas, at the largest size."""
+P95_TARGET_MS = 250
+P95_TARGET_PAGES = ("caseload", "dashboard")
+
+
+def database_url(name):
+    """DATABASE_URL's server (or the local default) with the database `name`."""
+    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_SERVER))
+    if parts.scheme not in ("postgres", "postgresql"):
+        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+
+
+def ensure_database(url):
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", "", "")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def run(command, url, *, capture=False):
+    """Run a project script against the database at `url`, its output shown as it comes (and kept)."""
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "iro_portal.settings"}
+    print(f"$ DATABASE_URL={url} {' '.join(command)}", flush=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:
+        print(f"    {line}", end="", flush=True)
+        lines.append(line)
+    if process.wait():
+        sys.exit(f"FAILED ({process.returncode}): {' '.join(command)}")
+    return "".join(lines)
+
+
+def key_values(line):
+    """{key: value} of the `key=value` words of a script's summary line."""
+    return dict(re.findall(r"(\w+)=([\w.,]+)", line))
+
+
+def last_line_starting(output, prefix):
+    return next(line for line in reversed(output.splitlines()) if line.startswith(prefix))
+
+
+def prepare(size, args):
+    url = database_url(f"{args.database_prefix}{size}")
+    ensure_database(url)
+    run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], url)
+    command = [PYTHON, str(BENCH / "seed_scale.py"), "--children", str(size), "--seed", str(args.seed), "--reuse"]
+    if args.today:
+        command += ["--today", args.today.isoformat()]
+    started = time.perf_counter()
+    output = run(command, url)
+    seeded = None if "Reused" in output else time.perf_counter() - started
+    counts = dict(re.findall(r"^(children|IROs|care episodes|reviews|CP plans|oversight records|escalations"
+                             r"|allocations): ([\d,]+)$", output, flags=re.MULTILINE))
+    return url, seeded, {name: int(value.replace(",", "")) for name, value in counts.items()}
+
+
+def measure_size(size, url, args):
+    """Run this file's --measure-one in a process on the size's database; what it measured."""
+    with tempfile.TemporaryDirectory(prefix="iro-bench-") as folder:
+        result_path = Path(folder) / "result.json"
+        command = [PYTHON, str(Path(__file__).resolve()), "--measure-one", str(result_path), "--runs", str(args.runs),
+                   "--seconds", str(args.seconds), "--users", str(args.users)]
+        command += ["--think", *map(str, args.think)] if size in args.load_sizes else ["--think"]
+        if size in args.count_sizes:
+            command.append("--count-queries")
+        if args.today:
+            command += ["--today", args.today.isoformat()]
+        run(command, url)
+        return json.loads(result_path.read_text())
+
+
+def measure_one(args):
+    """In the size's process: the report three ways, then the query counts, then the load runs
+    (last, since they start servers)."""
+    sys.path.insert(0, str(ROOT))
+    import report_baselines  # sets Django up for DATABASE_URL
+
+    from django.db import connection
+    from django.utils import timezone as django_timezone
+
+    from reporting.periods import reporting_year
+    from reviews import timescales
+
+    on = args.today or django_timezone.localdate()
+    period = reporting_year(timescales.reporting_year_start(on).year - 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result = {"period": period.label, "report": report_baselines.measure(period, on, args.runs)}
+    report = result["report"]
+    print(f"report {period.label}: product {report['seconds']['product']:.3f} s, SQL {report['seconds']['sql']:.3f} s, "
+          f"pandas {report['seconds']['pandas']:.3f} s; differences: "
+          f"{ {method: len(found) for method, found in report['differences'].items()} }", flush=True)
+    if args.count_queries:
+        import query_counts
+
+        result["queries"] = query_counts.query_counts()
+    if args.think:
+        import load
+
+        result["load"] = [row for think in args.think
+                          for row in load.measure_pages(seconds=args.seconds, users=args.users, think=think)]
+    Path(args.measure_one).write_text(json.dumps(result))
+
+
+def reminder_sweep(size, url, args):
+    command = [PYTHON, str(BENCH / "reminders.py"), "--children", str(size), "--seed", str(args.seed), "--reuse"]
+    if args.today:
+        command += ["--date", args.today.isoformat()]
+    output = run(command, url)
+    return {run_: key_values(last_line_starting(output, f"{run_} sweep:")) for run_ in ("first", "second")}
+
+
+def import_903(args):
+    url = database_url(f"{args.database_prefix}import")
+    ensure_database(url)
+    output = run([PYTHON, str(BENCH / "import_903.py"), "--children", str(args.import_children)], url)
+    return key_values(last_line_starting(output, "import:"))
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    postgres = subprocess.run(["psql", database_url("postgres"), "-tAc", "SHOW server_version"],
+                              capture_output=True, text=True).stdout.strip() or "unknown"
+    return (f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB memory, "
+            f"PostgreSQL {postgres}, Python {platform.python_version()}")
+
+
+def seconds(value):
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def tables(results, args):
+    """The results as Markdown, and the targets checked: (text, [problems])."""
+    lines, problems = [], []
+    sizes = list(results["sizes"])
+    largest = max(sizes, key=int)
+
+    lines += ["## Data", "", "| children | IROs | care episodes | reviews | CP plans | oversight records | escalations "
+              "| allocations | seeded in |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size in sizes:
+        counts, seeded = results["sizes"][size]["counts"], results["sizes"][size]["seeded_seconds"]
+        lines.append("| " + " | ".join(f"{counts.get(name, 0):,}" for name in (
+            "children", "IROs", "care episodes", "reviews", "CP plans", "oversight records", "escalations",
+            "allocations")) + f" | {'(reused)' if seeded is None else f'{seeded:.0f} s'} |")
+
+    lines += ["", "## 1. Annual report figures for one year (median of {} runs, seconds)".format(args.runs), "",
+              "| children | year | figures | product | SQL bound | pandas | product / SQL | pandas / product "
+              "| queries (product / SQL) | identical |", "|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    for size in sizes:
+        measured = results["sizes"][size]["measured"]
+        report = measured["report"]
+        timing = report["seconds"]
+        to_sql, from_pandas = timing["product"] / timing["sql"], timing["pandas"] / timing["product"]
+        identical = "yes" if not any(report["differences"].values()) else "NO: " + ", ".join(
+            f"{method} differs in {len(found)}" for method, found in report["differences"].items() if found)
+        if identical != "yes":
+            problems.append(f"{size} children: the report figures differ ({identical[4:]})")
+        lines.append(f"| {int(size):,} | {measured['period']} | {report['figures']} | {seconds(timing['product'])} "
+                     f"| {seconds(timing['sql'])} | {seconds(timing['pandas'])} | {to_sql:.2f}x | {from_pandas:.1f}x "
+                     f"| {report['queries']['product']} / {report['queries']['sql']} | {identical} |")
+        if size == largest:
+            if to_sql > REPORT_TARGETS["sql"]:
+                problems.append(f"target missed: the report takes {to_sql:.2f}x the SQL bound at {int(size):,} "
+                                f"children (target at most {REPORT_TARGETS['sql']}x)")
+            if from_pandas < REPORT_TARGETS["pandas"]:
+                problems.append(f"target missed: pandas takes only {from_pandas:.1f}x the report's time at "
+                                f"{int(size):,} children (target at least {REPORT_TARGETS['pandas']:.0f}x)")
+    lines.append("")
+    lines.append("CSV export for pandas (not counted): " + "; ".join(
+        f"{int(size):,} children {results['sizes'][size]['measured']['report']['seconds']['export']:.1f} s, "
+        f"{results['sizes'][size]['measured']['report']['csv_megabytes']:.0f} MB" for size in sizes))
+
+    loaded = [size for size in sizes if results["sizes"][size]["measured"].get("load")]
+    if loaded:
+        lines += ["", f"## 2. Pages under load (gunicorn, 2 workers; {args.users} signed-in users, {args.seconds} s "
+                  "per page after a warm-up)", "",
+                  "| children | page | path | signed in as | think time | requests | requests/s | p50 ms | p95 ms "
+                  "| failed |", "|---:|---|---|---|---|---:|---:|---:|---:|---:|"]
+        for size in loaded:
+            for row in results["sizes"][size]["measured"]["load"]:
+                think = "none" if not row["think"] else f"{row['think'] / 2:g}-{row['think'] * 1.5:g} s"
+                lines.append(f"| {int(size):,} | {row['page']} | `{row['path']}` | {row['signed_in_as']} | {think} "
+                             f"| {row['requests']:,} | {row['rps']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} "
+                             f"| {row['failures']} |")
+                if (int(size) == min(map(int, loaded)) and row["page"] in P95_TARGET_PAGES and row["think"]
+                        and row["p95_ms"] > P95_TARGET_MS):
+                    problems.append(f"target missed: {row['page']} p95 {row['p95_ms']:.0f} ms at {int(size):,} "
+                                    f"children with {think} think time (target at most {P95_TARGET_MS} ms)")
+
+    counted = [size for size in sizes if results["sizes"][size]["measured"].get("queries")]
+    if counted:
+        lines += ["", "## 3. Queries per page and per API list endpoint", "",
+                  "| page or endpoint | " + " | ".join(f"{int(size):,} children" for size in counted) + " |",
+                  "|---|" + "---:|" * len(counted)]
+        names = results["sizes"][counted[0]]["measured"]["queries"]
+        for name in names:
+            found = [results["sizes"][size]["measured"]["queries"].get(name) for size in counted]
+            lines.append(f"| {name} | " + " | ".join(str(count) for count in found) + " |")
+            if len(set(found)) > 1:
+                problems.append(f"the query count of {name} changes with the number of children: {found}")
+
+    lines += ["", "## 4. Reminder sweep and SSDA903 import", "", "| measurement | figures |", "|---|---|"]
+    for run_, figures in results.get("reminders", {}).items():
+        lines.append(f"| reminder sweep, {run_} run | {int(figures.get('children', 0)):,} children: "
+                     f"{figures.get('notifications_created')} reminders created in {figures.get('seconds')} s |")
+    if results.get("import"):
+        figures = results["import"]
+        lines.append(f"| SSDA903 import | {figures.get('children')} children, {figures.get('rows')} rows in "
+                     f"{figures.get('seconds')} s ({figures.get('rows_per_second')} rows/s), peak memory "
+                     f"{figures.get('peak_memory_mb')} MB |")
+    return "\n".join(lines), problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 50_000, 100_000])
+    parser.add_argument("--load-sizes", type=int, nargs="*", default=[5_000, 100_000],
+                        help="Sizes at which to run the load test (default 5000 100000).")
+    parser.add_argument("--count-sizes", type=int, nargs="*", default=[5_000, 100_000],
+                        help="Sizes at which to count queries (default 5000 100000).")
+    parser.add_argument("--think", type=float, nargs="*", default=[2.0, 0.0],
+                        help="Mean think times in seconds, one load run each (default 2 and 0).")
+    parser.add_argument("--seconds", type=int, default=60, help="Measured seconds per page under load.")
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--runs", type=int, default=5, help="Runs of each report computation (median).")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--today", type=date.fromisoformat, default=None, help="Reference date (default today).")
+    parser.add_argument("--database-prefix", default="iro_bench_scale_")
+    parser.add_argument("--import-children", type=int, default=100_000)
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-reminders", action="store_true")
+    parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--measure-one", help=argparse.SUPPRESS)
+    parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_one:
+        return measure_one(args)
+
+    started = time.perf_counter()
+    results = {"sizes": {}}
+    for size in args.sizes:
+        url, seeded, counts = prepare(size, args)
+        results["sizes"][str(size)] = {"seeded_seconds": seeded, "counts": counts,
+                                       "measured": measure_size(size, url, args)}
+    if not args.skip_reminders:
+        largest = max(args.sizes)
+        results["reminders"] = reminder_sweep(largest, database_url(f"{args.database_prefix}{largest}"), args)
+    if not args.skip_import:
+        results["import"] = import_903(args)
+
+    body, problems = tables(results, args)
+    command = " ".join(["python bench/run.py", *sys.argv[1:]])
+    text = "\n".join([
+        "# Benchmark results (issue 12)", "",
+        f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`, in "
+        f"{(time.perf_counter() - started) / 60:.0f} minutes.", "",
+        f"Machine: {machine()}.", "",
+        body, "",
+        "## Targets", "",
+        *([f"- {problem}" for problem in problems] or ["- all met"]), "",
+    ])
+    print("\n" + text)
+    args.out.write_text(text)
+    print(f"Written to {args.out}")
+    if any(not problem.startswith("target missed") for problem in problems):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
