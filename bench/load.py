@@ -238,7 +238,9 @@ def drive(spec_path, result_path):
         def open_page(self):
             with self.client.get(spec["path"], name=spec["name"], headers={"Cookie": self.cookie_header},
                                  allow_redirects=False, catch_response=True) as response:
-                if response.status_code != 200:
+                if not response.status_code:  # no answer within the client's timeout, or the connection failed
+                    response.failure(f"no answer: {response.error}")
+                elif response.status_code != 200:
                     response.failure(f"{response.status_code} {response.headers.get('Location') or ''}".strip())
 
     environment = Environment(user_classes=[SignedInUser])
