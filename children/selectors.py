@@ -11,7 +11,7 @@ from django.db.models.lookups import Exact, LessThanOrEqual
 from reviews.timescales import latest_start_open_longer_than
 from reviews.working_day_calendar import within_working_days
 
-from .codes import PlacementProvider
+from .codes import PlacementProvider, Sex
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan
 
 
@@ -25,6 +25,16 @@ class PeriodOfCare:
 
     def includes(self, on):
         return self.start_date <= on and (self.end_date is None or on < self.end_date)
+
+
+def motherhood_recorded():
+    """Children whose SSDA903 MOTHER is recorded: every child but a boy (DfE rule 165)."""
+    return ~Q(sex=Sex.MALE)
+
+
+def records_motherhood(child):
+    """The same rule as motherhood_recorded, for one child already loaded."""
+    return child.sex != Sex.MALE
 
 
 def age_on(date_of_birth, on):

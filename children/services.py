@@ -16,10 +16,9 @@ from .codes import (
     PLACEMENT_TYPES_WITHOUT_PROVIDER,
     PlacementProvider,
     ReasonForNewEpisode,
-    Sex,
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
-from .selectors import age_on
+from .selectors import age_on, records_motherhood
 from .signals import care_record_changed
 
 
@@ -62,7 +61,7 @@ def validate_motherhood(child, *, today):
     name = child.full_name
     born = child.first_child_date_of_birth
     errors = {}
-    if child.is_mother is not None and child.sex == Sex.MALE:
+    if child.is_mother is not None and not records_motherhood(child):
         errors["is_mother"] = "Whether a child is a mother is recorded for girls only: leave it blank for a boy."
     elif child.is_mother and born is None:
         errors["first_child_date_of_birth"] = f"Enter the date of birth of {name}'s first child."

@@ -24,7 +24,6 @@ from reviews.selectors import review_history
 
 from . import selectors, services
 from .filters import ChildrenFilter
-from .codes import Sex
 from .forms import AllocationForm, MotherhoodForm
 from .models import Child
 
@@ -75,7 +74,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             "current_episode": selectors.episode_on(record["episodes"], today),
             "current_allocation": selectors.allocation_on(record["allocations"], today),
             "may_allocate": may_manage_allocations(request.user),
-            "records_motherhood": child.sex != Sex.MALE,
+            "records_motherhood": selectors.records_motherhood(child),
             "oversight": oversight_for_child(child, today),
             "reviews": reviews,
             "next_reviews": sorted((r for r in reviews if r.is_outstanding), key=lambda r: r.due_date),
@@ -124,7 +123,7 @@ class MotherhoodView(ChildRecordAccessMixin, View):
     template_name = "children/motherhood.html"
 
     def _child(self, request, pk):
-        children = children_visible_to(request.user, Child.objects.exclude(sex=Sex.MALE))
+        children = children_visible_to(request.user, Child.objects.filter(selectors.motherhood_recorded()))
         return get_object_or_404(children, pk=pk)
 
     def get(self, request, pk):
