@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_portal_bench .venv/bin/python bench/report_baselines.py \
         [--date 2026-11-26] [--runs 5]
 
-* the product: reporting.annual_report.year_figures, the selectors every format of the report uses;
+* the product: reporting.selectors.reporting_year_figures, the selectors every format of the report uses;
 * the SQL bound: one hand-written PostgreSQL statement returning the same figures, the least a
   skilled engineer would ask of the database;
 * pandas: the data exported as SSDA903-style CSVs (plus CSVs in the same style for what the 903
@@ -56,7 +56,7 @@ from children.selectors import (  # noqa: E402
 from escalations.codes import AreaOfConcern, Stage  # noqa: E402
 from escalations.selectors import resolution_working_days  # noqa: E402
 from oversight.models import OversightKind, Rag  # noqa: E402
-from reporting.annual_report import year_figures  # noqa: E402
+from reporting.selectors import reporting_year_figures  # noqa: E402
 from reporting.periods import reporting_year  # noqa: E402
 from reporting.selectors import CASELOAD_BAND, quarters  # noqa: E402
 from reviews import timescales  # noqa: E402
@@ -95,7 +95,7 @@ def _number(value):
 
 
 def figures_of(year):
-    """year_figures' result as {"section.key...": number}: every count it holds, each IRO's
+    """reporting_year_figures' result as {"section.key...": number}: every count it holds, each IRO's
     caseload and FTE, no percentages or ratios (their parts are here) and no other activity
     (entered by hand, not counted)."""
     caseloads = year["caseloads"]
@@ -160,7 +160,7 @@ def _zeros():
 
 
 def product_figures(period, on):
-    return figures_of(year_figures(period, on))
+    return figures_of(reporting_year_figures(period, on))
 
 
 # The SQL bound: one statement. Mapping tables (ethnic and placement groups, age bands, the

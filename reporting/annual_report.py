@@ -18,7 +18,7 @@ from escalations.codes import AreaOfConcern, Stage
 from oversight.models import OversightKind, Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
 
-from . import selectors
+from . import stored_figures
 from .periods import reporting_year
 from .selectors import NOT_RECORDED, percent
 
@@ -143,20 +143,6 @@ class Report:
             action_plan=data["action_plan"],
             comparators_entered=data.get("comparators_entered", False),
         )
-
-
-def year_figures(period, on, other_activity=None):
-    """Everything the selectors say about one reporting year."""
-    return {
-        "caseloads": selectors.caseloads(period.end),
-        "children": selectors.children_in_care_profile(period),
-        "reviews": selectors.review_timeliness(period, on),
-        "lac": selectors.lac_review_participation_and_quality(period, on),
-        "oversight": selectors.oversight_year_figures(period),
-        "escalations": selectors.escalation_year_figures(period),
-        "protection": selectors.child_protection_year_figures(period),
-        "other": other_activity,
-    }
 
 
 class _Builder:
@@ -841,8 +827,10 @@ def build(report, on, *, other_activity=None, comparators=None):
     """The report for `report.year` as of `on`: both years' figures from the selectors, the
     comparators entered for this year and the narrative as it stands."""
     other_activity = other_activity or {}
-    this_year = year_figures(reporting_year(report.year), on, other_activity.get(report.year))
-    last_year = year_figures(reporting_year(report.year - 1), on, other_activity.get(report.year - 1))
+    this_year, last_year = (
+        {**stored_figures.year_figures(reporting_year(year), on).figures, "other": other_activity.get(year)}
+        for year in (report.year, report.year - 1)
+    )
     builder = _Builder(this_year, last_year)
     sections = _build_sections(builder)
     for measure, figure in (comparators or {}).items():

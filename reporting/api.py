@@ -28,17 +28,15 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.permissions import (
-    children_visible_to,
     may_edit_annual_reports,
     may_read_published_reports,
     sees_every_child,
 )
-from children.models import Child
 from iro_portal.api_permissions import ActiveUser
 
-from . import selectors, services
+from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
 from .models import AnnualReport, PublishedReport, Variant
 from .periods import Period, year_to_date
@@ -194,6 +192,9 @@ DashboardSerializer = inline_serializer("Dashboard", {
     "scope": serializers.ChoiceField(
         choices=["authority", "own_children"],
         help_text="`authority`: every child; `own_children`: the children allocated to the IRO asking."),
+    "calculated_at": serializers.DateTimeField(help_text=(
+        "When these figures were counted. They are kept until a record behind them changes, so this can be "
+        "earlier than the request; they are never older than the records.")),
     "reviews": serializers.DictField(
         child=serializers.DictField(), help_text=(
             "By kind of review: held in the period, in_timescale, late, late_reasons {reason: count} "
@@ -263,19 +264,14 @@ class DashboardView(GenericAPIView):
         query = PeriodSerializer(data=request.query_params, context={"today": today})
         query.is_valid(raise_exception=True)
         period = query.period()
-        user = request.user
-        if sees_every_child(user):
-            figures, scope = selectors.dashboard(period, today), "authority"
-        else:
-            figures = selectors.dashboard(period, today, children=children_visible_to(user, Child.objects.all(), on=today),
-                                          iros=User.objects.filter(pk=user.pk))
-            scope = "own_children"
+        counted = stored_figures.dashboard_for(request.user, period, today)
         return Response({
             "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label,
                        "reporting_year": period.reporting_year},
             "on": today.isoformat(),
-            "scope": scope,
-            **plain(figures),
+            "scope": "authority" if sees_every_child(request.user) else "own_children",
+            "calculated_at": counted.calculated_at.isoformat(),
+            **plain(counted.figures),
         })
 
 

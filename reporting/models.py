@@ -196,3 +196,53 @@ class ReportDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_variant_display()} PDF of {self.report} ({self.get_status_display()})"
+
+
+class DataVersion(models.Model):
+    """One row counting the committed transactions that changed a record the figures are
+    counted from. Database triggers keep it (migration reporting 0002), so every way of
+    writing (forms, the API, the SSDA903 import, the seed, the admin, SQL by hand) moves it,
+    and it moves in the same commit as the change: figures stored against a number are never
+    older than the records that number stands for."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="data_version_single_row")]
+
+    def __str__(self):
+        return f"data version {self.number}"
+
+
+class FiguresKind(models.TextChoices):
+    DASHBOARD = "dashboard", "Dashboard"
+    REPORTING_YEAR = "reporting_year", "Annual report year"
+
+
+class StoredFigures(models.Model):
+    """Figures worked out once and kept while the records behind them are unchanged: the
+    dashboard of a scope (the whole authority, or one IRO's children) and the annual report's
+    figures for a year. Counting them live takes seconds for a large authority."""
+
+    kind = models.CharField(max_length=20, choices=FiguresKind.choices)
+    scope = models.CharField(max_length=40, help_text="'authority', or 'iro:' and the IRO's id.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    as_of = models.DateField(help_text="The day the figures were counted for: 'overdue now' depends on it.")
+    data_version = models.BigIntegerField()
+    calculated_at = models.DateTimeField()
+    figures = models.TextField(help_text="JSON text, not jsonb: jsonb would reorder the keys, and the page lists them in order.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "scope", "period_start", "period_end", "as_of"], name="stored_figures_one_per_key"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FiguresKind.values), name="stored_figures_kind_valid"),
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="stored_figures_period_order"),
+        ]
+        indexes = [models.Index(fields=["as_of"], name="stored_figures_as_of")]
+        verbose_name_plural = "stored figures"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.scope}, {self.period_start} to {self.period_end} as of {self.as_of}"

@@ -395,6 +395,19 @@ def dashboard(period, on, children=None, iros=None):
     }
 
 
+def reporting_year_figures(period, on):
+    """Everything the selectors say about one reporting year, for the annual report."""
+    return {
+        "caseloads": caseloads(period.end),
+        "children": children_in_care_profile(period),
+        "reviews": review_timeliness(period, on),
+        "lac": lac_review_participation_and_quality(period, on),
+        "oversight": oversight_year_figures(period),
+        "escalations": escalation_year_figures(period),
+        "protection": child_protection_year_figures(period),
+    }
+
+
 # The annual IRO report (DESIGN.md section 4): figures for a reporting year (or any period),
 # for the whole authority. Each function runs a fixed number of queries.
 

@@ -9,18 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.permissions import (
     ChildRecordAccessMixin,
-    children_visible_to,
     may_edit_annual_reports,
     may_read_published_reports,
     sees_every_child,
 )
-from children.models import Child
 from iro_portal.forms import add_service_errors
 
-from . import dashboard, selectors, services
+from . import dashboard, services, stored_figures
 from .annual_report import comparable_measures
 from .forms import ActionPlanFormSet, ComparatorFormSet, NarrativeForm, OtherActivityForm, PeriodForm, PublishForm
 from .models import (
@@ -48,14 +46,11 @@ class DashboardView(ChildRecordAccessMixin, View):
         today = timezone.localdate()
         form = PeriodForm(request.GET or None, on=today)
         period = form.period()
-        if everyone:
-            figures = selectors.dashboard(period, today)
-        else:
-            figures = selectors.dashboard(period, today, children=children_visible_to(user, Child.objects.all(), on=today),
-                                          iros=User.objects.filter(pk=user.pk))
+        counted = stored_figures.dashboard_for(user, period, today)
         return render(request, "reporting/dashboard.html", {
             "form": form, "period": period, "today": today, "everyone": everyone,
-            **dashboard.page_content(figures, period, today),
+            "calculated_at": counted.calculated_at,
+            **dashboard.page_content(counted.figures, period, today),
         }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 

@@ -16,7 +16,7 @@ from bench import report_baselines
 from children.models import Allocation, ChildProtectionPlan
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern, EscalationStep
-from reporting.annual_report import year_figures
+from reporting.selectors import reporting_year_figures
 from reporting.periods import reporting_year, year_to_date
 from reviews.timescales import add_working_days, reporting_year_start
 from ssda903.files import parse_date, recognise
@@ -89,7 +89,7 @@ def authority(django_db_setup, django_db_blocker):
 
 
 def product(period):
-    return report_baselines.figures_of(year_figures(period, TODAY))
+    return report_baselines.figures_of(reporting_year_figures(period, TODAY))
 
 
 def test_the_years_checked_exercise_every_rule(authority, db):
