@@ -3,9 +3,10 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_portal_bench_report .venv/bin/python bench/annual_report.py --children 5000 50000
 
-For each --children size it seeds a synthetic authority with the demo seed (about five years
-of history before the reference date; --reuse keeps data already of that size), then for the
-last complete reporting year times, after one warm-up:
+For each --children size it seeds a synthetic authority through bench/seed_scale.py, which
+saves it chunk by chunk in bounded memory (about five years of history before the reference
+date; --reuse keeps the demo children already loaded if there are that many), then for the last
+complete reporting year times, after one warm-up:
 
 * building every figure of the report for that year and the year before
   (reporting.services.draft: the same selectors as the page, the PDF and the CSV), median and
@@ -20,6 +21,7 @@ fails if the count differs between sizes.
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date
@@ -32,7 +34,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -45,6 +46,19 @@ from reporting.pdf import html_to_pdf  # noqa: E402
 from reporting.presentation import board_suppression  # noqa: E402
 from reviews.models import Review  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
+
+SEED_SCALE = Path(__file__).resolve().parent / "seed_scale.py"
+
+
+def seed_authority(size, args, on):
+    """Seed with bench/seed_scale.py in a process of its own, so that its chunks and workers leave
+    nothing behind in the process that times the report; True if it kept the demo children
+    already loaded."""
+    command = [sys.executable, str(SEED_SCALE), "--children", str(size), "--seed", str(args.seed),
+               "--today", on.isoformat()]
+    if args.reuse:
+        command.append("--reuse")
+    return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout.startswith("Reused")
 
 
 def seconds_of(function, runs):
@@ -63,14 +77,9 @@ def pdf_of(content, variant):
 
 def bench_size(size, args, on):
     started = time.perf_counter()
-    reuse = args.reuse and Child.objects.count() == size
-    call_command("seed_demo", children=size, seed=args.seed, today=on, keep_existing=reuse,
-                 stdout=open(os.devnull, "w"))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    reused = seed_authority(size, args, on)
     print(f"\n== {Child.objects.count()} children, {Review.objects.count()} reviews ready in "
-          f"{time.perf_counter() - started:.1f} s{' (reused)' if reuse else ''}")
+          f"{time.perf_counter() - started:.1f} s{' (reused)' if reused else ''}")
 
     report = services.report_for_year(reporting_year_start(on).year - 1)
     content = services.draft(report, on)  # warm-up
@@ -97,7 +106,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pdf-runs", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true", help="Keep the data already loaded when its size matches.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Keep the demo children already loaded when there are that many.")
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="Reference date (default today).")
     args = parser.parse_args()
 

@@ -3,12 +3,13 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_portal_bench_dashboard .venv/bin/python bench/dashboard.py --children 5000 50000
 
-For each --children size it seeds (or, with --reuse, keeps data of that size) a synthetic
-authority, then times reporting.selectors.dashboard() --runs times after one warm-up for three
-dashboards: the manager's whole authority for the year to date and for the last complete
-reporting year, and the personal dashboard of the IRO holding the most children. It prints the
-median and fastest seconds, the queries one run makes, and the median of each of the seven
-component selectors so that a slow one stands out. The selectors promise a fixed number of
+For each --children size it seeds a synthetic authority through bench/seed_scale.py, which
+saves it chunk by chunk in bounded memory (--reuse keeps the demo children already loaded if
+there are that many), then times reporting.selectors.dashboard() --runs times after one warm-up
+for three dashboards: the manager's whole authority for the year to date and for the last
+complete reporting year, and the personal dashboard of the IRO holding the most children. It
+prints the median and fastest seconds, the queries one run makes, and the median of each of the
+seven component selectors so that a slow one stands out. The selectors promise a fixed number of
 queries whatever the number of children, so the script fails if a dashboard's query count
 differs between sizes.
 """
@@ -16,6 +17,7 @@ differs between sizes.
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date
@@ -29,7 +31,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -40,6 +41,19 @@ from children.models import Child  # noqa: E402
 from reporting import selectors  # noqa: E402
 from reporting.periods import reporting_year, year_to_date  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
+
+SEED_SCALE = Path(__file__).resolve().parent / "seed_scale.py"
+
+
+def seed_authority(size, args, on):
+    """Seed with bench/seed_scale.py in a process of its own, so that its chunks and workers leave
+    nothing behind in the process that times the dashboards; True if it kept the demo children
+    already loaded."""
+    command = [sys.executable, str(SEED_SCALE), "--children", str(size), "--seed", str(args.seed),
+               "--today", on.isoformat()]
+    if args.reuse:
+        command.append("--reuse")
+    return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout.startswith("Reused")
 
 
 def seconds_of(function, runs):
@@ -80,14 +94,9 @@ def dashboards(on):
 def bench_size(size, args, on):
     """Seed one size and print its timings; returns {dashboard name: (queries, median seconds)}."""
     started = time.perf_counter()
-    reuse = args.reuse and Child.objects.count() == size
-    call_command("seed_demo", children=size, seed=args.seed, today=on, keep_existing=reuse,
-                 stdout=open(os.devnull, "w"))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum would have done on a live database
+    reused = seed_authority(size, args, on)
     print(f"\n== {Child.objects.count()} children ready in {time.perf_counter() - started:.1f} s"
-          f"{' (reused)' if reuse else ''}")
+          f"{' (reused)' if reused else ''}")
 
     results = {}
     for name, period, children, iros in dashboards(on):
@@ -109,7 +118,8 @@ def main():
     parser.add_argument("--children", type=int, nargs="+", default=[5_000, 50_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--reuse", action="store_true", help="Keep the data already loaded when its size matches.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Keep the demo children already loaded when there are that many.")
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="Dashboard date (default today).")
     args = parser.parse_args()
 
