@@ -52,6 +52,9 @@ class OversightRecord(models.Model):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["child", "-date"], name="oversight_child_date_idx"),
+            # A child's contacts between two days (seen by the IRO before a review), without
+            # reading their other records.
+            models.Index(fields=["child", "kind", "date"], name="oversight_child_kind_date_idx"),
             models.Index(fields=["next_check_date"], name="oversight_next_check_idx"),
         ]
         constraints = [

@@ -111,7 +111,9 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
             models.Index(fields=["kind", "held_on"], name="review_kind_held_idx"),
-            models.Index(fields=["child", "kind", "cycle_start"], name="review_child_cycle_idx"),
+            # With held_on last, "the previous review of this cycle" (whether the IRO saw the child
+            # before a review) is one index probe, not a sort of the cycle's reviews.
+            models.Index(fields=["child", "kind", "cycle_start", "held_on"], name="review_child_cycle_held_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
