@@ -21,7 +21,6 @@ fails if the count differs between sizes.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
@@ -46,20 +45,7 @@ from reporting.pdf import html_to_pdf  # noqa: E402
 from reporting.presentation import board_suppression  # noqa: E402
 from reviews.models import Review  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
-
-SEED_SCALE = Path(__file__).resolve().parent / "seed_scale.py"
-
-
-def seed_authority(size, args, on):
-    """Seed with bench/seed_scale.py in a process of its own, so that its chunks and workers leave
-    nothing behind in the process that times the report; True if it kept the demo children
-    already loaded."""
-    command = [sys.executable, str(SEED_SCALE), "--children", str(size), "--seed", str(args.seed),
-               "--today", on.isoformat()]
-    if args.reuse:
-        command.append("--reuse")
-    return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout.startswith("Reused")
-
+from seed_scale import seed_in_own_process  # noqa: E402
 
 def seconds_of(function, runs):
     timings = []
@@ -77,7 +63,7 @@ def pdf_of(content, variant):
 
 def bench_size(size, args, on):
     started = time.perf_counter()
-    reused = seed_authority(size, args, on)
+    reused = seed_in_own_process(size, seed=args.seed, today=on, reuse=args.reuse)
     print(f"\n== {Child.objects.count()} children, {Review.objects.count()} reviews ready in "
           f"{time.perf_counter() - started:.1f} s{' (reused)' if reused else ''}")
 

@@ -17,7 +17,6 @@ differs between sizes.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
@@ -41,20 +40,7 @@ from children.models import Child  # noqa: E402
 from reporting import selectors  # noqa: E402
 from reporting.periods import reporting_year, year_to_date  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
-
-SEED_SCALE = Path(__file__).resolve().parent / "seed_scale.py"
-
-
-def seed_authority(size, args, on):
-    """Seed with bench/seed_scale.py in a process of its own, so that its chunks and workers leave
-    nothing behind in the process that times the dashboards; True if it kept the demo children
-    already loaded."""
-    command = [sys.executable, str(SEED_SCALE), "--children", str(size), "--seed", str(args.seed),
-               "--today", on.isoformat()]
-    if args.reuse:
-        command.append("--reuse")
-    return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout.startswith("Reused")
-
+from seed_scale import seed_in_own_process  # noqa: E402
 
 def seconds_of(function, runs):
     """Each run's wall-clock seconds."""
@@ -94,7 +80,7 @@ def dashboards(on):
 def bench_size(size, args, on):
     """Seed one size and print its timings; returns {dashboard name: (queries, median seconds)}."""
     started = time.perf_counter()
-    reused = seed_authority(size, args, on)
+    reused = seed_in_own_process(size, seed=args.seed, today=on, reuse=args.reuse)
     print(f"\n== {Child.objects.count()} children ready in {time.perf_counter() - started:.1f} s"
           f"{' (reused)' if reused else ''}")
 

@@ -13,7 +13,6 @@ under 30 seconds.
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from datetime import date
@@ -31,19 +30,7 @@ from django.utils import timezone  # noqa: E402
 from children.models import Child  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from notifications.services import sweep_in_process  # noqa: E402
-
-SEED_SCALE = Path(__file__).resolve().parent / "seed_scale.py"
-
-
-def seed_authority(args, on):
-    """Seed with bench/seed_scale.py in a process of its own, so that its chunks and workers leave
-    nothing behind in the process that times the sweep."""
-    command = [sys.executable, str(SEED_SCALE), "--children", str(args.children), "--seed", str(args.seed),
-               "--today", on.isoformat()]
-    if args.reuse:
-        command.append("--reuse")
-    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
-
+from seed_scale import seed_in_own_process  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,7 +44,7 @@ def main():
 
     on = args.date or timezone.localdate()
     started = time.perf_counter()
-    seed_authority(args, on)
+    seed_in_own_process(args.children, seed=args.seed, today=on, reuse=args.reuse)
     print(f"seed: {Child.objects.count()} children ready in {time.perf_counter() - started:.1f} s")
 
     Notification.objects.all().delete()

@@ -28,6 +28,7 @@ import argparse
 import multiprocessing
 import os
 import resource
+import subprocess
 import sys
 import time
 from contextlib import ExitStack
@@ -198,6 +199,17 @@ def database_counts():
         "escalations": Escalation.objects.filter(**OF_DEMO_CHILDREN).count(),
         "allocations": Allocation.objects.filter(**OF_DEMO_CHILDREN).count(),
     }
+
+
+def seed_in_own_process(children, *, seed, today, reuse):
+    """Run this script in a process of its own, for a benchmark that times something else: its
+    chunks and workers leave nothing behind in the timing process. True if it kept the demo
+    children already loaded (--reuse and that many of them)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--children", str(children), "--seed", str(seed),
+               "--today", today.isoformat()]
+    if reuse:
+        command.append("--reuse")
+    return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout.startswith("Reused")
 
 
 def main():
