@@ -61,6 +61,14 @@ ICPC_OUTCOMES = (ConferenceOutcome.PLAN_MADE, ConferenceOutcome.NO_PLAN)
 RCPC_OUTCOMES = (ConferenceOutcome.PLAN_CONTINUES, ConferenceOutcome.PLAN_ENDED)
 
 
+def calendar_day_of(date_field):
+    """A review's working-day calendar row for one of its dates, joined on the date itself."""
+    return models.ForeignObject(
+        "reviews.CalendarDay", from_fields=[date_field], to_fields=["day"], on_delete=models.DO_NOTHING,
+        null=True, related_name="+", editable=False,
+    )
+
+
 class Review(models.Model):
     """A LAC review or a child protection conference, from the day it falls due to the day its
     record is circulated. Due dates come from reviews.timescales and are stored for querying."""
@@ -105,6 +113,14 @@ class Review(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Raised on every save; an edit of an older version is refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The calendar day of each date the quality standards judge, as joins (no column, no
+    # constraint): counting standards over a year of reviews then reads the calendar once per
+    # query instead of looking up each date of each review (see reviews.working_day_calendar).
+    held_on_day = calendar_day_of("held_on")
+    social_worker_report_received_day = calendar_day_of("social_worker_report_received")
+    decisions_circulated_day = calendar_day_of("decisions_circulated")
+    record_circulated_day = calendar_day_of("record_circulated")
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -15,7 +15,7 @@ from notifications.reminders import Reminder, initials_and_id, overdue_step
 
 from . import timescales
 from .models import OUTSTANDING_STATUSES, ParticipationCode, Review, ReviewAction, ReviewKind, ReviewStatus
-from .working_day_calendar import at_least_working_days_before, within_working_days
+from .working_day_calendar import JoinedDay, at_least_working_days_before, within_working_days
 
 # Reminders look back this far: older gaps belong to the annual report, not to today's inbox.
 RECENT_DAYS = 90
@@ -117,16 +117,20 @@ def quality_outcome(standard, on):
                 output_field=CharField())
 
 
+HELD_ON = JoinedDay("held_on", "held_on_day")
+
+
 def _quality_outcomes(standard, on):
     field, setting = QUALITY_STANDARDS[standard]
     days = settings.REVIEW_STANDARDS[setting]
+    recorded_on = JoinedDay(field, f"{field}_day")
     recorded = Q(**{f"{field}__isnull": False})
     missing = Q(**{f"{field}__isnull": True})
     if standard == "report":
-        met = Q(at_least_working_days_before(field, "held_on", days))
+        met = Q(at_least_working_days_before(recorded_on, HELD_ON, days))
         return {"met": recorded & met, "missed": missing | (recorded & ~met)}
-    met = Q(within_working_days(field, "held_on", days))
-    still_in_time = Q(within_working_days(on, "held_on", days))
+    met = Q(within_working_days(recorded_on, HELD_ON, days))
+    still_in_time = Q(within_working_days(on, HELD_ON, days))
     return {
         "met": recorded & met,
         "missed": (recorded & ~met) | (missing & ~still_in_time),

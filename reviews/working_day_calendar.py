@@ -7,6 +7,7 @@ B(d) = working days before d and T(d) = working days up to and including d:
   event <= add_working_days(before, -n) <=>  B(event) <= B(before) - n     (n >= 1)
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import router, transaction
@@ -46,6 +47,16 @@ def ensure_calendar(using="default", **kwargs):
         CalendarDay.objects.using(using).bulk_create(calendar_rows(), batch_size=5000)
 
 
+@dataclass(frozen=True)
+class JoinedDay:
+    """A date of the row being judged whose calendar row is joined through a relation (such as
+    Review.held_on_day): a query over many rows then reads the calendar in one join instead of
+    looking each date up row by row."""
+
+    field: str
+    calendar_day: str
+
+
 def _ref(day):
     """A day for the calendar lookup: a field of the row being judged, an outer reference, a
     date constant, or a date-valued expression."""
@@ -59,6 +70,8 @@ def _ref(day):
 
 
 def _count(day, column):
+    if isinstance(day, JoinedDay):
+        return F(f"{day.calendar_day}__{column}")
     return Subquery(CalendarDay.objects.filter(day=_ref(day)).values(column)[:1])
 
 
@@ -81,6 +94,8 @@ def at_least_working_days_before(event, before, lead):
 
 
 def _field(day):
+    if isinstance(day, JoinedDay):
+        return F(day.field)
     if isinstance(day, str):
         return F(day)
     if isinstance(day, date):
