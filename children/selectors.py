@@ -4,7 +4,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import Exact, LessThanOrEqual
 
@@ -130,15 +145,19 @@ def period_of_care_ends():
     return CareEpisode.objects.filter(end_date__isnull=False).filter(~Exists(continued))
 
 
-def with_a_child_among(rows):
-    """Children with one of `rows` (any rows with a child_id): the same test as an Exists over
-    each child's rows, written as one set the database builds once. Far cheaper when a query
-    judges every child of the authority (the annual report); dearer when it judges a few."""
-    return Q(pk__in=rows.values("child_id"))
+def child_has_one_of(rows, every_child=False):
+    """Whether each child of a query has one of `rows` (any rows with a child_id), as a
+    condition to filter, count or annotate with. When a query counts over every child of the
+    authority (the annual report's children in care) the rows are gathered into one set the
+    database builds once; otherwise each child's rows are looked up, which is cheaper when the
+    query judges a few children or also looks up other things child by child."""
+    if every_child:
+        return ExpressionWrapper(Q(pk__in=rows.values("child_id")), output_field=BooleanField())
+    return Exists(rows.filter(child=OuterRef("pk")))
 
 
-def looked_after(on):
-    return Exists(_episode_on(on))
+def looked_after(on, every_child=False):
+    return child_has_one_of(episodes_open_on(on), every_child)
 
 
 def period_of_care_starts_between(start, end):
@@ -149,13 +168,13 @@ def period_of_care_ends_between(start, end):
     return period_of_care_ends().filter(end_date__gte=start, end_date__lte=end)
 
 
-def started_care_between(start, end):
+def started_care_between(start, end, every_child=False):
     """Children who started to be looked after in the period (counted once however often)."""
-    return Exists(period_of_care_starts_between(start, end).filter(child=OuterRef("pk")))
+    return child_has_one_of(period_of_care_starts_between(start, end), every_child)
 
 
-def ceased_care_between(start, end):
-    return Exists(period_of_care_ends_between(start, end).filter(child=OuterRef("pk")))
+def ceased_care_between(start, end, every_child=False):
+    return child_has_one_of(period_of_care_ends_between(start, end), every_child)
 
 
 IRO_ALLOCATION_OUTCOMES = [
@@ -182,13 +201,12 @@ def iro_allocation_conditions(start, end, on):
         within_working_days("start_date", OuterRef("start_date"), days),
         Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("start_date")),
     )
-    starts = period_of_care_starts().filter(child=OuterRef("pk"), start_date__gte=start, start_date__lte=end)
-    without_timely = starts.filter(~Exists(timely_allocation))
+    without_timely = period_of_care_starts_between(start, end).filter(~Exists(timely_allocation))
     past_deadline = without_timely.filter(~Q(within_working_days(on, "start_date", days)))
     return {
         "started": started_care_between(start, end),
-        "without_timely": Exists(without_timely),
-        "past_deadline": Exists(past_deadline),
+        "without_timely": child_has_one_of(without_timely),
+        "past_deadline": child_has_one_of(past_deadline),
     }
 
 
@@ -327,8 +345,8 @@ def episodes_open_between(start, end):
     return CareEpisode.objects.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
 
 
-def looked_after_between(start, end):
-    return Exists(episodes_open_between(start, end).filter(child=OuterRef("pk")))
+def looked_after_between(start, end, every_child=False):
+    return child_has_one_of(episodes_open_between(start, end), every_child)
 
 
 AGE_BANDS = [

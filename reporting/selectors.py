@@ -27,22 +27,19 @@ from children.selectors import (
     PROVIDER_GROUPS,
     aged_between,
     ceased_care_between,
-    episodes_open_between,
     episodes_open_on,
     iro_allocation_conditions,
     iro_allocation_outcome,
     latest_plan_start_for,
     looked_after,
     looked_after_between,
-    period_of_care_ends_between,
-    period_of_care_starts_between,
     on_protection_plan,
     protection_plan_category_on,
     protection_plan_lasted_two_years,
     protection_plan_open_for,
     protection_plan_open_since,
     repeat_protection_plan,
-    with_a_child_among,
+    started_care_between,
 )
 from escalations.codes import AreaOfConcern, EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern
@@ -422,11 +419,11 @@ def children_in_care_profile(period):
     count as looked_after does. Three queries."""
     end = period.end
     totals = Child.objects.aggregate(
-        looked_after_at_start=Count("pk", filter=with_a_child_among(episodes_open_on(period.start - timedelta(days=1)))),
-        looked_after_at_end=Count("pk", filter=with_a_child_among(episodes_open_on(end))),
-        looked_after_during=Count("pk", filter=with_a_child_among(episodes_open_between(period.start, end))),
-        started=Count("pk", filter=with_a_child_among(period_of_care_starts_between(period.start, end))),
-        ceased=Count("pk", filter=with_a_child_among(period_of_care_ends_between(period.start, end))),
+        looked_after_at_start=Count("pk", filter=looked_after(period.start - timedelta(days=1), every_child=True)),
+        looked_after_at_end=Count("pk", filter=looked_after(end, every_child=True)),
+        looked_after_during=Count("pk", filter=looked_after_between(period.start, end, every_child=True)),
+        started=Count("pk", filter=started_care_between(period.start, end, every_child=True)),
+        ceased=Count("pk", filter=ceased_care_between(period.start, end, every_child=True)),
     )
     at_end = Child.objects.filter(looked_after(end))
     profile = at_end.aggregate(
