@@ -51,6 +51,7 @@ def _addresses(today):
         ("oversight worklist", reverse("oversight:worklist"), False),
         ("oversight all children", reverse("oversight:worklist") + "?show=all", False),
         ("dashboard", reverse("reporting:dashboard"), False),
+        ("caseload of every IRO", reverse("reporting:caseloads"), False),
         ("annual reports", reverse("reporting:annual_reports"), False),
         ("annual report", reverse("reporting:annual_report", args=[last_complete_year]), False),
         ("audit log", reverse("audit:list"), False),

@@ -59,10 +59,11 @@ def bar_chart(
     band: tuple[float, float] | None = None,
     band_label: str = "",
     highlight_above: float | None = None,
+    highlight_below: float | None = None,
 ) -> SafeString:
     """Horizontal bars, one row per category, so long names such as IROs' full names stay
     readable. Bars above `highlight_above` are red and also say "(above N)" in their value text,
-    so colour is never the only signal."""
+    so colour is never the only signal; bars below `highlight_below` say "(below N)"."""
     bars = [(label, float(value)) for label, value in bars]
     largest = [value for _, value in bars]
     if band:
@@ -98,6 +99,8 @@ def bar_chart(
         value_text = format_value(value, percent)
         if above:
             value_text += f" (above {format_value(highlight_above, percent)})"
+        elif highlight_below is not None and value < highlight_below:
+            value_text += f" (below {format_value(highlight_below, percent)})"
         parts.append(tag(
             "g",
             tag("title", text_content(label))

@@ -15,6 +15,7 @@ from reviews.models import LateReason, ParentsParticipation, ParticipationCode, 
 from reviews.selectors import STANDARD_OUTCOMES
 
 from . import charts
+from .caseloads import above_band, below_band
 from .selectors import CASELOAD_BAND, NOT_RECORDED
 
 
@@ -142,25 +143,72 @@ def participation(figures, period):
     }
 
 
-def caseload_rows(figures):
+CASELOADS_OUT_OF_BAND_SHOWN = 10
+"""How many IROs above the IRO Handbook range, and how many below it, the dashboard lists: at
+1,500 IROs the whole list is far too long to take in at a glance, so it has a page of its own."""
+
+
+def caseload_rows(rows):
     return [
         {"caseload": row, "children": Figure("Children", row.children, _url("children:list", iro=row.iro.pk))}
-        for row in figures["caseloads"]["rows"]
+        for row in rows
     ]
 
 
-def caseload_chart(figures):
+def caseload_chart(rows, *, title, description):
     low, high = CASELOAD_BAND
     return charts.bar_chart(
         chart_id="caseload-chart",
-        title="Children per full-time IRO",
-        description=f"Each IRO's caseload per full-time equivalent against the IRO Handbook range of {low} to {high}; "
-                    "caseloads above the range are drawn in red and labelled. The table beside the chart gives the "
+        title=title,
+        description=f"{description} against the IRO Handbook range of {low} to {high}; caseloads above the range are "
+                    "drawn in red, and each caseload outside the range says so. The table beside the chart gives the "
                     "same figures.",
-        bars=[(str(row.iro), row.per_fte) for row in figures["caseloads"]["rows"]],
+        bars=[(str(row.iro), row.per_fte) for row in rows],
         value_axis_label="Children per full-time IRO", category_axis_label="IRO",
         band=CASELOAD_BAND, band_label=f"IRO Handbook range {low} to {high}", highlight_above=high,
+        highlight_below=low,
     )
+
+
+def _out_of_band_caption(rows, shown, where, order):
+    """For example "10 of 37 IROs above 70 children per full-time IRO, highest first"."""
+    if not rows:
+        return f"No IROs {where} children per full-time IRO"
+    counted = f"{shown} of {len(rows)}" if len(rows) > shown else str(len(rows))
+    caption = f"{counted} IRO{'' if len(rows) == 1 else 's'} {where} children per full-time IRO"
+    return f"{caption}, {order}" if min(len(rows), shown) > 1 else caption
+
+
+def caseloads_outside_the_band(figures, shown=CASELOADS_OUT_OF_BAND_SHOWN):
+    """The managers' dashboard: the IROs furthest above the range and furthest below it, charted
+    together, with a table for each side."""
+    low, high = CASELOAD_BAND
+    rows = figures["caseloads"]["rows"]
+    above, below = above_band(rows), below_band(rows)
+    charted = above[:shown] + below[:shown]
+    return {
+        "groups": [
+            {"caption": _out_of_band_caption(above, shown, f"above {high}", "highest first"),
+             "rows": caseload_rows(above[:shown])},
+            {"caption": _out_of_band_caption(below, shown, f"below {low}", "lowest first"),
+             "rows": caseload_rows(below[:shown])},
+        ],
+        "chart": caseload_chart(
+            charted, title="IROs outside the IRO Handbook range",
+            description="The caseloads per full-time equivalent of the IROs furthest above and below the range",
+        ) if charted else None,
+    }
+
+
+def caseload_page(rows):
+    """One page of the list of every IRO's caseload, and its chart of the same rows."""
+    return {
+        "caseload_rows": caseload_rows(rows),
+        "caseload_chart": caseload_chart(
+            rows, title="Children per full-time IRO",
+            description="The caseload per full-time equivalent of each IRO on this page of the list",
+        ) if rows else None,
+    }
 
 
 def iro_allocation(figures, period, on):
@@ -252,8 +300,9 @@ def children(figures, period):
     ]
 
 
-def page_content(figures, period, on):
-    """Everything the template shows, with every figure's link."""
+def page_content(figures, period, on, everyone=True):
+    """Everything the template shows, with every figure's link. The whole service's dashboard
+    shows only the caseloads outside the range; an IRO's shows their own."""
     lac = figures["reviews"][ReviewKind.LAC.value]
     content = {
         "review_rows": review_rows(figures, period),
@@ -262,14 +311,19 @@ def page_content(figures, period, on):
         "timeliness_chart": timeliness_chart(figures),
         "participation": participation(figures, period),
         "caseloads": figures["caseloads"],
-        "caseload_rows": caseload_rows(figures),
-        "caseload_chart": caseload_chart(figures),
         "iro_allocation": iro_allocation(figures, period, on),
         "oversight": oversight(figures),
         "rag_chart": rag_chart(figures),
         "escalations": escalations(figures, period),
         "children": children(figures, period),
     }
+    if everyone:
+        content["outside_the_band"] = caseloads_outside_the_band(figures)
+    else:
+        rows = figures["caseloads"]["rows"]
+        content["caseload_rows"] = caseload_rows(rows)
+        content["caseload_chart"] = caseload_chart(rows, title="Children per full-time IRO",
+                                                   description="Your caseload per full-time equivalent")
     content["headlines"] = [
         Figure("LAC reviews held in timescale", lac["in_timescale"],
                _held(period, kind=ReviewKind.LAC.value, timeliness="in_timescale"), lac["percent_in_timescale"]),

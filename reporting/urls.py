@@ -6,6 +6,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/caseloads/", views.CaseloadsView.as_view(), name="caseloads"),
     path("reports/", views.AnnualReportListView.as_view(), name="annual_reports"),
     path("reports/<int:year>/", views.AnnualReportView.as_view(), name="annual_report"),
     path("reports/<int:year>/report.csv", views.AnnualReportCsvView.as_view(), name="annual_report_csv"),

@@ -1,8 +1,10 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from iro_portal.forms import add_service_errors
 
 from . import dashboard, services, stored_figures
 from .annual_report import comparable_measures
+from .caseloads import CaseloadsForm
 from .forms import ActionPlanFormSet, ComparatorFormSet, NarrativeForm, OtherActivityForm, PeriodForm, PublishForm
 from .models import (
     AnnualReport,
@@ -30,7 +33,7 @@ from .models import (
     ReportDocument,
     Variant,
 )
-from .periods import recent_reporting_years
+from .periods import recent_reporting_years, year_to_date
 from .presentation import Presenter
 
 
@@ -50,7 +53,28 @@ class DashboardView(ChildRecordAccessMixin, View):
         return render(request, "reporting/dashboard.html", {
             "form": form, "period": period, "today": today, "everyone": everyone,
             "calculated_at": counted.calculated_at,
-            **dashboard.page_content(counted.figures, period, today),
+            **dashboard.page_content(counted.figures, period, today, everyone=everyone),
+        }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+class CaseloadsView(ChildRecordAccessMixin, View):
+    """Every IRO's caseload, a page at a time, from the dashboard's stored figures: the
+    dashboard itself lists only the caseloads outside the IRO Handbook range. An IRO's own
+    caseload is on their dashboard."""
+
+    def get(self, request):
+        if not sees_every_child(request.user):
+            raise PermissionDenied("Only service managers and administrators can see every IRO's caseload.")
+        today = timezone.localdate()
+        # Caseloads are "now" whatever the period: the dashboard's default period shares its stored figures.
+        counted = stored_figures.dashboard_for(request.user, year_to_date(today), today)
+        caseloads = counted.figures["caseloads"]
+        form = CaseloadsForm(request.GET or None)
+        rows = form.chosen(caseloads["rows"])
+        page = Paginator(rows, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "reporting/caseloads.html", {
+            "form": form, "page": page, "caseloads": caseloads, "caption": form.caption(page.paginator.count),
+            "calculated_at": counted.calculated_at, **dashboard.caseload_page(page.object_list),
         }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 

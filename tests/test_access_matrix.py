@@ -220,6 +220,7 @@ RULES = {
     "notifications:read": Rule(POST_ONLY_PAGE, pk_of("notification"), why="marking read is a POST"),
     # dashboard and annual reports
     "reporting:dashboard": Rule(CHILD_LISTS, why="an IRO's own dashboard is limited to their children"),
+    "reporting:caseloads": Rule(MANAGERS, why="every IRO's caseload; an IRO's own is on their dashboard"),
     "reporting:annual_reports": Rule(REPORT_READERS),
     "reporting:annual_report": Rule(REPORT_READERS, year),
     "reporting:annual_report_csv": Rule(REPORT_READERS, year),

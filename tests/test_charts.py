@@ -206,6 +206,15 @@ def test_a_caseload_above_the_band_is_red_and_says_so_in_words():
     assert str(caseload_chart([("Over", 75)], highlight_above=70)).count(RED) == 1
 
 
+def test_a_caseload_below_the_band_says_so_in_words_but_stays_blue():
+    root = parse(caseload_chart([("Over", 75), ("At the bottom", 50), ("Under", 40)], band=(50, 70),
+                                highlight_above=70, highlight_below=50))
+    groups = bar_groups(root)
+    assert [value_text(group) for group in groups.values()] == ["75 (above 70)", "50", "40 (below 50)"]
+    assert [group.find(f"{SVG}rect").get("fill") for group in groups.values()] == [RED, BLUE, BLUE]
+    assert value_text(bar_groups(parse(caseload_chart([("Under", 40)], band=(50, 70))))["Under"]) == "40"
+
+
 def test_the_band_is_shaded_on_the_value_axis_and_labelled():
     root = parse(caseload_chart([("Iris Reviewer", 20)], band=(50, 70), band_label="IRO Handbook range 50 to 70"))
     assert "IRO Handbook range 50 to 70" in texts(root)

@@ -957,6 +957,15 @@ class TestAccess:
         assert "<h1 class=\"govuk-heading-l\">Dashboard</h1>" in page
         assert figure_value(page, "Looked-after child review held") == 5
         assert figure_value(page, "children allocated to Owen Other") == 7
+        # Every IRO here is outside the range: Tara above it, the rest below it, the lowest first.
+        caseloads = {table["caption"].strip(): [row.split()[:2] for row in table["rows"]]
+                     for table in Tables(page).tables if "children per full-time IRO" in table["caption"]}
+        assert caseloads == {
+            "1 IRO above 70 children per full-time IRO": [["Tara", "Tenth"]],
+            "3 IROs below 50 children per full-time IRO, lowest first": [
+                ["Ivan", "Inactive"], ["Iris", "Reviewer"], ["Owen", "Other"]],
+        }
+        assert reverse("reporting:caseloads") in page
 
     def test_an_iro_sees_their_own_caseload_only(self, client, authority_today):
         sign_in(client, authority_today.iris)

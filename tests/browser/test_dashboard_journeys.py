@@ -17,6 +17,9 @@ Journeys:
    name and a table beside it.
 6. Every number's link on the dashboard names what it counts (no two alike), so a
    screen-reader user's list of links makes sense.
+7. A service manager sees on the dashboard only the IROs outside the IRO Handbook range,
+   follows "See the caseload of every IRO", moves to the next page by keyboard, filters the
+   list to the IROs below the range (the page links keep the filter), and axe-core passes there.
 
 The data are small and relative to timezone.localdate(): for Iris (the IRO) one LAC review held
 today in timescale, one held today late and one overdue, with RAG ratings and an open
@@ -40,7 +43,7 @@ from oversight.models import OversightKind, Rag
 from reviews import services as review_services
 from reviews.models import LateReason, Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import AllocationFactory, ChildFactory, IroFactory
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in, tab_to
@@ -49,12 +52,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAC = ReviewKind.LAC.label
 GOVUK_FOCUS_YELLOW = "rgb(255, 221, 0)"
-CHARTS = [
-    # (the chart's accessible name, the caption of the table beside it)
-    ("LAC reviews held in timescale, by month", "LAC reviews held in timescale by month"),
-    ("Children per full-time IRO", "Caseload of each IRO"),
-    ("Current RAG ratings of children looked after", "Current RAG ratings"),
+TIMELINESS_CHART = ("LAC reviews held in timescale, by month", "LAC reviews held in timescale by month")
+RAG_CHART = ("Current RAG ratings of children looked after", "Current RAG ratings")
+MANAGER_CHARTS = [
+    # (the chart's accessible name, the caption of a table beside it)
+    TIMELINESS_CHART,
+    # Iris (3 children) and Owen (1), each on 1 FTE: both below the range.
+    ("IROs outside the IRO Handbook range", "2 IROs below 50 children per full-time IRO, lowest first"),
+    RAG_CHART,
 ]
+IRO_CHARTS = [TIMELINESS_CHART, ("Children per full-time IRO", "Caseload of each IRO"), RAG_CHART]
 
 
 # --- The data: children, their reviews, ratings and escalations -------------------------------
@@ -189,8 +196,8 @@ def has_govuk_focus_style(locator):
     )
 
 
-def assert_charts_are_images_with_tables(page):
-    for name, caption in CHARTS:
+def assert_charts_are_images_with_tables(page, charts):
+    for name, caption in charts:
         chart = page.get_by_role("img", name=name)
         expect(chart).to_be_visible()
         # The chart's grid column has a sibling column holding the table of the same figures.
@@ -369,7 +376,7 @@ def test_dashboard_and_its_lists_pass_axe(page, manager, iro, caseloads, screens
 
     sign_in(page, manager)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
-    assert_charts_are_images_with_tables(page)
+    assert_charts_are_images_with_tables(page, MANAGER_CHARTS)
     check("dashboard (manager)", "Dashboard – IRO Portal")
 
     page.goto("/dashboard/?start_day=31&start_month=2&start_year=2026&end_day=1&end_month=1&end_year=2026")
@@ -407,7 +414,8 @@ def test_dashboard_and_its_lists_pass_axe(page, manager, iro, caseloads, screens
     sign_in(page, iro)
     page.get_by_role("link", name="My dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
-    assert_charts_are_images_with_tables(page)
+    assert_charts_are_images_with_tables(page, IRO_CHARTS)
+    expect(page.get_by_role("link", name="See the caseload of every IRO")).to_have_count(0)
     check("dashboard (IRO)", "My dashboard – IRO Portal")
 
     page.goto("/children/?care_status=looked_after&rag=green")
@@ -446,3 +454,65 @@ def test_every_dashboard_figure_link_says_what_it_counts(page, manager, caseload
     duplicated = sorted({name for name in names if names.count(name) > 1})
     assert not duplicated, f"Figure links with the same name as another: {duplicated}"
     expect(figure(page, f"LAC reviews held in {caseloads.today:%B %Y}", 3)).to_be_visible()
+
+
+# --- 7. The caseload of every IRO ----------------------------------------------------------------
+
+
+def caseload_names(page):
+    """The IROs in the caseload table, in order."""
+    return page.locator("main table tbody th").all_inner_texts()
+
+
+def test_manager_pages_through_every_iros_caseload_by_keyboard(page, manager, caseloads, settings, screenshot):
+    settings.CHILDREN_LIST_PAGE_SIZE = 5
+    # Seven IROs with no children, before Iris Reviewer and Owen Other by name: nine IROs, two pages.
+    numbered = [IroFactory(first_name="Ida", last_name=f"Number{number}") for number in range(7)]
+    sign_in(page, manager)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    # Every IRO is below the range: all nine on the dashboard (it lists up to ten), the fewest children first.
+    below = page.get_by_role("table", name="9 IROs below 50 children per full-time IRO, lowest first")
+    expect(below.locator("tbody th")).to_have_text([*map(str, numbered), "Owen Other", "Iris Reviewer"])
+
+    every_iro = page.get_by_role("link", name="See the caseload of every IRO")
+    tab_to(page, every_iro, most_presses=250)
+    assert has_govuk_focus_style(every_iro), "The focused link has no GOV.UK focus style"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/dashboard/caseloads/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload of every IRO")
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_attribute("aria-current", "page")
+    expect(list_caption(page)).to_have_text("9 IROs")
+    expect(page.locator("main")).to_contain_text("Showing 1 to 5 of 9")
+    assert caseload_names(page) == [str(iro) for iro in numbered[:5]]
+    assert_charts_are_images_with_tables(page, [("Children per full-time IRO", "9 IROs")])
+    screenshot(page, "caseloads-page-1")
+
+    next_page = page.get_by_role("link", name="Next page")
+    tab_to(page, next_page, most_presses=80)
+    assert has_govuk_focus_style(next_page), "The focused 'Next page' link has no GOV.UK focus style"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]page=2$"))
+    expect(page.locator("main")).to_contain_text("Showing 6 to 9 of 9")
+    assert caseload_names(page) == [str(iro) for iro in numbered[5:]] + ["Iris Reviewer", "Owen Other"]
+    expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+
+    # Iris and Owen hold children; the list sorted by children per full-time IRO, highest first.
+    page.get_by_label("Show").select_option(label="Below 50 children per full-time IRO")
+    page.get_by_label("Sort by").select_option(label="Most children per full-time IRO first")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(list_caption(page)).to_have_text("9 IROs below 50 children per full-time IRO")
+    assert caseload_names(page)[:2] == ["Iris Reviewer", "Owen Other"]
+    expect(page.get_by_label("Show")).to_have_value("below")
+    page.get_by_role("link", name="Page 2").click()
+    expect(page).to_have_url(re.compile(r"[?&]show=below&order=highest&page=2$"))
+    expect(page.get_by_label("Sort by")).to_have_value("highest")
+    expect(page.locator("main")).to_contain_text("Showing 6 to 9 of 9")
+    expect(page).to_have_title("Caseload of every IRO – IRO Portal")
+    assert_no_axe_violations(page, "caseload of every IRO, filtered, page 2")
+    screenshot(page, "caseloads-filtered-page-2")
+
+    page.get_by_role("link", name="Back to the dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    page.problems.assert_none()

@@ -311,6 +311,14 @@ def test_manager_page_types_and_failed_forms(page, walk, manager, iro):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
     walk.check("children", "Children", error=True)
 
+    # The caseload of every IRO, and with a choice that is not in its list.
+    page.goto("/dashboard/caseloads/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload of every IRO")
+    walk.check("caseload of every IRO", "Caseload of every IRO")
+    page.goto("/dashboard/caseloads/?show=everybody")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select which IROs to show from the list")
+    walk.check("caseload of every IRO", "Caseload of every IRO", error=True)
+
     # Comparators: a measure chosen with no figure.
     page.goto(f"/reports/{year}/comparators/")
     page.get_by_role("group", name="Comparator 1").get_by_label("Measure").select_option(index=1)
