@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +51,30 @@ def response_overdue(on):
     """Open escalations (annotated by with_current_step) whose current step has passed its
     response date unanswered: the SQL form of timescales.response_overdue."""
     return Q(status=EscalationStatus.OPEN, current_responded_on__isnull=True, current_response_due__lt=on)
+
+
+def with_formal_process(escalations, on):
+    """Annotate each escalation with the day its first formal step was sent and the day its
+    formal process is counted to: `on` while open, the resolution date once resolved, none once
+    withdrawn (a withdrawn escalation is not judged against the limit)."""
+    formal = EscalationStep.objects.filter(escalation=OuterRef("pk"), stage__gt=Stage.INFORMAL).order_by("stage")
+    return escalations.annotate(
+        formal_started_on=Subquery(formal.values("sent_on")[:1]),
+        formal_counted_to=Case(
+            When(status=EscalationStatus.OPEN, then=Value(on)),
+            When(status=EscalationStatus.RESOLVED, then=F("resolved_on")),
+            output_field=DateField(),
+        ),
+    )
+
+
+def formal_process_too_long():
+    """Escalations (annotated by with_formal_process) whose formal process has taken more than
+    the limit: the SQL form of the formal_too_long flag escalation_row sets."""
+    limit = settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
+    return Q(formal_started_on__isnull=False, formal_counted_to__isnull=False) & ~Q(
+        within_working_days("formal_counted_to", "formal_started_on", limit)
+    )
 
 
 def with_iro(escalations, iro, on):
@@ -123,16 +147,37 @@ def in_list_order(escalations):
     return escalations.order_by(open_first, "-raised_on", "-id")
 
 
-def by_stage(rows):
-    """Rows grouped by current stage, up the scale, with overdue responses first in each group
-    and then the oldest."""
-    groups = {stage: [] for stage in Stage}
+def in_stage_order(escalations, on):
+    """Up the stages; within a stage overdue responses first, then by response date: the
+    managers' list, so that each page reads stage by stage. Escalations annotated by
+    with_current_step."""
+    overdue_first = Case(When(response_overdue(on), then=Value(0)), default=Value(1))
+    return escalations.order_by("current_stage", overdue_first, "current_response_due", "raised_on", "id")
+
+
+def stage_list_counts(escalations, on):
+    """How many escalations (annotated by with_current_step) the managers' list holds, at each
+    current stage, with a response overdue and with the formal process too long: one query
+    over the whole list, not one page of it."""
+    counts = with_formal_process(escalations, on).aggregate(
+        count=Count("pk"),
+        overdue=Count("pk", filter=response_overdue(on)),
+        too_long=Count("pk", filter=formal_process_too_long()),
+        **{f"stage_{stage}": Count("pk", filter=Q(current_stage=stage)) for stage in Stage.values},
+    )
+    return {
+        "count": counts["count"], "overdue": counts["overdue"], "too_long": counts["too_long"],
+        "by_stage": {stage: counts[f"stage_{stage.value}"] for stage in Stage},
+    }
+
+
+def by_stage(rows, count_by_stage):
+    """Rows (in in_stage_order) grouped by current stage, each group with how many the whole
+    list holds at that stage (count_by_stage, from stage_list_counts)."""
+    groups = {}
     for row in rows:
-        groups[row.current_stage].append(row)
-    return [
-        {"stage": stage, "rows": sorted(group, key=lambda row: (not row.response_overdue, row.current_step.response_due))}
-        for stage, group in groups.items() if group
-    ]
+        groups.setdefault(row.current_stage, []).append(row)
+    return [{"stage": stage, "rows": group, "count": count_by_stage[stage]} for stage, group in groups.items()]
 
 
 def counts_by_area(escalations, on):

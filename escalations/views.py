@@ -21,7 +21,8 @@ from .models import Escalation
 
 class EscalationListView(ChildRecordAccessMixin, View):
     """An IRO's escalations, open ones first; for managers, open escalations by stage with
-    counts by area of concern. Both filter by the conditions the dashboard counts."""
+    counts by area of concern. Both filter by the conditions the dashboard counts, and both are
+    paged; the managers' counts cover the whole filtered list."""
 
     def get(self, request):
         today = timezone.localdate()
@@ -40,17 +41,18 @@ class EscalationListView(ChildRecordAccessMixin, View):
             request.GET, queryset=selectors.escalations_visible_to(request.user, on=today), on=today,
             default_status="open",
         )
-        rows = [selectors.escalation_row(escalation, today)
-                for escalation in selectors.for_listing(escalation_filter.qs, today).order_by("raised_on", "id")]
+        escalations = selectors.in_stage_order(selectors.for_listing(escalation_filter.qs, today), today)
+        page = Paginator(escalations, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [selectors.escalation_row(escalation, today) for escalation in page.object_list]
+        list_counts = selectors.stage_list_counts(escalation_filter.qs, today)
         iro = escalation_filter.form.cleaned_data.get("iro")
         everyone_for_iro = selectors.escalations_visible_to(request.user, on=today)
         if iro is not None:
             everyone_for_iro = selectors.with_iro(everyone_for_iro, iro, today)
         return render(request, "escalations/open_by_stage.html", {
-            "filter": escalation_filter, "groups": selectors.by_stage(rows), "count": len(rows),
-            "status": escalation_filter.form.cleaned_data.get("status"),
-            "overdue_count": sum(row.response_overdue for row in rows),
-            "too_long_count": sum(row.formal_too_long for row in rows),
+            "filter": escalation_filter, "page": page, "groups": selectors.by_stage(rows, list_counts["by_stage"]),
+            "count": list_counts["count"], "overdue_count": list_counts["overdue"],
+            "too_long_count": list_counts["too_long"], "status": escalation_filter.form.cleaned_data.get("status"),
             "counts": selectors.counts_by_area(everyone_for_iro, today),
             "formal_limit": settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS,
         })

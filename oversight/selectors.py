@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField, Count, DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from django.urls import reverse
 
@@ -21,7 +23,9 @@ CHECK_DUE_SOON_WORKING_DAYS = 10
 
 
 def contact_due(agreed_on, every_weeks, last_contact):
-    """When the IRO should next be in touch under the In-Contact plan."""
+    """When the IRO should next be in touch under the In-Contact plan: every_weeks after the
+    last contact, or after the plan was agreed when that is later or there has been none.
+    contact_due_on() is the same rule in SQL, for the worklist."""
     since = max(filter(None, [agreed_on, last_contact]))
     return since + timedelta(weeks=every_weeks)
 
@@ -119,23 +123,121 @@ def seen_by_iro_before_review():
     return Exists(contacts)
 
 
-def worklist(user, on, *, iro=None, rag=None, attention_only=True):
-    """Children on the user's list (currently allocated) with what their oversight needs, in
-    a fixed number of queries; those needing attention first."""
+def check_due_soon(on):
+    """Children (annotated by with_latest_oversight) whose next check falls from `on` to the
+    CHECK_DUE_SOON_WORKING_DAYSth working day after it."""
+    soon = timescales.add_working_days(on, CHECK_DUE_SOON_WORKING_DAYS)
+    return Q(next_check_date__isnull=False, next_check_date__gte=on, next_check_date__lte=soon)
+
+
+class DaysAfter(Func):
+    """The date a whole number of days after a date, in SQL: PostgreSQL adds an integer to a
+    date; SQLite's date() takes the days as a modifier."""
+
+    arity = 2
+    template = "(%(expressions)s)"
+    arg_joiner = " + "
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="DATE(%(expressions)s || ' days')", arg_joiner=", ",
+                           **extra_context)
+
+
+def contact_due_on():
+    """The SQL form of contact_due, for children annotated by with_oversight_status: empty
+    without an In-Contact plan."""
+    since = Greatest("contact_agreed_on", Coalesce("last_contact_date", "contact_agreed_on"))
+    return DaysAfter(since, F("contact_every_weeks") * 7)
+
+
+def contact_behind(on):
+    """Children (annotated by with_worklist_flags) whose In-Contact plan's next contact was due
+    before `on`."""
+    return Q(contact_due_on__isnull=False, contact_due_on__lt=on)
+
+
+def _flag(condition):
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def needs_attention(on):
+    """Children (annotated by with_oversight_status and contact_due_on) with any of the
+    worklist's four flags raised."""
+    return check_overdue(on) | check_due_soon(on) | no_record_this_quarter(on) | contact_behind(on)
+
+
+def with_worklist_flags(children, on):
+    """Annotate each child with the worklist's four flags and whether any is raised
+    (needs_attention), so the database can filter by them and a row can show them."""
+    children = with_oversight_status(children, on).annotate(
+        check_due_soon=_flag(check_due_soon(on)),
+        contact_due_on=contact_due_on(),
+    )
+    return children.annotate(contact_behind=_flag(contact_behind(on)), needs_attention=_flag(needs_attention(on)))
+
+
+def worklist_children(user, on, *, iro=None, rag=None):
+    """Children on the user's list (currently allocated), annotated by with_worklist_flags."""
     allocated = Allocation.objects.current(on)
     if iro is not None:
         allocated = allocated.filter(iro=iro)
     children = children_visible_to(user, Child.objects.all(), on=on).filter(pk__in=allocated.values("child_id"))
-    children = with_oversight_status(children, on)
+    children = with_worklist_flags(children, on)
     if rag:
         children = children.filter(current_rag=rag)
-    children = children.prefetch_related(
-        Prefetch("allocations", queryset=Allocation.objects.current(on).select_related("iro"), to_attr="current_allocations")
-    ).order_by("family_name", "given_name")
-    rows = [_row(child, on) for child in children]
-    if attention_only:
-        return [row for row in rows if row.needs_attention]
-    return sorted(rows, key=lambda row: not row.needs_attention)
+    return children
+
+
+def worklist_counts(children, on):
+    """How many of these children (from worklist_children) there are, how many need attention
+    and how many have each flag: one query over the whole list, in which each child's latest
+    records are looked up once (in a subquery) and the flags counted over them. Counted in the
+    flags' own annotations, each lookup would be repeated in every flag that reads it."""
+    looked_up = children.order_by().values("pk", "next_check_date", "last_record_date", "contact_due_on").distinct()
+    return looked_up.aggregate(
+        children=Count("pk"),
+        needs_attention=Count("pk", filter=needs_attention(on)),
+        overdue=Count("pk", filter=check_overdue(on)),
+        due_soon=Count("pk", filter=check_due_soon(on)),
+        no_record=Count("pk", filter=no_record_this_quarter(on)),
+        contact_behind=Count("pk", filter=contact_behind(on)),
+    )
+
+
+class WorklistOrder:
+    """The worklist's children (from worklist_children) for a Paginator: those needing
+    attention first, then the rest (unless attention_only), each by name. Cut from two queries
+    that walk the children in name order and stop once a page is full, so the first pages cost
+    the same however large the authority; the counts come from worklist_counts."""
+
+    def __init__(self, children, counts, on, *, attention_only=True):
+        by_name = children.prefetch_related(
+            Prefetch("allocations", queryset=Allocation.objects.current(on).select_related("iro"),
+                     to_attr="current_allocations")
+        ).order_by("family_name", "given_name", "id")
+        self.needing = by_name.filter(needs_attention(on))
+        self.not_needing = None if attention_only else by_name.exclude(needs_attention(on))
+        self.needing_count = counts["needs_attention"]
+        self.total = counts["needs_attention"] if attention_only else counts["children"]
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, rows):
+        first, last = rows.start or 0, rows.stop
+        page = list(self.needing[first:min(last, self.needing_count)]) if first < self.needing_count else []
+        if self.not_needing is not None and last > self.needing_count:
+            page += list(self.not_needing[max(first - self.needing_count, 0):last - self.needing_count])
+        return page
+
+
+def worklist_rows(children):
+    """The rows for these children (one page of a WorklistOrder)."""
+    return [_row(child) for child in children]
 
 
 @dataclass(frozen=True)
@@ -150,30 +252,23 @@ class WorklistRow:
     no_record_this_quarter: bool
     contact_due: date | None
     contact_behind: bool
-
-    @property
-    def needs_attention(self):
-        return self.check_overdue or self.check_due_soon or self.no_record_this_quarter or self.contact_behind
+    needs_attention: bool
 
 
-def _row(child, on):
-    soon = timescales.add_working_days(on, CHECK_DUE_SOON_WORKING_DAYS)
-    next_check = child.next_check_date
-    due = None
-    if child.contact_every_weeks:
-        due = contact_due(child.contact_agreed_on, child.contact_every_weeks, child.last_contact_date)
+def _row(child):
     allocations = getattr(child, "current_allocations", [])
     return WorklistRow(
         child=child,
         iro=allocations[0].iro if allocations else None,
         current_rag=child.current_rag or "",
         rated_on=child.rated_on,
-        next_check_date=next_check,
+        next_check_date=child.next_check_date,
         check_overdue=child.check_overdue,
-        check_due_soon=next_check is not None and on <= next_check <= soon,
+        check_due_soon=child.check_due_soon,
         no_record_this_quarter=child.no_record_this_quarter,
-        contact_due=due,
-        contact_behind=due is not None and due < on,
+        contact_due=child.contact_due_on,
+        contact_behind=child.contact_behind,
+        needs_attention=child.needs_attention,
     )
 
 

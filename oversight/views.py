@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,7 +37,8 @@ def window_hint(record_date, next_review_due):
 
 
 class WorklistView(ChildRecordAccessMixin, View):
-    """Checks due and overdue, children with no oversight this quarter, In-Contact plans behind."""
+    """Checks due and overdue, children with no oversight this quarter, In-Contact plans behind:
+    paged, with the counts taken over the whole list."""
 
     def get(self, request):
         today = timezone.localdate()
@@ -44,16 +47,14 @@ class WorklistView(ChildRecordAccessMixin, View):
         chosen_iro = next((iro for iro in iros if str(iro.pk) == request.GET.get("iro")), None)
         rag = request.GET.get("rag") if request.GET.get("rag") in Rag.values else None
         attention_only = request.GET.get("show") != "all"
-        rows = selectors.worklist(request.user, today, iro=chosen_iro, rag=rag, attention_only=attention_only)
+        children = selectors.worklist_children(request.user, today, iro=chosen_iro, rag=rag)
+        counts = selectors.worklist_counts(children, today)
+        in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only)
+        page = Paginator(in_order, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "oversight/worklist.html", {
-            "rows": rows, "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag,
-            "rag_choices": Rag.choices, "today": today, "attention_only": attention_only, "quarter_start": timescales.quarter_start(today),
-            "counts": {
-                "overdue": sum(row.check_overdue for row in rows),
-                "due_soon": sum(row.check_due_soon for row in rows),
-                "no_record": sum(row.no_record_this_quarter for row in rows),
-                "contact_behind": sum(row.contact_behind for row in rows),
-            },
+            "page": page, "rows": selectors.worklist_rows(page.object_list), "counts": counts,
+            "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag, "rag_choices": Rag.choices,
+            "today": today, "attention_only": attention_only, "quarter_start": timescales.quarter_start(today),
         })
 
 

@@ -2,6 +2,7 @@
 sees which escalation."""
 
 from datetime import date as D
+from datetime import timedelta
 
 import pytest
 
@@ -71,6 +72,32 @@ class TestFormalProcessTooLong:
 
 
 @pytest.mark.django_db
+class TestFormalProcessTooLongInSql:
+    """selectors.formal_process_too_long, the managers' list's count, agrees with the row's flag
+    day by day across the limit."""
+
+    def test_agrees_with_the_rows_flag_on_every_day_around_the_limit(self, looked_after_child, iro):
+        open_formal = raise_escalation(looked_after_child, iro)
+        escalate(open_formal, iro, Stage.TEAM_MANAGER, sent_on=D(2025, 3, 3))
+        informal = raise_escalation(looked_after_child, iro, raised_on=D(2025, 2, 3))
+        resolved_in_time = raise_escalation(looked_after_child, iro, stage=Stage.TEAM_MANAGER)
+        services.resolve(resolved_in_time, by=iro, outcome="Agreed.", resolved_on=D(2025, 3, 31), today=D(2025, 4, 30))
+        resolved_late = raise_escalation(looked_after_child, iro, stage=Stage.TEAM_MANAGER)
+        services.resolve(resolved_late, by=iro, outcome="Agreed.", resolved_on=D(2025, 4, 1), today=D(2025, 4, 30))
+        withdrawn = raise_escalation(looked_after_child, iro, stage=Stage.DIRECTOR)
+        services.withdraw(withdrawn, by=iro, withdrawal_reason="Child left care.", today=D(2025, 4, 30))
+        everything = [open_formal, informal, resolved_in_time, resolved_late, withdrawn]
+        seen = set()
+        for offset in range(-3, 4):
+            on = D(2025, 3, 31) + timedelta(days=offset)
+            in_sql = set(selectors.with_formal_process(Escalation.objects.all(), on)
+                         .filter(selectors.formal_process_too_long()))
+            assert in_sql == {e for e in everything if row(e, on).formal_too_long}, on
+            seen |= in_sql
+        assert seen == {open_formal, resolved_late}, "the open one crosses the limit on 1 April"
+
+
+@pytest.mark.django_db
 class TestLists:
     def test_an_iro_sees_only_escalations_for_children_allocated_to_them(self, looked_after_child, other_child, iro,
                                                                           other_iro, manager):
@@ -93,14 +120,20 @@ class TestLists:
         director = raise_escalation(other_child, other_iro, stage=Stage.DIRECTOR, raised_on=D(2025, 3, 18))
         resolved = raise_escalation(other_child, other_iro, stage=Stage.INFORMAL)
         services.resolve(resolved, by=other_iro, outcome="Agreed.", resolved_on=D(2025, 3, 5), today=TODAY)
-        escalations = selectors.for_listing(
-            selectors.escalations_visible_to(manager).filter(status="open"), TODAY).order_by("raised_on", "id")
-        groups = selectors.by_stage([selectors.escalation_row(e, TODAY) for e in escalations])
-        assert [(group["stage"], [r.escalation for r in group["rows"]]) for group in groups] == [
-            (Stage.TEAM_MANAGER, [overdue, answered]),
-            (Stage.DIRECTOR, [director]),
+        escalations = selectors.with_current_step(selectors.escalations_visible_to(manager).filter(status="open"))
+        listed = selectors.in_stage_order(selectors.for_listing(escalations, TODAY), TODAY)
+        assert list(listed) == [overdue, answered, director]
+        counts = selectors.stage_list_counts(escalations, TODAY)
+        assert (counts["count"], counts["overdue"], counts["too_long"]) == (3, 1, 0)
+        groups = selectors.by_stage([selectors.escalation_row(e, TODAY) for e in listed[:2]], counts["by_stage"])
+        assert [(group["stage"], [r.escalation for r in group["rows"]], group["count"]) for group in groups] == [
+            (Stage.TEAM_MANAGER, [overdue, answered], 2),
+        ], "one page of two rows: the director's group is on the next page"
+        groups = selectors.by_stage([selectors.escalation_row(e, TODAY) for e in listed[2:]], counts["by_stage"])
+        assert [(group["stage"], [r.escalation for r in group["rows"]], group["count"]) for group in groups] == [
+            (Stage.DIRECTOR, [director], 1),
         ]
-        assert groups[0]["rows"][0].iro == other_iro
+        assert selectors.escalation_row(listed[0], TODAY).iro == other_iro
 
     def test_filtered_to_the_childs_current_iro(self, looked_after_child, other_child, iro, other_iro, manager):
         mine = raise_escalation(looked_after_child, iro)

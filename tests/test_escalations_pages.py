@@ -260,6 +260,55 @@ class TestLists:
         assert re.search(r'>Health</th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1</td>', content), (
             "one open escalation names health")
 
+    def test_managers_list_is_paged_stage_by_stage_with_counts_over_every_page(
+            self, client, settings, manager, iro, other_iro, looked_after_child, other_child, today):
+        settings.CHILDREN_LIST_PAGE_SIZE = 2
+        team_overdue = raise_one(looked_after_child, iro, today, stage=Stage.TEAM_MANAGER, working_days_ago=7)
+        team_older = raise_one(other_child, other_iro, today, stage=Stage.TEAM_MANAGER, working_days_ago=2)
+        team_newer = raise_one(looked_after_child, iro, today, stage=Stage.TEAM_MANAGER, working_days_ago=1)
+        service_too_long = raise_one(other_child, other_iro, today, stage=Stage.SERVICE_MANAGER, working_days_ago=30)
+        director = raise_one(looked_after_child, iro, today, stage=Stage.DIRECTOR, working_days_ago=1)
+        sign_in(client, manager)
+        pages = [client.get(reverse("escalations:list"), {"status": "open", "page": number}).content.decode()
+                 for number in (1, 2, 3)]
+
+        def listed(content):
+            links = {reverse("escalations:detail", args=[e.pk]): e for e in
+                     (team_overdue, team_older, team_newer, service_too_long, director)}
+            found = re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="([^"]+)"', content)
+            return [links[link] for link in found]
+
+        assert [listed(content) for content in pages] == [
+            [team_overdue, team_older], [team_newer, service_too_long], [director]]
+        for content in pages:
+            assert "5 open escalations" in content
+            assert "2 with a response overdue" in content
+            assert "1 in the formal process for more than 20 working days" in content
+        assert [re.findall(r'<caption class="[^"]+">([^<]+)</caption>', content) for content in pages] == [
+            ["Team manager: 3 open, 2 on this page", "Areas of concern"],
+            ["Team manager: 3 open, 1 on this page", "Service manager: 1 open", "Areas of concern"],
+            ["Director: 1 open", "Areas of concern"],
+        ]
+        assert 'href="?status=open&amp;page=2" rel="next"' in pages[0]
+        assert 'href="?status=open&amp;page=1" rel="prev"' in pages[1]
+
+    def test_managers_pagination_keeps_the_filters(self, client, settings, manager, iro, looked_after_child, today):
+        settings.CHILDREN_LIST_PAGE_SIZE = 1
+        for working_days_ago in (1, 2):
+            raise_one(looked_after_child, iro, today, stage=Stage.TEAM_MANAGER, working_days_ago=working_days_ago)
+        sign_in(client, manager)
+        content = client.get(reverse("escalations:list"), {"iro": iro.pk, "status": "all", "area": "placement"}).content.decode()
+        assert "2 escalations" in content
+        assert f'href="?iro={iro.pk}&amp;status=all&amp;area=placement&amp;page=2" rel="next"' in content
+
+    def test_managers_query_count_is_the_same_on_every_page(self, client, settings, iro, manager, today):
+        settings.CHILDREN_LIST_PAGE_SIZE = 2
+        sign_in(client, manager)
+        many_children_with_escalations(3, iro, manager, today)
+        few = [queries_for(client, reverse("escalations:list") + f"?page={number}") for number in (1, 2)]
+        many_children_with_escalations(7, iro, manager, today)
+        assert [queries_for(client, reverse("escalations:list") + f"?page={number}") for number in (1, 2)] == few
+
     def test_managers_filter_by_iro(self, client, manager, iro, other_iro, looked_after_child, other_child, today):
         raise_one(looked_after_child, iro, today)
         raise_one(other_child, other_iro, today)

@@ -1,5 +1,6 @@
 """RAG-rated oversight between reviews: the follow-up window, recording, and the worklist."""
 
+import re
 from datetime import date as D
 from datetime import timedelta
 
@@ -14,13 +15,28 @@ from audit.models import AuditEvent
 from children import services as children_services
 from oversight import services
 from oversight.models import InContactPlan, OversightRecord
-from oversight.selectors import worklist
+from oversight.selectors import (
+    CHECK_DUE_SOON_WORKING_DAYS,
+    WorklistOrder,
+    contact_due,
+    worklist_children,
+    worklist_counts,
+    worklist_rows,
+)
 from reviews import services as review_services
 from reviews.models import Review
+from reviews.timescales import add_working_days
 from tests.conftest import sign_in
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
 
 TODAY = D(2025, 11, 20)
+
+
+def worklist(user, on, *, iro=None, rag=None, attention_only=True):
+    """Every row of the user's worklist, in its order, as the page puts it together."""
+    children = worklist_children(user, on, iro=iro, rag=rag)
+    in_order = WorklistOrder(children, worklist_counts(children, on), on, attention_only=attention_only)
+    return worklist_rows(in_order[0:len(in_order)])
 
 
 class TestNextCheckWindow:
@@ -176,6 +192,140 @@ class TestWorklist:
         for _ in range(20):
             AllocationFactory(child=ChildFactory(), iro=iro, start_date=today - timedelta(days=30))
         assert count() == few
+
+
+def allocated_child(iro, given_name, family_name, since=D(2025, 1, 6)):
+    child = ChildFactory(given_name=given_name, family_name=family_name, date_of_birth=D(2012, 6, 1))
+    CareEpisodeFactory(child=child, start_date=since)
+    AllocationFactory(child=child, iro=iro, start_date=since)
+    return child
+
+
+@pytest.mark.django_db
+class TestWorklistRulesInSql:
+    """The worklist decides "due soon" and "In-Contact plan behind" in SQL; the edges agree with
+    the rules: the 10th working day, the day a contact is due, no contact yet."""
+
+    def test_a_check_is_due_soon_from_today_to_the_tenth_working_day(self, iro):
+        on = D(2025, 11, 3)
+        soon = add_working_days(on, CHECK_DUE_SOON_WORKING_DAYS)
+        assert soon == D(2025, 11, 17)
+        child = allocated_child(iro, "Dana", "Duesoon")
+        expected = {on - timedelta(days=1): (False, True), on: (True, False), soon: (True, False),
+                    soon + timedelta(days=1): (False, False)}
+        for next_check, (due_soon, overdue) in expected.items():
+            services.record_oversight(child, by=iro, kind="case_file_check", date=D(2025, 10, 1),
+                                      next_check_date=next_check, today=TODAY)
+            (row,) = worklist(iro, on, attention_only=False)
+            assert (row.next_check_date, row.check_due_soon, row.check_overdue) == (next_check, due_soon, overdue)
+
+    def test_contact_due_in_sql_is_contact_due(self, iro):
+        agreed = D(2025, 3, 3)
+        contacts = {
+            allocated_child(iro, "Nia", "Nocontact"): (4, []),
+            allocated_child(iro, "Bea", "Before"): (4, [D(2025, 2, 20)]),
+            allocated_child(iro, "Ari", "After"): (2, [D(2025, 3, 10), D(2025, 3, 25)]),
+        }
+        for child, (every_weeks, days) in contacts.items():
+            services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=every_weeks, agreed_on=agreed,
+                                           today=TODAY)
+            for day in days:
+                services.record_oversight(child, by=iro, kind="contact_with_child", date=day, today=TODAY)
+        behind = set()
+        for on in (D(2025, 3, 20) + timedelta(days=offset) for offset in range(14)):
+            rows = {row.child: row for row in worklist(iro, on, attention_only=False)}
+            for child, (every_weeks, days) in contacts.items():
+                due = contact_due(agreed, every_weeks, max((day for day in days if day <= on), default=None))
+                assert (rows[child].contact_due, rows[child].contact_behind) == (due, due < on), (child, on)
+                if due < on:
+                    behind.add((child.given_name, on))
+        assert ("Nia", D(2025, 3, 31)) not in behind and ("Nia", D(2025, 4, 1)) in behind, "due 31 March"
+        assert ("Bea", D(2025, 4, 1)) in behind, "a contact before the plan was agreed does not count"
+        assert not any(name == "Ari" for name, _ in behind), "due 24 March, then contacted on 25 March"
+
+    def test_a_child_without_a_plan_is_never_behind(self, iro):
+        allocated_child(iro, "Pat", "Noplan")
+        (row,) = worklist(iro, TODAY, attention_only=False)
+        assert (row.contact_due, row.contact_behind) == (None, False)
+
+
+@pytest.mark.django_db
+class TestWorklistPages:
+    """The worklist is paged; its counts cover every page."""
+
+    @pytest.fixture
+    def children(self, iro):
+        today = timezone.localdate()
+        adams = allocated_child(iro, "Ada", "Adams", since=today - timedelta(days=300))
+        services.record_oversight(adams, by=iro, kind="case_file_check", date=today - timedelta(days=200),
+                                  next_check_date=today - timedelta(days=3), today=today)
+        baker = allocated_child(iro, "Bo", "Baker", since=today - timedelta(days=300))
+        services.record_oversight(baker, by=iro, kind="case_file_check", date=today, next_check_date=today, today=today)
+        clark = allocated_child(iro, "Cy", "Clark", since=today - timedelta(days=300))
+        services.agree_in_contact_plan(clark, by=iro, method="phone", every_weeks=2, agreed_on=today - timedelta(days=60),
+                                       today=today)
+        fine = []
+        for given_name, family_name in (("Abe", "Abbott"), ("Yan", "Young")):
+            child = allocated_child(iro, given_name, family_name, since=today - timedelta(days=300))
+            services.record_oversight(child, by=iro, kind="case_file_check", date=today, today=today)
+            fine.append(child)
+        return [adams, baker, clark, *fine]
+
+    @staticmethod
+    def names_on(content):
+        return re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>',
+                          content)
+
+    def test_attention_first_across_pages_with_counts_over_every_page(self, client, settings, manager, iro, children):
+        settings.CHILDREN_LIST_PAGE_SIZE = 2
+        sign_in(client, manager)
+        url = reverse("oversight:worklist")
+        pages = [client.get(url, {"iro": iro.pk, "show": "all", "page": number}).content.decode() for number in (1, 2, 3)]
+        assert [self.names_on(content) for content in pages] == [
+            ["Ada Adams", "Bo Baker"], ["Cy Clark", "Abe Abbott"], ["Yan Young"]]
+        for content in pages:
+            assert "5 children, those needing attention first" in content
+            assert "1 check overdue" in content and "1 check due soon" in content
+            assert "2 children with no oversight record this quarter" in content
+            assert "1 In-Contact plan behind" in content
+        assert f'href="?iro={iro.pk}&amp;show=all&amp;page=2" rel="next"' in pages[0]
+        assert f'href="?iro={iro.pk}&amp;show=all&amp;page=1" rel="prev"' in pages[1]
+        assert "Showing 3 to 4 of 5" in pages[1]
+
+    def test_needing_attention_is_paged_and_counted_in_full(self, client, settings, iro, children):
+        settings.CHILDREN_LIST_PAGE_SIZE = 2
+        sign_in(client, iro)
+        first, second = (client.get(reverse("oversight:worklist"), {"page": number}).content.decode() for number in (1, 2))
+        assert self.names_on(first) == ["Ada Adams", "Bo Baker"] and self.names_on(second) == ["Cy Clark"]
+        assert "3 children need attention" in first and "3 children need attention" in second
+        assert "2 children with no oversight record this quarter" in second
+        assert 'href="?page=2"' in first
+
+    def test_one_child_needing_attention(self, client, iro):
+        allocated_child(iro, "Sol", "Single", since=timezone.localdate() - timedelta(days=30))
+        sign_in(client, iro)
+        content = client.get(reverse("oversight:worklist")).content.decode()
+        assert "1 child needs attention" in content and "govuk-pagination" not in content
+
+    def test_query_count_is_the_same_for_3_and_10_children_on_any_page(self, client, settings, manager, iro):
+        settings.CHILDREN_LIST_PAGE_SIZE = 2
+        today = timezone.localdate()
+        sign_in(client, manager)
+
+        def counts():
+            found = []
+            for number in (1, 2):
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(reverse("oversight:worklist"), {"show": "all", "page": number}).status_code == 200
+                found.append(len(queries))
+            return found
+
+        for number in range(3):
+            allocated_child(iro, f"Kid{number}", "Few", since=today - timedelta(days=30))
+        few = counts()
+        for number in range(7):
+            allocated_child(iro, f"Kid{number}", "Many", since=today - timedelta(days=30))
+        assert counts() == few
 
 
 @pytest.mark.django_db

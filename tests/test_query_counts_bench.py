@@ -4,8 +4,8 @@ raises otherwise) and makes the same number of queries at both sizes. The benchm
 5,000 and 100,000 children; this catches a query per child, per IRO or per row on every change.
 
 The caseload's IRO holds about 20 children in the smaller authority and a full page in the larger
-one, and the lists that are not paged (the oversight worklist, the managers' escalations) grow
-with the authority, so a query per row differs between the two."""
+one, and the managers' lists (the oversight worklist, the escalations by stage, every IRO's
+caseload) grow with the authority up to a page, so a query per row differs between the two."""
 
 from io import StringIO
 

@@ -1,6 +1,7 @@
 """An IRO takes an escalation from the child page to resolution in the browser; a manager sees
 every open escalation by stage."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -135,4 +136,32 @@ def test_manager_sees_open_escalations_by_stage(page, manager, iro, child, scree
     page.get_by_role("link", name=f"{child.full_name}").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Escalation raised")
     assert_no_axe_violations(page, "escalation (manager)")
+    page.problems.assert_none()
+
+
+def test_manager_moves_to_the_next_page_of_escalations(page, settings, manager, iro, child):
+    settings.CHILDREN_LIST_PAGE_SIZE = 1
+    today = timezone.localdate()
+    for stage, working_days_ago in ((Stage.DIRECTOR, 1), (Stage.TEAM_MANAGER, 8)):
+        services.raise_escalation(
+            child, by=iro, today=today, areas=["health"], what_is_wrong="Health assessment overdue.",
+            what_is_asked="Book it.", stage=stage, addressed_to_name="A Person", addressed_to_role="Manager",
+            raised_on=add_working_days(today, -working_days_ago),
+        )
+    sign_in(page, manager)
+    page.get_by_role("link", name="Escalations", exact=True).click()
+    page.get_by_label("Area of concern").select_option("health")
+    page.get_by_role("button", name="Apply filters").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("2 open escalations")
+    expect(page.locator("caption").first).to_have_text("Team manager: 1 open")
+
+    page.get_by_role("navigation", name="Pagination").get_by_role("link", name="Next page").click()
+    expect(page).to_have_url(re.compile(r"area=health.*&page=2$"))
+    expect(main).to_contain_text("2 open escalations")
+    expect(main).to_contain_text("1 with a response overdue")
+    expect(page.locator("caption").first).to_have_text("Director: 1 open")
+    expect(page.get_by_role("region", name="Team manager")).to_have_count(0)
+    expect(page.get_by_label("Area of concern")).to_have_value("health")
+    assert_no_axe_violations(page, "Escalations (manager), page 2")
     page.problems.assert_none()

@@ -1,5 +1,6 @@
 """Oversight pages in the browser: the worklist, recording oversight and the In-Contact plan."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -64,4 +65,31 @@ def test_manager_filters_oversight_by_iro_and_rating(page, manager, iro, child):
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("tbody tr", has_text=child.full_name)).to_contain_text(iro.get_full_name())
     assert_no_axe_violations(page, "Oversight (manager)")
+    page.problems.assert_none()
+
+
+def test_manager_moves_to_the_next_page_of_the_worklist(page, settings, manager, iro, child):
+    settings.CHILDREN_LIST_PAGE_SIZE = 2
+    start = timezone.localdate() - timedelta(days=200)
+    for given_name, family_name in (("Avery", "Aardvark"), ("Blake", "Babbage")):
+        other = ChildFactory(given_name=given_name, family_name=family_name)
+        CareEpisodeFactory(child=other, start_date=start)
+        AllocationFactory(child=other, iro=iro, start_date=start)
+    sign_in(page, manager)
+    page.get_by_role("link", name="Oversight", exact=True).click()
+    page.get_by_label("IRO").select_option(str(iro.pk))
+    page.get_by_role("button", name="Apply filters").click()
+    caption = page.locator("caption")
+    expect(caption).to_have_text("3 children need attention")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody")).not_to_contain_text(child.full_name)
+
+    page.get_by_role("navigation", name="Pagination").get_by_role("link", name="Next page").click()
+    expect(page).to_have_url(re.compile(rf"\?iro={iro.pk}&rag=&show=attention&page=2$"))
+    expect(caption).to_have_text("3 children need attention")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr", has_text=child.full_name)).to_contain_text("No record")
+    expect(page.get_by_label("IRO")).to_have_value(str(iro.pk))
+    expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    assert_no_axe_violations(page, "Oversight (manager), page 2")
     page.problems.assert_none()
