@@ -459,6 +459,14 @@ def test_every_dashboard_figure_link_says_what_it_counts(page, manager, caseload
 # --- 7. The caseload of every IRO ----------------------------------------------------------------
 
 
+def follow_by_keyboard(page, link, most_presses):
+    """Tab to a link, check it shows the GOV.UK focus style, and follow it with Enter."""
+    tab_to(page, link, most_presses=most_presses)
+    assert has_govuk_focus_style(link), "The focused link has no GOV.UK focus style"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def caseload_names(page):
     """The IROs in the caseload table, in order."""
     return page.locator("main table tbody th").all_inner_texts()
@@ -474,11 +482,7 @@ def test_manager_pages_through_every_iros_caseload_by_keyboard(page, manager, ca
     below = page.get_by_role("table", name="9 IROs below 50 children per full-time IRO, lowest first")
     expect(below.locator("tbody th")).to_have_text([*map(str, numbered), "Owen Other", "Iris Reviewer"])
 
-    every_iro = page.get_by_role("link", name="See the caseload of every IRO")
-    tab_to(page, every_iro, most_presses=250)
-    assert has_govuk_focus_style(every_iro), "The focused link has no GOV.UK focus style"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow_by_keyboard(page, page.get_by_role("link", name="See the caseload of every IRO"), most_presses=250)
     expect(page).to_have_url(re.compile(r"/dashboard/caseloads/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload of every IRO")
     expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_attribute("aria-current", "page")
@@ -488,11 +492,7 @@ def test_manager_pages_through_every_iros_caseload_by_keyboard(page, manager, ca
     assert_charts_are_images_with_tables(page, [("Children per full-time IRO", "9 IROs")])
     screenshot(page, "caseloads-page-1")
 
-    next_page = page.get_by_role("link", name="Next page")
-    tab_to(page, next_page, most_presses=80)
-    assert has_govuk_focus_style(next_page), "The focused 'Next page' link has no GOV.UK focus style"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow_by_keyboard(page, page.get_by_role("link", name="Next page"), most_presses=80)
     expect(page).to_have_url(re.compile(r"[?&]page=2$"))
     expect(page.locator("main")).to_contain_text("Showing 6 to 9 of 9")
     assert caseload_names(page) == [str(iro) for iro in numbered[5:]] + ["Iris Reviewer", "Owen Other"]

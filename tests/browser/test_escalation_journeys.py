@@ -111,14 +111,20 @@ def test_iro_raises_escalates_records_the_response_and_resolves(page, iro, child
     page.problems.assert_none()
 
 
-def test_manager_sees_open_escalations_by_stage(page, manager, iro, child, screenshot):
-    today = timezone.localdate()
+def raise_at_team_manager_and_director(child, iro, today):
+    """Two escalations about health: one at director level raised a working day ago, one at
+    team manager level raised 8 working days ago (its response overdue)."""
     for stage, working_days_ago in ((Stage.DIRECTOR, 1), (Stage.TEAM_MANAGER, 8)):
         services.raise_escalation(
             child, by=iro, today=today, areas=["health"], what_is_wrong="Health assessment overdue.",
             what_is_asked="Book it.", stage=stage, addressed_to_name="A Person", addressed_to_role="Manager",
             raised_on=add_working_days(today, -working_days_ago),
         )
+
+
+def test_manager_sees_open_escalations_by_stage(page, manager, iro, child, screenshot):
+    today = timezone.localdate()
+    raise_at_team_manager_and_director(child, iro, today)
     sign_in(page, manager)
     page.get_by_role("link", name="Escalations", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Escalations")
@@ -142,12 +148,7 @@ def test_manager_sees_open_escalations_by_stage(page, manager, iro, child, scree
 def test_manager_moves_to_the_next_page_of_escalations(page, settings, manager, iro, child):
     settings.CHILDREN_LIST_PAGE_SIZE = 1
     today = timezone.localdate()
-    for stage, working_days_ago in ((Stage.DIRECTOR, 1), (Stage.TEAM_MANAGER, 8)):
-        services.raise_escalation(
-            child, by=iro, today=today, areas=["health"], what_is_wrong="Health assessment overdue.",
-            what_is_asked="Book it.", stage=stage, addressed_to_name="A Person", addressed_to_role="Manager",
-            raised_on=add_working_days(today, -working_days_ago),
-        )
+    raise_at_team_manager_and_director(child, iro, today)
     sign_in(page, manager)
     page.get_by_role("link", name="Escalations", exact=True).click()
     page.get_by_label("Area of concern").select_option("health")
