@@ -85,6 +85,14 @@ def mother_cells(is_mother, first_child_born, *, short_breaks_only, looked_after
     return "1", format_date(first_child_born)
 
 
+def uasc_duc(is_uasc, ceased_on, year) -> str | None:
+    """The child's DUC cell in the year's UASC table, or None when the child has no row: a row
+    for a child who is UASC or ceased to be in the year, DUC blank unless it ceased by 31 March."""
+    if not is_uasc and (ceased_on is None or ceased_on < collection_start(year)):
+        return None
+    return format_date(ceased_on) if ceased_on is not None and ceased_on <= collection_end(year) else ""
+
+
 def build_rows(year: int) -> ReturnData:
     """The rows of the return for `year`, before any rule is checked."""
     start, end = collection_start(year), collection_end(year)
@@ -142,12 +150,9 @@ def build_rows(year: int) -> ReturnData:
             "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "ETHNIC": child["ethnicity"],
             "UPN": child["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": mother, "MC_DOB": first_child_born,
         })
-        ceased = child["uasc_ceased_on"]
-        if child["is_uasc"] or (ceased is not None and ceased >= start):
-            uasc_rows.append({
-                "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id],
-                "DUC": format_date(ceased) if ceased is not None and ceased <= end else "",
-            })
+        duc = uasc_duc(child["is_uasc"], child["uasc_ceased_on"], year)
+        if duc is not None:
+            uasc_rows.append({"CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "DUC": duc})
 
     reviews = (
         Review.objects.filter(kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)

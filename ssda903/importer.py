@@ -41,7 +41,7 @@ import csv
 import gc
 import io
 import time
-from collections import defaultdict, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -80,9 +80,10 @@ from reviews.models import (
 from reviews.services import current_lac_cycle, unplanned_moves
 
 from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
-from .models import ReturnSource
+from .exporter import mother_cells, uasc_duc, unknown_upn
+from .models import ReturnSource, StoredReturn
 from .services import store_return
-from .rules import PLACEMENT_CHANGE_RNE
+from .rules import PLACEMENT_CHANGE_RNE, collection_end
 
 CHUNK = 2000
 UPDATE_CHUNK = 500
@@ -110,6 +111,8 @@ class ImportResult:
     children_created: int = 0
     children_updated: int = 0
     episodes: int = 0  # episodes written (children whose episodes differed from the file)
+    episodes_added: int = 0  # of those, episodes the portal did not have
+    episodes_removed: int = 0  # the portal's episodes the file's replace
     reviews_added: int = 0
     unchanged_children: int = 0
     dry_run: bool = False
@@ -223,13 +226,17 @@ def _assumed(cycle, recorded_from, held_in_cycle):
     return list(_assumed_before(cycle["start"], recorded_from, cycle["short_breaks"]))
 
 
-def _recorded_from(records, stored, year_start):
+def _recorded_from(records, stored, year_start, portal_care_from=None):
     """Child.lac_reviews_recorded_from after importing a return of the collection year from
     `year_start`: it has the year's reviews, but none for a series of short breaks (rule 399),
     so the portal holds the child's reviews from the earliest return's year on, or, while the
-    child is on short breaks, from the end of the latest."""
+    child is on short breaks, from the end of the latest. A child whose care the portal itself
+    recorded (no date yet, and episodes in the portal from no later than the file's first:
+    `portal_care_from`) keeps no date: the portal holds all its reviews."""
     if not records or year_start is None:
         return stored
+    if stored is None and portal_care_from is not None and portal_care_from <= min(e.start_date for e in records):
+        return None
     last = periods_of_care(sorted(records, key=lambda e: e.start_date))[-1]
     if all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in last.episodes):
         end = date(year_start.year + 1, year_start.month, year_start.day)
@@ -527,6 +534,84 @@ def _episode_key(episode):
     return tuple(getattr(episode, name) for name in EPISODE_FIELDS)
 
 
+def _episodes_after_import(stored, records, year_end):
+    """A child's episodes once the file's `records` replace what they cover of `stored` (the
+    portal's, by start date), for a return whose collection year ends on `year_end`; see the
+    module docstring. Returns (episodes, following): `following` is the first episode kept after
+    the year, or None."""
+    first = records[0].start_date
+    before = [e for e in stored if e.end_date is not None and e.end_date <= first]
+    after = [e for e in stored if e.start_date > year_end]
+    last = records[-1]
+    if last.end_date is None:  # open on 31 March, not necessarily still open
+        spanning = next((e for e in stored if e.start_date <= year_end
+                         and (e.end_date is None or e.end_date > year_end)), None)
+        if spanning is not None and spanning.end_date is not None:
+            last = last._replace(end_date=spanning.end_date, reason_episode_ceased=spanning.reason_episode_ceased,
+                                 reason_for_placement_change=spanning.reason_for_placement_change)
+    return before + records[:-1] + [last] + after, (after[0] if after else None)
+
+
+def _conflict_message(last, following, year_end):
+    if last.end_date is None:
+        said = f"This episode has no DEC: the return has the child looked after on {_day(year_end)}"
+    else:
+        said = f"The return has the child's care ending on {_day(last.end_date)} (REC {last.reason_episode_ceased})"
+    return (f"{said}, but the portal has the child's next episode starting on {_day(following.start_date)} with RNE "
+            f"{following.reason_for_new_episode}, which cannot follow it. A return does not change the care after "
+            "its year: correct the child's episodes in the portal or the file, then import again.")
+
+
+def _details_wanted(record, records, have, recorded_from, year, year_end):
+    """CHILD_FIELDS from the Header row, except where the return, written from the portal, would
+    say what the file says: the portal may know more than the year showed (a UPN not recorded is
+    written as its unknown code, a first child born after the year as MOTHER 0, MOTHER is blank
+    for short breaks only)."""
+    sex, dob, ethnicity, upn, _, is_mother, born = have
+    if year is None or not (upn == "" and record.upn == unknown_upn(dob, year)):
+        upn = record.upn
+    if records and year is not None:
+        last = max(records, key=lambda e: e.start_date)
+        portal_cells = mother_cells(
+            is_mother, born, looked_after_until=last.end_date or year_end,
+            short_breaks_only=all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in records))
+    else:
+        portal_cells = None
+    if portal_cells != mother_cells(record.is_mother, record.first_child_born, short_breaks_only=False,
+                                    looked_after_until=date.max):
+        is_mother, born = record.is_mother, record.first_child_born
+    return (record.sex, record.dob, record.ethnicity, upn, recorded_from, is_mother, born)
+
+
+def _uasc_wanted(row, have, year):
+    """(is_uasc, uasc_ceased_on) from the child's UASC row (None: no row), unless the portal's
+    would be written as the same row: a DUC after the year is blank in its return."""
+    if year is not None and uasc_duc(*have, year) == (None if row is None else _day(row.duc)):
+        return have
+    return (row is not None, row.duc if row is not None else None)
+
+
+def _follows_on(episode, following):
+    """Whether `following` can come after `episode` (rules 142, 388, 431-433, 437, 501)."""
+    if episode.end_date is None or episode.end_date > following.start_date:
+        return False
+    if episode.end_date == following.start_date:
+        return (episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
+                and following.reason_for_new_episode != ReasonForNewEpisode.S)
+    return (episode.reason_episode_ceased != CONTINUING_EPISODE_REASON
+            and episode.reason_episode_ceased not in ENDS_CARE_FOR_GOOD
+            and following.reason_for_new_episode == ReasonForNewEpisode.S)
+
+
+def _children_in_later_returns(collection_year):
+    """CHILD ids (upper case) in the Headers of the returns the portal holds for later years."""
+    later = set()
+    for tables in StoredReturn.objects.filter(year__gt=collection_year).values_list("tables", flat=True):
+        if tables.get("header"):
+            later.update(values.get("CHILD", "") for _, values in read_csv(tables["header"])[1])
+    return later
+
+
 def _progress(progress, done, total, stage):
     if progress is not None:
         progress(done, total, stage)
@@ -723,32 +808,13 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     # 3. Work out what changes, reading the portal's records in bulk.
     _progress(progress, 0, 1, "comparing with the portal")
     result.children_in_file = len(header)
+    collection_year = year_start.year + 1 if year_start is not None else None
+    year_end = collection_end(collection_year) if collection_year else None
     existing = {}
     for child_id, local_id, *header_values, is_uasc, ceased in Child.objects.values_list(
         "pk", "local_child_id", *CHILD_FIELDS, "is_uasc", "uasc_ceased_on",
     ).iterator(chunk_size=CHUNK):
         existing[local_id.upper()] = (child_id, local_id, tuple(header_values), (is_uasc, ceased))
-    new_children, changed_children = [], []
-    recorded_from = {}
-    for local_id, record in header.items():
-        stored = existing[local_id][2][4] if local_id in existing else None
-        recorded_from[local_id] = _recorded_from(episodes_by_child.get(local_id), stored, year_start)
-        wanted = (record.sex, record.dob, record.ethnicity, record.upn, recorded_from[local_id], record.is_mother,
-                  record.first_child_born)  # CHILD_FIELDS
-        duc = uasc[local_id].duc if local_id in uasc else None
-        wanted_uasc = (local_id in uasc, duc)
-        if local_id not in existing:
-            new_children.append((local_id, NEW_CHILD_GIVEN_NAME, local_id, record.sex, record.dob, record.ethnicity,
-                                 record.upn, wanted_uasc[0], wanted_uasc[1], recorded_from[local_id],
-                                 record.is_mother, record.first_child_born))  # CHILD_INSERT_FIELDS
-            continue
-        pk, _, have, have_uasc = existing[local_id]
-        if not has_uasc_file:
-            wanted_uasc = have_uasc
-        if wanted != have or wanted_uasc != have_uasc:
-            changed_children.append(Child(
-                pk=pk, **dict(zip(CHILD_FIELDS, wanted)), is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
-            ))
     known_pks = {existing[local_id][0]: local_id for local_id in header if local_id in existing}
     stored_episodes = defaultdict(list)
     stored_held = defaultdict(set)
@@ -766,6 +832,31 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             child_id__in=chunk, kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES
         ).only(*REVIEW_SCHEDULE_FIELDS, "child_id"):
             stored_outstanding[review.child_id] = review
+    in_later_returns = _children_in_later_returns(collection_year) if collection_year and known_pks else set()
+
+    new_children, changed_children = [], []
+    recorded_from = {}
+    for local_id, record in header.items():
+        records = episodes_by_child.get(local_id)
+        if local_id not in existing:
+            recorded_from[local_id] = _recorded_from(records, None, year_start)
+            duc = uasc[local_id].duc if local_id in uasc else None
+            new_children.append((local_id, NEW_CHILD_GIVEN_NAME, local_id, record.sex, record.dob, record.ethnicity,
+                                 record.upn, local_id in uasc, duc, recorded_from[local_id],
+                                 record.is_mother, record.first_child_born))  # CHILD_INSERT_FIELDS
+            continue
+        pk, _, have, have_uasc = existing[local_id]
+        stored = stored_episodes.get(pk)
+        recorded_from[local_id] = _recorded_from(records, have[4], year_start, stored[0].start_date if stored else None)
+        if local_id in in_later_returns:  # a later return's details stand
+            wanted, wanted_uasc = have[:4] + (recorded_from[local_id],) + have[5:], have_uasc
+        else:
+            wanted = _details_wanted(record, records, have, recorded_from[local_id], collection_year, year_end)
+            wanted_uasc = _uasc_wanted(uasc.get(local_id), have_uasc, collection_year) if has_uasc_file else have_uasc
+        if wanted != have or wanted_uasc != have_uasc:
+            changed_children.append(Child(
+                pk=pk, **dict(zip(CHILD_FIELDS, wanted)), is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
+            ))
 
     # Per child: the episodes it will have, whether they change, the held reviews to add and
     # the next LAC review it should have.
@@ -779,12 +870,22 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             continue
         records = sorted(records, key=lambda e: e.start_date)
         stored = stored_episodes.get(pk, [])
-        # The file speaks for the time from its first episode on: earlier history kept in the
-        # portal (episodes that ended by then, e.g. from earlier returns) stays.
-        kept = [e for e in stored if e.end_date is not None and e.end_date <= records[0].start_date]
-        final_episodes[local_id] = kept + records
-        if pk is None or [_episode_key(e) for e in stored] != [_episode_key(e) for e in kept + records]:
-            replaced.append(local_id)
+        final, following = _episodes_after_import(stored, records, year_end)
+        final_episodes[local_id] = final
+        stored_keys, final_keys = [_episode_key(e) for e in stored], [_episode_key(e) for e in final]
+        if pk is not None and stored_keys == final_keys:
+            continue
+        replaced.append(local_id)
+        if following is not None and not _follows_on(final[final.index(following) - 1], following):
+            last = records[-1]
+            checker.error(last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(
+                last, following, year_end))
+        kept = Counter(stored_keys) & Counter(final_keys)
+        result.episodes_added += len(final_keys) - sum(kept.values())
+        result.episodes_removed += len(stored_keys) - sum(kept.values())
+    if checker.errors:
+        result.errors = sorted(checker.errors, key=lambda e: (file_order.get(e.file, -1), e.row or 0))
+        return result
     result.episodes = sum(len(final_episodes[local_id]) for local_id in replaced)
     moves_on = settings.UNPLANNED_MOVE_TRIGGERS_REVIEW
     new_reviews = []  # (local id, held_on, code, number, cycle_start, due_date)
