@@ -13,25 +13,46 @@ value, what is wrong). Otherwise one transaction:
   updates SEX, DOB, ETHNIC, UPN, MOTHER and MC_DOB of known ones (a blank MOTHER: not recorded);
   names are never touched (the 903 has none: new children are shown as "Child <CHILD>" until
   someone enters their names). With a UASC file, it says which of the file's children are UASC
-  (is_uasc, uasc_ceased_on = DUC); without one, known children keep their flag.
-- replaces a child's episodes, but only when they differ from the file (HOME_POST, PL_POST and
-  URN are read but not stored: the portal has no such fields). The file speaks for the time from
-  the child's first episode in it: episodes in the portal that ended on or before that day (e.g.
-  from earlier returns) are kept. A child in the Header with no rows in Episodes keeps its
-  episodes. As the DfE's, rule 357 (first episode is S) applies only to a first episode starting
-  in the collection year, taken as the reporting year (from 1 April) of the latest date in the
-  return; a child in care since before it may start with a continuation, and its LAC cycle then
-  counts from the earliest episode known.
+  (is_uasc, uasc_ceased_on = DUC); without one, known children keep their flag. A value stays
+  as the portal has it when the return, written from the portal, would say what the file says
+  (a UPN not recorded is written as UN1/UN5, a first child born after the child's last day in
+  the return as MOTHER 0, MOTHER blank for short breaks only, a DUC after 31 March blank), and
+  a child in the Header of a later year's return the portal holds (StoredReturn) keeps all of
+  them: an older return never overwrites newer details.
+- replaces, for each child with rows in Episodes, only what the return covers. A return for
+  the collection year 1 April Y to 31 March Y+1 lists every episode open at some point in the
+  year, an episode still open on 31 March without DEC. So the file speaks for the time from
+  the child's first episode in it to 31 March Y+1, and in the portal:
+    * episodes that ended on or before the day the file's first starts (earlier history, e.g.
+      from earlier returns) are kept;
+    * episodes starting after 31 March Y+1 (later history, e.g. from later returns or entered
+      since) are kept;
+    * every other episode is replaced by the file's;
+    * the file's episode without DEC was open on 31 March, not necessarily still open: where
+      the portal has an episode open on 31 March that ended later, that DEC, REC and
+      REASON_PLACE_CHANGE are kept on it.
+  If the file's last episode cannot be followed by the portal's first kept later one (the file
+  has the child still looked after on 31 March but the portal has the care ending in the year
+  and a new period after it, say), the import is refused with an error on that row.
+  Children not in the Header, and a child in the Header with no rows in Episodes, keep their
+  episodes; episodes the same as the file's are not rewritten (HOME_POST, PL_POST and URN are
+  read but not stored: the portal has no such fields). As the DfE's, rule 357 (first episode is
+  S) applies only to a first episode starting in the collection year, taken as the reporting
+  year (from 1 April) of the latest date in the return; a child in care since before it may
+  start with a continuation, and its LAC cycle then counts from the earliest episode known.
 - adds the held LAC reviews the portal does not have yet (matched on child and date), with
   their participation codes and, as scheduling would have given them, their number in the
   cycle, the cycle start and the due date (reviews.timescales), so "in timescale" means
-  something for the history. Reviews already in the portal are never changed.
+  something for the history. Reviews already in the portal are never changed or deleted,
+  whatever their year.
 - brings the next LAC review of every child in the file in line with the record, set-based
   (the same result as reviews.services.schedule_lac_review, computed for all children at once).
   Child protection conferences do not depend on the 903 and are left alone.
 - writes ONE audit event summarising the import (AuditAction.CREATE, object type
-  "ssda903.import", counts in `detail`). Re-importing the same files changes no row, and
-  still writes that one event, with "changed": false, so the audit log shows who tried it.
+  "ssda903.import", counts in `detail`). Importing a return the portal itself wrote, the same
+  files again, or an older year's return after a later one changes no row, and still writes
+  that one event, with "changed": false, so the audit log shows who tried it. A dry run counts
+  what would change (episodes added and replaced, per child) and writes nothing.
 
 Everything is done with a fixed number of queries per few thousand rows (bulk reads in chunks,
 bulk_create / bulk_update), never a query per row.
@@ -113,6 +134,9 @@ class ImportResult:
     episodes: int = 0  # episodes written (children whose episodes differed from the file)
     episodes_added: int = 0  # of those, episodes the portal did not have
     episodes_removed: int = 0  # the portal's episodes the file's replace
+    # (CHILD, episodes added, the portal's episodes replaced, the portal's kept) for each child
+    # whose episodes in the portal the file replaces.
+    children_episodes_replaced: list = field(default_factory=list)
     reviews_added: int = 0
     unchanged_children: int = 0
     dry_run: bool = False
@@ -880,9 +904,12 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             last = records[-1]
             checker.error(last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(
                 last, following, year_end))
-        kept = Counter(stored_keys) & Counter(final_keys)
-        result.episodes_added += len(final_keys) - sum(kept.values())
-        result.episodes_removed += len(stored_keys) - sum(kept.values())
+        same = sum((Counter(stored_keys) & Counter(final_keys)).values())
+        added, removed = len(final_keys) - same, len(stored_keys) - same
+        result.episodes_added += added
+        result.episodes_removed += removed
+        if removed:
+            result.children_episodes_replaced.append((local_id, added, removed, len(stored_keys) - removed))
     if checker.errors:
         result.errors = sorted(checker.errors, key=lambda e: (file_order.get(e.file, -1), e.row or 0))
         return result
@@ -1012,6 +1039,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                 "children_with_episodes_replaced": len(replaced), "episodes": result.episodes,
                 "reviews_added": result.reviews_added, "next_reviews_scheduled": result.next_reviews_scheduled,
                 "unchanged_children": result.unchanged_children,
+                "episodes_added": result.episodes_added, "episodes_replaced": result.episodes_removed,
             },
         )
     _progress(progress, total, total, "done")

@@ -23,7 +23,8 @@ class ImportStatus(models.TextChoices):
 
 FINISHED_STATUSES = {ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.ERROR}
 
-COUNT_FIELDS = ("children_created", "children_updated", "unchanged_children", "episodes", "reviews_added")
+COUNT_FIELDS = ("children_created", "children_updated", "unchanged_children", "episodes", "episodes_added",
+                "episodes_removed", "reviews_added")
 
 
 class ImportRun(models.Model):
@@ -39,6 +40,14 @@ class ImportRun(models.Model):
     children_updated = models.PositiveIntegerField(default=0)
     unchanged_children = models.PositiveIntegerField(default=0)
     episodes = models.PositiveIntegerField(default=0)
+    episodes_added = models.PositiveIntegerField(default=0, help_text="Episodes written that the portal did not have.")
+    episodes_removed = models.PositiveIntegerField(default=0, help_text="The portal's episodes the file's replaced.")
+    children_episodes_replaced = models.JSONField(
+        default=list, blank=True,
+        help_text="[CHILD, episodes added, the portal's episodes replaced, the portal's kept] for each child whose "
+                  "episodes in the portal the file replaced (the first 1,000).",
+    )
+    children_with_episodes_replaced = models.PositiveIntegerField(default=0)
     reviews_added = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True,
                               help_text="Every row error: file, row, child, column, value, message.")

@@ -14,13 +14,24 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import record_event
 
-from .models import MAX_FILES, MAX_UPLOAD_BYTES, ImportFile, ImportRun, ImportStatus, ReturnSource, StoredReturn
+from .models import (
+    COUNT_FIELDS,
+    MAX_FILES,
+    MAX_UPLOAD_BYTES,
+    ImportFile,
+    ImportRun,
+    ImportStatus,
+    ReturnSource,
+    StoredReturn,
+)
 
 logger = logging.getLogger(__name__)
 
 # Store at most this many row errors on a run (the true number is in error_count): enough for any
 # real return, and a bound on a file of nonsense.
 MAX_STORED_ERRORS = 100_000
+# List at most this many children whose episodes an import replaces (the true number is kept).
+MAX_LISTED_CHILDREN = 1000
 # Save progress only when it has moved on by this many per cent (or the stage has changed).
 PROGRESS_STEP = 2
 ERROR_FIELDS = ("file", "row", "child", "column", "value", "message")
@@ -88,6 +99,14 @@ def start_import(files, *, by, dry_run=False, request=None):
         })
         transaction.on_commit(lambda: run_import_task.delay(run.pk))
     return run
+
+
+def import_checked_files(run, *, by, request=None):
+    """Import the files of a check (a dry run that found no errors) after the person has seen
+    what it would change: a new run with the same files, so nothing is uploaded twice."""
+    if not run.dry_run or run.status != ImportStatus.SUCCEEDED:
+        raise ValidationError("Only a check that found no errors can be imported from here: upload the files again.")
+    return start_import({file.name: bytes(file.content) for file in run.files.all()}, by=by, request=request)
 
 
 class _ProgressWriter:
@@ -188,14 +207,16 @@ def run_import(run_id):
     finally:
         writer.close()
     errors = list(result.errors or [])
-    counts = {field: getattr(result, field, 0) or 0 for field in
-              ("children_created", "children_updated", "unchanged_children", "episodes", "reviews_added")}
+    counts = {field: getattr(result, field, 0) or 0 for field in COUNT_FIELDS}
     if errors:
         _finish(run, status=ImportStatus.FAILED, progress=100, stage="", error_count=len(errors),
                 errors=[error_as_dict(error) for error in errors[:MAX_STORED_ERRORS]], **counts)
     else:
+        replaced = [list(child) for child in getattr(result, "children_episodes_replaced", [])]
         _finish(run, status=ImportStatus.SUCCEEDED, progress=100, stage="",
-                next_reviews_estimated=result.next_reviews_estimated, **counts)
+                next_reviews_estimated=result.next_reviews_estimated,
+                children_episodes_replaced=replaced[:MAX_LISTED_CHILDREN],
+                children_with_episodes_replaced=len(replaced), **counts)
     run.refresh_from_db()
     return run
 

@@ -71,6 +71,21 @@ class ImportRunView(ReturnsAccessMixin, View):
         })
 
 
+class ImportCheckedFilesView(ImportRunView):
+    """The confirmation of a check: import the same files, once the person has seen what changes."""
+
+    def get(self, request, pk):
+        return redirect("ssda903:import_run", pk=pk)
+
+    def post(self, request, pk):
+        run = self.get_run(pk)
+        try:
+            new_run = services.import_checked_files(run, by=request.user, request=request)
+        except ValidationError:
+            return redirect("ssda903:import_run", pk=run.pk)
+        return redirect("ssda903:import_run", pk=new_run.pk)
+
+
 class ImportRunStatusView(ImportRunView):
     def get(self, request, pk):
         run = get_object_or_404(ImportRun.objects.defer("errors"), pk=pk)

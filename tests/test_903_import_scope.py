@@ -192,3 +192,24 @@ def test_reviews_after_the_year_stay_and_a_child_who_left_care_after_it_gets_no_
     assert episodes_of(child) == [(D(2023, 1, 1), "S", "C2", D(2024, 10, 1), "E11", "")]
     assert list(child.reviews.filter(kind=ReviewKind.LAC).order_by("held_on").values_list("status", "held_on")) == [
         (ReviewStatus.HELD, D(2023, 12, 1)), (ReviewStatus.HELD, later.held_on)]
+
+
+def test_a_dry_run_of_the_command_lists_the_children_whose_episodes_the_file_would_replace(tmp_path):
+    child = ChildFactory(local_child_id="K005", date_of_birth=D(2012, 1, 1), sex="M")
+    CareEpisodeFactory(child=child, start_date=D(2023, 1, 1), legal_status="C1", placement_type="U4")
+    before = episodes_of(child)
+    paths = {}
+    for name, content in files(["K005,M,01/01/2012,WBRI,UN5,,"], ["K005,01/01/2023,S,C2,N1,U4,PR1,,,,,,"],
+                               ["K005,01/01/2012,01/12/2023,PN1"]).items():
+        paths[name.split(".")[0]] = tmp_path / name
+        paths[name.split(".")[0]].write_bytes(content)
+    out = StringIO()
+
+    call_command("import_903", "--dry-run", header=str(paths["header"]), episodes=str(paths["episodes"]),
+                 reviews=str(paths["reviews"]), stdout=out)
+
+    text = out.getvalue()
+    assert "1 episodes written (1 new, 1 of the portal's replaced)" in text
+    assert "The file replaces the portal's episodes of 1 children" in text
+    assert "  K005: 1, 1, 0\n" in text
+    assert episodes_of(child) == before

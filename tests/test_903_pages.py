@@ -157,6 +157,39 @@ def test_a_check_only_upload_writes_nothing(client, manager, eager, django_captu
     assert "No errors found" in client.get(reverse("ssda903:import_run", args=[run.pk])).content.decode()
 
 
+def test_a_check_shows_the_episodes_the_file_replaces_and_imports_the_same_files_once_confirmed(
+        client, manager, eager, django_capture_on_commit_callbacks):
+    child = ChildFactory(local_child_id="903A02", sex="M", date_of_birth=date(2012, 10, 10), ethnicity="BAFR",
+                         upn=upn(2))
+    CareEpisodeFactory(child=child, start_date=date(2022, 1, 1), end_date=date(2022, 6, 1), reason_episode_ceased="E4A")
+    CareEpisodeFactory(child=child, start_date=date(2024, 1, 1), legal_status="V2", end_date=date(2024, 3, 1),
+                       reason_episode_ceased="X1", reason_for_placement_change="CARPL")
+    CareEpisodeFactory(child=child, start_date=date(2024, 3, 1), reason_for_new_episode="P", legal_status="V2")
+    before = list(child.episodes.values_list("start_date", "end_date"))
+    sign_in(client, manager)
+
+    check = upload(client, valid_files(), django_capture_on_commit_callbacks, dry_run=True)
+    check.refresh_from_db()
+    assert (check.episodes_added, check.episodes_removed, check.children_with_episodes_replaced) == (3, 2, 1)
+    page = client.get(reverse("ssda903:import_run", args=[check.pk])).content.decode()
+    assert "Importing these files replaces 2 of the portal's episodes for 1 child." in page
+    row = page.split('id="replaced-caption"', 1)[1].split("</tbody>", 1)[0]
+    assert re.findall(r'<td class="govuk-table__cell[^"]*">([^<]*)</td>', row) == ["903A02", "2", "2", "1"]
+    assert list(child.episodes.values_list("start_date", "end_date")) == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ssda903:import_checked", args=[check.pk]))
+    imported = ImportRun.objects.exclude(pk=check.pk).get()
+    assert response.url == reverse("ssda903:import_run", args=[imported.pk])
+    assert (imported.status, imported.dry_run, imported.episodes_removed) == (ImportStatus.SUCCEEDED, False, 2)
+    assert list(child.episodes.order_by("start_date").values_list("start_date", "end_date")) == [
+        (date(2022, 1, 1), date(2022, 6, 1)), (date(2024, 1, 1), date(2024, 5, 1)), (date(2024, 5, 1), None)]
+    assert "The portal's episodes replaced" in client.get(response.url).content.decode()
+    response = client.post(reverse("ssda903:import_checked", args=[imported.pk]))  # not a check: nothing to confirm
+    assert response.url == reverse("ssda903:import_run", args=[imported.pk])
+    assert ImportRun.objects.count() == 2
+
+
 def _table_rows(html):
     body = html.split('id="errors"', 1)[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
     return body.count("<tr")

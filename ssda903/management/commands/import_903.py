@@ -2,7 +2,9 @@
 
 Imports an SSDA903 return through ssda903.importer.import_return (the same service as the
 upload page). All or nothing: on any error it prints every error, writes them as a CSV next to
-the Header file (or to --errors-out) and exits with status 1, having written nothing.
+the Header file (or to --errors-out) and exits with status 1, having written nothing. It prints
+what changes, with the children whose episodes in the portal the file replaces; --dry-run
+prints the same before anything is written.
 """
 
 import time
@@ -73,10 +75,21 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"{verb} {result.children_in_file} children in {time.monotonic() - started:.1f}s: "
             f"{result.children_created} new, {result.children_updated} updated, {result.unchanged_children} unchanged; "
-            f"{result.episodes} episodes written, {result.reviews_added} held reviews added, "
+            f"{result.episodes} episodes written ({result.episodes_added} new, {result.episodes_removed} of the portal's "
+            f"replaced), {result.reviews_added} held reviews added, "
             f"{result.next_reviews_scheduled} next reviews scheduled or moved."
             + (" Dry run: nothing was written." if result.dry_run else "")
         ))
+        if result.children_episodes_replaced:
+            replaced = result.children_episodes_replaced
+            self.stdout.write(
+                f"The file {'replaces' if result.dry_run else 'replaced'} the portal's episodes of {len(replaced)} "
+                "children from their first episode in the file to 31 March (earlier and later ones kept). "
+                "CHILD: new from the file, replaced, kept:")
+            for local_id, added, removed, kept in replaced[:50]:
+                self.stdout.write(f"  {local_id}: {added}, {removed}, {kept}")
+            if len(replaced) > 50:
+                self.stdout.write(f"  ... and {len(replaced) - 50} more.")
         if result.next_reviews_estimated:
             estimated = result.next_reviews_estimated
             self.stdout.write(
