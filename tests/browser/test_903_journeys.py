@@ -3,7 +3,8 @@
 Journey: the manager opens the SSDA903 pages, submits the upload form with no file (GOV.UK error
 summary), uploads files with errors (the progress page waits for the worker, then polls its way
 to the outcome: every error in a table, with the CSV download), uploads the corrected files (the
-counts), opens the children to allocate an IRO to, is refused the return because a girl's MOTHER
+counts), opens the children to allocate an IRO to, checks files that change an episode (what the
+import would replace, by child) and imports them on confirmation, is refused the return because a girl's MOTHER
 is not recorded (rule 393), records it from her page, downloads the return as a ZIP, and sees
 the records the DfE will query. axe-core runs on every page type, in each state.
 
@@ -154,6 +155,28 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     page.goto("/returns/903/")
     expect(page.get_by_role("table", name="Recent imports").locator("tbody tr")).to_have_count(2)
     check("overview with imports", "SSDA903 return")
+
+    # A check of files that change an episode says what the import would replace, then imports
+    # the same files when the manager confirms.
+    page.get_by_role("link", name="Import a return").click()
+    (tmp_path / "changed").mkdir()
+    fixed["episodes.csv"] = fixed["episodes.csv"].replace("903A02,01/05/2024,P,V2,N4,K2,PR4", "903A02,01/05/2024,P,V2,N4,K2,PR5")
+    choose_files(page, write(tmp_path / "changed", fixed))
+    page.get_by_label("Check the files only").check()
+    page.get_by_role("button", name="Upload the files").click()
+    import_worker.work()
+    expect(page.locator(".govuk-panel")).to_contain_text("No errors found", timeout=10_000)
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "Importing these files replaces 1 of the portal's episodes for 1 child.")
+    page.get_by_text("Episodes by child").click()
+    expect(page.get_by_role("table", name=re.compile("by child")).locator("tbody tr")).to_have_text(
+        [re.compile(r"903A02\s*1\s*1\s*1")])
+    check("check with episodes to replace", f"Check of an SSDA903 return {services.ImportRun.objects.latest('pk').pk}")
+    page.get_by_role("button", name="Import these files").click()
+    import_worker.work()
+    expect(page.locator(".govuk-panel")).to_contain_text("Return imported", timeout=10_000)
+    expect(page.locator('[data-count="episodes_removed"]')).to_have_text("1")
+    page.goto("/returns/903/")
 
     # 2024/25 is refused: 903A01, a girl in care, has no MOTHER (rule 393). No file, each child
     # and rule, the child's ID a link to her page, where the manager records it.
