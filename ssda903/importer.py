@@ -1028,9 +1028,10 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             (pks[local_id], ReviewKind.LAC.value, ReviewStatus.DUE.value, due, number, cycle_start, move)
             for local_id, (due, number, cycle_start, move) in schedule_creates), on_batch=advance)
         _end_in_contact_plans([pks[local_id] for local_id in replaced if next_due.get(local_id) is None])
-        if year_start is not None:
-            store_return(year_start.year + 1, ReturnSource.IMPORTED,
-                         {table: text_of(data) for table, data in texts.items()}, by=by)
+        returned = {table: text_of(data) for table, data in texts.items()}
+        if collection_year and StoredReturn.objects.filter(year=collection_year).values_list(
+                "tables", flat=True).first() != returned:  # the same return again is not stored again
+            store_return(collection_year, ReturnSource.IMPORTED, returned, by=by)
         record_event(
             action=AuditAction.CREATE, user=by, object_type="ssda903.import", request=request,
             detail={

@@ -82,8 +82,10 @@ def test_the_first_import_of_the_portals_own_return_changes_nothing_nor_does_a_s
     first = imported(seeded[2025])
     assert not first.changed
     assert (first.children_updated, first.unchanged_children) == (0, first.children_in_file)
+    stored = StoredReturn.objects.get(year=2025)
     assert imported(seeded[2025]).changed is False
     assert portal() == before
+    assert StoredReturn.objects.get(year=2025).stored_at == stored.stored_at  # nor is the return stored again
     assert [event.detail["changed"] for event in AuditEvent.objects.filter(
         object_type="ssda903.import").order_by("pk")] == [False, False]
 
