@@ -15,7 +15,8 @@ class ImportForm(forms.Form):
     uasc = forms.FileField(label="UASC (if you have one)", required=False, help_text="Unaccompanied asylum-seeking children.")
     dry_run = forms.BooleanField(
         label="Check the files only", required=False,
-        help_text="Find every error without importing anything.",
+        help_text="Find every error and see what the import would change (the episodes it would replace, by child) "
+                  "without importing anything.",
     )
 
     def clean(self):
