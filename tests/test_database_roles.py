@@ -3,8 +3,9 @@ MIGRATION_DATABASE_URL runs as the owner role and grants DATABASE_URL's role onl
 needs, so code running as the app can add to the audit log but never empty it, rewrite it or turn
 its triggers off, while the app itself works as usual.
 
-The module makes two throwaway login roles and a database owned by the owner role (as the suite's
-superuser), migrates it as a deployment would, and drops all three at the end."""
+The module makes two throwaway login roles and a database owned by the owner role with
+deploy/create-database-roles.sh (as the suite's superuser), migrates it as a deployment would, and
+drops all three at the end."""
 
 import os
 import secrets
@@ -60,12 +61,17 @@ class SplitDatabase:
 @pytest.fixture(scope="module")
 def split(tmp_path_factory):
     database = SplitDatabase(tmp_path_factory.mktemp("roles"))
+    server = settings.DATABASES["default"]
     admin = server_connection("postgres")
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE ROLE {database.owner} LOGIN PASSWORD %s", [PASSWORD])
-        cursor.execute(f"CREATE ROLE {database.app} LOGIN PASSWORD %s", [PASSWORD])
-        cursor.execute(f"CREATE DATABASE {database.name} OWNER {database.owner}")
     try:
+        created = subprocess.run(
+            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")], capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PGHOST": server["HOST"] or "127.0.0.1", "PGPORT": str(server["PORT"] or 5432),
+                 "PGUSER": server["USER"], "PGPASSWORD": server["PASSWORD"] or "", "IRO_DATABASE": database.name,
+                 "IRO_OWNER_ROLE": database.owner, "IRO_APP_ROLE": database.app,
+                 "IRO_OWNER_PASSWORD": PASSWORD, "IRO_APP_PASSWORD": PASSWORD},
+        )
+        assert created.returncode == 0, created.stderr
         migrated = database.manage("migrate", "--noinput")
         assert migrated.returncode == 0, migrated.stdout + migrated.stderr
         assert f"Granted {database.app} the app's privileges on the tables {database.owner} owns." in migrated.stdout
