@@ -14,11 +14,31 @@ VAR_DIR = Path(os.environ.get("IRO_PORTAL_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def env_flag(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
+    """A yes/no setting. Any other value stops start-up: a typo (PRODUCTION=ture) must not quietly
+    turn a security setting off. Unset or empty means the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() not in FLAG_VALUES:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off.")
+    return FLAG_VALUES[value.lower()]
+
+
+def whole_number(name, value):
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_int(name, default):
+    """A whole-number setting; anything else stops start-up. Unset or empty means the default."""
+    value = os.environ.get(name, "")
+    return whole_number(name, value) if value.strip() else default
 
 
 def env_list(name, default):
@@ -114,7 +134,7 @@ WSGI_APPLICATION = "iro_portal.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'iro_portal.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -124,6 +144,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     # compiles them: about 0.8 s per query whatever the data size (bench/dashboard.py), far more
     # than running them. Page queries never gain from JIT, so it is off unless POSTGRES_JIT=1.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# On PostgreSQL the app's role (DATABASE_URL) owns nothing and may not change the audit log;
+# `manage.py migrate` connects as the role that owns the tables, MIGRATION_DATABASE_URL, then
+# grants the app's role what it needs (README "Database roles", operations/database_roles.py).
+MIGRATION_DATABASE = None
+if os.environ.get("MIGRATION_DATABASE_URL"):
+    MIGRATION_DATABASE = dj_database_url.parse(os.environ["MIGRATION_DATABASE_URL"])
+    if {MIGRATION_DATABASE["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL is for PostgreSQL only: DATABASE_URL and it must both be postgres:// URLs.")
+    if MIGRATION_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the database DATABASE_URL names.")
+    if MIGRATION_DATABASE["USER"] == DATABASES["default"]["USER"]:
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL must connect as another role than DATABASE_URL: the owner of the tables.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -146,8 +178,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_flag("AXES_ENABLED", default=True)
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
@@ -232,7 +264,7 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
@@ -252,7 +284,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (_broker_folder / _folder).mkdir(parents=True, exist_ok=True)
 elif CELERY_BROKER_URL.startswith("redis"):
     # Unacknowledged tasks of a lost worker return to the queue after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -285,32 +317,27 @@ CSRF_FAILURE_VIEW = "iro_portal.views.csrf_failure"
 
 # Local review standards (DESIGN.md section 3); the statutory timescales are in reviews/timescales.py.
 REVIEW_STANDARDS = {
-    "social_worker_report_working_days_before": int(os.environ.get("SOCIAL_WORKER_REPORT_WORKING_DAYS_BEFORE", "3")),
-    "decisions_circulated_within_working_days": int(os.environ.get("DECISIONS_CIRCULATED_WITHIN_WORKING_DAYS", "5")),
-    "record_circulated_within_working_days": int(os.environ.get("RECORD_CIRCULATED_WITHIN_WORKING_DAYS", "20")),
-    "iro_allocated_within_working_days": int(os.environ.get("IRO_ALLOCATED_WITHIN_WORKING_DAYS", "5")),
+    "social_worker_report_working_days_before": env_int("SOCIAL_WORKER_REPORT_WORKING_DAYS_BEFORE", 3),
+    "decisions_circulated_within_working_days": env_int("DECISIONS_CIRCULATED_WITHIN_WORKING_DAYS", 5),
+    "record_circulated_within_working_days": env_int("RECORD_CIRCULATED_WITHIN_WORKING_DAYS", 20),
+    "iro_allocated_within_working_days": env_int("IRO_ALLOCATED_WITHIN_WORKING_DAYS", 5),
 }
 UNPLANNED_MOVE_TRIGGERS_REVIEW = env_flag("UNPLANNED_MOVE_TRIGGERS_REVIEW", default=True)
 
 # Escalations (IRO Handbook ch. 6): working days each stage has to respond, and the limit for the
 # whole formal process.
 ESCALATION_RESPONSE_WORKING_DAYS = {
-    stage: int(os.environ.get(f"ESCALATION_{stage.upper()}_RESPONSE_WORKING_DAYS", "5"))
+    stage: env_int(f"ESCALATION_{stage.upper()}_RESPONSE_WORKING_DAYS", 5)
     for stage in ("informal", "team_manager", "service_manager", "head_of_service", "director", "cafcass")
 }
-ESCALATION_FORMAL_PROCESS_WORKING_DAYS = int(os.environ.get("ESCALATION_FORMAL_PROCESS_WORKING_DAYS", "20"))
+ESCALATION_FORMAL_PROCESS_WORKING_DAYS = env_int("ESCALATION_FORMAL_PROCESS_WORKING_DAYS", 20)
 # The annual report's measure of escalations resolved within this many working days of being raised.
-ESCALATION_RESOLVED_WITHIN_WORKING_DAYS = int(os.environ.get("ESCALATION_RESOLVED_WITHIN_WORKING_DAYS", "20"))
+ESCALATION_RESOLVED_WITHIN_WORKING_DAYS = env_int("ESCALATION_RESOLVED_WITHIN_WORKING_DAYS", 20)
 
 # Small-number suppression in the board version of the annual report (reporting/suppression.py):
 # counts from SUPPRESSION_LOWEST_COUNT to SUPPRESSION_HIGHEST_COUNT are shown as "c".
-try:
-    SUPPRESSION_LOWEST_COUNT = int(os.environ.get("SUPPRESSION_LOWEST_COUNT", "1"))
-    SUPPRESSION_HIGHEST_COUNT = int(os.environ.get("SUPPRESSION_HIGHEST_COUNT", "5"))
-except ValueError as error:
-    raise ImproperlyConfigured(
-        f"SUPPRESSION_LOWEST_COUNT and SUPPRESSION_HIGHEST_COUNT must be whole numbers: {error}"
-    ) from error
+SUPPRESSION_LOWEST_COUNT = env_int("SUPPRESSION_LOWEST_COUNT", 1)
+SUPPRESSION_HIGHEST_COUNT = env_int("SUPPRESSION_HIGHEST_COUNT", 5)
 if not 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT:
     raise ImproperlyConfigured(
         "Small-number suppression needs 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT; "
@@ -320,13 +347,23 @@ if not 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT:
 
 # Reminders (notifications app): the daily sweep's hour, the working days before a review is
 # due at which its IRO is reminded, and the outgoing email.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-REMINDER_SWEEP_HOUR = int(os.environ.get("REMINDER_SWEEP_HOUR", "6"))
-REVIEW_REMINDER_WORKING_DAYS = [int(n) for n in os.environ.get("REVIEW_REMINDER_WORKING_DAYS", "10,5,1").split(",")]
-REMINDER_SWEEP_CHUNK_SIZE = int(os.environ.get("REMINDER_SWEEP_CHUNK_SIZE", "2000"))
-REMINDER_DIGEST_DELAY_SECONDS = int(os.environ.get("REMINDER_DIGEST_DELAY_SECONDS", "600"))
-REMINDER_EMAIL_BATCH_SIZE = int(os.environ.get("REMINDER_EMAIL_BATCH_SIZE", "200"))
-REMINDER_EMAIL_MAX_ATTEMPTS = int(os.environ.get("REMINDER_EMAIL_MAX_ATTEMPTS", "10"))
+# SITE_URL is the address reminder emails link to: in production the site's own https:// address.
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+if PRODUCTION and not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when PRODUCTION is on: the site's https:// address, which reminder emails link to."
+    )
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(f"SITE_URL must be the site's https:// address when PRODUCTION is on, not {SITE_URL!r}.")
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 6)
+REVIEW_REMINDER_WORKING_DAYS = [
+    whole_number("REVIEW_REMINDER_WORKING_DAYS", n) for n in env_list("REVIEW_REMINDER_WORKING_DAYS", ["10", "5", "1"])
+]
+REMINDER_SWEEP_CHUNK_SIZE = env_int("REMINDER_SWEEP_CHUNK_SIZE", 2000)
+REMINDER_DIGEST_DELAY_SECONDS = env_int("REMINDER_DIGEST_DELAY_SECONDS", 600)
+REMINDER_EMAIL_BATCH_SIZE = env_int("REMINDER_EMAIL_BATCH_SIZE", 200)
+REMINDER_EMAIL_MAX_ATTEMPTS = env_int("REMINDER_EMAIL_MAX_ATTEMPTS", 10)
 
 # The REST API (/api/v1/): the same rules and permissions as the pages. Browsers use their
 # session (with CSRF); integrations send "Authorization: Token <key>" with a key an
@@ -348,7 +385,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "iro_portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = 200
 SPECTACULAR_SETTINGS = {
     "TITLE": "IRO Portal API",

@@ -61,6 +61,17 @@ class TestAuditLog:
                 cursor.execute(statement, [event.pk])
         assert AuditEvent.objects.filter(pk=event.pk, action="view").exists()
 
+    @postgresql_only
+    def test_postgresql_refuses_to_truncate_the_log_even_for_its_owner(self, iro):
+        """The suite connects as a superuser that owns the table: only the trigger can stop it."""
+        from django.db import connection
+
+        event = record_event(action="view", user=iro, object_type="children.child", object_id="1")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no deferred check
+            cursor.execute("TRUNCATE audit_auditevent")
+        assert AuditEvent.objects.filter(pk=event.pk).exists()
+
     def test_admin_offers_no_edit_or_delete_of_audit_events(self, client, administrator, iro):
         event = record_event(action="view", user=iro, object_type="children.child", object_id="1")
         sign_in(client, administrator)

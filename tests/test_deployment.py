@@ -19,6 +19,8 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
+DEVELOPMENT_COMPOSE_FILE = PROJECT_ROOT / "docker-compose.dev.yml"
+ROLES_SCRIPT = PROJECT_ROOT / "deploy" / "create-database-roles.sh"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
 ENTRYPOINT_SCRIPT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
@@ -32,7 +34,7 @@ INTERPOLATED = (
     "BEHIND_HTTPS_PROXY",
     "LOG_LEVEL", "WEB_PORT", "WEB_CONCURRENCY", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "COMPOSE_FILE",
-    "COMPOSE_PROJECT_NAME",
+    "COMPOSE_PROJECT_NAME", "SITE_URL", "DATABASE_OWNER_PASSWORD", "DATABASE_APP_PASSWORD",
 )
 
 
@@ -49,12 +51,12 @@ def _compose_binary():
     return binary
 
 
-def _run_compose_config(binary, *extra, secret_key=TEST_SECRET_KEY):
+def _run_compose_config(binary, *extra, secret_key=TEST_SECRET_KEY, files=(COMPOSE_FILE,)):
     env = {key: value for key, value in os.environ.items() if key not in INTERPOLATED}
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
     return subprocess.run(
-        [binary, "-f", str(COMPOSE_FILE), "config", *extra],
+        [binary, *(part for file in files for part in ("-f", str(file))), "config", *extra],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
 
@@ -152,6 +154,46 @@ def test_app_services_use_postgres_on_db_and_redis_broker(compose_config, name):
     assert environment.get("SECRET_KEY") == TEST_SECRET_KEY
     assert environment.get("DEBUG", "").lower() in {"0", "false", "no", "off", ""}
     assert environment.get("ALLOWED_HOSTS")
+
+
+def test_compose_runs_production_settings_by_default(compose_config):
+    for name in APP_SERVICES:
+        environment = _environment(compose_config["services"][name])
+        assert environment.get("PRODUCTION") == "1", name
+        assert environment.get("SECURE_COOKIES") == "1", name
+        assert "SITE_URL" in environment, f"{name} does not pass SITE_URL through"
+
+
+def test_the_development_file_turns_production_off_for_plain_http(compose_binary):
+    result = _run_compose_config(compose_binary, files=(COMPOSE_FILE, DEVELOPMENT_COMPOSE_FILE))
+    assert result.returncode == 0, result.stderr
+    services = _parse_config(compose_binary, result.stdout)["services"]
+    for name in APP_SERVICES:
+        environment = _environment(services[name])
+        assert (environment["PRODUCTION"], environment["SECURE_COOKIES"]) == ("0", "0"), name
+        assert environment["SITE_URL"] == "http://localhost:8000"
+        assert urlsplit(environment["DATABASE_URL"]).username == "iro_portal_app"
+
+
+def test_only_migrate_logs_in_as_the_owner_of_the_tables(compose_config):
+    """web, worker and beat connect as the role that owns nothing (README "Database roles")."""
+    services = compose_config["services"]
+    for name in ("web", "worker", "beat"):
+        environment = _environment(services[name])
+        assert urlsplit(environment["DATABASE_URL"]).username == "iro_portal_app", name
+        assert "MIGRATION_DATABASE_URL" not in environment, f"{name} holds the owner's password"
+    migrate = _environment(services["migrate"])
+    owner, app = urlsplit(migrate["MIGRATION_DATABASE_URL"]), urlsplit(migrate["DATABASE_URL"])
+    assert (owner.username, app.username) == ("iro_portal_owner", "iro_portal_app")
+    assert (owner.hostname, owner.path) == (app.hostname, app.path) == ("db", "/iro_portal")
+    database = _environment(services["db"])
+    assert (database["IRO_OWNER_ROLE"], database["IRO_APP_ROLE"], database["IRO_DATABASE"]) == (
+        "iro_portal_owner", "iro_portal_app", "iro_portal")
+    assert database["IRO_OWNER_PASSWORD"] == owner.password and database["IRO_APP_PASSWORD"] == app.password
+    mounts = [str(v.get("source", "") + ":" + v.get("target", "") if isinstance(v, dict) else v)
+              for v in services["db"]["volumes"]]
+    assert any(str(ROLES_SCRIPT) in mount and "/docker-entrypoint-initdb.d/" in mount for mount in mounts), mounts
+    assert os.access(ROLES_SCRIPT, os.X_OK), "the postgres image only runs an executable init script in a subshell"
 
 
 def test_compose_refuses_to_start_without_a_secret_key(compose_binary):

@@ -40,7 +40,8 @@ CHILD_NAME = "Jane Smith"
 def run_in_subprocess(tmp_path, args, **env):
     clean = {key: value for key, value in os.environ.items()
              if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DEBUG",
-                            "PRODUCTION", "SECURE_COOKIES", "BEHIND_HTTPS_PROXY", "ALLOWED_HOSTS"}}
+                            "PRODUCTION", "SECURE_COOKIES", "BEHIND_HTTPS_PROXY", "ALLOWED_HOSTS", "SITE_URL",
+                            "MIGRATION_DATABASE_URL"}}
     clean.update({"SECRET_KEY": secrets.token_urlsafe(50), "IRO_PORTAL_VAR_DIR": str(tmp_path),
                   "DJANGO_SETTINGS_MODULE": "iro_portal.settings", **env})
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=300)
@@ -49,6 +50,7 @@ def run_in_subprocess(tmp_path, args, **env):
 def test_check_deploy_reports_nothing_in_production(tmp_path):
     result = run_in_subprocess(
         tmp_path, ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], DEBUG="0", PRODUCTION="1",
+        SITE_URL="https://iro.example.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced).", result.stdout
@@ -80,7 +82,7 @@ print("session cookie secure", settings.SESSION_COOKIE_SECURE)
 def test_production_behind_the_proxy_sends_everyone_to_https_except_the_health_check(tmp_path):
     result = run_in_subprocess(
         tmp_path, ["-c", HTTPS_BEHAVIOUR],
-        DEBUG="0", PRODUCTION="1", BEHIND_HTTPS_PROXY="1", ALLOWED_HOSTS="testserver",
+        DEBUG="0", PRODUCTION="1", BEHIND_HTTPS_PROXY="1", ALLOWED_HOSTS="testserver", SITE_URL="https://testserver",
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def settings_in_subprocess(env, expression):
     clean = {key: value for key, value in os.environ.items()
-             if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "SECRET_KEY_FILE"}}
+             if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "SECRET_KEY_FILE",
+                            "MIGRATION_DATABASE_URL", "PRODUCTION", "SITE_URL"}}
     clean.update(env)
     code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='iro_portal.settings'; from django.conf import settings; print({expression})"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
@@ -53,3 +54,88 @@ def test_celery_app_takes_the_broker_from_settings(tmp_path):
     env = {**os.environ, **clean_env, "DJANGO_SETTINGS_MODULE": "iro_portal.settings"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3", result.stderr
+
+
+# --- Strict parsing: a typo stops start-up instead of quietly turning something off ---------------
+
+def test_an_unknown_flag_value_stops_start_up_naming_the_variable(tmp_path):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "PRODUCTION": "ture"}, "settings.PRODUCTION",
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "PRODUCTION='ture'" in result.stderr and "1/0, true/false, yes/no or on/off" in result.stderr
+
+
+def test_flags_take_the_usual_spellings_in_any_case(tmp_path):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "SECURE_COOKIES": "Yes", "AXES_ENABLED": "OFF",
+         "EMAIL_USE_TLS": " true ", "UNPLANNED_MOVE_TRIGGERS_REVIEW": "0"},
+        "settings.SESSION_COOKIE_SECURE, settings.AXES_ENABLED, settings.EMAIL_USE_TLS, settings.UNPLANNED_MOVE_TRIGGERS_REVIEW",
+    )
+    assert result.stdout.strip() == "True False True False", result.stderr
+
+
+def test_a_bad_whole_number_stops_start_up_naming_the_variable(tmp_path):
+    for name, value in (("AXES_FAILURE_LIMIT", "five"), ("EMAIL_PORT", "25.0"), ("REMINDER_SWEEP_HOUR", "6am")):
+        result = settings_in_subprocess(
+            {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), name: value}, "settings.DEBUG",
+        )
+        assert result.returncode != 0, name
+        assert f"{name} must be a whole number, not {value!r}" in result.stderr
+
+
+def test_each_reminder_day_must_be_a_whole_number(tmp_path):
+    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}
+    result = settings_in_subprocess({**env, "REVIEW_REMINDER_WORKING_DAYS": "10, 5,1"}, "settings.REVIEW_REMINDER_WORKING_DAYS")
+    assert result.stdout.strip() == "[10, 5, 1]", result.stderr
+    result = settings_in_subprocess({**env, "REVIEW_REMINDER_WORKING_DAYS": "10,five"}, "settings.REVIEW_REMINDER_WORKING_DAYS")
+    assert result.returncode != 0
+    assert "REVIEW_REMINDER_WORKING_DAYS must be a whole number, not 'five'" in result.stderr
+
+
+# --- SITE_URL, the address reminder emails link to ---------------------------------------------------
+
+def test_production_refuses_to_start_without_the_sites_https_address(tmp_path):
+    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "PRODUCTION": "1"}
+    missing = settings_in_subprocess(env, "settings.SITE_URL")
+    assert missing.returncode != 0
+    assert "SITE_URL must be set when PRODUCTION is on" in missing.stderr
+    plain = settings_in_subprocess({**env, "SITE_URL": "http://iro.example.gov.uk"}, "settings.SITE_URL")
+    assert plain.returncode != 0
+    assert "SITE_URL must be the site's https:// address" in plain.stderr
+    given = settings_in_subprocess({**env, "SITE_URL": "https://iro.example.gov.uk"}, "settings.SITE_URL")
+    assert given.stdout.strip() == "https://iro.example.gov.uk", given.stderr
+
+
+def test_outside_production_site_url_defaults_to_the_development_server(tmp_path):
+    result = settings_in_subprocess({"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.SITE_URL")
+    assert result.stdout.strip() == "http://127.0.0.1:8000", result.stderr
+
+
+# --- MIGRATION_DATABASE_URL, the owner role migrations run as (README "Database roles") -----------
+
+def test_migration_database_url_names_the_owner_of_the_apps_database(tmp_path):
+    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": "postgres://iro_portal_app:a@db:5432/iro_portal"}
+    result = settings_in_subprocess(
+        {**env, "MIGRATION_DATABASE_URL": "postgres://iro_portal_owner:o@db:5432/iro_portal"},
+        "settings.DATABASES['default']['USER'], settings.MIGRATION_DATABASE['USER']",
+    )
+    assert result.stdout.strip() == "iro_portal_app iro_portal_owner", result.stderr
+    for url, message in (
+        ("postgres://iro_portal_owner:o@db:5432/elsewhere", "must name the database DATABASE_URL names"),
+        ("postgres://iro_portal_app:a@db:5432/iro_portal", "must connect as another role than DATABASE_URL"),
+    ):
+        refused = settings_in_subprocess({**env, "MIGRATION_DATABASE_URL": url}, "settings.MIGRATION_DATABASE")
+        assert refused.returncode != 0 and message in refused.stderr, refused.stderr
+    on_sqlite = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path),
+         "MIGRATION_DATABASE_URL": "postgres://iro_portal_owner:o@db:5432/iro_portal"}, "settings.MIGRATION_DATABASE",
+    )
+    assert on_sqlite.returncode != 0 and "PostgreSQL only" in on_sqlite.stderr
+
+
+def test_without_migration_database_url_migrations_use_the_apps_connection(tmp_path):
+    result = settings_in_subprocess({"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.MIGRATION_DATABASE")
+    assert result.stdout.strip() == "None", result.stderr

@@ -1,0 +1,89 @@
+"""PostgreSQL's two roles (README "Database roles"). The owner role (MIGRATION_DATABASE_URL)
+runs migrations and owns every table. The app's role (DATABASE_URL: web app, Celery worker and
+beat) owns nothing and may run no DDL, so it can neither ALTER TABLE ... DISABLE TRIGGER nor DROP
+TRIGGER nor set session_replication_role; on the audit log it may only INSERT and SELECT, so with
+the triggers (audit migrations 0002, 0003) the log is append-only to anything the app runs."""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from audit.models import AuditEvent
+
+CONNECTION_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
+
+
+class DatabaseRoleError(Exception):
+    """The app's role is missing or could get round the audit log's guarantees."""
+
+
+@contextmanager
+def connected_as_owner():
+    """The default connection, within the block, logs in as MIGRATION_DATABASE_URL's role (to the
+    database DATABASE_URL names: during tests, the test database)."""
+    owner = settings.MIGRATION_DATABASE
+    current = connection.settings_dict
+    saved = {key: current.get(key) for key in (*CONNECTION_KEYS, "OPTIONS")}
+    connection.close()
+    current.update({key: owner[key] for key in CONNECTION_KEYS})
+    current["OPTIONS"] = {**(saved["OPTIONS"] or {}), **owner.get("OPTIONS", {})}
+    try:
+        yield
+    finally:
+        connection.close()
+        current.update(saved)
+
+
+def app_role():
+    """DATABASE_URL's role: read it before connected_as_owner() replaces the connection's user."""
+    return settings.DATABASES["default"]["USER"]
+
+
+def grant_app_role(role):
+    """Give `role` what the app needs and nothing more, connected as the tables' owner. Runs
+    after every migrate (a later migration's tables get the same through default privileges, the
+    audit log is closed again if one recreated it); running it again changes nothing."""
+    audit_table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_database()")
+        owner, database = cursor.fetchone()
+        _refuse_an_unsafe_app_role(cursor, role, owner)
+        app, database = connection.ops.quote_name(role), connection.ops.quote_name(database)
+        for statement in (
+            f"GRANT CONNECT ON DATABASE {database} TO {app}",
+            # PostgreSQL before 15 let every role create tables in the public schema.
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+            f"REVOKE CREATE ON SCHEMA public FROM {app}",
+            f"GRANT USAGE ON SCHEMA public TO {app}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}",
+            f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {app}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {app}",
+            f"REVOKE ALL ON {audit_table} FROM PUBLIC, {app}",
+            f"GRANT SELECT, INSERT ON {audit_table} TO {app}",
+        ):
+            cursor.execute(statement)
+    return owner
+
+
+def _refuse_an_unsafe_app_role(cursor, role, owner):
+    cursor.execute(
+        "SELECT rolsuper OR rolbypassrls, pg_has_role(oid, %s, 'USAGE'), "
+        "EXISTS (SELECT 1 FROM pg_class WHERE relowner = pg_roles.oid AND relnamespace = 'public'::regnamespace) "
+        "FROM pg_roles WHERE rolname = %s",
+        [owner, role],
+    )
+    found = cursor.fetchone()
+    if found is None:
+        raise DatabaseRoleError(f"The role {role} (DATABASE_URL's user) does not exist: create it first.")
+    superuser, acts_as_owner, owns_tables = found
+    if superuser:
+        raise DatabaseRoleError(f"{role} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off.")
+    if acts_as_owner:
+        raise DatabaseRoleError(f"{role} (DATABASE_URL's user) is a member of {owner}, the owner of the tables.")
+    if owns_tables:
+        raise DatabaseRoleError(
+            f"{role} (DATABASE_URL's user) owns tables: make {owner} their owner (REASSIGN OWNED BY {role} TO {owner})."
+        )
