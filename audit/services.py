@@ -1,13 +1,9 @@
 """Writing audit events. Every service that changes data and every child page view calls
 record_event, inside the same transaction as the change it records."""
 
+from iro_portal.client_address import client_address
+
 from .models import AuditEvent
-
-
-def client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_event(*, action, user=None, obj=None, object_type="", object_id="", child_id=None,
@@ -24,6 +20,6 @@ def record_event(*, action, user=None, obj=None, object_type="", object_id="", c
         object_type=object_type,
         object_id=str(object_id),
         child_id=child_id,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         detail=detail or {},
     )
