@@ -6,14 +6,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, transaction
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
+from rest_framework.mixins import ListModelMixin
 
 from audit import selectors
 from audit.models import AppendOnlyError, AuditEvent, AuditEventChild
 from children import services as children_services
 from escalations import services as escalation_services
 from escalations.codes import Stage
+from iro_portal.api import AuditedList
+from iro_portal.api_permissions import ChildRecords
+from notifications.api import NotificationViewSet
 from notifications.models import Notification
 from oversight import services as oversight_services
 from reviews import services as review_services
@@ -76,6 +80,22 @@ def only_new_event(before_id, user):
 
 def last_id():
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_every_api_list_of_childrens_records_is_audited():
+    """A new endpoint listing children's records (or the caller's reminders about them) must
+    audit its pages too."""
+    def viewsets(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from viewsets(pattern.url_patterns)
+            elif getattr(pattern.callback, "cls", None) is not None:
+                yield pattern.callback.cls
+
+    listing = {cls for cls in viewsets(get_resolver().url_patterns)
+               if issubclass(cls, ListModelMixin) and ChildRecords in getattr(cls, "permission_classes", [])}
+    assert len(listing) == len(API_LISTS)
+    assert all(issubclass(cls, AuditedList) for cls in listing | {NotificationViewSet})
 
 
 class TestApiLists:
