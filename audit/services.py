@@ -37,14 +37,15 @@ def list_filters(request):
 
 def record_list_view(request, *, object_type, child_ids, page_number, filters=None):
     """One event for one page of a list of children's records: who, which list, its filters (the
-    query string unless given), the page and every child on it (in order, once each). Two INSERTs whatever the page size (one when
-    the page is empty), in the caller's transaction if there is one."""
+    query string unless given), the page and every child on it (in order, once each). Two INSERTs
+    whatever the page size (one when the page is empty), in the caller's transaction if any."""
     shown = list(dict.fromkeys(child_id for child_id in child_ids if child_id is not None))
+    if filters is None:
+        filters = list_filters(request)
     with transaction.atomic(savepoint=False):
         event = record_event(
             action=AuditAction.VIEW, user=request.user, object_type=object_type, request=request,
-            detail={"list": request.path, "filters": list_filters(request) if filters is None else filters, "page": page_number,
-                    "child_ids": shown},
+            detail={"list": request.path, "filters": filters, "page": page_number, "child_ids": shown},
         )
         AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in shown])
     return event

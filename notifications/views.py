@@ -19,8 +19,8 @@ class InboxView(View):
             .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
         )
         page = Paginator(notifications, 50).get_page(request.GET.get("page"))
-        record_list_view(request, object_type="notifications.notification",
-                         child_ids=[notification.child_id for notification in page.object_list], page_number=page.number)
+        record_list_view(request, object_type="notifications.notification", page_number=page.number,
+                         child_ids=[notification.child_id for notification in page.object_list])
         return render(request, "notifications/inbox.html", {"page": page})
 
 
