@@ -25,7 +25,24 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit events cannot be deleted.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row of the audit log: it can be added, never changed or removed."""
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
     """Who did what to which record, when and from where. Rows are only ever added:
     the application refuses updates and deletes, and on PostgreSQL a trigger does too."""
 
@@ -41,8 +58,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
@@ -55,10 +70,17 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username or self.user_id} {self.action} {self.object_type} {self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit events cannot be deleted.")
+class AuditEventChild(AppendOnlyModel):
+    """A child shown on the list page an event records, one row per child: the index behind
+    "who saw this child" for list views, the same on SQLite and PostgreSQL (the event's detail
+    keeps the ids too, in the order shown, for the table and the CSV export)."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="children_shown")
+    child_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child_id", "event"], name="audit_event_child_once")]
+
+    def __str__(self):
+        return f"child {self.child_id} in event {self.event_id}"

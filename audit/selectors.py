@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from children.models import Child
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditEventChild
 
 LARGEST_ID = 2**63 - 1
 DETAIL_SUMMARY_LENGTH = 120
@@ -24,11 +24,12 @@ def start_of_day(day):
 
 def matching_child(value):
     """Events about the child with this local child ID (the SSDA903 CHILD, any case) or, for a
-    whole number, the child whose record number in the portal it is: events store the record number."""
+    whole number, the child whose record number in the portal it is (events store the record
+    number), and the list views that showed that child."""
     condition = Q(child_id__in=Child.objects.filter(local_child_id__iexact=value).values("pk"))
     if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID:
         condition |= Q(child_id=int(value))
-    return condition
+    return condition | Q(pk__in=AuditEventChild.objects.filter(condition).values("event_id"))
 
 
 def search_events(*, user="", child="", action="", object_type="", date_from=None, date_to=None):
@@ -75,11 +76,13 @@ def csv_rows(events, up_to_id, chunk_size=2000):
 
 @dataclass
 class EventRow:
-    """An event as the table shows it; local_child_id is blank when the child's record is gone."""
+    """An event as the table shows it; local_child_id is blank when the child's record is gone;
+    children_shown counts the children a list view showed."""
 
     event: AuditEvent
     local_child_id: str
     detail_summary: str
+    children_shown: int
 
 
 def detail_summary(detail):
@@ -103,6 +106,7 @@ def event_rows(events):
             event=event,
             local_child_id=local_ids.get(event.child_id, ""),
             detail_summary=detail_summary(event.detail),
+            children_shown=len(event.detail.get("child_ids", [])) if isinstance(event.detail, dict) else 0,
         )
         for event in events
     ]

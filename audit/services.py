@@ -1,13 +1,12 @@
 """Writing audit events. Every service that changes data and every child page view calls
-record_event, inside the same transaction as the change it records."""
+record_event, inside the same transaction as the change it records; every page of a list of
+children's records (pages and API) calls record_list_view."""
 
-from .models import AuditEvent
+from django.db import transaction
 
+from iro_portal.client_address import client_address
 
-def client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from .models import AuditAction, AuditEvent, AuditEventChild
 
 
 def record_event(*, action, user=None, obj=None, object_type="", object_id="", child_id=None,
@@ -24,6 +23,29 @@ def record_event(*, action, user=None, obj=None, object_type="", object_id="", c
         object_type=object_type,
         object_id=str(object_id),
         child_id=child_id,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         detail=detail or {},
     )
+
+
+def list_filters(request):
+    """The query string as the audit log keeps it (search text included: the log is internal),
+    without the page number, which is recorded as the page actually shown."""
+    return {key: values[0] if len(values) == 1 else values
+            for key, values in request.GET.lists() if key != "page"}
+
+
+def record_list_view(request, *, object_type, child_ids, page_number, filters=None):
+    """One event for one page of a list of children's records: who, which list, its filters (the
+    query string unless given), the page and every child on it (in order, once each). Two INSERTs
+    whatever the page size (one when the page is empty), in the caller's transaction if any."""
+    shown = list(dict.fromkeys(child_id for child_id in child_ids if child_id is not None))
+    if filters is None:
+        filters = list_filters(request)
+    with transaction.atomic(savepoint=False):
+        event = record_event(
+            action=AuditAction.VIEW, user=request.user, object_type=object_type, request=request,
+            detail={"list": request.path, "filters": filters, "page": page_number, "child_ids": shown},
+        )
+        AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in shown])
+    return event

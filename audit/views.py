@@ -14,7 +14,7 @@ from accounts.permissions import may_read_audit_log
 from . import selectors
 from .forms import AuditSearchForm
 from .models import AuditAction
-from .services import record_event
+from .services import record_event, record_list_view
 
 PAGE_SIZE = 50
 AUDIT_LOG_OBJECT_TYPE = "audit.log"
@@ -42,8 +42,8 @@ class AuditLogView(AuditLogReaderRequiredMixin, View):
             return render(request, "audit/list.html", {"form": form})
         page = Paginator(selectors.search_events(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
         rows = selectors.event_rows(page.object_list)
-        record_event(action=AuditAction.VIEW, user=request.user, object_type=AUDIT_LOG_OBJECT_TYPE, request=request,
-                     detail={"filters": form.filters_for_the_record(), "page": page.number})
+        record_list_view(request, object_type=AUDIT_LOG_OBJECT_TYPE, filters=form.filters_for_the_record(),
+                         child_ids=[row.event.child_id for row in rows], page_number=page.number)
         return render(request, "audit/list.html", {"form": form, "page": page, "rows": rows})
 
 

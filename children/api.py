@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.permissions import children_visible_to
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.api import AuditedList
 from iro_portal.api_permissions import ChildRecords, ManagersCreate
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
@@ -273,10 +274,10 @@ class AllocationFilter(filters.FilterSet):
 
 # Views -------------------------------------------------------------------------------------------
 
-class ChildRecordViewSet(viewsets.GenericViewSet):
+class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
     """What every endpoint here shares: board members refused, records narrowed to the
     children the user may see, every retrieve audited as a view of the child's record (as the
-    child page is)."""
+    child page is) and every page of a list as a view of the children on it."""
 
     permission_classes = [ChildRecords]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -290,7 +291,7 @@ class ChildRecordViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         record_event(action=AuditAction.VIEW, user=request.user, obj=instance,
-                     child_id=getattr(instance, "child_id", instance.pk), request=request)
+                     child_id=self.child_id_of(instance), request=request)
         return Response(self.get_serializer(instance).data)
 
     def _created(self, instance, serializer_class=None):
@@ -319,6 +320,9 @@ class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     ordering_fields = ["family_name", "date_of_birth", "local_child_id"]
     ordering = ["family_name", "given_name", "local_child_id"]
     http_method_names = ["get", "post", "head", "options"]
+
+    def child_id_of(self, child):
+        return child.pk
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -16,7 +16,7 @@ from accounts.permissions import (
 from accounts.models import Role
 from iro_portal.forms import add_service_errors
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import record_event, record_list_view
 
 from escalations.selectors import escalations_for_child
 from oversight.selectors import oversight_for_child
@@ -38,6 +38,8 @@ class CaseloadView(ChildRecordAccessMixin, View):
             return redirect("children:list")
         today = timezone.localdate()
         page = _paginate(request, selectors.caseload(request.user, today))
+        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
+                         page_number=page.number)
         sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
         return render(request, "children/caseload.html", {
             "page": page, "rows": selectors.listing_rows(page.object_list, today), "caseload": sizes, "today": today,
@@ -54,6 +56,8 @@ class ChildrenListView(ChildRecordAccessMixin, View):
         children = selectors.children_with_current_status(children_visible_to(request.user, Child.objects.all()), today)
         child_filter = ChildrenFilter(request.GET, queryset=children, on=today, show_iro_filter=everyone)
         page = _paginate(request, selectors.with_rows_for_listing(child_filter.qs, today))
+        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
+                         page_number=page.number)
         count = page.paginator.count
         return render(request, "children/list.html", {
             "filter": child_filter, "page": page, "rows": selectors.listing_rows(page.object_list, today),

@@ -16,6 +16,7 @@ from accounts.permissions import children_visible_to
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from iro_portal.api import AuditedList
 from iro_portal.api_permissions import ChildRecords
 from iro_portal.filters import IRO_CHOICES, handled_in_filter_queryset
 
@@ -241,7 +242,7 @@ def _action_schema(request_serializer, summary):
     create=extend_schema(summary="Raise an escalation", request=RaiseEscalationSerializer,
                          responses={201: EscalationSerializer}),
 )
-class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         viewsets.GenericViewSet):
     """Escalations. IROs see and act only on their allocated children's (another child's is a
     404); board members are refused (403); reopening is for service managers (403 for IROs)."""
@@ -321,7 +322,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     list=extend_schema(summary="Escalation steps of the children you may open"),
     retrieve=extend_schema(summary="One escalation step"),
 )
-class EscalationStepViewSet(viewsets.ReadOnlyModelViewSet):
+class EscalationStepViewSet(AuditedList, viewsets.ReadOnlyModelViewSet):
     """Steps, read only: they are written by the escalation actions."""
 
     permission_classes = [ChildRecords]
@@ -332,4 +333,7 @@ class EscalationStepViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         visible = selectors.escalations_visible_to(self.request.user, on=timezone.localdate())
-        return EscalationStep.objects.filter(escalation__in=visible.values("pk"))
+        return EscalationStep.objects.filter(escalation__in=visible.values("pk")).select_related("escalation")
+
+    def child_id_of(self, step):
+        return step.escalation.child_id

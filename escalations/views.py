@@ -8,7 +8,7 @@ from django.views import View
 
 from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import record_event, record_list_view
 from children.models import Child
 from iro_portal.forms import add_service_errors
 
@@ -17,6 +17,11 @@ from .codes import Stage
 from .filters import EscalationsFilter
 from .forms import EscalateForm, RaiseEscalationForm, RecordResponseForm, ReopenForm, ResolveForm, WithdrawForm
 from .models import Escalation
+
+
+def _record_list_view(request, page):
+    record_list_view(request, object_type="escalations.escalation",
+                     child_ids=[escalation.child_id for escalation in page.object_list], page_number=page.number)
 
 
 class EscalationListView(ChildRecordAccessMixin, View):
@@ -33,6 +38,7 @@ class EscalationListView(ChildRecordAccessMixin, View):
             )
             escalations = selectors.in_list_order(selectors.for_listing(escalation_filter.qs, today))
             page = Paginator(escalations, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+            _record_list_view(request, page)
             return render(request, "escalations/mine.html", {
                 "filter": escalation_filter, "page": page,
                 "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
@@ -43,6 +49,7 @@ class EscalationListView(ChildRecordAccessMixin, View):
         )
         escalations = selectors.in_stage_order(selectors.for_listing(escalation_filter.qs, today), today)
         page = Paginator(escalations, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        _record_list_view(request, page)
         rows = [selectors.escalation_row(escalation, today) for escalation in page.object_list]
         list_counts = selectors.stage_list_counts(escalation_filter.qs, today)
         iro = escalation_filter.form.cleaned_data.get("iro")

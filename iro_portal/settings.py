@@ -182,7 +182,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "iro_portal.client_address.client_address"
 # Behind the HTTPS proxy the client's address is the last one the proxy added to X-Forwarded-For.
 CLIENT_IP_FROM_X_FORWARDED_FOR = env_flag("BEHIND_HTTPS_PROXY")
 # Failures are cleared once a person has fully signed in (after their one-time code, if they

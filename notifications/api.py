@@ -11,6 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from iro_portal.api import AuditedList
+
 from . import services
 from .models import Notification, NotificationKind
 
@@ -54,7 +56,7 @@ class InboxOrdering(OrderingFilter):
     list=extend_schema(summary="Your reminders (unread first)"),
     retrieve=extend_schema(summary="One of your reminders"),
 )
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's own reminders only: another user's is a 404."""
 
     serializer_class = NotificationSerializer

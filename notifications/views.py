@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from audit.services import record_list_view
+
 from . import services
 from .models import Notification
 
@@ -17,6 +19,8 @@ class InboxView(View):
             .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
         )
         page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+        record_list_view(request, object_type="notifications.notification", page_number=page.number,
+                         child_ids=[notification.child_id for notification in page.object_list])
         return render(request, "notifications/inbox.html", {"page": page})
 
 

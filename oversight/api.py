@@ -14,6 +14,7 @@ from accounts.permissions import children_visible_to
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from iro_portal.api import AuditedList
 from iro_portal.api_permissions import ChildRecords
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to
@@ -81,7 +82,7 @@ class OversightRecordFilter(django_filters.FilterSet):
     create=extend_schema(summary="Record oversight", request=OversightRecordCreateSerializer,
                          responses={201: OversightRecordSerializer}),
 )
-class OversightRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class OversightRecordViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                              viewsets.GenericViewSet):
     """Oversight records. IROs see and record only for their allocated children; another
     child's record is a 404; board members are refused (403)."""

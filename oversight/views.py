@@ -9,6 +9,7 @@ from django.views import View
 
 from accounts.models import Role, User
 from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
+from audit.services import record_list_view
 from children.models import Child
 from iro_portal.forms import add_service_errors
 from reviews import timescales
@@ -51,6 +52,8 @@ class WorklistView(ChildRecordAccessMixin, View):
         counts = selectors.worklist_counts(children, today)
         in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only)
         page = Paginator(in_order, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
+                         page_number=page.number)
         return render(request, "oversight/worklist.html", {
             "page": page, "rows": selectors.worklist_rows(page.object_list), "counts": counts,
             "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag, "rag_choices": Rag.choices,

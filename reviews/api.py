@@ -34,6 +34,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
+from iro_portal.api import AuditedList
 from iro_portal.api_permissions import ChildRecords
 from iro_portal.filters import IRO_CHOICES
 
@@ -339,7 +340,7 @@ def _with_details(reviews):
     )
 
 
-class ChildRecordViewSet(viewsets.GenericViewSet):
+class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
     permission_classes = [ChildRecords]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
 
@@ -370,9 +371,6 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Review.objects.none()
         return _with_details(selectors.reviews_visible_to(self.request.user, Review.objects.all()))
-
-    def child_id_of(self, review):
-        return review.child_id
 
     def _changed(self, review):
         return Response(ReviewChangeResultSerializer(_with_details(Review.objects.filter(pk=review.pk)).get(),

@@ -9,7 +9,7 @@ from django.views import View
 
 from accounts.permissions import ChildRecordAccessMixin, sees_every_child
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import record_event, record_list_view
 from iro_portal.forms import add_service_errors
 
 from . import selectors, services
@@ -30,6 +30,8 @@ class DueReviewsView(ChildRecordAccessMixin, View):
             request.GET, queryset=selectors.outstanding_reviews(request.user, today), on=today, show_iro_filter=everyone,
         )
         page = Paginator(review_filter.qs, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        record_list_view(request, object_type="reviews.review",
+                         child_ids=[review.child_id for review in page.object_list], page_number=page.number)
         return render(request, "reviews/due_list.html", {
             "filter": review_filter, "page": page, "rows": selectors.due_rows(page.object_list, today),
             "everyone": everyone, "today": today,
@@ -46,6 +48,8 @@ class HeldReviewsView(ChildRecordAccessMixin, View):
             request.GET, queryset=selectors.held_reviews(request.user, today), on=today, show_iro_filter=everyone,
         )
         page = Paginator(review_filter.qs, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        record_list_view(request, object_type="reviews.review",
+                         child_ids=[review.child_id for review in page.object_list], page_number=page.number)
         return render(request, "reviews/held_list.html", {
             "filter": review_filter, "page": page, "everyone": everyone,
             "rows": [(review, selectors.current_iro(review)) for review in page.object_list],

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import AllocationManagerRequiredMixin
+from audit.services import record_list_view
 from children.selectors import listing_rows
 from iro_portal.forms import add_service_errors
 
@@ -144,6 +145,8 @@ class ToAllocateView(ReturnsAccessMixin, View):
         today = timezone.localdate()
         page = Paginator(selectors.children_to_allocate(today), settings.CHILDREN_LIST_PAGE_SIZE).get_page(
             request.GET.get("page"))
+        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
+                         page_number=page.number)
         count = page.paginator.count
         return render(request, "ssda903/to_allocate.html", {
             "page": page, "rows": listing_rows(page.object_list, today),

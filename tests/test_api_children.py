@@ -633,7 +633,7 @@ class TestBoundedQueries:
         large = queries_for(client, url(endpoint) + "?page_size=50")
         assert small == large
         assert len(client.get(url(endpoint) + "?page_size=50").json()["results"]) == 30
-        assert large <= 5
+        assert large <= 7  # with the audit event and the children it names
 
     def test_filtered_and_ordered_children_too(self, manager, thirty_children):
         client = api_client(manager)

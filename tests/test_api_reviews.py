@@ -553,7 +553,7 @@ class TestQueryCounts:
         for query in ("", f"&overdue=false&iro={iro.pk}&ordering=-held_on", "&in_timescale=false&kind=LAC"):
             small = queries_for(client, f"{REVIEWS}?page_size=5{query}")
             large = queries_for(client, f"{REVIEWS}?page_size=50{query}")
-            assert small == large <= 7, query
+            assert small == large <= 9, query  # with the audit event and the children it names
         assert len(client.get(f"{REVIEWS}?page_size=50").json()["results"]) == 45
 
     def test_action_list_queries_do_not_grow_with_the_page(self, iro, manager, today):

@@ -1,10 +1,13 @@
 import pytest
+from axes.models import AccessAttempt
 from django.db import DatabaseError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent
 from audit.services import record_event
 from tests.conftest import postgresql_only, sign_in
+from tests.factories import TEST_PASSWORD
 
 
 @pytest.mark.django_db
@@ -80,3 +83,37 @@ class TestAuditLog:
         assert b'name="_save"' not in change_page.content
         assert client.get(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
         assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+
+
+@pytest.mark.django_db
+class TestBehindTheHttpsProxy:
+    """With BEHIND_HTTPS_PROXY=1 the connecting address is the proxy's: the audit log and the
+    lock-out both take the client's address from the last X-Forwarded-For entry."""
+
+    PROXY = "172.16.0.1"
+
+    def test_the_audit_log_records_the_clients_address_not_the_proxys(self, settings, client, iro,
+                                                                       looked_after_child):
+        settings.CLIENT_IP_FROM_X_FORWARDED_FOR = True
+        client.post(reverse("login"), {"username": iro.username, "password": TEST_PASSWORD},
+                    REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.5")
+        client.get(reverse("children:detail", args=[looked_after_child.pk]),
+                   REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+        addresses = set(AuditEvent.objects.filter(user=iro).values_list("action", "ip_address"))
+        assert addresses == {("login", "203.0.113.5"), ("view", "203.0.113.5")}
+
+    def test_the_lock_out_and_its_audit_event_name_the_same_address(self, settings, iro):
+        settings.CLIENT_IP_FROM_X_FORWARDED_FOR = True
+        for _ in range(5):
+            Client().post(reverse("login"), {"username": iro.username, "password": "not the password"},
+                          REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+        assert AccessAttempt.objects.get(username=iro.username).ip_address == "203.0.113.5"
+        failures = AuditEvent.objects.filter(action="login-failed", username=iro.username)
+        assert set(failures.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+        locked = failures.get(detail__locked_out=True)
+        assert locked.detail["address"] == locked.ip_address
+
+    def test_without_the_setting_the_connecting_address_is_recorded(self, client, iro):
+        client.post(reverse("login"), {"username": iro.username, "password": TEST_PASSWORD},
+                    REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+        assert AuditEvent.objects.get(action="login", user=iro).ip_address == self.PROXY

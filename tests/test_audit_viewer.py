@@ -162,7 +162,8 @@ class TestAuditLogPage:
         view = AuditEvent.objects.get(action="view", user=manager)
         assert view.object_type == "audit.log"
         assert view.ip_address == "10.9.8.7"
-        assert view.detail == {"filters": {"action": "login", "user": "mina"}, "page": 1}
+        assert view.detail == {"list": LIST_URL, "filters": {"action": "login", "user": "mina"}, "page": 1,
+                               "child_ids": []}
         client.get(LIST_URL)
         assert AuditEvent.objects.filter(action="view", user=manager).count() == 2
 

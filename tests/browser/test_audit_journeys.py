@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in, tab_to
+from .helpers import sign_in, sign_out, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,4 +111,21 @@ def test_a_wrong_date_range_is_explained_and_an_empty_search_says_so(page, manag
     expect(page.get_by_role("table")).to_contain_text("No events match.")
     assert_no_axe_violations(page, "audit log with no results")
     screenshot(page, "audit-log-empty")
+    page.problems.assert_none()
+
+
+def test_the_audit_log_shows_who_saw_a_child_in_a_list(page, iro, manager, looked_after_child):
+    sign_in(page, iro)
+    page.goto("/children/caseload/")
+    expect(page.get_by_role("table")).to_contain_text(looked_after_child.family_name)
+    sign_out(page)
+    sign_in(page, manager)
+    page.goto("/audit/")
+    child = page.get_by_label("Child")
+    child.fill(looked_after_child.local_child_id)
+    child.press("Enter")
+    row = page.get_by_role("row", name=re.compile("1 child in a list")).first
+    expect(row).to_contain_text(iro.username)
+    expect(row).to_contain_text("/children/caseload/")
+    assert_no_axe_violations(page, "audit log showing a list view")
     page.problems.assert_none()
