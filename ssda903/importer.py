@@ -69,6 +69,7 @@ from children.codes import (
 )
 from children.models import CareEpisode, Child
 from children.selectors import age_on, periods_of_care
+from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
 from reviews.models import (
     OUTSTANDING_STATUSES,
@@ -131,7 +132,7 @@ class ImportResult:
 def errors_csv(errors):
     """The errors as a CSV for download: file, row, CHILD, column, value, problem."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SpreadsheetWriter(out)
     writer.writerow(["file", "row", "CHILD", "column", "value", "problem"])
     for error in errors:
         writer.writerow([error.file, "" if error.row is None else error.row, error.child, error.column,
