@@ -49,6 +49,7 @@ from functools import lru_cache
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
@@ -68,6 +69,7 @@ from children.codes import (
     ReasonForPlacementChange,
 )
 from children.models import CareEpisode, Child
+from children.validators import validate_local_child_id
 from children.selectors import age_on, periods_of_care
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
@@ -318,6 +320,11 @@ class _Checker:
             self.error(file, row, "", "CHILD", child, "CHILD is missing: every row needs the child's ID.")
         elif len(child) > CHILD_ID_MAX_LENGTH:
             self.error(file, row, child, "CHILD", child, f"CHILD is longer than {CHILD_ID_MAX_LENGTH} characters.")
+        else:
+            try:
+                validate_local_child_id(child)
+            except ValidationError as error:
+                self.error(file, row, child, "CHILD", child, f"CHILD: {error.messages[0]}")
         if None in values:
             self.error(file, row, child, "", ", ".join(values[None]),
                        "This row has more cells than the file has columns.")
