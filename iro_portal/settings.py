@@ -261,6 +261,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds an SSDA903 import or a report PDF may take: at the soft limit the task stops and says
+# so (an import writes nothing); TASK_TIME_LIMIT_GRACE later the worker process is ended.
+IMPORT_903_SOFT_TIME_LIMIT = int(os.environ.get("IMPORT_903_SOFT_TIME_LIMIT", "1800"))
+REPORT_PDF_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_PDF_SOFT_TIME_LIMIT", "600"))
+TASK_TIME_LIMIT_GRACE = 60
 
 LOGGING = {
     "version": 1,
