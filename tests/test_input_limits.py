@@ -2,6 +2,7 @@
 columns than any 903 table is refused before any work, and the import and PDF tasks have
 Celery time limits (a stopped import writes nothing and says why)."""
 
+import json
 import time
 
 import pytest
@@ -15,6 +16,7 @@ from ssda903 import importer, services
 from ssda903.importer import import_return
 from ssda903.models import ImportStatus
 from ssda903.tasks import run_import
+from tests.api_helpers import api_client, assert_error_shape
 
 WIDEST_TABLE = max(len(columns) for columns in ssda903_files.TABLES.values())
 
@@ -75,3 +77,33 @@ def test_an_import_stopped_at_its_time_limit_is_marked_failed_and_writes_nothing
     assert run.failure == (f"The import was stopped after {settings.IMPORT_903_SOFT_TIME_LIMIT / 60:g} minutes "
                            "(IMPORT_903_SOFT_TIME_LIMIT): nothing was imported.")
     assert not Child.objects.exists()
+
+
+def post_json(user, body):
+    return api_client(user).generic("POST", "/api/v1/children/", body, content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_an_api_body_larger_than_a_form_post_may_be_is_refused(manager):
+    body = json.dumps({"local_child_id": "BIG1", "given_name": "x" * (20 * 1024 * 1024)})
+    response = post_json(manager, body)
+    body = assert_error_shape(response, 400)
+    assert body["detail"] == (f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes, "
+                              "the most the API accepts.")
+    assert not Child.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_api_body_nested_100000_deep_is_a_400_not_a_500(manager):
+    response = post_json(manager, "[" * 100_000 + "]" * 100_000)
+    body = assert_error_shape(response, 400)
+    assert body["detail"] == "JSON parse error - the data is nested too deeply."
+    assert not Child.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_api_body_within_the_limit_is_read_as_before(manager):
+    response = post_json(manager, json.dumps({"local_child_id": "A1", "given_name": "Nico", "family_name": "New",
+                                              "date_of_birth": "2016-04-02", "sex": "M", "ethnicity": "BAFR"}))
+    assert response.status_code == 201, response.content
+    assert Child.objects.get().local_child_id == "A1"
