@@ -137,6 +137,8 @@ class _ProgressWriter:
         self.saved_percent, self.saved_stage = percent, label
         try:
             self._save(percent, label)
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:  # noqa: BLE001 - see the class docstring
             logger.warning("Could not save the progress of SSDA903 import %s", self.run.pk, exc_info=True)
 

@@ -107,3 +107,16 @@ def test_an_api_body_within_the_limit_is_read_as_before(manager):
                                               "date_of_birth": "2016-04-02", "sex": "M", "ethnicity": "BAFR"}))
     assert response.status_code == 201, response.content
     assert Child.objects.get().local_child_id == "A1"
+
+
+@pytest.mark.django_db
+def test_the_time_limit_is_not_mistaken_for_a_failure_to_save_progress(manager, monkeypatch):
+    run = services.start_import({"header.csv": b"CHILD\n"}, by=manager)
+    writer = services._ProgressWriter(run)
+
+    def time_is_up(percent, stage):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(writer, "_save", time_is_up)
+    with pytest.raises(SoftTimeLimitExceeded):
+        writer(1, 2, "writing")
