@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,6 +8,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import may_read_audit_log
+from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import selectors
 from .forms import AuditSearchForm
@@ -18,7 +17,6 @@ from .services import record_event, record_list_view
 
 PAGE_SIZE = 50
 AUDIT_LOG_OBJECT_TYPE = "audit.log"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ROWS_PER_CHUNK = 500
 
 
@@ -47,13 +45,6 @@ class AuditLogView(AuditLogReaderRequiredMixin, View):
         return render(request, "audit/list.html", {"form": form, "page": page, "rows": rows})
 
 
-def spreadsheet_safe(value):
-    """A cell a spreadsheet would run as a formula (a username typed at the sign-in page, say)
-    gets an apostrophe in front, so opening the export cannot run anything."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 class _Echo:
     """csv.writer writes to this and gets the line back, so lines can be streamed."""
 
@@ -62,11 +53,11 @@ class _Echo:
 
 
 def csv_chunks(rows):
-    writer = csv.writer(_Echo())
+    writer = SpreadsheetWriter(_Echo())
     yield writer.writerow(selectors.CSV_COLUMNS)
     lines = []
     for row in rows:
-        lines.append(writer.writerow([spreadsheet_safe(cell) for cell in row]))
+        lines.append(writer.writerow(row))
         if len(lines) == CSV_ROWS_PER_CHUNK:
             yield "".join(lines)
             lines = []

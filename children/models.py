@@ -16,12 +16,14 @@ from .codes import (
     ReasonForPlacementChange,
     Sex,
 )
+from .validators import LOCAL_CHILD_ID_MESSAGE, LOCAL_CHILD_ID_PATTERN, validate_local_child_id
 
 
 class Child(models.Model):
     """A child known to the service; `local_child_id` is the SSDA903 CHILD identifier."""
 
-    local_child_id = models.CharField("local child ID", max_length=20, unique=True)
+    local_child_id = models.CharField("local child ID", max_length=20, unique=True,
+                                      validators=[validate_local_child_id])
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
@@ -55,6 +57,9 @@ class Child(models.Model):
         indexes = [models.Index(fields=["family_name", "given_name"], name="child_name_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_valid"),
+            models.CheckConstraint(condition=Q(local_child_id__regex=LOCAL_CHILD_ID_PATTERN),
+                                   name="child_local_id_letters_digits_separators",
+                                   violation_error_message=LOCAL_CHILD_ID_MESSAGE),
             models.CheckConstraint(condition=Q(ethnicity__in=Ethnicity.values), name="child_ethnicity_valid"),
             # SSDA903 MOTHER and MC_DOB. Each condition is false, never unknown (NULL passes a CHECK),
             # when it is broken: hence the explicit isnull tests.

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "iro_portal.middleware.NeverCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
@@ -293,6 +294,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds an SSDA903 import or a report PDF may take: at the soft limit the task stops and says
+# so (an import writes nothing); TASK_TIME_LIMIT_GRACE later the worker process is ended.
+IMPORT_903_SOFT_TIME_LIMIT = int(os.environ.get("IMPORT_903_SOFT_TIME_LIMIT", "1800"))
+REPORT_PDF_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_PDF_SOFT_TIME_LIMIT", "600"))
+TASK_TIME_LIMIT_GRACE = 60
 
 LOGGING = {
     "version": 1,
@@ -380,7 +386,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["iro_portal.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "iro_portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

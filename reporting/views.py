@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
@@ -19,6 +17,7 @@ from accounts.permissions import (
     sees_every_child,
 )
 from iro_portal.forms import add_service_errors
+from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import dashboard, services, stored_figures
 from .annual_report import comparable_measures
@@ -178,9 +177,7 @@ class AnnualReportCsvView(AnnualReportAccessMixin, View):
         suffix = f"v{published.number}" if published else "draft"
         board = "-board" if variant == Variant.BOARD else ""
         response["Content-Disposition"] = f'attachment; filename="annual-iro-report-{report.year}-{suffix}{board}.csv"'
-        writer = csv.writer(response)
-        for row in Presenter(content, variant).csv_rows():
-            writer.writerow(row)
+        SpreadsheetWriter(response).writerows(Presenter(content, variant).csv_rows())
         return response
 
 

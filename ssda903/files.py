@@ -21,6 +21,7 @@ REVIEWS = frozenset({"CHILD", "DOB", "REVIEW", "REVIEW_CODE"})
 UASC = frozenset({"CHILD", "SEX", "DOB", "DUC"})
 
 TABLES = {"header": HEADER, "episodes": EPISODES, "reviews": REVIEWS, "uasc": UASC}
+MAX_COLUMNS = max(len(columns) for columns in TABLES.values())
 TABLE_LABELS = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews", "uasc": "UASC"}
 
 # Column order used when writing files (DATA_DICTIONARY.md order).
@@ -110,6 +111,10 @@ def read_csv(file_obj_or_bytes, name=""):
         raise FileError("The file is empty: the first row must hold the column names.") from None
     except csv.Error as error:
         raise FileError(f"The file is not a readable CSV ({error}).") from None
+    if len(columns) > MAX_COLUMNS:
+        # Before any work per column: a file of thousands of columns is no 903 table.
+        raise FileError(f"The file has {len(columns):,} columns: an SSDA903 table has at most {MAX_COLUMNS}. "
+                        "Check that it is one table of the return, saved as CSV.")
     columns = [column.strip().upper() for column in columns]
     duplicated = sorted({column for column in columns if columns.count(column) > 1})
     if duplicated:

@@ -70,6 +70,7 @@ from functools import lru_cache
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
@@ -89,7 +90,9 @@ from children.codes import (
     ReasonForPlacementChange,
 )
 from children.models import CareEpisode, Child
+from children.validators import validate_local_child_id
 from children.selectors import age_on, periods_of_care
+from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
 from reviews.models import (
     OUTSTANDING_STATUSES,
@@ -158,7 +161,7 @@ class ImportResult:
 def errors_csv(errors):
     """The errors as a CSV for download: file, row, CHILD, column, value, problem."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SpreadsheetWriter(out)
     writer.writerow(["file", "row", "CHILD", "column", "value", "problem"])
     for error in errors:
         writer.writerow([error.file, "" if error.row is None else error.row, error.child, error.column,
@@ -348,6 +351,11 @@ class _Checker:
             self.error(file, row, "", "CHILD", child, "CHILD is missing: every row needs the child's ID.")
         elif len(child) > CHILD_ID_MAX_LENGTH:
             self.error(file, row, child, "CHILD", child, f"CHILD is longer than {CHILD_ID_MAX_LENGTH} characters.")
+        else:
+            try:
+                validate_local_child_id(child)
+            except ValidationError as error:
+                self.error(file, row, child, "CHILD", child, f"CHILD: {error.messages[0]}")
         if None in values:
             self.error(file, row, child, "", ", ".join(values[None]),
                        "This row has more cells than the file has columns.")

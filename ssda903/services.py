@@ -7,6 +7,8 @@ import logging
 import zipfile
 from dataclasses import asdict, is_dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
@@ -154,6 +156,8 @@ class _ProgressWriter:
         self.saved_percent, self.saved_stage = percent, label
         try:
             self._save(percent, label)
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:  # noqa: BLE001 - see the class docstring
             logger.warning("Could not save the progress of SSDA903 import %s", self.run.pk, exc_info=True)
 
@@ -201,6 +205,11 @@ def run_import(run_id):
     writer = _ProgressWriter(run)
     try:
         result = import_return(files, by=run.uploaded_by, dry_run=run.dry_run, progress=writer)
+    except SoftTimeLimitExceeded:
+        _finish(run, status=ImportStatus.ERROR, stage="", failure=(
+            f"The import was stopped after {settings.IMPORT_903_SOFT_TIME_LIMIT / 60:g} minutes "
+            "(IMPORT_903_SOFT_TIME_LIMIT): nothing was imported."))
+        raise
     except Exception as error:
         _finish(run, status=ImportStatus.ERROR, stage="", failure=f"{type(error).__name__}: {error}"[:2000])
         raise

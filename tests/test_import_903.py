@@ -445,7 +445,7 @@ def test_every_error_is_reported_not_just_the_first():
 
 def test_errors_csv_blank_row_for_file_errors():
     text = errors_csv([RowError("h.csv", None, "", "", "", "The file is not UTF-8 text.")])
-    assert text.splitlines()[1] == "h.csv,,,,,The file is not UTF-8 text."
+    assert text.splitlines()[1] == '"h.csv","","","","","The file is not UTF-8 text."'
 
 
 @pytest.mark.django_db
@@ -510,7 +510,7 @@ def test_command_prints_errors_writes_csv_and_fails(tmp_path):
                      stdout=io.StringIO(), stderr=err)
     assert "episodes.csv row 4: CHILD A001, PLACE, value 'R4': R4 is not a valid PLACE code" in err.getvalue()
     written = (tmp_path / "import_903_errors.csv").read_text()
-    assert "reviews.csv,2,A001,REVIEW,2023-04-28," in written
+    assert '"reviews.csv",2,"A001","REVIEW","2023-04-28",' in written
     other = tmp_path / "out" / "errors.csv"
     other.parent.mkdir()
     with pytest.raises(CommandError):

@@ -1,7 +1,6 @@
 """Write an annual IRO report's PDF and CSV to a folder, from the draft's live figures or a
 published version: for checking a report outside the browser and for the benchmark."""
 
-import csv
 import time
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from iro_portal.spreadsheets import SpreadsheetWriter
 from reporting import services
 from reporting.models import PublishedReport, Variant
 from reporting.pdf import html_to_pdf
@@ -53,5 +53,5 @@ class Command(BaseCommand):
             if chosen != Variant.CHILD_FRIENDLY:
                 csv_path = folder / f"{stem}-{chosen}.csv"
                 with csv_path.open("w", newline="", encoding="utf-8") as handle:
-                    csv.writer(handle).writerows(Presenter(content, chosen).csv_rows())
+                    SpreadsheetWriter(handle).writerows(Presenter(content, chosen).csv_rows())
                 self.stdout.write(f"Wrote {csv_path}")
