@@ -17,6 +17,7 @@ from children import services as children_services
 from children.codes import (
     CONTINUING_EPISODE_REASON,
     PLANNED_PLACEMENT_CHANGE_REASONS,
+    SHORT_BREAK_GAP_REASONS,
     SHORT_BREAK_LEGAL_STATUSES,
     PlanEndReason,
 )
@@ -49,18 +50,36 @@ def _ceased(period):
     return last.end_date is not None and last.reason_episode_ceased != CONTINUING_EPISODE_REASON
 
 
-def current_lac_cycle(episodes):
-    """The open period of care the LAC review cycle counts from, or None when the child is
-    not looked after. A series of short breaks counts as one cycle from the first break."""
+def _series_goes_on(period, on):
+    """Whether a series of short breaks is still running on `on` after `period`, a break that
+    has ended: the child went home until the next break and the series has not lapsed
+    (DESIGN.md section 3; timescales.short_break_series_lapses)."""
+    return (
+        _short_breaks_only(period)
+        and period.episodes[-1].reason_episode_ceased in SHORT_BREAK_GAP_REASONS
+        and on < timescales.short_break_series_lapses(period.end_date)
+    )
+
+
+def continues_short_break_series(previous, period):
+    """Whether the period of care `period` is the next break of the series `previous` (the
+    period before it) belongs to: both short breaks only, and the series still running."""
+    return _short_breaks_only(period) and _series_goes_on(previous, period.start_date)
+
+
+def current_lac_cycle(episodes, *, on):
+    """The period of care the LAC review cycle counts from on `on`, or None when the child is
+    not looked after. A series of short breaks counts as one cycle from the first break, and
+    runs on between breaks: the review stays due until the series ends."""
     periods = periods_of_care(episodes)
-    if not periods or _ceased(periods[-1]):
+    if not periods or (_ceased(periods[-1]) and not _series_goes_on(periods[-1], on)):
         return None
     current = periods[-1]
     if not _short_breaks_only(current):
         return {"start": current.start_date, "short_breaks": False, "periods": [current]}
     series = [current]
     for period in reversed(periods[:-1]):
-        if not _short_breaks_only(period):
+        if not continues_short_break_series(period, series[0]):
             break
         series.insert(0, period)
     return {"start": series[0].start_date, "short_breaks": True, "periods": series}
@@ -109,8 +128,8 @@ def _make_due(child, kind, *, due_date, number, cycle_start, protection_plan=Non
     return review
 
 
-def schedule_lac_review(child):
-    cycle = current_lac_cycle(list(child.episodes.order_by("start_date")))
+def schedule_lac_review(child, today=None):
+    cycle = current_lac_cycle(list(child.episodes.order_by("start_date")), on=today or timezone.localdate())
     if cycle is None:
         _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
         return None
@@ -169,9 +188,10 @@ def schedule_review_conference(child):
     )
 
 
-def reschedule(child):
-    """Bring every outstanding review of the child in line with the record."""
-    schedule_lac_review(child)
+def reschedule(child, today=None):
+    """Bring every outstanding review of the child in line with the record (on `today`, which
+    decides whether a series of short breaks is still running)."""
+    schedule_lac_review(child, today)
     schedule_initial_conference(child)
     schedule_review_conference(child)
 
