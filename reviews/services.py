@@ -5,9 +5,12 @@ patching it, so the schedule stays right after any change (an episode edited, a 
 corrected, a plan ended): every scheduling function is idempotent.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -21,7 +24,7 @@ from children.codes import (
     SHORT_BREAK_LEGAL_STATUSES,
     PlanEndReason,
 )
-from children.models import Allocation, ChildProtectionPlan
+from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
 
 from . import timescales
@@ -149,6 +152,21 @@ def schedule_lac_review(child, today=None):
         child, ReviewKind.LAC, due_date=due, number=len(held) + 1, cycle_start=cycle["start"],
         brought_forward_by_move=move,
     )
+
+
+def end_lapsed_short_break_series(on, first_child_id, last_child_id):
+    """A series of short breaks also ends with time alone, twelve months without a break
+    (timescales.short_break_series_lapses), which no change to the record announces: the daily
+    sweep brings in line, on `on`, the LAC review of each child whose last episode ended a year
+    ago or more."""
+    ended_by = on - timedelta(days=365)
+    recent = CareEpisode.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gt=ended_by))
+    outstanding = Review.objects.filter(child=OuterRef("pk"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
+    children = Child.objects.filter(pk__gte=first_child_id, pk__lte=last_child_id).filter(
+        Exists(outstanding), ~Exists(recent))
+    for child in children:
+        with transaction.atomic():
+            schedule_lac_review(child, today=on)
 
 
 def schedule_initial_conference(child):

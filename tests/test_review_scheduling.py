@@ -5,7 +5,6 @@ from datetime import datetime, timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from children import services as children_services
@@ -130,15 +129,6 @@ class TestLacSchedule:
         assert review.chair == iro
         assert ReviewAction.objects.get(review=review).owner_name == "Social worker"
         assert AuditEvent.objects.filter(object_type="reviews.review", action="update", user=iro).exists()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the day the services take as today (the scheduler judges whether a series of short
-    breaks is still running on it)."""
-    def set_today(day):
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
-    return set_today
 
 
 def short_break(child, by, start, end, reason="E4A"):
