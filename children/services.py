@@ -95,8 +95,9 @@ def record_motherhood(child, *, is_mother, first_child_date_of_birth, by, reques
     return child
 
 
-def validate_care_episode(episode):
-    """The SSDA903 episode rules a single save can break (DATA_DICTIONARY.md section 3c)."""
+def validate_care_episode(episode, *, today):
+    """The SSDA903 episode rules a single save can break (DATA_DICTIONARY.md section 3c), and
+    no episode starting after today: care not begun yet would start the review cycle early."""
     errors = {}
     if episode.end_date and episode.end_date <= episode.start_date:
         errors["end_date"] = "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
@@ -107,7 +108,9 @@ def validate_care_episode(episode):
         errors["placement_provider"] = "Leave the placement provider blank for temporary and other placements."
     if episode.placement_provider == PlacementProvider.PR0 and episode.placement_type != "P1":
         errors["placement_provider"] = "Provider PR0 (parents) is only valid for placement type P1."
-    if episode.start_date < episode.child.date_of_birth:
+    if episode.start_date > today:
+        errors["start_date"] = "The date the episode commenced cannot be in the future."
+    elif episode.start_date < episode.child.date_of_birth:
         errors["start_date"] = "An episode cannot start before the child's date of birth."
     if errors:
         raise ValidationError(errors)
@@ -159,10 +162,10 @@ def _check_no_overlap(episode):
 
 
 @transaction.atomic
-def record_care_episode(child, *, by, request=None, **fields):
+def record_care_episode(child, *, by, request=None, today=None, **fields):
     child = _locked(child)
     episode = CareEpisode(child=child, **fields)
-    validate_care_episode(episode)
+    validate_care_episode(episode, today=today or timezone.localdate())
     _save(episode)
     record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
     care_record_changed.send(sender=CareEpisode, child=child)
@@ -170,13 +173,13 @@ def record_care_episode(child, *, by, request=None, **fields):
 
 
 @transaction.atomic
-def update_care_episode(episode, *, by, request=None, **changes):
+def update_care_episode(episode, *, by, request=None, today=None, **changes):
     _locked(episode.child)
     episode = CareEpisode.objects.get(pk=episode.pk)
     before = {field: str(getattr(episode, field)) for field in changes}
     for field, value in changes.items():
         setattr(episode, field, value)
-    validate_care_episode(episode)
+    validate_care_episode(episode, today=today or timezone.localdate())
     _save(episode)
     record_event(
         action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,

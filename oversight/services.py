@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.models import AuditAction
@@ -152,7 +153,7 @@ def end_in_contact_plan_when_care_ends(child):
     if plan is None or child.protection_plans.filter(end_date__isnull=True).exists():
         return None
     episodes = list(child.episodes.order_by("start_date"))
-    if not episodes or current_lac_cycle(episodes) is not None:
+    if not episodes or current_lac_cycle(episodes, on=timezone.localdate()) is not None:
         return None
     plan.ended_on = max(plan.agreed_on, episodes[-1].end_date)
     plan.save(update_fields=["ended_on"])

@@ -36,7 +36,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-from .services import current_lac_cycle, unplanned_moves
+from .services import continues_short_break_series, current_lac_cycle, unplanned_moves
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks.
@@ -243,12 +243,12 @@ def lac_due(cycle_start, held, *, short_breaks, moves):
 
 def lac_cycles(episodes):
     """Every LAC review cycle in a child's history, grouped as reviews.services.current_lac_cycle
-    groups the current one: each period of care, except that a run of periods made only of short
-    breaks is one cycle from the first break."""
+    groups the current one: each period of care, except that a series of short breaks is one
+    cycle from the first break."""
     cycles = []
     for period in periods_of_care(episodes):
         short_breaks = all(episode.legal_status in SHORT_BREAK_LEGAL_STATUSES for episode in period.episodes)
-        if short_breaks and cycles and cycles[-1]["short_breaks"]:
+        if cycles and continues_short_break_series(cycles[-1]["periods"][-1], period):
             cycles[-1]["periods"].append(period)
         else:
             cycles.append({"start": period.start_date, "short_breaks": short_breaks, "periods": [period]})
@@ -312,7 +312,7 @@ class _ReviewGenerator:
         episodes = history.episodes
         if not episodes:
             return
-        current = current_lac_cycle(episodes)
+        current = current_lac_cycle(episodes, on=self.today)
         cycles = lac_cycles(episodes)
         for number, cycle in enumerate(cycles):
             is_last = number == len(cycles) - 1

@@ -5,9 +5,12 @@ patching it, so the schedule stays right after any change (an episode edited, a 
 corrected, a plan ended): every scheduling function is idempotent.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -17,10 +20,11 @@ from children import services as children_services
 from children.codes import (
     CONTINUING_EPISODE_REASON,
     PLANNED_PLACEMENT_CHANGE_REASONS,
+    SHORT_BREAK_GAP_REASONS,
     SHORT_BREAK_LEGAL_STATUSES,
     PlanEndReason,
 )
-from children.models import Allocation, ChildProtectionPlan
+from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
 
 from . import timescales
@@ -49,18 +53,36 @@ def _ceased(period):
     return last.end_date is not None and last.reason_episode_ceased != CONTINUING_EPISODE_REASON
 
 
-def current_lac_cycle(episodes):
-    """The open period of care the LAC review cycle counts from, or None when the child is
-    not looked after. A series of short breaks counts as one cycle from the first break."""
+def _series_goes_on(period, on):
+    """Whether a series of short breaks is still running on `on` after `period`, a break that
+    has ended: the child went home until the next break and the series has not lapsed
+    (DESIGN.md section 3; timescales.short_break_series_lapses)."""
+    return (
+        _short_breaks_only(period)
+        and period.episodes[-1].reason_episode_ceased in SHORT_BREAK_GAP_REASONS
+        and on < timescales.short_break_series_lapses(period.end_date)
+    )
+
+
+def continues_short_break_series(previous, period):
+    """Whether the period of care `period` is the next break of the series `previous` (the
+    period before it) belongs to: both short breaks only, and the series still running."""
+    return _short_breaks_only(period) and _series_goes_on(previous, period.start_date)
+
+
+def current_lac_cycle(episodes, *, on):
+    """The period of care the LAC review cycle counts from on `on`, or None when the child is
+    not looked after. A series of short breaks counts as one cycle from the first break, and
+    runs on between breaks: the review stays due until the series ends."""
     periods = periods_of_care(episodes)
-    if not periods or _ceased(periods[-1]):
+    if not periods or (_ceased(periods[-1]) and not _series_goes_on(periods[-1], on)):
         return None
     current = periods[-1]
     if not _short_breaks_only(current):
         return {"start": current.start_date, "short_breaks": False, "periods": [current]}
     series = [current]
     for period in reversed(periods[:-1]):
-        if not _short_breaks_only(period):
+        if not continues_short_break_series(period, series[0]):
             break
         series.insert(0, period)
     return {"start": series[0].start_date, "short_breaks": True, "periods": series}
@@ -109,8 +131,8 @@ def _make_due(child, kind, *, due_date, number, cycle_start, protection_plan=Non
     return review
 
 
-def schedule_lac_review(child):
-    cycle = current_lac_cycle(list(child.episodes.order_by("start_date")))
+def schedule_lac_review(child, today=None):
+    cycle = current_lac_cycle(list(child.episodes.order_by("start_date")), on=today or timezone.localdate())
     if cycle is None:
         _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
         return None
@@ -130,6 +152,21 @@ def schedule_lac_review(child):
         child, ReviewKind.LAC, due_date=due, number=len(held) + 1, cycle_start=cycle["start"],
         brought_forward_by_move=move,
     )
+
+
+def end_lapsed_short_break_series(on, first_child_id, last_child_id):
+    """A series of short breaks also ends with time alone, twelve months without a break
+    (timescales.short_break_series_lapses), which no change to the record announces: the daily
+    sweep brings in line, on `on`, the LAC review of each child whose last episode ended a year
+    ago or more."""
+    ended_by = on - timedelta(days=365)
+    recent = CareEpisode.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gt=ended_by))
+    outstanding = Review.objects.filter(child=OuterRef("pk"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
+    children = Child.objects.filter(pk__gte=first_child_id, pk__lte=last_child_id).filter(
+        Exists(outstanding), ~Exists(recent))
+    for child in children:
+        with transaction.atomic():
+            schedule_lac_review(child, today=on)
 
 
 def schedule_initial_conference(child):
@@ -169,9 +206,10 @@ def schedule_review_conference(child):
     )
 
 
-def reschedule(child):
-    """Bring every outstanding review of the child in line with the record."""
-    schedule_lac_review(child)
+def reschedule(child, today=None):
+    """Bring every outstanding review of the child in line with the record (on `today`, which
+    decides whether a series of short breaks is still running)."""
+    schedule_lac_review(child, today)
     schedule_initial_conference(child)
     schedule_review_conference(child)
 

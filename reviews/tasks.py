@@ -5,8 +5,12 @@ from celery import shared_task
 from notifications.services import store_reminders
 
 from .selectors import review_reminders
+from .services import end_lapsed_short_break_series
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_review_reminders(on, first_child_id, last_child_id):
-    return store_reminders(review_reminders(date.fromisoformat(on), first_child_id, last_child_id))
+    """Ends the series of short breaks that lapsed, then reminds about the reviews still due."""
+    day = date.fromisoformat(on)
+    end_lapsed_short_break_series(day, first_child_id, last_child_id)
+    return store_reminders(review_reminders(day, first_child_id, last_child_id))

@@ -14,6 +14,7 @@ FIRST_LAC_REVIEW_WORKING_DAYS = 20
 SECOND_LAC_REVIEW_MONTHS = 3
 LATER_LAC_REVIEW_MONTHS = 6
 FIRST_SHORT_BREAK_REVIEW_MONTHS = 3
+SHORT_BREAK_SERIES_LAPSES_MONTHS = 12
 ICPC_WORKING_DAYS = 15
 FIRST_RCPC_MONTHS = 3
 LATER_RCPC_MONTHS = 6
@@ -110,6 +111,15 @@ def lac_reviews_assumed(period_start: date, recorded_from: date | None, held: li
         second = len(assumed) == 1 and not short_breaks
         due = add_months(due, SECOND_LAC_REVIEW_MONTHS if second else LATER_LAC_REVIEW_MONTHS)
     return assumed
+
+
+def short_break_series_lapses(break_ended: date) -> date:
+    """The day a series of short breaks ends when no break follows the one that ended on
+    `break_ended`. The Regulations treat a series of pre-planned short breaks as one placement
+    (reg. 48), so between breaks the series, and its review cycle, goes on; they bound a series
+    over any period of 12 months (no break over 17 days, 75 days at most: DfE rules 365 and 367),
+    so twelve months without a break end it, and a later break starts a new series."""
+    return add_months(break_ended, SHORT_BREAK_SERIES_LAPSES_MONTHS)
 
 
 def additional_review_due(unplanned_move: date) -> date:

@@ -101,7 +101,7 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
-from reviews.services import current_lac_cycle, unplanned_moves
+from reviews.services import continues_short_break_series, current_lac_cycle, unplanned_moves
 
 from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
 from .exporter import mother_cells, uasc_duc, unknown_upn
@@ -282,11 +282,11 @@ def _first_move_after(moves, since, before=None):
 
 def lac_cycles(episodes):
     """Every LAC review cycle in a child's history, oldest first: each period of care, except
-    that consecutive periods of short breaks only (V3/V4) form one cycle (as current_lac_cycle)."""
+    that a series of short breaks (V3/V4) is one cycle (as current_lac_cycle)."""
     cycles = []
     for period in periods_of_care(episodes):
         short = all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in period.episodes)
-        if short and cycles and cycles[-1]["short_breaks"]:
+        if cycles and continues_short_break_series(cycles[-1]["periods"][-1], period):
             cycles[-1]["periods"].append(period)
         else:
             cycles.append({"start": period.start_date, "short_breaks": short, "periods": [period]})
@@ -949,7 +949,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                     move = _first_move_after(moves, before[-1] if before else cycle["start"], day)
                     due = _lac_due(cycle["start"], tuple(before[-2:]), cycle["short_breaks"], move)
                     new_reviews.append((local_id, day, to_add[day].code, number, cycle["start"], due))
-        cycle = current_lac_cycle(episodes) if episodes else None
+        cycle = current_lac_cycle(episodes, on=today) if episodes else None
         if cycle is None:
             next_due[local_id] = None
             continue

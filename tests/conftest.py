@@ -3,6 +3,7 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
@@ -94,3 +95,12 @@ def kept_for_the_module(django_db_blocker):
 def sign_in(client, user):
     assert client.login(username=user.username, password=TEST_PASSWORD)
     return client
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the day the services take as today: whether a series of short breaks is still
+    running depends on it."""
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+    return set_today

@@ -401,6 +401,20 @@ class TestValidation:
         own.refresh_from_db()
         assert own.end_date is None and nothing_written(iro)
 
+    def test_an_episode_starting_in_the_future(self, own_child_not_in_care, records, iro):
+        tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+        message = "The date the episode commenced cannot be in the future."
+        response = api_client(iro).post(url("care-episodes"), episode_fields(own_child_not_in_care, start_date=tomorrow),
+                                        format="json")
+        assert assert_error_shape(response, 400, "start_date")["errors"]["start_date"] == [message]
+        own = records["care-episodes"][0]
+        response = api_client(iro).patch(url("care-episodes", own.pk), {"start_date": tomorrow}, format="json")
+        assert assert_error_shape(response, 400, "start_date")["errors"]["start_date"] == [message]
+        own.refresh_from_db()
+        assert own.start_date < timezone.localdate()
+        assert not CareEpisode.objects.filter(child=own_child_not_in_care).exists() and nothing_written(iro)
+        assert not Review.objects.filter(child=own_child_not_in_care).exists()
+
     def test_an_end_date_without_a_reason(self, records, iro):
         own = records["care-episodes"][0]
         response = api_client(iro).patch(url("care-episodes", own.pk), {"end_date": "2024-12-01"}, format="json")

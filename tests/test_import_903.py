@@ -346,6 +346,9 @@ CASES = {
         lambda t: (t["header"].append(header("A007", "M", "01/01/2015")),
                    t["episodes"].append(episode("A007", "01/05/2024", "P", "C2", "N1", "U6", "PR1"))),
         None, ("episodes.csv", 20, "A007", "RNE", "P", "first episode must have RNE S")),
+    "episode starting in the future": (
+        _set("episodes", 11, DECOM="01/03/2099"), None,
+        ("episodes.csv", 13, "A004", "DECOM", "01/03/2099", "DECOM is in the future")),
     "category of need changes in a period": (
         _set("episodes", 8, CIN="N1"), None, ("episodes.csv", 10, "A003", "CIN", "N1", "CIN must stay N3")),
     "provider for a temporary placement": (

@@ -80,6 +80,26 @@ class TestSweep:
         assert ("oversight_check_due", iro.pk, held.pk, "overdue-week-1") in got
         assert ("oversight_missing_this_quarter", other_iro.pk, overdue.pk, "quarter-2025-01") in got
 
+    def test_a_series_of_short_breaks_stays_overdue_between_breaks_until_a_year_passes_without_one(
+            self, iro, manager, clock):
+        clock(ON)
+        child = ChildFactory(given_name="Sky", family_name="Breaks", date_of_birth=D(2012, 6, 1))
+        AllocationFactory(child=child, iro=iro, start_date=D(2024, 1, 1))
+        for start in (D(2024, 12, 16), D(2025, 1, 10)):
+            children_services.record_care_episode(
+                child, by=manager, start_date=start, end_date=start + timedelta(days=2), reason_episode_ceased="E4A",
+                reason_for_new_episode="S", legal_status="V3", category_of_need="N2", placement_type="K2",
+                placement_provider="PR1")
+        sweep()
+        assert any(kind == "review_overdue" and (to, about) == (iro.pk, child.pk) for kind, to, about, _ in reminders())
+        sweep(D(2026, 1, 11))
+        assert Review.objects.get(child=child).status == "due", "a year after the last break, not before"
+        before = Notification.objects.filter(child=child).count()
+        sweep(D(2026, 1, 12))
+        review = Review.objects.get(child=child)
+        assert (review.status, review.cancelled_reason) == ("cancelled", "The child ceased to be looked after.")
+        assert Notification.objects.filter(child=child).count() == before, "no reminder once the series has ended"
+
     def test_running_again_creates_no_duplicates(self, iro, manager):
         starting_care_due_in(iro, manager, 5)
         sweep()

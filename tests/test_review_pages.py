@@ -78,6 +78,19 @@ class TestDueList:
         content = client.get(reverse("reviews:due"), {"kind": "ICPC"}).content.decode()
         assert "Initial child protection conference" in content and "LAC review 1" not in content
 
+    def test_a_child_between_short_breaks_is_listed_as_overdue(self, client, iro, manager, today):
+        child = ChildFactory(given_name="Between", family_name="Breaks", date_of_birth=D(2012, 6, 1))
+        AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=130))
+        for days_ago in (120, 80, 40):
+            children_services.record_care_episode(
+                child, by=manager, start_date=today - timedelta(days=days_ago),
+                end_date=today - timedelta(days=days_ago - 2), reason_episode_ceased="E4A", reason_for_new_episode="S",
+                legal_status="V3", category_of_need="N2", placement_type="K2", placement_provider="PR1")
+        sign_in(client, iro)
+        for period in ("overdue", ""):
+            content = client.get(reverse("reviews:due"), {"period": period}).content.decode()
+            assert "Between Breaks" in content and "LAC review 1" in content
+
     def test_manager_sees_everyone_and_filters_by_iro(self, client, iro, other_iro, manager, today):
         child_in_care(iro, manager, today - timedelta(days=5), name="Mine")
         child_in_care(other_iro, manager, today - timedelta(days=5), name="Theirs")

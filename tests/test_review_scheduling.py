@@ -11,6 +11,7 @@ from children import services as children_services
 from children.models import ChildProtectionPlan
 from reviews import services
 from reviews.models import Review, ReviewAction
+from reviews.selectors import due_within
 from tests.factories import ChildFactory
 
 TODAY = D(2025, 11, 20)
@@ -128,6 +129,73 @@ class TestLacSchedule:
         assert review.chair == iro
         assert ReviewAction.objects.get(review=review).owner_name == "Social worker"
         assert AuditEvent.objects.filter(object_type="reviews.review", action="update", user=iro).exists()
+
+
+def short_break(child, by, start, end, reason="E4A"):
+    return start_care(child, by, start=start, end_date=end, reason_episode_ceased=reason, legal_status="V3",
+                      category_of_need="N2", placement_type="K2")
+
+
+def lac_reviews(child):
+    return list(Review.objects.filter(child=child, kind="LAC").order_by("id").values_list("status", "number", "due_date"))
+
+
+@pytest.mark.django_db
+class TestShortBreakSeries:
+    """A series of short breaks (V3) is one period for reviews: between breaks the child goes
+    home, and the review stays due (DESIGN.md section 3)."""
+
+    def test_the_review_stays_due_between_breaks_and_falls_overdue(self, child, manager, clock):
+        clock(D(2025, 3, 20))
+        short_break(child, manager, D(2025, 1, 1), D(2025, 1, 3))
+        short_break(child, manager, D(2025, 2, 1), D(2025, 2, 3), reason="E8")
+        short_break(child, manager, D(2025, 3, 1), D(2025, 3, 3), reason="E13")
+        review = outstanding(child)
+        assert (review.number, review.due_date, review.cycle_start) == (1, D(2025, 4, 1), D(2025, 1, 1))
+        assert lac_reviews(child) == [("due", 1, D(2025, 4, 1))], "never cancelled between breaks"
+        clock(D(2025, 4, 20))
+        services.reschedule(child)
+        reviews = Review.objects.filter(child=child)
+        assert list(due_within(reviews, D(2025, 4, 20), "overdue")) == [outstanding(child)]
+
+    def test_a_review_held_between_breaks_makes_the_next_due_in_six_months(self, child, manager, iro, clock):
+        clock(D(2025, 3, 20))
+        short_break(child, manager, D(2025, 1, 1), D(2025, 1, 3))
+        short_break(child, manager, D(2025, 3, 1), D(2025, 3, 3))
+        hold(outstanding(child), iro, lac_record(D(2025, 3, 18)))
+        clock(D(2025, 5, 10))
+        short_break(child, manager, D(2025, 5, 2), D(2025, 5, 4))
+        review = outstanding(child)
+        assert (review.number, review.due_date, review.cycle_start) == (2, D(2025, 9, 18), D(2025, 1, 1))
+
+    def test_a_break_ending_in_an_order_ends_the_series(self, child, manager, clock):
+        clock(D(2025, 3, 20))
+        last = start_care(child, manager, start=D(2025, 3, 1), legal_status="V3", category_of_need="N2",
+                          placement_type="K2")
+        assert outstanding(child).due_date == D(2025, 6, 1)
+        children_services.update_care_episode(last, by=manager, end_date=D(2025, 3, 3), reason_episode_ceased="E45")
+        review = Review.objects.get(child=child)
+        assert (review.status, review.cancelled_reason) == ("cancelled", "The child ceased to be looked after.")
+
+    def test_leaving_full_time_care_still_cancels(self, child, manager, clock):
+        clock(D(2025, 3, 20))
+        short_break(child, manager, D(2024, 11, 1), D(2024, 11, 3))
+        start_care(child, manager, start=D(2025, 1, 1), end_date=D(2025, 2, 1), reason_episode_ceased="E4A")
+        assert not Review.objects.filter(child=child, status__in=["due", "booked"]).exists()
+
+    def test_a_year_without_a_break_ends_the_series_and_a_later_break_starts_a_new_one(self, child, manager, clock):
+        clock(D(2025, 3, 20))
+        short_break(child, manager, D(2025, 1, 1), D(2025, 1, 3))
+        clock(D(2026, 1, 2))
+        services.reschedule(child)
+        assert outstanding(child).due_date == D(2025, 4, 1), "still the same series the day before it lapses"
+        clock(D(2026, 1, 3))
+        services.reschedule(child)
+        assert lac_reviews(child) == [("cancelled", 1, D(2025, 4, 1))]
+        clock(D(2026, 2, 10))
+        short_break(child, manager, D(2026, 2, 1), D(2026, 2, 3))
+        review = outstanding(child)
+        assert (review.number, review.due_date, review.cycle_start) == (1, D(2026, 5, 1), D(2026, 2, 1))
 
 
 @pytest.mark.django_db

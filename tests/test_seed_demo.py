@@ -213,7 +213,7 @@ class TestValidRecords:
         seed()
         for episode in CareEpisode.objects.select_related("child"):
             episode.full_clean()
-            services.validate_care_episode(episode)
+            services.validate_care_episode(episode, today=TODAY)
         for model in (ChildProtectionPlan, StrategyDiscussion, Allocation, Child):
             for record in model.objects.all():
                 record.full_clean()

@@ -131,6 +131,10 @@ class TestLacReviews:
     def test_short_breaks(self, start, held, expected):
         assert lac_review_due(start, held, short_breaks=True) == expected
 
+    @pytest.mark.parametrize("ended, lapses", [(D(2025, 1, 3), D(2026, 1, 3)), (D(2024, 2, 29), D(2025, 2, 28))])
+    def test_a_series_of_short_breaks_lapses_a_year_after_the_last_break(self, ended, lapses):
+        assert timescales.short_break_series_lapses(ended) == lapses
+
     def test_an_unplanned_move_brings_the_review_forward(self):
         regular = lac_review_due(D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)])
         assert regular == D(2024, 11, 1)
