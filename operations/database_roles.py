@@ -1,7 +1,7 @@
 """PostgreSQL's two roles (README "Database roles"). The owner role (MIGRATION_DATABASE_URL)
 runs migrations and owns every table. The app's role (DATABASE_URL: web app, Celery worker and
 beat) owns nothing and may run no DDL, so it can neither ALTER TABLE ... DISABLE TRIGGER nor DROP
-TRIGGER nor set session_replication_role; on the audit log it may only INSERT and SELECT, so with
+TRIGGER nor set session_replication_role; on the audit log (events and the children each list showed) it may only INSERT and SELECT, so with
 the triggers (audit migrations 0002, 0003) the log is append-only to anything the app runs."""
 
 from contextlib import contextmanager
@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection, transaction
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditEventChild
 
 CONNECTION_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 
@@ -44,7 +44,7 @@ def grant_app_role(role):
     """Give `role` what the app needs and nothing more, connected as the tables' owner. Runs
     after every migrate (a later migration's tables get the same through default privileges, the
     audit log is closed again if one recreated it); running it again changes nothing."""
-    audit_table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    audit_tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (AuditEvent, AuditEventChild))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_database()")
         owner, database = cursor.fetchone()
@@ -61,8 +61,8 @@ def grant_app_role(role):
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {app}",
-            f"REVOKE ALL ON {audit_table} FROM PUBLIC, {app}",
-            f"GRANT SELECT, INSERT ON {audit_table} TO {app}",
+            f"REVOKE ALL ON {audit_tables} FROM PUBLIC, {app}",
+            f"GRANT SELECT, INSERT ON {audit_tables} TO {app}",
         ):
             cursor.execute(statement)
     return owner

@@ -114,6 +114,10 @@ def test_the_apps_role_can_add_to_the_audit_log_but_not_empty_rewrite_or_unguard
             "DROP TABLE audit_auditevent",
             "CREATE TABLE somewhere_else (LIKE audit_auditevent)",
             "ALTER TABLE children_child ADD COLUMN note text",
+            "TRUNCATE audit_auditeventchild",
+            "UPDATE audit_auditeventchild SET child_id = 0",
+            "DELETE FROM audit_auditeventchild",
+            "ALTER TABLE audit_auditeventchild DISABLE TRIGGER ALL",
         ):
             error = refused(cursor, statement)
             assert error is not None, f"the app's role could run: {statement}"
@@ -129,8 +133,9 @@ def test_the_owner_role_cannot_truncate_the_log_either(split):
     owner = split.connect(split.owner)
     with owner.cursor() as cursor:
         add_audit_event(cursor)
-        error = refused(cursor, "TRUNCATE audit_auditevent")
-        assert error is not None and "append-only" in str(error)
+        for table in ("audit_auditevent CASCADE", "audit_auditeventchild"):
+            error = refused(cursor, f"TRUNCATE {table}")
+            assert error is not None and "append-only" in str(error), table
         cursor.execute("SELECT count(*) FROM audit_auditevent")
         assert cursor.fetchone()[0] >= 1
     owner.close()

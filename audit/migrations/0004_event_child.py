@@ -1,5 +1,5 @@
 """The children each list page showed, one row per child, append-only like the events: on
-PostgreSQL the trigger function of 0002 refuses UPDATE and DELETE on this table too."""
+PostgreSQL the trigger function of 0002 refuses UPDATE, DELETE and TRUNCATE on this table too."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -9,9 +9,15 @@ CREATE_TRIGGER = """
 CREATE TRIGGER audit_event_child_append_only
     BEFORE UPDATE OR DELETE ON audit_auditeventchild
     FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+CREATE TRIGGER audit_event_child_no_truncate
+    BEFORE TRUNCATE ON audit_auditeventchild
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();
 """
 
-DROP_TRIGGER = "DROP TRIGGER IF EXISTS audit_event_child_append_only ON audit_auditeventchild;"
+DROP_TRIGGER = """
+DROP TRIGGER IF EXISTS audit_event_child_append_only ON audit_auditeventchild;
+DROP TRIGGER IF EXISTS audit_event_child_no_truncate ON audit_auditeventchild;
+"""
 
 
 def create_trigger(apps, schema_editor):
@@ -27,7 +33,7 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_append_only_trigger'),
+        ('audit', '0003_refuse_truncate'),
     ]
 
     operations = [
