@@ -246,6 +246,8 @@ RULES = {
     "ssda903:import_run": Rule(MANAGERS, import_run),
     "ssda903:import_status": Rule(MANAGERS, import_run),
     "ssda903:import_errors_csv": Rule(MANAGERS, import_run),
+    "ssda903:import_checked": Rule(but(MANAGERS, **{role: redirect(lambda world: f"/returns/903/import/{world.import_run.pk}/")
+                                                    for role in ("manager", "admin")}), import_run),
     "ssda903:export": Rule(MANAGERS),
     "ssda903:to_allocate": Rule(MANAGERS),
     # audit log
