@@ -368,7 +368,7 @@ def test_thresholds_that_are_not_numbers_are_refused_at_startup(tmp_path):
     result = settings_in_subprocess(tmp_path, {"SUPPRESSION_HIGHEST_COUNT": "five"}, "settings.SUPPRESSION_HIGHEST_COUNT")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert "must be whole numbers" in result.stderr
+    assert "SUPPRESSION_HIGHEST_COUNT must be a whole number, not 'five'" in result.stderr
 
 
 def test_escalation_resolution_measure_is_a_setting(tmp_path):
