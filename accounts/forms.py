@@ -54,3 +54,31 @@ class ChangePasswordForm(PasswordChangeForm):
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return forms.Form.clean(self)
+
+
+class ApiTokenForm(forms.Form):
+    """What a person says about a token they create; the rules on the name and the lifetime are
+    accounts.api_tokens.check_token_details."""
+
+    READ_AND_WRITE = "read_and_write"
+    READ_ONLY = "read_only"
+
+    name = forms.CharField(label="What is the token for?", required=False,
+                           help_text="For example, the case management system link. It helps you tell your tokens apart.")
+    days = forms.IntegerField(
+        label="How many days should it last?",
+        error_messages={"required": "Enter how many days the token lasts",
+                        "invalid": "Enter the number of days as a whole number, for example 90"},
+    )
+    access = forms.ChoiceField(
+        label="What may the token do?",
+        widget=forms.RadioSelect,
+        choices=[(READ_ONLY, "Read only: it cannot change anything"),
+                 (READ_AND_WRITE, "Read and write: everything you can do through the API")],
+        error_messages={"required": "Choose what the token may do"},
+    )
+
+    def __init__(self, *args, max_days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].help_text = f"From 1 to {max_days} days. After that it stops working."
+        self.fields["days"].widget = forms.TextInput(attrs={"inputmode": "numeric"})

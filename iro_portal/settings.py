@@ -29,6 +29,9 @@ def env_list(name, default):
 
 
 DEBUG = env_flag("DEBUG")
+# PRODUCTION=1 (README "Production settings") is for a site served only over HTTPS, with
+# one-time codes compulsory for service managers and administrators.
+PRODUCTION = env_flag("PRODUCTION")
 SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", VAR_DIR / "secret_key"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and SECRET_KEY_FILE.is_file():
@@ -125,6 +128,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     # than running them. Page queries never gain from JIT, so it is off unless POSTGRES_JIT=1.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# The API's request counts (API_THROTTLE_RATES) live in the cache: by default each process's own
+# memory, so with several gunicorn workers each counts separately; CACHE_URL (for example
+# redis://redis:6379/1) shares one count between every worker and machine.
+if os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["CACHE_URL"]}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -162,7 +172,12 @@ AXES_VERBOSE = False
 
 # Time-based one-time codes (django-otp): anyone may turn them on at /account/two-factor/;
 # OTP_REQUIRED_ROLES (role values, e.g. "service_manager,administrator") makes them compulsory.
+# In production service managers and administrators always need them: OTP_REQUIRED_ROLES can add
+# roles to those two, never take them away.
+OTP_ALWAYS_REQUIRED_IN_PRODUCTION = ["service_manager", "administrator"]
 OTP_REQUIRED_FOR_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+if PRODUCTION:
+    OTP_REQUIRED_FOR_ROLES = list(dict.fromkeys(OTP_ALWAYS_REQUIRED_IN_PRODUCTION + OTP_REQUIRED_FOR_ROLES))
 OTP_TOTP_ISSUER = "IRO Portal"
 # Administrators can remove a person's authenticator app in the admin site, but never read its key.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -188,11 +203,9 @@ SESSION_COOKIE_HTTPONLY = True
 # saves it, moving its expiry on) and when the browser closes (the cookie has no expiry date).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# PRODUCTION=1 (README "Production settings") is for a site served only over HTTPS: cookies are
-# sent only over HTTPS, plain-HTTP requests are redirected, and browsers are told (HSTS) to use
-# nothing but HTTPS for a year. The load balancer's plain-HTTP health check (/healthz) is not
-# redirected. SECURE_COOKIES=1 alone makes the cookies secure-only.
-PRODUCTION = env_flag("PRODUCTION")
+# In PRODUCTION cookies are sent only over HTTPS, plain-HTTP requests are redirected, and
+# browsers are told (HSTS) to use nothing but HTTPS for a year. The load balancer's plain-HTTP
+# health check (/healthz) is not redirected. SECURE_COOKIES=1 alone makes the cookies secure-only.
 SESSION_COOKIE_SECURE = PRODUCTION or env_flag("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = PRODUCTION or env_flag("SECURE_COOKIES")
 # No script reads the CSRF cookie: pages carry the token in their forms.
@@ -329,14 +342,15 @@ REMINDER_EMAIL_BATCH_SIZE = int(os.environ.get("REMINDER_EMAIL_BATCH_SIZE", "200
 REMINDER_EMAIL_MAX_ATTEMPTS = int(os.environ.get("REMINDER_EMAIL_MAX_ATTEMPTS", "10"))
 
 # The REST API (/api/v1/): the same rules and permissions as the pages. Browsers use their
-# session (with CSRF); integrations send "Authorization: Token <key>" with a key an
-# administrator created (accounts.ApiToken).
+# session (with CSRF); integrations send "Authorization: Token <key>" with a key its user created
+# under "Your account" after their one-time code (accounts.ApiToken), which expires.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iro_portal.api_permissions.ActiveUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["iro_portal.api.TokenOrUserRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "iro_portal.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -349,6 +363,15 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
+# Requests each token, and each person using the API through their browser session, may make
+# ("number/second|minute|hour|day"); counted in the default cache (CACHES below).
+API_THROTTLE_RATES = {
+    "token": os.environ.get("API_THROTTLE_RATE_TOKEN", "5000/hour"),
+    "user": os.environ.get("API_THROTTLE_RATE_USER", "1000/hour"),
+}
+# How long a new API token lasts unless its creator chooses (in days), and the longest allowed.
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
 API_MAX_PAGE_SIZE = 200
 SPECTACULAR_SETTINGS = {
     "TITLE": "IRO Portal API",

@@ -2,7 +2,11 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
@@ -23,6 +27,13 @@ from tests.factories import (
 def fast_password_hashing(settings):
     """Real hashing costs a second per sign-in; tests only need passwords to match."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_api_requests_counted_yet():
+    """The API's throttle counts requests in the cache, by user and token id; each test starts
+    from none (ids come round again on SQLite)."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -79,4 +90,14 @@ def kept_for_the_module(django_db_blocker):
 
 def sign_in(client, user):
     assert client.login(username=user.username, password=TEST_PASSWORD)
+    return client
+
+
+def sign_in_with_code(client, user):
+    """Sign in as a person would who has an authenticator app: password, then the app's code.
+    The session is verified (django-otp)."""
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert client.post(reverse("sign_in_code"), {"code": code}).status_code == 302
     return client
