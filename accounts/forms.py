@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+
+from .api_tokens import check_token_details
 
 
 class SignInForm(AuthenticationForm):
@@ -58,7 +61,7 @@ class ChangePasswordForm(PasswordChangeForm):
 
 class ApiTokenForm(forms.Form):
     """What a person says about a token they create; the rules on the name and the lifetime are
-    accounts.api_tokens.check_token_details."""
+    accounts.api_tokens.check_token_details, checked here too so that every mistake shows at once."""
 
     READ_AND_WRITE = "read_and_write"
     READ_ONLY = "read_only"
@@ -82,3 +85,13 @@ class ApiTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["days"].help_text = f"From 1 to {max_days} days. After that it stops working."
         self.fields["days"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_token_details(name=cleaned.get("name"), days=cleaned.get("days"))
+        except ValidationError as invalid:
+            for field, messages in invalid.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned

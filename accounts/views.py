@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -165,13 +164,9 @@ class NewApiTokenView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            token, key = create_api_token(self.request.user, name=data["name"], days=data["days"],
-                                          read_only=data["access"] == ApiTokenForm.READ_ONLY,
-                                          by=self.request.user, request=self.request)
-        except ValidationError as invalid:
-            form.add_error(None, invalid)
-            return self.form_invalid(form)
+        token, key = create_api_token(self.request.user, name=data["name"], days=data["days"],
+                                      read_only=data["access"] == ApiTokenForm.READ_ONLY,
+                                      by=self.request.user, request=self.request)
         return render(self.request, "accounts/api_token_created.html", {"token": token, "key": key})
 
     def form_invalid(self, form):

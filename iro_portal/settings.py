@@ -377,9 +377,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "IRO Portal API",
     "DESCRIPTION": (
         "Children in care, their reviews and conferences, oversight and escalations, for the Independent "
-        "Reviewing Officer service. Authenticate with your browser session or with a token an administrator "
-        "created for you: send `Authorization: Token <key>`. IROs see only the children allocated to them; "
-        "board members see aggregate figures only."
+        "Reviewing Officer service. Authenticate with your browser session or with a token: send "
+        "`Authorization: Token <key>`. You create your own tokens under Your account, API tokens, after "
+        f"signing in with a one-time code; each expires (after {API_TOKEN_DEFAULT_DAYS} days unless you choose "
+        f"otherwise, at most {API_TOKEN_MAX_DAYS}), and a read-only token gets 403 for any POST, PUT, PATCH or DELETE. An expired or revoked "
+        "token gets 401. Each token, and each person through their browser session, may make a limited "
+        "number of requests in a period; beyond it the answer is 429 with a `Retry-After` header giving the "
+        "seconds to wait. IROs see only the children allocated to them; board members see aggregate "
+        "figures only."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -77,6 +77,14 @@ def test_mistakes_are_explained_and_nothing_is_created(client, iro, changes, mes
     assert not ApiToken.objects.exists()
 
 
+def test_every_mistake_shows_at_once(client, iro):
+    sign_in_with_code(client, iro)
+    page = client.post(NEW, {"name": "", "days": "400"}).content.decode()
+    for message in ("Enter what the token is for", "A token lasts from 1 to 365 days", "Choose what the token may do"):
+        assert message in page
+    assert not ApiToken.objects.exists()
+
+
 def test_without_a_code_nobody_creates_a_token(client, manager, settings):
     """A password alone (no authenticator app, and a role that does not require one) is not enough."""
     settings.OTP_REQUIRED_FOR_ROLES = []
