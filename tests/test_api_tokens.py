@@ -210,3 +210,27 @@ def test_each_person_using_the_api_in_their_browser_is_limited(client, manager, 
     # Nobody else is held back, and the pages are not counted.
     assert sign_in(api_client(), administrator).get(WHOAMI).status_code == 200
     assert client.get(reverse("reporting:dashboard")).status_code == 200
+
+
+# --- Tokens made before tokens expired --------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_made_before_expiry_existed_last_90_days_from_when_they_were_made(manager):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("accounts", "0002_api_token")], [("accounts", "0003_api_token_expiry_and_scope")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_state = executor.loader.project_state(before[0]).apps
+        made = timezone.now() - timedelta(days=100)
+        old_tokens = old_state.get_model("accounts", "ApiToken").objects
+        old_tokens.create(user_id=manager.pk, name="Old link", prefix="abcdefgh", key_hash="0" * 64)
+        old_tokens.update(created_at=made)  # then, created_at was always "now"
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    token = ApiToken.objects.get(name="Old link")
+    assert token.created_at == made and token.expires_at == made + timedelta(days=90)
+    assert not token.read_only and not token.is_active
