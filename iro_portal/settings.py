@@ -364,7 +364,7 @@ REST_FRAMEWORK = {
 }
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
 # Requests each token, and each person using the API through their browser session, may make
-# ("number/second|minute|hour|day"); counted in the default cache (CACHES below).
+# ("number/second|minute|hour|day"); counted in the default cache (CACHES above).
 API_THROTTLE_RATES = {
     "token": os.environ.get("API_THROTTLE_RATE_TOKEN", "5000/hour"),
     "user": os.environ.get("API_THROTTLE_RATE_USER", "1000/hour"),
@@ -372,6 +372,11 @@ API_THROTTLE_RATES = {
 # How long a new API token lasts unless its creator chooses (in days), and the longest allowed.
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+if not 1 <= API_TOKEN_DEFAULT_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API tokens need 1 <= API_TOKEN_DEFAULT_DAYS <= API_TOKEN_MAX_DAYS; got API_TOKEN_DEFAULT_DAYS="
+        f"{API_TOKEN_DEFAULT_DAYS} and API_TOKEN_MAX_DAYS={API_TOKEN_MAX_DAYS}."
+    )
 API_MAX_PAGE_SIZE = 200
 SPECTACULAR_SETTINGS = {
     "TITLE": "IRO Portal API",
