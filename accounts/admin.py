@@ -1,10 +1,10 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from audit.models import AuditAction
 from audit.services import record_event
 
-from .api_tokens import create_api_token, revoke_api_token
+from .api_tokens import revoke_api_token
 from .models import ApiToken, User
 
 
@@ -32,29 +32,24 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Administrators create a token for a user (the key is shown once, in the confirmation
-    message) and revoke it; tokens are never edited or deleted, so the audit trail holds."""
+    """Administrators see every token and revoke them. Nobody creates one here: each person
+    creates their own under "Your account" after their one-time code, so no key is ever seen by
+    anyone but its user. Tokens are never edited or deleted, so the audit trail holds."""
 
-    list_display = ("name", "user", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = ("name", "user", "prefix", "read_only", "created_at", "expires_at", "created_by", "last_used_at",
+                    "revoked_at")
+    list_filter = ("read_only", "revoked_at", "expires_at")
     search_fields = ("name", "user__username", "prefix")
-    fields = ("user", "name")
     actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        token, key = create_api_token(form.cleaned_data["user"], name=form.cleaned_data["name"], by=request.user,
-                                      request=request)
-        obj.pk = token.pk
-        messages.warning(request, f"The key for “{token.name}” is {key} — copy it now: it will not be shown again.")
-
-    def log_addition(self, request, obj, message):
-        """The audit log has the event already (create_api_token)."""
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+
+from .api_tokens import check_token_details
 
 
 class SignInForm(AuthenticationForm):
@@ -54,3 +57,41 @@ class ChangePasswordForm(PasswordChangeForm):
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return forms.Form.clean(self)
+
+
+class ApiTokenForm(forms.Form):
+    """What a person says about a token they create; the rules on the name and the lifetime are
+    accounts.api_tokens.check_token_details, checked here too so that every mistake shows at once."""
+
+    READ_AND_WRITE = "read_and_write"
+    READ_ONLY = "read_only"
+
+    name = forms.CharField(label="What is the token for?", required=False,
+                           help_text="For example, the case management system link. It helps you tell your tokens apart.")
+    days = forms.IntegerField(
+        label="How many days should it last?",
+        error_messages={"required": "Enter how many days the token lasts",
+                        "invalid": "Enter the number of days as a whole number, for example 90"},
+    )
+    access = forms.ChoiceField(
+        label="What may the token do?",
+        widget=forms.RadioSelect,
+        choices=[(READ_ONLY, "Read only: it cannot change anything"),
+                 (READ_AND_WRITE, "Read and write: everything you can do through the API")],
+        error_messages={"required": "Choose what the token may do"},
+    )
+
+    def __init__(self, *args, max_days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].help_text = f"From 1 to {max_days} days. After that it stops working."
+        self.fields["days"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_token_details(name=cleaned.get("name"), days=cleaned.get("days"))
+        except ValidationError as invalid:
+            for field, messages in invalid.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -60,25 +61,33 @@ class User(AbstractUser):
 
 class ApiToken(models.Model):
     """A key for an integration to call the API as a user. Only a hash of the key is stored;
-    the key itself is shown once, when an administrator creates it. Revoking keeps the row, so
-    the audit log can still say which token did what."""
+    the key itself is shown once, to the person who creates it. It expires, and a read-only one
+    can only read. Revoking keeps the row, so the audit log can still say which token did what.
+    Nothing but its revocation ever changes, and revoking twice is revoking once, so it carries
+    no version."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for, for example the case management system link.")
     prefix = models.CharField(max_length=8, help_text="The first characters of the key, to tell tokens apart.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    read_only = models.BooleanField(default=False, help_text="A read-only token cannot change anything.")
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
+                                   name="api_token_expires_after_creation"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…) for {self.user}"
 
     @property
     def is_active(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -38,6 +38,12 @@ def may_read_audit_log(user):
     return user.is_authenticated and user.is_active and user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR)
 
 
+def may_create_api_tokens(user):
+    """A token calls the API without a one-time code, so only a session that has given one (the
+    person's authenticator app, django-otp) creates one; each person creates only their own."""
+    return user.is_authenticated and user.is_active and user.is_verified()
+
+
 def children_visible_to(user, children, on=None):
     """Narrow a Child queryset to what the user may open: an IRO sees only the children
     currently allocated to them."""

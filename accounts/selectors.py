@@ -1,7 +1,10 @@
-"""Reads about how a person signs in: their authenticator app and what is still asked of them."""
+"""Reads about how a person signs in: their authenticator app, what is still asked of them and
+their API tokens."""
 
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import ApiToken
 
 CODE = "code"
 SETUP = "setup"
@@ -24,3 +27,8 @@ def second_factor_step(user):
     if two_factor_required(user):
         return SETUP
     return ""
+
+
+def api_tokens_of(user):
+    """The person's own tokens, newest first, the ones still working before the others."""
+    return sorted(ApiToken.objects.filter(user=user).order_by("-created_at"), key=lambda token: not token.is_active)

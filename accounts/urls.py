@@ -11,4 +11,7 @@ urlpatterns = [
     path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),
     path("account/password/done/", views.PasswordChangedView.as_view(), name="password_change_done"),
     path("account/two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
+    path("account/api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
+    path("account/api-tokens/new/", views.NewApiTokenView.as_view(), name="api_token_new"),
+    path("account/api-tokens/<int:pk>/revoke/", views.revoke_own_api_token, name="api_token_revoke"),
 ]

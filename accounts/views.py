@@ -4,19 +4,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from . import services
-from .forms import ChangePasswordForm, OneTimeCodeForm, SignInForm
+from .api_tokens import create_api_token, revoke_api_token
+from .forms import ApiTokenForm, ChangePasswordForm, OneTimeCodeForm, SignInForm
 from .middleware import PENDING_STEP_SESSION_KEY, allowed_before_second_factor, pending_step
-from .models import Role
-from .permissions import may_manage_allocations, may_read_published_reports
+from .models import ApiToken, Role
+from .permissions import may_create_api_tokens, may_manage_allocations, may_read_published_reports
 from .qr import qr_code_svg
-from .selectors import CODE, SETUP, confirmed_totp_device, two_factor_required
+from .selectors import CODE, SETUP, api_tokens_of, confirmed_totp_device, two_factor_required
 
 CODE_ERRORS = {
     services.WRONG: "The code is not correct. Enter the code your app shows now",
@@ -127,6 +129,57 @@ class AccountView(TemplateView):
         user = self.request.user
         return super().get_context_data(**kwargs, two_factor_on=confirmed_totp_device(user) is not None,
                                         two_factor_required=two_factor_required(user))
+
+
+class ApiTokensView(TemplateView):
+    """The person's own API tokens, each revocable while it works."""
+
+    template_name = "accounts/api_tokens.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(**kwargs, tokens=api_tokens_of(user), may_create=may_create_api_tokens(user),
+                                        two_factor_on=confirmed_totp_device(user) is not None)
+
+
+@method_decorator(never_cache, name="dispatch")
+class NewApiTokenView(FormView):
+    """Create a token for yourself, from a session that has given a one-time code; the key is
+    shown on the confirmation page that answers the form, and never again."""
+
+    template_name = "accounts/api_token_new.html"
+    form_class = ApiTokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_create_api_tokens(request.user):
+            return render(request, "accounts/api_token_needs_two_factor.html",
+                          {"two_factor_on": confirmed_totp_device(request.user) is not None}, status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "max_days": settings.API_TOKEN_MAX_DAYS}
+
+    def get_initial(self):
+        return {"days": settings.API_TOKEN_DEFAULT_DAYS}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        token, key = create_api_token(self.request.user, name=data["name"], days=data["days"],
+                                      read_only=data["access"] == ApiTokenForm.READ_ONLY,
+                                      by=self.request.user, request=self.request)
+        return render(self.request, "accounts/api_token_created.html", {"token": token, "key": key})
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+@require_POST
+def revoke_own_api_token(request, pk):
+    """Revoking only takes access away, so it needs no one-time code; only your own tokens."""
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    revoke_api_token(token, by=request.user, request=request)
+    messages.success(request, f"The token “{token.name}” is revoked: nothing can use the API with it any more.")
+    return redirect("api_tokens")
 
 
 class ChangePasswordView(auth_views.PasswordChangeView):

@@ -49,6 +49,9 @@ def env_list(name, default):
 
 
 DEBUG = env_flag("DEBUG")
+# PRODUCTION=1 (README "Production settings") is for a site served only over HTTPS, with
+# one-time codes compulsory for service managers and administrators.
+PRODUCTION = env_flag("PRODUCTION")
 SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", VAR_DIR / "secret_key"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and SECRET_KEY_FILE.is_file():
@@ -158,6 +161,13 @@ if os.environ.get("MIGRATION_DATABASE_URL"):
     if MIGRATION_DATABASE["USER"] == DATABASES["default"]["USER"]:
         raise ImproperlyConfigured("MIGRATION_DATABASE_URL must connect as another role than DATABASE_URL: the owner of the tables.")
 
+# The API's request counts (API_THROTTLE_RATES) live in the cache: by default each process's own
+# memory, so with several gunicorn workers each counts separately; CACHE_URL (for example
+# redis://redis:6379/1) shares one count between every worker and machine.
+if os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["CACHE_URL"]}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -195,7 +205,12 @@ AXES_VERBOSE = False
 
 # Time-based one-time codes (django-otp): anyone may turn them on at /account/two-factor/;
 # OTP_REQUIRED_ROLES (role values, e.g. "service_manager,administrator") makes them compulsory.
+# In production service managers and administrators always need them: OTP_REQUIRED_ROLES can add
+# roles to those two, never take them away.
+OTP_ALWAYS_REQUIRED_IN_PRODUCTION = ["service_manager", "administrator"]
 OTP_REQUIRED_FOR_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+if PRODUCTION:
+    OTP_REQUIRED_FOR_ROLES = list(dict.fromkeys(OTP_ALWAYS_REQUIRED_IN_PRODUCTION + OTP_REQUIRED_FOR_ROLES))
 OTP_TOTP_ISSUER = "IRO Portal"
 # Administrators can remove a person's authenticator app in the admin site, but never read its key.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -221,11 +236,9 @@ SESSION_COOKIE_HTTPONLY = True
 # saves it, moving its expiry on) and when the browser closes (the cookie has no expiry date).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# PRODUCTION=1 (README "Production settings") is for a site served only over HTTPS: cookies are
-# sent only over HTTPS, plain-HTTP requests are redirected, and browsers are told (HSTS) to use
-# nothing but HTTPS for a year. The load balancer's plain-HTTP health check (/healthz) is not
-# redirected. SECURE_COOKIES=1 alone makes the cookies secure-only.
-PRODUCTION = env_flag("PRODUCTION")
+# In PRODUCTION cookies are sent only over HTTPS, plain-HTTP requests are redirected, and
+# browsers are told (HSTS) to use nothing but HTTPS for a year. The load balancer's plain-HTTP
+# health check (/healthz) is not redirected. SECURE_COOKIES=1 alone makes the cookies secure-only.
 SESSION_COOKIE_SECURE = PRODUCTION or env_flag("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = PRODUCTION or env_flag("SECURE_COOKIES")
 # No script reads the CSRF cookie: pages carry the token in their forms.
@@ -296,8 +309,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Seconds an SSDA903 import or a report PDF may take: at the soft limit the task stops and says
 # so (an import writes nothing); TASK_TIME_LIMIT_GRACE later the worker process is ended.
-IMPORT_903_SOFT_TIME_LIMIT = int(os.environ.get("IMPORT_903_SOFT_TIME_LIMIT", "1800"))
-REPORT_PDF_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_PDF_SOFT_TIME_LIMIT", "600"))
+IMPORT_903_SOFT_TIME_LIMIT = env_int("IMPORT_903_SOFT_TIME_LIMIT", 1800)
+REPORT_PDF_SOFT_TIME_LIMIT = env_int("REPORT_PDF_SOFT_TIME_LIMIT", 600)
 TASK_TIME_LIMIT_GRACE = 60
 
 LOGGING = {
@@ -372,14 +385,15 @@ REMINDER_EMAIL_BATCH_SIZE = env_int("REMINDER_EMAIL_BATCH_SIZE", 200)
 REMINDER_EMAIL_MAX_ATTEMPTS = env_int("REMINDER_EMAIL_MAX_ATTEMPTS", 10)
 
 # The REST API (/api/v1/): the same rules and permissions as the pages. Browsers use their
-# session (with CSRF); integrations send "Authorization: Token <key>" with a key an
-# administrator created (accounts.ApiToken).
+# session (with CSRF); integrations send "Authorization: Token <key>" with a key its user created
+# under "Your account" after their one-time code (accounts.ApiToken), which expires.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iro_portal.api_permissions.ActiveUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["iro_portal.api.TokenOrUserRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "iro_portal.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -392,14 +406,33 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+# Requests each token, and each person using the API through their browser session, may make
+# ("number/second|minute|hour|day"); counted in the default cache (CACHES above).
+API_THROTTLE_RATES = {
+    "token": os.environ.get("API_THROTTLE_RATE_TOKEN", "5000/hour"),
+    "user": os.environ.get("API_THROTTLE_RATE_USER", "1000/hour"),
+}
+# How long a new API token lasts unless its creator chooses (in days), and the longest allowed.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+if not 1 <= API_TOKEN_DEFAULT_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API tokens need 1 <= API_TOKEN_DEFAULT_DAYS <= API_TOKEN_MAX_DAYS; got API_TOKEN_DEFAULT_DAYS="
+        f"{API_TOKEN_DEFAULT_DAYS} and API_TOKEN_MAX_DAYS={API_TOKEN_MAX_DAYS}."
+    )
 API_MAX_PAGE_SIZE = 200
 SPECTACULAR_SETTINGS = {
     "TITLE": "IRO Portal API",
     "DESCRIPTION": (
         "Children in care, their reviews and conferences, oversight and escalations, for the Independent "
-        "Reviewing Officer service. Authenticate with your browser session or with a token an administrator "
-        "created for you: send `Authorization: Token <key>`. IROs see only the children allocated to them; "
-        "board members see aggregate figures only."
+        "Reviewing Officer service. Authenticate with your browser session or with a token: send "
+        "`Authorization: Token <key>`. You create your own tokens under Your account, API tokens, after "
+        f"signing in with a one-time code; each expires (after {API_TOKEN_DEFAULT_DAYS} days unless you choose "
+        f"otherwise, at most {API_TOKEN_MAX_DAYS}), and a read-only token gets 403 for any POST, PUT, PATCH or DELETE. An expired or revoked "
+        "token gets 401. Each token, and each person through their browser session, may make a limited "
+        "number of requests in a period; beyond it the answer is 429 with a `Retry-After` header giving the "
+        "seconds to wait. IROs see only the children allocated to them; board members see aggregate "
+        "figures only."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -2,8 +2,12 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
@@ -38,6 +42,13 @@ from tests.factories import (
 def fast_password_hashing(settings):
     """Real hashing costs a second per sign-in; tests only need passwords to match."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_api_requests_counted_yet():
+    """The API's throttle counts requests in the cache, by user and token id; each test starts
+    from none (ids come round again on SQLite)."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -104,3 +115,13 @@ def clock(monkeypatch):
     def set_today(day):
         monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
     return set_today
+
+
+def sign_in_with_code(client, user):
+    """Sign in as a person would who has an authenticator app: password, then the app's code.
+    The session is verified (django-otp)."""
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert client.post(reverse("sign_in_code"), {"code": code}).status_code == 302
+    return client

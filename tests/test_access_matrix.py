@@ -186,6 +186,10 @@ RULES = {
     "password_change": Rule(EVERYONE_SIGNED_IN),
     "password_change_done": Rule(EVERYONE_SIGNED_IN),
     "two_factor": Rule(EVERYONE_SIGNED_IN),
+    "api_tokens": Rule(EVERYONE_SIGNED_IN, why="each person's own tokens"),
+    "api_token_new": Rule(but({role: FORBIDDEN for role in ROLES}, anonymous=SIGN_IN),
+                          why="only after a one-time code in this session, which no role here has given"),
+    "api_token_revoke": Rule(POST_ONLY_PAGE, pk_of("api_token"), why="revoking is a POST"),
     # children
     "children:list": Rule(CHILD_LISTS),
     "children:caseload": Rule(but(CHILD_LISTS, manager=redirect("/children/"), admin=redirect("/children/")),
@@ -331,7 +335,7 @@ ADMIN_MODELS = {
     ("axes", "accessfailurelog"): ("access_failure_log", {"add": FORBIDDEN}),
     ("otp_totp", "totpdevice"): ("totp_device", {}),
     ("accounts", "user"): ("admin_user_object", {}),
-    ("accounts", "apitoken"): ("api_token", {"delete": FORBIDDEN}),
+    ("accounts", "apitoken"): ("api_token", {"add": FORBIDDEN, "delete": FORBIDDEN}),
     ("audit", "auditevent"): ("audit_event", {"add": FORBIDDEN, "delete": FORBIDDEN}),
 }
 

@@ -41,7 +41,7 @@ def run_in_subprocess(tmp_path, args, **env):
     clean = {key: value for key, value in os.environ.items()
              if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DEBUG",
                             "PRODUCTION", "SECURE_COOKIES", "BEHIND_HTTPS_PROXY", "ALLOWED_HOSTS", "SITE_URL",
-                            "MIGRATION_DATABASE_URL"}}
+                            "MIGRATION_DATABASE_URL", "OTP_REQUIRED_ROLES"}}
     clean.update({"SECRET_KEY": secrets.token_urlsafe(50), "IRO_PORTAL_VAR_DIR": str(tmp_path),
                   "DJANGO_SETTINGS_MODULE": "iro_portal.settings", **env})
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=300)
@@ -90,6 +90,30 @@ def test_production_behind_the_proxy_sends_everyone_to_https_except_the_health_c
     assert lines[1] == "healthz 200"
     assert lines[2] == "https 200 max-age=31536000; includeSubDomains; preload True True"
     assert lines[3] == "session cookie secure True"
+
+
+REQUIRED_CODES = """
+import django
+django.setup()
+from django.conf import settings
+print(",".join(settings.OTP_REQUIRED_FOR_ROLES))
+"""
+
+
+@pytest.mark.parametrize("production, listed, required", [
+    ("1", None, "service_manager,administrator"),
+    ("1", "iro", "service_manager,administrator,iro"),
+    ("1", "administrator", "service_manager,administrator"),
+    ("0", None, ""),
+    ("0", "iro", "iro"),
+])
+def test_in_production_managers_and_administrators_always_need_a_one_time_code(tmp_path, production, listed,
+                                                                                 required):
+    """OTP_REQUIRED_ROLES adds roles in production; it cannot take managers or administrators away."""
+    extra = {} if listed is None else {"OTP_REQUIRED_ROLES": listed}
+    result = run_in_subprocess(tmp_path, ["-c", REQUIRED_CODES], DEBUG="0", PRODUCTION=production, **extra)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == required
 
 
 # --- Content-Security-Policy ------------------------------------------------------------------------

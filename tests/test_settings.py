@@ -139,3 +139,20 @@ def test_migration_database_url_names_the_owner_of_the_apps_database(tmp_path):
 def test_without_migration_database_url_migrations_use_the_apps_connection(tmp_path):
     result = settings_in_subprocess({"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.MIGRATION_DATABASE")
     assert result.stdout.strip() == "None", result.stderr
+
+
+def test_a_shared_cache_for_the_api_request_counts_is_read_from_the_environment(tmp_path):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "CACHE_URL": "redis://cache:6379/1"},
+        "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']",
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache redis://cache:6379/1", result.stderr
+
+
+def test_a_default_token_lifetime_beyond_the_longest_is_refused(tmp_path):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "API_TOKEN_DEFAULT_DAYS": "400"},
+        "settings.API_TOKEN_DEFAULT_DAYS",
+    )
+    assert result.returncode != 0
+    assert "API_TOKEN_DEFAULT_DAYS=400 and API_TOKEN_MAX_DAYS=365" in result.stderr

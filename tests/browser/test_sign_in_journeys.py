@@ -1,5 +1,6 @@
-"""Signing in with the keyboard until the lock-out, one-time codes from an authenticator app, and
-changing a password, with axe-core on every state of every page."""
+"""Signing in with the keyboard until the lock-out, one-time codes from an authenticator app,
+changing a password, and creating and revoking an API token, with axe-core on every state of
+every page."""
 
 import re
 
@@ -8,7 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.models import Role
+from accounts.models import ApiToken, Role
 from tests.factories import TEST_PASSWORD
 
 from .axe import assert_no_axe_violations
@@ -117,4 +118,69 @@ def test_changing_a_password_that_is_too_short(page, screenshot, iro):
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your password has been changed")
     assert_no_axe_violations(page, "password changed page")
+    page.problems.assert_none()
+
+
+def fits_the_width(page):
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_manager_sets_up_codes_then_creates_and_revokes_an_api_token(page, screenshot, settings, manager):
+    settings.OTP_REQUIRED_FOR_ROLES = []
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, manager)
+    page.goto("/account/")
+    page.get_by_role("link", name="Manage your API tokens").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("API tokens")
+    expect(page.get_by_text("You have no API tokens.")).to_be_visible()
+    expect(page.get_by_role("button", name="Create a token")).to_have_count(0)
+    assert_no_axe_violations(page, "API tokens page without a code")
+
+    # A password alone creates nothing.
+    page.goto("/account/api-tokens/new/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with a code to create an API token")
+    assert_no_axe_violations(page, "API token page without a code")
+    page.get_by_role("link", name="Set up two-factor authentication").click()
+    device_code = page.get_by_label("Code from your authenticator app")
+    page.wait_for_load_state("load")
+    device_code.fill(code_for(TOTPDevice.objects.get(user=manager)))
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+
+    page.get_by_role("link", name="Manage your API tokens").click()
+    page.get_by_role("button", name="Create a token").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an API token")
+    expect(page.get_by_label("How many days should it last?")).to_have_value("90")
+    assert_no_axe_violations(page, "create an API token")
+    page.get_by_label("How many days should it last?").fill("400")
+    page.get_by_role("button", name="Create token").click()
+    expect(page).to_have_title(re.compile(r"^Error: Create an API token"))
+    summary = page.locator(".govuk-error-summary")
+    for message in ("Enter what the token is for", "A token lasts from 1 to 365 days", "Choose what the token may do"):
+        expect(summary).to_contain_text(message)
+    screenshot(page, "api-token-errors")
+    assert_no_axe_violations(page, "create an API token with errors")
+    assert fits_the_width(page)
+
+    page.get_by_label("What is the token for?").fill("Case management link")
+    page.get_by_label("How many days should it last?").fill("30")
+    page.get_by_label("Read only: it cannot change anything").check()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("API token created")
+    key = page.locator("#api-token-key").inner_text()
+    assert ApiToken.objects.get().prefix == key[:8]
+    screenshot(page, "api-token-created")
+    assert_no_axe_violations(page, "API token created")
+    assert fits_the_width(page), "the key runs off a 390 px screen"
+
+    page.get_by_role("link", name="Go to your API tokens").click()
+    expect(page.locator("main")).not_to_contain_text(key)
+    expect(page.locator(".govuk-summary-card")).to_contain_text("Read only")
+    assert_no_axe_violations(page, "API tokens page with a token")
+    page.get_by_role("button", name="Revoke the token “Case management link”").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is revoked")
+    expect(page.locator(".govuk-summary-card")).to_contain_text("Revoked")
+    assert_no_axe_violations(page, "API tokens page after revoking")
+    assert fits_the_width(page)
     page.problems.assert_none()
