@@ -22,6 +22,7 @@ from children.codes import (
 )
 from children.models import Allocation, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
+from iro_portal.locking import lock
 
 from . import timescales
 from .models import (
@@ -176,10 +177,6 @@ def reschedule(child):
     schedule_review_conference(child)
 
 
-class ReviewChangedByAnotherUser(ValidationError):
-    """The review was saved by someone else after this user opened it."""
-
-
 REVIEW_CHANGED_MESSAGE = (
     "Someone else changed this review while you were editing it. Nothing you entered has been saved: "
     "open the review again to see their changes, then make yours."
@@ -198,10 +195,7 @@ def _day(value):
 
 
 def _locked_review(review, expected_version):
-    locked = Review.objects.select_for_update().select_related("child").get(pk=review.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ReviewChangedByAnotherUser(REVIEW_CHANGED_MESSAGE)
-    return locked
+    return lock(Review.objects.select_related("child"), review.pk, expected_version, REVIEW_CHANGED_MESSAGE)
 
 
 def _validate_record(review, actions, *, today):

@@ -748,6 +748,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if wanted != have or wanted_uasc != have_uasc:
             changed_children.append(Child(
                 pk=pk, **dict(zip(CHILD_FIELDS, wanted)), is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
+                version=F("version") + 1,
             ))
     known_pks = {existing[local_id][0]: local_id for local_id in header if local_id in existing}
     stored_episodes = defaultdict(list)
@@ -878,7 +879,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     with transaction.atomic():
         _insert(Child, CHILD_INSERT_FIELDS, new_children, on_batch=advance)
         for batch in _batches(changed_children, UPDATE_CHUNK):
-            Child.objects.bulk_update(batch, CHILD_FIELDS + UASC_FIELDS)
+            Child.objects.bulk_update(batch, CHILD_FIELDS + UASC_FIELDS + ("version",))
             advance(len(batch))
         pks = {local_id: value[0] for local_id, value in existing.items()}
         for chunk in _chunks([c[0] for c in new_children]):
