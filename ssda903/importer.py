@@ -50,6 +50,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditAction
