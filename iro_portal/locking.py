@@ -18,6 +18,7 @@ class ChangedByAnotherUser(ValidationError):
 
 
 def version_field(help_text="Raised on every change; a change made from an older version is refused."):
+    """The model field: a new record is version 1."""
     return models.PositiveIntegerField(default=1, help_text=help_text)
 
 
