@@ -3,7 +3,8 @@ strategy-discussions/, allocations/). The same rules as the pages: every write c
 children.services (validation, audit, rescheduling of reviews); which children a user may see is
 accounts.permissions.children_visible_to, so another IRO's child is a 404; board members are
 refused every endpoint here (ChildRecords). A service's ValidationError propagates and becomes a
-400 in the one error shape (iro_portal.api.exception_handler)."""
+400 in the one error shape (iro_portal.api.exception_handler). Every record carries its `version`:
+a change sends back the one it read, and a stale one is a 409 (iro_portal.locking)."""
 
 import copy
 
@@ -23,6 +24,7 @@ from accounts.permissions import children_visible_to
 from audit.models import AuditAction
 from audit.services import record_event
 from iro_portal.api import AuditedList
+from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.api_permissions import ChildRecords, ManagersCreate
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
@@ -102,7 +104,7 @@ class ChildSerializer(serializers.ModelSerializer):
         fields = [
             "id", "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
             "is_uasc", "has_disability", "is_mother", "first_child_date_of_birth", "current_iro", "looked_after",
-            "legal_status", "placement_type", "on_cp_plan", "current_rag",
+            "legal_status", "placement_type", "on_cp_plan", "current_rag", "version",
         ]
         read_only_fields = fields
 
@@ -129,16 +131,25 @@ class CareEpisodeSerializer(serializers.ModelSerializer):
         fields = [
             "id", "child", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
             "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
-            "reason_for_placement_change",
+            "reason_for_placement_change", "version",
         ]
+        read_only_fields = ["version"]
         validators = []  # the episode rules are the service's (children.services.validate_care_episode)
 
 
 class CareEpisodeUpdateSerializer(CareEpisodeSerializer):
+    """The fields to change, and the `version` they were read at (required even in a PATCH)."""
+
     child = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = version_field()
 
     class Meta(CareEpisodeSerializer.Meta):
         read_only_fields = ["child"]
+
+    def validate(self, data):
+        if "version" not in data:
+            raise ApiValidationError({"version": ["This field is required."]})
+        return data
 
 
 class StrategyDiscussionSerializer(serializers.ModelSerializer):
@@ -162,8 +173,8 @@ class ProtectionPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChildProtectionPlan
         fields = ["id", "child", "start_date", "initial_category_of_abuse", "current_category_of_abuse",
-                  "end_date", "end_reason"]
-        read_only_fields = ["end_date", "end_reason"]
+                  "end_date", "end_reason", "version"]
+        read_only_fields = ["end_date", "end_reason", "version"]
         validators = []
 
 
@@ -174,13 +185,14 @@ class ProtectionPlanChangeSerializer(serializers.Serializer):
     end_date = serializers.DateField(required=False)
     end_reason = serializers.ChoiceField(choices=PlanEndReason.choices, required=False)
     category_of_abuse = CategoryOfAbuseField(required=False, help_text="The plan's new category of abuse.")
+    version = version_field()
 
     def validate(self, data):
         if "end_date" in data and "end_reason" not in data:
             raise ApiValidationError({"end_reason": ["Give the reason the plan ended with its end date."]})
         if "end_reason" in data and "end_date" not in data:
             raise ApiValidationError({"end_date": ["Give the date the plan ended with the reason."]})
-        if not data:
+        if data.keys() <= {"version"}:
             raise ApiValidationError(
                 "Send end_date and end_reason to end the plan, or category_of_abuse to change its category.")
         return data
@@ -192,7 +204,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Allocation
-        fields = ["id", "child", "iro", "start_date", "end_date", "is_current"]
+        fields = ["id", "child", "iro", "start_date", "end_date", "is_current", "version"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -207,6 +219,10 @@ class AllocationCreateSerializer(serializers.Serializer):
     child = VisibleChildField()
     iro = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The IRO's user ID.")
     start_date = serializers.DateField()
+    current_version = serializers.IntegerField(
+        required=False, min_value=0,
+        help_text="The `version` of the child's current allocation as you read it (0 if it had none): if another "
+                  "allocation has been made since, nothing is saved and the answer is a 409.")
 
 
 # Filters -----------------------------------------------------------------------------------------
@@ -346,7 +362,9 @@ class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     create=extend_schema(summary="Record a care episode",
                          description="The SSDA903 episode rules apply; the child's reviews are rescheduled."),
     partial_update=extend_schema(summary="Correct or end a care episode",
-                                 request=CareEpisodeUpdateSerializer, responses=CareEpisodeSerializer),
+                                 description="Send the `version` you read: a stale one is a 409 and nothing is saved.",
+                                 request=CareEpisodeUpdateSerializer,
+                                 responses={200: CareEpisodeSerializer, **CONFLICT_RESPONSE}),
 )
 class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = CareEpisode
@@ -362,10 +380,12 @@ class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         episode = self.get_object()
-        changes = self._validated(CareEpisodeUpdateSerializer, episode, partial=True)
+        changes = dict(self._validated(CareEpisodeUpdateSerializer, episode, partial=True))
+        expected_version = changes.pop("version")
         if not changes:
             raise ApiValidationError("Send at least one field to change.")
-        episode = services.update_care_episode(episode, by=request.user, request=request, **changes)
+        episode = services.update_care_episode(episode, by=request.user, expected_version=expected_version,
+                                               request=request, **changes)
         return Response(CareEpisodeSerializer(episode, context=self.get_serializer_context()).data)
 
 
@@ -376,7 +396,8 @@ class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
                          description="The child's review conferences are rescheduled."),
     partial_update=extend_schema(
         summary="End a child protection plan, or change its category of abuse",
-        request=ProtectionPlanChangeSerializer, responses=ProtectionPlanSerializer),
+        description="Send the `version` you read: a stale one is a 409 and nothing is saved.",
+        request=ProtectionPlanChangeSerializer, responses={200: ProtectionPlanSerializer, **CONFLICT_RESPONSE}),
 )
 class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = ChildProtectionPlan
@@ -394,14 +415,17 @@ class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         change = self._validated(ProtectionPlanChangeSerializer)
+        expected_version = change["version"]
         with transaction.atomic():
             if "category_of_abuse" in change:
                 plan = services.change_protection_plan_category(
-                    plan, by=request.user, request=request, category=change["category_of_abuse"])
+                    plan, by=request.user, request=request, category=change["category_of_abuse"],
+                    expected_version=expected_version)
+                expected_version = plan.version
             if "end_date" in change:
                 plan = services.end_protection_plan(
                     plan, by=request.user, request=request, end_date=change["end_date"],
-                    end_reason=change["end_reason"])
+                    end_reason=change["end_reason"], expected_version=expected_version)
         return Response(ProtectionPlanSerializer(plan, context=self.get_serializer_context()).data)
 
 
@@ -430,7 +454,8 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     list=extend_schema(summary="IRO allocations of the children you can see"),
     retrieve=extend_schema(summary="An IRO allocation (audited as a view of the child's record)"),
     create=extend_schema(summary="Allocate or reallocate a child's IRO (service managers and administrators)",
-                         request=AllocationCreateSerializer, responses={201: AllocationSerializer}),
+                         request=AllocationCreateSerializer,
+                         responses={201: AllocationSerializer, **CONFLICT_RESPONSE}),
 )
 class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     model = Allocation
@@ -448,5 +473,6 @@ class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSe
     def create(self, request, *args, **kwargs):
         fields = self._validated(AllocationCreateSerializer)
         allocation = services.allocate_iro(fields["child"], iro=fields["iro"], start_date=fields["start_date"],
-                                           by=request.user, request=request)
+                                           expected_version=fields.get("current_version"), by=request.user,
+                                           request=request)
         return self._created(allocation)

@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import Role, User
 from iro_portal.forms import GovukDateField
+from iro_portal.locking import VersionField
 
 
 class IroChoiceField(forms.ModelChoiceField):
@@ -21,6 +22,7 @@ class AllocationForm(forms.Form):
         help_text="For example, 27 3 2026. The current IRO's allocation ends on this day.",
         error_messages={"required": "Enter the date the allocation starts"},
     )
+    version = VersionField()
 
 
 class MotherhoodForm(forms.Form):
@@ -33,6 +35,7 @@ class MotherhoodForm(forms.Form):
     first_child_date_of_birth = GovukDateField(
         required=False, help_text="Only if she is a mother. For example, 3 5 2024.",
     )
+    version = VersionField()
 
     def __init__(self, *args, child, **kwargs):
         super().__init__(*args, **kwargs)

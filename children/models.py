@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iro_portal.locking import version_field
+
 from .codes import (
     PLACEMENT_TYPES_WITHOUT_PROVIDER,
     CategoryOfAbuse,
@@ -50,6 +52,7 @@ class Child(models.Model):
                   "Reviews due earlier in a cycle that began before it are assumed held on time.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = version_field()
 
     class Meta:
         ordering = ["family_name", "given_name", "local_child_id"]
@@ -110,6 +113,7 @@ class CareEpisode(models.Model):
         max_length=6, choices=ReasonForPlacementChange.choices, blank=True,
         help_text="As SSDA903 rule 225: recorded on the episode that ends (X1) because the placement changes.",
     )
+    version = version_field()
 
     class Meta:
         ordering = ["child_id", "start_date"]
@@ -179,6 +183,7 @@ class ChildProtectionPlan(models.Model):
     )
     end_date = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=PlanEndReason.choices, blank=True)
+    version = version_field()
 
     class Meta:
         ordering = ["child_id", "start_date"]
@@ -226,6 +231,7 @@ class Allocation(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    version = version_field()
 
     objects = AllocationQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.locking import check_version, lock
 
 from .codes import (
     CONTINUING_EPISODE_REASON,
@@ -26,9 +27,9 @@ def _day(value):
     return date_format(value, "j F Y")
 
 
-def _locked(child):
+def _locked(child, expected_version=None):
     """Serialise writes about one child so two concurrent saves cannot both pass validation."""
-    return Child.objects.select_for_update().get(pk=child.pk)
+    return lock(Child.objects.all(), child.pk, expected_version)
 
 
 def _save(instance, *, exclude=None):
@@ -78,14 +79,16 @@ def validate_motherhood(child, *, today):
 
 
 @transaction.atomic
-def record_motherhood(child, *, is_mother, first_child_date_of_birth, by, request=None, today=None):
+def record_motherhood(child, *, is_mother, first_child_date_of_birth, by, expected_version=None, request=None,
+                      today=None):
     """Whether the child is a mother and, if she is, her first child's date of birth: the
     SSDA903 Header's MOTHER and MC_DOB, which the DfE needs for every girl looked after
     (rules 393 and 607)."""
-    child = _locked(child)
+    child = _locked(child, expected_version)
     before = {"is_mother": child.is_mother, "first_child_date_of_birth": str(child.first_child_date_of_birth or "")}
     child.is_mother, child.first_child_date_of_birth = is_mother, first_child_date_of_birth
     validate_motherhood(child, today=today or timezone.localdate())
+    child.version += 1
     _save(child)
     record_event(
         action=AuditAction.UPDATE, user=by, obj=child, child_id=child.pk, request=request,
@@ -173,13 +176,14 @@ def record_care_episode(child, *, by, request=None, today=None, **fields):
 
 
 @transaction.atomic
-def update_care_episode(episode, *, by, request=None, today=None, **changes):
+def update_care_episode(episode, *, by, expected_version=None, request=None, today=None, **changes):
     _locked(episode.child)
-    episode = CareEpisode.objects.get(pk=episode.pk)
+    episode = lock(CareEpisode.objects.all(), episode.pk, expected_version)
     before = {field: str(getattr(episode, field)) for field in changes}
     for field, value in changes.items():
         setattr(episode, field, value)
     validate_care_episode(episode, today=today or timezone.localdate())
+    episode.version += 1
     _save(episode)
     record_event(
         action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
@@ -223,15 +227,16 @@ def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, r
 
 
 @transaction.atomic
-def end_protection_plan(plan, *, by, end_date, end_reason, request=None):
+def end_protection_plan(plan, *, by, end_date, end_reason, expected_version=None, request=None):
     _locked(plan.child)
-    plan = ChildProtectionPlan.objects.get(pk=plan.pk)
+    plan = lock(ChildProtectionPlan.objects.all(), plan.pk, expected_version)
     if plan.end_date is not None:
         raise ValidationError("This child protection plan has already ended.")
     if end_date < plan.start_date:
         raise ValidationError({"end_date": "A plan cannot end before it started."})
     plan.end_date = end_date
     plan.end_reason = end_reason
+    plan.version += 1
     _save(plan)
     record_event(
         action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
@@ -242,13 +247,16 @@ def end_protection_plan(plan, *, by, end_date, end_reason, request=None):
 
 
 @transaction.atomic
-def allocate_iro(child, *, iro, start_date, by, request=None):
+def allocate_iro(child, *, iro, start_date, by, expected_version=None, request=None):
     """Allocate or reallocate a child's IRO: the open allocation closes on the day the new
-    one starts, both in one transaction."""
+    one starts, both in one transaction. `expected_version` is the open allocation's as the
+    caller read it (0 when there was none); the new one carries on its version, so a change
+    read from the one it replaced is stale."""
     child = _locked(child)
+    current = Allocation.objects.filter(child=child, end_date__isnull=True).first()
+    check_version(current, expected_version)
     if iro.role != Role.IRO or not iro.is_active:
         raise ValidationError({"iro": "Choose an active Independent Reviewing Officer."})
-    current = Allocation.objects.filter(child=child, end_date__isnull=True).first()
     if current is not None:
         if current.iro_id == iro.pk:
             raise ValidationError({"iro": f"{iro} is already this child's IRO."})
@@ -258,6 +266,7 @@ def allocate_iro(child, *, iro, start_date, by, request=None):
                  "when the current one started."}
             )
         current.end_date = start_date
+        current.version += 1
         _save(current)
         record_event(
             action=AuditAction.UPDATE, user=by, obj=current, child_id=child.pk, request=request,
@@ -265,18 +274,20 @@ def allocate_iro(child, *, iro, start_date, by, request=None):
         )
     elif Allocation.objects.filter(child=child, end_date__gt=start_date).exists():
         raise ValidationError({"start_date": "The new allocation must start after the previous one ended."})
-    allocation = _save(Allocation(child=child, iro=iro, start_date=start_date))
+    allocation = _save(Allocation(child=child, iro=iro, start_date=start_date,
+                                  version=current.version if current is not None else 1))
     record_event(action=AuditAction.CREATE, user=by, obj=allocation, child_id=child.pk, request=request)
     return allocation
 
 
 @transaction.atomic
-def change_protection_plan_category(plan, *, by, category, request=None):
+def change_protection_plan_category(plan, *, by, category, expected_version=None, request=None):
     """A review conference can change the category of abuse (CIN census LatestCategoryOfAbuse)."""
     _locked(plan.child)
-    plan = ChildProtectionPlan.objects.get(pk=plan.pk)
+    plan = lock(ChildProtectionPlan.objects.all(), plan.pk, expected_version)
     before = plan.current_category_of_abuse
     plan.latest_category_of_abuse = category
+    plan.version += 1
     _save(plan)
     record_event(action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
                  detail={"category_of_abuse": {"before": before, "after": category}})

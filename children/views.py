@@ -95,7 +95,9 @@ class AllocateView(AllocationManagerRequiredMixin, View):
 
     def get(self, request, pk):
         child = self._child(pk)
-        form = AllocationForm(initial={"start_date": timezone.localdate()})
+        current = child.allocations.filter(end_date__isnull=True).first()
+        form = AllocationForm(initial={"start_date": timezone.localdate(),
+                                       "version": current.version if current is not None else 0})
         return self._render(request, child, form)
 
     def post(self, request, pk):
@@ -105,7 +107,7 @@ class AllocateView(AllocationManagerRequiredMixin, View):
             try:
                 allocation = services.allocate_iro(
                     child, iro=form.cleaned_data["iro"], start_date=form.cleaned_data["start_date"],
-                    by=request.user, request=request,
+                    expected_version=form.cleaned_data["version"], by=request.user, request=request,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -134,7 +136,7 @@ class MotherhoodView(ChildRecordAccessMixin, View):
         child = self._child(request, pk)
         answer = {True: "yes", False: "no"}.get(child.is_mother)
         form = MotherhoodForm(child=child, initial={
-            "is_mother": answer, "first_child_date_of_birth": child.first_child_date_of_birth,
+            "is_mother": answer, "first_child_date_of_birth": child.first_child_date_of_birth, "version": child.version,
         })
         return render(request, self.template_name, {"child": child, "form": form})
 
@@ -143,7 +145,9 @@ class MotherhoodView(ChildRecordAccessMixin, View):
         form = MotherhoodForm(request.POST, child=child)
         if form.is_valid():
             try:
-                child = services.record_motherhood(child, by=request.user, request=request, **form.cleaned_data)
+                fields = dict(form.cleaned_data)
+                child = services.record_motherhood(child, by=request.user, request=request,
+                                                   expected_version=fields.pop("version"), **fields)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -1,7 +1,8 @@
 """/api/v1/escalations/ and /api/v1/escalation-steps/: the dispute resolution process for the
 children the caller may open. Every write is one of escalations.services, the functions the
 pages call (same validation, same response deadlines, same audit events); the list filters are
-the pages' EscalationsFilter conditions; the flags come from selectors.escalation_row."""
+the pages' EscalationsFilter conditions; the flags come from selectors.escalation_row. Every
+action sends the escalation's `version` as read: a stale one (someone acted since) is a 409."""
 
 import django_filters
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
 from iro_portal.api import AuditedList
+from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.api_permissions import ChildRecords
 from iro_portal.filters import IRO_CHOICES, handled_in_filter_queryset
 
@@ -92,7 +94,7 @@ class EscalationSerializer(serializers.ModelSerializer):
                   "what_is_wrong", "what_is_asked", "concerns", "current_stage", "current_stage_display",
                   "current_response_due", "response_overdue", "formal_working_days", "formal_too_long", "steps",
                   "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason", "reopened_on",
-                  "reopen_reason", "created_at", "updated_at"]
+                  "reopen_reason", "created_at", "updated_at", "version"]
         read_only_fields = fields
 
     def _row(self, escalation):
@@ -164,11 +166,13 @@ class EscalateSerializer(serializers.Serializer):
     addressed_to_name = _name()
     addressed_to_role = _name()
     sent_on = _date("Enter the date you sent it")
+    version = version_field()
 
 
 class RecordResponseSerializer(serializers.Serializer):
     responded_on = _date("Enter the date of the response")
     response_summary = _text()
+    version = version_field()
 
 
 class ResolveSerializer(serializers.Serializer):
@@ -176,14 +180,17 @@ class ResolveSerializer(serializers.Serializer):
     outcome = _text()
     resolved_at_stage = _stage("", required=False, allow_null=True, default=None,
                                help_text="A stage the escalation reached; the current stage when left out.")
+    version = version_field()
 
 
 class WithdrawSerializer(serializers.Serializer):
     withdrawal_reason = _text()
+    version = version_field()
 
 
 class ReopenSerializer(serializers.Serializer):
     reopen_reason = _text()
+    version = version_field()
 
 
 # Filters
@@ -233,7 +240,8 @@ class EscalationStepFilter(django_filters.FilterSet):
 
 
 def _action_schema(request_serializer, summary):
-    return extend_schema(summary=summary, request=request_serializer, responses={200: EscalationSerializer})
+    return extend_schema(summary=summary, request=request_serializer,
+                         responses={200: EscalationSerializer, **CONFLICT_RESPONSE})
 
 
 @extend_schema_view(
@@ -286,7 +294,9 @@ class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModel
         escalation = self._visible_escalation()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        service(escalation, by=request.user, request=request, today=timezone.localdate(), **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        service(escalation, by=request.user, request=request, today=timezone.localdate(),
+                expected_version=fields.pop("version"), **fields)
         return self._detail(escalation.pk)
 
     @_action_schema(EscalateSerializer, "Escalate to a higher stage")

@@ -3,6 +3,7 @@
 from django import forms
 
 from iro_portal.forms import GovukDateField
+from iro_portal.locking import VersionField
 
 from .codes import AreaOfConcern, Stage
 
@@ -47,6 +48,7 @@ class EscalateForm(AddressedToFields):
     field_order = ["stage", "addressed_to_name", "addressed_to_role", "sent_on"]
 
     sent_on = GovukDateField(label="Date sent", error_messages={"required": "Enter the date you sent it"})
+    version = VersionField()
 
     def __init__(self, *args, current_stage, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,11 +65,13 @@ class EscalateForm(AddressedToFields):
 class RecordResponseForm(forms.Form):
     responded_on = GovukDateField(label="Date of the response", error_messages={"required": "Enter the date of the response"})
     response_summary = _text("Summary of the response", "Summarise the response")
+    version = VersionField()
 
 
 class ResolveForm(forms.Form):
     resolved_on = GovukDateField(label="Date resolved", error_messages={"required": "Enter the date it was resolved"})
     outcome = _text("Outcome", "Describe the outcome of the escalation", "What was agreed or changed for the child.")
+    version = VersionField()
 
     def __init__(self, *args, reached_stages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +84,9 @@ class ResolveForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     withdrawal_reason = _text("Why are you withdrawing the escalation?", "Give the reason for withdrawing the escalation")
+    version = VersionField()
 
 
 class ReopenForm(forms.Form):
     reopen_reason = _text("Why are you reopening the escalation?", "Give the reason for reopening the escalation")
+    version = VersionField()

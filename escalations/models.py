@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from children.models import Child
+from iro_portal.locking import version_field
 
 from .codes import AreaOfConcern, EscalationStatus, Stage
 
@@ -31,6 +32,9 @@ class Escalation(models.Model):
     reopen_reason = models.TextField("reason for reopening", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field(
+        help_text="Raised by every change to the escalation or its steps; a change made from an older version is "
+                  "refused.")
 
     class Meta:
         ordering = ["-raised_on", "-id"]

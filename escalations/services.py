@@ -1,8 +1,10 @@
 """Every write about escalations: raise, escalate, record a response, resolve, withdraw, reopen.
 
 Each validates, saves and audits in one transaction, with the escalation locked so two people
-acting at once are taken in turn. A rule broken raises ValidationError with a message the user
-can act on, before anything is written: nothing is half-saved and nothing is audited.
+acting at once are taken in turn; every change to the escalation or its steps raises its version,
+and a change made from an older version is refused (iro_portal.locking). A rule broken raises
+ValidationError with a message the user can act on, before anything is written: nothing is
+half-saved and nothing is audited.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +15,7 @@ from accounts.permissions import sees_every_child
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Allocation, Child
+from iro_portal.locking import lock
 
 from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
@@ -21,6 +24,12 @@ from .models import Escalation, EscalationConcern, EscalationStep
 
 def _day(value):
     return date_format(value, "j F Y")
+
+
+ESCALATION_CHANGED_MESSAGE = (
+    "Someone else changed this escalation while you were working on it. Nothing you entered has been saved: "
+    "open the escalation again to see their changes, then make yours."
+)
 
 
 def _stage_name(stage):
@@ -104,10 +113,20 @@ def raise_escalation(child, *, by, areas, what_is_wrong, what_is_asked, stage, a
     return escalation
 
 
-def _locked_open(escalation):
-    """The escalation, locked for this transaction, refused if it is closed: once resolved or
-    withdrawn only a reopen changes it."""
-    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+def _locked(escalation, expected_version):
+    return lock(Escalation.objects.all(), escalation.pk, expected_version, ESCALATION_CHANGED_MESSAGE)
+
+
+def _save_changed(escalation):
+    """Raise the version after a change to the escalation or one of its steps."""
+    escalation.version += 1
+    escalation.save()
+
+
+def _locked_open(escalation, expected_version):
+    """The escalation, locked for this transaction, refused if it changed since the caller read
+    it or if it is closed: once resolved or withdrawn only a reopen changes it."""
+    escalation = _locked(escalation, expected_version)
     if escalation.status == EscalationStatus.RESOLVED:
         raise ValidationError(f"This escalation was resolved on {_day(escalation.resolved_on)}, so it cannot be "
                               "changed. A service manager can reopen it.")
@@ -123,9 +142,10 @@ def _current_step(escalation):
 
 
 @transaction.atomic
-def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sent_on, today, request=None):
+def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sent_on, today, expected_version=None,
+             request=None):
     """Take the escalation to a higher stage, skipping any the IRO chooses to bypass."""
-    escalation = _locked_open(escalation)
+    escalation = _locked_open(escalation, expected_version)
     current = _current_step(escalation)
     if current.stage == Stage.CAFCASS:
         raise ValidationError("This escalation has been referred to Cafcass, the last stage: it cannot go higher.")
@@ -148,6 +168,7 @@ def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sen
         raise ValidationError(errors)
     step = _new_step(escalation, stage=stage, addressed_to_name=addressed_to_name,
                      addressed_to_role=addressed_to_role, sent_on=sent_on)
+    _save_changed(escalation)
     record_event(action=AuditAction.CREATE, user=by, obj=step, child_id=escalation.child_id, request=request,
                  detail={"escalated_from": Stage(current.stage).setting_key, "stage": Stage(stage).setting_key,
                          "response_due": step.response_due.isoformat()})
@@ -155,9 +176,9 @@ def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sen
 
 
 @transaction.atomic
-def record_response(escalation, *, by, responded_on, response_summary, today, request=None):
+def record_response(escalation, *, by, responded_on, response_summary, today, expected_version=None, request=None):
     """Record the response to the current step."""
-    escalation = _locked_open(escalation)
+    escalation = _locked_open(escalation, expected_version)
     step = _current_step(escalation)
     if step.responded_on is not None:
         raise ValidationError(f"The response at the {_stage_name(step.stage)} stage was already recorded on "
@@ -174,6 +195,7 @@ def record_response(escalation, *, by, responded_on, response_summary, today, re
     step.responded_on = responded_on
     step.response_summary = response_summary.strip()
     step.save(update_fields=["responded_on", "response_summary"])
+    _save_changed(escalation)
     record_event(action=AuditAction.UPDATE, user=by, obj=step, child_id=escalation.child_id, request=request,
                  detail={"responded_on": responded_on.isoformat(),
                          "in_time": responded_on <= step.response_due})
@@ -181,9 +203,10 @@ def record_response(escalation, *, by, responded_on, response_summary, today, re
 
 
 @transaction.atomic
-def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=None, request=None):
+def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=None, expected_version=None,
+            request=None):
     """Close the escalation with its outcome, at the current stage unless the IRO says otherwise."""
-    escalation = _locked_open(escalation)
+    escalation = _locked_open(escalation, expected_version)
     steps = {step.stage: step for step in escalation.steps.all()}
     current = steps[max(steps)]
     stage = current.stage if resolved_at_stage is None else resolved_at_stage
@@ -203,7 +226,7 @@ def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=No
     escalation.resolved_on = resolved_on
     escalation.resolved_at_stage = stage
     escalation.outcome = outcome.strip()
-    escalation.save()
+    _save_changed(escalation)
     record_event(action=AuditAction.UPDATE, user=by, obj=escalation, child_id=escalation.child_id, request=request,
                  detail={"status": EscalationStatus.RESOLVED, "resolved_on": resolved_on.isoformat(),
                          "resolved_at_stage": Stage(stage).setting_key})
@@ -211,27 +234,27 @@ def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=No
 
 
 @transaction.atomic
-def withdraw(escalation, *, by, withdrawal_reason, today, request=None):
+def withdraw(escalation, *, by, withdrawal_reason, today, expected_version=None, request=None):
     """The IRO withdraws an escalation that no longer needs pursuing, saying why."""
-    escalation = _locked_open(escalation)
+    escalation = _locked_open(escalation, expected_version)
     if _blank(withdrawal_reason):
         raise ValidationError({"withdrawal_reason": "Give the reason for withdrawing the escalation."})
     escalation.status = EscalationStatus.WITHDRAWN
     escalation.withdrawn_on = today
     escalation.withdrawal_reason = withdrawal_reason.strip()
-    escalation.save()
+    _save_changed(escalation)
     record_event(action=AuditAction.UPDATE, user=by, obj=escalation, child_id=escalation.child_id, request=request,
                  detail={"status": EscalationStatus.WITHDRAWN, "withdrawn_on": today.isoformat()})
     return escalation
 
 
 @transaction.atomic
-def reopen(escalation, *, by, reopen_reason, today, request=None):
+def reopen(escalation, *, by, reopen_reason, today, expected_version=None, request=None):
     """A service manager reopens a resolved or withdrawn escalation; what it said at closure
     stays in the audit log."""
     if not may_reopen(by):
         raise PermissionDenied("Only a service manager can reopen an escalation.")
-    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    escalation = _locked(escalation, expected_version)
     if escalation.is_open:
         raise ValidationError("This escalation is open: only a resolved or withdrawn escalation can be reopened.")
     if _blank(reopen_reason):
@@ -243,7 +266,7 @@ def reopen(escalation, *, by, reopen_reason, today, request=None):
     escalation.outcome = escalation.withdrawal_reason = ""
     escalation.reopened_on = today
     escalation.reopen_reason = reopen_reason.strip()
-    escalation.save()
+    _save_changed(escalation)
     record_event(action=AuditAction.UPDATE, user=by, obj=escalation, child_id=escalation.child_id, request=request,
                  detail={"status": EscalationStatus.OPEN, "reopen_reason": escalation.reopen_reason, "before": closed})
     return escalation

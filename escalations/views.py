@@ -138,7 +138,8 @@ class EscalationActionView(EscalationMixin, View):
         row = self._row(request, pk)
         if (refusal := self.refusal(row)) is not None:
             return self._back(request, row, refusal)
-        return self._render(request, row, self.form_class(initial=self.initial(), **self.form_kwargs(row)))
+        initial = {**self.initial(), "version": row.escalation.version}
+        return self._render(request, row, self.form_class(initial=initial, **self.form_kwargs(row)))
 
     def post(self, request, pk):
         row = self._row(request, pk)
@@ -146,9 +147,10 @@ class EscalationActionView(EscalationMixin, View):
             return self._back(request, row, refusal)
         form = self.form_class(request.POST, **self.form_kwargs(row))
         if form.is_valid():
+            fields = dict(form.cleaned_data)
             try:
                 self.service(row.escalation, by=request.user, request=request, today=timezone.localdate(),
-                             **form.cleaned_data)
+                             expected_version=fields.pop("version"), **fields)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -6,13 +6,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.services import record_list_view
+from .locking import ChangedByAnotherUser
 
 
 class ApiPagination(PageNumberPagination):
@@ -69,6 +71,17 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+CONFLICT_RESPONSE = {409: OpenApiResponse(
+    description="The `version` sent is stale: someone else saved the record since you read it. Nothing was saved; "
+                'body {"detail": "...", "errors": {}}.')}
+
+
+def version_field():
+    """What a change sends back: the `version` the client read (iro_portal.locking)."""
+    return serializers.IntegerField(min_value=0,
+                                    help_text="The record's `version` as you read it; a stale one is a 409.")
+
+
 def _messages(detail):
     """DRF error details as plain strings: {field: [message]} or [message]."""
     if isinstance(detail, dict):
@@ -92,7 +105,7 @@ def exception_handler(exc, context):
     with "non_field_errors" for messages about the whole request. A service's ValidationError
     (the same rules as the pages) is a 400; a stale version is a 409."""
     if isinstance(exc, DjangoValidationError):
-        if getattr(exc, "conflict", False) or type(exc).__name__.endswith("ChangedByAnotherUser"):
+        if isinstance(exc, ChangedByAnotherUser):
             exc = Conflict(" ".join(exc.messages))
         elif hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(

@@ -1,6 +1,7 @@
 from django import forms
 
 from iro_portal.forms import GovukDateField
+from iro_portal.locking import VersionField
 
 from .models import ContactMethod, OversightKind, Rag
 
@@ -33,3 +34,4 @@ class InContactPlanForm(forms.Form):
                                                      "min_value": "Enter at least 1 week",
                                                      "max_value": "Keep in touch at least every 26 weeks"})
     agreed_on = GovukDateField(label="Date agreed with the child", error_messages={"required": "Enter the date you agreed the plan"})
+    version = VersionField()

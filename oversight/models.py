@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from children.models import Child
+from iro_portal.locking import version_field
 from reviews.models import Review
 
 
@@ -93,6 +94,7 @@ class InContactPlan(models.Model):
     agreed_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = version_field()
 
     class Meta:
         ordering = ["-agreed_on", "-id"]

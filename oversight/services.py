@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from iro_portal.locking import check_version
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
 from reviews.services import current_lac_cycle
@@ -126,22 +127,27 @@ def record_oversight(child, *, by, kind, date, rag="", tracking="", next_check_d
 
 
 @transaction.atomic
-def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, request=None, today):
-    """A new In-Contact plan replaces the current one from the day it is agreed."""
+def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, expected_version=None, request=None, today):
+    """A new In-Contact plan replaces the current one from the day it is agreed. `expected_version`
+    is the current plan's as the caller read it (0 when there was none); the new plan carries on
+    its version, so a change read from the plan it replaced is stale."""
     child = Child.objects.select_for_update().get(pk=child.pk)
+    current = InContactPlan.objects.filter(child=child, ended_on__isnull=True).first()
+    check_version(current, expected_version)
     if agreed_on > today:
         raise ValidationError({"agreed_on": "The date agreed cannot be in the future."})
     if not 1 <= every_weeks <= 26:
         raise ValidationError({"every_weeks": "Keep in touch at least every 26 weeks (and at most weekly)."})
-    current = InContactPlan.objects.filter(child=child, ended_on__isnull=True).first()
     if current is not None:
         if agreed_on < current.agreed_on:
             raise ValidationError({"agreed_on": f"The new plan must start on or after {_day(current.agreed_on)}, when the current one was agreed."})
         current.ended_on = agreed_on
-        current.save(update_fields=["ended_on"])
+        current.version += 1
+        current.save(update_fields=["ended_on", "version"])
         record_event(action=AuditAction.UPDATE, user=by, obj=current, child_id=child.pk, request=request,
                      detail={"ended_on": str(agreed_on)})
-    plan = InContactPlan.objects.create(child=child, method=method, every_weeks=every_weeks, agreed_on=agreed_on, agreed_by=by)
+    plan = InContactPlan.objects.create(child=child, method=method, every_weeks=every_weeks, agreed_on=agreed_on,
+                                        agreed_by=by, version=current.version if current is not None else 1)
     record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
     return plan
 
@@ -156,7 +162,8 @@ def end_in_contact_plan_when_care_ends(child):
     if not episodes or current_lac_cycle(episodes, on=timezone.localdate()) is not None:
         return None
     plan.ended_on = max(plan.agreed_on, episodes[-1].end_date)
-    plan.save(update_fields=["ended_on"])
+    plan.version += 1
+    plan.save(update_fields=["ended_on", "version"])
     record_event(action=AuditAction.UPDATE, obj=plan, child_id=child.pk,
                  detail={"ended_on": str(plan.ended_on), "reason": "the child ceased to be looked after"})
     return plan

@@ -132,7 +132,7 @@ class InContactPlanView(RecordOversightView):
     def get(self, request, pk):
         child = self.get_child(request, pk)
         current = child.in_contact_plans.filter(ended_on__isnull=True).first()
-        initial = {"agreed_on": timezone.localdate()}
+        initial = {"agreed_on": timezone.localdate(), "version": current.version if current else 0}
         if current:
             initial.update(method=current.method, every_weeks=current.every_weeks)
         return render(request, self.template_name, {"child": child, "form": InContactPlanForm(initial=initial), "current": current})
@@ -142,7 +142,9 @@ class InContactPlanView(RecordOversightView):
         form = InContactPlanForm(request.POST)
         if form.is_valid():
             try:
-                services.agree_in_contact_plan(child, by=request.user, request=request, today=timezone.localdate(), **form.cleaned_data)
+                fields = dict(form.cleaned_data)
+                services.agree_in_contact_plan(child, by=request.user, request=request, today=timezone.localdate(),
+                                               expected_version=fields.pop("version"), **fields)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -7,6 +7,9 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self):
-        from .stored_figures import forget_all
+        from .stored_figures import forget_all, restore_sqlite_data_version_triggers
 
         post_migrate.connect(forget_all, sender=self, dispatch_uid="reporting_forget_stored_figures")
+        post_migrate.connect(
+            restore_sqlite_data_version_triggers, sender=self, dispatch_uid="reporting_restore_sqlite_triggers",
+        )

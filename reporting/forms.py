@@ -1,6 +1,7 @@
 from django import forms
 
 from iro_portal.forms import GovukDateField
+from iro_portal.locking import VersionField
 
 from .periods import Period, recent_reporting_years, reporting_year, year_to_date
 
@@ -44,7 +45,7 @@ class PeriodForm(forms.Form):
 class NarrativeForm(forms.Form):
     """The narrative sections of an annual report; Markdown is allowed and rendered safely."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}),
                                    help_text="Plain text or Markdown: a blank line starts a new paragraph, "
                                              "a line starting with - is a bullet point.")
@@ -99,6 +100,7 @@ class OtherActivityForm(forms.Form):
     complaints_stage_1 = forms.IntegerField(label="Complaints resolved at stage 1", required=False, min_value=0)
     complaints_stage_2 = forms.IntegerField(label="Complaints that reached stage 2", required=False, min_value=0)
     complaints_stage_3 = forms.IntegerField(label="Complaints that reached stage 3", required=False, min_value=0)
+    version = VersionField()
 
     def clean(self):
         cleaned = super().clean()

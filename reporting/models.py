@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iro_portal.locking import version_field
+
 
 class AnnualReport(models.Model):
     """The annual IRO report for one reporting year. While it is a draft its figures are worked
@@ -20,6 +22,8 @@ class AnnualReport(models.Model):
     )
     how_to_contact_an_iro = models.TextField("how children can contact an IRO", blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every edit; an edit of an older version is refused.")
+    comparators_version = version_field(
+        help_text="Raised every time the year's comparators are saved; a save from an older version is refused.")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -76,6 +80,7 @@ class OtherActivity(models.Model):
     complaints_stage_1 = models.PositiveIntegerField("complaints resolved at stage 1", null=True, blank=True)
     complaints_stage_2 = models.PositiveIntegerField("complaints that reached stage 2", null=True, blank=True)
     complaints_stage_3 = models.PositiveIntegerField("complaints that reached stage 3", null=True, blank=True)
+    version = version_field()
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.locking import check_version, lock
 
 from . import annual_report
 from .models import (
@@ -37,20 +38,13 @@ REPORT_CHANGED_MESSAGE = (
 )
 
 
-class ReportChangedByAnotherUser(ValidationError):
-    """The narrative was saved by someone else after this user opened it."""
-
-
 def report_for_year(year):
     report, _ = AnnualReport.objects.get_or_create(year=year)
     return report
 
 
 def _locked(report, expected_version):
-    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ReportChangedByAnotherUser(REPORT_CHANGED_MESSAGE)
-    return locked
+    return lock(AnnualReport.objects.all(), report.pk, expected_version, REPORT_CHANGED_MESSAGE)
 
 
 @transaction.atomic
@@ -74,10 +68,14 @@ def update_narrative(report, *, by, fields, action_plan, expected_version, reque
 
 
 @transaction.atomic
-def save_other_activity(year, *, by, fields, request=None):
+def save_other_activity(year, *, by, fields, expected_version=None, request=None):
+    """The year's figures entered by hand; `expected_version` is 0 when none were entered yet."""
     activity, created = OtherActivity.objects.select_for_update().get_or_create(year=year)
+    check_version(None if created else activity, expected_version, REPORT_CHANGED_MESSAGE)
     for field in OTHER_ACTIVITY_FIELDS:
         setattr(activity, field, fields.get(field))
+    if not created:
+        activity.version += 1
     activity.updated_by = by
     activity.full_clean()
     activity.save()
@@ -87,9 +85,12 @@ def save_other_activity(year, *, by, fields, request=None):
 
 
 @transaction.atomic
-def save_comparators(year, *, by, figures, request=None):
+def save_comparators(year, *, by, figures, expected_version=None, request=None):
     """Replace the comparators of a year: `figures` maps a measure (see
-    annual_report.comparable_measures) to its statistical neighbours and England values."""
+    annual_report.comparable_measures) to its statistical neighbours and England values.
+    `expected_version` is the report's comparators_version as the caller read it."""
+    report = _locked(report_for_year(year), None)
+    check_version(report, expected_version, REPORT_CHANGED_MESSAGE, field="comparators_version")
     allowed = dict(annual_report.comparable_measures())
     unknown = sorted(set(figures) - set(allowed))
     if unknown:
@@ -98,6 +99,8 @@ def save_comparators(year, *, by, figures, request=None):
     rows = [ComparatorFigure(year=year, measure=measure, **values) for measure, values in figures.items()
             if values.get("statistical_neighbours") is not None or values.get("england") is not None]
     ComparatorFigure.objects.bulk_create(rows)
+    report.comparators_version += 1
+    report.save(update_fields=["comparators_version"])
     record_event(action=AuditAction.UPDATE, user=None if by is None else by, object_type="reporting.comparatorfigure",
                  object_id=str(year), request=request, detail={"year": year, "measures": len(rows)})
     return rows

@@ -10,13 +10,14 @@ lock on PostgreSQL; SQLite serialises writers already), so a cold dashboard unde
 counted once, not once per user."""
 
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.apps import apps as global_apps
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -118,6 +119,24 @@ def forget_all(using, apps=global_apps, **kwargs):
     except LookupError:
         return
     stored.objects.using(using).all().delete()
+
+
+def restore_sqlite_data_version_triggers(using, **kwargs):
+    """SQLite adds a column with a default, or a check, by rebuilding the table, which drops the
+    triggers that move the data version (migration reporting 0003): after every migrate, create
+    any that a rebuild dropped, or a change to that table would leave stale figures standing.
+    PostgreSQL keeps its triggers through ALTER TABLE."""
+    database = connections[using]
+    if database.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
+    with database.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {name for (name,) in cursor.fetchall()}
+        for table in [*triggers.TABLES, triggers.USER_TABLE]:
+            for name, event in triggers.sqlite_events(table).items():
+                if f"reporting_data_changed_{table}_{name}" not in present:
+                    cursor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))
 
 
 # JSON keeps strings, numbers, lists and string-keyed objects; the figures also hold dates,

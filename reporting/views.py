@@ -18,6 +18,7 @@ from accounts.permissions import (
 )
 from iro_portal.forms import add_service_errors
 from iro_portal.spreadsheets import SpreadsheetWriter
+from iro_portal.locking import VersionForm
 
 from . import dashboard, services, stored_figures
 from .annual_report import comparable_measures
@@ -305,15 +306,16 @@ class OtherActivityView(AnnualReportAccessMixin, View):
 
     def get(self, request, year):
         report = self.get_report()
-        activity = OtherActivity.objects.filter(year=year).values(*services.OTHER_ACTIVITY_FIELDS).first()
-        return self.show(report, OtherActivityForm(initial=activity or {}))
+        activity = OtherActivity.objects.filter(year=year).values(*services.OTHER_ACTIVITY_FIELDS, "version").first()
+        return self.show(report, OtherActivityForm(initial=activity or {"version": 0}))
 
     def post(self, request, year):
         report = self.get_report()
         form = OtherActivityForm(request.POST)
         if form.is_valid():
             try:
-                services.save_other_activity(year, by=request.user, fields=form.cleaned_data, request=request)
+                services.save_other_activity(year, by=request.user, fields=form.cleaned_data,
+                                             expected_version=form.cleaned_data["version"], request=request)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -332,26 +334,33 @@ class ComparatorsView(AnnualReportAccessMixin, View):
     def get(self, request, year):
         report = self.get_report()
         initial = list(ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england"))
-        return self.show(report, self.formset(initial=initial))
+        return self.show(report, self.formset(initial=initial),
+                         VersionForm(initial={"version": report.comparators_version}))
 
     def post(self, request, year):
         report = self.get_report()
         formset = self.formset(data=request.POST)
-        if formset.is_valid():
+        version_form = VersionForm(request.POST)
+        if formset.is_valid() and version_form.is_valid():
             figures = {form.cleaned_data["measure"]: {"statistical_neighbours": form.cleaned_data["statistical_neighbours"],
                                                       "england": form.cleaned_data["england"]}
                        for form in formset.forms if form.cleaned_data.get("measure")}
-            services.save_comparators(year, by=request.user, figures=figures, request=request)
-            messages.success(request, "The comparator figures have been saved.")
-            return redirect("reporting:annual_report", year=year)
-        return self.show(report, formset, status=400)
+            try:
+                services.save_comparators(year, by=request.user, figures=figures,
+                                          expected_version=version_form.cleaned_data["version"], request=request)
+            except ValidationError as error:
+                add_service_errors(version_form, error)
+            else:
+                messages.success(request, "The comparator figures have been saved.")
+                return redirect("reporting:annual_report", year=year)
+        return self.show(report, formset, version_form, status=400)
 
     def formset(self, **kwargs):
         return ComparatorFormSet(prefix="comparator", form_kwargs={"measures": comparable_measures()}, **kwargs)
 
-    def show(self, report, formset, status=200):
-        return render(self.request, "reporting/comparators_form.html", {"report": report, "formset": formset},
-                      status=status)
+    def show(self, report, formset, version_form, status=200):
+        return render(self.request, "reporting/comparators_form.html",
+                      {"report": report, "formset": formset, "version_form": version_form}, status=status)
 
 
 class PublishView(AnnualReportAccessMixin, View):

@@ -35,6 +35,7 @@ from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
 from iro_portal.api import AuditedList
+from iro_portal.api import CONFLICT_RESPONSE
 from iro_portal.api_permissions import ChildRecords
 from iro_portal.filters import IRO_CHOICES
 
@@ -60,9 +61,6 @@ ERROR_RESPONSES = {
     403: OpenApiResponse(description="Board members cannot see child-level records."),
     404: OpenApiResponse(description="No such review, or not one of your children."),
 }
-CONFLICT_RESPONSE = {409: OpenApiResponse(
-    description="The `version` sent is stale: someone else saved the review since you read it. Nothing was saved; "
-                'body {"detail": "...", "errors": {}}.')}
 
 
 # --- Filters ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from children.codes import CategoryOfAbuse
 from iro_portal.forms import GovukDateField
+from iro_portal.locking import VersionField
 
 from .models import (
     ICPC_OUTCOMES,
@@ -26,7 +27,7 @@ class BookReviewForm(forms.Form):
         label="Time", help_text="For example, 10:30 or 14:00", max_length=5,
         error_messages={"required": "Enter the time the review starts"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def clean_time(self):
         value = self.cleaned_data["time"].strip().replace(".", ":")
@@ -70,7 +71,7 @@ class RecordReviewForm(forms.Form):
         label="Category of abuse", choices=[("", "Not applicable")] + CategoryOfAbuse.choices, required=False,
         help_text="Needed when the conference makes a plan; at a review conference, only if the category changes.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     LAC_FIELDS = ("participation_code", "child_chaired", "advocate_present", "interpreter_used", "child_consulted",
                   "parents_participation", "social_worker_report_received", "decisions_circulated", "record_circulated")

@@ -26,6 +26,7 @@ from children.codes import (
 )
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
+from iro_portal.locking import lock
 
 from . import timescales
 from .models import (
@@ -214,10 +215,6 @@ def reschedule(child, today=None):
     schedule_review_conference(child)
 
 
-class ReviewChangedByAnotherUser(ValidationError):
-    """The review was saved by someone else after this user opened it."""
-
-
 REVIEW_CHANGED_MESSAGE = (
     "Someone else changed this review while you were editing it. Nothing you entered has been saved: "
     "open the review again to see their changes, then make yours."
@@ -236,10 +233,7 @@ def _day(value):
 
 
 def _locked_review(review, expected_version):
-    locked = Review.objects.select_for_update().select_related("child").get(pk=review.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ReviewChangedByAnotherUser(REVIEW_CHANGED_MESSAGE)
-    return locked
+    return lock(Review.objects.select_related("child"), review.pk, expected_version, REVIEW_CHANGED_MESSAGE)
 
 
 def _validate_record(review, actions, *, today):

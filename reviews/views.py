@@ -11,6 +11,7 @@ from accounts.permissions import ChildRecordAccessMixin, sees_every_child
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
 from iro_portal.forms import add_service_errors
+from iro_portal.locking import ChangedByAnotherUser
 
 from . import selectors, services
 from .filters import DueReviewsFilter, HeldReviewsFilter
@@ -123,7 +124,7 @@ class RecordReviewView(ReviewMixin, View):
             actions = [action for action in (f.action() for f in formset) if action]
             try:
                 self._save(request, review, form, actions)
-            except services.ReviewChangedByAnotherUser as error:
+            except ChangedByAnotherUser as error:
                 form.add_error(None, error.messages)
                 return self._render(request, review, form, formset, status=409)
             except ValidationError as error:

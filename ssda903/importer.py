@@ -72,6 +72,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditAction
@@ -888,6 +889,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if wanted != have or wanted_uasc != have_uasc:
             changed_children.append(Child(
                 pk=pk, **dict(zip(CHILD_FIELDS, wanted)), is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
+                version=F("version") + 1,
             ))
 
     # Per child: the episodes it will have, whether they change, the held reviews to add and
@@ -1014,7 +1016,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     with transaction.atomic():
         _insert(Child, CHILD_INSERT_FIELDS, new_children, on_batch=advance)
         for batch in _batches(changed_children, UPDATE_CHUNK):
-            Child.objects.bulk_update(batch, CHILD_FIELDS + UASC_FIELDS)
+            Child.objects.bulk_update(batch, CHILD_FIELDS + UASC_FIELDS + ("version",))
             advance(len(batch))
         pks = {local_id: value[0] for local_id, value in existing.items()}
         for chunk in _chunks([c[0] for c in new_children]):

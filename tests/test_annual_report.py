@@ -48,6 +48,7 @@ from children.models import CareEpisode
 from escalations import timescales as escalation_timescales
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern, EscalationStep
+from iro_portal.locking import ChangedByAnotherUser
 from oversight.models import OversightRecord
 from reporting import annual_report, services
 from reporting.models import (
@@ -796,7 +797,7 @@ def test_a_stale_narrative_edit_is_refused_and_changes_nothing(records, report, 
                               expected_version=report.version)
     report.refresh_from_db()
     stale = report.version - 1
-    with pytest.raises(services.ReportChangedByAnotherUser):
+    with pytest.raises(ChangedByAnotherUser):
         services.update_narrative(report, by=manager, fields={"introduction": "Other words."}, action_plan=[],
                                   expected_version=stale)
     response = sign_in(client, manager).post(reverse("reporting:narrative", args=[YEAR]), {

@@ -91,8 +91,8 @@ def create_body(endpoint, child, iro):
 
 def update_body(endpoint):
     return {
-        "care-episodes": {"placement_type": "U4"},
-        "protection-plans": {"end_date": "2025-01-15", "end_reason": "no_longer_at_risk"},
+        "care-episodes": {"placement_type": "U4", "version": 1},
+        "protection-plans": {"end_date": "2025-01-15", "end_reason": "no_longer_at_risk", "version": 1},
     }[endpoint]
 
 
@@ -185,7 +185,7 @@ class TestReading:
             "ethnicity": "WBRI", "upn": "", "is_uasc": False, "has_disability": False, "is_mother": False,
             "first_child_date_of_birth": None,
             "current_iro": {"id": iro.pk, "name": "Iris Reviewer"}, "looked_after": True, "legal_status": "C2",
-            "placement_type": "U6", "on_cp_plan": True, "current_rag": "amber",
+            "placement_type": "U6", "on_cp_plan": True, "current_rag": "amber", "version": 1,
         }
 
     def test_a_child_out_of_care_without_an_iro(self, manager):
@@ -311,7 +311,8 @@ class TestScheduling:
         client = api_client(iro)
         episode = client.post(url("care-episodes"), episode_fields(own_child_not_in_care), format="json").json()
         response = client.patch(url("care-episodes", episode["id"]),
-                                {"end_date": "2024-01-20", "reason_episode_ceased": "E3"}, format="json")
+                                {"end_date": "2024-01-20", "reason_episode_ceased": "E3",
+                                 "version": episode["version"]}, format="json")
         assert response.status_code == 200, response.content
         assert not Review.objects.filter(child=own_child_not_in_care, status="due").exists()
         assert Review.objects.filter(child=own_child_not_in_care, status="cancelled").exists()
@@ -348,7 +349,8 @@ class TestUpdating:
 
     def test_updating_an_episode_changes_it(self, records, iro):
         own = records["care-episodes"][0]
-        body = api_client(iro).patch(url("care-episodes", own.pk), {"placement_type": "U4"}, format="json").json()
+        body = api_client(iro).patch(url("care-episodes", own.pk), {"placement_type": "U4", "version": 1},
+                                    format="json").json()
         own.refresh_from_db()
         assert body["placement_type"] == own.placement_type == "U4"
         event = AuditEvent.objects.get(action="update", user=iro)
@@ -363,13 +365,14 @@ class TestUpdating:
     def test_ending_a_plan(self, records, iro):
         own = records["protection-plans"][0]
         body = api_client(iro).patch(url("protection-plans", own.pk),
-                                     {"end_date": "2025-01-15", "end_reason": "no_longer_at_risk"}, format="json").json()
+                                     {"end_date": "2025-01-15", "end_reason": "no_longer_at_risk", "version": 1},
+                                     format="json").json()
         assert (body["end_date"], body["end_reason"]) == ("2025-01-15", "no_longer_at_risk")
         assert ChildProtectionPlan.objects.get(pk=own.pk).end_date == D(2025, 1, 15)
 
     def test_changing_a_plans_category(self, records, iro):
         own = records["protection-plans"][0]
-        body = api_client(iro).patch(url("protection-plans", own.pk), {"category_of_abuse": "EMO"},
+        body = api_client(iro).patch(url("protection-plans", own.pk), {"category_of_abuse": "EMO", "version": 1},
                                      format="json").json()
         assert (body["initial_category_of_abuse"], body["current_category_of_abuse"], body["end_date"]) == (
             "NEG", "EMO", None)
@@ -395,7 +398,8 @@ class TestValidation:
     def test_an_episode_ending_before_it_starts(self, records, iro):
         own = records["care-episodes"][0]
         response = api_client(iro).patch(url("care-episodes", own.pk),
-                                         {"end_date": "2023-12-01", "reason_episode_ceased": "E3"}, format="json")
+                                         {"end_date": "2023-12-01", "reason_episode_ceased": "E3", "version": 1},
+                                         format="json")
         body = assert_error_shape(response, 400, "end_date")
         assert "must be after" in body["errors"]["end_date"][0]
         own.refresh_from_db()
@@ -417,7 +421,8 @@ class TestValidation:
 
     def test_an_end_date_without_a_reason(self, records, iro):
         own = records["care-episodes"][0]
-        response = api_client(iro).patch(url("care-episodes", own.pk), {"end_date": "2024-12-01"}, format="json")
+        response = api_client(iro).patch(url("care-episodes", own.pk), {"end_date": "2024-12-01", "version": 1},
+                                         format="json")
         assert_error_shape(response, 400, "reason_episode_ceased")
         assert nothing_written(iro)
 
@@ -435,7 +440,8 @@ class TestValidation:
         assert nothing_written(iro)
 
     def test_an_empty_update(self, records, iro):
-        body = assert_error_shape(api_client(iro).patch(url("care-episodes", records["care-episodes"][0].pk), {},
+        body = assert_error_shape(api_client(iro).patch(url("care-episodes", records["care-episodes"][0].pk),
+                                                        {"version": 1},
                                                         format="json"), 400, "non_field_errors")
         assert "at least one field" in body["errors"]["non_field_errors"][0]
 
@@ -463,23 +469,26 @@ class TestValidation:
     def test_a_plan_ending_before_it_started(self, records, iro):
         own = records["protection-plans"][0]
         response = api_client(iro).patch(url("protection-plans", own.pk),
-                                         {"end_date": "2024-01-01", "end_reason": "no_longer_at_risk"}, format="json")
+                                         {"end_date": "2024-01-01", "end_reason": "no_longer_at_risk", "version": 1},
+                                         format="json")
         assert_error_shape(response, 400, "end_date")
         own.refresh_from_db()
         assert own.end_date is None and nothing_written(iro)
 
     def test_a_plan_end_date_needs_its_reason(self, records, iro):
         own = records["protection-plans"][0]
-        response = api_client(iro).patch(url("protection-plans", own.pk), {"end_date": "2025-01-01"}, format="json")
+        response = api_client(iro).patch(url("protection-plans", own.pk), {"end_date": "2025-01-01", "version": 1},
+                                         format="json")
         assert_error_shape(response, 400, "end_reason")
-        response = api_client(iro).patch(url("protection-plans", own.pk), {}, format="json")
+        response = api_client(iro).patch(url("protection-plans", own.pk), {"version": 1}, format="json")
         assert_error_shape(response, 400, "non_field_errors")
         assert nothing_written(iro)
 
     def test_a_failed_end_keeps_the_category_unchanged(self, records, iro):
         own = records["protection-plans"][0]
         response = api_client(iro).patch(url("protection-plans", own.pk), {
-            "category_of_abuse": "EMO", "end_date": "2024-01-01", "end_reason": "no_longer_at_risk"}, format="json")
+            "category_of_abuse": "EMO", "end_date": "2024-01-01", "end_reason": "no_longer_at_risk", "version": 1},
+            format="json")
         assert_error_shape(response, 400, "end_date")
         own.refresh_from_db()
         assert own.latest_category_of_abuse == "" and nothing_written(iro)

@@ -330,7 +330,7 @@ class TestEscalationAccess:
         own = escalations[0]
         response = client_for(users, role).post(f"{ESCALATIONS}{own.pk}/escalate/", {
             "stage": Stage.SERVICE_MANAGER, "addressed_to_name": "Sian Service", "addressed_to_role": "Service manager",
-            "sent_on": days_ago(5).isoformat()}, format="json")
+            "sent_on": days_ago(5).isoformat(), "version": own.version}, format="json")
         if status != 200:
             assert_error_shape(response, status)
             assert own.steps.count() == 1
@@ -350,6 +350,7 @@ class TestEscalationAccess:
 
 class TestEscalationActions:
     def post(self, user, escalation, action, **payload):
+        payload.setdefault("version", Escalation.objects.get(pk=escalation.pk).version)
         return api_client(user).post(f"{ESCALATIONS}{escalation.pk}/{action}/", payload, format="json")
 
     @pytest.fixture
@@ -395,8 +396,8 @@ class TestEscalationActions:
     ])
     def test_reopen_is_for_service_managers(self, users, own, iro, role, status):
         escalation_services.withdraw(own, by=iro, withdrawal_reason="Sorted at the review.", today=TODAY)
-        response = client_for(users, role).post(f"{ESCALATIONS}{own.pk}/reopen/", {"reopen_reason": "Not sorted."},
-                                                format="json")
+        response = client_for(users, role).post(f"{ESCALATIONS}{own.pk}/reopen/", {
+            "reopen_reason": "Not sorted.", "version": Escalation.objects.get(pk=own.pk).version}, format="json")
         assert response.status_code == status, response.content
         if status != 200:
             assert_error_shape(response, status)

@@ -35,7 +35,7 @@ class TestAuditLog:
     def test_allocation_through_the_page_is_audited(self, client, manager, other_iro, looked_after_child):
         sign_in(client, manager)
         client.post(reverse("children:allocate", args=[looked_after_child.pk]), {
-            "iro": other_iro.pk, "start_date_day": "3", "start_date_month": "2", "start_date_year": "2025"})
+            "iro": other_iro.pk, "start_date_day": "3", "start_date_month": "2", "start_date_year": "2025", "version": 1})
         changes = AuditEvent.objects.filter(object_type="children.allocation", user=manager)
         assert sorted(changes.values_list("action", flat=True)) == ["create", "update"]
 

@@ -142,7 +142,9 @@ class TestAllocateForm:
     def test_reallocate_through_the_form(self, client, manager, iro, other_iro, looked_after_child):
         sign_in(client, manager)
         response = client.post(self.url(looked_after_child), {
-            "iro": other_iro.pk, "start_date_day": "3", "start_date_month": "2", "start_date_year": "2025"}, follow=True)
+            "iro": other_iro.pk, "start_date_day": "3", "start_date_month": "2", "start_date_year": "2025",
+            "version": 1},
+            follow=True)
         assert "Owen Other is now the IRO for Robin Looked-After." in response.content.decode()
         current = Allocation.objects.get(child=looked_after_child, end_date__isnull=True)
         assert current.iro == other_iro
@@ -167,7 +169,8 @@ class TestAllocateForm:
     def test_service_rule_is_shown_against_the_field(self, client, manager, other_iro, looked_after_child):
         sign_in(client, manager)
         response = client.post(self.url(looked_after_child), {
-            "iro": other_iro.pk, "start_date_day": "1", "start_date_month": "1", "start_date_year": "2020"})
+            "iro": other_iro.pk, "start_date_day": "1", "start_date_month": "1", "start_date_year": "2020",
+            "version": 1})
         content = response.content.decode()
         assert response.status_code == 400
         assert 'href="#id_start_date_day">The new allocation must start on or after 10 January 2024' in content

@@ -28,6 +28,7 @@ from children.models import Allocation
 from escalations import services as escalation_services
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationStep
+from iro_portal.locking import ChangedByAnotherUser
 from reviews import services as review_services
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind
 from tests.conftest import ON_POSTGRESQL, sign_in
@@ -161,7 +162,7 @@ def test_two_users_recording_the_same_review_one_wins_the_other_is_told(iro, man
         record(iro, today - timedelta(days=1), True, "Book a dental check"),
         record(manager, today - timedelta(days=2), False, "Arrange a school visit"),
     )
-    error = one_won(outcomes, refusal=review_services.ReviewChangedByAnotherUser)
+    error = one_won(outcomes, refusal=ChangedByAnotherUser)
     assert error.messages == [review_services.REVIEW_CHANGED_MESSAGE]
     assert waited, "the second save never waited for the first: the review row is not locked"
     _assert_only_the_winners_record(review, held_on=today - timedelta(days=1), advocate_present=True,

@@ -35,6 +35,11 @@ def raise_one(child, by, today, *, stage=Stage.INFORMAL, working_days_ago=2, are
     )
 
 
+def read(escalation):
+    """The version a page opened now carries in its hidden field."""
+    return {"version": Escalation.objects.get(pk=escalation.pk).version}
+
+
 def raise_post(today, **changes):
     return {"areas": ["care_planning", "education"], "what_is_wrong": "No PEP for two terms.",
             "what_is_asked": "A PEP meeting this month.", "stage": str(Stage.INFORMAL.value),
@@ -109,24 +114,27 @@ class TestTheProcessThroughThePages:
         page = client.get(escalate_url).content.decode()
         assert "Informal resolution</label>" not in page and "Head of service</label>" in page
         response = client.post(escalate_url, {"stage": str(Stage.SERVICE_MANAGER.value), "addressed_to_name": "Sue Senior",
-                                              "addressed_to_role": "Service manager", **date_fields("sent_on", today)},
+                                              "addressed_to_role": "Service manager", **date_fields("sent_on", today),
+                                              **read(escalation)},
                                follow=True)
         assert "has gone to a higher stage" in response.content.decode()
 
         respond_url = reverse("escalations:respond", args=[escalation.pk])
         before_sent = add_working_days(today, -1)
-        response = client.post(respond_url, {"response_summary": "Agreed.", **date_fields("responded_on", before_sent)})
+        response = client.post(respond_url, {"response_summary": "Agreed.", **date_fields("responded_on", before_sent),
+                                             **read(escalation)})
         assert response.status_code == 400
         assert "The response cannot be dated before the escalation was sent to the service manager stage" in (
             response.content.decode())
-        client.post(respond_url, {"response_summary": "Meeting booked.", **date_fields("responded_on", today)})
+        client.post(respond_url, {"response_summary": "Meeting booked.", **date_fields("responded_on", today),
+                                  **read(escalation)})
         assert EscalationStep.objects.get(escalation=escalation, stage=Stage.SERVICE_MANAGER).responded_on == today
 
         resolve_url = reverse("escalations:resolve", args=[escalation.pk])
-        response = client.post(resolve_url, {"outcome": "", **date_fields("resolved_on", today)})
+        response = client.post(resolve_url, {"outcome": "", **date_fields("resolved_on", today), **read(escalation)})
         assert 'href="#id_outcome">Describe the outcome of the escalation' in response.content.decode()
-        response = client.post(resolve_url, {"outcome": "Permanence meeting held.", **date_fields("resolved_on", today)},
-                               follow=True)
+        response = client.post(resolve_url, {"outcome": "Permanence meeting held.", **date_fields("resolved_on", today),
+                                             **read(escalation)}, follow=True)
         content = response.content.decode()
         assert f"The escalation for {looked_after_child.full_name} is resolved." in content
         assert "at the service manager stage" in content
@@ -137,7 +145,7 @@ class TestTheProcessThroughThePages:
         sign_in(client, iro)
         response = client.post(reverse("escalations:escalate", args=[escalation.pk]), {
             "stage": str(Stage.TEAM_MANAGER.value), "addressed_to_name": "T", "addressed_to_role": "TM",
-            **date_fields("sent_on", today)})
+            **date_fields("sent_on", today), **read(escalation)})
         assert response.status_code == 400
         assert "Escalations only go upwards: choose a stage above service manager" in response.content.decode()
         assert escalation.steps.count() == 1
@@ -156,15 +164,16 @@ class TestTheProcessThroughThePages:
         escalation = raise_one(looked_after_child, iro, today)
         sign_in(client, iro)
         response = client.post(reverse("escalations:withdraw", args=[escalation.pk]),
-                               {"withdrawal_reason": "Resolved at the LAC review."}, follow=True)
+                               {"withdrawal_reason": "Resolved at the LAC review.", **read(escalation)}, follow=True)
         assert "is withdrawn." in response.content.decode()
         sign_in(client, manager)
         detail = client.get(reverse("escalations:detail", args=[escalation.pk])).content.decode()
         assert "Reopen the escalation" in detail
         reopen_url = reverse("escalations:reopen", args=[escalation.pk])
-        response = client.post(reopen_url, {"reopen_reason": ""})
+        response = client.post(reopen_url, {"reopen_reason": "", **read(escalation)})
         assert 'href="#id_reopen_reason">Give the reason for reopening the escalation' in response.content.decode()
-        response = client.post(reopen_url, {"reopen_reason": "The review decision was not carried out."}, follow=True)
+        response = client.post(reopen_url, {"reopen_reason": "The review decision was not carried out.",
+                                            **read(escalation)}, follow=True)
         assert "is open again." in response.content.decode()
         assert Escalation.objects.get(pk=escalation.pk).status == "open"
 
@@ -214,7 +223,8 @@ class TestAccess:
     def test_a_manager_sees_and_acts_on_every_escalation(self, client, manager, other_iro, other_child, today):
         escalation = raise_one(other_child, other_iro, today)
         sign_in(client, manager)
-        response = client.post(reverse("escalations:withdraw", args=[escalation.pk]), {"withdrawal_reason": "Duplicate."})
+        response = client.post(reverse("escalations:withdraw", args=[escalation.pk]),
+                               {"withdrawal_reason": "Duplicate.", **read(escalation)})
         assert response.status_code == 302
         assert Escalation.objects.get().status == "withdrawn"
 

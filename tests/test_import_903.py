@@ -284,6 +284,17 @@ def test_mother_and_the_first_child_s_date_of_birth_follow_the_file():
         "is_mother", "first_child_date_of_birth")) == [(False, None), (None, None)]
 
 
+@pytest.mark.django_db
+def test_an_import_raises_the_version_of_the_children_it_changes():
+    """So a page or API client holding the child as it was before the import cannot save over it."""
+    import_return(to_files(valid_return()))
+    tables = valid_return()
+    tables["header"][1].update(MOTHER="0", MC_DOB="")
+    import_return(to_files(tables))
+    versions = dict(Child.objects.values_list("local_child_id", "version"))
+    assert versions["A002"] == 2 and versions["A001"] == 1
+
+
 # --- malformed files: every error reported, nothing written -------------------------------------
 
 

@@ -34,6 +34,7 @@ def page(child):
 
 def answer(client, child, is_mother=None, born=None):
     data = {"is_mother": is_mother} if is_mother else {}
+    data["version"] = Child.objects.get(pk=child.pk).version
     if born is not None:
         data.update(first_child_date_of_birth_day=born.day, first_child_date_of_birth_month=born.month,
                     first_child_date_of_birth_year=born.year)

@@ -365,7 +365,7 @@ class TestPages:
         assert "Enter at least 1 week" in response.content.decode()
         response = client.post(reverse("oversight:in_contact", args=[child.pk]), {
             "method": "video", "every_weeks": "3", "agreed_on_day": today.day, "agreed_on_month": today.month,
-            "agreed_on_year": today.year}, follow=True)
+            "agreed_on_year": today.year, "version": 0}, follow=True)
         assert "Video call every 3 weeks" in response.content.decode()
 
     def test_access(self, client, child, other_iro, board_member):

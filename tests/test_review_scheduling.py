@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from children import services as children_services
 from children.models import ChildProtectionPlan
+from iro_portal.locking import ChangedByAnotherUser
 from reviews import services
 from reviews.models import Review, ReviewAction
 from reviews.selectors import due_within
@@ -308,7 +309,7 @@ class TestEditConflicts:
         review = hold(outstanding(child), iro, lac_record(D(2024, 2, 1)))
         opened_version = review.version
         services.update_held_review(review, by=manager, fields={"advocate_present": True}, expected_version=opened_version, today=TODAY)
-        with pytest.raises(services.ReviewChangedByAnotherUser) as error:
+        with pytest.raises(ChangedByAnotherUser) as error:
             services.update_held_review(review, by=iro, fields={"child_chaired": True}, expected_version=opened_version, today=TODAY)
         assert "Someone else changed this review" in error.value.messages[0]
         saved = Review.objects.get(pk=review.pk)

@@ -20,7 +20,7 @@ def restore_sqlite_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0006_child_is_mother_first_child_date_of_birth'),
+        ('children', '0007_version'),
         ('reporting', '0003_data_version_triggers'),
     ]
 
