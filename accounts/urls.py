@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cover_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,9 @@ urlpatterns = [
     path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),
     path("account/password/done/", views.PasswordChangedView.as_view(), name="password_change_done"),
     path("account/two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
+    path("cover/", cover_views.CoverListView.as_view(), name="cover_list"),
+    path("cover/grant/", cover_views.GrantCoverView.as_view(), name="cover_grant"),
+    path("cover/grant/check/", cover_views.CheckCoverView.as_view(), name="cover_check"),
+    path("cover/<int:pk>/granted/", cover_views.CoverGrantedView.as_view(), name="cover_granted"),
+    path("cover/<int:pk>/end/", cover_views.EndCoverView.as_view(), name="cover_end"),
 ]

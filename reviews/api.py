@@ -28,13 +28,14 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from audit.models import AuditAction
 from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
-from iro_portal.api_permissions import ChildRecords
+from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from iro_portal.filters import IRO_CHOICES
 
 from . import selectors, services
@@ -342,6 +343,13 @@ def _with_details(reviews):
 class ChildRecordViewSet(viewsets.GenericViewSet):
     permission_classes = [ChildRecords]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+
+    def get_object(self):
+        """For a change, the caller must also be allowed to record for the child (not read-only cover)."""
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            require_recording_rights(self.request.user, self.child_id_of(instance))
+        return instance
 
     def retrieve(self, request, *args, **kwargs):
         """One record, its viewing audited as on the pages."""
