@@ -297,3 +297,47 @@ class TestManagersPages:
         assert response.status_code == 403
         assert client.get(reverse("cover_list")).status_code == 403
         assert not CoverArrangement.objects.exists()
+
+
+@pytest.mark.django_db
+class TestReviewsUnderCover:
+    @pytest.fixture
+    def due_review(self, iro, manager, today):
+        from children import services as children_services
+        from reviews.models import Review
+
+        child = ChildFactory(given_name="Robin", family_name="Reviewed")
+        children_services.record_care_episode(
+            child, by=manager, start_date=today - 5 * DAY, reason_for_new_episode="S", legal_status="C2",
+            category_of_need="N1", placement_type="U6", placement_provider="PR1")
+        AllocationFactory(child=child, iro=iro, start_date=today - 5 * DAY)
+        return Review.objects.get(child=child, kind="LAC", status="due")
+
+    def booking(self, review, today):
+        return {"booked_for": f"{(today + 3 * DAY).isoformat()}T10:00:00Z", "version": review.version}
+
+    def test_read_cover_shows_the_review_without_its_buttons_and_refuses_recording(
+            self, client, covering, iro, manager, due_review, today):
+        cover(covering, iro, manager, starts_on=today, ends_on=today)
+        sign_in(client, covering)
+        detail = client.get(reverse("reviews:detail", args=[due_review.pk]))
+        assert detail.status_code == 200
+        assert reverse("reviews:record", args=[due_review.pk]) not in detail.content.decode()
+        assert client.get(reverse("reviews:record", args=[due_review.pk])).status_code == 403
+        response = api_client(covering).post(f"/api/v1/reviews/{due_review.pk}/book/",
+                                             self.booking(due_review, today), format="json")
+        assert_error_shape(response, 403)
+        due_review.refresh_from_db()
+        assert due_review.status == "due" and due_review.booked_for is None
+
+    def test_read_and_record_cover_books_the_review_audited_as_under_cover(
+            self, covering, iro, manager, due_review, today):
+        arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today, level=CoverLevel.READ_AND_RECORD)
+        response = api_client(covering).post(f"/api/v1/reviews/{due_review.pk}/book/",
+                                             self.booking(due_review, today), format="json")
+        assert response.status_code == 200, response.content
+        due_review.refresh_from_db()
+        assert due_review.status == "booked"
+        event = AuditEvent.objects.filter(object_type="reviews.review", object_id=str(due_review.pk),
+                                          user=covering).get()
+        assert event.detail["under_cover"] == arrangement.pk
