@@ -35,6 +35,16 @@ def _cover_from_session(request):
     }
 
 
+def _as_form_data(answers):
+    """The answers as the form posted them, to show them again with what is now wrong."""
+    data = {"covered_iro": answers["covered_iro"].pk, "covering_iro": answers["covering_iro"].pk,
+            "level": answers["level"], "reason": answers["reason"]}
+    for name in ("starts_on", "ends_on"):
+        day = answers[name]
+        data.update({f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year})
+    return data
+
+
 class CoverListView(AllocationManagerRequiredMixin, View):
     def get(self, request):
         today = timezone.localdate()
@@ -78,8 +88,9 @@ class CheckCoverView(AllocationManagerRequiredMixin, View):
             cover = services.grant_cover(by=request.user, request=request, **answers)
         except ValidationError as error:
             # Something changed since the form (cover granted by someone else, an IRO's account closed).
-            form = CoverForm(today=timezone.localdate(), initial=answers)
-            add_service_errors(form, error)
+            form = CoverForm(_as_form_data(answers), today=timezone.localdate())
+            if form.is_valid():
+                add_service_errors(form, error)
             return render(request, "accounts/cover_grant.html", {"form": form}, status=400)
         del request.session[COVER_TO_GRANT]
         return redirect("cover_granted", pk=cover.pk)

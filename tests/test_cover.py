@@ -271,6 +271,17 @@ class TestManagersPages:
         assert "already covers for Iris Reviewer on some of these days" in response.content.decode()
         assert CoverArrangement.objects.count() == 1
 
+    def test_cover_granted_by_someone_else_meanwhile_is_refused_on_the_check_answers_page(
+            self, client, covering, iro, manager, today):
+        sign_in(client, manager)
+        client.post(reverse("cover_grant"), self.grant_post(covering, iro, today))
+        cover(covering, iro, manager, starts_on=today, ends_on=today)
+        response = client.post(reverse("cover_check"))
+        content = response.content.decode()
+        assert response.status_code == 400
+        assert "<title>Error:" in content and "already covers for Iris Reviewer on some of these days" in content
+        assert CoverArrangement.objects.count() == 1
+
     def test_end_early_after_confirming(self, client, covering, iro, manager, looked_after_child, today):
         arrangement = cover(covering, iro, manager, starts_on=today - DAY, ends_on=today + DAY)
         sign_in(client, manager)
