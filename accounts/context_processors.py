@@ -23,6 +23,7 @@ def navigation(request):
             items.append(("Reviews due", reverse("reviews:due")))
             items.append(("Escalations", reverse("escalations:list")))
             items.append(("Oversight", reverse("oversight:worklist")))
+            items.append(("Cover", reverse("cover_list")))
             items.append(("SSDA903 return", reverse("ssda903:overview")))
         if may_read_published_reports(user):
             items.append(("Annual reports", reverse("reporting:annual_reports")))

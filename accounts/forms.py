@@ -4,6 +4,11 @@ from django.core.exceptions import ValidationError
 
 from .api_tokens import check_token_details
 
+from iro_portal.forms import GovukDateField
+
+from .models import CoverLevel, Role, User
+from .services import cover_errors
+
 
 class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
@@ -95,3 +100,68 @@ class ApiTokenForm(forms.Form):
                 if field not in self.errors:
                     self.add_error(field, messages)
         return cleaned
+class IroChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_full_name() or obj.username} ({obj.team or 'no team'})"
+
+
+def active_iros():
+    return User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name", "username")
+
+
+class CoverForm(forms.Form):
+    """A manager grants cover: who covers for whom, from when to when, what they may do and why."""
+
+    covered_iro = IroChoiceField(
+        queryset=active_iros(), label="IRO who is away", empty_label="Choose an IRO",
+        help_text="Their children are the ones covered.",
+        error_messages={"required": "Choose the IRO who is away", "invalid_choice": "Choose an IRO from the list"},
+    )
+    covering_iro = IroChoiceField(
+        queryset=active_iros(), label="IRO who covers", empty_label="Choose an IRO",
+        error_messages={"required": "Choose the IRO who covers", "invalid_choice": "Choose an IRO from the list"},
+    )
+    starts_on = GovukDateField(
+        label="First day of cover", help_text="For example, 27 3 2026.",
+        error_messages={"required": "Enter the first day of cover"},
+    )
+    ends_on = GovukDateField(
+        label="Last day of cover", help_text="For example, 10 4 2026. Cover ends by itself after this day.",
+        error_messages={"required": "Enter the last day of cover"},
+    )
+    level = forms.ChoiceField(
+        label="What can the covering IRO do?", widget=forms.RadioSelect,
+        choices=[
+            (CoverLevel.READ, "Read only: see the children’s records, reviews, oversight and escalations"),
+            (CoverLevel.READ_AND_RECORD, "Read and record: also book and record reviews, record oversight and "
+                                         "take escalations forward, as the children’s IRO would"),
+        ],
+        error_messages={"required": "Choose what the covering IRO can do"},
+    )
+    reason = forms.CharField(
+        label="Reason for cover", max_length=500, widget=forms.Textarea,
+        help_text="For example, annual leave or sickness. Kept with the cover and in the audit log.",
+        error_messages={"required": "Enter the reason for cover, for example annual leave"},
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        """The service's rules (accounts.services.cover_errors), shown against their fields."""
+        cleaned = super().clean()
+        if not self.errors:
+            for field, message in cover_errors(today=self.today, **cleaned).items():
+                self.add_error(field, message)
+        return cleaned
+
+    def for_the_session(self):
+        data = self.cleaned_data
+        return {"covered_iro": data["covered_iro"].pk, "covering_iro": data["covering_iro"].pk,
+                "starts_on": data["starts_on"].isoformat(), "ends_on": data["ends_on"].isoformat(),
+                "level": data["level"], "reason": data["reason"].strip()}
+
+
+class EndCoverForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

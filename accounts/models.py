@@ -91,3 +91,53 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class CoverLevel(models.TextChoices):
+    READ = "read", "Read only"
+    READ_AND_RECORD = "read_and_record", "Read and record"
+
+
+class CoverArrangementQuerySet(models.QuerySet):
+    def active(self, on):
+        """In force on this day: the window includes it and nobody ended the cover early. No job
+        ends cover; every permission check compares the day with the window."""
+        return self.filter(starts_on__lte=on, ends_on__gte=on, ended_at__isnull=True)
+
+
+class CoverArrangement(models.Model):
+    """A manager lets one IRO (covering) see, and perhaps record for, the children currently
+    allocated to another IRO (covered) while they are on leave or off sick (DESIGN.md section 1)."""
+
+    covering_iro = models.ForeignKey(User, on_delete=models.PROTECT, related_name="covers_given",
+                                     verbose_name="covering IRO")
+    covered_iro = models.ForeignKey(User, on_delete=models.PROTECT, related_name="covers_received",
+                                    verbose_name="covered IRO")
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The last day of cover (included).")
+    level = models.CharField(max_length=20, choices=CoverLevel.choices, default=CoverLevel.READ)
+    reason = models.TextField(help_text="For example annual leave or sickness.")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When a manager ended the cover early.")
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; a change to an older version is refused.")
+
+    objects = CoverArrangementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        indexes = [models.Index(fields=["covering_iro", "starts_on", "ends_on"], name="cover_covering_window_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="cover_ends_on_or_after_start"),
+            models.CheckConstraint(condition=~Q(covering_iro=models.F("covered_iro")), name="cover_not_for_oneself"),
+            models.CheckConstraint(condition=Q(level__in=CoverLevel.values), name="cover_level_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="cover_reason_given"),
+        ]
+
+    def __str__(self):
+        return f"{self.covering_iro} covering for {self.covered_iro}, {self.starts_on} to {self.ends_on}"
+
+    @property
+    def may_record(self):
+        return self.level == CoverLevel.READ_AND_RECORD

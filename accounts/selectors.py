@@ -1,10 +1,11 @@
-"""Reads about how a person signs in: their authenticator app, what is still asked of them and
-their API tokens."""
+"""Reads about how a person signs in (their authenticator app, what is still asked of them and
+their API tokens) and about cover between IROs."""
 
 from django.conf import settings
+from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import ApiToken
+from .models import ApiToken, CoverArrangement
 
 CODE = "code"
 SETUP = "setup"
@@ -32,3 +33,24 @@ def second_factor_step(user):
 def api_tokens_of(user):
     """The person's own tokens, newest first, the ones still working before the others."""
     return sorted(ApiToken.objects.filter(user=user).order_by("-created_at"), key=lambda token: not token.is_active)
+
+
+ENDED_COVER_SHOWN = 50
+
+
+def cover_in_force_for(iro, on):
+    """The cover an IRO gives on the day, soonest to end first, for their caseload page."""
+    return list(CoverArrangement.objects.active(on).filter(covering_iro=iro).select_related("covered_iro")
+                .order_by("ends_on", "pk"))
+
+
+def cover_arrangements(on):
+    """Every cover arrangement for the managers' page, as current, future and ended (the most
+    recently ended ENDED_COVER_SHOWN only): three queries whatever their number."""
+    arrangements = CoverArrangement.objects.select_related("covering_iro", "covered_iro", "granted_by", "ended_by")
+    ended = Q(ended_at__isnull=False) | Q(ends_on__lt=on)
+    return {
+        "current": list(arrangements.active(on).order_by("ends_on", "pk")),
+        "future": list(arrangements.filter(starts_on__gt=on, ended_at__isnull=True).order_by("starts_on", "pk")),
+        "ended": list(arrangements.filter(ended).order_by("-ends_on", "-pk")[:ENDED_COVER_SHOWN]),
+    }

@@ -1,11 +1,13 @@
 """Writes about signing in: the second step with an authenticator app (TOTP), clearing counted
-failures, password changes, and signing an account out everywhere. All are audited."""
+failures, password changes, and signing an account out everywhere; and managers granting and
+ending cover between IROs. All are audited."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as reset_lockout_failures
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
@@ -17,7 +19,8 @@ from audit.services import record_event
 
 from .api_tokens import revoke_api_token
 from .middleware import PENDING_STEP_SESSION_KEY
-from .models import ApiToken
+from .models import ApiToken, CoverArrangement, CoverLevel, Role, User
+from .permissions import may_manage_allocations
 
 VERIFIED = "verified"
 WRONG = "wrong"
@@ -117,3 +120,87 @@ def sign_out_everywhere(user):
     if keys or tokens:
         record_event(action=AuditAction.UPDATE, obj=user,
                      detail={"signed_out_everywhere": {"sessions": len(keys), "api_tokens": len(tokens)}})
+
+
+class CoverChangedByAnotherUser(ValidationError):
+    """The cover arrangement was changed by someone else after this manager opened it."""
+
+
+COVER_CHANGED_MESSAGE = (
+    "Someone else changed this cover arrangement while you were looking at it. Nothing has been changed: "
+    "look at it again, then decide."
+)
+
+
+def cover_errors(*, covering_iro, covered_iro, starts_on, ends_on, level, reason, today=None):
+    """What is wrong with cover a manager is about to grant, as {field: message}; empty when
+    nothing is. The grant form asks before its check-answers page; grant_cover asks again."""
+    today = today or timezone.localdate()
+    errors = {}
+    for field, person in (("covering_iro", covering_iro), ("covered_iro", covered_iro)):
+        if person.role != Role.IRO or not person.is_active:
+            errors[field] = "Choose an IRO whose account is active."
+    if covering_iro.pk == covered_iro.pk:
+        errors["covering_iro"] = "Choose a different IRO to cover: an IRO cannot cover for themselves."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The last day of cover must be the same as or after the first day."
+    elif ends_on < today:
+        errors["ends_on"] = "The last day of cover must be today or later."
+    if level not in CoverLevel.values:
+        errors["level"] = "Choose what the covering IRO can do."
+    if not (reason or "").strip():
+        errors["reason"] = "Enter the reason for cover, for example annual leave."
+    if not errors and CoverArrangement.objects.filter(
+        covering_iro=covering_iro, covered_iro=covered_iro, ended_at__isnull=True,
+        starts_on__lte=ends_on, ends_on__gte=starts_on,
+    ).exists():
+        errors["starts_on"] = (f"{covering_iro} already covers for {covered_iro} on some of these days: "
+                               "end that cover first, or choose other dates.")
+    return errors
+
+
+def grant_cover(*, covering_iro, covered_iro, starts_on, ends_on, level, reason, by, request=None, today=None):
+    """A service manager lets one IRO see (or see and record for) another IRO's children from one
+    day to another, both included. Refused whole, with a message per field, when it makes no sense."""
+    if not may_manage_allocations(by):
+        raise PermissionDenied("Only service managers and administrators can grant cover.")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        # Two managers granting the same cover at once: the second waits here, then sees the first's.
+        User.objects.select_for_update().filter(pk=covering_iro.pk).first()
+        errors = cover_errors(covering_iro=covering_iro, covered_iro=covered_iro, starts_on=starts_on,
+                              ends_on=ends_on, level=level, reason=reason, today=today)
+        if errors:
+            raise ValidationError(errors)
+        cover = CoverArrangement.objects.create(
+            covering_iro=covering_iro, covered_iro=covered_iro, starts_on=starts_on, ends_on=ends_on, level=level,
+            reason=reason, granted_by=by,
+        )
+        record_event(action=AuditAction.CREATE, user=by, obj=cover, request=request, detail={
+            "covering_iro": covering_iro.get_username(), "covered_iro": covered_iro.get_username(),
+            "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "level": level, "reason": reason,
+        })
+    return cover
+
+
+def end_cover_early(cover, *, by, expected_version, request=None, today=None):
+    """End cover now, before its last day (or cancel cover that has not started). Refused if it
+    has already ended or someone else changed it since the manager opened it."""
+    if not may_manage_allocations(by):
+        raise PermissionDenied("Only service managers and administrators can end cover.")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = CoverArrangement.objects.select_for_update().get(pk=cover.pk)
+        if locked.version != expected_version:
+            raise CoverChangedByAnotherUser(COVER_CHANGED_MESSAGE)
+        if locked.ended_at is not None or locked.ends_on < today:
+            raise ValidationError("This cover has already ended.")
+        locked.ended_at = timezone.now()
+        locked.ended_by = by
+        locked.version += 1
+        locked.save(update_fields=["ended_at", "ended_by", "version"])
+        record_event(action=AuditAction.UPDATE, user=by, obj=locked, request=request, detail={
+            "ended_early": True, "covering_iro": locked.covering_iro.get_username(),
+            "covered_iro": locked.covered_iro.get_username(),
+        })
+    return locked

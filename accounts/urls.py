@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cover_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("account/api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
     path("account/api-tokens/new/", views.NewApiTokenView.as_view(), name="api_token_new"),
     path("account/api-tokens/<int:pk>/revoke/", views.revoke_own_api_token, name="api_token_revoke"),
+    path("cover/", cover_views.CoverListView.as_view(), name="cover_list"),
+    path("cover/grant/", cover_views.GrantCoverView.as_view(), name="cover_grant"),
+    path("cover/grant/check/", cover_views.CheckCoverView.as_view(), name="cover_check"),
+    path("cover/<int:pk>/granted/", cover_views.CoverGrantedView.as_view(), name="cover_granted"),
+    path("cover/<int:pk>/end/", cover_views.EndCoverView.as_view(), name="cover_end"),
 ]

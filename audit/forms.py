@@ -25,6 +25,10 @@ class AuditSearchForm(forms.Form):
     )
     date_from = GovukDateField(label="On or after", required=False, help_text="For example, 27 3 2026")
     date_to = GovukDateField(label="On or before", required=False, help_text="For example, 27 3 2026")
+    under_cover = forms.BooleanField(
+        label="Only under cover", required=False,
+        help_text="What IROs saw or changed about children they were covering for.",
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -32,9 +32,10 @@ def matching_child(value):
     return condition | Q(pk__in=AuditEventChild.objects.filter(condition).values("event_id"))
 
 
-def search_events(*, user="", child="", action="", object_type="", date_from=None, date_to=None):
+def search_events(*, user="", child="", action="", object_type="", date_from=None, date_to=None, under_cover=False):
     """Events newest first, narrowed by each filter given. Dates are whole Europe/London days,
-    both ends included; compared as a range on occurred_at so its index serves them."""
+    both ends included; compared as a range on occurred_at so its index serves them. Under cover:
+    the events audit.services.record_event marked as made by an IRO covering for another."""
     events = AuditEvent.objects.select_related("user").order_by("-occurred_at", "-id")
     if user:
         events = events.filter(username__icontains=user)
@@ -48,6 +49,8 @@ def search_events(*, user="", child="", action="", object_type="", date_from=Non
         events = events.filter(occurred_at__gte=start_of_day(date_from))
     if date_to:
         events = events.filter(occurred_at__lt=start_of_day(date_to + datetime.timedelta(days=1)))
+    if under_cover:
+        events = events.filter(detail__has_key="under_cover")
     return events
 
 

@@ -1,9 +1,12 @@
 """Writing audit events. Every service that changes data and every child page view calls
 record_event, inside the same transaction as the change it records; every page of a list of
-children's records (pages and API) calls record_list_view."""
+children's records (pages and API) calls record_list_view. A view or change an IRO makes of a
+child they see only because they cover for its IRO is marked as such here, in one place,
+whichever page or endpoint made it."""
 
 from django.db import transaction
 
+from accounts.permissions import cover_for_child
 from iro_portal.client_address import client_address
 
 from .models import AuditAction, AuditEvent, AuditEventChild
@@ -16,6 +19,10 @@ def record_event(*, action, user=None, obj=None, object_type="", object_id="", c
         object_id = object_id or str(obj.pk)
     if user is not None and not user.is_authenticated:
         user = None
+    detail = detail or {}
+    if user is not None and child_id is not None and (cover := cover_for_child(user, child_id)) is not None:
+        detail = {**detail, "under_cover": cover.pk, "covering_for": cover.covered_iro.get_username(),
+                  "cover_level": cover.level}
     return AuditEvent.objects.create(
         action=action,
         user=user,
@@ -24,7 +31,7 @@ def record_event(*, action, user=None, obj=None, object_type="", object_id="", c
         object_id=str(object_id),
         child_id=child_id,
         ip_address=client_address(request),
-        detail=detail or {},
+        detail=detail,
     )
 
 

@@ -17,15 +17,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import children_visible_to
+from accounts.permissions import children_recordable_by, children_visible_to
 from audit.models import AuditAction
 from audit.services import record_event
 from iro_portal.api import AuditedList
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.api_permissions import ChildRecords, ManagersCreate
+from iro_portal.api_permissions import ChildRecords, ManagersCreate, require_recording_rights
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
 from oversight.selectors import with_oversight_status
@@ -67,18 +69,18 @@ class AllocatedIroSerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleChildField(serializers.PrimaryKeyRelatedField):
-    """A child the requesting user may see: another IRO's child "does not exist", as its
-    record would be a 404."""
+    """The child a new record is about: one the requesting user may record for. Another IRO's
+    child "does not exist", as its record would be a 404; so does one seen only under read-only cover."""
 
     default_error_messages = {
-        "does_not_exist": "There is no child {pk_value} among the children you can see.",
+        "does_not_exist": "There is no child {pk_value} among the children whose records you can change.",
     }
 
     def get_queryset(self):
         request = self.context.get("request")
         if request is None:
             return Child.objects.none()
-        return _visible_children(request)
+        return children_recordable_by(request.user, Child.objects.all())
 
 
 class ChildSerializer(serializers.ModelSerializer):
@@ -303,6 +305,13 @@ class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
         return self.model.objects.filter(child__in=_visible_children(self.request))
+
+    def get_object(self):
+        """For a change, the caller must also be allowed to record for the child (not read-only cover)."""
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            require_recording_rights(self.request.user, getattr(instance, "child_id", instance.pk))
+        return instance
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -10,10 +10,13 @@ from accounts.permissions import (
     AllocationManagerRequiredMixin,
     ChildRecordAccessMixin,
     children_visible_to,
+    cover_for_child,
     may_manage_allocations,
+    require_recording_rights,
     sees_every_child,
 )
 from accounts.models import Role
+from accounts.selectors import cover_in_force_for
 from iro_portal.forms import add_service_errors
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
@@ -41,8 +44,13 @@ class CaseloadView(ChildRecordAccessMixin, View):
         record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
                          page_number=page.number)
         sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
+        covering = [
+            (cover, selectors.listing_rows(selectors.caseload(cover.covered_iro, today), today))
+            for cover in cover_in_force_for(request.user, today)
+        ]
         return render(request, "children/caseload.html", {
             "page": page, "rows": selectors.listing_rows(page.object_list, today), "caseload": sizes, "today": today,
+            "covering": covering,
         })
 
 
@@ -72,8 +80,11 @@ class ChildDetailView(ChildRecordAccessMixin, View):
         today = timezone.localdate()
         record = selectors.child_record(child)
         reviews = review_history(child)
+        cover = cover_for_child(request.user, child.pk, today)
         return render(request, "children/detail.html", {
             "child": child,
+            "cover": cover,
+            "may_record": cover is None or cover.may_record,
             "age": selectors.age_on(child.date_of_birth, today),
             "current_episode": selectors.episode_on(record["episodes"], today),
             "current_allocation": selectors.allocation_on(record["allocations"], today),
@@ -130,7 +141,9 @@ class MotherhoodView(ChildRecordAccessMixin, View):
 
     def _child(self, request, pk):
         children = children_visible_to(request.user, Child.objects.filter(selectors.motherhood_recorded()))
-        return get_object_or_404(children, pk=pk)
+        child = get_object_or_404(children, pk=pk)
+        require_recording_rights(request.user, child.pk)
+        return child
 
     def get(self, request, pk):
         child = self._child(request, pk)

@@ -20,6 +20,7 @@ from children.models import Child
 from iro_portal.api import AuditedList
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.api_permissions import ChildRecords
+from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from iro_portal.filters import IRO_CHOICES, handled_in_filter_queryset
 
 from . import selectors, services
@@ -287,11 +288,13 @@ class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModel
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=data.pop("child"))
+        require_recording_rights(request.user, child.pk)
         escalation = services.raise_escalation(child, by=request.user, request=request, today=timezone.localdate(), **data)
         return self._detail(escalation.pk, status.HTTP_201_CREATED)
 
     def _act(self, request, serializer_class, service):
         escalation = self._visible_escalation()
+        require_recording_rights(request.user, escalation.child_id)
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)

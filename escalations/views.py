@@ -6,7 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
+from accounts.permissions import (
+    ChildRecordAccessMixin,
+    children_visible_to,
+    may_record_for_child,
+    require_recording_rights,
+    sees_every_child,
+)
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
 from children.models import Child
@@ -69,7 +75,9 @@ class RaiseEscalationView(ChildRecordAccessMixin, View):
     template_name = "escalations/raise.html"
 
     def get_child(self, request, pk):
-        return get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        require_recording_rights(request.user, child.pk)
+        return child
 
     def get(self, request, pk):
         child = self.get_child(request, pk)
@@ -105,6 +113,7 @@ class EscalationDetailView(EscalationMixin, View):
         return render(request, "escalations/detail.html", {
             "escalation": escalation, "row": selectors.escalation_row(escalation, timezone.localdate()),
             "may_reopen": services.may_reopen(request.user),
+            "may_record": may_record_for_child(request.user, escalation.child_id),
         })
 
 
@@ -159,7 +168,9 @@ class EscalationActionView(EscalationMixin, View):
         return self._render(request, row, form, status=400)
 
     def _row(self, request, pk):
-        return selectors.escalation_row(self.get_escalation(request, pk), timezone.localdate())
+        escalation = self.get_escalation(request, pk)
+        require_recording_rights(request.user, escalation.child_id)
+        return selectors.escalation_row(escalation, timezone.localdate())
 
     def _back(self, request, row, refusal):
         messages.info(request, refusal)

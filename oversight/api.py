@@ -16,6 +16,7 @@ from audit.services import record_event
 from children.models import Child
 from iro_portal.api import AuditedList
 from iro_portal.api_permissions import ChildRecords
+from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to
 
@@ -109,6 +110,7 @@ class OversightRecordViewSet(AuditedList, mixins.ListModelMixin, mixins.Retrieve
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=data.pop("child"))
+        require_recording_rights(request.user, child.pk)
         review_id = data.pop("review")
         review = None
         if review_id is not None:

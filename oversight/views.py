@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.views import View
 
 from accounts.models import Role, User
-from accounts.permissions import ChildRecordAccessMixin, children_visible_to, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, children_visible_to, require_recording_rights, sees_every_child
 from audit.services import record_list_view
 from children.models import Child
 from iro_portal.forms import add_service_errors
@@ -65,7 +65,9 @@ class RecordOversightView(ChildRecordAccessMixin, View):
     template_name = "oversight/record.html"
 
     def get_child(self, request, pk):
-        return get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        require_recording_rights(request.user, child.pk)
+        return child
 
     def get(self, request, pk):
         child = self.get_child(request, pk)
@@ -95,7 +97,9 @@ class RateReviewView(ChildRecordAccessMixin, View):
 
     def get_review(self, request, pk):
         reviews = reviews_visible_to(request.user, Review.objects.select_related("child"))
-        return get_object_or_404(reviews, pk=pk, kind=ReviewKind.LAC)
+        review = get_object_or_404(reviews, pk=pk, kind=ReviewKind.LAC)
+        require_recording_rights(request.user, review.child_id)
+        return review
 
     def _form(self, review, data=None):
         next_due = services.next_review_due(review.child, after=review)

@@ -21,7 +21,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import children_visible_to, sees_every_child
+from accounts.permissions import children_allocated_to, sees_every_child
 from children.models import Child
 
 from . import selectors
@@ -65,7 +65,7 @@ def dashboard_for(user, period, on):
         return _counted(FiguresKind.DASHBOARD, AUTHORITY, period, on, lambda: selectors.dashboard(period, on))
     return _counted(
         FiguresKind.DASHBOARD, f"iro:{user.pk}", period, on,
-        lambda: selectors.dashboard(period, on, children=children_visible_to(user, Child.objects.all(), on=on),
+        lambda: selectors.dashboard(period, on, children=children_allocated_to(user, Child.objects.all(), on=on),
                                     iros=User.objects.filter(pk=user.pk)),
     )
 

@@ -28,6 +28,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from audit.models import AuditAction
@@ -37,6 +38,7 @@ from children.models import Allocation
 from iro_portal.api import AuditedList
 from iro_portal.api import CONFLICT_RESPONSE
 from iro_portal.api_permissions import ChildRecords
+from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from iro_portal.filters import IRO_CHOICES
 
 from . import selectors, services
@@ -341,6 +343,13 @@ def _with_details(reviews):
 class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
     permission_classes = [ChildRecords]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+
+    def get_object(self):
+        """For a change, the caller must also be allowed to record for the child (not read-only cover)."""
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            require_recording_rights(self.request.user, self.child_id_of(instance))
+        return instance
 
     def retrieve(self, request, *args, **kwargs):
         """One record, its viewing audited as on the pages."""

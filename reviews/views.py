@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from accounts.permissions import ChildRecordAccessMixin, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, may_record_for_child, require_recording_rights, sees_every_child
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
 from iro_portal.forms import add_service_errors
@@ -58,9 +58,15 @@ class HeldReviewsView(ChildRecordAccessMixin, View):
 
 
 class ReviewMixin(ChildRecordAccessMixin):
+    records = False
+    """A page that changes the review: refused (403) to an IRO who sees the child under read-only cover."""
+
     def get_review(self, request, pk):
         reviews = selectors.reviews_visible_to(request.user, Review.objects.select_related("child", "chair", "protection_plan"))
-        return get_object_or_404(reviews, pk=pk)
+        review = get_object_or_404(reviews, pk=pk)
+        if self.records:
+            require_recording_rights(request.user, review.child_id)
+        return review
 
 
 class ReviewDetailView(ReviewMixin, View):
@@ -70,10 +76,13 @@ class ReviewDetailView(ReviewMixin, View):
         return render(request, "reviews/detail.html", {
             "review": review, "actions": list(review.actions.select_related("owner")),
             "standards": selectors.quality_standards(review), "is_outstanding": review.status in OUTSTANDING_STATUSES,
+            "may_record": may_record_for_child(request.user, review.child_id),
         })
 
 
 class BookReviewView(ReviewMixin, View):
+    records = True
+
     def get(self, request, pk):
         review = self.get_review(request, pk)
         initial = {"version": review.version}
@@ -104,6 +113,7 @@ class RecordReviewView(ReviewMixin, View):
     """Record a due or booked review as held, with its agreed actions, on one page."""
 
     editing = False
+    records = True
     template_name = "reviews/record.html"
 
     def get(self, request, pk):

@@ -7,7 +7,14 @@ who may open it. Each role is one test that builds its requests from one set of 
 once for the module) and lists every route whose answer differs from its rule. The board
 member's answers are also searched for the test children's names, dates of birth, local ids and
 links to their pages (the Corporate Parenting Board sees aggregates only), and the answers to the
-IRO without the child allocated for that child's."""
+IRO without the child allocated for that child's.
+
+Five more IROs cover for `iro` (DESIGN.md section 1): under read cover, under read and record
+cover, under cover that starts tomorrow, under cover that ended yesterday and under cover a
+manager ended early. Their answers for `iro`'s child follow from each rule: read cover opens the
+child's pages and endpoints but not the ones that change its records (403), read and record cover
+opens those too, and cover not in force is no cover (404, as for any other IRO's child). None of
+them sees `other_iro`'s child."""
 
 import datetime
 import json
@@ -23,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.api_tokens import create_api_token
+from accounts.models import CoverArrangement, CoverLevel
 from audit.models import AuditEvent
 from children import services as children_services
 from escalations import services as escalation_services
@@ -44,9 +52,11 @@ from tests.factories import (
     ManagerFactory,
 )
 
-ROLES = ("anonymous", "iro", "other_iro", "manager", "board", "admin")
+COVER_ROLES = ("covering_read", "covering_record", "cover_not_started", "cover_ended", "cover_ended_early")
+ROLES = ("anonymous", "iro", "other_iro", *COVER_ROLES, "manager", "board", "admin")
 """`iro` has the test child (`world.child`) allocated; `other_iro` has only `world.other_child`,
-so on a child-level route built for `world.child` it is the "IRO without the child allocated"."""
+so on a child-level route built for `world.child` it is the "IRO without the child allocated".
+The COVER_ROLES are IROs with no children of their own, covering for `iro`."""
 
 FORMAT_SUFFIX = r"\.(?P<format>[a-z0-9]+)/?$"
 
@@ -78,9 +88,12 @@ def redirect(to):
     return Expect(302, to, label=f"302 to {to if isinstance(to, str) else 'the page it belongs to'}")
 
 
-def roles(*, anonymous, iro, other_iro, manager, board, admin):
+def roles(*, anonymous, iro, other_iro, manager, board, admin, covering_read=None, covering_record=None):
+    """IROs covering for `iro` get what `other_iro` gets unless said otherwise: on a route about
+    `iro`'s child, only cover in force changes that."""
     return {"anonymous": anonymous, "iro": iro, "other_iro": other_iro, "manager": manager, "board": board,
-            "admin": admin}
+            "admin": admin, "covering_read": covering_read or other_iro, "covering_record": covering_record or other_iro,
+            **{role: other_iro for role in COVER_ROLES[2:]}}
 
 
 def but(base, **changes):
@@ -91,8 +104,12 @@ def but(base, **changes):
 EVERYONE_SIGNED_IN = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=OK, admin=OK)
 CHILD_LISTS = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, admin=OK)
 """Lists of children (each IRO sees only their own in them); never for the board."""
-CHILD_RECORD = roles(anonymous=SIGN_IN, iro=OK, other_iro=NOT_FOUND, manager=OK, board=FORBIDDEN, admin=OK)
-"""A page about `world.child`: its IRO, managers and administrators; another IRO gets 404."""
+CHILD_RECORD = roles(anonymous=SIGN_IN, iro=OK, other_iro=NOT_FOUND, manager=OK, board=FORBIDDEN, admin=OK,
+                     covering_read=OK, covering_record=OK)
+"""A page about `world.child`: its IRO, IROs covering for them, managers and administrators; another
+IRO gets 404."""
+CHILD_RECORD_CHANGE = but(CHILD_RECORD, covering_read=FORBIDDEN)
+"""A page that changes `world.child`'s records: not under read-only cover (403)."""
 MANAGERS = roles(anonymous=SIGN_IN, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=FORBIDDEN, admin=OK)
 REPORT_READERS = roles(anonymous=SIGN_IN, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK, admin=OK)
 """The annual report: managers and administrators (the draft), board members (published only)."""
@@ -102,7 +119,7 @@ POST_ONLY_PAGE = roles(anonymous=SIGN_IN, iro=NO_GET, other_iro=NO_GET, manager=
 API_EVERYONE = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=OK, admin=OK)
 API_CHILD_LISTS = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, admin=OK)
 API_CHILD_RECORD = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=NOT_FOUND, manager=OK, board=FORBIDDEN,
-                         admin=OK)
+                         admin=OK, covering_read=OK, covering_record=OK)
 API_CHILD_POST_ONLY = roles(anonymous=UNAUTHENTICATED, iro=NO_GET, other_iro=NO_GET, manager=NO_GET,
                             board=FORBIDDEN, admin=NO_GET)
 API_REPORT_READERS = roles(anonymous=UNAUTHENTICATED, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK,
@@ -190,33 +207,39 @@ RULES = {
     "api_token_new": Rule(but({role: FORBIDDEN for role in ROLES}, anonymous=SIGN_IN),
                           why="only after a one-time code in this session, which no role here has given"),
     "api_token_revoke": Rule(POST_ONLY_PAGE, pk_of("api_token"), why="revoking is a POST"),
+    "cover_list": Rule(MANAGERS),
+    "cover_grant": Rule(MANAGERS),
+    "cover_check": Rule(but(MANAGERS, manager=redirect("/cover/grant/"), admin=redirect("/cover/grant/")),
+                        why="with no answers waiting to be checked, a manager is sent to the form"),
+    "cover_granted": Rule(MANAGERS, pk_of("cover_read")),
+    "cover_end": Rule(MANAGERS, pk_of("cover_read")),
     # children
     "children:list": Rule(CHILD_LISTS),
     "children:caseload": Rule(but(CHILD_LISTS, manager=redirect("/children/"), admin=redirect("/children/")),
                               why="an IRO's own caseload; managers have none and are sent to the children list"),
     "children:detail": Rule(CHILD_RECORD, child),
     "children:allocate": Rule(MANAGERS, child),
-    "children:motherhood": Rule(CHILD_RECORD, child, why="whoever may open the child's record records it"),
+    "children:motherhood": Rule(CHILD_RECORD_CHANGE, child, why="whoever may open the child's record records it"),
     # reviews
     "reviews:due": Rule(CHILD_LISTS),
     "reviews:held": Rule(CHILD_LISTS),
     "reviews:detail": Rule(CHILD_RECORD, held_review),
-    "reviews:book": Rule(CHILD_RECORD, due_review),
-    "reviews:record": Rule(CHILD_RECORD, due_review),
-    "reviews:edit": Rule(CHILD_RECORD, held_review),
+    "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
+    "reviews:record": Rule(CHILD_RECORD_CHANGE, due_review),
+    "reviews:edit": Rule(CHILD_RECORD_CHANGE, held_review),
     # oversight
     "oversight:worklist": Rule(CHILD_LISTS),
-    "oversight:record": Rule(CHILD_RECORD, child),
-    "oversight:in_contact": Rule(CHILD_RECORD, child),
-    "oversight:rate": Rule(CHILD_RECORD, held_review),
+    "oversight:record": Rule(CHILD_RECORD_CHANGE, child),
+    "oversight:in_contact": Rule(CHILD_RECORD_CHANGE, child),
+    "oversight:rate": Rule(CHILD_RECORD_CHANGE, held_review),
     # escalations
     "escalations:list": Rule(CHILD_LISTS),
-    "escalations:raise": Rule(CHILD_RECORD, child),
+    "escalations:raise": Rule(CHILD_RECORD_CHANGE, child),
     "escalations:detail": Rule(CHILD_RECORD, open_escalation),
-    "escalations:escalate": Rule(CHILD_RECORD, open_escalation),
-    "escalations:respond": Rule(CHILD_RECORD, open_escalation),
-    "escalations:resolve": Rule(CHILD_RECORD, open_escalation),
-    "escalations:withdraw": Rule(CHILD_RECORD, open_escalation),
+    "escalations:escalate": Rule(CHILD_RECORD_CHANGE, open_escalation),
+    "escalations:respond": Rule(CHILD_RECORD_CHANGE, open_escalation),
+    "escalations:resolve": Rule(CHILD_RECORD_CHANGE, open_escalation),
+    "escalations:withdraw": Rule(CHILD_RECORD_CHANGE, open_escalation),
     "escalations:reopen": Rule(MANAGERS, pk_of("closed_escalation"),
                                why="reopening overrides the IRO's closure: a manager's decision"),
     # reminders
@@ -453,6 +476,7 @@ def build_world():
     users = {
         "iro": IroFactory(first_name="Iris", last_name="Reviewer"),
         "other_iro": IroFactory(first_name="Owen", last_name="Other"),
+        **{role: IroFactory(first_name="Cora", last_name=role.replace("_", " ").title()) for role in COVER_ROLES},
         "manager": ManagerFactory(first_name="Mina", last_name="Manager"),
         "board": BoardMemberFactory(first_name="Bea", last_name="Board"),
         "admin": AdministratorFactory(first_name="Ada", last_name="Admin"),
@@ -461,6 +485,20 @@ def build_world():
     start = today - datetime.timedelta(days=60)
     child = child_in_care(ZEBEDEE, iro, manager, start)
     other_child = child_in_care(XANTHE, users["other_iro"], manager, start)
+    day = datetime.timedelta(days=1)
+    cover = {
+        role: CoverArrangement.objects.create(
+            covering_iro=users[role], covered_iro=iro, starts_on=starts_on, ends_on=ends_on, level=level,
+            reason="Annual leave", granted_by=manager,
+            ended_at=timezone.now() if role == "cover_ended_early" else None)
+        for role, starts_on, ends_on, level in [
+            ("covering_read", today - 5 * day, today + 5 * day, CoverLevel.READ),
+            ("covering_record", today, today, CoverLevel.READ_AND_RECORD),
+            ("cover_not_started", today + day, today + 9 * day, CoverLevel.READ_AND_RECORD),
+            ("cover_ended", today - 9 * day, today - day, CoverLevel.READ_AND_RECORD),
+            ("cover_ended_early", today - 5 * day, today + 5 * day, CoverLevel.READ_AND_RECORD),
+        ]
+    }
 
     first = Review.objects.get(child=child, kind="LAC", status="due")
     held = review_services.record_review_held(
@@ -501,7 +539,7 @@ def build_world():
                "path_info": "/sign-in/"}
     token, _ = create_api_token(iro, name="Case management link", by=users["admin"])
     return SimpleNamespace(
-        today=today, users=users, child=child, other_child=other_child,
+        today=today, users=users, child=child, other_child=other_child, cover_read=cover["covering_read"],
         episode=child.episodes.get(), allocation=child.allocations.get(),
         strategy_discussion=child.strategy_discussions.get(), plan=plan,
         held_review=held, due_review=due, action=held.actions.get(),
@@ -602,7 +640,10 @@ def test_every_route_answers_each_role_as_its_rule_says(role, world, client):
         client.force_login(world.users[role])
     # The board sees no child at all; an IRO never sees a child not allocated to them.
     watched = {"board": child_identifiers(world.child, world.other_child),
-               "other_iro": child_identifiers(world.child)}.get(role, [])
+               "other_iro": child_identifiers(world.child),
+               "covering_read": child_identifiers(world.other_child),
+               "covering_record": child_identifiers(world.other_child),
+               **{role: child_identifiers(world.child, world.other_child) for role in COVER_ROLES[2:]}}.get(role, [])
     wrong, seen_by_role = [], []
     for key in sorted(discovered_patterns()):
         rule = RULES[key]
@@ -621,7 +662,7 @@ def test_every_route_answers_each_role_as_its_rule_says(role, world, client):
         report += [f"{len(wrong)} routes answer {role} differently from their rule:", *wrong]
     if seen_by_role:
         whose = "A board member was shown a child's details" if role == "board" else (
-            "An IRO was shown details of a child not allocated to them")
+            "An IRO was shown details of a child neither allocated to them nor under cover in force")
         report += [f"{whose}:", *seen_by_role]
     assert not report, "\n  ".join(report)
 

@@ -238,7 +238,7 @@ class TestCreating:
         response = api_client(iro).post(url(endpoint), create_body(endpoint, other_child_not_in_care, iro),
                                         format="json")
         body = assert_error_shape(response, 400, "child")
-        assert "among the children you can see" in body["errors"]["child"][0]
+        assert "among the children whose records you can change" in body["errors"]["child"][0]
         assert count(endpoint) == before and not AuditEvent.objects.filter(action="create", user=iro).exists()
 
     @pytest.mark.parametrize("endpoint", CHILD_RECORD_ENDPOINTS)

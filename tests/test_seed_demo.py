@@ -336,6 +336,16 @@ class TestDemoAccounts:
             assert users[username].role == Role.IRO
             assert str(users[username].fte) in {"1.00", "0.80", "0.60", "0.50"}
 
+    def test_iro1_covers_for_iro2_once_however_often_the_demo_is_seeded(self):
+        from accounts.models import CoverArrangement
+
+        seed()
+        seed()
+        cover = CoverArrangement.objects.get()
+        assert (cover.covering_iro.username, cover.covered_iro.username, cover.level) == ("iro1", "iro2",
+                                                                                          "read_and_record")
+        assert cover.starts_on <= TODAY <= cover.ends_on
+
     def test_seeding_is_recorded_in_the_audit_log(self):
         seed()
         event = AuditEvent.objects.filter(object_type="demo.seed").latest("id")

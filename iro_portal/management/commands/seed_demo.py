@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts import demo as accounts_demo
 from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
@@ -83,7 +84,8 @@ def generate_and_save(children, seed, today, *, chunk=None):
     review_counts = reviews_demo.save_reviews(reviews, saved.iros)
     oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
-    return {**saved.counts, **review_counts, **oversight_counts, **escalation_counts}
+    cover_counts = accounts_demo.save_cover(saved.iros, today) if chunk is None else {}
+    return {**saved.counts, **review_counts, **oversight_counts, **escalation_counts, **cover_counts}
 
 
 class Command(BaseCommand):

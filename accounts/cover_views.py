@@ -1,0 +1,135 @@
+"""Managers' pages for cover between IROs: the list, granting (form, check answers,
+confirmation) and ending cover early. The rules are in accounts.services and accounts.permissions."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from iro_portal.forms import add_service_errors
+
+from . import selectors, services
+from .forms import CoverForm, EndCoverForm
+from .models import CoverArrangement, CoverLevel, User
+from .permissions import AllocationManagerRequiredMixin
+
+COVER_TO_GRANT = "cover_to_grant"
+
+
+def _cover_from_session(request):
+    """The answers the manager gave on the form, kept in their session for the check-answers page."""
+    answers = request.session.get(COVER_TO_GRANT)
+    if not answers:
+        return None
+    iros = User.objects.in_bulk([answers["covered_iro"], answers["covering_iro"]])
+    if len(iros) < len({answers["covered_iro"], answers["covering_iro"]}):
+        return None
+    return {
+        "covered_iro": iros[answers["covered_iro"]], "covering_iro": iros[answers["covering_iro"]],
+        "starts_on": datetime.date.fromisoformat(answers["starts_on"]),
+        "ends_on": datetime.date.fromisoformat(answers["ends_on"]),
+        "level": answers["level"], "reason": answers["reason"],
+    }
+
+
+def _as_form_data(answers):
+    """The answers as the form posted them, to show them again with what is now wrong."""
+    data = {"covered_iro": answers["covered_iro"].pk, "covering_iro": answers["covering_iro"].pk,
+            "level": answers["level"], "reason": answers["reason"]}
+    for name in ("starts_on", "ends_on"):
+        day = answers[name]
+        data.update({f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year})
+    return data
+
+
+class CoverListView(AllocationManagerRequiredMixin, View):
+    def get(self, request):
+        today = timezone.localdate()
+        return render(request, "accounts/cover_list.html", {
+            "today": today, **selectors.cover_arrangements(today),
+            "ended_caption": f"Ended cover, most recent first (up to {selectors.ENDED_COVER_SHOWN})",
+        })
+
+
+class GrantCoverView(AllocationManagerRequiredMixin, View):
+    template_name = "accounts/cover_grant.html"
+
+    def get(self, request):
+        today = timezone.localdate()
+        answers = _cover_from_session(request) if request.GET.get("change") else None
+        form = CoverForm(today=today, initial=answers or {"starts_on": today, "level": CoverLevel.READ})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = CoverForm(request.POST, today=timezone.localdate())
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        request.session[COVER_TO_GRANT] = form.for_the_session()
+        return redirect("cover_check")
+
+
+class CheckCoverView(AllocationManagerRequiredMixin, View):
+    """Check your answers, then grant; with no answers waiting, back to the form."""
+
+    def get(self, request):
+        answers = _cover_from_session(request)
+        if answers is None:
+            return redirect("cover_grant")
+        return render(request, "accounts/cover_check.html", {"answers": answers, "level": CoverLevel(answers["level"])})
+
+    def post(self, request):
+        answers = _cover_from_session(request)
+        if answers is None:
+            return redirect("cover_grant")
+        try:
+            cover = services.grant_cover(by=request.user, request=request, **answers)
+        except ValidationError as error:
+            # Something changed since the form (cover granted by someone else, an IRO's account closed).
+            form = CoverForm(_as_form_data(answers), today=timezone.localdate())
+            if form.is_valid():
+                add_service_errors(form, error)
+            return render(request, "accounts/cover_grant.html", {"form": form}, status=400)
+        del request.session[COVER_TO_GRANT]
+        return redirect("cover_granted", pk=cover.pk)
+
+
+class CoverGrantedView(AllocationManagerRequiredMixin, View):
+    def get(self, request, pk):
+        cover = get_object_or_404(CoverArrangement.objects.select_related("covering_iro", "covered_iro"), pk=pk)
+        return render(request, "accounts/cover_granted.html", {"cover": cover})
+
+
+class EndCoverView(AllocationManagerRequiredMixin, View):
+    """Are you sure? Then cover ends now (or, for cover not yet started, never starts)."""
+
+    template_name = "accounts/cover_end.html"
+
+    def _cover(self, pk):
+        return get_object_or_404(CoverArrangement.objects.select_related("covering_iro", "covered_iro"), pk=pk)
+
+    def get(self, request, pk):
+        cover = self._cover(pk)
+        if cover.ended_at is not None or cover.ends_on < timezone.localdate():
+            messages.info(request, "This cover has already ended.")
+            return redirect("cover_list")
+        return render(request, self.template_name, {"cover": cover, "form": EndCoverForm(initial={"version": cover.version})})
+
+    def post(self, request, pk):
+        cover = self._cover(pk)
+        form = EndCoverForm(request.POST)
+        if form.is_valid():
+            try:
+                services.end_cover_early(cover, by=request.user, expected_version=form.cleaned_data["version"],
+                                         request=request)
+            except services.CoverChangedByAnotherUser as error:
+                form.add_error(None, error.messages)
+                return render(request, self.template_name, {"cover": cover, "form": form}, status=409)
+            except ValidationError as error:
+                messages.info(request, " ".join(error.messages))
+                return redirect("cover_list")
+            messages.success(request, f"Cover ended: {cover.covering_iro} can no longer see {cover.covered_iro}’s children.")
+            return redirect("cover_list")
+        return render(request, self.template_name, {"cover": cover, "form": form}, status=400)
