@@ -158,13 +158,14 @@ def schedule_lac_review(child, today=None):
 def end_lapsed_short_break_series(on, first_child_id, last_child_id):
     """A series of short breaks also ends with time alone, twelve months without a break
     (timescales.short_break_series_lapses), which no change to the record announces: the daily
-    sweep brings in line, on `on`, the LAC review of each child whose last episode ended a year
-    ago or more."""
+    sweep brings in line, on `on`, the LAC review of each child who has had short breaks and
+    whose last episode ended a year ago or more."""
     ended_by = on - timedelta(days=365)
     recent = CareEpisode.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gt=ended_by))
     outstanding = Review.objects.filter(child=OuterRef("pk"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
+    short_break = CareEpisode.objects.filter(child=OuterRef("pk"), legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
     children = Child.objects.filter(pk__gte=first_child_id, pk__lte=last_child_id).filter(
-        Exists(outstanding), ~Exists(recent))
+        Exists(outstanding), Exists(short_break), ~Exists(recent))
     for child in children:
         with transaction.atomic():
             schedule_lac_review(child, today=on)

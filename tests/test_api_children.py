@@ -412,7 +412,8 @@ class TestValidation:
                                         format="json")
         assert assert_error_shape(response, 400, "start_date")["errors"]["start_date"] == [message]
         own = records["care-episodes"][0]
-        response = api_client(iro).patch(url("care-episodes", own.pk), {"start_date": tomorrow}, format="json")
+        response = api_client(iro).patch(url("care-episodes", own.pk), {"start_date": tomorrow, "version": own.version},
+                                         format="json")
         assert assert_error_shape(response, 400, "start_date")["errors"]["start_date"] == [message]
         own.refresh_from_db()
         assert own.start_date < timezone.localdate()

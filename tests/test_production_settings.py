@@ -111,7 +111,8 @@ def test_in_production_managers_and_administrators_always_need_a_one_time_code(t
                                                                                  required):
     """OTP_REQUIRED_ROLES adds roles in production; it cannot take managers or administrators away."""
     extra = {} if listed is None else {"OTP_REQUIRED_ROLES": listed}
-    result = run_in_subprocess(tmp_path, ["-c", REQUIRED_CODES], DEBUG="0", PRODUCTION=production, **extra)
+    result = run_in_subprocess(tmp_path, ["-c", REQUIRED_CODES], DEBUG="0", PRODUCTION=production,
+                               SITE_URL="https://iro.example.gov.uk", **extra)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == required
 

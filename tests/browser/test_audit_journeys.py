@@ -63,6 +63,8 @@ def test_manager_filters_the_audit_log_by_action_and_dates(page, manager, events
     type_date(page, "1", "3", "2026")
     expect(page.get_by_role("group", name="On or before").get_by_label("Day")).to_be_focused()
     type_date(page, "5", "3", "2026")
+    expect(page.get_by_label("Only under cover")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Apply filters")).to_be_focused()
     page.keyboard.press("Enter")
 
