@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +44,7 @@ from reporting.periods import Period, reporting_year, year_to_date
 from reviews import timescales
 from reviews.models import Review, ReviewStatus
 from reviews.selectors import quality_standard, quality_standards
-from tests.conftest import sign_in
+from tests.conftest import ON_POSTGRESQL, sign_in
 from tests.factories import AllocationFactory, ChildFactory, IroFactory
 
 ON = D(2026, 11, 11)
@@ -51,7 +52,11 @@ ON = D(2026, 11, 11)
 its reporting year began on 1 April 2026 and its quarter on 1 October 2026."""
 
 PAGE_SIZE = settings.CHILDREN_LIST_PAGE_SIZE
-MAX_DASHBOARD_QUERIES = 15
+# Counting every figure takes 15 queries. On PostgreSQL a test's own transaction has written, so
+# the figures are counted and not stored; on SQLite they are stored too (the data version read
+# twice, the stored row looked up, yesterday's deleted, today's inserted, three savepoints and
+# their releases): 11 more, as fixed as the rest.
+MAX_DASHBOARD_QUERIES = 15 if ON_POSTGRESQL else 15 + 11
 
 
 # ---------------------------------------------------------------------------------------------
@@ -911,20 +916,19 @@ class TestQueries:
         return len(queries)
 
     @pytest.mark.parametrize("who", ["manager", "iro"])
-    def test_a_fixed_number_of_queries(self, client, django_assert_max_num_queries, authority_today, manager, who):
+    def test_a_fixed_number_of_queries(self, client, authority_today, manager, who):
         user = manager if who == "manager" else authority_today.iris
         sign_in(client, user)
-        with django_assert_max_num_queries(MAX_DASHBOARD_QUERIES):
-            client.get(reverse("reporting:dashboard"))
-        small = self.count_queries(client)
+        self.count_queries(client)  # the first request also fills the process's caches
+        Child.objects.filter(pk=Child.objects.first().pk).update(given_name=F("given_name"))
+        small = self.count_queries(client)  # a change since (moving the data version): counted again
         before = Child.objects.count()
         add_many_children(authority_today)
         assert Child.objects.count() == before + 60
-        large = self.count_queries(client)
+        large = self.count_queries(client)  # a change since: counted again, over more children
         assert large == small
         assert large <= MAX_DASHBOARD_QUERIES
-        with django_assert_max_num_queries(MAX_DASHBOARD_QUERIES):
-            client.get(reverse("reporting:dashboard"))
+        assert self.count_queries(client) <= large
 
 
 # ---------------------------------------------------------------------------------------------
