@@ -30,7 +30,8 @@ value, what is wrong). Otherwise one transaction:
     * every other episode is replaced by the file's;
     * the file's episode without DEC was open on 31 March, not necessarily still open: where
       the portal has an episode open on 31 March that ended later, that DEC, REC and
-      REASON_PLACE_CHANGE are kept on it.
+      REASON_PLACE_CHANGE are kept on it; and for a child in a later year's return the portal
+      holds, that return's account of the episode (the same DECOM) is kept whole.
   If the file's last episode cannot be followed by the portal's first kept later one (the file
   has the child still looked after on 31 March but the portal has the care ending in the year
   and a new period after it, say), the import is refused with an error on that row.
@@ -567,11 +568,12 @@ def _episode_key(episode):
     return tuple(getattr(episode, name) for name in EPISODE_FIELDS)
 
 
-def _episodes_after_import(stored, records, year_end):
+def _episodes_after_import(stored, records, year_end, *, in_later_return=False):
     """A child's episodes once the file's `records` replace what they cover of `stored` (the
     portal's, by start date), for a return whose collection year ends on `year_end`; see the
-    module docstring. Returns (episodes, following): `following` is the first episode kept after
-    the year, or None."""
+    module docstring. `in_later_return`: the child is in a later year's return the portal
+    holds. Returns (episodes, following): `following` is the first episode kept after the
+    year, or None."""
     first = records[0].start_date
     before = [e for e in stored if e.end_date is not None and e.end_date <= first]
     after = [e for e in stored if e.start_date > year_end]
@@ -579,7 +581,9 @@ def _episodes_after_import(stored, records, year_end):
     if last.end_date is None:  # open on 31 March, not necessarily still open
         spanning = next((e for e in stored if e.start_date <= year_end
                          and (e.end_date is None or e.end_date > year_end)), None)
-        if spanning is not None and spanning.end_date is not None:
+        if in_later_return and spanning is not None and spanning.start_date == last.start_date:
+            last = spanning  # the later return's account of the episode stands
+        elif spanning is not None and spanning.end_date is not None:
             last = last._replace(end_date=spanning.end_date, reason_episode_ceased=spanning.reason_episode_ceased,
                                  reason_for_placement_change=spanning.reason_for_placement_change)
     return before + records[:-1] + [last] + after, (after[0] if after else None)
@@ -904,7 +908,8 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             continue
         records = sorted(records, key=lambda e: e.start_date)
         stored = stored_episodes.get(pk, [])
-        final, following = _episodes_after_import(stored, records, year_end)
+        final, following = _episodes_after_import(stored, records, year_end,
+                                                  in_later_return=local_id in in_later_returns)
         final_episodes[local_id] = final
         stored_keys, final_keys = [_episode_key(e) for e in stored], [_episode_key(e) for e in final]
         if pk is not None and stored_keys == final_keys:

@@ -163,6 +163,26 @@ def test_an_episode_open_at_the_year_end_keeps_the_portals_later_end_and_the_yea
     assert not imported(return_2024).changed
 
 
+def test_last_years_return_again_keeps_this_years_correction_of_the_episode_open_across_the_year_end():
+    """The 2023/24 return has the placement from June 2023 under C1, open on 31 March 2024; the
+    2024/25 return corrects it to C2 and has it ending in June 2024. Last year's return imported
+    again leaves the episodes as this year's left them."""
+    header = ["K006,M,01/01/2012,WBRI,UN5,,"]
+    last_year = files(header, ["K006,01/06/2023,S,C1,N1,U4,PR1,,,,,,"], ["K006,01/01/2012,01/12/2023,PN1"])
+    this_year = files(header, ["K006,01/06/2023,S,C2,N1,U4,PR1,01/06/2024,X1,CARPL,,,",
+                               "K006,01/06/2024,P,C2,N1,U6,PR1,,,,,,"], ["K006,01/01/2012,01/12/2024,PN1"])
+    imported(last_year)
+    imported(this_year)
+    after_both = portal()
+    assert episodes_of(Child.objects.get(local_child_id="K006")) == [
+        (D(2023, 6, 1), "S", "C2", D(2024, 6, 1), "X1", "CARPL"), (D(2024, 6, 1), "P", "C2", None, "", "")]
+
+    again = imported(last_year)
+
+    assert portal() == after_both
+    assert not again.changed
+
+
 def test_a_return_that_contradicts_the_care_after_its_year_is_refused():
     """The 2023/24 return says the child was still looked after on 31 March 2024; the portal has
     the care ending in February and a new period from May: nothing is written."""
