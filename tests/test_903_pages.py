@@ -15,7 +15,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from children.models import CareEpisode, Child
@@ -416,3 +418,27 @@ def test_the_overview_lists_recent_imports(client, manager):
     sign_in(client, manager)
     page = client.get(reverse("ssda903:overview")).content.decode()
     assert reverse("ssda903:import_run", args=[run.pk]) in page and "Check only" in page
+
+
+def test_the_checks_page_takes_as_many_queries_for_forty_children_as_for_one(client, manager):
+    """The children whose episodes a check would replace, and those whose next review is an
+    estimate, are listed without a query per child."""
+    sign_in(client, manager)
+
+    def queries_for(count):
+        local_ids = [f"Q{count}X{number:03d}" for number in range(count)]
+        for local_id in local_ids:
+            ChildFactory(local_child_id=local_id)
+        run = ImportRun.objects.create(
+            uploaded_by=manager, status=ImportStatus.SUCCEEDED, dry_run=True, finished_at=timezone.now(),
+            episodes_removed=count, children_with_episodes_replaced=count,
+            children_episodes_replaced=[[local_id, 1, 1, 0] for local_id in local_ids],
+            next_reviews_estimated=local_ids)
+        with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as queries:
+            page = client.get(reverse("ssda903:import_run", args=[run.pk])).content.decode()
+        assert f"replaces {count} of the portal's episodes" in page
+        assert page.count('<td class="govuk-table__cell">Q') == count
+        assert page.count(f'">Q{count}X') == 2 * count  # each child in both lists
+        return len(queries)
+
+    assert queries_for(40) == queries_for(1)
