@@ -111,8 +111,9 @@ def read_csv(file_obj_or_bytes, name=""):
         raise FileError("The file is empty: the first row must hold the column names.") from None
     except csv.Error as error:
         raise FileError(f"The file is not a readable CSV ({error}).") from None
-    if len(columns) > MAX_COLUMNS:
-        # Before any work per column: a file of thousands of columns is no 903 table.
+    if len(columns) > 2 * MAX_COLUMNS:
+        # Before any work per column: a file of thousands of columns is no 903 table. One with
+        # a few columns too many is refused below, told which they are.
         raise FileError(f"The file has {len(columns):,} columns: an SSDA903 table has at most {MAX_COLUMNS}. "
                         "Check that it is one table of the return, saved as CSV.")
     columns = [column.strip().upper() for column in columns]

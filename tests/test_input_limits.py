@@ -40,6 +40,15 @@ def test_the_widest_table_is_still_read():
     assert ssda903_files.read_csv(episodes.encode(), "episodes.csv")[0] == "episodes"
 
 
+def test_a_table_with_a_column_too_many_is_told_which():
+    episodes = ",".join([*ssda903_files.COLUMN_ORDER["episodes"], "NOTES"]) + "\n" + ",".join(["A1"] * 14) + "\n"
+    with pytest.raises(ssda903_files.FileError) as raised:
+        ssda903_files.read_csv(episodes.encode(), "episodes.csv")
+    assert raised.value.column == "NOTES"
+    assert raised.value.message.endswith("closest is Episodes (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, "
+                                         "REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN): unexpected column NOTES.")
+
+
 @pytest.mark.django_db
 def test_an_import_of_a_very_wide_file_lists_the_error_and_writes_nothing(manager):
     started = time.monotonic()
