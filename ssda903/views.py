@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,7 +83,8 @@ class ImportCheckedFilesView(ImportRunView):
         run = self.get_run(pk)
         try:
             new_run = services.import_checked_files(run, by=request.user, request=request)
-        except ValidationError:
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
             return redirect("ssda903:import_run", pk=run.pk)
         return redirect("ssda903:import_run", pk=new_run.pk)
 

@@ -187,8 +187,9 @@ def test_a_check_shows_the_episodes_the_file_replaces_and_imports_the_same_files
     assert list(child.episodes.order_by("start_date").values_list("start_date", "end_date")) == [
         (date(2022, 1, 1), date(2022, 6, 1)), (date(2024, 1, 1), date(2024, 5, 1)), (date(2024, 5, 1), None)]
     assert "The portal's episodes replaced" in client.get(response.url).content.decode()
-    response = client.post(reverse("ssda903:import_checked", args=[imported.pk]))  # not a check: nothing to confirm
-    assert response.url == reverse("ssda903:import_run", args=[imported.pk])
+    response = client.post(reverse("ssda903:import_checked", args=[imported.pk]), follow=True)  # not a check
+    assert response.redirect_chain[-1][0] == reverse("ssda903:import_run", args=[imported.pk])
+    assert "Only a check that found no errors can be imported from here" in response.content.decode()
     assert ImportRun.objects.count() == 2
 
 
