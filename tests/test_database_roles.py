@@ -187,3 +187,27 @@ def test_db_roles_refuses_an_app_role_that_could_get_round_the_log(split):
     assert f"{superuser} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off." in as_superuser.stderr
     without_owner = split.manage("db_roles", migration_url=False)
     assert without_owner.returncode != 0 and "MIGRATION_DATABASE_URL is not set" in without_owner.stderr
+
+
+@pytest.mark.parametrize("make_unsafe, make_safe, message", [
+    ("ALTER ROLE {app} NOINHERIT; GRANT {owner} TO {app}", "REVOKE {owner} FROM {app}; ALTER ROLE {app} INHERIT",
+     "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it."),
+    ("ALTER ROLE {app} NOINHERIT; GRANT {superuser} TO {app}", "REVOKE {superuser} FROM {app}; ALTER ROLE {app} INHERIT",
+     "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it."),
+    ("ALTER ROLE {app} CREATEROLE", "ALTER ROLE {app} NOCREATEROLE",
+     "may create roles, so it could make itself a member of {owner}"),
+], ids=["member-of-the-owner-without-inherit", "member-of-a-superuser-without-inherit", "createrole"])
+def test_db_roles_refuses_an_app_role_that_could_become_the_owner(split, make_unsafe, make_safe, message):
+    names = {"app": split.app, "owner": split.owner, "superuser": settings.DATABASES["default"]["USER"]}
+    admin = server_connection("postgres")
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(make_unsafe.format(**names))
+        result = split.manage("db_roles")
+        assert result.returncode != 0
+        assert f"{split.app} (DATABASE_URL's user) {message.format(**names)}" in result.stderr
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(make_safe.format(**names))
+        admin.close()
+
