@@ -65,6 +65,13 @@ def grant_app_role(role):
             f"GRANT SELECT, INSERT ON {audit_tables} TO {app}",
         ):
             cursor.execute(statement)
+        cursor.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", [role])
+        if cursor.fetchone()[0]:
+            raise DatabaseRoleError(
+                f"{role} (DATABASE_URL's user) may still create tables in the schema public, which only the "
+                f"schema's owner can forbid: as a superuser, ALTER SCHEMA public OWNER TO {owner} "
+                "(deploy/create-database-roles.sh does)."
+            )
     return owner
 
 

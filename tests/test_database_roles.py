@@ -47,6 +47,17 @@ class SplitDatabase:
     def connect(self, role):
         return server_connection(self.name, user=role, password=PASSWORD)
 
+    def create_roles(self):
+        """deploy/create-database-roles.sh, as the suite's superuser."""
+        server = settings.DATABASES["default"]
+        return subprocess.run(
+            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")], capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PGHOST": server["HOST"] or "127.0.0.1", "PGPORT": str(server["PORT"] or 5432),
+                 "PGUSER": server["USER"], "PGPASSWORD": server["PASSWORD"] or "", "IRO_DATABASE": self.name,
+                 "IRO_OWNER_ROLE": self.owner, "IRO_APP_ROLE": self.app,
+                 "IRO_OWNER_PASSWORD": PASSWORD, "IRO_APP_PASSWORD": PASSWORD},
+        )
+
     def manage(self, *args, migration_url=True, database_url=None):
         env = {key: value for key, value in os.environ.items()
                if key not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "CELERY_BROKER_URL", "PRODUCTION", "DEBUG"}}
@@ -61,16 +72,9 @@ class SplitDatabase:
 @pytest.fixture(scope="module")
 def split(tmp_path_factory):
     database = SplitDatabase(tmp_path_factory.mktemp("roles"))
-    server = settings.DATABASES["default"]
     admin = server_connection("postgres")
     try:
-        created = subprocess.run(
-            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")], capture_output=True, text=True, timeout=120,
-            env={**os.environ, "PGHOST": server["HOST"] or "127.0.0.1", "PGPORT": str(server["PORT"] or 5432),
-                 "PGUSER": server["USER"], "PGPASSWORD": server["PASSWORD"] or "", "IRO_DATABASE": database.name,
-                 "IRO_OWNER_ROLE": database.owner, "IRO_APP_ROLE": database.app,
-                 "IRO_OWNER_PASSWORD": PASSWORD, "IRO_APP_PASSWORD": PASSWORD},
-        )
+        created = database.create_roles()
         assert created.returncode == 0, created.stderr
         migrated = database.manage("migrate", "--noinput")
         assert migrated.returncode == 0, migrated.stdout + migrated.stderr
@@ -211,3 +215,25 @@ def test_db_roles_refuses_an_app_role_that_could_become_the_owner(split, make_un
             cursor.execute(make_safe.format(**names))
         admin.close()
 
+
+
+def test_an_app_role_that_could_still_create_tables_is_refused_until_the_owner_owns_the_schema(split):
+    """As PostgreSQL before 15 makes a database: the superuser owns the schema public and
+    everyone may create in it, which the owner role cannot take away."""
+    server = settings.DATABASES["default"]
+    admin = server_connection(split.name)
+    with admin.cursor() as cursor:
+        cursor.execute(f"ALTER SCHEMA public OWNER TO {server['USER']}; GRANT CREATE ON SCHEMA public TO PUBLIC")
+    admin.close()
+    result = split.manage("db_roles")
+    assert result.returncode != 0
+    assert (f"{split.app} (DATABASE_URL's user) may still create tables in the schema public, which only the "
+            f"schema's owner can forbid: as a superuser, ALTER SCHEMA public OWNER TO {split.owner}") in result.stderr
+    created = split.create_roles()
+    assert created.returncode == 0, created.stderr
+    result = split.manage("db_roles")
+    assert result.returncode == 0, result.stdout + result.stderr
+    app = split.connect(split.app)
+    with app.cursor() as cursor:
+        assert refused(cursor, "CREATE TABLE made_by_the_app (id int)").pgcode == INSUFFICIENT_PRIVILEGE
+    app.close()
