@@ -29,5 +29,9 @@ ALTER ROLE :"app" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD
 SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner')
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') \gexec
 ALTER DATABASE :"database" OWNER TO :"owner";
+\connect :"database"
+-- Before PostgreSQL 15 the superuser owns the schema public and everyone may create in it; only
+-- its owner can take that away, which `manage.py migrate` does as the owner role.
+ALTER SCHEMA public OWNER TO :"owner";
 SQL
 echo "PostgreSQL roles ${IRO_OWNER_ROLE:-iro_portal_owner} (owner) and ${IRO_APP_ROLE:-iro_portal_app} (app) and database ${IRO_DATABASE:-iro_portal} are ready."

@@ -2,6 +2,7 @@
 (SQLite file, filesystem Celery broker, emails written to files)."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,23 @@ def env_int(name, default):
     """A whole-number setting; anything else stops start-up. Unset or empty means the default."""
     value = os.environ.get(name, "")
     return whole_number(name, value) if value.strip() else default
+
+
+RATE_PERIODS = ("second", "minute", "hour", "day")
+
+
+def env_rate(name, default):
+    """A request rate, "number/period" with period second, minute, hour or day: anything else
+    stops start-up rather than failing every API request."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if not re.fullmatch(r"\d+/(%s)" % "|".join(RATE_PERIODS), value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a request rate: write it as a number, a slash and one of "
+            f"{', '.join(RATE_PERIODS)} (for example 1000/hour)."
+        )
+    return value
 
 
 def env_list(name, default):
@@ -409,8 +427,8 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 # Requests each token, and each person using the API through their browser session, may make
 # ("number/second|minute|hour|day"); counted in the default cache (CACHES above).
 API_THROTTLE_RATES = {
-    "token": os.environ.get("API_THROTTLE_RATE_TOKEN", "5000/hour"),
-    "user": os.environ.get("API_THROTTLE_RATE_USER", "1000/hour"),
+    "token": env_rate("API_THROTTLE_RATE_TOKEN", "5000/hour"),
+    "user": env_rate("API_THROTTLE_RATE_USER", "1000/hour"),
 }
 # How long a new API token lasts unless its creator chooses (in days), and the longest allowed.
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)

@@ -65,24 +65,43 @@ def grant_app_role(role):
             f"GRANT SELECT, INSERT ON {audit_tables} TO {app}",
         ):
             cursor.execute(statement)
+        cursor.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", [role])
+        if cursor.fetchone()[0]:
+            raise DatabaseRoleError(
+                f"{role} (DATABASE_URL's user) may still create tables in the schema public, which only the "
+                f"schema's owner can forbid: as a superuser, ALTER SCHEMA public OWNER TO {owner} "
+                "(deploy/create-database-roles.sh does)."
+            )
     return owner
 
 
 def _refuse_an_unsafe_app_role(cursor, role, owner):
+    """MEMBER, not USAGE: a member without INHERIT can still SET ROLE to the owner (or to a
+    superuser), and CREATEROLE lets a role grant itself membership of the owner."""
     cursor.execute(
-        "SELECT rolsuper OR rolbypassrls, pg_has_role(oid, %s, 'USAGE'), "
-        "EXISTS (SELECT 1 FROM pg_class WHERE relowner = pg_roles.oid AND relnamespace = 'public'::regnamespace) "
-        "FROM pg_roles WHERE rolname = %s",
+        "SELECT rolsuper OR rolbypassrls, rolcreaterole, "
+        "EXISTS (SELECT 1 FROM pg_roles AS other WHERE other.oid <> app.oid "
+        "AND (other.rolname = %s OR other.rolsuper) AND pg_has_role(app.oid, other.oid, 'MEMBER')), "
+        "EXISTS (SELECT 1 FROM pg_class WHERE relowner = app.oid AND relnamespace = 'public'::regnamespace) "
+        "FROM pg_roles AS app WHERE rolname = %s",
         [owner, role],
     )
     found = cursor.fetchone()
     if found is None:
         raise DatabaseRoleError(f"The role {role} (DATABASE_URL's user) does not exist: create it first.")
-    superuser, acts_as_owner, owns_tables = found
+    superuser, creates_roles, may_become_owner, owns_tables = found
     if superuser:
         raise DatabaseRoleError(f"{role} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off.")
-    if acts_as_owner:
-        raise DatabaseRoleError(f"{role} (DATABASE_URL's user) is a member of {owner}, the owner of the tables.")
+    if creates_roles:
+        raise DatabaseRoleError(
+            f"{role} (DATABASE_URL's user) may create roles, so it could make itself a member of {owner}: "
+            f"ALTER ROLE {role} NOCREATEROLE."
+        )
+    if may_become_owner:
+        raise DatabaseRoleError(
+            f"{role} (DATABASE_URL's user) is a member of {owner}, the owner of the tables, or of a superuser, "
+            "so it could SET ROLE to it."
+        )
     if owns_tables:
         raise DatabaseRoleError(
             f"{role} (DATABASE_URL's user) owns tables: make {owner} their owner (REASSIGN OWNED BY {role} TO {owner})."

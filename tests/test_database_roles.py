@@ -47,6 +47,17 @@ class SplitDatabase:
     def connect(self, role):
         return server_connection(self.name, user=role, password=PASSWORD)
 
+    def create_roles(self):
+        """deploy/create-database-roles.sh, as the suite's superuser."""
+        server = settings.DATABASES["default"]
+        return subprocess.run(
+            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")], capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PGHOST": server["HOST"] or "127.0.0.1", "PGPORT": str(server["PORT"] or 5432),
+                 "PGUSER": server["USER"], "PGPASSWORD": server["PASSWORD"] or "", "IRO_DATABASE": self.name,
+                 "IRO_OWNER_ROLE": self.owner, "IRO_APP_ROLE": self.app,
+                 "IRO_OWNER_PASSWORD": PASSWORD, "IRO_APP_PASSWORD": PASSWORD},
+        )
+
     def manage(self, *args, migration_url=True, database_url=None):
         env = {key: value for key, value in os.environ.items()
                if key not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "CELERY_BROKER_URL", "PRODUCTION", "DEBUG"}}
@@ -61,16 +72,9 @@ class SplitDatabase:
 @pytest.fixture(scope="module")
 def split(tmp_path_factory):
     database = SplitDatabase(tmp_path_factory.mktemp("roles"))
-    server = settings.DATABASES["default"]
     admin = server_connection("postgres")
     try:
-        created = subprocess.run(
-            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")], capture_output=True, text=True, timeout=120,
-            env={**os.environ, "PGHOST": server["HOST"] or "127.0.0.1", "PGPORT": str(server["PORT"] or 5432),
-                 "PGUSER": server["USER"], "PGPASSWORD": server["PASSWORD"] or "", "IRO_DATABASE": database.name,
-                 "IRO_OWNER_ROLE": database.owner, "IRO_APP_ROLE": database.app,
-                 "IRO_OWNER_PASSWORD": PASSWORD, "IRO_APP_PASSWORD": PASSWORD},
-        )
+        created = database.create_roles()
         assert created.returncode == 0, created.stderr
         migrated = database.manage("migrate", "--noinput")
         assert migrated.returncode == 0, migrated.stdout + migrated.stderr
@@ -187,3 +191,49 @@ def test_db_roles_refuses_an_app_role_that_could_get_round_the_log(split):
     assert f"{superuser} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off." in as_superuser.stderr
     without_owner = split.manage("db_roles", migration_url=False)
     assert without_owner.returncode != 0 and "MIGRATION_DATABASE_URL is not set" in without_owner.stderr
+
+
+@pytest.mark.parametrize("make_unsafe, make_safe, message", [
+    ("ALTER ROLE {app} NOINHERIT; GRANT {owner} TO {app}", "REVOKE {owner} FROM {app}; ALTER ROLE {app} INHERIT",
+     "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it."),
+    ("ALTER ROLE {app} NOINHERIT; GRANT {superuser} TO {app}", "REVOKE {superuser} FROM {app}; ALTER ROLE {app} INHERIT",
+     "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it."),
+    ("ALTER ROLE {app} CREATEROLE", "ALTER ROLE {app} NOCREATEROLE",
+     "may create roles, so it could make itself a member of {owner}"),
+], ids=["member-of-the-owner-without-inherit", "member-of-a-superuser-without-inherit", "createrole"])
+def test_db_roles_refuses_an_app_role_that_could_become_the_owner(split, make_unsafe, make_safe, message):
+    names = {"app": split.app, "owner": split.owner, "superuser": settings.DATABASES["default"]["USER"]}
+    admin = server_connection("postgres")
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(make_unsafe.format(**names))
+        result = split.manage("db_roles")
+        assert result.returncode != 0
+        assert f"{split.app} (DATABASE_URL's user) {message.format(**names)}" in result.stderr
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(make_safe.format(**names))
+        admin.close()
+
+
+
+def test_an_app_role_that_could_still_create_tables_is_refused_until_the_owner_owns_the_schema(split):
+    """As PostgreSQL before 15 makes a database: the superuser owns the schema public and
+    everyone may create in it, which the owner role cannot take away."""
+    server = settings.DATABASES["default"]
+    admin = server_connection(split.name)
+    with admin.cursor() as cursor:
+        cursor.execute(f"ALTER SCHEMA public OWNER TO {server['USER']}; GRANT CREATE ON SCHEMA public TO PUBLIC")
+    admin.close()
+    result = split.manage("db_roles")
+    assert result.returncode != 0
+    assert (f"{split.app} (DATABASE_URL's user) may still create tables in the schema public, which only the "
+            f"schema's owner can forbid: as a superuser, ALTER SCHEMA public OWNER TO {split.owner}") in result.stderr
+    created = split.create_roles()
+    assert created.returncode == 0, created.stderr
+    result = split.manage("db_roles")
+    assert result.returncode == 0, result.stdout + result.stderr
+    app = split.connect(split.app)
+    with app.cursor() as cursor:
+        assert refused(cursor, "CREATE TABLE made_by_the_app (id int)").pgcode == INSUFFICIENT_PRIVILEGE
+    app.close()

@@ -12,7 +12,8 @@ from children.models import ChildProtectionPlan
 from iro_portal.locking import ChangedByAnotherUser
 from reviews import services
 from reviews.models import Review, ReviewAction
-from reviews.selectors import due_within
+from reviews.selectors import due_within, outstanding_reviews
+from reviews.tasks import sweep_review_reminders
 from tests.factories import ChildFactory
 
 TODAY = D(2025, 11, 20)
@@ -197,6 +198,21 @@ class TestShortBreakSeries:
         short_break(child, manager, D(2026, 2, 1), D(2026, 2, 3))
         review = outstanding(child)
         assert (review.number, review.due_date, review.cycle_start) == (1, D(2026, 5, 1), D(2026, 2, 1))
+
+    def test_the_daily_sweep_ends_a_lapsed_series_and_leaves_a_running_one_due(self, child, manager, clock):
+        """Nothing in the record changes the day a series lapses: the nightly review sweep must notice."""
+        running = ChildFactory(date_of_birth=D(2013, 1, 1))
+        clock(D(2025, 3, 20))
+        short_break(child, manager, D(2025, 1, 1), D(2025, 1, 3))
+        clock(D(2025, 6, 1))
+        short_break(running, manager, D(2025, 5, 1), D(2025, 5, 3))
+        clock(D(2026, 1, 3))
+        first, last = sorted((child.pk, running.pk))
+        sweep_review_reminders("2026-01-03", first, last)
+        assert lac_reviews(child) == [("cancelled", 1, D(2025, 4, 1))]
+        assert lac_reviews(running) == [("due", 1, D(2025, 8, 1))]
+        overdue = due_within(outstanding_reviews(manager, D(2026, 1, 3)), D(2026, 1, 3), "overdue")
+        assert [(review.child_id, review.kind) for review in overdue] == [(running.pk, "LAC")]
 
 
 @pytest.mark.django_db

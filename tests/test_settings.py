@@ -94,6 +94,21 @@ def test_each_reminder_day_must_be_a_whole_number(tmp_path):
     assert "REVIEW_REMINDER_WORKING_DAYS must be a whole number, not 'five'" in result.stderr
 
 
+def test_a_bad_api_request_rate_stops_start_up_instead_of_failing_every_api_request(tmp_path):
+    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}
+    for name, value in (("API_THROTTLE_RATE_TOKEN", "lots"), ("API_THROTTLE_RATE_USER", "1000 an hour"),
+                        ("API_THROTTLE_RATE_USER", "1000/fortnight")):
+        result = settings_in_subprocess({**env, name: value}, "settings.API_THROTTLE_RATES")
+        assert result.returncode != 0, name
+        assert f"{name}={value!r} is not a request rate" in result.stderr
+    result = settings_in_subprocess(
+        {**env, "API_THROTTLE_RATE_TOKEN": " 20/Minute ", "API_THROTTLE_RATE_USER": "300/day"},
+        "[__import__('rest_framework.throttling').throttling.SimpleRateThrottle.parse_rate(None, rate) "
+        "for rate in settings.API_THROTTLE_RATES.values()]",
+    )
+    assert result.stdout.strip() == "[(20, 60), (300, 86400)]", result.stderr
+
+
 # --- SITE_URL, the address reminder emails link to ---------------------------------------------------
 
 def test_production_refuses_to_start_without_the_sites_https_address(tmp_path):
