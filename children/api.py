@@ -222,7 +222,7 @@ class AllocationCreateSerializer(serializers.Serializer):
     iro = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The IRO's user ID.")
     start_date = serializers.DateField()
     current_version = serializers.IntegerField(
-        required=False, min_value=0,
+        min_value=0,
         help_text="The `version` of the child's current allocation as you read it (0 if it had none): if another "
                   "allocation has been made since, nothing is saved and the answer is a 409.")
 
@@ -482,6 +482,6 @@ class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSe
     def create(self, request, *args, **kwargs):
         fields = self._validated(AllocationCreateSerializer)
         allocation = services.allocate_iro(fields["child"], iro=fields["iro"], start_date=fields["start_date"],
-                                           expected_version=fields.get("current_version"), by=request.user,
+                                           expected_version=fields["current_version"], by=request.user,
                                            request=request)
         return self._created(allocation)
