@@ -62,5 +62,11 @@ def record_list_view(request, *, object_type, child_ids, page_number, filters=No
     with transaction.atomic(savepoint=False):
         event = record_event(action=AuditAction.VIEW, user=request.user, object_type=object_type,
                              request=request, detail=detail)
-        AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in shown])
+        record_children_shown(event, shown)
     return event
+
+
+def record_children_shown(event, child_ids):
+    """Name on an event each child whose record the response showed, so the audit log finds
+    "who saw this child" through lists and downloads: one INSERT however many children."""
+    AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in child_ids])
