@@ -21,13 +21,11 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import children_recordable_by, children_visible_to
+from accounts.permissions import children_recordable_by, children_visible_to, require_recording_rights
 from audit.models import AuditAction
 from audit.services import record_event
-from iro_portal.api import AuditedList
-from iro_portal.api import CONFLICT_RESPONSE, version_field
+from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
 from iro_portal.api_permissions import ChildRecords, ManagersCreate
-from iro_portal.api_permissions import ChildRecords, ManagersCreate, require_recording_rights
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
 from oversight.selectors import with_oversight_status
