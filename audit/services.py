@@ -6,7 +6,7 @@ whichever page or endpoint made it."""
 
 from django.db import transaction
 
-from accounts.permissions import cover_for_child
+from accounts.permissions import cover_for_child, covers_for_children
 from iro_portal.client_address import client_address
 
 from .models import AuditAction, AuditEvent, AuditEventChild
@@ -44,15 +44,29 @@ def list_filters(request):
 
 def record_list_view(request, *, object_type, child_ids, page_number, filters=None):
     """One event for one page of a list of children's records: who, which list, its filters (the
-    query string unless given), the page and every child on it (in order, once each). Two INSERTs
-    whatever the page size (one when the page is empty), in the caller's transaction if any."""
+    query string unless given), the page and every child on it (in order, once each), and which of
+    them an IRO saw only through cover. Two INSERTs whatever the page size (one when the page is
+    empty), after the cover look-up's fixed two queries, in the caller's transaction if any."""
     shown = list(dict.fromkeys(child_id for child_id in child_ids if child_id is not None))
     if filters is None:
         filters = list_filters(request)
-    with transaction.atomic(savepoint=False):
-        event = record_event(
-            action=AuditAction.VIEW, user=request.user, object_type=object_type, request=request,
-            detail={"list": request.path, "filters": filters, "page": page_number, "child_ids": shown},
+    detail = {"list": request.path, "filters": filters, "page": page_number, "child_ids": shown}
+    covers = covers_for_children(request.user, shown)
+    if covers:
+        arrangements = list({cover.pk: cover for cover in covers.values()}.values())
+        detail.update(
+            under_cover=[cover.pk for cover in arrangements],
+            covering_for=", ".join(dict.fromkeys(cover.covered_iro.get_username() for cover in arrangements)),
+            child_ids_under_cover=[child_id for child_id in shown if child_id in covers],
         )
-        AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in shown])
+    with transaction.atomic(savepoint=False):
+        event = record_event(action=AuditAction.VIEW, user=request.user, object_type=object_type,
+                             request=request, detail=detail)
+        record_children_shown(event, shown)
     return event
+
+
+def record_children_shown(event, child_ids):
+    """Name on an event each child whose record the response showed, so the audit log finds
+    "who saw this child" through lists and downloads: one INSERT however many children."""
+    AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in child_ids])

@@ -21,13 +21,11 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import children_recordable_by, children_visible_to
+from accounts.permissions import children_recordable_by, children_visible_to, require_recording_rights
 from audit.models import AuditAction
 from audit.services import record_event
-from iro_portal.api import AuditedList
-from iro_portal.api import CONFLICT_RESPONSE, version_field
+from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
 from iro_portal.api_permissions import ChildRecords, ManagersCreate
-from iro_portal.api_permissions import ChildRecords, ManagersCreate, require_recording_rights
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
 from oversight.selectors import with_oversight_status
@@ -222,7 +220,7 @@ class AllocationCreateSerializer(serializers.Serializer):
     iro = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The IRO's user ID.")
     start_date = serializers.DateField()
     current_version = serializers.IntegerField(
-        required=False, min_value=0,
+        min_value=0,
         help_text="The `version` of the child's current allocation as you read it (0 if it had none): if another "
                   "allocation has been made since, nothing is saved and the answer is a 409.")
 
@@ -482,6 +480,6 @@ class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSe
     def create(self, request, *args, **kwargs):
         fields = self._validated(AllocationCreateSerializer)
         allocation = services.allocate_iro(fields["child"], iro=fields["iro"], start_date=fields["start_date"],
-                                           expected_version=fields.get("current_version"), by=request.user,
+                                           expected_version=fields["current_version"], by=request.user,
                                            request=request)
         return self._created(allocation)

@@ -41,13 +41,14 @@ class CaseloadView(ChildRecordAccessMixin, View):
             return redirect("children:list")
         today = timezone.localdate()
         page = _paginate(request, selectors.caseload(request.user, today))
-        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
-                         page_number=page.number)
-        sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
         covering = [
             (cover, selectors.listing_rows(selectors.caseload(cover.covered_iro, today), today))
             for cover in cover_in_force_for(request.user, today)
         ]
+        record_list_view(request, object_type="children.child", page_number=page.number,
+                         child_ids=[child.pk for child in page.object_list]
+                         + [row.child.pk for _, rows in covering for row in rows])
+        sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
         return render(request, "children/caseload.html", {
             "page": page, "rows": selectors.listing_rows(page.object_list, today), "caseload": sizes, "today": today,
             "covering": covering,

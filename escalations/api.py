@@ -13,14 +13,12 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.permissions import children_visible_to
+from accounts.permissions import children_visible_to, require_recording_rights
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
-from iro_portal.api import AuditedList
-from iro_portal.api import CONFLICT_RESPONSE, version_field
+from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
 from iro_portal.api_permissions import ChildRecords
-from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from iro_portal.filters import IRO_CHOICES, handled_in_filter_queryset
 
 from . import selectors, services

@@ -1,6 +1,6 @@
 """What every endpoint of the REST API shares: pagination, the audit of lists of children's
 records, the one shape of error bodies, the conflict answer to a stale write. The permission
-classes are in iro_portal.api_permissions."""
+classes are in iro_portal.api_permissions, the throttle in iro_portal.api_throttling."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.services import record_list_view
@@ -37,30 +36,6 @@ class AuditedList:
                              child_ids=[self.child_id_of(row) for row in page],
                              page_number=self.paginator.page.number)
         return page
-
-
-class TokenOrUserRateThrottle(SimpleRateThrottle):
-    """At most API_THROTTLE_RATES["token"] requests per token, whoever's it is, and
-    API_THROTTLE_RATES["user"] per person through their browser session; more is a 429 with
-    Retry-After. Refused credentials never get this far (authentication answers 401 first)."""
-
-    def __init__(self):
-        """The scope, and so the rate, depends on the request: see allow_request."""
-
-    def allow_request(self, request, view):
-        if request.auth is not None:
-            self.scope = "token"
-        elif request.user.is_authenticated:
-            self.scope = "user"
-        else:
-            return True
-        self.rate = settings.API_THROTTLE_RATES[self.scope]
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        ident = request.auth.pk if self.scope == "token" else request.user.pk
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class Conflict(exceptions.APIException):

@@ -2,22 +2,9 @@
 children an IRO may see is decided by each endpoint's queryset (children_visible_to), so
 another IRO's child is a 404, as on the pages."""
 
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from accounts.permissions import (
-    READ_ONLY_COVER_MESSAGE,
-    may_edit_annual_reports,
-    may_manage_allocations,
-    may_record_for_child,
-    may_see_child_records,
-)
-
-
-def require_recording_rights(user, child_id):
-    """A change to a child the caller sees only under read-only cover is a 403 (as on the pages)."""
-    if not may_record_for_child(user, child_id):
-        raise PermissionDenied(READ_ONLY_COVER_MESSAGE)
+from accounts.permissions import may_edit_annual_reports, may_manage_allocations, may_see_child_records
 
 
 class ActiveUser(BasePermission):

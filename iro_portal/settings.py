@@ -411,7 +411,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iro_portal.api_permissions.ActiveUser"],
-    "DEFAULT_THROTTLE_CLASSES": ["iro_portal.api.TokenOrUserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["iro_portal.api_throttling.TokenOrUserRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "iro_portal.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -10,13 +10,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Role, User
-from accounts.permissions import children_visible_to
+from accounts.permissions import children_visible_to, require_recording_rights
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
 from iro_portal.api import AuditedList
 from iro_portal.api_permissions import ChildRecords
-from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to
 

@@ -31,14 +31,13 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from accounts.permissions import require_recording_rights
 from audit.models import AuditAction
 from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
-from iro_portal.api import AuditedList
-from iro_portal.api import CONFLICT_RESPONSE
+from iro_portal.api import CONFLICT_RESPONSE, AuditedList
 from iro_portal.api_permissions import ChildRecords
-from iro_portal.api_permissions import ChildRecords, require_recording_rights
 from iro_portal.filters import IRO_CHOICES
 
 from . import selectors, services

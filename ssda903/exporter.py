@@ -55,6 +55,7 @@ class ExportResult:
     queries: list[Problem] = field(default_factory=list)  # DfE queries (e.g. 232): the files are still written
     counts: dict[str, int] = field(default_factory=dict)  # rows per table
     checked_against_last_year: bool = False  # rules 202-204, 502, 503, 562 (last year's return held)
+    children: list[str] = field(default_factory=list)  # every CHILD in the header file
 
     @property
     def ok(self) -> bool:
@@ -211,6 +212,7 @@ def export_return(collection_year: int) -> ExportResult:
     if data.uasc:
         tables["uasc"] = data.uasc
     result.files = {FILE_NAMES[table]: write_csv(table, rows) for table, rows in tables.items()}
+    result.children = [row["CHILD"] for row in data.header]
     return result
 
 

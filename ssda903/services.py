@@ -14,7 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import record_children_shown, record_event
 
 from .models import (
     COUNT_FIELDS,
@@ -26,6 +26,7 @@ from .models import (
     ReturnSource,
     StoredReturn,
 )
+from .selectors import children_by_local_id
 
 logger = logging.getLogger(__name__)
 
@@ -280,10 +281,17 @@ def export_files(year, *, by, request=None, queries_seen=False):
 
         store_return(year, ReturnSource.EXPORTED, {table: result.files[name] for table, name in FILE_NAMES.items()
                                                    if name in result.files}, by=by)
-    record_event(action=AuditAction.EXPORT, user=by, object_type="ssda903.return", object_id=str(year),
-                 request=request, detail={
-                     "what": "SSDA903 return", "collection_year": year, "outcome": outcome,
-                     "files": sorted(result.files) if archive is not None else [],
-                     "problems": len(problems), "queries": len(queries),
-                 })
+    if outcome == "written":
+        shown = result.children
+    else:
+        shown = [problem.child for problem in problems or queries]
+    child_ids = list(dict.fromkeys(pk for _, pk in children_by_local_id([child for child in shown if child]) if pk))
+    with transaction.atomic():
+        event = record_event(action=AuditAction.EXPORT, user=by, object_type="ssda903.return", object_id=str(year),
+                             request=request, detail={
+                                 "what": "SSDA903 return", "collection_year": year, "outcome": outcome,
+                                 "files": sorted(result.files) if archive is not None else [],
+                                 "problems": len(problems), "queries": len(queries), "child_ids": child_ids,
+                             })
+        record_children_shown(event, child_ids)
     return result, archive

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
+from audit.selectors import search_events
 from children.models import CareEpisode, Child
 from reviews.models import Review
 from ssda903 import services
@@ -333,6 +334,9 @@ def test_the_export_downloads_a_zip_of_the_return(client, manager, eager, django
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="ssda903.return")
     assert (event.user, event.object_id, event.detail["outcome"]) == (manager, str(year), "written")
     assert sorted(event.detail["files"]) == sorted(names)
+    in_the_file = set(Child.objects.filter(local_child_id__in=["903A01", "903A02"]).values_list("pk", flat=True))
+    assert len(in_the_file) == 2 and set(event.detail["child_ids"]) == in_the_file
+    assert set(event.children_shown.values_list("child_id", flat=True)) == in_the_file
 
 
 def test_an_export_that_would_break_a_rule_lists_the_children_and_rules(client, manager, monkeypatch):
@@ -365,6 +369,9 @@ def test_the_real_rules_refuse_an_export_and_name_the_child(client, manager):
     rows = response.content.decode().split('id="problems"', 1)[1]
     assert "RULE01" in rows and ">226<" in rows
     assert f'href="{reverse("children:detail", args=[child.pk])}">RULE01</a>' in rows  # to correct the record
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="ssda903.return")
+    assert event.detail["child_ids"] == [child.pk]
+    assert list(event.children_shown.values_list("child_id", flat=True)) == [child.pk]
 
 
 def test_records_the_dfe_will_query_are_shown_before_the_download(client, manager):
@@ -385,8 +392,9 @@ def test_records_the_dfe_will_query_are_shown_before_the_download(client, manage
     header = zipfile.ZipFile(io.BytesIO(download.content)).read("header.csv").decode("utf-8-sig")
     assert "QUERY1" in header
     outcomes = list(AuditEvent.objects.filter(object_type="ssda903.return").order_by("id")
-                    .values_list("detail__outcome", "detail__queries"))
-    assert outcomes == [("queries shown", 1), ("written", 1)]
+                    .values_list("detail__outcome", "detail__queries", "detail__child_ids"))
+    assert outcomes == [("queries shown", 1, [child.pk]), ("written", 1, [child.pk])]
+    assert list(search_events(child="QUERY1").values_list("detail__outcome", flat=True)) == ["written", "queries shown"]
 
 
 def test_next_year_s_export_is_checked_against_the_return_the_portal_last_wrote(client, manager):

@@ -85,7 +85,7 @@ def create_body(endpoint, child, iro):
         "care-episodes": episode_fields(child),
         "protection-plans": {"child": child.pk, "start_date": "2025-03-01", "initial_category_of_abuse": "NEG"},
         "strategy-discussions": {"child": child.pk, "date": "2025-03-03", "section_47_enquiry_started": True},
-        "allocations": {"child": child.pk, "iro": iro.pk, "start_date": str(timezone.localdate())},
+        "allocations": {"child": child.pk, "iro": iro.pk, "start_date": str(timezone.localdate()), "current_version": 1},
     }[endpoint]
 
 
@@ -272,7 +272,8 @@ class TestCreating:
         user = request.getfixturevalue(role)
         today = timezone.localdate()
         response = api_client(user).post(
-            url("allocations"), {"child": looked_after_child.pk, "iro": other_iro.pk, "start_date": str(today)},
+            url("allocations"), {"child": looked_after_child.pk, "iro": other_iro.pk, "start_date": str(today),
+                                 "current_version": 1},
             format="json")
         assert response.status_code == 201, response.content
         assert response.json()["iro"] == {"id": other_iro.pk, "name": "Owen Other"}
@@ -503,13 +504,15 @@ class TestValidation:
 
     def test_allocating_someone_who_is_not_an_iro(self, manager, looked_after_child):
         response = api_client(manager).post(url("allocations"), {
-            "child": looked_after_child.pk, "iro": manager.pk, "start_date": str(timezone.localdate())}, format="json")
+            "child": looked_after_child.pk, "iro": manager.pk, "start_date": str(timezone.localdate()),
+            "current_version": 1}, format="json")
         assert_error_shape(response, 400, "iro")
         assert Allocation.objects.filter(child=looked_after_child).count() == 1 and nothing_written(manager)
 
     def test_reallocating_to_the_same_iro(self, manager, looked_after_child, iro):
         response = api_client(manager).post(url("allocations"), {
-            "child": looked_after_child.pk, "iro": iro.pk, "start_date": str(timezone.localdate())}, format="json")
+            "child": looked_after_child.pk, "iro": iro.pk, "start_date": str(timezone.localdate()),
+            "current_version": 1}, format="json")
         body = assert_error_shape(response, 400, "iro")
         assert "already" in body["errors"]["iro"][0]
 

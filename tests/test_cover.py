@@ -188,6 +188,43 @@ class TestAudit:
         assert f"Covering for {iro.username}" in content and covering.username in content
 
 
+    def test_a_list_page_marks_the_children_it_showed_under_cover_and_only_those(
+            self, client, covering, iro, manager, looked_after_child, today):
+        arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
+        own = ChildFactory(given_name="Owned", family_name="Bycora")
+        CareEpisodeFactory(child=own)
+        AllocationFactory(child=own, iro=covering)
+        sign_in(client, covering)
+        assert client.get(reverse("children:caseload")).status_code == 200
+        event = AuditEvent.objects.get(action="view", detail__list=reverse("children:caseload"))
+        assert set(event.detail["child_ids"]) == {own.pk, looked_after_child.pk}
+        assert event.detail["child_ids_under_cover"] == [looked_after_child.pk]
+        assert event.detail["under_cover"] == [arrangement.pk]
+        assert event.detail["covering_for"] == iro.username
+
+    def test_a_list_of_ones_own_children_only_is_not_marked_under_cover(
+            self, client, covering, iro, manager, looked_after_child, today):
+        cover(covering, iro, manager, starts_on=today, ends_on=today)
+        sign_in(client, iro)
+        assert client.get(reverse("children:caseload")).status_code == 200
+        event = AuditEvent.objects.get(action="view", detail__list=reverse("children:caseload"))
+        assert event.detail["child_ids"] == [looked_after_child.pk]
+        assert "under_cover" not in event.detail and "child_ids_under_cover" not in event.detail
+
+    def test_an_api_list_under_cover_is_marked_and_the_audit_log_finds_it(
+            self, client, covering, iro, manager, looked_after_child, today):
+        arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
+        assert api_client(covering).get("/api/v1/children/").status_code == 200
+        event = AuditEvent.objects.get(action="view", detail__list="/api/v1/children/")
+        assert event.detail["child_ids_under_cover"] == [looked_after_child.pk]
+        assert event.detail["under_cover"] == [arrangement.pk]
+        sign_in(client, manager)
+        content = client.get(reverse("audit:list"), {"under_cover": "on", "child": str(looked_after_child.pk),
+                                                     "action": "view"}).content.decode()
+        assert "1 event, newest first" in content
+        assert f"Covering for {iro.username}" in content and "/api/v1/children/" in content
+
+
 @pytest.mark.django_db
 class TestCaseload:
     def test_the_caseload_lists_the_children_covered_for_until_the_last_day(

@@ -241,6 +241,14 @@ def test_the_api_asks_for_the_version_on_a_change(ctx, endpoint, body):
     assert type(record).objects.get(pk=record.pk).version == 1
 
 
+def test_the_api_asks_for_the_current_allocations_version_on_a_reallocation(ctx):
+    response = api_client(ctx.manager).post("/api/v1/allocations/", {
+        "child": ctx.child.pk, "iro": ctx.other_iro.pk, "start_date": str(today())}, format="json")
+    assert_error_shape(response, 400, "current_version")
+    assert _current_allocation(ctx.child).iro == ctx.iro
+    assert Allocation.objects.filter(child=ctx.child).count() == 1
+
+
 def test_the_api_shows_every_records_version(ctx):
     escalation = _escalation(ctx.child, ctx.iro)
     client = api_client(ctx.manager)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import CoverArrangement, CoverLevel
+from audit.models import AuditEvent
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
 
 from .axe import assert_no_axe_violations
@@ -141,6 +142,9 @@ def test_covering_iro_finds_the_children_and_the_audit_log_marks_the_views(page,
     page.keyboard.press("Space")
     page.get_by_role("button", name="Apply filters").click()
     table = page.get_by_role("table")
-    expect(table.locator("caption")).to_have_text("1 event, newest first")
+    under_cover = AuditEvent.objects.filter(detail__has_key="under_cover")
+    assert under_cover.filter(child_id=child.pk).count() == 1, "the child's page"
+    assert under_cover.filter(detail__list="/children/caseload/", detail__child_ids_under_cover=[child.pk]).exists()
+    expect(table.locator("caption")).to_have_text(f"{under_cover.count()} events, newest first")
     expect(table).to_contain_text(f"Covering for {iro.username}")
     check_page(page, "Audit log", "audit log filtered to cover")
