@@ -99,3 +99,54 @@ def test_booking_a_review_late_asks_for_confirmation_and_the_reason_the_record_t
     assert_no_axe_violations(page, "review held today: standards due")
     both_widths(page, screenshot, "review-standards-due")
     page.problems.assert_none()
+
+
+def test_publishing_the_annual_report_lists_what_to_check_and_the_children_never_read_a_placeholder(
+        page, screenshot, manager):
+    from reporting import services as report_services
+    from reviews.timescales import reporting_year_start
+
+    year = reporting_year_start(timezone.localdate()).year
+    report = report_services.report_for_year(year)
+    report_services.update_narrative(report, by=manager, fields={"introduction": "Our year."}, action_plan=[],
+                                     expected_version=report.version)
+    sign_in(page, manager)
+    page.goto(f"/reports/{year}/")
+    page.get_by_role("link", name="Read the version for children and young people").click()
+    expect(page.locator("main")).to_contain_text("For managers, not shown to children")
+    expect(page.get_by_role("heading", name="What changed because of what you said")).to_have_count(0)
+    assert_no_axe_violations(page, "draft version for children")
+    both_widths(page, screenshot, "children-draft-unwritten")
+
+    page.goto(f"/reports/{year}/")
+    page.get_by_role("link", name="Publish this report").click()
+    checks = page.get_by_role("list", name="Check before you publish")
+    expect(checks.get_by_role("listitem")).to_have_count(6)
+    expect(checks).to_contain_text("Achievements this year is empty.")
+    expect(checks).to_contain_text("What changed because of what children said is empty")
+    expect(checks).to_contain_text(f"The reporting year April {year} to March {year + 1} has not finished")
+    assert_no_axe_violations(page, "publish: check before you publish")
+    both_widths(page, screenshot, "publish-confirmation")
+
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Publish the report").click()
+    assert navigation.value.status == 400
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Confirm that you want to publish the report as it is")
+    assert_no_axe_violations(page, "publish: not confirmed")
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("I have checked these and want to publish the report as it is")).to_be_focused()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Publish the report").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Version 1 of the report")
+    expect(page.locator("main")).not_to_contain_text("Not written yet.")
+
+    page.get_by_role("link", name="Read the version for children and young people").click()
+    main = page.locator("main")
+    expect(main).not_to_contain_text("Your IROs will write about this soon")
+    expect(main).not_to_contain_text("For managers")
+    expect(page.get_by_role("heading", name="What changed because of what you said")).to_have_count(0)
+    expect(page.get_by_role("heading", name="How to talk to an IRO")).to_be_visible()
+    assert_no_axe_violations(page, "published version for children")
+    page.problems.assert_none()
