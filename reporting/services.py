@@ -132,6 +132,13 @@ def latest_published(report):
     return report.published_versions.order_by("-number").first()
 
 
+CHILDRENS_VERSION_WITHOUT = {
+    # What the version for children does without each of its sections.
+    "changes_from_childrens_views": ": the version for children will leave that part out",
+    "how_to_contact_an_iro": ": the version for children will tell them to ask their social worker or carer",
+}
+
+
 @dataclass(frozen=True)
 class PublishingWarning:
     """Something a report would be published with that its readers may not expect: an empty
@@ -163,11 +170,6 @@ def publishing_warnings(report, on=None):
             f"{on:%-d %B %Y}, and they will not change once published."))
     return warnings
 
-
-CHILDRENS_VERSION_WITHOUT = {
-    "changes_from_childrens_views": ": the version for children will leave that part out",
-    "how_to_contact_an_iro": ": the version for children will tell them to ask their social worker or carer",
-}
 
 CONFIRM_WARNINGS_MESSAGE = "Confirm that you want to publish the report as it is, or fix what is listed first."
 
