@@ -48,6 +48,11 @@ NARRATIVE_SECTIONS = [
     ("achievements", "Achievements this year"),
     ("areas_for_development", "Areas for development"),
 ]
+CHILDRENS_SECTIONS = [
+    ("changes_from_childrens_views", "What changed because of what children said"),
+    ("how_to_contact_an_iro", "How children can contact an IRO"),
+]
+"""The narrative written for the version for children and young people."""
 
 
 @dataclass
@@ -842,14 +847,7 @@ def build(report, on, *, other_activity=None, comparators=None):
         generated_on=on,
         sections=sections,
         figures=builder.figures,
-        narrative={
-            key: getattr(report, key)
-            for key in [
-                *(key for key, _ in NARRATIVE_SECTIONS),
-                "changes_from_childrens_views",
-                "how_to_contact_an_iro",
-            ]
-        },
+        narrative={key: getattr(report, key) for key, _ in [*NARRATIVE_SECTIONS, *CHILDRENS_SECTIONS]},
         action_plan=[
             {
                 "priority": item.priority,

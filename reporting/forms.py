@@ -152,3 +152,5 @@ class PublishForm(forms.Form):
     reason = forms.CharField(label="Reason for publishing a new version", required=False,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="For example, which figure or paragraph was corrected. The earlier version stays available.")
+    confirmed = forms.BooleanField(label="I have checked these and want to publish the report as it is", required=False)
+    version = VersionField()

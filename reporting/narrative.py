@@ -37,3 +37,9 @@ def render_markdown(text):
     for plain, styled in GOVUK_CLASSES.items():
         cleaned = cleaned.replace(plain, styled)
     return mark_safe(cleaned)
+
+
+def is_written(text):
+    """Whether a narrative section has anything to show: an empty one is never published as
+    placeholder text."""
+    return bool(render_markdown(text))

@@ -1,6 +1,8 @@
 """Writing the annual IRO report: its narrative and action plan, the figures entered by hand,
 publishing, and making its PDFs. Every change is audited in the same transaction."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,6 +23,8 @@ from .models import (
     ReportDocument,
     Variant,
 )
+from .narrative import is_written
+from .periods import reporting_year
 
 NARRATIVE_FIELDS = ("introduction", "achievements", "areas_for_development", "changes_from_childrens_views",
                     "how_to_contact_an_iro")
@@ -128,16 +132,64 @@ def latest_published(report):
     return report.published_versions.order_by("-number").first()
 
 
+CHILDRENS_VERSION_WITHOUT = {
+    # What the version for children does without each of its sections.
+    "changes_from_childrens_views": ": the version for children will leave that part out",
+    "how_to_contact_an_iro": ": the version for children will tell them to ask their social worker or carer",
+}
+
+
+@dataclass(frozen=True)
+class PublishingWarning:
+    """Something a report would be published with that its readers may not expect: an empty
+    narrative section (`field`, written on the narrative page) or figures for a reporting year
+    that has not finished."""
+
+    message: str
+    field: str = ""
+    title: str = ""
+
+
+def publishing_warnings(report, on=None):
+    """What to check before publishing `report` on `on` (today by default), in the order the
+    report reads."""
+    on = on or timezone.localdate()
+    warnings = []
+    sections = [(key, title, "") for key, title in annual_report.NARRATIVE_SECTIONS] + [
+        (key, title, CHILDRENS_VERSION_WITHOUT[key]) for key, title in annual_report.CHILDRENS_SECTIONS]
+    for key, title, consequence in sections:
+        if not is_written(getattr(report, key)):
+            warnings.append(PublishingWarning(f"{title} is empty{consequence}.", field=key, title=title))
+    if not report.action_plan.exists():
+        warnings.append(PublishingWarning("The action plan has no priorities.", field="action-plan",
+                                          title="Priorities and action plan"))
+    period = reporting_year(report.year)
+    if on <= period.end:
+        warnings.append(PublishingWarning(
+            f"The reporting year {report.label} has not finished: its figures count only up to "
+            f"{on:%-d %B %Y}, and they will not change once published."))
+    return warnings
+
+
+CONFIRM_WARNINGS_MESSAGE = "Confirm that you want to publish the report as it is, or fix what is listed first."
+
+
 @transaction.atomic
-def publish(report, *, by, reason="", request=None, on=None):
+def publish(report, *, by, reason="", confirmed=False, expected_version=None, request=None, on=None):
     """Freeze the report's figures (both years and the comparators) and narrative as a new
     version. The first version needs no reason; a later one does, and the earlier versions
-    stay as they were."""
-    report = _locked(report, None)
+    stay as they were. A report with publishing_warnings is published only when `confirmed`;
+    `expected_version` is the report's version the warnings were read from."""
+    report = _locked(report, expected_version)
     previous = latest_published(report)
     reason = reason.strip()
+    errors = {}
     if previous is not None and not reason:
-        raise ValidationError({"reason": "Enter the reason for publishing a new version, for example what was corrected."})
+        errors["reason"] = "Enter the reason for publishing a new version, for example what was corrected."
+    if publishing_warnings(report, on) and not confirmed:
+        errors["confirmed"] = CONFIRM_WARNINGS_MESSAGE
+    if errors:
+        raise ValidationError(errors)
     content = draft(report, on)
     published = PublishedReport.objects.create(
         report=report, number=(previous.number + 1) if previous else 1, published_by=by, reason=reason,
@@ -247,7 +299,8 @@ def report_context(content, variant, *, published=None, for_pdf=False):
         "published": published,
         "for_pdf": for_pdf,
         "sections": presenter.sections(),
-        "narrative": [(key, title, render_markdown(content.narrative.get(key, "")))
-                      for key, title in annual_report.NARRATIVE_SECTIONS],
+        # A published version leaves out what was never written; the draft shows it missing.
+        "narrative": [(key, title, html) for key, title in annual_report.NARRATIVE_SECTIONS
+                      if (html := render_markdown(content.narrative.get(key, ""))) or published is None],
         "action_plan": content.action_plan,
     }

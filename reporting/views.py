@@ -364,18 +364,23 @@ class ComparatorsView(AnnualReportAccessMixin, View):
 
 
 class PublishView(AnnualReportAccessMixin, View):
+    """Publishing, confirmed on a page that lists what to check first (empty narrative
+    sections, a reporting year not finished)."""
+
     editing = True
 
     def get(self, request, year):
         report = self.get_report()
-        return self.show(report, PublishForm())
+        return self.show(report, PublishForm(initial={"version": report.version}))
 
     def post(self, request, year):
         report = self.get_report()
         form = PublishForm(request.POST)
         if form.is_valid():
             try:
-                published = services.publish(report, by=request.user, reason=form.cleaned_data["reason"], request=request)
+                published = services.publish(report, by=request.user, reason=form.cleaned_data["reason"],
+                                             confirmed=form.cleaned_data["confirmed"],
+                                             expected_version=form.cleaned_data["version"], request=request)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -385,5 +390,7 @@ class PublishView(AnnualReportAccessMixin, View):
         return self.show(report, form, status=400)
 
     def show(self, report, form, status=200):
-        return render(self.request, "reporting/publish_form.html",
-                      {"report": report, "form": form, "previous": services.latest_published(report)}, status=status)
+        return render(self.request, "reporting/publish_form.html", {
+            "report": report, "form": form, "previous": services.latest_published(report),
+            "warnings": services.publishing_warnings(report),
+        }, status=status)

@@ -159,7 +159,10 @@ class NestedActionSerializer(ReviewActionSerializer):
 class QualityStandardSerializer(serializers.Serializer):
     label = serializers.CharField()
     date = serializers.DateField(allow_null=True)
-    met = serializers.BooleanField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=selectors.STANDARD_OUTCOMES,
+                                      help_text="pending: not done yet, and its deadline (`due_by`) has not passed.")
+    met = serializers.BooleanField(allow_null=True, help_text="null while pending.")
+    due_by = serializers.DateField(allow_null=True, help_text="The deadline of a pending standard; null otherwise.")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -221,7 +224,17 @@ class ReviewChangeResultSerializer(ReviewSerializer):
 
 
 class BookSerializer(serializers.Serializer):
+    """A booking as the page takes it: a day after the due date or in the past is refused
+    unless `confirmed`, and one after the due date needs `late_reason` (the reason the record
+    of the review will need)."""
+
     booked_for = serializers.DateTimeField(help_text="When the review starts, e.g. 2026-03-02T10:30 (local time if no offset).")
+    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, required=False, default="",
+                                          help_text="Needed when `booked_for` is after the review's due date.")
+    late_reason_other = serializers.CharField(max_length=500, allow_blank=True, required=False, default="",
+                                              help_text="Needed when `late_reason` is `other`.")
+    confirmed = serializers.BooleanField(required=False, default=False,
+                                         help_text="true to book a day after the due date or in the past.")
     version = serializers.IntegerField(help_text="The review's `version` as you read it.")
 
 
@@ -271,7 +284,9 @@ class RecordSerializer(serializers.Serializer):
     kind is refused. Whether the record may be saved is decided by reviews.services."""
 
     held_on = serializers.DateField()
-    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, required=False)
+    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, required=False,
+                                          help_text="Needed when held after the due date; left out, the reason "
+                                                    "given when the review was booked.")
     late_reason_other = serializers.CharField(max_length=500, allow_blank=True, required=False)
     participation_code = serializers.ChoiceField(choices=ParticipationCode.choices, allow_blank=True, required=False,
                                                  help_text="LAC only. SSDA903 code; PN0 only for a child under 4.")
@@ -312,9 +327,12 @@ class RecordSerializer(serializers.Serializer):
         return data
 
     def record_fields(self):
-        """Every field of the record, as the page's form gives them: left out means empty."""
+        """Every field of the record, as the page's form gives them: left out means empty, except
+        the reason for lateness, which starts from the one given when the review was booked."""
         data = self.validated_data
-        return {name: data.get(name, self.EMPTY.get(name)) for name in self.kind_fields()}
+        review = self.context["review"]
+        booked = {"late_reason": review.late_reason, "late_reason_other": review.late_reason_other}
+        return {name: data.get(name, booked.get(name, self.EMPTY.get(name))) for name in self.kind_fields()}
 
 
 class UpdateHeldSerializer(RecordSerializer):
@@ -389,8 +407,10 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         review = self.get_object()
         serializer = BookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.book_review(review, by=request.user, booked_for=serializer.validated_data["booked_for"],
-                             expected_version=serializer.validated_data["version"], request=request)
+        data = serializer.validated_data
+        services.book_review(review, by=request.user, booked_for=data["booked_for"], late_reason=data["late_reason"],
+                             late_reason_other=data["late_reason_other"], confirmed=data["confirmed"],
+                             expected_version=data["version"], request=request)
         return Response(ReviewSerializer(_with_details(Review.objects.filter(pk=review.pk)).get(),
                                          context=self.get_serializer_context()).data)
 

@@ -545,7 +545,7 @@ class _ReviewGenerator:
     # The record of a held review.
 
     def late_reason(self, review, kind):
-        if review.held_on <= review.due_date:
+        if timescales.in_timescale(review.held_on, review.due_date):
             return
         review.late_reason = self.pick(LATE_REASONS[kind])
         if review.late_reason == LateReason.OTHER:

@@ -27,7 +27,20 @@ class BookReviewForm(forms.Form):
         label="Time", help_text="For example, 10:30 or 14:00", max_length=5,
         error_messages={"required": "Enter the time the review starts"},
     )
+    late_reason = forms.ChoiceField(
+        label="Why will the review be held late?", choices=LateReason.choices, required=False,
+        widget=forms.RadioSelect, help_text="The record of the review will need this reason.",
+    )
+    late_reason_other = forms.CharField(label="Other reason", required=False, widget=forms.Textarea, max_length=500)
+    confirmed = forms.BooleanField(label="Yes, book the review for this date", required=False)
     version = VersionField()
+
+    def add_service_errors(self, error):
+        """The service names the booking's date `booked_for`: show its errors on the date."""
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, messages in errors.items():
+            field = "date" if field == "booked_for" else field
+            self.add_error(field if field in self.fields else None, messages)
 
     def clean_time(self):
         value = self.cleaned_data["time"].strip().replace(".", ":")

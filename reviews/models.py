@@ -5,6 +5,8 @@ from django.db.models import F, Q
 from children.codes import CategoryOfAbuse
 from children.models import Child, ChildProtectionPlan
 
+from . import timescales
+
 
 class ReviewKind(models.TextChoices):
     LAC = "LAC", "Looked-after child review"
@@ -172,7 +174,7 @@ class Review(models.Model):
     def in_timescale(self):
         if self.held_on is None:
             return None
-        return self.held_on <= self.due_date
+        return timescales.in_timescale(self.held_on, self.due_date)
 
     @property
     def title(self):

@@ -171,35 +171,42 @@ def review_history(child):
     )
 
 
-def quality_standards(review: Review):
-    """Whether a held review met the local standards (DESIGN.md section 3), None if not known yet."""
+def quality_standards(review: Review, on: date | None = None):
+    """Whether a held review met the local standards (DESIGN.md section 3) on `on` (today by
+    default), by quality_standard's rules: each standard's outcome is "met", "missed" or, for
+    decisions and records not circulated yet whose deadline (`due_by`) has not passed,
+    "pending"; `met` is None while pending."""
     if review.held_on is None:
         return []
+    on = on or timezone.localdate()
     standards = settings.REVIEW_STANDARDS
     report_days = standards["social_worker_report_working_days_before"]
     decisions_days = standards["decisions_circulated_within_working_days"]
     record_days = standards["record_circulated_within_working_days"]
+    report_met = timescales.at_least_working_days_before(review.social_worker_report_received, review.held_on,
+                                                         report_days)
     return [
-        _standard(
-            f"Social worker's report at least {report_days} working days before",
-            review.social_worker_report_received,
-            timescales.at_least_working_days_before(review.social_worker_report_received, review.held_on, report_days),
-        ),
-        _standard(
-            f"Decisions circulated within {decisions_days} working days",
-            review.decisions_circulated,
-            timescales.within_working_days(review.decisions_circulated, review.held_on, decisions_days),
-        ),
-        _standard(
-            f"Full record circulated within {record_days} working days",
-            review.record_circulated,
-            timescales.within_working_days(review.record_circulated, review.held_on, record_days),
-        ),
+        _standard(f"Social worker's report at least {report_days} working days before",
+                  review.social_worker_report_received, "met" if report_met else "missed"),
+        _circulation_standard(f"Decisions circulated within {decisions_days} working days",
+                              review.decisions_circulated, review.held_on, decisions_days, on),
+        _circulation_standard(f"Full record circulated within {record_days} working days",
+                              review.record_circulated, review.held_on, record_days, on),
     ]
 
 
-def _standard(label, recorded: date | None, met: bool):
-    return {"label": label, "date": recorded, "met": met}
+def _circulation_standard(label, circulated: date | None, held_on: date, days: int, on: date):
+    deadline = timescales.working_days_deadline(held_on, days)
+    if circulated is not None:
+        outcome = "met" if timescales.within_working_days(circulated, held_on, days) else "missed"
+    else:
+        outcome = "pending" if timescales.within_working_days(on, held_on, days) else "missed"
+    return _standard(label, circulated, outcome, due_by=deadline if outcome == "pending" else None)
+
+
+def _standard(label, recorded: date | None, outcome: str, due_by: date | None = None):
+    return {"label": label, "date": recorded, "outcome": outcome, "met": {"met": True, "missed": False}.get(outcome),
+            "due_by": due_by}
 
 
 def _allocated_iros(on, first_child_id, last_child_id):
@@ -263,7 +270,7 @@ def review_reminders(on, first_child_id, last_child_id):
             ("record_circulated", NotificationKind.RECORD_NOT_CIRCULATED,
              standards["record_circulated_within_working_days"], "full record"),
         ):
-            deadline = timescales.add_working_days(review.held_on, days)
+            deadline = timescales.working_days_deadline(review.held_on, days)
             if getattr(review, field) is None and deadline < on:
                 add(review, kind, deadline, "once",
                     f"The {what} of {review.title_in_sentence} held on {review.held_on:%-d %B %Y} "

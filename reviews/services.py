@@ -5,7 +5,8 @@ patching it, so the schedule stays right after any change (an episode edited, a 
 corrected, a plan ended): every scheduling function is idempotent.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -252,7 +253,7 @@ def _validate_record(review, actions, *, today):
         errors["held_on"] = f"A LAC review cannot be held before the period of care started ({_day(review.cycle_start)})."
     elif review.kind == ReviewKind.ICPC and held < review.cycle_start:
         errors["held_on"] = f"The conference cannot be held before the strategy discussion ({_day(review.cycle_start)})."
-    if held > review.due_date and not review.late_reason:
+    if not timescales.in_timescale(held, review.due_date) and not review.late_reason:
         errors["late_reason"] = f"The review was held after its due date ({_day(review.due_date)}): give the reason."
     if review.late_reason == LateReason.OTHER and not review.late_reason_other.strip():
         errors["late_reason_other"] = "Describe the other reason the review was held late."
@@ -330,22 +331,81 @@ def _allocated_iro(child, on):
     return allocation.iro if allocation else None
 
 
+@dataclass(frozen=True)
+class BookingCheck:
+    """What booking a review on a day needs besides the date: a day after the due date makes
+    the review late, which the booker confirms with the reason its record will need; a day in
+    the past is confirmed too, in case it was a slip."""
+
+    day: date
+    due_date: date
+    late: bool
+    past: bool
+
+    @property
+    def needs_confirming(self):
+        return self.late or self.past
+
+    @property
+    def message(self):
+        if self.late and self.past:
+            return (f"{_day(self.day)} is in the past and after the due date ({_day(self.due_date)}): change the "
+                    "date, or confirm it and choose why the review is late.")
+        if self.late:
+            return (f"{_day(self.day)} is after the due date ({_day(self.due_date)}), so the review will be late: "
+                    "change the date, or confirm it and choose why.")
+        if self.past:
+            return f"{_day(self.day)} is in the past: change the date, or confirm it."
+        return ""
+
+
+def booking_check(review, day, *, today):
+    return BookingCheck(day=day, due_date=review.due_date, late=not timescales.in_timescale(day, review.due_date),
+                        past=day < today)
+
+
 @transaction.atomic
-def book_review(review, *, by, booked_for, expected_version=None, request=None):
+def book_review(review, *, by, booked_for, late_reason="", late_reason_other="", confirmed=False,
+                expected_version=None, request=None, today=None):
+    """Book a due or booked review. A day after the due date or in the past is booked only when
+    `confirmed`; one after the due date also needs the reason the review will be late, which
+    the record of the review then starts from."""
     review = _locked_review(review, expected_version)
     if review.status == ReviewStatus.HELD:
         raise ValidationError({"booked_for": "This review has already been held, so it cannot be booked."})
     if review.status == ReviewStatus.CANCELLED:
         raise ValidationError({"booked_for": "This review was cancelled, so it cannot be booked."})
-    if timezone.localdate(booked_for) < review.cycle_start:
+    day = timezone.localdate(booked_for)
+    if day < review.cycle_start:
         raise ValidationError({"booked_for": f"Book the review on or after {_day(review.cycle_start)}."})
+    check = booking_check(review, day, today=today or timezone.localdate())
+    late_reason_other = late_reason_other.strip() if check.late and late_reason == LateReason.OTHER else ""
+    errors = {}
+    if check.needs_confirming and not confirmed:
+        errors["booked_for"] = check.message
+    if check.late and not late_reason:
+        errors["late_reason"] = "Choose why the review will be held late."
+    elif check.late and late_reason == LateReason.OTHER and not late_reason_other:
+        errors["late_reason_other"] = "Describe the other reason the review will be held late."
+    if errors:
+        raise ValidationError(errors)
     review.booked_for = booked_for
     review.status = ReviewStatus.BOOKED
+    review.late_reason = late_reason if check.late else ""
+    review.late_reason_other = late_reason_other
     review.version += 1
     review.save()
     record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
-                 detail={"booked_for": booked_for.isoformat()})
+                 detail={"booked_for": booked_for.isoformat(), "late_reason": review.late_reason})
     return review
+
+
+def _late_reason_only_if_late(review):
+    """A review held by its due date keeps no reason for lateness (one given when it was booked
+    for a later day, for example)."""
+    if review.held_on is not None and timescales.in_timescale(review.held_on, review.due_date):
+        review.late_reason = ""
+        review.late_reason_other = ""
 
 
 @transaction.atomic
@@ -361,6 +421,7 @@ def record_review_held(review, *, by, fields, actions=(), expected_version=None,
         review.chair = by if by.is_iro else _allocated_iro(review.child, review.held_on)
     actions = [ReviewAction(review=review, **action) for action in actions]
     _validate_record(review, actions, today=today or timezone.localdate())
+    _late_reason_only_if_late(review)
     review.status = ReviewStatus.HELD
     review.version += 1
     review.save()
@@ -389,6 +450,7 @@ def update_held_review(review, *, by, fields, new_actions=(), expected_version, 
         setattr(review, field, value)
     actions = [ReviewAction(review=review, **action) for action in new_actions]
     _validate_record(review, list(review.actions.all()) + actions, today=today or timezone.localdate())
+    _late_reason_only_if_late(review)
     review.version += 1
     review.save()
     ReviewAction.objects.bulk_create(actions)

@@ -142,13 +142,21 @@ def rcpc_due(icpc_held: date, rcpcs_held: list[date]) -> date:
 
 
 def in_timescale(held_on: date, due: date) -> bool:
+    """Whether a review held (or booked) on `held_on` is held by its due date; after it, it is
+    late and its record needs the reason."""
     return held_on <= due
 
 
+def working_days_deadline(after: date, limit: int) -> date:
+    """The last day something due within `limit` working days of `after` is still in time (the
+    quality standards for circulating decisions and records)."""
+    return add_working_days(after, limit)
+
+
 def within_working_days(event: date | None, after: date, limit: int) -> bool:
-    """Whether `event` happened no more than `limit` working days after `after` (the quality
-    standards for circulating decisions and records)."""
-    return event is not None and event <= add_working_days(after, limit)
+    """Whether `event` happened no more than `limit` working days after `after`: on or before
+    working_days_deadline(after, limit)."""
+    return event is not None and event <= working_days_deadline(after, limit)
 
 
 def at_least_working_days_before(event: date | None, before: date, lead: int) -> bool:

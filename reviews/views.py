@@ -85,7 +85,8 @@ class BookReviewView(ReviewMixin, View):
 
     def get(self, request, pk):
         review = self.get_review(request, pk)
-        initial = {"version": review.version}
+        initial = {"version": review.version, "late_reason": review.late_reason,
+                   "late_reason_other": review.late_reason_other}
         if review.booked_for:
             local = timezone.localtime(review.booked_for)
             initial.update(date=local.date(), time=local.strftime("%H:%M"))
@@ -94,19 +95,25 @@ class BookReviewView(ReviewMixin, View):
     def post(self, request, pk):
         review = self.get_review(request, pk)
         form = BookReviewForm(request.POST)
+        check = None
         if form.is_valid():
+            data = form.cleaned_data
+            check = services.booking_check(review, data["date"], today=timezone.localdate())
+            form["confirmed"].label = f"Yes, book the review for {data['date']:%-d %B %Y}"
             try:
                 services.book_review(review, by=request.user, booked_for=form.booked_for(),
-                                     expected_version=form.cleaned_data["version"], request=request)
+                                     late_reason=data["late_reason"], late_reason_other=data["late_reason_other"],
+                                     confirmed=data["confirmed"], expected_version=data["version"], request=request)
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.add_service_errors(error)
             else:
                 messages.success(request, f"{review.title} for {review.child.full_name} is booked.")
                 return redirect("reviews:detail", pk=review.pk)
-        return self._render(request, review, form, status=400)
+        return self._render(request, review, form, check, status=400)
 
-    def _render(self, request, review, form, status=200):
-        return render(request, "reviews/book.html", {"review": review, "form": form}, status=status)
+    def _render(self, request, review, form, check=None, status=200):
+        """`check`: what the date asked for needs; a late or past day adds the confirmation."""
+        return render(request, "reviews/book.html", {"review": review, "form": form, "check": check}, status=status)
 
 
 class RecordReviewView(ReviewMixin, View):
@@ -150,7 +157,8 @@ class RecordReviewView(ReviewMixin, View):
         return reverse("reviews:detail", args=[review.pk])
 
     def _initial(self, review):
-        return {"version": review.version}
+        return {"version": review.version, "late_reason": review.late_reason,
+                "late_reason_other": review.late_reason_other}
 
     def _refuse_wrong_status(self, request, review):
         if review.status not in OUTSTANDING_STATUSES:

@@ -526,7 +526,7 @@ def build_world():
     # The reporting year (1 April to 31 March) the children's care, reviews and escalations are in,
     # published once, with a stored board PDF.
     report = reporting_services.report_for_year(start.year if start.month >= 4 else start.year - 1)
-    published = reporting_services.publish(report, by=manager)
+    published = reporting_services.publish(report, by=manager, confirmed=True)
     document = ReportDocument.objects.create(
         report=report, published=published, variant=Variant.BOARD, requested_by=manager,
         status=DocumentStatus.READY, progress=100, content=b"%PDF-1.7 the board version")

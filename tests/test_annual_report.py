@@ -651,7 +651,9 @@ def add_child_in_care_with_a_review():
 def test_a_published_version_is_frozen_in_html_csv_and_pdf(
         authority, report, client, manager, eager, monkeypatch, django_capture_on_commit_callbacks):
     names = labels()
-    version_1 = services.publish(report, by=manager)
+    services.update_narrative(report, by=manager, action_plan=PLAN[:1], expected_version=report.version, fields={
+        "introduction": "Hello.", "achievements": "We did well.", "areas_for_development": "Timeliness."})
+    version_1 = services.publish(report, by=manager, confirmed=True)
     assert version_1.number == 1
     add_child_in_care_with_a_review()
     services.save_comparators(YEAR, by=manager, figures={"lac.percent_in_timescale": {"england": Decimal("50.5")}})
@@ -722,21 +724,23 @@ def test_a_published_version_is_frozen_in_html_csv_and_pdf(
 def test_a_new_version_needs_a_reason_and_the_earlier_one_stays(authority, report, client, manager,
                                                                  django_capture_on_commit_callbacks):
     names = labels()
-    version_1 = services.publish(report, by=manager)
+    version_1 = services.publish(report, by=manager, confirmed=True)
     stored = b"%PDF-1.7 version 1 as it was made"
     ReportDocument.objects.create(report=report, published=version_1, variant=Variant.BOARD, requested_by=manager,
                                   status=DocumentStatus.READY, progress=100, content=stored)
     add_child_in_care_with_a_review()
     sign_in(client, manager)
 
-    response = client.post(reverse("reporting:publish", args=[YEAR]), {"reason": "  "})
+    response = client.post(reverse("reporting:publish", args=[YEAR]),
+                           {"reason": "  ", "confirmed": "on", "version": report.version})
     assert response.status_code == 400
     assert "Enter the reason for publishing a new version, for example what was corrected." in response.content.decode()
     with pytest.raises(ValidationError, match="Enter the reason"):
-        services.publish(report, by=manager, reason="")
+        services.publish(report, by=manager, reason="", confirmed=True)
     assert list(PublishedReport.objects.values_list("number", flat=True)) == [1]
 
-    response = client.post(reverse("reporting:publish", args=[YEAR]), {"reason": "A review was recorded late."})
+    response = client.post(reverse("reporting:publish", args=[YEAR]),
+                           {"reason": "A review was recorded late.", "confirmed": "on", "version": report.version})
     assert response.status_code == 302 and response.url == reverse("reporting:published_report", args=[YEAR, 2])
     version_2 = PublishedReport.objects.get(report=report, number=2)
     assert (version_2.reason, version_2.published_by) == ("A review was recorded late.", manager)
@@ -838,7 +842,7 @@ def every_report_url(document_pk):
 
 @pytest.fixture
 def published(authority, report, manager):
-    version = services.publish(report, by=manager)
+    version = services.publish(report, by=manager, confirmed=True)
     document = ReportDocument.objects.create(report=report, published=version, variant=Variant.BOARD,
                                              requested_by=manager)
     return version, document

@@ -141,7 +141,7 @@ def seeded_authority(iro, other_iro, manager, path):
     add_children(3, iro)
     add_children(2, other_iro, start=3)
     if path.startswith("/api/v1/annual-reports/"):
-        services.publish(services.report_for_year(this_year()), by=manager)
+        services.publish(services.report_for_year(this_year()), by=manager, confirmed=True)
         services.report_for_year(this_year() - 1)
 
 

@@ -185,7 +185,7 @@ def published(small_authority, manager):
     """This year's report published once, and last year's only drafted."""
     report = services.report_for_year(this_year())
     services.report_for_year(this_year() - 1)
-    return services.publish(report, by=manager)
+    return services.publish(report, by=manager, confirmed=True)
 
 
 def test_managers_list_every_year_with_a_report_and_its_versions(manager, published):
@@ -220,13 +220,13 @@ def test_annual_reports_need_authentication(published):
 
 def test_the_list_of_reports_runs_a_bounded_number_of_queries(manager):
     client = api_client(manager)
-    services.publish(services.report_for_year(this_year()), by=manager)
+    services.publish(services.report_for_year(this_year()), by=manager, confirmed=True)
     client.get(REPORTS)
     small = queries_for(client, REPORTS)
     for year in range(this_year() - 6, this_year()):
         report = services.report_for_year(year)
-        services.publish(report, by=manager)
-        services.publish(report, by=manager, reason="Corrected")
+        services.publish(report, by=manager, confirmed=True)
+        services.publish(report, by=manager, reason="Corrected", confirmed=True)
     assert queries_for(client, REPORTS) == small
 
 
@@ -284,7 +284,7 @@ def test_the_board_sees_small_numbers_as_c_and_never_a_draft(board_member, manag
         assert figures["children.ceased"]["this_year"] == 0  # zero is never suppressed
         assert all(figure["this_year"] != 7 for key, figure in figures.items() if key.startswith("children.at_end"))
     # A newer version is the default; the older one stays readable.
-    services.publish(services.report_for_year(year), by=manager, reason="Four more children")
+    services.publish(services.report_for_year(year), by=manager, reason="Four more children", confirmed=True)
     assert by_key(client.get(figures_url(year)).json())["children.at_end"]["this_year"] == 7
     assert client.get(figures_url(year)).json()["version"] == 2
     assert by_key(client.get(figures_url(year, 1)).json())["children.at_end"]["this_year"] == "c"

@@ -455,6 +455,44 @@ class TestBookAndCorrect:
         saved = Review.objects.get(pk=review.pk)
         assert (saved.status, saved.version) == ("due", review.version)
 
+    def test_booking_after_the_due_date_needs_confirmed_and_the_late_reason_which_the_record_keeps(
+            self, iro, manager, today):
+        review = due_review(child_in_care(iro, manager, today - timedelta(days=60)))
+        client = api_client(iro)
+        when = datetime.combine(timescales.add_working_days(today, 1), time(10)).isoformat()
+        refused = client.post(review_url(review, "book/"), {"booked_for": when, "version": review.version},
+                              format="json")
+        assert set(assert_error_shape(refused, 400)["errors"]) == {"booked_for", "late_reason"}
+        assert Review.objects.get(pk=review.pk).status == "due"
+        booked = client.post(review_url(review, "book/"), {
+            "booked_for": when, "version": review.version, "confirmed": True, "late_reason": "family_unavailable"},
+            format="json")
+        assert booked.status_code == 200, booked.content
+        assert (booked.json()["status"], booked.json()["late_reason"]) == ("booked", "family_unavailable")
+        held = client.post(review_url(review, "record-held/"), record_body(
+            review, today, version=booked.json()["version"]), format="json")
+        assert held.status_code == 200, held.content
+        assert (held.json()["in_timescale"], held.json()["late_reason"]) == (False, "family_unavailable")
+
+    def test_booking_a_day_in_the_past_needs_confirmed(self, iro, own_child, today):
+        review = due_review(own_child)
+        when = datetime.combine(today - timedelta(days=1), time(10)).isoformat()
+        client = api_client(iro)
+        refused = client.post(review_url(review, "book/"), {"booked_for": when, "version": review.version},
+                              format="json")
+        assert set(assert_error_shape(refused, 400)["errors"]) == {"booked_for"}
+        booked = client.post(review_url(review, "book/"), {"booked_for": when, "version": review.version,
+                                                           "confirmed": True}, format="json")
+        assert booked.status_code == 200, booked.content
+
+    def test_a_standard_whose_deadline_has_not_come_is_pending_with_its_date(self, iro, manager, own_child, today):
+        review = hold(due_review(own_child), manager, today)
+        standards = api_client(iro).get(review_url(review)).json()["quality_standards"]
+        record = next(standard for standard in standards if standard["label"].startswith("Full record"))
+        assert record == {"label": "Full record circulated within 20 working days", "date": None,
+                          "outcome": "pending", "met": None,
+                          "due_by": timescales.add_working_days(today, 20).isoformat()}
+
     def test_booking_with_a_stale_version_is_409(self, iro, manager, own_child, today):
         review = due_review(own_child)
         hold(review, manager, today)

@@ -648,6 +648,13 @@ class TestQualityStandardsAndAllocationAtTheBoundary:
         assert list(pending) == [review]
         assert list(missed) == [review]
 
+        def decisions(on):
+            return next(s for s in quality_standards(review, on) if s["label"].startswith("Decisions"))
+
+        assert (decisions(deadline)["outcome"], decisions(deadline)["due_by"]) == ("pending", deadline)
+        assert (decisions(deadline + timedelta(days=1))["outcome"], decisions(deadline + timedelta(days=1))["met"]) \
+            == ("missed", False)
+
     def test_iro_allocation_on_the_5th_working_day_is_in_time_and_the_6th_late(self, client, manager, iro):
         start = working_day_on_or_before(timezone.localdate() - timedelta(days=30))
         on_time = ChildFactory(given_name="Prompt")

@@ -227,7 +227,7 @@ def hand_built_authority(iro, other_iro, manager):
     }
     review = Review.objects.get(child=children["booked"])
     review_services.book_review(review, by=iro, booked_for=datetime.combine(
-        add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10))
+        add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10), today=ON)
     review_services.record_review_held(
         Review.objects.get(child=children["checked"]), by=third_iro, today=ON,
         fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},

@@ -57,7 +57,7 @@ class TestSweep:
         overdue = child_in_care(other_iro, manager, ON - timedelta(days=40), given="Late")
         booked = starting_care_due_in(iro, manager, 4, given="Booked")
         review = Review.objects.get(child=booked)
-        review_services.book_review(review, by=iro, booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10))
+        review_services.book_review(review, by=iro, booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10), today=ON)
         held = child_in_care(iro, manager, ON - timedelta(days=35), given="Held")
         review_services.record_review_held(
             Review.objects.get(child=held), by=iro, today=ON,

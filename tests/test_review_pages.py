@@ -203,6 +203,68 @@ class TestRecordingThroughThePages:
         assert saved.advocate_present and not saved.child_chaired
 
 
+def field_group(content, field_id):
+    """The HTML of the form group holding the field with this id."""
+    end = content.index(f'id="{field_id}"')
+    return content[content.rindex('<div class="govuk-form-group', 0, end):end]
+
+
+@pytest.mark.django_db
+class TestWarningsBeforeAMistake:
+    def test_booking_after_the_due_date_asks_for_confirmation_and_the_reason_on_the_date(
+            self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=60))
+        review = due_review(child)
+        day = add_working_days(today, 1)
+        sign_in(client, iro)
+        url = reverse("reviews:book", args=[review.pk])
+        booking = {"version": review.version, "time": "10:00", **date_fields("date", day)}
+        first = client.post(url, booking)
+        content = first.content.decode()
+        assert first.status_code == 400
+        warning = (f"{day:%-d %B %Y} is after the due date ({review.due_date:%-d %B %Y}), so the review will be "
+                   "late: change the date, or confirm it and choose why.")
+        assert f'href="#id_date_day">{warning}' in content
+        date_group = field_group(content, "id_date")
+        assert "govuk-form-group--error" in date_group and warning in date_group
+        assert 'href="#id_late_reason">Choose why the review will be held late.' in content
+        assert "Why will the review be held late?" in content
+        assert f"Yes, book the review for {day:%-d %B %Y}" in content
+        assert Review.objects.get(pk=review.pk).status == "due"
+
+        second = client.post(url, {**booking, "confirmed": "on", "late_reason": "child_unavailable"})
+        assert second.status_code == 302
+        review.refresh_from_db()
+        assert (review.status, review.late_reason) == ("booked", "child_unavailable")
+        detail = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+        assert "Reason it will be late" in detail and "Child unavailable" in detail
+        record = client.get(reverse("reviews:record", args=[review.pk])).content.decode()
+        assert 'value="child_unavailable" checked' in record
+
+    def test_booking_a_day_in_the_past_asks_for_confirmation_only(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=5))
+        review = due_review(child)
+        day = today - timedelta(days=1)
+        sign_in(client, iro)
+        url = reverse("reviews:book", args=[review.pk])
+        booking = {"version": review.version, "time": "10:00", **date_fields("date", day)}
+        content = client.post(url, booking).content.decode()
+        assert f"{day:%-d %B %Y} is in the past: change the date, or confirm it." in field_group(content, "id_date")
+        assert 'name="confirmed"' in content and 'name="late_reason"' not in content
+        assert client.post(url, {**booking, "confirmed": "on"}).status_code == 302
+        assert Review.objects.get(pk=review.pk).status == "booked"
+
+    def test_a_record_not_circulated_on_the_day_of_the_review_is_due_not_missed(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=10))
+        review = due_review(child)
+        sign_in(client, iro)
+        client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today))
+        content = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+        assert f"Due by {add_working_days(today, 20):%-d %B %Y}" in content
+        assert f"Due by {add_working_days(today, 5):%-d %B %Y}" in content
+        assert content.count("Not met") == 1  # the social worker's report, due before the review
+
+
 @pytest.mark.django_db
 class TestReviewAccess:
     def test_iro_cannot_see_or_record_another_iros_reviews(self, client, iro, other_iro, manager, today):

@@ -334,7 +334,70 @@ class TestEditConflicts:
     def test_booking_moves_the_review_to_booked(self, child, manager, iro):
         start_care(child, manager)
         review = outstanding(child)
-        booked = services.book_review(review, by=iro, booked_for=datetime(2024, 2, 5, 10, 30, tzinfo=dt_timezone.utc), expected_version=review.version)
+        booked = services.book_review(review, by=iro, booked_for=datetime(2024, 2, 5, 10, 30, tzinfo=dt_timezone.utc),
+                                      expected_version=review.version, today=D(2024, 2, 1))
         assert (booked.status, booked.version) == ("booked", review.version + 1)
         hold(booked, iro, lac_record(D(2024, 2, 5)))
         assert outstanding(child).number == 2
+
+
+def at_ten(day):
+    return datetime(day.year, day.month, day.day, 10, tzinfo=dt_timezone.utc)
+
+
+@pytest.mark.django_db
+class TestBookingLateOrInThePast:
+    """The first review after care starts on 10 January 2024 is due by 7 February 2024."""
+
+    @pytest.fixture
+    def review(self, child, manager):
+        start_care(child, manager)
+        return outstanding(child)
+
+    def refused(self, review, by, **kwargs):
+        with pytest.raises(ValidationError) as error:
+            services.book_review(review, by=by, expected_version=review.version, **kwargs)
+        saved = Review.objects.get(pk=review.pk)
+        assert (saved.status, saved.booked_for, saved.version) == ("due", None, review.version)
+        return error.value.message_dict
+
+    def test_a_day_by_the_due_date_is_booked_at_once(self, review, iro):
+        booked = services.book_review(review, by=iro, booked_for=at_ten(D(2024, 2, 7)), today=D(2024, 2, 1))
+        assert (booked.status, booked.late_reason) == ("booked", "")
+
+    def test_a_day_after_the_due_date_needs_confirming_and_the_reason(self, review, iro):
+        errors = self.refused(review, iro, booked_for=at_ten(D(2024, 2, 8)), today=D(2024, 2, 1))
+        assert errors == {
+            "booked_for": ["8 February 2024 is after the due date (7 February 2024), so the review will be late: "
+                           "change the date, or confirm it and choose why."],
+            "late_reason": ["Choose why the review will be held late."],
+        }
+        assert self.refused(review, iro, booked_for=at_ten(D(2024, 2, 8)), today=D(2024, 2, 1),
+                            late_reason="child_unavailable").keys() == {"booked_for"}
+        assert self.refused(review, iro, booked_for=at_ten(D(2024, 2, 8)), today=D(2024, 2, 1),
+                            confirmed=True).keys() == {"late_reason"}
+        assert self.refused(review, iro, booked_for=at_ten(D(2024, 2, 8)), today=D(2024, 2, 1), confirmed=True,
+                            late_reason="other", late_reason_other="  ").keys() == {"late_reason_other"}
+        booked = services.book_review(review, by=iro, booked_for=at_ten(D(2024, 2, 8)), today=D(2024, 2, 1),
+                                      confirmed=True, late_reason="child_unavailable", expected_version=review.version)
+        assert (booked.status, booked.late_reason) == ("booked", "child_unavailable")
+        event = AuditEvent.objects.filter(object_type="reviews.review", object_id=str(review.pk)).latest("id")
+        assert event.detail["late_reason"] == "child_unavailable"
+
+    def test_a_day_in_the_past_needs_confirming_but_no_reason(self, review, iro):
+        errors = self.refused(review, iro, booked_for=at_ten(D(2024, 2, 5)), today=D(2024, 2, 6))
+        assert errors == {"booked_for": ["5 February 2024 is in the past: change the date, or confirm it."]}
+        booked = services.book_review(review, by=iro, booked_for=at_ten(D(2024, 2, 5)), today=D(2024, 2, 6),
+                                      confirmed=True)
+        assert (booked.status, booked.late_reason) == ("booked", "")
+
+    def test_the_reason_given_when_booking_is_the_records_and_dropped_if_held_in_time(self, child, review, iro):
+        late = services.book_review(review, by=iro, booked_for=at_ten(D(2024, 2, 9)), today=D(2024, 2, 1),
+                                    confirmed=True, late_reason="other", late_reason_other="  Snow  ")
+        assert (late.late_reason, late.late_reason_other) == ("other", "Snow")
+        rebooked = services.book_review(late, by=iro, booked_for=at_ten(D(2024, 2, 6)), today=D(2024, 2, 1))
+        assert (rebooked.late_reason, rebooked.late_reason_other) == ("", "")
+        late = services.book_review(rebooked, by=iro, booked_for=at_ten(D(2024, 2, 9)), today=D(2024, 2, 1),
+                                    confirmed=True, late_reason="iro_unavailable")
+        held = hold(late, iro, lac_record(D(2024, 2, 7), late_reason=late.late_reason))
+        assert (held.in_timescale, held.late_reason) == (True, "")

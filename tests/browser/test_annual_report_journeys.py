@@ -129,7 +129,7 @@ def authority(iro, manager):
 
 def publish_the_report(authority, manager):
     report = report_services.report_for_year(authority.year)
-    return report_services.publish(report, by=manager)
+    return report_services.publish(report, by=manager, confirmed=True)
 
 
 # --- Reading the pages ------------------------------------------------------------------------
@@ -282,6 +282,7 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     page.get_by_role("link", name="Publish this report").click()
     expect(h1(page)).to_have_text("Publish the report")
     check("publish page", f"Publish the annual IRO report {label}")
+    page.get_by_label("I have checked these and want to publish the report as it is").check()
     page.get_by_role("button", name="Publish the report").click()
     expect(page).to_have_url(re.compile(rf"/reports/{authority.year}/versions/1/$"))
     expect(success_banner(page)).to_contain_text("Version 1 of the report has been published.")

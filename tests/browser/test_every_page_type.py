@@ -291,7 +291,7 @@ def test_manager_page_types_and_failed_forms(page, walk, manager, iro):
     escalation_services.resolve(escalation, by=iro, outcome="Assessment booked.", resolved_on=today, today=today)
     year = reporting_year_start(today).year - 1
     label = f"April {year} to March {year + 1}"
-    report_services.publish(report_services.report_for_year(year), by=manager)
+    report_services.publish(report_services.report_for_year(year), by=manager, confirmed=True)
 
     sign_in(page, manager)
 
