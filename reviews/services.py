@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audit.models import AuditAction
 from audit.services import record_event
@@ -26,6 +25,7 @@ from children.codes import (
 )
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
+from iro_portal.dates import format_date
 from iro_portal.locking import lock
 
 from . import timescales
@@ -229,10 +229,6 @@ RECORD_FIELDS = (
 )
 
 
-def _day(value):
-    return date_format(value, "j F Y")
-
-
 def _locked_review(review, expected_version):
     return lock(Review.objects.select_related("child"), review.pk, expected_version, REVIEW_CHANGED_MESSAGE)
 
@@ -247,13 +243,13 @@ def _validate_record(review, actions, *, today):
     if held > today:
         errors["held_on"] = "The date the review was held cannot be in the future."
     elif held < child.date_of_birth:
-        errors["held_on"] = f"The date the review was held cannot be before the child was born ({_day(child.date_of_birth)})."
+        errors["held_on"] = f"The date the review was held cannot be before the child was born ({format_date(child.date_of_birth)})."
     elif review.kind == ReviewKind.LAC and held < review.cycle_start:
-        errors["held_on"] = f"A LAC review cannot be held before the period of care started ({_day(review.cycle_start)})."
+        errors["held_on"] = f"A LAC review cannot be held before the period of care started ({format_date(review.cycle_start)})."
     elif review.kind == ReviewKind.ICPC and held < review.cycle_start:
-        errors["held_on"] = f"The conference cannot be held before the strategy discussion ({_day(review.cycle_start)})."
+        errors["held_on"] = f"The conference cannot be held before the strategy discussion ({format_date(review.cycle_start)})."
     if held > review.due_date and not review.late_reason:
-        errors["late_reason"] = f"The review was held after its due date ({_day(review.due_date)}): give the reason."
+        errors["late_reason"] = f"The review was held after its due date ({format_date(review.due_date)}): give the reason."
     if review.late_reason == LateReason.OTHER and not review.late_reason_other.strip():
         errors["late_reason_other"] = "Describe the other reason the review was held late."
     for field, label in (("decisions_circulated", "decisions"), ("record_circulated", "full record")):
@@ -269,7 +265,7 @@ def _validate_record(review, actions, *, today):
     for number, action in enumerate(actions, start=1):
         if action.due_date < held:
             errors.setdefault("actions", []).append(
-                f"Action {number} is due before the review was held: agreed actions are due on or after {_day(held)}."
+                f"Action {number} is due before the review was held: agreed actions are due on or after {format_date(held)}."
             )
     if errors:
         raise ValidationError(errors)
@@ -338,7 +334,7 @@ def book_review(review, *, by, booked_for, expected_version=None, request=None):
     if review.status == ReviewStatus.CANCELLED:
         raise ValidationError({"booked_for": "This review was cancelled, so it cannot be booked."})
     if timezone.localdate(booked_for) < review.cycle_start:
-        raise ValidationError({"booked_for": f"Book the review on or after {_day(review.cycle_start)}."})
+        raise ValidationError({"booked_for": f"Book the review on or after {format_date(review.cycle_start)}."})
     review.booked_for = booked_for
     review.status = ReviewStatus.BOOKED
     review.version += 1
