@@ -16,6 +16,7 @@ from audit.services import record_event
 from children.models import Child
 from iro_portal.dates import format_date
 from iro_portal.locking import check_version
+from iro_portal.words import with_article
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
 from reviews.services import current_lac_cycle
@@ -85,12 +86,12 @@ def _validate(record, today):
     elif record.date < record.child.date_of_birth:
         errors["date"] = "The date cannot be before the child was born."
     if record.kind in RATED_KINDS and not record.rag:
-        errors["rag"] = f"Choose a RAG rating: a {record.get_kind_display().lower()} needs one."
+        errors["rag"] = f"Choose a RAG rating: {with_article(record.get_kind_display().lower())} needs one."
     if record.rag and record.next_check_date and "date" not in errors:
         window = next_check_window(record.rag, record.date, next_review_due(record.child, after=record.review))
         if record.next_check_date not in window:
             errors["next_check_date"] = (
-                f"After a {record.get_rag_display().lower()} rating the next check must be between "
+                f"After {with_article(record.get_rag_display().lower())} rating the next check must be between "
                 f"{format_date(window.earliest)} and {format_date(window.latest)}."
             )
     elif record.next_check_date and record.next_check_date < record.date:

@@ -248,7 +248,8 @@ def _validate_record(review, actions, *, today):
         errors["held_on"] = f"A LAC review cannot be held before the period of care started ({format_date(review.cycle_start)})."
     elif review.kind == ReviewKind.ICPC and held < review.cycle_start:
         errors["held_on"] = f"The conference cannot be held before the strategy discussion ({format_date(review.cycle_start)})."
-    if held > review.due_date and not review.late_reason:
+    held_on_known = "held_on" not in errors
+    if held_on_known and held > review.due_date and not review.late_reason:
         errors["late_reason"] = f"The review was held after its due date ({format_date(review.due_date)}): give the reason."
     if review.late_reason == LateReason.OTHER and not review.late_reason_other.strip():
         errors["late_reason_other"] = "Describe the other reason the review was held late."
@@ -259,7 +260,7 @@ def _validate_record(review, actions, *, today):
         elif value is not None and value > today:
             errors[field] = f"The date the {label} was circulated cannot be in the future."
     if review.kind == ReviewKind.LAC:
-        errors.update(_participation_errors(review))
+        errors.update(_participation_errors(review, judge_age=held_on_known))
     else:
         errors.update(_conference_errors(review))
     for number, action in enumerate(actions, start=1):
@@ -271,11 +272,16 @@ def _validate_record(review, actions, *, today):
         raise ValidationError(errors)
 
 
-def _participation_errors(review):
-    age = age_on(review.child.date_of_birth, review.held_on)
+def _participation_errors(review, *, judge_age=True):
+    """The participation code, and whether it fits the child's age on the day; not judged
+    against the age while the date of the review is itself wrong (in the future, before the child
+    was born or before the period of care): the date's own error is the one to put right."""
     code = review.participation_code
     if not code:
         return {"participation_code": "Choose how the child participated in the review (PN0 to PN7)."}
+    if not judge_age:
+        return {}
+    age = age_on(review.child.date_of_birth, review.held_on)
     if age >= 4 and code == ParticipationCode.PN0:
         return {"participation_code": f"PN0 is only for children under 4; the child was {age} on the day of the review."}
     if age < 4 and code != ParticipationCode.PN0:
