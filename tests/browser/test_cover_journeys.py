@@ -142,5 +142,5 @@ def test_covering_iro_finds_the_children_and_the_audit_log_marks_the_views(page,
     page.get_by_role("button", name="Apply filters").click()
     table = page.get_by_role("table")
     expect(table.locator("caption")).to_have_text("1 event, newest first")
-    expect(table).to_contain_text(f"Covering for {iro.username}")
+    expect(table).to_contain_text(f"Covering for {iro}")
     check_page(page, "Audit log", "audit log filtered to cover")
