@@ -52,6 +52,11 @@ class TestArticles:
                 next_check_date=today + timedelta(days=1), today=today)
         assert "After an amber rating the next check must be between" in str(refused.value)
 
+    def test_a_or_an_as_the_word_begins(self):
+        rendered = Template("{% load govuk %}{% for role in roles %}{{ role|with_article }}; {% endfor %}").render(
+            Context({"roles": ["administrator", "independent reviewing officer", "service manager", "board member"]}))
+        assert rendered == "an administrator; an independent reviewing officer; a service manager; a board member; "
+
 
 @pytest.mark.django_db
 class TestSignIn:

@@ -4,6 +4,7 @@ from django import forms, template
 
 from iro_portal.dates import format_date, format_datetime
 from iro_portal.forms import GovukDateInput
+from iro_portal.words import with_article
 
 register = template.Library()
 
@@ -12,6 +13,12 @@ register = template.Library()
 def day(value):
     """A date as people read it: '21 May 2025' (iro_portal/dates.py)."""
     return format_date(value)
+
+
+@register.filter(name="with_article")
+def with_article_filter(phrase):
+    """'an administrator', 'a service manager' (iro_portal/words.py)."""
+    return with_article(str(phrase))
 
 
 @register.filter
