@@ -49,13 +49,16 @@ def matching_user(value):
 
 def matching_child(value):
     """Events about the child with this local child ID (the SSDA903 CHILD, any case), whose name
-    has this in it (all or part of "Omar Abdi", any case) or, for a whole number, the child whose
-    record number in the portal it is (events store the record number), and the list views that
-    showed that child."""
-    children = _with_full_name(Child.objects.all(), "given_name", "family_name").filter(
-        Q(local_child_id__iexact=value) | Q(full_name_for_search__icontains=value))
+    has this in it (all or part of "Omar Abdi", any case; not for a whole number) or, for a whole
+    number, the child whose record number in the portal it is (events store the record number),
+    and the list views that showed that child."""
+    whole_number = value.isascii() and value.isdigit()
+    match = Q(local_child_id__iexact=value)
+    if not whole_number:
+        match |= Q(full_name_for_search__icontains=value)
+    children = _with_full_name(Child.objects.all(), "given_name", "family_name").filter(match)
     condition = Q(child_id__in=children.values("pk"))
-    if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID:
+    if whole_number and int(value) <= LARGEST_ID:
         condition |= Q(child_id=int(value))
     return condition | Q(pk__in=AuditEventChild.objects.filter(condition).values("event_id"))
 
