@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.dates import format_date
 
 from .models import ApiToken
 
@@ -88,7 +88,7 @@ def user_for_key(key):
         raise KeyRefused("The token's user is inactive.")
     now = timezone.now()
     if token.expires_at <= now:
-        expired_on = date_format(timezone.localtime(token.expires_at), "j F Y")
+        expired_on = format_date(token.expires_at)
         raise KeyRefused(f"The token expired on {expired_on}. Create a new one under Your account, API tokens.")
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -11,8 +11,12 @@ from .services import cover_errors
 
 
 class SignInForm(AuthenticationForm):
+    """Each empty field says what to enter, in GOV.UK's words, once in the summary and once by the field."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
         self.error_messages = {
             **self.error_messages,
             "invalid_login": "Enter a correct username and password. Both are case-sensitive.",

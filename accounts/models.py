@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from iro_portal.dates import format_date
+
 
 class Role(models.TextChoices):
     IRO = "iro", "Independent Reviewing Officer"
@@ -136,7 +138,7 @@ class CoverArrangement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.covering_iro} covering for {self.covered_iro}, {self.starts_on} to {self.ends_on}"
+        return f"{self.covering_iro} covering for {self.covered_iro}, {format_date(self.starts_on)} to {format_date(self.ends_on)}"
 
     @property
     def may_record(self):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-in/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("signed-out/", views.SignedOutView.as_view(), name="signed_out"),
     path("account/", views.AccountView.as_view(), name="account"),
     path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),
     path("account/password/done/", views.PasswordChangedView.as_view(), name="password_change_done"),

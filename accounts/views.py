@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -34,7 +35,20 @@ class SignInView(auth_views.LoginView):
 
 @method_decorator([never_cache, allowed_before_second_factor(CODE, SETUP)], name="dispatch")
 class SignOutView(auth_views.LogoutView):
-    pass
+    next_page = "signed_out"
+
+
+@method_decorator([never_cache, login_not_required], name="dispatch")
+class SignedOutView(TemplateView):
+    """Where signing out ends: it says so, and offers to sign in again. Someone signed in (the
+    page bookmarked, or opened in another tab) goes to their home page."""
+
+    template_name = "accounts/signed_out.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().get(request, *args, **kwargs)
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -3,32 +3,34 @@ from django import forms
 from iro_portal.forms import GovukDateField
 
 from .models import AuditAction
+from .selectors import kind_choices
 
 
 class AuditSearchForm(forms.Form):
     """The audit log's filters. Every one is optional; an empty form lists every event."""
 
     user = forms.CharField(
-        label="User", required=False, max_length=150,
-        help_text="All or part of a username, for example ‘manager’.",
+        label="Person", required=False, max_length=150,
+        help_text="All or part of their name or username, for example ‘Summer’ or ‘iro1’.",
     )
     child = forms.CharField(
-        label="Child", required=False, max_length=20,
-        help_text="The local child ID, or the child’s record number in the portal.",
+        label="Child", required=False, max_length=100,
+        help_text="All or part of the child’s name, their local child ID, or their record number in the portal.",
     )
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices],
     )
-    object_type = forms.CharField(
-        label="Kind of record", required=False, max_length=100,
-        help_text="For example children.child, reviews.review or audit.log.",
-    )
+    object_type = forms.ChoiceField(label="Kind of record", required=False)
     date_from = GovukDateField(label="On or after", required=False, help_text="For example, 27 3 2026")
     date_to = GovukDateField(label="On or before", required=False, help_text="For example, 27 3 2026")
     under_cover = forms.BooleanField(
         label="Only under cover", required=False,
         help_text="What IROs saw or changed about children they were covering for.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "Any kind"), *kind_choices()]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from iro_portal.dates import format_datetime
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", "View"
@@ -68,7 +70,7 @@ class AuditEvent(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username or self.user_id} {self.action} {self.object_type} {self.object_id}"
+        return f"{format_datetime(self.occurred_at)} {self.username or self.user_id} {self.action} {self.object_type} {self.object_id}"
 
 
 class AuditEventChild(AppendOnlyModel):

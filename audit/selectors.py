@@ -1,20 +1,34 @@
-"""Reading the audit log: the search behind the audit log page and its CSV export."""
+"""Reading the audit log: the search behind the audit log page and its CSV export, and the
+words both use for people, children and records ("Child: Omar Abdi (DEMO000238)", "Review: LAC
+review 5", "User: Summer Davies"), looked up for a whole page or chunk at once: one query per kind
+of record on it, whatever the number of events."""
 
 import datetime
 import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from itertools import islice
 
-from django.db.models import Count, Max, Q
+from django.apps import apps
+from django.db.models import Count, Max, Q, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from accounts.models import User
 from children.models import Child
+from iro_portal.dates import format_date, format_datetime
 
-from .models import AuditEvent, AuditEventChild
+from .models import AuditAction, AuditEvent, AuditEventChild
 
 LARGEST_ID = 2**63 - 1
 DETAIL_SUMMARY_LENGTH = 120
-CSV_COLUMNS = ["occurred_at", "username", "user_id", "action", "object_type", "object_id", "child_id",
-               "ip_address", "detail"]
+CSV_COLUMNS = ["When", "Who", "Action", "Record", "Child", "IP address", "Detail",
+               "occurred_at", "username", "user_id", "action", "object_type", "object_id", "child_id"]
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def start_of_day(day):
@@ -22,12 +36,29 @@ def start_of_day(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
 
 
+def _with_full_name(queryset, first, last):
+    return queryset.annotate(full_name_for_search=Concat(first, Value(" "), last))
+
+
+def matching_user(value):
+    """Events by a person whose name (all or part of "Summer Davies") or username has this in it,
+    in any case; a failed sign-in matches on the username typed."""
+    named = _with_full_name(User.objects.all(), "first_name", "last_name").filter(full_name_for_search__icontains=value)
+    return Q(username__icontains=value) | Q(user_id__in=named.values("pk"))
+
+
 def matching_child(value):
-    """Events about the child with this local child ID (the SSDA903 CHILD, any case) or, for a
-    whole number, the child whose record number in the portal it is (events store the record
-    number), and the list views that showed that child."""
-    condition = Q(child_id__in=Child.objects.filter(local_child_id__iexact=value).values("pk"))
-    if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID:
+    """Events about the child with this local child ID (the SSDA903 CHILD, any case), whose name
+    has this in it (all or part of "Omar Abdi", any case; not for a whole number) or, for a whole
+    number, the child whose record number in the portal it is (events store the record number),
+    and the list views that showed that child."""
+    whole_number = value.isascii() and value.isdigit()
+    match = Q(local_child_id__iexact=value)
+    if not whole_number:
+        match |= Q(full_name_for_search__icontains=value)
+    children = _with_full_name(Child.objects.all(), "given_name", "family_name").filter(match)
+    condition = Q(child_id__in=children.values("pk"))
+    if whole_number and int(value) <= LARGEST_ID:
         condition |= Q(child_id=int(value))
     return condition | Q(pk__in=AuditEventChild.objects.filter(condition).values("event_id"))
 
@@ -38,7 +69,7 @@ def search_events(*, user="", child="", action="", object_type="", date_from=Non
     the events audit.services.record_event marked as made by an IRO covering for another."""
     events = AuditEvent.objects.select_related("user").order_by("-occurred_at", "-id")
     if user:
-        events = events.filter(username__icontains=user)
+        events = events.filter(matching_user(user))
     if child:
         events = events.filter(matching_child(child))
     if action:
@@ -62,36 +93,203 @@ def count_and_last_id(events):
 
 
 def csv_rows(events, up_to_id, chunk_size=2000):
-    """The export's rows, read from the database in chunks rather than all at once."""
-    rows = events.filter(id__lte=up_to_id or 0).values_list(
-        "occurred_at", "username", "user_id", "action", "object_type", "object_id", "child_id", "ip_address",
-        "detail",
-    )
-    for occurred_at, username, user_id, action, object_type, object_id, child_id, ip_address, detail in (
-        rows.iterator(chunk_size=chunk_size)
-    ):
-        yield [
-            timezone.localtime(occurred_at).isoformat(), username, "" if user_id is None else user_id, action,
-            object_type, object_id, "" if child_id is None else child_id, ip_address or "",
-            json.dumps(detail, sort_keys=True, ensure_ascii=False),
-        ]
+    """The export's rows, read from the database in chunks rather than all at once: the words
+    the page shows, then the stored values (the time with its UTC offset, the ids and the detail
+    whole), so a row can be matched to the database."""
+    rows = events.filter(id__lte=up_to_id or 0).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        for row in event_rows(chunk):
+            event = row.event
+            yield [
+                format_datetime(event.occurred_at, seconds=True), row.who, event.get_action_display(), row.what,
+                row.child, event.ip_address or "", json.dumps(event.detail, sort_keys=True, ensure_ascii=False),
+                timezone.localtime(event.occurred_at).isoformat(), event.username,
+                "" if event.user_id is None else event.user_id, event.action, event.object_type, event.object_id,
+                "" if event.child_id is None else event.child_id,
+            ]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What the log calls one kind of record: its name, in the plural for a list of them, and,
+    for a record the portal holds, the model, up to three of its fields (read as text) and how
+    they make the record's label. Without a model the object id is the label."""
+
+    name: str
+    plural: str
+    model: str = ""
+    fields: tuple = ()
+    label: Callable[..., str] | None = None
+
+
+LABEL_FIELDS = 3
+
+
+def _numbers(ids):
+    return [int(value) for value in ids if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID]
+
+
+def _day(text):
+    return format_date(datetime.date.fromisoformat(text[:10]))
+
+
+def _moment(text):
+    moment = datetime.datetime.fromisoformat(text)
+    return format_datetime(moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.timezone.utc))
+
+
+def _person(first_name, last_name, username):
+    """As accounts.models.User names itself: the full name, else the username."""
+    return " ".join(part for part in (first_name, last_name) if part) or username
+
+
+def _years(year):
+    return f"{year} to {int(year) + 1}"
+
+
+def _unsaved_review(kind, number):
+    """A review of this kind and number, for its title (reviews.models.Review.title)."""
+    from reviews.models import Review
+
+    return Review(kind=kind, number=int(number))
+
+
+@cache
+def record_kinds():
+    """Every kind of record the log names, by the object type events store."""
+    from escalations.codes import Stage
+    from oversight.models import OversightKind
+    from reporting.models import Variant
+
+    return {
+        "children.child": RecordKind(
+            "Child", "children", "children.Child", ("given_name", "family_name", "local_child_id"),
+            lambda given, family, local_id: f"{given} {family} ({local_id})"),
+        "accounts.user": RecordKind(
+            "User", "users", "accounts.User", ("first_name", "last_name", "username"), _person),
+        "reviews.review": RecordKind(
+            "Review", "reviews", "reviews.Review", ("kind", "number"),
+            lambda kind, number: _unsaved_review(kind, number).title),
+        "reviews.reviewaction": RecordKind(
+            "Agreed action", "agreed actions", "reviews.ReviewAction", ("review__kind", "review__number", "due_date"),
+            lambda kind, number, due: (f"Agreed at {_unsaved_review(kind, number).title_in_sentence}, "
+                                       f"due by {_day(due)}")),
+        "children.careepisode": RecordKind(
+            "Care episode", "care episodes", "children.CareEpisode", ("start_date",), lambda day: f"From {_day(day)}"),
+        "children.childprotectionplan": RecordKind(
+            "Child protection plan", "child protection plans", "children.ChildProtectionPlan", ("start_date",),
+            lambda day: f"From {_day(day)}"),
+        "children.strategydiscussion": RecordKind(
+            "Strategy discussion", "strategy discussions", "children.StrategyDiscussion", ("date",),
+            lambda day: f"On {_day(day)}"),
+        "children.allocation": RecordKind(
+            "IRO allocation", "IRO allocations", "children.Allocation",
+            ("iro__first_name", "iro__last_name", "start_date"),
+            lambda first, last, day: f"{_person(first, last, '')} from {_day(day)}"),
+        "oversight.oversightrecord": RecordKind(
+            "Oversight record", "oversight records", "oversight.OversightRecord", ("kind", "date"),
+            lambda kind, day: f"{OversightKind(kind).label} on {_day(day)}"),
+        "oversight.incontactplan": RecordKind(
+            "In-Contact plan", "In-Contact plans", "oversight.InContactPlan", ("agreed_on",),
+            lambda day: f"Agreed on {_day(day)}"),
+        "escalations.escalation": RecordKind(
+            "Escalation", "escalations", "escalations.Escalation", ("raised_on",), lambda day: f"Raised on {_day(day)}"),
+        "escalations.escalationstep": RecordKind(
+            "Escalation stage", "escalation stages", "escalations.EscalationStep", ("stage", "sent_on"),
+            lambda stage, day: f"{Stage(int(stage)).label}, sent on {_day(day)}"),
+        "notifications.notification": RecordKind("Reminder", "reminders"),
+        "accounts.apitoken": RecordKind(
+            "API token", "API tokens", "accounts.ApiToken", ("name",), lambda name: f"“{name}”"),
+        "accounts.coverarrangement": RecordKind(
+            "Cover", "cover arrangements", "accounts.CoverArrangement",
+            ("covered_iro__first_name", "covered_iro__last_name", "covered_iro__username"),
+            _person),
+        "otp_totp.totpdevice": RecordKind("Authenticator app", "authenticator apps"),
+        "reporting.annualreport": RecordKind(
+            "Annual report", "annual reports", "reporting.AnnualReport", ("year",), _years),
+        "reporting.otheractivity": RecordKind(
+            "Other activity figures", "other activity figures", "reporting.OtherActivity", ("year",), _years),
+        "reporting.comparatorfigure": RecordKind("Comparator figures", "comparator figures"),
+        "reporting.publishedreport": RecordKind(
+            "Published annual report", "published annual reports", "reporting.PublishedReport",
+            ("report__year", "number"), lambda year, number: f"{_years(year)}, version {number}"),
+        "reporting.reportdocument": RecordKind(
+            "Annual report PDF", "annual report PDFs", "reporting.ReportDocument", ("report__year", "variant"),
+            lambda year, variant: f"{_years(year)}, {Variant(variant).label}"),
+        "ssda903.importrun": RecordKind(
+            "SSDA903 upload", "SSDA903 uploads", "ssda903.ImportRun", ("uploaded_at",),
+            lambda moment: f"Uploaded {_moment(moment)}"),
+        "ssda903.import": RecordKind("SSDA903 import", "SSDA903 imports"),
+        "ssda903.return": RecordKind("SSDA903 return", "SSDA903 returns"),
+        "operations.backup": RecordKind("Backup", "backups"),
+        "demo.seed": RecordKind("Demo data", "demo data"),
+        "audit.log": RecordKind("Audit log", "audit log pages"),
+    }
+
+
+def record_labels(wanted):
+    """{object type: {object id: label}} for the records asked for ({object type: ids}), in one
+    query whatever the kinds and the number of records: a UNION ALL of one SELECT per kind."""
+    kinds = record_kinds()
+    selects = []
+    for object_type, ids in wanted.items():
+        kind = kinds.get(object_type)
+        numbers = _numbers(ids)
+        if kind is None or not kind.model or not numbers:
+            continue
+        texts = [Cast(field, TextField()) for field in kind.fields]
+        texts += [Value("", output_field=TextField())] * (LABEL_FIELDS - len(texts))
+        selects.append(apps.get_model(kind.model).objects.filter(pk__in=numbers).order_by().values_list(
+            Value(object_type, output_field=TextField()), Cast("pk", TextField()), *texts))
+    if not selects:
+        return {}
+    labels = defaultdict(dict)
+    for object_type, pk, *texts in selects[0].union(*selects[1:], all=True):
+        kind = kinds[object_type]
+        labels[object_type][pk] = kind.label(*texts[:len(kind.fields)])
+    return labels
+
+
+def kind_choices():
+    """The kinds of record for the audit log's filter, by name."""
+    return sorted(((object_type, kind.name) for object_type, kind in record_kinds().items()),
+                  key=lambda choice: choice[1])
 
 
 @dataclass
 class EventRow:
-    """An event as the table shows it; local_child_id is blank when the child's record is gone;
-    children_shown counts the children a list view showed."""
+    """An event as the table and the CSV name it: who (a person's name, the username typed at a
+    failed sign-in, or "System"), what (the kind of record and which one), the child by name and
+    local ID (child_link set while the portal holds the child's record), the IRO whose child an
+    IRO covering for them saw or changed; children_shown counts the children a list view showed."""
 
     event: AuditEvent
-    local_child_id: str
+    who: str
+    what: str
+    child: str
+    child_link: int | None
+    covering_for: str
     detail_summary: str
     children_shown: int
 
 
+def _readable(value):
+    """A date or time the detail stores as ISO text, as people write it."""
+    try:
+        if isinstance(value, str) and ISO_DAY.match(value):
+            return format_date(datetime.date.fromisoformat(value))
+        if isinstance(value, str) and ISO_MOMENT.match(value):
+            return format_datetime(datetime.datetime.fromisoformat(value))
+    except ValueError:
+        pass
+    return value
+
+
 def detail_summary(detail):
-    """The detail as `key: value` pairs, cut short for the table (the CSV has all of it)."""
+    """The detail as `key: value` pairs, dates as people write them, cut short for the table
+    (the CSV has all of it)."""
     if isinstance(detail, dict):
-        text = "; ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in detail.items())
+        text = "; ".join(f"{key}: {json.dumps(_readable(value), ensure_ascii=False)}" for key, value in detail.items())
     else:
         text = json.dumps(detail, ensure_ascii=False)
     if len(text) > DETAIL_SUMMARY_LENGTH:
@@ -99,15 +297,66 @@ def detail_summary(detail):
     return text
 
 
+def _who(event):
+    if event.user is not None:
+        name = event.user.get_full_name()
+        return f"{name} ({event.username})" if name and event.username else str(event.user)
+    return event.username or "System"
+
+
+def _is_list_view(event):
+    return event.action == AuditAction.VIEW and isinstance(event.detail, dict) and "list" in event.detail
+
+
 def event_rows(events):
-    """Rows for one page of the table, with each child's local ID found in a single query."""
+    """Rows for one page of the table (or a chunk of the CSV): the events' users come with them
+    (select_related), every child, record and covered IRO named on them in one more query."""
     events = list(events)
-    child_ids = {event.child_id for event in events if event.child_id is not None}
-    local_ids = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "local_child_id")) if child_ids else {}
+    kinds = record_kinds()
+    wanted = defaultdict(set)
+    for event in events:
+        if event.object_id and not _is_list_view(event):
+            wanted[event.object_type].add(event.object_id)
+        if event.child_id is not None:
+            wanted["children.child"].add(str(event.child_id))
+        if isinstance(event.detail, dict) and event.detail.get("under_cover"):
+            wanted["accounts.coverarrangement"].add(str(event.detail["under_cover"]))
+    labels = record_labels(wanted)
+    children = labels.get("children.child", {})
+    covers = labels.get("accounts.coverarrangement", {})
+
+    def what(event):
+        kind = kinds.get(event.object_type)
+        if kind is None:
+            return " ".join(part for part in (event.object_type, event.object_id) if part) or "–"
+        if _is_list_view(event):
+            return f"List of {kind.plural}"
+        if not event.object_id:
+            return kind.name
+        if not kind.model:
+            return f"{kind.name}: {event.object_id}"
+        label = labels.get(event.object_type, {}).get(event.object_id)
+        return f"{kind.name}: {label}" if label else f"{kind.name} {event.object_id} (no longer held)"
+
+    def child(event):
+        if event.child_id is None:
+            return ""
+        return children.get(str(event.child_id)) or f"Record {event.child_id} (no longer held)"
+
+    def covering_for(event):
+        if not isinstance(event.detail, dict) or not event.detail.get("under_cover"):
+            return ""
+        cover = covers.get(str(event.detail["under_cover"]))
+        return cover or event.detail.get("covering_for", "")
+
     return [
         EventRow(
             event=event,
-            local_child_id=local_ids.get(event.child_id, ""),
+            who=_who(event),
+            what=what(event),
+            child=child(event),
+            child_link=event.child_id if str(event.child_id) in children else None,
+            covering_for=covering_for(event),
             detail_summary=detail_summary(event.detail),
             children_shown=len(event.detail.get("child_ids", [])) if isinstance(event.detail, dict) else 0,
         )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iro_portal.dates import format_date
 from iro_portal.locking import version_field
 
 from .codes import (
@@ -155,7 +156,7 @@ class CareEpisode(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.child_id}: {self.start_date} to {self.end_date or 'open'} ({self.legal_status}/{self.placement_type})"
+        return f"{self.child_id}: {format_date(self.start_date)} to {format_date(self.end_date) or 'open'} ({self.legal_status}/{self.placement_type})"
 
 
 class StrategyDiscussion(models.Model):
@@ -170,7 +171,7 @@ class StrategyDiscussion(models.Model):
         ]
 
     def __str__(self):
-        return f"Strategy discussion {self.date} (s47: {'yes' if self.section_47_enquiry_started else 'no'})"
+        return f"Strategy discussion {format_date(self.date)} (s47: {'yes' if self.section_47_enquiry_started else 'no'})"
 
 
 class ChildProtectionPlan(models.Model):
@@ -210,7 +211,7 @@ class ChildProtectionPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"Child protection plan from {self.start_date} ({self.initial_category_of_abuse})"
+        return f"Child protection plan from {format_date(self.start_date)} ({self.initial_category_of_abuse})"
 
     @property
     def current_category_of_abuse(self):
@@ -249,4 +250,4 @@ class Allocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.iro} for child {self.child_id} from {self.start_date}"
+        return f"{self.iro} for child {self.child_id} from {format_date(self.start_date)}"

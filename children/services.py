@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.dates import format_date
 from iro_portal.locking import check_version, lock
 
 from .codes import (
@@ -21,10 +21,6 @@ from .codes import (
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on, records_motherhood
 from .signals import care_record_changed
-
-
-def _day(value):
-    return date_format(value, "j F Y")
 
 
 def _locked(child, expected_version=None):
@@ -71,7 +67,7 @@ def validate_motherhood(child, *, today):
             "Give the date of birth of a first child only for a child who is a mother.")
     elif born is not None and child.date_of_birth is not None and born < child.date_of_birth:
         errors["first_child_date_of_birth"] = (
-            f"The first child's date of birth must be on or after {name}'s own ({_day(child.date_of_birth)}).")
+            f"The first child's date of birth must be on or after {name}'s own ({format_date(child.date_of_birth)}).")
     elif born is not None and born > today:
         errors["first_child_date_of_birth"] = "The first child's date of birth must be today or in the past."
     if errors:
@@ -129,7 +125,7 @@ def _check_period_of_care(episode):
     starts_period = episode.reason_for_new_episode == ReasonForNewEpisode.S
     if starts_period and previous is not None:
         raise ValidationError({"reason_for_new_episode": (
-            f"The previous episode ceased on {_day(previous.end_date)}, the day this one starts, so this episode "
+            f"The previous episode ceased on {format_date(previous.end_date)}, the day this one starts, so this episode "
             "continues that period of care: choose the reason for the change, not S.")})
     if not starts_period and previous is None:
         raise ValidationError({"reason_for_new_episode": (
@@ -138,7 +134,7 @@ def _check_period_of_care(episode):
     if previous is not None:
         if previous.reason_episode_ceased != CONTINUING_EPISODE_REASON:
             raise ValidationError({"start_date": (
-                f"The previous episode ceased on {_day(previous.end_date)} because the child left care "
+                f"The previous episode ceased on {format_date(previous.end_date)} because the child left care "
                 f"({previous.get_reason_episode_ceased_display()}); a continuing episode needs that one to end with X1.")})
         if previous.category_of_need != episode.category_of_need:
             raise ValidationError({"category_of_need": (
@@ -157,9 +153,9 @@ def _check_no_overlap(episode):
     if clash is None and episode.end_date is None:
         clash = others.filter(start_date__gte=episode.start_date).order_by("start_date").first()
     if clash is not None:
-        until = _day(clash.end_date) if clash.end_date else "now (still open)"
+        until = format_date(clash.end_date) if clash.end_date else "now (still open)"
         raise ValidationError(
-            f"This episode overlaps the episode from {_day(clash.start_date)} to {until}. "
+            f"This episode overlaps the episode from {format_date(clash.start_date)} to {until}. "
             "A child's episodes of care cannot overlap: end the earlier episode first."
         )
 
@@ -199,7 +195,7 @@ def record_strategy_discussion(child, *, by, date, section_47_enquiry_started, r
     if date < child.date_of_birth:
         raise ValidationError({"date": "A strategy discussion cannot be before the child's date of birth."})
     if StrategyDiscussion.objects.filter(child=child, date=date).exists():
-        raise ValidationError({"date": f"A strategy discussion on {_day(date)} is already recorded."})
+        raise ValidationError({"date": f"A strategy discussion on {format_date(date)} is already recorded."})
     discussion = _save(
         StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started)
     )
@@ -262,7 +258,7 @@ def allocate_iro(child, *, iro, start_date, by, expected_version=None, request=N
             raise ValidationError({"iro": f"{iro} is already this child's IRO."})
         if start_date < current.start_date:
             raise ValidationError(
-                {"start_date": f"The new allocation must start on or after {_day(current.start_date)}, "
+                {"start_date": f"The new allocation must start on or after {format_date(current.start_date)}, "
                  "when the current one started."}
             )
         current.end_date = start_date

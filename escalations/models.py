@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from children.models import Child
+from iro_portal.dates import format_date
 from iro_portal.locking import version_field
 
 from .codes import AreaOfConcern, EscalationStatus, Stage
@@ -69,7 +70,7 @@ class Escalation(models.Model):
         ]
 
     def __str__(self):
-        return f"Escalation raised {self.raised_on} for child {self.child_id} ({self.status})"
+        return f"Escalation raised {format_date(self.raised_on)} for child {self.child_id} ({self.status})"
 
     @property
     def is_open(self):
@@ -127,4 +128,4 @@ class EscalationStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_stage_display()}: sent {self.sent_on} to {self.addressed_to_name}"
+        return f"{self.get_stage_display()}: sent {format_date(self.sent_on)} to {self.addressed_to_name}"

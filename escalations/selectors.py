@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.permissions import children_visible_to
 from children.models import Allocation, Child
+from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
-from notifications.reminders import Reminder, initials_and_id, overdue_step
+from notifications.reminders import Reminder, overdue_step
 from reviews.timescales import add_working_days, reporting_year_start
 from reviews.working_day_calendar import within_working_days
 
@@ -228,22 +229,24 @@ def escalation_reminders(on, first_child_id, last_child_id):
             reminders.append(Reminder(
                 recipient_id=recipients[child.pk], kind=kind, subject_type=SubjectType.ESCALATION,
                 subject_id=escalation.pk, child_id=child.pk, due_date=due, step=step,
-                message=f"{message} Child: {initials_and_id(child)}.",
+                message=message,
                 link=reverse("escalations:detail", args=[escalation.pk]),
             ))
 
         stage = Stage(current.stage).label.lower()
         if current.responded_on is None and on <= current.response_due <= next_working_day:
             remind(NotificationKind.ESCALATION_RESPONSE_DUE, current.response_due, "due",
-                   f"The {stage} response to your escalation is due on {current.response_due:%-d %B %Y}.")
+                   f"The response to your escalation at the {stage} stage is due on "
+                   f"{format_date(current.response_due)}.")
         if timescales.response_overdue(current.response_due, current.responded_on, on):
             remind(NotificationKind.ESCALATION_RESPONSE_OVERDUE, current.response_due,
                    overdue_step(current.response_due, on),
-                   f"The {stage} response to your escalation was due on {current.response_due:%-d %B %Y}.")
+                   f"The response to your escalation at the {stage} stage was due on "
+                   f"{format_date(current.response_due)}.")
         started = formal_started_on(steps)
         if timescales.formal_process_too_long(started, on):
             remind(NotificationKind.ESCALATION_FORMAL_TOO_LONG, started, "formal-limit",
-                   f"The formal escalation started on {started:%-d %B %Y} has passed "
+                   f"The formal escalation started on {format_date(started)} has gone past its limit of "
                    f"{settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS} working days.")
     return reminders
 

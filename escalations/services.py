@@ -9,21 +9,17 @@ half-saved and nothing is audited.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.formats import date_format
 
 from accounts.permissions import sees_every_child
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Allocation, Child
+from iro_portal.dates import format_date
 from iro_portal.locking import lock
 
 from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
 from .models import Escalation, EscalationConcern, EscalationStep
-
-
-def _day(value):
-    return date_format(value, "j F Y")
 
 
 ESCALATION_CHANGED_MESSAGE = (
@@ -60,7 +56,7 @@ def _escalating_iro(child, by, on):
     allocation = Allocation.objects.current(on).filter(child=child).select_related("iro").first()
     if allocation is None:
         raise ValidationError(
-            f"No IRO was allocated to this child on {_day(on)}: allocate one before raising an escalation."
+            f"No IRO was allocated to this child on {format_date(on)}: allocate one before raising an escalation."
         )
     return allocation.iro
 
@@ -128,10 +124,10 @@ def _locked_open(escalation, expected_version):
     it or if it is closed: once resolved or withdrawn only a reopen changes it."""
     escalation = _locked(escalation, expected_version)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise ValidationError(f"This escalation was resolved on {_day(escalation.resolved_on)}, so it cannot be "
+        raise ValidationError(f"This escalation was resolved on {format_date(escalation.resolved_on)}, so it cannot be "
                               "changed. A service manager can reopen it.")
     if escalation.status == EscalationStatus.WITHDRAWN:
-        raise ValidationError(f"This escalation was withdrawn on {_day(escalation.withdrawn_on)}, so it cannot be "
+        raise ValidationError(f"This escalation was withdrawn on {format_date(escalation.withdrawn_on)}, so it cannot be "
                               "changed. A service manager can reopen it.")
     return escalation
 
@@ -162,7 +158,7 @@ def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sen
         errors["addressed_to_role"] = "Enter the role of the person you are escalating to."
     _date_errors(errors, "sent_on", sent_on, today=today, not_before=current.sent_on,
                  not_before_message=f"The date sent cannot be before the {_stage_name(current.stage)} stage was "
-                                    f"sent on {_day(current.sent_on)}.",
+                                    f"sent on {format_date(current.sent_on)}.",
                  future_message="The date sent cannot be in the future.")
     if errors:
         raise ValidationError(errors)
@@ -182,13 +178,13 @@ def record_response(escalation, *, by, responded_on, response_summary, today, ex
     step = _current_step(escalation)
     if step.responded_on is not None:
         raise ValidationError(f"The response at the {_stage_name(step.stage)} stage was already recorded on "
-                              f"{_day(step.responded_on)}.")
+                              f"{format_date(step.responded_on)}.")
     errors = {}
     if _blank(response_summary):
         errors["response_summary"] = "Summarise the response."
     _date_errors(errors, "responded_on", responded_on, today=today, not_before=step.sent_on,
                  not_before_message=f"The response cannot be dated before the escalation was sent to the "
-                                    f"{_stage_name(step.stage)} stage on {_day(step.sent_on)}.",
+                                    f"{_stage_name(step.stage)} stage on {format_date(step.sent_on)}.",
                  future_message="The date of the response cannot be in the future.")
     if errors:
         raise ValidationError(errors)
@@ -218,7 +214,7 @@ def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=No
         errors["resolved_at_stage"] = f"Choose a stage this escalation reached: {reached}."
     _date_errors(errors, "resolved_on", resolved_on, today=today, not_before=current.sent_on,
                  not_before_message=f"The escalation cannot be resolved before it was sent to the "
-                                    f"{_stage_name(current.stage)} stage on {_day(current.sent_on)}.",
+                                    f"{_stage_name(current.stage)} stage on {format_date(current.sent_on)}.",
                  future_message="The date resolved cannot be in the future.")
     if errors:
         raise ValidationError(errors)

@@ -234,6 +234,7 @@ OTP_TOTP_ISSUER = "IRO Portal"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["iro_portal.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from children.models import Child
+from iro_portal.dates import format_date
 
 
 class NotificationKind(models.TextChoices):
@@ -63,4 +64,4 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.recipient} ({self.due_date})"
+        return f"{self.get_kind_display()} for {self.recipient} ({format_date(self.due_date)})"

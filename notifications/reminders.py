@@ -6,6 +6,9 @@ from datetime import date
 
 @dataclass(frozen=True)
 class Reminder:
+    """One reminder. The message names no child: the inbox shows the child's name beside it and
+    an email their initials and ID (notifications.services), so it reads whole in both."""
+
     recipient_id: int
     kind: str
     subject_type: str
@@ -18,8 +21,14 @@ class Reminder:
 
 
 def initials_and_id(child):
-    """How emails and reminders name a child: never the full name."""
+    """How emails name a child: never the full name."""
     return f"{child.given_name[:1]}.{child.family_name[:1]}. ({child.local_child_id})"
+
+
+def as_sentence(text):
+    """Text someone typed, whole, on one line and ending as a sentence ends (one full stop)."""
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?…" else f"{text}."
 
 
 def overdue_step(due, on):

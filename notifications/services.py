@@ -19,7 +19,7 @@ from children.models import Allocation, Child
 from reviews.models import OUTSTANDING_STATUSES, Review
 
 from .models import Notification, NotificationKind, SubjectType
-from .reminders import Reminder
+from .reminders import Reminder, initials_and_id
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +80,14 @@ def manager_digests(on):
 
 
 def _email_text(notification):
+    """The reminder, then the child by initials and ID only (never the name) and the link."""
     link = f"{settings.SITE_URL.rstrip('/')}{notification.link}"
+    if notification.child is None:
+        return f"{notification.message}\n\nOpen it in IRO Portal: {link}\n"
     return (
-        f"{notification.message}\n\nOpen it in IRO Portal: {link}\n\n"
-        "This reminder names the child by initials and local child ID only. Sign in to see the record."
+        f"{notification.message}\n\nChild: {initials_and_id(notification.child)}\n\n"
+        f"Open it in IRO Portal: {link}\n\n"
+        "This email names the child by initials and local child ID only. Sign in to see the record."
     )
 
 
@@ -97,7 +101,7 @@ def send_pending_emails(batch_size=None):
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(emailed_at__isnull=True, email_attempts__lt=settings.REMINDER_EMAIL_MAX_ATTEMPTS)
             .exclude(recipient__email="")
-            .select_related("recipient")
+            .select_related("recipient", "child")
             .order_by("created_at", "id")[:batch_size]
         )
         for notification in batch:

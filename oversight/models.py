@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from children.models import Child
+from iro_portal.dates import format_date
 from iro_portal.locking import version_field
 from reviews.models import Review
 
@@ -74,7 +75,7 @@ class OversightRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.date} ({self.rag or 'no rating'})"
+        return f"{self.get_kind_display()} on {format_date(self.date)} ({self.rag or 'no rating'})"
 
 
 class ContactMethod(models.TextChoices):
@@ -113,4 +114,4 @@ class InContactPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_method_display()} every {self.every_weeks} weeks from {self.agreed_on}"
+        return f"{self.get_method_display()} every {self.every_weeks} weeks from {format_date(self.agreed_on)}"

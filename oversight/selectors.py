@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from accounts.permissions import children_visible_to
 from children.models import Allocation, Child
+from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
-from notifications.reminders import Reminder, initials_and_id, overdue_step
+from notifications.reminders import Reminder, overdue_step
 from reviews import timescales
 from reviews.models import Review, ReviewKind, ReviewStatus
 
@@ -298,15 +299,16 @@ def oversight_reminders(on, first_child_id, last_child_id):
                 recipient_id=recipients[child.pk], kind=NotificationKind.OVERSIGHT_CHECK_DUE,
                 subject_type=SubjectType.OVERSIGHT, subject_id=child.pk, child_id=child.pk, due_date=next_check,
                 step="due" if next_check == on else overdue_step(next_check, on),
-                message=f"An oversight check was due on {next_check:%-d %B %Y} for {initials_and_id(child)}.", link=link,
+                message=(f"An oversight check is due today, {format_date(next_check)}." if next_check == on
+                         else f"An oversight check was due on {format_date(next_check)}."), link=link,
             ))
         if warn_quarter and (child.last_record_date is None or child.last_record_date < quarter_begins):
             reminders.append(Reminder(
                 recipient_id=recipients[child.pk], kind=NotificationKind.OVERSIGHT_MISSING_THIS_QUARTER,
                 subject_type=SubjectType.OVERSIGHT, subject_id=child.pk, child_id=child.pk, due_date=quarter_closes,
                 step=f"quarter-{quarter_begins:%Y-%m}",
-                message=(f"No oversight is recorded this quarter for {initials_and_id(child)}; "
-                         f"the quarter ends on {quarter_closes:%-d %B %Y}."), link=link,
+                message=(f"No oversight is recorded this quarter, which ends on "
+                         f"{format_date(quarter_closes)}."), link=link,
             ))
     return reminders
 

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from iro_portal.dates import format_date
 from iro_portal.locking import check_version
+from iro_portal.words import with_article
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
 from reviews.services import current_lac_cycle
@@ -78,10 +79,6 @@ def next_review_due(child, after=None):
     )
 
 
-def _day(value):
-    return date_format(value, "j F Y")
-
-
 def _validate(record, today):
     errors = {}
     if record.date > today:
@@ -89,13 +86,13 @@ def _validate(record, today):
     elif record.date < record.child.date_of_birth:
         errors["date"] = "The date cannot be before the child was born."
     if record.kind in RATED_KINDS and not record.rag:
-        errors["rag"] = f"Choose a RAG rating: a {record.get_kind_display().lower()} needs one."
+        errors["rag"] = f"Choose a RAG rating: {with_article(record.get_kind_display().lower())} needs one."
     if record.rag and record.next_check_date and "date" not in errors:
         window = next_check_window(record.rag, record.date, next_review_due(record.child, after=record.review))
         if record.next_check_date not in window:
             errors["next_check_date"] = (
-                f"After a {record.get_rag_display().lower()} rating the next check must be between "
-                f"{_day(window.earliest)} and {_day(window.latest)}."
+                f"After {with_article(record.get_rag_display().lower())} rating the next check must be between "
+                f"{format_date(window.earliest)} and {format_date(window.latest)}."
             )
     elif record.next_check_date and record.next_check_date < record.date:
         errors["next_check_date"] = "The next check cannot be before this one."
@@ -140,7 +137,7 @@ def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, expected
         raise ValidationError({"every_weeks": "Keep in touch at least every 26 weeks (and at most weekly)."})
     if current is not None:
         if agreed_on < current.agreed_on:
-            raise ValidationError({"agreed_on": f"The new plan must start on or after {_day(current.agreed_on)}, when the current one was agreed."})
+            raise ValidationError({"agreed_on": f"The new plan must start on or after {format_date(current.agreed_on)}, when the current one was agreed."})
         current.ended_on = agreed_on
         current.version += 1
         current.save(update_fields=["ended_on", "version"])

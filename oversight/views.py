@@ -4,13 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views import View
 
 from accounts.models import Role, User
 from accounts.permissions import ChildRecordAccessMixin, children_visible_to, require_recording_rights, sees_every_child
 from audit.services import record_list_view
 from children.models import Child
+from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
 from reviews import timescales
 from reviews.models import Review, ReviewKind
@@ -21,19 +21,15 @@ from .forms import InContactPlanForm, OversightForm
 from .models import OversightKind, Rag
 
 
-def _day(value):
-    return date_format(value, "j M Y")
-
-
 def window_hint(record_date, next_review_due):
     """Tell the IRO, before they choose, which dates each rating allows."""
     red = services.next_check_window(Rag.RED, record_date, next_review_due)
     amber = services.next_check_window(Rag.AMBER, record_date, next_review_due)
     green = services.next_check_window(Rag.GREEN, record_date, next_review_due)
     return (
-        f"Leave blank to use the proposed date. Red: by {_day(red.latest)} (proposed {_day(red.proposed)}). "
-        f"Amber: {_day(amber.earliest)} to {_day(amber.latest)}. "
-        f"Green: around {_day(green.proposed)} ({_day(green.earliest)} to {_day(green.latest)})."
+        f"Leave blank to use the proposed date. Red: by {format_date(red.latest)} (proposed {format_date(red.proposed)}). "
+        f"Amber: {format_date(amber.earliest)} to {format_date(amber.latest)}. "
+        f"Green: around {format_date(green.proposed)} ({format_date(green.earliest)} to {format_date(green.latest)})."
     )
 
 
@@ -125,7 +121,7 @@ class RateReviewView(ChildRecordAccessMixin, View):
             else:
                 messages.success(request, (
                     f"{review.child.full_name}'s plan is rated {record.get_rag_display().lower()}. "
-                    f"Next check: {date_format(record.next_check_date, 'j F Y')}."))
+                    f"Next check: {format_date(record.next_check_date)}."))
                 return redirect("children:detail", pk=review.child_id)
         return render(request, self.template_name, {"review": review, "form": form}, status=400)
 

@@ -35,6 +35,7 @@ from accounts.permissions import (
     sees_every_child,
 )
 from iro_portal.api_permissions import ActiveUser
+from iro_portal.dates import format_date
 
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
@@ -119,7 +120,7 @@ class PeriodSerializer(serializers.Serializer):
         for field in ("start", "end"):
             if attrs.get(field) and not EARLIEST_DAY <= attrs[field] <= LATEST_DAY:
                 raise serializers.ValidationError(
-                    {field: f"Enter a date from {EARLIEST_DAY:%-d %B %Y} to {LATEST_DAY:%-d %B %Y}."})
+                    {field: f"Enter a date from {format_date(EARLIEST_DAY)} to {format_date(LATEST_DAY)}."})
         if start and end and (end - start).days > MAX_PERIOD_DAYS:
             raise serializers.ValidationError({"end": "The period can be at most ten years long."})
         today = self.context["today"]

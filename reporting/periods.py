@@ -4,6 +4,7 @@ date, or any range of dates."""
 from dataclasses import dataclass
 from datetime import date
 
+from iro_portal.dates import format_date
 from reviews.timescales import reporting_year_start
 
 
@@ -14,7 +15,7 @@ class Period:
 
     @property
     def label(self):
-        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+        return f"{format_date(self.start)} to {format_date(self.end)}"
 
     @property
     def reporting_year(self):

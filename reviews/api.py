@@ -39,6 +39,7 @@ from children.models import Allocation
 from iro_portal.api import CONFLICT_RESPONSE, AuditedList
 from iro_portal.api_permissions import ChildRecords
 from iro_portal.filters import IRO_CHOICES
+from iro_portal.words import with_article
 
 from . import selectors, services
 from .filters import IroScopedFilter
@@ -320,7 +321,7 @@ class RecordSerializer(serializers.Serializer):
     def validate(self, data):
         allowed = self.kind_fields()
         review = self.context["review"]
-        wrong = {name: [f"Not recorded for a {review.get_kind_display().lower()}."]
+        wrong = {name: [f"Not recorded for {with_article(review.get_kind_display().lower())}."]
                  for name in data if name not in allowed and name not in ("actions", "version")}
         if wrong:
             raise serializers.ValidationError(wrong)

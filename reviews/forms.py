@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from children.codes import CategoryOfAbuse
+from iro_portal.dates import format_date
 from iro_portal.forms import GovukDateField
 from iro_portal.locking import VersionField
 
@@ -106,7 +107,7 @@ class RecordReviewForm(forms.Form):
                 del self.fields[name]
         if editing and review.kind != ReviewKind.LAC:
             del self.fields["held_on"]
-        self.fields["late_reason"].help_text = f"Only if it was held after its due date, {review.due_date:%-d %B %Y}."
+        self.fields["late_reason"].help_text = f"Only if it was held after its due date, {format_date(review.due_date)}."
 
     def record_fields(self):
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 
 from children.codes import CategoryOfAbuse
 from children.models import Child, ChildProtectionPlan
+from iro_portal.dates import format_date
 
 from . import timescales
 
@@ -238,4 +239,4 @@ class CalendarDay(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.day} ({'working day' if self.is_working_day else 'not a working day'})"
+        return f"{format_date(self.day)} ({'working day' if self.is_working_day else 'not a working day'})"

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.permissions import children_visible_to
 from children.models import Allocation, Child
+from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
-from notifications.reminders import Reminder, initials_and_id, overdue_step
+from notifications.reminders import Reminder, as_sentence, overdue_step
 
 from . import timescales
 from .models import OUTSTANDING_STATUSES, ParticipationCode, Review, ReviewAction, ReviewKind, ReviewStatus
@@ -233,37 +234,38 @@ def review_reminders(on, first_child_id, last_child_id):
         reminders.append(Reminder(
             recipient_id=recipients[review.child_id], kind=kind, subject_type=subject_type,
             subject_id=subject_id or review.pk, child_id=review.child_id, due_date=due, step=step,
-            message=f"{message} {initials_and_id(review.child)}.", link=link or reverse("reviews:detail", args=[review.pk]),
+            message=message, link=link or reverse("reviews:detail", args=[review.pk]),
         ))
 
     horizon = timescales.add_working_days(on, steps[-1])
     outstanding = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lte=horizon, **in_range)
-    for review in outstanding.select_related("child"):
+    for review in outstanding:
         if review.due_date < on:
             add(review, NotificationKind.REVIEW_OVERDUE, review.due_date, overdue_step(review.due_date, on),
-                f"{review.title} was due on {review.due_date:%-d %B %Y} and has not been held:")
+                f"{review.title} was due on {format_date(review.due_date)} and has not been held.")
         elif review.status == ReviewStatus.DUE:
             remaining = timescales.working_days_between(on, review.due_date)
             step = min(s for s in steps if remaining <= s)
             add(review, NotificationKind.REVIEW_DUE, review.due_date, str(step),
                 f"{review.title} is due in {remaining} working day{'s' if remaining != 1 else ''} "
-                f"({review.due_date:%-d %B %Y}) and is not booked:")
+                f"({format_date(review.due_date)}) and is not booked.")
 
     report_days = standards["social_worker_report_working_days_before"]
     booked = Review.objects.filter(
         status=ReviewStatus.BOOKED, social_worker_report_received__isnull=True,
         booked_for__date__gte=on, booked_for__date__lte=timescales.add_working_days(on, report_days), **in_range,
     )
-    for review in booked.select_related("child"):
+    for review in booked:
         day = timezone.localtime(review.booked_for).date()
         add(review, NotificationKind.SOCIAL_WORKER_REPORT_MISSING, day, "before-review",
-            f"The social worker's report for {review.title_in_sentence} on {day:%-d %B %Y} has not been received:")
+            f"The social worker's report for {review.title_in_sentence}, booked for {format_date(day)}, "
+            "has not been received.")
 
     recent = on - timedelta(days=RECENT_DAYS)
     held = Review.objects.filter(status=ReviewStatus.HELD, held_on__gte=recent, held_on__lt=on, **in_range).filter(
         Q(decisions_circulated__isnull=True) | Q(record_circulated__isnull=True)
     )
-    for review in held.select_related("child"):
+    for review in held:
         for field, kind, days, what in (
             ("decisions_circulated", NotificationKind.DECISIONS_NOT_CIRCULATED,
              standards["decisions_circulated_within_working_days"], "decisions"),
@@ -273,17 +275,17 @@ def review_reminders(on, first_child_id, last_child_id):
             deadline = timescales.working_days_deadline(review.held_on, days)
             if getattr(review, field) is None and deadline < on:
                 add(review, kind, deadline, "once",
-                    f"The {what} of {review.title_in_sentence} held on {review.held_on:%-d %B %Y} "
-                    f"should have been circulated by {deadline:%-d %B %Y}:")
+                    f"The {what} of {review.title_in_sentence}, held on {format_date(review.held_on)}, "
+                    f"should have been circulated by {format_date(deadline)}.")
 
     actions = ReviewAction.objects.filter(
         completed_on__isnull=True, due_date__lt=on, due_date__gte=recent,
         review__child_id__in=allocated.values("child_id"),
-    ).select_related("review__child")
+    ).select_related("review", "owner")
     for action in actions:
         add(action.review, NotificationKind.ACTION_OVERDUE, action.due_date, "once",
-            f"An action agreed at {action.review.title_in_sentence} was due on {action.due_date:%-d %B %Y} "
-            f"({action.owner_name or action.owner}): {action.description[:80]}. Child:",
+            f"An action agreed at {action.review.title_in_sentence} was due on {format_date(action.due_date)}. "
+            f"Owner: {action.owner_name or action.owner}. Action: {as_sentence(action.description)}",
             subject_type=SubjectType.ACTION, subject_id=action.pk)
     return reminders
 

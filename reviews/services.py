@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audit.models import AuditAction
 from audit.services import record_event
@@ -27,6 +26,7 @@ from children.codes import (
 )
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
+from iro_portal.dates import format_date
 from iro_portal.locking import lock
 
 from . import timescales
@@ -230,10 +230,6 @@ RECORD_FIELDS = (
 )
 
 
-def _day(value):
-    return date_format(value, "j F Y")
-
-
 def _locked_review(review, expected_version):
     return lock(Review.objects.select_related("child"), review.pk, expected_version, REVIEW_CHANGED_MESSAGE)
 
@@ -248,13 +244,14 @@ def _validate_record(review, actions, *, today):
     if held > today:
         errors["held_on"] = "The date the review was held cannot be in the future."
     elif held < child.date_of_birth:
-        errors["held_on"] = f"The date the review was held cannot be before the child was born ({_day(child.date_of_birth)})."
+        errors["held_on"] = f"The date the review was held cannot be before the child was born ({format_date(child.date_of_birth)})."
     elif review.kind == ReviewKind.LAC and held < review.cycle_start:
-        errors["held_on"] = f"A LAC review cannot be held before the period of care started ({_day(review.cycle_start)})."
+        errors["held_on"] = f"A LAC review cannot be held before the period of care started ({format_date(review.cycle_start)})."
     elif review.kind == ReviewKind.ICPC and held < review.cycle_start:
-        errors["held_on"] = f"The conference cannot be held before the strategy discussion ({_day(review.cycle_start)})."
-    if not timescales.in_timescale(held, review.due_date) and not review.late_reason:
-        errors["late_reason"] = f"The review was held after its due date ({_day(review.due_date)}): give the reason."
+        errors["held_on"] = f"The conference cannot be held before the strategy discussion ({format_date(review.cycle_start)})."
+    held_on_known = "held_on" not in errors
+    if held_on_known and not timescales.in_timescale(held, review.due_date) and not review.late_reason:
+        errors["late_reason"] = f"The review was held after its due date ({format_date(review.due_date)}): give the reason."
     if review.late_reason == LateReason.OTHER and not review.late_reason_other.strip():
         errors["late_reason_other"] = "Describe the other reason the review was held late."
     for field, label in (("decisions_circulated", "decisions"), ("record_circulated", "full record")):
@@ -264,23 +261,28 @@ def _validate_record(review, actions, *, today):
         elif value is not None and value > today:
             errors[field] = f"The date the {label} was circulated cannot be in the future."
     if review.kind == ReviewKind.LAC:
-        errors.update(_participation_errors(review))
+        errors.update(_participation_errors(review, judge_age=held_on_known))
     else:
         errors.update(_conference_errors(review))
     for number, action in enumerate(actions, start=1):
         if action.due_date < held:
             errors.setdefault("actions", []).append(
-                f"Action {number} is due before the review was held: agreed actions are due on or after {_day(held)}."
+                f"Action {number} is due before the review was held: agreed actions are due on or after {format_date(held)}."
             )
     if errors:
         raise ValidationError(errors)
 
 
-def _participation_errors(review):
-    age = age_on(review.child.date_of_birth, review.held_on)
+def _participation_errors(review, *, judge_age=True):
+    """The participation code, and whether it fits the child's age on the day; not judged
+    against the age while the date of the review is itself wrong (in the future, before the child
+    was born or before the period of care): the date's own error is the one to put right."""
     code = review.participation_code
     if not code:
         return {"participation_code": "Choose how the child participated in the review (PN0 to PN7)."}
+    if not judge_age:
+        return {}
+    age = age_on(review.child.date_of_birth, review.held_on)
     if age >= 4 and code == ParticipationCode.PN0:
         return {"participation_code": f"PN0 is only for children under 4; the child was {age} on the day of the review."}
     if age < 4 and code != ParticipationCode.PN0:
@@ -349,13 +351,13 @@ class BookingCheck:
     @property
     def message(self):
         if self.late and self.past:
-            return (f"{_day(self.day)} is in the past and after the due date ({_day(self.due_date)}): change the "
+            return (f"{format_date(self.day)} is in the past and after the due date ({format_date(self.due_date)}): change the "
                     "date, or confirm it and choose why the review is late.")
         if self.late:
-            return (f"{_day(self.day)} is after the due date ({_day(self.due_date)}), so the review will be late: "
+            return (f"{format_date(self.day)} is after the due date ({format_date(self.due_date)}), so the review will be late: "
                     "change the date, or confirm it and choose why.")
         if self.past:
-            return f"{_day(self.day)} is in the past: change the date, or confirm it."
+            return f"{format_date(self.day)} is in the past: change the date, or confirm it."
         return ""
 
 
@@ -377,7 +379,7 @@ def book_review(review, *, by, booked_for, late_reason="", late_reason_other="",
         raise ValidationError({"booked_for": "This review was cancelled, so it cannot be booked."})
     day = timezone.localdate(booked_for)
     if day < review.cycle_start:
-        raise ValidationError({"booked_for": f"Book the review on or after {_day(review.cycle_start)}."})
+        raise ValidationError({"booked_for": f"Book the review on or after {format_date(review.cycle_start)}."})
     check = booking_check(review, day, today=today or timezone.localdate())
     late_reason_other = late_reason_other.strip() if check.late and late_reason == LateReason.OTHER else ""
     errors = {}

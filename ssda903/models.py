@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from iro_portal.dates import format_datetime
+
 # Uploads larger than this (all files together) are refused before anything is stored: a return
 # for 100,000 children is about 40 MB of CSV.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -126,4 +128,4 @@ class StoredReturn(models.Model):
         ]
 
     def __str__(self):
-        return f"SSDA903 {self.year} ({self.get_source_display()}, {self.stored_at:%Y-%m-%d %H:%M})"
+        return f"SSDA903 {self.year} ({self.get_source_display()}, {format_datetime(self.stored_at)})"

@@ -20,7 +20,8 @@ from audit import selectors
 from audit.models import AuditEvent
 from audit.services import record_event
 from tests.conftest import postgresql_only, sign_in
-from tests.factories import ChildFactory, IroFactory
+from reviews.models import Review
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
 
 LONDON = ZoneInfo("Europe/London")
 LIST_URL = "/audit/"
@@ -103,7 +104,7 @@ class TestSearch:
 @pytest.mark.django_db
 class TestAuditLogPage:
     def test_lists_events_with_who_what_child_and_where(self, client, manager, iro):
-        child = ChildFactory(local_child_id="LA-0042")
+        child = ChildFactory(local_child_id="LA-0042", given_name="Omar", family_name="Abdi")
         event_at(at(2026, 3, 27, 9, 15), action="view", user=iro, obj=child, child_id=child.pk,
                  request=RequestFactory().get("/", REMOTE_ADDR="10.1.2.3"), detail={"tab": "reviews"})
         sign_in(client, manager)
@@ -112,10 +113,10 @@ class TestAuditLogPage:
         html = response.content.decode()
         assert "<title>Audit log – IRO Portal</title>" in html
         row = next(row for row in html.split("<tr") if "10.1.2.3" in row)
-        assert "27 Mar 2026 09:15:00" in row
-        assert f"{iro.username} (Iris Reviewer)" in row
-        assert f"children.child {child.pk}" in row
-        assert f'href="/children/{child.pk}/">LA-0042</a>' in row
+        assert "27 March 2026, 09:15:00" in row
+        assert f"Iris Reviewer ({iro.username})" in row
+        assert "Child: Omar Abdi (LA-0042)" in row and "children.child" not in row
+        assert f'href="/children/{child.pk}/">Omar Abdi (LA-0042)</a>' in row
         assert "tab: &quot;reviews&quot;" in row
         assert '<th scope="col" class="govuk-table__header">IP address</th>' in html
 
@@ -130,7 +131,8 @@ class TestAuditLogPage:
         assert [row.event.object_id for row in response.context["rows"]] == ["2025"]
         html = response.content.decode()
         assert "1 event, newest first" in html
-        assert "ssda903.return 2026" not in html and "children.child 77" not in html
+        assert "SSDA903 return: 2025" in html
+        assert "SSDA903 return: 2026" not in html and "Child 77" not in html
         link = f'href="{EXPORT_URL}?action=export&amp;date_from_day=1&amp;date_from_month=3'
         assert link in html
 
@@ -209,6 +211,105 @@ class TestAuditLogPage:
         assert len(many) <= 15, [query["sql"] for query in many.captured_queries]
 
 
+def omar_and_summer():
+    """Omar Abdi's LAC review 5, and Summer Davies, the IRO who looked at them."""
+    summer = IroFactory(username="sdavies", first_name="Summer", last_name="Davies")
+    omar = ChildFactory(local_child_id="DEMO000238", given_name="Omar", family_name="Abdi")
+    review = Review.objects.create(child=omar, kind="LAC", number=5, cycle_start=datetime.date(2025, 1, 6),
+                                   due_date=datetime.date(2025, 5, 21))
+    return summer, omar, review
+
+
+def events_of_every_kind(user, records, count):
+    """`count` events, taking turns over the records."""
+    child = records[0]
+    for number in range(count):
+        record = records[number % len(records)]
+        record_event(action="view", user=user, obj=record, child_id=None if record is user else child.pk)
+
+
+@pytest.mark.django_db
+class TestWordsPeopleUse:
+    def test_the_table_names_the_child_the_record_and_the_person(self, client, manager):
+        summer, omar, review = omar_and_summer()
+        record_event(action="view", user=summer, obj=omar, child_id=omar.pk)
+        record_event(action="update", user=summer, obj=review, child_id=omar.pk,
+                     detail={"booked_for": "2025-05-21"})
+        record_event(action="login", user=summer, obj=summer)
+        sign_in(client, manager)
+        response = client.get(LIST_URL, {"user": "Summer"})
+        what = [(row.who, row.what, row.child) for row in response.context["rows"]]
+        assert what == [
+            ("Summer Davies (sdavies)", "User: Summer Davies", ""),
+            ("Summer Davies (sdavies)", "Review: LAC review 5", "Omar Abdi (DEMO000238)"),
+            ("Summer Davies (sdavies)", "Child: Omar Abdi (DEMO000238)", "Omar Abdi (DEMO000238)"),
+        ]
+        html = response.content.decode()
+        table = html[html.index("<table"):]
+        assert "children.child" not in table and "reviews.review" not in table and "accounts.user" not in table
+        assert "booked_for: &quot;21 May 2025&quot;" in html
+        assert '<option value="reviews.review">Review</option>' in html
+
+    def test_a_record_no_longer_held_says_so(self, client, manager, iro):
+        record_event(action="update", user=iro, object_type="reviews.review", object_id="987654", child_id=987654)
+        sign_in(client, manager)
+        (row,) = [row for row in client.get(LIST_URL, {"action": "update"}).context["rows"]]
+        assert (row.what, row.child) == ("Review 987654 (no longer held)", "Record 987654 (no longer held)")
+
+    def test_a_list_page_is_named_by_what_it_lists(self, client, manager, iro):
+        sign_in(client, iro)
+        client.get(reverse("reviews:due"))
+        sign_in(client, manager)
+        rows = client.get(LIST_URL, {"user": iro.username, "action": "view"}).context["rows"]
+        assert [row.what for row in rows] == ["List of reviews"]
+
+    def test_filters_find_a_person_and_a_child_by_name(self, iro):
+        summer, omar, review = omar_and_summer()
+        other = ChildFactory(given_name="Casey", family_name="Other")
+        record_event(action="view", user=summer, obj=omar, child_id=omar.pk)
+        record_event(action="view", user=iro, obj=other, child_id=other.pk)
+        record_event(action="login-failed", username="summer.typo", object_type="accounts.user")
+        assert {event.username for event in selectors.search_events(user="summer davies")} == {"sdavies"}
+        assert {event.username for event in selectors.search_events(user="Davies")} == {"sdavies"}
+        assert {event.username for event in selectors.search_events(user="summer")} == {"sdavies", "summer.typo"}
+        assert [event.child_id for event in selectors.search_events(child="omar abdi")] == [omar.pk]
+        assert [event.child_id for event in selectors.search_events(child="ABDI")] == [omar.pk]
+        assert [event.child_id for event in selectors.search_events(child="DEMO000238")] == [omar.pk]
+
+    def test_the_page_filters_by_names(self, client, manager):
+        summer, omar, review = omar_and_summer()
+        record_event(action="view", user=summer, obj=omar, child_id=omar.pk)
+        sign_in(client, manager)
+        response = client.get(LIST_URL, {"user": "Summer Davies", "child": "Omar"})
+        assert [row.what for row in response.context["rows"]] == ["Child: Omar Abdi (DEMO000238)"]
+
+    def test_names_are_looked_up_for_the_whole_page_at_once(self, client, manager):
+        summer, omar, review = omar_and_summer()
+        records = [omar, review, summer, CareEpisodeFactory(child=omar), AllocationFactory(child=omar, iro=summer)]
+        sign_in(client, manager)
+        events_of_every_kind(summer, records, 5)
+        with CaptureQueriesContext(connection) as few:
+            assert len(client.get(LIST_URL, {"user": "sdavies"}).context["rows"]) == 5
+        events_of_every_kind(summer, records, 60)
+        with CaptureQueriesContext(connection) as many:
+            rows = client.get(LIST_URL, {"user": "sdavies"}).context["rows"]
+        assert len(rows) == 50
+        assert "no longer held" not in " ".join(row.what for row in rows)
+        assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+
+    def test_the_csv_has_the_same_words_and_the_ids(self, client, manager):
+        summer, omar, review = omar_and_summer()
+        record_event(action="update", user=summer, obj=review, child_id=omar.pk)
+        sign_in(client, manager)
+        rows = csv_of(client.get(EXPORT_URL, {"user": "sdavies"}))
+        (row,) = rows[1:]
+        named = dict(zip(rows[0], row))
+        assert (named["Who"], named["Action"], named["Record"], named["Child"]) == (
+            "Summer Davies (sdavies)", "Update", "Review: LAC review 5", "Omar Abdi (DEMO000238)")
+        assert (named["user_id"], named["object_type"], named["object_id"], named["child_id"]) == (
+            str(summer.pk), "reviews.review", str(review.pk), str(omar.pk))
+
+
 @pytest.mark.django_db
 class TestCsvExport:
     def test_streams_every_matching_event_with_the_documented_columns(self, client, manager, iro):
@@ -224,10 +325,12 @@ class TestCsvExport:
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"].startswith('attachment; filename="audit-log-')
         rows = csv_of(response)
-        assert rows[0] == ["occurred_at", "username", "user_id", "action", "object_type", "object_id", "child_id",
-                           "ip_address", "detail"]
-        assert rows[-1] == ["2025-07-01T00:30:00+01:00", iro.username, str(iro.pk), "view", "children.child",
-                            str(child.pk), str(child.pk), "10.1.2.3", '{"a": "é", "b": 1}']
+        assert rows[0] == ["When", "Who", "Action", "Record", "Child", "IP address", "Detail", "occurred_at",
+                           "username", "user_id", "action", "object_type", "object_id", "child_id"]
+        assert rows[-1] == ["1 July 2025, 00:30:00", f"Iris Reviewer ({iro.username})", "View",
+                            f"Child: {child}", str(child), "10.1.2.3", '{"a": "é", "b": 1}',
+                            "2025-07-01T00:30:00+01:00", iro.username, str(iro.pk), "view", "children.child",
+                            str(child.pk), str(child.pk)]
         # 60 updates, the view above and the manager's sign-in: nothing is left out.
         assert len(rows) - 1 == 62
 
@@ -236,7 +339,7 @@ class TestCsvExport:
         record_event(action="view", user=iro, object_type="children.child", object_id="77")
         sign_in(client, manager)
         rows = csv_of(client.get(EXPORT_URL, {"action": "export", "user": iro.username.upper()}))
-        assert [row[5] for row in rows[1:]] == ["2025"]
+        assert [row[12] for row in rows[1:]] == ["2025"]
 
     def test_the_export_is_audited_with_its_filters_and_row_count(self, client, manager, iro):
         for number in range(3):
@@ -254,7 +357,7 @@ class TestCsvExport:
         assert first == [first[0]]
         assert AuditEvent.objects.get(action="export").detail["row_count"] == 0
         second = csv_of(client.get(EXPORT_URL, {"action": "export"}))
-        assert len(second) == 2 and json.loads(second[1][8])["row_count"] == 0
+        assert len(second) == 2 and json.loads(second[1][6])["row_count"] == 0
 
     def test_a_value_a_spreadsheet_would_run_starts_with_an_apostrophe(self, client, manager):
         client.post(reverse("login"), {"username": "=HYPERLINK(\"http://evil.test\")", "password": "x"})

@@ -185,7 +185,7 @@ class TestAudit:
         sign_in(client, manager)
         content = client.get(reverse("audit:list"), {"under_cover": "on", "action": "view"}).content.decode()
         assert "1 event, newest first" in content
-        assert f"Covering for {iro.username}" in content and covering.username in content
+        assert f"Covering for {iro}" in content and f"{covering} ({covering.username})" in content
 
 
     def test_a_list_page_marks_the_children_it_showed_under_cover_and_only_those(
@@ -232,7 +232,7 @@ class TestCaseload:
         cover(covering, iro, manager, starts_on=today, ends_on=datetime.date(today.year + 1, 12, 12))
         sign_in(client, covering)
         content = client.get(reverse("children:caseload")).content.decode()
-        assert "Covering for Iris Reviewer until 12 December" in content
+        assert f"Covering for Iris Reviewer until 12 December {today.year + 1}" in content
         assert "Robin Looked-After" in content and "Casey Elsewhere" not in content
         assert "Children allocated to you</dt>" in content
 

@@ -101,7 +101,7 @@ class TestRaisingFromTheChildPage:
         assert f"Escalation raised for {looked_after_child.full_name}." in content
         assert "Care planning and permanence drift, Education" in content
         due = add_working_days(today, 5)
-        assert f"{due.day} {due:%b %Y}" in content
+        assert f"{due.day} {due:%B %Y}" in content
         assert "Awaited" in content
 
 

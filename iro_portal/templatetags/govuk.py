@@ -2,9 +2,29 @@
 
 from django import forms, template
 
+from iro_portal.dates import format_date, format_datetime
 from iro_portal.forms import GovukDateInput
+from iro_portal.words import with_article
 
 register = template.Library()
+
+
+@register.filter
+def day(value):
+    """A date as people read it: '21 May 2025' (iro_portal/dates.py)."""
+    return format_date(value)
+
+
+@register.filter(name="with_article")
+def with_article_filter(phrase):
+    """'an administrator', 'a service manager' (iro_portal/words.py)."""
+    return with_article(str(phrase))
+
+
+@register.filter
+def day_and_time(value, seconds=False):
+    """A date and time in UK time: '21 May 2025, 09:15', with seconds given `"seconds"`."""
+    return format_datetime(value, seconds=bool(seconds))
 
 
 def _kind(widget):

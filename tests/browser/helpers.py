@@ -22,8 +22,8 @@ def sign_in(page, user):
 
 def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
-    expect(page).to_have_url(re.compile(r"/sign-in/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    expect(page).to_have_url(re.compile(r"/signed-out/$"))
 
 
 def is_focused(locator):

@@ -146,5 +146,5 @@ def test_covering_iro_finds_the_children_and_the_audit_log_marks_the_views(page,
     assert under_cover.filter(child_id=child.pk).count() == 1, "the child's page"
     assert under_cover.filter(detail__list="/children/caseload/", detail__child_ids_under_cover=[child.pk]).exists()
     expect(table.locator("caption")).to_have_text(f"{under_cover.count()} events, newest first")
-    expect(table).to_contain_text(f"Covering for {iro.username}")
+    expect(table).to_contain_text(f"Covering for {iro}")
     check_page(page, "Audit log", "audit log filtered to cover")

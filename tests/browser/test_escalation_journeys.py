@@ -64,7 +64,7 @@ def test_iro_raises_escalates_records_the_response_and_resolves(page, iro, child
     expect(page.get_by_role("heading", level=1)).to_contain_text("Escalation raised")
     expect(page.locator("main")).to_contain_text("Placement, Education")
     due = add_working_days(today, 5)
-    expect(page.get_by_role("row", name="Informal resolution")).to_contain_text(f"{due.day} {due:%b %Y}")
+    expect(page.get_by_role("row", name="Informal resolution")).to_contain_text(f"{due.day} {due:%B %Y}")
     assert_no_axe_violations(page, "escalation (informal)")
     screenshot(page, "escalation-detail")
 

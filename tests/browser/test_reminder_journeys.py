@@ -34,8 +34,8 @@ def test_iro_opens_a_reminder_from_the_inbox(page, iro, manager):
     header_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
     row = page.locator("tbody tr", has_text="Review due")
-    expect(row).to_contain_text(f"Q.R. ({child.local_child_id})")
-    expect(row).not_to_contain_text("Quinn")
+    expect(row).to_contain_text(f"Child: Quinn Remindercase ({child.local_child_id})")
+    expect(row).to_contain_text("LAC review 1 is due in 5 working days")
     assert_no_axe_violations(page, "Reminders inbox")
 
     row.get_by_role("button", name="Open").click()

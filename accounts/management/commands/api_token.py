@@ -6,11 +6,11 @@ under "Your account" after their one-time code."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from accounts.api_tokens import create_api_token, revoke_api_token
 from accounts.models import ApiToken, User
 from accounts.selectors import two_factor_required
+from iro_portal.dates import format_datetime
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             token, key = create_api_token(user, name=name, by=None, days=days, read_only=read_only)
         except ValidationError as invalid:
             raise CommandError(" ".join(invalid.messages)) from invalid
-        expires = timezone.localtime(token.expires_at).strftime("%d %B %Y %H:%M")
+        expires = format_datetime(token.expires_at)
         self.stdout.write(f"Token “{token.name}” for {username}: {key}")
         self.stdout.write(f"{'Read-only. ' if read_only else ''}It expires on {expires}. Copy it now: it is not "
                           'stored and will not be shown again. Send it as the header "Authorization: Token <key>".')

@@ -15,7 +15,6 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts import demo as accounts_demo
 from accounts.models import Role
@@ -23,6 +22,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from children import demo as children_demo
 from escalations import demo as escalations_demo
+from iro_portal.dates import format_date
 from oversight import demo as oversight_demo
 from reviews import demo as reviews_demo
 from reviews import timescales
@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 f"{saved['review_actions']} agreed actions), {saved['oversight_records']} oversight records "
                 f"({saved['rag_ratings']} RAG ratings, {saved['in_contact_plans']} In-Contact plans), "
                 f"{saved['escalations']} escalations ({saved['escalations_open']} open) and {saved['iros']} IROs "
-                f"(seed {saved['seed']}, as at {date_format(date.fromisoformat(saved['today']), 'j F Y')}) "
+                f"(seed {saved['seed']}, as at {format_date(date.fromisoformat(saved['today']))}) "
                 f"in {time.perf_counter() - started:.1f} seconds."
             )
         self.print_logins()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from iro_portal.dates import format_date
 from notifications import services
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"--date {day!r} is not a date in the form YYYY-MM-DD") from None
         started = time.perf_counter()
         created = services.sweep_in_process(day)
-        self.stdout.write(f"{created} new reminders for {day:%-d %B %Y} in {time.perf_counter() - started:.1f} s.")
+        self.stdout.write(f"{created} new reminders for {format_date(day)} in {time.perf_counter() - started:.1f} s.")
         if not no_email:
             while True:
                 result = services.send_pending_emails()
