@@ -602,4 +602,4 @@ class TestQueryCounts:
                                                       due_date=today) for n in range(30))
         client = api_client(iro)
         client.get(ACTIONS)
-        assert queries_for(client, f"{ACTIONS}?page_size=5") == queries_for(client, f"{ACTIONS}?page_size=50") <= 5
+        assert queries_for(client, f"{ACTIONS}?page_size=5") == queries_for(client, f"{ACTIONS}?page_size=50") <= 6  # with the IRO's cover check
