@@ -76,6 +76,7 @@ class ReviewDetailView(ReviewMixin, View):
         return render(request, "reviews/detail.html", {
             "review": review, "actions": list(review.actions.select_related("owner")),
             "standards": selectors.quality_standards(review), "is_outstanding": review.status in OUTSTANDING_STATUSES,
+            "timing": selectors.review_timing(review, timezone.localdate()),
             "may_record": may_record_for_child(request.user, review.child_id),
         })
 
