@@ -296,11 +296,12 @@ def review_reminders(on, first_child_id, last_child_id):
     horizon = timescales.add_working_days(on, steps[-1])
     outstanding = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lte=horizon, **in_range)
     for review in outstanding.select_related("child"):
-        if review.due_date < on:
+        timing = review_timing(review, on)
+        if timing.is_overdue:
             add(review, NotificationKind.REVIEW_OVERDUE, review.due_date, overdue_step(review.due_date, on),
                 f"{review.title} was due on {review.due_date:%-d %B %Y} and has not been held:")
         elif review.status == ReviewStatus.DUE:
-            remaining = timescales.working_days_between(on, review.due_date)
+            remaining = timing.working_days_left
             step = min(s for s in steps if remaining <= s)
             add(review, NotificationKind.REVIEW_DUE, review.due_date, str(step),
                 f"{review.title} is due in {remaining} working day{'s' if remaining != 1 else ''} "

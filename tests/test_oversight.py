@@ -345,9 +345,9 @@ class TestWorklistPages:
 
         def counts():
             found = []
-            for number in (1, 2):
+            for show, number in (("all", 1), ("all", 2), ("no_record", 1), ("no_record", 2)):
                 with CaptureQueriesContext(connection) as queries:
-                    assert client.get(reverse("oversight:worklist"), {"show": "all", "page": number}).status_code == 200
+                    assert client.get(reverse("oversight:worklist"), {"show": show, "page": number}).status_code == 200
                 found.append(len(queries))
             return found
 
