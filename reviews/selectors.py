@@ -199,16 +199,11 @@ class ReviewTiming:
 def review_timing(review, on):
     """The one rule for a review's status and working days on `on` (a review outstanding after
     its due date is overdue: the due list's "overdue" period, due_in, is the same rule in SQL)."""
-    return timing_for(review.status, review.due_date, on)
-
-
-def timing_for(status, due_date, on):
-    """review_timing from a review's status and due date (as a list annotates them)."""
-    if status not in OUTSTANDING_STATUSES or due_date is None:
-        return ReviewTiming(status=status)
-    if due_date < on:
-        return ReviewTiming(status="overdue", working_days_overdue=timescales.working_days_overdue(due_date, on))
-    return ReviewTiming(status=status, working_days_left=timescales.working_days_left(due_date, on))
+    if review.status not in OUTSTANDING_STATUSES:
+        return ReviewTiming(status=review.status)
+    if review.due_date < on:
+        return ReviewTiming(status="overdue", working_days_overdue=timescales.working_days_overdue(review.due_date, on))
+    return ReviewTiming(status=review.status, working_days_left=timescales.working_days_left(review.due_date, on))
 
 
 @dataclass(frozen=True)
