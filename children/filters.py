@@ -2,7 +2,6 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from iro_portal.filters import IRO_CHOICES, GovukDateFilter, handled_in_filter_queryset
@@ -15,6 +14,7 @@ from .selectors import (
     PLAN_LENGTHS,
     ceased_care_between,
     iro_allocation_after_care_started,
+    matching_search,
     protection_plan_open_for,
     started_care_between,
 )
@@ -103,12 +103,7 @@ class ChildrenFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        terms = value.split()
-        for term in terms:
-            queryset = queryset.filter(
-                Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(local_child_id__iexact=term)
-            )
-        return queryset
+        return matching_search(queryset, value)
 
     def filter_iro(self, queryset, name, value):
         return queryset.filter(current_iro_id=value.pk)

@@ -23,6 +23,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import Exact, LessThanOrEqual
 
+from accounts.permissions import children_visible_to
+from escalations.codes import Stage
+from escalations.selectors import with_open_escalation
+from oversight.selectors import with_latest_oversight
+from reviews.selectors import review_timing, with_next_review
 from reviews.timescales import latest_start_open_longer_than
 from reviews.working_day_calendar import within_working_days
 
@@ -300,12 +305,81 @@ def listing_rows(children, on):
     return rows
 
 
-def caseload(iro, on):
-    """The children currently allocated to an IRO, ready for listing."""
-    children = Child.objects.filter(pk__in=Allocation.objects.current(on).filter(iro=iro).values("child_id"))
-    return with_rows_for_listing(children_with_current_status(children, on), on).order_by(
-        "family_name", "given_name"
-    )
+def matching_search(children, text):
+    """Children whose names contain every word searched for, a word also matching a whole local
+    child ID: the children list's and the caseload's search."""
+    for term in text.split():
+        children = children.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(local_child_id__iexact=term)
+        )
+    return children
+
+
+_BY_NAME = ("family_name", "given_name", "id")
+_RAG_ORDER = Case(When(current_rag="red", then=Value(0)), When(current_rag="amber", then=Value(1)),
+                  When(current_rag="green", then=Value(2)), default=Value(3))
+CASELOAD_SORTS = {
+    "name": ("Name", [F("family_name").asc(), F("given_name").asc()]),
+    "next_review": ("Next review", [F("next_review_due").asc(nulls_last=True)]),
+    "rag": ("RAG rating", [_RAG_ORDER.asc()]),
+    "escalation": ("Open escalation", [F("open_escalation_id").asc(nulls_last=True)]),
+    "last_oversight": ("Last oversight", [F("last_record_date").asc(nulls_first=True)]),
+}
+"""The caseload's columns an IRO can sort by: (heading, the order a first click gives), the
+most pressing first: the soonest review, red ratings, open escalations, the longest without
+oversight. A second click reverses the order; names break ties."""
+CASELOAD_DEFAULT_SORT = "next_review"
+
+
+def caseload_sort(value):
+    """(key, descending) from ?sort= ("rag", or "-rag" for the reverse); the default for any
+    other value."""
+    key = (value or "").removeprefix("-")
+    if key not in CASELOAD_SORTS:
+        return CASELOAD_DEFAULT_SORT, False
+    return key, value.startswith("-")
+
+
+def caseload(viewer, iro, on, *, search="", sort=CASELOAD_DEFAULT_SORT, descending=False):
+    """The children currently allocated to `iro` that `viewer` may open (their own caseload, or
+    one they cover for: accounts.permissions decides), with what the caseload shows: the next
+    review, the current RAG rating, an open escalation and the last oversight record. Searched
+    by name or ID and sorted by a CASELOAD_SORTS key, in a fixed number of queries."""
+    allocated = Allocation.objects.current(on).filter(iro=iro).values("child_id")
+    children = children_visible_to(viewer, Child.objects.filter(pk__in=allocated), on=on)
+    children = with_open_escalation(with_latest_oversight(with_next_review(matching_search(children, search)), on), on)
+    order = [(term.copy().reverse_ordering() if descending else term) for term in CASELOAD_SORTS[sort][1]]
+    return children.order_by(*order, *_BY_NAME)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    child: Child
+    next_review: object
+    next_review_timing: object
+    current_rag: str
+    open_escalation_id: int | None
+    open_escalation_stage: str
+    open_escalation_response_overdue: bool
+    last_oversight: date | None
+
+
+def caseload_rows(children, on):
+    rows = []
+    for child in children:
+        next_review = child.outstanding_reviews[0] if child.outstanding_reviews else None
+        stage = child.open_escalation_stage
+        rows.append(CaseloadRow(
+            child=child,
+            next_review=next_review,
+            next_review_timing=review_timing(next_review, on) if next_review else None,
+            current_rag=child.current_rag or "",
+            open_escalation_id=child.open_escalation_id,
+            open_escalation_stage=Stage(stage).label if stage else "",
+            open_escalation_response_overdue=child.open_escalation_response_overdue,
+            last_oversight=child.last_record_date,
+        ))
+    return rows
 
 
 def caseload_sizes(iros, on):

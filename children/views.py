@@ -35,23 +35,45 @@ def _paginate(request, queryset):
     return Paginator(queryset, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def sort_headers(columns, sort, descending):
+    """The headings of a table sorted on the server (?sort=key, ?sort=-key for the reverse): each
+    with its aria-sort and the sort its link asks for (the reverse of the current one)."""
+    headers = {}
+    for key, (label, _) in columns.items():
+        current = key == sort
+        headers[key] = {
+            "label": label,
+            "aria_sort": ("descending" if descending else "ascending") if current else "none",
+            "sort": f"-{key}" if current and not descending else key,
+        }
+    return headers
+
+
 class CaseloadView(ChildRecordAccessMixin, View):
+    """The IRO's home page: each child's next review, RAG rating, open escalation and last
+    oversight, sortable and searchable; then the caseloads they cover for."""
+
     def get(self, request):
         if request.user.role != Role.IRO:
             return redirect("children:list")
         today = timezone.localdate()
-        page = _paginate(request, selectors.caseload(request.user, today))
+        search = request.GET.get("search", "").strip()
+        sort, descending = selectors.caseload_sort(request.GET.get("sort"))
+        options = {"search": search, "sort": sort, "descending": descending}
+        page = _paginate(request, selectors.caseload(request.user, request.user, today, **options))
         covering = [
-            (cover, selectors.listing_rows(selectors.caseload(cover.covered_iro, today), today))
+            (cover, selectors.caseload_rows(selectors.caseload(request.user, cover.covered_iro, today, **options), today))
             for cover in cover_in_force_for(request.user, today)
         ]
-        record_list_view(request, object_type="children.child", page_number=page.number,
+        record_list_view(request, object_type="children.child",
                          child_ids=[child.pk for child in page.object_list]
-                         + [row.child.pk for _, rows in covering for row in rows])
+                         + [row.child.pk for _, rows in covering for row in rows],
+                         page_number=page.number)
         sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
         return render(request, "children/caseload.html", {
-            "page": page, "rows": selectors.listing_rows(page.object_list, today), "caseload": sizes, "today": today,
-            "covering": covering,
+            "page": page, "rows": selectors.caseload_rows(page.object_list, today), "caseload": sizes, "today": today,
+            "covering": covering, "search": search, "sort_label": selectors.CASELOAD_SORTS[sort][0],
+            "descending": descending, "sort_param": f"-{sort}" if descending else sort, "headers": sort_headers(selectors.CASELOAD_SORTS, sort, descending),
         })
 
 
@@ -80,7 +102,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
         record_event(action=AuditAction.VIEW, user=request.user, obj=child, child_id=child.pk, request=request)
         today = timezone.localdate()
         record = selectors.child_record(child)
-        reviews = review_history(child)
+        reviews = review_history(child, today)
         cover = cover_for_child(request.user, child.pk, today)
         return render(request, "children/detail.html", {
             "child": child,
@@ -93,7 +115,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             "records_motherhood": selectors.records_motherhood(child),
             "oversight": oversight_for_child(child, today),
             "reviews": reviews,
-            "next_reviews": sorted((r for r in reviews if r.is_outstanding), key=lambda r: r.due_date),
+            "next_reviews": sorted((r for r in reviews if r.timing.is_outstanding), key=lambda r: r.review.due_date),
             "escalations": escalations_for_child(child),
             **record,
         })

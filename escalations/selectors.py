@@ -78,6 +78,19 @@ def formal_process_too_long():
     )
 
 
+def with_open_escalation(children, on):
+    """Annotate each child (a Child query) with their longest-open escalation: its id, its
+    current stage and whether its response is overdue (response_overdue); empty when none is
+    open."""
+    open_ones = with_current_step(Escalation.objects.filter(child=OuterRef("pk"), status=EscalationStatus.OPEN))
+    open_ones = open_ones.order_by("raised_on", "id")
+    return children.annotate(
+        open_escalation_id=Subquery(open_ones.values("pk")[:1]),
+        open_escalation_stage=Subquery(open_ones.values("current_stage")[:1]),
+        open_escalation_response_overdue=Exists(open_ones.filter(response_overdue(on))),
+    )
+
+
 def with_iro(escalations, iro, on):
     """Escalations about children allocated to this IRO now: the IRO who takes them forward."""
     return escalations.filter(child__in=Allocation.objects.current(on).filter(iro=iro).values("child_id"))

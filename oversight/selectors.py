@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import (
-    BooleanField, Count, DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value,
+    BooleanField, Case, Count, DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, Greatest
 
@@ -206,21 +206,44 @@ def worklist_counts(children, on):
     )
 
 
-class WorklistOrder:
-    """The worklist's children (from worklist_children) for a Paginator: those needing
-    attention first, then the rest (unless attention_only), each by name. Cut from two queries
-    that walk the children in name order and stop once a page is full, so the first pages cost
-    the same however large the authority; the counts come from worklist_counts."""
+WORKLIST_FLAGS = {
+    "overdue": ("Checks overdue", check_overdue),
+    "contact_behind": ("In-Contact plans behind", contact_behind),
+    "due_soon": ("Checks due soon", check_due_soon),
+    "no_record": ("No oversight record this quarter", no_record_this_quarter),
+}
+"""The worklist's flags, most urgent first, by the key worklist_counts counts them under and
+the ?show= that lists the children with that flag: (label, condition)."""
 
-    def __init__(self, children, counts, on, *, attention_only=True):
-        by_name = children.prefetch_related(
+
+def by_urgency(on):
+    """The worklist's order: overdue checks first (the longest overdue first), then In-Contact
+    plans behind, checks due soon (the soonest first), no record this quarter, then the rest;
+    by name within each."""
+    rank = Case(*[When(condition(on), then=Value(number)) for number, (_, condition) in enumerate(WORKLIST_FLAGS.values())],
+                default=Value(len(WORKLIST_FLAGS)))
+    urgent_on = Case(When(check_overdue(on), then=F("next_check_date")), When(contact_behind(on), then=F("contact_due_on")),
+                     When(check_due_soon(on), then=F("next_check_date")), output_field=DateField())
+    return [rank.asc(), urgent_on.asc(nulls_last=True), F("family_name").asc(), F("given_name").asc(), F("id").asc()]
+
+
+class WorklistOrder:
+    """The worklist's children (from worklist_children) for a Paginator, by_urgency: those
+    needing attention (or, with `flag`, those with that flag), then the rest unless
+    attention_only. The counts come from worklist_counts, so a page is one query for the
+    children needing attention and, past them, one for the rest, each stopping once the page
+    is full."""
+
+    def __init__(self, children, counts, on, *, attention_only=True, flag=None):
+        in_order = children.prefetch_related(
             Prefetch("allocations", queryset=Allocation.objects.current(on).select_related("iro"),
                      to_attr="current_allocations")
-        ).order_by("family_name", "given_name", "id")
-        self.needing = by_name.filter(needs_attention(on))
-        self.not_needing = None if attention_only else by_name.exclude(needs_attention(on))
-        self.needing_count = counts["needs_attention"]
-        self.total = counts["needs_attention"] if attention_only else counts["children"]
+        ).order_by(*by_urgency(on))
+        condition = WORKLIST_FLAGS[flag][1](on) if flag else needs_attention(on)
+        self.needing = in_order.filter(condition)
+        self.needing_count = counts[flag] if flag else counts["needs_attention"]
+        self.not_needing = None if attention_only or flag else in_order.exclude(needs_attention(on))
+        self.total = self.needing_count if self.not_needing is None else counts["children"]
 
     def count(self):
         return self.total

@@ -35,7 +35,8 @@ def window_hint(record_date, next_review_due):
 
 class WorklistView(ChildRecordAccessMixin, View):
     """Checks due and overdue, children with no oversight this quarter, In-Contact plans behind:
-    paged, with the counts taken over the whole list."""
+    the most urgent first, paged, with the counts taken over the whole list, each opening the
+    list of the children it counts (?show=overdue ...)."""
 
     def get(self, request):
         today = timezone.localdate()
@@ -43,17 +44,20 @@ class WorklistView(ChildRecordAccessMixin, View):
         iros = list(User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name")) if everyone else []
         chosen_iro = next((iro for iro in iros if str(iro.pk) == request.GET.get("iro")), None)
         rag = request.GET.get("rag") if request.GET.get("rag") in Rag.values else None
-        attention_only = request.GET.get("show") != "all"
+        show = request.GET.get("show")
+        flag = show if show in selectors.WORKLIST_FLAGS else None
+        attention_only = show != "all"
         children = selectors.worklist_children(request.user, today, iro=chosen_iro, rag=rag)
         counts = selectors.worklist_counts(children, today)
-        in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only)
+        in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only, flag=flag)
         page = Paginator(in_order, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
                          page_number=page.number)
         return render(request, "oversight/worklist.html", {
             "page": page, "rows": selectors.worklist_rows(page.object_list), "counts": counts,
             "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag, "rag_choices": Rag.choices,
-            "today": today, "attention_only": attention_only, "quarter_start": timescales.quarter_start(today),
+            "today": today, "attention_only": attention_only, "flag": flag,
+            "flags": [(key, label) for key, (label, _) in selectors.WORKLIST_FLAGS.items()], "quarter_start": timescales.quarter_start(today),
         })
 
 

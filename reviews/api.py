@@ -171,6 +171,12 @@ class ReviewSerializer(serializers.ModelSerializer):
                                             help_text="Held on or before the due date; null until held.")
     iro = serializers.SerializerMethodField(help_text="Id of the IRO allocated to the child today.")
     iro_name = serializers.SerializerMethodField()
+    status_today = serializers.SerializerMethodField(help_text=(
+        "The status the pages show today: overdue once a due or booked review is past its due date."))
+    working_days_left = serializers.SerializerMethodField(help_text=(
+        "Working days from today to the due date (0 on the day); null once overdue, held or cancelled."))
+    working_days_overdue = serializers.SerializerMethodField(help_text=(
+        "Working days the review is overdue (at least 1 once past its due date); null otherwise."))
     quality_standards = serializers.SerializerMethodField()
     actions = NestedActionSerializer(many=True, read_only=True)
     # Blank until recorded, so "" is one of the values a client can read back.
@@ -185,6 +191,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = [
             "id", "child", "kind", "number", "status", "cycle_start", "due_date", "brought_forward_by_move",
+            "status_today", "working_days_left", "working_days_overdue",
             "booked_for", "held_on", "in_timescale", "cancelled_reason", "iro", "iro_name", "chair",
             "late_reason", "late_reason_other",
             "participation_code", "child_chaired", "advocate_present", "interpreter_used", "parents_participation",
@@ -194,6 +201,19 @@ class ReviewSerializer(serializers.ModelSerializer):
             "actions", "version", "updated_at",
         ]
         read_only_fields = fields
+
+    def _timing(self, review):
+        return selectors.review_timing(review, timezone.localdate())
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(selectors.ReviewTiming.LABELS)))
+    def get_status_today(self, review):
+        return self._timing(review).status
+
+    def get_working_days_left(self, review) -> int | None:
+        return self._timing(review).working_days_left
+
+    def get_working_days_overdue(self, review) -> int | None:
+        return self._timing(review).working_days_overdue
 
     def get_iro(self, review) -> int | None:
         iro = selectors.current_iro(review)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, Prefetch, Q, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +37,16 @@ def outstanding_reviews(user, on):
             to_attr="current_allocations",
         )
     ).order_by("due_date", "child__family_name", "id")
+
+
+def with_next_review(children):
+    """Annotate each child (a Child query) with the due date of their next outstanding review
+    (next_review_due, to sort by) and fetch their outstanding reviews soonest first
+    (outstanding_reviews), in one more query whatever the number of children."""
+    outstanding = Review.objects.filter(status__in=OUTSTANDING_STATUSES).order_by("due_date", "id")
+    return children.annotate(
+        next_review_due=Subquery(outstanding.filter(child=OuterRef("pk")).values("due_date")[:1]),
+    ).prefetch_related(Prefetch("reviews", queryset=outstanding, to_attr="outstanding_reviews"))
 
 
 def held_reviews(user, on):
@@ -139,37 +149,86 @@ def _quality_outcomes(standard, on):
     }
 
 
+DUE_SOON_WORKING_DAYS = 5
+"""A review due within this many working days is flagged (yellow) on the lists and pages."""
+
+
+@dataclass(frozen=True)
+class ReviewTiming:
+    """Where a review stands on a day, as every page and the API say it: its status (an
+    outstanding review past its due date is "overdue", whether booked or not) and the working
+    days left before the due date or by which it is overdue."""
+
+    status: str
+    working_days_left: int | None = None
+    working_days_overdue: int | None = None
+
+    LABELS = {"overdue": "Overdue", ReviewStatus.DUE: "Due", ReviewStatus.BOOKED: "Booked",
+              ReviewStatus.HELD: "Held", ReviewStatus.CANCELLED: "Cancelled"}
+
+    @property
+    def label(self):
+        return self.LABELS[self.status]
+
+    @property
+    def is_overdue(self):
+        return self.status == "overdue"
+
+    @property
+    def is_outstanding(self):
+        return self.working_days_left is not None or self.is_overdue
+
+    @property
+    def due_soon(self):
+        return self.working_days_left is not None and self.working_days_left <= DUE_SOON_WORKING_DAYS
+
+    @property
+    def summary(self):
+        """"Overdue by 7 working days", "Due today", "3 working days left"; blank once held or
+        cancelled."""
+        if self.is_overdue:
+            days = self.working_days_overdue
+            return f"Overdue by {days} working day{'s' if days != 1 else ''}"
+        if self.working_days_left == 0:
+            return "Due today"
+        if self.working_days_left is not None:
+            days = self.working_days_left
+            return f"{days} working day{'s' if days != 1 else ''} left"
+        return ""
+
+
+def review_timing(review, on):
+    """The one rule for a review's status and working days on `on` (a review outstanding after
+    its due date is overdue: the due list's "overdue" period, due_in, is the same rule in SQL)."""
+    if review.status not in OUTSTANDING_STATUSES:
+        return ReviewTiming(status=review.status)
+    if review.due_date < on:
+        return ReviewTiming(status="overdue", working_days_overdue=timescales.working_days_overdue(review.due_date, on))
+    return ReviewTiming(status=review.status, working_days_left=timescales.working_days_left(review.due_date, on))
+
+
 @dataclass(frozen=True)
 class DueRow:
     review: Review
-    working_days_remaining: int
+    timing: ReviewTiming
     iro: object
-
-    @property
-    def is_late(self):
-        return self.working_days_remaining < 0
-
-    @property
-    def working_days_late(self):
-        return -self.working_days_remaining
 
 
 def due_rows(reviews, on):
-    return [
-        DueRow(
-            review=review,
-            working_days_remaining=timescales.working_days_between(on, review.due_date),
-            iro=current_iro(review),
-        )
-        for review in reviews
-    ]
+    return [DueRow(review=review, timing=review_timing(review, on), iro=current_iro(review)) for review in reviews]
 
 
-def review_history(child):
-    """Every review and conference of a child that was held or is outstanding, newest first."""
-    return list(
-        child.reviews.exclude(status=ReviewStatus.CANCELLED).select_related("chair").order_by("-due_date", "-id")
-    )
+@dataclass(frozen=True)
+class ReviewWithTiming:
+    review: Review
+    timing: ReviewTiming
+
+
+def review_history(child, on):
+    """Every review and conference of a child that was held or is outstanding, newest first,
+    each with its timing on `on`."""
+    reviews = child.reviews.exclude(status=ReviewStatus.CANCELLED).select_related("chair").order_by("-due_date", "-id")
+    return [ReviewWithTiming(review=review, timing=review_timing(review, on)) for review in reviews]
 
 
 def quality_standards(review: Review, on: date | None = None):
@@ -239,12 +298,13 @@ def review_reminders(on, first_child_id, last_child_id):
 
     horizon = timescales.add_working_days(on, steps[-1])
     outstanding = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lte=horizon, **in_range)
-    for review in outstanding:
-        if review.due_date < on:
+    for review in outstanding.select_related("child"):
+        timing = review_timing(review, on)
+        if timing.is_overdue:
             add(review, NotificationKind.REVIEW_OVERDUE, review.due_date, overdue_step(review.due_date, on),
                 f"{review.title} was due on {format_date(review.due_date)} and has not been held.")
         elif review.status == ReviewStatus.DUE:
-            remaining = timescales.working_days_between(on, review.due_date)
+            remaining = timing.working_days_left
             step = min(s for s in steps if remaining <= s)
             add(review, NotificationKind.REVIEW_DUE, review.due_date, str(step),
                 f"{review.title} is due in {remaining} working day{'s' if remaining != 1 else ''} "

@@ -141,6 +141,18 @@ def rcpc_due(icpc_held: date, rcpcs_held: list[date]) -> date:
     return add_months(max(rcpcs_held), LATER_RCPC_MONTHS)
 
 
+def working_days_left(due: date, on: date) -> int:
+    """Working days from `on` to a deadline not yet passed: 0 on the day itself."""
+    return working_days_between(on, due)
+
+
+def working_days_overdue(due: date, on: date) -> int:
+    """Working days a deadline that passed before `on` is overdue: the working days after `due`
+    up to `on`, and at least 1, so that a review due on a Friday is not "0" days overdue over
+    the weekend (nor one due before a bank holiday on the holiday)."""
+    return max(1, working_days_between(due, on))
+
+
 def in_timescale(held_on: date, due: date) -> bool:
     """Whether a review held (or booked) on `held_on` is held by its due date; after it, it is
     late and its record needs the reason."""

@@ -10,6 +10,7 @@ from django.views import View
 from accounts.permissions import ChildRecordAccessMixin, may_record_for_child, require_recording_rights, sees_every_child
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
+from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
 from iro_portal.locking import ChangedByAnotherUser
 
@@ -76,6 +77,7 @@ class ReviewDetailView(ReviewMixin, View):
         return render(request, "reviews/detail.html", {
             "review": review, "actions": list(review.actions.select_related("owner")),
             "standards": selectors.quality_standards(review), "is_outstanding": review.status in OUTSTANDING_STATUSES,
+            "timing": selectors.review_timing(review, timezone.localdate()),
             "may_record": may_record_for_child(request.user, review.child_id),
         })
 
@@ -99,7 +101,7 @@ class BookReviewView(ReviewMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             check = services.booking_check(review, data["date"], today=timezone.localdate())
-            form["confirmed"].label = f"Yes, book the review for {data['date']:%-d %B %Y}"
+            form["confirmed"].label = f"Yes, book the review for {format_date(data['date'])}"
             try:
                 services.book_review(review, by=request.user, booked_for=form.booked_for(),
                                      late_reason=data["late_reason"], late_reason_other=data["late_reason_other"],

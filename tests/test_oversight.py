@@ -282,9 +282,9 @@ class TestWorklistPages:
         url = reverse("oversight:worklist")
         pages = [client.get(url, {"iro": iro.pk, "show": "all", "page": number}).content.decode() for number in (1, 2, 3)]
         assert [self.names_on(content) for content in pages] == [
-            ["Ada Adams", "Bo Baker"], ["Cy Clark", "Abe Abbott"], ["Yan Young"]]
+            ["Ada Adams", "Cy Clark"], ["Bo Baker", "Abe Abbott"], ["Yan Young"]]
         for content in pages:
-            assert "5 children, those needing attention first" in content
+            assert "5 children, the most urgent first" in content
             assert "1 check overdue" in content and "1 check due soon" in content
             assert "2 children with no oversight record this quarter" in content
             assert "1 In-Contact plan behind" in content
@@ -296,10 +296,41 @@ class TestWorklistPages:
         settings.CHILDREN_LIST_PAGE_SIZE = 2
         sign_in(client, iro)
         first, second = (client.get(reverse("oversight:worklist"), {"page": number}).content.decode() for number in (1, 2))
-        assert self.names_on(first) == ["Ada Adams", "Bo Baker"] and self.names_on(second) == ["Cy Clark"]
+        assert self.names_on(first) == ["Ada Adams", "Cy Clark"] and self.names_on(second) == ["Bo Baker"]
         assert "3 children need attention" in first and "3 children need attention" in second
         assert "2 children with no oversight record this quarter" in second
         assert 'href="?page=2"' in first
+
+    def test_most_urgent_first_overdue_checks_longest_overdue_first(self, client, iro, children):
+        today = timezone.localdate()
+        later = allocated_child(iro, "Al", "Aardvark", since=today - timedelta(days=300))
+        services.record_oversight(later, by=iro, kind="case_file_check", date=today - timedelta(days=200),
+                                  next_check_date=today - timedelta(days=1), today=today)
+        longer = allocated_child(iro, "Zed", "Zebra", since=today - timedelta(days=300))
+        services.record_oversight(longer, by=iro, kind="case_file_check", date=today - timedelta(days=200),
+                                  next_check_date=today - timedelta(days=30), today=today)
+        sign_in(client, iro)
+        content = client.get(reverse("oversight:worklist")).content.decode()
+        assert self.names_on(content) == ["Zed Zebra", "Ada Adams", "Al Aardvark", "Cy Clark", "Bo Baker"], (
+            "overdue checks (longest overdue first), then the In-Contact plan behind, then the check due soon")
+        assert "5 children need attention, the most urgent first" in content
+
+    def test_each_count_opens_the_list_it_counts(self, client, iro, children):
+        sign_in(client, iro)
+        content = client.get(reverse("oversight:worklist"), {"rag": "red", "page": "2"}).content.decode()
+        assert '<a class="govuk-link" href="?rag=red&amp;show=overdue">0 checks overdue</a>' in content
+        content = client.get(reverse("oversight:worklist")).content.decode()
+        for show, words, names in (
+            ("overdue", "1 check overdue", ["Ada Adams"]),
+            ("contact_behind", "1 In-Contact plan behind", ["Cy Clark"]),
+            ("due_soon", "1 check due soon", ["Bo Baker"]),
+            ("no_record", "2 children with no oversight record this quarter", ["Ada Adams", "Cy Clark"]),
+        ):
+            assert f'<a class="govuk-link" href="?show={show}">{words}</a>' in content
+            listed = client.get(reverse("oversight:worklist"), {"show": show}).content.decode()
+            assert self.names_on(listed) == names, show
+            assert f'<option value="{show}" selected>' in listed
+            assert f'href="?show={show}" aria-current="true">{words}</a>' in listed, "the counts stay, over every child"
 
     def test_one_child_needing_attention(self, client, iro):
         allocated_child(iro, "Sol", "Single", since=timezone.localdate() - timedelta(days=30))
@@ -314,9 +345,9 @@ class TestWorklistPages:
 
         def counts():
             found = []
-            for number in (1, 2):
+            for show, number in (("all", 1), ("all", 2), ("no_record", 1), ("no_record", 2)):
                 with CaptureQueriesContext(connection) as queries:
-                    assert client.get(reverse("oversight:worklist"), {"show": "all", "page": number}).status_code == 200
+                    assert client.get(reverse("oversight:worklist"), {"show": show, "page": number}).status_code == 200
                 found.append(len(queries))
             return found
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from children import services as children_services
 from reviews.models import Review
-from reviews.timescales import add_working_days
+from reviews.timescales import add_working_days, working_days_overdue
 from tests.conftest import sign_in
 from tests.factories import AllocationFactory, ChildFactory
 
@@ -66,7 +66,7 @@ class TestDueList:
         content = client.get(reverse("reviews:due")).content.decode()
         late = -((due_review(child).due_date - today).days)
         assert late > 0
-        assert 'govuk-tag--red">' in content and " late</strong>" in content
+        assert f'govuk-tag--red">Overdue by {working_days_overdue(due_review(child).due_date, today)} working days</strong>' in content
 
     def test_filters_by_kind_and_period(self, client, iro, manager, today):
         overdue = child_in_care(iro, manager, today - timedelta(days=60), name="Overdue")
