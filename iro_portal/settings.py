@@ -318,8 +318,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Nothing personal reaches the log (iro_portal/logging.py): no query strings (search terms),
     # no exception messages (which can quote a child's record), only where the error happened.
-    "filters": {"no_personal_data": {"()": "iro_portal.logging.NoPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]}},
+    # A refusal (4xx) is one line, without the traceback Django attaches to a PermissionDenied.
+    "filters": {
+        "refusals_in_one_line": {"()": "iro_portal.logging.RefusalsInOneLine"},
+        "no_personal_data": {"()": "iro_portal.logging.NoPersonalData"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line", "no_personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes notes every sign-in at INFO; the audit log has them. Its warnings (failures,
     # lock-outs) still show.
