@@ -372,7 +372,9 @@ if not 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT:
 
 # Reminders (notifications app): the daily sweep's hour, the working days before a review is
 # due at which its IRO is reminded, and the outgoing email.
-# SITE_URL is the address reminder emails link to: in production the site's own https:// address.
+# SITE_URL is the address reminder emails link to: in production the site's own https:// address;
+# otherwise, unless given, the development server on PORT (scripts/run starts it there).
+PORT = env_int("PORT", 8000)
 SITE_URL = os.environ.get("SITE_URL", "").strip()
 if PRODUCTION and not SITE_URL:
     raise ImproperlyConfigured(
@@ -380,7 +382,7 @@ if PRODUCTION and not SITE_URL:
     )
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(f"SITE_URL must be the site's https:// address when PRODUCTION is on, not {SITE_URL!r}.")
-SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+SITE_URL = SITE_URL or f"http://127.0.0.1:{PORT}"
 REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 6)
 REVIEW_REMINDER_WORKING_DAYS = [
     whole_number("REVIEW_REMINDER_WORKING_DAYS", n) for n in env_list("REVIEW_REMINDER_WORKING_DAYS", ["10", "5", "1"])
