@@ -11,7 +11,7 @@ def service_tools(user):
     service" so that the service navigation fits one row: (label, url, what it is for)."""
     tools = []
     if may_manage_allocations(user):
-        tools.append(("Cover for an absent IRO", reverse("cover_list"),
+        tools.append(("Cover between IROs", reverse("cover_list"),
                       "Let another IRO see, or see and record for, the children of an IRO on leave or off sick."))
         tools.append(("SSDA903 return", reverse("ssda903:overview"),
                       "Import an authority's existing return, and export a collection year for the DfE."))
