@@ -169,3 +169,28 @@ def test_the_childs_page_on_a_phone(page, authority, screenshot):
     assert_no_axe_violations(page, "the child's page at 390 px")
     screenshot(page, "child-page-phone")
     page.problems.assert_none()
+
+
+SMALLEST_CHART_TEXT = """() => Array.from(document.querySelectorAll("svg.app-chart")).flatMap((chart) => {
+    const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;
+    return Array.from(chart.querySelectorAll("text, tspan"))
+        .map((text) => parseFloat(getComputedStyle(text).fontSize) * scale);
+})"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_chart_text_is_at_least_16_px_on_screen(page, authority, screenshot, viewport):
+    page.set_viewport_size(viewport)
+    sign_in_as(page, "manager")
+    for path in ("/dashboard/", "/dashboard/caseloads/", f"/reports/{authority}/"):
+        page.goto(path)
+        sizes = page.evaluate(SMALLEST_CHART_TEXT)
+        assert sizes, f"no chart on {path}"
+        assert min(sizes) >= 15.99, f"chart text on {path} at {viewport['width']} px is {min(sizes):.1f} px"
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"], path
+    figure = page.locator("figure.app-report-figure").first
+    figure.focus()
+    expect(figure).to_be_focused()
+    assert_no_axe_violations(page, f"the annual report at {viewport['width']} px")
+    screenshot(page, f"annual-report-{viewport['width']}")
+    page.problems.assert_none()
