@@ -3,7 +3,7 @@
 Charts are drawn on the server so they work without JavaScript, and they are plain SVG with
 presentation attributes only, so a Content-Security-Policy that forbids inline styles still
 allows them. Each chart is an image with its own title and description for screen readers; the
-template shows the same figures in a table beside it.
+template shows the same figures in a table below it.
 """
 
 import math
