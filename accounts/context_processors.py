@@ -6,36 +6,56 @@ from .models import Role
 from .permissions import may_manage_allocations, may_read_audit_log, may_read_published_reports
 
 
+def service_tools(user):
+    """The pages a service manager or administrator uses now and then, gathered on "Manage the
+    service" so that the service navigation fits one row: (label, url, what it is for)."""
+    tools = []
+    if may_manage_allocations(user):
+        tools.append(("Cover between IROs", reverse("cover_list"),
+                      "Let another IRO see, or see and record for, the children of an IRO on leave or off sick."))
+        tools.append(("SSDA903 return", reverse("ssda903:overview"),
+                      "Import an authority's existing return, and export a collection year for the DfE."))
+    if may_read_audit_log(user):
+        tools.append(("Audit log", reverse("audit:list"),
+                      "Who saw or changed which child's record, and when; filter it and download it."))
+    if user.is_staff:
+        tools.append(("Administration", reverse("admin:index"),
+                      "Accounts, roles, sign-in lock-outs, authenticator apps and API tokens."))
+    return tools
+
+
 def navigation(request):
-    """The service navigation links each role sees (none until the second sign-in step is done)."""
+    """The service navigation links each role sees (none until the second sign-in step is done),
+    and the link to the person's account beside their name."""
     user = getattr(request, "user", None)
     items = []
-    if user is not None and user.is_authenticated and not pending_step(request):
+    signed_in = user is not None and user.is_authenticated and not pending_step(request)
+    if signed_in:
         if user.role == Role.IRO:
-            items.append(("My caseload", reverse("children:caseload")))
-            items.append(("My reviews", reverse("reviews:due")))
-            items.append(("My escalations", reverse("escalations:list")))
-            items.append(("My oversight", reverse("oversight:worklist")))
-            items.append(("My dashboard", reverse("reporting:dashboard")))
+            items.append(("My caseload", reverse("children:caseload"), ()))
+            items.append(("My reviews", reverse("reviews:due"), ()))
+            items.append(("My escalations", reverse("escalations:list"), ()))
+            items.append(("My oversight", reverse("oversight:worklist"), ()))
+            items.append(("My dashboard", reverse("reporting:dashboard"), ()))
         if may_manage_allocations(user):
-            items.append(("Dashboard", reverse("reporting:dashboard")))
-            items.append(("Children", reverse("children:list")))
-            items.append(("Reviews due", reverse("reviews:due")))
-            items.append(("Escalations", reverse("escalations:list")))
-            items.append(("Oversight", reverse("oversight:worklist")))
-            items.append(("Cover", reverse("cover_list")))
-            items.append(("SSDA903 return", reverse("ssda903:overview")))
+            items.append(("Dashboard", reverse("reporting:dashboard"), ()))
+            items.append(("Children", reverse("children:list"), ()))
+            items.append(("Reviews due", reverse("reviews:due"), ()))
+            items.append(("Escalations", reverse("escalations:list"), ()))
+            items.append(("Oversight", reverse("oversight:worklist"), ()))
         if may_read_published_reports(user):
-            items.append(("Annual reports", reverse("reporting:annual_reports")))
-        if may_read_audit_log(user):
-            items.append(("Audit log", reverse("audit:list")))
-        if user.is_staff:
-            items.append(("Administration", reverse("admin:index")))
-        items.append(("Your account", reverse("account")))
+            items.append(("Annual reports", reverse("reporting:annual_reports"), ()))
+        tools = service_tools(user)
+        if tools:
+            items.append(("Manage the service", reverse("manage_service"), [url for _, url, _ in tools]))
     path = request.path if request is not None else ""
     return {
         "service_name": settings.SERVICE_NAME,
+        "account_url": reverse("account") if signed_in else None,
+        "account_current": signed_in and path.startswith(reverse("account")),
         "navigation_items": [
-            {"label": label, "url": url, "current": path.startswith(url) and url != "/"} for label, url in items
+            {"label": label, "url": url,
+             "current": any(path.startswith(prefix) and prefix != "/" for prefix in (url, *within))}
+            for label, url, within in items
         ],
     }

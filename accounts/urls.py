@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
     path("account/api-tokens/new/", views.NewApiTokenView.as_view(), name="api_token_new"),
     path("account/api-tokens/<int:pk>/revoke/", views.revoke_own_api_token, name="api_token_revoke"),
+    path("manage/", views.ManageServiceView.as_view(), name="manage_service"),
     path("cover/", cover_views.CoverListView.as_view(), name="cover_list"),
     path("cover/grant/", cover_views.GrantCoverView.as_view(), name="cover_grant"),
     path("cover/grant/check/", cover_views.CheckCoverView.as_view(), name="cover_check"),

@@ -14,10 +14,16 @@ from django.views.generic import FormView, TemplateView
 
 from . import services
 from .api_tokens import create_api_token, revoke_api_token
+from .context_processors import service_tools
 from .forms import ApiTokenForm, ChangePasswordForm, OneTimeCodeForm, SignInForm
 from .middleware import PENDING_STEP_SESSION_KEY, allowed_before_second_factor, pending_step
 from .models import ApiToken, Role
-from .permissions import may_create_api_tokens, may_manage_allocations, may_read_published_reports
+from .permissions import (
+    AllocationManagerRequiredMixin,
+    may_create_api_tokens,
+    may_manage_allocations,
+    may_read_published_reports,
+)
 from .qr import qr_code_svg
 from .selectors import CODE, SETUP, api_tokens_of, confirmed_totp_device, two_factor_required
 
@@ -134,6 +140,15 @@ class TwoFactorView(auth_views.RedirectURLMixin, FormView):
             context["secret_key"] = " ".join(key[index:index + 4] for index in range(0, len(key), 4))
             context["qr_code"] = qr_code_svg(setup.config_url, "QR code to scan with your authenticator app")
         return context
+
+
+class ManageServiceView(AllocationManagerRequiredMixin, TemplateView):
+    """The pages a manager uses now and then, one link each, off the service navigation."""
+
+    template_name = "accounts/manage_service.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, tools=service_tools(self.request.user))
 
 
 class AccountView(TemplateView):

@@ -52,3 +52,15 @@ class NoPersonalData(logging.Filter):
             record.exc_text = traceback_without_messages(record.exc_info)
             record.exc_info = None
         return True
+
+
+class RefusalsInOneLine(logging.Filter):
+    """A refusal (a 4xx response: a page the person's role may not see, a form posted without its
+    CSRF cookie, too many requests) is an ordinary event, not a fault: the line saying what and
+    where is enough, and a traceback would send whoever reads the log looking for a bug."""
+
+    def filter(self, record):
+        if 400 <= getattr(record, "status_code", 0) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -337,8 +337,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Nothing personal reaches the log (iro_portal/logging.py): no query strings (search terms),
     # no exception messages (which can quote a child's record), only where the error happened.
-    "filters": {"no_personal_data": {"()": "iro_portal.logging.NoPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]}},
+    # A refusal (4xx) is one line, without the traceback Django attaches to a PermissionDenied.
+    "filters": {
+        "refusals_in_one_line": {"()": "iro_portal.logging.RefusalsInOneLine"},
+        "no_personal_data": {"()": "iro_portal.logging.NoPersonalData"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line", "no_personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes notes every sign-in at INFO; the audit log has them. Its warnings (failures,
     # lock-outs) still show.
@@ -385,7 +391,9 @@ if not 0 < SUPPRESSION_LOWEST_COUNT <= SUPPRESSION_HIGHEST_COUNT:
 
 # Reminders (notifications app): the daily sweep's hour, the working days before a review is
 # due at which its IRO is reminded, and the outgoing email.
-# SITE_URL is the address reminder emails link to: in production the site's own https:// address.
+# SITE_URL is the address reminder emails link to: in production the site's own https:// address;
+# otherwise, unless given, the development server on PORT (scripts/run starts it there).
+PORT = env_int("PORT", 8000)
 SITE_URL = os.environ.get("SITE_URL", "").strip()
 if PRODUCTION and not SITE_URL:
     raise ImproperlyConfigured(
@@ -393,7 +401,7 @@ if PRODUCTION and not SITE_URL:
     )
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(f"SITE_URL must be the site's https:// address when PRODUCTION is on, not {SITE_URL!r}.")
-SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+SITE_URL = SITE_URL or f"http://127.0.0.1:{PORT}"
 REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 6)
 REVIEW_REMINDER_WORKING_DAYS = [
     whole_number("REVIEW_REMINDER_WORKING_DAYS", n) for n in env_list("REVIEW_REMINDER_WORKING_DAYS", ["10", "5", "1"])

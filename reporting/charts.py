@@ -3,7 +3,7 @@
 Charts are drawn on the server so they work without JavaScript, and they are plain SVG with
 presentation attributes only, so a Content-Security-Policy that forbids inline styles still
 allows them. Each chart is an image with its own title and description for screen readers; the
-template shows the same figures in a table beside it.
+template shows the same figures in a table below it.
 """
 
 import math
@@ -27,12 +27,15 @@ BLACK = "#0b0c0c"
 WHITE = "#ffffff"
 
 WIDTH = 640
+# Every piece of text is at least this many units high; the page shows a chart no smaller than
+# WIDTH pixels wide (static/scss/application.scss), so on screen it is at least 16 px.
+SMALLEST_TEXT = 16
 PERCENT_TICKS = [0, 25, 50, 75, 100]
 NO_DATA = "No data for this period"
 
-BAR_LABEL_RIGHT = 202
-BAR_PLOT_LEFT = 210
-BAR_PLOT_RIGHT = 490
+BAR_LABEL_RIGHT = 240
+BAR_PLOT_LEFT = 248
+BAR_PLOT_RIGHT = 500
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
 LONGEST_BAR_LABEL = 28
@@ -177,16 +180,17 @@ def line_chart(
         value_text = "no reviews" if value is None else format_value(value, percent)
         children = tag("title", text_content(f"{label}: {value_text}"))
         if value is None:
-            children += tag("text", text_content(value_text), x=x_for(index) + 4, y=plot_bottom - 6, font_size=11,
+            children += tag("text", text_content(value_text), x=x_for(index) + 4, y=plot_bottom - 6,
                             transform=f"rotate(-90 {number(x_for(index) + 4)} {plot_bottom - 6})", **HALO)
         else:
             children += tag("circle", cx=x_for(index), cy=y_for(value), r=4, fill=BLUE,
                             data_value=plain_number(value))
-            children += tag("text", text_content(value_text), x=x_for(index), y=y_for(value) - 10,
-                            text_anchor="middle", font_size=10 if crowded else 12, **HALO)
+            if not (crowded and index % 2):
+                children += tag("text", text_content(value_text), x=x_for(index), y=y_for(value) - 10,
+                                text_anchor="middle", **HALO)
         if not (crowded and index % 2):
             children += stacked_text(shorten(label, LONGEST_POINT_LABEL), x=x_for(index), y=plot_bottom + 20,
-                                     font_size=12)
+                                     font_size=SMALLEST_TEXT)
         parts.append(tag("g", children))
     parts.append(tag("text", text_content(x_axis_label), x=plot_middle, y=plot_bottom + 64, text_anchor="middle"))
     if not points:
@@ -214,7 +218,7 @@ def svg_document(chart_id, title, description, height, parts):
         class_="app-chart",
         focusable="false",
         font_family=FONT_FAMILY,
-        font_size=14,
+        font_size=SMALLEST_TEXT,
         fill=BLACK,
     ))
 

@@ -125,3 +125,16 @@ def sign_in_with_code(client, user):
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     assert client.post(reverse("sign_in_code"), {"code": code}).status_code == 302
     return client
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """After pytest's own summary (the -ra lines), just above the closing counts."""
+    from tests.skipped import summary
+
+    yield
+    lines = summary(terminalreporter.stats.get("skipped", []), on_postgresql=ON_POSTGRESQL)
+    if lines:
+        terminalreporter.section("what was skipped, by reason")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -209,6 +209,7 @@ RULES = {
     "api_token_new": Rule(but({role: FORBIDDEN for role in ROLES}, anonymous=SIGN_IN),
                           why="only after a one-time code in this session, which no role here has given"),
     "api_token_revoke": Rule(POST_ONLY_PAGE, pk_of("api_token"), why="revoking is a POST"),
+    "manage_service": Rule(MANAGERS, why="links to cover, the SSDA903 return, the audit log (and the admin site)"),
     "cover_list": Rule(MANAGERS),
     "cover_grant": Rule(MANAGERS),
     "cover_check": Rule(but(MANAGERS, manager=redirect("/cover/grant/"), admin=redirect("/cover/grant/")),

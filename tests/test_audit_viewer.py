@@ -186,7 +186,10 @@ class TestAuditLogPage:
             client.logout()
             sign_in(client, user)
             html = client.get("/", follow=True).content.decode()
-            assert (f'href="{LIST_URL}"' in html) is offered, user.role
+            assert ('href="/manage/"' in html) is offered, user.role
+            tools = client.get("/manage/")
+            assert tools.status_code == (200 if offered else 403), user.role
+            assert (f'href="{LIST_URL}"' in tools.content.decode()) is offered, user.role
 
     def test_query_count_does_not_grow_with_the_number_of_events(self, client, manager):
         users = [IroFactory() for _ in range(3)]

@@ -18,6 +18,7 @@ from accounts.models import User
 from children.models import Allocation, Child
 from reporting import dashboard, selectors
 from reporting.caseloads import CaseloadsForm
+from reporting.charts import BAR_PLOT_LEFT
 from tests.conftest import sign_in
 from tests.factories import IroFactory
 from tests.test_dashboard import Tables, body_rows
@@ -88,7 +89,7 @@ class TestOutsideTheBand:
         assert [row["caseload"].per_fte for row in under["rows"]] == list(range(39, 49))
         assert [row["children"].url for row in under["rows"]][0] == f"{reverse('children:list')}?iro=40"
         chart = str(content["chart"])
-        assert chart.count("<rect x=\"210\"") == 20  # one bar per row of the two tables
+        assert chart.count(f"<rect x=\"{BAR_PLOT_LEFT}\"") == 20  # one bar per row of the two tables
         assert "82 (above 70)" in chart and "39 (below 50)" in chart and "Iro 20" not in chart
 
     def test_captions_when_few_or_none(self):

@@ -337,13 +337,18 @@ def test_a_single_month_is_a_marker_without_a_line():
 
 
 def test_every_month_is_labelled_up_to_a_year_then_every_other_month():
+    """Labels stay 16 units high, so past a year every other month and its value are written; the
+    rest keep their value in the point's title (and the table beside the chart)."""
     a_year = parse(timeliness_chart(months([90] * 12)))
     assert sum(text.startswith(tuple(MONTHS)) for text in texts(a_year)) == 12
+    assert texts(a_year).count("90%") == 12
     two_years = [(f"{month} {year}", 90) for year in (2025, 2026) for month in MONTHS]
     root = parse(timeliness_chart(two_years))
     labelled = [text for text in texts(root) if text.startswith(tuple(MONTHS))]
     assert labelled == [label for label, _ in two_years[::2]]
-    assert texts(root).count("90%") == 24
+    assert texts(root).count("90%") == 12
+    assert [group.find(f"{SVG}title").text for group in root.iter(f"{SVG}g")] == [
+        f"{label}: 90%" for label, _ in two_years]
 
 
 def test_the_target_is_a_dashed_line_with_its_label():
@@ -374,3 +379,19 @@ def test_months_with_no_reviews_at_all_draw_no_line_and_do_not_fail():
     root = parse(timeliness_chart(months([None, None]), percent=False))
     assert root.findall(f".//{SVG}polyline") == []
     assert texts(root).count("no reviews") == 2
+
+
+@every_chart
+def test_no_text_is_smaller_than_16_units(chart_id, svg):
+    """The page never shows a chart narrower than its 640 units, so each unit is at least a pixel."""
+    root = parse(svg)
+
+    def sizes(element, inherited):
+        size = float(element.get("font-size", inherited))
+        if element.tag in (f"{SVG}text", f"{SVG}tspan"):
+            yield size
+        for child in element:
+            yield from sizes(child, size)
+
+    found = list(sizes(root, 0))
+    assert found and min(found) >= 16, sorted(set(found))

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def settings_in_subprocess(env, expression):
     clean = {key: value for key, value in os.environ.items()
              if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "SECRET_KEY_FILE",
-                            "MIGRATION_DATABASE_URL", "PRODUCTION", "SITE_URL"}}
+                            "MIGRATION_DATABASE_URL", "PRODUCTION", "SITE_URL", "PORT"}}
     clean.update(env)
     code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='iro_portal.settings'; from django.conf import settings; print({expression})"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
@@ -126,6 +126,16 @@ def test_production_refuses_to_start_without_the_sites_https_address(tmp_path):
 def test_outside_production_site_url_defaults_to_the_development_server(tmp_path):
     result = settings_in_subprocess({"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.SITE_URL")
     assert result.stdout.strip() == "http://127.0.0.1:8000", result.stderr
+
+
+def test_reminders_link_to_the_port_the_app_runs_on_unless_site_url_is_given(tmp_path):
+    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "PORT": "8101"}
+    result = settings_in_subprocess(env, "settings.SITE_URL")
+    assert result.stdout.strip() == "http://127.0.0.1:8101", result.stderr
+    given = settings_in_subprocess({**env, "SITE_URL": "http://portal.test:9000"}, "settings.SITE_URL")
+    assert given.stdout.strip() == "http://portal.test:9000", given.stderr
+    typo = settings_in_subprocess({**env, "PORT": "81o1"}, "settings.SITE_URL")
+    assert typo.returncode != 0 and "PORT" in typo.stderr
 
 
 # --- MIGRATION_DATABASE_URL, the owner role migrations run as (README "Database roles") -----------

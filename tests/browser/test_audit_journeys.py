@@ -45,6 +45,7 @@ def events(iro):
 
 def test_manager_filters_the_audit_log_by_action_and_dates(page, manager, events, screenshot):
     sign_in(page, manager)
+    page.get_by_role("link", name="Manage the service").click()
     page.get_by_role("link", name="Audit log").click()
     expect(page).to_have_title("Audit log – IRO Portal")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")

@@ -51,7 +51,8 @@ def covering(db):
 def test_manager_grants_cover_with_the_keyboard_and_ends_it_early(page, manager, iro, covering, screenshot):
     today = timezone.localdate()
     sign_in(page, manager)
-    page.get_by_role("link", name="Cover", exact=True).click()
+    page.get_by_role("link", name="Manage the service").click()
+    page.get_by_role("link", name="Cover between IROs").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cover between IROs")
     check_page(page, "Cover between IROs", "cover list, empty")
 
