@@ -8,7 +8,7 @@ from django.db.models import Case, CharField, F, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import children_visible_to
+from accounts.permissions import children_visible_to, may_see_child_records
 from children.models import Allocation, Child
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, initials_and_id, overdue_step
@@ -24,6 +24,24 @@ RECENT_DAYS = 90
 def reviews_visible_to(user, reviews, on=None):
     """Reviews of the children the user may open (accounts.permissions decides which)."""
     return reviews.filter(child__in=children_visible_to(user, Child.objects.all(), on=on))
+
+
+def actions_visible_to(user, actions, on=None):
+    """Agreed actions of the children the user may open, and those the user owns: the owner,
+    where they sign in, records their own action even for a child they do not review."""
+    if not may_see_child_records(user):
+        return actions.none()
+    return actions.filter(Q(review__in=reviews_visible_to(user, Review.objects.all(), on=on)) | Q(owner=user))
+
+
+def open_actions(child):
+    """The child's agreed actions not yet done, soonest first, with the review that agreed them."""
+    return (ReviewAction.objects.filter(review__child=child, completed_on__isnull=True)
+            .select_related("review", "owner").order_by("due_date", "id"))
+
+
+def action_history(action):
+    return list(action.updates.select_related("recorded_by"))
 
 
 def outstanding_reviews(user, on):
