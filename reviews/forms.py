@@ -180,35 +180,17 @@ ActionFormSet = forms.formset_factory(ActionForm, formset=BaseActionFormSet, ext
                                       absolute_max=MAX_ACTION_ROWS)
 
 
-class ActionUpdateForm(forms.Form):
-    """Record an agreed action done, or give it a new date."""
-
-    DONE, NEW_DATE = "done", "new_date"
-    update = forms.ChoiceField(
-        label="What do you want to record?", widget=forms.RadioSelect,
-        choices=[(DONE, "It is done"), (NEW_DATE, "It has a new date")],
-        error_messages={"required": "Choose whether the action is done or has a new date"},
-    )
-    completed_on = GovukDateField(label="Date it was done", required=False, help_text="For example, 27 3 2026")
-    note = forms.CharField(label="What was done", required=False, max_length=2000, widget=forms.Textarea)
-    due_date = GovukDateField(label="New date it is due by", required=False, help_text="For example, 27 3 2026")
-    reason = forms.CharField(label="Why the date changed", required=False, max_length=2000, widget=forms.Textarea)
+class CompleteActionForm(forms.Form):
+    completed_on = GovukDateField(label="Date it was done", help_text="For example, 27 3 2026",
+                                  error_messages={"required": "Enter the date the action was done"})
+    note = forms.CharField(label="What was done", max_length=2000, widget=forms.Textarea,
+                           error_messages={"required": "Enter a note of what was done"})
     version = VersionField()
 
-    REQUIRED = {
-        DONE: {"completed_on": "Enter the date the action was done", "note": "Enter a note of what was done"},
-        NEW_DATE: {"due_date": "Enter the new date the action is due by", "reason": "Enter the reason the date changed"},
-    }
 
-    def clean(self):
-        cleaned = super().clean()
-        chosen = cleaned.get("update")
-        for option, fields in self.REQUIRED.items():
-            if option != chosen:
-                for field in fields:
-                    self.errors.pop(field, None)
-                    cleaned.pop(field, None)
-        for field, message in self.REQUIRED.get(chosen, {}).items():
-            if not cleaned.get(field) and field not in self.errors:
-                self.add_error(field, message)
-        return cleaned
+class ChangeActionDateForm(forms.Form):
+    due_date = GovukDateField(label="New date it is due by", help_text="For example, 27 3 2026",
+                              error_messages={"required": "Enter the new date the action is due by"})
+    reason = forms.CharField(label="Why the date changed", max_length=2000, widget=forms.Textarea,
+                             error_messages={"required": "Enter the reason the date changed"})
+    version = VersionField()

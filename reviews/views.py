@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from accounts.permissions import (
@@ -23,7 +24,7 @@ from iro_portal.locking import ChangedByAnotherUser
 
 from . import selectors, services
 from .filters import DueReviewsFilter, HeldReviewsFilter
-from .forms import ActionFormSet, ActionUpdateForm, BookReviewForm, RecordReviewForm
+from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, CompleteActionForm, RecordReviewForm
 from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
 
 
@@ -226,8 +227,8 @@ class EditReviewView(RecordReviewView):
 
 
 class ActionView(ChildRecordAccessMixin, View):
-    """An agreed action: its history, and a form to record it done or give it a new date, for
-    whoever may record for the child and for the action's owner."""
+    """An agreed action and its history, with the ways to update it for whoever may: the
+    child's IRO (and anyone recording for the child) and the action's owner."""
 
     template_name = "reviews/action.html"
 
@@ -239,26 +240,52 @@ class ActionView(ChildRecordAccessMixin, View):
         action = self.get_action(request, pk)
         record_event(action=AuditAction.VIEW, user=request.user, obj=action, child_id=action.review.child_id,
                      request=request)
-        form = ActionUpdateForm(initial={"version": action.version, "completed_on": timezone.localdate()})
-        return self._render(request, action, form)
+        return render(request, self.template_name, {
+            "action": action, "review": action.review, "history": selectors.action_history(action),
+            "may_update": may_update_action(request.user, action) and action.completed_on is None,
+            "sees_review": _sees_review(request.user, action), "today": timezone.localdate(),
+            "next": _next_page(request),
+        })
+
+
+def _sees_review(user, action):
+    return selectors.reviews_visible_to(user, Review.objects.filter(pk=action.review_id)).exists()
+
+
+def _next_page(request):
+    """Where the user came from to update an action (the oversight page), if a page of ours."""
+    wanted = request.GET.get("next", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return wanted
+    return ""
+
+
+class UpdateActionView(ActionView):
+    """Record an agreed action done (with the date and a note) or give it a new date (with the
+    reason): one question a page."""
+
+    template_name = "reviews/action_update.html"
+    form_class = None
+    heading = ""
+
+    def get_action(self, request, pk):
+        action = super().get_action(request, pk)
+        if not may_update_action(request.user, action):
+            raise PermissionDenied(READ_ONLY_COVER_MESSAGE)
+        return action
+
+    def get(self, request, pk):
+        action = self.get_action(request, pk)
+        if action.completed_on is not None:
+            return redirect("reviews:action", pk=action.pk)
+        return self._render(request, action, self.form_class(initial=self.initial(action)))
 
     def post(self, request, pk):
         action = self.get_action(request, pk)
-        if not may_update_action(request.user, action):
-            raise PermissionDenied(READ_ONLY_COVER_MESSAGE)
-        form = ActionUpdateForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                if data["update"] == ActionUpdateForm.DONE:
-                    services.complete_action(action, by=request.user, completed_on=data["completed_on"], note=data["note"],
-                                             expected_version=data["version"], request=request)
-                    done = "is recorded as done"
-                else:
-                    services.change_action_due_date(action, by=request.user, due_date=data["due_date"],
-                                                    reason=data["reason"], expected_version=data["version"],
-                                                    request=request)
-                    done = f"is now due by {date_format(data['due_date'], 'j F Y')}"
+                done = self.save(request, action, form.cleaned_data)
             except ChangedByAnotherUser as error:
                 form.add_error(None, error.messages)
                 return self._render(request, action, form, status=409)
@@ -266,17 +293,41 @@ class ActionView(ChildRecordAccessMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"The action \u201c{action.description[:80]}\u201d {done}.")
-                if self._sees_review(request, action):
+                if next_page := _next_page(request):
+                    return redirect(next_page)
+                if _sees_review(request.user, action):
                     return redirect("reviews:detail", pk=action.review_id)
                 return redirect("reviews:action", pk=action.pk)
         return self._render(request, action, form, status=400)
 
-    def _sees_review(self, request, action):
-        return selectors.reviews_visible_to(request.user, Review.objects.filter(pk=action.review_id)).exists()
-
     def _render(self, request, action, form, status=200):
         return render(request, self.template_name, {
-            "action": action, "review": action.review, "form": form, "history": selectors.action_history(action),
-            "may_update": may_update_action(request.user, action) and action.completed_on is None,
-            "sees_review": self._sees_review(request, action), "today": timezone.localdate(),
+            "action": action, "review": action.review, "form": form, "heading": self.heading,
+            "next": _next_page(request),
         }, status=status)
+
+
+class CompleteActionView(UpdateActionView):
+    form_class = CompleteActionForm
+    heading = "Record the action done"
+
+    def initial(self, action):
+        return {"version": action.version, "completed_on": timezone.localdate()}
+
+    def save(self, request, action, data):
+        services.complete_action(action, by=request.user, completed_on=data["completed_on"], note=data["note"],
+                                 expected_version=data["version"], request=request)
+        return "is recorded as done"
+
+
+class ChangeActionDateView(UpdateActionView):
+    form_class = ChangeActionDateForm
+    heading = "Give the action a new date"
+
+    def initial(self, action):
+        return {"version": action.version}
+
+    def save(self, request, action, data):
+        services.change_action_due_date(action, by=request.user, due_date=data["due_date"], reason=data["reason"],
+                                        expected_version=data["version"], request=request)
+        return f"is now due by {date_format(data['due_date'], 'j F Y')}"

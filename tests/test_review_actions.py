@@ -49,11 +49,15 @@ def action(held_review, today):
 
 
 def done_post(action, day, note="Seen by the dentist on Tuesday"):
-    return {"update": "done", "version": action.version, **date_fields("completed_on", day), "note": note}
+    return {"version": action.version, **date_fields("completed_on", day), "note": note}
 
 
 def new_date_post(action, day, reason="The dentist cancelled"):
-    return {"update": "new_date", "version": action.version, **date_fields("due_date", day), "reason": reason}
+    return {"version": action.version, **date_fields("due_date", day), "reason": reason}
+
+
+def done_url(action):
+    return reverse("reviews:action_done", args=[action.pk])
 
 
 @pytest.mark.django_db
@@ -123,7 +127,7 @@ class TestReminders:
             return int(re.search(r"(\d+) unread", content).group(1))
 
         before = unread()
-        response = client.post(reverse("reviews:action", args=[action.pk]), done_post(action, today))
+        response = client.post(done_url(action), done_post(action, today))
         assert response.status_code == 302
         reminder.refresh_from_db()
         assert reminder.read_at is not None
@@ -151,19 +155,24 @@ class TestActionPage:
         review_page = client.get(reverse("reviews:detail", args=[action.review_id])).content.decode()
         assert "Not yet" not in review_page and "Overdue" in review_page
         assert reverse("reviews:action", args=[action.pk]) in review_page
-        response = client.post(reverse("reviews:action", args=[action.pk]), done_post(action, today), follow=True)
+        action_page = client.get(reverse("reviews:action", args=[action.pk])).content.decode()
+        assert done_url(action) in action_page and "Nothing recorded since" in action_page
+        assert client.get(done_url(action)).status_code == 200
+        response = client.post(done_url(action), done_post(action, today), follow=True)
         content = response.content.decode()
         assert "is recorded as done" in content
         assert f"Done {today:%-d %b %Y}" in content
         history = client.get(reverse("reviews:action", args=[action.pk])).content.decode()
         assert "Seen by the dentist on Tuesday" in history and f"Done on {today:%-d %B %Y}" in history
         assert "Recorded by Iris Reviewer" in history
-        assert 'name="update"' not in history
+        assert done_url(action) not in history
+        assert client.get(done_url(action)).url == reverse("reviews:action", args=[action.pk])
 
     def test_a_new_date_with_the_reason(self, client, action, iro, today):
         sign_in(client, iro)
         new = today + timedelta(days=10)
-        response = client.post(reverse("reviews:action", args=[action.pk]), new_date_post(action, new), follow=True)
+        response = client.post(reverse("reviews:action_new_date", args=[action.pk]), new_date_post(action, new),
+                               follow=True)
         assert f"is now due by {new:%-d %B %Y}" in response.content.decode()
         history = client.get(reverse("reviews:action", args=[action.pk])).content.decode()
         assert f"Date changed from {action.due_date:%-d %B %Y} to {new:%-d %B %Y}" in history
@@ -171,11 +180,11 @@ class TestActionPage:
 
     def test_errors_name_the_field_and_nothing_is_saved(self, client, action, iro, today):
         sign_in(client, iro)
-        url = reverse("reviews:action", args=[action.pk])
+        url = done_url(action)
         response = client.post(url, {"version": action.version})
         assert response.status_code == 400
         content = response.content.decode()
-        assert "<title>Error:" in content and 'href="#id_update">Choose whether the action is done' in content
+        assert "<title>Error:" in content and 'href="#id_completed_on_day">Enter the date the action was done' in content
         response = client.post(url, {**done_post(action, today), "note": ""})
         assert 'href="#id_note">Enter a note of what was done' in response.content.decode()
         response = client.post(url, done_post(action, today + timedelta(days=2)))
@@ -186,7 +195,7 @@ class TestActionPage:
         services.change_action_due_date(action, by=manager, due_date=today + timedelta(days=3), reason="x",
                                         expected_version=1)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:action", args=[action.pk]), done_post(action, today))
+        response = client.post(done_url(action), done_post(action, today))
         assert response.status_code == 409
         assert "Someone else updated this action" in response.content.decode()
         assert ReviewAction.objects.get(pk=action.pk).completed_on is None
@@ -198,7 +207,7 @@ class TestActionPage:
         assert client.get(reverse("reviews:detail", args=[action.review_id])).status_code == 404
         page = client.get(reverse("reviews:action", args=[action.pk])).content.decode()
         assert "Arrange a dental check" in page and "Back to" not in page
-        response = client.post(reverse("reviews:action", args=[action.pk]), done_post(action, today))
+        response = client.post(done_url(action), done_post(action, today))
         assert response.status_code == 302 and response.url == reverse("reviews:action", args=[action.pk])
         assert ReviewAction.objects.get(pk=action.pk).completed_on == today
 
@@ -206,15 +215,15 @@ class TestActionPage:
         url = reverse("reviews:action", args=[action.pk])
         sign_in(client, other_iro)
         assert client.get(url).status_code == 404
-        assert client.post(url, done_post(action, today)).status_code == 404
+        assert client.post(done_url(action), done_post(action, today)).status_code == 404
         sign_in(client, board_member)
         assert client.get(url).status_code == 403
         reader = IroFactory()
         CoverArrangement.objects.create(covering_iro=reader, covered_iro=iro, starts_on=today, ends_on=today,
                                         level=CoverLevel.READ, reason="Leave", granted_by=manager)
         sign_in(client, reader)
-        assert 'name="update"' not in client.get(url).content.decode()
-        assert client.post(url, done_post(action, today)).status_code == 403
+        assert done_url(action) not in client.get(url).content.decode()
+        assert client.post(done_url(action), done_post(action, today)).status_code == 403
         assert ReviewAction.objects.get(pk=action.pk).completed_on is None
 
 
@@ -228,6 +237,17 @@ class TestMidwayReview:
         assert "Open agreed actions" in content and "Arrange a dental check" in content
         assert reverse("reviews:action", args=[action.pk]) in content
         assert done.description not in content
+
+    def test_done_from_the_oversight_page_goes_back_to_it(self, client, action, iro, today):
+        sign_in(client, iro)
+        oversight = reverse("oversight:record", args=[action.review.child_id])
+        page = client.get(f"{reverse('reviews:action', args=[action.pk])}?next={oversight}").content.decode()
+        assert f"{done_url(action)}?next={oversight}" in page
+        response = client.post(f"{done_url(action)}?next={oversight}", done_post(action, today))
+        assert response.url == oversight
+        ReviewAction.objects.filter(pk=action.pk).update(completed_on=None)
+        response = client.post(f"{done_url(action)}?next=//elsewhere.example/", {**done_post(action, today), "version": 2})
+        assert response.url == reverse("reviews:detail", args=[action.review_id])
 
     def test_a_fixed_number_of_queries_however_many_actions(self, client, action, iro, today):
         sign_in(client, iro)
