@@ -414,8 +414,8 @@ def update_held_review(review, *, by, fields, new_actions=(), expected_version, 
 
 
 ACTION_CHANGED_MESSAGE = (
-    "Someone else updated this action while you were editing it. Nothing you entered has been saved: "
-    "open the action again to see their update, then make yours."
+    "Someone else changed this action while you were editing it. Nothing you entered has been saved: "
+    "open the action again to see their change, then make yours."
 )
 
 

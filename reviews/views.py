@@ -286,9 +286,6 @@ class UpdateActionView(ActionView):
         if form.is_valid():
             try:
                 done = self.save(request, action, form.cleaned_data)
-            except ChangedByAnotherUser as error:
-                form.add_error(None, error.messages)
-                return self._render(request, action, form, status=409)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

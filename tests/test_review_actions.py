@@ -196,8 +196,8 @@ class TestActionPage:
                                         expected_version=1)
         sign_in(client, iro)
         response = client.post(done_url(action), done_post(action, today))
-        assert response.status_code == 409
-        assert "Someone else updated this action" in response.content.decode()
+        assert response.status_code == 400
+        assert "Someone else changed this action" in response.content.decode()
         assert ReviewAction.objects.get(pk=action.pk).completed_on is None
 
     def test_the_owner_who_signs_in_records_it_even_without_the_child(self, client, action, other_iro, today):
