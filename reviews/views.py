@@ -28,7 +28,6 @@ from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, Complete
 from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
 
 
-
 def _errors_in_rows(error, formset, rows):
     """Put the service's errors about one agreed action on its row (its date field), so the
     error summary names the row; the rest stay with the form. `rows` maps the nth action
