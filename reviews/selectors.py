@@ -1,6 +1,6 @@
 """Reads about reviews: the due list, a child's history and the quality standards."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -232,7 +232,8 @@ def review_reminders(on, first_child_id, last_child_id):
     """Reminders about reviews for the children in an id range, for their allocated IROs:
     due in 10, 5 and 1 working days (a setting) and not booked, overdue (weekly), social
     worker's report missing before a booked review, decisions or record not circulated in
-    time, agreed actions past due. A fixed number of queries whatever the range holds."""
+    time, agreed actions past due (to the action's owner too, where they sign in). A fixed
+    number of queries whatever the range holds."""
     steps = sorted(settings.REVIEW_REMINDER_WORKING_DAYS)
     standards = settings.REVIEW_STANDARDS
     recipients = _allocated_iros(on, first_child_id, last_child_id)
@@ -295,7 +296,9 @@ def review_reminders(on, first_child_id, last_child_id):
         add(action.review, NotificationKind.ACTION_OVERDUE, action.due_date, "once",
             f"An action agreed at {action.review.title_in_sentence} was due on {action.due_date:%-d %B %Y} "
             f"({action.owner_name or action.owner}): {action.description[:80]}. Child:",
-            subject_type=SubjectType.ACTION, subject_id=action.pk)
+            subject_type=SubjectType.ACTION, subject_id=action.pk, link=reverse("reviews:action", args=[action.pk]))
+        if action.owner_id is not None and action.owner_id != recipients[action.review.child_id]:
+            reminders.append(replace(reminders[-1], recipient_id=action.owner_id))
     return reminders
 
 

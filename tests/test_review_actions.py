@@ -136,6 +136,17 @@ class TestReminders:
         assert not [r for r in review_reminders(on, action.review.child_id, action.review.child_id)
                     if r.kind == NotificationKind.ACTION_OVERDUE]
 
+    def test_the_owner_who_signs_in_is_reminded_too_and_the_reminder_opens_the_action(self, action, iro, other_iro,
+                                                                                         today):
+        action.owner = other_iro
+        action.save()
+        sweep_in_process(today)
+        reminders = Notification.objects.filter(kind=NotificationKind.ACTION_OVERDUE, subject_id=action.pk)
+        assert {(r.recipient, r.link) for r in reminders} == {
+            (iro, reverse("reviews:action", args=[action.pk])), (other_iro, reverse("reviews:action", args=[action.pk]))}
+        services.complete_action(action, by=other_iro, completed_on=today, note="Done", expected_version=1)
+        assert not reminders.filter(read_at__isnull=True).exists()
+
     def test_a_new_date_settles_the_old_reminder_until_the_new_one_passes(self, action, iro, today):
         sweep_in_process(today)
         services.change_action_due_date(action, by=iro, due_date=today + timedelta(days=7), reason="Moved",
