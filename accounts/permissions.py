@@ -104,6 +104,14 @@ def may_record_for_child(user, child_id, on=None):
     return children_recordable_by(user, Child.objects.filter(pk=child_id), on=on).exists()
 
 
+def may_update_action(user, action, on=None):
+    """An agreed action is recorded done, or given a new date, by whoever may record for the
+    child, and by the action's owner where they sign in to the portal."""
+    if not may_see_child_records(user):
+        return False
+    return action.owner_id == user.pk or may_record_for_child(user, action.review.child_id, on=on)
+
+
 def require_recording_rights(user, child_id, on=None):
     """Refuse (403) a change to a child's records the user may see but not change."""
     if not may_record_for_child(user, child_id, on=on):

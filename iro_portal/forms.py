@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 
 
 class GovukDateInput(forms.MultiWidget):
@@ -52,3 +53,26 @@ def add_service_errors(form, error):
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def row_message(row_name, number, message):
+    """An error about one row of a multi-row form, as the error summary lists it: "Action 2:
+    enter the date it is due by"."""
+    text = str(message)
+    return f"{row_name} {number}: {text[:1].lower()}{text[1:]}"
+
+
+class DraftMixin:
+    """A bound form shown again without checking it, while the user is still filling it in (for
+    example after "Add another"): what they typed stays, and no error appears yet."""
+
+    def __init__(self, *args, draft=False, **kwargs):
+        self.draft = draft
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self):
+        if not self.draft:
+            return super().full_clean()
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        return None

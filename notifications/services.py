@@ -126,6 +126,14 @@ def send_pending_emails(batch_size=None):
     return {"sent": sent, "failed": failed, "batch": len(batch)}
 
 
+def settle_reminders(subject_type, subject_id, kind):
+    """Mark read every unread reminder of `kind` about a subject that no longer needs it (an
+    agreed action done or given a new date): the inbox stops asking for what is settled."""
+    return Notification.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, kind=kind, read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
 def mark_read(notification, user):
     if notification.recipient_id != user.pk:
         raise PermissionError("A reminder can only be marked read by its recipient.")

@@ -12,6 +12,7 @@ from audit.services import record_list_view
 from children.models import Child
 from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
+from reviews import selectors as review_selectors
 from reviews import timescales
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to
@@ -73,7 +74,13 @@ class RecordOversightView(ChildRecordAccessMixin, View):
         child = self.get_child(request, pk)
         today = timezone.localdate()
         form = OversightForm(initial={"date": today}, window_hint=window_hint(today, services.next_review_due(child)))
-        return render(request, self.template_name, {"child": child, "form": form})
+        return self._render(request, child, form)
+
+    def _render(self, request, child, form, status=200):
+        return render(request, self.template_name, {
+            "child": child, "form": form, "open_actions": list(review_selectors.open_actions(child)),
+            "today": timezone.localdate(),
+        }, status=status)
 
     def post(self, request, pk):
         child = self.get_child(request, pk)
@@ -87,7 +94,7 @@ class RecordOversightView(ChildRecordAccessMixin, View):
             else:
                 messages.success(request, f"Oversight recorded for {child.full_name}.")
                 return redirect("children:detail", pk=child.pk)
-        return render(request, self.template_name, {"child": child, "form": form}, status=400)
+        return self._render(request, child, form, status=400)
 
 
 class RateReviewView(ChildRecordAccessMixin, View):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.dates import format_date
 from iro_portal.locking import check_version, lock
 
 from . import annual_report
@@ -167,7 +168,7 @@ def publishing_warnings(report, on=None):
     if on <= period.end:
         warnings.append(PublishingWarning(
             f"The reporting year {report.label} has not finished: its figures count only up to "
-            f"{on:%-d %B %Y}, and they will not change once published."))
+            f"{format_date(on)}, and they will not change once published."))
     return warnings
 
 

@@ -121,6 +121,11 @@ def forget_all(using, apps=global_apps, **kwargs):
     stored.objects.using(using).all().delete()
 
 
+TABLES_JOINED_LATER = ["reviews_reviewactionupdate"]
+"""Tables that joined the data-version triggers after migration reporting 0003, each in the
+migration that made it (reviews 0005)."""
+
+
 def restore_sqlite_data_version_triggers(using, **kwargs):
     """SQLite adds a column with a default, or a check, by rebuilding the table, which drops the
     triggers that move the data version (migration reporting 0003): after every migrate, create
@@ -133,7 +138,7 @@ def restore_sqlite_data_version_triggers(using, **kwargs):
     with database.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {name for (name,) in cursor.fetchall()}
-        for table in [*triggers.TABLES, triggers.USER_TABLE]:
+        for table in [*triggers.TABLES, *TABLES_JOINED_LATER, triggers.USER_TABLE]:
             for name, event in triggers.sqlite_events(table).items():
                 if f"reporting_data_changed_{table}_{name}" not in present:
                     cursor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))

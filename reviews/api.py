@@ -5,9 +5,10 @@ Reviews are made by scheduling (reviews.services, from the child's record), neve
 there is no create: POST /reviews/ is 405. A review is booked (POST .../book/), recorded as held
 with its agreed actions (POST .../record-held/) and corrected once held (PATCH), all through
 the same services as the pages: the same validation, scheduling, audit events and optimistic
-locking (send the `version` you read; a stale one is a 409). Agreed actions are read-only here:
-they are agreed when a review is recorded as held or added when it is corrected, and no page
-marks them completed either.
+locking (send the `version` you read; a stale one is a 409). Agreed actions are agreed when a
+review is recorded as held or added when it is corrected; each is then recorded done
+(POST /review-actions/{id}/complete/) or given a new date (POST .../change-due-date/), with its
+history kept, by whoever may record for the child and by the action's owner.
 
 Who sees what is the pages' rule: board members are refused (403); an IRO's lists hold only
 their children and another child's review is a 404 (reviews.selectors.reviews_visible_to)."""
@@ -28,22 +29,24 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from accounts.permissions import require_recording_rights
+from accounts.permissions import READ_ONLY_COVER_MESSAGE, may_update_action, require_recording_rights
 from audit.models import AuditAction
 from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
-from iro_portal.api import CONFLICT_RESPONSE, AuditedList
+from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
 from iro_portal.api_permissions import ChildRecords
+from iro_portal.forms import row_message
 from iro_portal.filters import IRO_CHOICES
 from iro_portal.words import with_article
 
 from . import selectors, services
 from .filters import IroScopedFilter
-from .forms import RecordReviewForm
+from .forms import ACTION_MESSAGES, RecordReviewForm
 from .models import (
     OUTSTANDING_STATUSES,
     ConferenceOutcome,
@@ -52,6 +55,7 @@ from .models import (
     ParticipationCode,
     Review,
     ReviewAction,
+    ReviewActionUpdate,
     ReviewKind,
     ReviewStatus,
 )
@@ -138,23 +142,60 @@ class StableOrderingFilter(OrderingFilter):
 
 # --- Serializers -----------------------------------------------------------------------------
 
+class ActionUpdateSerializer(serializers.ModelSerializer):
+    """One entry of an action's history."""
+
+    class Meta:
+        model = ReviewActionUpdate
+        fields = ["kind", "completed_on", "previous_due_date", "new_due_date", "note", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
 class ReviewActionSerializer(serializers.ModelSerializer):
     child = serializers.IntegerField(source="review.child_id", read_only=True)
     completed = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewAction
-        fields = ["id", "review", "child", "description", "owner_name", "owner", "due_date", "completed_on", "completed"]
+        fields = ["id", "review", "child", "description", "owner_name", "owner", "due_date", "completed_on", "completed",
+                  "version"]
         read_only_fields = fields
 
     def get_completed(self, action) -> bool:
         return action.completed_on is not None
 
 
+class ReviewActionDetailSerializer(ReviewActionSerializer):
+    """One action with its history (the lists leave the history out)."""
+
+    history = ActionUpdateSerializer(source="updates", many=True, read_only=True,
+                                     help_text="Recorded done or given a new date, oldest first.")
+
+    class Meta(ReviewActionSerializer.Meta):
+        fields = [*ReviewActionSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+
 class NestedActionSerializer(ReviewActionSerializer):
     class Meta(ReviewActionSerializer.Meta):
-        fields = ["id", "description", "owner_name", "owner", "due_date", "completed_on", "completed"]
+        fields = ["id", "description", "owner_name", "owner", "due_date", "completed_on", "completed", "version"]
         read_only_fields = fields
+
+
+class CompleteActionSerializer(serializers.Serializer):
+    completed_on = serializers.DateField(help_text="The day the action was done (YYYY-MM-DD).", error_messages={
+        "required": "Enter the date the action was done.", "null": "Enter the date the action was done."})
+    note = serializers.CharField(max_length=2000, help_text="What was done.", error_messages={
+        "required": "Enter a note of what was done.", "blank": "Enter a note of what was done."})
+    version = version_field()
+
+
+class ChangeActionDateSerializer(serializers.Serializer):
+    due_date = serializers.DateField(help_text="The new date it is due by (YYYY-MM-DD).", error_messages={
+        "required": "Enter the new date the action is due by.", "null": "Enter the new date the action is due by."})
+    reason = serializers.CharField(max_length=2000, help_text="Why the date changed.", error_messages={
+        "required": "Enter the reason the date changed.", "blank": "Enter the reason the date changed."})
+    version = version_field()
 
 
 class QualityStandardSerializer(serializers.Serializer):
@@ -263,11 +304,11 @@ class NewActionSerializer(serializers.Serializer):
     """An agreed action: what the pages' ActionForm accepts (all three parts)."""
 
     description = serializers.CharField(max_length=2000, error_messages={
-        "required": "Describe the agreed action.", "blank": "Describe the agreed action."})
+        "required": ACTION_MESSAGES["description"], "blank": ACTION_MESSAGES["description"]})
     owner_name = serializers.CharField(max_length=200, help_text="Who will do it, e.g. social worker.", error_messages={
-        "required": "Enter who will do the action.", "blank": "Enter who will do the action."})
+        "required": ACTION_MESSAGES["owner_name"], "blank": ACTION_MESSAGES["owner_name"]})
     due_date = serializers.DateField(error_messages={
-        "required": "Enter the date the action is due by.", "null": "Enter the date the action is due by."})
+        "required": ACTION_MESSAGES["due_date"], "null": ACTION_MESSAGES["due_date"]})
 
 
 class ActionsField(serializers.ListField):
@@ -285,7 +326,7 @@ class ActionsField(serializers.ListField):
             if not isinstance(detail, dict):
                 raise
             raise serializers.ValidationError([
-                f"Action {index + 1}: {message}"
+                row_message("Action", index + 1, message)
                 for index, errors in sorted(detail.items())
                 for message in _flat_messages(errors)
             ]) from None
@@ -471,12 +512,14 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List agreed actions",
                        responses={200: ReviewActionSerializer(many=True), **ERROR_RESPONSES}),
-    retrieve=extend_schema(summary="One agreed action", responses={200: ReviewActionSerializer, **ERROR_RESPONSES}),
+    retrieve=extend_schema(summary="One agreed action, with its history",
+                           responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES}),
 )
 class ReviewActionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
-    """Actions agreed at reviews of the children you may see. Read-only: actions are agreed when
-    a review is recorded as held (POST /reviews/{id}/record-held/) or added when it is corrected
-    (PATCH /reviews/{id}/)."""
+    """Actions agreed at reviews of the children you may see, and actions you own. Actions are
+    agreed when a review is recorded as held (POST /reviews/{id}/record-held/) or added when it
+    is corrected (PATCH /reviews/{id}/); each is then recorded done or given a new date, with
+    its history kept (the same rules as the action's page)."""
 
     serializer_class = ReviewActionSerializer
     filterset_class = ReviewActionFilter
@@ -486,8 +529,45 @@ class ReviewActionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReviewAction.objects.none()
-        visible = selectors.reviews_visible_to(self.request.user, Review.objects.all())
-        return ReviewAction.objects.filter(review__in=visible).select_related("review")
+        return selectors.actions_visible_to(self.request.user, ReviewAction.objects.all()).select_related("review")
+
+    def get_serializer_class(self):
+        return ReviewActionSerializer if self.action == "list" else ReviewActionDetailSerializer
+
+    def get_object(self):
+        """A change is for whoever may record for the child, and for the action's owner."""
+        instance = super(ChildRecordViewSet, self).get_object()
+        if self.request.method not in SAFE_METHODS and not may_update_action(self.request.user, instance):
+            raise PermissionDenied(READ_ONLY_COVER_MESSAGE)
+        return instance
 
     def child_id_of(self, action):
         return action.review.child_id
+
+    def _changed(self, action):
+        return Response(ReviewActionDetailSerializer(self.get_queryset().get(pk=action.pk),
+                                                     context=self.get_serializer_context()).data)
+
+    @extend_schema(summary="Record an agreed action done", request=CompleteActionSerializer,
+                   responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        agreed = self.get_object()
+        serializer = CompleteActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.complete_action(agreed, by=request.user, completed_on=data["completed_on"], note=data["note"],
+                                 expected_version=data["version"], request=request)
+        return self._changed(agreed)
+
+    @extend_schema(summary="Give an agreed action a new date", request=ChangeActionDateSerializer,
+                   responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @action(detail=True, methods=["post"], url_path="change-due-date", url_name="change-due-date")
+    def change_due_date(self, request, pk=None):
+        agreed = self.get_object()
+        serializer = ChangeActionDateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.change_action_due_date(agreed, by=request.user, due_date=data["due_date"], reason=data["reason"],
+                                        expected_version=data["version"], request=request)
+        return self._changed(agreed)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from children.codes import CategoryOfAbuse
 from iro_portal.dates import format_date
-from iro_portal.forms import GovukDateField
+from iro_portal.forms import DraftMixin, GovukDateField
 from iro_portal.locking import VersionField
 
 from .models import (
@@ -58,7 +58,7 @@ def _optional_date(label, help_text=""):
     return GovukDateField(label=label, required=False, help_text=help_text)
 
 
-class RecordReviewForm(forms.Form):
+class RecordReviewForm(DraftMixin, forms.Form):
     """The record of a held review or conference; which fields appear depends on its kind."""
 
     held_on = GovukDateField(label="Date the review was held", error_messages={"required": "Enter the date the review was held"})
@@ -113,7 +113,16 @@ class RecordReviewForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
-class ActionForm(forms.Form):
+ACTION_MESSAGES = {
+    "description": "Describe the action",
+    "owner_name": "Enter who will do it",
+    "due_date": "Enter the date it is due by",
+}
+"""What an agreed action needs, worded for its row: the error summary and the API name the row
+("Action 2: enter the date it is due by")."""
+
+
+class ActionForm(DraftMixin, forms.Form):
     description = forms.CharField(label="Agreed action", required=False, max_length=2000)
     owner_name = forms.CharField(label="Who will do it", required=False, max_length=200, help_text="For example, social worker")
     due_date = GovukDateField(label="Due by", required=False)
@@ -122,12 +131,9 @@ class ActionForm(forms.Form):
         cleaned = super().clean()
         filled = [cleaned.get("description"), cleaned.get("owner_name"), cleaned.get("due_date")]
         if any(filled) and not all(filled):
-            if not cleaned.get("description"):
-                self.add_error("description", "Describe the agreed action")
-            if not cleaned.get("owner_name"):
-                self.add_error("owner_name", "Enter who will do the action")
-            if not cleaned.get("due_date") and "due_date" not in self.errors:
-                self.add_error("due_date", "Enter the date the action is due by")
+            for field, message in ACTION_MESSAGES.items():
+                if not cleaned.get(field) and field not in self.errors:
+                    self.add_error(field, message)
         return cleaned
 
     def action(self):
@@ -136,4 +142,69 @@ class ActionForm(forms.Form):
         return {key: self.cleaned_data[key] for key in ("description", "owner_name", "due_date")}
 
 
-ActionFormSet = forms.formset_factory(ActionForm, extra=0, max_num=30, absolute_max=30)
+MAX_ACTION_ROWS = 30
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    """Agreed actions as GOV.UK "add another": one row to start, a button adding a row and one
+    removing each, all by posting the page (so it works without JavaScript). The error summary
+    names the row."""
+
+    row_name = "Action"
+
+    def rows_changed(self):
+        """The posted rows with one added or removed, as a draft to fill in, or None when the
+        user pressed Save."""
+        total = self.total_form_count()
+        if "add_action" in self.data and total < MAX_ACTION_ROWS:
+            return self._draft(list(range(total)) + [None]), total
+        if "remove_action" in self.data:
+            try:
+                removed = int(self.data["remove_action"])
+            except ValueError:
+                removed = -1
+            kept = [index for index in range(total) if index != removed]
+            return self._draft(kept), max(0, min(removed, len(kept) - 1))
+        return None
+
+    def _draft(self, rows):
+        data = self.data.copy()
+        for key in [key for key in data if key.startswith(f"{self.prefix}-")]:
+            del data[key]
+        for new_index, old_index in enumerate(rows):
+            if old_index is None:
+                continue
+            old, new = f"{self.prefix}-{old_index}-", f"{self.prefix}-{new_index}-"
+            for key, values in self.data.lists():
+                if key.startswith(old):
+                    data.setlist(new + key[len(old):], values)
+        data[f"{self.prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{self.prefix}-INITIAL_FORMS"] = "0"
+        return type(self)(data, prefix=self.prefix, form_kwargs={"draft": True})
+
+    def add_row_error(self, number, field, message):
+        self.forms[number - 1].add_error(field, message)
+
+    @property
+    def may_add(self):
+        return self.total_form_count() < MAX_ACTION_ROWS
+
+
+ActionFormSet = forms.formset_factory(ActionForm, formset=BaseActionFormSet, extra=0, max_num=MAX_ACTION_ROWS,
+                                      absolute_max=MAX_ACTION_ROWS)
+
+
+class CompleteActionForm(forms.Form):
+    completed_on = GovukDateField(label="Date it was done", help_text="For example, 27 3 2026",
+                                  error_messages={"required": "Enter the date the action was done"})
+    note = forms.CharField(label="What was done", max_length=2000, widget=forms.Textarea,
+                           error_messages={"required": "Enter a note of what was done"})
+    version = VersionField()
+
+
+class ChangeActionDateForm(forms.Form):
+    due_date = GovukDateField(label="New date it is due by", help_text="For example, 27 3 2026",
+                              error_messages={"required": "Enter the new date the action is due by"})
+    reason = forms.CharField(label="Why the date changed", max_length=2000, widget=forms.Textarea,
+                             error_messages={"required": "Enter the reason the date changed"})
+    version = VersionField()

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from children.codes import CategoryOfAbuse
 from children.models import Child, ChildProtectionPlan
 from iro_portal.dates import format_date
+from iro_portal.locking import version_field
 
 from . import timescales
 
@@ -202,6 +203,7 @@ class ReviewAction(models.Model):
     )
     due_date = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
+    version = version_field()
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -213,6 +215,44 @@ class ReviewAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+    @property
+    def owner_display(self):
+        return self.owner_name or (self.owner.get_full_name() if self.owner else "")
+
+
+class ActionUpdateKind(models.TextChoices):
+    COMPLETED = "completed", "Done"
+    DATE_CHANGED = "date_changed", "Date changed"
+
+
+class ReviewActionUpdate(models.Model):
+    """One entry in an agreed action's history: recorded done, or its date changed. Never edited."""
+
+    action = models.ForeignKey(ReviewAction, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=20, choices=ActionUpdateKind.choices)
+    completed_on = models.DateField(null=True, blank=True)
+    previous_due_date = models.DateField(null=True, blank=True)
+    new_due_date = models.DateField(null=True, blank=True)
+    note = models.TextField(help_text="What was done, or why the date changed.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ActionUpdateKind.values), name="action_update_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind=ActionUpdateKind.COMPLETED, completed_on__isnull=False, new_due_date__isnull=True)
+                | Q(kind=ActionUpdateKind.DATE_CHANGED, completed_on__isnull=True, new_due_date__isnull=False,
+                    previous_due_date__isnull=False),
+                name="action_update_fields_match_kind",
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="action_update_has_note"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.action}"
 
 
 class CalendarDay(models.Model):

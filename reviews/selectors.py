@@ -1,6 +1,6 @@
 """Reads about reviews: the due list, a child's history and the quality standards."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -8,7 +8,7 @@ from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import children_visible_to
+from accounts.permissions import children_visible_to, may_see_child_records
 from children.models import Allocation, Child
 from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
@@ -25,6 +25,24 @@ RECENT_DAYS = 90
 def reviews_visible_to(user, reviews, on=None):
     """Reviews of the children the user may open (accounts.permissions decides which)."""
     return reviews.filter(child__in=children_visible_to(user, Child.objects.all(), on=on))
+
+
+def actions_visible_to(user, actions, on=None):
+    """Agreed actions of the children the user may open, and those the user owns: the owner,
+    where they sign in, records their own action even for a child they do not review."""
+    if not may_see_child_records(user):
+        return actions.none()
+    return actions.filter(Q(review__in=reviews_visible_to(user, Review.objects.all(), on=on)) | Q(owner=user))
+
+
+def open_actions(child):
+    """The child's agreed actions not yet done, soonest first, with the review that agreed them."""
+    return (ReviewAction.objects.filter(review__child=child, completed_on__isnull=True)
+            .select_related("review", "owner").order_by("due_date", "id"))
+
+
+def action_history(action):
+    return list(action.updates.select_related("recorded_by"))
 
 
 def outstanding_reviews(user, on):
@@ -281,7 +299,8 @@ def review_reminders(on, first_child_id, last_child_id):
     """Reminders about reviews for the children in an id range, for their allocated IROs:
     due in 10, 5 and 1 working days (a setting) and not booked, overdue (weekly), social
     worker's report missing before a booked review, decisions or record not circulated in
-    time, agreed actions past due. A fixed number of queries whatever the range holds."""
+    time, agreed actions past due (to the action's owner too, where they sign in). A fixed
+    number of queries whatever the range holds."""
     steps = sorted(settings.REVIEW_REMINDER_WORKING_DAYS)
     standards = settings.REVIEW_STANDARDS
     recipients = _allocated_iros(on, first_child_id, last_child_id)
@@ -346,7 +365,9 @@ def review_reminders(on, first_child_id, last_child_id):
         add(action.review, NotificationKind.ACTION_OVERDUE, action.due_date, "once",
             f"An action agreed at {action.review.title_in_sentence} was due on {format_date(action.due_date)}. "
             f"Owner: {action.owner_name or action.owner}. Action: {as_sentence(action.description)}",
-            subject_type=SubjectType.ACTION, subject_id=action.pk)
+            subject_type=SubjectType.ACTION, subject_id=action.pk, link=reverse("reviews:action", args=[action.pk]))
+        if action.owner_id is not None and action.owner_id != recipients[action.review.child_id]:
+            reminders.append(replace(reminders[-1], recipient_id=action.owner_id))
     return reminders
 
 

@@ -27,18 +27,23 @@ from children.codes import (
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
 from children.selectors import age_on, periods_of_care
 from iro_portal.dates import format_date
+from iro_portal.forms import row_message
 from iro_portal.locking import lock
+from notifications.models import NotificationKind, SubjectType
+from notifications.services import settle_reminders
 
 from . import timescales
 from .models import (
     ICPC_OUTCOMES,
     OUTSTANDING_STATUSES,
     RCPC_OUTCOMES,
+    ActionUpdateKind,
     ConferenceOutcome,
     LateReason,
     ParticipationCode,
     Review,
     ReviewAction,
+    ReviewActionUpdate,
     ReviewKind,
     ReviewStatus,
 )
@@ -264,11 +269,21 @@ def _validate_record(review, actions, *, today):
         errors.update(_participation_errors(review, judge_age=held_on_known))
     else:
         errors.update(_conference_errors(review))
-    for number, action in enumerate(actions, start=1):
-        if action.due_date < held:
-            errors.setdefault("actions", []).append(
-                f"Action {number} is due before the review was held: agreed actions are due on or after {format_date(held)}."
-            )
+    number = 0
+    for action in actions:
+        if action.pk is None:
+            number += 1
+        if action.due_date >= held:
+            continue
+        if action.pk is None:
+            in_row = f"The date it is due by must be on or after {format_date(held)}, when the review was held."
+            error = ValidationError(row_message("Action", number, in_row), code="action_due_before_held",
+                                    params={"row": number, "field": "due_date", "in_row": in_row})
+        else:
+            error = ValidationError(
+                f"The action \u201c{action.description[:60]}\u201d is due on {format_date(action.due_date)}, before the review "
+                f"was held: give it a new date first.", code="existing_action_due_before_held")
+        errors.setdefault("actions", []).append(error)
     if errors:
         raise ValidationError(errors)
 
@@ -460,3 +475,73 @@ def update_held_review(review, *, by, fields, new_actions=(), expected_version, 
                  detail={"before": before, "after": {field: str(value) for field, value in fields.items()}})
     reschedule(review.child)
     return review
+
+
+ACTION_CHANGED_MESSAGE = (
+    "Someone else changed this action while you were editing it. Nothing you entered has been saved: "
+    "open the action again to see their change, then make yours."
+)
+
+
+def _locked_action(action, expected_version):
+    return lock(ReviewAction.objects.select_related("review"), action.pk, expected_version, ACTION_CHANGED_MESSAGE)
+
+
+def _refuse_if_completed(action):
+    if action.completed_on is not None:
+        raise ValidationError(f"This action was recorded as done on {format_date(action.completed_on)}, so it cannot change.")
+
+
+def _save_action_update(action, *, by, request, **update):
+    action.version += 1
+    action.save()
+    entry = ReviewActionUpdate.objects.create(action=action, recorded_by=by, **update)
+    settle_reminders(SubjectType.ACTION, action.pk, NotificationKind.ACTION_OVERDUE)
+    record_event(action=AuditAction.UPDATE, user=by, obj=action, child_id=action.review.child_id, request=request,
+                 detail={key: str(value) for key, value in update.items() if key != "note"})
+    return entry
+
+
+@transaction.atomic
+def complete_action(action, *, by, completed_on, note, expected_version, request=None, today=None):
+    """Record an agreed action done, on the day it was done, with a note of what was done."""
+    action = _locked_action(action, expected_version)
+    _refuse_if_completed(action)
+    today = today or timezone.localdate()
+    held = action.review.held_on
+    errors = {}
+    if completed_on > today:
+        errors["completed_on"] = "The date the action was done cannot be in the future."
+    elif completed_on < held:
+        errors["completed_on"] = (f"The action cannot have been done before the review that agreed it "
+                                  f"({format_date(held)}).")
+    if not note.strip():
+        errors["note"] = "Enter a note of what was done."
+    if errors:
+        raise ValidationError(errors)
+    action.completed_on = completed_on
+    _save_action_update(action, by=by, request=request, kind=ActionUpdateKind.COMPLETED, completed_on=completed_on,
+                        note=note.strip())
+    return action
+
+
+@transaction.atomic
+def change_action_due_date(action, *, by, due_date, reason, expected_version, request=None, today=None):
+    """Give an open agreed action a new date, with the reason; the old date stays in its history."""
+    action = _locked_action(action, expected_version)
+    _refuse_if_completed(action)
+    today = today or timezone.localdate()
+    errors = {}
+    if due_date == action.due_date:
+        errors["due_date"] = f"The action is already due by {format_date(due_date)}: enter the new date."
+    elif due_date < today:
+        errors["due_date"] = "The new date cannot be in the past."
+    if not reason.strip():
+        errors["reason"] = "Enter the reason the date changed."
+    if errors:
+        raise ValidationError(errors)
+    previous = action.due_date
+    action.due_date = due_date
+    _save_action_update(action, by=by, request=request, kind=ActionUpdateKind.DATE_CHANGED, previous_due_date=previous,
+                        new_due_date=due_date, note=reason.strip())
+    return action

@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/book/", views.BookReviewView.as_view(), name="book"),
     path("<int:pk>/record/", views.RecordReviewView.as_view(), name="record"),
     path("<int:pk>/edit/", views.EditReviewView.as_view(), name="edit"),
+    path("actions/<int:pk>/", views.ActionView.as_view(), name="action"),
+    path("actions/<int:pk>/done/", views.CompleteActionView.as_view(), name="action_done"),
+    path("actions/<int:pk>/new-date/", views.ChangeActionDateView.as_view(), name="action_new_date"),
 ]

@@ -1,13 +1,21 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.permissions import ChildRecordAccessMixin, may_record_for_child, require_recording_rights, sees_every_child
+from accounts.permissions import (
+    READ_ONLY_COVER_MESSAGE,
+    ChildRecordAccessMixin,
+    may_record_for_child,
+    may_update_action,
+    require_recording_rights,
+    sees_every_child,
+)
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
 from iro_portal.dates import format_date
@@ -16,10 +24,26 @@ from iro_portal.locking import ChangedByAnotherUser
 
 from . import selectors, services
 from .filters import DueReviewsFilter, HeldReviewsFilter
-from .forms import ActionFormSet, BookReviewForm, RecordReviewForm
-from .models import OUTSTANDING_STATUSES, Review, ReviewKind, ReviewStatus
+from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, CompleteActionForm, RecordReviewForm
+from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
 
-BLANK_ACTION_ROWS = 5
+
+def _errors_in_rows(error, formset, rows):
+    """Put the service's errors about one agreed action on its row (its date field), so the
+    error summary names the row; the rest stay with the form. `rows` maps the nth action
+    saved to its row of the formset (blank rows are skipped when saving)."""
+    if not hasattr(error, "error_dict") or "actions" not in error.error_dict:
+        return error
+    rest = []
+    for item in error.error_dict["actions"]:
+        if item.params and "row" in item.params:
+            formset.add_row_error(rows[item.params["row"] - 1] + 1, item.params["field"], item.params["in_row"])
+        else:
+            rest.append(item)
+    errors = {field: items for field, items in error.error_dict.items() if field != "actions"}
+    if rest:
+        errors["actions"] = rest
+    return ValidationError(errors)
 
 
 class DueReviewsView(ChildRecordAccessMixin, View):
@@ -78,7 +102,7 @@ class ReviewDetailView(ReviewMixin, View):
             "review": review, "actions": list(review.actions.select_related("owner")),
             "standards": selectors.quality_standards(review), "is_outstanding": review.status in OUTSTANDING_STATUSES,
             "timing": selectors.review_timing(review, timezone.localdate()),
-            "may_record": may_record_for_child(request.user, review.child_id),
+            "may_record": may_record_for_child(request.user, review.child_id), "today": timezone.localdate(),
         })
 
 
@@ -124,30 +148,35 @@ class RecordReviewView(ReviewMixin, View):
     editing = False
     records = True
     template_name = "reviews/record.html"
+    first_rows = 1
 
     def get(self, request, pk):
         review = self.get_review(request, pk)
         if (response := self._refuse_wrong_status(request, review)) is not None:
             return response
         form = RecordReviewForm(review=review, editing=self.editing, initial=self._initial(review))
-        formset = ActionFormSet(prefix="actions", initial=[{}] * BLANK_ACTION_ROWS)
+        formset = ActionFormSet(prefix="actions", initial=[{}] * self.first_rows)
         return self._render(request, review, form, formset)
 
     def post(self, request, pk):
         review = self.get_review(request, pk)
         if (response := self._refuse_wrong_status(request, review)) is not None:
             return response
-        form = RecordReviewForm(request.POST, review=review, editing=self.editing)
         formset = ActionFormSet(request.POST, prefix="actions")
+        if (changed := formset.rows_changed()) is not None:
+            draft, focus = changed
+            form = RecordReviewForm(request.POST, review=review, editing=self.editing, draft=True)
+            return self._render(request, review, form, draft, focus=focus)
+        form = RecordReviewForm(request.POST, review=review, editing=self.editing)
         if form.is_valid() and formset.is_valid():
-            actions = [action for action in (f.action() for f in formset) if action]
+            filled = [(row, action) for row, action in enumerate(f.action() for f in formset) if action]
             try:
-                self._save(request, review, form, actions)
+                self._save(request, review, form, [action for _, action in filled])
             except ChangedByAnotherUser as error:
                 form.add_error(None, error.messages)
                 return self._render(request, review, form, formset, status=409)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(form, _errors_in_rows(error, formset, [row for row, _ in filled]))
             else:
                 return redirect(self._next_page(review))
         return self._render(request, review, form, formset, status=400)
@@ -173,10 +202,10 @@ class RecordReviewView(ReviewMixin, View):
                                     expected_version=form.cleaned_data["version"], request=request)
         messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
 
-    def _render(self, request, review, form, formset, status=200):
+    def _render(self, request, review, form, formset, status=200, focus=None):
         return render(request, self.template_name, {
-            "review": review, "form": form, "formset": formset, "editing": self.editing,
-            "existing_actions": list(review.actions.all()) if self.editing else [],
+            "review": review, "form": form, "formset": formset, "editing": self.editing, "focus_row": focus,
+            "existing_actions": list(review.actions.select_related("owner")) if self.editing else [],
         }, status=status)
 
 
@@ -184,6 +213,7 @@ class EditReviewView(RecordReviewView):
     """Correct a held review; refused whole if someone else saved it in the meantime."""
 
     editing = True
+    first_rows = 0
 
     def _initial(self, review):
         initial = {field: getattr(review, field) for field in services.RECORD_FIELDS if field != "chair"}
@@ -202,3 +232,107 @@ class EditReviewView(RecordReviewView):
         services.update_held_review(review, by=request.user, fields=form.record_fields(), new_actions=actions,
                                     expected_version=form.cleaned_data["version"], request=request)
         messages.success(request, f"Your changes to {review.title_in_sentence} for {review.child.full_name} are saved.")
+
+
+class ActionView(ChildRecordAccessMixin, View):
+    """An agreed action and its history, with the ways to update it for whoever may: the
+    child's IRO (and anyone recording for the child) and the action's owner."""
+
+    template_name = "reviews/action.html"
+
+    def get_action(self, request, pk):
+        actions = selectors.actions_visible_to(request.user, ReviewAction.objects.select_related("review__child", "owner"))
+        return get_object_or_404(actions, pk=pk)
+
+    def get(self, request, pk):
+        action = self.get_action(request, pk)
+        record_event(action=AuditAction.VIEW, user=request.user, obj=action, child_id=action.review.child_id,
+                     request=request)
+        return render(request, self.template_name, {
+            "action": action, "review": action.review, "history": selectors.action_history(action),
+            "may_update": may_update_action(request.user, action) and action.completed_on is None,
+            "sees_review": _sees_review(request.user, action), "today": timezone.localdate(),
+            "next": _next_page(request),
+        })
+
+
+def _sees_review(user, action):
+    return selectors.reviews_visible_to(user, Review.objects.filter(pk=action.review_id)).exists()
+
+
+def _next_page(request):
+    """Where the user came from to update an action (the oversight page), if a page of ours."""
+    wanted = request.GET.get("next", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return wanted
+    return ""
+
+
+class UpdateActionView(ActionView):
+    """Record an agreed action done (with the date and a note) or give it a new date (with the
+    reason): one question a page."""
+
+    template_name = "reviews/action_update.html"
+    form_class = None
+    heading = ""
+
+    def get_action(self, request, pk):
+        action = super().get_action(request, pk)
+        if not may_update_action(request.user, action):
+            raise PermissionDenied(READ_ONLY_COVER_MESSAGE)
+        return action
+
+    def get(self, request, pk):
+        action = self.get_action(request, pk)
+        if action.completed_on is not None:
+            return redirect("reviews:action", pk=action.pk)
+        return self._render(request, action, self.form_class(initial=self.initial(action)))
+
+    def post(self, request, pk):
+        action = self.get_action(request, pk)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                done = self.save(request, action, form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The action \u201c{action.description[:80]}\u201d {done}.")
+                if next_page := _next_page(request):
+                    return redirect(next_page)
+                if _sees_review(request.user, action):
+                    return redirect("reviews:detail", pk=action.review_id)
+                return redirect("reviews:action", pk=action.pk)
+        return self._render(request, action, form, status=400)
+
+    def _render(self, request, action, form, status=200):
+        return render(request, self.template_name, {
+            "action": action, "review": action.review, "form": form, "heading": self.heading,
+            "next": _next_page(request),
+        }, status=status)
+
+
+class CompleteActionView(UpdateActionView):
+    form_class = CompleteActionForm
+    heading = "Record the action done"
+
+    def initial(self, action):
+        return {"version": action.version, "completed_on": timezone.localdate()}
+
+    def save(self, request, action, data):
+        services.complete_action(action, by=request.user, completed_on=data["completed_on"], note=data["note"],
+                                 expected_version=data["version"], request=request)
+        return "is recorded as done"
+
+
+class ChangeActionDateView(UpdateActionView):
+    form_class = ChangeActionDateForm
+    heading = "Give the action a new date"
+
+    def initial(self, action):
+        return {"version": action.version}
+
+    def save(self, request, action, data):
+        services.change_action_due_date(action, by=request.user, due_date=data["due_date"], reason=data["reason"],
+                                        expected_version=data["version"], request=request)
+        return f"is now due by {format_date(data['due_date'])}"

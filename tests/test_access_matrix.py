@@ -230,6 +230,10 @@ RULES = {
     "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:record": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:edit": Rule(CHILD_RECORD_CHANGE, held_review),
+    "reviews:action": Rule(CHILD_RECORD, pk_of("action"),
+                           why="an agreed action is opened like its review (and by its owner, who here is nobody)"),
+    "reviews:action_done": Rule(CHILD_RECORD_CHANGE, pk_of("action")),
+    "reviews:action_new_date": Rule(CHILD_RECORD_CHANGE, pk_of("action")),
     # oversight
     "oversight:worklist": Rule(CHILD_LISTS),
     "oversight:record": Rule(CHILD_RECORD_CHANGE, child),
@@ -304,6 +308,8 @@ RULES = {
     "api-review-record-held": Rule(API_CHILD_POST_ONLY, due_review),
     "api-review-action-list": Rule(API_CHILD_LISTS),
     "api-review-action-detail": Rule(API_CHILD_RECORD, pk_of("action")),
+    "api-review-action-complete": Rule(API_CHILD_POST_ONLY, pk_of("action")),
+    "api-review-action-change-due-date": Rule(API_CHILD_POST_ONLY, pk_of("action")),
     # API: oversight and escalations
     "api-oversight-record-list": Rule(API_CHILD_LISTS),
     "api-oversight-record-detail": Rule(API_CHILD_RECORD, pk_of("oversight_record")),

@@ -412,8 +412,7 @@ class TestRecordHeld:
             "actions": [{"description": "Dentist", "owner_name": "Carer", "due_date": today.isoformat()},
                         {"description": "Visit school"}]}, format="json")
         body = assert_error_shape(response, 400, "actions")
-        assert body["errors"]["actions"] == ["Action 2: Enter who will do the action.",
-                                             "Action 2: Enter the date the action is due by."]
+        assert body["errors"]["actions"] == ["Action 2: enter who will do it", "Action 2: enter the date it is due by"]
 
     def test_a_field_of_the_other_kind_is_refused(self, iro, own_child, today):
         review = due_review(own_child)

@@ -23,6 +23,8 @@ from oversight.models import InContactPlan
 from reporting import services as reporting_services
 from reporting.annual_report import comparable_measures
 from reporting.models import ComparatorFigure, OtherActivity
+from reviews import services as review_services
+from reviews.models import Review, ReviewAction
 from reviews.timescales import add_working_days
 from tests.api_helpers import api_client, assert_error_shape
 from tests.conftest import sign_in
@@ -77,7 +79,29 @@ def _agree_plan(child, by, every_weeks):
                                                     agreed_on=today(), today=today())
 
 
+def _agreed_action(child):
+    held = today() - timedelta(days=30)
+    review = Review.objects.create(child=child, kind="LAC", number=1, cycle_start=D(2024, 1, 1), due_date=held,
+                                   status="held", held_on=held, participation_code="PN1")
+    return ReviewAction.objects.create(review=review, description="Dentist", owner_name="Carer", due_date=today())
+
+
+def _move_action(ctx, action):
+    review_services.change_action_due_date(action, by=ctx.manager, due_date=today() + timedelta(days=7),
+                                           reason="Dentist cancelled", expected_version=None)
+
+
 API_CASES = [
+    Case(
+        "agreed action",
+        make=lambda ctx: _agreed_action(ctx.child),
+        someone_else_changes=_move_action,
+        send=lambda ctx, action, version: api_client(ctx.iro).post(
+            f"/api/v1/review-actions/{action.pk}/complete/",
+            {"completed_on": str(today()), "note": "Seen by the dentist.", "version": version}, format="json"),
+        saved=lambda action: ReviewAction.objects.get(pk=action.pk).completed_on is not None,
+        version=lambda action: ReviewAction.objects.get(pk=action.pk).version,
+    ),
     Case(
         "care episode",
         make=lambda ctx: CareEpisode.objects.get(child=ctx.child),
@@ -123,6 +147,16 @@ API_CASES = [
 ]
 
 PAGE_CASES = [
+    Case(
+        "agreed action",
+        make=lambda ctx: _agreed_action(ctx.child),
+        someone_else_changes=_move_action,
+        send=lambda ctx, action, version: ctx.client_for(ctx.iro).post(
+            reverse("reviews:action_done", args=[action.pk]),
+            {**date_fields("completed_on", today()), "note": "Seen by the dentist.", "version": version}),
+        saved=lambda action: ReviewAction.objects.get(pk=action.pk).completed_on is not None,
+        version=lambda action: ReviewAction.objects.get(pk=action.pk).version,
+    ),
     Case(
         "child (motherhood)",
         make=lambda ctx: ctx.child,

@@ -159,7 +159,7 @@ class TestRecordingThroughThePages:
         response = client.post(reverse("reviews:record", args=[review.pk]), record_post(
             review, today, **{"actions-0-description": "Visit school"}))
         content = response.content.decode()
-        assert 'href="#id_actions-0-owner_name">Enter who will do the action' in content
+        assert 'href="#id_actions-0-owner_name">Action 1: enter who will do it' in content
         assert Review.objects.get(pk=review.pk).status == "due"
 
     def test_book_a_review(self, client, iro, manager, today):

@@ -299,7 +299,8 @@ class TestBadInputChangesNothing:
         self.refused(review, iro, lac_record(D(2024, 2, 1), record_circulated=D(2024, 1, 30)), "record_circulated", "before the review was held")
 
     def test_action_due_before_the_review(self, review, iro):
-        self.refused(review, iro, lac_record(D(2024, 2, 1)), "actions", "Action 1 is due before the review was held",
+        self.refused(review, iro, lac_record(D(2024, 2, 1)), "actions",
+                     "Action 1: the date it is due by must be on or after 1 February 2024, when the review was held",
                      actions=[{"description": "Visit", "owner_name": "Social worker", "due_date": D(2024, 1, 20)}])
 
     def test_late_without_a_reason(self, review, iro):

@@ -3,7 +3,7 @@
 from django import forms, template
 
 from iro_portal.dates import format_date, format_datetime
-from iro_portal.forms import GovukDateInput
+from iro_portal.forms import GovukDateInput, row_message
 from iro_portal.words import with_article
 
 register = template.Library()
@@ -53,11 +53,12 @@ def _selected_values(field):
 
 
 @register.inclusion_tag("govuk/field.html")
-def govuk_field(field, classes="", label_size="s", heading=False):
+def govuk_field(field, classes="", label_size="s", heading=False, autofocus=False):
     widget = field.field.widget
     kind = _kind(widget)
     context = {
         "field": field,
+        "autofocus": autofocus,
         "kind": kind,
         "classes": classes,
         "label_size": label_size,
@@ -94,18 +95,21 @@ def govuk_error_summary(*forms_to_check):
     for form in forms_to_check:
         if hasattr(form, "non_form_errors"):
             errors.extend({"href": "#main-content", "message": message} for message in form.non_form_errors())
-        flattened.extend(getattr(form, "forms", None) or [form])
-    for form in flattened:
+            row_name = getattr(form, "row_name", None)
+            flattened.extend((subform, row_name and (row_name, number)) for number, subform in enumerate(form.forms, 1))
+        else:
+            flattened.append((form, None))
+    for form, row in flattened:
         if form is None or not form.errors:
             continue
         for message in form.non_field_errors():
-            errors.append({"href": "#main-content", "message": message})
+            errors.append({"href": "#main-content", "message": row_message(*row, message) if row else message})
         for field in form:
             for message in field.errors:
                 target = field.auto_id
                 if isinstance(field.field.widget, GovukDateInput):
                     target = f"{field.auto_id}_day"
-                errors.append({"href": f"#{target}", "message": message})
+                errors.append({"href": f"#{target}", "message": row_message(*row, message) if row else message})
     return {"errors": errors}
 
 

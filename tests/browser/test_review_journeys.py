@@ -95,7 +95,7 @@ def test_iro_books_and_records_a_review_and_sees_the_next_one(page, iro, child_w
     expect(page.locator("main")).to_contain_text("Placement stability: carers have asked for support")
 
     page.get_by_role("link", name="LAC review 1", exact=True).click()
-    expect(page.get_by_text("Arrange a health assessment")).to_be_visible()
+    expect(page.get_by_role("cell", name="Arrange a health assessment", exact=True)).to_be_visible()
     assert_no_axe_violations(page, "review (held)")
 
     page.get_by_role("link", name=f"Back to {child.full_name}").click()
