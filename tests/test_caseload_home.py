@@ -81,8 +81,8 @@ class TestWhatTheIroSees:
         assert "Team manager stage" in ben and "Response overdue" in ben
         assert "1 May 2025" in ben
         ada = content[content.index("Ada Amber"):content.index("</tr>", content.index("Ada Amber"))]
-        assert "LAC review 2" in ada and "due 30 Jun 2025" in ada and "28 working days left" in ada
-        assert "Amber</strong>" in ada and "1 Apr 2025" in ada
+        assert "LAC review 2" in ada and "due 30 June 2025" in ada and "28 working days left" in ada
+        assert "Amber</strong>" in ada and "1 April 2025" in ada
         cal = content[content.index("Cal Unrated"):content.index("</tr>", content.index("Cal Unrated"))]
         assert "None due" in cal and "Not rated" in cal and "None recorded" in cal
 

@@ -172,7 +172,7 @@ class TestActionPage:
         response = client.post(done_url(action), done_post(action, today), follow=True)
         content = response.content.decode()
         assert "is recorded as done" in content
-        assert f"Done {today:%-d %b %Y}" in content
+        assert f"Done {today:%-d %B %Y}" in content
         history = client.get(reverse("reviews:action", args=[action.pk])).content.decode()
         assert "Seen by the dentist on Tuesday" in history and f"Done on {today:%-d %B %Y}" in history
         assert "Recorded by Iris Reviewer" in history

@@ -87,7 +87,7 @@ def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(p
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded as done")
     row = page.get_by_role("table", name="Agreed actions").locator("tr", has_text="Arrange a dental check")
-    expect(row).to_contain_text(f"Done {today.day} {today:%b %Y}")
+    expect(row).to_contain_text(f"Done {today.day} {today:%B %Y}")
     expect(row).to_contain_text("View")
 
     page.get_by_role("link", name=re.compile("Update action 2")).click()

@@ -94,7 +94,7 @@ def test_iro_caseload_and_mobile_menu_work_under_the_policy(watched, iro, review
     sign_in(watched, iro)
     watched.set_viewport_size({"width": 375, "height": 800})
     open_page(watched, "/children/caseload/")
-    expect(watched.get_by_role("link", name="Avery Policy")).to_be_visible()
+    expect(watched.get_by_role("link", name="Avery Policy", exact=True)).to_be_visible()
 
     menu = watched.get_by_role("button", name="Menu")
     expect(menu).to_be_visible()  # GOV.UK's service navigation shows the toggle once it has started

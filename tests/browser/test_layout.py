@@ -41,7 +41,7 @@ def authority(db):
     call_command("seed_demo", children=40, seed=3, stdout=io.StringIO())
     manager = User.objects.get(username="manager")
     year = reporting_year_start(timezone.localdate()).year - 1
-    report_services.publish(report_services.report_for_year(year), by=manager)
+    report_services.publish(report_services.report_for_year(year), by=manager, confirmed=True)
     return year
 
 
@@ -158,7 +158,7 @@ def test_the_childs_page_on_a_phone(page, authority, screenshot):
     keyboard can reach; the page itself never scrolls sideways."""
     page.set_viewport_size(PHONE)
     sign_in_as(page, "iro1")
-    page.get_by_role("table").first.get_by_role("link").first.click()
+    page.get_by_role("table").first.locator("tbody").get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/children/\d+/$"))
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     periods = page.get_by_role("region", name=re.compile(r"^Period of care from"))

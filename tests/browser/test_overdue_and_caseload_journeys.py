@@ -70,7 +70,7 @@ def test_overdue_looks_overdue_from_the_caseload_to_the_review(page, iro, caselo
     expect(row.locator(".govuk-tag--red", has_text=OVERDUE)).to_be_visible()
     expect(row).to_contain_text("Team manager stage")
     expect(row).to_contain_text("Response overdue")
-    expect(row).to_contain_text("20 Jan 2025")
+    expect(row).to_contain_text("20 January 2025")
     assert names_in_order(page) == ["Ben Red", "Ada Amber", "Cal Unrated"]
     assert_no_axe_violations(page, "caseload")
     both_widths(page, screenshot, "caseload")
