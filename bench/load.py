@@ -86,7 +86,7 @@ def demo_accounts(users):
     from django.utils import timezone
 
     from accounts.models import Role
-    from children.demo import demo_logins
+    from demo.children import demo_logins
     from children.selectors import caseload_sizes
 
     logins = demo_logins()
@@ -157,7 +157,7 @@ def sign_in(base_url, username):
     """The cookies of a session signed in through the sign-in page, checked on the account page."""
     import requests
 
-    from children.demo import DEMO_PASSWORD
+    from demo.children import DEMO_PASSWORD
 
     browser = requests.Session()
     form = browser.get(f"{base_url}/sign-in/", timeout=30)

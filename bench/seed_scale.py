@@ -51,12 +51,12 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
 from audit.models import AuditAction  # noqa: E402
 from audit.services import record_event  # noqa: E402
-from children import demo as children_demo  # noqa: E402
-from children.demo import DEMO_PASSWORD  # noqa: E402
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan  # noqa: E402
-from escalations.demo import cafcass_referrals_among  # noqa: E402
+from demo import children as children_demo  # noqa: E402
+from demo.children import DEMO_PASSWORD  # noqa: E402
+from demo.escalations import cafcass_referrals_among  # noqa: E402
+from demo.management.commands.seed_demo import Chunk, generate_and_save, iso_date  # noqa: E402
 from escalations.models import Escalation  # noqa: E402
-from iro_portal.management.commands.seed_demo import Chunk, generate_and_save, iso_date  # noqa: E402
 from oversight.models import OversightRecord  # noqa: E402
 from reviews import timescales  # noqa: E402
 from reviews.models import Review  # noqa: E402

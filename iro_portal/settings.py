@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "reporting",
     "ssda903",
     "operations",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from children import services
-from children.demo import NAMES, add_years
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from children.selectors import age_on, caseload_sizes, is_looked_after_on, periods_of_care
+from demo.children import NAMES, add_years
 from escalations.models import Escalation, EscalationConcern, EscalationStep
 from oversight.models import InContactPlan, OversightRecord
 from reviews.models import Review, ReviewAction

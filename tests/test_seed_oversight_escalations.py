@@ -15,10 +15,10 @@ from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditEvent
-from children.demo import add_years
 from children.models import Allocation, Child
 from children.selectors import age_on, allocation_on, is_looked_after_on, periods_of_care
-from escalations import demo as escalations_demo
+from demo import escalations as escalations_demo
+from demo.children import add_years
 from escalations import services as escalation_services
 from escalations import timescales as escalation_timescales
 from escalations.codes import AreaOfConcern, EscalationStatus, Stage

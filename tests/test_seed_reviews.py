@@ -17,8 +17,8 @@ from audit.models import AuditEvent
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import Allocation, Child
 from children.selectors import age_on, allocation_on, is_looked_after_on, periods_of_care
+from demo.reviews import _Calendar
 from reviews import services, timescales
-from reviews.demo import _Calendar
 from reviews.models import Review, ReviewAction
 from tests.conftest import kept_for_the_module
 

@@ -12,9 +12,9 @@ from django.test import override_settings
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from bench.seed_scale import chunk_jobs, seed_in_chunks
-from children.demo import IRO_USERNAME
 from children.models import Allocation, CareEpisode
 from children.selectors import is_looked_after_on
+from demo.children import IRO_USERNAME
 from escalations.models import Escalation
 from oversight.models import OversightRecord
 from reviews.models import Review

@@ -1,10 +1,10 @@
 """Load a synthetic local authority for demonstrations: `manage.py seed_demo --children 600 --seed 1`.
 
 The children, their care and child protection histories and the IRO accounts come from
-children/demo.py; their reviews and conferences from reviews/demo.py; the IROs' oversight between
-reviews (RAG ratings, checks, In-Contact plans) from oversight/demo.py; and the escalations raised
-where that oversight found drift from escalations/demo.py. This command joins them (so that no
-app need know about the ones after it), saves everything in one transaction, audits the run once,
+demo/children.py; their reviews and conferences from demo/reviews.py; the IROs' oversight between
+reviews (RAG ratings, checks, In-Contact plans) from demo/oversight.py; and the escalations raised
+where that oversight found drift from demo/escalations.py. This command joins them (so that no
+module need know about the ones after it), saves everything in one transaction, audits the run once,
 and prints how to sign in."""
 
 import argparse
@@ -16,15 +16,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import demo as accounts_demo
 from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
-from children import demo as children_demo
-from escalations import demo as escalations_demo
+from demo import accounts as accounts_demo
+from demo import children as children_demo
+from demo import escalations as escalations_demo
+from demo import oversight as oversight_demo
+from demo import reviews as reviews_demo
 from iro_portal.dates import format_date
-from oversight import demo as oversight_demo
-from reviews import demo as reviews_demo
 from reviews import timescales
 
 

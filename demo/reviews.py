@@ -1,4 +1,4 @@
-"""Synthetic reviews and conferences for the demo authority that children/demo.py builds: the LAC
+"""Synthetic reviews and conferences for the demo authority that demo/children.py builds: the LAC
 reviews of every period of care (or series of short breaks), the initial and review child
 protection conferences, each with the record the chair would have made and the actions agreed,
 and the review or conference outstanding today.
@@ -6,10 +6,10 @@ and the review or conference outstanding today.
 Due dates come from reviews.timescales exactly as the services schedule them: each review falls
 due from the day the previous one was actually held, unplanned placement moves bring a review
 forward, and what is outstanding today is what reviews.services.reschedule derives from the
-child's record (tests/test_seed_reviews.py checks that). As in children/demo.py, everything is
-drawn from one random.Random in a fixed order and saved in bulk (children.demo.bulk_save).
+child's record (tests/test_seed_reviews.py checks that). As in demo/children.py, everything is
+drawn from one random.Random in a fixed order and saved in bulk (demo.children.bulk_save).
 
-Plans come from children/demo.py with their dates fixed: a plan starts on the day of its initial
+Plans come from demo/children.py with their dates fixed: a plan starts on the day of its initial
 conference and, when the child is no longer at risk, ends on the day of the review conference
 that ends it. A plan that ends for another reason (the child became looked after or moved away)
 ends without a conference; its outstanding review conference is cancelled, as the services do.
@@ -24,11 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
-from children.demo import bulk_save
 from children.selectors import age_on, periods_of_care
-
-from . import timescales
-from .models import (
+from demo.children import bulk_save
+from reviews import timescales
+from reviews.models import (
     ConferenceOutcome,
     LateReason,
     Review,
@@ -36,7 +35,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-from .services import continues_short_break_series, current_lac_cycle, unplanned_moves
+from reviews.services import continues_short_break_series, current_lac_cycle, unplanned_moves
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks.

@@ -1,5 +1,5 @@
-"""Synthetic oversight between reviews for the demo authority (children/demo.py histories,
-reviews/demo.py reviews): what an IRO service using RAG tracking records.
+"""Synthetic oversight between reviews for the demo authority (demo/children.py histories,
+demo/reviews.py reviews): what an IRO service using RAG tracking records.
 
 - After each held LAC review, a post-review RAG rating by the review's chair on the day it was
   held: about 80% green, 18% amber and 2% red, the proportions the published annual reports
@@ -19,7 +19,7 @@ reviews/demo.py reviews): what an IRO service using RAG tracking records.
 Every record falls on a day the child needed an IRO (a period of care, a series of short breaks
 or a protection plan), on or before the reference date, by the IRO allocated that day. As in
 the other demo modules, everything is drawn from one random.Random in a fixed order, built in
-memory and saved in bulk (children.demo.bulk_save); tests/test_seed_oversight_escalations.py checks
+memory and saved in bulk (demo.children.bulk_save); tests/test_seed_oversight_escalations.py checks
 the rules.
 """
 
@@ -31,14 +31,13 @@ from itertools import accumulate
 
 from django.db import transaction
 
-from children.demo import add_years, bulk_save
 from children.selectors import age_on
+from demo.children import add_years, bulk_save
+from demo.reviews import _Calendar, lac_cycles
+from oversight.models import ContactMethod, InContactPlan, OversightKind, OversightRecord, Rag
+from oversight.services import next_check_window
 from reviews import timescales
-from reviews.demo import _Calendar, lac_cycles
 from reviews.models import ConferenceOutcome, ReviewKind, ReviewStatus
-
-from .models import ContactMethod, InContactPlan, OversightKind, OversightRecord, Rag
-from .services import next_check_window
 
 # The RAG rating after a review follows the one before (post-review or mid-way) in the cycle:
 # drift persists, and most plans rated amber are back on track by the next review. The chain
@@ -78,7 +77,7 @@ CONTACT_EVERY_WEEKS = {4: 14, 6: 24, 8: 26, 10: 8, 12: 20, 16: 6, 26: 2}
 CONTACT_LATE = 0.08
 CONTACT_LAPSED = 0.1
 
-# Areas of drift an amber or red rating tracks (escalations/demo.py raises escalations on the
+# Areas of drift an amber or red rating tracks (demo/escalations.py raises escalations on the
 # same areas); the ones that only fit some children are filtered by situation.
 DRIFT_AREAS = {
     "care_planning": 30, "placement": 18, "health": 8, "education": 9, "contact": 8, "statutory_visits": 7,
@@ -262,7 +261,7 @@ CONFERENCE_CHECK_TRACKING = (
 @dataclass(slots=True)
 class SeededRecord:
     """An oversight record before saving: the IRO as an index into the IRO accounts, the review
-    rated as its reviews.demo.SeededReview. (The model instances are made when saving, once the
+    rated as its demo.reviews.SeededReview. (The model instances are made when saving, once the
     children, accounts and reviews have ids: building 100,000 of them with their relations unset
     costs more than the rest of the generation.)"""
 
@@ -284,7 +283,7 @@ class SeededPlan:
 
 @dataclass(frozen=True)
 class Rating:
-    """A rating made, for escalations/demo.py to raise escalations from."""
+    """A rating made, for demo/escalations.py to raise escalations from."""
 
     date: object
     rag: str
@@ -629,7 +628,7 @@ class _OversightGenerator:
 
 def build_oversight(histories, seeded_reviews, *, seed, today):
     """Oversight records and In-Contact plans for the demo children, in memory: `histories` from
-    children.demo.build_local_authority, `seeded_reviews` from reviews.demo.build_reviews."""
+    demo.children.build_local_authority, `seeded_reviews` from demo.reviews.build_reviews."""
     return _OversightGenerator(seed, today, histories).build(histories, seeded_reviews)
 
 

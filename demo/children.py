@@ -11,9 +11,9 @@ and tests/test_seed_demo.py checks them against the project's own rules and expo
 return.
 
 Conferences fall on working days: a protection plan starts on the day of its initial conference
-and one that ends because the child is no longer at risk ends at a review conference. This app
+and one that ends because the child is no longer at risk ends at a review conference. This module
 does not know the statutory calendar (reviews.timescales does), so the caller passes its
-`is_working_day`; iro_portal's seed_demo command joins this module and reviews/demo.py."""
+`is_working_day`; the seed_demo command joins this module and demo/reviews.py."""
 
 import enum
 import io
@@ -29,9 +29,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-
-from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
-from .selectors import age_on, periods_of_care
+from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from children.selectors import age_on, periods_of_care
 
 DEMO_ID_PREFIX = "DEMO"
 DEMO_PASSWORD = "iro-portal-demo"

@@ -3,7 +3,7 @@
 
 import datetime
 
-from .models import CoverArrangement, CoverLevel, Role, User
+from accounts.models import CoverArrangement, CoverLevel, Role, User
 
 DEMO_COVER_REASON = "Annual leave (demo)"
 

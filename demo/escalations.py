@@ -1,5 +1,5 @@
 """Synthetic escalations (the IRO dispute resolution process) for the demo authority: what a
-service records over three years, raised mostly where the IRO's RAG tracking (oversight/demo.py)
+service records over three years, raised mostly where the IRO's RAG tracking (demo/oversight.py)
 found drift.
 
 - Volume: about one escalation a year for every 30 children in care (the published reports show
@@ -21,7 +21,7 @@ Each step's response_due is escalations.timescales.response_due of the day it wa
 every escalation is one the services would have accepted, step by step (raise, record the
 response, escalate, resolve or withdraw): tests/test_seed_oversight_escalations.py replays them.
 As in the other demo modules, everything comes from one random.Random in a fixed order, built in
-memory and saved in bulk (children.demo.bulk_save).
+memory and saved in bulk (demo.children.bulk_save).
 """
 
 import random
@@ -31,16 +31,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from children.demo import NAMES, add_years, bulk_save
 from children.selectors import age_on, periods_of_care
-from oversight.demo import iro_on
+from demo.children import NAMES, add_years, bulk_save
+from demo.oversight import iro_on
+from demo.reviews import _Calendar
+from escalations import timescales
+from escalations.codes import EscalationStatus, Stage
+from escalations.models import Escalation, EscalationConcern, EscalationStep
 from oversight.models import Rag
-from reviews.demo import _Calendar
 from reviews.timescales import working_days_between
-
-from . import timescales
-from .codes import EscalationStatus, Stage
-from .models import Escalation, EscalationConcern, EscalationStep
 
 # Chance that a rating leads to an escalation, and when it is raised after it (days): red at
 # once, amber when the follow-up finds the drift continuing; now and then after a green rating.
@@ -482,7 +481,7 @@ class _EscalationGenerator:
 
 def build_escalations(histories, ratings, *, seed, today, cafcass_referrals=None):
     """Escalations for the demo children, in memory: `histories` from
-    children.demo.build_local_authority, `ratings` (per history) from oversight.demo.build_oversight.
+    demo.children.build_local_authority, `ratings` (per history) from demo.oversight.build_oversight.
     A chunk of a larger authority passes its share of the authority's Cafcass referrals."""
     if cafcass_referrals is None:
         cafcass_referrals = cafcass_referrals_among(len(histories))
