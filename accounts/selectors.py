@@ -1,14 +1,17 @@
 """Reads about how a person signs in (their authenticator app, what is still asked of them and
-their API tokens) and about cover between IROs."""
+their API tokens), about cover between IROs, and the IROs the list pages filter by."""
 
 from django.conf import settings
 from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import ApiToken, CoverArrangement
+from .models import ApiToken, CoverArrangement, Role, User
 
 CODE = "code"
 SETUP = "setup"
+
+IRO_CHOICES = User.objects.filter(role=Role.IRO).order_by("first_name", "last_name")
+"""Inactive IROs too: one who has left may still hold cases, and the dashboard counts them."""
 
 
 def confirmed_totp_device(user):

@@ -20,12 +20,13 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from accounts.api_permissions import ChildRecords, ManagersCreate
 from accounts.models import User
 from accounts.permissions import children_recordable_by, children_visible_to, require_recording_rights
+from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
-from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
-from iro_portal.api_permissions import ChildRecords, ManagersCreate
+from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import handled_in_filter_queryset
 from oversight.models import Rag
 from oversight.selectors import with_oversight_status

@@ -4,7 +4,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from iro_portal.filters import IRO_CHOICES, GovukDateFilter, handled_in_filter_queryset
+from accounts.selectors import IRO_CHOICES
+from iro_portal.filters import GovukDateFilter, handled_in_filter_queryset
 from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
 
 from .codes import LegalStatus, PlacementType

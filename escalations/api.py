@@ -13,13 +13,15 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api_permissions import ChildRecords
 from accounts.permissions import children_visible_to, require_recording_rights
+from accounts.selectors import IRO_CHOICES
+from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
-from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
-from iro_portal.api_permissions import ChildRecords
-from iro_portal.filters import IRO_CHOICES, handled_in_filter_queryset
+from iro_portal.api import CONFLICT_RESPONSE, version_field
+from iro_portal.filters import handled_in_filter_queryset
 
 from . import selectors, services
 from .codes import AreaOfConcern, Stage

@@ -2,7 +2,8 @@ from datetime import date
 
 import django_filters
 
-from iro_portal.filters import IRO_CHOICES, YES_CHOICES, GovukDateFilter, handled_in_filter_queryset
+from accounts.selectors import IRO_CHOICES
+from iro_portal.filters import YES_CHOICES, GovukDateFilter, handled_in_filter_queryset
 
 from .codes import AreaOfConcern, EscalationStatus, Stage
 from .selectors import response_overdue, with_current_step, with_iro

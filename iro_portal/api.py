@@ -1,6 +1,6 @@
-"""What every endpoint of the REST API shares: pagination, the audit of lists of children's
-records, the one shape of error bodies, the conflict answer to a stale write. The permission
-classes are in iro_portal.api_permissions, the throttle in iro_portal.api_throttling."""
+"""What every endpoint of the REST API shares: pagination, the one shape of error bodies, the
+conflict answer to a stale write. The permission classes are in accounts.api_permissions, the
+audit of lists of children's records in audit.api, the throttle in iro_portal.api_throttling."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,7 +12,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from audit.services import record_list_view
 from .locking import ChangedByAnotherUser
 
 
@@ -20,22 +19,6 @@ class ApiPagination(PageNumberPagination):
     page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
-
-
-class AuditedList:
-    """For endpoints listing children's records: each page served is one audit event naming the
-    caller, the filters, the page and every child on it, as the list pages do."""
-
-    def child_id_of(self, row):
-        return row.child_id
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            record_list_view(self.request, object_type=queryset.model._meta.label_lower,
-                             child_ids=[self.child_id_of(row) for row in page],
-                             page_number=self.paginator.page.number)
-        return page
 
 
 class Conflict(exceptions.APIException):

@@ -2,12 +2,7 @@
 
 import django_filters
 
-from accounts.models import Role, User
-
 from .forms import GovukDateField, GovukDateInput
-
-IRO_CHOICES = User.objects.filter(role=Role.IRO).order_by("first_name", "last_name")
-"""Inactive IROs too: one who has left may still hold cases, and the dashboard counts them."""
 
 
 class GovukDateFilter(django_filters.Filter):

@@ -420,7 +420,7 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["iro_portal.api_permissions.ActiveUser"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.api_permissions.ActiveUser"],
     "DEFAULT_THROTTLE_CLASSES": ["iro_portal.api_throttling.TokenOrUserRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "iro_portal.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": [
@@ -465,7 +465,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The description is for signed-in users (or token holders), as every page but sign-in.
-    "SERVE_PERMISSIONS": ["iro_portal.api_permissions.ActiveUser"],
+    "SERVE_PERMISSIONS": ["accounts.api_permissions.ActiveUser"],
     "SWAGGER_UI_DIST": "SIDECAR",
     # No "valid" badge: it is an image from validator.swagger.io, which the CSP refuses.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

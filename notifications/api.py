@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from iro_portal.api import AuditedList
+from audit.api import AuditedList
 
 from . import services
 from .models import Notification, NotificationKind

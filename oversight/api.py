@@ -9,13 +9,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from accounts.api_permissions import ChildRecords
 from accounts.models import Role, User
 from accounts.permissions import children_visible_to, require_recording_rights
+from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
-from iro_portal.api import AuditedList
-from iro_portal.api_permissions import ChildRecords
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to
 

@@ -28,13 +28,13 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts.api_permissions import ActiveUser
 from accounts.models import Role
 from accounts.permissions import (
     may_edit_annual_reports,
     may_read_published_reports,
     sees_every_child,
 )
-from iro_portal.api_permissions import ActiveUser
 from iro_portal.dates import format_date
 
 from . import selectors, services, stored_figures

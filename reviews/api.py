@@ -33,15 +33,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from accounts.api_permissions import ChildRecords
 from accounts.permissions import READ_ONLY_COVER_MESSAGE, may_update_action, require_recording_rights
+from accounts.selectors import IRO_CHOICES
+from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
-from iro_portal.api import CONFLICT_RESPONSE, AuditedList, version_field
-from iro_portal.api_permissions import ChildRecords
+from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.forms import row_message
-from iro_portal.filters import IRO_CHOICES
 from iro_portal.words import with_article
 
 from . import selectors, services

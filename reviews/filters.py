@@ -1,8 +1,9 @@
 import django_filters
 from django.db.models import Q
 
+from accounts.selectors import IRO_CHOICES
 from children.models import Allocation
-from iro_portal.filters import IRO_CHOICES, YES_CHOICES, YES_NO_CHOICES, GovukDateFilter
+from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter
 from oversight.selectors import seen_by_iro_before_review
 
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind

@@ -10,13 +10,13 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from rest_framework.mixins import ListModelMixin
 
+from accounts.api_permissions import ChildRecords
 from audit import selectors
+from audit.api import AuditedList
 from audit.models import AppendOnlyError, AuditEvent, AuditEventChild
 from children import services as children_services
 from escalations import services as escalation_services
 from escalations.codes import Stage
-from iro_portal.api import AuditedList
-from iro_portal.api_permissions import ChildRecords
 from notifications.api import NotificationViewSet
 from notifications.models import Notification
 from oversight import services as oversight_services

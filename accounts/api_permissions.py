@@ -4,7 +4,7 @@ another IRO's child is a 404, as on the pages."""
 
 from rest_framework.permissions import BasePermission
 
-from accounts.permissions import may_edit_annual_reports, may_manage_allocations, may_see_child_records
+from .permissions import may_edit_annual_reports, may_manage_allocations, may_see_child_records
 
 
 class ActiveUser(BasePermission):
