@@ -1,0 +1,81 @@
+"""How the apps depend on each other, read from their imports (module-level and inside functions):
+iro_portal is the library and project setup every app builds on and imports no app, no app imports
+the demo package, and otherwise an app imports only the apps below it in LAYERS. The loops that
+remain are listed in UPWARD, each with what makes it, so that a new one fails here and one that
+is broken must be struck off."""
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Lowest first. The audit log is written by every app; demo builds on all of them.
+LAYERS = ("iro_portal", "audit", "accounts", "children", "reviews", "notifications", "oversight", "escalations",
+          "reporting", "ssda903", "operations", "demo")
+
+UPWARD = {
+    # record_event notes the cover the actor works under (accounts.permissions); the log's viewer
+    # names users and asks who may read it.
+    ("audit", "accounts"),
+    # The audit log's viewer (audit.selectors) names the records of every app.
+    ("audit", "children"), ("audit", "reviews"), ("audit", "oversight"), ("audit", "escalations"),
+    ("audit", "reporting"),
+    # accounts.permissions decides which children a user may see from their allocations.
+    ("accounts", "children"),
+    # A child's pages, the caseload and their API and filters show the child's next review, RAG
+    # rating and open escalation; children's selectors count working days and how long plans have
+    # been open with reviews' calendar and timescales.
+    ("children", "reviews"), ("children", "oversight"), ("children", "escalations"),
+    # The reviews list filters on whether the IRO saw the child before the review.
+    ("reviews", "oversight"),
+    # Reviews settle and word their reminders.
+    ("reviews", "notifications"),
+}
+
+
+def local_apps():
+    return [app for app in settings.INSTALLED_APPS if (ROOT / app).is_dir()]
+
+
+def app_imports():
+    """{(importing app, imported app): sorted "module:line" of each import}, across apps only."""
+    apps = set(local_apps())
+    found = {}
+    for app in apps:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    imported = name.partition(".")[0]
+                    if imported in apps and imported != app:
+                        where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                        found.setdefault((app, imported), []).append(where)
+    return found
+
+
+def test_every_app_has_a_layer():
+    assert sorted(local_apps()) == sorted(LAYERS)
+
+
+def test_no_app_imports_the_demo_package():
+    importers = {pair: where for pair, where in app_imports().items() if pair[1] == "demo"}
+    assert not importers
+
+
+def test_iro_portal_imports_no_app():
+    assert not {pair: where for pair, where in app_imports().items() if pair[0] == "iro_portal"}
+
+
+def test_apps_import_only_the_layers_below_them_but_for_the_known_loops():
+    upward = {pair: where for pair, where in app_imports().items() if LAYERS.index(pair[0]) < LAYERS.index(pair[1])}
+    assert {pair: where for pair, where in upward.items() if pair not in UPWARD} == {}, "a new loop between apps"
+    assert UPWARD - set(upward) == set(), "a loop is broken: strike it off UPWARD"
