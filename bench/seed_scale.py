@@ -58,7 +58,6 @@ from demo.escalations import cafcass_referrals_among  # noqa: E402
 from demo.management.commands.seed_demo import Chunk, generate_and_save, iso_date  # noqa: E402
 from escalations.models import Escalation  # noqa: E402
 from oversight.models import OversightRecord  # noqa: E402
-from reviews import timescales  # noqa: E402
 from reviews.models import Review  # noqa: E402
 
 DEMO_CHILDREN = {"local_child_id__startswith": children_demo.DEMO_ID_PREFIX}
@@ -125,7 +124,7 @@ def chunk_jobs(children, *, seed, today, chunk, password):
         yield job
         if number < len(starts):
             authority = children_demo.build_local_authority(
-                size, job.seed, today, is_working_day=timescales.is_working_day, first_child_number=first,
+                size, job.seed, today, first_child_number=first,
                 first_iro_number=next_iro,
             )
             next_iro += sum(member.role == Role.IRO for member in authority.staff)

@@ -11,9 +11,9 @@ and tests/test_seed_demo.py checks them against the project's own rules and expo
 return.
 
 Conferences fall on working days: a protection plan starts on the day of its initial conference
-and one that ends because the child is no longer at risk ends at a review conference. This module
-does not know the statutory calendar (reviews.timescales does), so the caller passes its
-`is_working_day`; the seed_demo command joins this module and demo/reviews.py."""
+and one that ends because the child is no longer at risk ends at a review conference, on the
+working days of iro_portal.working_days. the seed_demo command joins this module and
+demo/reviews.py."""
 
 import enum
 import io
@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from children.selectors import age_on, periods_of_care
+from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 
 DEMO_ID_PREFIX = "DEMO"
 DEMO_PASSWORD = "iro-portal-demo"
@@ -283,22 +284,15 @@ def add_years(day, years):
         return date(day.year + years, 3, 1)
 
 
-def weekday(day):
-    """Monday to Friday: the working-day calendar when the caller passes none (the statutory one,
-    which also skips bank holidays in England, is reviews.timescales.is_working_day)."""
-    return day.weekday() < 5
-
-
 class _Generator:
     """Draws one local authority. Every draw comes from self.rng in a fixed order: the same seed
     and reference date always give the same authority."""
 
-    def __init__(self, seed, today, is_working_day=None):
+    def __init__(self, seed, today):
         self.rng = random.Random(seed)
         self.motherhood_rng = random.Random(f"{seed}-motherhood")
         self.today = today
         self.window_start = add_years(today, -3)
-        self.is_working_day = is_working_day or weekday
 
     def build(self, number_of_children, *, first_child_number=1, first_iro_number=1):
         """The children numbered from `first_child_number` (an authority saved in chunks numbers
@@ -338,21 +332,11 @@ class _Generator:
         """The working day on or before `day` or, failing that, after it, within [first, last];
         None when the range holds no working day."""
         day = min(max(day, first), last)
-        earlier = day
-        while earlier >= first and not self.is_working_day(earlier):
-            earlier -= timedelta(days=1)
+        earlier = on_or_before(day)
         if earlier >= first:
             return earlier
-        while day <= last and not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day if day <= last else None
-
-    def working_days_before(self, day, count):
-        while count:
-            day -= timedelta(days=1)
-            if self.is_working_day(day):
-                count -= 1
-        return day
+        later = on_or_after(day)
+        return later if later <= last else None
 
     def conference_day_between(self, first, last):
         """A working day drawn between first and last (inclusive), or None if there is none."""
@@ -594,10 +578,10 @@ class _Generator:
         count = self.rng.randint(low, high)
         while (
             count > 1
-            and (conference - self.working_days_before(conference, count)).days > LATEST_INITIAL_CONFERENCE_DAYS
+            and (conference - add_working_days(conference, -count)).days > LATEST_INITIAL_CONFERENCE_DAYS
         ):
             count -= 1
-        return self.working_days_before(conference, count)
+        return add_working_days(conference, -count)
 
     def plan_length(self, longest=None):
         """Days from the initial conference to the review conference that ends the plan: a
@@ -907,13 +891,12 @@ def reason_for_new_episode(legal_status_changed, placement_changed, same_carers)
     return "T" if same_carers else "P"
 
 
-def build_local_authority(number_of_children, seed, today, *, is_working_day=None, first_child_number=1,
-                          first_iro_number=1):
+def build_local_authority(number_of_children, seed, today, *, first_child_number=1, first_iro_number=1):
     """Generate the demo authority in memory, without touching the database. Conferences (plan
-    starts, and plan ends at a review conference) fall on days `is_working_day` accepts;
-    without it, on weekdays. An authority too large to hold in memory is built in chunks, each
-    with a seed of its own, its children and IROs numbered on from the chunk before."""
-    return _Generator(seed, today, is_working_day).build(
+    starts, and plan ends at a review conference) fall on working days. An authority too large
+    to hold in memory is built in chunks, each with a seed of its own, its children and IROs
+    numbered on from the chunk before."""
+    return _Generator(seed, today).build(
         number_of_children, first_child_number=first_child_number, first_iro_number=first_iro_number
     )
 

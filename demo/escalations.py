@@ -34,12 +34,11 @@ from django.db import transaction
 from children.selectors import age_on, periods_of_care
 from demo.children import NAMES, add_years, bulk_save
 from demo.oversight import iro_on
-from demo.reviews import _Calendar
 from escalations import timescales
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern, EscalationStep
+from iro_portal.working_days import add_working_days, on_or_after, working_days_between
 from oversight.models import Rag
-from reviews.timescales import working_days_between
 
 # Chance that a rating leads to an escalation, and when it is raised after it (days): red at
 # once, amber when the follow-up finds the drift continuing; now and then after a green rating.
@@ -215,7 +214,6 @@ class _EscalationGenerator:
         self.rng = random.Random(f"escalations-{seed}")
         self.today = today
         self.window_start = add_years(today, -3)
-        self.calendar = _Calendar(self.window_start - timedelta(days=400), today + timedelta(days=400))
         self.cafcass_referrals = cafcass_referrals
         self.escalations = []
         self.names = {pool: [self.person() for _ in range(size)] for pool, size in POOL_SIZES.items()}
@@ -232,9 +230,6 @@ class _EscalationGenerator:
         group = self.pick({"british": 70, "south_asian": 12, "african_caribbean": 12, "newly_arrived": 6})
         boys, girls, families = NAMES[group]
         return f"{self.rng.choice(boys + girls)} {self.rng.choice(families)}"
-
-    def add_working_days(self, day, count):
-        return self.calendar.add(day, count)
 
     def new(self, history, iro, raised, areas):
         """An escalation with what is wrong and what is asked, about its first area."""
@@ -264,7 +259,7 @@ class _EscalationGenerator:
             chance, earliest, latest = RAISED_AFTER[rating.rag]
             if not self.chance(chance):
                 continue
-            raised = self.calendar.on_or_after(rating.date + timedelta(days=self.rng.randint(earliest, latest)))
+            raised = on_or_after(rating.date + timedelta(days=self.rng.randint(earliest, latest)))
             if raised < self.window_start or raised > self.today or raised <= self.busy_until.get(index, date.min):
                 continue
             span = span_on(spans, raised)
@@ -304,10 +299,10 @@ class _EscalationGenerator:
             answer = self.pick(DIRECTOR_RESPONSES if stage == Stage.DIRECTOR else RESPONSES)
             if answer == "on_time":
                 allowed = working_days_between(sent, due)
-                step.responded_on = self.add_working_days(sent, self.rng.randint(min(1, allowed), allowed))
+                step.responded_on = add_working_days(sent, self.rng.randint(min(1, allowed), allowed))
             elif answer == "late":
                 late = 1 + min(int(self.rng.expovariate(1 / MEAN_WORKING_DAYS_LATE)), 29)
-                step.responded_on = self.add_working_days(due, late)
+                step.responded_on = add_working_days(due, late)
             settled = step.responded_on is not None and self.chance(RESOLVED_AT[stage])
             step.summary = "" if step.responded_on is None else (
                 self.rng.choice(OUTCOMES[area]) if settled else self.rng.choice(UNRESOLVED_RESPONSES)
@@ -317,23 +312,23 @@ class _EscalationGenerator:
                 escalation.status = EscalationStatus.WITHDRAWN
                 if step.responded_on is None:
                     waited = self.rng.randint(min(1, working_days_between(sent, due)), working_days_between(sent, due))
-                    escalation.closed_on = self.add_working_days(sent, waited)
+                    escalation.closed_on = add_working_days(sent, waited)
                     escalation.closing_text = self.rng.choice(WITHDRAWN_BEFORE_A_RESPONSE)
                 else:
-                    escalation.closed_on = self.add_working_days(step.responded_on, self.rng.randint(0, 5))
+                    escalation.closed_on = add_working_days(step.responded_on, self.rng.randint(0, 5))
                     escalation.closing_text = self.rng.choice(WITHDRAWN_AFTER_THE_RESPONSE)
                 break
             if settled:
                 escalation.status = EscalationStatus.RESOLVED
                 # Resolved once the IRO sees the agreed action done: often days, sometimes weeks.
-                escalation.closed_on = self.add_working_days(
+                escalation.closed_on = add_working_days(
                     step.responded_on, int(self.rng.triangular(0, RESOLVED_WITHIN_WORKING_DAYS, 4))
                 )
                 escalation.closing_text = self.rng.choice(OUTCOMES[area])
                 break
             higher = stage + (2 if self.chance(BYPASS_A_STAGE) else 1)
             stage = Stage(min(higher, Stage.DIRECTOR))
-            sent = self.add_working_days(last_event, self.rng.randint(1, 5))
+            sent = add_working_days(last_event, self.rng.randint(1, 5))
         self.cut(escalation, care_ends)
 
     def step(self, stage, sent, team_manager):
@@ -395,16 +390,16 @@ class _EscalationGenerator:
         limit = settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
         open_now = [escalation for escalation in self.escalations if escalation.is_open]
         if not any(self.response_overdue(escalation) for escalation in open_now):
-            self.forced(self.add_working_days(self.today, -self.rng.randint(9, 15)),
+            self.forced(add_working_days(self.today, -self.rng.randint(9, 15)),
                         [(Stage.INFORMAL, None)], open_now)
         if not any(self.formal_working_days(escalation) > limit for escalation in open_now):
-            raised = self.add_working_days(self.today, -(limit + self.rng.randint(18, 25)))
+            raised = add_working_days(self.today, -(limit + self.rng.randint(18, 25)))
             plan = [(Stage.INFORMAL, 7), (Stage.TEAM_MANAGER, 6), (Stage.SERVICE_MANAGER, 7),
                     (Stage.HEAD_OF_SERVICE, None)]
             self.forced(raised, plan, open_now, gaps=(2, 2, 3))
         looked_after = sum(1 for index in self.spans if span_on(self.spans[index], self.today))
         while len(open_now) < max(MINIMUM_OPEN, looked_after // OPEN_PER_CHILDREN_LOOKED_AFTER):
-            if not self.forced(self.add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)],
+            if not self.forced(add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)],
                                open_now):
                 break  # a very small authority has no more children free to escalate about
 
@@ -435,9 +430,9 @@ class _EscalationGenerator:
             escalation.steps.append(step)
             if answer_after is None:
                 break
-            step.responded_on = self.add_working_days(sent, answer_after)
+            step.responded_on = add_working_days(sent, answer_after)
             step.summary = self.rng.choice(UNRESOLVED_RESPONSES)
-            sent = self.add_working_days(step.responded_on, gaps[number] if number < len(gaps) else 1)
+            sent = add_working_days(step.responded_on, gaps[number] if number < len(gaps) else 1)
         self.cut(escalation, None)
         self.escalations.append(escalation)
         self.busy_until[index] = date.max
@@ -447,7 +442,7 @@ class _EscalationGenerator:
     def cafcass_referral(self):
         """The rare escalation the director cannot settle: referred to Cafcass, whose involvement
         resolves it. Raised some months ago for a child looked after since before then."""
-        raised = self.add_working_days(self.today, -self.rng.randint(110, 180))
+        raised = add_working_days(self.today, -self.rng.randint(110, 180))
         candidates = self.candidates(raised)
         if not candidates:
             return
@@ -461,15 +456,15 @@ class _EscalationGenerator:
             step = self.step(stage, sent, team_manager)
             escalation.steps.append(step)
             due = timescales.response_due(sent, stage)
-            step.responded_on = self.add_working_days(due, self.rng.randint(-2, 4) if stage != Stage.CAFCASS else 12)
-            step.responded_on = max(step.responded_on, self.add_working_days(sent, 1))
+            step.responded_on = add_working_days(due, self.rng.randint(-2, 4) if stage != Stage.CAFCASS else 12)
+            step.responded_on = max(step.responded_on, add_working_days(sent, 1))
             step.summary = (
                 "Cafcass Legal took up the referral; the local authority agreed to return the care plan to court."
                 if stage == Stage.CAFCASS else self.rng.choice(UNRESOLVED_RESPONSES)
             )
-            sent = self.add_working_days(step.responded_on, self.rng.randint(2, 6))
+            sent = add_working_days(step.responded_on, self.rng.randint(2, 6))
         escalation.status = EscalationStatus.RESOLVED
-        escalation.closed_on = self.add_working_days(escalation.steps[-1].responded_on, 3)
+        escalation.closed_on = add_working_days(escalation.steps[-1].responded_on, 3)
         escalation.closing_text = (
             "Referred to Cafcass after the director upheld the plan; the care plan was returned to court and "
             "amended to a plan for permanence with the child's family."

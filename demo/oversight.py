@@ -33,7 +33,8 @@ from django.db import transaction
 
 from children.selectors import age_on
 from demo.children import add_years, bulk_save
-from demo.reviews import _Calendar, lac_cycles
+from demo.reviews import lac_cycles
+from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 from oversight.models import ContactMethod, InContactPlan, OversightKind, OversightRecord, Rag
 from oversight.services import next_check_window
 from reviews import timescales
@@ -308,12 +309,10 @@ def iro_on(allocations, day):
 
 
 class _OversightGenerator:
-    def __init__(self, seed, today, histories):
+    def __init__(self, seed, today):
         self.rng = random.Random(f"oversight-{seed}")
         self.today = today
         self.window_start = add_years(today, -3)
-        births = [history.child.date_of_birth for history in histories]
-        self.calendar = _Calendar(min(births, default=today) - timedelta(days=400), today + timedelta(days=900))
         self.result = SeededOversight()
         self.cumulative = {}
 
@@ -335,10 +334,10 @@ class _OversightGenerator:
         if last < first:
             return None
         day = min(max(day, first), last)
-        after = self.calendar.on_or_after(day)
+        after = on_or_after(day)
         if after <= last:
             return after
-        before = self.calendar.on_or_before(day)
+        before = on_or_before(day)
         return before if before >= first else None
 
     def day_between(self, first, last):
@@ -422,7 +421,7 @@ class _OversightGenerator:
     def before_review(self, review, earliest):
         day = review.held_on
         if self.chance(PRE_MEETING_CHECK):
-            check = self.calendar.add(day, -2)
+            check = add_working_days(day, -2)
             if check >= earliest:
                 self.add(check, OversightKind.PRE_MEETING_CHECK, tracking=self.rng.choice(PRE_MEETING_TRACKING))
         child = self.history.child
@@ -629,7 +628,7 @@ class _OversightGenerator:
 def build_oversight(histories, seeded_reviews, *, seed, today):
     """Oversight records and In-Contact plans for the demo children, in memory: `histories` from
     demo.children.build_local_authority, `seeded_reviews` from demo.reviews.build_reviews."""
-    return _OversightGenerator(seed, today, histories).build(histories, seeded_reviews)
+    return _OversightGenerator(seed, today).build(histories, seeded_reviews)
 
 
 @transaction.atomic

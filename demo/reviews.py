@@ -26,6 +26,7 @@ from django.utils import timezone
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
 from children.selectors import age_on, periods_of_care
 from demo.children import bulk_save
+from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 from reviews import timescales
 from reviews.models import (
     ConferenceOutcome,
@@ -188,48 +189,6 @@ class SeededReview:
     actions: list = field(default_factory=list)
 
 
-class _Calendar:
-    """Working days (reviews.timescales.is_working_day) from `first` to `last`, so that the
-    thousands of dates drawn around reviews are counted by index rather than day by day.
-    Gives the same answers as timescales.add_working_days; outside the range it calls it."""
-
-    def __init__(self, first, last):
-        self.first = first
-        self.working = []
-        self.before = []
-        self.is_working = []
-        for offset in range((last - first).days + 1):
-            day = first + timedelta(days=offset)
-            self.before.append(len(self.working))
-            working = timescales.is_working_day(day)
-            self.is_working.append(working)
-            if working:
-                self.working.append(day)
-
-    def add(self, day, count):
-        """The count-th working day after `day` (before it when negative), not counting `day`."""
-        offset = (day - self.first).days
-        if count == 0:
-            return day
-        if 0 <= offset < len(self.before):
-            index = self.before[offset] + (self.is_working[offset] if count > 0 else 0) + count - (count > 0)
-            if 0 <= index < len(self.working):
-                return self.working[index]
-        return timescales.add_working_days(day, count)
-
-    def on_or_before(self, day):
-        offset = (day - self.first).days
-        if 0 <= offset < len(self.is_working) and self.is_working[offset]:
-            return day
-        return self.add(day, -1)
-
-    def on_or_after(self, day):
-        offset = (day - self.first).days
-        if 0 <= offset < len(self.is_working) and self.is_working[offset]:
-            return day
-        return self.add(day, 1)
-
-
 def lac_due(cycle_start, held, *, short_breaks, moves):
     """The next LAC review's due date and the unplanned move that brought it forward (or None),
     computed as reviews.services.schedule_lac_review does."""
@@ -255,13 +214,11 @@ def lac_cycles(episodes):
 
 
 class _ReviewGenerator:
-    def __init__(self, seed, today, iro_ftes, histories):
+    def __init__(self, seed, today, iro_ftes):
         self.rng = random.Random(f"reviews-{seed}")
         self.today = today
         self.iro_weights = [float(fte) for fte in iro_ftes]
         self.moves_trigger_reviews = settings.UNPLANNED_MOVE_TRIGGERS_REVIEW
-        births = [history.child.date_of_birth for history in histories]
-        self.calendar = _Calendar(min(births, default=today) - timedelta(days=400), today + timedelta(days=900))
         self.reviews = []
 
     # Random helpers.
@@ -277,17 +234,17 @@ class _ReviewGenerator:
         `earliest`), sometimes late by days to weeks."""
         if self.chance(LATE_SHARE[kind]):
             late = 1 + min(int(self.rng.expovariate(1 / MEAN_WORKING_DAYS_LATE)), MOST_WORKING_DAYS_LATE - 1)
-            return self.calendar.add(due, late)
+            return add_working_days(due, late)
         return self.held_in_time(due, earliest)
 
     def held_in_time(self, due, earliest):
-        last = self.calendar.on_or_before(due)
+        last = on_or_before(due)
         most = EARLIEST_WORKING_DAYS_BEFORE_DUE
         early = min(int(self.rng.triangular(0, most + 1, 3)), most)
-        day = self.calendar.add(last, -early)
+        day = add_working_days(last, -early)
         if day < earliest:
-            day = min(self.calendar.on_or_after(earliest), last) if earliest <= last else (
-                self.calendar.on_or_after(earliest)
+            day = min(on_or_after(earliest), last) if earliest <= last else (
+                on_or_after(earliest)
             )
         return day
 
@@ -295,7 +252,7 @@ class _ReviewGenerator:
         span = self.pick(spans)
         if span is None:
             return None
-        return self.calendar.add(day, self.rng.randint(*span))
+        return add_working_days(day, self.rng.randint(*span))
 
     # The whole authority.
 
@@ -430,7 +387,7 @@ class _ReviewGenerator:
                 self.initial_conference(history, review, plan.start_date, plan)
                 self.review_conferences(history, plan)
                 continue
-            day = self.held_on(ReviewKind.ICPC, due, self.calendar.add(discussion, INITIAL_CONFERENCE_WORKING_DAYS[0]))
+            day = self.held_on(ReviewKind.ICPC, due, add_working_days(discussion, INITIAL_CONFERENCE_WORKING_DAYS[0]))
             during_a_plan = any(
                 plan.start_date <= day and (plan.end_date is None or day < plan.end_date) for plan in plans
             )
@@ -507,7 +464,7 @@ class _ReviewGenerator:
         """How many review conferences, held when due, come between the one due on `due` and
         the one that ends the plan on `end` (0: this one ends it, a few days late at most)."""
         count = 0
-        while end > self.calendar.add(timescales.add_months(due, count * timescales.LATER_RCPC_MONTHS),
+        while end > add_working_days(timescales.add_months(due, count * timescales.LATER_RCPC_MONTHS),
                                       PLAN_ENDING_GRACE_WORKING_DAYS):
             count += 1
         return count
@@ -555,7 +512,7 @@ class _ReviewGenerator:
         after it (not yet, if that day has not come)."""
         held = review.held_on
         before = self.pick(REPORT_WORKING_DAYS_BEFORE)
-        review.social_worker_report_received = None if before is None else self.calendar.add(
+        review.social_worker_report_received = None if before is None else add_working_days(
             held, -self.rng.randint(*before)
         )
         decisions = self.working_days_from(held, DECISIONS_WORKING_DAYS_AFTER)
@@ -583,9 +540,9 @@ class _ReviewGenerator:
         held = review.held_on
         for description, owner, _ in chosen:
             if description in ACTION_DEADLINES:
-                due = self.calendar.add(held, ACTION_DEADLINES[description])
+                due = add_working_days(held, ACTION_DEADLINES[description])
             else:
-                due = self.calendar.on_or_after(held + timedelta(days=self.rng.randint(*ACTION_DUE_DAYS)))
+                due = on_or_after(held + timedelta(days=self.rng.randint(*ACTION_DUE_DAYS)))
             completed = None
             if due <= self.today and self.chance(0.85):
                 latest = min(due + timedelta(days=21), self.today)
@@ -602,10 +559,10 @@ class _ReviewGenerator:
 
 
 def build_reviews(histories, *, seed, today, iro_ftes):
-    """The reviews and conferences of the demo children (children.demo histories), in memory.
+    """The reviews and conferences of the demo children (demo.children histories), in memory.
     Sets a plan's latest category of abuse when a review conference changes it, so call this
     before the plans are saved. `iro_ftes` weights the choice of chair for children with no IRO."""
-    return _ReviewGenerator(seed, today, iro_ftes, histories).build(histories)
+    return _ReviewGenerator(seed, today, iro_ftes).build(histories)
 
 
 @transaction.atomic

@@ -256,9 +256,12 @@ class ReviewActionUpdate(models.Model):
 
 
 class CalendarDay(models.Model):
-    """reviews.timescales.is_working_day written out as a table, so that the dashboard, the lists
-    and the annual report can apply working-day standards inside one SQL query. Filled from
-    timescales by reviews.working_day_calendar after every migrate; never edited by hand."""
+    """The working-day calendar (iro_portal.working_days) written out as a table, so that the
+    dashboard, the lists and the annual report can apply working-day standards inside one SQL
+    query. Written by reviews.working_day_calendar after a migrate that finds the bank holidays
+    changed; never edited by hand. Unmanaged, as is CalendarFingerprint (their tables come from
+    the migrations that made them managed), so that emptying the database, as the tests do
+    between transactional tests, keeps the calendar: it is derived from the holidays, not records."""
 
     day = models.DateField(primary_key=True)
     is_working_day = models.BooleanField()
@@ -277,6 +280,21 @@ class CalendarDay(models.Model):
                 name="calendar_day_counts_consistent",
             ),
         ]
+        managed = False
 
     def __str__(self):
         return f"{format_date(self.day)} ({'working day' if self.is_working_day else 'not a working day'})"
+
+
+class CalendarFingerprint(models.Model):
+    """The fingerprint (iro_portal.working_days.fingerprint) of the bank holidays and the range
+    the CalendarDay table was written from, in one row: a different fingerprint has the table
+    written again."""
+
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        managed = False
+
+    def __str__(self):
+        return self.fingerprint

@@ -2,13 +2,16 @@
 
 No ORM and no reading of "today": callers pass every date in, so each rule can be tested
 exhaustively and the same answer comes out of the pages, the reminders and the annual report.
+Working days are iro_portal.working_days' (the one calendar, also behind the CalendarDay table),
+named here as well so that every date rule is read from this module.
 """
 
 import calendar
 from datetime import date, timedelta
-from functools import lru_cache
 
-import holidays
+from iro_portal.working_days import add_working_days as add_working_days
+from iro_portal.working_days import is_working_day as is_working_day
+from iro_portal.working_days import working_days_between as working_days_between
 
 FIRST_LAC_REVIEW_WORKING_DAYS = 20
 SECOND_LAC_REVIEW_MONTHS = 3
@@ -19,44 +22,6 @@ ICPC_WORKING_DAYS = 15
 FIRST_RCPC_MONTHS = 3
 LATER_RCPC_MONTHS = 6
 UNPLANNED_MOVE_REVIEW_WORKING_DAYS = 20
-
-
-@lru_cache(maxsize=None)
-def _bank_holidays(year):
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
-
-
-def is_working_day(day):
-    """Monday to Friday, excluding bank holidays in England."""
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
-
-
-def add_working_days(start: date, n: int) -> date:
-    """The Nth working day after `start` (`start` itself not counted); a negative N counts back."""
-    step = 1 if n >= 0 else -1
-    day = start
-    remaining = abs(n)
-    while remaining:
-        day += timedelta(days=step)
-        if is_working_day(day):
-            remaining -= 1
-    return day
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; negative when `end` is earlier.
-    So working_days_between(d, add_working_days(d, n)) == n."""
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    low, high = (start, end) if sign > 0 else (end, start)
-    count = 0
-    day = low + timedelta(days=1)
-    while day <= high:
-        if is_working_day(day):
-            count += 1
-        day += timedelta(days=1)
-    return sign * count
 
 
 def add_months(start: date, n: int) -> date:

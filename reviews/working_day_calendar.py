@@ -1,4 +1,4 @@
-"""Working-day rules as SQL expressions, over the CalendarDay table filled from timescales.
+"""Working-day rules as SQL expressions, over the CalendarDay table written from iro_portal.working_days.
 
 Each expression here answers the same question as the timescales function of the same name,
 for every row of a query at once (tests check them against each other day by day). With
@@ -8,43 +8,37 @@ B(d) = working days before d and T(d) = working days up to and including d:
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import router, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import ResolvedOuterRef
 from django.db.models.lookups import LessThan, LessThanOrEqual
 
-from . import timescales
-from .models import CalendarDay
+from iro_portal import working_days
 
-FIRST_DAY = date(1995, 1, 1)
-LAST_DAY = date(2050, 12, 31)
-
-
-def calendar_rows(first=FIRST_DAY, last=LAST_DAY):
-    before = 0
-    day = first
-    while day <= last:
-        working = timescales.is_working_day(day)
-        yield CalendarDay(day=day, is_working_day=working, working_days_before=before,
-                          working_days_through=before + working)
-        before += working
-        day += timedelta(days=1)
+from .models import CalendarDay, CalendarFingerprint
 
 
 def ensure_calendar(using="default", **kwargs):
-    """Fill the calendar when it is missing or incomplete (after migrate, and after a test
-    flushes the database). Cheap when it is already there."""
+    """Write the calendar when the bank holidays it was written from have changed, or it was
+    never written (after migrate, and after a test empties the database, which leaves it in
+    place): one query when it is up to date."""
     if not router.allow_migrate_model(using, CalendarDay):
         return
-    days = (LAST_DAY - FIRST_DAY).days + 1
-    calendar = CalendarDay.objects.using(using)
-    if calendar.count() == days and calendar.filter(day=FIRST_DAY, working_days_before=0).exists():
+    fingerprint = working_days.fingerprint()
+    if CalendarFingerprint.objects.using(using).filter(fingerprint=fingerprint).exists():
         return
     with transaction.atomic(using=using):
-        calendar.all().delete()
-        CalendarDay.objects.using(using).bulk_create(calendar_rows(), batch_size=5000)
+        CalendarDay.objects.using(using).all().delete()
+        CalendarDay.objects.using(using).bulk_create(
+            (CalendarDay(day=day, is_working_day=working, working_days_before=before,
+                         working_days_through=before + working)
+             for day, working, before in working_days.calendar_days()),
+            batch_size=5000,
+        )
+        CalendarFingerprint.objects.using(using).all().delete()
+        CalendarFingerprint.objects.using(using).create(fingerprint=fingerprint)
 
 
 @dataclass(frozen=True)

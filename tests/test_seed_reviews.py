@@ -2,7 +2,6 @@
 review passes the services' validation, and timeliness, participation and child protection
 conferences look like a real service's."""
 
-import random
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from io import StringIO
@@ -402,14 +401,3 @@ class TestRepeatableAndSafe:
     def test_only_demo_children_are_touched(self, authority):
         assert not Review.objects.exclude(child__local_child_id__startswith="DEMO").exists()
         assert not Allocation.objects.filter(~Q(child__local_child_id__startswith="DEMO")).exists()
-
-
-def test_the_seeders_working_day_counting_matches_the_timescales():
-    rng = random.Random(1)
-    calendar = _Calendar(date(2019, 1, 1), date(2027, 12, 31))
-    for _ in range(3000):
-        day = date(2019, 1, 1) + timedelta(days=rng.randint(-60, 3300))
-        count = rng.randint(-40, 40)
-        assert calendar.add(day, count) == timescales.add_working_days(day, count), (day, count)
-        assert timescales.is_working_day(calendar.on_or_before(day)) and calendar.on_or_before(day) <= day
-        assert timescales.is_working_day(calendar.on_or_after(day)) and calendar.on_or_after(day) >= day

@@ -4,10 +4,13 @@ weekends and the Christmas, New Year and Easter bank holidays."""
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 
+from iro_portal import working_days
+from iro_portal.working_days import FIRST_DAY, LAST_DAY
 from reviews import timescales
-from reviews.models import CalendarDay
-from reviews.working_day_calendar import FIRST_DAY, LAST_DAY, at_least_working_days_before, ensure_calendar, within_working_days
+from reviews.models import CalendarDay, CalendarFingerprint
+from reviews.working_day_calendar import at_least_working_days_before, ensure_calendar, within_working_days
 
 WINDOW = [date(2025, 12, 15) + timedelta(days=offset) for offset in range(45)] + [
     date(2026, 3, 30) + timedelta(days=offset) for offset in range(21)
@@ -30,10 +33,50 @@ def test_the_calendar_is_filled_after_migrate_and_counts_working_days():
 
 
 @pytest.mark.django_db
-def test_ensure_calendar_refills_an_emptied_table():
+def test_ensure_calendar_is_one_query_when_the_bank_holidays_are_unchanged(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        ensure_calendar()
+
+
+@pytest.mark.django_db
+def test_ensure_calendar_rewrites_a_table_written_from_other_bank_holidays():
     CalendarDay.objects.filter(day__year=2026).delete()
+    CalendarFingerprint.objects.update(fingerprint="other bank holidays")
     ensure_calendar()
     assert CalendarDay.objects.filter(day__year=2026).count() == 365
+    assert CalendarFingerprint.objects.get().fingerprint == working_days.fingerprint()
+
+
+@pytest.fixture
+def a_new_bank_holiday(monkeypatch):
+    """A `holidays` release that adds a bank holiday on Monday 7 June 2027."""
+    new = date(2027, 6, 7)
+    known = working_days.bank_holidays
+    monkeypatch.setattr(
+        working_days, "bank_holidays", lambda year: known(year) | {new} if year == new.year else known(year)
+    )
+    working_days._index.cache_clear()
+    yield new
+    working_days._index.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_new_bank_holiday_rewrites_the_table(a_new_bank_holiday):
+    friday = CalendarDay.objects.get(day=a_new_bank_holiday - timedelta(days=3))
+    ensure_calendar()
+    holiday = CalendarDay.objects.get(day=a_new_bank_holiday)
+    assert not holiday.is_working_day
+    assert CalendarDay.objects.get(day=a_new_bank_holiday + timedelta(days=1)).working_days_before == (
+        friday.working_days_through
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_database_keeps_the_calendar(django_assert_num_queries):
+    call_command("flush", interactive=False, verbosity=0)
+    assert CalendarDay.objects.count() == (LAST_DAY - FIRST_DAY).days + 1
+    with django_assert_num_queries(1):
+        ensure_calendar()
 
 
 @pytest.mark.django_db

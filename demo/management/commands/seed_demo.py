@@ -25,7 +25,6 @@ from demo import escalations as escalations_demo
 from demo import oversight as oversight_demo
 from demo import reviews as reviews_demo
 from iro_portal.dates import format_date
-from reviews import timescales
 
 
 def iso_date(value):
@@ -64,7 +63,7 @@ def generate_and_save(children, seed, today, *, chunk=None):
     before, numbers its children and IROs on from them, and saves the accounts every chunk
     shares (administrator, manager, board member) only if it is the first."""
     authority = children_demo.build_local_authority(
-        children, seed, today, is_working_day=timescales.is_working_day,
+        children, seed, today,
         first_child_number=chunk.first_child_number if chunk else 1,
         first_iro_number=chunk.first_iro_number if chunk else 1,
     )
