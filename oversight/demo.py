@@ -34,7 +34,8 @@ from django.db import transaction
 from children.demo import add_years, bulk_save
 from children.selectors import age_on
 from reviews import timescales
-from reviews.demo import _Calendar, lac_cycles
+from reviews.cycles import lac_cycles
+from reviews.demo import _Calendar
 from reviews.models import ConferenceOutcome, ReviewKind, ReviewStatus
 
 from .models import ContactMethod, InContactPlan, OversightKind, OversightRecord, Rag
@@ -372,10 +373,10 @@ class _OversightGenerator:
         cycles = lac_cycles(history.episodes)
         for number, cycle in enumerate(cycles):
             is_last = number == len(cycles) - 1
-            ongoing_series = cycle["short_breaks"] and history.short_break_series and is_last
-            end = None if ongoing_series else cycle["periods"][-1].end_date
-            reviews = sorted(lac.get(cycle["start"], []), key=lambda seeded: seeded.review.number)
-            self.lac_cycle(cycle["start"], end, reviews)
+            ongoing_series = cycle.short_breaks and history.short_break_series and is_last
+            end = None if ongoing_series else cycle.end
+            reviews = sorted(lac.get(cycle.start, []), key=lambda seeded: seeded.review.number)
+            self.lac_cycle(cycle.start, end, reviews)
         self.conference_checks(conferences)
         self.fill_quarters()
         self.result.ratings.append(self.ratings)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
 from children.demo import bulk_save
-from children.selectors import age_on, periods_of_care
+from children.selectors import age_on
 
 from . import timescales
 from .models import (
@@ -36,7 +36,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-from .services import continues_short_break_series, current_lac_cycle, unplanned_moves
+from .cycles import current_lac_cycle, lac_cycles, next_lac_review
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks.
@@ -231,30 +231,6 @@ class _Calendar:
         return self.add(day, 1)
 
 
-def lac_due(cycle_start, held, *, short_breaks, moves):
-    """The next LAC review's due date and the unplanned move that brought it forward (or None),
-    computed as reviews.services.schedule_lac_review does."""
-    due = timescales.lac_review_due(cycle_start, held, short_breaks=short_breaks, unplanned_moves=moves)
-    regular = timescales.lac_review_due(cycle_start, held, short_breaks=short_breaks)
-    since = max(held, default=cycle_start)
-    move = min((day for day in moves if day > since), default=None) if due < regular else None
-    return due, move
-
-
-def lac_cycles(episodes):
-    """Every LAC review cycle in a child's history, grouped as reviews.services.current_lac_cycle
-    groups the current one: each period of care, except that a series of short breaks is one
-    cycle from the first break."""
-    cycles = []
-    for period in periods_of_care(episodes):
-        short_breaks = all(episode.legal_status in SHORT_BREAK_LEGAL_STATUSES for episode in period.episodes)
-        if cycles and continues_short_break_series(cycles[-1]["periods"][-1], period):
-            cycles[-1]["periods"].append(period)
-        else:
-            cycles.append({"start": period.start_date, "short_breaks": short_breaks, "periods": [period]})
-    return cycles
-
-
 class _ReviewGenerator:
     def __init__(self, seed, today, iro_ftes, histories):
         self.rng = random.Random(f"reviews-{seed}")
@@ -316,25 +292,24 @@ class _ReviewGenerator:
         cycles = lac_cycles(episodes)
         for number, cycle in enumerate(cycles):
             is_last = number == len(cycles) - 1
-            ongoing_series = cycle["short_breaks"] and history.short_break_series and is_last
-            end = None if ongoing_series else cycle["periods"][-1].end_date
-            is_current = current is not None and is_last and current["start"] == cycle["start"]
+            ongoing_series = cycle.short_breaks and history.short_break_series and is_last
+            end = None if ongoing_series else cycle.end
+            is_current = current is not None and is_last and current.start == cycle.start
             self.lac_cycle(history, cycle, end, is_current)
 
     def lac_cycle(self, history, cycle, end, is_current):
         """The reviews of one cycle up to its end (or today): held ones, then the outstanding
         review if the child is looked after today, or the one cancelled when care ended."""
         child = history.child
-        start, short_breaks = cycle["start"], cycle["short_breaks"]
-        moves = unplanned_moves(cycle) if self.moves_trigger_reviews else ()
+        start = cycle.start
         held = []
         while True:
-            due, move = lac_due(start, held, short_breaks=short_breaks, moves=moves)
+            due = next_lac_review(cycle, held, count_moves=self.moves_trigger_reviews)
             since = held[-1] + timedelta(days=1) if held else start
-            day = self.held_on(ReviewKind.LAC, due, since)
+            day = self.held_on(ReviewKind.LAC, due.due_date, since)
             review = Review(
-                child=child, kind=ReviewKind.LAC, number=len(held) + 1, cycle_start=start, due_date=due,
-                brought_forward_by_move=move,
+                child=child, kind=ReviewKind.LAC, number=due.number, cycle_start=start, due_date=due.due_date,
+                brought_forward_by_move=due.brought_forward_by_move,
             )
             if end is not None and day >= end:
                 review.status = ReviewStatus.CANCELLED

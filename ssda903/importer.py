@@ -67,7 +67,6 @@ from collections import Counter, defaultdict, namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from itertools import islice
 
 from django.conf import settings
@@ -93,9 +92,10 @@ from children.codes import (
 )
 from children.models import CareEpisode, Child
 from children.validators import validate_local_child_id
-from children.selectors import age_on, periods_of_care
+from children.selectors import age_on
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
+from reviews.cycles import current_lac_cycle, cycle_on, lac_cycles, next_lac_review
 from reviews.models import (
     OUTSTANDING_STATUSES,
     ParticipationCode,
@@ -103,7 +103,6 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
-from reviews.services import continues_short_break_series, current_lac_cycle, unplanned_moves
 
 from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
 from .exporter import mother_cells, uasc_duc, unknown_upn
@@ -227,34 +226,6 @@ def _day(value):
     return format_date(value)
 
 
-def _lac_due(start, held_tail, short_breaks, move):
-    """timescales.lac_review_due(start, held, short_breaks=..., unplanned_moves=moves), memoised.
-    It depends on the held dates only through the last two (how many, up to two, and the last),
-    on the start only while none is held, and on the moves only through the first after the last
-    review (`move`, or None), which brings the due date forward to additional_review_due(move)."""
-    due = _regular_lac_due(None if held_tail else start, held_tail, short_breaks)
-    if move is not None:
-        due = min(due, _additional_review_due(move))
-    return due
-
-
-@lru_cache(maxsize=200_000)
-def _regular_lac_due(start, held_tail, short_breaks):
-    return timescales.lac_review_due(start, list(held_tail), short_breaks=short_breaks)
-
-
-@lru_cache(maxsize=200_000)
-def _assumed_before(start, recorded_from, short_breaks):
-    """timescales.lac_reviews_assumed for a cycle with no review recorded before `recorded_from`."""
-    return tuple(timescales.lac_reviews_assumed(start, recorded_from, [], short_breaks=short_breaks))
-
-
-def _assumed(cycle, recorded_from, held_in_cycle):
-    if recorded_from is None or (held_in_cycle and held_in_cycle[0] < recorded_from):
-        return []
-    return list(_assumed_before(cycle["start"], recorded_from, cycle["short_breaks"]))
-
-
 def _recorded_from(records, stored, year_start, portal_care_from=None):
     """Child.lac_reviews_recorded_from after importing a return of the collection year from
     `year_start`: it has the year's reviews, but none for a series of short breaks (rule 399),
@@ -266,43 +237,10 @@ def _recorded_from(records, stored, year_start, portal_care_from=None):
         return stored
     if stored is None and portal_care_from is not None and portal_care_from <= min(e.start_date for e in records):
         return None
-    last = periods_of_care(sorted(records, key=lambda e: e.start_date))[-1]
-    if all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in last.episodes):
+    if lac_cycles(records)[-1].short_breaks:
         end = date(year_start.year + 1, year_start.month, year_start.day)
         return end if stored is None else max(stored, end)
     return year_start if stored is None else min(stored, year_start)
-
-
-@lru_cache(maxsize=50_000)
-def _additional_review_due(move):
-    return timescales.additional_review_due(move)
-
-
-def _first_move_after(moves, since, before=None):
-    return min((m for m in moves if m > since and (before is None or m < before)), default=None)
-
-
-def lac_cycles(episodes):
-    """Every LAC review cycle in a child's history, oldest first: each period of care, except
-    that a series of short breaks (V3/V4) is one cycle (as current_lac_cycle)."""
-    cycles = []
-    for period in periods_of_care(episodes):
-        short = all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in period.episodes)
-        if cycles and continues_short_break_series(cycles[-1]["periods"][-1], period):
-            cycles[-1]["periods"].append(period)
-        else:
-            cycles.append({"start": period.start_date, "short_breaks": short, "periods": [period]})
-    for cycle in cycles:
-        cycle["end"] = cycle["periods"][-1].end_date
-    return cycles
-
-
-def _cycle_for(cycles, day):
-    found = None
-    for cycle in cycles:
-        if cycle["start"] <= day:
-            found = cycle
-    return found
 
 
 class _Checker:
@@ -815,8 +753,8 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                               "The child was under 4 on the day of the review, so REVIEW_CODE must be PN0 (rule 441).")
         cycles = cycles_of(child_id)
         if cycles is not None:
-            cycle = _cycle_for(cycles, record.held_on)
-            if cycle is None or (cycle["end"] is not None and record.held_on > cycle["end"]):
+            cycle = cycle_on(cycles, record.held_on)
+            if cycle is None or (cycle.end is not None and record.held_on > cycle.end):
                 checker.error(file, row, child_id, "REVIEW", _day(record.held_on),
                               "The child was not looked after on the day of this review (no episode covers it).")
     uasc = {}
@@ -942,36 +880,27 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if to_add:
             by_cycle = defaultdict(list)
             for day in all_held:
-                cycle = _cycle_for(cycles, day)
+                cycle = cycle_on(cycles, day)
                 if cycle is not None:
                     by_cycle[id(cycle)].append(day)
             for cycle in cycles:
                 held_in_cycle = by_cycle.get(id(cycle), [])
-                held_in_cycle = _assumed(cycle, recorded_from[local_id], held_in_cycle) + held_in_cycle
-                moves = unplanned_moves(cycle) if moves_on else ()
+                held_in_cycle = cycle.reviews_assumed(recorded_from[local_id], held_in_cycle) + held_in_cycle
                 for number, day in enumerate(held_in_cycle, start=1):
                     if day not in to_add:
                         continue
-                    before = held_in_cycle[:number - 1]
-                    move = _first_move_after(moves, before[-1] if before else cycle["start"], day)
-                    due = _lac_due(cycle["start"], tuple(before[-2:]), cycle["short_breaks"], move)
-                    new_reviews.append((local_id, day, to_add[day].code, number, cycle["start"], due))
+                    due = next_lac_review(cycle, held_in_cycle[:number - 1], count_moves=moves_on, moves_before=day)
+                    new_reviews.append((local_id, day, to_add[day].code, due.number, cycle.start, due.due_date))
         cycle = current_lac_cycle(episodes, on=today) if episodes else None
         if cycle is None:
             next_due[local_id] = None
             continue
-        held = [day for day in all_held if day >= cycle["start"]]
-        assumed = _assumed(cycle, recorded_from[local_id], held)
+        held = [day for day in all_held if day >= cycle.start]
+        assumed = cycle.reviews_assumed(recorded_from[local_id], held)
         if assumed and len(held) < 2:
             result.next_reviews_estimated.append(local_id)
-        held = assumed + held
-        moves = unplanned_moves(cycle) if moves_on else ()
-        since = held[-1] if held else cycle["start"]
-        first_move = _first_move_after(moves, since)
-        tail = tuple(held[-2:])
-        due = _lac_due(cycle["start"], tail, cycle["short_breaks"], first_move)
-        regular = _lac_due(cycle["start"], tail, cycle["short_breaks"], None)
-        next_due[local_id] = (due, len(held) + 1, cycle["start"], first_move if due < regular else None)
+        due = next_lac_review(cycle, assumed + held, count_moves=moves_on)
+        next_due[local_id] = (due.due_date, due.number, cycle.start, due.brought_forward_by_move)
     result.reviews_added = len(new_reviews)
 
     now = timezone.now()
