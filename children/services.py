@@ -20,7 +20,18 @@ from .codes import (
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on, records_motherhood
-from .signals import care_record_changed
+
+
+def _follow_care_record(child):
+    """A change to a child's episodes, strategy discussions or protection plans moves the
+    outstanding reviews and conferences to their new due dates, and ends an In-Contact plan
+    when care has ended, in the same transaction. Imported here because reviews and oversight
+    build on children: their services import these."""
+    from oversight.services import end_in_contact_plan_when_care_ends
+    from reviews.services import reschedule
+
+    reschedule(child)
+    end_in_contact_plan_when_care_ends(child)
 
 
 def _locked(child, expected_version=None):
@@ -167,7 +178,7 @@ def record_care_episode(child, *, by, request=None, today=None, **fields):
     validate_care_episode(episode, today=today or timezone.localdate())
     _save(episode)
     record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
-    care_record_changed.send(sender=CareEpisode, child=child)
+    _follow_care_record(child)
     return episode
 
 
@@ -185,7 +196,7 @@ def update_care_episode(episode, *, by, expected_version=None, request=None, tod
         action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
         detail={"before": before, "after": {field: str(value) for field, value in changes.items()}},
     )
-    care_record_changed.send(sender=CareEpisode, child=episode.child)
+    _follow_care_record(episode.child)
     return episode
 
 
@@ -200,7 +211,7 @@ def record_strategy_discussion(child, *, by, date, section_47_enquiry_started, r
         StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started)
     )
     record_event(action=AuditAction.CREATE, user=by, obj=discussion, child_id=child.pk, request=request)
-    care_record_changed.send(sender=StrategyDiscussion, child=child)
+    _follow_care_record(child)
     return discussion
 
 
@@ -218,7 +229,7 @@ def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, r
         ChildProtectionPlan(child=child, start_date=start_date, initial_category_of_abuse=initial_category_of_abuse)
     )
     record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
-    care_record_changed.send(sender=ChildProtectionPlan, child=child)
+    _follow_care_record(child)
     return plan
 
 
@@ -238,7 +249,7 @@ def end_protection_plan(plan, *, by, end_date, end_reason, expected_version=None
         action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
         detail={"ended": str(end_date), "reason": end_reason},
     )
-    care_record_changed.send(sender=ChildProtectionPlan, child=plan.child)
+    _follow_care_record(plan.child)
     return plan
 
 

@@ -1048,8 +1048,8 @@ def _copy_value(value):
 
 def _end_in_contact_plans(child_pks):
     """Children whose new episodes show they have left care: an open In-Contact plan ends, as
-    the care_record_changed receiver in oversight does after a change on the page. Rare, so per
-    child (after one bulk query to find them)."""
+    the children services end it after a change on the page. Rare, so per child (after one
+    bulk query to find them)."""
     from oversight.models import InContactPlan
     from oversight.services import end_in_contact_plan_when_care_ends
 
