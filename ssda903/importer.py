@@ -92,7 +92,7 @@ from children.codes import (
 )
 from children.models import CareEpisode, Child
 from children.validators import validate_local_child_id
-from children.selectors import age_on
+from children.selectors import age_on, follow_on_breaks
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
 from reviews.cycles import current_lac_cycle, cycle_on, lac_cycles, next_lac_review
@@ -115,7 +115,6 @@ UPDATE_CHUNK = 500
 EARLIEST_EPISODE = date(1991, 10, 14)  # rule 353
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 UNKNOWN_UPNS = {"UN1", "UN2", "UN3", "UN4", "UN5"}
-ENDS_CARE_FOR_GOOD = {"E2", "E15", "E17"}  # rule 437: died, or 18+
 NEW_CHILD_GIVEN_NAME = "Child"
 CHILD_ID_MAX_LENGTH = Child._meta.get_field("local_child_id").max_length
 
@@ -433,21 +432,20 @@ class _Checker:
                 self.error(file, row, child_id, "DECOM", _day(episode.start_date),
                            f"Another episode (row {previous.row}) starts on the same day.")
                 continue
-            elif previous.end_date is None:
+            elif "142" in (breaks := follow_on_breaks(previous, episode)):
                 self.error(previous.file, previous.row, child_id, "DEC", "",
                            f"This episode has no DEC, but a later episode starts on {_day(episode.start_date)}: "
                            "only the child's latest episode can be open (rule 142).")
-            elif episode.start_date < previous.end_date:
+            elif "501" in breaks:
                 self.error(file, row, child_id, "DECOM", _day(episode.start_date),
                            f"This episode starts before the previous episode (row {previous.row}, "
                            f"{_day(previous.start_date)} to {_day(previous.end_date)}) ended: episodes cannot overlap (rule 501).")
             elif episode.start_date == previous.end_date:
-                continues = previous.reason_episode_ceased == CONTINUING_EPISODE_REASON
-                if episode.reason_for_new_episode == ReasonForNewEpisode.S:
+                if "431" in breaks:
                     self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
                                f"The previous episode (row {previous.row}) ended on {_day(previous.end_date)}, the day this "
                                "one starts, so this episode continues the period of care: RNE cannot be S (rule 431).")
-                elif not continues:
+                elif "388" in breaks:
                     self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
                                f"The next episode (row {row}) starts on {_day(previous.end_date)}, the day this one ended, "
                                "so REC must be X1 (rule 388).")
@@ -457,15 +455,15 @@ class _Checker:
                         self.error(file, row, child_id, "CIN", episode.category_of_need,
                                    f"CIN must stay {period_cin} for the whole period of care (rule 504).")
             else:  # a gap: this episode starts a new period of care
-                if previous.reason_episode_ceased == CONTINUING_EPISODE_REASON:
+                if "388" in breaks:
                     self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
                                f"REC is X1 but the next episode starts on {_day(episode.start_date)}, not on "
                                f"{_day(previous.end_date)} when this one ended (rule 388).")
-                elif previous.reason_episode_ceased in ENDS_CARE_FOR_GOOD:
+                elif "437" in breaks:
                     self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
                                f"REC {previous.reason_episode_ceased} means the child died or is 18 or over, "
                                "but a later episode follows (rule 437).")
-                if episode.reason_for_new_episode and episode.reason_for_new_episode != ReasonForNewEpisode.S:
+                if "433" in breaks and episode.reason_for_new_episode:  # a blank RNE has its own error
                     self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
                                f"No episode ended on {_day(episode.start_date)}, the day this one starts, so it begins a "
                                "new period of care and RNE must be S (rules 432, 433).")
@@ -564,18 +562,6 @@ def _uasc_wanted(row, have, year):
     if year is not None and uasc_duc(*have, year) == (None if row is None else _day(row.duc)):
         return have
     return (row is not None, row.duc if row is not None else None)
-
-
-def _follows_on(episode, following):
-    """Whether `following` can come after `episode` (rules 142, 388, 431-433, 437, 501)."""
-    if episode.end_date is None or episode.end_date > following.start_date:
-        return False
-    if episode.end_date == following.start_date:
-        return (episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
-                and following.reason_for_new_episode != ReasonForNewEpisode.S)
-    return (episode.reason_episode_ceased != CONTINUING_EPISODE_REASON
-            and episode.reason_episode_ceased not in ENDS_CARE_FOR_GOOD
-            and following.reason_for_new_episode == ReasonForNewEpisode.S)
 
 
 def _children_in_later_returns(collection_year):
@@ -853,7 +839,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if pk is not None and stored_keys == final_keys:
             continue
         replaced.append(local_id)
-        if following is not None and not _follows_on(final[final.index(following) - 1], following):
+        if following is not None and follow_on_breaks(final[final.index(following) - 1], following):
             last = records[-1]
             checker.error(last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(
                 last, following, year_end))
