@@ -3,7 +3,7 @@ reviews of every period of care (or series of short breaks), the initial and rev
 protection conferences, each with the record the chair would have made and the actions agreed,
 and the review or conference outstanding today.
 
-Due dates come from reviews.timescales exactly as the services schedule them: each review falls
+Due dates come from reviews.cycles, as the services schedule them: each review falls
 due from the day the previous one was actually held, unplanned placement moves bring a review
 forward, and what is outstanding today is what reviews.services.reschedule derives from the
 child's record (tests/test_seed_reviews.py checks that). As in children/demo.py, everything is

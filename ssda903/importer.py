@@ -43,7 +43,7 @@ value, what is wrong). Otherwise one transaction:
   start with a continuation, and its LAC cycle then counts from the earliest episode known.
 - adds the held LAC reviews the portal does not have yet (matched on child and date), with
   their participation codes and, as scheduling would have given them, their number in the
-  cycle, the cycle start and the due date (reviews.timescales), so "in timescale" means
+  cycle, the cycle start and the due date (reviews.cycles), so "in timescale" means
   something for the history. Reviews already in the portal are never changed or deleted,
   whatever their year.
 - brings the next LAC review of every child in the file in line with the record, set-based
