@@ -149,6 +149,10 @@ class ReasonEpisodeCeased(models.TextChoices):
 
 CONTINUING_EPISODE_REASON = ReasonEpisodeCeased.X1
 
+# An episode ending for one of these (the child died, or is 18 or over) ends care for good: no
+# episode can follow it (SSDA903 rule 437).
+CARE_ENDED_FOR_GOOD_REASONS = frozenset({ReasonEpisodeCeased.E2, ReasonEpisodeCeased.E15, ReasonEpisodeCeased.E17})
+
 # A short break ending for one of these leaves the child at home until the next break, so the
 # series of short breaks goes on; any other reason (adopted, died, an order, another authority,
 # independent living, adult care, custody, abroad, 18 or over) ends the series.

@@ -31,7 +31,13 @@ from reviews.selectors import review_timing, with_next_review
 from reviews.timescales import latest_start_open_longer_than
 from reviews.working_day_calendar import within_working_days
 
-from .codes import PlacementProvider, Sex
+from .codes import (
+    CARE_ENDED_FOR_GOOD_REASONS,
+    CONTINUING_EPISODE_REASON,
+    PlacementProvider,
+    ReasonForNewEpisode,
+    Sex,
+)
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan
 
 
@@ -79,6 +85,27 @@ def periods_of_care(episodes):
     if run:
         periods.append(_period(run))
     return periods
+
+
+def follow_on_breaks(previous, episode):
+    """The SSDA903 rules `episode` breaks by coming next after `previous`, the child's episode
+    before it, as rule codes: "142" `previous` is still open; "501" `episode` starts before
+    `previous` ceased. Starting the day `previous` ceased, `episode` continues its period of
+    care: "431" it has reason S, "388" `previous` did not cease with X1. Starting later, it
+    begins a new period: "388" `previous` ceased with X1, "437" it ended care for good, "433"
+    `episode` has a reason other than S."""
+    if previous.end_date is None:
+        return ("142",)
+    if episode.start_date < previous.end_date:
+        return ("501",)
+    continuing = previous.reason_episode_ceased == CONTINUING_EPISODE_REASON
+    starts_care = episode.reason_for_new_episode == ReasonForNewEpisode.S
+    if episode.start_date == previous.end_date:
+        broken = {"431": starts_care, "388": not continuing}
+    else:
+        broken = {"388": continuing, "437": previous.reason_episode_ceased in CARE_ENDED_FOR_GOOD_REASONS,
+                  "433": not starts_care}
+    return tuple(code for code, is_broken in broken.items() if is_broken)
 
 
 def _period(run):

@@ -13,14 +13,24 @@ from iro_portal.dates import format_date
 from iro_portal.locking import check_version, lock
 
 from .codes import (
-    CONTINUING_EPISODE_REASON,
     PLACEMENT_TYPES_WITHOUT_PROVIDER,
     PlacementProvider,
     ReasonForNewEpisode,
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
-from .selectors import age_on, records_motherhood
-from .signals import care_record_changed
+from .selectors import age_on, follow_on_breaks, records_motherhood
+
+
+def _follow_care_record(child):
+    """A change to a child's episodes, strategy discussions or protection plans moves the
+    outstanding reviews and conferences to their new due dates, and ends an In-Contact plan
+    when care has ended, in the same transaction. Imported here because reviews and oversight
+    build on children: their services import these."""
+    from oversight.services import end_in_contact_plan_when_care_ends
+    from reviews.services import reschedule
+
+    reschedule(child)
+    end_in_contact_plan_when_care_ends(child)
 
 
 def _locked(child, expected_version=None):
@@ -119,23 +129,33 @@ def validate_care_episode(episode, *, today):
 
 def _check_period_of_care(episode):
     """A period of care starts with reason S; an episode continuing it starts the day the
-    previous one ceased with X1, and keeps the period's category of need."""
-    others = CareEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
-    previous = others.filter(end_date=episode.start_date).first()
-    starts_period = episode.reason_for_new_episode == ReasonForNewEpisode.S
-    if starts_period and previous is not None:
+    previous one ceased with X1, and keeps the period's category of need (children.selectors.
+    follow_on_breaks). Checked after _check_no_overlap, so the previous episode has ended."""
+    previous = (CareEpisode.objects.filter(child_id=episode.child_id, start_date__lt=episode.start_date)
+                .exclude(pk=episode.pk).order_by("-start_date").first())
+    breaks = follow_on_breaks(previous, episode) if previous is not None else ()
+    continues = previous is not None and previous.end_date == episode.start_date
+    if "431" in breaks:
         raise ValidationError({"reason_for_new_episode": (
             f"The previous episode ceased on {format_date(previous.end_date)}, the day this one starts, so this episode "
             "continues that period of care: choose the reason for the change, not S.")})
-    if not starts_period and previous is None:
+    if not continues and episode.reason_for_new_episode != ReasonForNewEpisode.S:
         raise ValidationError({"reason_for_new_episode": (
             "No episode ceased on the day this one starts, so it begins a new period of care: the reason must be "
             "S (started to be looked after).")})
-    if previous is not None:
-        if previous.reason_episode_ceased != CONTINUING_EPISODE_REASON:
-            raise ValidationError({"start_date": (
-                f"The previous episode ceased on {format_date(previous.end_date)} because the child left care "
-                f"({previous.get_reason_episode_ceased_display()}); a continuing episode needs that one to end with X1.")})
+    if continues and "388" in breaks:
+        raise ValidationError({"start_date": (
+            f"The previous episode ceased on {format_date(previous.end_date)} because the child left care "
+            f"({previous.get_reason_episode_ceased_display()}); a continuing episode needs that one to end with X1.")})
+    if "388" in breaks:
+        raise ValidationError({"start_date": (
+            f"The previous episode ceased on {format_date(previous.end_date)} with X1, so the period of care goes on "
+            "with an episode starting that day: start this one then, or change that episode's reason.")})
+    if "437" in breaks:
+        raise ValidationError({"start_date": (
+            f"The previous episode ceased on {format_date(previous.end_date)} "
+            f"({previous.get_reason_episode_ceased_display()}), which ends care for good: no later episode can follow it.")})
+    if continues:
         if previous.category_of_need != episode.category_of_need:
             raise ValidationError({"category_of_need": (
                 "The category of need stays the same for the whole period of care "
@@ -167,7 +187,7 @@ def record_care_episode(child, *, by, request=None, today=None, **fields):
     validate_care_episode(episode, today=today or timezone.localdate())
     _save(episode)
     record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
-    care_record_changed.send(sender=CareEpisode, child=child)
+    _follow_care_record(child)
     return episode
 
 
@@ -185,7 +205,7 @@ def update_care_episode(episode, *, by, expected_version=None, request=None, tod
         action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
         detail={"before": before, "after": {field: str(value) for field, value in changes.items()}},
     )
-    care_record_changed.send(sender=CareEpisode, child=episode.child)
+    _follow_care_record(episode.child)
     return episode
 
 
@@ -200,7 +220,7 @@ def record_strategy_discussion(child, *, by, date, section_47_enquiry_started, r
         StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started)
     )
     record_event(action=AuditAction.CREATE, user=by, obj=discussion, child_id=child.pk, request=request)
-    care_record_changed.send(sender=StrategyDiscussion, child=child)
+    _follow_care_record(child)
     return discussion
 
 
@@ -218,7 +238,7 @@ def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, r
         ChildProtectionPlan(child=child, start_date=start_date, initial_category_of_abuse=initial_category_of_abuse)
     )
     record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
-    care_record_changed.send(sender=ChildProtectionPlan, child=child)
+    _follow_care_record(child)
     return plan
 
 
@@ -238,7 +258,7 @@ def end_protection_plan(plan, *, by, end_date, end_reason, expected_version=None
         action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
         detail={"ended": str(end_date), "reason": end_reason},
     )
-    care_record_changed.send(sender=ChildProtectionPlan, child=plan.child)
+    _follow_care_record(plan.child)
     return plan
 
 

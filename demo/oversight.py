@@ -33,11 +33,11 @@ from django.db import transaction
 
 from children.selectors import age_on
 from demo.children import add_years, bulk_save
-from demo.reviews import lac_cycles
 from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 from oversight.models import ContactMethod, InContactPlan, OversightKind, OversightRecord, Rag
 from oversight.services import next_check_window
 from reviews import timescales
+from reviews.cycles import lac_cycles
 from reviews.models import ConferenceOutcome, ReviewKind, ReviewStatus
 
 # The RAG rating after a review follows the one before (post-review or mid-way) in the cycle:
@@ -370,10 +370,10 @@ class _OversightGenerator:
         cycles = lac_cycles(history.episodes)
         for number, cycle in enumerate(cycles):
             is_last = number == len(cycles) - 1
-            ongoing_series = cycle["short_breaks"] and history.short_break_series and is_last
-            end = None if ongoing_series else cycle["periods"][-1].end_date
-            reviews = sorted(lac.get(cycle["start"], []), key=lambda seeded: seeded.review.number)
-            self.lac_cycle(cycle["start"], end, reviews)
+            ongoing_series = cycle.short_breaks and history.short_break_series and is_last
+            end = None if ongoing_series else cycle.end
+            reviews = sorted(lac.get(cycle.start, []), key=lambda seeded: seeded.review.number)
+            self.lac_cycle(cycle.start, end, reviews)
         self.conference_checks(conferences)
         self.fill_quarters()
         self.result.ratings.append(self.ratings)

@@ -3,7 +3,7 @@ reviews of every period of care (or series of short breaks), the initial and rev
 protection conferences, each with the record the chair would have made and the actions agreed,
 and the review or conference outstanding today.
 
-Due dates come from reviews.timescales exactly as the services schedule them: each review falls
+Due dates come from reviews.cycles, as the services schedule them: each review falls
 due from the day the previous one was actually held, unplanned placement moves bring a review
 forward, and what is outstanding today is what reviews.services.reschedule derives from the
 child's record (tests/test_seed_reviews.py checks that). As in demo/children.py, everything is
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
-from children.selectors import age_on, periods_of_care
+from children.selectors import age_on
 from demo.children import bulk_save
 from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 from reviews import timescales
@@ -36,7 +36,7 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
-from reviews.services import continues_short_break_series, current_lac_cycle, unplanned_moves
+from reviews.cycles import current_lac_cycle, lac_cycles, next_lac_review
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks.
@@ -189,28 +189,6 @@ class SeededReview:
     actions: list = field(default_factory=list)
 
 
-def lac_due(cycle_start, held, *, short_breaks, moves):
-    """The next LAC review's due date and the unplanned move that brought it forward (or None),
-    computed as reviews.services.schedule_lac_review does."""
-    due = timescales.lac_review_due(cycle_start, held, short_breaks=short_breaks, unplanned_moves=moves)
-    regular = timescales.lac_review_due(cycle_start, held, short_breaks=short_breaks)
-    since = max(held, default=cycle_start)
-    move = min((day for day in moves if day > since), default=None) if due < regular else None
-    return due, move
-
-
-def lac_cycles(episodes):
-    """Every LAC review cycle in a child's history, grouped as reviews.services.current_lac_cycle
-    groups the current one: each period of care, except that a series of short breaks is one
-    cycle from the first break."""
-    cycles = []
-    for period in periods_of_care(episodes):
-        short_breaks = all(episode.legal_status in SHORT_BREAK_LEGAL_STATUSES for episode in period.episodes)
-        if cycles and continues_short_break_series(cycles[-1]["periods"][-1], period):
-            cycles[-1]["periods"].append(period)
-        else:
-            cycles.append({"start": period.start_date, "short_breaks": short_breaks, "periods": [period]})
-    return cycles
 
 
 class _ReviewGenerator:
@@ -272,25 +250,24 @@ class _ReviewGenerator:
         cycles = lac_cycles(episodes)
         for number, cycle in enumerate(cycles):
             is_last = number == len(cycles) - 1
-            ongoing_series = cycle["short_breaks"] and history.short_break_series and is_last
-            end = None if ongoing_series else cycle["periods"][-1].end_date
-            is_current = current is not None and is_last and current["start"] == cycle["start"]
+            ongoing_series = cycle.short_breaks and history.short_break_series and is_last
+            end = None if ongoing_series else cycle.end
+            is_current = current is not None and is_last and current.start == cycle.start
             self.lac_cycle(history, cycle, end, is_current)
 
     def lac_cycle(self, history, cycle, end, is_current):
         """The reviews of one cycle up to its end (or today): held ones, then the outstanding
         review if the child is looked after today, or the one cancelled when care ended."""
         child = history.child
-        start, short_breaks = cycle["start"], cycle["short_breaks"]
-        moves = unplanned_moves(cycle) if self.moves_trigger_reviews else ()
+        start = cycle.start
         held = []
         while True:
-            due, move = lac_due(start, held, short_breaks=short_breaks, moves=moves)
+            due = next_lac_review(cycle, held, count_moves=self.moves_trigger_reviews)
             since = held[-1] + timedelta(days=1) if held else start
-            day = self.held_on(ReviewKind.LAC, due, since)
+            day = self.held_on(ReviewKind.LAC, due.due_date, since)
             review = Review(
-                child=child, kind=ReviewKind.LAC, number=len(held) + 1, cycle_start=start, due_date=due,
-                brought_forward_by_move=move,
+                child=child, kind=ReviewKind.LAC, number=due.number, cycle_start=start, due_date=due.due_date,
+                brought_forward_by_move=due.brought_forward_by_move,
             )
             if end is not None and day >= end:
                 review.status = ReviewStatus.CANCELLED

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class OversightConfig(AppConfig):
     name = "oversight"
     verbose_name = "Oversight between reviews"
-
-    def ready(self):
-        from . import receivers  # noqa: F401

@@ -19,7 +19,7 @@ from iro_portal.locking import check_version
 from iro_portal.words import with_article
 from reviews import timescales
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
-from reviews.services import current_lac_cycle
+from reviews.cycles import current_lac_cycle
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord, Rag
 

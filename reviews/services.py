@@ -6,7 +6,7 @@ corrected, a plan ended): every scheduling function is idempotent.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,15 +17,9 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import record_event
 from children import services as children_services
-from children.codes import (
-    CONTINUING_EPISODE_REASON,
-    PLANNED_PLACEMENT_CHANGE_REASONS,
-    SHORT_BREAK_GAP_REASONS,
-    SHORT_BREAK_LEGAL_STATUSES,
-    PlanEndReason,
-)
+from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
-from children.selectors import age_on, periods_of_care
+from children.selectors import age_on
 from iro_portal.dates import format_date
 from iro_portal.forms import row_message
 from iro_portal.locking import lock
@@ -33,6 +27,7 @@ from notifications.models import NotificationKind, SubjectType
 from notifications.services import settle_reminders
 
 from . import timescales
+from .cycles import current_lac_cycle, next_lac_review
 from .models import (
     ICPC_OUTCOMES,
     OUTSTANDING_STATUSES,
@@ -47,65 +42,6 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-
-
-def _short_breaks_only(period):
-    return all(episode.legal_status in SHORT_BREAK_LEGAL_STATUSES for episode in period.episodes)
-
-
-def _ceased(period):
-    """An episode ending with X1 is followed by another the same day, even if that one is not
-    recorded yet: the child is still looked after."""
-    last = period.episodes[-1]
-    return last.end_date is not None and last.reason_episode_ceased != CONTINUING_EPISODE_REASON
-
-
-def _series_goes_on(period, on):
-    """Whether a series of short breaks is still running on `on` after `period`, a break that
-    has ended: the child went home until the next break and the series has not lapsed
-    (DESIGN.md section 3; timescales.short_break_series_lapses)."""
-    return (
-        _short_breaks_only(period)
-        and period.episodes[-1].reason_episode_ceased in SHORT_BREAK_GAP_REASONS
-        and on < timescales.short_break_series_lapses(period.end_date)
-    )
-
-
-def continues_short_break_series(previous, period):
-    """Whether the period of care `period` is the next break of the series `previous` (the
-    period before it) belongs to: both short breaks only, and the series still running."""
-    return _short_breaks_only(period) and _series_goes_on(previous, period.start_date)
-
-
-def current_lac_cycle(episodes, *, on):
-    """The period of care the LAC review cycle counts from on `on`, or None when the child is
-    not looked after. A series of short breaks counts as one cycle from the first break, and
-    runs on between breaks: the review stays due until the series ends."""
-    periods = periods_of_care(episodes)
-    if not periods or (_ceased(periods[-1]) and not _series_goes_on(periods[-1], on)):
-        return None
-    current = periods[-1]
-    if not _short_breaks_only(current):
-        return {"start": current.start_date, "short_breaks": False, "periods": [current]}
-    series = [current]
-    for period in reversed(periods[:-1]):
-        if not continues_short_break_series(period, series[0]):
-            break
-        series.insert(0, period)
-    return {"start": series[0].start_date, "short_breaks": True, "periods": series}
-
-
-def unplanned_moves(cycle):
-    """Dates of unplanned placement moves in the cycle (the reason sits on the episode that
-    ended, as SSDA903 rule 225)."""
-    return tuple(
-        episode.end_date
-        for period in cycle["periods"]
-        for episode in period.episodes
-        if episode.end_date is not None
-        and episode.reason_for_placement_change
-        and episode.reason_for_placement_change not in PLANNED_PLACEMENT_CHANGE_REASONS
-    )
 
 
 def _outstanding(child, kind):
@@ -144,20 +80,14 @@ def schedule_lac_review(child, today=None):
         _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
         return None
     held = sorted(
-        Review.objects.filter(child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle["start"])
+        Review.objects.filter(child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle.start)
         .values_list("held_on", flat=True)
     )
-    held = timescales.lac_reviews_assumed(
-        cycle["start"], child.lac_reviews_recorded_from, held, short_breaks=cycle["short_breaks"]
-    ) + held
-    moves = unplanned_moves(cycle) if settings.UNPLANNED_MOVE_TRIGGERS_REVIEW else ()
-    due = timescales.lac_review_due(cycle["start"], held, short_breaks=cycle["short_breaks"], unplanned_moves=moves)
-    regular = timescales.lac_review_due(cycle["start"], held, short_breaks=cycle["short_breaks"])
-    since = max(held, default=cycle["start"])
-    move = min((m for m in moves if m > since), default=None) if due < regular else None
+    held = cycle.reviews_assumed(child.lac_reviews_recorded_from, held) + held
+    due = next_lac_review(cycle, held, count_moves=settings.UNPLANNED_MOVE_TRIGGERS_REVIEW)
     return _make_due(
-        child, ReviewKind.LAC, due_date=due, number=len(held) + 1, cycle_start=cycle["start"],
-        brought_forward_by_move=move,
+        child, ReviewKind.LAC, due_date=due.due_date, number=due.number, cycle_start=cycle.start,
+        brought_forward_by_move=due.brought_forward_by_move,
     )
 
 
@@ -165,8 +95,8 @@ def end_lapsed_short_break_series(on, first_child_id, last_child_id):
     """A series of short breaks also ends with time alone, twelve months without a break
     (timescales.short_break_series_lapses), which no change to the record announces: the daily
     sweep brings in line, on `on`, the LAC review of each child who has had short breaks and
-    whose last episode ended a year ago or more."""
-    ended_by = on - timedelta(days=365)
+    whose last episode ended long enough ago for the series to have lapsed."""
+    ended_by = timescales.short_break_series_lapsed_by(on)
     recent = CareEpisode.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gt=ended_by))
     outstanding = Review.objects.filter(child=OuterRef("pk"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
     short_break = CareEpisode.objects.filter(child=OuterRef("pk"), legal_status__in=SHORT_BREAK_LEGAL_STATUSES)

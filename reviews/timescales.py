@@ -8,6 +8,7 @@ named here as well so that every date rule is read from this module.
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
 
 from iro_portal.working_days import add_working_days as add_working_days
 from iro_portal.working_days import is_working_day as is_working_day
@@ -68,6 +69,12 @@ def lac_reviews_assumed(period_start: date, recorded_from: date | None, held: li
     399), when the cycle began earlier and no review before that date is recorded."""
     if recorded_from is None or period_start >= recorded_from or (held and min(held) < recorded_from):
         return []
+    return list(_reviews_due_before(period_start, recorded_from, short_breaks))
+
+
+@lru_cache(maxsize=200_000)
+def _reviews_due_before(period_start: date, recorded_from: date, short_breaks: bool) -> tuple[date, ...]:
+    """Memoised: an SSDA903 import asks it for thousands of children with the same dates."""
     assumed: list[date] = []
     due = lac_review_due(period_start, assumed, short_breaks=short_breaks)
     while due < recorded_from:
@@ -75,7 +82,7 @@ def lac_reviews_assumed(period_start: date, recorded_from: date | None, held: li
         # As lac_review_due(period_start, assumed), without its work for moves (none assumed).
         second = len(assumed) == 1 and not short_breaks
         due = add_months(due, SECOND_LAC_REVIEW_MONTHS if second else LATER_LAC_REVIEW_MONTHS)
-    return assumed
+    return tuple(assumed)
 
 
 def short_break_series_lapses(break_ended: date) -> date:
@@ -85,6 +92,12 @@ def short_break_series_lapses(break_ended: date) -> date:
     over any period of 12 months (no break over 17 days, 75 days at most: DfE rules 365 and 367),
     so twelve months without a break end it, and a later break starts a new series."""
     return add_months(break_ended, SHORT_BREAK_SERIES_LAPSES_MONTHS)
+
+
+def short_break_series_lapsed_by(on: date) -> date:
+    """The latest day a break can have ended for its series to have lapsed by `on`: a break
+    ending on it or before has short_break_series_lapses(break_ended) <= on."""
+    return latest_start_open_longer_than(on, SHORT_BREAK_SERIES_LAPSES_MONTHS, or_exactly=True)
 
 
 def additional_review_due(unplanned_move: date) -> date:

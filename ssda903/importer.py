@@ -43,7 +43,7 @@ value, what is wrong). Otherwise one transaction:
   start with a continuation, and its LAC cycle then counts from the earliest episode known.
 - adds the held LAC reviews the portal does not have yet (matched on child and date), with
   their participation codes and, as scheduling would have given them, their number in the
-  cycle, the cycle start and the due date (reviews.timescales), so "in timescale" means
+  cycle, the cycle start and the due date (reviews.cycles), so "in timescale" means
   something for the history. Reviews already in the portal are never changed or deleted,
   whatever their year.
 - brings the next LAC review of every child in the file in line with the record, set-based
@@ -67,7 +67,6 @@ from collections import Counter, defaultdict, namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from itertools import islice
 
 from django.conf import settings
@@ -93,9 +92,10 @@ from children.codes import (
 )
 from children.models import CareEpisode, Child
 from children.validators import validate_local_child_id
-from children.selectors import age_on, periods_of_care
+from children.selectors import age_on, follow_on_breaks
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
+from reviews.cycles import current_lac_cycle, cycle_on, lac_cycles, next_lac_review
 from reviews.models import (
     OUTSTANDING_STATUSES,
     ParticipationCode,
@@ -103,7 +103,6 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
-from reviews.services import continues_short_break_series, current_lac_cycle, unplanned_moves
 
 from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
 from .exporter import mother_cells, uasc_duc, unknown_upn
@@ -116,7 +115,6 @@ UPDATE_CHUNK = 500
 EARLIEST_EPISODE = date(1991, 10, 14)  # rule 353
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 UNKNOWN_UPNS = {"UN1", "UN2", "UN3", "UN4", "UN5"}
-ENDS_CARE_FOR_GOOD = {"E2", "E15", "E17"}  # rule 437: died, or 18+
 NEW_CHILD_GIVEN_NAME = "Child"
 CHILD_ID_MAX_LENGTH = Child._meta.get_field("local_child_id").max_length
 
@@ -227,34 +225,6 @@ def _day(value):
     return format_date(value)
 
 
-def _lac_due(start, held_tail, short_breaks, move):
-    """timescales.lac_review_due(start, held, short_breaks=..., unplanned_moves=moves), memoised.
-    It depends on the held dates only through the last two (how many, up to two, and the last),
-    on the start only while none is held, and on the moves only through the first after the last
-    review (`move`, or None), which brings the due date forward to additional_review_due(move)."""
-    due = _regular_lac_due(None if held_tail else start, held_tail, short_breaks)
-    if move is not None:
-        due = min(due, _additional_review_due(move))
-    return due
-
-
-@lru_cache(maxsize=200_000)
-def _regular_lac_due(start, held_tail, short_breaks):
-    return timescales.lac_review_due(start, list(held_tail), short_breaks=short_breaks)
-
-
-@lru_cache(maxsize=200_000)
-def _assumed_before(start, recorded_from, short_breaks):
-    """timescales.lac_reviews_assumed for a cycle with no review recorded before `recorded_from`."""
-    return tuple(timescales.lac_reviews_assumed(start, recorded_from, [], short_breaks=short_breaks))
-
-
-def _assumed(cycle, recorded_from, held_in_cycle):
-    if recorded_from is None or (held_in_cycle and held_in_cycle[0] < recorded_from):
-        return []
-    return list(_assumed_before(cycle["start"], recorded_from, cycle["short_breaks"]))
-
-
 def _recorded_from(records, stored, year_start, portal_care_from=None):
     """Child.lac_reviews_recorded_from after importing a return of the collection year from
     `year_start`: it has the year's reviews, but none for a series of short breaks (rule 399),
@@ -266,43 +236,10 @@ def _recorded_from(records, stored, year_start, portal_care_from=None):
         return stored
     if stored is None and portal_care_from is not None and portal_care_from <= min(e.start_date for e in records):
         return None
-    last = periods_of_care(sorted(records, key=lambda e: e.start_date))[-1]
-    if all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in last.episodes):
+    if lac_cycles(records)[-1].short_breaks:
         end = date(year_start.year + 1, year_start.month, year_start.day)
         return end if stored is None else max(stored, end)
     return year_start if stored is None else min(stored, year_start)
-
-
-@lru_cache(maxsize=50_000)
-def _additional_review_due(move):
-    return timescales.additional_review_due(move)
-
-
-def _first_move_after(moves, since, before=None):
-    return min((m for m in moves if m > since and (before is None or m < before)), default=None)
-
-
-def lac_cycles(episodes):
-    """Every LAC review cycle in a child's history, oldest first: each period of care, except
-    that a series of short breaks (V3/V4) is one cycle (as current_lac_cycle)."""
-    cycles = []
-    for period in periods_of_care(episodes):
-        short = all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in period.episodes)
-        if cycles and continues_short_break_series(cycles[-1]["periods"][-1], period):
-            cycles[-1]["periods"].append(period)
-        else:
-            cycles.append({"start": period.start_date, "short_breaks": short, "periods": [period]})
-    for cycle in cycles:
-        cycle["end"] = cycle["periods"][-1].end_date
-    return cycles
-
-
-def _cycle_for(cycles, day):
-    found = None
-    for cycle in cycles:
-        if cycle["start"] <= day:
-            found = cycle
-    return found
 
 
 class _Checker:
@@ -495,21 +432,20 @@ class _Checker:
                 self.error(file, row, child_id, "DECOM", _day(episode.start_date),
                            f"Another episode (row {previous.row}) starts on the same day.")
                 continue
-            elif previous.end_date is None:
+            elif "142" in (breaks := follow_on_breaks(previous, episode)):
                 self.error(previous.file, previous.row, child_id, "DEC", "",
                            f"This episode has no DEC, but a later episode starts on {_day(episode.start_date)}: "
                            "only the child's latest episode can be open (rule 142).")
-            elif episode.start_date < previous.end_date:
+            elif "501" in breaks:
                 self.error(file, row, child_id, "DECOM", _day(episode.start_date),
                            f"This episode starts before the previous episode (row {previous.row}, "
                            f"{_day(previous.start_date)} to {_day(previous.end_date)}) ended: episodes cannot overlap (rule 501).")
             elif episode.start_date == previous.end_date:
-                continues = previous.reason_episode_ceased == CONTINUING_EPISODE_REASON
-                if episode.reason_for_new_episode == ReasonForNewEpisode.S:
+                if "431" in breaks:
                     self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
                                f"The previous episode (row {previous.row}) ended on {_day(previous.end_date)}, the day this "
                                "one starts, so this episode continues the period of care: RNE cannot be S (rule 431).")
-                elif not continues:
+                elif "388" in breaks:
                     self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
                                f"The next episode (row {row}) starts on {_day(previous.end_date)}, the day this one ended, "
                                "so REC must be X1 (rule 388).")
@@ -519,15 +455,15 @@ class _Checker:
                         self.error(file, row, child_id, "CIN", episode.category_of_need,
                                    f"CIN must stay {period_cin} for the whole period of care (rule 504).")
             else:  # a gap: this episode starts a new period of care
-                if previous.reason_episode_ceased == CONTINUING_EPISODE_REASON:
+                if "388" in breaks:
                     self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
                                f"REC is X1 but the next episode starts on {_day(episode.start_date)}, not on "
                                f"{_day(previous.end_date)} when this one ended (rule 388).")
-                elif previous.reason_episode_ceased in ENDS_CARE_FOR_GOOD:
+                elif "437" in breaks:
                     self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
                                f"REC {previous.reason_episode_ceased} means the child died or is 18 or over, "
                                "but a later episode follows (rule 437).")
-                if episode.reason_for_new_episode and episode.reason_for_new_episode != ReasonForNewEpisode.S:
+                if "433" in breaks and episode.reason_for_new_episode:  # a blank RNE has its own error
                     self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
                                f"No episode ended on {_day(episode.start_date)}, the day this one starts, so it begins a "
                                "new period of care and RNE must be S (rules 432, 433).")
@@ -626,18 +562,6 @@ def _uasc_wanted(row, have, year):
     if year is not None and uasc_duc(*have, year) == (None if row is None else _day(row.duc)):
         return have
     return (row is not None, row.duc if row is not None else None)
-
-
-def _follows_on(episode, following):
-    """Whether `following` can come after `episode` (rules 142, 388, 431-433, 437, 501)."""
-    if episode.end_date is None or episode.end_date > following.start_date:
-        return False
-    if episode.end_date == following.start_date:
-        return (episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
-                and following.reason_for_new_episode != ReasonForNewEpisode.S)
-    return (episode.reason_episode_ceased != CONTINUING_EPISODE_REASON
-            and episode.reason_episode_ceased not in ENDS_CARE_FOR_GOOD
-            and following.reason_for_new_episode == ReasonForNewEpisode.S)
 
 
 def _children_in_later_returns(collection_year):
@@ -815,8 +739,8 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                               "The child was under 4 on the day of the review, so REVIEW_CODE must be PN0 (rule 441).")
         cycles = cycles_of(child_id)
         if cycles is not None:
-            cycle = _cycle_for(cycles, record.held_on)
-            if cycle is None or (cycle["end"] is not None and record.held_on > cycle["end"]):
+            cycle = cycle_on(cycles, record.held_on)
+            if cycle is None or (cycle.end is not None and record.held_on > cycle.end):
                 checker.error(file, row, child_id, "REVIEW", _day(record.held_on),
                               "The child was not looked after on the day of this review (no episode covers it).")
     uasc = {}
@@ -915,7 +839,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if pk is not None and stored_keys == final_keys:
             continue
         replaced.append(local_id)
-        if following is not None and not _follows_on(final[final.index(following) - 1], following):
+        if following is not None and follow_on_breaks(final[final.index(following) - 1], following):
             last = records[-1]
             checker.error(last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(
                 last, following, year_end))
@@ -942,36 +866,27 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if to_add:
             by_cycle = defaultdict(list)
             for day in all_held:
-                cycle = _cycle_for(cycles, day)
+                cycle = cycle_on(cycles, day)
                 if cycle is not None:
                     by_cycle[id(cycle)].append(day)
             for cycle in cycles:
                 held_in_cycle = by_cycle.get(id(cycle), [])
-                held_in_cycle = _assumed(cycle, recorded_from[local_id], held_in_cycle) + held_in_cycle
-                moves = unplanned_moves(cycle) if moves_on else ()
+                held_in_cycle = cycle.reviews_assumed(recorded_from[local_id], held_in_cycle) + held_in_cycle
                 for number, day in enumerate(held_in_cycle, start=1):
                     if day not in to_add:
                         continue
-                    before = held_in_cycle[:number - 1]
-                    move = _first_move_after(moves, before[-1] if before else cycle["start"], day)
-                    due = _lac_due(cycle["start"], tuple(before[-2:]), cycle["short_breaks"], move)
-                    new_reviews.append((local_id, day, to_add[day].code, number, cycle["start"], due))
+                    due = next_lac_review(cycle, held_in_cycle[:number - 1], count_moves=moves_on, moves_before=day)
+                    new_reviews.append((local_id, day, to_add[day].code, due.number, cycle.start, due.due_date))
         cycle = current_lac_cycle(episodes, on=today) if episodes else None
         if cycle is None:
             next_due[local_id] = None
             continue
-        held = [day for day in all_held if day >= cycle["start"]]
-        assumed = _assumed(cycle, recorded_from[local_id], held)
+        held = [day for day in all_held if day >= cycle.start]
+        assumed = cycle.reviews_assumed(recorded_from[local_id], held)
         if assumed and len(held) < 2:
             result.next_reviews_estimated.append(local_id)
-        held = assumed + held
-        moves = unplanned_moves(cycle) if moves_on else ()
-        since = held[-1] if held else cycle["start"]
-        first_move = _first_move_after(moves, since)
-        tail = tuple(held[-2:])
-        due = _lac_due(cycle["start"], tail, cycle["short_breaks"], first_move)
-        regular = _lac_due(cycle["start"], tail, cycle["short_breaks"], None)
-        next_due[local_id] = (due, len(held) + 1, cycle["start"], first_move if due < regular else None)
+        due = next_lac_review(cycle, assumed + held, count_moves=moves_on)
+        next_due[local_id] = (due.due_date, due.number, cycle.start, due.brought_forward_by_move)
     result.reviews_added = len(new_reviews)
 
     now = timezone.now()
@@ -1119,8 +1034,8 @@ def _copy_value(value):
 
 def _end_in_contact_plans(child_pks):
     """Children whose new episodes show they have left care: an open In-Contact plan ends, as
-    the care_record_changed receiver in oversight does after a change on the page. Rare, so per
-    child (after one bulk query to find them)."""
+    the children services end it after a change on the page. Rare, so per child (after one
+    bulk query to find them)."""
     from oversight.models import InContactPlan
     from oversight.services import end_in_contact_plan_when_care_ends
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from children.codes import CARE_ENDED_FOR_GOOD_REASONS
+
 # ---------------------------------------------------------------------------------------------
 # Code lists (DATA_DICTIONARY.md section 2), by collection year where they change.
 # A collection year is named by the year it ends in: 2025 = 1 April 2024 to 31 March 2025 (2024/25).
@@ -54,7 +56,7 @@ REC_CODES = frozenset({
     "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5",
     "E6", "E7", "E9", "E14", "E15", "E16", "E17", "E8",
 })
-REC_NOTHING_CAN_FOLLOW = frozenset({"E2", "E15", "E17"})  # died; 18 or over (age assessment; stayed on)
+REC_NOTHING_CAN_FOLLOW = CARE_ENDED_FOR_GOOD_REASONS  # died; 18 or over (age assessment; stayed on)
 PLACE_CHANGE_REASONS = frozenset({
     "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
     "CUSTOD", "OTHER",

@@ -16,8 +16,8 @@ from audit.models import AuditEvent
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import Allocation, Child
 from children.selectors import age_on, allocation_on, is_looked_after_on, periods_of_care
-from demo.reviews import _Calendar
 from reviews import services, timescales
+from reviews.cycles import LacCycle
 from reviews.models import Review, ReviewAction
 from tests.conftest import kept_for_the_module
 
@@ -134,7 +134,7 @@ class TestTheScheduleIsTheServices:
                 if not short_breaks:
                     cycle_periods = cycle_periods[:1]
                 assert cycle_periods[0].start_date == cycle_start, child
-                moves = services.unplanned_moves({"periods": cycle_periods})
+                moves = LacCycle(cycle_start, short_breaks, tuple(cycle_periods)).unplanned_moves
                 end = None if is_short_break_series(child) else cycle_periods[-1].end_date
                 cycle_reviews.sort(key=lambda r: (r.held_on is None, r.held_on))
                 dates = []
