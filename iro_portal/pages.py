@@ -1,0 +1,87 @@
+"""The two shapes most pages take: a form that calls a service, and a list shown a page at a time."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views import View
+
+from audit.services import record_list_view
+
+from .forms import add_service_errors
+from .locking import ChangedByAnotherUser
+
+
+class FormPage(View):
+    """GET shows the form; POST checks it and calls the service through `save`, which returns where
+    to go next. The service's errors become the form's (against the field each names), and the page
+    comes back as a 400; a change refused because someone else saved the record meanwhile shows
+    their message at the top, with `stale_status`.
+
+    `load` fetches what the page is about (refusing with 404 or 403) before either method, and may
+    answer instead, for a page that no longer applies (a review already recorded)."""
+
+    template_name = ""
+    form_class = None
+    stale_status = 400
+    renamed_fields = {}
+    """The service's name for a value, where the form's field for it has another."""
+
+    def load(self, request, *args, **kwargs):
+        return None
+
+    def initial(self):
+        return {}
+
+    def form_kwargs(self):
+        return {}
+
+    def context(self):
+        """What the template shows besides the form."""
+        return {}
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        if (answer := self.load(request, *args, **kwargs)) is not None:
+            return answer
+        return self.show(self.form_class(initial=self.initial(), **self.form_kwargs()))
+
+    def post(self, request, *args, **kwargs):
+        if (answer := self.load(request, *args, **kwargs)) is not None:
+            return answer
+        form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
+        status = 400
+        if form.is_valid():
+            try:
+                return self.save(form)
+            except ChangedByAnotherUser as error:
+                form.add_error(None, error.messages)
+                status = self.stale_status
+            except ValidationError as error:
+                add_service_errors(form, error, self.renamed_fields)
+        return self.show(form, status=status)
+
+    def show(self, form, status=200):
+        return render(self.request, self.template_name, {**self.context(), "form": form}, status=status)
+
+
+class ListPage(View):
+    """A list a page at a time (?page=). Rows are built for the page shown, never the whole list,
+    so a page costs the same queries however long the list; each page shown is recorded in the
+    audit log with the children on it."""
+
+    page_size = None
+    """None: settings.CHILDREN_LIST_PAGE_SIZE, read on each request."""
+    audited_as = "children.child"
+
+    def paginate(self, items):
+        return Paginator(items, self.page_size or settings.CHILDREN_LIST_PAGE_SIZE).get_page(self.request.GET.get("page"))
+
+    def page_of(self, items, child_id=lambda item: item.child_id, filters=None):
+        """The page asked for, recorded as seen: `child_id` names each item's child."""
+        page = self.paginate(items)
+        record_list_view(self.request, object_type=self.audited_as, child_ids=[child_id(item) for item in page.object_list],
+                         page_number=page.number, filters=filters)
+        return page
