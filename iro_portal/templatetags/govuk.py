@@ -133,3 +133,29 @@ def page_numbers(page):
         None if number == page.paginator.ELLIPSIS else number
         for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ]
+
+
+class NumericTableNode(template.Node):
+    def __init__(self, nodelist, caption, headings, options):
+        self.nodelist, self.caption, self.headings, self.options = nodelist, caption, headings, options
+
+    def render(self, context):
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        table = {
+            "caption": self.caption.resolve(context), "headings": [heading.resolve(context) for heading in self.headings],
+            "size": options.get("size", "s"), "region": options.get("region", ""), "rows": self.nodelist.render(context),
+        }
+        return context.template.engine.get_template("govuk/numeric_table.html").render(context.new(table))
+
+
+@register.tag
+def numeric_table(parser, token):
+    """{% numeric_table "Caption" "Rows are" "Count" ... size="m" region="id" %}rows{% endnumeric_table %}:
+    a table of counts whose first column names the row and the others are numbers. `region` makes it
+    a scrollable region labelled by its caption (the caption's id)."""
+    bits = token.split_contents()[1:]
+    options = template.base.token_kwargs([bit for bit in bits if "=" in bit], parser)
+    caption, *headings = [parser.compile_filter(bit) for bit in bits if "=" not in bit]
+    nodelist = parser.parse(("endnumeric_table",))
+    parser.delete_first_token()
+    return NumericTableNode(nodelist, caption, headings, options)
