@@ -135,17 +135,27 @@ def page_numbers(page):
     ]
 
 
-class NumericTableNode(template.Node):
-    def __init__(self, nodelist, caption, headings, options):
-        self.nodelist, self.caption, self.headings, self.options = nodelist, caption, headings, options
+class TableNode(template.Node):
+    """A block tag's table: its template, given the tag's arguments and the rows the block holds."""
+
+    def __init__(self, template_name, nodelist, values, options):
+        self.template_name, self.nodelist, self.values, self.options = template_name, nodelist, values, options
 
     def render(self, context):
-        options = {name: value.resolve(context) for name, value in self.options.items()}
-        table = {
-            "caption": self.caption.resolve(context), "headings": [heading.resolve(context) for heading in self.headings],
-            "size": options.get("size", "s"), "region": options.get("region", ""), "rows": self.nodelist.render(context),
-        }
-        return context.template.engine.get_template("govuk/numeric_table.html").render(context.new(table))
+        table = {name: value.resolve(context) for name, value in self.options.items()}
+        table["values"] = [value.resolve(context) for value in self.values]
+        table["rows"] = self.nodelist.render(context)
+        with context.push(table):
+            return context.template.engine.get_template(self.template_name).render(context)
+
+
+def _table_tag(parser, token, template_name):
+    bits = token.split_contents()
+    options = template.base.token_kwargs([bit for bit in bits[1:] if "=" in bit], parser)
+    values = [parser.compile_filter(bit) for bit in bits[1:] if "=" not in bit]
+    nodelist = parser.parse((f"end{bits[0]}",))
+    parser.delete_first_token()
+    return TableNode(template_name, nodelist, values, options)
 
 
 @register.tag
@@ -153,9 +163,11 @@ def numeric_table(parser, token):
     """{% numeric_table "Caption" "Rows are" "Count" ... size="m" region="id" %}rows{% endnumeric_table %}:
     a table of counts whose first column names the row and the others are numbers. `region` makes it
     a scrollable region labelled by its caption (the caption's id)."""
-    bits = token.split_contents()[1:]
-    options = template.base.token_kwargs([bit for bit in bits if "=" in bit], parser)
-    caption, *headings = [parser.compile_filter(bit) for bit in bits if "=" not in bit]
-    nodelist = parser.parse(("endnumeric_table",))
-    parser.delete_first_token()
-    return NumericTableNode(nodelist, caption, headings, options)
+    return _table_tag(parser, token, "govuk/numeric_table.html")
+
+
+@register.tag
+def list_table(parser, token):
+    """{% list_table "Label" %}caption, head and body{% endlist_table %}: a list's table, a scrollable
+    region with that label, then the links to the list's other pages."""
+    return _table_tag(parser, token, "govuk/list_table.html")
