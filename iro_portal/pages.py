@@ -9,21 +9,19 @@ from django.views import View
 from audit.services import record_list_view
 
 from .forms import add_service_errors
-from .locking import ChangedByAnotherUser
 
 
 class FormPage(View):
     """GET shows the form; POST checks it and calls the service through `save`, which returns where
-    to go next. The service's errors become the form's (against the field each names), and the page
-    comes back as a 400; a change refused because someone else saved the record meanwhile shows
-    their message at the top, with `stale_status`.
+    to go next. The service's errors become the form's (against the field each names; one naming
+    no field, such as a change refused because someone else saved the record meanwhile, at the
+    top) and the page comes back as a 400.
 
     `load` fetches what the page is about (refusing with 404 or 403) before either method, and may
-    answer instead, for a page that no longer applies (a review already recorded)."""
+    answer instead, for a page that no longer applies (an escalation already closed)."""
 
     template_name = ""
     form_class = None
-    stale_status = 400
     renamed_fields = {}
     """The service's name for a value, where the form's field for it has another."""
 
@@ -52,16 +50,12 @@ class FormPage(View):
         if (answer := self.load(request, *args, **kwargs)) is not None:
             return answer
         form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
-        status = 400
         if form.is_valid():
             try:
                 return self.save(form)
-            except ChangedByAnotherUser as error:
-                form.add_error(None, error.messages)
-                status = self.stale_status
             except ValidationError as error:
                 add_service_errors(form, error, self.renamed_fields)
-        return self.show(form, status=status)
+        return self.show(form, status=400)
 
     def show(self, form, status=200):
         return render(self.request, self.template_name, {**self.context(), "form": form}, status=status)
