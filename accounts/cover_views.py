@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 
 from iro_portal.forms import add_service_errors
+from iro_portal.pages import FormPage
 
 from . import selectors, services
 from .forms import CoverForm, EndCoverForm
@@ -54,20 +55,21 @@ class CoverListView(AllocationManagerRequiredMixin, View):
         })
 
 
-class GrantCoverView(AllocationManagerRequiredMixin, View):
+class GrantCoverView(AllocationManagerRequiredMixin, FormPage):
+    """The answers, kept for the check-answers page (?change=1 comes back from it to change them)."""
+
     template_name = "accounts/cover_grant.html"
+    form_class = CoverForm
 
-    def get(self, request):
-        today = timezone.localdate()
-        answers = _cover_from_session(request) if request.GET.get("change") else None
-        form = CoverForm(today=today, initial=answers or {"starts_on": today, "level": CoverLevel.READ})
-        return render(request, self.template_name, {"form": form})
+    def initial(self):
+        answers = _cover_from_session(self.request) if self.request.GET.get("change") else None
+        return answers or {"starts_on": timezone.localdate(), "level": CoverLevel.READ}
 
-    def post(self, request):
-        form = CoverForm(request.POST, today=timezone.localdate())
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        request.session[COVER_TO_GRANT] = form.for_the_session()
+    def form_kwargs(self):
+        return {"today": timezone.localdate()}
+
+    def save(self, form):
+        self.request.session[COVER_TO_GRANT] = form.for_the_session()
         return redirect("cover_check")
 
 

@@ -1,6 +1,5 @@
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,12 +7,13 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import may_read_audit_log
+from .pages import ListPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import selectors
 from .forms import AuditSearchForm
 from .models import AuditAction
-from .services import record_event, record_list_view
+from .services import record_event
 
 PAGE_SIZE = 50
 AUDIT_LOG_OBJECT_TYPE = "audit.log"
@@ -31,18 +31,18 @@ class AuditLogReaderRequiredMixin(AccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class AuditLogView(AuditLogReaderRequiredMixin, View):
+class AuditLogView(AuditLogReaderRequiredMixin, ListPage):
     """Search the audit log. Each page load is itself a view of the log, so it is audited."""
+
+    page_size = PAGE_SIZE
+    audited_as = AUDIT_LOG_OBJECT_TYPE
 
     def get(self, request):
         form = AuditSearchForm(request.GET)
         if not form.is_valid():
             return render(request, "audit/list.html", {"form": form})
-        page = Paginator(selectors.search_events(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = selectors.event_rows(page.object_list)
-        record_list_view(request, object_type=AUDIT_LOG_OBJECT_TYPE, filters=form.filters_for_the_record(),
-                         child_ids=[row.event.child_id for row in rows], page_number=page.number)
-        return render(request, "audit/list.html", {"form": form, "page": page, "rows": rows})
+        page = self.page_of(selectors.search_events(**form.filters()), filters=form.filters_for_the_record())
+        return render(request, "audit/list.html", {"form": form, "page": page, "rows": selectors.event_rows(page.object_list)})
 
 
 class _Echo:

@@ -2,10 +2,9 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.utils import timezone
 
 from accounts.selectors import IRO_CHOICES
-from iro_portal.filters import GovukDateFilter, handled_in_filter_queryset
+from iro_portal.filters import GovukDateFilter, ListFilterSet, handled_in_filter_queryset
 from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
 
 from .codes import LegalStatus, PlacementType
@@ -32,7 +31,7 @@ OVERSIGHT_CHOICES = [
 ]
 
 
-class ChildrenFilter(django_filters.FilterSet):
+class ChildrenFilter(ListFilterSet):
     """Filters for the children list; works on the current-status annotations from
     selectors.children_with_current_status. The care, oversight and plan filters are the
     conditions the dashboard counts, so each figure opens its own list."""
@@ -76,12 +75,6 @@ class ChildrenFilter(django_filters.FilterSet):
     class Meta:
         model = Child
         fields = []
-
-    def __init__(self, *args, on=None, show_iro_filter=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.on = on or timezone.localdate()
-        if not show_iro_filter:
-            del self.filters["iro"]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -1,7 +1,6 @@
-from django.conf import settings
+from operator import attrgetter
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -17,7 +16,8 @@ from accounts.permissions import (
 )
 from accounts.models import Role
 from accounts.selectors import cover_in_force_for
-from iro_portal.forms import add_service_errors
+from audit.pages import ListPage
+from iro_portal.pages import FormPage
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
 
@@ -29,10 +29,6 @@ from . import selectors, services
 from .filters import ChildrenFilter
 from .forms import AllocationForm, MotherhoodForm
 from .models import Child
-
-
-def _paginate(request, queryset):
-    return Paginator(queryset, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def sort_headers(columns, sort, descending):
@@ -49,7 +45,7 @@ def sort_headers(columns, sort, descending):
     return headers
 
 
-class CaseloadView(ChildRecordAccessMixin, View):
+class CaseloadView(ChildRecordAccessMixin, ListPage):
     """The IRO's home page: each child's next review, RAG rating, open escalation and last
     oversight, sortable and searchable; then the caseloads they cover for."""
 
@@ -60,7 +56,7 @@ class CaseloadView(ChildRecordAccessMixin, View):
         search = request.GET.get("search", "").strip()
         sort, descending = selectors.caseload_sort(request.GET.get("sort"))
         options = {"search": search, "sort": sort, "descending": descending}
-        page = _paginate(request, selectors.caseload(request.user, request.user, today, **options))
+        page = self.paginate(selectors.caseload(request.user, request.user, today, **options))
         covering = [
             (cover, selectors.caseload_rows(selectors.caseload(request.user, cover.covered_iro, today, **options), today))
             for cover in cover_in_force_for(request.user, today)
@@ -77,7 +73,7 @@ class CaseloadView(ChildRecordAccessMixin, View):
         })
 
 
-class ChildrenListView(ChildRecordAccessMixin, View):
+class ChildrenListView(ChildRecordAccessMixin, ListPage):
     """Every child for managers; an IRO sees only their own children here (the lists their
     dashboard figures open)."""
 
@@ -86,9 +82,7 @@ class ChildrenListView(ChildRecordAccessMixin, View):
         everyone = sees_every_child(request.user)
         children = selectors.children_with_current_status(children_visible_to(request.user, Child.objects.all()), today)
         child_filter = ChildrenFilter(request.GET, queryset=children, on=today, show_iro_filter=everyone)
-        page = _paginate(request, selectors.with_rows_for_listing(child_filter.qs, today))
-        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
-                         page_number=page.number)
+        page = self.page_of(selectors.with_rows_for_listing(child_filter.qs, today), child_id=attrgetter("pk"))
         count = page.paginator.count
         return render(request, "children/list.html", {
             "filter": child_filter, "page": page, "rows": selectors.listing_rows(page.object_list, today),
@@ -121,73 +115,57 @@ class ChildDetailView(ChildRecordAccessMixin, View):
         })
 
 
-class AllocateView(AllocationManagerRequiredMixin, View):
+class AllocateView(AllocationManagerRequiredMixin, FormPage):
     template_name = "children/allocate.html"
+    form_class = AllocationForm
 
-    def _child(self, pk):
-        return get_object_or_404(Child, pk=pk)
+    def load(self, request, pk):
+        self.child = get_object_or_404(Child, pk=pk)
+        self.current = self.child.allocations.filter(end_date__isnull=True).select_related("iro").first()
 
-    def get(self, request, pk):
-        child = self._child(pk)
-        current = child.allocations.filter(end_date__isnull=True).first()
-        form = AllocationForm(initial={"start_date": timezone.localdate(),
-                                       "version": current.version if current is not None else 0})
-        return self._render(request, child, form)
+    def initial(self):
+        return {"start_date": timezone.localdate(), "version": self.current.version if self.current is not None else 0}
 
-    def post(self, request, pk):
-        child = self._child(pk)
-        form = AllocationForm(request.POST)
-        if form.is_valid():
-            try:
-                allocation = services.allocate_iro(
-                    child, iro=form.cleaned_data["iro"], start_date=form.cleaned_data["start_date"],
-                    expected_version=form.cleaned_data["version"], by=request.user, request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{allocation.iro} is now the IRO for {child.full_name}.")
-                return redirect("children:detail", pk=child.pk)
-        return self._render(request, child, form, status=400)
+    def context(self):
+        return {"child": self.child, "current": self.current}
 
-    def _render(self, request, child, form, status=200):
-        current = child.allocations.filter(end_date__isnull=True).select_related("iro").first()
-        return render(request, self.template_name, {"child": child, "form": form, "current": current}, status=status)
+    def save(self, form):
+        allocation = services.allocate_iro(
+            self.child, iro=form.cleaned_data["iro"], start_date=form.cleaned_data["start_date"],
+            expected_version=form.cleaned_data["version"], by=self.request.user, request=self.request,
+        )
+        messages.success(self.request, f"{allocation.iro} is now the IRO for {self.child.full_name}.")
+        return redirect("children:detail", pk=self.child.pk)
 
 
-class MotherhoodView(ChildRecordAccessMixin, View):
+class MotherhoodView(ChildRecordAccessMixin, FormPage):
     """Whether the child is a mother (SSDA903 MOTHER and MC_DOB): for whoever may open the
     child's record (the allocated IRO, service managers, administrators). The return records
     it for girls only, so a boy has no such page."""
 
     template_name = "children/motherhood.html"
+    form_class = MotherhoodForm
 
-    def _child(self, request, pk):
+    def load(self, request, pk):
         children = children_visible_to(request.user, Child.objects.filter(selectors.motherhood_recorded()))
-        child = get_object_or_404(children, pk=pk)
-        require_recording_rights(request.user, child.pk)
-        return child
+        self.child = get_object_or_404(children, pk=pk)
+        require_recording_rights(request.user, self.child.pk)
 
-    def get(self, request, pk):
-        child = self._child(request, pk)
-        answer = {True: "yes", False: "no"}.get(child.is_mother)
-        form = MotherhoodForm(child=child, initial={
-            "is_mother": answer, "first_child_date_of_birth": child.first_child_date_of_birth, "version": child.version,
-        })
-        return render(request, self.template_name, {"child": child, "form": form})
+    def initial(self):
+        child = self.child
+        return {"is_mother": {True: "yes", False: "no"}.get(child.is_mother),
+                "first_child_date_of_birth": child.first_child_date_of_birth, "version": child.version}
 
-    def post(self, request, pk):
-        child = self._child(request, pk)
-        form = MotherhoodForm(request.POST, child=child)
-        if form.is_valid():
-            try:
-                fields = dict(form.cleaned_data)
-                child = services.record_motherhood(child, by=request.user, request=request,
-                                                   expected_version=fields.pop("version"), **fields)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                answer = "a mother" if child.is_mother else "not a mother"
-                messages.success(request, f"{child.full_name} is recorded as {answer}.")
-                return redirect("children:detail", pk=child.pk)
-        return render(request, self.template_name, {"child": child, "form": form}, status=400)
+    def form_kwargs(self):
+        return {"child": self.child}
+
+    def context(self):
+        return {"child": self.child}
+
+    def save(self, form):
+        fields = dict(form.cleaned_data)
+        child = services.record_motherhood(self.child, by=self.request.user, request=self.request,
+                                           expected_version=fields.pop("version"), **fields)
+        answer = "a mother" if child.is_mother else "not a mother"
+        messages.success(self.request, f"{child.full_name} is recorded as {answer}.")
+        return redirect("children:detail", pk=child.pk)

@@ -3,7 +3,7 @@ from datetime import date
 import django_filters
 
 from accounts.selectors import IRO_CHOICES
-from iro_portal.filters import YES_CHOICES, GovukDateFilter, handled_in_filter_queryset
+from iro_portal.filters import YES_CHOICES, GovukDateFilter, ListFilterSet, handled_in_filter_queryset
 
 from .codes import AreaOfConcern, EscalationStatus, Stage
 from .selectors import response_overdue, with_current_step, with_iro
@@ -11,7 +11,7 @@ from .selectors import response_overdue, with_current_step, with_iro
 STATUS_CHOICES = [("all", "All"), *EscalationStatus.choices]
 
 
-class EscalationsFilter(django_filters.FilterSet):
+class EscalationsFilter(ListFilterSet):
     """Escalations by IRO, status, current stage, area and dates: the conditions the dashboard
     counts, so each figure opens its own list."""
 
@@ -39,14 +39,11 @@ class EscalationsFilter(django_filters.FilterSet):
         empty_label="Any stage",
     )
 
-    def __init__(self, data=None, *args, on, show_iro_filter=True, default_status=None, **kwargs):
+    def __init__(self, data=None, *args, default_status=None, **kwargs):
         if default_status and not (data or {}).get("status"):
             data = data.copy() if data is not None else {}
             data["status"] = default_status
         super().__init__(data, *args, **kwargs)
-        self.on = on
-        if not show_iro_filter:
-            del self.filters["iro"]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(with_current_step(queryset))

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -14,9 +13,10 @@ from accounts.permissions import (
     sees_every_child,
 )
 from audit.models import AuditAction
-from audit.services import record_event, record_list_view
+from audit.services import record_event
 from children.models import Child
-from iro_portal.forms import add_service_errors
+from audit.pages import ListPage
+from iro_portal.pages import FormPage
 
 from . import selectors, services
 from .codes import Stage
@@ -25,15 +25,12 @@ from .forms import EscalateForm, RaiseEscalationForm, RecordResponseForm, Reopen
 from .models import Escalation
 
 
-def _record_list_view(request, page):
-    record_list_view(request, object_type="escalations.escalation",
-                     child_ids=[escalation.child_id for escalation in page.object_list], page_number=page.number)
-
-
-class EscalationListView(ChildRecordAccessMixin, View):
+class EscalationListView(ChildRecordAccessMixin, ListPage):
     """An IRO's escalations, open ones first; for managers, open escalations by stage with
     counts by area of concern. Both filter by the conditions the dashboard counts, and both are
     paged; the managers' counts cover the whole filtered list."""
+
+    audited_as = "escalations.escalation"
 
     def get(self, request):
         today = timezone.localdate()
@@ -43,8 +40,7 @@ class EscalationListView(ChildRecordAccessMixin, View):
                 show_iro_filter=False,
             )
             escalations = selectors.in_list_order(selectors.for_listing(escalation_filter.qs, today))
-            page = Paginator(escalations, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-            _record_list_view(request, page)
+            page = self.page_of(escalations)
             return render(request, "escalations/mine.html", {
                 "filter": escalation_filter, "page": page,
                 "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
@@ -54,8 +50,7 @@ class EscalationListView(ChildRecordAccessMixin, View):
             default_status="open",
         )
         escalations = selectors.in_stage_order(selectors.for_listing(escalation_filter.qs, today), today)
-        page = Paginator(escalations, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        _record_list_view(request, page)
+        page = self.page_of(escalations)
         rows = [selectors.escalation_row(escalation, today) for escalation in page.object_list]
         list_counts = selectors.stage_list_counts(escalation_filter.qs, today)
         iro = escalation_filter.form.cleaned_data.get("iro")
@@ -71,32 +66,25 @@ class EscalationListView(ChildRecordAccessMixin, View):
         })
 
 
-class RaiseEscalationView(ChildRecordAccessMixin, View):
+class RaiseEscalationView(ChildRecordAccessMixin, FormPage):
     template_name = "escalations/raise.html"
+    form_class = RaiseEscalationForm
 
-    def get_child(self, request, pk):
-        child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
-        require_recording_rights(request.user, child.pk)
-        return child
+    def load(self, request, pk):
+        self.child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        require_recording_rights(request.user, self.child.pk)
 
-    def get(self, request, pk):
-        child = self.get_child(request, pk)
-        form = RaiseEscalationForm(initial={"raised_on": timezone.localdate()})
-        return render(request, self.template_name, {"child": child, "form": form})
+    def initial(self):
+        return {"raised_on": timezone.localdate()}
 
-    def post(self, request, pk):
-        child = self.get_child(request, pk)
-        form = RaiseEscalationForm(request.POST)
-        if form.is_valid():
-            try:
-                escalation = services.raise_escalation(child, by=request.user, request=request,
-                                                       today=timezone.localdate(), **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Escalation raised for {child.full_name}.")
-                return redirect("escalations:detail", pk=escalation.pk)
-        return render(request, self.template_name, {"child": child, "form": form}, status=400)
+    def context(self):
+        return {"child": self.child}
+
+    def save(self, form):
+        escalation = services.raise_escalation(self.child, by=self.request.user, request=self.request,
+                                               today=timezone.localdate(), **form.cleaned_data)
+        messages.success(self.request, f"Escalation raised for {self.child.full_name}.")
+        return redirect("escalations:detail", pk=escalation.pk)
 
 
 class EscalationMixin(ChildRecordAccessMixin):
@@ -117,11 +105,10 @@ class EscalationDetailView(EscalationMixin, View):
         })
 
 
-class EscalationActionView(EscalationMixin, View):
+class EscalationActionView(EscalationMixin, FormPage):
     """One step of the process on its own page: a form whose fields are the service's arguments."""
 
     template_name = "escalations/action.html"
-    form_class = None
     title = ""
     button = ""
 
@@ -137,49 +124,28 @@ class EscalationActionView(EscalationMixin, View):
             return f"This escalation is {row.escalation.get_status_display().lower()}, so it cannot be changed."
         return None
 
-    def form_kwargs(self, row):
-        return {}
-
-    def initial(self):
-        return {}
-
-    def get(self, request, pk):
-        row = self._row(request, pk)
-        if (refusal := self.refusal(row)) is not None:
-            return self._back(request, row, refusal)
-        initial = {**self.initial(), "version": row.escalation.version}
-        return self._render(request, row, self.form_class(initial=initial, **self.form_kwargs(row)))
-
-    def post(self, request, pk):
-        row = self._row(request, pk)
-        if (refusal := self.refusal(row)) is not None:
-            return self._back(request, row, refusal)
-        form = self.form_class(request.POST, **self.form_kwargs(row))
-        if form.is_valid():
-            fields = dict(form.cleaned_data)
-            try:
-                self.service(row.escalation, by=request.user, request=request, today=timezone.localdate(),
-                             expected_version=fields.pop("version"), **fields)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, self.success_message(row.escalation))
-                return redirect("escalations:detail", pk=row.escalation.pk)
-        return self._render(request, row, form, status=400)
-
-    def _row(self, request, pk):
+    def load(self, request, pk):
         escalation = self.get_escalation(request, pk)
         require_recording_rights(request.user, escalation.child_id)
-        return selectors.escalation_row(escalation, timezone.localdate())
+        self.row = selectors.escalation_row(escalation, timezone.localdate())
+        if (refusal := self.refusal(self.row)) is not None:
+            messages.info(request, refusal)
+            return redirect("escalations:detail", pk=escalation.pk)
+        return None
 
-    def _back(self, request, row, refusal):
-        messages.info(request, refusal)
-        return redirect("escalations:detail", pk=row.escalation.pk)
+    def initial(self):
+        return {"version": self.row.escalation.version}
 
-    def _render(self, request, row, form, status=200):
-        return render(request, self.template_name, {
-            "escalation": row.escalation, "row": row, "form": form, "title": self.title, "button": self.button,
-        }, status=status)
+    def context(self):
+        return {"escalation": self.row.escalation, "row": self.row, "title": self.title, "button": self.button}
+
+    def save(self, form):
+        fields = dict(form.cleaned_data)
+        escalation = self.row.escalation
+        self.service(escalation, by=self.request.user, request=self.request, today=timezone.localdate(),
+                     expected_version=fields.pop("version"), **fields)
+        messages.success(self.request, self.success_message(escalation))
+        return redirect("escalations:detail", pk=escalation.pk)
 
 
 class EscalateView(EscalationActionView):
@@ -198,11 +164,11 @@ class EscalateView(EscalationActionView):
             return "This escalation has been referred to Cafcass, the last stage: it cannot go higher."
         return super().refusal(row)
 
-    def form_kwargs(self, row):
-        return {"current_stage": row.current_stage}
+    def form_kwargs(self):
+        return {"current_stage": self.row.current_stage}
 
     def initial(self):
-        return {"sent_on": timezone.localdate()}
+        return {**super().initial(), "sent_on": timezone.localdate()}
 
 
 class RecordResponseView(EscalationActionView):
@@ -217,7 +183,7 @@ class RecordResponseView(EscalationActionView):
         return "The response is recorded."
 
     def initial(self):
-        return {"responded_on": timezone.localdate()}
+        return {**super().initial(), "responded_on": timezone.localdate()}
 
     def refusal(self, row):
         if row.escalation.is_open and row.current_step.responded_on is not None:
@@ -236,11 +202,11 @@ class ResolveView(EscalationActionView):
     def success_message(self, escalation):
         return f"The escalation for {escalation.child.full_name} is resolved."
 
-    def form_kwargs(self, row):
-        return {"reached_stages": [Stage(step.stage) for step in row.steps]}
+    def form_kwargs(self):
+        return {"reached_stages": [Stage(step.stage) for step in self.row.steps]}
 
     def initial(self):
-        return {"resolved_on": timezone.localdate()}
+        return {**super().initial(), "resolved_on": timezone.localdate()}
 
 
 class WithdrawView(EscalationActionView):

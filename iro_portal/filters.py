@@ -1,6 +1,7 @@
 """Filter pieces shared by the list pages."""
 
 import django_filters
+from django.utils import timezone
 
 from .forms import GovukDateField, GovukDateInput
 
@@ -19,6 +20,17 @@ def handled_in_filter_queryset(queryset, name, value):
     """For filters that only make sense together (a date range and what happened in it): the
     FilterSet's filter_queryset applies them at once."""
     return queryset
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A list's filters: `on` is the day they filter on (today unless given); the `iro` filter is
+    shown only to those who see every IRO's children."""
+
+    def __init__(self, *args, on=None, show_iro_filter=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on = on or timezone.localdate()
+        if not show_iro_filter:
+            del self.filters["iro"]
 
 
 YES_CHOICES = [("yes", "Yes")]

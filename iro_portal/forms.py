@@ -46,10 +46,12 @@ class GovukDateField(forms.MultiValueField):
         return value
 
 
-def add_service_errors(form, error):
-    """Show a service's ValidationError on the form: against the field it names, or at the top."""
+def add_service_errors(form, error, renamed=None):
+    """Show a service's ValidationError on the form: against the field it names (`renamed` maps a
+    service's name for a value to the form's field for it), or at the top."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
+            field = (renamed or {}).get(field, field)
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)

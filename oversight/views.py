@@ -1,17 +1,15 @@
-from django.conf import settings
+from operator import attrgetter
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views import View
 
 from accounts.models import Role, User
 from accounts.permissions import ChildRecordAccessMixin, children_visible_to, require_recording_rights, sees_every_child
-from audit.services import record_list_view
 from children.models import Child
 from iro_portal.dates import format_date
-from iro_portal.forms import add_service_errors
+from audit.pages import ListPage
+from iro_portal.pages import FormPage
 from reviews import selectors as review_selectors
 from reviews import timescales
 from reviews.models import Review, ReviewKind
@@ -34,7 +32,7 @@ def window_hint(record_date, next_review_due):
     )
 
 
-class WorklistView(ChildRecordAccessMixin, View):
+class WorklistView(ChildRecordAccessMixin, ListPage):
     """Checks due and overdue, children with no oversight this quarter, In-Contact plans behind:
     the most urgent first, paged, with the counts taken over the whole list, each opening the
     list of the children it counts (?show=overdue ...)."""
@@ -51,9 +49,7 @@ class WorklistView(ChildRecordAccessMixin, View):
         children = selectors.worklist_children(request.user, today, iro=chosen_iro, rag=rag)
         counts = selectors.worklist_counts(children, today)
         in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only, flag=flag)
-        page = Paginator(in_order, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
-                         page_number=page.number)
+        page = self.page_of(in_order, child_id=attrgetter("pk"))
         return render(request, "oversight/worklist.html", {
             "page": page, "rows": selectors.worklist_rows(page.object_list), "counts": counts,
             "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag, "rag_choices": Rag.choices,
@@ -62,104 +58,89 @@ class WorklistView(ChildRecordAccessMixin, View):
         })
 
 
-class RecordOversightView(ChildRecordAccessMixin, View):
+class RecordOversightView(ChildRecordAccessMixin, FormPage):
     template_name = "oversight/record.html"
+    form_class = OversightForm
 
-    def get_child(self, request, pk):
-        child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
-        require_recording_rights(request.user, child.pk)
-        return child
+    def load(self, request, pk):
+        self.child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
+        require_recording_rights(request.user, self.child.pk)
 
-    def get(self, request, pk):
-        child = self.get_child(request, pk)
-        today = timezone.localdate()
-        form = OversightForm(initial={"date": today}, window_hint=window_hint(today, services.next_review_due(child)))
-        return self._render(request, child, form)
+    def initial(self):
+        return {"date": timezone.localdate()}
 
-    def _render(self, request, child, form, status=200):
-        return render(request, self.template_name, {
-            "child": child, "form": form, "open_actions": list(review_selectors.open_actions(child)),
-            "today": timezone.localdate(),
-        }, status=status)
+    def form_kwargs(self):
+        return {"window_hint": window_hint(timezone.localdate(), services.next_review_due(self.child))}
 
-    def post(self, request, pk):
-        child = self.get_child(request, pk)
-        today = timezone.localdate()
-        form = OversightForm(request.POST, window_hint=window_hint(today, services.next_review_due(child)))
-        if form.is_valid():
-            try:
-                services.record_oversight(child, by=request.user, request=request, today=today, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Oversight recorded for {child.full_name}.")
-                return redirect("children:detail", pk=child.pk)
-        return self._render(request, child, form, status=400)
+    def context(self):
+        return {"child": self.child, "open_actions": list(review_selectors.open_actions(self.child)),
+                "today": timezone.localdate()}
+
+    def save(self, form):
+        services.record_oversight(self.child, by=self.request.user, request=self.request, today=timezone.localdate(),
+                                  **form.cleaned_data)
+        messages.success(self.request, f"Oversight recorded for {self.child.full_name}.")
+        return redirect("children:detail", pk=self.child.pk)
 
 
-class RateReviewView(ChildRecordAccessMixin, View):
-    """Straight after a LAC review is recorded as held, the IRO rates the plan."""
+class RateReviewView(ChildRecordAccessMixin, FormPage):
+    """Straight after a LAC review is recorded as held, the IRO rates the plan; a review not held
+    yet has no plan to rate."""
 
     template_name = "oversight/rate.html"
+    form_class = OversightForm
 
-    def get_review(self, request, pk):
+    def load(self, request, pk):
         reviews = reviews_visible_to(request.user, Review.objects.select_related("child"))
-        review = get_object_or_404(reviews, pk=pk, kind=ReviewKind.LAC)
-        require_recording_rights(request.user, review.child_id)
-        return review
+        self.review = get_object_or_404(reviews, pk=pk, kind=ReviewKind.LAC)
+        require_recording_rights(request.user, self.review.child_id)
+        if self.review.held_on is None:
+            return redirect("reviews:detail", pk=self.review.pk)
+        return None
 
-    def _form(self, review, data=None):
-        next_due = services.next_review_due(review.child, after=review)
-        return OversightForm(data, rating_only=True, window_hint=window_hint(review.held_on, next_due))
+    def form_kwargs(self):
+        next_due = services.next_review_due(self.review.child, after=self.review)
+        return {"rating_only": True, "window_hint": window_hint(self.review.held_on, next_due)}
 
-    def get(self, request, pk):
-        review = self.get_review(request, pk)
-        if review.held_on is None:
-            return redirect("reviews:detail", pk=review.pk)
-        return render(request, self.template_name, {"review": review, "form": self._form(review)})
+    def context(self):
+        return {"review": self.review}
 
-    def post(self, request, pk):
-        review = self.get_review(request, pk)
-        form = self._form(review, request.POST)
-        if form.is_valid():
-            try:
-                record = services.record_oversight(
-                    review.child, by=request.user, kind=OversightKind.POST_REVIEW, date=review.held_on, review=review,
-                    request=request, today=timezone.localdate(), **form.cleaned_data,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, (
-                    f"{review.child.full_name}'s plan is rated {record.get_rag_display().lower()}. "
-                    f"Next check: {format_date(record.next_check_date)}."))
-                return redirect("children:detail", pk=review.child_id)
-        return render(request, self.template_name, {"review": review, "form": form}, status=400)
+    def save(self, form):
+        review = self.review
+        record = services.record_oversight(
+            review.child, by=self.request.user, kind=OversightKind.POST_REVIEW, date=review.held_on, review=review,
+            request=self.request, today=timezone.localdate(), **form.cleaned_data,
+        )
+        messages.success(self.request, (
+            f"{review.child.full_name}'s plan is rated {record.get_rag_display().lower()}. "
+            f"Next check: {format_date(record.next_check_date)}."))
+        return redirect("children:detail", pk=review.child_id)
 
 
 class InContactPlanView(RecordOversightView):
     template_name = "oversight/in_contact.html"
+    form_class = InContactPlanForm
 
-    def get(self, request, pk):
-        child = self.get_child(request, pk)
-        current = child.in_contact_plans.filter(ended_on__isnull=True).first()
+    def load(self, request, pk):
+        super().load(request, pk)
+        self.current = self.child.in_contact_plans.filter(ended_on__isnull=True).first()
+
+    def initial(self):
+        current = self.current
         initial = {"agreed_on": timezone.localdate(), "version": current.version if current else 0}
         if current:
             initial.update(method=current.method, every_weeks=current.every_weeks)
-        return render(request, self.template_name, {"child": child, "form": InContactPlanForm(initial=initial), "current": current})
+        return initial
 
-    def post(self, request, pk):
-        child = self.get_child(request, pk)
-        form = InContactPlanForm(request.POST)
-        if form.is_valid():
-            try:
-                fields = dict(form.cleaned_data)
-                services.agree_in_contact_plan(child, by=request.user, request=request, today=timezone.localdate(),
-                                               expected_version=fields.pop("version"), **fields)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"In-Contact plan saved for {child.full_name}.")
-                return redirect("children:detail", pk=child.pk)
-        current = child.in_contact_plans.filter(ended_on__isnull=True).first()
-        return render(request, self.template_name, {"child": child, "form": form, "current": current}, status=400)
+    def form_kwargs(self):
+        return {}
+
+    def context(self):
+        return {"child": self.child, "current": self.current}
+
+    def save(self, form):
+        fields = dict(form.cleaned_data)
+        services.agree_in_contact_plan(self.child, by=self.request.user, request=self.request,
+                                       today=timezone.localdate(), expected_version=fields.pop("version"), **fields)
+        messages.success(self.request, f"In-Contact plan saved for {self.child.full_name}.")
+        return redirect("children:detail", pk=self.child.pk)

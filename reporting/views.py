@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +15,8 @@ from accounts.permissions import (
     sees_every_child,
 )
 from iro_portal.forms import add_service_errors
+from audit.pages import ListPage
+from iro_portal.pages import FormPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 from iro_portal.locking import VersionForm
 
@@ -57,7 +57,7 @@ class DashboardView(ChildRecordAccessMixin, View):
         }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
-class CaseloadsView(ChildRecordAccessMixin, View):
+class CaseloadsView(ChildRecordAccessMixin, ListPage):
     """Every IRO's caseload, a page at a time, from the dashboard's stored figures: the
     dashboard itself lists only the caseloads outside the IRO Handbook range. An IRO's own
     caseload is on their dashboard."""
@@ -71,7 +71,7 @@ class CaseloadsView(ChildRecordAccessMixin, View):
         caseloads = counted.figures["caseloads"]
         form = CaseloadsForm(request.GET or None)
         rows = form.chosen(caseloads["rows"])
-        page = Paginator(rows, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = self.paginate(rows)
         return render(request, "reporting/caseloads.html", {
             "form": form, "page": page, "caseloads": caseloads, "caption": form.caption(page.paginator.count),
             "calculated_at": counted.calculated_at, **dashboard.caseload_page(page.object_list),
@@ -301,31 +301,27 @@ class NarrativeView(AnnualReportAccessMixin, View):
                       context={"report": report, "form": form, "formset": formset})
 
 
-class OtherActivityView(AnnualReportAccessMixin, View):
+class OtherActivityView(AnnualReportAccessMixin, FormPage):
     editing = True
+    template_name = "reporting/other_activity_form.html"
+    form_class = OtherActivityForm
 
-    def get(self, request, year):
-        report = self.get_report()
-        activity = OtherActivity.objects.filter(year=year).values(*services.OTHER_ACTIVITY_FIELDS, "version").first()
-        return self.show(report, OtherActivityForm(initial=activity or {"version": 0}))
+    def load(self, request, year):
+        self.report = self.get_report()
 
-    def post(self, request, year):
-        report = self.get_report()
-        form = OtherActivityForm(request.POST)
-        if form.is_valid():
-            try:
-                services.save_other_activity(year, by=request.user, fields=form.cleaned_data,
-                                             expected_version=form.cleaned_data["version"], request=request)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The other activity figures have been saved.")
-                return redirect("reporting:annual_report", year=year)
-        return self.show(report, form, status=400)
+    def initial(self):
+        activity = OtherActivity.objects.filter(year=self.report.year).values(*services.OTHER_ACTIVITY_FIELDS, "version").first()
+        return activity or {"version": 0}
 
-    def show(self, report, form, status=200):
-        return render(self.request, "reporting/other_activity_form.html", {"report": report, "form": form},
-                      status=status)
+    def context(self):
+        return {"report": self.report}
+
+    def save(self, form):
+        year = self.report.year
+        services.save_other_activity(year, by=self.request.user, fields=form.cleaned_data,
+                                     expected_version=form.cleaned_data["version"], request=self.request)
+        messages.success(self.request, "The other activity figures have been saved.")
+        return redirect("reporting:annual_report", year=year)
 
 
 class ComparatorsView(AnnualReportAccessMixin, View):
@@ -363,34 +359,28 @@ class ComparatorsView(AnnualReportAccessMixin, View):
                       {"report": report, "formset": formset, "version_form": version_form}, status=status)
 
 
-class PublishView(AnnualReportAccessMixin, View):
+class PublishView(AnnualReportAccessMixin, FormPage):
     """Publishing, confirmed on a page that lists what to check first (empty narrative
     sections, a reporting year not finished)."""
 
     editing = True
+    template_name = "reporting/publish_form.html"
+    form_class = PublishForm
 
-    def get(self, request, year):
-        report = self.get_report()
-        return self.show(report, PublishForm(initial={"version": report.version}))
+    def load(self, request, year):
+        self.report = self.get_report()
 
-    def post(self, request, year):
-        report = self.get_report()
-        form = PublishForm(request.POST)
-        if form.is_valid():
-            try:
-                published = services.publish(report, by=request.user, reason=form.cleaned_data["reason"],
-                                             confirmed=form.cleaned_data["confirmed"],
-                                             expected_version=form.cleaned_data["version"], request=request)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Version {published.number} of the report has been published. "
-                                          "Board members can now read and download it.")
-                return redirect("reporting:published_report", year=year, number=published.number)
-        return self.show(report, form, status=400)
+    def initial(self):
+        return {"version": self.report.version}
 
-    def show(self, report, form, status=200):
-        return render(self.request, "reporting/publish_form.html", {
-            "report": report, "form": form, "previous": services.latest_published(report),
-            "warnings": services.publishing_warnings(report),
-        }, status=status)
+    def context(self):
+        return {"report": self.report, "previous": services.latest_published(self.report),
+                "warnings": services.publishing_warnings(self.report)}
+
+    def save(self, form):
+        published = services.publish(self.report, by=self.request.user, reason=form.cleaned_data["reason"],
+                                     confirmed=form.cleaned_data["confirmed"],
+                                     expected_version=form.cleaned_data["version"], request=self.request)
+        messages.success(self.request, f"Version {published.number} of the report has been published. "
+                                       "Board members can now read and download it.")
+        return redirect("reporting:published_report", year=self.report.year, number=published.number)

@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from accounts.selectors import IRO_CHOICES
 from children.models import Allocation
-from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter
+from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, ListFilterSet
 from oversight.selectors import seen_by_iro_before_review
 
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
@@ -19,16 +19,10 @@ def _iro_filter():
     )
 
 
-class IroScopedFilter(django_filters.FilterSet):
+class IroScopedFilter(ListFilterSet):
     """The IRO filter (the children allocated to that IRO now), shown to managers only."""
 
     iro = _iro_filter()
-
-    def __init__(self, *args, on, show_iro_filter, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.on = on
-        if not show_iro_filter:
-            del self.filters["iro"]
 
     def filter_iro(self, queryset, name, value):
         return queryset.filter(child__in=Allocation.objects.current(self.on).filter(iro=value).values("child_id"))

@@ -36,13 +36,6 @@ class BookReviewForm(forms.Form):
     confirmed = forms.BooleanField(label="Yes, book the review for this date", required=False)
     version = VersionField()
 
-    def add_service_errors(self, error):
-        """The service names the booking's date `booked_for`: show its errors on the date."""
-        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, messages in errors.items():
-            field = "date" if field == "booked_for" else field
-            self.add_error(field if field in self.fields else None, messages)
-
     def clean_time(self):
         value = self.cleaned_data["time"].strip().replace(".", ":")
         try:

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +15,12 @@ from accounts.permissions import (
     sees_every_child,
 )
 from audit.models import AuditAction
-from audit.services import record_event, record_list_view
+from audit.services import record_event
 from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
 from iro_portal.locking import ChangedByAnotherUser
+from audit.pages import ListPage
+from iro_portal.pages import FormPage
 
 from . import selectors, services
 from .filters import DueReviewsFilter, HeldReviewsFilter
@@ -46,8 +46,10 @@ def _errors_in_rows(error, formset, rows):
     return ValidationError(errors)
 
 
-class DueReviewsView(ChildRecordAccessMixin, View):
+class DueReviewsView(ChildRecordAccessMixin, ListPage):
     """An IRO's reviews due and booked; for managers, everyone's with an IRO filter."""
+
+    audited_as = "reviews.review"
 
     def get(self, request):
         today = timezone.localdate()
@@ -55,17 +57,17 @@ class DueReviewsView(ChildRecordAccessMixin, View):
         review_filter = DueReviewsFilter(
             request.GET, queryset=selectors.outstanding_reviews(request.user, today), on=today, show_iro_filter=everyone,
         )
-        page = Paginator(review_filter.qs, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        record_list_view(request, object_type="reviews.review",
-                         child_ids=[review.child_id for review in page.object_list], page_number=page.number)
+        page = self.page_of(review_filter.qs)
         return render(request, "reviews/due_list.html", {
             "filter": review_filter, "page": page, "rows": selectors.due_rows(page.object_list, today),
             "everyone": everyone, "today": today,
         })
 
 
-class HeldReviewsView(ChildRecordAccessMixin, View):
+class HeldReviewsView(ChildRecordAccessMixin, ListPage):
     """Held reviews and conferences, filtered by the measures the dashboard counts."""
+
+    audited_as = "reviews.review"
 
     def get(self, request):
         today = timezone.localdate()
@@ -73,9 +75,7 @@ class HeldReviewsView(ChildRecordAccessMixin, View):
         review_filter = HeldReviewsFilter(
             request.GET, queryset=selectors.held_reviews(request.user, today), on=today, show_iro_filter=everyone,
         )
-        page = Paginator(review_filter.qs, settings.CHILDREN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        record_list_view(request, object_type="reviews.review",
-                         child_ids=[review.child_id for review in page.object_list], page_number=page.number)
+        page = self.page_of(review_filter.qs)
         return render(request, "reviews/held_list.html", {
             "filter": review_filter, "page": page, "everyone": everyone,
             "rows": [(review, selectors.current_iro(review)) for review in page.object_list],
@@ -106,40 +106,40 @@ class ReviewDetailView(ReviewMixin, View):
         })
 
 
-class BookReviewView(ReviewMixin, View):
-    records = True
+class BookReviewView(ReviewMixin, FormPage):
+    """The booking's date and time; `check` says what the date asks for: a late or past day adds
+    the confirmation."""
 
-    def get(self, request, pk):
-        review = self.get_review(request, pk)
+    records = True
+    template_name = "reviews/book.html"
+    form_class = BookReviewForm
+    renamed_fields = {"booked_for": "date"}
+    check = None
+
+    def load(self, request, pk):
+        self.review = self.get_review(request, pk)
+
+    def initial(self):
+        review = self.review
         initial = {"version": review.version, "late_reason": review.late_reason,
                    "late_reason_other": review.late_reason_other}
         if review.booked_for:
             local = timezone.localtime(review.booked_for)
             initial.update(date=local.date(), time=local.strftime("%H:%M"))
-        return self._render(request, review, BookReviewForm(initial=initial))
+        return initial
 
-    def post(self, request, pk):
-        review = self.get_review(request, pk)
-        form = BookReviewForm(request.POST)
-        check = None
-        if form.is_valid():
-            data = form.cleaned_data
-            check = services.booking_check(review, data["date"], today=timezone.localdate())
-            form["confirmed"].label = f"Yes, book the review for {format_date(data['date'])}"
-            try:
-                services.book_review(review, by=request.user, booked_for=form.booked_for(),
-                                     late_reason=data["late_reason"], late_reason_other=data["late_reason_other"],
-                                     confirmed=data["confirmed"], expected_version=data["version"], request=request)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"{review.title} for {review.child.full_name} is booked.")
-                return redirect("reviews:detail", pk=review.pk)
-        return self._render(request, review, form, check, status=400)
+    def context(self):
+        return {"review": self.review, "check": self.check}
 
-    def _render(self, request, review, form, check=None, status=200):
-        """`check`: what the date asked for needs; a late or past day adds the confirmation."""
-        return render(request, "reviews/book.html", {"review": review, "form": form, "check": check}, status=status)
+    def save(self, form):
+        data, review = form.cleaned_data, self.review
+        self.check = services.booking_check(review, data["date"], today=timezone.localdate())
+        form["confirmed"].label = f"Yes, book the review for {format_date(data['date'])}"
+        services.book_review(review, by=self.request.user, booked_for=form.booked_for(),
+                             late_reason=data["late_reason"], late_reason_other=data["late_reason_other"],
+                             confirmed=data["confirmed"], expected_version=data["version"], request=self.request)
+        messages.success(self.request, f"{review.title} for {review.child.full_name} is booked.")
+        return redirect("reviews:detail", pk=review.pk)
 
 
 class RecordReviewView(ReviewMixin, View):
@@ -234,21 +234,20 @@ class EditReviewView(RecordReviewView):
         messages.success(request, f"Your changes to {review.title_in_sentence} for {review.child.full_name} are saved.")
 
 
+def _visible_action(request, pk):
+    actions = selectors.actions_visible_to(request.user, ReviewAction.objects.select_related("review__child", "owner"))
+    return get_object_or_404(actions, pk=pk)
+
+
 class ActionView(ChildRecordAccessMixin, View):
     """An agreed action and its history, with the ways to update it for whoever may: the
     child's IRO (and anyone recording for the child) and the action's owner."""
 
-    template_name = "reviews/action.html"
-
-    def get_action(self, request, pk):
-        actions = selectors.actions_visible_to(request.user, ReviewAction.objects.select_related("review__child", "owner"))
-        return get_object_or_404(actions, pk=pk)
-
     def get(self, request, pk):
-        action = self.get_action(request, pk)
+        action = _visible_action(request, pk)
         record_event(action=AuditAction.VIEW, user=request.user, obj=action, child_id=action.review.child_id,
                      request=request)
-        return render(request, self.template_name, {
+        return render(request, "reviews/action.html", {
             "action": action, "review": action.review, "history": selectors.action_history(action),
             "may_update": may_update_action(request.user, action) and action.completed_on is None,
             "sees_review": _sees_review(request.user, action), "today": timezone.localdate(),
@@ -268,60 +267,46 @@ def _next_page(request):
     return ""
 
 
-class UpdateActionView(ActionView):
+class UpdateActionView(ChildRecordAccessMixin, FormPage):
     """Record an agreed action done (with the date and a note) or give it a new date (with the
     reason): one question a page."""
 
     template_name = "reviews/action_update.html"
-    form_class = None
     heading = ""
 
-    def get_action(self, request, pk):
-        action = super().get_action(request, pk)
-        if not may_update_action(request.user, action):
+    def load(self, request, pk):
+        self.action = _visible_action(request, pk)
+        if not may_update_action(request.user, self.action):
             raise PermissionDenied(READ_ONLY_COVER_MESSAGE)
-        return action
+        if request.method == "GET" and self.action.completed_on is not None:
+            return redirect("reviews:action", pk=self.action.pk)
+        return None
 
-    def get(self, request, pk):
-        action = self.get_action(request, pk)
-        if action.completed_on is not None:
-            return redirect("reviews:action", pk=action.pk)
-        return self._render(request, action, self.form_class(initial=self.initial(action)))
+    def context(self):
+        return {"action": self.action, "review": self.action.review, "heading": self.heading,
+                "next": _next_page(self.request)}
 
-    def post(self, request, pk):
-        action = self.get_action(request, pk)
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                done = self.save(request, action, form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The action \u201c{action.description[:80]}\u201d {done}.")
-                if next_page := _next_page(request):
-                    return redirect(next_page)
-                if _sees_review(request.user, action):
-                    return redirect("reviews:detail", pk=action.review_id)
-                return redirect("reviews:action", pk=action.pk)
-        return self._render(request, action, form, status=400)
-
-    def _render(self, request, action, form, status=200):
-        return render(request, self.template_name, {
-            "action": action, "review": action.review, "form": form, "heading": self.heading,
-            "next": _next_page(request),
-        }, status=status)
+    def save(self, form):
+        action = self.action
+        done = self.update(form.cleaned_data)
+        messages.success(self.request, f"The action \u201c{action.description[:80]}\u201d {done}.")
+        if next_page := _next_page(self.request):
+            return redirect(next_page)
+        if _sees_review(self.request.user, action):
+            return redirect("reviews:detail", pk=action.review_id)
+        return redirect("reviews:action", pk=action.pk)
 
 
 class CompleteActionView(UpdateActionView):
     form_class = CompleteActionForm
     heading = "Record the action done"
 
-    def initial(self, action):
-        return {"version": action.version, "completed_on": timezone.localdate()}
+    def initial(self):
+        return {"version": self.action.version, "completed_on": timezone.localdate()}
 
-    def save(self, request, action, data):
-        services.complete_action(action, by=request.user, completed_on=data["completed_on"], note=data["note"],
-                                 expected_version=data["version"], request=request)
+    def update(self, data):
+        services.complete_action(self.action, by=self.request.user, completed_on=data["completed_on"],
+                                 note=data["note"], expected_version=data["version"], request=self.request)
         return "is recorded as done"
 
 
@@ -329,10 +314,10 @@ class ChangeActionDateView(UpdateActionView):
     form_class = ChangeActionDateForm
     heading = "Give the action a new date"
 
-    def initial(self, action):
-        return {"version": action.version}
+    def initial(self):
+        return {"version": self.action.version}
 
-    def save(self, request, action, data):
-        services.change_action_due_date(action, by=request.user, due_date=data["due_date"], reason=data["reason"],
-                                        expected_version=data["version"], request=request)
+    def update(self, data):
+        services.change_action_due_date(self.action, by=self.request.user, due_date=data["due_date"],
+                                        reason=data["reason"], expected_version=data["version"], request=self.request)
         return f"is now due by {format_date(data['due_date'])}"

@@ -1,4 +1,5 @@
-from django.conf import settings
+from operator import attrgetter
+
 from django.core.exceptions import ValidationError
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,9 +10,9 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import AllocationManagerRequiredMixin
-from audit.services import record_list_view
 from children.selectors import listing_rows
-from iro_portal.forms import add_service_errors
+from audit.pages import ListPage
+from iro_portal.pages import FormPage
 
 from . import selectors, services
 from .forms import ExportForm, ImportForm
@@ -32,30 +33,19 @@ class OverviewView(ReturnsAccessMixin, View):
         })
 
 
-class ImportView(ReturnsAccessMixin, View):
-    def get(self, request):
-        return self.show(ImportForm())
+class ImportView(ReturnsAccessMixin, FormPage):
+    template_name = "ssda903/import_form.html"
+    form_class = ImportForm
+    renamed_fields = {"files": "header"}
+    """A problem with the set of files is shown on the first file field."""
 
-    def post(self, request):
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                run = services.start_import(form.files_by_name(), by=request.user,
-                                            dry_run=form.cleaned_data["dry_run"], request=request)
-            except ValidationError as error:
-                if hasattr(error, "error_dict") and "files" in error.error_dict:
-                    error = ValidationError({"header": error.error_dict["files"]})
-                add_service_errors(form, error)
-            else:
-                return redirect("ssda903:import_run", pk=run.pk)
-        return self.show(form, status=400)
+    def context(self):
+        return {"max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024)}
 
-    def show(self, form, status=200):
-        return render(self.request, "ssda903/import_form.html", {
-            "form": form, "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
-        }, status=status)
-
-
+    def save(self, form):
+        run = services.start_import(form.files_by_name(), by=self.request.user,
+                                    dry_run=form.cleaned_data["dry_run"], request=self.request)
+        return redirect("ssda903:import_run", pk=run.pk)
 class ImportRunView(ReturnsAccessMixin, View):
     """An import's progress, then its counts or every error."""
 
@@ -140,15 +130,12 @@ class ExportView(ReturnsAccessMixin, View):
         return response
 
 
-class ToAllocateView(ReturnsAccessMixin, View):
+class ToAllocateView(ReturnsAccessMixin, ListPage):
     """Children looked after today with no IRO: those an import brought in, and any other."""
 
     def get(self, request):
         today = timezone.localdate()
-        page = Paginator(selectors.children_to_allocate(today), settings.CHILDREN_LIST_PAGE_SIZE).get_page(
-            request.GET.get("page"))
-        record_list_view(request, object_type="children.child", child_ids=[child.pk for child in page.object_list],
-                         page_number=page.number)
+        page = self.page_of(selectors.children_to_allocate(today), child_id=attrgetter("pk"))
         count = page.paginator.count
         return render(request, "ssda903/to_allocate.html", {
             "page": page, "rows": listing_rows(page.object_list, today),

@@ -133,3 +133,41 @@ def page_numbers(page):
         None if number == page.paginator.ELLIPSIS else number
         for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ]
+
+
+class TableNode(template.Node):
+    """A block tag's table: its template, given the tag's arguments and the rows the block holds."""
+
+    def __init__(self, template_name, nodelist, values, options):
+        self.template_name, self.nodelist, self.values, self.options = template_name, nodelist, values, options
+
+    def render(self, context):
+        table = {name: value.resolve(context) for name, value in self.options.items()}
+        table["values"] = [value.resolve(context) for value in self.values]
+        table["rows"] = self.nodelist.render(context)
+        with context.push(table):
+            return context.template.engine.get_template(self.template_name).render(context)
+
+
+def _table_tag(parser, token, template_name):
+    bits = token.split_contents()
+    options = template.base.token_kwargs([bit for bit in bits[1:] if "=" in bit], parser)
+    values = [parser.compile_filter(bit) for bit in bits[1:] if "=" not in bit]
+    nodelist = parser.parse((f"end{bits[0]}",))
+    parser.delete_first_token()
+    return TableNode(template_name, nodelist, values, options)
+
+
+@register.tag
+def numeric_table(parser, token):
+    """{% numeric_table "Caption" "Rows are" "Count" ... size="m" region="id" %}rows{% endnumeric_table %}:
+    a table of counts whose first column names the row and the others are numbers. `region` makes it
+    a scrollable region labelled by its caption (the caption's id)."""
+    return _table_tag(parser, token, "govuk/numeric_table.html")
+
+
+@register.tag
+def list_table(parser, token):
+    """{% list_table "Label" %}caption, head and body{% endlist_table %}: a list's table, a scrollable
+    region with that label, then the links to the list's other pages."""
+    return _table_tag(parser, token, "govuk/list_table.html")
