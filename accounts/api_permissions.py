@@ -4,7 +4,7 @@ another IRO's child is a 404, as on the pages."""
 
 from rest_framework.permissions import BasePermission
 
-from .permissions import may_edit_annual_reports, may_manage_allocations, may_see_child_records
+from .permissions import may_manage_allocations, may_see_child_records
 
 
 class ActiveUser(BasePermission):
@@ -28,13 +28,6 @@ class ManagesAllocations(ActiveUser):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and may_manage_allocations(request.user)
-
-
-class EditsAnnualReports(ActiveUser):
-    message = "Only service managers and administrators can do this."
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and may_edit_annual_reports(request.user)
 
 
 class ManagersCreate:

@@ -49,14 +49,6 @@ class User(AbstractUser):
         return self.role == Role.IRO
 
     @property
-    def is_service_manager(self):
-        return self.role == Role.SERVICE_MANAGER
-
-    @property
-    def is_board_member(self):
-        return self.role == Role.BOARD_MEMBER
-
-    @property
     def is_administrator(self):
         return self.role == Role.ADMINISTRATOR
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Pages under load (issue 12, measurement 2; not run by the test suite).
+"""Pages under load (not run by the test suite).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_bench_load .venv/bin/python bench/load.py --seconds 60
 

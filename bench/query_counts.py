@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Queries per page and per API list endpoint (issue 12, measurement 3; not run by the test suite).
+"""Queries per page and per API list endpoint (not run by the test suite).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_bench_load .venv/bin/python bench/query_counts.py
 

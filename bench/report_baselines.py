@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""The annual report's figures for one reporting year, three ways (issue 12, measurement 1).
+"""The annual report's figures for one reporting year, three ways.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_portal_bench .venv/bin/python bench/report_baselines.py \
         [--date 2026-11-26] [--runs 5]

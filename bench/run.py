@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Issue 12's national-scale benchmark in one run: one table, printed and written to bench/RESULTS.md.
+"""The national-scale benchmark in one run: one table, printed and written to bench/RESULTS.md.
 
     .venv/bin/pip install -r bench/requirements.txt
     .venv/bin/python bench/run.py                       # 5,000, 50,000 and 100,000 children
@@ -363,7 +363,7 @@ def main():
     body, problems = tables(results, args)
     command = " ".join(["python bench/run.py", *sys.argv[1:]])
     text = "\n".join([
-        "# Benchmark results (issue 12)", "",
+        "# Benchmark results", "",
         f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`, in "
         f"{(time.perf_counter() - started) / 60:.0f} minutes.", "",
         f"Machine: {machine()}.", "",

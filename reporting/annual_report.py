@@ -118,10 +118,6 @@ class Report:
         return reporting_year(self.year)
 
     @property
-    def previous_period(self):
-        return reporting_year(self.year - 1)
-
-    @property
     def label(self):
         return f"April {self.year} to March {self.year + 1}"
 

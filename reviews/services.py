@@ -170,7 +170,7 @@ def _locked_review(review, expected_version):
 
 
 def _validate_record(review, actions, *, today):
-    """The rules a held review must satisfy (issue 3, section 4). Raises with every broken rule."""
+    """The rules a held review must satisfy . Raises with every broken rule."""
     errors = {}
     child = review.child
     held = review.held_on

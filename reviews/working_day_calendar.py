@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import router, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.expressions import ResolvedOuterRef
 from django.db.models.lookups import LessThan, LessThanOrEqual
 
@@ -95,7 +95,3 @@ def _field(day):
     if isinstance(day, date):
         return Value(day)
     return day
-
-
-def not_null(field):
-    return Q(**{f"{field}__isnull": False})

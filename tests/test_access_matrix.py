@@ -1,4 +1,4 @@
-"""The access matrix (DESIGN.md section 1, issue 10 section 1): every URL pattern of the site and of
+"""The access matrix (DESIGN.md section 1): every URL pattern of the site and of
 the API, discovered from the URL resolver, answered for each role.
 
 Every pattern needs a rule in RULES (what each role gets on a GET, and how to build its URL), so a

@@ -1,4 +1,4 @@
-"""The audit log page and its CSV export (issue 10, section 4): who may read them, what each
+"""The audit log page and its CSV export: who may read them, what each
 filter finds, that reading and exporting are themselves audited, and that nothing in the
 application, its admin site or its API can change or remove an event."""
 

@@ -1,5 +1,5 @@
-"""Two people changing the same record at once, on two real PostgreSQL connections (issue 10,
-section 5): the row locks in the services take them in turn, so the data stays whole and the
+"""Two people changing the same record at once, on two real PostgreSQL connections:
+the row locks in the services take them in turn, so the data stays whole and the
 one who comes second is either refused with a message they can act on or builds on the first.
 
 Each test makes the overlap deterministic rather than hoping for it: both threads start together

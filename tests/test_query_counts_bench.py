@@ -1,4 +1,4 @@
-"""The benchmark's query counts (bench/query_counts.py, issue 12) on two seeded authorities, one
+"""The benchmark's query counts (bench/query_counts.py) on two seeded authorities, one
 three times the other: every list page, dashboard and API list endpoint answers 200 (query_counts
 raises otherwise) and makes the same number of queries at both sizes. The benchmark compares
 5,000 and 100,000 children; this catches a query per child, per IRO or per row on every change.

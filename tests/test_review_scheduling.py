@@ -256,7 +256,7 @@ class TestChildProtectionSchedule:
 
 @pytest.mark.django_db
 class TestBadInputChangesNothing:
-    """Issue 3 section 4: each case gives a clear error and saves nothing."""
+    """A held review that breaks a rule: each case gives a clear error and saves nothing."""
 
     @pytest.fixture
     def review(self, child, manager):

@@ -1,4 +1,4 @@
-"""Stored figures (reporting.stored_figures, issue 12): the dashboard and the annual report's
+"""Stored figures (reporting.stored_figures): the dashboard and the annual report's
 year figures are counted once and read back while the records behind them are unchanged, and
 counted afresh after any committed change, whichever way it was written.
 
