@@ -200,11 +200,13 @@ class EscalationFactory(factory.django.DjangoModelFactory):
     def steps(escalation, create, extracted, **kwargs):
         if not create:
             return
-        for stage, sent_on, *responded_on in [(Stage.INFORMAL, escalation.raised_on)] if extracted is None else extracted:
+        steps = [(Stage.INFORMAL, escalation.raised_on)] if extracted is None else extracted
+        for stage, sent_on, *responded_on in steps:
             EscalationStepFactory(escalation=escalation, stage=stage, sent_on=sent_on,
                                   responded_on=responded_on[0] if responded_on else None)
 
     @factory.post_generation
     def areas(escalation, create, extracted, **kwargs):
         if create and extracted:
-            EscalationConcern.objects.bulk_create(EscalationConcern(escalation=escalation, area=area) for area in extracted)
+            EscalationConcern.objects.bulk_create(
+                EscalationConcern(escalation=escalation, area=area) for area in extracted)

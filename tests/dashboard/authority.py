@@ -18,14 +18,7 @@ from decimal import Decimal
 from escalations.codes import Stage
 from reviews import timescales
 from reviews.models import ReviewStatus
-from tests.conftest import (
-    escalation_raised,
-    held_review,
-    in_care,
-    oversight_record,
-    protection_plan,
-    review_due,
-)
+from tests.conftest import escalation_raised, held_review, in_care, oversight_record, protection_plan, review_due
 from tests.factories import AllocationFactory, ChildFactory, IroFactory, ReviewFactory, StrategyDiscussionFactory
 
 ON = D(2026, 11, 11)
@@ -127,12 +120,14 @@ def build_authority(on, iris, owen):
     cara = a.child("Cara", iro=owen)
     in_care(cara, months(-20))
     oversight_record(cara, owen, "contact_with_child", months(-8) - timedelta(days=5))
-    held_review(cara, "LAC", due=months(-8), held=months(-8), cycle_start=months(-20), number=3, participation_code="PN1")
+    held_review(cara, "LAC", due=months(-8), held=months(-8), cycle_start=months(-20), number=3,
+                participation_code="PN1")
     held_review(cara, "LAC", due=wd(-10), held=wd(-2), cycle_start=months(-20), number=4, participation_code="PN7",
                 parents_participation="did_not_participate")
     a.outstanding(cara, "LAC", due=later, cycle_start=months(-20))
     # Red, check passed, but a case-file check recorded since: not overdue.
-    oversight_record(cara, owen, "midway_review", on - timedelta(days=30), rag="red", next_check_date=on - timedelta(days=10))
+    oversight_record(cara, owen, "midway_review", on - timedelta(days=30), rag="red",
+                     next_check_date=on - timedelta(days=10))
     oversight_record(cara, owen, "case_file_check", on - timedelta(days=5))
 
     # Dan: under 4 (PN0), came into care in the period with Owen allocated the same day; first
@@ -187,7 +182,8 @@ def build_authority(on, iris, owen):
     max_ = a.child("Max", iro=iris)  # booked, due on the 20th working day: due within 20
     in_care(max_, months(-16))
     a.outstanding(max_, "LAC", due=wd(20), booked=True)
-    oversight_record(max_, iris, "midway_review", months(-3), rag="red", next_check_date=months(-3) + timedelta(weeks=2))
+    oversight_record(max_, iris, "midway_review", months(-3), rag="red",
+                     next_check_date=months(-3) + timedelta(weeks=2))
     oversight_record(max_, iris, "midway_review", wd(-3), rag="green")
 
     nia = a.child("Nia", iro=owen)  # due on the 21st working day: counted nowhere
@@ -200,8 +196,8 @@ def build_authority(on, iris, owen):
     finn_icpc = working_day_on_or_before(timescales.add_months(wd(10), -3))
     finn_strategy = timescales.add_working_days(finn_icpc, -12)
     StrategyDiscussionFactory(child=finn, date=finn_strategy, section_47_enquiry_started=True)
-    held_review(finn, "ICPC", due=timescales.icpc_due(finn_strategy), held=finn_icpc, number=1, cycle_start=finn_strategy,
-                conference_outcome="plan_made")
+    held_review(finn, "ICPC", due=timescales.icpc_due(finn_strategy), held=finn_icpc, number=1,
+                cycle_start=finn_strategy, conference_outcome="plan_made")
     protection_plan(finn, finn_icpc)
     a.outstanding(finn, "RCPC", due=timescales.rcpc_due(finn_icpc, []), number=1, cycle_start=finn_icpc)
 
@@ -209,11 +205,12 @@ def build_authority(on, iris, owen):
     # unavailable) in the period; escalation resolved before the period.
     gail = a.child("Gail", iro=iris)
     gail_plan = months(-20)
-    held_review(gail, "ICPC", due=gail_plan, held=gail_plan, number=1, cycle_start=gail_plan, conference_outcome="plan_made")
+    held_review(gail, "ICPC", due=gail_plan, held=gail_plan, number=1, cycle_start=gail_plan,
+                conference_outcome="plan_made")
     protection_plan(gail, gail_plan)
     gail_due = months(-5)
-    held_review(gail, "RCPC", due=gail_due, held=timescales.add_working_days(gail_due, 2), number=3, cycle_start=gail_plan,
-                late_reason="family_unavailable", conference_outcome="plan_continues")
+    held_review(gail, "RCPC", due=gail_due, held=timescales.add_working_days(gail_due, 2), number=3,
+                cycle_start=gail_plan, late_reason="family_unavailable", conference_outcome="plan_continues")
     a.outstanding(gail, "RCPC", due=later, number=4, cycle_start=gail_plan)
 
     # Hana: a second plan open exactly 2 years (an earlier one ended); RCPC overdue.
@@ -259,7 +256,8 @@ def build_authority(on, iris, owen):
     # longer counts because she is not looked after now.
     xena = a.child("Xena", iro=iris, allocated_from=months(-30), allocated_to=months(-3))
     in_care(xena, months(-30), months(-3))
-    oversight_record(xena, iris, "midway_review", months(-4), rag="red", next_check_date=months(-4) + timedelta(weeks=2))
+    oversight_record(xena, iris, "midway_review", months(-4), rag="red",
+                     next_check_date=months(-4) + timedelta(weeks=2))
 
     zoe = a.child("Zoe")  # left care before the period
     in_care(zoe, months(-40), months(-20))
