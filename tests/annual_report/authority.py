@@ -34,8 +34,6 @@ YEAR = 2025
 ON = D(2026, 6, 1)
 THIS, LAST = "April 2025 to March 2026", "April 2024 to March 2025"
 FAMILY = "Quenderby"  # every hand-built child's family name; must never reach the board
-
-
 CYCLE_START = D(2023, 1, 1)
 """When the cycle of the bulk children's reviews began."""
 
@@ -44,14 +42,14 @@ def child(given, local_id, **fields):
     return ChildFactory(given_name=given, family_name=FAMILY, local_child_id=local_id, **fields)
 
 
-def episode(child, start, end=None, **fields):
-    """An episode of care in a foster placement (U4) unless told otherwise."""
-    return in_care(child, start, end, **{"placement_type": "U4", **fields})
+def episode(child, start, end=None, *, placement_type="U4", **fields):
+    """An episode of care, in a foster placement unless told otherwise."""
+    return in_care(child, start, end, placement_type=placement_type, **fields)
 
 
-def lac_review(child, held_on, due_date, code, **fields):
+def lac_review(child, held_on, due_date, code, *, cycle_start=CYCLE_START, **fields):
     return held_review(child, ReviewKind.LAC, due=due_date, held=held_on, participation_code=code,
-                       **{"cycle_start": CYCLE_START, **fields})
+                       cycle_start=cycle_start, **fields)
 
 
 def build_authority():
