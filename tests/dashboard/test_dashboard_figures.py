@@ -18,6 +18,7 @@ def iro_scope(iro, on):
     """What the dashboard view narrows an IRO's figures to."""
     return {"children": children_visible_to(iro, Child.objects.all(), on=on), "iros": User.objects.filter(pk=iro.pk)}
 
+
 def no_late_reasons(**counts):
     return {"iro_unavailable": 0, "awaiting_assessment": 0, "child_unavailable": 0, "family_unavailable": 0,
             "other": 0, "": 0, **counts}
