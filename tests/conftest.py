@@ -9,6 +9,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from children import services as children_services
+
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
 
@@ -106,6 +108,17 @@ def other_child(db, other_iro):
 def in_care(child, start, end=None, **fields):
     """`child` looked after from `start`, and until `end` when given."""
     return CareEpisodeFactory(child=child, start_date=start, end_date=end, **fields)
+
+
+def brought_into_care(child, *, by, start, iro):
+    """`child` brought into care on `start` through the children service, which schedules the
+    first review as it does in use, and allocated to `iro` from that day."""
+    children_services.record_care_episode(
+        child, by=by, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
+        placement_type="U6", placement_provider="PR1",
+    )
+    AllocationFactory(child=child, iro=iro, start_date=start)
+    return child
 
 
 def held_review(child, kind, *, due, held, **fields):
