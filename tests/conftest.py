@@ -9,6 +9,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from children import services as children_services
+
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
 
@@ -33,8 +35,13 @@ from tests.factories import (
     BoardMemberFactory,
     CareEpisodeFactory,
     ChildFactory,
+    ChildProtectionPlanFactory,
+    EscalationFactory,
+    HeldReviewFactory,
     IroFactory,
     ManagerFactory,
+    OversightRecordFactory,
+    ReviewFactory,
 )
 
 
@@ -91,6 +98,49 @@ def other_child(db, other_iro):
     CareEpisodeFactory(child=child)
     AllocationFactory(child=child, iro=other_iro)
     return child
+
+
+# ---------------------------------------------------------------------------------------------
+# Builders for a hand-made authority: short calls, so that a test's cast of children reads as a
+# list of who is who. Fields not given take the factories' defaults.
+# ---------------------------------------------------------------------------------------------
+
+def in_care(child, start, end=None, **fields):
+    """`child` looked after from `start`, and until `end` when given."""
+    return CareEpisodeFactory(child=child, start_date=start, end_date=end, **fields)
+
+
+def brought_into_care(child, *, by, start, iro):
+    """`child` brought into care on `start` through the children service, which schedules the
+    first review as it does in use, and allocated to `iro` from that day."""
+    children_services.record_care_episode(
+        child, by=by, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
+        placement_type="U6", placement_provider="PR1",
+    )
+    AllocationFactory(child=child, iro=iro, start_date=start)
+    return child
+
+
+def held_review(child, kind, *, due, held, **fields):
+    return HeldReviewFactory(child=child, kind=kind, due_date=due, held_on=held, **fields)
+
+
+def review_due(child, kind, *, due, **fields):
+    """The child's outstanding review of this kind (`booked=True` books it)."""
+    return ReviewFactory(child=child, kind=kind, due_date=due, **fields)
+
+
+def oversight_record(child, iro, kind, day, rag="", **fields):
+    return OversightRecordFactory(child=child, iro=iro, kind=kind, date=day, rag=rag, **fields)
+
+
+def protection_plan(child, start, end=None, **fields):
+    return ChildProtectionPlanFactory(child=child, start_date=start, end_date=end, **fields)
+
+
+def escalation_raised(child, iro, raised_on, areas=(), steps=None, **fields):
+    """`steps` as EscalationFactory takes them: by default the informal step, sent that day."""
+    return EscalationFactory(child=child, raised_by=iro, raised_on=raised_on, areas=areas, steps=steps, **fields)
 
 
 @contextmanager

@@ -4,9 +4,15 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Role, User
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from escalations import timescales as escalation_timescales
+from escalations.codes import EscalationStatus, Stage
+from escalations.models import Escalation, EscalationConcern, EscalationStep
+from oversight.models import OversightKind, OversightRecord
+from reviews.models import Review, ReviewKind, ReviewStatus
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -64,11 +70,15 @@ class ChildFactory(factory.django.DjangoModelFactory):
 
 
 class CareEpisodeFactory(factory.django.DjangoModelFactory):
+    """An episode of care from 10 January 2024; given an end date, it ceased (E4A: returned home)."""
+
     class Meta:
         model = CareEpisode
 
     child = factory.SubFactory(ChildFactory)
     start_date = datetime.date(2024, 1, 10)
+    end_date = None
+    reason_episode_ceased = factory.LazyAttribute(lambda episode: "E4A" if episode.end_date else "")
     reason_for_new_episode = "S"
     legal_status = "C2"
     category_of_need = "N1"
@@ -91,6 +101,8 @@ class ChildProtectionPlanFactory(factory.django.DjangoModelFactory):
 
     child = factory.SubFactory(ChildFactory)
     start_date = datetime.date(2024, 3, 1)
+    end_date = None
+    end_reason = factory.LazyAttribute(lambda plan: "no_longer_at_risk" if plan.end_date else "")
     initial_category_of_abuse = "NEG"
 
 
@@ -101,3 +113,100 @@ class StrategyDiscussionFactory(factory.django.DjangoModelFactory):
     child = factory.SubFactory(ChildFactory)
     date = datetime.date(2024, 2, 1)
     section_47_enquiry_started = True
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A looked-after child's review, due: the second of the cycle that began when the child came
+    into care (CareEpisodeFactory's start). `booked=True` books it for 10:00 on its due date."""
+
+    class Meta:
+        model = Review
+
+    class Params:
+        booked = factory.Trait(
+            status=ReviewStatus.BOOKED,
+            booked_for=factory.LazyAttribute(
+                lambda review: timezone.make_aware(datetime.datetime.combine(review.due_date, datetime.time(10)))),
+        )
+
+    child = factory.SubFactory(ChildFactory)
+    kind = ReviewKind.LAC
+    number = 2
+    cycle_start = datetime.date(2024, 1, 10)
+    due_date = datetime.date(2024, 7, 10)
+    status = ReviewStatus.DUE
+
+
+class HeldReviewFactory(ReviewFactory):
+    """A review held, by default on its due date."""
+
+    status = ReviewStatus.HELD
+    held_on = factory.SelfAttribute("due_date")
+
+
+class OversightRecordFactory(factory.django.DjangoModelFactory):
+    """A case-file check (a kind that needs no RAG rating)."""
+
+    class Meta:
+        model = OversightRecord
+
+    child = factory.SubFactory(ChildFactory)
+    iro = factory.SubFactory(IroFactory)
+    kind = OversightKind.CASE_FILE_CHECK
+    date = datetime.date(2024, 6, 3)
+    rag = ""
+
+
+class EscalationStepFactory(factory.django.DjangoModelFactory):
+    """A step sent the day the escalation was raised, its response due as escalations.timescales
+    says for its stage; answered when `responded_on` is given."""
+
+    class Meta:
+        model = EscalationStep
+
+    escalation = factory.SubFactory("tests.factories.EscalationFactory", steps=[])
+    stage = Stage.INFORMAL
+    addressed_to_name = "Sam Senior"
+    addressed_to_role = "Manager"
+    sent_on = factory.SelfAttribute("escalation.raised_on")
+    response_due = factory.LazyAttribute(lambda step: escalation_timescales.response_due(step.sent_on, step.stage))
+    responded_on = None
+    response_summary = factory.LazyAttribute(lambda step: "Answered." if step.responded_on else "")
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    """An escalation, open unless given `resolved_on` (with `resolved_at_stage`) or `withdrawn_on`.
+    `steps`: (stage, sent_on) or (stage, sent_on, responded_on) of each step, by default the
+    informal step sent the day it was raised; `areas`: its areas of concern, none by default."""
+
+    class Meta:
+        model = Escalation
+        skip_postgeneration_save = True
+
+    child = factory.SubFactory(ChildFactory)
+    raised_by = factory.SubFactory(IroFactory)
+    raised_on = datetime.date(2024, 6, 3)
+    what_is_wrong = "Drift."
+    what_is_asked = "A plan."
+    resolved_on = None
+    withdrawn_on = None
+    status = factory.LazyAttribute(
+        lambda escalation: EscalationStatus.RESOLVED if escalation.resolved_on
+        else EscalationStatus.WITHDRAWN if escalation.withdrawn_on else EscalationStatus.OPEN)
+    outcome = factory.LazyAttribute(lambda escalation: "Agreed." if escalation.resolved_on else "")
+    withdrawal_reason = factory.LazyAttribute(lambda escalation: "No longer needed." if escalation.withdrawn_on else "")
+
+    @factory.post_generation
+    def steps(escalation, create, extracted, **kwargs):
+        if not create:
+            return
+        steps = [(Stage.INFORMAL, escalation.raised_on)] if extracted is None else extracted
+        for stage, sent_on, *responded_on in steps:
+            EscalationStepFactory(escalation=escalation, stage=stage, sent_on=sent_on,
+                                  responded_on=responded_on[0] if responded_on else None)
+
+    @factory.post_generation
+    def areas(escalation, create, extracted, **kwargs):
+        if create and extracted:
+            EscalationConcern.objects.bulk_create(
+                EscalationConcern(escalation=escalation, area=area) for area in extracted)

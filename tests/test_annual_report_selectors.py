@@ -20,7 +20,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from children.codes import Ethnicity, LegalStatus, PlacementProvider, PlacementType
-from children.models import CareEpisode, ChildProtectionPlan
 from children.selectors import (
     AGE_BANDS,
     ETHNIC_GROUPS,
@@ -29,13 +28,11 @@ from children.selectors import (
     age_on,
     latest_birth_date_for_age,
 )
-from escalations import timescales as escalation_timescales
-from escalations.codes import EscalationStatus, Stage
-from escalations.models import Escalation, EscalationConcern, EscalationStep
-from oversight.models import OversightRecord
+from escalations.codes import Stage
 from reporting import selectors
 from reporting.periods import Period, reporting_year
 from reviews.timescales import add_months, add_working_days
+from tests.conftest import escalation_raised, in_care, oversight_record, protection_plan
 from tests.factories import ChildFactory, IroFactory
 
 YEAR = reporting_year(2025)  # 1 April 2025 to 31 March 2026
@@ -44,48 +41,6 @@ YEAR = reporting_year(2025)  # 1 April 2025 to 31 March 2026
 # ---------------------------------------------------------------------------------------------
 # Building the authority
 # ---------------------------------------------------------------------------------------------
-
-def episode(child, start, end=None, *, legal="C2", placement="U6", provider="PR1", new_episode="S", ceased="E4A"):
-    return CareEpisode.objects.create(
-        child=child, start_date=start, end_date=end, reason_episode_ceased=ceased if end else "",
-        reason_for_new_episode=new_episode, legal_status=legal, category_of_need="N1", placement_type=placement,
-        placement_provider=provider,
-    )
-
-
-def oversight(child, iro, kind, day, rag=""):
-    return OversightRecord.objects.create(child=child, iro=iro, kind=kind, date=day, rag=rag)
-
-
-def escalation(child, iro, raised_on, areas, steps=(), *, resolved=None, withdrawn_on=None):
-    """`steps`: (stage, sent_on); `resolved`: (date, stage)."""
-    record = Escalation.objects.create(child=child, raised_by=iro, raised_on=raised_on, what_is_wrong="Drift.",
-                                       what_is_asked="A plan.")
-    for stage, sent_on in [(Stage.INFORMAL, raised_on), *steps]:
-        EscalationStep.objects.create(
-            escalation=record, stage=stage, addressed_to_name="Sam Senior", addressed_to_role="Manager",
-            sent_on=sent_on, response_due=escalation_timescales.response_due(sent_on, stage),
-        )
-    EscalationConcern.objects.bulk_create(EscalationConcern(escalation=record, area=area) for area in areas)
-    if resolved:
-        record.status = EscalationStatus.RESOLVED
-        record.resolved_on, record.resolved_at_stage = resolved
-        record.outcome = "Agreed."
-        record.save()
-    if withdrawn_on:
-        record.status = EscalationStatus.WITHDRAWN
-        record.withdrawn_on = withdrawn_on
-        record.withdrawal_reason = "No longer needed."
-        record.save()
-    return record
-
-
-def plan(child, start, end=None, category="NEG", latest=""):
-    return ChildProtectionPlan.objects.create(
-        child=child, start_date=start, end_date=end, end_reason="no_longer_at_risk" if end else "",
-        initial_category_of_abuse=category, latest_category_of_abuse=latest,
-    )
-
 
 def build_authority():
     iro = IroFactory(first_name="Iris", last_name="Reviewer")
@@ -99,93 +54,101 @@ def build_authority():
     # Ava: in care for years, placement change (a new episode the day the last ended) in August;
     # born on 29 February 2016: 10 on 31 March 2026, 9 on 28 February 2026, 10 on 1 March.
     ava = make("Ava", date_of_birth=D(2016, 2, 29), sex="F", ethnicity="WBRI")
-    episode(ava, D(2020, 1, 1), D(2025, 8, 1), placement="U6", provider="PR4", ceased="X1")
-    episode(ava, D(2025, 8, 1), legal="C2", placement="U4", provider="PR1", new_episode="P")
+    in_care(ava, D(2020, 1, 1), D(2025, 8, 1), placement_type="U6", placement_provider="PR4",
+            reason_episode_ceased="X1")
+    in_care(ava, D(2025, 8, 1), legal_status="C2", placement_type="U4", placement_provider="PR1",
+            reason_for_new_episode="P")
 
     # Ben: UASC; left care on 15 June and came back on 1 October (nothing in July to September);
     # turns 16 on 31 March 2026.
     ben = make("Ben", date_of_birth=D(2010, 3, 31), sex="M", ethnicity="BAFR", is_uasc=True)
-    episode(ben, D(2024, 1, 10), D(2025, 6, 15), legal="V2")
-    episode(ben, D(2025, 10, 1), legal="V2", placement="K2", provider="PR4")
+    in_care(ben, D(2024, 1, 10), D(2025, 6, 15), legal_status="V2")
+    in_care(ben, D(2025, 10, 1), legal_status="V2", placement_type="K2", placement_provider="PR4")
 
     # Cal: adopted on 31 March 2026, the last day of the year: not looked after on it.
     cal = make("Cal", date_of_birth=D(2019, 7, 1), sex="M", ethnicity="WIRI")
-    episode(cal, D(2024, 5, 1), D(2026, 3, 31), legal="E1", placement="A4", ceased="E11")
+    in_care(cal, D(2024, 5, 1), D(2026, 3, 31), legal_status="E1", placement_type="A4", reason_episode_ceased="E11")
 
     # Dee: ceased on 31 March 2025, the day before the year: in no figure.
     dee = make("Dee", date_of_birth=D(2012, 1, 1), sex="F", ethnicity="WBRI")
-    episode(dee, D(2023, 1, 1), D(2025, 3, 31))
+    in_care(dee, D(2023, 1, 1), D(2025, 3, 31))
 
     # Eve: came into care on 31 March 2026 under police protection, a temporary placement with
     # no provider (SSDA903 rule 178); under 1; sex unknown, ethnicity not yet obtained.
     eve = make("Eve", date_of_birth=D(2025, 6, 1), sex="U", ethnicity="NOBT")
-    episode(eve, D(2026, 3, 31), legal="L1", placement="T1", provider="")
+    in_care(eve, D(2026, 3, 31), legal_status="L1", placement_type="T1", placement_provider="")
 
     # Fay: short breaks (V3) from 1 May 2025, counted as looked_after counts them; aged 4.
     fay = make("Fay", date_of_birth=D(2022, 1, 15), sex="F", ethnicity="MWAS")
-    episode(fay, D(2025, 5, 1), legal="V3", placement="K2", provider="PR1")
+    in_care(fay, D(2025, 5, 1), legal_status="V3", placement_type="K2", placement_provider="PR1")
 
     # Gus: placed with parents (PR0) on an interim care order; 9 on 31 March 2026 (10 the day after).
     gus = make("Gus", date_of_birth=D(2016, 4, 1), sex="M", ethnicity="CHNE")
-    episode(gus, D(2024, 6, 1), legal="C1", placement="P1", provider="PR0")
+    in_care(gus, D(2024, 6, 1), legal_status="C1", placement_type="P1", placement_provider="PR0")
 
     # Ida: ceased on 1 April 2025, the year's first day: looked after at its start (31 March),
     # ceased in it and, as the DfE counts, looked after during it (until care ceased that day).
     ida = make("Ida", date_of_birth=D(2009, 9, 9), sex="F", ethnicity="WBRI")
-    episode(ida, D(2024, 2, 1), D(2025, 4, 1))
+    in_care(ida, D(2024, 2, 1), D(2025, 4, 1))
 
     # --- Oversight --------------------------------------------------------------------------------
-    oversight(ava, iro, "midway_review", D(2025, 3, 31), rag="amber")  # before the year: not counted
-    oversight(ava, iro, "post_review", D(2025, 5, 10), rag="red")  # Q1
-    oversight(ava, iro, "case_file_check", D(2025, 8, 15))  # Q2
-    oversight(ava, iro, "midway_review", D(2025, 11, 10), rag="green")  # Q3
-    oversight(ava, iro, "contact_with_child", D(2026, 3, 31))  # Q4, its last day
-    oversight(ben, iro, "contact_with_social_worker", D(2025, 4, 1))  # Q1, its first day
-    oversight(ben, iro, "midway_review", D(2025, 10, 20), rag="amber")  # Q3 (none needed in Q2)
-    oversight(ben, iro, "pre_meeting_check", D(2026, 1, 5))  # Q4
-    oversight(cal, iro, "quality_assurance_alert", D(2025, 4, 30))  # Q1
-    oversight(cal, iro, "post_review", D(2025, 9, 30), rag="green")  # Q2, its last day
-    oversight(cal, iro, "case_file_check", D(2025, 12, 31))  # Q3; nothing in Q4
-    oversight(fay, iro, "contact_with_child", D(2025, 6, 30))  # Q1
-    oversight(fay, iro, "case_file_check", D(2025, 7, 1))  # Q2
-    oversight(fay, iro, "case_file_check", D(2025, 12, 1))  # Q3
-    oversight(fay, iro, "midway_review", D(2026, 2, 2), rag="green")  # Q4
-    oversight(ida, iro, "contact_with_social_worker", D(2025, 4, 1))  # counted among records
-    oversight(gus, iro, "case_file_check", D(2026, 4, 1))  # after the year: not counted
+    oversight_record(ava, iro, "midway_review", D(2025, 3, 31), rag="amber")  # before the year: not counted
+    oversight_record(ava, iro, "post_review", D(2025, 5, 10), rag="red")  # Q1
+    oversight_record(ava, iro, "case_file_check", D(2025, 8, 15))  # Q2
+    oversight_record(ava, iro, "midway_review", D(2025, 11, 10), rag="green")  # Q3
+    oversight_record(ava, iro, "contact_with_child", D(2026, 3, 31))  # Q4, its last day
+    oversight_record(ben, iro, "contact_with_social_worker", D(2025, 4, 1))  # Q1, its first day
+    oversight_record(ben, iro, "midway_review", D(2025, 10, 20), rag="amber")  # Q3 (none needed in Q2)
+    oversight_record(ben, iro, "pre_meeting_check", D(2026, 1, 5))  # Q4
+    oversight_record(cal, iro, "quality_assurance_alert", D(2025, 4, 30))  # Q1
+    oversight_record(cal, iro, "post_review", D(2025, 9, 30), rag="green")  # Q2, its last day
+    oversight_record(cal, iro, "case_file_check", D(2025, 12, 31))  # Q3; nothing in Q4
+    oversight_record(fay, iro, "contact_with_child", D(2025, 6, 30))  # Q1
+    oversight_record(fay, iro, "case_file_check", D(2025, 7, 1))  # Q2
+    oversight_record(fay, iro, "case_file_check", D(2025, 12, 1))  # Q3
+    oversight_record(fay, iro, "midway_review", D(2026, 2, 2), rag="green")  # Q4
+    oversight_record(ida, iro, "contact_with_social_worker", D(2025, 4, 1))  # counted among records
+    oversight_record(gus, iro, "case_file_check", D(2026, 4, 1))  # after the year: not counted
 
     # --- Escalations -----------------------------------------------------------------------------
     on_20th = D(2025, 5, 1)
-    escalation(ava, iro, on_20th, ["care_planning", "placement"], [(Stage.TEAM_MANAGER, D(2025, 5, 8))],
-               resolved=(add_working_days(on_20th, 20), Stage.TEAM_MANAGER))
+    escalation_raised(ava, iro, on_20th, ["care_planning", "placement"],
+                      [(Stage.INFORMAL, on_20th), (Stage.TEAM_MANAGER, D(2025, 5, 8))],
+                      resolved_on=add_working_days(on_20th, 20), resolved_at_stage=Stage.TEAM_MANAGER)
     on_21st = D(2025, 6, 2)
-    escalation(ava, iro, on_21st, ["health"], resolved=(add_working_days(on_21st, 21), Stage.INFORMAL))
-    escalation(ben, iro, D(2025, 4, 10), ["care_planning"], withdrawn_on=D(2025, 5, 1))
-    escalation(cal, iro, D(2024, 11, 1), ["legal"], [(Stage.DIRECTOR, D(2025, 2, 3)), (Stage.CAFCASS, D(2025, 4, 15))],
-               resolved=(D(2025, 6, 20), Stage.CAFCASS))
-    escalation(gus, iro, D(2026, 3, 31), ["education"])
-    escalation(fay, iro, D(2025, 3, 31), ["other"], resolved=(D(2025, 4, 2), Stage.INFORMAL))
-    escalation(gus, iro, D(2026, 2, 2), ["contact"], [(Stage.CAFCASS, D(2026, 4, 1))])
+    escalation_raised(ava, iro, on_21st, ["health"], resolved_on=add_working_days(on_21st, 21),
+                      resolved_at_stage=Stage.INFORMAL)
+    escalation_raised(ben, iro, D(2025, 4, 10), ["care_planning"], withdrawn_on=D(2025, 5, 1))
+    escalation_raised(cal, iro, D(2024, 11, 1), ["legal"],
+                      [(Stage.INFORMAL, D(2024, 11, 1)), (Stage.DIRECTOR, D(2025, 2, 3)),
+                       (Stage.CAFCASS, D(2025, 4, 15))],
+                      resolved_on=D(2025, 6, 20), resolved_at_stage=Stage.CAFCASS)
+    escalation_raised(gus, iro, D(2026, 3, 31), ["education"])
+    escalation_raised(fay, iro, D(2025, 3, 31), ["other"], resolved_on=D(2025, 4, 2), resolved_at_stage=Stage.INFORMAL)
+    escalation_raised(gus, iro, D(2026, 2, 2), ["contact"],
+                      [(Stage.INFORMAL, D(2026, 2, 2)), (Stage.CAFCASS, D(2026, 4, 1))])
 
     # --- Child protection plans --------------------------------------------------------------------
     hal = make("Hal")  # a repeat plan 23 months after the first ended; category changed to EMO
-    plan(hal, D(2021, 1, 10), D(2023, 5, 10))
-    plan(hal, add_months(D(2023, 5, 10), 23), category="NEG", latest="EMO")
+    protection_plan(hal, D(2021, 1, 10), D(2023, 5, 10))
+    protection_plan(hal, add_months(D(2023, 5, 10), 23), initial_category_of_abuse="NEG",
+                    latest_category_of_abuse="EMO")
     ivy = make("Ivy")  # a repeat plan 25 months after the first ended, on the year's first day
-    plan(ivy, D(2020, 6, 1), D(2023, 3, 1))
-    plan(ivy, add_months(D(2023, 3, 1), 25), D(2025, 12, 1), category="PHY")
+    protection_plan(ivy, D(2020, 6, 1), D(2023, 3, 1))
+    protection_plan(ivy, add_months(D(2023, 3, 1), 25), D(2025, 12, 1), initial_category_of_abuse="PHY")
     jo = make("Jo")  # open exactly 2 years on 31 March 2026
-    plan(jo, add_months(YEAR.end, -24), category="SAB")
+    protection_plan(jo, add_months(YEAR.end, -24), initial_category_of_abuse="SAB")
     kay = make("Kay")  # open 18 months and a day
-    plan(kay, add_months(YEAR.end, -18) - timedelta(days=1), category="MUL")
+    protection_plan(kay, add_months(YEAR.end, -18) - timedelta(days=1), initial_category_of_abuse="MUL")
     mo = make("Mo")  # ended in the year after exactly 2 years
-    plan(mo, D(2023, 6, 30), D(2025, 6, 30))
+    protection_plan(mo, D(2023, 6, 30), D(2025, 6, 30))
     quin = make("Quin")  # ended in the year a day short of 2 years
-    plan(quin, D(2023, 7, 1), D(2025, 6, 30))
+    protection_plan(quin, D(2023, 7, 1), D(2025, 6, 30))
     ned = make("Ned")  # a plan ended on 31 March 2026 and a new one started the same day
-    plan(ned, D(2025, 1, 15), YEAR.end)
-    plan(ned, YEAR.end)
+    protection_plan(ned, D(2025, 1, 15), YEAR.end)
+    protection_plan(ned, YEAR.end)
     rex = make("Rex")  # a first plan started in the year
-    plan(rex, D(2025, 7, 1))
+    protection_plan(rex, D(2025, 7, 1))
     return {"iro": iro, **child}
 
 
@@ -332,8 +295,8 @@ class TestFigures:
 ])
 def test_repeat_plan_within_2_years_counts_calendar_months(earlier_end, later_start, within):
     child = ChildFactory()
-    plan(child, D(2020, 1, 1), earlier_end)
-    plan(child, later_start)
+    protection_plan(child, D(2020, 1, 1), earlier_end)
+    protection_plan(child, later_start)
     figures = selectors.child_protection_year_figures(Period(later_start, later_start))
     assert (figures["repeat_plans"], figures["repeat_plans_within_2_years"]) == (1, int(within))
 
@@ -345,7 +308,7 @@ def test_repeat_plan_within_2_years_counts_calendar_months(earlier_end, later_st
     (D(2024, 3, 1), D(2026, 2, 28), False),
 ])
 def test_plans_lasting_2_years_count_calendar_months(start, end, lasted):
-    plan(ChildFactory(), start, end)
+    protection_plan(ChildFactory(), start, end)
     figures = selectors.child_protection_year_figures(Period(end, end))
     assert figures["plans_ended_lasting_2_years_or_more"] == int(lasted)
 
@@ -396,14 +359,16 @@ def add_children(number, iro):
     for n in range(number):
         kid = ChildFactory(date_of_birth=D(2010 + n % 15, 1 + n % 12, 1), ethnicity=Ethnicity.values[n % 20],
                            is_uasc=n % 3 == 0)
-        episode(kid, D(2024, 1, 1), D(2025, 9, 1), ceased="X1")
-        episode(kid, D(2025, 9, 1), legal=LegalStatus.values[n % 13], placement=["U4", "K2", "T1", "P1"][n % 4],
-                provider=["PR1", "PR4", "", "PR0"][n % 4], new_episode="P")
-        oversight(kid, iro, "midway_review", D(2025, 4 + n % 9, 1), rag="green")
-        escalation(kid, iro, D(2025, 5, 1), ["health"], [(Stage.CAFCASS, D(2025, 6, 2))],
-                   resolved=(add_working_days(D(2025, 5, 1), 10 + n), Stage.CAFCASS))
-        plan(kid, D(2022, 1, 1), D(2023, 1, 1))
-        plan(kid, D(2025, 4, 1 + n % 28))
+        in_care(kid, D(2024, 1, 1), D(2025, 9, 1), reason_episode_ceased="X1")
+        in_care(kid, D(2025, 9, 1), legal_status=LegalStatus.values[n % 13],
+                placement_type=["U4", "K2", "T1", "P1"][n % 4],
+                placement_provider=["PR1", "PR4", "", "PR0"][n % 4], reason_for_new_episode="P")
+        oversight_record(kid, iro, "midway_review", D(2025, 4 + n % 9, 1), rag="green")
+        escalation_raised(kid, iro, D(2025, 5, 1), ["health"],
+                          [(Stage.INFORMAL, D(2025, 5, 1)), (Stage.CAFCASS, D(2025, 6, 2))],
+                          resolved_on=add_working_days(D(2025, 5, 1), 10 + n), resolved_at_stage=Stage.CAFCASS)
+        protection_plan(kid, D(2022, 1, 1), D(2023, 1, 1))
+        protection_plan(kid, D(2025, 4, 1 + n % 28))
 
 
 @pytest.mark.django_db
@@ -448,8 +413,9 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
             day += timedelta(days=rng.choice([0, 0, 1, 30, 200]))
             end = None if rng.random() < 0.3 else day + timedelta(days=rng.choice([1, 60, 400]))
             placement, provider = rng.choice([("U4", "PR1"), ("K2", "PR4"), ("T1", ""), ("P1", "PR0"), ("R2", "PR3")])
-            episodes.append(episode(kid, day, end, legal=rng.choice(LegalStatus.values), placement=placement,
-                                    provider=provider, ceased=rng.choice(["X1", "E4A"])))
+            legal, ceased = rng.choice(LegalStatus.values), rng.choice(["X1", "E4A"])
+            episodes.append(in_care(kid, day, end, legal_status=legal, placement_type=placement,
+                                    placement_provider=provider, reason_episode_ceased=ceased if end else ""))
             if end is None:
                 break
             day = end
@@ -457,7 +423,7 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
         for _ in range(rng.randrange(4)):
             end = None if rng.random() < 0.2 else add_months(plan_day, rng.choice([1, 8, 24])) + timedelta(
                 days=rng.choice([-1, 0, 1]))
-            plans.append(plan(kid, plan_day, end))
+            plans.append(protection_plan(kid, plan_day, end))
             if end is None:
                 break
             plan_day = add_months(end, rng.choice([0, 23, 24, 25, 30]))

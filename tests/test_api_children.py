@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
-from oversight.models import OversightRecord
 from reviews.models import Review
 from tests.api_helpers import api_client, assert_error_shape, queries_for
+from tests.conftest import oversight_record
 from tests.factories import (
     AllocationFactory,
     CareEpisodeFactory,
@@ -176,8 +176,7 @@ class TestReading:
 
     def test_a_child_shows_todays_status(self, looked_after_child, iro, manager):
         ChildProtectionPlanFactory(child=looked_after_child, start_date=D(2024, 3, 1))
-        OversightRecord.objects.create(child=looked_after_child, iro=iro, date=D(2024, 6, 1), kind="post_review",
-                                       rag="amber")
+        oversight_record(looked_after_child, iro, "post_review", D(2024, 6, 1), rag="amber")
         body = api_client(manager).get(url("children", looked_after_child.pk)).json()
         assert body == {
             "id": looked_after_child.pk, "local_child_id": looked_after_child.local_child_id,
@@ -544,10 +543,9 @@ def varied_children(iro, other_iro):
     }
     ChildProtectionPlanFactory(child=made["on_plan"])
     ChildProtectionPlanFactory(child=made["plain"], end_date=D(2024, 6, 1), end_reason="no_longer_at_risk")
-    OversightRecord.objects.create(child=made["red"], iro=iro, date=D(2024, 6, 1), kind="post_review", rag="red")
-    OversightRecord.objects.create(child=made["green"], iro=iro, date=D(2024, 6, 1), kind="post_review", rag="red")
-    OversightRecord.objects.create(child=made["green"], iro=iro, date=D(2024, 9, 1), kind="midway_review",
-                                   rag="green")
+    oversight_record(made["red"], iro, "post_review", D(2024, 6, 1), rag="red")
+    oversight_record(made["green"], iro, "post_review", D(2024, 6, 1), rag="red")
+    oversight_record(made["green"], iro, "midway_review", D(2024, 9, 1), rag="green")
     return made
 
 
@@ -649,7 +647,7 @@ class TestBoundedQueries:
             AllocationFactory(child=child, iro=iro)
             ChildProtectionPlanFactory(child=child)
             StrategyDiscussionFactory(child=child)
-            OversightRecord.objects.create(child=child, iro=iro, date=D(2024, 6, 1), kind="post_review", rag="amber")
+            oversight_record(child, iro, "post_review", D(2024, 6, 1), rag="amber")
 
     @pytest.mark.parametrize("endpoint", ENDPOINTS)
     @pytest.mark.parametrize("role", ["iro", "manager"])

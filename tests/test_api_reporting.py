@@ -2,20 +2,19 @@
 for each role; the board's small numbers suppressed and never a draft; a bounded number of
 queries whatever the size of the authority."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
-from escalations import timescales as escalation_timescales
-from escalations.codes import AreaOfConcern, Stage
-from escalations.models import Escalation, EscalationConcern, EscalationStep
-from oversight.models import OversightKind, OversightRecord, Rag
+from escalations.codes import AreaOfConcern
+from oversight.models import OversightKind, Rag
 from reporting import selectors, services
 from reporting.periods import year_to_date
-from reviews.models import Review, ReviewKind, ReviewStatus
+from reviews.models import ReviewKind
 from tests.api_helpers import api_client, assert_error_shape, queries_for
+from tests.conftest import escalation_raised, held_review, oversight_record, review_due
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,22 +47,12 @@ def add_children(count, iro, *, start=0):
         child = ChildFactory(given_name=f"Child{n}", family_name="Counted", local_child_id=f"QZ7{n:03d}")
         CareEpisodeFactory(child=child)
         AllocationFactory(child=child, iro=iro)
-        review = Review.objects.create(child=child, kind=ReviewKind.LAC, number=2, cycle_start=date(2024, 1, 10),
-                                       due_date=today - timedelta(days=30), status=ReviewStatus.HELD,
-                                       held_on=today - timedelta(days=32), participation_code="PN1")
-        Review.objects.create(child=child, kind=ReviewKind.LAC, number=3, cycle_start=date(2024, 1, 10),
-                              due_date=today + timedelta(days=30))
-        OversightRecord.objects.create(child=child, iro=iro, kind=OversightKind.POST_REVIEW, date=review.held_on,
-                                       rag=Rag.AMBER, review=review)
+        review = held_review(child, ReviewKind.LAC, due=today - timedelta(days=30), held=today - timedelta(days=32),
+                             participation_code="PN1")
+        review_due(child, ReviewKind.LAC, due=today + timedelta(days=30), number=3)
+        oversight_record(child, iro, OversightKind.POST_REVIEW, review.held_on, rag=Rag.AMBER, review=review)
         if n % 3 == 0:
-            raised = today - timedelta(days=10)
-            escalation = Escalation.objects.create(child=child, raised_by=iro, raised_on=raised,
-                                                   what_is_wrong="Drift.", what_is_asked="A plan.")
-            EscalationStep.objects.create(
-                escalation=escalation, stage=Stage.INFORMAL, addressed_to_name="Sam Senior",
-                addressed_to_role="Team manager", sent_on=raised,
-                response_due=escalation_timescales.response_due(raised, Stage.INFORMAL))
-            EscalationConcern.objects.create(escalation=escalation, area=AreaOfConcern.CARE_PLANNING)
+            escalation_raised(child, iro, today - timedelta(days=10), [AreaOfConcern.CARE_PLANNING])
         children.append(child)
     return children
 

@@ -12,7 +12,8 @@ from children import services as children_services
 from reviews import services, timescales
 from reviews.models import Review, ReviewAction
 from tests.api_helpers import api_client, assert_error_shape, queries_for
-from tests.factories import AllocationFactory, ChildFactory
+from tests.conftest import brought_into_care
+from tests.factories import ChildFactory
 
 REVIEWS = "/api/v1/reviews/"
 ACTIONS = "/api/v1/review-actions/"
@@ -24,12 +25,7 @@ def review_url(review, suffix=""):
 
 def child_in_care(iro, manager, start, name="Robin", dob=D(2012, 6, 1)):
     child = ChildFactory(given_name=name, family_name="Testcase", date_of_birth=dob)
-    children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
-    )
-    AllocationFactory(child=child, iro=iro, start_date=start)
-    return child
+    return brought_into_care(child, by=manager, start=start, iro=iro)
 
 
 def due_review(child, kind="LAC"):

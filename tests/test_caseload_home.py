@@ -10,11 +10,16 @@ from django.urls import reverse
 
 from accounts.models import CoverArrangement, CoverLevel
 from escalations.codes import Stage
-from escalations.models import Escalation, EscalationStep
-from oversight.models import OversightKind, OversightRecord
-from reviews.models import Review, ReviewKind
-from tests.conftest import sign_in
-from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
+from oversight.models import OversightKind
+from tests.conftest import escalation_raised, oversight_record, sign_in
+from tests.factories import (
+    AllocationFactory,
+    CareEpisodeFactory,
+    ChildFactory,
+    EscalationStepFactory,
+    IroFactory,
+    ReviewFactory,
+)
 
 TODAY = D(2025, 5, 20)
 
@@ -27,20 +32,17 @@ def child_of(iro, given, family, local_id=None):
 
 
 def review_due(child, due, number=1):
-    return Review.objects.create(child=child, kind=ReviewKind.LAC, number=number, cycle_start=D(2025, 1, 6),
-                                 due_date=due)
+    return ReviewFactory(child=child, number=number, cycle_start=D(2025, 1, 6), due_date=due)
 
 
 def rated(child, iro, rag, day):
-    return OversightRecord.objects.create(child=child, iro=iro, date=day, kind=OversightKind.MIDWAY_REVIEW, rag=rag,
-                                          next_check_date=D(2025, 7, 1))
+    return oversight_record(child, iro, OversightKind.MIDWAY_REVIEW, day, rag=rag, next_check_date=D(2025, 7, 1))
 
 
 def escalated(child, iro, *, stage=Stage.TEAM_MANAGER, response_due=D(2025, 5, 15)):
-    escalation = Escalation.objects.create(child=child, raised_by=iro, raised_on=D(2025, 5, 1),
-                                           what_is_wrong="Plan drifting", what_is_asked="A new plan")
-    EscalationStep.objects.create(escalation=escalation, stage=stage, addressed_to_name="Tess Manager",
-                                  addressed_to_role="Team manager", sent_on=D(2025, 5, 1), response_due=response_due)
+    """Raised on 1 May 2025 straight to `stage`, its response due on `response_due`."""
+    escalation = escalation_raised(child, iro, D(2025, 5, 1), steps=[])
+    EscalationStepFactory(escalation=escalation, stage=stage, response_due=response_due)
     return escalation
 
 

@@ -20,8 +20,8 @@ from reporting import dashboard, selectors
 from reporting.caseloads import CaseloadsForm
 from reporting.charts import BAR_PLOT_LEFT
 from tests.conftest import sign_in
+from tests.dashboard.pages import Tables, body_rows
 from tests.factories import IroFactory
-from tests.test_dashboard import Tables, body_rows
 
 CASELOADS = reverse("reporting:caseloads")
 DASHBOARD = reverse("reporting:dashboard")

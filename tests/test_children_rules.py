@@ -152,7 +152,7 @@ class TestCareEpisodes:
         with pytest.raises(IntegrityError), transaction.atomic():
             CareEpisodeFactory(child=child, start_date=D(2024, 7, 1), end_date=D(2024, 6, 30), reason_episode_ceased="E8")
         with pytest.raises(IntegrityError), transaction.atomic():
-            CareEpisodeFactory(child=child, start_date=D(2024, 8, 1), end_date=D(2024, 9, 1))
+            CareEpisodeFactory(child=child, start_date=D(2024, 8, 1), end_date=D(2024, 9, 1), reason_episode_ceased="")
 
     @postgresql_only
     def test_postgresql_refuses_overlapping_episodes_written_directly(self):

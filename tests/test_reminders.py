@@ -18,7 +18,7 @@ from oversight import services as oversight_services
 from reviews import services as review_services
 from reviews.models import Review
 from reviews.timescales import add_working_days
-from tests.conftest import sign_in
+from tests.conftest import brought_into_care, sign_in
 from tests.factories import AllocationFactory, ChildFactory
 
 ON = D(2025, 3, 19)  # a Wednesday: quarter ends 31 March, within 10 working days
@@ -26,12 +26,7 @@ ON = D(2025, 3, 19)  # a Wednesday: quarter ends 31 March, within 10 working day
 
 def child_in_care(iro, manager, start, given="Robin", family="Sweep"):
     child = ChildFactory(given_name=given, family_name=family, date_of_birth=D(2012, 6, 1))
-    children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
-    )
-    AllocationFactory(child=child, iro=iro, start_date=start)
-    return child
+    return brought_into_care(child, by=manager, start=start, iro=iro)
 
 
 def starting_care_due_in(iro, manager, working_days, **names):
@@ -117,8 +112,9 @@ class TestSweep:
         assert steps == ["1", "10", "5"]
 
     def test_query_count_does_not_grow_with_children(self, iro, manager):
-        from notifications.tasks import SWEEP_TASKS
         from django.utils.module_loading import import_string
+
+        from notifications.tasks import SWEEP_TASKS
 
         def queries():
             Notification.objects.all().delete()

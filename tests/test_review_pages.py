@@ -12,18 +12,13 @@ from django.utils import timezone
 from children import services as children_services
 from reviews.models import Review
 from reviews.timescales import add_working_days, working_days_overdue
-from tests.conftest import sign_in
+from tests.conftest import brought_into_care, sign_in
 from tests.factories import AllocationFactory, ChildFactory
 
 
 def child_in_care(iro, manager, start, name="Robin", dob=D(2012, 6, 1)):
     child = ChildFactory(given_name=name, family_name="Testcase", date_of_birth=dob)
-    children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
-    )
-    AllocationFactory(child=child, iro=iro, start_date=start)
-    return child
+    return brought_into_care(child, by=manager, start=start, iro=iro)
 
 
 def due_review(child):

@@ -26,8 +26,8 @@ from reporting.periods import reporting_year, year_to_date
 from reviews.models import CalendarFingerprint, Review, ReviewKind, ReviewStatus
 from tests.api_helpers import api_client
 from tests.conftest import ON_POSTGRESQL, postgresql_only, sign_in
+from tests.dashboard.pages import figure_value
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
-from tests.test_dashboard import figure_value
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from escalations.codes import Stage
-from escalations.models import Escalation, EscalationStep
-from oversight.models import OversightKind, OversightRecord
+from oversight.models import OversightKind
 from reviews.models import Review, ReviewKind
-from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
+from tests.conftest import escalation_raised, oversight_record, review_due
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, EscalationStepFactory
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in
@@ -34,17 +34,13 @@ def child_of(iro, given, family, local_id):
 def caseload(iro, clock):
     clock(TUESDAY)
     ben = child_of(iro, "Ben", "Red", "RED002")
-    Review.objects.create(child=ben, kind=ReviewKind.LAC, number=1, cycle_start=D(2025, 1, 6), due_date=D(2025, 5, 9))
-    OversightRecord.objects.create(child=ben, iro=iro, date=D(2025, 1, 20), kind=OversightKind.MIDWAY_REVIEW, rag="red",
-                                   next_check_date=D(2025, 5, 1))
-    escalation = Escalation.objects.create(child=ben, raised_by=iro, raised_on=D(2025, 5, 1),
-                                           what_is_wrong="Plan drifting", what_is_asked="A new plan")
-    EscalationStep.objects.create(escalation=escalation, stage=Stage.TEAM_MANAGER, addressed_to_name="Tess Manager",
-                                  addressed_to_role="Team manager", sent_on=D(2025, 5, 1), response_due=D(2025, 5, 15))
+    review_due(ben, ReviewKind.LAC, due=D(2025, 5, 9), number=1, cycle_start=D(2025, 1, 6))
+    oversight_record(ben, iro, OversightKind.MIDWAY_REVIEW, D(2025, 1, 20), rag="red", next_check_date=D(2025, 5, 1))
+    escalation = escalation_raised(ben, iro, D(2025, 5, 1), steps=[])
+    EscalationStepFactory(escalation=escalation, stage=Stage.TEAM_MANAGER, response_due=D(2025, 5, 15))
     ada = child_of(iro, "Ada", "Amber", "AMB001")
-    Review.objects.create(child=ada, kind=ReviewKind.LAC, number=2, cycle_start=D(2025, 1, 6), due_date=D(2025, 6, 30))
-    OversightRecord.objects.create(child=ada, iro=iro, date=D(2025, 4, 1), kind=OversightKind.MIDWAY_REVIEW, rag="amber",
-                                   next_check_date=D(2025, 6, 2))
+    review_due(ada, ReviewKind.LAC, due=D(2025, 6, 30), number=2, cycle_start=D(2025, 1, 6))
+    oversight_record(ada, iro, OversightKind.MIDWAY_REVIEW, D(2025, 4, 1), rag="amber", next_check_date=D(2025, 6, 2))
     child_of(iro, "Cal", "Unrated", "UNR003")
     return ben
 

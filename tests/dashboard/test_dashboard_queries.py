@@ -1,0 +1,77 @@
+"""The dashboard runs the same few queries whatever the number of children."""
+
+from datetime import date as D
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from children.models import Allocation, CareEpisode, Child
+from oversight.models import OversightRecord
+from reviews import timescales
+from reviews.models import Review
+from tests.conftest import ON_POSTGRESQL, escalation_raised, sign_in
+
+# Counting every figure takes 15 queries. On PostgreSQL a test's own transaction has written, so
+# the figures are counted and not stored; on SQLite they are stored too (the data version read
+# twice, the stored row looked up, yesterday's deleted, today's inserted, three savepoints and
+# their releases): 11 more, as fixed as the rest.
+MAX_DASHBOARD_QUERIES = 15 if ON_POSTGRESQL else 15 + 11
+
+
+def add_many_children(authority, count=60):
+    """`count` more children spread over Iris and Owen, each looked after with a held and an
+    outstanding review, an oversight record and an open escalation."""
+    on, wd = authority.on, authority.wd
+    iros = [authority.iris, authority.owen]
+    Child.objects.bulk_create(
+        Child(local_child_id=f"BULK{n:04d}", given_name=f"Many{n}", family_name="Bulk", date_of_birth=D(2013, 1, 1),
+              sex="M", ethnicity="WBRI") for n in range(count))
+    children = list(Child.objects.filter(family_name="Bulk").order_by("pk"))  # with their ids on any database
+    start = timescales.add_months(on, -12)
+    CareEpisode.objects.bulk_create(
+        CareEpisode(child=child, start_date=start, reason_for_new_episode="S", legal_status="C2",
+                    category_of_need="N1", placement_type="U6", placement_provider="PR1") for child in children)
+    Allocation.objects.bulk_create(
+        Allocation(child=child, iro=iros[n % 2], start_date=start) for n, child in enumerate(children))
+    held = timescales.add_months(on, -2)
+    Review.objects.bulk_create(
+        Review(child=child, kind="LAC", number=2, cycle_start=start, due_date=held, status="held", held_on=held,
+               participation_code="PN1") for child in children)
+    Review.objects.bulk_create(
+        Review(child=child, kind="LAC", number=3, cycle_start=start, due_date=wd(n % 40 - 10), status="due")
+        for n, child in enumerate(children))
+    OversightRecord.objects.bulk_create(
+        OversightRecord(child=child, iro=iros[n % 2], date=wd(-5), kind="midway_review",
+                        rag=["red", "amber", "green"][n % 3], next_check_date=wd(-1))
+        for n, child in enumerate(children))
+    for n, child in enumerate(children):
+        escalation_raised(child, iros[n % 2], wd(-10), ["health"])
+
+
+@pytest.mark.django_db
+class TestQueries:
+    """The dashboard runs the same few queries whatever the number of children."""
+
+    def count_queries(self, client, **query):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("reporting:dashboard"), query)
+        assert response.status_code == 200
+        return len(queries)
+
+    @pytest.mark.parametrize("who", ["manager", "iro"])
+    def test_a_fixed_number_of_queries(self, client, authority_today, manager, who):
+        user = manager if who == "manager" else authority_today.iris
+        sign_in(client, user)
+        self.count_queries(client)  # the first request also fills the process's caches
+        Child.objects.filter(pk=Child.objects.first().pk).update(given_name=F("given_name"))
+        small = self.count_queries(client)  # a change since (moving the data version): counted again
+        before = Child.objects.count()
+        add_many_children(authority_today)
+        assert Child.objects.count() == before + 60
+        large = self.count_queries(client)  # a change since: counted again, over more children
+        assert large == small
+        assert large <= MAX_DASHBOARD_QUERIES
+        assert self.count_queries(client) <= large
