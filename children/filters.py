@@ -74,7 +74,7 @@ class ChildrenFilter(django_filters.FilterSet):
 
     class Meta:
         model = Child
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, *args, on=None, show_iro_filter=True, **kwargs):
         super().__init__(*args, **kwargs)

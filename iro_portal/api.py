@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.services import record_list_view
+
 from .locking import ChangedByAnotherUser
 
 

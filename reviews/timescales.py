@@ -6,7 +6,7 @@ exhaustively and the same answer comes out of the pages, the reminders and the a
 
 import calendar
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
@@ -21,7 +21,7 @@ LATER_RCPC_MONTHS = 6
 UNPLANNED_MOVE_REVIEW_WORKING_DAYS = 20
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year):
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -273,7 +274,7 @@ class UpdateActionView(ActionView):
     reason): one question a page."""
 
     template_name = "reviews/action_update.html"
-    form_class = None
+    form_class: type[forms.Form] | None = None
     heading = ""
 
     def get_action(self, request, pk):

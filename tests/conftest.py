@@ -9,6 +9,17 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.factories import (
+    TEST_PASSWORD,
+    AdministratorFactory,
+    AllocationFactory,
+    BoardMemberFactory,
+    CareEpisodeFactory,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+)
+
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
 
@@ -25,17 +36,6 @@ if ON_POSTGRESQL:
                                   "SET LOCAL session_replication_role = DEFAULT"])
 
     DatabaseOperations.execute_sql_flush = _execute_sql_flush_past_the_audit_trigger
-
-from tests.factories import (
-    TEST_PASSWORD,
-    AdministratorFactory,
-    AllocationFactory,
-    BoardMemberFactory,
-    CareEpisodeFactory,
-    ChildFactory,
-    IroFactory,
-    ManagerFactory,
-)
 
 
 @pytest.fixture(autouse=True)

@@ -125,7 +125,7 @@ def _command(service):
 def _depends_on(service):
     depends_on = service.get("depends_on") or {}
     if isinstance(depends_on, list):
-        return {name: "service_started" for name in depends_on}
+        return dict.fromkeys(depends_on, "service_started")
     return {name: (spec or {}).get("condition", "service_started") for name, spec in depends_on.items()}
 
 

@@ -7,7 +7,13 @@ import pytest
 
 from reviews import timescales
 from reviews.models import CalendarDay
-from reviews.working_day_calendar import FIRST_DAY, LAST_DAY, at_least_working_days_before, ensure_calendar, within_working_days
+from reviews.working_day_calendar import (
+    FIRST_DAY,
+    LAST_DAY,
+    at_least_working_days_before,
+    ensure_calendar,
+    within_working_days,
+)
 
 WINDOW = [date(2025, 12, 15) + timedelta(days=offset) for offset in range(45)] + [
     date(2026, 3, 30) + timedelta(days=offset) for offset in range(21)
