@@ -29,8 +29,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+# requirements.lock pins and hashes every package (scripts/lock compiles it from requirements.txt).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 # Only the compiled outputs of the node stage: GOV.UK Frontend's dist (fonts, images, JS; also a

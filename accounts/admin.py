@@ -14,8 +14,8 @@ class UserAdmin(BaseUserAdmin):
 
     list_display = ("username", "first_name", "last_name", "role", "fte", "team", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "fte", "team")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "fte", "team")}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role", "fte", "team")}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("role", "fte", "team")}))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

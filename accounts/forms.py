@@ -2,10 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
-from .api_tokens import check_token_details
-
 from iro_portal.forms import GovukDateField
 
+from .api_tokens import check_token_details
 from .models import CoverLevel, Role, User
 from .services import cover_errors
 

@@ -135,7 +135,7 @@ def _day(text):
 
 def _moment(text):
     moment = datetime.datetime.fromisoformat(text)
-    return format_datetime(moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.timezone.utc))
+    return format_datetime(moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC))
 
 
 def _person(first_name, last_name, username):

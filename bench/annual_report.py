@@ -47,6 +47,7 @@ from reviews.models import Review  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
 from seed_scale import seed_in_own_process  # noqa: E402
 
+
 def seconds_of(function, runs):
     timings = []
     for _ in range(runs):

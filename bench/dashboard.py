@@ -42,6 +42,7 @@ from reporting.periods import reporting_year, year_to_date  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
 from seed_scale import seed_in_own_process  # noqa: E402
 
+
 def seconds_of(function, runs):
     """Each run's wall-clock seconds."""
     timings = []

@@ -32,6 +32,7 @@ from notifications.models import Notification  # noqa: E402
 from notifications.services import sweep_in_process  # noqa: E402
 from seed_scale import seed_in_own_process  # noqa: E402
 
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=100_000)

@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -129,11 +129,10 @@ def measure_one(args):
     """In the size's process: the report three ways, then the query counts, then the load runs
     (last, since they start servers)."""
     sys.path.insert(0, str(ROOT))
-    import report_baselines  # sets Django up for DATABASE_URL
-
     from django.db import connection
     from django.utils import timezone as django_timezone
 
+    import report_baselines  # sets Django up for DATABASE_URL
     from reporting.periods import reporting_year
     from reviews import timescales
 
@@ -165,9 +164,9 @@ def dashboard_seconds(on, runs):
     """The dashboard's figures (this reporting year to date) for the service manager and for the
     IRO with most children: counted (no figures stored, as after any change to the records) and
     read back stored (no change since), median of `runs` each."""
-    import report_baselines
     from django.db.models import Count
 
+    import report_baselines
     from accounts.models import Role, User
     from reporting import stored_figures
     from reporting.models import StoredFigures
@@ -233,7 +232,7 @@ def tables(results, args):
             "children", "IROs", "care episodes", "reviews", "CP plans", "oversight records", "escalations",
             "allocations")) + f" | {'(reused)' if seeded is None else f'{seeded:.0f} s'} |")
 
-    lines += ["", "## 1. Annual report figures for one year (median of {} runs, seconds)".format(args.runs), "",
+    lines += ["", f"## 1. Annual report figures for one year (median of {args.runs} runs, seconds)", "",
               "Product: the selectors counting live, as after any change to the records. Stored: the same figures "
               "read back by reporting.stored_figures while no record has changed since they were counted (what "
               "the report pages and the API read then; the first view after a change pays the live count).", "",
@@ -271,8 +270,8 @@ def tables(results, args):
         f"{int(size):,} children {results['sizes'][size]['measured']['report']['seconds']['export']:.1f} s, "
         f"{results['sizes'][size]['measured']['report']['csv_megabytes']:.0f} MB" for size in sizes))
 
-    lines += ["", "Dashboard figures, this reporting year to date (median of {} runs, seconds): counted live, and "
-              "read back stored".format(args.runs), "",
+    lines += ["", f"Dashboard figures, this reporting year to date (median of {args.runs} runs, seconds): counted live, and "
+              "read back stored", "",
               "| children | manager: counted | manager: stored | busiest IRO: counted | busiest IRO: stored |",
               "|---:|---:|---:|---:|---:|"]
     for size in sizes:
@@ -364,7 +363,7 @@ def main():
     command = " ".join(["python bench/run.py", *sys.argv[1:]])
     text = "\n".join([
         "# Benchmark results", "",
-        f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`, in "
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
         f"{(time.perf_counter() - started) / 60:.0f} minutes.", "",
         f"Machine: {machine()}.", "",
         body, "",

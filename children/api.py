@@ -9,7 +9,7 @@ a change sends back the one it read, and a stale one is a 409 (iro_portal.lockin
 import copy
 
 import django_filters
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -121,11 +121,11 @@ class ChildCreateSerializer(serializers.ModelSerializer):
         fields = ["local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
                   "is_uasc", "has_disability", "is_mother", "first_child_date_of_birth"]
         # Uniqueness of the local child ID is the service's rule (case-insensitive).
-        extra_kwargs = {"local_child_id": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, list]] = {"local_child_id": {"validators": []}}
 
 
 class CareEpisodeSerializer(serializers.ModelSerializer):
-    child = VisibleChildField()
+    child: "serializers.PrimaryKeyRelatedField[Child]" = VisibleChildField()
 
     class Meta:
         model = CareEpisode
@@ -135,13 +135,13 @@ class CareEpisodeSerializer(serializers.ModelSerializer):
             "reason_for_placement_change", "version",
         ]
         read_only_fields = ["version"]
-        validators = []  # the episode rules are the service's (children.services.validate_care_episode)
+        validators: list = []  # the episode rules are the service's (children.services.validate_care_episode)
 
 
 class CareEpisodeUpdateSerializer(CareEpisodeSerializer):
     """The fields to change, and the `version` they were read at (required even in a PATCH)."""
 
-    child = serializers.PrimaryKeyRelatedField(read_only=True)
+    child: "serializers.PrimaryKeyRelatedField[Child]" = serializers.PrimaryKeyRelatedField(read_only=True)
     version = version_field()
 
     class Meta(CareEpisodeSerializer.Meta):
@@ -159,7 +159,7 @@ class StrategyDiscussionSerializer(serializers.ModelSerializer):
     class Meta:
         model = StrategyDiscussion
         fields = ["id", "child", "date", "section_47_enquiry_started"]
-        validators = []
+        validators: list = []
 
 
 class ProtectionPlanSerializer(serializers.ModelSerializer):
@@ -176,7 +176,7 @@ class ProtectionPlanSerializer(serializers.ModelSerializer):
         fields = ["id", "child", "start_date", "initial_category_of_abuse", "current_category_of_abuse",
                   "end_date", "end_reason", "version"]
         read_only_fields = ["end_date", "end_reason", "version"]
-        validators = []
+        validators: list = []
 
 
 class ProtectionPlanChangeSerializer(serializers.Serializer):
@@ -246,7 +246,7 @@ class ChildApiFilter(ChildrenFilter):
     care_status = None  # looked_after and cp_plan say the same
 
     class Meta(ChildrenFilter.Meta):
-        fields = []
+        fields: list[str] = []
 
 
 class CareEpisodeFilter(filters.FilterSet):
@@ -264,7 +264,7 @@ class ProtectionPlanFilter(filters.FilterSet):
 
     class Meta:
         model = ChildProtectionPlan
-        fields = []
+        fields: list[str] = []
 
 
 class StrategyDiscussionFilter(filters.FilterSet):
@@ -282,7 +282,7 @@ class AllocationFilter(filters.FilterSet):
 
     class Meta:
         model = Allocation
-        fields = []
+        fields: list[str] = []
 
     def filter_current(self, queryset, name, value):
         current = Allocation.objects.current(timezone.localdate()).values("pk")
@@ -298,7 +298,7 @@ class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
 
     permission_classes = [ChildRecords]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    model = None
+    model: type[models.Model] | None = None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -74,7 +74,7 @@ class ChildrenFilter(ListFilterSet):
 
     class Meta:
         model = Child
-        fields = []
+        fields: list[str] = []
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from accounts.models import Role
 from accounts.permissions import (
     AllocationManagerRequiredMixin,
     ChildRecordAccessMixin,
@@ -14,13 +15,11 @@ from accounts.permissions import (
     require_recording_rights,
     sees_every_child,
 )
-from accounts.models import Role
 from accounts.selectors import cover_in_force_for
 from audit.pages import ListPage
 from iro_portal.pages import FormPage
 from audit.models import AuditAction
 from audit.services import record_event, record_list_view
-
 from escalations.selectors import escalations_for_child
 from oversight.selectors import oversight_for_child
 from reviews.selectors import review_history

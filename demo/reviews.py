@@ -503,7 +503,7 @@ class _ReviewGenerator:
         for iro, start, end in history.allocations:
             if start <= day and (end is None or day < end):
                 return iro
-        for iro, start, end in history.allocations:
+        for iro, _start, end in history.allocations:
             if end == day:
                 return iro
         return self.rng.choices(range(len(self.iro_weights)), weights=self.iro_weights)[0]

@@ -218,7 +218,7 @@ class EscalationApiFilter(EscalationsFilter):
 
     class Meta:
         model = Escalation
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix, on=timezone.localdate())

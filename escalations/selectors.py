@@ -238,7 +238,7 @@ def escalation_reminders(on, first_child_id, last_child_id):
         current = steps[-1]
         child = escalation.child
 
-        def remind(kind, due, step, message):
+        def remind(kind, due, step, message, child=child, escalation=escalation):
             reminders.append(Reminder(
                 recipient_id=recipients[child.pk], kind=kind, subject_type=SubjectType.ESCALATION,
                 subject_id=escalation.pk, child_id=child.pk, due_date=due, step=step,

@@ -21,7 +21,6 @@ from . import timescales
 from .codes import AreaOfConcern, EscalationStatus, Stage
 from .models import Escalation, EscalationConcern, EscalationStep
 
-
 ESCALATION_CHANGED_MESSAGE = (
     "Someone else changed this escalation while you were working on it. Nothing you entered has been saved: "
     "open the escalation again to see their changes, then make yours."

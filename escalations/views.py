@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -109,6 +110,7 @@ class EscalationActionView(EscalationMixin, FormPage):
     """One step of the process on its own page: a form whose fields are the service's arguments."""
 
     template_name = "escalations/action.html"
+    form_class: type[forms.Form] | None = None
     title = ""
     button = ""
 

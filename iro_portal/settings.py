@@ -51,7 +51,7 @@ def env_rate(name, default):
     value = os.environ.get(name, "").strip().lower()
     if not value:
         return default
-    if not re.fullmatch(r"\d+/(%s)" % "|".join(RATE_PERIODS), value):
+    if not re.fullmatch(rf"\d+/({'|'.join(RATE_PERIODS)})", value):
         raise ImproperlyConfigured(
             f"{name}={value!r} is not a request rate: write it as a number, a slash and one of "
             f"{', '.join(RATE_PERIODS)} (for example 1000/hour)."

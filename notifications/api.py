@@ -3,8 +3,8 @@ one, board members included); anyone else's is a 404. Marking read calls
 notifications.services.mark_read, as the inbox does."""
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from django.db.models import F
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action

@@ -112,7 +112,7 @@ def send_pending_emails(batch_size=None):
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[notification.recipient.email],
                 )
-            except Exception as error:  # any failure of the mail server: keep the reminder, retry later
+            except Exception as error:  # noqa: BLE001 - any failure of the mail server: keep the reminder, retry later
                 logger.warning("Reminder %s not emailed: %s", notification.pk, error)
                 notification.email_attempts += 1
                 notification.last_error = f"{type(error).__name__}: {error}"[:2000]

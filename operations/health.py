@@ -12,6 +12,8 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connection
 from kombu import Connection
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def check_database():
 def _ping_redis(url):
     client = redis.Redis.from_url(
         url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS,
-        retry_on_timeout=False,
+        retry_on_timeout=False, retry=Retry(NoBackoff(), 0),  # redis-py retries 3 times by default: answer at once
     )
     try:
         client.ping()

@@ -4,10 +4,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import (
-    BooleanField, Case, Count, DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest
-
 from django.urls import reverse
 
 from accounts.permissions import children_visible_to

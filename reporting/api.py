@@ -183,7 +183,7 @@ class _MonthSerializer(serializers.Serializer):
 class _PeriodOutSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
     reporting_year = serializers.IntegerField(allow_null=True, help_text="Set when the period is a whole reporting year.")
 
 
@@ -289,7 +289,7 @@ class PublishedVersionSerializer(serializers.ModelSerializer):
 
 
 class AnnualReportSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True, help_text="For example April 2025 to March 2026.")
+    label = serializers.CharField(read_only=True, help_text="For example April 2025 to March 2026.")  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
     versions = serializers.SerializerMethodField(help_text="The published versions, newest first.")
     latest_version = serializers.SerializerMethodField(help_text="The newest published version, if any.")
 
@@ -326,7 +326,7 @@ class FigureValueField(serializers.Field):
 
 class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
     kind = serializers.CharField(help_text=(
         f"`{COUNT}`: children or events about them (suppressed when small in the board version); "
         f"`{PERCENT}`; `{NUMBER}` (FTE, rates: never suppressed)."))

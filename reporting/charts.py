@@ -171,8 +171,8 @@ def line_chart(
     if target is not None:
         parts.append(tag("line", x1=LINE_PLOT_LEFT, y1=y_for(target), x2=LINE_PLOT_RIGHT, y2=y_for(target),
                          stroke=DARK_GREY, stroke_width=2, stroke_dasharray="6 4"))
-    for has_value, run in groupby(range(len(points)), key=lambda index: points[index][1] is not None):
-        run = list(run)
+    for has_value, group in groupby(range(len(points)), key=lambda index: points[index][1] is not None):
+        run = list(group)
         if has_value and len(run) > 1:
             coordinates = " ".join(f"{number(x_for(index))},{number(y_for(points[index][1]))}" for index in run)
             parts.append(tag("polyline", points=coordinates, fill="none", stroke=BLUE, stroke_width=3))

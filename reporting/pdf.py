@@ -146,13 +146,13 @@ class StaticFilesURLFetcher(URLFetcher):
     def _static_file(relative: str) -> Path | None:
         try:
             found = finders.find(relative)
-        except Exception:  # SuspiciousFileOperation and the like: treat as not found.
+        except Exception:  # noqa: BLE001 - SuspiciousFileOperation and the like: treat as not found.
             found = None
         candidates = [found] if isinstance(found, str) else []
         if settings.STATIC_ROOT:
             try:
                 candidates.append(safe_join(settings.STATIC_ROOT, relative))
-            except Exception:
+            except Exception:  # noqa: BLE001 - a path outside STATIC_ROOT is no candidate
                 pass
         for candidate in candidates:
             path = Path(candidate)

@@ -17,8 +17,8 @@ from accounts.permissions import (
 from iro_portal.forms import add_service_errors
 from audit.pages import ListPage
 from iro_portal.pages import FormPage
-from iro_portal.spreadsheets import SpreadsheetWriter
 from iro_portal.locking import VersionForm
+from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import dashboard, services, stored_figures
 from .annual_report import comparable_measures

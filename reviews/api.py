@@ -28,8 +28,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
@@ -200,7 +200,7 @@ class ChangeActionDateSerializer(serializers.Serializer):
 
 
 class QualityStandardSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
     date = serializers.DateField(allow_null=True)
     outcome = serializers.ChoiceField(choices=selectors.STANDARD_OUTCOMES,
                                       help_text="pending: not done yet, and its deadline (`due_by`) has not passed.")

@@ -7,7 +7,15 @@ from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, Lis
 from oversight.selectors import seen_by_iro_before_review
 
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
-from .selectors import DUE_PERIODS, HELD_IN_TIMESCALE, HELD_LATE, PARTICIPATED, STANDARD_OUTCOMES, due_within, quality_standard
+from .selectors import (
+    DUE_PERIODS,
+    HELD_IN_TIMESCALE,
+    HELD_LATE,
+    PARTICIPATED,
+    STANDARD_OUTCOMES,
+    due_within,
+    quality_standard,
+)
 
 NOT_RECORDED = ("not_recorded", "Not recorded")
 

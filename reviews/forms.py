@@ -39,7 +39,7 @@ class BookReviewForm(forms.Form):
     def clean_time(self):
         value = self.cleaned_data["time"].strip().replace(".", ":")
         try:
-            return datetime.datetime.strptime(value, "%H:%M").time()
+            return datetime.datetime.strptime(value, "%H:%M").time()  # noqa: DTZ007 - only the time of day is kept
         except ValueError:
             raise ValidationError("Enter the time as hours and minutes, for example 10:30") from None
 

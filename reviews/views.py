@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -272,6 +273,7 @@ class UpdateActionView(ChildRecordAccessMixin, FormPage):
     reason): one question a page."""
 
     template_name = "reviews/action_update.html"
+    form_class: type[forms.Form] | None = None
     heading = ""
 
     def load(self, request, pk):

@@ -128,9 +128,9 @@ def build_rows(year: int) -> ReturnData:
     episode_rows.sort(key=lambda item: (item[0], item[1]))
     short_breaks_only: dict[str, bool] = {}
     looked_after_until: dict[str, datetime.date] = {}  # the child's last day in the return: latest DEC, or 31 March
-    for child, _, dec, row in episode_rows:
-        short_breaks_only[child] = short_breaks_only.get(child, True) and row["LS"] in rules.SHORT_BREAK_LS
-        looked_after_until[child] = dec or end
+    for child_id, _, dec, row in episode_rows:
+        short_breaks_only[child_id] = short_breaks_only.get(child_id, True) and row["LS"] in rules.SHORT_BREAK_LS
+        looked_after_until[child_id] = dec or end
 
     children = (
         Child.objects.filter(Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk"))))
@@ -139,19 +139,19 @@ def build_rows(year: int) -> ReturnData:
         .order_by()
     )
     header_rows, uasc_rows, dob_text = [], [], {}
-    for child in sorted(children.iterator(chunk_size=5000), key=lambda c: c["local_child_id"]):
-        child_id, dob = child["local_child_id"], child["date_of_birth"]
+    for record in sorted(children.iterator(chunk_size=5000), key=lambda c: c["local_child_id"]):
+        child_id, dob = record["local_child_id"], record["date_of_birth"]
         dob_text[child_id] = day(dob)
-        sex = sex_code(child["sex"], year)
+        sex = sex_code(record["sex"], year)
         mother, first_child_born = mother_cells(
-            child["is_mother"], child["first_child_date_of_birth"], short_breaks_only=short_breaks_only[child_id],
+            record["is_mother"], record["first_child_date_of_birth"], short_breaks_only=short_breaks_only[child_id],
             looked_after_until=looked_after_until[child_id],
         )
         header_rows.append({
-            "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "ETHNIC": child["ethnicity"],
-            "UPN": child["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": mother, "MC_DOB": first_child_born,
+            "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "ETHNIC": record["ethnicity"],
+            "UPN": record["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": mother, "MC_DOB": first_child_born,
         })
-        duc = uasc_duc(child["is_uasc"], child["uasc_ceased_on"], year)
+        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year)
         if duc is not None:
             uasc_rows.append({"CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "DUC": duc})
 

@@ -91,8 +91,8 @@ from children.codes import (
     ReasonForPlacementChange,
 )
 from children.models import CareEpisode, Child
-from children.validators import validate_local_child_id
 from children.selectors import age_on, follow_on_breaks
+from children.validators import validate_local_child_id
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reviews import timescales
 from reviews.cycles import current_lac_cycle, cycle_on, lac_cycles, next_lac_review
@@ -104,11 +104,11 @@ from reviews.models import (
     ReviewStatus,
 )
 
-from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
 from .exporter import mother_cells, uasc_duc, unknown_upn
+from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
 from .models import ReturnSource, StoredReturn
-from .services import store_return
 from .rules import PLACEMENT_CHANGE_RNE, collection_end
+from .services import store_return
 
 CHUNK = 2000
 UPDATE_CHUNK = 500
@@ -183,7 +183,7 @@ EPISODE_FIELDS = (
     "start_date", "reason_for_new_episode", "legal_status", "category_of_need", "placement_type",
     "placement_provider", "end_date", "reason_episode_ceased", "reason_for_placement_change",
 )
-StoredEpisode = namedtuple("StoredEpisode", EPISODE_FIELDS)
+StoredEpisode = namedtuple("StoredEpisode", EPISODE_FIELDS)  # type: ignore[misc]  # its fields are the query's, named once above
 REVIEW_SCHEDULE_FIELDS = ("status", "cancelled_reason", "due_date", "number", "cycle_start", "brought_forward_by_move",
                           "protection_plan", "version", "updated_at")
 CHILD_INSERT_FIELDS = ("local_child_id", "given_name", "family_name", "sex", "date_of_birth", "ethnicity", "upn",

@@ -184,7 +184,7 @@ class ReturnData:
 
     @cached_property
     def header_by_child(self) -> dict[str, dict]:
-        rows = {}
+        rows: dict[str, dict] = {}
         for row in self.header:
             rows.setdefault(_cell(row, "CHILD"), row)
         return rows
@@ -244,7 +244,6 @@ QUERY_RULES: list[tuple[str, Rule]] = []
 def rule(code: str, *, query: bool = False):
     def register(function: Rule) -> Rule:
         (QUERY_RULES if query else RULES).append((code, function))
-        function.code = code
         return function
     return register
 
@@ -586,7 +585,7 @@ def rule_436(data):
 def rule_437(data):
     for child, episodes in data.episodes_by_child.items():
         dated = [e for e in episodes if e.decom]
-        for position, episode in enumerate(dated[:-1]):
+        for episode in dated[:-1]:
             if episode["REC"] in REC_NOTHING_CAN_FOLLOW:
                 yield Problem(child, "437", f"The {episode.label} ceased with {episode['REC']} but later episodes follow.")
 
@@ -656,7 +655,7 @@ def rule_504(data):
 def _next_is_placement_change(data) -> dict[int, bool]:
     """For each episode (by index) whether the next episode continues it with a placement change."""
     changes = {}
-    for child, previous, episode in data.continuing_pairs():
+    for _child, previous, episode in data.continuing_pairs():
         changes[previous.index] = episode["RNE"] in PLACEMENT_CHANGE_RNE
     return changes
 

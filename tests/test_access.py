@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from tests.conftest import sign_in
 
-
 CHILD_PAGES = ["children:detail", "children:allocate"]
 
 
@@ -48,8 +47,9 @@ class TestIroAccess:
         assert client.get(reverse("children:detail", args=[other_child.pk])).status_code == 404
 
     def test_iro_loses_access_once_the_child_is_reallocated(self, client, iro, other_iro, manager, looked_after_child):
-        from children.services import allocate_iro
         import datetime
+
+        from children.services import allocate_iro
 
         allocate_iro(looked_after_child, iro=other_iro, start_date=datetime.date(2025, 1, 6), by=manager)
         sign_in(client, iro)

@@ -18,9 +18,9 @@ them sees `other_iro`'s child."""
 
 import datetime
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
@@ -93,7 +93,7 @@ def roles(*, anonymous, iro, other_iro, manager, board, admin, covering_read=Non
     `iro`'s child, only cover in force changes that."""
     return {"anonymous": anonymous, "iro": iro, "other_iro": other_iro, "manager": manager, "board": board,
             "admin": admin, "covering_read": covering_read or other_iro, "covering_record": covering_record or other_iro,
-            **{role: other_iro for role in COVER_ROLES[2:]}}
+            **dict.fromkeys(COVER_ROLES[2:], other_iro)}
 
 
 def but(base, **changes):
@@ -132,7 +132,7 @@ ADMIN_MODEL_PAGE = but(ADMIN_ONLY, anonymous=SIGN_IN)
 """A model's admin pages are not marked login_not_required as the admin site's own are, so
 LoginRequiredMiddleware sends anonymous people to the site's sign-in first."""
 
-API_DESCRIPTION = {**{role: OK for role in ROLES}, "anonymous": UNAUTHENTICATED}
+API_DESCRIPTION = {**dict.fromkeys(ROLES, OK), "anonymous": UNAUTHENTICATED}
 API_DESCRIPTION_WHY = "the OpenAPI document and its two pages: every signed-in role or token holder, nobody else"
 
 
@@ -206,7 +206,7 @@ RULES = {
     "password_change_done": Rule(EVERYONE_SIGNED_IN),
     "two_factor": Rule(EVERYONE_SIGNED_IN),
     "api_tokens": Rule(EVERYONE_SIGNED_IN, why="each person's own tokens"),
-    "api_token_new": Rule(but({role: FORBIDDEN for role in ROLES}, anonymous=SIGN_IN),
+    "api_token_new": Rule(but(dict.fromkeys(ROLES, FORBIDDEN), anonymous=SIGN_IN),
                           why="only after a one-time code in this session, which no role here has given"),
     "api_token_revoke": Rule(POST_ONLY_PAGE, pk_of("api_token"), why="revoking is a POST"),
     "manage_service": Rule(MANAGERS, why="links to cover, the SSDA903 return, the audit log (and the admin site)"),
@@ -288,7 +288,7 @@ RULES = {
     "audit:list": Rule(MANAGERS),
     "audit:export": Rule(MANAGERS),
     # operations
-    "operations:healthz": Rule({role: OK for role in ROLES},
+    "operations:healthz": Rule(dict.fromkeys(ROLES, OK),
                                why="public for load balancers; says nothing about anyone"),
     # API: children
     "api-child-list": Rule(API_CHILD_LISTS),
@@ -327,7 +327,7 @@ RULES = {
     "api-notification-detail": Rule(
         roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=NOT_FOUND, manager=NOT_FOUND, board=NOT_FOUND,
               admin=NOT_FOUND), pk_of("notification"), why="another person's reminder is a 404, whoever asks"),
-    "api-notification-mark-read": Rule(but(API_EVERYONE, **{role: NO_GET for role in ROLES[1:]}),
+    "api-notification-mark-read": Rule(but(API_EVERYONE, **dict.fromkeys(ROLES[1:], NO_GET)),
                                        pk_of("notification")),
     # API: dashboard and annual reports
     "api-dashboard": Rule(API_CHILD_LISTS),
@@ -339,7 +339,7 @@ RULES = {
     "api-redoc": Rule(API_DESCRIPTION, why=API_DESCRIPTION_WHY),
     # the admin site's own pages
     "admin:index": Rule(ADMIN_ONLY),
-    "admin:login": Rule(but({role: OK for role in ROLES}, admin=redirect("/admin/")),  # login_not_required
+    "admin:login": Rule(but(dict.fromkeys(ROLES, OK), admin=redirect("/admin/")),  # login_not_required
                         why="the admin's sign-in form (a signed-in non-staff person is told they are not allowed)"),
     "admin:logout": Rule(but(ADMIN_ONLY, admin=NO_GET, **{role: redirect("/admin/") for role in ROLES[1:-1]}),
                          why="signing out is a POST; the admin sends anyone without staff status to its index"),
@@ -629,7 +629,7 @@ def test_the_admin_rules_cover_every_registered_model():
 def answer(client, url):
     try:
         return client.get(url), None
-    except Exception as error:  # a 500: reported with the route, not as the first failure only
+    except Exception as error:  # noqa: BLE001 - a 500: reported with the route, not as the first failure only
         return None, f"{type(error).__name__}: {error}"
 
 

@@ -405,7 +405,7 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
         return rng.choice(edges) if rng.random() < 0.5 else D(2022, 1, 1) + timedelta(days=rng.randrange(1700))
 
     children = []
-    for n in range(60):
+    for _ in range(60):
         kid = ChildFactory(date_of_birth=rng.choice([D(2010, 3, 31), D(2016, 2, 29), D(2025, 4, 1), some_day()]),
                            sex=rng.choice("MFU"), ethnicity=rng.choice(Ethnicity.values), is_uasc=rng.random() < 0.3)
         day, episodes, plans = some_day() - timedelta(days=400), [], []

@@ -7,12 +7,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from rest_framework.test import APIClient
 
 from accounts.api_tokens import hash_key
 from accounts.models import ApiToken
 from audit.models import AuditEvent
 from tests.api_helpers import assert_error_shape
-from rest_framework.test import APIClient
 
 
 def run(*args):

@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit import selectors
 from audit.models import AuditEvent
 from audit.services import record_event
-from tests.conftest import postgresql_only, sign_in
 from reviews.models import Review
+from tests.conftest import postgresql_only, sign_in
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -256,7 +256,7 @@ class TestWordsPeopleUse:
     def test_a_record_no_longer_held_says_so(self, client, manager, iro):
         record_event(action="update", user=iro, object_type="reviews.review", object_id="987654", child_id=987654)
         sign_in(client, manager)
-        (row,) = [row for row in client.get(LIST_URL, {"action": "update"}).context["rows"]]
+        (row,) = list(client.get(LIST_URL, {"action": "update"}).context["rows"])
         assert (row.what, row.child) == ("Review 987654 (no longer held)", "Record 987654 (no longer held)")
 
     def test_a_list_page_is_named_by_what_it_lists(self, client, manager, iro):

@@ -9,7 +9,6 @@ from django.template import Context, Template
 
 from reporting.charts import bar_chart, line_chart
 
-
 SVG = "{http://www.w3.org/2000/svg}"
 BLUE = "#1d70b8"
 RED = "#d4351c"

@@ -125,7 +125,7 @@ def _command(service):
 def _depends_on(service):
     depends_on = service.get("depends_on") or {}
     if isinstance(depends_on, list):
-        return {name: "service_started" for name in depends_on}
+        return dict.fromkeys(depends_on, "service_started")
     return {name: (spec or {}).get("condition", "service_started") for name, spec in depends_on.items()}
 
 
@@ -264,7 +264,11 @@ def test_dockerfile_builds_assets_in_node_and_runs_python_311_slim():
     final_copies = [arguments for instruction, arguments in stages[-1][1] if instruction == "COPY"]
     assert any("--from=" in copy and "govuk-frontend/dist" in copy for copy in final_copies)
     assert any("--from=" in copy and "static/build" in copy for copy in final_copies)
-    assert any("requirements.txt" in arguments for instruction, arguments in stages[-1][1] if instruction == "RUN")
+    assert any(
+        "--require-hashes -r requirements.lock" in arguments
+        for instruction, arguments in stages[-1][1]
+        if instruction == "RUN"
+    )
 
 
 def test_dockerfile_collects_static_files_with_a_throwaway_secret_key():
@@ -314,3 +318,10 @@ def test_the_web_health_check_passes_only_when_healthz_answers(compose_config, l
     closed = subprocess.run([sys.executable, "-c", script.replace(":8000/", ":1/")], env=env,
                             capture_output=True, text=True, timeout=30)
     assert closed.returncode != 0
+
+
+def test_lock_files_are_compiled_from_the_requirements_files():
+    """The image and scripts/setup install the locks, so a pin changed only in requirements.txt
+    would never be installed."""
+    checked = subprocess.run([str(PROJECT_ROOT / "scripts" / "check-lock")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

@@ -24,8 +24,7 @@ from reviews import services as review_services
 from reviews.models import Review, ReviewAction
 from tests.api_helpers import api_client, queries_for
 from tests.conftest import postgresql_only, sign_in
-from tests.factories import (AllocationFactory, ChildFactory, ChildProtectionPlanFactory,
-                             StrategyDiscussionFactory)
+from tests.factories import AllocationFactory, ChildFactory, ChildProtectionPlanFactory, StrategyDiscussionFactory
 
 pytestmark = pytest.mark.django_db
 

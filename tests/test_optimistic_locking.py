@@ -3,11 +3,11 @@ a change made from the version someone opened is saved and raises the version by
 change after someone else has saved the record in the meantime is refused, a 409 in the API and
 the "changed by someone else" message on the page, and nothing of it is saved."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as D
 from datetime import timedelta
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 from django.urls import reverse

@@ -11,7 +11,6 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.api_tokens import create_api_token
-
 from tests.api_helpers import api_client
 from tests.conftest import sign_in
 

@@ -1,8 +1,7 @@
 """What each kind of reminder says: whole sentences, dates as people write them, the child named
 in the portal and by initials and ID only in email."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -25,7 +24,7 @@ def build_one_of_each_kind(iro, manager):
     child_in_care(iro, manager, ON - timedelta(days=40), given="Olly", family="Overdue")
     booked = starting_care_due_in(iro, manager, 4, given="Bea", family="Booked")
     review_services.book_review(Review.objects.get(child=booked), by=iro, booked_for=datetime.combine(
-        add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10), today=ON)
+        add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10), today=ON)
     held = child_in_care(iro, manager, ON - timedelta(days=35), given="Hana", family="Held")
     review_services.record_review_held(
         Review.objects.get(child=held), by=iro, today=ON,

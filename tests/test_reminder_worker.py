@@ -16,9 +16,8 @@ import os
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from datetime import date as D
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
 
 import pytest
 from django.conf import settings
@@ -227,7 +226,7 @@ def hand_built_authority(iro, other_iro, manager):
     }
     review = Review.objects.get(child=children["booked"])
     review_services.book_review(review, by=iro, booked_for=datetime.combine(
-        add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10), today=ON)
+        add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10), today=ON)
     review_services.record_review_held(
         Review.objects.get(child=children["checked"]), by=third_iro, today=ON,
         fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},
@@ -378,7 +377,7 @@ def test_workers_killed_mid_sweep_are_made_good_by_the_next(workers, iro, other_
         worker = workers.start(chunk_size=2, label=f"doomed-{task}")
         at_least = stored_at_kill + 20
 
-        def progress():
+        def progress(worker=worker, at_least=at_least):
             assert worker.alive(), worker.log_tail()
             return Notification.objects.count() >= at_least
 

@@ -1,8 +1,7 @@
 """The reminder sweep on a fixed date, for a hand-built set of children (in process)."""
 
+from datetime import UTC, datetime, timedelta
 from datetime import date as D
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
 
 import pytest
 from django.core import mail
@@ -52,7 +51,7 @@ class TestSweep:
         overdue = child_in_care(other_iro, manager, ON - timedelta(days=40), given="Late")
         booked = starting_care_due_in(iro, manager, 4, given="Booked")
         review = Review.objects.get(child=booked)
-        review_services.book_review(review, by=iro, booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), dt_timezone.utc).replace(hour=10), today=ON)
+        review_services.book_review(review, by=iro, booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10), today=ON)
         held = child_in_care(iro, manager, ON - timedelta(days=35), given="Held")
         review_services.record_review_held(
             Review.objects.get(child=held), by=iro, today=ON,

@@ -16,8 +16,8 @@ from bench import report_baselines
 from children.models import Allocation, ChildProtectionPlan
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern, EscalationStep
-from reporting.selectors import reporting_year_figures
 from reporting.periods import reporting_year, year_to_date
+from reporting.selectors import reporting_year_figures
 from reviews.timescales import add_working_days, reporting_year_start
 from ssda903.files import parse_date, recognise
 from tests.conftest import kept_for_the_module, postgresql_only

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from accounts.models import CoverArrangement, CoverLevel
 from audit.models import AuditEvent
+from iro_portal.locking import ChangedByAnotherUser
 from notifications.models import Notification, NotificationKind
 from notifications.services import sweep_in_process
 from reviews import services
 from reviews.models import Review, ReviewAction, ReviewActionUpdate
 from reviews.selectors import review_reminders
-from iro_portal.locking import ChangedByAnotherUser
 from tests.api_helpers import api_client, assert_error_shape
 from tests.conftest import sign_in
 from tests.factories import IroFactory

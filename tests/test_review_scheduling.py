@@ -1,7 +1,7 @@
 """Scheduling and recording through the services: what a user would see happen."""
 
+from datetime import UTC, datetime
 from datetime import date as D
-from datetime import datetime, timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -314,7 +314,7 @@ class TestBadInputChangesNothing:
     def test_booking_a_held_review(self, review, iro):
         held = hold(review, iro, lac_record(D(2024, 2, 1)))
         with pytest.raises(ValidationError) as error:
-            services.book_review(held, by=iro, booked_for=datetime(2024, 3, 1, 10, tzinfo=dt_timezone.utc))
+            services.book_review(held, by=iro, booked_for=datetime(2024, 3, 1, 10, tzinfo=UTC))
         assert "already been held" in error.value.messages[0]
         assert Review.objects.get(pk=held.pk).booked_for is None
 
@@ -335,7 +335,7 @@ class TestEditConflicts:
     def test_booking_moves_the_review_to_booked(self, child, manager, iro):
         start_care(child, manager)
         review = outstanding(child)
-        booked = services.book_review(review, by=iro, booked_for=datetime(2024, 2, 5, 10, 30, tzinfo=dt_timezone.utc),
+        booked = services.book_review(review, by=iro, booked_for=datetime(2024, 2, 5, 10, 30, tzinfo=UTC),
                                       expected_version=review.version, today=D(2024, 2, 1))
         assert (booked.status, booked.version) == ("booked", review.version + 1)
         hold(booked, iro, lac_record(D(2024, 2, 5)))
@@ -343,7 +343,7 @@ class TestEditConflicts:
 
 
 def at_ten(day):
-    return datetime(day.year, day.month, day.day, 10, tzinfo=dt_timezone.utc)
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ def no_sideways_scroll(page):
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(page, iro, child_with_review_due,
+def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(page, iro, child_with_review_due,  # noqa: F811 - the fixture imported above
                                                                                  screenshot):
     child = child_with_review_due
     review = due_review(child)
@@ -137,7 +137,7 @@ def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(p
     page.problems.assert_none()
 
 
-def test_add_another_and_remove_work_without_javascript(browser, live_server, iro, child_with_review_due):
+def test_add_another_and_remove_work_without_javascript(browser, live_server, iro, child_with_review_due):  # noqa: F811 - the fixture imported above
     review = due_review(child_with_review_due)
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     try:

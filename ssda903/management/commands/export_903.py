@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ssda903.exporter import last_completed_year
-from ssda903.services import export_files
 from ssda903.rules import year_label
+from ssda903.services import export_files
 
 
 class Command(BaseCommand):
