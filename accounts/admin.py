@@ -21,7 +21,9 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         record_event(
             action=AuditAction.UPDATE if change else AuditAction.CREATE,
-            user=request.user, obj=obj, request=request,
+            user=request.user,
+            obj=obj,
+            request=request,
             detail={"changed": sorted(form.changed_data)},
         )
 
@@ -36,8 +38,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
     creates their own under "Your account" after their one-time code, so no key is ever seen by
     anyone but its user. Tokens are never edited or deleted, so the audit trail holds."""
 
-    list_display = ("name", "user", "prefix", "read_only", "created_at", "expires_at", "created_by", "last_used_at",
-                    "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "read_only",
+        "created_at",
+        "expires_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("read_only", "revoked_at", "expires_at")
     search_fields = ("name", "user__username", "prefix")
     actions = ["revoke"]

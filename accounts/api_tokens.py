@@ -56,12 +56,29 @@ def create_api_token(user, *, name, by, request=None, days=None, read_only=False
     check_token_details(name=name, days=days)
     key = new_key()
     now = timezone.now()
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=key[:8], key_hash=hash_key(key),
-                                    created_by=by, created_at=now, expires_at=now + timedelta(days=days),
-                                    read_only=read_only)
-    record_event(action=AuditAction.CREATE, user=by, obj=token, request=request,
-                 detail={"for_user": user.username, "name": token.name, "prefix": token.prefix,
-                         "expires_at": token.expires_at.isoformat(), "read_only": read_only})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=key[:8],
+        key_hash=hash_key(key),
+        created_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        read_only=read_only,
+    )
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=token,
+        request=request,
+        detail={
+            "for_user": user.username,
+            "name": token.name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at.isoformat(),
+            "read_only": read_only,
+        },
+    )
     return token, key
 
 
@@ -70,8 +87,13 @@ def revoke_api_token(token, *, by, request=None):
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record_event(action=AuditAction.UPDATE, user=by, obj=token, request=request,
-                     detail={"revoked": True, "for_user": token.user.username, "prefix": token.prefix})
+        record_event(
+            action=AuditAction.UPDATE,
+            user=by,
+            obj=token,
+            request=request,
+            detail={"revoked": True, "for_user": token.user.username, "prefix": token.prefix},
+        )
     return token
 
 

@@ -5,7 +5,7 @@ from .api_tokens import KeyRefused, user_for_key
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
-    """"Authorization: Token <key>" with a key from accounts.ApiToken (stored hashed). A
+    """ "Authorization: Token <key>" with a key from accounts.ApiToken (stored hashed). A
     read-only token is refused here, for every endpoint alike, when the request would change
     anything."""
 

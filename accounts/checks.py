@@ -10,8 +10,10 @@ def required_two_factor_roles_exist(app_configs, **kwargs):
     unknown = sorted(set(settings.OTP_REQUIRED_FOR_ROLES) - set(Role.values))
     if not unknown:
         return []
-    return [Error(
-        f"OTP_REQUIRED_ROLES names roles that do not exist: {', '.join(unknown)}.",
-        hint=f"Use role values: {', '.join(Role.values)}.",
-        id="accounts.E001",
-    )]
+    return [
+        Error(
+            f"OTP_REQUIRED_ROLES names roles that do not exist: {', '.join(unknown)}.",
+            hint=f"Use role values: {', '.join(Role.values)}.",
+            id="accounts.E001",
+        )
+    ]

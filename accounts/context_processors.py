@@ -11,16 +11,36 @@ def service_tools(user):
     service" so that the service navigation fits one row: (label, url, what it is for)."""
     tools = []
     if may_manage_allocations(user):
-        tools.append(("Cover between IROs", reverse("cover_list"),
-                      "Let another IRO see, or see and record for, the children of an IRO on leave or off sick."))
-        tools.append(("SSDA903 return", reverse("ssda903:overview"),
-                      "Import an authority's existing return, and export a collection year for the DfE."))
+        tools.append(
+            (
+                "Cover between IROs",
+                reverse("cover_list"),
+                "Let another IRO see, or see and record for, the children of an IRO on leave or off sick.",
+            )
+        )
+        tools.append(
+            (
+                "SSDA903 return",
+                reverse("ssda903:overview"),
+                "Import an authority's existing return, and export a collection year for the DfE.",
+            )
+        )
     if may_read_audit_log(user):
-        tools.append(("Audit log", reverse("audit:list"),
-                      "Who saw or changed which child's record, and when; filter it and download it."))
+        tools.append(
+            (
+                "Audit log",
+                reverse("audit:list"),
+                "Who saw or changed which child's record, and when; filter it and download it.",
+            )
+        )
     if user.is_staff:
-        tools.append(("Administration", reverse("admin:index"),
-                      "Accounts, roles, sign-in lock-outs, authenticator apps and API tokens."))
+        tools.append(
+            (
+                "Administration",
+                reverse("admin:index"),
+                "Accounts, roles, sign-in lock-outs, authenticator apps and API tokens.",
+            )
+        )
     return tools
 
 
@@ -54,8 +74,11 @@ def navigation(request):
         "account_url": reverse("account") if signed_in else None,
         "account_current": signed_in and path.startswith(reverse("account")),
         "navigation_items": [
-            {"label": label, "url": url,
-             "current": any(path.startswith(prefix) and prefix != "/" for prefix in (url, *within))}
+            {
+                "label": label,
+                "url": url,
+                "current": any(path.startswith(prefix) and prefix != "/" for prefix in (url, *within)),
+            }
             for label, url, within in items
         ],
     }

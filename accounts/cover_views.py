@@ -29,17 +29,23 @@ def _cover_from_session(request):
     if len(iros) < len({answers["covered_iro"], answers["covering_iro"]}):
         return None
     return {
-        "covered_iro": iros[answers["covered_iro"]], "covering_iro": iros[answers["covering_iro"]],
+        "covered_iro": iros[answers["covered_iro"]],
+        "covering_iro": iros[answers["covering_iro"]],
         "starts_on": datetime.date.fromisoformat(answers["starts_on"]),
         "ends_on": datetime.date.fromisoformat(answers["ends_on"]),
-        "level": answers["level"], "reason": answers["reason"],
+        "level": answers["level"],
+        "reason": answers["reason"],
     }
 
 
 def _as_form_data(answers):
     """The answers as the form posted them, to show them again with what is now wrong."""
-    data = {"covered_iro": answers["covered_iro"].pk, "covering_iro": answers["covering_iro"].pk,
-            "level": answers["level"], "reason": answers["reason"]}
+    data = {
+        "covered_iro": answers["covered_iro"].pk,
+        "covering_iro": answers["covering_iro"].pk,
+        "level": answers["level"],
+        "reason": answers["reason"],
+    }
     for name in ("starts_on", "ends_on"):
         day = answers[name]
         data.update({f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year})
@@ -49,10 +55,15 @@ def _as_form_data(answers):
 class CoverListView(AllocationManagerRequiredMixin, View):
     def get(self, request):
         today = timezone.localdate()
-        return render(request, "accounts/cover_list.html", {
-            "today": today, **selectors.cover_arrangements(today),
-            "ended_caption": f"Ended cover, most recent first (up to {selectors.ENDED_COVER_SHOWN})",
-        })
+        return render(
+            request,
+            "accounts/cover_list.html",
+            {
+                "today": today,
+                **selectors.cover_arrangements(today),
+                "ended_caption": f"Ended cover, most recent first (up to {selectors.ENDED_COVER_SHOWN})",
+            },
+        )
 
 
 class GrantCoverView(AllocationManagerRequiredMixin, FormPage):
@@ -117,21 +128,26 @@ class EndCoverView(AllocationManagerRequiredMixin, View):
         if cover.ended_at is not None or cover.ends_on < timezone.localdate():
             messages.info(request, "This cover has already ended.")
             return redirect("cover_list")
-        return render(request, self.template_name, {"cover": cover, "form": EndCoverForm(initial={"version": cover.version})})
+        return render(
+            request, self.template_name, {"cover": cover, "form": EndCoverForm(initial={"version": cover.version})}
+        )
 
     def post(self, request, pk):
         cover = self._cover(pk)
         form = EndCoverForm(request.POST)
         if form.is_valid():
             try:
-                services.end_cover_early(cover, by=request.user, expected_version=form.cleaned_data["version"],
-                                         request=request)
+                services.end_cover_early(
+                    cover, by=request.user, expected_version=form.cleaned_data["version"], request=request
+                )
             except services.CoverChangedByAnotherUser as error:
                 form.add_error(None, error.messages)
                 return render(request, self.template_name, {"cover": cover, "form": form}, status=409)
             except ValidationError as error:
                 messages.info(request, " ".join(error.messages))
                 return redirect("cover_list")
-            messages.success(request, f"Cover ended: {cover.covering_iro} can no longer see {cover.covered_iro}’s children.")
+            messages.success(
+                request, f"Cover ended: {cover.covering_iro} can no longer see {cover.covered_iro}’s children."
+            )
             return redirect("cover_list")
         return render(request, self.template_name, {"cover": cover, "form": form}, status=400)

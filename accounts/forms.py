@@ -53,7 +53,9 @@ class ChangePasswordForm(PasswordChangeForm):
         fields["old_password"].label = "Current password"
         fields["old_password"].widget.attrs.pop("autofocus", None)
         fields["old_password"].error_messages["required"] = "Enter your current password"
-        fields["new_password1"].help_text = (
+        fields[
+            "new_password1"
+        ].help_text = (
             "At least 12 characters. Not a common password, not only numbers and not like your name or username."
         )
         fields["new_password1"].error_messages["required"] = "Enter a new password"
@@ -74,18 +76,25 @@ class ApiTokenForm(forms.Form):
     READ_AND_WRITE = "read_and_write"
     READ_ONLY = "read_only"
 
-    name = forms.CharField(label="What is the token for?", required=False,
-                           help_text="For example, the case management system link. It helps you tell your tokens apart.")
+    name = forms.CharField(
+        label="What is the token for?",
+        required=False,
+        help_text="For example, the case management system link. It helps you tell your tokens apart.",
+    )
     days = forms.IntegerField(
         label="How many days should it last?",
-        error_messages={"required": "Enter how many days the token lasts",
-                        "invalid": "Enter the number of days as a whole number, for example 90"},
+        error_messages={
+            "required": "Enter how many days the token lasts",
+            "invalid": "Enter the number of days as a whole number, for example 90",
+        },
     )
     access = forms.ChoiceField(
         label="What may the token do?",
         widget=forms.RadioSelect,
-        choices=[(READ_ONLY, "Read only: it cannot change anything"),
-                 (READ_AND_WRITE, "Read and write: everything you can do through the API")],
+        choices=[
+            (READ_ONLY, "Read only: it cannot change anything"),
+            (READ_AND_WRITE, "Read and write: everything you can do through the API"),
+        ],
         error_messages={"required": "Choose what the token may do"},
     )
 
@@ -103,6 +112,8 @@ class ApiTokenForm(forms.Form):
                 if field not in self.errors:
                     self.add_error(field, messages)
         return cleaned
+
+
 class IroChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_full_name() or obj.username} ({obj.team or 'no team'})"
@@ -116,33 +127,45 @@ class CoverForm(forms.Form):
     """A manager grants cover: who covers for whom, from when to when, what they may do and why."""
 
     covered_iro = IroChoiceField(
-        queryset=active_iros(), label="IRO who is away", empty_label="Choose an IRO",
+        queryset=active_iros(),
+        label="IRO who is away",
+        empty_label="Choose an IRO",
         help_text="Their children are the ones covered.",
         error_messages={"required": "Choose the IRO who is away", "invalid_choice": "Choose an IRO from the list"},
     )
     covering_iro = IroChoiceField(
-        queryset=active_iros(), label="IRO who covers", empty_label="Choose an IRO",
+        queryset=active_iros(),
+        label="IRO who covers",
+        empty_label="Choose an IRO",
         error_messages={"required": "Choose the IRO who covers", "invalid_choice": "Choose an IRO from the list"},
     )
     starts_on = GovukDateField(
-        label="First day of cover", help_text="For example, 27 3 2026.",
+        label="First day of cover",
+        help_text="For example, 27 3 2026.",
         error_messages={"required": "Enter the first day of cover"},
     )
     ends_on = GovukDateField(
-        label="Last day of cover", help_text="For example, 10 4 2026. Cover ends by itself after this day.",
+        label="Last day of cover",
+        help_text="For example, 10 4 2026. Cover ends by itself after this day.",
         error_messages={"required": "Enter the last day of cover"},
     )
     level = forms.ChoiceField(
-        label="What can the covering IRO do?", widget=forms.RadioSelect,
+        label="What can the covering IRO do?",
+        widget=forms.RadioSelect,
         choices=[
             (CoverLevel.READ, "Read only: see the children’s records, reviews, oversight and escalations"),
-            (CoverLevel.READ_AND_RECORD, "Read and record: also book and record reviews, record oversight and "
-                                         "take escalations forward, as the children’s IRO would"),
+            (
+                CoverLevel.READ_AND_RECORD,
+                "Read and record: also book and record reviews, record oversight and "
+                "take escalations forward, as the children’s IRO would",
+            ),
         ],
         error_messages={"required": "Choose what the covering IRO can do"},
     )
     reason = forms.CharField(
-        label="Reason for cover", max_length=500, widget=forms.Textarea,
+        label="Reason for cover",
+        max_length=500,
+        widget=forms.Textarea,
         help_text="For example, annual leave or sickness. Kept with the cover and in the audit log.",
         error_messages={"required": "Enter the reason for cover, for example annual leave"},
     )
@@ -161,9 +184,14 @@ class CoverForm(forms.Form):
 
     def for_the_session(self):
         data = self.cleaned_data
-        return {"covered_iro": data["covered_iro"].pk, "covering_iro": data["covering_iro"].pk,
-                "starts_on": data["starts_on"].isoformat(), "ends_on": data["ends_on"].isoformat(),
-                "level": data["level"], "reason": data["reason"].strip()}
+        return {
+            "covered_iro": data["covered_iro"].pk,
+            "covering_iro": data["covering_iro"].pk,
+            "starts_on": data["starts_on"].isoformat(),
+            "ends_on": data["ends_on"].isoformat(),
+            "level": data["level"],
+            "reason": data["reason"].strip(),
+        }
 
 
 class EndCoverForm(forms.Form):

@@ -34,12 +34,8 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name", "username"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(fte__gt=0) & Q(fte__lte=1), name="user_fte_between_0_and_1"
-            ),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="user_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="user_fte_between_0_and_1"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
         ]
 
     def __str__(self):
@@ -62,7 +58,9 @@ class ApiToken(models.Model):
     no version."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, for example the case management system link.")
+    name = models.CharField(
+        max_length=100, help_text="What the token is for, for example the case management system link."
+    )
     prefix = models.CharField(max_length=8, help_text="The first characters of the key, to tell tokens apart.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -76,8 +74,9 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
         verbose_name = "API token"
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
-                                   name="api_token_expires_after_creation"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="api_token_expires_after_creation"
+            ),
         ]
 
     def __str__(self):
@@ -104,10 +103,12 @@ class CoverArrangement(models.Model):
     """A manager lets one IRO (covering) see, and perhaps record for, the children currently
     allocated to another IRO (covered) while they are on leave or off sick (DESIGN.md section 1)."""
 
-    covering_iro = models.ForeignKey(User, on_delete=models.PROTECT, related_name="covers_given",
-                                     verbose_name="covering IRO")
-    covered_iro = models.ForeignKey(User, on_delete=models.PROTECT, related_name="covers_received",
-                                    verbose_name="covered IRO")
+    covering_iro = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="covers_given", verbose_name="covering IRO"
+    )
+    covered_iro = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="covers_received", verbose_name="covered IRO"
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(help_text="The last day of cover (included).")
     level = models.CharField(max_length=20, choices=CoverLevel.choices, default=CoverLevel.READ)
@@ -116,7 +117,9 @@ class CoverArrangement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When a manager ended the cover early.")
     ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; a change to an older version is refused.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every save; a change to an older version is refused."
+    )
 
     objects = CoverArrangementQuerySet.as_manager()
 
@@ -124,7 +127,9 @@ class CoverArrangement(models.Model):
         ordering = ["starts_on", "pk"]
         indexes = [models.Index(fields=["covering_iro", "starts_on", "ends_on"], name="cover_covering_window_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="cover_ends_on_or_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="cover_ends_on_or_after_start"
+            ),
             models.CheckConstraint(condition=~Q(covering_iro=models.F("covered_iro")), name="cover_not_for_oneself"),
             models.CheckConstraint(condition=Q(level__in=CoverLevel.values), name="cover_level_valid"),
             models.CheckConstraint(condition=~Q(reason=""), name="cover_reason_given"),

@@ -36,7 +36,9 @@ def may_edit_annual_reports(user):
 
 def may_read_published_reports(user):
     """The Corporate Parenting Board reads the published reports, small numbers suppressed."""
-    return may_edit_annual_reports(user) or (user.is_authenticated and user.is_active and user.role == Role.BOARD_MEMBER)
+    return may_edit_annual_reports(user) or (
+        user.is_authenticated and user.is_active and user.role == Role.BOARD_MEMBER
+    )
 
 
 def may_read_audit_log(user):
@@ -130,14 +132,20 @@ def covers_for_children(user, child_ids, on=None):
 
     on = on or timezone.localdate()
     covers = list(
-        CoverArrangement.objects.active(on).filter(covering_iro=user).select_related("covered_iro")
-        .order_by(Case(When(level=CoverLevel.READ_AND_RECORD, then=Value(0)), default=Value(1),
-                       output_field=IntegerField()), "pk")
+        CoverArrangement.objects.active(on)
+        .filter(covering_iro=user)
+        .select_related("covered_iro")
+        .order_by(
+            Case(When(level=CoverLevel.READ_AND_RECORD, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "pk",
+        )
     )
     if not covers:
         return {}
     iros_of = {}
-    for child_id, iro_id in Allocation.objects.current(on).filter(child_id__in=child_ids).values_list("child_id", "iro_id"):
+    for child_id, iro_id in (
+        Allocation.objects.current(on).filter(child_id__in=child_ids).values_list("child_id", "iro_id")
+    ):
         iros_of.setdefault(child_id, set()).add(iro_id)
     found = {}
     for child_id, iros in iros_of.items():

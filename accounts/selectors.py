@@ -43,8 +43,12 @@ ENDED_COVER_SHOWN = 50
 
 def cover_in_force_for(iro, on):
     """The cover an IRO gives on the day, soonest to end first, for their caseload page."""
-    return list(CoverArrangement.objects.active(on).filter(covering_iro=iro).select_related("covered_iro")
-                .order_by("ends_on", "pk"))
+    return list(
+        CoverArrangement.objects.active(on)
+        .filter(covering_iro=iro)
+        .select_related("covered_iro")
+        .order_by("ends_on", "pk")
+    )
 
 
 def cover_arrangements(on):

@@ -49,12 +49,17 @@ def check_sign_in_code(request, device, code):
     verified = verify_token(user, device.persistent_id, code)
     if verified is not None:
         otp_login(request, verified)
-        record_event(action=AuditAction.LOGIN, user=user, obj=user, request=request,
-                     detail={"step": "one-time code"})
+        record_event(action=AuditAction.LOGIN, user=user, obj=user, request=request, detail={"step": "one-time code"})
         finish_sign_in(request, user)
         return VERIFIED
-    record_event(action=AuditAction.LOGIN_FAILED, username=user.get_username(), object_type="accounts.user",
-                 object_id=user.pk, request=request, detail={"step": "one-time code"})
+    record_event(
+        action=AuditAction.LOGIN_FAILED,
+        username=user.get_username(),
+        object_type="accounts.user",
+        object_id=user.pk,
+        request=request,
+        detail={"step": "one-time code"},
+    )
     AxesProxyHandler.user_login_failed(sender=check_sign_in_code, credentials=credentials, request=request)
     return LOCKED if getattr(request, "axes_locked_out", False) else WRONG
 
@@ -82,8 +87,9 @@ def confirm_totp_device(request, device, code):
     verified.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user).exclude(pk=verified.pk).delete()
     otp_login(request, verified)
-    record_event(action=AuditAction.CREATE, user=request.user, obj=verified, request=request,
-                 detail={"two_factor": "turned on"})
+    record_event(
+        action=AuditAction.CREATE, user=request.user, obj=verified, request=request, detail={"two_factor": "turned on"}
+    )
     finish_sign_in(request, request.user)
     return VERIFIED
 
@@ -92,8 +98,13 @@ def confirm_totp_device(request, device, code):
 def turn_off_two_factor(request):
     """Removes the person's authenticator app; only for roles that do not require one."""
     for device in TOTPDevice.objects.filter(user=request.user):
-        record_event(action=AuditAction.DELETE, user=request.user, obj=device, request=request,
-                     detail={"two_factor": "turned off"})
+        record_event(
+            action=AuditAction.DELETE,
+            user=request.user,
+            obj=device,
+            request=request,
+            detail={"two_factor": "turned off"},
+        )
         device.delete()
 
 
@@ -118,8 +129,11 @@ def sign_out_everywhere(user):
     for token in tokens:
         revoke_api_token(token, by=None)
     if keys or tokens:
-        record_event(action=AuditAction.UPDATE, obj=user,
-                     detail={"signed_out_everywhere": {"sessions": len(keys), "api_tokens": len(tokens)}})
+        record_event(
+            action=AuditAction.UPDATE,
+            obj=user,
+            detail={"signed_out_everywhere": {"sessions": len(keys), "api_tokens": len(tokens)}},
+        )
 
 
 class CoverChangedByAnotherUser(ValidationError):
@@ -150,12 +164,20 @@ def cover_errors(*, covering_iro, covered_iro, starts_on, ends_on, level, reason
         errors["level"] = "Choose what the covering IRO can do."
     if not (reason or "").strip():
         errors["reason"] = "Enter the reason for cover, for example annual leave."
-    if not errors and CoverArrangement.objects.filter(
-        covering_iro=covering_iro, covered_iro=covered_iro, ended_at__isnull=True,
-        starts_on__lte=ends_on, ends_on__gte=starts_on,
-    ).exists():
-        errors["starts_on"] = (f"{covering_iro} already covers for {covered_iro} on some of these days: "
-                               "end that cover first, or choose other dates.")
+    if (
+        not errors
+        and CoverArrangement.objects.filter(
+            covering_iro=covering_iro,
+            covered_iro=covered_iro,
+            ended_at__isnull=True,
+            starts_on__lte=ends_on,
+            ends_on__gte=starts_on,
+        ).exists()
+    ):
+        errors["starts_on"] = (
+            f"{covering_iro} already covers for {covered_iro} on some of these days: "
+            "end that cover first, or choose other dates."
+        )
     return errors
 
 
@@ -168,18 +190,40 @@ def grant_cover(*, covering_iro, covered_iro, starts_on, ends_on, level, reason,
     with transaction.atomic():
         # Two managers granting the same cover at once: the second waits here, then sees the first's.
         User.objects.select_for_update().filter(pk=covering_iro.pk).first()
-        errors = cover_errors(covering_iro=covering_iro, covered_iro=covered_iro, starts_on=starts_on,
-                              ends_on=ends_on, level=level, reason=reason, today=today)
+        errors = cover_errors(
+            covering_iro=covering_iro,
+            covered_iro=covered_iro,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            level=level,
+            reason=reason,
+            today=today,
+        )
         if errors:
             raise ValidationError(errors)
         cover = CoverArrangement.objects.create(
-            covering_iro=covering_iro, covered_iro=covered_iro, starts_on=starts_on, ends_on=ends_on, level=level,
-            reason=reason, granted_by=by,
+            covering_iro=covering_iro,
+            covered_iro=covered_iro,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            level=level,
+            reason=reason,
+            granted_by=by,
         )
-        record_event(action=AuditAction.CREATE, user=by, obj=cover, request=request, detail={
-            "covering_iro": covering_iro.get_username(), "covered_iro": covered_iro.get_username(),
-            "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "level": level, "reason": reason,
-        })
+        record_event(
+            action=AuditAction.CREATE,
+            user=by,
+            obj=cover,
+            request=request,
+            detail={
+                "covering_iro": covering_iro.get_username(),
+                "covered_iro": covered_iro.get_username(),
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+                "level": level,
+                "reason": reason,
+            },
+        )
     return cover
 
 
@@ -199,8 +243,15 @@ def end_cover_early(cover, *, by, expected_version, request=None, today=None):
         locked.ended_by = by
         locked.version += 1
         locked.save(update_fields=["ended_at", "ended_by", "version"])
-        record_event(action=AuditAction.UPDATE, user=by, obj=locked, request=request, detail={
-            "ended_early": True, "covering_iro": locked.covering_iro.get_username(),
-            "covered_iro": locked.covered_iro.get_username(),
-        })
+        record_event(
+            action=AuditAction.UPDATE,
+            user=by,
+            obj=locked,
+            request=request,
+            detail={
+                "ended_early": True,
+                "covering_iro": locked.covering_iro.get_username(),
+                "covered_iro": locked.covered_iro.get_username(),
+            },
+        )
     return locked

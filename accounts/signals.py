@@ -37,8 +37,11 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
         username=str(username or "")[:150],
         object_type="accounts.user",
         request=request,
-        detail={"locked_out": True, "address": ip_address,
-                "cool_off_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        detail={
+            "locked_out": True,
+            "address": ip_address,
+            "cool_off_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
     )
 
 

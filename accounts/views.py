@@ -125,19 +125,22 @@ class TwoFactorView(auth_views.RedirectURLMixin, FormView):
         setup = services.start_totp_setup(self.request.user)
         outcome = services.confirm_totp_device(self.request, setup, form.cleaned_data["code"])
         if outcome == services.VERIFIED:
-            messages.success(self.request, "Two-factor authentication is on. You will be asked for a code from "
-                                           "your app each time you sign in.")
+            messages.success(
+                self.request,
+                "Two-factor authentication is on. You will be asked for a code from your app each time you sign in.",
+            )
             return redirect(self.get_success_url())
         form.add_error("code", CODE_ERRORS[outcome])
         return self.form_invalid(form)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs, device=self.device, required=self.required,
-                                           next=self.get_redirect_url())
+        context = super().get_context_data(
+            **kwargs, device=self.device, required=self.required, next=self.get_redirect_url()
+        )
         if self.device is None:
             setup = services.start_totp_setup(self.request.user)
             key = b32encode(setup.bin_key).decode()
-            context["secret_key"] = " ".join(key[index:index + 4] for index in range(0, len(key), 4))
+            context["secret_key"] = " ".join(key[index : index + 4] for index in range(0, len(key), 4))
             context["qr_code"] = qr_code_svg(setup.config_url, "QR code to scan with your authenticator app")
         return context
 
@@ -156,8 +159,11 @@ class AccountView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(**kwargs, two_factor_on=confirmed_totp_device(user) is not None,
-                                        two_factor_required=two_factor_required(user))
+        return super().get_context_data(
+            **kwargs,
+            two_factor_on=confirmed_totp_device(user) is not None,
+            two_factor_required=two_factor_required(user),
+        )
 
 
 class ApiTokensView(TemplateView):
@@ -167,8 +173,12 @@ class ApiTokensView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(**kwargs, tokens=api_tokens_of(user), may_create=may_create_api_tokens(user),
-                                        two_factor_on=confirmed_totp_device(user) is not None)
+        return super().get_context_data(
+            **kwargs,
+            tokens=api_tokens_of(user),
+            may_create=may_create_api_tokens(user),
+            two_factor_on=confirmed_totp_device(user) is not None,
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -181,8 +191,12 @@ class NewApiTokenView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if not may_create_api_tokens(request.user):
-            return render(request, "accounts/api_token_needs_two_factor.html",
-                          {"two_factor_on": confirmed_totp_device(request.user) is not None}, status=403)
+            return render(
+                request,
+                "accounts/api_token_needs_two_factor.html",
+                {"two_factor_on": confirmed_totp_device(request.user) is not None},
+                status=403,
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -193,9 +207,14 @@ class NewApiTokenView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        token, key = create_api_token(self.request.user, name=data["name"], days=data["days"],
-                                      read_only=data["access"] == ApiTokenForm.READ_ONLY,
-                                      by=self.request.user, request=self.request)
+        token, key = create_api_token(
+            self.request.user,
+            name=data["name"],
+            days=data["days"],
+            read_only=data["access"] == ApiTokenForm.READ_ONLY,
+            by=self.request.user,
+            request=self.request,
+        )
         return render(self.request, "accounts/api_token_created.html", {"token": token, "key": key})
 
     def form_invalid(self, form):

@@ -13,7 +13,10 @@ class AuditedList:
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
-            record_list_view(self.request, object_type=queryset.model._meta.label_lower,
-                             child_ids=[self.child_id_of(row) for row in page],
-                             page_number=self.paginator.page.number)
+            record_list_view(
+                self.request,
+                object_type=queryset.model._meta.label_lower,
+                child_ids=[self.child_id_of(row) for row in page],
+                page_number=self.paginator.page.number,
+            )
         return page

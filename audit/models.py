@@ -64,9 +64,7 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
-            )
+            models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="audit_action_valid")
         ]
 
     def __str__(self):

@@ -25,8 +25,22 @@ from .models import AuditAction, AuditEvent, AuditEventChild
 
 LARGEST_ID = 2**63 - 1
 DETAIL_SUMMARY_LENGTH = 120
-CSV_COLUMNS = ["When", "Who", "Action", "Record", "Child", "IP address", "Detail",
-               "occurred_at", "username", "user_id", "action", "object_type", "object_id", "child_id"]
+CSV_COLUMNS = [
+    "When",
+    "Who",
+    "Action",
+    "Record",
+    "Child",
+    "IP address",
+    "Detail",
+    "occurred_at",
+    "username",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "child_id",
+]
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -101,10 +115,19 @@ def csv_rows(events, up_to_id, chunk_size=2000):
         for row in event_rows(chunk):
             event = row.event
             yield [
-                format_datetime(event.occurred_at, seconds=True), row.who, event.get_action_display(), row.what,
-                row.child, event.ip_address or "", json.dumps(event.detail, sort_keys=True, ensure_ascii=False),
-                timezone.localtime(event.occurred_at).isoformat(), event.username,
-                "" if event.user_id is None else event.user_id, event.action, event.object_type, event.object_id,
+                format_datetime(event.occurred_at, seconds=True),
+                row.who,
+                event.get_action_display(),
+                row.what,
+                row.child,
+                event.ip_address or "",
+                json.dumps(event.detail, sort_keys=True, ensure_ascii=False),
+                timezone.localtime(event.occurred_at).isoformat(),
+                event.username,
+                "" if event.user_id is None else event.user_id,
+                event.action,
+                event.object_type,
+                event.object_id,
                 "" if event.child_id is None else event.child_id,
             ]
 
@@ -163,62 +186,117 @@ def record_kinds():
 
     return {
         "children.child": RecordKind(
-            "Child", "children", "children.Child", ("given_name", "family_name", "local_child_id"),
-            lambda given, family, local_id: f"{given} {family} ({local_id})"),
-        "accounts.user": RecordKind(
-            "User", "users", "accounts.User", ("first_name", "last_name", "username"), _person),
+            "Child",
+            "children",
+            "children.Child",
+            ("given_name", "family_name", "local_child_id"),
+            lambda given, family, local_id: f"{given} {family} ({local_id})",
+        ),
+        "accounts.user": RecordKind("User", "users", "accounts.User", ("first_name", "last_name", "username"), _person),
         "reviews.review": RecordKind(
-            "Review", "reviews", "reviews.Review", ("kind", "number"),
-            lambda kind, number: _unsaved_review(kind, number).title),
+            "Review",
+            "reviews",
+            "reviews.Review",
+            ("kind", "number"),
+            lambda kind, number: _unsaved_review(kind, number).title,
+        ),
         "reviews.reviewaction": RecordKind(
-            "Agreed action", "agreed actions", "reviews.ReviewAction", ("review__kind", "review__number", "due_date"),
-            lambda kind, number, due: (f"Agreed at {_unsaved_review(kind, number).title_in_sentence}, "
-                                       f"due by {_day(due)}")),
+            "Agreed action",
+            "agreed actions",
+            "reviews.ReviewAction",
+            ("review__kind", "review__number", "due_date"),
+            lambda kind, number, due: (
+                f"Agreed at {_unsaved_review(kind, number).title_in_sentence}, due by {_day(due)}"
+            ),
+        ),
         "children.careepisode": RecordKind(
-            "Care episode", "care episodes", "children.CareEpisode", ("start_date",), lambda day: f"From {_day(day)}"),
+            "Care episode", "care episodes", "children.CareEpisode", ("start_date",), lambda day: f"From {_day(day)}"
+        ),
         "children.childprotectionplan": RecordKind(
-            "Child protection plan", "child protection plans", "children.ChildProtectionPlan", ("start_date",),
-            lambda day: f"From {_day(day)}"),
+            "Child protection plan",
+            "child protection plans",
+            "children.ChildProtectionPlan",
+            ("start_date",),
+            lambda day: f"From {_day(day)}",
+        ),
         "children.strategydiscussion": RecordKind(
-            "Strategy discussion", "strategy discussions", "children.StrategyDiscussion", ("date",),
-            lambda day: f"On {_day(day)}"),
+            "Strategy discussion",
+            "strategy discussions",
+            "children.StrategyDiscussion",
+            ("date",),
+            lambda day: f"On {_day(day)}",
+        ),
         "children.allocation": RecordKind(
-            "IRO allocation", "IRO allocations", "children.Allocation",
+            "IRO allocation",
+            "IRO allocations",
+            "children.Allocation",
             ("iro__first_name", "iro__last_name", "start_date"),
-            lambda first, last, day: f"{_person(first, last, '')} from {_day(day)}"),
+            lambda first, last, day: f"{_person(first, last, '')} from {_day(day)}",
+        ),
         "oversight.oversightrecord": RecordKind(
-            "Oversight record", "oversight records", "oversight.OversightRecord", ("kind", "date"),
-            lambda kind, day: f"{OversightKind(kind).label} on {_day(day)}"),
+            "Oversight record",
+            "oversight records",
+            "oversight.OversightRecord",
+            ("kind", "date"),
+            lambda kind, day: f"{OversightKind(kind).label} on {_day(day)}",
+        ),
         "oversight.incontactplan": RecordKind(
-            "In-Contact plan", "In-Contact plans", "oversight.InContactPlan", ("agreed_on",),
-            lambda day: f"Agreed on {_day(day)}"),
+            "In-Contact plan",
+            "In-Contact plans",
+            "oversight.InContactPlan",
+            ("agreed_on",),
+            lambda day: f"Agreed on {_day(day)}",
+        ),
         "escalations.escalation": RecordKind(
-            "Escalation", "escalations", "escalations.Escalation", ("raised_on",), lambda day: f"Raised on {_day(day)}"),
+            "Escalation", "escalations", "escalations.Escalation", ("raised_on",), lambda day: f"Raised on {_day(day)}"
+        ),
         "escalations.escalationstep": RecordKind(
-            "Escalation stage", "escalation stages", "escalations.EscalationStep", ("stage", "sent_on"),
-            lambda stage, day: f"{Stage(int(stage)).label}, sent on {_day(day)}"),
+            "Escalation stage",
+            "escalation stages",
+            "escalations.EscalationStep",
+            ("stage", "sent_on"),
+            lambda stage, day: f"{Stage(int(stage)).label}, sent on {_day(day)}",
+        ),
         "notifications.notification": RecordKind("Reminder", "reminders"),
         "accounts.apitoken": RecordKind(
-            "API token", "API tokens", "accounts.ApiToken", ("name",), lambda name: f"“{name}”"),
+            "API token", "API tokens", "accounts.ApiToken", ("name",), lambda name: f"“{name}”"
+        ),
         "accounts.coverarrangement": RecordKind(
-            "Cover", "cover arrangements", "accounts.CoverArrangement",
+            "Cover",
+            "cover arrangements",
+            "accounts.CoverArrangement",
             ("covered_iro__first_name", "covered_iro__last_name", "covered_iro__username"),
-            _person),
+            _person,
+        ),
         "otp_totp.totpdevice": RecordKind("Authenticator app", "authenticator apps"),
         "reporting.annualreport": RecordKind(
-            "Annual report", "annual reports", "reporting.AnnualReport", ("year",), _years),
+            "Annual report", "annual reports", "reporting.AnnualReport", ("year",), _years
+        ),
         "reporting.otheractivity": RecordKind(
-            "Other activity figures", "other activity figures", "reporting.OtherActivity", ("year",), _years),
+            "Other activity figures", "other activity figures", "reporting.OtherActivity", ("year",), _years
+        ),
         "reporting.comparatorfigure": RecordKind("Comparator figures", "comparator figures"),
         "reporting.publishedreport": RecordKind(
-            "Published annual report", "published annual reports", "reporting.PublishedReport",
-            ("report__year", "number"), lambda year, number: f"{_years(year)}, version {number}"),
+            "Published annual report",
+            "published annual reports",
+            "reporting.PublishedReport",
+            ("report__year", "number"),
+            lambda year, number: f"{_years(year)}, version {number}",
+        ),
         "reporting.reportdocument": RecordKind(
-            "Annual report PDF", "annual report PDFs", "reporting.ReportDocument", ("report__year", "variant"),
-            lambda year, variant: f"{_years(year)}, {Variant(variant).label}"),
+            "Annual report PDF",
+            "annual report PDFs",
+            "reporting.ReportDocument",
+            ("report__year", "variant"),
+            lambda year, variant: f"{_years(year)}, {Variant(variant).label}",
+        ),
         "ssda903.importrun": RecordKind(
-            "SSDA903 upload", "SSDA903 uploads", "ssda903.ImportRun", ("uploaded_at",),
-            lambda moment: f"Uploaded {_moment(moment)}"),
+            "SSDA903 upload",
+            "SSDA903 uploads",
+            "ssda903.ImportRun",
+            ("uploaded_at",),
+            lambda moment: f"Uploaded {_moment(moment)}",
+        ),
         "ssda903.import": RecordKind("SSDA903 import", "SSDA903 imports"),
         "ssda903.return": RecordKind("SSDA903 return", "SSDA903 returns"),
         "operations.backup": RecordKind("Backup", "backups"),
@@ -239,21 +317,26 @@ def record_labels(wanted):
             continue
         texts = [Cast(field, TextField()) for field in kind.fields]
         texts += [Value("", output_field=TextField())] * (LABEL_FIELDS - len(texts))
-        selects.append(apps.get_model(kind.model).objects.filter(pk__in=numbers).order_by().values_list(
-            Value(object_type, output_field=TextField()), Cast("pk", TextField()), *texts))
+        selects.append(
+            apps.get_model(kind.model)
+            .objects.filter(pk__in=numbers)
+            .order_by()
+            .values_list(Value(object_type, output_field=TextField()), Cast("pk", TextField()), *texts)
+        )
     if not selects:
         return {}
     labels = defaultdict(dict)
     for object_type, pk, *texts in selects[0].union(*selects[1:], all=True):
         kind = kinds[object_type]
-        labels[object_type][pk] = kind.label(*texts[:len(kind.fields)])
+        labels[object_type][pk] = kind.label(*texts[: len(kind.fields)])
     return labels
 
 
 def kind_choices():
     """The kinds of record for the audit log's filter, by name."""
-    return sorted(((object_type, kind.name) for object_type, kind in record_kinds().items()),
-                  key=lambda choice: choice[1])
+    return sorted(
+        ((object_type, kind.name) for object_type, kind in record_kinds().items()), key=lambda choice: choice[1]
+    )
 
 
 @dataclass
@@ -293,7 +376,7 @@ def detail_summary(detail):
     else:
         text = json.dumps(detail, ensure_ascii=False)
     if len(text) > DETAIL_SUMMARY_LENGTH:
-        return text[:DETAIL_SUMMARY_LENGTH - 1] + "…"
+        return text[: DETAIL_SUMMARY_LENGTH - 1] + "…"
     return text
 
 

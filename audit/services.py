@@ -12,8 +12,9 @@ from iro_portal.client_address import client_address
 from .models import AuditAction, AuditEvent, AuditEventChild
 
 
-def record_event(*, action, user=None, obj=None, object_type="", object_id="", child_id=None,
-                 request=None, username="", detail=None):
+def record_event(
+    *, action, user=None, obj=None, object_type="", object_id="", child_id=None, request=None, username="", detail=None
+):
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -21,8 +22,12 @@ def record_event(*, action, user=None, obj=None, object_type="", object_id="", c
         user = None
     detail = detail or {}
     if user is not None and child_id is not None and (cover := cover_for_child(user, child_id)) is not None:
-        detail = {**detail, "under_cover": cover.pk, "covering_for": cover.covered_iro.get_username(),
-                  "cover_level": cover.level}
+        detail = {
+            **detail,
+            "under_cover": cover.pk,
+            "covering_for": cover.covered_iro.get_username(),
+            "cover_level": cover.level,
+        }
     return AuditEvent.objects.create(
         action=action,
         user=user,
@@ -38,8 +43,7 @@ def record_event(*, action, user=None, obj=None, object_type="", object_id="", c
 def list_filters(request):
     """The query string as the audit log keeps it (search text included: the log is internal),
     without the page number, which is recorded as the page actually shown."""
-    return {key: values[0] if len(values) == 1 else values
-            for key, values in request.GET.lists() if key != "page"}
+    return {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists() if key != "page"}
 
 
 def record_list_view(request, *, object_type, child_ids, page_number, filters=None):
@@ -60,8 +64,9 @@ def record_list_view(request, *, object_type, child_ids, page_number, filters=No
             child_ids_under_cover=[child_id for child_id in shown if child_id in covers],
         )
     with transaction.atomic(savepoint=False):
-        event = record_event(action=AuditAction.VIEW, user=request.user, object_type=object_type,
-                             request=request, detail=detail)
+        event = record_event(
+            action=AuditAction.VIEW, user=request.user, object_type=object_type, request=request, detail=detail
+        )
         record_children_shown(event, shown)
     return event
 

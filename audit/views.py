@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import may_read_audit_log
-from .pages import ListPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import selectors
 from .forms import AuditSearchForm
 from .models import AuditAction
+from .pages import ListPage
 from .services import record_event
 
 PAGE_SIZE = 50
@@ -42,7 +42,9 @@ class AuditLogView(AuditLogReaderRequiredMixin, ListPage):
         if not form.is_valid():
             return render(request, "audit/list.html", {"form": form})
         page = self.page_of(selectors.search_events(**form.filters()), filters=form.filters_for_the_record())
-        return render(request, "audit/list.html", {"form": form, "page": page, "rows": selectors.event_rows(page.object_list)})
+        return render(
+            request, "audit/list.html", {"form": form, "page": page, "rows": selectors.event_rows(page.object_list)}
+        )
 
 
 class _Echo:
@@ -74,10 +76,20 @@ class AuditLogExportView(AuditLogReaderRequiredMixin, View):
             return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
         events = selectors.search_events(**form.filters())
         row_count, last_id = selectors.count_and_last_id(events)
-        record_event(action=AuditAction.EXPORT, user=request.user, object_type=AUDIT_LOG_OBJECT_TYPE,
-                     request=request, detail={"filters": form.filters_for_the_record(), "row_count": row_count,
-                                              "up_to_event_id": last_id, "format": "csv"})
-        response = StreamingHttpResponse(csv_chunks(selectors.csv_rows(events, last_id)),
-                                         content_type="text/csv; charset=utf-8")
+        record_event(
+            action=AuditAction.EXPORT,
+            user=request.user,
+            object_type=AUDIT_LOG_OBJECT_TYPE,
+            request=request,
+            detail={
+                "filters": form.filters_for_the_record(),
+                "row_count": row_count,
+                "up_to_event_id": last_id,
+                "format": "csv",
+            },
+        )
+        response = StreamingHttpResponse(
+            csv_chunks(selectors.csv_rows(events, last_id)), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.localdate():%Y-%m-%d}.csv"'
         return response

@@ -65,8 +65,10 @@ def pdf_of(content, variant):
 def bench_size(size, args, on):
     started = time.perf_counter()
     reused = seed_in_own_process(size, seed=args.seed, today=on, reuse=args.reuse)
-    print(f"\n== {Child.objects.count()} children, {Review.objects.count()} reviews ready in "
-          f"{time.perf_counter() - started:.1f} s{' (reused)' if reused else ''}")
+    print(
+        f"\n== {Child.objects.count()} children, {Review.objects.count()} reviews ready in "
+        f"{time.perf_counter() - started:.1f} s{' (reused)' if reused else ''}"
+    )
 
     report = services.report_for_year(reporting_year_start(on).year - 1)
     content = services.draft(report, on)  # warm-up
@@ -75,15 +77,19 @@ def bench_size(size, args, on):
         services.draft(report, on)
     queries = len(captured.captured_queries)
     suppression = seconds_of(lambda: board_suppression(content), args.runs)
-    print(f"figures for {content.label} and {content.previous_label}: queries={queries} "
-          f"median={statistics.median(timings):.2f} s min={min(timings):.2f} s; "
-          f"board suppression median={statistics.median(suppression):.3f} s")
+    print(
+        f"figures for {content.label} and {content.previous_label}: queries={queries} "
+        f"median={statistics.median(timings):.2f} s min={min(timings):.2f} s; "
+        f"board suppression median={statistics.median(suppression):.3f} s"
+    )
     pdfs = {}
     for variant in (Variant.INTERNAL, Variant.BOARD):
         pdf_timings = seconds_of(lambda variant=variant: pdf_of(content, variant), args.pdf_runs)
         pdfs[variant] = statistics.median(pdf_timings)
-        print(f"PDF ({variant}): median={pdfs[variant]:.2f} s over {args.pdf_runs} runs, "
-              f"{len(pdf_of(content, variant)) // 1024} KB")
+        print(
+            f"PDF ({variant}): median={pdfs[variant]:.2f} s over {args.pdf_runs} runs, "
+            f"{len(pdf_of(content, variant)) // 1024} KB"
+        )
     return {"queries": queries, "figures": statistics.median(timings), **pdfs}
 
 
@@ -93,8 +99,9 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pdf-runs", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true",
-                        help="Keep the demo children already loaded when there are that many.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep the demo children already loaded when there are that many."
+    )
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="Reference date (default today).")
     args = parser.parse_args()
 
@@ -103,8 +110,10 @@ def main():
 
     print(f"\n{'children':>9}  {'queries':>7}  {'figures s':>9}  {'full PDF s':>10}  {'board PDF s':>11}")
     for size, result in by_size.items():
-        print(f"{size:>9}  {result['queries']:>7}  {result['figures']:>9.2f}  {result[Variant.INTERNAL]:>10.2f}  "
-              f"{result[Variant.BOARD]:>11.2f}")
+        print(
+            f"{size:>9}  {result['queries']:>7}  {result['figures']:>9.2f}  {result[Variant.INTERNAL]:>10.2f}  "
+            f"{result[Variant.BOARD]:>11.2f}"
+        )
     if len({result["queries"] for result in by_size.values()}) > 1:
         sys.exit("FAIL: the number of queries depends on the number of children")
 

@@ -73,8 +73,12 @@ def dashboards(on):
     return [
         ("manager, year to date", year_to_date(on), None, None),
         ("manager, last reporting year", reporting_year(reporting_year_start(on).year - 1), None, None),
-        ("busiest IRO, year to date", year_to_date(on),
-         children_visible_to(busiest.iro, Child.objects.all(), on=on), User.objects.filter(pk=busiest.iro.pk)),
+        (
+            "busiest IRO, year to date",
+            year_to_date(on),
+            children_visible_to(busiest.iro, Child.objects.all(), on=on),
+            User.objects.filter(pk=busiest.iro.pk),
+        ),
     ]
 
 
@@ -82,8 +86,10 @@ def bench_size(size, args, on):
     """Seed one size and print its timings; returns {dashboard name: (queries, median seconds)}."""
     started = time.perf_counter()
     reused = seed_in_own_process(size, seed=args.seed, today=on, reuse=args.reuse)
-    print(f"\n== {Child.objects.count()} children ready in {time.perf_counter() - started:.1f} s"
-          f"{' (reused)' if reused else ''}")
+    print(
+        f"\n== {Child.objects.count()} children ready in {time.perf_counter() - started:.1f} s"
+        f"{' (reused)' if reused else ''}"
+    )
 
     results = {}
     for name, period, children, iros in dashboards(on):
@@ -105,8 +111,9 @@ def main():
     parser.add_argument("--children", type=int, nargs="+", default=[5_000, 50_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--reuse", action="store_true",
-                        help="Keep the demo children already loaded when there are that many.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep the demo children already loaded when there are that many."
+    )
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="Dashboard date (default today).")
     args = parser.parse_args()
 
@@ -118,8 +125,9 @@ def main():
         for name, (queries, median) in results.items():
             print(f"{size:>9}  {name:<36} {queries:>7}  {median:>8.3f}")
 
-    varying = [name for name in next(iter(by_size.values()))
-               if len({results[name][0] for results in by_size.values()}) > 1]
+    varying = [
+        name for name in next(iter(by_size.values())) if len({results[name][0] for results in by_size.values()}) > 1
+    ]
     if varying:
         sys.exit(f"FAIL: the query count depends on the number of children for: {', '.join(varying)}")
 

@@ -68,7 +68,9 @@ def generate(folder, children, seed, today):
             child = f"B{number:07d}"
             # Under 18 at the end of the period: born 1 to 16 years ago.
             dob = today - timedelta(days=rng.randint(400, 16 * 365))
-            started = max(dob + timedelta(days=rng.randint(30, 365)), earliest_start + timedelta(days=rng.randint(0, 400)))
+            started = max(
+                dob + timedelta(days=rng.randint(30, 365)), earliest_start + timedelta(days=rng.randint(0, 400))
+            )
             started = min(started, today - timedelta(days=400))
             sex = rng.choice("MF")
             writers["header"].writerow([child, sex, format_date(dob), rng.choice(ETHNICITIES), upn(number), "", ""])
@@ -94,10 +96,23 @@ def generate(folder, children, seed, today):
                 ceased = "" if last else format_date(starts[index + 1])
                 # REASON_PLACE_CHANGE belongs to the episode that ends with a placement change.
                 change_reason = "" if last else rows[index + 1][4]
-                writers["episodes"].writerow([
-                    child, format_date(starts[index]), rne, legal_status, category, place, place_provider,
-                    ceased, "" if last else "X1", change_reason, "", "", "",
-                ])
+                writers["episodes"].writerow(
+                    [
+                        child,
+                        format_date(starts[index]),
+                        rne,
+                        legal_status,
+                        category,
+                        place,
+                        place_provider,
+                        ceased,
+                        "" if last else "X1",
+                        change_reason,
+                        "",
+                        "",
+                        "",
+                    ]
+                )
                 counts["episodes"] += 1
 
             # Three reviews: within 20 days of care starting, then 3 and 6 months apart.
@@ -107,8 +122,11 @@ def generate(folder, children, seed, today):
                 if review >= today:
                     break
                 # Rule 441: a child under 4 on the day of the review is PN0.
-                under_four = review < dob.replace(year=dob.year + 4) if not (dob.month == 2 and dob.day == 29) \
+                under_four = (
+                    review < dob.replace(year=dob.year + 4)
+                    if not (dob.month == 2 and dob.day == 29)
                     else review < date(dob.year + 4, 3, 1)
+                )
                 code = "PN0" if under_four else rng.choice(PARTICIPATION)
                 writers["reviews"].writerow([child, format_date(dob), format_date(review), code])
                 counts["reviews"] += 1
@@ -127,9 +145,13 @@ def ensure_database():
         try:
             connection.ensure_connection()
         except Exception:  # noqa: BLE001 - any failure: try to create it
-            admin = psycopg2.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                                     user=settings["USER"] or None, password=settings["PASSWORD"] or None,
-                                     dbname="postgres")
+            admin = psycopg2.connect(
+                host=settings["HOST"] or None,
+                port=settings["PORT"] or None,
+                user=settings["USER"] or None,
+                password=settings["PASSWORD"] or None,
+                dbname="postgres",
+            )
             admin.autocommit = True
             with admin.cursor() as cursor:
                 cursor.execute(f'CREATE DATABASE "{settings["NAME"]}"')
@@ -143,9 +165,12 @@ def empty_children():
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            tables = [model._meta.db_table for model in django.apps.apps.get_models()
-                      if model._meta.app_label in {"children", "reviews", "oversight", "escalations", "notifications"}
-                      and model._meta.managed]  # not the working-day calendar
+            tables = [
+                model._meta.db_table
+                for model in django.apps.apps.get_models()
+                if model._meta.app_label in {"children", "reviews", "oversight", "escalations", "notifications"}
+                and model._meta.managed
+            ]  # not the working-day calendar
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     else:
         Child.objects.all().delete()
@@ -173,8 +198,10 @@ def main():
         started = time.perf_counter()
         paths, counts = generate(folder, args.children, args.seed, today)
         sizes = {name: path.stat().st_size for name, path in paths.items()}
-        print(f"generated: {counts} in {time.perf_counter() - started:.1f} s; "
-              f"{sum(sizes.values()) / 1e6:.1f} MB ({', '.join(f'{n} {s / 1e6:.1f} MB' for n, s in sizes.items())})")
+        print(
+            f"generated: {counts} in {time.perf_counter() - started:.1f} s; "
+            f"{sum(sizes.values()) / 1e6:.1f} MB ({', '.join(f'{n} {s / 1e6:.1f} MB' for n, s in sizes.items())})"
+        )
         rows = sum(counts.values())
         memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -196,8 +223,14 @@ def main():
         def timed(execute, sql, params, many, context):
             # Time each statement by its kind and table: where the database's share goes.
             words = sql.split()
-            table = next((word.strip('"') for before, word in zip(words, words[1:])
-                          if before.upper() in {"INTO", "UPDATE", "FROM"}), "?")
+            table = next(
+                (
+                    word.strip('"')
+                    for before, word in zip(words, words[1:])
+                    if before.upper() in {"INTO", "UPDATE", "FROM"}
+                ),
+                "?",
+            )
             key = f"{words[0].upper()} {table}"
             began = time.perf_counter()
             try:
@@ -220,10 +253,15 @@ def main():
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     marks = [*stages.items(), ("end", started + seconds)]
-    print("time per stage: " + ", ".join(f"{stage} {later - at:.1f} s" for (stage, at), (_, later) in zip(marks, marks[1:])))
+    print(
+        "time per stage: "
+        + ", ".join(f"{stage} {later - at:.1f} s" for (stage, at), (_, later) in zip(marks, marks[1:]))
+    )
     database_seconds = sum(seconds_ for _, seconds_ in sql_time.values())
-    print(f"SQL through Django's cursor: {database_seconds:.1f} s in {sum(n for n, _ in sql_time.values())} statements "
-          "(COPY or a raw driver cursor, if the importer uses them, is not counted here)")
+    print(
+        f"SQL through Django's cursor: {database_seconds:.1f} s in {sum(n for n, _ in sql_time.values())} statements "
+        "(COPY or a raw driver cursor, if the importer uses them, is not counted here)"
+    )
     for key, (count, spent) in sorted(sql_time.items(), key=lambda item: -item[1][1])[:8]:
         print(f"  {spent:6.1f} s  {count:>5} x {key}")
     if result.errors:
@@ -247,8 +285,10 @@ def main():
         met = seconds < 120 and peak_mb < 2048
         print(f"target (100,000 children in under 120 s and 2 GB): {'met' if met else 'NOT met'}")
     else:
-        print(f"at this rate 100,000 children would take about {seconds * 100_000 / args.children:.0f} s "
-              "(if the time grows linearly): run with --children 100000 to judge the target")
+        print(
+            f"at this rate 100,000 children would take about {seconds * 100_000 / args.children:.0f} s "
+            "(if the time grows linearly): run with --children 100000 to judge the target"
+        )
     if result.errors:
         sys.exit(1)
 

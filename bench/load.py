@@ -86,8 +86,8 @@ def demo_accounts(users):
     from django.utils import timezone
 
     from accounts.models import Role
-    from demo.children import demo_logins
     from children.selectors import caseload_sizes
+    from demo.children import demo_logins
 
     logins = demo_logins()
     iros = [user for user in logins if user.role == Role.IRO]
@@ -108,8 +108,15 @@ def _free_port():
 def _server_environment():
     """The caller's environment (DATABASE_URL and the rest) with production's DEBUG off, served
     over plain HTTP on 127.0.0.1."""
-    environment = {**os.environ, "DEBUG": "0", "PRODUCTION": "0", "SECURE_COOKIES": "0", "BEHIND_HTTPS_PROXY": "0",
-                   "ALLOWED_HOSTS": "127.0.0.1", "OTP_REQUIRED_ROLES": ""}
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "PRODUCTION": "0",
+        "SECURE_COOKIES": "0",
+        "BEHIND_HTTPS_PROXY": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "OTP_REQUIRED_ROLES": "",
+    }
     environment.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     return environment
 
@@ -125,9 +132,24 @@ def gunicorn_server():
         log_path = Path(folder) / "gunicorn.log"
         with open(log_path, "w") as log:
             server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "iro_portal.wsgi:application", "--workers", str(WORKERS),
-                 "--bind", base_url.removeprefix("http://"), "--timeout", "60", "--access-logfile", "-"],
-                cwd=ROOT, env=_server_environment(), stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "iro_portal.wsgi:application",
+                    "--workers",
+                    str(WORKERS),
+                    "--bind",
+                    base_url.removeprefix("http://"),
+                    "--timeout",
+                    "60",
+                    "--access-logfile",
+                    "-",
+                ],
+                cwd=ROOT,
+                env=_server_environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         try:
             deadline = time.monotonic() + SERVER_START_SECONDS
@@ -164,12 +186,18 @@ def sign_in(base_url, username):
     token = CSRF_FIELD.search(form.text)
     if form.status_code != 200 or token is None:
         raise RuntimeError(f"The sign-in page answered {form.status_code} without a form.")
-    answer = browser.post(f"{base_url}/sign-in/", allow_redirects=False, timeout=60, data={
-        "username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token.group(1)})
+    answer = browser.post(
+        f"{base_url}/sign-in/",
+        allow_redirects=False,
+        timeout=60,
+        data={"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+    )
     check = browser.get(f"{base_url}/account/", allow_redirects=False, timeout=30)
     if answer.status_code != 302 or check.status_code != 200:
-        raise RuntimeError(f"{username} could not sign in: the sign-in page answered {answer.status_code} "
-                           f"and then the account page {check.status_code} {check.headers.get('Location', '')}.")
+        raise RuntimeError(
+            f"{username} could not sign in: the sign-in page answered {answer.status_code} "
+            f"and then the account page {check.status_code} {check.headers.get('Location', '')}."
+        )
     return browser.cookies.get_dict()
 
 
@@ -202,19 +230,38 @@ def run_scenario(base_url, scenario, sessions, signed_in_as, seconds, think):
     path = reverse(scenario.url_name)
     with tempfile.TemporaryDirectory(prefix="iro-bench-locust-") as folder:
         spec_path, result_path = Path(folder) / "spec.json", Path(folder) / "result.json"
-        spec_path.write_text(json.dumps({
-            "base_url": base_url, "path": path, "name": scenario.page, "sessions": sessions, "seconds": seconds,
-            "think": think,
-        }))
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--drive", str(spec_path), str(result_path)],
-                       check=True, timeout=seconds + WARM_UP_SECONDS + 120)
+        spec_path.write_text(
+            json.dumps(
+                {
+                    "base_url": base_url,
+                    "path": path,
+                    "name": scenario.page,
+                    "sessions": sessions,
+                    "seconds": seconds,
+                    "think": think,
+                }
+            )
+        )
+        subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--drive", str(spec_path), str(result_path)],
+            check=True,
+            timeout=seconds + WARM_UP_SECONDS + 120,
+        )
         result = json.loads(result_path.read_text())
     if result["failures"] or not result["requests"]:
-        raise RuntimeError(f"{scenario.page} ({path}): {result['failures']} of {result['requests']} requests failed: "
-                           f"{result['errors']}")
-    return {"page": scenario.page, "path": path, "users": len(sessions), "signed_in_as": signed_in_as,
-            "seconds": seconds, "think": think,
-            **{key: result[key] for key in ("requests", "failures", "rps", "p50_ms", "p95_ms")}}
+        raise RuntimeError(
+            f"{scenario.page} ({path}): {result['failures']} of {result['requests']} requests failed: "
+            f"{result['errors']}"
+        )
+    return {
+        "page": scenario.page,
+        "path": path,
+        "users": len(sessions),
+        "signed_in_as": signed_in_as,
+        "seconds": seconds,
+        "think": think,
+        **{key: result[key] for key in ("requests", "failures", "rps", "p50_ms", "p95_ms")},
+    }
 
 
 def drive(spec_path, result_path):
@@ -224,8 +271,9 @@ def drive(spec_path, result_path):
     from locust.env import Environment
 
     spec = json.loads(Path(spec_path).read_text())
-    cookie_headers = iter("; ".join(f"{name}={value}" for name, value in cookies.items())
-                          for cookies in spec["sessions"])
+    cookie_headers = iter(
+        "; ".join(f"{name}={value}" for name, value in cookies.items()) for cookies in spec["sessions"]
+    )
 
     class SignedInUser(FastHttpUser):
         host = spec["base_url"]
@@ -236,8 +284,13 @@ def drive(spec_path, result_path):
 
         @task
         def open_page(self):
-            with self.client.get(spec["path"], name=spec["name"], headers={"Cookie": self.cookie_header},
-                                 allow_redirects=False, catch_response=True) as response:
+            with self.client.get(
+                spec["path"],
+                name=spec["name"],
+                headers={"Cookie": self.cookie_header},
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
                 if not response.status_code:  # no answer within the client's timeout, or the connection failed
                     response.failure(f"no answer: {response.error}")
                 elif response.status_code != 200:
@@ -253,9 +306,11 @@ def drive(spec_path, result_path):
     gevent.sleep(spec["seconds"])
     entry = environment.stats.get(spec["name"], "GET")
     result = {
-        "requests": entry.num_requests, "failures": entry.num_failures,
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
         "rps": round(entry.num_requests / (time.monotonic() - started), 1),
-        "p50_ms": entry.get_response_time_percentile(0.5), "p95_ms": entry.get_response_time_percentile(0.95),
+        "p50_ms": entry.get_response_time_percentile(0.5),
+        "p95_ms": entry.get_response_time_percentile(0.95),
         "errors": [f"{error.error} ({error.occurrences} times)" for error in environment.stats.errors.values()],
     }
     runner.quit()
@@ -263,11 +318,15 @@ def drive(spec_path, result_path):
 
 
 def print_table(rows):
-    print(f"{'page':<24} {'path':<20} {'users':>5} {'signed in as':<12} {'requests':>8} {'rps':>7} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'failed':>6}")
+    print(
+        f"{'page':<24} {'path':<20} {'users':>5} {'signed in as':<12} {'requests':>8} {'rps':>7} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'failed':>6}"
+    )
     for row in rows:
-        print(f"{row['page']:<24} {row['path']:<20} {row['users']:>5} {row['signed_in_as']:<12} {row['requests']:>8} "
-              f"{row['rps']:>7} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['failures']:>6}")
+        print(
+            f"{row['page']:<24} {row['path']:<20} {row['users']:>5} {row['signed_in_as']:<12} {row['requests']:>8} "
+            f"{row['rps']:>7} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['failures']:>6}"
+        )
 
 
 def measure_pages(seconds=60, users=25, think=0):
@@ -295,10 +354,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60, help="Measured seconds per page (default 60).")
     parser.add_argument("--users", type=int, default=25, help="Concurrent signed-in users (default 25).")
-    parser.add_argument("--think", type=float, default=0,
-                        help="Mean seconds each user waits after a page (default 0: ask again at once).")
-    parser.add_argument("--drive", nargs=2, metavar=("SPEC", "RESULT"),
-                        help="Internal: run one locust scenario in this process.")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="Mean seconds each user waits after a page (default 0: ask again at once).",
+    )
+    parser.add_argument(
+        "--drive", nargs=2, metavar=("SPEC", "RESULT"), help="Internal: run one locust scenario in this process."
+    )
     args = parser.parse_args()
     if args.drive:
         drive(*args.drive)

@@ -59,7 +59,8 @@ def _addresses(today):
         ("903 children to allocate", reverse("ssda903:to_allocate"), False),
     ]
     list_endpoints = sorted(
-        name for name in get_resolver().reverse_dict
+        name
+        for name in get_resolver().reverse_dict
         if isinstance(name, str) and name.startswith("api-") and name.endswith("-list")
     )
     api = [(f"API {reverse(name)}", reverse(name), False) for name in [*list_endpoints, "api-dashboard"]]

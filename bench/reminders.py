@@ -37,10 +37,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--reuse", action="store_true",
-                        help="Keep the demo children already loaded if there are --children of them.")
-    parser.add_argument("--date", type=date.fromisoformat, default=None,
-                        help="Sweep date, which the seeded histories lead up to (default today).")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep the demo children already loaded if there are --children of them."
+    )
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=None,
+        help="Sweep date, which the seeded histories lead up to (default today).",
+    )
     args = parser.parse_args()
 
     on = args.date or timezone.localdate()

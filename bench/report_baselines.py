@@ -80,8 +80,11 @@ DUE_SOON_WORKING_DAYS = 20
 LEFT_OUT = {"per_fte", "average_per_iro", "participation_rate", "band", "resolution_working_days"}
 """Ratios of figures already compared, and settings rather than figures."""
 
-QUALITY_OUTCOMES = {"report": ("met", "missed"), "decisions": ("met", "missed", "pending"),
-                    "record": ("met", "missed", "pending")}
+QUALITY_OUTCOMES = {
+    "report": ("met", "missed"),
+    "decisions": ("met", "missed", "pending"),
+    "record": ("met", "missed", "pending"),
+}
 
 
 def _key(key):
@@ -128,36 +131,68 @@ def _zeros():
     what is there, so a category with nothing in it must start at zero."""
     reasons = [_key(reason) for reason in [*LateReason.values, ""]]
     names = [f"caseloads.{name}" for name in ("iros", "total_children", "total_fte", "above_band")]
-    names += [f"children.{name}" for name in (
-        "looked_after_at_start", "looked_after_at_end", "looked_after_during", "started", "ceased")]
+    names += [
+        f"children.{name}"
+        for name in ("looked_after_at_start", "looked_after_at_end", "looked_after_during", "started", "ceased")
+    ]
     names += [f"children.age_bands.{key}" for key, *_ in AGE_BANDS]
     names += [f"children.sex.{sex}" for sex in Sex.values]
-    names += [f"children.ethnicity.{key}.{column}" for key, _, _ in ETHNIC_GROUPS
-              for column in ("all", "not_uasc", "uasc")]
+    names += [
+        f"children.ethnicity.{key}.{column}" for key, _, _ in ETHNIC_GROUPS for column in ("all", "not_uasc", "uasc")
+    ]
     names += [f"children.legal_status.{code}" for code in LegalStatus.values]
-    names += [f"children.placements.{group}.{provider}" for group, _, _ in PLACEMENT_GROUPS
-              for provider, _, _ in PROVIDER_GROUPS]
+    names += [
+        f"children.placements.{group}.{provider}"
+        for group, _, _ in PLACEMENT_GROUPS
+        for provider, _, _ in PROVIDER_GROUPS
+    ]
     for kind in ReviewKind.values:
         names += [f"reviews.{kind}.{name}" for name in ("held", "in_timescale", "late", "overdue", "due_soon")]
         names += [f"reviews.{kind}.late_reasons.{reason}" for reason in reasons]
-    names += ["lac.held", *(f"lac.participation.{_key(code)}" for code in [*ParticipationCode.values, ""]),
-              "lac.participated", "lac.participation_counted", "lac.child_chaired", "lac.advocate_present",
-              *(f"lac.parents.{_key(choice)}" for choice in [*ParentsParticipation.values, ""]),
-              *(f"lac.quality.{standard}.{outcome}" for standard, outcomes in QUALITY_OUTCOMES.items()
-                for outcome in outcomes),
-              "lac.seen_before", "lac.not_seen_before"]
-    names += ["oversight.records", *(f"oversight.records_by_kind.{kind}" for kind in OversightKind.values),
-              *(f"oversight.ratings.{rag}" for rag in Rag.values),
-              "oversight.children_looked_after", "oversight.children_with_record_every_quarter"]
-    names += ["escalations.raised", "escalations.children",
-              *(f"escalations.by_area.{area}" for area in AreaOfConcern.values),
-              "escalations.resolved", *(f"escalations.resolved_by_stage.{stage}" for stage in Stage.values),
-              "escalations.resolved_within_working_days", "escalations.withdrawn", "escalations.cafcass_referrals"]
-    names += ["protection.plans_started", "protection.plans_ended", "protection.plans_at_end",
-              *(f"protection.plans_at_end_by_category.{code}" for code in CategoryOfAbuse.values),
-              "protection.plans_open_18_months_at_end", "protection.plans_open_2_years_at_end",
-              "protection.repeat_plans", "protection.repeat_plans_within_2_years",
-              "protection.plans_ended_lasting_2_years_or_more"]
+    names += [
+        "lac.held",
+        *(f"lac.participation.{_key(code)}" for code in [*ParticipationCode.values, ""]),
+        "lac.participated",
+        "lac.participation_counted",
+        "lac.child_chaired",
+        "lac.advocate_present",
+        *(f"lac.parents.{_key(choice)}" for choice in [*ParentsParticipation.values, ""]),
+        *(
+            f"lac.quality.{standard}.{outcome}"
+            for standard, outcomes in QUALITY_OUTCOMES.items()
+            for outcome in outcomes
+        ),
+        "lac.seen_before",
+        "lac.not_seen_before",
+    ]
+    names += [
+        "oversight.records",
+        *(f"oversight.records_by_kind.{kind}" for kind in OversightKind.values),
+        *(f"oversight.ratings.{rag}" for rag in Rag.values),
+        "oversight.children_looked_after",
+        "oversight.children_with_record_every_quarter",
+    ]
+    names += [
+        "escalations.raised",
+        "escalations.children",
+        *(f"escalations.by_area.{area}" for area in AreaOfConcern.values),
+        "escalations.resolved",
+        *(f"escalations.resolved_by_stage.{stage}" for stage in Stage.values),
+        "escalations.resolved_within_working_days",
+        "escalations.withdrawn",
+        "escalations.cafcass_referrals",
+    ]
+    names += [
+        "protection.plans_started",
+        "protection.plans_ended",
+        "protection.plans_at_end",
+        *(f"protection.plans_at_end_by_category.{code}" for code in CategoryOfAbuse.values),
+        "protection.plans_open_18_months_at_end",
+        "protection.plans_open_2_years_at_end",
+        "protection.repeat_plans",
+        "protection.repeat_plans_within_2_years",
+        "protection.plans_ended_lasting_2_years_or_more",
+    ]
     return dict.fromkeys(names, 0)
 
 
@@ -414,22 +449,31 @@ def _sql_parameters(period, on):
     placement_codes, placement_groups = _mapping(PLACEMENT_GROUPS)
     provider_codes, provider_groups = _mapping(PROVIDER_GROUPS)
     return {
-        "start": period.start, "end": end, "day_before": period.start - timedelta(days=1), "on": on,
+        "start": period.start,
+        "end": end,
+        "day_before": period.start - timedelta(days=1),
+        "on": on,
         "due_soon_by": timescales.add_working_days(on, DUE_SOON_WORKING_DAYS),
-        "quarter_starts": [first for first, _ in year_quarters], "quarter_ends": [last for _, last in year_quarters],
+        "quarter_starts": [first for first, _ in year_quarters],
+        "quarter_ends": [last for _, last in year_quarters],
         "age_keys": [key for key, *_ in AGE_BANDS],
         "born_by": [latest_birth_date_for_age(end, low) for _, _, low, _ in AGE_BANDS],
         "born_after": [None if high is None else latest_birth_date_for_age(end, high) for *_, high in AGE_BANDS],
-        "ethnic_codes": ethnic_codes, "ethnic_groups": ethnic_groups,
-        "placement_codes": placement_codes, "placement_groups": placement_groups,
-        "provider_codes": provider_codes, "provider_groups": provider_groups,
-        "iro_role": Role.IRO.value, "band_top": CASELOAD_BAND[1],
+        "ethnic_codes": ethnic_codes,
+        "ethnic_groups": ethnic_groups,
+        "placement_codes": placement_codes,
+        "placement_groups": placement_groups,
+        "provider_codes": provider_codes,
+        "provider_groups": provider_groups,
+        "iro_role": Role.IRO.value,
+        "band_top": CASELOAD_BAND[1],
         "participated_codes": [str(code) for code in PARTICIPATED_CODES],
         "participation_rate_codes": [str(code) for code in PARTICIPATION_RATE_CODES],
         "report_days": standards["social_worker_report_working_days_before"],
         "decisions_days": standards["decisions_circulated_within_working_days"],
         "record_days": standards["record_circulated_within_working_days"],
-        "resolution_days": resolution_working_days(), "cafcass_stage": Stage.CAFCASS.value,
+        "resolution_days": resolution_working_days(),
+        "cafcass_stage": Stage.CAFCASS.value,
         "repeat_years": REPEAT_PLAN_YEARS,
         "open_18_months_started_by": timescales.latest_start_open_longer_than(end, 18),
         "open_2_years_started_by": timescales.latest_start_open_longer_than(end, 24, or_exactly=True),
@@ -450,6 +494,7 @@ def sql_figures(period, on):
 # them, outstanding too, for the due dates); and one file in the same style for each other table
 # the report needs. Upper-case columns, DD/MM/YYYY dates, codes as stored.
 
+
 def _day(column):
     return f"to_char({column}, 'DD/MM/YYYY')"
 
@@ -459,69 +504,186 @@ def _select(columns, source):
 
 
 EXPORTS = {
-    "header": (_select([
-        ("CHILD", "local_child_id"), ("SEX", "sex"), ("DOB", _day("date_of_birth")), ("ETHNIC", "ethnicity"),
-        ("UPN", "upn"), ("MOTHER", "''"), ("MC_DOB", "''"),
-    ], "FROM children_child"), ["DOB"]),
-    "uasc": (_select([
-        ("CHILD", "local_child_id"), ("SEX", "sex"), ("DOB", _day("date_of_birth")), ("DUC", _day("uasc_ceased_on")),
-    ], "FROM children_child WHERE is_uasc"), ["DOB", "DUC"]),
-    "episodes": (_select([
-        ("CHILD", "c.local_child_id"), ("DECOM", _day("e.start_date")), ("RNE", "e.reason_for_new_episode"),
-        ("LS", "e.legal_status"), ("CIN", "e.category_of_need"), ("PLACE", "e.placement_type"),
-        ("PLACE_PROVIDER", "e.placement_provider"), ("DEC", _day("e.end_date")), ("REC", "e.reason_episode_ceased"),
-        ("REASON_PLACE_CHANGE", "e.reason_for_placement_change"), ("HOME_POST", "''"), ("PL_POST", "''"),
-        ("URN", "''"),
-    ], "FROM children_careepisode e JOIN children_child c ON c.id = e.child_id"), ["DECOM", "DEC"]),
-    "reviews": (_select([
-        ("CHILD", "c.local_child_id"), ("DOB", _day("c.date_of_birth")), ("REVIEW", _day("r.held_on")),
-        ("REVIEW_CODE", "r.participation_code"), ("REVIEW_NUMBER", "r.number"),
-        ("CYCLE_START", _day("r.cycle_start")), ("DUE", _day("r.due_date")), ("STATUS", "r.status"),
-        ("LATE_REASON", "r.late_reason"), ("CHILD_CHAIRED", "r.child_chaired::int"),
-        ("ADVOCATE_PRESENT", "r.advocate_present::int"), ("PARENTS_PARTICIPATION", "r.parents_participation"),
-        ("SW_REPORT_RECEIVED", _day("r.social_worker_report_received")),
-        ("DECISIONS_CIRCULATED", _day("r.decisions_circulated")),
-        ("RECORD_CIRCULATED", _day("r.record_circulated")),
-    ], "FROM reviews_review r JOIN children_child c ON c.id = r.child_id WHERE r.kind = 'LAC'"),
-        ["DOB", "REVIEW", "CYCLE_START", "DUE", "SW_REPORT_RECEIVED", "DECISIONS_CIRCULATED", "RECORD_CIRCULATED"]),
-    "conferences": (_select([
-        ("CHILD", "c.local_child_id"), ("CONFERENCE", "r.kind"), ("CONFERENCE_DATE", _day("r.held_on")),
-        ("DUE", _day("r.due_date")), ("STATUS", "r.status"), ("LATE_REASON", "r.late_reason"),
-    ], "FROM reviews_review r JOIN children_child c ON c.id = r.child_id WHERE r.kind <> 'LAC'"),
-        ["CONFERENCE_DATE", "DUE"]),
-    "cp_plans": (_select([
-        ("CHILD", "c.local_child_id"), ("CPP_START_DATE", _day("p.start_date")), ("CPP_END_DATE", _day("p.end_date")),
-        ("INITIAL_CATEGORY_OF_ABUSE", "p.initial_category_of_abuse"),
-        ("LATEST_CATEGORY_OF_ABUSE", "p.latest_category_of_abuse"),
-    ], "FROM children_childprotectionplan p JOIN children_child c ON c.id = p.child_id"),
-        ["CPP_START_DATE", "CPP_END_DATE"]),
-    "iros": (_select([
-        ("IRO", "username"), ("FTE", "fte"), ("ACTIVE", "is_active::int"),
-    ], f"FROM accounts_user WHERE role = '{Role.IRO.value}'"), []),
-    "allocations": (_select([
-        ("CHILD", "c.local_child_id"), ("IRO", "u.username"), ("START_DATE", _day("a.start_date")),
-        ("END_DATE", _day("a.end_date")),
-    ], "FROM children_allocation a JOIN children_child c ON c.id = a.child_id JOIN accounts_user u ON u.id = a.iro_id"),
-        ["START_DATE", "END_DATE"]),
-    "oversight": (_select([
-        ("CHILD", "c.local_child_id"), ("DATE", _day("o.date")), ("KIND", "o.kind"), ("RAG", "o.rag"),
-    ], "FROM oversight_oversightrecord o JOIN children_child c ON c.id = o.child_id"), ["DATE"]),
-    "escalations": (_select([
-        ("ESCALATION", "e.id"), ("CHILD", "c.local_child_id"), ("RAISED", _day("e.raised_on")),
-        ("STATUS", "e.status"), ("RESOLVED", _day("e.resolved_on")), ("RESOLVED_AT_STAGE", "e.resolved_at_stage"),
-        ("WITHDRAWN", _day("e.withdrawn_on")),
-    ], "FROM escalations_escalation e JOIN children_child c ON c.id = e.child_id"),
-        ["RAISED", "RESOLVED", "WITHDRAWN"]),
-    "escalation_steps": (_select([
-        ("ESCALATION", "escalation_id"), ("STAGE", "stage"), ("SENT", _day("sent_on")),
-        ("RESPONSE_DUE", _day("response_due")), ("RESPONDED", _day("responded_on")),
-    ], "FROM escalations_escalationstep"), ["SENT", "RESPONSE_DUE", "RESPONDED"]),
-    "escalation_concerns": (_select([
-        ("ESCALATION", "escalation_id"), ("AREA", "area"),
-    ], "FROM escalations_escalationconcern"), []),
-    "bank_holidays": (_select([
-        ("DATE", _day("day")),
-    ], "FROM reviews_calendarday WHERE NOT is_working_day AND extract(isodow FROM day) < 6"), ["DATE"]),
+    "header": (
+        _select(
+            [
+                ("CHILD", "local_child_id"),
+                ("SEX", "sex"),
+                ("DOB", _day("date_of_birth")),
+                ("ETHNIC", "ethnicity"),
+                ("UPN", "upn"),
+                ("MOTHER", "''"),
+                ("MC_DOB", "''"),
+            ],
+            "FROM children_child",
+        ),
+        ["DOB"],
+    ),
+    "uasc": (
+        _select(
+            [
+                ("CHILD", "local_child_id"),
+                ("SEX", "sex"),
+                ("DOB", _day("date_of_birth")),
+                ("DUC", _day("uasc_ceased_on")),
+            ],
+            "FROM children_child WHERE is_uasc",
+        ),
+        ["DOB", "DUC"],
+    ),
+    "episodes": (
+        _select(
+            [
+                ("CHILD", "c.local_child_id"),
+                ("DECOM", _day("e.start_date")),
+                ("RNE", "e.reason_for_new_episode"),
+                ("LS", "e.legal_status"),
+                ("CIN", "e.category_of_need"),
+                ("PLACE", "e.placement_type"),
+                ("PLACE_PROVIDER", "e.placement_provider"),
+                ("DEC", _day("e.end_date")),
+                ("REC", "e.reason_episode_ceased"),
+                ("REASON_PLACE_CHANGE", "e.reason_for_placement_change"),
+                ("HOME_POST", "''"),
+                ("PL_POST", "''"),
+                ("URN", "''"),
+            ],
+            "FROM children_careepisode e JOIN children_child c ON c.id = e.child_id",
+        ),
+        ["DECOM", "DEC"],
+    ),
+    "reviews": (
+        _select(
+            [
+                ("CHILD", "c.local_child_id"),
+                ("DOB", _day("c.date_of_birth")),
+                ("REVIEW", _day("r.held_on")),
+                ("REVIEW_CODE", "r.participation_code"),
+                ("REVIEW_NUMBER", "r.number"),
+                ("CYCLE_START", _day("r.cycle_start")),
+                ("DUE", _day("r.due_date")),
+                ("STATUS", "r.status"),
+                ("LATE_REASON", "r.late_reason"),
+                ("CHILD_CHAIRED", "r.child_chaired::int"),
+                ("ADVOCATE_PRESENT", "r.advocate_present::int"),
+                ("PARENTS_PARTICIPATION", "r.parents_participation"),
+                ("SW_REPORT_RECEIVED", _day("r.social_worker_report_received")),
+                ("DECISIONS_CIRCULATED", _day("r.decisions_circulated")),
+                ("RECORD_CIRCULATED", _day("r.record_circulated")),
+            ],
+            "FROM reviews_review r JOIN children_child c ON c.id = r.child_id WHERE r.kind = 'LAC'",
+        ),
+        ["DOB", "REVIEW", "CYCLE_START", "DUE", "SW_REPORT_RECEIVED", "DECISIONS_CIRCULATED", "RECORD_CIRCULATED"],
+    ),
+    "conferences": (
+        _select(
+            [
+                ("CHILD", "c.local_child_id"),
+                ("CONFERENCE", "r.kind"),
+                ("CONFERENCE_DATE", _day("r.held_on")),
+                ("DUE", _day("r.due_date")),
+                ("STATUS", "r.status"),
+                ("LATE_REASON", "r.late_reason"),
+            ],
+            "FROM reviews_review r JOIN children_child c ON c.id = r.child_id WHERE r.kind <> 'LAC'",
+        ),
+        ["CONFERENCE_DATE", "DUE"],
+    ),
+    "cp_plans": (
+        _select(
+            [
+                ("CHILD", "c.local_child_id"),
+                ("CPP_START_DATE", _day("p.start_date")),
+                ("CPP_END_DATE", _day("p.end_date")),
+                ("INITIAL_CATEGORY_OF_ABUSE", "p.initial_category_of_abuse"),
+                ("LATEST_CATEGORY_OF_ABUSE", "p.latest_category_of_abuse"),
+            ],
+            "FROM children_childprotectionplan p JOIN children_child c ON c.id = p.child_id",
+        ),
+        ["CPP_START_DATE", "CPP_END_DATE"],
+    ),
+    "iros": (
+        _select(
+            [
+                ("IRO", "username"),
+                ("FTE", "fte"),
+                ("ACTIVE", "is_active::int"),
+            ],
+            f"FROM accounts_user WHERE role = '{Role.IRO.value}'",
+        ),
+        [],
+    ),
+    "allocations": (
+        _select(
+            [
+                ("CHILD", "c.local_child_id"),
+                ("IRO", "u.username"),
+                ("START_DATE", _day("a.start_date")),
+                ("END_DATE", _day("a.end_date")),
+            ],
+            "FROM children_allocation a JOIN children_child c ON c.id = a.child_id JOIN accounts_user u ON u.id = a.iro_id",
+        ),
+        ["START_DATE", "END_DATE"],
+    ),
+    "oversight": (
+        _select(
+            [
+                ("CHILD", "c.local_child_id"),
+                ("DATE", _day("o.date")),
+                ("KIND", "o.kind"),
+                ("RAG", "o.rag"),
+            ],
+            "FROM oversight_oversightrecord o JOIN children_child c ON c.id = o.child_id",
+        ),
+        ["DATE"],
+    ),
+    "escalations": (
+        _select(
+            [
+                ("ESCALATION", "e.id"),
+                ("CHILD", "c.local_child_id"),
+                ("RAISED", _day("e.raised_on")),
+                ("STATUS", "e.status"),
+                ("RESOLVED", _day("e.resolved_on")),
+                ("RESOLVED_AT_STAGE", "e.resolved_at_stage"),
+                ("WITHDRAWN", _day("e.withdrawn_on")),
+            ],
+            "FROM escalations_escalation e JOIN children_child c ON c.id = e.child_id",
+        ),
+        ["RAISED", "RESOLVED", "WITHDRAWN"],
+    ),
+    "escalation_steps": (
+        _select(
+            [
+                ("ESCALATION", "escalation_id"),
+                ("STAGE", "stage"),
+                ("SENT", _day("sent_on")),
+                ("RESPONSE_DUE", _day("response_due")),
+                ("RESPONDED", _day("responded_on")),
+            ],
+            "FROM escalations_escalationstep",
+        ),
+        ["SENT", "RESPONSE_DUE", "RESPONDED"],
+    ),
+    "escalation_concerns": (
+        _select(
+            [
+                ("ESCALATION", "escalation_id"),
+                ("AREA", "area"),
+            ],
+            "FROM escalations_escalationconcern",
+        ),
+        [],
+    ),
+    "bank_holidays": (
+        _select(
+            [
+                ("DATE", _day("day")),
+            ],
+            "FROM reviews_calendarday WHERE NOT is_working_day AND extract(isodow FROM day) < 6",
+        ),
+        ["DATE"],
+    ),
 }
 """{file: (the SELECT that writes it, its date columns)}."""
 
@@ -542,11 +704,17 @@ def export_csvs(directory):
 
 # The pandas pass: what an analyst's notebook does with those CSVs.
 
+
 def read_csvs(directory):
     """Every exported table as a DataFrame: blanks as missing, dates parsed from DD/MM/YYYY."""
     return {
-        table: pd.read_csv(Path(directory) / f"{table}.csv", keep_default_na=False, na_values=[""],
-                           parse_dates=dates, date_format="%d/%m/%Y")
+        table: pd.read_csv(
+            Path(directory) / f"{table}.csv",
+            keep_default_na=False,
+            na_values=[""],
+            parse_dates=dates,
+            date_format="%d/%m/%Y",
+        )
         for table, (_, dates) in EXPORTS.items()
     }
 
@@ -573,8 +741,9 @@ def _as_days(series):
 
 def _pandas_caseloads(tables, end):
     allocations = tables["allocations"]
-    current = allocations[(allocations.START_DATE <= end)
-                          & (allocations.END_DATE.isna() | (allocations.END_DATE > end))]
+    current = allocations[
+        (allocations.START_DATE <= end) & (allocations.END_DATE.isna() | (allocations.END_DATE > end))
+    ]
     iros = tables["iros"].set_index("IRO")
     iros["CHILDREN"] = current.groupby("IRO").size().reindex(iros.index, fill_value=0)
     iros = iros[(iros.ACTIVE == 1) | (iros.CHILDREN > 0)]
@@ -610,20 +779,28 @@ def _pandas_children(tables, start, end):
         "children.started": children(starts_care & decom.between(start, end)),
         "children.ceased": children(ends_care & dec.between(start, end)),
     }
-    at_end = (episodes[open_on(end)].sort_values("DECOM").drop_duplicates("CHILD", keep="last")
-              .merge(tables["header"], on="CHILD"))
+    at_end = (
+        episodes[open_on(end)]
+        .sort_values("DECOM")
+        .drop_duplicates("CHILD", keep="last")
+        .merge(tables["header"], on="CHILD")
+    )
     at_end["UASC"] = np.where(at_end.CHILD.isin(tables["uasc"].CHILD), "uasc", "not_uasc")
     born = at_end.DOB
     band = np.select(
-        [(born <= pd.Timestamp(latest_birth_date_for_age(end, low)))
-         & (True if high is None else born > pd.Timestamp(latest_birth_date_for_age(end, high)))
-         for _, _, low, high in AGE_BANDS],
-        [key for key, *_ in AGE_BANDS], default="",
+        [
+            (born <= pd.Timestamp(latest_birth_date_for_age(end, low)))
+            & (True if high is None else born > pd.Timestamp(latest_birth_date_for_age(end, high)))
+            for _, _, low, high in AGE_BANDS
+        ],
+        [key for key, *_ in AGE_BANDS],
+        default="",
     )
     ethnic_group = at_end.ETHNIC.map({code: key for key, _, codes in ETHNIC_GROUPS for code in codes})
     placement = at_end.PLACE.map({code: key for key, _, codes in PLACEMENT_GROUPS for code in codes})
     provider = at_end.PLACE_PROVIDER.fillna("").map(
-        {str(code): key for key, _, codes in PROVIDER_GROUPS for code in codes})
+        {str(code): key for key, _, codes in PROVIDER_GROUPS for code in codes}
+    )
     figures.update(_counted("children.age_bands", pd.Series(band)[band != ""].value_counts()))
     figures.update(_counted("children.sex", at_end.SEX.value_counts()))
     figures.update(_counted("children.ethnicity", at_end.groupby([ethnic_group, at_end.UASC]).size()))
@@ -635,40 +812,50 @@ def _pandas_children(tables, start, end):
 
 def _pandas_reviews(tables, start, end, on, holidays):
     lac_reviews = tables["reviews"]
-    reviews = pd.concat([
-        lac_reviews[["REVIEW", "DUE", "STATUS", "LATE_REASON"]].rename(columns={"REVIEW": "HELD"}).assign(KIND="LAC"),
-        tables["conferences"].rename(columns={"CONFERENCE_DATE": "HELD", "CONFERENCE": "KIND"}),
-    ])
+    reviews = pd.concat(
+        [
+            lac_reviews[["REVIEW", "DUE", "STATUS", "LATE_REASON"]]
+            .rename(columns={"REVIEW": "HELD"})
+            .assign(KIND="LAC"),
+            tables["conferences"].rename(columns={"CONFERENCE_DATE": "HELD", "CONFERENCE": "KIND"}),
+        ]
+    )
     held = reviews[(reviews.STATUS == "held") & reviews.HELD.between(start, end)]
-    held = held.assign(IN_TIMESCALE=held.HELD <= held.DUE, LATE=held.HELD > held.DUE,
-                       LATE_REASON=held.LATE_REASON.fillna(""))
-    by_kind = held.groupby("KIND").agg(held=("HELD", "size"), in_timescale=("IN_TIMESCALE", "sum"),
-                                       late=("LATE", "sum"))
+    held = held.assign(
+        IN_TIMESCALE=held.HELD <= held.DUE, LATE=held.HELD > held.DUE, LATE_REASON=held.LATE_REASON.fillna("")
+    )
+    by_kind = held.groupby("KIND").agg(
+        held=("HELD", "size"), in_timescale=("IN_TIMESCALE", "sum"), late=("LATE", "sum")
+    )
     outstanding = reviews[reviews.STATUS.isin(["due", "booked"])]
     due_soon_by = pd.Timestamp(timescales.add_working_days(on.date(), DUE_SOON_WORKING_DAYS))
     outstanding = outstanding.assign(overdue=outstanding.DUE < on, due_soon=outstanding.DUE.between(on, due_soon_by))
     figures = _counted("reviews", by_kind.stack())
     figures.update(_counted("reviews", outstanding.groupby("KIND")[["overdue", "due_soon"]].sum().stack()))
     late_reasons = held[held.LATE].groupby(["KIND", "LATE_REASON"]).size()
-    figures.update({f"reviews.{kind}.late_reasons.{_key(reason)}": count
-                    for (kind, reason), count in late_reasons.items()})
+    figures.update(
+        {f"reviews.{kind}.late_reasons.{_key(reason)}": count for (kind, reason), count in late_reasons.items()}
+    )
 
     all_held = lac_reviews[lac_reviews.STATUS == "held"]
     lac = all_held[all_held.REVIEW.between(start, end)]
     code, parents = lac.REVIEW_CODE.fillna(""), lac.PARENTS_PARTICIPATION.fillna("")
-    figures.update({
-        "lac.held": len(lac),
-        "lac.participated": code.isin([str(c) for c in PARTICIPATED_CODES]).sum(),
-        "lac.participation_counted": code.isin([str(c) for c in PARTICIPATION_RATE_CODES]).sum(),
-        "lac.child_chaired": lac.CHILD_CHAIRED.sum(),
-        "lac.advocate_present": lac.ADVOCATE_PRESENT.sum(),
-    })
+    figures.update(
+        {
+            "lac.held": len(lac),
+            "lac.participated": code.isin([str(c) for c in PARTICIPATED_CODES]).sum(),
+            "lac.participation_counted": code.isin([str(c) for c in PARTICIPATION_RATE_CODES]).sum(),
+            "lac.child_chaired": lac.CHILD_CHAIRED.sum(),
+            "lac.advocate_present": lac.ADVOCATE_PRESENT.sum(),
+        }
+    )
     figures.update(_counted("lac.participation", code.value_counts()))
     figures.update(_counted("lac.parents", parents.value_counts()))
 
     standards = settings.REVIEW_STANDARDS
     report = _as_days(lac.SW_REPORT_RECEIVED) <= _working_day(
-        lac.REVIEW, -standards["social_worker_report_working_days_before"], holidays)
+        lac.REVIEW, -standards["social_worker_report_working_days_before"], holidays
+    )
     figures["lac.quality.report.met"] = report.sum()
     figures["lac.quality.report.missed"] = len(lac) - report.sum()
     today = np.datetime64(on.date(), "D")
@@ -679,21 +866,31 @@ def _pandas_reviews(tables, start, end, on, holidays):
         deadline = _working_day(lac.REVIEW, standards[setting], holidays)
         met = (_as_days(lac[column]) <= deadline).sum()
         pending = (lac[column].isna().to_numpy() & (today <= deadline)).sum()
-        figures.update({f"lac.quality.{standard}.met": met, f"lac.quality.{standard}.pending": pending,
-                        f"lac.quality.{standard}.missed": len(lac) - met - pending})
+        figures.update(
+            {
+                f"lac.quality.{standard}.met": met,
+                f"lac.quality.{standard}.pending": pending,
+                f"lac.quality.{standard}.missed": len(lac) - met - pending,
+            }
+        )
 
     # Seen before the review: a contact with the child in the cycle, after the previous review
     # (strictly earlier day) and on or before this one; the latest contact by then tells.
     previous = all_held[["CHILD", "CYCLE_START", "REVIEW"]].drop_duplicates().sort_values("REVIEW")
     previous["PREVIOUS"] = previous.groupby(["CHILD", "CYCLE_START"]).REVIEW.shift()
     oversight = tables["oversight"]
-    contacts = (oversight.loc[oversight.KIND == "contact_with_child", ["CHILD", "DATE"]]
-                .rename(columns={"DATE": "LAST_CONTACT"}).sort_values("LAST_CONTACT"))
+    contacts = (
+        oversight.loc[oversight.KIND == "contact_with_child", ["CHILD", "DATE"]]
+        .rename(columns={"DATE": "LAST_CONTACT"})
+        .sort_values("LAST_CONTACT")
+    )
     reviewed = lac[["CHILD", "CYCLE_START", "REVIEW"]].merge(previous, on=["CHILD", "CYCLE_START", "REVIEW"])
-    seen = pd.merge_asof(reviewed.sort_values("REVIEW"), contacts, left_on="REVIEW", right_on="LAST_CONTACT",
-                         by="CHILD")
-    seen_before = ((seen.LAST_CONTACT >= seen.CYCLE_START)
-                   & (seen.PREVIOUS.isna() | (seen.LAST_CONTACT > seen.PREVIOUS))).sum()
+    seen = pd.merge_asof(
+        reviewed.sort_values("REVIEW"), contacts, left_on="REVIEW", right_on="LAST_CONTACT", by="CHILD"
+    )
+    seen_before = (
+        (seen.LAST_CONTACT >= seen.CYCLE_START) & (seen.PREVIOUS.isna() | (seen.LAST_CONTACT > seen.PREVIOUS))
+    ).sum()
     figures.update({"lac.seen_before": seen_before, "lac.not_seen_before": len(lac) - seen_before})
     return figures
 
@@ -709,8 +906,9 @@ def _pandas_oversight(tables, period, start, end):
     episodes = tables["episodes"]
     during = episodes[(episodes.DECOM <= end) & (episodes.DEC.isna() | (episodes.DEC >= start))]
     spans = during[["CHILD", "DECOM", "DEC"]].merge(year_quarters, how="cross")
-    looked_after = spans.loc[(spans.DECOM <= spans.LAST_DAY) & (spans.DEC.isna() | (spans.DEC >= spans.FIRST_DAY)),
-                             ["CHILD", "FIRST_DAY"]].drop_duplicates()
+    looked_after = spans.loc[
+        (spans.DECOM <= spans.LAST_DAY) & (spans.DEC.isna() | (spans.DEC >= spans.FIRST_DAY)), ["CHILD", "FIRST_DAY"]
+    ].drop_duplicates()
     quarter = year_quarters.FIRST_DAY.searchsorted(records.DATE, side="right") - 1
     recorded = records[["CHILD"]].assign(FIRST_DAY=year_quarters.FIRST_DAY.to_numpy()[quarter]).drop_duplicates()
     unrecorded = looked_after.merge(recorded, how="left", indicator=True).query("_merge == 'left_only'")
@@ -732,12 +930,16 @@ def _pandas_escalations(tables, start, end, holidays):
         "escalations.children": escalations.loc[raised, "CHILD"].nunique(),
         "escalations.resolved": resolved.sum(),
         "escalations.resolved_within_working_days": (resolved & in_time).sum(),
-        "escalations.withdrawn":
-            ((escalations.STATUS == "withdrawn") & escalations.WITHDRAWN.between(start, end)).sum(),
+        "escalations.withdrawn": (
+            (escalations.STATUS == "withdrawn") & escalations.WITHDRAWN.between(start, end)
+        ).sum(),
         "escalations.cafcass_referrals": cafcass.ESCALATION.nunique(),
     }
-    figures.update(_counted("escalations.resolved_by_stage",
-                            escalations.loc[resolved, "RESOLVED_AT_STAGE"].astype(int).value_counts()))
+    figures.update(
+        _counted(
+            "escalations.resolved_by_stage", escalations.loc[resolved, "RESOLVED_AT_STAGE"].astype(int).value_counts()
+        )
+    )
     raised_concerns = concerns[concerns.ESCALATION.isin(escalations.loc[raised, "ESCALATION"])]
     figures.update(_counted("escalations.by_area", raised_concerns.AREA.value_counts()))
     return figures
@@ -750,8 +952,11 @@ def _pandas_protection(tables, start, end):
     ended = plans.END.between(start, end)
     two_years = pd.DateOffset(years=REPEAT_PLAN_YEARS)
     earlier = plans[started].merge(plans[plans.END.notna()], on="CHILD", suffixes=("", "_EARLIER"))
-    within_two_years = earlier[(earlier.START_EARLIER < earlier.START) & (earlier.END_EARLIER <= earlier.START)
-                               & (earlier.START <= earlier.END_EARLIER + two_years)]
+    within_two_years = earlier[
+        (earlier.START_EARLIER < earlier.START)
+        & (earlier.END_EARLIER <= earlier.START)
+        & (earlier.START <= earlier.END_EARLIER + two_years)
+    ]
     at_end = plans[(plans.START <= end) & (plans.END.isna() | (plans.END > end))]
     category = at_end.LATEST_CATEGORY_OF_ABUSE.fillna(at_end.INITIAL_CATEGORY_OF_ABUSE)
     open_18_months = pd.Timestamp(timescales.latest_start_open_longer_than(end.date(), 18))
@@ -792,9 +997,11 @@ def pandas_figures(directory, period, on):
 def compare(expected, found):
     """[(figure, expected value, found value)] wherever the two differ, a figure missing from
     one side showing as None."""
-    return [(name, expected.get(name), found.get(name))
-            for name in [*expected, *(name for name in found if name not in expected)]
-            if expected.get(name) != found.get(name) or (name in expected) != (name in found)]
+    return [
+        (name, expected.get(name), found.get(name))
+        for name in [*expected, *(name for name in found if name not in expected)]
+        if expected.get(name) != found.get(name) or (name in expected) != (name in found)
+    ]
 
 
 def median_seconds(function, runs):
@@ -836,9 +1043,11 @@ def measure(period, on, runs=5):
         csv_bytes = sum(path.stat().st_size for path in Path(directory).iterdir())
     return {
         "figures": len(product),
-        "queries": {"product": statements(lambda: product_figures(period, on)),
-                    "stored": statements(lambda: stored_product_figures(period, on)),
-                    "sql": statements(lambda: sql_figures(period, on))},
+        "queries": {
+            "product": statements(lambda: product_figures(period, on)),
+            "stored": statements(lambda: stored_product_figures(period, on)),
+            "sql": statements(lambda: sql_figures(period, on)),
+        },
         "differences": differences,
         "seconds": seconds,
         "csv_megabytes": csv_bytes / 1e6,
@@ -847,8 +1056,12 @@ def measure(period, on, runs=5):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--date", type=date.fromisoformat, default=None,
-                        help="Reference date (default today); the year is the last complete one before it.")
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=None,
+        help="Reference date (default today); the year is the last complete one before it.",
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if pd is None:
@@ -869,13 +1082,17 @@ def main():
             print(f"{method} agrees with the product on all {result['figures']} figures")
     seconds = result["seconds"]
     print(f"queries: product {result['queries']['product']}, SQL bound {result['queries']['sql']}")
-    print(f"median of {args.runs} runs: product {seconds['product']:.3f} s (stored figures read back "
-          f"{seconds['stored'] * 1000:.1f} ms), SQL bound {seconds['sql']:.3f} s, "
-          f"pandas {seconds['pandas']:.3f} s (CSV export {seconds['export']:.3f} s, "
-          f"{result['csv_megabytes']:.1f} MB, not counted)")
-    print(f"product / SQL bound = {seconds['product'] / seconds['sql']:.2f}x (target at most 1.5x); "
-          f"pandas / product = {seconds['pandas'] / seconds['product']:.1f}x counted live, "
-          f"{seconds['pandas'] / seconds['stored']:.0f}x with the figures stored (target at least 10x)")
+    print(
+        f"median of {args.runs} runs: product {seconds['product']:.3f} s (stored figures read back "
+        f"{seconds['stored'] * 1000:.1f} ms), SQL bound {seconds['sql']:.3f} s, "
+        f"pandas {seconds['pandas']:.3f} s (CSV export {seconds['export']:.3f} s, "
+        f"{result['csv_megabytes']:.1f} MB, not counted)"
+    )
+    print(
+        f"product / SQL bound = {seconds['product'] / seconds['sql']:.2f}x (target at most 1.5x); "
+        f"pandas / product = {seconds['pandas'] / seconds['product']:.1f}x counted live, "
+        f"{seconds['pandas'] / seconds['stored']:.0f}x with the figures stored (target at least 10x)"
+    )
     if any(result["differences"].values()):
         sys.exit(1)
 

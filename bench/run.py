@@ -105,8 +105,14 @@ def prepare(size, args):
     started = time.perf_counter()
     output = run(command, url)
     seeded = None if "Reused" in output else time.perf_counter() - started
-    counts = dict(re.findall(r"^(children|IROs|care episodes|reviews|CP plans|oversight records|escalations"
-                             r"|allocations): ([\d,]+)$", output, flags=re.MULTILINE))
+    counts = dict(
+        re.findall(
+            r"^(children|IROs|care episodes|reviews|CP plans|oversight records|escalations"
+            r"|allocations): ([\d,]+)$",
+            output,
+            flags=re.MULTILINE,
+        )
+    )
     return url, seeded, {name: int(value.replace(",", "")) for name, value in counts.items()}
 
 
@@ -114,8 +120,18 @@ def measure_size(size, url, args):
     """Run this file's --measure-one in a process on the size's database; what it measured."""
     with tempfile.TemporaryDirectory(prefix="iro-bench-") as folder:
         result_path = Path(folder) / "result.json"
-        command = [PYTHON, str(Path(__file__).resolve()), "--measure-one", str(result_path), "--runs", str(args.runs),
-                   "--seconds", str(args.seconds), "--users", str(args.users)]
+        command = [
+            PYTHON,
+            str(Path(__file__).resolve()),
+            "--measure-one",
+            str(result_path),
+            "--runs",
+            str(args.runs),
+            "--seconds",
+            str(args.seconds),
+            "--users",
+            str(args.users),
+        ]
         command += ["--think", *map(str, args.think)] if size in args.load_sizes else ["--think"]
         if size in args.count_sizes:
             command.append("--count-queries")
@@ -140,14 +156,20 @@ def measure_one(args):
     period = reporting_year(timescales.reporting_year_start(on).year - 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    result = {"period": period.label, "report": report_baselines.measure(period, on, args.runs),
-              "dashboard": dashboard_seconds(on, args.runs)}
+    result = {
+        "period": period.label,
+        "report": report_baselines.measure(period, on, args.runs),
+        "dashboard": dashboard_seconds(on, args.runs),
+    }
     report = result["report"]
-    print(f"report {period.label}: product {report['seconds']['product']:.3f} s (stored "
-          f"{report['seconds']['stored'] * 1000:.1f} ms), SQL {report['seconds']['sql']:.3f} s, "
-          f"pandas {report['seconds']['pandas']:.3f} s; differences: "
-          f"{ {method: len(found) for method, found in report['differences'].items()} }; dashboard "
-          f"{result['dashboard']}", flush=True)
+    print(
+        f"report {period.label}: product {report['seconds']['product']:.3f} s (stored "
+        f"{report['seconds']['stored'] * 1000:.1f} ms), SQL {report['seconds']['sql']:.3f} s, "
+        f"pandas {report['seconds']['pandas']:.3f} s; differences: "
+        f"{ {method: len(found) for method, found in report['differences'].items()} }; dashboard "
+        f"{result['dashboard']}",
+        flush=True,
+    )
     if args.count_queries:
         import query_counts
 
@@ -155,8 +177,11 @@ def measure_one(args):
     if args.think:
         import load
 
-        result["load"] = [row for think in args.think
-                          for row in load.measure_pages(seconds=args.seconds, users=args.users, think=think)]
+        result["load"] = [
+            row
+            for think in args.think
+            for row in load.measure_pages(seconds=args.seconds, users=args.users, think=think)
+        ]
     Path(args.measure_one).write_text(json.dumps(result))
 
 
@@ -173,18 +198,21 @@ def dashboard_seconds(on, runs):
     from reporting.periods import year_to_date
 
     period = year_to_date(on)
-    busiest_iro = (User.objects.filter(role=Role.IRO).annotate(allocated=Count("allocations"))
-                   .order_by("-allocated", "pk").first())
+    busiest_iro = (
+        User.objects.filter(role=Role.IRO).annotate(allocated=Count("allocations")).order_by("-allocated", "pk").first()
+    )
     timings = {}
     for who, user in (("manager", User.objects.get(username="manager")), ("iro", busiest_iro)):
+
         def counted(user=user):
             StoredFigures.objects.all().delete()
             return stored_figures.dashboard_for(user, period, on)
 
         timings[who] = {
             "counted": report_baselines.median_seconds(counted, runs),
-            "stored": report_baselines.median_seconds(lambda user=user: stored_figures.dashboard_for(user, period, on),
-                                                      runs),
+            "stored": report_baselines.median_seconds(
+                lambda user=user: stored_figures.dashboard_for(user, period, on), runs
+            ),
         }
     return timings
 
@@ -205,13 +233,25 @@ def import_903(args):
 
 
 def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    postgres = subprocess.run(["psql", database_url("postgres"), "-tAc", "SHOW server_version"],
-                              capture_output=True, text=True).stdout.strip() or "unknown"
-    return (f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB memory, "
-            f"PostgreSQL {postgres}, Python {platform.python_version()}")
+    postgres = (
+        subprocess.run(
+            ["psql", database_url("postgres"), "-tAc", "SHOW server_version"], capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB memory, "
+        f"PostgreSQL {postgres}, Python {platform.python_version()}"
+    )
 
 
 def seconds(value):
@@ -224,85 +264,149 @@ def tables(results, args):
     sizes = list(results["sizes"])
     largest = max(sizes, key=int)
 
-    lines += ["## Data", "", "| children | IROs | care episodes | reviews | CP plans | oversight records | escalations "
-              "| allocations | seeded in |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "## Data",
+        "",
+        "| children | IROs | care episodes | reviews | CP plans | oversight records | escalations "
+        "| allocations | seeded in |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for size in sizes:
         counts, seeded = results["sizes"][size]["counts"], results["sizes"][size]["seeded_seconds"]
-        lines.append("| " + " | ".join(f"{counts.get(name, 0):,}" for name in (
-            "children", "IROs", "care episodes", "reviews", "CP plans", "oversight records", "escalations",
-            "allocations")) + f" | {'(reused)' if seeded is None else f'{seeded:.0f} s'} |")
+        lines.append(
+            "| "
+            + " | ".join(
+                f"{counts.get(name, 0):,}"
+                for name in (
+                    "children",
+                    "IROs",
+                    "care episodes",
+                    "reviews",
+                    "CP plans",
+                    "oversight records",
+                    "escalations",
+                    "allocations",
+                )
+            )
+            + f" | {'(reused)' if seeded is None else f'{seeded:.0f} s'} |"
+        )
 
-    lines += ["", f"## 1. Annual report figures for one year (median of {args.runs} runs, seconds)", "",
-              "Product: the selectors counting live, as after any change to the records. Stored: the same figures "
-              "read back by reporting.stored_figures while no record has changed since they were counted (what "
-              "the report pages and the API read then; the first view after a change pays the live count).", "",
-              "| children | year | figures | product (live) | stored | SQL bound | pandas | product / SQL "
-              "| pandas / product | pandas / stored | queries (product / stored / SQL) | identical |",
-              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    lines += [
+        "",
+        f"## 1. Annual report figures for one year (median of {args.runs} runs, seconds)",
+        "",
+        "Product: the selectors counting live, as after any change to the records. Stored: the same figures "
+        "read back by reporting.stored_figures while no record has changed since they were counted (what "
+        "the report pages and the API read then; the first view after a change pays the live count).",
+        "",
+        "| children | year | figures | product (live) | stored | SQL bound | pandas | product / SQL "
+        "| pandas / product | pandas / stored | queries (product / stored / SQL) | identical |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
     for size in sizes:
         measured = results["sizes"][size]["measured"]
         report = measured["report"]
         timing = report["seconds"]
         to_sql, from_pandas = timing["product"] / timing["sql"], timing["pandas"] / timing["product"]
         stored_from_pandas = timing["pandas"] / timing["stored"]
-        identical = "yes" if not any(report["differences"].values()) else "NO: " + ", ".join(
-            f"{method} differs in {len(found)}" for method, found in report["differences"].items() if found)
+        identical = (
+            "yes"
+            if not any(report["differences"].values())
+            else "NO: "
+            + ", ".join(f"{method} differs in {len(found)}" for method, found in report["differences"].items() if found)
+        )
         if identical != "yes":
             problems.append(f"{size} children: the report figures differ ({identical[4:]})")
-        lines.append(f"| {int(size):,} | {measured['period']} | {report['figures']} | {seconds(timing['product'])} "
-                     f"| {seconds(timing['stored'])} | {seconds(timing['sql'])} | {seconds(timing['pandas'])} "
-                     f"| {to_sql:.2f}x | {from_pandas:.1f}x | {stored_from_pandas:,.0f}x "
-                     f"| {report['queries']['product']} / {report['queries']['stored']} / {report['queries']['sql']} "
-                     f"| {identical} |")
+        lines.append(
+            f"| {int(size):,} | {measured['period']} | {report['figures']} | {seconds(timing['product'])} "
+            f"| {seconds(timing['stored'])} | {seconds(timing['sql'])} | {seconds(timing['pandas'])} "
+            f"| {to_sql:.2f}x | {from_pandas:.1f}x | {stored_from_pandas:,.0f}x "
+            f"| {report['queries']['product']} / {report['queries']['stored']} / {report['queries']['sql']} "
+            f"| {identical} |"
+        )
         if size == largest:
             if to_sql > REPORT_TARGETS["sql"]:
-                problems.append(f"target missed: the report takes {to_sql:.2f}x the SQL bound at {int(size):,} "
-                                f"children (target at most {REPORT_TARGETS['sql']}x)")
+                problems.append(
+                    f"target missed: the report takes {to_sql:.2f}x the SQL bound at {int(size):,} "
+                    f"children (target at most {REPORT_TARGETS['sql']}x)"
+                )
             if stored_from_pandas < REPORT_TARGETS["pandas"]:
-                problems.append(f"target missed: pandas takes only {stored_from_pandas:.1f}x the stored report's "
-                                f"time at {int(size):,} children (target at least {REPORT_TARGETS['pandas']:.0f}x)")
+                problems.append(
+                    f"target missed: pandas takes only {stored_from_pandas:.1f}x the stored report's "
+                    f"time at {int(size):,} children (target at least {REPORT_TARGETS['pandas']:.0f}x)"
+                )
             if from_pandas < REPORT_TARGETS["pandas"]:
-                problems.append(f"counted live (the first view after a change), pandas takes {from_pandas:.1f}x the "
-                                f"report's time at {int(size):,} children: the 10x target holds only for stored "
-                                "figures")
+                problems.append(
+                    f"counted live (the first view after a change), pandas takes {from_pandas:.1f}x the "
+                    f"report's time at {int(size):,} children: the 10x target holds only for stored "
+                    "figures"
+                )
     lines.append("")
-    lines.append("CSV export for pandas (not counted): " + "; ".join(
-        f"{int(size):,} children {results['sizes'][size]['measured']['report']['seconds']['export']:.1f} s, "
-        f"{results['sizes'][size]['measured']['report']['csv_megabytes']:.0f} MB" for size in sizes))
+    lines.append(
+        "CSV export for pandas (not counted): "
+        + "; ".join(
+            f"{int(size):,} children {results['sizes'][size]['measured']['report']['seconds']['export']:.1f} s, "
+            f"{results['sizes'][size]['measured']['report']['csv_megabytes']:.0f} MB"
+            for size in sizes
+        )
+    )
 
-    lines += ["", f"Dashboard figures, this reporting year to date (median of {args.runs} runs, seconds): counted live, and "
-              "read back stored", "",
-              "| children | manager: counted | manager: stored | busiest IRO: counted | busiest IRO: stored |",
-              "|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"Dashboard figures, this reporting year to date (median of {args.runs} runs, seconds): counted live, and "
+        "read back stored",
+        "",
+        "| children | manager: counted | manager: stored | busiest IRO: counted | busiest IRO: stored |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for size in sizes:
         timing = results["sizes"][size]["measured"]["dashboard"]
-        lines.append(f"| {int(size):,} | {seconds(timing['manager']['counted'])} | {seconds(timing['manager']['stored'])} "
-                     f"| {seconds(timing['iro']['counted'])} | {seconds(timing['iro']['stored'])} |")
+        lines.append(
+            f"| {int(size):,} | {seconds(timing['manager']['counted'])} | {seconds(timing['manager']['stored'])} "
+            f"| {seconds(timing['iro']['counted'])} | {seconds(timing['iro']['stored'])} |"
+        )
 
     loaded = [size for size in sizes if results["sizes"][size]["measured"].get("load")]
     if loaded:
-        lines += ["", f"## 2. Pages under load (gunicorn, 2 workers; {args.users} signed-in users, {args.seconds} s "
-                  "per page after a warm-up)", "",
-                  "Nothing is recorded during these runs, so after the warm-up the dashboard reads its stored figures; "
-                  "the table above gives what counting them costs the first view after a change.", "",
-                  "| children | page | path | signed in as | think time | requests | requests/s | p50 ms | p95 ms "
-                  "| failed |", "|---:|---|---|---|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"## 2. Pages under load (gunicorn, 2 workers; {args.users} signed-in users, {args.seconds} s "
+            "per page after a warm-up)",
+            "",
+            "Nothing is recorded during these runs, so after the warm-up the dashboard reads its stored figures; "
+            "the table above gives what counting them costs the first view after a change.",
+            "",
+            "| children | page | path | signed in as | think time | requests | requests/s | p50 ms | p95 ms | failed |",
+            "|---:|---|---|---|---|---:|---:|---:|---:|---:|",
+        ]
         for size in loaded:
             for row in results["sizes"][size]["measured"]["load"]:
                 think = "none" if not row["think"] else f"{row['think'] / 2:g}-{row['think'] * 1.5:g} s"
-                lines.append(f"| {int(size):,} | {row['page']} | `{row['path']}` | {row['signed_in_as']} | {think} "
-                             f"| {row['requests']:,} | {row['rps']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} "
-                             f"| {row['failures']} |")
-                if (int(size) == min(map(int, loaded)) and row["page"] in P95_TARGET_PAGES and row["think"]
-                        and row["p95_ms"] > P95_TARGET_MS):
-                    problems.append(f"target missed: {row['page']} p95 {row['p95_ms']:.0f} ms at {int(size):,} "
-                                    f"children with {think} think time (target at most {P95_TARGET_MS} ms)")
+                lines.append(
+                    f"| {int(size):,} | {row['page']} | `{row['path']}` | {row['signed_in_as']} | {think} "
+                    f"| {row['requests']:,} | {row['rps']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} "
+                    f"| {row['failures']} |"
+                )
+                if (
+                    int(size) == min(map(int, loaded))
+                    and row["page"] in P95_TARGET_PAGES
+                    and row["think"]
+                    and row["p95_ms"] > P95_TARGET_MS
+                ):
+                    problems.append(
+                        f"target missed: {row['page']} p95 {row['p95_ms']:.0f} ms at {int(size):,} "
+                        f"children with {think} think time (target at most {P95_TARGET_MS} ms)"
+                    )
 
     counted = [size for size in sizes if results["sizes"][size]["measured"].get("queries")]
     if counted:
-        lines += ["", "## 3. Queries per page and per API list endpoint", "",
-                  "| page or endpoint | " + " | ".join(f"{int(size):,} children" for size in counted) + " |",
-                  "|---|" + "---:|" * len(counted)]
+        lines += [
+            "",
+            "## 3. Queries per page and per API list endpoint",
+            "",
+            "| page or endpoint | " + " | ".join(f"{int(size):,} children" for size in counted) + " |",
+            "|---|" + "---:|" * len(counted),
+        ]
         names = results["sizes"][counted[0]]["measured"]["queries"]
         for name in names:
             found = [results["sizes"][size]["measured"]["queries"].get(name) for size in counted]
@@ -312,25 +416,44 @@ def tables(results, args):
 
     lines += ["", "## 4. Reminder sweep and SSDA903 import", "", "| measurement | figures |", "|---|---|"]
     for run_, figures in results.get("reminders", {}).items():
-        lines.append(f"| reminder sweep, {run_} run | {int(figures.get('children', 0)):,} children: "
-                     f"{figures.get('notifications_created')} reminders created in {figures.get('seconds')} s |")
+        lines.append(
+            f"| reminder sweep, {run_} run | {int(figures.get('children', 0)):,} children: "
+            f"{figures.get('notifications_created')} reminders created in {figures.get('seconds')} s |"
+        )
     if results.get("import"):
         figures = results["import"]
-        lines.append(f"| SSDA903 import | {figures.get('children')} children, {figures.get('rows')} rows in "
-                     f"{figures.get('seconds')} s ({figures.get('rows_per_second')} rows/s), peak memory "
-                     f"{figures.get('peak_memory_mb')} MB |")
+        lines.append(
+            f"| SSDA903 import | {figures.get('children')} children, {figures.get('rows')} rows in "
+            f"{figures.get('seconds')} s ({figures.get('rows_per_second')} rows/s), peak memory "
+            f"{figures.get('peak_memory_mb')} MB |"
+        )
     return "\n".join(lines), problems
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 50_000, 100_000])
-    parser.add_argument("--load-sizes", type=int, nargs="*", default=[5_000, 100_000],
-                        help="Sizes at which to run the load test (default 5000 100000).")
-    parser.add_argument("--count-sizes", type=int, nargs="*", default=[5_000, 100_000],
-                        help="Sizes at which to count queries (default 5000 100000).")
-    parser.add_argument("--think", type=float, nargs="*", default=[2.0, 0.0],
-                        help="Mean think times in seconds, one load run each (default 2 and 0).")
+    parser.add_argument(
+        "--load-sizes",
+        type=int,
+        nargs="*",
+        default=[5_000, 100_000],
+        help="Sizes at which to run the load test (default 5000 100000).",
+    )
+    parser.add_argument(
+        "--count-sizes",
+        type=int,
+        nargs="*",
+        default=[5_000, 100_000],
+        help="Sizes at which to count queries (default 5000 100000).",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="*",
+        default=[2.0, 0.0],
+        help="Mean think times in seconds, one load run each (default 2 and 0).",
+    )
     parser.add_argument("--seconds", type=int, default=60, help="Measured seconds per page under load.")
     parser.add_argument("--users", type=int, default=25)
     parser.add_argument("--runs", type=int, default=5, help="Runs of each report computation (median).")
@@ -351,8 +474,11 @@ def main():
     results = {"sizes": {}}
     for size in args.sizes:
         url, seeded, counts = prepare(size, args)
-        results["sizes"][str(size)] = {"seeded_seconds": seeded, "counts": counts,
-                                       "measured": measure_size(size, url, args)}
+        results["sizes"][str(size)] = {
+            "seeded_seconds": seeded,
+            "counts": counts,
+            "measured": measure_size(size, url, args),
+        }
     if not args.skip_reminders:
         largest = max(args.sizes)
         results["reminders"] = reminder_sweep(largest, database_url(f"{args.database_prefix}{largest}"), args)
@@ -361,15 +487,23 @@ def main():
 
     body, problems = tables(results, args)
     command = " ".join(["python bench/run.py", *sys.argv[1:]])
-    text = "\n".join([
-        "# Benchmark results", "",
-        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
-        f"{(time.perf_counter() - started) / 60:.0f} minutes.", "",
-        f"Machine: {machine()}.", "",
-        body, "",
-        "## Targets", "",
-        *([f"- {problem}" for problem in problems] or ["- all met"]), "",
-    ])
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
+            f"{(time.perf_counter() - started) / 60:.0f} minutes.",
+            "",
+            f"Machine: {machine()}.",
+            "",
+            body,
+            "",
+            "## Targets",
+            "",
+            *([f"- {problem}" for problem in problems] or ["- all met"]),
+            "",
+        ]
+    )
     print("\n" + text)
     args.out.write_text(text)
     print(f"Written to {args.out}")

@@ -115,16 +115,25 @@ def chunk_jobs(children, *, seed, today, chunk, password):
     for number, first in enumerate(starts, start=1):
         size = min(chunk, children - first + 1)
         job = ChunkJob(
-            number=number, of=len(starts), children=size, seed=f"{seed}-{number}", today=today,
+            number=number,
+            of=len(starts),
+            children=size,
+            seed=f"{seed}-{number}",
+            today=today,
             chunk=Chunk(
-                first_child_number=first, first_iro_number=next_iro, password=password,
+                first_child_number=first,
+                first_iro_number=next_iro,
+                password=password,
                 cafcass_referrals=cafcass_referrals_among(first + size - 1) - cafcass_referrals_among(first - 1),
             ),
         )
         yield job
         if number < len(starts):
             authority = children_demo.build_local_authority(
-                size, job.seed, today, first_child_number=first,
+                size,
+                job.seed,
+                today,
+                first_child_number=first,
                 first_iro_number=next_iro,
             )
             next_iro += sum(member.role == Role.IRO for member in authority.staff)
@@ -204,8 +213,16 @@ def seed_in_own_process(children, *, seed, today, reuse):
     """Run this script in a process of its own, for a benchmark that times something else: its
     chunks and workers leave nothing behind in the timing process. True if it kept the demo
     children already loaded (--reuse and that many of them)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--children", str(children), "--seed", str(seed),
-               "--today", today.isoformat()]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--children",
+        str(children),
+        "--seed",
+        str(seed),
+        "--today",
+        today.isoformat(),
+    ]
     if reuse:
         command.append("--reuse")
     return subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout.startswith("Reused")
@@ -217,8 +234,12 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
     parser.add_argument("--today", type=iso_date, help="Reference date (YYYY-MM-DD); default today.")
     parser.add_argument("--chunk", type=int, default=2500, help="Children generated and saved at a time.")
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                        help="Processes seeding chunks side by side (default: 2, or 1 on one core).")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="Processes seeding chunks side by side (default: 2, or 1 on one core).",
+    )
     parser.add_argument("--reuse", action="store_true", help="Keep the demo children if there are --children of them.")
     args = parser.parse_args()
     if min(args.children, args.chunk, args.workers) < 1:
@@ -231,11 +252,18 @@ def main():
         if deleted := delete_demo_children(args.chunk):
             vacuum()
             print(f"deleted the {deleted} demo children loaded before in {time.perf_counter() - started:.1f} s")
-        seed_in_chunks(args.children, seed=args.seed, today=args.today or timezone.localdate(), chunk=args.chunk,
-                       workers=args.workers)
+        seed_in_chunks(
+            args.children,
+            seed=args.seed,
+            today=args.today or timezone.localdate(),
+            chunk=args.chunk,
+            workers=args.workers,
+        )
     vacuum(analyze=True)
-    print(f"seconds: {time.perf_counter() - started:.1f} (CPU seconds: {cpu_seconds():.1f} in this process, "
-          f"{cpu_seconds(resource.RUSAGE_CHILDREN):.1f} in workers)")
+    print(
+        f"seconds: {time.perf_counter() - started:.1f} (CPU seconds: {cpu_seconds():.1f} in this process, "
+        f"{cpu_seconds(resource.RUSAGE_CHILDREN):.1f} in workers)"
+    )
     in_workers = peak_megabytes(resource.RUSAGE_CHILDREN)
     workers = f", {in_workers:.0f} MB in the largest worker" if in_workers else ""
     print(f"peak memory: {peak_megabytes():.0f} MB in this process{workers}")

@@ -44,6 +44,7 @@ def _visible_children(request):
 
 # Serializers ------------------------------------------------------------------------------------
 
+
 @extend_schema_field(serializers.ChoiceField(choices=CategoryOfAbuse.choices), component_name="CategoryOfAbuse")
 class CategoryOfAbuseField(serializers.ChoiceField):
     """A category of abuse (CIN census code). One named schema component for every field that
@@ -87,25 +88,50 @@ class ChildSerializer(serializers.ModelSerializer):
     on a child protection plan, current RAG rating (all computed in SQL by the selectors)."""
 
     current_iro = serializers.SerializerMethodField()
-    looked_after = serializers.BooleanField(source="is_looked_after", read_only=True,
-                                            help_text="Looked after today.")
-    legal_status = serializers.ChoiceField(source="current_legal_status", choices=LegalStatus.choices,
-                                           read_only=True, allow_null=True,
-                                           help_text="Legal status of today's care episode; null when not looked after.")
-    placement_type = serializers.ChoiceField(source="current_placement_type", choices=PlacementType.choices,
-                                             read_only=True, allow_null=True,
-                                             help_text="Placement type of today's care episode; null when not looked after.")
-    on_cp_plan = serializers.BooleanField(source="has_protection_plan", read_only=True,
-                                          help_text="On a child protection plan today.")
-    current_rag = RagRatingField(read_only=True, allow_null=True,
-                                          help_text="The latest RAG rating; null when never rated.")
+    looked_after = serializers.BooleanField(source="is_looked_after", read_only=True, help_text="Looked after today.")
+    legal_status = serializers.ChoiceField(
+        source="current_legal_status",
+        choices=LegalStatus.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Legal status of today's care episode; null when not looked after.",
+    )
+    placement_type = serializers.ChoiceField(
+        source="current_placement_type",
+        choices=PlacementType.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Placement type of today's care episode; null when not looked after.",
+    )
+    on_cp_plan = serializers.BooleanField(
+        source="has_protection_plan", read_only=True, help_text="On a child protection plan today."
+    )
+    current_rag = RagRatingField(
+        read_only=True, allow_null=True, help_text="The latest RAG rating; null when never rated."
+    )
 
     class Meta:
         model = Child
         fields = [
-            "id", "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
-            "is_uasc", "has_disability", "is_mother", "first_child_date_of_birth", "current_iro", "looked_after",
-            "legal_status", "placement_type", "on_cp_plan", "current_rag", "version",
+            "id",
+            "local_child_id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "upn",
+            "is_uasc",
+            "has_disability",
+            "is_mother",
+            "first_child_date_of_birth",
+            "current_iro",
+            "looked_after",
+            "legal_status",
+            "placement_type",
+            "on_cp_plan",
+            "current_rag",
+            "version",
         ]
         read_only_fields = fields
 
@@ -118,8 +144,19 @@ class ChildSerializer(serializers.ModelSerializer):
 class ChildCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Child
-        fields = ["local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "upn",
-                  "is_uasc", "has_disability", "is_mother", "first_child_date_of_birth"]
+        fields = [
+            "local_child_id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "upn",
+            "is_uasc",
+            "has_disability",
+            "is_mother",
+            "first_child_date_of_birth",
+        ]
         # Uniqueness of the local child ID is the service's rule (case-insensitive).
         extra_kwargs: dict[str, dict[str, list]] = {"local_child_id": {"validators": []}}
 
@@ -130,9 +167,18 @@ class CareEpisodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CareEpisode
         fields = [
-            "id", "child", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
-            "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
-            "reason_for_placement_change", "version",
+            "id",
+            "child",
+            "start_date",
+            "reason_for_new_episode",
+            "legal_status",
+            "category_of_need",
+            "placement_type",
+            "placement_provider",
+            "end_date",
+            "reason_episode_ceased",
+            "reason_for_placement_change",
+            "version",
         ]
         read_only_fields = ["version"]
         validators: list = []  # the episode rules are the service's (children.services.validate_care_episode)
@@ -169,12 +215,21 @@ class ProtectionPlanSerializer(serializers.ModelSerializer):
     child = VisibleChildField()
     initial_category_of_abuse = CategoryOfAbuseField(help_text="The category of abuse when the plan started.")
     current_category_of_abuse = CategoryOfAbuseField(
-        read_only=True, help_text="The latest category a review conference recorded, else the initial one.")
+        read_only=True, help_text="The latest category a review conference recorded, else the initial one."
+    )
 
     class Meta:
         model = ChildProtectionPlan
-        fields = ["id", "child", "start_date", "initial_category_of_abuse", "current_category_of_abuse",
-                  "end_date", "end_reason", "version"]
+        fields = [
+            "id",
+            "child",
+            "start_date",
+            "initial_category_of_abuse",
+            "current_category_of_abuse",
+            "end_date",
+            "end_reason",
+            "version",
+        ]
         read_only_fields = ["end_date", "end_reason", "version"]
         validators: list = []
 
@@ -195,7 +250,8 @@ class ProtectionPlanChangeSerializer(serializers.Serializer):
             raise ApiValidationError({"end_date": ["Give the date the plan ended with the reason."]})
         if data.keys() <= {"version"}:
             raise ApiValidationError(
-                "Send end_date and end_reason to end the plan, or category_of_abuse to change its category.")
+                "Send end_date and end_reason to end the plan, or category_of_abuse to change its category."
+            )
         return data
 
 
@@ -223,10 +279,12 @@ class AllocationCreateSerializer(serializers.Serializer):
     current_version = serializers.IntegerField(
         min_value=0,
         help_text="The `version` of the child's current allocation as you read it (0 if it had none): if another "
-                  "allocation has been made since, nothing is saved and the answer is a 409.")
+        "allocation has been made since, nothing is saved and the answer is a 409.",
+    )
 
 
 # Filters -----------------------------------------------------------------------------------------
+
 
 class ChildApiFilter(ChildrenFilter):
     """The children list page's filters (the same conditions, one place), with ISO dates in
@@ -235,14 +293,18 @@ class ChildApiFilter(ChildrenFilter):
     iro = extend_schema_field(OpenApiTypes.INT)(copy.deepcopy(ChildrenFilter.base_filters["iro"]))
     looked_after = filters.BooleanFilter(field_name="is_looked_after", label="Looked after today")
     cp_plan = filters.BooleanFilter(field_name="has_protection_plan", label="On a child protection plan today")
-    started_from = django_filters.DateFilter(method=handled_in_filter_queryset,
-                                             label="Started to be looked after on or after (YYYY-MM-DD)")
-    started_to = django_filters.DateFilter(method=handled_in_filter_queryset,
-                                           label="Started to be looked after on or before (YYYY-MM-DD)")
-    ceased_from = django_filters.DateFilter(method=handled_in_filter_queryset,
-                                            label="Ceased to be looked after on or after (YYYY-MM-DD)")
-    ceased_to = django_filters.DateFilter(method=handled_in_filter_queryset,
-                                          label="Ceased to be looked after on or before (YYYY-MM-DD)")
+    started_from = django_filters.DateFilter(
+        method=handled_in_filter_queryset, label="Started to be looked after on or after (YYYY-MM-DD)"
+    )
+    started_to = django_filters.DateFilter(
+        method=handled_in_filter_queryset, label="Started to be looked after on or before (YYYY-MM-DD)"
+    )
+    ceased_from = django_filters.DateFilter(
+        method=handled_in_filter_queryset, label="Ceased to be looked after on or after (YYYY-MM-DD)"
+    )
+    ceased_to = django_filters.DateFilter(
+        method=handled_in_filter_queryset, label="Ceased to be looked after on or before (YYYY-MM-DD)"
+    )
     care_status = None  # looked_after and cp_plan say the same
 
     class Meta(ChildrenFilter.Meta):
@@ -291,6 +353,7 @@ class AllocationFilter(filters.FilterSet):
 
 # Views -------------------------------------------------------------------------------------------
 
+
 class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
     """What every endpoint here shares: board members refused, records narrowed to the
     children the user may see, every retrieve audited as a view of the child's record (as the
@@ -314,28 +377,40 @@ class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        record_event(action=AuditAction.VIEW, user=request.user, obj=instance,
-                     child_id=self.child_id_of(instance), request=request)
+        record_event(
+            action=AuditAction.VIEW,
+            user=request.user,
+            obj=instance,
+            child_id=self.child_id_of(instance),
+            request=request,
+        )
         return Response(self.get_serializer(instance).data)
 
     def _created(self, instance, serializer_class=None):
         serializer_class = serializer_class or self.get_serializer_class()
-        return Response(serializer_class(instance, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            serializer_class(instance, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
     def _validated(self, serializer_class, instance=None, partial=False):
-        serializer = serializer_class(instance, data=self.request.data, partial=partial,
-                                      context=self.get_serializer_context())
+        serializer = serializer_class(
+            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Children you can see, with today's status",
-                       description="IROs see only the children currently allocated to them."),
+    list=extend_schema(
+        summary="Children you can see, with today's status",
+        description="IROs see only the children currently allocated to them.",
+    ),
     retrieve=extend_schema(summary="A child with today's status (audited as a view of their record)"),
-    create=extend_schema(summary="Add a child (service managers and administrators)",
-                         request=ChildCreateSerializer, responses={201: ChildSerializer}),
+    create=extend_schema(
+        summary="Add a child (service managers and administrators)",
+        request=ChildCreateSerializer,
+        responses={201: ChildSerializer},
+    ),
 )
 class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     model = Child
@@ -353,10 +428,13 @@ class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
             return Child.objects.none()
         today = timezone.localdate()
         children = children_with_current_status(_visible_children(self.request), today)
-        return with_oversight_status(children, today).prefetch_related(Prefetch(
-            "allocations", queryset=Allocation.objects.current(today).select_related("iro"),
-            to_attr="current_allocations",
-        ))
+        return with_oversight_status(children, today).prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.current(today).select_related("iro"),
+                to_attr="current_allocations",
+            )
+        )
 
     def create(self, request, *args, **kwargs):
         fields = self._validated(ChildCreateSerializer)
@@ -367,12 +445,16 @@ class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Care episodes (SSDA903) of the children you can see"),
     retrieve=extend_schema(summary="A care episode (audited as a view of the child's record)"),
-    create=extend_schema(summary="Record a care episode",
-                         description="The SSDA903 episode rules apply; the child's reviews are rescheduled."),
-    partial_update=extend_schema(summary="Correct or end a care episode",
-                                 description="Send the `version` you read: a stale one is a 409 and nothing is saved.",
-                                 request=CareEpisodeUpdateSerializer,
-                                 responses={200: CareEpisodeSerializer, **CONFLICT_RESPONSE}),
+    create=extend_schema(
+        summary="Record a care episode",
+        description="The SSDA903 episode rules apply; the child's reviews are rescheduled.",
+    ),
+    partial_update=extend_schema(
+        summary="Correct or end a care episode",
+        description="Send the `version` you read: a stale one is a 409 and nothing is saved.",
+        request=CareEpisodeUpdateSerializer,
+        responses={200: CareEpisodeSerializer, **CONFLICT_RESPONSE},
+    ),
 )
 class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = CareEpisode
@@ -392,20 +474,24 @@ class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         expected_version = changes.pop("version")
         if not changes:
             raise ApiValidationError("Send at least one field to change.")
-        episode = services.update_care_episode(episode, by=request.user, expected_version=expected_version,
-                                               request=request, **changes)
+        episode = services.update_care_episode(
+            episode, by=request.user, expected_version=expected_version, request=request, **changes
+        )
         return Response(CareEpisodeSerializer(episode, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Child protection plans of the children you can see"),
     retrieve=extend_schema(summary="A child protection plan (audited as a view of the child's record)"),
-    create=extend_schema(summary="Start a child protection plan",
-                         description="The child's review conferences are rescheduled."),
+    create=extend_schema(
+        summary="Start a child protection plan", description="The child's review conferences are rescheduled."
+    ),
     partial_update=extend_schema(
         summary="End a child protection plan, or change its category of abuse",
         description="Send the `version` you read: a stale one is a 409 and nothing is saved.",
-        request=ProtectionPlanChangeSerializer, responses={200: ProtectionPlanSerializer, **CONFLICT_RESPONSE}),
+        request=ProtectionPlanChangeSerializer,
+        responses={200: ProtectionPlanSerializer, **CONFLICT_RESPONSE},
+    ),
 )
 class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = ChildProtectionPlan
@@ -416,8 +502,12 @@ class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     def create(self, request, *args, **kwargs):
         fields = self._validated(ProtectionPlanSerializer)
         plan = services.start_protection_plan(
-            fields["child"], by=request.user, request=request, start_date=fields["start_date"],
-            initial_category_of_abuse=fields["initial_category_of_abuse"])
+            fields["child"],
+            by=request.user,
+            request=request,
+            start_date=fields["start_date"],
+            initial_category_of_abuse=fields["initial_category_of_abuse"],
+        )
         return self._created(plan)
 
     def partial_update(self, request, *args, **kwargs):
@@ -427,21 +517,32 @@ class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         with transaction.atomic():
             if "category_of_abuse" in change:
                 plan = services.change_protection_plan_category(
-                    plan, by=request.user, request=request, category=change["category_of_abuse"],
-                    expected_version=expected_version)
+                    plan,
+                    by=request.user,
+                    request=request,
+                    category=change["category_of_abuse"],
+                    expected_version=expected_version,
+                )
                 expected_version = plan.version
             if "end_date" in change:
                 plan = services.end_protection_plan(
-                    plan, by=request.user, request=request, end_date=change["end_date"],
-                    end_reason=change["end_reason"], expected_version=expected_version)
+                    plan,
+                    by=request.user,
+                    request=request,
+                    end_date=change["end_date"],
+                    end_reason=change["end_reason"],
+                    expected_version=expected_version,
+                )
         return Response(ProtectionPlanSerializer(plan, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Strategy discussions about the children you can see"),
     retrieve=extend_schema(summary="A strategy discussion (audited as a view of the child's record)"),
-    create=extend_schema(summary="Record a strategy discussion",
-                         description="One where section 47 enquiries started makes an initial conference due."),
+    create=extend_schema(
+        summary="Record a strategy discussion",
+        description="One where section 47 enquiries started makes an initial conference due.",
+    ),
 )
 class StrategyDiscussionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = StrategyDiscussion
@@ -453,17 +554,23 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     def create(self, request, *args, **kwargs):
         fields = self._validated(StrategyDiscussionSerializer)
         discussion = services.record_strategy_discussion(
-            fields["child"], by=request.user, request=request, date=fields["date"],
-            section_47_enquiry_started=fields.get("section_47_enquiry_started", False))
+            fields["child"],
+            by=request.user,
+            request=request,
+            date=fields["date"],
+            section_47_enquiry_started=fields.get("section_47_enquiry_started", False),
+        )
         return self._created(discussion)
 
 
 @extend_schema_view(
     list=extend_schema(summary="IRO allocations of the children you can see"),
     retrieve=extend_schema(summary="An IRO allocation (audited as a view of the child's record)"),
-    create=extend_schema(summary="Allocate or reallocate a child's IRO (service managers and administrators)",
-                         request=AllocationCreateSerializer,
-                         responses={201: AllocationSerializer, **CONFLICT_RESPONSE}),
+    create=extend_schema(
+        summary="Allocate or reallocate a child's IRO (service managers and administrators)",
+        request=AllocationCreateSerializer,
+        responses={201: AllocationSerializer, **CONFLICT_RESPONSE},
+    ),
 )
 class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
     model = Allocation
@@ -480,7 +587,12 @@ class AllocationViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSe
 
     def create(self, request, *args, **kwargs):
         fields = self._validated(AllocationCreateSerializer)
-        allocation = services.allocate_iro(fields["child"], iro=fields["iro"], start_date=fields["start_date"],
-                                           expected_version=fields["current_version"], by=request.user,
-                                           request=request)
+        allocation = services.allocate_iro(
+            fields["child"],
+            iro=fields["iro"],
+            start_date=fields["start_date"],
+            expected_version=fields["current_version"],
+            by=request.user,
+            request=request,
+        )
         return self._created(allocation)

@@ -156,9 +156,14 @@ CARE_ENDED_FOR_GOOD_REASONS = frozenset({ReasonEpisodeCeased.E2, ReasonEpisodeCe
 # A short break ending for one of these leaves the child at home until the next break, so the
 # series of short breaks goes on; any other reason (adopted, died, an order, another authority,
 # independent living, adult care, custody, abroad, 18 or over) ends the series.
-SHORT_BREAK_GAP_REASONS = frozenset({
-    ReasonEpisodeCeased.E4A, ReasonEpisodeCeased.E4B, ReasonEpisodeCeased.E13, ReasonEpisodeCeased.E8,
-})
+SHORT_BREAK_GAP_REASONS = frozenset(
+    {
+        ReasonEpisodeCeased.E4A,
+        ReasonEpisodeCeased.E4B,
+        ReasonEpisodeCeased.E13,
+        ReasonEpisodeCeased.E8,
+    }
+)
 
 
 class ReasonForPlacementChange(models.TextChoices):

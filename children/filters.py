@@ -44,30 +44,49 @@ class ChildrenFilter(ListFilterSet):
         empty_label="Any IRO",
     )
     legal_status = django_filters.ChoiceFilter(
-        field_name="current_legal_status", choices=LegalStatus.choices, label="Legal status", empty_label="Any legal status"
+        field_name="current_legal_status",
+        choices=LegalStatus.choices,
+        label="Legal status",
+        empty_label="Any legal status",
     )
     placement_type = django_filters.ChoiceFilter(
-        field_name="current_placement_type", choices=PlacementType.choices, label="Placement type",
+        field_name="current_placement_type",
+        choices=PlacementType.choices,
+        label="Placement type",
         empty_label="Any placement type",
     )
     care_status = django_filters.ChoiceFilter(
-        method="filter_care_status", choices=CARE_STATUS_CHOICES, label="Looked after or on a plan",
-        empty_label="Any", widget=forms.Select,
+        method="filter_care_status",
+        choices=CARE_STATUS_CHOICES,
+        label="Looked after or on a plan",
+        empty_label="Any",
+        widget=forms.Select,
     )
     rag = django_filters.ChoiceFilter(
-        choices=RAG_FILTER_CHOICES, method=handled_in_filter_queryset, label="Current RAG rating", empty_label="Any",
+        choices=RAG_FILTER_CHOICES,
+        method=handled_in_filter_queryset,
+        label="Current RAG rating",
+        empty_label="Any",
     )
     oversight = django_filters.ChoiceFilter(
-        choices=OVERSIGHT_CHOICES, method=handled_in_filter_queryset, label="Oversight", empty_label="Any",
+        choices=OVERSIGHT_CHOICES,
+        method=handled_in_filter_queryset,
+        label="Oversight",
+        empty_label="Any",
     )
     plan_length = django_filters.ChoiceFilter(
-        choices=PLAN_LENGTHS, method="filter_plan_length", label="Child protection plan length", empty_label="Any",
+        choices=PLAN_LENGTHS,
+        method="filter_plan_length",
+        label="Child protection plan length",
+        empty_label="Any",
     )
     started_from = GovukDateFilter(method=handled_in_filter_queryset, label="Started to be looked after on or after")
     started_to = GovukDateFilter(method=handled_in_filter_queryset, label="Started to be looked after on or before")
     iro_allocation = django_filters.ChoiceFilter(
-        choices=IRO_ALLOCATION_OUTCOMES, method=handled_in_filter_queryset,
-        label="IRO allocated after care started", empty_label="Any",
+        choices=IRO_ALLOCATION_OUTCOMES,
+        method=handled_in_filter_queryset,
+        label="IRO allocated after care started",
+        empty_label="Any",
     )
     ceased_from = GovukDateFilter(method=handled_in_filter_queryset, label="Ceased to be looked after on or after")
     ceased_to = GovukDateFilter(method=handled_in_filter_queryset, label="Ceased to be looked after on or before")
@@ -117,10 +136,23 @@ class ChildrenFilter(ListFilterSet):
     @property
     def more_filters(self):
         """Filters past the everyday ones, folded away until needed."""
-        return [self.form[name] for name in ("rag", "oversight", "plan_length", "started_from", "started_to",
-                                             "iro_allocation", "ceased_from", "ceased_to")]
+        return [
+            self.form[name]
+            for name in (
+                "rag",
+                "oversight",
+                "plan_length",
+                "started_from",
+                "started_to",
+                "iro_allocation",
+                "ceased_from",
+                "ceased_to",
+            )
+        ]
 
     @property
     def more_filters_used(self):
-        return any(key.startswith(tuple(field.name for field in self.more_filters)) and value
-                   for key, value in self.data.items())
+        return any(
+            key.startswith(tuple(field.name for field in self.more_filters)) and value
+            for key, value in self.data.items()
+        )

@@ -15,7 +15,10 @@ class AllocationForm(forms.Form):
         queryset=User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name"),
         label="Independent Reviewing Officer",
         empty_label="Choose an IRO",
-        error_messages={"required": "Choose the IRO who will review this child", "invalid_choice": "Choose an IRO from the list"},
+        error_messages={
+            "required": "Choose the IRO who will review this child",
+            "invalid_choice": "Choose an IRO from the list",
+        },
     )
     start_date = GovukDateField(
         label="Date the allocation starts",
@@ -29,11 +32,14 @@ class MotherhoodForm(forms.Form):
     """Is the child a mother, and if so when was her first child born (SSDA903 MOTHER, MC_DOB)?"""
 
     is_mother = forms.TypedChoiceField(
-        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda answer: answer == "yes", widget=forms.RadioSelect,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
         help_text="The Department for Education asks this about every girl looked after, in the SSDA903 return.",
     )
     first_child_date_of_birth = GovukDateField(
-        required=False, help_text="Only if she is a mother. For example, 3 5 2024.",
+        required=False,
+        help_text="Only if she is a mother. For example, 3 5 2024.",
     )
     version = VersionField()
 

@@ -25,8 +25,9 @@ from .validators import LOCAL_CHILD_ID_MESSAGE, LOCAL_CHILD_ID_PATTERN, validate
 class Child(models.Model):
     """A child known to the service; `local_child_id` is the SSDA903 CHILD identifier."""
 
-    local_child_id = models.CharField("local child ID", max_length=20, unique=True,
-                                      validators=[validate_local_child_id])
+    local_child_id = models.CharField(
+        "local child ID", max_length=20, unique=True, validators=[validate_local_child_id]
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
@@ -35,22 +36,29 @@ class Child(models.Model):
     upn = models.CharField("unique pupil number", max_length=13, blank=True)
     is_uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
     uasc_ceased_on = models.DateField(
-        "date UASC status ceased", null=True, blank=True,
+        "date UASC status ceased",
+        null=True,
+        blank=True,
         help_text="SSDA903 UASC table DUC: the date the child stopped being an unaccompanied asylum-seeking child.",
     )
     has_disability = models.BooleanField(default=False)
     is_mother = models.BooleanField(
-        "mother", null=True, blank=True,
+        "mother",
+        null=True,
+        blank=True,
         help_text="SSDA903 Header MOTHER: whether the child is a mother (1 yes, 0 no); empty while not recorded.",
     )
     first_child_date_of_birth = models.DateField(
-        "date of birth of the first child", null=True, blank=True,
+        "date of birth of the first child",
+        null=True,
+        blank=True,
         help_text="SSDA903 Header MC_DOB: recorded for a mother, and only for a mother.",
     )
     lac_reviews_recorded_from = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Set by an SSDA903 import: the portal holds this child's LAC reviews from this date on. "
-                  "Reviews due earlier in a cycle that began before it are assumed held on time.",
+        "Reviews due earlier in a cycle that began before it are assumed held on time.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = version_field()
@@ -61,9 +69,11 @@ class Child(models.Model):
         indexes = [models.Index(fields=["family_name", "given_name"], name="child_name_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_valid"),
-            models.CheckConstraint(condition=Q(local_child_id__regex=LOCAL_CHILD_ID_PATTERN),
-                                   name="child_local_id_letters_digits_separators",
-                                   violation_error_message=LOCAL_CHILD_ID_MESSAGE),
+            models.CheckConstraint(
+                condition=Q(local_child_id__regex=LOCAL_CHILD_ID_PATTERN),
+                name="child_local_id_letters_digits_separators",
+                violation_error_message=LOCAL_CHILD_ID_MESSAGE,
+            ),
             models.CheckConstraint(condition=Q(ethnicity__in=Ethnicity.values), name="child_ethnicity_valid"),
             # SSDA903 MOTHER and MC_DOB. Each condition is false, never unknown (NULL passes a CHECK),
             # when it is broken: hence the explicit isnull tests.
@@ -111,7 +121,9 @@ class CareEpisode(models.Model):
     end_date = models.DateField("date episode ceased", null=True, blank=True)
     reason_episode_ceased = models.CharField(max_length=3, choices=ReasonEpisodeCeased.choices, blank=True)
     reason_for_placement_change = models.CharField(
-        max_length=6, choices=ReasonForPlacementChange.choices, blank=True,
+        max_length=6,
+        choices=ReasonForPlacementChange.choices,
+        blank=True,
         help_text="As SSDA903 rule 225: recorded on the episode that ends (X1) because the placement changes.",
     )
     version = version_field()
@@ -171,7 +183,9 @@ class StrategyDiscussion(models.Model):
         ]
 
     def __str__(self):
-        return f"Strategy discussion {format_date(self.date)} (s47: {'yes' if self.section_47_enquiry_started else 'no'})"
+        return (
+            f"Strategy discussion {format_date(self.date)} (s47: {'yes' if self.section_47_enquiry_started else 'no'})"
+        )
 
 
 class ChildProtectionPlan(models.Model):
@@ -179,7 +193,9 @@ class ChildProtectionPlan(models.Model):
     start_date = models.DateField()
     initial_category_of_abuse = models.CharField(max_length=3, choices=CategoryOfAbuse.choices)
     latest_category_of_abuse = models.CharField(
-        max_length=3, choices=CategoryOfAbuse.choices, blank=True,
+        max_length=3,
+        choices=CategoryOfAbuse.choices,
+        blank=True,
         help_text="CIN census LatestCategoryOfAbuse: set when a review conference changes the category.",
     )
     end_date = models.DateField(null=True, blank=True)
@@ -197,7 +213,8 @@ class ChildProtectionPlan(models.Model):
                 name="protection_plan_end_not_before_start",
             ),
             models.CheckConstraint(
-                condition=(Q(end_date__isnull=True) & Q(end_reason="")) | (Q(end_date__isnull=False) & ~Q(end_reason="")),
+                condition=(Q(end_date__isnull=True) & Q(end_reason=""))
+                | (Q(end_date__isnull=False) & ~Q(end_reason="")),
                 name="protection_plan_end_date_and_reason_together",
             ),
             models.CheckConstraint(

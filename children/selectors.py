@@ -103,8 +103,11 @@ def follow_on_breaks(previous, episode):
     if episode.start_date == previous.end_date:
         broken = {"431": starts_care, "388": not continuing}
     else:
-        broken = {"388": continuing, "437": previous.reason_episode_ceased in CARE_ENDED_FOR_GOOD_REASONS,
-                  "433": not starts_care}
+        broken = {
+            "388": continuing,
+            "437": previous.reason_episode_ceased in CARE_ENDED_FOR_GOOD_REASONS,
+            "433": not starts_care,
+        }
     return tuple(code for code, is_broken in broken.items() if is_broken)
 
 
@@ -165,6 +168,7 @@ def children_with_current_status(children, on):
 # What the dashboard and the annual report count about children. Each is a condition on a Child
 # query, so a figure and the list behind it are the same rule.
 
+
 def period_of_care_starts():
     """Episodes that start a period of care: no episode of the same child ended that day."""
     continuing = CareEpisode.objects.filter(child=OuterRef("child"), end_date=OuterRef("start_date"))
@@ -220,8 +224,9 @@ def iro_allocation_after_care_started(start, end, on, outcome):
     """Children who started to be looked after in the period, by whether an IRO was allocated
     within the standard (5 working days by default) of each start: in time for every start;
     late for at least one whose deadline has passed by `on`; otherwise still pending."""
-    return iro_allocation_outcome(outcome, **{name: Q(condition) for name, condition
-                                              in iro_allocation_conditions(start, end, on).items()})
+    return iro_allocation_outcome(
+        outcome, **{name: Q(condition) for name, condition in iro_allocation_conditions(start, end, on).items()}
+    )
 
 
 def iro_allocation_conditions(start, end, on):
@@ -343,8 +348,12 @@ def matching_search(children, text):
 
 
 _BY_NAME = ("family_name", "given_name", "id")
-_RAG_ORDER = Case(When(current_rag="red", then=Value(0)), When(current_rag="amber", then=Value(1)),
-                  When(current_rag="green", then=Value(2)), default=Value(3))
+_RAG_ORDER = Case(
+    When(current_rag="red", then=Value(0)),
+    When(current_rag="amber", then=Value(1)),
+    When(current_rag="green", then=Value(2)),
+    default=Value(3),
+)
 CASELOAD_SORTS = {
     "name": ("Name", [F("family_name").asc(), F("given_name").asc()]),
     "next_review": ("Next review", [F("next_review_due").asc(nulls_last=True)]),
@@ -396,16 +405,18 @@ def caseload_rows(children, on):
     for child in children:
         next_review = child.outstanding_reviews[0] if child.outstanding_reviews else None
         stage = child.open_escalation_stage
-        rows.append(CaseloadRow(
-            child=child,
-            next_review=next_review,
-            next_review_timing=review_timing(next_review, on) if next_review else None,
-            current_rag=child.current_rag or "",
-            open_escalation_id=child.open_escalation_id,
-            open_escalation_stage=Stage(stage).label if stage else "",
-            open_escalation_response_overdue=child.open_escalation_response_overdue,
-            last_oversight=child.last_record_date,
-        ))
+        rows.append(
+            CaseloadRow(
+                child=child,
+                next_review=next_review,
+                next_review_timing=review_timing(next_review, on) if next_review else None,
+                current_rag=child.current_rag or "",
+                open_escalation_id=child.open_escalation_id,
+                open_escalation_stage=Stage(stage).label if stage else "",
+                open_escalation_response_overdue=child.open_escalation_response_overdue,
+                last_oversight=child.last_record_date,
+            )
+        )
     return rows
 
 
@@ -438,6 +449,7 @@ def child_record(child):
 # What the annual report counts about children in care and child protection plans (DESIGN.md
 # section 4): more conditions on a Child (or ChildProtectionPlan) query, and the groups the
 # published reports' tables use, in their order: (key, label, codes).
+
 
 def episodes_open_between(start, end):
     """Care episodes open at any time from `start` to `end`, as the DfE counts "looked after
@@ -511,7 +523,11 @@ PLACEMENT_GROUPS = [
 PROVIDER_GROUPS = [
     ("own", "Own local authority", [PlacementProvider.PR1]),
     ("private", "Private", [PlacementProvider.PR4]),
-    ("other", "Other", [PlacementProvider.PR0, PlacementProvider.PR2, PlacementProvider.PR3, PlacementProvider.PR5, ""]),
+    (
+        "other",
+        "Other",
+        [PlacementProvider.PR0, PlacementProvider.PR2, PlacementProvider.PR3, PlacementProvider.PR5, ""],
+    ),
 ]
 """The columns of that table. "Other" takes a blank provider, which temporary and other
 placements must have (SSDA903 rule 178)."""
@@ -555,8 +571,9 @@ def _two_years_on_as_number(day):
     """add_months(`day`, 24) as the number YYYYMMDD: the year plus 2, and 29 February (two
     years on is never a leap year) to 28 February."""
     day = F(day) if isinstance(day, str) else day
-    leap_day = Case(When(Q(Exact(ExtractMonth(day), 2)) & Q(Exact(ExtractDay(day), 29)), then=Value(1)),
-                    default=Value(0))
+    leap_day = Case(
+        When(Q(Exact(ExtractMonth(day), 2)) & Q(Exact(ExtractDay(day), 29)), then=Value(1)), default=Value(0)
+    )
     return _date_as_number(day, years=REPEAT_PLAN_YEARS) - leap_day
 
 
@@ -571,7 +588,8 @@ def repeat_protection_plan(within_two_years=False):
         this_start = _date_as_number(Cast(OuterRef("start_date"), output_field=DateField()))
         earlier = earlier.filter(
             LessThanOrEqual(this_start, _two_years_on_as_number("end_date")),
-            end_date__isnull=False, end_date__lte=OuterRef("start_date"),
+            end_date__isnull=False,
+            end_date__lte=OuterRef("start_date"),
         )
     return Exists(earlier)
 
@@ -579,5 +597,6 @@ def repeat_protection_plan(within_two_years=False):
 def protection_plan_lasted_two_years():
     """Ended plans open for 2 years or more by the day they ended: add_months(start, 24) on or
     before the end, as PLAN_LENGTHS' 2_years_or_more counts open plans."""
-    return Q(end_date__isnull=False) & Q(LessThanOrEqual(_two_years_on_as_number("start_date"),
-                                                         _date_as_number("end_date")))
+    return Q(end_date__isnull=False) & Q(
+        LessThanOrEqual(_two_years_on_as_number("start_date"), _date_as_number("end_date"))
+    )

@@ -74,10 +74,12 @@ def validate_motherhood(child, *, today):
         errors["first_child_date_of_birth"] = f"Enter the date of birth of {name}'s first child."
     elif born is not None and not child.is_mother:
         errors["first_child_date_of_birth"] = (
-            "Give the date of birth of a first child only for a child who is a mother.")
+            "Give the date of birth of a first child only for a child who is a mother."
+        )
     elif born is not None and child.date_of_birth is not None and born < child.date_of_birth:
         errors["first_child_date_of_birth"] = (
-            f"The first child's date of birth must be on or after {name}'s own ({format_date(child.date_of_birth)}).")
+            f"The first child's date of birth must be on or after {name}'s own ({format_date(child.date_of_birth)})."
+        )
     elif born is not None and born > today:
         errors["first_child_date_of_birth"] = "The first child's date of birth must be today or in the past."
     if errors:
@@ -85,8 +87,9 @@ def validate_motherhood(child, *, today):
 
 
 @transaction.atomic
-def record_motherhood(child, *, is_mother, first_child_date_of_birth, by, expected_version=None, request=None,
-                      today=None):
+def record_motherhood(
+    child, *, is_mother, first_child_date_of_birth, by, expected_version=None, request=None, today=None
+):
     """Whether the child is a mother and, if she is, her first child's date of birth: the
     SSDA903 Header's MOTHER and MC_DOB, which the DfE needs for every girl looked after
     (rules 393 and 607)."""
@@ -97,9 +100,15 @@ def record_motherhood(child, *, is_mother, first_child_date_of_birth, by, expect
     child.version += 1
     _save(child)
     record_event(
-        action=AuditAction.UPDATE, user=by, obj=child, child_id=child.pk, request=request,
-        detail={"before": before,
-                "after": {"is_mother": is_mother, "first_child_date_of_birth": str(first_child_date_of_birth or "")}},
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=child,
+        child_id=child.pk,
+        request=request,
+        detail={
+            "before": before,
+            "after": {"is_mother": is_mother, "first_child_date_of_birth": str(first_child_date_of_birth or "")},
+        },
     )
     return child
 
@@ -109,7 +118,9 @@ def validate_care_episode(episode, *, today):
     no episode starting after today: care not begun yet would start the review cycle early."""
     errors = {}
     if episode.end_date and episode.end_date <= episode.start_date:
-        errors["end_date"] = "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
+        errors["end_date"] = (
+            "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
+        )
     if bool(episode.end_date) != bool(episode.reason_episode_ceased):
         field = "reason_episode_ceased" if episode.end_date else "end_date"
         errors[field] = "Give both the date the episode ceased and the reason, or neither."
@@ -131,35 +142,69 @@ def _check_period_of_care(episode):
     """A period of care starts with reason S; an episode continuing it starts the day the
     previous one ceased with X1, and keeps the period's category of need (children.selectors.
     follow_on_breaks). Checked after _check_no_overlap, so the previous episode has ended."""
-    previous = (CareEpisode.objects.filter(child_id=episode.child_id, start_date__lt=episode.start_date)
-                .exclude(pk=episode.pk).order_by("-start_date").first())
+    previous = (
+        CareEpisode.objects.filter(child_id=episode.child_id, start_date__lt=episode.start_date)
+        .exclude(pk=episode.pk)
+        .order_by("-start_date")
+        .first()
+    )
     breaks = follow_on_breaks(previous, episode) if previous is not None else ()
     continues = previous is not None and previous.end_date == episode.start_date
     if "431" in breaks:
-        raise ValidationError({"reason_for_new_episode": (
-            f"The previous episode ceased on {format_date(previous.end_date)}, the day this one starts, so this episode "
-            "continues that period of care: choose the reason for the change, not S.")})
+        raise ValidationError(
+            {
+                "reason_for_new_episode": (
+                    f"The previous episode ceased on {format_date(previous.end_date)}, the day this one starts, so this episode "
+                    "continues that period of care: choose the reason for the change, not S."
+                )
+            }
+        )
     if not continues and episode.reason_for_new_episode != ReasonForNewEpisode.S:
-        raise ValidationError({"reason_for_new_episode": (
-            "No episode ceased on the day this one starts, so it begins a new period of care: the reason must be "
-            "S (started to be looked after).")})
+        raise ValidationError(
+            {
+                "reason_for_new_episode": (
+                    "No episode ceased on the day this one starts, so it begins a new period of care: the reason must be "
+                    "S (started to be looked after)."
+                )
+            }
+        )
     if continues and "388" in breaks:
-        raise ValidationError({"start_date": (
-            f"The previous episode ceased on {format_date(previous.end_date)} because the child left care "
-            f"({previous.get_reason_episode_ceased_display()}); a continuing episode needs that one to end with X1.")})
+        raise ValidationError(
+            {
+                "start_date": (
+                    f"The previous episode ceased on {format_date(previous.end_date)} because the child left care "
+                    f"({previous.get_reason_episode_ceased_display()}); a continuing episode needs that one to end with X1."
+                )
+            }
+        )
     if "388" in breaks:
-        raise ValidationError({"start_date": (
-            f"The previous episode ceased on {format_date(previous.end_date)} with X1, so the period of care goes on "
-            "with an episode starting that day: start this one then, or change that episode's reason.")})
+        raise ValidationError(
+            {
+                "start_date": (
+                    f"The previous episode ceased on {format_date(previous.end_date)} with X1, so the period of care goes on "
+                    "with an episode starting that day: start this one then, or change that episode's reason."
+                )
+            }
+        )
     if "437" in breaks:
-        raise ValidationError({"start_date": (
-            f"The previous episode ceased on {format_date(previous.end_date)} "
-            f"({previous.get_reason_episode_ceased_display()}), which ends care for good: no later episode can follow it.")})
+        raise ValidationError(
+            {
+                "start_date": (
+                    f"The previous episode ceased on {format_date(previous.end_date)} "
+                    f"({previous.get_reason_episode_ceased_display()}), which ends care for good: no later episode can follow it."
+                )
+            }
+        )
     if continues:
         if previous.category_of_need != episode.category_of_need:
-            raise ValidationError({"category_of_need": (
-                "The category of need stays the same for the whole period of care "
-                f"({previous.get_category_of_need_display()}).")})
+            raise ValidationError(
+                {
+                    "category_of_need": (
+                        "The category of need stays the same for the whole period of care "
+                        f"({previous.get_category_of_need_display()})."
+                    )
+                }
+            )
     elif age_on(episode.child.date_of_birth, episode.start_date) >= 18:
         raise ValidationError({"start_date": "A child cannot start to be looked after at 18 or over."})
 
@@ -202,7 +247,11 @@ def update_care_episode(episode, *, by, expected_version=None, request=None, tod
     episode.version += 1
     _save(episode)
     record_event(
-        action=AuditAction.UPDATE, user=by, obj=episode, child_id=episode.child_id, request=request,
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=episode,
+        child_id=episode.child_id,
+        request=request,
         detail={"before": before, "after": {field: str(value) for field, value in changes.items()}},
     )
     _follow_care_record(episode.child)
@@ -255,7 +304,11 @@ def end_protection_plan(plan, *, by, end_date, end_reason, expected_version=None
     plan.version += 1
     _save(plan)
     record_event(
-        action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=plan,
+        child_id=plan.child_id,
+        request=request,
         detail={"ended": str(end_date), "reason": end_reason},
     )
     _follow_care_record(plan.child)
@@ -278,20 +331,27 @@ def allocate_iro(child, *, iro, start_date, by, expected_version=None, request=N
             raise ValidationError({"iro": f"{iro} is already this child's IRO."})
         if start_date < current.start_date:
             raise ValidationError(
-                {"start_date": f"The new allocation must start on or after {format_date(current.start_date)}, "
-                 "when the current one started."}
+                {
+                    "start_date": f"The new allocation must start on or after {format_date(current.start_date)}, "
+                    "when the current one started."
+                }
             )
         current.end_date = start_date
         current.version += 1
         _save(current)
         record_event(
-            action=AuditAction.UPDATE, user=by, obj=current, child_id=child.pk, request=request,
+            action=AuditAction.UPDATE,
+            user=by,
+            obj=current,
+            child_id=child.pk,
+            request=request,
             detail={"ended": str(start_date), "reason": "reallocated"},
         )
     elif Allocation.objects.filter(child=child, end_date__gt=start_date).exists():
         raise ValidationError({"start_date": "The new allocation must start after the previous one ended."})
-    allocation = _save(Allocation(child=child, iro=iro, start_date=start_date,
-                                  version=current.version if current is not None else 1))
+    allocation = _save(
+        Allocation(child=child, iro=iro, start_date=start_date, version=current.version if current is not None else 1)
+    )
     record_event(action=AuditAction.CREATE, user=by, obj=allocation, child_id=child.pk, request=request)
     return allocation
 
@@ -305,6 +365,12 @@ def change_protection_plan_category(plan, *, by, category, expected_version=None
     plan.latest_category_of_abuse = category
     plan.version += 1
     _save(plan)
-    record_event(action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request,
-                 detail={"category_of_abuse": {"before": before, "after": category}})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=plan,
+        child_id=plan.child_id,
+        request=request,
+        detail={"category_of_abuse": {"before": before, "after": category}},
+    )
     return plan

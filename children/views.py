@@ -16,11 +16,11 @@ from accounts.permissions import (
     sees_every_child,
 )
 from accounts.selectors import cover_in_force_for
-from audit.pages import ListPage
-from iro_portal.pages import FormPage
 from audit.models import AuditAction
+from audit.pages import ListPage
 from audit.services import record_event, record_list_view
 from escalations.selectors import escalations_for_child
+from iro_portal.pages import FormPage
 from oversight.selectors import oversight_for_child
 from reviews.selectors import review_history
 
@@ -57,19 +57,35 @@ class CaseloadView(ChildRecordAccessMixin, ListPage):
         options = {"search": search, "sort": sort, "descending": descending}
         page = self.paginate(selectors.caseload(request.user, request.user, today, **options))
         covering = [
-            (cover, selectors.caseload_rows(selectors.caseload(request.user, cover.covered_iro, today, **options), today))
+            (
+                cover,
+                selectors.caseload_rows(selectors.caseload(request.user, cover.covered_iro, today, **options), today),
+            )
             for cover in cover_in_force_for(request.user, today)
         ]
-        record_list_view(request, object_type="children.child",
-                         child_ids=[child.pk for child in page.object_list]
-                         + [row.child.pk for _, rows in covering for row in rows],
-                         page_number=page.number)
+        record_list_view(
+            request,
+            object_type="children.child",
+            child_ids=[child.pk for child in page.object_list] + [row.child.pk for _, rows in covering for row in rows],
+            page_number=page.number,
+        )
         sizes = selectors.caseload_sizes([request.user], today)[request.user.pk]
-        return render(request, "children/caseload.html", {
-            "page": page, "rows": selectors.caseload_rows(page.object_list, today), "caseload": sizes, "today": today,
-            "covering": covering, "search": search, "sort_label": selectors.CASELOAD_SORTS[sort][0],
-            "descending": descending, "sort_param": f"-{sort}" if descending else sort, "headers": sort_headers(selectors.CASELOAD_SORTS, sort, descending),
-        })
+        return render(
+            request,
+            "children/caseload.html",
+            {
+                "page": page,
+                "rows": selectors.caseload_rows(page.object_list, today),
+                "caseload": sizes,
+                "today": today,
+                "covering": covering,
+                "search": search,
+                "sort_label": selectors.CASELOAD_SORTS[sort][0],
+                "descending": descending,
+                "sort_param": f"-{sort}" if descending else sort,
+                "headers": sort_headers(selectors.CASELOAD_SORTS, sort, descending),
+            },
+        )
 
 
 class ChildrenListView(ChildRecordAccessMixin, ListPage):
@@ -83,10 +99,17 @@ class ChildrenListView(ChildRecordAccessMixin, ListPage):
         child_filter = ChildrenFilter(request.GET, queryset=children, on=today, show_iro_filter=everyone)
         page = self.page_of(selectors.with_rows_for_listing(child_filter.qs, today), child_id=attrgetter("pk"))
         count = page.paginator.count
-        return render(request, "children/list.html", {
-            "filter": child_filter, "page": page, "rows": selectors.listing_rows(page.object_list, today),
-            "caption": "1 child matches" if count == 1 else f"{count} children match", "everyone": everyone,
-        })
+        return render(
+            request,
+            "children/list.html",
+            {
+                "filter": child_filter,
+                "page": page,
+                "rows": selectors.listing_rows(page.object_list, today),
+                "caption": "1 child matches" if count == 1 else f"{count} children match",
+                "everyone": everyone,
+            },
+        )
 
 
 class ChildDetailView(ChildRecordAccessMixin, View):
@@ -97,21 +120,27 @@ class ChildDetailView(ChildRecordAccessMixin, View):
         record = selectors.child_record(child)
         reviews = review_history(child, today)
         cover = cover_for_child(request.user, child.pk, today)
-        return render(request, "children/detail.html", {
-            "child": child,
-            "cover": cover,
-            "may_record": cover is None or cover.may_record,
-            "age": selectors.age_on(child.date_of_birth, today),
-            "current_episode": selectors.episode_on(record["episodes"], today),
-            "current_allocation": selectors.allocation_on(record["allocations"], today),
-            "may_allocate": may_manage_allocations(request.user),
-            "records_motherhood": selectors.records_motherhood(child),
-            "oversight": oversight_for_child(child, today),
-            "reviews": reviews,
-            "next_reviews": sorted((r for r in reviews if r.timing.is_outstanding), key=lambda r: r.review.due_date),
-            "escalations": escalations_for_child(child),
-            **record,
-        })
+        return render(
+            request,
+            "children/detail.html",
+            {
+                "child": child,
+                "cover": cover,
+                "may_record": cover is None or cover.may_record,
+                "age": selectors.age_on(child.date_of_birth, today),
+                "current_episode": selectors.episode_on(record["episodes"], today),
+                "current_allocation": selectors.allocation_on(record["allocations"], today),
+                "may_allocate": may_manage_allocations(request.user),
+                "records_motherhood": selectors.records_motherhood(child),
+                "oversight": oversight_for_child(child, today),
+                "reviews": reviews,
+                "next_reviews": sorted(
+                    (r for r in reviews if r.timing.is_outstanding), key=lambda r: r.review.due_date
+                ),
+                "escalations": escalations_for_child(child),
+                **record,
+            },
+        )
 
 
 class AllocateView(AllocationManagerRequiredMixin, FormPage):
@@ -130,8 +159,12 @@ class AllocateView(AllocationManagerRequiredMixin, FormPage):
 
     def save(self, form):
         allocation = services.allocate_iro(
-            self.child, iro=form.cleaned_data["iro"], start_date=form.cleaned_data["start_date"],
-            expected_version=form.cleaned_data["version"], by=self.request.user, request=self.request,
+            self.child,
+            iro=form.cleaned_data["iro"],
+            start_date=form.cleaned_data["start_date"],
+            expected_version=form.cleaned_data["version"],
+            by=self.request.user,
+            request=self.request,
         )
         messages.success(self.request, f"{allocation.iro} is now the IRO for {self.child.full_name}.")
         return redirect("children:detail", pk=self.child.pk)
@@ -152,8 +185,11 @@ class MotherhoodView(ChildRecordAccessMixin, FormPage):
 
     def initial(self):
         child = self.child
-        return {"is_mother": {True: "yes", False: "no"}.get(child.is_mother),
-                "first_child_date_of_birth": child.first_child_date_of_birth, "version": child.version}
+        return {
+            "is_mother": {True: "yes", False: "no"}.get(child.is_mother),
+            "first_child_date_of_birth": child.first_child_date_of_birth,
+            "version": child.version,
+        }
 
     def form_kwargs(self):
         return {"child": self.child}
@@ -163,8 +199,9 @@ class MotherhoodView(ChildRecordAccessMixin, FormPage):
 
     def save(self, form):
         fields = dict(form.cleaned_data)
-        child = services.record_motherhood(self.child, by=self.request.user, request=self.request,
-                                           expected_version=fields.pop("version"), **fields)
+        child = services.record_motherhood(
+            self.child, by=self.request.user, request=self.request, expected_version=fields.pop("version"), **fields
+        )
         answer = "a mother" if child.is_mother else "not a mother"
         messages.success(self.request, f"{child.full_name} is recorded as {answer}.")
         return redirect("children:detail", pk=child.pk)

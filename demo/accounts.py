@@ -16,8 +16,12 @@ def save_cover(iros, today):
     if len(iros) < 2 or manager is None:
         return {"cover_arrangements": 0}
     CoverArrangement.objects.create(
-        covering_iro=iros[0], covered_iro=iros[1], starts_on=today - datetime.timedelta(days=2),
-        ends_on=today + datetime.timedelta(days=12), level=CoverLevel.READ_AND_RECORD, reason=DEMO_COVER_REASON,
+        covering_iro=iros[0],
+        covered_iro=iros[1],
+        starts_on=today - datetime.timedelta(days=2),
+        ends_on=today + datetime.timedelta(days=12),
+        level=CoverLevel.READ_AND_RECORD,
+        reason=DEMO_COVER_REASON,
         granted_by=manager,
     )
     return {"cover_arrangements": 1}

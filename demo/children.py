@@ -61,51 +61,197 @@ AGES_ON_PLAN = {(0, 0): 12, (1, 4): 28, (5, 9): 27, (10, 15): 28, (16, 17): 5}
 SEXES = {"M": 54, "F": 45.7, "U": 0.3}
 UASC_SEXES = {"M": 95, "F": 5}
 ETHNICITIES = {
-    "WBRI": 70, "WIRI": 0.5, "WOTH": 4, "WIRT": 0.4, "WROM": 0.8,
-    "MWBC": 4, "MWBA": 1.5, "MWAS": 1.5, "MOTH": 3.5,
-    "AIND": 0.5, "APKN": 1.5, "ABAN": 0.5, "AOTH": 1,
-    "BCRB": 1.5, "BAFR": 3, "BOTH": 1.5,
-    "CHNE": 0.2, "OOTH": 2.5, "REFU": 0.4, "NOBT": 1,
+    "WBRI": 70,
+    "WIRI": 0.5,
+    "WOTH": 4,
+    "WIRT": 0.4,
+    "WROM": 0.8,
+    "MWBC": 4,
+    "MWBA": 1.5,
+    "MWAS": 1.5,
+    "MOTH": 3.5,
+    "AIND": 0.5,
+    "APKN": 1.5,
+    "ABAN": 0.5,
+    "AOTH": 1,
+    "BCRB": 1.5,
+    "BAFR": 3,
+    "BOTH": 1.5,
+    "CHNE": 0.2,
+    "OOTH": 2.5,
+    "REFU": 0.4,
+    "NOBT": 1,
 }
 UASC_ETHNICITIES = {"OOTH": 28, "AOTH": 24, "BAFR": 24, "BOTH": 8, "WOTH": 8, "NOBT": 4, "MOTH": 4}
 
 # Short, common given and family names, combined at random: nobody real is described.
 NAMES = {
     "british": (
-        ("Oliver", "Jack", "Alfie", "Freddie", "Noah", "Theo", "Archie", "Jacob", "Riley", "Logan",
-         "Mason", "Tyler", "Kai", "Finley", "Lewis", "Jayden", "Callum", "Reece", "Connor", "Ethan"),
-        ("Olivia", "Amelia", "Isla", "Ava", "Ella", "Freya", "Lily", "Evie", "Poppy", "Sophie",
-         "Chloe", "Millie", "Erin", "Jessica", "Holly", "Megan", "Leah", "Summer", "Keira", "Niamh"),
-        ("Smith", "Taylor", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson",
-         "Evans", "Walker", "Roberts", "Green", "Wood", "Jackson", "Clarke", "Hughes", "Edwards",
-         "Turner", "Moore", "Cooper", "Ward", "Morris", "King", "Parker", "Bennett", "Shaw", "Cox"),
+        (
+            "Oliver",
+            "Jack",
+            "Alfie",
+            "Freddie",
+            "Noah",
+            "Theo",
+            "Archie",
+            "Jacob",
+            "Riley",
+            "Logan",
+            "Mason",
+            "Tyler",
+            "Kai",
+            "Finley",
+            "Lewis",
+            "Jayden",
+            "Callum",
+            "Reece",
+            "Connor",
+            "Ethan",
+        ),
+        (
+            "Olivia",
+            "Amelia",
+            "Isla",
+            "Ava",
+            "Ella",
+            "Freya",
+            "Lily",
+            "Evie",
+            "Poppy",
+            "Sophie",
+            "Chloe",
+            "Millie",
+            "Erin",
+            "Jessica",
+            "Holly",
+            "Megan",
+            "Leah",
+            "Summer",
+            "Keira",
+            "Niamh",
+        ),
+        (
+            "Smith",
+            "Taylor",
+            "Williams",
+            "Wilson",
+            "Johnson",
+            "Davies",
+            "Robinson",
+            "Wright",
+            "Thompson",
+            "Evans",
+            "Walker",
+            "Roberts",
+            "Green",
+            "Wood",
+            "Jackson",
+            "Clarke",
+            "Hughes",
+            "Edwards",
+            "Turner",
+            "Moore",
+            "Cooper",
+            "Ward",
+            "Morris",
+            "King",
+            "Parker",
+            "Bennett",
+            "Shaw",
+            "Cox",
+        ),
     ),
     "south_asian": (
         ("Mohammed", "Ayaan", "Zain", "Arjun", "Rayan", "Ibrahim", "Hamza", "Aarav", "Yusuf", "Rohan"),
         ("Aisha", "Maryam", "Zara", "Priya", "Inaya", "Fatima", "Anaya", "Safa", "Amira", "Simran"),
-        ("Khan", "Ahmed", "Hussain", "Ali", "Patel", "Begum", "Shah", "Akhtar", "Iqbal", "Rahman",
-         "Kaur", "Singh", "Mahmood", "Islam"),
+        (
+            "Khan",
+            "Ahmed",
+            "Hussain",
+            "Ali",
+            "Patel",
+            "Begum",
+            "Shah",
+            "Akhtar",
+            "Iqbal",
+            "Rahman",
+            "Kaur",
+            "Singh",
+            "Mahmood",
+            "Islam",
+        ),
     ),
     "african_caribbean": (
         ("Daniel", "Joshua", "Samuel", "Emmanuel", "Isaac", "Tobi", "Kwame", "Malachi", "Elijah", "Jerome"),
         ("Blessing", "Esther", "Abigail", "Precious", "Favour", "Naomi", "Amara", "Adaeze", "Tiana", "Shanice"),
-        ("Okafor", "Mensah", "Adeyemi", "Campbell", "Asante", "Bello", "Grant", "Osei", "Reid", "Boateng",
-         "Richards", "Mohamed", "Francis", "Bailey"),
+        (
+            "Okafor",
+            "Mensah",
+            "Adeyemi",
+            "Campbell",
+            "Asante",
+            "Bello",
+            "Grant",
+            "Osei",
+            "Reid",
+            "Boateng",
+            "Richards",
+            "Mohamed",
+            "Francis",
+            "Bailey",
+        ),
     ),
     "newly_arrived": (
-        ("Ahmad", "Mustafa", "Omar", "Yonas", "Dawit", "Ardit", "Bilal", "Samir", "Hassan", "Abdullah",
-         "Arman", "Yasin", "Filmon", "Besnik"),
+        (
+            "Ahmad",
+            "Mustafa",
+            "Omar",
+            "Yonas",
+            "Dawit",
+            "Ardit",
+            "Bilal",
+            "Samir",
+            "Hassan",
+            "Abdullah",
+            "Arman",
+            "Yasin",
+            "Filmon",
+            "Besnik",
+        ),
         ("Senait", "Amina", "Mariam", "Sara", "Lina", "Hana", "Nour", "Elira", "Selam", "Rahel"),
-        ("Ahmadi", "Haidari", "Rahimi", "Tesfay", "Berhane", "Gebre", "Osman", "Abdi", "Hoxha", "Krasniqi",
-         "Nazari", "Mohammadi", "Noori", "Idris"),
+        (
+            "Ahmadi",
+            "Haidari",
+            "Rahimi",
+            "Tesfay",
+            "Berhane",
+            "Gebre",
+            "Osman",
+            "Abdi",
+            "Hoxha",
+            "Krasniqi",
+            "Nazari",
+            "Mohammadi",
+            "Noori",
+            "Idris",
+        ),
     ),
 }
 BOYS_NAMES = frozenset(name for boys, _, _ in NAMES.values() for name in boys)
 NAME_GROUPS = {
-    "AIND": ("south_asian",), "APKN": ("south_asian",), "ABAN": ("south_asian",), "AOTH": ("south_asian",),
-    "MWAS": ("british", "south_asian"), "MWBC": ("british", "african_caribbean"),
-    "MWBA": ("british", "african_caribbean"), "BCRB": ("african_caribbean",), "BAFR": ("african_caribbean",),
-    "BOTH": ("african_caribbean",), "OOTH": ("british", "newly_arrived"), "CHNE": ("british",),
+    "AIND": ("south_asian",),
+    "APKN": ("south_asian",),
+    "ABAN": ("south_asian",),
+    "AOTH": ("south_asian",),
+    "MWAS": ("british", "south_asian"),
+    "MWBC": ("british", "african_caribbean"),
+    "MWBA": ("british", "african_caribbean"),
+    "BCRB": ("african_caribbean",),
+    "BAFR": ("african_caribbean",),
+    "BOTH": ("african_caribbean",),
+    "OOTH": ("british", "newly_arrived"),
+    "CHNE": ("british",),
 }
 
 CATEGORIES_OF_NEED = {"N1": 58, "N2": 3, "N3": 3, "N4": 8, "N5": 14, "N6": 3, "N7": 1, "N8": 4}
@@ -144,19 +290,37 @@ ROUTE_PLACEMENTS = {
 SUPPORTED_ACCOMMODATION_CODED_FROM = date(2024, 4, 1)
 SUPPORTED_ACCOMMODATION_REGISTERED_ON = date(2024, 4, 28)
 PROVIDERS = {
-    "U1": {"PR1": 90, "PR2": 10}, "U2": {"PR1": 90, "PR2": 10}, "U3": {"PR1": 90, "PR2": 10},
-    "U4": {"PR1": 55, "PR4": 35, "PR5": 10}, "U5": {"PR1": 60, "PR4": 25, "PR5": 15},
+    "U1": {"PR1": 90, "PR2": 10},
+    "U2": {"PR1": 90, "PR2": 10},
+    "U3": {"PR1": 90, "PR2": 10},
+    "U4": {"PR1": 55, "PR4": 35, "PR5": 10},
+    "U5": {"PR1": 60, "PR4": 25, "PR5": 15},
     "U6": {"PR1": 55, "PR4": 35, "PR5": 10},
-    "A5": {"PR1": 55, "PR2": 30, "PR5": 15}, "A6": {"PR1": 55, "PR2": 30, "PR5": 15},
-    "K1": {"PR1": 20, "PR2": 50, "PR4": 30}, "K2": {"PR1": 15, "PR4": 75, "PR5": 10},
-    "H5": {"PR1": 15, "PR4": 60, "PR5": 25}, "K3": {"PR1": 15, "PR4": 60, "PR5": 25},
-    "P1": {"PR0": 1}, "P3": {"PR4": 1},
-    "R1": {"PR4": 70, "PR5": 30}, "R2": {"PR3": 1}, "R3": {"PR1": 30, "PR4": 50, "PR5": 20},
-    "R5": {"PR3": 1}, "S1": {"PR4": 60, "PR5": 40},
+    "A5": {"PR1": 55, "PR2": 30, "PR5": 15},
+    "A6": {"PR1": 55, "PR2": 30, "PR5": 15},
+    "K1": {"PR1": 20, "PR2": 50, "PR4": 30},
+    "K2": {"PR1": 15, "PR4": 75, "PR5": 10},
+    "H5": {"PR1": 15, "PR4": 60, "PR5": 25},
+    "K3": {"PR1": 15, "PR4": 60, "PR5": 25},
+    "P1": {"PR0": 1},
+    "P3": {"PR4": 1},
+    "R1": {"PR4": 70, "PR5": 30},
+    "R2": {"PR3": 1},
+    "R3": {"PR1": 30, "PR4": 50, "PR5": 20},
+    "R5": {"PR3": 1},
+    "S1": {"PR4": 60, "PR5": 40},
 }
 PLACEMENT_CHANGE_REASONS = {
-    "CARPL": 38, "CREQB": 12, "CREQO": 9, "CHILD": 8, "LAREQ": 6, "STAND": 4, "ALLEG": 3, "CLOSE": 4,
-    "APPRR": 2, "OTHER": 14,
+    "CARPL": 38,
+    "CREQB": 12,
+    "CREQO": 9,
+    "CHILD": 8,
+    "LAREQ": 6,
+    "STAND": 4,
+    "ALLEG": 3,
+    "CLOSE": 4,
+    "APPRR": 2,
+    "OTHER": 14,
 }
 # Placement moves a year, by age from the given year.
 MOVES_PER_YEAR = ((0, 0.35), (5, 0.4), (10, 0.6), (16, 0.7))
@@ -482,12 +646,15 @@ class _Generator:
             child.sex = "M" if child.given_name in BOYS_NAMES else "F"
         if child.sex != "F" or all(episode.legal_status in ("V3", "V4") for episode in history.episodes):
             return
-        child.is_mother = (age_on(child.date_of_birth, self.today) >= 15
-                           and self.motherhood_rng.random() < MOTHERS_AMONG_GIRLS_AGED_15_AND_OVER)
+        child.is_mother = (
+            age_on(child.date_of_birth, self.today) >= 15
+            and self.motherhood_rng.random() < MOTHERS_AMONG_GIRLS_AGED_15_AND_OVER
+        )
         if child.is_mother:
             fourteenth_birthday = add_years(child.date_of_birth, 14)
             child.first_child_date_of_birth = fourteenth_birthday + timedelta(
-                days=self.motherhood_rng.randint(1, (self.today - fourteenth_birthday).days))
+                days=self.motherhood_rng.randint(1, (self.today - fourteenth_birthday).days)
+            )
 
     def protection_only(self, number):
         date_of_birth = self.birth_date(self.pick(AGES_ON_PLAN), self.today)
@@ -563,8 +730,11 @@ class _Generator:
         self.strategy_discussion(history, discussion, True)
         history.protection_plans.append(
             ChildProtectionPlan(
-                child=history.child, start_date=start, initial_category_of_abuse=self.pick(CATEGORIES_OF_ABUSE),
-                end_date=end, end_reason=end_reason,
+                child=history.child,
+                start_date=start,
+                initial_category_of_abuse=self.pick(CATEGORIES_OF_ABUSE),
+                end_date=end,
+                end_reason=end_reason,
             )
         )
 
@@ -572,14 +742,13 @@ class _Generator:
         """The strategy discussion that started the enquiries behind an initial conference held
         on `conference`: mostly 4-15 working days before it, sometimes a few days more, never
         more than 30 days."""
-        low, high = LATE_INITIAL_CONFERENCE_WORKING_DAYS if self.chance(INITIAL_CONFERENCE_LATE) else (
-            INITIAL_CONFERENCE_WORKING_DAYS
+        low, high = (
+            LATE_INITIAL_CONFERENCE_WORKING_DAYS
+            if self.chance(INITIAL_CONFERENCE_LATE)
+            else (INITIAL_CONFERENCE_WORKING_DAYS)
         )
         count = self.rng.randint(low, high)
-        while (
-            count > 1
-            and (conference - add_working_days(conference, -count)).days > LATEST_INITIAL_CONFERENCE_DAYS
-        ):
+        while count > 1 and (conference - add_working_days(conference, -count)).days > LATEST_INITIAL_CONFERENCE_DAYS:
             count -= 1
         return add_working_days(conference, -count)
 
@@ -619,11 +788,17 @@ class _Generator:
 
     # Care episodes.
 
-    def episode(self, child, start, reason_for_new_episode, legal_status, category_of_need, placement_type,
-                placement_provider):
+    def episode(
+        self, child, start, reason_for_new_episode, legal_status, category_of_need, placement_type, placement_provider
+    ):
         return CareEpisode(
-            child=child, start_date=start, reason_for_new_episode=reason_for_new_episode, legal_status=legal_status,
-            category_of_need=category_of_need, placement_type=placement_type, placement_provider=placement_provider,
+            child=child,
+            start_date=start,
+            reason_for_new_episode=reason_for_new_episode,
+            legal_status=legal_status,
+            category_of_need=category_of_need,
+            placement_type=placement_type,
+            placement_provider=placement_provider,
         )
 
     def care_period(self, child, start, route, *, end=None, exit_kind=None):
@@ -673,8 +848,13 @@ class _Generator:
             ending.end_date, ending.reason_episode_ceased, ending.reason_for_placement_change = day, "X1", reason
             episodes.append(
                 self.episode(
-                    child, day, reason_for_new_episode(status_changed, bool(reason), same_carers), new_status,
-                    category_of_need, new_placement, new_provider,
+                    child,
+                    day,
+                    reason_for_new_episode(status_changed, bool(reason), same_carers),
+                    new_status,
+                    category_of_need,
+                    new_placement,
+                    new_provider,
                 )
             )
             status, placement, provider = new_status, new_placement, new_provider
@@ -696,8 +876,15 @@ class _Generator:
             if episode.start_date >= day:
                 episode.placement_type = "K3"
             elif day < (episode.end_date or self.today):
-                supported = self.episode(episode.child, day, "T", episode.legal_status, episode.category_of_need,
-                                         "K3", episode.placement_provider)
+                supported = self.episode(
+                    episode.child,
+                    day,
+                    "T",
+                    episode.legal_status,
+                    episode.category_of_need,
+                    "K3",
+                    episode.placement_provider,
+                )
                 supported.end_date = episode.end_date
                 supported.reason_episode_ceased = episode.reason_episode_ceased
                 supported.reason_for_placement_change = episode.reason_for_placement_change
@@ -727,8 +914,10 @@ class _Generator:
             placed = placement_order + timedelta(days=int(length * self.rng.uniform(0, 0.15)))
             return [(start, "C1"), (placement_order, "E1")], placed
         adoption_track = (
-            route == "court" and age_on(child.date_of_birth, start) < 3
-            and start >= self.today - timedelta(days=730) and self.chance(0.45)
+            route == "court"
+            and age_on(child.date_of_birth, start) < 3
+            and start >= self.today - timedelta(days=730)
+            and self.chance(0.45)
         )
         status = self.pick(FIRST_LEGAL_STATUS[route])
         statuses = [(start, status)]
@@ -788,7 +977,8 @@ class _Generator:
         if day < SUPPORTED_ACCOMMODATION_CODED_FROM:
             weights = {("H5" if code == "K3" else code): weight for code, weight in weights.items()}
         allowed = {
-            code: weight for code, weight in weights.items()
+            code: weight
+            for code, weight in weights.items()
             if (code != "P1" or status in WITH_PARENTS_STATUSES) and (status != "E1" or code in FOSTER_PLACEMENTS)
         }
         placement = self.pick(allowed)
@@ -821,6 +1011,7 @@ class _Generator:
     def iro_ftes(self, children_to_allocate, first_iro_number=1):
         """Enough IROs (at least three) for caseloads near 60 children per full-time IRO. Their
         working hours follow one pattern through the team, from IRO number `first_iro_number`."""
+
         def ftes(count):
             first = first_iro_number - 1
             return [IRO_FTE_PATTERN[index % len(IRO_FTE_PATTERN)] for index in range(first, first + count)]
@@ -875,8 +1066,9 @@ class _Generator:
             StaffMember("board", *name(), role=Role.BOARD_MEMBER, team="Corporate Parenting Board"),
         ]
         staff += [
-            StaffMember(f"iro{first_iro_number + index}", *name(), role=Role.IRO, fte=fte,
-                        team=teams[index % len(teams)])
+            StaffMember(
+                f"iro{first_iro_number + index}", *name(), role=Role.IRO, fte=fte, team=teams[index % len(teams)]
+            )
             for index, fte in enumerate(iro_ftes)
         ]
         return staff
@@ -937,8 +1129,12 @@ def save_local_authority(authority, *, replace=True, password=None):
     return SavedAuthority(
         iros=iros,
         counts={
-            "children": len(histories), "iros": len(iros), "care_episodes": len(episodes),
-            "strategy_discussions": len(discussions), "protection_plans": len(plans), "allocations": len(allocations),
+            "children": len(histories),
+            "iros": len(iros),
+            "care_episodes": len(episodes),
+            "strategy_discussions": len(discussions),
+            "protection_plans": len(plans),
+            "allocations": len(allocations),
         },
     )
 
@@ -1009,10 +1205,16 @@ def _save_staff(staff, password):
         users[member.username], _ = User.objects.update_or_create(
             username=member.username,
             defaults={
-                "first_name": member.first_name, "last_name": member.last_name,
+                "first_name": member.first_name,
+                "last_name": member.last_name,
                 "email": f"{member.username}@example.org",
-                "role": member.role, "fte": member.fte, "team": member.team, "password": password,
-                "is_active": True, "is_staff": member.is_administrator, "is_superuser": member.is_administrator,
+                "role": member.role,
+                "fte": member.fte,
+                "team": member.team,
+                "password": password,
+                "is_active": True,
+                "is_staff": member.is_administrator,
+                "is_superuser": member.is_administrator,
             },
         )
     return users

@@ -52,7 +52,10 @@ DIRECTOR_RESPONSES = {"on_time": 70, "late": 30}
 MEAN_WORKING_DAYS_LATE = 5
 # Chance the response settles it at each stage (the director's always does).
 RESOLVED_AT = {
-    Stage.INFORMAL: 0.8, Stage.TEAM_MANAGER: 0.76, Stage.SERVICE_MANAGER: 0.72, Stage.HEAD_OF_SERVICE: 0.78,
+    Stage.INFORMAL: 0.8,
+    Stage.TEAM_MANAGER: 0.76,
+    Stage.SERVICE_MANAGER: 0.72,
+    Stage.HEAD_OF_SERVICE: 0.78,
     Stage.DIRECTOR: 1.0,
 }
 RESOLVED_WITHIN_WORKING_DAYS = 30
@@ -65,9 +68,20 @@ MINIMUM_OPEN = 3
 OPEN_PER_CHILDREN_LOOKED_AFTER = 500
 
 AREAS = {
-    "care_planning": 30, "placement": 20, "health": 7, "education": 7, "contact": 7, "statutory_visits": 7,
-    "review_process": 5, "assessments": 6, "pathway": 4, "participation": 3, "identity": 2, "legal": 3,
-    "safeguarding": 5, "other": 2,
+    "care_planning": 30,
+    "placement": 20,
+    "health": 7,
+    "education": 7,
+    "contact": 7,
+    "statutory_visits": 7,
+    "review_process": 5,
+    "assessments": 6,
+    "pathway": 4,
+    "participation": 3,
+    "identity": 2,
+    "legal": 3,
+    "safeguarding": 5,
+    "other": 2,
 }
 WHAT_IS_WRONG = {
     "care_planning": (
@@ -80,30 +94,46 @@ WHAT_IS_WRONG = {
         "The carers have given notice and no alternative placement has been identified.",
         "The placement plan meeting agreed at the review has not taken place.",
     ),
-    "health": ("The review health assessment is three months overdue.",
-               "The CAMHS referral agreed at the review has not been made."),
-    "education": ("The child has been without a school place for six weeks.",
-                  "The PEP has not been updated this academic year."),
-    "contact": ("Family time agreed at the review has not started.",
-                "Sibling contact has stopped without a decision or an explanation to the child."),
+    "health": (
+        "The review health assessment is three months overdue.",
+        "The CAMHS referral agreed at the review has not been made.",
+    ),
+    "education": (
+        "The child has been without a school place for six weeks.",
+        "The PEP has not been updated this academic year.",
+    ),
+    "contact": (
+        "Family time agreed at the review has not started.",
+        "Sibling contact has stopped without a decision or an explanation to the child.",
+    ),
     "statutory_visits": ("The child has not had a statutory visit for over eight weeks.",),
-    "review_process": ("No social worker's report for the last two reviews.",
-                       "The social worker did not attend the review and sent no report."),
-    "assessments": ("The special guardianship assessment has not started.",
-                    "The parenting assessment is overdue and the court timetable is at risk."),
+    "review_process": (
+        "No social worker's report for the last two reviews.",
+        "The social worker did not attend the review and sent no report.",
+    ),
+    "assessments": (
+        "The special guardianship assessment has not started.",
+        "The parenting assessment is overdue and the court timetable is at risk.",
+    ),
     "pathway": ("The pathway plan has not been completed and the young person turns 18 soon.",),
     "participation": ("The young person asked for an advocate at the review; no referral has been made.",),
     "identity": ("The child's cultural and religious needs are not met in the placement.",),
     "legal": ("The final care plan was filed without taking account of the IRO's view.",),
-    "safeguarding": ("Repeated missing episodes with no strategy meeting held.",
-                     "Risk of exploitation identified at the review; no safety plan in place."),
+    "safeguarding": (
+        "Repeated missing episodes with no strategy meeting held.",
+        "Risk of exploitation identified at the review; no safety plan in place.",
+    ),
     "other": ("The child's savings have not been paid into their account.",),
 }
 WHAT_IS_ASKED = {
-    "care_planning": ("A permanence planning meeting within 10 working days and a date for panel.",
-                      "An updated care plan, shared with the child and the IRO, within four weeks."),
-    "placement": ("A placement stability meeting within 5 working days and a plan for a suitable home.",
-                  "A placement search and a named placement plan by the end of the month."),
+    "care_planning": (
+        "A permanence planning meeting within 10 working days and a date for panel.",
+        "An updated care plan, shared with the child and the IRO, within four weeks.",
+    ),
+    "placement": (
+        "A placement stability meeting within 5 working days and a plan for a suitable home.",
+        "A placement search and a named placement plan by the end of the month.",
+    ),
     "health": ("The health assessment booked within 10 working days.",),
     "education": ("A school place or full-time education provision agreed within 10 working days.",),
     "contact": ("Family time arrangements confirmed in writing to the child and the family.",),
@@ -118,10 +148,14 @@ WHAT_IS_ASKED = {
     "other": ("The payment made and confirmed to the IRO.",),
 }
 OUTCOMES = {
-    "care_planning": ("Permanence planning meeting held; the plan goes to panel next month.",
-                      "Care plan updated and shared with the child."),
-    "placement": ("Stability meeting held; extra support agreed for the carers.",
-                  "A suitable placement found; the child moved with a planned introduction."),
+    "care_planning": (
+        "Permanence planning meeting held; the plan goes to panel next month.",
+        "Care plan updated and shared with the child.",
+    ),
+    "placement": (
+        "Stability meeting held; extra support agreed for the carers.",
+        "A suitable placement found; the child moved with a planned introduction.",
+    ),
     "health": ("Health assessment completed.",),
     "education": ("School place confirmed; the child started this week.",),
     "contact": ("Family time restarted and confirmed in writing.",),
@@ -153,12 +187,20 @@ WITHDRAWN_AFTER_THE_RESPONSE = (
 )
 LEFT_CARE_REASON = "The child ceased to be looked after, so the escalation no longer needs pursuing."
 ROLES = {
-    Stage.TEAM_MANAGER: "Team manager", Stage.SERVICE_MANAGER: "Service manager",
-    Stage.HEAD_OF_SERVICE: "Head of service", Stage.DIRECTOR: "Director of Children's Services",
+    Stage.TEAM_MANAGER: "Team manager",
+    Stage.SERVICE_MANAGER: "Service manager",
+    Stage.HEAD_OF_SERVICE: "Head of service",
+    Stage.DIRECTOR: "Director of Children's Services",
     Stage.CAFCASS: "Cafcass Legal",
 }
-POOL_SIZES = {"social_worker": 40, Stage.TEAM_MANAGER: 10, Stage.SERVICE_MANAGER: 4, Stage.HEAD_OF_SERVICE: 2,
-              Stage.DIRECTOR: 1, Stage.CAFCASS: 2}
+POOL_SIZES = {
+    "social_worker": 40,
+    Stage.TEAM_MANAGER: 10,
+    Stage.SERVICE_MANAGER: 4,
+    Stage.HEAD_OF_SERVICE: 2,
+    Stage.DIRECTOR: 1,
+    Stage.CAFCASS: 2,
+}
 
 
 @dataclass
@@ -234,7 +276,11 @@ class _EscalationGenerator:
     def new(self, history, iro, raised, areas):
         """An escalation with what is wrong and what is asked, about its first area."""
         return SeededEscalation(
-            history, iro, raised, areas, what_is_wrong=self.rng.choice(WHAT_IS_WRONG[areas[0]]),
+            history,
+            iro,
+            raised,
+            areas,
+            what_is_wrong=self.rng.choice(WHAT_IS_WRONG[areas[0]]),
             what_is_asked=self.rng.choice(WHAT_IS_ASKED[areas[0]]),
         )
 
@@ -304,8 +350,10 @@ class _EscalationGenerator:
                 late = 1 + min(int(self.rng.expovariate(1 / MEAN_WORKING_DAYS_LATE)), 29)
                 step.responded_on = add_working_days(due, late)
             settled = step.responded_on is not None and self.chance(RESOLVED_AT[stage])
-            step.summary = "" if step.responded_on is None else (
-                self.rng.choice(OUTCOMES[area]) if settled else self.rng.choice(UNRESOLVED_RESPONSES)
+            step.summary = (
+                ""
+                if step.responded_on is None
+                else (self.rng.choice(OUTCOMES[area]) if settled else self.rng.choice(UNRESOLVED_RESPONSES))
             )
             last_event = step.responded_on or due
             if withdrawing:
@@ -390,23 +438,28 @@ class _EscalationGenerator:
         limit = settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
         open_now = [escalation for escalation in self.escalations if escalation.is_open]
         if not any(self.response_overdue(escalation) for escalation in open_now):
-            self.forced(add_working_days(self.today, -self.rng.randint(9, 15)),
-                        [(Stage.INFORMAL, None)], open_now)
+            self.forced(add_working_days(self.today, -self.rng.randint(9, 15)), [(Stage.INFORMAL, None)], open_now)
         if not any(self.formal_working_days(escalation) > limit for escalation in open_now):
             raised = add_working_days(self.today, -(limit + self.rng.randint(18, 25)))
-            plan = [(Stage.INFORMAL, 7), (Stage.TEAM_MANAGER, 6), (Stage.SERVICE_MANAGER, 7),
-                    (Stage.HEAD_OF_SERVICE, None)]
+            plan = [
+                (Stage.INFORMAL, 7),
+                (Stage.TEAM_MANAGER, 6),
+                (Stage.SERVICE_MANAGER, 7),
+                (Stage.HEAD_OF_SERVICE, None),
+            ]
             self.forced(raised, plan, open_now, gaps=(2, 2, 3))
         looked_after = sum(1 for index in self.spans if span_on(self.spans[index], self.today))
         while len(open_now) < max(MINIMUM_OPEN, looked_after // OPEN_PER_CHILDREN_LOOKED_AFTER):
-            if not self.forced(add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)],
-                               open_now):
+            if not self.forced(
+                add_working_days(self.today, -self.rng.randint(0, 3)), [(Stage.INFORMAL, None)], open_now
+            ):
                 break  # a very small authority has no more children free to escalate about
 
     def response_overdue(self, escalation):
         current = escalation.steps[-1]
-        return timescales.response_overdue(timescales.response_due(current.sent_on, current.stage),
-                                           current.responded_on, self.today)
+        return timescales.response_overdue(
+            timescales.response_due(current.sent_on, current.stage), current.responded_on, self.today
+        )
 
     def formal_working_days(self, escalation):
         started = next((step.sent_on for step in escalation.steps if Stage(step.stage).is_formal), None)
@@ -421,8 +474,9 @@ class _EscalationGenerator:
             return False
         index = self.rng.choice(candidates)
         history = self.histories[index]
-        escalation = self.new(history, iro_on(history.allocations, raised), raised,
-                              self.areas(history, raised, self.pick(AREAS)))
+        escalation = self.new(
+            history, iro_on(history.allocations, raised), raised, self.areas(history, raised, self.pick(AREAS))
+        )
         team_manager = self.rng.choice(self.names[Stage.TEAM_MANAGER])
         sent = raised
         for number, (stage, answer_after) in enumerate(plan):
@@ -448,8 +502,12 @@ class _EscalationGenerator:
             return
         index = self.rng.choice(candidates)
         history = self.histories[index]
-        escalation = self.new(history, iro_on(history.allocations, raised), raised,
-                              ["care_planning", "legal"] + (["placement"] if self.chance(0.5) else []))
+        escalation = self.new(
+            history,
+            iro_on(history.allocations, raised),
+            raised,
+            ["care_planning", "legal"] + (["placement"] if self.chance(0.5) else []),
+        )
         team_manager = self.rng.choice(self.names[Stage.TEAM_MANAGER])
         sent = raised
         for stage in (Stage.INFORMAL, Stage.TEAM_MANAGER, Stage.SERVICE_MANAGER, Stage.DIRECTOR, Stage.CAFCASS):
@@ -460,7 +518,8 @@ class _EscalationGenerator:
             step.responded_on = max(step.responded_on, add_working_days(sent, 1))
             step.summary = (
                 "Cafcass Legal took up the referral; the local authority agreed to return the care plan to court."
-                if stage == Stage.CAFCASS else self.rng.choice(UNRESOLVED_RESPONSES)
+                if stage == Stage.CAFCASS
+                else self.rng.choice(UNRESOLVED_RESPONSES)
             )
             sent = add_working_days(step.responded_on, self.rng.randint(2, 6))
         escalation.status = EscalationStatus.RESOLVED
@@ -490,8 +549,12 @@ def save_escalations(seeded, iros):
     escalations = []
     for item in seeded:
         escalation = Escalation(
-            child=item.history.child, raised_by=iros[item.iro], raised_on=item.raised_on,
-            what_is_wrong=item.what_is_wrong, what_is_asked=item.what_is_asked, status=item.status,
+            child=item.history.child,
+            raised_by=iros[item.iro],
+            raised_on=item.raised_on,
+            what_is_wrong=item.what_is_wrong,
+            what_is_asked=item.what_is_asked,
+            status=item.status,
         )
         if item.status == EscalationStatus.RESOLVED:
             escalation.resolved_on = item.closed_on
@@ -504,15 +567,22 @@ def save_escalations(seeded, iros):
     bulk_save(Escalation, escalations)
     concerns = [
         EscalationConcern(escalation=escalation, area=area)
-        for escalation, item in zip(escalations, seeded) for area in sorted(set(item.areas))
+        for escalation, item in zip(escalations, seeded)
+        for area in sorted(set(item.areas))
     ]
     steps = [
         EscalationStep(
-            escalation=escalation, stage=step.stage, addressed_to_name=step.name, addressed_to_role=step.role,
-            sent_on=step.sent_on, response_due=timescales.response_due(step.sent_on, step.stage),
-            responded_on=step.responded_on, response_summary=step.summary,
+            escalation=escalation,
+            stage=step.stage,
+            addressed_to_name=step.name,
+            addressed_to_role=step.role,
+            sent_on=step.sent_on,
+            response_due=timescales.response_due(step.sent_on, step.stage),
+            responded_on=step.responded_on,
+            response_summary=step.summary,
         )
-        for escalation, item in zip(escalations, seeded) for step in item.steps
+        for escalation, item in zip(escalations, seeded)
+        for step in item.steps
     ]
     bulk_save(EscalationConcern, concerns)
     bulk_save(EscalationStep, steps)
@@ -521,4 +591,3 @@ def save_escalations(seeded, iros):
         "escalations_open": sum(escalation.status == EscalationStatus.OPEN for escalation in escalations),
         "escalation_steps": len(steps),
     }
-

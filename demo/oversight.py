@@ -71,7 +71,10 @@ IN_CONTACT_FIRST_OFFER = 0.55
 IN_CONTACT_LATER_OFFER = 0.1
 IN_CONTACT_CHANGED = 0.12
 CONTACT_METHODS = {
-    ContactMethod.VISIT: 30, ContactMethod.PHONE: 24, ContactMethod.TEXT: 20, ContactMethod.VIDEO: 16,
+    ContactMethod.VISIT: 30,
+    ContactMethod.PHONE: 24,
+    ContactMethod.TEXT: 20,
+    ContactMethod.VIDEO: 16,
     ContactMethod.LETTER: 10,
 }
 CONTACT_EVERY_WEEKS = {4: 14, 6: 24, 8: 26, 10: 8, 12: 20, 16: 6, 26: 2}
@@ -81,8 +84,18 @@ CONTACT_LAPSED = 0.1
 # Areas of drift an amber or red rating tracks (demo/escalations.py raises escalations on the
 # same areas); the ones that only fit some children are filtered by situation.
 DRIFT_AREAS = {
-    "care_planning": 30, "placement": 18, "health": 8, "education": 9, "contact": 8, "statutory_visits": 7,
-    "review_process": 5, "assessments": 6, "pathway": 6, "participation": 3, "identity": 2, "legal": 3,
+    "care_planning": 30,
+    "placement": 18,
+    "health": 8,
+    "education": 9,
+    "contact": 8,
+    "statutory_visits": 7,
+    "review_process": 5,
+    "assessments": 6,
+    "pathway": 6,
+    "participation": 3,
+    "identity": 2,
+    "legal": 3,
     "safeguarding": 4,
 }
 SAME_AREA_AGAIN = 0.7
@@ -244,8 +257,11 @@ QUALITY_ALERT_TRACKING = (
     "Quality-assurance alert: report missing; review held without it.",
 )
 CONTACT_TRACKING = {
-    ContactMethod.VISIT: ("Visited the child at home.", "Visited at the placement; saw the child alone.",
-                          "Met the young person in town for lunch."),
+    ContactMethod.VISIT: (
+        "Visited the child at home.",
+        "Visited at the placement; saw the child alone.",
+        "Met the young person in town for lunch.",
+    ),
     ContactMethod.PHONE: ("Phone call with the young person.", "Phone call with the child and the carer."),
     ContactMethod.TEXT: ("Text messages with the young person.", "Texted to check in; the young person replied."),
     ContactMethod.VIDEO: ("Video call with the child.", "Video call with the young person."),
@@ -441,7 +457,8 @@ class _OversightGenerator:
         child = self.history.child
         age = age_on(child.date_of_birth, day)
         weights = {
-            area: weight for area, weight in DRIFT_AREAS.items()
+            area: weight
+            for area, weight in DRIFT_AREAS.items()
             if (area != "pathway" or age >= 15) and (area != "education" or 4 <= age < 18)
         }
         self.area = self.pick(weights)
@@ -461,8 +478,13 @@ class _OversightGenerator:
         rag = self.next_rating(previous)
         next_check = self.next_check(rag, day, next_due)
         self.add(
-            day, OversightKind.POST_REVIEW, rag=rag, tracking=self.tracking(rag, day), next_check=next_check,
-            review=seeded, iro=seeded.chair,
+            day,
+            OversightKind.POST_REVIEW,
+            rag=rag,
+            tracking=self.tracking(rag, day),
+            next_check=next_check,
+            review=seeded,
+            iro=seeded.chair,
         )
         self.ratings.append(Rating(day, rag, self.area if rag != Rag.GREEN else "", OversightKind.POST_REVIEW))
         return self.follow_up(rag, day, next_check, next_due, until)
@@ -488,11 +510,15 @@ class _OversightGenerator:
                 self.drift_area(midway)
             midway_check = next_check_window(midway_rag, midway, next_due).proposed
             self.add(
-                midway, OversightKind.MIDWAY_REVIEW, rag=midway_rag,
-                tracking=self.rng.choice(MIDWAY_TRACKING[midway_rag]), next_check=midway_check,
+                midway,
+                OversightKind.MIDWAY_REVIEW,
+                rag=midway_rag,
+                tracking=self.rng.choice(MIDWAY_TRACKING[midway_rag]),
+                next_check=midway_check,
             )
-            self.ratings.append(Rating(midway, midway_rag, self.area if midway_rag != Rag.GREEN else "",
-                                       OversightKind.MIDWAY_REVIEW))
+            self.ratings.append(
+                Rating(midway, midway_rag, self.area if midway_rag != Rag.GREEN else "", OversightKind.MIDWAY_REVIEW)
+            )
             if midway_rag != Rag.GREEN:
                 self.drift_follow_up(midway_rag, midway_check, midway + timedelta(days=1), until)
             return midway_rag
@@ -507,8 +533,9 @@ class _OversightGenerator:
         if self.chance(RED_FOLLOW_UP):
             day = self.check(next_check + timedelta(days=self.rng.randint(-7, 3)), first, until, FOLLOW_UP_TRACKING)
             if day is not None and self.chance(RED_SECOND_FOLLOW_UP):
-                self.check(day + timedelta(days=self.rng.randint(14, 28)), day + timedelta(days=1), until,
-                           FOLLOW_UP_TRACKING)
+                self.check(
+                    day + timedelta(days=self.rng.randint(14, 28)), day + timedelta(days=1), until, FOLLOW_UP_TRACKING
+                )
 
     def check(self, day, first, until, phrases=None):
         """A conversation with the social worker or a look at the case file, on a working day
@@ -590,7 +617,8 @@ class _OversightGenerator:
             for index, seeded in enumerate(seeded_reviews):
                 review = seeded.review
                 if review.status != ReviewStatus.HELD or review.conference_outcome not in (
-                    ConferenceOutcome.PLAN_MADE, ConferenceOutcome.PLAN_CONTINUES
+                    ConferenceOutcome.PLAN_MADE,
+                    ConferenceOutcome.PLAN_CONTINUES,
                 ):
                     continue
                 following = seeded_reviews[index + 1].review if index + 1 < len(seeded_reviews) else None
@@ -603,8 +631,12 @@ class _OversightGenerator:
                 if following.held_on is not None:
                     last = min(last, following.held_on - timedelta(days=1))
                 midpoint = review.held_on + (following.due_date - review.held_on) / 2
-                self.check(midpoint + timedelta(days=self.rng.randint(-7, 7)), review.held_on + timedelta(days=1),
-                           last, CONFERENCE_CHECK_TRACKING)
+                self.check(
+                    midpoint + timedelta(days=self.rng.randint(-7, 7)),
+                    review.held_on + timedelta(days=1),
+                    last,
+                    CONFERENCE_CHECK_TRACKING,
+                )
 
     # The quarterly footprint.
 
@@ -638,8 +670,13 @@ def save_oversight(seeded, iros):
     iro_ids = [iro.pk for iro in iros]
     records = [
         OversightRecord(
-            child_id=item.child.pk, iro_id=iro_ids[item.iro], date=item.date, kind=item.kind, rag=item.rag,
-            tracking=item.tracking, next_check_date=item.next_check_date,
+            child_id=item.child.pk,
+            iro_id=iro_ids[item.iro],
+            date=item.date,
+            kind=item.kind,
+            rag=item.rag,
+            tracking=item.tracking,
+            next_check_date=item.next_check_date,
             review_id=None if item.review is None else item.review.review.pk,
         )
         for item in seeded.records

@@ -28,6 +28,7 @@ from children.selectors import age_on
 from demo.children import bulk_save
 from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 from reviews import timescales
+from reviews.cycles import current_lac_cycle, lac_cycles, next_lac_review
 from reviews.models import (
     ConferenceOutcome,
     LateReason,
@@ -36,7 +37,6 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
-from reviews.cycles import current_lac_cycle, lac_cycles, next_lac_review
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks.
@@ -51,11 +51,16 @@ PLAN_ENDING_GRACE_WORKING_DAYS = 10
 
 LATE_REASONS = {
     ReviewKind.LAC: {
-        LateReason.IRO_UNAVAILABLE: 24, LateReason.AWAITING_ASSESSMENT: 20, LateReason.CHILD_UNAVAILABLE: 19,
-        LateReason.FAMILY_UNAVAILABLE: 21, LateReason.OTHER: 16,
+        LateReason.IRO_UNAVAILABLE: 24,
+        LateReason.AWAITING_ASSESSMENT: 20,
+        LateReason.CHILD_UNAVAILABLE: 19,
+        LateReason.FAMILY_UNAVAILABLE: 21,
+        LateReason.OTHER: 16,
     },
     "conference": {
-        LateReason.IRO_UNAVAILABLE: 30, LateReason.AWAITING_ASSESSMENT: 26, LateReason.FAMILY_UNAVAILABLE: 28,
+        LateReason.IRO_UNAVAILABLE: 30,
+        LateReason.AWAITING_ASSESSMENT: 26,
+        LateReason.FAMILY_UNAVAILABLE: 28,
         LateReason.OTHER: 16,
     },
 }
@@ -122,8 +127,11 @@ LAC_ACTIONS = (
     ("Agree the delegated authority form with the carers and share it.", "Social worker", "any"),
     ("Arrange a visit with the child's brothers and sisters before the next review.", "Social worker", "any"),
     ("Present the plan for permanence to the permanence panel.", "Social worker", "full_order"),
-    ("Explore a special guardianship assessment with the family members caring for the child.", "Social worker",
-     "family_carers"),
+    (
+        "Explore a special guardianship assessment with the family members caring for the child.",
+        "Social worker",
+        "family_carers",
+    ),
     ("Hold the personal education plan meeting and share the targets.", "Virtual School", "school"),
     ("Apply for pupil premium plus funding for one-to-one tuition.", "Virtual School", "school"),
     ("Agree a plan with the school to improve attendance.", "Virtual School", "school"),
@@ -134,12 +142,14 @@ LAC_ACTIONS = (
     ("Bring the child's immunisations up to date.", "Health", "under_five"),
     ("Complete the pathway plan with the young person.", "Personal adviser", "sixteen"),
     ("Introduce the young person to their personal adviser.", "Leaving care team", "sixteen"),
-    ("Help the young person open a bank account and get their National Insurance number.", "Personal adviser",
-     "sixteen"),
+    (
+        "Help the young person open a bank account and get their National Insurance number.",
+        "Personal adviser",
+        "sixteen",
+    ),
     ("Discuss staying put with the young person and the foster carers.", "Social worker", "sixteen_fostered"),
     ("Support the young person's application to college.", "Virtual School", "sixteen"),
-    ("Check that an immigration solicitor is instructed and the asylum claim is progressing.", "Social worker",
-     "uasc"),
+    ("Check that an immigration solicitor is instructed and the asylum claim is progressing.", "Social worker", "uasc"),
     ("Arrange English language (ESOL) classes.", "Virtual School", "uasc"),
     ("Book an interpreter for health appointments.", "Health", "uasc"),
     ("File the final care plan with the court.", "Social worker", "proceedings"),
@@ -147,8 +157,7 @@ LAC_ACTIONS = (
     ("Complete the child permanence report.", "Social worker", "adoption"),
     ("Plan introductions with the prospective adopters.", "Social worker", "adoption"),
     ("Write the later-life letter.", "Social worker", "adoption"),
-    ("Review the placement's risk assessment and missing-from-care protocol.", "Residential key worker",
-     "residential"),
+    ("Review the placement's risk assessment and missing-from-care protocol.", "Residential key worker", "residential"),
     ("Consider whether a foster family would now meet the child's needs.", "Social worker", "residential"),
     ("Review the short-break care plan with the parents.", "Social worker", "short_breaks"),
     ("Review the placement with parents assessment.", "Social worker", "with_parents"),
@@ -189,8 +198,6 @@ class SeededReview:
     actions: list = field(default_factory=list)
 
 
-
-
 class _ReviewGenerator:
     def __init__(self, seed, today, iro_ftes):
         self.rng = random.Random(f"reviews-{seed}")
@@ -221,9 +228,7 @@ class _ReviewGenerator:
         early = min(int(self.rng.triangular(0, most + 1, 3)), most)
         day = add_working_days(last, -early)
         if day < earliest:
-            day = min(on_or_after(earliest), last) if earliest <= last else (
-                on_or_after(earliest)
-            )
+            day = min(on_or_after(earliest), last) if earliest <= last else (on_or_after(earliest))
         return day
 
     def working_days_from(self, day, spans):
@@ -266,7 +271,11 @@ class _ReviewGenerator:
             since = held[-1] + timedelta(days=1) if held else start
             day = self.held_on(ReviewKind.LAC, due.due_date, since)
             review = Review(
-                child=child, kind=ReviewKind.LAC, number=due.number, cycle_start=start, due_date=due.due_date,
+                child=child,
+                kind=ReviewKind.LAC,
+                number=due.number,
+                cycle_start=start,
+                due_date=due.due_date,
                 brought_forward_by_move=due.brought_forward_by_move,
             )
             if end is not None and day >= end:
@@ -300,8 +309,10 @@ class _ReviewGenerator:
         if age < 4:
             review.participation_code = "PN0"
         else:
-            weights = DISABLED_PARTICIPATION if child.has_disability else next(
-                weights for lowest, weights in reversed(PARTICIPATION_BY_AGE) if age >= lowest
+            weights = (
+                DISABLED_PARTICIPATION
+                if child.has_disability
+                else next(weights for lowest, weights in reversed(PARTICIPATION_BY_AGE) if age >= lowest)
             )
             review.participation_code = self.pick(weights)
         code = review.participation_code
@@ -329,10 +340,12 @@ class _ReviewGenerator:
         fostered = placement.startswith("U")
         situation = {"any", "older" if age >= 4 else "under_five"}
         situation |= {
-            "school" if 4 <= age < 16 else "", "sixteen" if age >= 16 else "",
+            "school" if 4 <= age < 16 else "",
+            "sixteen" if age >= 16 else "",
             "sixteen_fostered" if age >= 16 and fostered else "",
             "uasc" if history.child.is_uasc else "",
-            "proceedings" if status == "C1" else "", "full_order" if status == "C2" else "",
+            "proceedings" if status == "C1" else "",
+            "full_order" if status == "C2" else "",
             "family_carers" if placement in ("U1", "U3") and status == "C2" else "",
             "adoption" if status == "E1" or placement.startswith("A") else "",
             "residential" if placement in ("K1", "K2", "R1") else "",
@@ -354,10 +367,14 @@ class _ReviewGenerator:
         open_plan_today = any(plan.end_date is None for plan in plans)
         for index, discussion in enumerate(discussions):
             following = discussions[index + 1] if index + 1 < len(discussions) else None
-            plan = next((
-                plan for plan in plans
-                if discussion <= plan.start_date and (following is None or plan.start_date < following)
-            ), None)
+            plan = next(
+                (
+                    plan
+                    for plan in plans
+                    if discussion <= plan.start_date and (following is None or plan.start_date < following)
+                ),
+                None,
+            )
             due = timescales.icpc_due(discussion)
             review = Review(child=history.child, kind=ReviewKind.ICPC, number=1, cycle_start=discussion, due_date=due)
             if plan is not None:
@@ -399,7 +416,11 @@ class _ReviewGenerator:
         while True:
             due = timescales.rcpc_due(start, held)
             review = Review(
-                child=history.child, kind=ReviewKind.RCPC, number=len(held) + 1, cycle_start=start, due_date=due,
+                child=history.child,
+                kind=ReviewKind.RCPC,
+                number=len(held) + 1,
+                cycle_start=start,
+                due_date=due,
                 protection_plan=plan,
             )
             since = held[-1] + timedelta(days=1) if held else start + timedelta(days=1)
@@ -441,8 +462,9 @@ class _ReviewGenerator:
         """How many review conferences, held when due, come between the one due on `due` and
         the one that ends the plan on `end` (0: this one ends it, a few days late at most)."""
         count = 0
-        while end > add_working_days(timescales.add_months(due, count * timescales.LATER_RCPC_MONTHS),
-                                      PLAN_ENDING_GRACE_WORKING_DAYS):
+        while end > add_working_days(
+            timescales.add_months(due, count * timescales.LATER_RCPC_MONTHS), PLAN_ENDING_GRACE_WORKING_DAYS
+        ):
             count += 1
         return count
 
@@ -466,9 +488,11 @@ class _ReviewGenerator:
         plan = review.protection_plan
         outcome = review.conference_outcome
         situation = {
-            "any", "plan" if outcome in (ConferenceOutcome.PLAN_MADE, ConferenceOutcome.PLAN_CONTINUES) else "no_plan",
+            "any",
+            "plan" if outcome in (ConferenceOutcome.PLAN_MADE, ConferenceOutcome.PLAN_CONTINUES) else "no_plan",
             "plan_made" if outcome == ConferenceOutcome.PLAN_MADE else "",
-            "young" if age < 5 else "", "school" if 4 <= age < 16 else "",
+            "young" if age < 5 else "",
+            "school" if 4 <= age < 16 else "",
             "neglect" if plan is not None and plan.current_category_of_abuse == "NEG" else "",
         } - {""}
         seeded = SeededReview(review, chair=self.chair(history, review.held_on))
@@ -489,8 +513,8 @@ class _ReviewGenerator:
         after it (not yet, if that day has not come)."""
         held = review.held_on
         before = self.pick(REPORT_WORKING_DAYS_BEFORE)
-        review.social_worker_report_received = None if before is None else add_working_days(
-            held, -self.rng.randint(*before)
+        review.social_worker_report_received = (
+            None if before is None else add_working_days(held, -self.rng.randint(*before))
         )
         decisions = self.working_days_from(held, DECISIONS_WORKING_DAYS_AFTER)
         record = max(self.working_days_from(held, RECORD_WORKING_DAYS_AFTER), decisions)
@@ -528,7 +552,9 @@ class _ReviewGenerator:
                 completed = held + timedelta(days=self.rng.randint(1, (self.today - held).days))
             actions.append(
                 ReviewAction(
-                    description=description, owner_name=carer if owner == "carer" else owner, due_date=due,
+                    description=description,
+                    owner_name=carer if owner == "carer" else owner,
+                    due_date=due,
                     completed_on=completed,
                 )
             )

@@ -34,13 +34,15 @@ NAME_MAX = 200
 
 def _text(**kwargs):
     """Free text: blank is passed on, so the service's own message names what is missing."""
-    return serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX,
-                                 trim_whitespace=False, **kwargs)
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX, trim_whitespace=False, **kwargs
+    )
 
 
 def _name(**kwargs):
-    return serializers.CharField(required=False, allow_blank=True, default="", max_length=NAME_MAX,
-                                 trim_whitespace=False, **kwargs)
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NAME_MAX, trim_whitespace=False, **kwargs
+    )
 
 
 def _date(required_message, **kwargs):
@@ -59,8 +61,19 @@ class EscalationStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EscalationStep
-        fields = ["id", "escalation", "stage", "stage_display", "addressed_to_name", "addressed_to_role", "sent_on",
-                  "response_due", "responded_on", "response_summary", "created_at"]
+        fields = [
+            "id",
+            "escalation",
+            "stage",
+            "stage_display",
+            "addressed_to_name",
+            "addressed_to_role",
+            "sent_on",
+            "response_due",
+            "responded_on",
+            "response_summary",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -91,17 +104,44 @@ class EscalationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Escalation
-        fields = ["id", "child", "raised_by", "raised_by_name", "iro", "raised_on", "status", "status_display",
-                  "what_is_wrong", "what_is_asked", "concerns", "current_stage", "current_stage_display",
-                  "current_response_due", "response_overdue", "formal_working_days", "formal_too_long", "steps",
-                  "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason", "reopened_on",
-                  "reopen_reason", "created_at", "updated_at", "version"]
+        fields = [
+            "id",
+            "child",
+            "raised_by",
+            "raised_by_name",
+            "iro",
+            "raised_on",
+            "status",
+            "status_display",
+            "what_is_wrong",
+            "what_is_asked",
+            "concerns",
+            "current_stage",
+            "current_stage_display",
+            "current_response_due",
+            "response_overdue",
+            "formal_working_days",
+            "formal_too_long",
+            "steps",
+            "resolved_on",
+            "resolved_at_stage",
+            "outcome",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "reopened_on",
+            "reopen_reason",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
         read_only_fields = fields
 
     def _row(self, escalation):
         row = getattr(escalation, "_api_row", None)
         if row is None:
-            row = escalation._api_row = selectors.escalation_row(escalation, self.context.get("on") or timezone.localdate())
+            row = escalation._api_row = selectors.escalation_row(
+                escalation, self.context.get("on") or timezone.localdate()
+            )
         return row
 
     @extend_schema_field(EscalationConcernSerializer(many=True))
@@ -163,7 +203,9 @@ class RaiseEscalationSerializer(serializers.Serializer):
 
 
 class EscalateSerializer(serializers.Serializer):
-    stage = _stage("Choose the stage you are escalating to", help_text="A stage above the current one (any may be bypassed).")
+    stage = _stage(
+        "Choose the stage you are escalating to", help_text="A stage above the current one (any may be bypassed)."
+    )
     addressed_to_name = _name()
     addressed_to_role = _name()
     sent_on = _date("Enter the date you sent it")
@@ -179,8 +221,13 @@ class RecordResponseSerializer(serializers.Serializer):
 class ResolveSerializer(serializers.Serializer):
     resolved_on = _date("Enter the date it was resolved")
     outcome = _text()
-    resolved_at_stage = _stage("", required=False, allow_null=True, default=None,
-                               help_text="A stage the escalation reached; the current stage when left out.")
+    resolved_at_stage = _stage(
+        "",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A stage the escalation reached; the current stage when left out.",
+    )
     version = version_field()
 
 
@@ -206,9 +253,12 @@ class EscalationApiFilter(EscalationsFilter):
     """The pages' EscalationsFilter (same conditions), with plain ISO dates for the API, the
     response-overdue flag both ways, and the child."""
 
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label="Status (all when left out)")
-    response_overdue = django_filters.BooleanFilter(method="filter_response_overdue",
-                                                    label="Open with the current stage's response overdue")
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label="Status (all when left out)"
+    )
+    response_overdue = django_filters.BooleanFilter(
+        method="filter_response_overdue", label="Open with the current stage's response overdue"
+    )
     raised_from = django_filters.DateFilter(field_name="raised_on", lookup_expr="gte", label="Raised on or after")
     raised_to = django_filters.DateFilter(field_name="raised_on", lookup_expr="lte", label="Raised on or before")
     resolved_from = django_filters.DateFilter(method=handled_in_filter_queryset, label="Resolved on or after")
@@ -241,18 +291,21 @@ class EscalationStepFilter(django_filters.FilterSet):
 
 
 def _action_schema(request_serializer, summary):
-    return extend_schema(summary=summary, request=request_serializer,
-                         responses={200: EscalationSerializer, **CONFLICT_RESPONSE})
+    return extend_schema(
+        summary=summary, request=request_serializer, responses={200: EscalationSerializer, **CONFLICT_RESPONSE}
+    )
 
 
 @extend_schema_view(
     list=extend_schema(summary="Escalations about the children you may open (open ones first)"),
     retrieve=extend_schema(summary="One escalation with its areas of concern and steps (the view is audited)"),
-    create=extend_schema(summary="Raise an escalation", request=RaiseEscalationSerializer,
-                         responses={201: EscalationSerializer}),
+    create=extend_schema(
+        summary="Raise an escalation", request=RaiseEscalationSerializer, responses={201: EscalationSerializer}
+    ),
 )
-class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                        viewsets.GenericViewSet):
+class EscalationViewSet(
+    AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Escalations. IROs see and act only on their allocated children's (another child's is a
     404); board members are refused (403); reopening is for service managers (403 for IROs)."""
 
@@ -271,7 +324,9 @@ class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModel
 
     def _detail(self, pk, status_code=status.HTTP_200_OK):
         escalation = self.get_queryset().get(pk=pk)
-        return Response(EscalationSerializer(escalation, context=self.get_serializer_context()).data, status=status_code)
+        return Response(
+            EscalationSerializer(escalation, context=self.get_serializer_context()).data, status=status_code
+        )
 
     def _visible_escalation(self):
         """The escalation in the URL if the caller may open its child, else 404 (no filters)."""
@@ -279,8 +334,9 @@ class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModel
 
     def retrieve(self, request, *args, **kwargs):
         escalation = self._visible_escalation()
-        record_event(action=AuditAction.VIEW, user=request.user, obj=escalation, child_id=escalation.child_id,
-                     request=request)
+        record_event(
+            action=AuditAction.VIEW, user=request.user, obj=escalation, child_id=escalation.child_id, request=request
+        )
         return Response(EscalationSerializer(escalation, context=self.get_serializer_context()).data)
 
     def create(self, request, *args, **kwargs):
@@ -289,7 +345,9 @@ class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModel
         data = dict(serializer.validated_data)
         child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=data.pop("child"))
         require_recording_rights(request.user, child.pk)
-        escalation = services.raise_escalation(child, by=request.user, request=request, today=timezone.localdate(), **data)
+        escalation = services.raise_escalation(
+            child, by=request.user, request=request, today=timezone.localdate(), **data
+        )
         return self._detail(escalation.pk, status.HTTP_201_CREATED)
 
     def _act(self, request, serializer_class, service):
@@ -298,8 +356,14 @@ class EscalationViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModel
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        service(escalation, by=request.user, request=request, today=timezone.localdate(),
-                expected_version=fields.pop("version"), **fields)
+        service(
+            escalation,
+            by=request.user,
+            request=request,
+            today=timezone.localdate(),
+            expected_version=fields.pop("version"),
+            **fields,
+        )
         return self._detail(escalation.pk)
 
     @_action_schema(EscalateSerializer, "Escalate to a higher stage")

@@ -17,25 +17,39 @@ class EscalationsFilter(ListFilterSet):
 
     iro = django_filters.ModelChoiceFilter(
         queryset=IRO_CHOICES,
-        method="filter_iro", label="IRO", empty_label="Any IRO",
+        method="filter_iro",
+        label="IRO",
+        empty_label="Any IRO",
     )
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label="Status",
-                                         empty_label=None)
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label="Status", empty_label=None
+    )
     stage = django_filters.ChoiceFilter(
-        choices=Stage.choices, method="filter_stage", label="Current stage", empty_label="Any stage",
+        choices=Stage.choices,
+        method="filter_stage",
+        label="Current stage",
+        empty_label="Any stage",
     )
     area = django_filters.ChoiceFilter(
-        choices=AreaOfConcern.choices, field_name="concerns__area", label="Area of concern", empty_label="Any area",
+        choices=AreaOfConcern.choices,
+        field_name="concerns__area",
+        label="Area of concern",
+        empty_label="Any area",
     )
     response_overdue = django_filters.ChoiceFilter(
-        choices=YES_CHOICES, method="filter_response_overdue", label="Response overdue", empty_label="Any",
+        choices=YES_CHOICES,
+        method="filter_response_overdue",
+        label="Response overdue",
+        empty_label="Any",
     )
     raised_from = GovukDateFilter(field_name="raised_on", lookup_expr="gte", label="Raised on or after")
     raised_to = GovukDateFilter(field_name="raised_on", lookup_expr="lte", label="Raised on or before")
     resolved_from = GovukDateFilter(method=handled_in_filter_queryset, label="Resolved on or after")
     resolved_to = GovukDateFilter(method=handled_in_filter_queryset, label="Resolved on or before")
     resolved_stage = django_filters.ChoiceFilter(
-        choices=Stage.choices, field_name="resolved_at_stage", label="Stage at which resolved",
+        choices=Stage.choices,
+        field_name="resolved_at_stage",
+        label="Stage at which resolved",
         empty_label="Any stage",
     )
 
@@ -70,10 +84,13 @@ class EscalationsFilter(ListFilterSet):
 
     @property
     def more_filters(self):
-        return [self.form[name] for name in ("raised_from", "raised_to", "resolved_from", "resolved_to",
-                                             "resolved_stage")]
+        return [
+            self.form[name] for name in ("raised_from", "raised_to", "resolved_from", "resolved_to", "resolved_stage")
+        ]
 
     @property
     def more_filters_used(self):
-        return any(key.startswith(tuple(field.name for field in self.more_filters)) and value
-                   for key, value in self.data.items())
+        return any(
+            key.startswith(tuple(field.name for field in self.more_filters)) and value
+            for key, value in self.data.items()
+        )

@@ -17,16 +17,18 @@ class Escalation(models.Model):
     the stages until it is resolved or withdrawn (IRO Handbook ch. 6)."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="escalations")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations_raised",
-                                  verbose_name="IRO")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations_raised", verbose_name="IRO"
+    )
     raised_on = models.DateField()
     what_is_wrong = models.TextField("what is wrong")
     what_is_asked = models.TextField("what the IRO asks for")
     status = models.CharField(max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
     resolved_on = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
-    resolved_at_stage = models.PositiveSmallIntegerField("stage at which resolved", choices=Stage.choices,
-                                                         null=True, blank=True)
+    resolved_at_stage = models.PositiveSmallIntegerField(
+        "stage at which resolved", choices=Stage.choices, null=True, blank=True
+    )
     withdrawn_on = models.DateField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
     reopened_on = models.DateField(null=True, blank=True, help_text="The last time a service manager reopened it.")
@@ -35,7 +37,8 @@ class Escalation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = version_field(
         help_text="Raised by every change to the escalation or its steps; a change made from an older version is "
-                  "refused.")
+        "refused."
+    )
 
     class Meta:
         ordering = ["-raised_on", "-id"]
@@ -45,8 +48,10 @@ class Escalation(models.Model):
             models.CheckConstraint(
                 condition=Q(status=EscalationStatus.OPEN) & NOT_RESOLVED & NOT_WITHDRAWN
                 | Q(status=EscalationStatus.RESOLVED, resolved_on__isnull=False, resolved_at_stage__isnull=False)
-                & ~Q(outcome="") & NOT_WITHDRAWN
-                | Q(status=EscalationStatus.WITHDRAWN, withdrawn_on__isnull=False) & ~Q(withdrawal_reason="")
+                & ~Q(outcome="")
+                & NOT_WITHDRAWN
+                | Q(status=EscalationStatus.WITHDRAWN, withdrawn_on__isnull=False)
+                & ~Q(withdrawal_reason="")
                 & NOT_RESOLVED,
                 name="escalation_closure_matches_status",
             ),

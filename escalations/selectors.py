@@ -32,8 +32,11 @@ def for_listing(escalations, on):
     return escalations.select_related("child", "raised_by").prefetch_related(
         "steps",
         "concerns",
-        Prefetch("child__allocations", queryset=Allocation.objects.current(on).select_related("iro"),
-                 to_attr="current_allocations"),
+        Prefetch(
+            "child__allocations",
+            queryset=Allocation.objects.current(on).select_related("iro"),
+            to_attr="current_allocations",
+        ),
     )
 
 
@@ -180,7 +183,9 @@ def stage_list_counts(escalations, on):
         **{f"stage_{stage}": Count("pk", filter=Q(current_stage=stage)) for stage in Stage.values},
     )
     return {
-        "count": counts["count"], "overdue": counts["overdue"], "too_long": counts["too_long"],
+        "count": counts["count"],
+        "overdue": counts["overdue"],
+        "too_long": counts["too_long"],
         "by_stage": {stage: counts[f"stage_{stage.value}"] for stage in Stage},
     }
 
@@ -199,7 +204,8 @@ def counts_by_area(escalations, on):
     year_start = reporting_year_start(on)
     counted = dict.fromkeys(AreaOfConcern.values, (0, 0))
     rows = (
-        EscalationConcern.objects.filter(escalation__in=escalations).values("area")
+        EscalationConcern.objects.filter(escalation__in=escalations)
+        .values("area")
         .annotate(
             open=Count("id", filter=Q(escalation__status=EscalationStatus.OPEN)),
             this_year=Count("id", filter=Q(escalation__raised_on__gte=year_start, escalation__raised_on__lte=on)),
@@ -209,8 +215,10 @@ def counts_by_area(escalations, on):
         counted[row["area"]] = (row["open"], row["this_year"])
     return {
         "year_start": year_start,
-        "areas": [{"label": AreaOfConcern(area).label, "open": open_, "this_year": this_year}
-                  for area, (open_, this_year) in counted.items()],
+        "areas": [
+            {"label": AreaOfConcern(area).label, "open": open_, "this_year": this_year}
+            for area, (open_, this_year) in counted.items()
+        ],
     }
 
 
@@ -229,7 +237,8 @@ def escalation_reminders(on, first_child_id, last_child_id):
     recipients = dict(allocated.values_list("child_id", "iro_id"))
     escalations = (
         Escalation.objects.filter(status=EscalationStatus.OPEN, child_id__in=allocated.values("child_id"))
-        .select_related("child").prefetch_related("steps")
+        .select_related("child")
+        .prefetch_related("steps")
     )
     next_working_day = add_working_days(on, 1)
     reminders = []
@@ -239,33 +248,50 @@ def escalation_reminders(on, first_child_id, last_child_id):
         child = escalation.child
 
         def remind(kind, due, step, message, child=child, escalation=escalation):
-            reminders.append(Reminder(
-                recipient_id=recipients[child.pk], kind=kind, subject_type=SubjectType.ESCALATION,
-                subject_id=escalation.pk, child_id=child.pk, due_date=due, step=step,
-                message=message,
-                link=reverse("escalations:detail", args=[escalation.pk]),
-            ))
+            reminders.append(
+                Reminder(
+                    recipient_id=recipients[child.pk],
+                    kind=kind,
+                    subject_type=SubjectType.ESCALATION,
+                    subject_id=escalation.pk,
+                    child_id=child.pk,
+                    due_date=due,
+                    step=step,
+                    message=message,
+                    link=reverse("escalations:detail", args=[escalation.pk]),
+                )
+            )
 
         stage = Stage(current.stage).label.lower()
         if current.responded_on is None and on <= current.response_due <= next_working_day:
-            remind(NotificationKind.ESCALATION_RESPONSE_DUE, current.response_due, "due",
-                   f"The response to your escalation at the {stage} stage is due on "
-                   f"{format_date(current.response_due)}.")
+            remind(
+                NotificationKind.ESCALATION_RESPONSE_DUE,
+                current.response_due,
+                "due",
+                f"The response to your escalation at the {stage} stage is due on {format_date(current.response_due)}.",
+            )
         if timescales.response_overdue(current.response_due, current.responded_on, on):
-            remind(NotificationKind.ESCALATION_RESPONSE_OVERDUE, current.response_due,
-                   overdue_step(current.response_due, on),
-                   f"The response to your escalation at the {stage} stage was due on "
-                   f"{format_date(current.response_due)}.")
+            remind(
+                NotificationKind.ESCALATION_RESPONSE_OVERDUE,
+                current.response_due,
+                overdue_step(current.response_due, on),
+                f"The response to your escalation at the {stage} stage was due on {format_date(current.response_due)}.",
+            )
         started = formal_started_on(steps)
         if timescales.formal_process_too_long(started, on):
-            remind(NotificationKind.ESCALATION_FORMAL_TOO_LONG, started, "formal-limit",
-                   f"The formal escalation started on {format_date(started)} has gone past its limit of "
-                   f"{settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS} working days.")
+            remind(
+                NotificationKind.ESCALATION_FORMAL_TOO_LONG,
+                started,
+                "formal-limit",
+                f"The formal escalation started on {format_date(started)} has gone past its limit of "
+                f"{settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS} working days.",
+            )
     return reminders
 
 
 # What the annual report counts about escalations (DESIGN.md section 4): conditions on an
 # Escalation query.
+
 
 def resolution_working_days():
     """The local standard for resolving an escalation: within this many working days of raising
@@ -295,5 +321,8 @@ def resolved_in_time():
 
 def referred_to_cafcass_between(start, end):
     """Escalations whose Cafcass step was sent from `start` to `end`."""
-    return Exists(EscalationStep.objects.filter(
-        escalation=OuterRef("pk"), stage=Stage.CAFCASS, sent_on__gte=start, sent_on__lte=end))
+    return Exists(
+        EscalationStep.objects.filter(
+            escalation=OuterRef("pk"), stage=Stage.CAFCASS, sent_on__gte=start, sent_on__lte=end
+        )
+    )

@@ -62,15 +62,30 @@ def _escalating_iro(child, by, on):
 
 def _new_step(escalation, *, stage, addressed_to_name, addressed_to_role, sent_on):
     return EscalationStep.objects.create(
-        escalation=escalation, stage=stage, addressed_to_name=addressed_to_name.strip(),
-        addressed_to_role=addressed_to_role.strip(), sent_on=sent_on,
+        escalation=escalation,
+        stage=stage,
+        addressed_to_name=addressed_to_name.strip(),
+        addressed_to_role=addressed_to_role.strip(),
+        sent_on=sent_on,
         response_due=timescales.response_due(sent_on, stage),
     )
 
 
 @transaction.atomic
-def raise_escalation(child, *, by, areas, what_is_wrong, what_is_asked, stage, addressed_to_name, addressed_to_role,
-                     raised_on, today, request=None):
+def raise_escalation(
+    child,
+    *,
+    by,
+    areas,
+    what_is_wrong,
+    what_is_asked,
+    stage,
+    addressed_to_name,
+    addressed_to_role,
+    raised_on,
+    today,
+    request=None,
+):
     """Raise an escalation, informally or straight at a formal stage (the IRO may bypass any)."""
     child = Child.objects.select_for_update().get(pk=child.pk)
     errors = {}
@@ -88,23 +103,51 @@ def raise_escalation(child, *, by, areas, what_is_wrong, what_is_asked, stage, a
         errors["addressed_to_role"] = "Enter the role of the person you are raising it with."
     if stage not in Stage.values:
         errors["stage"] = "Choose the stage at which you are raising the escalation."
-    _date_errors(errors, "raised_on", raised_on, today=today, not_before=child.date_of_birth,
-                 not_before_message="An escalation cannot be raised before the child was born.",
-                 future_message="The date raised cannot be in the future.")
+    _date_errors(
+        errors,
+        "raised_on",
+        raised_on,
+        today=today,
+        not_before=child.date_of_birth,
+        not_before_message="An escalation cannot be raised before the child was born.",
+        future_message="The date raised cannot be in the future.",
+    )
     if errors:
         raise ValidationError(errors)
     iro = _escalating_iro(child, by, raised_on)
     escalation = Escalation.objects.create(
-        child=child, raised_by=iro, raised_on=raised_on,
-        what_is_wrong=what_is_wrong.strip(), what_is_asked=what_is_asked.strip(),
+        child=child,
+        raised_by=iro,
+        raised_on=raised_on,
+        what_is_wrong=what_is_wrong.strip(),
+        what_is_asked=what_is_asked.strip(),
     )
-    EscalationConcern.objects.bulk_create(EscalationConcern(escalation=escalation, area=area) for area in sorted(set(areas)))
-    step = _new_step(escalation, stage=stage, addressed_to_name=addressed_to_name,
-                     addressed_to_role=addressed_to_role, sent_on=raised_on)
-    record_event(action=AuditAction.CREATE, user=by, obj=escalation, child_id=child.pk, request=request,
-                 detail={"areas": sorted(set(areas)), "stage": Stage(stage).setting_key})
-    record_event(action=AuditAction.CREATE, user=by, obj=step, child_id=child.pk, request=request,
-                 detail={"response_due": step.response_due.isoformat()})
+    EscalationConcern.objects.bulk_create(
+        EscalationConcern(escalation=escalation, area=area) for area in sorted(set(areas))
+    )
+    step = _new_step(
+        escalation,
+        stage=stage,
+        addressed_to_name=addressed_to_name,
+        addressed_to_role=addressed_to_role,
+        sent_on=raised_on,
+    )
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=escalation,
+        child_id=child.pk,
+        request=request,
+        detail={"areas": sorted(set(areas)), "stage": Stage(stage).setting_key},
+    )
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=step,
+        child_id=child.pk,
+        request=request,
+        detail={"response_due": step.response_due.isoformat()},
+    )
     return escalation
 
 
@@ -123,11 +166,15 @@ def _locked_open(escalation, expected_version):
     it or if it is closed: once resolved or withdrawn only a reopen changes it."""
     escalation = _locked(escalation, expected_version)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise ValidationError(f"This escalation was resolved on {format_date(escalation.resolved_on)}, so it cannot be "
-                              "changed. A service manager can reopen it.")
+        raise ValidationError(
+            f"This escalation was resolved on {format_date(escalation.resolved_on)}, so it cannot be "
+            "changed. A service manager can reopen it."
+        )
     if escalation.status == EscalationStatus.WITHDRAWN:
-        raise ValidationError(f"This escalation was withdrawn on {format_date(escalation.withdrawn_on)}, so it cannot be "
-                              "changed. A service manager can reopen it.")
+        raise ValidationError(
+            f"This escalation was withdrawn on {format_date(escalation.withdrawn_on)}, so it cannot be "
+            "changed. A service manager can reopen it."
+        )
     return escalation
 
 
@@ -137,8 +184,9 @@ def _current_step(escalation):
 
 
 @transaction.atomic
-def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sent_on, today, expected_version=None,
-             request=None):
+def escalate(
+    escalation, *, by, stage, addressed_to_name, addressed_to_role, sent_on, today, expected_version=None, request=None
+):
     """Take the escalation to a higher stage, skipping any the IRO chooses to bypass."""
     escalation = _locked_open(escalation, expected_version)
     current = _current_step(escalation)
@@ -155,18 +203,38 @@ def escalate(escalation, *, by, stage, addressed_to_name, addressed_to_role, sen
         errors["addressed_to_name"] = "Enter the name of the person you are escalating to."
     if _blank(addressed_to_role):
         errors["addressed_to_role"] = "Enter the role of the person you are escalating to."
-    _date_errors(errors, "sent_on", sent_on, today=today, not_before=current.sent_on,
-                 not_before_message=f"The date sent cannot be before the {_stage_name(current.stage)} stage was "
-                                    f"sent on {format_date(current.sent_on)}.",
-                 future_message="The date sent cannot be in the future.")
+    _date_errors(
+        errors,
+        "sent_on",
+        sent_on,
+        today=today,
+        not_before=current.sent_on,
+        not_before_message=f"The date sent cannot be before the {_stage_name(current.stage)} stage was "
+        f"sent on {format_date(current.sent_on)}.",
+        future_message="The date sent cannot be in the future.",
+    )
     if errors:
         raise ValidationError(errors)
-    step = _new_step(escalation, stage=stage, addressed_to_name=addressed_to_name,
-                     addressed_to_role=addressed_to_role, sent_on=sent_on)
+    step = _new_step(
+        escalation,
+        stage=stage,
+        addressed_to_name=addressed_to_name,
+        addressed_to_role=addressed_to_role,
+        sent_on=sent_on,
+    )
     _save_changed(escalation)
-    record_event(action=AuditAction.CREATE, user=by, obj=step, child_id=escalation.child_id, request=request,
-                 detail={"escalated_from": Stage(current.stage).setting_key, "stage": Stage(stage).setting_key,
-                         "response_due": step.response_due.isoformat()})
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=step,
+        child_id=escalation.child_id,
+        request=request,
+        detail={
+            "escalated_from": Stage(current.stage).setting_key,
+            "stage": Stage(stage).setting_key,
+            "response_due": step.response_due.isoformat(),
+        },
+    )
     return step
 
 
@@ -176,30 +244,44 @@ def record_response(escalation, *, by, responded_on, response_summary, today, ex
     escalation = _locked_open(escalation, expected_version)
     step = _current_step(escalation)
     if step.responded_on is not None:
-        raise ValidationError(f"The response at the {_stage_name(step.stage)} stage was already recorded on "
-                              f"{format_date(step.responded_on)}.")
+        raise ValidationError(
+            f"The response at the {_stage_name(step.stage)} stage was already recorded on "
+            f"{format_date(step.responded_on)}."
+        )
     errors = {}
     if _blank(response_summary):
         errors["response_summary"] = "Summarise the response."
-    _date_errors(errors, "responded_on", responded_on, today=today, not_before=step.sent_on,
-                 not_before_message=f"The response cannot be dated before the escalation was sent to the "
-                                    f"{_stage_name(step.stage)} stage on {format_date(step.sent_on)}.",
-                 future_message="The date of the response cannot be in the future.")
+    _date_errors(
+        errors,
+        "responded_on",
+        responded_on,
+        today=today,
+        not_before=step.sent_on,
+        not_before_message=f"The response cannot be dated before the escalation was sent to the "
+        f"{_stage_name(step.stage)} stage on {format_date(step.sent_on)}.",
+        future_message="The date of the response cannot be in the future.",
+    )
     if errors:
         raise ValidationError(errors)
     step.responded_on = responded_on
     step.response_summary = response_summary.strip()
     step.save(update_fields=["responded_on", "response_summary"])
     _save_changed(escalation)
-    record_event(action=AuditAction.UPDATE, user=by, obj=step, child_id=escalation.child_id, request=request,
-                 detail={"responded_on": responded_on.isoformat(),
-                         "in_time": responded_on <= step.response_due})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=step,
+        child_id=escalation.child_id,
+        request=request,
+        detail={"responded_on": responded_on.isoformat(), "in_time": responded_on <= step.response_due},
+    )
     return step
 
 
 @transaction.atomic
-def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=None, expected_version=None,
-            request=None):
+def resolve(
+    escalation, *, by, outcome, resolved_on, today, resolved_at_stage=None, expected_version=None, request=None
+):
     """Close the escalation with its outcome, at the current stage unless the IRO says otherwise."""
     escalation = _locked_open(escalation, expected_version)
     steps = {step.stage: step for step in escalation.steps.all()}
@@ -211,10 +293,16 @@ def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=No
     if stage not in steps:
         reached = ", ".join(_stage_name(reached) for reached in sorted(steps))
         errors["resolved_at_stage"] = f"Choose a stage this escalation reached: {reached}."
-    _date_errors(errors, "resolved_on", resolved_on, today=today, not_before=current.sent_on,
-                 not_before_message=f"The escalation cannot be resolved before it was sent to the "
-                                    f"{_stage_name(current.stage)} stage on {format_date(current.sent_on)}.",
-                 future_message="The date resolved cannot be in the future.")
+    _date_errors(
+        errors,
+        "resolved_on",
+        resolved_on,
+        today=today,
+        not_before=current.sent_on,
+        not_before_message=f"The escalation cannot be resolved before it was sent to the "
+        f"{_stage_name(current.stage)} stage on {format_date(current.sent_on)}.",
+        future_message="The date resolved cannot be in the future.",
+    )
     if errors:
         raise ValidationError(errors)
     escalation.status = EscalationStatus.RESOLVED
@@ -222,9 +310,18 @@ def resolve(escalation, *, by, outcome, resolved_on, today, resolved_at_stage=No
     escalation.resolved_at_stage = stage
     escalation.outcome = outcome.strip()
     _save_changed(escalation)
-    record_event(action=AuditAction.UPDATE, user=by, obj=escalation, child_id=escalation.child_id, request=request,
-                 detail={"status": EscalationStatus.RESOLVED, "resolved_on": resolved_on.isoformat(),
-                         "resolved_at_stage": Stage(stage).setting_key})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=escalation,
+        child_id=escalation.child_id,
+        request=request,
+        detail={
+            "status": EscalationStatus.RESOLVED,
+            "resolved_on": resolved_on.isoformat(),
+            "resolved_at_stage": Stage(stage).setting_key,
+        },
+    )
     return escalation
 
 
@@ -238,8 +335,14 @@ def withdraw(escalation, *, by, withdrawal_reason, today, expected_version=None,
     escalation.withdrawn_on = today
     escalation.withdrawal_reason = withdrawal_reason.strip()
     _save_changed(escalation)
-    record_event(action=AuditAction.UPDATE, user=by, obj=escalation, child_id=escalation.child_id, request=request,
-                 detail={"status": EscalationStatus.WITHDRAWN, "withdrawn_on": today.isoformat()})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=escalation,
+        child_id=escalation.child_id,
+        request=request,
+        detail={"status": EscalationStatus.WITHDRAWN, "withdrawn_on": today.isoformat()},
+    )
     return escalation
 
 
@@ -254,14 +357,22 @@ def reopen(escalation, *, by, reopen_reason, today, expected_version=None, reque
         raise ValidationError("This escalation is open: only a resolved or withdrawn escalation can be reopened.")
     if _blank(reopen_reason):
         raise ValidationError({"reopen_reason": "Give the reason for reopening the escalation."})
-    closed = {field: str(getattr(escalation, field) or "") for field in (
-        "status", "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason")}
+    closed = {
+        field: str(getattr(escalation, field) or "")
+        for field in ("status", "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason")
+    }
     escalation.status = EscalationStatus.OPEN
     escalation.resolved_on = escalation.resolved_at_stage = escalation.withdrawn_on = None
     escalation.outcome = escalation.withdrawal_reason = ""
     escalation.reopened_on = today
     escalation.reopen_reason = reopen_reason.strip()
     _save_changed(escalation)
-    record_event(action=AuditAction.UPDATE, user=by, obj=escalation, child_id=escalation.child_id, request=request,
-                 detail={"status": EscalationStatus.OPEN, "reopen_reason": escalation.reopen_reason, "before": closed})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=escalation,
+        child_id=escalation.child_id,
+        request=request,
+        detail={"status": EscalationStatus.OPEN, "reopen_reason": escalation.reopen_reason, "before": closed},
+    )
     return escalation

@@ -1,4 +1,3 @@
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,9 +13,9 @@ from accounts.permissions import (
     sees_every_child,
 )
 from audit.models import AuditAction
+from audit.pages import ListPage
 from audit.services import record_event
 from children.models import Child
-from audit.pages import ListPage
 from iro_portal.pages import FormPage
 
 from . import selectors, services
@@ -37,17 +36,26 @@ class EscalationListView(ChildRecordAccessMixin, ListPage):
         today = timezone.localdate()
         if not sees_every_child(request.user):
             escalation_filter = EscalationsFilter(
-                request.GET, queryset=selectors.escalations_visible_to(request.user, on=today), on=today,
+                request.GET,
+                queryset=selectors.escalations_visible_to(request.user, on=today),
+                on=today,
                 show_iro_filter=False,
             )
             escalations = selectors.in_list_order(selectors.for_listing(escalation_filter.qs, today))
             page = self.page_of(escalations)
-            return render(request, "escalations/mine.html", {
-                "filter": escalation_filter, "page": page,
-                "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
-            })
+            return render(
+                request,
+                "escalations/mine.html",
+                {
+                    "filter": escalation_filter,
+                    "page": page,
+                    "rows": [selectors.escalation_row(escalation, today) for escalation in page.object_list],
+                },
+            )
         escalation_filter = EscalationsFilter(
-            request.GET, queryset=selectors.escalations_visible_to(request.user, on=today), on=today,
+            request.GET,
+            queryset=selectors.escalations_visible_to(request.user, on=today),
+            on=today,
             default_status="open",
         )
         escalations = selectors.in_stage_order(selectors.for_listing(escalation_filter.qs, today), today)
@@ -58,13 +66,21 @@ class EscalationListView(ChildRecordAccessMixin, ListPage):
         everyone_for_iro = selectors.escalations_visible_to(request.user, on=today)
         if iro is not None:
             everyone_for_iro = selectors.with_iro(everyone_for_iro, iro, today)
-        return render(request, "escalations/open_by_stage.html", {
-            "filter": escalation_filter, "page": page, "groups": selectors.by_stage(rows, list_counts["by_stage"]),
-            "count": list_counts["count"], "overdue_count": list_counts["overdue"],
-            "too_long_count": list_counts["too_long"], "status": escalation_filter.form.cleaned_data.get("status"),
-            "counts": selectors.counts_by_area(everyone_for_iro, today),
-            "formal_limit": settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS,
-        })
+        return render(
+            request,
+            "escalations/open_by_stage.html",
+            {
+                "filter": escalation_filter,
+                "page": page,
+                "groups": selectors.by_stage(rows, list_counts["by_stage"]),
+                "count": list_counts["count"],
+                "overdue_count": list_counts["overdue"],
+                "too_long_count": list_counts["too_long"],
+                "status": escalation_filter.form.cleaned_data.get("status"),
+                "counts": selectors.counts_by_area(everyone_for_iro, today),
+                "formal_limit": settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS,
+            },
+        )
 
 
 class RaiseEscalationView(ChildRecordAccessMixin, FormPage):
@@ -82,35 +98,43 @@ class RaiseEscalationView(ChildRecordAccessMixin, FormPage):
         return {"child": self.child}
 
     def save(self, form):
-        escalation = services.raise_escalation(self.child, by=self.request.user, request=self.request,
-                                               today=timezone.localdate(), **form.cleaned_data)
+        escalation = services.raise_escalation(
+            self.child, by=self.request.user, request=self.request, today=timezone.localdate(), **form.cleaned_data
+        )
         messages.success(self.request, f"Escalation raised for {self.child.full_name}.")
         return redirect("escalations:detail", pk=escalation.pk)
 
 
 class EscalationMixin(ChildRecordAccessMixin):
     def get_escalation(self, request, pk):
-        escalations = selectors.escalations_visible_to(request.user, Escalation.objects.select_related("child", "raised_by"))
+        escalations = selectors.escalations_visible_to(
+            request.user, Escalation.objects.select_related("child", "raised_by")
+        )
         return get_object_or_404(escalations.prefetch_related("steps", "concerns"), pk=pk)
 
 
 class EscalationDetailView(EscalationMixin, View):
     def get(self, request, pk):
         escalation = self.get_escalation(request, pk)
-        record_event(action=AuditAction.VIEW, user=request.user, obj=escalation, child_id=escalation.child_id,
-                     request=request)
-        return render(request, "escalations/detail.html", {
-            "escalation": escalation, "row": selectors.escalation_row(escalation, timezone.localdate()),
-            "may_reopen": services.may_reopen(request.user),
-            "may_record": may_record_for_child(request.user, escalation.child_id),
-        })
+        record_event(
+            action=AuditAction.VIEW, user=request.user, obj=escalation, child_id=escalation.child_id, request=request
+        )
+        return render(
+            request,
+            "escalations/detail.html",
+            {
+                "escalation": escalation,
+                "row": selectors.escalation_row(escalation, timezone.localdate()),
+                "may_reopen": services.may_reopen(request.user),
+                "may_record": may_record_for_child(request.user, escalation.child_id),
+            },
+        )
 
 
 class EscalationActionView(EscalationMixin, FormPage):
     """One step of the process on its own page: a form whose fields are the service's arguments."""
 
     template_name = "escalations/action.html"
-    form_class: type[forms.Form] | None = None
     title = ""
     button = ""
 
@@ -144,8 +168,14 @@ class EscalationActionView(EscalationMixin, FormPage):
     def save(self, form):
         fields = dict(form.cleaned_data)
         escalation = self.row.escalation
-        self.service(escalation, by=self.request.user, request=self.request, today=timezone.localdate(),
-                     expected_version=fields.pop("version"), **fields)
+        self.service(
+            escalation,
+            by=self.request.user,
+            request=self.request,
+            today=timezone.localdate(),
+            expected_version=fields.pop("version"),
+            **fields,
+        )
         messages.success(self.request, self.success_message(escalation))
         return redirect("escalations:detail", pk=escalation.pk)
 

@@ -29,15 +29,19 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-CONFLICT_RESPONSE = {409: OpenApiResponse(
-    description="The `version` sent is stale: someone else saved the record since you read it. Nothing was saved; "
-                'body {"detail": "...", "errors": {}}.')}
+CONFLICT_RESPONSE = {
+    409: OpenApiResponse(
+        description="The `version` sent is stale: someone else saved the record since you read it. Nothing was saved; "
+        'body {"detail": "...", "errors": {}}.'
+    )
+}
 
 
 def version_field():
     """What a change sends back: the `version` the client read (iro_portal.locking)."""
-    return serializers.IntegerField(min_value=0,
-                                    help_text="The record's `version` as you read it; a stale one is a 409.")
+    return serializers.IntegerField(
+        min_value=0, help_text="The record's `version` as you read it; a stale one is a 409."
+    )
 
 
 def _messages(detail):
@@ -50,8 +54,11 @@ def _messages(detail):
             value = _messages(item)
             if isinstance(value, dict):
                 # A nested list of objects: "Item 2, due_date: Enter a date." keeps {field: [str]}.
-                flattened.extend(f"Item {position}, {field}: {message}" for field, messages in value.items()
-                                 for message in (messages if isinstance(messages, list) else [messages]))
+                flattened.extend(
+                    f"Item {position}, {field}: {message}"
+                    for field, messages in value.items()
+                    for message in (messages if isinstance(messages, list) else [messages])
+                )
             else:
                 flattened.extend(value if isinstance(value, list) else [value])
         return flattened
@@ -67,8 +74,11 @@ def exception_handler(exc, context):
             exc = Conflict(" ".join(exc.messages))
         elif hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(
-                {("non_field_errors" if field == "__all__" else field): messages
-                 for field, messages in exc.message_dict.items()})
+                {
+                    ("non_field_errors" if field == "__all__" else field): messages
+                    for field, messages in exc.message_dict.items()
+                }
+            )
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     elif isinstance(exc, Http404):
@@ -85,5 +95,8 @@ def exception_handler(exc, context):
         body = {"detail": "The request has errors: see the messages for each field.", "errors": errors}
     else:
         body = {"detail": _messages(exc.detail) if hasattr(exc, "detail") else str(exc), "errors": {}}
-    return Response(body, status=response.status_code, headers={
-        key: value for key, value in response.items() if key in ("WWW-Authenticate", "Retry-After", "Allow")})
+    return Response(
+        body,
+        status=response.status_code,
+        headers={key: value for key, value in response.items() if key in ("WWW-Authenticate", "Retry-After", "Allow")},
+    )

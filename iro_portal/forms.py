@@ -12,9 +12,15 @@ class GovukDateInput(forms.MultiWidget):
 
     def __init__(self, attrs=None):
         widgets = {
-            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+            "day": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}
+            ),
+            "month": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}
+            ),
+            "year": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}
+            ),
         }
         super().__init__(widgets, attrs)
 

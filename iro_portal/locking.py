@@ -51,4 +51,3 @@ def lock(queryset, pk, expected_version, message=RECORD_CHANGED_MESSAGE):
     record = queryset.select_for_update().get(pk=pk)
     check_version(record, expected_version, message)
     return record
-

@@ -1,6 +1,7 @@
 """The shape most form pages take: a form that calls a service (the paged list is audit.pages.ListPage,
 since every page of a list shown is recorded in the audit log)."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.views import View
@@ -18,8 +19,8 @@ class FormPage(View):
     answer instead, for a page that no longer applies (an escalation already closed)."""
 
     template_name = ""
-    form_class = None
-    renamed_fields = {}
+    form_class: type[forms.Form] | None = None
+    renamed_fields: dict[str, str] = {}
     """The service's name for a value, where the form's field for it has another."""
 
     def load(self, request, *args, **kwargs):

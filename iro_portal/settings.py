@@ -174,18 +174,23 @@ MIGRATION_DATABASE = None
 if os.environ.get("MIGRATION_DATABASE_URL"):
     MIGRATION_DATABASE = dj_database_url.parse(os.environ["MIGRATION_DATABASE_URL"])
     if {MIGRATION_DATABASE["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
-        raise ImproperlyConfigured("MIGRATION_DATABASE_URL is for PostgreSQL only: DATABASE_URL and it must both be postgres:// URLs.")
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL is for PostgreSQL only: DATABASE_URL and it must both be postgres:// URLs."
+        )
     if MIGRATION_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
         raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the database DATABASE_URL names.")
     if MIGRATION_DATABASE["USER"] == DATABASES["default"]["USER"]:
-        raise ImproperlyConfigured("MIGRATION_DATABASE_URL must connect as another role than DATABASE_URL: the owner of the tables.")
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL must connect as another role than DATABASE_URL: the owner of the tables."
+        )
 
 # The API's request counts (API_THROTTLE_RATES) live in the cache: by default each process's own
 # memory, so with several gunicorn workers each counts separately; CACHE_URL (for example
 # redis://redis:6379/1) shares one count between every worker and machine.
 if os.environ.get("CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["CACHE_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -10,7 +10,7 @@ day by day; days outside it are counted day by day with the same rule."""
 import hashlib
 from collections.abc import Iterator
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import holidays
@@ -19,7 +19,7 @@ FIRST_DAY = date(1995, 1, 1)
 LAST_DAY = date(2050, 12, 31)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bank_holidays(year: int) -> frozenset[date]:
     """The bank holidays in England in `year`."""
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())

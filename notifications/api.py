@@ -23,8 +23,21 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_display", "subject_type", "subject_id", "child", "due_date", "step", "message",
-                  "link", "created_at", "read_at", "is_read"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "subject_type",
+            "subject_id",
+            "child",
+            "due_date",
+            "step",
+            "message",
+            "link",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
         read_only_fields = fields
 
     def get_is_read(self, notification) -> bool:
@@ -33,7 +46,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class NotificationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=NotificationKind.choices)
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread (true) or read (false)")
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label="Only unread (true) or read (false)"
+    )
 
     class Meta:
         model = Notification

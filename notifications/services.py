@@ -28,8 +28,15 @@ def store_reminders(reminders):
     """Insert the reminders that do not exist yet; return how many rows are new."""
     rows = [
         Notification(
-            recipient_id=r.recipient_id, kind=r.kind, subject_type=r.subject_type, subject_id=r.subject_id,
-            child_id=r.child_id, due_date=r.due_date, step=r.step, message=r.message, link=r.link,
+            recipient_id=r.recipient_id,
+            kind=r.kind,
+            subject_type=r.subject_type,
+            subject_id=r.subject_id,
+            child_id=r.child_id,
+            due_date=r.due_date,
+            step=r.step,
+            message=r.message,
+            link=r.link,
         )
         for r in reminders
     ]
@@ -46,8 +53,7 @@ def child_id_ranges(size):
     if bounds["first"] is None:
         return []
     return [
-        (first, min(first + size - 1, bounds["last"]))
-        for first in range(bounds["first"], bounds["last"] + 1, size)
+        (first, min(first + size - 1, bounds["last"])) for first in range(bounds["first"], bounds["last"] + 1, size)
     ]
 
 
@@ -56,14 +62,21 @@ def manager_digests(on):
     by kind, and the children with an overdue review or conference, by IRO. Both are snapshots
     of the service's state, so a digest written while a sweep is still running is only a little
     behind, never wrong, and the next day's catches up."""
-    unread = Counter(dict(
-        Notification.objects.filter(read_at__isnull=True).exclude(kind=NotificationKind.MANAGER_DIGEST)
-        .values_list("kind").annotate(n=Count("id"))
-    ))
+    unread = Counter(
+        dict(
+            Notification.objects.filter(read_at__isnull=True)
+            .exclude(kind=NotificationKind.MANAGER_DIGEST)
+            .values_list("kind")
+            .annotate(n=Count("id"))
+        )
+    )
     overdue_children = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lt=on).values("child_id")
     overdue = (
-        Allocation.objects.current(on).filter(child_id__in=overdue_children)
-        .values("iro__first_name", "iro__last_name").annotate(n=Count("child_id", distinct=True)).order_by("-n")
+        Allocation.objects.current(on)
+        .filter(child_id__in=overdue_children)
+        .values("iro__first_name", "iro__last_name")
+        .annotate(n=Count("child_id", distinct=True))
+        .order_by("-n")
     )
     lines = [f"Unread reminders in IROs' inboxes: {sum(unread.values())}."]
     lines += [f"- {NotificationKind(kind).label}: {count}" for kind, count in sorted(unread.items())]
@@ -72,9 +85,17 @@ def manager_digests(on):
     message = "\n".join(lines)
     managers = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).values_list("pk", flat=True)
     return [
-        Reminder(recipient_id=manager, kind=NotificationKind.MANAGER_DIGEST, subject_type=SubjectType.DIGEST,
-                 subject_id=0, child_id=None, due_date=on, step="daily", message=message,
-                 link=reverse("reviews:due") + "?period=overdue")
+        Reminder(
+            recipient_id=manager,
+            kind=NotificationKind.MANAGER_DIGEST,
+            subject_type=SubjectType.DIGEST,
+            subject_id=0,
+            child_id=None,
+            due_date=on,
+            step="daily",
+            message=message,
+            link=reverse("reviews:due") + "?period=overdue",
+        )
         for manager in managers
     ]
 
@@ -130,7 +151,10 @@ def settle_reminders(subject_type, subject_id, kind):
     """Mark read every unread reminder of `kind` about a subject that no longer needs it (an
     agreed action done or given a new date): the inbox stops asking for what is settled."""
     return Notification.objects.filter(
-        subject_type=subject_type, subject_id=subject_id, kind=kind, read_at__isnull=True,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        read_at__isnull=True,
     ).update(read_at=timezone.now())
 
 

@@ -53,7 +53,7 @@ def send_notification_emails(self):
     still unsent is picked up by the next scheduled run."""
     result = services.send_pending_emails()
     if result["failed"]:
-        raise self.retry(countdown=min(3600, 60 * 2 ** self.request.retries))
+        raise self.retry(countdown=min(3600, 60 * 2**self.request.retries))
     if result["batch"] == settings.REMINDER_EMAIL_BATCH_SIZE:
         send_notification_emails.delay()
     return result

@@ -17,7 +17,8 @@ class InboxView(ListPage):
 
     def get(self, request):
         notifications = (
-            Notification.objects.filter(recipient=request.user).select_related("child")
+            Notification.objects.filter(recipient=request.user)
+            .select_related("child")
             .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
         )
         return render(request, "notifications/inbox.html", {"page": self.page_of(notifications)})

@@ -91,7 +91,9 @@ def _refuse_an_unsafe_app_role(cursor, role, owner):
         raise DatabaseRoleError(f"The role {role} (DATABASE_URL's user) does not exist: create it first.")
     superuser, creates_roles, may_become_owner, owns_tables = found
     if superuser:
-        raise DatabaseRoleError(f"{role} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off.")
+        raise DatabaseRoleError(
+            f"{role} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off."
+        )
     if creates_roles:
         raise DatabaseRoleError(
             f"{role} (DATABASE_URL's user) may create roles, so it could make itself a member of {owner}: "

@@ -40,8 +40,11 @@ def check_database():
 
 def _ping_redis(url):
     client = redis.Redis.from_url(
-        url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS,
-        retry_on_timeout=False, retry=Retry(NoBackoff(), 0),  # redis-py retries 3 times by default: answer at once
+        url,
+        socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+        socket_timeout=BROKER_TIMEOUT_SECONDS,
+        retry_on_timeout=False,
+        retry=Retry(NoBackoff(), 0),  # redis-py retries 3 times by default: answer at once
     )
     try:
         client.ping()

@@ -112,8 +112,15 @@ def backup_database(out_dir=None):
         partial.unlink(missing_ok=True)
     backup = Backup(path=path.resolve(), size=path.stat().st_size, vendor=connection.vendor)
     record_event(
-        action=AuditAction.EXPORT, object_type="operations.backup", object_id=path.name[:64],
-        detail={"file": str(backup.path), "bytes": backup.size, "database": str(settings_dict["NAME"]),
-                "vendor": backup.vendor, "os_user": _os_user()},
+        action=AuditAction.EXPORT,
+        object_type="operations.backup",
+        object_id=path.name[:64],
+        detail={
+            "file": str(backup.path),
+            "bytes": backup.size,
+            "database": str(settings_dict["NAME"]),
+            "vendor": backup.vendor,
+            "os_user": _os_user(),
+        },
     )
     return backup

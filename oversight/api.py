@@ -36,8 +36,21 @@ class OversightRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OversightRecord
-        fields = ["id", "child", "iro", "iro_name", "date", "kind", "kind_display", "rag", "rag_display", "tracking",
-                  "next_check_date", "review", "created_at"]
+        fields = [
+            "id",
+            "child",
+            "iro",
+            "iro_name",
+            "date",
+            "kind",
+            "kind_display",
+            "rag",
+            "rag_display",
+            "tracking",
+            "next_check_date",
+            "review",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -46,25 +59,34 @@ class OversightRecordCreateSerializer(serializers.Serializer):
     one rating per held review, dates) are the service's; this only parses the request."""
 
     child = serializers.IntegerField(help_text="The child's id: one the caller may open, or the answer is 404.")
-    kind = serializers.ChoiceField(choices=OversightKind.choices,
-                                   error_messages={"required": "Choose what kind of oversight this was"})
-    date = serializers.DateField(required=False, allow_null=True,
-                                 help_text="Required, except for a post-review rating: that is dated the day the "
-                                           "review was held.")
+    kind = serializers.ChoiceField(
+        choices=OversightKind.choices, error_messages={"required": "Choose what kind of oversight this was"}
+    )
+    date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Required, except for a post-review rating: that is dated the day the review was held.",
+    )
     rag = serializers.ChoiceField(choices=Rag.choices, required=False, allow_blank=True, default="")
     tracking = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    next_check_date = serializers.DateField(required=False, allow_null=True, default=None,
-                                            help_text="Leave out to use the date the rating proposes.")
-    review = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                      help_text="For a post-review rating: the held LAC review it follows.")
+    next_check_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Leave out to use the date the rating proposes."
+    )
+    review = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a post-review rating: the held LAC review it follows.",
+    )
 
 
 class OversightRecordFilter(django_filters.FilterSet):
     child = django_filters.NumberFilter(field_name="child_id", label="Child id")
     iro = django_filters.ModelChoiceFilter(queryset=User.objects.filter(role=Role.IRO), label="IRO (user id)")
     kind = django_filters.ChoiceFilter(choices=OversightKind.choices)
-    rag = django_filters.ChoiceFilter(choices=[*Rag.choices, ("none", "Not rated")], method="filter_rag",
-                                      label="RAG rating (none: not rated)")
+    rag = django_filters.ChoiceFilter(
+        choices=[*Rag.choices, ("none", "Not rated")], method="filter_rag", label="RAG rating (none: not rated)"
+    )
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="Dated on or after")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="Dated on or before")
 
@@ -79,11 +101,13 @@ class OversightRecordFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Oversight records of the children you may open"),
     retrieve=extend_schema(summary="One oversight record (the view is audited)"),
-    create=extend_schema(summary="Record oversight", request=OversightRecordCreateSerializer,
-                         responses={201: OversightRecordSerializer}),
+    create=extend_schema(
+        summary="Record oversight", request=OversightRecordCreateSerializer, responses={201: OversightRecordSerializer}
+    ),
 )
-class OversightRecordViewSet(AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                             viewsets.GenericViewSet):
+class OversightRecordViewSet(
+    AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Oversight records. IROs see and record only for their allocated children; another
     child's record is a 404; board members are refused (403)."""
 
@@ -114,8 +138,11 @@ class OversightRecordViewSet(AuditedList, mixins.ListModelMixin, mixins.Retrieve
         review = None
         if review_id is not None:
             # As on the rating page: a LAC review of this child, one the caller may open.
-            review = reviews_visible_to(request.user, Review.objects.filter(child=child, kind=ReviewKind.LAC)).filter(
-                pk=review_id).first()
+            review = (
+                reviews_visible_to(request.user, Review.objects.filter(child=child, kind=ReviewKind.LAC))
+                .filter(pk=review_id)
+                .first()
+            )
             if review is None:
                 raise serializers.ValidationError({"review": ["Choose a LAC review of this child."]})
         if data.get("date") is None:
@@ -123,9 +150,14 @@ class OversightRecordViewSet(AuditedList, mixins.ListModelMixin, mixins.Retrieve
                 data["date"] = review.held_on
             else:
                 raise serializers.ValidationError({"date": ["Enter the date"]})
-        elif data["kind"] == OversightKind.POST_REVIEW and review is not None and review.held_on is not None \
-                and data["date"] != review.held_on:
+        elif (
+            data["kind"] == OversightKind.POST_REVIEW
+            and review is not None
+            and review.held_on is not None
+            and data["date"] != review.held_on
+        ):
             raise serializers.ValidationError({"date": ["A post-review rating is dated the day the review was held."]})
-        record = services.record_oversight(child, by=request.user, review=review, request=request,
-                                           today=timezone.localdate(), **data)
+        record = services.record_oversight(
+            child, by=request.user, review=review, request=request, today=timezone.localdate(), **data
+        )
         return Response(OversightRecordSerializer(record).data, status=status.HTTP_201_CREATED)

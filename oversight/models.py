@@ -39,15 +39,22 @@ class OversightRecord(models.Model):
     a review or at the mid-way point, and when they will look again."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="oversight_records")
-    iro = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="oversight_records",
-                            verbose_name="IRO")
+    iro = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="oversight_records", verbose_name="IRO"
+    )
     date = models.DateField()
     kind = models.CharField(max_length=30, choices=OversightKind.choices)
     rag = models.CharField("RAG rating", max_length=5, choices=Rag.choices, blank=True)
     tracking = models.TextField("what the IRO is tracking", blank=True)
     next_check_date = models.DateField(null=True, blank=True)
-    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="oversight_records",
-                               help_text="The review this rating follows.")
+    review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="oversight_records",
+        help_text="The review this rating follows.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -45,8 +45,11 @@ def contact_due(agreed_on, every_weeks, last_contact):
 
 def oversight_for_child(child, on):
     records = list(child.oversight_records.select_related("iro", "review").order_by("-date", "-id"))
-    status = with_oversight_status(Child.objects.filter(pk=child.pk), on).values(
-        "check_overdue", "no_record_this_quarter").get()
+    status = (
+        with_oversight_status(Child.objects.filter(pk=child.pk), on)
+        .values("check_overdue", "no_record_this_quarter")
+        .get()
+    )
     rating = next((record for record in records if record.rag), None)
     next_check = next((record.next_check_date for record in records if record.next_check_date), None)
     plan = child.in_contact_plans.filter(ended_on__isnull=True).first()
@@ -124,13 +127,22 @@ def rated(rag):
 def seen_by_iro_before_review():
     """A held LAC review where the IRO had recorded a contact with the child since the previous
     review of the same cycle (or since the cycle started) and on or before the review day."""
-    previous = Review.objects.filter(
-        child=OuterRef(OuterRef("child")), kind=ReviewKind.LAC, status=ReviewStatus.HELD,
-        cycle_start=OuterRef(OuterRef("cycle_start")), held_on__lt=OuterRef(OuterRef("held_on")),
-    ).order_by("-held_on").values("held_on")[:1]
+    previous = (
+        Review.objects.filter(
+            child=OuterRef(OuterRef("child")),
+            kind=ReviewKind.LAC,
+            status=ReviewStatus.HELD,
+            cycle_start=OuterRef(OuterRef("cycle_start")),
+            held_on__lt=OuterRef(OuterRef("held_on")),
+        )
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
     contacts = OversightRecord.objects.filter(
-        child=OuterRef("child"), kind=OversightKind.CONTACT_WITH_CHILD,
-        date__gte=OuterRef("cycle_start"), date__lte=OuterRef("held_on"),
+        child=OuterRef("child"),
+        kind=OversightKind.CONTACT_WITH_CHILD,
+        date__gte=OuterRef("cycle_start"),
+        date__lte=OuterRef("held_on"),
         date__gt=Coalesce(Subquery(previous), Value(date.min)),
     )
     return Exists(contacts)
@@ -153,8 +165,9 @@ class DaysAfter(Func):
     output_field = DateField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="DATE(%(expressions)s || ' days')", arg_joiner=", ",
-                           **extra_context)
+        return self.as_sql(
+            compiler, connection, template="DATE(%(expressions)s || ' days')", arg_joiner=", ", **extra_context
+        )
 
 
 def contact_due_on():
@@ -232,10 +245,16 @@ def by_urgency(on):
     """The worklist's order: overdue checks first (the longest overdue first), then In-Contact
     plans behind, checks due soon (the soonest first), no record this quarter, then the rest;
     by name within each."""
-    rank = Case(*[When(condition(on), then=Value(number)) for number, (_, condition) in enumerate(WORKLIST_FLAGS.values())],
-                default=Value(len(WORKLIST_FLAGS)))
-    urgent_on = Case(When(check_overdue(on), then=F("next_check_date")), When(contact_behind(on), then=F("contact_due_on")),
-                     When(check_due_soon(on), then=F("next_check_date")), output_field=DateField())
+    rank = Case(
+        *[When(condition(on), then=Value(number)) for number, (_, condition) in enumerate(WORKLIST_FLAGS.values())],
+        default=Value(len(WORKLIST_FLAGS)),
+    )
+    urgent_on = Case(
+        When(check_overdue(on), then=F("next_check_date")),
+        When(contact_behind(on), then=F("contact_due_on")),
+        When(check_due_soon(on), then=F("next_check_date")),
+        output_field=DateField(),
+    )
     return [rank.asc(), urgent_on.asc(nulls_last=True), F("family_name").asc(), F("given_name").asc(), F("id").asc()]
 
 
@@ -248,8 +267,11 @@ class WorklistOrder:
 
     def __init__(self, children, counts, on, *, attention_only=True, flag=None):
         in_order = children.prefetch_related(
-            Prefetch("allocations", queryset=Allocation.objects.current(on).select_related("iro"),
-                     to_attr="current_allocations")
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.current(on).select_related("iro"),
+                to_attr="current_allocations",
+            )
         ).order_by(*by_urgency(on))
         condition = WORKLIST_FLAGS[flag][1](on) if flag else needs_attention(on)
         self.needing = in_order.filter(condition)
@@ -265,9 +287,9 @@ class WorklistOrder:
 
     def __getitem__(self, rows):
         first, last = rows.start or 0, rows.stop
-        page = list(self.needing[first:min(last, self.needing_count)]) if first < self.needing_count else []
+        page = list(self.needing[first : min(last, self.needing_count)]) if first < self.needing_count else []
         if self.not_needing is not None and last > self.needing_count:
-            page += list(self.not_needing[max(first - self.needing_count, 0):last - self.needing_count])
+            page += list(self.not_needing[max(first - self.needing_count, 0) : last - self.needing_count])
         return page
 
 
@@ -329,22 +351,42 @@ def oversight_reminders(on, first_child_id, last_child_id):
     for child in children:
         link = reverse("children:detail", args=[child.pk])
         next_check = child.next_check_date
-        if next_check is not None and next_check <= on and (child.last_record_date is None or child.last_record_date < next_check):
-            reminders.append(Reminder(
-                recipient_id=recipients[child.pk], kind=NotificationKind.OVERSIGHT_CHECK_DUE,
-                subject_type=SubjectType.OVERSIGHT, subject_id=child.pk, child_id=child.pk, due_date=next_check,
-                step="due" if next_check == on else overdue_step(next_check, on),
-                message=(f"An oversight check is due today, {format_date(next_check)}." if next_check == on
-                         else f"An oversight check was due on {format_date(next_check)}."), link=link,
-            ))
+        if (
+            next_check is not None
+            and next_check <= on
+            and (child.last_record_date is None or child.last_record_date < next_check)
+        ):
+            reminders.append(
+                Reminder(
+                    recipient_id=recipients[child.pk],
+                    kind=NotificationKind.OVERSIGHT_CHECK_DUE,
+                    subject_type=SubjectType.OVERSIGHT,
+                    subject_id=child.pk,
+                    child_id=child.pk,
+                    due_date=next_check,
+                    step="due" if next_check == on else overdue_step(next_check, on),
+                    message=(
+                        f"An oversight check is due today, {format_date(next_check)}."
+                        if next_check == on
+                        else f"An oversight check was due on {format_date(next_check)}."
+                    ),
+                    link=link,
+                )
+            )
         if warn_quarter and (child.last_record_date is None or child.last_record_date < quarter_begins):
-            reminders.append(Reminder(
-                recipient_id=recipients[child.pk], kind=NotificationKind.OVERSIGHT_MISSING_THIS_QUARTER,
-                subject_type=SubjectType.OVERSIGHT, subject_id=child.pk, child_id=child.pk, due_date=quarter_closes,
-                step=f"quarter-{quarter_begins:%Y-%m}",
-                message=(f"No oversight is recorded this quarter, which ends on "
-                         f"{format_date(quarter_closes)}."), link=link,
-            ))
+            reminders.append(
+                Reminder(
+                    recipient_id=recipients[child.pk],
+                    kind=NotificationKind.OVERSIGHT_MISSING_THIS_QUARTER,
+                    subject_type=SubjectType.OVERSIGHT,
+                    subject_id=child.pk,
+                    child_id=child.pk,
+                    due_date=quarter_closes,
+                    step=f"quarter-{quarter_begins:%Y-%m}",
+                    message=(f"No oversight is recorded this quarter, which ends on {format_date(quarter_closes)}."),
+                    link=link,
+                )
+            )
     return reminders
 
 

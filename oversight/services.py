@@ -18,8 +18,8 @@ from iro_portal.dates import format_date
 from iro_portal.locking import check_version
 from iro_portal.words import with_article
 from reviews import timescales
-from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
 from reviews.cycles import current_lac_cycle
+from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord, Rag
 
@@ -51,7 +51,9 @@ def next_check_window(rag, record_date, next_review_due=None):
         )
     if rag == Rag.AMBER:
         earliest = record_date + timedelta(weeks=AMBER_EARLIEST_WEEKS)
-        return CheckWindow(earliest=earliest, latest=record_date + timedelta(weeks=AMBER_LATEST_WEEKS), proposed=earliest)
+        return CheckWindow(
+            earliest=earliest, latest=record_date + timedelta(weeks=AMBER_LATEST_WEEKS), proposed=earliest
+        )
     if rag == Rag.GREEN:
         next_review = next_review_due
         if next_review is None or next_review <= record_date:
@@ -67,9 +69,11 @@ def next_review_due(child, after=None):
     """The review the green midpoint counts to: after a rated LAC review, the next review of the
     same cycle; otherwise the child's earliest outstanding review, a LAC review first."""
     if after is not None:
-        following = Review.objects.filter(
-            child=child, kind=after.kind, cycle_start=after.cycle_start, number=after.number + 1
-        ).values_list("due_date", flat=True).first()
+        following = (
+            Review.objects.filter(child=child, kind=after.kind, cycle_start=after.cycle_start, number=after.number + 1)
+            .values_list("due_date", flat=True)
+            .first()
+        )
         if following is not None:
             return following
     outstanding = Review.objects.filter(child=child, status__in=OUTSTANDING_STATUSES)
@@ -108,18 +112,35 @@ def _validate(record, today):
 
 
 @transaction.atomic
-def record_oversight(child, *, by, kind, date, rag="", tracking="", next_check_date=None, review=None,
-                     request=None, today):
+def record_oversight(
+    child, *, by, kind, date, rag="", tracking="", next_check_date=None, review=None, request=None, today
+):
     """Record oversight; after a rating with no next check chosen, the proposed date is used."""
     child = Child.objects.select_for_update().get(pk=child.pk)
-    record = OversightRecord(child=child, iro=by, kind=kind, date=date, rag=rag, tracking=tracking,
-                             next_check_date=next_check_date, review=review)
+    record = OversightRecord(
+        child=child,
+        iro=by,
+        kind=kind,
+        date=date,
+        rag=rag,
+        tracking=tracking,
+        next_check_date=next_check_date,
+        review=review,
+    )
     _validate(record, today)
     if record.rag and record.next_check_date is None:
-        record.next_check_date = next_check_window(record.rag, record.date, next_review_due(child, after=review)).proposed
+        record.next_check_date = next_check_window(
+            record.rag, record.date, next_review_due(child, after=review)
+        ).proposed
     record.save()
-    record_event(action=AuditAction.CREATE, user=by, obj=record, child_id=child.pk, request=request,
-                 detail={"kind": kind, "rag": rag, "next_check_date": str(record.next_check_date or "")})
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=record,
+        child_id=child.pk,
+        request=request,
+        detail={"kind": kind, "rag": rag, "next_check_date": str(record.next_check_date or "")},
+    )
     return record
 
 
@@ -137,14 +158,30 @@ def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, expected
         raise ValidationError({"every_weeks": "Keep in touch at least every 26 weeks (and at most weekly)."})
     if current is not None:
         if agreed_on < current.agreed_on:
-            raise ValidationError({"agreed_on": f"The new plan must start on or after {format_date(current.agreed_on)}, when the current one was agreed."})
+            raise ValidationError(
+                {
+                    "agreed_on": f"The new plan must start on or after {format_date(current.agreed_on)}, when the current one was agreed."
+                }
+            )
         current.ended_on = agreed_on
         current.version += 1
         current.save(update_fields=["ended_on", "version"])
-        record_event(action=AuditAction.UPDATE, user=by, obj=current, child_id=child.pk, request=request,
-                     detail={"ended_on": str(agreed_on)})
-    plan = InContactPlan.objects.create(child=child, method=method, every_weeks=every_weeks, agreed_on=agreed_on,
-                                        agreed_by=by, version=current.version if current is not None else 1)
+        record_event(
+            action=AuditAction.UPDATE,
+            user=by,
+            obj=current,
+            child_id=child.pk,
+            request=request,
+            detail={"ended_on": str(agreed_on)},
+        )
+    plan = InContactPlan.objects.create(
+        child=child,
+        method=method,
+        every_weeks=every_weeks,
+        agreed_on=agreed_on,
+        agreed_by=by,
+        version=current.version if current is not None else 1,
+    )
     record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
     return plan
 
@@ -161,6 +198,10 @@ def end_in_contact_plan_when_care_ends(child):
     plan.ended_on = max(plan.agreed_on, episodes[-1].end_date)
     plan.version += 1
     plan.save(update_fields=["ended_on", "version"])
-    record_event(action=AuditAction.UPDATE, obj=plan, child_id=child.pk,
-                 detail={"ended_on": str(plan.ended_on), "reason": "the child ceased to be looked after"})
+    record_event(
+        action=AuditAction.UPDATE,
+        obj=plan,
+        child_id=child.pk,
+        detail={"ended_on": str(plan.ended_on), "reason": "the child ceased to be looked after"},
+    )
     return plan

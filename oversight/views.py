@@ -1,14 +1,15 @@
 from operator import attrgetter
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.permissions import ChildRecordAccessMixin, children_visible_to, require_recording_rights, sees_every_child
+from audit.pages import ListPage
 from children.models import Child
 from iro_portal.dates import format_date
-from audit.pages import ListPage
 from iro_portal.pages import FormPage
 from reviews import selectors as review_selectors
 from reviews import timescales
@@ -40,7 +41,11 @@ class WorklistView(ChildRecordAccessMixin, ListPage):
     def get(self, request):
         today = timezone.localdate()
         everyone = sees_every_child(request.user)
-        iros = list(User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name")) if everyone else []
+        iros = (
+            list(User.objects.filter(role=Role.IRO, is_active=True).order_by("first_name", "last_name"))
+            if everyone
+            else []
+        )
         chosen_iro = next((iro for iro in iros if str(iro.pk) == request.GET.get("iro")), None)
         rag = request.GET.get("rag") if request.GET.get("rag") in Rag.values else None
         show = request.GET.get("show")
@@ -50,17 +55,30 @@ class WorklistView(ChildRecordAccessMixin, ListPage):
         counts = selectors.worklist_counts(children, today)
         in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only, flag=flag)
         page = self.page_of(in_order, child_id=attrgetter("pk"))
-        return render(request, "oversight/worklist.html", {
-            "page": page, "rows": selectors.worklist_rows(page.object_list), "counts": counts,
-            "everyone": everyone, "iros": iros, "chosen_iro": chosen_iro, "rag": rag, "rag_choices": Rag.choices,
-            "today": today, "attention_only": attention_only, "flag": flag,
-            "flags": [(key, label) for key, (label, _) in selectors.WORKLIST_FLAGS.items()], "quarter_start": timescales.quarter_start(today),
-        })
+        return render(
+            request,
+            "oversight/worklist.html",
+            {
+                "page": page,
+                "rows": selectors.worklist_rows(page.object_list),
+                "counts": counts,
+                "everyone": everyone,
+                "iros": iros,
+                "chosen_iro": chosen_iro,
+                "rag": rag,
+                "rag_choices": Rag.choices,
+                "today": today,
+                "attention_only": attention_only,
+                "flag": flag,
+                "flags": [(key, label) for key, (label, _) in selectors.WORKLIST_FLAGS.items()],
+                "quarter_start": timescales.quarter_start(today),
+            },
+        )
 
 
 class RecordOversightView(ChildRecordAccessMixin, FormPage):
     template_name = "oversight/record.html"
-    form_class = OversightForm
+    form_class: type[forms.Form] = OversightForm
 
     def load(self, request, pk):
         self.child = get_object_or_404(children_visible_to(request.user, Child.objects.all()), pk=pk)
@@ -73,12 +91,16 @@ class RecordOversightView(ChildRecordAccessMixin, FormPage):
         return {"window_hint": window_hint(timezone.localdate(), services.next_review_due(self.child))}
 
     def context(self):
-        return {"child": self.child, "open_actions": list(review_selectors.open_actions(self.child)),
-                "today": timezone.localdate()}
+        return {
+            "child": self.child,
+            "open_actions": list(review_selectors.open_actions(self.child)),
+            "today": timezone.localdate(),
+        }
 
     def save(self, form):
-        services.record_oversight(self.child, by=self.request.user, request=self.request, today=timezone.localdate(),
-                                  **form.cleaned_data)
+        services.record_oversight(
+            self.child, by=self.request.user, request=self.request, today=timezone.localdate(), **form.cleaned_data
+        )
         messages.success(self.request, f"Oversight recorded for {self.child.full_name}.")
         return redirect("children:detail", pk=self.child.pk)
 
@@ -108,12 +130,22 @@ class RateReviewView(ChildRecordAccessMixin, FormPage):
     def save(self, form):
         review = self.review
         record = services.record_oversight(
-            review.child, by=self.request.user, kind=OversightKind.POST_REVIEW, date=review.held_on, review=review,
-            request=self.request, today=timezone.localdate(), **form.cleaned_data,
+            review.child,
+            by=self.request.user,
+            kind=OversightKind.POST_REVIEW,
+            date=review.held_on,
+            review=review,
+            request=self.request,
+            today=timezone.localdate(),
+            **form.cleaned_data,
         )
-        messages.success(self.request, (
-            f"{review.child.full_name}'s plan is rated {record.get_rag_display().lower()}. "
-            f"Next check: {format_date(record.next_check_date)}."))
+        messages.success(
+            self.request,
+            (
+                f"{review.child.full_name}'s plan is rated {record.get_rag_display().lower()}. "
+                f"Next check: {format_date(record.next_check_date)}."
+            ),
+        )
         return redirect("children:detail", pk=review.child_id)
 
 
@@ -140,7 +172,13 @@ class InContactPlanView(RecordOversightView):
 
     def save(self, form):
         fields = dict(form.cleaned_data)
-        services.agree_in_contact_plan(self.child, by=self.request.user, request=self.request,
-                                       today=timezone.localdate(), expected_version=fields.pop("version"), **fields)
+        services.agree_in_contact_plan(
+            self.child,
+            by=self.request.user,
+            request=self.request,
+            today=timezone.localdate(),
+            expected_version=fields.pop("version"),
+            **fields,
+        )
         messages.success(self.request, f"In-Contact plan saved for {self.child.full_name}.")
         return redirect("children:detail", pk=self.child.pk)

@@ -57,12 +57,16 @@ NOT_RECORDED_KEY = "not_recorded"
 # Errors, as every endpoint gives them (iro_portal.api.exception_handler)
 # ---------------------------------------------------------------------------------------------
 
-ErrorSerializer = inline_serializer("ReportingError", {
-    "detail": serializers.CharField(help_text="What went wrong."),
-    "errors": serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text='Messages by field; "non_field_errors" for the whole request. Empty when not about the request.'),
-})
+ErrorSerializer = inline_serializer(
+    "ReportingError",
+    {
+        "detail": serializers.CharField(help_text="What went wrong."),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text='Messages by field; "non_field_errors" for the whole request. Empty when not about the request.',
+        ),
+    },
+)
 
 
 def _error(description):
@@ -75,6 +79,7 @@ UNAUTHENTICATED = _error("Not signed in, or the token is not valid, has been rev
 # ---------------------------------------------------------------------------------------------
 # Permissions
 # ---------------------------------------------------------------------------------------------
+
 
 class HasDashboard(ActiveUser):
     """Service managers, administrators and IROs (the same rule as the dashboard page)."""
@@ -99,13 +104,17 @@ class ReadsAnnualReports(ActiveUser):
 # The dashboard
 # ---------------------------------------------------------------------------------------------
 
+
 class PeriodSerializer(serializers.Serializer):
     """The query parameters choosing a period: a reporting year, or two dates (which win)."""
 
     year = serializers.IntegerField(
-        required=False, min_value=MIN_REPORT_YEAR, max_value=2100,
+        required=False,
+        min_value=MIN_REPORT_YEAR,
+        max_value=2100,
         help_text="A reporting year by its first calendar year: 2025 means 1 April 2025 to 31 March 2026. "
-                  "The current reporting year runs to today.")
+        "The current reporting year runs to today.",
+    )
     start = serializers.DateField(required=False, help_text="The first day of the period (YYYY-MM-DD); needs `end`.")
     end = serializers.DateField(required=False, help_text="The last day of the period (YYYY-MM-DD); needs `start`.")
 
@@ -120,7 +129,8 @@ class PeriodSerializer(serializers.Serializer):
         for field in ("start", "end"):
             if attrs.get(field) and not EARLIEST_DAY <= attrs[field] <= LATEST_DAY:
                 raise serializers.ValidationError(
-                    {field: f"Enter a date from {format_date(EARLIEST_DAY)} to {format_date(LATEST_DAY)}."})
+                    {field: f"Enter a date from {format_date(EARLIEST_DAY)} to {format_date(LATEST_DAY)}."}
+                )
         if start and end and (end - start).days > MAX_PERIOD_DAYS:
             raise serializers.ValidationError({"end": "The period can be at most ten years long."})
         today = self.context["today"]
@@ -167,8 +177,12 @@ class _CaseloadsSerializer(serializers.Serializer):
     per_fte = serializers.FloatField(allow_null=True)
     average_per_iro = serializers.FloatField(allow_null=True)
     above_band = serializers.IntegerField(help_text="IROs above the band of children per FTE.")
-    band = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2,
-                                 help_text="The IRO Handbook's suggested children per full-time IRO: [low, high].")
+    band = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=2,
+        max_length=2,
+        help_text="The IRO Handbook's suggested children per full-time IRO: [low, high].",
+    )
 
 
 class _MonthSerializer(serializers.Serializer):
@@ -184,49 +198,79 @@ class _PeriodOutSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
-    reporting_year = serializers.IntegerField(allow_null=True, help_text="Set when the period is a whole reporting year.")
+    reporting_year = serializers.IntegerField(
+        allow_null=True, help_text="Set when the period is a whole reporting year."
+    )
 
 
-DashboardSerializer = inline_serializer("Dashboard", {
-    "period": _PeriodOutSerializer(),
-    "on": serializers.DateField(help_text="The day the figures about now (overdue, looked after now) are as of."),
-    "scope": serializers.ChoiceField(
-        choices=["authority", "own_children"],
-        help_text="`authority`: every child; `own_children`: the children allocated to the IRO asking."),
-    "calculated_at": serializers.DateTimeField(help_text=(
-        "When these figures were counted. They are kept until a record behind them changes, so this can be "
-        "earlier than the request; they are never older than the records.")),
-    "reviews": serializers.DictField(
-        child=serializers.DictField(), help_text=(
-            "By kind of review: held in the period, in_timescale, late, late_reasons {reason: count} "
-            f'("{NOT_RECORDED_KEY}" when no reason was entered), percent_in_timescale, overdue now and '
-            "due_soon (within 20 working days).")),
-    "lac": serializers.DictField(help_text=(
-        "About the LAC reviews held in the period: participation by PN code, participation_rate, child_chaired, "
-        "advocate_present, parents, quality standards (met/missed/pending, percent_met) and seen_before.")),
-    "months": _MonthSerializer(many=True, help_text="LAC reviews held and held in timescale, month by month."),
-    "caseloads": _CaseloadsSerializer(),
-    "children": _counts("Children looked after now, started and ceased in the period, on a protection plan now, "
-                        "plans by length, IRO allocation in time (percent_iro_allocated_in_time may be null).",
-                        serializers.IntegerField(allow_null=True)),
-    "oversight": serializers.DictField(help_text=(
-        "Children looked after now by current RAG rating (and percents), red with a check overdue, with no record "
-        "this quarter, and quarter_start.")),
-    "escalations": serializers.DictField(help_text=(
-        "Open escalations by stage and overdue responses, resolved in the period by stage, and by area of concern.")),
-})
+DashboardSerializer = inline_serializer(
+    "Dashboard",
+    {
+        "period": _PeriodOutSerializer(),
+        "on": serializers.DateField(help_text="The day the figures about now (overdue, looked after now) are as of."),
+        "scope": serializers.ChoiceField(
+            choices=["authority", "own_children"],
+            help_text="`authority`: every child; `own_children`: the children allocated to the IRO asking.",
+        ),
+        "calculated_at": serializers.DateTimeField(
+            help_text=(
+                "When these figures were counted. They are kept until a record behind them changes, so this can be "
+                "earlier than the request; they are never older than the records."
+            )
+        ),
+        "reviews": serializers.DictField(
+            child=serializers.DictField(),
+            help_text=(
+                "By kind of review: held in the period, in_timescale, late, late_reasons {reason: count} "
+                f'("{NOT_RECORDED_KEY}" when no reason was entered), percent_in_timescale, overdue now and '
+                "due_soon (within 20 working days)."
+            ),
+        ),
+        "lac": serializers.DictField(
+            help_text=(
+                "About the LAC reviews held in the period: participation by PN code, participation_rate, child_chaired, "
+                "advocate_present, parents, quality standards (met/missed/pending, percent_met) and seen_before."
+            )
+        ),
+        "months": _MonthSerializer(many=True, help_text="LAC reviews held and held in timescale, month by month."),
+        "caseloads": _CaseloadsSerializer(),
+        "children": _counts(
+            "Children looked after now, started and ceased in the period, on a protection plan now, "
+            "plans by length, IRO allocation in time (percent_iro_allocated_in_time may be null).",
+            serializers.IntegerField(allow_null=True),
+        ),
+        "oversight": serializers.DictField(
+            help_text=(
+                "Children looked after now by current RAG rating (and percents), red with a check overdue, with no record "
+                "this quarter, and quarter_start."
+            )
+        ),
+        "escalations": serializers.DictField(
+            help_text=(
+                "Open escalations by stage and overdue responses, resolved in the period by stage, and by area of concern."
+            )
+        ),
+    },
+)
 
 
 def plain(value):
     """The selectors' figures as JSON: dates as YYYY-MM-DD, decimals as numbers, dataclasses as
     objects (with their properties), and the empty "not recorded" key named."""
     if isinstance(value, selectors.Caseload):
-        return {"iro": {"id": value.iro.pk, "name": value.iro.get_full_name() or value.iro.username},
-                "children": value.children, "fte": float(value.fte), "per_fte": value.per_fte,
-                "above_band": value.above_band, "below_band": value.below_band}
+        return {
+            "iro": {"id": value.iro.pk, "name": value.iro.get_full_name() or value.iro.username},
+            "children": value.children,
+            "fte": float(value.fte),
+            "per_fte": value.per_fte,
+            "above_band": value.above_band,
+            "below_band": value.below_band,
+        }
     if isinstance(value, selectors.Month):
-        return {**{f.name: plain(getattr(value, f.name)) for f in dataclass_fields(value)},
-                "percent_in_timescale": value.percent_in_timescale}
+        return {
+            **{f.name: plain(getattr(value, f.name)) for f in dataclass_fields(value)},
+            "percent_in_timescale": value.percent_in_timescale,
+        }
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclass_fields(value)}
     if isinstance(value, dict):
@@ -255,10 +299,15 @@ class DashboardView(GenericAPIView):
             "The figures of the dashboard page for a period: this reporting year to date by default, a reporting year "
             "(`year`) or two dates (`start` and `end`, which win over `year`). Service managers and administrators get "
             "the whole authority; an IRO gets the figures for the children allocated to them. Board members cannot "
-            "use it (403): they read the published annual reports."),
+            "use it (403): they read the published annual reports."
+        ),
         parameters=[PeriodSerializer],
-        responses={200: DashboardSerializer, 400: _error("The period is not valid."), 401: UNAUTHENTICATED,
-                   403: _error("Board members have no dashboard.")},
+        responses={
+            200: DashboardSerializer,
+            400: _error("The period is not valid."),
+            401: UNAUTHENTICATED,
+            403: _error("Board members have no dashboard."),
+        },
     )
     def get(self, request):
         today = timezone.localdate()
@@ -266,19 +315,26 @@ class DashboardView(GenericAPIView):
         query.is_valid(raise_exception=True)
         period = query.period()
         counted = stored_figures.dashboard_for(request.user, period, today)
-        return Response({
-            "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label,
-                       "reporting_year": period.reporting_year},
-            "on": today.isoformat(),
-            "scope": "authority" if sees_every_child(request.user) else "own_children",
-            "calculated_at": counted.calculated_at.isoformat(),
-            **plain(counted.figures),
-        })
+        return Response(
+            {
+                "period": {
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat(),
+                    "label": period.label,
+                    "reporting_year": period.reporting_year,
+                },
+                "on": today.isoformat(),
+                "scope": "authority" if sees_every_child(request.user) else "own_children",
+                "calculated_at": counted.calculated_at.isoformat(),
+                **plain(counted.figures),
+            }
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Annual reports
 # ---------------------------------------------------------------------------------------------
+
 
 class PublishedVersionSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="number")
@@ -308,17 +364,22 @@ class AnnualReportSerializer(serializers.ModelSerializer):
 
 class FigureVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, min_value=1, max_value=32767,
+        required=False,
+        min_value=1,
+        max_value=32767,
         help_text="A published version. Without it, service managers get the draft (today's live figures) and board "
-                  "members the latest published version.")
+        "members the latest published version.",
+    )
 
 
-@extend_schema_field({
-    "oneOf": [{"type": "number"}, {"type": "string", "enum": [SUPPRESSED]}],
-    "nullable": True,
-    "description": f'The value; "{SUPPRESSED}" where the board version suppresses a small number; null when not '
-                   "available (for example figures entered by hand and not entered).",
-})
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "number"}, {"type": "string", "enum": [SUPPRESSED]}],
+        "nullable": True,
+        "description": f'The value; "{SUPPRESSED}" where the board version suppresses a small number; null when not '
+        "available (for example figures entered by hand and not entered).",
+    }
+)
 class FigureValueField(serializers.Field):
     def to_representation(self, value):
         return value
@@ -327,9 +388,12 @@ class FigureValueField(serializers.Field):
 class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
-    kind = serializers.CharField(help_text=(
-        f"`{COUNT}`: children or events about them (suppressed when small in the board version); "
-        f"`{PERCENT}`; `{NUMBER}` (FTE, rates: never suppressed)."))
+    kind = serializers.CharField(
+        help_text=(
+            f"`{COUNT}`: children or events about them (suppressed when small in the board version); "
+            f"`{PERCENT}`; `{NUMBER}` (FTE, rates: never suppressed)."
+        )
+    )
     section = serializers.CharField(allow_null=True, help_text="The key of the report section showing the figure.")
     this_year = FigureValueField()
     last_year = FigureValueField()
@@ -337,16 +401,21 @@ class FigureSerializer(serializers.Serializer):
     england = serializers.FloatField(allow_null=True)
 
 
-ReportFiguresSerializer = inline_serializer("AnnualReportFigures", {
-    "year": serializers.IntegerField(),
-    "label": serializers.CharField(),
-    "previous_label": serializers.CharField(),
-    "version": serializers.IntegerField(allow_null=True, help_text="The published version; null for the draft."),
-    "variant": serializers.ChoiceField(choices=[Variant.INTERNAL.value, Variant.BOARD.value],
-                                       help_text="`board` when small numbers are suppressed."),
-    "generated_on": serializers.DateField(help_text="The day the figures were worked out."),
-    "figures": FigureSerializer(many=True),
-})
+ReportFiguresSerializer = inline_serializer(
+    "AnnualReportFigures",
+    {
+        "year": serializers.IntegerField(),
+        "label": serializers.CharField(),
+        "previous_label": serializers.CharField(),
+        "version": serializers.IntegerField(allow_null=True, help_text="The published version; null for the draft."),
+        "variant": serializers.ChoiceField(
+            choices=[Variant.INTERNAL.value, Variant.BOARD.value],
+            help_text="`board` when small numbers are suppressed.",
+        ),
+        "generated_on": serializers.DateField(help_text="The day the figures were worked out."),
+        "figures": FigureSerializer(many=True),
+    },
+)
 
 
 def _number(value):
@@ -386,17 +455,27 @@ def report_figures(content, published, *, board):
         "variant": Variant.BOARD.value if board else Variant.INTERNAL.value,
         "generated_on": content.generated_on.isoformat(),
         "figures": [
-            {"key": key, "label": figure.label, "kind": figure.kind, "section": sections.get(key),
-             "this_year": value(key, figure, "this_year"), "last_year": value(key, figure, "last_year"),
-             "statistical_neighbours": _number(figure.statistical_neighbours), "england": _number(figure.england)}
+            {
+                "key": key,
+                "label": figure.label,
+                "kind": figure.kind,
+                "section": sections.get(key),
+                "this_year": value(key, figure, "this_year"),
+                "last_year": value(key, figure, "last_year"),
+                "statistical_neighbours": _number(figure.statistical_neighbours),
+                "england": _number(figure.england),
+            }
             for key, figure in content.figures.items()
         ],
     }
 
 
 YEAR_PARAMETER = OpenApiParameter(
-    "year", OpenApiTypes.INT, OpenApiParameter.PATH,
-    description="The reporting year by its first calendar year: 2025 means April 2025 to March 2026.")
+    "year",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="The reporting year by its first calendar year: 2025 means April 2025 to March 2026.",
+)
 
 
 @extend_schema(tags=["reporting"])
@@ -409,8 +488,11 @@ class AnnualReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = ()
 
     def get_queryset(self):
-        versions = Prefetch("published_versions", to_attr="versions",
-                            queryset=PublishedReport.objects.defer("snapshot").order_by("-number"))
+        versions = Prefetch(
+            "published_versions",
+            to_attr="versions",
+            queryset=PublishedReport.objects.defer("snapshot").order_by("-number"),
+        )
         reports = AnnualReport.objects.prefetch_related(versions).order_by("-year")
         if may_edit_annual_reports(self.request.user):
             return reports
@@ -420,9 +502,14 @@ class AnnualReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="The annual reports",
         description=(
             "Service managers and administrators: every year with a report (a draft, published or not) and its "
-            "published versions. Board members: only the years with a published version."),
-        responses={200: AnnualReportSerializer(many=True), 401: UNAUTHENTICATED, 404: _error("No such page."),
-                   403: _error("Only service managers, administrators and board members can see the annual reports.")},
+            "published versions. Board members: only the years with a published version."
+        ),
+        responses={
+            200: AnnualReportSerializer(many=True),
+            401: UNAUTHENTICATED,
+            404: _error("No such page."),
+            403: _error("Only service managers, administrators and board members can see the annual reports."),
+        },
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -433,11 +520,16 @@ class AnnualReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             "Every figure of the report for a year and the year before, with the comparators. Service managers and "
             "administrators get the draft (figures worked out today) when no `version` is given, or a published "
             "version, unsuppressed. Board members only ever get published versions (the latest by default), with "
-            f'small numbers suppressed as "{SUPPRESSED}"; a year with nothing published is a 404 for them.'),
+            f'small numbers suppressed as "{SUPPRESSED}"; a year with nothing published is a 404 for them.'
+        ),
         parameters=[YEAR_PARAMETER, FigureVersionSerializer],
-        responses={200: ReportFiguresSerializer, 400: _error("The version is not a number."), 401: UNAUTHENTICATED,
-                   403: _error("Only service managers, administrators and board members can see the annual reports."),
-                   404: _error("No such year or version (for board members: nothing published for that year).")},
+        responses={
+            200: ReportFiguresSerializer,
+            400: _error("The version is not a number."),
+            401: UNAUTHENTICATED,
+            403: _error("Only service managers, administrators and board members can see the annual reports."),
+            404: _error("No such year or version (for board members: nothing published for that year)."),
+        },
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def figures(self, request, year=None):
@@ -465,6 +557,12 @@ class AnnualReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             published = services.latest_published(report)
         board = not manager
         content = services.content_of(report, published)
-        services.record_download(by=request.user, report=report, variant=Variant.BOARD if board else Variant.INTERNAL,
-                                 file_format="json", published=published, request=request)
+        services.record_download(
+            by=request.user,
+            report=report,
+            variant=Variant.BOARD if board else Variant.INTERNAL,
+            file_format="json",
+            published=published,
+            request=request,
+        )
         return Response(report_figures(content, published, board=board))

@@ -11,5 +11,7 @@ class ReportingConfig(AppConfig):
 
         post_migrate.connect(forget_all, sender=self, dispatch_uid="reporting_forget_stored_figures")
         post_migrate.connect(
-            restore_sqlite_data_version_triggers, sender=self, dispatch_uid="reporting_restore_sqlite_triggers",
+            restore_sqlite_data_version_triggers,
+            sender=self,
+            dispatch_uid="reporting_restore_sqlite_triggers",
         )

@@ -36,10 +36,18 @@ class CaseloadsForm(forms.Form):
         ("lowest", "Fewest children per full-time IRO first"),
     ]
 
-    show = forms.ChoiceField(label="Show", choices=SHOW, required=False, error_messages={
-        "invalid_choice": "Select which IROs to show from the list"})
-    order = forms.ChoiceField(label="Sort by", choices=ORDER, required=False, error_messages={
-        "invalid_choice": "Select how to sort the IROs from the list"})
+    show = forms.ChoiceField(
+        label="Show",
+        choices=SHOW,
+        required=False,
+        error_messages={"invalid_choice": "Select which IROs to show from the list"},
+    )
+    order = forms.ChoiceField(
+        label="Sort by",
+        choices=ORDER,
+        required=False,
+        error_messages={"invalid_choice": "Select how to sort the IROs from the list"},
+    )
 
     def _choice(self, name, default):
         """The valid choice, or the default when none or no valid one was made."""

@@ -87,14 +87,26 @@ def bar_chart(
         parts += [
             tag("rect", x=0, y=32, width=16, height=16, fill=LIGHT_GREY, stroke=MID_GREY),
             tag("text", text_content(band_label), x=24, y=45),
-            tag("rect", x=x_for(low), y=plot_top, width=x_for(high) - x_for(low), height=plot_height,
-                fill=LIGHT_GREY, stroke=MID_GREY),
+            tag(
+                "rect",
+                x=x_for(low),
+                y=plot_top,
+                width=x_for(high) - x_for(low),
+                height=plot_height,
+                fill=LIGHT_GREY,
+                stroke=MID_GREY,
+            ),
         ]
     for tick in ticks:
         parts += [
             tag("line", x1=x_for(tick), y1=plot_top, x2=x_for(tick), y2=plot_bottom, stroke=MID_GREY),
-            tag("text", text_content(format_value(tick, percent)), x=x_for(tick), y=plot_bottom + 20,
-                text_anchor="middle"),
+            tag(
+                "text",
+                text_content(format_value(tick, percent)),
+                x=x_for(tick),
+                y=plot_bottom + 20,
+                text_anchor="middle",
+            ),
         ]
     for index, (label, value) in enumerate(bars):
         row_middle = plot_top + ROW_HEIGHT * index + ROW_HEIGHT // 2
@@ -104,23 +116,50 @@ def bar_chart(
             value_text += f" (above {format_value(highlight_above, percent)})"
         elif highlight_below is not None and value < highlight_below:
             value_text += f" (below {format_value(highlight_below, percent)})"
-        parts.append(tag(
-            "g",
-            tag("title", text_content(label))
-            + tag("text", text_content(shorten(label, LONGEST_BAR_LABEL)), x=BAR_LABEL_RIGHT,
-                  y=row_middle + 5, text_anchor="end")
-            + tag("rect", x=BAR_PLOT_LEFT, y=row_middle - BAR_HEIGHT // 2, width=x_for(value) - BAR_PLOT_LEFT,
-                  height=BAR_HEIGHT, fill=RED if above else BLUE, data_value=plain_number(value))
-            + tag("text", text_content(value_text), x=x_for(value) + 6, y=row_middle + 5),
-        ))
+        parts.append(
+            tag(
+                "g",
+                tag("title", text_content(label))
+                + tag(
+                    "text",
+                    text_content(shorten(label, LONGEST_BAR_LABEL)),
+                    x=BAR_LABEL_RIGHT,
+                    y=row_middle + 5,
+                    text_anchor="end",
+                )
+                + tag(
+                    "rect",
+                    x=BAR_PLOT_LEFT,
+                    y=row_middle - BAR_HEIGHT // 2,
+                    width=x_for(value) - BAR_PLOT_LEFT,
+                    height=BAR_HEIGHT,
+                    fill=RED if above else BLUE,
+                    data_value=plain_number(value),
+                )
+                + tag("text", text_content(value_text), x=x_for(value) + 6, y=row_middle + 5),
+            )
+        )
     parts += [
         tag("line", x1=BAR_PLOT_LEFT, y1=plot_bottom, x2=BAR_PLOT_RIGHT, y2=plot_bottom, stroke=BLACK),
-        tag("text", text_content(value_axis_label), x=(BAR_PLOT_LEFT + BAR_PLOT_RIGHT) / 2,
-            y=plot_bottom + 44, text_anchor="middle"),
+        tag(
+            "text",
+            text_content(value_axis_label),
+            x=(BAR_PLOT_LEFT + BAR_PLOT_RIGHT) / 2,
+            y=plot_bottom + 44,
+            text_anchor="middle",
+        ),
     ]
     if not bars:
-        parts.append(tag("text", text_content(NO_DATA), x=(BAR_PLOT_LEFT + BAR_PLOT_RIGHT) / 2,
-                         y=plot_top + plot_height / 2 + 5, text_anchor="middle", **HALO))
+        parts.append(
+            tag(
+                "text",
+                text_content(NO_DATA),
+                x=(BAR_PLOT_LEFT + BAR_PLOT_RIGHT) / 2,
+                y=plot_top + plot_height / 2 + 5,
+                text_anchor="middle",
+                **HALO,
+            )
+        )
     return svg_document(chart_id, title, description, plot_bottom + 56, parts)
 
 
@@ -164,13 +203,28 @@ def line_chart(
     for tick in ticks:
         parts += [
             tag("line", x1=LINE_PLOT_LEFT, y1=y_for(tick), x2=LINE_PLOT_RIGHT, y2=y_for(tick), stroke=MID_GREY),
-            tag("text", text_content(format_value(tick, percent)), x=LINE_PLOT_LEFT - 8, y=y_for(tick) + 5,
-                text_anchor="end"),
+            tag(
+                "text",
+                text_content(format_value(tick, percent)),
+                x=LINE_PLOT_LEFT - 8,
+                y=y_for(tick) + 5,
+                text_anchor="end",
+            ),
         ]
     parts.append(tag("line", x1=LINE_PLOT_LEFT, y1=plot_bottom, x2=LINE_PLOT_RIGHT, y2=plot_bottom, stroke=BLACK))
     if target is not None:
-        parts.append(tag("line", x1=LINE_PLOT_LEFT, y1=y_for(target), x2=LINE_PLOT_RIGHT, y2=y_for(target),
-                         stroke=DARK_GREY, stroke_width=2, stroke_dasharray="6 4"))
+        parts.append(
+            tag(
+                "line",
+                x1=LINE_PLOT_LEFT,
+                y1=y_for(target),
+                x2=LINE_PLOT_RIGHT,
+                y2=y_for(target),
+                stroke=DARK_GREY,
+                stroke_width=2,
+                stroke_dasharray="6 4",
+            )
+        )
     for has_value, group in groupby(range(len(points)), key=lambda index: points[index][1] is not None):
         run = list(group)
         if has_value and len(run) > 1:
@@ -180,22 +234,37 @@ def line_chart(
         value_text = "no reviews" if value is None else format_value(value, percent)
         children = tag("title", text_content(f"{label}: {value_text}"))
         if value is None:
-            children += tag("text", text_content(value_text), x=x_for(index) + 4, y=plot_bottom - 6,
-                            transform=f"rotate(-90 {number(x_for(index) + 4)} {plot_bottom - 6})", **HALO)
+            children += tag(
+                "text",
+                text_content(value_text),
+                x=x_for(index) + 4,
+                y=plot_bottom - 6,
+                transform=f"rotate(-90 {number(x_for(index) + 4)} {plot_bottom - 6})",
+                **HALO,
+            )
         else:
-            children += tag("circle", cx=x_for(index), cy=y_for(value), r=4, fill=BLUE,
-                            data_value=plain_number(value))
+            children += tag("circle", cx=x_for(index), cy=y_for(value), r=4, fill=BLUE, data_value=plain_number(value))
             if not (crowded and index % 2):
-                children += tag("text", text_content(value_text), x=x_for(index), y=y_for(value) - 10,
-                                text_anchor="middle", **HALO)
+                children += tag(
+                    "text", text_content(value_text), x=x_for(index), y=y_for(value) - 10, text_anchor="middle", **HALO
+                )
         if not (crowded and index % 2):
-            children += stacked_text(shorten(label, LONGEST_POINT_LABEL), x=x_for(index), y=plot_bottom + 20,
-                                     font_size=SMALLEST_TEXT)
+            children += stacked_text(
+                shorten(label, LONGEST_POINT_LABEL), x=x_for(index), y=plot_bottom + 20, font_size=SMALLEST_TEXT
+            )
         parts.append(tag("g", children))
     parts.append(tag("text", text_content(x_axis_label), x=plot_middle, y=plot_bottom + 64, text_anchor="middle"))
     if not points:
-        parts.append(tag("text", text_content(NO_DATA), x=plot_middle, y=plot_top + LINE_PLOT_HEIGHT / 2,
-                         text_anchor="middle", **HALO))
+        parts.append(
+            tag(
+                "text",
+                text_content(NO_DATA),
+                x=plot_middle,
+                y=plot_top + LINE_PLOT_HEIGHT / 2,
+                text_anchor="middle",
+                **HALO,
+            )
+        )
     return svg_document(chart_id, title, description, plot_bottom + 76, parts)
 
 
@@ -205,22 +274,25 @@ def svg_document(chart_id, title, description, height, parts):
     adding a pointless tab stop."""
     if not isinstance(chart_id, str) or not CHART_ID.fullmatch(chart_id):
         raise ValueError(
-            f"chart_id must be lower-case letters, digits and hyphens, starting with a letter: {chart_id!r}")
-    return mark_safe(tag(
-        "svg",
-        tag("title", text_content(title), id=f"{chart_id}-title")
-        + tag("desc", text_content(description), id=f"{chart_id}-desc")
-        + "".join(parts),
-        xmlns="http://www.w3.org/2000/svg",
-        role="img",
-        aria_labelledby=f"{chart_id}-title {chart_id}-desc",
-        viewBox=f"0 0 {WIDTH} {number(height)}",
-        class_="app-chart",
-        focusable="false",
-        font_family=FONT_FAMILY,
-        font_size=SMALLEST_TEXT,
-        fill=BLACK,
-    ))
+            f"chart_id must be lower-case letters, digits and hyphens, starting with a letter: {chart_id!r}"
+        )
+    return mark_safe(
+        tag(
+            "svg",
+            tag("title", text_content(title), id=f"{chart_id}-title")
+            + tag("desc", text_content(description), id=f"{chart_id}-desc")
+            + "".join(parts),
+            xmlns="http://www.w3.org/2000/svg",
+            role="img",
+            aria_labelledby=f"{chart_id}-title {chart_id}-desc",
+            viewBox=f"0 0 {WIDTH} {number(height)}",
+            class_="app-chart",
+            focusable="false",
+            font_family=FONT_FAMILY,
+            font_size=SMALLEST_TEXT,
+            fill=BLACK,
+        )
+    )
 
 
 def tag(name, children="", **attributes):
@@ -244,8 +316,9 @@ def stacked_text(text, *, x, y, font_size):
     side by side."""
     first_line, _, last_line = text.rpartition(" ")
     second_line = tag("tspan", text_content(last_line), x=x, dy=font_size + 2) if first_line else ""
-    return tag("text", text_content(first_line or last_line) + second_line, x=x, y=y, text_anchor="middle",
-               font_size=font_size)
+    return tag(
+        "text", text_content(first_line or last_line) + second_line, x=x, y=y, text_anchor="middle", font_size=font_size
+    )
 
 
 def shorten(label, longest):

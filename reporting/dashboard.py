@@ -48,46 +48,68 @@ def review_rows(figures, period):
     rows = []
     for kind in ReviewKind:
         kind_figures = figures["reviews"][kind.value]
-        rows.append({
-            "kind": kind,
-            "held": Figure("Held", kind_figures["held"], _held(period, kind=kind.value)),
-            "in_timescale": Figure("In timescale", kind_figures["in_timescale"],
-                                   _held(period, kind=kind.value, timeliness="in_timescale"),
-                                   kind_figures["percent_in_timescale"]),
-            "late": Figure("Late", kind_figures["late"], _held(period, kind=kind.value, timeliness="late")),
-            "overdue": Figure("Overdue now", kind_figures["overdue"],
-                              _url("reviews:due", kind=kind.value, period="overdue")),
-            "due_soon": Figure("Due in the next 20 working days", kind_figures["due_soon"],
-                               _url("reviews:due", kind=kind.value, period="20_working_days")),
-        })
+        rows.append(
+            {
+                "kind": kind,
+                "held": Figure("Held", kind_figures["held"], _held(period, kind=kind.value)),
+                "in_timescale": Figure(
+                    "In timescale",
+                    kind_figures["in_timescale"],
+                    _held(period, kind=kind.value, timeliness="in_timescale"),
+                    kind_figures["percent_in_timescale"],
+                ),
+                "late": Figure("Late", kind_figures["late"], _held(period, kind=kind.value, timeliness="late")),
+                "overdue": Figure(
+                    "Overdue now", kind_figures["overdue"], _url("reviews:due", kind=kind.value, period="overdue")
+                ),
+                "due_soon": Figure(
+                    "Due in the next 20 working days",
+                    kind_figures["due_soon"],
+                    _url("reviews:due", kind=kind.value, period="20_working_days"),
+                ),
+            }
+        )
     return rows
 
 
 def late_reason_rows(figures, period):
     reasons = [*LateReason.choices, (NOT_RECORDED, "Not recorded")]
     return [
-        {"reason": label, "figures": [
-            Figure(kind.label, figures["reviews"][kind.value]["late_reasons"][reason],
-                   _held(period, kind=kind.value, late_reason=_not_recorded(reason)))
-            for kind in ReviewKind
-        ]}
+        {
+            "reason": label,
+            "figures": [
+                Figure(
+                    kind.label,
+                    figures["reviews"][kind.value]["late_reasons"][reason],
+                    _held(period, kind=kind.value, late_reason=_not_recorded(reason)),
+                )
+                for kind in ReviewKind
+            ],
+        }
         for reason, label in reasons
     ]
 
 
 def month_rows(figures, period):
     return [
-        {"month": month, "held": Figure("Held", month.held, _held_month(month, ReviewKind.LAC)),
-         "in_timescale": Figure("In timescale", month.in_timescale,
-                                _held_month(month, ReviewKind.LAC, timeliness="in_timescale"),
-                                month.percent_in_timescale)}
+        {
+            "month": month,
+            "held": Figure("Held", month.held, _held_month(month, ReviewKind.LAC)),
+            "in_timescale": Figure(
+                "In timescale",
+                month.in_timescale,
+                _held_month(month, ReviewKind.LAC, timeliness="in_timescale"),
+                month.percent_in_timescale,
+            ),
+        }
         for month in figures["months"]
     ]
 
 
 def _held_month(month, kind, **params):
-    return _url("reviews:held", kind=kind.value, **_dates("held_from", month.start),
-                **_dates("held_to", month.end), **params)
+    return _url(
+        "reviews:held", kind=kind.value, **_dates("held_from", month.start), **_dates("held_to", month.end), **params
+    )
 
 
 def timeliness_chart(figures):
@@ -95,9 +117,10 @@ def timeliness_chart(figures):
         chart_id="lac-timeliness-chart",
         title="LAC reviews held in timescale, by month",
         description="The percentage of LAC reviews held on or before their due date in each month of the period. "
-                    "The table beside the chart gives the same figures.",
+        "The table beside the chart gives the same figures.",
         points=[(f"{month.first_day:%b %Y}", month.percent_in_timescale) for month in figures["months"]],
-        x_axis_label="Month held", y_axis_label="Held in timescale",
+        x_axis_label="Month held",
+        y_axis_label="Held in timescale",
     )
 
 
@@ -107,8 +130,10 @@ def participation(figures, period):
     parents = [*ParentsParticipation.choices, (NOT_RECORDED, "Not recorded")]
     days = settings.REVIEW_STANDARDS
     standards = [
-        ("report", f"Social worker's report at least {days['social_worker_report_working_days_before']} "
-                   "working days before"),
+        (
+            "report",
+            f"Social worker's report at least {days['social_worker_report_working_days_before']} working days before",
+        ),
         ("decisions", f"Decisions circulated within {days['decisions_circulated_within_working_days']} working days"),
         ("record", f"Full record circulated within {days['record_circulated_within_working_days']} working days"),
     ]
@@ -116,30 +141,53 @@ def participation(figures, period):
     lac_held = {"kind": ReviewKind.LAC.value}
     return {
         "held": Figure("LAC reviews held", lac["held"], _held(period, **lac_held)),
-        "rate": Figure("Children aged 4 and over who participated (PN1 to PN6)", lac["participated"],
-                       _held(period, participation="participated", **lac_held), lac["participation_rate"]),
+        "rate": Figure(
+            "Children aged 4 and over who participated (PN1 to PN6)",
+            lac["participated"],
+            _held(period, participation="participated", **lac_held),
+            lac["participation_rate"],
+        ),
         "counted": lac["participation_counted"],
-        "codes": [Figure(label, lac["participation"][code],
-                         _held(period, participation=_not_recorded(code), **lac_held)) for code, label in codes],
-        "child_chaired": Figure("Chaired by the child", lac["child_chaired"],
-                                _held(period, child_chaired="yes", **lac_held)),
-        "advocate_present": Figure("Advocate present", lac["advocate_present"],
-                                   _held(period, advocate_present="yes", **lac_held)),
-        "parents": [Figure(label, lac["parents"][choice], _held(period, parents=_not_recorded(choice), **lac_held))
-                    for choice, label in parents],
+        "codes": [
+            Figure(label, lac["participation"][code], _held(period, participation=_not_recorded(code), **lac_held))
+            for code, label in codes
+        ],
+        "child_chaired": Figure(
+            "Chaired by the child", lac["child_chaired"], _held(period, child_chaired="yes", **lac_held)
+        ),
+        "advocate_present": Figure(
+            "Advocate present", lac["advocate_present"], _held(period, advocate_present="yes", **lac_held)
+        ),
+        "parents": [
+            Figure(label, lac["parents"][choice], _held(period, parents=_not_recorded(choice), **lac_held))
+            for choice, label in parents
+        ],
         "standards": [
-            {"label": label, "percent_met": lac["quality"][standard]["percent_met"], "outcomes": [
-                Figure(outcome_labels[outcome], lac["quality"][standard][outcome],
-                       _held(period, **{standard: outcome}, **lac_held))
-                if outcome in lac["quality"][standard] else None
-                for outcome in ("met", "missed", "pending")
-            ]}
+            {
+                "label": label,
+                "percent_met": lac["quality"][standard]["percent_met"],
+                "outcomes": [
+                    Figure(
+                        outcome_labels[outcome],
+                        lac["quality"][standard][outcome],
+                        _held(period, **{standard: outcome}, **lac_held),
+                    )
+                    if outcome in lac["quality"][standard]
+                    else None
+                    for outcome in ("met", "missed", "pending")
+                ],
+            }
             for standard, label in standards
         ],
-        "seen_before": Figure("Seen by their IRO before the review", lac["seen_before"],
-                              _held(period, seen="yes", **lac_held), lac["percent_seen_before"]),
-        "not_seen_before": Figure("Not seen by their IRO before the review", lac["not_seen_before"],
-                                  _held(period, seen="no", **lac_held)),
+        "seen_before": Figure(
+            "Seen by their IRO before the review",
+            lac["seen_before"],
+            _held(period, seen="yes", **lac_held),
+            lac["percent_seen_before"],
+        ),
+        "not_seen_before": Figure(
+            "Not seen by their IRO before the review", lac["not_seen_before"], _held(period, seen="no", **lac_held)
+        ),
     }
 
 
@@ -161,11 +209,14 @@ def caseload_chart(rows, *, title, description):
         chart_id="caseload-chart",
         title=title,
         description=f"{description} against the IRO Handbook range of {low} to {high}; caseloads above the range are "
-                    "drawn in red, and each caseload outside the range says so. The table beside the chart gives the "
-                    "same figures.",
+        "drawn in red, and each caseload outside the range says so. The table beside the chart gives the "
+        "same figures.",
         bars=[(str(row.iro), row.per_fte) for row in rows],
-        value_axis_label="Children per full-time IRO", category_axis_label="IRO",
-        band=CASELOAD_BAND, band_label=f"IRO Handbook range {low} to {high}", highlight_above=high,
+        value_axis_label="Children per full-time IRO",
+        category_axis_label="IRO",
+        band=CASELOAD_BAND,
+        band_label=f"IRO Handbook range {low} to {high}",
+        highlight_above=high,
         highlight_below=low,
     )
 
@@ -188,15 +239,22 @@ def caseloads_outside_the_band(figures, shown=CASELOADS_OUT_OF_BAND_SHOWN):
     charted = above[:shown] + below[:shown]
     return {
         "groups": [
-            {"caption": _out_of_band_caption(above, shown, f"above {high}", "highest first"),
-             "rows": caseload_rows(above[:shown])},
-            {"caption": _out_of_band_caption(below, shown, f"below {low}", "lowest first"),
-             "rows": caseload_rows(below[:shown])},
+            {
+                "caption": _out_of_band_caption(above, shown, f"above {high}", "highest first"),
+                "rows": caseload_rows(above[:shown]),
+            },
+            {
+                "caption": _out_of_band_caption(below, shown, f"below {low}", "lowest first"),
+                "rows": caseload_rows(below[:shown]),
+            },
         ],
         "chart": caseload_chart(
-            charted, title="IROs outside the IRO Handbook range",
+            charted,
+            title="IROs outside the IRO Handbook range",
             description="The caseloads per full-time equivalent of the IROs furthest above and below the range",
-        ) if charted else None,
+        )
+        if charted
+        else None,
     }
 
 
@@ -205,9 +263,12 @@ def caseload_page(rows):
     return {
         "caseload_rows": caseload_rows(rows),
         "caseload_chart": caseload_chart(
-            rows, title="Children per full-time IRO",
+            rows,
+            title="Children per full-time IRO",
             description="The caseload per full-time equivalent of each IRO on this page of the list",
-        ) if rows else None,
+        )
+        if rows
+        else None,
     }
 
 
@@ -216,9 +277,14 @@ def iro_allocation(figures, period, on):
     return {
         "days": settings.REVIEW_STANDARDS["iro_allocated_within_working_days"],
         "percent": figures["children"]["percent_iro_allocated_in_time"],
-        "figures": [Figure(label, figures["children"][f"iro_allocation_{outcome}"],
-                           _url("children:list", iro_allocation=outcome, **started))
-                    for outcome, label in IRO_ALLOCATION_OUTCOMES],
+        "figures": [
+            Figure(
+                label,
+                figures["children"][f"iro_allocation_{outcome}"],
+                _url("children:list", iro_allocation=outcome, **started),
+            )
+            for outcome, label in IRO_ALLOCATION_OUTCOMES
+        ],
     }
 
 
@@ -229,13 +295,20 @@ def oversight(figures):
     looked_after = {"care_status": "looked_after"}
     over = figures["oversight"]
     return {
-        "ratings": [Figure(RAG_LABELS[rag], count, _url("children:list", rag=rag, **looked_after),
-                           over["percents"][rag]) for rag, count in over["ratings"].items()],
-        "red_check_overdue": Figure("Red-rated children with an overdue check", over["red_check_overdue"],
-                                    _url("children:list", rag=Rag.RED.value, oversight="check_overdue", **looked_after)),
+        "ratings": [
+            Figure(RAG_LABELS[rag], count, _url("children:list", rag=rag, **looked_after), over["percents"][rag])
+            for rag, count in over["ratings"].items()
+        ],
+        "red_check_overdue": Figure(
+            "Red-rated children with an overdue check",
+            over["red_check_overdue"],
+            _url("children:list", rag=Rag.RED.value, oversight="check_overdue", **looked_after),
+        ),
         "no_record_this_quarter": Figure(
-            "Children with no oversight record this quarter", over["no_record_this_quarter"],
-            _url("children:list", oversight="no_record_this_quarter", **looked_after)),
+            "Children with no oversight record this quarter",
+            over["no_record_this_quarter"],
+            _url("children:list", oversight="no_record_this_quarter", **looked_after),
+        ),
         "quarter_start": over["quarter_start"],
         "looked_after_now": over["looked_after_now"],
     }
@@ -247,9 +320,10 @@ def rag_chart(figures):
         chart_id="rag-chart",
         title="Current RAG ratings of children looked after",
         description="How many children looked after now have each current RAG rating, or none yet. The table beside "
-                    "the chart gives the same figures.",
+        "the chart gives the same figures.",
         bars=[(RAG_LABELS[rag], count) for rag, count in over["ratings"].items()],
-        value_axis_label="Children", category_axis_label="Rating",
+        value_axis_label="Children",
+        category_axis_label="Rating",
     )
 
 
@@ -259,25 +333,47 @@ def escalations(figures, period):
     raised = {**_dates("raised_from", period.start), **_dates("raised_to", period.end)}
     return {
         "stages": [
-            {"stage": stage,
-             "open": Figure("Open", esc["open_by_stage"][stage.value],
-                            _url("escalations:list", status="open", stage=stage.value)),
-             "overdue": Figure("Response overdue", esc["overdue_by_stage"][stage.value],
-                               _url("escalations:list", status="open", stage=stage.value, response_overdue="yes")),
-             "resolved": Figure("Resolved in the period", esc["resolved_by_stage"][stage.value],
-                                _url("escalations:list", status="resolved", resolved_stage=stage.value, **resolved))}
+            {
+                "stage": stage,
+                "open": Figure(
+                    "Open",
+                    esc["open_by_stage"][stage.value],
+                    _url("escalations:list", status="open", stage=stage.value),
+                ),
+                "overdue": Figure(
+                    "Response overdue",
+                    esc["overdue_by_stage"][stage.value],
+                    _url("escalations:list", status="open", stage=stage.value, response_overdue="yes"),
+                ),
+                "resolved": Figure(
+                    "Resolved in the period",
+                    esc["resolved_by_stage"][stage.value],
+                    _url("escalations:list", status="resolved", resolved_stage=stage.value, **resolved),
+                ),
+            }
             for stage in Stage
         ],
         "open": Figure("Open", esc["open"], _url("escalations:list", status="open")),
-        "overdue": Figure("Escalations with a response overdue", esc["overdue"],
-                          _url("escalations:list", status="open", response_overdue="yes")),
-        "resolved": Figure("Resolved in the period", esc["resolved"],
-                           _url("escalations:list", status="resolved", **resolved)),
+        "overdue": Figure(
+            "Escalations with a response overdue",
+            esc["overdue"],
+            _url("escalations:list", status="open", response_overdue="yes"),
+        ),
+        "resolved": Figure(
+            "Resolved in the period", esc["resolved"], _url("escalations:list", status="resolved", **resolved)
+        ),
         "areas": [
-            {"label": label,
-             "open": Figure("Open", esc["by_area"][area]["open"], _url("escalations:list", status="open", area=area)),
-             "raised": Figure("Raised in the period", esc["by_area"][area]["raised"],
-                              _url("escalations:list", status="all", area=area, **raised))}
+            {
+                "label": label,
+                "open": Figure(
+                    "Open", esc["by_area"][area]["open"], _url("escalations:list", status="open", area=area)
+                ),
+                "raised": Figure(
+                    "Raised in the period",
+                    esc["by_area"][area]["raised"],
+                    _url("escalations:list", status="all", area=area, **raised),
+                ),
+            }
             for area, label in AreaOfConcern.choices
         ],
     }
@@ -287,16 +383,31 @@ def children(figures, period):
     kids = figures["children"]
     return [
         Figure("Looked after now", kids["looked_after_now"], _url("children:list", care_status="looked_after")),
-        Figure("Started to be looked after in the period", kids["started"],
-               _url("children:list", **_dates("started_from", period.start), **_dates("started_to", period.end))),
-        Figure("Ceased to be looked after in the period", kids["ceased"],
-               _url("children:list", **_dates("ceased_from", period.start), **_dates("ceased_to", period.end))),
-        Figure("On a child protection plan now", kids["on_protection_plan"],
-               _url("children:list", care_status="protection_plan")),
-        Figure("Plans open for more than 18 months", kids["plan_over_18_months"],
-               _url("children:list", plan_length="over_18_months")),
-        Figure("Plans open for 2 years or more", kids["plan_2_years_or_more"],
-               _url("children:list", plan_length="2_years_or_more")),
+        Figure(
+            "Started to be looked after in the period",
+            kids["started"],
+            _url("children:list", **_dates("started_from", period.start), **_dates("started_to", period.end)),
+        ),
+        Figure(
+            "Ceased to be looked after in the period",
+            kids["ceased"],
+            _url("children:list", **_dates("ceased_from", period.start), **_dates("ceased_to", period.end)),
+        ),
+        Figure(
+            "On a child protection plan now",
+            kids["on_protection_plan"],
+            _url("children:list", care_status="protection_plan"),
+        ),
+        Figure(
+            "Plans open for more than 18 months",
+            kids["plan_over_18_months"],
+            _url("children:list", plan_length="over_18_months"),
+        ),
+        Figure(
+            "Plans open for 2 years or more",
+            kids["plan_2_years_or_more"],
+            _url("children:list", plan_length="2_years_or_more"),
+        ),
     ]
 
 
@@ -322,14 +433,21 @@ def page_content(figures, period, on, everyone=True):
     else:
         rows = figures["caseloads"]["rows"]
         content["caseload_rows"] = caseload_rows(rows)
-        content["caseload_chart"] = caseload_chart(rows, title="Children per full-time IRO",
-                                                   description="Your caseload per full-time equivalent")
+        content["caseload_chart"] = caseload_chart(
+            rows, title="Children per full-time IRO", description="Your caseload per full-time equivalent"
+        )
     content["headlines"] = [
-        Figure("LAC reviews held in timescale", lac["in_timescale"],
-               _held(period, kind=ReviewKind.LAC.value, timeliness="in_timescale"), lac["percent_in_timescale"]),
-        Figure("Reviews and conferences overdue now",
-               sum(figures["reviews"][kind]["overdue"] for kind in ReviewKind.values),
-               _url("reviews:due", period="overdue")),
+        Figure(
+            "LAC reviews held in timescale",
+            lac["in_timescale"],
+            _held(period, kind=ReviewKind.LAC.value, timeliness="in_timescale"),
+            lac["percent_in_timescale"],
+        ),
+        Figure(
+            "Reviews and conferences overdue now",
+            sum(figures["reviews"][kind]["overdue"] for kind in ReviewKind.values),
+            _url("reviews:due", period="overdue"),
+        ),
         content["participation"]["rate"],
         content["oversight"]["red_check_overdue"],
         content["escalations"]["overdue"],

@@ -11,7 +11,11 @@ class PeriodForm(forms.Form):
     reporting year, or any two dates."""
 
     year = forms.TypedChoiceField(label="Reporting year", required=False, coerce=int, empty_value=None)
-    start = GovukDateField(label="From", required=False, help_text="Or choose dates, for example 1 4 2026; dates are used instead of the year.")
+    start = GovukDateField(
+        label="From",
+        required=False,
+        help_text="Or choose dates, for example 1 4 2026; dates are used instead of the year.",
+    )
     end = GovukDateField(label="To", required=False)
 
     def __init__(self, *args, on, **kwargs):
@@ -46,17 +50,28 @@ class NarrativeForm(forms.Form):
     """The narrative sections of an annual report; Markdown is allowed and rendered safely."""
 
     version = VersionField()
-    introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                                   help_text="Plain text or Markdown: a blank line starts a new paragraph, "
-                                             "a line starting with - is a bullet point.")
-    achievements = forms.CharField(label="Achievements this year", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    introduction = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Plain text or Markdown: a blank line starts a new paragraph, "
+        "a line starting with - is a bullet point.",
+    )
+    achievements = forms.CharField(
+        label="Achievements this year", required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
     areas_for_development = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
     changes_from_childrens_views = forms.CharField(
-        label="What changed because of what children said", required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Shown in the version for children: use short sentences and plain words.")
+        label="What changed because of what children said",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Shown in the version for children: use short sentences and plain words.",
+    )
     how_to_contact_an_iro = forms.CharField(
-        label="How children can contact an IRO", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown in the version for children: a phone number, an email address or who to ask.")
+        label="How children can contact an IRO",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown in the version for children: a phone number, an email address or who to ask.",
+    )
 
 
 class ActionPlanItemForm(forms.Form):
@@ -66,8 +81,12 @@ class ActionPlanItemForm(forms.Form):
     action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     FIELDS = ("priority", "measure", "intended_impact", "action")
-    MISSING = {"priority": "the priority", "measure": "how you will measure it",
-               "intended_impact": "the intended impact", "action": "the action"}
+    MISSING = {
+        "priority": "the priority",
+        "measure": "how you will measure it",
+        "intended_impact": "the intended impact",
+        "action": "the action",
+    }
 
     def clean(self):
         cleaned = super().clean()
@@ -76,8 +95,11 @@ class ActionPlanItemForm(forms.Form):
             priority = int(self.prefix.rsplit("-", 1)[1]) + 1 if self.prefix else 1
             for field in self.FIELDS:
                 if field not in filled:
-                    self.add_error(field, f"Enter {self.MISSING[field]} for priority {priority}, "
-                                          "or empty all four boxes of that priority.")
+                    self.add_error(
+                        field,
+                        f"Enter {self.MISSING[field]} for priority {priority}, "
+                        "or empty all four boxes of that priority.",
+                    )
         return cleaned
 
     @property
@@ -90,11 +112,18 @@ ActionPlanFormSet = forms.formset_factory(ActionPlanItemForm, extra=2, max_num=2
 
 class OtherActivityForm(forms.Form):
     child_population = forms.IntegerField(
-        label="Children aged 0 to 17 living in the authority", required=False, min_value=1,
-        help_text="The ONS mid-year population estimate, for the rate of children looked after per 10,000.")
+        label="Children aged 0 to 17 living in the authority",
+        required=False,
+        min_value=1,
+        help_text="The ONS mid-year population estimate, for the rate of children looked after per 10,000.",
+    )
     fostering_reviews_held = forms.IntegerField(label="Foster carer reviews held", required=False, min_value=0)
-    fostering_reviews_in_time = forms.IntegerField(label="Foster carer reviews held in time", required=False, min_value=0)
-    independent_visitor_matches = forms.IntegerField(label="Children matched with an Independent Visitor", required=False, min_value=0)
+    fostering_reviews_in_time = forms.IntegerField(
+        label="Foster carer reviews held in time", required=False, min_value=0
+    )
+    independent_visitor_matches = forms.IntegerField(
+        label="Children matched with an Independent Visitor", required=False, min_value=0
+    )
     advocacy_referrals = forms.IntegerField(label="Referrals for advocacy", required=False, min_value=0)
     complaints_received = forms.IntegerField(label="Complaints received", required=False, min_value=0)
     complaints_stage_1 = forms.IntegerField(label="Complaints resolved at stage 1", required=False, min_value=0)
@@ -110,14 +139,17 @@ class OtherActivityForm(forms.Form):
         received = cleaned.get("complaints_received")
         stages = [cleaned.get(f"complaints_stage_{stage}") for stage in (1, 2, 3)]
         if received is not None and all(stage is not None for stage in stages) and sum(stages) > received:
-            self.add_error("complaints_stage_1", "The complaints at each stage cannot add up to more than the complaints received.")
+            self.add_error(
+                "complaints_stage_1", "The complaints at each stage cannot add up to more than the complaints received."
+            )
         return cleaned
 
 
 class ComparatorForm(forms.Form):
     measure = forms.ChoiceField(label="Measure", required=False)
-    statistical_neighbours = forms.DecimalField(label="Statistical neighbours", required=False, max_digits=9,
-                                                decimal_places=1, min_value=0)
+    statistical_neighbours = forms.DecimalField(
+        label="Statistical neighbours", required=False, max_digits=9, decimal_places=1, min_value=0
+    )
     england = forms.DecimalField(label="England", required=False, max_digits=9, decimal_places=1, min_value=0)
 
     def __init__(self, *args, measures=(), **kwargs):
@@ -128,7 +160,9 @@ class ComparatorForm(forms.Form):
         cleaned = super().clean()
         has_figure = cleaned.get("statistical_neighbours") is not None or cleaned.get("england") is not None
         if cleaned.get("measure") and not has_figure and not self.errors:
-            self.add_error("statistical_neighbours", "Enter the statistical neighbours figure, the England figure or both.")
+            self.add_error(
+                "statistical_neighbours", "Enter the statistical neighbours figure, the England figure or both."
+            )
         if has_figure and not cleaned.get("measure"):
             self.add_error("measure", "Choose the measure these figures are for.")
         return cleaned
@@ -144,13 +178,17 @@ class BaseComparatorFormSet(forms.BaseFormSet):
             raise forms.ValidationError("Each measure can have only one row of comparators.")
 
 
-ComparatorFormSet = forms.formset_factory(ComparatorForm, formset=BaseComparatorFormSet, extra=3, max_num=80,
-                                          validate_max=True)
+ComparatorFormSet = forms.formset_factory(
+    ComparatorForm, formset=BaseComparatorFormSet, extra=3, max_num=80, validate_max=True
+)
 
 
 class PublishForm(forms.Form):
-    reason = forms.CharField(label="Reason for publishing a new version", required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="For example, which figure or paragraph was corrected. The earlier version stays available.")
+    reason = forms.CharField(
+        label="Reason for publishing a new version",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, which figure or paragraph was corrected. The earlier version stays available.",
+    )
     confirmed = forms.BooleanField(label="I have checked these and want to publish the report as it is", required=False)
     version = VersionField()

@@ -17,13 +17,17 @@ class AnnualReport(models.Model):
     achievements = models.TextField(blank=True)
     areas_for_development = models.TextField(blank=True)
     changes_from_childrens_views = models.TextField(
-        "what changed because of what children said", blank=True,
+        "what changed because of what children said",
+        blank=True,
         help_text="For the version for children: plain words, short sentences.",
     )
     how_to_contact_an_iro = models.TextField("how children can contact an IRO", blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every edit; an edit of an older version is refused.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every edit; an edit of an older version is refused."
+    )
     comparators_version = version_field(
-        help_text="Raised every time the year's comparators are saved; a save from an older version is refused.")
+        help_text="Raised every time the year's comparators are saved; a save from an older version is refused."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -69,12 +73,16 @@ class OtherActivity(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     child_population = models.PositiveIntegerField(
-        "children aged 0 to 17 living in the authority", null=True, blank=True,
+        "children aged 0 to 17 living in the authority",
+        null=True,
+        blank=True,
         help_text="The ONS mid-year estimate, for the rate of children looked after per 10,000.",
     )
     fostering_reviews_held = models.PositiveIntegerField(null=True, blank=True)
     fostering_reviews_in_time = models.PositiveIntegerField("fostering reviews held in time", null=True, blank=True)
-    independent_visitor_matches = models.PositiveIntegerField("children matched with an Independent Visitor", null=True, blank=True)
+    independent_visitor_matches = models.PositiveIntegerField(
+        "children matched with an Independent Visitor", null=True, blank=True
+    )
     advocacy_referrals = models.PositiveIntegerField(null=True, blank=True)
     complaints_received = models.PositiveIntegerField(null=True, blank=True)
     complaints_stage_1 = models.PositiveIntegerField("complaints resolved at stage 1", null=True, blank=True)
@@ -90,14 +98,19 @@ class OtherActivity(models.Model):
         verbose_name_plural = "other activity"
         constraints = [
             models.CheckConstraint(
-                condition=Q(fostering_reviews_in_time__isnull=True) | Q(fostering_reviews_held__isnull=True)
+                condition=Q(fostering_reviews_in_time__isnull=True)
+                | Q(fostering_reviews_held__isnull=True)
                 | Q(fostering_reviews_in_time__lte=F("fostering_reviews_held")),
                 name="other_activity_fostering_in_time_not_above_held",
             ),
             models.CheckConstraint(
                 condition=Q(complaints_received__isnull=True)
-                | Q(complaints_stage_1__isnull=True) | Q(complaints_stage_2__isnull=True) | Q(complaints_stage_3__isnull=True)
-                | Q(complaints_received__gte=F("complaints_stage_1") + F("complaints_stage_2") + F("complaints_stage_3")),
+                | Q(complaints_stage_1__isnull=True)
+                | Q(complaints_stage_2__isnull=True)
+                | Q(complaints_stage_3__isnull=True)
+                | Q(
+                    complaints_received__gte=F("complaints_stage_1") + F("complaints_stage_2") + F("complaints_stage_3")
+                ),
                 name="other_activity_complaint_stages_not_above_received",
             ),
         ]
@@ -146,7 +159,9 @@ class PublishedReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="published_report_one_per_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="published_report_number_positive"),
-            models.CheckConstraint(condition=Q(number=1) | ~Q(reason=""), name="published_report_new_version_has_reason"),
+            models.CheckConstraint(
+                condition=Q(number=1) | ~Q(reason=""), name="published_report_new_version_has_reason"
+            ),
         ]
 
     def __str__(self):
@@ -188,7 +203,8 @@ class ReportDocument(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["published", "variant"], condition=Q(published__isnull=False),
+                fields=["published", "variant"],
+                condition=Q(published__isnull=False),
                 name="report_document_one_per_published_variant",
             ),
             models.CheckConstraint(condition=Q(variant__in=Variant.values), name="report_document_variant_valid"),
@@ -236,7 +252,9 @@ class StoredFigures(models.Model):
     as_of = models.DateField(help_text="The day the figures were counted for: 'overdue now' depends on it.")
     data_version = models.BigIntegerField()
     calculated_at = models.DateTimeField()
-    figures = models.TextField(help_text="JSON text, not jsonb: jsonb would reorder the keys, and the page lists them in order.")
+    figures = models.TextField(
+        help_text="JSON text, not jsonb: jsonb would reorder the keys, and the page lists them in order."
+    )
 
     class Meta:
         constraints = [
@@ -250,4 +268,6 @@ class StoredFigures(models.Model):
         verbose_name_plural = "stored figures"
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.scope}, {self.period_start} to {self.period_end} as of {self.as_of}"
+        return (
+            f"{self.get_kind_display()} for {self.scope}, {self.period_start} to {self.period_end} as of {self.as_of}"
+        )

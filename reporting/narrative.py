@@ -7,8 +7,26 @@ import markdown
 import nh3
 from django.utils.safestring import mark_safe
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "code", "table",
-                "thead", "tbody", "tr", "th", "td"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "th": {"scope"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
 GOVUK_CLASSES = {
@@ -32,8 +50,9 @@ def render_markdown(text):
         html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
     for level in (5, 6):
         html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
-    cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=LINK_SCHEMES,
-                        link_rel="noopener noreferrer")
+    cleaned = nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=LINK_SCHEMES, link_rel="noopener noreferrer"
+    )
     for plain, styled in GOVUK_CLASSES.items():
         cleaned = cleaned.replace(plain, styled)
     return mark_safe(cleaned)

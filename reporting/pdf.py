@@ -138,8 +138,11 @@ class StaticFilesURLFetcher(URLFetcher):
     def _is_plain_relative_path(relative: str) -> bool:
         """No way out of the static directories: no empty, "." or ".." segments (percent-encoded
         ones arrive here decoded), no backslashes, no NUL."""
-        return bool(relative) and "\\" not in relative and "\x00" not in relative and not any(
-            segment in ("", ".", "..") for segment in relative.split("/")
+        return (
+            bool(relative)
+            and "\\" not in relative
+            and "\x00" not in relative
+            and not any(segment in ("", ".", "..") for segment in relative.split("/"))
         )
 
     @staticmethod

@@ -14,11 +14,19 @@ NOT_AVAILABLE = "not available"
 
 def board_suppression(report):
     """The (figure key, year) cells the board version shows as "c"."""
-    counts = {(key, year): figure.value(year) for key, figure in report.figures.items() if figure.kind == COUNT
-              for year in YEARS}
-    constraints = [((total, year), [(part, year) for part in parts])
-                   for section in report.sections for table in section.tables for total, parts in table.totals
-                   for year in YEARS]
+    counts = {
+        (key, year): figure.value(year)
+        for key, figure in report.figures.items()
+        if figure.kind == COUNT
+        for year in YEARS
+    }
+    constraints = [
+        ((total, year), [(part, year) for part in parts])
+        for section in report.sections
+        for table in section.tables
+        for total, parts in table.totals
+        for year in YEARS
+    ]
     suppressed = set(suppressed_cells(counts, constraints))
     for key, figure in report.figures.items():
         if figure.kind == COUNT or (figure.kind == NUMBER and not figure.numerator_key):
@@ -27,9 +35,13 @@ def board_suppression(report):
             numerator, denominator = figure.parts.get(year, [None, None])
             if figure.kind == NUMBER:
                 numerator = report.figures[figure.numerator_key].value(year)
-            if percent_suppressed(numerator, denominator, suppressed=suppressed,
-                                  numerator_key=(figure.numerator_key, year) if figure.numerator_key else None,
-                                  denominator_key=(figure.denominator_key, year) if figure.denominator_key else None):
+            if percent_suppressed(
+                numerator,
+                denominator,
+                suppressed=suppressed,
+                numerator_key=(figure.numerator_key, year) if figure.numerator_key else None,
+                denominator_key=(figure.denominator_key, year) if figure.denominator_key else None,
+            ):
                 suppressed.add((key, year))
     return frozenset(suppressed)
 
@@ -73,28 +85,45 @@ class Presenter:
         value = getattr(self.report.figures[key], which)
         if value is None:
             return Cell("", missing=True)
-        return Cell(format_value(float(value), self.report.figures[key].kind if self.report.figures[key].kind == PERCENT
-                                 else NUMBER))
+        return Cell(
+            format_value(
+                float(value), self.report.figures[key].kind if self.report.figures[key].kind == PERCENT else NUMBER
+            )
+        )
 
     def sections(self):
         return [
-            {"key": section.key, "title": section.title, "summary": section.summary,
-             "tables": [self.table(table) for table in section.tables]}
+            {
+                "key": section.key,
+                "title": section.title,
+                "summary": section.summary,
+                "tables": [self.table(table) for table in section.tables],
+            }
             for section in self.report.sections
         ]
 
     def table(self, table):
         with_comparators = not table.is_grid and any(
             self.report.figures[key].statistical_neighbours is not None or self.report.figures[key].england is not None
-            for row in table.cells.values() for key in row.values()
+            for row in table.cells.values()
+            for key in row.values()
         )
         rows = []
         for row_key, label in table.rows:
             cells = table.cells.get(row_key, {})
-            values = [[self.cell(cells[column], year) if column in cells else Cell("", missing=True)
-                       for column, _ in table.columns] for year in YEARS]
-            row = {"label": label, "is_total": row_key == "total" or row_key.endswith(".total"),
-                   "this_year": values[0], "last_year": values[1]}
+            values = [
+                [
+                    self.cell(cells[column], year) if column in cells else Cell("", missing=True)
+                    for column, _ in table.columns
+                ]
+                for year in YEARS
+            ]
+            row = {
+                "label": label,
+                "is_total": row_key == "total" or row_key.endswith(".total"),
+                "this_year": values[0],
+                "last_year": values[1],
+            }
             if with_comparators:
                 key = cells[""]
                 row["comparators"] = [self.comparator(key, "statistical_neighbours"), self.comparator(key, "england")]
@@ -123,20 +152,35 @@ class Presenter:
                 left_out += 1
                 continue
             shown.append((self.report.figures[key].label, value))
-        description = (f"{table.caption}, {self.report.label}: one bar per group. The table beside the chart gives "
-                       f"the same figures and last year's.")
+        description = (
+            f"{table.caption}, {self.report.label}: one bar per group. The table beside the chart gives "
+            f"the same figures and last year's."
+        )
         if left_out:
             description += f" {left_out} groups with small numbers are not drawn, to protect children's privacy."
         chart_id = "chart-" + table.key.replace(".", "-").replace("_", "-")
-        return charts.bar_chart(chart_id=chart_id, title=table.caption, description=description, bars=shown,
-                                value_axis_label=table.chart["axis"], category_axis_label="",
-                                percent=table.chart["percent"])
+        return charts.bar_chart(
+            chart_id=chart_id,
+            title=table.caption,
+            description=description,
+            bars=shown,
+            value_axis_label=table.chart["axis"],
+            category_axis_label="",
+            percent=table.chart["percent"],
+        )
 
     def csv_rows(self):
         """One row per figure, in the order of the report: section, measure, this year, last
         year and the comparators; suppressed cells are "c", figures not available are empty."""
-        yield ["Section", "Measure", "Unit", self.report.label, self.report.previous_label,
-               "Statistical neighbours", "England"]
+        yield [
+            "Section",
+            "Measure",
+            "Unit",
+            self.report.label,
+            self.report.previous_label,
+            "Statistical neighbours",
+            "England",
+        ]
         seen = set()
         for section in self.report.sections:
             for table in section.tables:
@@ -147,9 +191,15 @@ class Presenter:
                             continue
                         seen.add(key)
                         figure = self.report.figures[key]
-                        yield [section.title, figure.label, figure.kind,
-                               self._csv_value(key, THIS_YEAR), self._csv_value(key, LAST_YEAR),
-                               _plain(figure.statistical_neighbours), _plain(figure.england)]
+                        yield [
+                            section.title,
+                            figure.label,
+                            figure.kind,
+                            self._csv_value(key, THIS_YEAR),
+                            self._csv_value(key, LAST_YEAR),
+                            _plain(figure.statistical_neighbours),
+                            _plain(figure.england),
+                        ]
 
     def _csv_value(self, key, year):
         if self.is_suppressed(key, year):

@@ -127,8 +127,17 @@ def review_timeliness(period, on, children=None):
             due_soon=Count("pk", filter=due_in(on, "20_working_days")),
         )
     )
-    figures = {kind: {"held": 0, "in_timescale": 0, "late": 0, "overdue": 0, "due_soon": 0,
-                      "late_reasons": dict.fromkeys(late_reasons, 0)} for kind in ReviewKind.values}
+    figures = {
+        kind: {
+            "held": 0,
+            "in_timescale": 0,
+            "late": 0,
+            "overdue": 0,
+            "due_soon": 0,
+            "late_reasons": dict.fromkeys(late_reasons, 0),
+        }
+        for kind in ReviewKind.values
+    }
     for row in held:
         kind = figures[row["kind"]]
         kind.update(held=row["held"], in_timescale=row["in_timescale"], late=row["late"])
@@ -154,7 +163,8 @@ def lac_review_participation_and_quality(period, on, children=None):
     parents = [*ParentsParticipation.values, NOT_RECORDED]
     standards = {
         f"{standard}_{outcome}": Count("pk", filter=Q(**{f"{standard}_outcome": outcome}))
-        for standard in QUALITY_STANDARDS for outcome in _outcomes(standard)
+        for standard in QUALITY_STANDARDS
+        for outcome in _outcomes(standard)
     }
     row = _each_row_once(reviews).aggregate(
         held=Count("pk"),
@@ -224,9 +234,15 @@ def lac_timeliness_by_month(period, children=None):
     while month <= period.end:
         row = counted.get(month, {"held": 0, "in_timescale": 0})
         next_month = timescales.add_months(month, 1)
-        months.append(Month(first_day=month, start=max(month, period.start),
-                            end=min(next_month - timedelta(days=1), period.end),
-                            held=row["held"], in_timescale=row["in_timescale"]))
+        months.append(
+            Month(
+                first_day=month,
+                start=max(month, period.start),
+                end=min(next_month - timedelta(days=1), period.end),
+                held=row["held"],
+                in_timescale=row["in_timescale"],
+            )
+        )
         month = next_month
     return months
 
@@ -303,10 +319,14 @@ def children_figures(period, on, children=None):
         started=Count("pk", filter=Q(figure_started=True)),
         ceased=Count("pk", filter=Q(figure_ceased=True)),
         on_protection_plan=Count("pk", filter=Q(figure_plan_since__isnull=False)),
-        **{f"plan_{length}": Count("pk", filter=Q(figure_plan_since__lte=latest_plan_start_for(on, length)))
-           for length, _ in PLAN_LENGTHS},
-        **{f"iro_allocation_{outcome}": Count("pk", filter=iro_allocation_outcome(outcome, **read_back))
-           for outcome, _ in IRO_ALLOCATION_OUTCOMES},
+        **{
+            f"plan_{length}": Count("pk", filter=Q(figure_plan_since__lte=latest_plan_start_for(on, length)))
+            for length, _ in PLAN_LENGTHS
+        },
+        **{
+            f"iro_allocation_{outcome}": Count("pk", filter=iro_allocation_outcome(outcome, **read_back))
+            for outcome, _ in IRO_ALLOCATION_OUTCOMES
+        },
     )
     figures["percent_iro_allocated_in_time"] = percent(
         figures["iro_allocation_in_time"], figures["iro_allocation_in_time"] + figures["iro_allocation_late"]
@@ -411,6 +431,7 @@ def reporting_year_figures(period, on):
 # The annual IRO report (DESIGN.md section 4): figures for a reporting year (or any period),
 # for the whole authority. Each function runs a fixed number of queries.
 
+
 def children_in_care_profile(period):
     """Children in care: looked after at the start (the day before it begins), at the end and
     at any time in the period; started and ceased (as children_figures); and, of those looked
@@ -429,11 +450,15 @@ def children_in_care_profile(period):
     profile = at_end.aggregate(
         **{f"age_{key}": Count("pk", filter=aged_between(end, low, high)) for key, _, low, high in AGE_BANDS},
         **{f"sex_{sex}": Count("pk", filter=Q(sex=sex)) for sex in Sex.values},
-        **{f"ethnicity_{key}_{uasc}": Count("pk", filter=Q(ethnicity__in=codes, is_uasc=uasc))
-           for key, _, codes in ETHNIC_GROUPS for uasc in (False, True)},
+        **{
+            f"ethnicity_{key}_{uasc}": Count("pk", filter=Q(ethnicity__in=codes, is_uasc=uasc))
+            for key, _, codes in ETHNIC_GROUPS
+            for uasc in (False, True)
+        },
     )
     episodes = (
-        episodes_open_on(end).annotate(**EPISODE_GROUPS)
+        episodes_open_on(end)
+        .annotate(**EPISODE_GROUPS)
         .values("legal_status", "placement_group", "provider_group")
         .annotate(children=Count("pk"))
     )
@@ -549,8 +574,10 @@ def child_protection_year_figures(period):
     on = period.end
     at_end = Child.objects.filter(on_protection_plan(on)).aggregate(
         plans_at_end=Count("pk"),
-        **{f"category_{code}": Count("pk", filter=Q(protection_plan_category_on(on, code)))
-           for code in CategoryOfAbuse.values},
+        **{
+            f"category_{code}": Count("pk", filter=Q(protection_plan_category_on(on, code)))
+            for code in CategoryOfAbuse.values
+        },
         **{f"plan_{length}": Count("pk", filter=Q(protection_plan_open_for(on, length))) for length, _ in PLAN_LENGTHS},
     )
     return {

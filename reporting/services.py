@@ -27,11 +27,24 @@ from .models import (
 from .narrative import is_written
 from .periods import reporting_year
 
-NARRATIVE_FIELDS = ("introduction", "achievements", "areas_for_development", "changes_from_childrens_views",
-                    "how_to_contact_an_iro")
-OTHER_ACTIVITY_FIELDS = ("child_population", "fostering_reviews_held", "fostering_reviews_in_time",
-                         "independent_visitor_matches", "advocacy_referrals", "complaints_received",
-                         "complaints_stage_1", "complaints_stage_2", "complaints_stage_3")
+NARRATIVE_FIELDS = (
+    "introduction",
+    "achievements",
+    "areas_for_development",
+    "changes_from_childrens_views",
+    "how_to_contact_an_iro",
+)
+OTHER_ACTIVITY_FIELDS = (
+    "child_population",
+    "fostering_reviews_held",
+    "fostering_reviews_in_time",
+    "independent_visitor_matches",
+    "advocacy_referrals",
+    "complaints_received",
+    "complaints_stage_1",
+    "complaints_stage_2",
+    "complaints_stage_3",
+)
 ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action")
 
 PDF_BASE_URL = "http://iro-portal.invalid/"
@@ -63,12 +76,19 @@ def update_narrative(report, *, by, fields, action_plan, expected_version, reque
     report.updated_by = by
     report.save()
     report.action_plan.all().delete()
-    ActionPlanItem.objects.bulk_create([
-        ActionPlanItem(report=report, position=position, **{field: item[field] for field in ACTION_PLAN_FIELDS})
-        for position, item in enumerate(action_plan, start=1)
-    ])
-    record_event(action=AuditAction.UPDATE, user=by, obj=report, request=request,
-                 detail={"year": report.year, "changed": "narrative", "action_plan_items": len(action_plan)})
+    ActionPlanItem.objects.bulk_create(
+        [
+            ActionPlanItem(report=report, position=position, **{field: item[field] for field in ACTION_PLAN_FIELDS})
+            for position, item in enumerate(action_plan, start=1)
+        ]
+    )
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=report,
+        request=request,
+        detail={"year": report.year, "changed": "narrative", "action_plan_items": len(action_plan)},
+    )
     return report
 
 
@@ -84,8 +104,13 @@ def save_other_activity(year, *, by, fields, expected_version=None, request=None
     activity.updated_by = by
     activity.full_clean()
     activity.save()
-    record_event(action=AuditAction.CREATE if created else AuditAction.UPDATE, user=by, obj=activity, request=request,
-                 detail={"year": year, **{field: getattr(activity, field) for field in OTHER_ACTIVITY_FIELDS}})
+    record_event(
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        user=by,
+        obj=activity,
+        request=request,
+        detail={"year": year, **{field: getattr(activity, field) for field in OTHER_ACTIVITY_FIELDS}},
+    )
     return activity
 
 
@@ -101,29 +126,43 @@ def save_comparators(year, *, by, figures, expected_version=None, request=None):
     if unknown:
         raise ValidationError(f"These are not measures of the report: {', '.join(unknown)}.")
     ComparatorFigure.objects.filter(year=year).delete()
-    rows = [ComparatorFigure(year=year, measure=measure, **values) for measure, values in figures.items()
-            if values.get("statistical_neighbours") is not None or values.get("england") is not None]
+    rows = [
+        ComparatorFigure(year=year, measure=measure, **values)
+        for measure, values in figures.items()
+        if values.get("statistical_neighbours") is not None or values.get("england") is not None
+    ]
     ComparatorFigure.objects.bulk_create(rows)
     report.comparators_version += 1
     report.save(update_fields=["comparators_version"])
-    record_event(action=AuditAction.UPDATE, user=None if by is None else by, object_type="reporting.comparatorfigure",
-                 object_id=str(year), request=request, detail={"year": year, "measures": len(rows)})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=None if by is None else by,
+        object_type="reporting.comparatorfigure",
+        object_id=str(year),
+        request=request,
+        detail={"year": year, "measures": len(rows)},
+    )
     return rows
 
 
 def _other_activity(years):
-    return {row["year"]: row for row in OtherActivity.objects.filter(year__in=years).values("year", *OTHER_ACTIVITY_FIELDS)}
+    return {
+        row["year"]: row for row in OtherActivity.objects.filter(year__in=years).values("year", *OTHER_ACTIVITY_FIELDS)
+    }
 
 
 def _comparators(year):
-    return {row["measure"]: {"statistical_neighbours": row["statistical_neighbours"], "england": row["england"]}
-            for row in ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england")}
+    return {
+        row["measure"]: {"statistical_neighbours": row["statistical_neighbours"], "england": row["england"]}
+        for row in ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england")
+    }
 
 
 def draft(report, on=None):
     """The report with live figures: what publishing it now would freeze."""
     return annual_report.build(
-        report, on or timezone.localdate(),
+        report,
+        on or timezone.localdate(),
         other_activity=_other_activity([report.year, report.year - 1]),
         comparators=_comparators(report.year),
     )
@@ -157,18 +196,25 @@ def publishing_warnings(report, on=None):
     on = on or timezone.localdate()
     warnings = []
     sections = [(key, title, "") for key, title in annual_report.NARRATIVE_SECTIONS] + [
-        (key, title, CHILDRENS_VERSION_WITHOUT[key]) for key, title in annual_report.CHILDRENS_SECTIONS]
+        (key, title, CHILDRENS_VERSION_WITHOUT[key]) for key, title in annual_report.CHILDRENS_SECTIONS
+    ]
     for key, title, consequence in sections:
         if not is_written(getattr(report, key)):
             warnings.append(PublishingWarning(f"{title} is empty{consequence}.", field=key, title=title))
     if not report.action_plan.exists():
-        warnings.append(PublishingWarning("The action plan has no priorities.", field="action-plan",
-                                          title="Priorities and action plan"))
+        warnings.append(
+            PublishingWarning(
+                "The action plan has no priorities.", field="action-plan", title="Priorities and action plan"
+            )
+        )
     period = reporting_year(report.year)
     if on <= period.end:
-        warnings.append(PublishingWarning(
-            f"The reporting year {report.label} has not finished: its figures count only up to "
-            f"{format_date(on)}, and they will not change once published."))
+        warnings.append(
+            PublishingWarning(
+                f"The reporting year {report.label} has not finished: its figures count only up to "
+                f"{format_date(on)}, and they will not change once published."
+            )
+        )
     return warnings
 
 
@@ -193,11 +239,19 @@ def publish(report, *, by, reason="", confirmed=False, expected_version=None, re
         raise ValidationError(errors)
     content = draft(report, on)
     published = PublishedReport.objects.create(
-        report=report, number=(previous.number + 1) if previous else 1, published_by=by, reason=reason,
+        report=report,
+        number=(previous.number + 1) if previous else 1,
+        published_by=by,
+        reason=reason,
         snapshot=_json_safe(content.to_json()),
     )
-    record_event(action=AuditAction.CREATE, user=by, obj=published, request=request,
-                 detail={"year": report.year, "version": published.number, "reason": reason})
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=published,
+        request=request,
+        detail={"year": report.year, "version": published.number, "reason": reason},
+    )
     return published
 
 
@@ -220,9 +274,18 @@ def content_of(report, published=None, on=None):
 
 
 def record_download(*, by, report, variant, file_format, published=None, request=None):
-    record_event(action=AuditAction.EXPORT, user=by, obj=report, request=request,
-                 detail={"year": report.year, "variant": variant, "format": file_format,
-                         "version": published.number if published else "draft"})
+    record_event(
+        action=AuditAction.EXPORT,
+        user=by,
+        obj=report,
+        request=request,
+        detail={
+            "year": report.year,
+            "variant": variant,
+            "format": file_format,
+            "version": published.number if published else "draft",
+        },
+    )
 
 
 @transaction.atomic
@@ -234,7 +297,9 @@ def request_document(report, *, variant, by, published=None, request=None):
 
     if published is not None:
         document, created = ReportDocument.objects.select_for_update().get_or_create(
-            published=published, variant=variant, defaults={"report": report, "requested_by": by},
+            published=published,
+            variant=variant,
+            defaults={"report": report, "requested_by": by},
         )
         if not created and document.status != DocumentStatus.FAILED:
             return document
@@ -243,8 +308,13 @@ def request_document(report, *, variant, by, published=None, request=None):
             document.save(update_fields=["status", "progress", "error"])
     else:
         document = ReportDocument.objects.create(report=report, variant=variant, requested_by=by)
-    record_event(action=AuditAction.CREATE, user=by, obj=document, request=request,
-                 detail={"year": report.year, "variant": variant, "version": published.number if published else "draft"})
+    record_event(
+        action=AuditAction.CREATE,
+        user=by,
+        obj=document,
+        request=request,
+        detail={"year": report.year, "variant": variant, "version": published.number if published else "draft"},
+    )
     transaction.on_commit(lambda: render_report_document.delay(document.pk))
     return document
 
@@ -265,22 +335,28 @@ def render_document(document_id, *, base_url):
     try:
         content = content_of(document.report, document.published)
         _progress(document, 40)
-        html = render_to_string(template_for(document.variant), report_context(
-            content, document.variant, published=document.published, for_pdf=True))
+        html = render_to_string(
+            template_for(document.variant),
+            report_context(content, document.variant, published=document.published, for_pdf=True),
+        )
         _progress(document, 60)
         pdf = html_to_pdf(html, base_url=base_url)
     except Exception as error:
         ReportDocument.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now())
+            status=DocumentStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
+        )
         raise
     ReportDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.READY, progress=100, content=pdf, finished_at=timezone.now())
+        status=DocumentStatus.READY, progress=100, content=pdf, finished_at=timezone.now()
+    )
     document.refresh_from_db()
     return document
 
 
 def template_for(variant):
-    return "reporting/child_friendly_report.html" if variant == Variant.CHILD_FRIENDLY else "reporting/annual_report.html"
+    return (
+        "reporting/child_friendly_report.html" if variant == Variant.CHILD_FRIENDLY else "reporting/annual_report.html"
+    )
 
 
 def report_context(content, variant, *, published=None, for_pdf=False):
@@ -290,8 +366,7 @@ def report_context(content, variant, *, published=None, for_pdf=False):
     from .presentation import Presenter
 
     if variant == Variant.CHILD_FRIENDLY:
-        return {"content": content, "published": published, "for_pdf": for_pdf,
-                **child_friendly_content(content)}
+        return {"content": content, "published": published, "for_pdf": for_pdf, **child_friendly_content(content)}
     presenter = Presenter(content, variant)
     return {
         "content": content,
@@ -301,7 +376,10 @@ def report_context(content, variant, *, published=None, for_pdf=False):
         "for_pdf": for_pdf,
         "sections": presenter.sections(),
         # A published version leaves out what was never written; the draft shows it missing.
-        "narrative": [(key, title, html) for key, title in annual_report.NARRATIVE_SECTIONS
-                      if (html := render_markdown(content.narrative.get(key, ""))) or published is None],
+        "narrative": [
+            (key, title, html)
+            for key, title in annual_report.NARRATIVE_SECTIONS
+            if (html := render_markdown(content.narrative.get(key, ""))) or published is None
+        ],
         "action_plan": content.action_plan,
     }

@@ -64,16 +64,24 @@ def dashboard_for(user, period, on):
     if sees_every_child(user):
         return _counted(FiguresKind.DASHBOARD, AUTHORITY, period, on, lambda: selectors.dashboard(period, on))
     return _counted(
-        FiguresKind.DASHBOARD, f"iro:{user.pk}", period, on,
-        lambda: selectors.dashboard(period, on, children=children_allocated_to(user, Child.objects.all(), on=on),
-                                    iros=User.objects.filter(pk=user.pk)),
+        FiguresKind.DASHBOARD,
+        f"iro:{user.pk}",
+        period,
+        on,
+        lambda: selectors.dashboard(
+            period,
+            on,
+            children=children_allocated_to(user, Child.objects.all(), on=on),
+            iros=User.objects.filter(pk=user.pk),
+        ),
     )
 
 
 def year_figures(period, on):
     """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures)."""
-    return _counted(FiguresKind.REPORTING_YEAR, AUTHORITY, period, on,
-                    lambda: selectors.reporting_year_figures(period, on))
+    return _counted(
+        FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: selectors.reporting_year_figures(period, on)
+    )
 
 
 def _counted(kind, scope, period, on, count):
@@ -95,8 +103,12 @@ def _counted(kind, scope, period, on, count):
         counted = Counted(count(), timezone.now())
         StoredFigures.objects.filter(as_of__lt=on).delete()
         StoredFigures.objects.update_or_create(
-            **key, defaults={"data_version": version.number, "calculated_at": counted.calculated_at,
-                             "figures": json.dumps(encode(counted.figures))},
+            **key,
+            defaults={
+                "data_version": version.number,
+                "calculated_at": counted.calculated_at,
+                "figures": json.dumps(encode(counted.figures)),
+            },
         )
     return counted
 
@@ -147,13 +159,25 @@ def restore_sqlite_data_version_triggers(using, **kwargs):
 # JSON keeps strings, numbers, lists and string-keyed objects; the figures also hold dates,
 # decimals, tuples, integer keys, and the selectors' Month and Caseload, so those are tagged.
 
+
 def encode(value):
     if isinstance(value, selectors.Caseload):
         iro = value.iro
-        return {"$caseload": {"children": value.children, "iro": {
-            "id": iro.pk, "username": iro.username, "first_name": iro.first_name, "last_name": iro.last_name,
-            "role": iro.role, "is_active": iro.is_active, "fte": str(iro.fte), "team": iro.team,
-        }}}
+        return {
+            "$caseload": {
+                "children": value.children,
+                "iro": {
+                    "id": iro.pk,
+                    "username": iro.username,
+                    "first_name": iro.first_name,
+                    "last_name": iro.last_name,
+                    "role": iro.role,
+                    "is_active": iro.is_active,
+                    "fte": str(iro.fte),
+                    "team": iro.team,
+                },
+            }
+        }
     if isinstance(value, selectors.Month):
         return {"$month": {field.name: encode(getattr(value, field.name)) for field in fields(value)}}
     if isinstance(value, dict):
@@ -180,7 +204,9 @@ def decode(value):
         return value
     if "$caseload" in value:
         iro = value["$caseload"]["iro"]
-        return selectors.Caseload(iro=User(**{**iro, "fte": Decimal(iro["fte"])}), children=value["$caseload"]["children"])
+        return selectors.Caseload(
+            iro=User(**{**iro, "fte": Decimal(iro["fte"])}), children=value["$caseload"]["children"]
+        )
     if "$month" in value:
         return selectors.Month(**{name: decode(item) for name, item in value["$month"].items()})
     if "$items" in value:

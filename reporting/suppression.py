@@ -94,8 +94,9 @@ def suppressed_cells(counts, constraints, *, low=None, high=None) -> frozenset:
     return frozenset(suppressed)
 
 
-def percent_suppressed(numerator, denominator, *, numerator_key=None, denominator_key=None,
-                       suppressed=frozenset(), low=None, high=None) -> bool:
+def percent_suppressed(
+    numerator, denominator, *, numerator_key=None, denominator_key=None, suppressed=frozenset(), low=None, high=None
+) -> bool:
     """True when a percentage must be shown as SUPPRESSED: its numerator or its denominator is a
     small number (low <= value <= high), or is a cell that was suppressed (pass the result of
     suppressed_cells and the cells' keys), since the percentage and the other figure would give
@@ -186,8 +187,7 @@ def _derivable(equations, suppressed, order):
 def _protect_derivable(counts, equations, suppressed, order, derivable):
     """Step 3: suppress one more cell for the first derivable cell that has a candidate."""
     every_candidate = sorted(
-        {key for total, parts in equations for key in (total, *parts)
-         if key not in suppressed and counts[key] > 0},
+        {key for total, parts in equations for key in (total, *parts) if key not in suppressed and counts[key] > 0},
         key=lambda key: (counts[key], order[key]),
     )
     for cell in derivable:

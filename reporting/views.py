@@ -14,10 +14,10 @@ from accounts.permissions import (
     may_read_published_reports,
     sees_every_child,
 )
-from iro_portal.forms import add_service_errors
 from audit.pages import ListPage
-from iro_portal.pages import FormPage
+from iro_portal.forms import add_service_errors
 from iro_portal.locking import VersionForm
+from iro_portal.pages import FormPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import dashboard, services, stored_figures
@@ -50,11 +50,19 @@ class DashboardView(ChildRecordAccessMixin, View):
         form = PeriodForm(request.GET or None, on=today)
         period = form.period()
         counted = stored_figures.dashboard_for(user, period, today)
-        return render(request, "reporting/dashboard.html", {
-            "form": form, "period": period, "today": today, "everyone": everyone,
-            "calculated_at": counted.calculated_at,
-            **dashboard.page_content(counted.figures, period, today, everyone=everyone),
-        }, status=400 if form.is_bound and not form.is_valid() else 200)
+        return render(
+            request,
+            "reporting/dashboard.html",
+            {
+                "form": form,
+                "period": period,
+                "today": today,
+                "everyone": everyone,
+                "calculated_at": counted.calculated_at,
+                **dashboard.page_content(counted.figures, period, today, everyone=everyone),
+            },
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
 
 
 class CaseloadsView(ChildRecordAccessMixin, ListPage):
@@ -72,10 +80,19 @@ class CaseloadsView(ChildRecordAccessMixin, ListPage):
         form = CaseloadsForm(request.GET or None)
         rows = form.chosen(caseloads["rows"])
         page = self.paginate(rows)
-        return render(request, "reporting/caseloads.html", {
-            "form": form, "page": page, "caseloads": caseloads, "caption": form.caption(page.paginator.count),
-            "calculated_at": counted.calculated_at, **dashboard.caseload_page(page.object_list),
-        }, status=400 if form.is_bound and not form.is_valid() else 200)
+        return render(
+            request,
+            "reporting/caseloads.html",
+            {
+                "form": form,
+                "page": page,
+                "caseloads": caseloads,
+                "caption": form.caption(page.paginator.count),
+                "calculated_at": counted.calculated_at,
+                **dashboard.caseload_page(page.object_list),
+            },
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
 
 
 class AnnualReportAccessMixin(AccessMixin):
@@ -90,7 +107,8 @@ class AnnualReportAccessMixin(AccessMixin):
         allowed = may_edit_annual_reports if self.editing else may_read_published_reports
         if not allowed(request.user):
             raise PermissionDenied(
-                "Only service managers and administrators can change the annual reports." if self.editing
+                "Only service managers and administrators can change the annual reports."
+                if self.editing
                 else "Only service managers, administrators and board members can see the annual reports."
             )
         self.may_edit = may_edit_annual_reports(request.user)
@@ -128,20 +146,33 @@ MIN_REPORT_YEAR = 2000
 class AnnualReportListView(AnnualReportAccessMixin, View):
     def get(self, request):
         today = timezone.localdate()
-        published = PublishedReport.objects.select_related("report", "published_by").order_by("-report__year", "-number")
+        published = PublishedReport.objects.select_related("report", "published_by").order_by(
+            "-report__year", "-number"
+        )
         versions_by_year = {}
         for version in published:
             versions_by_year.setdefault(version.report.year, []).append(version)
         if self.may_edit:
             years = [year for year, _ in recent_reporting_years(today)]
-            rows = [{"year": year, "label": reporting_year_label(year), "versions": versions_by_year.get(year, []),
-                     "is_current": year == years[0]} for year in years]
+            rows = [
+                {
+                    "year": year,
+                    "label": reporting_year_label(year),
+                    "versions": versions_by_year.get(year, []),
+                    "is_current": year == years[0],
+                }
+                for year in years
+            ]
             older = sorted((year for year in versions_by_year if year not in years), reverse=True)
-            rows += [{"year": year, "label": reporting_year_label(year), "versions": versions_by_year[year]}
-                     for year in older]
+            rows += [
+                {"year": year, "label": reporting_year_label(year), "versions": versions_by_year[year]}
+                for year in older
+            ]
         else:
-            rows = [{"year": year, "label": reporting_year_label(year), "versions": versions}
-                    for year, versions in versions_by_year.items()]
+            rows = [
+                {"year": year, "label": reporting_year_label(year), "versions": versions}
+                for year, versions in versions_by_year.items()
+            ]
         return render(request, "reporting/annual_report_list.html", {"rows": rows, "may_edit": self.may_edit})
 
 
@@ -157,13 +188,19 @@ class AnnualReportView(AnnualReportAccessMixin, View):
         published = self.get_published(report)
         variant = self.variant()
         content = services.content_of(report, published)
-        services.record_download(by=request.user, report=report, variant=variant, file_format="html",
-                                 published=published, request=request)
-        return render(request, "reporting/annual_report.html", {
-            "report": report, "may_edit": self.may_edit,
-            "versions": list(report.published_versions.select_related("published_by")),
-            **services.report_context(content, variant, published=published),
-        })
+        services.record_download(
+            by=request.user, report=report, variant=variant, file_format="html", published=published, request=request
+        )
+        return render(
+            request,
+            "reporting/annual_report.html",
+            {
+                "report": report,
+                "may_edit": self.may_edit,
+                "versions": list(report.published_versions.select_related("published_by")),
+                **services.report_context(content, variant, published=published),
+            },
+        )
 
 
 class AnnualReportCsvView(AnnualReportAccessMixin, View):
@@ -172,8 +209,9 @@ class AnnualReportCsvView(AnnualReportAccessMixin, View):
         published = self.get_published(report)
         variant = self.variant()
         content = services.content_of(report, published)
-        services.record_download(by=request.user, report=report, variant=variant, file_format="csv",
-                                 published=published, request=request)
+        services.record_download(
+            by=request.user, report=report, variant=variant, file_format="csv", published=published, request=request
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         suffix = f"v{published.number}" if published else "draft"
         board = "-board" if variant == Variant.BOARD else ""
@@ -187,12 +225,23 @@ class ChildFriendlyReportView(AnnualReportAccessMixin, View):
         report = self.get_report()
         published = self.get_published(report)
         content = services.content_of(report, published)
-        services.record_download(by=request.user, report=report, variant=Variant.CHILD_FRIENDLY, file_format="html",
-                                 published=published, request=request)
-        return render(request, "reporting/child_friendly_report.html", {
-            "report": report, "may_edit": self.may_edit,
-            **services.report_context(content, Variant.CHILD_FRIENDLY, published=published),
-        })
+        services.record_download(
+            by=request.user,
+            report=report,
+            variant=Variant.CHILD_FRIENDLY,
+            file_format="html",
+            published=published,
+            request=request,
+        )
+        return render(
+            request,
+            "reporting/child_friendly_report.html",
+            {
+                "report": report,
+                "may_edit": self.may_edit,
+                **services.report_context(content, Variant.CHILD_FRIENDLY, published=published),
+            },
+        )
 
 
 class ReportPdfView(AnnualReportAccessMixin, View):
@@ -208,8 +257,9 @@ class ReportPdfView(AnnualReportAccessMixin, View):
         document = ReportDocument.objects.filter(published=published, variant=variant).first()
         if document is not None and document.status == DocumentStatus.READY:
             return _pdf_response(request, document)
-        document = services.request_document(report, variant=variant, by=request.user, published=published,
-                                             request=request)
+        document = services.request_document(
+            report, variant=variant, by=request.user, published=published, request=request
+        )
         return redirect("reporting:document", pk=document.pk)
 
     def post(self, request, year, variant, number=None):
@@ -245,10 +295,16 @@ class ReportDocumentView(AnnualReportAccessMixin, View):
 class ReportDocumentStatusView(ReportDocumentView):
     def get(self, request, pk):
         document = self.get_document(pk)
-        return JsonResponse({"status": document.status, "status_label": document.get_status_display(),
-                             "progress": document.progress,
-                             "download_url": reverse("reporting:document_download", args=[document.pk])
-                             if document.status == DocumentStatus.READY else None})
+        return JsonResponse(
+            {
+                "status": document.status,
+                "status_label": document.get_status_display(),
+                "progress": document.progress,
+                "download_url": reverse("reporting:document_download", args=[document.pk])
+                if document.status == DocumentStatus.READY
+                else None,
+            }
+        )
 
 
 class ReportDocumentDownloadView(ReportDocumentView):
@@ -260,12 +316,20 @@ class ReportDocumentDownloadView(ReportDocumentView):
 
 
 def _pdf_response(request, document):
-    services.record_download(by=request.user, report=document.report, variant=document.variant, file_format="pdf",
-                             published=document.published, request=request)
+    services.record_download(
+        by=request.user,
+        report=document.report,
+        variant=document.variant,
+        file_format="pdf",
+        published=document.published,
+        request=request,
+    )
     suffix = f"v{document.published.number}" if document.published else "draft"
     name = {Variant.INTERNAL: "", Variant.BOARD: "-board", Variant.CHILD_FRIENDLY: "-for-children"}[document.variant]
     response = HttpResponse(bytes(document.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="annual-iro-report-{document.report.year}-{suffix}{name}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="annual-iro-report-{document.report.year}-{suffix}{name}.pdf"'
+    )
     return response
 
 
@@ -276,8 +340,9 @@ class NarrativeView(AnnualReportAccessMixin, View):
         report = self.get_report()
         initial = {field: getattr(report, field) for field in services.NARRATIVE_FIELDS}
         form = NarrativeForm(initial={**initial, "version": report.version})
-        formset = ActionPlanFormSet(initial=list(report.action_plan.values(*services.ACTION_PLAN_FIELDS)),
-                                    prefix="action")
+        formset = ActionPlanFormSet(
+            initial=list(report.action_plan.values(*services.ACTION_PLAN_FIELDS)), prefix="action"
+        )
         return self.show(report, form, formset)
 
     def post(self, request, year):
@@ -287,8 +352,14 @@ class NarrativeView(AnnualReportAccessMixin, View):
         if form.is_valid() and formset.is_valid():
             items = [item.cleaned_data for item in formset.forms if item.has_changed() and not item.is_empty]
             try:
-                services.update_narrative(report, by=request.user, fields=form.cleaned_data, action_plan=items,
-                                          expected_version=form.cleaned_data["version"], request=request)
+                services.update_narrative(
+                    report,
+                    by=request.user,
+                    fields=form.cleaned_data,
+                    action_plan=items,
+                    expected_version=form.cleaned_data["version"],
+                    request=request,
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -297,8 +368,12 @@ class NarrativeView(AnnualReportAccessMixin, View):
         return self.show(report, form, formset, status=400)
 
     def show(self, report, form, formset, status=200):
-        return render(request=self.request, template_name="reporting/narrative_form.html", status=status,
-                      context={"report": report, "form": form, "formset": formset})
+        return render(
+            request=self.request,
+            template_name="reporting/narrative_form.html",
+            status=status,
+            context={"report": report, "form": form, "formset": formset},
+        )
 
 
 class OtherActivityView(AnnualReportAccessMixin, FormPage):
@@ -310,7 +385,11 @@ class OtherActivityView(AnnualReportAccessMixin, FormPage):
         self.report = self.get_report()
 
     def initial(self):
-        activity = OtherActivity.objects.filter(year=self.report.year).values(*services.OTHER_ACTIVITY_FIELDS, "version").first()
+        activity = (
+            OtherActivity.objects.filter(year=self.report.year)
+            .values(*services.OTHER_ACTIVITY_FIELDS, "version")
+            .first()
+        )
         return activity or {"version": 0}
 
     def context(self):
@@ -318,8 +397,13 @@ class OtherActivityView(AnnualReportAccessMixin, FormPage):
 
     def save(self, form):
         year = self.report.year
-        services.save_other_activity(year, by=self.request.user, fields=form.cleaned_data,
-                                     expected_version=form.cleaned_data["version"], request=self.request)
+        services.save_other_activity(
+            year,
+            by=self.request.user,
+            fields=form.cleaned_data,
+            expected_version=form.cleaned_data["version"],
+            request=self.request,
+        )
         messages.success(self.request, "The other activity figures have been saved.")
         return redirect("reporting:annual_report", year=year)
 
@@ -329,21 +413,34 @@ class ComparatorsView(AnnualReportAccessMixin, View):
 
     def get(self, request, year):
         report = self.get_report()
-        initial = list(ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england"))
-        return self.show(report, self.formset(initial=initial),
-                         VersionForm(initial={"version": report.comparators_version}))
+        initial = list(
+            ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england")
+        )
+        return self.show(
+            report, self.formset(initial=initial), VersionForm(initial={"version": report.comparators_version})
+        )
 
     def post(self, request, year):
         report = self.get_report()
         formset = self.formset(data=request.POST)
         version_form = VersionForm(request.POST)
         if formset.is_valid() and version_form.is_valid():
-            figures = {form.cleaned_data["measure"]: {"statistical_neighbours": form.cleaned_data["statistical_neighbours"],
-                                                      "england": form.cleaned_data["england"]}
-                       for form in formset.forms if form.cleaned_data.get("measure")}
+            figures = {
+                form.cleaned_data["measure"]: {
+                    "statistical_neighbours": form.cleaned_data["statistical_neighbours"],
+                    "england": form.cleaned_data["england"],
+                }
+                for form in formset.forms
+                if form.cleaned_data.get("measure")
+            }
             try:
-                services.save_comparators(year, by=request.user, figures=figures,
-                                          expected_version=version_form.cleaned_data["version"], request=request)
+                services.save_comparators(
+                    year,
+                    by=request.user,
+                    figures=figures,
+                    expected_version=version_form.cleaned_data["version"],
+                    request=request,
+                )
             except ValidationError as error:
                 add_service_errors(version_form, error)
             else:
@@ -355,8 +452,12 @@ class ComparatorsView(AnnualReportAccessMixin, View):
         return ComparatorFormSet(prefix="comparator", form_kwargs={"measures": comparable_measures()}, **kwargs)
 
     def show(self, report, formset, version_form, status=200):
-        return render(self.request, "reporting/comparators_form.html",
-                      {"report": report, "formset": formset, "version_form": version_form}, status=status)
+        return render(
+            self.request,
+            "reporting/comparators_form.html",
+            {"report": report, "formset": formset, "version_form": version_form},
+            status=status,
+        )
 
 
 class PublishView(AnnualReportAccessMixin, FormPage):
@@ -374,13 +475,23 @@ class PublishView(AnnualReportAccessMixin, FormPage):
         return {"version": self.report.version}
 
     def context(self):
-        return {"report": self.report, "previous": services.latest_published(self.report),
-                "warnings": services.publishing_warnings(self.report)}
+        return {
+            "report": self.report,
+            "previous": services.latest_published(self.report),
+            "warnings": services.publishing_warnings(self.report),
+        }
 
     def save(self, form):
-        published = services.publish(self.report, by=self.request.user, reason=form.cleaned_data["reason"],
-                                     confirmed=form.cleaned_data["confirmed"],
-                                     expected_version=form.cleaned_data["version"], request=self.request)
-        messages.success(self.request, f"Version {published.number} of the report has been published. "
-                                       "Board members can now read and download it.")
+        published = services.publish(
+            self.report,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            confirmed=form.cleaned_data["confirmed"],
+            expected_version=form.cleaned_data["version"],
+            request=self.request,
+        )
+        messages.success(
+            self.request,
+            f"Version {published.number} of the report has been published. Board members can now read and download it.",
+        )
         return redirect("reporting:published_report", year=self.report.year, number=published.number)

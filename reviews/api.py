@@ -72,6 +72,7 @@ ERROR_RESPONSES = {
 
 # --- Filters ---------------------------------------------------------------------------------
 
+
 class StrictBooleanField(forms.Field):
     """true/false (or 1/0) in a query string; anything else is an error, never silently ignored."""
 
@@ -94,22 +95,35 @@ class ReviewFilter(IroScopedFilter):
     """The API's review filters. The IRO filter and the conditions for overdue and in timescale
     are the pages' (reviews.filters, reviews.selectors): one rule in one place."""
 
-    iro = extend_schema_field(OpenApiTypes.INT)(django_filters.ModelChoiceFilter(
-        queryset=IRO_CHOICES, method="filter_iro",
-        help_text="Id of an IRO: the reviews of the children allocated to them today."))
+    iro = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            queryset=IRO_CHOICES,
+            method="filter_iro",
+            help_text="Id of an IRO: the reviews of the children allocated to them today.",
+        )
+    )
     child = django_filters.NumberFilter(field_name="child__id", help_text="Id of a child.")
     kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", help_text="Due on or after (YYYY-MM-DD).")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", help_text="Due on or before (YYYY-MM-DD).")
+    due_from = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", help_text="Due on or after (YYYY-MM-DD)."
+    )
+    due_to = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", help_text="Due on or before (YYYY-MM-DD)."
+    )
     overdue = BooleanFilter(
-        method="filter_overdue",
-        help_text="true: due or booked and past the due date today; false: everything else.")
-    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", help_text="Held on or after (YYYY-MM-DD).")
-    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", help_text="Held on or before (YYYY-MM-DD).")
+        method="filter_overdue", help_text="true: due or booked and past the due date today; false: everything else."
+    )
+    held_from = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", help_text="Held on or after (YYYY-MM-DD)."
+    )
+    held_to = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="lte", help_text="Held on or before (YYYY-MM-DD)."
+    )
     in_timescale = BooleanFilter(
         method="filter_in_timescale",
-        help_text="true: held on or before the due date; false: held late. Either way, held reviews only.")
+        help_text="true: held on or before the due date; false: held late. Either way, held reviews only.",
+    )
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix, on=timezone.localdate(), show_iro_filter=True)
@@ -143,6 +157,7 @@ class StableOrderingFilter(OrderingFilter):
 
 # --- Serializers -----------------------------------------------------------------------------
 
+
 class ActionUpdateSerializer(serializers.ModelSerializer):
     """One entry of an action's history."""
 
@@ -158,8 +173,18 @@ class ReviewActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewAction
-        fields = ["id", "review", "child", "description", "owner_name", "owner", "due_date", "completed_on", "completed",
-                  "version"]
+        fields = [
+            "id",
+            "review",
+            "child",
+            "description",
+            "owner_name",
+            "owner",
+            "due_date",
+            "completed_on",
+            "completed",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_completed(self, action) -> bool:
@@ -169,8 +194,9 @@ class ReviewActionSerializer(serializers.ModelSerializer):
 class ReviewActionDetailSerializer(ReviewActionSerializer):
     """One action with its history (the lists leave the history out)."""
 
-    history = ActionUpdateSerializer(source="updates", many=True, read_only=True,
-                                     help_text="Recorded done or given a new date, oldest first.")
+    history = ActionUpdateSerializer(
+        source="updates", many=True, read_only=True, help_text="Recorded done or given a new date, oldest first."
+    )
 
     class Meta(ReviewActionSerializer.Meta):
         fields = [*ReviewActionSerializer.Meta.fields, "history"]
@@ -184,63 +210,115 @@ class NestedActionSerializer(ReviewActionSerializer):
 
 
 class CompleteActionSerializer(serializers.Serializer):
-    completed_on = serializers.DateField(help_text="The day the action was done (YYYY-MM-DD).", error_messages={
-        "required": "Enter the date the action was done.", "null": "Enter the date the action was done."})
-    note = serializers.CharField(max_length=2000, help_text="What was done.", error_messages={
-        "required": "Enter a note of what was done.", "blank": "Enter a note of what was done."})
+    completed_on = serializers.DateField(
+        help_text="The day the action was done (YYYY-MM-DD).",
+        error_messages={
+            "required": "Enter the date the action was done.",
+            "null": "Enter the date the action was done.",
+        },
+    )
+    note = serializers.CharField(
+        max_length=2000,
+        help_text="What was done.",
+        error_messages={"required": "Enter a note of what was done.", "blank": "Enter a note of what was done."},
+    )
     version = version_field()
 
 
 class ChangeActionDateSerializer(serializers.Serializer):
-    due_date = serializers.DateField(help_text="The new date it is due by (YYYY-MM-DD).", error_messages={
-        "required": "Enter the new date the action is due by.", "null": "Enter the new date the action is due by."})
-    reason = serializers.CharField(max_length=2000, help_text="Why the date changed.", error_messages={
-        "required": "Enter the reason the date changed.", "blank": "Enter the reason the date changed."})
+    due_date = serializers.DateField(
+        help_text="The new date it is due by (YYYY-MM-DD).",
+        error_messages={
+            "required": "Enter the new date the action is due by.",
+            "null": "Enter the new date the action is due by.",
+        },
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="Why the date changed.",
+        error_messages={
+            "required": "Enter the reason the date changed.",
+            "blank": "Enter the reason the date changed.",
+        },
+    )
     version = version_field()
 
 
 class QualityStandardSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]  # a field named label: the serializer's metaclass takes it out of the class attributes
     date = serializers.DateField(allow_null=True)
-    outcome = serializers.ChoiceField(choices=selectors.STANDARD_OUTCOMES,
-                                      help_text="pending: not done yet, and its deadline (`due_by`) has not passed.")
+    outcome = serializers.ChoiceField(
+        choices=selectors.STANDARD_OUTCOMES,
+        help_text="pending: not done yet, and its deadline (`due_by`) has not passed.",
+    )
     met = serializers.BooleanField(allow_null=True, help_text="null while pending.")
     due_by = serializers.DateField(allow_null=True, help_text="The deadline of a pending standard; null otherwise.")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    in_timescale = serializers.BooleanField(read_only=True, allow_null=True,
-                                            help_text="Held on or before the due date; null until held.")
+    in_timescale = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Held on or before the due date; null until held."
+    )
     iro = serializers.SerializerMethodField(help_text="Id of the IRO allocated to the child today.")
     iro_name = serializers.SerializerMethodField()
-    status_today = serializers.SerializerMethodField(help_text=(
-        "The status the pages show today: overdue once a due or booked review is past its due date."))
-    working_days_left = serializers.SerializerMethodField(help_text=(
-        "Working days from today to the due date (0 on the day); null once overdue, held or cancelled."))
-    working_days_overdue = serializers.SerializerMethodField(help_text=(
-        "Working days the review is overdue (at least 1 once past its due date); null otherwise."))
+    status_today = serializers.SerializerMethodField(
+        help_text=("The status the pages show today: overdue once a due or booked review is past its due date.")
+    )
+    working_days_left = serializers.SerializerMethodField(
+        help_text=("Working days from today to the due date (0 on the day); null once overdue, held or cancelled.")
+    )
+    working_days_overdue = serializers.SerializerMethodField(
+        help_text=("Working days the review is overdue (at least 1 once past its due date); null otherwise.")
+    )
     quality_standards = serializers.SerializerMethodField()
     actions = NestedActionSerializer(many=True, read_only=True)
     # Blank until recorded, so "" is one of the values a client can read back.
     late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, read_only=True)
     participation_code = serializers.ChoiceField(choices=ParticipationCode.choices, allow_blank=True, read_only=True)
-    parents_participation = serializers.ChoiceField(choices=ParentsParticipation.choices, allow_blank=True,
-                                                    read_only=True)
+    parents_participation = serializers.ChoiceField(
+        choices=ParentsParticipation.choices, allow_blank=True, read_only=True
+    )
     conference_outcome = serializers.ChoiceField(choices=ConferenceOutcome.choices, allow_blank=True, read_only=True)
     category_of_abuse = serializers.ChoiceField(choices=CategoryOfAbuse.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Review
         fields = [
-            "id", "child", "kind", "number", "status", "cycle_start", "due_date", "brought_forward_by_move",
-            "status_today", "working_days_left", "working_days_overdue",
-            "booked_for", "held_on", "in_timescale", "cancelled_reason", "iro", "iro_name", "chair",
-            "late_reason", "late_reason_other",
-            "participation_code", "child_chaired", "advocate_present", "interpreter_used", "parents_participation",
+            "id",
+            "child",
+            "kind",
+            "number",
+            "status",
+            "cycle_start",
+            "due_date",
+            "brought_forward_by_move",
+            "status_today",
+            "working_days_left",
+            "working_days_overdue",
+            "booked_for",
+            "held_on",
+            "in_timescale",
+            "cancelled_reason",
+            "iro",
+            "iro_name",
+            "chair",
+            "late_reason",
+            "late_reason_other",
+            "participation_code",
+            "child_chaired",
+            "advocate_present",
+            "interpreter_used",
+            "parents_participation",
             "child_consulted",
-            "social_worker_report_received", "decisions_circulated", "record_circulated", "quality_standards",
-            "conference_outcome", "category_of_abuse",
-            "actions", "version", "updated_at",
+            "social_worker_report_received",
+            "decisions_circulated",
+            "record_circulated",
+            "quality_standards",
+            "conference_outcome",
+            "category_of_abuse",
+            "actions",
+            "version",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -274,7 +352,8 @@ class ReviewChangeResultSerializer(ReviewSerializer):
     """A review after a change, with the review scheduling has now made due after it."""
 
     next_review = serializers.SerializerMethodField(
-        help_text="The review now due after this one (for a conference, the next review conference), or null.")
+        help_text="The review now due after this one (for a conference, the next review conference), or null."
+    )
 
     class Meta(ReviewSerializer.Meta):
         fields = [*ReviewSerializer.Meta.fields, "next_review"]
@@ -291,25 +370,40 @@ class BookSerializer(serializers.Serializer):
     unless `confirmed`, and one after the due date needs `late_reason` (the reason the record
     of the review will need)."""
 
-    booked_for = serializers.DateTimeField(help_text="When the review starts, e.g. 2026-03-02T10:30 (local time if no offset).")
-    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, required=False, default="",
-                                          help_text="Needed when `booked_for` is after the review's due date.")
-    late_reason_other = serializers.CharField(max_length=500, allow_blank=True, required=False, default="",
-                                              help_text="Needed when `late_reason` is `other`.")
-    confirmed = serializers.BooleanField(required=False, default=False,
-                                         help_text="true to book a day after the due date or in the past.")
+    booked_for = serializers.DateTimeField(
+        help_text="When the review starts, e.g. 2026-03-02T10:30 (local time if no offset)."
+    )
+    late_reason = serializers.ChoiceField(
+        choices=LateReason.choices,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Needed when `booked_for` is after the review's due date.",
+    )
+    late_reason_other = serializers.CharField(
+        max_length=500, allow_blank=True, required=False, default="", help_text="Needed when `late_reason` is `other`."
+    )
+    confirmed = serializers.BooleanField(
+        required=False, default=False, help_text="true to book a day after the due date or in the past."
+    )
     version = serializers.IntegerField(help_text="The review's `version` as you read it.")
 
 
 class NewActionSerializer(serializers.Serializer):
     """An agreed action: what the pages' ActionForm accepts (all three parts)."""
 
-    description = serializers.CharField(max_length=2000, error_messages={
-        "required": ACTION_MESSAGES["description"], "blank": ACTION_MESSAGES["description"]})
-    owner_name = serializers.CharField(max_length=200, help_text="Who will do it, e.g. social worker.", error_messages={
-        "required": ACTION_MESSAGES["owner_name"], "blank": ACTION_MESSAGES["owner_name"]})
-    due_date = serializers.DateField(error_messages={
-        "required": ACTION_MESSAGES["due_date"], "null": ACTION_MESSAGES["due_date"]})
+    description = serializers.CharField(
+        max_length=2000,
+        error_messages={"required": ACTION_MESSAGES["description"], "blank": ACTION_MESSAGES["description"]},
+    )
+    owner_name = serializers.CharField(
+        max_length=200,
+        help_text="Who will do it, e.g. social worker.",
+        error_messages={"required": ACTION_MESSAGES["owner_name"], "blank": ACTION_MESSAGES["owner_name"]},
+    )
+    due_date = serializers.DateField(
+        error_messages={"required": ACTION_MESSAGES["due_date"], "null": ACTION_MESSAGES["due_date"]}
+    )
 
 
 class ActionsField(serializers.ListField):
@@ -326,11 +420,13 @@ class ActionsField(serializers.ListField):
             detail = error.detail
             if not isinstance(detail, dict):
                 raise
-            raise serializers.ValidationError([
-                row_message("Action", index + 1, message)
-                for index, errors in sorted(detail.items())
-                for message in _flat_messages(errors)
-            ]) from None
+            raise serializers.ValidationError(
+                [
+                    row_message("Action", index + 1, message)
+                    for index, errors in sorted(detail.items())
+                    for message in _flat_messages(errors)
+                ]
+            ) from None
 
 
 def _flat_messages(errors):
@@ -347,44 +443,70 @@ class RecordSerializer(serializers.Serializer):
     kind is refused. Whether the record may be saved is decided by reviews.services."""
 
     held_on = serializers.DateField()
-    late_reason = serializers.ChoiceField(choices=LateReason.choices, allow_blank=True, required=False,
-                                          help_text="Needed when held after the due date; left out, the reason "
-                                                    "given when the review was booked.")
+    late_reason = serializers.ChoiceField(
+        choices=LateReason.choices,
+        allow_blank=True,
+        required=False,
+        help_text="Needed when held after the due date; left out, the reason given when the review was booked.",
+    )
     late_reason_other = serializers.CharField(max_length=500, allow_blank=True, required=False)
-    participation_code = serializers.ChoiceField(choices=ParticipationCode.choices, allow_blank=True, required=False,
-                                                 help_text="LAC only. SSDA903 code; PN0 only for a child under 4.")
+    participation_code = serializers.ChoiceField(
+        choices=ParticipationCode.choices,
+        allow_blank=True,
+        required=False,
+        help_text="LAC only. SSDA903 code; PN0 only for a child under 4.",
+    )
     child_chaired = serializers.BooleanField(required=False, help_text="LAC only.")
     advocate_present = serializers.BooleanField(required=False, help_text="LAC only.")
     interpreter_used = serializers.BooleanField(required=False, help_text="LAC only.")
     child_consulted = serializers.BooleanField(required=False, help_text="LAC only.")
-    parents_participation = serializers.ChoiceField(choices=ParentsParticipation.choices, allow_blank=True,
-                                                    required=False, help_text="LAC only.")
+    parents_participation = serializers.ChoiceField(
+        choices=ParentsParticipation.choices, allow_blank=True, required=False, help_text="LAC only."
+    )
     social_worker_report_received = serializers.DateField(allow_null=True, required=False, help_text="LAC only.")
     decisions_circulated = serializers.DateField(allow_null=True, required=False)
     record_circulated = serializers.DateField(allow_null=True, required=False)
-    conference_outcome = serializers.ChoiceField(choices=ConferenceOutcome.choices, allow_blank=True, required=False,
-                                                 help_text="Conferences only.")
-    category_of_abuse = serializers.ChoiceField(choices=CategoryOfAbuse.choices, allow_blank=True, required=False,
-                                                help_text="Conferences only.")
+    conference_outcome = serializers.ChoiceField(
+        choices=ConferenceOutcome.choices, allow_blank=True, required=False, help_text="Conferences only."
+    )
+    category_of_abuse = serializers.ChoiceField(
+        choices=CategoryOfAbuse.choices, allow_blank=True, required=False, help_text="Conferences only."
+    )
     actions = ActionsField(help_text="Actions agreed at the review (at most 30).")
     version = serializers.IntegerField(help_text="The review's `version` as you read it.")
 
     COMMON_FIELDS = ("held_on", "late_reason", "late_reason_other")
-    EMPTY = {"late_reason": "", "late_reason_other": "", "participation_code": "", "parents_participation": "",
-             "conference_outcome": "", "category_of_abuse": "", "child_chaired": False, "advocate_present": False,
-             "interpreter_used": False, "child_consulted": False, "social_worker_report_received": None,
-             "decisions_circulated": None, "record_circulated": None}
+    EMPTY = {
+        "late_reason": "",
+        "late_reason_other": "",
+        "participation_code": "",
+        "parents_participation": "",
+        "conference_outcome": "",
+        "category_of_abuse": "",
+        "child_chaired": False,
+        "advocate_present": False,
+        "interpreter_used": False,
+        "child_consulted": False,
+        "social_worker_report_received": None,
+        "decisions_circulated": None,
+        "record_circulated": None,
+    }
 
     def kind_fields(self):
         review = self.context["review"]
-        kind_fields = RecordReviewForm.LAC_FIELDS if review.kind == ReviewKind.LAC else RecordReviewForm.CONFERENCE_FIELDS
+        kind_fields = (
+            RecordReviewForm.LAC_FIELDS if review.kind == ReviewKind.LAC else RecordReviewForm.CONFERENCE_FIELDS
+        )
         return (*self.COMMON_FIELDS, *kind_fields)
 
     def validate(self, data):
         allowed = self.kind_fields()
         review = self.context["review"]
-        wrong = {name: [f"Not recorded for {with_article(review.get_kind_display().lower())}."]
-                 for name in data if name not in allowed and name not in ("actions", "version")}
+        wrong = {
+            name: [f"Not recorded for {with_article(review.get_kind_display().lower())}."]
+            for name in data
+            if name not in allowed and name not in ("actions", "version")
+        }
         if wrong:
             raise serializers.ValidationError(wrong)
         return data
@@ -410,12 +532,16 @@ class UpdateHeldSerializer(RecordSerializer):
 
 # --- Views -----------------------------------------------------------------------------------
 
+
 def _with_details(reviews):
     """What a review's representation reads, in a fixed number of queries for any number."""
     today = timezone.localdate()
     return reviews.select_related("child").prefetch_related(
-        Prefetch("child__allocations", queryset=Allocation.objects.current(today).select_related("iro"),
-                 to_attr="current_allocations"),
+        Prefetch(
+            "child__allocations",
+            queryset=Allocation.objects.current(today).select_related("iro"),
+            to_attr="current_allocations",
+        ),
         Prefetch("actions", queryset=ReviewAction.objects.order_by("due_date", "id")),
     )
 
@@ -434,14 +560,20 @@ class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         """One record, its viewing audited as on the pages."""
         instance = self.get_object()
-        record_event(action=AuditAction.VIEW, user=request.user, obj=instance, request=request,
-                     child_id=self.child_id_of(instance))
+        record_event(
+            action=AuditAction.VIEW,
+            user=request.user,
+            obj=instance,
+            request=request,
+            child_id=self.child_id_of(instance),
+        )
         return Response(self.get_serializer(instance).data)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List reviews and conferences", responses={200: ReviewSerializer(many=True),
-                                                                          **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="List reviews and conferences", responses={200: ReviewSerializer(many=True), **ERROR_RESPONSES}
+    ),
     retrieve=extend_schema(summary="One review or conference", responses={200: ReviewSerializer, **ERROR_RESPONSES}),
 )
 class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
@@ -460,61 +592,90 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         return _with_details(selectors.reviews_visible_to(self.request.user, Review.objects.all()))
 
     def _changed(self, review):
-        return Response(ReviewChangeResultSerializer(_with_details(Review.objects.filter(pk=review.pk)).get(),
-                                                     context=self.get_serializer_context()).data)
+        return Response(
+            ReviewChangeResultSerializer(
+                _with_details(Review.objects.filter(pk=review.pk)).get(), context=self.get_serializer_context()
+            ).data
+        )
 
-    @extend_schema(summary="Book a review", request=BookSerializer,
-                   responses={200: ReviewSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @extend_schema(
+        summary="Book a review",
+        request=BookSerializer,
+        responses={200: ReviewSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         review = self.get_object()
         serializer = BookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.book_review(review, by=request.user, booked_for=data["booked_for"], late_reason=data["late_reason"],
-                             late_reason_other=data["late_reason_other"], confirmed=data["confirmed"],
-                             expected_version=data["version"], request=request)
-        return Response(ReviewSerializer(_with_details(Review.objects.filter(pk=review.pk)).get(),
-                                         context=self.get_serializer_context()).data)
+        services.book_review(
+            review,
+            by=request.user,
+            booked_for=data["booked_for"],
+            late_reason=data["late_reason"],
+            late_reason_other=data["late_reason_other"],
+            confirmed=data["confirmed"],
+            expected_version=data["version"],
+            request=request,
+        )
+        return Response(
+            ReviewSerializer(
+                _with_details(Review.objects.filter(pk=review.pk)).get(), context=self.get_serializer_context()
+            ).data
+        )
 
     @extend_schema(
         summary="Record a review as held",
         description="Records a due or booked review as held, with the actions agreed at it (the same rules as the "
-                    "page). The next review becomes due from the date it was held: it is in `next_review`.",
-        request=RecordSerializer, responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+        "page). The next review becomes due from the date it was held: it is in `next_review`.",
+        request=RecordSerializer,
+        responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
     @action(detail=True, methods=["post"], url_path="record-held", url_name="record-held")
     def record_held(self, request, pk=None):
         review = self.get_object()
         serializer = RecordSerializer(data=request.data, context={"review": review})
         serializer.is_valid(raise_exception=True)
         services.record_review_held(
-            review, by=request.user, fields=serializer.record_fields(),
+            review,
+            by=request.user,
+            fields=serializer.record_fields(),
             actions=serializer.validated_data.get("actions", []),
-            expected_version=serializer.validated_data["version"], request=request)
+            expected_version=serializer.validated_data["version"],
+            request=request,
+        )
         return self._changed(review)
 
     @extend_schema(
         summary="Correct a held review",
         description="Changes only the fields sent and adds any `actions` sent. A conference's date, outcome and "
-                    "category cannot change once recorded. Refused whole (409) if `version` is stale.",
+        "category cannot change once recorded. Refused whole (409) if `version` is stale.",
         request=UpdateHeldSerializer,
-        responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+        responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
     def partial_update(self, request, pk=None):
         review = self.get_object()
         serializer = UpdateHeldSerializer(data=request.data, context={"review": review})
         serializer.is_valid(raise_exception=True)
         services.update_held_review(
-            review, by=request.user, fields=serializer.changed_fields(),
+            review,
+            by=request.user,
+            fields=serializer.changed_fields(),
             new_actions=serializer.validated_data.get("actions", []),
-            expected_version=serializer.validated_data["version"], request=request)
+            expected_version=serializer.validated_data["version"],
+            request=request,
+        )
         return self._changed(review)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List agreed actions",
-                       responses={200: ReviewActionSerializer(many=True), **ERROR_RESPONSES}),
-    retrieve=extend_schema(summary="One agreed action, with its history",
-                           responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="List agreed actions", responses={200: ReviewActionSerializer(many=True), **ERROR_RESPONSES}
+    ),
+    retrieve=extend_schema(
+        summary="One agreed action, with its history", responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES}
+    ),
 )
 class ReviewActionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     """Actions agreed at reviews of the children you may see, and actions you own. Actions are
@@ -546,29 +707,50 @@ class ReviewActionViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         return action.review.child_id
 
     def _changed(self, action):
-        return Response(ReviewActionDetailSerializer(self.get_queryset().get(pk=action.pk),
-                                                     context=self.get_serializer_context()).data)
+        return Response(
+            ReviewActionDetailSerializer(
+                self.get_queryset().get(pk=action.pk), context=self.get_serializer_context()
+            ).data
+        )
 
-    @extend_schema(summary="Record an agreed action done", request=CompleteActionSerializer,
-                   responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @extend_schema(
+        summary="Record an agreed action done",
+        request=CompleteActionSerializer,
+        responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         agreed = self.get_object()
         serializer = CompleteActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.complete_action(agreed, by=request.user, completed_on=data["completed_on"], note=data["note"],
-                                 expected_version=data["version"], request=request)
+        services.complete_action(
+            agreed,
+            by=request.user,
+            completed_on=data["completed_on"],
+            note=data["note"],
+            expected_version=data["version"],
+            request=request,
+        )
         return self._changed(agreed)
 
-    @extend_schema(summary="Give an agreed action a new date", request=ChangeActionDateSerializer,
-                   responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE})
+    @extend_schema(
+        summary="Give an agreed action a new date",
+        request=ChangeActionDateSerializer,
+        responses={200: ReviewActionDetailSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
     @action(detail=True, methods=["post"], url_path="change-due-date", url_name="change-due-date")
     def change_due_date(self, request, pk=None):
         agreed = self.get_object()
         serializer = ChangeActionDateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.change_action_due_date(agreed, by=request.user, due_date=data["due_date"], reason=data["reason"],
-                                        expected_version=data["version"], request=request)
+        services.change_action_due_date(
+            agreed,
+            by=request.user,
+            due_date=data["due_date"],
+            reason=data["reason"],
+            expected_version=data["version"],
+            request=request,
+        )
         return self._changed(agreed)

@@ -81,6 +81,7 @@ def _series_goes_on(period: PeriodOfCare, on: date) -> bool:
     return (
         _short_breaks_only(period)
         and period.episodes[-1].reason_episode_ceased in SHORT_BREAK_GAP_REASONS
+        and period.end_date is not None
         and on < timescales.short_break_series_lapses(period.end_date)
     )
 
@@ -99,8 +100,10 @@ def lac_cycles(episodes: Iterable) -> list[LacCycle]:
             groups[-1].append(period)
         else:
             groups.append([period])
-    return [LacCycle(start=group[0].start_date, short_breaks=_short_breaks_only(group[0]), periods=tuple(group))
-            for group in groups]
+    return [
+        LacCycle(start=group[0].start_date, short_breaks=_short_breaks_only(group[0]), periods=tuple(group))
+        for group in groups
+    ]
 
 
 def current_lac_cycle(episodes: Iterable, *, on: date) -> LacCycle | None:
@@ -124,8 +127,9 @@ def cycle_on(cycles: Sequence[LacCycle], day: date) -> LacCycle | None:
     return found
 
 
-def next_lac_review(cycle: LacCycle, held: Sequence[date], *, count_moves: bool,
-                    moves_before: date | None = None) -> NextLacReview:
+def next_lac_review(
+    cycle: LacCycle, held: Sequence[date], *, count_moves: bool, moves_before: date | None = None
+) -> NextLacReview:
     """The LAC review of `cycle` that follows the reviews `held` in it (those assumed held
     included): due by timescales.lac_review_due, brought forward by an unplanned move since the
     last review when `count_moves` (the local standard, settings.UNPLANNED_MOVE_TRIGGERS_REVIEW).
@@ -139,13 +143,13 @@ def next_lac_review(cycle: LacCycle, held: Sequence[date], *, count_moves: bool,
     # only while none is held: so few distinct questions that an import of thousands of
     # children asks each once.
     tail = tuple(held[-2:])
-    regular = _regular_due(None if tail else cycle.start, tail, cycle.short_breaks)
+    regular = _regular_due(tail[-1] if tail else cycle.start, tail, cycle.short_breaks)
     due = regular if move is None else min(regular, _additional_review_due(move))
     return NextLacReview(due_date=due, number=len(held) + 1, brought_forward_by_move=move if due < regular else None)
 
 
 @lru_cache(maxsize=200_000)
-def _regular_due(start: date | None, held_tail: tuple[date, ...], short_breaks: bool) -> date:
+def _regular_due(start: date, held_tail: tuple[date, ...], short_breaks: bool) -> date:
     return timescales.lac_review_due(start, list(held_tail), short_breaks=short_breaks)
 
 

@@ -23,7 +23,9 @@ NOT_RECORDED = ("not_recorded", "Not recorded")
 def _iro_filter():
     return django_filters.ModelChoiceFilter(
         queryset=IRO_CHOICES,
-        method="filter_iro", label="IRO", empty_label="Any IRO",
+        method="filter_iro",
+        label="IRO",
+        empty_label="Any IRO",
     )
 
 
@@ -53,39 +55,64 @@ class HeldReviewsFilter(IroScopedFilter):
     held_from = GovukDateFilter(field_name="held_on", lookup_expr="gte", label="Held on or after")
     held_to = GovukDateFilter(field_name="held_on", lookup_expr="lte", label="Held on or before")
     timeliness = django_filters.ChoiceFilter(
-        choices=[("in_timescale", "In timescale"), ("late", "Late")], method="filter_timeliness",
-        label="Timeliness", empty_label="Any",
+        choices=[("in_timescale", "In timescale"), ("late", "Late")],
+        method="filter_timeliness",
+        label="Timeliness",
+        empty_label="Any",
     )
     late_reason = django_filters.ChoiceFilter(
-        choices=[*LateReason.choices, NOT_RECORDED], method="filter_late_reason", label="Reason for lateness",
+        choices=[*LateReason.choices, NOT_RECORDED],
+        method="filter_late_reason",
+        label="Reason for lateness",
         empty_label="Any",
     )
     participation = django_filters.ChoiceFilter(
         choices=[("participated", "PN1 to PN6: the child participated"), *ParticipationCode.choices, NOT_RECORDED],
-        method="filter_participation", label="Child's participation", empty_label="Any",
+        method="filter_participation",
+        label="Child's participation",
+        empty_label="Any",
     )
     child_chaired = django_filters.ChoiceFilter(
-        choices=YES_CHOICES, method="filter_child_chaired", label="Chaired by the child", empty_label="Any",
+        choices=YES_CHOICES,
+        method="filter_child_chaired",
+        label="Chaired by the child",
+        empty_label="Any",
     )
     advocate_present = django_filters.ChoiceFilter(
-        choices=YES_CHOICES, method="filter_advocate_present", label="Advocate present", empty_label="Any",
+        choices=YES_CHOICES,
+        method="filter_advocate_present",
+        label="Advocate present",
+        empty_label="Any",
     )
     parents = django_filters.ChoiceFilter(
-        choices=[*ParentsParticipation.choices, NOT_RECORDED], method="filter_parents",
-        label="Parents' participation", empty_label="Any",
+        choices=[*ParentsParticipation.choices, NOT_RECORDED],
+        method="filter_parents",
+        label="Parents' participation",
+        empty_label="Any",
     )
     report = django_filters.ChoiceFilter(
-        choices=STANDARD_OUTCOMES[:2], method="filter_standard", label="Social worker's report on time",
+        choices=STANDARD_OUTCOMES[:2],
+        method="filter_standard",
+        label="Social worker's report on time",
         empty_label="Any",
     )
     decisions = django_filters.ChoiceFilter(
-        choices=STANDARD_OUTCOMES, method="filter_standard", label="Decisions circulated on time", empty_label="Any",
+        choices=STANDARD_OUTCOMES,
+        method="filter_standard",
+        label="Decisions circulated on time",
+        empty_label="Any",
     )
     record = django_filters.ChoiceFilter(
-        choices=STANDARD_OUTCOMES, method="filter_standard", label="Full record circulated on time", empty_label="Any",
+        choices=STANDARD_OUTCOMES,
+        method="filter_standard",
+        label="Full record circulated on time",
+        empty_label="Any",
     )
     seen = django_filters.ChoiceFilter(
-        choices=YES_NO_CHOICES, method="filter_seen", label="IRO saw the child before the review", empty_label="Any",
+        choices=YES_NO_CHOICES,
+        method="filter_seen",
+        label="IRO saw the child before the review",
+        empty_label="Any",
     )
 
     def filter_timeliness(self, queryset, name, value):
@@ -118,8 +145,20 @@ class HeldReviewsFilter(IroScopedFilter):
     @property
     def more_filters(self):
         """The filters past kind, dates and timeliness, folded away until needed."""
-        return [self.form[name] for name in ("late_reason", "participation", "child_chaired", "advocate_present",
-                                             "parents", "report", "decisions", "record", "seen")]
+        return [
+            self.form[name]
+            for name in (
+                "late_reason",
+                "participation",
+                "child_chaired",
+                "advocate_present",
+                "parents",
+                "report",
+                "decisions",
+                "record",
+                "seen",
+            )
+        ]
 
     @property
     def more_filters_used(self):

@@ -23,14 +23,21 @@ from .models import (
 
 
 class BookReviewForm(forms.Form):
-    date = GovukDateField(label="Date of the review", error_messages={"required": "Enter the date the review is booked for"})
+    date = GovukDateField(
+        label="Date of the review", error_messages={"required": "Enter the date the review is booked for"}
+    )
     time = forms.CharField(
-        label="Time", help_text="For example, 10:30 or 14:00", max_length=5,
+        label="Time",
+        help_text="For example, 10:30 or 14:00",
+        max_length=5,
         error_messages={"required": "Enter the time the review starts"},
     )
     late_reason = forms.ChoiceField(
-        label="Why will the review be held late?", choices=LateReason.choices, required=False,
-        widget=forms.RadioSelect, help_text="The record of the review will need this reason.",
+        label="Why will the review be held late?",
+        choices=LateReason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="The record of the review will need this reason.",
     )
     late_reason_other = forms.CharField(label="Other reason", required=False, widget=forms.Textarea, max_length=500)
     confirmed = forms.BooleanField(label="Yes, book the review for this date", required=False)
@@ -54,13 +61,21 @@ def _optional_date(label, help_text=""):
 class RecordReviewForm(DraftMixin, forms.Form):
     """The record of a held review or conference; which fields appear depends on its kind."""
 
-    held_on = GovukDateField(label="Date the review was held", error_messages={"required": "Enter the date the review was held"})
+    held_on = GovukDateField(
+        label="Date the review was held", error_messages={"required": "Enter the date the review was held"}
+    )
     late_reason = forms.ChoiceField(
-        label="Reason the review was held late", choices=LateReason.choices, required=False, widget=forms.RadioSelect,
+        label="Reason the review was held late",
+        choices=LateReason.choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
     late_reason_other = forms.CharField(label="Other reason", required=False, widget=forms.Textarea, max_length=500)
     participation_code = forms.ChoiceField(
-        label="How did the child participate?", choices=ParticipationCode.choices, required=False, widget=forms.RadioSelect,
+        label="How did the child participate?",
+        choices=ParticipationCode.choices,
+        required=False,
+        widget=forms.RadioSelect,
         help_text="SSDA903 participation code. Use PN0 only for a child under 4 on the day of the review.",
     )
     child_chaired = forms.BooleanField(label="The child chaired their review", required=False)
@@ -68,20 +83,36 @@ class RecordReviewForm(DraftMixin, forms.Form):
     interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
     child_consulted = forms.BooleanField(label="A consultation was received from the child", required=False)
     parents_participation = forms.ChoiceField(
-        label="Parents' participation", choices=ParentsParticipation.choices, required=False, widget=forms.RadioSelect,
+        label="Parents' participation",
+        choices=ParentsParticipation.choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
     social_worker_report_received = _optional_date("Date the social worker's report was received")
     decisions_circulated = _optional_date("Date the decisions were circulated", "Leave blank if not circulated yet.")
     record_circulated = _optional_date("Date the full record was circulated", "Leave blank if not circulated yet.")
-    conference_outcome = forms.ChoiceField(label="Outcome of the conference", choices=(), required=False, widget=forms.RadioSelect)
+    conference_outcome = forms.ChoiceField(
+        label="Outcome of the conference", choices=(), required=False, widget=forms.RadioSelect
+    )
     category_of_abuse = forms.ChoiceField(
-        label="Category of abuse", choices=[("", "Not applicable")] + CategoryOfAbuse.choices, required=False,
+        label="Category of abuse",
+        choices=[("", "Not applicable")] + CategoryOfAbuse.choices,
+        required=False,
         help_text="Needed when the conference makes a plan; at a review conference, only if the category changes.",
     )
     version = VersionField()
 
-    LAC_FIELDS = ("participation_code", "child_chaired", "advocate_present", "interpreter_used", "child_consulted",
-                  "parents_participation", "social_worker_report_received", "decisions_circulated", "record_circulated")
+    LAC_FIELDS = (
+        "participation_code",
+        "child_chaired",
+        "advocate_present",
+        "interpreter_used",
+        "child_consulted",
+        "parents_participation",
+        "social_worker_report_received",
+        "decisions_circulated",
+        "record_circulated",
+    )
     CONFERENCE_FIELDS = ("conference_outcome", "category_of_abuse", "decisions_circulated", "record_circulated")
 
     def __init__(self, *args, review, editing=False, **kwargs):
@@ -100,7 +131,9 @@ class RecordReviewForm(DraftMixin, forms.Form):
                 del self.fields[name]
         if editing and review.kind != ReviewKind.LAC:
             del self.fields["held_on"]
-        self.fields["late_reason"].help_text = f"Only if it was held after its due date, {format_date(review.due_date)}."
+        self.fields[
+            "late_reason"
+        ].help_text = f"Only if it was held after its due date, {format_date(review.due_date)}."
 
     def record_fields(self):
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
@@ -117,7 +150,9 @@ ACTION_MESSAGES = {
 
 class ActionForm(DraftMixin, forms.Form):
     description = forms.CharField(label="Agreed action", required=False, max_length=2000)
-    owner_name = forms.CharField(label="Who will do it", required=False, max_length=200, help_text="For example, social worker")
+    owner_name = forms.CharField(
+        label="Who will do it", required=False, max_length=200, help_text="For example, social worker"
+    )
     due_date = GovukDateField(label="Due by", required=False)
 
     def clean(self):
@@ -170,7 +205,7 @@ class BaseActionFormSet(forms.BaseFormSet):
             old, new = f"{self.prefix}-{old_index}-", f"{self.prefix}-{new_index}-"
             for key, values in self.data.lists():
                 if key.startswith(old):
-                    data.setlist(new + key[len(old):], values)
+                    data.setlist(new + key[len(old) :], values)
         data[f"{self.prefix}-TOTAL_FORMS"] = str(len(rows))
         data[f"{self.prefix}-INITIAL_FORMS"] = "0"
         return type(self)(data, prefix=self.prefix, form_kwargs={"draft": True})
@@ -183,21 +218,36 @@ class BaseActionFormSet(forms.BaseFormSet):
         return self.total_form_count() < MAX_ACTION_ROWS
 
 
-ActionFormSet = forms.formset_factory(ActionForm, formset=BaseActionFormSet, extra=0, max_num=MAX_ACTION_ROWS,
-                                      absolute_max=MAX_ACTION_ROWS)
+ActionFormSet = forms.formset_factory(
+    ActionForm, formset=BaseActionFormSet, extra=0, max_num=MAX_ACTION_ROWS, absolute_max=MAX_ACTION_ROWS
+)
 
 
 class CompleteActionForm(forms.Form):
-    completed_on = GovukDateField(label="Date it was done", help_text="For example, 27 3 2026",
-                                  error_messages={"required": "Enter the date the action was done"})
-    note = forms.CharField(label="What was done", max_length=2000, widget=forms.Textarea,
-                           error_messages={"required": "Enter a note of what was done"})
+    completed_on = GovukDateField(
+        label="Date it was done",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date the action was done"},
+    )
+    note = forms.CharField(
+        label="What was done",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter a note of what was done"},
+    )
     version = VersionField()
 
 
 class ChangeActionDateForm(forms.Form):
-    due_date = GovukDateField(label="New date it is due by", help_text="For example, 27 3 2026",
-                              error_messages={"required": "Enter the new date the action is due by"})
-    reason = forms.CharField(label="Why the date changed", max_length=2000, widget=forms.Textarea,
-                             error_messages={"required": "Enter the reason the date changed"})
+    due_date = GovukDateField(
+        label="New date it is due by",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the new date the action is due by"},
+    )
+    reason = forms.CharField(
+        label="Why the date changed",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the reason the date changed"},
+    )
     version = VersionField()

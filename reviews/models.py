@@ -68,8 +68,13 @@ RCPC_OUTCOMES = (ConferenceOutcome.PLAN_CONTINUES, ConferenceOutcome.PLAN_ENDED)
 def calendar_day_of(date_field):
     """A review's working-day calendar row for one of its dates, joined on the date itself."""
     return models.ForeignObject(
-        "reviews.CalendarDay", from_fields=[date_field], to_fields=["day"], on_delete=models.DO_NOTHING,
-        null=True, related_name="+", editable=False,
+        "reviews.CalendarDay",
+        from_fields=[date_field],
+        to_fields=["day"],
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        editable=False,
     )
 
 
@@ -82,7 +87,7 @@ class Review(models.Model):
     number = models.PositiveSmallIntegerField(help_text="1 for the first review in its cycle, and so on.")
     cycle_start = models.DateField(
         help_text="LAC: start of the period of care (or short-break series); ICPC: the strategy discussion; "
-                  "RCPC: the ICPC that made the plan.",
+        "RCPC: the ICPC that made the plan.",
     )
     protection_plan = models.ForeignKey(
         ChildProtectionPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="conferences"
@@ -114,7 +119,9 @@ class Review(models.Model):
     conference_outcome = models.CharField(max_length=20, choices=ConferenceOutcome.choices, blank=True)
     category_of_abuse = models.CharField(max_length=3, choices=CategoryOfAbuse.choices, blank=True)
 
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; an edit of an older version is refused.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every save; an edit of an older version is refused."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,7 +144,9 @@ class Review(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "kind"], condition=Q(status__in=["due", "booked"]), name="review_one_outstanding_per_kind"
+                fields=["child", "kind"],
+                condition=Q(status__in=["due", "booked"]),
+                name="review_one_outstanding_per_kind",
             ),
             models.CheckConstraint(condition=Q(kind__in=ReviewKind.values), name="review_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
@@ -244,8 +253,12 @@ class ReviewActionUpdate(models.Model):
             models.CheckConstraint(condition=Q(kind__in=ActionUpdateKind.values), name="action_update_kind_valid"),
             models.CheckConstraint(
                 condition=Q(kind=ActionUpdateKind.COMPLETED, completed_on__isnull=False, new_due_date__isnull=True)
-                | Q(kind=ActionUpdateKind.DATE_CHANGED, completed_on__isnull=True, new_due_date__isnull=False,
-                    previous_due_date__isnull=False),
+                | Q(
+                    kind=ActionUpdateKind.DATE_CHANGED,
+                    completed_on__isnull=True,
+                    new_due_date__isnull=False,
+                    previous_due_date__isnull=False,
+                ),
                 name="action_update_fields_match_kind",
             ),
             models.CheckConstraint(condition=~Q(note=""), name="action_update_has_note"),

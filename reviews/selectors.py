@@ -37,8 +37,11 @@ def actions_visible_to(user, actions, on=None):
 
 def open_actions(child):
     """The child's agreed actions not yet done, soonest first, with the review that agreed them."""
-    return (ReviewAction.objects.filter(review__child=child, completed_on__isnull=True)
-            .select_related("review", "owner").order_by("due_date", "id"))
+    return (
+        ReviewAction.objects.filter(review__child=child, completed_on__isnull=True)
+        .select_related("review", "owner")
+        .order_by("due_date", "id")
+    )
 
 
 def action_history(action):
@@ -48,13 +51,17 @@ def action_history(action):
 def outstanding_reviews(user, on):
     """Due and booked reviews the user may see, soonest first, ready for listing."""
     reviews = Review.objects.filter(status__in=OUTSTANDING_STATUSES).select_related("child")
-    return reviews_visible_to(user, reviews, on=on).prefetch_related(
-        Prefetch(
-            "child__allocations",
-            queryset=Allocation.objects.current(on).select_related("iro"),
-            to_attr="current_allocations",
+    return (
+        reviews_visible_to(user, reviews, on=on)
+        .prefetch_related(
+            Prefetch(
+                "child__allocations",
+                queryset=Allocation.objects.current(on).select_related("iro"),
+                to_attr="current_allocations",
+            )
         )
-    ).order_by("due_date", "child__family_name", "id")
+        .order_by("due_date", "child__family_name", "id")
+    )
 
 
 def with_next_review(children):
@@ -70,13 +77,17 @@ def with_next_review(children):
 def held_reviews(user, on):
     """Held reviews the user may see, most recent first, ready for listing."""
     reviews = Review.objects.filter(status=ReviewStatus.HELD).select_related("child")
-    return reviews_visible_to(user, reviews, on=on).prefetch_related(
-        Prefetch(
-            "child__allocations",
-            queryset=Allocation.objects.current(on).select_related("iro"),
-            to_attr="current_allocations",
+    return (
+        reviews_visible_to(user, reviews, on=on)
+        .prefetch_related(
+            Prefetch(
+                "child__allocations",
+                queryset=Allocation.objects.current(on).select_related("iro"),
+                to_attr="current_allocations",
+            )
         )
-    ).order_by("-held_on", "child__family_name", "id")
+        .order_by("-held_on", "child__family_name", "id")
+    )
 
 
 def current_iro(review):
@@ -109,6 +120,7 @@ def due_within(reviews, on, period):
 # What the dashboard and the annual report count about held reviews. Each is a condition on a
 # Review query, so a figure and the list behind it are the same rule (DESIGN.md section 3).
 
+
 def held_between(reviews, start, end):
     return reviews.filter(status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
 
@@ -116,8 +128,14 @@ def held_between(reviews, start, end):
 HELD_IN_TIMESCALE = Q(held_on__lte=F("due_date"))
 HELD_LATE = Q(held_on__gt=F("due_date"))
 
-PARTICIPATED_CODES = [ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3, ParticipationCode.PN4,
-                      ParticipationCode.PN5, ParticipationCode.PN6]
+PARTICIPATED_CODES = [
+    ParticipationCode.PN1,
+    ParticipationCode.PN2,
+    ParticipationCode.PN3,
+    ParticipationCode.PN4,
+    ParticipationCode.PN5,
+    ParticipationCode.PN6,
+]
 PARTICIPATION_RATE_CODES = [*PARTICIPATED_CODES, ParticipationCode.PN7]
 PARTICIPATED = Q(participation_code__in=PARTICIPATED_CODES)
 """Participation rate = PN1-PN6 over PN1-PN7; PN0 (under 4) is left out of both."""
@@ -142,8 +160,10 @@ def quality_outcome(standard, on):
     """Each held review's outcome for a standard ("met", "missed" or "pending", by
     quality_standard's rules) as one expression that stops at the first outcome that holds, so
     that a query counting every outcome can work it out once per review and read it back."""
-    return Case(*[When(condition, then=Value(outcome)) for outcome, condition in _quality_outcomes(standard, on).items()],
-                output_field=CharField())
+    return Case(
+        *[When(condition, then=Value(outcome)) for outcome, condition in _quality_outcomes(standard, on).items()],
+        output_field=CharField(),
+    )
 
 
 HELD_ON = JoinedDay("held_on", "held_on_day")
@@ -181,8 +201,13 @@ class ReviewTiming:
     working_days_left: int | None = None
     working_days_overdue: int | None = None
 
-    LABELS = {"overdue": "Overdue", ReviewStatus.DUE: "Due", ReviewStatus.BOOKED: "Booked",
-              ReviewStatus.HELD: "Held", ReviewStatus.CANCELLED: "Cancelled"}
+    LABELS = {
+        "overdue": "Overdue",
+        ReviewStatus.DUE: "Due",
+        ReviewStatus.BOOKED: "Booked",
+        ReviewStatus.HELD: "Held",
+        ReviewStatus.CANCELLED: "Cancelled",
+    }
 
     @property
     def label(self):
@@ -202,7 +227,7 @@ class ReviewTiming:
 
     @property
     def summary(self):
-        """"Overdue by 7 working days", "Due today", "3 working days left"; blank once held or
+        """ "Overdue by 7 working days", "Due today", "3 working days left"; blank once held or
         cancelled."""
         if self.is_overdue:
             days = self.working_days_overdue
@@ -261,15 +286,29 @@ def quality_standards(review: Review, on: date | None = None):
     report_days = standards["social_worker_report_working_days_before"]
     decisions_days = standards["decisions_circulated_within_working_days"]
     record_days = standards["record_circulated_within_working_days"]
-    report_met = timescales.at_least_working_days_before(review.social_worker_report_received, review.held_on,
-                                                         report_days)
+    report_met = timescales.at_least_working_days_before(
+        review.social_worker_report_received, review.held_on, report_days
+    )
     return [
-        _standard(f"Social worker's report at least {report_days} working days before",
-                  review.social_worker_report_received, "met" if report_met else "missed"),
-        _circulation_standard(f"Decisions circulated within {decisions_days} working days",
-                              review.decisions_circulated, review.held_on, decisions_days, on),
-        _circulation_standard(f"Full record circulated within {record_days} working days",
-                              review.record_circulated, review.held_on, record_days, on),
+        _standard(
+            f"Social worker's report at least {report_days} working days before",
+            review.social_worker_report_received,
+            "met" if report_met else "missed",
+        ),
+        _circulation_standard(
+            f"Decisions circulated within {decisions_days} working days",
+            review.decisions_circulated,
+            review.held_on,
+            decisions_days,
+            on,
+        ),
+        _circulation_standard(
+            f"Full record circulated within {record_days} working days",
+            review.record_circulated,
+            review.held_on,
+            record_days,
+            on,
+        ),
     ]
 
 
@@ -283,8 +322,13 @@ def _circulation_standard(label, circulated: date | None, held_on: date, days: i
 
 
 def _standard(label, recorded: date | None, outcome: str, due_by: date | None = None):
-    return {"label": label, "date": recorded, "outcome": outcome, "met": {"met": True, "missed": False}.get(outcome),
-            "due_by": due_by}
+    return {
+        "label": label,
+        "date": recorded,
+        "outcome": outcome,
+        "met": {"met": True, "missed": False}.get(outcome),
+        "due_by": due_by,
+    }
 
 
 def _allocated_iros(on, first_child_id, last_child_id):
@@ -309,36 +353,62 @@ def review_reminders(on, first_child_id, last_child_id):
     reminders = []
 
     def add(review, kind, due, step, message, subject_type=SubjectType.REVIEW, subject_id=None, link=None):
-        reminders.append(Reminder(
-            recipient_id=recipients[review.child_id], kind=kind, subject_type=subject_type,
-            subject_id=subject_id or review.pk, child_id=review.child_id, due_date=due, step=step,
-            message=message, link=link or reverse("reviews:detail", args=[review.pk]),
-        ))
+        reminders.append(
+            Reminder(
+                recipient_id=recipients[review.child_id],
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id or review.pk,
+                child_id=review.child_id,
+                due_date=due,
+                step=step,
+                message=message,
+                link=link or reverse("reviews:detail", args=[review.pk]),
+            )
+        )
 
     horizon = timescales.add_working_days(on, steps[-1])
     outstanding = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lte=horizon, **in_range)
     for review in outstanding.select_related("child"):
         timing = review_timing(review, on)
         if timing.is_overdue:
-            add(review, NotificationKind.REVIEW_OVERDUE, review.due_date, overdue_step(review.due_date, on),
-                f"{review.title} was due on {format_date(review.due_date)} and has not been held.")
+            add(
+                review,
+                NotificationKind.REVIEW_OVERDUE,
+                review.due_date,
+                overdue_step(review.due_date, on),
+                f"{review.title} was due on {format_date(review.due_date)} and has not been held.",
+            )
         elif review.status == ReviewStatus.DUE:
             remaining = timing.working_days_left
             step = min(s for s in steps if remaining <= s)
-            add(review, NotificationKind.REVIEW_DUE, review.due_date, str(step),
+            add(
+                review,
+                NotificationKind.REVIEW_DUE,
+                review.due_date,
+                str(step),
                 f"{review.title} is due in {remaining} working day{'s' if remaining != 1 else ''} "
-                f"({format_date(review.due_date)}) and is not booked.")
+                f"({format_date(review.due_date)}) and is not booked.",
+            )
 
     report_days = standards["social_worker_report_working_days_before"]
     booked = Review.objects.filter(
-        status=ReviewStatus.BOOKED, social_worker_report_received__isnull=True,
-        booked_for__date__gte=on, booked_for__date__lte=timescales.add_working_days(on, report_days), **in_range,
+        status=ReviewStatus.BOOKED,
+        social_worker_report_received__isnull=True,
+        booked_for__date__gte=on,
+        booked_for__date__lte=timescales.add_working_days(on, report_days),
+        **in_range,
     )
     for review in booked:
         day = timezone.localtime(review.booked_for).date()
-        add(review, NotificationKind.SOCIAL_WORKER_REPORT_MISSING, day, "before-review",
+        add(
+            review,
+            NotificationKind.SOCIAL_WORKER_REPORT_MISSING,
+            day,
+            "before-review",
             f"The social worker's report for {review.title_in_sentence}, booked for {format_date(day)}, "
-            "has not been received.")
+            "has not been received.",
+        )
 
     recent = on - timedelta(days=RECENT_DAYS)
     held = Review.objects.filter(status=ReviewStatus.HELD, held_on__gte=recent, held_on__lt=on, **in_range).filter(
@@ -346,26 +416,48 @@ def review_reminders(on, first_child_id, last_child_id):
     )
     for review in held:
         for field, kind, days, what in (
-            ("decisions_circulated", NotificationKind.DECISIONS_NOT_CIRCULATED,
-             standards["decisions_circulated_within_working_days"], "decisions"),
-            ("record_circulated", NotificationKind.RECORD_NOT_CIRCULATED,
-             standards["record_circulated_within_working_days"], "full record"),
+            (
+                "decisions_circulated",
+                NotificationKind.DECISIONS_NOT_CIRCULATED,
+                standards["decisions_circulated_within_working_days"],
+                "decisions",
+            ),
+            (
+                "record_circulated",
+                NotificationKind.RECORD_NOT_CIRCULATED,
+                standards["record_circulated_within_working_days"],
+                "full record",
+            ),
         ):
             deadline = timescales.working_days_deadline(review.held_on, days)
             if getattr(review, field) is None and deadline < on:
-                add(review, kind, deadline, "once",
+                add(
+                    review,
+                    kind,
+                    deadline,
+                    "once",
                     f"The {what} of {review.title_in_sentence}, held on {format_date(review.held_on)}, "
-                    f"should have been circulated by {format_date(deadline)}.")
+                    f"should have been circulated by {format_date(deadline)}.",
+                )
 
     actions = ReviewAction.objects.filter(
-        completed_on__isnull=True, due_date__lt=on, due_date__gte=recent,
+        completed_on__isnull=True,
+        due_date__lt=on,
+        due_date__gte=recent,
         review__child_id__in=allocated.values("child_id"),
     ).select_related("review", "owner")
     for action in actions:
-        add(action.review, NotificationKind.ACTION_OVERDUE, action.due_date, "once",
+        add(
+            action.review,
+            NotificationKind.ACTION_OVERDUE,
+            action.due_date,
+            "once",
             f"An action agreed at {action.review.title_in_sentence} was due on {format_date(action.due_date)}. "
             f"Owner: {action.owner_name or action.owner}. Action: {as_sentence(action.description)}",
-            subject_type=SubjectType.ACTION, subject_id=action.pk, link=reverse("reviews:action", args=[action.pk]))
+            subject_type=SubjectType.ACTION,
+            subject_id=action.pk,
+            link=reverse("reviews:action", args=[action.pk]),
+        )
         if action.owner_id is not None and action.owner_id != recipients[action.review.child_id]:
             reminders.append(replace(reminders[-1], recipient_id=action.owner_id))
     return reminders

@@ -61,8 +61,11 @@ def _make_due(child, kind, *, due_date, number, cycle_start, protection_plan=Non
     if review is None:
         review = Review(child=child, kind=kind, status=ReviewStatus.DUE)
     wanted = {
-        "due_date": due_date, "number": number, "cycle_start": cycle_start,
-        "protection_plan": protection_plan, "brought_forward_by_move": brought_forward_by_move,
+        "due_date": due_date,
+        "number": number,
+        "cycle_start": cycle_start,
+        "protection_plan": protection_plan,
+        "brought_forward_by_move": brought_forward_by_move,
     }
     if review.pk and all(getattr(review, field) == value for field, value in wanted.items()):
         return review
@@ -80,13 +83,18 @@ def schedule_lac_review(child, today=None):
         _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
         return None
     held = sorted(
-        Review.objects.filter(child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle.start)
-        .values_list("held_on", flat=True)
+        Review.objects.filter(
+            child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle.start
+        ).values_list("held_on", flat=True)
     )
     held = cycle.reviews_assumed(child.lac_reviews_recorded_from, held) + held
     due = next_lac_review(cycle, held, count_moves=settings.UNPLANNED_MOVE_TRIGGERS_REVIEW)
     return _make_due(
-        child, ReviewKind.LAC, due_date=due.due_date, number=due.number, cycle_start=cycle.start,
+        child,
+        ReviewKind.LAC,
+        due_date=due.due_date,
+        number=due.number,
+        cycle_start=cycle.start,
         brought_forward_by_move=due.brought_forward_by_move,
     )
 
@@ -97,11 +105,14 @@ def end_lapsed_short_break_series(on, first_child_id, last_child_id):
     sweep brings in line, on `on`, the LAC review of each child who has had short breaks and
     whose last episode ended long enough ago for the series to have lapsed."""
     ended_by = timescales.short_break_series_lapsed_by(on)
-    recent = CareEpisode.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gt=ended_by))
+    recent = CareEpisode.objects.filter(child=OuterRef("pk")).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=ended_by)
+    )
     outstanding = Review.objects.filter(child=OuterRef("pk"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
     short_break = CareEpisode.objects.filter(child=OuterRef("pk"), legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
     children = Child.objects.filter(pk__gte=first_child_id, pk__lte=last_child_id).filter(
-        Exists(outstanding), Exists(short_break), ~Exists(recent))
+        Exists(outstanding), Exists(short_break), ~Exists(recent)
+    )
     for child in children:
         with transaction.atomic():
             schedule_lac_review(child, today=on)
@@ -116,11 +127,17 @@ def schedule_initial_conference(child):
     if discussion is None:
         _cancel(outstanding, "No section 47 enquiry calls for a conference.")
         return None
-    if Review.objects.filter(child=child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD, held_on__gte=discussion.date).exists():
+    if Review.objects.filter(
+        child=child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD, held_on__gte=discussion.date
+    ).exists():
         _cancel(outstanding, "A conference has been held since the strategy discussion.")
         return None
     return _make_due(
-        child, ReviewKind.ICPC, due_date=timescales.icpc_due(discussion.date), number=1, cycle_start=discussion.date,
+        child,
+        ReviewKind.ICPC,
+        due_date=timescales.icpc_due(discussion.date),
+        number=1,
+        cycle_start=discussion.date,
     )
 
 
@@ -130,17 +147,28 @@ def schedule_review_conference(child):
         _cancel(_outstanding(child, ReviewKind.RCPC), "The child protection plan ended.")
         return None
     initial = (
-        Review.objects.filter(child=child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD,
-                              conference_outcome=ConferenceOutcome.PLAN_MADE, protection_plan=plan)
-        .values_list("held_on", flat=True).first()
+        Review.objects.filter(
+            child=child,
+            kind=ReviewKind.ICPC,
+            status=ReviewStatus.HELD,
+            conference_outcome=ConferenceOutcome.PLAN_MADE,
+            protection_plan=plan,
+        )
+        .values_list("held_on", flat=True)
+        .first()
     ) or plan.start_date
     held = list(
-        Review.objects.filter(child=child, kind=ReviewKind.RCPC, status=ReviewStatus.HELD, protection_plan=plan)
-        .values_list("held_on", flat=True)
+        Review.objects.filter(
+            child=child, kind=ReviewKind.RCPC, status=ReviewStatus.HELD, protection_plan=plan
+        ).values_list("held_on", flat=True)
     )
     return _make_due(
-        child, ReviewKind.RCPC, due_date=timescales.rcpc_due(initial, held), number=len(held) + 1,
-        cycle_start=initial, protection_plan=plan,
+        child,
+        ReviewKind.RCPC,
+        due_date=timescales.rcpc_due(initial, held),
+        number=len(held) + 1,
+        cycle_start=initial,
+        protection_plan=plan,
     )
 
 
@@ -158,9 +186,20 @@ REVIEW_CHANGED_MESSAGE = (
 )
 
 RECORD_FIELDS = (
-    "held_on", "chair", "late_reason", "late_reason_other", "participation_code", "child_chaired",
-    "advocate_present", "interpreter_used", "parents_participation", "child_consulted",
-    "social_worker_report_received", "decisions_circulated", "record_circulated", "conference_outcome",
+    "held_on",
+    "chair",
+    "late_reason",
+    "late_reason_other",
+    "participation_code",
+    "child_chaired",
+    "advocate_present",
+    "interpreter_used",
+    "parents_participation",
+    "child_consulted",
+    "social_worker_report_received",
+    "decisions_circulated",
+    "record_circulated",
+    "conference_outcome",
     "category_of_abuse",
 )
 
@@ -179,14 +218,22 @@ def _validate_record(review, actions, *, today):
     if held > today:
         errors["held_on"] = "The date the review was held cannot be in the future."
     elif held < child.date_of_birth:
-        errors["held_on"] = f"The date the review was held cannot be before the child was born ({format_date(child.date_of_birth)})."
+        errors["held_on"] = (
+            f"The date the review was held cannot be before the child was born ({format_date(child.date_of_birth)})."
+        )
     elif review.kind == ReviewKind.LAC and held < review.cycle_start:
-        errors["held_on"] = f"A LAC review cannot be held before the period of care started ({format_date(review.cycle_start)})."
+        errors["held_on"] = (
+            f"A LAC review cannot be held before the period of care started ({format_date(review.cycle_start)})."
+        )
     elif review.kind == ReviewKind.ICPC and held < review.cycle_start:
-        errors["held_on"] = f"The conference cannot be held before the strategy discussion ({format_date(review.cycle_start)})."
+        errors["held_on"] = (
+            f"The conference cannot be held before the strategy discussion ({format_date(review.cycle_start)})."
+        )
     held_on_known = "held_on" not in errors
     if held_on_known and not timescales.in_timescale(held, review.due_date) and not review.late_reason:
-        errors["late_reason"] = f"The review was held after its due date ({format_date(review.due_date)}): give the reason."
+        errors["late_reason"] = (
+            f"The review was held after its due date ({format_date(review.due_date)}): give the reason."
+        )
     if review.late_reason == LateReason.OTHER and not review.late_reason_other.strip():
         errors["late_reason_other"] = "Describe the other reason the review was held late."
     for field, label in (("decisions_circulated", "decisions"), ("record_circulated", "full record")):
@@ -207,12 +254,17 @@ def _validate_record(review, actions, *, today):
             continue
         if action.pk is None:
             in_row = f"The date it is due by must be on or after {format_date(held)}, when the review was held."
-            error = ValidationError(row_message("Action", number, in_row), code="action_due_before_held",
-                                    params={"row": number, "field": "due_date", "in_row": in_row})
+            error = ValidationError(
+                row_message("Action", number, in_row),
+                code="action_due_before_held",
+                params={"row": number, "field": "due_date", "in_row": in_row},
+            )
         else:
             error = ValidationError(
                 f"The action \u201c{action.description[:60]}\u201d is due on {format_date(action.due_date)}, before the review "
-                f"was held: give it a new date first.", code="existing_action_due_before_held")
+                f"was held: give it a new date first.",
+                code="existing_action_due_before_held",
+            )
         errors.setdefault("actions", []).append(error)
     if errors:
         raise ValidationError(errors)
@@ -229,7 +281,9 @@ def _participation_errors(review, *, judge_age=True):
         return {}
     age = age_on(review.child.date_of_birth, review.held_on)
     if age >= 4 and code == ParticipationCode.PN0:
-        return {"participation_code": f"PN0 is only for children under 4; the child was {age} on the day of the review."}
+        return {
+            "participation_code": f"PN0 is only for children under 4; the child was {age} on the day of the review."
+        }
     if age < 4 and code != ParticipationCode.PN0:
         return {"participation_code": "The child was under 4 on the day of the review, so the code must be PN0."}
     return {}
@@ -247,9 +301,10 @@ def _conference_errors(review):
         initial = Review.objects.filter(
             child=review.child, kind=ReviewKind.ICPC, status=ReviewStatus.HELD, held_on__lte=review.held_on
         )
-        if not initial.exists() and not ChildProtectionPlan.objects.filter(
-            child=review.child, start_date__lte=review.held_on
-        ).exists():
+        if (
+            not initial.exists()
+            and not ChildProtectionPlan.objects.filter(child=review.child, start_date__lte=review.held_on).exists()
+        ):
             errors["kind"] = "A review conference needs an initial child protection conference before it."
     return errors
 
@@ -259,17 +314,26 @@ def _apply_conference_outcome(review, *, by, request):
     category is recorded on the plan."""
     if review.kind == ReviewKind.ICPC and review.conference_outcome == ConferenceOutcome.PLAN_MADE:
         review.protection_plan = children_services.start_protection_plan(
-            review.child, by=by, start_date=review.held_on, initial_category_of_abuse=review.category_of_abuse,
+            review.child,
+            by=by,
+            start_date=review.held_on,
+            initial_category_of_abuse=review.category_of_abuse,
             request=request,
         )
         review.save(update_fields=["protection_plan"])
     elif review.kind == ReviewKind.RCPC and review.protection_plan_id:
         plan = review.protection_plan
         if review.category_of_abuse and review.category_of_abuse != plan.current_category_of_abuse:
-            children_services.change_protection_plan_category(plan, by=by, category=review.category_of_abuse, request=request)
+            children_services.change_protection_plan_category(
+                plan, by=by, category=review.category_of_abuse, request=request
+            )
         if review.conference_outcome == ConferenceOutcome.PLAN_ENDED:
             children_services.end_protection_plan(
-                plan, by=by, end_date=review.held_on, end_reason=PlanEndReason.NO_LONGER_AT_RISK, request=request,
+                plan,
+                by=by,
+                end_date=review.held_on,
+                end_reason=PlanEndReason.NO_LONGER_AT_RISK,
+                request=request,
             )
 
 
@@ -296,24 +360,39 @@ class BookingCheck:
     @property
     def message(self):
         if self.late and self.past:
-            return (f"{format_date(self.day)} is in the past and after the due date ({format_date(self.due_date)}): change the "
-                    "date, or confirm it and choose why the review is late.")
+            return (
+                f"{format_date(self.day)} is in the past and after the due date ({format_date(self.due_date)}): change the "
+                "date, or confirm it and choose why the review is late."
+            )
         if self.late:
-            return (f"{format_date(self.day)} is after the due date ({format_date(self.due_date)}), so the review will be late: "
-                    "change the date, or confirm it and choose why.")
+            return (
+                f"{format_date(self.day)} is after the due date ({format_date(self.due_date)}), so the review will be late: "
+                "change the date, or confirm it and choose why."
+            )
         if self.past:
             return f"{format_date(self.day)} is in the past: change the date, or confirm it."
         return ""
 
 
 def booking_check(review, day, *, today):
-    return BookingCheck(day=day, due_date=review.due_date, late=not timescales.in_timescale(day, review.due_date),
-                        past=day < today)
+    return BookingCheck(
+        day=day, due_date=review.due_date, late=not timescales.in_timescale(day, review.due_date), past=day < today
+    )
 
 
 @transaction.atomic
-def book_review(review, *, by, booked_for, late_reason="", late_reason_other="", confirmed=False,
-                expected_version=None, request=None, today=None):
+def book_review(
+    review,
+    *,
+    by,
+    booked_for,
+    late_reason="",
+    late_reason_other="",
+    confirmed=False,
+    expected_version=None,
+    request=None,
+    today=None,
+):
     """Book a due or booked review. A day after the due date or in the past is booked only when
     `confirmed`; one after the due date also needs the reason the review will be late, which
     the record of the review then starts from."""
@@ -342,8 +421,14 @@ def book_review(review, *, by, booked_for, late_reason="", late_reason_other="",
     review.late_reason_other = late_reason_other
     review.version += 1
     review.save()
-    record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
-                 detail={"booked_for": booked_for.isoformat(), "late_reason": review.late_reason})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=review,
+        child_id=review.child_id,
+        request=request,
+        detail={"booked_for": booked_for.isoformat(), "late_reason": review.late_reason},
+    )
     return review
 
 
@@ -361,7 +446,9 @@ def record_review_held(review, *, by, fields, actions=(), expected_version=None,
     becomes due from the date it was actually held."""
     review = _locked_review(review, expected_version)
     if review.status not in OUTSTANDING_STATUSES:
-        raise ValidationError(f"This review is {review.get_status_display().lower()}, so it cannot be recorded as held.")
+        raise ValidationError(
+            f"This review is {review.get_status_display().lower()}, so it cannot be recorded as held."
+        )
     for field, value in fields.items():
         setattr(review, field, value)
     if review.chair_id is None:
@@ -374,8 +461,14 @@ def record_review_held(review, *, by, fields, actions=(), expected_version=None,
     review.save()
     ReviewAction.objects.bulk_create(actions)
     _apply_conference_outcome(review, by=by, request=request)
-    record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
-                 detail={"held_on": review.held_on.isoformat(), "actions": len(actions)})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=review,
+        child_id=review.child_id,
+        request=request,
+        detail={"held_on": review.held_on.isoformat(), "actions": len(actions)},
+    )
     reschedule(review.child)
     return review
 
@@ -389,9 +482,14 @@ def update_held_review(review, *, by, fields, new_actions=(), expected_version, 
     if review.kind != ReviewKind.LAC:
         for field in ("conference_outcome", "category_of_abuse", "held_on"):
             if field in fields and fields[field] != getattr(review, field):
-                raise ValidationError({field: (
-                    "The date, outcome and category of a conference cannot be changed once recorded, because they "
-                    "started, changed or ended the child protection plan. Ask a service manager to correct the plan.")})
+                raise ValidationError(
+                    {
+                        field: (
+                            "The date, outcome and category of a conference cannot be changed once recorded, because they "
+                            "started, changed or ended the child protection plan. Ask a service manager to correct the plan."
+                        )
+                    }
+                )
     before = {field: str(getattr(review, field)) for field in fields}
     for field, value in fields.items():
         setattr(review, field, value)
@@ -401,8 +499,14 @@ def update_held_review(review, *, by, fields, new_actions=(), expected_version, 
     review.version += 1
     review.save()
     ReviewAction.objects.bulk_create(actions)
-    record_event(action=AuditAction.UPDATE, user=by, obj=review, child_id=review.child_id, request=request,
-                 detail={"before": before, "after": {field: str(value) for field, value in fields.items()}})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=review,
+        child_id=review.child_id,
+        request=request,
+        detail={"before": before, "after": {field: str(value) for field, value in fields.items()}},
+    )
     reschedule(review.child)
     return review
 
@@ -419,7 +523,9 @@ def _locked_action(action, expected_version):
 
 def _refuse_if_completed(action):
     if action.completed_on is not None:
-        raise ValidationError(f"This action was recorded as done on {format_date(action.completed_on)}, so it cannot change.")
+        raise ValidationError(
+            f"This action was recorded as done on {format_date(action.completed_on)}, so it cannot change."
+        )
 
 
 def _save_action_update(action, *, by, request, **update):
@@ -427,8 +533,14 @@ def _save_action_update(action, *, by, request, **update):
     action.save()
     entry = ReviewActionUpdate.objects.create(action=action, recorded_by=by, **update)
     settle_reminders(SubjectType.ACTION, action.pk, NotificationKind.ACTION_OVERDUE)
-    record_event(action=AuditAction.UPDATE, user=by, obj=action, child_id=action.review.child_id, request=request,
-                 detail={key: str(value) for key, value in update.items() if key != "note"})
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=action,
+        child_id=action.review.child_id,
+        request=request,
+        detail={key: str(value) for key, value in update.items() if key != "note"},
+    )
     return entry
 
 
@@ -443,15 +555,17 @@ def complete_action(action, *, by, completed_on, note, expected_version, request
     if completed_on > today:
         errors["completed_on"] = "The date the action was done cannot be in the future."
     elif completed_on < held:
-        errors["completed_on"] = (f"The action cannot have been done before the review that agreed it "
-                                  f"({format_date(held)}).")
+        errors["completed_on"] = (
+            f"The action cannot have been done before the review that agreed it ({format_date(held)})."
+        )
     if not note.strip():
         errors["note"] = "Enter a note of what was done."
     if errors:
         raise ValidationError(errors)
     action.completed_on = completed_on
-    _save_action_update(action, by=by, request=request, kind=ActionUpdateKind.COMPLETED, completed_on=completed_on,
-                        note=note.strip())
+    _save_action_update(
+        action, by=by, request=request, kind=ActionUpdateKind.COMPLETED, completed_on=completed_on, note=note.strip()
+    )
     return action
 
 
@@ -472,6 +586,13 @@ def change_action_due_date(action, *, by, due_date, reason, expected_version, re
         raise ValidationError(errors)
     previous = action.due_date
     action.due_date = due_date
-    _save_action_update(action, by=by, request=request, kind=ActionUpdateKind.DATE_CHANGED, previous_due_date=previous,
-                        new_due_date=due_date, note=reason.strip())
+    _save_action_update(
+        action,
+        by=by,
+        request=request,
+        kind=ActionUpdateKind.DATE_CHANGED,
+        previous_due_date=previous,
+        new_due_date=due_date,
+        note=reason.strip(),
+    )
     return action

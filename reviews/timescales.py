@@ -33,8 +33,9 @@ def add_months(start: date, n: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def lac_review_due(period_start: date, held: list[date], *, short_breaks: bool = False,
-                   unplanned_moves: tuple[date, ...] = ()) -> date:
+def lac_review_due(
+    period_start: date, held: list[date], *, short_breaks: bool = False, unplanned_moves: tuple[date, ...] = ()
+) -> date:
     """Due date of the next LAC review in a period of care (reg. 33 of the Care Planning,
     Placement and Case Review (England) Regulations 2010).
 
@@ -61,8 +62,9 @@ def lac_review_due(period_start: date, held: list[date], *, short_breaks: bool =
     return due
 
 
-def lac_reviews_assumed(period_start: date, recorded_from: date | None, held: list[date], *,
-                        short_breaks: bool = False) -> list[date]:
+def lac_reviews_assumed(
+    period_start: date, recorded_from: date | None, held: list[date], *, short_breaks: bool = False
+) -> list[date]:
     """The LAC reviews of a cycle the portal has no record of, assumed held on their due dates:
     those due before `recorded_from` (Child.lac_reviews_recorded_from, set by an SSDA903 import,
     whose return has only the collection year's reviews, and none for short breaks: DfE rule
@@ -159,6 +161,7 @@ def latest_start_open_longer_than(on: date, months: int, *, or_exactly: bool = F
     """The latest start date of something still open on `on` that has by then been open for
     more than `months` months (or for `months` months or more): the long child protection
     plan measures. add_months clamps month ends, so this searches around the plain answer."""
+
     def long_enough(start):
         end = add_months(start, months)
         return end <= on if or_exactly else end < on

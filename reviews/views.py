@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,11 +15,11 @@ from accounts.permissions import (
     sees_every_child,
 )
 from audit.models import AuditAction
+from audit.pages import ListPage
 from audit.services import record_event
 from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
 from iro_portal.locking import ChangedByAnotherUser
-from audit.pages import ListPage
 from iro_portal.pages import FormPage
 
 from . import selectors, services
@@ -56,13 +55,23 @@ class DueReviewsView(ChildRecordAccessMixin, ListPage):
         today = timezone.localdate()
         everyone = sees_every_child(request.user)
         review_filter = DueReviewsFilter(
-            request.GET, queryset=selectors.outstanding_reviews(request.user, today), on=today, show_iro_filter=everyone,
+            request.GET,
+            queryset=selectors.outstanding_reviews(request.user, today),
+            on=today,
+            show_iro_filter=everyone,
         )
         page = self.page_of(review_filter.qs)
-        return render(request, "reviews/due_list.html", {
-            "filter": review_filter, "page": page, "rows": selectors.due_rows(page.object_list, today),
-            "everyone": everyone, "today": today,
-        })
+        return render(
+            request,
+            "reviews/due_list.html",
+            {
+                "filter": review_filter,
+                "page": page,
+                "rows": selectors.due_rows(page.object_list, today),
+                "everyone": everyone,
+                "today": today,
+            },
+        )
 
 
 class HeldReviewsView(ChildRecordAccessMixin, ListPage):
@@ -74,13 +83,22 @@ class HeldReviewsView(ChildRecordAccessMixin, ListPage):
         today = timezone.localdate()
         everyone = sees_every_child(request.user)
         review_filter = HeldReviewsFilter(
-            request.GET, queryset=selectors.held_reviews(request.user, today), on=today, show_iro_filter=everyone,
+            request.GET,
+            queryset=selectors.held_reviews(request.user, today),
+            on=today,
+            show_iro_filter=everyone,
         )
         page = self.page_of(review_filter.qs)
-        return render(request, "reviews/held_list.html", {
-            "filter": review_filter, "page": page, "everyone": everyone,
-            "rows": [(review, selectors.current_iro(review)) for review in page.object_list],
-        })
+        return render(
+            request,
+            "reviews/held_list.html",
+            {
+                "filter": review_filter,
+                "page": page,
+                "everyone": everyone,
+                "rows": [(review, selectors.current_iro(review)) for review in page.object_list],
+            },
+        )
 
 
 class ReviewMixin(ChildRecordAccessMixin):
@@ -88,7 +106,9 @@ class ReviewMixin(ChildRecordAccessMixin):
     """A page that changes the review: refused (403) to an IRO who sees the child under read-only cover."""
 
     def get_review(self, request, pk):
-        reviews = selectors.reviews_visible_to(request.user, Review.objects.select_related("child", "chair", "protection_plan"))
+        reviews = selectors.reviews_visible_to(
+            request.user, Review.objects.select_related("child", "chair", "protection_plan")
+        )
         review = get_object_or_404(reviews, pk=pk)
         if self.records:
             require_recording_rights(request.user, review.child_id)
@@ -99,12 +119,19 @@ class ReviewDetailView(ReviewMixin, View):
     def get(self, request, pk):
         review = self.get_review(request, pk)
         record_event(action=AuditAction.VIEW, user=request.user, obj=review, child_id=review.child_id, request=request)
-        return render(request, "reviews/detail.html", {
-            "review": review, "actions": list(review.actions.select_related("owner")),
-            "standards": selectors.quality_standards(review), "is_outstanding": review.status in OUTSTANDING_STATUSES,
-            "timing": selectors.review_timing(review, timezone.localdate()),
-            "may_record": may_record_for_child(request.user, review.child_id), "today": timezone.localdate(),
-        })
+        return render(
+            request,
+            "reviews/detail.html",
+            {
+                "review": review,
+                "actions": list(review.actions.select_related("owner")),
+                "standards": selectors.quality_standards(review),
+                "is_outstanding": review.status in OUTSTANDING_STATUSES,
+                "timing": selectors.review_timing(review, timezone.localdate()),
+                "may_record": may_record_for_child(request.user, review.child_id),
+                "today": timezone.localdate(),
+            },
+        )
 
 
 class BookReviewView(ReviewMixin, FormPage):
@@ -122,8 +149,11 @@ class BookReviewView(ReviewMixin, FormPage):
 
     def initial(self):
         review = self.review
-        initial = {"version": review.version, "late_reason": review.late_reason,
-                   "late_reason_other": review.late_reason_other}
+        initial = {
+            "version": review.version,
+            "late_reason": review.late_reason,
+            "late_reason_other": review.late_reason_other,
+        }
         if review.booked_for:
             local = timezone.localtime(review.booked_for)
             initial.update(date=local.date(), time=local.strftime("%H:%M"))
@@ -136,9 +166,16 @@ class BookReviewView(ReviewMixin, FormPage):
         data, review = form.cleaned_data, self.review
         self.check = services.booking_check(review, data["date"], today=timezone.localdate())
         form["confirmed"].label = f"Yes, book the review for {format_date(data['date'])}"
-        services.book_review(review, by=self.request.user, booked_for=form.booked_for(),
-                             late_reason=data["late_reason"], late_reason_other=data["late_reason_other"],
-                             confirmed=data["confirmed"], expected_version=data["version"], request=self.request)
+        services.book_review(
+            review,
+            by=self.request.user,
+            booked_for=form.booked_for(),
+            late_reason=data["late_reason"],
+            late_reason_other=data["late_reason_other"],
+            confirmed=data["confirmed"],
+            expected_version=data["version"],
+            request=self.request,
+        )
         messages.success(self.request, f"{review.title} for {review.child.full_name} is booked.")
         return redirect("reviews:detail", pk=review.pk)
 
@@ -189,8 +226,11 @@ class RecordReviewView(ReviewMixin, View):
         return reverse("reviews:detail", args=[review.pk])
 
     def _initial(self, review):
-        return {"version": review.version, "late_reason": review.late_reason,
-                "late_reason_other": review.late_reason_other}
+        return {
+            "version": review.version,
+            "late_reason": review.late_reason,
+            "late_reason_other": review.late_reason_other,
+        }
 
     def _refuse_wrong_status(self, request, review):
         if review.status not in OUTSTANDING_STATUSES:
@@ -199,15 +239,30 @@ class RecordReviewView(ReviewMixin, View):
         return None
 
     def _save(self, request, review, form, actions):
-        services.record_review_held(review, by=request.user, fields=form.record_fields(), actions=actions,
-                                    expected_version=form.cleaned_data["version"], request=request)
+        services.record_review_held(
+            review,
+            by=request.user,
+            fields=form.record_fields(),
+            actions=actions,
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
         messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
 
     def _render(self, request, review, form, formset, status=200, focus=None):
-        return render(request, self.template_name, {
-            "review": review, "form": form, "formset": formset, "editing": self.editing, "focus_row": focus,
-            "existing_actions": list(review.actions.select_related("owner")) if self.editing else [],
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "review": review,
+                "form": form,
+                "formset": formset,
+                "editing": self.editing,
+                "focus_row": focus,
+                "existing_actions": list(review.actions.select_related("owner")) if self.editing else [],
+            },
+            status=status,
+        )
 
 
 class EditReviewView(RecordReviewView):
@@ -230,8 +285,14 @@ class EditReviewView(RecordReviewView):
         return reverse("reviews:detail", args=[review.pk])
 
     def _save(self, request, review, form, actions):
-        services.update_held_review(review, by=request.user, fields=form.record_fields(), new_actions=actions,
-                                    expected_version=form.cleaned_data["version"], request=request)
+        services.update_held_review(
+            review,
+            by=request.user,
+            fields=form.record_fields(),
+            new_actions=actions,
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
         messages.success(request, f"Your changes to {review.title_in_sentence} for {review.child.full_name} are saved.")
 
 
@@ -246,14 +307,22 @@ class ActionView(ChildRecordAccessMixin, View):
 
     def get(self, request, pk):
         action = _visible_action(request, pk)
-        record_event(action=AuditAction.VIEW, user=request.user, obj=action, child_id=action.review.child_id,
-                     request=request)
-        return render(request, "reviews/action.html", {
-            "action": action, "review": action.review, "history": selectors.action_history(action),
-            "may_update": may_update_action(request.user, action) and action.completed_on is None,
-            "sees_review": _sees_review(request.user, action), "today": timezone.localdate(),
-            "next": _next_page(request),
-        })
+        record_event(
+            action=AuditAction.VIEW, user=request.user, obj=action, child_id=action.review.child_id, request=request
+        )
+        return render(
+            request,
+            "reviews/action.html",
+            {
+                "action": action,
+                "review": action.review,
+                "history": selectors.action_history(action),
+                "may_update": may_update_action(request.user, action) and action.completed_on is None,
+                "sees_review": _sees_review(request.user, action),
+                "today": timezone.localdate(),
+                "next": _next_page(request),
+            },
+        )
 
 
 def _sees_review(user, action):
@@ -273,7 +342,6 @@ class UpdateActionView(ChildRecordAccessMixin, FormPage):
     reason): one question a page."""
 
     template_name = "reviews/action_update.html"
-    form_class: type[forms.Form] | None = None
     heading = ""
 
     def load(self, request, pk):
@@ -285,8 +353,12 @@ class UpdateActionView(ChildRecordAccessMixin, FormPage):
         return None
 
     def context(self):
-        return {"action": self.action, "review": self.action.review, "heading": self.heading,
-                "next": _next_page(self.request)}
+        return {
+            "action": self.action,
+            "review": self.action.review,
+            "heading": self.heading,
+            "next": _next_page(self.request),
+        }
 
     def save(self, form):
         action = self.action
@@ -307,8 +379,14 @@ class CompleteActionView(UpdateActionView):
         return {"version": self.action.version, "completed_on": timezone.localdate()}
 
     def update(self, data):
-        services.complete_action(self.action, by=self.request.user, completed_on=data["completed_on"],
-                                 note=data["note"], expected_version=data["version"], request=self.request)
+        services.complete_action(
+            self.action,
+            by=self.request.user,
+            completed_on=data["completed_on"],
+            note=data["note"],
+            expected_version=data["version"],
+            request=self.request,
+        )
         return "is recorded as done"
 
 
@@ -320,6 +398,12 @@ class ChangeActionDateView(UpdateActionView):
         return {"version": self.action.version}
 
     def update(self, data):
-        services.change_action_due_date(self.action, by=self.request.user, due_date=data["due_date"],
-                                        reason=data["reason"], expected_version=data["version"], request=self.request)
+        services.change_action_due_date(
+            self.action,
+            by=self.request.user,
+            due_date=data["due_date"],
+            reason=data["reason"],
+            expected_version=data["version"],
+            request=self.request,
+        )
         return f"is now due by {format_date(data['due_date'])}"

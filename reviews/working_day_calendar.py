@@ -32,9 +32,12 @@ def ensure_calendar(using="default", **kwargs):
     with transaction.atomic(using=using):
         CalendarDay.objects.using(using).all().delete()
         CalendarDay.objects.using(using).bulk_create(
-            (CalendarDay(day=day, is_working_day=working, working_days_before=before,
-                         working_days_through=before + working)
-             for day, working, before in working_days.calendar_days()),
+            (
+                CalendarDay(
+                    day=day, is_working_day=working, working_days_before=before, working_days_through=before + working
+                )
+                for day, working, before in working_days.calendar_days()
+            ),
             batch_size=5000,
         )
         CalendarFingerprint.objects.using(using).all().delete()
@@ -82,9 +85,7 @@ def at_least_working_days_before(event, before, lead):
     working day before `before`. False when `event` is empty."""
     if lead <= 0:
         return LessThanOrEqual(_field(event), _field(before))
-    return LessThanOrEqual(
-        _count(event, "working_days_before"), _count(before, "working_days_before") - Value(lead)
-    )
+    return LessThanOrEqual(_count(event, "working_days_before"), _count(before, "working_days_before") - Value(lead))
 
 
 def _field(day):

@@ -109,22 +109,45 @@ def build_rows(year: int) -> ReturnData:
     episodes = (
         CareEpisode.objects.filter(in_year)
         .values_list(
-            "child__local_child_id", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
-            "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
+            "child__local_child_id",
+            "start_date",
+            "reason_for_new_episode",
+            "legal_status",
+            "category_of_need",
+            "placement_type",
+            "placement_provider",
+            "end_date",
+            "reason_episode_ceased",
             "reason_for_placement_change",
         )
         .order_by()
     )
-    for (child, decom, rne, ls, cin, place, provider, dec, rec, place_change) in episodes.iterator(chunk_size=5000):
+    for child, decom, rne, ls, cin, place, provider, dec, rec, place_change in episodes.iterator(chunk_size=5000):
         if dec is not None and dec > end:
             dec, rec, place_change = None, "", ""  # still open on 31 March
         child = share(child, child)
-        episode_rows.append((child, decom, dec, {
-            "CHILD": child, "DECOM": day(decom), "RNE": share(rne, rne), "LS": share(ls, ls), "CIN": share(cin, cin),
-            "PLACE": share(place, place), "PLACE_PROVIDER": share(provider, provider), "DEC": day(dec),
-            "REC": share(rec, rec), "REASON_PLACE_CHANGE": share(place_change, place_change),
-            "HOME_POST": "", "PL_POST": "", "URN": "",
-        }))
+        episode_rows.append(
+            (
+                child,
+                decom,
+                dec,
+                {
+                    "CHILD": child,
+                    "DECOM": day(decom),
+                    "RNE": share(rne, rne),
+                    "LS": share(ls, ls),
+                    "CIN": share(cin, cin),
+                    "PLACE": share(place, place),
+                    "PLACE_PROVIDER": share(provider, provider),
+                    "DEC": day(dec),
+                    "REC": share(rec, rec),
+                    "REASON_PLACE_CHANGE": share(place_change, place_change),
+                    "HOME_POST": "",
+                    "PL_POST": "",
+                    "URN": "",
+                },
+            )
+        )
     episode_rows.sort(key=lambda item: (item[0], item[1]))
     short_breaks_only: dict[str, bool] = {}
     looked_after_until: dict[str, datetime.date] = {}  # the child's last day in the return: latest DEC, or 31 March
@@ -134,8 +157,17 @@ def build_rows(year: int) -> ReturnData:
 
     children = (
         Child.objects.filter(Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk"))))
-        .values("local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc", "uasc_ceased_on",
-                "is_mother", "first_child_date_of_birth")
+        .values(
+            "local_child_id",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "upn",
+            "is_uasc",
+            "uasc_ceased_on",
+            "is_mother",
+            "first_child_date_of_birth",
+        )
         .order_by()
     )
     header_rows, uasc_rows, dob_text = [], [], {}
@@ -144,13 +176,22 @@ def build_rows(year: int) -> ReturnData:
         dob_text[child_id] = day(dob)
         sex = sex_code(record["sex"], year)
         mother, first_child_born = mother_cells(
-            record["is_mother"], record["first_child_date_of_birth"], short_breaks_only=short_breaks_only[child_id],
+            record["is_mother"],
+            record["first_child_date_of_birth"],
+            short_breaks_only=short_breaks_only[child_id],
             looked_after_until=looked_after_until[child_id],
         )
-        header_rows.append({
-            "CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "ETHNIC": record["ethnicity"],
-            "UPN": record["upn"].strip().upper() or unknown_upn(dob, year), "MOTHER": mother, "MC_DOB": first_child_born,
-        })
+        header_rows.append(
+            {
+                "CHILD": child_id,
+                "SEX": sex,
+                "DOB": dob_text[child_id],
+                "ETHNIC": record["ethnicity"],
+                "UPN": record["upn"].strip().upper() or unknown_upn(dob, year),
+                "MOTHER": mother,
+                "MC_DOB": first_child_born,
+            }
+        )
         duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year)
         if duc is not None:
             uasc_rows.append({"CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "DUC": duc})
@@ -164,9 +205,19 @@ def build_rows(year: int) -> ReturnData:
     for child, dob, held_on, code in reviews.iterator(chunk_size=5000):
         if short_breaks_only.get(child):
             continue
-        review_rows.append((child, held_on, code, {
-            "CHILD": share(child, child), "DOB": day(dob), "REVIEW": day(held_on), "REVIEW_CODE": share(code, code),
-        }))
+        review_rows.append(
+            (
+                child,
+                held_on,
+                code,
+                {
+                    "CHILD": share(child, child),
+                    "DOB": day(dob),
+                    "REVIEW": day(held_on),
+                    "REVIEW_CODE": share(code, code),
+                },
+            )
+        )
     review_rows.sort(key=lambda item: item[:3])
 
     return ReturnData(
@@ -202,9 +253,16 @@ def export_return(collection_year: int) -> ExportResult:
     data.previous = previous_return(collection_year)
     problems, queries = rules.check_return(data)
     result = ExportResult(
-        year=collection_year, problems=problems, queries=queries, checked_against_last_year=data.previous is not None,
-        counts={"header": len(data.header), "episodes": len(data.episodes), "reviews": len(data.reviews),
-                "uasc": len(data.uasc)},
+        year=collection_year,
+        problems=problems,
+        queries=queries,
+        checked_against_last_year=data.previous is not None,
+        counts={
+            "header": len(data.header),
+            "episodes": len(data.episodes),
+            "reviews": len(data.reviews),
+            "uasc": len(data.uasc),
+        },
     )
     if problems:
         return result

@@ -13,10 +13,23 @@ from datetime import date
 from functools import lru_cache
 
 HEADER = frozenset({"CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"})
-EPISODES = frozenset({
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-    "HOME_POST", "PL_POST", "URN",
-})
+EPISODES = frozenset(
+    {
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    }
+)
 REVIEWS = frozenset({"CHILD", "DOB", "REVIEW", "REVIEW_CODE"})
 UASC = frozenset({"CHILD", "SEX", "DOB", "DUC"})
 
@@ -27,8 +40,21 @@ TABLE_LABELS = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews"
 # Column order used when writing files (DATA_DICTIONARY.md order).
 COLUMN_ORDER = {
     "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "episodes": [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ],
     "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
 }
@@ -83,7 +109,7 @@ def _decode(data):
     except UnicodeDecodeError as error:
         raise FileError(
             f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-            "Save it from your spreadsheet as \"CSV UTF-8\" and try again."
+            'Save it from your spreadsheet as "CSV UTF-8" and try again.'
         ) from error
 
 
@@ -114,8 +140,10 @@ def read_csv(file_obj_or_bytes, name=""):
     if len(columns) > 2 * MAX_COLUMNS:
         # Before any work per column: a file of thousands of columns is no 903 table. One with
         # a few columns too many is refused below, told which they are.
-        raise FileError(f"The file has {len(columns):,} columns: an SSDA903 table has at most {MAX_COLUMNS}. "
-                        "Check that it is one table of the return, saved as CSV.")
+        raise FileError(
+            f"The file has {len(columns):,} columns: an SSDA903 table has at most {MAX_COLUMNS}. "
+            "Check that it is one table of the return, saved as CSV."
+        )
     columns = [column.strip().upper() for column in columns]
     duplicated = sorted({column for column in columns if columns.count(column) > 1})
     if duplicated:

@@ -9,14 +9,19 @@ class ImportForm(forms.Form):
     """The return's CSV files, one box each. The importer tells the tables apart by their columns,
     as the DfE tools do; the boxes only help people find the right file."""
 
-    header = forms.FileField(label="Header", required=False, help_text="One row per child: CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB.")
+    header = forms.FileField(
+        label="Header", required=False, help_text="One row per child: CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB."
+    )
     episodes = forms.FileField(label="Episodes", required=False, help_text="One row per episode of care.")
     reviews = forms.FileField(label="Reviews", required=False, help_text="One row per looked-after review.")
-    uasc = forms.FileField(label="UASC (if you have one)", required=False, help_text="Unaccompanied asylum-seeking children.")
+    uasc = forms.FileField(
+        label="UASC (if you have one)", required=False, help_text="Unaccompanied asylum-seeking children."
+    )
     dry_run = forms.BooleanField(
-        label="Check the files only", required=False,
+        label="Check the files only",
+        required=False,
         help_text="Find every error and see what the import would change (the episodes it would replace, by child) "
-                  "without importing anything.",
+        "without importing anything.",
     )
 
     def clean(self):

@@ -154,8 +154,13 @@ class ImportResult:
 
     @property
     def changed(self):
-        return bool(self.children_created or self.children_updated or self.episodes or self.reviews_added
-                    or self.next_reviews_scheduled)
+        return bool(
+            self.children_created
+            or self.children_updated
+            or self.episodes
+            or self.reviews_added
+            or self.next_reviews_scheduled
+        )
 
 
 def errors_csv(errors):
@@ -164,8 +169,9 @@ def errors_csv(errors):
     writer = SpreadsheetWriter(out)
     writer.writerow(["file", "row", "CHILD", "column", "value", "problem"])
     for error in errors:
-        writer.writerow([error.file, "" if error.row is None else error.row, error.child, error.column,
-                         error.value, error.message])
+        writer.writerow(
+            [error.file, "" if error.row is None else error.row, error.child, error.column, error.value, error.message]
+        )
     return out.getvalue()
 
 
@@ -180,17 +186,51 @@ ReviewRow = namedtuple("ReviewRow", "file row child dob held_on code")
 UascRow = namedtuple("UascRow", "file row child sex dob duc")
 
 EPISODE_FIELDS = (
-    "start_date", "reason_for_new_episode", "legal_status", "category_of_need", "placement_type",
-    "placement_provider", "end_date", "reason_episode_ceased", "reason_for_placement_change",
+    "start_date",
+    "reason_for_new_episode",
+    "legal_status",
+    "category_of_need",
+    "placement_type",
+    "placement_provider",
+    "end_date",
+    "reason_episode_ceased",
+    "reason_for_placement_change",
 )
 StoredEpisode = namedtuple("StoredEpisode", EPISODE_FIELDS)  # type: ignore[misc]  # its fields are the query's, named once above
-REVIEW_SCHEDULE_FIELDS = ("status", "cancelled_reason", "due_date", "number", "cycle_start", "brought_forward_by_move",
-                          "protection_plan", "version", "updated_at")
-CHILD_INSERT_FIELDS = ("local_child_id", "given_name", "family_name", "sex", "date_of_birth", "ethnicity", "upn",
-                       "is_uasc", "uasc_ceased_on", "lac_reviews_recorded_from", "is_mother",
-                       "first_child_date_of_birth")
-CHILD_FIELDS = ("sex", "date_of_birth", "ethnicity", "upn", "lac_reviews_recorded_from", "is_mother",
-                "first_child_date_of_birth")
+REVIEW_SCHEDULE_FIELDS = (
+    "status",
+    "cancelled_reason",
+    "due_date",
+    "number",
+    "cycle_start",
+    "brought_forward_by_move",
+    "protection_plan",
+    "version",
+    "updated_at",
+)
+CHILD_INSERT_FIELDS = (
+    "local_child_id",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "ethnicity",
+    "upn",
+    "is_uasc",
+    "uasc_ceased_on",
+    "lac_reviews_recorded_from",
+    "is_mother",
+    "first_child_date_of_birth",
+)
+CHILD_FIELDS = (
+    "sex",
+    "date_of_birth",
+    "ethnicity",
+    "upn",
+    "lac_reviews_recorded_from",
+    "is_mother",
+    "first_child_date_of_birth",
+)
 UASC_FIELDS = ("is_uasc", "uasc_ceased_on")
 
 CODES = {
@@ -204,15 +244,24 @@ CODES = {
     "REASON_PLACE_CHANGE": frozenset(ReasonForPlacementChange.values),
     "REVIEW_CODE": frozenset(ParticipationCode.values),
 }
-CODE_RULES = {"ETHNIC": "103", "RNE": "143", "LS": "144", "CIN": "145", "PLACE": "146", "PLACE_PROVIDER": "178",
-              "REC": "149", "REASON_PLACE_CHANGE": "1009", "REVIEW_CODE": "167"}
+CODE_RULES = {
+    "ETHNIC": "103",
+    "RNE": "143",
+    "LS": "144",
+    "CIN": "145",
+    "PLACE": "146",
+    "PLACE_PROVIDER": "178",
+    "REC": "149",
+    "REASON_PLACE_CHANGE": "1009",
+    "REVIEW_CODE": "167",
+}
 DATE_RULES = {"DOB": "102", "DECOM": "141", "DEC": "147", "REVIEW": "166", "MC_DOB": "", "DUC": ""}
 
 
 def _chunks(items, size=CHUNK):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _batches(iterable, size):
@@ -257,8 +306,14 @@ class _Checker:
         if not value:
             if required:
                 rule = DATE_RULES.get(column)
-                self.error(file, row, child, column, value,
-                           f"{column} is missing: give a date written DD/MM/YYYY" + (f" (rule {rule})." if rule else "."))
+                self.error(
+                    file,
+                    row,
+                    child,
+                    column,
+                    value,
+                    f"{column} is missing: give a date written DD/MM/YYYY" + (f" (rule {rule})." if rule else "."),
+                )
             return None
         try:
             return parse_date(value)
@@ -267,9 +322,16 @@ class _Checker:
             if len(value) == 10 and value[4] == "-" and value[7] == "-":
                 hint = f" ISO dates such as {value} are not accepted."
             rule = DATE_RULES.get(column)
-            self.error(file, row, child, column, value,
-                       f"{column} must be a real date written DD/MM/YYYY, for example 15/12/2022"
-                       + (f" (rule {rule})." if rule else ".") + hint)
+            self.error(
+                file,
+                row,
+                child,
+                column,
+                value,
+                f"{column} must be a real date written DD/MM/YYYY, for example 15/12/2022"
+                + (f" (rule {rule})." if rule else ".")
+                + hint,
+            )
             return None
 
     def code(self, file, row, child, values, column, *, required=True):
@@ -279,8 +341,9 @@ class _Checker:
                 self.error(file, row, child, column, value, f"{column} is missing (rule {CODE_RULES[column]}).")
             return ""
         if value not in CODES[column]:
-            self.error(file, row, child, column, value,
-                       f"{value} is not a valid {column} code (rule {CODE_RULES[column]}).")
+            self.error(
+                file, row, child, column, value, f"{value} is not a valid {column} code (rule {CODE_RULES[column]})."
+            )
             return ""
         return value
 
@@ -296,8 +359,9 @@ class _Checker:
             except ValidationError as error:
                 self.error(file, row, child, "CHILD", child, f"CHILD: {error.messages[0]}")
         if None in values:
-            self.error(file, row, child, "", ", ".join(values[None]),
-                       "This row has more cells than the file has columns.")
+            self.error(
+                file, row, child, "", ", ".join(values[None]), "This row has more cells than the file has columns."
+            )
         return child
 
     def sex(self, file, row, child, values):
@@ -322,11 +386,20 @@ class _Checker:
         ethnicity = self.code(file, row, child, values, "ETHNIC")
         upn = values.get("UPN", "")
         if not upn:
-            self.error(file, row, child, "UPN", upn, "UPN is missing: give the UPN or an unknown code UN1 to UN5 (rule 168).")
-        elif not (upn in UNKNOWN_UPNS or (len(upn) == 13 and upn[0].isalpha() and upn[1:12].isdigit()
-                                          and upn[12].isalnum())):
-            self.error(file, row, child, "UPN", upn,
-                       "UPN must be 13 characters (a letter, 11 digits, then a digit or letter) or UN1 to UN5 (rule 168).")
+            self.error(
+                file, row, child, "UPN", upn, "UPN is missing: give the UPN or an unknown code UN1 to UN5 (rule 168)."
+            )
+        elif not (
+            upn in UNKNOWN_UPNS or (len(upn) == 13 and upn[0].isalpha() and upn[1:12].isdigit() and upn[12].isalnum())
+        ):
+            self.error(
+                file,
+                row,
+                child,
+                "UPN",
+                upn,
+                "UPN must be 13 characters (a letter, 11 digits, then a digit or letter) or UN1 to UN5 (rule 168).",
+            )
             upn = ""
         mother = values.get("MOTHER", "")
         if mother not in ("", "0", "1"):
@@ -335,17 +408,36 @@ class _Checker:
         elif mother and sex == "M":
             self.error(file, row, child, "MOTHER", mother, "MOTHER must be blank for a boy (rule 165).")
         first_child_born = self.not_future(
-            file, row, child, "MC_DOB", self.date(file, row, child, values, "MC_DOB", required=False))
+            file, row, child, "MC_DOB", self.date(file, row, child, values, "MC_DOB", required=False)
+        )
         if mother == "1" and not values.get("MC_DOB"):
-            self.error(file, row, child, "MC_DOB", "",
-                       "MOTHER is 1, so MC_DOB is needed: give the date of birth of her first child (rule 611).")
+            self.error(
+                file,
+                row,
+                child,
+                "MC_DOB",
+                "",
+                "MOTHER is 1, so MC_DOB is needed: give the date of birth of her first child (rule 611).",
+            )
         elif first_child_born is not None and mother != "1":
-            self.error(file, row, child, "MC_DOB", values["MC_DOB"],
-                       f"MC_DOB is only for a child who is a mother, but MOTHER is {mother or 'blank'}: "
-                       "give MOTHER 1 or leave MC_DOB blank (rule 612).")
+            self.error(
+                file,
+                row,
+                child,
+                "MC_DOB",
+                values["MC_DOB"],
+                f"MC_DOB is only for a child who is a mother, but MOTHER is {mother or 'blank'}: "
+                "give MOTHER 1 or leave MC_DOB blank (rule 612).",
+            )
         elif first_child_born is not None and dob is not None and first_child_born < dob:
-            self.error(file, row, child, "MC_DOB", values["MC_DOB"],
-                       f"MC_DOB is before the child's own date of birth ({_day(dob)}).")
+            self.error(
+                file,
+                row,
+                child,
+                "MC_DOB",
+                values["MC_DOB"],
+                f"MC_DOB is before the child's own date of birth ({_day(dob)}).",
+            )
         is_mother = {"1": True, "0": False}.get(mother)
         return HeaderRow(file, row, child, sex, dob, ethnicity, upn, is_mother, first_child_born)
 
@@ -355,7 +447,9 @@ class _Checker:
         end = self.not_future(file, row, child, "DEC", self.date(file, row, child, values, "DEC", required=False))
         dates_ok = start is not None and (end is not None or not values.get("DEC"))
         if start is not None and start < EARLIEST_EPISODE:
-            self.error(file, row, child, "DECOM", values["DECOM"], "An episode cannot start before 14/10/1991 (rule 353).")
+            self.error(
+                file, row, child, "DECOM", values["DECOM"], "An episode cannot start before 14/10/1991 (rule 353)."
+            )
             dates_ok = False
         rne = self.code(file, row, child, values, "RNE")
         ls = self.code(file, row, child, values, "LS")
@@ -366,24 +460,54 @@ class _Checker:
         reason_change = self.code(file, row, child, values, "REASON_PLACE_CHANGE", required=False)
         if bool(values.get("DEC")) != bool(values.get("REC")):
             column = "REC" if values.get("DEC") else "DEC"
-            self.error(file, row, child, column, values.get(column, ""),
-                       "DEC and REC must both be filled in or both be blank (rule 148).")
+            self.error(
+                file,
+                row,
+                child,
+                column,
+                values.get(column, ""),
+                "DEC and REC must both be filled in or both be blank (rule 148).",
+            )
             dates_ok = False
         if start is not None and end is not None:
             if end < start:
-                self.error(file, row, child, "DEC", values["DEC"],
-                           f"DEC is before DECOM ({values['DECOM']}): an episode cannot end before it starts (rule 356).")
+                self.error(
+                    file,
+                    row,
+                    child,
+                    "DEC",
+                    values["DEC"],
+                    f"DEC is before DECOM ({values['DECOM']}): an episode cannot end before it starts (rule 356).",
+                )
                 dates_ok = False
             elif end == start:
-                self.error(file, row, child, "DEC", values["DEC"],
-                           "The episode starts and ends on the same day; an episode lasts at least a day (rule 355).")
+                self.error(
+                    file,
+                    row,
+                    child,
+                    "DEC",
+                    values["DEC"],
+                    "The episode starts and ends on the same day; an episode lasts at least a day (rule 355).",
+                )
                 dates_ok = False
         if provider and place in PLACEMENT_TYPES_WITHOUT_PROVIDER:
-            self.error(file, row, child, "PLACE_PROVIDER", provider,
-                       f"PLACE_PROVIDER must be blank for placement type {place} (rule 178).")
+            self.error(
+                file,
+                row,
+                child,
+                "PLACE_PROVIDER",
+                provider,
+                f"PLACE_PROVIDER must be blank for placement type {place} (rule 178).",
+            )
         elif provider == PlacementProvider.PR0 and place and place != PlacementType.P1:
-            self.error(file, row, child, "PLACE_PROVIDER", provider,
-                       "PLACE_PROVIDER PR0 (parents) is only valid with PLACE P1 (rule 550).")
+            self.error(
+                file,
+                row,
+                child,
+                "PLACE_PROVIDER",
+                provider,
+                "PLACE_PROVIDER PR0 (parents) is only valid with PLACE P1 (rule 550).",
+            )
         return EpisodeRow(file, row, child, start, rne, ls, cin, place, provider, end, rec, reason_change, dates_ok)
 
     def review_row(self, file, row, values):
@@ -419,64 +543,142 @@ class _Checker:
             file, row = episode.file, episode.row
             starts_period = True
             if dob is not None and episode.start_date < dob:
-                self.error(file, row, child_id, "DECOM", _day(episode.start_date),
-                           f"The episode starts before the child's date of birth ({_day(dob)}) (rule 302).")
+                self.error(
+                    file,
+                    row,
+                    child_id,
+                    "DECOM",
+                    _day(episode.start_date),
+                    f"The episode starts before the child's date of birth ({_day(dob)}) (rule 302).",
+                )
             if previous is None:
                 continues_earlier = year_start is not None and episode.start_date < year_start
                 if continues_earlier:
                     starts_period = episode.reason_for_new_episode == ReasonForNewEpisode.S
                 elif episode.reason_for_new_episode and episode.reason_for_new_episode != ReasonForNewEpisode.S:
-                    self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
-                               "The child's first episode must have RNE S (started to be looked after) (rule 357).")
+                    self.error(
+                        file,
+                        row,
+                        child_id,
+                        "RNE",
+                        episode.reason_for_new_episode,
+                        "The child's first episode must have RNE S (started to be looked after) (rule 357).",
+                    )
             elif episode.start_date == previous.start_date:
-                self.error(file, row, child_id, "DECOM", _day(episode.start_date),
-                           f"Another episode (row {previous.row}) starts on the same day.")
+                self.error(
+                    file,
+                    row,
+                    child_id,
+                    "DECOM",
+                    _day(episode.start_date),
+                    f"Another episode (row {previous.row}) starts on the same day.",
+                )
                 continue
             elif "142" in (breaks := follow_on_breaks(previous, episode)):
-                self.error(previous.file, previous.row, child_id, "DEC", "",
-                           f"This episode has no DEC, but a later episode starts on {_day(episode.start_date)}: "
-                           "only the child's latest episode can be open (rule 142).")
+                self.error(
+                    previous.file,
+                    previous.row,
+                    child_id,
+                    "DEC",
+                    "",
+                    f"This episode has no DEC, but a later episode starts on {_day(episode.start_date)}: "
+                    "only the child's latest episode can be open (rule 142).",
+                )
             elif "501" in breaks:
-                self.error(file, row, child_id, "DECOM", _day(episode.start_date),
-                           f"This episode starts before the previous episode (row {previous.row}, "
-                           f"{_day(previous.start_date)} to {_day(previous.end_date)}) ended: episodes cannot overlap (rule 501).")
+                self.error(
+                    file,
+                    row,
+                    child_id,
+                    "DECOM",
+                    _day(episode.start_date),
+                    f"This episode starts before the previous episode (row {previous.row}, "
+                    f"{_day(previous.start_date)} to {_day(previous.end_date)}) ended: episodes cannot overlap (rule 501).",
+                )
             elif episode.start_date == previous.end_date:
                 if "431" in breaks:
-                    self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
-                               f"The previous episode (row {previous.row}) ended on {_day(previous.end_date)}, the day this "
-                               "one starts, so this episode continues the period of care: RNE cannot be S (rule 431).")
+                    self.error(
+                        file,
+                        row,
+                        child_id,
+                        "RNE",
+                        episode.reason_for_new_episode,
+                        f"The previous episode (row {previous.row}) ended on {_day(previous.end_date)}, the day this "
+                        "one starts, so this episode continues the period of care: RNE cannot be S (rule 431).",
+                    )
                 elif "388" in breaks:
-                    self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
-                               f"The next episode (row {row}) starts on {_day(previous.end_date)}, the day this one ended, "
-                               "so REC must be X1 (rule 388).")
+                    self.error(
+                        previous.file,
+                        previous.row,
+                        child_id,
+                        "REC",
+                        previous.reason_episode_ceased,
+                        f"The next episode (row {row}) starts on {_day(previous.end_date)}, the day this one ended, "
+                        "so REC must be X1 (rule 388).",
+                    )
                 else:
                     starts_period = False
                     if period_cin and episode.category_of_need and episode.category_of_need != period_cin:
-                        self.error(file, row, child_id, "CIN", episode.category_of_need,
-                                   f"CIN must stay {period_cin} for the whole period of care (rule 504).")
+                        self.error(
+                            file,
+                            row,
+                            child_id,
+                            "CIN",
+                            episode.category_of_need,
+                            f"CIN must stay {period_cin} for the whole period of care (rule 504).",
+                        )
             else:  # a gap: this episode starts a new period of care
                 if "388" in breaks:
-                    self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
-                               f"REC is X1 but the next episode starts on {_day(episode.start_date)}, not on "
-                               f"{_day(previous.end_date)} when this one ended (rule 388).")
+                    self.error(
+                        previous.file,
+                        previous.row,
+                        child_id,
+                        "REC",
+                        previous.reason_episode_ceased,
+                        f"REC is X1 but the next episode starts on {_day(episode.start_date)}, not on "
+                        f"{_day(previous.end_date)} when this one ended (rule 388).",
+                    )
                 elif "437" in breaks:
-                    self.error(previous.file, previous.row, child_id, "REC", previous.reason_episode_ceased,
-                               f"REC {previous.reason_episode_ceased} means the child died or is 18 or over, "
-                               "but a later episode follows (rule 437).")
+                    self.error(
+                        previous.file,
+                        previous.row,
+                        child_id,
+                        "REC",
+                        previous.reason_episode_ceased,
+                        f"REC {previous.reason_episode_ceased} means the child died or is 18 or over, "
+                        "but a later episode follows (rule 437).",
+                    )
                 if "433" in breaks and episode.reason_for_new_episode:  # a blank RNE has its own error
-                    self.error(file, row, child_id, "RNE", episode.reason_for_new_episode,
-                               f"No episode ended on {_day(episode.start_date)}, the day this one starts, so it begins a "
-                               "new period of care and RNE must be S (rules 432, 433).")
+                    self.error(
+                        file,
+                        row,
+                        child_id,
+                        "RNE",
+                        episode.reason_for_new_episode,
+                        f"No episode ended on {_day(episode.start_date)}, the day this one starts, so it begins a "
+                        "new period of care and RNE must be S (rules 432, 433).",
+                    )
             if previous is None or starts_period:
                 period_cin = episode.category_of_need
             if starts_period and dob is not None and age_on(dob, episode.start_date) >= 18:
-                self.error(file, row, child_id, "DECOM", _day(episode.start_date),
-                           "The child was 18 or over when starting to be looked after (rule 352).")
+                self.error(
+                    file,
+                    row,
+                    child_id,
+                    "DECOM",
+                    _day(episode.start_date),
+                    "The child was 18 or over when starting to be looked after (rule 352).",
+                )
             previous = episode
         last = episodes[-1] if episodes else None
         if last is not None and last.reason_episode_ceased == CONTINUING_EPISODE_REASON and last is previous:
-            self.error(last.file, last.row, child_id, "REC", last.reason_episode_ceased,
-                       f"REC is X1 but no episode starts on {_day(last.end_date)}, the day this one ended (rule 388).")
+            self.error(
+                last.file,
+                last.row,
+                child_id,
+                "REC",
+                last.reason_episode_ceased,
+                f"REC is X1 but no episode starts on {_day(last.end_date)}, the day this one ended (rule 388).",
+            )
         self.placement_change_reasons(child_id, episodes, year_start)
 
     def placement_change_reasons(self, child_id, episodes, year_start):
@@ -486,18 +688,32 @@ class _Checker:
         for episode, following in zip(episodes, [*episodes[1:], None]):
             if year_start is not None and episode.end_date is not None and episode.end_date < year_start:
                 continue
-            changes = (following is not None and episode.end_date == following.start_date
-                       and episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
-                       and following.reason_for_new_episode in PLACEMENT_CHANGE_RNE)
+            changes = (
+                following is not None
+                and episode.end_date == following.start_date
+                and episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
+                and following.reason_for_new_episode in PLACEMENT_CHANGE_RNE
+            )
             if changes and not episode.reason_for_placement_change:
-                self.error(episode.file, episode.row, child_id, "REASON_PLACE_CHANGE", "",
-                           f"The next episode (row {following.row}) changes the placement (RNE "
-                           f"{following.reason_for_new_episode}): REASON_PLACE_CHANGE is required (rule 225).")
+                self.error(
+                    episode.file,
+                    episode.row,
+                    child_id,
+                    "REASON_PLACE_CHANGE",
+                    "",
+                    f"The next episode (row {following.row}) changes the placement (RNE "
+                    f"{following.reason_for_new_episode}): REASON_PLACE_CHANGE is required (rule 225).",
+                )
             elif episode.reason_for_placement_change and not changes:
-                self.error(episode.file, episode.row, child_id, "REASON_PLACE_CHANGE",
-                           episode.reason_for_placement_change,
-                           "REASON_PLACE_CHANGE is only for an episode whose placement changes when it ceases "
-                           "(the next episode starts that day with RNE P, T, B or U) (rule 226).")
+                self.error(
+                    episode.file,
+                    episode.row,
+                    child_id,
+                    "REASON_PLACE_CHANGE",
+                    episode.reason_for_placement_change,
+                    "REASON_PLACE_CHANGE is only for an episode whose placement changes when it ceases "
+                    "(the next episode starts that day with RNE P, T, B or U) (rule 226).",
+                )
 
 
 def _episode_key(episode):
@@ -515,13 +731,17 @@ def _episodes_after_import(stored, records, year_end, *, in_later_return=False):
     after = [e for e in stored if e.start_date > year_end]
     last = records[-1]
     if last.end_date is None:  # open on 31 March, not necessarily still open
-        spanning = next((e for e in stored if e.start_date <= year_end
-                         and (e.end_date is None or e.end_date > year_end)), None)
+        spanning = next(
+            (e for e in stored if e.start_date <= year_end and (e.end_date is None or e.end_date > year_end)), None
+        )
         if in_later_return and spanning is not None and spanning.start_date == last.start_date:
             last = spanning  # the later return's account of the episode stands
         elif spanning is not None and spanning.end_date is not None:
-            last = last._replace(end_date=spanning.end_date, reason_episode_ceased=spanning.reason_episode_ceased,
-                                 reason_for_placement_change=spanning.reason_for_placement_change)
+            last = last._replace(
+                end_date=spanning.end_date,
+                reason_episode_ceased=spanning.reason_episode_ceased,
+                reason_for_placement_change=spanning.reason_for_placement_change,
+            )
     return before + records[:-1] + [last] + after, (after[0] if after else None)
 
 
@@ -530,9 +750,11 @@ def _conflict_message(last, following, year_end):
         said = f"This episode has no DEC: the return has the child looked after on {_day(year_end)}"
     else:
         said = f"The return has the child's care ending on {_day(last.end_date)} (REC {last.reason_episode_ceased})"
-    return (f"{said}, but the portal has the child's next episode starting on {_day(following.start_date)} with RNE "
-            f"{following.reason_for_new_episode}, which cannot follow it. A return does not change the care after "
-            "its year: correct the child's episodes in the portal or the file, then import again.")
+    return (
+        f"{said}, but the portal has the child's next episode starting on {_day(following.start_date)} with RNE "
+        f"{following.reason_for_new_episode}, which cannot follow it. A return does not change the care after "
+        "its year: correct the child's episodes in the portal or the file, then import again."
+    )
 
 
 def _details_wanted(record, records, have, recorded_from, year, year_end):
@@ -546,12 +768,16 @@ def _details_wanted(record, records, have, recorded_from, year, year_end):
     if records and year is not None:
         last = max(records, key=lambda e: e.start_date)
         portal_cells = mother_cells(
-            is_mother, born, looked_after_until=last.end_date or year_end,
-            short_breaks_only=all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in records))
+            is_mother,
+            born,
+            looked_after_until=last.end_date or year_end,
+            short_breaks_only=all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in records),
+        )
     else:
         portal_cells = None
-    if portal_cells != mother_cells(record.is_mother, record.first_child_born, short_breaks_only=False,
-                                    looked_after_until=date.max):
+    if portal_cells != mother_cells(
+        record.is_mother, record.first_child_born, short_breaks_only=False, looked_after_until=date.max
+    ):
         is_mother, born = record.is_mother, record.first_child_born
     return (record.sex, record.dob, record.ethnicity, upn, recorded_from, is_mother, born)
 
@@ -614,9 +840,22 @@ def import_return(files, *, by=None, dry_run=False, progress=None, today=None, r
     except IntegrityError as error:
         # Only a change made in the portal while the import ran can get past the checks; the
         # transaction has rolled back, so nothing was written.
-        return ImportResult(dry_run=dry_run, errors=[RowError("", None, "", "", "", (
-            "The portal's records changed while the import was running (someone saved a child, episode or "
-            f"review at the same time), so nothing was imported. Run the import again. ({error.__class__.__name__})"))])
+        return ImportResult(
+            dry_run=dry_run,
+            errors=[
+                RowError(
+                    "",
+                    None,
+                    "",
+                    "",
+                    "",
+                    (
+                        "The portal's records changed while the import was running (someone saved a child, episode or "
+                        f"review at the same time), so nothing was imported. Run the import again. ({error.__class__.__name__})"
+                    ),
+                )
+            ],
+        )
     finally:
         if collecting:
             gc.enable()
@@ -630,8 +869,12 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     # 1. Read every file into compact records, checking each row on its own.
     tables = {}
     texts = {}  # table -> the file as given, kept as the year's return (StoredReturn)
-    row_readers = {"header": checker.header_row, "episodes": checker.episode_row,
-                   "reviews": checker.review_row, "uasc": checker.uasc_row}
+    row_readers = {
+        "header": checker.header_row,
+        "episodes": checker.episode_row,
+        "reviews": checker.review_row,
+        "uasc": checker.uasc_row,
+    }
     file_order = {name: index for index, name in enumerate(files)}
     for index, (name, data) in enumerate(files.items()):
         _progress(progress, index, len(files), "reading")
@@ -641,8 +884,14 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             checker.error(name, 1 if error.column else None, "", error.column, "", error.message)
             continue
         if table in tables:
-            checker.error(name, None, "", "", "",
-                          f"This is a second {TABLE_LABELS[table]} file (the first is {tables[table][0]}): give one of each.")
+            checker.error(
+                name,
+                None,
+                "",
+                "",
+                "",
+                f"This is a second {TABLE_LABELS[table]} file (the first is {tables[table][0]}): give one of each.",
+            )
             continue
         read_row = row_readers[table]
         records = [record for number, values in rows if (record := read_row(name, number, values)) is not None]
@@ -652,8 +901,15 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     _progress(progress, len(files), len(files), "reading")
     for table in ("header", "episodes"):
         if table not in tables and not any(e.row is None or e.row == 1 for e in checker.errors):
-            checker.error("", None, "", "", "", f"No {TABLE_LABELS[table]} file was given: the import needs a "
-                          f"{TABLE_LABELS[table]} and an Episodes file, and may have Reviews and UASC files.")
+            checker.error(
+                "",
+                None,
+                "",
+                "",
+                "",
+                f"No {TABLE_LABELS[table]} file was given: the import needs a "
+                f"{TABLE_LABELS[table]} and an Episodes file, and may have Reviews and UASC files.",
+            )
     header_rows = tables.get("header", ("", []))[1]
     episode_rows = tables.get("episodes", ("", []))[1]
     review_rows = tables.get("reviews", ("", []))[1]
@@ -666,8 +922,14 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if not record.child:
             continue
         if record.child in header:
-            checker.error(record.file, record.row, record.child, "CHILD", record.child,
-                          f"CHILD {record.child} is already in row {header[record.child].row} of the Header: one row per child.")
+            checker.error(
+                record.file,
+                record.row,
+                record.child,
+                "CHILD",
+                record.child,
+                f"CHILD {record.child} is already in row {header[record.child].row} of the Header: one row per child.",
+            )
         else:
             header[record.child] = record
 
@@ -676,8 +938,14 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         (without one, the missing file is the error)."""
         known = header.get(record.child)
         if known is None and header_rows:
-            checker.error(record.file, record.row, record.child, "CHILD", record.child,
-                          "This child is not in the Header file" + (f" (rule {rule})." if rule else "."))
+            checker.error(
+                record.file,
+                record.row,
+                record.child,
+                "CHILD",
+                record.child,
+                "This child is not in the Header file" + (f" (rule {rule})." if rule else "."),
+            )
         return known
 
     episodes_by_child = defaultdict(list)
@@ -713,36 +981,79 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if known is None:
             continue
         if record.dob is not None and known.dob is not None and record.dob != known.dob:
-            checker.error(file, row, child_id, "DOB", _day(record.dob),
-                          f"DOB differs from the Header's ({_day(known.dob)}) (rule INT17).")
+            checker.error(
+                file,
+                row,
+                child_id,
+                "DOB",
+                _day(record.dob),
+                f"DOB differs from the Header's ({_day(known.dob)}) (rule INT17).",
+            )
         if child_id not in episodes_by_child:
-            checker.error(file, row, child_id, "CHILD", child_id,
-                          "This child has no episodes in the Episodes file, so cannot have LAC reviews (rule 1012).")
+            checker.error(
+                file,
+                row,
+                child_id,
+                "CHILD",
+                child_id,
+                "This child has no episodes in the Episodes file, so cannot have LAC reviews (rule 1012).",
+            )
             continue
         if record.held_on is None:
             continue
         if record.held_on in reviews_by_child[child_id]:
-            checker.error(file, row, child_id, "REVIEW", _day(record.held_on),
-                          f"Another review of this child on the same day is in row {reviews_by_child[child_id][record.held_on].row}.")
+            checker.error(
+                file,
+                row,
+                child_id,
+                "REVIEW",
+                _day(record.held_on),
+                f"Another review of this child on the same day is in row {reviews_by_child[child_id][record.held_on].row}.",
+            )
             continue
         reviews_by_child[child_id][record.held_on] = record
         dob = known.dob
         if dob is not None and record.code:
             age = age_on(dob, record.held_on)
             if record.held_on < dob:
-                checker.error(file, row, child_id, "REVIEW", _day(record.held_on), "The review is before the child's date of birth.")
+                checker.error(
+                    file,
+                    row,
+                    child_id,
+                    "REVIEW",
+                    _day(record.held_on),
+                    "The review is before the child's date of birth.",
+                )
             elif age >= 4 and record.code == ParticipationCode.PN0:
-                checker.error(file, row, child_id, "REVIEW_CODE", record.code,
-                              f"PN0 is only for children under 4; the child was {age} on the day of the review (rule 440).")
+                checker.error(
+                    file,
+                    row,
+                    child_id,
+                    "REVIEW_CODE",
+                    record.code,
+                    f"PN0 is only for children under 4; the child was {age} on the day of the review (rule 440).",
+                )
             elif age < 4 and record.code != ParticipationCode.PN0:
-                checker.error(file, row, child_id, "REVIEW_CODE", record.code,
-                              "The child was under 4 on the day of the review, so REVIEW_CODE must be PN0 (rule 441).")
+                checker.error(
+                    file,
+                    row,
+                    child_id,
+                    "REVIEW_CODE",
+                    record.code,
+                    "The child was under 4 on the day of the review, so REVIEW_CODE must be PN0 (rule 441).",
+                )
         cycles = cycles_of(child_id)
         if cycles is not None:
             cycle = cycle_on(cycles, record.held_on)
             if cycle is None or (cycle.end is not None and record.held_on > cycle.end):
-                checker.error(file, row, child_id, "REVIEW", _day(record.held_on),
-                              "The child was not looked after on the day of this review (no episode covers it).")
+                checker.error(
+                    file,
+                    row,
+                    child_id,
+                    "REVIEW",
+                    _day(record.held_on),
+                    "The child was not looked after on the day of this review (no episode covers it).",
+                )
     uasc = {}
     for record in uasc_rows:
         child_id, file, row = record.child, record.file, record.row
@@ -752,13 +1063,22 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if known is None:
             continue
         if child_id in uasc:
-            checker.error(file, row, child_id, "CHILD", child_id, f"This child is already in row {uasc[child_id].row} of the UASC file.")
+            checker.error(
+                file,
+                row,
+                child_id,
+                "CHILD",
+                child_id,
+                f"This child is already in row {uasc[child_id].row} of the UASC file.",
+            )
             continue
         uasc[child_id] = record
         if record.sex and known.sex and record.sex != known.sex:
             checker.error(file, row, child_id, "SEX", record.sex, f"SEX differs from the Header's ({known.sex}).")
         if record.dob is not None and known.dob is not None and record.dob != known.dob:
-            checker.error(file, row, child_id, "DOB", _day(record.dob), f"DOB differs from the Header's ({_day(known.dob)}).")
+            checker.error(
+                file, row, child_id, "DOB", _day(record.dob), f"DOB differs from the Header's ({_day(known.dob)})."
+            )
         if record.duc is not None and known.dob is not None and record.duc < known.dob:
             checker.error(file, row, child_id, "DUC", _day(record.duc), "DUC is before the child's date of birth.")
 
@@ -773,7 +1093,11 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     year_end = collection_end(collection_year) if collection_year else None
     existing = {}
     for child_id, local_id, *header_values, is_uasc, ceased in Child.objects.values_list(
-        "pk", "local_child_id", *CHILD_FIELDS, "is_uasc", "uasc_ceased_on",
+        "pk",
+        "local_child_id",
+        *CHILD_FIELDS,
+        "is_uasc",
+        "uasc_ceased_on",
     ).iterator(chunk_size=CHUNK):
         existing[local_id.upper()] = (child_id, local_id, tuple(header_values), (is_uasc, ceased))
     known_pks = {existing[local_id][0]: local_id for local_id in header if local_id in existing}
@@ -781,9 +1105,11 @@ def _import_return(files, *, by, dry_run, progress, today, request):
     stored_held = defaultdict(set)
     stored_outstanding = {}
     for chunk in _chunks(known_pks):
-        for child_pk, *values in CareEpisode.objects.filter(child_id__in=chunk).order_by(
-            "child_id", "start_date"
-        ).values_list("child_id", *EPISODE_FIELDS):
+        for child_pk, *values in (
+            CareEpisode.objects.filter(child_id__in=chunk)
+            .order_by("child_id", "start_date")
+            .values_list("child_id", *EPISODE_FIELDS)
+        ):
             stored_episodes[child_pk].append(StoredEpisode(*values))
         for child_pk, held_on in Review.objects.filter(
             child_id__in=chunk, kind=ReviewKind.LAC, status=ReviewStatus.HELD
@@ -802,9 +1128,22 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if local_id not in existing:
             recorded_from[local_id] = _recorded_from(records, None, year_start)
             duc = uasc[local_id].duc if local_id in uasc else None
-            new_children.append((local_id, NEW_CHILD_GIVEN_NAME, local_id, record.sex, record.dob, record.ethnicity,
-                                 record.upn, local_id in uasc, duc, recorded_from[local_id],
-                                 record.is_mother, record.first_child_born))  # CHILD_INSERT_FIELDS
+            new_children.append(
+                (
+                    local_id,
+                    NEW_CHILD_GIVEN_NAME,
+                    local_id,
+                    record.sex,
+                    record.dob,
+                    record.ethnicity,
+                    record.upn,
+                    local_id in uasc,
+                    duc,
+                    recorded_from[local_id],
+                    record.is_mother,
+                    record.first_child_born,
+                )
+            )  # CHILD_INSERT_FIELDS
             continue
         pk, _, have, have_uasc = existing[local_id]
         stored = stored_episodes.get(pk)
@@ -815,10 +1154,15 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             wanted = _details_wanted(record, records, have, recorded_from[local_id], collection_year, year_end)
             wanted_uasc = _uasc_wanted(uasc.get(local_id), have_uasc, collection_year) if has_uasc_file else have_uasc
         if wanted != have or wanted_uasc != have_uasc:
-            changed_children.append(Child(
-                pk=pk, **dict(zip(CHILD_FIELDS, wanted)), is_uasc=wanted_uasc[0], uasc_ceased_on=wanted_uasc[1],
-                version=F("version") + 1,
-            ))
+            changed_children.append(
+                Child(
+                    pk=pk,
+                    **dict(zip(CHILD_FIELDS, wanted)),
+                    is_uasc=wanted_uasc[0],
+                    uasc_ceased_on=wanted_uasc[1],
+                    version=F("version") + 1,
+                )
+            )
 
     # Per child: the episodes it will have, whether they change, the held reviews to add and
     # the next LAC review it should have.
@@ -832,8 +1176,9 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             continue
         records = sorted(records, key=lambda e: e.start_date)
         stored = stored_episodes.get(pk, [])
-        final, following = _episodes_after_import(stored, records, year_end,
-                                                  in_later_return=local_id in in_later_returns)
+        final, following = _episodes_after_import(
+            stored, records, year_end, in_later_return=local_id in in_later_returns
+        )
         final_episodes[local_id] = final
         stored_keys, final_keys = [_episode_key(e) for e in stored], [_episode_key(e) for e in final]
         if pk is not None and stored_keys == final_keys:
@@ -841,8 +1186,9 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         replaced.append(local_id)
         if following is not None and follow_on_breaks(final[final.index(following) - 1], following):
             last = records[-1]
-            checker.error(last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(
-                last, following, year_end))
+            checker.error(
+                last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(last, following, year_end)
+            )
         same = sum((Counter(stored_keys) & Counter(final_keys)).values())
         added, removed = len(final_keys) - same, len(stored_keys) - same
         result.episodes_added += added
@@ -875,7 +1221,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                 for number, day in enumerate(held_in_cycle, start=1):
                     if day not in to_add:
                         continue
-                    due = next_lac_review(cycle, held_in_cycle[:number - 1], count_moves=moves_on, moves_before=day)
+                    due = next_lac_review(cycle, held_in_cycle[: number - 1], count_moves=moves_on, moves_before=day)
                     new_reviews.append((local_id, day, to_add[day].code, due.number, cycle.start, due.due_date))
         cycle = current_lac_cycle(episodes, on=today) if episodes else None
         if cycle is None:
@@ -905,8 +1251,13 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         due, number, cycle_start, move = wanted
         if review is None:
             schedule_creates.append((local_id, wanted))
-        elif (review.due_date, review.number, review.cycle_start, review.brought_forward_by_move,
-              review.protection_plan_id) != (due, number, cycle_start, move, None):
+        elif (
+            review.due_date,
+            review.number,
+            review.cycle_start,
+            review.brought_forward_by_move,
+            review.protection_plan_id,
+        ) != (due, number, cycle_start, move, None):
             review.due_date, review.number, review.cycle_start = due, number, cycle_start
             review.brought_forward_by_move, review.protection_plan_id = move, None
             review.version += 1
@@ -923,8 +1274,9 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         return result
 
     # 4. Write, all in one transaction.
-    total = (len(new_children) + len(changed_children) + result.episodes + len(new_reviews)
-             + result.next_reviews_scheduled) or 1
+    total = (
+        len(new_children) + len(changed_children) + result.episodes + len(new_reviews) + result.next_reviews_scheduled
+    ) or 1
     written = 0
     stage = "writing"
 
@@ -944,33 +1296,62 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         replaced_pks = [pks[local_id] for local_id in replaced if local_id in existing]
         for chunk in _chunks(replaced_pks):
             CareEpisode.objects.filter(child_id__in=chunk).delete()
-        _insert(CareEpisode, ("child_id",) + EPISODE_FIELDS, (
-            (pks[local_id],) + tuple(getattr(record, name) for name in EPISODE_FIELDS)
-            for local_id in replaced for record in final_episodes[local_id]), on_batch=advance)
-        _insert(Review, ("child_id", "kind", "status", "held_on", "participation_code", "number", "cycle_start",
-                         "due_date"), (
-            (pks[local_id], ReviewKind.LAC.value, ReviewStatus.HELD.value, day, code, number, cycle_start, due)
-            for local_id, day, code, number, cycle_start, due in new_reviews), on_batch=advance)
+        _insert(
+            CareEpisode,
+            ("child_id",) + EPISODE_FIELDS,
+            (
+                (pks[local_id],) + tuple(getattr(record, name) for name in EPISODE_FIELDS)
+                for local_id in replaced
+                for record in final_episodes[local_id]
+            ),
+            on_batch=advance,
+        )
+        _insert(
+            Review,
+            ("child_id", "kind", "status", "held_on", "participation_code", "number", "cycle_start", "due_date"),
+            (
+                (pks[local_id], ReviewKind.LAC.value, ReviewStatus.HELD.value, day, code, number, cycle_start, due)
+                for local_id, day, code, number, cycle_start, due in new_reviews
+            ),
+            on_batch=advance,
+        )
         for batch in _batches(schedule_updates, UPDATE_CHUNK):
             Review.objects.bulk_update(batch, REVIEW_SCHEDULE_FIELDS)
             advance(len(batch))
-        _insert(Review, ("child_id", "kind", "status", "due_date", "number", "cycle_start", "brought_forward_by_move"), (
-            (pks[local_id], ReviewKind.LAC.value, ReviewStatus.DUE.value, due, number, cycle_start, move)
-            for local_id, (due, number, cycle_start, move) in schedule_creates), on_batch=advance)
+        _insert(
+            Review,
+            ("child_id", "kind", "status", "due_date", "number", "cycle_start", "brought_forward_by_move"),
+            (
+                (pks[local_id], ReviewKind.LAC.value, ReviewStatus.DUE.value, due, number, cycle_start, move)
+                for local_id, (due, number, cycle_start, move) in schedule_creates
+            ),
+            on_batch=advance,
+        )
         _end_in_contact_plans([pks[local_id] for local_id in replaced if next_due.get(local_id) is None])
         returned = {table: text_of(data) for table, data in texts.items()}
-        if collection_year and StoredReturn.objects.filter(year=collection_year).values_list(
-                "tables", flat=True).first() != returned:  # the same return again is not stored again
+        if (
+            collection_year
+            and StoredReturn.objects.filter(year=collection_year).values_list("tables", flat=True).first() != returned
+        ):  # the same return again is not stored again
             store_return(collection_year, ReturnSource.IMPORTED, returned, by=by)
         record_event(
-            action=AuditAction.CREATE, user=by, object_type="ssda903.import", request=request,
+            action=AuditAction.CREATE,
+            user=by,
+            object_type="ssda903.import",
+            request=request,
             detail={
-                "files": list(files), "changed": result.changed, "children_in_file": result.children_in_file,
-                "children_created": result.children_created, "children_updated": result.children_updated,
-                "children_with_episodes_replaced": len(replaced), "episodes": result.episodes,
-                "reviews_added": result.reviews_added, "next_reviews_scheduled": result.next_reviews_scheduled,
+                "files": list(files),
+                "changed": result.changed,
+                "children_in_file": result.children_in_file,
+                "children_created": result.children_created,
+                "children_updated": result.children_updated,
+                "children_with_episodes_replaced": len(replaced),
+                "episodes": result.episodes,
+                "reviews_added": result.reviews_added,
+                "next_reviews_scheduled": result.next_reviews_scheduled,
                 "unchanged_children": result.unchanged_children,
-                "episodes_added": result.episodes_added, "episodes_replaced": result.episodes_removed,
+                "episodes_added": result.episodes_added,
+                "episodes_replaced": result.episodes_removed,
             },
         )
     _progress(progress, total, total, "done")
@@ -986,8 +1367,9 @@ def _insert(model, fields, rows, *, on_batch=None, batch_size=20000):
     given = [opts.get_field(name) for name in fields]
     now = timezone.now()
     rest = [f for f in opts.concrete_fields if not f.primary_key and f.attname not in fields]
-    defaults = tuple(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-                     for f in rest)
+    defaults = tuple(
+        now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default() for f in rest
+    )
     columns = [f.column for f in given + rest]
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -1005,17 +1387,21 @@ def _insert(model, fields, rows, *, on_batch=None, batch_size=20000):
                 cursor.cursor.copy_expert(copy, buffer)
                 if connection.queries_logged:  # so query counts and debugging tools see it
                     connection.queries_log.append(
-                        {"sql": f"{copy} -- {len(batch)} rows", "time": f"{time.monotonic() - started:.3f}"})
+                        {"sql": f"{copy} -- {len(batch)} rows", "time": f"{time.monotonic() - started:.3f}"}
+                    )
                 if on_batch:
                     on_batch(len(batch))
         else:
             all_fields = given + rest
             sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"
             for batch in _batches(rows, min(batch_size, 5000)):
-                cursor.executemany(sql, [
-                    [field.get_db_prep_save(value, connection) for field, value in zip(all_fields, row + defaults)]
-                    for row in batch
-                ])
+                cursor.executemany(
+                    sql,
+                    [
+                        [field.get_db_prep_save(value, connection) for field, value in zip(all_fields, row + defaults)]
+                        for row in batch
+                    ],
+                )
                 if on_batch:
                     on_batch(len(batch))
 
@@ -1040,7 +1426,8 @@ def _end_in_contact_plans(child_pks):
     from oversight.services import end_in_contact_plan_when_care_ends
 
     for chunk in _chunks(child_pks):
-        with_plans = set(InContactPlan.objects.filter(child_id__in=chunk, ended_on__isnull=True)
-                         .values_list("child_id", flat=True))
+        with_plans = set(
+            InContactPlan.objects.filter(child_id__in=chunk, ended_on__isnull=True).values_list("child_id", flat=True)
+        )
         for child in Child.objects.filter(pk__in=with_plans):
             end_in_contact_plan_when_care_ends(child)

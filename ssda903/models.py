@@ -25,8 +25,15 @@ class ImportStatus(models.TextChoices):
 
 FINISHED_STATUSES = {ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.ERROR}
 
-COUNT_FIELDS = ("children_created", "children_updated", "unchanged_children", "episodes", "episodes_added",
-                "episodes_removed", "reviews_added")
+COUNT_FIELDS = (
+    "children_created",
+    "children_updated",
+    "unchanged_children",
+    "episodes",
+    "episodes_added",
+    "episodes_removed",
+    "reviews_added",
+)
 
 
 class ImportRun(models.Model):
@@ -45,18 +52,21 @@ class ImportRun(models.Model):
     episodes_added = models.PositiveIntegerField(default=0, help_text="Episodes written that the portal did not have.")
     episodes_removed = models.PositiveIntegerField(default=0, help_text="The portal's episodes the file's replaced.")
     children_episodes_replaced = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="[CHILD, episodes added, the portal's episodes replaced, the portal's kept] for each child whose "
-                  "episodes in the portal the file replaced (the first 1,000).",
+        "episodes in the portal the file replaced (the first 1,000).",
     )
     children_with_episodes_replaced = models.PositiveIntegerField(default=0)
     reviews_added = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True,
-                              help_text="Every row error: file, row, child, column, value, message.")
+    errors = models.JSONField(
+        default=list, blank=True, help_text="Every row error: file, row, child, column, value, message."
+    )
     error_count = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True, help_text="What went wrong when the import itself failed.")
     next_reviews_estimated = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="CHILD ids whose next LAC review date assumes earlier reviews the return cannot hold.",
     )
 
@@ -65,8 +75,9 @@ class ImportRun(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="ssda903_import_status_valid"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="ssda903_import_progress_percent"),
-            models.CheckConstraint(condition=~Q(status="failed") | Q(error_count__gt=0),
-                                   name="ssda903_import_failed_has_errors"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | Q(error_count__gt=0), name="ssda903_import_failed_has_errors"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running"]) | Q(finished_at__isnull=False),
                 name="ssda903_import_finished_has_time",
@@ -116,8 +127,9 @@ class StoredReturn(models.Model):
     source = models.CharField(max_length=10, choices=ReturnSource.choices)
     tables = models.JSONField(help_text="CSV text by table: header, episodes, reviews, uasc.")
     stored_at = models.DateTimeField(auto_now_add=True)
-    stored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    stored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-stored_at", "-id"]

@@ -29,47 +29,159 @@ from children.codes import CARE_ENDED_FOR_GOOD_REASONS
 
 SEX_UP_TO_2024 = frozenset({"1", "2"})
 SEX_FROM_2025 = frozenset({"M", "F", "U"})
-ETHNIC_CODES = frozenset({
-    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
-    "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
-})
+ETHNIC_CODES = frozenset(
+    {
+        "WBRI",
+        "WIRI",
+        "WOTH",
+        "WIRT",
+        "WROM",
+        "MWBC",
+        "MWBA",
+        "MWAS",
+        "MOTH",
+        "AIND",
+        "APKN",
+        "ABAN",
+        "AOTH",
+        "BCRB",
+        "BAFR",
+        "BOTH",
+        "CHNE",
+        "OOTH",
+        "REFU",
+        "NOBT",
+    }
+)
 RNE_CODES = frozenset({"S", "L", "P", "T", "B", "U"})
 CONTINUATION_RNE = frozenset({"L", "P", "T", "B", "U"})
 PLACEMENT_CHANGE_RNE = frozenset({"P", "T", "B", "U"})
 LS_CODES = frozenset({"C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"})
 SHORT_BREAK_LS = frozenset({"V3", "V4"})
 CIN_CODES = frozenset({f"N{n}" for n in range(1, 9)})
-PLACE_UP_TO_2024 = frozenset({
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
-})
+PLACE_UP_TO_2024 = frozenset(
+    {
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "H5",
+        "K1",
+        "K2",
+        "P1",
+        "P2",
+        "P3",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "T0",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "U1",
+        "U2",
+        "U3",
+        "U4",
+        "U5",
+        "U6",
+        "Z1",
+    }
+)
 PLACE_2025 = PLACE_UP_TO_2024 | {"K3"}
-PLACE_FROM_2026 = frozenset({
-    "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
-})
+PLACE_FROM_2026 = frozenset(
+    {
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "K1",
+        "K2",
+        "K3",
+        "P1",
+        "P3",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "T0",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "U1",
+        "U2",
+        "U3",
+        "U4",
+        "U5",
+        "U6",
+        "Z11",
+        "Z12",
+        "Z13",
+        "Z14",
+    }
+)
 TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
 PROVIDER_CODES = frozenset({"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"})
 NO_PROVIDER_UP_TO_2025 = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1"})
 NO_PROVIDER_FROM_2026 = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"})
-REC_CODES = frozenset({
-    "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5",
-    "E6", "E7", "E9", "E14", "E15", "E16", "E17", "E8",
-})
+REC_CODES = frozenset(
+    {
+        "X1",
+        "E11",
+        "E12",
+        "E2",
+        "E3",
+        "E4A",
+        "E4B",
+        "E13",
+        "E41",
+        "E45",
+        "E46",
+        "E47",
+        "E48",
+        "E5",
+        "E6",
+        "E7",
+        "E9",
+        "E14",
+        "E15",
+        "E16",
+        "E17",
+        "E8",
+    }
+)
 REC_NOTHING_CAN_FOLLOW = CARE_ENDED_FOR_GOOD_REASONS  # died; 18 or over (age assessment; stayed on)
-PLACE_CHANGE_REASONS = frozenset({
-    "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
-    "CUSTOD", "OTHER",
-})
+PLACE_CHANGE_REASONS = frozenset(
+    {
+        "CARPL",
+        "CLOSE",
+        "ALLEG",
+        "STAND",
+        "APPRR",
+        "CREQB",
+        "CREQO",
+        "CHILD",
+        "LAREQ",
+        "PLACE",
+        "CUSTOD",
+        "OTHER",
+    }
+)
 REVIEW_CODES = frozenset({f"PN{n}" for n in range(8)})
 UPN_UNKNOWN = frozenset({f"UN{n}" for n in range(1, 6)})
 UPN_PATTERN = re.compile(r"^[A-HJ-NPQR-Z](\d{12}|\d{11}[A-Z])$")
 EARLIEST_DECOM = datetime.date(1991, 10, 14)
 # Longest stays for the short legal statuses (rules 361-363), in days.
 SHORT_LEGAL_STATUS_DAYS = {"L1": 3, "L2": 21, "L3": 7}
-SHORT_LEGAL_STATUS_RULES = {"L1": ("361", "police protection (L1) for more than 72 hours"),
-                            "L2": ("362", "an emergency protection order (L2) for more than 21 days"),
-                            "L3": ("363", "a child assessment order (L3) for more than 7 days")}
+SHORT_LEGAL_STATUS_RULES = {
+    "L1": ("361", "police protection (L1) for more than 72 hours"),
+    "L2": ("362", "an emergency protection order (L2) for more than 21 days"),
+    "L3": ("363", "a child assessment order (L3) for more than 7 days"),
+}
 
 
 def sex_codes(year: int) -> frozenset[str]:
@@ -245,6 +357,7 @@ def rule(code: str, *, query: bool = False):
     def register(function: Rule) -> Rule:
         (QUERY_RULES if query else RULES).append((code, function))
         return function
+
     return register
 
 
@@ -257,9 +370,12 @@ def rule_101(data):
     valid = sex_codes(data.year)
     for row in data.header:
         if _cell(row, "SEX") not in valid:
-            yield Problem(_cell(row, "CHILD"), "101",
-                          f"SEX '{_cell(row, 'SEX')}' is not valid in {year_label(data.year)} "
-                          f"(valid: {', '.join(sorted(valid))}).")
+            yield Problem(
+                _cell(row, "CHILD"),
+                "101",
+                f"SEX '{_cell(row, 'SEX')}' is not valid in {year_label(data.year)} "
+                f"(valid: {', '.join(sorted(valid))}).",
+            )
 
 
 @rule("102")
@@ -273,7 +389,9 @@ def rule_102(data):
 def rule_103(data):
     for row in data.header:
         if _cell(row, "ETHNIC") not in ETHNIC_CODES:
-            yield Problem(_cell(row, "CHILD"), "103", f"ETHNIC '{_cell(row, 'ETHNIC')}' is missing or not a valid code.")
+            yield Problem(
+                _cell(row, "CHILD"), "103", f"ETHNIC '{_cell(row, 'ETHNIC')}' is missing or not a valid code."
+            )
 
 
 @rule("168")
@@ -281,8 +399,9 @@ def rule_168(data):
     for row in data.header:
         upn = _cell(row, "UPN")
         if upn not in UPN_UNKNOWN and not UPN_PATTERN.match(upn):
-            yield Problem(_cell(row, "CHILD"), "168",
-                          f"UPN '{upn}' is not a valid UPN (a letter then 12 characters) or UN1-UN5.")
+            yield Problem(
+                _cell(row, "CHILD"), "168", f"UPN '{upn}' is not a valid UPN (a letter then 12 characters) or UN1-UN5."
+            )
 
 
 @rule("232", query=True)
@@ -299,8 +418,11 @@ def rule_301(data):
     for row in data.header:
         dob = parse_date(_cell(row, "DOB"))
         if dob and dob > data.end:
-            yield Problem(_cell(row, "CHILD"), "301",
-                          f"DOB {show(dob)} is after the end of the collection year ({show(data.end)}).")
+            yield Problem(
+                _cell(row, "CHILD"),
+                "301",
+                f"DOB {show(dob)} is after the end of the collection year ({show(data.end)}).",
+            )
 
 
 @rule("351")
@@ -308,8 +430,11 @@ def rule_351(data):
     for row in data.header:
         dob = parse_date(_cell(row, "DOB"))
         if dob and age_on(dob, data.start - datetime.timedelta(days=1)) >= 25:
-            yield Problem(_cell(row, "CHILD"), "351",
-                          f"The child was over 25 at the start of the collection year (DOB {show(dob)}).")
+            yield Problem(
+                _cell(row, "CHILD"),
+                "351",
+                f"The child was over 25 at the start of the collection year (DOB {show(dob)}).",
+            )
 
 
 @rule("444")
@@ -344,19 +469,36 @@ def _girls_without_mother(data) -> Iterator[tuple[str, list[Episode]]]:
 def rule_393(data):
     for child, episodes in _girls_without_mother(data):
         if any(episode["LS"] not in SHORT_BREAK_LS for episode in episodes):
-            yield Problem(child, "393", "MOTHER is blank for a girl looked after in the year (not only on short "
-                                        f"breaks): {WHERE_MOTHER_IS_RECORDED}")
+            yield Problem(
+                child,
+                "393",
+                "MOTHER is blank for a girl looked after in the year (not only on short "
+                f"breaks): {WHERE_MOTHER_IS_RECORDED}",
+            )
 
 
 @rule("607")
 def rule_607(data):
     for child, episodes in _girls_without_mother(data):
-        ceased = next((episode for episode in episodes
-                       if episode.dec and data.start <= episode.dec <= data.end and episode["REC"]
-                       and episode["REC"] != "X1" and episode["LS"] not in SHORT_BREAK_LS), None)
+        ceased = next(
+            (
+                episode
+                for episode in episodes
+                if episode.dec
+                and data.start <= episode.dec <= data.end
+                and episode["REC"]
+                and episode["REC"] != "X1"
+                and episode["LS"] not in SHORT_BREAK_LS
+            ),
+            None,
+        )
         if ceased is not None:
-            yield Problem(child, "607", f"MOTHER is blank for a girl who ceased to be looked after on "
-                                        f"{show(ceased.dec)}: {WHERE_MOTHER_IS_RECORDED}")
+            yield Problem(
+                child,
+                "607",
+                f"MOTHER is blank for a girl who ceased to be looked after on "
+                f"{show(ceased.dec)}: {WHERE_MOTHER_IS_RECORDED}",
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +529,9 @@ def rule_141(data):
 def rule_147(data):
     for child, episode in _each_episode(data):
         if episode["DEC"] and episode.dec is None:
-            yield Problem(child, "147", f"In the {episode.label}, DEC '{episode['DEC']}' is not a valid DD/MM/YYYY date.")
+            yield Problem(
+                child, "147", f"In the {episode.label}, DEC '{episode['DEC']}' is not a valid DD/MM/YYYY date."
+            )
 
 
 def _code_rule(code, column, valid_for_year, *, blank_ok=False):
@@ -398,8 +542,12 @@ def _code_rule(code, column, valid_for_year, *, blank_ok=False):
             if blank_ok and not value:
                 continue
             if value not in valid:
-                yield Problem(child, code, f"In the {episode.label}, {column} '{value}' is not a valid code "
-                                           f"in {year_label(data.year)}.")
+                yield Problem(
+                    child,
+                    code,
+                    f"In the {episode.label}, {column} '{value}' is not a valid code in {year_label(data.year)}.",
+                )
+
     check.__name__ = f"rule_{code}"
     return rule(code)(check)
 
@@ -420,8 +568,9 @@ def rule_178(data):
         if provider and provider not in PROVIDER_CODES:
             yield Problem(child, "178", f"In the {episode.label}, PLACE_PROVIDER '{provider}' is not a valid code.")
         elif provider and episode["PLACE"] in no_provider:
-            yield Problem(child, "178", f"In the {episode.label}, PLACE_PROVIDER must be blank for placement "
-                                        f"{episode['PLACE']}.")
+            yield Problem(
+                child, "178", f"In the {episode.label}, PLACE_PROVIDER must be blank for placement {episode['PLACE']}."
+            )
 
 
 @rule("148")
@@ -435,8 +584,12 @@ def rule_148(data):
 def rule_550(data):
     for child, episode in _each_episode(data):
         if episode["PLACE_PROVIDER"] == "PR0" and episode["PLACE"] != "P1":
-            yield Problem(child, "550", f"In the {episode.label}, provider PR0 is used with placement "
-                                        f"{episode['PLACE']}; it is only valid with P1.")
+            yield Problem(
+                child,
+                "550",
+                f"In the {episode.label}, provider PR0 is used with placement "
+                f"{episode['PLACE']}; it is only valid with P1.",
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,8 +614,12 @@ def rule_355(data):
 def rule_354(data):
     for child, episode in _each_episode(data):
         if episode.dec and episode.dec > data.end:
-            yield Problem(child, "354", f"The {episode.label} ceases ({show(episode.dec)}) after the end of the "
-                                        f"collection year ({show(data.end)}).")
+            yield Problem(
+                child,
+                "354",
+                f"The {episode.label} ceases ({show(episode.dec)}) after the end of the "
+                f"collection year ({show(data.end)}).",
+            )
 
 
 @rule("353")
@@ -478,8 +635,9 @@ def rule_302(data):
         dob = data.dob_by_child.get(child)
         first = next((e for e in episodes if e.decom), None)
         if dob and first and first.decom < dob:
-            yield Problem(child, "302", f"The first episode starts ({show(first.decom)}) before the child was born "
-                                        f"({show(dob)}).")
+            yield Problem(
+                child, "302", f"The first episode starts ({show(first.decom)}) before the child was born ({show(dob)})."
+            )
 
 
 @rule("352")
@@ -502,8 +660,9 @@ def rule_142(data):
 def rule_501(data):
     for child, previous, episode in data.dated_pairs():
         if previous.dec and episode.decom < previous.dec:
-            yield Problem(child, "501", f"The {episode.label} starts before the previous episode ceased "
-                                        f"({show(previous.dec)}).")
+            yield Problem(
+                child, "501", f"The {episode.label} starts before the previous episode ceased ({show(previous.dec)})."
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,8 +674,12 @@ def rule_357(data):
     for child, episodes in data.episodes_by_child.items():
         first = next((e for e in episodes if e.decom), None)
         if first and first.decom >= data.start and first["RNE"] != "S":
-            yield Problem(child, "357", f"The child's first episode ({first.label}) starts in the year, so its RNE "
-                                        f"must be S, not '{first['RNE']}'.")
+            yield Problem(
+                child,
+                "357",
+                f"The child's first episode ({first.label}) starts in the year, so its RNE "
+                f"must be S, not '{first['RNE']}'.",
+            )
 
 
 @rule("388")
@@ -527,10 +690,16 @@ def rule_388(data):
             following = dated[position + 1] if position + 1 < len(dated) else None
             next_same_day = following is not None and episode.dec is not None and following.decom == episode.dec
             if episode["REC"] == "X1" and not next_same_day:
-                yield Problem(child, "388", f"The {episode.label} ceased with X1 but no episode starts the day it ceased.")
+                yield Problem(
+                    child, "388", f"The {episode.label} ceased with X1 but no episode starts the day it ceased."
+                )
             elif episode["REC"] and episode["REC"] != "X1" and next_same_day:
-                yield Problem(child, "388", f"The {episode.label} ceased with {episode['REC']} but the next episode "
-                                            "starts the same day: it should cease with X1.")
+                yield Problem(
+                    child,
+                    "388",
+                    f"The {episode.label} ceased with {episode['REC']} but the next episode "
+                    "starts the same day: it should cease with X1.",
+                )
 
 
 @rule("431")
@@ -544,41 +713,64 @@ def rule_431(data):
 def rule_432(data):
     for child, previous, episode in data.dated_pairs():
         if previous["REC"] and previous["REC"] != "X1" and episode["RNE"] != "S":
-            yield Problem(child, "432", f"The previous episode ended care ({previous['REC']}), so the "
-                                        f"{episode.label} must have RNE S, not '{episode['RNE']}'.")
+            yield Problem(
+                child,
+                "432",
+                f"The previous episode ended care ({previous['REC']}), so the "
+                f"{episode.label} must have RNE S, not '{episode['RNE']}'.",
+            )
 
 
 @rule("433")
 def rule_433(data):
     for child, previous, episode in data.dated_pairs():
         if episode["RNE"] in CONTINUATION_RNE and previous.dec != episode.decom:
-            yield Problem(child, "433", f"The {episode.label} continues the previous one (RNE {episode['RNE']}) but "
-                                        f"the previous episode ceased on {show(previous.dec)}.")
+            yield Problem(
+                child,
+                "433",
+                f"The {episode.label} continues the previous one (RNE {episode['RNE']}) but "
+                f"the previous episode ceased on {show(previous.dec)}.",
+            )
 
 
 @rule("434")
 def rule_434(data):
     for child, previous, episode in data.continuing_pairs():
-        if episode["RNE"] == "L" and (episode["LS"] == previous["LS"] or episode["PLACE"] != previous["PLACE"]
-                                      or episode["PLACE_PROVIDER"] != previous["PLACE_PROVIDER"]):
-            yield Problem(child, "434", f"The {episode.label} has RNE L (legal status change only), but the legal "
-                                        "status did not change or the placement did.")
+        if episode["RNE"] == "L" and (
+            episode["LS"] == previous["LS"]
+            or episode["PLACE"] != previous["PLACE"]
+            or episode["PLACE_PROVIDER"] != previous["PLACE_PROVIDER"]
+        ):
+            yield Problem(
+                child,
+                "434",
+                f"The {episode.label} has RNE L (legal status change only), but the legal "
+                "status did not change or the placement did.",
+            )
 
 
 @rule("435")
 def rule_435(data):
     for child, previous, episode in data.continuing_pairs():
         if episode["RNE"] in {"P", "T"} and episode["LS"] != previous["LS"]:
-            yield Problem(child, "435", f"The {episode.label} has RNE {episode['RNE']} (placement change only) but the "
-                                        f"legal status changed ({previous['LS']} to {episode['LS']}).")
+            yield Problem(
+                child,
+                "435",
+                f"The {episode.label} has RNE {episode['RNE']} (placement change only) but the "
+                f"legal status changed ({previous['LS']} to {episode['LS']}).",
+            )
 
 
 @rule("436")
 def rule_436(data):
     for child, previous, episode in data.continuing_pairs():
         if episode["RNE"] in {"B", "U"} and episode["LS"] == previous["LS"]:
-            yield Problem(child, "436", f"The {episode.label} has RNE {episode['RNE']} (legal status and placement "
-                                        "change) but the legal status did not change.")
+            yield Problem(
+                child,
+                "436",
+                f"The {episode.label} has RNE {episode['RNE']} (legal status and placement "
+                "change) but the legal status did not change.",
+            )
 
 
 @rule("437")
@@ -587,15 +779,21 @@ def rule_437(data):
         dated = [e for e in episodes if e.decom]
         for episode in dated[:-1]:
             if episode["REC"] in REC_NOTHING_CAN_FOLLOW:
-                yield Problem(child, "437", f"The {episode.label} ceased with {episode['REC']} but later episodes follow.")
+                yield Problem(
+                    child, "437", f"The {episode.label} ceased with {episode['REC']} but later episodes follow."
+                )
 
 
 @rule("380")
 def rule_380(data):
     for child, period in data.periods_of_care():
         if period[0]["PLACE"] in TEMPORARY_PLACE and period[0]["RNE"] == "S":
-            yield Problem(child, "380", f"The period of care starting {period[0]['DECOM']} starts with a temporary "
-                                        f"placement ({period[0]['PLACE']}).")
+            yield Problem(
+                child,
+                "380",
+                f"The period of care starting {period[0]['DECOM']} starts with a temporary "
+                f"placement ({period[0]['PLACE']}).",
+            )
 
 
 @rule("381")
@@ -603,8 +801,9 @@ def rule_381(data):
     for child, period in data.periods_of_care():
         last = period[-1]
         if last["REC"] and last["REC"] != "X1" and last["PLACE"] in TEMPORARY_PLACE:
-            yield Problem(child, "381", f"The period of care ends with a temporary placement ({last.label}, "
-                                        f"{last['PLACE']}).")
+            yield Problem(
+                child, "381", f"The period of care ends with a temporary placement ({last.label}, {last['PLACE']})."
+            )
 
 
 @rule("383")
@@ -615,11 +814,18 @@ def rule_383(data):
             if episode["PLACE"] in TEMPORARY_PLACE:
                 temporary.append(episode)
                 continue
-            if normal is not None and temporary and (
-                    (episode["PLACE"], episode["PLACE_PROVIDER"]) != (normal["PLACE"], normal["PLACE_PROVIDER"])):
-                yield Problem(child, "383", f"After the temporary placement ({temporary[0].label}, "
-                                            f"{temporary[0]['PLACE']}) the child does not return to the placement "
-                                            f"before it ({normal['PLACE']}) but moves to {episode['PLACE']}.")
+            if (
+                normal is not None
+                and temporary
+                and ((episode["PLACE"], episode["PLACE_PROVIDER"]) != (normal["PLACE"], normal["PLACE_PROVIDER"]))
+            ):
+                yield Problem(
+                    child,
+                    "383",
+                    f"After the temporary placement ({temporary[0].label}, "
+                    f"{temporary[0]['PLACE']}) the child does not return to the placement "
+                    f"before it ({normal['PLACE']}) but moves to {episode['PLACE']}.",
+                )
             normal, temporary = episode, []
 
 
@@ -634,6 +840,7 @@ def _short_status_rule(status):
             ceased = episode.dec or data.end
             if (ceased - episode.decom).days > limit:
                 yield Problem(child, code, f"The {episode.label} records {text}.")
+
     check.__name__ = f"rule_{code}"
     return rule(code)(check)
 
@@ -648,8 +855,12 @@ def rule_504(data):
     for child, period in data.periods_of_care():
         for episode in period[1:]:
             if episode["CIN"] != period[0]["CIN"]:
-                yield Problem(child, "504", f"In the {episode.label}, CIN {episode['CIN']} differs from the start of "
-                                            f"the period of care ({period[0]['CIN']}).")
+                yield Problem(
+                    child,
+                    "504",
+                    f"In the {episode.label}, CIN {episode['CIN']} differs from the start of "
+                    f"the period of care ({period[0]['CIN']}).",
+                )
 
 
 def _next_is_placement_change(data) -> dict[int, bool]:
@@ -665,8 +876,9 @@ def rule_225(data):
     changes = _next_is_placement_change(data)
     for child, episode in _each_episode(data):
         if changes.get(episode.index) and not episode["REASON_PLACE_CHANGE"]:
-            yield Problem(child, "225", f"The placement changes when the {episode.label} ceases: "
-                                        "REASON_PLACE_CHANGE is required.")
+            yield Problem(
+                child, "225", f"The placement changes when the {episode.label} ceases: REASON_PLACE_CHANGE is required."
+            )
 
 
 @rule("226")
@@ -674,8 +886,11 @@ def rule_226(data):
     changes = _next_is_placement_change(data)
     for child, episode in _each_episode(data):
         if episode["REASON_PLACE_CHANGE"] and not changes.get(episode.index):
-            yield Problem(child, "226", f"The {episode.label} has a REASON_PLACE_CHANGE but the placement does not "
-                                        "change when it ceases.")
+            yield Problem(
+                child,
+                "226",
+                f"The {episode.label} has a REASON_PLACE_CHANGE but the placement does not change when it ceases.",
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -697,8 +912,13 @@ def _header_change(code, column, what):
             if column == "SEX":
                 now, then = SAME_SEX.get(now, now), SAME_SEX.get(then, then)
             if now != then:
-                yield Problem(child, code, f"{what} is {_cell(row, column) or '(blank)'} but was "
-                                           f"{_cell(before[child], column) or '(blank)'} in last year's return.")
+                yield Problem(
+                    child,
+                    code,
+                    f"{what} is {_cell(row, column) or '(blank)'} but was "
+                    f"{_cell(before[child], column) or '(blank)'} in last year's return.",
+                )
+
     check.__name__ = f"rule_{code}"
     return rule(code)(check)
 
@@ -710,8 +930,11 @@ rule_204 = _header_change("204", "ETHNIC", "ETHNIC")
 
 def _open_at_last_year_end(data) -> dict[str, Episode]:
     """Each child's episode left open in last year's return."""
-    return {child: episodes[-1] for child, episodes in data.previous.episodes_by_child.items()
-            if episodes and episodes[-1].decom and not episodes[-1]["DEC"]}
+    return {
+        child: episodes[-1]
+        for child, episodes in data.previous.episodes_by_child.items()
+        if episodes and episodes[-1].decom and not episodes[-1]["DEC"]
+    }
 
 
 # The columns of the first episode that must carry on from last year's open episode, of those
@@ -726,8 +949,12 @@ def rule_502(data):
     for child, open_episode in _open_at_last_year_end(data).items():
         episodes = [e for e in data.episodes_by_child.get(child, []) if e.decom]
         if episodes and episodes[0].decom != open_episode.decom:
-            yield Problem(child, "502", f"Last year's return ends with an episode open from {open_episode['DECOM']}, "
-                                        f"but this year's first episode starts {episodes[0]['DECOM']}.")
+            yield Problem(
+                child,
+                "502",
+                f"Last year's return ends with an episode open from {open_episode['DECOM']}, "
+                f"but this year's first episode starts {episodes[0]['DECOM']}.",
+            )
 
 
 @rule("503")
@@ -742,9 +969,13 @@ def rule_503(data):
             if column in ("PLACE", "PLACE_PROVIDER") and open_episode["PLACE"] not in placement_codes(data.year):
                 continue  # the placement code lists changed between the years: the code was mapped
             if episodes[0][column] != open_episode[column]:
-                yield Problem(child, "503", f"The episode starting {open_episode['DECOM']} has {column} "
-                                            f"{episodes[0][column] or '(blank)'}, but {open_episode[column] or '(blank)'}"
-                                            " in last year's return.")
+                yield Problem(
+                    child,
+                    "503",
+                    f"The episode starting {open_episode['DECOM']} has {column} "
+                    f"{episodes[0][column] or '(blank)'}, but {open_episode[column] or '(blank)'}"
+                    " in last year's return.",
+                )
 
 
 @rule("562")
@@ -757,8 +988,12 @@ def rule_562(data):
             if episode.decom and episode.decom < data.start:
                 match = open_last_year.get(child)
                 if match is None or match.decom != episode.decom:
-                    yield Problem(child, "562", f"The {episode.label} began before {show(data.start)}, but last "
-                                                "year's return has no episode open at its end that starts that day.")
+                    yield Problem(
+                        child,
+                        "562",
+                        f"The {episode.label} began before {show(data.start)}, but last "
+                        "year's return has no episode open at its end that starts that day.",
+                    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -769,7 +1004,9 @@ def rule_562(data):
 def rule_int08(data):
     for row in data.reviews:
         if _cell(row, "CHILD") not in data.header_by_child:
-            yield Problem(_cell(row, "CHILD"), "INT08", f"Review {_cell(row, 'REVIEW')}: the child is not in the Header.")
+            yield Problem(
+                _cell(row, "CHILD"), "INT08", f"Review {_cell(row, 'REVIEW')}: the child is not in the Header."
+            )
 
 
 @rule("INT17")
@@ -777,8 +1014,12 @@ def rule_int17(data):
     for row in data.reviews:
         child = _cell(row, "CHILD")
         if child in data.header_by_child and _cell(row, "DOB") != _cell(data.header_by_child[child], "DOB"):
-            yield Problem(child, "INT17", f"Review {_cell(row, 'REVIEW')}: DOB {_cell(row, 'DOB')} differs from the "
-                                          f"Header DOB {_cell(data.header_by_child[child], 'DOB')}.")
+            yield Problem(
+                child,
+                "INT17",
+                f"Review {_cell(row, 'REVIEW')}: DOB {_cell(row, 'DOB')} differs from the "
+                f"Header DOB {_cell(data.header_by_child[child], 'DOB')}.",
+            )
 
 
 @rule("1012")
@@ -793,21 +1034,27 @@ def rule_1012(data):
 def rule_166(data):
     for row in data.reviews:
         if parse_date(_cell(row, "REVIEW")) is None:
-            yield Problem(_cell(row, "CHILD"), "166", f"REVIEW '{_cell(row, 'REVIEW')}' is not a valid DD/MM/YYYY date.")
+            yield Problem(
+                _cell(row, "CHILD"), "166", f"REVIEW '{_cell(row, 'REVIEW')}' is not a valid DD/MM/YYYY date."
+            )
 
 
 @rule("167")
 def rule_167(data):
     for row in data.reviews:
         if _cell(row, "REVIEW") and _cell(row, "REVIEW_CODE") not in REVIEW_CODES:
-            yield Problem(_cell(row, "CHILD"), "167", f"Review {_cell(row, 'REVIEW')}: REVIEW_CODE "
-                                                      f"'{_cell(row, 'REVIEW_CODE')}' is not PN0-PN7.")
+            yield Problem(
+                _cell(row, "CHILD"),
+                "167",
+                f"Review {_cell(row, 'REVIEW')}: REVIEW_CODE '{_cell(row, 'REVIEW_CODE')}' is not PN0-PN7.",
+            )
 
 
 @rule("399")
 def rule_399(data):
     short_breaks_only = {
-        child for child, episodes in data.episodes_by_child.items()
+        child
+        for child, episodes in data.episodes_by_child.items()
         if episodes and all(e["LS"] in SHORT_BREAK_LS for e in episodes)
     }
     reported = set()
@@ -815,14 +1062,16 @@ def rule_399(data):
         child = _cell(row, "CHILD")
         if child in short_breaks_only and (_cell(row, "MOTHER") or _cell(row, "MC_DOB")):
             reported.add(child)
-            yield Problem(child, "399", "The child is looked after only under short breaks (V3/V4): MOTHER must be "
-                                        "blank.")
+            yield Problem(
+                child, "399", "The child is looked after only under short breaks (V3/V4): MOTHER must be blank."
+            )
     for row in data.reviews:
         child = _cell(row, "CHILD")
         if child in short_breaks_only and child not in reported:
             reported.add(child)
-            yield Problem(child, "399", "The child is looked after only under short breaks (V3/V4): there must be no "
-                                        "reviews.")
+            yield Problem(
+                child, "399", "The child is looked after only under short breaks (V3/V4): there must be no reviews."
+            )
 
 
 def _review_age_rule(code):
@@ -836,11 +1085,16 @@ def _review_age_rule(code):
             under_four = is_under(4, dob, review)
             review_code = _cell(row, "REVIEW_CODE")
             if code == "440" and review_code == "PN0" and not under_four:
-                yield Problem(child, "440", f"Review {show(review)}: PN0 is for children under 4, but the child was 4 "
-                                            "or older.")
+                yield Problem(
+                    child, "440", f"Review {show(review)}: PN0 is for children under 4, but the child was 4 or older."
+                )
             if code == "441" and review_code in REVIEW_CODES - {"PN0"} and under_four:
-                yield Problem(child, "441", f"Review {show(review)}: the child was under 4, so the code must be PN0, "
-                                            f"not {review_code}.")
+                yield Problem(
+                    child,
+                    "441",
+                    f"Review {show(review)}: the child was under 4, so the code must be PN0, not {review_code}.",
+                )
+
     check.__name__ = f"rule_{code}"
     return rule(code)(check)
 

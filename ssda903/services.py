@@ -42,6 +42,7 @@ ERROR_FIELDS = ("file", "row", "child", "column", "value", "message")
 
 # --- Collection years ---------------------------------------------------------------------------
 
+
 def collection_year_label(year):
     """The DfE's naming: a collection year is named by the year it ends in (2025 = 2024/25)."""
     from .rules import year_label
@@ -62,6 +63,7 @@ def recent_collection_years(on=None, count=5):
 
 
 # --- Import -------------------------------------------------------------------------------------
+
 
 def _read(upload):
     if isinstance(upload, (bytes, bytearray)):
@@ -84,10 +86,14 @@ def start_import(files, *, by, dry_run=False, request=None):
         raise ValidationError({"files": f"Choose at most {MAX_FILES} files."})
     sizes = {name: getattr(upload, "size", None) for name, upload in files.items()}
     if sum(size or 0 for size in sizes.values()) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"files": f"The files must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all."})
+        raise ValidationError(
+            {"files": f"The files must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all."}
+        )
     contents = {name: _read(upload) for name, upload in files.items()}
     if sum(len(content) for content in contents.values()) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"files": f"The files must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all."})
+        raise ValidationError(
+            {"files": f"The files must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all."}
+        )
     empty = sorted(name for name, content in contents.items() if not content.strip())
     if empty:
         raise ValidationError({"files": f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty."})
@@ -96,10 +102,17 @@ def start_import(files, *, by, dry_run=False, request=None):
         ImportFile.objects.bulk_create(
             ImportFile(run=run, name=name, content=content, size=len(content)) for name, content in contents.items()
         )
-        record_event(action=AuditAction.CREATE, user=by, obj=run, request=request, detail={
-            "what": "SSDA903 import", "dry_run": dry_run,
-            "files": {name: len(content) for name, content in contents.items()},
-        })
+        record_event(
+            action=AuditAction.CREATE,
+            user=by,
+            obj=run,
+            request=request,
+            detail={
+                "what": "SSDA903 import",
+                "dry_run": dry_run,
+                "files": {name: len(content) for name, content in contents.items()},
+            },
+        )
         transaction.on_commit(lambda: run_import_task.delay(run.pk))
     return run
 
@@ -151,8 +164,11 @@ class _ProgressWriter:
         fraction = min(max(done / total, 0), 1) if total else 0
         percent = max(int(low + (high - low) * fraction), self.saved_percent or 0)
         label = self.LABELS.get(stage, stage[:1].upper() + stage[1:])[:200]
-        if (self.saved_percent is not None and percent < self.saved_percent + PROGRESS_STEP
-                and label == self.saved_stage):
+        if (
+            self.saved_percent is not None
+            and percent < self.saved_percent + PROGRESS_STEP
+            and label == self.saved_stage
+        ):
             return
         self.saved_percent, self.saved_stage = percent, label
         try:
@@ -200,16 +216,23 @@ def run_import(run_id):
     run = ImportRun.objects.select_related("uploaded_by").get(pk=run_id)
     if run.finished:
         return run
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, progress=0, stage="Reading the files",
-                                               started_at=timezone.now())
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, progress=0, stage="Reading the files", started_at=timezone.now()
+    )
     files = {file.name: bytes(file.content) for file in run.files.all()}
     writer = _ProgressWriter(run)
     try:
         result = import_return(files, by=run.uploaded_by, dry_run=run.dry_run, progress=writer)
     except SoftTimeLimitExceeded:
-        _finish(run, status=ImportStatus.ERROR, stage="", failure=(
-            f"The import was stopped after {settings.IMPORT_903_SOFT_TIME_LIMIT / 60:g} minutes "
-            "(IMPORT_903_SOFT_TIME_LIMIT): nothing was imported."))
+        _finish(
+            run,
+            status=ImportStatus.ERROR,
+            stage="",
+            failure=(
+                f"The import was stopped after {settings.IMPORT_903_SOFT_TIME_LIMIT / 60:g} minutes "
+                "(IMPORT_903_SOFT_TIME_LIMIT): nothing was imported."
+            ),
+        )
         raise
     except Exception as error:
         _finish(run, status=ImportStatus.ERROR, stage="", failure=f"{type(error).__name__}: {error}"[:2000])
@@ -219,14 +242,27 @@ def run_import(run_id):
     errors = list(result.errors or [])
     counts = {field: getattr(result, field, 0) or 0 for field in COUNT_FIELDS}
     if errors:
-        _finish(run, status=ImportStatus.FAILED, progress=100, stage="", error_count=len(errors),
-                errors=[error_as_dict(error) for error in errors[:MAX_STORED_ERRORS]], **counts)
+        _finish(
+            run,
+            status=ImportStatus.FAILED,
+            progress=100,
+            stage="",
+            error_count=len(errors),
+            errors=[error_as_dict(error) for error in errors[:MAX_STORED_ERRORS]],
+            **counts,
+        )
     else:
         replaced = [list(child) for child in getattr(result, "children_episodes_replaced", [])]
-        _finish(run, status=ImportStatus.SUCCEEDED, progress=100, stage="",
-                next_reviews_estimated=result.next_reviews_estimated,
-                children_episodes_replaced=replaced[:MAX_LISTED_CHILDREN],
-                children_with_episodes_replaced=len(replaced), **counts)
+        _finish(
+            run,
+            status=ImportStatus.SUCCEEDED,
+            progress=100,
+            stage="",
+            next_reviews_estimated=result.next_reviews_estimated,
+            children_episodes_replaced=replaced[:MAX_LISTED_CHILDREN],
+            children_with_episodes_replaced=len(replaced),
+            **counts,
+        )
     run.refresh_from_db()
     return run
 
@@ -239,11 +275,17 @@ def errors_csv_for(run):
 
 
 def record_errors_download(run, *, by, request=None):
-    record_event(action=AuditAction.EXPORT, user=by, obj=run, request=request,
-                 detail={"what": "SSDA903 import errors", "rows": len(run.errors)})
+    record_event(
+        action=AuditAction.EXPORT,
+        user=by,
+        obj=run,
+        request=request,
+        detail={"what": "SSDA903 import errors", "rows": len(run.errors)},
+    )
 
 
 # --- Export -------------------------------------------------------------------------------------
+
 
 def store_return(year, source, tables, *, by=None):
     """Keep the year's return (CSV text by table) as the one next year's export checks against."""
@@ -279,19 +321,33 @@ def export_files(year, *, by, request=None, queries_seen=False):
     if archive is not None:
         from .exporter import FILE_NAMES
 
-        store_return(year, ReturnSource.EXPORTED, {table: result.files[name] for table, name in FILE_NAMES.items()
-                                                   if name in result.files}, by=by)
+        store_return(
+            year,
+            ReturnSource.EXPORTED,
+            {table: result.files[name] for table, name in FILE_NAMES.items() if name in result.files},
+            by=by,
+        )
     if outcome == "written":
         shown = result.children
     else:
         shown = [problem.child for problem in problems or queries]
     child_ids = list(dict.fromkeys(pk for _, pk in children_by_local_id([child for child in shown if child]) if pk))
     with transaction.atomic():
-        event = record_event(action=AuditAction.EXPORT, user=by, object_type="ssda903.return", object_id=str(year),
-                             request=request, detail={
-                                 "what": "SSDA903 return", "collection_year": year, "outcome": outcome,
-                                 "files": sorted(result.files) if archive is not None else [],
-                                 "problems": len(problems), "queries": len(queries), "child_ids": child_ids,
-                             })
+        event = record_event(
+            action=AuditAction.EXPORT,
+            user=by,
+            object_type="ssda903.return",
+            object_id=str(year),
+            request=request,
+            detail={
+                "what": "SSDA903 return",
+                "collection_year": year,
+                "outcome": outcome,
+                "files": sorted(result.files) if archive is not None else [],
+                "problems": len(problems),
+                "queries": len(queries),
+                "child_ids": child_ids,
+            },
+        )
         record_children_shown(event, child_ids)
     return result, archive

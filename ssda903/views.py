@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import AllocationManagerRequiredMixin
-from children.selectors import listing_rows
 from audit.pages import ListPage
+from children.selectors import listing_rows
 from iro_portal.pages import FormPage
 
 from . import selectors, services
@@ -27,10 +27,14 @@ class ReturnsAccessMixin(AllocationManagerRequiredMixin):
 
 class OverviewView(ReturnsAccessMixin, View):
     def get(self, request):
-        return render(request, "ssda903/overview.html", {
-            "runs": selectors.recent_import_runs(),
-            "waiting": selectors.children_to_allocate().count(),
-        })
+        return render(
+            request,
+            "ssda903/overview.html",
+            {
+                "runs": selectors.recent_import_runs(),
+                "waiting": selectors.children_to_allocate().count(),
+            },
+        )
 
 
 class ImportView(ReturnsAccessMixin, FormPage):
@@ -43,9 +47,12 @@ class ImportView(ReturnsAccessMixin, FormPage):
         return {"max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024)}
 
     def save(self, form):
-        run = services.start_import(form.files_by_name(), by=self.request.user,
-                                    dry_run=form.cleaned_data["dry_run"], request=self.request)
+        run = services.start_import(
+            form.files_by_name(), by=self.request.user, dry_run=form.cleaned_data["dry_run"], request=self.request
+        )
         return redirect("ssda903:import_run", pk=run.pk)
+
+
 class ImportRunView(ReturnsAccessMixin, View):
     """An import's progress, then its counts or every error."""
 
@@ -55,12 +62,18 @@ class ImportRunView(ReturnsAccessMixin, View):
     def get(self, request, pk):
         run = self.get_run(pk)
         page = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page")) if run.errors else None
-        return render(request, "ssda903/import_run.html", {
-            "run": run, "page": page, "files": run.files.only("name", "size", "run_id"),
-            "status_url": reverse("ssda903:import_status", args=[run.pk]),
-            "more_errors_than_stored": run.error_count > len(run.errors),
-            "estimated_children": selectors.children_by_local_id(run.next_reviews_estimated),
-        })
+        return render(
+            request,
+            "ssda903/import_run.html",
+            {
+                "run": run,
+                "page": page,
+                "files": run.files.only("name", "size", "run_id"),
+                "status_url": reverse("ssda903:import_status", args=[run.pk]),
+                "more_errors_than_stored": run.error_count > len(run.errors),
+                "estimated_children": selectors.children_by_local_id(run.next_reviews_estimated),
+            },
+        )
 
 
 class ImportCheckedFilesView(ImportRunView):
@@ -82,10 +95,15 @@ class ImportCheckedFilesView(ImportRunView):
 class ImportRunStatusView(ImportRunView):
     def get(self, request, pk):
         run = get_object_or_404(ImportRun.objects.defer("errors"), pk=pk)
-        return JsonResponse({
-            "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
-            "stage": run.stage, "finished": run.finished,
-        })
+        return JsonResponse(
+            {
+                "status": run.status,
+                "status_label": run.get_status_display(),
+                "progress": run.progress,
+                "stage": run.stage,
+                "finished": run.finished,
+            }
+        )
 
 
 class ImportErrorsCsvView(ImportRunView):
@@ -108,23 +126,35 @@ class ExportView(ReturnsAccessMixin, View):
         today = timezone.localdate()
         if "year" not in request.GET:
             form = ExportForm(initial={"year": services.last_completed_collection_year(today)}, on=today)
-            return render(request, "ssda903/export_form.html",
-                          {"form": form, "stored_returns": selectors.stored_returns()})
+            return render(
+                request, "ssda903/export_form.html", {"form": form, "stored_returns": selectors.stored_returns()}
+            )
         form = ExportForm(request.GET, on=today)
         if not form.is_valid():
-            return render(request, "ssda903/export_form.html",
-                          {"form": form, "stored_returns": selectors.stored_returns()}, status=400)
+            return render(
+                request,
+                "ssda903/export_form.html",
+                {"form": form, "stored_returns": selectors.stored_returns()},
+                status=400,
+            )
         year = form.cleaned_data["year"]
-        result, archive = services.export_files(year, by=request.user, request=request,
-                                                queries_seen=request.GET.get("queries_seen") == "1")
+        result, archive = services.export_files(
+            year, by=request.user, request=request, queries_seen=request.GET.get("queries_seen") == "1"
+        )
         if archive is None:
             template = "ssda903/export_problems.html" if result.problems else "ssda903/export_queries.html"
             children = dict(selectors.children_by_local_id([problem.child for problem in result.problems]))
-            return render(request, template, {
-                "form": form, "year": year, "label": services.collection_year_label(year),
-                "problems": [(problem, children.get(problem.child)) for problem in result.problems],
-                "queries": result.queries,
-            })
+            return render(
+                request,
+                template,
+                {
+                    "form": form,
+                    "year": year,
+                    "label": services.collection_year_label(year),
+                    "problems": [(problem, children.get(problem.child)) for problem in result.problems],
+                    "queries": result.queries,
+                },
+            )
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="ssda903-{year}.zip"'
         return response
@@ -137,7 +167,12 @@ class ToAllocateView(ReturnsAccessMixin, ListPage):
         today = timezone.localdate()
         page = self.page_of(selectors.children_to_allocate(today), child_id=attrgetter("pk"))
         count = page.paginator.count
-        return render(request, "ssda903/to_allocate.html", {
-            "page": page, "rows": listing_rows(page.object_list, today),
-            "caption": "1 child needs an IRO" if count == 1 else f"{count} children need an IRO",
-        })
+        return render(
+            request,
+            "ssda903/to_allocate.html",
+            {
+                "page": page,
+                "rows": listing_rows(page.object_list, today),
+                "caption": "1 child needs an IRO" if count == 1 else f"{count} children need an IRO",
+            },
+        )

@@ -103,13 +103,27 @@ class Worker:
         celery = Path(sys.executable).with_name("celery")
         command = [str(celery)] if celery.exists() else [sys.executable, "-m", "celery"]
         command += [
-            "-A", "iro_portal", "worker", "--pool=solo", "-l", "warning",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{self.name}@%h",
+            "-A",
+            "iro_portal",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{self.name}@%h",
         ]
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=self.env, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            command,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         return self
 
@@ -176,28 +190,31 @@ class Worker:
             return ""
 
 
-def worker_env(*, database_url, broker_url, secret_key, var_dir, email_backend, email_dir=None, chunk_size=3,
-               application_name=None):
+def worker_env(
+    *, database_url, broker_url, secret_key, var_dir, email_backend, email_dir=None, chunk_size=3, application_name=None
+):
     """The worker's environment; `application_name` names its PostgreSQL connections (PGAPPNAME),
     so the test can see in pg_stat_activity what the worker last asked the database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "EMAIL_", "REMINDER_"))}
     env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "iro_portal.settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])),
-        "SECRET_KEY": secret_key,
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-        "REMINDER_SWEEP_CHUNK_SIZE": str(chunk_size),
-        "REMINDER_DIGEST_DELAY_SECONDS": "0",
-        "EMAIL_BACKEND": email_backend,
-        "EMAIL_FILE_PATH": str(email_dir or Path(var_dir) / "emails"),
-        "IRO_PORTAL_VAR_DIR": str(var_dir),
-        "LOG_LEVEL": "WARNING",
-        "PGAPPNAME": application_name or "celery-worker-test",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "iro_portal.settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])),
+            "SECRET_KEY": secret_key,
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "REMINDER_SWEEP_CHUNK_SIZE": str(chunk_size),
+            "REMINDER_DIGEST_DELAY_SECONDS": "0",
+            "EMAIL_BACKEND": email_backend,
+            "EMAIL_FILE_PATH": str(email_dir or Path(var_dir) / "emails"),
+            "IRO_PORTAL_VAR_DIR": str(var_dir),
+            "LOG_LEVEL": "WARNING",
+            "PGAPPNAME": application_name or "celery-worker-test",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -246,7 +263,9 @@ def wait_for(condition, timeout, interval=0.1, describe=None):
             return value
         if time.monotonic() > deadline:
             detail = describe() if describe else ""
-            raise AssertionError(f"timed out after {timeout} s waiting for {getattr(condition, '__name__', condition)}. {detail}")
+            raise AssertionError(
+                f"timed out after {timeout} s waiting for {getattr(condition, '__name__', condition)}. {detail}"
+            )
         time.sleep(interval)
 
 
@@ -262,7 +281,12 @@ def wait_until_drained(broker, workers, timeout, settle=0.5):
         time.sleep(settle)
         return broker.idle()
 
-    wait_for(drained, timeout, interval=0.1, describe=lambda: (
-        f"queued={broker.queued()} unacked={broker.unacked_tasks()}\n"
-        + "\n".join(f"--- {w.name}:\n{w.log_tail()}" for w in workers)
-    ))
+    wait_for(
+        drained,
+        timeout,
+        interval=0.1,
+        describe=lambda: (
+            f"queued={broker.queued()} unacked={broker.unacked_tasks()}\n"
+            + "\n".join(f"--- {w.name}:\n{w.log_tail()}" for w in workers)
+        ),
+    )

@@ -10,24 +10,6 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from children import services as children_services
-
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
-
-if ON_POSTGRESQL:
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    _execute_sql_flush = DatabaseOperations.execute_sql_flush
-
-    def _execute_sql_flush_past_the_audit_trigger(self, sql_list):
-        """Transactional tests empty the database with TRUNCATE between tests, which the audit
-        log's trigger refuses (audit/migrations/0003): the suite's superuser turns triggers off
-        for that one transaction."""
-        _execute_sql_flush(self, ["SET LOCAL session_replication_role = replica", *sql_list,
-                                  "SET LOCAL session_replication_role = DEFAULT"])
-
-    DatabaseOperations.execute_sql_flush = _execute_sql_flush_past_the_audit_trigger
-
 from tests.factories import (
     TEST_PASSWORD,
     AdministratorFactory,
@@ -43,6 +25,25 @@ from tests.factories import (
     OversightRecordFactory,
     ReviewFactory,
 )
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="this database rule is enforced on PostgreSQL only")
+
+if ON_POSTGRESQL:
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    _execute_sql_flush = DatabaseOperations.execute_sql_flush
+
+    def _execute_sql_flush_past_the_audit_trigger(self, sql_list):
+        """Transactional tests empty the database with TRUNCATE between tests, which the audit
+        log's trigger refuses (audit/migrations/0003): the suite's superuser turns triggers off
+        for that one transaction."""
+        _execute_sql_flush(
+            self,
+            ["SET LOCAL session_replication_role = replica", *sql_list, "SET LOCAL session_replication_role = DEFAULT"],
+        )
+
+    DatabaseOperations.execute_sql_flush = _execute_sql_flush_past_the_audit_trigger
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +106,7 @@ def other_child(db, other_iro):
 # list of who is who. Fields not given take the factories' defaults.
 # ---------------------------------------------------------------------------------------------
 
+
 def in_care(child, start, end=None, **fields):
     """`child` looked after from `start`, and until `end` when given."""
     return CareEpisodeFactory(child=child, start_date=start, end_date=end, **fields)
@@ -114,8 +116,14 @@ def brought_into_care(child, *, by, start, iro):
     """`child` brought into care on `start` through the children service, which schedules the
     first review as it does in use, and allocated to `iro` from that day."""
     children_services.record_care_episode(
-        child, by=by, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=by,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=start)
     return child
@@ -162,8 +170,10 @@ def sign_in(client, user):
 def clock(monkeypatch):
     """Set the day the services take as today: whether a series of short breaks is still
     running depends on it."""
+
     def set_today(day):
         monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
     return set_today
 
 

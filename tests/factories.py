@@ -126,7 +126,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
         booked = factory.Trait(
             status=ReviewStatus.BOOKED,
             booked_for=factory.LazyAttribute(
-                lambda review: timezone.make_aware(datetime.datetime.combine(review.due_date, datetime.time(10)))),
+                lambda review: timezone.make_aware(datetime.datetime.combine(review.due_date, datetime.time(10)))
+            ),
         )
 
     child = factory.SubFactory(ChildFactory)
@@ -191,8 +192,14 @@ class EscalationFactory(factory.django.DjangoModelFactory):
     resolved_on = None
     withdrawn_on = None
     status = factory.LazyAttribute(
-        lambda escalation: EscalationStatus.RESOLVED if escalation.resolved_on
-        else EscalationStatus.WITHDRAWN if escalation.withdrawn_on else EscalationStatus.OPEN)
+        lambda escalation: (
+            EscalationStatus.RESOLVED
+            if escalation.resolved_on
+            else EscalationStatus.WITHDRAWN
+            if escalation.withdrawn_on
+            else EscalationStatus.OPEN
+        )
+    )
     outcome = factory.LazyAttribute(lambda escalation: "Agreed." if escalation.resolved_on else "")
     withdrawal_reason = factory.LazyAttribute(lambda escalation: "No longer needed." if escalation.withdrawn_on else "")
 
@@ -202,11 +209,16 @@ class EscalationFactory(factory.django.DjangoModelFactory):
             return
         steps = [(Stage.INFORMAL, escalation.raised_on)] if extracted is None else extracted
         for stage, sent_on, *responded_on in steps:
-            EscalationStepFactory(escalation=escalation, stage=stage, sent_on=sent_on,
-                                  responded_on=responded_on[0] if responded_on else None)
+            EscalationStepFactory(
+                escalation=escalation,
+                stage=stage,
+                sent_on=sent_on,
+                responded_on=responded_on[0] if responded_on else None,
+            )
 
     @factory.post_generation
     def areas(escalation, create, extracted, **kwargs):
         if create and extracted:
             EscalationConcern.objects.bulk_create(
-                EscalationConcern(escalation=escalation, area=area) for area in extracted)
+                EscalationConcern(escalation=escalation, area=area) for area in extracted
+            )

@@ -25,7 +25,9 @@ def summary(reports, *, on_postgresql):
         return []
     counts = Counter(reason_of(report) for report in reports)
     lines = [f"{len(reports)} skipped:"]
-    lines += [f"  {count:4}  {reason}" for reason, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    lines += [
+        f"  {count:4}  {reason}" for reason, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
     if not on_postgresql:
         lines += ON_SQLITE
     return lines

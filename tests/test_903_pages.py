@@ -71,7 +71,9 @@ def broken_files():
 def upload(client, files, capture, *, dry_run=False):
     """Post the files as the form's boxes; the import task runs when the request commits."""
     boxes = dict(zip(("header", "episodes", "reviews", "uasc"), files.items()))
-    data = {box: SimpleUploadedFile(name, text.encode(), content_type="text/csv") for box, (name, text) in boxes.items()}
+    data = {
+        box: SimpleUploadedFile(name, text.encode(), content_type="text/csv") for box, (name, text) in boxes.items()
+    }
     if dry_run:
         data["dry_run"] = "on"
     with capture(execute=True) as callbacks:
@@ -122,7 +124,8 @@ def test_an_iro_cannot_see_an_import_or_its_errors(client, iro, manager):
 
 
 def test_an_upload_is_queued_then_imported_and_the_page_shows_the_counts(
-        client, manager, eager, django_capture_on_commit_callbacks):
+    client, manager, eager, django_capture_on_commit_callbacks
+):
     sign_in(client, manager)
     run = upload(client, valid_files(), django_capture_on_commit_callbacks)
     run.refresh_from_db()
@@ -161,12 +164,20 @@ def test_a_check_only_upload_writes_nothing(client, manager, eager, django_captu
 
 
 def test_a_check_shows_the_episodes_the_file_replaces_and_imports_the_same_files_once_confirmed(
-        client, manager, eager, django_capture_on_commit_callbacks):
-    child = ChildFactory(local_child_id="903A02", sex="M", date_of_birth=date(2012, 10, 10), ethnicity="BAFR",
-                         upn=upn(2))
+    client, manager, eager, django_capture_on_commit_callbacks
+):
+    child = ChildFactory(
+        local_child_id="903A02", sex="M", date_of_birth=date(2012, 10, 10), ethnicity="BAFR", upn=upn(2)
+    )
     CareEpisodeFactory(child=child, start_date=date(2022, 1, 1), end_date=date(2022, 6, 1), reason_episode_ceased="E4A")
-    CareEpisodeFactory(child=child, start_date=date(2024, 1, 1), legal_status="V2", end_date=date(2024, 3, 1),
-                       reason_episode_ceased="X1", reason_for_placement_change="CARPL")
+    CareEpisodeFactory(
+        child=child,
+        start_date=date(2024, 1, 1),
+        legal_status="V2",
+        end_date=date(2024, 3, 1),
+        reason_episode_ceased="X1",
+        reason_for_placement_change="CARPL",
+    )
     CareEpisodeFactory(child=child, start_date=date(2024, 3, 1), reason_for_new_episode="P", legal_status="V2")
     before = list(child.episodes.values_list("start_date", "end_date"))
     sign_in(client, manager)
@@ -186,7 +197,10 @@ def test_a_check_shows_the_episodes_the_file_replaces_and_imports_the_same_files
     assert response.url == reverse("ssda903:import_run", args=[imported.pk])
     assert (imported.status, imported.dry_run, imported.episodes_removed) == (ImportStatus.SUCCEEDED, False, 2)
     assert list(child.episodes.order_by("start_date").values_list("start_date", "end_date")) == [
-        (date(2022, 1, 1), date(2022, 6, 1)), (date(2024, 1, 1), date(2024, 5, 1)), (date(2024, 5, 1), None)]
+        (date(2022, 1, 1), date(2022, 6, 1)),
+        (date(2024, 1, 1), date(2024, 5, 1)),
+        (date(2024, 5, 1), None),
+    ]
     assert "The portal's episodes replaced" in client.get(response.url).content.decode()
     response = client.post(reverse("ssda903:import_checked", args=[imported.pk]), follow=True)  # not a check
     assert response.redirect_chain[-1][0] == reverse("ssda903:import_run", args=[imported.pk])
@@ -200,7 +214,8 @@ def _table_rows(html):
 
 
 def test_an_upload_with_errors_writes_nothing_and_shows_every_error(
-        client, manager, eager, django_capture_on_commit_callbacks):
+    client, manager, eager, django_capture_on_commit_callbacks
+):
     sign_in(client, manager)
     run = upload(client, broken_files(), django_capture_on_commit_callbacks)
     run.refresh_from_db()
@@ -227,8 +242,12 @@ def test_an_upload_with_errors_writes_nothing_and_shows_every_error(
     text = download.content.decode("utf-8-sig")
     for error in run.errors:
         assert error["message"] in text
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, object_type="ssda903.importrun",
-                                     object_id=str(run.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.EXPORT, object_type="ssda903.importrun", object_id=str(run.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_the_upload_form_needs_a_file(client, manager):
@@ -240,8 +259,16 @@ def test_the_upload_form_needs_a_file(client, manager):
 
 
 def _fake_result():
-    return SimpleNamespace(errors=[], children_created=0, children_updated=0, unchanged_children=0,
-                           episodes=0, reviews_added=0, dry_run=False, next_reviews_estimated=[])
+    return SimpleNamespace(
+        errors=[],
+        children_created=0,
+        children_updated=0,
+        unchanged_children=0,
+        episodes=0,
+        reviews_added=0,
+        dry_run=False,
+        next_reviews_estimated=[],
+    )
 
 
 def test_progress_only_moves_forward_and_is_saved_at_most_every_two_per_cent(manager, monkeypatch):
@@ -250,8 +277,13 @@ def test_progress_only_moves_forward_and_is_saved_at_most_every_two_per_cent(man
     monkeypatch.setattr(services._ProgressWriter, "_save", lambda self, percent, stage: saved.append((percent, stage)))
 
     def fake_import(files, *, by=None, dry_run=False, progress=None):
-        for stage, total in (("reading", 3), ("checking episodes", 1000), ("comparing with the portal", 1),
-                             ("writing", 5000), ("done", 1)):
+        for stage, total in (
+            ("reading", 3),
+            ("checking episodes", 1000),
+            ("comparing with the portal", 1),
+            ("writing", 5000),
+            ("done", 1),
+        ):
             for done in range(total + 1):
                 progress(done, total, stage)
         return _fake_result()
@@ -321,7 +353,9 @@ def test_the_export_downloads_a_zip_of_the_return(client, manager, eager, django
 
     response = client.get(reverse("ssda903:export"), {"year": year})
     assert response.status_code == 200, response.content.decode()[:3000]
-    assert response["Content-Type"] == "application/zip", " ".join(re.sub(r"<[^>]+>", " ", response.content.decode().split("<main", 1)[1]).split())[:1500]
+    assert response["Content-Type"] == "application/zip", " ".join(
+        re.sub(r"<[^>]+>", " ", response.content.decode().split("<main", 1)[1]).split()
+    )[:1500]
     assert f'filename="ssda903-{year}.zip"' in response["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = archive.namelist()
@@ -340,10 +374,14 @@ def test_the_export_downloads_a_zip_of_the_return(client, manager, eager, django
 
 
 def test_an_export_that_would_break_a_rule_lists_the_children_and_rules(client, manager, monkeypatch):
-    problems = [SimpleNamespace(child="903A01", rule="103", message="The ethnicity code is not valid."),
-                SimpleNamespace(child="903A02", rule="1015", message="Placement provider must be blank for T0.")]
-    monkeypatch.setattr("ssda903.exporter.export_return",
-                        lambda year: SimpleNamespace(files={"header.csv": "CHILD\n"}, problems=problems, queries=[]))
+    problems = [
+        SimpleNamespace(child="903A01", rule="103", message="The ethnicity code is not valid."),
+        SimpleNamespace(child="903A02", rule="1015", message="Placement provider must be blank for T0."),
+    ]
+    monkeypatch.setattr(
+        "ssda903.exporter.export_return",
+        lambda year: SimpleNamespace(files={"header.csv": "CHILD\n"}, problems=problems, queries=[]),
+    )
     sign_in(client, manager)
     response = client.get(reverse("ssda903:export"), {"year": 2025})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
@@ -360,8 +398,13 @@ def test_the_real_rules_refuse_an_export_and_name_the_child(client, manager):
     """Data entered in the portal that breaks rule 226 (a reason for a placement change on an
     episode whose placement does not change when it ceases): no ZIP, the child and rule listed."""
     child = ChildFactory(local_child_id="RULE01", date_of_birth=date(2015, 6, 1))
-    CareEpisodeFactory(child=child, start_date=date(2024, 5, 1), end_date=date(2024, 9, 1),
-                       reason_episode_ceased="X1", reason_for_placement_change="CARPL")
+    CareEpisodeFactory(
+        child=child,
+        start_date=date(2024, 5, 1),
+        end_date=date(2024, 9, 1),
+        reason_episode_ceased="X1",
+        reason_for_placement_change="CARPL",
+    )
     CareEpisodeFactory(child=child, start_date=date(2024, 9, 1), reason_for_new_episode="L", legal_status="C2")
     sign_in(client, manager)
     response = client.get(reverse("ssda903:export"), {"year": 2025})
@@ -391,8 +434,11 @@ def test_records_the_dfe_will_query_are_shown_before_the_download(client, manage
     assert download["Content-Type"] == "application/zip"
     header = zipfile.ZipFile(io.BytesIO(download.content)).read("header.csv").decode("utf-8-sig")
     assert "QUERY1" in header
-    outcomes = list(AuditEvent.objects.filter(object_type="ssda903.return").order_by("id")
-                    .values_list("detail__outcome", "detail__queries", "detail__child_ids"))
+    outcomes = list(
+        AuditEvent.objects.filter(object_type="ssda903.return")
+        .order_by("id")
+        .values_list("detail__outcome", "detail__queries", "detail__child_ids")
+    )
     assert outcomes == [("queries shown", 1, [child.pk]), ("written", 1, [child.pk])]
     assert list(search_events(child="QUERY1").values_list("detail__outcome", flat=True)) == ["written", "queries shown"]
 
@@ -439,10 +485,15 @@ def test_the_checks_page_takes_as_many_queries_for_forty_children_as_for_one(cli
         for local_id in local_ids:
             ChildFactory(local_child_id=local_id)
         run = ImportRun.objects.create(
-            uploaded_by=manager, status=ImportStatus.SUCCEEDED, dry_run=True, finished_at=timezone.now(),
-            episodes_removed=count, children_with_episodes_replaced=count,
+            uploaded_by=manager,
+            status=ImportStatus.SUCCEEDED,
+            dry_run=True,
+            finished_at=timezone.now(),
+            episodes_removed=count,
+            children_with_episodes_replaced=count,
             children_episodes_replaced=[[local_id, 1, 1, 0] for local_id in local_ids],
-            next_reviews_estimated=local_ids)
+            next_reviews_estimated=local_ids,
+        )
         with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as queries:
             page = client.get(reverse("ssda903:import_run", args=[run.pk])).content.decode()
         assert f"replaces {count} of the portal's episodes" in page

@@ -12,7 +12,6 @@ the DfE files allow but the export writes in its own way: columns in another ord
 mark, lower case, single-digit days, postcodes and URNs (not held by the portal), SEX as 1/2.
 """
 
-
 import pytest
 
 from children.models import CareEpisode, Child
@@ -140,26 +139,52 @@ FILES = {"header.csv": HEADER, "episodes.csv": EPISODES, "reviews.csv": REVIEWS,
 
 def snapshot():
     """The portal's records that the return carries, in a comparable form."""
-    children = list(Child.objects.order_by("local_child_id").values_list(
-        "local_child_id", "date_of_birth", "sex", "ethnicity", "upn", "is_uasc", "uasc_ceased_on", "is_mother",
-        "first_child_date_of_birth"))
-    episodes = list(CareEpisode.objects.order_by("child__local_child_id", "start_date").values_list(
-        "child__local_child_id", "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
-        "placement_type", "placement_provider", "end_date", "reason_episode_ceased", "reason_for_placement_change"))
-    held = list(Review.objects.filter(kind=ReviewKind.LAC, status=ReviewStatus.HELD)
-                .order_by("child__local_child_id", "held_on")
-                .values_list("child__local_child_id", "held_on", "participation_code", "number", "cycle_start",
-                             "due_date"))
-    outstanding = list(Review.objects.filter(kind=ReviewKind.LAC).exclude(status=ReviewStatus.HELD)
-                       .order_by("child__local_child_id", "due_date")
-                       .values_list("child__local_child_id", "status", "due_date", "number", "cycle_start"))
+    children = list(
+        Child.objects.order_by("local_child_id").values_list(
+            "local_child_id",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "upn",
+            "is_uasc",
+            "uasc_ceased_on",
+            "is_mother",
+            "first_child_date_of_birth",
+        )
+    )
+    episodes = list(
+        CareEpisode.objects.order_by("child__local_child_id", "start_date").values_list(
+            "child__local_child_id",
+            "start_date",
+            "reason_for_new_episode",
+            "legal_status",
+            "category_of_need",
+            "placement_type",
+            "placement_provider",
+            "end_date",
+            "reason_episode_ceased",
+            "reason_for_placement_change",
+        )
+    )
+    held = list(
+        Review.objects.filter(kind=ReviewKind.LAC, status=ReviewStatus.HELD)
+        .order_by("child__local_child_id", "held_on")
+        .values_list("child__local_child_id", "held_on", "participation_code", "number", "cycle_start", "due_date")
+    )
+    outstanding = list(
+        Review.objects.filter(kind=ReviewKind.LAC)
+        .exclude(status=ReviewStatus.HELD)
+        .order_by("child__local_child_id", "due_date")
+        .values_list("child__local_child_id", "status", "due_date", "number", "cycle_start")
+    )
     return children, episodes, held, outstanding
 
 
 def import_ok(files, by):
     result = import_return({name: text.encode() for name, text in files.items()}, by=by)
-    assert result.errors == [], "\n".join(f"{e.file} row {e.row} {e.child} {e.column}: {e.message}"
-                                          for e in result.errors)
+    assert result.errors == [], "\n".join(
+        f"{e.file} row {e.row} {e.child} {e.column}: {e.message}" for e in result.errors
+    )
     return result
 
 
@@ -212,16 +237,25 @@ def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
     earlier = export_return(2024)
     assert earlier.problems == []
     assert [line.split(",")[:2] for line in earlier.files["header.csv"].splitlines()[1:]] == [
-        ["BABY1", "2"], ["FIL01", "1"], ["FIL06", "2"], ["FIL07", "1"], ["FIL10", "2"], ["OLDEP", "1"],
-        ["RESP2", "1"], ["RET01", "2"], ["TEMP1", "2"], ["TURN4", "1"], ["UASC2", "2"]]
+        ["BABY1", "2"],
+        ["FIL01", "1"],
+        ["FIL06", "2"],
+        ["FIL07", "1"],
+        ["FIL10", "2"],
+        ["OLDEP", "1"],
+        ["RESP2", "1"],
+        ["RET01", "2"],
+        ["TEMP1", "2"],
+        ["TURN4", "1"],
+        ["UASC2", "2"],
+    ]
     assert "RET01,15/02/2024,S,V2,N5,U6,PR1,,,,,," in earlier.files["episodes.csv"].splitlines()
 
 
 def test_a_period_of_care_that_began_before_the_year_round_trips(manager):
     files = dict(FILES)
     files["episodes.csv"] = EPISODES + (
-        "FIL99,01/01/2024,S,V2,N5,U6,PR1,01/03/2024,X1,CARPL,,,\n"
-        "FIL99,01/03/2024,P,V2,N5,U4,PR1,,,,,,\n"
+        "FIL99,01/01/2024,S,V2,N5,U6,PR1,01/03/2024,X1,CARPL,,,\nFIL99,01/03/2024,P,V2,N5,U4,PR1,,,,,,\n"
     )
     files["header.csv"] = HEADER + "UN5,FIL99,01/01/2012,F,WBRI,0,\n"
     import_ok(files, manager)

@@ -10,7 +10,9 @@ CHILD_PAGES = ["children:detail", "children:allocate"]
 
 @pytest.mark.django_db
 class TestSignInRequired:
-    @pytest.mark.parametrize("url", ["/", "/children/", "/children/caseload/", "/children/1/", "/children/1/allocate/", "/admin/"])
+    @pytest.mark.parametrize(
+        "url", ["/", "/children/", "/children/caseload/", "/children/1/", "/children/1/allocate/", "/admin/"]
+    )
     def test_anonymous_users_are_sent_to_sign_in(self, client, url):
         response = client.get(url)
         assert response.status_code == 302
@@ -61,8 +63,9 @@ class TestIroAccess:
         assert b"Robin Looked-After" in response.content
         assert b"Casey Elsewhere" not in response.content
 
-    def test_iro_children_list_holds_only_their_children_and_no_iro_filter(self, client, iro, looked_after_child,
-                                                                            other_child):
+    def test_iro_children_list_holds_only_their_children_and_no_iro_filter(
+        self, client, iro, looked_after_child, other_child
+    ):
         sign_in(client, iro)
         response = client.get(reverse("children:list"), {"care_status": "looked_after"})
         assert response.status_code == 200
@@ -74,7 +77,9 @@ class TestIroAccess:
         sign_in(client, iro)
         url = reverse("children:allocate", args=[looked_after_child.pk])
         assert client.get(url).status_code == 403
-        response = client.post(url, {"iro": other_iro.pk, "start_date_day": "1", "start_date_month": "2", "start_date_year": "2025"})
+        response = client.post(
+            url, {"iro": other_iro.pk, "start_date_day": "1", "start_date_month": "2", "start_date_year": "2025"}
+        )
         assert response.status_code == 403
         assert looked_after_child.allocations.get().iro == iro
 

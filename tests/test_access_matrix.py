@@ -65,6 +65,7 @@ FORMAT_SUFFIX = r"\.(?P<format>[a-z0-9]+)/?$"
 # What a role gets
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Expect:
     status: int
@@ -91,9 +92,17 @@ def redirect(to):
 def roles(*, anonymous, iro, other_iro, manager, board, admin, covering_read=None, covering_record=None):
     """IROs covering for `iro` get what `other_iro` gets unless said otherwise: on a route about
     `iro`'s child, only cover in force changes that."""
-    return {"anonymous": anonymous, "iro": iro, "other_iro": other_iro, "manager": manager, "board": board,
-            "admin": admin, "covering_read": covering_read or other_iro, "covering_record": covering_record or other_iro,
-            **dict.fromkeys(COVER_ROLES[2:], other_iro)}
+    return {
+        "anonymous": anonymous,
+        "iro": iro,
+        "other_iro": other_iro,
+        "manager": manager,
+        "board": board,
+        "admin": admin,
+        "covering_read": covering_read or other_iro,
+        "covering_record": covering_record or other_iro,
+        **dict.fromkeys(COVER_ROLES[2:], other_iro),
+    }
 
 
 def but(base, **changes):
@@ -104,8 +113,16 @@ def but(base, **changes):
 EVERYONE_SIGNED_IN = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=OK, admin=OK)
 CHILD_LISTS = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, admin=OK)
 """Lists of children (each IRO sees only their own in them); never for the board."""
-CHILD_RECORD = roles(anonymous=SIGN_IN, iro=OK, other_iro=NOT_FOUND, manager=OK, board=FORBIDDEN, admin=OK,
-                     covering_read=OK, covering_record=OK)
+CHILD_RECORD = roles(
+    anonymous=SIGN_IN,
+    iro=OK,
+    other_iro=NOT_FOUND,
+    manager=OK,
+    board=FORBIDDEN,
+    admin=OK,
+    covering_read=OK,
+    covering_record=OK,
+)
 """A page about `world.child`: its IRO, IROs covering for them, managers and administrators; another
 IRO gets 404."""
 CHILD_RECORD_CHANGE = but(CHILD_RECORD, covering_read=FORBIDDEN)
@@ -118,16 +135,32 @@ POST_ONLY_PAGE = roles(anonymous=SIGN_IN, iro=NO_GET, other_iro=NO_GET, manager=
 # The API (DRF: 401 without a session or token; the permission class before the method)
 API_EVERYONE = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=OK, admin=OK)
 API_CHILD_LISTS = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, admin=OK)
-API_CHILD_RECORD = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=NOT_FOUND, manager=OK, board=FORBIDDEN,
-                         admin=OK, covering_read=OK, covering_record=OK)
-API_CHILD_POST_ONLY = roles(anonymous=UNAUTHENTICATED, iro=NO_GET, other_iro=NO_GET, manager=NO_GET,
-                            board=FORBIDDEN, admin=NO_GET)
-API_REPORT_READERS = roles(anonymous=UNAUTHENTICATED, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK,
-                           admin=OK)
+API_CHILD_RECORD = roles(
+    anonymous=UNAUTHENTICATED,
+    iro=OK,
+    other_iro=NOT_FOUND,
+    manager=OK,
+    board=FORBIDDEN,
+    admin=OK,
+    covering_read=OK,
+    covering_record=OK,
+)
+API_CHILD_POST_ONLY = roles(
+    anonymous=UNAUTHENTICATED, iro=NO_GET, other_iro=NO_GET, manager=NO_GET, board=FORBIDDEN, admin=NO_GET
+)
+API_REPORT_READERS = roles(
+    anonymous=UNAUTHENTICATED, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK, admin=OK
+)
 
 # The admin site: staff (administrators) only; everyone else is sent to the admin's sign-in.
-ADMIN_ONLY = roles(anonymous=ADMIN_SIGN_IN, iro=ADMIN_SIGN_IN, other_iro=ADMIN_SIGN_IN, manager=ADMIN_SIGN_IN,
-                   board=ADMIN_SIGN_IN, admin=OK)
+ADMIN_ONLY = roles(
+    anonymous=ADMIN_SIGN_IN,
+    iro=ADMIN_SIGN_IN,
+    other_iro=ADMIN_SIGN_IN,
+    manager=ADMIN_SIGN_IN,
+    board=ADMIN_SIGN_IN,
+    admin=OK,
+)
 ADMIN_MODEL_PAGE = but(ADMIN_ONLY, anonymous=SIGN_IN)
 """A model's admin pages are not marked login_not_required as the admin site's own are, so
 LoginRequiredMiddleware sends anonymous people to the site's sign-in first."""
@@ -190,36 +223,55 @@ def pk_of(attribute):
 
 RULES = {
     # accounts
-    "home": Rule(roles(
-        anonymous=SIGN_IN, iro=redirect("/children/caseload/"), other_iro=redirect("/children/caseload/"),
-        manager=redirect("/dashboard/"), board=redirect("/reports/"), admin=redirect("/dashboard/"),
-    ), why="each role starts from its own page"),
-    "login": Rule(but({role: redirect("/") for role in ROLES}, anonymous=OK),
-                  why="open to everyone; a signed-in person is sent home"),
-    "sign_in_code": Rule(but({role: redirect("/") for role in ROLES}, anonymous=SIGN_IN),
-                         why="only while a one-time code is pending; otherwise home"),
+    "home": Rule(
+        roles(
+            anonymous=SIGN_IN,
+            iro=redirect("/children/caseload/"),
+            other_iro=redirect("/children/caseload/"),
+            manager=redirect("/dashboard/"),
+            board=redirect("/reports/"),
+            admin=redirect("/dashboard/"),
+        ),
+        why="each role starts from its own page",
+    ),
+    "login": Rule(
+        but({role: redirect("/") for role in ROLES}, anonymous=OK),
+        why="open to everyone; a signed-in person is sent home",
+    ),
+    "sign_in_code": Rule(
+        but({role: redirect("/") for role in ROLES}, anonymous=SIGN_IN),
+        why="only while a one-time code is pending; otherwise home",
+    ),
     "logout": Rule(POST_ONLY_PAGE, why="signing out is a POST"),
-    "signed_out": Rule(but({role: redirect("/") for role in ROLES}, anonymous=OK),
-                       why="open to everyone, as signing out leaves them; a signed-in person is sent home"),
+    "signed_out": Rule(
+        but({role: redirect("/") for role in ROLES}, anonymous=OK),
+        why="open to everyone, as signing out leaves them; a signed-in person is sent home",
+    ),
     "account": Rule(EVERYONE_SIGNED_IN),
     "password_change": Rule(EVERYONE_SIGNED_IN),
     "password_change_done": Rule(EVERYONE_SIGNED_IN),
     "two_factor": Rule(EVERYONE_SIGNED_IN),
     "api_tokens": Rule(EVERYONE_SIGNED_IN, why="each person's own tokens"),
-    "api_token_new": Rule(but(dict.fromkeys(ROLES, FORBIDDEN), anonymous=SIGN_IN),
-                          why="only after a one-time code in this session, which no role here has given"),
+    "api_token_new": Rule(
+        but(dict.fromkeys(ROLES, FORBIDDEN), anonymous=SIGN_IN),
+        why="only after a one-time code in this session, which no role here has given",
+    ),
     "api_token_revoke": Rule(POST_ONLY_PAGE, pk_of("api_token"), why="revoking is a POST"),
     "manage_service": Rule(MANAGERS, why="links to cover, the SSDA903 return, the audit log (and the admin site)"),
     "cover_list": Rule(MANAGERS),
     "cover_grant": Rule(MANAGERS),
-    "cover_check": Rule(but(MANAGERS, manager=redirect("/cover/grant/"), admin=redirect("/cover/grant/")),
-                        why="with no answers waiting to be checked, a manager is sent to the form"),
+    "cover_check": Rule(
+        but(MANAGERS, manager=redirect("/cover/grant/"), admin=redirect("/cover/grant/")),
+        why="with no answers waiting to be checked, a manager is sent to the form",
+    ),
     "cover_granted": Rule(MANAGERS, pk_of("cover_read")),
     "cover_end": Rule(MANAGERS, pk_of("cover_read")),
     # children
     "children:list": Rule(CHILD_LISTS),
-    "children:caseload": Rule(but(CHILD_LISTS, manager=redirect("/children/"), admin=redirect("/children/")),
-                              why="an IRO's own caseload; managers have none and are sent to the children list"),
+    "children:caseload": Rule(
+        but(CHILD_LISTS, manager=redirect("/children/"), admin=redirect("/children/")),
+        why="an IRO's own caseload; managers have none and are sent to the children list",
+    ),
     "children:detail": Rule(CHILD_RECORD, child),
     "children:allocate": Rule(MANAGERS, child),
     "children:motherhood": Rule(CHILD_RECORD_CHANGE, child, why="whoever may open the child's record records it"),
@@ -230,8 +282,11 @@ RULES = {
     "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:record": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:edit": Rule(CHILD_RECORD_CHANGE, held_review),
-    "reviews:action": Rule(CHILD_RECORD, pk_of("action"),
-                           why="an agreed action is opened like its review (and by its owner, who here is nobody)"),
+    "reviews:action": Rule(
+        CHILD_RECORD,
+        pk_of("action"),
+        why="an agreed action is opened like its review (and by its owner, who here is nobody)",
+    ),
     "reviews:action_done": Rule(CHILD_RECORD_CHANGE, pk_of("action")),
     "reviews:action_new_date": Rule(CHILD_RECORD_CHANGE, pk_of("action")),
     # oversight
@@ -247,8 +302,9 @@ RULES = {
     "escalations:respond": Rule(CHILD_RECORD_CHANGE, open_escalation),
     "escalations:resolve": Rule(CHILD_RECORD_CHANGE, open_escalation),
     "escalations:withdraw": Rule(CHILD_RECORD_CHANGE, open_escalation),
-    "escalations:reopen": Rule(MANAGERS, pk_of("closed_escalation"),
-                               why="reopening overrides the IRO's closure: a manager's decision"),
+    "escalations:reopen": Rule(
+        MANAGERS, pk_of("closed_escalation"), why="reopening overrides the IRO's closure: a manager's decision"
+    ),
     # reminders
     "notifications:inbox": Rule(EVERYONE_SIGNED_IN, why="everyone's own reminders"),
     "notifications:read": Rule(POST_ONLY_PAGE, pk_of("notification"), why="marking read is a POST"),
@@ -260,9 +316,11 @@ RULES = {
     "reporting:annual_report_csv": Rule(REPORT_READERS, year),
     "reporting:child_friendly_report": Rule(REPORT_READERS, year),
     "reporting:annual_report_pdf": Rule(
-        but(REPORT_READERS, manager=NOT_FOUND, admin=NOT_FOUND), pdf,
+        but(REPORT_READERS, manager=NOT_FOUND, admin=NOT_FOUND),
+        pdf,
         why="the board gets the latest published version's PDF; for managers this URL is the draft, which has "
-            "no stored PDF on a GET (they POST to make one)"),
+        "no stored PDF on a GET (they POST to make one)",
+    ),
     "reporting:narrative": Rule(MANAGERS, year),
     "reporting:other_activity": Rule(MANAGERS, year),
     "reporting:comparators": Rule(MANAGERS, year),
@@ -280,16 +338,23 @@ RULES = {
     "ssda903:import_run": Rule(MANAGERS, import_run),
     "ssda903:import_status": Rule(MANAGERS, import_run),
     "ssda903:import_errors_csv": Rule(MANAGERS, import_run),
-    "ssda903:import_checked": Rule(but(MANAGERS, **{role: redirect(lambda world: f"/returns/903/import/{world.import_run.pk}/")
-                                                    for role in ("manager", "admin")}), import_run),
+    "ssda903:import_checked": Rule(
+        but(
+            MANAGERS,
+            **{
+                role: redirect(lambda world: f"/returns/903/import/{world.import_run.pk}/")
+                for role in ("manager", "admin")
+            },
+        ),
+        import_run,
+    ),
     "ssda903:export": Rule(MANAGERS),
     "ssda903:to_allocate": Rule(MANAGERS),
     # audit log
     "audit:list": Rule(MANAGERS),
     "audit:export": Rule(MANAGERS),
     # operations
-    "operations:healthz": Rule(dict.fromkeys(ROLES, OK),
-                               why="public for load balancers; says nothing about anyone"),
+    "operations:healthz": Rule(dict.fromkeys(ROLES, OK), why="public for load balancers; says nothing about anyone"),
     # API: children
     "api-child-list": Rule(API_CHILD_LISTS),
     "api-child-detail": Rule(API_CHILD_RECORD, child),
@@ -325,10 +390,13 @@ RULES = {
     # API: reminders (the caller's own; the test one is `iro`'s)
     "api-notification-list": Rule(API_EVERYONE),
     "api-notification-detail": Rule(
-        roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=NOT_FOUND, manager=NOT_FOUND, board=NOT_FOUND,
-              admin=NOT_FOUND), pk_of("notification"), why="another person's reminder is a 404, whoever asks"),
-    "api-notification-mark-read": Rule(but(API_EVERYONE, **dict.fromkeys(ROLES[1:], NO_GET)),
-                                       pk_of("notification")),
+        roles(
+            anonymous=UNAUTHENTICATED, iro=OK, other_iro=NOT_FOUND, manager=NOT_FOUND, board=NOT_FOUND, admin=NOT_FOUND
+        ),
+        pk_of("notification"),
+        why="another person's reminder is a 404, whoever asks",
+    ),
+    "api-notification-mark-read": Rule(but(API_EVERYONE, **dict.fromkeys(ROLES[1:], NO_GET)), pk_of("notification")),
     # API: dashboard and annual reports
     "api-dashboard": Rule(API_CHILD_LISTS),
     "api-annual-report-list": Rule(API_REPORT_READERS),
@@ -339,23 +407,34 @@ RULES = {
     "api-redoc": Rule(API_DESCRIPTION, why=API_DESCRIPTION_WHY),
     # the admin site's own pages
     "admin:index": Rule(ADMIN_ONLY),
-    "admin:login": Rule(but(dict.fromkeys(ROLES, OK), admin=redirect("/admin/")),  # login_not_required
-                        why="the admin's sign-in form (a signed-in non-staff person is told they are not allowed)"),
-    "admin:logout": Rule(but(ADMIN_ONLY, admin=NO_GET, **{role: redirect("/admin/") for role in ROLES[1:-1]}),
-                         why="signing out is a POST; the admin sends anyone without staff status to its index"),
+    "admin:login": Rule(
+        but(dict.fromkeys(ROLES, OK), admin=redirect("/admin/")),  # login_not_required
+        why="the admin's sign-in form (a signed-in non-staff person is told they are not allowed)",
+    ),
+    "admin:logout": Rule(
+        but(ADMIN_ONLY, admin=NO_GET, **{role: redirect("/admin/") for role in ROLES[1:-1]}),
+        why="signing out is a POST; the admin sends anyone without staff status to its index",
+    ),
     "admin:password_change": Rule(ADMIN_ONLY),
     "admin:password_change_done": Rule(ADMIN_ONLY),
-    "admin:autocomplete": Rule(but(ADMIN_ONLY, admin=FORBIDDEN),
-                               why="with no field to complete the admin refuses the request"),
+    "admin:autocomplete": Rule(
+        but(ADMIN_ONLY, admin=FORBIDDEN), why="with no field to complete the admin refuses the request"
+    ),
     "admin:jsi18n": Rule(ADMIN_ONLY),
     "admin:view_on_site": Rule(
         but(ADMIN_ONLY, admin=NOT_FOUND),
-        lambda world: {"content_type_id": ContentType.objects.get_for_model(world.users["iro"]).pk,
-                       "object_id": world.users["iro"].pk},
-        why="a user has no page of its own on the site"),
+        lambda world: {
+            "content_type_id": ContentType.objects.get_for_model(world.users["iro"]).pk,
+            "object_id": world.users["iro"].pk,
+        },
+        why="a user has no page of its own on the site",
+    ),
     "admin:app_list": Rule(ADMIN_ONLY, lambda world: {"app_label": "accounts"}),
-    "admin/(?P<url>.*)$": Rule(but(ADMIN_ONLY, admin=NOT_FOUND), path=lambda world: "/admin/no-such-page/",
-                               why="the admin's catch-all: staff get 404, others its sign-in"),
+    "admin/(?P<url>.*)$": Rule(
+        but(ADMIN_ONLY, admin=NOT_FOUND),
+        path=lambda world: "/admin/no-such-page/",
+        why="the admin's catch-all: staff get 404, others its sign-in",
+    ),
 }
 
 # Every model registered in the admin site, with the object its per-object pages are built for
@@ -376,6 +455,7 @@ def admin_model_rules():
     """The rules of every admin page of each model in ADMIN_MODELS."""
     rules = {}
     for (app, model), (attribute, differences) in ADMIN_MODELS.items():
+
         def object_id(world, attribute=attribute):
             return {"object_id": getattr(world, attribute).pk}
 
@@ -390,23 +470,29 @@ def admin_model_rules():
         # The old-style object URL (no /change/) redirects to the change page.
         rules[f"admin/{app}/{model}/<path:object_id>/"] = Rule(
             but(ADMIN_MODEL_PAGE, admin=redirect(lambda world, url=object_url: url(world, page="change/"))),
-            path=object_url)
+            path=object_url,
+        )
     return rules
 
 
 RULES.update(admin_model_rules())
 RULES["admin:auth_user_password_change"] = Rule(ADMIN_MODEL_PAGE, lambda world: {"id": world.admin_user_object.pk})
 RULES["admin:otp_totp_totpdevice_config"] = Rule(
-    but(ADMIN_MODEL_PAGE, admin=FORBIDDEN), pk_of("totp_device"),
-    why="OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads an authenticator app's key")
+    but(ADMIN_MODEL_PAGE, admin=FORBIDDEN),
+    pk_of("totp_device"),
+    why="OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads an authenticator app's key",
+)
 RULES["admin:otp_totp_totpdevice_qrcode"] = Rule(
-    but(ADMIN_MODEL_PAGE, admin=FORBIDDEN), pk_of("totp_device"),
-    why="OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads an authenticator app's key")
+    but(ADMIN_MODEL_PAGE, admin=FORBIDDEN),
+    pk_of("totp_device"),
+    why="OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads an authenticator app's key",
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # Discovering the URL patterns
 # ---------------------------------------------------------------------------------------------
+
 
 def walk(patterns, prefix="", namespace=None):
     """(key, route) of every URL pattern under `patterns`: the key is namespace:name, or the
@@ -437,8 +523,11 @@ def discovered_patterns():
         assert key not in found, f"two URL patterns share the key {key!r}: {found[key]} and {route}"
         found[key] = route
     routes = set(found.values())
-    orphans = [route for route in suffixed if route.replace(FORMAT_SUFFIX, "$") not in routes
-               and route.replace(FORMAT_SUFFIX, "/$") not in routes]
+    orphans = [
+        route
+        for route in suffixed
+        if route.replace(FORMAT_SUFFIX, "$") not in routes and route.replace(FORMAT_SUFFIX, "/$") not in routes
+    ]
     assert not orphans, f"format-suffix routes with no base route: {orphans}"
     return found
 
@@ -453,17 +542,31 @@ def url_of(key, rule, world):
 # The records every request is built on (made once for the module)
 # ---------------------------------------------------------------------------------------------
 
-ZEBEDEE = {"given_name": "Zebedee", "family_name": "Quixote", "local_child_id": "ZQX4471",
-           "date_of_birth": datetime.date(2012, 5, 1)}
-XANTHE = {"given_name": "Xanthippe", "family_name": "Vollmerhausen", "local_child_id": "XVH5582",
-          "date_of_birth": datetime.date(2013, 9, 17)}
+ZEBEDEE = {
+    "given_name": "Zebedee",
+    "family_name": "Quixote",
+    "local_child_id": "ZQX4471",
+    "date_of_birth": datetime.date(2012, 5, 1),
+}
+XANTHE = {
+    "given_name": "Xanthippe",
+    "family_name": "Vollmerhausen",
+    "local_child_id": "XVH5582",
+    "date_of_birth": datetime.date(2013, 9, 17),
+}
 
 
 def child_in_care(details, iro, manager, start):
     child = ChildFactory(**details)
     children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=manager,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=start)
     return child
@@ -471,9 +574,16 @@ def child_in_care(details, iro, manager, start):
 
 def escalate(child, iro, today):
     return escalation_services.raise_escalation(
-        child, by=iro, areas=["placement"], what_is_wrong="The placement plan has drifted.",
-        what_is_asked="A placement planning meeting.", stage=Stage.INFORMAL, addressed_to_name="Sam Social",
-        addressed_to_role="Social worker", raised_on=today - datetime.timedelta(days=10), today=today,
+        child,
+        by=iro,
+        areas=["placement"],
+        what_is_wrong="The placement plan has drifted.",
+        what_is_asked="A placement planning meeting.",
+        stage=Stage.INFORMAL,
+        addressed_to_name="Sam Social",
+        addressed_to_role="Social worker",
+        raised_on=today - datetime.timedelta(days=10),
+        today=today,
     )
 
 
@@ -497,9 +607,15 @@ def build_world():
     day = datetime.timedelta(days=1)
     cover = {
         role: CoverArrangement.objects.create(
-            covering_iro=users[role], covered_iro=iro, starts_on=starts_on, ends_on=ends_on, level=level,
-            reason="Annual leave", granted_by=manager,
-            ended_at=timezone.now() if role == "cover_ended_early" else None)
+            covering_iro=users[role],
+            covered_iro=iro,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            level=level,
+            reason="Annual leave",
+            granted_by=manager,
+            ended_at=timezone.now() if role == "cover_ended_early" else None,
+        )
         for role, starts_on, ends_on, level in [
             ("covering_read", today - 5 * day, today + 5 * day, CoverLevel.READ),
             ("covering_record", today, today, CoverLevel.READ_AND_RECORD),
@@ -511,57 +627,117 @@ def build_world():
 
     first = Review.objects.get(child=child, kind="LAC", status="due")
     held = review_services.record_review_held(
-        first, by=iro, today=today,
-        fields={"held_on": start + datetime.timedelta(days=10), "participation_code": "PN1",
-                "parents_participation": "attended"},
-        actions=[{"description": "Arrange family time with Zebedee's grandmother.", "owner_name": "Sam Social",
-                  "due_date": today + datetime.timedelta(days=30)}],
+        first,
+        by=iro,
+        today=today,
+        fields={
+            "held_on": start + datetime.timedelta(days=10),
+            "participation_code": "PN1",
+            "parents_participation": "attended",
+        },
+        actions=[
+            {
+                "description": "Arrange family time with Zebedee's grandmother.",
+                "owner_name": "Sam Social",
+                "due_date": today + datetime.timedelta(days=30),
+            }
+        ],
     )
     due = Review.objects.get(child=child, kind="LAC", status="due")
-    children_services.record_strategy_discussion(child, by=manager, date=today - datetime.timedelta(days=40),
-                                                 section_47_enquiry_started=True)
-    plan = children_services.start_protection_plan(child, by=manager, start_date=today - datetime.timedelta(days=30),
-                                                    initial_category_of_abuse="NEG")
+    children_services.record_strategy_discussion(
+        child, by=manager, date=today - datetime.timedelta(days=40), section_47_enquiry_started=True
+    )
+    plan = children_services.start_protection_plan(
+        child, by=manager, start_date=today - datetime.timedelta(days=30), initial_category_of_abuse="NEG"
+    )
     oversight_record = oversight_services.record_oversight(
-        child, by=iro, kind="case_file_check", date=today - datetime.timedelta(days=5), today=today)
+        child, by=iro, kind="case_file_check", date=today - datetime.timedelta(days=5), today=today
+    )
     escalation = escalate(child, iro, today)
     closed = escalate(child, iro, today)
     escalation_services.withdraw(closed, by=iro, withdrawal_reason="Sorted out at a meeting.", today=today)
     notification = Notification.objects.create(
-        recipient=iro, kind="review_due", subject_type="review", subject_id=due.pk, child=child,
-        due_date=due.due_date, step="10", message=f"The LAC review for {child.full_name} is due.",
-        link=f"/reviews/{due.pk}/")
+        recipient=iro,
+        kind="review_due",
+        subject_type="review",
+        subject_id=due.pk,
+        child=child,
+        due_date=due.due_date,
+        step="10",
+        message=f"The LAC review for {child.full_name} is due.",
+        link=f"/reviews/{due.pk}/",
+    )
 
     # The reporting year (1 April to 31 March) the children's care, reviews and escalations are in,
     # published once, with a stored board PDF.
     report = reporting_services.report_for_year(start.year if start.month >= 4 else start.year - 1)
     published = reporting_services.publish(report, by=manager, confirmed=True)
     document = ReportDocument.objects.create(
-        report=report, published=published, variant=Variant.BOARD, requested_by=manager,
-        status=DocumentStatus.READY, progress=100, content=b"%PDF-1.7 the board version")
+        report=report,
+        published=published,
+        variant=Variant.BOARD,
+        requested_by=manager,
+        status=DocumentStatus.READY,
+        progress=100,
+        content=b"%PDF-1.7 the board version",
+    )
     import_run = ImportRun.objects.create(  # failed, so that it has an errors CSV to download
-        uploaded_by=manager, status=ImportStatus.FAILED, progress=100, finished_at=timezone.now(), error_count=1,
-        errors=[{"file": "episodes.csv", "row": 2, "child": "NOSUCH1", "column": "LS", "value": "Q9",
-                 "message": "Legal status Q9 is not in the code list."}])
+        uploaded_by=manager,
+        status=ImportStatus.FAILED,
+        progress=100,
+        finished_at=timezone.now(),
+        error_count=1,
+        errors=[
+            {
+                "file": "episodes.csv",
+                "row": 2,
+                "child": "NOSUCH1",
+                "column": "LS",
+                "value": "Q9",
+                "message": "Legal status Q9 is not in the code list.",
+            }
+        ],
+    )
 
-    attempt = {"user_agent": "Browser", "ip_address": "192.0.2.1", "username": "someone", "http_accept": "*/*",
-               "path_info": "/sign-in/"}
+    attempt = {
+        "user_agent": "Browser",
+        "ip_address": "192.0.2.1",
+        "username": "someone",
+        "http_accept": "*/*",
+        "path_info": "/sign-in/",
+    }
     token, _ = create_api_token(iro, name="Case management link", by=users["admin"])
     return SimpleNamespace(
-        today=today, users=users, child=child, other_child=other_child, cover_read=cover["covering_read"],
-        episode=child.episodes.get(), allocation=child.allocations.get(),
-        strategy_discussion=child.strategy_discussions.get(), plan=plan,
-        held_review=held, due_review=due, action=held.actions.get(),
-        oversight_record=oversight_record, escalation=escalation, escalation_step=escalation.steps.get(),
-        closed_escalation=closed, notification=notification,
-        report=report, published=published, document=document, import_run=import_run,
+        today=today,
+        users=users,
+        child=child,
+        other_child=other_child,
+        cover_read=cover["covering_read"],
+        episode=child.episodes.get(),
+        allocation=child.allocations.get(),
+        strategy_discussion=child.strategy_discussions.get(),
+        plan=plan,
+        held_review=held,
+        due_review=due,
+        action=held.actions.get(),
+        oversight_record=oversight_record,
+        escalation=escalation,
+        escalation_step=escalation.steps.get(),
+        closed_escalation=closed,
+        notification=notification,
+        report=report,
+        published=published,
+        document=document,
+        import_run=import_run,
         group=Group.objects.create(name="Matrix testers"),
         access_attempt=AccessAttempt.objects.create(get_data="", post_data="", failures_since_start=1, **attempt),
         access_log=AccessLog.objects.create(**attempt),
         access_failure_log=AccessFailureLog.objects.create(**attempt),
         # Not one of the roles' users: a confirmed app would make their sign-in wait for a code.
         totp_device=TOTPDevice.objects.create(user=IroFactory(), name="Phone", confirmed=True),
-        admin_user_object=iro, api_token=token, audit_event=AuditEvent.objects.order_by("pk").first(),
+        admin_user_object=iro,
+        api_token=token,
+        audit_event=AuditEvent.objects.order_by("pk").first(),
     )
 
 
@@ -581,14 +757,22 @@ def world(built_world, db, settings):
 # What the board must never see
 # ---------------------------------------------------------------------------------------------
 
+
 def child_identifiers(*children):
     """What would identify these children: names, dates of birth, local ids, links to their pages."""
     found = []
     for child in children:
         dob = child.date_of_birth
-        found += [child.given_name, child.family_name, child.local_child_id,
-                  f"{dob.day} {dob:%B %Y}", f"{dob:%d %B %Y}", f"{dob:%d/%m/%Y}", dob.isoformat(),
-                  f"/children/{child.pk}/"]
+        found += [
+            child.given_name,
+            child.family_name,
+            child.local_child_id,
+            f"{dob.day} {dob:%B %Y}",
+            f"{dob:%d %B %Y}",
+            f"{dob:%d/%m/%Y}",
+            dob.isoformat(),
+            f"/children/{child.pk}/",
+        ]
     return found
 
 
@@ -605,13 +789,15 @@ def leaks(response, identifiers):
 # The tests
 # ---------------------------------------------------------------------------------------------
 
+
 def test_every_url_pattern_has_exactly_one_rule():
     discovered = set(discovered_patterns())
     without_rule = sorted(discovered - set(RULES))
     without_url = sorted(set(RULES) - discovered)
     assert not without_rule, (
         "These URL patterns have no rule in tests/test_access_matrix.py RULES: decide what each role gets:\n  "
-        + "\n  ".join(without_rule))
+        + "\n  ".join(without_rule)
+    )
     assert not without_url, "These RULES match no URL pattern any more:\n  " + "\n  ".join(without_url)
 
 
@@ -648,11 +834,13 @@ def test_every_route_answers_each_role_as_its_rule_says(role, world, client):
     if role != "anonymous":
         client.force_login(world.users[role])
     # The board sees no child at all; an IRO never sees a child not allocated to them.
-    watched = {"board": child_identifiers(world.child, world.other_child),
-               "other_iro": child_identifiers(world.child),
-               "covering_read": child_identifiers(world.other_child),
-               "covering_record": child_identifiers(world.other_child),
-               **{role: child_identifiers(world.child, world.other_child) for role in COVER_ROLES[2:]}}.get(role, [])
+    watched = {
+        "board": child_identifiers(world.child, world.other_child),
+        "other_iro": child_identifiers(world.child),
+        "covering_read": child_identifiers(world.other_child),
+        "covering_record": child_identifiers(world.other_child),
+        **{role: child_identifiers(world.child, world.other_child) for role in COVER_ROLES[2:]},
+    }.get(role, [])
     wrong, seen_by_role = [], []
     for key in sorted(discovered_patterns()):
         rule = RULES[key]
@@ -670,8 +858,11 @@ def test_every_route_answers_each_role_as_its_rule_says(role, world, client):
     if wrong:
         report += [f"{len(wrong)} routes answer {role} differently from their rule:", *wrong]
     if seen_by_role:
-        whose = "A board member was shown a child's details" if role == "board" else (
-            "An IRO was shown details of a child neither allocated to them nor under cover in force")
+        whose = (
+            "A board member was shown a child's details"
+            if role == "board"
+            else ("An IRO was shown details of a child neither allocated to them nor under cover in force")
+        )
         report += [f"{whose}:", *seen_by_role]
     assert not report, "\n  ".join(report)
 
@@ -681,11 +872,16 @@ def test_the_matrix_size():
     cells = [rule.expect[role] for rule in RULES.values() for role in ROLES]
     counts = {}
     for expect in cells:
-        label = expect.label if expect in (SIGN_IN, ADMIN_SIGN_IN) else (
-            "302 to another page" if expect.status == 302 else str(expect))
+        label = (
+            expect.label
+            if expect in (SIGN_IN, ADMIN_SIGN_IN)
+            else ("302 to another page" if expect.status == 302 else str(expect))
+        )
         counts[label] = counts.get(label, 0) + 1
     allowed = counts.get(str(OK), 0)
-    print(f"\naccess matrix: {len(RULES)} routes x {len(ROLES)} roles = {len(cells)} cells; {allowed} allowed (200), "
-          f"{len(cells) - allowed} not: " + ", ".join(f"{count} {label}" for label, count in sorted(counts.items())
-                                                  if label != str(OK)))
+    print(
+        f"\naccess matrix: {len(RULES)} routes x {len(ROLES)} roles = {len(cells)} cells; {allowed} allowed (200), "
+        f"{len(cells) - allowed} not: "
+        + ", ".join(f"{count} {label}" for label, count in sorted(counts.items()) if label != str(OK))
+    )
     assert len(cells) == len(RULES) * len(ROLES) and sum(counts.values()) == len(cells)

@@ -42,6 +42,7 @@ YEAR = reporting_year(2025)  # 1 April 2025 to 31 March 2026
 # Building the authority
 # ---------------------------------------------------------------------------------------------
 
+
 def build_authority():
     iro = IroFactory(first_name="Iris", last_name="Reviewer")
     child = {}
@@ -54,10 +55,12 @@ def build_authority():
     # Ava: in care for years, placement change (a new episode the day the last ended) in August;
     # born on 29 February 2016: 10 on 31 March 2026, 9 on 28 February 2026, 10 on 1 March.
     ava = make("Ava", date_of_birth=D(2016, 2, 29), sex="F", ethnicity="WBRI")
-    in_care(ava, D(2020, 1, 1), D(2025, 8, 1), placement_type="U6", placement_provider="PR4",
-            reason_episode_ceased="X1")
-    in_care(ava, D(2025, 8, 1), legal_status="C2", placement_type="U4", placement_provider="PR1",
-            reason_for_new_episode="P")
+    in_care(
+        ava, D(2020, 1, 1), D(2025, 8, 1), placement_type="U6", placement_provider="PR4", reason_episode_ceased="X1"
+    )
+    in_care(
+        ava, D(2025, 8, 1), legal_status="C2", placement_type="U4", placement_provider="PR1", reason_for_new_episode="P"
+    )
 
     # Ben: UASC; left care on 15 June and came back on 1 October (nothing in July to September);
     # turns 16 on 31 March 2026.
@@ -112,27 +115,41 @@ def build_authority():
 
     # --- Escalations -----------------------------------------------------------------------------
     on_20th = D(2025, 5, 1)
-    escalation_raised(ava, iro, on_20th, ["care_planning", "placement"],
-                      [(Stage.INFORMAL, on_20th), (Stage.TEAM_MANAGER, D(2025, 5, 8))],
-                      resolved_on=add_working_days(on_20th, 20), resolved_at_stage=Stage.TEAM_MANAGER)
+    escalation_raised(
+        ava,
+        iro,
+        on_20th,
+        ["care_planning", "placement"],
+        [(Stage.INFORMAL, on_20th), (Stage.TEAM_MANAGER, D(2025, 5, 8))],
+        resolved_on=add_working_days(on_20th, 20),
+        resolved_at_stage=Stage.TEAM_MANAGER,
+    )
     on_21st = D(2025, 6, 2)
-    escalation_raised(ava, iro, on_21st, ["health"], resolved_on=add_working_days(on_21st, 21),
-                      resolved_at_stage=Stage.INFORMAL)
+    escalation_raised(
+        ava, iro, on_21st, ["health"], resolved_on=add_working_days(on_21st, 21), resolved_at_stage=Stage.INFORMAL
+    )
     escalation_raised(ben, iro, D(2025, 4, 10), ["care_planning"], withdrawn_on=D(2025, 5, 1))
-    escalation_raised(cal, iro, D(2024, 11, 1), ["legal"],
-                      [(Stage.INFORMAL, D(2024, 11, 1)), (Stage.DIRECTOR, D(2025, 2, 3)),
-                       (Stage.CAFCASS, D(2025, 4, 15))],
-                      resolved_on=D(2025, 6, 20), resolved_at_stage=Stage.CAFCASS)
+    escalation_raised(
+        cal,
+        iro,
+        D(2024, 11, 1),
+        ["legal"],
+        [(Stage.INFORMAL, D(2024, 11, 1)), (Stage.DIRECTOR, D(2025, 2, 3)), (Stage.CAFCASS, D(2025, 4, 15))],
+        resolved_on=D(2025, 6, 20),
+        resolved_at_stage=Stage.CAFCASS,
+    )
     escalation_raised(gus, iro, D(2026, 3, 31), ["education"])
     escalation_raised(fay, iro, D(2025, 3, 31), ["other"], resolved_on=D(2025, 4, 2), resolved_at_stage=Stage.INFORMAL)
-    escalation_raised(gus, iro, D(2026, 2, 2), ["contact"],
-                      [(Stage.INFORMAL, D(2026, 2, 2)), (Stage.CAFCASS, D(2026, 4, 1))])
+    escalation_raised(
+        gus, iro, D(2026, 2, 2), ["contact"], [(Stage.INFORMAL, D(2026, 2, 2)), (Stage.CAFCASS, D(2026, 4, 1))]
+    )
 
     # --- Child protection plans --------------------------------------------------------------------
     hal = make("Hal")  # a repeat plan 23 months after the first ended; category changed to EMO
     protection_plan(hal, D(2021, 1, 10), D(2023, 5, 10))
-    protection_plan(hal, add_months(D(2023, 5, 10), 23), initial_category_of_abuse="NEG",
-                    latest_category_of_abuse="EMO")
+    protection_plan(
+        hal, add_months(D(2023, 5, 10), 23), initial_category_of_abuse="NEG", latest_category_of_abuse="EMO"
+    )
     ivy = make("Ivy")  # a repeat plan 25 months after the first ended, on the year's first day
     protection_plan(ivy, D(2020, 6, 1), D(2023, 3, 1))
     protection_plan(ivy, add_months(D(2023, 3, 1), 25), D(2025, 12, 1), initial_category_of_abuse="PHY")
@@ -164,6 +181,7 @@ def every(values, **counts):
 # ---------------------------------------------------------------------------------------------
 # Every figure, by hand
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestFigures:
@@ -206,12 +224,15 @@ class TestFigures:
         assert list(figures["ethnicity"]) == [key for key, _, _ in ETHNIC_GROUPS]
         assert list(figures["placements"]) == [key for key, _, _ in PLACEMENT_GROUPS]
 
-    @pytest.mark.parametrize("end, bands", [
-        # looked after: Ava, Ben (back since October), Cal, Fay, Gus; ages Ava 9, Ben 15, Cal 6, Fay 4, Gus 9
-        (D(2026, 2, 28), {"under_1": 0, "1_to_4": 1, "5_to_9": 3, "10_to_15": 1, "16_and_over": 0}),
-        # Ava's birthday falls on 1 March in a year without 29 February: 10
-        (D(2026, 3, 1), {"under_1": 0, "1_to_4": 1, "5_to_9": 2, "10_to_15": 2, "16_and_over": 0}),
-    ])
+    @pytest.mark.parametrize(
+        "end, bands",
+        [
+            # looked after: Ava, Ben (back since October), Cal, Fay, Gus; ages Ava 9, Ben 15, Cal 6, Fay 4, Gus 9
+            (D(2026, 2, 28), {"under_1": 0, "1_to_4": 1, "5_to_9": 3, "10_to_15": 1, "16_and_over": 0}),
+            # Ava's birthday falls on 1 March in a year without 29 February: 10
+            (D(2026, 3, 1), {"under_1": 0, "1_to_4": 1, "5_to_9": 2, "10_to_15": 2, "16_and_over": 0}),
+        ],
+    )
     def test_age_on_the_last_day_with_a_29_february_birthday(self, authority, end, bands):
         assert selectors.children_in_care_profile(Period(D(2025, 3, 1), end))["age_bands"] == bands
 
@@ -238,11 +259,14 @@ class TestFigures:
 
     def test_quarters_of_a_period_are_clipped_to_it(self):
         assert selectors.quarters(YEAR) == [
-            (D(2025, 4, 1), D(2025, 6, 30)), (D(2025, 7, 1), D(2025, 9, 30)),
-            (D(2025, 10, 1), D(2025, 12, 31)), (D(2026, 1, 1), D(2026, 3, 31)),
+            (D(2025, 4, 1), D(2025, 6, 30)),
+            (D(2025, 7, 1), D(2025, 9, 30)),
+            (D(2025, 10, 1), D(2025, 12, 31)),
+            (D(2026, 1, 1), D(2026, 3, 31)),
         ]
         assert selectors.quarters(Period(D(2025, 5, 15), D(2025, 7, 3))) == [
-            (D(2025, 5, 15), D(2025, 6, 30)), (D(2025, 7, 1), D(2025, 7, 3)),
+            (D(2025, 5, 15), D(2025, 6, 30)),
+            (D(2025, 7, 1), D(2025, 7, 3)),
         ]
 
     def test_escalation_year_figures(self, authority):
@@ -250,9 +274,27 @@ class TestFigures:
             "raised": 5,  # Ava twice, Ben, Gus twice (one on 31 March 2026); not Cal's nor Fay's (before)
             "children": 3,  # Ava, Ben, Gus
             "by_area": every(
-                ["care_planning", "placement", "health", "education", "contact", "safeguarding", "statutory_visits",
-                 "review_process", "assessments", "pathway", "identity", "participation", "legal", "other"],
-                care_planning=2, placement=1, health=1, education=1, contact=1,  # Cal's legal, Fay's other: before
+                [
+                    "care_planning",
+                    "placement",
+                    "health",
+                    "education",
+                    "contact",
+                    "safeguarding",
+                    "statutory_visits",
+                    "review_process",
+                    "assessments",
+                    "pathway",
+                    "identity",
+                    "participation",
+                    "legal",
+                    "other",
+                ],
+                care_planning=2,
+                placement=1,
+                health=1,
+                education=1,
+                contact=1,  # Cal's legal, Fay's other: before
             ),
             "resolved": 4,  # Ava's two, Cal's, Fay's (raised the day before the year, resolved in it)
             "resolved_by_stage": {1: 2, 2: 1, 3: 0, 4: 0, 5: 0, 6: 1},  # Ava's second and Fay's; Ava's first; Cal's
@@ -287,12 +329,15 @@ class TestFigures:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("earlier_end, later_start, within", [
-    (D(2024, 2, 29), D(2026, 2, 28), True),  # add_months(29 February 2024, 24) is 28 February 2026
-    (D(2024, 2, 29), D(2026, 3, 1), False),
-    (D(2023, 5, 10), D(2025, 5, 10), True),  # exactly 2 years
-    (D(2023, 5, 10), D(2025, 5, 11), False),
-])
+@pytest.mark.parametrize(
+    "earlier_end, later_start, within",
+    [
+        (D(2024, 2, 29), D(2026, 2, 28), True),  # add_months(29 February 2024, 24) is 28 February 2026
+        (D(2024, 2, 29), D(2026, 3, 1), False),
+        (D(2023, 5, 10), D(2025, 5, 10), True),  # exactly 2 years
+        (D(2023, 5, 10), D(2025, 5, 11), False),
+    ],
+)
 def test_repeat_plan_within_2_years_counts_calendar_months(earlier_end, later_start, within):
     child = ChildFactory()
     protection_plan(child, D(2020, 1, 1), earlier_end)
@@ -302,11 +347,14 @@ def test_repeat_plan_within_2_years_counts_calendar_months(earlier_end, later_st
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("start, end, lasted", [
-    (D(2024, 2, 29), D(2026, 2, 28), True),  # as PLAN_LENGTHS: add_months(start, 24) on or before the end
-    (D(2024, 2, 29), D(2026, 2, 27), False),
-    (D(2024, 3, 1), D(2026, 2, 28), False),
-])
+@pytest.mark.parametrize(
+    "start, end, lasted",
+    [
+        (D(2024, 2, 29), D(2026, 2, 28), True),  # as PLAN_LENGTHS: add_months(start, 24) on or before the end
+        (D(2024, 2, 29), D(2026, 2, 27), False),
+        (D(2024, 3, 1), D(2026, 2, 28), False),
+    ],
+)
 def test_plans_lasting_2_years_count_calendar_months(start, end, lasted):
     protection_plan(ChildFactory(), start, end)
     figures = selectors.child_protection_year_figures(Period(end, end))
@@ -317,11 +365,15 @@ def test_plans_lasting_2_years_count_calendar_months(start, end, lasted):
 # The groups
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("groups, values", [
-    (ETHNIC_GROUPS, Ethnicity.values),
-    (PLACEMENT_GROUPS, PlacementType.values),
-    (PROVIDER_GROUPS, [*PlacementProvider.values, ""]),
-])
+
+@pytest.mark.parametrize(
+    "groups, values",
+    [
+        (ETHNIC_GROUPS, Ethnicity.values),
+        (PLACEMENT_GROUPS, PlacementType.values),
+        (PROVIDER_GROUPS, [*PlacementProvider.values, ""]),
+    ],
+)
 def test_every_code_is_in_exactly_one_group(groups, values):
     codes = [code for _, _, group in groups for code in group]
     assert sorted(codes) == sorted(values)
@@ -357,16 +409,28 @@ QUERIES = {
 def add_children(number, iro):
     """`number` more children, each with something every figure counts."""
     for n in range(number):
-        kid = ChildFactory(date_of_birth=D(2010 + n % 15, 1 + n % 12, 1), ethnicity=Ethnicity.values[n % 20],
-                           is_uasc=n % 3 == 0)
+        kid = ChildFactory(
+            date_of_birth=D(2010 + n % 15, 1 + n % 12, 1), ethnicity=Ethnicity.values[n % 20], is_uasc=n % 3 == 0
+        )
         in_care(kid, D(2024, 1, 1), D(2025, 9, 1), reason_episode_ceased="X1")
-        in_care(kid, D(2025, 9, 1), legal_status=LegalStatus.values[n % 13],
-                placement_type=["U4", "K2", "T1", "P1"][n % 4],
-                placement_provider=["PR1", "PR4", "", "PR0"][n % 4], reason_for_new_episode="P")
+        in_care(
+            kid,
+            D(2025, 9, 1),
+            legal_status=LegalStatus.values[n % 13],
+            placement_type=["U4", "K2", "T1", "P1"][n % 4],
+            placement_provider=["PR1", "PR4", "", "PR0"][n % 4],
+            reason_for_new_episode="P",
+        )
         oversight_record(kid, iro, "midway_review", D(2025, 4 + n % 9, 1), rag="green")
-        escalation_raised(kid, iro, D(2025, 5, 1), ["health"],
-                          [(Stage.INFORMAL, D(2025, 5, 1)), (Stage.CAFCASS, D(2025, 6, 2))],
-                          resolved_on=add_working_days(D(2025, 5, 1), 10 + n), resolved_at_stage=Stage.CAFCASS)
+        escalation_raised(
+            kid,
+            iro,
+            D(2025, 5, 1),
+            ["health"],
+            [(Stage.INFORMAL, D(2025, 5, 1)), (Stage.CAFCASS, D(2025, 6, 2))],
+            resolved_on=add_working_days(D(2025, 5, 1), 10 + n),
+            resolved_at_stage=Stage.CAFCASS,
+        )
         protection_plan(kid, D(2022, 1, 1), D(2023, 1, 1))
         protection_plan(kid, D(2025, 4, 1 + n % 28))
 
@@ -388,6 +452,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_children(function):
 # SQL and the Python rules agree
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_selectors_agree_with_the_python_rules_on_a_random_authority():
     """Children with random runs of episodes and plans around the year's edges: the SQL figures
@@ -398,31 +463,55 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
     from children.selectors import episode_on, is_looked_after_on
 
     rng = random.Random(20250401)
-    edges = [YEAR.start - timedelta(days=1), YEAR.start, YEAR.start + timedelta(days=1), YEAR.end - timedelta(days=1),
-             YEAR.end, YEAR.end + timedelta(days=1), D(2024, 2, 29), D(2023, 3, 31)]
+    edges = [
+        YEAR.start - timedelta(days=1),
+        YEAR.start,
+        YEAR.start + timedelta(days=1),
+        YEAR.end - timedelta(days=1),
+        YEAR.end,
+        YEAR.end + timedelta(days=1),
+        D(2024, 2, 29),
+        D(2023, 3, 31),
+    ]
 
     def some_day():
         return rng.choice(edges) if rng.random() < 0.5 else D(2022, 1, 1) + timedelta(days=rng.randrange(1700))
 
     children = []
     for _ in range(60):
-        kid = ChildFactory(date_of_birth=rng.choice([D(2010, 3, 31), D(2016, 2, 29), D(2025, 4, 1), some_day()]),
-                           sex=rng.choice("MFU"), ethnicity=rng.choice(Ethnicity.values), is_uasc=rng.random() < 0.3)
+        kid = ChildFactory(
+            date_of_birth=rng.choice([D(2010, 3, 31), D(2016, 2, 29), D(2025, 4, 1), some_day()]),
+            sex=rng.choice("MFU"),
+            ethnicity=rng.choice(Ethnicity.values),
+            is_uasc=rng.random() < 0.3,
+        )
         day, episodes, plans = some_day() - timedelta(days=400), [], []
         for _ in range(rng.randrange(4)):
             day += timedelta(days=rng.choice([0, 0, 1, 30, 200]))
             end = None if rng.random() < 0.3 else day + timedelta(days=rng.choice([1, 60, 400]))
             placement, provider = rng.choice([("U4", "PR1"), ("K2", "PR4"), ("T1", ""), ("P1", "PR0"), ("R2", "PR3")])
             legal, ceased = rng.choice(LegalStatus.values), rng.choice(["X1", "E4A"])
-            episodes.append(in_care(kid, day, end, legal_status=legal, placement_type=placement,
-                                    placement_provider=provider, reason_episode_ceased=ceased if end else ""))
+            episodes.append(
+                in_care(
+                    kid,
+                    day,
+                    end,
+                    legal_status=legal,
+                    placement_type=placement,
+                    placement_provider=provider,
+                    reason_episode_ceased=ceased if end else "",
+                )
+            )
             if end is None:
                 break
             day = end
         plan_day = some_day() - timedelta(days=rng.choice([0, 200, 730, 1100]))
         for _ in range(rng.randrange(4)):
-            end = None if rng.random() < 0.2 else add_months(plan_day, rng.choice([1, 8, 24])) + timedelta(
-                days=rng.choice([-1, 0, 1]))
+            end = (
+                None
+                if rng.random() < 0.2
+                else add_months(plan_day, rng.choice([1, 8, 24])) + timedelta(days=rng.choice([-1, 0, 1]))
+            )
             plans.append(protection_plan(kid, plan_day, end))
             if end is None:
                 break
@@ -431,23 +520,31 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
 
     profile = selectors.children_in_care_profile(YEAR)
     at_end = [(kid, eps) for kid, eps, _ in children if is_looked_after_on(eps, YEAR.end)]
-    during = [kid for kid, eps, _ in children
-              if any(is_looked_after_on(eps, YEAR.start + timedelta(days=d)) for d in range((YEAR.end - YEAR.start).days + 1))]
+    during = [
+        kid
+        for kid, eps, _ in children
+        if any(is_looked_after_on(eps, YEAR.start + timedelta(days=d)) for d in range((YEAR.end - YEAR.start).days + 1))
+    ]
     assert profile["looked_after_at_start"] == sum(
-        is_looked_after_on(eps, YEAR.start - timedelta(days=1)) for _, eps, _ in children)
+        is_looked_after_on(eps, YEAR.start - timedelta(days=1)) for _, eps, _ in children
+    )
     assert profile["looked_after_at_end"] == len(at_end)
     assert profile["looked_after_during"] == len(during)
     ages = [age_on(kid.date_of_birth, YEAR.end) for kid, _ in at_end]
-    assert profile["age_bands"] == {key: sum(low <= age and (high is None or age < high) for age in ages)
-                                    for key, _, low, high in AGE_BANDS}
+    assert profile["age_bands"] == {
+        key: sum(low <= age and (high is None or age < high) for age in ages) for key, _, low, high in AGE_BANDS
+    }
     current = [max((e for e in eps if episode_on([e], YEAR.end)), key=lambda e: e.start_date) for _, eps in at_end]
-    assert profile["legal_status"] == {code: sum(e.legal_status == code for e in current) for code in LegalStatus.values}
+    assert profile["legal_status"] == {
+        code: sum(e.legal_status == code for e in current) for code in LegalStatus.values
+    }
     group = {code: key for key, _, codes in PLACEMENT_GROUPS for code in codes}
     provider = {code: key for key, _, codes in PROVIDER_GROUPS for code in codes}
     placed = {}
     for e in current:
-        placed[(group[e.placement_type], provider[e.placement_provider])] = placed.get(
-            (group[e.placement_type], provider[e.placement_provider]), 0) + 1
+        placed[(group[e.placement_type], provider[e.placement_provider])] = (
+            placed.get((group[e.placement_type], provider[e.placement_provider]), 0) + 1
+        )
     assert {(g, p): n for g, row in profile["placements"].items() for p, n in row.items() if n} == placed
 
     cp = selectors.child_protection_year_figures(YEAR)
@@ -457,6 +554,7 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
     assert cp["repeat_plans"] == sum(bool(qs) for qs in earlier)
     assert cp["repeat_plans_within_2_years"] == sum(
         any(q.end_date and q.end_date <= p.start_date <= add_months(q.end_date, 24) for q in qs)
-        for (p, _), qs in zip(started, earlier))
+        for (p, _), qs in zip(started, earlier)
+    )
     ended = [p for _, _, plans in children for p in plans if p.end_date and YEAR.start <= p.end_date <= YEAR.end]
     assert cp["plans_ended_lasting_2_years_or_more"] == sum(add_months(p.start_date, 24) <= p.end_date for p in ended)

@@ -37,15 +37,29 @@ def ids(response):
 
 
 def episode_fields(child, **changes):
-    fields = {"child": child.pk, "start_date": "2024-01-10", "reason_for_new_episode": "S", "legal_status": "C2",
-              "category_of_need": "N1", "placement_type": "U6", "placement_provider": "PR1"}
+    fields = {
+        "child": child.pk,
+        "start_date": "2024-01-10",
+        "reason_for_new_episode": "S",
+        "legal_status": "C2",
+        "category_of_need": "N1",
+        "placement_type": "U6",
+        "placement_provider": "PR1",
+    }
     fields.update(changes)
     return fields
 
 
 def new_child_fields(**changes):
-    fields = {"local_child_id": "NEW001", "given_name": "Nico", "family_name": "Newcomer",
-              "date_of_birth": "2016-04-02", "sex": "M", "ethnicity": "BAFR", "is_uasc": True}
+    fields = {
+        "local_child_id": "NEW001",
+        "given_name": "Nico",
+        "family_name": "Newcomer",
+        "date_of_birth": "2016-04-02",
+        "sex": "M",
+        "ethnicity": "BAFR",
+        "is_uasc": True,
+    }
     fields.update(changes)
     return fields
 
@@ -72,8 +86,12 @@ def records(looked_after_child, other_child):
         ChildProtectionPlanFactory(child=child)
         StrategyDiscussionFactory(child=child)
     pairs = {"children": (looked_after_child, other_child)}
-    for endpoint, model in [("care-episodes", CareEpisode), ("protection-plans", ChildProtectionPlan),
-                            ("strategy-discussions", StrategyDiscussion), ("allocations", Allocation)]:
+    for endpoint, model in [
+        ("care-episodes", CareEpisode),
+        ("protection-plans", ChildProtectionPlan),
+        ("strategy-discussions", StrategyDiscussion),
+        ("allocations", Allocation),
+    ]:
         pairs[endpoint] = (model.objects.get(child=looked_after_child), model.objects.get(child=other_child))
     return pairs
 
@@ -85,7 +103,12 @@ def create_body(endpoint, child, iro):
         "care-episodes": episode_fields(child),
         "protection-plans": {"child": child.pk, "start_date": "2025-03-01", "initial_category_of_abuse": "NEG"},
         "strategy-discussions": {"child": child.pk, "date": "2025-03-03", "section_47_enquiry_started": True},
-        "allocations": {"child": child.pk, "iro": iro.pk, "start_date": str(timezone.localdate()), "current_version": 1},
+        "allocations": {
+            "child": child.pk,
+            "iro": iro.pk,
+            "start_date": str(timezone.localdate()),
+            "current_version": 1,
+        },
     }[endpoint]
 
 
@@ -97,12 +120,18 @@ def update_body(endpoint):
 
 
 def count(endpoint):
-    model = {"children": Child, "care-episodes": CareEpisode, "protection-plans": ChildProtectionPlan,
-             "strategy-discussions": StrategyDiscussion, "allocations": Allocation}[endpoint]
+    model = {
+        "children": Child,
+        "care-episodes": CareEpisode,
+        "protection-plans": ChildProtectionPlan,
+        "strategy-discussions": StrategyDiscussion,
+        "allocations": Allocation,
+    }[endpoint]
     return model.objects.count()
 
 
 # Anonymous and board members ---------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestRefused:
@@ -111,9 +140,12 @@ class TestRefused:
         client = api_client()
         own = records[endpoint][0]
         before = count(endpoint)
-        for response in (client.get(url(endpoint)), client.get(url(endpoint, own.pk)),
-                         client.post(url(endpoint), create_body(endpoint, own_child_not_in_care, iro), format="json"),
-                         client.patch(url(endpoint, own.pk), {}, format="json")):
+        for response in (
+            client.get(url(endpoint)),
+            client.get(url(endpoint, own.pk)),
+            client.post(url(endpoint), create_body(endpoint, own_child_not_in_care, iro), format="json"),
+            client.patch(url(endpoint, own.pk), {}, format="json"),
+        ):
             assert_error_shape(response, 401)
         assert count(endpoint) == before
 
@@ -127,15 +159,19 @@ class TestRefused:
         client = api_client(board_member)
         own = records[endpoint][0]
         before = count(endpoint)
-        for response in (client.get(url(endpoint)), client.get(url(endpoint, own.pk)),
-                         client.post(url(endpoint), create_body(endpoint, own_child_not_in_care, iro), format="json"),
-                         client.patch(url(endpoint, own.pk), {}, format="json")):
+        for response in (
+            client.get(url(endpoint)),
+            client.get(url(endpoint, own.pk)),
+            client.post(url(endpoint), create_body(endpoint, own_child_not_in_care, iro), format="json"),
+            client.patch(url(endpoint, own.pk), {}, format="json"),
+        ):
             body = assert_error_shape(response, 403)
             assert "Board members" in body["detail"]
         assert count(endpoint) == before
 
 
 # Lists and retrieves -----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestReading:
@@ -179,12 +215,25 @@ class TestReading:
         oversight_record(looked_after_child, iro, "post_review", D(2024, 6, 1), rag="amber")
         body = api_client(manager).get(url("children", looked_after_child.pk)).json()
         assert body == {
-            "id": looked_after_child.pk, "local_child_id": looked_after_child.local_child_id,
-            "given_name": "Robin", "family_name": "Looked-After", "date_of_birth": "2015-06-01", "sex": "F",
-            "ethnicity": "WBRI", "upn": "", "is_uasc": False, "has_disability": False, "is_mother": False,
+            "id": looked_after_child.pk,
+            "local_child_id": looked_after_child.local_child_id,
+            "given_name": "Robin",
+            "family_name": "Looked-After",
+            "date_of_birth": "2015-06-01",
+            "sex": "F",
+            "ethnicity": "WBRI",
+            "upn": "",
+            "is_uasc": False,
+            "has_disability": False,
+            "is_mother": False,
             "first_child_date_of_birth": None,
-            "current_iro": {"id": iro.pk, "name": "Iris Reviewer"}, "looked_after": True, "legal_status": "C2",
-            "placement_type": "U6", "on_cp_plan": True, "current_rag": "amber", "version": 1,
+            "current_iro": {"id": iro.pk, "name": "Iris Reviewer"},
+            "looked_after": True,
+            "legal_status": "C2",
+            "placement_type": "U6",
+            "on_cp_plan": True,
+            "current_rag": "amber",
+            "version": 1,
         }
 
     def test_a_child_out_of_care_without_an_iro(self, manager):
@@ -192,8 +241,14 @@ class TestReading:
         CareEpisodeFactory(child=child, end_date=D(2024, 5, 1), reason_episode_ceased="E3")
         AllocationFactory(child=child, start_date=D(2024, 1, 10), end_date=D(2024, 5, 1))
         body = api_client(manager).get(url("children", child.pk)).json()
-        assert (body["current_iro"], body["looked_after"], body["legal_status"], body["placement_type"],
-                body["on_cp_plan"], body["current_rag"]) == (None, False, None, None, False, None)
+        assert (
+            body["current_iro"],
+            body["looked_after"],
+            body["legal_status"],
+            body["placement_type"],
+            body["on_cp_plan"],
+            body["current_rag"],
+        ) == (None, False, None, None, False, None)
 
     def test_an_allocation_shows_its_iro_and_whether_current(self, looked_after_child, iro, other_iro, manager):
         old = Allocation.objects.get(child=looked_after_child)
@@ -234,19 +289,22 @@ class TestCreating:
     @pytest.mark.parametrize("endpoint", CHILD_RECORD_ENDPOINTS)
     def test_an_iro_cannot_record_for_another_iros_child(self, endpoint, iro, other_iro, other_child_not_in_care):
         before = count(endpoint)
-        response = api_client(iro).post(url(endpoint), create_body(endpoint, other_child_not_in_care, iro),
-                                        format="json")
+        response = api_client(iro).post(
+            url(endpoint), create_body(endpoint, other_child_not_in_care, iro), format="json"
+        )
         body = assert_error_shape(response, 400, "child")
         assert "among the children whose records you can change" in body["errors"]["child"][0]
         assert count(endpoint) == before and not AuditEvent.objects.filter(action="create", user=iro).exists()
 
     @pytest.mark.parametrize("endpoint", CHILD_RECORD_ENDPOINTS)
     @pytest.mark.parametrize("role", ["manager", "administrator"])
-    def test_managers_and_administrators_record_for_any_child(self, endpoint, role, request, other_child_not_in_care,
-                                                              iro):
+    def test_managers_and_administrators_record_for_any_child(
+        self, endpoint, role, request, other_child_not_in_care, iro
+    ):
         user = request.getfixturevalue(role)
-        response = api_client(user).post(url(endpoint), create_body(endpoint, other_child_not_in_care, iro),
-                                         format="json")
+        response = api_client(user).post(
+            url(endpoint), create_body(endpoint, other_child_not_in_care, iro), format="json"
+        )
         assert response.status_code == 201, response.content
         assert AuditEvent.objects.filter(action="create", user=user, child_id=other_child_not_in_care.pk).exists()
 
@@ -258,8 +316,9 @@ class TestCreating:
         body = response.json()
         child = Child.objects.get(local_child_id="NEW001")
         assert (body["id"], body["is_uasc"], body["current_iro"], body["looked_after"]) == (child.pk, True, None, False)
-        assert AuditEvent.objects.filter(action="create", user=user, object_type="children.child",
-                                         object_id=str(child.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action="create", user=user, object_type="children.child", object_id=str(child.pk)
+        ).exists()
 
     def test_an_iro_cannot_add_a_child(self, iro):
         body = assert_error_shape(api_client(iro).post(url("children"), new_child_fields(), format="json"), 403)
@@ -271,9 +330,10 @@ class TestCreating:
         user = request.getfixturevalue(role)
         today = timezone.localdate()
         response = api_client(user).post(
-            url("allocations"), {"child": looked_after_child.pk, "iro": other_iro.pk, "start_date": str(today),
-                                 "current_version": 1},
-            format="json")
+            url("allocations"),
+            {"child": looked_after_child.pk, "iro": other_iro.pk, "start_date": str(today), "current_version": 1},
+            format="json",
+        )
         assert response.status_code == 201, response.content
         assert response.json()["iro"] == {"id": other_iro.pk, "name": "Owen Other"}
         previous = Allocation.objects.get(child=looked_after_child, iro=iro)
@@ -285,8 +345,9 @@ class TestCreating:
         assert looked_after_child.pk in ids(api_client(other_iro).get(url("children")))
 
     def test_an_iro_cannot_allocate(self, iro, own_child_not_in_care, other_iro):
-        response = api_client(iro).post(url("allocations"), create_body("allocations", own_child_not_in_care, other_iro),
-                                        format="json")
+        response = api_client(iro).post(
+            url("allocations"), create_body("allocations", own_child_not_in_care, other_iro), format="json"
+        )
         assert_error_shape(response, 403)
         assert Allocation.objects.filter(child=own_child_not_in_care).count() == 1
 
@@ -300,9 +361,15 @@ class TestScheduling:
         assert (review.number, review.due_date, review.cycle_start) == (1, D(2024, 2, 7), D(2024, 1, 10))
 
     def test_a_section_47_strategy_discussion_makes_an_icpc_due(self, iro, own_child_not_in_care):
-        response = api_client(iro).post(url("strategy-discussions"), {
-            "child": own_child_not_in_care.pk, "date": "2025-03-03", "section_47_enquiry_started": True,
-        }, format="json")
+        response = api_client(iro).post(
+            url("strategy-discussions"),
+            {
+                "child": own_child_not_in_care.pk,
+                "date": "2025-03-03",
+                "section_47_enquiry_started": True,
+            },
+            format="json",
+        )
         assert response.status_code == 201, response.content
         review = Review.objects.get(child=own_child_not_in_care, kind="ICPC", status="due")
         assert (review.due_date, review.cycle_start) == (D(2025, 3, 24), D(2025, 3, 3))
@@ -310,15 +377,18 @@ class TestScheduling:
     def test_ending_care_by_update_cancels_the_outstanding_review(self, iro, own_child_not_in_care):
         client = api_client(iro)
         episode = client.post(url("care-episodes"), episode_fields(own_child_not_in_care), format="json").json()
-        response = client.patch(url("care-episodes", episode["id"]),
-                                {"end_date": "2024-01-20", "reason_episode_ceased": "E3",
-                                 "version": episode["version"]}, format="json")
+        response = client.patch(
+            url("care-episodes", episode["id"]),
+            {"end_date": "2024-01-20", "reason_episode_ceased": "E3", "version": episode["version"]},
+            format="json",
+        )
         assert response.status_code == 200, response.content
         assert not Review.objects.filter(child=own_child_not_in_care, status="due").exists()
         assert Review.objects.filter(child=own_child_not_in_care, status="cancelled").exists()
 
 
 # Updating ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestUpdating:
@@ -327,8 +397,9 @@ class TestUpdating:
         own = records[endpoint][0]
         response = api_client(iro).patch(url(endpoint, own.pk), update_body(endpoint), format="json")
         assert response.status_code == 200, response.content
-        assert AuditEvent.objects.filter(action="update", user=iro, object_id=str(own.pk),
-                                         child_id=own.child_id).exists()
+        assert AuditEvent.objects.filter(
+            action="update", user=iro, object_id=str(own.pk), child_id=own.child_id
+        ).exists()
 
     @pytest.mark.parametrize("endpoint", UPDATABLE)
     def test_an_iro_gets_404_for_another_iros_childs_record(self, endpoint, records, iro):
@@ -349,8 +420,11 @@ class TestUpdating:
 
     def test_updating_an_episode_changes_it(self, records, iro):
         own = records["care-episodes"][0]
-        body = api_client(iro).patch(url("care-episodes", own.pk), {"placement_type": "U4", "version": 1},
-                                    format="json").json()
+        body = (
+            api_client(iro)
+            .patch(url("care-episodes", own.pk), {"placement_type": "U4", "version": 1}, format="json")
+            .json()
+        )
         own.refresh_from_db()
         assert body["placement_type"] == own.placement_type == "U4"
         event = AuditEvent.objects.get(action="update", user=iro)
@@ -364,23 +438,36 @@ class TestUpdating:
 
     def test_ending_a_plan(self, records, iro):
         own = records["protection-plans"][0]
-        body = api_client(iro).patch(url("protection-plans", own.pk),
-                                     {"end_date": "2025-01-15", "end_reason": "no_longer_at_risk", "version": 1},
-                                     format="json").json()
+        body = (
+            api_client(iro)
+            .patch(
+                url("protection-plans", own.pk),
+                {"end_date": "2025-01-15", "end_reason": "no_longer_at_risk", "version": 1},
+                format="json",
+            )
+            .json()
+        )
         assert (body["end_date"], body["end_reason"]) == ("2025-01-15", "no_longer_at_risk")
         assert ChildProtectionPlan.objects.get(pk=own.pk).end_date == D(2025, 1, 15)
 
     def test_changing_a_plans_category(self, records, iro):
         own = records["protection-plans"][0]
-        body = api_client(iro).patch(url("protection-plans", own.pk), {"category_of_abuse": "EMO", "version": 1},
-                                     format="json").json()
+        body = (
+            api_client(iro)
+            .patch(url("protection-plans", own.pk), {"category_of_abuse": "EMO", "version": 1}, format="json")
+            .json()
+        )
         assert (body["initial_category_of_abuse"], body["current_category_of_abuse"], body["end_date"]) == (
-            "NEG", "EMO", None)
+            "NEG",
+            "EMO",
+            None,
+        )
         event = AuditEvent.objects.get(action="update", user=iro)
         assert event.detail == {"category_of_abuse": {"before": "NEG", "after": "EMO"}}
 
 
 # Validation: 400 in one shape, the field named, nothing written ------------------------------------
+
 
 def nothing_written(user):
     return not AuditEvent.objects.filter(user=user, action__in=["create", "update"]).exists()
@@ -389,17 +476,20 @@ def nothing_written(user):
 @pytest.mark.django_db
 class TestValidation:
     def test_an_overlapping_episode(self, looked_after_child, iro):
-        response = api_client(iro).post(url("care-episodes"), episode_fields(looked_after_child, start_date="2024-06-01"),
-                                        format="json")
+        response = api_client(iro).post(
+            url("care-episodes"), episode_fields(looked_after_child, start_date="2024-06-01"), format="json"
+        )
         body = assert_error_shape(response, 400, "non_field_errors")
         assert "overlaps" in body["errors"]["non_field_errors"][0]
         assert CareEpisode.objects.filter(child=looked_after_child).count() == 1 and nothing_written(iro)
 
     def test_an_episode_ending_before_it_starts(self, records, iro):
         own = records["care-episodes"][0]
-        response = api_client(iro).patch(url("care-episodes", own.pk),
-                                         {"end_date": "2023-12-01", "reason_episode_ceased": "E3", "version": 1},
-                                         format="json")
+        response = api_client(iro).patch(
+            url("care-episodes", own.pk),
+            {"end_date": "2023-12-01", "reason_episode_ceased": "E3", "version": 1},
+            format="json",
+        )
         body = assert_error_shape(response, 400, "end_date")
         assert "must be after" in body["errors"]["end_date"][0]
         own.refresh_from_db()
@@ -408,12 +498,14 @@ class TestValidation:
     def test_an_episode_starting_in_the_future(self, own_child_not_in_care, records, iro):
         tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
         message = "The date the episode commenced cannot be in the future."
-        response = api_client(iro).post(url("care-episodes"), episode_fields(own_child_not_in_care, start_date=tomorrow),
-                                        format="json")
+        response = api_client(iro).post(
+            url("care-episodes"), episode_fields(own_child_not_in_care, start_date=tomorrow), format="json"
+        )
         assert assert_error_shape(response, 400, "start_date")["errors"]["start_date"] == [message]
         own = records["care-episodes"][0]
-        response = api_client(iro).patch(url("care-episodes", own.pk), {"start_date": tomorrow, "version": own.version},
-                                         format="json")
+        response = api_client(iro).patch(
+            url("care-episodes", own.pk), {"start_date": tomorrow, "version": own.version}, format="json"
+        )
         assert assert_error_shape(response, 400, "start_date")["errors"]["start_date"] == [message]
         own.refresh_from_db()
         assert own.start_date < timezone.localdate()
@@ -422,64 +514,77 @@ class TestValidation:
 
     def test_an_end_date_without_a_reason(self, records, iro):
         own = records["care-episodes"][0]
-        response = api_client(iro).patch(url("care-episodes", own.pk), {"end_date": "2024-12-01", "version": 1},
-                                         format="json")
+        response = api_client(iro).patch(
+            url("care-episodes", own.pk), {"end_date": "2024-12-01", "version": 1}, format="json"
+        )
         assert_error_shape(response, 400, "reason_episode_ceased")
         assert nothing_written(iro)
 
     def test_a_continuing_episode_needs_a_reason_other_than_s(self, own_child_not_in_care, iro):
-        response = api_client(iro).post(url("care-episodes"),
-                                        episode_fields(own_child_not_in_care, reason_for_new_episode="P"), format="json")
+        response = api_client(iro).post(
+            url("care-episodes"), episode_fields(own_child_not_in_care, reason_for_new_episode="P"), format="json"
+        )
         assert_error_shape(response, 400, "reason_for_new_episode")
         assert not CareEpisode.objects.filter(child=own_child_not_in_care).exists() and nothing_written(iro)
 
     def test_missing_and_invalid_fields(self, own_child_not_in_care, iro):
-        response = api_client(iro).post(url("care-episodes"), {"child": own_child_not_in_care.pk, "legal_status": "ZZ"},
-                                        format="json")
+        response = api_client(iro).post(
+            url("care-episodes"), {"child": own_child_not_in_care.pk, "legal_status": "ZZ"}, format="json"
+        )
         body = assert_error_shape(response, 400)
         assert {"start_date", "legal_status", "placement_type", "category_of_need"} <= set(body["errors"])
         assert nothing_written(iro)
 
     def test_an_empty_update(self, records, iro):
-        body = assert_error_shape(api_client(iro).patch(url("care-episodes", records["care-episodes"][0].pk),
-                                                        {"version": 1},
-                                                        format="json"), 400, "non_field_errors")
+        body = assert_error_shape(
+            api_client(iro).patch(url("care-episodes", records["care-episodes"][0].pk), {"version": 1}, format="json"),
+            400,
+            "non_field_errors",
+        )
         assert "at least one field" in body["errors"]["non_field_errors"][0]
 
     def test_a_duplicate_local_child_id(self, manager, looked_after_child):
         response = api_client(manager).post(
-            url("children"), new_child_fields(local_child_id=looked_after_child.local_child_id.lower()), format="json")
+            url("children"), new_child_fields(local_child_id=looked_after_child.local_child_id.lower()), format="json"
+        )
         assert_error_shape(response, 400, "local_child_id")
         assert Child.objects.count() == 1 and nothing_written(manager)
 
     def test_a_child_with_bad_codes(self, manager):
-        response = api_client(manager).post(url("children"), new_child_fields(sex="X", date_of_birth="soon"),
-                                            format="json")
+        response = api_client(manager).post(
+            url("children"), new_child_fields(sex="X", date_of_birth="soon"), format="json"
+        )
         body = assert_error_shape(response, 400)
         assert {"sex", "date_of_birth"} <= set(body["errors"])
         assert not Child.objects.exists()
 
     def test_a_second_open_plan(self, records, iro):
         child = records["children"][0]
-        response = api_client(iro).post(url("protection-plans"), {
-            "child": child.pk, "start_date": "2025-03-01", "initial_category_of_abuse": "PHY"}, format="json")
+        response = api_client(iro).post(
+            url("protection-plans"),
+            {"child": child.pk, "start_date": "2025-03-01", "initial_category_of_abuse": "PHY"},
+            format="json",
+        )
         body = assert_error_shape(response, 400, "non_field_errors")
         assert "already has an open" in body["errors"]["non_field_errors"][0]
         assert ChildProtectionPlan.objects.filter(child=child).count() == 1 and nothing_written(iro)
 
     def test_a_plan_ending_before_it_started(self, records, iro):
         own = records["protection-plans"][0]
-        response = api_client(iro).patch(url("protection-plans", own.pk),
-                                         {"end_date": "2024-01-01", "end_reason": "no_longer_at_risk", "version": 1},
-                                         format="json")
+        response = api_client(iro).patch(
+            url("protection-plans", own.pk),
+            {"end_date": "2024-01-01", "end_reason": "no_longer_at_risk", "version": 1},
+            format="json",
+        )
         assert_error_shape(response, 400, "end_date")
         own.refresh_from_db()
         assert own.end_date is None and nothing_written(iro)
 
     def test_a_plan_end_date_needs_its_reason(self, records, iro):
         own = records["protection-plans"][0]
-        response = api_client(iro).patch(url("protection-plans", own.pk), {"end_date": "2025-01-01", "version": 1},
-                                         format="json")
+        response = api_client(iro).patch(
+            url("protection-plans", own.pk), {"end_date": "2025-01-01", "version": 1}, format="json"
+        )
         assert_error_shape(response, 400, "end_reason")
         response = api_client(iro).patch(url("protection-plans", own.pk), {"version": 1}, format="json")
         assert_error_shape(response, 400, "non_field_errors")
@@ -487,31 +592,50 @@ class TestValidation:
 
     def test_a_failed_end_keeps_the_category_unchanged(self, records, iro):
         own = records["protection-plans"][0]
-        response = api_client(iro).patch(url("protection-plans", own.pk), {
-            "category_of_abuse": "EMO", "end_date": "2024-01-01", "end_reason": "no_longer_at_risk", "version": 1},
-            format="json")
+        response = api_client(iro).patch(
+            url("protection-plans", own.pk),
+            {"category_of_abuse": "EMO", "end_date": "2024-01-01", "end_reason": "no_longer_at_risk", "version": 1},
+            format="json",
+        )
         assert_error_shape(response, 400, "end_date")
         own.refresh_from_db()
         assert own.latest_category_of_abuse == "" and nothing_written(iro)
 
     def test_a_second_strategy_discussion_the_same_day(self, records, iro):
         child = records["children"][0]
-        response = api_client(iro).post(url("strategy-discussions"), {
-            "child": child.pk, "date": "2024-02-01", "section_47_enquiry_started": False}, format="json")
+        response = api_client(iro).post(
+            url("strategy-discussions"),
+            {"child": child.pk, "date": "2024-02-01", "section_47_enquiry_started": False},
+            format="json",
+        )
         assert_error_shape(response, 400, "date")
         assert StrategyDiscussion.objects.filter(child=child).count() == 1 and nothing_written(iro)
 
     def test_allocating_someone_who_is_not_an_iro(self, manager, looked_after_child):
-        response = api_client(manager).post(url("allocations"), {
-            "child": looked_after_child.pk, "iro": manager.pk, "start_date": str(timezone.localdate()),
-            "current_version": 1}, format="json")
+        response = api_client(manager).post(
+            url("allocations"),
+            {
+                "child": looked_after_child.pk,
+                "iro": manager.pk,
+                "start_date": str(timezone.localdate()),
+                "current_version": 1,
+            },
+            format="json",
+        )
         assert_error_shape(response, 400, "iro")
         assert Allocation.objects.filter(child=looked_after_child).count() == 1 and nothing_written(manager)
 
     def test_reallocating_to_the_same_iro(self, manager, looked_after_child, iro):
-        response = api_client(manager).post(url("allocations"), {
-            "child": looked_after_child.pk, "iro": iro.pk, "start_date": str(timezone.localdate()),
-            "current_version": 1}, format="json")
+        response = api_client(manager).post(
+            url("allocations"),
+            {
+                "child": looked_after_child.pk,
+                "iro": iro.pk,
+                "start_date": str(timezone.localdate()),
+                "current_version": 1,
+            },
+            format="json",
+        )
         body = assert_error_shape(response, 400, "iro")
         assert "already" in body["errors"]["iro"][0]
 
@@ -522,9 +646,11 @@ class TestValidation:
 
 # Filters and ordering --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def varied_children(iro, other_iro):
     """Children differing in one thing each, all looked after unless said."""
+
     def child(name, iro_=iro, **episode):
         made = ChildFactory(given_name=name, family_name=name)
         CareEpisodeFactory(child=made, **episode)
@@ -551,17 +677,28 @@ def varied_children(iro, other_iro):
 
 @pytest.mark.django_db
 class TestChildFilters:
-    @pytest.mark.parametrize("params, expected", [
-        ({"legal_status": "C1"}, {"interim"}),
-        ({"placement_type": "K2"}, {"home"}),
-        ({"cp_plan": "true"}, {"on_plan"}),
-        ({"looked_after": "false"}, {"left_care"}),
-        ({"rag": "red"}, {"red"}),
-        ({"rag": "green"}, {"green"}),
-        ({"legal_status": "C2", "rag": "none", "cp_plan": "false", "placement_type": "U6", "looked_after": "true"},
-         {"plain", "other_iro"}),
-        ({"search": "Onplan"}, {"on_plan"}),
-    ])
+    @pytest.mark.parametrize(
+        "params, expected",
+        [
+            ({"legal_status": "C1"}, {"interim"}),
+            ({"placement_type": "K2"}, {"home"}),
+            ({"cp_plan": "true"}, {"on_plan"}),
+            ({"looked_after": "false"}, {"left_care"}),
+            ({"rag": "red"}, {"red"}),
+            ({"rag": "green"}, {"green"}),
+            (
+                {
+                    "legal_status": "C2",
+                    "rag": "none",
+                    "cp_plan": "false",
+                    "placement_type": "U6",
+                    "looked_after": "true",
+                },
+                {"plain", "other_iro"},
+            ),
+            ({"search": "Onplan"}, {"on_plan"}),
+        ],
+    )
     def test_each_filter_narrows(self, params, expected, manager, varied_children):
         found = ids(api_client(manager).get(url("children"), params))
         assert found == {varied_children[key].pk for key in expected}
@@ -570,9 +707,13 @@ class TestChildFilters:
         client = api_client(manager)
         everyone = {child.pk for child in varied_children.values()}
         assert ids(client.get(url("children"), {"cp_plan": "false"})) == everyone - {varied_children["on_plan"].pk}
-        assert ids(client.get(url("children"), {"looked_after": "true"})) == everyone - {varied_children["left_care"].pk}
+        assert ids(client.get(url("children"), {"looked_after": "true"})) == everyone - {
+            varied_children["left_care"].pk
+        }
         assert ids(client.get(url("children"), {"rag": "none"})) == everyone - {
-            varied_children["red"].pk, varied_children["green"].pk}
+            varied_children["red"].pk,
+            varied_children["green"].pk,
+        }
 
     def test_iro_filter(self, manager, other_iro, varied_children):
         assert ids(api_client(manager).get(url("children"), {"iro": other_iro.pk})) == {varied_children["other_iro"].pk}
@@ -586,16 +727,23 @@ class TestChildFilters:
         CareEpisodeFactory(child=late, start_date=D(2025, 2, 1))
         assert ids(api_client(manager).get(url("children"), {"started_from": "2025-01-01"})) == {late.pk}
 
-    @pytest.mark.parametrize("ordering, key", [
-        ("family_name", lambda c: (c.family_name, c.pk)),
-        ("-family_name", lambda c: (c.family_name, c.pk)),
-        ("local_child_id", lambda c: c.local_child_id),
-        ("-date_of_birth", lambda c: c.date_of_birth),
-    ])
+    @pytest.mark.parametrize(
+        "ordering, key",
+        [
+            ("family_name", lambda c: (c.family_name, c.pk)),
+            ("-family_name", lambda c: (c.family_name, c.pk)),
+            ("local_child_id", lambda c: c.local_child_id),
+            ("-date_of_birth", lambda c: c.date_of_birth),
+        ],
+    )
     def test_ordering(self, ordering, key, manager, iro):
         for number, name in enumerate(["Cole", "Adams", "Baker"]):
-            AllocationFactory(child=ChildFactory(family_name=name, date_of_birth=D(2010 + number, 1, 1),
-                                                 local_child_id=f"Z{9 - number}"), iro=iro)
+            AllocationFactory(
+                child=ChildFactory(
+                    family_name=name, date_of_birth=D(2010 + number, 1, 1), local_child_id=f"Z{9 - number}"
+                ),
+                iro=iro,
+            )
         rows = api_client(manager).get(url("children"), {"ordering": ordering}).json()["results"]
         expected = sorted(Child.objects.all(), key=key, reverse=ordering.startswith("-"))
         assert [row["id"] for row in rows] == [child.pk for child in expected]
@@ -632,10 +780,12 @@ class TestRecordFilters:
         other.section_47_enquiry_started = False
         other.save()
         assert ids(api_client(manager).get(url("strategy-discussions"), {"section_47_enquiry_started": "true"})) == {
-            own.pk}
+            own.pk
+        }
 
 
 # Bounded queries -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestBoundedQueries:
@@ -665,4 +815,5 @@ class TestBoundedQueries:
         client.get(url("children"))
         params = "&rag=amber&cp_plan=true&looked_after=true&legal_status=C2&ordering=-date_of_birth"
         assert queries_for(client, url("children") + "?page_size=5" + params) == queries_for(
-            client, url("children") + "?page_size=50" + params)
+            client, url("children") + "?page_size=50" + params
+        )

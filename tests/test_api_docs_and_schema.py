@@ -50,6 +50,7 @@ whose errors are described. For the others, an undocumented 4xx is not a failure
 # The documentation pages and the document
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/api/v1/docs/", "/api/v1/redoc/"])
 def test_the_documentation_pages_are_served_from_this_server(client, manager, url):
     sign_in(client, manager)
@@ -101,8 +102,9 @@ def test_the_spectacular_command_validates_the_schema_without_warnings(tmp_path)
     """A warning means part of an endpoint is missing from the description (an unknown filter
     type, a clashing enum name), so it fails the test like an error."""
     out = tmp_path / "schema.yaml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out), stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(out), stdout=StringIO(), stderr=StringIO()
+    )
     assert "openapi: 3" in out.read_text()
 
 
@@ -110,11 +112,16 @@ def test_the_spectacular_command_validates_the_schema_without_warnings(tmp_path)
 # schemathesis
 # ---------------------------------------------------------------------------------------------
 
+
 def described_operations():
     """(method, path) of every operation in the generated schema, at collection time."""
     document = SchemaGenerator().get_schema(request=None, public=True)
-    return [(method.upper(), path) for path, item in sorted(document["paths"].items())
-            for method in item if method in {"get", "put", "post", "patch", "delete"}]
+    return [
+        (method.upper(), path)
+        for path, item in sorted(document["paths"].items())
+        for method in item
+        if method in {"get", "put", "post", "patch", "delete"}
+    ]
 
 
 OPERATIONS = described_operations()
@@ -166,8 +173,13 @@ def existing_ids(path):
     model = getattr(queryset, "model", None)  # None for a view without a class queryset
     if model is None:
         resource = path.removeprefix("/api/v1/").split("/")[0]
-        model = {"children": Child, "reviews": Review, "escalations": Escalation, "escalation-steps": EscalationStep,
-                 "oversight-records": OversightRecord}.get(resource, Child)
+        model = {
+            "children": Child,
+            "reviews": Review,
+            "escalations": Escalation,
+            "escalation-steps": EscalationStep,
+            "oversight-records": OversightRecord,
+        }.get(resource, Child)
     return list(model.objects.order_by("pk").values_list("pk", flat=True)[:50])
 
 
@@ -182,14 +194,21 @@ def test_schemathesis(method, path, db, wsgi_in_test_transaction, seeded_authori
         checks.append(status_code_conformance)
     child_ids = list(Child.objects.values_list("pk", flat=True))
     ids = existing_ids(path)
-    id_parameters = [parameter["name"] for parameter in
-                     schema.raw_schema["paths"][path].get("parameters", [])
-                     + schema.raw_schema["paths"][path][method.lower()].get("parameters", [])
-                     if parameter.get("in") == "path"]
+    id_parameters = [
+        parameter["name"]
+        for parameter in schema.raw_schema["paths"][path].get("parameters", [])
+        + schema.raw_schema["paths"][path][method.lower()].get("parameters", [])
+        if parameter.get("in") == "path"
+    ]
 
     @given(case=operation.as_strategy(), data=st.data())
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case, data):
         for name in id_parameters:  # most of the time, an id that exists
             if name in case.path_parameters and data.draw(st.booleans(), label=f"existing {name}"):
@@ -206,5 +225,8 @@ def test_schemathesis(method, path, db, wsgi_in_test_transaction, seeded_authori
 
 def test_every_reporting_operation_is_covered():
     """The run above covers the reporting endpoints (and whatever else exists when it runs)."""
-    assert {("GET", "/api/v1/dashboard/"), ("GET", "/api/v1/annual-reports/"),
-            ("GET", "/api/v1/annual-reports/{year}/figures/")} <= set(OPERATIONS)
+    assert {
+        ("GET", "/api/v1/dashboard/"),
+        ("GET", "/api/v1/annual-reports/"),
+        ("GET", "/api/v1/annual-reports/{year}/figures/"),
+    } <= set(OPERATIONS)

@@ -30,24 +30,39 @@ def days_ago(n):
 
 
 def record(child, by, *, kind="case_file_check", date=None, rag="", **fields):
-    return oversight_services.record_oversight(child, by=by, kind=kind, date=date or days_ago(10), rag=rag,
-                                               today=TODAY, **fields)
+    return oversight_services.record_oversight(
+        child, by=by, kind=kind, date=date or days_ago(10), rag=rag, today=TODAY, **fields
+    )
 
 
 def raise_escalation(child, by, *, stage=Stage.INFORMAL, raised_on=None, areas=("placement", "health"), **changes):
     fields = {
-        "areas": list(areas), "what_is_wrong": "The placement plan has drifted for four months.",
-        "what_is_asked": "A placement planning meeting within 10 working days.", "stage": stage,
-        "addressed_to_name": "Sam Social", "addressed_to_role": "Social worker",
-        "raised_on": raised_on or days_ago(30), **changes,
+        "areas": list(areas),
+        "what_is_wrong": "The placement plan has drifted for four months.",
+        "what_is_asked": "A placement planning meeting within 10 working days.",
+        "stage": stage,
+        "addressed_to_name": "Sam Social",
+        "addressed_to_role": "Social worker",
+        "raised_on": raised_on or days_ago(30),
+        **changes,
     }
     return escalation_services.raise_escalation(child, by=by, today=TODAY, **fields)
 
 
 def notify(user, n=0, **fields):
-    return Notification.objects.create(**{
-        "recipient": user, "kind": "review_due", "subject_type": "review", "subject_id": n, "due_date": TODAY,
-        "step": f"s{n}", "message": "A review is due.", "link": "/reviews/", **fields})
+    return Notification.objects.create(
+        **{
+            "recipient": user,
+            "kind": "review_due",
+            "subject_type": "review",
+            "subject_id": n,
+            "due_date": TODAY,
+            "step": f"s{n}",
+            "message": "A review is due.",
+            "link": "/reviews/",
+            **fields,
+        }
+    )
 
 
 def ids(response):
@@ -75,9 +90,15 @@ def records(looked_after_child, other_child, iro, other_iro):
 
 
 class TestOversightAccess:
-    @pytest.mark.parametrize("role, sees", [
-        ("iro", ["own"]), ("other_iro", ["other"]), ("manager", ["own", "other"]), ("admin", ["own", "other"]),
-    ])
+    @pytest.mark.parametrize(
+        "role, sees",
+        [
+            ("iro", ["own"]),
+            ("other_iro", ["other"]),
+            ("manager", ["own", "other"]),
+            ("admin", ["own", "other"]),
+        ],
+    )
     def test_list_shows_only_the_childrens_records_the_caller_may_open(self, users, records, role, sees):
         expected = {"own": records[0].pk, "other": records[1].pk}
         assert sorted(ids(client_for(users, role).get(OVERSIGHT))) == sorted(expected[key] for key in sees)
@@ -86,9 +107,16 @@ class TestOversightAccess:
     def test_list_refused(self, users, records, role, status):
         assert_error_shape(client_for(users, role).get(OVERSIGHT), status)
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 200), ("other_iro", 404), ("manager", 200), ("board", 403), ("anonymous", 401),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 200),
+            ("other_iro", 404),
+            ("manager", 200),
+            ("board", 403),
+            ("anonymous", 401),
+        ],
+    )
     def test_retrieve(self, users, records, role, status):
         own = records[0]
         response = client_for(users, role).get(f"{OVERSIGHT}{own.pk}/")
@@ -96,17 +124,30 @@ class TestOversightAccess:
             assert response.status_code == 200
             body = response.json()
             assert body["id"] == own.pk and body["child"] == own.child_id and body["kind"] == "case_file_check"
-            assert AuditEvent.objects.filter(action="view", object_type="oversight.oversightrecord",
-                                             object_id=str(own.pk), user=users[role]).exists()
+            assert AuditEvent.objects.filter(
+                action="view", object_type="oversight.oversightrecord", object_id=str(own.pk), user=users[role]
+            ).exists()
         else:
             assert_error_shape(response, status)
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 201), ("other_iro", 404), ("manager", 201), ("board", 403), ("anonymous", 401),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 201),
+            ("other_iro", 404),
+            ("manager", 201),
+            ("board", 403),
+            ("anonymous", 401),
+        ],
+    )
     def test_create(self, users, looked_after_child, role, status):
-        payload = {"child": looked_after_child.pk, "kind": "midway_review", "date": days_ago(3).isoformat(),
-                   "rag": "red", "tracking": "Drift in the permanence plan."}
+        payload = {
+            "child": looked_after_child.pk,
+            "kind": "midway_review",
+            "date": days_ago(3).isoformat(),
+            "rag": "red",
+            "tracking": "Drift in the permanence plan.",
+        }
         response = client_for(users, role).post(OVERSIGHT, payload, format="json")
         if status != 201:
             assert_error_shape(response, status)
@@ -117,17 +158,26 @@ class TestOversightAccess:
         saved = OversightRecord.objects.get(pk=body["id"])
         assert saved.iro == users[role] and saved.rag == "red"
         assert body["next_check_date"] == (days_ago(3) + timedelta(weeks=2)).isoformat(), "the proposed red follow-up"
-        assert AuditEvent.objects.filter(action="create", object_type="oversight.oversightrecord",
-                                         object_id=str(saved.pk), user=users[role]).exists()
+        assert AuditEvent.objects.filter(
+            action="create", object_type="oversight.oversightrecord", object_id=str(saved.pk), user=users[role]
+        ).exists()
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 405), ("other_iro", 405), ("manager", 405), ("board", 403), ("anonymous", 401),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 405),
+            ("other_iro", 405),
+            ("manager", 405),
+            ("board", 403),
+            ("anonymous", 401),
+        ],
+    )
     def test_update_is_not_offered(self, users, records, role, status):
         """Oversight records are not edited or deleted, on the pages or here."""
         for method in ("put", "patch", "delete"):
-            response = getattr(client_for(users, role), method)(f"{OVERSIGHT}{records[0].pk}/", {"tracking": "x"},
-                                                                format="json")
+            response = getattr(client_for(users, role), method)(
+                f"{OVERSIGHT}{records[0].pk}/", {"tracking": "x"}, format="json"
+            )
             assert_error_shape(response, status)
         records[0].refresh_from_db()
         assert records[0].tracking == ""
@@ -141,30 +191,46 @@ class TestOversightValidation:
         response = self.post(iro, child=looked_after_child.pk, kind="midway_review", date=days_ago(2).isoformat())
         body = assert_error_shape(response, 400, "rag")
         assert "Choose a RAG rating" in body["errors"]["rag"][0]
-        assert not OversightRecord.objects.exists() and not AuditEvent.objects.filter(action="create",
-                                                                                       object_type="oversight.oversightrecord").exists()
+        assert (
+            not OversightRecord.objects.exists()
+            and not AuditEvent.objects.filter(action="create", object_type="oversight.oversightrecord").exists()
+        )
 
     def test_a_next_check_outside_the_window(self, iro, looked_after_child):
-        response = self.post(iro, child=looked_after_child.pk, kind="midway_review", date=days_ago(2).isoformat(),
-                             rag="red", next_check_date=(TODAY + timedelta(weeks=10)).isoformat())
+        response = self.post(
+            iro,
+            child=looked_after_child.pk,
+            kind="midway_review",
+            date=days_ago(2).isoformat(),
+            rag="red",
+            next_check_date=(TODAY + timedelta(weeks=10)).isoformat(),
+        )
         assert_error_shape(response, 400, "next_check_date")
         assert not OversightRecord.objects.exists()
 
     def test_a_future_date_and_a_missing_kind(self, iro, looked_after_child):
-        assert_error_shape(self.post(iro, child=looked_after_child.pk, kind="case_file_check",
-                                     date=(TODAY + timedelta(days=1)).isoformat()), 400, "date")
+        assert_error_shape(
+            self.post(
+                iro, child=looked_after_child.pk, kind="case_file_check", date=(TODAY + timedelta(days=1)).isoformat()
+            ),
+            400,
+            "date",
+        )
         assert_error_shape(self.post(iro, child=looked_after_child.pk, date=days_ago(1).isoformat()), 400, "kind")
         assert_error_shape(self.post(iro, child=looked_after_child.pk, kind="nonsense", date="2025-13-01"), 400, "kind")
         assert not OversightRecord.objects.exists()
 
     def test_a_post_review_rating_needs_a_held_review(self, iro, looked_after_child):
-        response = self.post(iro, child=looked_after_child.pk, kind="post_review", date=days_ago(2).isoformat(),
-                             rag="green")
+        response = self.post(
+            iro, child=looked_after_child.pk, kind="post_review", date=days_ago(2).isoformat(), rag="green"
+        )
         assert_error_shape(response, 400, "review")
         assert not OversightRecord.objects.exists()
 
     def test_an_unknown_or_hidden_child_is_404(self, iro, other_child):
-        assert_error_shape(self.post(iro, child=other_child.pk, kind="case_file_check", date=days_ago(1).isoformat()), 404)
+        assert_error_shape(
+            self.post(iro, child=other_child.pk, kind="case_file_check", date=days_ago(1).isoformat()), 404
+        )
         assert_error_shape(self.post(iro, child=999999, kind="case_file_check", date=days_ago(1).isoformat()), 404)
 
 
@@ -172,13 +238,21 @@ class TestOversightValidation:
 def reviewed_child(iro, manager):
     child = ChildFactory(date_of_birth=TODAY.replace(year=TODAY.year - 10))
     started = days_ago(120)
-    children_services.record_care_episode(child, by=manager, start_date=started, reason_for_new_episode="S",
-                                          legal_status="C2", category_of_need="N1", placement_type="U6",
-                                          placement_provider="PR1")
+    children_services.record_care_episode(
+        child,
+        by=manager,
+        start_date=started,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
+    )
     AllocationFactory(child=child, iro=iro, start_date=started)
     review = Review.objects.get(child=child, status="due")
-    review_services.record_review_held(review, by=iro, fields={"held_on": days_ago(100), "participation_code": "PN1"},
-                                       today=TODAY)
+    review_services.record_review_held(
+        review, by=iro, fields={"held_on": days_ago(100), "participation_code": "PN1"}, today=TODAY
+    )
     review.refresh_from_db()
     return child, review
 
@@ -186,8 +260,9 @@ def reviewed_child(iro, manager):
 class TestPostReviewRating:
     def test_rated_on_the_day_held_with_the_proposed_next_check(self, iro, reviewed_child):
         child, review = reviewed_child
-        response = api_client(iro).post(OVERSIGHT, {"child": child.pk, "kind": "post_review", "review": review.pk,
-                                                    "rag": "amber"}, format="json")
+        response = api_client(iro).post(
+            OVERSIGHT, {"child": child.pk, "kind": "post_review", "review": review.pk, "rag": "amber"}, format="json"
+        )
         assert response.status_code == 201, response.content
         body = response.json()
         assert body["date"] == review.held_on.isoformat() and body["review"] == review.pk
@@ -195,8 +270,9 @@ class TestPostReviewRating:
 
     def test_without_a_rating_nothing_is_written(self, iro, reviewed_child):
         child, review = reviewed_child
-        response = api_client(iro).post(OVERSIGHT, {"child": child.pk, "kind": "post_review", "review": review.pk},
-                                        format="json")
+        response = api_client(iro).post(
+            OVERSIGHT, {"child": child.pk, "kind": "post_review", "review": review.pk}, format="json"
+        )
         assert_error_shape(response, 400, "rag")
         assert not OversightRecord.objects.exists()
 
@@ -209,8 +285,11 @@ class TestPostReviewRating:
 
     def test_a_review_of_another_child(self, iro, reviewed_child, looked_after_child):
         _, review = reviewed_child
-        response = api_client(iro).post(OVERSIGHT, {"child": looked_after_child.pk, "kind": "post_review",
-                                                    "review": review.pk, "rag": "green"}, format="json")
+        response = api_client(iro).post(
+            OVERSIGHT,
+            {"child": looked_after_child.pk, "kind": "post_review", "review": review.pk, "rag": "green"},
+            format="json",
+        )
         assert_error_shape(response, 400, "review")
         assert not OversightRecord.objects.exists()
 
@@ -227,26 +306,34 @@ class TestOversightFilters:
             "green": record(second, manager, kind="midway_review", rag="green", date=days_ago(5)),
         }
 
-    @pytest.mark.parametrize("query, expected", [
-        ("kind=midway_review", {"red", "green"}),
-        ("rag=red", {"red"}),
-        ("rag=none", {"check"}),
-        ("date_from={d30}", {"red", "green"}),
-        ("date_to={d10}", {"check", "red"}),
-        ("date_from={d30}&date_to={d10}", {"red"}),
-    ])
+    @pytest.mark.parametrize(
+        "query, expected",
+        [
+            ("kind=midway_review", {"red", "green"}),
+            ("rag=red", {"red"}),
+            ("rag=none", {"check"}),
+            ("date_from={d30}", {"red", "green"}),
+            ("date_to={d10}", {"check", "red"}),
+            ("date_from={d30}&date_to={d10}", {"red"}),
+        ],
+    )
     def test_filters(self, manager, many, query, expected):
         url = f"{OVERSIGHT}?" + query.format(d30=days_ago(30).isoformat(), d10=days_ago(10).isoformat())
         assert set(ids(api_client(manager).get(url))) == {many[key].pk for key in expected}
 
     def test_by_child_and_iro(self, manager, iro, many, looked_after_child):
         assert set(ids(api_client(manager).get(f"{OVERSIGHT}?child={looked_after_child.pk}"))) == {
-            many["check"].pk, many["red"].pk}
+            many["check"].pk,
+            many["red"].pk,
+        }
         assert set(ids(api_client(manager).get(f"{OVERSIGHT}?iro={iro.pk}"))) == {many["check"].pk, many["red"].pk}
 
     def test_ordering_by_date(self, manager, many):
         assert ids(api_client(manager).get(f"{OVERSIGHT}?ordering=date")) == [
-            many["check"].pk, many["red"].pk, many["green"].pk]
+            many["check"].pk,
+            many["red"].pk,
+            many["green"].pk,
+        ]
         assert ids(api_client(manager).get(OVERSIGHT)) == [many["green"].pk, many["red"].pk, many["check"].pk]
 
     def test_an_invalid_filter_is_a_400_with_the_field(self, manager, many):
@@ -264,21 +351,37 @@ def escalations(looked_after_child, other_child, iro, other_iro):
 
 
 def escalation_payload(child, **changes):
-    return {"child": child.pk, "areas": ["placement", "education"], "what_is_wrong": "No school place for a term.",
-            "what_is_asked": "A school place within 10 working days.", "stage": Stage.TEAM_MANAGER,
-            "addressed_to_name": "Tara Team", "addressed_to_role": "Team manager",
-            "raised_on": days_ago(2).isoformat(), **changes}
+    return {
+        "child": child.pk,
+        "areas": ["placement", "education"],
+        "what_is_wrong": "No school place for a term.",
+        "what_is_asked": "A school place within 10 working days.",
+        "stage": Stage.TEAM_MANAGER,
+        "addressed_to_name": "Tara Team",
+        "addressed_to_role": "Team manager",
+        "raised_on": days_ago(2).isoformat(),
+        **changes,
+    }
 
 
 def snapshot():
-    return (list(Escalation.objects.order_by("pk").values()), list(EscalationStep.objects.order_by("pk").values()),
-            AuditEvent.objects.exclude(object_type="accounts.apitoken").count())
+    return (
+        list(Escalation.objects.order_by("pk").values()),
+        list(EscalationStep.objects.order_by("pk").values()),
+        AuditEvent.objects.exclude(object_type="accounts.apitoken").count(),
+    )
 
 
 class TestEscalationAccess:
-    @pytest.mark.parametrize("role, sees", [
-        ("iro", ["own"]), ("other_iro", ["other"]), ("manager", ["own", "other"]), ("admin", ["own", "other"]),
-    ])
+    @pytest.mark.parametrize(
+        "role, sees",
+        [
+            ("iro", ["own"]),
+            ("other_iro", ["other"]),
+            ("manager", ["own", "other"]),
+            ("admin", ["own", "other"]),
+        ],
+    )
     def test_list(self, users, escalations, role, sees):
         expected = {"own": escalations[0].pk, "other": escalations[1].pk}
         assert sorted(ids(client_for(users, role).get(ESCALATIONS))) == sorted(expected[key] for key in sees)
@@ -287,9 +390,16 @@ class TestEscalationAccess:
     def test_list_refused(self, users, escalations, role, status):
         assert_error_shape(client_for(users, role).get(ESCALATIONS), status)
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 200), ("other_iro", 404), ("manager", 200), ("board", 403), ("anonymous", 401),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 200),
+            ("other_iro", 404),
+            ("manager", 200),
+            ("board", 403),
+            ("anonymous", 401),
+        ],
+    )
     def test_retrieve_nests_concerns_and_steps(self, users, escalations, role, status):
         own = escalations[0]
         response = client_for(users, role).get(f"{ESCALATIONS}{own.pk}/")
@@ -302,12 +412,20 @@ class TestEscalationAccess:
         assert body["current_stage"] == Stage.INFORMAL and body["status"] == "open"
         assert body["raised_by"] == users["iro"].pk and body["iro"] == users["iro"].pk
         assert body["current_response_due"] == body["steps"][0]["response_due"]
-        assert AuditEvent.objects.filter(action="view", object_type="escalations.escalation", object_id=str(own.pk),
-                                         user=users[role]).exists()
+        assert AuditEvent.objects.filter(
+            action="view", object_type="escalations.escalation", object_id=str(own.pk), user=users[role]
+        ).exists()
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 201), ("other_iro", 404), ("manager", 201), ("board", 403), ("anonymous", 401),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 201),
+            ("other_iro", 404),
+            ("manager", 201),
+            ("board", 403),
+            ("anonymous", 401),
+        ],
+    )
     def test_create(self, users, looked_after_child, role, status):
         response = client_for(users, role).post(ESCALATIONS, escalation_payload(looked_after_child), format="json")
         if status != 201:
@@ -321,16 +439,34 @@ class TestEscalationAccess:
         assert body["current_stage"] == Stage.TEAM_MANAGER and len(body["steps"]) == 1
         assert {c["area"] for c in body["concerns"]} == {"placement", "education"}
         events = AuditEvent.objects.filter(action="create", user=users[role], child_id=looked_after_child.pk)
-        assert set(events.values_list("object_type", flat=True)) == {"escalations.escalation", "escalations.escalationstep"}
+        assert set(events.values_list("object_type", flat=True)) == {
+            "escalations.escalation",
+            "escalations.escalationstep",
+        }
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 200), ("other_iro", 404), ("manager", 200), ("board", 403), ("anonymous", 401),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 200),
+            ("other_iro", 404),
+            ("manager", 200),
+            ("board", 403),
+            ("anonymous", 401),
+        ],
+    )
     def test_update_by_escalating(self, users, escalations, role, status):
         own = escalations[0]
-        response = client_for(users, role).post(f"{ESCALATIONS}{own.pk}/escalate/", {
-            "stage": Stage.SERVICE_MANAGER, "addressed_to_name": "Sian Service", "addressed_to_role": "Service manager",
-            "sent_on": days_ago(5).isoformat(), "version": own.version}, format="json")
+        response = client_for(users, role).post(
+            f"{ESCALATIONS}{own.pk}/escalate/",
+            {
+                "stage": Stage.SERVICE_MANAGER,
+                "addressed_to_name": "Sian Service",
+                "addressed_to_role": "Service manager",
+                "sent_on": days_ago(5).isoformat(),
+                "version": own.version,
+            },
+            format="json",
+        )
         if status != 200:
             assert_error_shape(response, status)
             assert own.steps.count() == 1
@@ -338,8 +474,9 @@ class TestEscalationAccess:
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["current_stage"] == Stage.SERVICE_MANAGER and [s["stage"] for s in body["steps"]] == [1, 3]
-        assert AuditEvent.objects.filter(action="create", object_type="escalations.escalationstep", user=users[role],
-                                         detail__stage="service_manager").exists()
+        assert AuditEvent.objects.filter(
+            action="create", object_type="escalations.escalationstep", user=users[role], detail__stage="service_manager"
+        ).exists()
 
     @pytest.mark.parametrize("method", ["put", "patch", "delete"])
     def test_no_direct_edit_or_delete(self, manager, escalations, method):
@@ -358,8 +495,9 @@ class TestEscalationActions:
         return escalations[0]
 
     def test_record_response_resolve_withdraw_and_reopen(self, iro, manager, own):
-        response = self.post(iro, own, "record-response", responded_on=days_ago(20).isoformat(),
-                             response_summary="Meeting booked.")
+        response = self.post(
+            iro, own, "record-response", responded_on=days_ago(20).isoformat(), response_summary="Meeting booked."
+        )
         assert response.status_code == 200, response.content
         assert response.json()["steps"][0]["responded_on"] == days_ago(20).isoformat()
         assert AuditEvent.objects.filter(action="update", object_type="escalations.escalationstep", user=iro).exists()
@@ -372,17 +510,21 @@ class TestEscalationActions:
         response = self.post(manager, own, "reopen", reopen_reason="The agreed meeting did not happen.")
         assert response.status_code == 200, response.content
         assert response.json()["status"] == "open" and response.json()["reopened_on"] == TODAY.isoformat()
-        assert AuditEvent.objects.filter(action="update", object_type="escalations.escalation", user=manager,
-                                         detail__status="open").exists()
+        assert AuditEvent.objects.filter(
+            action="update", object_type="escalations.escalation", user=manager, detail__status="open"
+        ).exists()
 
         response = self.post(iro, own, "withdraw", withdrawal_reason="The child moved to another authority.")
         assert response.status_code == 200 and response.json()["status"] == "withdrawn"
 
-    @pytest.mark.parametrize("action, payload", [
-        ("record-response", {"responded_on": "RECENT", "response_summary": "Agreed."}),
-        ("resolve", {"resolved_on": "RECENT", "outcome": "Agreed."}),
-        ("withdraw", {"withdrawal_reason": "No longer needed."}),
-    ])
+    @pytest.mark.parametrize(
+        "action, payload",
+        [
+            ("record-response", {"responded_on": "RECENT", "response_summary": "Agreed."}),
+            ("resolve", {"resolved_on": "RECENT", "outcome": "Agreed."}),
+            ("withdraw", {"withdrawal_reason": "No longer needed."}),
+        ],
+    )
     @pytest.mark.parametrize("role, status", [("other_iro", 404), ("board", 403), ("anonymous", 401)])
     def test_actions_refused_for_other_roles(self, users, own, action, payload, role, status):
         payload = {key: days_ago(5).isoformat() if value == "RECENT" else value for key, value in payload.items()}
@@ -391,13 +533,24 @@ class TestEscalationActions:
         assert_error_shape(response, status)
         assert snapshot()[:2] == before[:2]
 
-    @pytest.mark.parametrize("role, status", [
-        ("iro", 403), ("other_iro", 403), ("board", 403), ("anonymous", 401), ("manager", 200), ("admin", 200),
-    ])
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            ("iro", 403),
+            ("other_iro", 403),
+            ("board", 403),
+            ("anonymous", 401),
+            ("manager", 200),
+            ("admin", 200),
+        ],
+    )
     def test_reopen_is_for_service_managers(self, users, own, iro, role, status):
         escalation_services.withdraw(own, by=iro, withdrawal_reason="Sorted at the review.", today=TODAY)
-        response = client_for(users, role).post(f"{ESCALATIONS}{own.pk}/reopen/", {
-            "reopen_reason": "Not sorted.", "version": Escalation.objects.get(pk=own.pk).version}, format="json")
+        response = client_for(users, role).post(
+            f"{ESCALATIONS}{own.pk}/reopen/",
+            {"reopen_reason": "Not sorted.", "version": Escalation.objects.get(pk=own.pk).version},
+            format="json",
+        )
         assert response.status_code == status, response.content
         if status != 200:
             assert_error_shape(response, status)
@@ -407,26 +560,45 @@ class TestEscalationActions:
     def test_escalating_downwards_is_refused_and_nothing_written(self, iro, looked_after_child):
         escalation = raise_escalation(looked_after_child, iro, stage=Stage.HEAD_OF_SERVICE)
         before = snapshot()
-        response = self.post(iro, escalation, "escalate", stage=Stage.TEAM_MANAGER, addressed_to_name="Tara Team",
-                             addressed_to_role="Team manager", sent_on=days_ago(1).isoformat())
+        response = self.post(
+            iro,
+            escalation,
+            "escalate",
+            stage=Stage.TEAM_MANAGER,
+            addressed_to_name="Tara Team",
+            addressed_to_role="Team manager",
+            sent_on=days_ago(1).isoformat(),
+        )
         body = assert_error_shape(response, 400, "stage")
         assert body["errors"]["stage"][0].startswith("Escalations only go upwards")
         assert snapshot() == before
 
     def test_a_response_dated_before_the_step_was_sent(self, iro, own):
         before = snapshot()
-        response = self.post(iro, own, "record-response", responded_on=days_ago(31).isoformat(),
-                             response_summary="Agreed.")
+        response = self.post(
+            iro, own, "record-response", responded_on=days_ago(31).isoformat(), response_summary="Agreed."
+        )
         assert_error_shape(response, 400, "responded_on")
         assert snapshot() == before
 
     def test_missing_fields_are_named(self, iro, own):
         before = snapshot()
         assert_error_shape(self.post(iro, own, "record-response", response_summary="Agreed."), 400, "responded_on")
-        assert_error_shape(self.post(iro, own, "record-response", responded_on=days_ago(1).isoformat()), 400,
-                           "response_summary")
-        assert_error_shape(self.post(iro, own, "resolve", resolved_on=days_ago(1).isoformat(), outcome="Agreed.",
-                                     resolved_at_stage=Stage.DIRECTOR), 400, "resolved_at_stage")
+        assert_error_shape(
+            self.post(iro, own, "record-response", responded_on=days_ago(1).isoformat()), 400, "response_summary"
+        )
+        assert_error_shape(
+            self.post(
+                iro,
+                own,
+                "resolve",
+                resolved_on=days_ago(1).isoformat(),
+                outcome="Agreed.",
+                resolved_at_stage=Stage.DIRECTOR,
+            ),
+            400,
+            "resolved_at_stage",
+        )
         assert_error_shape(self.post(iro, own, "withdraw", withdrawal_reason="  "), 400, "withdrawal_reason")
         assert_error_shape(self.post(iro, own, "escalate", stage=9), 400, "stage")
         assert snapshot() == before
@@ -434,8 +606,11 @@ class TestEscalationActions:
     def test_a_closed_escalation_cannot_be_changed(self, iro, own):
         escalation_services.withdraw(own, by=iro, withdrawal_reason="Sorted.", today=TODAY)
         before = snapshot()
-        body = assert_error_shape(self.post(iro, own, "record-response", responded_on=days_ago(1).isoformat(),
-                                            response_summary="Late."), 400, "non_field_errors")
+        body = assert_error_shape(
+            self.post(iro, own, "record-response", responded_on=days_ago(1).isoformat(), response_summary="Late."),
+            400,
+            "non_field_errors",
+        )
         assert "withdrawn" in body["errors"]["non_field_errors"][0]
         assert_error_shape(self.post(iro, own, "reopen", reopen_reason="x"), 403)
         assert snapshot() == before
@@ -450,22 +625,44 @@ class TestRaiseValidation:
 
     def test_every_missing_part_is_named_and_nothing_written(self, iro, looked_after_child):
         before = snapshot()
-        body = assert_error_shape(self.post(iro, escalation_payload(
-            looked_after_child, areas=[], what_is_wrong=" ", what_is_asked="", addressed_to_name="",
-            addressed_to_role="")), 400)
-        assert set(body["errors"]) == {"areas", "what_is_wrong", "what_is_asked", "addressed_to_name",
-                                       "addressed_to_role"}
+        body = assert_error_shape(
+            self.post(
+                iro,
+                escalation_payload(
+                    looked_after_child,
+                    areas=[],
+                    what_is_wrong=" ",
+                    what_is_asked="",
+                    addressed_to_name="",
+                    addressed_to_role="",
+                ),
+            ),
+            400,
+        )
+        assert set(body["errors"]) == {
+            "areas",
+            "what_is_wrong",
+            "what_is_asked",
+            "addressed_to_name",
+            "addressed_to_role",
+        }
         assert body["errors"]["areas"] == ["Choose at least one area of concern."]
         assert snapshot() == before
 
     def test_unknown_area_future_date_and_bad_stage(self, iro, looked_after_child):
         before = snapshot()
-        assert_error_shape(self.post(iro, escalation_payload(looked_after_child, areas=["placement", "weather"])), 400,
-                           "areas")
-        assert_error_shape(self.post(iro, escalation_payload(
-            looked_after_child, raised_on=(TODAY + timedelta(days=1)).isoformat())), 400, "raised_on")
+        assert_error_shape(
+            self.post(iro, escalation_payload(looked_after_child, areas=["placement", "weather"])), 400, "areas"
+        )
+        assert_error_shape(
+            self.post(iro, escalation_payload(looked_after_child, raised_on=(TODAY + timedelta(days=1)).isoformat())),
+            400,
+            "raised_on",
+        )
         assert_error_shape(self.post(iro, escalation_payload(looked_after_child, stage=0)), 400, "stage")
-        assert_error_shape(self.post(iro, escalation_payload(looked_after_child, raised_on="yesterday")), 400, "raised_on")
+        assert_error_shape(
+            self.post(iro, escalation_payload(looked_after_child, raised_on="yesterday")), 400, "raised_on"
+        )
         assert snapshot() == before
 
     def test_a_manager_cannot_raise_one_for_a_child_with_no_iro(self, manager):
@@ -479,37 +676,52 @@ class TestEscalationFilters:
     def many(self, looked_after_child, other_child, iro, other_iro):
         overdue = raise_escalation(looked_after_child, iro, areas=["health"], raised_on=days_ago(40))
         answered = raise_escalation(looked_after_child, iro, areas=["placement"], raised_on=days_ago(35))
-        escalation_services.record_response(answered, by=iro, responded_on=days_ago(34), response_summary="Yes.",
-                                            today=TODAY)
+        escalation_services.record_response(
+            answered, by=iro, responded_on=days_ago(34), response_summary="Yes.", today=TODAY
+        )
         escalated = raise_escalation(other_child, other_iro, areas=["education", "health"], raised_on=days_ago(20))
-        escalation_services.escalate(escalated, by=other_iro, stage=Stage.DIRECTOR, addressed_to_name="Dee Director",
-                                     addressed_to_role="Director", sent_on=TODAY, today=TODAY)
+        escalation_services.escalate(
+            escalated,
+            by=other_iro,
+            stage=Stage.DIRECTOR,
+            addressed_to_name="Dee Director",
+            addressed_to_role="Director",
+            sent_on=TODAY,
+            today=TODAY,
+        )
         resolved = raise_escalation(other_child, other_iro, areas=["legal"], raised_on=days_ago(10))
         escalation_services.resolve(resolved, by=other_iro, outcome="Agreed.", resolved_on=days_ago(5), today=TODAY)
         return {"overdue": overdue, "answered": answered, "escalated": escalated, "resolved": resolved}
 
-    @pytest.mark.parametrize("query, expected", [
-        ("status=open", {"overdue", "answered", "escalated"}),
-        ("status=resolved", {"resolved"}),
-        ("status=all", {"overdue", "answered", "escalated", "resolved"}),
-        ("stage=5", {"escalated"}),
-        ("stage=1", {"overdue", "answered", "resolved"}),
-        ("area=health", {"overdue", "escalated"}),
-        ("response_overdue=true", {"overdue"}),
-        ("response_overdue=false", {"answered", "escalated", "resolved"}),
-        ("stage=1&status=open&area=health", {"overdue"}),
-        ("raised_from={d25}", {"escalated", "resolved"}),
-        ("resolved_from={d6}", {"resolved"}),
-    ])
+    @pytest.mark.parametrize(
+        "query, expected",
+        [
+            ("status=open", {"overdue", "answered", "escalated"}),
+            ("status=resolved", {"resolved"}),
+            ("status=all", {"overdue", "answered", "escalated", "resolved"}),
+            ("stage=5", {"escalated"}),
+            ("stage=1", {"overdue", "answered", "resolved"}),
+            ("area=health", {"overdue", "escalated"}),
+            ("response_overdue=true", {"overdue"}),
+            ("response_overdue=false", {"answered", "escalated", "resolved"}),
+            ("stage=1&status=open&area=health", {"overdue"}),
+            ("raised_from={d25}", {"escalated", "resolved"}),
+            ("resolved_from={d6}", {"resolved"}),
+        ],
+    )
     def test_filters(self, manager, many, query, expected):
         url = f"{ESCALATIONS}?" + query.format(d25=days_ago(25).isoformat(), d6=days_ago(6).isoformat())
         assert set(ids(api_client(manager).get(url))) == {many[key].pk for key in expected}
 
     def test_by_child_and_iro_within_what_the_caller_sees(self, manager, iro, other_iro, many, other_child):
         assert set(ids(api_client(manager).get(f"{ESCALATIONS}?child={other_child.pk}"))) == {
-            many["escalated"].pk, many["resolved"].pk}
+            many["escalated"].pk,
+            many["resolved"].pk,
+        }
         assert set(ids(api_client(manager).get(f"{ESCALATIONS}?iro={other_iro.pk}"))) == {
-            many["escalated"].pk, many["resolved"].pk}
+            many["escalated"].pk,
+            many["resolved"].pk,
+        }
         assert ids(api_client(iro).get(f"{ESCALATIONS}?child={other_child.pk}")) == []
 
     def test_flags_match_the_pages(self, manager, many):
@@ -521,7 +733,9 @@ class TestEscalationFilters:
     def test_ordering(self, manager, many):
         order = ["overdue", "answered", "escalated", "resolved"]
         assert ids(api_client(manager).get(f"{ESCALATIONS}?ordering=raised_on")) == [many[key].pk for key in order]
-        assert ids(api_client(manager).get(f"{ESCALATIONS}?ordering=-raised_on")) == [many[k].pk for k in reversed(order)]
+        assert ids(api_client(manager).get(f"{ESCALATIONS}?ordering=-raised_on")) == [
+            many[k].pk for k in reversed(order)
+        ]
         default = ids(api_client(manager).get(ESCALATIONS))
         assert default[-1] == many["resolved"].pk, "open ones first, as on the pages"
 
@@ -536,8 +750,15 @@ STEPS = "/api/v1/escalation-steps/"
 class TestEscalationSteps:
     def test_by_role_and_filtered_by_escalation(self, users, escalations, iro):
         own, other = escalations
-        escalation_services.escalate(own, by=iro, stage=Stage.TEAM_MANAGER, addressed_to_name="Tara Team",
-                                     addressed_to_role="Team manager", sent_on=days_ago(3), today=TODAY)
+        escalation_services.escalate(
+            own,
+            by=iro,
+            stage=Stage.TEAM_MANAGER,
+            addressed_to_name="Tara Team",
+            addressed_to_role="Team manager",
+            sent_on=days_ago(3),
+            today=TODAY,
+        )
         own_steps = set(own.steps.values_list("pk", flat=True))
         assert set(ids(client_for(users, "iro").get(STEPS))) == own_steps
         assert set(ids(client_for(users, "manager").get(f"{STEPS}?escalation={own.pk}"))) == own_steps
@@ -559,8 +780,11 @@ NOTIFICATIONS = "/api/v1/notifications/"
 class TestNotifications:
     @pytest.fixture
     def inboxes(self, iro, other_iro, board_member):
-        return {"iro": [notify(iro, 1), notify(iro, 2, read_at=timezone.now())], "other_iro": [notify(other_iro, 3)],
-                "board": [notify(board_member, 4, kind="manager_digest", subject_type="digest")]}
+        return {
+            "iro": [notify(iro, 1), notify(iro, 2, read_at=timezone.now())],
+            "other_iro": [notify(other_iro, 3)],
+            "board": [notify(board_member, 4, kind="manager_digest", subject_type="digest")],
+        }
 
     @pytest.mark.parametrize("role", ["iro", "other_iro", "board", "manager"])
     def test_list_is_only_the_callers_own(self, users, inboxes, role):
@@ -568,7 +792,9 @@ class TestNotifications:
 
     def test_anonymous(self, users, inboxes):
         assert_error_shape(client_for(users, "anonymous").get(NOTIFICATIONS), 401)
-        assert_error_shape(client_for(users, "anonymous").post(f"{NOTIFICATIONS}{inboxes['iro'][0].pk}/mark-read/"), 401)
+        assert_error_shape(
+            client_for(users, "anonymous").post(f"{NOTIFICATIONS}{inboxes['iro'][0].pk}/mark-read/"), 401
+        )
 
     def test_unread_first_and_filter(self, iro, inboxes):
         unread, read = inboxes["iro"]
@@ -578,8 +804,10 @@ class TestNotifications:
         assert set(ids(api_client(iro).get(f"{NOTIFICATIONS}?unread=false"))) == {read.pk, newer_read.pk}
         assert ids(api_client(iro).get(f"{NOTIFICATIONS}?ordering=created_at")) == [unread.pk, read.pk, newer_read.pk]
 
-    @pytest.mark.parametrize("role, status", [("iro", 200), ("other_iro", 404), ("manager", 404), ("board", 404),
-                                              ("admin", 404), ("anonymous", 401)])
+    @pytest.mark.parametrize(
+        "role, status",
+        [("iro", 200), ("other_iro", 404), ("manager", 404), ("board", 404), ("admin", 404), ("anonymous", 401)],
+    )
     def test_retrieve_and_mark_read(self, users, inboxes, role, status):
         mine = inboxes["iro"][0]
         client = client_for(users, role)
@@ -600,8 +828,9 @@ class TestNotifications:
         assert response.status_code == 200 and response.json()["read_at"]
 
     def test_not_editable(self, iro, inboxes):
-        assert_error_shape(api_client(iro).patch(f"{NOTIFICATIONS}{inboxes['iro'][0].pk}/", {"message": "x"},
-                                                 format="json"), 405)
+        assert_error_shape(
+            api_client(iro).patch(f"{NOTIFICATIONS}{inboxes['iro'][0].pk}/", {"message": "x"}, format="json"), 405
+        )
 
 
 # Bounded queries: the same number of queries for 5 rows as for 30.
@@ -618,15 +847,30 @@ class TestBoundedQueries:
         for n in range(30):
             child = children[n % 3]
             record(child, iro, date=days_ago(n + 1))
-            escalation = raise_escalation(child, iro, raised_on=days_ago(n + 10), areas=["placement", "health", "legal"])
-            escalation_services.escalate(escalation, by=iro, stage=Stage.TEAM_MANAGER, addressed_to_name="Tara",
-                                         addressed_to_role="Team manager", sent_on=days_ago(n + 5), today=TODAY)
+            escalation = raise_escalation(
+                child, iro, raised_on=days_ago(n + 10), areas=["placement", "health", "legal"]
+            )
+            escalation_services.escalate(
+                escalation,
+                by=iro,
+                stage=Stage.TEAM_MANAGER,
+                addressed_to_name="Tara",
+                addressed_to_role="Team manager",
+                sent_on=days_ago(n + 5),
+                today=TODAY,
+            )
             notify(iro, n)
         counts = {}
         for user in (iro, manager):
             client = api_client(user)
             client.get(OVERSIGHT)  # the token's first use is noted once; measure after it
-            for url in (OVERSIGHT, ESCALATIONS, STEPS, NOTIFICATIONS, f"{ESCALATIONS}?response_overdue=true&area=health"):
+            for url in (
+                OVERSIGHT,
+                ESCALATIONS,
+                STEPS,
+                NOTIFICATIONS,
+                f"{ESCALATIONS}?response_overdue=true&area=health",
+            ):
                 if url == NOTIFICATIONS and user == manager:
                     continue
                 small = queries_for(client, f"{url}{'&' if '?' in url else '?'}page_size=5")
@@ -636,4 +880,5 @@ class TestBoundedQueries:
                 counts[url, user.role] = large
         assert len(api_client(manager).get(f"{ESCALATIONS}?page_size=50").json()["results"]) == 30
         assert counts[ESCALATIONS, manager.role] <= 8, (
-            "token, count, rows, steps, concerns, allocations, the audit event, its children")
+            "token, count, rows, steps, concerns, allocations, the audit event, its children"
+        )

@@ -47,8 +47,13 @@ def add_children(count, iro, *, start=0):
         child = ChildFactory(given_name=f"Child{n}", family_name="Counted", local_child_id=f"QZ7{n:03d}")
         CareEpisodeFactory(child=child)
         AllocationFactory(child=child, iro=iro)
-        review = held_review(child, ReviewKind.LAC, due=today - timedelta(days=30), held=today - timedelta(days=32),
-                             participation_code="PN1")
+        review = held_review(
+            child,
+            ReviewKind.LAC,
+            due=today - timedelta(days=30),
+            held=today - timedelta(days=32),
+            participation_code="PN1",
+        )
         review_due(child, ReviewKind.LAC, due=today + timedelta(days=30), number=3)
         oversight_record(child, iro, OversightKind.POST_REVIEW, review.held_on, rag=Rag.AMBER, review=review)
         if n % 3 == 0:
@@ -60,6 +65,7 @@ def add_children(count, iro, *, start=0):
 # ---------------------------------------------------------------------------------------------
 # The dashboard
 # ---------------------------------------------------------------------------------------------
+
 
 def test_a_manager_gets_the_whole_authoritys_dashboard(manager, looked_after_child, other_child):
     response = api_client(manager).get(DASHBOARD)
@@ -113,26 +119,36 @@ def test_a_reporting_year_or_two_dates_choose_the_period(manager):
     client = api_client(manager)
     last = this_year() - 1
     body = client.get(f"{DASHBOARD}?year={last}").json()
-    assert body["period"] == {"start": f"{last}-04-01", "end": f"{last + 1}-03-31",
-                              "label": f"1 April {last} to 31 March {last + 1}", "reporting_year": last}
+    assert body["period"] == {
+        "start": f"{last}-04-01",
+        "end": f"{last + 1}-03-31",
+        "label": f"1 April {last} to 31 March {last + 1}",
+        "reporting_year": last,
+    }
     assert len(body["months"]) == 12
     body = client.get(f"{DASHBOARD}?start=2025-05-10&end=2025-07-02&year={last}").json()
     assert (body["period"]["start"], body["period"]["end"], body["period"]["reporting_year"]) == (
-        "2025-05-10", "2025-07-02", None)
+        "2025-05-10",
+        "2025-07-02",
+        None,
+    )
     assert [month["first_day"] for month in body["months"]] == ["2025-05-01", "2025-06-01", "2025-07-01"]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("start=2025-05-10", "end"),
-    ("end=2025-05-10", "start"),
-    ("start=2025-05-10&end=2025-05-01", "end"),
-    ("start=10/05/2025&end=2025-06-01", "start"),
-    ("start=1900-01-01&end=2025-06-01", "start"),
-    ("start=2000-01-01&end=2025-06-01", "end"),
-    ("year=abc", "year"),
-    ("year=1999", "year"),
-    (f"year={timezone.localdate().year + 2}", "year"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("start=2025-05-10", "end"),
+        ("end=2025-05-10", "start"),
+        ("start=2025-05-10&end=2025-05-01", "end"),
+        ("start=10/05/2025&end=2025-06-01", "start"),
+        ("start=1900-01-01&end=2025-06-01", "start"),
+        ("start=2000-01-01&end=2025-06-01", "end"),
+        ("year=abc", "year"),
+        ("year=1999", "year"),
+        (f"year={timezone.localdate().year + 2}", "year"),
+    ],
+)
 def test_an_invalid_period_is_a_400_in_the_error_shape(manager, query, field):
     assert_error_shape(api_client(manager).get(f"{DASHBOARD}?{query}"), 400, field)
 
@@ -162,6 +178,7 @@ def test_an_iros_dashboard_runs_the_same_few_queries_for_3_or_20_children(iro):
 # ---------------------------------------------------------------------------------------------
 # Annual reports
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def small_authority(iro):
@@ -230,8 +247,16 @@ def test_a_manager_reads_the_draft_unsuppressed(manager, published):
     assert body["generated_on"] == timezone.localdate().isoformat()
     figures = by_key(body)
     at_end = figures["children.at_end"]
-    assert set(at_end) == {"key", "label", "kind", "section", "this_year", "last_year", "statistical_neighbours",
-                           "england"}
+    assert set(at_end) == {
+        "key",
+        "label",
+        "kind",
+        "section",
+        "this_year",
+        "last_year",
+        "statistical_neighbours",
+        "england",
+    }
     assert (at_end["kind"], at_end["section"], at_end["this_year"]) == ("count", "children", 3)
     assert not any(figure["this_year"] == "c" or figure["last_year"] == "c" for figure in figures.values())
     # Its reading is audited, as a download of the page is.
@@ -252,8 +277,10 @@ def test_a_manager_reads_a_published_version_as_frozen(manager, published, iro):
 
 def test_comparators_are_numbers(manager, published):
     from decimal import Decimal
-    services.save_comparators(this_year(), by=manager,
-                              figures={"lac.percent_in_timescale": {"england": Decimal("88.5")}})
+
+    services.save_comparators(
+        this_year(), by=manager, figures={"lac.percent_in_timescale": {"england": Decimal("88.5")}}
+    )
     figure = by_key(api_client(manager).get(figures_url(this_year())).json())["lac.percent_in_timescale"]
     assert figure["england"] == 88.5 and figure["statistical_neighbours"] is None and figure["kind"] == "percent"
 
@@ -291,4 +318,3 @@ def test_the_board_gets_404_for_a_year_with_nothing_published(board_member, publ
 @pytest.mark.parametrize("year", ["1999", "3000", "20x5"])
 def test_years_out_of_range_are_404(manager, year):
     assert_error_shape(api_client(manager).get(figures_url(year)), 404)
-

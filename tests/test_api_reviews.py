@@ -77,8 +77,13 @@ def as_role(iro, manager, board_member, own_child, others_child):
 
 
 def expected(role, allowed=200, *, listing=False):
-    return {"anonymous": 401, "board": 403, "iro_own": allowed, "iro_other": allowed if listing else 404,
-            "manager": allowed}[role]
+    return {
+        "anonymous": 401,
+        "board": 403,
+        "iro_own": allowed,
+        "iro_other": allowed if listing else 404,
+        "manager": allowed,
+    }[role]
 
 
 @pytest.mark.django_db
@@ -104,7 +109,12 @@ class TestRoles:
         if response.status_code == 200:
             body = response.json()
             assert (body["id"], body["child"], body["kind"], body["status"], body["version"]) == (
-                review.pk, child.pk, "LAC", "due", review.version)
+                review.pk,
+                child.pk,
+                "LAC",
+                "due",
+                review.version,
+            )
             assert body["due_date"] == review.due_date.isoformat() and body["iro"] is not None
         else:
             assert_error_shape(response, response.status_code)
@@ -123,8 +133,10 @@ class TestRoles:
     def test_put_and_delete_are_not_allowed(self, role, as_role):
         client, child = as_role(role)
         review = due_review(child)
-        for response in (client.put(review_url(review), {"version": review.version}, format="json"),
-                         client.delete(review_url(review))):
+        for response in (
+            client.put(review_url(review), {"version": review.version}, format="json"),
+            client.delete(review_url(review)),
+        ):
             # Visibility is checked after the method: another IRO's review is still refused.
             assert response.status_code == expected(role, 405, listing=True)
         assert Review.objects.filter(pk=review.pk).exists()
@@ -134,8 +146,9 @@ class TestRoles:
         client, child = as_role(role)
         review = due_review(child)
         when = datetime.combine(timescales.add_working_days(today, 3), time(14, 30))
-        response = client.post(review_url(review, "book/"), {"booked_for": when.isoformat(), "version": review.version},
-                               format="json")
+        response = client.post(
+            review_url(review, "book/"), {"booked_for": when.isoformat(), "version": review.version}, format="json"
+        )
         assert response.status_code == expected(role), response.content
         review.refresh_from_db()
         if response.status_code == 200:
@@ -149,8 +162,9 @@ class TestRoles:
     def test_record_held(self, role, as_role, today):
         client, child = as_role(role)
         review = due_review(child)
-        response = client.post(review_url(review, "record-held/"), record_body(review, today - timedelta(days=1)),
-                               format="json")
+        response = client.post(
+            review_url(review, "record-held/"), record_body(review, today - timedelta(days=1)), format="json"
+        )
         assert response.status_code == expected(role), response.content
         review.refresh_from_db()
         assert review.status == ("held" if response.status_code == 200 else "due")
@@ -159,8 +173,9 @@ class TestRoles:
     def test_update_held(self, role, as_role, manager, today):
         client, child = as_role(role)
         review = hold(due_review(child), manager, today - timedelta(days=1))
-        response = client.patch(review_url(review), {"advocate_present": True, "version": review.version},
-                                format="json")
+        response = client.patch(
+            review_url(review), {"advocate_present": True, "version": review.version}, format="json"
+        )
         assert response.status_code == expected(role), response.content
         review.refresh_from_db()
         assert review.advocate_present is (response.status_code == 200)
@@ -189,8 +204,11 @@ class TestRoles:
         client, child = as_role(role)
         review = hold(due_review(child), manager, today - timedelta(days=1))
         action = ReviewAction.objects.create(review=review, description="Dentist", owner_name="Carer", due_date=today)
-        created = client.post(ACTIONS, {"review": review.pk, "description": "x", "owner_name": "y",
-                                        "due_date": today.isoformat()}, format="json")
+        created = client.post(
+            ACTIONS,
+            {"review": review.pk, "description": "x", "owner_name": "y", "due_date": today.isoformat()},
+            format="json",
+        )
         assert created.status_code == expected(role, 405, listing=True)
         changed = client.patch(f"{ACTIONS}{action.pk}/", {"completed_on": today.isoformat()}, format="json")
         assert changed.status_code == expected(role, 405, listing=True)
@@ -206,6 +224,7 @@ class TestRoles:
 
 # --- Filters and ordering ---------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 class TestFilters:
     @pytest.fixture
@@ -215,16 +234,19 @@ class TestFilters:
         overdue = due_review(child_in_care(iro, manager, today - timedelta(days=60), name="Overdue"))
         fresh_child = child_in_care(iro, manager, today - timedelta(days=2), name="Fresh")
         fresh = due_review(fresh_child)
-        on_time = hold(due_review(child_in_care(iro, manager, today - timedelta(days=30), name="OnTime")),
-                       iro, today - timedelta(days=10))
+        on_time = hold(
+            due_review(child_in_care(iro, manager, today - timedelta(days=30), name="OnTime")),
+            iro,
+            today - timedelta(days=10),
+        )
         late_child = child_in_care(iro, manager, today - timedelta(days=90), name="Late")
         late = hold(due_review(late_child), iro, today - timedelta(days=5), late_reason="iro_unavailable")
-        children_services.record_strategy_discussion(fresh_child, by=manager, date=today - timedelta(days=1),
-                                                     section_47_enquiry_started=True)
+        children_services.record_strategy_discussion(
+            fresh_child, by=manager, date=today - timedelta(days=1), section_47_enquiry_started=True
+        )
         icpc = due_review(fresh_child, kind="ICPC")
         theirs = due_review(child_in_care(other_iro, manager, today - timedelta(days=70), name="Theirs"))
-        return {"overdue": overdue, "fresh": fresh, "on_time": on_time, "late": late, "icpc": icpc,
-                "theirs": theirs}
+        return {"overdue": overdue, "fresh": fresh, "on_time": on_time, "late": late, "icpc": icpc, "theirs": theirs}
 
     def pks(self, reviews, *names):
         return {reviews[name].pk for name in names}
@@ -260,10 +282,12 @@ class TestFilters:
     def test_held_between(self, manager, reviews, today):
         client = api_client(manager)
         held_on = reviews["on_time"].held_on
-        assert ids(client.get(REVIEWS, {"held_from": held_on.isoformat(), "held_to": held_on.isoformat()})) == \
-            self.pks(reviews, "on_time")
-        assert ids(client.get(REVIEWS, {"held_from": (held_on + timedelta(days=1)).isoformat()})) == \
-            self.pks(reviews, "late")
+        assert ids(client.get(REVIEWS, {"held_from": held_on.isoformat(), "held_to": held_on.isoformat()})) == self.pks(
+            reviews, "on_time"
+        )
+        assert ids(client.get(REVIEWS, {"held_from": (held_on + timedelta(days=1)).isoformat()})) == self.pks(
+            reviews, "late"
+        )
         assert ids(client.get(REVIEWS, {"held_to": today.isoformat()})) == self.pks(reviews, "on_time", "late")
 
     def test_in_timescale(self, manager, reviews):
@@ -289,20 +313,29 @@ class TestFilters:
         rows = client.get(REVIEWS).json()["results"]
         assert [row["due_date"] for row in rows] == sorted(row["due_date"] for row in rows)
 
-    @pytest.mark.parametrize("params, field", [
-        ({"overdue": "maybe"}, "overdue"), ({"in_timescale": "yes"}, "in_timescale"),
-        ({"due_from": "2025-13-45"}, "due_from"), ({"held_to": "soon"}, "held_to"), ({"kind": "XYZ"}, "kind"),
-        ({"status": "lost"}, "status"), ({"iro": "999999"}, "iro"),
-    ])
+    @pytest.mark.parametrize(
+        "params, field",
+        [
+            ({"overdue": "maybe"}, "overdue"),
+            ({"in_timescale": "yes"}, "in_timescale"),
+            ({"due_from": "2025-13-45"}, "due_from"),
+            ({"held_to": "soon"}, "held_to"),
+            ({"kind": "XYZ"}, "kind"),
+            ({"status": "lost"}, "status"),
+            ({"iro": "999999"}, "iro"),
+        ],
+    )
     def test_bad_filter_values_are_400_with_the_field(self, manager, params, field):
         assert_error_shape(api_client(manager).get(REVIEWS, params), 400, field)
 
     def test_action_filters(self, iro, manager, reviews, today):
         mine = reviews["on_time"]
-        open_action = ReviewAction.objects.create(review=mine, description="Dentist", owner_name="Carer",
-                                                  due_date=today)
-        done = ReviewAction.objects.create(review=mine, description="School", owner=iro, due_date=today,
-                                           completed_on=today)
+        open_action = ReviewAction.objects.create(
+            review=mine, description="Dentist", owner_name="Carer", due_date=today
+        )
+        done = ReviewAction.objects.create(
+            review=mine, description="School", owner=iro, due_date=today, completed_on=today
+        )
         other = ReviewAction.objects.create(review=reviews["late"], description="GP", owner_name="SW", due_date=today)
         client = api_client(manager)
         assert ids(client.get(ACTIONS, {"review": mine.pk})) == {open_action.pk, done.pk}
@@ -314,6 +347,7 @@ class TestFilters:
 
 
 # --- Recording a review held -------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestRecordHeld:
@@ -327,16 +361,32 @@ class TestRecordHeld:
         assert [row["child"] for row in rows] == [child.pk]
         row = rows[0]
         held = today - timedelta(days=1)
-        response = client.post(f"{REVIEWS}{row['id']}/record-held/", {
-            "held_on": held.isoformat(), "participation_code": "PN1", "late_reason": "iro_unavailable",
-            "parents_participation": "attended", "version": row["version"],
-            "actions": [{"description": "Book a dental check", "owner_name": "Foster carer",
-                         "due_date": (held + timedelta(days=30)).isoformat()}],
-        }, format="json")
+        response = client.post(
+            f"{REVIEWS}{row['id']}/record-held/",
+            {
+                "held_on": held.isoformat(),
+                "participation_code": "PN1",
+                "late_reason": "iro_unavailable",
+                "parents_participation": "attended",
+                "version": row["version"],
+                "actions": [
+                    {
+                        "description": "Book a dental check",
+                        "owner_name": "Foster carer",
+                        "due_date": (held + timedelta(days=30)).isoformat(),
+                    }
+                ],
+            },
+            format="json",
+        )
         assert response.status_code == 200, response.content
         body = response.json()
         assert (body["status"], body["held_on"], body["in_timescale"], body["version"]) == (
-            "held", held.isoformat(), False, row["version"] + 1)
+            "held",
+            held.isoformat(),
+            False,
+            row["version"] + 1,
+        )
         assert [a["description"] for a in body["actions"]] == ["Book a dental check"]
         following = due_review(child)
         expected_due = timescales.add_months(held, timescales.SECOND_LAC_REVIEW_MONTHS)
@@ -355,41 +405,59 @@ class TestRecordHeld:
         assert (event.user, event.child_id, event.detail["held_on"]) == (iro, own_child.pk, today.isoformat())
 
     def test_a_conference_making_a_plan_makes_the_first_review_conference_due(self, iro, manager, own_child, today):
-        children_services.record_strategy_discussion(own_child, by=manager, date=today - timedelta(days=5),
-                                                     section_47_enquiry_started=True)
+        children_services.record_strategy_discussion(
+            own_child, by=manager, date=today - timedelta(days=5), section_47_enquiry_started=True
+        )
         icpc = due_review(own_child, kind="ICPC")
         held = today - timedelta(days=1)
-        response = api_client(iro).post(review_url(icpc, "record-held/"), {
-            "held_on": held.isoformat(), "conference_outcome": "plan_made", "category_of_abuse": "NEG",
-            "version": icpc.version}, format="json")
+        response = api_client(iro).post(
+            review_url(icpc, "record-held/"),
+            {
+                "held_on": held.isoformat(),
+                "conference_outcome": "plan_made",
+                "category_of_abuse": "NEG",
+                "version": icpc.version,
+            },
+            format="json",
+        )
         assert response.status_code == 200, response.content
         rcpc = due_review(own_child, kind="RCPC")
         assert rcpc.due_date == timescales.add_months(held, timescales.FIRST_RCPC_MONTHS)
         assert response.json()["next_review"]["id"] == rcpc.pk
 
-    @pytest.mark.parametrize("change, field", [
-        ({"held_on": "FUTURE"}, "held_on"),
-        ({"participation_code": ""}, "participation_code"),
-        ({"participation_code": "PN0"}, "participation_code"),
-        ({"participation_code": "PN9"}, "participation_code"),
-        ({"held_on": "2025-02-30"}, "held_on"),
-        ({"decisions_circulated": "PAST"}, "decisions_circulated"),
-        ({"late_reason": "other", "late_reason_other": ""}, "late_reason_other"),
-        ({"conference_outcome": "plan_made"}, "conference_outcome"),
-        ({"actions": [{"description": "Visit school"}]}, "actions"),
-        ({"actions": [{"description": "Visit", "owner_name": "SW", "due_date": "PAST"}, {}]}, "actions"),
-        ({"actions": [{"description": "Visit", "owner_name": "SW", "due_date": "PAST"}]}, "actions"),
-        ({"version": None}, "version"),
-    ])
+    @pytest.mark.parametrize(
+        "change, field",
+        [
+            ({"held_on": "FUTURE"}, "held_on"),
+            ({"participation_code": ""}, "participation_code"),
+            ({"participation_code": "PN0"}, "participation_code"),
+            ({"participation_code": "PN9"}, "participation_code"),
+            ({"held_on": "2025-02-30"}, "held_on"),
+            ({"decisions_circulated": "PAST"}, "decisions_circulated"),
+            ({"late_reason": "other", "late_reason_other": ""}, "late_reason_other"),
+            ({"conference_outcome": "plan_made"}, "conference_outcome"),
+            ({"actions": [{"description": "Visit school"}]}, "actions"),
+            ({"actions": [{"description": "Visit", "owner_name": "SW", "due_date": "PAST"}, {}]}, "actions"),
+            ({"actions": [{"description": "Visit", "owner_name": "SW", "due_date": "PAST"}]}, "actions"),
+            ({"version": None}, "version"),
+        ],
+    )
     def test_invalid_records_are_400_with_the_field_and_nothing_saved(self, iro, own_child, today, change, field):
         review = due_review(own_child)
         body = record_body(review, today)
         days = {"FUTURE": today + timedelta(days=1), "PAST": today - timedelta(days=1)}
-        body.update({key: days[value].isoformat() if value in days else value for key, value in change.items()
-                     if key != "actions"})
+        body.update(
+            {
+                key: days[value].isoformat() if value in days else value
+                for key, value in change.items()
+                if key != "actions"
+            }
+        )
         if "actions" in change:
-            body["actions"] = [{key: days[value].isoformat() if value in days else value
-                                for key, value in action.items()} for action in change["actions"]]
+            body["actions"] = [
+                {key: days[value].isoformat() if value in days else value for key, value in action.items()}
+                for action in change["actions"]
+            ]
         if body["version"] is None:
             del body["version"]
         client = api_client(iro)
@@ -403,19 +471,30 @@ class TestRecordHeld:
 
     def test_an_incomplete_action_is_explained_as_on_the_page(self, iro, own_child, today):
         review = due_review(own_child)
-        response = api_client(iro).post(review_url(review, "record-held/"), {
-            **record_body(review, today),
-            "actions": [{"description": "Dentist", "owner_name": "Carer", "due_date": today.isoformat()},
-                        {"description": "Visit school"}]}, format="json")
+        response = api_client(iro).post(
+            review_url(review, "record-held/"),
+            {
+                **record_body(review, today),
+                "actions": [
+                    {"description": "Dentist", "owner_name": "Carer", "due_date": today.isoformat()},
+                    {"description": "Visit school"},
+                ],
+            },
+            format="json",
+        )
         body = assert_error_shape(response, 400, "actions")
         assert body["errors"]["actions"] == ["Action 2: enter who will do it", "Action 2: enter the date it is due by"]
 
     def test_a_field_of_the_other_kind_is_refused(self, iro, own_child, today):
         review = due_review(own_child)
-        response = api_client(iro).post(review_url(review, "record-held/"),
-                                        {**record_body(review, today), "category_of_abuse": "NEG"}, format="json")
+        response = api_client(iro).post(
+            review_url(review, "record-held/"),
+            {**record_body(review, today), "category_of_abuse": "NEG"},
+            format="json",
+        )
         assert assert_error_shape(response, 400, "category_of_abuse")["errors"]["category_of_abuse"] == [
-            "Not recorded for a looked-after child review."]
+            "Not recorded for a looked-after child review."
+        ]
         assert Review.objects.get(pk=review.pk).status == "due"
 
     def test_a_held_review_cannot_be_recorded_again(self, iro, manager, own_child, today):
@@ -428,8 +507,9 @@ class TestRecordHeld:
         review = due_review(own_child)
         read = review.version
         services.book_review(review, by=manager, booked_for=timezone.now(), expected_version=read)
-        response = api_client(iro).post(review_url(review, "record-held/"), {**record_body(review, today),
-                                        "version": read}, format="json")
+        response = api_client(iro).post(
+            review_url(review, "record-held/"), {**record_body(review, today), "version": read}, format="json"
+        )
         body = assert_error_shape(response, 409)
         assert body["detail"] == services.REVIEW_CHANGED_MESSAGE and body["errors"] == {}
         saved = Review.objects.get(pk=review.pk)
@@ -443,29 +523,38 @@ class TestBookAndCorrect:
         review = due_review(own_child)
         client = api_client(iro)
         before_care = datetime.combine(review.cycle_start - timedelta(days=1), time(10)).isoformat()
-        for body, field in (({"booked_for": before_care, "version": review.version}, "booked_for"),
-                            ({"booked_for": "tomorrow at ten", "version": review.version}, "booked_for"),
-                            ({"booked_for": before_care}, "version")):
+        for body, field in (
+            ({"booked_for": before_care, "version": review.version}, "booked_for"),
+            ({"booked_for": "tomorrow at ten", "version": review.version}, "booked_for"),
+            ({"booked_for": before_care}, "version"),
+        ):
             assert_error_shape(client.post(review_url(review, "book/"), body, format="json"), 400, field)
         saved = Review.objects.get(pk=review.pk)
         assert (saved.status, saved.version) == ("due", review.version)
 
     def test_booking_after_the_due_date_needs_confirmed_and_the_late_reason_which_the_record_keeps(
-            self, iro, manager, today):
+        self, iro, manager, today
+    ):
         review = due_review(child_in_care(iro, manager, today - timedelta(days=60)))
         client = api_client(iro)
         when = datetime.combine(timescales.add_working_days(today, 1), time(10)).isoformat()
-        refused = client.post(review_url(review, "book/"), {"booked_for": when, "version": review.version},
-                              format="json")
+        refused = client.post(
+            review_url(review, "book/"), {"booked_for": when, "version": review.version}, format="json"
+        )
         assert set(assert_error_shape(refused, 400)["errors"]) == {"booked_for", "late_reason"}
         assert Review.objects.get(pk=review.pk).status == "due"
-        booked = client.post(review_url(review, "book/"), {
-            "booked_for": when, "version": review.version, "confirmed": True, "late_reason": "family_unavailable"},
-            format="json")
+        booked = client.post(
+            review_url(review, "book/"),
+            {"booked_for": when, "version": review.version, "confirmed": True, "late_reason": "family_unavailable"},
+            format="json",
+        )
         assert booked.status_code == 200, booked.content
         assert (booked.json()["status"], booked.json()["late_reason"]) == ("booked", "family_unavailable")
-        held = client.post(review_url(review, "record-held/"), record_body(
-            review, today, version=booked.json()["version"]), format="json")
+        held = client.post(
+            review_url(review, "record-held/"),
+            record_body(review, today, version=booked.json()["version"]),
+            format="json",
+        )
         assert held.status_code == 200, held.content
         assert (held.json()["in_timescale"], held.json()["late_reason"]) == (False, "family_unavailable")
 
@@ -473,38 +562,60 @@ class TestBookAndCorrect:
         review = due_review(own_child)
         when = datetime.combine(today - timedelta(days=1), time(10)).isoformat()
         client = api_client(iro)
-        refused = client.post(review_url(review, "book/"), {"booked_for": when, "version": review.version},
-                              format="json")
+        refused = client.post(
+            review_url(review, "book/"), {"booked_for": when, "version": review.version}, format="json"
+        )
         assert set(assert_error_shape(refused, 400)["errors"]) == {"booked_for"}
-        booked = client.post(review_url(review, "book/"), {"booked_for": when, "version": review.version,
-                                                           "confirmed": True}, format="json")
+        booked = client.post(
+            review_url(review, "book/"),
+            {"booked_for": when, "version": review.version, "confirmed": True},
+            format="json",
+        )
         assert booked.status_code == 200, booked.content
 
     def test_a_standard_whose_deadline_has_not_come_is_pending_with_its_date(self, iro, manager, own_child, today):
         review = hold(due_review(own_child), manager, today)
         standards = api_client(iro).get(review_url(review)).json()["quality_standards"]
         record = next(standard for standard in standards if standard["label"].startswith("Full record"))
-        assert record == {"label": "Full record circulated within 20 working days", "date": None,
-                          "outcome": "pending", "met": None,
-                          "due_by": timescales.add_working_days(today, 20).isoformat()}
+        assert record == {
+            "label": "Full record circulated within 20 working days",
+            "date": None,
+            "outcome": "pending",
+            "met": None,
+            "due_by": timescales.add_working_days(today, 20).isoformat(),
+        }
 
     def test_booking_with_a_stale_version_is_409(self, iro, manager, own_child, today):
         review = due_review(own_child)
         hold(review, manager, today)
-        response = api_client(iro).post(review_url(review, "book/"), {
-            "booked_for": timezone.now().isoformat(), "version": review.version}, format="json")
+        response = api_client(iro).post(
+            review_url(review, "book/"),
+            {"booked_for": timezone.now().isoformat(), "version": review.version},
+            format="json",
+        )
         assert assert_error_shape(response, 409)["detail"] == services.REVIEW_CHANGED_MESSAGE
         assert Review.objects.get(pk=review.pk).status == "held"
 
     def test_correcting_a_held_review_changes_only_what_is_sent_and_adds_actions(self, iro, manager, own_child, today):
         review = hold(due_review(own_child), manager, today - timedelta(days=2), parents_participation="attended")
-        response = api_client(iro).patch(review_url(review), {
-            "advocate_present": True, "version": review.version,
-            "actions": [{"description": "Life story work", "owner_name": "Social worker",
-                         "due_date": today.isoformat()}]}, format="json")
+        response = api_client(iro).patch(
+            review_url(review),
+            {
+                "advocate_present": True,
+                "version": review.version,
+                "actions": [
+                    {"description": "Life story work", "owner_name": "Social worker", "due_date": today.isoformat()}
+                ],
+            },
+            format="json",
+        )
         assert response.status_code == 200, response.content
         saved = Review.objects.get(pk=review.pk)
-        assert (saved.advocate_present, saved.parents_participation, saved.participation_code) == (True, "attended", "PN1")
+        assert (saved.advocate_present, saved.parents_participation, saved.participation_code) == (
+            True,
+            "attended",
+            "PN1",
+        )
         assert saved.version == review.version + 1 == response.json()["version"]
         assert list(saved.actions.values_list("description", flat=True)) == ["Life story work"]
         event = AuditEvent.objects.filter(action="update", object_id=str(review.pk), user=iro).get()
@@ -513,8 +624,9 @@ class TestBookAndCorrect:
     def test_correcting_the_held_date_moves_the_next_review(self, iro, manager, own_child, today):
         review = hold(due_review(own_child), manager, today - timedelta(days=5))
         earlier = today - timedelta(days=10)
-        response = api_client(iro).patch(review_url(review), {"held_on": earlier.isoformat(),
-                                                              "version": review.version}, format="json")
+        response = api_client(iro).patch(
+            review_url(review), {"held_on": earlier.isoformat(), "version": review.version}, format="json"
+        )
         assert response.status_code == 200, response.content
         expected_due = timescales.add_months(earlier, timescales.SECOND_LAC_REVIEW_MONTHS)
         assert due_review(own_child).due_date == expected_due
@@ -524,11 +636,19 @@ class TestBookAndCorrect:
         review = hold(due_review(own_child), manager, today - timedelta(days=2))
         opened = review.version
         client = api_client(iro)
-        assert client.patch(review_url(review), {"advocate_present": True, "version": opened},
-                            format="json").status_code == 200
-        response = client.patch(review_url(review), {"child_chaired": True, "version": opened,
-                                                     "actions": [{"description": "x", "owner_name": "y",
-                                                                  "due_date": today.isoformat()}]}, format="json")
+        assert (
+            client.patch(review_url(review), {"advocate_present": True, "version": opened}, format="json").status_code
+            == 200
+        )
+        response = client.patch(
+            review_url(review),
+            {
+                "child_chaired": True,
+                "version": opened,
+                "actions": [{"description": "x", "owner_name": "y", "due_date": today.isoformat()}],
+            },
+            format="json",
+        )
         assert assert_error_shape(response, 409)["detail"] == services.REVIEW_CHANGED_MESSAGE
         saved = Review.objects.get(pk=review.pk)
         assert saved.advocate_present and not saved.child_chaired and not saved.actions.exists()
@@ -543,31 +663,39 @@ class TestBookAndCorrect:
             ({"record_circulated": (today - timedelta(days=3)).isoformat()}, "record_circulated"),
             ({}, None),
         ):
-            response = client.patch(review_url(review), {**body, **({"version": review.version} if body else {})},
-                                    format="json")
+            response = client.patch(
+                review_url(review), {**body, **({"version": review.version} if body else {})}, format="json"
+            )
             assert_error_shape(response, 400, field or "version")
         saved = Review.objects.get(pk=review.pk)
         assert (saved.version, saved.held_on, saved.participation_code) == (review.version, review.held_on, "PN1")
 
     def test_only_a_held_review_can_be_corrected(self, iro, own_child):
         review = due_review(own_child)
-        response = api_client(iro).patch(review_url(review), {"advocate_present": True, "version": review.version},
-                                         format="json")
+        response = api_client(iro).patch(
+            review_url(review), {"advocate_present": True, "version": review.version}, format="json"
+        )
         assert_error_shape(response, 400, "non_field_errors")
         assert not Review.objects.get(pk=review.pk).advocate_present
 
     def test_a_conference_date_cannot_be_corrected(self, iro, manager, own_child, today):
-        children_services.record_strategy_discussion(own_child, by=manager, date=today - timedelta(days=5),
-                                                     section_47_enquiry_started=True)
-        icpc = services.record_review_held(due_review(own_child, kind="ICPC"), by=iro, fields={
-            "held_on": today - timedelta(days=1), "conference_outcome": "no_plan"})
-        response = api_client(iro).patch(review_url(icpc), {"held_on": today.isoformat(), "version": icpc.version},
-                                         format="json")
+        children_services.record_strategy_discussion(
+            own_child, by=manager, date=today - timedelta(days=5), section_47_enquiry_started=True
+        )
+        icpc = services.record_review_held(
+            due_review(own_child, kind="ICPC"),
+            by=iro,
+            fields={"held_on": today - timedelta(days=1), "conference_outcome": "no_plan"},
+        )
+        response = api_client(iro).patch(
+            review_url(icpc), {"held_on": today.isoformat(), "version": icpc.version}, format="json"
+        )
         assert_error_shape(response, 400, "held_on")
         assert Review.objects.get(pk=icpc.pk).held_on == today - timedelta(days=1)
 
 
 # --- Bounded queries --------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 class TestQueryCounts:
@@ -577,8 +705,7 @@ class TestQueryCounts:
             child = child_in_care(iro, manager, today - timedelta(days=40 + number), name=f"Child{number}")
             review = due_review(child)
             if number % 2:
-                review = hold(review, manager, today - timedelta(days=1), late_reason="other",
-                              late_reason_other="Snow")
+                review = hold(review, manager, today - timedelta(days=1), late_reason="other", late_reason_other="Snow")
                 ReviewAction.objects.create(review=review, description="Dentist", owner_name="Carer", due_date=today)
         assert Review.objects.count() == 45
         client = api_client(request.getfixturevalue(user_fixture))
@@ -591,10 +718,14 @@ class TestQueryCounts:
 
     def test_action_list_queries_do_not_grow_with_the_page(self, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=40))
-        review = hold(due_review(child), manager, today - timedelta(days=1), late_reason="other",
-                      late_reason_other="Snow")
-        ReviewAction.objects.bulk_create(ReviewAction(review=review, description=f"Action {n}", owner_name="SW",
-                                                      due_date=today) for n in range(30))
+        review = hold(
+            due_review(child), manager, today - timedelta(days=1), late_reason="other", late_reason_other="Snow"
+        )
+        ReviewAction.objects.bulk_create(
+            ReviewAction(review=review, description=f"Action {n}", owner_name="SW", due_date=today) for n in range(30)
+        )
         client = api_client(iro)
         client.get(ACTIONS)
-        assert queries_for(client, f"{ACTIONS}?page_size=5") == queries_for(client, f"{ACTIONS}?page_size=50") <= 6  # with the IRO's cover check
+        assert (
+            queries_for(client, f"{ACTIONS}?page_size=5") == queries_for(client, f"{ACTIONS}?page_size=50") <= 6
+        )  # with the IRO's cover check

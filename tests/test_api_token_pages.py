@@ -45,8 +45,12 @@ def test_a_manager_signed_in_with_a_code_creates_a_token_and_sees_its_key_once(c
     assert "no-store" in created["Cache-Control"]
     key = KEY.search(page).group(1)
     token = ApiToken.objects.get()
-    assert (token.user, token.created_by, token.name, token.read_only) == (manager, manager, "Case management link",
-                                                                          True)
+    assert (token.user, token.created_by, token.name, token.read_only) == (
+        manager,
+        manager,
+        "Case management link",
+        True,
+    )
     assert token.key_hash == hash_key(key)
     assert token.expires_at - token.created_at == timedelta(days=30)
     event = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="accounts.apitoken")
@@ -59,15 +63,18 @@ def test_a_manager_signed_in_with_a_code_creates_a_token_and_sees_its_key_once(c
     assert key not in listed
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"name": "  "}, "Enter what the token is for"),
-    ({"name": "x" * 101}, "What the token is for must be 100 characters or fewer"),
-    ({"days": ""}, "Enter how many days the token lasts"),
-    ({"days": "ninety"}, "Enter the number of days as a whole number, for example 90"),
-    ({"days": "0"}, "A token lasts from 1 to 365 days"),
-    ({"days": "400"}, "A token lasts from 1 to 365 days"),
-    ({"access": ""}, "Choose what the token may do"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"name": "  "}, "Enter what the token is for"),
+        ({"name": "x" * 101}, "What the token is for must be 100 characters or fewer"),
+        ({"days": ""}, "Enter how many days the token lasts"),
+        ({"days": "ninety"}, "Enter the number of days as a whole number, for example 90"),
+        ({"days": "0"}, "A token lasts from 1 to 365 days"),
+        ({"days": "400"}, "A token lasts from 1 to 365 days"),
+        ({"access": ""}, "Choose what the token may do"),
+    ],
+)
 def test_mistakes_are_explained_and_nothing_is_created(client, iro, changes, message):
     sign_in_with_code(client, iro)
     response = create(client, **changes)
@@ -112,8 +119,9 @@ def test_each_person_revokes_only_their_own_tokens(client, manager, iro):
     assert "The token “Own link” is revoked" in revoked.content.decode()
     assert "Revoked" in revoked.content.decode()
     assert_error_shape(token_client(own_key).get(WHOAMI), 401)
-    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="accounts.apitoken",
-                                     object_id=str(own.pk), user=manager).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_type="accounts.apitoken", object_id=str(own.pk), user=manager
+    ).exists()
 
 
 def test_when_codes_are_required_a_manager_gives_one_before_creating_a_token(settings, manager):

@@ -35,8 +35,9 @@ def token_client(key):
 
 
 def audit_text():
-    return json.dumps([[event.object_type, event.object_id, event.detail, event.username]
-                       for event in AuditEvent.objects.all()])
+    return json.dumps(
+        [[event.object_type, event.object_id, event.detail, event.username] for event in AuditEvent.objects.all()]
+    )
 
 
 def test_a_token_authenticates_its_user_and_notes_when_it_was_used(manager, iro, looked_after_child):
@@ -57,12 +58,15 @@ def test_the_browser_session_works_too(client, manager):
     assert client.get(WHOAMI).status_code == 200
 
 
-@pytest.mark.parametrize("header", [
-    "Token not-a-real-key",
-    "Token ",
-    "Token two words",
-    "Bearer abc",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Token not-a-real-key",
+        "Token ",
+        "Token two words",
+        "Bearer abc",
+    ],
+)
 def test_a_wrong_token_is_a_401_in_the_error_shape(manager, header):
     client = api_client()
     client.credentials(HTTP_AUTHORIZATION=header)
@@ -91,13 +95,15 @@ def test_a_deactivated_users_token_is_a_401(manager):
 
 def test_creating_and_revoking_are_audited_without_the_key(manager, administrator):
     token, key = create_api_token(manager, name="Nightly export", by=administrator)
-    created = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="accounts.apitoken",
-                                     object_id=str(token.pk))
+    created = AuditEvent.objects.get(
+        action=AuditAction.CREATE, object_type="accounts.apitoken", object_id=str(token.pk)
+    )
     assert created.user == administrator
     assert created.detail["for_user"] == manager.username and created.detail["prefix"] == key[:8]
     revoke_api_token(token, by=administrator)
-    revoked = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="accounts.apitoken",
-                                     object_id=str(token.pk))
+    revoked = AuditEvent.objects.get(
+        action=AuditAction.UPDATE, object_type="accounts.apitoken", object_id=str(token.pk)
+    )
     assert revoked.user == administrator and revoked.detail["revoked"] is True
     # Revoking twice changes nothing and is not audited twice.
     revoke_api_token(token, by=administrator)
@@ -123,8 +129,9 @@ def test_the_admin_revokes_tokens_and_cannot_edit_or_delete_them(client, adminis
     assert response.status_code == 200
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="accounts.apitoken",
-                                     object_id=str(token.pk), user=administrator).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_type="accounts.apitoken", object_id=str(token.pk), user=administrator
+    ).exists()
     assert_error_shape(token_client(key).get(WHOAMI), 401)
     assert client.post(reverse("admin:accounts_apitoken_delete", args=[token.pk]), {"post": "yes"}).status_code == 403
     assert ApiToken.objects.filter(pk=token.pk).exists()
@@ -138,6 +145,7 @@ def test_only_administrators_reach_the_token_admin(client, manager):
 
 
 # --- Expiry -----------------------------------------------------------------------------------------
+
 
 def test_a_token_lasts_90_days_unless_its_creator_chooses(manager):
     token, _ = create_api_token(manager, name="Default", by=manager)
@@ -158,15 +166,18 @@ def test_an_expired_token_is_a_401_that_says_so(manager):
     token, key = create_api_token(manager, name="Nightly export", by=manager, days=1)
     client = token_client(key)
     assert client.get(WHOAMI).status_code == 200
-    ApiToken.objects.filter(pk=token.pk).update(created_at=timezone.now() - timedelta(days=1, seconds=1),
-                                                expires_at=timezone.now() - timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token.pk).update(
+        created_at=timezone.now() - timedelta(days=1, seconds=1), expires_at=timezone.now() - timedelta(seconds=1)
+    )
     body = assert_error_shape(client.get(WHOAMI), 401)
     expired_on = timezone.localtime(timezone.now() - timedelta(seconds=1))
-    assert body["detail"] == (f"The token expired on {expired_on.day} {expired_on:%B %Y}. "
-                              "Create a new one under Your account, API tokens.")
+    assert body["detail"] == (
+        f"The token expired on {expired_on.day} {expired_on:%B %Y}. Create a new one under Your account, API tokens."
+    )
 
 
 # --- Read-only tokens -------------------------------------------------------------------------------
+
 
 def test_a_read_only_token_reads_but_changes_nothing(iro, looked_after_child):
     body = {"child": looked_after_child.pk, "date": "2025-03-03", "section_47_enquiry_started": True}
@@ -183,6 +194,7 @@ def test_a_read_only_token_reads_but_changes_nothing(iro, looked_after_child):
 
 
 # --- Throttling -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def low_rates(settings):
@@ -214,6 +226,7 @@ def test_each_person_using_the_api_in_their_browser_is_limited(client, manager, 
 
 
 # --- Tokens made before tokens expired --------------------------------------------------------------
+
 
 @pytest.mark.django_db(transaction=True)
 def test_tokens_made_before_expiry_existed_last_90_days_from_when_they_were_made(manager):

@@ -34,8 +34,16 @@ class TestAuditLog:
 
     def test_allocation_through_the_page_is_audited(self, client, manager, other_iro, looked_after_child):
         sign_in(client, manager)
-        client.post(reverse("children:allocate", args=[looked_after_child.pk]), {
-            "iro": other_iro.pk, "start_date_day": "3", "start_date_month": "2", "start_date_year": "2025", "version": 1})
+        client.post(
+            reverse("children:allocate", args=[looked_after_child.pk]),
+            {
+                "iro": other_iro.pk,
+                "start_date_day": "3",
+                "start_date_month": "2",
+                "start_date_year": "2025",
+                "version": 1,
+            },
+        )
         changes = AuditEvent.objects.filter(object_type="children.allocation", user=manager)
         assert sorted(changes.values_list("action", flat=True)) == ["create", "update"]
 
@@ -58,8 +66,10 @@ class TestAuditLog:
         from django.db import connection
 
         event = record_event(action="view", user=iro, object_type="children.child", object_id="1")
-        for statement in ("UPDATE audit_auditevent SET action = 'export' WHERE id = %s",
-                          "DELETE FROM audit_auditevent WHERE id = %s"):
+        for statement in (
+            "UPDATE audit_auditevent SET action = 'export' WHERE id = %s",
+            "DELETE FROM audit_auditevent WHERE id = %s",
+        ):
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement, [event.pk])
         assert AuditEvent.objects.filter(pk=event.pk, action="view").exists()
@@ -93,21 +103,31 @@ class TestBehindTheHttpsProxy:
 
     PROXY = "172.16.0.1"
 
-    def test_the_audit_log_records_the_clients_address_not_the_proxys(self, settings, client, iro,
-                                                                       looked_after_child):
+    def test_the_audit_log_records_the_clients_address_not_the_proxys(self, settings, client, iro, looked_after_child):
         settings.CLIENT_IP_FROM_X_FORWARDED_FOR = True
-        client.post(reverse("login"), {"username": iro.username, "password": TEST_PASSWORD},
-                    REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.5")
-        client.get(reverse("children:detail", args=[looked_after_child.pk]),
-                   REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+        client.post(
+            reverse("login"),
+            {"username": iro.username, "password": TEST_PASSWORD},
+            REMOTE_ADDR=self.PROXY,
+            HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.5",
+        )
+        client.get(
+            reverse("children:detail", args=[looked_after_child.pk]),
+            REMOTE_ADDR=self.PROXY,
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+        )
         addresses = set(AuditEvent.objects.filter(user=iro).values_list("action", "ip_address"))
         assert addresses == {("login", "203.0.113.5"), ("view", "203.0.113.5")}
 
     def test_the_lock_out_and_its_audit_event_name_the_same_address(self, settings, iro):
         settings.CLIENT_IP_FROM_X_FORWARDED_FOR = True
         for _ in range(5):
-            Client().post(reverse("login"), {"username": iro.username, "password": "not the password"},
-                          REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+            Client().post(
+                reverse("login"),
+                {"username": iro.username, "password": "not the password"},
+                REMOTE_ADDR=self.PROXY,
+                HTTP_X_FORWARDED_FOR="203.0.113.5",
+            )
         assert AccessAttempt.objects.get(username=iro.username).ip_address == "203.0.113.5"
         failures = AuditEvent.objects.filter(action="login-failed", username=iro.username)
         assert set(failures.values_list("ip_address", flat=True)) == {"203.0.113.5"}
@@ -115,6 +135,10 @@ class TestBehindTheHttpsProxy:
         assert locked.detail["address"] == locked.ip_address
 
     def test_without_the_setting_the_connecting_address_is_recorded(self, client, iro):
-        client.post(reverse("login"), {"username": iro.username, "password": TEST_PASSWORD},
-                    REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+        client.post(
+            reverse("login"),
+            {"username": iro.username, "password": TEST_PASSWORD},
+            REMOTE_ADDR=self.PROXY,
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+        )
         assert AuditEvent.objects.get(action="login", user=iro).ip_address == self.PROXY

@@ -105,8 +105,15 @@ class TestSearch:
 class TestAuditLogPage:
     def test_lists_events_with_who_what_child_and_where(self, client, manager, iro):
         child = ChildFactory(local_child_id="LA-0042", given_name="Omar", family_name="Abdi")
-        event_at(at(2026, 3, 27, 9, 15), action="view", user=iro, obj=child, child_id=child.pk,
-                 request=RequestFactory().get("/", REMOTE_ADDR="10.1.2.3"), detail={"tab": "reviews"})
+        event_at(
+            at(2026, 3, 27, 9, 15),
+            action="view",
+            user=iro,
+            obj=child,
+            child_id=child.pk,
+            request=RequestFactory().get("/", REMOTE_ADDR="10.1.2.3"),
+            detail={"tab": "reviews"},
+        )
         sign_in(client, manager)
         response = client.get(LIST_URL)
         assert response.status_code == 200
@@ -125,8 +132,15 @@ class TestAuditLogPage:
         event_at(at(2026, 3, 9), action="export", user=iro, object_type="ssda903.return", object_id="2026")
         event_at(at(2026, 3, 2), action="view", user=iro, object_type="children.child", object_id="77")
         sign_in(client, manager)
-        query = {"action": "export", "date_from_day": "1", "date_from_month": "3", "date_from_year": "2026",
-                 "date_to_day": "5", "date_to_month": "3", "date_to_year": "2026"}
+        query = {
+            "action": "export",
+            "date_from_day": "1",
+            "date_from_month": "3",
+            "date_from_year": "2026",
+            "date_to_day": "5",
+            "date_to_month": "3",
+            "date_to_year": "2026",
+        }
         response = client.get(LIST_URL, query)
         assert [row.event.object_id for row in response.context["rows"]] == ["2025"]
         html = response.content.decode()
@@ -139,8 +153,17 @@ class TestAuditLogPage:
     def test_date_to_before_date_from_is_an_error_and_shows_no_events(self, client, manager, iro):
         record_event(action="view", user=iro, object_type="children.child", object_id="77")
         sign_in(client, manager)
-        response = client.get(LIST_URL, {"date_from_day": "9", "date_from_month": "3", "date_from_year": "2026",
-                                          "date_to_day": "2", "date_to_month": "3", "date_to_year": "2026"})
+        response = client.get(
+            LIST_URL,
+            {
+                "date_from_day": "9",
+                "date_from_month": "3",
+                "date_from_year": "2026",
+                "date_to_day": "2",
+                "date_to_month": "3",
+                "date_to_year": "2026",
+            },
+        )
         html = response.content.decode()
         assert "<title>Error: Audit log – IRO Portal</title>" in html
         assert "There is a problem" in html
@@ -164,8 +187,12 @@ class TestAuditLogPage:
         view = AuditEvent.objects.get(action="view", user=manager)
         assert view.object_type == "audit.log"
         assert view.ip_address == "10.9.8.7"
-        assert view.detail == {"list": LIST_URL, "filters": {"action": "login", "user": "mina"}, "page": 1,
-                               "child_ids": []}
+        assert view.detail == {
+            "list": LIST_URL,
+            "filters": {"action": "login", "user": "mina"},
+            "page": 1,
+            "child_ids": [],
+        }
         client.get(LIST_URL)
         assert AuditEvent.objects.filter(action="view", user=manager).count() == 2
 
@@ -181,7 +208,8 @@ class TestAuditLogPage:
         assert [row.event.object_id for row in second.context["rows"]] == [str(number) for number in range(9, -1, -1)]
 
     def test_navigation_offers_the_audit_log_to_managers_and_administrators_only(
-            self, client, manager, administrator, iro, board_member):
+        self, client, manager, administrator, iro, board_member
+    ):
         for user, offered in ((manager, True), (administrator, True), (iro, False), (board_member, False)):
             client.logout()
             sign_in(client, user)
@@ -198,8 +226,9 @@ class TestAuditLogPage:
         def add_events(count):
             for number in range(count):
                 child = children[number % 3]
-                record_event(action="view", user=users[number % 3], obj=child, child_id=child.pk,
-                             detail={"number": number})
+                record_event(
+                    action="view", user=users[number % 3], obj=child, child_id=child.pk, detail={"number": number}
+                )
 
         sign_in(client, manager)
         add_events(5)
@@ -218,8 +247,9 @@ def omar_and_summer():
     """Omar Abdi's LAC review 5, and Summer Davies, the IRO who looked at them."""
     summer = IroFactory(username="sdavies", first_name="Summer", last_name="Davies")
     omar = ChildFactory(local_child_id="DEMO000238", given_name="Omar", family_name="Abdi")
-    review = Review.objects.create(child=omar, kind="LAC", number=5, cycle_start=datetime.date(2025, 1, 6),
-                                   due_date=datetime.date(2025, 5, 21))
+    review = Review.objects.create(
+        child=omar, kind="LAC", number=5, cycle_start=datetime.date(2025, 1, 6), due_date=datetime.date(2025, 5, 21)
+    )
     return summer, omar, review
 
 
@@ -236,8 +266,7 @@ class TestWordsPeopleUse:
     def test_the_table_names_the_child_the_record_and_the_person(self, client, manager):
         summer, omar, review = omar_and_summer()
         record_event(action="view", user=summer, obj=omar, child_id=omar.pk)
-        record_event(action="update", user=summer, obj=review, child_id=omar.pk,
-                     detail={"booked_for": "2025-05-21"})
+        record_event(action="update", user=summer, obj=review, child_id=omar.pk, detail={"booked_for": "2025-05-21"})
         record_event(action="login", user=summer, obj=summer)
         sign_in(client, manager)
         response = client.get(LIST_URL, {"user": "Summer"})
@@ -248,7 +277,7 @@ class TestWordsPeopleUse:
             ("Summer Davies (sdavies)", "Child: Omar Abdi (DEMO000238)", "Omar Abdi (DEMO000238)"),
         ]
         html = response.content.decode()
-        table = html[html.index("<table"):]
+        table = html[html.index("<table") :]
         assert "children.child" not in table and "reviews.review" not in table and "accounts.user" not in table
         assert "booked_for: &quot;21 May 2025&quot;" in html
         assert '<option value="reviews.review">Review</option>' in html
@@ -308,17 +337,32 @@ class TestWordsPeopleUse:
         (row,) = rows[1:]
         named = dict(zip(rows[0], row))
         assert (named["Who"], named["Action"], named["Record"], named["Child"]) == (
-            "Summer Davies (sdavies)", "Update", "Review: LAC review 5", "Omar Abdi (DEMO000238)")
+            "Summer Davies (sdavies)",
+            "Update",
+            "Review: LAC review 5",
+            "Omar Abdi (DEMO000238)",
+        )
         assert (named["user_id"], named["object_type"], named["object_id"], named["child_id"]) == (
-            str(summer.pk), "reviews.review", str(review.pk), str(omar.pk))
+            str(summer.pk),
+            "reviews.review",
+            str(review.pk),
+            str(omar.pk),
+        )
 
 
 @pytest.mark.django_db
 class TestCsvExport:
     def test_streams_every_matching_event_with_the_documented_columns(self, client, manager, iro):
         child = ChildFactory()
-        event_at(at(2025, 7, 1, 0, 30), action="view", user=iro, obj=child, child_id=child.pk,
-                         request=RequestFactory().get("/", REMOTE_ADDR="10.1.2.3"), detail={"b": 1, "a": "é"})
+        event_at(
+            at(2025, 7, 1, 0, 30),
+            action="view",
+            user=iro,
+            obj=child,
+            child_id=child.pk,
+            request=RequestFactory().get("/", REMOTE_ADDR="10.1.2.3"),
+            detail={"b": 1, "a": "é"},
+        )
         for number in range(60):
             record_event(action="update", user=iro, object_type="reviews.review", object_id=str(number))
         sign_in(client, manager)
@@ -328,12 +372,38 @@ class TestCsvExport:
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"].startswith('attachment; filename="audit-log-')
         rows = csv_of(response)
-        assert rows[0] == ["When", "Who", "Action", "Record", "Child", "IP address", "Detail", "occurred_at",
-                           "username", "user_id", "action", "object_type", "object_id", "child_id"]
-        assert rows[-1] == ["1 July 2025, 00:30:00", f"Iris Reviewer ({iro.username})", "View",
-                            f"Child: {child}", str(child), "10.1.2.3", '{"a": "é", "b": 1}',
-                            "2025-07-01T00:30:00+01:00", iro.username, str(iro.pk), "view", "children.child",
-                            str(child.pk), str(child.pk)]
+        assert rows[0] == [
+            "When",
+            "Who",
+            "Action",
+            "Record",
+            "Child",
+            "IP address",
+            "Detail",
+            "occurred_at",
+            "username",
+            "user_id",
+            "action",
+            "object_type",
+            "object_id",
+            "child_id",
+        ]
+        assert rows[-1] == [
+            "1 July 2025, 00:30:00",
+            f"Iris Reviewer ({iro.username})",
+            "View",
+            f"Child: {child}",
+            str(child),
+            "10.1.2.3",
+            '{"a": "é", "b": 1}',
+            "2025-07-01T00:30:00+01:00",
+            iro.username,
+            str(iro.pk),
+            "view",
+            "children.child",
+            str(child.pk),
+            str(child.pk),
+        ]
         # 60 updates, the view above and the manager's sign-in: nothing is left out.
         assert len(rows) - 1 == 62
 
@@ -363,10 +433,10 @@ class TestCsvExport:
         assert len(second) == 2 and json.loads(second[1][6])["row_count"] == 0
 
     def test_a_value_a_spreadsheet_would_run_starts_with_an_apostrophe(self, client, manager):
-        client.post(reverse("login"), {"username": "=HYPERLINK(\"http://evil.test\")", "password": "x"})
+        client.post(reverse("login"), {"username": '=HYPERLINK("http://evil.test")', "password": "x"})
         sign_in(client, manager)
         rows = csv_of(client.get(EXPORT_URL, {"action": "login-failed"}))
-        assert rows[1][1] == "'=HYPERLINK(\"http://evil.test\")"
+        assert rows[1][1] == '\'=HYPERLINK("http://evil.test")'
 
     def test_invalid_filters_go_back_to_the_page_and_export_nothing(self, client, manager):
         sign_in(client, manager)
@@ -429,11 +499,15 @@ class TestAppendOnly:
     def test_posting_to_the_admin_changes_and_deletes_nothing(self, client, administrator, iro):
         event = record_event(action="view", user=iro, object_type="children.child", object_id="1")
         sign_in(client, administrator)
-        change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]),
-                             {"action": "delete", "object_id": "2", "username": "someone"})
+        change = client.post(
+            reverse("admin:audit_auditevent_change", args=[event.pk]),
+            {"action": "delete", "object_id": "2", "username": "someone"},
+        )
         assert change.status_code == 403
-        client.post(reverse("admin:audit_auditevent_changelist"),
-                    {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+        client.post(
+            reverse("admin:audit_auditevent_changelist"),
+            {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+        )
         event.refresh_from_db()
         assert (event.action, event.object_id, event.username) == ("view", "1", iro.username)
 
@@ -454,9 +528,10 @@ class TestAppendOnly:
         """Statements touching every row (no WHERE), as someone with a database prompt might try."""
         record_event(action="view", user=iro, object_type="children.child", object_id="1")
         record_event(action="view", user=iro, object_type="children.child", object_id="2")
-        for statement in ("UPDATE audit_auditevent SET detail = '{}'::jsonb, username = 'x'",
-                          "DELETE FROM audit_auditevent"):
-            with (pytest.raises(DatabaseError, match="append-only"), transaction.atomic(),
-                  connection.cursor() as cursor):
+        for statement in (
+            "UPDATE audit_auditevent SET detail = '{}'::jsonb, username = 'x'",
+            "DELETE FROM audit_auditevent",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
         assert AuditEvent.objects.filter(username=iro.username).count() == 2

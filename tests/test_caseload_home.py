@@ -75,35 +75,40 @@ class TestWhatTheIroSees:
     def test_each_child_shows_next_review_rag_escalation_and_last_oversight(self, client, iro, caseload):
         sign_in(client, iro)
         content = page(client)
-        ben = content[content.index("Ben Red"):content.index("</tr>", content.index("Ben Red"))]
+        ben = content[content.index("Ben Red") : content.index("</tr>", content.index("Ben Red"))]
         assert "LAC review 1" in ben and "due 9 May 2025" in ben
         assert '<strong class="govuk-tag govuk-tag--red">Overdue by 7 working days</strong>' in ben
         assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in ben
         assert reverse("escalations:detail", args=[caseload["escalation"].pk]) in ben
         assert "Team manager stage" in ben and "Response overdue" in ben
         assert "1 May 2025" in ben
-        ada = content[content.index("Ada Amber"):content.index("</tr>", content.index("Ada Amber"))]
+        ada = content[content.index("Ada Amber") : content.index("</tr>", content.index("Ada Amber"))]
         assert "LAC review 2" in ada and "due 30 June 2025" in ada and "28 working days left" in ada
         assert "Amber</strong>" in ada and "1 April 2025" in ada
-        cal = content[content.index("Cal Unrated"):content.index("</tr>", content.index("Cal Unrated"))]
+        cal = content[content.index("Cal Unrated") : content.index("</tr>", content.index("Cal Unrated"))]
         assert "None due" in cal and "Not rated" in cal and "None recorded" in cal
 
     def test_soonest_review_first_by_default(self, client, iro, caseload):
         sign_in(client, iro)
         content = page(client)
         assert order(content, "Cal Unrated", "Ada Amber", "Ben Red") == ["Ben Red", "Ada Amber", "Cal Unrated"]
-        assert 'aria-sort="ascending"><a class="govuk-link app-sort-link" href="?sort=-next_review">Next review' in content
+        assert (
+            'aria-sort="ascending"><a class="govuk-link app-sort-link" href="?sort=-next_review">Next review' in content
+        )
 
-    @pytest.mark.parametrize("sort, expected", [
-        ("name", ["Ada Amber", "Ben Red", "Cal Unrated"]),
-        ("-name", ["Cal Unrated", "Ben Red", "Ada Amber"]),
-        ("rag", ["Ben Red", "Ada Amber", "Cal Unrated"]),
-        ("-rag", ["Cal Unrated", "Ada Amber", "Ben Red"]),
-        ("escalation", ["Ben Red", "Ada Amber", "Cal Unrated"]),
-        ("last_oversight", ["Cal Unrated", "Ada Amber", "Ben Red"]),
-        ("-next_review", ["Cal Unrated", "Ada Amber", "Ben Red"]),
-        ("nonsense", ["Ben Red", "Ada Amber", "Cal Unrated"]),
-    ])
+    @pytest.mark.parametrize(
+        "sort, expected",
+        [
+            ("name", ["Ada Amber", "Ben Red", "Cal Unrated"]),
+            ("-name", ["Cal Unrated", "Ben Red", "Ada Amber"]),
+            ("rag", ["Ben Red", "Ada Amber", "Cal Unrated"]),
+            ("-rag", ["Cal Unrated", "Ada Amber", "Ben Red"]),
+            ("escalation", ["Ben Red", "Ada Amber", "Cal Unrated"]),
+            ("last_oversight", ["Cal Unrated", "Ada Amber", "Ben Red"]),
+            ("-next_review", ["Cal Unrated", "Ada Amber", "Ben Red"]),
+            ("nonsense", ["Ben Red", "Ada Amber", "Cal Unrated"]),
+        ],
+    )
     def test_sorted_by_the_column_asked_for(self, client, iro, caseload, sort, expected):
         sign_in(client, iro)
         content = page(client, sort=sort)
@@ -112,7 +117,10 @@ class TestWhatTheIroSees:
     def test_sort_links_say_the_order_and_reverse_it(self, client, iro, caseload):
         sign_in(client, iro)
         content = page(client, sort="rag", search="a")
-        assert 'aria-sort="ascending"><a class="govuk-link app-sort-link" href="?sort=-rag&amp;search=a">RAG rating' in content
+        assert (
+            'aria-sort="ascending"><a class="govuk-link app-sort-link" href="?sort=-rag&amp;search=a">RAG rating'
+            in content
+        )
         assert 'aria-sort="none"><a class="govuk-link app-sort-link" href="?sort=name&amp;search=a">Name' in content
         assert "by rag rating</caption>" in content
         content = page(client, sort="-rag")
@@ -130,27 +138,42 @@ class TestWhatTheIroSees:
 
 @pytest.mark.django_db
 class TestCoverAndQueries:
-    def test_other_iros_children_show_only_under_cover_and_the_search_covers_them(self, client, iro, caseload, manager,
-                                                                                  other_iro):
+    def test_other_iros_children_show_only_under_cover_and_the_search_covers_them(
+        self, client, iro, caseload, manager, other_iro
+    ):
         stranger = child_of(other_iro, "Sid", "Stranger")
         covered_iro = IroFactory(first_name="Vera", last_name="Away")
         covered = child_of(covered_iro, "Cora", "Covered")
         review_due(covered, D(2025, 5, 1))
         sign_in(client, iro)
         assert "Cora Covered" not in page(client)
-        CoverArrangement.objects.create(covering_iro=iro, covered_iro=covered_iro, starts_on=TODAY, ends_on=TODAY,
-                                        level=CoverLevel.READ, reason="Annual leave", granted_by=manager)
+        CoverArrangement.objects.create(
+            covering_iro=iro,
+            covered_iro=covered_iro,
+            starts_on=TODAY,
+            ends_on=TODAY,
+            level=CoverLevel.READ,
+            reason="Annual leave",
+            granted_by=manager,
+        )
         content = page(client)
         assert "Covering for Vera Away" in content and stranger.full_name not in content
-        covered_part = content[content.index("Covering for Vera Away"):]
+        covered_part = content[content.index("Covering for Vera Away") :]
         assert "Cora Covered" in covered_part and "Overdue by 12 working days" in covered_part
         content = page(client, search="cora")
         assert "Cora Covered" in content and "Ben Red" not in content
 
     def test_a_fixed_number_of_queries_whatever_the_caseload(self, client, iro, caseload, manager):
         covered_iro = IroFactory(first_name="Vera", last_name="Away")
-        CoverArrangement.objects.create(covering_iro=iro, covered_iro=covered_iro, starts_on=TODAY, ends_on=TODAY,
-                                        level=CoverLevel.READ, reason="Annual leave", granted_by=manager)
+        CoverArrangement.objects.create(
+            covering_iro=iro,
+            covered_iro=covered_iro,
+            starts_on=TODAY,
+            ends_on=TODAY,
+            level=CoverLevel.READ,
+            reason="Annual leave",
+            granted_by=manager,
+        )
         child_of(covered_iro, "Cora", "Covered")
         sign_in(client, iro)
 

@@ -34,9 +34,16 @@ def iro_with(name, children, fte="1.00"):
     first_name, last_name = name.split()
     iro = IroFactory(first_name=first_name, last_name=last_name, fte=Decimal(fte))
     created = Child.objects.bulk_create(
-        Child(local_child_id=f"{last_name[:6].upper()}{number:03d}", given_name=f"Child{number}",
-              family_name=last_name, date_of_birth="2014-01-01", sex="M", ethnicity="WBRI")
-        for number in range(children))
+        Child(
+            local_child_id=f"{last_name[:6].upper()}{number:03d}",
+            given_name=f"Child{number}",
+            family_name=last_name,
+            date_of_birth="2014-01-01",
+            sex="M",
+            ethnicity="WBRI",
+        )
+        for number in range(children)
+    )
     Allocation.objects.bulk_create(Allocation(child=child, iro=iro, start_date="2024-01-10") for child in created)
     return iro
 
@@ -68,10 +75,12 @@ def get(client, url, query=None, status=200):
 # The dashboard: only the caseloads outside the range
 # ---------------------------------------------------------------------------------------------
 
+
 def caseload(number, per_fte):
     """A caseload of `per_fte` children on 1 FTE, for an IRO who need not be saved."""
-    return selectors.Caseload(iro=User(pk=number, first_name="Iro", last_name=f"{number:02d}", fte=Decimal("1.00")),
-                              children=per_fte)
+    return selectors.Caseload(
+        iro=User(pk=number, first_name="Iro", last_name=f"{number:02d}", fte=Decimal("1.00")), children=per_fte
+    )
 
 
 class TestOutsideTheBand:
@@ -89,13 +98,15 @@ class TestOutsideTheBand:
         assert [row["caseload"].per_fte for row in under["rows"]] == list(range(39, 49))
         assert [row["children"].url for row in under["rows"]][0] == f"{reverse('children:list')}?iro=40"
         chart = str(content["chart"])
-        assert chart.count(f"<rect x=\"{BAR_PLOT_LEFT}\"") == 20  # one bar per row of the two tables
+        assert chart.count(f'<rect x="{BAR_PLOT_LEFT}"') == 20  # one bar per row of the two tables
         assert "82 (above 70)" in chart and "39 (below 50)" in chart and "Iro 20" not in chart
 
     def test_captions_when_few_or_none(self):
         content = dashboard.caseloads_outside_the_band({"caseloads": {"rows": [caseload(1, 75), caseload(2, 60)]}})
         assert [group["caption"] for group in content["groups"]] == [
-            "1 IRO above 70 children per full-time IRO", "No IROs below 50 children per full-time IRO"]
+            "1 IRO above 70 children per full-time IRO",
+            "No IROs below 50 children per full-time IRO",
+        ]
         assert dashboard.caseloads_outside_the_band({"caseloads": {"rows": [caseload(1, 60)]}})["chart"] is None
 
     def test_equal_caseloads_keep_the_order_by_name(self):
@@ -146,6 +157,7 @@ class TestDashboard:
 # The page of every IRO's caseload
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def page_of_five(settings):
     settings.CHILDREN_LIST_PAGE_SIZE = 5
@@ -157,14 +169,15 @@ class TestEveryCaseload:
         iros = numbered_iros(12)
         sign_in(client, manager)
         pages = [names_in(table(get(client, CASELOADS, {"page": number}), r"12 IROs")) for number in (1, 2, 3)]
-        assert pages == [[str(iro) for iro in iros[start:start + 5]] for start in (0, 5, 10)]
+        assert pages == [[str(iro) for iro in iros[start : start + 5]] for start in (0, 5, 10)]
         second = get(client, CASELOADS, {"page": 2})
         assert "Showing 6 to 10 of 12" in second
         assert 'href="?page=3" rel="next"' in second and 'href="?page=1" rel="prev"' in second
 
     @pytest.mark.parametrize("asked, shown", [("abc", 1), ("0", 3), ("999", 3), ("-1", 3)])
     def test_a_page_number_that_is_not_a_page_gives_the_first_or_last_like_other_lists(
-            self, client, manager, page_of_five, asked, shown):
+        self, client, manager, page_of_five, asked, shown
+    ):
         numbered_iros(12)
         sign_in(client, manager)
         response = client.get(CASELOADS, {"page": asked})
@@ -188,10 +201,13 @@ class TestEveryCaseload:
         assert names_in(table(inside, r"1 IRO within the range of 50 to 70")) == ["Ian Inside"]
         below = get(client, CASELOADS, {"show": "below"})
         assert names_in(table(below, r"7 IROs below 50 children per full-time IRO")) == [
-            f"Ida Number{number:03d}" for number in range(5)]
+            f"Ida Number{number:03d}" for number in range(5)
+        ]
         assert 'href="?show=below&amp;page=2"' in below
         assert names_in(table(get(client, CASELOADS, {"show": "below", "page": 2}), r"7 IROs below .*")) == [
-            "Ida Number005", "Ida Number006"]
+            "Ida Number005",
+            "Ida Number006",
+        ]
         everyone = get(client, CASELOADS, {"order": "highest"})
         assert names_in(table(everyone, r"10 IROs"))[:3] == ["Abe Higher", "Alice Above", "Ian Inside"]
 
@@ -200,8 +216,10 @@ class TestEveryCaseload:
         numbered_iros(6)
         sign_in(client, manager)
         page = get(client, CASELOADS)
-        assert f'href="{reverse("children:list")}?iro={iro.pk}">8<span class="govuk-visually-hidden">: ' \
-               "children allocated to Alice Above, open the list</span>" in page
+        assert (
+            f'href="{reverse("children:list")}?iro={iro.pk}">8<span class="govuk-visually-hidden">: '
+            "children allocated to Alice Above, open the list</span>" in page
+        )
         chart = re.search(r"<svg .*?</svg>", page, re.S).group(0)
         assert re.findall(r"<g><title>([^<]*)</title>", chart) == names_in(table(page, r"7 IROs"))
         assert "80 (above 70)" in chart and "0 (below 50)" in chart
@@ -253,8 +271,9 @@ class TestReadFromTheStoredFigures:
         assert response.status_code == 200
         return len(queries)
 
-    def test_the_same_few_queries_whatever_the_number_of_iros(self, client, manager, page_of_five,
-                                                            django_assert_num_queries):
+    def test_the_same_few_queries_whatever_the_number_of_iros(
+        self, client, manager, page_of_five, django_assert_num_queries
+    ):
         numbered_iros(12)
         sign_in(client, manager)
         few = self.count_queries(client)

@@ -65,16 +65,25 @@ def value_text(group):
 
 def tick_labels(root, anchor):
     """Axis tick values: numbers written with the axis's text-anchor ("middle" under bars, "end" left of lines)."""
-    return [element.text for element in root.iter(f"{SVG}text")
-            if element.get("text-anchor") == anchor and re.fullmatch(r"\d+%?", element.text or "")]
+    return [
+        element.text
+        for element in root.iter(f"{SVG}text")
+        if element.get("text-anchor") == anchor and re.fullmatch(r"\d+%?", element.text or "")
+    ]
 
 
 ALL_CHARTS = {
-    "caseload-band": caseload_chart([("Iris Reviewer", 75), ("Sam Patel", 48)], chart_id="caseload-band",
-                                    band=(50, 70), band_label="IRO Handbook range 50 to 70", highlight_above=70),
+    "caseload-band": caseload_chart(
+        [("Iris Reviewer", 75), ("Sam Patel", 48)],
+        chart_id="caseload-band",
+        band=(50, 70),
+        band_label="IRO Handbook range 50 to 70",
+        highlight_above=70,
+    ),
     "caseload-empty": caseload_chart([], chart_id="caseload-empty"),
-    "timeliness-2026": timeliness_chart(months([87, None, 100]), chart_id="timeliness-2026", target=95,
-                                        target_label="Target 95%"),
+    "timeliness-2026": timeliness_chart(
+        months([87, None, 100]), chart_id="timeliness-2026", target=95, target_label="Target 95%"
+    ),
     "timeliness-empty": timeliness_chart([], chart_id="timeliness-empty"),
 }
 every_chart = pytest.mark.parametrize("chart_id, svg", ALL_CHARTS.items(), ids=list(ALL_CHARTS))
@@ -105,11 +114,17 @@ def test_uses_the_gds_font_and_a_fixed_width(chart_id, svg):
     assert root.get("viewBox").startswith("0 0 640 ")
 
 
-@pytest.mark.parametrize("chart_id", ["", "Caseload", "1-caseload", "case load", "caseload\n", 'x" onload="a',
-                                      "caseload_chart", None])
-@pytest.mark.parametrize("draw", [lambda chart_id: caseload_chart([("A", 1)], chart_id=chart_id),
-                                  lambda chart_id: timeliness_chart(months([90]), chart_id=chart_id)],
-                         ids=["bar", "line"])
+@pytest.mark.parametrize(
+    "chart_id", ["", "Caseload", "1-caseload", "case load", "caseload\n", 'x" onload="a', "caseload_chart", None]
+)
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda chart_id: caseload_chart([("A", 1)], chart_id=chart_id),
+        lambda chart_id: timeliness_chart(months([90]), chart_id=chart_id),
+    ],
+    ids=["bar", "line"],
+)
 def test_a_chart_id_that_could_break_the_ids_is_refused(chart_id, draw):
     with pytest.raises(ValueError):
         draw(chart_id)
@@ -141,9 +156,14 @@ def test_no_styles_scripts_or_external_references(chart_id, svg):
 
 def test_labels_are_escaped_and_read_back_exactly():
     hostile = "<script>alert(1)</script>"
-    svg = caseload_chart([(hostile, 10), ("O'Brien & Co", 20)], title="Caseload <b>now</b>",
-                         description="Tom & Jerry's team", category_axis_label="IRO <i>", band=(5, 8),
-                         band_label="Range <5 & 8>")
+    svg = caseload_chart(
+        [(hostile, 10), ("O'Brien & Co", 20)],
+        title="Caseload <b>now</b>",
+        description="Tom & Jerry's team",
+        category_axis_label="IRO <i>",
+        band=(5, 8),
+        band_label="Range <5 & 8>",
+    )
     assert "<script>" not in svg
     root = parse(svg)
     assert root.find(f"{SVG}title").text == "Caseload <b>now</b>"
@@ -153,8 +173,13 @@ def test_labels_are_escaped_and_read_back_exactly():
 
 
 def test_line_chart_labels_are_escaped():
-    svg = timeliness_chart([("<Apr>", 50), ("May & June", 60)], x_axis_label="<x>", y_axis_label="y & z",
-                           target=90, target_label="Target <90%>")
+    svg = timeliness_chart(
+        [("<Apr>", 50), ("May & June", 60)],
+        x_axis_label="<x>",
+        y_axis_label="y & z",
+        target=90,
+        target_label="Target <90%>",
+    )
     root = parse(svg)
     assert {"<Apr>", "May & June", "<x>", "y & z", "Target <90%>"} <= set(texts(root))
 
@@ -186,16 +211,23 @@ def test_a_longer_bar_means_a_bigger_number():
     assert widths[1] == pytest.approx(2 * widths[0])
 
 
-@pytest.mark.parametrize("value, written", [
-    (62.5, "62.5"), (62.0, "62"), (62.25, "62.3"), (Decimal("62.50"), "62.5"), (12, "12")])
+@pytest.mark.parametrize(
+    "value, written", [(62.5, "62.5"), (62.0, "62"), (62.25, "62.3"), (Decimal("62.50"), "62.5"), (12, "12")]
+)
 def test_whole_numbers_show_no_decimals_and_rates_one_place(value, written):
     root = parse(caseload_chart([("Iris Reviewer", value)]))
     assert value_text(bar_groups(root)["Iris Reviewer"]) == written
 
 
 def test_a_caseload_above_the_band_is_red_and_says_so_in_words():
-    root = parse(caseload_chart([("Over", 75), ("At the top", 70), ("Inside", 55), ("Under", 40)], band=(50, 70),
-                                band_label="IRO Handbook range 50 to 70", highlight_above=70))
+    root = parse(
+        caseload_chart(
+            [("Over", 75), ("At the top", 70), ("Inside", 55), ("Under", 40)],
+            band=(50, 70),
+            band_label="IRO Handbook range 50 to 70",
+            highlight_above=70,
+        )
+    )
     groups = bar_groups(root)
     assert value_text(groups["Over"]) == "75 (above 70)"
     assert groups["Over"].find(f"{SVG}rect").get("fill") == RED
@@ -206,8 +238,11 @@ def test_a_caseload_above_the_band_is_red_and_says_so_in_words():
 
 
 def test_a_caseload_below_the_band_says_so_in_words_but_stays_blue():
-    root = parse(caseload_chart([("Over", 75), ("At the bottom", 50), ("Under", 40)], band=(50, 70),
-                                highlight_above=70, highlight_below=50))
+    root = parse(
+        caseload_chart(
+            [("Over", 75), ("At the bottom", 50), ("Under", 40)], band=(50, 70), highlight_above=70, highlight_below=50
+        )
+    )
     groups = bar_groups(root)
     assert [value_text(group) for group in groups.values()] == ["75 (above 70)", "50", "40 (below 50)"]
     assert [group.find(f"{SVG}rect").get("fill") for group in groups.values()] == [RED, BLUE, BLUE]
@@ -231,14 +266,17 @@ def test_the_axis_reaches_the_band_and_threshold_even_when_every_caseload_is_sma
     assert tick_labels(root, "middle") == ["0", "20", "40", "60", "80"]
 
 
-@pytest.mark.parametrize("largest, expected", [
-    (75, ["0", "20", "40", "60", "80"]),
-    (100, ["0", "20", "40", "60", "80", "100"]),
-    (49.9, ["0", "10", "20", "30", "40", "50"]),
-    (51, ["0", "20", "40", "60"]),
-    (3, ["0", "1", "2", "3", "4", "5"]),
-    (1234, ["0", "500", "1000", "1500"]),
-])
+@pytest.mark.parametrize(
+    "largest, expected",
+    [
+        (75, ["0", "20", "40", "60", "80"]),
+        (100, ["0", "20", "40", "60", "80", "100"]),
+        (49.9, ["0", "10", "20", "30", "40", "50"]),
+        (51, ["0", "20", "40", "60"]),
+        (3, ["0", "1", "2", "3", "4", "5"]),
+        (1234, ["0", "500", "1000", "1500"]),
+    ],
+)
 def test_the_value_axis_has_four_to_six_round_ticks_from_zero(largest, expected):
     root = parse(caseload_chart([("Iris Reviewer", largest)]))
     assert tick_labels(root, "middle") == expected
@@ -281,6 +319,7 @@ def test_the_chart_grows_taller_with_each_category():
     def height(count):
         root = parse(caseload_chart([(f"IRO {number}", 10) for number in range(count)]))
         return float(root.get("viewBox").split()[3])
+
     assert height(10) - height(5) == pytest.approx(5 * (height(2) - height(1)))
     assert height(2) > height(1)
 
@@ -347,7 +386,8 @@ def test_every_month_is_labelled_up_to_a_year_then_every_other_month():
     assert labelled == [label for label, _ in two_years[::2]]
     assert texts(root).count("90%") == 12
     assert [group.find(f"{SVG}title").text for group in root.iter(f"{SVG}g")] == [
-        f"{label}: 90%" for label, _ in two_years]
+        f"{label}: 90%" for label, _ in two_years
+    ]
 
 
 def test_the_target_is_a_dashed_line_with_its_label():

@@ -18,8 +18,14 @@ ACCEPTED = ["A001", "LA-0042", "la_42", "12.34", "2024/17", "7"]
 
 
 def new_child(local_child_id):
-    return {"local_child_id": local_child_id, "given_name": "Nico", "family_name": "Newcomer",
-            "date_of_birth": "2016-04-02", "sex": "M", "ethnicity": "BAFR"}
+    return {
+        "local_child_id": local_child_id,
+        "given_name": "Nico",
+        "family_name": "Newcomer",
+        "date_of_birth": "2016-04-02",
+        "sex": "M",
+        "ethnicity": "BAFR",
+    }
 
 
 @pytest.mark.django_db
@@ -60,11 +66,16 @@ def test_the_database_refuses_a_formula_saved_past_the_checks():
 def test_the_903_import_refuses_a_formula_as_child(manager):
     files = {
         "header.csv": b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n=1+2,F,01/06/2015,WBRI,UN1,0,\n",
-        "episodes.csv": (b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-                         b"=1+2,01/03/2025,S,C2,N1,U6,PR1,,,,,,\n"),
+        "episodes.csv": (
+            b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+            b"=1+2,01/03/2025,S,C2,N1,U6,PR1,,,,,,\n"
+        ),
     }
     result = import_return(files, by=manager)
-    child_errors = [(error.file, error.row, error.column, error.value) for error in result.errors
-                    if "letters and digits" in error.message]
+    child_errors = [
+        (error.file, error.row, error.column, error.value)
+        for error in result.errors
+        if "letters and digits" in error.message
+    ]
     assert child_errors == [("header.csv", 2, "CHILD", "=1+2"), ("episodes.csv", 2, "CHILD", "=1+2")]
     assert not Child.objects.exists()

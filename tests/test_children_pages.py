@@ -15,8 +15,9 @@ D = datetime.date
 def make_children(count, iro, **episode):
     for number in range(count):
         child = ChildFactory(given_name=f"Kid{number}", family_name=f"Family{number:03d}")
-        CareEpisodeFactory(child=child, end_date=D(2024, 3, 1), reason_episode_ceased="X1",
-                           reason_for_placement_change="CARPL")
+        CareEpisodeFactory(
+            child=child, end_date=D(2024, 3, 1), reason_episode_ceased="X1", reason_for_placement_change="CARPL"
+        )
         CareEpisodeFactory(child=child, start_date=D(2024, 3, 1), reason_for_new_episode="P", **episode)
         AllocationFactory(child=child, iro=iro)
 
@@ -128,8 +129,9 @@ class TestChildPage:
         url = reverse("children:detail", args=[looked_after_child.pk])
         few = queries_for(client, url)
         for month in range(2, 12):
-            ChildProtectionPlanFactory(child=looked_after_child, start_date=D(2020, month, 1),
-                                       end_date=D(2020, month, 20), end_reason="other")
+            ChildProtectionPlanFactory(
+                child=looked_after_child, start_date=D(2020, month, 1), end_date=D(2020, month, 20), end_reason="other"
+            )
         assert queries_for(client, url) == few
 
 
@@ -140,10 +142,17 @@ class TestAllocateForm:
 
     def test_reallocate_through_the_form(self, client, manager, iro, other_iro, looked_after_child):
         sign_in(client, manager)
-        response = client.post(self.url(looked_after_child), {
-            "iro": other_iro.pk, "start_date_day": "3", "start_date_month": "2", "start_date_year": "2025",
-            "version": 1},
-            follow=True)
+        response = client.post(
+            self.url(looked_after_child),
+            {
+                "iro": other_iro.pk,
+                "start_date_day": "3",
+                "start_date_month": "2",
+                "start_date_year": "2025",
+                "version": 1,
+            },
+            follow=True,
+        )
         assert "Owen Other is now the IRO for Robin Looked-After." in response.content.decode()
         current = Allocation.objects.get(child=looked_after_child, end_date__isnull=True)
         assert current.iro == other_iro
@@ -160,16 +169,25 @@ class TestAllocateForm:
 
     def test_impossible_date_is_explained(self, client, manager, other_iro, looked_after_child):
         sign_in(client, manager)
-        response = client.post(self.url(looked_after_child), {
-            "iro": other_iro.pk, "start_date_day": "31", "start_date_month": "2", "start_date_year": "2025"})
+        response = client.post(
+            self.url(looked_after_child),
+            {"iro": other_iro.pk, "start_date_day": "31", "start_date_month": "2", "start_date_year": "2025"},
+        )
         assert "Enter a real date" in response.content.decode()
         assert Allocation.objects.filter(child=looked_after_child).count() == 1
 
     def test_service_rule_is_shown_against_the_field(self, client, manager, other_iro, looked_after_child):
         sign_in(client, manager)
-        response = client.post(self.url(looked_after_child), {
-            "iro": other_iro.pk, "start_date_day": "1", "start_date_month": "1", "start_date_year": "2020",
-            "version": 1})
+        response = client.post(
+            self.url(looked_after_child),
+            {
+                "iro": other_iro.pk,
+                "start_date_day": "1",
+                "start_date_month": "1",
+                "start_date_year": "2020",
+                "version": 1,
+            },
+        )
         content = response.content.decode()
         assert response.status_code == 400
         assert 'href="#id_start_date_day">The new allocation must start on or after 10 January 2024' in content

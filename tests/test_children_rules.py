@@ -17,8 +17,12 @@ D = datetime.date
 
 def episode_fields(**overrides):
     fields = dict(
-        start_date=D(2024, 1, 10), reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        start_date=D(2024, 1, 10),
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     fields.update(overrides)
     return fields
@@ -27,11 +31,25 @@ def episode_fields(**overrides):
 @pytest.mark.django_db
 class TestChild:
     def test_duplicate_local_child_id_is_refused_with_a_message(self, manager):
-        services.create_child(by=manager, local_child_id="A123", given_name="Jo", family_name="One",
-                              date_of_birth=D(2012, 1, 1), sex="F", ethnicity="WBRI")
+        services.create_child(
+            by=manager,
+            local_child_id="A123",
+            given_name="Jo",
+            family_name="One",
+            date_of_birth=D(2012, 1, 1),
+            sex="F",
+            ethnicity="WBRI",
+        )
         with pytest.raises(ValidationError) as error:
-            services.create_child(by=manager, local_child_id="a123", given_name="Al", family_name="Two",
-                                  date_of_birth=D(2013, 1, 1), sex="M", ethnicity="WBRI")
+            services.create_child(
+                by=manager,
+                local_child_id="a123",
+                given_name="Al",
+                family_name="Two",
+                date_of_birth=D(2013, 1, 1),
+                sex="M",
+                ethnicity="WBRI",
+            )
         assert "A child with local child ID a123 already exists." in error.value.messages
         assert Child.objects.count() == 1
 
@@ -58,7 +76,9 @@ class TestCareEpisodes:
 
     def test_overlapping_episodes_are_refused_and_nothing_is_saved(self, manager):
         child = ChildFactory()
-        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 6, 1), reason_episode_ceased="E4A"))
+        services.record_care_episode(
+            child, by=manager, **episode_fields(end_date=D(2024, 6, 1), reason_episode_ceased="E4A")
+        )
         with pytest.raises(ValidationError) as error:
             services.record_care_episode(child, by=manager, **episode_fields(start_date=D(2024, 3, 1)))
         assert "overlaps the episode from 10 January 2024 to 1 June 2024" in error.value.messages[0]
@@ -69,16 +89,25 @@ class TestCareEpisodes:
         child = ChildFactory()
         services.record_care_episode(child, by=manager, **episode_fields(start_date=D(2024, 5, 1)))
         with pytest.raises(ValidationError) as error:
-            services.record_care_episode(child, by=manager, **episode_fields(
-                start_date=D(2024, 1, 1), end_date=D(2024, 6, 1), reason_episode_ceased="E8"))
+            services.record_care_episode(
+                child,
+                by=manager,
+                **episode_fields(start_date=D(2024, 1, 1), end_date=D(2024, 6, 1), reason_episode_ceased="E8"),
+            )
         assert "still open" in error.value.messages[0]
 
     def test_contiguous_episodes_are_allowed(self, manager):
         child = ChildFactory()
-        services.record_care_episode(child, by=manager, **episode_fields(
-            end_date=D(2024, 3, 1), reason_episode_ceased="X1", reason_for_placement_change="CARPL"))
-        services.record_care_episode(child, by=manager, **episode_fields(
-            start_date=D(2024, 3, 1), reason_for_new_episode="P", placement_type="U4"))
+        services.record_care_episode(
+            child,
+            by=manager,
+            **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1", reason_for_placement_change="CARPL"),
+        )
+        services.record_care_episode(
+            child,
+            by=manager,
+            **episode_fields(start_date=D(2024, 3, 1), reason_for_new_episode="P", placement_type="U4"),
+        )
         assert CareEpisode.objects.filter(child=child).count() == 2
 
     def test_a_period_of_care_starts_with_reason_s(self, manager):
@@ -90,7 +119,9 @@ class TestCareEpisodes:
 
     def test_a_continuing_episode_cannot_have_reason_s(self, manager):
         child = ChildFactory()
-        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1"))
+        services.record_care_episode(
+            child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1")
+        )
         with pytest.raises(ValidationError) as error:
             services.record_care_episode(child, by=manager, **episode_fields(start_date=D(2024, 3, 1)))
         assert "continues that period of care" in error.value.messages[0]
@@ -98,19 +129,33 @@ class TestCareEpisodes:
 
     def test_continuing_after_the_child_left_care_is_refused(self, manager):
         child = ChildFactory()
-        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="E4A"))
+        services.record_care_episode(
+            child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="E4A")
+        )
         with pytest.raises(ValidationError) as error:
-            services.record_care_episode(child, by=manager, **episode_fields(start_date=D(2024, 3, 1), reason_for_new_episode="L", legal_status="C1"))
+            services.record_care_episode(
+                child,
+                by=manager,
+                **episode_fields(start_date=D(2024, 3, 1), reason_for_new_episode="L", legal_status="C1"),
+            )
         assert "needs that one to end with X1" in error.value.messages[0]
 
     def test_category_of_need_stays_the_same_through_a_period(self, manager):
         child = ChildFactory()
-        services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1"))
+        services.record_care_episode(
+            child, by=manager, **episode_fields(end_date=D(2024, 3, 1), reason_episode_ceased="X1")
+        )
         with pytest.raises(ValidationError) as error:
-            services.record_care_episode(child, by=manager, **episode_fields(
-                start_date=D(2024, 3, 1), reason_for_new_episode="L", legal_status="C1", category_of_need="N4"))
+            services.record_care_episode(
+                child,
+                by=manager,
+                **episode_fields(
+                    start_date=D(2024, 3, 1), reason_for_new_episode="L", legal_status="C1", category_of_need="N4"
+                ),
+            )
         assert error.value.message_dict["category_of_need"] == [
-            "The category of need stays the same for the whole period of care (Abuse or neglect)."]
+            "The category of need stays the same for the whole period of care (Abuse or neglect)."
+        ]
 
     def test_a_child_cannot_start_care_at_eighteen(self, manager):
         child = ChildFactory(date_of_birth=D(2006, 1, 10))
@@ -121,7 +166,9 @@ class TestCareEpisodes:
     def test_end_before_start_is_refused(self, manager):
         child = ChildFactory()
         with pytest.raises(ValidationError) as error:
-            services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 1, 1), reason_episode_ceased="E8"))
+            services.record_care_episode(
+                child, by=manager, **episode_fields(end_date=D(2024, 1, 1), reason_episode_ceased="E8")
+            )
         assert error.value.message_dict["end_date"] == [
             "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
         ]
@@ -130,7 +177,9 @@ class TestCareEpisodes:
     def test_an_episode_ending_the_day_it_starts_is_refused(self, manager):
         child = ChildFactory()
         with pytest.raises(ValidationError) as error:
-            services.record_care_episode(child, by=manager, **episode_fields(end_date=D(2024, 1, 10), reason_episode_ceased="E8"))
+            services.record_care_episode(
+                child, by=manager, **episode_fields(end_date=D(2024, 1, 10), reason_episode_ceased="E8")
+            )
         assert "end_date" in error.value.message_dict
         assert not CareEpisode.objects.exists()
 
@@ -143,14 +192,18 @@ class TestCareEpisodes:
     def test_provider_must_be_blank_for_temporary_placements(self, manager):
         child = ChildFactory()
         with pytest.raises(ValidationError) as error:
-            services.record_care_episode(child, by=manager, **episode_fields(placement_type="T1", placement_provider="PR1"))
+            services.record_care_episode(
+                child, by=manager, **episode_fields(placement_type="T1", placement_provider="PR1")
+            )
         assert "placement_provider" in error.value.message_dict
 
     def test_database_refuses_bad_end_dates_without_the_service(self):
         child = ChildFactory()
         CareEpisodeFactory(child=child, end_date=D(2024, 6, 1), reason_episode_ceased="E8")
         with pytest.raises(IntegrityError), transaction.atomic():
-            CareEpisodeFactory(child=child, start_date=D(2024, 7, 1), end_date=D(2024, 6, 30), reason_episode_ceased="E8")
+            CareEpisodeFactory(
+                child=child, start_date=D(2024, 7, 1), end_date=D(2024, 6, 30), reason_episode_ceased="E8"
+            )
         with pytest.raises(IntegrityError), transaction.atomic():
             CareEpisodeFactory(child=child, start_date=D(2024, 8, 1), end_date=D(2024, 9, 1), reason_episode_ceased="")
 
@@ -159,12 +212,16 @@ class TestCareEpisodes:
         child = ChildFactory()
         CareEpisodeFactory(child=child, end_date=D(2024, 6, 1), reason_episode_ceased="E8")
         with pytest.raises(IntegrityError), transaction.atomic():
-            CareEpisodeFactory(child=child, start_date=D(2024, 3, 1), end_date=D(2024, 4, 1), reason_episode_ceased="E8")
+            CareEpisodeFactory(
+                child=child, start_date=D(2024, 3, 1), end_date=D(2024, 4, 1), reason_episode_ceased="E8"
+            )
 
 
 @pytest.mark.django_db
 class TestAllocations:
-    def test_reallocation_closes_the_old_allocation_and_opens_the_new(self, manager, iro, other_iro, looked_after_child):
+    def test_reallocation_closes_the_old_allocation_and_opens_the_new(
+        self, manager, iro, other_iro, looked_after_child
+    ):
         services.allocate_iro(looked_after_child, iro=other_iro, start_date=D(2025, 2, 3), by=manager)
         old, new = Allocation.objects.filter(child=looked_after_child).order_by("start_date")
         assert (old.iro, old.end_date) == (iro, D(2025, 2, 3))
@@ -177,7 +234,9 @@ class TestAllocations:
         assert "already this child's IRO" in error.value.messages[0]
         assert Allocation.objects.filter(child=looked_after_child).count() == 1
 
-    def test_reallocation_dated_before_the_current_one_changes_nothing(self, manager, iro, other_iro, looked_after_child):
+    def test_reallocation_dated_before_the_current_one_changes_nothing(
+        self, manager, iro, other_iro, looked_after_child
+    ):
         with pytest.raises(ValidationError) as error:
             services.allocate_iro(looked_after_child, iro=other_iro, start_date=D(2023, 1, 1), by=manager)
         assert "must start on or after 10 January 2024" in error.value.messages[0]
@@ -215,7 +274,9 @@ class TestProtectionPlans:
 
     def test_ending_a_plan_before_it_started_is_refused(self, manager):
         child = ChildFactory()
-        plan = services.start_protection_plan(child, by=manager, start_date=D(2024, 3, 1), initial_category_of_abuse="NEG")
+        plan = services.start_protection_plan(
+            child, by=manager, start_date=D(2024, 3, 1), initial_category_of_abuse="NEG"
+        )
         with pytest.raises(ValidationError):
             services.end_protection_plan(plan, by=manager, end_date=D(2024, 2, 1), end_reason="no_longer_at_risk")
         plan.refresh_from_db()

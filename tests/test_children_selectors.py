@@ -30,12 +30,20 @@ def test_age_on(born, on, expected):
 
 class TestPeriodsOfCare:
     def test_contiguous_episodes_form_one_period(self):
-        episodes = [episode(D(2024, 3, 1), D(2024, 6, 1)), episode(D(2024, 1, 10), D(2024, 3, 1)), episode(D(2024, 6, 1))]
+        episodes = [
+            episode(D(2024, 3, 1), D(2024, 6, 1)),
+            episode(D(2024, 1, 10), D(2024, 3, 1)),
+            episode(D(2024, 6, 1)),
+        ]
         (period,) = periods_of_care(episodes)
         assert (period.start_date, period.end_date, len(period.episodes)) == (D(2024, 1, 10), None, 3)
 
     def test_a_gap_starts_a_new_period(self):
-        episodes = [episode(D(2023, 1, 1), D(2023, 5, 1)), episode(D(2023, 9, 1), D(2024, 1, 1)), episode(D(2024, 1, 1))]
+        episodes = [
+            episode(D(2023, 1, 1), D(2023, 5, 1)),
+            episode(D(2023, 9, 1), D(2024, 1, 1)),
+            episode(D(2024, 1, 1)),
+        ]
         periods = periods_of_care(episodes)
         assert [(p.start_date, p.end_date) for p in periods] == [(D(2023, 1, 1), D(2023, 5, 1)), (D(2023, 9, 1), None)]
 
@@ -54,8 +62,15 @@ class TestLookedAfterOn:
 
     @pytest.mark.parametrize(
         "on, expected",
-        [(D(2022, 12, 31), False), (D(2023, 1, 1), True), (D(2023, 4, 30), True), (D(2023, 5, 1), False),
-         (D(2023, 8, 31), False), (D(2023, 9, 1), True), (D(2030, 1, 1), True)],
+        [
+            (D(2022, 12, 31), False),
+            (D(2023, 1, 1), True),
+            (D(2023, 4, 30), True),
+            (D(2023, 5, 1), False),
+            (D(2023, 8, 31), False),
+            (D(2023, 9, 1), True),
+            (D(2030, 1, 1), True),
+        ],
     )
     def test_looked_after_from_the_start_day_until_the_day_before_ceasing(self, on, expected):
         assert is_looked_after_on(self.episodes, on) is expected

@@ -35,8 +35,11 @@ from tests.conftest import ON_POSTGRESQL, sign_in
 from tests.factories import AllocationFactory, ChildFactory, IroFactory, ManagerFactory
 
 pytestmark = [
-    pytest.mark.skipif(not ON_POSTGRESQL, reason="needs PostgreSQL: these tests race two real connections on row "
-                       "locks (SELECT ... FOR UPDATE), which SQLite does not have"),
+    pytest.mark.skipif(
+        not ON_POSTGRESQL,
+        reason="needs PostgreSQL: these tests race two real connections on row "
+        "locks (SELECT ... FOR UPDATE), which SQLite does not have",
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -127,8 +130,14 @@ def _child_with_review_due(iro, manager):
     today = timezone.localdate()
     child = ChildFactory(given_name="Robin", family_name="Testcase", date_of_birth=D(2012, 6, 1))
     children_services.record_care_episode(
-        child, by=manager, start_date=today - timedelta(days=20), reason_for_new_episode="S", legal_status="C2",
-        category_of_need="N1", placement_type="U6", placement_provider="PR1",
+        child,
+        by=manager,
+        start_date=today - timedelta(days=20),
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=20))
     return child, Review.objects.get(child=child, kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
@@ -137,7 +146,11 @@ def _child_with_review_due(iro, manager):
 def _assert_only_the_winners_record(review, *, held_on, advocate_present, action, not_action, opened):
     saved = Review.objects.get(pk=review.pk)
     assert (saved.status, saved.held_on, saved.advocate_present, saved.version) == (
-        "held", held_on, advocate_present, opened + 1)
+        "held",
+        held_on,
+        advocate_present,
+        opened + 1,
+    )
     assert list(ReviewAction.objects.filter(review=review).values_list("description", flat=True)) == [action]
     assert not ReviewAction.objects.filter(description=not_action).exists()
     outstanding = Review.objects.filter(child=review.child, kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES)
@@ -153,7 +166,9 @@ def test_two_users_recording_the_same_review_one_wins_the_other_is_told(iro, man
 
     def record(by, held_on, advocate_present, action):
         return lambda: review_services.record_review_held(
-            review, by=by, expected_version=opened,
+            review,
+            by=by,
+            expected_version=opened,
             fields={"held_on": held_on, "participation_code": "PN1", "advocate_present": advocate_present},
             actions=[{"description": action, "owner_name": "Social worker", "due_date": today + timedelta(days=30)}],
         )
@@ -165,18 +180,32 @@ def test_two_users_recording_the_same_review_one_wins_the_other_is_told(iro, man
     error = one_won(outcomes, refusal=ChangedByAnotherUser)
     assert error.messages == [review_services.REVIEW_CHANGED_MESSAGE]
     assert waited, "the second save never waited for the first: the review row is not locked"
-    _assert_only_the_winners_record(review, held_on=today - timedelta(days=1), advocate_present=True,
-                                    action="Book a dental check", not_action="Arrange a school visit", opened=opened)
+    _assert_only_the_winners_record(
+        review,
+        held_on=today - timedelta(days=1),
+        advocate_present=True,
+        action="Book a dental check",
+        not_action="Arrange a school visit",
+        opened=opened,
+    )
 
 
 def _record_form(review, held_on, action, **extra):
     due = held_on + timedelta(days=30)
     return {
-        "version": review.version, "participation_code": "PN1", "parents_participation": "attended",
-        "held_on_day": held_on.day, "held_on_month": held_on.month, "held_on_year": held_on.year,
-        "actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "0",
-        "actions-0-description": action, "actions-0-owner_name": "Social worker",
-        "actions-0-due_date_day": due.day, "actions-0-due_date_month": due.month, "actions-0-due_date_year": due.year,
+        "version": review.version,
+        "participation_code": "PN1",
+        "parents_participation": "attended",
+        "held_on_day": held_on.day,
+        "held_on_month": held_on.month,
+        "held_on_year": held_on.year,
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-description": action,
+        "actions-0-owner_name": "Social worker",
+        "actions-0-due_date_day": due.day,
+        "actions-0-due_date_month": due.month,
+        "actions-0-due_date_year": due.year,
         **extra,
     }
 
@@ -190,8 +219,9 @@ def test_two_users_posting_the_same_review_form_the_second_sees_the_conflict(iro
     iro_form = _record_form(review, today - timedelta(days=1), "Book a dental check", advocate_present="on")
     manager_form = _record_form(review, today - timedelta(days=2), "Arrange a school visit")
 
-    outcomes, waited = overlapping(lambda: iro_client.post(url, iro_form),
-                                   lambda: manager_client.post(url, manager_form))
+    outcomes, waited = overlapping(
+        lambda: iro_client.post(url, iro_form), lambda: manager_client.post(url, manager_form)
+    )
     first, second = outcomes["first"][1], outcomes["second"][1]
     assert outcomes["first"][0] == outcomes["second"][0] == "ok", outcomes
     assert first.status_code == 302
@@ -200,8 +230,14 @@ def test_two_users_posting_the_same_review_form_the_second_sees_the_conflict(iro
     page = second.content.decode()
     assert "Someone else changed this review while you were editing it." in page
     assert "Nothing you entered has been saved" in page
-    _assert_only_the_winners_record(review, held_on=today - timedelta(days=1), advocate_present=True,
-                                    action="Book a dental check", not_action="Arrange a school visit", opened=opened)
+    _assert_only_the_winners_record(
+        review,
+        held_on=today - timedelta(days=1),
+        advocate_present=True,
+        action="Book a dental check",
+        not_action="Arrange a school visit",
+        opened=opened,
+    )
 
 
 # -- 2. Two managers reallocate the same child at once ----------------------------------------
@@ -224,15 +260,17 @@ def test_two_managers_reallocating_at_once_are_taken_in_turn(looked_after_child,
     day = D(2025, 2, 3)
     outcomes, waited = overlapping(
         lambda: children_services.allocate_iro(looked_after_child, iro=first_choice, start_date=day, by=manager),
-        lambda: children_services.allocate_iro(looked_after_child, iro=second_choice, start_date=day,
-                                               by=other_manager),
+        lambda: children_services.allocate_iro(looked_after_child, iro=second_choice, start_date=day, by=other_manager),
     )
     assert outcomes["first"][0] == "ok", outcomes["first"]
     assert outcomes["second"][0] == "ok", f"the second reallocation failed: {outcomes['second'][1]!r}"
     assert waited, "the second reallocation never waited for the first: the child is not locked"
     history = _assert_one_open_allocation_and_no_overlaps(looked_after_child)
     assert [(allocation.iro, allocation.start_date, allocation.end_date) for allocation in history] == [
-        (iro, D(2024, 1, 10), day), (first_choice, day, day), (second_choice, day, None)]
+        (iro, D(2024, 1, 10), day),
+        (first_choice, day, day),
+        (second_choice, day, None),
+    ]
     assert AuditEvent.objects.filter(object_type="children.allocation", action="create").count() == 2
 
 
@@ -241,18 +279,23 @@ def test_a_reallocation_racing_a_later_one_is_refused_with_a_reason(looked_after
     why; nothing of theirs is saved."""
     first_choice, second_choice = IroFactory(), IroFactory()
     outcomes, waited = overlapping(
-        lambda: children_services.allocate_iro(looked_after_child, iro=first_choice, start_date=D(2025, 2, 5),
-                                               by=manager),
-        lambda: children_services.allocate_iro(looked_after_child, iro=second_choice, start_date=D(2025, 2, 3),
-                                               by=manager),
+        lambda: children_services.allocate_iro(
+            looked_after_child, iro=first_choice, start_date=D(2025, 2, 5), by=manager
+        ),
+        lambda: children_services.allocate_iro(
+            looked_after_child, iro=second_choice, start_date=D(2025, 2, 3), by=manager
+        ),
     )
     error = one_won(outcomes)
-    assert error.message_dict == {"start_date": [
-        "The new allocation must start on or after 5 February 2025, when the current one started."]}
+    assert error.message_dict == {
+        "start_date": ["The new allocation must start on or after 5 February 2025, when the current one started."]
+    }
     assert waited, "the second reallocation never waited for the first: the child is not locked"
     history = _assert_one_open_allocation_and_no_overlaps(looked_after_child)
     assert [(allocation.iro, allocation.start_date, allocation.end_date) for allocation in history] == [
-        (iro, D(2024, 1, 10), D(2025, 2, 5)), (first_choice, D(2025, 2, 5), None)]
+        (iro, D(2024, 1, 10), D(2025, 2, 5)),
+        (first_choice, D(2025, 2, 5), None),
+    ]
     assert AuditEvent.objects.filter(object_type="children.allocation", action="create").count() == 1
 
 
@@ -263,15 +306,27 @@ TODAY = D(2025, 3, 20)
 
 def _escalation(child, iro):
     return escalation_services.raise_escalation(
-        child, by=iro, today=TODAY, areas=["placement"], what_is_wrong="The placement plan has drifted.",
-        what_is_asked="A placement planning meeting.", stage=Stage.INFORMAL, addressed_to_name="Sam Social",
-        addressed_to_role="Social worker", raised_on=D(2025, 3, 3),
+        child,
+        by=iro,
+        today=TODAY,
+        areas=["placement"],
+        what_is_wrong="The placement plan has drifted.",
+        what_is_asked="A placement planning meeting.",
+        stage=Stage.INFORMAL,
+        addressed_to_name="Sam Social",
+        addressed_to_role="Social worker",
+        raised_on=D(2025, 3, 3),
     )
 
 
 def _escalate(escalation, by, stage):
     return lambda: escalation_services.escalate(
-        escalation, by=by, today=TODAY, stage=stage, addressed_to_name="Tara Team", addressed_to_role="Manager",
+        escalation,
+        by=by,
+        today=TODAY,
+        stage=stage,
+        addressed_to_name="Tara Team",
+        addressed_to_role="Manager",
         sent_on=D(2025, 3, 11),
     )
 
@@ -287,16 +342,29 @@ def _assert_stages_in_order(escalation, expected):
     assert stages == sorted(set(stages)), "the steps were not created in rising stage order"
 
 
-@pytest.mark.parametrize(("first_stage", "second_stage", "message"), [
-    (Stage.SERVICE_MANAGER, Stage.TEAM_MANAGER, "Escalations only go upwards: choose a stage above service manager."),
-    (Stage.TEAM_MANAGER, Stage.TEAM_MANAGER,
-     "This escalation is already at the team manager stage: choose a higher stage."),
-], ids=["lower-stage-second", "same-stage-twice"])
-def test_two_escalation_steps_at_once_keep_the_stage_order(looked_after_child, iro, manager, first_stage,
-                                                           second_stage, message):
+@pytest.mark.parametrize(
+    ("first_stage", "second_stage", "message"),
+    [
+        (
+            Stage.SERVICE_MANAGER,
+            Stage.TEAM_MANAGER,
+            "Escalations only go upwards: choose a stage above service manager.",
+        ),
+        (
+            Stage.TEAM_MANAGER,
+            Stage.TEAM_MANAGER,
+            "This escalation is already at the team manager stage: choose a higher stage.",
+        ),
+    ],
+    ids=["lower-stage-second", "same-stage-twice"],
+)
+def test_two_escalation_steps_at_once_keep_the_stage_order(
+    looked_after_child, iro, manager, first_stage, second_stage, message
+):
     escalation = _escalation(looked_after_child, iro)
-    outcomes, waited = overlapping(_escalate(escalation, iro, first_stage),
-                                   _escalate(escalation, manager, second_stage))
+    outcomes, waited = overlapping(
+        _escalate(escalation, iro, first_stage), _escalate(escalation, manager, second_stage)
+    )
     error = one_won(outcomes)
     assert error.message_dict == {"stage": [message]}
     assert waited, "the second step never waited for the first: the escalation is not locked"
@@ -307,13 +375,15 @@ def test_two_escalation_steps_at_once_keep_the_stage_order(looked_after_child, i
 def test_escalating_while_another_resolves_is_refused(looked_after_child, iro, manager):
     escalation = _escalation(looked_after_child, iro)
     outcomes, waited = overlapping(
-        lambda: escalation_services.resolve(escalation, by=iro, outcome="A planning meeting was booked.",
-                                            resolved_on=D(2025, 3, 12), today=TODAY),
+        lambda: escalation_services.resolve(
+            escalation, by=iro, outcome="A planning meeting was booked.", resolved_on=D(2025, 3, 12), today=TODAY
+        ),
         _escalate(escalation, manager, Stage.TEAM_MANAGER),
     )
     error = one_won(outcomes)
-    assert error.messages == ["This escalation was resolved on 12 March 2025, so it cannot be changed. "
-                              "A service manager can reopen it."]
+    assert error.messages == [
+        "This escalation was resolved on 12 March 2025, so it cannot be changed. A service manager can reopen it."
+    ]
     assert waited, "the step never waited for the resolution: the escalation is not locked"
     _assert_stages_in_order(escalation, [Stage.INFORMAL])
     saved = Escalation.objects.get(pk=escalation.pk)

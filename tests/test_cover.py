@@ -35,9 +35,16 @@ def covering(db):
 
 
 def cover(covering, covered, manager, *, starts_on, ends_on, level=CoverLevel.READ, **fields):
-    return CoverArrangement.objects.create(covering_iro=covering, covered_iro=covered, starts_on=starts_on,
-                                           ends_on=ends_on, level=level, reason="Annual leave", granted_by=manager,
-                                           **fields)
+    return CoverArrangement.objects.create(
+        covering_iro=covering,
+        covered_iro=covered,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        level=level,
+        reason="Annual leave",
+        granted_by=manager,
+        **fields,
+    )
 
 
 def date_fields(prefix, day):
@@ -62,7 +69,8 @@ class TestTheRecord:
 @pytest.mark.django_db
 class TestWhoSeesWhat:
     def test_cover_opens_the_covered_iros_children_only_within_its_dates(
-            self, covering, iro, manager, looked_after_child, other_child, today):
+        self, covering, iro, manager, looked_after_child, other_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today + 2 * DAY)
         visible = lambda on: set(children_visible_to(covering, Child.objects.all(), on=on))  # noqa: E731
         assert visible(today - DAY) == set()
@@ -70,7 +78,8 @@ class TestWhoSeesWhat:
         assert visible(today + 3 * DAY) == set(), "cover ends by itself after its last day"
 
     def test_read_cover_does_not_let_the_iro_record_and_read_and_record_cover_does(
-            self, covering, iro, manager, looked_after_child, today):
+        self, covering, iro, manager, looked_after_child, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
         assert not children_recordable_by(covering, Child.objects.all()).exists()
         arrangement.level = CoverLevel.READ_AND_RECORD
@@ -78,13 +87,15 @@ class TestWhoSeesWhat:
         assert list(children_recordable_by(covering, Child.objects.all())) == [looked_after_child]
 
     def test_cover_follows_the_covered_iros_current_allocations(
-            self, covering, iro, other_iro, manager, looked_after_child, today):
+        self, covering, iro, other_iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today - 10 * DAY, ends_on=today + 10 * DAY)
         allocate_iro(looked_after_child, iro=other_iro, start_date=today - DAY, by=manager)
         assert not children_visible_to(covering, Child.objects.all()).exists()
 
     def test_the_child_page_says_whose_children_the_iro_covers_for(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today - DAY, ends_on=datetime.date(today.year + 1, 12, 12))
         sign_in(client, covering)
         content = client.get(reverse("children:detail", args=[looked_after_child.pk])).content.decode()
@@ -94,10 +105,17 @@ class TestWhoSeesWhat:
         assert reverse("escalations:raise", args=[looked_after_child.pk]) not in content
 
     @pytest.mark.parametrize("starts, ends", [(1, 5), (-5, -1)], ids=["not started", "ended"])
-    def test_cover_not_in_force_is_no_cover(self, client, covering, iro, manager, looked_after_child, today,
-                                            starts, ends):
-        cover(covering, iro, manager, starts_on=today + starts * DAY, ends_on=today + ends * DAY,
-              level=CoverLevel.READ_AND_RECORD)
+    def test_cover_not_in_force_is_no_cover(
+        self, client, covering, iro, manager, looked_after_child, today, starts, ends
+    ):
+        cover(
+            covering,
+            iro,
+            manager,
+            starts_on=today + starts * DAY,
+            ends_on=today + ends * DAY,
+            level=CoverLevel.READ_AND_RECORD,
+        )
         sign_in(client, covering)
         assert client.get(reverse("children:detail", args=[looked_after_child.pk])).status_code == 404
 
@@ -107,8 +125,9 @@ class TestWhoSeesWhat:
         sign_in(client, covering)
         assert client.get(reverse("children:detail", args=[looked_after_child.pk])).status_code == 404
 
-    def test_cover_never_opens_another_iros_children(self, client, covering, iro, manager, looked_after_child,
-                                                     other_child, today):
+    def test_cover_never_opens_another_iros_children(
+        self, client, covering, iro, manager, looked_after_child, other_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today, level=CoverLevel.READ_AND_RECORD)
         sign_in(client, covering)
         assert client.get(reverse("children:detail", args=[other_child.pk])).status_code == 404
@@ -117,8 +136,9 @@ class TestWhoSeesWhat:
 
 @pytest.mark.django_db
 class TestRecordingUnderCover:
-    def test_read_cover_refuses_a_change_and_saves_nothing(self, client, covering, iro, manager,
-                                                           looked_after_child, today):
+    def test_read_cover_refuses_a_change_and_saves_nothing(
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today)
         sign_in(client, covering)
         url = reverse("oversight:record", args=[looked_after_child.pk])
@@ -129,29 +149,41 @@ class TestRecordingUnderCover:
         assert not OversightRecord.objects.exists()
 
     def test_read_and_record_cover_records_oversight_audited_as_under_cover(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today, level=CoverLevel.READ_AND_RECORD)
         sign_in(client, covering)
         response = client.post(reverse("oversight:record", args=[looked_after_child.pk]), oversight_post(today))
         assert response.status_code == 302
         record = OversightRecord.objects.get()
-        event = AuditEvent.objects.get(action="create", object_type="oversight.oversightrecord",
-                                       object_id=str(record.pk))
+        event = AuditEvent.objects.get(
+            action="create", object_type="oversight.oversightrecord", object_id=str(record.pk)
+        )
         assert event.detail["under_cover"] == arrangement.pk
         assert event.detail["covering_for"] == iro.username
 
     def test_the_api_refuses_a_change_under_read_cover_with_a_clear_message(
-            self, covering, iro, manager, looked_after_child, today):
+        self, covering, iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today)
-        response = api_client(covering).post("/api/v1/oversight-records/", {
-            "child": looked_after_child.pk, "kind": "midway_review", "date": today.isoformat(), "rag": "red",
-            "tracking": "Drift."}, format="json")
+        response = api_client(covering).post(
+            "/api/v1/oversight-records/",
+            {
+                "child": looked_after_child.pk,
+                "kind": "midway_review",
+                "date": today.isoformat(),
+                "rag": "red",
+                "tracking": "Drift.",
+            },
+            format="json",
+        )
         body = assert_error_shape(response, 403)
         assert "read-only access" in body["detail"]
         assert not OversightRecord.objects.exists()
 
     def test_the_api_shows_the_child_under_read_cover_and_audits_the_view_as_such(
-            self, covering, iro, manager, looked_after_child, today):
+        self, covering, iro, manager, looked_after_child, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
         response = api_client(covering).get(f"/api/v1/children/{looked_after_child.pk}/")
         assert response.status_code == 200
@@ -162,7 +194,8 @@ class TestRecordingUnderCover:
 @pytest.mark.django_db
 class TestAudit:
     def test_a_view_under_cover_is_marked_and_a_view_of_ones_own_child_is_not(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
         own = ChildFactory(given_name="Owned", family_name="Bycora")
         CareEpisodeFactory(child=own)
@@ -171,12 +204,16 @@ class TestAudit:
         client.get(reverse("children:detail", args=[looked_after_child.pk]))
         client.get(reverse("children:detail", args=[own.pk]))
         covered_view = AuditEvent.objects.get(action="view", child_id=looked_after_child.pk)
-        assert covered_view.detail == {"under_cover": arrangement.pk, "covering_for": iro.username,
-                                       "cover_level": "read"}
+        assert covered_view.detail == {
+            "under_cover": arrangement.pk,
+            "covering_for": iro.username,
+            "cover_level": "read",
+        }
         assert "under_cover" not in AuditEvent.objects.get(action="view", child_id=own.pk).detail
 
     def test_the_audit_log_shows_and_filters_what_was_done_under_cover(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today)
         sign_in(client, iro)
         client.get(reverse("children:detail", args=[looked_after_child.pk]))
@@ -187,9 +224,9 @@ class TestAudit:
         assert "1 event, newest first" in content
         assert f"Covering for {iro}" in content and f"{covering} ({covering.username})" in content
 
-
     def test_a_list_page_marks_the_children_it_showed_under_cover_and_only_those(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
         own = ChildFactory(given_name="Owned", family_name="Bycora")
         CareEpisodeFactory(child=own)
@@ -203,7 +240,8 @@ class TestAudit:
         assert event.detail["covering_for"] == iro.username
 
     def test_a_list_of_ones_own_children_only_is_not_marked_under_cover(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today)
         sign_in(client, iro)
         assert client.get(reverse("children:caseload")).status_code == 200
@@ -212,15 +250,17 @@ class TestAudit:
         assert "under_cover" not in event.detail and "child_ids_under_cover" not in event.detail
 
     def test_an_api_list_under_cover_is_marked_and_the_audit_log_finds_it(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today)
         assert api_client(covering).get("/api/v1/children/").status_code == 200
         event = AuditEvent.objects.get(action="view", detail__list="/api/v1/children/")
         assert event.detail["child_ids_under_cover"] == [looked_after_child.pk]
         assert event.detail["under_cover"] == [arrangement.pk]
         sign_in(client, manager)
-        content = client.get(reverse("audit:list"), {"under_cover": "on", "child": str(looked_after_child.pk),
-                                                     "action": "view"}).content.decode()
+        content = client.get(
+            reverse("audit:list"), {"under_cover": "on", "child": str(looked_after_child.pk), "action": "view"}
+        ).content.decode()
         assert "1 event, newest first" in content
         assert f"Covering for {iro.username}" in content and "/api/v1/children/" in content
 
@@ -228,7 +268,8 @@ class TestAudit:
 @pytest.mark.django_db
 class TestCaseload:
     def test_the_caseload_lists_the_children_covered_for_until_the_last_day(
-            self, client, covering, iro, manager, looked_after_child, other_child, today):
+        self, client, covering, iro, manager, looked_after_child, other_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=datetime.date(today.year + 1, 12, 12))
         sign_in(client, covering)
         content = client.get(reverse("children:caseload")).content.decode()
@@ -237,7 +278,8 @@ class TestCaseload:
         assert "Children allocated to you</dt>" in content
 
     def test_the_caseload_and_reviews_lists_keep_their_number_of_queries_under_cover(
-            self, client, covering, iro, manager, looked_after_child, today):
+        self, client, covering, iro, manager, looked_after_child, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today)
         sign_in(client, covering)
 
@@ -260,9 +302,15 @@ class TestCaseload:
 @pytest.mark.django_db
 class TestManagersPages:
     def grant_post(self, covering, iro, today, **changes):
-        return {"covered_iro": iro.pk, "covering_iro": covering.pk, **date_fields("starts_on", today),
-                **date_fields("ends_on", today + 7 * DAY), "level": "read_and_record", "reason": "Annual leave",
-                **changes}
+        return {
+            "covered_iro": iro.pk,
+            "covering_iro": covering.pk,
+            **date_fields("starts_on", today),
+            **date_fields("ends_on", today + 7 * DAY),
+            "level": "read_and_record",
+            "reason": "Annual leave",
+            **changes,
+        }
 
     def test_grant_check_answers_and_confirmation(self, client, covering, iro, manager, today):
         sign_in(client, manager)
@@ -276,20 +324,31 @@ class TestManagersPages:
         arrangement = CoverArrangement.objects.get()
         assert response["Location"] == reverse("cover_granted", args=[arrangement.pk])
         assert (arrangement.covering_iro, arrangement.covered_iro, arrangement.level, arrangement.granted_by) == (
-            covering, iro, CoverLevel.READ_AND_RECORD, manager)
+            covering,
+            iro,
+            CoverLevel.READ_AND_RECORD,
+            manager,
+        )
         confirmation = client.get(response["Location"]).content.decode()
         assert "govuk-panel--confirmation" in confirmation and "Cover granted" in confirmation
         assert AuditEvent.objects.filter(action="create", object_type="accounts.coverarrangement").count() == 1
         assert "Cora Cover" in client.get(reverse("cover_list")).content.decode()
 
-    @pytest.mark.parametrize("changes, message", [
-        ({"covering_iro": "same"}, "an IRO cannot cover for themselves"),
-        ({"reason": "  "}, "Enter the reason for cover"),
-        ({"ends_on_day": "1", "ends_on_month": "1", "ends_on_year": "2000"},
-         "The last day of cover must be the same as or after the first day"),
-    ], ids=["themselves", "no reason", "ends before it starts"])
-    def test_a_wrong_answer_shows_the_error_and_saves_nothing(self, client, covering, iro, manager, today,
-                                                              changes, message):
+    @pytest.mark.parametrize(
+        "changes, message",
+        [
+            ({"covering_iro": "same"}, "an IRO cannot cover for themselves"),
+            ({"reason": "  "}, "Enter the reason for cover"),
+            (
+                {"ends_on_day": "1", "ends_on_month": "1", "ends_on_year": "2000"},
+                "The last day of cover must be the same as or after the first day",
+            ),
+        ],
+        ids=["themselves", "no reason", "ends before it starts"],
+    )
+    def test_a_wrong_answer_shows_the_error_and_saves_nothing(
+        self, client, covering, iro, manager, today, changes, message
+    ):
         if changes.get("covering_iro") == "same":
             changes = {"covering_iro": iro.pk}
         sign_in(client, manager)
@@ -309,7 +368,8 @@ class TestManagersPages:
         assert CoverArrangement.objects.count() == 1
 
     def test_cover_granted_by_someone_else_meanwhile_is_refused_on_the_check_answers_page(
-            self, client, covering, iro, manager, today):
+        self, client, covering, iro, manager, today
+    ):
         sign_in(client, manager)
         client.post(reverse("cover_grant"), self.grant_post(covering, iro, today))
         cover(covering, iro, manager, starts_on=today, ends_on=today)
@@ -356,8 +416,15 @@ class TestReviewsUnderCover:
 
         child = ChildFactory(given_name="Robin", family_name="Reviewed")
         children_services.record_care_episode(
-            child, by=manager, start_date=today - 5 * DAY, reason_for_new_episode="S", legal_status="C2",
-            category_of_need="N1", placement_type="U6", placement_provider="PR1")
+            child,
+            by=manager,
+            start_date=today - 5 * DAY,
+            reason_for_new_episode="S",
+            legal_status="C2",
+            category_of_need="N1",
+            placement_type="U6",
+            placement_provider="PR1",
+        )
         AllocationFactory(child=child, iro=iro, start_date=today - 5 * DAY)
         return Review.objects.get(child=child, kind="LAC", status="due")
 
@@ -365,27 +432,32 @@ class TestReviewsUnderCover:
         return {"booked_for": f"{(today + 3 * DAY).isoformat()}T10:00:00Z", "version": review.version}
 
     def test_read_cover_shows_the_review_without_its_buttons_and_refuses_recording(
-            self, client, covering, iro, manager, due_review, today):
+        self, client, covering, iro, manager, due_review, today
+    ):
         cover(covering, iro, manager, starts_on=today, ends_on=today)
         sign_in(client, covering)
         detail = client.get(reverse("reviews:detail", args=[due_review.pk]))
         assert detail.status_code == 200
         assert reverse("reviews:record", args=[due_review.pk]) not in detail.content.decode()
         assert client.get(reverse("reviews:record", args=[due_review.pk])).status_code == 403
-        response = api_client(covering).post(f"/api/v1/reviews/{due_review.pk}/book/",
-                                             self.booking(due_review, today), format="json")
+        response = api_client(covering).post(
+            f"/api/v1/reviews/{due_review.pk}/book/", self.booking(due_review, today), format="json"
+        )
         assert_error_shape(response, 403)
         due_review.refresh_from_db()
         assert due_review.status == "due" and due_review.booked_for is None
 
     def test_read_and_record_cover_books_the_review_audited_as_under_cover(
-            self, covering, iro, manager, due_review, today):
+        self, covering, iro, manager, due_review, today
+    ):
         arrangement = cover(covering, iro, manager, starts_on=today, ends_on=today, level=CoverLevel.READ_AND_RECORD)
-        response = api_client(covering).post(f"/api/v1/reviews/{due_review.pk}/book/",
-                                             self.booking(due_review, today), format="json")
+        response = api_client(covering).post(
+            f"/api/v1/reviews/{due_review.pk}/book/", self.booking(due_review, today), format="json"
+        )
         assert response.status_code == 200, response.content
         due_review.refresh_from_db()
         assert due_review.status == "booked"
-        event = AuditEvent.objects.filter(object_type="reviews.review", object_id=str(due_review.pk),
-                                          user=covering).get()
+        event = AuditEvent.objects.filter(
+            object_type="reviews.review", object_id=str(due_review.pk), user=covering
+        ).get()
         assert event.detail["under_cover"] == arrangement.pk

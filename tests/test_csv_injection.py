@@ -23,8 +23,7 @@ def test_text_a_spreadsheet_would_run_starts_with_an_apostrophe(formula):
     assert spreadsheet_safe(formula) == f"'{formula}"
 
 
-@pytest.mark.parametrize("value", [-3, -2.5, 0, 7, None, "-3", "-12.5", "A001", "", "2026-01-01T00:00:00+00:00",
-                                   "a=b"])
+@pytest.mark.parametrize("value", [-3, -2.5, 0, 7, None, "-3", "-12.5", "A001", "", "2026-01-01T00:00:00+00:00", "a=b"])
 def test_numbers_and_ordinary_text_are_left_as_they_are(value):
     assert spreadsheet_safe(value) == value
 
@@ -40,8 +39,10 @@ def _import_with_formulas():
     """A return whose cells a spreadsheet would run: its CHILD and an episode's code."""
     return {
         "header.csv": b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n=1+2,F,01/06/2015,WBRI,UN1,0,\n",
-        "episodes.csv": (b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-                         b"=1+2,01/03/2025,S,@SUM(A1),N1,U6,PR1,,,,,,\n"),
+        "episodes.csv": (
+            b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+            b"=1+2,01/03/2025,S,@SUM(A1),N1,U6,PR1,,,,,,\n"
+        ),
     }
 
 
@@ -49,8 +50,13 @@ def _import_with_formulas():
 def test_the_import_errors_csv_neutralises_what_the_files_held(client, manager):
     result = import_return(_import_with_formulas(), by=manager)
     assert result.errors
-    run = ImportRun.objects.create(uploaded_by=manager, status=ImportStatus.FAILED, finished_at=timezone.now(),
-                                   error_count=len(result.errors), errors=[error_as_dict(e) for e in result.errors])
+    run = ImportRun.objects.create(
+        uploaded_by=manager,
+        status=ImportStatus.FAILED,
+        finished_at=timezone.now(),
+        error_count=len(result.errors),
+        errors=[error_as_dict(e) for e in result.errors],
+    )
     sign_in(client, manager)
     download = client.get(reverse("ssda903:import_errors_csv", args=[run.pk]))
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))

@@ -28,8 +28,13 @@ INSUFFICIENT_PRIVILEGE = "42501"
 
 def server_connection(dbname, user=None, password=None):
     server = settings.DATABASES["default"]
-    connection = psycopg2.connect(dbname=dbname, user=user or server["USER"], password=password or server["PASSWORD"],
-                                  host=server["HOST"] or None, port=server["PORT"] or None)
+    connection = psycopg2.connect(
+        dbname=dbname,
+        user=user or server["USER"],
+        password=password or server["PASSWORD"],
+        host=server["HOST"] or None,
+        port=server["PORT"] or None,
+    )
     connection.autocommit = True
     return connection
 
@@ -37,7 +42,11 @@ def server_connection(dbname, user=None, password=None):
 class SplitDatabase:
     def __init__(self, tmp_path):
         suffix = secrets.token_hex(4)
-        self.owner, self.app, self.name = f"iro_test_owner_{suffix}", f"iro_test_app_{suffix}", f"iro_test_roles_{suffix}"
+        self.owner, self.app, self.name = (
+            f"iro_test_owner_{suffix}",
+            f"iro_test_app_{suffix}",
+            f"iro_test_roles_{suffix}",
+        )
         self.tmp_path = tmp_path
 
     def url(self, role):
@@ -51,22 +60,43 @@ class SplitDatabase:
         """deploy/create-database-roles.sh, as the suite's superuser."""
         server = settings.DATABASES["default"]
         return subprocess.run(
-            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")], capture_output=True, text=True, timeout=120,
-            env={**os.environ, "PGHOST": server["HOST"] or "127.0.0.1", "PGPORT": str(server["PORT"] or 5432),
-                 "PGUSER": server["USER"], "PGPASSWORD": server["PASSWORD"] or "", "IRO_DATABASE": self.name,
-                 "IRO_OWNER_ROLE": self.owner, "IRO_APP_ROLE": self.app,
-                 "IRO_OWNER_PASSWORD": PASSWORD, "IRO_APP_PASSWORD": PASSWORD},
+            ["sh", str(ROOT / "deploy" / "create-database-roles.sh")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={
+                **os.environ,
+                "PGHOST": server["HOST"] or "127.0.0.1",
+                "PGPORT": str(server["PORT"] or 5432),
+                "PGUSER": server["USER"],
+                "PGPASSWORD": server["PASSWORD"] or "",
+                "IRO_DATABASE": self.name,
+                "IRO_OWNER_ROLE": self.owner,
+                "IRO_APP_ROLE": self.app,
+                "IRO_OWNER_PASSWORD": PASSWORD,
+                "IRO_APP_PASSWORD": PASSWORD,
+            },
         )
 
     def manage(self, *args, migration_url=True, database_url=None):
-        env = {key: value for key, value in os.environ.items()
-               if key not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "CELERY_BROKER_URL", "PRODUCTION", "DEBUG"}}
-        env.update({"DATABASE_URL": database_url or self.url(self.app), "SECRET_KEY": "x" * 50,
-                    "IRO_PORTAL_VAR_DIR": str(self.tmp_path), "DJANGO_SETTINGS_MODULE": "iro_portal.settings"})
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "CELERY_BROKER_URL", "PRODUCTION", "DEBUG"}
+        }
+        env.update(
+            {
+                "DATABASE_URL": database_url or self.url(self.app),
+                "SECRET_KEY": "x" * 50,
+                "IRO_PORTAL_VAR_DIR": str(self.tmp_path),
+                "DJANGO_SETTINGS_MODULE": "iro_portal.settings",
+            }
+        )
         if migration_url:
             env["MIGRATION_DATABASE_URL"] = self.url(self.owner)
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +119,10 @@ def split(tmp_path_factory):
 
 
 def add_audit_event(cursor):
-    cursor.execute("INSERT INTO audit_auditevent (occurred_at, username, action, object_type, object_id, detail) "
-                   "VALUES (now(), 'someone', 'view', 'children.child', '1', '{}') RETURNING id")
+    cursor.execute(
+        "INSERT INTO audit_auditevent (occurred_at, username, action, object_type, object_id, detail) "
+        "VALUES (now(), 'someone', 'view', 'children.child', '1', '{}') RETURNING id"
+    )
     return cursor.fetchone()[0]
 
 
@@ -148,8 +180,11 @@ def test_the_owner_role_cannot_truncate_the_log_either(split):
 def test_the_app_runs_as_its_role(split):
     """Demo data, the reminder sweep and a backup (pg_dump, audited) as the app's role, with the
     stored figures' data version moved by the reporting triggers."""
-    for command in (("seed_demo", "--children", "4", "--seed", "1"), ("send_reminders",),
-                    ("backup", "--out", str(split.tmp_path / "backups"))):
+    for command in (
+        ("seed_demo", "--children", "4", "--seed", "1"),
+        ("send_reminders",),
+        ("backup", "--out", str(split.tmp_path / "backups")),
+    ):
         result = split.manage(*command, migration_url=False)
         assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
     app = split.connect(split.app)
@@ -185,22 +220,40 @@ def test_later_tables_reach_the_apps_role_and_migrating_again_keeps_the_log_clos
 def test_db_roles_refuses_an_app_role_that_could_get_round_the_log(split):
     superuser = settings.DATABASES["default"]["USER"]
     server = settings.DATABASES["default"]
-    as_superuser = split.manage("db_roles", database_url=(
-        f"postgres://{superuser}@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}/{split.name}"))
+    as_superuser = split.manage(
+        "db_roles",
+        database_url=(f"postgres://{superuser}@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}/{split.name}"),
+    )
     assert as_superuser.returncode != 0
-    assert f"{superuser} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off." in as_superuser.stderr
+    assert (
+        f"{superuser} (DATABASE_URL's user) is a superuser: it could turn the audit log's triggers off."
+        in as_superuser.stderr
+    )
     without_owner = split.manage("db_roles", migration_url=False)
     assert without_owner.returncode != 0 and "MIGRATION_DATABASE_URL is not set" in without_owner.stderr
 
 
-@pytest.mark.parametrize("make_unsafe, make_safe, message", [
-    ("ALTER ROLE {app} NOINHERIT; GRANT {owner} TO {app}", "REVOKE {owner} FROM {app}; ALTER ROLE {app} INHERIT",
-     "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it."),
-    ("ALTER ROLE {app} NOINHERIT; GRANT {superuser} TO {app}", "REVOKE {superuser} FROM {app}; ALTER ROLE {app} INHERIT",
-     "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it."),
-    ("ALTER ROLE {app} CREATEROLE", "ALTER ROLE {app} NOCREATEROLE",
-     "may create roles, so it could make itself a member of {owner}"),
-], ids=["member-of-the-owner-without-inherit", "member-of-a-superuser-without-inherit", "createrole"])
+@pytest.mark.parametrize(
+    "make_unsafe, make_safe, message",
+    [
+        (
+            "ALTER ROLE {app} NOINHERIT; GRANT {owner} TO {app}",
+            "REVOKE {owner} FROM {app}; ALTER ROLE {app} INHERIT",
+            "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it.",
+        ),
+        (
+            "ALTER ROLE {app} NOINHERIT; GRANT {superuser} TO {app}",
+            "REVOKE {superuser} FROM {app}; ALTER ROLE {app} INHERIT",
+            "is a member of {owner}, the owner of the tables, or of a superuser, so it could SET ROLE to it.",
+        ),
+        (
+            "ALTER ROLE {app} CREATEROLE",
+            "ALTER ROLE {app} NOCREATEROLE",
+            "may create roles, so it could make itself a member of {owner}",
+        ),
+    ],
+    ids=["member-of-the-owner-without-inherit", "member-of-a-superuser-without-inherit", "createrole"],
+)
 def test_db_roles_refuses_an_app_role_that_could_become_the_owner(split, make_unsafe, make_safe, message):
     names = {"app": split.app, "owner": split.owner, "superuser": settings.DATABASES["default"]["USER"]}
     admin = server_connection("postgres")
@@ -216,7 +269,6 @@ def test_db_roles_refuses_an_app_role_that_could_become_the_owner(split, make_un
         admin.close()
 
 
-
 def test_an_app_role_that_could_still_create_tables_is_refused_until_the_owner_owns_the_schema(split):
     """As PostgreSQL before 15 makes a database: the superuser owns the schema public and
     everyone may create in it, which the owner role cannot take away."""
@@ -227,8 +279,10 @@ def test_an_app_role_that_could_still_create_tables_is_refused_until_the_owner_o
     admin.close()
     result = split.manage("db_roles")
     assert result.returncode != 0
-    assert (f"{split.app} (DATABASE_URL's user) may still create tables in the schema public, which only the "
-            f"schema's owner can forbid: as a superuser, ALTER SCHEMA public OWNER TO {split.owner}") in result.stderr
+    assert (
+        f"{split.app} (DATABASE_URL's user) may still create tables in the schema public, which only the "
+        f"schema's owner can forbid: as a superuser, ALTER SCHEMA public OWNER TO {split.owner}"
+    ) in result.stderr
     created = split.create_roles()
     assert created.returncode == 0, created.stderr
     result = split.manage("db_roles")

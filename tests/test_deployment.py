@@ -30,15 +30,33 @@ APP_SERVICES = ("web", "worker", "beat", "migrate")
 ALL_SERVICES = {"web", "worker", "beat", "db", "redis", "migrate"}
 # Variables the compose file interpolates: cleared so a developer's shell can't change the result.
 INTERPOLATED = (
-    "SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_COOKIES", "PRODUCTION",
+    "SECRET_KEY",
+    "POSTGRES_PASSWORD",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_COOKIES",
+    "PRODUCTION",
     "BEHIND_HTTPS_PROXY",
-    "LOG_LEVEL", "WEB_PORT", "WEB_CONCURRENCY", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
-    "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "COMPOSE_FILE",
-    "COMPOSE_PROJECT_NAME", "SITE_URL", "DATABASE_OWNER_PASSWORD", "DATABASE_APP_PASSWORD",
+    "LOG_LEVEL",
+    "WEB_PORT",
+    "WEB_CONCURRENCY",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL",
+    "COMPOSE_FILE",
+    "COMPOSE_PROJECT_NAME",
+    "SITE_URL",
+    "DATABASE_OWNER_PASSWORD",
+    "DATABASE_APP_PASSWORD",
 )
 
 
 # --- docker-compose config ---------------------------------------------------------------------
+
 
 def _compose_binary():
     name = os.environ.get("DOCKER_COMPOSE", "docker-compose")
@@ -57,7 +75,11 @@ def _run_compose_config(binary, *extra, secret_key=TEST_SECRET_KEY, files=(COMPO
         env["SECRET_KEY"] = secret_key
     return subprocess.run(
         [binary, *(part for file in files for part in ("-f", str(file))), "config", *extra],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -85,7 +107,10 @@ def _parse_config(binary, yaml_text):
     if interpreter:
         converted = subprocess.run(
             [interpreter, "-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
-            input=yaml_text, capture_output=True, text=True, timeout=60,
+            input=yaml_text,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         if converted.returncode == 0:
             return json.loads(converted.stdout)
@@ -188,10 +213,15 @@ def test_only_migrate_logs_in_as_the_owner_of_the_tables(compose_config):
     assert (owner.hostname, owner.path) == (app.hostname, app.path) == ("db", "/iro_portal")
     database = _environment(services["db"])
     assert (database["IRO_OWNER_ROLE"], database["IRO_APP_ROLE"], database["IRO_DATABASE"]) == (
-        "iro_portal_owner", "iro_portal_app", "iro_portal")
+        "iro_portal_owner",
+        "iro_portal_app",
+        "iro_portal",
+    )
     assert database["IRO_OWNER_PASSWORD"] == owner.password and database["IRO_APP_PASSWORD"] == app.password
-    mounts = [str(v.get("source", "") + ":" + v.get("target", "") if isinstance(v, dict) else v)
-              for v in services["db"]["volumes"]]
+    mounts = [
+        str(v.get("source", "") + ":" + v.get("target", "") if isinstance(v, dict) else v)
+        for v in services["db"]["volumes"]
+    ]
     assert any(str(ROLES_SCRIPT) in mount and "/docker-entrypoint-initdb.d/" in mount for mount in mounts), mounts
     assert os.access(ROLES_SCRIPT, os.X_OK), "the postgres image only runs an executable init script in a subshell"
 
@@ -221,7 +251,9 @@ def test_compose_commands_and_start_order(compose_config):
     beat_command = _command(services["beat"])
     assert beat_command[:3] == ["celery", "-A", "iro_portal"] and "beat" in beat_command
     schedule = beat_command[beat_command.index("--schedule") + 1]
-    beat_volumes = [str(v.get("target") if isinstance(v, dict) else v.split(":")[1]) for v in services["beat"]["volumes"]]
+    beat_volumes = [
+        str(v.get("target") if isinstance(v, dict) else v.split(":")[1]) for v in services["beat"]["volumes"]
+    ]
     assert any(schedule.startswith(target.rstrip("/") + "/") for target in beat_volumes), (
         f"beat's schedule {schedule} is not on a volume {beat_volumes}"
     )
@@ -231,6 +263,7 @@ def test_compose_commands_and_start_order(compose_config):
 
 
 # --- Dockerfile (plain text) ---------------------------------------------------------------------
+
 
 def _dockerfile_stages():
     """[(from_line, [(INSTRUCTION, arguments), ...]), ...] with continuations joined."""
@@ -273,7 +306,9 @@ def test_dockerfile_builds_assets_in_node_and_runs_python_311_slim():
 
 def test_dockerfile_collects_static_files_with_a_throwaway_secret_key():
     final_steps = _dockerfile_stages()[-1][1]
-    collect = [arguments for instruction, arguments in final_steps if instruction == "RUN" and "collectstatic" in arguments]
+    collect = [
+        arguments for instruction, arguments in final_steps if instruction == "RUN" and "collectstatic" in arguments
+    ]
     assert collect, "the image build does not run collectstatic"
     assert "manage.py collectstatic --noinput" in collect[0]
     assert "SECRET_KEY=" in collect[0], "collectstatic needs a SECRET_KEY for that step only"
@@ -300,7 +335,11 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
 
 
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
-    ignored = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip().rstrip("/")
+        for line in DOCKERIGNORE.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     for path in (".git", ".venv", "node_modules", "var", "staticfiles", ".env"):
         assert path in ignored, f"{path} should be in .dockerignore"
 
@@ -312,11 +351,17 @@ def test_the_web_health_check_passes_only_when_healthz_answers(compose_config, l
     assert "/healthz" in script
     port = urlsplit(live_server.url).port
     env = {**os.environ, "ALLOWED_HOSTS": "localhost,127.0.0.1"}
-    healthy = subprocess.run([sys.executable, "-c", script.replace(":8000/", f":{port}/")], env=env,
-                             capture_output=True, text=True, timeout=30)
+    healthy = subprocess.run(
+        [sys.executable, "-c", script.replace(":8000/", f":{port}/")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert healthy.returncode == 0, healthy.stderr
-    closed = subprocess.run([sys.executable, "-c", script.replace(":8000/", ":1/")], env=env,
-                            capture_output=True, text=True, timeout=30)
+    closed = subprocess.run(
+        [sys.executable, "-c", script.replace(":8000/", ":1/")], env=env, capture_output=True, text=True, timeout=30
+    )
     assert closed.returncode != 0
 
 

@@ -28,7 +28,9 @@ class TestResponseOverdue:
     def test_only_the_current_step_counts(self, looked_after_child, iro):
         escalation = raise_escalation(looked_after_child, iro)
         escalate(escalation, iro, Stage.TEAM_MANAGER, sent_on=D(2025, 3, 11))
-        assert not row(escalation, D(2025, 3, 18)).response_overdue, "the informal step went unanswered; TM due 18 March"
+        assert not row(escalation, D(2025, 3, 18)).response_overdue, (
+            "the informal step went unanswered; TM due 18 March"
+        )
         assert row(escalation, D(2025, 3, 19)).response_overdue
 
     def test_a_response_or_a_resolution_ends_it(self, looked_after_child, iro):
@@ -67,7 +69,9 @@ class TestFormalProcessTooLong:
         escalation = raise_escalation(looked_after_child, iro, stage=Stage.DIRECTOR)
         services.withdraw(escalation, by=iro, withdrawal_reason="Child left care.", today=D(2025, 4, 30))
         withdrawn = row(escalation, D(2025, 5, 30))
-        assert withdrawn.formal_working_days == 40, "20 in March, 22 weekdays in April less Good Friday and Easter Monday"
+        assert withdrawn.formal_working_days == 40, (
+            "20 in March, 22 weekdays in April less Good Friday and Easter Monday"
+        )
         assert not withdrawn.formal_too_long
 
 
@@ -90,8 +94,9 @@ class TestFormalProcessTooLongInSql:
         seen = set()
         for offset in range(-3, 4):
             on = D(2025, 3, 31) + timedelta(days=offset)
-            in_sql = set(selectors.with_formal_process(Escalation.objects.all(), on)
-                         .filter(selectors.formal_process_too_long()))
+            in_sql = set(
+                selectors.with_formal_process(Escalation.objects.all(), on).filter(selectors.formal_process_too_long())
+            )
             assert in_sql == {e for e in everything if row(e, on).formal_too_long}, on
             seen |= in_sql
         assert seen == {open_formal, resolved_late}, "the open one crosses the limit on 1 April"
@@ -99,8 +104,9 @@ class TestFormalProcessTooLongInSql:
 
 @pytest.mark.django_db
 class TestLists:
-    def test_an_iro_sees_only_escalations_for_children_allocated_to_them(self, looked_after_child, other_child, iro,
-                                                                          other_iro, manager):
+    def test_an_iro_sees_only_escalations_for_children_allocated_to_them(
+        self, looked_after_child, other_child, iro, other_iro, manager
+    ):
         mine = raise_escalation(looked_after_child, iro)
         theirs = raise_escalation(other_child, other_iro)
         assert list(selectors.escalations_visible_to(iro)) == [mine]
@@ -112,8 +118,9 @@ class TestLists:
         older_open = raise_escalation(looked_after_child, iro, raised_on=D(2025, 2, 3))
         assert list(selectors.in_list_order(selectors.escalations_visible_to(iro, on=TODAY))) == [older_open, closed]
 
-    def test_open_escalations_grouped_up_the_stages_with_overdue_first(self, looked_after_child, other_child, iro,
-                                                                       other_iro, manager):
+    def test_open_escalations_grouped_up_the_stages_with_overdue_first(
+        self, looked_after_child, other_child, iro, other_iro, manager
+    ):
         answered = raise_escalation(looked_after_child, iro, stage=Stage.TEAM_MANAGER, raised_on=D(2025, 3, 3))
         services.record_response(answered, by=iro, responded_on=D(2025, 3, 4), response_summary="Will do.", today=TODAY)
         overdue = raise_escalation(other_child, other_iro, stage=Stage.TEAM_MANAGER, raised_on=D(2025, 3, 5))
@@ -160,5 +167,7 @@ class TestLists:
         second = raise_escalation(looked_after_child, iro, stage=Stage.SERVICE_MANAGER)
         rows = selectors.escalations_for_child(looked_after_child, on=TODAY)
         assert [(r.escalation, r.current_stage, r.response_overdue) for r in rows] == [
-            (second, Stage.SERVICE_MANAGER, True), (first, Stage.INFORMAL, True)]
+            (second, Stage.SERVICE_MANAGER, True),
+            (first, Stage.INFORMAL, True),
+        ]
         assert rows[0].areas == ["Placement", "Health"], "in the order of the list of areas"

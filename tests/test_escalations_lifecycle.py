@@ -21,16 +21,26 @@ TODAY = D(2025, 3, 20)
 
 def raise_escalation(child, by, *, stage=Stage.INFORMAL, raised_on=RAISED, today=TODAY, **changes):
     fields = {
-        "areas": ["placement", "health"], "what_is_wrong": "The placement plan has drifted for four months.",
-        "what_is_asked": "A placement planning meeting within 10 working days.", "stage": stage,
-        "addressed_to_name": "Sam Social", "addressed_to_role": "Social worker", "raised_on": raised_on, **changes,
+        "areas": ["placement", "health"],
+        "what_is_wrong": "The placement plan has drifted for four months.",
+        "what_is_asked": "A placement planning meeting within 10 working days.",
+        "stage": stage,
+        "addressed_to_name": "Sam Social",
+        "addressed_to_role": "Social worker",
+        "raised_on": raised_on,
+        **changes,
     }
     return services.raise_escalation(child, by=by, today=today, **fields)
 
 
 def escalate(escalation, by, stage, sent_on=D(2025, 3, 11), **changes):
-    fields = {"stage": stage, "addressed_to_name": "Tara Team", "addressed_to_role": "Team manager", "sent_on": sent_on,
-              **changes}
+    fields = {
+        "stage": stage,
+        "addressed_to_name": "Tara Team",
+        "addressed_to_role": "Team manager",
+        "sent_on": sent_on,
+        **changes,
+    }
     return services.escalate(escalation, by=by, today=TODAY, **fields)
 
 
@@ -67,7 +77,10 @@ class TestRaising:
         (step,) = escalation.steps.all()
         assert (step.stage, step.sent_on, step.response_due) == (Stage.INFORMAL, RAISED, D(2025, 3, 10))
         audited = AuditEvent.objects.filter(user=iro, action="create", child_id=looked_after_child.pk)
-        assert set(audited.values_list("object_type", flat=True)) == {"escalations.escalation", "escalations.escalationstep"}
+        assert set(audited.values_list("object_type", flat=True)) == {
+            "escalations.escalation",
+            "escalations.escalationstep",
+        }
 
     def test_may_start_at_any_formal_stage(self, looked_after_child, iro):
         escalation = raise_escalation(looked_after_child, iro, stage=Stage.HEAD_OF_SERVICE)
@@ -87,8 +100,16 @@ class TestRaising:
 
     def test_every_missing_part_is_named_and_nothing_is_saved(self, looked_after_child, iro):
         with pytest.raises(ValidationError) as error:
-            raise_escalation(looked_after_child, iro, areas=[], what_is_wrong=" ", what_is_asked="", addressed_to_name="",
-                             addressed_to_role="", raised_on=D(2025, 3, 21))
+            raise_escalation(
+                looked_after_child,
+                iro,
+                areas=[],
+                what_is_wrong=" ",
+                what_is_asked="",
+                addressed_to_name="",
+                addressed_to_role="",
+                raised_on=D(2025, 3, 21),
+            )
         assert error.value.message_dict == {
             "areas": ["Choose at least one area of concern."],
             "what_is_wrong": ["Describe what is wrong."],
@@ -114,7 +135,10 @@ class TestEscalating:
         assert list(escalation.steps.values_list("stage", flat=True)) == [Stage.INFORMAL, Stage.SERVICE_MANAGER]
         assert step.response_due == D(2025, 3, 18)
         assert AuditEvent.objects.get(object_type="escalations.escalationstep", object_id=str(step.pk)).detail == {
-            "escalated_from": "informal", "stage": "service_manager", "response_due": "2025-03-18"}
+            "escalated_from": "informal",
+            "stage": "service_manager",
+            "response_due": "2025-03-18",
+        }
 
     def test_escalating_downwards_is_refused(self, escalation, iro):
         escalate(escalation, iro, Stage.SERVICE_MANAGER)
@@ -124,7 +148,9 @@ class TestEscalating:
     def test_escalating_to_the_current_stage_is_refused(self, escalation, iro):
         escalate(escalation, iro, Stage.TEAM_MANAGER)
         error = refused(lambda: escalate(escalation, iro, Stage.TEAM_MANAGER), escalation)
-        assert error.message_dict["stage"] == ["This escalation is already at the team manager stage: choose a higher stage."]
+        assert error.message_dict["stage"] == [
+            "This escalation is already at the team manager stage: choose a higher stage."
+        ]
 
     def test_nothing_is_above_cafcass(self, escalation, iro):
         escalate(escalation, iro, Stage.CAFCASS)
@@ -134,7 +160,8 @@ class TestEscalating:
     def test_sent_before_the_current_stage_or_in_the_future_is_refused(self, escalation, iro):
         error = refused(lambda: escalate(escalation, iro, Stage.DIRECTOR, sent_on=D(2025, 3, 2)), escalation)
         assert error.message_dict["sent_on"] == [
-            "The date sent cannot be before the informal resolution stage was sent on 3 March 2025."]
+            "The date sent cannot be before the informal resolution stage was sent on 3 March 2025."
+        ]
         error = refused(lambda: escalate(escalation, iro, Stage.DIRECTOR, sent_on=D(2025, 3, 21)), escalation)
         assert error.message_dict["sent_on"] == ["The date sent cannot be in the future."]
 
@@ -143,30 +170,51 @@ class TestEscalating:
 class TestResponses:
     def test_the_response_is_recorded_on_the_current_step(self, escalation, iro):
         escalate(escalation, iro, Stage.TEAM_MANAGER)
-        step = services.record_response(escalation, by=iro, responded_on=D(2025, 3, 14),
-                                        response_summary="Meeting booked for 20 March.", today=TODAY)
+        step = services.record_response(
+            escalation,
+            by=iro,
+            responded_on=D(2025, 3, 14),
+            response_summary="Meeting booked for 20 March.",
+            today=TODAY,
+        )
         assert (step.stage, step.responded_on) == (Stage.TEAM_MANAGER, D(2025, 3, 14))
         assert escalation.steps.get(stage=Stage.INFORMAL).responded_on is None
-        assert AuditEvent.objects.filter(action="update", object_id=str(step.pk),
-                                         object_type="escalations.escalationstep").exists()
+        assert AuditEvent.objects.filter(
+            action="update", object_id=str(step.pk), object_type="escalations.escalationstep"
+        ).exists()
 
     def test_a_response_dated_before_the_step_was_sent_is_refused(self, escalation, iro):
         escalate(escalation, iro, Stage.TEAM_MANAGER)
-        error = refused(lambda: services.record_response(escalation, by=iro, responded_on=D(2025, 3, 10),
-                                                         response_summary="Agreed.", today=TODAY), escalation)
+        error = refused(
+            lambda: services.record_response(
+                escalation, by=iro, responded_on=D(2025, 3, 10), response_summary="Agreed.", today=TODAY
+            ),
+            escalation,
+        )
         assert error.message_dict["responded_on"] == [
-            "The response cannot be dated before the escalation was sent to the team manager stage on 11 March 2025."]
+            "The response cannot be dated before the escalation was sent to the team manager stage on 11 March 2025."
+        ]
 
     def test_a_response_in_the_future_or_without_a_summary_is_refused(self, escalation, iro):
-        error = refused(lambda: services.record_response(escalation, by=iro, responded_on=D(2025, 3, 21),
-                                                         response_summary="  ", today=TODAY), escalation)
-        assert error.message_dict == {"responded_on": ["The date of the response cannot be in the future."],
-                                      "response_summary": ["Summarise the response."]}
+        error = refused(
+            lambda: services.record_response(
+                escalation, by=iro, responded_on=D(2025, 3, 21), response_summary="  ", today=TODAY
+            ),
+            escalation,
+        )
+        assert error.message_dict == {
+            "responded_on": ["The date of the response cannot be in the future."],
+            "response_summary": ["Summarise the response."],
+        }
 
     def test_a_second_response_to_the_same_step_is_refused(self, escalation, iro):
         services.record_response(escalation, by=iro, responded_on=D(2025, 3, 5), response_summary="No.", today=TODAY)
-        error = refused(lambda: services.record_response(escalation, by=iro, responded_on=D(2025, 3, 6),
-                                                         response_summary="Yes.", today=TODAY), escalation)
+        error = refused(
+            lambda: services.record_response(
+                escalation, by=iro, responded_on=D(2025, 3, 6), response_summary="Yes.", today=TODAY
+            ),
+            escalation,
+        )
         assert error.messages == ["The response at the informal resolution stage was already recorded on 5 March 2025."]
 
 
@@ -174,35 +222,61 @@ class TestResponses:
 class TestResolvingAndWithdrawing:
     def test_resolved_at_the_current_stage_by_default(self, escalation, iro):
         escalate(escalation, iro, Stage.TEAM_MANAGER)
-        services.resolve(escalation, by=iro, outcome="Placement meeting held; plan agreed.", resolved_on=D(2025, 3, 18),
-                         today=TODAY)
+        services.resolve(
+            escalation, by=iro, outcome="Placement meeting held; plan agreed.", resolved_on=D(2025, 3, 18), today=TODAY
+        )
         escalation.refresh_from_db()
         assert (escalation.status, escalation.resolved_on, escalation.resolved_at_stage) == (
-            "resolved", D(2025, 3, 18), Stage.TEAM_MANAGER)
-        assert AuditEvent.objects.filter(action="update", object_type="escalations.escalation",
-                                         detail__resolved_at_stage="team_manager").exists()
+            "resolved",
+            D(2025, 3, 18),
+            Stage.TEAM_MANAGER,
+        )
+        assert AuditEvent.objects.filter(
+            action="update", object_type="escalations.escalation", detail__resolved_at_stage="team_manager"
+        ).exists()
 
     def test_may_be_resolved_at_an_earlier_stage_it_reached_but_not_one_it_did_not(self, escalation, iro):
         escalate(escalation, iro, Stage.DIRECTOR)
-        error = refused(lambda: services.resolve(escalation, by=iro, outcome="Agreed.", resolved_on=D(2025, 3, 18),
-                                                 resolved_at_stage=Stage.TEAM_MANAGER, today=TODAY), escalation)
+        error = refused(
+            lambda: services.resolve(
+                escalation,
+                by=iro,
+                outcome="Agreed.",
+                resolved_on=D(2025, 3, 18),
+                resolved_at_stage=Stage.TEAM_MANAGER,
+                today=TODAY,
+            ),
+            escalation,
+        )
         assert error.message_dict["resolved_at_stage"] == [
-            "Choose a stage this escalation reached: informal resolution, director."]
-        services.resolve(escalation, by=iro, outcome="Agreed.", resolved_on=D(2025, 3, 18),
-                         resolved_at_stage=Stage.INFORMAL, today=TODAY)
+            "Choose a stage this escalation reached: informal resolution, director."
+        ]
+        services.resolve(
+            escalation,
+            by=iro,
+            outcome="Agreed.",
+            resolved_on=D(2025, 3, 18),
+            resolved_at_stage=Stage.INFORMAL,
+            today=TODAY,
+        )
         assert Escalation.objects.get(pk=escalation.pk).resolved_at_stage == Stage.INFORMAL
 
     def test_resolving_without_an_outcome_is_refused(self, escalation, iro):
-        error = refused(lambda: services.resolve(escalation, by=iro, outcome="", resolved_on=D(2025, 3, 18), today=TODAY),
-                        escalation)
+        error = refused(
+            lambda: services.resolve(escalation, by=iro, outcome="", resolved_on=D(2025, 3, 18), today=TODAY),
+            escalation,
+        )
         assert error.message_dict == {"outcome": ["Describe the outcome of the escalation."]}
 
     def test_resolving_before_the_current_step_was_sent_is_refused(self, escalation, iro):
         escalate(escalation, iro, Stage.TEAM_MANAGER)
-        error = refused(lambda: services.resolve(escalation, by=iro, outcome="Agreed.", resolved_on=D(2025, 3, 10),
-                                                 today=TODAY), escalation)
+        error = refused(
+            lambda: services.resolve(escalation, by=iro, outcome="Agreed.", resolved_on=D(2025, 3, 10), today=TODAY),
+            escalation,
+        )
         assert error.message_dict["resolved_on"] == [
-            "The escalation cannot be resolved before it was sent to the team manager stage on 11 March 2025."]
+            "The escalation cannot be resolved before it was sent to the team manager stage on 11 March 2025."
+        ]
 
     def test_withdrawing_needs_a_reason(self, escalation, iro):
         error = refused(lambda: services.withdraw(escalation, by=iro, withdrawal_reason=" ", today=TODAY), escalation)
@@ -219,11 +293,14 @@ class TestClosedEscalations:
         return services.resolve(escalation, by=iro, outcome="Plan agreed.", resolved_on=D(2025, 3, 12), today=TODAY)
 
     def test_nothing_changes_after_resolution(self, resolved, iro):
-        message = "This escalation was resolved on 12 March 2025, so it cannot be changed. A service manager can reopen it."
+        message = (
+            "This escalation was resolved on 12 March 2025, so it cannot be changed. A service manager can reopen it."
+        )
         changes = [
             lambda: escalate(resolved, iro, Stage.TEAM_MANAGER),
-            lambda: services.record_response(resolved, by=iro, responded_on=D(2025, 3, 12), response_summary="Yes.",
-                                             today=TODAY),
+            lambda: services.record_response(
+                resolved, by=iro, responded_on=D(2025, 3, 12), response_summary="Yes.", today=TODAY
+            ),
             lambda: services.resolve(resolved, by=iro, outcome="Other.", resolved_on=D(2025, 3, 13), today=TODAY),
             lambda: services.withdraw(resolved, by=iro, withdrawal_reason="No longer needed.", today=TODAY),
         ]
@@ -234,7 +311,8 @@ class TestClosedEscalations:
         services.withdraw(escalation, by=iro, withdrawal_reason="Resolved at a review.", today=TODAY)
         error = refused(lambda: escalate(escalation, iro, Stage.TEAM_MANAGER), escalation)
         assert error.messages == [
-            "This escalation was withdrawn on 20 March 2025, so it cannot be changed. A service manager can reopen it."]
+            "This escalation was withdrawn on 20 March 2025, so it cannot be changed. A service manager can reopen it."
+        ]
 
     def test_an_iro_cannot_reopen(self, resolved, iro):
         before = snapshot(resolved)
@@ -247,7 +325,12 @@ class TestClosedEscalations:
         assert error.message_dict == {"reopen_reason": ["Give the reason for reopening the escalation."]}
         services.reopen(resolved, by=manager, reopen_reason="The agreed meeting did not happen.", today=TODAY)
         resolved.refresh_from_db()
-        assert (resolved.status, resolved.resolved_on, resolved.outcome, resolved.resolved_at_stage) == ("open", None, "", None)
+        assert (resolved.status, resolved.resolved_on, resolved.outcome, resolved.resolved_at_stage) == (
+            "open",
+            None,
+            "",
+            None,
+        )
         assert (resolved.reopened_on, resolved.reopen_reason) == (TODAY, "The agreed meeting did not happen.")
         event = AuditEvent.objects.filter(user=manager, object_type="escalations.escalation").get()
         assert event.detail["before"]["outcome"] == "Plan agreed."
@@ -255,7 +338,9 @@ class TestClosedEscalations:
         assert resolved.steps.count() == 2
 
     def test_an_open_escalation_cannot_be_reopened(self, escalation, manager):
-        error = refused(lambda: services.reopen(escalation, by=manager, reopen_reason="Why not.", today=TODAY), escalation)
+        error = refused(
+            lambda: services.reopen(escalation, by=manager, reopen_reason="Why not.", today=TODAY), escalation
+        )
         assert error.messages == ["This escalation is open: only a resolved or withdrawn escalation can be reopened."]
 
 
@@ -269,10 +354,14 @@ class TestDatabaseConstraints:
 
     def test_resolved_needs_date_outcome_and_stage(self, escalation):
         rows = Escalation.objects.filter(pk=escalation.pk)
-        self.assert_refused(lambda: rows.update(status=EscalationStatus.RESOLVED, resolved_on=D(2025, 3, 5),
-                                                resolved_at_stage=Stage.INFORMAL))
-        self.assert_refused(lambda: rows.update(status=EscalationStatus.RESOLVED, outcome="Done.",
-                                                resolved_at_stage=Stage.INFORMAL))
+        self.assert_refused(
+            lambda: rows.update(
+                status=EscalationStatus.RESOLVED, resolved_on=D(2025, 3, 5), resolved_at_stage=Stage.INFORMAL
+            )
+        )
+        self.assert_refused(
+            lambda: rows.update(status=EscalationStatus.RESOLVED, outcome="Done.", resolved_at_stage=Stage.INFORMAL)
+        )
 
     def test_open_has_no_resolution_or_withdrawal(self, escalation):
         rows = Escalation.objects.filter(pk=escalation.pk)
@@ -285,11 +374,21 @@ class TestDatabaseConstraints:
 
     def test_response_not_before_sent_and_one_step_per_stage(self, escalation):
         step = escalation.steps.get()
-        self.assert_refused(lambda: EscalationStep.objects.filter(pk=step.pk).update(
-            responded_on=D(2025, 3, 2), response_summary="Early."))
-        self.assert_refused(lambda: EscalationStep.objects.create(
-            escalation=escalation, stage=Stage.INFORMAL, addressed_to_name="A", addressed_to_role="B",
-            sent_on=D(2025, 3, 4), response_due=D(2025, 3, 11)))
+        self.assert_refused(
+            lambda: EscalationStep.objects.filter(pk=step.pk).update(
+                responded_on=D(2025, 3, 2), response_summary="Early."
+            )
+        )
+        self.assert_refused(
+            lambda: EscalationStep.objects.create(
+                escalation=escalation,
+                stage=Stage.INFORMAL,
+                addressed_to_name="A",
+                addressed_to_role="B",
+                sent_on=D(2025, 3, 4),
+                response_due=D(2025, 3, 11),
+            )
+        )
 
     def test_each_area_once_per_escalation(self, escalation):
         self.assert_refused(lambda: EscalationConcern.objects.create(escalation=escalation, area="health"))
@@ -307,8 +406,9 @@ def test_two_responses_recorded_at_once_are_taken_in_turn(looked_after_child, ir
     def respond(user, summary):
         try:
             start.wait()
-            services.record_response(escalation, by=user, responded_on=D(2025, 3, 5), response_summary=summary,
-                                     today=TODAY)
+            services.record_response(
+                escalation, by=user, responded_on=D(2025, 3, 5), response_summary=summary, today=TODAY
+            )
             outcomes.append("recorded")
         except ValidationError as error:
             outcomes.extend(error.messages)
@@ -321,5 +421,7 @@ def test_two_responses_recorded_at_once_are_taken_in_turn(looked_after_child, ir
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == [
-        "The response at the informal resolution stage was already recorded on 5 March 2025.", "recorded"]
+        "The response at the informal resolution stage was already recorded on 5 March 2025.",
+        "recorded",
+    ]
     assert AuditEvent.objects.filter(action="update", object_type="escalations.escalationstep").count() == 1

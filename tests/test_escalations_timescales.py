@@ -71,17 +71,22 @@ class TestFormalProcess:
         assert not timescales.formal_process_too_long(D(2025, 3, 3), D(2025, 3, 17))
 
     def test_the_formal_process_starts_at_the_first_step_that_is_not_informal(self):
-        steps = [EscalationStep(stage=Stage.INFORMAL, sent_on=D(2025, 2, 3)),
-                 EscalationStep(stage=Stage.SERVICE_MANAGER, sent_on=D(2025, 2, 17)),
-                 EscalationStep(stage=Stage.DIRECTOR, sent_on=D(2025, 3, 3))]
+        steps = [
+            EscalationStep(stage=Stage.INFORMAL, sent_on=D(2025, 2, 3)),
+            EscalationStep(stage=Stage.SERVICE_MANAGER, sent_on=D(2025, 2, 17)),
+            EscalationStep(stage=Stage.DIRECTOR, sent_on=D(2025, 3, 3)),
+        ]
         assert formal_started_on(steps) == D(2025, 2, 17)
         assert formal_started_on(steps[:1]) is None
 
 
-@pytest.mark.parametrize("day, start", [
-    (D(2025, 3, 31), D(2024, 4, 1)),
-    (D(2025, 4, 1), D(2025, 4, 1)),
-    (D(2026, 1, 15), D(2025, 4, 1)),
-])
+@pytest.mark.parametrize(
+    "day, start",
+    [
+        (D(2025, 3, 31), D(2024, 4, 1)),
+        (D(2025, 4, 1), D(2025, 4, 1)),
+        (D(2026, 1, 15), D(2025, 4, 1)),
+    ],
+)
 def test_reporting_year_runs_from_1_april(day, start):
     assert reporting_year_start(day) == start

@@ -33,9 +33,17 @@ def rows(result, name):
 
 def held_review(child, day, code="PN1", kind="LAC", status="held"):
     return Review.objects.create(
-        child=child, kind=kind, number=1, cycle_start=day, due_date=day, status=status,
-        held_on=day if status == "held" else None, participation_code=code if kind == "LAC" else "",
-        booked_for=datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.UTC) if status == "booked" else None,
+        child=child,
+        kind=kind,
+        number=1,
+        cycle_start=day,
+        due_date=day,
+        status=status,
+        held_on=day if status == "held" else None,
+        participation_code=code if kind == "LAC" else "",
+        booked_for=datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.UTC)
+        if status == "booked"
+        else None,
     )
 
 
@@ -56,8 +64,9 @@ def child_in_care(child_id, *, dob=BORN_2012, sex="F", start=IN_CARE_SINCE, **fi
 @pytest.fixture
 def authority(db):
     """Children in and out of the 2024/25 year (1 April 2024 to 31 March 2025)."""
-    moved = ChildFactory(local_child_id="C002", date_of_birth=D(2010, 2, 3), sex="M", ethnicity="BAFR",
-                         upn="A123456789012")
+    moved = ChildFactory(
+        local_child_id="C002", date_of_birth=D(2010, 2, 3), sex="M", ethnicity="BAFR", upn="A123456789012"
+    )
     episode(moved, D(2022, 5, 1), D(2023, 1, 1), "E4A")  # an earlier period of care, ended before the year
     episode(moved, D(2024, 2, 1), D(2024, 6, 1), "X1", reason_for_placement_change="CARPL")
     episode(moved, D(2024, 6, 1), D(2025, 6, 1), "E4A", reason_for_new_episode="P", placement_type="U4")
@@ -92,8 +101,15 @@ def test_files_have_the_dfe_columns_in_order_and_dd_mm_yyyy_dates(authority):
     for name, text in result.files.items():
         assert text.split("\r\n")[0] == COLUMNS[name]
     header = {row["CHILD"]: row for row in rows(result, "header.csv")}
-    assert header["C002"] == {"CHILD": "C002", "SEX": "M", "DOB": "03/02/2010", "ETHNIC": "BAFR",
-                              "UPN": "A123456789012", "MOTHER": "", "MC_DOB": ""}
+    assert header["C002"] == {
+        "CHILD": "C002",
+        "SEX": "M",
+        "DOB": "03/02/2010",
+        "ETHNIC": "BAFR",
+        "UPN": "A123456789012",
+        "MOTHER": "",
+        "MC_DOB": "",
+    }
     assert rows(result, "reviews.csv")[0]["REVIEW"] == "20/10/2024"
 
 
@@ -104,8 +120,10 @@ def test_only_children_looked_after_during_the_year(authority):
 
 def test_only_episodes_open_during_the_year_and_open_at_year_end_written_open(authority):
     result = export_return(2025)
-    episodes = [(r["CHILD"], r["DECOM"], r["RNE"], r["PLACE"], r["DEC"], r["REC"], r["REASON_PLACE_CHANGE"])
-                for r in rows(result, "episodes.csv")]
+    episodes = [
+        (r["CHILD"], r["DECOM"], r["RNE"], r["PLACE"], r["DEC"], r["REC"], r["REASON_PLACE_CHANGE"])
+        for r in rows(result, "episodes.csv")
+    ]
     assert episodes == [
         ("C001", "30/09/2024", "S", "U6", "", "", ""),
         ("C002", "01/02/2024", "S", "U6", "01/06/2024", "X1", "CARPL"),
@@ -210,25 +228,33 @@ def test_mother_and_the_first_child_s_date_of_birth_are_written_for_girls(db):
     result = export_return(2025)
     assert result.problems == []
     assert [(r["CHILD"], r["MOTHER"], r["MC_DOB"]) for r in rows(result, "header.csv")] == [
-        ("B1", "", ""), ("G1", "1", "01/05/2024"), ("G2", "0", ""), ("U1", "0", "")]
+        ("B1", "", ""),
+        ("G1", "1", "01/05/2024"),
+        ("G2", "0", ""),
+        ("U1", "0", ""),
+    ]
 
 
 def test_a_first_child_born_after_the_return_s_last_day_is_not_in_it(db):
     """Rule 625: MC_DOB cannot be after the year end, nor after the day the child ceased care.
     A mother since then was not one yet: MOTHER 0."""
     child_in_care("G1", dob=BORN_2008, start=D(2023, 1, 10), is_mother=True, first_child_date_of_birth=D(2025, 2, 1))
-    left = ChildFactory(local_child_id="G2", date_of_birth=BORN_2008, is_mother=True,
-                        first_child_date_of_birth=D(2024, 12, 1))
+    left = ChildFactory(
+        local_child_id="G2", date_of_birth=BORN_2008, is_mother=True, first_child_date_of_birth=D(2024, 12, 1)
+    )
     episode(left, D(2024, 1, 10), D(2024, 10, 1), "E4A")
-    mothers = {year: [(r["CHILD"], r["MOTHER"], r["MC_DOB"]) for r in rows(export_return(year), "header.csv")]
-               for year in (2024, 2025)}
+    mothers = {
+        year: [(r["CHILD"], r["MOTHER"], r["MC_DOB"]) for r in rows(export_return(year), "header.csv")]
+        for year in (2024, 2025)
+    }
     assert mothers == {2024: [("G1", "0", ""), ("G2", "0", "")], 2025: [("G1", "1", "01/02/2025"), ("G2", "0", "")]}
 
 
 def test_a_girl_on_short_breaks_only_has_mother_blank(db):
     """Rule 399: MOTHER and MC_DOB stay blank while all the year's episodes are short breaks."""
-    respite = ChildFactory(local_child_id="V1", date_of_birth=BORN_2008, is_mother=True,
-                           first_child_date_of_birth=D(2024, 2, 1))
+    respite = ChildFactory(
+        local_child_id="V1", date_of_birth=BORN_2008, is_mother=True, first_child_date_of_birth=D(2024, 2, 1)
+    )
     episode(respite, D(2024, 5, 1), D(2024, 5, 3), "E8", legal_status="V3")
     episode(respite, D(2025, 3, 1), legal_status="V4")
     result = export_return(2025)
@@ -285,7 +311,8 @@ def test_output_is_deterministic_whatever_the_order_records_were_made(db):
         episode(child, D(2024, 5, 1), D(2024, 9, 1), "X1", reason_for_new_episode="L", legal_status="C1")
         episode(child, D(2024, 10, 1), reason_for_new_episode="P", placement_type="U4")
         CareEpisode.objects.filter(child=child, start_date=D(2024, 5, 1)).update(
-            reason_for_new_episode="S", legal_status="C1")
+            reason_for_new_episode="S", legal_status="C1"
+        )
         CareEpisode.objects.filter(child=child, start_date=D(2024, 9, 1)).update(reason_for_new_episode="L")
         held_review(child, D(2025, 1, 1))
         held_review(child, D(2024, 6, 1))
@@ -293,7 +320,10 @@ def test_output_is_deterministic_whatever_the_order_records_were_made(db):
     assert first.problems == []
     assert first.files == export_return(2025).files
     assert [r["CHILD"] + r["DECOM"] for r in rows(first, "episodes.csv")][:3] == [
-        "A101/05/2024", "A101/09/2024", "A101/10/2024"]
+        "A101/05/2024",
+        "A101/09/2024",
+        "A101/10/2024",
+    ]
     assert [r["REVIEW"] for r in rows(first, "reviews.csv")][:2] == ["01/06/2024", "01/01/2025"]
 
 
@@ -323,16 +353,53 @@ def test_query_count_does_not_grow_with_the_number_of_children(db):
 BASE = {
     "header": [
         {"CHILD": "A", "SEX": "F", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "0", "MC_DOB": ""},
-        {"CHILD": "B", "SEX": "M", "DOB": "01/06/2022", "ETHNIC": "BAFR", "UPN": "A123456789012", "MOTHER": "",
-         "MC_DOB": ""},
+        {
+            "CHILD": "B",
+            "SEX": "M",
+            "DOB": "01/06/2022",
+            "ETHNIC": "BAFR",
+            "UPN": "A123456789012",
+            "MOTHER": "",
+            "MC_DOB": "",
+        },
     ],
     "episodes": [
-        {"CHILD": "A", "DECOM": "10/01/2024", "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U6",
-         "PLACE_PROVIDER": "PR1", "DEC": "01/06/2024", "REC": "X1", "REASON_PLACE_CHANGE": "CARPL"},
-        {"CHILD": "A", "DECOM": "01/06/2024", "RNE": "P", "LS": "C2", "CIN": "N1", "PLACE": "U4",
-         "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "REASON_PLACE_CHANGE": ""},
-        {"CHILD": "B", "DECOM": "01/05/2024", "RNE": "S", "LS": "V2", "CIN": "N4", "PLACE": "U6",
-         "PLACE_PROVIDER": "PR4", "DEC": "01/09/2024", "REC": "E4A", "REASON_PLACE_CHANGE": ""},
+        {
+            "CHILD": "A",
+            "DECOM": "10/01/2024",
+            "RNE": "S",
+            "LS": "C2",
+            "CIN": "N1",
+            "PLACE": "U6",
+            "PLACE_PROVIDER": "PR1",
+            "DEC": "01/06/2024",
+            "REC": "X1",
+            "REASON_PLACE_CHANGE": "CARPL",
+        },
+        {
+            "CHILD": "A",
+            "DECOM": "01/06/2024",
+            "RNE": "P",
+            "LS": "C2",
+            "CIN": "N1",
+            "PLACE": "U4",
+            "PLACE_PROVIDER": "PR1",
+            "DEC": "",
+            "REC": "",
+            "REASON_PLACE_CHANGE": "",
+        },
+        {
+            "CHILD": "B",
+            "DECOM": "01/05/2024",
+            "RNE": "S",
+            "LS": "V2",
+            "CIN": "N4",
+            "PLACE": "U6",
+            "PLACE_PROVIDER": "PR4",
+            "DEC": "01/09/2024",
+            "REC": "E4A",
+            "REASON_PLACE_CHANGE": "",
+        },
     ],
     "reviews": [
         {"CHILD": "A", "DOB": "01/06/2015", "REVIEW": "01/07/2024", "REVIEW_CODE": "PN1"},
@@ -342,41 +409,70 @@ BASE = {
 
 
 def a_episode(**cells):
-    return {"CHILD": "A", "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U6", "PLACE_PROVIDER": "PR1", "DEC": "",
-            "REC": "", "REASON_PLACE_CHANGE": "", **cells}
+    return {
+        "CHILD": "A",
+        "RNE": "S",
+        "LS": "C2",
+        "CIN": "N1",
+        "PLACE": "U6",
+        "PLACE_PROVIDER": "PR1",
+        "DEC": "",
+        "REC": "",
+        "REASON_PLACE_CHANGE": "",
+        **cells,
+    }
 
 
 def last_year(header=None, episode=None, episodes=None):
     """Give the return last year's (2023/24), as the portal holds it: child A, born as this
     year says, SEX 2 (F before 2024/25), in care since 10/01/2024 in the episode still open."""
+
     def change(data):
         data["previous"] = ReturnData(
             2024,
             header=[{"CHILD": "A", "SEX": "2", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5", **(header or {})}],
             episodes=[a_episode(**{"DECOM": "10/01/2024", **(episode or {})})] if episodes is None else episodes,
         )
+
     return change
 
 
 def set_cell(table, index, **cells):
     def change(data):
         data[table][index].update(cells)
+
     return change
 
 
 def add(table, row):
     def change(data):
         data[table].append(row)
+
     return change
 
 
 def b_episodes(*episodes):
     """Replace child B's episodes."""
+
     def change(data):
         data["episodes"] = [e for e in data["episodes"] if e["CHILD"] != "B"]
-        data["episodes"] += [{"CHILD": "B", "RNE": "S", "LS": "V2", "CIN": "N4", "PLACE": "U6", "PLACE_PROVIDER": "PR4",
-                              "DEC": "", "REC": "", "REASON_PLACE_CHANGE": "", **e} for e in episodes]
+        data["episodes"] += [
+            {
+                "CHILD": "B",
+                "RNE": "S",
+                "LS": "V2",
+                "CIN": "N4",
+                "PLACE": "U6",
+                "PLACE_PROVIDER": "PR4",
+                "DEC": "",
+                "REC": "",
+                "REASON_PLACE_CHANGE": "",
+                **e,
+            }
+            for e in episodes
+        ]
         data["reviews"] = [r for r in data["reviews"] if r["CHILD"] != "B"]
+
     return change
 
 
@@ -419,37 +515,84 @@ BREACHES = [
     ("356", 2025, set_cell("episodes", 2, DEC="01/04/2024")),
     ("355", 2025, set_cell("episodes", 2, DEC="01/05/2024")),
     ("354", 2025, set_cell("episodes", 2, DEC="01/04/2025")),
-    ("353", 2025, b_episodes({"DECOM": "13/10/1991", "DEC": "01/01/1992", "REC": "E8"},
-                             {"DECOM": "01/05/2024"})),
+    ("353", 2025, b_episodes({"DECOM": "13/10/1991", "DEC": "01/01/1992", "REC": "E8"}, {"DECOM": "01/05/2024"})),
     ("302", 2025, set_cell("episodes", 2, DECOM="01/05/2022")),
     ("352", 2025, set_cell("header", 1, DOB="01/05/2006")),
     ("142", 2025, set_cell("episodes", 0, DEC="", REC="", REASON_PLACE_CHANGE="")),
     ("501", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/09/2024", "REC": "E8"}, {"DECOM": "01/08/2024"})),
     ("357", 2025, b_episodes({"DECOM": "01/05/2024", "RNE": "P"})),
     ("388", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1}, {"DECOM": "05/06/2024", "RNE": "S"})),
-    ("388", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E8"},
-                             {"DECOM": "01/06/2024", "RNE": "S"})),
+    (
+        "388",
+        2025,
+        b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E8"}, {"DECOM": "01/06/2024", "RNE": "S"}),
+    ),
     ("431", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1}, {"DECOM": "01/06/2024", "RNE": "S"})),
-    ("432", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E4A"},
-                             {"DECOM": "01/08/2024", "RNE": "P"})),
-    ("433", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-                             {"DECOM": "02/06/2024", "RNE": "P"})),
+    (
+        "432",
+        2025,
+        b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E4A"}, {"DECOM": "01/08/2024", "RNE": "P"}),
+    ),
+    (
+        "433",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {"DECOM": "02/06/2024", "RNE": "P"},
+        ),
+    ),
     ("434", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1}, {"DECOM": "01/06/2024", "RNE": "L"})),
-    ("434", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1},
-                             {"DECOM": "01/06/2024", "RNE": "L", "LS": "C1", "PLACE": "K2"})),
-    ("435", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-                             {"DECOM": "01/06/2024", "RNE": "P", "LS": "C1", "PLACE": "K2"})),
-    ("436", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-                             {"DECOM": "01/06/2024", "RNE": "B", "PLACE": "K2"})),
+    (
+        "434",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1},
+            {"DECOM": "01/06/2024", "RNE": "L", "LS": "C1", "PLACE": "K2"},
+        ),
+    ),
+    (
+        "435",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {"DECOM": "01/06/2024", "RNE": "P", "LS": "C1", "PLACE": "K2"},
+        ),
+    ),
+    (
+        "436",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {"DECOM": "01/06/2024", "RNE": "B", "PLACE": "K2"},
+        ),
+    ),
     ("437", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E2"}, {"DECOM": "01/08/2024"})),
     ("380", 2025, b_episodes({"DECOM": "01/05/2024", "PLACE": "T1", "PLACE_PROVIDER": ""})),
-    ("381", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-                             {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T2", "PLACE_PROVIDER": "",
-                              "DEC": "05/06/2024", "REC": "E4A"})),
-    ("383", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-                             {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T3", "PLACE_PROVIDER": "",
-                              "DEC": "08/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-                             {"DECOM": "08/06/2024", "RNE": "P", "PLACE": "U4"})),
+    (
+        "381",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T2", "PLACE_PROVIDER": "", "DEC": "05/06/2024", "REC": "E4A"},
+        ),
+    ),
+    (
+        "383",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {
+                "DECOM": "01/06/2024",
+                "RNE": "P",
+                "PLACE": "T3",
+                "PLACE_PROVIDER": "",
+                "DEC": "08/06/2024",
+                **X1,
+                "REASON_PLACE_CHANGE": "CARPL",
+            },
+            {"DECOM": "08/06/2024", "RNE": "P", "PLACE": "U4"},
+        ),
+    ),
     ("361", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "L1", "DEC": "05/05/2024", "REC": "E4A"})),
     ("362", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "L2", "DEC": "01/06/2024", "REC": "E4A"})),
     ("363", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "L3"})),
@@ -506,19 +649,33 @@ def test_zip_and_problem_downloads_are_stable(authority):
         assert archive.namelist() == ["episodes.csv", "header.csv", "reviews.csv"]
         assert archive.read("header.csv").decode() == result.files["header.csv"]
     problem = rules.Problem("C9", "441", "Review 01/06/2024: under 4, so PN0.")
-    assert problems_csv([problem]) == "CHILD,rule,problem\r\nC9,441,\"Review 01/06/2024: under 4, so PN0.\"\r\n"
+    assert problems_csv([problem]) == 'CHILD,rule,problem\r\nC9,441,"Review 01/06/2024: under 4, so PN0."\r\n'
 
 
-@pytest.mark.parametrize("review, code, breaks", [
-    ("28/02/2024", "PN0", None), ("28/02/2024", "PN1", "441"),
-    ("01/03/2024", "PN1", None), ("01/03/2024", "PN0", "440"),
-])
+@pytest.mark.parametrize(
+    "review, code, breaks",
+    [
+        ("28/02/2024", "PN0", None),
+        ("28/02/2024", "PN1", "441"),
+        ("01/03/2024", "PN1", None),
+        ("01/03/2024", "PN0", "440"),
+    ],
+)
 def test_a_child_born_on_29_february_turns_4_on_1_march(review, code, breaks):
     data = ReturnData(
         2024,
         header=[{"CHILD": "L", "SEX": "1", "DOB": "29/02/2020", "ETHNIC": "WBRI", "UPN": "UN1"}],
-        episodes=[{"CHILD": "L", "DECOM": "01/03/2020", "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U6",
-                   "PLACE_PROVIDER": "PR1"}],
+        episodes=[
+            {
+                "CHILD": "L",
+                "DECOM": "01/03/2020",
+                "RNE": "S",
+                "LS": "C2",
+                "CIN": "N1",
+                "PLACE": "U6",
+                "PLACE_PROVIDER": "PR1",
+            }
+        ],
         reviews=[{"CHILD": "L", "DOB": "29/02/2020", "REVIEW": review, "REVIEW_CODE": code}],
     )
     problems, _ = check_return(data)
@@ -539,10 +696,24 @@ def test_consecutive_temporary_placements_then_back_are_fine():
     data = copy.deepcopy(BASE)
     b_episodes(
         {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-        {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T1", "PLACE_PROVIDER": "", "DEC": "05/06/2024", **X1,
-         "REASON_PLACE_CHANGE": "OTHER"},
-        {"DECOM": "05/06/2024", "RNE": "P", "PLACE": "T4", "PLACE_PROVIDER": "", "DEC": "08/06/2024", **X1,
-         "REASON_PLACE_CHANGE": "OTHER"},
+        {
+            "DECOM": "01/06/2024",
+            "RNE": "P",
+            "PLACE": "T1",
+            "PLACE_PROVIDER": "",
+            "DEC": "05/06/2024",
+            **X1,
+            "REASON_PLACE_CHANGE": "OTHER",
+        },
+        {
+            "DECOM": "05/06/2024",
+            "RNE": "P",
+            "PLACE": "T4",
+            "PLACE_PROVIDER": "",
+            "DEC": "08/06/2024",
+            **X1,
+            "REASON_PLACE_CHANGE": "OTHER",
+        },
         {"DECOM": "08/06/2024", "RNE": "P"},
     )(data)
     assert check_return(ReturnData(2025, **data)) == ([], [])

@@ -22,8 +22,21 @@ from ssda903.importer import RowError, errors_csv, import_return
 from tests.factories import CareEpisodeFactory, ChildFactory
 
 HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-EPISODES = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-            "HOME_POST", "PL_POST", "URN"]
+EPISODES = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+]
 REVIEWS = ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"]
 UASC = ["CHILD", "SEX", "DOB", "DUC"]
 
@@ -54,7 +67,21 @@ def valid_return():
         ],
         "episodes": [
             # A001: foster care, an unplanned move (ALLEG), a temporary hospital stay, still in care.
-            episode("A001", "01/04/2023", "S", "C1", "N1", "U4", "PR1", "10/06/2023", "X1", "ALLEG", "AB1 2CD", "EF3 4GH", "SC123456"),
+            episode(
+                "A001",
+                "01/04/2023",
+                "S",
+                "C1",
+                "N1",
+                "U4",
+                "PR1",
+                "10/06/2023",
+                "X1",
+                "ALLEG",
+                "AB1 2CD",
+                "EF3 4GH",
+                "SC123456",
+            ),
             episode("A001", "10/06/2023", "B", "C2", "N1", "T1", "", "20/06/2023", "X1", "PLACE"),
             episode("A001", "20/06/2023", "T", "C2", "N1", "U6", "PR4"),
             # A002: a first period ending at home, then a return to care.
@@ -152,8 +179,14 @@ def test_dates():
 
 @pytest.mark.django_db
 def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manager):
-    existing = ChildFactory(local_child_id="A002", given_name="Sam", family_name="Known", sex="M",
-                            date_of_birth=D(2010, 2, 15), ethnicity="WBRI")
+    existing = ChildFactory(
+        local_child_id="A002",
+        given_name="Sam",
+        family_name="Known",
+        sex="M",
+        date_of_birth=D(2010, 2, 15),
+        ethnicity="WBRI",
+    )
     CareEpisodeFactory(child=existing, start_date=D(2023, 5, 1))
     stages = []
     result = import_return(to_files(valid_return()), by=manager, progress=lambda d, t, s: stages.append(s))
@@ -166,7 +199,12 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     assert Child.objects.count() == 6
     new = Child.objects.get(local_child_id="A001")
     assert (new.given_name, new.family_name, new.sex, new.date_of_birth, new.upn) == (
-        "Child", "A001", "M", D(2012, 5, 1), "A12345678901Z")
+        "Child",
+        "A001",
+        "M",
+        D(2012, 5, 1),
+        "A12345678901Z",
+    )
     existing.refresh_from_db()
     assert (existing.given_name, existing.family_name) == ("Sam", "Known")  # names never overwritten
     assert (existing.sex, existing.ethnicity) == ("F", "BCRB")
@@ -179,8 +217,16 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     assert not Child.objects.filter(is_uasc=True).exclude(pk=uasc.pk).exists()
 
     assert CareEpisode.objects.count() == 18
-    a002 = list(existing.episodes.order_by("start_date").values_list(
-        "start_date", "reason_for_new_episode", "legal_status", "placement_type", "end_date", "reason_episode_ceased"))
+    a002 = list(
+        existing.episodes.order_by("start_date").values_list(
+            "start_date",
+            "reason_for_new_episode",
+            "legal_status",
+            "placement_type",
+            "end_date",
+            "reason_episode_ceased",
+        )
+    )
     assert a002 == [
         (D(2022, 2, 1), "S", "V2", "K2", D(2022, 8, 1), "E4A"),
         (D(2024, 1, 1), "S", "C1", "U3", D(2024, 3, 15), "X1"),
@@ -190,7 +236,9 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     temporary = CareEpisode.objects.get(child__local_child_id="A001", placement_type="T1")
     assert temporary.placement_provider == "" and temporary.reason_for_placement_change == "PLACE"
 
-    held = {(r.child.local_child_id, r.held_on): r for r in Review.objects.filter(status="held").select_related("child")}
+    held = {
+        (r.child.local_child_id, r.held_on): r for r in Review.objects.filter(status="held").select_related("child")
+    }
     assert len(held) == 10
     first_period = held[("A002", D(2022, 3, 1))]
     assert (first_period.number, first_period.cycle_start, first_period.participation_code) == (1, D(2022, 2, 1), "PN2")
@@ -219,12 +267,27 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     assert a002_next.brought_forward_by_move == D(2024, 6, 1)
     for child in Child.objects.all():
         before = outstanding(child)
-        before_values = before and (before.pk, before.due_date, before.number, before.cycle_start,
-                                    before.brought_forward_by_move, before.version)
+        before_values = before and (
+            before.pk,
+            before.due_date,
+            before.number,
+            before.cycle_start,
+            before.brought_forward_by_move,
+            before.version,
+        )
         review_services.reschedule(child)
         after = outstanding(child)
-        assert before_values == (after and (after.pk, after.due_date, after.number, after.cycle_start,
-                                            after.brought_forward_by_move, after.version)), child
+        assert before_values == (
+            after
+            and (
+                after.pk,
+                after.due_date,
+                after.number,
+                after.cycle_start,
+                after.brought_forward_by_move,
+                after.version,
+            )
+        ), child
 
     events = AuditEvent.objects.filter(object_type="ssda903.import")
     assert events.count() == 1
@@ -242,8 +305,14 @@ def test_reimporting_the_same_files_changes_nothing():
     result = import_return(files)
     assert result.errors == []
     assert not result.changed
-    assert (result.children_created, result.children_updated, result.episodes, result.reviews_added,
-            result.next_reviews_scheduled, result.unchanged_children) == (0, 0, 0, 0, 0, 6)
+    assert (
+        result.children_created,
+        result.children_updated,
+        result.episodes,
+        result.reviews_added,
+        result.next_reviews_scheduled,
+        result.unchanged_children,
+    ) == (0, 0, 0, 0, 0, 6)
     assert list(Child.objects.order_by("pk").values()) == children
     assert list(CareEpisode.objects.order_by("pk").values()) == episodes
     assert list(Review.objects.order_by("pk").values()) == reviews  # updated_at and versions included
@@ -280,8 +349,11 @@ def test_mother_and_the_first_child_s_date_of_birth_follow_the_file():
     tables["header"][2].update(MOTHER="")
     result = import_return(to_files(tables))
     assert result.errors == [] and result.children_updated == 2
-    assert list(Child.objects.filter(local_child_id__in=["A002", "A003"]).order_by("local_child_id").values_list(
-        "is_mother", "first_child_date_of_birth")) == [(False, None), (None, None)]
+    assert list(
+        Child.objects.filter(local_child_id__in=["A002", "A003"])
+        .order_by("local_child_id")
+        .values_list("is_mother", "first_child_date_of_birth")
+    ) == [(False, None), (None, None)]
 
 
 @pytest.mark.django_db
@@ -301,110 +373,202 @@ def test_an_import_raises_the_version_of_the_children_it_changes():
 def _set(table, index, **values):
     def change(tables):
         tables[table][index].update(values)
+
     return change
 
 
 def _drop_column(table, column):
     def change(columns):
         columns[table] = [c for c in COLUMNS[table] if c != column]
+
     return change
 
 
 def _add_column(table, column):
     def change(columns):
         columns[table] = COLUMNS[table] + [column]
+
     return change
 
 
 def _append(table, row):
     def change(tables):
         tables[table].append(row)
+
     return change
 
 
 CASES = {
-    "bad date": (_set("episodes", 0, DECOM="31/02/2023"), None,
-                 ("episodes.csv", 2, "A001", "DECOM", "31/02/2023", "real date written DD/MM/YYYY")),
-    "ISO date": (_set("reviews", 0, REVIEW="2023-04-28"), None,
-                 ("reviews.csv", 2, "A001", "REVIEW", "2023-04-28", "ISO dates")),
-    "unknown code": (_set("episodes", 2, PLACE="R4"), None,
-                     ("episodes.csv", 4, "A001", "PLACE", "R4", "not a valid PLACE code")),
-    "unknown ethnicity": (_set("header", 1, ETHNIC="WXYZ"), None,
-                          ("header.csv", 3, "A002", "ETHNIC", "WXYZ", "not a valid ETHNIC code")),
+    "bad date": (
+        _set("episodes", 0, DECOM="31/02/2023"),
+        None,
+        ("episodes.csv", 2, "A001", "DECOM", "31/02/2023", "real date written DD/MM/YYYY"),
+    ),
+    "ISO date": (
+        _set("reviews", 0, REVIEW="2023-04-28"),
+        None,
+        ("reviews.csv", 2, "A001", "REVIEW", "2023-04-28", "ISO dates"),
+    ),
+    "unknown code": (
+        _set("episodes", 2, PLACE="R4"),
+        None,
+        ("episodes.csv", 4, "A001", "PLACE", "R4", "not a valid PLACE code"),
+    ),
+    "unknown ethnicity": (
+        _set("header", 1, ETHNIC="WXYZ"),
+        None,
+        ("header.csv", 3, "A002", "ETHNIC", "WXYZ", "not a valid ETHNIC code"),
+    ),
     "bad sex": (_set("header", 0, SEX="3"), None, ("header.csv", 2, "A001", "SEX", "3", "SEX must be M, F or U")),
-    "overlapping episodes": (_set("episodes", 1, DECOM="01/06/2023"), None,
-                             ("episodes.csv", 3, "A001", "DECOM", "01/06/2023", "episodes cannot overlap")),
-    "end before start": (_set("episodes", 3, DEC="01/01/2022"), None,
-                         ("episodes.csv", 5, "A002", "DEC", "01/01/2022", "DEC is before DECOM")),
-    "DEC without REC": (_set("episodes", 3, REC=""), None,
-                        ("episodes.csv", 5, "A002", "REC", "", "both be filled in or both be blank")),
+    "overlapping episodes": (
+        _set("episodes", 1, DECOM="01/06/2023"),
+        None,
+        ("episodes.csv", 3, "A001", "DECOM", "01/06/2023", "episodes cannot overlap"),
+    ),
+    "end before start": (
+        _set("episodes", 3, DEC="01/01/2022"),
+        None,
+        ("episodes.csv", 5, "A002", "DEC", "01/01/2022", "DEC is before DECOM"),
+    ),
+    "DEC without REC": (
+        _set("episodes", 3, REC=""),
+        None,
+        ("episodes.csv", 5, "A002", "REC", "", "both be filled in or both be blank"),
+    ),
     "X1 but next does not start that day": (
-        _set("episodes", 2, DECOM="21/06/2023"), None,
-        ("episodes.csv", 3, "A001", "REC", "X1", "REC is X1 but the next episode starts on 21/06/2023")),
+        _set("episodes", 2, DECOM="21/06/2023"),
+        None,
+        ("episodes.csv", 3, "A001", "REC", "X1", "REC is X1 but the next episode starts on 21/06/2023"),
+    ),
     "next starts same day but REC not X1": (
-        _set("episodes", 0, REC="E4A"), None,
-        ("episodes.csv", 2, "A001", "REC", "E4A", "so REC must be X1")),
+        _set("episodes", 0, REC="E4A"),
+        None,
+        ("episodes.csv", 2, "A001", "REC", "E4A", "so REC must be X1"),
+    ),
     "continuation RNE after a gap": (
-        _set("episodes", 4, RNE="L"), None,
-        ("episodes.csv", 6, "A002", "RNE", "L", "RNE must be S")),
+        _set("episodes", 4, RNE="L"),
+        None,
+        ("episodes.csv", 6, "A002", "RNE", "L", "RNE must be S"),
+    ),
     "RNE S continuing a period": (
-        _set("episodes", 5, RNE="S"), None,
-        ("episodes.csv", 7, "A002", "RNE", "S", "RNE cannot be S")),
+        _set("episodes", 5, RNE="S"),
+        None,
+        ("episodes.csv", 7, "A002", "RNE", "S", "RNE cannot be S"),
+    ),
     "last episode ends X1": (
-        _set("episodes", 17, REC="X1"), None,
-        ("episodes.csv", 19, "A006", "REC", "X1", "no episode starts on 01/06/2022")),
+        _set("episodes", 17, REC="X1"),
+        None,
+        ("episodes.csv", 19, "A006", "REC", "X1", "no episode starts on 01/06/2022"),
+    ),
     "first episode in the collection year not S": (
-        lambda t: (t["header"].append(header("A007", "M", "01/01/2015")),
-                   t["episodes"].append(episode("A007", "01/05/2024", "P", "C2", "N1", "U6", "PR1"))),
-        None, ("episodes.csv", 20, "A007", "RNE", "P", "first episode must have RNE S")),
+        lambda t: (
+            t["header"].append(header("A007", "M", "01/01/2015")),
+            t["episodes"].append(episode("A007", "01/05/2024", "P", "C2", "N1", "U6", "PR1")),
+        ),
+        None,
+        ("episodes.csv", 20, "A007", "RNE", "P", "first episode must have RNE S"),
+    ),
     "episode starting in the future": (
-        _set("episodes", 11, DECOM="01/03/2099"), None,
-        ("episodes.csv", 13, "A004", "DECOM", "01/03/2099", "DECOM is in the future")),
+        _set("episodes", 11, DECOM="01/03/2099"),
+        None,
+        ("episodes.csv", 13, "A004", "DECOM", "01/03/2099", "DECOM is in the future"),
+    ),
     "category of need changes in a period": (
-        _set("episodes", 8, CIN="N1"), None, ("episodes.csv", 10, "A003", "CIN", "N1", "CIN must stay N3")),
+        _set("episodes", 8, CIN="N1"),
+        None,
+        ("episodes.csv", 10, "A003", "CIN", "N1", "CIN must stay N3"),
+    ),
     "provider for a temporary placement": (
-        _set("episodes", 1, PLACE_PROVIDER="PR1"), None,
-        ("episodes.csv", 3, "A001", "PLACE_PROVIDER", "PR1", "must be blank for placement type T1")),
+        _set("episodes", 1, PLACE_PROVIDER="PR1"),
+        None,
+        ("episodes.csv", 3, "A001", "PLACE_PROVIDER", "PR1", "must be blank for placement type T1"),
+    ),
     "placement change without a reason": (
-        _set("episodes", 5, REASON_PLACE_CHANGE=""), None,
-        ("episodes.csv", 7, "A002", "REASON_PLACE_CHANGE", "", "REASON_PLACE_CHANGE is required (rule 225)")),
+        _set("episodes", 5, REASON_PLACE_CHANGE=""),
+        None,
+        ("episodes.csv", 7, "A002", "REASON_PLACE_CHANGE", "", "REASON_PLACE_CHANGE is required (rule 225)"),
+    ),
     "reason without a placement change": (
-        _set("episodes", 2, REASON_PLACE_CHANGE="CARPL"), None,
-        ("episodes.csv", 4, "A001", "REASON_PLACE_CHANGE", "CARPL", "(rule 226)")),
+        _set("episodes", 2, REASON_PLACE_CHANGE="CARPL"),
+        None,
+        ("episodes.csv", 4, "A001", "REASON_PLACE_CHANGE", "CARPL", "(rule 226)"),
+    ),
     "review for a child with no episodes": (
-        lambda t: (t["header"].append(header("A099", "M", "01/01/2015")),
-                   t["reviews"].append(review("A099", "01/01/2015", "01/02/2023", "PN1"))),
-        None, ("reviews.csv", 12, "A099", "CHILD", "A099", "no episodes")),
+        lambda t: (
+            t["header"].append(header("A099", "M", "01/01/2015")),
+            t["reviews"].append(review("A099", "01/01/2015", "01/02/2023", "PN1")),
+        ),
+        None,
+        ("reviews.csv", 12, "A099", "CHILD", "A099", "no episodes"),
+    ),
     "review while not looked after": (
-        _append("reviews", review("A002", "15/02/2010", "01/10/2023", "PN1")), None,
-        ("reviews.csv", 12, "A002", "REVIEW", "01/10/2023", "not looked after")),
+        _append("reviews", review("A002", "15/02/2010", "01/10/2023", "PN1")),
+        None,
+        ("reviews.csv", 12, "A002", "REVIEW", "01/10/2023", "not looked after"),
+    ),
     "PN0 for a 6-year-old": (
-        _set("reviews", 0, REVIEW_CODE="PN0", CHILD="A004", DOB="20/07/2015", REVIEW="01/04/2024"), None,
-        ("reviews.csv", 2, "A004", "REVIEW_CODE", "PN0", "the child was 8")),
-    "PN1 for an under-4": (_set("reviews", 5, REVIEW_CODE="PN1"), None,
-                           ("reviews.csv", 7, "A003", "REVIEW_CODE", "PN1", "must be PN0")),
-    "review DOB differs from header": (_set("reviews", 1, DOB="02/05/2012"), None,
-                                       ("reviews.csv", 3, "A001", "DOB", "02/05/2012", "differs from the Header")),
+        _set("reviews", 0, REVIEW_CODE="PN0", CHILD="A004", DOB="20/07/2015", REVIEW="01/04/2024"),
+        None,
+        ("reviews.csv", 2, "A004", "REVIEW_CODE", "PN0", "the child was 8"),
+    ),
+    "PN1 for an under-4": (
+        _set("reviews", 5, REVIEW_CODE="PN1"),
+        None,
+        ("reviews.csv", 7, "A003", "REVIEW_CODE", "PN1", "must be PN0"),
+    ),
+    "review DOB differs from header": (
+        _set("reviews", 1, DOB="02/05/2012"),
+        None,
+        ("reviews.csv", 3, "A001", "DOB", "02/05/2012", "differs from the Header"),
+    ),
     "episode for a child not in header": (
-        _append("episodes", episode("Z999", "01/01/2024", "S", "C2", "N1", "U6", "PR1")), None,
-        ("episodes.csv", 20, "Z999", "CHILD", "Z999", "not in the Header")),
-    "duplicate child in header": (_append("header", header("A001", "M", "01/05/2012")), None,
-                                  ("header.csv", 8, "A001", "CHILD", "A001", "one row per child")),
-    "MOTHER not 1, 0 or blank": (_set("header", 2, MOTHER="2"), None,
-                                 ("header.csv", 4, "A003", "MOTHER", "2", "MOTHER must be 1, 0 or blank")),
-    "MOTHER for a boy": (_set("header", 0, MOTHER="0"), None,
-                         ("header.csv", 2, "A001", "MOTHER", "0", "MOTHER must be blank for a boy (rule 165)")),
-    "a mother without MC_DOB": (_set("header", 1, MC_DOB=""), None,
-                                ("header.csv", 3, "A002", "MC_DOB", "", "MOTHER is 1, so MC_DOB is needed")),
-    "MC_DOB when MOTHER is 0": (_set("header", 2, MC_DOB="01/01/2024"), None,
-                                ("header.csv", 4, "A003", "MC_DOB", "01/01/2024", "but MOTHER is 0")),
-    "MC_DOB when MOTHER is blank": (_set("header", 5, MC_DOB="01/01/2024"), None,
-                                    ("header.csv", 7, "A006", "MC_DOB", "01/01/2024", "but MOTHER is blank")),
-    "MC_DOB before DOB": (_set("header", 1, MC_DOB="14/02/2010"), None,
-                          ("header.csv", 3, "A002", "MC_DOB", "14/02/2010",
-                           "MC_DOB is before the child's own date of birth (15/02/2010)")),
-    "missing column": (None, _drop_column("episodes", "URN"),
-                       ("episodes.csv", 1, "", "URN", "", "missing column URN")),
+        _append("episodes", episode("Z999", "01/01/2024", "S", "C2", "N1", "U6", "PR1")),
+        None,
+        ("episodes.csv", 20, "Z999", "CHILD", "Z999", "not in the Header"),
+    ),
+    "duplicate child in header": (
+        _append("header", header("A001", "M", "01/05/2012")),
+        None,
+        ("header.csv", 8, "A001", "CHILD", "A001", "one row per child"),
+    ),
+    "MOTHER not 1, 0 or blank": (
+        _set("header", 2, MOTHER="2"),
+        None,
+        ("header.csv", 4, "A003", "MOTHER", "2", "MOTHER must be 1, 0 or blank"),
+    ),
+    "MOTHER for a boy": (
+        _set("header", 0, MOTHER="0"),
+        None,
+        ("header.csv", 2, "A001", "MOTHER", "0", "MOTHER must be blank for a boy (rule 165)"),
+    ),
+    "a mother without MC_DOB": (
+        _set("header", 1, MC_DOB=""),
+        None,
+        ("header.csv", 3, "A002", "MC_DOB", "", "MOTHER is 1, so MC_DOB is needed"),
+    ),
+    "MC_DOB when MOTHER is 0": (
+        _set("header", 2, MC_DOB="01/01/2024"),
+        None,
+        ("header.csv", 4, "A003", "MC_DOB", "01/01/2024", "but MOTHER is 0"),
+    ),
+    "MC_DOB when MOTHER is blank": (
+        _set("header", 5, MC_DOB="01/01/2024"),
+        None,
+        ("header.csv", 7, "A006", "MC_DOB", "01/01/2024", "but MOTHER is blank"),
+    ),
+    "MC_DOB before DOB": (
+        _set("header", 1, MC_DOB="14/02/2010"),
+        None,
+        (
+            "header.csv",
+            3,
+            "A002",
+            "MC_DOB",
+            "14/02/2010",
+            "MC_DOB is before the child's own date of birth (15/02/2010)",
+        ),
+    ),
+    "missing column": (None, _drop_column("episodes", "URN"), ("episodes.csv", 1, "", "URN", "", "missing column URN")),
     "extra column": (None, _add_column("header", "NAME"), ("header.csv", 1, "", "NAME", "", "unexpected column NAME")),
 }
 
@@ -448,7 +612,10 @@ def test_every_error_is_reported_not_just_the_first():
     tables["header"][3]["DOB"] = "32/01/2015"
     result = import_return(to_files(tables))
     assert {(e.file, e.row, e.column) for e in result.errors} >= {
-        ("episodes.csv", 2, "DECOM"), ("episodes.csv", 9, "LS"), ("reviews.csv", 4, "REVIEW_CODE"), ("header.csv", 5, "DOB"),
+        ("episodes.csv", 2, "DECOM"),
+        ("episodes.csv", 9, "LS"),
+        ("reviews.csv", 4, "REVIEW_CODE"),
+        ("header.csv", 5, "DOB"),
     }
     assert counts() == (0, 0, 0, 0)
     text = errors_csv(result.errors)
@@ -495,8 +662,14 @@ def _write(tmp_path, tables, columns=None):
 def test_command_imports_and_prints_progress(tmp_path):
     paths = _write(tmp_path, valid_return())
     out = io.StringIO()
-    call_command("import_903", header=paths["header"], episodes=paths["episodes"], reviews=paths["reviews"],
-                 uasc=paths["uasc"], stdout=out)
+    call_command(
+        "import_903",
+        header=paths["header"],
+        episodes=paths["episodes"],
+        reviews=paths["reviews"],
+        uasc=paths["uasc"],
+        stdout=out,
+    )
     text = out.getvalue()
     assert "reading:" in text and "writing:" in text
     assert "Imported 6 children" in text
@@ -520,16 +693,29 @@ def test_command_prints_errors_writes_csv_and_fails(tmp_path):
     paths = _write(tmp_path, tables)
     err = io.StringIO()
     with pytest.raises(CommandError, match="2 errors found; nothing was imported"):
-        call_command("import_903", header=paths["header"], episodes=paths["episodes"], reviews=paths["reviews"],
-                     stdout=io.StringIO(), stderr=err)
+        call_command(
+            "import_903",
+            header=paths["header"],
+            episodes=paths["episodes"],
+            reviews=paths["reviews"],
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     assert "episodes.csv row 4: CHILD A001, PLACE, value 'R4': R4 is not a valid PLACE code" in err.getvalue()
     written = (tmp_path / "import_903_errors.csv").read_text()
     assert '"reviews.csv",2,"A001","REVIEW","2023-04-28",' in written
     other = tmp_path / "out" / "errors.csv"
     other.parent.mkdir()
     with pytest.raises(CommandError):
-        call_command("import_903", header=paths["header"], episodes=paths["episodes"], reviews=paths["reviews"],
-                     errors_out=str(other), stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_903",
+            header=paths["header"],
+            episodes=paths["episodes"],
+            reviews=paths["reviews"],
+            errors_out=str(other),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert other.exists()
     assert counts() == (0, 0, 0, 0)
 
@@ -542,7 +728,9 @@ def synthetic(prefix, n):
     for i in range(n):
         child = f"{prefix}{i:05d}"
         tables["header"].append(header(child, "F", "01/01/2012"))
-        tables["episodes"].append(episode(child, "01/01/2023", "S", "C2", "N1", "U6", "PR1", "01/03/2023", "X1", "ALLEG"))
+        tables["episodes"].append(
+            episode(child, "01/01/2023", "S", "C2", "N1", "U6", "PR1", "01/03/2023", "X1", "ALLEG")
+        )
         tables["episodes"].append(episode(child, "01/03/2023", "P", "C2", "N1", "U4", "PR1"))
         tables["reviews"].append(review(child, "01/01/2012", "20/01/2023", "PN1"))
         tables["reviews"].append(review(child, "01/01/2012", "10/04/2023", "PN7"))
@@ -562,8 +750,10 @@ def test_query_count_does_not_grow_with_children():
     with CaptureQueriesContext(connection) as fifty_again:
         assert not import_return(synthetic("C", 50)).changed
     assert len(fifty_again) == len(ten_again)
-    assert any(("COPY" in q["sql"] or "INSERT" in q["sql"]) and "children_careepisode" in q["sql"]
-               for q in fifty.captured_queries)
+    assert any(
+        ("COPY" in q["sql"] or "INSERT" in q["sql"]) and "children_careepisode" in q["sql"]
+        for q in fifty.captured_queries
+    )
 
 
 @pytest.mark.django_db
@@ -572,8 +762,14 @@ def test_a_return_for_one_year_keeps_earlier_history_and_accepts_a_continuing_fi
     date): a child looked after since before it can start with a continuation (rule 357 applies
     only from 1 April 2024), and the portal keeps the episodes that ended before the file's first."""
     child = ChildFactory(local_child_id="H001", date_of_birth=D(2012, 1, 1), sex="F", ethnicity="WBRI", upn="UN1")
-    CareEpisodeFactory(child=child, start_date=D(2024, 1, 1), end_date=D(2024, 3, 1), reason_episode_ceased="X1",
-                       reason_for_placement_change="CARPL", category_of_need="N5")
+    CareEpisodeFactory(
+        child=child,
+        start_date=D(2024, 1, 1),
+        end_date=D(2024, 3, 1),
+        reason_episode_ceased="X1",
+        reason_for_placement_change="CARPL",
+        category_of_need="N5",
+    )
     tables = {
         "header": [header("H001", "F", "01/01/2012"), header("H002", "M", "01/01/2013")],
         "episodes": [
@@ -586,7 +782,9 @@ def test_a_return_for_one_year_keeps_earlier_history_and_accepts_a_continuing_fi
     result = import_return(to_files(tables))
     assert result.errors == []
     assert list(child.episodes.order_by("start_date").values_list("start_date", "reason_for_new_episode")) == [
-        (D(2024, 1, 1), "S"), (D(2024, 3, 1), "P")]
+        (D(2024, 1, 1), "S"),
+        (D(2024, 3, 1), "P"),
+    ]
     assert Review.objects.get(child=child, status="held").cycle_start == D(2024, 1, 1)
     assert not import_return(to_files(tables)).changed
     tables["episodes"][1]["DECOM"] = "01/05/2024"  # in the collection year: must be S
@@ -602,8 +800,11 @@ def test_reviews_before_the_return_are_assumed_on_time_and_the_estimates_are_lis
     with no review in the year is due on the statutory cadence, and both are listed as estimates.
     The scheduler gives the same dates; the next year's return carries the numbering on."""
     tables = {
-        "header": [header("P001", "F", "01/01/2012"), header("P002", "M", "01/01/2011"),
-                   header("P003", "M", "01/01/2013")],
+        "header": [
+            header("P001", "F", "01/01/2012"),
+            header("P002", "M", "01/01/2011"),
+            header("P003", "M", "01/01/2013"),
+        ],
         "episodes": [
             episode("P001", "01/02/2020", "S", "C2", "N1", "U4", "PR1"),
             episode("P002", "01/02/2020", "S", "C2", "N1", "U4", "PR1"),
@@ -619,8 +820,11 @@ def test_reviews_before_the_return_are_assumed_on_time_and_the_estimates_are_lis
     assert result.errors == []
     p001, p002, p003 = (Child.objects.get(local_child_id=c) for c in ("P001", "P002", "P003"))
     assumed = timescales.lac_reviews_assumed(D(2020, 2, 1), D(2024, 4, 1), [])
-    assert assumed[:3] == [timescales.add_working_days(D(2020, 2, 1), 20), timescales.add_months(assumed[0], 3),
-                           timescales.add_months(assumed[1], 6)]
+    assert assumed[:3] == [
+        timescales.add_working_days(D(2020, 2, 1), 20),
+        timescales.add_months(assumed[0], 3),
+        timescales.add_months(assumed[1], 6),
+    ]
     assert assumed[-1] < D(2024, 4, 1) <= timescales.add_months(assumed[-1], 6)
     held = Review.objects.get(child=p001, status="held")
     assert held.number == len(assumed) + 1
@@ -639,8 +843,10 @@ def test_reviews_before_the_return_are_assumed_on_time_and_the_estimates_are_lis
     assert [(r.pk, r.due_date, r.number, r.version) for r in map(outstanding, (p001, p002, p003))] == before
     assert not import_return(to_files(tables), by=manager).changed
 
-    tables["reviews"] = [review("P001", "01/01/2012", "01/04/2025", "PN1"),
-                         review("P002", "01/01/2011", "15/05/2025", "PN2")]
+    tables["reviews"] = [
+        review("P001", "01/01/2012", "01/04/2025", "PN1"),
+        review("P002", "01/01/2011", "15/05/2025", "PN2"),
+    ]
     assert import_return(to_files(tables), by=manager).errors == []
     assert Review.objects.get(child=p001, held_on=D(2025, 4, 1)).number == len(assumed) + 2
     assert Review.objects.get(child=p002, held_on=D(2025, 5, 15)).number == len(assumed) + 1
@@ -654,8 +860,10 @@ def test_the_import_page_lists_the_children_whose_next_review_is_an_estimate(cli
     from ssda903 import services as import_services
     from tests.conftest import sign_in
 
-    tables = {"header": [header("S001", "F", "01/01/2012")],
-              "episodes": [episode("S001", "01/05/2022", "S", "V4", "N1", "U6", "PR1")]}
+    tables = {
+        "header": [header("S001", "F", "01/01/2012")],
+        "episodes": [episode("S001", "01/05/2022", "S", "V4", "N1", "U6", "PR1")],
+    }
     run = import_services.start_import(to_files(tables), by=manager)
     import_services.run_import(run.pk)
     sign_in(client, manager)

@@ -12,22 +12,39 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first. The audit log is written by every app; demo builds on all of them.
-LAYERS = ("iro_portal", "audit", "accounts", "children", "reviews", "notifications", "oversight", "escalations",
-          "reporting", "ssda903", "operations", "demo")
+LAYERS = (
+    "iro_portal",
+    "audit",
+    "accounts",
+    "children",
+    "reviews",
+    "notifications",
+    "oversight",
+    "escalations",
+    "reporting",
+    "ssda903",
+    "operations",
+    "demo",
+)
 
 UPWARD = {
     # record_event notes the cover the actor works under (accounts.permissions); the log's viewer
     # names users and asks who may read it.
     ("audit", "accounts"),
     # The audit log's viewer (audit.selectors) names the records of every app.
-    ("audit", "children"), ("audit", "reviews"), ("audit", "oversight"), ("audit", "escalations"),
+    ("audit", "children"),
+    ("audit", "reviews"),
+    ("audit", "oversight"),
+    ("audit", "escalations"),
     ("audit", "reporting"),
     # accounts.permissions decides which children a user may see from their allocations.
     ("accounts", "children"),
     # A child's pages, the caseload and their API and filters show the child's next review, RAG
     # rating and open escalation; children's selectors count working days and how long plans have
     # been open with reviews' calendar and timescales.
-    ("children", "reviews"), ("children", "oversight"), ("children", "escalations"),
+    ("children", "reviews"),
+    ("children", "oversight"),
+    ("children", "escalations"),
     # The reviews list filters on whether the IRO saw the child before the review.
     ("reviews", "oversight"),
     # Reviews settle and word their reminders.

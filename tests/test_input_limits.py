@@ -32,7 +32,8 @@ def test_a_file_with_64000_columns_is_refused_at_once():
     assert time.monotonic() - started < 1
     assert raised.value.message == (
         f"The file has 64,000 columns: an SSDA903 table has at most {WIDEST_TABLE}. "
-        "Check that it is one table of the return, saved as CSV.")
+        "Check that it is one table of the return, saved as CSV."
+    )
 
 
 def test_the_widest_table_is_still_read():
@@ -45,8 +46,10 @@ def test_a_table_with_a_column_too_many_is_told_which():
     with pytest.raises(ssda903_files.FileError) as raised:
         ssda903_files.read_csv(episodes.encode(), "episodes.csv")
     assert raised.value.column == "NOTES"
-    assert raised.value.message.endswith("closest is Episodes (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, "
-                                         "REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN): unexpected column NOTES.")
+    assert raised.value.message.endswith(
+        "closest is Episodes (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, "
+        "REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN): unexpected column NOTES."
+    )
 
 
 @pytest.mark.django_db
@@ -55,16 +58,24 @@ def test_an_import_of_a_very_wide_file_lists_the_error_and_writes_nothing(manage
     result = import_return({"header.csv": header_with(64_000)}, by=manager)
     assert time.monotonic() - started < 2
     assert [(error.file, error.message) for error in result.errors] == [
-        ("header.csv", f"The file has 64,000 columns: an SSDA903 table has at most {WIDEST_TABLE}. "
-                       "Check that it is one table of the return, saved as CSV.")]
+        (
+            "header.csv",
+            f"The file has 64,000 columns: an SSDA903 table has at most {WIDEST_TABLE}. "
+            "Check that it is one table of the return, saved as CSV.",
+        )
+    ]
     assert not Child.objects.exists()
 
 
 def test_the_import_and_pdf_tasks_have_time_limits_from_the_settings():
     assert (run_import.soft_time_limit, run_import.time_limit) == (
-        settings.IMPORT_903_SOFT_TIME_LIMIT, settings.IMPORT_903_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE)
+        settings.IMPORT_903_SOFT_TIME_LIMIT,
+        settings.IMPORT_903_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+    )
     assert (render_report_document.soft_time_limit, render_report_document.time_limit) == (
-        settings.REPORT_PDF_SOFT_TIME_LIMIT, settings.REPORT_PDF_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE)
+        settings.REPORT_PDF_SOFT_TIME_LIMIT,
+        settings.REPORT_PDF_SOFT_TIME_LIMIT + settings.TASK_TIME_LIMIT_GRACE,
+    )
     assert 0 < settings.REPORT_PDF_SOFT_TIME_LIMIT and 0 < settings.IMPORT_903_SOFT_TIME_LIMIT
 
 
@@ -83,8 +94,10 @@ def test_an_import_stopped_at_its_time_limit_is_marked_failed_and_writes_nothing
         services.run_import(run.pk)
     run.refresh_from_db()
     assert run.status == ImportStatus.ERROR
-    assert run.failure == (f"The import was stopped after {settings.IMPORT_903_SOFT_TIME_LIMIT / 60:g} minutes "
-                           "(IMPORT_903_SOFT_TIME_LIMIT): nothing was imported.")
+    assert run.failure == (
+        f"The import was stopped after {settings.IMPORT_903_SOFT_TIME_LIMIT / 60:g} minutes "
+        "(IMPORT_903_SOFT_TIME_LIMIT): nothing was imported."
+    )
     assert not Child.objects.exists()
 
 
@@ -97,8 +110,9 @@ def test_an_api_body_larger_than_a_form_post_may_be_is_refused(manager):
     body = json.dumps({"local_child_id": "BIG1", "given_name": "x" * (20 * 1024 * 1024)})
     response = post_json(manager, body)
     body = assert_error_shape(response, 400)
-    assert body["detail"] == (f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes, "
-                              "the most the API accepts.")
+    assert body["detail"] == (
+        f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes, the most the API accepts."
+    )
     assert not Child.objects.exists()
 
 
@@ -112,8 +126,19 @@ def test_an_api_body_nested_100000_deep_is_a_400_not_a_500(manager):
 
 @pytest.mark.django_db
 def test_an_api_body_within_the_limit_is_read_as_before(manager):
-    response = post_json(manager, json.dumps({"local_child_id": "A1", "given_name": "Nico", "family_name": "New",
-                                              "date_of_birth": "2016-04-02", "sex": "M", "ethnicity": "BAFR"}))
+    response = post_json(
+        manager,
+        json.dumps(
+            {
+                "local_child_id": "A1",
+                "given_name": "Nico",
+                "family_name": "New",
+                "date_of_birth": "2016-04-02",
+                "sex": "M",
+                "ethnicity": "BAFR",
+            }
+        ),
+    )
     assert response.status_code == 201, response.content
     assert Child.objects.get().local_child_id == "A1"
 

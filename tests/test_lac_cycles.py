@@ -11,7 +11,8 @@ from reviews.cycles import LacCycle, current_lac_cycle, cycle_on, lac_cycles, ne
 from ssda903 import importer
 
 Episode = namedtuple(
-    "Episode", "start_date end_date reason_for_new_episode legal_status reason_episode_ceased reason_for_placement_change",
+    "Episode",
+    "start_date end_date reason_for_new_episode legal_status reason_episode_ceased reason_for_placement_change",
     defaults=(None, "S", "C2", "", ""),
 )
 
@@ -59,7 +60,12 @@ class TestAShortBreakSeries:
 
     def test_the_breaks_of_a_series_are_one_cycle_from_the_first(self):
         (cycle,) = lac_cycles(self.BREAKS)
-        assert (cycle.start, cycle.end, cycle.short_breaks, len(cycle.periods)) == (D(2024, 1, 5), D(2024, 3, 4), True, 2)
+        assert (cycle.start, cycle.end, cycle.short_breaks, len(cycle.periods)) == (
+            D(2024, 1, 5),
+            D(2024, 3, 4),
+            True,
+            2,
+        )
         assert len(cycle.episodes) == 2
 
     def test_the_series_runs_on_between_breaks_until_twelve_months_without_one(self):
@@ -80,7 +86,9 @@ class TestAShortBreakSeries:
     def test_a_period_not_only_of_short_breaks_is_not_part_of_a_series(self):
         episodes = [*self.BREAKS, Episode(D(2024, 5, 1))]
         assert [(cycle.start, cycle.short_breaks) for cycle in lac_cycles(episodes)] == [
-            (D(2024, 1, 5), True), (D(2024, 5, 1), False)]
+            (D(2024, 1, 5), True),
+            (D(2024, 5, 1), False),
+        ]
 
     def test_reviews_of_a_series_are_due_3_months_after_the_first_break_then_every_6(self):
         cycle = current_lac_cycle(self.BREAKS, on=D(2024, 6, 1))
@@ -108,18 +116,24 @@ class TestAnUnplannedMove:
 
     def test_without_the_local_standard_the_move_changes_nothing(self):
         assert next_lac_review(self.cycle(), [D(2024, 2, 7)], count_moves=False) == cycles.NextLacReview(
-            D(2024, 5, 7), 2, None)
+            D(2024, 5, 7), 2, None
+        )
 
     def test_a_move_before_the_last_review_does_not(self):
-        assert next_lac_review(self.cycle(), [D(2024, 2, 7), D(2024, 3, 20)], count_moves=True).brought_forward_by_move is None
+        assert (
+            next_lac_review(self.cycle(), [D(2024, 2, 7), D(2024, 3, 20)], count_moves=True).brought_forward_by_move
+            is None
+        )
 
     def test_a_move_after_a_review_was_held_was_not_counted_for_it(self):
         held = next_lac_review(self.cycle(), [D(2024, 2, 7)], count_moves=True, moves_before=D(2024, 3, 1))
         assert (held.due_date, held.brought_forward_by_move) == (D(2024, 5, 7), None)
 
     def test_a_move_counts_only_when_it_is_sooner_than_the_regular_due_date(self):
-        late_move = [Episode(D(2024, 1, 10), D(2024, 5, 1), reason_episode_ceased="X1", reason_for_placement_change="CHILD"),
-                     Episode(D(2024, 5, 1), None, "P")]
+        late_move = [
+            Episode(D(2024, 1, 10), D(2024, 5, 1), reason_episode_ceased="X1", reason_for_placement_change="CHILD"),
+            Episode(D(2024, 5, 1), None, "P"),
+        ]
         cycle = current_lac_cycle(late_move, on=D(2024, 5, 2))
         review = next_lac_review(cycle, [D(2024, 2, 7)], count_moves=True)
         assert (review.due_date, review.brought_forward_by_move) == (D(2024, 5, 7), None)
@@ -138,11 +152,14 @@ def test_the_scheduler_and_the_import_share_the_one_core(module):
     assert module.next_lac_review is cycles.next_lac_review
 
 
-@pytest.mark.parametrize("on, ended_by", [
-    (D(2024, 12, 31), D(2023, 12, 31)),  # twelve months, not 365 days, in a leap year
-    (D(2025, 2, 28), D(2024, 2, 29)),
-    (D(2024, 3, 1), D(2023, 3, 1)),
-])
+@pytest.mark.parametrize(
+    "on, ended_by",
+    [
+        (D(2024, 12, 31), D(2023, 12, 31)),  # twelve months, not 365 days, in a leap year
+        (D(2025, 2, 28), D(2024, 2, 29)),
+        (D(2024, 3, 1), D(2023, 3, 1)),
+    ],
+)
 def test_the_sweep_finds_series_lapsed_by_the_same_twelve_months_as_the_cycle(on, ended_by):
     """timescales.short_break_series_lapsed_by, the daily sweep's filter, agrees with the rule
     current_lac_cycle applies: a break that ended on `ended_by` has lapsed by `on`, a day

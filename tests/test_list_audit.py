@@ -29,8 +29,18 @@ from tests.factories import AllocationFactory, ChildFactory, ChildProtectionPlan
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-API_LISTS = ["children", "care-episodes", "protection-plans", "strategy-discussions", "allocations", "reviews",
-             "review-actions", "oversight-records", "escalations", "escalation-steps"]
+API_LISTS = [
+    "children",
+    "care-episodes",
+    "protection-plans",
+    "strategy-discussions",
+    "allocations",
+    "reviews",
+    "review-actions",
+    "oversight-records",
+    "escalations",
+    "escalation-steps",
+]
 
 
 def child_with_records(iro, manager, name):
@@ -38,23 +48,49 @@ def child_with_records(iro, manager, name):
     start = TODAY - timedelta(days=60)
     child = ChildFactory(given_name=name, family_name="Listed")
     children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1")
+        child,
+        by=manager,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
+    )
     AllocationFactory(child=child, iro=iro, start_date=start)
     ChildProtectionPlanFactory(child=child)
     StrategyDiscussionFactory(child=child)
     review = Review.objects.get(child=child, kind="LAC", status__in=["due", "booked"])
-    review_services.record_review_held(review, by=manager, fields={"held_on": TODAY - timedelta(days=40),
-                                                                   "participation_code": "PN1"})
+    review_services.record_review_held(
+        review, by=manager, fields={"held_on": TODAY - timedelta(days=40), "participation_code": "PN1"}
+    )
     ReviewAction.objects.create(review=review, description="Dentist", owner_name="Carer", due_date=TODAY)
-    oversight_services.record_oversight(child, by=iro, kind="case_file_check", date=TODAY - timedelta(days=5),
-                                        today=TODAY)
+    oversight_services.record_oversight(
+        child, by=iro, kind="case_file_check", date=TODAY - timedelta(days=5), today=TODAY
+    )
     escalation_services.raise_escalation(
-        child, by=iro, areas=["placement"], what_is_wrong="Drift.", what_is_asked="A meeting.", stage=Stage.INFORMAL,
-        addressed_to_name="Sam Social", addressed_to_role="Social worker", raised_on=TODAY - timedelta(days=3),
-        today=TODAY)
-    Notification.objects.create(recipient=iro, kind="review_due", subject_type="review", subject_id=review.pk,
-                                child=child, due_date=TODAY, step="10", message="A review is due.", link="/reviews/")
+        child,
+        by=iro,
+        areas=["placement"],
+        what_is_wrong="Drift.",
+        what_is_asked="A meeting.",
+        stage=Stage.INFORMAL,
+        addressed_to_name="Sam Social",
+        addressed_to_role="Social worker",
+        raised_on=TODAY - timedelta(days=3),
+        today=TODAY,
+    )
+    Notification.objects.create(
+        recipient=iro,
+        kind="review_due",
+        subject_type="review",
+        subject_id=review.pk,
+        child=child,
+        due_date=TODAY,
+        step="10",
+        message="A review is due.",
+        link="/reviews/",
+    )
     return child
 
 
@@ -73,7 +109,8 @@ def only_new_event(before_id, user):
     event = events[0]
     assert event.user == user
     assert list(event.children_shown.order_by("child_id").values_list("child_id", flat=True)) == sorted(
-        event.detail["child_ids"])
+        event.detail["child_ids"]
+    )
     return event
 
 
@@ -84,6 +121,7 @@ def last_id():
 def test_every_api_list_of_childrens_records_is_audited():
     """A new endpoint listing children's records (or the caller's reminders about them) must
     audit its pages too."""
+
     def viewsets(patterns):
         for pattern in patterns:
             if hasattr(pattern, "url_patterns"):
@@ -91,8 +129,11 @@ def test_every_api_list_of_childrens_records_is_audited():
             elif getattr(pattern.callback, "cls", None) is not None:
                 yield pattern.callback.cls
 
-    listing = {cls for cls in viewsets(get_resolver().url_patterns)
-               if issubclass(cls, ListModelMixin) and ChildRecords in getattr(cls, "permission_classes", [])}
+    listing = {
+        cls
+        for cls in viewsets(get_resolver().url_patterns)
+        if issubclass(cls, ListModelMixin) and ChildRecords in getattr(cls, "permission_classes", [])
+    }
     assert len(listing) == len(API_LISTS)
     assert all(issubclass(cls, AuditedList) for cls in listing | {NotificationViewSet})
 
@@ -107,8 +148,12 @@ class TestApiLists:
         assert len(shown) == 200
         event = only_new_event(before, manager)
         assert event.object_type == "children.child" and event.ip_address == "127.0.0.1"
-        assert event.detail == {"list": "/api/v1/children/", "filters": {"page_size": "200", "search": "Bulk"},
-                                "page": 1, "child_ids": shown}
+        assert event.detail == {
+            "list": "/api/v1/children/",
+            "filters": {"page_size": "200", "search": "Bulk"},
+            "page": 1,
+            "child_ids": shown,
+        }
         assert event.children_shown.count() == 200
         not_shown = next(child for child in children if child.pk not in shown)
         client.get("/api/v1/children/", {"page_size": 200, "search": "Bulk", "page": 2})
@@ -144,7 +189,8 @@ class TestApiLists:
         client = api_client(manager)
         client.get("/api/v1/children/")
         assert queries_for(client, "/api/v1/children/?page_size=5") == queries_for(
-            client, "/api/v1/children/?page_size=50")
+            client, "/api/v1/children/?page_size=50"
+        )
 
 
 def web_lists(iro, manager):
@@ -190,8 +236,15 @@ class TestPages:
     def test_children_waiting_for_an_iro(self, client, manager):
         child = ChildFactory(given_name="Waiting")
         children_services.record_care_episode(
-            child, by=manager, start_date=TODAY - timedelta(days=5), reason_for_new_episode="S", legal_status="C2",
-            category_of_need="N1", placement_type="U6", placement_provider="PR1")
+            child,
+            by=manager,
+            start_date=TODAY - timedelta(days=5),
+            reason_for_new_episode="S",
+            legal_status="C2",
+            category_of_need="N1",
+            placement_type="U6",
+            placement_provider="PR1",
+        )
         sign_in(client, manager)
         before = last_id()
         assert client.get(reverse("ssda903:to_allocate")).status_code == 200

@@ -36,8 +36,11 @@ def answer(client, child, is_mother=None, born=None):
     data = {"is_mother": is_mother} if is_mother else {}
     data["version"] = Child.objects.get(pk=child.pk).version
     if born is not None:
-        data.update(first_child_date_of_birth_day=born.day, first_child_date_of_birth_month=born.month,
-                    first_child_date_of_birth_year=born.year)
+        data.update(
+            first_child_date_of_birth_day=born.day,
+            first_child_date_of_birth_month=born.month,
+            first_child_date_of_birth_year=born.year,
+        )
     return client.post(page(child), data)
 
 
@@ -55,7 +58,10 @@ class TestThePage:
         sign_in(client, iro)
         content = client.get(reverse("children:detail", args=[girl.pk])).content.decode()
         assert "Not recorded" in content
-        assert f'href="{page(girl)}">Record<span class="govuk-visually-hidden"> whether Amara Okafor is a mother' in content
+        assert (
+            f'href="{page(girl)}">Record<span class="govuk-visually-hidden"> whether Amara Okafor is a mother'
+            in content
+        )
         form = client.get(page(girl)).content.decode()
         assert '<h1 class="govuk-fieldset__heading">Is Amara Okafor a mother?</h1>' in form
         assert "Date of birth of Amara Okafor&#x27;s first child" in form
@@ -70,8 +76,10 @@ class TestThePage:
         assert "Yes, her first child was born on 3 September 2024" in content
         event = updates(girl).get()
         assert event.user == iro
-        assert event.detail == {"before": {"is_mother": None, "first_child_date_of_birth": ""},
-                                "after": {"is_mother": True, "first_child_date_of_birth": "2024-09-03"}}
+        assert event.detail == {
+            "before": {"is_mother": None, "first_child_date_of_birth": ""},
+            "after": {"is_mother": True, "first_child_date_of_birth": "2024-09-03"},
+        }
 
     def test_a_manager_records_that_she_is_not_a_mother(self, client, manager, girl):
         sign_in(client, manager)
@@ -81,15 +89,24 @@ class TestThePage:
         assert "No</dd>" in client.get(response["Location"]).content.decode()
         assert 'value="no" checked' in client.get(page(girl)).content.decode()
 
-    @pytest.mark.parametrize("is_mother, born, message", [
-        (None, None, "Select yes if Amara Okafor is a mother"),
-        ("yes", None, "Enter the date of birth of Amara Okafor&#x27;s first child."),
-        ("no", D(2024, 9, 3), "Give the date of birth of a first child only for a child who is a mother."),
-        ("yes", D(2009, 5, 3), "The first child&#x27;s date of birth must be on or after Amara Okafor&#x27;s own "
-                               "(4 May 2009)."),
-        ("yes", D.today() + datetime.timedelta(days=1), "The first child&#x27;s date of birth must be today or in "
-                                                         "the past."),
-    ])
+    @pytest.mark.parametrize(
+        "is_mother, born, message",
+        [
+            (None, None, "Select yes if Amara Okafor is a mother"),
+            ("yes", None, "Enter the date of birth of Amara Okafor&#x27;s first child."),
+            ("no", D(2024, 9, 3), "Give the date of birth of a first child only for a child who is a mother."),
+            (
+                "yes",
+                D(2009, 5, 3),
+                "The first child&#x27;s date of birth must be on or after Amara Okafor&#x27;s own (4 May 2009).",
+            ),
+            (
+                "yes",
+                D.today() + datetime.timedelta(days=1),
+                "The first child&#x27;s date of birth must be today or in the past.",
+            ),
+        ],
+    )
     def test_a_wrong_answer_is_explained_and_changes_nothing(self, client, iro, girl, is_mother, born, message):
         sign_in(client, iro)
         response = answer(client, girl, is_mother, born)
@@ -101,9 +118,15 @@ class TestThePage:
 
     def test_an_impossible_date_is_explained(self, client, iro, girl):
         sign_in(client, iro)
-        response = client.post(page(girl), {"is_mother": "yes", "first_child_date_of_birth_day": "31",
-                                            "first_child_date_of_birth_month": "2",
-                                            "first_child_date_of_birth_year": "2024"})
+        response = client.post(
+            page(girl),
+            {
+                "is_mother": "yes",
+                "first_child_date_of_birth_day": "31",
+                "first_child_date_of_birth_month": "2",
+                "first_child_date_of_birth_year": "2024",
+            },
+        )
         assert response.status_code == 400 and "Enter a real date" in response.content.decode()
         assert motherhood(girl) == (None, None)
 
@@ -142,14 +165,21 @@ def test_an_export_refused_for_rule_393_is_put_right_from_the_child_s_page(clien
 
 class TestTheApi:
     def new_child(self, **changes):
-        return {"local_child_id": "NEW001", "given_name": "Nia", "family_name": "Newcomer",
-                "date_of_birth": "2009-04-02", "sex": "F", "ethnicity": "BAFR", **changes}
+        return {
+            "local_child_id": "NEW001",
+            "given_name": "Nia",
+            "family_name": "Newcomer",
+            "date_of_birth": "2009-04-02",
+            "sex": "F",
+            "ethnicity": "BAFR",
+            **changes,
+        }
 
     def test_a_child_is_added_with_her_motherhood_and_shows_it(self, manager):
         client = api_client(manager)
-        response = client.post("/api/v1/children/", self.new_child(is_mother=True,
-                                                                    first_child_date_of_birth="2024-12-01"),
-                               format="json")
+        response = client.post(
+            "/api/v1/children/", self.new_child(is_mother=True, first_child_date_of_birth="2024-12-01"), format="json"
+        )
         assert response.status_code == 201, response.content
         assert (response.json()["is_mother"], response.json()["first_child_date_of_birth"]) == (True, "2024-12-01")
         child = Child.objects.get(local_child_id="NEW001")
@@ -162,13 +192,16 @@ class TestTheApi:
         assert response.status_code == 201
         assert (response.json()["is_mother"], response.json()["first_child_date_of_birth"]) == (None, None)
 
-    @pytest.mark.parametrize("changes, field", [
-        ({"is_mother": True}, "first_child_date_of_birth"),
-        ({"is_mother": False, "first_child_date_of_birth": "2024-12-01"}, "first_child_date_of_birth"),
-        ({"first_child_date_of_birth": "2024-12-01"}, "first_child_date_of_birth"),
-        ({"is_mother": True, "first_child_date_of_birth": "2009-04-01"}, "first_child_date_of_birth"),
-        ({"sex": "M", "is_mother": False}, "is_mother"),
-    ])
+    @pytest.mark.parametrize(
+        "changes, field",
+        [
+            ({"is_mother": True}, "first_child_date_of_birth"),
+            ({"is_mother": False, "first_child_date_of_birth": "2024-12-01"}, "first_child_date_of_birth"),
+            ({"first_child_date_of_birth": "2024-12-01"}, "first_child_date_of_birth"),
+            ({"is_mother": True, "first_child_date_of_birth": "2009-04-01"}, "first_child_date_of_birth"),
+            ({"sex": "M", "is_mother": False}, "is_mother"),
+        ],
+    )
     def test_the_same_rules_as_the_page(self, manager, changes, field):
         response = api_client(manager).post("/api/v1/children/", self.new_child(**changes), format="json")
         assert_error_shape(response, 400, field)
@@ -176,13 +209,16 @@ class TestTheApi:
 
 
 @postgresql_only
-@pytest.mark.parametrize("changes", [
-    {"is_mother": True},
-    {"is_mother": False, "first_child_date_of_birth": D(2024, 1, 1)},
-    {"is_mother": None, "first_child_date_of_birth": D(2024, 1, 1)},
-    {"is_mother": True, "first_child_date_of_birth": D(2009, 5, 3)},
-    {"sex": "M", "is_mother": False},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"is_mother": True},
+        {"is_mother": False, "first_child_date_of_birth": D(2024, 1, 1)},
+        {"is_mother": None, "first_child_date_of_birth": D(2024, 1, 1)},
+        {"is_mother": True, "first_child_date_of_birth": D(2009, 5, 3)},
+        {"sex": "M", "is_mother": False},
+    ],
+)
 def test_the_database_refuses_what_the_rules_refuse(girl, changes):
     with pytest.raises(IntegrityError), transaction.atomic():
         Child.objects.filter(pk=girl.pk).update(**changes)

@@ -23,8 +23,12 @@ def assert_not_stored(response, content_type=None):
 @pytest.mark.django_db
 def test_pages_a_signed_in_person_sees(client, manager, looked_after_child):
     sign_in(client, manager)
-    for url in (reverse("children:list"), reverse("children:detail", args=[looked_after_child.pk]),
-                reverse("reporting:dashboard"), reverse("audit:list")):
+    for url in (
+        reverse("children:list"),
+        reverse("children:detail", args=[looked_after_child.pk]),
+        reverse("reporting:dashboard"),
+        reverse("audit:list"),
+    ):
         assert_not_stored(client.get(url), "text/html")
 
 
@@ -57,9 +61,15 @@ def test_the_ssda903_zip(client, manager, looked_after_child):
 @pytest.mark.django_db
 def test_a_report_pdf(client, manager):
     report = AnnualReport.objects.create(year=2025)
-    document = ReportDocument.objects.create(report=report, variant=Variant.INTERNAL, requested_by=manager,
-                                             status=DocumentStatus.READY, progress=100, content=b"%PDF-1.7\n",
-                                             finished_at=timezone.now())
+    document = ReportDocument.objects.create(
+        report=report,
+        variant=Variant.INTERNAL,
+        requested_by=manager,
+        status=DocumentStatus.READY,
+        progress=100,
+        content=b"%PDF-1.7\n",
+        finished_at=timezone.now(),
+    )
     sign_in(client, manager)
     assert_not_stored(client.get(reverse("reporting:document_download", args=[document.pk])), "application/pdf")
 

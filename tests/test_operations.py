@@ -65,6 +65,7 @@ def _timed_get(client, url):
 
 # --- /healthz ----------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/healthz", "/healthz/"])
 def test_healthz_reports_database_and_redis_broker_to_anyone(client, settings, real_redis, url):
@@ -84,8 +85,9 @@ def test_healthz_reports_database_and_redis_broker_to_anyone(client, settings, r
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("broker_url", "transport"), [(CLOSED_PORT_REDIS_URL, "redis"),
-                                                       ("amqp://guest@127.0.0.1:1//", "amqp")])
+@pytest.mark.parametrize(
+    ("broker_url", "transport"), [(CLOSED_PORT_REDIS_URL, "redis"), ("amqp://guest@127.0.0.1:1//", "amqp")]
+)
 def test_healthz_stays_up_quickly_when_the_broker_is_down(client, settings, broker_url, transport):
     settings.CELERY_BROKER_URL = broker_url
 
@@ -124,7 +126,9 @@ def test_healthz_checks_the_filesystem_broker_folders(client, settings, tmp_path
     control.mkdir()
     settings.CELERY_BROKER_URL = "filesystem://"
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(queue), "data_folder_out": str(queue), "control_folder": str(control),
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(control),
     }
     assert client.get("/healthz").json()["broker"]["reachable"] is True
 
@@ -167,6 +171,7 @@ def test_healthz_is_503_when_the_database_is_down(client, settings):
 
 
 # --- manage.py backup --------------------------------------------------------------------------
+
 
 def _backup(out_dir):
     stdout = StringIO()
@@ -212,7 +217,9 @@ def test_backup_writes_a_private_pg_dump_archive_and_audits_it(tmp_path, monkeyp
 def test_backup_fails_clearly_when_pg_dump_fails(tmp_path, monkeypatch):
     monkeypatch.setitem(connection.settings_dict, "NAME", "iro_h_ops_no_such_database")
 
-    with pytest.raises(CommandError, match='Backup failed: pg_dump failed .*"iro_h_ops_no_such_database" does not exist'):
+    with pytest.raises(
+        CommandError, match='Backup failed: pg_dump failed .*"iro_h_ops_no_such_database" does not exist'
+    ):
         _backup(tmp_path)
 
     assert list(tmp_path.iterdir()) == []
@@ -256,8 +263,12 @@ RESTORED_TABLES = {
 
 
 def _libpq_env(settings_dict):
-    variables = {"PGHOST": settings_dict["HOST"], "PGPORT": settings_dict["PORT"],
-                 "PGUSER": settings_dict["USER"], "PGPASSWORD": settings_dict["PASSWORD"]}
+    variables = {
+        "PGHOST": settings_dict["HOST"],
+        "PGPORT": settings_dict["PORT"],
+        "PGUSER": settings_dict["USER"],
+        "PGPASSWORD": settings_dict["PASSWORD"],
+    }
     return {**os.environ, **{name: str(value) for name, value in variables.items() if value}}
 
 
@@ -289,13 +300,19 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_rows(tmp_path, fr
     [dump] = tmp_path.iterdir()
     restore = subprocess.run(
         [str(PROJECT_ROOT / "scripts" / "restore-backup"), str(dump), fresh_database_name],
-        env=_libpq_env(settings_dict), capture_output=True, text=True, check=False,
+        env=_libpq_env(settings_dict),
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert restore.returncode == 0, restore.stderr
     restored = psycopg2.connect(
-        dbname=fresh_database_name, host=settings_dict["HOST"] or None, port=settings_dict["PORT"] or None,
-        user=settings_dict["USER"] or None, password=settings_dict["PASSWORD"] or None,
+        dbname=fresh_database_name,
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        user=settings_dict["USER"] or None,
+        password=settings_dict["PASSWORD"] or None,
     )
     try:
         with restored.cursor() as cursor:
@@ -321,7 +338,10 @@ def test_restore_refuses_to_write_over_an_existing_database(tmp_path):
 
     restore = subprocess.run(
         [str(PROJECT_ROOT / "scripts" / "restore-backup"), str(dump), settings_dict["NAME"]],
-        env=_libpq_env(settings_dict), capture_output=True, text=True, check=False,
+        env=_libpq_env(settings_dict),
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert restore.returncode != 0

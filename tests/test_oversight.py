@@ -36,7 +36,7 @@ def worklist(user, on, *, iro=None, rag=None, attention_only=True):
     """Every row of the user's worklist, in its order, as the page puts it together."""
     children = worklist_children(user, on, iro=iro, rag=rag)
     in_order = WorklistOrder(children, worklist_counts(children, on), on, attention_only=attention_only)
-    return worklist_rows(in_order[0:len(in_order)])
+    return worklist_rows(in_order[0 : len(in_order)])
 
 
 class TestNextCheckWindow:
@@ -65,23 +65,34 @@ class TestNextCheckWindow:
 @pytest.fixture
 def child(db, iro, manager):
     child = ChildFactory(given_name="Alex", family_name="Oversight", date_of_birth=D(2012, 6, 1))
-    children_services.record_care_episode(child, by=manager, start_date=D(2025, 1, 6), reason_for_new_episode="S",
-                                          legal_status="C2", category_of_need="N1", placement_type="U6", placement_provider="PR1")
+    children_services.record_care_episode(
+        child,
+        by=manager,
+        start_date=D(2025, 1, 6),
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
+    )
     AllocationFactory(child=child, iro=iro, start_date=D(2025, 1, 6))
     return child
 
 
 def held_review(child, iro, held=D(2025, 2, 1)):
     review = Review.objects.get(child=child, status="due")
-    return review_services.record_review_held(review, by=iro, fields={"held_on": held, "participation_code": "PN1"}, today=TODAY)
+    return review_services.record_review_held(
+        review, by=iro, fields={"held_on": held, "participation_code": "PN1"}, today=TODAY
+    )
 
 
 @pytest.mark.django_db
 class TestRecording:
     def test_rating_after_a_review_uses_the_proposed_date(self, child, iro):
         review = held_review(child, iro)
-        record = services.record_oversight(child, by=iro, kind="post_review", date=review.held_on, rag="red",
-                                           review=review, today=TODAY)
+        record = services.record_oversight(
+            child, by=iro, kind="post_review", date=review.held_on, rag="red", review=review, today=TODAY
+        )
         assert record.next_check_date == D(2025, 2, 15)
         assert AuditEvent.objects.filter(object_type="oversight.oversightrecord", action="create", user=iro).exists()
 
@@ -89,26 +100,41 @@ class TestRecording:
         review = held_review(child, iro)
         next_due = Review.objects.get(child=child, status="due").due_date
         assert next_due == D(2025, 5, 1)
-        record = services.record_oversight(child, by=iro, kind="post_review", date=review.held_on, rag="green",
-                                           review=review, today=TODAY)
+        record = services.record_oversight(
+            child, by=iro, kind="post_review", date=review.held_on, rag="green", review=review, today=TODAY
+        )
         assert record.next_check_date == D(2025, 3, 17), "halfway through 89 days, rounded down"
 
     def test_green_after_an_older_review_counts_to_that_cycles_next_review(self, child, iro, manager):
         first = held_review(child, iro)
         second = Review.objects.get(child=child, status="due")
-        review_services.record_review_held(second, by=iro, fields={"held_on": D(2025, 4, 28), "participation_code": "PN1"}, today=TODAY)
-        children_services.record_strategy_discussion(child, by=manager, date=D(2025, 2, 3), section_47_enquiry_started=True)
-        record = services.record_oversight(child, by=iro, kind="post_review", date=first.held_on, rag="green",
-                                           review=first, today=TODAY)
+        review_services.record_review_held(
+            second, by=iro, fields={"held_on": D(2025, 4, 28), "participation_code": "PN1"}, today=TODAY
+        )
+        children_services.record_strategy_discussion(
+            child, by=manager, date=D(2025, 2, 3), section_47_enquiry_started=True
+        )
+        record = services.record_oversight(
+            child, by=iro, kind="post_review", date=first.held_on, rag="green", review=first, today=TODAY
+        )
         assert record.next_check_date == D(2025, 3, 17), "midway to the second review's due date, 1 May"
 
     def test_a_next_check_outside_the_window_is_refused(self, child, iro):
         review = held_review(child, iro)
         with pytest.raises(ValidationError) as error:
-            services.record_oversight(child, by=iro, kind="post_review", date=review.held_on, rag="red",
-                                      next_check_date=D(2025, 3, 5), review=review, today=TODAY)
+            services.record_oversight(
+                child,
+                by=iro,
+                kind="post_review",
+                date=review.held_on,
+                rag="red",
+                next_check_date=D(2025, 3, 5),
+                review=review,
+                today=TODAY,
+            )
         assert error.value.message_dict["next_check_date"] == [
-            "After a red rating the next check must be between 1 February 2025 and 1 March 2025."]
+            "After a red rating the next check must be between 1 February 2025 and 1 March 2025."
+        ]
         assert not OversightRecord.objects.exists()
 
     def test_a_rated_kind_needs_a_rating(self, child, iro):
@@ -118,39 +144,58 @@ class TestRecording:
 
     def test_a_review_is_rated_once(self, child, iro):
         review = held_review(child, iro)
-        services.record_oversight(child, by=iro, kind="post_review", date=review.held_on, rag="green", review=review, today=TODAY)
+        services.record_oversight(
+            child, by=iro, kind="post_review", date=review.held_on, rag="green", review=review, today=TODAY
+        )
         with pytest.raises(ValidationError):
-            services.record_oversight(child, by=iro, kind="post_review", date=review.held_on, rag="red", review=review, today=TODAY)
+            services.record_oversight(
+                child, by=iro, kind="post_review", date=review.held_on, rag="red", review=review, today=TODAY
+            )
         assert OversightRecord.objects.count() == 1
 
     def test_future_dates_are_refused(self, child, iro):
         with pytest.raises(ValidationError) as error:
-            services.record_oversight(child, by=iro, kind="case_file_check", date=TODAY + timedelta(days=1), today=TODAY)
+            services.record_oversight(
+                child, by=iro, kind="case_file_check", date=TODAY + timedelta(days=1), today=TODAY
+            )
         assert error.value.message_dict["date"] == ["The date cannot be in the future."]
 
     def test_in_contact_plan_replaces_the_previous_one(self, child, iro):
-        first = services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY)
-        services.agree_in_contact_plan(child, by=iro, method="visit", every_weeks=6, agreed_on=D(2025, 5, 1), today=TODAY)
+        first = services.agree_in_contact_plan(
+            child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY
+        )
+        services.agree_in_contact_plan(
+            child, by=iro, method="visit", every_weeks=6, agreed_on=D(2025, 5, 1), today=TODAY
+        )
         first.refresh_from_db()
         assert first.ended_on == D(2025, 5, 1)
         assert InContactPlan.objects.get(child=child, ended_on__isnull=True).method == "visit"
         with pytest.raises(ValidationError):
-            services.agree_in_contact_plan(child, by=iro, method="visit", every_weeks=30, agreed_on=D(2025, 6, 1), today=TODAY)
+            services.agree_in_contact_plan(
+                child, by=iro, method="visit", every_weeks=30, agreed_on=D(2025, 6, 1), today=TODAY
+            )
         assert InContactPlan.objects.filter(child=child).count() == 2
 
     def test_in_contact_plan_ends_when_care_ends(self, child, iro, manager):
-        plan = services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY)
+        plan = services.agree_in_contact_plan(
+            child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY
+        )
         episode = child.episodes.get()
         children_services.update_care_episode(episode, by=manager, end_date=D(2025, 6, 2), reason_episode_ceased="E4A")
         plan.refresh_from_db()
         assert plan.ended_on == D(2025, 6, 2)
-        assert AuditEvent.objects.filter(object_type="oversight.incontactplan", action="update", child_id=child.pk).exists()
+        assert AuditEvent.objects.filter(
+            object_type="oversight.incontactplan", action="update", child_id=child.pk
+        ).exists()
 
     def test_a_placement_change_keeps_the_plan(self, child, iro, manager):
-        plan = services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY)
+        plan = services.agree_in_contact_plan(
+            child, by=iro, method="phone", every_weeks=4, agreed_on=D(2025, 2, 1), today=TODAY
+        )
         episode = child.episodes.get()
-        children_services.update_care_episode(episode, by=manager, end_date=D(2025, 6, 2), reason_episode_ceased="X1",
-                                              reason_for_placement_change="CARPL")
+        children_services.update_care_episode(
+            episode, by=manager, end_date=D(2025, 6, 2), reason_episode_ceased="X1", reason_for_placement_change="CARPL"
+        )
         plan.refresh_from_db()
         assert plan.ended_on is None
 
@@ -159,9 +204,17 @@ class TestRecording:
 class TestWorklist:
     def test_flags_overdue_checks_quarters_and_contact(self, child, iro):
         today = timezone.localdate()
-        services.record_oversight(child, by=iro, kind="case_file_check", date=today - timedelta(days=200),
-                                  next_check_date=today - timedelta(days=3), today=today)
-        services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=2, agreed_on=today - timedelta(days=60), today=today)
+        services.record_oversight(
+            child,
+            by=iro,
+            kind="case_file_check",
+            date=today - timedelta(days=200),
+            next_check_date=today - timedelta(days=3),
+            today=today,
+        )
+        services.agree_in_contact_plan(
+            child, by=iro, method="phone", every_weeks=2, agreed_on=today - timedelta(days=60), today=today
+        )
         (row,) = worklist(iro, today)
         assert row.check_overdue and row.no_record_this_quarter and row.contact_behind
         services.record_oversight(child, by=iro, kind="contact_with_child", date=today, today=today)
@@ -211,11 +264,16 @@ class TestWorklistRulesInSql:
         soon = add_working_days(on, CHECK_DUE_SOON_WORKING_DAYS)
         assert soon == D(2025, 11, 17)
         child = allocated_child(iro, "Dana", "Duesoon")
-        expected = {on - timedelta(days=1): (False, True), on: (True, False), soon: (True, False),
-                    soon + timedelta(days=1): (False, False)}
+        expected = {
+            on - timedelta(days=1): (False, True),
+            on: (True, False),
+            soon: (True, False),
+            soon + timedelta(days=1): (False, False),
+        }
         for next_check, (due_soon, overdue) in expected.items():
-            services.record_oversight(child, by=iro, kind="case_file_check", date=D(2025, 10, 1),
-                                      next_check_date=next_check, today=TODAY)
+            services.record_oversight(
+                child, by=iro, kind="case_file_check", date=D(2025, 10, 1), next_check_date=next_check, today=TODAY
+            )
             (row,) = worklist(iro, on, attention_only=False)
             assert (row.next_check_date, row.check_due_soon, row.check_overdue) == (next_check, due_soon, overdue)
 
@@ -227,8 +285,9 @@ class TestWorklistRulesInSql:
             allocated_child(iro, "Ari", "After"): (2, [D(2025, 3, 10), D(2025, 3, 25)]),
         }
         for child, (every_weeks, days) in contacts.items():
-            services.agree_in_contact_plan(child, by=iro, method="phone", every_weeks=every_weeks, agreed_on=agreed,
-                                           today=TODAY)
+            services.agree_in_contact_plan(
+                child, by=iro, method="phone", every_weeks=every_weeks, agreed_on=agreed, today=TODAY
+            )
             for day in days:
                 services.record_oversight(child, by=iro, kind="contact_with_child", date=day, today=TODAY)
         behind = set()
@@ -257,13 +316,20 @@ class TestWorklistPages:
     def children(self, iro):
         today = timezone.localdate()
         adams = allocated_child(iro, "Ada", "Adams", since=today - timedelta(days=300))
-        services.record_oversight(adams, by=iro, kind="case_file_check", date=today - timedelta(days=200),
-                                  next_check_date=today - timedelta(days=3), today=today)
+        services.record_oversight(
+            adams,
+            by=iro,
+            kind="case_file_check",
+            date=today - timedelta(days=200),
+            next_check_date=today - timedelta(days=3),
+            today=today,
+        )
         baker = allocated_child(iro, "Bo", "Baker", since=today - timedelta(days=300))
         services.record_oversight(baker, by=iro, kind="case_file_check", date=today, next_check_date=today, today=today)
         clark = allocated_child(iro, "Cy", "Clark", since=today - timedelta(days=300))
-        services.agree_in_contact_plan(clark, by=iro, method="phone", every_weeks=2, agreed_on=today - timedelta(days=60),
-                                       today=today)
+        services.agree_in_contact_plan(
+            clark, by=iro, method="phone", every_weeks=2, agreed_on=today - timedelta(days=60), today=today
+        )
         fine = []
         for given_name, family_name in (("Abe", "Abbott"), ("Yan", "Young")):
             child = allocated_child(iro, given_name, family_name, since=today - timedelta(days=300))
@@ -273,16 +339,22 @@ class TestWorklistPages:
 
     @staticmethod
     def names_on(content):
-        return re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>',
-                          content)
+        return re.findall(
+            r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>', content
+        )
 
     def test_attention_first_across_pages_with_counts_over_every_page(self, client, settings, manager, iro, children):
         settings.CHILDREN_LIST_PAGE_SIZE = 2
         sign_in(client, manager)
         url = reverse("oversight:worklist")
-        pages = [client.get(url, {"iro": iro.pk, "show": "all", "page": number}).content.decode() for number in (1, 2, 3)]
+        pages = [
+            client.get(url, {"iro": iro.pk, "show": "all", "page": number}).content.decode() for number in (1, 2, 3)
+        ]
         assert [self.names_on(content) for content in pages] == [
-            ["Ada Adams", "Cy Clark"], ["Bo Baker", "Abe Abbott"], ["Yan Young"]]
+            ["Ada Adams", "Cy Clark"],
+            ["Bo Baker", "Abe Abbott"],
+            ["Yan Young"],
+        ]
         for content in pages:
             assert "5 children, the most urgent first" in content
             assert "1 check overdue" in content and "1 check due soon" in content
@@ -295,7 +367,9 @@ class TestWorklistPages:
     def test_needing_attention_is_paged_and_counted_in_full(self, client, settings, iro, children):
         settings.CHILDREN_LIST_PAGE_SIZE = 2
         sign_in(client, iro)
-        first, second = (client.get(reverse("oversight:worklist"), {"page": number}).content.decode() for number in (1, 2))
+        first, second = (
+            client.get(reverse("oversight:worklist"), {"page": number}).content.decode() for number in (1, 2)
+        )
         assert self.names_on(first) == ["Ada Adams", "Cy Clark"] and self.names_on(second) == ["Bo Baker"]
         assert "3 children need attention" in first and "3 children need attention" in second
         assert "2 children with no oversight record this quarter" in second
@@ -304,15 +378,28 @@ class TestWorklistPages:
     def test_most_urgent_first_overdue_checks_longest_overdue_first(self, client, iro, children):
         today = timezone.localdate()
         later = allocated_child(iro, "Al", "Aardvark", since=today - timedelta(days=300))
-        services.record_oversight(later, by=iro, kind="case_file_check", date=today - timedelta(days=200),
-                                  next_check_date=today - timedelta(days=1), today=today)
+        services.record_oversight(
+            later,
+            by=iro,
+            kind="case_file_check",
+            date=today - timedelta(days=200),
+            next_check_date=today - timedelta(days=1),
+            today=today,
+        )
         longer = allocated_child(iro, "Zed", "Zebra", since=today - timedelta(days=300))
-        services.record_oversight(longer, by=iro, kind="case_file_check", date=today - timedelta(days=200),
-                                  next_check_date=today - timedelta(days=30), today=today)
+        services.record_oversight(
+            longer,
+            by=iro,
+            kind="case_file_check",
+            date=today - timedelta(days=200),
+            next_check_date=today - timedelta(days=30),
+            today=today,
+        )
         sign_in(client, iro)
         content = client.get(reverse("oversight:worklist")).content.decode()
         assert self.names_on(content) == ["Zed Zebra", "Ada Adams", "Al Aardvark", "Cy Clark", "Bo Baker"], (
-            "overdue checks (longest overdue first), then the In-Contact plan behind, then the check due soon")
+            "overdue checks (longest overdue first), then the In-Contact plan behind, then the check due soon"
+        )
         assert "5 children need attention, the most urgent first" in content
 
     def test_each_count_opens_the_list_it_counts(self, client, iro, children):
@@ -364,9 +451,18 @@ class TestPages:
     def test_record_oversight_page(self, client, child, iro):
         sign_in(client, iro)
         today = timezone.localdate()
-        response = client.post(reverse("oversight:record", args=[child.pk]), {
-            "kind": "midway_review", "rag": "amber", "tracking": "Education plan drifting",
-            "date_day": today.day, "date_month": today.month, "date_year": today.year}, follow=True)
+        response = client.post(
+            reverse("oversight:record", args=[child.pk]),
+            {
+                "kind": "midway_review",
+                "rag": "amber",
+                "tracking": "Education plan drifting",
+                "date_day": today.day,
+                "date_month": today.month,
+                "date_year": today.year,
+            },
+            follow=True,
+        )
         content = response.content.decode()
         assert "Oversight recorded for Alex Oversight." in content
         assert "Education plan drifting" in content and "govuk-tag--orange" in content
@@ -375,8 +471,16 @@ class TestPages:
     def test_errors_are_shown_and_nothing_saved(self, client, child, iro):
         sign_in(client, iro)
         today = timezone.localdate()
-        response = client.post(reverse("oversight:record", args=[child.pk]), {
-            "kind": "post_review", "rag": "red", "date_day": today.day, "date_month": today.month, "date_year": today.year})
+        response = client.post(
+            reverse("oversight:record", args=[child.pk]),
+            {
+                "kind": "post_review",
+                "rag": "red",
+                "date_day": today.day,
+                "date_month": today.month,
+                "date_year": today.year,
+            },
+        )
         assert response.status_code == 400
         assert "A post-review rating follows a held review." in response.content.decode()
         assert not OversightRecord.objects.exists()
@@ -390,13 +494,29 @@ class TestPages:
     def test_in_contact_page(self, client, child, iro):
         sign_in(client, iro)
         today = timezone.localdate()
-        response = client.post(reverse("oversight:in_contact", args=[child.pk]), {
-            "method": "video", "every_weeks": "0", "agreed_on_day": today.day, "agreed_on_month": today.month,
-            "agreed_on_year": today.year})
+        response = client.post(
+            reverse("oversight:in_contact", args=[child.pk]),
+            {
+                "method": "video",
+                "every_weeks": "0",
+                "agreed_on_day": today.day,
+                "agreed_on_month": today.month,
+                "agreed_on_year": today.year,
+            },
+        )
         assert "Enter at least 1 week" in response.content.decode()
-        response = client.post(reverse("oversight:in_contact", args=[child.pk]), {
-            "method": "video", "every_weeks": "3", "agreed_on_day": today.day, "agreed_on_month": today.month,
-            "agreed_on_year": today.year, "version": 0}, follow=True)
+        response = client.post(
+            reverse("oversight:in_contact", args=[child.pk]),
+            {
+                "method": "video",
+                "every_weeks": "3",
+                "agreed_on_day": today.day,
+                "agreed_on_month": today.month,
+                "agreed_on_year": today.year,
+                "version": 0,
+            },
+            follow=True,
+        )
         assert "Video call every 3 weeks" in response.content.decode()
 
     def test_access(self, client, child, other_iro, board_member):

@@ -200,6 +200,7 @@ def test_a_missing_static_file_is_still_reported_as_an_error(no_network, caplog)
 
 # --- The fetcher itself ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -39,8 +39,9 @@ def test_no_page_of_the_report_ends_with_a_heading(authority, client, tmp_path):
     orphans = []
     for number, pdf_page in enumerate(reader.pages[:-1], start=1):
         last = bottom_line(pdf_page)
-        orphans += [f"page {number} ends with {heading!r}" for heading in headings
-                    if len(last) > 12 and heading.endswith(last)]
+        orphans += [
+            f"page {number} ends with {heading!r}" for heading in headings if len(last) > 12 and heading.endswith(last)
+        ]
     assert not orphans, "\n".join(orphans)
 
 

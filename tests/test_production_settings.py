@@ -37,19 +37,44 @@ CHILD_NAME = "Jane Smith"
 
 # --- check --deploy and HTTPS ----------------------------------------------------------------------
 
+
 def run_in_subprocess(tmp_path, args, **env):
-    clean = {key: value for key, value in os.environ.items()
-             if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DEBUG",
-                            "PRODUCTION", "SECURE_COOKIES", "BEHIND_HTTPS_PROXY", "ALLOWED_HOSTS", "SITE_URL",
-                            "MIGRATION_DATABASE_URL", "OTP_REQUIRED_ROLES"}}
-    clean.update({"SECRET_KEY": secrets.token_urlsafe(50), "IRO_PORTAL_VAR_DIR": str(tmp_path),
-                  "DJANGO_SETTINGS_MODULE": "iro_portal.settings", **env})
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "SECRET_KEY_FILE",
+            "DEBUG",
+            "PRODUCTION",
+            "SECURE_COOKIES",
+            "BEHIND_HTTPS_PROXY",
+            "ALLOWED_HOSTS",
+            "SITE_URL",
+            "MIGRATION_DATABASE_URL",
+            "OTP_REQUIRED_ROLES",
+        }
+    }
+    clean.update(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "IRO_PORTAL_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "iro_portal.settings",
+            **env,
+        }
+    )
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=300)
 
 
 def test_check_deploy_reports_nothing_in_production(tmp_path):
     result = run_in_subprocess(
-        tmp_path, ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], DEBUG="0", PRODUCTION="1",
+        tmp_path,
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="0",
+        PRODUCTION="1",
         SITE_URL="https://iro.example.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -81,8 +106,13 @@ print("session cookie secure", settings.SESSION_COOKIE_SECURE)
 
 def test_production_behind_the_proxy_sends_everyone_to_https_except_the_health_check(tmp_path):
     result = run_in_subprocess(
-        tmp_path, ["-c", HTTPS_BEHAVIOUR],
-        DEBUG="0", PRODUCTION="1", BEHIND_HTTPS_PROXY="1", ALLOWED_HOSTS="testserver", SITE_URL="https://testserver",
+        tmp_path,
+        ["-c", HTTPS_BEHAVIOUR],
+        DEBUG="0",
+        PRODUCTION="1",
+        BEHIND_HTTPS_PROXY="1",
+        ALLOWED_HOSTS="testserver",
+        SITE_URL="https://testserver",
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -100,24 +130,33 @@ print(",".join(settings.OTP_REQUIRED_FOR_ROLES))
 """
 
 
-@pytest.mark.parametrize("production, listed, required", [
-    ("1", None, "service_manager,administrator"),
-    ("1", "iro", "service_manager,administrator,iro"),
-    ("1", "administrator", "service_manager,administrator"),
-    ("0", None, ""),
-    ("0", "iro", "iro"),
-])
-def test_in_production_managers_and_administrators_always_need_a_one_time_code(tmp_path, production, listed,
-                                                                                 required):
+@pytest.mark.parametrize(
+    "production, listed, required",
+    [
+        ("1", None, "service_manager,administrator"),
+        ("1", "iro", "service_manager,administrator,iro"),
+        ("1", "administrator", "service_manager,administrator"),
+        ("0", None, ""),
+        ("0", "iro", "iro"),
+    ],
+)
+def test_in_production_managers_and_administrators_always_need_a_one_time_code(tmp_path, production, listed, required):
     """OTP_REQUIRED_ROLES adds roles in production; it cannot take managers or administrators away."""
     extra = {} if listed is None else {"OTP_REQUIRED_ROLES": listed}
-    result = run_in_subprocess(tmp_path, ["-c", REQUIRED_CODES], DEBUG="0", PRODUCTION=production,
-                               SITE_URL="https://iro.example.gov.uk", **extra)
+    result = run_in_subprocess(
+        tmp_path,
+        ["-c", REQUIRED_CODES],
+        DEBUG="0",
+        PRODUCTION=production,
+        SITE_URL="https://iro.example.gov.uk",
+        **extra,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == required
 
 
 # --- Content-Security-Policy ------------------------------------------------------------------------
+
 
 class InlineCode(HTMLParser):
     """The page's inline <script> and <style> elements (with their nonce) and any style="" or
@@ -158,8 +197,14 @@ def assert_strict_policy_allows_the_page(response):
 def test_the_pages_of_each_kind_carry_the_policy(client, iro, manager, board_member, administrator, looked_after_child):
     assert_strict_policy_allows_the_page(client.get("/sign-in/"))
     sign_in(client, iro)
-    for url in ("/", "/children/caseload/", f"/children/{looked_after_child.pk}/", "/reviews/", "/dashboard/",
-                "/children/99999/"):
+    for url in (
+        "/",
+        "/children/caseload/",
+        f"/children/{looked_after_child.pk}/",
+        "/reviews/",
+        "/dashboard/",
+        "/children/99999/",
+    ):
         response = client.get(url, follow=True)
         assert response.status_code in {200, 404}, url
         assert_strict_policy_allows_the_page(response)
@@ -189,6 +234,7 @@ def test_pages_that_use_no_nonce_do_not_announce_one(client):
 
 
 # --- Error pages -------------------------------------------------------------------------------------
+
 
 @login_not_required
 def fails(request):
@@ -271,6 +317,7 @@ def test_the_403_and_404_pages_show_a_generic_message_only(failing_client, manag
 
 # --- The log -----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def console_log():
     """What the configured console handler (LOGGING in settings) writes, as the server's log would."""
@@ -291,10 +338,13 @@ def test_the_log_of_a_404_has_the_path_but_not_the_search(failing_client, manage
 
 
 @error_urls
-@pytest.mark.parametrize("url, function", [
-    ("/test-only/fails/?q=Smith", "fails"),
-    ("/test-only/fails-in-the-database/", "fails_in_the_database"),
-])
+@pytest.mark.parametrize(
+    "url, function",
+    [
+        ("/test-only/fails/?q=Smith", "fails"),
+        ("/test-only/fails-in-the-database/", "fails_in_the_database"),
+    ],
+)
 def test_the_log_of_a_500_says_where_it_failed_but_not_the_message(failing_client, db, console_log, url, function):
     failing_client.get(url)
     log = console_log.getvalue()
@@ -314,9 +364,14 @@ def test_gunicorn_access_log_has_neither_the_query_string_nor_the_referrer(tmp_p
     config.set("access_log_format", runpy.run_path(str(ROOT / "gunicorn.conf.py"))["access_log_format"])
     config.set("accesslog", str(tmp_path / "access.log"))
     environ = {
-        "REQUEST_METHOD": "GET", "RAW_URI": "/children/?q=Smith", "PATH_INFO": "/children/",
-        "QUERY_STRING": "q=Smith", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7",
-        "HTTP_REFERER": "https://iro.example/children/?q=Smith", "HTTP_USER_AGENT": "Firefox",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/children/?q=Smith",
+        "PATH_INFO": "/children/",
+        "QUERY_STRING": "q=Smith",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.7",
+        "HTTP_REFERER": "https://iro.example/children/?q=Smith",
+        "HTTP_USER_AGENT": "Firefox",
     }
     response = SimpleNamespace(status="200 OK", sent=5120, headers=[])
     Logger(config).access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=40))

@@ -23,8 +23,14 @@ WRITTEN = {
     "changes_from_childrens_views": "You asked for reviews after school, so we moved them.",
     "how_to_contact_an_iro": "Phone 01234 567890.",
 }
-PLAN = [{"priority": "Hold reviews on time", "measure": "95% in timescale", "intended_impact": "Plans do not drift",
-         "action": "Book reviews earlier"}]
+PLAN = [
+    {
+        "priority": "Hold reviews on time",
+        "measure": "95% in timescale",
+        "intended_impact": "Plans do not drift",
+        "action": "Book reviews earlier",
+    }
+]
 PLACEHOLDER = "Your IROs will write about this soon"
 CHANGES_HEADING = "What changed because of what you said"
 
@@ -35,8 +41,9 @@ def current_year():
 
 def written(report, manager, **fields):
     report.refresh_from_db()
-    return services.update_narrative(report, by=manager, fields={**WRITTEN, **fields}, action_plan=PLAN,
-                                     expected_version=report.version)
+    return services.update_narrative(
+        report, by=manager, fields={**WRITTEN, **fields}, action_plan=PLAN, expected_version=report.version
+    )
 
 
 def messages(report, on=None):
@@ -53,8 +60,7 @@ class TestWhatToCheck:
             "Introduction is empty.",
             "Achievements this year is empty.",
             "Areas for development is empty.",
-            "What changed because of what children said is empty: the version for children will leave that "
-            "part out.",
+            "What changed because of what children said is empty: the version for children will leave that part out.",
             "How children can contact an IRO is empty: the version for children will tell them to ask their "
             "social worker or carer.",
             "The action plan has no priorities.",
@@ -139,14 +145,23 @@ class TestNoPlaceholderIsPublished:
 
     def test_a_published_report_leaves_out_unwritten_sections_which_the_draft_shows_missing(self, client, manager):
         report = services.report_for_year(FINISHED_YEAR)
-        report = services.update_narrative(report, by=manager, fields={"introduction": "This is our report."},
-                                           action_plan=[], expected_version=report.version)
+        report = services.update_narrative(
+            report,
+            by=manager,
+            fields={"introduction": "This is our report."},
+            action_plan=[],
+            expected_version=report.version,
+        )
         sign_in(client, manager)
         draft = client.get(reverse("reporting:annual_report", args=[FINISHED_YEAR])).content.decode()
         assert draft.count("Not written yet.") == 2 and "No priorities entered yet." in draft
         services.publish(report, by=manager, confirmed=True)
         version = client.get(reverse("reporting:published_report", args=[FINISHED_YEAR, 1])).content.decode()
         assert "This is our report." in version
-        for missing in ("Not written yet.", "No priorities entered yet.", 'href="#achievements"',
-                        'href="#action-plan"'):
+        for missing in (
+            "Not written yet.",
+            "No priorities entered yet.",
+            'href="#achievements"',
+            'href="#action-plan"',
+        ):
             assert missing not in version, missing

@@ -34,8 +34,12 @@ def counts_by_size(django_db_setup, django_db_blocker):
 def test_every_page_and_api_list_endpoint_is_counted(counts_by_size):
     counts = counts_by_size[SIZES[0]]
     assert {"caseload", "children list", "reviews due", "dashboard", "annual report", "audit log"} <= counts.keys()
-    assert {"API /api/v1/children/", "API /api/v1/reviews/", "API /api/v1/escalations/",
-            "API /api/v1/dashboard/"} <= counts.keys()
+    assert {
+        "API /api/v1/children/",
+        "API /api/v1/reviews/",
+        "API /api/v1/escalations/",
+        "API /api/v1/dashboard/",
+    } <= counts.keys()
     assert all(count > 0 for count in counts.values())
 
 

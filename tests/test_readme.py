@@ -28,5 +28,10 @@ def test_the_settings_table_has_the_port_and_the_address_reminders_link_to():
 
 def test_the_design_notes_describe_the_rules_the_code_cites():
     design = (ROOT / "docs" / "DESIGN.md").read_text()
-    for heading in ("## 1. Roles", "## 2. Architecture", "## 3. Statutory and local rules", "## 4. The annual IRO report"):
+    for heading in (
+        "## 1. Roles",
+        "## 2. Architecture",
+        "## 3. Statutory and local rules",
+        "## 4. The annual IRO report",
+    ):
         assert heading in design

@@ -55,8 +55,10 @@ DIGEST = NotificationKind.MANAGER_DIGEST.value
 def _static_reason():
     """Why these tests cannot run, from the settings alone (no network), or None."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        return "Celery worker tests need PostgreSQL (set DATABASE_URL=postgres://...); skipped on " + \
-            settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        return (
+            "Celery worker tests need PostgreSQL (set DATABASE_URL=postgres://...); skipped on "
+            + settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        )
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         return f"Celery worker tests need a Redis broker (CELERY_BROKER_URL=redis://...), not {settings.CELERY_BROKER_URL!r}"
     return None
@@ -97,9 +99,14 @@ class Workers:
     def start(self, *, email_backend="django.core.mail.backends.locmem.EmailBackend", chunk_size=3, label="worker"):
         name = f"{label}-{uuid.uuid4().hex[:8]}"
         env = worker_env(
-            database_url=database_url(connection.settings_dict), broker_url=self.broker.url,
-            secret_key=settings.SECRET_KEY, var_dir=self.tmp_path / "var", email_backend=email_backend,
-            email_dir=self.email_dir, chunk_size=chunk_size, application_name=name,
+            database_url=database_url(connection.settings_dict),
+            broker_url=self.broker.url,
+            secret_key=settings.SECRET_KEY,
+            var_dir=self.tmp_path / "var",
+            email_backend=email_backend,
+            email_dir=self.email_dir,
+            chunk_size=chunk_size,
+            application_name=name,
         )
         worker = Worker(env, self.tmp_path, name).start()
         self.started.append(worker)
@@ -225,18 +232,41 @@ def hand_built_authority(iro, other_iro, manager):
         "checked": child_in_care(third_iro, manager, ON - timedelta(days=35), given="Held"),
     }
     review = Review.objects.get(child=children["booked"])
-    review_services.book_review(review, by=iro, booked_for=datetime.combine(
-        add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10), today=ON)
-    review_services.record_review_held(
-        Review.objects.get(child=children["checked"]), by=third_iro, today=ON,
-        fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},
-        actions=[{"description": "Update the care plan", "owner_name": "Social worker", "due_date": ON - timedelta(days=2)}],
+    review_services.book_review(
+        review,
+        by=iro,
+        booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10),
+        today=ON,
     )
-    oversight_services.record_oversight(children["checked"], by=third_iro, kind="case_file_check",
-                                        date=ON - timedelta(days=120), next_check_date=ON - timedelta(days=10), today=ON)
+    review_services.record_review_held(
+        Review.objects.get(child=children["checked"]),
+        by=third_iro,
+        today=ON,
+        fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},
+        actions=[
+            {"description": "Update the care plan", "owner_name": "Social worker", "due_date": ON - timedelta(days=2)}
+        ],
+    )
+    oversight_services.record_oversight(
+        children["checked"],
+        by=third_iro,
+        kind="case_file_check",
+        date=ON - timedelta(days=120),
+        next_check_date=ON - timedelta(days=10),
+        today=ON,
+    )
     escalation_services.raise_escalation(
-        children["overdue"], by=other_iro, areas=["placement"], what_is_wrong="Drift", what_is_asked="A plan", stage=2,
-        addressed_to_name="A Manager", addressed_to_role="Team manager", raised_on=add_working_days(ON, -9), today=ON)
+        children["overdue"],
+        by=other_iro,
+        areas=["placement"],
+        what_is_wrong="Drift",
+        what_is_asked="A plan",
+        stage=2,
+        addressed_to_name="A Manager",
+        addressed_to_role="Team manager",
+        raised_on=add_working_days(ON, -9),
+        today=ON,
+    )
     return children, third_iro
 
 
@@ -248,9 +278,16 @@ def bulk_authority(count, iros):
         Allocation(child=child, iro=iros[i % len(iros)], start_date=D(2024, 1, 10)) for i, child in enumerate(children)
     )
     Review.objects.bulk_create(
-        Review(child=child, kind=ReviewKind.LAC, number=2, cycle_start=D(2024, 1, 10), status=ReviewStatus.DUE,
-               due_date=add_working_days(ON, i % 28 - 15))
-        for i, child in enumerate(children) if i % 4
+        Review(
+            child=child,
+            kind=ReviewKind.LAC,
+            number=2,
+            cycle_start=D(2024, 1, 10),
+            status=ReviewStatus.DUE,
+            due_date=add_working_days(ON, i % 28 - 15),
+        )
+        for i, child in enumerate(children)
+        if i % 4
     )
     return children
 
@@ -317,15 +354,20 @@ def test_two_workers_sweeping_at_once_create_no_duplicates(workers, iro, other_i
 
     assert_exactly_expected(expected)
     stats = app.control.inspect(timeout=2).stats() or {}
-    totals = {w.name: next((s["total"] for host, s in stats.items() if host.startswith(w.name + "@")), None)
-              for w in (first, second)}
+    totals = {
+        w.name: next((s["total"] for host, s in stats.items() if host.startswith(w.name + "@")), None)
+        for w in (first, second)
+    }
     assert all(total is not None for total in totals.values()), f"both workers should answer: {stats.keys()}"
     assert sum(total.get("notifications.tasks.daily_sweep", 0) for total in totals.values()) == 2
     for name, total in totals.items():
         assert total.get("reviews.tasks.sweep_review_reminders", 0) > 0, f"{name} swept nothing: {total}"
 
 
-SWEEP_TASK = {"review": "reviews.tasks.sweep_review_reminders", "oversight": "oversight.tasks.sweep_oversight_reminders"}
+SWEEP_TASK = {
+    "review": "reviews.tasks.sweep_review_reminders",
+    "oversight": "oversight.tasks.sweep_oversight_reminders",
+}
 TABLE_READ_BY = {"review": '"reviews_review', "oversight": '"oversight_oversightrecord"'}
 
 
@@ -358,8 +400,9 @@ def kill_mid_task(workers, worker, task):
     in_flight = workers.broker.unacked_tasks()
     stored = Notification.objects.exclude(kind=DIGEST).count()
     worker.kill()
-    assert in_flight == [SWEEP_TASK[task]], \
+    assert in_flight == [SWEEP_TASK[task]], (
         f"the broker should hold the task the worker was killed in, unacknowledged: {in_flight}"
+    )
     return in_flight, stored, time.monotonic()
 
 
@@ -437,8 +480,11 @@ def test_emails_fail_then_are_sent_exactly_once(workers, iro, other_iro, manager
     for message in messages:
         body = message.get_payload(decode=True).decode()
         # Two children's reminders can read the same: the link in the email tells them apart.
-        (match,) = [n for n in notifications if n.recipient.email == message["To"]
-                    and body.startswith(n.message + "\n") and f"{n.link}\n" in body]
+        (match,) = [
+            n
+            for n in notifications
+            if n.recipient.email == message["To"] and body.startswith(n.message + "\n") and f"{n.link}\n" in body
+        ]
         sent[match.pk] += 1
     assert sent == Counter({n.pk: 1 for n in notifications}), f"each reminder emailed once: {sent}"
     assert all(children["due_10"].given_name not in m.get_payload(decode=True).decode() for m in messages)

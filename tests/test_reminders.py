@@ -51,23 +51,46 @@ class TestSweep:
         overdue = child_in_care(other_iro, manager, ON - timedelta(days=40), given="Late")
         booked = starting_care_due_in(iro, manager, 4, given="Booked")
         review = Review.objects.get(child=booked)
-        review_services.book_review(review, by=iro, booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10), today=ON)
+        review_services.book_review(
+            review,
+            by=iro,
+            booked_for=datetime.combine(add_working_days(ON, 2), datetime.min.time(), UTC).replace(hour=10),
+            today=ON,
+        )
         held = child_in_care(iro, manager, ON - timedelta(days=35), given="Held")
         review_services.record_review_held(
-            Review.objects.get(child=held), by=iro, today=ON,
+            Review.objects.get(child=held),
+            by=iro,
+            today=ON,
             fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},
-            actions=[{"description": "Update the care plan", "owner_name": "Social worker", "due_date": ON - timedelta(days=2)}],
+            actions=[
+                {
+                    "description": "Update the care plan",
+                    "owner_name": "Social worker",
+                    "due_date": ON - timedelta(days=2),
+                }
+            ],
         )
-        oversight_services.record_oversight(held, by=iro, kind="case_file_check", date=ON - timedelta(days=120),
-                                            next_check_date=ON - timedelta(days=10), today=ON)
+        oversight_services.record_oversight(
+            held,
+            by=iro,
+            kind="case_file_check",
+            date=ON - timedelta(days=120),
+            next_check_date=ON - timedelta(days=10),
+            today=ON,
+        )
         sweep()
         got = reminders()
         assert ("review_due", iro.pk, in_five.pk, "5") in got
-        assert ("review_due", iro.pk, in_three.pk, "5") in got, "3 working days left: the 5-day reminder (missed days catch up)"
+        assert ("review_due", iro.pk, in_three.pk, "5") in got, (
+            "3 working days left: the 5-day reminder (missed days catch up)"
+        )
         assert not any(child == in_twelve.pk for _, _, child, _ in got if _ == "review_due")
         assert ("review_overdue", other_iro.pk, overdue.pk, "overdue-week-1") in got
         assert ("social_worker_report_missing", iro.pk, booked.pk, "before-review") in got
-        assert not any(kind == "review_due" and child == booked.pk for kind, _, child, _ in got), "booked: no due reminder"
+        assert not any(kind == "review_due" and child == booked.pk for kind, _, child, _ in got), (
+            "booked: no due reminder"
+        )
         assert ("decisions_not_circulated", iro.pk, held.pk, "once") in got
         assert not any(kind == "record_not_circulated" for kind, *_ in got), "20 working days have not passed"
         assert ("action_overdue", iro.pk, held.pk, "once") in got
@@ -75,15 +98,24 @@ class TestSweep:
         assert ("oversight_missing_this_quarter", other_iro.pk, overdue.pk, "quarter-2025-01") in got
 
     def test_a_series_of_short_breaks_stays_overdue_between_breaks_until_a_year_passes_without_one(
-            self, iro, manager, clock):
+        self, iro, manager, clock
+    ):
         clock(ON)
         child = ChildFactory(given_name="Sky", family_name="Breaks", date_of_birth=D(2012, 6, 1))
         AllocationFactory(child=child, iro=iro, start_date=D(2024, 1, 1))
         for start in (D(2024, 12, 16), D(2025, 1, 10)):
             children_services.record_care_episode(
-                child, by=manager, start_date=start, end_date=start + timedelta(days=2), reason_episode_ceased="E4A",
-                reason_for_new_episode="S", legal_status="V3", category_of_need="N2", placement_type="K2",
-                placement_provider="PR1")
+                child,
+                by=manager,
+                start_date=start,
+                end_date=start + timedelta(days=2),
+                reason_episode_ceased="E4A",
+                reason_for_new_episode="S",
+                legal_status="V3",
+                category_of_need="N2",
+                placement_type="K2",
+                placement_provider="PR1",
+            )
         sweep()
         assert any(kind == "review_overdue" and (to, about) == (iro.pk, child.pk) for kind, to, about, _ in reminders())
         sweep(D(2026, 1, 11))
@@ -201,9 +233,18 @@ def test_saving_a_review_does_not_need_the_broker(client, iro, manager, monkeypa
     monkeypatch.setattr(app.conf, "broker_connection_timeout", 1)
     monkeypatch.setattr(app, "_pool", None)
     sign_in(client, iro)
-    response = client.post(reverse("reviews:record", args=[review.pk]), {
-        "version": review.version, "participation_code": "PN1", "actions-TOTAL_FORMS": "0",
-        "actions-INITIAL_FORMS": "0", "held_on_day": today.day, "held_on_month": today.month, "held_on_year": today.year})
+    response = client.post(
+        reverse("reviews:record", args=[review.pk]),
+        {
+            "version": review.version,
+            "participation_code": "PN1",
+            "actions-TOTAL_FORMS": "0",
+            "actions-INITIAL_FORMS": "0",
+            "held_on_day": today.day,
+            "held_on_month": today.month,
+            "held_on_year": today.year,
+        },
+    )
     assert response.status_code == 302
     assert Review.objects.get(pk=review.pk).status == "held"
     monkeypatch.setattr(app, "_pool", None)
@@ -215,8 +256,17 @@ def test_escalation_reminders(iro, other_iro, manager):
 
     def raised(child, stage, raised_on):
         return escalation_services.raise_escalation(
-            child, by=iro, areas=["placement"], what_is_wrong="Drift", what_is_asked="A plan", stage=stage,
-            addressed_to_name="A Manager", addressed_to_role="Team manager", raised_on=raised_on, today=ON)
+            child,
+            by=iro,
+            areas=["placement"],
+            what_is_wrong="Drift",
+            what_is_asked="A plan",
+            stage=stage,
+            addressed_to_name="A Manager",
+            addressed_to_role="Team manager",
+            raised_on=raised_on,
+            today=ON,
+        )
 
     tomorrow = child_in_care(iro, manager, ON - timedelta(days=90), given="Tomorrow")
     overdue = child_in_care(other_iro, manager, ON - timedelta(days=90), given="Overdue")
@@ -224,12 +274,22 @@ def test_escalation_reminders(iro, other_iro, manager):
     raised(tomorrow, 1, add_working_days(ON, -4))
     raised(overdue, 2, add_working_days(ON, -9))
     long_running = raised(formal, 2, add_working_days(ON, -25))
-    escalation_services.record_response(long_running, by=iro, responded_on=add_working_days(ON, -22),
-                                        response_summary="Will look again", today=ON)
-    escalation_services.escalate(long_running, by=iro, stage=3, addressed_to_name="B Manager",
-                                 addressed_to_role="Service manager", sent_on=add_working_days(ON, -2), today=ON)
+    escalation_services.record_response(
+        long_running, by=iro, responded_on=add_working_days(ON, -22), response_summary="Will look again", today=ON
+    )
+    escalation_services.escalate(
+        long_running,
+        by=iro,
+        stage=3,
+        addressed_to_name="B Manager",
+        addressed_to_role="Service manager",
+        sent_on=add_working_days(ON, -2),
+        today=ON,
+    )
     sweep()
-    got = {(kind, recipient, child, step) for kind, recipient, child, step in reminders() if kind.startswith("escalation")}
+    got = {
+        (kind, recipient, child, step) for kind, recipient, child, step in reminders() if kind.startswith("escalation")
+    }
     assert got == {
         ("escalation_response_due", iro.pk, tomorrow.pk, "due"),
         ("escalation_response_overdue", other_iro.pk, overdue.pk, "overdue-week-0"),

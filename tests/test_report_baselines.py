@@ -43,41 +43,92 @@ def add_edge_cases():
     none, and one far above the band."""
     year_end = reporting_year(LAST_COMPLETE_YEAR).end
     two_years, repeat_soon, repeat_late, long_open = ChildFactory.create_batch(4)
-    ChildProtectionPlan.objects.bulk_create([
-        ChildProtectionPlan(child=two_years, start_date=date(2022, 6, 1), end_date=date(2024, 6, 1),
-                            initial_category_of_abuse="NEG", end_reason="other"),
-        ChildProtectionPlan(child=repeat_soon, start_date=date(2023, 1, 16), end_date=date(2025, 1, 15),
-                            initial_category_of_abuse="NEG", end_reason="other"),
-        ChildProtectionPlan(child=repeat_soon, start_date=date(2025, 3, 3), initial_category_of_abuse="PHY"),
-        ChildProtectionPlan(child=repeat_late, start_date=date(2021, 3, 1), end_date=date(2022, 2, 28),
-                            initial_category_of_abuse="SAB", end_reason="other"),
-        ChildProtectionPlan(child=repeat_late, start_date=date(2024, 2, 29), initial_category_of_abuse="SAB"),
-        ChildProtectionPlan(child=long_open, start_date=date(2023, 6, 1), initial_category_of_abuse="NEG",
-                            latest_category_of_abuse="EMO"),
-    ])
+    ChildProtectionPlan.objects.bulk_create(
+        [
+            ChildProtectionPlan(
+                child=two_years,
+                start_date=date(2022, 6, 1),
+                end_date=date(2024, 6, 1),
+                initial_category_of_abuse="NEG",
+                end_reason="other",
+            ),
+            ChildProtectionPlan(
+                child=repeat_soon,
+                start_date=date(2023, 1, 16),
+                end_date=date(2025, 1, 15),
+                initial_category_of_abuse="NEG",
+                end_reason="other",
+            ),
+            ChildProtectionPlan(child=repeat_soon, start_date=date(2025, 3, 3), initial_category_of_abuse="PHY"),
+            ChildProtectionPlan(
+                child=repeat_late,
+                start_date=date(2021, 3, 1),
+                end_date=date(2022, 2, 28),
+                initial_category_of_abuse="SAB",
+                end_reason="other",
+            ),
+            ChildProtectionPlan(child=repeat_late, start_date=date(2024, 2, 29), initial_category_of_abuse="SAB"),
+            ChildProtectionPlan(
+                child=long_open,
+                start_date=date(2023, 6, 1),
+                initial_category_of_abuse="NEG",
+                latest_category_of_abuse="EMO",
+            ),
+        ]
+    )
     iro = IroFactory()
     raised = date(LAST_COMPLETE_YEAR, 5, 1)
     in_time = add_working_days(raised, 20)
-    escalations = Escalation.objects.bulk_create([
-        Escalation(child=long_open, raised_by=iro, raised_on=raised, what_is_wrong="Drift", what_is_asked="A plan",
-                   status=EscalationStatus.RESOLVED, resolved_on=resolved_on, outcome="Agreed",
-                   resolved_at_stage=stage)
-        for resolved_on, stage in ((in_time, Stage.HEAD_OF_SERVICE), (in_time + timedelta(days=1), Stage.CAFCASS))
-    ] + [Escalation(child=repeat_late, raised_by=iro, raised_on=raised, what_is_wrong="Visits", what_is_asked="Visits",
-                    status=EscalationStatus.WITHDRAWN, withdrawn_on=raised + timedelta(days=3),
-                    withdrawal_reason="Visited")])
-    EscalationStep.objects.create(escalation=escalations[1], stage=Stage.CAFCASS, addressed_to_name="Cafcass",
-                                  addressed_to_role="Cafcass", sent_on=raised, response_due=raised)
+    escalations = Escalation.objects.bulk_create(
+        [
+            Escalation(
+                child=long_open,
+                raised_by=iro,
+                raised_on=raised,
+                what_is_wrong="Drift",
+                what_is_asked="A plan",
+                status=EscalationStatus.RESOLVED,
+                resolved_on=resolved_on,
+                outcome="Agreed",
+                resolved_at_stage=stage,
+            )
+            for resolved_on, stage in ((in_time, Stage.HEAD_OF_SERVICE), (in_time + timedelta(days=1), Stage.CAFCASS))
+        ]
+        + [
+            Escalation(
+                child=repeat_late,
+                raised_by=iro,
+                raised_on=raised,
+                what_is_wrong="Visits",
+                what_is_asked="Visits",
+                status=EscalationStatus.WITHDRAWN,
+                withdrawn_on=raised + timedelta(days=3),
+                withdrawal_reason="Visited",
+            )
+        ]
+    )
+    EscalationStep.objects.create(
+        escalation=escalations[1],
+        stage=Stage.CAFCASS,
+        addressed_to_name="Cafcass",
+        addressed_to_role="Cafcass",
+        sent_on=raised,
+        response_due=raised,
+    )
     EscalationConcern.objects.bulk_create(
-        [EscalationConcern(escalation=escalation, area="legal") for escalation in escalations])
+        [EscalationConcern(escalation=escalation, area="legal") for escalation in escalations]
+    )
     still_holding = IroFactory(username="inactive-holding", is_active=False)
     IroFactory(username="inactive-empty", is_active=False)
     over_band = IroFactory(username="over-band", fte="0.10")
     children = ChildFactory.create_batch(9)
     Allocation.objects.bulk_create(
         [Allocation(child=children[0], iro=still_holding, start_date=date(2024, 1, 1), end_date=date(2025, 6, 1))]
-        + [Allocation(child=child, iro=over_band, start_date=year_end, end_date=year_end + timedelta(days=1))
-           for child in children[1:]])
+        + [
+            Allocation(child=child, iro=over_band, start_date=year_end, end_date=year_end + timedelta(days=1))
+            for child in children[1:]
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,13 +146,27 @@ def product(period):
 def test_the_years_checked_exercise_every_rule(authority, db):
     years = [product(period) for period in PERIODS.values()]
     zero_everywhere = [name for name in years[0] if not any(figures[name] for figures in years)]
-    for name in ("caseloads.above_band", "children.started", "children.ceased", "reviews.LAC.late",
-                 "reviews.ICPC.late", "reviews.RCPC.held", "reviews.LAC.overdue", "reviews.LAC.due_soon",
-                 "lac.seen_before", "lac.not_seen_before", "lac.quality.decisions.pending",
-                 "lac.quality.record.missed", "oversight.children_with_record_every_quarter",
-                 "escalations.resolved_within_working_days", "escalations.withdrawn", "escalations.cafcass_referrals",
-                 "protection.repeat_plans_within_2_years", "protection.plans_ended_lasting_2_years_or_more",
-                 "protection.plans_open_18_months_at_end"):
+    for name in (
+        "caseloads.above_band",
+        "children.started",
+        "children.ceased",
+        "reviews.LAC.late",
+        "reviews.ICPC.late",
+        "reviews.RCPC.held",
+        "reviews.LAC.overdue",
+        "reviews.LAC.due_soon",
+        "lac.seen_before",
+        "lac.not_seen_before",
+        "lac.quality.decisions.pending",
+        "lac.quality.record.missed",
+        "oversight.children_with_record_every_quarter",
+        "escalations.resolved_within_working_days",
+        "escalations.withdrawn",
+        "escalations.cafcass_referrals",
+        "protection.repeat_plans_within_2_years",
+        "protection.plans_ended_lasting_2_years_or_more",
+        "protection.plans_open_18_months_at_end",
+    ):
         assert name not in zero_everywhere
     assert "caseloads.rows.inactive-holding.children" in years[0]
     assert "caseloads.rows.inactive-empty.children" not in years[0]

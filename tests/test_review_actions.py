@@ -36,16 +36,27 @@ def today():
 @pytest.fixture
 def held_review(iro, manager, today):
     child = child_in_care(iro, manager, today - timedelta(days=60))
-    review = services.record_review_held(due_review(child), by=iro, fields={
-        "held_on": today - timedelta(days=30), "participation_code": "PN1", "late_reason": "other",
-        "late_reason_other": "Snow"})
+    review = services.record_review_held(
+        due_review(child),
+        by=iro,
+        fields={
+            "held_on": today - timedelta(days=30),
+            "participation_code": "PN1",
+            "late_reason": "other",
+            "late_reason_other": "Snow",
+        },
+    )
     return review
 
 
 @pytest.fixture
 def action(held_review, today):
-    return ReviewAction.objects.create(review=held_review, description="Arrange a dental check",
-                                       owner_name="Foster carer", due_date=today - timedelta(days=5))
+    return ReviewAction.objects.create(
+        review=held_review,
+        description="Arrange a dental check",
+        owner_name="Foster carer",
+        due_date=today - timedelta(days=5),
+    )
 
 
 def done_post(action, day, note="Seen by the dentist on Tuesday"):
@@ -63,35 +74,48 @@ def done_url(action):
 @pytest.mark.django_db
 class TestRules:
     def test_done_keeps_the_date_the_note_and_who_recorded_it(self, action, iro, today):
-        services.complete_action(action, by=iro, completed_on=today - timedelta(days=1), note=" Seen ",
-                                 expected_version=1)
+        services.complete_action(
+            action, by=iro, completed_on=today - timedelta(days=1), note=" Seen ", expected_version=1
+        )
         action.refresh_from_db()
         assert (action.completed_on, action.version) == (today - timedelta(days=1), 2)
         entry = ReviewActionUpdate.objects.get(action=action)
-        assert (entry.kind, entry.completed_on, entry.note, entry.recorded_by) == ("completed", action.completed_on,
-                                                                                  "Seen", iro)
+        assert (entry.kind, entry.completed_on, entry.note, entry.recorded_by) == (
+            "completed",
+            action.completed_on,
+            "Seen",
+            iro,
+        )
         assert AuditEvent.objects.filter(object_type="reviews.reviewaction", object_id=str(action.pk)).exists()
 
     def test_a_new_date_keeps_the_old_one_in_the_history(self, action, iro, today):
         old = action.due_date
-        services.change_action_due_date(action, by=iro, due_date=today + timedelta(days=14), reason="Cancelled",
-                                        expected_version=1)
-        services.change_action_due_date(action, by=iro, due_date=today + timedelta(days=21), reason="Again",
-                                        expected_version=2)
+        services.change_action_due_date(
+            action, by=iro, due_date=today + timedelta(days=14), reason="Cancelled", expected_version=1
+        )
+        services.change_action_due_date(
+            action, by=iro, due_date=today + timedelta(days=21), reason="Again", expected_version=2
+        )
         action.refresh_from_db()
         assert action.due_date == today + timedelta(days=21) and action.completed_on is None
         assert list(action.updates.values_list("previous_due_date", "new_due_date", "note")) == [
-            (old, today + timedelta(days=14), "Cancelled"), (today + timedelta(days=14), today + timedelta(days=21), "Again")]
+            (old, today + timedelta(days=14), "Cancelled"),
+            (today + timedelta(days=14), today + timedelta(days=21), "Again"),
+        ]
 
-    @pytest.mark.parametrize("change, field, message", [
-        ({"completed_on": 1}, "completed_on", "cannot be in the future"),
-        ({"completed_on": -31}, "completed_on", "before the review that agreed it"),
-        ({"note": "  "}, "note", "Enter a note of what was done"),
-    ])
+    @pytest.mark.parametrize(
+        "change, field, message",
+        [
+            ({"completed_on": 1}, "completed_on", "cannot be in the future"),
+            ({"completed_on": -31}, "completed_on", "before the review that agreed it"),
+            ({"note": "  "}, "note", "Enter a note of what was done"),
+        ],
+    )
     def test_done_refused(self, action, iro, today, change, field, message):
         arguments = {"completed_on": today, "note": "Done"}
-        arguments.update({key: today + timedelta(days=value) if key == "completed_on" else value
-                          for key, value in change.items()})
+        arguments.update(
+            {key: today + timedelta(days=value) if key == "completed_on" else value for key, value in change.items()}
+        )
         with pytest.raises(ValidationError) as error:
             services.complete_action(action, by=iro, expected_version=1, **arguments)
         assert message in error.value.message_dict[field][0]
@@ -99,8 +123,11 @@ class TestRules:
         assert action.completed_on is None and action.version == 1 and not action.updates.exists()
 
     def test_a_new_date_must_be_new_and_not_past_with_a_reason(self, action, iro, today):
-        for due_date, reason, field in ((action.due_date, "x", "due_date"), (today - timedelta(days=1), "x", "due_date"),
-                                        (today, "", "reason")):
+        for due_date, reason, field in (
+            (action.due_date, "x", "due_date"),
+            (today - timedelta(days=1), "x", "due_date"),
+            (today, "", "reason"),
+        ):
             with pytest.raises(ValidationError) as error:
                 services.change_action_due_date(action, by=iro, due_date=due_date, reason=reason, expected_version=1)
             assert field in error.value.message_dict
@@ -108,8 +135,9 @@ class TestRules:
     def test_a_done_action_cannot_change_and_a_stale_version_is_refused(self, action, iro, today):
         services.complete_action(action, by=iro, completed_on=today, note="Done", expected_version=1)
         with pytest.raises(ChangedByAnotherUser):
-            services.change_action_due_date(action, by=iro, due_date=today + timedelta(days=3), reason="x",
-                                            expected_version=1)
+            services.change_action_due_date(
+                action, by=iro, due_date=today + timedelta(days=3), reason="x", expected_version=1
+            )
         with pytest.raises(ValidationError, match="recorded as done on"):
             services.complete_action(action, by=iro, completed_on=today, note="Again", expected_version=2)
 
@@ -133,29 +161,39 @@ class TestReminders:
         assert reminder.read_at is not None
         assert unread() == before - 1
         on = today + timedelta(days=1)
-        assert not [r for r in review_reminders(on, action.review.child_id, action.review.child_id)
-                    if r.kind == NotificationKind.ACTION_OVERDUE]
+        assert not [
+            r
+            for r in review_reminders(on, action.review.child_id, action.review.child_id)
+            if r.kind == NotificationKind.ACTION_OVERDUE
+        ]
 
-    def test_the_owner_who_signs_in_is_reminded_too_and_the_reminder_opens_the_action(self, action, iro, other_iro,
-                                                                                         today):
+    def test_the_owner_who_signs_in_is_reminded_too_and_the_reminder_opens_the_action(
+        self, action, iro, other_iro, today
+    ):
         action.owner = other_iro
         action.save()
         sweep_in_process(today)
         reminders = Notification.objects.filter(kind=NotificationKind.ACTION_OVERDUE, subject_id=action.pk)
         assert {(r.recipient, r.link) for r in reminders} == {
-            (iro, reverse("reviews:action", args=[action.pk])), (other_iro, reverse("reviews:action", args=[action.pk]))}
+            (iro, reverse("reviews:action", args=[action.pk])),
+            (other_iro, reverse("reviews:action", args=[action.pk])),
+        }
         services.complete_action(action, by=other_iro, completed_on=today, note="Done", expected_version=1)
         assert not reminders.filter(read_at__isnull=True).exists()
 
     def test_a_new_date_settles_the_old_reminder_until_the_new_one_passes(self, action, iro, today):
         sweep_in_process(today)
-        services.change_action_due_date(action, by=iro, due_date=today + timedelta(days=7), reason="Moved",
-                                        expected_version=1)
+        services.change_action_due_date(
+            action, by=iro, due_date=today + timedelta(days=7), reason="Moved", expected_version=1
+        )
         assert not Notification.objects.filter(kind=NotificationKind.ACTION_OVERDUE, read_at__isnull=True).exists()
         child = action.review.child_id
         assert not [r for r in review_reminders(today, child, child) if r.kind == NotificationKind.ACTION_OVERDUE]
-        later = [r for r in review_reminders(today + timedelta(days=8), child, child)
-                 if r.kind == NotificationKind.ACTION_OVERDUE]
+        later = [
+            r
+            for r in review_reminders(today + timedelta(days=8), child, child)
+            if r.kind == NotificationKind.ACTION_OVERDUE
+        ]
         assert [r.due_date for r in later] == [today + timedelta(days=7)]
 
 
@@ -182,8 +220,9 @@ class TestActionPage:
     def test_a_new_date_with_the_reason(self, client, action, iro, today):
         sign_in(client, iro)
         new = today + timedelta(days=10)
-        response = client.post(reverse("reviews:action_new_date", args=[action.pk]), new_date_post(action, new),
-                               follow=True)
+        response = client.post(
+            reverse("reviews:action_new_date", args=[action.pk]), new_date_post(action, new), follow=True
+        )
         assert f"is now due by {new:%-d %B %Y}" in response.content.decode()
         history = client.get(reverse("reviews:action", args=[action.pk])).content.decode()
         assert f"Date changed from {action.due_date:%-d %B %Y} to {new:%-d %B %Y}" in history
@@ -195,16 +234,22 @@ class TestActionPage:
         response = client.post(url, {"version": action.version})
         assert response.status_code == 400
         content = response.content.decode()
-        assert "<title>Error:" in content and 'href="#id_completed_on_day">Enter the date the action was done' in content
+        assert (
+            "<title>Error:" in content and 'href="#id_completed_on_day">Enter the date the action was done' in content
+        )
         response = client.post(url, {**done_post(action, today), "note": ""})
         assert 'href="#id_note">Enter a note of what was done' in response.content.decode()
         response = client.post(url, done_post(action, today + timedelta(days=2)))
-        assert 'href="#id_completed_on_day">The date the action was done cannot be in the future' in response.content.decode()
+        assert (
+            'href="#id_completed_on_day">The date the action was done cannot be in the future'
+            in response.content.decode()
+        )
         assert not ReviewAction.objects.filter(completed_on__isnull=False).exists()
 
     def test_a_stale_page_is_refused(self, client, action, iro, manager, today):
-        services.change_action_due_date(action, by=manager, due_date=today + timedelta(days=3), reason="x",
-                                        expected_version=1)
+        services.change_action_due_date(
+            action, by=manager, due_date=today + timedelta(days=3), reason="x", expected_version=1
+        )
         sign_in(client, iro)
         response = client.post(done_url(action), done_post(action, today))
         assert response.status_code == 400
@@ -230,8 +275,15 @@ class TestActionPage:
         sign_in(client, board_member)
         assert client.get(url).status_code == 403
         reader = IroFactory()
-        CoverArrangement.objects.create(covering_iro=reader, covered_iro=iro, starts_on=today, ends_on=today,
-                                        level=CoverLevel.READ, reason="Leave", granted_by=manager)
+        CoverArrangement.objects.create(
+            covering_iro=reader,
+            covered_iro=iro,
+            starts_on=today,
+            ends_on=today,
+            level=CoverLevel.READ,
+            reason="Leave",
+            granted_by=manager,
+        )
         sign_in(client, reader)
         assert done_url(action) not in client.get(url).content.decode()
         assert client.post(done_url(action), done_post(action, today)).status_code == 403
@@ -241,8 +293,13 @@ class TestActionPage:
 @pytest.mark.django_db
 class TestMidwayReview:
     def test_the_oversight_page_lists_the_childs_open_actions(self, client, action, iro, today):
-        done = ReviewAction.objects.create(review=action.review, description="Book the PEP meeting", owner_name="School",
-                                           due_date=today, completed_on=today)
+        done = ReviewAction.objects.create(
+            review=action.review,
+            description="Book the PEP meeting",
+            owner_name="School",
+            due_date=today,
+            completed_on=today,
+        )
         sign_in(client, iro)
         content = client.get(reverse("oversight:record", args=[action.review.child_id])).content.decode()
         assert "Open agreed actions" in content and "Arrange a dental check" in content
@@ -257,7 +314,9 @@ class TestMidwayReview:
         response = client.post(f"{done_url(action)}?next={oversight}", done_post(action, today))
         assert response.url == oversight
         ReviewAction.objects.filter(pk=action.pk).update(completed_on=None)
-        response = client.post(f"{done_url(action)}?next=//elsewhere.example/", {**done_post(action, today), "version": 2})
+        response = client.post(
+            f"{done_url(action)}?next=//elsewhere.example/", {**done_post(action, today), "version": 2}
+        )
         assert response.url == reverse("reviews:detail", args=[action.review_id])
 
     def test_a_fixed_number_of_queries_however_many_actions(self, client, action, iro, today):
@@ -270,8 +329,10 @@ class TestMidwayReview:
             return len(captured)
 
         few = queries()
-        ReviewAction.objects.bulk_create(ReviewAction(review=action.review, description=f"Action {n}", owner_name="SW",
-                                                      due_date=today) for n in range(12))
+        ReviewAction.objects.bulk_create(
+            ReviewAction(review=action.review, description=f"Action {n}", owner_name="SW", due_date=today)
+            for n in range(12)
+        )
         assert queries() == few
 
 
@@ -285,8 +346,11 @@ class TestAddAnother:
         content = client.get(url).content.decode()
         assert "Action 1" in content and "Action 2" not in content and "Add another action" in content
 
-        first = {"actions-0-description": "Dentist", "actions-0-owner_name": "Carer",
-                 **date_fields("actions-0-due_date", today + timedelta(days=9))}
+        first = {
+            "actions-0-description": "Dentist",
+            "actions-0-owner_name": "Carer",
+            **date_fields("actions-0-due_date", today + timedelta(days=9)),
+        }
         data = {**record_post(review, today), "actions-TOTAL_FORMS": "1", **first, "add_action": "1"}
         response = client.post(url, data)
         content = response.content.decode()
@@ -295,9 +359,15 @@ class TestAddAnother:
         assert 'id="id_actions-1-description" name="actions-1-description" type="text" value="" autofocus' in content
         assert Review.objects.get(pk=review.pk).status == "due"
 
-        data = {**record_post(review, today), "actions-TOTAL_FORMS": "2", **first,
-                "actions-1-description": "School visit", "actions-1-owner_name": "Social worker",
-                **date_fields("actions-1-due_date", today + timedelta(days=20)), "remove_action": "0"}
+        data = {
+            **record_post(review, today),
+            "actions-TOTAL_FORMS": "2",
+            **first,
+            "actions-1-description": "School visit",
+            "actions-1-owner_name": "Social worker",
+            **date_fields("actions-1-due_date", today + timedelta(days=20)),
+            "remove_action": "0",
+        }
         content = client.post(url, data).content.decode()
         assert "Action 2" not in content and 'value="School visit"' in content and 'value="Dentist"' not in content
         assert 'name="actions-TOTAL_FORMS" value="1"' in content
@@ -306,45 +376,72 @@ class TestAddAnother:
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]), {
-            **record_post(review, today), "actions-TOTAL_FORMS": "2",
-            "actions-0-description": "Dentist", "actions-0-owner_name": "Carer",
-            **date_fields("actions-0-due_date", today - timedelta(days=3)),
-            "actions-1-description": "School visit", "actions-1-owner_name": "Social worker"})
+        response = client.post(
+            reverse("reviews:record", args=[review.pk]),
+            {
+                **record_post(review, today),
+                "actions-TOTAL_FORMS": "2",
+                "actions-0-description": "Dentist",
+                "actions-0-owner_name": "Carer",
+                **date_fields("actions-0-due_date", today - timedelta(days=3)),
+                "actions-1-description": "School visit",
+                "actions-1-owner_name": "Social worker",
+            },
+        )
         content = response.content.decode()
         assert response.status_code == 400
         assert 'href="#id_actions-1-due_date_day">Action 2: enter the date it is due by</a>' in content
         assert "Enter the date it is due by</p>" in content
 
-        response = client.post(reverse("reviews:record", args=[review.pk]), {
-            **record_post(review, today), "actions-TOTAL_FORMS": "3",
-            "actions-1-description": "Dentist", "actions-1-owner_name": "Carer",
-            **date_fields("actions-1-due_date", today - timedelta(days=3))})
-        assert (f'href="#id_actions-1-due_date_day">Action 2: the date it is due by must be on or after '
-                f'{today:%-d %B %Y}, when the review was held.</a>') in response.content.decode()
+        response = client.post(
+            reverse("reviews:record", args=[review.pk]),
+            {
+                **record_post(review, today),
+                "actions-TOTAL_FORMS": "3",
+                "actions-1-description": "Dentist",
+                "actions-1-owner_name": "Carer",
+                **date_fields("actions-1-due_date", today - timedelta(days=3)),
+            },
+        )
+        assert (
+            f'href="#id_actions-1-due_date_day">Action 2: the date it is due by must be on or after '
+            f"{today:%-d %B %Y}, when the review was held.</a>"
+        ) in response.content.decode()
         assert not ReviewAction.objects.exists()
 
     def test_saving_keeps_every_filled_row_and_skips_blank_ones(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]), {
-            **record_post(review, today), "actions-TOTAL_FORMS": "3",
-            "actions-0-description": "Dentist", "actions-0-owner_name": "Carer",
-            **date_fields("actions-0-due_date", today + timedelta(days=3)),
-            "actions-2-description": "School visit", "actions-2-owner_name": "Social worker",
-            **date_fields("actions-2-due_date", today + timedelta(days=9))})
+        response = client.post(
+            reverse("reviews:record", args=[review.pk]),
+            {
+                **record_post(review, today),
+                "actions-TOTAL_FORMS": "3",
+                "actions-0-description": "Dentist",
+                "actions-0-owner_name": "Carer",
+                **date_fields("actions-0-due_date", today + timedelta(days=3)),
+                "actions-2-description": "School visit",
+                "actions-2-owner_name": "Social worker",
+                **date_fields("actions-2-due_date", today + timedelta(days=9)),
+            },
+        )
         assert response.status_code == 302
         assert list(ReviewAction.objects.order_by("due_date").values_list("description", flat=True)) == [
-            "Dentist", "School visit"]
+            "Dentist",
+            "School visit",
+        ]
 
 
 @pytest.mark.django_db
 class TestApi:
     def test_done_through_the_api_with_history_and_version(self, action, iro, today):
         client = api_client(iro)
-        response = client.post(f"{ACTIONS}{action.pk}/complete/", {
-            "completed_on": today.isoformat(), "note": "Seen", "version": 1}, format="json")
+        response = client.post(
+            f"{ACTIONS}{action.pk}/complete/",
+            {"completed_on": today.isoformat(), "note": "Seen", "version": 1},
+            format="json",
+        )
         assert response.status_code == 200, response.content
         body = response.json()
         assert (body["completed"], body["completed_on"], body["version"]) == (True, today.isoformat(), 2)
@@ -354,21 +451,31 @@ class TestApi:
     def test_new_date_and_a_stale_version_is_409(self, action, iro, today):
         client = api_client(iro)
         new = today + timedelta(days=5)
-        response = client.post(f"{ACTIONS}{action.pk}/change-due-date/", {
-            "due_date": new.isoformat(), "reason": "Moved", "version": 1}, format="json")
+        response = client.post(
+            f"{ACTIONS}{action.pk}/change-due-date/",
+            {"due_date": new.isoformat(), "reason": "Moved", "version": 1},
+            format="json",
+        )
         assert response.status_code == 200 and response.json()["due_date"] == new.isoformat()
-        response = client.post(f"{ACTIONS}{action.pk}/complete/", {
-            "completed_on": today.isoformat(), "note": "Seen", "version": 1}, format="json")
+        response = client.post(
+            f"{ACTIONS}{action.pk}/complete/",
+            {"completed_on": today.isoformat(), "note": "Seen", "version": 1},
+            format="json",
+        )
         assert_error_shape(response, 409)
         assert ReviewAction.objects.get(pk=action.pk).completed_on is None
 
     def test_invalid_is_400_with_the_field(self, action, iro, today):
         client = api_client(iro)
-        response = client.post(f"{ACTIONS}{action.pk}/complete/", {
-            "completed_on": (today + timedelta(days=1)).isoformat(), "note": "Seen", "version": 1}, format="json")
+        response = client.post(
+            f"{ACTIONS}{action.pk}/complete/",
+            {"completed_on": (today + timedelta(days=1)).isoformat(), "note": "Seen", "version": 1},
+            format="json",
+        )
         assert_error_shape(response, 400, "completed_on")
-        response = client.post(f"{ACTIONS}{action.pk}/change-due-date/", {
-            "due_date": today.isoformat(), "version": 1}, format="json")
+        response = client.post(
+            f"{ACTIONS}{action.pk}/change-due-date/", {"due_date": today.isoformat(), "version": 1}, format="json"
+        )
         assert_error_shape(response, 400, "reason")
 
     def test_who_may(self, action, iro, other_iro, board_member, manager, today):
@@ -376,8 +483,15 @@ class TestApi:
         assert api_client(other_iro).post(f"{ACTIONS}{action.pk}/complete/", body, format="json").status_code == 404
         assert api_client(board_member).post(f"{ACTIONS}{action.pk}/complete/", body, format="json").status_code == 403
         reader = IroFactory()
-        CoverArrangement.objects.create(covering_iro=reader, covered_iro=iro, starts_on=today, ends_on=today,
-                                        level=CoverLevel.READ, reason="Leave", granted_by=manager)
+        CoverArrangement.objects.create(
+            covering_iro=reader,
+            covered_iro=iro,
+            starts_on=today,
+            ends_on=today,
+            level=CoverLevel.READ,
+            reason="Leave",
+            granted_by=manager,
+        )
         assert api_client(reader).post(f"{ACTIONS}{action.pk}/complete/", body, format="json").status_code == 403
         action.owner = other_iro
         action.save()

@@ -30,8 +30,14 @@ def date_fields(prefix, day):
 
 
 def record_post(review, held, code="PN1", **extra):
-    data = {"version": review.version, "participation_code": code, "parents_participation": "attended",
-            "actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "0", **date_fields("held_on", held)}
+    data = {
+        "version": review.version,
+        "participation_code": code,
+        "parents_participation": "attended",
+        "actions-TOTAL_FORMS": "2",
+        "actions-INITIAL_FORMS": "0",
+        **date_fields("held_on", held),
+    }
     data.update(extra)
     return data
 
@@ -51,7 +57,7 @@ class TestDueList:
         content = client.get(reverse("reviews:due")).content.decode()
         assert content.index("Sooner Testcase") < content.index("Later Testcase")
         assert "Elsewhere Testcase" not in content
-        remaining = (due_review(sooner).due_date - today)
+        remaining = due_review(sooner).due_date - today
         assert remaining.days > 0
         assert "2 reviews due or booked" in content
 
@@ -61,12 +67,17 @@ class TestDueList:
         content = client.get(reverse("reviews:due")).content.decode()
         late = -((due_review(child).due_date - today).days)
         assert late > 0
-        assert f'govuk-tag--red">Overdue by {working_days_overdue(due_review(child).due_date, today)} working days</strong>' in content
+        assert (
+            f'govuk-tag--red">Overdue by {working_days_overdue(due_review(child).due_date, today)} working days</strong>'
+            in content
+        )
 
     def test_filters_by_kind_and_period(self, client, iro, manager, today):
         overdue = child_in_care(iro, manager, today - timedelta(days=60), name="Overdue")
         child_in_care(iro, manager, today - timedelta(days=1), name="Fresh")
-        children_services.record_strategy_discussion(overdue, by=manager, date=today - timedelta(days=1), section_47_enquiry_started=True)
+        children_services.record_strategy_discussion(
+            overdue, by=manager, date=today - timedelta(days=1), section_47_enquiry_started=True
+        )
         sign_in(client, iro)
         content = client.get(reverse("reviews:due"), {"period": "overdue"}).content.decode()
         assert "Overdue Testcase" in content and "Fresh Testcase" not in content
@@ -78,9 +89,17 @@ class TestDueList:
         AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=130))
         for days_ago in (120, 80, 40):
             children_services.record_care_episode(
-                child, by=manager, start_date=today - timedelta(days=days_ago),
-                end_date=today - timedelta(days=days_ago - 2), reason_episode_ceased="E4A", reason_for_new_episode="S",
-                legal_status="V3", category_of_need="N2", placement_type="K2", placement_provider="PR1")
+                child,
+                by=manager,
+                start_date=today - timedelta(days=days_ago),
+                end_date=today - timedelta(days=days_ago - 2),
+                reason_episode_ceased="E4A",
+                reason_for_new_episode="S",
+                legal_status="V3",
+                category_of_need="N2",
+                placement_type="K2",
+                placement_provider="PR1",
+            )
         sign_in(client, iro)
         for period in ("overdue", ""):
             content = client.get(reverse("reviews:due"), {"period": period}).content.decode()
@@ -121,9 +140,19 @@ class TestRecordingThroughThePages:
         review = due_review(child)
         held = today - timedelta(days=1)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]), record_post(
-            review, held, **{"actions-0-description": "Book a dental check", "actions-0-owner_name": "Foster carer",
-                             **date_fields("actions-0-due_date", held + timedelta(days=30))}), follow=True)
+        response = client.post(
+            reverse("reviews:record", args=[review.pk]),
+            record_post(
+                review,
+                held,
+                **{
+                    "actions-0-description": "Book a dental check",
+                    "actions-0-owner_name": "Foster carer",
+                    **date_fields("actions-0-due_date", held + timedelta(days=30)),
+                },
+            ),
+            follow=True,
+        )
         content = response.content.decode()
         assert "LAC review 1 for Robin Testcase is recorded as held." in content
         assert "Rate the plan after LAC review 1" in content
@@ -151,8 +180,10 @@ class TestRecordingThroughThePages:
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]), record_post(
-            review, today, **{"actions-0-description": "Visit school"}))
+        response = client.post(
+            reverse("reviews:record", args=[review.pk]),
+            record_post(review, today, **{"actions-0-description": "Visit school"}),
+        )
         content = response.content.decode()
         assert 'href="#id_actions-0-owner_name">Action 1: enter who will do it' in content
         assert Review.objects.get(pk=review.pk).status == "due"
@@ -162,8 +193,11 @@ class TestRecordingThroughThePages:
         review = due_review(child)
         day = add_working_days(today, 3)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:book", args=[review.pk]),
-                               {"version": review.version, "time": "14:30", **date_fields("date", day)}, follow=True)
+        response = client.post(
+            reverse("reviews:book", args=[review.pk]),
+            {"version": review.version, "time": "14:30", **date_fields("date", day)},
+            follow=True,
+        )
         assert "is booked" in response.content.decode()
         review.refresh_from_db()
         assert review.status == "booked"
@@ -173,8 +207,10 @@ class TestRecordingThroughThePages:
         child = child_in_care(iro, manager, today - timedelta(days=3))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:book", args=[review.pk]),
-                               {"version": review.version, "time": "25:99", **date_fields("date", today)})
+        response = client.post(
+            reverse("reviews:book", args=[review.pk]),
+            {"version": review.version, "time": "25:99", **date_fields("date", today)},
+        )
         assert "Enter the time as hours and minutes" in response.content.decode()
         assert Review.objects.get(pk=review.pk).status == "due"
 
@@ -187,11 +223,14 @@ class TestRecordingThroughThePages:
         opened = review.version
         edit_url = reverse("reviews:edit", args=[review.pk])
         assert client.get(edit_url).status_code == 200
-        first = client.post(edit_url, record_post(review, review.held_on, advocate_present="on",
-                                                  **{"actions-TOTAL_FORMS": "0"}))
+        first = client.post(
+            edit_url, record_post(review, review.held_on, advocate_present="on", **{"actions-TOTAL_FORMS": "0"})
+        )
         assert first.status_code == 302
-        second = client.post(edit_url, record_post(review, review.held_on, child_chaired="on",
-                                                   **{"version": opened, "actions-TOTAL_FORMS": "0"}))
+        second = client.post(
+            edit_url,
+            record_post(review, review.held_on, child_chaired="on", **{"version": opened, "actions-TOTAL_FORMS": "0"}),
+        )
         assert second.status_code == 409
         assert "Someone else changed this review" in second.content.decode()
         saved = Review.objects.get(pk=review.pk)
@@ -201,13 +240,14 @@ class TestRecordingThroughThePages:
 def field_group(content, field_id):
     """The HTML of the form group holding the field with this id."""
     end = content.index(f'id="{field_id}"')
-    return content[content.rindex('<div class="govuk-form-group', 0, end):end]
+    return content[content.rindex('<div class="govuk-form-group', 0, end) : end]
 
 
 @pytest.mark.django_db
 class TestWarningsBeforeAMistake:
     def test_booking_after_the_due_date_asks_for_confirmation_and_the_reason_on_the_date(
-            self, client, iro, manager, today):
+        self, client, iro, manager, today
+    ):
         child = child_in_care(iro, manager, today - timedelta(days=60))
         review = due_review(child)
         day = add_working_days(today, 1)
@@ -217,8 +257,10 @@ class TestWarningsBeforeAMistake:
         first = client.post(url, booking)
         content = first.content.decode()
         assert first.status_code == 400
-        warning = (f"{day:%-d %B %Y} is after the due date ({review.due_date:%-d %B %Y}), so the review will be "
-                   "late: change the date, or confirm it and choose why.")
+        warning = (
+            f"{day:%-d %B %Y} is after the due date ({review.due_date:%-d %B %Y}), so the review will be "
+            "late: change the date, or confirm it and choose why."
+        )
         assert f'href="#id_date_day">{warning}' in content
         date_group = field_group(content, "id_date")
         assert "govuk-form-group--error" in date_group and warning in date_group
@@ -289,4 +331,6 @@ class TestReviewAccess:
         child = child_in_care(iro, manager, today - timedelta(days=20))
         sign_in(client, iro)
         client.get(reverse("reviews:detail", args=[due_review(child).pk]))
-        assert AuditEvent.objects.filter(action="view", object_type="reviews.review", child_id=child.pk, user=iro).exists()
+        assert AuditEvent.objects.filter(
+            action="view", object_type="reviews.review", child_id=child.pk, user=iro
+        ).exists()

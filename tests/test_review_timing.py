@@ -73,14 +73,14 @@ class TestPages:
         sign_in(client, iro)
         review = overdue_child.reviews.get()
         content = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-        status = content[content.index(">Status</dt>"):content.index(">Due by</dt>")]
+        status = content[content.index(">Status</dt>") : content.index(">Due by</dt>")]
         assert RED_OVERDUE in status and ">Due<" not in status and ">Due</dd>" not in status
 
     def test_child_page_says_overdue_in_next_and_history(self, client, iro, overdue_child):
         sign_in(client, iro)
         content = client.get(reverse("children:detail", args=[overdue_child.pk])).content.decode()
         assert content.count(RED_OVERDUE) == 2
-        history = content[content.index("Review history"):]
+        history = content[content.index("Review history") :]
         assert ">Due</td>" not in history
 
     def test_caseload_shows_red_overdue(self, client, iro, overdue_child):

@@ -34,7 +34,14 @@ def seed(children=120, random_seed=7, *options):
     """Run the command with the reference date pinned, returning what it printed."""
     out = StringIO()
     call_command(
-        "seed_demo", "--children", str(children), "--seed", str(random_seed), "--today", TODAY.isoformat(), *options,
+        "seed_demo",
+        "--children",
+        str(children),
+        "--seed",
+        str(random_seed),
+        "--today",
+        TODAY.isoformat(),
+        *options,
         stdout=out,
     )
     return out.getvalue()
@@ -53,15 +60,32 @@ def canonical_dump():
     by_child = "child__local_child_id"
     return {
         "children": list(
-            Child.objects.filter(local_child_id__startswith="DEMO").order_by("local_child_id").values_list(
-                "local_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "is_uasc",
-                "has_disability", "is_mother", "first_child_date_of_birth",
+            Child.objects.filter(local_child_id__startswith="DEMO")
+            .order_by("local_child_id")
+            .values_list(
+                "local_child_id",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "sex",
+                "ethnicity",
+                "is_uasc",
+                "has_disability",
+                "is_mother",
+                "first_child_date_of_birth",
             )
         ),
         "episodes": list(
             CareEpisode.objects.order_by(by_child, "start_date").values_list(
-                by_child, "start_date", "reason_for_new_episode", "legal_status", "category_of_need",
-                "placement_type", "placement_provider", "end_date", "reason_episode_ceased",
+                by_child,
+                "start_date",
+                "reason_for_new_episode",
+                "legal_status",
+                "category_of_need",
+                "placement_type",
+                "placement_provider",
+                "end_date",
+                "reason_episode_ceased",
                 "reason_for_placement_change",
             )
         ),
@@ -72,20 +96,33 @@ def canonical_dump():
         ),
         "plans": list(
             ChildProtectionPlan.objects.order_by(by_child, "start_date").values_list(
-                by_child, "start_date", "initial_category_of_abuse", "latest_category_of_abuse", "end_date",
+                by_child,
+                "start_date",
+                "initial_category_of_abuse",
+                "latest_category_of_abuse",
+                "end_date",
                 "end_reason",
             )
         ),
         "reviews": list(
             Review.objects.order_by(by_child, "kind", "cycle_start", "number", "status").values_list(
-                by_child, "kind", "number", "cycle_start", "due_date", "status", "held_on", "chair__username",
-                "participation_code", "late_reason", "conference_outcome",
+                by_child,
+                "kind",
+                "number",
+                "cycle_start",
+                "due_date",
+                "status",
+                "held_on",
+                "chair__username",
+                "participation_code",
+                "late_reason",
+                "conference_outcome",
             )
         ),
         "review_actions": list(
-            ReviewAction.objects.order_by(f"review__{by_child}", "review__kind", "review__number", "review__status",
-                                          "due_date", "description")
-            .values_list("review__child__local_child_id", "description", "owner_name", "due_date", "completed_on")
+            ReviewAction.objects.order_by(
+                f"review__{by_child}", "review__kind", "review__number", "review__status", "due_date", "description"
+            ).values_list("review__child__local_child_id", "description", "owner_name", "due_date", "completed_on")
         ),
         "allocations": list(
             Allocation.objects.order_by(by_child, "start_date").values_list(
@@ -94,22 +131,48 @@ def canonical_dump():
         ),
         # Ordered by every column dumped, so that rows alike in child and date still compare in order.
         "oversight": ordered(
-            OversightRecord, by_child, "date", "kind", "rag", "tracking", "next_check_date", "iro__username",
-            "review__kind", "review__cycle_start", "review__number",
+            OversightRecord,
+            by_child,
+            "date",
+            "kind",
+            "rag",
+            "tracking",
+            "next_check_date",
+            "iro__username",
+            "review__kind",
+            "review__cycle_start",
+            "review__number",
         ),
         "in_contact_plans": ordered(
             InContactPlan, by_child, "agreed_on", "method", "every_weeks", "ended_on", "agreed_by__username"
         ),
         "escalations": ordered(
-            Escalation, by_child, "raised_on", "raised_by__username", "what_is_wrong", "what_is_asked", "status",
-            "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason", "reopened_on",
+            Escalation,
+            by_child,
+            "raised_on",
+            "raised_by__username",
+            "what_is_wrong",
+            "what_is_asked",
+            "status",
+            "resolved_on",
+            "resolved_at_stage",
+            "outcome",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "reopened_on",
         ),
-        "escalation_concerns": ordered(
-            EscalationConcern, f"escalation__{by_child}", "escalation__raised_on", "area"
-        ),
+        "escalation_concerns": ordered(EscalationConcern, f"escalation__{by_child}", "escalation__raised_on", "area"),
         "escalation_steps": ordered(
-            EscalationStep, f"escalation__{by_child}", "escalation__raised_on", "stage", "addressed_to_name",
-            "addressed_to_role", "sent_on", "response_due", "responded_on", "response_summary",
+            EscalationStep,
+            f"escalation__{by_child}",
+            "escalation__raised_on",
+            "stage",
+            "addressed_to_name",
+            "addressed_to_role",
+            "sent_on",
+            "response_due",
+            "responded_on",
+            "response_summary",
         ),
         "users": list(
             User.objects.order_by("username").values_list("username", "first_name", "last_name", "role", "fte", "team")
@@ -124,7 +187,7 @@ def ordered(model, *columns):
 def printed_logins(output):
     password = re.search(r"Password for every account: (\S+)", output).group(1)
     header = next(index for index, line in enumerate(output.splitlines()) if line.startswith("Username"))
-    rows = [line.split()[0] for line in output.splitlines()[header + 1:] if line.strip()]
+    rows = [line.split()[0] for line in output.splitlines()[header + 1 :] if line.strip()]
     return password, rows
 
 
@@ -170,8 +233,18 @@ class TestRepeatable:
     def test_running_again_replaces_the_demo_data_and_leaves_other_children_alone(self):
         real_child = ChildFactory(local_child_id="A000001")
         seed()
-        models = (Child, CareEpisode, Allocation, User, Review, ReviewAction, OversightRecord, InContactPlan,
-                  Escalation, EscalationStep)
+        models = (
+            Child,
+            CareEpisode,
+            Allocation,
+            User,
+            Review,
+            ReviewAction,
+            OversightRecord,
+            InContactPlan,
+            Escalation,
+            EscalationStep,
+        )
         counts = [model.objects.count() for model in models]
         seed()
         assert [model.objects.count() for model in models] == counts
@@ -265,7 +338,8 @@ def assert_new_episode_reason_matches_what_changed(previous, episode):
     (T with the same carers, so the placement type itself changes), B and U both."""
     legal_status_changed = previous.legal_status != episode.legal_status
     placement_unchanged = (previous.placement_type, previous.placement_provider) == (
-        episode.placement_type, episode.placement_provider
+        episode.placement_type,
+        episode.placement_provider,
     )
     reason = episode.reason_for_new_episode
     assert reason in {"L", "P", "T", "B", "U"}, episode
@@ -283,7 +357,8 @@ class TestAllocations:
         seed()
         current = Counter(Allocation.objects.current(TODAY).values_list("child__local_child_id", flat=True))
         needing_an_iro = [
-            child for child in demo_children()
+            child
+            for child in demo_children()
             if is_looked_after_on(child.episodes.all(), TODAY)
             or any(plan.end_date is None for plan in child.protection_plans.all())
         ]
@@ -342,8 +417,11 @@ class TestDemoAccounts:
         seed()
         seed()
         cover = CoverArrangement.objects.get()
-        assert (cover.covering_iro.username, cover.covered_iro.username, cover.level) == ("iro1", "iro2",
-                                                                                          "read_and_record")
+        assert (cover.covering_iro.username, cover.covered_iro.username, cover.level) == (
+            "iro1",
+            "iro2",
+            "read_and_record",
+        )
         assert cover.starts_on <= TODAY <= cover.ends_on
 
     def test_seeding_is_recorded_in_the_audit_log(self):
@@ -436,7 +514,10 @@ class TestTheSsda903Return:
                     assert episode.start_date >= date(2024, 4, 1)
                 if episode.placement_type == "H5" and following and following.start_date == date(2024, 4, 28):
                     registered += 1
-                    assert (following.placement_type, following.placement_provider) == ("K3", episode.placement_provider)
+                    assert (following.placement_type, following.placement_provider) == (
+                        "K3",
+                        episode.placement_provider,
+                    )
                     assert (following.reason_for_new_episode, episode.reason_for_placement_change) == ("T", "PLACE")
         assert registered > 0
 

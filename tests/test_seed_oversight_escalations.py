@@ -40,7 +40,14 @@ WINDOW_START = add_years(TODAY, -3)
 def seed(children=600, random_seed=3, *options):
     out = StringIO()
     call_command(
-        "seed_demo", "--children", str(children), "--seed", str(random_seed), "--today", TODAY.isoformat(), *options,
+        "seed_demo",
+        "--children",
+        str(children),
+        "--seed",
+        str(random_seed),
+        "--today",
+        TODAY.isoformat(),
+        *options,
         stdout=out,
     )
     return out.getvalue()
@@ -67,16 +74,52 @@ def dump():
     """The seeded oversight and escalations, without ids or timestamps."""
     child = "child__local_child_id"
     fields = {
-        "records": (OversightRecord, (child, "date", "kind", "rag", "tracking", "next_check_date", "iro__username",
-                                      "review__cycle_start", "review__number")),
+        "records": (
+            OversightRecord,
+            (
+                child,
+                "date",
+                "kind",
+                "rag",
+                "tracking",
+                "next_check_date",
+                "iro__username",
+                "review__cycle_start",
+                "review__number",
+            ),
+        ),
         "plans": (InContactPlan, (child, "agreed_on", "method", "every_weeks", "ended_on", "agreed_by__username")),
-        "escalations": (Escalation, (child, "raised_on", "raised_by__username", "what_is_wrong", "what_is_asked",
-                                     "status", "resolved_on", "resolved_at_stage", "outcome", "withdrawn_on",
-                                     "withdrawal_reason")),
+        "escalations": (
+            Escalation,
+            (
+                child,
+                "raised_on",
+                "raised_by__username",
+                "what_is_wrong",
+                "what_is_asked",
+                "status",
+                "resolved_on",
+                "resolved_at_stage",
+                "outcome",
+                "withdrawn_on",
+                "withdrawal_reason",
+            ),
+        ),
         "concerns": (EscalationConcern, (f"escalation__{child}", "escalation__raised_on", "area")),
-        "steps": (EscalationStep, (f"escalation__{child}", "escalation__raised_on", "stage", "addressed_to_name",
-                                   "addressed_to_role", "sent_on", "response_due", "responded_on",
-                                   "response_summary")),
+        "steps": (
+            EscalationStep,
+            (
+                f"escalation__{child}",
+                "escalation__raised_on",
+                "stage",
+                "addressed_to_name",
+                "addressed_to_role",
+                "sent_on",
+                "response_due",
+                "responded_on",
+                "response_summary",
+            ),
+        ),
     }
     return {
         name: list(model.objects.order_by(*columns).values_list(*columns)) for name, (model, columns) in fields.items()
@@ -130,8 +173,9 @@ class TestRagRatings:
     def test_every_next_check_is_inside_the_window_for_its_rating(self, authority):
         proposed = checked = 0
         for child in demo_children():
-            reviews = sorted((r for r in child.reviews.all() if r.kind == "LAC"),
-                             key=lambda r: (r.cycle_start, r.number))
+            reviews = sorted(
+                (r for r in child.reviews.all() if r.kind == "LAC"), key=lambda r: (r.cycle_start, r.number)
+            )
             for record in child.oversight_records.all():
                 if record.kind not in RATED_KINDS:
                     continue
@@ -162,8 +206,13 @@ class TestRagRatings:
                 if rating.rag == "green":
                     green.append(any(r.kind == OversightKind.MIDWAY_REVIEW for r in between))
                 else:
-                    drift.append(any(r.kind in (OversightKind.CONTACT_WITH_SOCIAL_WORKER, OversightKind.CASE_FILE_CHECK)
-                                     and r.date >= rating.next_check_date - timedelta(days=7) for r in between))
+                    drift.append(
+                        any(
+                            r.kind in (OversightKind.CONTACT_WITH_SOCIAL_WORKER, OversightKind.CASE_FILE_CHECK)
+                            and r.date >= rating.next_check_date - timedelta(days=7)
+                            for r in between
+                        )
+                    )
         assert len(green) > 500 and len(drift) > 100
         assert 0.75 <= sum(green) / len(green) <= 0.97
         assert 0.8 <= sum(drift) / len(drift) <= 0.99
@@ -213,7 +262,10 @@ class TestOversightRecords:
     def test_the_worklist_has_something_to_show_but_not_everything(self, authority):
         children = worklist_children(User.objects.get(username="manager"), TODAY)
         counts = worklist_counts(children, TODAY)
-        assert counts["children"] > 400 and 0.05 * counts["children"] < counts["needs_attention"] < 0.5 * counts["children"]
+        assert (
+            counts["children"] > 400
+            and 0.05 * counts["children"] < counts["needs_attention"] < 0.5 * counts["children"]
+        )
         for flag in ("overdue", "due_soon", "no_record", "contact_behind"):
             assert 0 < counts[flag] < 0.25 * counts["children"], flag
         assert set(children.values_list("current_rag", flat=True)) >= {"green", "amber", "red"}
@@ -299,8 +351,11 @@ class TestEscalationVolume:
 
 class TestEscalationSteps:
     def test_steps_go_only_upwards_and_are_dated_as_the_services_require(self, settings):
-        settings.ESCALATION_RESPONSE_WORKING_DAYS = {**django_settings.ESCALATION_RESPONSE_WORKING_DAYS,
-                                                     "informal": 7, "team_manager": 4}
+        settings.ESCALATION_RESPONSE_WORKING_DAYS = {
+            **django_settings.ESCALATION_RESPONSE_WORKING_DAYS,
+            "informal": 7,
+            "team_manager": 4,
+        }
         seed()
         on_time = late = 0
         for escalation in Escalation.objects.prefetch_related("steps", "concerns"):
@@ -344,8 +399,9 @@ class TestEscalationSteps:
         assert settled_low / sum(resolved.values()) >= 0.6
         assert resolved[Stage.SERVICE_MANAGER] + resolved[Stage.HEAD_OF_SERVICE] > 0
         assert resolved[Stage.DIRECTOR] <= 0.1 * sum(resolved.values()) and not resolved[Stage.CAFCASS]
-        skipped = [e for e in escalations
-                   if any(b.stage - a.stage > 1 for a, b in zip(sorted_steps(e), sorted_steps(e)[1:]))]
+        skipped = [
+            e for e in escalations if any(b.stage - a.stage > 1 for a, b in zip(sorted_steps(e), sorted_steps(e)[1:]))
+        ]
         assert skipped, "the IRO may bypass a stage"
 
     def test_some_are_open_today_with_a_response_overdue_and_a_formal_process_past_the_limit(self, authority):
@@ -384,38 +440,80 @@ def replay(escalation):
     iro = escalation.raised_by
     first = steps[0]
     replayed = escalation_services.raise_escalation(
-        escalation.child, by=iro, areas=[concern.area for concern in escalation.concerns.all()],
-        what_is_wrong=escalation.what_is_wrong, what_is_asked=escalation.what_is_asked, stage=first.stage,
-        addressed_to_name=first.addressed_to_name, addressed_to_role=first.addressed_to_role,
-        raised_on=escalation.raised_on, today=TODAY,
+        escalation.child,
+        by=iro,
+        areas=[concern.area for concern in escalation.concerns.all()],
+        what_is_wrong=escalation.what_is_wrong,
+        what_is_asked=escalation.what_is_asked,
+        stage=first.stage,
+        addressed_to_name=first.addressed_to_name,
+        addressed_to_role=first.addressed_to_role,
+        raised_on=escalation.raised_on,
+        today=TODAY,
     )
     for step, following in zip(steps, steps[1:] + [None]):
         if step.responded_on is not None:
-            escalation_services.record_response(replayed, by=iro, responded_on=step.responded_on,
-                                                response_summary=step.response_summary, today=TODAY)
+            escalation_services.record_response(
+                replayed, by=iro, responded_on=step.responded_on, response_summary=step.response_summary, today=TODAY
+            )
         if following is not None:
-            escalation_services.escalate(replayed, by=iro, stage=following.stage,
-                                         addressed_to_name=following.addressed_to_name,
-                                         addressed_to_role=following.addressed_to_role, sent_on=following.sent_on,
-                                         today=TODAY)
+            escalation_services.escalate(
+                replayed,
+                by=iro,
+                stage=following.stage,
+                addressed_to_name=following.addressed_to_name,
+                addressed_to_role=following.addressed_to_role,
+                sent_on=following.sent_on,
+                today=TODAY,
+            )
     if escalation.status == EscalationStatus.RESOLVED:
-        escalation_services.resolve(replayed, by=iro, outcome=escalation.outcome, resolved_on=escalation.resolved_on,
-                                    resolved_at_stage=escalation.resolved_at_stage, today=TODAY)
+        escalation_services.resolve(
+            replayed,
+            by=iro,
+            outcome=escalation.outcome,
+            resolved_on=escalation.resolved_on,
+            resolved_at_stage=escalation.resolved_at_stage,
+            today=TODAY,
+        )
     elif escalation.status == EscalationStatus.WITHDRAWN:
-        escalation_services.withdraw(replayed, by=iro, withdrawal_reason=escalation.withdrawal_reason,
-                                     today=escalation.withdrawn_on)
+        escalation_services.withdraw(
+            replayed, by=iro, withdrawal_reason=escalation.withdrawal_reason, today=escalation.withdrawn_on
+        )
     replayed.refresh_from_db()
     return replayed
 
 
 def snapshot(escalation):
-    fields = ("child_id", "raised_by_id", "raised_on", "what_is_wrong", "what_is_asked", "status", "resolved_on",
-              "resolved_at_stage", "outcome", "withdrawn_on", "withdrawal_reason", "reopened_on", "reopen_reason")
+    fields = (
+        "child_id",
+        "raised_by_id",
+        "raised_on",
+        "what_is_wrong",
+        "what_is_asked",
+        "status",
+        "resolved_on",
+        "resolved_at_stage",
+        "outcome",
+        "withdrawn_on",
+        "withdrawal_reason",
+        "reopened_on",
+        "reopen_reason",
+    )
     return (
         {field: getattr(escalation, field) for field in fields},
         sorted(concern.area for concern in escalation.concerns.all()),
-        [(step.stage, step.addressed_to_name, step.addressed_to_role, step.sent_on, step.response_due,
-          step.responded_on, step.response_summary) for step in escalation.steps.order_by("stage")],
+        [
+            (
+                step.stage,
+                step.addressed_to_name,
+                step.addressed_to_role,
+                step.sent_on,
+                step.response_due,
+                step.responded_on,
+                step.response_summary,
+            )
+            for step in escalation.steps.order_by("stage")
+        ],
     )
 
 

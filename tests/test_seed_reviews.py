@@ -25,18 +25,46 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2025, 11, 25)
 REVIEW_FIELDS = (
-    "child__local_child_id", "kind", "number", "cycle_start", "protection_plan__start_date", "due_date",
-    "brought_forward_by_move", "status", "booked_for", "held_on", "cancelled_reason", "chair__username",
-    "late_reason", "late_reason_other", "participation_code", "child_chaired", "advocate_present",
-    "interpreter_used", "parents_participation", "child_consulted", "social_worker_report_received",
-    "decisions_circulated", "record_circulated", "conference_outcome", "category_of_abuse", "version",
+    "child__local_child_id",
+    "kind",
+    "number",
+    "cycle_start",
+    "protection_plan__start_date",
+    "due_date",
+    "brought_forward_by_move",
+    "status",
+    "booked_for",
+    "held_on",
+    "cancelled_reason",
+    "chair__username",
+    "late_reason",
+    "late_reason_other",
+    "participation_code",
+    "child_chaired",
+    "advocate_present",
+    "interpreter_used",
+    "parents_participation",
+    "child_consulted",
+    "social_worker_report_received",
+    "decisions_circulated",
+    "record_circulated",
+    "conference_outcome",
+    "category_of_abuse",
+    "version",
 )
 
 
 def seed(children=250, random_seed=5, *options):
     out = StringIO()
     call_command(
-        "seed_demo", "--children", str(children), "--seed", str(random_seed), "--today", TODAY.isoformat(), *options,
+        "seed_demo",
+        "--children",
+        str(children),
+        "--seed",
+        str(random_seed),
+        "--today",
+        TODAY.isoformat(),
+        *options,
         stdout=out,
     )
     return out.getvalue()
@@ -57,10 +85,19 @@ def review_dump(with_ids=False):
     return {
         "reviews": list(Review.objects.order_by(*order, "id").values_list(*fields)),
         "actions": list(
-            ReviewAction.objects
-            .order_by(*(f"review__{field}" for field in order), "review_id", "due_date", "description")
-            .values_list("review__child__local_child_id", "review__kind", "review__number", "review__status",
-                         "description", "owner_name", "owner__username", "due_date", "completed_on")
+            ReviewAction.objects.order_by(
+                *(f"review__{field}" for field in order), "review_id", "due_date", "description"
+            ).values_list(
+                "review__child__local_child_id",
+                "review__kind",
+                "review__number",
+                "review__status",
+                "description",
+                "owner_name",
+                "owner__username",
+                "due_date",
+                "completed_on",
+            )
         ),
     }
 
@@ -122,7 +159,9 @@ class TestTheScheduleIsTheServices:
             services.reschedule(child, today=TODAY)
         assert review_dump(with_ids=True) == before
 
-    def test_held_lac_reviews_fall_due_by_the_statutory_timescales_from_the_day_the_last_was_held(self, authority, settings):
+    def test_held_lac_reviews_fall_due_by_the_statutory_timescales_from_the_day_the_last_was_held(
+        self, authority, settings
+    ):
         settings.UNPLANNED_MOVE_TRIGGERS_REVIEW = True
         brought_forward = 0
         for child in demo_children():
@@ -198,11 +237,18 @@ class TestHeldReviewsAreValid:
         assert 0.85 <= len(on_time) / len(reviews) <= 0.92, "the target range"
         for review in on_time:
             assert timescales.working_days_between(review.held_on, review.due_date) <= 15, review
-        late_by = [timescales.working_days_between(review.due_date, review.held_on) for review in reviews
-                   if review.held_on > review.due_date]
+        late_by = [
+            timescales.working_days_between(review.due_date, review.held_on)
+            for review in reviews
+            if review.held_on > review.due_date
+        ]
         assert min(late_by) >= 1 and max(late_by) <= 45 and any(days > 10 for days in late_by)
         assert set(Counter(r.late_reason for r in reviews if r.late_reason)) == {
-            "iro_unavailable", "awaiting_assessment", "child_unavailable", "family_unavailable", "other",
+            "iro_unavailable",
+            "awaiting_assessment",
+            "child_unavailable",
+            "family_unavailable",
+            "other",
         }
 
     def test_the_chair_is_the_iro_allocated_to_the_child_on_the_day(self, authority):
@@ -250,7 +296,10 @@ class TestParticipation:
         over_four = [r for r in reviews if r.participation_code != "PN0"]
         assert sum(r.child_consulted for r in over_four) / len(over_four) > 0.75
         assert {r.parents_participation for r in reviews} == {
-            "attended", "views_given", "did_not_participate", "not_appropriate",
+            "attended",
+            "views_given",
+            "did_not_participate",
+            "not_appropriate",
         }
 
     def test_reports_are_mostly_in_before_and_records_circulated_after_the_review(self, authority):

@@ -61,8 +61,9 @@ def iro_number(user):
 
 def planned_slices():
     """Each chunk's IRO numbers, as planned before any chunk is seeded."""
-    firsts = [job.chunk.first_iro_number for job in chunk_jobs(CHILDREN, seed=SEED, today=TODAY, chunk=CHUNK,
-                                                                 password="")]
+    firsts = [
+        job.chunk.first_iro_number for job in chunk_jobs(CHILDREN, seed=SEED, today=TODAY, chunk=CHUNK, password="")
+    ]
     team = User.objects.filter(role=Role.IRO, is_active=True).count()
     return [range(first, following) for first, following in zip(firsts, firsts[1:] + [team + 1])]
 
@@ -78,7 +79,9 @@ class TestOneAuthority:
         caseload = Allocation.objects.current(TODAY).count()
         assert 50 <= caseload / float(iros.aggregate(fte=Sum("fte"))["fte"]) <= 70
         assert sorted(User.objects.exclude(role=Role.IRO).values_list("username", flat=True)) == [
-            "admin", "board", "manager",
+            "admin",
+            "board",
+            "manager",
         ]
 
     def test_each_chunk_has_its_own_slice_of_the_team_for_every_record_an_iro_makes(self, chunked):
@@ -128,10 +131,7 @@ class TestEveryChunkIsAsValidAsTheDemo:
     test_caseloads = demo_tests.TestPlausibleAuthority.test_caseloads_per_fte_follow_the_iro_handbook_range
     test_children = demo_tests.TestPlausibleAuthority.test_children_look_like_a_local_authority_in_england
     test_reschedule = review_tests.TestTheScheduleIsTheServices.test_rescheduling_every_child_changes_no_review
-    test_one_outstanding = (
-        review_tests.TestTheScheduleIsTheServices
-        .test_each_child_looked_after_has_exactly_one_outstanding_lac_review_and_no_one_else_has
-    )
+    test_one_outstanding = review_tests.TestTheScheduleIsTheServices.test_each_child_looked_after_has_exactly_one_outstanding_lac_review_and_no_one_else_has
     test_held_reviews = review_tests.TestHeldReviewsAreValid.test_every_held_review_passes_the_services_validation
     test_chairs = review_tests.TestHeldReviewsAreValid.test_the_chair_is_the_iro_allocated_to_the_child_on_the_day
     test_actions = review_tests.TestParticipation.test_each_held_review_has_one_to_five_agreed_actions_due_after_it
@@ -139,15 +139,6 @@ class TestEveryChunkIsAsValidAsTheDemo:
         review_tests.TestChildProtectionConferences.test_every_plan_starts_at_an_initial_conference_that_made_it
     )
     test_ratings = oversight_tests.TestRagRatings.test_every_held_lac_review_is_rated_once_on_the_day_by_its_chair
-    test_oversight = (
-        oversight_tests.TestOversightRecords
-        .test_no_record_in_the_future_outside_involvement_or_by_an_iro_not_allocated_that_day
-    )
-    test_escalations = (
-        oversight_tests.TestEscalationVolume
-        .test_raised_by_the_allocated_iro_while_the_child_was_looked_after_one_at_a_time
-    )
-    test_open_escalations = (
-        oversight_tests.TestEscalationSteps
-        .test_some_are_open_today_with_a_response_overdue_and_a_formal_process_past_the_limit
-    )
+    test_oversight = oversight_tests.TestOversightRecords.test_no_record_in_the_future_outside_involvement_or_by_an_iro_not_allocated_that_day
+    test_escalations = oversight_tests.TestEscalationVolume.test_raised_by_the_allocated_iro_while_the_child_was_looked_after_one_at_a_time
+    test_open_escalations = oversight_tests.TestEscalationSteps.test_some_are_open_today_with_a_response_overdue_and_a_formal_process_past_the_limit

@@ -9,9 +9,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings_in_subprocess(env, expression):
-    clean = {key: value for key, value in os.environ.items()
-             if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "SECRET_KEY_FILE",
-                            "MIGRATION_DATABASE_URL", "PRODUCTION", "SITE_URL", "PORT"}}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "SECRET_KEY_FILE",
+            "MIGRATION_DATABASE_URL",
+            "PRODUCTION",
+            "SITE_URL",
+            "PORT",
+        }
+    }
     clean.update(env)
     code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='iro_portal.settings'; from django.conf import settings; print({expression})"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
@@ -30,8 +43,12 @@ def test_defaults_are_sqlite_and_a_serverless_broker(tmp_path):
 
 def test_database_and_broker_urls_are_read_from_the_environment(tmp_path):
     result = settings_in_subprocess(
-        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path),
-         "DATABASE_URL": "postgres://someone@db.example:5432/portal", "CELERY_BROKER_URL": "redis://cache:6379/1"},
+        {
+            "SECRET_KEY": "x" * 50,
+            "IRO_PORTAL_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://someone@db.example:5432/portal",
+            "CELERY_BROKER_URL": "redis://cache:6379/1",
+        },
         "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['HOST'], settings.CELERY_BROKER_URL",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql db.example redis://cache:6379/1"
@@ -49,7 +66,11 @@ def test_debug_on_runs_without_a_secret_key(tmp_path):
 
 
 def test_celery_app_takes_the_broker_from_settings(tmp_path):
-    clean_env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3"}
+    clean_env = {
+        "SECRET_KEY": "x" * 50,
+        "IRO_PORTAL_VAR_DIR": str(tmp_path),
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3",
+    }
     code = "import django; django.setup(); from iro_portal.celery import app; print(app.conf.broker_url)"
     env = {**os.environ, **clean_env, "DJANGO_SETTINGS_MODULE": "iro_portal.settings"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -58,9 +79,11 @@ def test_celery_app_takes_the_broker_from_settings(tmp_path):
 
 # --- Strict parsing: a typo stops start-up instead of quietly turning something off ---------------
 
+
 def test_an_unknown_flag_value_stops_start_up_naming_the_variable(tmp_path):
     result = settings_in_subprocess(
-        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "PRODUCTION": "ture"}, "settings.PRODUCTION",
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "PRODUCTION": "ture"},
+        "settings.PRODUCTION",
     )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -69,8 +92,14 @@ def test_an_unknown_flag_value_stops_start_up_naming_the_variable(tmp_path):
 
 def test_flags_take_the_usual_spellings_in_any_case(tmp_path):
     result = settings_in_subprocess(
-        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "SECURE_COOKIES": "Yes", "AXES_ENABLED": "OFF",
-         "EMAIL_USE_TLS": " true ", "UNPLANNED_MOVE_TRIGGERS_REVIEW": "0"},
+        {
+            "SECRET_KEY": "x" * 50,
+            "IRO_PORTAL_VAR_DIR": str(tmp_path),
+            "SECURE_COOKIES": "Yes",
+            "AXES_ENABLED": "OFF",
+            "EMAIL_USE_TLS": " true ",
+            "UNPLANNED_MOVE_TRIGGERS_REVIEW": "0",
+        },
         "settings.SESSION_COOKIE_SECURE, settings.AXES_ENABLED, settings.EMAIL_USE_TLS, settings.UNPLANNED_MOVE_TRIGGERS_REVIEW",
     )
     assert result.stdout.strip() == "True False True False", result.stderr
@@ -79,7 +108,8 @@ def test_flags_take_the_usual_spellings_in_any_case(tmp_path):
 def test_a_bad_whole_number_stops_start_up_naming_the_variable(tmp_path):
     for name, value in (("AXES_FAILURE_LIMIT", "five"), ("EMAIL_PORT", "25.0"), ("REMINDER_SWEEP_HOUR", "6am")):
         result = settings_in_subprocess(
-            {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), name: value}, "settings.DEBUG",
+            {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), name: value},
+            "settings.DEBUG",
         )
         assert result.returncode != 0, name
         assert f"{name} must be a whole number, not {value!r}" in result.stderr
@@ -87,17 +117,24 @@ def test_a_bad_whole_number_stops_start_up_naming_the_variable(tmp_path):
 
 def test_each_reminder_day_must_be_a_whole_number(tmp_path):
     env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}
-    result = settings_in_subprocess({**env, "REVIEW_REMINDER_WORKING_DAYS": "10, 5,1"}, "settings.REVIEW_REMINDER_WORKING_DAYS")
+    result = settings_in_subprocess(
+        {**env, "REVIEW_REMINDER_WORKING_DAYS": "10, 5,1"}, "settings.REVIEW_REMINDER_WORKING_DAYS"
+    )
     assert result.stdout.strip() == "[10, 5, 1]", result.stderr
-    result = settings_in_subprocess({**env, "REVIEW_REMINDER_WORKING_DAYS": "10,five"}, "settings.REVIEW_REMINDER_WORKING_DAYS")
+    result = settings_in_subprocess(
+        {**env, "REVIEW_REMINDER_WORKING_DAYS": "10,five"}, "settings.REVIEW_REMINDER_WORKING_DAYS"
+    )
     assert result.returncode != 0
     assert "REVIEW_REMINDER_WORKING_DAYS must be a whole number, not 'five'" in result.stderr
 
 
 def test_a_bad_api_request_rate_stops_start_up_instead_of_failing_every_api_request(tmp_path):
     env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}
-    for name, value in (("API_THROTTLE_RATE_TOKEN", "lots"), ("API_THROTTLE_RATE_USER", "1000 an hour"),
-                        ("API_THROTTLE_RATE_USER", "1000/fortnight")):
+    for name, value in (
+        ("API_THROTTLE_RATE_TOKEN", "lots"),
+        ("API_THROTTLE_RATE_USER", "1000 an hour"),
+        ("API_THROTTLE_RATE_USER", "1000/fortnight"),
+    ):
         result = settings_in_subprocess({**env, name: value}, "settings.API_THROTTLE_RATES")
         assert result.returncode != 0, name
         assert f"{name}={value!r} is not a request rate" in result.stderr
@@ -110,6 +147,7 @@ def test_a_bad_api_request_rate_stops_start_up_instead_of_failing_every_api_requ
 
 
 # --- SITE_URL, the address reminder emails link to ---------------------------------------------------
+
 
 def test_production_refuses_to_start_without_the_sites_https_address(tmp_path):
     env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "PRODUCTION": "1"}
@@ -140,9 +178,13 @@ def test_reminders_link_to_the_port_the_app_runs_on_unless_site_url_is_given(tmp
 
 # --- MIGRATION_DATABASE_URL, the owner role migrations run as (README "Database roles") -----------
 
+
 def test_migration_database_url_names_the_owner_of_the_apps_database(tmp_path):
-    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path),
-           "DATABASE_URL": "postgres://iro_portal_app:a@db:5432/iro_portal"}
+    env = {
+        "SECRET_KEY": "x" * 50,
+        "IRO_PORTAL_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://iro_portal_app:a@db:5432/iro_portal",
+    }
     result = settings_in_subprocess(
         {**env, "MIGRATION_DATABASE_URL": "postgres://iro_portal_owner:o@db:5432/iro_portal"},
         "settings.DATABASES['default']['USER'], settings.MIGRATION_DATABASE['USER']",
@@ -155,14 +197,20 @@ def test_migration_database_url_names_the_owner_of_the_apps_database(tmp_path):
         refused = settings_in_subprocess({**env, "MIGRATION_DATABASE_URL": url}, "settings.MIGRATION_DATABASE")
         assert refused.returncode != 0 and message in refused.stderr, refused.stderr
     on_sqlite = settings_in_subprocess(
-        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path),
-         "MIGRATION_DATABASE_URL": "postgres://iro_portal_owner:o@db:5432/iro_portal"}, "settings.MIGRATION_DATABASE",
+        {
+            "SECRET_KEY": "x" * 50,
+            "IRO_PORTAL_VAR_DIR": str(tmp_path),
+            "MIGRATION_DATABASE_URL": "postgres://iro_portal_owner:o@db:5432/iro_portal",
+        },
+        "settings.MIGRATION_DATABASE",
     )
     assert on_sqlite.returncode != 0 and "PostgreSQL only" in on_sqlite.stderr
 
 
 def test_without_migration_database_url_migrations_use_the_apps_connection(tmp_path):
-    result = settings_in_subprocess({"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.MIGRATION_DATABASE")
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.MIGRATION_DATABASE"
+    )
     assert result.stdout.strip() == "None", result.stderr
 
 

@@ -39,8 +39,7 @@ WHOAMI = "/api/v1/dashboard/"
 
 
 def password_sign_in(client, username, password=TEST_PASSWORD, address="10.0.0.1", **extra):
-    return client.post(reverse("login"), {"username": username, "password": password, **extra},
-                       REMOTE_ADDR=address)
+    return client.post(reverse("login"), {"username": username, "password": password, **extra}, REMOTE_ADDR=address)
 
 
 def fail(client, username, times, address="10.0.0.1"):
@@ -112,8 +111,9 @@ class TestLockOut:
 
     def test_the_admin_sites_sign_in_is_covered(self, client, administrator):
         for _ in range(5):
-            response = client.post(reverse("admin:login"), {"username": administrator.username,
-                                                            "password": WRONG_PASSWORD})
+            response = client.post(
+                reverse("admin:login"), {"username": administrator.username, "password": WRONG_PASSWORD}
+            )
         assert response.status_code == 429 and LOCKED in response.content.decode()
         response = client.post(reverse("admin:login"), {"username": administrator.username, "password": TEST_PASSWORD})
         assert response.status_code == 429 and signed_in_as(client) is None
@@ -128,15 +128,27 @@ class TestLockOut:
         proxy = "172.16.0.1"
         for number in range(5):
             # A client cannot dodge the lock-out by making up the earlier entries.
-            Client().post(reverse("login"), {"username": f"guess{number}", "password": WRONG_PASSWORD},
-                          REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.5")
-        blocked = Client().post(reverse("login"), {"username": manager.username, "password": TEST_PASSWORD},
-                                REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5")
+            Client().post(
+                reverse("login"),
+                {"username": f"guess{number}", "password": WRONG_PASSWORD},
+                REMOTE_ADDR=proxy,
+                HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.5",
+            )
+        blocked = Client().post(
+            reverse("login"),
+            {"username": manager.username, "password": TEST_PASSWORD},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+        )
         assert blocked.status_code == 429
         # Another person behind the same proxy is not locked out.
         other = Client()
-        response = other.post(reverse("login"), {"username": iro.username, "password": TEST_PASSWORD},
-                              REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+        response = other.post(
+            reverse("login"),
+            {"username": iro.username, "password": TEST_PASSWORD},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="198.51.100.9",
+        )
         assert response.status_code == 302 and signed_in_as(other) == str(iro.pk)
 
 
@@ -151,7 +163,8 @@ class TestSessions:
         password_sign_in(client, iro.username)
         assert client.get(reverse("children:caseload")).status_code == 200
         Session.objects.filter(session_key=client.session.session_key).update(
-            expire_date=timezone.now() - datetime.timedelta(seconds=1))
+            expire_date=timezone.now() - datetime.timedelta(seconds=1)
+        )
         response = client.get(reverse("children:caseload"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -163,7 +176,8 @@ class TestSessions:
         session[LAST_ACTIVITY_SESSION_KEY] = int(time.time()) - 29 * 60
         session.save()
         Session.objects.filter(session_key=session.session_key).update(
-            expire_date=timezone.now() + datetime.timedelta(minutes=1))
+            expire_date=timezone.now() + datetime.timedelta(minutes=1)
+        )
         response = client.get(reverse("children:caseload"))
         assert response.status_code == 200 and response.cookies["sessionid"]["max-age"] == ""
         left = Session.objects.get(session_key=session.session_key).expire_date - timezone.now()
@@ -186,12 +200,32 @@ class TestPasswords:
     def test_the_admin_site_refuses_a_short_password_for_a_new_account(self, client, administrator):
         sign_in(client, administrator)
         add = reverse("admin:accounts_user_add")
-        response = client.post(add, {"username": "newiro", "usable_password": "true", "password1": "Tr0mbone!xq",
-                                     "password2": "Tr0mbone!xq", "role": Role.IRO, "fte": "1.00", "team": "North"})
+        response = client.post(
+            add,
+            {
+                "username": "newiro",
+                "usable_password": "true",
+                "password1": "Tr0mbone!xq",
+                "password2": "Tr0mbone!xq",
+                "role": Role.IRO,
+                "fte": "1.00",
+                "team": "North",
+            },
+        )
         assert response.status_code == 200
         assert "This password is too short. It must contain at least 12 characters." in response.content.decode()
-        response = client.post(add, {"username": "newiro", "usable_password": "true", "password1": "Tr0mbone!xqz",
-                                     "password2": "Tr0mbone!xqz", "role": Role.IRO, "fte": "1.00", "team": "North"})
+        response = client.post(
+            add,
+            {
+                "username": "newiro",
+                "usable_password": "true",
+                "password1": "Tr0mbone!xqz",
+                "password2": "Tr0mbone!xqz",
+                "role": Role.IRO,
+                "fte": "1.00",
+                "team": "North",
+            },
+        )
         assert response.status_code == 302
 
     def test_changing_your_password_checks_the_rules_and_signs_out_other_sessions(self, client, iro):
@@ -202,20 +236,26 @@ class TestPasswords:
         assert 'href="/account/password/"' in page
 
         change = reverse("password_change")
-        short = client.post(change, {"old_password": TEST_PASSWORD, "new_password1": "Tr0mbone!xq",
-                                     "new_password2": "Tr0mbone!xq"})
+        short = client.post(
+            change, {"old_password": TEST_PASSWORD, "new_password1": "Tr0mbone!xq", "new_password2": "Tr0mbone!xq"}
+        )
         assert short.status_code == 200
         text = short.content.decode()
         assert "There is a problem" in text
         assert "This password is too short. It must contain at least 12 characters." in text
         assert 'href="#id_new_password1"' in text
 
-        wrong = client.post(change, {"old_password": "not my password", "new_password1": "Tr0mbone!xqz",
-                                     "new_password2": "Tr0mbone!xqz"})
+        wrong = client.post(
+            change,
+            {"old_password": "not my password", "new_password1": "Tr0mbone!xqz", "new_password2": "Tr0mbone!xqz"},
+        )
         assert "Your current password is not correct" in wrong.content.decode()
 
-        done = client.post(change, {"old_password": TEST_PASSWORD, "new_password1": "Tr0mbone!xqz",
-                                    "new_password2": "Tr0mbone!xqz"}, follow=True)
+        done = client.post(
+            change,
+            {"old_password": TEST_PASSWORD, "new_password1": "Tr0mbone!xqz", "new_password2": "Tr0mbone!xqz"},
+            follow=True,
+        )
         assert "Your password has been changed" in done.content.decode()
         assert client.get(reverse("children:caseload")).status_code == 200
         assert other_browser.get(reverse("children:caseload")).status_code == 302
@@ -247,8 +287,9 @@ class TestOneTimeCodes:
         wrong = client.post(reverse("sign_in_code"), {"code": "000000", "next": "/children/caseload/"})
         assert wrong.status_code == 200
         assert "The code is not correct" in wrong.content.decode()
-        assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, username=iro.username,
-                                         detail__step="one-time code").exists()
+        assert AuditEvent.objects.filter(
+            action=AuditAction.LOGIN_FAILED, username=iro.username, detail__step="one-time code"
+        ).exists()
         not_digits = client.post(reverse("sign_in_code"), {"code": "12ab56"})
         assert "Enter the code as 6 digits" in not_digits.content.decode()
 
@@ -314,8 +355,9 @@ class TestOneTimeCodes:
         assert client.get("/dashboard/").status_code == 200
         device.refresh_from_db()
         assert device.confirmed
-        assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="otp_totp.totpdevice",
-                                         user=manager).exists()
+        assert AuditEvent.objects.filter(
+            action=AuditAction.CREATE, object_type="otp_totp.totpdevice", user=manager
+        ).exists()
         # It cannot be turned off while the role requires it.
         client.post(reverse("two_factor"), {"turn_off": "1"})
         assert TOTPDevice.objects.filter(user=manager, confirmed=True).exists()
@@ -365,8 +407,14 @@ class TestOneTimeCodes:
 def admin_change_data(user, **changes):
     """What the admin site's change form for `user` posts, with `changes` applied."""
     data = {
-        "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
-        "email": user.email, "is_active": "on", "role": user.role, "fte": str(user.fte), "team": user.team,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "role": user.role,
+        "fte": str(user.fte),
+        "team": user.team,
         "date_joined_0": timezone.localtime(user.date_joined).strftime("%Y-%m-%d"),
         "date_joined_1": timezone.localtime(user.date_joined).strftime("%H:%M:%S"),
         "_save": "Save",
@@ -386,8 +434,9 @@ class TestDeactivation:
         assert token_client.get(WHOAMI).status_code == 200
 
         sign_in(client, administrator)
-        response = client.post(reverse("admin:accounts_user_change", args=[manager.pk]),
-                               admin_change_data(manager, is_active=None))
+        response = client.post(
+            reverse("admin:accounts_user_change", args=[manager.pk]), admin_change_data(manager, is_active=None)
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
         manager.refresh_from_db()
         assert not manager.is_active
@@ -395,8 +444,9 @@ class TestDeactivation:
         response = browser.get(reverse("reporting:dashboard"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         assert token_client.get(WHOAMI).status_code == 401
-        event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(manager.pk),
-                                       detail__has_key="signed_out_everywhere")
+        event = AuditEvent.objects.get(
+            object_type="accounts.user", object_id=str(manager.pk), detail__has_key="signed_out_everywhere"
+        )
         assert event.detail["signed_out_everywhere"] == {"sessions": 1, "api_tokens": 1}
         # The administrator's own session is untouched.
         assert client.get(reverse("admin:index")).status_code == 200

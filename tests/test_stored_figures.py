@@ -53,7 +53,9 @@ def tables_with_the_trigger():
         if ON_POSTGRESQL:
             cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'reporting_data_changed'")
             return {row[0] for row in cursor.fetchall()}
-        cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'reporting_data_changed_%'")
+        cursor.execute(
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'reporting_data_changed_%'"
+        )
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -142,7 +144,10 @@ class TestDashboard:
         sign_in(client, other_iro)
         assert figure_value(dashboard_page(client), "Looked after now") == 2
         assert set(StoredFigures.objects.values_list("scope", flat=True)) == {
-            "authority", f"iro:{iro.pk}", f"iro:{other_iro.pk}"}
+            "authority",
+            f"iro:{iro.pk}",
+            f"iro:{other_iro.pk}",
+        }
 
     def test_the_api_reads_the_same_stored_figures_and_says_when_they_were_counted(self, client, manager, iro):
         add_looked_after_child(iro, 1)
@@ -210,9 +215,16 @@ class TestAnnualReport:
         today = timezone.localdate()
         first = stored_figures.year_figures(year, today)
         assert stored_figures.year_figures(year, today) == first
-        Review.objects.create(child=child, kind=ReviewKind.LAC, number=1, cycle_start=year.start,
-                              due_date=year.start + timedelta(days=20), status=ReviewStatus.HELD,
-                              held_on=year.start + timedelta(days=18), participation_code="PN1")
+        Review.objects.create(
+            child=child,
+            kind=ReviewKind.LAC,
+            number=1,
+            cycle_start=year.start,
+            due_date=year.start + timedelta(days=20),
+            status=ReviewStatus.HELD,
+            held_on=year.start + timedelta(days=18),
+            participation_code="PN1",
+        )
         again = stored_figures.year_figures(year, today)
         assert again.calculated_at > first.calculated_at
         assert again.figures["reviews"][ReviewKind.LAC]["held"] == first.figures["reviews"][ReviewKind.LAC]["held"] + 1
@@ -221,8 +233,16 @@ class TestAnnualReport:
 
 class TestFormat:
     def test_every_kind_of_value_reads_back_as_it_was(self):
-        value = {"by_stage": {1: 2, 3: 4}, "$looks_like_a_tag": 1, "band": (50, 70), "fte": Decimal("0.80"),
-                 "on": date(2024, 2, 29), "nothing": None, "share": 12.5, "list": [1, "", True]}
+        value = {
+            "by_stage": {1: 2, 3: 4},
+            "$looks_like_a_tag": 1,
+            "band": (50, 70),
+            "fte": Decimal("0.80"),
+            "on": date(2024, 2, 29),
+            "nothing": None,
+            "share": 12.5,
+            "list": [1, "", True],
+        }
         read_back = stored_figures.decode(json.loads(json.dumps(stored_figures.encode(value))))
         assert read_back == value
         assert list(read_back) == list(value)

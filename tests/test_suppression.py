@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # --- Checks that a suppressed cell cannot be worked out ------------------------------------------
 
+
 def members(counts, total, parts):
     """A constraint's members that have a value; a constraint without a total publishes no sum."""
     if counts[total] is None:
@@ -124,11 +125,12 @@ def two_way(cells):
 
 # --- Primary suppression ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value, shown", [(0, True), (1, False), (5, False), (6, True), (None, True)])
 def test_primary_thresholds(value, shown):
     assert is_small_number(value, low=1, high=5) is not shown
     counts = {"cell": value}
-    assert (("cell" in suppressed_cells(counts, [], low=1, high=5)) is not shown)
+    assert ("cell" in suppressed_cells(counts, [], low=1, high=5)) is not shown
 
 
 def test_defaults_come_from_settings(settings):
@@ -150,6 +152,7 @@ def test_the_marker_is_c():
 
 
 # --- Secondary suppression: one-way tables ----------------------------------------------------
+
 
 def test_one_way_table_suppresses_the_smallest_non_zero_other_part():
     counts = {"total": 3 + 12 + 0 + 9 + 9, "a": 3, "b": 12, "c": 0, "d": 9, "e": 9}
@@ -221,6 +224,7 @@ def test_a_constraint_naming_an_unknown_cell_is_refused():
 
 # --- Secondary suppression: two-way tables ----------------------------------------------------
 
+
 def test_ethnicity_by_uasc_single_small_cell_is_protected_in_its_row_and_column():
     groups = ["white", "mixed", "asian", "black", "other"]
     not_uasc = {"white": 60, "mixed": 14, "asian": 9, "black": 22, "other": 11}
@@ -257,8 +261,17 @@ def test_a_cell_joining_two_protected_blocks_is_protected_too():
     big = 30
     names = ["a", "b", "c", "d"]
     cells = {(row, column): big for row in names for column in names}
-    for key in [("a", "a"), ("a", "b"), ("b", "a"), ("b", "b"),
-                ("c", "c"), ("c", "d"), ("d", "c"), ("d", "d"), ("a", "c")]:
+    for key in [
+        ("a", "a"),
+        ("a", "b"),
+        ("b", "a"),
+        ("b", "b"),
+        ("c", "c"),
+        ("c", "d"),
+        ("d", "c"),
+        ("d", "d"),
+        ("a", "c"),
+    ]:
         cells[key] = 2
     counts, constraints = two_way(cells)
     primary = {key for key, value in counts.items() if 1 <= value <= 5}
@@ -309,6 +322,7 @@ def test_keys_may_be_any_hashable_and_the_input_is_not_changed():
 
 # --- Percentages ------------------------------------------------------------------------------
 
+
 def test_percentages():
     assert percent_suppressed(3, 40) is True
     assert percent_suppressed(12, 4) is True
@@ -319,8 +333,9 @@ def test_percentages():
     assert "b" in suppressed
     assert percent_suppressed(6, 47, numerator_key="b", denominator_key="total", suppressed=suppressed) is True
     assert percent_suppressed(39, 47, numerator_key="c", denominator_key="total", suppressed=suppressed) is False
-    assert percent_suppressed(39, 47, numerator_key="c", denominator_key="total",
-                              suppressed=frozenset({"total"})) is True
+    assert (
+        percent_suppressed(39, 47, numerator_key="c", denominator_key="total", suppressed=frozenset({"total"})) is True
+    )
 
 
 def test_percentage_thresholds_follow_settings(settings):
@@ -333,20 +348,33 @@ def test_percentage_thresholds_follow_settings(settings):
 
 # --- Settings ---------------------------------------------------------------------------------
 
+
 def settings_in_subprocess(tmp_path, env, expression):
-    clean = {key: value for key, value in os.environ.items()
-             if not key.startswith("SUPPRESSION_") and key not in {"DEBUG", "SECRET_KEY_FILE"}}
-    clean.update({"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path),
-                  "DJANGO_SETTINGS_MODULE": "iro_portal.settings", **env})
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SUPPRESSION_") and key not in {"DEBUG", "SECRET_KEY_FILE"}
+    }
+    clean.update(
+        {
+            "SECRET_KEY": "x" * 50,
+            "IRO_PORTAL_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "iro_portal.settings",
+            **env,
+        }
+    )
     code = f"import django; from django.conf import settings; print({expression})"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
 def test_thresholds_are_read_from_the_environment(tmp_path):
-    result = settings_in_subprocess(tmp_path, {}, "settings.SUPPRESSION_LOWEST_COUNT, settings.SUPPRESSION_HIGHEST_COUNT")
+    result = settings_in_subprocess(
+        tmp_path, {}, "settings.SUPPRESSION_LOWEST_COUNT, settings.SUPPRESSION_HIGHEST_COUNT"
+    )
     assert result.stdout.strip() == "1 5", result.stderr
     result = settings_in_subprocess(
-        tmp_path, {"SUPPRESSION_LOWEST_COUNT": "2", "SUPPRESSION_HIGHEST_COUNT": "9"},
+        tmp_path,
+        {"SUPPRESSION_LOWEST_COUNT": "2", "SUPPRESSION_HIGHEST_COUNT": "9"},
         "settings.SUPPRESSION_LOWEST_COUNT, settings.SUPPRESSION_HIGHEST_COUNT",
     )
     assert result.stdout.strip() == "2 9", result.stderr
@@ -355,7 +383,8 @@ def test_thresholds_are_read_from_the_environment(tmp_path):
 @pytest.mark.parametrize("low, high", [("6", "5"), ("0", "5"), ("-1", "5")])
 def test_thresholds_out_of_order_are_refused_at_startup(tmp_path, low, high):
     result = settings_in_subprocess(
-        tmp_path, {"SUPPRESSION_LOWEST_COUNT": low, "SUPPRESSION_HIGHEST_COUNT": high},
+        tmp_path,
+        {"SUPPRESSION_LOWEST_COUNT": low, "SUPPRESSION_HIGHEST_COUNT": high},
         "settings.SUPPRESSION_LOWEST_COUNT",
     )
     assert result.returncode != 0
@@ -365,7 +394,9 @@ def test_thresholds_out_of_order_are_refused_at_startup(tmp_path, low, high):
 
 
 def test_thresholds_that_are_not_numbers_are_refused_at_startup(tmp_path):
-    result = settings_in_subprocess(tmp_path, {"SUPPRESSION_HIGHEST_COUNT": "five"}, "settings.SUPPRESSION_HIGHEST_COUNT")
+    result = settings_in_subprocess(
+        tmp_path, {"SUPPRESSION_HIGHEST_COUNT": "five"}, "settings.SUPPRESSION_HIGHEST_COUNT"
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SUPPRESSION_HIGHEST_COUNT must be a whole number, not 'five'" in result.stderr

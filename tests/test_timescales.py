@@ -100,10 +100,25 @@ class TestLacReviews:
             (D(2024, 12, 2), [], D(2025, 1, 2), "first review over Christmas and New Year"),
             (D(2025, 3, 24), [], D(2025, 4, 23), "first review over Easter 2025"),
             (D(2024, 1, 10), [D(2024, 2, 7)], D(2024, 5, 7), "second review: 3 months after the first"),
-            (D(2024, 1, 10), [D(2024, 2, 1)], D(2024, 5, 1), "first held early: the second counts from the actual date"),
-            (D(2024, 1, 10), [D(2024, 2, 20)], D(2024, 5, 20), "first held late: the second counts from the actual date"),
+            (
+                D(2024, 1, 10),
+                [D(2024, 2, 1)],
+                D(2024, 5, 1),
+                "first held early: the second counts from the actual date",
+            ),
+            (
+                D(2024, 1, 10),
+                [D(2024, 2, 20)],
+                D(2024, 5, 20),
+                "first held late: the second counts from the actual date",
+            ),
             (D(2023, 10, 2), [D(2023, 10, 31)], D(2024, 1, 31), "31st of the month"),
-            (D(2023, 10, 2), [D(2023, 11, 30)], D(2024, 2, 29), "three months from 30 November reaches 29 February in a leap year"),
+            (
+                D(2023, 10, 2),
+                [D(2023, 11, 30)],
+                D(2024, 2, 29),
+                "three months from 30 November reaches 29 February in a leap year",
+            ),
             (D(2022, 10, 3), [D(2022, 11, 30)], D(2023, 2, 28), "and 28 February in a common year"),
             (D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)], D(2024, 11, 1), "third: 6 months after the second"),
             (D(2024, 1, 10), [D(2024, 5, 1), D(2024, 2, 7)], D(2024, 11, 1), "held dates in any order"),
@@ -138,10 +153,14 @@ class TestLacReviews:
     def test_an_unplanned_move_brings_the_review_forward(self):
         regular = lac_review_due(D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)])
         assert regular == D(2024, 11, 1)
-        assert lac_review_due(D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)], unplanned_moves=(D(2024, 7, 1),)) == D(2024, 7, 29)
+        assert lac_review_due(D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)], unplanned_moves=(D(2024, 7, 1),)) == D(
+            2024, 7, 29
+        )
 
     def test_a_move_before_the_last_review_changes_nothing(self):
-        assert lac_review_due(D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)], unplanned_moves=(D(2024, 4, 1),)) == D(2024, 11, 1)
+        assert lac_review_due(D(2024, 1, 10), [D(2024, 2, 7), D(2024, 5, 1)], unplanned_moves=(D(2024, 4, 1),)) == D(
+            2024, 11, 1
+        )
 
     def test_a_move_never_pushes_a_review_later(self):
         assert lac_review_due(D(2024, 1, 10), [], unplanned_moves=(D(2024, 2, 1),)) == D(2024, 2, 7)

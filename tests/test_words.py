@@ -24,7 +24,8 @@ class TestDates:
         assert format_datetime(moment) == "21 May 2025, 09:05", "UK time (BST in May)"
         assert format_datetime(moment, seconds=True) == "21 May 2025, 09:05:09"
         rendered = Template("{% load govuk %}{{ day|day }} / {{ moment|day_and_time }} / {{ day }}").render(
-            Context({"day": D(2026, 3, 3), "moment": moment}))
+            Context({"day": D(2026, 3, 3), "moment": moment})
+        )
         assert rendered == "3 March 2026 / 21 May 2025, 09:05 / 3 March 2026"
 
     @pytest.mark.django_db
@@ -33,8 +34,11 @@ class TestDates:
         child = child_in_care(iro, manager, today - timedelta(days=3))
         review = due_review(child)
         sign_in(client, iro)
-        for url in (reverse("children:detail", args=[child.pk]), reverse("reviews:detail", args=[review.pk]),
-                    reverse("reviews:due")):
+        for url in (
+            reverse("children:detail", args=[child.pk]),
+            reverse("reviews:detail", args=[review.pk]),
+            reverse("reviews:due"),
+        ):
             html = client.get(url).content.decode()
             assert format_date(review.due_date) in html, url
             assert review.due_date.isoformat() not in html, url
@@ -48,13 +52,20 @@ class TestArticles:
         today = timezone.localdate()
         with pytest.raises(ValidationError) as refused:
             oversight_services.record_oversight(
-                looked_after_child, by=iro, kind="midway_review", date=today, rag="amber",
-                next_check_date=today + timedelta(days=1), today=today)
+                looked_after_child,
+                by=iro,
+                kind="midway_review",
+                date=today,
+                rag="amber",
+                next_check_date=today + timedelta(days=1),
+                today=today,
+            )
         assert "After an amber rating the next check must be between" in str(refused.value)
 
     def test_a_or_an_as_the_word_begins(self):
         rendered = Template("{% load govuk %}{% for role in roles %}{{ role|with_article }}; {% endfor %}").render(
-            Context({"roles": ["administrator", "independent reviewing officer", "service manager", "board member"]}))
+            Context({"roles": ["administrator", "independent reviewing officer", "service manager", "board member"]})
+        )
         assert rendered == "an administrator; an independent reviewing officer; a service manager; a board member; "
 
 
@@ -63,7 +74,7 @@ class TestSignIn:
     def test_each_empty_field_says_what_to_enter_once(self, client):
         html = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
         assert "This field is required" not in html
-        summary = html[html.index("govuk-error-summary__list"):html.index("</ul>")]
+        summary = html[html.index("govuk-error-summary__list") : html.index("</ul>")]
         assert summary.count("Enter your username") == 1 and summary.count("Enter your password") == 1
         assert html.count("Enter your username") == 2, "once in the summary, once by the field"
         assert html.count("Enter your password") == 2
@@ -94,8 +105,9 @@ class TestOneMistakeOneError:
         baby = child_in_care(iro, manager, today - timedelta(days=20), name="Baby", dob=today - timedelta(days=100))
         review = due_review(baby)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]),
-                               record_post(review, today - timedelta(days=200), code="PN1"))
+        response = client.post(
+            reverse("reviews:record", args=[review.pk]), record_post(review, today - timedelta(days=200), code="PN1")
+        )
         html = response.content.decode()
         assert "cannot be before the child was born" in html
         assert "must be PN0" not in html
@@ -105,6 +117,7 @@ class TestOneMistakeOneError:
         baby = child_in_care(iro, manager, today - timedelta(days=20), name="Baby", dob=today - timedelta(days=100))
         review = due_review(baby)
         sign_in(client, iro)
-        html = client.post(reverse("reviews:record", args=[review.pk]),
-                           record_post(review, today, code="PN1")).content.decode()
+        html = client.post(
+            reverse("reviews:record", args=[review.pk]), record_post(review, today, code="PN1")
+        ).content.decode()
         assert "The child was under 4 on the day of the review, so the code must be PN0." in html

@@ -35,7 +35,9 @@ def test_the_index_counts_as_the_day_by_day_rule_does_inside_and_across_its_edge
         assert working_days.add_working_days(day, count) == _counted_day_by_day(day, count), (day, count)
         other = day + timedelta(days=rng.randint(-60, 60))
         assert working_days.working_days_between(day, other) == _working_days_counted_day_by_day(day, other), (
-            day, other)
+            day,
+            other,
+        )
         before, after = working_days.on_or_before(day), working_days.on_or_after(day)
         assert working_days.is_working_day(before) and before <= day
         assert working_days.is_working_day(after) and after >= day
@@ -84,6 +86,4 @@ def test_the_calendar_table_reaches_three_years_ahead():
     assert working_days.LAST_DAY >= last
     assert CalendarDay.objects.filter(day__gte=last).exists()
     boxing_days = CalendarDay.objects.filter(day__year=last.year, day__month=12, day__day__gte=25, day__lte=last)
-    assert [row.is_working_day for row in boxing_days] == [
-        working_days.is_working_day(row.day) for row in boxing_days
-    ]
+    assert [row.is_working_day for row in boxing_days] == [working_days.is_working_day(row.day) for row in boxing_days]

@@ -48,14 +48,16 @@ def episode(child, start, end=None, *, placement_type="U4", **fields):
 
 
 def lac_review(child, held_on, due_date, code, *, cycle_start=CYCLE_START, **fields):
-    return held_review(child, ReviewKind.LAC, due=due_date, held=held_on, participation_code=code,
-                       cycle_start=cycle_start, **fields)
+    return held_review(
+        child, ReviewKind.LAC, due=due_date, held=held_on, participation_code=code, cycle_start=cycle_start, **fields
+    )
 
 
 def build_authority():
     iro = IroFactory(first_name="Ivo", last_name="Chair")
-    bulk = [child(f"Bulkina{n}", f"QZ80{n:02d}", date_of_birth=D(2013, 6, 1), sex="F", ethnicity="WBRI")
-            for n in range(8)]
+    bulk = [
+        child(f"Bulkina{n}", f"QZ80{n:02d}", date_of_birth=D(2013, 6, 1), sex="F", ethnicity="WBRI") for n in range(8)
+    ]
     for n, kid in enumerate(bulk):
         episode(kid, D(2023, 1, 1))
         lac_review(kid, D(2025, 6, 10), D(2025, 6, 20), "PN1" if n < 6 else "PN2")
@@ -84,22 +86,47 @@ def build_authority():
     episode(pim, D(2022, 1, 1), D(2024, 10, 1))
 
     nell = child("Nellisande", "QZ9006", date_of_birth=D(2017, 1, 1), sex="F", ethnicity="WBRI")
-    held_review(nell, ReviewKind.ICPC, due=D(2025, 7, 1), held=D(2025, 7, 1), number=1, cycle_start=D(2025, 6, 16),
-                conference_outcome="plan_made", category_of_abuse="NEG")
+    held_review(
+        nell,
+        ReviewKind.ICPC,
+        due=D(2025, 7, 1),
+        held=D(2025, 7, 1),
+        number=1,
+        cycle_start=D(2025, 6, 16),
+        conference_outcome="plan_made",
+        category_of_abuse="NEG",
+    )
     protection_plan(nell, D(2025, 7, 1))
 
-    escalation_raised(bulk[0], iro, D(2025, 5, 1), ["care_planning"], resolved_on=D(2025, 5, 9),
-                      resolved_at_stage=Stage.INFORMAL)
+    escalation_raised(
+        bulk[0], iro, D(2025, 5, 1), ["care_planning"], resolved_on=D(2025, 5, 9), resolved_at_stage=Stage.INFORMAL
+    )
     return {"iro": iro, "bulk": bulk, "ulla": ulla, "lark": lark, "wren": wren, "cato": cato, "pim": pim, "nell": nell}
 
 
 OTHER_ACTIVITY = {
-    YEAR: {"child_population": 20000, "fostering_reviews_held": 40, "fostering_reviews_in_time": 36,
-           "independent_visitor_matches": 3, "advocacy_referrals": 12, "complaints_received": 7,
-           "complaints_stage_1": 5, "complaints_stage_2": 1, "complaints_stage_3": 0},
-    YEAR - 1: {"child_population": 15000, "fostering_reviews_held": 30, "fostering_reviews_in_time": 24,
-               "independent_visitor_matches": 7, "advocacy_referrals": 9, "complaints_received": 6,
-               "complaints_stage_1": 4, "complaints_stage_2": 2, "complaints_stage_3": 0},
+    YEAR: {
+        "child_population": 20000,
+        "fostering_reviews_held": 40,
+        "fostering_reviews_in_time": 36,
+        "independent_visitor_matches": 3,
+        "advocacy_referrals": 12,
+        "complaints_received": 7,
+        "complaints_stage_1": 5,
+        "complaints_stage_2": 1,
+        "complaints_stage_3": 0,
+    },
+    YEAR - 1: {
+        "child_population": 15000,
+        "fostering_reviews_held": 30,
+        "fostering_reviews_in_time": 24,
+        "independent_visitor_matches": 7,
+        "advocacy_referrals": 9,
+        "complaints_received": 6,
+        "complaints_stage_1": 4,
+        "complaints_stage_2": 2,
+        "complaints_stage_3": 0,
+    },
 }
 COMPARATORS = {
     "lac.percent_in_timescale": {"statistical_neighbours": Decimal("85.5"), "england": Decimal("88.5")},
@@ -168,10 +195,20 @@ KNOWN = {
 }
 
 
-PLAN = [{"priority": "Hold reviews on time", "measure": "95% in timescale", "intended_impact": "Plans do not drift",
-         "action": "Book reviews earlier"},
-        {"priority": "Hear more children", "measure": "Participation rate", "intended_impact": "Children shape plans",
-         "action": "Offer advocates"}]
+PLAN = [
+    {
+        "priority": "Hold reviews on time",
+        "measure": "95% in timescale",
+        "intended_impact": "Plans do not drift",
+        "action": "Book reviews earlier",
+    },
+    {
+        "priority": "Hear more children",
+        "measure": "Participation rate",
+        "intended_impact": "Children shape plans",
+        "action": "Offer advocates",
+    },
+]
 
 
 def add_child_in_care_with_a_review():

@@ -37,6 +37,7 @@ def eager(settings):
 @pytest.fixture
 def published(authority, report, manager):
     version = services.publish(report, by=manager, confirmed=True)
-    document = ReportDocument.objects.create(report=report, published=version, variant=Variant.BOARD,
-                                             requested_by=manager)
+    document = ReportDocument.objects.create(
+        report=report, published=version, variant=Variant.BOARD, requested_by=manager
+    )
     return version, document

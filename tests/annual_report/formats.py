@@ -118,8 +118,13 @@ def labels():
 
 
 def keys_in_tables():
-    return {key for section in layout()[0] for table in section.tables for cells in table.cells.values()
-            for key in cells.values()}
+    return {
+        key
+        for section in layout()[0]
+        for table in section.tables
+        for cells in table.cells.values()
+        for key in cells.values()
+    }
 
 
 def fetch_pdf(client, url, capture, *, expect_render=True):
@@ -175,18 +180,20 @@ def assert_nothing_suppressed_can_be_worked_out(csv_rows):
     annual_report._build_sections(builder)
     checked = 0
     for column in (3, 4):
-        def value(key):
+
+        def value(key, column=column):
             return csv_rows[names[key]][column] if names[key] in csv_rows else None
 
         for section in sections:
             for table in section.tables:
                 equations, unknowns = [], set()
                 for total, parts in table.totals:
-                    members = {total: 1, **{part: -1 for part in parts}}
+                    members = {total: 1, **dict.fromkeys(parts, -1)}
                     hidden = [key for key in members if value(key) in ("c", None)]
                     suppressed = [key for key in hidden if value(key) == "c"]
-                    assert not (len(hidden) == 1 and suppressed), \
+                    assert not (len(hidden) == 1 and suppressed), (
                         f"{names[hidden[0]]} = total minus the shown parts: {[(names[k], value(k)) for k in members]}"
+                    )
                     equations.append({key: Fraction(sign) for key, sign in members.items() if key in hidden})
                     unknowns.update(hidden)
                     checked += 1

@@ -14,8 +14,10 @@ def test_every_known_figure_for_both_years(authority, report):
     figures = services.draft(report, ON).figures
     got = {key: (figures[key].this_year, figures[key].last_year) for key in KNOWN}
     assert got == KNOWN
-    assert (figures["lac.percent_in_timescale"].statistical_neighbours,
-            figures["lac.percent_in_timescale"].england) == (Decimal("85.5"), Decimal("88.5"))
+    assert (
+        figures["lac.percent_in_timescale"].statistical_neighbours,
+        figures["lac.percent_in_timescale"].england,
+    ) == (Decimal("85.5"), Decimal("88.5"))
 
 
 def test_the_rate_per_10000_and_other_activity_need_entering(records, report, client, manager):

@@ -10,18 +10,29 @@ from tests.annual_report.formats import csv_by_measure, csv_value, keys_in_table
 from tests.conftest import sign_in
 
 LIST_ROWS = [  # (table id, figure key) of rows in simple tables
-    ("children-numbers", "children.at_start"), ("children-numbers", "children.at_end"),
-    ("children-numbers", "children.during"), ("children-numbers", "children.started"),
+    ("children-numbers", "children.at_start"),
+    ("children-numbers", "children.at_end"),
+    ("children-numbers", "children.during"),
+    ("children-numbers", "children.started"),
     ("children-numbers", "children.ceased"),
-    ("lac-timeliness", "lac.held"), ("lac-timeliness", "lac.in_timescale"), ("lac-timeliness", "lac.late"),
-    ("lac-participation-rate", "lac.participated"), ("lac-participation-rate", "lac.participation_counted"),
-    ("cp-conferences", "cp.icpc.held"), ("cp-plans", "cp.plans_started"),
-    ("escalations-numbers", "escalations.raised"), ("escalations-numbers", "escalations.resolved_in_time"),
-    ("other-activity", "other.fostering_reviews_held"), ("other-activity", "other.independent_visitor_matches"),
+    ("lac-timeliness", "lac.held"),
+    ("lac-timeliness", "lac.in_timescale"),
+    ("lac-timeliness", "lac.late"),
+    ("lac-participation-rate", "lac.participated"),
+    ("lac-participation-rate", "lac.participation_counted"),
+    ("cp-conferences", "cp.icpc.held"),
+    ("cp-plans", "cp.plans_started"),
+    ("escalations-numbers", "escalations.raised"),
+    ("escalations-numbers", "escalations.resolved_in_time"),
+    ("other-activity", "other.fostering_reviews_held"),
+    ("other-activity", "other.independent_visitor_matches"),
     ("other-activity", "other.complaints_stage_3"),
 ]
-PERCENT_ROWS = [("lac-participation-rate", "lac.participation_rate"), ("cp-conferences", "cp.icpc.percent_in_timescale"),
-                ("other-activity", "other.percent_fostering_in_time")]
+PERCENT_ROWS = [
+    ("lac-participation-rate", "lac.participation_rate"),
+    ("cp-conferences", "cp.icpc.percent_in_timescale"),
+    ("other-activity", "other.percent_fostering_in_time"),
+]
 BREAKDOWN_ROWS = [  # (table id, row label, figure key): one column per year
     ("lac-participation", "PN1: attends and speaks for self", "lac.participation.PN1"),
     ("lac-participation", "PN0: child under 4 at the time of the review", "lac.participation.PN0"),
@@ -61,15 +72,30 @@ def test_the_csv_has_one_row_per_measure_with_section_both_years_and_comparators
     names = labels()
     figures = services.draft(report, ON).figures
     rows = csv_by_measure(sign_in(client, manager).get(reverse("reporting:annual_report_csv", args=[YEAR])))
-    section_of = {key: section.title for section in layout()[0] for table in section.tables
-                  for cells in table.cells.values() for key in cells.values()}
+    section_of = {
+        key: section.title
+        for section in layout()[0]
+        for table in section.tables
+        for cells in table.cells.values()
+        for key in cells.values()
+    }
     for key, (this_year, last_year) in KNOWN.items():
         if key not in keys_in_tables():
             continue  # oversight.records: shown as the total of the records by kind
         section, _, unit, got_this, got_last, _, _ = rows[names[key]]
         assert (section, unit, got_this, got_last) == (
-            section_of[key], figures[key].kind, csv_value(this_year), csv_value(last_year)), key
-    assert rows[names["children.at_end"]][:5] == ["Children looked after", names["children.at_end"], "count", "11", "10"]
+            section_of[key],
+            figures[key].kind,
+            csv_value(this_year),
+            csv_value(last_year),
+        ), key
+    assert rows[names["children.at_end"]][:5] == [
+        "Children looked after",
+        names["children.at_end"],
+        "count",
+        "11",
+        "10",
+    ]
     assert rows[names["lac.held"]][0] == "Looked-after children's reviews"
     assert rows[names["cp.icpc.held"]][0] == "Child protection"
     assert rows["Held in timescale (%)"][3:] == ["90", "89", "85.5", "88.5"]
@@ -79,8 +105,9 @@ def test_the_csv_has_one_row_per_measure_with_section_both_years_and_comparators
     assert set(rows) == {names[key] for key in keys_in_tables()}, "every figure shown in a table is in the CSV"
 
 
-def test_a_draft_pdf_is_queued_for_the_worker_when_the_request_commits(authority, client, manager,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_draft_pdf_is_queued_for_the_worker_when_the_request_commits(
+    authority, client, manager, django_capture_on_commit_callbacks
+):
     """Posting "Make a PDF of this draft" stores a queued document and sends the task only on
     commit (the task itself is run in the tests below: in the test process, and by a real worker)."""
     sign_in(client, manager)
@@ -89,7 +116,12 @@ def test_a_draft_pdf_is_queued_for_the_worker_when_the_request_commits(authority
     document = ReportDocument.objects.get()
     assert response.status_code == 302 and response.url == reverse("reporting:document", args=[document.pk])
     assert (document.status, document.progress, document.published, document.variant, document.requested_by) == (
-        DocumentStatus.QUEUED, 0, None, Variant.BOARD, manager)
+        DocumentStatus.QUEUED,
+        0,
+        None,
+        Variant.BOARD,
+        manager,
+    )
     assert len(callbacks) == 1
     status = client.get(reverse("reporting:document_status", args=[document.pk])).json()
     assert status == {"status": "queued", "status_label": "Waiting to start", "progress": 0, "download_url": None}

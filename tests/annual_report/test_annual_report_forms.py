@@ -16,27 +16,42 @@ from tests.conftest import oversight_record, sign_in
 
 def test_other_activity_in_time_above_held_is_refused(authority, client, manager):
     before = OtherActivity.objects.get(year=YEAR)
-    response = sign_in(client, manager).post(reverse("reporting:other_activity", args=[YEAR]), {
-        "child_population": "25000", "fostering_reviews_held": "10", "fostering_reviews_in_time": "11",
-    })
+    response = sign_in(client, manager).post(
+        reverse("reporting:other_activity", args=[YEAR]),
+        {
+            "child_population": "25000",
+            "fostering_reviews_held": "10",
+            "fostering_reviews_in_time": "11",
+        },
+    )
     assert response.status_code == 400
     assert "Reviews held in time cannot be more than the reviews held." in response.content.decode()
     after = OtherActivity.objects.get(year=YEAR)
-    assert (after.child_population, after.fostering_reviews_held, after.updated_at) == (
-        20000, 40, before.updated_at)
+    assert (after.child_population, after.fostering_reviews_held, after.updated_at) == (20000, 40, before.updated_at)
 
 
 def test_comparators_with_a_repeated_measure_are_refused(authority, client, manager):
-    data = {"comparator-TOTAL_FORMS": "2", "comparator-INITIAL_FORMS": "0", "comparator-MIN_NUM_FORMS": "0",
-            "comparator-MAX_NUM_FORMS": "80"}
+    data = {
+        "comparator-TOTAL_FORMS": "2",
+        "comparator-INITIAL_FORMS": "0",
+        "comparator-MIN_NUM_FORMS": "0",
+        "comparator-MAX_NUM_FORMS": "80",
+    }
     for n in range(2):
-        data.update({f"comparator-{n}-measure": "lac.percent_in_timescale",
-                     f"comparator-{n}-statistical_neighbours": f"{60 + n}", f"comparator-{n}-england": ""})
+        data.update(
+            {
+                f"comparator-{n}-measure": "lac.percent_in_timescale",
+                f"comparator-{n}-statistical_neighbours": f"{60 + n}",
+                f"comparator-{n}-england": "",
+            }
+        )
     response = sign_in(client, manager).post(reverse("reporting:comparators", args=[YEAR]), data)
     assert response.status_code == 400
     assert "Each measure can have only one row of comparators." in response.content.decode()
     assert sorted(ComparatorFigure.objects.filter(year=YEAR).values_list("measure", "statistical_neighbours")) == [
-        ("children.rate_per_10000", Decimal("72.4")), ("lac.percent_in_timescale", Decimal("85.5"))]
+        ("children.rate_per_10000", Decimal("72.4")),
+        ("lac.percent_in_timescale", Decimal("85.5")),
+    ]
 
 
 def test_the_report_page_runs_the_same_number_of_queries_whatever_the_number_of_children(authority, client, manager):
@@ -46,10 +61,20 @@ def test_the_report_page_runs_the_same_number_of_queries_whatever_the_number_of_
 
     def more_children(number, start):
         for n in range(start, start + number):
-            kid = child(f"Extra{n}", f"QX{n:04d}", date_of_birth=D(2012, 1, 1 + n % 28), sex="MF"[n % 2],
-                        ethnicity=["WBRI", "BAFR", "MWBC"][n % 3], is_uasc=n % 4 == 0)
-            episode(kid, D(2024, 1, 1 + n % 28), placement_type=["U4", "K2"][n % 2],
-                    placement_provider=["PR1", "PR4"][n % 2])
+            kid = child(
+                f"Extra{n}",
+                f"QX{n:04d}",
+                date_of_birth=D(2012, 1, 1 + n % 28),
+                sex="MF"[n % 2],
+                ethnicity=["WBRI", "BAFR", "MWBC"][n % 3],
+                is_uasc=n % 4 == 0,
+            )
+            episode(
+                kid,
+                D(2024, 1, 1 + n % 28),
+                placement_type=["U4", "K2"][n % 2],
+                placement_provider=["PR1", "PR4"][n % 2],
+            )
             lac_review(kid, D(2025, 5, 1 + n % 28), D(2025, 5, 15), ["PN1", "PN7", "PN0"][n % 3])
             oversight_record(kid, authority["iro"], "midway_review", D(2025, 8, 1), rag="red")
 
@@ -62,4 +87,6 @@ def test_the_report_page_runs_the_same_number_of_queries_whatever_the_number_of_
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert page_tables(response).row("children-numbers", "Looked after at the end of the year (31 March)")[:2] == [
-        "29", "28"]
+        "29",
+        "28",
+    ]

@@ -16,19 +16,28 @@ from tests.conftest import sign_in
 
 
 def test_a_published_version_is_frozen_in_html_csv_and_pdf(
-        authority, report, client, manager, eager, monkeypatch, django_capture_on_commit_callbacks):
+    authority, report, client, manager, eager, monkeypatch, django_capture_on_commit_callbacks
+):
     names = labels()
-    services.update_narrative(report, by=manager, action_plan=PLAN[:1], expected_version=report.version, fields={
-        "introduction": "Hello.", "achievements": "We did well.", "areas_for_development": "Timeliness."})
+    services.update_narrative(
+        report,
+        by=manager,
+        action_plan=PLAN[:1],
+        expected_version=report.version,
+        fields={"introduction": "Hello.", "achievements": "We did well.", "areas_for_development": "Timeliness."},
+    )
     version_1 = services.publish(report, by=manager, confirmed=True)
     assert version_1.number == 1
     add_child_in_care_with_a_review()
     services.save_comparators(YEAR, by=manager, figures={"lac.percent_in_timescale": {"england": Decimal("50.5")}})
 
     draft = services.draft(report, ON).figures
-    assert (draft["children.at_end"].this_year, draft["lac.held"].this_year,
-            draft["lac.participation.PN1"].this_year, draft["lac.percent_in_timescale"].england) == (
-        12, 11, 7, Decimal("50.5"))
+    assert (
+        draft["children.at_end"].this_year,
+        draft["lac.held"].this_year,
+        draft["lac.participation.PN1"].this_year,
+        draft["lac.percent_in_timescale"].england,
+    ) == (12, 11, 7, Decimal("50.5"))
 
     sign_in(client, manager)
     v1 = page_tables(client.get(reverse("reporting:published_report", args=[YEAR, 1])))
@@ -50,14 +59,26 @@ def test_a_published_version_is_frozen_in_html_csv_and_pdf(
     assert len(pages) > 3
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
-    contents = re.findall(r"(Introduction|Service profile|Children looked after|Looked-after children's reviews"
-                          r"|Oversight between reviews|Escalations \(the dispute resolution process\)|Child protection"
-                          r"|Other activity|Achievements this year|Areas for development|Priorities and action plan)"
-                          r" ?\.{3,}\s*(\d+)", pages[0])
+    contents = re.findall(
+        r"(Introduction|Service profile|Children looked after|Looked-after children's reviews"
+        r"|Oversight between reviews|Escalations \(the dispute resolution process\)|Child protection"
+        r"|Other activity|Achievements this year|Areas for development|Priorities and action plan)"
+        r" ?\.{3,}\s*(\d+)",
+        pages[0],
+    )
     assert [title for title, _ in contents] == [
-        "Introduction", "Service profile", "Children looked after", "Looked-after children's reviews",
-        "Oversight between reviews", "Escalations (the dispute resolution process)", "Child protection",
-        "Other activity", "Achievements this year", "Areas for development", "Priorities and action plan"], pages[0]
+        "Introduction",
+        "Service profile",
+        "Children looked after",
+        "Looked-after children's reviews",
+        "Oversight between reviews",
+        "Escalations (the dispute resolution process)",
+        "Child protection",
+        "Other activity",
+        "Achievements this year",
+        "Areas for development",
+        "Priorities and action plan",
+    ], pages[0]
     numbers = [int(number) for _, number in contents]
     assert numbers == sorted(numbers) and 1 < numbers[0] and numbers[-1] <= len(pages)
     for title, number in contents:  # each entry gives the page its section starts on
@@ -81,33 +102,46 @@ def test_a_published_version_is_frozen_in_html_csv_and_pdf(
         assert line in text, line
     assert "Female 10 91% 9 90%" in text
     # Asked again: the stored PDF, not a second one.
-    monkeypatch.setattr("reporting.services.render_document",
-                        lambda *args, **kwargs: pytest.fail("a published version's PDF is made only once"))
+    monkeypatch.setattr(
+        "reporting.services.render_document",
+        lambda *args, **kwargs: pytest.fail("a published version's PDF is made only once"),
+    )
     second = fetch_pdf(client, pdf_url, django_capture_on_commit_callbacks, expect_render=False)
     assert second == first
     assert ReportDocument.objects.filter(published=version_1).count() == 1
 
 
-def test_a_new_version_needs_a_reason_and_the_earlier_one_stays(authority, report, client, manager,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_new_version_needs_a_reason_and_the_earlier_one_stays(
+    authority, report, client, manager, django_capture_on_commit_callbacks
+):
     names = labels()
     version_1 = services.publish(report, by=manager, confirmed=True)
     stored = b"%PDF-1.7 version 1 as it was made"
-    ReportDocument.objects.create(report=report, published=version_1, variant=Variant.BOARD, requested_by=manager,
-                                  status=DocumentStatus.READY, progress=100, content=stored)
+    ReportDocument.objects.create(
+        report=report,
+        published=version_1,
+        variant=Variant.BOARD,
+        requested_by=manager,
+        status=DocumentStatus.READY,
+        progress=100,
+        content=stored,
+    )
     add_child_in_care_with_a_review()
     sign_in(client, manager)
 
-    response = client.post(reverse("reporting:publish", args=[YEAR]),
-                           {"reason": "  ", "confirmed": "on", "version": report.version})
+    response = client.post(
+        reverse("reporting:publish", args=[YEAR]), {"reason": "  ", "confirmed": "on", "version": report.version}
+    )
     assert response.status_code == 400
     assert "Enter the reason for publishing a new version, for example what was corrected." in response.content.decode()
     with pytest.raises(ValidationError, match="Enter the reason"):
         services.publish(report, by=manager, reason="", confirmed=True)
     assert list(PublishedReport.objects.values_list("number", flat=True)) == [1]
 
-    response = client.post(reverse("reporting:publish", args=[YEAR]),
-                           {"reason": "A review was recorded late.", "confirmed": "on", "version": report.version})
+    response = client.post(
+        reverse("reporting:publish", args=[YEAR]),
+        {"reason": "A review was recorded late.", "confirmed": "on", "version": report.version},
+    )
     assert response.status_code == 302 and response.url == reverse("reporting:published_report", args=[YEAR, 2])
     version_2 = PublishedReport.objects.get(report=report, number=2)
     assert (version_2.reason, version_2.published_by) == ("A review was recorded late.", manager)
@@ -119,8 +153,12 @@ def test_a_new_version_needs_a_reason_and_the_earlier_one_stays(authority, repor
     v1 = page_tables(client.get(reverse("reporting:published_report", args=[YEAR, 1])))
     assert v1.row("children-numbers", names["children.at_end"])[:2] == ["11", "10"]
     assert v1.row("lac-timeliness", "LAC reviews held")[:2] == ["10", "9"]
-    response = fetch_pdf(client, reverse("reporting:published_report_pdf", args=[YEAR, 1, "board"]),
-                         django_capture_on_commit_callbacks, expect_render=False)
+    response = fetch_pdf(
+        client,
+        reverse("reporting:published_report_pdf", args=[YEAR, 1, "board"]),
+        django_capture_on_commit_callbacks,
+        expect_render=False,
+    )
     assert response == stored
     listing = client.get(reverse("reporting:annual_reports")).content.decode()
     assert "Version 2 (A review was recorded late.)" in listing and "Version 1:" in listing

@@ -83,8 +83,15 @@ def test_the_suppression_thresholds_are_settings(authority, report, client, mana
 
 def test_the_suppression_check_itself_finds_a_cell_given_away():
     names = labels()
-    rows = {names[key]: ["", "", "", this_year, "0", "", ""] for key, this_year in [
-        ("children.sex.M", "c"), ("children.sex.F", "10"), ("children.sex.U", "0"), ("children.sex.total", "11")]}
+    rows = {
+        names[key]: ["", "", "", this_year, "0", "", ""]
+        for key, this_year in [
+            ("children.sex.M", "c"),
+            ("children.sex.F", "10"),
+            ("children.sex.U", "0"),
+            ("children.sex.total", "11"),
+        ]
+    }
     with pytest.raises(AssertionError, match="Gender: Male = total minus the shown parts"):
         assert_nothing_suppressed_can_be_worked_out(rows)
     rows[names["children.sex.F"]][3] = "c"

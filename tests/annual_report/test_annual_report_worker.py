@@ -65,9 +65,14 @@ def worker(transactional_db, tmp_path, monkeypatch, settings):
     assert app.conf.broker_write_url == broker_url, "the test must publish to its own Redis database"
     (tmp_path / "var").mkdir()
     name = f"report-{uuid.uuid4().hex[:8]}"
-    env = worker_env(database_url=database_url(connection.settings_dict), broker_url=broker_url,
-                     secret_key=settings.SECRET_KEY, var_dir=tmp_path / "var",
-                     email_backend="django.core.mail.backends.locmem.EmailBackend", application_name=name)
+    env = worker_env(
+        database_url=database_url(connection.settings_dict),
+        broker_url=broker_url,
+        secret_key=settings.SECRET_KEY,
+        var_dir=tmp_path / "var",
+        email_backend="django.core.mail.backends.locmem.EmailBackend",
+        application_name=name,
+    )
     process = Worker(env, tmp_path, name).start()
     try:
         yield process
@@ -82,8 +87,7 @@ def worker(transactional_db, tmp_path, monkeypatch, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(_worker_reason() is not None and os.environ.get(REQUIRE_ENV) != "1",
-                    reason=str(_worker_reason()))
+@pytest.mark.skipif(_worker_reason() is not None and os.environ.get(REQUIRE_ENV) != "1", reason=str(_worker_reason()))
 def test_a_worker_makes_the_requested_pdf_and_the_status_endpoint_reports_it(worker, client, manager):
     process = worker
     build_authority()  # committed: the worker sees it

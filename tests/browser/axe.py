@@ -10,9 +10,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def run_axe(page, tags=WCAG_TAGS):
     """Inject axe-core once per document and return axe.run's results (violations only)."""
     if not AXE_PATH.is_file():
-        raise AssertionError(
-            f"axe-core not found at {AXE_PATH}: run `npm ci` so the accessibility checks can run"
-        )
+        raise AssertionError(f"axe-core not found at {AXE_PATH}: run `npm ci` so the accessibility checks can run")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated by Playwright, not added as an inline <script>: the page's Content-Security-Policy refuses those.
         page.evaluate(AXE_PATH.read_text())

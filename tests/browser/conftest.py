@@ -61,9 +61,7 @@ def browser(chromium_path):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(
-                executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-            )
+            launched = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
             try:
                 yield launched
             finally:

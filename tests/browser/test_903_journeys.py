@@ -102,7 +102,8 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     assert navigation.value.status == 400
     expect(error_summary(page)).to_be_focused()
     expect(error_summary(page).get_by_role("link", name="Choose the CSV files of the return.")).to_have_attribute(
-        "href", "#id_header")
+        "href", "#id_header"
+    )
     check("upload form with errors", "Error: Import an SSDA903 return")
 
     # Files with errors: the progress page waits for the worker, then shows every error.
@@ -160,17 +161,21 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     # the same files when the manager confirms.
     page.get_by_role("link", name="Import a return").click()
     (tmp_path / "changed").mkdir()
-    fixed["episodes.csv"] = fixed["episodes.csv"].replace("903A02,01/05/2024,P,V2,N4,K2,PR4", "903A02,01/05/2024,P,V2,N4,K2,PR5")
+    fixed["episodes.csv"] = fixed["episodes.csv"].replace(
+        "903A02,01/05/2024,P,V2,N4,K2,PR4", "903A02,01/05/2024,P,V2,N4,K2,PR5"
+    )
     choose_files(page, write(tmp_path / "changed", fixed))
     page.get_by_label("Check the files only").check()
     page.get_by_role("button", name="Upload the files").click()
     import_worker.work()
     expect(page.locator(".govuk-panel")).to_contain_text("No errors found", timeout=10_000)
     expect(page.locator(".govuk-warning-text")).to_contain_text(
-        "Importing these files replaces 1 of the portal's episodes for 1 child.")
+        "Importing these files replaces 1 of the portal's episodes for 1 child."
+    )
     page.get_by_text("Episodes by child").click()
     expect(page.get_by_role("table", name=re.compile("by child")).locator("tbody tr")).to_have_text(
-        [re.compile(r"903A02\s*1\s*1\s*1")])
+        [re.compile(r"903A02\s*1\s*1\s*1")]
+    )
     check("check with episodes to replace", f"Check of an SSDA903 return {services.ImportRun.objects.latest('pk').pk}")
     page.get_by_role("button", name="Import these files").click()
     import_worker.work()
@@ -196,7 +201,8 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Child 903A01 is recorded as not a mother.")
+        "Child 903A01 is recorded as not a mother."
+    )
 
     # Now the return: 2024/25 as a ZIP, with her MOTHER 0.
     page.goto("/returns/903/export/")
@@ -215,7 +221,8 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     page.get_by_label("Collection year").select_option("2025")
     page.get_by_role("button", name="Download the return").click()
     expect(page.get_by_role("table", name="Records the DfE will query").locator("tbody tr")).to_have_text(
-        [re.compile(r"903A01\s*232\s*SEX is recorded as U")])
+        [re.compile(r"903A01\s*232\s*SEX is recorded as U")]
+    )
     check("export with queries", "SSDA903 return 2024/25 (April 2024 to March 2025): records the DfE will query")
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"^Download the return")).click()

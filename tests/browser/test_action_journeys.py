@@ -24,8 +24,12 @@ def no_sideways_scroll(page):
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(page, iro, child_with_review_due,  # noqa: F811 - the fixture imported above
-                                                                                 screenshot):
+def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(
+    page,
+    iro,
+    child_with_review_due,  # noqa: F811 - the fixture imported above
+    screenshot,
+):
     child = child_with_review_due
     review = due_review(child)
     today = timezone.localdate()
@@ -101,7 +105,8 @@ def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(p
     page.get_by_role("button", name="Save").click()
     new_date = today + timedelta(days=40)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        f"is now due by {new_date.day} {new_date:%B %Y}")
+        f"is now due by {new_date.day} {new_date:%B %Y}"
+    )
     assert_no_axe_violations(page, "review with actions done and moved")
     screenshot(page, "actions-review-after")
     page.set_viewport_size(NARROW)

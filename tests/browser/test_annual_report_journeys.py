@@ -115,13 +115,21 @@ def authority(iro, manager):
         given_name, family_name = name.split()
         child = ChildFactory(given_name=given_name, family_name=family_name)
         children_services.record_care_episode(
-            child, by=manager, start_date=started, reason_for_new_episode="S", legal_status="C2",
-            category_of_need="N1", placement_type="U6", placement_provider="PR1",
+            child,
+            by=manager,
+            start_date=started,
+            reason_for_new_episode="S",
+            legal_status="C2",
+            category_of_need="N1",
+            placement_type="U6",
+            placement_provider="PR1",
         )
         AllocationFactory(child=child, iro=iro, start_date=started)
         review = Review.objects.get(child=child, kind=ReviewKind.LAC, number=1, status=ReviewStatus.DUE)
         review_services.record_review_held(
-            review, by=iro, fields={"held_on": started + timedelta(days=14), "participation_code": "PN1"},
+            review,
+            by=iro,
+            fields={"held_on": started + timedelta(days=14), "participation_code": "PN1"},
         )
         children.append(child)
     return Authority(year=year, label=f"April {year} to March {year + 1}", children=children)
@@ -213,7 +221,9 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     expect(page).to_have_url(re.compile(r"\?variant=board$"))
     expect(page.locator(".govuk-inset-text")).to_contain_text("shown as c")
     expect(this_years_figure(page, END_OF_YEAR)).to_have_text("c")
-    expect(this_years_figure(page, END_OF_YEAR).locator("abbr")).to_have_attribute("title", "suppressed: a small number")
+    expect(this_years_figure(page, END_OF_YEAR).locator("abbr")).to_have_attribute(
+        "title", "suppressed: a small number"
+    )
     check("draft report, board version", f"Draft annual IRO report {label} (board version)")
     page.get_by_role("link", name="Show the full version").click()
 
@@ -232,7 +242,9 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     assert navigation.value.status == 400
     expect(error_summary(page)).to_be_focused()
     expect(error_summary(page).get_by_role("link")).to_have_count(1)
-    expect(error_summary(page)).to_contain_text("Enter the action for priority 1, or empty all four boxes of that priority.")
+    expect(error_summary(page)).to_contain_text(
+        "Enter the action for priority 1, or empty all four boxes of that priority."
+    )
     expect(page.get_by_label("Achievements this year")).to_have_value(ACHIEVEMENTS)
     check("narrative form with errors", f"Error: Narrative and action plan, annual IRO report {label}")
 
@@ -245,10 +257,12 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     expect(h1(page)).to_have_text(f"Annual report of the Independent Reviewing Officer service, {label}")
     achievements = page.get_by_role("region", name="Achievements this year")
     expect(achievements.locator("p")).to_have_text("Every child in care had a named IRO all year.")
-    expect(achievements.get_by_role("listitem")).to_have_text([
-        "Reviews were held in the child's home when they asked",
-        "Two young people chaired their own review",
-    ])
+    expect(achievements.get_by_role("listitem")).to_have_text(
+        [
+            "Reviews were held in the child's home when they asked",
+            "Two young people chaired their own review",
+        ]
+    )
     plan = page.get_by_role("table", name=f"Priorities for {label} and beyond")
     expect(plan.locator("tbody tr")).to_have_count(1)
     expect(plan.locator("tbody td")).to_have_text(list(PRIORITY.values()))
@@ -265,9 +279,11 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     expect(error_summary(page)).to_be_focused()
     message = "Reviews held in time cannot be more than the reviews held."
     expect(error_summary(page).get_by_role("link", name=message)).to_have_attribute(
-        "href", "#id_fostering_reviews_in_time")
+        "href", "#id_fostering_reviews_in_time"
+    )
     expect(page.locator("#id_fostering_reviews_in_time")).to_have_attribute(
-        "aria-describedby", re.compile(r"fostering_reviews_in_time.*error|error.*fostering_reviews_in_time"))
+        "aria-describedby", re.compile(r"fostering_reviews_in_time.*error|error.*fostering_reviews_in_time")
+    )
     check("other activity form with errors", f"Error: Other activity, annual IRO report {label}")
     page.get_by_label("Foster carer reviews held in time").fill("3")
     page.get_by_role("button", name="Save the figures").click()
@@ -381,7 +397,8 @@ def test_keyboard_user_enters_other_activity(page, manager, authority):
 
 
 def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
-        page, board_member, manager, authority, pdf_worker, screenshot):
+    page, board_member, manager, authority, pdf_worker, screenshot
+):
     label = authority.label
     publish_the_report(authority, manager)
 
@@ -445,15 +462,17 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
     at_the_end = [row for row in rows if row[:2] == ["Children looked after", END_OF_YEAR]]
     assert [row[2:5] for row in at_the_end] == [["count", "c", "0"]], at_the_end
     assert not any(row[3] in {"1", "2", "3", "4", "5"} for row in rows[1:] if row[2] == "count"), (
-        f"A count from 1 to 5 is shown in the board CSV: {rows}")
+        f"A count from 1 to 5 is shown in the board CSV: {rows}"
+    )
 
     # The version for children.
     page.get_by_role("link", name=version_link("version for children", label)).click()
     expect(h1(page)).to_have_text("What your IROs did this year")
     expect(page).to_have_title(f"What your IROs did, {label} – IRO Portal")
     # Three reviews are too few to mention: the section says so rather than being left empty.
-    expect(page.locator("h2:has-text('Your reviews') + p")).to_have_text(re.compile(
-        r"^We do not give numbers about reviews this year\."))
+    expect(page.locator("h2:has-text('Your reviews') + p")).to_have_text(
+        re.compile(r"^We do not give numbers about reviews this year\.")
+    )
     expect(page.locator("main")).not_to_contain_text(re.compile(r"\b3\b"))
     assert_no_axe_violations(page, "version for children (board member)")
 
@@ -470,7 +489,8 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
 
 
 def test_keyboard_user_on_the_board_signs_in_and_downloads_the_published_pdf(
-        page, board_member, manager, authority, pdf_worker):
+    page, board_member, manager, authority, pdf_worker
+):
     label = authority.label
     publish_the_report(authority, manager)
     page.goto("/sign-in/")

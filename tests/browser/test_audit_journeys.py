@@ -24,8 +24,9 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def event_on(day, **fields):
-    with mock.patch("django.utils.timezone.now",
-                    return_value=datetime.datetime.combine(day, datetime.time(10, 30), tzinfo=LONDON)):
+    with mock.patch(
+        "django.utils.timezone.now", return_value=datetime.datetime.combine(day, datetime.time(10, 30), tzinfo=LONDON)
+    ):
         return record_event(**fields)
 
 

@@ -35,9 +35,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def watched(page):
     """The page, with every CSP violation it reports gathered in `page.csp_violations`."""
     page.csp_violations = []
-    page.on("console", lambda message: (
-        page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
-    ))
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.add_init_script(RECORD_VIOLATIONS)
     return page
 
@@ -68,13 +69,21 @@ def reviewed_children(iro, manager):
     for given_name in ("Avery", "Blake"):
         child = ChildFactory(given_name=given_name, family_name="Policy")
         children_services.record_care_episode(
-            child, by=manager, start_date=started, reason_for_new_episode="S", legal_status="C2",
-            category_of_need="N1", placement_type="U6", placement_provider="PR1",
+            child,
+            by=manager,
+            start_date=started,
+            reason_for_new_episode="S",
+            legal_status="C2",
+            category_of_need="N1",
+            placement_type="U6",
+            placement_provider="PR1",
         )
         AllocationFactory(child=child, iro=iro, start_date=started)
         review = Review.objects.get(child=child, kind=ReviewKind.LAC, number=1, status=ReviewStatus.DUE)
         review_services.record_review_held(
-            review, by=iro, fields={"held_on": started + timedelta(days=14), "participation_code": "PN1"},
+            review,
+            by=iro,
+            fields={"held_on": started + timedelta(days=14), "participation_code": "PN1"},
         )
     return year
 

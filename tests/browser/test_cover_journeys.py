@@ -119,9 +119,15 @@ def test_covering_iro_finds_the_children_and_the_audit_log_marks_the_views(page,
     child = ChildFactory(given_name="Robin", family_name="Looked-After")
     CareEpisodeFactory(child=child)
     AllocationFactory(child=child, iro=iro)
-    CoverArrangement.objects.create(covering_iro=covering, covered_iro=iro, starts_on=today,
-                                    ends_on=today + datetime.timedelta(days=3), level=CoverLevel.READ,
-                                    reason="Sickness", granted_by=manager)
+    CoverArrangement.objects.create(
+        covering_iro=covering,
+        covered_iro=iro,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=3),
+        level=CoverLevel.READ,
+        reason="Sickness",
+        granted_by=manager,
+    )
     sign_in(page, covering)
     page.goto("/children/caseload/")
     heading = page.get_by_role("heading", name=re.compile("^Covering for Iris Reviewer until"))

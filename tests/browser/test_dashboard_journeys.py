@@ -80,8 +80,14 @@ def child_looked_after_since(name, *, started, iro, by):
     given_name, family_name = name.split()
     child = ChildFactory(given_name=given_name, family_name=family_name)
     children_services.record_care_episode(
-        child, by=by, start_date=started, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=by,
+        start_date=started,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=started)
     return child
@@ -93,23 +99,38 @@ def first_lac_review(child):
 
 def hold_first_lac_review(child, *, iro, today, late_reason=""):
     return review_services.record_review_held(
-        first_lac_review(child), by=iro, today=today,
+        first_lac_review(child),
+        by=iro,
+        today=today,
         fields={"held_on": today, "participation_code": "PN1", "late_reason": late_reason},
     )
 
 
 def rate_the_plan(child, review, *, iro, rag, today):
     oversight_services.record_oversight(
-        child, by=iro, kind=OversightKind.POST_REVIEW, date=today, rag=rag, review=review,
-        tracking="Placement stability", today=today,
+        child,
+        by=iro,
+        kind=OversightKind.POST_REVIEW,
+        date=today,
+        rag=rag,
+        review=review,
+        tracking="Placement stability",
+        today=today,
     )
 
 
 def raise_escalation(child, *, iro, raised_on, today, area):
     return escalation_services.raise_escalation(
-        child, by=iro, today=today, areas=[area], what_is_wrong="Health assessment overdue.",
-        what_is_asked="Book it.", stage=Stage.TEAM_MANAGER, addressed_to_name="Tess Team",
-        addressed_to_role="Team manager", raised_on=raised_on,
+        child,
+        by=iro,
+        today=today,
+        areas=[area],
+        what_is_wrong="Health assessment overdue.",
+        what_is_asked="Book it.",
+        stage=Stage.TEAM_MANAGER,
+        addressed_to_name="Tess Team",
+        addressed_to_role="Team manager",
+        raised_on=raised_on,
     )
 
 
@@ -126,15 +147,18 @@ def caseloads(iro, other_iro, manager):
     rate_the_plan(in_timescale, review, iro=iro, rag=Rag.GREEN, today=today)
     review = hold_first_lac_review(late, iro=iro, today=today, late_reason=LateReason.IRO_UNAVAILABLE)
     rate_the_plan(late, review, iro=iro, rag=Rag.RED, today=today)
-    review = hold_first_lac_review(other_iros_late, iro=other_iro, today=today,
-                                   late_reason=LateReason.CHILD_UNAVAILABLE)
+    review = hold_first_lac_review(
+        other_iros_late, iro=other_iro, today=today, late_reason=LateReason.CHILD_UNAVAILABLE
+    )
     rate_the_plan(other_iros_late, review, iro=other_iro, rag=Rag.AMBER, today=today)
 
     raise_escalation(overdue, iro=iro, raised_on=today - timedelta(days=3), today=today, area=AreaOfConcern.HEALTH)
-    resolved = raise_escalation(other_iros_late, iro=other_iro, raised_on=today - timedelta(days=20), today=today,
-                                area=AreaOfConcern.PLACEMENT)
-    escalation_services.resolve(resolved, by=other_iro, outcome="Placement support agreed.", resolved_on=today,
-                                today=today)
+    resolved = raise_escalation(
+        other_iros_late, iro=other_iro, raised_on=today - timedelta(days=20), today=today, area=AreaOfConcern.PLACEMENT
+    )
+    escalation_services.resolve(
+        resolved, by=other_iro, outcome="Placement support agreed.", resolved_on=today, today=today
+    )
     return Caseloads(today, in_timescale, late, overdue, other_iros_late)
 
 

@@ -116,8 +116,15 @@ def raise_at_team_manager_and_director(child, iro, today):
     team manager level raised 8 working days ago (its response overdue)."""
     for stage, working_days_ago in ((Stage.DIRECTOR, 1), (Stage.TEAM_MANAGER, 8)):
         services.raise_escalation(
-            child, by=iro, today=today, areas=["health"], what_is_wrong="Health assessment overdue.",
-            what_is_asked="Book it.", stage=stage, addressed_to_name="A Person", addressed_to_role="Manager",
+            child,
+            by=iro,
+            today=today,
+            areas=["health"],
+            what_is_wrong="Health assessment overdue.",
+            what_is_asked="Book it.",
+            stage=stage,
+            addressed_to_name="A Person",
+            addressed_to_role="Manager",
             raised_on=add_working_days(today, -working_days_ago),
         )
 

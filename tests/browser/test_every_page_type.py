@@ -59,13 +59,18 @@ class Walk:
                 expect(summary).to_be_focused()  # GOV.UK Frontend moves focus there so it is read out
             else:
                 expect(summary).to_have_count(0)
-            shared = [other for other, seen in self.titles.items()
-                      if other != page_type and seen.removeprefix("Error: ") == expected.removeprefix("Error: ")]
+            shared = [
+                other
+                for other, seen in self.titles.items()
+                if other != page_type and seen.removeprefix("Error: ") == expected.removeprefix("Error: ")
+            ]
             assert not shared, f"{page_type} has the same title as {shared}: {expected!r}"
             self.titles.setdefault(page_type, expected)
             assert_no_axe_violations(self.page, f"{page_type}{' with errors' if error else ''}")
         except AssertionError as failure:
-            name = "every-page-" + re.sub(r"[^a-z0-9]+", "-", f"{page_type} {error and 'error' or ''}".lower()).strip("-")
+            name = "every-page-" + re.sub(r"[^a-z0-9]+", "-", f"{page_type} {error and 'error' or ''}".lower()).strip(
+                "-"
+            )
             self.screenshot(self.page, name)
             if not os.environ.get("BROWSER_SCREENSHOT_DIR"):
                 path = self.folder / f"{name}.png"
@@ -89,8 +94,14 @@ def child_in_care(name, *, iro, by, started):
     given_name, family_name = name.split()
     child = ChildFactory(given_name=given_name, family_name=family_name)
     children_services.record_care_episode(
-        child, by=by, start_date=started, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=by,
+        start_date=started,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=started)
     return child
@@ -104,15 +115,25 @@ def hold_first_review(child, *, iro, today):
     review = first_review(child)
     assert review.status == ReviewStatus.DUE
     return review_services.record_review_held(
-        review, by=iro, today=today, fields={"held_on": today, "participation_code": "PN1"},
+        review,
+        by=iro,
+        today=today,
+        fields={"held_on": today, "participation_code": "PN1"},
     )
 
 
 def raise_escalation(child, *, iro, today):
     return escalation_services.raise_escalation(
-        child, by=iro, today=today, areas=[AreaOfConcern.HEALTH], what_is_wrong="Health assessment overdue.",
-        what_is_asked="Book it.", stage=Stage.TEAM_MANAGER, addressed_to_name="Tess Team",
-        addressed_to_role="Team manager", raised_on=today,
+        child,
+        by=iro,
+        today=today,
+        areas=[AreaOfConcern.HEALTH],
+        what_is_wrong="Health assessment overdue.",
+        what_is_asked="Book it.",
+        stage=Stage.TEAM_MANAGER,
+        addressed_to_name="Tess Team",
+        addressed_to_role="Team manager",
+        raised_on=today,
     )
 
 

@@ -15,6 +15,7 @@ from .helpers import SIGN_IN_HEADING, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def assert_govuk_styles_and_fonts_loaded(page):
     """The compiled GOV.UK stylesheet applied and the GDS Transport web fonts were fetched."""
     styles = page.evaluate(

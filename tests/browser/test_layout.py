@@ -67,22 +67,48 @@ def navigation_rows(page):
     )
 
 
-@pytest.mark.parametrize("username, links", [
-    ("iro1", ["My caseload", "My reviews", "My escalations", "My oversight", "My dashboard"]),
-    ("manager", ["Dashboard", "Children", "Reviews due", "Escalations", "Oversight", "Annual reports",
-                 "Manage the service"]),
-    ("admin", ["Dashboard", "Children", "Reviews due", "Escalations", "Oversight", "Annual reports",
-               "Manage the service"]),
-    ("board", ["Annual reports"]),
-])
+@pytest.mark.parametrize(
+    "username, links",
+    [
+        ("iro1", ["My caseload", "My reviews", "My escalations", "My oversight", "My dashboard"]),
+        (
+            "manager",
+            [
+                "Dashboard",
+                "Children",
+                "Reviews due",
+                "Escalations",
+                "Oversight",
+                "Annual reports",
+                "Manage the service",
+            ],
+        ),
+        (
+            "admin",
+            [
+                "Dashboard",
+                "Children",
+                "Reviews due",
+                "Escalations",
+                "Oversight",
+                "Annual reports",
+                "Manage the service",
+            ],
+        ),
+        ("board", ["Annual reports"]),
+    ],
+)
 def test_each_roles_navigation_is_one_row_at_desktop_width_and_folds_on_a_phone(
-        page, authority, screenshot, tmp_path, username, links):
+    page, authority, screenshot, tmp_path, username, links
+):
     page.set_viewport_size(DESKTOP)
     sign_in_as(page, username)
     menu = page.get_by_role("navigation", name="Menu")
     expect(menu.get_by_role("link")).to_have_text(links)
     rows = navigation_rows(page)
-    assert rows == 1, f"{username}'s navigation takes {rows} rows at 1280 px: {saved(page, screenshot, tmp_path, username)}"
+    assert rows == 1, (
+        f"{username}'s navigation takes {rows} rows at 1280 px: {saved(page, screenshot, tmp_path, username)}"
+    )
     account = page.get_by_role("navigation", name="Account")
     expect(account.get_by_role("link", name="Your account")).to_be_visible()
     expect(account.get_by_role("button", name="Sign out")).to_be_visible()
@@ -108,8 +134,11 @@ def test_manager_finds_the_occasional_pages_under_manage_the_service(page, autho
     expect(main.get_by_role("link")).to_have_text(["Cover between IROs", "SSDA903 return", "Audit log"])
     assert_no_axe_violations(page, "Manage the service")
     screenshot(page, "manage-the-service")
-    for link, heading in (("Cover between IROs", "Cover between IROs"), ("SSDA903 return", "SSDA903 return"),
-                          ("Audit log", "Audit log")):
+    for link, heading in (
+        ("Cover between IROs", "Cover between IROs"),
+        ("SSDA903 return", "SSDA903 return"),
+        ("Audit log", "Audit log"),
+    ):
         page.get_by_role("navigation", name="Menu").get_by_role("link", name="Manage the service").click()
         page.get_by_role("main").get_by_role("link", name=link).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -145,9 +174,15 @@ def test_no_page_scrolls_sideways_on_a_phone(page, authority, screenshot, tmp_pa
         page.goto(url)
         width = page.evaluate("document.scrollingElement.scrollWidth")
         if width > PHONE["width"]:
-            too_wide.append(f"{kind} ({url}) is {width} px wide: {saved(page, screenshot, tmp_path, kind.replace(':', '-'))}")
-        waiting += [href.split("#")[0] for href in page.locator("a[href^='/']").evaluate_all(
-            "(links) => links.map((link) => link.getAttribute('href'))")]
+            too_wide.append(
+                f"{kind} ({url}) is {width} px wide: {saved(page, screenshot, tmp_path, kind.replace(':', '-'))}"
+            )
+        waiting += [
+            href.split("#")[0]
+            for href in page.locator("a[href^='/']").evaluate_all(
+                "(links) => links.map((link) => link.getAttribute('href'))"
+            )
+        ]
     assert len(visited) >= {"iro1": 20, "manager": 40, "board": 5}[username], sorted(visited)
     assert not too_wide, "\n".join(too_wide)
     page.problems.assert_none()

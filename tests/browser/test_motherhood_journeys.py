@@ -30,12 +30,19 @@ def check(page, title, where):
 
 def test_iro_records_with_the_keyboard_that_a_girl_is_a_mother(page, iro, manager):
     today = timezone.localdate()
-    girl = ChildFactory(given_name="Amara", family_name="Okafor", date_of_birth=today - timedelta(days=16 * 365),
-                        is_mother=None)
+    girl = ChildFactory(
+        given_name="Amara", family_name="Okafor", date_of_birth=today - timedelta(days=16 * 365), is_mother=None
+    )
     started = today - timedelta(days=60)
     children_services.record_care_episode(
-        girl, by=manager, start_date=started, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        girl,
+        by=manager,
+        start_date=started,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=girl, iro=iro, start_date=started)
     sign_in(page, iro)
@@ -91,6 +98,7 @@ def test_iro_records_with_the_keyboard_that_a_girl_is_a_mother(page, iro, manage
 
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Amara Okafor is recorded as a mother.")
     expect(mother.locator(".govuk-summary-list__value")).to_have_text(
-        f"Yes, her first child was born on {born.day} {born:%B %Y}")
+        f"Yes, her first child was born on {born.day} {born:%B %Y}"
+    )
     check(page, "Amara Okafor", "child's page, a mother")
     page.problems.assert_none()

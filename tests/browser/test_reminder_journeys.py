@@ -22,8 +22,14 @@ def test_iro_opens_a_reminder_from_the_inbox(page, iro, manager):
     start = add_working_days(add_working_days(today, 5), -20)
     child = ChildFactory(given_name="Quinn", family_name="Remindercase")
     children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=manager,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=start - timedelta(days=1))
     call_command("send_reminders", "--no-email", stdout=open("/dev/null", "w"))

@@ -24,8 +24,14 @@ def child_with_review_due(iro, manager):
     start = today - timedelta(days=20)
     child = ChildFactory(given_name="Jordan", family_name="Reviewcase")
     children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=manager,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=start)
     return child
@@ -90,7 +96,8 @@ def test_iro_books_and_records_a_review_and_sees_the_next_one(page, iro, child_w
     page.get_by_role("button", name="Save rating").click()
     follow_up = today + timedelta(weeks=2)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        f"plan is rated red. Next check: {follow_up.day} {follow_up:%B %Y}")
+        f"plan is rated red. Next check: {follow_up.day} {follow_up:%B %Y}"
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(child.full_name)
     expect(page.locator("main")).to_contain_text("Placement stability: carers have asked for support")
 

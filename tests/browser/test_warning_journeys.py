@@ -42,15 +42,22 @@ def overdue_child(iro, manager):
     start = timezone.localdate() - timedelta(days=60)
     child = ChildFactory(given_name="Sami", family_name="Latecase")
     children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=manager,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=start)
     return child
 
 
 def test_booking_a_review_late_asks_for_confirmation_and_the_reason_the_record_then_has(
-        page, screenshot, iro, overdue_child):
+    page, screenshot, iro, overdue_child
+):
     review = Review.objects.get(child=overdue_child, status="due")
     today = timezone.localdate()
     day = add_working_days(today, 1)
@@ -102,14 +109,16 @@ def test_booking_a_review_late_asks_for_confirmation_and_the_reason_the_record_t
 
 
 def test_publishing_the_annual_report_lists_what_to_check_and_the_children_never_read_a_placeholder(
-        page, screenshot, manager):
+    page, screenshot, manager
+):
     from reporting import services as report_services
     from reviews.timescales import reporting_year_start
 
     year = reporting_year_start(timezone.localdate()).year
     report = report_services.report_for_year(year)
-    report_services.update_narrative(report, by=manager, fields={"introduction": "Our year."}, action_plan=[],
-                                     expected_version=report.version)
+    report_services.update_narrative(
+        report, by=manager, fields={"introduction": "Our year."}, action_plan=[], expected_version=report.version
+    )
     sign_in(page, manager)
     page.goto(f"/reports/{year}/")
     page.get_by_role("link", name="Read the version for children and young people").click()

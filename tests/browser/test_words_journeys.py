@@ -70,8 +70,9 @@ def test_sign_in_names_each_empty_field_and_signing_out_says_so(page, iro, scree
 def test_the_audit_log_names_people_children_and_records(page, manager, screenshot):
     summer = IroFactory(username="sdavies", first_name="Summer", last_name="Davies")
     omar = ChildFactory(local_child_id="DEMO000238", given_name="Omar", family_name="Abdi")
-    review = Review.objects.create(child=omar, kind="LAC", number=5, cycle_start=datetime.date(2025, 1, 6),
-                                   due_date=datetime.date(2025, 5, 21))
+    review = Review.objects.create(
+        child=omar, kind="LAC", number=5, cycle_start=datetime.date(2025, 1, 6), due_date=datetime.date(2025, 5, 21)
+    )
     other = ChildFactory(given_name="Casey", family_name="Elsewhere")
     record_event(action="view", user=summer, obj=omar, child_id=omar.pk)
     record_event(action="update", user=summer, obj=review, child_id=omar.pk, detail={"booked_for": "2025-05-21"})
@@ -105,8 +106,14 @@ def test_a_reminder_in_the_portal_names_the_child(page, iro, manager, screenshot
     start = add_working_days(add_working_days(today, 5), -20)
     child = ChildFactory(given_name="Quinn", family_name="Remindercase")
     children_services.record_care_episode(
-        child, by=manager, start_date=start, reason_for_new_episode="S", legal_status="C2", category_of_need="N1",
-        placement_type="U6", placement_provider="PR1",
+        child,
+        by=manager,
+        start_date=start,
+        reason_for_new_episode="S",
+        legal_status="C2",
+        category_of_need="N1",
+        placement_type="U6",
+        placement_provider="PR1",
     )
     AllocationFactory(child=child, iro=iro, start_date=start - timedelta(days=1))
     call_command("send_reminders", "--no-email", stdout=open("/dev/null", "w"))
@@ -115,8 +122,12 @@ def test_a_reminder_in_the_portal_names_the_child(page, iro, manager, screenshot
     page.get_by_role("link", name=re.compile("^Reminders")).click()
     row = page.locator("tbody tr", has_text="Review due")
     expect(row).to_contain_text(f"Child: Quinn Remindercase ({child.local_child_id})")
-    expect(row).to_contain_text(re.compile(r"LAC review 1 is due in 5 working days \(\d{1,2} [A-Z][a-z]+ \d{4}\) "
-                                           r"and is not booked\."))
+    expect(row).to_contain_text(
+        re.compile(
+            r"LAC review 1 is due in 5 working days \(\d{1,2} [A-Z][a-z]+ \d{4}\) "
+            r"and is not booked\."
+        )
+    )
     expect(row).not_to_contain_text("..")
     at_both_widths(page, screenshot, "reminders-inbox", "reminders inbox")
     page.problems.assert_none()

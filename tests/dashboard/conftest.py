@@ -14,8 +14,9 @@ def authority(django_db_setup, django_db_blocker):
     tests only count it (what a test writes is undone), and building it for each took longer
     than counting. Iris and Owen are its own IROs, not the `iro` and `other_iro` fixtures."""
     with kept_for_the_module(django_db_blocker):
-        yield build_authority(ON, IroFactory(first_name="Iris", last_name="Reviewer"),
-                              IroFactory(first_name="Owen", last_name="Other"))
+        yield build_authority(
+            ON, IroFactory(first_name="Iris", last_name="Reviewer"), IroFactory(first_name="Owen", last_name="Other")
+        )
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ PAGE_SIZE = settings.CHILDREN_LIST_PAGE_SIZE
 
 
 FIGURE_LINK = re.compile(
-    r'<a class="govuk-link" href="([^"]+)">(\d+)<span class="govuk-visually-hidden">: ([^<]*)</span></a>')
+    r'<a class="govuk-link" href="([^"]+)">(\d+)<span class="govuk-visually-hidden">: ([^<]*)</span></a>'
+)
 HEADLINE_LINK = re.compile(
     r'<a class="govuk-link app-headline__link" href="([^"]+)"><span class="app-headline__value">([^<]*)</span> '
-    r'<span class="app-headline__label">([^<]*)</span></a>')
+    r'<span class="app-headline__label">([^<]*)</span></a>'
+)
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,10 @@ class FigureLink:
 def figure_links(page):
     """Every figure on the dashboard with the list it opens: the tables' numbers and the headlines
     (whose count is in brackets when a percentage is shown)."""
-    links = [FigureLink(html.unescape(label).removesuffix(", open the list"), int(value), html.unescape(url))
-             for url, value, label in FIGURE_LINK.findall(page)]
+    links = [
+        FigureLink(html.unescape(label).removesuffix(", open the list"), int(value), html.unescape(url))
+        for url, value, label in FIGURE_LINK.findall(page)
+    ]
     for url, value, label in HEADLINE_LINK.findall(page):
         label = html.unescape(label)
         counted = re.search(r"\((\d+)\)$", label)
@@ -132,15 +136,23 @@ def check_every_figure(client, page):
     for link in links:
         stated, shown, errors = list_size(client, link.url)
         if errors or stated != link.value or shown != min(link.value, PAGE_SIZE):
-            mismatches.append(f"{link.label}: figure {link.value}, but the list says {stated} and shows {shown}"
-                              f"{' with the error ' + repr(errors) if errors else ''} ({link.url})")
+            mismatches.append(
+                f"{link.label}: figure {link.value}, but the list says {stated} and shows {shown}"
+                f"{' with the error ' + repr(errors) if errors else ''} ({link.url})"
+            )
     return links, mismatches
 
 
 def period_query(start, end):
     """The dashboard's period form, filled in with two dates."""
-    return {"start_day": start.day, "start_month": start.month, "start_year": start.year,
-            "end_day": end.day, "end_month": end.month, "end_year": end.year}
+    return {
+        "start_day": start.day,
+        "start_month": start.month,
+        "start_year": start.year,
+        "end_day": end.day,
+        "end_month": end.month,
+        "end_year": end.year,
+    }
 
 
 def seven_months_to_today():

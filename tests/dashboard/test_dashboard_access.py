@@ -25,16 +25,22 @@ class TestAccess:
         response = client.get(reverse("reporting:dashboard"), seven_months_to_today())
         assert response.status_code == 200
         page = response.content.decode()
-        assert "<h1 class=\"govuk-heading-l\">Dashboard</h1>" in page
+        assert '<h1 class="govuk-heading-l">Dashboard</h1>' in page
         assert figure_value(page, "Looked-after child review held") == 5
         assert figure_value(page, "children allocated to Owen Other") == 7
         # Every IRO here is outside the range: Tara above it, the rest below it, the lowest first.
-        caseloads = {table["caption"].strip(): [row.split()[:2] for row in table["rows"]]
-                     for table in Tables(page).tables if "children per full-time IRO" in table["caption"]}
+        caseloads = {
+            table["caption"].strip(): [row.split()[:2] for row in table["rows"]]
+            for table in Tables(page).tables
+            if "children per full-time IRO" in table["caption"]
+        }
         assert caseloads == {
             "1 IRO above 70 children per full-time IRO": [["Tara", "Tenth"]],
             "3 IROs below 50 children per full-time IRO, lowest first": [
-                ["Ivan", "Inactive"], ["Iris", "Reviewer"], ["Owen", "Other"]],
+                ["Ivan", "Inactive"],
+                ["Iris", "Reviewer"],
+                ["Owen", "Other"],
+            ],
         }
         assert reverse("reporting:caseloads") in page
 

@@ -46,7 +46,8 @@ class TestDrillDown:
         assert mismatches == []
 
     def test_month_rows_of_a_period_starting_and_ending_mid_month_open_only_the_period(
-            self, client, manager, looked_after_child):
+        self, client, manager, looked_after_child
+    ):
         """A month only partly inside the period counts the reviews held inside it; its link
         must list those and not the rest of the month."""
         today = timezone.localdate()
@@ -61,7 +62,10 @@ class TestDrillDown:
         figures = selectors.lac_timeliness_by_month(Period(start, end))
         assert [month.held for month in figures] == [1, 0]  # only `inside` is in the period
         page = self.dashboard_page(client, manager, **period_query(start, end))
-        month_links = [link for link in figure_links(page)
-                       if link.label.startswith("LAC reviews held in ") and "timescale" not in link.label]
+        month_links = [
+            link
+            for link in figure_links(page)
+            if link.label.startswith("LAC reviews held in ") and "timescale" not in link.label
+        ]
         assert [link.value for link in month_links] == [1, 0]
         assert [list_size(client, link.url) for link in month_links] == [(1, 1, []), (0, 0, [])]

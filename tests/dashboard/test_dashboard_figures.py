@@ -20,14 +20,35 @@ def iro_scope(iro, on):
 
 
 def no_late_reasons(**counts):
-    return {"iro_unavailable": 0, "awaiting_assessment": 0, "child_unavailable": 0, "family_unavailable": 0,
-            "other": 0, "": 0, **counts}
+    return {
+        "iro_unavailable": 0,
+        "awaiting_assessment": 0,
+        "child_unavailable": 0,
+        "family_unavailable": 0,
+        "other": 0,
+        "": 0,
+        **counts,
+    }
 
 
 def areas(**counts):
     """Open and raised-in-the-period counts by area of concern, zero unless given."""
-    every = ["care_planning", "placement", "health", "education", "contact", "safeguarding", "statutory_visits",
-             "review_process", "assessments", "pathway", "identity", "participation", "legal", "other"]
+    every = [
+        "care_planning",
+        "placement",
+        "health",
+        "education",
+        "contact",
+        "safeguarding",
+        "statutory_visits",
+        "review_process",
+        "assessments",
+        "pathway",
+        "identity",
+        "participation",
+        "legal",
+        "other",
+    ]
     return {area: dict(zip(("open", "raised"), counts.get(area, (0, 0)))) for area in every}
 
 
@@ -58,13 +79,20 @@ class TestFiguresForTheWholeService:
                 "due_soon": 2,  # Lou due today, Max booked for the 20th working day; Nia on the 21st is not
             },
             "ICPC": {
-                "held": 1, "in_timescale": 1, "late": 0,  # Finn's; Gail's was 20 months ago
-                "late_reasons": no_late_reasons(), "percent_in_timescale": 100,
-                "overdue": 1, "due_soon": 0,  # Olly's, due 15 working days after the strategy discussion
+                "held": 1,
+                "in_timescale": 1,
+                "late": 0,  # Finn's; Gail's was 20 months ago
+                "late_reasons": no_late_reasons(),
+                "percent_in_timescale": 100,
+                "overdue": 1,
+                "due_soon": 0,  # Olly's, due 15 working days after the strategy discussion
             },
             "RCPC": {
-                "held": 1, "in_timescale": 0, "late": 1,  # Gail's, 2 working days late
-                "late_reasons": no_late_reasons(family_unavailable=1), "percent_in_timescale": 0,
+                "held": 1,
+                "in_timescale": 0,
+                "late": 1,  # Gail's, 2 working days late
+                "late_reasons": no_late_reasons(family_unavailable=1),
+                "percent_in_timescale": 0,
                 "overdue": 1,  # Hana's, due yesterday
                 "due_soon": 1,  # Finn's first, 3 months after his ICPC
             },
@@ -73,15 +101,29 @@ class TestFiguresForTheWholeService:
     def test_lac_participation_and_quality(self, figures):
         lac = figures["lac"]
         assert lac["held"] == 5
-        assert lac["participation"] == {"PN0": 1, "PN1": 1, "PN2": 0, "PN3": 0, "PN4": 0, "PN5": 1, "PN6": 0,
-                                        "PN7": 1, "": 1}  # Dan, Ava, Ben, Cara, Eve (not recorded)
+        assert lac["participation"] == {
+            "PN0": 1,
+            "PN1": 1,
+            "PN2": 0,
+            "PN3": 0,
+            "PN4": 0,
+            "PN5": 1,
+            "PN6": 0,
+            "PN7": 1,
+            "": 1,
+        }  # Dan, Ava, Ben, Cara, Eve (not recorded)
         assert lac["participated"] == 2  # Ava PN1, Ben PN5
         assert lac["participation_counted"] == 3  # PN1, PN5, PN7: Dan's PN0 and Eve's blank left out
         assert lac["participation_rate"] == 67  # 2 of 3, rounded
         assert lac["child_chaired"] == 1  # Ava
         assert lac["advocate_present"] == 2  # Ben, Eve
-        assert lac["parents"] == {"attended": 2, "views_given": 1, "did_not_participate": 1, "not_appropriate": 0,
-                                  "": 1}  # Ava and Dan; Ben; Cara; Eve not recorded
+        assert lac["parents"] == {
+            "attended": 2,
+            "views_given": 1,
+            "did_not_participate": 1,
+            "not_appropriate": 0,
+            "": 1,
+        }  # Ava and Dan; Ben; Cara; Eve not recorded
         assert lac["quality"] == {
             # Ava exactly 3 working days before, Dan 10, Eve 4; Ben only 2, Cara none
             "report": {"met": 3, "missed": 2, "percent_met": 60},
@@ -95,8 +137,9 @@ class TestFiguresForTheWholeService:
         assert lac["percent_seen_before"] == 40
 
     def test_lac_timeliness_by_month(self, figures):
-        months = [(month.first_day, month.held, month.in_timescale, month.percent_in_timescale)
-                  for month in figures["months"]]
+        months = [
+            (month.first_day, month.held, month.in_timescale, month.percent_in_timescale) for month in figures["months"]
+        ]
         assert months == [
             (D(2026, 4, 1), 0, 0, None),
             (D(2026, 5, 1), 0, 0, None),
@@ -112,8 +155,9 @@ class TestFiguresForTheWholeService:
 
     def test_caseloads(self, figures, authority):
         caseloads = figures["caseloads"]
-        rows = [(row.iro, row.children, row.fte, row.per_fte, row.above_band, row.below_band)
-                for row in caseloads["rows"]]
+        rows = [
+            (row.iro, row.children, row.fte, row.per_fte, row.above_band, row.below_band) for row in caseloads["rows"]
+        ]
         assert rows == [
             (authority.iris, 10, Decimal("1.00"), 10.0, False, True),  # Ava Ben Finn Gail Kit Lou Max Rae Sid Tia
             (authority.ivan, 1, Decimal("1.00"), 1.0, False, True),  # inactive but still holds Quinn
@@ -205,15 +249,22 @@ class TestFiguresForAnIro:
 
     def test_caseload_children_oversight_and_escalations(self, figures, authority):
         assert [(row.iro, row.children, row.per_fte) for row in figures["caseloads"]["rows"]] == [
-            (authority.iris, 10, 10.0)]
+            (authority.iris, 10, 10.0)
+        ]
         assert figures["caseloads"]["total_children"] == 10
         children = figures["children"]
         assert children["looked_after_now"] == 8  # Ava Ben Kit Lou Max Rae Sid Tia
         assert (children["started"], children["ceased"]) == (3, 1)  # Rae Sid Tia; Rae (Xena is no longer hers)
-        assert (children["iro_allocation_in_time"], children["iro_allocation_late"],
-                children["iro_allocation_pending"]) == (2, 1, 0)  # Rae Sid; Tia
-        assert (children["on_protection_plan"], children["plan_over_18_months"],
-                children["plan_2_years_or_more"]) == (2, 1, 0)  # Finn Gail; Gail
+        assert (
+            children["iro_allocation_in_time"],
+            children["iro_allocation_late"],
+            children["iro_allocation_pending"],
+        ) == (2, 1, 0)  # Rae Sid; Tia
+        assert (children["on_protection_plan"], children["plan_over_18_months"], children["plan_2_years_or_more"]) == (
+            2,
+            1,
+            0,
+        )  # Finn Gail; Gail
         oversight = figures["oversight"]
         # red: Ava, Ben; green: Kit, Max, Rae; none: Lou, Sid, Tia
         assert oversight["ratings"] == {"red": 2, "amber": 0, "green": 3, "none": 3}

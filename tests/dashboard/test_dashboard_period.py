@@ -46,13 +46,17 @@ class TestPeriod:
         assert re.search(r"<title>Error: ", page)
         assert "The end date must be the same as or after the start date." in page
 
-    @pytest.mark.parametrize("given, message", [
-        ("start", "Enter the date the period ends, or leave both dates empty."),
-        ("end", "Enter the date the period starts, or leave both dates empty."),
-    ])
+    @pytest.mark.parametrize(
+        "given, message",
+        [
+            ("start", "Enter the date the period ends, or leave both dates empty."),
+            ("end", "Enter the date the period starts, or leave both dates empty."),
+        ],
+    )
     def test_one_date_alone_is_refused(self, client, manager, given, message):
-        query = {key: value for key, value in period_query(D(2025, 5, 1), D(2025, 6, 30)).items()
-                 if key.startswith(given)}
+        query = {
+            key: value for key, value in period_query(D(2025, 5, 1), D(2025, 6, 30)).items() if key.startswith(given)
+        }
         response, page = self.get(client, manager, query)
         assert response.status_code == 400
         assert "There is a problem" in page

@@ -28,12 +28,22 @@ class TestQualityStandardsAndAllocationAtTheBoundary:
     def reviews(self, looked_after_child):
         held = working_day_on_or_before(timezone.localdate() - timedelta(days=60))
         common = {"due": held, "held": held, "cycle_start": D(2024, 1, 10)}
-        met = held_review(looked_after_child, "LAC", **common, number=2,
-                          social_worker_report_received=timescales.add_working_days(held, -3),
-                          decisions_circulated=timescales.add_working_days(held, 5))
-        missed = held_review(looked_after_child, "LAC", **common, number=3,
-                             social_worker_report_received=timescales.add_working_days(held, -2),
-                             decisions_circulated=timescales.add_working_days(held, 6))
+        met = held_review(
+            looked_after_child,
+            "LAC",
+            **common,
+            number=2,
+            social_worker_report_received=timescales.add_working_days(held, -3),
+            decisions_circulated=timescales.add_working_days(held, 5),
+        )
+        missed = held_review(
+            looked_after_child,
+            "LAC",
+            **common,
+            number=3,
+            social_worker_report_received=timescales.add_working_days(held, -2),
+            decisions_circulated=timescales.add_working_days(held, 6),
+        )
         return met, missed
 
     @pytest.mark.parametrize("standard", ["report", "decisions"])
@@ -70,8 +80,10 @@ class TestQualityStandardsAndAllocationAtTheBoundary:
             return next(s for s in quality_standards(review, on) if s["label"].startswith("Decisions"))
 
         assert (decisions(deadline)["outcome"], decisions(deadline)["due_by"]) == ("pending", deadline)
-        assert (decisions(deadline + timedelta(days=1))["outcome"], decisions(deadline + timedelta(days=1))["met"]) \
-            == ("missed", False)
+        assert (decisions(deadline + timedelta(days=1))["outcome"], decisions(deadline + timedelta(days=1))["met"]) == (
+            "missed",
+            False,
+        )
 
     def test_iro_allocation_on_the_5th_working_day_is_in_time_and_the_6th_late(self, client, manager, iro):
         start = working_day_on_or_before(timezone.localdate() - timedelta(days=30))
@@ -98,9 +110,13 @@ class TestQualityStandardsAndAllocationAtTheBoundary:
         deadline = timescales.add_working_days(start, 5)
 
         def outcome(on):
-            return [name for name in ("in_time", "late", "pending")
-                    if Child.objects.filter(pk=child.pk).filter(
-                        iro_allocation_after_care_started(start, start, on, name)).exists()]
+            return [
+                name
+                for name in ("in_time", "late", "pending")
+                if Child.objects.filter(pk=child.pk)
+                .filter(iro_allocation_after_care_started(start, start, on, name))
+                .exists()
+            ]
 
         assert outcome(deadline) == ["pending"]
         assert outcome(deadline + timedelta(days=1)) == ["late"]

@@ -27,26 +27,62 @@ def add_many_children(authority, count=60):
     on, wd = authority.on, authority.wd
     iros = [authority.iris, authority.owen]
     Child.objects.bulk_create(
-        Child(local_child_id=f"BULK{n:04d}", given_name=f"Many{n}", family_name="Bulk", date_of_birth=D(2013, 1, 1),
-              sex="M", ethnicity="WBRI") for n in range(count))
+        Child(
+            local_child_id=f"BULK{n:04d}",
+            given_name=f"Many{n}",
+            family_name="Bulk",
+            date_of_birth=D(2013, 1, 1),
+            sex="M",
+            ethnicity="WBRI",
+        )
+        for n in range(count)
+    )
     children = list(Child.objects.filter(family_name="Bulk").order_by("pk"))  # with their ids on any database
     start = timescales.add_months(on, -12)
     CareEpisode.objects.bulk_create(
-        CareEpisode(child=child, start_date=start, reason_for_new_episode="S", legal_status="C2",
-                    category_of_need="N1", placement_type="U6", placement_provider="PR1") for child in children)
+        CareEpisode(
+            child=child,
+            start_date=start,
+            reason_for_new_episode="S",
+            legal_status="C2",
+            category_of_need="N1",
+            placement_type="U6",
+            placement_provider="PR1",
+        )
+        for child in children
+    )
     Allocation.objects.bulk_create(
-        Allocation(child=child, iro=iros[n % 2], start_date=start) for n, child in enumerate(children))
+        Allocation(child=child, iro=iros[n % 2], start_date=start) for n, child in enumerate(children)
+    )
     held = timescales.add_months(on, -2)
     Review.objects.bulk_create(
-        Review(child=child, kind="LAC", number=2, cycle_start=start, due_date=held, status="held", held_on=held,
-               participation_code="PN1") for child in children)
+        Review(
+            child=child,
+            kind="LAC",
+            number=2,
+            cycle_start=start,
+            due_date=held,
+            status="held",
+            held_on=held,
+            participation_code="PN1",
+        )
+        for child in children
+    )
     Review.objects.bulk_create(
         Review(child=child, kind="LAC", number=3, cycle_start=start, due_date=wd(n % 40 - 10), status="due")
-        for n, child in enumerate(children))
+        for n, child in enumerate(children)
+    )
     OversightRecord.objects.bulk_create(
-        OversightRecord(child=child, iro=iros[n % 2], date=wd(-5), kind="midway_review",
-                        rag=["red", "amber", "green"][n % 3], next_check_date=wd(-1))
-        for n, child in enumerate(children))
+        OversightRecord(
+            child=child,
+            iro=iros[n % 2],
+            date=wd(-5),
+            kind="midway_review",
+            rag=["red", "amber", "green"][n % 3],
+            next_check_date=wd(-1),
+        )
+        for n, child in enumerate(children)
+    )
     for n, child in enumerate(children):
         escalation_raised(child, iros[n % 2], wd(-10), ["health"])
 

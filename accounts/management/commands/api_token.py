@@ -19,9 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="", help="What the token is for (needed to create one).")
-        parser.add_argument("--days", type=int, default=settings.API_TOKEN_DEFAULT_DAYS,
-                            help=f"How many days the token lasts (default {settings.API_TOKEN_DEFAULT_DAYS}, "
-                                 f"at most {settings.API_TOKEN_MAX_DAYS}).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.API_TOKEN_DEFAULT_DAYS,
+            help=f"How many days the token lasts (default {settings.API_TOKEN_DEFAULT_DAYS}, "
+            f"at most {settings.API_TOKEN_MAX_DAYS}).",
+        )
         parser.add_argument("--read-only", action="store_true", help="The token can read but change nothing.")
         parser.add_argument("--revoke", metavar="PREFIX", help="Revoke the user's token whose key starts with PREFIX.")
 
@@ -39,8 +43,10 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"{username} is inactive; a token would not work.")
         if two_factor_required(user):
-            raise CommandError(f"{username}'s role requires two-factor authentication: they create their own token "
-                               "under Your account, API tokens, after their one-time code.")
+            raise CommandError(
+                f"{username}'s role requires two-factor authentication: they create their own token "
+                "under Your account, API tokens, after their one-time code."
+            )
         if not name.strip():
             raise CommandError("Give the token a --name saying what it is for.")
         try:
@@ -49,5 +55,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(invalid.messages)) from invalid
         expires = format_datetime(token.expires_at)
         self.stdout.write(f"Token “{token.name}” for {username}: {key}")
-        self.stdout.write(f"{'Read-only. ' if read_only else ''}It expires on {expires}. Copy it now: it is not "
-                          'stored and will not be shown again. Send it as the header "Authorization: Token <key>".')
+        self.stdout.write(
+            f"{'Read-only. ' if read_only else ''}It expires on {expires}. Copy it now: it is not "
+            'stored and will not be shown again. Send it as the header "Authorization: Token <key>".'
+        )

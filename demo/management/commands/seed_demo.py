@@ -63,7 +63,9 @@ def generate_and_save(children, seed, today, *, chunk=None):
     before, numbers its children and IROs on from them, and saves the accounts every chunk
     shares (administrator, manager, board member) only if it is the first."""
     authority = children_demo.build_local_authority(
-        children, seed, today,
+        children,
+        seed,
+        today,
         first_child_number=chunk.first_child_number if chunk else 1,
         first_iro_number=chunk.first_iro_number if chunk else 1,
     )
@@ -71,7 +73,10 @@ def generate_and_save(children, seed, today, *, chunk=None):
     reviews = reviews_demo.build_reviews(authority.histories, seed=seed, today=today, iro_ftes=iro_ftes)
     oversight = oversight_demo.build_oversight(authority.histories, reviews, seed=seed, today=today)
     escalations = escalations_demo.build_escalations(
-        authority.histories, oversight.ratings, seed=seed, today=today,
+        authority.histories,
+        oversight.ratings,
+        seed=seed,
+        today=today,
         cafcass_referrals=None if chunk is None else chunk.cafcass_referrals,
     )
     if chunk is None:
@@ -100,7 +105,8 @@ class Command(BaseCommand):
             "--today", type=iso_date, help="Reference date (YYYY-MM-DD) the histories lead up to; default today."
         )
         parser.add_argument(
-            "--keep-existing", action="store_true",
+            "--keep-existing",
+            action="store_true",
             help="If demo children already exist, keep them (and what users recorded) and only print the sign-ins.",
         )
 

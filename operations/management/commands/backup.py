@@ -14,8 +14,11 @@ class Command(BaseCommand):
     help = "Back up the database (pg_dump custom format on PostgreSQL, a file copy on SQLite)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", default=None,
-                            help=f"Folder to write the backup to (created if needed; default {default_backup_folder()}).")
+        parser.add_argument(
+            "--out",
+            default=None,
+            help=f"Folder to write the backup to (created if needed; default {default_backup_folder()}).",
+        )
 
     def handle(self, *args, out=None, **options):
         try:

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.MIGRATION_DATABASE is None:
-            raise CommandError("MIGRATION_DATABASE_URL is not set: it names the role that owns the tables (README \"Database roles\").")
+            raise CommandError(
+                'MIGRATION_DATABASE_URL is not set: it names the role that owns the tables (README "Database roles").'
+            )
         role = app_role()
         try:
             with connected_as_owner():

@@ -20,13 +20,24 @@ class Command(BaseCommand):
     help = "Write the annual IRO report for a reporting year as PDF and CSV files."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int,
-                            help="First calendar year of the reporting year (2025 = April 2025 to March 2026); "
-                                 "default the last completed year.")
-        parser.add_argument("--published-version", dest="report_version", type=int,
-                            help="A published version's number; default the draft with live figures.")
-        parser.add_argument("--variant", choices=Variant.values, action="append",
-                            help="Which version to write (repeatable); default all three.")
+        parser.add_argument(
+            "--year",
+            type=int,
+            help="First calendar year of the reporting year (2025 = April 2025 to March 2026); "
+            "default the last completed year.",
+        )
+        parser.add_argument(
+            "--published-version",
+            dest="report_version",
+            type=int,
+            help="A published version's number; default the draft with live figures.",
+        )
+        parser.add_argument(
+            "--variant",
+            choices=Variant.values,
+            action="append",
+            help="Which version to write (repeatable); default all three.",
+        )
         parser.add_argument("--out", default="var/reports", help="Folder to write to (default var/reports).")
 
     def handle(self, *args, year, report_version, variant, out, **options):
@@ -45,8 +56,10 @@ class Command(BaseCommand):
         stem = f"annual-iro-report-{year}-{f'v{published.number}' if published else 'draft'}"
         for chosen in variant or Variant.values:
             started = time.perf_counter()
-            html = render_to_string(services.template_for(chosen),
-                                    services.report_context(content, chosen, published=published, for_pdf=True))
+            html = render_to_string(
+                services.template_for(chosen),
+                services.report_context(content, chosen, published=published, for_pdf=True),
+            )
             path = folder / f"{stem}-{chosen}.pdf"
             path.write_bytes(html_to_pdf(html, base_url=services.PDF_BASE_URL))
             self.stdout.write(f"Wrote {path} in {time.perf_counter() - started:.2f} s")

@@ -22,9 +22,12 @@ class Command(BaseCommand):
     help = "Write the SSDA903 return (Header, Episodes, Reviews, UASC CSVs) for a collection year."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, default=None,
-                            help="Collection year, named by the year it ends: 2025 = 2024/25. "
-                                 "Default: the last completed year.")
+        parser.add_argument(
+            "--year",
+            type=int,
+            default=None,
+            help="Collection year, named by the year it ends: 2025 = 2024/25. Default: the last completed year.",
+        )
         parser.add_argument("--out", required=True, help="Folder to write the CSV files to (created if needed).")
 
     def handle(self, *args, year=None, out=None, **options):

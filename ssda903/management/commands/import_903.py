@@ -57,14 +57,20 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 where = f"{error.file}" + (f" row {error.row}" if error.row else "")
-                detail = ", ".join(part for part in (
-                    f"CHILD {error.child}" if error.child else "",
-                    f"{error.column}" if error.column else "",
-                    f"value {error.value!r}" if error.value else "",
-                ) if part)
+                detail = ", ".join(
+                    part
+                    for part in (
+                        f"CHILD {error.child}" if error.child else "",
+                        f"{error.column}" if error.column else "",
+                        f"value {error.value!r}" if error.value else "",
+                    )
+                    if part
+                )
                 self.stderr.write(f"{where}: {detail + ': ' if detail else ''}{error.message}")
-            out = Path(options["errors_out"]) if options.get("errors_out") else (
-                Path(options["header"]).resolve().parent / "import_903_errors.csv"
+            out = (
+                Path(options["errors_out"])
+                if options.get("errors_out")
+                else (Path(options["header"]).resolve().parent / "import_903_errors.csv")
             )
             out.write_text(errors_csv(result.errors), encoding="utf-8")
             raise CommandError(
@@ -72,20 +78,23 @@ class Command(BaseCommand):
                 f"The errors are listed above and in {out}."
             )
         verb = "Would import" if result.dry_run else "Imported"
-        self.stdout.write(self.style.SUCCESS(
-            f"{verb} {result.children_in_file} children in {time.monotonic() - started:.1f}s: "
-            f"{result.children_created} new, {result.children_updated} updated, {result.unchanged_children} unchanged; "
-            f"{result.episodes} episodes written ({result.episodes_added} new, {result.episodes_removed} of the portal's "
-            f"replaced), {result.reviews_added} held reviews added, "
-            f"{result.next_reviews_scheduled} next reviews scheduled or moved."
-            + (" Dry run: nothing was written." if result.dry_run else "")
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {result.children_in_file} children in {time.monotonic() - started:.1f}s: "
+                f"{result.children_created} new, {result.children_updated} updated, {result.unchanged_children} unchanged; "
+                f"{result.episodes} episodes written ({result.episodes_added} new, {result.episodes_removed} of the portal's "
+                f"replaced), {result.reviews_added} held reviews added, "
+                f"{result.next_reviews_scheduled} next reviews scheduled or moved."
+                + (" Dry run: nothing was written." if result.dry_run else "")
+            )
+        )
         if result.children_episodes_replaced:
             replaced = result.children_episodes_replaced
             self.stdout.write(
                 f"The file {'replaces' if result.dry_run else 'replaced'} the portal's episodes of {len(replaced)} "
                 "children from their first episode in the file to 31 March (earlier and later ones kept). "
-                "CHILD: new from the file, replaced, kept:")
+                "CHILD: new from the file, replaced, kept:"
+            )
             for local_id, added, removed, kept in replaced[:50]:
                 self.stdout.write(f"  {local_id}: {added}, {removed}, {kept}")
             if len(replaced) > 50:
