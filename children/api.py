@@ -27,7 +27,7 @@ from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from iro_portal.api import CONFLICT_RESPONSE, version_field
-from iro_portal.filters import handled_in_filter_queryset
+from iro_portal.filters import IdFilter, handled_in_filter_queryset
 from oversight.models import Rag
 from oversight.selectors import with_oversight_status
 
@@ -312,7 +312,7 @@ class ChildApiFilter(ChildrenFilter):
 
 
 class CareEpisodeFilter(filters.FilterSet):
-    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+    child = IdFilter(field_name="child_id", label="Child ID")
     open = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="Not yet ceased")
 
     class Meta:
@@ -321,7 +321,7 @@ class CareEpisodeFilter(filters.FilterSet):
 
 
 class ProtectionPlanFilter(filters.FilterSet):
-    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+    child = IdFilter(field_name="child_id", label="Child ID")
     open = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="Not yet ended")
 
     class Meta:
@@ -330,7 +330,7 @@ class ProtectionPlanFilter(filters.FilterSet):
 
 
 class StrategyDiscussionFilter(filters.FilterSet):
-    child = filters.NumberFilter(field_name="child_id", label="Child ID")
+    child = IdFilter(field_name="child_id", label="Child ID")
 
     class Meta:
         model = StrategyDiscussion
@@ -338,8 +338,8 @@ class StrategyDiscussionFilter(filters.FilterSet):
 
 
 class AllocationFilter(filters.FilterSet):
-    child = filters.NumberFilter(field_name="child_id", label="Child ID")
-    iro = filters.NumberFilter(field_name="iro_id", label="IRO's user ID")
+    child = IdFilter(field_name="child_id", label="Child ID")
+    iro = IdFilter(field_name="iro_id", label="IRO's user ID")
     current = filters.BooleanFilter(method="filter_current", label="Current today")
 
     class Meta:

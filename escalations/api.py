@@ -21,7 +21,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
 from iro_portal.api import CONFLICT_RESPONSE, version_field
-from iro_portal.filters import handled_in_filter_queryset
+from iro_portal.filters import IdFilter, handled_in_filter_queryset
 
 from . import selectors, services
 from .codes import AreaOfConcern, Stage
@@ -263,7 +263,7 @@ class EscalationApiFilter(EscalationsFilter):
     raised_to = django_filters.DateFilter(field_name="raised_on", lookup_expr="lte", label="Raised on or before")
     resolved_from = django_filters.DateFilter(method=handled_in_filter_queryset, label="Resolved on or after")
     resolved_to = django_filters.DateFilter(method=handled_in_filter_queryset, label="Resolved on or before")
-    child = django_filters.NumberFilter(field_name="child_id", label="Child id")
+    child = IdFilter(field_name="child_id", label="Child id")
     iro = IroFilter(queryset=IRO_CHOICES, method="filter_iro", label="IRO (user id) the child is allocated to now")
 
     class Meta:
@@ -279,7 +279,7 @@ class EscalationApiFilter(EscalationsFilter):
 
 
 class EscalationStepFilter(django_filters.FilterSet):
-    escalation = django_filters.NumberFilter(field_name="escalation_id", label="Escalation id")
+    escalation = IdFilter(field_name="escalation_id", label="Escalation id")
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
 
     class Meta:

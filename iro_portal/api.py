@@ -4,6 +4,7 @@ audit of lists of children's records in audit.api, the throttle in iro_portal.ap
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
@@ -68,7 +69,8 @@ def _messages(detail):
 def exception_handler(exc, context):
     """Every error has one shape: {"detail": "what went wrong", "errors": {field: [messages]}},
     with "non_field_errors" for messages about the whole request. A service's ValidationError
-    (the same rules as the pages) is a 400; a stale version is a 409."""
+    (the same rules as the pages) is a 400, as is a body larger than a form post may be; a stale
+    version is a 409."""
     if isinstance(exc, DjangoValidationError):
         if isinstance(exc, ChangedByAnotherUser):
             exc = Conflict(" ".join(exc.messages))
@@ -81,6 +83,9 @@ def exception_handler(exc, context):
             )
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = exceptions.ParseError(f"The request body is larger than {limit:,} bytes, the most the API accepts.")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

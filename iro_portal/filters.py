@@ -1,6 +1,7 @@
 """Filter pieces shared by the list pages."""
 
 import django_filters
+from django import forms
 from django.utils import timezone
 
 from .forms import GovukDateField, GovukDateInput
@@ -13,6 +14,18 @@ class GovukDateFilter(django_filters.Filter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", GovukDateInput)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id in a query string: a whole number a database key can hold, else a 400 (a
+    decimal or a number past 64 bits would reach the query and fail there)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
 

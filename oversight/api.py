@@ -16,6 +16,7 @@ from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from iro_portal.filters import IdFilter
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to
 
@@ -81,7 +82,7 @@ class OversightRecordCreateSerializer(serializers.Serializer):
 
 
 class OversightRecordFilter(django_filters.FilterSet):
-    child = django_filters.NumberFilter(field_name="child_id", label="Child id")
+    child = IdFilter(field_name="child_id", label="Child id")
     iro = django_filters.ModelChoiceFilter(queryset=User.objects.filter(role=Role.IRO), label="IRO (user id)")
     kind = django_filters.ChoiceFilter(choices=OversightKind.choices)
     rag = django_filters.ChoiceFilter(

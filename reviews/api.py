@@ -42,6 +42,7 @@ from audit.services import record_event
 from children.codes import CategoryOfAbuse
 from children.models import Allocation
 from iro_portal.api import CONFLICT_RESPONSE, version_field
+from iro_portal.filters import IdFilter
 from iro_portal.forms import row_message
 from iro_portal.words import with_article
 
@@ -102,7 +103,7 @@ class ReviewFilter(IroScopedFilter):
             help_text="Id of an IRO: the reviews of the children allocated to them today.",
         )
     )
-    child = django_filters.NumberFilter(field_name="child__id", help_text="Id of a child.")
+    child = IdFilter(field_name="child__id", help_text="Id of a child.")
     kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
     due_from = django_filters.DateFilter(
@@ -137,9 +138,9 @@ class ReviewFilter(IroScopedFilter):
 
 
 class ReviewActionFilter(django_filters.FilterSet):
-    review = django_filters.NumberFilter(field_name="review__id", help_text="Id of the review that agreed the action.")
-    child = django_filters.NumberFilter(field_name="review__child__id", help_text="Id of a child.")
-    owner = django_filters.NumberFilter(field_name="owner__id", help_text="Id of the user who owns the action.")
+    review = IdFilter(field_name="review__id", help_text="Id of the review that agreed the action.")
+    child = IdFilter(field_name="review__child__id", help_text="Id of a child.")
+    owner = IdFilter(field_name="owner__id", help_text="Id of the user who owns the action.")
     completed = BooleanFilter(method="filter_completed", help_text="true: completed; false: still open.")
 
     def filter_completed(self, queryset, name, value: bool):

@@ -154,3 +154,15 @@ def test_the_time_limit_is_not_mistaken_for_a_failure_to_save_progress(manager, 
     monkeypatch.setattr(writer, "_save", time_is_up)
     with pytest.raises(SoftTimeLimitExceeded):
         writer(1, 2, "writing")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/oversight-records/", "/api/v1/reviews/", "/api/v1/escalations/", "/api/v1/care-episodes/"],
+)
+@pytest.mark.parametrize("child", ["1.3e41", "99999999999999999999", "2.5"])
+def test_a_child_id_no_database_key_can_hold_is_a_400_not_a_500(manager, url, child):
+    response = api_client(manager).get(url, {"child": child})
+    body = assert_error_shape(response, 400)
+    assert "child" in body["errors"]
