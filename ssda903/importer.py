@@ -270,10 +270,6 @@ def _batches(iterable, size):
         yield batch
 
 
-def _day(value):
-    return format_date(value)
-
-
 def _recorded_from(records, stored, year_start, portal_care_from=None):
     """Child.lac_reviews_recorded_from after importing a return of the collection year from
     `year_start`: it has the year's reviews, but none for a series of short breaks (rule 399),
@@ -373,7 +369,7 @@ class _Checker:
 
     def not_future(self, file, row, child, column, value):
         if value is not None and value > self.today:
-            self.error(file, row, child, column, _day(value), f"{column} is in the future.")
+            self.error(file, row, child, column, format_date(value), f"{column} is in the future.")
             return None
         return value
 
@@ -436,7 +432,7 @@ class _Checker:
                 child,
                 "MC_DOB",
                 values["MC_DOB"],
-                f"MC_DOB is before the child's own date of birth ({_day(dob)}).",
+                f"MC_DOB is before the child's own date of birth ({format_date(dob)}).",
             )
         is_mother = {"1": True, "0": False}.get(mother)
         return HeaderRow(file, row, child, sex, dob, ethnicity, upn, is_mother, first_child_born)
@@ -548,8 +544,8 @@ class _Checker:
                     row,
                     child_id,
                     "DECOM",
-                    _day(episode.start_date),
-                    f"The episode starts before the child's date of birth ({_day(dob)}) (rule 302).",
+                    format_date(episode.start_date),
+                    f"The episode starts before the child's date of birth ({format_date(dob)}) (rule 302).",
                 )
             if previous is None:
                 continues_earlier = year_start is not None and episode.start_date < year_start
@@ -570,7 +566,7 @@ class _Checker:
                     row,
                     child_id,
                     "DECOM",
-                    _day(episode.start_date),
+                    format_date(episode.start_date),
                     f"Another episode (row {previous.row}) starts on the same day.",
                 )
                 continue
@@ -581,7 +577,7 @@ class _Checker:
                     child_id,
                     "DEC",
                     "",
-                    f"This episode has no DEC, but a later episode starts on {_day(episode.start_date)}: "
+                    f"This episode has no DEC, but a later episode starts on {format_date(episode.start_date)}: "
                     "only the child's latest episode can be open (rule 142).",
                 )
             elif "501" in breaks:
@@ -590,9 +586,9 @@ class _Checker:
                     row,
                     child_id,
                     "DECOM",
-                    _day(episode.start_date),
+                    format_date(episode.start_date),
                     f"This episode starts before the previous episode (row {previous.row}, "
-                    f"{_day(previous.start_date)} to {_day(previous.end_date)}) ended: episodes cannot overlap (rule 501).",
+                    f"{format_date(previous.start_date)} to {format_date(previous.end_date)}) ended: episodes cannot overlap (rule 501).",
                 )
             elif episode.start_date == previous.end_date:
                 if "431" in breaks:
@@ -602,7 +598,7 @@ class _Checker:
                         child_id,
                         "RNE",
                         episode.reason_for_new_episode,
-                        f"The previous episode (row {previous.row}) ended on {_day(previous.end_date)}, the day this "
+                        f"The previous episode (row {previous.row}) ended on {format_date(previous.end_date)}, the day this "
                         "one starts, so this episode continues the period of care: RNE cannot be S (rule 431).",
                     )
                 elif "388" in breaks:
@@ -612,7 +608,7 @@ class _Checker:
                         child_id,
                         "REC",
                         previous.reason_episode_ceased,
-                        f"The next episode (row {row}) starts on {_day(previous.end_date)}, the day this one ended, "
+                        f"The next episode (row {row}) starts on {format_date(previous.end_date)}, the day this one ended, "
                         "so REC must be X1 (rule 388).",
                     )
                 else:
@@ -634,8 +630,8 @@ class _Checker:
                         child_id,
                         "REC",
                         previous.reason_episode_ceased,
-                        f"REC is X1 but the next episode starts on {_day(episode.start_date)}, not on "
-                        f"{_day(previous.end_date)} when this one ended (rule 388).",
+                        f"REC is X1 but the next episode starts on {format_date(episode.start_date)}, not on "
+                        f"{format_date(previous.end_date)} when this one ended (rule 388).",
                     )
                 elif "437" in breaks:
                     self.error(
@@ -654,7 +650,7 @@ class _Checker:
                         child_id,
                         "RNE",
                         episode.reason_for_new_episode,
-                        f"No episode ended on {_day(episode.start_date)}, the day this one starts, so it begins a "
+                        f"No episode ended on {format_date(episode.start_date)}, the day this one starts, so it begins a "
                         "new period of care and RNE must be S (rules 432, 433).",
                     )
             if previous is None or starts_period:
@@ -665,7 +661,7 @@ class _Checker:
                     row,
                     child_id,
                     "DECOM",
-                    _day(episode.start_date),
+                    format_date(episode.start_date),
                     "The child was 18 or over when starting to be looked after (rule 352).",
                 )
             previous = episode
@@ -677,7 +673,7 @@ class _Checker:
                 child_id,
                 "REC",
                 last.reason_episode_ceased,
-                f"REC is X1 but no episode starts on {_day(last.end_date)}, the day this one ended (rule 388).",
+                f"REC is X1 but no episode starts on {format_date(last.end_date)}, the day this one ended (rule 388).",
             )
         self.placement_change_reasons(child_id, episodes, year_start)
 
@@ -747,11 +743,13 @@ def _episodes_after_import(stored, records, year_end, *, in_later_return=False):
 
 def _conflict_message(last, following, year_end):
     if last.end_date is None:
-        said = f"This episode has no DEC: the return has the child looked after on {_day(year_end)}"
+        said = f"This episode has no DEC: the return has the child looked after on {format_date(year_end)}"
     else:
-        said = f"The return has the child's care ending on {_day(last.end_date)} (REC {last.reason_episode_ceased})"
+        said = (
+            f"The return has the child's care ending on {format_date(last.end_date)} (REC {last.reason_episode_ceased})"
+        )
     return (
-        f"{said}, but the portal has the child's next episode starting on {_day(following.start_date)} with RNE "
+        f"{said}, but the portal has the child's next episode starting on {format_date(following.start_date)} with RNE "
         f"{following.reason_for_new_episode}, which cannot follow it. A return does not change the care after "
         "its year: correct the child's episodes in the portal or the file, then import again."
     )
@@ -785,7 +783,7 @@ def _details_wanted(record, records, have, recorded_from, year, year_end):
 def _uasc_wanted(row, have, year):
     """(is_uasc, uasc_ceased_on) from the child's UASC row (None: no row), unless the portal's
     would be written as the same row: a DUC after the year is blank in its return."""
-    if year is not None and uasc_duc(*have, year) == (None if row is None else _day(row.duc)):
+    if year is not None and uasc_duc(*have, year) == (None if row is None else format_date(row.duc)):
         return have
     return (row is not None, row.duc if row is not None else None)
 
@@ -986,8 +984,8 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                 row,
                 child_id,
                 "DOB",
-                _day(record.dob),
-                f"DOB differs from the Header's ({_day(known.dob)}) (rule INT17).",
+                format_date(record.dob),
+                f"DOB differs from the Header's ({format_date(known.dob)}) (rule INT17).",
             )
         if child_id not in episodes_by_child:
             checker.error(
@@ -1007,7 +1005,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                 row,
                 child_id,
                 "REVIEW",
-                _day(record.held_on),
+                format_date(record.held_on),
                 f"Another review of this child on the same day is in row {reviews_by_child[child_id][record.held_on].row}.",
             )
             continue
@@ -1021,7 +1019,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                     row,
                     child_id,
                     "REVIEW",
-                    _day(record.held_on),
+                    format_date(record.held_on),
                     "The review is before the child's date of birth.",
                 )
             elif age >= 4 and record.code == ParticipationCode.PN0:
@@ -1051,7 +1049,7 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                     row,
                     child_id,
                     "REVIEW",
-                    _day(record.held_on),
+                    format_date(record.held_on),
                     "The child was not looked after on the day of this review (no episode covers it).",
                 )
     uasc = {}
@@ -1077,10 +1075,17 @@ def _import_return(files, *, by, dry_run, progress, today, request):
             checker.error(file, row, child_id, "SEX", record.sex, f"SEX differs from the Header's ({known.sex}).")
         if record.dob is not None and known.dob is not None and record.dob != known.dob:
             checker.error(
-                file, row, child_id, "DOB", _day(record.dob), f"DOB differs from the Header's ({_day(known.dob)})."
+                file,
+                row,
+                child_id,
+                "DOB",
+                format_date(record.dob),
+                f"DOB differs from the Header's ({format_date(known.dob)}).",
             )
         if record.duc is not None and known.dob is not None and record.duc < known.dob:
-            checker.error(file, row, child_id, "DUC", _day(record.duc), "DUC is before the child's date of birth.")
+            checker.error(
+                file, row, child_id, "DUC", format_date(record.duc), "DUC is before the child's date of birth."
+            )
 
     if checker.errors:
         result.errors = sorted(checker.errors, key=lambda e: (file_order.get(e.file, -1), e.row or 0))
@@ -1187,7 +1192,12 @@ def _import_return(files, *, by, dry_run, progress, today, request):
         if following is not None and follow_on_breaks(final[final.index(following) - 1], following):
             last = records[-1]
             checker.error(
-                last.file, last.row, local_id, "DEC", _day(last.end_date), _conflict_message(last, following, year_end)
+                last.file,
+                last.row,
+                local_id,
+                "DEC",
+                format_date(last.end_date),
+                _conflict_message(last, following, year_end),
             )
         same = sum((Counter(stored_keys) & Counter(final_keys)).values())
         added, removed = len(final_keys) - same, len(stored_keys) - same

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from children.codes import CARE_ENDED_FOR_GOOD_REASONS
+from children.selectors import age_on
 
 # ---------------------------------------------------------------------------------------------
 # Code lists (DATA_DICTIONARY.md section 2), by collection year where they change.
@@ -237,15 +238,6 @@ def parse_date(value: str | None) -> datetime.date | None:
 
 def show(day: datetime.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "(blank)"
-
-
-def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
-    """Age in whole years (as children.selectors.age_on: a child born on 29 February has a
-    birthday on 1 March in other years)."""
-    years = on.year - date_of_birth.year
-    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
-    return years
 
 
 def is_under(age: int, dob: datetime.date, on: datetime.date) -> bool:
