@@ -35,20 +35,15 @@ from accounts.permissions import (
     may_read_published_reports,
     sees_every_child,
 )
-from iro_portal.dates import format_date
 
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
 from .models import AnnualReport, PublishedReport, Variant
-from .periods import Period, year_to_date
+from .periods import MIN_REPORT_YEAR, Period, period_problems, year_to_date
 from .presentation import board_suppression
 from .selectors import NOT_RECORDED
 from .suppression import SUPPRESSED
 
-MIN_REPORT_YEAR = 2000
-EARLIEST_DAY = date(MIN_REPORT_YEAR, 1, 1)
-LATEST_DAY = date(2100, 12, 31)
-MAX_PERIOD_DAYS = 3660
 NOT_RECORDED_KEY = "not_recorded"
 """How a figure of records with nothing entered (the empty code) is keyed in the JSON."""
 
@@ -119,20 +114,9 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField(required=False, help_text="The last day of the period (YYYY-MM-DD); needs `start`.")
 
     def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and not end:
-            raise serializers.ValidationError({"end": "Enter the date the period ends, or leave both dates empty."})
-        if end and not start:
-            raise serializers.ValidationError({"start": "Enter the date the period starts, or leave both dates empty."})
-        if start and end and start > end:
-            raise serializers.ValidationError({"end": "The end date must be the same as or after the start date."})
-        for field in ("start", "end"):
-            if attrs.get(field) and not EARLIEST_DAY <= attrs[field] <= LATEST_DAY:
-                raise serializers.ValidationError(
-                    {field: f"Enter a date from {format_date(EARLIEST_DAY)} to {format_date(LATEST_DAY)}."}
-                )
-        if start and end and (end - start).days > MAX_PERIOD_DAYS:
-            raise serializers.ValidationError({"end": "The period can be at most ten years long."})
+        problems = period_problems(attrs.get("start"), attrs.get("end"))
+        if problems:
+            raise serializers.ValidationError(problems)
         today = self.context["today"]
         if "year" in attrs and attrs["year"] > year_to_date(today).start.year:
             raise serializers.ValidationError({"year": "That reporting year has not started yet."})

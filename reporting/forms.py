@@ -3,7 +3,7 @@ from django import forms
 from iro_portal.forms import GovukDateField
 from iro_portal.locking import VersionField
 
-from .periods import Period, recent_reporting_years, reporting_year, year_to_date
+from .periods import Period, period_problems, recent_reporting_years, reporting_year, year_to_date
 
 
 class PeriodForm(forms.Form):
@@ -26,13 +26,10 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and not end and "end" not in self.errors:
-            self.add_error("end", "Enter the date the period ends, or leave both dates empty.")
-        if end and not start and "start" not in self.errors:
-            self.add_error("start", "Enter the date the period starts, or leave both dates empty.")
-        if start and end and start > end:
-            self.add_error("end", "The end date must be the same as or after the start date.")
+        if "start" in self.errors or "end" in self.errors:
+            return cleaned
+        for field, message in period_problems(cleaned.get("start"), cleaned.get("end")).items():
+            self.add_error(field, message)
         return cleaned
 
     def period(self):

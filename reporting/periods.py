@@ -25,6 +25,33 @@ class Period:
         return None
 
 
+MIN_REPORT_YEAR = 2000
+"""The first reporting year the dashboard, the reports and the API give figures for."""
+EARLIEST_DAY = date(MIN_REPORT_YEAR, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+MAX_PERIOD_DAYS = 3660
+"""Ten years: a longer range is never a question a service asks, and each costs a full recount."""
+
+
+def period_problems(start, end):
+    """What is wrong with a period chosen by its two dates (either may be None), by field: the
+    dashboard's page and the API both ask this."""
+    if start and not end:
+        return {"end": "Enter the date the period ends, or leave both dates empty."}
+    if end and not start:
+        return {"start": "Enter the date the period starts, or leave both dates empty."}
+    if not start:
+        return {}
+    for field, day in (("start", start), ("end", end)):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            return {field: f"Enter a date from {format_date(EARLIEST_DAY)} to {format_date(LATEST_DAY)}."}
+    if start > end:
+        return {"end": "The end date must be the same as or after the start date."}
+    if (end - start).days > MAX_PERIOD_DAYS:
+        return {"end": "The period can be at most ten years long."}
+    return {}
+
+
 def year_to_date(on):
     return Period(reporting_year_start(on), on)
 

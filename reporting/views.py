@@ -33,7 +33,7 @@ from .models import (
     ReportDocument,
     Variant,
 )
-from .periods import recent_reporting_years, year_to_date
+from .periods import MIN_REPORT_YEAR, recent_reporting_years, year_to_date
 from .presentation import Presenter
 
 
@@ -138,9 +138,6 @@ class AnnualReportAccessMixin(AccessMixin):
             return Variant.BOARD
         chosen = self.request.GET.get("variant", Variant.INTERNAL)
         return chosen if chosen in allowed else Variant.INTERNAL
-
-
-MIN_REPORT_YEAR = 2000
 
 
 class AnnualReportListView(AnnualReportAccessMixin, View):

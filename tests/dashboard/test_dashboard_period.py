@@ -62,3 +62,16 @@ class TestPeriod:
         assert "There is a problem" in page
         assert re.search(r"<title>Error: ", page)
         assert message in page
+
+    @pytest.mark.parametrize(
+        "start, end, message",
+        [
+            (D(2010, 4, 1), D(2025, 3, 31), "The period can be at most ten years long."),
+            (D(1999, 4, 1), D(2000, 3, 31), "Enter a date from 1 January 2000 to 31 December 2100."),
+        ],
+    )
+    def test_a_period_the_api_refuses_is_refused_on_the_page_too(self, client, manager, start, end, message):
+        response, page = self.get(client, manager, period_query(start, end))
+        assert response.status_code == 400
+        assert "There is a problem" in page
+        assert message in page
