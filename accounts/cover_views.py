@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 
 from iro_portal.forms import add_service_errors
+from iro_portal.locking import ChangedByAnotherUser
 from iro_portal.pages import FormPage
 
 from . import selectors, services
@@ -140,7 +141,7 @@ class EndCoverView(AllocationManagerRequiredMixin, View):
                 services.end_cover_early(
                     cover, by=request.user, expected_version=form.cleaned_data["version"], request=request
                 )
-            except services.CoverChangedByAnotherUser as error:
+            except ChangedByAnotherUser as error:
                 form.add_error(None, error.messages)
                 return render(request, self.template_name, {"cover": cover, "form": form}, status=409)
             except ValidationError as error:

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditAction
 from audit.services import record_event
+from iro_portal.locking import ChangedByAnotherUser
 
 from .api_tokens import revoke_api_token
 from .middleware import PENDING_STEP_SESSION_KEY
@@ -136,10 +137,6 @@ def sign_out_everywhere(user):
         )
 
 
-class CoverChangedByAnotherUser(ValidationError):
-    """The cover arrangement was changed by someone else after this manager opened it."""
-
-
 COVER_CHANGED_MESSAGE = (
     "Someone else changed this cover arrangement while you were looking at it. Nothing has been changed: "
     "look at it again, then decide."
@@ -236,7 +233,7 @@ def end_cover_early(cover, *, by, expected_version, request=None, today=None):
     with transaction.atomic():
         locked = CoverArrangement.objects.select_for_update().get(pk=cover.pk)
         if locked.version != expected_version:
-            raise CoverChangedByAnotherUser(COVER_CHANGED_MESSAGE)
+            raise ChangedByAnotherUser(COVER_CHANGED_MESSAGE)
         if locked.ended_at is not None or locked.ends_on < today:
             raise ValidationError("This cover has already ended.")
         locked.ended_at = timezone.now()
