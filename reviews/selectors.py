@@ -137,6 +137,18 @@ PARTICIPATED_CODES = [
     ParticipationCode.PN6,
 ]
 PARTICIPATION_RATE_CODES = [*PARTICIPATED_CODES, ParticipationCode.PN7]
+
+
+def participation_code_problem(age, code, *, code_name="the code"):
+    """PN0 is the code for a child under 4 on the day of the review, and only for them (the DfE's
+    rules 440 and 441): (the rule broken, what is wrong), or None when the code fits the age."""
+    if age >= 4 and code == ParticipationCode.PN0:
+        return "440", f"PN0 is only for children under 4; the child was {age} on the day of the review."
+    if age < 4 and code != ParticipationCode.PN0:
+        return "441", f"The child was under 4 on the day of the review, so {code_name} must be PN0."
+    return None
+
+
 PARTICIPATED = Q(participation_code__in=PARTICIPATED_CODES)
 """Participation rate = PN1-PN6 over PN1-PN7; PN0 (under 4) is left out of both."""
 

@@ -35,13 +35,13 @@ from .models import (
     ActionUpdateKind,
     ConferenceOutcome,
     LateReason,
-    ParticipationCode,
     Review,
     ReviewAction,
     ReviewActionUpdate,
     ReviewKind,
     ReviewStatus,
 )
+from .selectors import participation_code_problem
 
 
 def _outstanding(child, kind):
@@ -279,14 +279,8 @@ def _participation_errors(review, *, judge_age=True):
         return {"participation_code": "Choose how the child participated in the review (PN0 to PN7)."}
     if not judge_age:
         return {}
-    age = age_on(review.child.date_of_birth, review.held_on)
-    if age >= 4 and code == ParticipationCode.PN0:
-        return {
-            "participation_code": f"PN0 is only for children under 4; the child was {age} on the day of the review."
-        }
-    if age < 4 and code != ParticipationCode.PN0:
-        return {"participation_code": "The child was under 4 on the day of the review, so the code must be PN0."}
-    return {}
+    problem = participation_code_problem(age_on(review.child.date_of_birth, review.held_on), code)
+    return {"participation_code": problem[1]} if problem else {}
 
 
 def _conference_errors(review):

@@ -103,6 +103,7 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
+from reviews.selectors import participation_code_problem
 
 from .exporter import mother_cells, uasc_duc, unknown_upn
 from .files import TABLE_LABELS, FileError, format_date, parse_date, read_csv, text_of
@@ -1022,23 +1023,10 @@ def _import_return(files, *, by, dry_run, progress, today, request):
                     format_date(record.held_on),
                     "The review is before the child's date of birth.",
                 )
-            elif age >= 4 and record.code == ParticipationCode.PN0:
+            elif problem := participation_code_problem(age, record.code, code_name="REVIEW_CODE"):
+                rule, message = problem
                 checker.error(
-                    file,
-                    row,
-                    child_id,
-                    "REVIEW_CODE",
-                    record.code,
-                    f"PN0 is only for children under 4; the child was {age} on the day of the review (rule 440).",
-                )
-            elif age < 4 and record.code != ParticipationCode.PN0:
-                checker.error(
-                    file,
-                    row,
-                    child_id,
-                    "REVIEW_CODE",
-                    record.code,
-                    "The child was under 4 on the day of the review, so REVIEW_CODE must be PN0 (rule 441).",
+                    file, row, child_id, "REVIEW_CODE", record.code, f"{message.removesuffix('.')} (rule {rule})."
                 )
         cycles = cycles_of(child_id)
         if cycles is not None:
