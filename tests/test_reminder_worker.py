@@ -147,7 +147,7 @@ def workers(transactional_db, tmp_path, monkeypatch):
 
     broker = Broker(broker_url)
     broker.flush()
-    previous_url, previous_eager = app.conf.get("broker_url"), app.conf.task_always_eager
+    previous_url = app.conf.get("broker_url")
     for name in ("CELERY_BROKER_WRITE_URL", "CELERY_BROKER_READ_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
@@ -162,7 +162,9 @@ def workers(transactional_db, tmp_path, monkeypatch):
             pool.stop_all()
         finally:
             _point_app_at(app, previous_url)
-            app.conf.task_always_eager = previous_eager
+            # Drop the override rather than set the old value back: a value set on app.conf
+            # would hide Django's CELERY_TASK_ALWAYS_EAGER from every later test in the process.
+            app.conf.pop("task_always_eager", None)
             broker.flush()
             broker.close()
 
