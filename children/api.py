@@ -35,7 +35,7 @@ from . import services
 from .codes import CategoryOfAbuse, LegalStatus, PlacementType, PlanEndReason
 from .filters import ChildrenFilter
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
-from .selectors import children_with_current_status
+from .selectors import EPISODE_FIELDS, children_with_current_status
 
 
 def _visible_children(request):
@@ -166,20 +166,7 @@ class CareEpisodeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CareEpisode
-        fields = [
-            "id",
-            "child",
-            "start_date",
-            "reason_for_new_episode",
-            "legal_status",
-            "category_of_need",
-            "placement_type",
-            "placement_provider",
-            "end_date",
-            "reason_episode_ceased",
-            "reason_for_placement_change",
-            "version",
-        ]
+        fields = ["id", "child", *EPISODE_FIELDS, "version"]
         read_only_fields = ["version"]
         validators: list = []  # the episode rules are the service's (children.services.validate_care_episode)
 

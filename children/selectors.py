@@ -40,6 +40,21 @@ from .codes import (
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan
 
+EPISODE_FIELDS = (
+    "start_date",
+    "reason_for_new_episode",
+    "legal_status",
+    "category_of_need",
+    "placement_type",
+    "placement_provider",
+    "end_date",
+    "reason_episode_ceased",
+    "reason_for_placement_change",
+)
+"""What a care episode records, in the order of the SSDA903 Episodes columns (DECOM, RNE, LS,
+CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE): the episode the API shows and the
+return exports and imports."""
+
 
 @dataclass(frozen=True)
 class PeriodOfCare:

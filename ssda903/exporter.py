@@ -37,6 +37,7 @@ from functools import lru_cache
 from django.db.models import Exists, OuterRef, Q
 
 from children.models import CareEpisode, Child
+from children.selectors import EPISODE_FIELDS, age_on
 from reviews.models import Review, ReviewKind, ReviewStatus
 from ssda903 import rules
 from ssda903.files import COLUMN_ORDER, format_date
@@ -70,7 +71,7 @@ def last_completed_year(today) -> int:
 def unknown_upn(date_of_birth, year) -> str:
     """The UPN unknown code for a child with no UPN recorded: UN1 (under 6 at 31 March, not yet
     of school age) or else UN5 (UPN not available from the sources)."""
-    return "UN1" if rules.is_under(6, date_of_birth, collection_end(year)) else "UN5"
+    return "UN1" if age_on(date_of_birth, collection_end(year)) < 6 else "UN5"
 
 
 def sex_code(sex: str, year: int) -> str:
@@ -106,22 +107,7 @@ def build_rows(year: int) -> ReturnData:
     day = lru_cache(maxsize=None)(format_date)
 
     episode_rows = []
-    episodes = (
-        CareEpisode.objects.filter(in_year)
-        .values_list(
-            "child__local_child_id",
-            "start_date",
-            "reason_for_new_episode",
-            "legal_status",
-            "category_of_need",
-            "placement_type",
-            "placement_provider",
-            "end_date",
-            "reason_episode_ceased",
-            "reason_for_placement_change",
-        )
-        .order_by()
-    )
+    episodes = CareEpisode.objects.filter(in_year).values_list("child__local_child_id", *EPISODE_FIELDS).order_by()
     for child, decom, rne, ls, cin, place, provider, dec, rec, place_change in episodes.iterator(chunk_size=5000):
         if dec is not None and dec > end:
             dec, rec, place_change = None, "", ""  # still open on 31 March

@@ -12,32 +12,8 @@ import re
 from datetime import date
 from functools import lru_cache
 
-HEADER = frozenset({"CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"})
-EPISODES = frozenset(
-    {
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    }
-)
-REVIEWS = frozenset({"CHILD", "DOB", "REVIEW", "REVIEW_CODE"})
-UASC = frozenset({"CHILD", "SEX", "DOB", "DUC"})
-
-TABLES = {"header": HEADER, "episodes": EPISODES, "reviews": REVIEWS, "uasc": UASC}
-MAX_COLUMNS = max(len(columns) for columns in TABLES.values())
-TABLE_LABELS = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews", "uasc": "UASC"}
-
-# Column order used when writing files (DATA_DICTIONARY.md order).
+# Each table's columns, in the order files are written (DATA_DICTIONARY.md order). A file is
+# recognised by the set alone.
 COLUMN_ORDER = {
     "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
     "episodes": [
@@ -58,6 +34,10 @@ COLUMN_ORDER = {
     "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
 }
+
+TABLES = {table: frozenset(columns) for table, columns in COLUMN_ORDER.items()}
+MAX_COLUMNS = max(len(columns) for columns in TABLES.values())
+TABLE_LABELS = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews", "uasc": "UASC"}
 
 
 class FileError(ValueError):
@@ -176,18 +156,30 @@ def read_csv(file_obj_or_bytes, name=""):
     return table, rows
 
 
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 @lru_cache(maxsize=65536)
-def parse_date(value):
-    """A DD/MM/YYYY date (the DfE format, %d/%m/%Y). Raises ValueError for anything else,
-    including ISO dates such as 2022-12-15."""
-    match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+def read_date(value: str | None) -> date | None:
+    """A date as the DfE's validator reads one (pandas, format "%d/%m/%Y", errors coerced): day
+    and month of one or two digits, a four-digit year. None for a blank and for anything else,
+    an impossible day such as 31/02/2020 or an ISO date such as 2022-12-15 included."""
+    match = _DATE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(f"{value!r} is not a date in the form DD/MM/YYYY")
+        return None
     day, month, year = (int(part) for part in match.groups())
-    return date(year, month, day)  # ValueError for 31/02/2020 and the like
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(value: str | None) -> date:
+    """read_date, for a date that must be there: raises ValueError where it reads none."""
+    day = read_date(value)
+    if day is None:
+        raise ValueError(f"{value!r} is not a date in the form DD/MM/YYYY")
+    return day
 
 
 def format_date(value):

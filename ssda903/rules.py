@@ -19,10 +19,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from children.codes import CARE_ENDED_FOR_GOOD_REASONS
 from children.selectors import age_on
+from reviews.selectors import participation_code_problem
+
+from .files import read_date
 
 # ---------------------------------------------------------------------------------------------
 # Code lists (DATA_DICTIONARY.md section 2), by collection year where they change.
@@ -92,39 +95,8 @@ PLACE_UP_TO_2024 = frozenset(
     }
 )
 PLACE_2025 = PLACE_UP_TO_2024 | {"K3"}
-PLACE_FROM_2026 = frozenset(
-    {
-        "A3",
-        "A4",
-        "A5",
-        "A6",
-        "K1",
-        "K2",
-        "K3",
-        "P1",
-        "P3",
-        "R1",
-        "R2",
-        "R3",
-        "R5",
-        "S1",
-        "T0",
-        "T1",
-        "T2",
-        "T3",
-        "T4",
-        "U1",
-        "U2",
-        "U3",
-        "U4",
-        "U5",
-        "U6",
-        "Z11",
-        "Z12",
-        "Z13",
-        "Z14",
-    }
-)
+# From 2025/26: H5, P2 and Z1 are no longer codes, and Z11 to Z14 are new.
+PLACE_FROM_2026 = (PLACE_2025 - {"H5", "P2", "Z1"}) | {"Z11", "Z12", "Z13", "Z14"}
 TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
 PROVIDER_CODES = frozenset({"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"})
 NO_PROVIDER_UP_TO_2025 = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1"})
@@ -218,30 +190,11 @@ def year_label(year: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Dates and ages
-
-_DATE_PATTERN = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
-
-
-@lru_cache(maxsize=65536)
-def parse_date(value: str | None) -> datetime.date | None:
-    """A DD/MM/YYYY date as the DfE reads it, or None when blank or malformed."""
-    match = _DATE_PATTERN.fullmatch(value) if value else None
-    if match is None:
-        return None
-    day, month, year = (int(part) for part in match.groups())
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        return None
+# Dates, read as the DfE reads them (ssda903.files.read_date)
 
 
 def show(day: datetime.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "(blank)"
-
-
-def is_under(age: int, dob: datetime.date, on: datetime.date) -> bool:
-    return age_on(dob, on) < age
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,14 +248,14 @@ class ReturnData:
 
     @cached_property
     def dob_by_child(self) -> dict[str, datetime.date | None]:
-        return {child: parse_date(_cell(row, "DOB")) for child, row in self.header_by_child.items()}
+        return {child: read_date(_cell(row, "DOB")) for child, row in self.header_by_child.items()}
 
     @cached_property
     def episodes_by_child(self) -> dict[str, list[Episode]]:
         """Each child's episodes in date order (undated ones last, in file order)."""
         grouped: dict[str, list[Episode]] = {}
         for index, row in enumerate(self.episodes):
-            episode = Episode(index, row, parse_date(_cell(row, "DECOM")), parse_date(_cell(row, "DEC")))
+            episode = Episode(index, row, read_date(_cell(row, "DECOM")), read_date(_cell(row, "DEC")))
             grouped.setdefault(_cell(row, "CHILD"), []).append(episode)
         for episodes in grouped.values():
             episodes.sort(key=lambda e: (e.decom is None, e.decom or datetime.date.min, e.index))
@@ -373,7 +326,7 @@ def rule_101(data):
 @rule("102")
 def rule_102(data):
     for row in data.header:
-        if parse_date(_cell(row, "DOB")) is None:
+        if read_date(_cell(row, "DOB")) is None:
             yield Problem(_cell(row, "CHILD"), "102", f"DOB '{_cell(row, 'DOB')}' is not a valid DD/MM/YYYY date.")
 
 
@@ -408,7 +361,7 @@ def rule_232(data):
 @rule("301")
 def rule_301(data):
     for row in data.header:
-        dob = parse_date(_cell(row, "DOB"))
+        dob = read_date(_cell(row, "DOB"))
         if dob and dob > data.end:
             yield Problem(
                 _cell(row, "CHILD"),
@@ -420,7 +373,7 @@ def rule_301(data):
 @rule("351")
 def rule_351(data):
     for row in data.header:
-        dob = parse_date(_cell(row, "DOB"))
+        dob = read_date(_cell(row, "DOB"))
         if dob and age_on(dob, data.start - datetime.timedelta(days=1)) >= 25:
             yield Problem(
                 _cell(row, "CHILD"),
@@ -636,7 +589,7 @@ def rule_302(data):
 def rule_352(data):
     for child, episode in _each_episode(data):
         dob = data.dob_by_child.get(child)
-        if dob and episode.decom and episode["RNE"] == "S" and not is_under(18, dob, episode.decom):
+        if dob and episode.decom and episode["RNE"] == "S" and age_on(dob, episode.decom) >= 18:
             yield Problem(child, "352", f"The child was 18 or over when starting to be looked after ({episode.label}).")
 
 
@@ -842,11 +795,17 @@ rule_362 = _short_status_rule("L2")
 rule_363 = _short_status_rule("L3")
 
 
+def keeps_category_of_need(period_cin: str, cin: str) -> bool:
+    """Rule 504: an episode that continues a period of care keeps the category of need the
+    period started with. A blank CIN breaks rule 145, not this one."""
+    return not (period_cin and cin) or cin == period_cin
+
+
 @rule("504")
 def rule_504(data):
     for child, period in data.periods_of_care():
         for episode in period[1:]:
-            if episode["CIN"] != period[0]["CIN"]:
+            if not keeps_category_of_need(period[0]["CIN"], episode["CIN"]):
                 yield Problem(
                     child,
                     "504",
@@ -1025,7 +984,7 @@ def rule_1012(data):
 @rule("166")
 def rule_166(data):
     for row in data.reviews:
-        if parse_date(_cell(row, "REVIEW")) is None:
+        if read_date(_cell(row, "REVIEW")) is None:
             yield Problem(
                 _cell(row, "CHILD"), "166", f"REVIEW '{_cell(row, 'REVIEW')}' is not a valid DD/MM/YYYY date."
             )
@@ -1070,22 +1029,14 @@ def _review_age_rule(code):
     def check(data):
         for row in data.reviews:
             child = _cell(row, "CHILD")
-            dob = data.dob_by_child.get(child) or parse_date(_cell(row, "DOB"))
-            review = parse_date(_cell(row, "REVIEW"))
-            if not dob or not review:
-                continue
-            under_four = is_under(4, dob, review)
+            dob = data.dob_by_child.get(child) or read_date(_cell(row, "DOB"))
+            review = read_date(_cell(row, "REVIEW"))
             review_code = _cell(row, "REVIEW_CODE")
-            if code == "440" and review_code == "PN0" and not under_four:
-                yield Problem(
-                    child, "440", f"Review {show(review)}: PN0 is for children under 4, but the child was 4 or older."
-                )
-            if code == "441" and review_code in REVIEW_CODES - {"PN0"} and under_four:
-                yield Problem(
-                    child,
-                    "441",
-                    f"Review {show(review)}: the child was under 4, so the code must be PN0, not {review_code}.",
-                )
+            if not dob or not review or review_code not in REVIEW_CODES:
+                continue  # rules 102, 166 and 167
+            problem = participation_code_problem(age_on(dob, review), review_code)
+            if problem is not None and problem[0] == code:
+                yield Problem(child, code, f"Review {show(review)}: {problem[1]}")
 
     check.__name__ = f"rule_{code}"
     return rule(code)(check)
