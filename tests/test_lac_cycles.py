@@ -8,7 +8,7 @@ import pytest
 
 from reviews import cycles, services, timescales
 from reviews.cycles import LacCycle, current_lac_cycle, cycle_on, lac_cycles, next_lac_review
-from ssda903 import importer
+from ssda903.importing import plan as import_plan
 
 Episode = namedtuple(
     "Episode",
@@ -146,7 +146,7 @@ def test_reviews_assumed_before_the_portal_held_them_count_in_the_cycle():
     assert cycle.reviews_assumed(D(2024, 4, 1), [D(2024, 3, 1)]) == []
 
 
-@pytest.mark.parametrize("module", [services, importer])
+@pytest.mark.parametrize("module", [services, import_plan])
 def test_the_scheduler_and_the_import_share_the_one_core(module):
     assert module.current_lac_cycle is cycles.current_lac_cycle
     assert module.next_lac_review is cycles.next_lac_review
