@@ -2,10 +2,15 @@
 files through ssda903.importer.import_return (the same service as `manage.py import_903`), and
 an export runs ssda903.exporter.export_return. Both are audited."""
 
+from __future__ import annotations
+
 import io
 import logging
 import zipfile
+from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -28,6 +33,14 @@ from .models import (
 )
 from .selectors import children_by_local_id
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.http import HttpRequest
+
+    from accounts.models import User
+
+    from .exporter import ExportResult
+
 logger = logging.getLogger(__name__)
 
 # Store at most this many row errors on a run (the true number is in error_count): enough for any
@@ -43,20 +56,20 @@ ERROR_FIELDS = ("file", "row", "child", "column", "value", "message")
 # --- Collection years ---------------------------------------------------------------------------
 
 
-def collection_year_label(year):
+def collection_year_label(year: int) -> str:
     """The DfE's naming: a collection year is named by the year it ends in (2025 = 2024/25)."""
     from .rules import year_label
 
     return f"{year_label(year)} (April {year - 1} to March {year})"
 
 
-def last_completed_collection_year(on=None):
+def last_completed_collection_year(on: date | None = None) -> int:
     from .exporter import last_completed_year
 
     return last_completed_year(on or timezone.localdate())
 
 
-def recent_collection_years(on=None, count=5):
+def recent_collection_years(on: date | None = None, count: int = 5) -> list[tuple[int, str]]:
     """The year in progress and the completed ones before it, newest first, as (year, label)."""
     last = last_completed_collection_year(on)
     return [(year, collection_year_label(year)) for year in range(last + 1, last + 1 - count, -1)]
@@ -65,7 +78,7 @@ def recent_collection_years(on=None, count=5):
 # --- Import -------------------------------------------------------------------------------------
 
 
-def _read(upload):
+def _read(upload: Any) -> bytes:
     if isinstance(upload, (bytes, bytearray)):
         return bytes(upload)
     if isinstance(upload, str):
@@ -75,7 +88,9 @@ def _read(upload):
     return upload.read()
 
 
-def start_import(files, *, by, dry_run=False, request=None):
+def start_import(
+    files: Mapping[str, Any], *, by: User, dry_run: bool = False, request: HttpRequest | None = None
+) -> ImportRun:
     """Keep the uploaded files on a new ImportRun and send ssda903.tasks.run_import once this
     transaction commits. `files` is {filename: bytes, str or uploaded file}."""
     from .tasks import run_import as run_import_task
@@ -117,7 +132,7 @@ def start_import(files, *, by, dry_run=False, request=None):
     return run
 
 
-def import_checked_files(run, *, by, request=None):
+def import_checked_files(run: ImportRun, *, by: User, request: HttpRequest | None = None) -> ImportRun:
     """Import the files of a check (a dry run that found no errors) after the person has seen
     what it would change: a new run with the same files, so nothing is uploaded twice."""
     if not run.dry_run or run.status != ImportStatus.SUCCEEDED:
@@ -150,14 +165,14 @@ class _ProgressWriter:
         "done": "Finishing",
     }
 
-    def __init__(self, run):
+    def __init__(self, run: ImportRun):
         self.run = run
-        self.saved_percent = None
-        self.saved_stage = None
+        self.saved_percent: int | None = None
+        self.saved_stage: str | None = None
         self.band = (0, 99)
-        self.side_connection = None
+        self.side_connection: BaseDatabaseWrapper | None = None
 
-    def __call__(self, done, total, stage=""):
+    def __call__(self, done: int, total: int, stage: str = "") -> None:
         stage = str(stage or "")
         self.band = self.BANDS.get(stage, self.band)
         low, high = self.band
@@ -178,8 +193,8 @@ class _ProgressWriter:
         except Exception:  # noqa: BLE001 - see the class docstring
             logger.warning("Could not save the progress of SSDA903 import %s", self.run.pk, exc_info=True)
 
-    def _save(self, percent, stage):
-        params = [percent, stage, self.run.pk, ImportStatus.RUNNING]
+    def _save(self, percent: int, stage: str) -> None:
+        params: list[int | str] = [percent, stage, self.run.pk, ImportStatus.RUNNING]
         if connection.in_atomic_block and connection.vendor == "postgresql":
             if self.side_connection is None:
                 self.side_connection = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -189,26 +204,26 @@ class _ProgressWriter:
             with connection.cursor() as cursor:
                 cursor.execute(self.SQL, params)
 
-    def close(self):
+    def close(self) -> None:
         if self.side_connection is not None:
             self.side_connection.close()
 
 
-def error_as_dict(error):
+def error_as_dict(error: Any) -> dict[str, Any]:
     if isinstance(error, dict):
         return {field: error.get(field) for field in ERROR_FIELDS}
-    if is_dataclass(error):
+    if is_dataclass(error) and not isinstance(error, type):
         data = asdict(error)
         return {field: data.get(field) for field in ERROR_FIELDS}
     return {field: getattr(error, field, None) for field in ERROR_FIELDS}
 
 
-def _finish(run, **fields):
+def _finish(run: ImportRun, **fields: Any) -> None:
     fields.setdefault("finished_at", timezone.now())
     ImportRun.objects.filter(pk=run.pk).update(**fields)
 
 
-def run_import(run_id):
+def run_import(run_id: int) -> ImportRun:
     """The Celery task's work: import the run's files, saving progress as it goes, then the
     counts, or every error (nothing is written when there is one)."""
     from .importer import import_return
@@ -267,14 +282,14 @@ def run_import(run_id):
     return run
 
 
-def errors_csv_for(run):
+def errors_csv_for(run: ImportRun) -> str:
     """The run's errors as CSV, in the importer's own layout."""
     from .importer import RowError, errors_csv
 
     return errors_csv([RowError(**error) for error in run.errors])
 
 
-def record_errors_download(run, *, by, request=None):
+def record_errors_download(run: ImportRun, *, by: User, request: HttpRequest | None = None) -> None:
     record_event(
         action=AuditAction.EXPORT,
         user=by,
@@ -287,13 +302,13 @@ def record_errors_download(run, *, by, request=None):
 # --- Export -------------------------------------------------------------------------------------
 
 
-def store_return(year, source, tables, *, by=None):
+def store_return(year: int, source: str, tables: Mapping[str, str], *, by: User | None = None) -> None:
     """Keep the year's return (CSV text by table) as the one next year's export checks against."""
     StoredReturn.objects.filter(year=year).delete()
     StoredReturn.objects.create(year=year, source=source, tables=tables, stored_by=by)
 
 
-def zip_of(files):
+def zip_of(files: Mapping[str, str | bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
@@ -301,7 +316,9 @@ def zip_of(files):
     return buffer.getvalue()
 
 
-def export_files(year, *, by, request=None, queries_seen=False):
+def export_files(
+    year: int, *, by: User, request: HttpRequest | None = None, queries_seen: bool = False
+) -> tuple[ExportResult, bytes | None]:
     """The return for a collection year: (result, ZIP bytes). The ZIP is None when the data would
     break a DfE rule (result.problems names each child and rule, and nothing is written), and
     when the DfE would query some records and the user has not yet seen which (result.queries):
