@@ -12,11 +12,11 @@ from children.selectors import IRO_ALLOCATION_OUTCOMES
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
-from reviews.selectors import STANDARD_OUTCOMES
+from reviews.selectors import NOT_RECORDED, STANDARD_OUTCOMES, recorded_value
 
 from . import charts
 from .caseloads import above_band, below_band
-from .selectors import CASELOAD_BAND, NOT_RECORDED
+from .selectors import CASELOAD_BAND
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,6 @@ def _dates(prefix, day):
 
 def _held(period, **params):
     return _url("reviews:held", **_dates("held_from", period.start), **_dates("held_to", period.end), **params)
-
-
-def _not_recorded(value):
-    return "not_recorded" if value == NOT_RECORDED else value
 
 
 def review_rows(figures, period):
@@ -73,15 +69,15 @@ def review_rows(figures, period):
 
 
 def late_reason_rows(figures, period):
-    reasons = [*LateReason.choices, (NOT_RECORDED, "Not recorded")]
+    reasons = [*LateReason.choices, NOT_RECORDED]
     return [
         {
             "reason": label,
             "figures": [
                 Figure(
                     kind.label,
-                    figures["reviews"][kind.value]["late_reasons"][reason],
-                    _held(period, kind=kind.value, late_reason=_not_recorded(reason)),
+                    figures["reviews"][kind.value]["late_reasons"][recorded_value(reason)],
+                    _held(period, kind=kind.value, late_reason=reason),
                 )
                 for kind in ReviewKind
             ],
@@ -126,8 +122,8 @@ def timeliness_chart(figures):
 
 def participation(figures, period):
     lac = figures["lac"]
-    codes = [*ParticipationCode.choices, (NOT_RECORDED, "Not recorded")]
-    parents = [*ParentsParticipation.choices, (NOT_RECORDED, "Not recorded")]
+    codes = [*ParticipationCode.choices, NOT_RECORDED]
+    parents = [*ParentsParticipation.choices, NOT_RECORDED]
     days = settings.REVIEW_STANDARDS
     standards = [
         (
@@ -149,7 +145,7 @@ def participation(figures, period):
         ),
         "counted": lac["participation_counted"],
         "codes": [
-            Figure(label, lac["participation"][code], _held(period, participation=_not_recorded(code), **lac_held))
+            Figure(label, lac["participation"][recorded_value(code)], _held(period, participation=code, **lac_held))
             for code, label in codes
         ],
         "child_chaired": Figure(
@@ -159,7 +155,7 @@ def participation(figures, period):
             "Advocate present", lac["advocate_present"], _held(period, advocate_present="yes", **lac_held)
         ),
         "parents": [
-            Figure(label, lac["parents"][choice], _held(period, parents=_not_recorded(choice), **lac_held))
+            Figure(label, lac["parents"][recorded_value(choice)], _held(period, parents=choice, **lac_held))
             for choice, label in parents
         ],
         "standards": [

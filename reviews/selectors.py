@@ -50,17 +50,9 @@ def action_history(action):
 
 def outstanding_reviews(user, on):
     """Due and booked reviews the user may see, soonest first, ready for listing."""
-    reviews = Review.objects.filter(status__in=OUTSTANDING_STATUSES).select_related("child")
-    return (
-        reviews_visible_to(user, reviews, on=on)
-        .prefetch_related(
-            Prefetch(
-                "child__allocations",
-                queryset=Allocation.objects.current(on).select_related("iro"),
-                to_attr="current_allocations",
-            )
-        )
-        .order_by("due_date", "child__family_name", "id")
+    reviews = Review.objects.filter(status__in=OUTSTANDING_STATUSES)
+    return with_current_iro(reviews_visible_to(user, reviews, on=on), on).order_by(
+        "due_date", "child__family_name", "id"
     )
 
 
@@ -76,21 +68,26 @@ def with_next_review(children):
 
 def held_reviews(user, on):
     """Held reviews the user may see, most recent first, ready for listing."""
-    reviews = Review.objects.filter(status=ReviewStatus.HELD).select_related("child")
-    return (
-        reviews_visible_to(user, reviews, on=on)
-        .prefetch_related(
-            Prefetch(
-                "child__allocations",
-                queryset=Allocation.objects.current(on).select_related("iro"),
-                to_attr="current_allocations",
-            )
+    reviews = Review.objects.filter(status=ReviewStatus.HELD)
+    return with_current_iro(reviews_visible_to(user, reviews, on=on), on).order_by(
+        "-held_on", "child__family_name", "id"
+    )
+
+
+def with_current_iro(reviews, on):
+    """Each review's child and the IRO allocated to them on `on` (read with current_iro), in one
+    more query whatever the number of reviews."""
+    return reviews.select_related("child").prefetch_related(
+        Prefetch(
+            "child__allocations",
+            queryset=Allocation.objects.current(on).select_related("iro"),
+            to_attr="current_allocations",
         )
-        .order_by("-held_on", "child__family_name", "id")
     )
 
 
 def current_iro(review):
+    """The IRO allocated to the review's child, as fetched by with_current_iro (None if none)."""
     return next((a.iro for a in getattr(review.child, "current_allocations", [])), None)
 
 
@@ -147,6 +144,16 @@ def participation_code_problem(age, code, *, code_name="the code"):
     if age < 4 and code != ParticipationCode.PN0:
         return "441", f"The child was under 4 on the day of the review, so {code_name} must be PN0."
     return None
+
+
+NOT_RECORDED = ("not_recorded", "Not recorded")
+"""The choice (a filter's, a row of the annual report) for a review whose reason for lateness,
+participation code or parents' participation was left blank."""
+
+
+def recorded_value(choice):
+    """The stored value a choice stands for: "not recorded" is the field left blank."""
+    return "" if choice == NOT_RECORDED[0] else choice
 
 
 PARTICIPATED = Q(participation_code__in=PARTICIPATED_CODES)

@@ -185,23 +185,25 @@ REVIEW_CHANGED_MESSAGE = (
     "open the review again to see their changes, then make yours."
 )
 
-RECORD_FIELDS = (
-    "held_on",
-    "chair",
-    "late_reason",
-    "late_reason_other",
+HELD_ON_FIELDS = ("held_on", "late_reason", "late_reason_other")
+LAC_RECORD_FIELDS = (
     "participation_code",
     "child_chaired",
     "advocate_present",
     "interpreter_used",
-    "parents_participation",
     "child_consulted",
+    "parents_participation",
     "social_worker_report_received",
     "decisions_circulated",
     "record_circulated",
-    "conference_outcome",
-    "category_of_abuse",
 )
+CONFERENCE_RECORD_FIELDS = ("conference_outcome", "category_of_abuse", "decisions_circulated", "record_circulated")
+
+
+def record_fields(kind: str) -> tuple[str, ...]:
+    """The fields entered in the record of a held review of this kind, on the page and through
+    the API alike (the chair is the IRO, never entered)."""
+    return (*HELD_ON_FIELDS, *(LAC_RECORD_FIELDS if kind == ReviewKind.LAC else CONFERENCE_RECORD_FIELDS))
 
 
 def _locked_review(review, expected_version):
@@ -511,15 +513,14 @@ ACTION_CHANGED_MESSAGE = (
 )
 
 
-def _locked_action(action, expected_version):
-    return lock(ReviewAction.objects.select_related("review"), action.pk, expected_version, ACTION_CHANGED_MESSAGE)
-
-
-def _refuse_if_completed(action):
+def _locked_open_action(action, expected_version):
+    """The action locked as the user read it; once recorded as done it cannot change."""
+    action = lock(ReviewAction.objects.select_related("review"), action.pk, expected_version, ACTION_CHANGED_MESSAGE)
     if action.completed_on is not None:
         raise ValidationError(
             f"This action was recorded as done on {format_date(action.completed_on)}, so it cannot change."
         )
+    return action
 
 
 def _save_action_update(action, *, by, request, **update):
@@ -541,8 +542,7 @@ def _save_action_update(action, *, by, request, **update):
 @transaction.atomic
 def complete_action(action, *, by, completed_on, note, expected_version, request=None, today=None):
     """Record an agreed action done, on the day it was done, with a note of what was done."""
-    action = _locked_action(action, expected_version)
-    _refuse_if_completed(action)
+    action = _locked_open_action(action, expected_version)
     today = today or timezone.localdate()
     held = action.review.held_on
     errors = {}
@@ -566,8 +566,7 @@ def complete_action(action, *, by, completed_on, note, expected_version, request
 @transaction.atomic
 def change_action_due_date(action, *, by, due_date, reason, expected_version, request=None, today=None):
     """Give an open agreed action a new date, with the reason; the old date stays in its history."""
-    action = _locked_action(action, expected_version)
-    _refuse_if_completed(action)
+    action = _locked_open_action(action, expected_version)
     today = today or timezone.localdate()
     errors = {}
     if due_date == action.due_date:
