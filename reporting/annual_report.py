@@ -17,10 +17,11 @@ from children.selectors import ETHNIC_GROUPS, PLACEMENT_GROUPS, PROVIDER_GROUPS
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import OversightKind, Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from reviews.selectors import NOT_RECORDED, recorded_value
 
 from . import stored_figures
-from .periods import reporting_year
-from .selectors import NOT_RECORDED, percent
+from .periods import reporting_year, reporting_year_label
+from .selectors import percent
 
 COUNT = "count"
 PERCENT = "percent"
@@ -119,11 +120,11 @@ class Report:
 
     @property
     def label(self):
-        return f"April {self.year} to March {self.year + 1}"
+        return reporting_year_label(self.year)
 
     @property
     def previous_label(self):
-        return f"April {self.year - 1} to March {self.year}"
+        return reporting_year_label(self.year - 1)
 
     def to_json(self):
         data = asdict(self)
@@ -471,10 +472,8 @@ def _lac_reviews(b):
         b,
         "lac.late_reason",
         "Reasons LAC reviews were held late",
-        [*LateReason.choices, ("not_recorded", "Not recorded")],
-        lambda raw, reason: raw["reviews"][ReviewKind.LAC]["late_reasons"][
-            NOT_RECORDED if reason == "not_recorded" else reason
-        ],
+        [*LateReason.choices, NOT_RECORDED],
+        lambda raw, reason: raw["reviews"][ReviewKind.LAC]["late_reasons"][recorded_value(reason)],
         prefix="Late because",
         total_label="All late reviews",
         chart_axis="Reviews",
@@ -483,8 +482,8 @@ def _lac_reviews(b):
         b,
         "lac.participation",
         "How children took part in their LAC reviews (SSDA903 codes)",
-        [*[(code, label) for code, label in ParticipationCode.choices], ("not_recorded", "Not recorded")],
-        lambda raw, code: raw["lac"]["participation"][NOT_RECORDED if code == "not_recorded" else code],
+        [*ParticipationCode.choices, NOT_RECORDED],
+        lambda raw, code: raw["lac"]["participation"][recorded_value(code)],
         prefix="Participation",
         total_label="All LAC reviews held",
         chart_axis="Reviews",
@@ -519,8 +518,8 @@ def _lac_reviews(b):
         b,
         "lac.parents",
         "Parents' participation in LAC reviews",
-        [*ParentsParticipation.choices, ("not_recorded", "Not recorded")],
-        lambda raw, choice: raw["lac"]["parents"][NOT_RECORDED if choice == "not_recorded" else choice],
+        [*ParentsParticipation.choices, NOT_RECORDED],
+        lambda raw, choice: raw["lac"]["parents"][recorded_value(choice)],
         prefix="Parents",
         total_label="All LAC reviews held",
         chart_axis="Reviews",

@@ -61,7 +61,12 @@ def reporting_year(first_year):
     return Period(date(first_year, 4, 1), date(first_year + 1, 3, 31))
 
 
+def reporting_year_label(first_year):
+    """How a reporting year is named on every page and in the report: "April 2025 to March 2026"."""
+    return f"April {first_year} to March {first_year + 1}"
+
+
 def recent_reporting_years(on, count=5):
     """The current reporting year and the ones before it, newest first, as (year, label)."""
     current = reporting_year_start(on).year
-    return [(year, f"April {year} to March {year + 1}") for year in range(current, current - count, -1)]
+    return [(year, reporting_year_label(year)) for year in range(current, current - count, -1)]
