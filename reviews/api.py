@@ -580,9 +580,10 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
             return Review.objects.none()
         return _with_details(selectors.reviews_visible_to(self.request.user, Review.objects.all()))
 
-    def _changed(self, review):
+    def _changed(self, review, serializer_class=ReviewChangeResultSerializer):
+        """The review as it now reads."""
         return Response(
-            ReviewChangeResultSerializer(
+            serializer_class(
                 _with_details(Review.objects.filter(pk=review.pk)).get(), context=self.get_serializer_context()
             ).data
         )
@@ -608,11 +609,7 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
             expected_version=data["version"],
             request=request,
         )
-        return Response(
-            ReviewSerializer(
-                _with_details(Review.objects.filter(pk=review.pk)).get(), context=self.get_serializer_context()
-            ).data
-        )
+        return self._changed(review, ReviewSerializer)
 
     @extend_schema(
         summary="Record a review as held",
