@@ -384,7 +384,7 @@ def escalation_figures(period: Period, on: date, children: QuerySet[Child] | Non
         open_by_stage[row["current_stage"]] = row["open"]
         overdue_by_stage[row["current_stage"]] = row["overdue"]
     resolved_rows = (
-        escalations.filter(status=EscalationStatus.RESOLVED, resolved_on__gte=period.start, resolved_on__lte=period.end)
+        escalations.filter(resolved_between(period.start, period.end))
         .values("resolved_at_stage")
         .annotate(resolved=Count("pk"))
     )
