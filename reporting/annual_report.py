@@ -9,18 +9,29 @@ small), percentages (suppressed when their numerator or denominator is), and oth
 as FTE or rates (never suppressed: they cannot identify a child).
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from children.codes import CategoryOfAbuse, LegalStatus, Sex
 from children.selectors import ETHNIC_GROUPS, PLACEMENT_GROUPS, PROVIDER_GROUPS
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import OversightKind, Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from reviews.selectors import NOT_RECORDED, recorded_value
 
 from . import stored_figures
-from .periods import reporting_year
-from .selectors import NOT_RECORDED, percent
+from .models import AnnualReport
+from .periods import Period, reporting_year, reporting_year_label
+from .selectors import percent
+
+Raw = dict[str, Any]
+"""One year's figures as reporting.selectors.reporting_year_figures gives them, with "other" (the
+figures entered by hand, or None)."""
+ValueOf = Callable[..., Any]
+"""Gives a figure's value from one year's Raw; the lambdas that bind a category by a default
+argument are more than the type checker follows, hence "..."."""
 
 COUNT = "count"
 PERCENT = "percent"
@@ -69,7 +80,7 @@ class Figure:
     statistical_neighbours: object = None
     england: object = None
 
-    def value(self, year):
+    def value(self, year: str) -> Any:
         return getattr(self, year)
 
 
@@ -91,7 +102,7 @@ class Table:
     note: str = ""
 
     @property
-    def is_grid(self):
+    def is_grid(self) -> bool:
         return len(self.columns) > 1 or self.columns[0][0] != ""
 
 
@@ -114,24 +125,24 @@ class Report:
     comparators_entered: bool = False
 
     @property
-    def period(self):
+    def period(self) -> Period:
         return reporting_year(self.year)
 
     @property
-    def label(self):
-        return f"April {self.year} to March {self.year + 1}"
+    def label(self) -> str:
+        return reporting_year_label(self.year)
 
     @property
-    def previous_label(self):
-        return f"April {self.year - 1} to March {self.year}"
+    def previous_label(self) -> str:
+        return reporting_year_label(self.year - 1)
 
-    def to_json(self):
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["generated_on"] = self.generated_on.isoformat()
         return data
 
     @classmethod
-    def from_json(cls, data):
+    def from_json(cls, data: dict[str, Any]) -> "Report":
         return cls(
             year=data["year"],
             generated_on=date.fromisoformat(data["generated_on"]),
@@ -149,12 +160,16 @@ class Report:
 class _Builder:
     """Collects figures (with both years' values) and the tables that show them."""
 
-    def __init__(self, this_year=None, last_year=None, *, layout_only=False):
+    def __init__(
+        self, this_year: Raw | None = None, last_year: Raw | None = None, *, layout_only: bool = False
+    ) -> None:
         self.raw = {THIS_YEAR: this_year, LAST_YEAR: last_year}
         self.layout_only = layout_only
-        self.figures = {}
+        self.figures: dict[str, Figure] = {}
 
-    def add(self, key, label, kind, value_of, *, numerator_key="", denominator_key=""):
+    def add(
+        self, key: str, label: str, kind: str, value_of: ValueOf, *, numerator_key: str = "", denominator_key: str = ""
+    ) -> str:
         """`value_of(raw)` gives the figure for one year; for a percentage it gives
         (numerator, denominator) and the percentage is worked out here."""
         figure = Figure(key=key, label=label, kind=kind, numerator_key=numerator_key, denominator_key=denominator_key)
@@ -170,15 +185,15 @@ class _Builder:
             setattr(figure, year, value)
         return key
 
-    def count(self, key, label, value_of):
+    def count(self, key: str, label: str, value_of: ValueOf) -> str:
         return self.add(key, label, COUNT, value_of)
 
-    def number(self, key, label, value_of, *, numerator_key=""):
+    def number(self, key: str, label: str, value_of: ValueOf, *, numerator_key: str = "") -> str:
         """A number that is not a count of children; `numerator_key` names the count it is worked
         out from, if any, which the board version suppresses it with."""
         return self.add(key, label, NUMBER, value_of, numerator_key=numerator_key)
 
-    def percent(self, key, label, numerator_key, denominator_key):
+    def percent(self, key: str, label: str, numerator_key: str, denominator_key: str) -> str:
         """A percentage of two figures already added."""
         figure = Figure(
             key=key, label=label, kind=PERCENT, numerator_key=numerator_key, denominator_key=denominator_key
@@ -191,7 +206,7 @@ class _Builder:
             setattr(figure, year, None if numerator is None or denominator is None else percent(numerator, denominator))
         return key
 
-    def total(self, key, label, part_keys):
+    def total(self, key: str, label: str, part_keys: list[str]) -> str:
         """A total worked out from its parts, so that parts and total always agree."""
         figure = Figure(key=key, label=label, kind=COUNT)
         self.figures[key] = figure
@@ -201,10 +216,18 @@ class _Builder:
         return key
 
 
-def _list_table(key, caption, figure_keys, builder, *, labels=None, **options):
+def _list_table(
+    key: str,
+    caption: str,
+    figure_keys: list[str],
+    builder: _Builder,
+    *,
+    labels: dict[str, str] | None = None,
+    **options: Any,
+) -> Table:
     """A simple table: one row per figure (labelled with `labels[last part of its key]` when given)."""
 
-    def label(figure_key):
+    def label(figure_key: str) -> str:
         return labels[figure_key.rsplit(".", 1)[1]] if labels else builder.figures[figure_key].label
 
     return Table(
@@ -218,8 +241,18 @@ def _list_table(key, caption, figure_keys, builder, *, labels=None, **options):
 
 
 def _breakdown(
-    builder, key, caption, items, value_of, *, prefix, total_label, chart_axis, percent_of_total=False, note=""
-):
+    builder: _Builder,
+    key: str,
+    caption: str,
+    items: Sequence[tuple[str, str]],
+    value_of: Callable[[Raw, str], Any],
+    *,
+    prefix: str,
+    total_label: str,
+    chart_axis: str,
+    percent_of_total: bool = False,
+    note: str = "",
+) -> Table:
     """One row per category and a total row; a bar chart of the categories this year. Figures
     are named "prefix: category" so that each reads on its own in the CSV."""
     part_keys = [
@@ -254,10 +287,22 @@ def _breakdown(
     )
 
 
-def _grid(builder, key, caption, row_items, column_items, value_of, *, total_row_label, total_column=None):
+def _grid(
+    builder: _Builder,
+    key: str,
+    caption: str,
+    row_items: Sequence[tuple[str, str]],
+    column_items: Sequence[tuple[str, str]],
+    value_of: Callable[[Raw, str, str], Any],
+    *,
+    total_row_label: str,
+    total_column: tuple[str, str] | None = None,
+) -> Table:
     """A two-way table with a total row (and optionally a total column) and every constraint
     between its cells, for secondary suppression."""
-    cells, totals, row_keys = {}, [], []
+    cells: dict[str, dict[str, str]] = {}
+    totals: list[tuple[str, list[str]]] = []
+    row_keys: list[str] = []
     for row, row_label in row_items:
         cells[row] = {}
         parts = []
@@ -293,7 +338,7 @@ def _grid(builder, key, caption, row_items, column_items, value_of, *, total_row
     )
 
 
-def _service(b):
+def _service(b: _Builder) -> Section:
     b.number(
         "service.iros", "IROs holding cases or in post at the end of the year", lambda raw: raw["caseloads"]["iros"]
     )
@@ -345,14 +390,14 @@ def _service(b):
     )
 
 
-def _rate_per_10000(raw):
+def _rate_per_10000(raw: Raw) -> float | None:
     population = raw["other"] and raw["other"].get("child_population")
     if not population:
         return None
     return round(raw["children"]["looked_after_at_end"] * 10000 / population, 1)
 
 
-def _children(b):
+def _children(b: _Builder) -> Section:
     b.count(
         "children.at_start",
         "Looked after at the start of the year (31 March before)",
@@ -450,7 +495,7 @@ def _children(b):
     )
 
 
-def _lac_reviews(b):
+def _lac_reviews(b: _Builder) -> Section:
     b.count("lac.held", "LAC reviews held", lambda raw: raw["reviews"][ReviewKind.LAC]["held"])
     b.count("lac.in_timescale", "Held in timescale", lambda raw: raw["reviews"][ReviewKind.LAC]["in_timescale"])
     b.percent("lac.percent_in_timescale", "Held in timescale (%)", "lac.in_timescale", "lac.held")
@@ -471,10 +516,8 @@ def _lac_reviews(b):
         b,
         "lac.late_reason",
         "Reasons LAC reviews were held late",
-        [*LateReason.choices, ("not_recorded", "Not recorded")],
-        lambda raw, reason: raw["reviews"][ReviewKind.LAC]["late_reasons"][
-            NOT_RECORDED if reason == "not_recorded" else reason
-        ],
+        [*LateReason.choices, NOT_RECORDED],
+        lambda raw, reason: raw["reviews"][ReviewKind.LAC]["late_reasons"][recorded_value(reason)],
         prefix="Late because",
         total_label="All late reviews",
         chart_axis="Reviews",
@@ -483,8 +526,8 @@ def _lac_reviews(b):
         b,
         "lac.participation",
         "How children took part in their LAC reviews (SSDA903 codes)",
-        [*[(code, label) for code, label in ParticipationCode.choices], ("not_recorded", "Not recorded")],
-        lambda raw, code: raw["lac"]["participation"][NOT_RECORDED if code == "not_recorded" else code],
+        [*ParticipationCode.choices, NOT_RECORDED],
+        lambda raw, code: raw["lac"]["participation"][recorded_value(code)],
         prefix="Participation",
         total_label="All LAC reviews held",
         chart_axis="Reviews",
@@ -519,8 +562,8 @@ def _lac_reviews(b):
         b,
         "lac.parents",
         "Parents' participation in LAC reviews",
-        [*ParentsParticipation.choices, ("not_recorded", "Not recorded")],
-        lambda raw, choice: raw["lac"]["parents"][NOT_RECORDED if choice == "not_recorded" else choice],
+        [*ParentsParticipation.choices, NOT_RECORDED],
+        lambda raw, choice: raw["lac"]["parents"][recorded_value(choice)],
         prefix="Parents",
         total_label="All LAC reviews held",
         chart_axis="Reviews",
@@ -561,7 +604,7 @@ def _lac_reviews(b):
     )
 
 
-def _oversight(b):
+def _oversight(b: _Builder) -> Section:
     b.count("oversight.records", "Oversight records made", lambda raw: raw["oversight"]["records"])
     kinds = _breakdown(
         b,
@@ -614,7 +657,7 @@ def _oversight(b):
     )
 
 
-def _escalations(b):
+def _escalations(b: _Builder) -> Section:
     b.count("escalations.raised", "Escalations raised", lambda raw: raw["escalations"]["raised"])
     b.count("escalations.children", "Children they were about", lambda raw: raw["escalations"]["children"])
     b.count("escalations.withdrawn", "Withdrawn", lambda raw: raw["escalations"]["withdrawn"])
@@ -680,7 +723,7 @@ def _escalations(b):
     )
 
 
-def _child_protection(b):
+def _child_protection(b: _Builder) -> Section:
     rows = []
     for kind, label in (
         (ReviewKind.ICPC, "Initial child protection conferences"),
@@ -761,11 +804,11 @@ def _child_protection(b):
     )
 
 
-def _other(key):
+def _other(key: str) -> ValueOf:
     return lambda raw: raw["other"].get(key) if raw["other"] else None
 
 
-def _other_activity(b):
+def _other_activity(b: _Builder) -> Section:
     b.count("other.fostering_reviews_held", "Foster carer reviews held", _other("fostering_reviews_held"))
     b.count("other.fostering_reviews_in_time", "Foster carer reviews held in time", _other("fostering_reviews_in_time"))
     b.percent(
@@ -804,7 +847,7 @@ def _other_activity(b):
     return Section("other", "Other activity", "Work of the service that the portal does not record itself.", [table])
 
 
-def comparable_measures():
+def comparable_measures() -> list[tuple[str, str]]:
     """The figures a comparator can be entered for: rates and percentages, which compare
     across authorities of different sizes."""
     builder = _Builder(layout_only=True)
@@ -812,7 +855,7 @@ def comparable_measures():
     return [(key, figure.label) for key, figure in builder.figures.items() if figure.kind in (PERCENT, NUMBER)]
 
 
-def _build_sections(builder):
+def _build_sections(builder: _Builder) -> list[Section]:
     return [
         _service(builder),
         _children(builder),
@@ -824,7 +867,13 @@ def _build_sections(builder):
     ]
 
 
-def build(report, on, *, other_activity=None, comparators=None):
+def build(
+    report: AnnualReport,
+    on: date,
+    *,
+    other_activity: dict[int, dict[str, Any]] | None = None,
+    comparators: dict[str, dict[str, Any]] | None = None,
+) -> Report:
     """The report for `report.year` as of `on`: both years' figures from the selectors, the
     comparators entered for this year and the narrative as it stands."""
     other_activity = other_activity or {}

@@ -2,20 +2,22 @@
 IRO's caseload. The caseloads come from the stored dashboard figures (reporting.stored_figures),
 so sorting and filtering here never counts anything again."""
 
+from collections.abc import Iterable
+
 from django import forms
 
-from .selectors import CASELOAD_BAND
+from .selectors import CASELOAD_BAND, Caseload
 
 LOW, HIGH = CASELOAD_BAND
 
 
-def above_band(rows):
+def above_band(rows: Iterable[Caseload]) -> list[Caseload]:
     """IROs above the IRO Handbook range, the most children per full-time IRO first: the
     caseloads most in need of action. Ties keep the figures' order, by name."""
     return sorted((row for row in rows if row.above_band), key=lambda row: -row.per_fte)
 
 
-def below_band(rows):
+def below_band(rows: Iterable[Caseload]) -> list[Caseload]:
     """IROs below the range, the fewest children per full-time IRO first: who has room to take
     on children from those above it."""
     return sorted((row for row in rows if row.below_band), key=lambda row: row.per_fte)
@@ -49,11 +51,11 @@ class CaseloadsForm(forms.Form):
         error_messages={"invalid_choice": "Select how to sort the IROs from the list"},
     )
 
-    def _choice(self, name, default):
+    def _choice(self, name: str, default: str) -> str:
         """The valid choice, or the default when none or no valid one was made."""
         return (self.cleaned_data[name] if self.is_bound and self.is_valid() else "") or default
 
-    def chosen(self, rows):
+    def chosen(self, rows: Iterable[Caseload]) -> list[Caseload]:
         """The rows to list, in the chosen order; everyone by name when the choices are not valid."""
         show, order = self._choice("show", "all"), self._choice("order", "name")
         kept = {
@@ -69,7 +71,7 @@ class CaseloadsForm(forms.Form):
             return sorted(rows, key=lambda row: row.per_fte)
         return rows
 
-    def caption(self, count):
+    def caption(self, count: int) -> str:
         """How many IROs are listed and which: "1 IRO", "37 IROs above 70 children per full-time IRO"."""
         iros = f"{count} IRO{'' if count == 1 else 's'}"
         show = self._choice("show", "all")

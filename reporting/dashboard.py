@@ -2,7 +2,10 @@
 behind it (the list pages filter by the same conditions through their query parameters) and
 the charts drawn from the same numbers as the tables beside them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,11 +15,12 @@ from children.selectors import IRO_ALLOCATION_OUTCOMES
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
-from reviews.selectors import STANDARD_OUTCOMES
+from reviews.selectors import NOT_RECORDED, STANDARD_OUTCOMES, recorded_value
 
 from . import charts
 from .caseloads import above_band, below_band
-from .selectors import CASELOAD_BAND, NOT_RECORDED
+from .periods import Period
+from .selectors import CASELOAD_BAND, Caseload, Month
 
 
 @dataclass(frozen=True)
@@ -27,24 +31,20 @@ class Figure:
     percent: int | None = None
 
 
-def _url(name, **params):
+def _url(name: str, **params: Any) -> str:
     query = urlencode({key: value for key, value in params.items() if value is not None})
     return f"{reverse(name)}?{query}" if query else reverse(name)
 
 
-def _dates(prefix, day):
+def _dates(prefix: str, day: date) -> dict[str, int]:
     return {f"{prefix}_day": day.day, f"{prefix}_month": day.month, f"{prefix}_year": day.year}
 
 
-def _held(period, **params):
+def _held(period: Period, **params: Any) -> str:
     return _url("reviews:held", **_dates("held_from", period.start), **_dates("held_to", period.end), **params)
 
 
-def _not_recorded(value):
-    return "not_recorded" if value == NOT_RECORDED else value
-
-
-def review_rows(figures, period):
+def review_rows(figures: dict[str, Any], period: Period) -> list[dict[str, Any]]:
     rows = []
     for kind in ReviewKind:
         kind_figures = figures["reviews"][kind.value]
@@ -72,16 +72,16 @@ def review_rows(figures, period):
     return rows
 
 
-def late_reason_rows(figures, period):
-    reasons = [*LateReason.choices, (NOT_RECORDED, "Not recorded")]
+def late_reason_rows(figures: dict[str, Any], period: Period) -> list[dict[str, Any]]:
+    reasons = [*LateReason.choices, NOT_RECORDED]
     return [
         {
             "reason": label,
             "figures": [
                 Figure(
                     kind.label,
-                    figures["reviews"][kind.value]["late_reasons"][reason],
-                    _held(period, kind=kind.value, late_reason=_not_recorded(reason)),
+                    figures["reviews"][kind.value]["late_reasons"][recorded_value(reason)],
+                    _held(period, kind=kind.value, late_reason=reason),
                 )
                 for kind in ReviewKind
             ],
@@ -90,7 +90,7 @@ def late_reason_rows(figures, period):
     ]
 
 
-def month_rows(figures, period):
+def month_rows(figures: dict[str, Any], period: Period) -> list[dict[str, Any]]:
     return [
         {
             "month": month,
@@ -106,13 +106,13 @@ def month_rows(figures, period):
     ]
 
 
-def _held_month(month, kind, **params):
+def _held_month(month: Month, kind: ReviewKind, **params: Any) -> str:
     return _url(
         "reviews:held", kind=kind.value, **_dates("held_from", month.start), **_dates("held_to", month.end), **params
     )
 
 
-def timeliness_chart(figures):
+def timeliness_chart(figures: dict[str, Any]) -> str:
     return charts.line_chart(
         chart_id="lac-timeliness-chart",
         title="LAC reviews held in timescale, by month",
@@ -124,10 +124,10 @@ def timeliness_chart(figures):
     )
 
 
-def participation(figures, period):
+def participation(figures: dict[str, Any], period: Period) -> dict[str, Any]:
     lac = figures["lac"]
-    codes = [*ParticipationCode.choices, (NOT_RECORDED, "Not recorded")]
-    parents = [*ParentsParticipation.choices, (NOT_RECORDED, "Not recorded")]
+    codes = [*ParticipationCode.choices, NOT_RECORDED]
+    parents = [*ParentsParticipation.choices, NOT_RECORDED]
     days = settings.REVIEW_STANDARDS
     standards = [
         (
@@ -149,7 +149,7 @@ def participation(figures, period):
         ),
         "counted": lac["participation_counted"],
         "codes": [
-            Figure(label, lac["participation"][code], _held(period, participation=_not_recorded(code), **lac_held))
+            Figure(label, lac["participation"][recorded_value(code)], _held(period, participation=code, **lac_held))
             for code, label in codes
         ],
         "child_chaired": Figure(
@@ -159,7 +159,7 @@ def participation(figures, period):
             "Advocate present", lac["advocate_present"], _held(period, advocate_present="yes", **lac_held)
         ),
         "parents": [
-            Figure(label, lac["parents"][choice], _held(period, parents=_not_recorded(choice), **lac_held))
+            Figure(label, lac["parents"][recorded_value(choice)], _held(period, parents=choice, **lac_held))
             for choice, label in parents
         ],
         "standards": [
@@ -196,14 +196,14 @@ CASELOADS_OUT_OF_BAND_SHOWN = 10
 1,500 IROs the whole list is far too long to take in at a glance, so it has a page of its own."""
 
 
-def caseload_rows(rows):
+def caseload_rows(rows: Iterable[Caseload]) -> list[dict[str, Any]]:
     return [
         {"caseload": row, "children": Figure("Children", row.children, _url("children:list", iro=row.iro.pk))}
         for row in rows
     ]
 
 
-def caseload_chart(rows, *, title, description):
+def caseload_chart(rows: Iterable[Caseload], *, title: str, description: str) -> str:
     low, high = CASELOAD_BAND
     return charts.bar_chart(
         chart_id="caseload-chart",
@@ -221,7 +221,7 @@ def caseload_chart(rows, *, title, description):
     )
 
 
-def _out_of_band_caption(rows, shown, where, order):
+def _out_of_band_caption(rows: list[Caseload], shown: int, where: str, order: str) -> str:
     """For example "10 of 37 IROs above 70 children per full-time IRO, highest first"."""
     if not rows:
         return f"No IROs {where} children per full-time IRO"
@@ -230,7 +230,7 @@ def _out_of_band_caption(rows, shown, where, order):
     return f"{caption}, {order}" if min(len(rows), shown) > 1 else caption
 
 
-def caseloads_outside_the_band(figures, shown=CASELOADS_OUT_OF_BAND_SHOWN):
+def caseloads_outside_the_band(figures: dict[str, Any], shown: int = CASELOADS_OUT_OF_BAND_SHOWN) -> dict[str, Any]:
     """The managers' dashboard: the IROs furthest above the range and furthest below it, charted
     together, with a table for each side."""
     low, high = CASELOAD_BAND
@@ -258,7 +258,7 @@ def caseloads_outside_the_band(figures, shown=CASELOADS_OUT_OF_BAND_SHOWN):
     }
 
 
-def caseload_page(rows):
+def caseload_page(rows: list[Caseload]) -> dict[str, Any]:
     """One page of the list of every IRO's caseload, and its chart of the same rows."""
     return {
         "caseload_rows": caseload_rows(rows),
@@ -272,7 +272,7 @@ def caseload_page(rows):
     }
 
 
-def iro_allocation(figures, period, on):
+def iro_allocation(figures: dict[str, Any], period: Period, on: date) -> dict[str, Any]:
     started = {**_dates("started_from", period.start), **_dates("started_to", period.end)}
     return {
         "days": settings.REVIEW_STANDARDS["iro_allocated_within_working_days"],
@@ -291,7 +291,7 @@ def iro_allocation(figures, period, on):
 RAG_LABELS = {Rag.RED.value: "Red", Rag.AMBER.value: "Amber", Rag.GREEN.value: "Green", "none": "Not rated"}
 
 
-def oversight(figures):
+def oversight(figures: dict[str, Any]) -> dict[str, Any]:
     looked_after = {"care_status": "looked_after"}
     over = figures["oversight"]
     return {
@@ -314,7 +314,7 @@ def oversight(figures):
     }
 
 
-def rag_chart(figures):
+def rag_chart(figures: dict[str, Any]) -> str:
     over = figures["oversight"]
     return charts.bar_chart(
         chart_id="rag-chart",
@@ -327,7 +327,7 @@ def rag_chart(figures):
     )
 
 
-def escalations(figures, period):
+def escalations(figures: dict[str, Any], period: Period) -> dict[str, Any]:
     esc = figures["escalations"]
     resolved = {**_dates("resolved_from", period.start), **_dates("resolved_to", period.end)}
     raised = {**_dates("raised_from", period.start), **_dates("raised_to", period.end)}
@@ -379,7 +379,7 @@ def escalations(figures, period):
     }
 
 
-def children(figures, period):
+def children(figures: dict[str, Any], period: Period) -> list[Figure]:
     kids = figures["children"]
     return [
         Figure("Looked after now", kids["looked_after_now"], _url("children:list", care_status="looked_after")),
@@ -411,7 +411,7 @@ def children(figures, period):
     ]
 
 
-def page_content(figures, period, on, everyone=True):
+def page_content(figures: dict[str, Any], period: Period, on: date, everyone: bool = True) -> dict[str, Any]:
     """Everything the template shows, with every figure's link. The whole service's dashboard
     shows only the caseloads outside the range; an IRO's shows their own."""
     lac = figures["reviews"][ReviewKind.LAC.value]

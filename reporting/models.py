@@ -4,6 +4,8 @@ from django.db.models import F, Q
 
 from iro_portal.locking import version_field
 
+from .periods import reporting_year_label
+
 
 class AnnualReport(models.Model):
     """The annual IRO report for one reporting year. While it is a draft its figures are worked
@@ -44,7 +46,7 @@ class AnnualReport(models.Model):
 
     @property
     def label(self):
-        return f"April {self.year} to March {self.year + 1}"
+        return reporting_year_label(self.year)
 
 
 class ActionPlanItem(models.Model):

@@ -14,11 +14,11 @@ class Period:
     end: date
 
     @property
-    def label(self):
+    def label(self) -> str:
         return f"{format_date(self.start)} to {format_date(self.end)}"
 
     @property
-    def reporting_year(self):
+    def reporting_year(self) -> int | None:
         """The first calendar year of the reporting year this period exactly covers, or None."""
         if self.start.month == 4 and self.start.day == 1 and self.end == date(self.start.year + 1, 3, 31):
             return self.start.year
@@ -33,14 +33,14 @@ MAX_PERIOD_DAYS = 3660
 """Ten years: a longer range is never a question a service asks, and each costs a full recount."""
 
 
-def period_problems(start, end):
+def period_problems(start: date | None, end: date | None) -> dict[str, str]:
     """What is wrong with a period chosen by its two dates (either may be None), by field: the
     dashboard's page and the API both ask this."""
     if start and not end:
         return {"end": "Enter the date the period ends, or leave both dates empty."}
     if end and not start:
         return {"start": "Enter the date the period starts, or leave both dates empty."}
-    if not start:
+    if not start or not end:
         return {}
     for field, day in (("start", start), ("end", end)):
         if not EARLIEST_DAY <= day <= LATEST_DAY:
@@ -52,16 +52,21 @@ def period_problems(start, end):
     return {}
 
 
-def year_to_date(on):
+def year_to_date(on: date) -> Period:
     return Period(reporting_year_start(on), on)
 
 
-def reporting_year(first_year):
+def reporting_year(first_year: int) -> Period:
     """The reporting year starting on 1 April `first_year`."""
     return Period(date(first_year, 4, 1), date(first_year + 1, 3, 31))
 
 
-def recent_reporting_years(on, count=5):
+def reporting_year_label(first_year: int) -> str:
+    """How a reporting year is named on every page and in the report: "April 2025 to March 2026"."""
+    return f"April {first_year} to March {first_year + 1}"
+
+
+def recent_reporting_years(on: date, count: int = 5) -> list[tuple[int, str]]:
     """The current reporting year and the ones before it, newest first, as (year, label)."""
     current = reporting_year_start(on).year
-    return [(year, f"April {year} to March {year + 1}") for year in range(current, current - count, -1)]
+    return [(year, reporting_year_label(year)) for year in range(current, current - count, -1)]

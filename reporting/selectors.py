@@ -8,10 +8,11 @@ caseload); None means the whole authority.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
@@ -74,13 +75,17 @@ from reviews.selectors import (
     quality_outcome,
 )
 
+from .periods import Period
+
+M = TypeVar("M", bound=Model)
+
 CASELOAD_BAND = (50, 70)
 """Children per full-time IRO suggested by the IRO Handbook (DESIGN.md section 3)."""
 
 NOT_RECORDED = ""
 
 
-def percent(part, whole):
+def percent(part: int | Decimal, whole: int | Decimal | None) -> int | None:
     """A whole-number percentage, halves rounded up as people expect; None when there is
     nothing to divide by."""
     if not whole:
@@ -88,15 +93,15 @@ def percent(part, whole):
     return int((Decimal(100) * part / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _scoped(queryset, children, field="child"):
+def _scoped(queryset: QuerySet[M], children: QuerySet[Child] | None, field: str = "child") -> QuerySet[M]:
     return queryset if children is None else queryset.filter(**{f"{field}__in": children})
 
 
-def _children(children):
+def _children(children: QuerySet[Child] | None) -> QuerySet[Child]:
     return Child.objects.all() if children is None else children
 
 
-def _each_row_once(queryset):
+def _each_row_once(queryset: QuerySet[Any]) -> QuerySet[Any, dict[str, Any]]:
     """The queryset as a subquery PostgreSQL keeps whole, so that aggregating over it looks up
     each annotation once per row: a plain subquery is flattened into the outer query and its
     lookups repeated in every figure that reads them. DISTINCT changes no rows here (each
@@ -105,19 +110,21 @@ def _each_row_once(queryset):
     return queryset.values("pk", *queryset.query.annotations).distinct()
 
 
-def review_timeliness(period, on, children=None):
+def review_timeliness(period: Period, on: date, children: QuerySet[Child] | None = None) -> dict[str, dict[str, Any]]:
     """For each kind of review: held in the period, in timescale, late by reason; outstanding
     now: overdue and due within the next 20 working days. Two queries."""
     late_reasons = [*LateReason.values, NOT_RECORDED]
-    held = (
+    # Passed as a dict: the type checker refuses a keyword named as Review's in_timescale property.
+    held_counts = {
+        "held": Count("pk"),
+        "in_timescale": Count("pk", filter=HELD_IN_TIMESCALE),
+        "late": Count("pk", filter=HELD_LATE),
+        **{f"late_{reason}": Count("pk", filter=HELD_LATE & Q(late_reason=reason)) for reason in late_reasons},
+    }
+    held: QuerySet[Review, Any] = (
         held_between(_scoped(Review.objects.all(), children), period.start, period.end)
         .values("kind")
-        .annotate(
-            held=Count("pk"),
-            in_timescale=Count("pk", filter=HELD_IN_TIMESCALE),
-            late=Count("pk", filter=HELD_LATE),
-            **{f"late_{reason}": Count("pk", filter=HELD_LATE & Q(late_reason=reason)) for reason in late_reasons},
-        )
+        .annotate(**held_counts)
     )
     outstanding = (
         _scoped(Review.objects.filter(status__in=OUTSTANDING_STATUSES), children)
@@ -127,7 +134,7 @@ def review_timeliness(period, on, children=None):
             due_soon=Count("pk", filter=due_in(on, "20_working_days")),
         )
     )
-    figures = {
+    figures: dict[str, dict[str, Any]] = {
         kind: {
             "held": 0,
             "in_timescale": 0,
@@ -139,17 +146,21 @@ def review_timeliness(period, on, children=None):
         for kind in ReviewKind.values
     }
     for row in held:
-        kind = figures[row["kind"]]
-        kind.update(held=row["held"], in_timescale=row["in_timescale"], late=row["late"])
-        kind["late_reasons"] = {reason: row[f"late_{reason}"] for reason in late_reasons}
-    for row in outstanding:
-        figures[row["kind"]].update(overdue=row["overdue"], due_soon=row["due_soon"])
-    for kind in figures.values():
-        kind["percent_in_timescale"] = percent(kind["in_timescale"], kind["held"])
+        of_kind = figures[row["kind"]]
+        of_kind.update(held=row["held"], in_timescale=row["in_timescale"], late=row["late"])
+        of_kind["late_reasons"] = {reason: row[f"late_{reason}"] for reason in late_reasons}
+    for outstanding_row in outstanding:
+        figures[outstanding_row["kind"]].update(
+            overdue=outstanding_row["overdue"], due_soon=outstanding_row["due_soon"]
+        )
+    for of_kind in figures.values():
+        of_kind["percent_in_timescale"] = percent(of_kind["in_timescale"], of_kind["held"])
     return figures
 
 
-def lac_review_participation_and_quality(period, on, children=None):
+def lac_review_participation_and_quality(
+    period: Period, on: date, children: QuerySet[Child] | None = None
+) -> dict[str, Any]:
     """About the LAC reviews held in the period: the child's participation by PN code and the
     rate (PN1-PN6 over PN1-PN7), child-chaired reviews, advocates, parents' participation, the
     quality standards and whether the IRO saw the child beforehand. One query, over the reviews
@@ -199,7 +210,7 @@ def lac_review_participation_and_quality(period, on, children=None):
     }
 
 
-def _outcomes(standard):
+def _outcomes(standard: str) -> tuple[str, ...]:
     return ("met", "missed") if standard == "report" else ("met", "missed", "pending")
 
 
@@ -215,18 +226,19 @@ class Month:
     in_timescale: int
 
     @property
-    def percent_in_timescale(self):
+    def percent_in_timescale(self) -> int | None:
         return percent(self.in_timescale, self.held)
 
 
-def lac_timeliness_by_month(period, children=None):
+def lac_timeliness_by_month(period: Period, children: QuerySet[Child] | None = None) -> list[Month]:
     """LAC reviews held and held in timescale in each month of the period (months with none
     held included, so the trend shows the gaps). One query."""
-    rows = (
+    held_counts = {"held": Count("pk"), "in_timescale": Count("pk", filter=HELD_IN_TIMESCALE)}  # as review_timeliness
+    rows: QuerySet[Review, Any] = (
         held_between(_scoped(Review.objects.filter(kind=ReviewKind.LAC), children), period.start, period.end)
         .annotate(month=TruncMonth("held_on"))
         .values("month")
-        .annotate(held=Count("pk"), in_timescale=Count("pk", filter=HELD_IN_TIMESCALE))
+        .annotate(**held_counts)
     )
     counted = {_as_date(row["month"]): row for row in rows}
     months = []
@@ -247,7 +259,7 @@ def lac_timeliness_by_month(period, children=None):
     return months
 
 
-def _as_date(value):
+def _as_date(value: date | datetime) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
@@ -257,23 +269,23 @@ class Caseload:
     children: int
 
     @property
-    def fte(self):
+    def fte(self) -> Decimal:
         return self.iro.fte
 
     @property
-    def per_fte(self):
+    def per_fte(self) -> float:
         return round(self.children / float(self.iro.fte), 1)
 
     @property
-    def above_band(self):
+    def above_band(self) -> bool:
         return self.per_fte > CASELOAD_BAND[1]
 
     @property
-    def below_band(self):
+    def below_band(self) -> bool:
         return self.per_fte < CASELOAD_BAND[0]
 
 
-def caseloads(on, iros=None):
+def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
     """Children allocated now to each IRO (every active IRO, and any inactive one still holding
     cases), per full-time equivalent, against the IRO Handbook's 50-70. One query."""
     current = Q(allocations__start_date__lte=on) & (
@@ -300,7 +312,7 @@ def caseloads(on, iros=None):
     }
 
 
-def children_figures(period, on, children=None):
+def children_figures(period: Period, on: date, children: QuerySet[Child] | None = None) -> dict[str, Any]:
     """Looked after now; started and ceased in the period; IRO allocated in time after care
     started; on a child protection plan now and plans open a long time. One query: each
     condition is looked up once per child, in a subquery, and counted over it."""
@@ -334,7 +346,7 @@ def children_figures(period, on, children=None):
     return figures
 
 
-def oversight_figures(on, children=None):
+def oversight_figures(on: date, children: QuerySet[Child] | None = None) -> dict[str, Any]:
     """For children looked after now: current RAG ratings, red ones with an overdue check, and
     those with no oversight record this quarter. One query: each child's latest records are
     looked up once, in a subquery, and counted over it."""
@@ -356,7 +368,7 @@ def oversight_figures(on, children=None):
     }
 
 
-def escalation_figures(period, on, children=None):
+def escalation_figures(period: Period, on: date, children: QuerySet[Child] | None = None) -> dict[str, Any]:
     """Open escalations by current stage with overdue responses; those resolved in the period
     by the stage they were resolved at; open and raised-in-period counts by area of concern.
     Three queries."""
@@ -372,11 +384,11 @@ def escalation_figures(period, on, children=None):
         open_by_stage[row["current_stage"]] = row["open"]
         overdue_by_stage[row["current_stage"]] = row["overdue"]
     resolved_rows = (
-        escalations.filter(status=EscalationStatus.RESOLVED, resolved_on__gte=period.start, resolved_on__lte=period.end)
+        escalations.filter(resolved_between(period.start, period.end))
         .values("resolved_at_stage")
         .annotate(resolved=Count("pk"))
     )
-    resolved_by_stage = dict.fromkeys(Stage.values, 0)
+    resolved_by_stage: dict[int | None, int] = dict.fromkeys(Stage.values, 0)
     for row in resolved_rows:
         resolved_by_stage[row["resolved_at_stage"]] = row["resolved"]
     raised_in_period = Q(escalation__raised_on__gte=period.start, escalation__raised_on__lte=period.end)
@@ -402,7 +414,9 @@ def escalation_figures(period, on, children=None):
     }
 
 
-def dashboard(period, on, children=None, iros=None):
+def dashboard(
+    period: Period, on: date, children: QuerySet[Child] | None = None, iros: QuerySet[User] | None = None
+) -> dict[str, Any]:
     """Every figure of the dashboard for a period, as of `on`: ten queries in all."""
     return {
         "reviews": review_timeliness(period, on, children),
@@ -415,7 +429,7 @@ def dashboard(period, on, children=None, iros=None):
     }
 
 
-def reporting_year_figures(period, on):
+def reporting_year_figures(period: Period, on: date) -> dict[str, Any]:
     """Everything the selectors say about one reporting year, for the annual report."""
     return {
         "caseloads": caseloads(period.end),
@@ -432,7 +446,7 @@ def reporting_year_figures(period, on):
 # for the whole authority. Each function runs a fixed number of queries.
 
 
-def children_in_care_profile(period):
+def children_in_care_profile(period: Period) -> dict[str, Any]:
     """Children in care: looked after at the start (the day before it begins), at the end and
     at any time in the period; started and ceased (as children_figures); and, of those looked
     after on the last day, age (as age_on), sex, ethnic group split by UASC, and the legal
@@ -481,7 +495,7 @@ def children_in_care_profile(period):
     }
 
 
-def quarters(period):
+def quarters(period: Period) -> list[tuple[date, date]]:
     """The calendar quarters (April-June, July-September, October-December, January-March) that
     meet the period, clipped to it, as (first day, last day): four for a reporting year."""
     clipped = []
@@ -493,7 +507,7 @@ def quarters(period):
     return clipped
 
 
-def oversight_year_figures(period):
+def oversight_year_figures(period: Period) -> dict[str, Any]:
     """Oversight records made in the period, by kind and by the RAG rating they carry; and the
     quarterly footprint: of the children looked after at some time in the period, those with a
     record in every quarter (clipped to the period) in which they were looked after. Two
@@ -520,7 +534,7 @@ def oversight_year_figures(period):
     }
 
 
-def escalation_year_figures(period):
+def escalation_year_figures(period: Period) -> dict[str, Any]:
     """Escalations raised in the period (and the children they were about, and their areas of
     concern); resolved in it, by the stage resolved at and whether within the local standard of
     working days from raising; withdrawn in it; and Cafcass referrals sent in it. Two queries."""
@@ -557,7 +571,7 @@ def escalation_year_figures(period):
     }
 
 
-def child_protection_year_figures(period):
+def child_protection_year_figures(period: Period) -> dict[str, Any]:
     """Child protection plans started and ended in the period; repeat plans among those started
     (an earlier plan at any time, and one ended within 2 years); ended plans that had lasted 2
     years or more; and plans open on the last day (children on a plan, one open plan each) by

@@ -2,12 +2,16 @@
 publishing, and making its PDFs. Every change is audited in the same transaction."""
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
 from iro_portal.dates import format_date
@@ -56,17 +60,25 @@ REPORT_CHANGED_MESSAGE = (
 )
 
 
-def report_for_year(year):
+def report_for_year(year: int) -> AnnualReport:
     report, _ = AnnualReport.objects.get_or_create(year=year)
     return report
 
 
-def _locked(report, expected_version):
+def _locked(report: AnnualReport, expected_version: int | None) -> AnnualReport:
     return lock(AnnualReport.objects.all(), report.pk, expected_version, REPORT_CHANGED_MESSAGE)
 
 
 @transaction.atomic
-def update_narrative(report, *, by, fields, action_plan, expected_version, request=None):
+def update_narrative(
+    report: AnnualReport,
+    *,
+    by: User,
+    fields: dict[str, Any],
+    action_plan: list[dict[str, Any]],
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> AnnualReport:
     """Replace the narrative and the action plan (a list of dicts of ACTION_PLAN_FIELDS).
     The draft can change until it is published and afterwards, for the next version."""
     report = _locked(report, expected_version)
@@ -93,7 +105,14 @@ def update_narrative(report, *, by, fields, action_plan, expected_version, reque
 
 
 @transaction.atomic
-def save_other_activity(year, *, by, fields, expected_version=None, request=None):
+def save_other_activity(
+    year: int,
+    *,
+    by: User,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> OtherActivity:
     """The year's figures entered by hand; `expected_version` is 0 when none were entered yet."""
     activity, created = OtherActivity.objects.select_for_update().get_or_create(year=year)
     check_version(None if created else activity, expected_version, REPORT_CHANGED_MESSAGE)
@@ -115,7 +134,14 @@ def save_other_activity(year, *, by, fields, expected_version=None, request=None
 
 
 @transaction.atomic
-def save_comparators(year, *, by, figures, expected_version=None, request=None):
+def save_comparators(
+    year: int,
+    *,
+    by: User | None,
+    figures: dict[str, dict[str, Any]],
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> list[ComparatorFigure]:
     """Replace the comparators of a year: `figures` maps a measure (see
     annual_report.comparable_measures) to its statistical neighbours and England values.
     `expected_version` is the report's comparators_version as the caller read it."""
@@ -145,20 +171,20 @@ def save_comparators(year, *, by, figures, expected_version=None, request=None):
     return rows
 
 
-def _other_activity(years):
+def _other_activity(years: list[int]) -> dict[int, dict[str, Any]]:
     return {
         row["year"]: row for row in OtherActivity.objects.filter(year__in=years).values("year", *OTHER_ACTIVITY_FIELDS)
     }
 
 
-def _comparators(year):
+def _comparators(year: int) -> dict[str, dict[str, Any]]:
     return {
         row["measure"]: {"statistical_neighbours": row["statistical_neighbours"], "england": row["england"]}
         for row in ComparatorFigure.objects.filter(year=year).values("measure", "statistical_neighbours", "england")
     }
 
 
-def draft(report, on=None):
+def draft(report: AnnualReport, on: date | None = None) -> annual_report.Report:
     """The report with live figures: what publishing it now would freeze."""
     return annual_report.build(
         report,
@@ -168,7 +194,7 @@ def draft(report, on=None):
     )
 
 
-def latest_published(report):
+def latest_published(report: AnnualReport) -> PublishedReport | None:
     return report.published_versions.order_by("-number").first()
 
 
@@ -190,7 +216,7 @@ class PublishingWarning:
     title: str = ""
 
 
-def publishing_warnings(report, on=None):
+def publishing_warnings(report: AnnualReport, on: date | None = None) -> list[PublishingWarning]:
     """What to check before publishing `report` on `on` (today by default), in the order the
     report reads."""
     on = on or timezone.localdate()
@@ -222,7 +248,16 @@ CONFIRM_WARNINGS_MESSAGE = "Confirm that you want to publish the report as it is
 
 
 @transaction.atomic
-def publish(report, *, by, reason="", confirmed=False, expected_version=None, request=None, on=None):
+def publish(
+    report: AnnualReport,
+    *,
+    by: User,
+    reason: str = "",
+    confirmed: bool = False,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    on: date | None = None,
+) -> PublishedReport:
     """Freeze the report's figures (both years and the comparators) and narrative as a new
     version. The first version needs no reason; a later one does, and the earlier versions
     stay as they were. A report with publishing_warnings is published only when `confirmed`;
@@ -255,7 +290,7 @@ def publish(report, *, by, reason="", confirmed=False, expected_version=None, re
     return published
 
 
-def _json_safe(value):
+def _json_safe(value: Any) -> Any:
     """Decimals (FTE, comparators) as floats, so the snapshot reads back as it was shown."""
     if isinstance(value, dict):
         return {key: _json_safe(item) for key, item in value.items()}
@@ -266,14 +301,24 @@ def _json_safe(value):
     return value
 
 
-def content_of(report, published=None, on=None):
+def content_of(
+    report: AnnualReport, published: PublishedReport | None = None, on: date | None = None
+) -> annual_report.Report:
     """The Report to show: a published version's frozen figures, or the draft's live ones."""
     if published is not None:
         return annual_report.Report.from_json(published.snapshot)
     return draft(report, on)
 
 
-def record_download(*, by, report, variant, file_format, published=None, request=None):
+def record_download(
+    *,
+    by: User,
+    report: AnnualReport,
+    variant: str,
+    file_format: str,
+    published: PublishedReport | None = None,
+    request: HttpRequest | None = None,
+) -> None:
     record_event(
         action=AuditAction.EXPORT,
         user=by,
@@ -289,7 +334,14 @@ def record_download(*, by, report, variant, file_format, published=None, request
 
 
 @transaction.atomic
-def request_document(report, *, variant, by, published=None, request=None):
+def request_document(
+    report: AnnualReport,
+    *,
+    variant: str,
+    by: User,
+    published: PublishedReport | None = None,
+    request: HttpRequest | None = None,
+) -> ReportDocument:
     """Ask for a PDF. A published version's PDF is made once and kept (a failed attempt is tried
     again); a draft's is made afresh, since its figures change. The work is done by the Celery
     task reporting.tasks.render_report_document once this transaction commits."""
@@ -319,12 +371,12 @@ def request_document(report, *, variant, by, published=None, request=None):
     return document
 
 
-def _progress(document, progress, status=DocumentStatus.RENDERING):
+def _progress(document: ReportDocument, progress: int, status: str = DocumentStatus.RENDERING) -> None:
     document.progress, document.status = progress, status
     ReportDocument.objects.filter(pk=document.pk).update(progress=progress, status=status)
 
 
-def render_document(document_id, *, base_url):
+def render_document(document_id: int, *, base_url: str) -> ReportDocument:
     """Make the PDF of a ReportDocument, saving progress as it goes so the page can show it."""
     from .pdf import html_to_pdf
 
@@ -353,13 +405,15 @@ def render_document(document_id, *, base_url):
     return document
 
 
-def template_for(variant):
+def template_for(variant: str) -> str:
     return (
         "reporting/child_friendly_report.html" if variant == Variant.CHILD_FRIENDLY else "reporting/annual_report.html"
     )
 
 
-def report_context(content, variant, *, published=None, for_pdf=False):
+def report_context(
+    content: annual_report.Report, variant: str, *, published: PublishedReport | None = None, for_pdf: bool = False
+) -> dict[str, Any]:
     """What the report templates need, for the page and the PDF alike."""
     from .child_friendly import child_friendly_content
     from .narrative import render_markdown

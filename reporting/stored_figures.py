@@ -12,11 +12,14 @@ counted once, not once per user."""
 import hashlib
 import importlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -26,6 +29,7 @@ from children.models import Child
 
 from . import selectors
 from .models import FiguresKind, StoredFigures
+from .periods import Period
 
 AUTHORITY = "authority"
 
@@ -44,7 +48,7 @@ class DataVersion:
     are not in the number, so figures it reads must be counted live and not kept."""
 
 
-def data_version():
+def data_version() -> DataVersion:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -58,7 +62,7 @@ def data_version():
     return DataVersion(number or 0, bool(changed))
 
 
-def dashboard_for(user, period, on):
+def dashboard_for(user: User, period: Period, on: date) -> Counted:
     """The dashboard's figures (reporting.selectors.dashboard) that `user` sees: the whole
     authority for service managers and administrators, an IRO's own children for an IRO."""
     if sees_every_child(user):
@@ -77,18 +81,24 @@ def dashboard_for(user, period, on):
     )
 
 
-def year_figures(period, on):
+def year_figures(period: Period, on: date) -> Counted:
     """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures)."""
     return _counted(
         FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: selectors.reporting_year_figures(period, on)
     )
 
 
-def _counted(kind, scope, period, on, count):
+def _counted(kind: str, scope: str, period: Period, on: date, count: Callable[[], dict]) -> Counted:
     version = data_version()
     if version.changed_in_this_transaction:
         return Counted(count(), timezone.now())
-    key = {"kind": kind, "scope": scope, "period_start": period.start, "period_end": period.end, "as_of": on}
+    key: dict[str, Any] = {
+        "kind": kind,
+        "scope": scope,
+        "period_start": period.start,
+        "period_end": period.end,
+        "as_of": on,
+    }
     stored = _stored(key, version.number)
     if stored:
         return stored
@@ -113,17 +123,17 @@ def _counted(kind, scope, period, on, count):
     return counted
 
 
-def _stored(key, version):
+def _stored(key: dict[str, Any], version: int) -> Counted | None:
     row = StoredFigures.objects.filter(**key, data_version=version).values_list("figures", "calculated_at").first()
     return Counted(decode(json.loads(row[0])), row[1]) if row else None
 
 
-def _lock_id(key):
+def _lock_id(key: dict[str, Any]) -> int:
     digest = hashlib.blake2b(repr(sorted(key.items())).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
-def forget_all(using, apps=global_apps, **kwargs):
+def forget_all(using: str, apps: Apps = global_apps, **kwargs: Any) -> None:
     """After a migration (a new release), figures are counted afresh: the rules that count them
     may have changed."""
     try:
@@ -138,7 +148,7 @@ TABLES_JOINED_LATER = ["reviews_reviewactionupdate"]
 migration that made it (reviews 0005)."""
 
 
-def restore_sqlite_data_version_triggers(using, **kwargs):
+def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:
     """SQLite adds a column with a default, or a check, by rebuilding the table, which drops the
     triggers that move the data version (migration reporting 0003): after every migrate, create
     any that a rebuild dropped, or a change to that table would leave stale figures standing.
@@ -160,7 +170,7 @@ def restore_sqlite_data_version_triggers(using, **kwargs):
 # decimals, tuples, integer keys, and the selectors' Month and Caseload, so those are tagged.
 
 
-def encode(value):
+def encode(value: Any) -> Any:
     if isinstance(value, selectors.Caseload):
         iro = value.iro
         return {
@@ -197,7 +207,7 @@ def encode(value):
     raise TypeError(f"Cannot store {type(value).__name__} in figures")
 
 
-def decode(value):
+def decode(value: Any) -> Any:
     if isinstance(value, list):
         return [decode(item) for item in value]
     if not isinstance(value, dict):

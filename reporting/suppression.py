@@ -12,14 +12,19 @@ Secondary suppression: a shown total and its shown parts would let a suppressed 
 out, so more cells are suppressed; see suppressed_cells. Percentages: see percent_suppressed.
 """
 
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
+from typing import Any
 
 from django.conf import settings
 
 SUPPRESSED = "c"
 
+Equation = tuple[Hashable, list[Hashable]]
+"""A constraint that publishes its sum: (total_key, [part_keys]), the parts with a value."""
 
-def _thresholds(low, high):
+
+def _thresholds(low: int | None, high: int | None) -> tuple[int, int]:
     if low is None:
         low = settings.SUPPRESSION_LOWEST_COUNT
     if high is None:
@@ -29,13 +34,19 @@ def _thresholds(low, high):
     return low, high
 
 
-def is_small_number(value, *, low=None, high=None):
+def is_small_number(value: int | None, *, low: int | None = None, high: int | None = None) -> bool:
     """True for a count that is primarily suppressed: low <= value <= high (never 0 or None)."""
     low, high = _thresholds(low, high)
     return value is not None and low <= value <= high
 
 
-def suppressed_cells(counts, constraints, *, low=None, high=None) -> frozenset:
+def suppressed_cells(
+    counts: Mapping[Hashable, int | None],
+    constraints: Iterable[tuple[Hashable, Iterable[Hashable]]],
+    *,
+    low: int | None = None,
+    high: int | None = None,
+) -> frozenset:
     """The keys of the cells to show as SUPPRESSED ("c") in the board version of a table.
 
     counts: {cell_key: int or None}, keys any hashables (the report uses tuples such as
@@ -95,7 +106,14 @@ def suppressed_cells(counts, constraints, *, low=None, high=None) -> frozenset:
 
 
 def percent_suppressed(
-    numerator, denominator, *, numerator_key=None, denominator_key=None, suppressed=frozenset(), low=None, high=None
+    numerator: int | None,
+    denominator: int | None,
+    *,
+    numerator_key: Hashable | None = None,
+    denominator_key: Hashable | None = None,
+    suppressed: frozenset = frozenset(),
+    low: int | None = None,
+    high: int | None = None,
 ) -> bool:
     """True when a percentage must be shown as SUPPRESSED: its numerator or its denominator is a
     small number (low <= value <= high), or is a cell that was suppressed (pass the result of
@@ -110,7 +128,9 @@ def percent_suppressed(
     return False
 
 
-def _equations(counts, constraints):
+def _equations(
+    counts: dict[Hashable, int | None], constraints: Iterable[tuple[Hashable, Iterable[Hashable]]]
+) -> list[Equation]:
     """(total_key, [part_keys]) for the constraints that publish a sum, None parts left out."""
     equations = []
     for total, parts in constraints:
@@ -124,7 +144,7 @@ def _equations(counts, constraints):
     return equations
 
 
-def _protect_lone_cells(counts, equations, suppressed):
+def _protect_lone_cells(counts: dict[Hashable, Any], equations: list[Equation], suppressed: set[Hashable]) -> None:
     """Step 2: until stable, give every constraint with exactly one suppressed member a second."""
     changed = True
     while changed:
@@ -144,7 +164,7 @@ def _protect_lone_cells(counts, equations, suppressed):
             changed = True
 
 
-def _derivable(equations, suppressed, order):
+def _derivable(equations: list[Equation], suppressed: set[Hashable], order: dict[Hashable, int]) -> list[Hashable]:
     """The suppressed keys whose value the constraints determine, in the order of counts.
 
     Each constraint is total - sum(parts) == 0; with the shown cells moved to the right-hand side
@@ -184,7 +204,13 @@ def _derivable(equations, suppressed, order):
     return sorted(determined, key=order.__getitem__)
 
 
-def _protect_derivable(counts, equations, suppressed, order, derivable):
+def _protect_derivable(
+    counts: dict[Hashable, Any],
+    equations: list[Equation],
+    suppressed: set[Hashable],
+    order: dict[Hashable, int],
+    derivable: list[Hashable],
+) -> bool:
     """Step 3: suppress one more cell for the first derivable cell that has a candidate."""
     every_candidate = sorted(
         {key for total, parts in equations for key in (total, *parts) if key not in suppressed and counts[key] > 0},

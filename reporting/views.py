@@ -33,7 +33,7 @@ from .models import (
     ReportDocument,
     Variant,
 )
-from .periods import MIN_REPORT_YEAR, recent_reporting_years, year_to_date
+from .periods import MIN_REPORT_YEAR, recent_reporting_years, reporting_year_label, year_to_date
 from .presentation import Presenter
 
 
@@ -131,6 +131,22 @@ class AnnualReportAccessMixin(AccessMixin):
             return services.latest_published(report)
         return get_object_or_404(PublishedReport, report=report, number=number)
 
+    def shown(self, variant, file_format):
+        """The report asked for, the version of it (None for the draft) and its content, recorded
+        in the audit log as a download of that variant and format."""
+        report = self.get_report()
+        published = self.get_published(report)
+        content = services.content_of(report, published)
+        services.record_download(
+            by=self.request.user,
+            report=report,
+            variant=variant,
+            file_format=file_format,
+            published=published,
+            request=self.request,
+        )
+        return report, published, content
+
     def variant(self, allowed=(Variant.INTERNAL, Variant.BOARD)):
         """Managers choose the version (the board version to preview it); the board only ever
         gets its own."""
@@ -173,21 +189,12 @@ class AnnualReportListView(AnnualReportAccessMixin, View):
         return render(request, "reporting/annual_report_list.html", {"rows": rows, "may_edit": self.may_edit})
 
 
-def reporting_year_label(year):
-    return f"April {year} to March {year + 1}"
-
-
 class AnnualReportView(AnnualReportAccessMixin, View):
     """The report as a page: the draft with live figures for managers, or a published version."""
 
     def get(self, request, year, number=None):
-        report = self.get_report()
-        published = self.get_published(report)
         variant = self.variant()
-        content = services.content_of(report, published)
-        services.record_download(
-            by=request.user, report=report, variant=variant, file_format="html", published=published, request=request
-        )
+        report, published, content = self.shown(variant, "html")
         return render(
             request,
             "reporting/annual_report.html",
@@ -202,13 +209,8 @@ class AnnualReportView(AnnualReportAccessMixin, View):
 
 class AnnualReportCsvView(AnnualReportAccessMixin, View):
     def get(self, request, year, number=None):
-        report = self.get_report()
-        published = self.get_published(report)
         variant = self.variant()
-        content = services.content_of(report, published)
-        services.record_download(
-            by=request.user, report=report, variant=variant, file_format="csv", published=published, request=request
-        )
+        report, published, content = self.shown(variant, "csv")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         suffix = f"v{published.number}" if published else "draft"
         board = "-board" if variant == Variant.BOARD else ""
@@ -219,17 +221,7 @@ class AnnualReportCsvView(AnnualReportAccessMixin, View):
 
 class ChildFriendlyReportView(AnnualReportAccessMixin, View):
     def get(self, request, year, number=None):
-        report = self.get_report()
-        published = self.get_published(report)
-        content = services.content_of(report, published)
-        services.record_download(
-            by=request.user,
-            report=report,
-            variant=Variant.CHILD_FRIENDLY,
-            file_format="html",
-            published=published,
-            request=request,
-        )
+        report, published, content = self.shown(Variant.CHILD_FRIENDLY, "html")
         return render(
             request,
             "reporting/child_friendly_report.html",

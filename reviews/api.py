@@ -40,7 +40,6 @@ from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from children.codes import CategoryOfAbuse
-from children.models import Allocation
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import IdFilter
 from iro_portal.forms import row_message
@@ -48,7 +47,7 @@ from iro_portal.words import with_article
 
 from . import selectors, services
 from .filters import IroScopedFilter
-from .forms import ACTION_MESSAGES, RecordReviewForm
+from .forms import ACTION_MESSAGES
 from .models import (
     OUTSTANDING_STATUSES,
     ConferenceOutcome,
@@ -476,7 +475,6 @@ class RecordSerializer(serializers.Serializer):
     actions = ActionsField(help_text="Actions agreed at the review (at most 30).")
     version = serializers.IntegerField(help_text="The review's `version` as you read it.")
 
-    COMMON_FIELDS = ("held_on", "late_reason", "late_reason_other")
     EMPTY = {
         "late_reason": "",
         "late_reason_other": "",
@@ -494,11 +492,7 @@ class RecordSerializer(serializers.Serializer):
     }
 
     def kind_fields(self):
-        review = self.context["review"]
-        kind_fields = (
-            RecordReviewForm.LAC_FIELDS if review.kind == ReviewKind.LAC else RecordReviewForm.CONFERENCE_FIELDS
-        )
-        return (*self.COMMON_FIELDS, *kind_fields)
+        return services.record_fields(self.context["review"].kind)
 
     def validate(self, data):
         allowed = self.kind_fields()
@@ -536,14 +530,8 @@ class UpdateHeldSerializer(RecordSerializer):
 
 def _with_details(reviews):
     """What a review's representation reads, in a fixed number of queries for any number."""
-    today = timezone.localdate()
-    return reviews.select_related("child").prefetch_related(
-        Prefetch(
-            "child__allocations",
-            queryset=Allocation.objects.current(today).select_related("iro"),
-            to_attr="current_allocations",
-        ),
-        Prefetch("actions", queryset=ReviewAction.objects.order_by("due_date", "id")),
+    return selectors.with_current_iro(reviews, timezone.localdate()).prefetch_related(
+        Prefetch("actions", queryset=ReviewAction.objects.order_by("due_date", "id"))
     )
 
 
@@ -592,9 +580,10 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
             return Review.objects.none()
         return _with_details(selectors.reviews_visible_to(self.request.user, Review.objects.all()))
 
-    def _changed(self, review):
+    def _changed(self, review, serializer_class=ReviewChangeResultSerializer):
+        """The review as it now reads."""
         return Response(
-            ReviewChangeResultSerializer(
+            serializer_class(
                 _with_details(Review.objects.filter(pk=review.pk)).get(), context=self.get_serializer_context()
             ).data
         )
@@ -620,11 +609,7 @@ class ReviewViewSet(mixins.ListModelMixin, ChildRecordViewSet):
             expected_version=data["version"],
             request=request,
         )
-        return Response(
-            ReviewSerializer(
-                _with_details(Review.objects.filter(pk=review.pk)).get(), context=self.get_serializer_context()
-            ).data
-        )
+        return self._changed(review, ReviewSerializer)
 
     @extend_schema(
         summary="Record a review as held",

@@ -11,13 +11,13 @@ from .selectors import (
     DUE_PERIODS,
     HELD_IN_TIMESCALE,
     HELD_LATE,
+    NOT_RECORDED,
     PARTICIPATED,
     STANDARD_OUTCOMES,
     due_within,
     quality_standard,
+    recorded_value,
 )
-
-NOT_RECORDED = ("not_recorded", "Not recorded")
 
 
 def _iro_filter():
@@ -119,12 +119,12 @@ class HeldReviewsFilter(IroScopedFilter):
         return queryset.filter(HELD_IN_TIMESCALE if value == "in_timescale" else HELD_LATE)
 
     def filter_late_reason(self, queryset, name, value):
-        return queryset.filter(HELD_LATE, late_reason="" if value == NOT_RECORDED[0] else value)
+        return queryset.filter(HELD_LATE, late_reason=recorded_value(value))
 
     def filter_participation(self, queryset, name, value):
         if value == "participated":
             return queryset.filter(PARTICIPATED)
-        return queryset.filter(participation_code="" if value == NOT_RECORDED[0] else value)
+        return queryset.filter(participation_code=recorded_value(value))
 
     def filter_child_chaired(self, queryset, name, value):
         return queryset.filter(child_chaired=True)
@@ -133,7 +133,7 @@ class HeldReviewsFilter(IroScopedFilter):
         return queryset.filter(advocate_present=True)
 
     def filter_parents(self, queryset, name, value):
-        return queryset.filter(parents_participation="" if value == NOT_RECORDED[0] else value)
+        return queryset.filter(parents_participation=recorded_value(value))
 
     def filter_standard(self, queryset, name, value):
         return queryset.filter(quality_standard(name, value, self.on))

@@ -20,6 +20,7 @@ from .models import (
     ParticipationCode,
     ReviewKind,
 )
+from .services import CONFERENCE_RECORD_FIELDS, LAC_RECORD_FIELDS
 
 
 class BookReviewForm(forms.Form):
@@ -102,31 +103,18 @@ class RecordReviewForm(DraftMixin, forms.Form):
     )
     version = VersionField()
 
-    LAC_FIELDS = (
-        "participation_code",
-        "child_chaired",
-        "advocate_present",
-        "interpreter_used",
-        "child_consulted",
-        "parents_participation",
-        "social_worker_report_received",
-        "decisions_circulated",
-        "record_circulated",
-    )
-    CONFERENCE_FIELDS = ("conference_outcome", "category_of_abuse", "decisions_circulated", "record_circulated")
-
     def __init__(self, *args, review, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.review = review
         if review.kind == ReviewKind.LAC:
-            keep = set(self.LAC_FIELDS)
+            keep = set(LAC_RECORD_FIELDS)
         else:
-            keep = set(self.CONFERENCE_FIELDS)
+            keep = set(CONFERENCE_RECORD_FIELDS)
             allowed = ICPC_OUTCOMES if review.kind == ReviewKind.ICPC else RCPC_OUTCOMES
             self.fields["conference_outcome"].choices = [(value, ConferenceOutcome(value).label) for value in allowed]
             if editing:
                 keep -= {"conference_outcome", "category_of_abuse"}
-        for name in set(self.LAC_FIELDS) | set(self.CONFERENCE_FIELDS):
+        for name in set(LAC_RECORD_FIELDS) | set(CONFERENCE_RECORD_FIELDS):
             if name not in keep:
                 del self.fields[name]
         if editing and review.kind != ReviewKind.LAC:

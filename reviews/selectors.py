@@ -1,13 +1,16 @@
 """Reads about reviews: the due list, a child's history and the quality standards."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.permissions import children_visible_to, may_see_child_records
 from children.models import Allocation, Child
 from iro_portal.dates import format_date
@@ -15,19 +18,27 @@ from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, as_sentence, overdue_step
 
 from . import timescales
-from .models import OUTSTANDING_STATUSES, ParticipationCode, Review, ReviewAction, ReviewKind, ReviewStatus
+from .models import (
+    OUTSTANDING_STATUSES,
+    ParticipationCode,
+    Review,
+    ReviewAction,
+    ReviewActionUpdate,
+    ReviewKind,
+    ReviewStatus,
+)
 from .working_day_calendar import JoinedDay, at_least_working_days_before, within_working_days
 
 # Reminders look back this far: older gaps belong to the annual report, not to today's inbox.
 RECENT_DAYS = 90
 
 
-def reviews_visible_to(user, reviews, on=None):
+def reviews_visible_to(user: User, reviews: QuerySet[Review], on: date | None = None) -> QuerySet[Review]:
     """Reviews of the children the user may open (accounts.permissions decides which)."""
     return reviews.filter(child__in=children_visible_to(user, Child.objects.all(), on=on))
 
 
-def actions_visible_to(user, actions, on=None):
+def actions_visible_to(user: User, actions: QuerySet[ReviewAction], on: date | None = None) -> QuerySet[ReviewAction]:
     """Agreed actions of the children the user may open, and those the user owns: the owner,
     where they sign in, records their own action even for a child they do not review."""
     if not may_see_child_records(user):
@@ -35,7 +46,7 @@ def actions_visible_to(user, actions, on=None):
     return actions.filter(Q(review__in=reviews_visible_to(user, Review.objects.all(), on=on)) | Q(owner=user))
 
 
-def open_actions(child):
+def open_actions(child: Child) -> QuerySet[ReviewAction]:
     """The child's agreed actions not yet done, soonest first, with the review that agreed them."""
     return (
         ReviewAction.objects.filter(review__child=child, completed_on__isnull=True)
@@ -44,27 +55,19 @@ def open_actions(child):
     )
 
 
-def action_history(action):
+def action_history(action: ReviewAction) -> list[ReviewActionUpdate]:
     return list(action.updates.select_related("recorded_by"))
 
 
-def outstanding_reviews(user, on):
+def outstanding_reviews(user: User, on: date) -> QuerySet[Review]:
     """Due and booked reviews the user may see, soonest first, ready for listing."""
-    reviews = Review.objects.filter(status__in=OUTSTANDING_STATUSES).select_related("child")
-    return (
-        reviews_visible_to(user, reviews, on=on)
-        .prefetch_related(
-            Prefetch(
-                "child__allocations",
-                queryset=Allocation.objects.current(on).select_related("iro"),
-                to_attr="current_allocations",
-            )
-        )
-        .order_by("due_date", "child__family_name", "id")
+    reviews = Review.objects.filter(status__in=OUTSTANDING_STATUSES)
+    return with_current_iro(reviews_visible_to(user, reviews, on=on), on).order_by(
+        "due_date", "child__family_name", "id"
     )
 
 
-def with_next_review(children):
+def with_next_review(children: QuerySet[Child]) -> QuerySet[Child]:
     """Annotate each child (a Child query) with the due date of their next outstanding review
     (next_review_due, to sort by) and fetch their outstanding reviews soonest first
     (outstanding_reviews), in one more query whatever the number of children."""
@@ -74,23 +77,28 @@ def with_next_review(children):
     ).prefetch_related(Prefetch("reviews", queryset=outstanding, to_attr="outstanding_reviews"))
 
 
-def held_reviews(user, on):
+def held_reviews(user: User, on: date) -> QuerySet[Review]:
     """Held reviews the user may see, most recent first, ready for listing."""
-    reviews = Review.objects.filter(status=ReviewStatus.HELD).select_related("child")
-    return (
-        reviews_visible_to(user, reviews, on=on)
-        .prefetch_related(
-            Prefetch(
-                "child__allocations",
-                queryset=Allocation.objects.current(on).select_related("iro"),
-                to_attr="current_allocations",
-            )
-        )
-        .order_by("-held_on", "child__family_name", "id")
+    reviews = Review.objects.filter(status=ReviewStatus.HELD)
+    return with_current_iro(reviews_visible_to(user, reviews, on=on), on).order_by(
+        "-held_on", "child__family_name", "id"
     )
 
 
-def current_iro(review):
+def with_current_iro(reviews: QuerySet[Review], on: date) -> QuerySet[Review]:
+    """Each review's child and the IRO allocated to them on `on` (read with current_iro), in one
+    more query whatever the number of reviews."""
+    return reviews.select_related("child").prefetch_related(
+        Prefetch(
+            "child__allocations",
+            queryset=Allocation.objects.current(on).select_related("iro"),
+            to_attr="current_allocations",
+        )
+    )
+
+
+def current_iro(review: Review) -> User | None:
+    """The IRO allocated to the review's child, as fetched by with_current_iro (None if none)."""
     return next((a.iro for a in getattr(review.child, "current_allocations", [])), None)
 
 
@@ -101,7 +109,7 @@ DUE_PERIODS = [
 ]
 
 
-def due_in(on, period):
+def due_in(on: date, period: str) -> Q:
     """Outstanding reviews overdue on `on`, or not yet overdue and due within 20 working days
     or 3 months."""
     if period == "overdue":
@@ -113,7 +121,7 @@ def due_in(on, period):
     return Q()
 
 
-def due_within(reviews, on, period):
+def due_within(reviews: QuerySet[Review], on: date, period: str) -> QuerySet[Review]:
     return reviews.filter(due_in(on, period))
 
 
@@ -121,7 +129,7 @@ def due_within(reviews, on, period):
 # Review query, so a figure and the list behind it are the same rule (DESIGN.md section 3).
 
 
-def held_between(reviews, start, end):
+def held_between(reviews: QuerySet[Review], start: date, end: date) -> QuerySet[Review]:
     return reviews.filter(status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
 
 
@@ -139,7 +147,7 @@ PARTICIPATED_CODES = [
 PARTICIPATION_RATE_CODES = [*PARTICIPATED_CODES, ParticipationCode.PN7]
 
 
-def participation_code_problem(age, code, *, code_name="the code"):
+def participation_code_problem(age: int, code: str, *, code_name: str = "the code") -> tuple[str, str] | None:
     """PN0 is the code for a child under 4 on the day of the review, and only for them (the DfE's
     rules 440 and 441): (the rule broken, what is wrong), or None when the code fits the age."""
     if age >= 4 and code == ParticipationCode.PN0:
@@ -147,6 +155,16 @@ def participation_code_problem(age, code, *, code_name="the code"):
     if age < 4 and code != ParticipationCode.PN0:
         return "441", f"The child was under 4 on the day of the review, so {code_name} must be PN0."
     return None
+
+
+NOT_RECORDED = ("not_recorded", "Not recorded")
+"""The choice (a filter's, a row of the annual report) for a review whose reason for lateness,
+participation code or parents' participation was left blank."""
+
+
+def recorded_value(choice: str) -> str:
+    """The stored value a choice stands for: "not recorded" is the field left blank."""
+    return "" if choice == NOT_RECORDED[0] else choice
 
 
 PARTICIPATED = Q(participation_code__in=PARTICIPATED_CODES)
@@ -159,8 +177,11 @@ QUALITY_STANDARDS = {
 }
 STANDARD_OUTCOMES = [("met", "Met"), ("missed", "Missed"), ("pending", "Not yet due")]
 
+QualityStandard = dict[str, Any]
+"""A standard as quality_standards gives it: label, date, outcome, met (None while pending), due_by."""
 
-def quality_standard(standard, outcome, on):
+
+def quality_standard(standard: str, outcome: str, on: date) -> Q:
     """Held reviews that met, missed, or are still within a quality standard on `on` (the same
     rules as quality_standards, in SQL). The social worker's report is needed before the review,
     so it is only met or missed; decisions and records not yet circulated are pending until
@@ -168,7 +189,7 @@ def quality_standard(standard, outcome, on):
     return _quality_outcomes(standard, on)[outcome]
 
 
-def quality_outcome(standard, on):
+def quality_outcome(standard: str, on: date) -> Case:
     """Each held review's outcome for a standard ("met", "missed" or "pending", by
     quality_standard's rules) as one expression that stops at the first outcome that holds, so
     that a query counting every outcome can work it out once per review and read it back."""
@@ -181,7 +202,7 @@ def quality_outcome(standard, on):
 HELD_ON = JoinedDay("held_on", "held_on_day")
 
 
-def _quality_outcomes(standard, on):
+def _quality_outcomes(standard: str, on: date) -> dict[str, Q]:
     field, setting = QUALITY_STANDARDS[standard]
     days = settings.REVIEW_STANDARDS[setting]
     recorded_on = JoinedDay(field, f"{field}_day")
@@ -222,23 +243,23 @@ class ReviewTiming:
     }
 
     @property
-    def label(self):
+    def label(self) -> str:
         return self.LABELS[self.status]
 
     @property
-    def is_overdue(self):
+    def is_overdue(self) -> bool:
         return self.status == "overdue"
 
     @property
-    def is_outstanding(self):
+    def is_outstanding(self) -> bool:
         return self.working_days_left is not None or self.is_overdue
 
     @property
-    def due_soon(self):
+    def due_soon(self) -> bool:
         return self.working_days_left is not None and self.working_days_left <= DUE_SOON_WORKING_DAYS
 
     @property
-    def summary(self):
+    def summary(self) -> str:
         """ "Overdue by 7 working days", "Due today", "3 working days left"; blank once held or
         cancelled."""
         if self.is_overdue:
@@ -252,7 +273,7 @@ class ReviewTiming:
         return ""
 
 
-def review_timing(review, on):
+def review_timing(review: Review, on: date) -> ReviewTiming:
     """The one rule for a review's status and working days on `on` (a review outstanding after
     its due date is overdue: the due list's "overdue" period, due_in, is the same rule in SQL)."""
     if review.status not in OUTSTANDING_STATUSES:
@@ -269,7 +290,7 @@ class DueRow:
     iro: object
 
 
-def due_rows(reviews, on):
+def due_rows(reviews: Iterable[Review], on: date) -> list[DueRow]:
     return [DueRow(review=review, timing=review_timing(review, on), iro=current_iro(review)) for review in reviews]
 
 
@@ -279,14 +300,14 @@ class ReviewWithTiming:
     timing: ReviewTiming
 
 
-def review_history(child, on):
+def review_history(child: Child, on: date) -> list[ReviewWithTiming]:
     """Every review and conference of a child that was held or is outstanding, newest first,
     each with its timing on `on`."""
     reviews = child.reviews.exclude(status=ReviewStatus.CANCELLED).select_related("chair").order_by("-due_date", "-id")
     return [ReviewWithTiming(review=review, timing=review_timing(review, on)) for review in reviews]
 
 
-def quality_standards(review: Review, on: date | None = None):
+def quality_standards(review: Review, on: date | None = None) -> list[QualityStandard]:
     """Whether a held review met the local standards (DESIGN.md section 3) on `on` (today by
     default), by quality_standard's rules: each standard's outcome is "met", "missed" or, for
     decisions and records not circulated yet whose deadline (`due_by`) has not passed,
@@ -324,7 +345,7 @@ def quality_standards(review: Review, on: date | None = None):
     ]
 
 
-def _circulation_standard(label, circulated: date | None, held_on: date, days: int, on: date):
+def _circulation_standard(label: str, circulated: date | None, held_on: date, days: int, on: date) -> QualityStandard:
     deadline = timescales.working_days_deadline(held_on, days)
     if circulated is not None:
         outcome = "met" if timescales.within_working_days(circulated, held_on, days) else "missed"
@@ -333,7 +354,7 @@ def _circulation_standard(label, circulated: date | None, held_on: date, days: i
     return _standard(label, circulated, outcome, due_by=deadline if outcome == "pending" else None)
 
 
-def _standard(label, recorded: date | None, outcome: str, due_by: date | None = None):
+def _standard(label: str, recorded: date | None, outcome: str, due_by: date | None = None) -> QualityStandard:
     return {
         "label": label,
         "date": recorded,
@@ -343,7 +364,7 @@ def _standard(label, recorded: date | None, outcome: str, due_by: date | None = 
     }
 
 
-def _allocated_iros(on, first_child_id, last_child_id):
+def _allocated_iros(on: date, first_child_id: int, last_child_id: int) -> dict[int, int]:
     return dict(
         Allocation.objects.current(on)
         .filter(child_id__gte=first_child_id, child_id__lte=last_child_id)
@@ -351,7 +372,7 @@ def _allocated_iros(on, first_child_id, last_child_id):
     )
 
 
-def review_reminders(on, first_child_id, last_child_id):
+def review_reminders(on: date, first_child_id: int, last_child_id: int) -> list[Reminder]:
     """Reminders about reviews for the children in an id range, for their allocated IROs:
     due in 10, 5 and 1 working days (a setting) and not booked, overdue (weekly), social
     worker's report missing before a booked review, decisions or record not circulated in
@@ -364,7 +385,16 @@ def review_reminders(on, first_child_id, last_child_id):
     in_range = {"child_id__in": allocated.values("child_id")}
     reminders = []
 
-    def add(review, kind, due, step, message, subject_type=SubjectType.REVIEW, subject_id=None, link=None):
+    def add(
+        review: Review,
+        kind: str,
+        due: date,
+        step: str,
+        message: str,
+        subject_type: str = SubjectType.REVIEW,
+        subject_id: int | None = None,
+        link: str | None = None,
+    ) -> None:
         reminders.append(
             Reminder(
                 recipient_id=recipients[review.child_id],
@@ -427,6 +457,7 @@ def review_reminders(on, first_child_id, last_child_id):
         Q(decisions_circulated__isnull=True) | Q(record_circulated__isnull=True)
     )
     for review in held:
+        held_on = cast(date, review.held_on)  # filtered on it above
         for field, kind, days, what in (
             (
                 "decisions_circulated",
@@ -441,14 +472,14 @@ def review_reminders(on, first_child_id, last_child_id):
                 "full record",
             ),
         ):
-            deadline = timescales.working_days_deadline(review.held_on, days)
+            deadline = timescales.working_days_deadline(held_on, days)
             if getattr(review, field) is None and deadline < on:
                 add(
                     review,
                     kind,
                     deadline,
                     "once",
-                    f"The {what} of {review.title_in_sentence}, held on {format_date(review.held_on)}, "
+                    f"The {what} of {review.title_in_sentence}, held on {format_date(held_on)}, "
                     f"should have been circulated by {format_date(deadline)}.",
                 )
 
@@ -475,12 +506,16 @@ def review_reminders(on, first_child_id, last_child_id):
     return reminders
 
 
-FOLLOWING_KIND = {ReviewKind.LAC: ReviewKind.LAC, ReviewKind.ICPC: ReviewKind.RCPC, ReviewKind.RCPC: ReviewKind.RCPC}
+FOLLOWING_KIND: dict[str, str] = {
+    ReviewKind.LAC: ReviewKind.LAC,
+    ReviewKind.ICPC: ReviewKind.RCPC,
+    ReviewKind.RCPC: ReviewKind.RCPC,
+}
 """What comes after a review in its cycle: a LAC review is followed by a LAC review, a
 conference by a review conference."""
 
 
-def following_outstanding(review, reviews=None):
+def following_outstanding(review: Review, reviews: QuerySet[Review] | None = None) -> QuerySet[Review]:
     """The outstanding review that scheduling made due after `review` (none when the cycle
     ended, for example a conference that made no plan)."""
     reviews = Review.objects.all() if reviews is None else reviews

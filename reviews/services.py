@@ -5,15 +5,19 @@ patching it, so the schedule stays right after any change (an episode edited, a 
 corrected, a plan ended): every scheduling function is idempotent.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
 from children import services as children_services
@@ -44,11 +48,11 @@ from .models import (
 from .selectors import participation_code_problem
 
 
-def _outstanding(child, kind):
+def _outstanding(child: Child, kind: str) -> Review | None:
     return Review.objects.select_for_update().filter(child=child, kind=kind, status__in=OUTSTANDING_STATUSES).first()
 
 
-def _cancel(review, reason):
+def _cancel(review: Review | None, reason: str) -> None:
     if review is not None:
         review.status = ReviewStatus.CANCELLED
         review.cancelled_reason = reason
@@ -56,7 +60,16 @@ def _cancel(review, reason):
         review.save()
 
 
-def _make_due(child, kind, *, due_date, number, cycle_start, protection_plan=None, brought_forward_by_move=None):
+def _make_due(
+    child: Child,
+    kind: str,
+    *,
+    due_date: date,
+    number: int,
+    cycle_start: date,
+    protection_plan: ChildProtectionPlan | None = None,
+    brought_forward_by_move: date | None = None,
+) -> Review:
     review = _outstanding(child, kind)
     if review is None:
         review = Review(child=child, kind=kind, status=ReviewStatus.DUE)
@@ -77,16 +90,18 @@ def _make_due(child, kind, *, due_date, number, cycle_start, protection_plan=Non
     return review
 
 
-def schedule_lac_review(child, today=None):
+def _held_dates(child: Child, kind: str, **conditions: Any) -> list[date]:
+    """The days the child's held reviews of this kind were held (a held review has its day)."""
+    days = Review.objects.filter(child=child, kind=kind, status=ReviewStatus.HELD, **conditions)
+    return [day for day in days.values_list("held_on", flat=True) if day is not None]
+
+
+def schedule_lac_review(child: Child, today: date | None = None) -> Review | None:
     cycle = current_lac_cycle(list(child.episodes.order_by("start_date")), on=today or timezone.localdate())
     if cycle is None:
         _cancel(_outstanding(child, ReviewKind.LAC), "The child ceased to be looked after.")
         return None
-    held = sorted(
-        Review.objects.filter(
-            child=child, kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=cycle.start
-        ).values_list("held_on", flat=True)
-    )
+    held = sorted(_held_dates(child, ReviewKind.LAC, held_on__gte=cycle.start))
     held = cycle.reviews_assumed(child.lac_reviews_recorded_from, held) + held
     due = next_lac_review(cycle, held, count_moves=settings.UNPLANNED_MOVE_TRIGGERS_REVIEW)
     return _make_due(
@@ -99,7 +114,7 @@ def schedule_lac_review(child, today=None):
     )
 
 
-def end_lapsed_short_break_series(on, first_child_id, last_child_id):
+def end_lapsed_short_break_series(on: date, first_child_id: int, last_child_id: int) -> None:
     """A series of short breaks also ends with time alone, twelve months without a break
     (timescales.short_break_series_lapses), which no change to the record announces: the daily
     sweep brings in line, on `on`, the LAC review of each child who has had short breaks and
@@ -118,7 +133,7 @@ def end_lapsed_short_break_series(on, first_child_id, last_child_id):
             schedule_lac_review(child, today=on)
 
 
-def schedule_initial_conference(child):
+def schedule_initial_conference(child: Child) -> Review | None:
     outstanding = _outstanding(child, ReviewKind.ICPC)
     if ChildProtectionPlan.objects.filter(child=child, end_date__isnull=True).exists():
         _cancel(outstanding, "The child already has a child protection plan.")
@@ -141,7 +156,7 @@ def schedule_initial_conference(child):
     )
 
 
-def schedule_review_conference(child):
+def schedule_review_conference(child: Child) -> Review | None:
     plan = ChildProtectionPlan.objects.filter(child=child, end_date__isnull=True).first()
     if plan is None:
         _cancel(_outstanding(child, ReviewKind.RCPC), "The child protection plan ended.")
@@ -157,11 +172,7 @@ def schedule_review_conference(child):
         .values_list("held_on", flat=True)
         .first()
     ) or plan.start_date
-    held = list(
-        Review.objects.filter(
-            child=child, kind=ReviewKind.RCPC, status=ReviewStatus.HELD, protection_plan=plan
-        ).values_list("held_on", flat=True)
-    )
+    held = _held_dates(child, ReviewKind.RCPC, protection_plan=plan)
     return _make_due(
         child,
         ReviewKind.RCPC,
@@ -172,7 +183,7 @@ def schedule_review_conference(child):
     )
 
 
-def reschedule(child, today=None):
+def reschedule(child: Child, today: date | None = None) -> None:
     """Bring every outstanding review of the child in line with the record (on `today`, which
     decides whether a series of short breaks is still running)."""
     schedule_lac_review(child, today)
@@ -185,32 +196,34 @@ REVIEW_CHANGED_MESSAGE = (
     "open the review again to see their changes, then make yours."
 )
 
-RECORD_FIELDS = (
-    "held_on",
-    "chair",
-    "late_reason",
-    "late_reason_other",
+HELD_ON_FIELDS = ("held_on", "late_reason", "late_reason_other")
+LAC_RECORD_FIELDS = (
     "participation_code",
     "child_chaired",
     "advocate_present",
     "interpreter_used",
-    "parents_participation",
     "child_consulted",
+    "parents_participation",
     "social_worker_report_received",
     "decisions_circulated",
     "record_circulated",
-    "conference_outcome",
-    "category_of_abuse",
 )
+CONFERENCE_RECORD_FIELDS = ("conference_outcome", "category_of_abuse", "decisions_circulated", "record_circulated")
 
 
-def _locked_review(review, expected_version):
+def record_fields(kind: str) -> tuple[str, ...]:
+    """The fields entered in the record of a held review of this kind, on the page and through
+    the API alike (the chair is the IRO, never entered)."""
+    return (*HELD_ON_FIELDS, *(LAC_RECORD_FIELDS if kind == ReviewKind.LAC else CONFERENCE_RECORD_FIELDS))
+
+
+def _locked_review(review: Review, expected_version: int | None) -> Review:
     return lock(Review.objects.select_related("child"), review.pk, expected_version, REVIEW_CHANGED_MESSAGE)
 
 
-def _validate_record(review, actions, *, today):
+def _validate_record(review: Review, actions: list[ReviewAction], *, today: date) -> None:
     """The rules a held review must satisfy . Raises with every broken rule."""
-    errors = {}
+    errors: dict[str, Any] = {}
     child = review.child
     held = review.held_on
     if held is None:
@@ -270,7 +283,7 @@ def _validate_record(review, actions, *, today):
         raise ValidationError(errors)
 
 
-def _participation_errors(review, *, judge_age=True):
+def _participation_errors(review: Review, *, judge_age: bool = True) -> dict[str, str]:
     """The participation code, and whether it fits the child's age on the day; not judged
     against the age while the date of the review is itself wrong (in the future, before the child
     was born or before the period of care): the date's own error is the one to put right."""
@@ -283,7 +296,7 @@ def _participation_errors(review, *, judge_age=True):
     return {"participation_code": problem[1]} if problem else {}
 
 
-def _conference_errors(review):
+def _conference_errors(review: Review) -> dict[str, str]:
     errors = {}
     allowed = ICPC_OUTCOMES if review.kind == ReviewKind.ICPC else RCPC_OUTCOMES
     if review.conference_outcome not in allowed:
@@ -303,7 +316,7 @@ def _conference_errors(review):
     return errors
 
 
-def _apply_conference_outcome(review, *, by, request):
+def _apply_conference_outcome(review: Review, *, by: User, request: HttpRequest | None) -> None:
     """An ICPC that makes a plan starts it; an RCPC that ends the plan closes it; a changed
     category is recorded on the plan."""
     if review.kind == ReviewKind.ICPC and review.conference_outcome == ConferenceOutcome.PLAN_MADE:
@@ -315,8 +328,7 @@ def _apply_conference_outcome(review, *, by, request):
             request=request,
         )
         review.save(update_fields=["protection_plan"])
-    elif review.kind == ReviewKind.RCPC and review.protection_plan_id:
-        plan = review.protection_plan
+    elif review.kind == ReviewKind.RCPC and (plan := review.protection_plan) is not None:
         if review.category_of_abuse and review.category_of_abuse != plan.current_category_of_abuse:
             children_services.change_protection_plan_category(
                 plan, by=by, category=review.category_of_abuse, request=request
@@ -331,7 +343,7 @@ def _apply_conference_outcome(review, *, by, request):
             )
 
 
-def _allocated_iro(child, on):
+def _allocated_iro(child: Child, on: date | None) -> User | None:
     allocation = Allocation.objects.current(on).filter(child=child).select_related("iro").first() if on else None
     return allocation.iro if allocation else None
 
@@ -348,11 +360,11 @@ class BookingCheck:
     past: bool
 
     @property
-    def needs_confirming(self):
+    def needs_confirming(self) -> bool:
         return self.late or self.past
 
     @property
-    def message(self):
+    def message(self) -> str:
         if self.late and self.past:
             return (
                 f"{format_date(self.day)} is in the past and after the due date ({format_date(self.due_date)}): change the "
@@ -368,7 +380,7 @@ class BookingCheck:
         return ""
 
 
-def booking_check(review, day, *, today):
+def booking_check(review: Review, day: date, *, today: date) -> BookingCheck:
     return BookingCheck(
         day=day, due_date=review.due_date, late=not timescales.in_timescale(day, review.due_date), past=day < today
     )
@@ -376,17 +388,17 @@ def booking_check(review, day, *, today):
 
 @transaction.atomic
 def book_review(
-    review,
+    review: Review,
     *,
-    by,
-    booked_for,
-    late_reason="",
-    late_reason_other="",
-    confirmed=False,
-    expected_version=None,
-    request=None,
-    today=None,
-):
+    by: User,
+    booked_for: datetime,
+    late_reason: str = "",
+    late_reason_other: str = "",
+    confirmed: bool = False,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> Review:
     """Book a due or booked review. A day after the due date or in the past is booked only when
     `confirmed`; one after the due date also needs the reason the review will be late, which
     the record of the review then starts from."""
@@ -426,7 +438,7 @@ def book_review(
     return review
 
 
-def _late_reason_only_if_late(review):
+def _late_reason_only_if_late(review: Review) -> None:
     """A review held by its due date keeps no reason for lateness (one given when it was booked
     for a later day, for example)."""
     if review.held_on is not None and timescales.in_timescale(review.held_on, review.due_date):
@@ -435,7 +447,16 @@ def _late_reason_only_if_late(review):
 
 
 @transaction.atomic
-def record_review_held(review, *, by, fields, actions=(), expected_version=None, request=None, today=None):
+def record_review_held(
+    review: Review,
+    *,
+    by: User,
+    fields: dict[str, Any],
+    actions: Iterable[dict[str, Any]] = (),
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> Review:
     """Record a due or booked review as held, with its agreed actions; the next review
     becomes due from the date it was actually held."""
     review = _locked_review(review, expected_version)
@@ -447,13 +468,13 @@ def record_review_held(review, *, by, fields, actions=(), expected_version=None,
         setattr(review, field, value)
     if review.chair_id is None:
         review.chair = by if by.is_iro else _allocated_iro(review.child, review.held_on)
-    actions = [ReviewAction(review=review, **action) for action in actions]
-    _validate_record(review, actions, today=today or timezone.localdate())
+    agreed = [ReviewAction(review=review, **action) for action in actions]
+    _validate_record(review, agreed, today=today or timezone.localdate())
     _late_reason_only_if_late(review)
     review.status = ReviewStatus.HELD
     review.version += 1
     review.save()
-    ReviewAction.objects.bulk_create(actions)
+    ReviewAction.objects.bulk_create(agreed)
     _apply_conference_outcome(review, by=by, request=request)
     record_event(
         action=AuditAction.UPDATE,
@@ -461,14 +482,23 @@ def record_review_held(review, *, by, fields, actions=(), expected_version=None,
         obj=review,
         child_id=review.child_id,
         request=request,
-        detail={"held_on": review.held_on.isoformat(), "actions": len(actions)},
+        detail={"held_on": str(review.held_on), "actions": len(agreed)},
     )
     reschedule(review.child)
     return review
 
 
 @transaction.atomic
-def update_held_review(review, *, by, fields, new_actions=(), expected_version, request=None, today=None):
+def update_held_review(
+    review: Review,
+    *,
+    by: User,
+    fields: dict[str, Any],
+    new_actions: Iterable[dict[str, Any]] = (),
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> Review:
     """Correct a held review. An edit that races another user's save is refused whole."""
     review = _locked_review(review, expected_version)
     if review.status != ReviewStatus.HELD:
@@ -511,18 +541,19 @@ ACTION_CHANGED_MESSAGE = (
 )
 
 
-def _locked_action(action, expected_version):
-    return lock(ReviewAction.objects.select_related("review"), action.pk, expected_version, ACTION_CHANGED_MESSAGE)
-
-
-def _refuse_if_completed(action):
+def _locked_open_action(action: ReviewAction, expected_version: int | None) -> ReviewAction:
+    """The action locked as the user read it; once recorded as done it cannot change."""
+    action = lock(ReviewAction.objects.select_related("review"), action.pk, expected_version, ACTION_CHANGED_MESSAGE)
     if action.completed_on is not None:
         raise ValidationError(
             f"This action was recorded as done on {format_date(action.completed_on)}, so it cannot change."
         )
+    return action
 
 
-def _save_action_update(action, *, by, request, **update):
+def _save_action_update(
+    action: ReviewAction, *, by: User, request: HttpRequest | None, **update: Any
+) -> ReviewActionUpdate:
     action.version += 1
     action.save()
     entry = ReviewActionUpdate.objects.create(action=action, recorded_by=by, **update)
@@ -539,16 +570,24 @@ def _save_action_update(action, *, by, request, **update):
 
 
 @transaction.atomic
-def complete_action(action, *, by, completed_on, note, expected_version, request=None, today=None):
+def complete_action(
+    action: ReviewAction,
+    *,
+    by: User,
+    completed_on: date,
+    note: str,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> ReviewAction:
     """Record an agreed action done, on the day it was done, with a note of what was done."""
-    action = _locked_action(action, expected_version)
-    _refuse_if_completed(action)
+    action = _locked_open_action(action, expected_version)
     today = today or timezone.localdate()
     held = action.review.held_on
     errors = {}
     if completed_on > today:
         errors["completed_on"] = "The date the action was done cannot be in the future."
-    elif completed_on < held:
+    elif held is not None and completed_on < held:
         errors["completed_on"] = (
             f"The action cannot have been done before the review that agreed it ({format_date(held)})."
         )
@@ -564,10 +603,18 @@ def complete_action(action, *, by, completed_on, note, expected_version, request
 
 
 @transaction.atomic
-def change_action_due_date(action, *, by, due_date, reason, expected_version, request=None, today=None):
+def change_action_due_date(
+    action: ReviewAction,
+    *,
+    by: User,
+    due_date: date,
+    reason: str,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> ReviewAction:
     """Give an open agreed action a new date, with the reason; the old date stays in its history."""
-    action = _locked_action(action, expected_version)
-    _refuse_if_completed(action)
+    action = _locked_open_action(action, expected_version)
     today = today or timezone.localdate()
     errors = {}
     if due_date == action.due_date:

@@ -162,7 +162,7 @@ def latest_start_open_longer_than(on: date, months: int, *, or_exactly: bool = F
     more than `months` months (or for `months` months or more): the long child protection
     plan measures. add_months clamps month ends, so this searches around the plain answer."""
 
-    def long_enough(start):
+    def long_enough(start: date) -> bool:
         end = add_months(start, months)
         return end <= on if or_exactly else end < on
 

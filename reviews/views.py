@@ -272,7 +272,7 @@ class EditReviewView(RecordReviewView):
     first_rows = 0
 
     def _initial(self, review):
-        initial = {field: getattr(review, field) for field in services.RECORD_FIELDS if field != "chair"}
+        initial = {field: getattr(review, field) for field in services.record_fields(review.kind)}
         initial["version"] = review.version
         return initial
 
