@@ -2,7 +2,6 @@
 their API tokens), about cover between IROs, and the IROs the list pages filter by."""
 
 from django.conf import settings
-from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, CoverArrangement, Role, User
@@ -55,9 +54,8 @@ def cover_arrangements(on):
     """Every cover arrangement for the managers' page, as current, future and ended (the most
     recently ended ENDED_COVER_SHOWN only): three queries whatever their number."""
     arrangements = CoverArrangement.objects.select_related("covering_iro", "covered_iro", "granted_by", "ended_by")
-    ended = Q(ended_at__isnull=False) | Q(ends_on__lt=on)
     return {
         "current": list(arrangements.active(on).order_by("ends_on", "pk")),
         "future": list(arrangements.filter(starts_on__gt=on, ended_at__isnull=True).order_by("starts_on", "pk")),
-        "ended": list(arrangements.filter(ended).order_by("-ends_on", "-pk")[:ENDED_COVER_SHOWN]),
+        "ended": list(arrangements.ended(on).order_by("-ends_on", "-pk")[:ENDED_COVER_SHOWN]),
     }

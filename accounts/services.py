@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditAction
 from audit.services import record_event
-from iro_portal.locking import ChangedByAnotherUser
+from iro_portal.locking import lock
 
 from .api_tokens import revoke_api_token
 from .middleware import PENDING_STEP_SESSION_KEY
@@ -231,10 +231,8 @@ def end_cover_early(cover, *, by, expected_version, request=None, today=None):
         raise PermissionDenied("Only service managers and administrators can end cover.")
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = CoverArrangement.objects.select_for_update().get(pk=cover.pk)
-        if locked.version != expected_version:
-            raise ChangedByAnotherUser(COVER_CHANGED_MESSAGE)
-        if locked.ended_at is not None or locked.ends_on < today:
+        locked = lock(CoverArrangement.objects, cover.pk, expected_version, COVER_CHANGED_MESSAGE)
+        if locked.has_ended(today):
             raise ValidationError("This cover has already ended.")
         locked.ended_at = timezone.now()
         locked.ended_by = by

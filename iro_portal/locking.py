@@ -17,6 +17,12 @@ class ChangedByAnotherUser(ValidationError):
     """The record was saved by someone else after this user read it (its version is stale)."""
 
 
+def refusal_status(error):
+    """The HTTP status a page answers a service's refusal with: 409 Conflict for a stale write,
+    as the API does, and 400 for any other rule broken."""
+    return 409 if isinstance(error, ChangedByAnotherUser) else 400
+
+
 def version_field(help_text="Raised on every change; a change made from an older version is refused."):
     """The model field: a new record is version 1."""
     return models.PositiveIntegerField(default=1, help_text=help_text)
