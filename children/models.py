@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -20,6 +22,17 @@ from .codes import (
     Sex,
 )
 from .validators import LOCAL_CHILD_ID_MESSAGE, LOCAL_CHILD_ID_PATTERN, validate_local_child_id
+
+
+def open_on(on: date) -> Q:
+    """Records that run from start_date up to, not including, end_date (care episodes,
+    allocations, protection plans) open on a day: started by then and not ended on or before it."""
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+def is_open_on(start_date: date, end_date: date | None, on: date) -> bool:
+    """open_on for one record already loaded."""
+    return start_date <= on and (end_date is None or on < end_date)
 
 
 class Child(models.Model):
@@ -237,7 +250,7 @@ class ChildProtectionPlan(models.Model):
 
 class AllocationQuerySet(models.QuerySet):
     def current(self, on):
-        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gt=on))
+        return self.filter(open_on(on))
 
 
 class Allocation(models.Model):
