@@ -44,15 +44,16 @@ def _follow_care_record(child: Child) -> None:
     end_in_contact_plan_when_care_ends(child)
 
 
-def _locked(child: Child, expected_version: int | None = None) -> Child:
-    """Serialise writes about one child so two concurrent saves cannot both pass validation."""
+def lock_child(child: Child, expected_version: int | None = None) -> Child:
+    """Serialise writes about one child so two concurrent saves cannot both pass validation:
+    every write about a child (here, in oversight and in escalations) locks the child first."""
     return lock(Child.objects.all(), child.pk, expected_version)
 
 
 def _locked_record(queryset: QuerySet[V], record: V, expected_version: int | None) -> V:
     """A record about a child, locked after the child (as every write about a child is) and
     refused if it changed since the caller read it."""
-    _locked(record.child)
+    lock_child(record.child)
     return lock(queryset, record.pk, expected_version)
 
 
@@ -135,7 +136,7 @@ def record_motherhood(
     """Whether the child is a mother and, if she is, her first child's date of birth: the
     SSDA903 Header's MOTHER and MC_DOB, which the DfE needs for every girl looked after
     (rules 393 and 607)."""
-    child = _locked(child, expected_version)
+    child = lock_child(child, expected_version)
     before = {"is_mother": child.is_mother, "first_child_date_of_birth": str(child.first_child_date_of_birth or "")}
     child.is_mother, child.first_child_date_of_birth = is_mother, first_child_date_of_birth
     validate_motherhood(child, today=today or timezone.localdate())
@@ -286,7 +287,7 @@ def _check_no_overlap(episode: CareEpisode) -> None:
 def record_care_episode(
     child: Child, *, by: User, request: HttpRequest | None = None, today: datetime.date | None = None, **fields: Any
 ) -> CareEpisode:
-    child = _locked(child)
+    child = lock_child(child)
     episode = CareEpisode(child=child, **fields)
     validate_care_episode(episode, today=today or timezone.localdate())
     _save_new(episode, by=by, request=request)
@@ -321,7 +322,7 @@ def record_strategy_discussion(
     section_47_enquiry_started: bool,
     request: HttpRequest | None = None,
 ) -> StrategyDiscussion:
-    child = _locked(child)
+    child = lock_child(child)
     if date < child.date_of_birth:
         raise ValidationError({"date": "A strategy discussion cannot be before the child's date of birth."})
     if StrategyDiscussion.objects.filter(child=child, date=date).exists():
@@ -344,7 +345,7 @@ def start_protection_plan(
     initial_category_of_abuse: str,
     request: HttpRequest | None = None,
 ) -> ChildProtectionPlan:
-    child = _locked(child)
+    child = lock_child(child)
     plans = ChildProtectionPlan.objects.filter(child=child)
     if plans.filter(end_date__isnull=True).exists():
         raise ValidationError("This child already has an open child protection plan. End it before starting another.")
@@ -397,7 +398,7 @@ def allocate_iro(
     one starts, both in one transaction. `expected_version` is the open allocation's as the
     caller read it (0 when there was none); the new one carries on its version, so a change
     read from the one it replaced is stale."""
-    child = _locked(child)
+    child = lock_child(child)
     current = Allocation.objects.filter(child=child, end_date__isnull=True).first()
     check_version(current, expected_version)
     if iro.role != Role.IRO or not iro.is_active:
