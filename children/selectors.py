@@ -43,7 +43,16 @@ from .codes import (
     ReasonForNewEpisode,
     Sex,
 )
-from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, is_open_on, open_on
+from .models import (
+    Allocation,
+    CareEpisode,
+    Child,
+    ChildProtectionPlan,
+    current_iro,
+    is_open_on,
+    open_on,
+    prefetch_current_iro,
+)
 
 
 @dataclass(frozen=True)
@@ -296,11 +305,7 @@ def with_rows_for_listing(children: QuerySet[Child], on: date) -> QuerySet[Child
     a fixed number of queries whatever the page size."""
     return children.prefetch_related(
         Prefetch("episodes", queryset=CareEpisode.objects.order_by("start_date")),
-        Prefetch(
-            "allocations",
-            queryset=Allocation.objects.current(on).select_related("iro"),
-            to_attr="current_allocations",
-        ),
+        prefetch_current_iro(on),
     )
 
 
@@ -321,7 +326,6 @@ def listing_rows(children: Iterable[Child], on: date) -> list[ChildRow]:
         episodes = list(child.episodes.all())
         current = episode_on(episodes, on)
         period = period_of_care_on(episodes, on)
-        allocations = getattr(child, "current_allocations", [])
         rows.append(
             ChildRow(
                 child=child,
@@ -329,7 +333,7 @@ def listing_rows(children: Iterable[Child], on: date) -> list[ChildRow]:
                 legal_status=current.get_legal_status_display() if current else "",
                 placement_type=current.get_placement_type_display() if current else "",
                 period_of_care_start=period.start_date if period else None,
-                iro=allocations[0].iro if allocations else None,
+                iro=current_iro(child),
                 has_protection_plan=getattr(child, "has_protection_plan", False),
             )
         )
