@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views import View
 
 from iro_portal.forms import add_service_errors
-from iro_portal.locking import ChangedByAnotherUser
+from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
 
 from . import selectors, services
-from .forms import CoverForm, EndCoverForm
+from .forms import CoverForm
 from .models import CoverArrangement, CoverLevel, User
 from .permissions import AllocationManagerRequiredMixin
 
@@ -105,7 +105,7 @@ class CheckCoverView(AllocationManagerRequiredMixin, View):
             form = CoverForm(_as_form_data(answers), today=timezone.localdate())
             if form.is_valid():
                 add_service_errors(form, error)
-            return render(request, "accounts/cover_grant.html", {"form": form}, status=400)
+            return render(request, "accounts/cover_grant.html", {"form": form}, status=refusal_status(error))
         del request.session[COVER_TO_GRANT]
         return redirect("cover_granted", pk=cover.pk)
 
@@ -116,39 +116,31 @@ class CoverGrantedView(AllocationManagerRequiredMixin, View):
         return render(request, "accounts/cover_granted.html", {"cover": cover})
 
 
-class EndCoverView(AllocationManagerRequiredMixin, View):
+class EndCoverView(AllocationManagerRequiredMixin, FormPage):
     """Are you sure? Then cover ends now (or, for cover not yet started, never starts)."""
 
     template_name = "accounts/cover_end.html"
+    form_class = VersionForm
 
-    def _cover(self, pk):
-        return get_object_or_404(CoverArrangement.objects.select_related("covering_iro", "covered_iro"), pk=pk)
-
-    def get(self, request, pk):
-        cover = self._cover(pk)
-        if cover.ended_at is not None or cover.ends_on < timezone.localdate():
+    def load(self, request, pk):
+        self.cover = get_object_or_404(CoverArrangement.objects.select_related("covering_iro", "covered_iro"), pk=pk)
+        if self.cover.has_ended(timezone.localdate()):
             messages.info(request, "This cover has already ended.")
             return redirect("cover_list")
-        return render(
-            request, self.template_name, {"cover": cover, "form": EndCoverForm(initial={"version": cover.version})}
-        )
+        return None
 
-    def post(self, request, pk):
-        cover = self._cover(pk)
-        form = EndCoverForm(request.POST)
-        if form.is_valid():
-            try:
-                services.end_cover_early(
-                    cover, by=request.user, expected_version=form.cleaned_data["version"], request=request
-                )
-            except ChangedByAnotherUser as error:
-                form.add_error(None, error.messages)
-                return render(request, self.template_name, {"cover": cover, "form": form}, status=409)
-            except ValidationError as error:
-                messages.info(request, " ".join(error.messages))
-                return redirect("cover_list")
-            messages.success(
-                request, f"Cover ended: {cover.covering_iro} can no longer see {cover.covered_iro}’s children."
-            )
-            return redirect("cover_list")
-        return render(request, self.template_name, {"cover": cover, "form": form}, status=400)
+    def initial(self):
+        return {"version": self.cover.version}
+
+    def context(self):
+        return {"cover": self.cover}
+
+    def save(self, form):
+        services.end_cover_early(
+            self.cover, by=self.request.user, expected_version=form.cleaned_data["version"], request=self.request
+        )
+        messages.success(
+            self.request,
+            f"Cover ended: {self.cover.covering_iro} can no longer see {self.cover.covered_iro}’s children.",
+        )
+        return redirect("cover_list")

@@ -192,7 +192,3 @@ class CoverForm(forms.Form):
             "level": data["level"],
             "reason": data["reason"].strip(),
         }
-
-
-class EndCoverForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)

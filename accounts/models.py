@@ -98,6 +98,10 @@ class CoverArrangementQuerySet(models.QuerySet):
         ends cover; every permission check compares the day with the window."""
         return self.filter(starts_on__lte=on, ends_on__gte=on, ended_at__isnull=True)
 
+    def ended(self, on):
+        """Over by this day: ended early by a manager, or past its last day."""
+        return self.filter(Q(ended_at__isnull=False) | Q(ends_on__lt=on))
+
 
 class CoverArrangement(models.Model):
     """A manager lets one IRO (covering) see, and perhaps record for, the children currently
@@ -137,6 +141,10 @@ class CoverArrangement(models.Model):
 
     def __str__(self):
         return f"{self.covering_iro} covering for {self.covered_iro}, {format_date(self.starts_on)} to {format_date(self.ends_on)}"
+
+    def has_ended(self, on):
+        """The one-record form of CoverArrangementQuerySet.ended."""
+        return self.ended_at is not None or self.ends_on < on
 
     @property
     def may_record(self):

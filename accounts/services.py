@@ -2,6 +2,8 @@
 failures, password changes, and signing an account out everywhere; and managers granting and
 ending cover between IROs. All are audited."""
 
+from datetime import date
+
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as reset_lockout_failures
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -16,12 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditAction
 from audit.services import record_event
-from iro_portal.locking import ChangedByAnotherUser
+from iro_portal.locking import lock
 
 from .api_tokens import revoke_api_token
 from .middleware import PENDING_STEP_SESSION_KEY
 from .models import ApiToken, CoverArrangement, CoverLevel, Role, User
 from .permissions import may_manage_allocations
+from .requests import SignedInRequest
 
 VERIFIED = "verified"
 WRONG = "wrong"
@@ -29,7 +33,7 @@ WAIT = "wait"
 LOCKED = "locked"
 
 
-def finish_sign_in(request, user):
+def finish_sign_in(request: HttpRequest, user: User) -> None:
     """The person has given everything asked of them: nothing is pending, and the failures counted
     against their username are cleared (AXES_RESET_ON_SUCCESS is off so that this happens only now)."""
     request.session.pop(PENDING_STEP_SESSION_KEY, None)
@@ -37,7 +41,7 @@ def finish_sign_in(request, user):
         reset_lockout_failures(username=user.get_username())
 
 
-def check_sign_in_code(request, device, code):
+def check_sign_in_code(request: SignedInRequest, device: TOTPDevice, code: str) -> str:
     """The second step of signing in. Returns VERIFIED (the session is verified), WRONG (audited
     and counted toward the lock-out like a wrong password), WAIT (the app's device is briefly
     throttled after wrong codes) or LOCKED (the username or address is locked out)."""
@@ -66,7 +70,7 @@ def check_sign_in_code(request, device, code):
 
 
 @transaction.atomic
-def start_totp_setup(user):
+def start_totp_setup(user: User) -> TOTPDevice:
     """The person's not yet confirmed device, whose key their app scans; the same one each time the
     setup page is opened, until a code from it confirms it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
@@ -76,7 +80,7 @@ def start_totp_setup(user):
 
 
 @transaction.atomic
-def confirm_totp_device(request, device, code):
+def confirm_totp_device(request: SignedInRequest, device: TOTPDevice, code: str) -> str:
     """VERIFIED if `code` comes from the device: it becomes the person's one app (replacing any
     older one) and this session counts as verified; otherwise WRONG, or WAIT while throttled."""
     if not device.verify_is_allowed()[0]:
@@ -96,7 +100,7 @@ def confirm_totp_device(request, device, code):
 
 
 @transaction.atomic
-def turn_off_two_factor(request):
+def turn_off_two_factor(request: SignedInRequest) -> None:
     """Removes the person's authenticator app; only for roles that do not require one."""
     for device in TOTPDevice.objects.filter(user=request.user):
         record_event(
@@ -109,12 +113,12 @@ def turn_off_two_factor(request):
         device.delete()
 
 
-def record_password_change(user, request):
+def record_password_change(user: User, request: HttpRequest) -> None:
     record_event(action=AuditAction.UPDATE, user=user, obj=user, request=request, detail={"password_changed": True})
 
 
 @transaction.atomic
-def sign_out_everywhere(user):
+def sign_out_everywhere(user: User) -> None:
     """Deletes every live session signed in as `user` and revokes their API tokens, for a
     deactivated account. Django already refuses an inactive user's session and token; ending them
     means that reactivating the account does not bring old sign-ins or keys back.
@@ -143,11 +147,20 @@ COVER_CHANGED_MESSAGE = (
 )
 
 
-def cover_errors(*, covering_iro, covered_iro, starts_on, ends_on, level, reason, today=None):
+def cover_errors(
+    *,
+    covering_iro: User,
+    covered_iro: User,
+    starts_on: date,
+    ends_on: date,
+    level: str,
+    reason: str,
+    today: date | None = None,
+) -> dict[str, str]:
     """What is wrong with cover a manager is about to grant, as {field: message}; empty when
     nothing is. The grant form asks before its check-answers page; grant_cover asks again."""
     today = today or timezone.localdate()
-    errors = {}
+    errors: dict[str, str] = {}
     for field, person in (("covering_iro", covering_iro), ("covered_iro", covered_iro)):
         if person.role != Role.IRO or not person.is_active:
             errors[field] = "Choose an IRO whose account is active."
@@ -178,7 +191,18 @@ def cover_errors(*, covering_iro, covered_iro, starts_on, ends_on, level, reason
     return errors
 
 
-def grant_cover(*, covering_iro, covered_iro, starts_on, ends_on, level, reason, by, request=None, today=None):
+def grant_cover(
+    *,
+    covering_iro: User,
+    covered_iro: User,
+    starts_on: date,
+    ends_on: date,
+    level: str,
+    reason: str,
+    by: User,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> CoverArrangement:
     """A service manager lets one IRO see (or see and record for) another IRO's children from one
     day to another, both included. Refused whole, with a message per field, when it makes no sense."""
     if not may_manage_allocations(by):
@@ -224,17 +248,22 @@ def grant_cover(*, covering_iro, covered_iro, starts_on, ends_on, level, reason,
     return cover
 
 
-def end_cover_early(cover, *, by, expected_version, request=None, today=None):
+def end_cover_early(
+    cover: CoverArrangement,
+    *,
+    by: User,
+    expected_version: int,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> CoverArrangement:
     """End cover now, before its last day (or cancel cover that has not started). Refused if it
     has already ended or someone else changed it since the manager opened it."""
     if not may_manage_allocations(by):
         raise PermissionDenied("Only service managers and administrators can end cover.")
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = CoverArrangement.objects.select_for_update().get(pk=cover.pk)
-        if locked.version != expected_version:
-            raise ChangedByAnotherUser(COVER_CHANGED_MESSAGE)
-        if locked.ended_at is not None or locked.ends_on < today:
+        locked = lock(CoverArrangement.objects.all(), cover.pk, expected_version, COVER_CHANGED_MESSAGE)
+        if locked.has_ended(today):
             raise ValidationError("This cover has already ended.")
         locked.ended_at = timezone.now()
         locked.ended_by = by

@@ -7,13 +7,14 @@ import datetime
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Count, Max, Q, TextField, Value
+from django.db.models import Count, Expression, Max, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -22,6 +23,9 @@ from children.models import Child
 from iro_portal.dates import format_date, format_datetime
 
 from .models import AuditAction, AuditEvent, AuditEventChild
+
+if TYPE_CHECKING:
+    from reviews.models import Review
 
 LARGEST_ID = 2**63 - 1
 DETAIL_SUMMARY_LENGTH = 120
@@ -45,23 +49,23 @@ ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-def start_of_day(day):
+def start_of_day(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of a Europe/London (TIME_ZONE) date, as an aware datetime."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
 
 
-def _with_full_name(queryset, first, last):
+def _with_full_name(queryset: QuerySet[Any], first: str, last: str) -> QuerySet[Any]:
     return queryset.annotate(full_name_for_search=Concat(first, Value(" "), last))
 
 
-def matching_user(value):
+def matching_user(value: str) -> Q:
     """Events by a person whose name (all or part of "Summer Davies") or username has this in it,
     in any case; a failed sign-in matches on the username typed."""
     named = _with_full_name(User.objects.all(), "first_name", "last_name").filter(full_name_for_search__icontains=value)
     return Q(username__icontains=value) | Q(user_id__in=named.values("pk"))
 
 
-def matching_child(value):
+def matching_child(value: str) -> Q:
     """Events about the child with this local child ID (the SSDA903 CHILD, any case), whose name
     has this in it (all or part of "Omar Abdi", any case; not for a whole number) or, for a whole
     number, the child whose record number in the portal it is (events store the record number),
@@ -77,7 +81,16 @@ def matching_child(value):
     return condition | Q(pk__in=AuditEventChild.objects.filter(condition).values("event_id"))
 
 
-def search_events(*, user="", child="", action="", object_type="", date_from=None, date_to=None, under_cover=False):
+def search_events(
+    *,
+    user: str = "",
+    child: str = "",
+    action: str = "",
+    object_type: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    under_cover: bool = False,
+) -> QuerySet[AuditEvent]:
     """Events newest first, narrowed by each filter given. Dates are whole Europe/London days,
     both ends included; compared as a range on occurred_at so its index serves them. Under cover:
     the events audit.services.record_event marked as made by an IRO covering for another."""
@@ -99,14 +112,14 @@ def search_events(*, user="", child="", action="", object_type="", date_from=Non
     return events
 
 
-def count_and_last_id(events):
+def count_and_last_id(events: QuerySet[AuditEvent]) -> tuple[int, int | None]:
     """How many events match and the newest id among them, in one query: the export streams up
     to that id, so the count it records is the rows it sends even while new events arrive."""
     totals = events.order_by().aggregate(count=Count("id"), last_id=Max("id"))
     return totals["count"], totals["last_id"]
 
 
-def csv_rows(events, up_to_id, chunk_size=2000):
+def csv_rows(events: QuerySet[AuditEvent], up_to_id: int | None, chunk_size: int = 2000) -> Iterator[list[Any]]:
     """The export's rows, read from the database in chunks rather than all at once: the words
     the page shows, then the stored values (the time with its UTC offset, the ids and the detail
     whole), so a row can be matched to the database."""
@@ -148,29 +161,29 @@ class RecordKind:
 LABEL_FIELDS = 3
 
 
-def _numbers(ids):
+def _numbers(ids: Iterable[str]) -> list[int]:
     return [int(value) for value in ids if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID]
 
 
-def _day(text):
+def _day(text: str) -> str:
     return format_date(datetime.date.fromisoformat(text[:10]))
 
 
-def _moment(text):
+def _moment(text: str) -> str:
     moment = datetime.datetime.fromisoformat(text)
     return format_datetime(moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC))
 
 
-def _person(first_name, last_name, username):
+def _person(first_name: str, last_name: str, username: str) -> str:
     """As accounts.models.User names itself: the full name, else the username."""
     return " ".join(part for part in (first_name, last_name) if part) or username
 
 
-def _years(year):
+def _years(year: str) -> str:
     return f"{year} to {int(year) + 1}"
 
 
-def _unsaved_review(kind, number):
+def _unsaved_review(kind: str, number: str) -> "Review":
     """A review of this kind and number, for its title (reviews.models.Review.title)."""
     from reviews.models import Review
 
@@ -178,7 +191,7 @@ def _unsaved_review(kind, number):
 
 
 @cache
-def record_kinds():
+def record_kinds() -> dict[str, RecordKind]:
     """Every kind of record the log names, by the object type events store."""
     from escalations.codes import Stage
     from oversight.models import OversightKind
@@ -305,17 +318,19 @@ def record_kinds():
     }
 
 
-def record_labels(wanted):
+def record_labels(wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
     """{object type: {object id: label}} for the records asked for ({object type: ids}), in one
     query whatever the kinds and the number of records: a UNION ALL of one SELECT per kind."""
     kinds = record_kinds()
     selects = []
+    labellers: dict[str, tuple[Callable[..., str], int]] = {}
     for object_type, ids in wanted.items():
         kind = kinds.get(object_type)
         numbers = _numbers(ids)
-        if kind is None or not kind.model or not numbers:
+        if kind is None or not kind.model or kind.label is None or not numbers:
             continue
-        texts = [Cast(field, TextField()) for field in kind.fields]
+        labellers[object_type] = (kind.label, len(kind.fields))
+        texts: list[Expression] = [Cast(field, TextField()) for field in kind.fields]
         texts += [Value("", output_field=TextField())] * (LABEL_FIELDS - len(texts))
         selects.append(
             apps.get_model(kind.model)
@@ -325,14 +340,14 @@ def record_labels(wanted):
         )
     if not selects:
         return {}
-    labels = defaultdict(dict)
-    for object_type, pk, *texts in selects[0].union(*selects[1:], all=True):
-        kind = kinds[object_type]
-        labels[object_type][pk] = kind.label(*texts[: len(kind.fields)])
+    labels: defaultdict[str, dict[str, str]] = defaultdict(dict)
+    for object_type, pk, *values in selects[0].union(*selects[1:], all=True):
+        label, count = labellers[object_type]
+        labels[object_type][pk] = label(*values[:count])
     return labels
 
 
-def kind_choices():
+def kind_choices() -> list[tuple[str, str]]:
     """The kinds of record for the audit log's filter, by name."""
     return sorted(
         ((object_type, kind.name) for object_type, kind in record_kinds().items()), key=lambda choice: choice[1]
@@ -356,7 +371,7 @@ class EventRow:
     children_shown: int
 
 
-def _readable(value):
+def _readable(value: Any) -> Any:
     """A date or time the detail stores as ISO text, as people write it."""
     try:
         if isinstance(value, str) and ISO_DAY.match(value):
@@ -368,7 +383,7 @@ def _readable(value):
     return value
 
 
-def detail_summary(detail):
+def detail_summary(detail: Any) -> str:
     """The detail as `key: value` pairs, dates as people write them, cut short for the table
     (the CSV has all of it)."""
     if isinstance(detail, dict):
@@ -380,18 +395,18 @@ def detail_summary(detail):
     return text
 
 
-def _who(event):
+def _who(event: AuditEvent) -> str:
     if event.user is not None:
         name = event.user.get_full_name()
         return f"{name} ({event.username})" if name and event.username else str(event.user)
     return event.username or "System"
 
 
-def _is_list_view(event):
+def _is_list_view(event: AuditEvent) -> bool:
     return event.action == AuditAction.VIEW and isinstance(event.detail, dict) and "list" in event.detail
 
 
-def event_rows(events):
+def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:
     """Rows for one page of the table (or a chunk of the CSV): the events' users come with them
     (select_related), every child, record and covered IRO named on them in one more query."""
     events = list(events)
@@ -408,7 +423,7 @@ def event_rows(events):
     children = labels.get("children.child", {})
     covers = labels.get("accounts.coverarrangement", {})
 
-    def what(event):
+    def what(event: AuditEvent) -> str:
         kind = kinds.get(event.object_type)
         if kind is None:
             return " ".join(part for part in (event.object_type, event.object_id) if part) or "–"
@@ -421,12 +436,12 @@ def event_rows(events):
         label = labels.get(event.object_type, {}).get(event.object_id)
         return f"{kind.name}: {label}" if label else f"{kind.name} {event.object_id} (no longer held)"
 
-    def child(event):
+    def child(event: AuditEvent) -> str:
         if event.child_id is None:
             return ""
         return children.get(str(event.child_id)) or f"Record {event.child_id} (no longer held)"
 
-    def covering_for(event):
+    def covering_for(event: AuditEvent) -> str:
         if not isinstance(event.detail, dict) or not event.detail.get("under_cover"):
             return ""
         cover = covers.get(str(event.detail["under_cover"]))

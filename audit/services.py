@@ -4,17 +4,33 @@ children's records (pages and API) calls record_list_view. A view or change an I
 child they see only because they cover for its IRO is marked as such here, in one place,
 whichever page or endpoint made it."""
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from accounts.models import User
 from accounts.permissions import cover_for_child, covers_for_children
+from accounts.requests import SignedInRequest
 from iro_portal.client_address import client_address
 
 from .models import AuditAction, AuditEvent, AuditEventChild
 
 
 def record_event(
-    *, action, user=None, obj=None, object_type="", object_id="", child_id=None, request=None, username="", detail=None
-):
+    *,
+    action: str,
+    user: User | AnonymousUser | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    child_id: int | None = None,
+    request: HttpRequest | None = None,
+    username: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -40,13 +56,29 @@ def record_event(
     )
 
 
-def list_filters(request):
+def apply_changes(record: models.Model, changes: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Make the changes to `record` (unsaved) and return what the audit log keeps of them: each
+    field's value before and after, as text."""
+    before = {field: str(getattr(record, field)) for field in changes}
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return {"before": before, "after": {field: str(value) for field, value in changes.items()}}
+
+
+def list_filters(request: HttpRequest) -> dict[str, str | list[str]]:
     """The query string as the audit log keeps it (search text included: the log is internal),
     without the page number, which is recorded as the page actually shown."""
     return {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists() if key != "page"}
 
 
-def record_list_view(request, *, object_type, child_ids, page_number, filters=None):
+def record_list_view(
+    request: SignedInRequest,
+    *,
+    object_type: str,
+    child_ids: Iterable[int | None],
+    page_number: int,
+    filters: dict[str, Any] | None = None,
+) -> AuditEvent:
     """One event for one page of a list of children's records: who, which list, its filters (the
     query string unless given), the page and every child on it (in order, once each), and which of
     them an IRO saw only through cover. Two INSERTs whatever the page size (one when the page is
@@ -71,7 +103,7 @@ def record_list_view(request, *, object_type, child_ids, page_number, filters=No
     return event
 
 
-def record_children_shown(event, child_ids):
+def record_children_shown(event: AuditEvent, child_ids: Iterable[int]) -> None:
     """Name on an event each child whose record the response showed, so the audit log finds
     "who saw this child" through lists and downloads: one INSERT however many children."""
     AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in child_ids])

@@ -10,7 +10,6 @@ import copy
 
 import django_filters
 from django.db import models, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -34,7 +33,15 @@ from oversight.selectors import with_oversight_status
 from . import services
 from .codes import CategoryOfAbuse, LegalStatus, PlacementType, PlanEndReason
 from .filters import ChildrenFilter
-from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from .models import (
+    Allocation,
+    CareEpisode,
+    Child,
+    ChildProtectionPlan,
+    StrategyDiscussion,
+    current_iro,
+    prefetch_current_iro,
+)
 from .selectors import EPISODE_FIELDS, children_with_current_status
 
 
@@ -137,8 +144,8 @@ class ChildSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AllocatedIroSerializer(allow_null=True))
     def get_current_iro(self, child):
-        allocations = getattr(child, "current_allocations", [])
-        return AllocatedIroSerializer(allocations[0].iro).data if allocations else None
+        iro = current_iro(child)
+        return AllocatedIroSerializer(iro).data if iro is not None else None
 
 
 class ChildCreateSerializer(serializers.ModelSerializer):
@@ -415,13 +422,7 @@ class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
             return Child.objects.none()
         today = timezone.localdate()
         children = children_with_current_status(_visible_children(self.request), today)
-        return with_oversight_status(children, today).prefetch_related(
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.current(today).select_related("iro"),
-                to_attr="current_allocations",
-            )
-        )
+        return with_oversight_status(children, today).prefetch_related(prefetch_current_iro(today))
 
     def create(self, request, *args, **kwargs):
         fields = self._validated(ChildCreateSerializer)

@@ -1,7 +1,9 @@
 """Reads about children: periods of care, ages, caseloads and the filtered children list."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -16,13 +18,16 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import Exact, LessThanOrEqual
 
+from accounts.models import User
 from accounts.permissions import children_visible_to
 from escalations.codes import Stage
 from escalations.selectors import with_open_escalation
@@ -38,7 +43,16 @@ from .codes import (
     ReasonForNewEpisode,
     Sex,
 )
-from .models import Allocation, CareEpisode, Child, ChildProtectionPlan
+from .models import (
+    Allocation,
+    CareEpisode,
+    Child,
+    ChildProtectionPlan,
+    current_iro,
+    is_open_on,
+    open_on,
+    prefetch_current_iro,
+)
 
 EPISODE_FIELDS = (
     "start_date",
@@ -62,23 +76,23 @@ class PeriodOfCare:
 
     start_date: date
     end_date: date | None
-    episodes: tuple
+    episodes: tuple[CareEpisode, ...]
 
-    def includes(self, on):
-        return self.start_date <= on and (self.end_date is None or on < self.end_date)
+    def includes(self, on: date) -> bool:
+        return is_open_on(self.start_date, self.end_date, on)
 
 
-def motherhood_recorded():
+def motherhood_recorded() -> Q:
     """Children whose SSDA903 MOTHER is recorded: every child but a boy (DfE rule 165)."""
     return ~Q(sex=Sex.MALE)
 
 
-def records_motherhood(child):
+def records_motherhood(child: Child) -> bool:
     """The same rule as motherhood_recorded, for one child already loaded."""
     return child.sex != Sex.MALE
 
 
-def age_on(date_of_birth, on):
+def age_on(date_of_birth: date, on: date) -> int:
     """Age in whole years on a date (a child born on 29 February has a birthday on 1 March
     in other years)."""
     years = on.year - date_of_birth.year
@@ -87,11 +101,11 @@ def age_on(date_of_birth, on):
     return years
 
 
-def periods_of_care(episodes):
+def periods_of_care(episodes: Iterable[CareEpisode]) -> list[PeriodOfCare]:
     """Group a child's episodes into periods of care: an episode that starts on the day the
     previous one ended continues the period; any gap starts a new one."""
-    periods = []
-    run = []
+    periods: list[PeriodOfCare] = []
+    run: list[CareEpisode] = []
     for episode in sorted(episodes, key=lambda e: e.start_date):
         if run and run[-1].end_date != episode.start_date:
             periods.append(_period(run))
@@ -102,7 +116,7 @@ def periods_of_care(episodes):
     return periods
 
 
-def follow_on_breaks(previous, episode):
+def follow_on_breaks(previous: CareEpisode, episode: CareEpisode) -> tuple[str, ...]:
     """The SSDA903 rules `episode` breaks by coming next after `previous`, the child's episode
     before it, as rule codes: "142" `previous` is still open; "501" `episode` starts before
     `previous` ceased. Starting the day `previous` ceased, `episode` continues its period of
@@ -126,47 +140,43 @@ def follow_on_breaks(previous, episode):
     return tuple(code for code, is_broken in broken.items() if is_broken)
 
 
-def _period(run):
+def _period(run: list[CareEpisode]) -> PeriodOfCare:
     return PeriodOfCare(start_date=run[0].start_date, end_date=run[-1].end_date, episodes=tuple(run))
 
 
-def period_of_care_on(episodes, on):
+def period_of_care_on(episodes: Iterable[CareEpisode], on: date) -> PeriodOfCare | None:
     for period in periods_of_care(episodes):
         if period.includes(on):
             return period
     return None
 
 
-def is_looked_after_on(episodes, on):
+def is_looked_after_on(episodes: Iterable[CareEpisode], on: date) -> bool:
     """Looked after on a date: an episode has started by then and not ceased on or before it."""
-    return any(e.start_date <= on and (e.end_date is None or on < e.end_date) for e in episodes)
+    return any(is_open_on(episode.start_date, episode.end_date, on) for episode in episodes)
 
 
-def episode_on(episodes, on):
-    for episode in episodes:
-        if episode.start_date <= on and (episode.end_date is None or on < episode.end_date):
-            return episode
-    return None
+def episode_on(episodes: Iterable[CareEpisode], on: date) -> CareEpisode | None:
+    return next((episode for episode in episodes if is_open_on(episode.start_date, episode.end_date, on)), None)
 
 
-def allocation_on(allocations, on):
-    for allocation in allocations:
-        if allocation.start_date <= on and (allocation.end_date is None or on < allocation.end_date):
-            return allocation
-    return None
+def allocation_on(allocations: Iterable[Allocation], on: date) -> Allocation | None:
+    return next(
+        (allocation for allocation in allocations if is_open_on(allocation.start_date, allocation.end_date, on)), None
+    )
 
 
-def episodes_open_on(on):
+def episodes_open_on(on: date) -> QuerySet[CareEpisode]:
     """Care episodes open on `on`: at most one per child, as episodes of a child may not overlap
     (the episode_no_overlap constraint)."""
-    return CareEpisode.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+    return CareEpisode.objects.filter(open_on(on))
 
 
-def _episode_on(on):
+def _episode_on(on: date) -> QuerySet[CareEpisode]:
     return episodes_open_on(on).filter(child=OuterRef("pk"))
 
 
-def children_with_current_status(children, on):
+def children_with_current_status(children: QuerySet[Child], on: date) -> QuerySet[Child]:
     """Annotate each child with today's legal status, placement, IRO and CP plan, in SQL, so
     that lists can filter on them and need no query per row."""
     current_episode = _episode_on(on).order_by("-start_date")
@@ -184,19 +194,19 @@ def children_with_current_status(children, on):
 # query, so a figure and the list behind it are the same rule.
 
 
-def period_of_care_starts():
+def period_of_care_starts() -> QuerySet[CareEpisode]:
     """Episodes that start a period of care: no episode of the same child ended that day."""
     continuing = CareEpisode.objects.filter(child=OuterRef("child"), end_date=OuterRef("start_date"))
     return CareEpisode.objects.filter(~Exists(continuing))
 
 
-def period_of_care_ends():
+def period_of_care_ends() -> QuerySet[CareEpisode]:
     """Episodes that end a period of care: ended, and no episode of the child starts that day."""
     continued = CareEpisode.objects.filter(child=OuterRef("child"), start_date=OuterRef("end_date"))
     return CareEpisode.objects.filter(end_date__isnull=False).filter(~Exists(continued))
 
 
-def child_has_one_of(rows, every_child=False):
+def child_has_one_of(rows: QuerySet[Any], every_child: bool = False) -> Exists | ExpressionWrapper:
     """Whether each child of a query has one of `rows` (any rows with a child_id), as a
     condition to filter, count or annotate with. When a query counts over every child of the
     authority (the annual report's children in care) the rows are gathered into one set the
@@ -207,24 +217,24 @@ def child_has_one_of(rows, every_child=False):
     return Exists(rows.filter(child=OuterRef("pk")))
 
 
-def looked_after(on, every_child=False):
+def looked_after(on: date, every_child: bool = False) -> Exists | ExpressionWrapper:
     return child_has_one_of(episodes_open_on(on), every_child)
 
 
-def period_of_care_starts_between(start, end):
+def period_of_care_starts_between(start: date, end: date) -> QuerySet[CareEpisode]:
     return period_of_care_starts().filter(start_date__gte=start, start_date__lte=end)
 
 
-def period_of_care_ends_between(start, end):
+def period_of_care_ends_between(start: date, end: date) -> QuerySet[CareEpisode]:
     return period_of_care_ends().filter(end_date__gte=start, end_date__lte=end)
 
 
-def started_care_between(start, end, every_child=False):
+def started_care_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
     """Children who started to be looked after in the period (counted once however often)."""
     return child_has_one_of(period_of_care_starts_between(start, end), every_child)
 
 
-def ceased_care_between(start, end, every_child=False):
+def ceased_care_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
     return child_has_one_of(period_of_care_ends_between(start, end), every_child)
 
 
@@ -235,7 +245,7 @@ IRO_ALLOCATION_OUTCOMES = [
 ]
 
 
-def iro_allocation_after_care_started(start, end, on, outcome):
+def iro_allocation_after_care_started(start: date, end: date, on: date, outcome: str) -> Q:
     """Children who started to be looked after in the period, by whether an IRO was allocated
     within the standard (5 working days by default) of each start: in time for every start;
     late for at least one whose deadline has passed by `on`; otherwise still pending."""
@@ -244,7 +254,7 @@ def iro_allocation_after_care_started(start, end, on, outcome):
     )
 
 
-def iro_allocation_conditions(start, end, on):
+def iro_allocation_conditions(start: date, end: date, on: date) -> dict[str, Exists | ExpressionWrapper]:
     """What iro_allocation_outcome reads, as conditions on a Child query: started to be looked
     after in the period (started); a start in it with no IRO allocated within the standard
     (without_timely); and one of those whose deadline has passed by `on` (past_deadline)."""
@@ -262,7 +272,7 @@ def iro_allocation_conditions(start, end, on):
     }
 
 
-def iro_allocation_outcome(outcome, started, without_timely, past_deadline):
+def iro_allocation_outcome(outcome: str, started: Any, without_timely: Any, past_deadline: Any) -> Any:
     """An outcome of iro_allocation_after_care_started from iro_allocation_conditions (given
     as Q objects, or as annotations read back)."""
     if outcome == "in_time":
@@ -272,13 +282,11 @@ def iro_allocation_outcome(outcome, started, without_timely, past_deadline):
     return without_timely & ~past_deadline
 
 
-def _plan_open_on(on):
-    return ChildProtectionPlan.objects.filter(child=OuterRef("pk"), start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=on)
-    )
+def _plan_open_on(on: date) -> QuerySet[ChildProtectionPlan]:
+    return ChildProtectionPlan.objects.filter(open_on(on), child=OuterRef("pk"))
 
 
-def on_protection_plan(on):
+def on_protection_plan(on: date) -> Exists:
     return Exists(_plan_open_on(on))
 
 
@@ -288,35 +296,31 @@ PLAN_LENGTHS = [
 ]
 
 
-def protection_plan_open_for(on, length):
+def protection_plan_open_for(on: date, length: str) -> Exists:
     """Children whose current plan has been open for more than 18 months, or for 2 years or
     more, on `on` (DESIGN.md section 3, plan measures)."""
     return Exists(_plan_open_on(on).filter(start_date__lte=latest_plan_start_for(on, length)))
 
 
-def latest_plan_start_for(on, length):
+def latest_plan_start_for(on: date, length: str) -> date:
     """The latest start date of a plan open on `on` that counts as open for `length`."""
     if length == "over_18_months":
         return latest_start_open_longer_than(on, 18)
     return latest_start_open_longer_than(on, 24, or_exactly=True)
 
 
-def protection_plan_open_since(on):
+def protection_plan_open_since(on: date) -> Subquery:
     """The start of the earliest plan open on `on`, None when none is: on_protection_plan and
     protection_plan_open_for (as latest_plan_start_for) in one lookup per child."""
     return Subquery(_plan_open_on(on).order_by("start_date").values("start_date")[:1])
 
 
-def with_rows_for_listing(children, on):
+def with_rows_for_listing(children: QuerySet[Child], on: date) -> QuerySet[Child]:
     """Prefetch what a list row shows (episodes for the period of care, the current IRO):
     a fixed number of queries whatever the page size."""
     return children.prefetch_related(
         Prefetch("episodes", queryset=CareEpisode.objects.order_by("start_date")),
-        Prefetch(
-            "allocations",
-            queryset=Allocation.objects.current(on).select_related("iro"),
-            to_attr="current_allocations",
-        ),
+        prefetch_current_iro(on),
     )
 
 
@@ -327,17 +331,16 @@ class ChildRow:
     legal_status: str
     placement_type: str
     period_of_care_start: date | None
-    iro: object
+    iro: User | None
     has_protection_plan: bool
 
 
-def listing_rows(children, on):
+def listing_rows(children: Iterable[Child], on: date) -> list[ChildRow]:
     rows = []
     for child in children:
         episodes = list(child.episodes.all())
         current = episode_on(episodes, on)
         period = period_of_care_on(episodes, on)
-        allocations = getattr(child, "current_allocations", [])
         rows.append(
             ChildRow(
                 child=child,
@@ -345,14 +348,14 @@ def listing_rows(children, on):
                 legal_status=current.get_legal_status_display() if current else "",
                 placement_type=current.get_placement_type_display() if current else "",
                 period_of_care_start=period.start_date if period else None,
-                iro=allocations[0].iro if allocations else None,
+                iro=current_iro(child),
                 has_protection_plan=getattr(child, "has_protection_plan", False),
             )
         )
     return rows
 
 
-def matching_search(children, text):
+def matching_search(children: QuerySet[Child], text: str) -> QuerySet[Child]:
     """Children whose names contain every word searched for, a word also matching a whole local
     child ID: the children list's and the caseload's search."""
     for term in text.split():
@@ -382,16 +385,25 @@ oversight. A second click reverses the order; names break ties."""
 CASELOAD_DEFAULT_SORT = "next_review"
 
 
-def caseload_sort(value):
+def caseload_sort(value: str | None) -> tuple[str, bool]:
     """(key, descending) from ?sort= ("rag", or "-rag" for the reverse); the default for any
     other value."""
-    key = (value or "").removeprefix("-")
+    value = value or ""
+    key = value.removeprefix("-")
     if key not in CASELOAD_SORTS:
         return CASELOAD_DEFAULT_SORT, False
     return key, value.startswith("-")
 
 
-def caseload(viewer, iro, on, *, search="", sort=CASELOAD_DEFAULT_SORT, descending=False):
+def caseload(
+    viewer: User,
+    iro: User,
+    on: date,
+    *,
+    search: str = "",
+    sort: str = CASELOAD_DEFAULT_SORT,
+    descending: bool = False,
+) -> QuerySet[Child]:
     """The children currently allocated to `iro` that `viewer` may open (their own caseload, or
     one they cover for: accounts.permissions decides), with what the caseload shows: the next
     review, the current RAG rating, an open escalation and the last oversight record. Searched
@@ -399,7 +411,7 @@ def caseload(viewer, iro, on, *, search="", sort=CASELOAD_DEFAULT_SORT, descendi
     allocated = Allocation.objects.current(on).filter(iro=iro).values("child_id")
     children = children_visible_to(viewer, Child.objects.filter(pk__in=allocated), on=on)
     children = with_open_escalation(with_latest_oversight(with_next_review(matching_search(children, search)), on), on)
-    order = [(term.copy().reverse_ordering() if descending else term) for term in CASELOAD_SORTS[sort][1]]
+    order: list[Any] = [(term.copy().reverse_ordering() if descending else term) for term in CASELOAD_SORTS[sort][1]]
     return children.order_by(*order, *_BY_NAME)
 
 
@@ -415,7 +427,7 @@ class CaseloadRow:
     last_oversight: date | None
 
 
-def caseload_rows(children, on):
+def caseload_rows(children: Iterable[Any], on: date) -> list[CaseloadRow]:
     rows = []
     for child in children:
         next_review = child.outstanding_reviews[0] if child.outstanding_reviews else None
@@ -435,7 +447,7 @@ def caseload_rows(children, on):
     return rows
 
 
-def caseload_sizes(iros, on):
+def caseload_sizes(iros: Iterable[User], on: date) -> dict[int, dict[str, float]]:
     """Children currently allocated to each IRO, and per full-time equivalent."""
     counts = dict(
         Allocation.objects.current(on)
@@ -449,7 +461,7 @@ def caseload_sizes(iros, on):
     }
 
 
-def child_record(child):
+def child_record(child: Child) -> dict[str, list[Any]]:
     """Everything the child page shows, in a handful of queries."""
     episodes = list(child.episodes.order_by("start_date"))
     return {
@@ -466,14 +478,14 @@ def child_record(child):
 # published reports' tables use, in their order: (key, label, codes).
 
 
-def episodes_open_between(start, end):
+def episodes_open_between(start: date, end: date) -> QuerySet[CareEpisode]:
     """Care episodes open at any time from `start` to `end`, as the DfE counts "looked after
     during the year": started by `end` and not ceased before `start` (a child whose care ceased
     on the first day was looked after until then)."""
     return CareEpisode.objects.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
 
 
-def looked_after_between(start, end, every_child=False):
+def looked_after_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
     return child_has_one_of(episodes_open_between(start, end), every_child)
 
 
@@ -487,7 +499,7 @@ AGE_BANDS = [
 """(key, label, from age, up to but not including age): the age bands of the annual report."""
 
 
-def latest_birth_date_for_age(on, years):
+def latest_birth_date_for_age(on: date, years: int) -> date:
     """The latest date of birth of a child aged `years` or more on `on` by age_on's rule, so
     that an age band is a plain date comparison in SQL. On 29 February this is 28 February of a
     year that has none (a child born on 29 February has their birthday on 1 March)."""
@@ -498,7 +510,7 @@ def latest_birth_date_for_age(on, years):
         return date(year, 2, 28)
 
 
-def aged_between(on, low, high=None):
+def aged_between(on: date, low: int, high: int | None = None) -> Q:
     """Children aged at least `low` and (when given) under `high` on `on`, as age_on counts."""
     condition = Q(date_of_birth__lte=latest_birth_date_for_age(on, low))
     if high is not None:
@@ -535,7 +547,7 @@ PLACEMENT_GROUPS = [
 ]
 """The rows of the published reports' table "Placement type (open CLA)"."""
 
-PROVIDER_GROUPS = [
+PROVIDER_GROUPS: list[tuple[str, str, list[str]]] = [
     ("own", "Own local authority", [PlacementProvider.PR1]),
     ("private", "Private", [PlacementProvider.PR4]),
     (
@@ -548,7 +560,7 @@ PROVIDER_GROUPS = [
 placements must have (SSDA903 rule 178)."""
 
 
-def _group_of(field, groups):
+def _group_of(field: str, groups: list[tuple[str, str, list[str]]]) -> Case:
     return Case(
         *[When(**{f"{field}__in": codes}, then=Value(key)) for key, _, codes in groups],
         default=Value(""),
@@ -564,7 +576,7 @@ EPISODE_GROUPS = {
 annotations on a CareEpisode query."""
 
 
-def protection_plan_category_on(on, category):
+def protection_plan_category_on(on: date, category: str) -> Exists:
     """Children whose plan open on `on` is, by its current category (the latest recorded by a
     review conference, else the initial one), about `category`."""
     current = Q(latest_category_of_abuse=category) | Q(latest_category_of_abuse="", initial_category_of_abuse=category)
@@ -576,13 +588,13 @@ REPEAT_PLAN_YEARS = 2
 (24 calendar months, add_months) before it started."""
 
 
-def _date_as_number(day, years=0):
+def _date_as_number(day: str | Combinable, years: int = 0) -> Combinable:
     """A date field or expression, `years` on, as the number YYYYMMDD (in SQL on any database)."""
     day = F(day) if isinstance(day, str) else day
     return (ExtractYear(day) + Value(years)) * Value(10000) + ExtractMonth(day) * Value(100) + ExtractDay(day)
 
 
-def _two_years_on_as_number(day):
+def _two_years_on_as_number(day: str | Combinable) -> Combinable:
     """add_months(`day`, 24) as the number YYYYMMDD: the year plus 2, and 29 February (two
     years on is never a leap year) to 28 February."""
     day = F(day) if isinstance(day, str) else day
@@ -592,7 +604,7 @@ def _two_years_on_as_number(day):
     return _date_as_number(day, years=REPEAT_PLAN_YEARS) - leap_day
 
 
-def repeat_protection_plan(within_two_years=False):
+def repeat_protection_plan(within_two_years: bool = False) -> Exists:
     """Plans of a child who had an earlier plan: one that started before this one (the DfE's
     "second or subsequent" plan); with `within_two_years`, one that ended on or before this
     one started and no more than 2 years before (this start on or before add_months(end, 24))."""
@@ -609,7 +621,7 @@ def repeat_protection_plan(within_two_years=False):
     return Exists(earlier)
 
 
-def protection_plan_lasted_two_years():
+def protection_plan_lasted_two_years() -> Q:
     """Ended plans open for 2 years or more by the day they ended: add_months(start, 24) on or
     before the end, as PLAN_LENGTHS' 2_years_or_more counts open plans."""
     return Q(end_date__isnull=False) & Q(

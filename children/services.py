@@ -1,14 +1,19 @@
 """Every write about children: validate, save, audit, in one transaction. A rule broken here
 raises ValidationError with a message the user can act on, and nothing is saved."""
 
+import datetime
+from collections.abc import Collection
+from typing import Any, TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import apply_changes, record_event
 from iro_portal.dates import format_date
 from iro_portal.locking import check_version, lock
 
@@ -20,8 +25,14 @@ from .codes import (
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on, follow_on_breaks, records_motherhood
 
+M = TypeVar("M", bound=Model)
+R = TypeVar("R", CareEpisode, ChildProtectionPlan, Allocation, StrategyDiscussion)
+"""A record about a child (not the child's own)."""
+V = TypeVar("V", CareEpisode, ChildProtectionPlan, Allocation)
+"""A record about a child that can be changed after it is made, so carries a version."""
 
-def _follow_care_record(child):
+
+def _follow_care_record(child: Child) -> None:
     """A change to a child's episodes, strategy discussions or protection plans moves the
     outstanding reviews and conferences to their new due dates, and ends an In-Contact plan
     when care has ended, in the same transaction. Imported here because reviews and oversight
@@ -33,12 +44,20 @@ def _follow_care_record(child):
     end_in_contact_plan_when_care_ends(child)
 
 
-def _locked(child, expected_version=None):
-    """Serialise writes about one child so two concurrent saves cannot both pass validation."""
+def lock_child(child: Child, expected_version: int | None = None) -> Child:
+    """Serialise writes about one child so two concurrent saves cannot both pass validation:
+    every write about a child (here, in oversight and in escalations) locks the child first."""
     return lock(Child.objects.all(), child.pk, expected_version)
 
 
-def _save(instance, *, exclude=None):
+def _locked_record(queryset: QuerySet[V], record: V, expected_version: int | None) -> V:
+    """A record about a child, locked after the child (as every write about a child is) and
+    refused if it changed since the caller read it."""
+    lock_child(record.child)
+    return lock(queryset, record.pk, expected_version)
+
+
+def _save(instance: M, *, exclude: Collection[str] | None = None) -> M:
     instance.full_clean(exclude=exclude, validate_constraints=True)
     try:
         with transaction.atomic():
@@ -50,8 +69,25 @@ def _save(instance, *, exclude=None):
     return instance
 
 
+def _save_new(record: R, *, by: User, request: HttpRequest | None) -> R:
+    """Save a new record about a child, audited."""
+    _save(record)
+    record_event(action=AuditAction.CREATE, user=by, obj=record, child_id=record.child_id, request=request)
+    return record
+
+
+def _save_change(record: V, *, by: User, request: HttpRequest | None, detail: dict[str, Any]) -> V:
+    """Save a change to a record about a child: its version goes up and the change is audited."""
+    record.version += 1
+    _save(record)
+    record_event(
+        action=AuditAction.UPDATE, user=by, obj=record, child_id=record.child_id, request=request, detail=detail
+    )
+    return record
+
+
 @transaction.atomic
-def create_child(*, by, request=None, **fields):
+def create_child(*, by: User, request: HttpRequest | None = None, **fields: Any) -> Child:
     child = Child(**fields)
     if Child.objects.filter(local_child_id__iexact=child.local_child_id).exists():
         raise ValidationError({"local_child_id": f"A child with local child ID {child.local_child_id} already exists."})
@@ -61,13 +97,13 @@ def create_child(*, by, request=None, **fields):
     return child
 
 
-def validate_motherhood(child, *, today):
+def validate_motherhood(child: Child, *, today: datetime.date) -> None:
     """SSDA903 MOTHER and MC_DOB, as the DfE checks them: never for a boy (rule 165); a mother's
     first child's date of birth is given (rule 611), and only a mother's (rule 612); it falls
     between the child's own birth and today."""
     name = child.full_name
     born = child.first_child_date_of_birth
-    errors = {}
+    errors: dict[str, str] = {}
     if child.is_mother is not None and not records_motherhood(child):
         errors["is_mother"] = "Whether a child is a mother is recorded for girls only: leave it blank for a boy."
     elif child.is_mother and born is None:
@@ -88,12 +124,19 @@ def validate_motherhood(child, *, today):
 
 @transaction.atomic
 def record_motherhood(
-    child, *, is_mother, first_child_date_of_birth, by, expected_version=None, request=None, today=None
-):
+    child: Child,
+    *,
+    is_mother: bool | None,
+    first_child_date_of_birth: datetime.date | None,
+    by: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Child:
     """Whether the child is a mother and, if she is, her first child's date of birth: the
     SSDA903 Header's MOTHER and MC_DOB, which the DfE needs for every girl looked after
     (rules 393 and 607)."""
-    child = _locked(child, expected_version)
+    child = lock_child(child, expected_version)
     before = {"is_mother": child.is_mother, "first_child_date_of_birth": str(child.first_child_date_of_birth or "")}
     child.is_mother, child.first_child_date_of_birth = is_mother, first_child_date_of_birth
     validate_motherhood(child, today=today or timezone.localdate())
@@ -113,10 +156,10 @@ def record_motherhood(
     return child
 
 
-def validate_care_episode(episode, *, today):
+def validate_care_episode(episode: CareEpisode, *, today: datetime.date) -> None:
     """The SSDA903 episode rules a single save can break (DATA_DICTIONARY.md section 3c), and
     no episode starting after today: care not begun yet would start the review cycle early."""
-    errors = {}
+    errors: dict[str, str] = {}
     if episode.end_date and episode.end_date <= episode.start_date:
         errors["end_date"] = (
             "The date the episode ceased must be after the date it commenced (an episode lasts at least a day)."
@@ -138,7 +181,7 @@ def validate_care_episode(episode, *, today):
     _check_period_of_care(episode)
 
 
-def _check_period_of_care(episode):
+def _check_period_of_care(episode: CareEpisode) -> None:
     """A period of care starts with reason S; an episode continuing it starts the day the
     previous one ceased with X1, and keeps the period's category of need (children.selectors.
     follow_on_breaks). Checked after _check_no_overlap, so the previous episode has ended."""
@@ -148,8 +191,12 @@ def _check_period_of_care(episode):
         .order_by("-start_date")
         .first()
     )
-    breaks = follow_on_breaks(previous, episode) if previous is not None else ()
-    continues = previous is not None and previous.end_date == episode.start_date
+    if previous is None:
+        _check_starts_period_of_care(episode)
+        _check_under_18_at_start(episode)
+        return
+    breaks = follow_on_breaks(previous, episode)
+    continues = previous.end_date == episode.start_date
     if "431" in breaks:
         raise ValidationError(
             {
@@ -159,15 +206,8 @@ def _check_period_of_care(episode):
                 )
             }
         )
-    if not continues and episode.reason_for_new_episode != ReasonForNewEpisode.S:
-        raise ValidationError(
-            {
-                "reason_for_new_episode": (
-                    "No episode ceased on the day this one starts, so it begins a new period of care: the reason must be "
-                    "S (started to be looked after)."
-                )
-            }
-        )
+    if not continues:
+        _check_starts_period_of_care(episode)
     if continues and "388" in breaks:
         raise ValidationError(
             {
@@ -205,11 +245,29 @@ def _check_period_of_care(episode):
                     )
                 }
             )
-    elif age_on(episode.child.date_of_birth, episode.start_date) >= 18:
+    else:
+        _check_under_18_at_start(episode)
+
+
+def _check_starts_period_of_care(episode: CareEpisode) -> None:
+    """An episode that does not continue a period of care begins one, with reason S."""
+    if episode.reason_for_new_episode != ReasonForNewEpisode.S:
+        raise ValidationError(
+            {
+                "reason_for_new_episode": (
+                    "No episode ceased on the day this one starts, so it begins a new period of care: the reason must be "
+                    "S (started to be looked after)."
+                )
+            }
+        )
+
+
+def _check_under_18_at_start(episode: CareEpisode) -> None:
+    if age_on(episode.child.date_of_birth, episode.start_date) >= 18:
         raise ValidationError({"start_date": "A child cannot start to be looked after at 18 or over."})
 
 
-def _check_no_overlap(episode):
+def _check_no_overlap(episode: CareEpisode) -> None:
     others = CareEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
     overlapping = others.filter(Q(end_date__isnull=True) | Q(end_date__gt=episode.start_date))
     if episode.end_date is not None:
@@ -226,56 +284,68 @@ def _check_no_overlap(episode):
 
 
 @transaction.atomic
-def record_care_episode(child, *, by, request=None, today=None, **fields):
-    child = _locked(child)
+def record_care_episode(
+    child: Child, *, by: User, request: HttpRequest | None = None, today: datetime.date | None = None, **fields: Any
+) -> CareEpisode:
+    child = lock_child(child)
     episode = CareEpisode(child=child, **fields)
     validate_care_episode(episode, today=today or timezone.localdate())
-    _save(episode)
-    record_event(action=AuditAction.CREATE, user=by, obj=episode, child_id=child.pk, request=request)
+    _save_new(episode, by=by, request=request)
     _follow_care_record(child)
     return episode
 
 
 @transaction.atomic
-def update_care_episode(episode, *, by, expected_version=None, request=None, today=None, **changes):
-    _locked(episode.child)
-    episode = lock(CareEpisode.objects.all(), episode.pk, expected_version)
-    before = {field: str(getattr(episode, field)) for field in changes}
-    for field, value in changes.items():
-        setattr(episode, field, value)
+def update_care_episode(
+    episode: CareEpisode,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+    **changes: Any,
+) -> CareEpisode:
+    episode = _locked_record(CareEpisode.objects.all(), episode, expected_version)
+    detail = apply_changes(episode, changes)
     validate_care_episode(episode, today=today or timezone.localdate())
-    episode.version += 1
-    _save(episode)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=episode,
-        child_id=episode.child_id,
-        request=request,
-        detail={"before": before, "after": {field: str(value) for field, value in changes.items()}},
-    )
+    _save_change(episode, by=by, request=request, detail=detail)
     _follow_care_record(episode.child)
     return episode
 
 
 @transaction.atomic
-def record_strategy_discussion(child, *, by, date, section_47_enquiry_started, request=None):
-    child = _locked(child)
+def record_strategy_discussion(
+    child: Child,
+    *,
+    by: User,
+    date: datetime.date,
+    section_47_enquiry_started: bool,
+    request: HttpRequest | None = None,
+) -> StrategyDiscussion:
+    child = lock_child(child)
     if date < child.date_of_birth:
         raise ValidationError({"date": "A strategy discussion cannot be before the child's date of birth."})
     if StrategyDiscussion.objects.filter(child=child, date=date).exists():
         raise ValidationError({"date": f"A strategy discussion on {format_date(date)} is already recorded."})
-    discussion = _save(
-        StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started)
+    discussion = _save_new(
+        StrategyDiscussion(child=child, date=date, section_47_enquiry_started=section_47_enquiry_started),
+        by=by,
+        request=request,
     )
-    record_event(action=AuditAction.CREATE, user=by, obj=discussion, child_id=child.pk, request=request)
     _follow_care_record(child)
     return discussion
 
 
 @transaction.atomic
-def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, request=None):
-    child = _locked(child)
+def start_protection_plan(
+    child: Child,
+    *,
+    by: User,
+    start_date: datetime.date,
+    initial_category_of_abuse: str,
+    request: HttpRequest | None = None,
+) -> ChildProtectionPlan:
+    child = lock_child(child)
     plans = ChildProtectionPlan.objects.filter(child=child)
     if plans.filter(end_date__isnull=True).exists():
         raise ValidationError("This child already has an open child protection plan. End it before starting another.")
@@ -283,45 +353,52 @@ def start_protection_plan(child, *, by, start_date, initial_category_of_abuse, r
         raise ValidationError({"start_date": "A child protection plan cannot start before the child's date of birth."})
     if plans.filter(end_date__gt=start_date).exists():
         raise ValidationError({"start_date": "A new plan must start on or after the day the previous plan ended."})
-    plan = _save(
-        ChildProtectionPlan(child=child, start_date=start_date, initial_category_of_abuse=initial_category_of_abuse)
+    plan = _save_new(
+        ChildProtectionPlan(child=child, start_date=start_date, initial_category_of_abuse=initial_category_of_abuse),
+        by=by,
+        request=request,
     )
-    record_event(action=AuditAction.CREATE, user=by, obj=plan, child_id=child.pk, request=request)
     _follow_care_record(child)
     return plan
 
 
 @transaction.atomic
-def end_protection_plan(plan, *, by, end_date, end_reason, expected_version=None, request=None):
-    _locked(plan.child)
-    plan = lock(ChildProtectionPlan.objects.all(), plan.pk, expected_version)
+def end_protection_plan(
+    plan: ChildProtectionPlan,
+    *,
+    by: User,
+    end_date: datetime.date,
+    end_reason: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> ChildProtectionPlan:
+    plan = _locked_record(ChildProtectionPlan.objects.all(), plan, expected_version)
     if plan.end_date is not None:
         raise ValidationError("This child protection plan has already ended.")
     if end_date < plan.start_date:
         raise ValidationError({"end_date": "A plan cannot end before it started."})
     plan.end_date = end_date
     plan.end_reason = end_reason
-    plan.version += 1
-    _save(plan)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=plan,
-        child_id=plan.child_id,
-        request=request,
-        detail={"ended": str(end_date), "reason": end_reason},
-    )
+    _save_change(plan, by=by, request=request, detail={"ended": str(end_date), "reason": end_reason})
     _follow_care_record(plan.child)
     return plan
 
 
 @transaction.atomic
-def allocate_iro(child, *, iro, start_date, by, expected_version=None, request=None):
+def allocate_iro(
+    child: Child,
+    *,
+    iro: User,
+    start_date: datetime.date,
+    by: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Allocation:
     """Allocate or reallocate a child's IRO: the open allocation closes on the day the new
     one starts, both in one transaction. `expected_version` is the open allocation's as the
     caller read it (0 when there was none); the new one carries on its version, so a change
     read from the one it replaced is stale."""
-    child = _locked(child)
+    child = lock_child(child)
     current = Allocation.objects.filter(child=child, end_date__isnull=True).first()
     check_version(current, expected_version)
     if iro.role != Role.IRO or not iro.is_active:
@@ -337,40 +414,29 @@ def allocate_iro(child, *, iro, start_date, by, expected_version=None, request=N
                 }
             )
         current.end_date = start_date
-        current.version += 1
-        _save(current)
-        record_event(
-            action=AuditAction.UPDATE,
-            user=by,
-            obj=current,
-            child_id=child.pk,
-            request=request,
-            detail={"ended": str(start_date), "reason": "reallocated"},
-        )
+        _save_change(current, by=by, request=request, detail={"ended": str(start_date), "reason": "reallocated"})
     elif Allocation.objects.filter(child=child, end_date__gt=start_date).exists():
         raise ValidationError({"start_date": "The new allocation must start after the previous one ended."})
-    allocation = _save(
-        Allocation(child=child, iro=iro, start_date=start_date, version=current.version if current is not None else 1)
+    return _save_new(
+        Allocation(child=child, iro=iro, start_date=start_date, version=current.version if current is not None else 1),
+        by=by,
+        request=request,
     )
-    record_event(action=AuditAction.CREATE, user=by, obj=allocation, child_id=child.pk, request=request)
-    return allocation
 
 
 @transaction.atomic
-def change_protection_plan_category(plan, *, by, category, expected_version=None, request=None):
+def change_protection_plan_category(
+    plan: ChildProtectionPlan,
+    *,
+    by: User,
+    category: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> ChildProtectionPlan:
     """A review conference can change the category of abuse (CIN census LatestCategoryOfAbuse)."""
-    _locked(plan.child)
-    plan = lock(ChildProtectionPlan.objects.all(), plan.pk, expected_version)
+    plan = _locked_record(ChildProtectionPlan.objects.all(), plan, expected_version)
     before = plan.current_category_of_abuse
     plan.latest_category_of_abuse = category
-    plan.version += 1
-    _save(plan)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=plan,
-        child_id=plan.child_id,
-        request=request,
-        detail={"category_of_abuse": {"before": before, "after": category}},
+    return _save_change(
+        plan, by=by, request=request, detail={"category_of_abuse": {"before": before, "after": category}}
     )
-    return plan

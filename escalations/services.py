@@ -7,13 +7,20 @@ ValidationError with a message the user can act on, before anything is written: 
 half-saved and nothing is audited.
 """
 
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
+from accounts.models import User
 from accounts.permissions import sees_every_child
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Allocation, Child
+from children.services import lock_child
 from iro_portal.dates import format_date
 from iro_portal.locking import lock
 
@@ -27,28 +34,37 @@ ESCALATION_CHANGED_MESSAGE = (
 )
 
 
-def _stage_name(stage):
+def _stage_name(stage: int) -> str:
     return Stage(stage).label.lower()
 
 
-def may_reopen(user):
+def may_reopen(user: User) -> bool:
     """Reopening overrides the closure the IRO recorded, so it is a service manager's decision
     (administrators too, as they can do everything)."""
     return sees_every_child(user)
 
 
-def _blank(text):
+def _blank(text: str | None) -> bool:
     return not (text or "").strip()
 
 
-def _date_errors(errors, field, value, *, today, not_before, not_before_message, future_message):
+def _date_errors(
+    errors: dict[str, str],
+    field: str,
+    value: date,
+    *,
+    today: date,
+    not_before: date,
+    not_before_message: str,
+    future_message: str,
+) -> None:
     if value > today:
         errors[field] = future_message
     elif value < not_before:
         errors[field] = not_before_message
 
 
-def _escalating_iro(child, by, on):
+def _escalating_iro(child: Child, by: User, on: date) -> User:
     """The escalation is the IRO's: a manager raising one raises it for the child's IRO."""
     if by.is_iro:
         return by
@@ -60,7 +76,9 @@ def _escalating_iro(child, by, on):
     return allocation.iro
 
 
-def _new_step(escalation, *, stage, addressed_to_name, addressed_to_role, sent_on):
+def _new_step(
+    escalation: Escalation, *, stage: int, addressed_to_name: str, addressed_to_role: str, sent_on: date
+) -> EscalationStep:
     return EscalationStep.objects.create(
         escalation=escalation,
         stage=stage,
@@ -73,22 +91,22 @@ def _new_step(escalation, *, stage, addressed_to_name, addressed_to_role, sent_o
 
 @transaction.atomic
 def raise_escalation(
-    child,
+    child: Child,
     *,
-    by,
-    areas,
-    what_is_wrong,
-    what_is_asked,
-    stage,
-    addressed_to_name,
-    addressed_to_role,
-    raised_on,
-    today,
-    request=None,
-):
+    by: User,
+    areas: Collection[str],
+    what_is_wrong: str,
+    what_is_asked: str,
+    stage: int,
+    addressed_to_name: str,
+    addressed_to_role: str,
+    raised_on: date,
+    today: date,
+    request: HttpRequest | None = None,
+) -> Escalation:
     """Raise an escalation, informally or straight at a formal stage (the IRO may bypass any)."""
-    child = Child.objects.select_for_update().get(pk=child.pk)
-    errors = {}
+    child = lock_child(child)
+    errors: dict[str, str] = {}
     if not areas:
         errors["areas"] = "Choose at least one area of concern."
     elif not set(areas) <= set(AreaOfConcern.values):
@@ -151,17 +169,34 @@ def raise_escalation(
     return escalation
 
 
-def _locked(escalation, expected_version):
+def _locked(escalation: Escalation, expected_version: int | None) -> Escalation:
     return lock(Escalation.objects.all(), escalation.pk, expected_version, ESCALATION_CHANGED_MESSAGE)
 
 
-def _save_changed(escalation):
-    """Raise the version after a change to the escalation or one of its steps."""
+def _save_changed(
+    escalation: Escalation,
+    *,
+    by: User,
+    request: HttpRequest | None,
+    detail: dict[str, Any],
+    record: Escalation | EscalationStep | None = None,
+    action: str = AuditAction.UPDATE,
+) -> None:
+    """Save a change to the escalation or one of its steps (`record`, when it is a step): the
+    escalation's version goes up and the change is audited against the child."""
     escalation.version += 1
     escalation.save()
+    record_event(
+        action=action,
+        user=by,
+        obj=record or escalation,
+        child_id=escalation.child_id,
+        request=request,
+        detail=detail,
+    )
 
 
-def _locked_open(escalation, expected_version):
+def _locked_open(escalation: Escalation, expected_version: int | None) -> Escalation:
     """The escalation, locked for this transaction, refused if it changed since the caller read
     it or if it is closed: once resolved or withdrawn only a reopen changes it."""
     escalation = _locked(escalation, expected_version)
@@ -178,21 +213,30 @@ def _locked_open(escalation, expected_version):
     return escalation
 
 
-def _current_step(escalation):
+def _current_step(escalation: Escalation) -> EscalationStep:
     """The step at the highest stage reached: escalations only go up, so it is the latest."""
-    return escalation.steps.order_by("-stage").first()
+    return escalation.steps.latest("stage")
 
 
 @transaction.atomic
 def escalate(
-    escalation, *, by, stage, addressed_to_name, addressed_to_role, sent_on, today, expected_version=None, request=None
-):
+    escalation: Escalation,
+    *,
+    by: User,
+    stage: int,
+    addressed_to_name: str,
+    addressed_to_role: str,
+    sent_on: date,
+    today: date,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> EscalationStep:
     """Take the escalation to a higher stage, skipping any the IRO chooses to bypass."""
     escalation = _locked_open(escalation, expected_version)
     current = _current_step(escalation)
     if current.stage == Stage.CAFCASS:
         raise ValidationError("This escalation has been referred to Cafcass, the last stage: it cannot go higher.")
-    errors = {}
+    errors: dict[str, str] = {}
     if stage not in Stage.values:
         errors["stage"] = "Choose the stage you are escalating to."
     elif stage == current.stage:
@@ -222,13 +266,12 @@ def escalate(
         addressed_to_role=addressed_to_role,
         sent_on=sent_on,
     )
-    _save_changed(escalation)
-    record_event(
-        action=AuditAction.CREATE,
-        user=by,
-        obj=step,
-        child_id=escalation.child_id,
+    _save_changed(
+        escalation,
+        by=by,
         request=request,
+        record=step,
+        action=AuditAction.CREATE,
         detail={
             "escalated_from": Stage(current.stage).setting_key,
             "stage": Stage(stage).setting_key,
@@ -239,7 +282,16 @@ def escalate(
 
 
 @transaction.atomic
-def record_response(escalation, *, by, responded_on, response_summary, today, expected_version=None, request=None):
+def record_response(
+    escalation: Escalation,
+    *,
+    by: User,
+    responded_on: date,
+    response_summary: str,
+    today: date,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> EscalationStep:
     """Record the response to the current step."""
     escalation = _locked_open(escalation, expected_version)
     step = _current_step(escalation)
@@ -248,7 +300,7 @@ def record_response(escalation, *, by, responded_on, response_summary, today, ex
             f"The response at the {_stage_name(step.stage)} stage was already recorded on "
             f"{format_date(step.responded_on)}."
         )
-    errors = {}
+    errors: dict[str, str] = {}
     if _blank(response_summary):
         errors["response_summary"] = "Summarise the response."
     _date_errors(
@@ -266,13 +318,11 @@ def record_response(escalation, *, by, responded_on, response_summary, today, ex
     step.responded_on = responded_on
     step.response_summary = response_summary.strip()
     step.save(update_fields=["responded_on", "response_summary"])
-    _save_changed(escalation)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=step,
-        child_id=escalation.child_id,
+    _save_changed(
+        escalation,
+        by=by,
         request=request,
+        record=step,
         detail={"responded_on": responded_on.isoformat(), "in_time": responded_on <= step.response_due},
     )
     return step
@@ -280,14 +330,22 @@ def record_response(escalation, *, by, responded_on, response_summary, today, ex
 
 @transaction.atomic
 def resolve(
-    escalation, *, by, outcome, resolved_on, today, resolved_at_stage=None, expected_version=None, request=None
-):
+    escalation: Escalation,
+    *,
+    by: User,
+    outcome: str,
+    resolved_on: date,
+    today: date,
+    resolved_at_stage: int | None = None,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Escalation:
     """Close the escalation with its outcome, at the current stage unless the IRO says otherwise."""
     escalation = _locked_open(escalation, expected_version)
     steps = {step.stage: step for step in escalation.steps.all()}
     current = steps[max(steps)]
     stage = current.stage if resolved_at_stage is None else resolved_at_stage
-    errors = {}
+    errors: dict[str, str] = {}
     if _blank(outcome):
         errors["outcome"] = "Describe the outcome of the escalation."
     if stage not in steps:
@@ -309,12 +367,9 @@ def resolve(
     escalation.resolved_on = resolved_on
     escalation.resolved_at_stage = stage
     escalation.outcome = outcome.strip()
-    _save_changed(escalation)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=escalation,
-        child_id=escalation.child_id,
+    _save_changed(
+        escalation,
+        by=by,
         request=request,
         detail={
             "status": EscalationStatus.RESOLVED,
@@ -326,7 +381,15 @@ def resolve(
 
 
 @transaction.atomic
-def withdraw(escalation, *, by, withdrawal_reason, today, expected_version=None, request=None):
+def withdraw(
+    escalation: Escalation,
+    *,
+    by: User,
+    withdrawal_reason: str,
+    today: date,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Escalation:
     """The IRO withdraws an escalation that no longer needs pursuing, saying why."""
     escalation = _locked_open(escalation, expected_version)
     if _blank(withdrawal_reason):
@@ -334,12 +397,9 @@ def withdraw(escalation, *, by, withdrawal_reason, today, expected_version=None,
     escalation.status = EscalationStatus.WITHDRAWN
     escalation.withdrawn_on = today
     escalation.withdrawal_reason = withdrawal_reason.strip()
-    _save_changed(escalation)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=escalation,
-        child_id=escalation.child_id,
+    _save_changed(
+        escalation,
+        by=by,
         request=request,
         detail={"status": EscalationStatus.WITHDRAWN, "withdrawn_on": today.isoformat()},
     )
@@ -347,7 +407,15 @@ def withdraw(escalation, *, by, withdrawal_reason, today, expected_version=None,
 
 
 @transaction.atomic
-def reopen(escalation, *, by, reopen_reason, today, expected_version=None, request=None):
+def reopen(
+    escalation: Escalation,
+    *,
+    by: User,
+    reopen_reason: str,
+    today: date,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Escalation:
     """A service manager reopens a resolved or withdrawn escalation; what it said at closure
     stays in the audit log."""
     if not may_reopen(by):
@@ -366,12 +434,9 @@ def reopen(escalation, *, by, reopen_reason, today, expected_version=None, reque
     escalation.outcome = escalation.withdrawal_reason = ""
     escalation.reopened_on = today
     escalation.reopen_reason = reopen_reason.strip()
-    _save_changed(escalation)
-    record_event(
-        action=AuditAction.UPDATE,
-        user=by,
-        obj=escalation,
-        child_id=escalation.child_id,
+    _save_changed(
+        escalation,
+        by=by,
         request=request,
         detail={"status": EscalationStatus.OPEN, "reopen_reason": escalation.reopen_reason, "before": closed},
     )

@@ -7,13 +7,15 @@ from django.shortcuts import render
 from django.views import View
 
 from .forms import add_service_errors
+from .locking import refusal_status
 
 
 class FormPage(View):
     """GET shows the form; POST checks it and calls the service through `save`, which returns where
     to go next. The service's errors become the form's (against the field each names; one naming
     no field, such as a change refused because someone else saved the record meanwhile, at the
-    top) and the page comes back as a 400.
+    top) and the page comes back as a 400, or a 409 when the record was changed by someone else
+    since the page was opened (the API's answer to a stale write too).
 
     `load` fetches what the page is about (refusing with 404 or 403) before either method, and may
     answer instead, for a page that no longer applies (an escalation already closed)."""
@@ -48,12 +50,13 @@ class FormPage(View):
         if (answer := self.load(request, *args, **kwargs)) is not None:
             return answer
         form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
-        if form.is_valid():
-            try:
-                return self.save(form)
-            except ValidationError as error:
-                add_service_errors(form, error, self.renamed_fields)
-        return self.show(form, status=400)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        try:
+            return self.save(form)
+        except ValidationError as error:
+            add_service_errors(form, error, self.renamed_fields)
+            return self.show(form, status=refusal_status(error))
 
     def show(self, form, status=200):
         return render(self.request, self.template_name, {**self.context(), "form": form}, status=status)

@@ -7,7 +7,8 @@ from datetime import date
 @dataclass(frozen=True)
 class Reminder:
     """One reminder. The message names no child: the inbox shows the child's name beside it and
-    an email their initials and ID (notifications.services), so it reads whole in both."""
+    an email their initials and ID (notifications.services), so it reads whole in both. Its
+    fields are those of the Notification row it is stored as."""
 
     recipient_id: int
     kind: str

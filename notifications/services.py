@@ -6,6 +6,9 @@ deciding what is new, and an email is marked sent only after the mail server too
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,22 +27,9 @@ from .reminders import Reminder, initials_and_id
 logger = logging.getLogger(__name__)
 
 
-def store_reminders(reminders):
+def store_reminders(reminders: Iterable[Reminder]) -> int:
     """Insert the reminders that do not exist yet; return how many rows are new."""
-    rows = [
-        Notification(
-            recipient_id=r.recipient_id,
-            kind=r.kind,
-            subject_type=r.subject_type,
-            subject_id=r.subject_id,
-            child_id=r.child_id,
-            due_date=r.due_date,
-            step=r.step,
-            message=r.message,
-            link=r.link,
-        )
-        for r in reminders
-    ]
+    rows = [Notification(**asdict(reminder)) for reminder in reminders]
     if not rows:
         return 0
     before = Notification.objects.count()
@@ -47,7 +37,7 @@ def store_reminders(reminders):
     return Notification.objects.count() - before
 
 
-def child_id_ranges(size):
+def child_id_ranges(size: int) -> list[tuple[int, int]]:
     """Split the children into id ranges of at most `size` ids: the unit a sweep task works on."""
     bounds = Child.objects.aggregate(first=Min("pk"), last=Max("pk"))
     if bounds["first"] is None:
@@ -57,7 +47,7 @@ def child_id_ranges(size):
     ]
 
 
-def manager_digests(on):
+def manager_digests(on: date) -> list[Reminder]:
     """One digest a day for each service manager: the reminders waiting unread in IROs' inboxes,
     by kind, and the children with an overdue review or conference, by IRO. Both are snapshots
     of the service's state, so a digest written while a sweep is still running is only a little
@@ -100,7 +90,7 @@ def manager_digests(on):
     ]
 
 
-def _email_text(notification):
+def _email_text(notification: Notification) -> str:
     """The reminder, then the child by initials and ID only (never the name) and the link."""
     link = f"{settings.SITE_URL.rstrip('/')}{notification.link}"
     if notification.child is None:
@@ -112,7 +102,7 @@ def _email_text(notification):
     )
 
 
-def send_pending_emails(batch_size=None):
+def send_pending_emails(batch_size: int | None = None) -> dict[str, int]:
     """Email the reminders not yet emailed, a batch at a time. A failure leaves the reminder
     in the inbox, counted and with its error, for the next run to retry."""
     batch_size = batch_size or settings.REMINDER_EMAIL_BATCH_SIZE
@@ -147,7 +137,7 @@ def send_pending_emails(batch_size=None):
     return {"sent": sent, "failed": failed, "batch": len(batch)}
 
 
-def settle_reminders(subject_type, subject_id, kind):
+def settle_reminders(subject_type: str, subject_id: int, kind: str) -> int:
     """Mark read every unread reminder of `kind` about a subject that no longer needs it (an
     agreed action done or given a new date): the inbox stops asking for what is settled."""
     return Notification.objects.filter(
@@ -158,7 +148,7 @@ def settle_reminders(subject_type, subject_id, kind):
     ).update(read_at=timezone.now())
 
 
-def mark_read(notification, user):
+def mark_read(notification: Notification, user: User) -> Notification:
     if notification.recipient_id != user.pk:
         raise PermissionError("A reminder can only be marked read by its recipient.")
     if notification.read_at is None:
@@ -167,7 +157,7 @@ def mark_read(notification, user):
     return notification
 
 
-def sweep_in_process(on):
+def sweep_in_process(on: date) -> int:
     """Run every reminder sweep and the digests now, in this process, without a broker: what
     the daily Celery fan-out does, one range of children after another."""
     from django.utils.module_loading import import_string

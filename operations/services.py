@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -30,15 +31,15 @@ class Backup:
     vendor: str
 
 
-def default_backup_folder():
+def default_backup_folder() -> Path:
     return Path(settings.VAR_DIR) / "backups"
 
 
-def _file_label(name):
+def _file_label(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "database"
 
 
-def _create_private_file(path):
+def _create_private_file(path: Path) -> None:
     """Create `path` for the owner only, refusing to overwrite anything already there."""
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -46,7 +47,7 @@ def _create_private_file(path):
         raise BackupError(f"{path} already exists; not overwriting it.") from None
 
 
-def _pg_dump(settings_dict, target):
+def _pg_dump(settings_dict: dict[str, Any], target: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise BackupError(
@@ -65,7 +66,7 @@ def _pg_dump(settings_dict, target):
         raise BackupError(f"pg_dump failed (exit status {result.returncode}): {result.stderr.strip()}")
 
 
-def _sqlite_copy(target):
+def _sqlite_copy(target: Path) -> None:
     """SQLite's online backup API copies a consistent snapshot while the app keeps running."""
     connection.ensure_connection()
     destination = sqlite3.connect(target)
@@ -76,14 +77,14 @@ def _sqlite_copy(target):
         destination.close()
 
 
-def _os_user():
+def _os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # a container user with no passwd entry
         return ""
 
 
-def backup_database(out_dir=None):
+def backup_database(out_dir: str | Path | None = None) -> Backup:
     """Write a backup of the database to a new timestamped file in `out_dir` (default var/backups/)
     and audit it. PostgreSQL: a pg_dump custom-format archive, restored with pg_restore. SQLite: a
     copy of the database file."""

@@ -1,8 +1,11 @@
 """Reads about oversight: a child's current rating and history, and the IRO's worklist."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
     Case,
@@ -13,17 +16,20 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
-    Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.permissions import children_visible_to
-from children.models import Allocation, Child
+from children.models import Allocation, Child, current_iro, prefetch_current_iro
 from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, overdue_step
@@ -32,10 +38,41 @@ from reviews.models import Review, ReviewKind, ReviewStatus
 
 from .models import RATED_KINDS, InContactPlan, OversightKind, OversightRecord
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 CHECK_DUE_SOON_WORKING_DAYS = 10
 
 
-def contact_due(agreed_on, every_weeks, last_contact):
+class LatestOversight(TypedDict):
+    """What with_latest_oversight annotates a child with."""
+
+    current_rag: str | None
+    next_check_date: date | None
+    last_record_date: date | None
+
+
+class OversightStatus(LatestOversight):
+    """What with_oversight_status annotates a child with."""
+
+    rated_on: date | None
+    last_contact_date: date | None
+    contact_every_weeks: int | None
+    contact_agreed_on: date | None
+    check_overdue: bool
+    no_record_this_quarter: bool
+
+
+class WorklistFlags(OversightStatus):
+    """What with_worklist_flags annotates a child with."""
+
+    check_due_soon: bool
+    contact_due_on: date | None
+    contact_behind: bool
+    needs_attention: bool
+
+
+def contact_due(agreed_on: date, every_weeks: int, last_contact: date | None) -> date:
     """When the IRO should next be in touch under the In-Contact plan: every_weeks after the
     last contact, or after the plan was agreed when that is later or there has been none.
     contact_due_on() is the same rule in SQL, for the worklist."""
@@ -43,7 +80,7 @@ def contact_due(agreed_on, every_weeks, last_contact):
     return since + timedelta(weeks=every_weeks)
 
 
-def oversight_for_child(child, on):
+def oversight_for_child(child: Child, on: date) -> dict[str, Any]:
     records = list(child.oversight_records.select_related("iro", "review").order_by("-date", "-id"))
     status = (
         with_oversight_status(Child.objects.filter(pk=child.pk), on)
@@ -68,11 +105,11 @@ def oversight_for_child(child, on):
     }
 
 
-def _latest(records, field):
+def _latest(records: QuerySet[OversightRecord], field: str) -> Subquery:
     return Subquery(records.order_by("-date", "-id").values(field)[:1])
 
 
-def with_latest_oversight(children, on):
+def with_latest_oversight(children: QuerySet[Child], on: date) -> "QuerySet[WithAnnotations[Child, LatestOversight]]":
     """Annotate each child with what their latest records on `on` say: the current RAG rating,
     the next check date and the date of the last record of any kind. Each is one subquery per
     child; check_overdue and no_record_this_quarter read only these."""
@@ -84,20 +121,28 @@ def with_latest_oversight(children, on):
     )
 
 
-def check_overdue(on):
+def _nothing_recorded_since_check() -> Q:
+    return Q(last_record_date__isnull=True) | Q(last_record_date__lt=F("next_check_date"))
+
+
+def check_overdue(on: date) -> Q:
     """Children (annotated by with_latest_oversight) whose check date has passed with nothing
     recorded since."""
-    return Q(next_check_date__isnull=False, next_check_date__lt=on) & (
-        Q(last_record_date__isnull=True) | Q(last_record_date__lt=F("next_check_date"))
-    )
+    return Q(next_check_date__isnull=False, next_check_date__lt=on) & _nothing_recorded_since_check()
 
 
-def no_record_this_quarter(on):
+def check_due_by(on: date) -> Q:
+    """Children (annotated with their next check and last record dates) whose check falls on
+    `on` or has passed, with nothing recorded since: due today or overdue, as reminded."""
+    return Q(next_check_date__isnull=False, next_check_date__lte=on) & _nothing_recorded_since_check()
+
+
+def no_record_this_quarter(on: date) -> Q:
     """Children (annotated by with_latest_oversight) with no record since the quarter began."""
     return Q(last_record_date__isnull=True) | Q(last_record_date__lt=timescales.quarter_start(on))
 
 
-def with_oversight_status(children, on):
+def with_oversight_status(children: QuerySet[Child], on: date) -> "QuerySet[WithAnnotations[Child, OversightStatus]]":
     """Annotate each child with their current RAG rating and the state of their oversight on
     `on`, in SQL, so that the worklist, the children list and the dashboard share one rule: a
     check is overdue once its date has passed with nothing recorded since (check_overdue), and
@@ -119,12 +164,12 @@ def with_oversight_status(children, on):
 RAG_FILTER_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "Not rated")]
 
 
-def rated(rag):
+def rated(rag: str) -> Q:
     """Children (annotated by with_oversight_status) by current rating; "none" for not rated."""
     return Q(current_rag__isnull=True) if rag == "none" else Q(current_rag=rag)
 
 
-def seen_by_iro_before_review():
+def seen_by_iro_before_review() -> Exists:
     """A held LAC review where the IRO had recorded a contact with the child since the previous
     review of the same cycle (or since the cycle started) and on or before the review day."""
     previous = (
@@ -148,7 +193,7 @@ def seen_by_iro_before_review():
     return Exists(contacts)
 
 
-def check_due_soon(on):
+def check_due_soon(on: date) -> Q:
     """Children (annotated by with_latest_oversight) whose next check falls from `on` to the
     CHECK_DUE_SOON_WORKING_DAYSth working day after it."""
     soon = timescales.add_working_days(on, CHECK_DUE_SOON_WORKING_DAYS)
@@ -164,46 +209,52 @@ class DaysAfter(Func):
     arg_joiner = " + "
     output_field = DateField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
         return self.as_sql(
             compiler, connection, template="DATE(%(expressions)s || ' days')", arg_joiner=", ", **extra_context
         )
 
 
-def contact_due_on():
+def contact_due_on() -> DaysAfter:
     """The SQL form of contact_due, for children annotated by with_oversight_status: empty
     without an In-Contact plan."""
     since = Greatest("contact_agreed_on", Coalesce("last_contact_date", "contact_agreed_on"))
     return DaysAfter(since, F("contact_every_weeks") * 7)
 
 
-def contact_behind(on):
+def contact_behind(on: date) -> Q:
     """Children (annotated by with_worklist_flags) whose In-Contact plan's next contact was due
     before `on`."""
     return Q(contact_due_on__isnull=False, contact_due_on__lt=on)
 
 
-def _flag(condition):
+def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def needs_attention(on):
+def needs_attention(on: date) -> Q:
     """Children (annotated by with_oversight_status and contact_due_on) with any of the
     worklist's four flags raised."""
     return check_overdue(on) | check_due_soon(on) | no_record_this_quarter(on) | contact_behind(on)
 
 
-def with_worklist_flags(children, on):
+def with_worklist_flags(children: QuerySet[Child], on: date) -> "QuerySet[WithAnnotations[Child, WorklistFlags]]":
     """Annotate each child with the worklist's four flags and whether any is raised
     (needs_attention), so the database can filter by them and a row can show them."""
     children = with_oversight_status(children, on).annotate(
         check_due_soon=_flag(check_due_soon(on)),
         contact_due_on=contact_due_on(),
     )
-    return children.annotate(contact_behind=_flag(contact_behind(on)), needs_attention=_flag(needs_attention(on)))
+    flagged = children.annotate(contact_behind=_flag(contact_behind(on)), needs_attention=_flag(needs_attention(on)))
+    # The stubs type DaysAfter's date as never empty; it is empty without an In-Contact plan.
+    return cast("QuerySet[WithAnnotations[Child, WorklistFlags]]", flagged)
 
 
-def worklist_children(user, on, *, iro=None, rag=None):
+def worklist_children(
+    user: User, on: date, *, iro: User | None = None, rag: str | None = None
+) -> "QuerySet[WithAnnotations[Child, WorklistFlags]]":
     """Children on the user's list (currently allocated), annotated by with_worklist_flags."""
     allocated = Allocation.objects.current(on)
     if iro is not None:
@@ -215,7 +266,7 @@ def worklist_children(user, on, *, iro=None, rag=None):
     return children
 
 
-def worklist_counts(children, on):
+def worklist_counts(children: "QuerySet[WithAnnotations[Child, WorklistFlags]]", on: date) -> dict[str, int]:
     """How many of these children (from worklist_children) there are, how many need attention
     and how many have each flag: one query over the whole list, in which each child's latest
     records are looked up once (in a subquery) and the flags counted over them. Counted in the
@@ -241,7 +292,7 @@ WORKLIST_FLAGS = {
 the ?show= that lists the children with that flag: (label, condition)."""
 
 
-def by_urgency(on):
+def by_urgency(on: date) -> list[OrderBy]:
     """The worklist's order: overdue checks first (the longest overdue first), then In-Contact
     plans behind, checks due soon (the soonest first), no record this quarter, then the rest;
     by name within each."""
@@ -265,27 +316,29 @@ class WorklistOrder:
     children needing attention and, past them, one for the rest, each stopping once the page
     is full."""
 
-    def __init__(self, children, counts, on, *, attention_only=True, flag=None):
-        in_order = children.prefetch_related(
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.current(on).select_related("iro"),
-                to_attr="current_allocations",
-            )
-        ).order_by(*by_urgency(on))
+    def __init__(
+        self,
+        children: "QuerySet[WithAnnotations[Child, WorklistFlags]]",
+        counts: dict[str, int],
+        on: date,
+        *,
+        attention_only: bool = True,
+        flag: str | None = None,
+    ) -> None:
+        in_order = children.prefetch_related(prefetch_current_iro(on)).order_by(*by_urgency(on))
         condition = WORKLIST_FLAGS[flag][1](on) if flag else needs_attention(on)
         self.needing = in_order.filter(condition)
         self.needing_count = counts[flag] if flag else counts["needs_attention"]
         self.not_needing = None if attention_only or flag else in_order.exclude(needs_attention(on))
         self.total = self.needing_count if self.not_needing is None else counts["children"]
 
-    def count(self):
+    def count(self) -> int:
         return self.total
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.total
 
-    def __getitem__(self, rows):
+    def __getitem__(self, rows: slice) -> "list[WithAnnotations[Child, WorklistFlags]]":
         first, last = rows.start or 0, rows.stop
         page = list(self.needing[first : min(last, self.needing_count)]) if first < self.needing_count else []
         if self.not_needing is not None and last > self.needing_count:
@@ -293,7 +346,7 @@ class WorklistOrder:
         return page
 
 
-def worklist_rows(children):
+def worklist_rows(children: "Iterable[WithAnnotations[Child, WorklistFlags]]") -> list["WorklistRow"]:
     """The rows for these children (one page of a WorklistOrder)."""
     return [_row(child) for child in children]
 
@@ -301,7 +354,7 @@ def worklist_rows(children):
 @dataclass(frozen=True)
 class WorklistRow:
     child: Child
-    iro: object
+    iro: User | None
     current_rag: str
     rated_on: date | None
     next_check_date: date | None
@@ -313,11 +366,10 @@ class WorklistRow:
     needs_attention: bool
 
 
-def _row(child):
-    allocations = getattr(child, "current_allocations", [])
+def _row(child: "WithAnnotations[Child, WorklistFlags]") -> WorklistRow:
     return WorklistRow(
         child=child,
-        iro=allocations[0].iro if allocations else None,
+        iro=current_iro(child),
         current_rag=child.current_rag or "",
         rated_on=child.rated_on,
         next_check_date=child.next_check_date,
@@ -333,29 +385,29 @@ def _row(child):
 QUARTER_END_WARNING_WORKING_DAYS = 10
 
 
-def oversight_reminders(on, first_child_id, last_child_id):
+def oversight_reminders(on: date, first_child_id: int, last_child_id: int) -> list[Reminder]:
     """Reminders for the IROs of the children in an id range: a check due today or overdue
     (weekly while overdue), and no oversight record this quarter once the quarter is within
     10 working days of its end."""
     allocated = Allocation.objects.current(on).filter(child_id__gte=first_child_id, child_id__lte=last_child_id)
     recipients = dict(allocated.values_list("child_id", "iro_id"))
     records = OversightRecord.objects.filter(child=OuterRef("pk"))
-    children = Child.objects.filter(pk__in=allocated.values("child_id")).annotate(
-        next_check_date=_latest(records.filter(next_check_date__isnull=False), "next_check_date"),
-        last_record_date=_latest(records, "date"),
+    children = (
+        Child.objects.filter(pk__in=allocated.values("child_id"))
+        .annotate(
+            next_check_date=_latest(records.filter(next_check_date__isnull=False), "next_check_date"),
+            last_record_date=_latest(records, "date"),
+        )
+        .annotate(check_due=_flag(check_due_by(on)), no_record_this_quarter=_flag(no_record_this_quarter(on)))
     )
     quarter_begins = timescales.quarter_start(on)
     quarter_closes = timescales.quarter_end(on)
     warn_quarter = on >= timescales.add_working_days(quarter_closes, -QUARTER_END_WARNING_WORKING_DAYS)
-    reminders = []
+    reminders: list[Reminder] = []
     for child in children:
         link = reverse("children:detail", args=[child.pk])
         next_check = child.next_check_date
-        if (
-            next_check is not None
-            and next_check <= on
-            and (child.last_record_date is None or child.last_record_date < next_check)
-        ):
+        if child.check_due:
             reminders.append(
                 Reminder(
                     recipient_id=recipients[child.pk],
@@ -373,7 +425,7 @@ def oversight_reminders(on, first_child_id, last_child_id):
                     link=link,
                 )
             )
-        if warn_quarter and (child.last_record_date is None or child.last_record_date < quarter_begins):
+        if warn_quarter and child.no_record_this_quarter:
             reminders.append(
                 Reminder(
                     recipient_id=recipients[child.pk],
@@ -390,7 +442,7 @@ def oversight_reminders(on, first_child_id, last_child_id):
     return reminders
 
 
-def recorded_between(start, end):
+def recorded_between(start: date, end: date) -> Exists:
     """Children with an oversight record (of any kind) dated from `start` to `end`: the annual
     report's quarterly footprint."""
     return Exists(OversightRecord.objects.filter(child=OuterRef("pk"), date__gte=start, date__lte=end))

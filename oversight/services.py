@@ -4,16 +4,21 @@ The follow-up window follows the RAG rating (DESIGN.md section 3): red, any day 
 4 weeks; amber, 5 to 8 weeks; green, around the midpoint between the review and the next one.
 """
 
+import datetime
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from children.services import lock_child
 from iro_portal.dates import format_date
 from iro_portal.locking import check_version
 from iro_portal.words import with_article
@@ -37,11 +42,11 @@ class CheckWindow:
     latest: date
     proposed: date
 
-    def __contains__(self, day):
+    def __contains__(self, day: date) -> bool:
         return self.earliest <= day <= self.latest
 
 
-def next_check_window(rag, record_date, next_review_due=None):
+def next_check_window(rag: str, record_date: date, next_review_due: date | None = None) -> CheckWindow:
     """The dates the next check may be set to after a rating, and the one proposed."""
     if rag == Rag.RED:
         return CheckWindow(
@@ -65,7 +70,7 @@ def next_check_window(rag, record_date, next_review_due=None):
     raise ValueError(f"No follow-up window for rating {rag!r}")
 
 
-def next_review_due(child, after=None):
+def next_review_due(child: Child, after: Review | None = None) -> date | None:
     """The review the green midpoint counts to: after a rated LAC review, the next review of the
     same cycle; otherwise the child's earliest outstanding review, a LAC review first."""
     if after is not None:
@@ -83,8 +88,8 @@ def next_review_due(child, after=None):
     )
 
 
-def _validate(record, today):
-    errors = {}
+def _validate(record: OversightRecord, today: date) -> None:
+    errors: dict[str, str] = {}
     if record.date > today:
         errors["date"] = "The date cannot be in the future."
     elif record.date < record.child.date_of_birth:
@@ -113,10 +118,20 @@ def _validate(record, today):
 
 @transaction.atomic
 def record_oversight(
-    child, *, by, kind, date, rag="", tracking="", next_check_date=None, review=None, request=None, today
-):
+    child: Child,
+    *,
+    by: User,
+    kind: str,
+    date: datetime.date,
+    rag: str = "",
+    tracking: str = "",
+    next_check_date: datetime.date | None = None,
+    review: Review | None = None,
+    request: HttpRequest | None = None,
+    today: datetime.date,
+) -> OversightRecord:
     """Record oversight; after a rating with no next check chosen, the proposed date is used."""
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    child = lock_child(child)
     record = OversightRecord(
         child=child,
         iro=by,
@@ -145,11 +160,21 @@ def record_oversight(
 
 
 @transaction.atomic
-def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, expected_version=None, request=None, today):
+def agree_in_contact_plan(
+    child: Child,
+    *,
+    by: User,
+    method: str,
+    every_weeks: int,
+    agreed_on: date,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    today: date,
+) -> InContactPlan:
     """A new In-Contact plan replaces the current one from the day it is agreed. `expected_version`
     is the current plan's as the caller read it (0 when there was none); the new plan carries on
     its version, so a change read from the plan it replaced is stale."""
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    child = lock_child(child)
     current = InContactPlan.objects.filter(child=child, ended_on__isnull=True).first()
     check_version(current, expected_version)
     if agreed_on > today:
@@ -186,7 +211,7 @@ def agree_in_contact_plan(child, *, by, method, every_weeks, agreed_on, expected
     return plan
 
 
-def end_in_contact_plan_when_care_ends(child):
+def end_in_contact_plan_when_care_ends(child: Child) -> InContactPlan | None:
     """An In-Contact plan is agreed for a period of care: when the child stops being looked
     after it ends that day, so a later return to care starts without a stale plan."""
     plan = InContactPlan.objects.filter(child=child, ended_on__isnull=True).first()
@@ -195,7 +220,7 @@ def end_in_contact_plan_when_care_ends(child):
     episodes = list(child.episodes.order_by("start_date"))
     if not episodes or current_lac_cycle(episodes, on=timezone.localdate()) is not None:
         return None
-    plan.ended_on = max(plan.agreed_on, episodes[-1].end_date)
+    plan.ended_on = max(plan.agreed_on, cast(date, episodes[-1].end_date))
     plan.version += 1
     plan.save(update_fields=["ended_on", "version"])
     record_event(

@@ -16,7 +16,7 @@ from accounts.permissions import (
 )
 from audit.pages import ListPage
 from iro_portal.forms import add_service_errors
-from iro_portal.locking import VersionForm
+from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 
@@ -351,9 +351,9 @@ class NarrativeView(AnnualReportAccessMixin, View):
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-            else:
-                messages.success(request, "The narrative and action plan have been saved.")
-                return redirect("reporting:annual_report", year=report.year)
+                return self.show(report, form, formset, status=refusal_status(error))
+            messages.success(request, "The narrative and action plan have been saved.")
+            return redirect("reporting:annual_report", year=report.year)
         return self.show(report, form, formset, status=400)
 
     def show(self, report, form, formset, status=200):
@@ -432,9 +432,9 @@ class ComparatorsView(AnnualReportAccessMixin, View):
                 )
             except ValidationError as error:
                 add_service_errors(version_form, error)
-            else:
-                messages.success(request, "The comparator figures have been saved.")
-                return redirect("reporting:annual_report", year=year)
+                return self.show(report, formset, version_form, status=refusal_status(error))
+            messages.success(request, "The comparator figures have been saved.")
+            return redirect("reporting:annual_report", year=year)
         return self.show(report, formset, version_form, status=400)
 
     def formset(self, **kwargs):

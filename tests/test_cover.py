@@ -394,10 +394,24 @@ class TestManagersPages:
         arrangement = cover(covering, iro, manager, starts_on=today - DAY, ends_on=today + DAY, version=2)
         sign_in(client, manager)
         response = client.post(reverse("cover_end", args=[arrangement.pk]), {"version": 1})
+        content = response.content.decode()
         assert response.status_code == 409
-        assert "Someone else changed this cover arrangement" in response.content.decode()
+        assert "<title>Error:" in content and "govuk-error-summary" in content
+        assert "Someone else changed this cover arrangement" in content
         arrangement.refresh_from_db()
-        assert arrangement.ended_at is None
+        assert arrangement.ended_at is None and arrangement.version == 2
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_cover_already_ended_goes_back_to_the_list_with_a_message(
+        self, client, covering, iro, manager, today, method
+    ):
+        arrangement = cover(covering, iro, manager, starts_on=today - DAY, ends_on=today + DAY)
+        services.end_cover_early(arrangement, by=manager, expected_version=1)
+        sign_in(client, manager)
+        response = getattr(client, method)(reverse("cover_end", args=[arrangement.pk]), {"version": 2}, follow=True)
+        assert response.redirect_chain == [(reverse("cover_list"), 302)]
+        assert "This cover has already ended." in response.content.decode()
+        assert CoverArrangement.objects.get(pk=arrangement.pk).version == 2
 
     def test_iros_cannot_grant_cover(self, client, covering, iro, today):
         sign_in(client, iro)

@@ -1,7 +1,7 @@
 """Optimistic locking on every record that can be changed after it is made (iro_portal.locking):
 a change made from the version someone opened is saved and raises the version by one; the same
 change after someone else has saved the record in the meantime is refused, a 409 in the API and
-the "changed by someone else" message on the page, and nothing of it is saved."""
+the "changed by someone else" message on the page (a 409 too), and nothing of it is saved."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -367,14 +367,14 @@ def test_a_page_saves_a_change_made_from_the_current_version_and_raises_it(ctx, 
 
 
 @pytest.mark.parametrize("case", PAGE_CASES, ids=_ids(PAGE_CASES))
-def test_a_page_refuses_a_stale_version_with_the_message_and_saves_nothing(ctx, case):
+def test_a_page_refuses_a_stale_version_with_409_the_message_and_saves_nothing(ctx, case):
     record = case.make(ctx)
     opened = case.version(record)
     case.someone_else_changes(ctx, record)
     after_their_change = case.version(record)
     response = case.send(ctx, record, opened)
     content = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "<title>Error: " in content and "govuk-error-summary" in content
     assert CHANGED_BY_SOMEONE_ELSE in content and "Nothing you entered has been saved" in content
     assert not case.saved(record)
@@ -397,5 +397,5 @@ def test_a_first_in_contact_plan_agreed_by_someone_else_meanwhile_is_not_overwri
         reverse("oversight:in_contact", args=[ctx.child.pk]),
         {"method": "video", "every_weeks": "3", **date_fields("agreed_on", today()), "version": 0},
     )
-    assert response.status_code == 400 and CHANGED_BY_SOMEONE_ELSE in response.content.decode()
+    assert response.status_code == 409 and CHANGED_BY_SOMEONE_ELSE in response.content.decode()
     assert _current_plan(ctx.child).every_weeks == 6 and InContactPlan.objects.count() == 1

@@ -252,7 +252,7 @@ class TestActionPage:
         )
         sign_in(client, iro)
         response = client.post(done_url(action), done_post(action, today))
-        assert response.status_code == 400
+        assert response.status_code == 409
         assert "Someone else changed this action" in response.content.decode()
         assert ReviewAction.objects.get(pk=action.pk).completed_on is None
 
