@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import children_visible_to, may_see_child_records
-from children.models import Allocation, Child
+from children.models import Allocation, Child, prefetch_current_iro
+from children.models import current_iro as current_iro_of_child
 from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, as_sentence, overdue_step
@@ -88,18 +89,12 @@ def held_reviews(user: User, on: date) -> QuerySet[Review]:
 def with_current_iro(reviews: QuerySet[Review], on: date) -> QuerySet[Review]:
     """Each review's child and the IRO allocated to them on `on` (read with current_iro), in one
     more query whatever the number of reviews."""
-    return reviews.select_related("child").prefetch_related(
-        Prefetch(
-            "child__allocations",
-            queryset=Allocation.objects.current(on).select_related("iro"),
-            to_attr="current_allocations",
-        )
-    )
+    return reviews.select_related("child").prefetch_related(prefetch_current_iro(on, through="child__"))
 
 
 def current_iro(review: Review) -> User | None:
     """The IRO allocated to the review's child, as fetched by with_current_iro (None if none)."""
-    return next((a.iro for a in getattr(review.child, "current_allocations", [])), None)
+    return current_iro_of_child(review.child)
 
 
 DUE_PERIODS = [
