@@ -339,11 +339,17 @@ def rule_103(data):
             )
 
 
+def is_valid_upn(upn: str) -> bool:
+    """Rule 168: a UPN (a letter other than I, O or S, 11 digits, then a digit or a letter) or
+    one of the codes for a UPN not known, UN1 to UN5."""
+    return upn in UPN_UNKNOWN or UPN_PATTERN.match(upn) is not None
+
+
 @rule("168")
 def rule_168(data):
     for row in data.header:
         upn = _cell(row, "UPN")
-        if upn not in UPN_UNKNOWN and not UPN_PATTERN.match(upn):
+        if not is_valid_upn(upn):
             yield Problem(
                 _cell(row, "CHILD"), "168", f"UPN '{upn}' is not a valid UPN (a letter then 12 characters) or UN1-UN5."
             )

@@ -235,3 +235,16 @@ def test_the_apply_stage_writes_the_plan(known_child):
     assert (again.new_children, again.changed_children, again.replaced, again.new_reviews) == ([], [], [], [])
     assert again.next_reviews_scheduled == 0
     assert again.unchanged_children == 2
+
+
+def test_the_import_refuses_a_upn_the_export_would_refuse():
+    """Rule 168 is rules.is_valid_upn for both: a UPN's first letter is never I, O or S."""
+    _, errors = checked(
+        return_files(
+            ["A1,M,01/05/2012,WBRI,I12345678901Z,,", "A2,M,01/05/2012,WBRI,A12345678901Z,,"],
+            ["A1,01/04/2024,S,C2,N1,U4,PR1,,,,,,", "A2,01/04/2024,S,C2,N1,U4,PR1,,,,,,"],
+        )
+    )
+    assert problems(errors) == [("header.csv", 2, "A1", "UPN", "I12345678901Z")]
+    data = rules.ReturnData(2025, header=[{"CHILD": "A1", "UPN": "I12345678901Z"}, {"CHILD": "A2", "UPN": "UN3"}])
+    assert [p.child for p in rules.rule_168(data)] == ["A1"]

@@ -32,13 +32,11 @@ from reviews.models import ParticipationCode
 from reviews.selectors import participation_code_problem
 
 from ..files import format_date, read_date
-from ..rules import PLACEMENT_CHANGE_RNE, keeps_category_of_need
+from ..rules import EARLIEST_DECOM, PLACEMENT_CHANGE_RNE, is_valid_upn, keeps_category_of_need
 from . import RowError
 from .read import Progress, ReturnFile, report_progress
 
-EARLIEST_EPISODE = date(1991, 10, 14)  # rule 353
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
-UNKNOWN_UPNS = {"UN1", "UN2", "UN3", "UN4", "UN5"}
 CHILD_ID_MAX_LENGTH = cast(int, Child._meta.get_field("local_child_id").max_length)
 CODES = {
     "ETHNIC": frozenset(Ethnicity.values),
@@ -196,16 +194,15 @@ class RowChecker:
             self.error(
                 file, row, child, "UPN", upn, "UPN is missing: give the UPN or an unknown code UN1 to UN5 (rule 168)."
             )
-        elif not (
-            upn in UNKNOWN_UPNS or (len(upn) == 13 and upn[0].isalpha() and upn[1:12].isdigit() and upn[12].isalnum())
-        ):
+        elif not is_valid_upn(upn):
             self.error(
                 file,
                 row,
                 child,
                 "UPN",
                 upn,
-                "UPN must be 13 characters (a letter, 11 digits, then a digit or letter) or UN1 to UN5 (rule 168).",
+                "UPN must be 13 characters (a letter other than I, O or S, 11 digits, then a digit or letter) "
+                "or UN1 to UN5 (rule 168).",
             )
             upn = ""
         mother = values.get("MOTHER", "")
@@ -253,7 +250,7 @@ class RowChecker:
         start = self.not_future(file, row, child, "DECOM", self.day(file, row, child, values, "DECOM"))
         end = self.not_future(file, row, child, "DEC", self.day(file, row, child, values, "DEC", required=False))
         dates_ok = start is not None and (end is not None or not values.get("DEC"))
-        if start is not None and start < EARLIEST_EPISODE:
+        if start is not None and start < EARLIEST_DECOM:
             self.error(
                 file, row, child, "DECOM", values["DECOM"], "An episode cannot start before 14/10/1991 (rule 353)."
             )
@@ -537,29 +534,66 @@ def check_across(
     header_rows = tables.get("header", [])
     episode_rows = tables.get("episodes", [])
     review_rows = tables.get("reviews", [])
-    uasc_rows = tables.get("uasc", [])
-    header: dict[str, HeaderRow] = {}
-    for record in header_rows:
-        if not record.child:
-            continue
-        if record.child in header:
-            checker.error(
-                record.file,
-                record.row,
-                record.child,
-                "CHILD",
-                record.child,
-                f"CHILD {record.child} is already in row {header[record.child].row} of the Header: one row per child.",
-            )
-        else:
-            header[record.child] = record
+    across = _AcrossFiles(checker, header_rows)
+    episodes_by_child: defaultdict[str, list[EpisodeRow]] = defaultdict(list)
+    for record in episode_rows:
+        if record.child:
+            across.header_of(record, "INT03")
+            episodes_by_child[record.child].append(record)
+    year_start = _collection_year_start(episode_rows, review_rows)
+    total = len(episodes_by_child)
+    for done, (child_id, records) in enumerate(episodes_by_child.items()):
+        if done % 5000 == 0:
+            report_progress(progress, done, total, "checking episodes")
+        checker.episodes_of(child_id, across.header.get(child_id), records, year_start)
+    report_progress(progress, total, total, "checking episodes")
+    return CheckedReturn(
+        header=across.header,
+        episodes_by_child=dict(episodes_by_child),
+        reviews_by_child=across.reviews(review_rows, episodes_by_child),
+        uasc=across.uasc(tables.get("uasc", [])),
+        has_uasc_file="uasc" in tables,
+        year_start=year_start,
+        files=dict(files or {}),
+    )
 
-    def header_of(record: EpisodeRow | ReviewRow | UascRow, rule: str = "") -> HeaderRow | None:
+
+def _collection_year_start(episode_rows: list[EpisodeRow], review_rows: list[ReviewRow]) -> date | None:
+    """The collection year: the reporting year (from 1 April) of the latest date in the return."""
+    latest = max((d for e in episode_rows for d in (e.start_date, e.end_date) if d is not None), default=None)
+    latest = max([d for d in [latest, *(r.held_on for r in review_rows)] if d is not None], default=None)
+    return timescales.reporting_year_start(latest) if latest else None
+
+
+class _AcrossFiles:
+    """The Header's rows by child, and the checks of other files' rows against them."""
+
+    def __init__(self, checker: RowChecker, header_rows: list[HeaderRow]):
+        self.checker = checker
+        self.header_given = bool(header_rows)
+        self.header: dict[str, HeaderRow] = {}
+        for record in header_rows:
+            if not record.child:
+                continue
+            if record.child in self.header:
+                checker.error(
+                    record.file,
+                    record.row,
+                    record.child,
+                    "CHILD",
+                    record.child,
+                    f"CHILD {record.child} is already in row {self.header[record.child].row} of the Header: "
+                    "one row per child.",
+                )
+            else:
+                self.header[record.child] = record
+
+    def header_of(self, record: EpisodeRow | ReviewRow | UascRow, rule: str = "") -> HeaderRow | None:
         """The record's child's Header row, or None: an error when a Header file was read
         (without one, the missing file is the error)."""
-        known = header.get(record.child)
-        if known is None and header_rows:
-            checker.error(
+        known = self.header.get(record.child)
+        if known is None and self.header_given:
+            self.checker.error(
                 record.file,
                 record.row,
                 record.child,
@@ -569,9 +603,9 @@ def check_across(
             )
         return known
 
-    def same_dob_as_header(record: ReviewRow | UascRow, known: HeaderRow, rule: str = "") -> None:
+    def same_dob_as_header(self, record: ReviewRow | UascRow, known: HeaderRow, rule: str = "") -> None:
         if record.dob is not None and known.dob is not None and record.dob != known.dob:
-            checker.error(
+            self.checker.error(
                 record.file,
                 record.row,
                 record.child,
@@ -580,124 +614,111 @@ def check_across(
                 f"DOB differs from the Header's ({format_date(known.dob)})" + (f" (rule {rule})." if rule else "."),
             )
 
-    episodes_by_child: defaultdict[str, list[EpisodeRow]] = defaultdict(list)
-    for record in episode_rows:
-        if not record.child:
-            continue
-        header_of(record, "INT03")
-        episodes_by_child[record.child].append(record)
-    # The collection year: the reporting year (from 1 April) of the latest date in the return.
-    latest = max((d for e in episode_rows for d in (e.start_date, e.end_date) if d is not None), default=None)
-    latest = max([d for d in [latest, *(r.held_on for r in review_rows)] if d is not None], default=None)
-    year_start = timescales.reporting_year_start(latest) if latest else None
-    total = len(episodes_by_child)
-    for done, (child_id, records) in enumerate(episodes_by_child.items()):
-        if done % 5000 == 0:
-            report_progress(progress, done, total, "checking episodes")
-        checker.episodes_of(child_id, header.get(child_id), records, year_start)
-    report_progress(progress, total, total, "checking episodes")
-    file_cycles: dict[str, list[LacCycle] | None] = {}
+    def reviews(
+        self, review_rows: list[ReviewRow], episodes_by_child: Mapping[str, list[EpisodeRow]]
+    ) -> dict[str, dict[date, ReviewRow]]:
+        """Each child's reviews by date, checked against the Header and the child's episodes."""
+        checker = self.checker
+        file_cycles: dict[str, list[LacCycle] | None] = {}
 
-    def cycles_of(child_id: str) -> list[LacCycle] | None:
-        if child_id not in file_cycles:
-            records = episodes_by_child.get(child_id, [])
-            file_cycles[child_id] = lac_cycles(records) if records and all(e.dates_ok for e in records) else None
-        return file_cycles[child_id]
+        def cycles_of(child_id: str) -> list[LacCycle] | None:
+            if child_id not in file_cycles:
+                records = episodes_by_child.get(child_id, [])
+                file_cycles[child_id] = lac_cycles(records) if records and all(e.dates_ok for e in records) else None
+            return file_cycles[child_id]
 
-    reviews_by_child: defaultdict[str, dict[date, ReviewRow]] = defaultdict(dict)
-    for record in review_rows:
-        child_id, file, row = record.child, record.file, record.row
-        if not child_id:
-            continue
-        known = header_of(record, "INT08")
-        if known is None:
-            continue
-        same_dob_as_header(record, known, "INT17")
-        if child_id not in episodes_by_child:
-            checker.error(
-                file,
-                row,
-                child_id,
-                "CHILD",
-                child_id,
-                "This child has no episodes in the Episodes file, so cannot have LAC reviews (rule 1012).",
-            )
-            continue
-        if record.held_on is None:
-            continue
-        if record.held_on in reviews_by_child[child_id]:
-            checker.error(
-                file,
-                row,
-                child_id,
-                "REVIEW",
-                format_date(record.held_on),
-                f"Another review of this child on the same day is in row {reviews_by_child[child_id][record.held_on].row}.",
-            )
-            continue
-        reviews_by_child[child_id][record.held_on] = record
-        dob = known.dob
-        if dob is not None and record.code:
-            age = age_on(dob, record.held_on)
-            if record.held_on < dob:
+        reviews_by_child: defaultdict[str, dict[date, ReviewRow]] = defaultdict(dict)
+        for record in review_rows:
+            child_id, file, row = record.child, record.file, record.row
+            if not child_id:
+                continue
+            known = self.header_of(record, "INT08")
+            if known is None:
+                continue
+            self.same_dob_as_header(record, known, "INT17")
+            if child_id not in episodes_by_child:
+                checker.error(
+                    file,
+                    row,
+                    child_id,
+                    "CHILD",
+                    child_id,
+                    "This child has no episodes in the Episodes file, so cannot have LAC reviews (rule 1012).",
+                )
+                continue
+            if record.held_on is None:
+                continue
+            if record.held_on in reviews_by_child[child_id]:
                 checker.error(
                     file,
                     row,
                     child_id,
                     "REVIEW",
                     format_date(record.held_on),
-                    "The review is before the child's date of birth.",
+                    f"Another review of this child on the same day is in row "
+                    f"{reviews_by_child[child_id][record.held_on].row}.",
                 )
-            elif problem := participation_code_problem(age, record.code, code_name="REVIEW_CODE"):
-                rule, message = problem
-                checker.error(
-                    file, row, child_id, "REVIEW_CODE", record.code, f"{message.removesuffix('.')} (rule {rule})."
-                )
-        cycles = cycles_of(child_id)
-        if cycles is not None:
-            cycle = cycle_on(cycles, record.held_on)
-            if cycle is None or (cycle.end is not None and record.held_on > cycle.end):
+                continue
+            reviews_by_child[child_id][record.held_on] = record
+            dob = known.dob
+            if dob is not None and record.code:
+                if record.held_on < dob:
+                    checker.error(
+                        file,
+                        row,
+                        child_id,
+                        "REVIEW",
+                        format_date(record.held_on),
+                        "The review is before the child's date of birth.",
+                    )
+                elif problem := participation_code_problem(
+                    age_on(dob, record.held_on), record.code, code_name="REVIEW_CODE"
+                ):
+                    rule, message = problem
+                    checker.error(
+                        file, row, child_id, "REVIEW_CODE", record.code, f"{message.removesuffix('.')} (rule {rule})."
+                    )
+            cycles = cycles_of(child_id)
+            if cycles is not None:
+                cycle = cycle_on(cycles, record.held_on)
+                if cycle is None or (cycle.end is not None and record.held_on > cycle.end):
+                    checker.error(
+                        file,
+                        row,
+                        child_id,
+                        "REVIEW",
+                        format_date(record.held_on),
+                        "The child was not looked after on the day of this review (no episode covers it).",
+                    )
+        return dict(reviews_by_child)
+
+    def uasc(self, uasc_rows: list[UascRow]) -> dict[str, UascRow]:
+        """Each UASC child's row, checked against the Header."""
+        checker = self.checker
+        uasc: dict[str, UascRow] = {}
+        for record in uasc_rows:
+            child_id, file, row = record.child, record.file, record.row
+            if not child_id:
+                continue
+            known = self.header_of(record)
+            if known is None:
+                continue
+            if child_id in uasc:
                 checker.error(
                     file,
                     row,
                     child_id,
-                    "REVIEW",
-                    format_date(record.held_on),
-                    "The child was not looked after on the day of this review (no episode covers it).",
+                    "CHILD",
+                    child_id,
+                    f"This child is already in row {uasc[child_id].row} of the UASC file.",
                 )
-    uasc: dict[str, UascRow] = {}
-    for record in uasc_rows:
-        child_id, file, row = record.child, record.file, record.row
-        if not child_id:
-            continue
-        known = header_of(record)
-        if known is None:
-            continue
-        if child_id in uasc:
-            checker.error(
-                file,
-                row,
-                child_id,
-                "CHILD",
-                child_id,
-                f"This child is already in row {uasc[child_id].row} of the UASC file.",
-            )
-            continue
-        uasc[child_id] = record
-        if record.sex and known.sex and record.sex != known.sex:
-            checker.error(file, row, child_id, "SEX", record.sex, f"SEX differs from the Header's ({known.sex}).")
-        same_dob_as_header(record, known)
-        if record.duc is not None and known.dob is not None and record.duc < known.dob:
-            checker.error(
-                file, row, child_id, "DUC", format_date(record.duc), "DUC is before the child's date of birth."
-            )
-
-    return CheckedReturn(
-        header=header,
-        episodes_by_child=dict(episodes_by_child),
-        reviews_by_child=dict(reviews_by_child),
-        uasc=uasc,
-        has_uasc_file="uasc" in tables,
-        year_start=year_start,
-        files=dict(files or {}),
-    )
+                continue
+            uasc[child_id] = record
+            if record.sex and known.sex and record.sex != known.sex:
+                checker.error(file, row, child_id, "SEX", record.sex, f"SEX differs from the Header's ({known.sex}).")
+            self.same_dob_as_header(record, known)
+            if record.duc is not None and known.dob is not None and record.duc < known.dob:
+                checker.error(
+                    file, row, child_id, "DUC", format_date(record.duc), "DUC is before the child's date of birth."
+                )
+        return uasc
