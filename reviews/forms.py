@@ -11,6 +11,7 @@ from iro_portal.dates import format_date
 from iro_portal.forms import DraftMixin, GovukDateField
 from iro_portal.locking import VersionField
 
+from . import services
 from .models import (
     ICPC_OUTCOMES,
     RCPC_OUTCOMES,
@@ -20,7 +21,6 @@ from .models import (
     ParticipationCode,
     ReviewKind,
 )
-from .services import CONFERENCE_RECORD_FIELDS, LAC_RECORD_FIELDS
 
 
 class BookReviewForm(forms.Form):
@@ -106,15 +106,13 @@ class RecordReviewForm(DraftMixin, forms.Form):
     def __init__(self, *args, review, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.review = review
-        if review.kind == ReviewKind.LAC:
-            keep = set(LAC_RECORD_FIELDS)
-        else:
-            keep = set(CONFERENCE_RECORD_FIELDS)
+        keep = set(services.record_fields(review.kind))
+        if review.kind != ReviewKind.LAC:
             allowed = ICPC_OUTCOMES if review.kind == ReviewKind.ICPC else RCPC_OUTCOMES
             self.fields["conference_outcome"].choices = [(value, ConferenceOutcome(value).label) for value in allowed]
             if editing:
                 keep -= {"conference_outcome", "category_of_abuse"}
-        for name in set(LAC_RECORD_FIELDS) | set(CONFERENCE_RECORD_FIELDS):
+        for name in {*services.LAC_RECORD_FIELDS, *services.CONFERENCE_RECORD_FIELDS}:
             if name not in keep:
                 del self.fields[name]
         if editing and review.kind != ReviewKind.LAC:
