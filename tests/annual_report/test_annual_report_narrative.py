@@ -74,7 +74,7 @@ def test_a_stale_narrative_edit_is_refused_and_changes_nothing(records, report, 
             "action-MAX_NUM_FORMS": "20",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Someone else changed this report while you were editing it" in response.content.decode()
     after = AnnualReport.objects.get(pk=report.pk)
     assert (after.introduction, after.version, after.action_plan.count()) == ("First words.", report.version, 1)
