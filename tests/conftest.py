@@ -231,3 +231,42 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("what was skipped, by reason")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Longest test files first. `--dist loadfile` hands each process the next whole file as it runs
+# out, in collection order, so a long file near the end (the seed_demo tests) kept one process
+# busy after the other had finished. Each run stores how long each file took (.pytest_cache); the
+# next run starts with the files it has no time for (new ones), then the longest.
+# ---------------------------------------------------------------------------------------------
+
+SECONDS_PER_FILE = "iro_portal/seconds-per-test-file"
+seconds_this_run: dict[str, float] = {}
+
+
+def _test_file(nodeid):
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Every test process sorts by the same stored times, so they all collect the same order."""
+    cache_ = getattr(node.config, "cache", None)
+    node.workerinput["seconds_per_file"] = cache_.get(SECONDS_PER_FILE, {}) if cache_ is not None else {}
+
+
+def pytest_collection_modifyitems(config, items):
+    seconds = getattr(config, "workerinput", {}).get("seconds_per_file")
+    if seconds:
+        items.sort(key=lambda item: -seconds.get(_test_file(item.nodeid), float("inf")))
+
+
+def pytest_runtest_logreport(report):
+    seconds_this_run[_test_file(report.nodeid)] = seconds_this_run.get(_test_file(report.nodeid), 0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    """In the process that hands out the files (or the only one), after the run."""
+    cache_ = getattr(session.config, "cache", None)
+    if cache_ is not None and not hasattr(session.config, "workerinput") and seconds_this_run:
+        cache_.set(SECONDS_PER_FILE, {**cache_.get(SECONDS_PER_FILE, {}), **seconds_this_run})
