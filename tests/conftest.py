@@ -4,10 +4,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from children import services as children_services
 from tests.factories import (
@@ -46,10 +48,41 @@ if ON_POSTGRESQL:
     DatabaseOperations.execute_sql_flush = _execute_sql_flush_past_the_audit_trigger
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Real hashing costs a second per sign-in; tests only need passwords to match."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Real hashing costs a second per sign-in; tests only need passwords to match. For the whole
+    session, so that the users a module-scoped fixture builds (a seeded authority) hash fast too."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+# What WhiteNoise's headers for a static file depend on, besides the folder.
+STATIC_FILE_SETTINGS = ("DEBUG", "FORCE_SCRIPT_NAME", "STATIC_URL", "STORAGES")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_listed_once():
+    """WhiteNoise lists every collected static file (3,000 of them) and works out its headers each
+    time a test client handles its first request: a tenth of a second a test. Nothing changes
+    STATIC_ROOT during a run, so each folder is listed once for each set of WhiteNoise settings."""
+    listed = {}
+    list_folder = WhiteNoiseMiddleware.update_files_dictionary
+
+    def update_files_dictionary(middleware, root, prefix):
+        names = [*STATIC_FILE_SETTINGS, *(name for name in dir(settings) if name.startswith("WHITENOISE_"))]
+        key = (root, prefix, repr([(name, getattr(settings, name, None)) for name in names]))
+        if key not in listed:
+            files, middleware.files = middleware.files, {}
+            try:
+                list_folder(middleware, root, prefix)
+                listed[key] = middleware.files
+            finally:
+                middleware.files = files
+        middleware.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "update_files_dictionary", update_files_dictionary)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -198,3 +231,42 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("what was skipped, by reason")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Longest test files first. `--dist loadfile` hands each process the next whole file as it runs
+# out, in collection order, so a long file near the end (the seed_demo tests) kept one process
+# busy after the other had finished. Each run stores how long each file took (.pytest_cache); the
+# next run starts with the files it has no time for (new ones), then the longest.
+# ---------------------------------------------------------------------------------------------
+
+SECONDS_PER_FILE = "iro_portal/seconds-per-test-file"
+seconds_this_run: dict[str, float] = {}
+
+
+def _test_file(nodeid):
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Every test process sorts by the same stored times, so they all collect the same order."""
+    cache_ = getattr(node.config, "cache", None)
+    node.workerinput["seconds_per_file"] = cache_.get(SECONDS_PER_FILE, {}) if cache_ is not None else {}
+
+
+def pytest_collection_modifyitems(config, items):
+    seconds = getattr(config, "workerinput", {}).get("seconds_per_file")
+    if seconds:
+        items.sort(key=lambda item: -seconds.get(_test_file(item.nodeid), float("inf")))
+
+
+def pytest_runtest_logreport(report):
+    seconds_this_run[_test_file(report.nodeid)] = seconds_this_run.get(_test_file(report.nodeid), 0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    """In the process that hands out the files (or the only one), after the run."""
+    cache_ = getattr(session.config, "cache", None)
+    if cache_ is not None and not hasattr(session.config, "workerinput") and seconds_this_run:
+        cache_.set(SECONDS_PER_FILE, {**cache_.get(SECONDS_PER_FILE, {}), **seconds_this_run})
