@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import (
@@ -116,7 +116,20 @@ def periods_of_care(episodes: Iterable[CareEpisode]) -> list[PeriodOfCare]:
     return periods
 
 
-def follow_on_breaks(previous: CareEpisode, episode: CareEpisode) -> tuple[str, ...]:
+class EpisodeInSequence(Protocol):
+    """What follow_on_breaks reads of an episode: a CareEpisode, or an import's row of one."""
+
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def reason_for_new_episode(self) -> str: ...
+    @property
+    def reason_episode_ceased(self) -> str: ...
+
+
+def follow_on_breaks(previous: EpisodeInSequence, episode: EpisodeInSequence) -> tuple[str, ...]:
     """The SSDA903 rules `episode` breaks by coming next after `previous`, the child's episode
     before it, as rule codes: "142" `previous` is still open; "501" `episode` starts before
     `previous` ceased. Starting the day `previous` ceased, `episode` continues its period of
@@ -176,9 +189,10 @@ def _episode_on(on: date) -> QuerySet[CareEpisode]:
     return episodes_open_on(on).filter(child=OuterRef("pk"))
 
 
-def children_with_current_status(children: QuerySet[Child], on: date) -> QuerySet[Child]:
+def children_with_current_status(children: QuerySet[Child], on: date) -> QuerySet[Any]:
     """Annotate each child with today's legal status, placement, IRO and CP plan, in SQL, so
-    that lists can filter on them and need no query per row."""
+    that lists can filter on them and need no query per row. (Typed QuerySet[Any]: the type
+    checker cannot see annotations, and callers filter on them.)"""
     current_episode = _episode_on(on).order_by("-start_date")
     current_allocation = Allocation.objects.current(on).filter(child=OuterRef("pk"))
     return children.annotate(

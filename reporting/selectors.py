@@ -378,19 +378,19 @@ def escalation_figures(period: Period, on: date, children: QuerySet[Child] | Non
         .values("current_stage")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=response_overdue(on)))
     )
-    open_by_stage = dict.fromkeys(Stage.values, 0)
-    overdue_by_stage = dict.fromkeys(Stage.values, 0)
-    for row in open_rows:
-        open_by_stage[row["current_stage"]] = row["open"]
-        overdue_by_stage[row["current_stage"]] = row["overdue"]
+    open_by_stage: dict[int | None, int] = dict.fromkeys(Stage.values, 0)
+    overdue_by_stage: dict[int | None, int] = dict.fromkeys(Stage.values, 0)
+    for open_row in open_rows:
+        open_by_stage[open_row["current_stage"]] = open_row["open"]
+        overdue_by_stage[open_row["current_stage"]] = open_row["overdue"]
     resolved_rows = (
         escalations.filter(resolved_between(period.start, period.end))
         .values("resolved_at_stage")
         .annotate(resolved=Count("pk"))
     )
     resolved_by_stage: dict[int | None, int] = dict.fromkeys(Stage.values, 0)
-    for row in resolved_rows:
-        resolved_by_stage[row["resolved_at_stage"]] = row["resolved"]
+    for resolved_row in resolved_rows:
+        resolved_by_stage[resolved_row["resolved_at_stage"]] = resolved_row["resolved"]
     raised_in_period = Q(escalation__raised_on__gte=period.start, escalation__raised_on__lte=period.end)
     area_rows = (
         EscalationConcern.objects.filter(escalation__in=escalations)
@@ -401,8 +401,8 @@ def escalation_figures(period: Period, on: date, children: QuerySet[Child] | Non
         )
     )
     by_area = {area: {"open": 0, "raised": 0} for area in AreaOfConcern.values}
-    for row in area_rows:
-        by_area[row["area"]] = {"open": row["open"], "raised": row["raised"]}
+    for area_row in area_rows:
+        by_area[area_row["area"]] = {"open": area_row["open"], "raised": area_row["raised"]}
     return {
         "open_by_stage": open_by_stage,
         "overdue_by_stage": overdue_by_stage,
@@ -470,12 +470,8 @@ def children_in_care_profile(period: Period) -> dict[str, Any]:
             for uasc in (False, True)
         },
     )
-    episodes = (
-        episodes_open_on(end)
-        .annotate(**EPISODE_GROUPS)
-        .values("legal_status", "placement_group", "provider_group")
-        .annotate(children=Count("pk"))
-    )
+    grouped: QuerySet[Any] = episodes_open_on(end).annotate(**EPISODE_GROUPS)  # annotations the checker cannot see
+    episodes = grouped.values("legal_status", "placement_group", "provider_group").annotate(children=Count("pk"))
     legal_status = dict.fromkeys(LegalStatus.values, 0)
     placements = {group: dict.fromkeys((key for key, _, _ in PROVIDER_GROUPS), 0) for group, _, _ in PLACEMENT_GROUPS}
     for row in episodes:

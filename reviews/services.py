@@ -292,6 +292,7 @@ def _participation_errors(review: Review, *, judge_age: bool = True) -> dict[str
         return {"participation_code": "Choose how the child participated in the review (PN0 to PN7)."}
     if not judge_age:
         return {}
+    assert review.held_on is not None, "the age is judged only on a valid date held"
     problem = participation_code_problem(age_on(review.child.date_of_birth, review.held_on), code)
     return {"participation_code": problem[1]} if problem else {}
 
@@ -319,6 +320,7 @@ def _conference_errors(review: Review) -> dict[str, str]:
 def _apply_conference_outcome(review: Review, *, by: User, request: HttpRequest | None) -> None:
     """An ICPC that makes a plan starts it; an RCPC that ends the plan closes it; a changed
     category is recorded on the plan."""
+    assert review.held_on is not None, "an outcome is applied only to a conference held"
     if review.kind == ReviewKind.ICPC and review.conference_outcome == ConferenceOutcome.PLAN_MADE:
         review.protection_plan = children_services.start_protection_plan(
             review.child,
