@@ -1,6 +1,9 @@
 """The audit of the REST API's lists of children's records."""
 
-from .services import record_list_view
+from rest_framework.response import Response
+
+from .models import AuditAction
+from .services import record_event, record_list_view
 
 
 class AuditedList:
@@ -20,3 +23,19 @@ class AuditedList:
                 page_number=self.paginator.page.number,
             )
         return page
+
+
+class AuditedRecords(AuditedList):
+    """As AuditedList, and each record opened (a retrieve) is one audit event: a view of the
+    child's record, as opening it on a page is."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        record_event(
+            action=AuditAction.VIEW,
+            user=request.user,
+            obj=instance,
+            child_id=self.child_id_of(instance),
+            request=request,
+        )
+        return Response(self.get_serializer(instance).data)

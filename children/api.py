@@ -22,9 +22,7 @@ from rest_framework.response import Response
 from accounts.api_permissions import ChildRecords, ManagersCreate
 from accounts.models import User
 from accounts.permissions import children_recordable_by, children_visible_to, require_recording_rights
-from audit.api import AuditedList
-from audit.models import AuditAction
-from audit.services import record_event
+from audit.api import AuditedRecords
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import IdFilter, handled_in_filter_queryset
 from oversight.models import Rag
@@ -348,7 +346,7 @@ class AllocationFilter(filters.FilterSet):
 # Views -------------------------------------------------------------------------------------------
 
 
-class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
+class ChildRecordViewSet(AuditedRecords, viewsets.GenericViewSet):
     """What every endpoint here shares: board members refused, records narrowed to the
     children the user may see, every retrieve audited as a view of the child's record (as the
     child page is) and every page of a list as a view of the children on it."""
@@ -366,19 +364,8 @@ class ChildRecordViewSet(AuditedList, viewsets.GenericViewSet):
         """For a change, the caller must also be allowed to record for the child (not read-only cover)."""
         instance = super().get_object()
         if self.request.method not in SAFE_METHODS:
-            require_recording_rights(self.request.user, getattr(instance, "child_id", instance.pk))
+            require_recording_rights(self.request.user, self.child_id_of(instance))
         return instance
-
-    def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        record_event(
-            action=AuditAction.VIEW,
-            user=request.user,
-            obj=instance,
-            child_id=self.child_id_of(instance),
-            request=request,
-        )
-        return Response(self.get_serializer(instance).data)
 
     def _created(self, instance, serializer_class=None):
         serializer_class = serializer_class or self.get_serializer_class()

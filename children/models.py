@@ -28,10 +28,13 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def open_on(on: date) -> Q:
+def open_on(on: date, through: str = "") -> Q:
     """Records that run from start_date up to, not including, end_date (care episodes,
-    allocations, protection plans) open on a day: started by then and not ended on or before it."""
-    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gt=on))
+    allocations, protection plans) open on a day: started by then and not ended on or before it.
+    `through` reaches the records from another model ("allocations__")."""
+    return Q(**{f"{through}start_date__lte": on}) & (
+        Q(**{f"{through}end_date__isnull": True}) | Q(**{f"{through}end_date__gt": on})
+    )
 
 
 def is_open_on(start_date: date, end_date: date | None, on: date) -> bool:

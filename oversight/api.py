@@ -12,9 +12,7 @@ from rest_framework.response import Response
 from accounts.api_permissions import ChildRecords
 from accounts.models import Role, User
 from accounts.permissions import children_visible_to, require_recording_rights
-from audit.api import AuditedList
-from audit.models import AuditAction
-from audit.services import record_event
+from audit.api import AuditedRecords
 from children.models import Child
 from iro_portal.filters import IdFilter
 from reviews.models import Review, ReviewKind
@@ -107,7 +105,7 @@ class OversightRecordFilter(django_filters.FilterSet):
     ),
 )
 class OversightRecordViewSet(
-    AuditedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AuditedRecords, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Oversight records. IROs see and record only for their allocated children; another
     child's record is a 404; board members are refused (403)."""
@@ -123,11 +121,6 @@ class OversightRecordViewSet(
 
     def get_serializer_class(self):
         return OversightRecordCreateSerializer if self.action == "create" else OversightRecordSerializer
-
-    def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
-        record_event(action=AuditAction.VIEW, user=request.user, obj=record, child_id=record.child_id, request=request)
-        return Response(OversightRecordSerializer(record).data)
 
     def create(self, request, *args, **kwargs):
         serializer = OversightRecordCreateSerializer(data=request.data)

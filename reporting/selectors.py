@@ -17,7 +17,7 @@ from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
 from children.codes import CategoryOfAbuse, LegalStatus, Sex
-from children.models import Child, ChildProtectionPlan
+from children.models import Child, ChildProtectionPlan, open_on
 from children.selectors import (
     AGE_BANDS,
     EPISODE_GROUPS,
@@ -288,9 +288,7 @@ class Caseload:
 def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
     """Children allocated now to each IRO (every active IRO, and any inactive one still holding
     cases), per full-time equivalent, against the IRO Handbook's 50-70. One query."""
-    current = Q(allocations__start_date__lte=on) & (
-        Q(allocations__end_date__isnull=True) | Q(allocations__end_date__gt=on)
-    )
+    current = open_on(on, through="allocations__")
     users = User.objects.filter(role=Role.IRO) if iros is None else iros
     users = (
         users.annotate(children=Count("allocations", filter=current))

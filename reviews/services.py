@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import apply_changes, record_event
 from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan
@@ -516,9 +516,7 @@ def update_held_review(
                         )
                     }
                 )
-    before = {field: str(getattr(review, field)) for field in fields}
-    for field, value in fields.items():
-        setattr(review, field, value)
+    changes = apply_changes(review, fields)
     actions = [ReviewAction(review=review, **action) for action in new_actions]
     _validate_record(review, list(review.actions.all()) + actions, today=today or timezone.localdate())
     _late_reason_only_if_late(review)
@@ -531,7 +529,7 @@ def update_held_review(
         obj=review,
         child_id=review.child_id,
         request=request,
-        detail={"before": before, "after": {field: str(value) for field, value in fields.items()}},
+        detail=changes,
     )
     reschedule(review.child)
     return review

@@ -19,7 +19,7 @@ from audit.pages import ListPage
 from audit.services import record_event
 from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
-from iro_portal.locking import ChangedByAnotherUser
+from iro_portal.locking import refusal_status
 from iro_portal.pages import FormPage
 
 from . import selectors, services
@@ -210,11 +210,9 @@ class RecordReviewView(ReviewMixin, View):
             filled = [(row, action) for row, action in enumerate(f.action() for f in formset) if action]
             try:
                 self._save(request, review, form, [action for _, action in filled])
-            except ChangedByAnotherUser as error:
-                form.add_error(None, error.messages)
-                return self._render(request, review, form, formset, status=409)
             except ValidationError as error:
                 add_service_errors(form, _errors_in_rows(error, formset, [row for row, _ in filled]))
+                return self._render(request, review, form, formset, status=refusal_status(error))
             else:
                 return redirect(self._next_page(review))
         return self._render(request, review, form, formset, status=400)
