@@ -7,7 +7,6 @@ The follow-up window follows the RAG rating (DESIGN.md section 3): red, any day 
 import datetime
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -188,17 +187,7 @@ def agree_in_contact_plan(
                     "agreed_on": f"The new plan must start on or after {format_date(current.agreed_on)}, when the current one was agreed."
                 }
             )
-        current.ended_on = agreed_on
-        current.version += 1
-        current.save(update_fields=["ended_on", "version"])
-        record_event(
-            action=AuditAction.UPDATE,
-            user=by,
-            obj=current,
-            child_id=child.pk,
-            request=request,
-            detail={"ended_on": str(agreed_on)},
-        )
+        _end_in_contact_plan(current, agreed_on, by=by, request=request)
     plan = InContactPlan.objects.create(
         child=child,
         method=method,
@@ -220,13 +209,24 @@ def end_in_contact_plan_when_care_ends(child: Child) -> InContactPlan | None:
     episodes = list(child.episodes.order_by("start_date"))
     if not episodes or current_lac_cycle(episodes, on=timezone.localdate()) is not None:
         return None
-    plan.ended_on = max(plan.agreed_on, cast(date, episodes[-1].end_date))
+    care_ended_on = episodes[-1].end_date
+    if care_ended_on is None:  # an episode still open: care has not ended
+        return None
+    _end_in_contact_plan(plan, max(plan.agreed_on, care_ended_on), reason="the child ceased to be looked after")
+    return plan
+
+
+def _end_in_contact_plan(
+    plan: InContactPlan,
+    ended_on: date,
+    *,
+    by: User | None = None,
+    request: HttpRequest | None = None,
+    reason: str | None = None,
+) -> None:
+    """End the plan on the day (its version raised, the change audited)."""
+    plan.ended_on = ended_on
     plan.version += 1
     plan.save(update_fields=["ended_on", "version"])
-    record_event(
-        action=AuditAction.UPDATE,
-        obj=plan,
-        child_id=child.pk,
-        detail={"ended_on": str(plan.ended_on), "reason": "the child ceased to be looked after"},
-    )
-    return plan
+    detail = {"ended_on": str(ended_on), **({"reason": reason} if reason else {})}
+    record_event(action=AuditAction.UPDATE, user=by, obj=plan, child_id=plan.child_id, request=request, detail=detail)
