@@ -241,6 +241,7 @@ def pytest_terminal_summary(terminalreporter):
 # ---------------------------------------------------------------------------------------------
 
 SECONDS_PER_FILE = "iro_portal/seconds-per-test-file"
+seconds_at_start = pytest.StashKey[dict[str, float]]()
 seconds_this_run: dict[str, float] = {}
 
 
@@ -250,9 +251,13 @@ def _test_file(nodeid):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """Every test process sorts by the same stored times, so they all collect the same order."""
-    cache_ = getattr(node.config, "cache", None)
-    node.workerinput["seconds_per_file"] = cache_.get(SECONDS_PER_FILE, {}) if cache_ is not None else {}
+    """Every test process sorts by the same stored times, read once, so they all collect the same
+    order even if another run stores its times meanwhile."""
+    config = node.config
+    if seconds_at_start not in config.stash:
+        cache_ = getattr(config, "cache", None)
+        config.stash[seconds_at_start] = cache_.get(SECONDS_PER_FILE, {}) if cache_ is not None else {}
+    node.workerinput["seconds_per_file"] = config.stash[seconds_at_start]
 
 
 def pytest_collection_modifyitems(config, items):
