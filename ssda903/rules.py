@@ -21,7 +21,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from children.codes import CARE_ENDED_FOR_GOOD_REASONS
+from children.codes import (
+    CARE_ENDED_FOR_GOOD_REASONS,
+    PLACEMENT_CHANGE_REASONS_FOR_NEW_EPISODE,
+    SHORT_BREAK_LEGAL_STATUSES,
+    CategoryOfNeed,
+    Ethnicity,
+    LegalStatus,
+    PlacementProvider,
+    PlacementType,
+    ReasonEpisodeCeased,
+    ReasonForNewEpisode,
+    ReasonForPlacementChange,
+    Sex,
+)
 from children.selectors import age_on
 from reviews.selectors import participation_code_problem
 
@@ -32,118 +45,26 @@ from .files import read_date
 # A collection year is named by the year it ends in: 2025 = 1 April 2024 to 31 March 2025 (2024/25).
 
 SEX_UP_TO_2024 = frozenset({"1", "2"})
-SEX_FROM_2025 = frozenset({"M", "F", "U"})
-ETHNIC_CODES = frozenset(
-    {
-        "WBRI",
-        "WIRI",
-        "WOTH",
-        "WIRT",
-        "WROM",
-        "MWBC",
-        "MWBA",
-        "MWAS",
-        "MOTH",
-        "AIND",
-        "APKN",
-        "ABAN",
-        "AOTH",
-        "BCRB",
-        "BAFR",
-        "BOTH",
-        "CHNE",
-        "OOTH",
-        "REFU",
-        "NOBT",
-    }
-)
-RNE_CODES = frozenset({"S", "L", "P", "T", "B", "U"})
-CONTINUATION_RNE = frozenset({"L", "P", "T", "B", "U"})
-PLACEMENT_CHANGE_RNE = frozenset({"P", "T", "B", "U"})
-LS_CODES = frozenset({"C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"})
-SHORT_BREAK_LS = frozenset({"V3", "V4"})
-CIN_CODES = frozenset({f"N{n}" for n in range(1, 9)})
-PLACE_UP_TO_2024 = frozenset(
-    {
-        "A3",
-        "A4",
-        "A5",
-        "A6",
-        "H5",
-        "K1",
-        "K2",
-        "P1",
-        "P2",
-        "P3",
-        "R1",
-        "R2",
-        "R3",
-        "R5",
-        "S1",
-        "T0",
-        "T1",
-        "T2",
-        "T3",
-        "T4",
-        "U1",
-        "U2",
-        "U3",
-        "U4",
-        "U5",
-        "U6",
-        "Z1",
-    }
-)
-PLACE_2025 = PLACE_UP_TO_2024 | {"K3"}
-# From 2025/26: H5, P2 and Z1 are no longer codes, and Z11 to Z14 are new.
-PLACE_FROM_2026 = (PLACE_2025 - {"H5", "P2", "Z1"}) | {"Z11", "Z12", "Z13", "Z14"}
+SEX_FROM_2025 = frozenset(Sex.values)
+ETHNIC_CODES = frozenset(Ethnicity.values)
+RNE_CODES = frozenset(ReasonForNewEpisode.values)
+CONTINUATION_RNE = RNE_CODES - {ReasonForNewEpisode.S}
+PLACEMENT_CHANGE_RNE = PLACEMENT_CHANGE_REASONS_FOR_NEW_EPISODE
+LS_CODES = frozenset(LegalStatus.values)
+SHORT_BREAK_LS = SHORT_BREAK_LEGAL_STATUSES
+CIN_CODES = frozenset(CategoryOfNeed.values)
+# children.codes holds every placement code of any year; by year: K3 is new in 2024/25, and from
+# 2025/26 H5, P2 and Z1 are no longer codes and Z11 to Z14 are new.
+PLACE_FROM_2026 = frozenset(PlacementType.values) - {"H5", "P2", "Z1"}
+PLACE_2025 = frozenset(PlacementType.values) - {"Z11", "Z12", "Z13", "Z14"}
+PLACE_UP_TO_2024 = PLACE_2025 - {"K3"}
 TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
-PROVIDER_CODES = frozenset({"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"})
+PROVIDER_CODES = frozenset(PlacementProvider.values)
 NO_PROVIDER_UP_TO_2025 = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1"})
 NO_PROVIDER_FROM_2026 = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"})
-REC_CODES = frozenset(
-    {
-        "X1",
-        "E11",
-        "E12",
-        "E2",
-        "E3",
-        "E4A",
-        "E4B",
-        "E13",
-        "E41",
-        "E45",
-        "E46",
-        "E47",
-        "E48",
-        "E5",
-        "E6",
-        "E7",
-        "E9",
-        "E14",
-        "E15",
-        "E16",
-        "E17",
-        "E8",
-    }
-)
+REC_CODES = frozenset(ReasonEpisodeCeased.values)
 REC_NOTHING_CAN_FOLLOW = CARE_ENDED_FOR_GOOD_REASONS  # died; 18 or over (age assessment; stayed on)
-PLACE_CHANGE_REASONS = frozenset(
-    {
-        "CARPL",
-        "CLOSE",
-        "ALLEG",
-        "STAND",
-        "APPRR",
-        "CREQB",
-        "CREQO",
-        "CHILD",
-        "LAREQ",
-        "PLACE",
-        "CUSTOD",
-        "OTHER",
-    }
-)
+PLACE_CHANGE_REASONS = frozenset(ReasonForPlacementChange.values)
 REVIEW_CODES = frozenset({f"PN{n}" for n in range(8)})
 UPN_UNKNOWN = frozenset({f"UN{n}" for n in range(1, 6)})
 UPN_PATTERN = re.compile(r"^[A-HJ-NPQR-Z](\d{12}|\d{11}[A-Z])$")
