@@ -1,11 +1,10 @@
-"""Storing reminders, the managers' digest and the outgoing email.
+"""Storing reminders and the outgoing email.
 
 Every write here is safe to repeat: reminders are inserted with the database's unique key
 deciding what is new, and an email is marked sent only after the mail server took it.
 """
 
 import logging
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
@@ -13,15 +12,13 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Max, Min
-from django.urls import reverse
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from accounts.models import Role, User
-from children.models import Allocation, Child
-from reviews.models import OUTSTANDING_STATUSES, Review
+from accounts.models import User
+from children.models import Child
 
-from .models import Notification, NotificationKind, SubjectType
+from .models import Notification
 from .reminders import Reminder, initials_and_id
 
 logger = logging.getLogger(__name__)
@@ -44,49 +41,6 @@ def child_id_ranges(size: int) -> list[tuple[int, int]]:
         return []
     return [
         (first, min(first + size - 1, bounds["last"])) for first in range(bounds["first"], bounds["last"] + 1, size)
-    ]
-
-
-def manager_digests(on: date) -> list[Reminder]:
-    """One digest a day for each service manager: the reminders waiting unread in IROs' inboxes,
-    by kind, and the children with an overdue review or conference, by IRO. Both are snapshots
-    of the service's state, so a digest written while a sweep is still running is only a little
-    behind, never wrong, and the next day's catches up."""
-    unread = Counter(
-        dict(
-            Notification.objects.filter(read_at__isnull=True)
-            .exclude(kind=NotificationKind.MANAGER_DIGEST)
-            .values_list("kind")
-            .annotate(n=Count("id"))
-        )
-    )
-    overdue_children = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lt=on).values("child_id")
-    overdue = (
-        Allocation.objects.current(on)
-        .filter(child_id__in=overdue_children)
-        .values("iro__first_name", "iro__last_name")
-        .annotate(n=Count("child_id", distinct=True))
-        .order_by("-n")
-    )
-    lines = [f"Unread reminders in IROs' inboxes: {sum(unread.values())}."]
-    lines += [f"- {NotificationKind(kind).label}: {count}" for kind, count in sorted(unread.items())]
-    lines.append("Children with an overdue review or conference, by IRO:")
-    lines += [f"- {row['iro__first_name']} {row['iro__last_name']}: {row['n']}" for row in overdue] or ["- none"]
-    message = "\n".join(lines)
-    managers = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).values_list("pk", flat=True)
-    return [
-        Reminder(
-            recipient_id=manager,
-            kind=NotificationKind.MANAGER_DIGEST,
-            subject_type=SubjectType.DIGEST,
-            subject_id=0,
-            child_id=None,
-            due_date=on,
-            step="daily",
-            message=message,
-            link=reverse("reviews:due") + "?period=overdue",
-        )
-        for manager in managers
     ]
 
 
@@ -162,10 +116,10 @@ def sweep_in_process(on: date) -> int:
     the daily Celery fan-out does, one range of children after another."""
     from django.utils.module_loading import import_string
 
-    from .tasks import SWEEP_TASKS
+    from .tasks import DIGEST_TASK, SWEEP_TASKS
 
     created = 0
     for first, last in child_id_ranges(settings.REMINDER_SWEEP_CHUNK_SIZE):
         for name in SWEEP_TASKS:
             created += import_string(name)(on.isoformat(), first, last)
-    return created + store_reminders(manager_digests(on))
+    return created + import_string(DIGEST_TASK)(on.isoformat())

@@ -19,6 +19,7 @@ SWEEP_TASKS = (
     "oversight.tasks.sweep_oversight_reminders",
     "escalations.tasks.sweep_escalation_reminders",
 )
+DIGEST_TASK = "reviews.tasks.send_manager_digests"
 
 
 def _day(value):
@@ -37,14 +38,9 @@ def daily_sweep(on=None):
         for name in SWEEP_TASKS:
             current_app.send_task(name, args=[day, first, last])
             queued += 1
-    send_manager_digests.apply_async(args=[day], countdown=settings.REMINDER_DIGEST_DELAY_SECONDS)
+    current_app.send_task(DIGEST_TASK, args=[day], countdown=settings.REMINDER_DIGEST_DELAY_SECONDS)
     send_notification_emails.delay()
     return queued
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def send_manager_digests(on=None):
-    return services.store_reminders(services.manager_digests(_day(on)))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)

@@ -1,21 +1,22 @@
 """Reads about reviews: the due list, a child's history and the quality standards."""
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.permissions import children_visible_to, may_see_child_records
 from children.models import Allocation, Child, prefetch_current_iro
 from children.models import current_iro as current_iro_of_child
 from iro_portal.dates import format_date
-from notifications.models import NotificationKind, SubjectType
+from notifications.models import Notification, NotificationKind, SubjectType
 from notifications.reminders import Reminder, as_sentence, overdue_step
 
 from . import timescales
@@ -515,3 +516,46 @@ def following_outstanding(review: Review, reviews: QuerySet[Review] | None = Non
     ended, for example a conference that made no plan)."""
     reviews = Review.objects.all() if reviews is None else reviews
     return reviews.filter(child_id=review.child_id, kind=FOLLOWING_KIND[review.kind], status__in=OUTSTANDING_STATUSES)
+
+
+def manager_digests(on: date) -> list[Reminder]:
+    """One digest a day for each service manager: the reminders waiting unread in IROs' inboxes,
+    by kind, and the children with an overdue review or conference, by IRO. Both are snapshots
+    of the service's state, so a digest written while a sweep is still running is only a little
+    behind, never wrong, and the next day's catches up."""
+    unread = Counter(
+        dict(
+            Notification.objects.filter(read_at__isnull=True)
+            .exclude(kind=NotificationKind.MANAGER_DIGEST)
+            .values_list("kind")
+            .annotate(n=Count("id"))
+        )
+    )
+    overdue_children = Review.objects.filter(status__in=OUTSTANDING_STATUSES, due_date__lt=on).values("child_id")
+    overdue = (
+        Allocation.objects.current(on)
+        .filter(child_id__in=overdue_children)
+        .values("iro__first_name", "iro__last_name")
+        .annotate(n=Count("child_id", distinct=True))
+        .order_by("-n")
+    )
+    lines = [f"Unread reminders in IROs' inboxes: {sum(unread.values())}."]
+    lines += [f"- {NotificationKind(kind).label}: {count}" for kind, count in sorted(unread.items())]
+    lines.append("Children with an overdue review or conference, by IRO:")
+    lines += [f"- {row['iro__first_name']} {row['iro__last_name']}: {row['n']}" for row in overdue] or ["- none"]
+    message = "\n".join(lines)
+    managers = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).values_list("pk", flat=True)
+    return [
+        Reminder(
+            recipient_id=manager,
+            kind=NotificationKind.MANAGER_DIGEST,
+            subject_type=SubjectType.DIGEST,
+            subject_id=0,
+            child_id=None,
+            due_date=on,
+            step="daily",
+            message=message,
+            link=reverse("reviews:due") + "?period=overdue",
+        )
+        for manager in managers
+    ]

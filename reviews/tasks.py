@@ -4,7 +4,7 @@ from celery import shared_task
 
 from notifications.services import store_reminders
 
-from .selectors import review_reminders
+from .selectors import manager_digests, review_reminders
 from .services import end_lapsed_short_break_series
 
 
@@ -14,3 +14,9 @@ def sweep_review_reminders(on, first_child_id, last_child_id):
     day = date.fromisoformat(on)
     end_lapsed_short_break_series(day, first_child_id, last_child_id)
     return store_reminders(review_reminders(day, first_child_id, last_child_id))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_manager_digests(on):
+    """The service managers' daily digest, queued by the sweep to run once the sweep is done."""
+    return store_reminders(manager_digests(date.fromisoformat(on)))

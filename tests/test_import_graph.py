@@ -17,8 +17,8 @@ LAYERS = (
     "audit",
     "accounts",
     "children",
-    "reviews",
     "notifications",
+    "reviews",
     "oversight",
     "escalations",
     "reporting",
@@ -47,8 +47,6 @@ UPWARD = {
     ("children", "escalations"),
     # The reviews list filters on whether the IRO saw the child before the review.
     ("reviews", "oversight"),
-    # Reviews settle and word their reminders.
-    ("reviews", "notifications"),
 }
 
 
