@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import audit_records, signals  # noqa: F401

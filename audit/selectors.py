@@ -9,23 +9,19 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Expression, Max, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.models import User
-from children.models import Child
 from iro_portal.dates import format_date, format_datetime
 
 from .models import AuditAction, AuditEvent, AuditEventChild
-
-if TYPE_CHECKING:
-    from reviews.models import Review
+from .registry import record_kinds
 
 LARGEST_ID = 2**63 - 1
 DETAIL_SUMMARY_LENGTH = 120
@@ -47,6 +43,9 @@ CSV_COLUMNS = [
 ]
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# Events keep the child's record number (child_id), not a foreign key, so the log outlives the
+# record; the search finds the child by name in this model.
+CHILD_MODEL = "children.Child"
 
 
 def start_of_day(day: datetime.date) -> datetime.datetime:
@@ -61,7 +60,9 @@ def _with_full_name(queryset: QuerySet[Any], first: str, last: str) -> QuerySet[
 def matching_user(value: str) -> Q:
     """Events by a person whose name (all or part of "Summer Davies") or username has this in it,
     in any case; a failed sign-in matches on the username typed."""
-    named = _with_full_name(User.objects.all(), "first_name", "last_name").filter(full_name_for_search__icontains=value)
+    named = _with_full_name(get_user_model().objects.all(), "first_name", "last_name").filter(
+        full_name_for_search__icontains=value
+    )
     return Q(username__icontains=value) | Q(user_id__in=named.values("pk"))
 
 
@@ -74,7 +75,7 @@ def matching_child(value: str) -> Q:
     match = Q(local_child_id__iexact=value)
     if not whole_number:
         match |= Q(full_name_for_search__icontains=value)
-    children = _with_full_name(Child.objects.all(), "given_name", "family_name").filter(match)
+    children = _with_full_name(apps.get_model(CHILD_MODEL).objects.all(), "given_name", "family_name").filter(match)
     condition = Q(child_id__in=children.values("pk"))
     if whole_number and int(value) <= LARGEST_ID:
         condition |= Q(child_id=int(value))
@@ -145,177 +146,11 @@ def csv_rows(events: QuerySet[AuditEvent], up_to_id: int | None, chunk_size: int
             ]
 
 
-@dataclass(frozen=True)
-class RecordKind:
-    """What the log calls one kind of record: its name, in the plural for a list of them, and,
-    for a record the portal holds, the model, up to three of its fields (read as text) and how
-    they make the record's label. Without a model the object id is the label."""
-
-    name: str
-    plural: str
-    model: str = ""
-    fields: tuple = ()
-    label: Callable[..., str] | None = None
-
-
 LABEL_FIELDS = 3
 
 
 def _numbers(ids: Iterable[str]) -> list[int]:
     return [int(value) for value in ids if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID]
-
-
-def _day(text: str) -> str:
-    return format_date(datetime.date.fromisoformat(text[:10]))
-
-
-def _moment(text: str) -> str:
-    moment = datetime.datetime.fromisoformat(text)
-    return format_datetime(moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC))
-
-
-def _person(first_name: str, last_name: str, username: str) -> str:
-    """As accounts.models.User names itself: the full name, else the username."""
-    return " ".join(part for part in (first_name, last_name) if part) or username
-
-
-def _years(year: str) -> str:
-    return f"{year} to {int(year) + 1}"
-
-
-def _unsaved_review(kind: str, number: str) -> "Review":
-    """A review of this kind and number, for its title (reviews.models.Review.title)."""
-    from reviews.models import Review
-
-    return Review(kind=kind, number=int(number))
-
-
-@cache
-def record_kinds() -> dict[str, RecordKind]:
-    """Every kind of record the log names, by the object type events store."""
-    from escalations.codes import Stage
-    from oversight.models import OversightKind
-    from reporting.models import Variant
-
-    return {
-        "children.child": RecordKind(
-            "Child",
-            "children",
-            "children.Child",
-            ("given_name", "family_name", "local_child_id"),
-            lambda given, family, local_id: f"{given} {family} ({local_id})",
-        ),
-        "accounts.user": RecordKind("User", "users", "accounts.User", ("first_name", "last_name", "username"), _person),
-        "reviews.review": RecordKind(
-            "Review",
-            "reviews",
-            "reviews.Review",
-            ("kind", "number"),
-            lambda kind, number: _unsaved_review(kind, number).title,
-        ),
-        "reviews.reviewaction": RecordKind(
-            "Agreed action",
-            "agreed actions",
-            "reviews.ReviewAction",
-            ("review__kind", "review__number", "due_date"),
-            lambda kind, number, due: (
-                f"Agreed at {_unsaved_review(kind, number).title_in_sentence}, due by {_day(due)}"
-            ),
-        ),
-        "children.careepisode": RecordKind(
-            "Care episode", "care episodes", "children.CareEpisode", ("start_date",), lambda day: f"From {_day(day)}"
-        ),
-        "children.childprotectionplan": RecordKind(
-            "Child protection plan",
-            "child protection plans",
-            "children.ChildProtectionPlan",
-            ("start_date",),
-            lambda day: f"From {_day(day)}",
-        ),
-        "children.strategydiscussion": RecordKind(
-            "Strategy discussion",
-            "strategy discussions",
-            "children.StrategyDiscussion",
-            ("date",),
-            lambda day: f"On {_day(day)}",
-        ),
-        "children.allocation": RecordKind(
-            "IRO allocation",
-            "IRO allocations",
-            "children.Allocation",
-            ("iro__first_name", "iro__last_name", "start_date"),
-            lambda first, last, day: f"{_person(first, last, '')} from {_day(day)}",
-        ),
-        "oversight.oversightrecord": RecordKind(
-            "Oversight record",
-            "oversight records",
-            "oversight.OversightRecord",
-            ("kind", "date"),
-            lambda kind, day: f"{OversightKind(kind).label} on {_day(day)}",
-        ),
-        "oversight.incontactplan": RecordKind(
-            "In-Contact plan",
-            "In-Contact plans",
-            "oversight.InContactPlan",
-            ("agreed_on",),
-            lambda day: f"Agreed on {_day(day)}",
-        ),
-        "escalations.escalation": RecordKind(
-            "Escalation", "escalations", "escalations.Escalation", ("raised_on",), lambda day: f"Raised on {_day(day)}"
-        ),
-        "escalations.escalationstep": RecordKind(
-            "Escalation stage",
-            "escalation stages",
-            "escalations.EscalationStep",
-            ("stage", "sent_on"),
-            lambda stage, day: f"{Stage(int(stage)).label}, sent on {_day(day)}",
-        ),
-        "notifications.notification": RecordKind("Reminder", "reminders"),
-        "accounts.apitoken": RecordKind(
-            "API token", "API tokens", "accounts.ApiToken", ("name",), lambda name: f"“{name}”"
-        ),
-        "accounts.coverarrangement": RecordKind(
-            "Cover",
-            "cover arrangements",
-            "accounts.CoverArrangement",
-            ("covered_iro__first_name", "covered_iro__last_name", "covered_iro__username"),
-            _person,
-        ),
-        "otp_totp.totpdevice": RecordKind("Authenticator app", "authenticator apps"),
-        "reporting.annualreport": RecordKind(
-            "Annual report", "annual reports", "reporting.AnnualReport", ("year",), _years
-        ),
-        "reporting.otheractivity": RecordKind(
-            "Other activity figures", "other activity figures", "reporting.OtherActivity", ("year",), _years
-        ),
-        "reporting.comparatorfigure": RecordKind("Comparator figures", "comparator figures"),
-        "reporting.publishedreport": RecordKind(
-            "Published annual report",
-            "published annual reports",
-            "reporting.PublishedReport",
-            ("report__year", "number"),
-            lambda year, number: f"{_years(year)}, version {number}",
-        ),
-        "reporting.reportdocument": RecordKind(
-            "Annual report PDF",
-            "annual report PDFs",
-            "reporting.ReportDocument",
-            ("report__year", "variant"),
-            lambda year, variant: f"{_years(year)}, {Variant(variant).label}",
-        ),
-        "ssda903.importrun": RecordKind(
-            "SSDA903 upload",
-            "SSDA903 uploads",
-            "ssda903.ImportRun",
-            ("uploaded_at",),
-            lambda moment: f"Uploaded {_moment(moment)}",
-        ),
-        "ssda903.import": RecordKind("SSDA903 import", "SSDA903 imports"),
-        "ssda903.return": RecordKind("SSDA903 return", "SSDA903 returns"),
-        "operations.backup": RecordKind("Backup", "backups"),
-        "demo.seed": RecordKind("Demo data", "demo data"),
-        "audit.log": RecordKind("Audit log", "audit log pages"),
-    }
 
 
 def record_labels(wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:

@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from accounts.permissions import may_read_audit_log
 from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import selectors
 from .forms import AuditSearchForm
 from .models import AuditAction
 from .pages import ListPage
+from .registry import may_read_audit_log
 from .services import record_event
 
 PAGE_SIZE = 50

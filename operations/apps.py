@@ -7,3 +7,6 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     verbose_name = "Operations"
+
+    def ready(self):
+        from . import audit_records  # noqa: F401

@@ -7,6 +7,7 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self):
+        from . import audit_records  # noqa: F401
         from .stored_figures import forget_all, restore_sqlite_data_version_triggers
 
         post_migrate.connect(forget_all, sender=self, dispatch_uid="reporting_forget_stored_figures")

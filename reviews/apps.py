@@ -7,6 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and conferences"
 
     def ready(self):
+        from . import audit_records  # noqa: F401
         from .working_day_calendar import ensure_calendar
 
         post_migrate.connect(ensure_calendar, sender=self, dispatch_uid="reviews.ensure_calendar")

@@ -7,3 +7,6 @@ class Ssda903Config(AppConfig):
 
     name = "ssda903"
     verbose_name = "SSDA903 return"
+
+    def ready(self):
+        from . import audit_records  # noqa: F401

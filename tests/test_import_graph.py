@@ -28,15 +28,6 @@ LAYERS = (
 )
 
 UPWARD = {
-    # record_event notes the cover the actor works under (accounts.permissions); the log's viewer
-    # names users and asks who may read it.
-    ("audit", "accounts"),
-    # The audit log's viewer (audit.selectors) names the records of every app.
-    ("audit", "children"),
-    ("audit", "reviews"),
-    ("audit", "oversight"),
-    ("audit", "escalations"),
-    ("audit", "reporting"),
     # accounts.permissions decides which children a user may see from their allocations.
     ("accounts", "children"),
     # A child's pages, the caseload and their API and filters show the child's next review, RAG

@@ -1,0 +1,33 @@
+"""How the audit log names reviews and their agreed actions (audit.registry), registered by
+ReviewsConfig.ready()."""
+
+from audit.registry import RecordKind, day, register_record_kind
+
+from .models import Review
+
+
+def _unsaved_review(kind: str, number: str) -> Review:
+    """A review of this kind and number, for its title (Review.title)."""
+    return Review(kind=kind, number=int(number))
+
+
+register_record_kind(
+    "reviews.review",
+    RecordKind(
+        "Review",
+        "reviews",
+        "reviews.Review",
+        ("kind", "number"),
+        lambda kind, number: _unsaved_review(kind, number).title,
+    ),
+)
+register_record_kind(
+    "reviews.reviewaction",
+    RecordKind(
+        "Agreed action",
+        "agreed actions",
+        "reviews.ReviewAction",
+        ("review__kind", "review__number", "due_date"),
+        lambda kind, number, due: f"Agreed at {_unsaved_review(kind, number).title_in_sentence}, due by {day(due)}",
+    ),
+)
