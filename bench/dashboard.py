@@ -35,8 +35,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from accounts.permissions import children_visible_to  # noqa: E402
 from children.models import Child  # noqa: E402
+from children.permissions import children_visible_to  # noqa: E402
 from reporting import selectors  # noqa: E402
 from reporting.periods import reporting_year, year_to_date  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402

@@ -1,7 +1,7 @@
 """The children endpoints of the REST API (/api/v1/children/, care-episodes/, protection-plans/,
 strategy-discussions/, allocations/). The same rules as the pages: every write calls
 children.services (validation, audit, rescheduling of reviews); which children a user may see is
-accounts.permissions.children_visible_to, so another IRO's child is a 404; board members are
+children.permissions.children_visible_to, so another IRO's child is a 404; board members are
 refused every endpoint here (ChildRecords). A service's ValidationError propagates and becomes a
 400 in the one error shape (iro_portal.api.exception_handler). Every record carries its `version`:
 a change sends back the one it read, and a stale one is a 409 (iro_portal.locking)."""
@@ -21,8 +21,8 @@ from rest_framework.response import Response
 
 from accounts.api_permissions import ChildRecords, ManagersCreate
 from accounts.models import User
-from accounts.permissions import children_recordable_by, children_visible_to, require_recording_rights
 from audit.api import AuditedRecords
+from children.permissions import children_recordable_by, children_visible_to, require_recording_rights
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import IdFilter, handled_in_filter_queryset
 from oversight.models import Rag

@@ -6,8 +6,8 @@ class ChildrenConfig(AppConfig):
     verbose_name = "Children in care"
 
     def ready(self):
-        from accounts.permissions import covers_for_children
         from audit.registry import register_cover_lookup
+        from children.permissions import covers_for_children
 
         from . import audit_records  # noqa: F401
 

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYe
 from django.db.models.lookups import Exact, LessThanOrEqual
 
 from accounts.models import User
-from accounts.permissions import children_visible_to
+from children.permissions import children_visible_to
 from escalations.codes import Stage
 from escalations.selectors import with_open_escalation
 from oversight.selectors import with_latest_oversight
@@ -419,7 +419,7 @@ def caseload(
     descending: bool = False,
 ) -> QuerySet[Child]:
     """The children currently allocated to `iro` that `viewer` may open (their own caseload, or
-    one they cover for: accounts.permissions decides), with what the caseload shows: the next
+    one they cover for: children.permissions decides), with what the caseload shows: the next
     review, the current RAG rating, an open escalation and the last oversight record. Searched
     by name or ID and sorted by a CASELOAD_SORTS key, in a fixed number of queries."""
     allocated = Allocation.objects.current(on).filter(iro=iro).values("child_id")

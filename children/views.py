@@ -9,16 +9,14 @@ from accounts.models import Role
 from accounts.permissions import (
     AllocationManagerRequiredMixin,
     ChildRecordAccessMixin,
-    children_visible_to,
-    cover_for_child,
     may_manage_allocations,
-    require_recording_rights,
     sees_every_child,
 )
 from accounts.selectors import cover_in_force_for
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event, record_list_view
+from children.permissions import children_visible_to, cover_for_child, require_recording_rights
 from escalations.selectors import escalations_for_child
 from iro_portal.pages import FormPage
 from oversight.selectors import oversight_for_child

@@ -14,12 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api_permissions import ChildRecords
-from accounts.permissions import children_visible_to, require_recording_rights
 from accounts.selectors import IRO_CHOICES
 from audit.api import AuditedList
 from audit.models import AuditAction
 from audit.services import record_event
 from children.models import Child
+from children.permissions import children_visible_to, require_recording_rights
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import IdFilter, handled_in_filter_queryset
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import children_visible_to
 from children.models import Allocation, Child, current_iro, prefetch_current_iro
+from children.permissions import children_visible_to
 from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, overdue_step
@@ -38,7 +38,7 @@ class CurrentStep(TypedDict):
 def escalations_visible_to(
     user: User, escalations: QuerySet[Escalation] | None = None, on: date | None = None
 ) -> QuerySet[Escalation]:
-    """Escalations about the children the user may open (accounts.permissions decides which)."""
+    """Escalations about the children the user may open (children.permissions decides which)."""
     escalations = Escalation.objects.all() if escalations is None else escalations
     return escalations.filter(child__in=children_visible_to(user, Child.objects.all(), on=on))
 

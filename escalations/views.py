@@ -5,17 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from accounts.permissions import (
-    ChildRecordAccessMixin,
-    children_visible_to,
-    may_record_for_child,
-    require_recording_rights,
-    sees_every_child,
-)
+from accounts.permissions import ChildRecordAccessMixin, sees_every_child
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event
 from children.models import Child
+from children.permissions import children_visible_to, may_record_for_child, require_recording_rights
 from iro_portal.pages import FormPage
 
 from . import selectors, services

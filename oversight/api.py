@@ -1,5 +1,5 @@
 """/api/v1/oversight-records/: what IROs did or found between reviews, for the children the
-caller may open (accounts.permissions), recorded through oversight.services.record_oversight,
+caller may open (children.permissions), recorded through oversight.services.record_oversight,
 the service the pages call (same validation, same next-check scheduling, same audit event)."""
 
 import django_filters
@@ -11,9 +11,9 @@ from rest_framework.response import Response
 
 from accounts.api_permissions import ChildRecords
 from accounts.models import Role, User
-from accounts.permissions import children_visible_to, require_recording_rights
 from audit.api import AuditedRecords
 from children.models import Child
+from children.permissions import children_visible_to, require_recording_rights
 from iro_portal.filters import IdFilter
 from reviews.models import Review, ReviewKind
 from reviews.selectors import reviews_visible_to

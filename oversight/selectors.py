@@ -28,8 +28,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.permissions import children_visible_to
 from children.models import Allocation, Child, current_iro, prefetch_current_iro
+from children.permissions import children_visible_to
 from iro_portal.dates import format_date
 from notifications.models import NotificationKind, SubjectType
 from notifications.reminders import Reminder, overdue_step

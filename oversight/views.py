@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.permissions import ChildRecordAccessMixin, children_visible_to, require_recording_rights, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, sees_every_child
 from audit.pages import ListPage
 from children.models import Child
+from children.permissions import children_visible_to, require_recording_rights
 from iro_portal.dates import format_date
 from iro_portal.pages import FormPage
 from reviews import selectors as review_selectors

@@ -24,8 +24,9 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import children_allocated_to, sees_every_child
+from accounts.permissions import sees_every_child
 from children.models import Child
+from children.permissions import children_allocated_to
 
 from . import selectors
 from .models import FiguresKind, StoredFigures

@@ -33,10 +33,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from accounts.permissions import READ_ONLY_COVER_MESSAGE, may_update_action
 from accounts.selectors import IRO_CHOICES
 from children.api import ChildRecordViewSet
 from children.codes import CategoryOfAbuse
+from children.permissions import READ_ONLY_COVER_MESSAGE, may_update_action
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import IdFilter
 from iro_portal.forms import row_message

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.permissions import children_visible_to, may_see_child_records
+from accounts.permissions import may_see_child_records
 from children.models import Allocation, Child, prefetch_current_iro
 from children.models import current_iro as current_iro_of_child
+from children.permissions import children_visible_to
 from iro_portal.dates import format_date
 from notifications.models import Notification, NotificationKind, SubjectType
 from notifications.reminders import Reminder, as_sentence, overdue_step
@@ -36,7 +37,7 @@ RECENT_DAYS = 90
 
 
 def reviews_visible_to(user: User, reviews: QuerySet[Review], on: date | None = None) -> QuerySet[Review]:
-    """Reviews of the children the user may open (accounts.permissions decides which)."""
+    """Reviews of the children the user may open (children.permissions decides which)."""
     return reviews.filter(child__in=children_visible_to(user, Child.objects.all(), on=on))
 
 

@@ -6,17 +6,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.permissions import (
-    READ_ONLY_COVER_MESSAGE,
-    ChildRecordAccessMixin,
-    may_record_for_child,
-    may_update_action,
-    require_recording_rights,
-    sees_every_child,
-)
+from accounts.permissions import ChildRecordAccessMixin, sees_every_child
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event
+from children.permissions import (
+    READ_ONLY_COVER_MESSAGE,
+    may_record_for_child,
+    may_update_action,
+    require_recording_rights,
+)
 from iro_portal.dates import format_date
 from iro_portal.forms import add_service_errors
 from iro_portal.locking import refusal_status

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import CoverArrangement, CoverLevel
-from accounts.permissions import children_recordable_by, children_visible_to
 from audit.models import AuditEvent
 from children.models import Child
+from children.permissions import children_recordable_by, children_visible_to
 from children.services import allocate_iro
 from oversight.models import OversightRecord
 from tests.api_helpers import api_client, assert_error_shape

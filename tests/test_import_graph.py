@@ -28,8 +28,6 @@ LAYERS = (
 )
 
 UPWARD = {
-    # accounts.permissions decides which children a user may see from their allocations.
-    ("accounts", "children"),
     # A child's pages, the caseload and their API and filters show the child's next review, RAG
     # rating and open escalation; children's selectors count working days and how long plans have
     # been open with reviews' calendar and timescales.

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
-from accounts.permissions import children_visible_to
 from children.models import Child
+from children.permissions import children_visible_to
 from reporting import selectors
 from reporting.periods import Period, year_to_date
 from tests.dashboard.authority import ON
