@@ -24,6 +24,7 @@ from .codes import (
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .selectors import age_on, follow_on_breaks, records_motherhood
+from .signals import care_record_changed
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R", CareEpisode, ChildProtectionPlan, Allocation, StrategyDiscussion)
@@ -35,13 +36,9 @@ V = TypeVar("V", CareEpisode, ChildProtectionPlan, Allocation)
 def _follow_care_record(child: Child) -> None:
     """A change to a child's episodes, strategy discussions or protection plans moves the
     outstanding reviews and conferences to their new due dates, and ends an In-Contact plan
-    when care has ended, in the same transaction. Imported here because reviews and oversight
-    build on children: their services import these."""
-    from oversight.services import end_in_contact_plan_when_care_ends
-    from reviews.services import reschedule
-
-    reschedule(child)
-    end_in_contact_plan_when_care_ends(child)
+    when care has ended, in the same transaction: reviews and oversight build on children, so
+    they receive care_record_changed (children.signals names each receiver)."""
+    care_record_changed.send(sender=Child, child=child)
 
 
 def lock_child(child: Child, expected_version: int | None = None) -> Child:
