@@ -4,20 +4,19 @@ import django_filters
 from django import forms
 
 from accounts.selectors import IRO_CHOICES
-from iro_portal.filters import GovukDateFilter, ListFilterSet, handled_in_filter_queryset
-from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
-
-from .codes import LegalStatus, PlacementType
-from .models import Child
-from .selectors import (
-    IRO_ALLOCATION_OUTCOMES,
+from children.codes import LegalStatus, PlacementType
+from children.models import Child
+from children.selectors import (
     PLAN_LENGTHS,
     ceased_care_between,
-    iro_allocation_after_care_started,
     matching_search,
     protection_plan_open_for,
     started_care_between,
 )
+from iro_portal.filters import GovukDateFilter, ListFilterSet, handled_in_filter_queryset
+from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
+
+from .selectors import IRO_ALLOCATION_OUTCOMES, iro_allocation_after_care_started
 
 CARE_STATUS_CHOICES = [
     ("looked_after", "Looked after"),
@@ -33,7 +32,7 @@ OVERSIGHT_CHOICES = [
 
 class ChildrenFilter(ListFilterSet):
     """Filters for the children list; works on the current-status annotations from
-    selectors.children_with_current_status. The care, oversight and plan filters are the
+    children.selectors.children_with_current_status. The care, oversight and plan filters are the
     conditions the dashboard counts, so each figure opens its own list."""
 
     search = django_filters.CharFilter(method="filter_search", label="Name or local child ID")

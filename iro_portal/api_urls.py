@@ -20,6 +20,7 @@ REDOC_POLICY = {
 redoc_view = csp_update(REDOC_POLICY)(SpectacularRedocView.as_view(url_name="api-schema"))
 
 urlpatterns = [
+    path("", include("caseloads.api_urls")),
     path("", include("children.api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("oversight.api_urls")),

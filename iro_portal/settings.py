@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "reviews",
     "oversight",
     "escalations",
+    "caseloads",
     "notifications",
     "reporting",
     "ssda903",

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("children/", include("children.urls")),
+    path("children/", include("caseloads.urls")),
     path("reviews/", include("reviews.urls")),
     path("oversight/", include("oversight.urls")),
     path("escalations/", include("escalations.urls")),

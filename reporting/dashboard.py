@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
-from children.selectors import IRO_ALLOCATION_OUTCOMES
+from caseloads.selectors import IRO_ALLOCATION_OUTCOMES
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind

@@ -16,21 +16,19 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
+from caseloads.selectors import IRO_ALLOCATION_OUTCOMES, iro_allocation_conditions, iro_allocation_outcome
 from children.codes import CategoryOfAbuse, LegalStatus, Sex
 from children.models import Child, ChildProtectionPlan, open_on
 from children.selectors import (
     AGE_BANDS,
     EPISODE_GROUPS,
     ETHNIC_GROUPS,
-    IRO_ALLOCATION_OUTCOMES,
     PLACEMENT_GROUPS,
     PLAN_LENGTHS,
     PROVIDER_GROUPS,
     aged_between,
     ceased_care_between,
     episodes_open_on,
-    iro_allocation_conditions,
-    iro_allocation_outcome,
     latest_plan_start_for,
     looked_after,
     looked_after_between,

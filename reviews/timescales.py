@@ -3,13 +3,15 @@
 No ORM and no reading of "today": callers pass every date in, so each rule can be tested
 exhaustively and the same answer comes out of the pages, the reminders and the annual report.
 Working days are iro_portal.working_days' (the one calendar, also behind the CalendarDay table),
-named here as well so that every date rule is read from this module.
+and calendar months iro_portal.months', named here as well so that every date rule is read from
+this module.
 """
 
-import calendar
 from datetime import date, timedelta
 from functools import lru_cache
 
+from iro_portal.months import add_months as add_months
+from iro_portal.months import latest_start_open_longer_than as latest_start_open_longer_than
 from iro_portal.working_days import add_working_days as add_working_days
 from iro_portal.working_days import is_working_day as is_working_day
 from iro_portal.working_days import working_days_between as working_days_between
@@ -23,14 +25,6 @@ ICPC_WORKING_DAYS = 15
 FIRST_RCPC_MONTHS = 3
 LATER_RCPC_MONTHS = 6
 UNPLANNED_MOVE_REVIEW_WORKING_DAYS = 20
-
-
-def add_months(start: date, n: int) -> date:
-    """The same day N calendar months later, clamped to the last day of that month."""
-    month_index = start.month - 1 + n
-    year = start.year + month_index // 12
-    month = month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def lac_review_due(
@@ -155,23 +149,6 @@ def at_least_working_days_before(event: date | None, before: date, lead: int) ->
     """Whether `event` came at least `lead` working days before `before` (the social worker's
     report before a review)."""
     return event is not None and event <= add_working_days(before, -lead)
-
-
-def latest_start_open_longer_than(on: date, months: int, *, or_exactly: bool = False) -> date:
-    """The latest start date of something still open on `on` that has by then been open for
-    more than `months` months (or for `months` months or more): the long child protection
-    plan measures. add_months clamps month ends, so this searches around the plain answer."""
-
-    def long_enough(start: date) -> bool:
-        end = add_months(start, months)
-        return end <= on if or_exactly else end < on
-
-    day = add_months(on, -months)
-    while not long_enough(day):
-        day -= timedelta(days=1)
-    while long_enough(day + timedelta(days=1)):
-        day += timedelta(days=1)
-    return day
 
 
 def quarter_start(day: date) -> date:

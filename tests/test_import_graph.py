@@ -21,6 +21,7 @@ LAYERS = (
     "reviews",
     "oversight",
     "escalations",
+    "caseloads",
     "reporting",
     "ssda903",
     "operations",
@@ -28,12 +29,6 @@ LAYERS = (
 )
 
 UPWARD = {
-    # A child's pages, the caseload and their API and filters show the child's next review, RAG
-    # rating and open escalation; children's selectors count working days and how long plans have
-    # been open with reviews' calendar and timescales.
-    ("children", "reviews"),
-    ("children", "oversight"),
-    ("children", "escalations"),
     # The reviews list filters on whether the IRO saw the child before the review.
     ("reviews", "oversight"),
 }

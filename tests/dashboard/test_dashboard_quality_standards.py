@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from caseloads.selectors import iro_allocation_after_care_started
 from children.models import Child
-from children.selectors import iro_allocation_after_care_started
 from reviews import timescales
 from reviews.models import Review
 from reviews.selectors import quality_standard, quality_standards
