@@ -2,6 +2,7 @@ from datetime import date
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from accounts.selectors import IRO_CHOICES
 from children.codes import LegalStatus, PlacementType
@@ -13,8 +14,9 @@ from children.selectors import (
     protection_plan_open_for,
     started_care_between,
 )
-from iro_portal.filters import GovukDateFilter, ListFilterSet, handled_in_filter_queryset
-from oversight.selectors import RAG_FILTER_CHOICES, rated, with_oversight_status
+from iro_portal.filters import YES_NO_CHOICES, GovukDateFilter, ListFilterSet, handled_in_filter_queryset
+from oversight.selectors import RAG_FILTER_CHOICES, rated, seen_by_iro_before_review, with_oversight_status
+from reviews.filters import HeldReviewsFilter
 
 from .selectors import IRO_ALLOCATION_OUTCOMES, iro_allocation_after_care_started
 
@@ -155,3 +157,24 @@ class ChildrenFilter(ListFilterSet):
             key.startswith(tuple(field.name for field in self.more_filters)) and value
             for key, value in self.data.items()
         )
+
+
+class HeldReviewsListFilter(HeldReviewsFilter):
+    """The held reviews list's filters: the measures the dashboard counts of a held review
+    (reviews.filters), and whether the IRO saw the child before it, from their oversight records."""
+
+    seen = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES,
+        method="filter_seen",
+        label="IRO saw the child before the review",
+        empty_label="Any",
+    )
+
+    def filter_seen(self, queryset, name, value):
+        seen = Q(seen_by_iro_before_review())
+        return queryset.filter(seen if value == "yes" else ~seen)
+
+    @property
+    def more_filters(self):
+        """The filters past kind, dates and timeliness, folded away until needed."""
+        return [*super().more_filters, self.form["seen"]]

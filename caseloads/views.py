@@ -1,6 +1,7 @@
 """The pages that show children with their whole picture: the IRO's caseload, the children list
 and the child's page, each child with their reviews, RAG rating, oversight and escalations, which
-the apps below each know a part of. The pages that change a child's record are children.views'."""
+the apps below each know a part of; and the held reviews list, which filters on the oversight of
+the child before each review. The pages that change a child's record are children.views'."""
 
 from operator import attrgetter
 
@@ -19,10 +20,11 @@ from children.models import Child
 from children.permissions import children_visible_to, cover_for_child
 from escalations.selectors import escalations_for_child
 from oversight.selectors import oversight_for_child
+from reviews import selectors as review_selectors
 from reviews.selectors import review_history
 
 from . import selectors
-from .filters import ChildrenFilter
+from .filters import ChildrenFilter, HeldReviewsListFilter
 
 
 def sort_headers(columns, sort, descending):
@@ -136,5 +138,32 @@ class ChildDetailView(ChildRecordAccessMixin, View):
                 ),
                 "escalations": escalations_for_child(child),
                 **record,
+            },
+        )
+
+
+class HeldReviewsView(ChildRecordAccessMixin, ListPage):
+    """Held reviews and conferences, filtered by the measures the dashboard counts."""
+
+    audited_as = "reviews.review"
+
+    def get(self, request):
+        today = timezone.localdate()
+        everyone = sees_every_child(request.user)
+        review_filter = HeldReviewsListFilter(
+            request.GET,
+            queryset=review_selectors.held_reviews(request.user, today),
+            on=today,
+            show_iro_filter=everyone,
+        )
+        page = self.page_of(review_filter.qs)
+        return render(
+            request,
+            "reviews/held_list.html",
+            {
+                "filter": review_filter,
+                "page": page,
+                "everyone": everyone,
+                "rows": [(review, review_selectors.current_iro(review)) for review in page.object_list],
             },
         )

@@ -4,7 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("children/", include("caseloads.urls")),
-    path("reviews/", include("reviews.urls")),
+    path("reviews/", include("caseloads.review_urls")),
     path("oversight/", include("oversight.urls")),
     path("escalations/", include("escalations.urls")),
     path("reminders/", include("notifications.urls")),

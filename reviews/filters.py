@@ -1,10 +1,8 @@
 import django_filters
-from django.db.models import Q
 
 from accounts.selectors import IRO_CHOICES
 from children.models import Allocation
-from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, ListFilterSet
-from oversight.selectors import seen_by_iro_before_review
+from iro_portal.filters import YES_CHOICES, GovukDateFilter, ListFilterSet
 
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
 from .selectors import (
@@ -49,7 +47,8 @@ class DueReviewsFilter(IroScopedFilter):
 
 
 class HeldReviewsFilter(IroScopedFilter):
-    """Held reviews by the measures the dashboard counts, so each figure opens its own list."""
+    """Held reviews by the measures the dashboard counts, so each figure opens its own list
+    (the held reviews page adds whether the IRO saw the child: caseloads.filters)."""
 
     kind = django_filters.ChoiceFilter(choices=ReviewKind.choices, label="Kind of review", empty_label="All kinds")
     held_from = GovukDateFilter(field_name="held_on", lookup_expr="gte", label="Held on or after")
@@ -108,12 +107,6 @@ class HeldReviewsFilter(IroScopedFilter):
         label="Full record circulated on time",
         empty_label="Any",
     )
-    seen = django_filters.ChoiceFilter(
-        choices=YES_NO_CHOICES,
-        method="filter_seen",
-        label="IRO saw the child before the review",
-        empty_label="Any",
-    )
 
     def filter_timeliness(self, queryset, name, value):
         return queryset.filter(HELD_IN_TIMESCALE if value == "in_timescale" else HELD_LATE)
@@ -138,10 +131,6 @@ class HeldReviewsFilter(IroScopedFilter):
     def filter_standard(self, queryset, name, value):
         return queryset.filter(quality_standard(name, value, self.on))
 
-    def filter_seen(self, queryset, name, value):
-        seen = Q(seen_by_iro_before_review())
-        return queryset.filter(seen if value == "yes" else ~seen)
-
     @property
     def more_filters(self):
         """The filters past kind, dates and timeliness, folded away until needed."""
@@ -156,7 +145,6 @@ class HeldReviewsFilter(IroScopedFilter):
                 "report",
                 "decisions",
                 "record",
-                "seen",
             )
         ]
 

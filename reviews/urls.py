@@ -1,12 +1,12 @@
+"""The reviews app's pages, named in the "reviews" namespace by caseloads.review_urls, which
+adds the held reviews list."""
+
 from django.urls import path
 
 from . import views
 
-app_name = "reviews"
-
 urlpatterns = [
     path("", views.DueReviewsView.as_view(), name="due"),
-    path("held/", views.HeldReviewsView.as_view(), name="held"),
     path("<int:pk>/", views.ReviewDetailView.as_view(), name="detail"),
     path("<int:pk>/book/", views.BookReviewView.as_view(), name="book"),
     path("<int:pk>/record/", views.RecordReviewView.as_view(), name="record"),

@@ -22,7 +22,7 @@ from iro_portal.locking import refusal_status
 from iro_portal.pages import FormPage
 
 from . import selectors, services
-from .filters import DueReviewsFilter, HeldReviewsFilter
+from .filters import DueReviewsFilter
 from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, CompleteActionForm, RecordReviewForm
 from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
 
@@ -69,33 +69,6 @@ class DueReviewsView(ChildRecordAccessMixin, ListPage):
                 "rows": selectors.due_rows(page.object_list, today),
                 "everyone": everyone,
                 "today": today,
-            },
-        )
-
-
-class HeldReviewsView(ChildRecordAccessMixin, ListPage):
-    """Held reviews and conferences, filtered by the measures the dashboard counts."""
-
-    audited_as = "reviews.review"
-
-    def get(self, request):
-        today = timezone.localdate()
-        everyone = sees_every_child(request.user)
-        review_filter = HeldReviewsFilter(
-            request.GET,
-            queryset=selectors.held_reviews(request.user, today),
-            on=today,
-            show_iro_filter=everyone,
-        )
-        page = self.page_of(review_filter.qs)
-        return render(
-            request,
-            "reviews/held_list.html",
-            {
-                "filter": review_filter,
-                "page": page,
-                "everyone": everyone,
-                "rows": [(review, selectors.current_iro(review)) for review in page.object_list],
             },
         )
 
