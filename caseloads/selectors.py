@@ -1,7 +1,7 @@
-"""Reads for the IRO's caseload and the children list: each child with their next review, plan
-(RAG) rating, open escalation and last oversight, which the apps below (children, reviews,
-oversight, escalations) each know a part of; and whether an IRO was allocated in time after care
-started, counted on the reviews app's working-day calendar."""
+"""Reads for the IRO's caseload: each child with their next review, plan (RAG) rating, open
+escalation and last oversight, which the apps below (children, reviews, oversight, escalations)
+each know a part of; and whether an IRO was allocated in time after care started (a filter of the
+children list and a dashboard figure), counted on the reviews app's working-day calendar."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
