@@ -14,6 +14,7 @@ READ_ONLY_COVER_MESSAGE = (
 
 ROLES_SEEING_EVERY_CHILD = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR}
 ROLES_MANAGING_ALLOCATIONS = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR}
+ROLES_ENTERING_CHILD_DATA = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR, Role.BUSINESS_SUPPORT}
 
 
 def may_see_child_records(user):
@@ -25,13 +26,21 @@ def sees_every_child(user):
     return may_see_child_records(user) and user.role in ROLES_SEEING_EVERY_CHILD
 
 
+def may_enter_child_data(user):
+    """Adding children and entering their episodes of care, strategy discussions and child
+    protection plans (the facts the SSDA903 return and CIN census hold) for every child:
+    managers, administrators and business support. Business support sees every child's pages
+    for that, but records nothing an IRO or a manager decides (reviews, oversight, escalations)."""
+    return may_see_child_records(user) and user.role in ROLES_ENTERING_CHILD_DATA
+
+
 def may_manage_allocations(user):
     return user.is_authenticated and user.is_active and user.role in ROLES_MANAGING_ALLOCATIONS
 
 
 def may_edit_annual_reports(user):
     """Service managers (and administrators) write, publish and see the unsuppressed report."""
-    return user.is_authenticated and user.is_active and user.role in ROLES_SEEING_EVERY_CHILD
+    return user.is_authenticated and user.is_active and user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR)
 
 
 def may_read_published_reports(user):
@@ -66,6 +75,8 @@ def _children_of(user, children, on, *, cover, recording=False):
         return children.none()
     if sees_every_child(user):
         return children
+    if user.role == Role.BUSINESS_SUPPORT:
+        return children.none() if recording else children
     if user.role == Role.IRO:
         from children.models import Allocation
 
@@ -104,6 +115,22 @@ def may_record_for_child(user, child_id, on=None):
     if sees_every_child(user):
         return True
     return children_recordable_by(user, Child.objects.filter(pk=child_id), on=on).exists()
+
+
+def children_enterable_by(user, children, on=None):
+    """Narrow a Child queryset to the children whose episodes of care, strategy discussions and
+    protection plans the user may enter: every child for those who may_enter_child_data, the
+    children an IRO may record for otherwise."""
+    if may_enter_child_data(user):
+        return children
+    return children_recordable_by(user, children, on=on)
+
+
+def require_entry_rights(user, child_id, on=None):
+    """Refuse (403) a change to a child's episodes, strategy discussions or protection plans by
+    someone who may see the child but not enter them."""
+    if not may_enter_child_data(user):
+        require_recording_rights(user, child_id, on=on)
 
 
 def may_update_action(user, action, on=None):
@@ -182,4 +209,18 @@ class AllocationManagerRequiredMixin(AccessMixin):
             return self.handle_no_permission()
         if not may_manage_allocations(request.user):
             raise PermissionDenied("Only service managers and administrators can use this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ChildDataEntryRequiredMixin(AccessMixin):
+    """For the pages that add children and enter their episodes, strategy discussions and
+    protection plans: IROs see those records on the child's page, read-only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not may_enter_child_data(request.user):
+            raise PermissionDenied(
+                "Only service managers, administrators and business support can enter these records."
+            )
         return super().dispatch(request, *args, **kwargs)
