@@ -205,6 +205,30 @@ class TestCareEpisodes:
         assert (episode.end_date, episode.reason_episode_ceased) == (ended, "E4A")
         assert not Review.objects.filter(child=child_in_care, kind="LAC", status__in=["due", "booked"]).exists()
 
+    def test_ending_an_episode_someone_else_changed_meanwhile_is_a_409_and_saves_nothing(
+        self, client, manager, business_support, child_in_care
+    ):
+        episode = child_in_care.episodes.get()
+        url = reverse("children:end_episode", args=[episode.pk])
+        answers = {**date_fields("end_date", TODAY()), "reason_episode_ceased": "E8", "version": 1}
+        sign_in(client, business_support)
+        assert client.post(url, answers).status_code == 200  # the check-answers step
+        api_client(manager).patch(
+            f"/api/v1/care-episodes/{episode.pk}/", {"legal_status": "C1", "version": 1}, format="json"
+        )
+        response = client.post(url, {**answers, "confirmed": "yes"})
+        assert response.status_code == 409
+        assert "Someone else changed this record while you were editing it." in errors_on(response)
+        episode.refresh_from_db()
+        assert (episode.end_date, episode.legal_status, episode.version) == (None, "C1", 2)
+
+    def test_the_navigation_shows_business_support_the_children_and_no_manager_s_pages(self, client, business_support):
+        sign_in(client, business_support)
+        page = client.get(reverse("children:list")).content.decode()
+        assert 'href="/children/add/"' in page
+        for manager_only in ("/dashboard/", "/reports/", "/audit/", "/manage/"):
+            assert f'href="{manager_only}"' not in page
+
     def test_an_end_date_without_a_reason_is_an_error_against_the_field(self, client, manager, child_in_care):
         episode = child_in_care.episodes.get()
         sign_in(client, manager)
