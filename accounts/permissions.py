@@ -117,6 +117,13 @@ def may_record_for_child(user, child_id, on=None):
     return children_recordable_by(user, Child.objects.filter(pk=child_id), on=on).exists()
 
 
+def records_for_children_seen(user):
+    """Whether seeing a child other than through cover lets the user record for them (reviews,
+    oversight, escalations): yes for IROs, managers and administrators; business support sees
+    every child to enter their data, and records nothing else. No query, for the child's page."""
+    return may_see_child_records(user) and user.role != Role.BUSINESS_SUPPORT
+
+
 def children_enterable_by(user, children, on=None):
     """Narrow a Child queryset to the children whose episodes of care, strategy discussions and
     protection plans the user may enter: every child for those who may_enter_child_data, the

@@ -12,6 +12,7 @@ from accounts.permissions import (
     children_visible_to,
     cover_for_child,
     may_manage_allocations,
+    records_for_children_seen,
     require_recording_rights,
     sees_every_child,
 )
@@ -126,7 +127,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             {
                 "child": child,
                 "cover": cover,
-                "may_record": cover is None or cover.may_record,
+                "may_record": cover.may_record if cover is not None else records_for_children_seen(request.user),
                 "age": selectors.age_on(child.date_of_birth, today),
                 "current_episode": selectors.episode_on(record["episodes"], today),
                 "current_allocation": selectors.allocation_on(record["allocations"], today),

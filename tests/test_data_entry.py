@@ -341,6 +341,8 @@ class TestWhoMayEnter:
         page = client.get(reverse("children:detail", args=[child_in_care.pk])).content.decode()
         assert reverse("children:add_episode", args=[child_in_care.pk]) in page
         assert reverse("children:add_strategy_discussion", args=[child_in_care.pk]) in page
+        for not_theirs in ("oversight:record", "escalations:raise", "children:motherhood"):
+            assert reverse(not_theirs, args=[child_in_care.pk]) not in page
         due = Review.objects.get(child=child_in_care, kind="LAC", status="due")
         assert client.get(reverse("reviews:record", args=[due.pk])).status_code == 403
         assert client.get(reverse("reporting:dashboard")).status_code == 403
