@@ -79,8 +79,9 @@ class AllocatedIroSerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleChildField(serializers.PrimaryKeyRelatedField):
-    """The child a new record is about: one the requesting user may record for. Another IRO's
-    child "does not exist", as its record would be a 404; so does one seen only under read-only cover."""
+    """The child a new record is about: one the requesting user may enter records for (every child
+    for managers and business support). Another IRO's child "does not exist", as its record would
+    be a 404; so does one seen only under read-only cover."""
 
     default_error_messages = {
         "does_not_exist": "There is no child {pk_value} among the children whose records you can change.",

@@ -367,6 +367,24 @@ class TestWhoMayEnter:
         assert api_client(iro).post("/api/v1/children/", {**answers, "local_child_id": "API778"}).status_code == 403
 
 
+def test_business_support_enters_episodes_and_discussions_through_the_api_but_records_no_review(
+    business_support, child_in_care
+):
+    client = api_client(business_support)
+    episode = child_in_care.episodes.get()
+    changed = client.patch(
+        f"/api/v1/care-episodes/{episode.pk}/", {"placement_provider": "PR4", "version": 1}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["placement_provider"] == "PR4"
+    discussion = {"child": child_in_care.pk, "date": TODAY().isoformat(), "section_47_enquiry_started": False}
+    assert client.post("/api/v1/strategy-discussions/", discussion, format="json").status_code == 201
+    due = Review.objects.get(child=child_in_care, kind="LAC", status="due")
+    booked = client.post(
+        f"/api/v1/reviews/{due.pk}/book/", {"booked_for": f"{TODAY().isoformat()}T10:00:00Z"}, format="json"
+    )
+    assert booked.status_code == 403
+
+
 class TestQueryCounts:
     def test_each_page_issues_a_fixed_number_of_queries(self, client, business_support, child_in_care):
         plan = ChildProtectionPlanFactory(child=child_in_care, start_date=TODAY() - datetime.timedelta(days=5))
