@@ -4,7 +4,7 @@ another IRO's child is a 404, as on the pages."""
 
 from rest_framework.permissions import BasePermission
 
-from .permissions import may_manage_allocations, may_see_child_records
+from .permissions import may_enter_child_data, may_manage_allocations, may_see_child_records
 
 
 class ActiveUser(BasePermission):
@@ -37,4 +37,22 @@ class ManagersCreate:
     def get_permissions(self):
         if self.action == "create":
             return [ChildRecords(), ManagesAllocations()]
+        return super().get_permissions()
+
+
+class EntersChildData(ActiveUser):
+    message = "Only service managers, administrators and business support can do this."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and may_enter_child_data(request.user)
+
+
+class DataEntryCreate:
+    """A viewset mixin: adding a child is data entry (managers, administrators, business
+    support), since only they would see the new, unallocated child afterwards; reading stays as
+    the viewset says."""
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [ChildRecords(), EntersChildData()]
         return super().get_permissions()

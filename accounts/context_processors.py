@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from .middleware import pending_step
 from .models import Role
-from .permissions import may_manage_allocations, may_read_audit_log, may_read_published_reports
+from .permissions import may_enter_child_data, may_manage_allocations, may_read_audit_log, may_read_published_reports
 
 
 def service_tools(user):
@@ -46,7 +46,8 @@ def service_tools(user):
 
 def navigation(request):
     """The service navigation links each role sees (none until the second sign-in step is done),
-    and the link to the person's account beside their name."""
+    the link to the person's account beside their name, and whether they may enter children's
+    records (the links to the data-entry pages on children's pages)."""
     user = getattr(request, "user", None)
     items = []
     signed_in = user is not None and user.is_authenticated and not pending_step(request)
@@ -63,6 +64,8 @@ def navigation(request):
             items.append(("Reviews due", reverse("reviews:due"), ()))
             items.append(("Escalations", reverse("escalations:list"), ()))
             items.append(("Oversight", reverse("oversight:worklist"), ()))
+        if user.role == Role.BUSINESS_SUPPORT:
+            items.append(("Children", reverse("children:list"), ()))
         if may_read_published_reports(user):
             items.append(("Annual reports", reverse("reporting:annual_reports"), ()))
         tools = service_tools(user)
@@ -73,6 +76,7 @@ def navigation(request):
         "service_name": settings.SERVICE_NAME,
         "account_url": reverse("account") if signed_in else None,
         "account_current": signed_in and path.startswith(reverse("account")),
+        "may_enter_child_data": signed_in and may_enter_child_data(user),
         "navigation_items": [
             {
                 "label": label,

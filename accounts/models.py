@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     SERVICE_MANAGER = "service_manager", "Service manager"
     BOARD_MEMBER = "board_member", "Board member"
     ADMINISTRATOR = "administrator", "Administrator"
+    BUSINESS_SUPPORT = "business_support", "Business support"
 
 
 class User(AbstractUser):

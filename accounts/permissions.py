@@ -8,6 +8,7 @@ from .models import Role
 
 ROLES_SEEING_EVERY_CHILD = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR}
 ROLES_MANAGING_ALLOCATIONS = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR}
+ROLES_ENTERING_CHILD_DATA = {Role.SERVICE_MANAGER, Role.ADMINISTRATOR, Role.BUSINESS_SUPPORT}
 
 
 def may_see_child_records(user):
@@ -19,13 +20,21 @@ def sees_every_child(user):
     return may_see_child_records(user) and user.role in ROLES_SEEING_EVERY_CHILD
 
 
+def may_enter_child_data(user):
+    """Adding children and entering their episodes of care, strategy discussions and child
+    protection plans (the facts the SSDA903 return and CIN census hold) for every child:
+    managers, administrators and business support. Business support sees every child's pages
+    for that, but records nothing an IRO or a manager decides (reviews, oversight, escalations)."""
+    return may_see_child_records(user) and user.role in ROLES_ENTERING_CHILD_DATA
+
+
 def may_manage_allocations(user):
     return user.is_authenticated and user.is_active and user.role in ROLES_MANAGING_ALLOCATIONS
 
 
 def may_edit_annual_reports(user):
     """Service managers (and administrators) write, publish and see the unsuppressed report."""
-    return user.is_authenticated and user.is_active and user.role in ROLES_SEEING_EVERY_CHILD
+    return user.is_authenticated and user.is_active and user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR)
 
 
 def may_read_published_reports(user):
@@ -65,4 +74,18 @@ class AllocationManagerRequiredMixin(AccessMixin):
             return self.handle_no_permission()
         if not may_manage_allocations(request.user):
             raise PermissionDenied("Only service managers and administrators can use this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ChildDataEntryRequiredMixin(AccessMixin):
+    """For the pages that add children and enter their episodes, strategy discussions and
+    protection plans: IROs see those records on the child's page, read-only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not may_enter_child_data(request.user):
+            raise PermissionDenied(
+                "Only service managers, administrators and business support can enter these records."
+            )
         return super().dispatch(request, *args, **kwargs)

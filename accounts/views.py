@@ -21,6 +21,7 @@ from .models import ApiToken, Role
 from .permissions import (
     AllocationManagerRequiredMixin,
     may_create_api_tokens,
+    may_enter_child_data,
     may_manage_allocations,
     may_read_published_reports,
 )
@@ -254,4 +255,6 @@ def home(request):
         return redirect("reporting:dashboard")
     if may_read_published_reports(user):
         return redirect("reporting:annual_reports")
+    if may_enter_child_data(user):
+        return redirect("children:list")
     return render(request, "accounts/home.html")

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 
-from accounts.api_permissions import ManagersCreate
+from accounts.api_permissions import DataEntryCreate
 from children import services
 from children.api import AllocatedIroSerializer, ChildRecordViewSet
 from children.codes import LegalStatus, PlacementType
@@ -143,12 +143,12 @@ class ChildApiFilter(ChildrenFilter):
     ),
     retrieve=extend_schema(summary="A child with today's status (audited as a view of their record)"),
     create=extend_schema(
-        summary="Add a child (service managers and administrators)",
+        summary="Add a child (service managers, administrators and business support)",
         request=ChildCreateSerializer,
         responses={201: ChildSerializer},
     ),
 )
-class ChildViewSet(ManagersCreate, mixins.ListModelMixin, ChildRecordViewSet):
+class ChildViewSet(DataEntryCreate, mixins.ListModelMixin, ChildRecordViewSet):
     model = Child
     serializer_class = ChildSerializer
     filterset_class = ChildApiFilter

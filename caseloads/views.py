@@ -10,17 +10,23 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.models import Role
-from accounts.permissions import ChildRecordAccessMixin, may_manage_allocations, sees_every_child
+from accounts.permissions import (
+    ChildDataEntryRequiredMixin,
+    ChildRecordAccessMixin,
+    may_manage_allocations,
+    sees_every_child,
+)
 from accounts.selectors import cover_in_force_for
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event, record_list_view
 from children import selectors as children_selectors
-from children.models import Child
-from children.permissions import children_visible_to, cover_for_child
+from children.models import CareEpisode, Child
+from children.permissions import children_visible_to, cover_for_child, records_for_children_seen
 from escalations.selectors import escalations_for_child
 from oversight.selectors import oversight_for_child
 from reviews import selectors as review_selectors
+from reviews.models import ReviewKind
 from reviews.selectors import review_history
 
 from . import selectors
@@ -125,7 +131,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
             {
                 "child": child,
                 "cover": cover,
-                "may_record": cover is None or cover.may_record,
+                "may_record": cover.may_record if cover is not None else records_for_children_seen(request.user),
                 "age": children_selectors.age_on(child.date_of_birth, today),
                 "current_episode": children_selectors.episode_on(record["episodes"], today),
                 "current_allocation": children_selectors.allocation_on(record["allocations"], today),
@@ -166,4 +172,26 @@ class HeldReviewsView(ChildRecordAccessMixin, ListPage):
                 "everyone": everyone,
                 "rows": [(review, review_selectors.current_iro(review)) for review in page.object_list],
             },
+        )
+
+
+class EpisodeRecordedView(ChildDataEntryRequiredMixin, View):
+    """The confirmation after an episode is saved, with the LAC review the scheduling now has due
+    for the child (read from the scheduled review, not worked out again here)."""
+
+    def get(self, request, pk):
+        episode = get_object_or_404(CareEpisode.objects.select_related("child"), pk=pk)
+        child = episode.child
+        outstanding = sorted(
+            (
+                item.review
+                for item in review_history(child, timezone.localdate())
+                if item.review.kind == ReviewKind.LAC and item.timing.is_outstanding
+            ),
+            key=lambda review: review.due_date,
+        )
+        return render(
+            request,
+            "children/entry/episode_recorded.html",
+            {"episode": episode, "child": child, "next_review": outstanding[0] if outstanding else None},
         )

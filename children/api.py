@@ -7,7 +7,7 @@ refused every endpoint here (ChildRecords). A service's ValidationError propagat
 400 in the one error shape (iro_portal.api.exception_handler). Every record carries its `version`:
 a change sends back the one it read, and a stale one is a 409 (iro_portal.locking)."""
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +20,12 @@ from rest_framework.response import Response
 from accounts.api_permissions import ChildRecords, ManagersCreate
 from accounts.models import User
 from audit.api import AuditedRecords
-from children.permissions import children_recordable_by, children_visible_to, require_recording_rights
+from children.permissions import (
+    children_enterable_by,
+    children_visible_to,
+    require_entry_rights,
+    require_recording_rights,
+)
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 from iro_portal.filters import IdFilter
 
@@ -61,8 +66,9 @@ class AllocatedIroSerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleChildField(serializers.PrimaryKeyRelatedField):
-    """The child a new record is about: one the requesting user may record for. Another IRO's
-    child "does not exist", as its record would be a 404; so does one seen only under read-only cover."""
+    """The child a new record is about: one the requesting user may enter records for (every child
+    for managers and business support). Another IRO's child "does not exist", as its record would
+    be a 404; so does one seen only under read-only cover."""
 
     default_error_messages = {
         "does_not_exist": "There is no child {pk_value} among the children whose records you can change.",
@@ -72,7 +78,7 @@ class VisibleChildField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return Child.objects.none()
-        return children_recordable_by(request.user, Child.objects.all())
+        return children_enterable_by(request.user, Child.objects.all())
 
 
 class CareEpisodeSerializer(serializers.ModelSerializer):
@@ -137,23 +143,13 @@ class ProtectionPlanSerializer(serializers.ModelSerializer):
 
 class ProtectionPlanChangeSerializer(serializers.Serializer):
     """End the plan (end_date and end_reason together) and/or change its category of abuse
-    (as a review conference does)."""
+    (as a review conference does); which go together is the rule of
+    children.services.change_protection_plan, which the pages call too."""
 
     end_date = serializers.DateField(required=False)
     end_reason = serializers.ChoiceField(choices=PlanEndReason.choices, required=False)
     category_of_abuse = CategoryOfAbuseField(required=False, help_text="The plan's new category of abuse.")
     version = version_field()
-
-    def validate(self, data):
-        if "end_date" in data and "end_reason" not in data:
-            raise ApiValidationError({"end_reason": ["Give the reason the plan ended with its end date."]})
-        if "end_reason" in data and "end_date" not in data:
-            raise ApiValidationError({"end_date": ["Give the date the plan ended with the reason."]})
-        if data.keys() <= {"version"}:
-            raise ApiValidationError(
-                "Send end_date and end_reason to end the plan, or category_of_abuse to change its category."
-            )
-        return data
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -238,6 +234,7 @@ class ChildRecordViewSet(AuditedRecords, viewsets.GenericViewSet):
     permission_classes = [ChildRecords]
     http_method_names = ["get", "post", "patch", "head", "options"]
     model: type[models.Model] | None = None
+    require_change_rights = staticmethod(require_recording_rights)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -248,7 +245,7 @@ class ChildRecordViewSet(AuditedRecords, viewsets.GenericViewSet):
         """For a change, the caller must also be allowed to record for the child (not read-only cover)."""
         instance = super().get_object()
         if self.request.method not in SAFE_METHODS:
-            require_recording_rights(self.request.user, self.child_id_of(instance))
+            self.require_change_rights(self.request.user, self.child_id_of(instance))
         return instance
 
     def _created(self, instance, serializer_class=None):
@@ -281,6 +278,7 @@ class ChildRecordViewSet(AuditedRecords, viewsets.GenericViewSet):
 )
 class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = CareEpisode
+    require_change_rights = staticmethod(require_entry_rights)
     serializer_class = CareEpisodeSerializer
     filterset_class = CareEpisodeFilter
     ordering_fields = ["start_date", "end_date"]
@@ -318,6 +316,7 @@ class CareEpisodeViewSet(mixins.ListModelMixin, ChildRecordViewSet):
 )
 class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     model = ChildProtectionPlan
+    require_change_rights = staticmethod(require_entry_rights)
     serializer_class = ProtectionPlanSerializer
     filterset_class = ProtectionPlanFilter
     ordering_fields = ["start_date", "end_date"]
@@ -336,26 +335,15 @@ class ProtectionPlanViewSet(mixins.ListModelMixin, ChildRecordViewSet):
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         change = self._validated(ProtectionPlanChangeSerializer)
-        expected_version = change["version"]
-        with transaction.atomic():
-            if "category_of_abuse" in change:
-                plan = services.change_protection_plan_category(
-                    plan,
-                    by=request.user,
-                    request=request,
-                    category=change["category_of_abuse"],
-                    expected_version=expected_version,
-                )
-                expected_version = plan.version
-            if "end_date" in change:
-                plan = services.end_protection_plan(
-                    plan,
-                    by=request.user,
-                    request=request,
-                    end_date=change["end_date"],
-                    end_reason=change["end_reason"],
-                    expected_version=expected_version,
-                )
+        plan = services.change_protection_plan(
+            plan,
+            by=request.user,
+            request=request,
+            expected_version=change["version"],
+            category=change.get("category_of_abuse"),
+            end_date=change.get("end_date"),
+            end_reason=change.get("end_reason"),
+        )
         return Response(ProtectionPlanSerializer(plan, context=self.get_serializer_context()).data)
 
 

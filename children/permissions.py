@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import CoverArrangement, CoverLevel, Role
-from accounts.permissions import may_see_child_records, sees_every_child
+from accounts.permissions import may_enter_child_data, may_see_child_records, sees_every_child
 
 from .models import Allocation, Child
 
@@ -31,6 +31,8 @@ def _children_of(user, children, on, *, cover, recording=False):
         return children.none()
     if sees_every_child(user):
         return children
+    if user.role == Role.BUSINESS_SUPPORT:
+        return children.none() if recording else children
     if user.role == Role.IRO:
         on = on or timezone.localdate()
         iros = Q(iro=user)
@@ -65,6 +67,29 @@ def may_record_for_child(user, child_id, on=None):
     if sees_every_child(user):
         return True
     return children_recordable_by(user, Child.objects.filter(pk=child_id), on=on).exists()
+
+
+def records_for_children_seen(user):
+    """Whether seeing a child other than through cover lets the user record for them (reviews,
+    oversight, escalations): yes for IROs, managers and administrators; business support sees
+    every child to enter their data, and records nothing else. No query, for the child's page."""
+    return may_see_child_records(user) and user.role != Role.BUSINESS_SUPPORT
+
+
+def children_enterable_by(user, children, on=None):
+    """Narrow a Child queryset to the children whose episodes of care, strategy discussions and
+    protection plans the user may enter: every child for those who may_enter_child_data, the
+    children an IRO may record for otherwise."""
+    if may_enter_child_data(user):
+        return children
+    return children_recordable_by(user, children, on=on)
+
+
+def require_entry_rights(user, child_id, on=None):
+    """Refuse (403) a change to a child's episodes, strategy discussions or protection plans by
+    someone who may see the child but not enter them."""
+    if not may_enter_child_data(user):
+        require_recording_rights(user, child_id, on=on)
 
 
 def may_update_action(user, action, on=None):

@@ -437,3 +437,37 @@ def change_protection_plan_category(
     return _save_change(
         plan, by=by, request=request, detail={"category_of_abuse": {"before": before, "after": category}}
     )
+
+
+@transaction.atomic
+def change_protection_plan(
+    plan: ChildProtectionPlan,
+    *,
+    by: User,
+    expected_version: int | None,
+    category: str | None = None,
+    end_date: datetime.date | None = None,
+    end_reason: str | None = None,
+    request: HttpRequest | None = None,
+) -> ChildProtectionPlan:
+    """What a review conference changes about a plan, from a page or the API: its category of
+    abuse, or its end (the date and the reason together), or both at once. Nothing is saved
+    unless every part can be."""
+    if end_date is not None and not end_reason:
+        raise ValidationError({"end_reason": "Give the reason the plan ended with its end date."})
+    if end_reason and end_date is None:
+        raise ValidationError({"end_date": "Give the date the plan ended with the reason."})
+    if category is None and end_date is None:
+        raise ValidationError(
+            "Send end_date and end_reason to end the plan, or category_of_abuse to change its category."
+        )
+    if category is not None:
+        plan = change_protection_plan_category(
+            plan, by=by, request=request, category=category, expected_version=expected_version
+        )
+        expected_version = plan.version
+    if end_date is not None and end_reason:
+        plan = end_protection_plan(
+            plan, by=by, request=request, end_date=end_date, end_reason=end_reason, expected_version=expected_version
+        )
+    return plan

@@ -1064,6 +1064,8 @@ class _Generator:
             StaffMember("admin", *name(), role=Role.ADMINISTRATOR),
             StaffMember("manager", *name(), role=Role.SERVICE_MANAGER, team="IRO service"),
             StaffMember("board", *name(), role=Role.BOARD_MEMBER, team="Corporate Parenting Board"),
+            # Named without the generator, so that adding the account changed no one else's name.
+            StaffMember("support", "Jordan", "Ashworth", role=Role.BUSINESS_SUPPORT, team="Business support"),
         ]
         staff += [
             StaffMember(
@@ -1228,14 +1230,15 @@ def deactivate_demo_iros_except(usernames):
 
 
 def demo_logins():
-    """The demo accounts as they are now: administrator, manager, board member, then IROs in order."""
-    order = {"admin": 0, "manager": 1, "board": 2}
+    """The demo accounts as they are now: administrator, manager, board member, business support,
+    then IROs in order."""
+    order = {"admin": 0, "manager": 1, "board": 2, "support": 3}
     users = User.objects.filter(
         Q(username__in=order) | Q(role=Role.IRO, is_active=True, username__regex=IRO_USERNAME.pattern)
     )
 
     def position(user):
         match = IRO_USERNAME.match(user.username)
-        return (3, int(match.group(1))) if match and user.username not in order else (order[user.username], 0)
+        return (4, int(match.group(1))) if match and user.username not in order else (order[user.username], 0)
 
     return sorted(users, key=position)

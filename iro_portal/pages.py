@@ -21,7 +21,7 @@ class FormPage(View):
     answer instead, for a page that no longer applies (an escalation already closed)."""
 
     template_name = ""
-    form_class: type[forms.Form] | None = None
+    form_class: type[forms.BaseForm] | None = None
     renamed_fields: dict[str, str] = {}
     """The service's name for a value, where the form's field for it has another."""
 

@@ -17,6 +17,7 @@ from tests.factories import (
     AdministratorFactory,
     AllocationFactory,
     BoardMemberFactory,
+    BusinessSupportFactory,
     CareEpisodeFactory,
     ChildFactory,
     ChildProtectionPlanFactory,
@@ -110,6 +111,11 @@ def manager(db):
 @pytest.fixture
 def board_member(db):
     return BoardMemberFactory(first_name="Bea", last_name="Board")
+
+
+@pytest.fixture
+def business_support(db):
+    return BusinessSupportFactory(first_name="Bina", last_name="Support")
 
 
 @pytest.fixture

@@ -49,6 +49,10 @@ class BoardMemberFactory(UserFactory):
     role = Role.BOARD_MEMBER
 
 
+class BusinessSupportFactory(UserFactory):
+    role = Role.BUSINESS_SUPPORT
+
+
 class AdministratorFactory(UserFactory):
     role = Role.ADMINISTRATOR
     is_staff = True

@@ -47,16 +47,19 @@ from tests.factories import (
     AdministratorFactory,
     AllocationFactory,
     BoardMemberFactory,
+    BusinessSupportFactory,
     ChildFactory,
     IroFactory,
     ManagerFactory,
 )
 
 COVER_ROLES = ("covering_read", "covering_record", "cover_not_started", "cover_ended", "cover_ended_early")
-ROLES = ("anonymous", "iro", "other_iro", *COVER_ROLES, "manager", "board", "admin")
+ROLES = ("anonymous", "iro", "other_iro", *COVER_ROLES, "manager", "board", "business_support", "admin")
 """`iro` has the test child (`world.child`) allocated; `other_iro` has only `world.other_child`,
 so on a child-level route built for `world.child` it is the "IRO without the child allocated".
-The COVER_ROLES are IROs with no children of their own, covering for `iro`."""
+The COVER_ROLES are IROs with no children of their own, covering for `iro`. Business support
+sees every child's pages and enters their episodes, strategy discussions and plans, but records
+nothing an IRO or a manager decides and has no dashboard, reports or audit log."""
 
 FORMAT_SUFFIX = r"\.(?P<format>[a-z0-9]+)/?$"
 
@@ -89,7 +92,9 @@ def redirect(to):
     return Expect(302, to, label=f"302 to {to if isinstance(to, str) else 'the page it belongs to'}")
 
 
-def roles(*, anonymous, iro, other_iro, manager, board, admin, covering_read=None, covering_record=None):
+def roles(
+    *, anonymous, iro, other_iro, manager, board, business_support, admin, covering_read=None, covering_record=None
+):
     """IROs covering for `iro` get what `other_iro` gets unless said otherwise: on a route about
     `iro`'s child, only cover in force changes that."""
     return {
@@ -98,6 +103,7 @@ def roles(*, anonymous, iro, other_iro, manager, board, admin, covering_read=Non
         "other_iro": other_iro,
         "manager": manager,
         "board": board,
+        "business_support": business_support,
         "admin": admin,
         "covering_read": covering_read or other_iro,
         "covering_record": covering_record or other_iro,
@@ -110,46 +116,83 @@ def but(base, **changes):
 
 
 # Pages (anonymous people are sent to sign in by LoginRequiredMiddleware)
-EVERYONE_SIGNED_IN = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=OK, admin=OK)
-CHILD_LISTS = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, admin=OK)
-"""Lists of children (each IRO sees only their own in them); never for the board."""
+EVERYONE_SIGNED_IN = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=OK, business_support=OK, admin=OK)
+CHILD_LISTS = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, business_support=OK, admin=OK)
+"""Lists of children (each IRO sees only their own in them, business support everyone's); never
+for the board."""
 CHILD_RECORD = roles(
     anonymous=SIGN_IN,
     iro=OK,
     other_iro=NOT_FOUND,
     manager=OK,
     board=FORBIDDEN,
+    business_support=OK,
     admin=OK,
     covering_read=OK,
     covering_record=OK,
 )
 """A page about `world.child`: its IRO, IROs covering for them, managers and administrators; another
 IRO gets 404."""
-CHILD_RECORD_CHANGE = but(CHILD_RECORD, covering_read=FORBIDDEN)
-"""A page that changes `world.child`'s records: not under read-only cover (403)."""
-MANAGERS = roles(anonymous=SIGN_IN, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=FORBIDDEN, admin=OK)
-REPORT_READERS = roles(anonymous=SIGN_IN, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK, admin=OK)
+CHILD_RECORD_CHANGE = but(CHILD_RECORD, covering_read=FORBIDDEN, business_support=FORBIDDEN)
+"""A page that changes `world.child`'s records: not under read-only cover (403), nor for business
+support (what an IRO or a manager decides)."""
+DATA_ENTRY = roles(
+    anonymous=SIGN_IN, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=FORBIDDEN, business_support=OK, admin=OK
+)
+"""The pages entering children, episodes, strategy discussions and protection plans: IROs read
+them on the child's page."""
+MANAGERS = roles(
+    anonymous=SIGN_IN,
+    iro=FORBIDDEN,
+    other_iro=FORBIDDEN,
+    manager=OK,
+    board=FORBIDDEN,
+    business_support=FORBIDDEN,
+    admin=OK,
+)
+REPORT_READERS = roles(
+    anonymous=SIGN_IN, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK, business_support=FORBIDDEN, admin=OK
+)
 """The annual report: managers and administrators (the draft), board members (published only)."""
-POST_ONLY_PAGE = roles(anonymous=SIGN_IN, iro=NO_GET, other_iro=NO_GET, manager=NO_GET, board=NO_GET, admin=NO_GET)
+POST_ONLY_PAGE = roles(
+    anonymous=SIGN_IN, iro=NO_GET, other_iro=NO_GET, manager=NO_GET, board=NO_GET, business_support=NO_GET, admin=NO_GET
+)
 
 # The API (DRF: 401 without a session or token; the permission class before the method)
-API_EVERYONE = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=OK, admin=OK)
-API_CHILD_LISTS = roles(anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, admin=OK)
+API_EVERYONE = roles(
+    anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=OK, business_support=OK, admin=OK
+)
+API_CHILD_LISTS = roles(
+    anonymous=UNAUTHENTICATED, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, business_support=OK, admin=OK
+)
 API_CHILD_RECORD = roles(
     anonymous=UNAUTHENTICATED,
     iro=OK,
     other_iro=NOT_FOUND,
     manager=OK,
     board=FORBIDDEN,
+    business_support=OK,
     admin=OK,
     covering_read=OK,
     covering_record=OK,
 )
 API_CHILD_POST_ONLY = roles(
-    anonymous=UNAUTHENTICATED, iro=NO_GET, other_iro=NO_GET, manager=NO_GET, board=FORBIDDEN, admin=NO_GET
+    anonymous=UNAUTHENTICATED,
+    iro=NO_GET,
+    other_iro=NO_GET,
+    manager=NO_GET,
+    board=FORBIDDEN,
+    business_support=NO_GET,
+    admin=NO_GET,
 )
 API_REPORT_READERS = roles(
-    anonymous=UNAUTHENTICATED, iro=FORBIDDEN, other_iro=FORBIDDEN, manager=OK, board=OK, admin=OK
+    anonymous=UNAUTHENTICATED,
+    iro=FORBIDDEN,
+    other_iro=FORBIDDEN,
+    manager=OK,
+    board=OK,
+    business_support=FORBIDDEN,
+    admin=OK,
 )
 
 # The admin site: staff (administrators) only; everyone else is sent to the admin's sign-in.
@@ -159,6 +202,7 @@ ADMIN_ONLY = roles(
     other_iro=ADMIN_SIGN_IN,
     manager=ADMIN_SIGN_IN,
     board=ADMIN_SIGN_IN,
+    business_support=ADMIN_SIGN_IN,
     admin=OK,
 )
 ADMIN_MODEL_PAGE = but(ADMIN_ONLY, anonymous=SIGN_IN)
@@ -230,6 +274,7 @@ RULES = {
             other_iro=redirect("/children/caseload/"),
             manager=redirect("/dashboard/"),
             board=redirect("/reports/"),
+            business_support=redirect("/children/"),
             admin=redirect("/dashboard/"),
         ),
         why="each role starts from its own page",
@@ -269,12 +314,28 @@ RULES = {
     # children
     "children:list": Rule(CHILD_LISTS),
     "children:caseload": Rule(
-        but(CHILD_LISTS, manager=redirect("/children/"), admin=redirect("/children/")),
-        why="an IRO's own caseload; managers have none and are sent to the children list",
+        but(
+            CHILD_LISTS,
+            manager=redirect("/children/"),
+            business_support=redirect("/children/"),
+            admin=redirect("/children/"),
+        ),
+        why="an IRO's own caseload; managers and business support have none and are sent to the children list",
     ),
     "children:detail": Rule(CHILD_RECORD, child),
     "children:allocate": Rule(MANAGERS, child),
-    "children:motherhood": Rule(CHILD_RECORD_CHANGE, child, why="whoever may open the child's record records it"),
+    "children:motherhood": Rule(
+        CHILD_RECORD_CHANGE, child, why="whoever may record for the child (the allocated IRO, managers) records it"
+    ),
+    "children:add": Rule(DATA_ENTRY),
+    "children:add_episode": Rule(DATA_ENTRY, child),
+    "children:episode_recorded": Rule(DATA_ENTRY, pk_of("episode")),
+    "children:change_episode": Rule(DATA_ENTRY, pk_of("episode")),
+    "children:end_episode": Rule(DATA_ENTRY, pk_of("episode")),
+    "children:add_strategy_discussion": Rule(DATA_ENTRY, child),
+    "children:start_plan": Rule(DATA_ENTRY, child),
+    "children:plan_category": Rule(DATA_ENTRY, pk_of("plan")),
+    "children:end_plan": Rule(DATA_ENTRY, pk_of("plan")),
     # reviews
     "reviews:due": Rule(CHILD_LISTS),
     "reviews:held": Rule(CHILD_LISTS),
@@ -309,7 +370,10 @@ RULES = {
     "notifications:inbox": Rule(EVERYONE_SIGNED_IN, why="everyone's own reminders"),
     "notifications:read": Rule(POST_ONLY_PAGE, pk_of("notification"), why="marking read is a POST"),
     # dashboard and annual reports
-    "reporting:dashboard": Rule(CHILD_LISTS, why="an IRO's own dashboard is limited to their children"),
+    "reporting:dashboard": Rule(
+        but(CHILD_LISTS, business_support=FORBIDDEN),
+        why="an IRO's own dashboard is limited to their children; business support has none",
+    ),
     "reporting:caseloads": Rule(MANAGERS, why="every IRO's caseload; an IRO's own is on their dashboard"),
     "reporting:annual_reports": Rule(REPORT_READERS),
     "reporting:annual_report": Rule(REPORT_READERS, year),
@@ -391,14 +455,22 @@ RULES = {
     "api-notification-list": Rule(API_EVERYONE),
     "api-notification-detail": Rule(
         roles(
-            anonymous=UNAUTHENTICATED, iro=OK, other_iro=NOT_FOUND, manager=NOT_FOUND, board=NOT_FOUND, admin=NOT_FOUND
+            anonymous=UNAUTHENTICATED,
+            iro=OK,
+            other_iro=NOT_FOUND,
+            manager=NOT_FOUND,
+            board=NOT_FOUND,
+            business_support=NOT_FOUND,
+            admin=NOT_FOUND,
         ),
         pk_of("notification"),
         why="another person's reminder is a 404, whoever asks",
     ),
     "api-notification-mark-read": Rule(but(API_EVERYONE, **dict.fromkeys(ROLES[1:], NO_GET)), pk_of("notification")),
     # API: dashboard and annual reports
-    "api-dashboard": Rule(API_CHILD_LISTS),
+    "api-dashboard": Rule(
+        but(API_CHILD_LISTS, business_support=FORBIDDEN), why="as the dashboard page: business support has none"
+    ),
     "api-annual-report-list": Rule(API_REPORT_READERS),
     "api-annual-report-figures": Rule(API_REPORT_READERS, year),
     # API description and its documentation pages
@@ -598,6 +670,7 @@ def build_world():
         **{role: IroFactory(first_name="Cora", last_name=role.replace("_", " ").title()) for role in COVER_ROLES},
         "manager": ManagerFactory(first_name="Mina", last_name="Manager"),
         "board": BoardMemberFactory(first_name="Bea", last_name="Board"),
+        "business_support": BusinessSupportFactory(first_name="Bina", last_name="Support"),
         "admin": AdministratorFactory(first_name="Ada", last_name="Admin"),
     }
     iro, manager = users["iro"], users["manager"]

@@ -272,7 +272,7 @@ class TestRepeatable:
         _, usernames = printed_logins(seed(120))
         active_iros = set(User.objects.filter(role=Role.IRO, is_active=True).values_list("username", flat=True))
         assert active_iros == {"iro1", "iro2", "iro3"}
-        assert usernames == ["admin", "manager", "board", "iro1", "iro2", "iro3"]
+        assert usernames == ["admin", "manager", "board", "support", "iro1", "iro2", "iro3"]
 
     def test_bad_options_are_refused(self):
         with pytest.raises(CommandError):
@@ -400,13 +400,14 @@ class TestAllocations:
 class TestDemoAccounts:
     def test_demo_users_sign_in_with_the_printed_password_and_have_their_roles(self):
         password, usernames = printed_logins(seed())
-        assert usernames == ["admin", "manager", "board", "iro1", "iro2", "iro3"]
+        assert usernames == ["admin", "manager", "board", "support", "iro1", "iro2", "iro3"]
         users = {username: authenticate(username=username, password=password) for username in usernames}
         assert all(users.values())
         admin = users["admin"]
         assert (admin.role, admin.is_staff, admin.is_superuser) == (Role.ADMINISTRATOR, True, True)
         assert users["manager"].role == Role.SERVICE_MANAGER and not users["manager"].is_staff
         assert users["board"].role == Role.BOARD_MEMBER and not users["board"].is_superuser
+        assert users["support"].role == Role.BUSINESS_SUPPORT and not users["support"].is_staff
         for username in ("iro1", "iro2", "iro3"):
             assert users[username].role == Role.IRO
             assert str(users[username].fte) in {"1.00", "0.80", "0.60", "0.50"}
