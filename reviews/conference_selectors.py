@@ -3,10 +3,12 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from .models import (
+    CONFERENCE_KINDS,
     ConferenceAgency,
     ConferenceAttendance,
     ConferenceAttendee,
@@ -91,3 +93,19 @@ def conference_record(review: Review) -> ConferenceRecord | None:
 def first_core_group_overdue(records: QuerySet[ConferenceRecord], on: date) -> QuerySet[ConferenceRecord]:
     """ICPCs' records whose first core group meeting was due before `on` and is not recorded."""
     return records.filter(first_core_group_due__lt=on, first_core_group_held__isnull=True)
+
+
+def record_context(review: Review) -> dict[str, Any]:
+    """What the review's page shows of a conference's record (nothing for a LAC review): the
+    record, its attendees, core group and quorum, in a fixed number of queries."""
+    if review.kind not in CONFERENCE_KINDS:
+        return {}
+    record = conference_record(review)
+    attendees = list(record.attendees.all()) if record else []
+    return {
+        "conference_record": record,
+        "attendees": attendees,
+        "core_group": list(record.core_group.all()) if record else [],
+        "quorum": quorum(attendees),
+        "dissenting": dissenting(attendees, review.conference_outcome),
+    }

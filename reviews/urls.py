@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conference_urls, views
 
 app_name = "reviews"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("actions/<int:pk>/", views.ActionView.as_view(), name="action"),
     path("actions/<int:pk>/done/", views.CompleteActionView.as_view(), name="action_done"),
     path("actions/<int:pk>/new-date/", views.ChangeActionDateView.as_view(), name="action_new_date"),
+    *conference_urls.urlpatterns,
 ]
