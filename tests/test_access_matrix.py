@@ -383,6 +383,13 @@ RULES = {
     "api-review-action-detail": Rule(API_CHILD_RECORD, pk_of("action")),
     "api-review-action-complete": Rule(API_CHILD_POST_ONLY, pk_of("action")),
     "api-review-action-change-due-date": Rule(API_CHILD_POST_ONLY, pk_of("action")),
+    "api-conference-list": Rule(API_CHILD_LISTS),
+    "api-conference-detail": Rule(API_CHILD_RECORD, pk_of("held_icpc")),
+    "api-conference-attendees": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-remove-attendee": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-core-group": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-remove-core-group-member": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-first-core-group": Rule(API_CHILD_POST_ONLY, pk_of("held_icpc")),
     # API: oversight and escalations
     "api-oversight-record-list": Rule(API_CHILD_LISTS),
     "api-oversight-record-detail": Rule(API_CHILD_RECORD, pk_of("oversight_record")),
