@@ -37,13 +37,12 @@ class Quorum:
 
     @property
     def summary(self) -> str:
+        """Who counted, as the record says it beside "Quorate" or "Not quorate"."""
         counted = f"{len(self.agencies)} agenc{'y' if len(self.agencies) == 1 else 'ies'} attended"
         if self.agencies:
             counted += f" ({', '.join(self.agencies)})"
-        if self.quorate:
-            return f"Quorate: {counted}."
         missing = "" if self.social_care_present else "; children's social care did not attend"
-        return f"Not quorate: {counted}{missing}."
+        return f"{counted}{missing}."
 
 
 def quorum(attendees: Iterable[ConferenceAttendee]) -> Quorum:

@@ -229,7 +229,9 @@ def completion_errors(review: Review) -> dict[str, str]:
     errors = {}
     counted = quorum(attendees)
     if not counted.quorate and not record.not_quorate_reason.strip():
-        errors["not_quorate_reason"] = f"{counted.summary} Record why the conference went ahead without quorum."
+        errors["not_quorate_reason"] = (
+            f"The conference was not quorate: {counted.summary} Record why it went ahead without quorum."
+        )
     if not record.parents_participation:
         errors["parents_participation"] = "Record how the parents took part in the conference."
     elif record.parents_participation in PARENTS_REASON_NEEDED and not record.parents_participation_reason.strip():

@@ -247,7 +247,8 @@ class RecordReviewView(ReviewMixin, View):
             expected_version=form.cleaned_data["version"],
             request=request,
         )
-        messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
+        if review.kind == ReviewKind.LAC:  # a conference's confirmation page says so itself
+            messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
 
     def _render(self, request, review, form, formset, status=200, focus=None):
         return render(

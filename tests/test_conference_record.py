@@ -38,7 +38,7 @@ class TestQuorum:
         counted = quorum([person("social_care"), person("police"), person("health")])
         assert counted.quorate
         assert counted.summary == (
-            "Quorate: 3 agencies attended (Children's social care, Police, Health (health visitor, school nurse or GP))."
+            "3 agencies attended (Children's social care, Police, Health (health visitor, school nurse or GP))."
         )
 
     def test_two_agencies_are_not(self):
@@ -173,8 +173,8 @@ class TestCompleting:
         conference_record_ready(icpc, attendees=[("Sam", "social_care"), ("Pat", "police")], quorate=False)
         errors = refused(icpc, iro)
         assert errors["not_quorate_reason"] == [
-            "Not quorate: 2 agencies attended (Children's social care, Police). "
-            "Record why the conference went ahead without quorum."
+            "The conference was not quorate: 2 agencies attended (Children's social care, Police). "
+            "Record why it went ahead without quorum."
         ]
         ConferenceRecord.objects.update(not_quorate_reason="Health could not attend at short notice; risk high.")
         complete(Review.objects.get(pk=icpc.pk), iro)
