@@ -12,7 +12,7 @@ from reviews.models import ConferenceRecord, Review
 from tests.factories import AllocationFactory, ChildFactory
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in
+from .helpers import sign_in, tab_to
 from .test_review_journeys import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,12 +43,16 @@ def icpc_due(iro, manager):
     return Review.objects.get(child=child, kind="ICPC", status="due")
 
 
-def add_person(page, name, agency, view="A plan is needed"):
+def add_person(page, name, agency, view="A plan is needed", keyboard=False):
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label(agency).check()
     page.get_by_label("Attended", exact=True).check()
     page.get_by_label(view).check()
-    page.get_by_role("button", name="Add this person").click()
+    if keyboard:
+        tab_to(page, page.get_by_role("button", name="Add this person"))
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_role("button", name="Add this person").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"{name} was added")
 
 
@@ -62,7 +66,9 @@ def test_a_chair_records_a_quorate_icpc_with_a_plan_and_its_first_core_group(pag
     assert_no_axe_violations(page, "conference record, empty")
     screenshot(page, "conference-record-empty")
 
-    page.get_by_role("link", name="Change attendance").click()
+    change_attendance = page.get_by_role("link", name="Change attendance")
+    tab_to(page, change_attendance)  # by keyboard alone, as a keyboard user would
+    page.keyboard.press("Enter")
     page.get_by_role("button", name="Add this person").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
@@ -71,7 +77,7 @@ def test_a_chair_records_a_quorate_icpc_with_a_plan_and_its_first_core_group(pag
     add_person(page, "Sam Social", "Children's social care")
     add_person(page, "Pat Patrol", "Police")
     expect(page.get_by_text("2 agencies attended")).to_be_visible()
-    add_person(page, "Hana Health", "Health (health visitor, school nurse or GP)")
+    add_person(page, "Hana Health", "Health (health visitor, school nurse or GP)", keyboard=True)
     expect(page.get_by_text("3 agencies attended")).to_be_visible()
     expect(page.get_by_role("table", name="People added")).to_contain_text("Hana Health")
     assert_no_axe_violations(page, "attendance, quorate")
