@@ -489,5 +489,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.NotificationKind",
         "ReviewKindEnum": "reviews.models.ReviewKind",
         "ReviewStatusEnum": "reviews.models.ReviewStatus",
+        "ParentsParticipationEnum": "reviews.models.ParentsParticipation",
+        "ConferenceParentsParticipationEnum": "reviews.models.ConferenceParentsParticipation",
     },
 }

@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     DECISIONS_NOT_CIRCULATED = "decisions_not_circulated", "Review decisions not circulated"
     RECORD_NOT_CIRCULATED = "record_not_circulated", "Review record not circulated"
     ACTION_OVERDUE = "action_overdue", "Agreed action overdue"
+    FIRST_CORE_GROUP_NOT_RECORDED = "first_core_group_not_recorded", "First core group meeting not recorded"
     OVERSIGHT_CHECK_DUE = "oversight_check_due", "Oversight check due"
     OVERSIGHT_MISSING_THIS_QUARTER = "oversight_missing_this_quarter", "No oversight record this quarter"
     ESCALATION_RESPONSE_DUE = "escalation_response_due", "Escalation response due"

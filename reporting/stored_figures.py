@@ -144,9 +144,14 @@ def forget_all(using: str, apps: Apps = global_apps, **kwargs: Any) -> None:
     stored.objects.using(using).all().delete()
 
 
-TABLES_JOINED_LATER = ["reviews_reviewactionupdate"]
+TABLES_JOINED_LATER = [
+    "reviews_reviewactionupdate",
+    "reviews_conferencerecord",
+    "reviews_conferenceattendee",
+    "reviews_coregroupmember",
+]
 """Tables that joined the data-version triggers after migration reporting 0003, each in the
-migration that made it (reviews 0005)."""
+migration that made it (reviews 0005, reviews 0007)."""
 
 
 def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:

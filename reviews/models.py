@@ -311,3 +311,166 @@ class CalendarFingerprint(models.Model):
 
     def __str__(self):
         return self.fingerprint
+
+
+CONFERENCE_KINDS = (ReviewKind.ICPC, ReviewKind.RCPC)
+
+
+class ConferenceAgency(models.TextChoices):
+    SOCIAL_CARE = "social_care", "Children's social care"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health (health visitor, school nurse or GP)"
+    EDUCATION = "education", "School or education"
+    PROBATION = "probation", "Probation"
+    OTHER = "other", "Other agency"
+    FAMILY = "family", "Parent or family member"
+
+
+class ConferenceAttendance(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    REPORT = "report", "Sent a report"
+    APOLOGIES = "apologies", "Sent apologies"
+
+
+class PlanView(models.TextChoices):
+    PLAN = "plan", "A plan is needed"
+    NO_PLAN = "no_plan", "No plan is needed"
+
+
+class ConferenceParentsParticipation(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    CONTRIBUTED = "contributed", "Contributed in another way"
+    DID_NOT_TAKE_PART = "did_not_take_part", "Invited but did not take part"
+    NOT_INVITED = "not_invited", "Not invited"
+
+
+PARENTS_REASON_NEEDED = (ConferenceParentsParticipation.DID_NOT_TAKE_PART, ConferenceParentsParticipation.NOT_INVITED)
+
+
+class ConferenceRecord(models.Model):
+    """What a child protection conference's chair records beyond the review's dates and outcome:
+    parents' part, the reason a conference went ahead without quorum, the outline plan, the lead
+    social worker, and the first core group meeting. Saved as a draft while the conference is due
+    or booked; its `kind` repeats the review's so that the database refuses one for a LAC review."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="conference_record")
+    kind = models.CharField(max_length=4, choices=[(kind.value, kind.label) for kind in CONFERENCE_KINDS])
+    parents_participation = models.CharField(max_length=20, choices=ConferenceParentsParticipation.choices, blank=True)
+    parents_participation_reason = models.TextField("why the parents did not take part", max_length=2000, blank=True)
+    parents_saw_report = models.BooleanField("parents saw the social worker's report", null=True, blank=True)
+    parents_saw_report_on = models.DateField("date the parents saw the report", null=True, blank=True)
+    quorate = models.BooleanField(
+        default=False,
+        help_text="Kept by reviews.conference_services from the attendance (conference_selectors.quorum).",
+    )
+    not_quorate_reason = models.TextField("why the conference went ahead without quorum", max_length=2000, blank=True)
+    outline_plan = models.TextField(max_length=10000, blank=True)
+    lead_social_worker = models.CharField(max_length=200, blank=True)
+    first_core_group_due = models.DateField(
+        "first core group meeting due by", null=True, blank=True, help_text="Set when an ICPC makes a plan."
+    )
+    first_core_group_held = models.DateField("first core group meeting held on", null=True, blank=True)
+    version = version_field()
+
+    class Meta:
+        indexes = [models.Index(fields=["first_core_group_due"], name="conference_core_group_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[kind.value for kind in CONFERENCE_KINDS]), name="conference_record_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(parents_participation="")
+                | Q(parents_participation__in=ConferenceParentsParticipation.values),
+                name="conference_parents_participation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(parents_saw_report_on__isnull=True) | Q(parents_saw_report=True),
+                name="conference_report_date_only_if_seen",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_core_group_held__isnull=True) | Q(first_core_group_due__isnull=False),
+                name="conference_core_group_held_only_if_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_core_group_due__isnull=True) | Q(kind=ReviewKind.ICPC),
+                name="conference_first_core_group_only_after_icpc",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Record of {self.review}"
+
+    @property
+    def first_core_group_on_time(self):
+        if self.first_core_group_held is None or self.first_core_group_due is None:
+            return None
+        return self.first_core_group_held <= self.first_core_group_due
+
+
+class ConferenceAttendee(models.Model):
+    """One person invited to a conference, the agency they came from, whether they came, and
+    their agency's view on a plan (with why, where they dissent from the chair's decision)."""
+
+    record = models.ForeignKey(ConferenceRecord, on_delete=models.CASCADE, related_name="attendees")
+    name = models.CharField(max_length=200)
+    agency = models.CharField(max_length=20, choices=ConferenceAgency.choices)
+    agency_other = models.CharField("other agency", max_length=200, blank=True)
+    attendance = models.CharField(max_length=20, choices=ConferenceAttendance.choices)
+    view_on_plan = models.CharField(max_length=10, choices=PlanView.choices, blank=True)
+    dissent_reason = models.TextField("why they dissent from the decision", max_length=2000, blank=True)
+    version = version_field()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(agency__in=ConferenceAgency.values), name="conference_attendee_agency"),
+            models.CheckConstraint(
+                condition=Q(attendance__in=ConferenceAttendance.values), name="conference_attendee_attendance"
+            ),
+            models.CheckConstraint(
+                condition=~Q(agency=ConferenceAgency.OTHER) | ~Q(agency_other=""),
+                name="conference_attendee_other_described",
+            ),
+            models.CheckConstraint(
+                condition=Q(view_on_plan="")
+                | (Q(view_on_plan__in=PlanView.values) & ~Q(agency=ConferenceAgency.FAMILY)),
+                name="conference_attendee_view_from_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(dissent_reason="") | ~Q(view_on_plan=""), name="conference_dissent_has_view"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.agency_display})"
+
+    @property
+    def agency_display(self):
+        return self.agency_other if self.agency == ConferenceAgency.OTHER else self.get_agency_display()
+
+
+class CoreGroupMember(models.Model):
+    """A member of the core group that carries out the child protection plan between conferences."""
+
+    record = models.ForeignKey(ConferenceRecord, on_delete=models.CASCADE, related_name="core_group")
+    name = models.CharField(max_length=200)
+    agency = models.CharField(max_length=20, choices=ConferenceAgency.choices)
+    agency_other = models.CharField("other agency", max_length=200, blank=True)
+    version = version_field()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(agency__in=ConferenceAgency.values), name="core_group_member_agency"),
+            models.CheckConstraint(
+                condition=~Q(agency=ConferenceAgency.OTHER) | ~Q(agency_other=""),
+                name="core_group_member_other_described",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.agency_display})"
+
+    @property
+    def agency_display(self):
+        return self.agency_other if self.agency == ConferenceAgency.OTHER else self.get_agency_display()

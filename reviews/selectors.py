@@ -23,6 +23,7 @@ from notifications.reminders import Reminder, as_sentence, overdue_step
 from . import timescales
 from .models import (
     OUTSTANDING_STATUSES,
+    ConferenceRecord,
     ParticipationCode,
     Review,
     ReviewAction,
@@ -373,7 +374,8 @@ def review_reminders(on: date, first_child_id: int, last_child_id: int) -> list[
     """Reminders about reviews for the children in an id range, for their allocated IROs:
     due in 10, 5 and 1 working days (a setting) and not booked, overdue (weekly), social
     worker's report missing before a booked review, decisions or record not circulated in
-    time, agreed actions past due (to the action's owner too, where they sign in). A fixed
+    time, agreed actions past due (to the action's owner too, where they sign in), the first core
+    group meeting after an ICPC due and not recorded (to the chair too). A fixed
     number of queries whatever the range holds."""
     steps = sorted(settings.REVIEW_REMINDER_WORKING_DAYS)
     standards = settings.REVIEW_STANDARDS
@@ -500,6 +502,25 @@ def review_reminders(on: date, first_child_id: int, last_child_id: int) -> list[
         )
         if action.owner_id is not None and action.owner_id != recipients[action.review.child_id]:
             reminders.append(replace(reminders[-1], recipient_id=action.owner_id))
+
+    core_groups = ConferenceRecord.objects.filter(
+        first_core_group_due__lte=on,
+        first_core_group_due__gte=recent,
+        first_core_group_held__isnull=True,
+        review__child_id__in=allocated.values("child_id"),
+    ).select_related("review")
+    for record in core_groups:
+        due = cast(date, record.first_core_group_due)  # filtered on it above
+        add(
+            record.review,
+            NotificationKind.FIRST_CORE_GROUP_NOT_RECORDED,
+            due,
+            "once",
+            f"The first core group meeting after the initial child protection conference held on "
+            f"{format_date(cast(date, record.review.held_on))} was due by {format_date(due)} and is not recorded.",
+        )
+        if record.review.chair_id is not None and record.review.chair_id != recipients[record.review.child_id]:
+            reminders.append(replace(reminders[-1], recipient_id=record.review.chair_id))
     return reminders
 
 

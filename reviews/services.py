@@ -30,7 +30,7 @@ from iro_portal.locking import lock
 from notifications.models import NotificationKind, SubjectType
 from notifications.services import settle_reminders
 
-from . import timescales
+from . import conference_services, timescales
 from .cycles import current_lac_cycle, next_lac_review
 from .models import (
     ICPC_OUTCOMES,
@@ -221,9 +221,12 @@ def _locked_review(review: Review, expected_version: int | None) -> Review:
     return lock(Review.objects.select_related("child"), review.pk, expected_version, REVIEW_CHANGED_MESSAGE)
 
 
-def _validate_record(review: Review, actions: list[ReviewAction], *, today: date) -> None:
-    """The rules a held review must satisfy . Raises with every broken rule."""
-    errors: dict[str, Any] = {}
+def _validate_record(
+    review: Review, actions: list[ReviewAction], *, today: date, also: dict[str, Any] | None = None
+) -> None:
+    """The rules a held review must satisfy, with `also` the errors of the rules checked only on
+    completing it (a conference's record). Raises with every broken rule."""
+    errors: dict[str, Any] = dict(also or {})
     child = review.child
     held = review.held_on
     if held is None:
@@ -471,13 +474,15 @@ def record_review_held(
     if review.chair_id is None:
         review.chair = by if by.is_iro else _allocated_iro(review.child, review.held_on)
     agreed = [ReviewAction(review=review, **action) for action in actions]
-    _validate_record(review, agreed, today=today or timezone.localdate())
+    completing = conference_services.completion_errors(review) if review.kind != ReviewKind.LAC else {}
+    _validate_record(review, agreed, today=today or timezone.localdate(), also=completing)
     _late_reason_only_if_late(review)
     review.status = ReviewStatus.HELD
     review.version += 1
     review.save()
     ReviewAction.objects.bulk_create(agreed)
     _apply_conference_outcome(review, by=by, request=request)
+    conference_services.conference_held(review)
     record_event(
         action=AuditAction.UPDATE,
         user=by,

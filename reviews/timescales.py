@@ -25,6 +25,7 @@ ICPC_WORKING_DAYS = 15
 FIRST_RCPC_MONTHS = 3
 LATER_RCPC_MONTHS = 6
 UNPLANNED_MOVE_REVIEW_WORKING_DAYS = 20
+FIRST_CORE_GROUP_WORKING_DAYS = 10
 
 
 def lac_review_due(
@@ -113,6 +114,12 @@ def rcpc_due(icpc_held: date, rcpcs_held: list[date]) -> date:
     if not rcpcs_held:
         return add_months(icpc_held, FIRST_RCPC_MONTHS)
     return add_months(max(rcpcs_held), LATER_RCPC_MONTHS)
+
+
+def first_core_group_due(icpc_held: date) -> date:
+    """The first core group meeting after an ICPC that makes a plan: within 10 working days of
+    the ICPC (Working Together to Safeguard Children 2023)."""
+    return add_working_days(icpc_held, FIRST_CORE_GROUP_WORKING_DAYS)
 
 
 def working_days_left(due: date, on: date) -> int:

@@ -21,7 +21,7 @@ from iro_portal.forms import add_service_errors
 from iro_portal.locking import refusal_status
 from iro_portal.pages import FormPage
 
-from . import selectors, services
+from . import conference_selectors, selectors, services
 from .filters import DueReviewsFilter
 from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, CompleteActionForm, RecordReviewForm
 from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
@@ -102,6 +102,7 @@ class ReviewDetailView(ReviewMixin, View):
                 "timing": selectors.review_timing(review, timezone.localdate()),
                 "may_record": may_record_for_child(request.user, review.child_id),
                 "today": timezone.localdate(),
+                **conference_selectors.record_context(review),
             },
         )
 
@@ -190,10 +191,11 @@ class RecordReviewView(ReviewMixin, View):
         return self._render(request, review, form, formset, status=400)
 
     def _next_page(self, review):
-        """After a LAC review, the IRO rates the plan (DESIGN.md section 3, RAG oversight)."""
+        """After a LAC review, the IRO rates the plan (DESIGN.md section 3, RAG oversight); after a
+        conference, the confirmation says what comes next."""
         if review.kind == ReviewKind.LAC:
             return reverse("oversight:rate", args=[review.pk])
-        return reverse("reviews:detail", args=[review.pk])
+        return reverse("reviews:conference_held", args=[review.pk])
 
     def _initial(self, review):
         return {
@@ -217,7 +219,8 @@ class RecordReviewView(ReviewMixin, View):
             expected_version=form.cleaned_data["version"],
             request=request,
         )
-        messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
+        if review.kind == ReviewKind.LAC:  # a conference's confirmation page says so itself
+            messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
 
     def _render(self, request, review, form, formset, status=200, focus=None):
         return render(

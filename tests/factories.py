@@ -12,7 +12,16 @@ from escalations import timescales as escalation_timescales
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern, EscalationStep
 from oversight.models import OversightKind, OversightRecord
-from reviews.models import Review, ReviewKind, ReviewStatus
+from reviews.models import (
+    ConferenceAgency,
+    ConferenceAttendance,
+    ConferenceAttendee,
+    ConferenceRecord,
+    CoreGroupMember,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+)
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -226,3 +235,30 @@ class EscalationFactory(factory.django.DjangoModelFactory):
             EscalationConcern.objects.bulk_create(
                 EscalationConcern(escalation=escalation, area=area) for area in extracted
             )
+
+
+QUORATE_ATTENDANCE = (
+    ("Sam Social", ConferenceAgency.SOCIAL_CARE),
+    ("PC Pat Patrol", ConferenceAgency.POLICE),
+    ("Hana Health", ConferenceAgency.HEALTH),
+)
+
+
+def conference_record_ready(review, attendees=QUORATE_ATTENDANCE, **fields):
+    """A conference's draft record that meets every rule for completing it: three agencies
+    attended (children's social care one), the parents attended and saw the report, a lead
+    social worker, an outline plan and a core group (`fields` overrides the record's)."""
+    defaults = {
+        "parents_participation": "attended",
+        "parents_saw_report": False,
+        "lead_social_worker": "Sam Social",
+        "outline_plan": "Weekly visits; parenting support.",
+        "quorate": True,
+    }
+    record = ConferenceRecord.objects.create(review=review, kind=review.kind, **(defaults | fields))
+    ConferenceAttendee.objects.bulk_create(
+        ConferenceAttendee(record=record, name=name, agency=agency, attendance=ConferenceAttendance.ATTENDED)
+        for name, agency in attendees
+    )
+    CoreGroupMember.objects.create(record=record, name="Sam Social", agency=ConferenceAgency.SOCIAL_CARE)
+    return record

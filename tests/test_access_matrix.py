@@ -51,6 +51,7 @@ from tests.factories import (
     ChildFactory,
     IroFactory,
     ManagerFactory,
+    conference_record_ready,
 )
 
 COVER_ROLES = ("covering_read", "covering_record", "cover_not_started", "cover_ended", "cover_ended_early")
@@ -350,6 +351,13 @@ RULES = {
     ),
     "reviews:action_done": Rule(CHILD_RECORD_CHANGE, pk_of("action")),
     "reviews:action_new_date": Rule(CHILD_RECORD_CHANGE, pk_of("action")),
+    "reviews:conference": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference")),
+    "reviews:conference_attendance": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference")),
+    "reviews:conference_parents": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference")),
+    "reviews:conference_plan": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference")),
+    "reviews:conference_core_group": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference")),
+    "reviews:conference_held": Rule(CHILD_RECORD_CHANGE, pk_of("held_icpc")),
+    "reviews:conference_first_core_group": Rule(CHILD_RECORD_CHANGE, pk_of("held_icpc")),
     # oversight
     "oversight:worklist": Rule(CHILD_LISTS),
     "oversight:record": Rule(CHILD_RECORD_CHANGE, child),
@@ -439,6 +447,13 @@ RULES = {
     "api-review-action-detail": Rule(API_CHILD_RECORD, pk_of("action")),
     "api-review-action-complete": Rule(API_CHILD_POST_ONLY, pk_of("action")),
     "api-review-action-change-due-date": Rule(API_CHILD_POST_ONLY, pk_of("action")),
+    "api-conference-list": Rule(API_CHILD_LISTS),
+    "api-conference-detail": Rule(API_CHILD_RECORD, pk_of("held_icpc")),
+    "api-conference-attendees": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-remove-attendee": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-core-group": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-remove-core-group-member": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
+    "api-conference-first-core-group": Rule(API_CHILD_POST_ONLY, pk_of("held_icpc")),
     # API: oversight and escalations
     "api-oversight-record-list": Rule(API_CHILD_LISTS),
     "api-oversight-record-detail": Rule(API_CHILD_RECORD, pk_of("oversight_record")),
@@ -723,6 +738,21 @@ def build_world():
     plan = children_services.start_protection_plan(
         child, by=manager, start_date=today - datetime.timedelta(days=30), initial_category_of_abuse="NEG"
     )
+    due_conference = Review.objects.get(child=child, kind="RCPC", status="due")
+    held_icpc = Review.objects.create(
+        child=child,
+        kind="ICPC",
+        number=1,
+        cycle_start=today - datetime.timedelta(days=40),
+        due_date=today - datetime.timedelta(days=30),
+        status="held",
+        held_on=today - datetime.timedelta(days=30),
+        chair=iro,
+        conference_outcome="plan_made",
+        category_of_abuse="NEG",
+        protection_plan=plan,
+    )
+    conference_record_ready(held_icpc, first_core_group_due=today - datetime.timedelta(days=16))
     oversight_record = oversight_services.record_oversight(
         child, by=iro, kind="case_file_check", date=today - datetime.timedelta(days=5), today=today
     )
@@ -792,6 +822,8 @@ def build_world():
         plan=plan,
         held_review=held,
         due_review=due,
+        due_conference=due_conference,
+        held_icpc=held_icpc,
         action=held.actions.get(),
         oversight_record=oversight_record,
         escalation=escalation,

@@ -13,7 +13,7 @@ from reviews import services, timescales
 from reviews.models import Review, ReviewAction
 from tests.api_helpers import api_client, assert_error_shape, queries_for
 from tests.conftest import brought_into_care
-from tests.factories import ChildFactory
+from tests.factories import ChildFactory, conference_record_ready
 
 REVIEWS = "/api/v1/reviews/"
 ACTIONS = "/api/v1/review-actions/"
@@ -409,6 +409,7 @@ class TestRecordHeld:
             own_child, by=manager, date=today - timedelta(days=5), section_47_enquiry_started=True
         )
         icpc = due_review(own_child, kind="ICPC")
+        conference_record_ready(icpc)
         held = today - timedelta(days=1)
         response = api_client(iro).post(
             review_url(icpc, "record-held/"),
@@ -682,6 +683,7 @@ class TestBookAndCorrect:
         children_services.record_strategy_discussion(
             own_child, by=manager, date=today - timedelta(days=5), section_47_enquiry_started=True
         )
+        conference_record_ready(due_review(own_child, kind="ICPC"))
         icpc = services.record_review_held(
             due_review(own_child, kind="ICPC"),
             by=iro,

@@ -37,6 +37,7 @@ API_LISTS = [
     "allocations",
     "reviews",
     "review-actions",
+    "conferences",
     "oversight-records",
     "escalations",
     "escalation-steps",

@@ -14,7 +14,7 @@ from reviews import services
 from reviews.models import Review, ReviewAction
 from reviews.selectors import due_within, outstanding_reviews
 from reviews.tasks import sweep_review_reminders
-from tests.factories import ChildFactory
+from tests.factories import ChildFactory, conference_record_ready
 
 TODAY = D(2025, 11, 20)
 
@@ -40,6 +40,8 @@ def lac_record(held, code="PN1", **extra):
 
 
 def hold(review, by, fields, **kwargs):
+    if review.kind != "LAC":
+        conference_record_ready(review)
     return services.record_review_held(review, by=by, fields=fields, today=TODAY, **kwargs)
 
 

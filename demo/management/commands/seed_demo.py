@@ -21,6 +21,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from demo import accounts as accounts_demo
 from demo import children as children_demo
+from demo import conferences as conferences_demo
 from demo import escalations as escalations_demo
 from demo import oversight as oversight_demo
 from demo import reviews as reviews_demo
@@ -86,6 +87,9 @@ def generate_and_save(children, seed, today, *, chunk=None):
             authority.staff = [member for member in authority.staff if member.role == Role.IRO]
         saved = children_demo.save_local_authority(authority, replace=False, password=chunk.password)
     review_counts = reviews_demo.save_reviews(reviews, saved.iros)
+    review_counts["conference_records"] = conferences_demo.save_conference_records(
+        [seeded.review for seeded in reviews], seed=seed, today=today
+    )
     oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
     cover_counts = accounts_demo.save_cover(saved.iros, today) if chunk is None else {}
