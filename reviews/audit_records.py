@@ -31,3 +31,13 @@ register_record_kind(
         lambda kind, number, due: f"Agreed at {_unsaved_review(kind, number).title_in_sentence}, due by {day(due)}",
     ),
 )
+register_record_kind(
+    "reviews.conferencerecord",
+    RecordKind(
+        "Conference record",
+        "conference records",
+        "reviews.ConferenceRecord",
+        ("review__kind", "review__number"),
+        lambda kind, number: f"Record of the {_unsaved_review(kind, number).title_in_sentence}",
+    ),
+)

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit import selectors
 from audit.models import AuditEvent
 from audit.services import record_event
-from reviews.models import Review
+from reviews.models import ConferenceRecord, Review
 from tests.conftest import postgresql_only, sign_in
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
 
@@ -281,6 +281,21 @@ class TestWordsPeopleUse:
         assert "children.child" not in table and "reviews.review" not in table and "accounts.user" not in table
         assert "booked_for: &quot;21 May 2025&quot;" in html
         assert '<option value="reviews.review">Review</option>' in html
+
+    def test_a_conference_record_is_named_by_its_conference(self, client, manager):
+        summer, omar, _ = omar_and_summer()
+        conference = Review.objects.create(
+            child=omar,
+            kind="ICPC",
+            number=1,
+            cycle_start=datetime.date(2025, 1, 6),
+            due_date=datetime.date(2025, 1, 20),
+        )
+        record = ConferenceRecord.objects.create(review=conference, kind=conference.kind)
+        record_event(action="update", user=summer, obj=record, child_id=omar.pk)
+        sign_in(client, manager)
+        (row,) = list(client.get(LIST_URL, {"action": "update"}).context["rows"])
+        assert row.what == "Conference record: Record of the initial child protection conference"
 
     def test_a_record_no_longer_held_says_so(self, client, manager, iro):
         record_event(action="update", user=iro, object_type="reviews.review", object_id="987654", child_id=987654)
