@@ -82,6 +82,7 @@ class TestOneAuthority:
             "admin",
             "board",
             "manager",
+            "support",
         ]
 
     def test_each_chunk_has_its_own_slice_of_the_team_for_every_record_an_iro_makes(self, chunked):
