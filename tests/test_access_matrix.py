@@ -50,6 +50,7 @@ from tests.factories import (
     ChildFactory,
     IroFactory,
     ManagerFactory,
+    record_attendance_and_views,
 )
 
 COVER_ROLES = ("covering_read", "covering_record", "cover_not_started", "cover_ended", "cover_ended_early")
@@ -627,7 +628,7 @@ def build_world():
 
     first = Review.objects.get(child=child, kind="LAC", status="due")
     held = review_services.record_review_held(
-        first,
+        record_attendance_and_views(first),
         by=iro,
         today=today,
         fields={

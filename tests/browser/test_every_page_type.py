@@ -25,7 +25,7 @@ from reporting import services as report_services
 from reviews import services as review_services
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory, IroFactory
+from tests.factories import AllocationFactory, ChildFactory, IroFactory, record_attendance_and_views
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in, tab_to
@@ -115,7 +115,7 @@ def hold_first_review(child, *, iro, today):
     review = first_review(child)
     assert review.status == ReviewStatus.DUE
     return review_services.record_review_held(
-        review,
+        record_attendance_and_views(review),
         by=iro,
         today=today,
         fields={"held_on": today, "participation_code": "PN1"},
