@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -26,11 +27,12 @@ from .models import (
     LateReason,
     ParentsParticipation,
     ParticipationCode,
+    Review,
     ReviewKind,
     ReviewStatus,
 )
 from .record_forms import ChecksForm, CompleteForm, ParticipantFormSet, ParticipationForm, RecordTaskForm, ViewsForm
-from .record_models import CarePlanCheckKind, ViewsOf
+from .record_models import CarePlanCheckKind, ReviewRecord, ViewsOf
 from .views import ReviewMixin, _errors_in_rows
 
 TASKS = [
@@ -61,7 +63,14 @@ class LacRecordMixin(ReviewMixin):
         return self.review.status in OUTSTANDING_STATUSES
 
     def next_page(self):
-        """ "Save and come back later" goes back to the review; saving otherwise, to the task list."""
+        """Saving goes to the task list; "Save and come back later" back to the review. An
+        autosave (record-autosave.mjs) stays on the page, told the version now saved."""
+        if "autosave" in self.request.POST:
+            if self.drafting or not isinstance(self, RecordFieldsTaskView | DecisionsView):
+                saved = ReviewRecord.objects.filter(review=self.review).values_list("version", flat=True).first()
+            else:
+                saved = Review.objects.filter(pk=self.review.pk).values_list("version", flat=True).first()
+            return JsonResponse({"version": saved or 0})
         if "later" in self.request.POST:
             messages.success(self.request, "Your draft is saved. You can come back to it at any time.")
             return redirect("reviews:detail", pk=self.review.pk)

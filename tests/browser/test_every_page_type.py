@@ -195,8 +195,7 @@ def test_iro_page_types_and_failed_forms(page, walk, iro, manager):
     walk.check("book a review", f"Book LAC review 1 for {due.full_name}", error=True)
 
     # Edit a held review: the date it was held taken away.
-    page.goto(f"/reviews/{held_review.pk}/")
-    page.get_by_role("link", name="Edit this record").click()
+    page.goto(f"/reviews/{held_review.pk}/edit/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit the record of LAC review 1")
     walk.check("edit a held review", f"Edit LAC review 1 for {held.full_name}")
     clear_date(page, "Date the review was held")
