@@ -488,5 +488,6 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.NotificationKind",
         "ReviewKindEnum": "reviews.models.ReviewKind",
         "ReviewStatusEnum": "reviews.models.ReviewStatus",
+        "ParticipationCodeEnum": "reviews.models.ParticipationCode",
     },
 }

@@ -57,6 +57,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
+from .record_api import WorkingRecordActions
 
 # The error bodies every endpoint shares (iro_portal.api.exception_handler).
 ERROR_RESPONSES = {
@@ -117,6 +118,10 @@ class ReviewFilter(IroScopedFilter):
     held_to = django_filters.DateFilter(
         field_name="held_on", lookup_expr="lte", help_text="Held on or before (YYYY-MM-DD)."
     )
+    plan_meets_needs = BooleanFilter(
+        field_name="record__plan_meets_needs",
+        help_text="LAC reviews: true where the IRO said the care plan meets the child's needs, false where not.",
+    )
     in_timescale = BooleanFilter(
         method="filter_in_timescale",
         help_text="true: held on or before the due date; false: held late. Either way, held reviews only.",
@@ -174,6 +179,7 @@ class ReviewActionSerializer(serializers.ModelSerializer):
             "id",
             "review",
             "child",
+            "number",
             "description",
             "owner_name",
             "owner",
@@ -202,7 +208,17 @@ class ReviewActionDetailSerializer(ReviewActionSerializer):
 
 class NestedActionSerializer(ReviewActionSerializer):
     class Meta(ReviewActionSerializer.Meta):
-        fields = ["id", "description", "owner_name", "owner", "due_date", "completed_on", "completed", "version"]
+        fields = [
+            "id",
+            "number",
+            "description",
+            "owner_name",
+            "owner",
+            "due_date",
+            "completed_on",
+            "completed",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -545,7 +561,7 @@ class ReviewRecordViewSet(ChildRecordViewSet):
     ),
     retrieve=extend_schema(summary="One review or conference", responses={200: ReviewSerializer, **ERROR_RESPONSES}),
 )
-class ReviewViewSet(mixins.ListModelMixin, ReviewRecordViewSet):
+class ReviewViewSet(WorkingRecordActions, mixins.ListModelMixin, ReviewRecordViewSet):
     """LAC reviews and child protection conferences of the children you may see. Reviews are
     created by scheduling from the child's record, never through the API: POST to this list is
     405 Method Not Allowed, as are PUT and DELETE."""
