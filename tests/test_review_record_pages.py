@@ -193,3 +193,30 @@ class TestTheTaskList:
             )
         ReviewViews.objects.create(review=review, of="carers", text="All well", given="written")
         assert count() == empty
+
+
+class TestAutosaveAndOldReviews:
+    def test_an_autosave_keeps_the_draft_and_answers_the_version_now_saved(self, client, iro, review):
+        sign_in(client, iro)
+        response = client.post(
+            url("record_views", review),
+            {"child_text": "Typed so far", "child_given": "written", "version": 0, "autosave": "1"},
+        )
+        assert response.status_code == 200 and response.json() == {"version": 1}
+        assert ReviewViews.objects.get(review=review).text == "Typed so far"
+
+    def test_a_review_held_before_the_working_record_shows_not_recorded(self, client, iro, review):
+        from reviews import services
+        from tests.factories import record_attendance_and_views
+
+        held = services.record_review_held(
+            record_attendance_and_views(review),
+            by=iro,
+            fields={"held_on": timezone.localdate(), "participation_code": "PN1"},
+        )
+        ReviewParticipant.objects.filter(review=held).delete()
+        ReviewViews.objects.filter(review=held).delete()
+        sign_in(client, iro)
+        content = client.get(url("record_check", held)).content.decode()
+        assert content.count("Not recorded") >= 5 and "Complete the review" not in content
+        assert "Edit the record of LAC review 1" in client.get(url("record_tasks", held)).content.decode()
