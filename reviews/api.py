@@ -42,7 +42,7 @@ from iro_portal.filters import IdFilter
 from iro_portal.forms import row_message
 from iro_portal.words import with_article
 
-from . import selectors, services
+from . import record_services, selectors, services
 from .filters import IroScopedFilter
 from .forms import ACTION_MESSAGES
 from .models import (
@@ -57,7 +57,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-from .record_api import WorkingRecordActions
+from .record_api import CompleteSerializer, WorkingRecordActions
 
 # The error bodies every endpoint shares (iro_portal.api.exception_handler).
 ERROR_RESPONSES = {
@@ -626,6 +626,25 @@ class ReviewViewSet(WorkingRecordActions, mixins.ListModelMixin, ReviewRecordVie
             actions=serializer.validated_data.get("actions", []),
             expected_version=serializer.validated_data["version"],
             request=request,
+        )
+        return self._changed(review)
+
+    @extend_schema(
+        summary="Complete a LAC review from its draft",
+        description="Records the review held from its working record's draft (GET/POST .../working-record/), as "
+        "Complete the review does on the page. Refused (400, nothing saved, the draft kept) without attendance, "
+        "without the child's views or the reason they were not obtained, with a decision lacking an owner or a date, "
+        "or with a participation code contradicting the child's attendance. Send the working record's `version`.",
+        request=CompleteSerializer,
+        responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        review = self.get_object()
+        serializer = CompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record_services.complete_review(
+            review, by=request.user, expected_version=serializer.validated_data["version"], request=request
         )
         return self._changed(review)
 

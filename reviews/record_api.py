@@ -15,7 +15,7 @@ from accounts.permissions import require_recording_rights
 from iro_portal.api import CONFLICT_RESPONSE, version_field
 
 from . import record_selectors, record_services
-from .models import ParticipationCode
+from .models import LateReason, ParentsParticipation, ParticipationCode
 from .record_models import (
     Attendance,
     CarePlanCheck,
@@ -76,14 +76,16 @@ class DraftFieldsSerializer(serializers.Serializer):
     """The meeting's and the participation's values, kept until the review is completed."""
 
     held_on = serializers.DateField(required=False, allow_null=True)
-    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    late_reason = serializers.ChoiceField(choices=LateReason.choices, required=False, allow_blank=True)
     late_reason_other = serializers.CharField(required=False, allow_blank=True, max_length=500)
     participation_code = serializers.ChoiceField(choices=ParticipationCode.choices, required=False, allow_blank=True)
     child_chaired = serializers.BooleanField(required=False)
     advocate_present = serializers.BooleanField(required=False)
     interpreter_used = serializers.BooleanField(required=False)
     child_consulted = serializers.BooleanField(required=False)
-    parents_participation = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    parents_participation = serializers.ChoiceField(
+        choices=ParentsParticipation.choices, required=False, allow_blank=True
+    )
     social_worker_report_received = serializers.DateField(required=False, allow_null=True)
     decisions_circulated = serializers.DateField(required=False, allow_null=True)
     record_circulated = serializers.DateField(required=False, allow_null=True)
@@ -223,21 +225,3 @@ class WorkingRecordActions:
                 )
         review.refresh_from_db()
         return self._working(review)
-
-    @extend_schema(
-        summary="Complete a LAC review from its draft",
-        description="Records the review held from the working record's draft. Refused (400, nothing saved, the draft "
-        "kept) without attendance, without the child's views or the reason they were not obtained, with a decision "
-        "lacking an owner or a date, or with a participation code contradicting the child's attendance.",
-        request=CompleteSerializer,
-        responses={200: WorkingRecordSerializer, **CONFLICT_RESPONSE},
-    )
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        review = self.get_object()
-        serializer = CompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record_services.complete_review(
-            review, by=request.user, expected_version=serializer.validated_data["version"], request=request
-        )
-        return self._changed(review)
