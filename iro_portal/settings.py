@@ -491,6 +491,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "reviews.models.ReviewStatus",
         "ParentsParticipationEnum": "reviews.models.ParentsParticipation",
         "ConferenceParentsParticipationEnum": "reviews.models.ConferenceParentsParticipation",
+        "ConferenceAttendanceEnum": "reviews.models.ConferenceAttendance",
+        "ReviewAttendanceEnum": "reviews.record_models.Attendance",
         "ParticipationCodeEnum": "reviews.models.ParticipationCode",
     },
 }

@@ -41,3 +41,13 @@ register_record_kind(
         lambda kind, number: f"Record of the {_unsaved_review(kind, number).title_in_sentence}",
     ),
 )
+register_record_kind(
+    "reviews.reviewrecord",
+    RecordKind(
+        "Review record",
+        "review records",
+        "reviews.ReviewRecord",
+        ("review__kind", "review__number"),
+        lambda kind, number: f"Record of {_unsaved_review(kind, number).title_in_sentence}",
+    ),
+)

@@ -449,7 +449,9 @@ RULES = {
     "api-review-book": Rule(API_CHILD_POST_ONLY, due_review),
     "api-review-record-held": Rule(API_CHILD_POST_ONLY, due_review),
     "api-review-working-record": Rule(
-        but(API_CHILD_RECORD, covering_read=FORBIDDEN), due_review, why="a draft is for those who may record"
+        but(API_CHILD_RECORD, covering_read=FORBIDDEN, business_support=FORBIDDEN),
+        due_review,
+        why="a draft is for those who may record",
     ),
     "api-review-complete": Rule(API_CHILD_POST_ONLY, due_review),
     "api-review-action-list": Rule(API_CHILD_LISTS),

@@ -20,6 +20,7 @@ from audit import selectors
 from audit.models import AuditEvent
 from audit.services import record_event
 from reviews.models import ConferenceRecord, Review
+from reviews.record_models import ReviewRecord
 from tests.conftest import postgresql_only, sign_in
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
 
@@ -296,6 +297,13 @@ class TestWordsPeopleUse:
         sign_in(client, manager)
         (row,) = list(client.get(LIST_URL, {"action": "update"}).context["rows"])
         assert row.what == "Conference record: Record of the initial child protection conference"
+
+    def test_a_lac_review_record_is_named_by_its_review(self, client, manager):
+        summer, omar, review = omar_and_summer()
+        record_event(action="update", user=summer, obj=ReviewRecord.objects.create(review=review), child_id=omar.pk)
+        sign_in(client, manager)
+        (row,) = list(client.get(LIST_URL, {"action": "update"}).context["rows"])
+        assert row.what == "Review record: Record of LAC review 5"
 
     def test_a_record_no_longer_held_says_so(self, client, manager, iro):
         record_event(action="update", user=iro, object_type="reviews.review", object_id="987654", child_id=987654)
