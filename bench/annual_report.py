@@ -39,9 +39,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from children.models import Child  # noqa: E402
+from iro_portal.pdf import html_to_pdf  # noqa: E402
 from reporting import services  # noqa: E402
 from reporting.models import Variant  # noqa: E402
-from reporting.pdf import html_to_pdf  # noqa: E402
 from reporting.presentation import board_suppression  # noqa: E402
 from reviews.models import Review  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402

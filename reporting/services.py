@@ -378,7 +378,7 @@ def _progress(document: ReportDocument, progress: int, status: str = DocumentSta
 
 def render_document(document_id: int, *, base_url: str) -> ReportDocument:
     """Make the PDF of a ReportDocument, saving progress as it goes so the page can show it."""
-    from .pdf import html_to_pdf
+    from iro_portal.pdf import html_to_pdf
 
     document = ReportDocument.objects.select_related("report", "published").get(pk=document_id)
     if document.status == DocumentStatus.READY:

@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from iro_portal.pdf import html_to_pdf
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reporting import services
 from reporting.models import PublishedReport, Variant
-from reporting.pdf import html_to_pdf
 from reporting.presentation import Presenter
 from reviews.timescales import reporting_year_start
 
