@@ -23,6 +23,7 @@ from reviews.models import (
     ReviewDocumentKind,
 )
 from reviews.selectors import quality_standards
+from tests.api_helpers import api_client, assert_error_shape, queries_for
 from tests.conftest import sign_in
 from tests.factories import AllocationFactory, ChildFactory, conference_record_ready
 
@@ -308,3 +309,65 @@ def test_the_reviews_page_issues_a_fixed_number_of_queries_however_many_document
             copy, by=iro, sent_on=today, recipients=[PARENT, POLICE], expected_version=icpc.version
         )
     assert count() == few
+
+
+DOCUMENTS_API = "/api/v1/review-documents/"
+
+
+@pytest.mark.django_db
+class TestApi:
+    def test_make_poll_download_and_send_through_the_api(
+        self, icpc, iro, today, eager, django_capture_on_commit_callbacks
+    ):
+        client = api_client(iro)
+        with django_capture_on_commit_callbacks(execute=True):
+            made = client.post(DOCUMENTS_API, {"review": icpc.pk, "kind": "conference_record"}, format="json")
+        assert made.status_code == 201, made.content
+        document_id = made.json()["id"]
+        listed = client.get(DOCUMENTS_API, {"review": icpc.pk}).json()["results"]
+        assert [(d["id"], d["status"], d["kind"]) for d in listed] == [(document_id, "ready", "conference_record")]
+        pdf = client.get(f"{DOCUMENTS_API}{document_id}/pdf/")
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        sent = client.post(
+            f"{DOCUMENTS_API}{document_id}/circulations/",
+            {"sent_on": today.isoformat(), "recipients": [PARENT, POLICE], "version": icpc.version},
+            format="json",
+        )
+        assert sent.status_code == 201, sent.content
+        assert [r["name"] for r in sent.json()["circulations"][0]["recipients"]] == ["Mary Parent", "PC Pat Patrol"]
+        icpc.refresh_from_db()
+        assert icpc.record_circulated == today
+
+    def test_bad_input_and_stale_versions_are_refused_with_the_usual_shape(self, icpc, iro, today):
+        document = ready_document(icpc, iro)
+        client = api_client(iro)
+        path = f"{DOCUMENTS_API}{document.pk}/circulations/"
+        future = {"sent_on": (today + timedelta(days=1)).isoformat(), "recipients": [PARENT], "version": icpc.version}
+        assert_error_shape(client.post(path, future, format="json"), 400, "sent_on")
+        empty = {"sent_on": today.isoformat(), "recipients": [], "version": icpc.version}
+        assert_error_shape(client.post(path, empty, format="json"), 400, "recipients")
+        stale = {"sent_on": today.isoformat(), "recipients": [PARENT], "version": icpc.version - 1}
+        assert_error_shape(client.post(path, stale, format="json"), 409)
+        assert not Circulation.objects.exists()
+
+    def test_business_support_and_other_iros_get_nothing(self, icpc, iro, other_iro, business_support):
+        document = ready_document(icpc, iro)
+        assert_error_shape(api_client(business_support).get(DOCUMENTS_API), 403)
+        assert api_client(other_iro).get(DOCUMENTS_API).json()["results"] == []
+        assert_error_shape(api_client(other_iro).get(f"{DOCUMENTS_API}{document.pk}/pdf/"), 404)
+
+    def test_the_list_issues_a_fixed_number_of_queries(self, icpc, iro, today):
+        client = api_client(iro)
+        document = ready_document(icpc, iro)
+        document_services.record_circulation(
+            document, by=iro, sent_on=today, recipients=[PARENT], expected_version=icpc.version
+        )
+        queries_for(client, DOCUMENTS_API)  # the token's first use is recorded once
+        few = queries_for(client, DOCUMENTS_API)
+        for _ in range(3):
+            icpc.refresh_from_db()
+            copy = ready_document(icpc, iro, kind=ReviewDocumentKind.PARENTS_COPY)
+            document_services.record_circulation(
+                copy, by=iro, sent_on=today, recipients=[PARENT, POLICE], expected_version=icpc.version
+            )
+        assert queries_for(client, DOCUMENTS_API) == few
