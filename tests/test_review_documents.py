@@ -280,6 +280,20 @@ class TestPages:
             client.post(reverse("reviews:create_document", args=[icpc.pk]), {"kind": "parents_copy"}).status_code == 404
         )
 
+    def test_a_document_of_an_unheld_conference_is_refused_with_a_message(self, client, iro, manager, today):
+        child = ChildFactory()
+        AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=400))
+        children_services.record_strategy_discussion(
+            child, by=manager, date=today - timedelta(days=5), section_47_enquiry_started=True
+        )
+        due = Review.objects.get(child=child, kind="ICPC")
+        sign_in(client, iro)
+        response = client.post(
+            reverse("reviews:create_document", args=[due.pk]), {"kind": "conference_record"}, follow=True
+        )
+        assert "is not recorded as held yet, so there is no record to make" in response.content.decode()
+        assert not ReviewDocument.objects.exists()
+
     def test_a_manager_may_read_and_make_documents(self, client, manager, icpc, iro):
         document = ready_document(icpc, iro)
         sign_in(client, manager)
