@@ -541,7 +541,7 @@ class Circulation(models.Model):
     the review's record_circulated and decisions_circulated dates (the earliest sending counts),
     which the quality standards judge."""
 
-    document = models.ForeignKey(ReviewDocument, on_delete=models.PROTECT, related_name="circulations")
+    document = models.ForeignKey(ReviewDocument, on_delete=models.CASCADE, related_name="circulations")
     sent_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('recorded_at', models.DateTimeField(auto_now_add=True)),
                 ('version', models.PositiveIntegerField(default=1, help_text='Raised on every change; a change made from an older version is refused.')),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='circulations', to='reviews.reviewdocument')),
+                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='circulations', to='reviews.reviewdocument')),
             ],
             options={
                 'ordering': ['document_id', 'sent_on', 'id'],
