@@ -39,9 +39,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from children.models import Child  # noqa: E402
+from iro_portal.documents import PDF_BASE_URL  # noqa: E402
+from iro_portal.pdf import html_to_pdf  # noqa: E402
 from reporting import services  # noqa: E402
 from reporting.models import Variant  # noqa: E402
-from reporting.pdf import html_to_pdf  # noqa: E402
 from reporting.presentation import board_suppression  # noqa: E402
 from reviews.models import Review  # noqa: E402
 from reviews.timescales import reporting_year_start  # noqa: E402
@@ -59,7 +60,7 @@ def seconds_of(function, runs):
 
 def pdf_of(content, variant):
     html = render_to_string(services.template_for(variant), services.report_context(content, variant, for_pdf=True))
-    return html_to_pdf(html, base_url=services.PDF_BASE_URL)
+    return html_to_pdf(html, base_url=PDF_BASE_URL)
 
 
 def bench_size(size, args, on):

@@ -494,5 +494,6 @@ SPECTACULAR_SETTINGS = {
         "ConferenceAttendanceEnum": "reviews.models.ConferenceAttendance",
         "ReviewAttendanceEnum": "reviews.record_models.Attendance",
         "ParticipationCodeEnum": "reviews.models.ParticipationCode",
+        "ReviewDocumentKindEnum": "reviews.models.ReviewDocumentKind",
     },
 }

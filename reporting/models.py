@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iro_portal.documents import DocumentStatus as DocumentStatus  # the report's pages name it from here
+from iro_portal.documents import RenderedDocument, status_constraints
 from iro_portal.locking import version_field
 
 from .periods import reporting_year_label
@@ -176,14 +178,7 @@ class Variant(models.TextChoices):
     CHILD_FRIENDLY = "child_friendly", "Version for children and young people"
 
 
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RENDERING = "rendering", "Being prepared"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
-
-
-class ReportDocument(models.Model):
+class ReportDocument(RenderedDocument):
     """A PDF of a report, made by a Celery task because rendering takes a few seconds. A
     published version's PDF of each variant is made once and kept; a draft's is made afresh on
     request, because its figures change."""
@@ -193,13 +188,8 @@ class ReportDocument(models.Model):
         PublishedReport, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
     variant = models.CharField(max_length=20, choices=Variant.choices)
-    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, for the progress indicator.")
-    content = models.BinaryField(null=True, blank=True, editable=False)
-    error = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -210,11 +200,7 @@ class ReportDocument(models.Model):
                 name="report_document_one_per_published_variant",
             ),
             models.CheckConstraint(condition=Q(variant__in=Variant.values), name="report_document_variant_valid"),
-            models.CheckConstraint(condition=Q(status__in=DocumentStatus.values), name="report_document_status_valid"),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="report_document_progress_percent"),
-            models.CheckConstraint(
-                condition=~Q(status="ready") | Q(content__isnull=False), name="report_document_ready_has_content"
-            ),
+            *status_constraints("report_document"),
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
 from iro_portal.dates import format_date
+from iro_portal.documents import render_pdf, set_progress
 from iro_portal.locking import check_version, lock
 
 from . import annual_report
@@ -50,9 +51,6 @@ OTHER_ACTIVITY_FIELDS = (
     "complaints_stage_3",
 )
 ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action")
-
-PDF_BASE_URL = "http://iro-portal.invalid/"
-"""Resolves the report template's /static/ links for WeasyPrint; never contacted."""
 
 REPORT_CHANGED_MESSAGE = (
     "Someone else changed this report while you were editing it. Nothing you entered has been saved: "
@@ -371,37 +369,19 @@ def request_document(
     return document
 
 
-def _progress(document: ReportDocument, progress: int, status: str = DocumentStatus.RENDERING) -> None:
-    document.progress, document.status = progress, status
-    ReportDocument.objects.filter(pk=document.pk).update(progress=progress, status=status)
-
-
 def render_document(document_id: int, *, base_url: str) -> ReportDocument:
     """Make the PDF of a ReportDocument, saving progress as it goes so the page can show it."""
-    from .pdf import html_to_pdf
-
     document = ReportDocument.objects.select_related("report", "published").get(pk=document_id)
-    if document.status == DocumentStatus.READY:
-        return document
-    _progress(document, 10)
-    try:
+
+    def html_of() -> str:
         content = content_of(document.report, document.published)
-        _progress(document, 40)
-        html = render_to_string(
+        set_progress(document, 40)
+        return render_to_string(
             template_for(document.variant),
             report_context(content, document.variant, published=document.published, for_pdf=True),
         )
-        _progress(document, 60)
-        pdf = html_to_pdf(html, base_url=base_url)
-    except Exception as error:
-        ReportDocument.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
-        )
-        raise
-    ReportDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.READY, progress=100, content=pdf, finished_at=timezone.now()
-    )
-    document.refresh_from_db()
+
+    render_pdf(document, html_of, base_url=base_url)
     return document
 
 

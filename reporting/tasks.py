@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.conf import settings
 
+from iro_portal.documents import PDF_BASE_URL
+
 from . import services
 
 
@@ -12,4 +14,4 @@ from . import services
 )
 def render_report_document(document_id):
     """Make one report PDF; the page polls the document's progress meanwhile."""
-    services.render_document(document_id, base_url=services.PDF_BASE_URL)
+    services.render_document(document_id, base_url=PDF_BASE_URL)

@@ -3,7 +3,7 @@ ReviewsConfig.ready()."""
 
 from audit.registry import RecordKind, day, register_record_kind
 
-from .models import Review
+from .models import Review, ReviewDocumentKind
 
 
 def _unsaved_review(kind: str, number: str) -> Review:
@@ -49,5 +49,29 @@ register_record_kind(
         "reviews.ReviewRecord",
         ("review__kind", "review__number"),
         lambda kind, number: f"Record of {_unsaved_review(kind, number).title_in_sentence}",
+    ),
+)
+register_record_kind(
+    "reviews.reviewdocument",
+    RecordKind(
+        "Review document",
+        "review documents",
+        "reviews.ReviewDocument",
+        ("kind", "review__kind", "review__number"),
+        lambda kind, review_kind, number: (
+            f"{ReviewDocumentKind(kind).label} of the {_unsaved_review(review_kind, number).title_in_sentence}"
+        ),
+    ),
+)
+register_record_kind(
+    "reviews.circulation",
+    RecordKind(
+        "Record sent",
+        "records sent",
+        "reviews.Circulation",
+        ("document__kind", "document__review__kind", "document__review__number"),
+        lambda kind, review_kind, number: (
+            f"{ReviewDocumentKind(kind).label} of the {_unsaved_review(review_kind, number).title_in_sentence}, sent"
+        ),
     ),
 )

@@ -11,14 +11,16 @@ from iro_portal.dates import format_date
 from iro_portal.forms import DraftMixin, GovukDateField
 from iro_portal.locking import VersionField
 
-from . import services
+from . import document_services, services
 from .models import (
     ICPC_OUTCOMES,
     RCPC_OUTCOMES,
+    CirculationMethod,
     ConferenceOutcome,
     LateReason,
     ParentsParticipation,
     ParticipationCode,
+    RecipientRole,
     ReviewKind,
 )
 
@@ -239,3 +241,66 @@ class ChangeActionDateForm(forms.Form):
         error_messages={"required": "Enter the reason the date changed"},
     )
     version = VersionField()
+
+
+class CirculationForm(forms.Form):
+    sent_on = GovukDateField(
+        label="Date it was sent",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date it was sent"},
+    )
+    version = VersionField()
+
+
+RECIPIENT_MESSAGES = {
+    "name": "Enter their name",
+    "role": "Choose who they are",
+    "method": "Choose how it was sent",
+}
+
+
+class RecipientForm(DraftMixin, forms.Form):
+    """One person the document went to: a row of the "add another" list."""
+
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    role = forms.ChoiceField(
+        label="Who they are", choices=RecipientRole.choices, required=False, widget=forms.RadioSelect
+    )
+    agency = forms.CharField(
+        label="Agency", required=False, max_length=200, help_text="For an agency or professional, for example Police"
+    )
+    method = forms.ChoiceField(
+        label="How it was sent", choices=CirculationMethod.choices, required=False, widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(field) for field in ("name", "role", "agency", "method")):
+            for field, message in RECIPIENT_MESSAGES.items():
+                if not cleaned.get(field) and field not in self.errors:
+                    self.add_error(field, message)
+            if cleaned.get("role") == RecipientRole.AGENCY and not cleaned.get("agency"):
+                self.add_error("agency", "Enter their agency")
+        return cleaned
+
+    def recipient(self):
+        if not self.cleaned_data.get("name"):
+            return None
+        return {key: self.cleaned_data[key] for key in ("name", "role", "agency", "method")}
+
+
+class BaseRecipientFormSet(BaseActionFormSet):
+    """The people a document went to, as GOV.UK "add another"."""
+
+    row_name = "Recipient"
+    add_button = "add_recipient"
+    remove_button = "remove_recipient"
+
+
+RecipientFormSet = forms.formset_factory(
+    RecipientForm,
+    formset=BaseRecipientFormSet,
+    extra=0,
+    max_num=document_services.MAX_RECIPIENTS,
+    absolute_max=document_services.MAX_RECIPIENTS,
+)

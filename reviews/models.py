@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from children.codes import CategoryOfAbuse
 from children.models import Child, ChildProtectionPlan
 from iro_portal.dates import format_date
+from iro_portal.documents import RenderedDocument, status_constraints
 from iro_portal.locking import version_field
 
 from . import timescales
@@ -483,6 +484,108 @@ class CoreGroupMember(models.Model):
     @property
     def agency_display(self):
         return self.agency_other if self.agency == ConferenceAgency.OTHER else self.get_agency_display()
+
+
+class ReviewDocumentKind(models.TextChoices):
+    CONFERENCE_RECORD = "conference_record", "Conference record"
+    PARENTS_COPY = "parents_copy", "Parents' copy of the conference record"
+
+
+DOCUMENT_KINDS_BY_REVIEW: dict[str, tuple[str, ...]] = {
+    ReviewKind.ICPC: (ReviewDocumentKind.CONFERENCE_RECORD, ReviewDocumentKind.PARENTS_COPY),
+    ReviewKind.RCPC: (ReviewDocumentKind.CONFERENCE_RECORD, ReviewDocumentKind.PARENTS_COPY),
+}
+
+
+class ReviewDocument(RenderedDocument):
+    """A document made from a held review's record, as it stood at one version of the review: the
+    HTML is rendered and kept when it is asked for (so the page and the PDF show the same words
+    even if the record is corrected later, when a new document is made) and a Celery task turns
+    it into the PDF."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=ReviewDocumentKind.choices)
+    review_version = models.PositiveIntegerField(help_text="The review's version the document was made from.")
+    html = models.TextField(editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review_id", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ReviewDocumentKind.values), name="review_document_kind_valid"),
+            *status_constraints("review_document"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of the {self.review.title_in_sentence}"
+
+    @property
+    def title(self):
+        if self.kind == ReviewDocumentKind.PARENTS_COPY:
+            return f"What was decided at the {self.review.title_in_sentence}"
+        return f"Record of the {self.review.title_in_sentence}"
+
+    @property
+    def filename(self):
+        return f"{self.kind.replace('_', '-')}-{self.review.kind.lower()}-{self.review.number}-{self.pk}.pdf"
+
+
+class CirculationMethod(models.TextChoices):
+    SECURE_EMAIL = "secure_email", "Secure email"
+    POST = "post", "Post"
+    BY_HAND = "by_hand", "By hand"
+    PORTAL = "portal", "Shared through a case management system"
+
+
+class RecipientRole(models.TextChoices):
+    PARENT = "parent", "Parent or carer"
+    CHILD = "child", "The child"
+    AGENCY = "agency", "Agency or professional"
+    OTHER = "other", "Someone else"
+
+
+class Circulation(models.Model):
+    """One sending of a review document, to one or more recipients, on one day. The day fills
+    the review's record_circulated and decisions_circulated dates (the earliest sending counts),
+    which the quality standards judge."""
+
+    document = models.ForeignKey(ReviewDocument, on_delete=models.CASCADE, related_name="circulations")
+    sent_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = version_field()
+
+    class Meta:
+        ordering = ["document_id", "sent_on", "id"]
+
+    def __str__(self):
+        return f"{self.document} sent on {format_date(self.sent_on)}"
+
+
+class CirculationRecipient(models.Model):
+    """Someone a document went to, and how."""
+
+    circulation = models.ForeignKey(Circulation, on_delete=models.CASCADE, related_name="recipients")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=10, choices=RecipientRole.choices)
+    agency = models.CharField(max_length=200, blank=True)
+    method = models.CharField(max_length=20, choices=CirculationMethod.choices)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=RecipientRole.values), name="circulation_recipient_role"),
+            models.CheckConstraint(
+                condition=Q(method__in=CirculationMethod.values), name="circulation_recipient_method"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=RecipientRole.AGENCY) | ~Q(agency=""), name="circulation_recipient_agency_named"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 from . import record_models  # noqa: E402, F401 - the working record's models, registered with the app here

@@ -3,7 +3,7 @@ adds the held reviews list."""
 
 from django.urls import path
 
-from . import conference_urls, record_views, views
+from . import conference_urls, document_urls, record_views, views
 
 urlpatterns = [
     path("", views.DueReviewsView.as_view(), name="due"),
@@ -23,4 +23,5 @@ urlpatterns = [
     path("actions/<int:pk>/done/", views.CompleteActionView.as_view(), name="action_done"),
     path("actions/<int:pk>/new-date/", views.ChangeActionDateView.as_view(), name="action_new_date"),
     *conference_urls.urlpatterns,
+    *document_urls.urlpatterns,
 ]

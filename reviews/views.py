@@ -21,7 +21,7 @@ from iro_portal.forms import add_service_errors
 from iro_portal.locking import refusal_status
 from iro_portal.pages import FormPage
 
-from . import conference_selectors, selectors, services
+from . import conference_selectors, document_selectors, selectors, services
 from .filters import DueReviewsFilter
 from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, CompleteActionForm, RecordReviewForm
 from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
@@ -103,6 +103,7 @@ class ReviewDetailView(ReviewMixin, View):
                 "may_record": may_record_for_child(request.user, review.child_id),
                 "today": timezone.localdate(),
                 **conference_selectors.record_context(review),
+                **document_selectors.documents_context(review, request.user),
             },
         )
 

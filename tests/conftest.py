@@ -206,6 +206,21 @@ def sign_in(client, user):
 
 
 @pytest.fixture
+def eager(settings):
+    """Run the PDF task in the test process (when the request's transaction commits). Set on the
+    Celery app as well: a value a worker test left on app.conf outranks Django's settings."""
+    from iro_portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.pop("task_always_eager", None)
+    app.conf.pop("task_eager_propagates", None)
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """Set the day the services take as today: whether a series of short breaks is still
     running depends on it."""

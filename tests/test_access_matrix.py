@@ -40,7 +40,7 @@ from oversight import services as oversight_services
 from reporting import services as reporting_services
 from reporting.models import DocumentStatus, ReportDocument, Variant
 from reviews import services as review_services
-from reviews.models import Review
+from reviews.models import Circulation, CirculationRecipient, Review, ReviewDocument, ReviewDocumentKind
 from ssda903.models import ImportRun, ImportStatus
 from tests.conftest import kept_for_the_module
 from tests.factories import (
@@ -187,6 +187,12 @@ API_CHILD_POST_ONLY = roles(
     business_support=NO_GET,
     admin=NO_GET,
 )
+REVIEW_DOCUMENT = but(CHILD_RECORD, business_support=FORBIDDEN)
+"""A document made from `world.child`'s held conference: as the review, except business support
+(who enter data but do not read what was said at a conference)."""
+API_REVIEW_DOCUMENTS = but(API_CHILD_LISTS, business_support=FORBIDDEN)
+API_REVIEW_DOCUMENT = but(API_CHILD_RECORD, business_support=FORBIDDEN)
+API_REVIEW_DOCUMENT_POST_ONLY = but(API_CHILD_POST_ONLY, business_support=FORBIDDEN)
 API_REPORT_READERS = roles(
     anonymous=UNAUTHENTICATED,
     iro=FORBIDDEN,
@@ -363,6 +369,15 @@ RULES = {
     "reviews:conference_core_group": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference")),
     "reviews:conference_held": Rule(CHILD_RECORD_CHANGE, pk_of("held_icpc")),
     "reviews:conference_first_core_group": Rule(CHILD_RECORD_CHANGE, pk_of("held_icpc")),
+    "reviews:create_document": Rule(
+        but(POST_ONLY_PAGE, board=FORBIDDEN), pk_of("held_icpc"), why="making one is a POST"
+    ),
+    "reviews:document": Rule(REVIEW_DOCUMENT, pk_of("review_document")),
+    "reviews:document_pdf": Rule(REVIEW_DOCUMENT, pk_of("review_document")),
+    "reviews:document_circulation": Rule(CHILD_RECORD_CHANGE, pk_of("review_document")),
+    "reviews:document_sent": Rule(
+        REVIEW_DOCUMENT, lambda world: {"pk": world.review_document.pk, "circulation": world.circulation.pk}
+    ),
     # oversight
     "oversight:worklist": Rule(CHILD_LISTS),
     "oversight:record": Rule(CHILD_RECORD_CHANGE, child),
@@ -465,6 +480,10 @@ RULES = {
     "api-conference-core-group": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
     "api-conference-remove-core-group-member": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
     "api-conference-first-core-group": Rule(API_CHILD_POST_ONLY, pk_of("held_icpc")),
+    "api-review-document-list": Rule(API_REVIEW_DOCUMENTS),
+    "api-review-document-detail": Rule(API_REVIEW_DOCUMENT, pk_of("review_document")),
+    "api-review-document-pdf": Rule(API_REVIEW_DOCUMENT, pk_of("review_document")),
+    "api-review-document-circulations": Rule(API_REVIEW_DOCUMENT_POST_ONLY, pk_of("review_document")),
     # API: oversight and escalations
     "api-oversight-record-list": Rule(API_CHILD_LISTS),
     "api-oversight-record-detail": Rule(API_CHILD_RECORD, pk_of("oversight_record")),
@@ -764,6 +783,18 @@ def build_world():
         protection_plan=plan,
     )
     conference_record_ready(held_icpc, first_core_group_due=today - datetime.timedelta(days=16))
+    review_document = ReviewDocument.objects.create(
+        review=held_icpc,
+        kind=ReviewDocumentKind.CONFERENCE_RECORD,
+        review_version=held_icpc.version,
+        html="<h1>Record of the initial child protection conference</h1>",
+        created_by=iro,
+        status=DocumentStatus.READY,
+        progress=100,
+        content=b"%PDF-1.7 the conference record",
+    )
+    circulation = Circulation.objects.create(document=review_document, sent_on=today, recorded_by=iro)
+    CirculationRecipient.objects.create(circulation=circulation, name="Mary Parent", role="parent", method="post")
     oversight_record = oversight_services.record_oversight(
         child, by=iro, kind="case_file_check", date=today - datetime.timedelta(days=5), today=today
     )
@@ -835,6 +866,8 @@ def build_world():
         due_review=due,
         due_conference=due_conference,
         held_icpc=held_icpc,
+        review_document=review_document,
+        circulation=circulation,
         action=held.actions.get(),
         oversight_record=oversight_record,
         escalation=escalation,

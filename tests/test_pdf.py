@@ -1,4 +1,4 @@
-"""PDF rendering (reporting/pdf.py): what a reader of the annual report's PDF sees, and that the
+"""PDF rendering (iro_portal/pdf.py): what a reader of the annual report's PDF sees, and that the
 renderer fetches nothing but the portal's own static files (no SSRF from report narrative)."""
 
 import base64
@@ -13,9 +13,9 @@ from django.conf import settings
 from PIL import Image
 from pypdf import PdfReader
 
-from reporting import pdf as pdf_module
+from iro_portal import pdf as pdf_module
+from iro_portal.pdf import ResourceRefused, StaticFilesURLFetcher, html_to_pdf
 from reporting.charts import bar_chart
-from reporting.pdf import ResourceRefused, StaticFilesURLFetcher, html_to_pdf
 
 BASE_URL = "http://testserver/"
 STYLESHEET = "build/application.css"  # the compiled GOV.UK stylesheet (npm run build:css)
@@ -184,9 +184,9 @@ def test_a_remote_image_is_left_out_without_any_network_request(rendered, fetche
 
 def test_a_refused_url_is_logged_once_by_the_portal_not_as_a_weasyprint_error(no_network, caplog):
     html = f'<html lang="en"><body><p>Text</p><img src="{REMOTE_IMAGE}" alt=""></body></html>'
-    with caplog.at_level(logging.INFO, logger="reporting.pdf"):
+    with caplog.at_level(logging.INFO, logger="iro_portal.pdf"):
         html_to_pdf(html, base_url=BASE_URL)
-    refusals = [r for r in caplog.records if r.name == "reporting.pdf" and REMOTE_IMAGE in r.getMessage()]
+    refusals = [r for r in caplog.records if r.name == "iro_portal.pdf" and REMOTE_IMAGE in r.getMessage()]
     assert len(refusals) == 1
     assert not [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.ERROR]
 
@@ -242,3 +242,20 @@ def test_the_fetcher_serves_data_urls(no_network):
 def test_the_base_url_must_be_absolute():
     with pytest.raises(ValueError):
         html_to_pdf("<p>x</p>", base_url="/")
+
+
+def tagging(pdf_bytes):
+    """The PDF's catalogue entries a screen reader relies on: marked content with a structure
+    tree, the language, and the title."""
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    root = reader.trailer["/Root"]
+    return {
+        "marked": bool(root.get("/MarkInfo", {}).get("/Marked")),
+        "structure": "/StructTreeRoot" in root,
+        "lang": root.get("/Lang"),
+        "title": reader.metadata.get("/Title"),
+    }
+
+
+def test_the_pdf_is_tagged_for_screen_readers_with_its_language_and_title(rendered):
+    assert tagging(rendered) == {"marked": True, "structure": True, "lang": "en-GB", "title": "Annual IRO report"}

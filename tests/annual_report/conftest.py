@@ -28,21 +28,6 @@ def report(db):
 
 
 @pytest.fixture
-def eager(settings):
-    """Run the PDF task in the test process (when the request's transaction commits). Set on the
-    Celery app as well: a value a worker test left on app.conf outranks Django's settings."""
-    from iro_portal.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.pop("task_always_eager", None)
-    app.conf.pop("task_eager_propagates", None)
-
-
-@pytest.fixture
 def published(authority, report, manager):
     version = services.publish(report, by=manager, confirmed=True)
     document = ReportDocument.objects.create(

@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from iro_portal.documents import PDF_BASE_URL
+from iro_portal.pdf import html_to_pdf
 from iro_portal.spreadsheets import SpreadsheetWriter
 from reporting import services
 from reporting.models import PublishedReport, Variant
-from reporting.pdf import html_to_pdf
 from reporting.presentation import Presenter
 from reviews.timescales import reporting_year_start
 
@@ -61,7 +62,7 @@ class Command(BaseCommand):
                 services.report_context(content, chosen, published=published, for_pdf=True),
             )
             path = folder / f"{stem}-{chosen}.pdf"
-            path.write_bytes(html_to_pdf(html, base_url=services.PDF_BASE_URL))
+            path.write_bytes(html_to_pdf(html, base_url=PDF_BASE_URL))
             self.stdout.write(f"Wrote {path} in {time.perf_counter() - started:.2f} s")
             if chosen != Variant.CHILD_FRIENDLY:
                 csv_path = folder / f"{stem}-{chosen}.csv"

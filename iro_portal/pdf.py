@@ -1,7 +1,7 @@
-"""PDF rendering of report pages with WeasyPrint.
+"""PDF rendering of the portal's documents with WeasyPrint.
 
-The annual report is one Django template rendered twice: as the HTML page and, through
-``html_to_pdf``, as a PDF. Render the template to a string as usual, then::
+The annual report and the review documents (the conference record and its parents' copy) are
+each one Django template rendered twice: as the HTML page and, through ``html_to_pdf``, as a PDF. Render the template to a string as usual, then::
 
     pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     return HttpResponse(pdf, content_type="application/pdf")
@@ -169,8 +169,12 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
 
     ``base_url`` must be an absolute http(s) URL, normally ``request.build_absolute_uri("/")``;
     it only resolves relative links and is never fetched.
+
+    The PDF is tagged (headings, lists, tables and reading order in a structure tree), so a
+    screen reader reads it as it reads the page; the template's ``<html lang>`` and ``<title>``
+    become the PDF's language and title.
     """
     if urlsplit(base_url).scheme.lower() not in ("http", "https") or not urlsplit(base_url).netloc:
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesURLFetcher(base_url))
-    return document.write_pdf()
+    return document.write_pdf(pdf_tags=True)
