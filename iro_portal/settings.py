@@ -495,5 +495,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewAttendanceEnum": "reviews.record_models.Attendance",
         "ParticipationCodeEnum": "reviews.models.ParticipationCode",
         "ReviewDocumentKindEnum": "reviews.models.ReviewDocumentKind",
+        "RecipientRoleEnum": "reviews.models.RecipientRole",
+        "ParticipantRoleEnum": "reviews.record_models.ParticipantRole",
     },
 }
