@@ -741,6 +741,59 @@ def _child_protection(b: _Builder) -> Section:
         )
         rows += [f"{prefix}.held", f"{prefix}.in_timescale", f"{prefix}.percent_in_timescale"]
     conferences = _list_table("cp.conferences", "Child protection conferences and their timeliness", rows, b)
+    quorum_rows = []
+    for kind, label in (
+        (ReviewKind.ICPC, "Initial child protection conferences"),
+        (ReviewKind.RCPC, "Review child protection conferences"),
+    ):
+        prefix = f"cp.{kind.lower()}"
+        b.count(
+            f"{prefix}.attendance_recorded",
+            f"{label} held with attendance recorded",
+            lambda raw, kind=kind: raw["conferences"][kind]["recorded"],
+        )
+        b.count(f"{prefix}.quorate", f"{label} quorate", lambda raw, kind=kind: raw["conferences"][kind]["quorate"])
+        b.percent(
+            f"{prefix}.percent_quorate",
+            f"{label} quorate (% of those with attendance recorded)",
+            f"{prefix}.quorate",
+            f"{prefix}.attendance_recorded",
+        )
+        quorum_rows += [f"{prefix}.attendance_recorded", f"{prefix}.quorate", f"{prefix}.percent_quorate"]
+    core_group = "first_core_group"
+    b.count(
+        "cp.first_core_group_due",
+        "ICPCs that made a plan, first core group meeting due",
+        lambda raw: (
+            raw["conferences"][ReviewKind.ICPC][core_group]["met"]
+            + raw["conferences"][ReviewKind.ICPC][core_group]["missed"]
+        ),
+    )
+    b.count(
+        "cp.first_core_group_in_time",
+        "First core group meeting held within 10 working days",
+        lambda raw: raw["conferences"][ReviewKind.ICPC][core_group]["met"],
+    )
+    b.percent(
+        "cp.percent_first_core_group_in_time",
+        "First core group meeting held within 10 working days (%)",
+        "cp.first_core_group_in_time",
+        "cp.first_core_group_due",
+    )
+    quorum = _list_table(
+        "cp.quorum",
+        "Conferences quorate, and the first core group meeting after an ICPC",
+        [
+            *quorum_rows,
+            "cp.first_core_group_due",
+            "cp.first_core_group_in_time",
+            "cp.percent_first_core_group_in_time",
+        ],
+        b,
+        note="Quorate: at least three agencies attended, children's social care one of them, as the chair "
+        "recorded; conferences held without attendance recorded are left out. A first core group meeting "
+        "not yet due when the figures were counted is left out.",
+    )
     protection = "protection"
     b.count("cp.plans_started", "Plans started", lambda raw: raw[protection]["plans_started"])
     b.count("cp.plans_ended", "Plans ended", lambda raw: raw[protection]["plans_ended"])
@@ -800,7 +853,7 @@ def _child_protection(b: _Builder) -> Section:
         "child_protection",
         "Child protection",
         "Conferences chaired by the IROs and the plans children were on.",
-        [conferences, by_category, plans],
+        [conferences, quorum, by_category, plans],
     )
 
 

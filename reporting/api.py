@@ -234,6 +234,14 @@ DashboardSerializer = inline_serializer(
                 "Open escalations by stage and overdue responses, resolved in the period by stage, and by area of concern."
             )
         ),
+        "conferences": serializers.DictField(
+            child=serializers.DictField(),
+            help_text=(
+                "By kind of conference (ICPC, RCPC) held in the period: held, recorded (attendance recorded), quorate, "
+                "not_quorate, percent_quorate (of those recorded; null when none); for ICPC also first_core_group: "
+                "met (held within 10 working days), missed (held later, or overdue), pending (not yet due), percent_met."
+            ),
+        ),
     },
 )
 

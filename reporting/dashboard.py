@@ -14,6 +14,7 @@ from django.urls import reverse
 from caseloads.selectors import IRO_ALLOCATION_OUTCOMES
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
+from reviews.conference_selectors import FIRST_CORE_GROUP_OUTCOMES
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
 from reviews.selectors import NOT_RECORDED, STANDARD_OUTCOMES, recorded_value
 
@@ -188,6 +189,39 @@ def participation(figures: dict[str, Any], period: Period) -> dict[str, Any]:
         "not_seen_before": Figure(
             "Not seen by their IRO before the review", lac["not_seen_before"], _held(period, seen="no", **lac_held)
         ),
+    }
+
+
+def conferences(figures: dict[str, Any], period: Period) -> dict[str, Any]:
+    """Quorum for each kind of conference held in the period and the first core group meeting
+    after ICPCs that made a plan, each opening the held list filtered to the conferences counted."""
+    counted = figures["conferences"]
+    icpc = ReviewKind.ICPC.value
+    return {
+        "quorum": [
+            {
+                "kind": kind,
+                "recorded": counted[kind.value]["recorded"],
+                "held": counted[kind.value]["held"],
+                "quorate": Figure(
+                    "Quorate",
+                    counted[kind.value]["quorate"],
+                    _held(period, kind=kind.value, quorate="yes"),
+                    counted[kind.value]["percent_quorate"],
+                ),
+                "not_quorate": Figure(
+                    "Not quorate", counted[kind.value]["not_quorate"], _held(period, kind=kind.value, quorate="no")
+                ),
+            }
+            for kind in (ReviewKind.ICPC, ReviewKind.RCPC)
+        ],
+        "first_core_group": [
+            Figure(
+                label, counted[icpc]["first_core_group"][outcome], _held(period, kind=icpc, first_core_group=outcome)
+            )
+            for outcome, label in FIRST_CORE_GROUP_OUTCOMES
+        ],
+        "first_core_group_percent_met": counted[icpc]["first_core_group"]["percent_met"],
     }
 
 
@@ -421,6 +455,7 @@ def page_content(figures: dict[str, Any], period: Period, on: date, everyone: bo
         "month_rows": month_rows(figures, period),
         "timeliness_chart": timeliness_chart(figures),
         "participation": participation(figures, period),
+        "conferences": conferences(figures, period),
         "caseloads": figures["caseloads"],
         "iro_allocation": iro_allocation(figures, period, on),
         "oversight": oversight(figures),

@@ -62,7 +62,16 @@ from oversight.selectors import (
     with_latest_oversight,
 )
 from reviews import timescales
-from reviews.models import OUTSTANDING_STATUSES, LateReason, ParentsParticipation, ParticipationCode, Review, ReviewKind
+from reviews.conference_selectors import FIRST_CORE_GROUP_OUTCOMES, first_core_group, quorate
+from reviews.models import (
+    CONFERENCE_KINDS,
+    OUTSTANDING_STATUSES,
+    LateReason,
+    ParentsParticipation,
+    ParticipationCode,
+    Review,
+    ReviewKind,
+)
 from reviews.selectors import (
     HELD_IN_TIMESCALE,
     HELD_LATE,
@@ -206,6 +215,44 @@ def lac_review_participation_and_quality(
         "not_seen_before": row["held"] - row["seen_before"],
         "percent_seen_before": percent(row["seen_before"], row["held"]),
     }
+
+
+def conference_figures(period: Period, on: date, children: QuerySet[Child] | None = None) -> dict[str, Any]:
+    """About the conferences held in the period, by kind: those whose chair recorded
+    attendance (a conference record), how many of them were quorate (conference_selectors
+    .quorum, kept on the record), and, for ICPCs that made a plan, whether the first core group
+    met within 10 working days as of `on` (conference_selectors.first_core_group). Conferences
+    held without a record (imported, or from before the record existed) are in neither part of
+    the quorum figure: nothing says who attended them. One query."""
+    outcomes = [outcome for outcome, _ in FIRST_CORE_GROUP_OUTCOMES]
+    rows = (
+        held_between(_scoped(Review.objects.filter(kind__in=CONFERENCE_KINDS), children), period.start, period.end)
+        .values("kind")
+        .annotate(
+            held=Count("pk"),
+            recorded=Count("conference_record"),
+            quorate=Count("pk", filter=quorate(True)),
+            **{f"core_group_{outcome}": Count("pk", filter=first_core_group(outcome, on)) for outcome in outcomes},
+        )
+    )
+    by_kind: dict[str, Any] = {row["kind"]: row for row in rows}
+    figures: dict[str, Any] = {}
+    for kind in [kind.value for kind in CONFERENCE_KINDS]:
+        row = by_kind.get(kind, {})
+        recorded, quorate_count = row.get("recorded", 0), row.get("quorate", 0)
+        core_group: dict[str, int | None] = {outcome: row.get(f"core_group_{outcome}", 0) for outcome in outcomes}
+        figures[kind] = {
+            "held": row.get("held", 0),
+            "recorded": recorded,
+            "quorate": quorate_count,
+            "not_quorate": recorded - quorate_count,
+            "percent_quorate": percent(quorate_count, recorded),
+        }
+        if kind == ReviewKind.ICPC.value:
+            met, missed = row.get("core_group_met", 0), row.get("core_group_missed", 0)
+            core_group["percent_met"] = percent(met, met + missed)
+            figures[kind]["first_core_group"] = core_group
+    return figures
 
 
 def _outcomes(standard: str) -> tuple[str, ...]:
@@ -413,7 +460,7 @@ def escalation_figures(period: Period, on: date, children: QuerySet[Child] | Non
 def dashboard(
     period: Period, on: date, children: QuerySet[Child] | None = None, iros: QuerySet[User] | None = None
 ) -> dict[str, Any]:
-    """Every figure of the dashboard for a period, as of `on`: ten queries in all."""
+    """Every figure of the dashboard for a period, as of `on`: eleven queries in all."""
     return {
         "reviews": review_timeliness(period, on, children),
         "lac": lac_review_participation_and_quality(period, on, children),
@@ -422,6 +469,7 @@ def dashboard(
         "children": children_figures(period, on, children),
         "oversight": oversight_figures(on, children),
         "escalations": escalation_figures(period, on, children),
+        "conferences": conference_figures(period, on, children),
     }
 
 
@@ -435,6 +483,7 @@ def reporting_year_figures(period: Period, on: date) -> dict[str, Any]:
         "oversight": oversight_year_figures(period),
         "escalations": escalation_year_figures(period),
         "protection": child_protection_year_figures(period),
+        "conferences": conference_figures(period, on),
     }
 
 

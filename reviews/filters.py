@@ -2,8 +2,9 @@ import django_filters
 
 from accounts.selectors import IRO_CHOICES
 from children.models import Allocation
-from iro_portal.filters import YES_CHOICES, GovukDateFilter, ListFilterSet
+from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, ListFilterSet
 
+from .conference_selectors import FIRST_CORE_GROUP_OUTCOMES, first_core_group, quorate
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
 from .selectors import (
     DUE_PERIODS,
@@ -107,6 +108,18 @@ class HeldReviewsFilter(IroScopedFilter):
         label="Full record circulated on time",
         empty_label="Any",
     )
+    quorate = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES,
+        method="filter_quorate",
+        label="Conference quorate (as recorded)",
+        empty_label="Any",
+    )
+    first_core_group = django_filters.ChoiceFilter(
+        choices=FIRST_CORE_GROUP_OUTCOMES,
+        method="filter_first_core_group",
+        label="First core group meeting after an ICPC that made a plan",
+        empty_label="Any",
+    )
 
     def filter_timeliness(self, queryset, name, value):
         return queryset.filter(HELD_IN_TIMESCALE if value == "in_timescale" else HELD_LATE)
@@ -131,6 +144,12 @@ class HeldReviewsFilter(IroScopedFilter):
     def filter_standard(self, queryset, name, value):
         return queryset.filter(quality_standard(name, value, self.on))
 
+    def filter_quorate(self, queryset, name, value):
+        return queryset.filter(quorate(value == "yes"))
+
+    def filter_first_core_group(self, queryset, name, value):
+        return queryset.filter(first_core_group(value, self.on))
+
     @property
     def more_filters(self):
         """The filters past kind, dates and timeliness, folded away until needed."""
@@ -145,6 +164,8 @@ class HeldReviewsFilter(IroScopedFilter):
                 "report",
                 "decisions",
                 "record",
+                "quorate",
+                "first_core_group",
             )
         ]
 
