@@ -581,8 +581,9 @@ def save_reviews(seeded_reviews, iros):
         reviews.append(review)
     bulk_save(Review, reviews)
     for seeded in seeded_reviews:
-        for action in seeded.actions:
+        for number, action in enumerate(seeded.actions, start=1):
             action.review = seeded.review
+            action.number = number
             if action.owner_name == "IRO":
                 action.owner = seeded.review.chair
             actions.append(action)

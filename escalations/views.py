@@ -14,7 +14,7 @@ from children.permissions import children_visible_to, may_record_for_child, requ
 from iro_portal.pages import FormPage
 
 from . import selectors, services
-from .codes import Stage
+from .codes import AreaOfConcern, Stage
 from .filters import EscalationsFilter
 from .forms import EscalateForm, RaiseEscalationForm, RecordResponseForm, ReopenForm, ResolveForm, WithdrawForm
 from .models import Escalation
@@ -87,7 +87,11 @@ class RaiseEscalationView(ChildRecordAccessMixin, FormPage):
         require_recording_rights(request.user, self.child.pk)
 
     def initial(self):
-        return {"raised_on": timezone.localdate()}
+        """Starting answers may come in the link (a LAC review's unmet care plan checks): the
+        form starts from them, and the IRO still checks and submits it."""
+        areas = [area for area in self.request.GET.getlist("areas") if area in AreaOfConcern.values]
+        what_is_wrong = self.request.GET.get("what_is_wrong", "")[:5000]
+        return {"raised_on": timezone.localdate(), "areas": areas, "what_is_wrong": what_is_wrong}
 
     def context(self):
         return {"child": self.child}

@@ -491,5 +491,6 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "reviews.models.ReviewStatus",
         "ParentsParticipationEnum": "reviews.models.ParentsParticipation",
         "ConferenceParentsParticipationEnum": "reviews.models.ConferenceParentsParticipation",
+        "ParticipationCodeEnum": "reviews.models.ParticipationCode",
     },
 }

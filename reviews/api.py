@@ -42,7 +42,7 @@ from iro_portal.filters import IdFilter
 from iro_portal.forms import row_message
 from iro_portal.words import with_article
 
-from . import selectors, services
+from . import record_services, selectors, services
 from .filters import IroScopedFilter
 from .forms import ACTION_MESSAGES
 from .models import (
@@ -57,6 +57,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
+from .record_api import CompleteSerializer, WorkingRecordActions
 
 # The error bodies every endpoint shares (iro_portal.api.exception_handler).
 ERROR_RESPONSES = {
@@ -117,6 +118,10 @@ class ReviewFilter(IroScopedFilter):
     held_to = django_filters.DateFilter(
         field_name="held_on", lookup_expr="lte", help_text="Held on or before (YYYY-MM-DD)."
     )
+    plan_meets_needs = BooleanFilter(
+        field_name="record__plan_meets_needs",
+        help_text="LAC reviews: true where the IRO said the care plan meets the child's needs, false where not.",
+    )
     in_timescale = BooleanFilter(
         method="filter_in_timescale",
         help_text="true: held on or before the due date; false: held late. Either way, held reviews only.",
@@ -174,6 +179,7 @@ class ReviewActionSerializer(serializers.ModelSerializer):
             "id",
             "review",
             "child",
+            "number",
             "description",
             "owner_name",
             "owner",
@@ -202,7 +208,17 @@ class ReviewActionDetailSerializer(ReviewActionSerializer):
 
 class NestedActionSerializer(ReviewActionSerializer):
     class Meta(ReviewActionSerializer.Meta):
-        fields = ["id", "description", "owner_name", "owner", "due_date", "completed_on", "completed", "version"]
+        fields = [
+            "id",
+            "number",
+            "description",
+            "owner_name",
+            "owner",
+            "due_date",
+            "completed_on",
+            "completed",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -545,7 +561,7 @@ class ReviewRecordViewSet(ChildRecordViewSet):
     ),
     retrieve=extend_schema(summary="One review or conference", responses={200: ReviewSerializer, **ERROR_RESPONSES}),
 )
-class ReviewViewSet(mixins.ListModelMixin, ReviewRecordViewSet):
+class ReviewViewSet(WorkingRecordActions, mixins.ListModelMixin, ReviewRecordViewSet):
     """LAC reviews and child protection conferences of the children you may see. Reviews are
     created by scheduling from the child's record, never through the API: POST to this list is
     405 Method Not Allowed, as are PUT and DELETE."""
@@ -610,6 +626,25 @@ class ReviewViewSet(mixins.ListModelMixin, ReviewRecordViewSet):
             actions=serializer.validated_data.get("actions", []),
             expected_version=serializer.validated_data["version"],
             request=request,
+        )
+        return self._changed(review)
+
+    @extend_schema(
+        summary="Complete a LAC review from its draft",
+        description="Records the review held from its working record's draft (GET/POST .../working-record/), as "
+        "Complete the review does on the page. Refused (400, nothing saved, the draft kept) without attendance, "
+        "without the child's views or the reason they were not obtained, with a decision lacking an owner or a date, "
+        "or with a participation code contradicting the child's attendance. Send the working record's `version`.",
+        request=CompleteSerializer,
+        responses={200: ReviewChangeResultSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        review = self.get_object()
+        serializer = CompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record_services.complete_review(
+            review, by=request.user, expected_version=serializer.validated_data["version"], request=request
         )
         return self._changed(review)
 

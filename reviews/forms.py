@@ -165,16 +165,18 @@ class BaseActionFormSet(forms.BaseFormSet):
     names the row."""
 
     row_name = "Action"
+    add_button = "add_action"
+    remove_button = "remove_action"
 
     def rows_changed(self):
         """The posted rows with one added or removed, as a draft to fill in, or None when the
         user pressed Save."""
         total = self.total_form_count()
-        if "add_action" in self.data and total < MAX_ACTION_ROWS:
+        if self.add_button in self.data and total < self.max_num:
             return self._draft(list(range(total)) + [None]), total
-        if "remove_action" in self.data:
+        if self.remove_button in self.data:
             try:
-                removed = int(self.data["remove_action"])
+                removed = int(self.data[self.remove_button])
             except ValueError:
                 removed = -1
             kept = [index for index in range(total) if index != removed]
@@ -201,7 +203,7 @@ class BaseActionFormSet(forms.BaseFormSet):
 
     @property
     def may_add(self):
-        return self.total_form_count() < MAX_ACTION_ROWS
+        return self.total_form_count() < self.max_num
 
 
 ActionFormSet = forms.formset_factory(

@@ -205,6 +205,9 @@ class ReviewAction(models.Model):
     """An action agreed at a review, followed up until it is completed."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The decision's number in the review's record: Decision 1, 2 and so on."
+    )
     description = models.TextField()
     owner_name = models.CharField("owner", max_length=200, blank=True, help_text="Who is responsible, if not a user.")
     owner = models.ForeignKey(
@@ -220,6 +223,8 @@ class ReviewAction(models.Model):
             models.CheckConstraint(
                 condition=~Q(owner_name="") | Q(owner__isnull=False), name="review_action_has_owner"
             ),
+            models.UniqueConstraint(fields=["review", "number"], name="review_action_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="review_action_number_positive"),
         ]
 
     def __str__(self):
@@ -228,6 +233,10 @@ class ReviewAction(models.Model):
     @property
     def owner_display(self):
         return self.owner_name or (self.owner.get_full_name() if self.owner else "")
+
+    @property
+    def title(self):
+        return f"Decision {self.number}" if self.number else "Agreed action"
 
 
 class ActionUpdateKind(models.TextChoices):
@@ -474,3 +483,6 @@ class CoreGroupMember(models.Model):
     @property
     def agency_display(self):
         return self.agency_other if self.agency == ConferenceAgency.OTHER else self.get_agency_display()
+
+
+from . import record_models  # noqa: E402, F401 - the working record's models, registered with the app here

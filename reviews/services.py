@@ -45,6 +45,7 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
+from .record_selectors import completion_problems
 from .selectors import participation_code_problem
 
 
@@ -266,6 +267,15 @@ def _validate_record(
     for action in actions:
         if action.pk is None:
             number += 1
+            if (missing := _decision_missing(action)) is not None:
+                errors.setdefault("actions", []).append(
+                    ValidationError(
+                        row_message("Action", number, missing),
+                        code="action_incomplete",
+                        params={"row": number, "field": "owner_name", "in_row": missing},
+                    )
+                )
+                continue
         if action.due_date >= held:
             continue
         if action.pk is None:
@@ -284,6 +294,24 @@ def _validate_record(
         errors.setdefault("actions", []).append(error)
     if errors:
         raise ValidationError(errors)
+
+
+def _decision_missing(action: ReviewAction) -> str | None:
+    """A decision is recorded with what was decided, who will do it and by when."""
+    if not action.description.strip():
+        return "Describe the decision."
+    if not action.owner_name.strip() and action.owner_id is None:
+        return "Enter who will do it."
+    if action.due_date is None:
+        return "Enter the date it is due by."
+    return None
+
+
+def _number_decisions(review: Review, actions: list[ReviewAction]) -> None:
+    """New decisions are numbered after the review's last: Decision 1, 2 and so on."""
+    last = max((n for n in review.actions.values_list("number", flat=True) if n is not None), default=0)
+    for offset, action in enumerate(actions, start=1):
+        action.number = last + offset
 
 
 def _participation_errors(review: Review, *, judge_age: bool = True) -> dict[str, str]:
@@ -474,12 +502,15 @@ def record_review_held(
     if review.chair_id is None:
         review.chair = by if by.is_iro else _allocated_iro(review.child, review.held_on)
     agreed = [ReviewAction(review=review, **action) for action in actions]
-    completing = conference_services.completion_errors(review) if review.kind != ReviewKind.LAC else {}
+    completing = (
+        completion_problems(review) if review.kind == ReviewKind.LAC else conference_services.completion_errors(review)
+    )
     _validate_record(review, agreed, today=today or timezone.localdate(), also=completing)
     _late_reason_only_if_late(review)
     review.status = ReviewStatus.HELD
     review.version += 1
     review.save()
+    _number_decisions(review, agreed)
     ReviewAction.objects.bulk_create(agreed)
     _apply_conference_outcome(review, by=by, request=request)
     conference_services.conference_held(review)
@@ -527,6 +558,7 @@ def update_held_review(
     _late_reason_only_if_late(review)
     review.version += 1
     review.save()
+    _number_decisions(review, actions)
     ReviewAction.objects.bulk_create(actions)
     record_event(
         action=AuditAction.UPDATE,

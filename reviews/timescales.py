@@ -172,3 +172,12 @@ def quarter_end(day: date) -> date:
 def reporting_year_start(day: date) -> date:
     """1 April of the reporting year (1 April to 31 March, DESIGN.md section 4) holding `day`."""
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+PERMANENCE_PLAN_BY_REVIEW = 2
+"""The permanence plan is expected to be agreed by the child's second LAC review (IRO Handbook 3.71)."""
+SCHOOL_AGE_FROM = 5
+SCHOOL_AGE_UNTIL = 16
+"""Compulsory school age, in whole years on the day of the review: the personal education plan applies."""
+PATHWAY_PLAN_FROM_AGE = 16
+"""A pathway plan is expected for an eligible child of 16 and over (Care Leavers Regulations 2010)."""

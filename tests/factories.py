@@ -262,3 +262,21 @@ def conference_record_ready(review, attendees=QUORATE_ATTENDANCE, **fields):
     )
     CoreGroupMember.objects.create(record=record, name="Sam Social", agency=ConferenceAgency.SOCIAL_CARE)
     return record
+
+
+def record_attendance_and_views(review, *, child_attended=True):
+    """What completing a LAC review needs besides its dates and codes: who came (the child) and
+    the child's views, as the IRO records them before completing it. Conferences need neither."""
+    from reviews.record_models import Attendance, ParticipantRole, ReviewParticipant, ReviewViews, ViewsGiven, ViewsOf
+
+    if review.kind != ReviewKind.LAC:
+        return review
+    ReviewParticipant.objects.get_or_create(
+        review=review,
+        role=ParticipantRole.CHILD,
+        defaults={"attendance": Attendance.ATTENDED if child_attended else Attendance.SENT_VIEWS},
+    )
+    ReviewViews.objects.get_or_create(
+        review=review, of=ViewsOf.CHILD, defaults={"text": "I like where I live.", "given": ViewsGiven.IN_PERSON}
+    )
+    return review

@@ -52,6 +52,7 @@ from tests.factories import (
     IroFactory,
     ManagerFactory,
     conference_record_ready,
+    record_attendance_and_views,
 )
 
 COVER_ROLES = ("covering_read", "covering_record", "cover_not_started", "cover_ended", "cover_ended_early")
@@ -344,6 +345,10 @@ RULES = {
     "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:record": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:edit": Rule(CHILD_RECORD_CHANGE, held_review),
+    **{
+        f"reviews:record_{task}": Rule(CHILD_RECORD_CHANGE, due_review, why="a draft is for those who may record")
+        for task in ("tasks", "meeting", "attendance", "views", "checks", "decisions", "participation", "check")
+    },
     "reviews:action": Rule(
         CHILD_RECORD,
         pk_of("action"),
@@ -443,6 +448,10 @@ RULES = {
     "api-review-detail": Rule(API_CHILD_RECORD, held_review),
     "api-review-book": Rule(API_CHILD_POST_ONLY, due_review),
     "api-review-record-held": Rule(API_CHILD_POST_ONLY, due_review),
+    "api-review-working-record": Rule(
+        but(API_CHILD_RECORD, covering_read=FORBIDDEN), due_review, why="a draft is for those who may record"
+    ),
+    "api-review-complete": Rule(API_CHILD_POST_ONLY, due_review),
     "api-review-action-list": Rule(API_CHILD_LISTS),
     "api-review-action-detail": Rule(API_CHILD_RECORD, pk_of("action")),
     "api-review-action-complete": Rule(API_CHILD_POST_ONLY, pk_of("action")),
@@ -715,7 +724,7 @@ def build_world():
 
     first = Review.objects.get(child=child, kind="LAC", status="due")
     held = review_services.record_review_held(
-        first,
+        record_attendance_and_views(first),
         by=iro,
         today=today,
         fields={

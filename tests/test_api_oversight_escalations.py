@@ -18,7 +18,7 @@ from oversight.models import OversightRecord
 from reviews import services as review_services
 from reviews.models import Review
 from tests.api_helpers import api_client, assert_error_shape, queries_for
-from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, record_attendance_and_views
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +251,10 @@ def reviewed_child(iro, manager):
     AllocationFactory(child=child, iro=iro, start_date=started)
     review = Review.objects.get(child=child, status="due")
     review_services.record_review_held(
-        review, by=iro, fields={"held_on": days_ago(100), "participation_code": "PN1"}, today=TODAY
+        record_attendance_and_views(review),
+        by=iro,
+        fields={"held_on": days_ago(100), "participation_code": "PN1"},
+        today=TODAY,
     )
     review.refresh_from_db()
     return child, review

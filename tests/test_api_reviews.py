@@ -13,7 +13,7 @@ from reviews import services, timescales
 from reviews.models import Review, ReviewAction
 from tests.api_helpers import api_client, assert_error_shape, queries_for
 from tests.conftest import brought_into_care
-from tests.factories import ChildFactory, conference_record_ready
+from tests.factories import ChildFactory, conference_record_ready, record_attendance_and_views
 
 REVIEWS = "/api/v1/reviews/"
 ACTIONS = "/api/v1/review-actions/"
@@ -33,7 +33,9 @@ def due_review(child, kind="LAC"):
 
 
 def hold(review, by, held, **fields):
-    return services.record_review_held(review, by=by, fields={"held_on": held, "participation_code": "PN1", **fields})
+    return services.record_review_held(
+        record_attendance_and_views(review), by=by, fields={"held_on": held, "participation_code": "PN1", **fields}
+    )
 
 
 def record_body(review, held, code="PN1", **extra):
@@ -161,7 +163,7 @@ class TestRoles:
     @pytest.mark.parametrize("role", ROLES)
     def test_record_held(self, role, as_role, today):
         client, child = as_role(role)
-        review = due_review(child)
+        review = record_attendance_and_views(due_review(child))
         response = client.post(
             review_url(review, "record-held/"), record_body(review, today - timedelta(days=1)), format="json"
         )
@@ -360,6 +362,7 @@ class TestRecordHeld:
         rows = client.get(REVIEWS, {"iro": iro.pk, "overdue": "true"}).json()["results"]
         assert [row["child"] for row in rows] == [child.pk]
         row = rows[0]
+        record_attendance_and_views(Review.objects.get(pk=row["id"]))
         held = today - timedelta(days=1)
         response = client.post(
             f"{REVIEWS}{row['id']}/record-held/",
@@ -398,7 +401,7 @@ class TestRecordHeld:
         assert Review.objects.get(pk=row["id"]).chair == iro
 
     def test_the_event_is_audited(self, iro, own_child, today):
-        review = due_review(own_child)
+        review = record_attendance_and_views(due_review(own_child))
         response = api_client(iro).post(review_url(review, "record-held/"), record_body(review, today), format="json")
         assert response.status_code == 200, response.content
         event = AuditEvent.objects.get(action="update", object_type="reviews.review", object_id=str(review.pk))
@@ -551,6 +554,7 @@ class TestBookAndCorrect:
         )
         assert booked.status_code == 200, booked.content
         assert (booked.json()["status"], booked.json()["late_reason"]) == ("booked", "family_unavailable")
+        record_attendance_and_views(review)
         held = client.post(
             review_url(review, "record-held/"),
             record_body(review, today, version=booked.json()["version"]),
@@ -685,7 +689,7 @@ class TestBookAndCorrect:
         )
         conference_record_ready(due_review(own_child, kind="ICPC"))
         icpc = services.record_review_held(
-            due_review(own_child, kind="ICPC"),
+            record_attendance_and_views(due_review(own_child, kind="ICPC")),
             by=iro,
             fields={"held_on": today - timedelta(days=1), "conference_outcome": "no_plan"},
         )

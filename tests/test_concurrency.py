@@ -32,7 +32,7 @@ from iro_portal.locking import ChangedByAnotherUser
 from reviews import services as review_services
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind
 from tests.conftest import ON_POSTGRESQL, sign_in
-from tests.factories import AllocationFactory, ChildFactory, IroFactory, ManagerFactory
+from tests.factories import AllocationFactory, ChildFactory, IroFactory, ManagerFactory, record_attendance_and_views
 
 pytestmark = [
     pytest.mark.skipif(
@@ -164,6 +164,8 @@ def test_two_users_recording_the_same_review_one_wins_the_other_is_told(iro, man
     opened = review.version
     today = timezone.localdate()
 
+    record_attendance_and_views(review)
+
     def record(by, held_on, advocate_present, action):
         return lambda: review_services.record_review_held(
             review,
@@ -212,6 +214,7 @@ def _record_form(review, held_on, action, **extra):
 
 def test_two_users_posting_the_same_review_form_the_second_sees_the_conflict(iro, manager):
     _, review = _child_with_review_due(iro, manager)
+    record_attendance_and_views(review)
     opened = review.version
     today = timezone.localdate()
     url = reverse("reviews:record", args=[review.pk])

@@ -24,7 +24,13 @@ from reviews import services as review_services
 from reviews.models import Review, ReviewAction
 from tests.api_helpers import api_client, queries_for
 from tests.conftest import postgresql_only, sign_in
-from tests.factories import AllocationFactory, ChildFactory, ChildProtectionPlanFactory, StrategyDiscussionFactory
+from tests.factories import (
+    AllocationFactory,
+    ChildFactory,
+    ChildProtectionPlanFactory,
+    StrategyDiscussionFactory,
+    record_attendance_and_views,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +69,9 @@ def child_with_records(iro, manager, name):
     StrategyDiscussionFactory(child=child)
     review = Review.objects.get(child=child, kind="LAC", status__in=["due", "booked"])
     review_services.record_review_held(
-        review, by=manager, fields={"held_on": TODAY - timedelta(days=40), "participation_code": "PN1"}
+        record_attendance_and_views(review),
+        by=manager,
+        fields={"held_on": TODAY - timedelta(days=40), "participation_code": "PN1"},
     )
     ReviewAction.objects.create(review=review, description="Dentist", owner_name="Carer", due_date=TODAY)
     oversight_services.record_oversight(

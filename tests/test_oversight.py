@@ -27,7 +27,7 @@ from reviews import services as review_services
 from reviews.models import Review
 from reviews.timescales import add_working_days
 from tests.conftest import sign_in
-from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, record_attendance_and_views
 
 TODAY = D(2025, 11, 20)
 
@@ -82,7 +82,7 @@ def child(db, iro, manager):
 def held_review(child, iro, held=D(2025, 2, 1)):
     review = Review.objects.get(child=child, status="due")
     return review_services.record_review_held(
-        review, by=iro, fields={"held_on": held, "participation_code": "PN1"}, today=TODAY
+        record_attendance_and_views(review), by=iro, fields={"held_on": held, "participation_code": "PN1"}, today=TODAY
     )
 
 
@@ -109,7 +109,10 @@ class TestRecording:
         first = held_review(child, iro)
         second = Review.objects.get(child=child, status="due")
         review_services.record_review_held(
-            second, by=iro, fields={"held_on": D(2025, 4, 28), "participation_code": "PN1"}, today=TODAY
+            record_attendance_and_views(second),
+            by=iro,
+            fields={"held_on": D(2025, 4, 28), "participation_code": "PN1"},
+            today=TODAY,
         )
         children_services.record_strategy_discussion(
             child, by=manager, date=D(2025, 2, 3), section_47_enquiry_started=True

@@ -15,6 +15,7 @@ from reviews import services as review_services
 from reviews.models import Review
 from reviews.timescales import add_working_days
 from tests.conftest import sign_in
+from tests.factories import record_attendance_and_views
 from tests.test_reminders import ON, child_in_care, starting_care_due_in, sweep
 
 
@@ -31,7 +32,7 @@ def build_one_of_each_kind(iro, manager):
     )
     held = child_in_care(iro, manager, ON - timedelta(days=35), given="Hana", family="Held")
     review_services.record_review_held(
-        Review.objects.get(child=held),
+        record_attendance_and_views(Review.objects.get(child=held)),
         by=iro,
         today=ON,
         fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},
@@ -79,7 +80,7 @@ def build_one_of_each_kind(iro, manager):
     )
     recorded_late = child_in_care(iro, manager, ON - timedelta(days=45), given="Rory", family="Record")
     review_services.record_review_held(
-        Review.objects.get(child=recorded_late),
+        record_attendance_and_views(Review.objects.get(child=recorded_late)),
         by=iro,
         today=ON,
         fields={

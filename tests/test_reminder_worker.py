@@ -43,7 +43,7 @@ from tests.celery_worker import (
     wait_until_drained,
     worker_env,
 )
-from tests.factories import ChildFactory, IroFactory, ManagerFactory
+from tests.factories import ChildFactory, IroFactory, ManagerFactory, record_attendance_and_views
 from tests.test_reminders import ON, child_in_care, starting_care_due_in
 
 REQUIRED = os.environ.get(REQUIRE_ENV) == "1"
@@ -241,7 +241,7 @@ def hand_built_authority(iro, other_iro, manager):
         today=ON,
     )
     review_services.record_review_held(
-        Review.objects.get(child=children["checked"]),
+        record_attendance_and_views(Review.objects.get(child=children["checked"])),
         by=third_iro,
         today=ON,
         fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},

@@ -18,7 +18,7 @@ from reviews import services as review_services
 from reviews.models import Review
 from reviews.timescales import add_working_days
 from tests.conftest import brought_into_care, sign_in
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import AllocationFactory, ChildFactory, record_attendance_and_views
 
 ON = D(2025, 3, 19)  # a Wednesday: quarter ends 31 March, within 10 working days
 
@@ -59,7 +59,7 @@ class TestSweep:
         )
         held = child_in_care(iro, manager, ON - timedelta(days=35), given="Held")
         review_services.record_review_held(
-            Review.objects.get(child=held),
+            record_attendance_and_views(Review.objects.get(child=held)),
             by=iro,
             today=ON,
             fields={"held_on": add_working_days(ON, -7), "participation_code": "PN1"},
@@ -226,7 +226,7 @@ def test_saving_a_review_does_not_need_the_broker(client, iro, manager, monkeypa
 
     today = timezone.localdate()
     child = child_in_care(iro, manager, today - timedelta(days=20))
-    review = Review.objects.get(child=child)
+    review = record_attendance_and_views(Review.objects.get(child=child))
     unreachable = "redis://127.0.0.1:1/0"
     monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
     monkeypatch.setattr(app.conf, "broker_url", unreachable)

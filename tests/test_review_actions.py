@@ -22,7 +22,7 @@ from reviews.models import Review, ReviewAction, ReviewActionUpdate
 from reviews.selectors import review_reminders
 from tests.api_helpers import api_client, assert_error_shape
 from tests.conftest import sign_in
-from tests.factories import IroFactory
+from tests.factories import IroFactory, record_attendance_and_views
 from tests.test_review_pages import child_in_care, date_fields, due_review, record_post
 
 ACTIONS = "/api/v1/review-actions/"
@@ -37,7 +37,7 @@ def today():
 def held_review(iro, manager, today):
     child = child_in_care(iro, manager, today - timedelta(days=60))
     review = services.record_review_held(
-        due_review(child),
+        record_attendance_and_views(due_review(child)),
         by=iro,
         fields={
             "held_on": today - timedelta(days=30),
@@ -411,7 +411,7 @@ class TestAddAnother:
 
     def test_saving_keeps_every_filled_row_and_skips_blank_ones(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
-        review = due_review(child)
+        review = record_attendance_and_views(due_review(child))
         sign_in(client, iro)
         response = client.post(
             reverse("reviews:record", args=[review.pk]),

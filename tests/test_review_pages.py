@@ -13,7 +13,7 @@ from children import services as children_services
 from reviews.models import Review
 from reviews.timescales import add_working_days, working_days_overdue
 from tests.conftest import brought_into_care, sign_in
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import AllocationFactory, ChildFactory, record_attendance_and_views
 
 
 def child_in_care(iro, manager, start, name="Robin", dob=D(2012, 6, 1)):
@@ -137,7 +137,7 @@ class TestDueList:
 class TestRecordingThroughThePages:
     def test_record_a_review_and_see_the_next_one_due(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
-        review = due_review(child)
+        review = record_attendance_and_views(due_review(child))
         held = today - timedelta(days=1)
         sign_in(client, iro)
         response = client.post(
@@ -216,7 +216,7 @@ class TestRecordingThroughThePages:
 
     def test_an_edit_racing_another_save_is_refused(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
-        review = due_review(child)
+        review = record_attendance_and_views(due_review(child))
         sign_in(client, iro)
         client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today - timedelta(days=1)))
         review.refresh_from_db()
@@ -293,7 +293,7 @@ class TestWarningsBeforeAMistake:
 
     def test_a_record_not_circulated_on_the_day_of_the_review_is_due_not_missed(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=10))
-        review = due_review(child)
+        review = record_attendance_and_views(due_review(child))
         sign_in(client, iro)
         client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today))
         content = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()

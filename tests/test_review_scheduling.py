@@ -14,7 +14,7 @@ from reviews import services
 from reviews.models import Review, ReviewAction
 from reviews.selectors import due_within, outstanding_reviews
 from reviews.tasks import sweep_review_reminders
-from tests.factories import ChildFactory, conference_record_ready
+from tests.factories import ChildFactory, conference_record_ready, record_attendance_and_views
 
 TODAY = D(2025, 11, 20)
 
@@ -42,7 +42,7 @@ def lac_record(held, code="PN1", **extra):
 def hold(review, by, fields, **kwargs):
     if review.kind != "LAC":
         conference_record_ready(review)
-    return services.record_review_held(review, by=by, fields=fields, today=TODAY, **kwargs)
+    return services.record_review_held(record_attendance_and_views(review), by=by, fields=fields, today=TODAY, **kwargs)
 
 
 @pytest.fixture

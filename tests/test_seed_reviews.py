@@ -450,3 +450,21 @@ class TestRepeatableAndSafe:
     def test_only_demo_children_are_touched(self, authority):
         assert not Review.objects.exclude(child__local_child_id__startswith="DEMO").exists()
         assert not Allocation.objects.filter(~Q(child__local_child_id__startswith="DEMO")).exists()
+
+
+class TestWorkingRecords:
+    def test_recent_held_lac_reviews_carry_a_working_record_that_completing_would_accept(self, authority):
+        from reviews.record_selectors import completion_problems
+
+        recent = Review.objects.filter(kind="LAC", status="held", held_on__gte=TODAY - timedelta(days=150))
+        assert recent.exists()
+        for review in recent.select_related("child"):
+            assert review.participants.filter(role="child").exists()
+            assert completion_problems(review) == {}, review
+        assert (
+            not Review.objects.filter(kind="LAC", status="held", held_on__lt=TODAY - timedelta(days=200))
+            .filter(participants__isnull=False)
+            .exists()
+        ), "older reviews keep no working record, as those held before it was recorded"
+        numbers = ReviewAction.objects.values_list("review_id", "number")
+        assert all(number for _, number in numbers)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reviews.models import ReviewAction
+from tests.factories import record_attendance_and_views
 from tests.test_review_pages import due_review
 
 from .axe import assert_no_axe_violations
@@ -31,7 +32,7 @@ def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(
     screenshot,
 ):
     child = child_with_review_due
-    review = due_review(child)
+    review = record_attendance_and_views(due_review(child))
     today = timezone.localdate()
     sign_in(page, iro)
     page.goto(f"/reviews/{review.pk}/record/")

@@ -42,7 +42,7 @@ from reporting import services as report_services
 from reviews import services as review_services
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
-from tests.factories import TEST_PASSWORD, AllocationFactory, ChildFactory
+from tests.factories import TEST_PASSWORD, AllocationFactory, ChildFactory, record_attendance_and_views
 
 from .axe import assert_no_axe_violations
 from .helpers import keyboard_sign_in, sign_in, tab_to
@@ -127,7 +127,7 @@ def authority(iro, manager):
         AllocationFactory(child=child, iro=iro, start_date=started)
         review = Review.objects.get(child=child, kind=ReviewKind.LAC, number=1, status=ReviewStatus.DUE)
         review_services.record_review_held(
-            review,
+            record_attendance_and_views(review),
             by=iro,
             fields={"held_on": started + timedelta(days=14), "participation_code": "PN1"},
         )

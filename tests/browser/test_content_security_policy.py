@@ -17,7 +17,7 @@ from children import services as children_services
 from reviews import services as review_services
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import AllocationFactory, ChildFactory, record_attendance_and_views
 
 from .helpers import SIGN_IN_HEADING, sign_in
 
@@ -81,7 +81,7 @@ def reviewed_children(iro, manager):
         AllocationFactory(child=child, iro=iro, start_date=started)
         review = Review.objects.get(child=child, kind=ReviewKind.LAC, number=1, status=ReviewStatus.DUE)
         review_services.record_review_held(
-            review,
+            record_attendance_and_views(review),
             by=iro,
             fields={"held_on": started + timedelta(days=14), "participation_code": "PN1"},
         )

@@ -45,7 +45,14 @@ from oversight.models import OversightKind, Rag
 from reviews import services as review_services
 from reviews.models import LateReason, Review, ReviewKind, ReviewStatus
 from reviews.timescales import first_core_group_due, reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory, HeldReviewFactory, IroFactory, conference_record_ready
+from tests.factories import (
+    AllocationFactory,
+    ChildFactory,
+    HeldReviewFactory,
+    IroFactory,
+    conference_record_ready,
+    record_attendance_and_views,
+)
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in, tab_to
@@ -101,7 +108,7 @@ def first_lac_review(child):
 
 def hold_first_lac_review(child, *, iro, today, late_reason=""):
     return review_services.record_review_held(
-        first_lac_review(child),
+        record_attendance_and_views(first_lac_review(child)),
         by=iro,
         today=today,
         fields={"held_on": today, "participation_code": "PN1", "late_reason": late_reason},

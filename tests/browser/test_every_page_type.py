@@ -25,7 +25,7 @@ from reporting import services as report_services
 from reviews import services as review_services
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory, IroFactory
+from tests.factories import AllocationFactory, ChildFactory, IroFactory, record_attendance_and_views
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in, tab_to
@@ -115,7 +115,7 @@ def hold_first_review(child, *, iro, today):
     review = first_review(child)
     assert review.status == ReviewStatus.DUE
     return review_services.record_review_held(
-        review,
+        record_attendance_and_views(review),
         by=iro,
         today=today,
         fields={"held_on": today, "participation_code": "PN1"},
@@ -195,8 +195,7 @@ def test_iro_page_types_and_failed_forms(page, walk, iro, manager):
     walk.check("book a review", f"Book LAC review 1 for {due.full_name}", error=True)
 
     # Edit a held review: the date it was held taken away.
-    page.goto(f"/reviews/{held_review.pk}/")
-    page.get_by_role("link", name="Edit this record").click()
+    page.goto(f"/reviews/{held_review.pk}/edit/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit the record of LAC review 1")
     walk.check("edit a held review", f"Edit LAC review 1 for {held.full_name}")
     clear_date(page, "Date the review was held")

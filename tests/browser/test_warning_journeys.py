@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from children import services as children_services
 from reviews.models import Review
 from reviews.timescales import add_working_days
-from tests.factories import AllocationFactory, ChildFactory
+from tests.factories import AllocationFactory, ChildFactory, record_attendance_and_views
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in
@@ -89,7 +89,8 @@ def test_booking_a_review_late_asks_for_confirmation_and_the_reason_the_record_t
     expect(page.locator(".govuk-summary-list")).to_contain_text("Reason it will be late")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Child unavailable")
 
-    page.get_by_role("link", name="Record as held").click()
+    record_attendance_and_views(review)  # who came and the child's views, recorded before
+    page.goto(f"/reviews/{review.pk}/record/")
     expect(page.get_by_label("Child unavailable")).to_be_checked()
     fill_date(page, "Date the review was held", today)
     page.get_by_label("PN1: attends and speaks for self").check()

@@ -24,6 +24,7 @@ from demo import children as children_demo
 from demo import conferences as conferences_demo
 from demo import escalations as escalations_demo
 from demo import oversight as oversight_demo
+from demo import review_records as review_records_demo
 from demo import reviews as reviews_demo
 from iro_portal.dates import format_date
 
@@ -90,6 +91,7 @@ def generate_and_save(children, seed, today, *, chunk=None):
     review_counts["conference_records"] = conferences_demo.save_conference_records(
         [seeded.review for seeded in reviews], seed=seed, today=today
     )
+    review_records_demo.save_working_records([seeded.review for seeded in reviews], today=today, seed=seed)
     oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
     cover_counts = accounts_demo.save_cover(saved.iros, today) if chunk is None else {}

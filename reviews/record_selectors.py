@@ -1,0 +1,222 @@
+"""Reads about the IRO's working record of a LAC review: the participation code the attendance
+suggests, which care plan checks apply, each task's status, and what completing still needs."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from children.selectors import age_on
+
+from . import timescales
+from .models import ParticipationCode, Review, ReviewAction, ReviewStatus
+from .record_models import (
+    Attendance,
+    CarePlanCheck,
+    CarePlanCheckKind,
+    CheckAnswer,
+    ParticipantRole,
+    ReviewParticipant,
+    ReviewRecord,
+    ReviewViews,
+    ViewsGiven,
+    ViewsOf,
+)
+from .selectors import participation_code_problem
+
+ATTENDING_CODES = (ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3, ParticipationCode.PN4)
+NOT_ATTENDING_CODES = (ParticipationCode.PN5, ParticipationCode.PN6, ParticipationCode.PN7)
+
+CHECK_AREAS = {
+    CarePlanCheckKind.CARE_PLAN: "care_planning",
+    CarePlanCheckKind.PERMANENCE_PLAN: "care_planning",
+    CarePlanCheckKind.PLACEMENT_PLAN: "placement",
+    CarePlanCheckKind.HEALTH_ASSESSMENT: "health",
+    CarePlanCheckKind.PEP: "education",
+    CarePlanCheckKind.PATHWAY_PLAN: "pathway",
+    CarePlanCheckKind.CONTACT: "contact",
+    CarePlanCheckKind.DELEGATED_AUTHORITY: "placement",
+    CarePlanCheckKind.LIFE_STORY: "identity",
+}
+"""The escalation's area of concern each unmet check belongs to (escalations.codes.AreaOfConcern)."""
+
+
+def review_day(review: Review, draft_held_on: date | None = None) -> date:
+    """The day the review's rules are judged on: held, drafted, booked, or else due."""
+    if review.held_on:
+        return review.held_on
+    if draft_held_on:
+        return draft_held_on
+    if review.booked_for:
+        return review.booked_for.date()
+    return review.due_date
+
+
+def suggested_participation_code(
+    age: int, child_attendance: str | None, child_views_given: str | None
+) -> ParticipationCode | None:
+    """The code the child's attendance and how their views were given point to; the IRO
+    confirms it or picks another (PN3, conveying views non-verbally, is the IRO's to judge).
+    PN0 for a child under 4, by the same rule the record is checked against."""
+    if participation_code_problem(age, ParticipationCode.PN1) is not None:
+        return ParticipationCode.PN0
+    if child_attendance is None:
+        return None
+    if child_attendance == Attendance.ATTENDED:
+        if child_views_given is None:
+            return ParticipationCode.PN4
+        return ParticipationCode.PN2 if child_views_given == ViewsGiven.ADVOCATE else ParticipationCode.PN1
+    if child_views_given is None:
+        return ParticipationCode.PN7
+    if child_views_given in (ViewsGiven.ADVOCATE, ViewsGiven.IN_PERSON):
+        return ParticipationCode.PN5
+    return ParticipationCode.PN6
+
+
+def participation_contradiction(code: str, child_attendance: str | None) -> str | None:
+    """A participation code that says the opposite of the child's recorded attendance."""
+    if child_attendance is None or not code:
+        return None
+    attended = child_attendance == Attendance.ATTENDED
+    if attended and code in NOT_ATTENDING_CODES:
+        return f"The child is recorded as attending the review, so the code cannot be {code}, which is for a child who did not attend."
+    if not attended and code in ATTENDING_CODES:
+        return f"The child is recorded as not attending the review, so the code cannot be {code}, which is for a child who attended."
+    return None
+
+
+def check_applies(kind: str, *, review_number: int, age: int) -> bool:
+    """Whether a care plan check is expected at this review: the permanence plan by the second
+    review, the personal education plan at school age, the pathway plan at 16 and over."""
+    if kind == CarePlanCheckKind.PERMANENCE_PLAN:
+        return review_number >= timescales.PERMANENCE_PLAN_BY_REVIEW
+    if kind == CarePlanCheckKind.PEP:
+        return timescales.SCHOOL_AGE_FROM <= age < timescales.SCHOOL_AGE_UNTIL
+    if kind == CarePlanCheckKind.PATHWAY_PLAN:
+        return age >= timescales.PATHWAY_PLAN_FROM_AGE
+    return True
+
+
+@dataclass(frozen=True)
+class WorkingRecord:
+    """Everything the task list, the task pages and check your answers show, read in a fixed
+    number of queries."""
+
+    review: Review
+    record: ReviewRecord | None
+    participants: list[ReviewParticipant]
+    views: dict[str, ReviewViews]
+    checks: dict[str, CarePlanCheck]
+    decisions: list[ReviewAction]
+    age: int
+
+    @property
+    def draft(self) -> dict:
+        return self.record.draft if self.record else {}
+
+    @property
+    def version(self) -> int:
+        """The version the task pages save from: the draft's while the review is outstanding."""
+        return self.record.version if self.record else 0
+
+    @property
+    def child(self) -> ReviewParticipant | None:
+        return next((p for p in self.participants if p.role == ParticipantRole.CHILD), None)
+
+    @property
+    def suggested_code(self) -> ParticipationCode | None:
+        child = self.child
+        views = self.views.get(ViewsOf.CHILD)
+        return suggested_participation_code(
+            self.age, child.attendance if child else None, views.given if views else None
+        )
+
+    @property
+    def child_views_not_obtained(self) -> str:
+        return self.record.child_views_not_obtained if self.record else ""
+
+    @property
+    def plan_meets_needs(self) -> bool | None:
+        return self.record.plan_meets_needs if self.record else None
+
+    def applies(self, kind: str) -> bool:
+        return check_applies(kind, review_number=self.review.number, age=self.age)
+
+    @property
+    def unmet_checks(self) -> list[CarePlanCheck]:
+        return [check for check in self.checks.values() if check.answer == CheckAnswer.NO]
+
+
+def working_record(review: Review) -> WorkingRecord:
+    """The review's working record: five queries, however much was recorded."""
+    record = ReviewRecord.objects.filter(review=review).first()
+    draft_held_on = None
+    if record and (held := record.draft.get("fields", {}).get("held_on")):
+        draft_held_on = date.fromisoformat(held)
+    return WorkingRecord(
+        review=review,
+        record=record,
+        participants=list(ReviewParticipant.objects.filter(review=review)),
+        views={views.of: views for views in ReviewViews.objects.filter(review=review)},
+        checks={check.kind: check for check in CarePlanCheck.objects.filter(review=review)},
+        decisions=list(review.actions.select_related("owner").order_by("number", "id")),
+        age=age_on(review.child.date_of_birth, review_day(review, draft_held_on)),
+    )
+
+
+def completion_problems(review: Review) -> dict[str, str]:
+    """What a LAC review's record still needs before it can be held: who was invited and who
+    came, and the child's views or why they were not obtained; and a participation code that
+    does not contradict the child's attendance."""
+    problems = {}
+    participants = list(ReviewParticipant.objects.filter(review=review).values_list("role", "attendance"))
+    if not participants:
+        problems["attendance"] = "Record who was invited to the review and who came."
+    record = ReviewRecord.objects.filter(review=review).first()
+    has_views = ReviewViews.objects.filter(review=review, of=ViewsOf.CHILD).exists()
+    if not has_views and not (record and record.child_views_not_obtained.strip()):
+        problems["views"] = "Record the child's wishes and feelings, or the reason they were not obtained."
+    child_attendance = next((attendance for role, attendance in participants if role == ParticipantRole.CHILD), None)
+    if contradiction := participation_contradiction(review.participation_code, child_attendance):
+        problems["participation_code"] = contradiction
+    return problems
+
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
+
+
+def task_statuses(working: WorkingRecord) -> dict[str, str]:
+    """Each task's status on the task list, from what has been saved."""
+    review = working.review
+    held = review.status == ReviewStatus.HELD
+    fields = working.draft.get("fields", {})
+
+    def value(name: str) -> object:
+        return getattr(review, name) if held else fields.get(name)
+
+    meeting = COMPLETED if value("held_on") else NOT_STARTED
+    views_done = ViewsOf.CHILD in working.views or bool(working.child_views_not_obtained)
+    answered = len(working.checks)
+    needed = sum(1 for kind in CarePlanCheckKind.values if working.applies(kind))
+    decisions = working.decisions if held else working.draft.get("decisions", [])
+    return {
+        "meeting": meeting,
+        "attendance": COMPLETED if working.child else (IN_PROGRESS if working.participants else NOT_STARTED),
+        "views": COMPLETED if views_done else (IN_PROGRESS if working.views else NOT_STARTED),
+        "checks": COMPLETED
+        if answered >= needed and working.plan_meets_needs is not None
+        else (IN_PROGRESS if answered or working.plan_meets_needs is not None else NOT_STARTED),
+        "decisions": COMPLETED if decisions else NOT_STARTED,
+        "participation": COMPLETED if value("participation_code") else NOT_STARTED,
+    }
+
+
+def escalation_prefill(working: WorkingRecord) -> dict[str, list[str] | str]:
+    """The escalation form's starting answers when the plan does not meet the child's needs:
+    the areas of the unmet checks and what is wrong, from their notes."""
+    unmet = working.unmet_checks
+    areas = list(dict.fromkeys(CHECK_AREAS[CarePlanCheckKind(check.kind)] for check in unmet)) or ["care_planning"]
+    lines = [
+        f"{check.get_kind_display()}: {check.note}" if check.note else f"{check.get_kind_display()}: not met"
+        for check in unmet
+    ]
+    what = f"At {working.review.title} the care plan did not meet the child's needs."
+    return {"areas": areas, "what_is_wrong": "\n".join([what, *lines])}
