@@ -80,9 +80,10 @@ DUE_SOON_WORKING_DAYS = 20
 LEFT_OUT = {"per_fte", "average_per_iro", "participation_rate", "band", "resolution_working_days"}
 """Ratios of figures already compared, and settings rather than figures."""
 
-SECTIONS_NOT_IN_903 = {"other", "conferences"}
-"""Figures the SSDA903-style export cannot rebuild: entered by hand, or from the conference
-records (quorum, first core group) that exist only in the portal."""
+SECTIONS_NOT_IN_903 = {"other", "conferences", "lac_record"}
+"""Figures the SSDA903-style export cannot rebuild: entered by hand, or from the conference and
+LAC review records (quorum, first core group, views, attendance, care plan checks) that exist
+only in the portal."""
 
 QUALITY_OUTCOMES = {
     "report": ("met", "missed"),

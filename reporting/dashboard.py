@@ -16,6 +16,13 @@ from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
 from reviews.conference_selectors import FIRST_CORE_GROUP_OUTCOMES
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from reviews.record_models import CarePlanCheckKind, CheckAnswer
+from reviews.record_selectors import (
+    CHECK_NOT_RECORDED,
+    CHILD_VIEWS_NOT_OBTAINED,
+    CHILD_VIEWS_NOT_RECORDED,
+    CHILD_VIEWS_OUTCOMES,
+)
 from reviews.selectors import NOT_RECORDED, STANDARD_OUTCOMES, recorded_value
 
 from . import charts
@@ -189,6 +196,54 @@ def participation(figures: dict[str, Any], period: Period) -> dict[str, Any]:
         "not_seen_before": Figure(
             "Not seen by their IRO before the review", lac["not_seen_before"], _held(period, seen="no", **lac_held)
         ),
+    }
+
+
+def lac_record(figures: dict[str, Any], period: Period) -> dict[str, Any]:
+    """What the IROs recorded of the LAC reviews held in the period, each figure opening the
+    held list filtered to the reviews it counts."""
+    record = figures["lac_record"]
+    lac = {"kind": ReviewKind.LAC.value}
+    views = {
+        **record["child_views"],
+        CHILD_VIEWS_NOT_OBTAINED: record["child_views_not_obtained"],
+        CHILD_VIEWS_NOT_RECORDED: record["child_views_not_recorded"],
+    }
+    permanence_labels = {
+        CheckAnswer.YES: "Agreed",
+        CheckAnswer.NO: "Not agreed",
+        CheckAnswer.NOT_APPLICABLE: "Not applicable",
+        CHECK_NOT_RECORDED: "Not recorded",
+    }
+    return {
+        "held": record["held"],
+        "views_recorded": Figure(
+            "The child's views recorded",
+            record["child_views_recorded"],
+            _held(period, child_views="recorded", **lac),
+            record["percent_child_views_recorded"],
+        ),
+        "views": [
+            Figure(label, views[outcome], _held(period, child_views=outcome, **lac))
+            for outcome, label in CHILD_VIEWS_OUTCOMES
+        ],
+        "parents_attended": Figure(
+            "Parents attended",
+            record["parents_attended"],
+            _held(period, parents_attended="yes", **lac),
+            record["percent_parents_attended"],
+        ),
+        "second_reviews": record["second_reviews"],
+        "permanence": [
+            Figure(label, record["permanence"][answer], _held(period, permanence_plan=answer, **lac))
+            for answer, label in permanence_labels.items()
+        ],
+        "percent_permanence_agreed": record["percent_permanence_agreed"],
+        "checks_recorded": record["checks_recorded"],
+        "checks_not_met": [
+            Figure(label, record["checks_not_met"][kind], _held(period, check_not_met=kind, **lac))
+            for kind, label in CarePlanCheckKind.choices
+        ],
     }
 
 
@@ -455,6 +510,7 @@ def page_content(figures: dict[str, Any], period: Period, on: date, everyone: bo
         "month_rows": month_rows(figures, period),
         "timeliness_chart": timeliness_chart(figures),
         "participation": participation(figures, period),
+        "lac_record": lac_record(figures, period),
         "conferences": conferences(figures, period),
         "caseloads": figures["caseloads"],
         "iro_allocation": iro_allocation(figures, period, on),

@@ -20,8 +20,9 @@ Journeys:
 7. A service manager sees on the dashboard only the IROs outside the IRO Handbook range,
    follows "See the caseload of every IRO", moves to the next page by keyboard, filters the
    list to the IROs below the range (the page links keep the filter), and axe-core passes there.
-8. A service manager follows the conference figures (quorate, not quorate, first core group
-   within 10 working days) to the conferences they count; axe-core passes on the filtered list.
+8. A service manager follows the figures from the review records (the child's views and how
+   they were given, a care plan check not met; conferences quorate, not quorate, the first core
+   group within 10 working days) to the reviews they count; axe-core passes on the filtered list.
 
 The data are small and relative to timezone.localdate(): for Iris (the IRO) one LAC review held
 today in timescale, one held today late and one overdue, with RAG ratings and an open
@@ -44,6 +45,7 @@ from oversight import services as oversight_services
 from oversight.models import OversightKind, Rag
 from reviews import services as review_services
 from reviews.models import LateReason, Review, ReviewKind, ReviewStatus
+from reviews.record_models import CarePlanCheck, CarePlanCheckKind, CheckAnswer
 from reviews.timescales import first_core_group_due, reporting_year_start
 from tests.factories import (
     AllocationFactory,
@@ -554,8 +556,12 @@ def test_manager_pages_through_every_iros_caseload_by_keyboard(page, manager, ca
 # --- 8. The conference figures and the conferences they count -----------------------------------
 
 
-def test_manager_follows_the_conference_figures_to_the_conferences_counted(page, manager, screenshot):
+def test_manager_follows_the_review_record_figures_to_the_reviews_counted(page, manager, screenshot):
     today = timezone.localdate()
+    heard = ChildFactory(given_name="Harper", family_name="Heard")
+    lac = HeldReviewFactory(child=heard, kind=ReviewKind.LAC, number=2, due_date=today, held_on=today)
+    record_attendance_and_views(lac)
+    CarePlanCheck.objects.create(review=lac, kind=CarePlanCheckKind.HEALTH_ASSESSMENT, answer=CheckAnswer.NO)
     quorate = ChildFactory(given_name="Quinn", family_name="Quorate")
     not_quorate = ChildFactory(given_name="Noel", family_name="Fewagencies")
     icpc = HeldReviewFactory(child=quorate, kind=ReviewKind.ICPC, number=1, due_date=today, held_on=today)
@@ -572,6 +578,16 @@ def test_manager_follows_the_conference_figures_to_the_conferences_counted(page,
     sign_in(page, manager)
     expect(page.get_by_role("heading", level=2, name="Child protection conferences")).to_be_visible()
     screenshot(page, "dashboard-conferences")
+    figure(page, "the child's views: In person", 1).click()
+    expect(list_caption(page)).to_have_text("1 review held")
+    expect(page.locator("main tbody tr")).to_contain_text(heard.full_name)
+    expect(page.get_by_label("The child's views")).to_have_value("in_person")
+    page.go_back()
+    figure(page, "care plan check not met: Health assessment in date", 1).click()
+    expect(page.locator("main tbody tr")).to_contain_text(heard.full_name)
+    assert_no_axe_violations(page, "held reviews, a care plan check not met")
+    page.go_back()
+
     figure(page, f"{ReviewKind.ICPC.label}: quorate", 1).click()
     expect(list_caption(page)).to_have_text("1 review held")
     expect(page.locator("main tbody tr")).to_contain_text(quorate.full_name)
