@@ -80,6 +80,11 @@ DUE_SOON_WORKING_DAYS = 20
 LEFT_OUT = {"per_fte", "average_per_iro", "participation_rate", "band", "resolution_working_days"}
 """Ratios of figures already compared, and settings rather than figures."""
 
+SECTIONS_NOT_IN_903 = {"other", "conferences", "lac_record"}
+"""Figures the SSDA903-style export cannot rebuild: entered by hand, or from the conference and
+LAC review records (quorum, first core group, views, attendance, care plan checks) that exist
+only in the portal."""
+
 QUALITY_OUTCOMES = {
     "report": ("met", "missed"),
     "decisions": ("met", "missed", "pending"),
@@ -105,7 +110,7 @@ def figures_of(year):
     (entered by hand, not counted)."""
     caseloads = year["caseloads"]
     sections = {
-        **{section: value for section, value in year.items() if section != "other"},
+        **{section: value for section, value in year.items() if section not in SECTIONS_NOT_IN_903},
         "caseloads": {
             **caseloads,
             "rows": {row.iro.username: {"children": row.children, "fte": row.fte} for row in caseloads["rows"]},

@@ -19,6 +19,8 @@ from children.selectors import ETHNIC_GROUPS, PLACEMENT_GROUPS, PROVIDER_GROUPS
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import OversightKind, Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from reviews.record_models import CarePlanCheckKind
+from reviews.record_selectors import CHILD_VIEWS_NOT_OBTAINED, CHILD_VIEWS_NOT_RECORDED, CHILD_VIEWS_OUTCOMES
 from reviews.selectors import NOT_RECORDED, recorded_value
 
 from . import stored_figures
@@ -596,12 +598,100 @@ def _lac_reviews(b: _Builder) -> Section:
         ],
         note="Reviews whose decisions or record are still within their deadline are left out.",
     )
+    views, record, checks = _lac_record(b)
     return Section(
         "lac_reviews",
         "Looked-after children's reviews",
         "Reviews held in the year, whether they were on time, and how children and their parents took part.",
-        [held, late, participation, rate, parents, standards],
+        [held, late, participation, rate, parents, standards, views, record, checks],
     )
+
+
+def _lac_record(b: _Builder) -> tuple[Table, Table, Table]:
+    """What the IROs recorded of the LAC reviews held: the child's views and how they were
+    given, the parents' attendance, the permanence plan at the second review, and the care plan
+    checks not met (reporting.selectors.lac_record_figures)."""
+    record = "lac_record"
+
+    def views_of(raw: Raw, outcome: str) -> int:
+        if outcome == CHILD_VIEWS_NOT_OBTAINED:
+            return raw[record]["child_views_not_obtained"]
+        if outcome == CHILD_VIEWS_NOT_RECORDED:
+            return raw[record]["child_views_not_recorded"]
+        return raw[record]["child_views"][outcome]
+
+    views = _breakdown(
+        b,
+        "lac.child_views",
+        "The child's wishes and feelings at LAC reviews, and how they were given",
+        CHILD_VIEWS_OUTCOMES,
+        views_of,
+        prefix="The child's views",
+        total_label="All LAC reviews held",
+        chart_axis="Reviews",
+        percent_of_total=True,
+    )
+    b.count("lac.child_views_recorded", "The child's views recorded", lambda raw: raw[record]["child_views_recorded"])
+    b.percent(
+        "lac.percent_child_views_recorded", "The child's views recorded (%)", "lac.child_views_recorded", "lac.held"
+    )
+    b.count("lac.parents_attended", "Parents attended", lambda raw: raw[record]["parents_attended"])
+    b.percent("lac.percent_parents_attended", "Parents attended (%)", "lac.parents_attended", "lac.held")
+    b.count(
+        "lac.permanence_agreed",
+        "Second reviews with a permanence plan agreed",
+        lambda raw: raw[record]["permanence"]["yes"],
+    )
+    b.count(
+        "lac.permanence_answered",
+        "Second reviews whose permanence plan check was answered yes or no",
+        lambda raw: raw[record]["permanence"]["yes"] + raw[record]["permanence"]["no"],
+    )
+    b.percent(
+        "lac.percent_permanence_agreed",
+        "Permanence plan agreed by the second review (%)",
+        "lac.permanence_agreed",
+        "lac.permanence_answered",
+    )
+    summary = _list_table(
+        "lac.record",
+        "The child's views, parents' attendance and the permanence plan",
+        [
+            "lac.child_views_recorded",
+            "lac.percent_child_views_recorded",
+            "lac.parents_attended",
+            "lac.percent_parents_attended",
+            "lac.permanence_agreed",
+            "lac.permanence_answered",
+            "lac.percent_permanence_agreed",
+        ],
+        b,
+        note="Parents attended: a mother, father or other parent recorded as attending; for a review held "
+        "without the attendance list, its parents' participation. The permanence plan is checked at the "
+        "second review of the period of care.",
+    )
+    b.count("lac.checks_recorded", "Reviews with care plan checks recorded", lambda raw: raw[record]["checks_recorded"])
+    check_keys = [
+        b.count(
+            f"lac.check_not_met.{kind}",
+            f"Care plan check not met: {label}",
+            lambda raw, kind=kind: raw[record]["checks_not_met"][kind],
+        )
+        for kind, label in CarePlanCheckKind.choices
+    ]
+    b.count(
+        "lac.any_check_not_met",
+        "Reviews with any care plan check not met",
+        lambda raw: raw[record]["any_check_not_met"],
+    )
+    checks = _list_table(
+        "lac.checks_not_met",
+        "Care plan checks not met at LAC reviews, by kind",
+        ["lac.checks_recorded", *check_keys, "lac.any_check_not_met"],
+        b,
+        note="A review can have more than one check not met.",
+    )
+    return views, summary, checks
 
 
 def _oversight(b: _Builder) -> Section:
@@ -741,6 +831,59 @@ def _child_protection(b: _Builder) -> Section:
         )
         rows += [f"{prefix}.held", f"{prefix}.in_timescale", f"{prefix}.percent_in_timescale"]
     conferences = _list_table("cp.conferences", "Child protection conferences and their timeliness", rows, b)
+    quorum_rows = []
+    for kind, label in (
+        (ReviewKind.ICPC, "Initial child protection conferences"),
+        (ReviewKind.RCPC, "Review child protection conferences"),
+    ):
+        prefix = f"cp.{kind.lower()}"
+        b.count(
+            f"{prefix}.attendance_recorded",
+            f"{label} held with attendance recorded",
+            lambda raw, kind=kind: raw["conferences"][kind]["recorded"],
+        )
+        b.count(f"{prefix}.quorate", f"{label} quorate", lambda raw, kind=kind: raw["conferences"][kind]["quorate"])
+        b.percent(
+            f"{prefix}.percent_quorate",
+            f"{label} quorate (% of those with attendance recorded)",
+            f"{prefix}.quorate",
+            f"{prefix}.attendance_recorded",
+        )
+        quorum_rows += [f"{prefix}.attendance_recorded", f"{prefix}.quorate", f"{prefix}.percent_quorate"]
+    core_group = "first_core_group"
+    b.count(
+        "cp.first_core_group_due",
+        "ICPCs that made a plan, first core group meeting due",
+        lambda raw: (
+            raw["conferences"][ReviewKind.ICPC][core_group]["met"]
+            + raw["conferences"][ReviewKind.ICPC][core_group]["missed"]
+        ),
+    )
+    b.count(
+        "cp.first_core_group_in_time",
+        "First core group meeting held within 10 working days",
+        lambda raw: raw["conferences"][ReviewKind.ICPC][core_group]["met"],
+    )
+    b.percent(
+        "cp.percent_first_core_group_in_time",
+        "First core group meeting held within 10 working days (%)",
+        "cp.first_core_group_in_time",
+        "cp.first_core_group_due",
+    )
+    quorum = _list_table(
+        "cp.quorum",
+        "Conferences quorate, and the first core group meeting after an ICPC",
+        [
+            *quorum_rows,
+            "cp.first_core_group_due",
+            "cp.first_core_group_in_time",
+            "cp.percent_first_core_group_in_time",
+        ],
+        b,
+        note="Quorate: at least three agencies attended, children's social care one of them, as the chair "
+        "recorded; conferences held without attendance recorded are left out. A first core group meeting "
+        "not yet due when the figures were counted is left out.",
+    )
     protection = "protection"
     b.count("cp.plans_started", "Plans started", lambda raw: raw[protection]["plans_started"])
     b.count("cp.plans_ended", "Plans ended", lambda raw: raw[protection]["plans_ended"])
@@ -800,7 +943,7 @@ def _child_protection(b: _Builder) -> Section:
         "child_protection",
         "Child protection",
         "Conferences chaired by the IROs and the plans children were on.",
-        [conferences, by_category, plans],
+        [conferences, quorum, by_category, plans],
     )
 
 

@@ -234,6 +234,23 @@ DashboardSerializer = inline_serializer(
                 "Open escalations by stage and overdue responses, resolved in the period by stage, and by area of concern."
             )
         ),
+        "lac_record": serializers.DictField(
+            help_text=(
+                "From the IROs' record of the LAC reviews held in the period: child_views by how given, "
+                "child_views_recorded, child_views_not_obtained (reason recorded), child_views_not_recorded, "
+                "parents_attended (a parent recorded as attending; the older parents' participation where there is no "
+                "attendance list), second_reviews with the permanence plan check (yes/no/not_applicable/not_recorded), "
+                "checks_recorded, checks_not_met by kind and any_check_not_met; percents null when nothing to divide by."
+            )
+        ),
+        "conferences": serializers.DictField(
+            child=serializers.DictField(),
+            help_text=(
+                "By kind of conference (ICPC, RCPC) held in the period: held, recorded (attendance recorded), quorate, "
+                "not_quorate, percent_quorate (of those recorded; null when none); for ICPC also first_core_group: "
+                "met (held within 10 working days), missed (held later, or overdue), pending (not yet due), percent_met."
+            ),
+        ),
     },
 )
 

@@ -14,7 +14,15 @@ from django.urls import reverse
 from caseloads.selectors import IRO_ALLOCATION_OUTCOMES
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
+from reviews.conference_selectors import FIRST_CORE_GROUP_OUTCOMES
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from reviews.record_models import CarePlanCheckKind, CheckAnswer
+from reviews.record_selectors import (
+    CHECK_NOT_RECORDED,
+    CHILD_VIEWS_NOT_OBTAINED,
+    CHILD_VIEWS_NOT_RECORDED,
+    CHILD_VIEWS_OUTCOMES,
+)
 from reviews.selectors import NOT_RECORDED, STANDARD_OUTCOMES, recorded_value
 
 from . import charts
@@ -188,6 +196,87 @@ def participation(figures: dict[str, Any], period: Period) -> dict[str, Any]:
         "not_seen_before": Figure(
             "Not seen by their IRO before the review", lac["not_seen_before"], _held(period, seen="no", **lac_held)
         ),
+    }
+
+
+def lac_record(figures: dict[str, Any], period: Period) -> dict[str, Any]:
+    """What the IROs recorded of the LAC reviews held in the period, each figure opening the
+    held list filtered to the reviews it counts."""
+    record = figures["lac_record"]
+    lac = {"kind": ReviewKind.LAC.value}
+    views = {
+        **record["child_views"],
+        CHILD_VIEWS_NOT_OBTAINED: record["child_views_not_obtained"],
+        CHILD_VIEWS_NOT_RECORDED: record["child_views_not_recorded"],
+    }
+    permanence_labels = {
+        CheckAnswer.YES: "Agreed",
+        CheckAnswer.NO: "Not agreed",
+        CheckAnswer.NOT_APPLICABLE: "Not applicable",
+        CHECK_NOT_RECORDED: "Not recorded",
+    }
+    return {
+        "held": record["held"],
+        "views_recorded": Figure(
+            "The child's views recorded",
+            record["child_views_recorded"],
+            _held(period, child_views="recorded", **lac),
+            record["percent_child_views_recorded"],
+        ),
+        "views": [
+            Figure(label, views[outcome], _held(period, child_views=outcome, **lac))
+            for outcome, label in CHILD_VIEWS_OUTCOMES
+        ],
+        "parents_attended": Figure(
+            "Parents attended",
+            record["parents_attended"],
+            _held(period, parents_attended="yes", **lac),
+            record["percent_parents_attended"],
+        ),
+        "second_reviews": record["second_reviews"],
+        "permanence": [
+            Figure(label, record["permanence"][answer], _held(period, permanence_plan=answer, **lac))
+            for answer, label in permanence_labels.items()
+        ],
+        "percent_permanence_agreed": record["percent_permanence_agreed"],
+        "checks_recorded": record["checks_recorded"],
+        "checks_not_met": [
+            Figure(label, record["checks_not_met"][kind], _held(period, check_not_met=kind, **lac))
+            for kind, label in CarePlanCheckKind.choices
+        ],
+    }
+
+
+def conferences(figures: dict[str, Any], period: Period) -> dict[str, Any]:
+    """Quorum for each kind of conference held in the period and the first core group meeting
+    after ICPCs that made a plan, each opening the held list filtered to the conferences counted."""
+    counted = figures["conferences"]
+    icpc = ReviewKind.ICPC.value
+    return {
+        "quorum": [
+            {
+                "kind": kind,
+                "recorded": counted[kind.value]["recorded"],
+                "held": counted[kind.value]["held"],
+                "quorate": Figure(
+                    "Quorate",
+                    counted[kind.value]["quorate"],
+                    _held(period, kind=kind.value, quorate="yes"),
+                    counted[kind.value]["percent_quorate"],
+                ),
+                "not_quorate": Figure(
+                    "Not quorate", counted[kind.value]["not_quorate"], _held(period, kind=kind.value, quorate="no")
+                ),
+            }
+            for kind in (ReviewKind.ICPC, ReviewKind.RCPC)
+        ],
+        "first_core_group": [
+            Figure(
+                label, counted[icpc]["first_core_group"][outcome], _held(period, kind=icpc, first_core_group=outcome)
+            )
+            for outcome, label in FIRST_CORE_GROUP_OUTCOMES
+        ],
+        "first_core_group_percent_met": counted[icpc]["first_core_group"]["percent_met"],
     }
 
 
@@ -421,6 +510,8 @@ def page_content(figures: dict[str, Any], period: Period, on: date, everyone: bo
         "month_rows": month_rows(figures, period),
         "timeliness_chart": timeliness_chart(figures),
         "participation": participation(figures, period),
+        "lac_record": lac_record(figures, period),
+        "conferences": conferences(figures, period),
         "caseloads": figures["caseloads"],
         "iro_allocation": iro_allocation(figures, period, on),
         "oversight": oversight(figures),

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Model, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
@@ -62,7 +62,25 @@ from oversight.selectors import (
     with_latest_oversight,
 )
 from reviews import timescales
-from reviews.models import OUTSTANDING_STATUSES, LateReason, ParentsParticipation, ParticipationCode, Review, ReviewKind
+from reviews.conference_selectors import FIRST_CORE_GROUP_OUTCOMES, first_core_group, quorate
+from reviews.models import (
+    CONFERENCE_KINDS,
+    OUTSTANDING_STATUSES,
+    LateReason,
+    ParentsParticipation,
+    ParticipationCode,
+    Review,
+    ReviewKind,
+)
+from reviews.record_models import CarePlanCheckKind, CheckAnswer, ViewsGiven
+from reviews.record_selectors import (
+    CHECK_NOT_RECORDED,
+    PERMANENCE_REVIEW,
+    check_answer,
+    child_views_given,
+    child_views_not_obtained,
+    parents_attended,
+)
 from reviews.selectors import (
     HELD_IN_TIMESCALE,
     HELD_LATE,
@@ -205,6 +223,103 @@ def lac_review_participation_and_quality(
         "seen_before": row["seen_before"],
         "not_seen_before": row["held"] - row["seen_before"],
         "percent_seen_before": percent(row["seen_before"], row["held"]),
+    }
+
+
+def conference_figures(period: Period, on: date, children: QuerySet[Child] | None = None) -> dict[str, Any]:
+    """About the conferences held in the period, by kind: those whose chair recorded
+    attendance (a conference record), how many of them were quorate (conference_selectors
+    .quorum, kept on the record), and, for ICPCs that made a plan, whether the first core group
+    met within 10 working days as of `on` (conference_selectors.first_core_group). Conferences
+    held without a record (imported, or from before the record existed) are in neither part of
+    the quorum figure: nothing says who attended them. One query."""
+    outcomes = [outcome for outcome, _ in FIRST_CORE_GROUP_OUTCOMES]
+    rows = (
+        held_between(_scoped(Review.objects.filter(kind__in=CONFERENCE_KINDS), children), period.start, period.end)
+        .values("kind")
+        .annotate(
+            held=Count("pk"),
+            recorded=Count("conference_record"),
+            quorate=Count("pk", filter=quorate(True)),
+            **{f"core_group_{outcome}": Count("pk", filter=first_core_group(outcome, on)) for outcome in outcomes},
+        )
+    )
+    by_kind: dict[str, Any] = {row["kind"]: row for row in rows}
+    figures: dict[str, Any] = {}
+    for kind in [kind.value for kind in CONFERENCE_KINDS]:
+        row = by_kind.get(kind, {})
+        recorded, quorate_count = row.get("recorded", 0), row.get("quorate", 0)
+        core_group: dict[str, int | None] = {outcome: row.get(f"core_group_{outcome}", 0) for outcome in outcomes}
+        figures[kind] = {
+            "held": row.get("held", 0),
+            "recorded": recorded,
+            "quorate": quorate_count,
+            "not_quorate": recorded - quorate_count,
+            "percent_quorate": percent(quorate_count, recorded),
+        }
+        if kind == ReviewKind.ICPC.value:
+            met, missed = row.get("core_group_met", 0), row.get("core_group_missed", 0)
+            core_group["percent_met"] = percent(met, met + missed)
+            figures[kind]["first_core_group"] = core_group
+    return figures
+
+
+def lac_record_figures(period: Period, children: QuerySet[Child] | None = None) -> dict[str, Any]:
+    """From the IRO's record of the LAC reviews held in the period: the child's views recorded,
+    by how they were given (and where not, whether the reason was); the parents attended
+    (record_selectors.parents_attended); at the second review, the permanence plan check; and
+    the reviews where each care plan check was not met. One query over the reviews, each
+    annotated once."""
+    kinds = CarePlanCheckKind.values
+    reviews = held_between(_scoped(Review.objects.filter(kind=ReviewKind.LAC), children), period.start, period.end)
+    reviews = reviews.annotate(
+        child_views=child_views_given(),
+        views_not_obtained=child_views_not_obtained(),
+        parents_came=parents_attended(),
+        second_review=ExpressionWrapper(PERMANENCE_REVIEW, output_field=BooleanField()),
+        **{f"check_{kind}": check_answer(kind) for kind in kinds},
+    )
+    not_met = {f"not_met_{kind}": Count("pk", filter=Q(**{f"check_{kind}": CheckAnswer.NO})) for kind in kinds}
+    any_check = Q()
+    any_not_met = Q()
+    for kind in kinds:
+        any_check |= Q(**{f"check_{kind}__isnull": False})
+        any_not_met |= Q(**{f"check_{kind}": CheckAnswer.NO})
+    row = _each_row_once(reviews).aggregate(
+        held=Count("pk"),
+        **{f"views_{given}": Count("pk", filter=Q(child_views=given)) for given in ViewsGiven.values},
+        views_not_obtained_count=Count("pk", filter=Q(child_views__isnull=True, views_not_obtained=True)),
+        parents_attended=Count("pk", filter=Q(parents_came=True)),
+        second_reviews=Count("pk", filter=Q(second_review=True)),
+        **{
+            f"permanence_{answer}": Count(
+                "pk", filter=Q(second_review=True, **{f"check_{CarePlanCheckKind.PERMANENCE_PLAN}": answer})
+            )
+            for answer in CheckAnswer.values
+        },
+        checks_recorded=Count("pk", filter=any_check),
+        any_not_met=Count("pk", filter=any_not_met),
+        **not_met,
+    )
+    views = {given: row[f"views_{given}"] for given in ViewsGiven.values}
+    recorded = sum(views.values())
+    permanence = {answer: row[f"permanence_{answer}"] for answer in CheckAnswer.values}
+    answered = permanence[CheckAnswer.YES] + permanence[CheckAnswer.NO]
+    return {
+        "held": row["held"],
+        "child_views": views,
+        "child_views_recorded": recorded,
+        "percent_child_views_recorded": percent(recorded, row["held"]),
+        "child_views_not_obtained": row["views_not_obtained_count"],
+        "child_views_not_recorded": row["held"] - recorded - row["views_not_obtained_count"],
+        "parents_attended": row["parents_attended"],
+        "percent_parents_attended": percent(row["parents_attended"], row["held"]),
+        "second_reviews": row["second_reviews"],
+        "permanence": {**permanence, CHECK_NOT_RECORDED: row["second_reviews"] - sum(permanence.values())},
+        "percent_permanence_agreed": percent(permanence[CheckAnswer.YES], answered),
+        "checks_recorded": row["checks_recorded"],
+        "checks_not_met": {kind: row[f"not_met_{kind}"] for kind in kinds},
+        "any_check_not_met": row["any_not_met"],
     }
 
 
@@ -413,7 +528,7 @@ def escalation_figures(period: Period, on: date, children: QuerySet[Child] | Non
 def dashboard(
     period: Period, on: date, children: QuerySet[Child] | None = None, iros: QuerySet[User] | None = None
 ) -> dict[str, Any]:
-    """Every figure of the dashboard for a period, as of `on`: ten queries in all."""
+    """Every figure of the dashboard for a period, as of `on`: twelve queries in all."""
     return {
         "reviews": review_timeliness(period, on, children),
         "lac": lac_review_participation_and_quality(period, on, children),
@@ -422,6 +537,8 @@ def dashboard(
         "children": children_figures(period, on, children),
         "oversight": oversight_figures(on, children),
         "escalations": escalation_figures(period, on, children),
+        "conferences": conference_figures(period, on, children),
+        "lac_record": lac_record_figures(period, children),
     }
 
 
@@ -435,6 +552,8 @@ def reporting_year_figures(period: Period, on: date) -> dict[str, Any]:
         "oversight": oversight_year_figures(period),
         "escalations": escalation_year_figures(period),
         "protection": child_protection_year_figures(period),
+        "conferences": conference_figures(period, on),
+        "lac_record": lac_record_figures(period),
     }
 
 

@@ -149,9 +149,13 @@ TABLES_JOINED_LATER = [
     "reviews_conferencerecord",
     "reviews_conferenceattendee",
     "reviews_coregroupmember",
+    "reviews_reviewparticipant",
+    "reviews_reviewviews",
+    "reviews_careplancheck",
+    "reviews_reviewrecord",
 ]
 """Tables that joined the data-version triggers after migration reporting 0003, each in the
-migration that made it (reviews 0005, reviews 0007)."""
+migration that made it (reviews 0005, reviews 0007, reviews 0008)."""
 
 
 def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:

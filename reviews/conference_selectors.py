@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from .models import (
     CONFERENCE_KINDS,
@@ -89,9 +89,39 @@ def conference_record(review: Review) -> ConferenceRecord | None:
     )
 
 
+def quorate(value: bool, prefix: str = "conference_record__") -> Q:
+    """Conferences whose record says they were (or were not) quorate; a conference with no
+    record is neither, so the figures count quorum only where the chair recorded attendance."""
+    return Q(**{f"{prefix}quorate": value})
+
+
+FIRST_CORE_GROUP_OUTCOMES = [
+    ("met", "Within 10 working days"),
+    ("missed", "Later, or not yet held and overdue"),
+    ("pending", "Not yet due"),
+]
+
+
+def _first_core_group_overdue(on: date, prefix: str) -> Q:
+    return Q(**{f"{prefix}first_core_group_due__lt": on, f"{prefix}first_core_group_held__isnull": True})
+
+
+def first_core_group(outcome: str, on: date, prefix: str = "conference_record__") -> Q:
+    """ICPCs that made a plan, by whether the first core group meeting was held within 10
+    working days (timescales.first_core_group_due): "met" when held by the due date, "missed"
+    when held after it or still not held once it has passed, "pending" while not held and not
+    yet overdue. Conferences that made no plan have no due date and are in none of these."""
+    due, held = f"{prefix}first_core_group_due", f"{prefix}first_core_group_held"
+    return {
+        "met": Q(**{f"{held}__lte": F(due)}),
+        "missed": Q(**{f"{held}__gt": F(due)}) | _first_core_group_overdue(on, prefix),
+        "pending": Q(**{f"{due}__gte": on, f"{held}__isnull": True}),
+    }[outcome]
+
+
 def first_core_group_overdue(records: QuerySet[ConferenceRecord], on: date) -> QuerySet[ConferenceRecord]:
     """ICPCs' records whose first core group meeting was due before `on` and is not recorded."""
-    return records.filter(first_core_group_due__lt=on, first_core_group_held__isnull=True)
+    return records.filter(_first_core_group_overdue(on, prefix=""))
 
 
 def record_context(review: Review) -> dict[str, Any]:

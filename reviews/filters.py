@@ -2,9 +2,22 @@ import django_filters
 
 from accounts.selectors import IRO_CHOICES
 from children.models import Allocation
-from iro_portal.filters import YES_CHOICES, GovukDateFilter, ListFilterSet
+from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, ListFilterSet
 
+from .conference_selectors import FIRST_CORE_GROUP_OUTCOMES, first_core_group, quorate
 from .models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
+from .record_models import CarePlanCheckKind, CheckAnswer
+from .record_selectors import (
+    CHECK_NOT_RECORDED,
+    CHILD_VIEWS_NOT_OBTAINED,
+    CHILD_VIEWS_NOT_RECORDED,
+    CHILD_VIEWS_OUTCOMES,
+    PERMANENCE_REVIEW,
+    check_answer,
+    child_views_given,
+    child_views_not_obtained,
+    parents_attended,
+)
 from .selectors import (
     DUE_PERIODS,
     HELD_IN_TIMESCALE,
@@ -107,6 +120,42 @@ class HeldReviewsFilter(IroScopedFilter):
         label="Full record circulated on time",
         empty_label="Any",
     )
+    child_views = django_filters.ChoiceFilter(
+        choices=[("recorded", "Recorded, any way"), *CHILD_VIEWS_OUTCOMES],
+        method="filter_child_views",
+        label="The child's views",
+        empty_label="Any",
+    )
+    parents_attended = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES,
+        method="filter_parents_attended",
+        label="Parents attended",
+        empty_label="Any",
+    )
+    permanence_plan = django_filters.ChoiceFilter(
+        choices=[*CheckAnswer.choices, (CHECK_NOT_RECORDED, "Not recorded")],
+        method="filter_permanence_plan",
+        label="Permanence plan agreed, at the second review",
+        empty_label="Any",
+    )
+    check_not_met = django_filters.ChoiceFilter(
+        choices=CarePlanCheckKind.choices,
+        method="filter_check_not_met",
+        label="Care plan check not met",
+        empty_label="Any",
+    )
+    quorate = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES,
+        method="filter_quorate",
+        label="Conference quorate (as recorded)",
+        empty_label="Any",
+    )
+    first_core_group = django_filters.ChoiceFilter(
+        choices=FIRST_CORE_GROUP_OUTCOMES,
+        method="filter_first_core_group",
+        label="First core group meeting after an ICPC that made a plan",
+        empty_label="Any",
+    )
 
     def filter_timeliness(self, queryset, name, value):
         return queryset.filter(HELD_IN_TIMESCALE if value == "in_timescale" else HELD_LATE)
@@ -131,6 +180,36 @@ class HeldReviewsFilter(IroScopedFilter):
     def filter_standard(self, queryset, name, value):
         return queryset.filter(quality_standard(name, value, self.on))
 
+    def filter_child_views(self, queryset, name, value):
+        views = queryset.annotate(child_views_given=child_views_given(), views_not_obtained=child_views_not_obtained())
+        if value == "recorded":
+            return views.filter(child_views_given__isnull=False)
+        if value == CHILD_VIEWS_NOT_OBTAINED:
+            return views.filter(child_views_given__isnull=True, views_not_obtained=True)
+        if value == CHILD_VIEWS_NOT_RECORDED:
+            return views.filter(child_views_given__isnull=True, views_not_obtained=False)
+        return views.filter(child_views_given=value)
+
+    def filter_parents_attended(self, queryset, name, value):
+        return queryset.annotate(parents_came=parents_attended()).filter(parents_came=value == "yes")
+
+    def filter_permanence_plan(self, queryset, name, value):
+        answered = queryset.filter(PERMANENCE_REVIEW).annotate(
+            permanence=check_answer(CarePlanCheckKind.PERMANENCE_PLAN)
+        )
+        if value == CHECK_NOT_RECORDED:
+            return answered.filter(permanence__isnull=True)
+        return answered.filter(permanence=value)
+
+    def filter_check_not_met(self, queryset, name, value):
+        return queryset.annotate(not_met=check_answer(value)).filter(not_met=CheckAnswer.NO)
+
+    def filter_quorate(self, queryset, name, value):
+        return queryset.filter(quorate(value == "yes"))
+
+    def filter_first_core_group(self, queryset, name, value):
+        return queryset.filter(first_core_group(value, self.on))
+
     @property
     def more_filters(self):
         """The filters past kind, dates and timeliness, folded away until needed."""
@@ -145,6 +224,12 @@ class HeldReviewsFilter(IroScopedFilter):
                 "report",
                 "decisions",
                 "record",
+                "child_views",
+                "parents_attended",
+                "permanence_plan",
+                "check_not_met",
+                "quorate",
+                "first_core_group",
             )
         ]
 

@@ -4,11 +4,14 @@ suggests, which care plan checks apply, each task's status, and what completing 
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+
 from children.selectors import age_on
 
 from . import timescales
-from .models import ParticipationCode, Review, ReviewAction, ReviewStatus
+from .models import ParentsParticipation, ParticipationCode, Review, ReviewAction, ReviewStatus
 from .record_models import (
+    PARENT_ROLES,
     Attendance,
     CarePlanCheck,
     CarePlanCheckKind,
@@ -37,6 +40,51 @@ CHECK_AREAS = {
     CarePlanCheckKind.LIFE_STORY: "identity",
 }
 """The escalation's area of concern each unmet check belongs to (escalations.codes.AreaOfConcern)."""
+
+
+# The LAC review record's figures (reporting.selectors.lac_record_figures) and the held reviews
+# list's filters that open them, as SQL over Review rows: one rule for both.
+
+CHILD_VIEWS_NOT_OBTAINED = "not_obtained"
+CHILD_VIEWS_NOT_RECORDED = "not_recorded"
+CHILD_VIEWS_OUTCOMES = [
+    *ViewsGiven.choices,
+    (CHILD_VIEWS_NOT_OBTAINED, "Not obtained, with the reason recorded"),
+    (CHILD_VIEWS_NOT_RECORDED, "Nothing recorded"),
+]
+
+
+def child_views_given() -> Subquery:
+    """How the child's wishes and feelings were given for each review; NULL where not recorded."""
+    return Subquery(ReviewViews.objects.filter(review=OuterRef("pk"), of=ViewsOf.CHILD).values("given")[:1])
+
+
+def child_views_not_obtained() -> Exists:
+    """The IRO recorded why the child's views were not obtained."""
+    return Exists(ReviewRecord.objects.filter(review=OuterRef("pk")).exclude(child_views_not_obtained=""))
+
+
+def parents_attended() -> ExpressionWrapper:
+    """Whether a LAC review's parents attended. Where the IRO recorded who was invited and who
+    came (the review's participants), a mother, father or other parent recorded as attending
+    counts: the rows name who came. A review without them (held before the working record, or
+    imported) falls back on its parents' participation, "attended"."""
+    participants = ReviewParticipant.objects.filter(review=OuterRef("pk"))
+    attended = Q(Exists(participants.filter(role__in=PARENT_ROLES, attendance=Attendance.ATTENDED))) | (
+        ~Q(Exists(participants)) & Q(parents_participation=ParentsParticipation.ATTENDED)
+    )
+    return ExpressionWrapper(attended, output_field=BooleanField())
+
+
+def check_answer(kind: str) -> Subquery:
+    """The review's answer to one care plan check; NULL where it was not answered."""
+    return Subquery(CarePlanCheck.objects.filter(review=OuterRef("pk"), kind=kind).values("answer")[:1])
+
+
+CHECK_NOT_RECORDED = "not_recorded"
+
+PERMANENCE_REVIEW = Q(number=timescales.PERMANENCE_PLAN_BY_REVIEW)
+"""The review by which the permanence plan should be agreed: the second of the period of care."""
 
 
 def review_day(review: Review, draft_held_on: date | None = None) -> date:

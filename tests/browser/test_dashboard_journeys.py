@@ -20,6 +20,9 @@ Journeys:
 7. A service manager sees on the dashboard only the IROs outside the IRO Handbook range,
    follows "See the caseload of every IRO", moves to the next page by keyboard, filters the
    list to the IROs below the range (the page links keep the filter), and axe-core passes there.
+8. A service manager follows the figures from the review records (the child's views and how
+   they were given, a care plan check not met; conferences quorate, not quorate, the first core
+   group within 10 working days) to the reviews they count; axe-core passes on the filtered list.
 
 The data are small and relative to timezone.localdate(): for Iris (the IRO) one LAC review held
 today in timescale, one held today late and one overdue, with RAG ratings and an open
@@ -42,8 +45,16 @@ from oversight import services as oversight_services
 from oversight.models import OversightKind, Rag
 from reviews import services as review_services
 from reviews.models import LateReason, Review, ReviewKind, ReviewStatus
-from reviews.timescales import reporting_year_start
-from tests.factories import AllocationFactory, ChildFactory, IroFactory, record_attendance_and_views
+from reviews.record_models import CarePlanCheck, CarePlanCheckKind, CheckAnswer
+from reviews.timescales import first_core_group_due, reporting_year_start
+from tests.factories import (
+    AllocationFactory,
+    ChildFactory,
+    HeldReviewFactory,
+    IroFactory,
+    conference_record_ready,
+    record_attendance_and_views,
+)
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in, tab_to
@@ -539,4 +550,60 @@ def test_manager_pages_through_every_iros_caseload_by_keyboard(page, manager, ca
 
     page.get_by_role("link", name="Back to the dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    page.problems.assert_none()
+
+
+# --- 8. The conference figures and the conferences they count -----------------------------------
+
+
+def test_manager_follows_the_review_record_figures_to_the_reviews_counted(page, manager, screenshot):
+    today = timezone.localdate()
+    heard = ChildFactory(given_name="Harper", family_name="Heard")
+    lac = HeldReviewFactory(child=heard, kind=ReviewKind.LAC, number=2, due_date=today, held_on=today)
+    record_attendance_and_views(lac)
+    CarePlanCheck.objects.create(review=lac, kind=CarePlanCheckKind.HEALTH_ASSESSMENT, answer=CheckAnswer.NO)
+    quorate = ChildFactory(given_name="Quinn", family_name="Quorate")
+    not_quorate = ChildFactory(given_name="Noel", family_name="Fewagencies")
+    icpc = HeldReviewFactory(child=quorate, kind=ReviewKind.ICPC, number=1, due_date=today, held_on=today)
+    due = first_core_group_due(today)
+    conference_record_ready(icpc, first_core_group_due=due, first_core_group_held=today)
+    rcpc = HeldReviewFactory(child=not_quorate, kind=ReviewKind.RCPC, number=1, due_date=today, held_on=today)
+    conference_record_ready(
+        rcpc,
+        attendees=[("Sam Social", "social_care"), ("PC Pat Patrol", "police")],
+        quorate=False,
+        not_quorate_reason="The child was at immediate risk.",
+    )
+
+    sign_in(page, manager)
+    expect(page.get_by_role("heading", level=2, name="Child protection conferences")).to_be_visible()
+    screenshot(page, "dashboard-conferences")
+    figure(page, "the child's views: In person", 1).click()
+    expect(list_caption(page)).to_have_text("1 review held")
+    expect(page.locator("main tbody tr")).to_contain_text(heard.full_name)
+    expect(page.get_by_label("The child's views")).to_have_value("in_person")
+    page.go_back()
+    figure(page, "care plan check not met: Health assessment in date", 1).click()
+    expect(page.locator("main tbody tr")).to_contain_text(heard.full_name)
+    assert_no_axe_violations(page, "held reviews, a care plan check not met")
+    page.go_back()
+
+    figure(page, f"{ReviewKind.ICPC.label}: quorate", 1).click()
+    expect(list_caption(page)).to_have_text("1 review held")
+    expect(page.locator("main tbody tr")).to_contain_text(quorate.full_name)
+    expect(page.get_by_label("Conference quorate (as recorded)")).to_have_value("yes")
+    expect(page).to_have_title("Reviews held – IRO Portal")
+    assert_no_axe_violations(page, "held reviews, quorate conferences")
+    screenshot(page, "held-quorate-conferences")
+    page.go_back()
+
+    figure(page, f"{ReviewKind.RCPC.label}: not quorate", 1).click()
+    expect(list_caption(page)).to_have_text("1 review held")
+    expect(page.locator("main tbody tr")).to_contain_text(not_quorate.full_name)
+    page.go_back()
+
+    figure(page, "first core group meeting: Within 10 working days", 1).click()
+    expect(list_caption(page)).to_have_text("1 review held")
+    expect(page.locator("main tbody tr")).to_contain_text(quorate.full_name)
+    expect(page.get_by_label("First core group meeting after an ICPC that made a plan")).to_have_value("met")
     page.problems.assert_none()
