@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "reviews",
     "oversight",
     "escalations",
+    "consultations",
     "caseloads",
     "notifications",
     "reporting",
@@ -309,6 +310,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "iro-portal@localhost")
+
+# Consultation links (people who do not sign in): a link before a review closes when the review is
+# held or cancelled, and in any case after CONSULTATION_LINK_DAYS; a feedback link after the review
+# closes after FEEDBACK_LINK_DAYS.
+CONSULTATION_LINK_DAYS = env_int("CONSULTATION_LINK_DAYS", 28)
+FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 28)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

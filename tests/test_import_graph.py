@@ -23,6 +23,7 @@ LAYERS = (
     "reviews",
     "oversight",
     "escalations",
+    "consultations",
     "caseloads",
     "reporting",
     "ssda903",

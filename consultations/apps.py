@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConsultationsConfig(AppConfig):
+    name = "consultations"
+    verbose_name = "Consultations (the views of the child and others before a review)"
+
+    def ready(self):
+        from . import audit_records  # noqa: F401

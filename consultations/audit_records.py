@@ -1,0 +1,25 @@
+"""How the audit log names consultation links and replies (audit.registry), registered by
+ConsultationsConfig.ready()."""
+
+from audit.registry import RecordKind, moment, register_record_kind
+
+register_record_kind(
+    "consultations.consultationinvitation",
+    RecordKind(
+        "Consultation link",
+        "consultation links",
+        "consultations.ConsultationInvitation",
+        ("person_type", "purpose"),
+        lambda person_type, purpose: f"{purpose.capitalize()} link for the {person_type.replace('_', ' ')}",
+    ),
+)
+register_record_kind(
+    "consultations.consultationresponse",
+    RecordKind(
+        "Consultation reply",
+        "consultation replies",
+        "consultations.ConsultationResponse",
+        ("submitted_at",),
+        lambda on: f"Sent {moment(on)}",
+    ),
+)
