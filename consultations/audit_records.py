@@ -23,3 +23,13 @@ register_record_kind(
         lambda on: f"Sent {moment(on)}",
     ),
 )
+register_record_kind(
+    "consultations.safetyalert",
+    RecordKind(
+        "Safety alert",
+        "safety alerts",
+        "consultations.SafetyAlert",
+        ("raised_at",),
+        lambda on: f"Raised {moment(on)}",
+    ),
+)

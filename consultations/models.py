@@ -168,3 +168,52 @@ class ConsultationResponse(models.Model):
 
     def __str__(self):
         return f"Reply to the {self.invitation}"
+
+
+class AlertReason(models.TextChoices):
+    FEELS_UNSAFE = "feels_unsafe", "Said they do not feel safe"
+    WATCHED_WORDS = "watched_words", "Used words the service watches for"
+
+
+class SafetyAlert(models.Model):
+    """A reply that needs someone to act today: the child said they do not feel safe, or a reply
+    used words the service watches for. Raised in the same transaction as the reply is kept, so
+    no worrying answer is ever saved without its alert; answered by the IRO or a manager, who
+    record what they did (and may record a red oversight rating with a check within a working day)."""
+
+    response = models.OneToOneField(ConsultationResponse, on_delete=models.PROTECT, related_name="safety_alert")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="safety_alerts")
+    reason = models.CharField(max_length=20, choices=AlertReason.choices)
+    matched_words = models.CharField(max_length=500, blank=True, help_text="The watched words the reply used.")
+    raised_at = models.DateTimeField(db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action_taken = models.TextField("what was done", max_length=5000, blank=True)
+    oversight_record = models.ForeignKey(
+        "oversight.OversightRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the alert, still unanswered, was passed to the service managers."
+    )
+    version = version_field()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=AlertReason.values), name="safety_alert_reason_valid"),
+            models.CheckConstraint(
+                condition=(Q(responded_at__isnull=True) & Q(responded_by__isnull=True) & Q(action_taken=""))
+                | (Q(responded_at__isnull=False) & Q(responded_by__isnull=False) & ~Q(action_taken="")),
+                name="safety_alert_response_complete",
+                violation_error_message="Say what was done in response to the alert.",
+            ),
+            models.CheckConstraint(
+                condition=Q(responded_at__isnull=True) | Q(responded_at__gte=models.F("raised_at")),
+                name="safety_alert_responded_after_raised",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Safety alert: {self.get_reason_display().lower()}"
