@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -21,7 +23,7 @@ from reviews.letter_models import ChildLetter
 from reviews.models import Circulation, Review, ReviewDocument, ReviewDocumentKind
 from reviews.record_models import ReviewRecord
 from reviews.selectors import quality_standards
-from tests.api_helpers import api_client, assert_error_shape
+from tests.api_helpers import api_client, assert_error_shape, queries_for
 from tests.conftest import brought_into_care, sign_in
 from tests.factories import ChildFactory
 
@@ -386,3 +388,28 @@ class TestApi:
         assert "409" in letter["put"]["responses"]
         kinds = schema["components"]["schemas"]["ReviewDocumentKindEnum"]["enum"]
         assert {"review_record", "child_letter"} <= set(kinds)
+
+
+def test_the_review_page_and_the_api_list_issue_a_fixed_number_of_queries(client, lac, iro, today):
+    saved_letter(lac, iro)
+    ready(lac, iro, ReviewDocumentKind.REVIEW_RECORD)
+    first = ready(lac, iro, ReviewDocumentKind.CHILD_LETTER)
+    document_services.record_circulation(first, by=iro, sent_on=today, recipients=[CHILD], expected_version=lac.version)
+    sign_in(client, iro)
+    api = api_client(iro)
+    url = f"/api/v1/review-documents/?review={lac.pk}"
+
+    def page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("reviews:detail", args=[lac.pk])).status_code == 200
+        return len(queries)
+
+    queries_for(api, url)  # the token's first use is recorded once
+    few = (page_queries(), queries_for(api, url))
+    for _ in range(3):
+        ready(lac, iro, ReviewDocumentKind.REVIEW_RECORD)
+        letter = ready(lac, iro, ReviewDocumentKind.CHILD_LETTER)
+        document_services.record_circulation(
+            letter, by=iro, sent_on=today, recipients=[CHILD], expected_version=lac.version
+        )
+    assert (page_queries(), queries_for(api, url)) == few

@@ -11,10 +11,20 @@ from tests.test_lac_review_documents import CHILD_SAID, drafted_lac_review
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in
+from .test_annual_report_journeys import PdfWorker
 from .test_conference_journeys import check_narrow
-from .test_review_document_journeys import make, pdf_worker  # noqa: F401 - the fixture, used by name
+from .test_review_document_journeys import make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def pdf_worker(monkeypatch):
+    from reviews import tasks
+
+    worker = PdfWorker(tasks.render_review_document)
+    monkeypatch.setattr(tasks, "render_review_document", worker)
+    return worker
 
 
 @pytest.fixture
@@ -33,11 +43,7 @@ def download_answers_a_pdf(page, link_name):
 
 
 def test_an_iro_completes_a_review_makes_the_record_and_writes_to_the_child(
-    page,
-    iro,
-    review_drafted,
-    pdf_worker,
-    screenshot,  # noqa: F811 - pytest's fixture
+    page, iro, review_drafted, pdf_worker, screenshot
 ):
     review = review_drafted
     sign_in(page, iro)
