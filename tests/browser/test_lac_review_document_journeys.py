@@ -5,15 +5,17 @@ edits it, makes it and downloads it. axe-core runs on every new page."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.test_lac_review_documents import CHILD_SAID, drafted_lac_review
 
 from .axe import assert_no_axe_violations
-from .helpers import sign_in
+from .helpers import sign_in, tab_to
 from .test_annual_report_journeys import PdfWorker
 from .test_conference_journeys import check_narrow
 from .test_review_document_journeys import make
+from .test_review_journeys import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +68,8 @@ def test_an_iro_completes_a_review_makes_the_record_and_writes_to_the_child(
     download_answers_a_pdf(page, "Download it as a PDF")
 
     page.get_by_role("link", name="Back to the review").click()
-    page.get_by_role("link", name="Write the letter to Robin").click()
+    tab_to(page, page.get_by_role("link", name="Write the letter to Robin"))  # by keyboard alone
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Letter to Robin")
     letter = page.get_by_label("Your letter")
     expect(letter).to_have_value(re.compile("What we decided"))
@@ -98,4 +101,21 @@ def test_an_iro_completes_a_review_makes_the_record_and_writes_to_the_child(
     assert_no_axe_violations(page, "letter to the child in the browser")
     check_narrow(page, screenshot, "letter-document")
     download_answers_a_pdf(page, "Download it as a PDF")
+
+    # Sending the letter is recorded, and does not count as sending the record.
+    page.get_by_role("link", name="Back to the review").click()
+    page.get_by_role("link", name="Record that it was sent").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record that the letter to the child was sent")
+    fill_date(page, "Date it was sent", timezone.localdate())
+    first = page.get_by_role("group", name="Recipient 1")
+    first.get_by_label("Name").fill("Robin Testcase")
+    first.get_by_label("The child").check()
+    first.get_by_label("By hand").check()
+    assert_no_axe_violations(page, "sending the letter")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recorded as sent")
+    expect(page.get_by_text("Sending the letter does not count as sending the record.")).to_be_visible()
+    assert_no_axe_violations(page, "letter sent confirmation")
+    review.refresh_from_db()
+    assert review.record_circulated is None
     page.problems.assert_none()
