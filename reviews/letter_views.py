@@ -38,7 +38,13 @@ class LetterView(ReviewMixin, FormPage):
         return {"text": text, "version": version}
 
     def context(self):
-        return {"review": self.review, "child": self.review.child}
+        """Once a letter is saved, a fresh draft beside it, for decisions changed since."""
+        saved = letter_selectors.letter_text(self.review)[1] > 0
+        return {
+            "review": self.review,
+            "child": self.review.child,
+            "new_draft": letter_selectors.draft_letter(self.review) if saved else "",
+        }
 
     @transaction.atomic
     def save(self, form):

@@ -290,7 +290,8 @@ class TestPages:
         assert "1. Restart sibling contact. Sam Social will do this by" in page
         later = client.post(url, {"text": "Dear Robin,\n\nDraft one.", "version": 0, "later": "1"})
         assert later.status_code == 302 and not ReviewDocument.objects.exists()
-        assert "Draft one." in client.get(url).content.decode()
+        reopened = client.get(url).content.decode()
+        assert "Draft one." in reopened and "See a new draft from the decisions as they are now" in reopened
         with django_capture_on_commit_callbacks(execute=True):
             made = client.post(url, {"text": "Dear Robin,\n\nDraft two.", "version": 1})
         assert made.status_code == 302
