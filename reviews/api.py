@@ -45,6 +45,7 @@ from iro_portal.words import with_article
 from . import record_services, selectors, services
 from .filters import IroScopedFilter
 from .forms import ACTION_MESSAGES
+from .letter_api import LetterActions
 from .models import (
     OUTSTANDING_STATUSES,
     ConferenceOutcome,
@@ -561,12 +562,14 @@ class ReviewRecordViewSet(ChildRecordViewSet):
     ),
     retrieve=extend_schema(summary="One review or conference", responses={200: ReviewSerializer, **ERROR_RESPONSES}),
 )
-class ReviewViewSet(WorkingRecordActions, mixins.ListModelMixin, ReviewRecordViewSet):
+class ReviewViewSet(WorkingRecordActions, LetterActions, mixins.ListModelMixin, ReviewRecordViewSet):
     """LAC reviews and child protection conferences of the children you may see. Reviews are
     created by scheduling from the child's record, never through the API: POST to this list is
     405 Method Not Allowed, as are PUT and DELETE."""
 
     serializer_class = ReviewSerializer
+    # PUT for the letter to the child alone: the viewset has no update, so PUT on a review stays 405.
+    http_method_names = [*ReviewRecordViewSet.http_method_names, "put"]
     filterset_class = ReviewFilter
     ordering_fields = ["due_date", "held_on"]
     ordering = ["due_date", "id"]

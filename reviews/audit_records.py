@@ -75,3 +75,13 @@ register_record_kind(
         ),
     ),
 )
+register_record_kind(
+    "reviews.childletter",
+    RecordKind(
+        "Letter to the child",
+        "letters to children",
+        "reviews.ChildLetter",
+        ("review__kind", "review__number"),
+        lambda kind, number: f"Letter to the child after {_unsaved_review(kind, number).title_in_sentence}",
+    ),
+)

@@ -1,10 +1,12 @@
 """The REST API for the documents made from a held review's record (/api/v1/review-documents/):
 the same services, rules, audit events and access as the pages (reviews.document_services).
 
-POST a review's id and a `kind` to make a document; its PDF is made in the background, so poll
-the document until `status` is "ready", then GET .../pdf/. POST .../circulations/ records that it
-was sent (the day, and each recipient with how it went), sending the review's `version` as read;
-that fills the review's record_circulated and decisions_circulated dates."""
+POST a review's id and a `kind` to make a document (a LAC review: "review_record", and
+"child_letter" once the letter's words are saved through /reviews/{id}/letter/; a conference:
+"conference_record" and "parents_copy"); its PDF is made in the background, so poll the document
+until `status` is "ready", then GET .../pdf/. POST .../circulations/ records that it was sent (the
+day, and each recipient with how it went), sending the review's `version` as read; for any kind
+but the letter to the child, that fills the review's record_circulated and decisions_circulated."""
 
 import django_filters
 from django.http import Http404, HttpResponse
@@ -84,8 +86,12 @@ class ReviewDocumentSerializer(serializers.ModelSerializer):
 
 
 class NewDocumentSerializer(serializers.Serializer):
-    review = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Id of a held conference.")
-    kind = serializers.ChoiceField(choices=ReviewDocumentKind.choices)
+    review = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Id of a held review or conference.")
+    kind = serializers.ChoiceField(
+        choices=ReviewDocumentKind.choices,
+        help_text="A LAC review: review_record or child_letter (after saving the letter); a conference: "
+        "conference_record or parents_copy.",
+    )
 
 
 class NewRecipientSerializer(serializers.Serializer):
@@ -114,8 +120,9 @@ class NewCirculationSerializer(serializers.Serializer):
     ),
 )
 class ReviewDocumentViewSet(mixins.ListModelMixin, ChildRecordViewSet):
-    """The conference record and the parents' copy made from held conferences of the children you
-    may see (never for business support), each with its status and when and to whom it was sent."""
+    """The records made from held LAC reviews and conferences of the children you may see (never
+    for business support), with the letters to the children and the parents' copies, each with its
+    status and when and to whom it was sent."""
 
     serializer_class = ReviewDocumentSerializer
     permission_classes = [ReadsReviewDocuments]
@@ -131,14 +138,14 @@ class ReviewDocumentViewSet(mixins.ListModelMixin, ChildRecordViewSet):
         reviews = selectors.reviews_visible_to(self.request.user, Review.objects.all())
         return (
             ReviewDocument.objects.filter(review__in=reviews)
-            .select_related("review")
+            .select_related("review__child")
             .defer("html", "content")
             .prefetch_related("circulations__recipients")
             .order_by("-created_at", "-id")
         )
 
     @extend_schema(
-        summary="Make a document from a held conference's record",
+        summary="Make a document from a held review's or conference's record",
         request=NewDocumentSerializer,
         responses={201: ReviewDocumentSerializer, **ERROR_RESPONSES},
     )

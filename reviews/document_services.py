@@ -1,7 +1,8 @@
 """Every write about the documents made from a held review's record: making one (its words are
 fixed when it is asked for, then a Celery task makes the PDF) and recording that it was sent,
-which fills the review's circulation dates through reviews.services.update_held_review so the
-quality standards judge the real act."""
+which, for a document carrying the record (document_selectors.RECORD_KINDS), fills the review's
+circulation dates through reviews.services.update_held_review so the quality standards judge the
+real act."""
 
 from datetime import date
 from typing import Any
@@ -17,9 +18,11 @@ from audit.models import AuditAction
 from audit.services import record_event
 from iro_portal.dates import format_date
 from iro_portal.documents import PDF_BASE_URL, render_pdf
+from iro_portal.locking import check_version
 
 from . import services
-from .document_selectors import DOCUMENT_TEMPLATES, document_context
+from .document_selectors import DOCUMENT_TEMPLATES, RECORD_KINDS, document_context
+from .letter_models import ChildLetter
 from .models import (
     DOCUMENT_KINDS_BY_REVIEW,
     Circulation,
@@ -28,6 +31,7 @@ from .models import (
     RecipientRole,
     Review,
     ReviewDocument,
+    ReviewDocumentKind,
     ReviewStatus,
 )
 
@@ -43,7 +47,8 @@ def document_html(review: Review, kind: str) -> str:
 def create_document(review: Review, *, kind: str, by: User, request: HttpRequest | None = None) -> ReviewDocument:
     """Make a document of the review as it stands now; its PDF is made by the Celery task
     reviews.tasks.render_review_document once this transaction commits. Only a held review has
-    a record to send, and each kind of review has its own kinds of document."""
+    a record to send, and each kind of review has its own kinds of document. The letter to the
+    child is made from the words the IRO saved (reviews.letter_services), never from the draft."""
     from .tasks import render_review_document
 
     review = Review.objects.select_for_update(of=("self",)).select_related("child", "chair").get(pk=review.pk)
@@ -53,6 +58,10 @@ def create_document(review: Review, *, kind: str, by: User, request: HttpRequest
         )
     if kind not in DOCUMENT_KINDS_BY_REVIEW.get(review.kind, ()):
         raise ValidationError(f"A {review.title_in_sentence} has no document of that kind.")
+    if kind == ReviewDocumentKind.CHILD_LETTER and not ChildLetter.objects.filter(review=review).exists():
+        raise ValidationError(
+            f"Write the letter to {review.child.given_name} and save it first: the letter is made from your words."
+        )
     document = ReviewDocument.objects.create(
         review=review,
         kind=kind,
@@ -106,10 +115,11 @@ def record_circulation(
     today: date | None = None,
 ) -> Circulation:
     """Record that a document was sent, on one day, to these recipients (name, role, agency,
-    method). The review's record_circulated and decisions_circulated become the earliest day
-    its record went out (the record carries the decisions), so the quality standards count the
-    day it really went. `expected_version` is the review's: a sending recorded against a review
-    someone else has changed meanwhile is refused whole."""
+    method). For a document carrying the record (RECORD_KINDS) the review's record_circulated
+    and decisions_circulated become the earliest day its record went out (the record carries
+    the decisions), so the quality standards count the day it really went; the letter to the
+    child leaves them alone. `expected_version` is the review's: a sending recorded against a
+    review someone else has changed meanwhile is refused whole."""
     document = ReviewDocument.objects.select_related("review").get(pk=document.pk)
     review = document.review
     today = today or timezone.localdate()
@@ -130,13 +140,18 @@ def record_circulation(
         errors["recipients"] = recipient_errors
     if errors:
         raise ValidationError(errors)
-    fields = {
-        field: min(sent_on, current) if (current := getattr(review, field)) else sent_on
-        for field in ("record_circulated", "decisions_circulated")
-    }
-    services.update_held_review(
-        review, by=by, fields=fields, expected_version=expected_version, request=request, today=today
-    )
+    if document.kind in RECORD_KINDS:
+        fields = {
+            field: min(sent_on, current) if (current := getattr(review, field)) else sent_on
+            for field in ("record_circulated", "decisions_circulated")
+        }
+        services.update_held_review(
+            review, by=by, fields=fields, expected_version=expected_version, request=request, today=today
+        )
+    else:
+        check_version(
+            Review.objects.select_for_update().get(pk=review.pk), expected_version, services.REVIEW_CHANGED_MESSAGE
+        )
     circulation = Circulation.objects.create(document=document, sent_on=sent_on, recorded_by=by)
     CirculationRecipient.objects.bulk_create(
         CirculationRecipient(

@@ -1,4 +1,4 @@
-"""The pages of the documents made from a held conference's record: making one, reading it in
+"""The pages of the documents made from a held review's or conference's record: making one, reading it in
 the browser, downloading its PDF, and recording that it was sent (to whom, when and how) with a
 confirmation. Reading is for whoever may open the review, except business support; making and
 sending for whoever may record for the child."""
@@ -125,7 +125,14 @@ class CirculationView(DocumentMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"document": document, "review": document.review, "form": form, "formset": formset, "focus_row": focus},
+            {
+                "document": document,
+                "review": document.review,
+                "form": form,
+                "formset": formset,
+                "focus_row": focus,
+                "carries_record": document.kind in document_selectors.RECORD_KINDS,
+            },
             status=status,
         )
 
@@ -145,5 +152,6 @@ class CirculationSentView(DocumentMixin, View):
                 "circulation": sent,
                 "recipients": list(sent.recipients.all()),
                 "standards": selectors.quality_standards(document.review),
+                "carries_record": document.kind in document_selectors.RECORD_KINDS,
             },
         )

@@ -489,9 +489,12 @@ class CoreGroupMember(models.Model):
 class ReviewDocumentKind(models.TextChoices):
     CONFERENCE_RECORD = "conference_record", "Conference record"
     PARENTS_COPY = "parents_copy", "Parents' copy of the conference record"
+    REVIEW_RECORD = "review_record", "Review record"
+    CHILD_LETTER = "child_letter", "Letter to the child"
 
 
 DOCUMENT_KINDS_BY_REVIEW: dict[str, tuple[str, ...]] = {
+    ReviewKind.LAC: (ReviewDocumentKind.REVIEW_RECORD, ReviewDocumentKind.CHILD_LETTER),
     ReviewKind.ICPC: (ReviewDocumentKind.CONFERENCE_RECORD, ReviewDocumentKind.PARENTS_COPY),
     ReviewKind.RCPC: (ReviewDocumentKind.CONFERENCE_RECORD, ReviewDocumentKind.PARENTS_COPY),
 }
@@ -524,6 +527,8 @@ class ReviewDocument(RenderedDocument):
     def title(self):
         if self.kind == ReviewDocumentKind.PARENTS_COPY:
             return f"What was decided at the {self.review.title_in_sentence}"
+        if self.kind == ReviewDocumentKind.CHILD_LETTER:
+            return f"Letter to {self.review.child.given_name}"
         return f"Record of the {self.review.title_in_sentence}"
 
     @property
@@ -588,4 +593,4 @@ class CirculationRecipient(models.Model):
         return self.name
 
 
-from . import record_models  # noqa: E402, F401 - the working record's models, registered with the app here
+from . import letter_models, record_models  # noqa: E402, F401 - the working record's models, registered with the app here

@@ -372,6 +372,9 @@ RULES = {
     "reviews:create_document": Rule(
         but(POST_ONLY_PAGE, board=FORBIDDEN), pk_of("held_icpc"), why="making one is a POST"
     ),
+    "reviews:letter": Rule(
+        CHILD_RECORD_CHANGE, held_review, why="the letter to the child is written by those who may record for them"
+    ),
     "reviews:document": Rule(REVIEW_DOCUMENT, pk_of("review_document")),
     "reviews:document_pdf": Rule(REVIEW_DOCUMENT, pk_of("review_document")),
     "reviews:document_circulation": Rule(CHILD_RECORD_CHANGE, pk_of("review_document")),
@@ -480,6 +483,11 @@ RULES = {
     "api-conference-core-group": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
     "api-conference-remove-core-group-member": Rule(API_CHILD_POST_ONLY, pk_of("due_conference")),
     "api-conference-first-core-group": Rule(API_CHILD_POST_ONLY, pk_of("held_icpc")),
+    "api-review-letter": Rule(
+        but(API_CHILD_RECORD, covering_read=FORBIDDEN, business_support=FORBIDDEN),
+        held_review,
+        why="the letter to the child is written by those who may record for them",
+    ),
     "api-review-document-list": Rule(API_REVIEW_DOCUMENTS),
     "api-review-document-detail": Rule(API_REVIEW_DOCUMENT, pk_of("review_document")),
     "api-review-document-pdf": Rule(API_REVIEW_DOCUMENT, pk_of("review_document")),
