@@ -23,7 +23,7 @@ from oversight.services import record_oversight
 from reviews.record_services import plain_text
 
 from .alert_models import WatchedPhrase
-from .alerts import ESCALATED, notify, service_managers
+from .alerts import ESCALATED, notify, send_emails_now, service_managers
 from .models import SafetyAlert
 
 ALREADY_ANSWERED = "What was done about this alert is already recorded."
@@ -144,6 +144,8 @@ def escalate_unanswered(now: datetime.datetime | None = None) -> int:
                 username="safety alert escalation",
                 detail={"escalated": True, "managers_told": len(managers)},
             )
+        if alerts:
+            transaction.on_commit(send_emails_now)
     return len(alerts)
 
 

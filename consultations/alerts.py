@@ -106,6 +106,7 @@ def raise_alert_if_needed(response: ConsultationResponse, *, request: HttpReques
         detail={"reason": reason, "matched_words": alert.matched_words},
     )
     notify(alert, people_to_tell(alert), RAISED)
+    transaction.on_commit(send_emails_now)
     return alert
 
 
@@ -158,9 +159,9 @@ def alert_message(alert: SafetyAlert, step: str) -> str:
 
 
 def notify(alert: SafetyAlert, recipient_ids: Iterable[int], step: str) -> int:
-    """The in-app notifications, which are also the emails still to send; then, once the
-    transaction commits, ask a worker to send them now. Idempotent: the notifications' unique
-    key keeps one per person and step."""
+    """The in-app notifications, which are also the emails still to send (the caller asks for
+    them to be sent once its transaction commits: send_emails_now). Idempotent: the
+    notifications' unique key keeps one per person and step."""
     raised_on = timezone.localdate(alert.raised_at)
     message = alert_message(alert, step)
     link = reverse("consultations:alert", args=[alert.pk])
@@ -178,7 +179,6 @@ def notify(alert: SafetyAlert, recipient_ids: Iterable[int], step: str) -> int:
         )
         for recipient_id in recipient_ids
     )
-    transaction.on_commit(send_emails_now)
     return created
 
 

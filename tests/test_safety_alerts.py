@@ -183,7 +183,9 @@ def test_with_the_broker_down_the_reply_and_alert_are_kept_and_emailed_later(bro
 # --- escalation ------------------------------------------------------------------------------
 
 
-def test_an_unanswered_alert_goes_to_the_managers_again_once(review, iro, chair, managers, settings):
+def test_an_unanswered_alert_goes_to_the_managers_again_once(
+    review, iro, chair, managers, settings, django_capture_on_commit_callbacks
+):
     settings.SAFETY_ALERT_ESCALATE_AFTER_MINUTES = 30
     old = SafetyAlert.objects.get(response=reply(review, iro, {"feels_safe": False}))
     answered = SafetyAlert.objects.get(response=reply(review, iro, {"feels_safe": False}))
@@ -193,7 +195,9 @@ def test_an_unanswered_alert_goes_to_the_managers_again_once(review, iro, chair,
     SafetyAlert.objects.filter(pk=recent.pk).update(raised_at=now - timedelta(minutes=29))
     alert_services.record_alert_response(answered, by=iro, action_taken="Visited the child.", expected_version=1)
 
-    assert escalate_unanswered_alerts() == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert escalate_unanswered_alerts() == 1
+    assert callbacks == [alerts.send_emails_now]  # the managers are emailed at once
     old.refresh_from_db()
     assert old.escalated_at is not None and old.version == 2
     escalated = alert_notifications(old, alerts.ESCALATED)
