@@ -99,7 +99,8 @@ class RateRedView(AlertActionView):
         return None
 
     def context(self):
-        return {**super().context(), "check_date": services.red_check_date(timezone.localdate())}
+        today = timezone.localdate()
+        return {**super().context(), "today": today, "check_date": services.red_check_date(today)}
 
     def save(self, form):
         record = services.rate_red(

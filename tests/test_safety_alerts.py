@@ -301,7 +301,8 @@ def test_rate_red_records_oversight_with_a_check_the_next_working_day(client, ir
     clock(christmas_eve)
     sign_in(client, iro)
     url = reverse("consultations:alert_rate_red", args=[alert.pk])
-    assert "29 December 2026" in client.get(url).content.decode()
+    form = client.get(url).content.decode()
+    assert "plan today, 24 December 2026" in form and "29 December 2026 (the next working day)" in form
 
     assert client.post(url, {"version": 1}).status_code == 302
     alert.refresh_from_db()
