@@ -20,6 +20,14 @@ def service_tools(user):
         )
         tools.append(
             (
+                "Safety alerts",
+                reverse("consultations:alerts"),
+                "Consultation replies saying a child does not feel safe that nobody has answered yet, and the words "
+                "the service watches for.",
+            )
+        )
+        tools.append(
+            (
                 "SSDA903 return",
                 reverse("ssda903:overview"),
                 "Import an authority's existing return, and export a collection year for the DfE.",

@@ -33,3 +33,13 @@ register_record_kind(
         lambda on: f"Raised {moment(on)}",
     ),
 )
+register_record_kind(
+    "consultations.watchedphrase",
+    RecordKind(
+        "Watched word",
+        "watched words",
+        "consultations.WatchedPhrase",
+        ("phrase",),
+        lambda phrase: f"“{phrase}”",
+    ),
+)

@@ -10,6 +10,8 @@ from django.db.models import Q
 from iro_portal.locking import version_field
 from reviews.models import Review
 
+from .alert_models import WatchedPhrase  # noqa: F401 - one of the app's models, kept in its own module
+
 
 class Purpose(models.TextChoices):
     CONSULTATION = "consultation", "Consultation before the review"

@@ -19,6 +19,7 @@ from iro_portal.locking import check_version
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.record_services import plain_text
 
+from .alerts import raise_alert_if_needed
 from .models import (
     ADULT_FORMS,
     CHILD_FORMS,
@@ -146,8 +147,9 @@ def revoke_invitation(
 
 def submit_response(code: str, answers: dict[str, Any], *, request: HttpRequest | None = None) -> ConsultationResponse:
     """Keep one person's answers, once: the link is locked, checked open, and closed by the same
-    transaction, so two submissions at once keep one. `answers` holds ConsultationResponse
-    fields by name; anything else goes into its `answers` JSON."""
+    transaction, so two submissions at once keep one, with its safety alert if it needs one
+    (consultations.alerts). `answers` holds ConsultationResponse fields by name; anything else
+    goes into its `answers` JSON."""
     with transaction.atomic():
         invitation = invitation_for_code(code, for_update=True)
         state = LinkState.UNKNOWN if invitation is None else link_state(invitation)
@@ -173,4 +175,5 @@ def submit_response(code: str, answers: dict[str, Any], *, request: HttpRequest 
             username=f"consultation link {invitation.pk}",
             detail={"purpose": invitation.purpose, "person_type": invitation.person_type},
         )
+        raise_alert_if_needed(response, request=request)
     return response

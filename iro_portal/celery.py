@@ -12,7 +12,8 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def schedule_reminders(sender, **kwargs):
-    """The daily reminder sweep at the configured hour; unsent emails are retried every 15 minutes."""
+    """The daily reminder sweep at the configured hour; unsent emails are retried every 15 minutes;
+    unanswered safety alerts are looked for every 5 minutes."""
     from django.conf import settings
 
     sender.add_periodic_task(
@@ -24,4 +25,9 @@ def schedule_reminders(sender, **kwargs):
         crontab(minute="*/15"),
         sender.signature("notifications.tasks.send_notification_emails"),
         name="retry-unsent-reminder-emails",
+    )
+    sender.add_periodic_task(
+        crontab(minute="*/5"),
+        sender.signature("consultations.tasks.escalate_unanswered_alerts"),
+        name="escalate-unanswered-safety-alerts",
     )

@@ -316,6 +316,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "iro-portal@localhost"
 # closes after FEEDBACK_LINK_DAYS.
 CONSULTATION_LINK_DAYS = env_int("CONSULTATION_LINK_DAYS", 28)
 FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 28)
+# A safety alert nobody has answered this many minutes after it was raised is passed to the
+# service managers again (consultations.tasks, every five minutes).
+SAFETY_ALERT_ESCALATE_AFTER_MINUTES = env_int("SAFETY_ALERT_ESCALATE_AFTER_MINUTES", 120)
+if SAFETY_ALERT_ESCALATE_AFTER_MINUTES < 1:
+    raise ImproperlyConfigured(
+        f"SAFETY_ALERT_ESCALATE_AFTER_MINUTES must be at least 1, not {SAFETY_ALERT_ESCALATE_AFTER_MINUTES}."
+    )
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

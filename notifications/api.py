@@ -3,7 +3,6 @@ one, board members included); anyone else's is a 404. Marking read calls
 notifications.services.mark_read, as the inbox does."""
 
 import django_filters
-from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -15,6 +14,7 @@ from audit.api import AuditedList
 
 from . import services
 from .models import Notification, NotificationKind
+from .selectors import in_inbox_order
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -56,7 +56,8 @@ class NotificationFilter(django_filters.FilterSet):
 
 
 class InboxOrdering(OrderingFilter):
-    """Unread first, then the newest, as in the inbox, unless the caller orders otherwise."""
+    """As in the inbox (unread safety alerts, other unread, read; newest first), unless the caller
+    orders otherwise."""
 
     def get_default_ordering(self, view):
         return None
@@ -64,7 +65,7 @@ class InboxOrdering(OrderingFilter):
     def filter_queryset(self, request, queryset, view):
         if self.get_ordering(request, queryset, view):
             return super().filter_queryset(request, queryset, view)
-        return queryset.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+        return in_inbox_order(queryset)
 
 
 @extend_schema_view(

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION_RESPONSE_OVERDUE = "escalation_response_overdue", "Escalation response overdue"
     ESCALATION_FORMAL_TOO_LONG = "escalation_formal_too_long", "Formal escalation past its time limit"
     MANAGER_DIGEST = "manager_digest", "Daily digest"
+    SAFETY_ALERT = "safety_alert", "Safety alert"
 
 
 class SubjectType(models.TextChoices):
@@ -28,6 +29,7 @@ class SubjectType(models.TextChoices):
     OVERSIGHT = "oversight", "Oversight"
     ESCALATION = "escalation", "Escalation"
     DIGEST = "digest", "Digest"
+    SAFETY_ALERT = "safety_alert", "Safety alert"
 
 
 class Notification(models.Model):

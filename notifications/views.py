@@ -1,4 +1,3 @@
-from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -7,20 +6,17 @@ from audit.pages import ListPage
 
 from . import services
 from .models import Notification
+from .selectors import in_inbox_order
 
 
 class InboxView(ListPage):
-    """Everyone's own reminders, unread first."""
+    """Everyone's own reminders, unread safety alerts first, then the other unread ones."""
 
     page_size = 50
     audited_as = "notifications.notification"
 
     def get(self, request):
-        notifications = (
-            Notification.objects.filter(recipient=request.user)
-            .select_related("child")
-            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
-        )
+        notifications = in_inbox_order(Notification.objects.filter(recipient=request.user).select_related("child"))
         return render(request, "notifications/inbox.html", {"page": self.page_of(notifications)})
 
 

@@ -33,6 +33,8 @@ from accounts.api_tokens import create_api_token
 from accounts.models import CoverArrangement, CoverLevel
 from audit.models import AuditEvent
 from children import services as children_services
+from consultations import alert_services
+from consultations import services as consultation_services
 from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.models import Notification
@@ -396,6 +398,19 @@ RULES = {
     "escalations:withdraw": Rule(CHILD_RECORD_CHANGE, open_escalation),
     "escalations:reopen": Rule(
         MANAGERS, pk_of("closed_escalation"), why="reopening overrides the IRO's closure: a manager's decision"
+    ),
+    # safety alerts
+    "consultations:alerts": Rule(MANAGERS, why="every open alert; an IRO is told of their own in the inbox"),
+    "consultations:alert": Rule(
+        but(CHILD_RECORD, business_support=FORBIDDEN),
+        pk_of("safety_alert"),
+        why="what a child said: business support enter data but do not read it",
+    ),
+    "consultations:alert_respond": Rule(CHILD_RECORD_CHANGE, pk_of("safety_alert")),
+    "consultations:alert_rate_red": Rule(CHILD_RECORD_CHANGE, pk_of("safety_alert")),
+    "consultations:watched_words": Rule(MANAGERS),
+    "consultations:watched_word_remove": Rule(
+        but(MANAGERS, manager=NO_GET, admin=NO_GET), pk_of("watched_phrase"), why="removing is a POST"
     ),
     # reminders
     "notifications:inbox": Rule(EVERYONE_SIGNED_IN, why="everyone's own reminders"),
@@ -808,6 +823,9 @@ def build_world():
     )
     escalation = escalate(child, iro, today)
     closed = escalate(child, iro, today)
+    consultation = consultation_services.issue_invitation(due, person_type="child", by=iro)
+    safety_alert = consultation_services.submit_response(consultation.code, {"feels_safe": False}).safety_alert
+    watched_phrase = alert_services.add_watched_phrase("scared", by=manager)
     escalation_services.withdraw(closed, by=iro, withdrawal_reason="Sorted out at a meeting.", today=today)
     notification = Notification.objects.create(
         recipient=iro,
@@ -881,6 +899,8 @@ def build_world():
         escalation=escalation,
         escalation_step=escalation.steps.get(),
         closed_escalation=closed,
+        safety_alert=safety_alert,
+        watched_phrase=watched_phrase,
         notification=notification,
         report=report,
         published=published,

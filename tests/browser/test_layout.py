@@ -131,11 +131,14 @@ def test_manager_finds_the_occasional_pages_under_manage_the_service(page, autho
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Manage the service").click()
     expect(page).to_have_title("Manage the service – IRO Portal")
     main = page.get_by_role("main")
-    expect(main.get_by_role("link")).to_have_text(["Cover between IROs", "SSDA903 return", "Audit log"])
+    expect(main.get_by_role("link")).to_have_text(
+        ["Cover between IROs", "Safety alerts", "SSDA903 return", "Audit log"]
+    )
     assert_no_axe_violations(page, "Manage the service")
     screenshot(page, "manage-the-service")
     for link, heading in (
         ("Cover between IROs", "Cover between IROs"),
+        ("Safety alerts", "Open safety alerts"),
         ("SSDA903 return", "SSDA903 return"),
         ("Audit log", "Audit log"),
     ):

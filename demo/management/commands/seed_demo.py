@@ -26,6 +26,7 @@ from demo import escalations as escalations_demo
 from demo import oversight as oversight_demo
 from demo import review_records as review_records_demo
 from demo import reviews as reviews_demo
+from demo import safety_alerts as safety_alerts_demo
 from iro_portal.dates import format_date
 
 
@@ -51,7 +52,7 @@ class Chunk:
 @transaction.atomic
 def seed_demo(*, children, seed, today):
     """Replace the demo children with a freshly generated authority, reviews and conferences,
-    oversight and escalations included; returns what was saved, as recorded in the audit event."""
+    oversight and escalations included (and the starter list of watched words); returns what was saved, as recorded in the audit event."""
     detail = {"seed": seed, "today": today.isoformat(), **generate_and_save(children, seed, today)}
     record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=detail)
     return detail
@@ -95,7 +96,8 @@ def generate_and_save(children, seed, today, *, chunk=None):
     oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
     cover_counts = accounts_demo.save_cover(saved.iros, today) if chunk is None else {}
-    return {**saved.counts, **review_counts, **oversight_counts, **escalation_counts, **cover_counts}
+    phrase_counts = safety_alerts_demo.save_watched_phrases() if chunk is None else {}
+    return {**saved.counts, **review_counts, **oversight_counts, **escalation_counts, **cover_counts, **phrase_counts}
 
 
 class Command(BaseCommand):
