@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -174,49 +175,78 @@ class ParticipationView(RecordFieldsTaskView):
         return super().save(form)
 
 
-class AttendanceView(LacRecordMixin, View):
-    """Who was invited and what happened, one person a row ("add another")."""
+class AddAnotherTaskView(LacRecordMixin, View):
+    """A task page of rows added and removed (GOV.UK "add another"): adding or removing a row
+    saves nothing; saving sends the filled rows, as the whole list, with the version the page
+    was opened with."""
+
+    template_name = ""
+    prefix = ""
+    formset_class: type[BaseFormSet]
 
     def get(self, request, pk):
         if (answer := self.load(request, pk)) is not None:
             return answer
-        rows = [
-            {"id": p.pk, "role": p.role, "name": p.name, "invited": p.invited, "attendance": p.attendance}
-            for p in self.working.participants
-        ] or [{"role": "child", "invited": True}]
-        formset = ParticipantFormSet(prefix="people", initial=rows)
-        return self._render(VersionForm(initial={"version": self.working.version}), formset)
+        formset = self.formset_class(prefix=self.prefix, initial=self.initial_rows())
+        return self._render(VersionForm(initial={"version": self.version()}), formset)
 
     def post(self, request, pk):
         if (answer := self.load(request, pk)) is not None:
             return answer
-        formset = ParticipantFormSet(request.POST, prefix="people")
+        formset = self.formset_class(request.POST, prefix=self.prefix)
         version = VersionForm(request.POST)
         if (changed := formset.rows_changed()) is not None:
             draft, focus = changed
             return self._render(version, draft, focus=focus)
-        if version.is_valid() and formset.is_valid():
-            people = [person for person in (form.participant() for form in formset) if person]
-            try:
-                record_services.save_attendance(
-                    self.review,
-                    by=request.user,
-                    participants=people,
-                    expected_version=version.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(version, error)
-                return self._render(version, formset, status=refusal_status(error))
-            return self.next_page()
-        return self._render(version, formset, status=400)
+        if not (version.is_valid() and formset.is_valid()):
+            return self._render(version, formset, status=400)
+        filled = [(index, row) for index, row in enumerate(self.row(form) for form in formset) if row]
+        try:
+            self.save([row for _, row in filled], version.cleaned_data["version"])
+        except ValidationError as error:
+            add_service_errors(version, self.errors_in_rows(error, formset, [index for index, _ in filled]))
+            return self._render(version, formset, status=refusal_status(error))
+        return self.next_page()
+
+    def version(self):
+        return self.working.version
+
+    def errors_in_rows(self, error, formset, indexes):
+        """The service's errors, placed on the rows they are about where it says so."""
+        return error
 
     def _render(self, version, formset, status=200, focus=None):
         return render(
             self.request,
-            "reviews/record/attendance.html",
+            self.template_name,
             {**self.base_context(), "form": version, "formset": formset, "focus_row": focus},
             status=status,
+        )
+
+
+class AttendanceView(AddAnotherTaskView):
+    """Who was invited and what happened, one person a row."""
+
+    template_name = "reviews/record/attendance.html"
+    prefix = "people"
+    formset_class = ParticipantFormSet
+
+    def initial_rows(self):
+        return [
+            {"id": p.pk, "role": p.role, "name": p.name, "invited": p.invited, "attendance": p.attendance}
+            for p in self.working.participants
+        ] or [{"role": "child", "invited": True}]
+
+    def row(self, form):
+        return form.participant()
+
+    def save(self, rows, expected_version):
+        record_services.save_attendance(
+            self.review,
+            by=self.request.user,
+            participants=rows,
+            expected_version=expected_version,
+            request=self.request,
         )
 
 
@@ -332,69 +362,45 @@ def escalation_url(working):
     return f"{reverse('escalations:raise', args=[working.review.child_id])}?{query}"
 
 
-class DecisionsView(LacRecordMixin, View):
+class DecisionsView(AddAnotherTaskView):
     """The decisions, numbered, each with who and by when: drafted until the review is
     completed; once held, further decisions are added (those made are updated from their pages)."""
 
-    def get(self, request, pk):
-        if (answer := self.load(request, pk)) is not None:
-            return answer
-        rows = (
-            [
-                {**decision, "due_date": decision["due_date"]}
-                for decision in record_services.draft_decisions(self.working.record)
-            ]
-            if self.drafting and self.working.record
-            else []
-        ) or [{}]
-        formset = ActionFormSet(prefix="actions", initial=rows)
-        return self._render(VersionForm(initial={"version": self._version()}), formset)
+    template_name = "reviews/record/decisions.html"
+    prefix = "actions"
+    formset_class = ActionFormSet
 
-    def _version(self):
+    def initial_rows(self):
+        drafted = record_services.draft_decisions(self.working.record) if self.drafting and self.working.record else []
+        return drafted or [{}]
+
+    def version(self):
         return self.working.version if self.drafting else self.review.version
 
-    def post(self, request, pk):
-        if (answer := self.load(request, pk)) is not None:
-            return answer
-        formset = ActionFormSet(request.POST, prefix="actions")
-        version = VersionForm(request.POST)
-        if (changed := formset.rows_changed()) is not None:
-            draft, focus = changed
-            return self._render(version, draft, focus=focus)
-        if version.is_valid() and formset.is_valid():
-            filled = [(row, action) for row, action in enumerate(f.action() for f in formset) if action]
-            decisions = [action for _, action in filled]
-            try:
-                if self.drafting:
-                    record_services.save_draft(
-                        self.review,
-                        by=request.user,
-                        decisions=decisions,
-                        expected_version=version.cleaned_data["version"],
-                        request=request,
-                    )
-                else:
-                    services.update_held_review(
-                        self.review,
-                        by=request.user,
-                        fields={},
-                        new_actions=decisions,
-                        expected_version=version.cleaned_data["version"],
-                        request=request,
-                    )
-            except ValidationError as error:
-                add_service_errors(version, _errors_in_rows(error, formset, [row for row, _ in filled]))
-                return self._render(version, formset, status=refusal_status(error))
-            return self.next_page()
-        return self._render(version, formset, status=400)
+    def row(self, form):
+        return form.action()
 
-    def _render(self, version, formset, status=200, focus=None):
-        return render(
-            self.request,
-            "reviews/record/decisions.html",
-            {**self.base_context(), "form": version, "formset": formset, "focus_row": focus},
-            status=status,
-        )
+    def save(self, rows, expected_version):
+        if self.drafting:
+            record_services.save_draft(
+                self.review,
+                by=self.request.user,
+                decisions=rows,
+                expected_version=expected_version,
+                request=self.request,
+            )
+        else:
+            services.update_held_review(
+                self.review,
+                by=self.request.user,
+                fields={},
+                new_actions=rows,
+                expected_version=expected_version,
+                request=self.request,
+            )
+
+    def errors_in_rows(self, error, formset, indexes):
+        return _errors_in_rows(error, formset, indexes)
 
 
 class CheckAnswersView(LacRecordMixin, View):
