@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.permissions import ChildRecordAccessMixin, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, lists_every_child
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event
@@ -14,6 +14,7 @@ from children.permissions import (
     READ_ONLY_COVER_MESSAGE,
     may_record_for_child,
     may_update_action,
+    records_for_children_seen,
     require_recording_rights,
 )
 from iro_portal.dates import format_date
@@ -47,13 +48,13 @@ def _errors_in_rows(error, formset, rows):
 
 
 class DueReviewsView(ChildRecordAccessMixin, ListPage):
-    """An IRO's reviews due and booked; for managers, everyone's with an IRO filter."""
+    """An IRO's reviews due and booked; for managers and business support, everyone's with an IRO filter."""
 
     audited_as = "reviews.review"
 
     def get(self, request):
         today = timezone.localdate()
-        everyone = sees_every_child(request.user)
+        everyone = lists_every_child(request.user)
         review_filter = DueReviewsFilter(
             request.GET,
             queryset=selectors.outstanding_reviews(request.user, today),
@@ -94,7 +95,9 @@ class ReviewDetailView(ReviewMixin, View):
         record_event(action=AuditAction.VIEW, user=request.user, obj=review, child_id=review.child_id, request=request)
         working = (
             record_selectors.working_record(review)
-            if review.kind == ReviewKind.LAC and review.status == ReviewStatus.HELD
+            if review.kind == ReviewKind.LAC
+            and review.status == ReviewStatus.HELD
+            and records_for_children_seen(request.user)
             else None
         )
         return render(
@@ -117,7 +120,8 @@ class ReviewDetailView(ReviewMixin, View):
 
 def _held_record_context(working):
     """What a held LAC review's page shows of its working record: who came, the views, the care
-    plan checks, and its agreed actions as numbered decisions."""
+    plan checks, and its agreed actions as numbered decisions. Not for business support, who
+    enter data but do not read what was said at a review."""
     if working is None:
         return {"working": None, "actions_title": "Agreed actions"}
     return {
