@@ -335,6 +335,30 @@ CHOICES = {
 }
 
 
+TASK_OF_FIELD = {
+    **dict.fromkeys(services.HELD_ON_FIELDS, "reviews:record_meeting"),
+    **dict.fromkeys(services.LAC_RECORD_FIELDS, "reviews:record_participation"),
+    "attendance": "reviews:record_attendance",
+    "views": "reviews:record_views",
+    "actions": "reviews:record_decisions",
+}
+
+
+def completion_problems(error, review):
+    """Why completing was refused, as the error summary lists it: each message linked to the
+    task page that puts it right (a stale page, to the top of this one)."""
+    if not hasattr(error, "error_dict"):
+        return [{"href": "#main-content", "message": message} for message in error.messages]
+    return [
+        {
+            "href": reverse(TASK_OF_FIELD[field], args=[review.pk]) if field in TASK_OF_FIELD else "#main-content",
+            "message": message,
+        }
+        for field, messages_ in error.message_dict.items()
+        for message in messages_
+    ]
+
+
 def field_rows(fields, names):
     """The review's fields as check your answers reads them."""
     rows = []
@@ -427,8 +451,9 @@ class CheckAnswersView(LacRecordMixin, View):
                 self.review, by=request.user, expected_version=form.cleaned_data["version"], request=request
             )
         except ValidationError as error:
-            form.add_error(None, [message for messages_ in error.message_dict.values() for message in messages_])
-            return self._render(form, status=refusal_status(error))
+            problems = completion_problems(error, self.review)
+            form.add_error(None, [problem["message"] for problem in problems])
+            return self._render(form, status=refusal_status(error), problems=problems)
         messages.success(
             request,
             f"{self.review.title} for {self.review.child.full_name} is complete and recorded as held. "
@@ -436,7 +461,7 @@ class CheckAnswersView(LacRecordMixin, View):
         )
         return redirect("oversight:rate", pk=pk)
 
-    def _render(self, form, status=200):
+    def _render(self, form, status=200, problems=()):
         working = self.working
         fields = (record_services.draft_fields(working.record) if self.drafting and working.record else {}) or {
             name: getattr(self.review, name) for name in services.record_fields(ReviewKind.LAC)
@@ -461,6 +486,7 @@ class CheckAnswersView(LacRecordMixin, View):
                 "views": [(label, working.views.get(of)) for of, label in ViewsOf.choices],
                 "checks": [(label, working.checks.get(kind)) for kind, label in CarePlanCheckKind.choices],
                 "escalation_url": escalation_url(working),
+                "problems": problems,
             },
             status=status,
         )
