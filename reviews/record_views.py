@@ -22,7 +22,6 @@ from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
 
 from . import record_selectors, record_services, services
-from .forms import ActionFormSet
 from .models import (
     OUTSTANDING_STATUSES,
     LateReason,
@@ -32,7 +31,15 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-from .record_forms import ChecksForm, CompleteForm, ParticipantFormSet, ParticipationForm, RecordTaskForm, ViewsForm
+from .record_forms import (
+    ChecksForm,
+    CompleteForm,
+    DecisionFormSet,
+    ParticipantFormSet,
+    ParticipationForm,
+    RecordTaskForm,
+    ViewsForm,
+)
 from .record_models import CarePlanCheckKind, ReviewRecord, ViewsOf
 from .views import ReviewMixin, _errors_in_rows
 
@@ -392,7 +399,7 @@ class DecisionsView(AddAnotherTaskView):
 
     template_name = "reviews/record/decisions.html"
     prefix = "actions"
-    formset_class = ActionFormSet
+    formset_class = DecisionFormSet
 
     def initial_rows(self):
         drafted = record_services.draft_decisions(self.working.record) if self.drafting and self.working.record else []

@@ -386,7 +386,7 @@ class TestAddAnother:
         )
         content = response.content.decode()
         assert response.status_code == 400
-        assert 'href="#id_actions-1-due_date_day">Action 2: enter the date it is due by</a>' in content
+        assert 'href="#id_actions-1-due_date_day">Decision 2: enter the date it is due by</a>' in content
         assert "Enter the date it is due by</p>" in content
 
         record_held(client, review, today)
@@ -400,7 +400,7 @@ class TestAddAnother:
         )
         assert response.status_code == 400
         assert (
-            f'href="#id_actions-1-due_date_day">Action 2: the date it is due by must be on or after '
+            f'href="#id_actions-1-due_date_day">Decision 2: the date it is due by must be on or after '
             f"{today:%-d %B %Y}, when the review was held.</a>"
         ) in response.content.decode()
         assert not ReviewAction.objects.exists()

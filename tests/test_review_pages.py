@@ -199,7 +199,7 @@ class TestRecordingThroughThePages:
         )
         content = response.content.decode()
         assert response.status_code == 400
-        assert 'href="#id_actions-0-owner_name">Action 1: enter who will do it' in content
+        assert 'href="#id_actions-0-owner_name">Decision 1: enter who will do it' in content
         assert Review.objects.get(pk=review.pk).status == "due"
 
     def test_book_a_review(self, client, iro, manager, today):
