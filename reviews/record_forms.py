@@ -15,7 +15,7 @@ from .record_services import MAX_PARTICIPANTS, NOTE_MAX_LENGTH, VIEWS_MAX_LENGTH
 
 class RecordTaskForm(RecordReviewForm):
     """One task's share of the review's record (the meeting, or the participation): the fields
-    of the one-page record, the others left out. While the review is a draft nothing is required
+    of the record of a held review (RecordReviewForm), the others left out. While the review is a draft nothing is required
     yet: completing the review checks it all."""
 
     def __init__(self, *args, review, fields, drafting, **kwargs):
