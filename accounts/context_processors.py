@@ -74,6 +74,7 @@ def navigation(request):
             items.append(("Oversight", reverse("oversight:worklist"), ()))
         if user.role == Role.BUSINESS_SUPPORT:
             items.append(("Children", reverse("children:list"), ()))
+            items.append(("Reviews due", reverse("reviews:due"), ()))
         if may_read_published_reports(user):
             items.append(("Annual reports", reverse("reporting:annual_reports"), ()))
         tools = service_tools(user)

@@ -20,6 +20,18 @@ def sees_every_child(user):
     return may_see_child_records(user) and user.role in ROLES_SEEING_EVERY_CHILD
 
 
+def lists_every_child(user):
+    """The reviews due and held lists of the whole authority, with the IRO filter: managers and
+    administrators, and business support, who arrange the meetings and see every child's pages."""
+    return sees_every_child(user) or (may_see_child_records(user) and user.role == Role.BUSINESS_SUPPORT)
+
+
+def may_use_worklists(user):
+    """The oversight worklist and the escalations list are the work of IROs and managers, like
+    the dashboards: business support enter records and do not see them."""
+    return may_see_child_records(user) and user.role != Role.BUSINESS_SUPPORT
+
+
 def may_enter_child_data(user):
     """Adding children and entering their episodes of care, strategy discussions and child
     protection plans (the facts the SSDA903 return and CIN census hold) for every child:

@@ -13,6 +13,7 @@ from accounts.models import Role
 from accounts.permissions import (
     ChildDataEntryRequiredMixin,
     ChildRecordAccessMixin,
+    lists_every_child,
     may_manage_allocations,
     sees_every_child,
 )
@@ -155,7 +156,7 @@ class HeldReviewsView(ChildRecordAccessMixin, ListPage):
 
     def get(self, request):
         today = timezone.localdate()
-        everyone = sees_every_child(request.user)
+        everyone = lists_every_child(request.user)
         review_filter = HeldReviewsListFilter(
             request.GET,
             queryset=review_selectors.held_reviews(request.user, today),

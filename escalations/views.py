@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from accounts.permissions import ChildRecordAccessMixin, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, may_use_worklists, sees_every_child
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event
@@ -28,6 +28,8 @@ class EscalationListView(ChildRecordAccessMixin, ListPage):
     audited_as = "escalations.escalation"
 
     def get(self, request):
+        if not may_use_worklists(request.user):
+            raise PermissionDenied("Only IROs, service managers and administrators have the escalations list.")
         today = timezone.localdate()
         if not sees_every_child(request.user):
             escalation_filter = EscalationsFilter(

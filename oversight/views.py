@@ -2,11 +2,12 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.permissions import ChildRecordAccessMixin, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, may_use_worklists, sees_every_child
 from audit.pages import ListPage
 from children.models import Child
 from children.permissions import children_visible_to, require_recording_rights
@@ -40,6 +41,8 @@ class WorklistView(ChildRecordAccessMixin, ListPage):
     list of the children it counts (?show=overdue ...)."""
 
     def get(self, request):
+        if not may_use_worklists(request.user):
+            raise PermissionDenied("Only IROs, service managers and administrators have the oversight worklist.")
         today = timezone.localdate()
         everyone = sees_every_child(request.user)
         iros = (

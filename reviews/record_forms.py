@@ -7,7 +7,7 @@ from iro_portal.forms import DraftMixin
 from iro_portal.locking import VersionField
 
 from . import services
-from .forms import BaseActionFormSet, RecordReviewForm
+from .forms import MAX_ACTION_ROWS, ActionForm, BaseActionFormSet, RecordReviewForm
 from .models import ParticipationCode
 from .record_models import Attendance, CarePlanCheckKind, CheckAnswer, ParticipantRole, ViewsGiven, ViewsOf
 from .record_services import MAX_PARTICIPANTS, NOTE_MAX_LENGTH, VIEWS_MAX_LENGTH
@@ -15,7 +15,7 @@ from .record_services import MAX_PARTICIPANTS, NOTE_MAX_LENGTH, VIEWS_MAX_LENGTH
 
 class RecordTaskForm(RecordReviewForm):
     """One task's share of the review's record (the meeting, or the participation): the fields
-    of the one-page record, the others left out. While the review is a draft nothing is required
+    of the record of a held review (RecordReviewForm), the others left out. While the review is a draft nothing is required
     yet: completing the review checks it all."""
 
     def __init__(self, *args, review, fields, drafting, **kwargs):
@@ -75,6 +75,18 @@ ParticipantFormSet = forms.formset_factory(
     extra=0,
     max_num=MAX_PARTICIPANTS,
     absolute_max=MAX_PARTICIPANTS,
+)
+
+
+class BaseDecisionFormSet(BaseActionFormSet):
+    """The decisions, as the agreed actions' rows: the error summary names the row as the page
+    does ("Decision 2")."""
+
+    row_name = "Decision"
+
+
+DecisionFormSet = forms.formset_factory(
+    ActionForm, formset=BaseDecisionFormSet, extra=0, max_num=MAX_ACTION_ROWS, absolute_max=MAX_ACTION_ROWS
 )
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,6 @@ from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
 
 from . import record_selectors, record_services, services
-from .forms import ActionFormSet
 from .models import (
     OUTSTANDING_STATUSES,
     LateReason,
@@ -31,7 +31,15 @@ from .models import (
     ReviewKind,
     ReviewStatus,
 )
-from .record_forms import ChecksForm, CompleteForm, ParticipantFormSet, ParticipationForm, RecordTaskForm, ViewsForm
+from .record_forms import (
+    ChecksForm,
+    CompleteForm,
+    DecisionFormSet,
+    ParticipantFormSet,
+    ParticipationForm,
+    RecordTaskForm,
+    ViewsForm,
+)
 from .record_models import CarePlanCheckKind, ReviewRecord, ViewsOf
 from .views import ReviewMixin, _errors_in_rows
 
@@ -174,49 +182,78 @@ class ParticipationView(RecordFieldsTaskView):
         return super().save(form)
 
 
-class AttendanceView(LacRecordMixin, View):
-    """Who was invited and what happened, one person a row ("add another")."""
+class AddAnotherTaskView(LacRecordMixin, View):
+    """A task page of rows added and removed (GOV.UK "add another"): adding or removing a row
+    saves nothing; saving sends the filled rows, as the whole list, with the version the page
+    was opened with."""
+
+    template_name = ""
+    prefix = ""
+    formset_class: type[BaseFormSet]
 
     def get(self, request, pk):
         if (answer := self.load(request, pk)) is not None:
             return answer
-        rows = [
-            {"id": p.pk, "role": p.role, "name": p.name, "invited": p.invited, "attendance": p.attendance}
-            for p in self.working.participants
-        ] or [{"role": "child", "invited": True}]
-        formset = ParticipantFormSet(prefix="people", initial=rows)
-        return self._render(VersionForm(initial={"version": self.working.version}), formset)
+        formset = self.formset_class(prefix=self.prefix, initial=self.initial_rows())
+        return self._render(VersionForm(initial={"version": self.version()}), formset)
 
     def post(self, request, pk):
         if (answer := self.load(request, pk)) is not None:
             return answer
-        formset = ParticipantFormSet(request.POST, prefix="people")
+        formset = self.formset_class(request.POST, prefix=self.prefix)
         version = VersionForm(request.POST)
         if (changed := formset.rows_changed()) is not None:
             draft, focus = changed
             return self._render(version, draft, focus=focus)
-        if version.is_valid() and formset.is_valid():
-            people = [person for person in (form.participant() for form in formset) if person]
-            try:
-                record_services.save_attendance(
-                    self.review,
-                    by=request.user,
-                    participants=people,
-                    expected_version=version.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(version, error)
-                return self._render(version, formset, status=refusal_status(error))
-            return self.next_page()
-        return self._render(version, formset, status=400)
+        if not (version.is_valid() and formset.is_valid()):
+            return self._render(version, formset, status=400)
+        filled = [(index, row) for index, row in enumerate(self.row(form) for form in formset) if row]
+        try:
+            self.save([row for _, row in filled], version.cleaned_data["version"])
+        except ValidationError as error:
+            add_service_errors(version, self.errors_in_rows(error, formset, [index for index, _ in filled]))
+            return self._render(version, formset, status=refusal_status(error))
+        return self.next_page()
+
+    def version(self):
+        return self.working.version
+
+    def errors_in_rows(self, error, formset, indexes):
+        """The service's errors, placed on the rows they are about where it says so."""
+        return error
 
     def _render(self, version, formset, status=200, focus=None):
         return render(
             self.request,
-            "reviews/record/attendance.html",
+            self.template_name,
             {**self.base_context(), "form": version, "formset": formset, "focus_row": focus},
             status=status,
+        )
+
+
+class AttendanceView(AddAnotherTaskView):
+    """Who was invited and what happened, one person a row."""
+
+    template_name = "reviews/record/attendance.html"
+    prefix = "people"
+    formset_class = ParticipantFormSet
+
+    def initial_rows(self):
+        return [
+            {"id": p.pk, "role": p.role, "name": p.name, "invited": p.invited, "attendance": p.attendance}
+            for p in self.working.participants
+        ] or [{"role": "child", "invited": True}]
+
+    def row(self, form):
+        return form.participant()
+
+    def save(self, rows, expected_version):
+        record_services.save_attendance(
+            self.review,
+            by=self.request.user,
+            participants=rows,
+            expected_version=expected_version,
+            request=self.request,
         )
 
 
@@ -305,6 +342,30 @@ CHOICES = {
 }
 
 
+TASK_OF_FIELD = {
+    **dict.fromkeys(services.HELD_ON_FIELDS, "reviews:record_meeting"),
+    **dict.fromkeys(services.LAC_RECORD_FIELDS, "reviews:record_participation"),
+    "attendance": "reviews:record_attendance",
+    "views": "reviews:record_views",
+    "actions": "reviews:record_decisions",
+}
+
+
+def completion_problems(error, review):
+    """Why completing was refused, as the error summary lists it: each message linked to the
+    task page that puts it right (a stale page, to the top of this one)."""
+    if not hasattr(error, "error_dict"):
+        return [{"href": "#main-content", "message": message} for message in error.messages]
+    return [
+        {
+            "href": reverse(TASK_OF_FIELD[field], args=[review.pk]) if field in TASK_OF_FIELD else "#main-content",
+            "message": message,
+        }
+        for field, messages_ in error.message_dict.items()
+        for message in messages_
+    ]
+
+
 def field_rows(fields, names):
     """The review's fields as check your answers reads them."""
     rows = []
@@ -332,69 +393,45 @@ def escalation_url(working):
     return f"{reverse('escalations:raise', args=[working.review.child_id])}?{query}"
 
 
-class DecisionsView(LacRecordMixin, View):
+class DecisionsView(AddAnotherTaskView):
     """The decisions, numbered, each with who and by when: drafted until the review is
     completed; once held, further decisions are added (those made are updated from their pages)."""
 
-    def get(self, request, pk):
-        if (answer := self.load(request, pk)) is not None:
-            return answer
-        rows = (
-            [
-                {**decision, "due_date": decision["due_date"]}
-                for decision in record_services.draft_decisions(self.working.record)
-            ]
-            if self.drafting and self.working.record
-            else []
-        ) or [{}]
-        formset = ActionFormSet(prefix="actions", initial=rows)
-        return self._render(VersionForm(initial={"version": self._version()}), formset)
+    template_name = "reviews/record/decisions.html"
+    prefix = "actions"
+    formset_class = DecisionFormSet
 
-    def _version(self):
+    def initial_rows(self):
+        drafted = record_services.draft_decisions(self.working.record) if self.drafting and self.working.record else []
+        return drafted or [{}]
+
+    def version(self):
         return self.working.version if self.drafting else self.review.version
 
-    def post(self, request, pk):
-        if (answer := self.load(request, pk)) is not None:
-            return answer
-        formset = ActionFormSet(request.POST, prefix="actions")
-        version = VersionForm(request.POST)
-        if (changed := formset.rows_changed()) is not None:
-            draft, focus = changed
-            return self._render(version, draft, focus=focus)
-        if version.is_valid() and formset.is_valid():
-            filled = [(row, action) for row, action in enumerate(f.action() for f in formset) if action]
-            decisions = [action for _, action in filled]
-            try:
-                if self.drafting:
-                    record_services.save_draft(
-                        self.review,
-                        by=request.user,
-                        decisions=decisions,
-                        expected_version=version.cleaned_data["version"],
-                        request=request,
-                    )
-                else:
-                    services.update_held_review(
-                        self.review,
-                        by=request.user,
-                        fields={},
-                        new_actions=decisions,
-                        expected_version=version.cleaned_data["version"],
-                        request=request,
-                    )
-            except ValidationError as error:
-                add_service_errors(version, _errors_in_rows(error, formset, [row for row, _ in filled]))
-                return self._render(version, formset, status=refusal_status(error))
-            return self.next_page()
-        return self._render(version, formset, status=400)
+    def row(self, form):
+        return form.action()
 
-    def _render(self, version, formset, status=200, focus=None):
-        return render(
-            self.request,
-            "reviews/record/decisions.html",
-            {**self.base_context(), "form": version, "formset": formset, "focus_row": focus},
-            status=status,
-        )
+    def save(self, rows, expected_version):
+        if self.drafting:
+            record_services.save_draft(
+                self.review,
+                by=self.request.user,
+                decisions=rows,
+                expected_version=expected_version,
+                request=self.request,
+            )
+        else:
+            services.update_held_review(
+                self.review,
+                by=self.request.user,
+                fields={},
+                new_actions=rows,
+                expected_version=expected_version,
+                request=self.request,
+            )
+
+    def errors_in_rows(self, error, formset, indexes):
+        return _errors_in_rows(error, formset, indexes)
 
 
 class CheckAnswersView(LacRecordMixin, View):
@@ -421,8 +458,9 @@ class CheckAnswersView(LacRecordMixin, View):
                 self.review, by=request.user, expected_version=form.cleaned_data["version"], request=request
             )
         except ValidationError as error:
-            form.add_error(None, [message for messages_ in error.message_dict.values() for message in messages_])
-            return self._render(form, status=refusal_status(error))
+            problems = completion_problems(error, self.review)
+            form.add_error(None, [problem["message"] for problem in problems])
+            return self._render(form, status=refusal_status(error), problems=problems)
         messages.success(
             request,
             f"{self.review.title} for {self.review.child.full_name} is complete and recorded as held. "
@@ -430,7 +468,7 @@ class CheckAnswersView(LacRecordMixin, View):
         )
         return redirect("oversight:rate", pk=pk)
 
-    def _render(self, form, status=200):
+    def _render(self, form, status=200, problems=()):
         working = self.working
         fields = (record_services.draft_fields(working.record) if self.drafting and working.record else {}) or {
             name: getattr(self.review, name) for name in services.record_fields(ReviewKind.LAC)
@@ -455,6 +493,7 @@ class CheckAnswersView(LacRecordMixin, View):
                 "views": [(label, working.views.get(of)) for of, label in ViewsOf.choices],
                 "checks": [(label, working.checks.get(kind)) for kind, label in CarePlanCheckKind.choices],
                 "escalation_url": escalation_url(working),
+                "problems": problems,
             },
             status=status,
         )

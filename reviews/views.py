@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.permissions import ChildRecordAccessMixin, sees_every_child
+from accounts.permissions import ChildRecordAccessMixin, lists_every_child
 from audit.models import AuditAction
 from audit.pages import ListPage
 from audit.services import record_event
@@ -14,6 +14,7 @@ from children.permissions import (
     READ_ONLY_COVER_MESSAGE,
     may_record_for_child,
     may_update_action,
+    records_for_children_seen,
     require_recording_rights,
 )
 from iro_portal.dates import format_date
@@ -21,10 +22,11 @@ from iro_portal.forms import add_service_errors
 from iro_portal.locking import refusal_status
 from iro_portal.pages import FormPage
 
-from . import conference_selectors, document_selectors, selectors, services
+from . import conference_selectors, document_selectors, record_selectors, selectors, services
 from .filters import DueReviewsFilter
 from .forms import ActionFormSet, BookReviewForm, ChangeActionDateForm, CompleteActionForm, RecordReviewForm
 from .models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind, ReviewStatus
+from .record_models import CarePlanCheckKind, ViewsOf
 
 
 def _errors_in_rows(error, formset, rows):
@@ -46,13 +48,13 @@ def _errors_in_rows(error, formset, rows):
 
 
 class DueReviewsView(ChildRecordAccessMixin, ListPage):
-    """An IRO's reviews due and booked; for managers, everyone's with an IRO filter."""
+    """An IRO's reviews due and booked; for managers and business support, everyone's with an IRO filter."""
 
     audited_as = "reviews.review"
 
     def get(self, request):
         today = timezone.localdate()
-        everyone = sees_every_child(request.user)
+        everyone = lists_every_child(request.user)
         review_filter = DueReviewsFilter(
             request.GET,
             queryset=selectors.outstanding_reviews(request.user, today),
@@ -91,12 +93,20 @@ class ReviewDetailView(ReviewMixin, View):
     def get(self, request, pk):
         review = self.get_review(request, pk)
         record_event(action=AuditAction.VIEW, user=request.user, obj=review, child_id=review.child_id, request=request)
+        working = (
+            record_selectors.working_record(review)
+            if review.kind == ReviewKind.LAC
+            and review.status == ReviewStatus.HELD
+            and records_for_children_seen(request.user)
+            else None
+        )
         return render(
             request,
             "reviews/detail.html",
             {
                 "review": review,
-                "actions": list(review.actions.select_related("owner")),
+                "actions": working.decisions if working else list(review.actions.select_related("owner")),
+                **_held_record_context(working),
                 "standards": selectors.quality_standards(review),
                 "is_outstanding": review.status in OUTSTANDING_STATUSES,
                 "timing": selectors.review_timing(review, timezone.localdate()),
@@ -106,6 +116,20 @@ class ReviewDetailView(ReviewMixin, View):
                 **document_selectors.documents_context(review, request.user),
             },
         )
+
+
+def _held_record_context(working):
+    """What a held LAC review's page shows of its working record: who came, the views, the care
+    plan checks, and its agreed actions as numbered decisions. Not for business support, who
+    enter data but do not read what was said at a review."""
+    if working is None:
+        return {"working": None, "actions_title": "Agreed actions"}
+    return {
+        "working": working,
+        "actions_title": "Decisions and recommendations",
+        "record_views": [(label, working.views.get(of)) for of, label in ViewsOf.choices],
+        "record_checks": [(label, working.checks.get(kind)) for kind, label in CarePlanCheckKind.choices],
+    }
 
 
 class BookReviewView(ReviewMixin, FormPage):
@@ -155,7 +179,8 @@ class BookReviewView(ReviewMixin, FormPage):
 
 
 class RecordReviewView(ReviewMixin, View):
-    """Record a due or booked review as held, with its agreed actions, on one page."""
+    """Record a due or booked conference as held, with its agreed actions, on one page. A LAC
+    review is recorded only through its task list (reviews.record_views), so its links here go there."""
 
     editing = False
     records = True
@@ -164,7 +189,7 @@ class RecordReviewView(ReviewMixin, View):
 
     def get(self, request, pk):
         review = self.get_review(request, pk)
-        if (response := self._refuse_wrong_status(request, review)) is not None:
+        if (response := self._refuse(request, review)) is not None:
             return response
         form = RecordReviewForm(review=review, editing=self.editing, initial=self._initial(review))
         formset = ActionFormSet(prefix="actions", initial=[{}] * self.first_rows)
@@ -172,7 +197,7 @@ class RecordReviewView(ReviewMixin, View):
 
     def post(self, request, pk):
         review = self.get_review(request, pk)
-        if (response := self._refuse_wrong_status(request, review)) is not None:
+        if (response := self._refuse(request, review)) is not None:
             return response
         formset = ActionFormSet(request.POST, prefix="actions")
         if (changed := formset.rows_changed()) is not None:
@@ -191,11 +216,13 @@ class RecordReviewView(ReviewMixin, View):
                 return redirect(self._next_page(review))
         return self._render(request, review, form, formset, status=400)
 
-    def _next_page(self, review):
-        """After a LAC review, the IRO rates the plan (DESIGN.md section 3, RAG oversight); after a
-        conference, the confirmation says what comes next."""
+    def _refuse(self, request, review):
         if review.kind == ReviewKind.LAC:
-            return reverse("oversight:rate", args=[review.pk])
+            return redirect("reviews:record_tasks", pk=review.pk)
+        return self._refuse_wrong_status(request, review)
+
+    def _next_page(self, review):
+        """The confirmation says what comes next (the first core group after an ICPC)."""
         return reverse("reviews:conference_held", args=[review.pk])
 
     def _initial(self, review):
@@ -220,8 +247,6 @@ class RecordReviewView(ReviewMixin, View):
             expected_version=form.cleaned_data["version"],
             request=request,
         )
-        if review.kind == ReviewKind.LAC:  # a conference's confirmation page says so itself
-            messages.success(request, f"{review.title} for {review.child.full_name} is recorded as held.")
 
     def _render(self, request, review, form, formset, status=200, focus=None):
         return render(
@@ -240,7 +265,7 @@ class RecordReviewView(ReviewMixin, View):
 
 
 class EditReviewView(RecordReviewView):
-    """Correct a held review; refused whole if someone else saved it in the meantime."""
+    """Correct a held conference; refused whole if someone else saved it in the meantime."""
 
     editing = True
     first_rows = 0

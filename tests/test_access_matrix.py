@@ -124,6 +124,9 @@ EVERYONE_SIGNED_IN = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, 
 CHILD_LISTS = roles(anonymous=SIGN_IN, iro=OK, other_iro=OK, manager=OK, board=FORBIDDEN, business_support=OK, admin=OK)
 """Lists of children (each IRO sees only their own in them, business support everyone's); never
 for the board."""
+WORKLISTS = but(CHILD_LISTS, business_support=FORBIDDEN)
+"""The oversight worklist and the escalations list: IROs' and managers' work, like the dashboards;
+business support enter records and do not see them."""
 CHILD_RECORD = roles(
     anonymous=SIGN_IN,
     iro=OK,
@@ -347,12 +350,12 @@ RULES = {
     "children:plan_category": Rule(DATA_ENTRY, pk_of("plan")),
     "children:end_plan": Rule(DATA_ENTRY, pk_of("plan")),
     # reviews
-    "reviews:due": Rule(CHILD_LISTS),
-    "reviews:held": Rule(CHILD_LISTS),
+    "reviews:due": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
+    "reviews:held": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
     "reviews:detail": Rule(CHILD_RECORD, held_review),
     "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
-    "reviews:record": Rule(CHILD_RECORD_CHANGE, due_review),
-    "reviews:edit": Rule(CHILD_RECORD_CHANGE, held_review),
+    "reviews:record": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference"), why="the conference's one-page record"),
+    "reviews:edit": Rule(CHILD_RECORD_CHANGE, pk_of("held_icpc"), why="corrections to a held conference"),
     **{
         f"reviews:record_{task}": Rule(CHILD_RECORD_CHANGE, due_review, why="a draft is for those who may record")
         for task in ("tasks", "meeting", "attendance", "views", "checks", "decisions", "participation", "check")
@@ -384,12 +387,12 @@ RULES = {
         REVIEW_DOCUMENT, lambda world: {"pk": world.review_document.pk, "circulation": world.circulation.pk}
     ),
     # oversight
-    "oversight:worklist": Rule(CHILD_LISTS),
+    "oversight:worklist": Rule(WORKLISTS),
     "oversight:record": Rule(CHILD_RECORD_CHANGE, child),
     "oversight:in_contact": Rule(CHILD_RECORD_CHANGE, child),
     "oversight:rate": Rule(CHILD_RECORD_CHANGE, held_review),
     # escalations
-    "escalations:list": Rule(CHILD_LISTS),
+    "escalations:list": Rule(WORKLISTS),
     "escalations:raise": Rule(CHILD_RECORD_CHANGE, child),
     "escalations:detail": Rule(CHILD_RECORD, open_escalation),
     "escalations:escalate": Rule(CHILD_RECORD_CHANGE, open_escalation),

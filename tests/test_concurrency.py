@@ -33,6 +33,7 @@ from reviews import services as review_services
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewAction, ReviewKind
 from tests.conftest import ON_POSTGRESQL, sign_in
 from tests.factories import AllocationFactory, ChildFactory, IroFactory, ManagerFactory, record_attendance_and_views
+from tests.lac_record import complete, decision_rows, draft_review, record_version
 
 pytestmark = [
     pytest.mark.skipif(
@@ -192,38 +193,24 @@ def test_two_users_recording_the_same_review_one_wins_the_other_is_told(iro, man
     )
 
 
-def _record_form(review, held_on, action, **extra):
-    due = held_on + timedelta(days=30)
-    return {
-        "version": review.version,
-        "participation_code": "PN1",
-        "parents_participation": "attended",
-        "held_on_day": held_on.day,
-        "held_on_month": held_on.month,
-        "held_on_year": held_on.year,
-        "actions-TOTAL_FORMS": "1",
-        "actions-INITIAL_FORMS": "0",
-        "actions-0-description": action,
-        "actions-0-owner_name": "Social worker",
-        "actions-0-due_date_day": due.day,
-        "actions-0-due_date_month": due.month,
-        "actions-0-due_date_year": due.year,
-        **extra,
-    }
-
-
-def test_two_users_posting_the_same_review_form_the_second_sees_the_conflict(iro, manager):
+def test_two_users_saving_the_same_reviews_decisions_the_second_sees_the_conflict(iro, manager):
+    """The task list's pages save the draft under the review's lock: a second save from the
+    same version waits, is refused whole, and completing keeps only the first's decisions."""
     _, review = _child_with_review_due(iro, manager)
-    record_attendance_and_views(review)
     opened = review.version
     today = timezone.localdate()
-    url = reverse("reviews:record", args=[review.pk])
+    held_on = today - timedelta(days=1)
     iro_client, manager_client = sign_in(Client(), iro), sign_in(Client(), manager)
-    iro_form = _record_form(review, today - timedelta(days=1), "Book a dental check", advocate_present="on")
-    manager_form = _record_form(review, today - timedelta(days=2), "Arrange a school visit")
+    draft_review(iro_client, review, held_on, advocate_present="on")
+    url = reverse("reviews:record_decisions", args=[review.pk])
+    drafted = record_version(review)
+
+    def decisions(description):
+        return {"version": drafted, **decision_rows((description, "Social worker", today + timedelta(days=30)))}
 
     outcomes, waited = overlapping(
-        lambda: iro_client.post(url, iro_form), lambda: manager_client.post(url, manager_form)
+        lambda: iro_client.post(url, decisions("Book a dental check")),
+        lambda: manager_client.post(url, decisions("Arrange a school visit")),
     )
     first, second = outcomes["first"][1], outcomes["second"][1]
     assert outcomes["first"][0] == outcomes["second"][0] == "ok", outcomes
@@ -231,11 +218,12 @@ def test_two_users_posting_the_same_review_form_the_second_sees_the_conflict(iro
     assert waited, "the second save never waited for the first: the review row is not locked"
     assert second.status_code == 409
     page = second.content.decode()
-    assert "Someone else changed this review while you were editing it." in page
-    assert "Nothing you entered has been saved" in page
+    assert "Someone else saved this review&#x27;s record while you were working on it." in page
+    assert "Nothing you entered here has been saved" in page
+    assert complete(iro_client, review).status_code == 302
     _assert_only_the_winners_record(
         review,
-        held_on=today - timedelta(days=1),
+        held_on=held_on,
         advocate_present=True,
         action="Book a dental check",
         not_action="Arrange a school visit",

@@ -452,8 +452,9 @@ class TestReviewsUnderCover:
         sign_in(client, covering)
         detail = client.get(reverse("reviews:detail", args=[due_review.pk]))
         assert detail.status_code == 200
-        assert reverse("reviews:record", args=[due_review.pk]) not in detail.content.decode()
-        assert client.get(reverse("reviews:record", args=[due_review.pk])).status_code == 403
+        assert reverse("reviews:record_tasks", args=[due_review.pk]) not in detail.content.decode()
+        for name in ("reviews:record", "reviews:record_tasks", "reviews:record_check"):
+            assert client.get(reverse(name, args=[due_review.pk])).status_code == 403
         response = api_client(covering).post(
             f"/api/v1/reviews/{due_review.pk}/book/", self.booking(due_review, today), format="json"
         )

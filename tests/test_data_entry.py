@@ -344,10 +344,28 @@ class TestWhoMayEnter:
         for not_theirs in ("oversight:record", "escalations:raise", "children:motherhood"):
             assert reverse(not_theirs, args=[child_in_care.pk]) not in page
         due = Review.objects.get(child=child_in_care, kind="LAC", status="due")
-        assert client.get(reverse("reviews:record", args=[due.pk])).status_code == 403
+        for name in ("reviews:record", "reviews:record_tasks", "reviews:book"):
+            assert client.get(reverse(name, args=[due.pk])).status_code == 403
         assert client.get(reverse("reporting:dashboard")).status_code == 403
         assert client.get(reverse("audit:list")).status_code == 403
         assert client.get("/").url == reverse("children:list")
+
+    def test_business_support_see_every_review_due_and_held_but_no_worklist(
+        self, client, business_support, other_iro, manager, child_in_care
+    ):
+        theirs = ChildFactory(given_name="Sky", family_name="Elsewhere")
+        brought_into_care(theirs, by=manager, start=TODAY() - datetime.timedelta(days=10), iro=other_iro)
+        sign_in(client, business_support)
+        due = client.get(reverse("reviews:due")).content.decode()
+        assert "<title>Reviews due" in due and '<h1 class="govuk-heading-l">Reviews due</h1>' in due
+        assert "My reviews" not in due
+        assert "Robin Looked-After" in due and "Sky Elsewhere" in due
+        assert 'name="iro"' in due
+        assert f'class="govuk-service-navigation__link" href="{reverse("reviews:due")}"' in due
+        held = client.get(reverse("reviews:held")).content.decode()
+        assert '<h1 class="govuk-heading-l">Reviews held</h1>' in held and "My reviews held" not in held
+        for refused in ("oversight:worklist", "escalations:list", "reporting:dashboard"):
+            assert client.get(reverse(refused)).status_code == 403
 
     def test_a_board_member_is_refused(self, client, board_member, child_in_care):
         sign_in(client, board_member)

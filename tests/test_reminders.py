@@ -19,6 +19,7 @@ from reviews.models import Review
 from reviews.timescales import add_working_days
 from tests.conftest import brought_into_care, sign_in
 from tests.factories import AllocationFactory, ChildFactory, record_attendance_and_views
+from tests.lac_record import record_held
 
 ON = D(2025, 3, 19)  # a Wednesday: quarter ends 31 March, within 10 working days
 
@@ -226,25 +227,14 @@ def test_saving_a_review_does_not_need_the_broker(client, iro, manager, monkeypa
 
     today = timezone.localdate()
     child = child_in_care(iro, manager, today - timedelta(days=20))
-    review = record_attendance_and_views(Review.objects.get(child=child))
+    review = Review.objects.get(child=child)
     unreachable = "redis://127.0.0.1:1/0"
     monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
     monkeypatch.setattr(app.conf, "broker_url", unreachable)
     monkeypatch.setattr(app.conf, "broker_connection_timeout", 1)
     monkeypatch.setattr(app, "_pool", None)
     sign_in(client, iro)
-    response = client.post(
-        reverse("reviews:record", args=[review.pk]),
-        {
-            "version": review.version,
-            "participation_code": "PN1",
-            "actions-TOTAL_FORMS": "0",
-            "actions-INITIAL_FORMS": "0",
-            "held_on_day": today.day,
-            "held_on_month": today.month,
-            "held_on_year": today.year,
-        },
-    )
+    response = record_held(client, review, today)
     assert response.status_code == 302
     assert Review.objects.get(pk=review.pk).status == "held"
     monkeypatch.setattr(app, "_pool", None)

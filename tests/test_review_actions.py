@@ -1,6 +1,6 @@
 """Agreed actions after the review: recorded done or given a new date, with their history, by
 the child's IRO and by the action's owner; reminders stop once an action is done; the mid-way
-review lists the open ones; the record page adds and removes action rows without JavaScript."""
+review lists the open ones; the decisions page adds and removes rows without JavaScript."""
 
 import re
 from datetime import timedelta
@@ -18,12 +18,13 @@ from iro_portal.locking import ChangedByAnotherUser
 from notifications.models import Notification, NotificationKind
 from notifications.services import sweep_in_process
 from reviews import services
-from reviews.models import Review, ReviewAction, ReviewActionUpdate
+from reviews.models import ReviewAction, ReviewActionUpdate
 from reviews.selectors import review_reminders
 from tests.api_helpers import api_client, assert_error_shape
 from tests.conftest import sign_in
 from tests.factories import IroFactory, record_attendance_and_views
-from tests.test_review_pages import child_in_care, date_fields, due_review, record_post
+from tests.lac_record import decision_rows, record_held, record_version, save_task
+from tests.test_review_pages import child_in_care, date_fields, due_review
 
 ACTIONS = "/api/v1/review-actions/"
 
@@ -341,95 +342,87 @@ class TestAddAnother:
     def test_one_row_to_start_then_rows_added_and_removed_keeping_what_was_typed(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
-        url = reverse("reviews:record", args=[review.pk])
+        url = reverse("reviews:record_decisions", args=[review.pk])
         sign_in(client, iro)
         content = client.get(url).content.decode()
-        assert "Action 1" in content and "Action 2" not in content and "Add another action" in content
+        assert "Decision 1" in content and "Decision 2" not in content and "Add another decision" in content
 
         first = {
             "actions-0-description": "Dentist",
             "actions-0-owner_name": "Carer",
             **date_fields("actions-0-due_date", today + timedelta(days=9)),
         }
-        data = {**record_post(review, today), "actions-TOTAL_FORMS": "1", **first, "add_action": "1"}
-        response = client.post(url, data)
+        data = {**decision_rows(None), **first, "add_action": "1"}
+        response = save_task(client, review, "decisions", data)
         content = response.content.decode()
         assert response.status_code == 200 and "There is a problem" not in content
-        assert "Action 2" in content and 'value="Dentist"' in content and 'name="actions-1-description"' in content
+        assert "Decision 2" in content and 'value="Dentist"' in content and 'name="actions-1-description"' in content
         assert 'id="id_actions-1-description" name="actions-1-description" type="text" value="" autofocus' in content
-        assert Review.objects.get(pk=review.pk).status == "due"
+        assert record_version(review) == 0
 
         data = {
-            **record_post(review, today),
-            "actions-TOTAL_FORMS": "2",
+            **decision_rows(None, ("School visit", "Social worker", today + timedelta(days=20))),
             **first,
-            "actions-1-description": "School visit",
-            "actions-1-owner_name": "Social worker",
-            **date_fields("actions-1-due_date", today + timedelta(days=20)),
             "remove_action": "0",
         }
-        content = client.post(url, data).content.decode()
-        assert "Action 2" not in content and 'value="School visit"' in content and 'value="Dentist"' not in content
+        content = save_task(client, review, "decisions", data).content.decode()
+        assert "Decision 2" not in content and 'value="School visit"' in content and 'value="Dentist"' not in content
         assert 'name="actions-TOTAL_FORMS" value="1"' in content
+        assert record_version(review) == 0
 
     def test_the_error_summary_names_the_row(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(
-            reverse("reviews:record", args=[review.pk]),
+        response = save_task(
+            client,
+            review,
+            "decisions",
             {
-                **record_post(review, today),
-                "actions-TOTAL_FORMS": "2",
-                "actions-0-description": "Dentist",
-                "actions-0-owner_name": "Carer",
-                **date_fields("actions-0-due_date", today - timedelta(days=3)),
+                **decision_rows(("Dentist", "Carer", today - timedelta(days=3)), None),
                 "actions-1-description": "School visit",
                 "actions-1-owner_name": "Social worker",
             },
         )
         content = response.content.decode()
         assert response.status_code == 400
-        assert 'href="#id_actions-1-due_date_day">Action 2: enter the date it is due by</a>' in content
+        assert 'href="#id_actions-1-due_date_day">Decision 2: enter the date it is due by</a>' in content
         assert "Enter the date it is due by</p>" in content
 
-        response = client.post(
-            reverse("reviews:record", args=[review.pk]),
-            {
-                **record_post(review, today),
-                "actions-TOTAL_FORMS": "3",
-                "actions-1-description": "Dentist",
-                "actions-1-owner_name": "Carer",
-                **date_fields("actions-1-due_date", today - timedelta(days=3)),
-            },
+        record_held(client, review, today)
+        review.refresh_from_db()
+        response = save_task(
+            client,
+            review,
+            "decisions",
+            decision_rows(None, ("Dentist", "Carer", today - timedelta(days=3))),
+            version=review.version,
         )
+        assert response.status_code == 400
         assert (
-            f'href="#id_actions-1-due_date_day">Action 2: the date it is due by must be on or after '
+            f'href="#id_actions-1-due_date_day">Decision 2: the date it is due by must be on or after '
             f"{today:%-d %B %Y}, when the review was held.</a>"
         ) in response.content.decode()
         assert not ReviewAction.objects.exists()
 
     def test_saving_keeps_every_filled_row_and_skips_blank_ones(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
-        review = record_attendance_and_views(due_review(child))
+        review = due_review(child)
         sign_in(client, iro)
-        response = client.post(
-            reverse("reviews:record", args=[review.pk]),
-            {
-                **record_post(review, today),
-                "actions-TOTAL_FORMS": "3",
-                "actions-0-description": "Dentist",
-                "actions-0-owner_name": "Carer",
-                **date_fields("actions-0-due_date", today + timedelta(days=3)),
-                "actions-2-description": "School visit",
-                "actions-2-owner_name": "Social worker",
-                **date_fields("actions-2-due_date", today + timedelta(days=9)),
-            },
+        response = record_held(
+            client,
+            review,
+            today,
+            decisions=[
+                ("Dentist", "Carer", today + timedelta(days=3)),
+                None,
+                ("School visit", "Social worker", today + timedelta(days=9)),
+            ],
         )
         assert response.status_code == 302
-        assert list(ReviewAction.objects.order_by("due_date").values_list("description", flat=True)) == [
-            "Dentist",
-            "School visit",
+        assert list(ReviewAction.objects.order_by("number").values_list("number", "description")) == [
+            (1, "Dentist"),
+            (2, "School visit"),
         ]
 
 

@@ -13,7 +13,8 @@ from children import services as children_services
 from reviews.models import Review
 from reviews.timescales import add_working_days, working_days_overdue
 from tests.conftest import brought_into_care, sign_in
-from tests.factories import AllocationFactory, ChildFactory, record_attendance_and_views
+from tests.factories import AllocationFactory, ChildFactory
+from tests.lac_record import complete, record_held, save_task
 
 
 def child_in_care(iro, manager, start, name="Robin", dob=D(2012, 6, 1)):
@@ -137,24 +138,18 @@ class TestDueList:
 class TestRecordingThroughThePages:
     def test_record_a_review_and_see_the_next_one_due(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
-        review = record_attendance_and_views(due_review(child))
+        review = due_review(child)
         held = today - timedelta(days=1)
         sign_in(client, iro)
-        response = client.post(
-            reverse("reviews:record", args=[review.pk]),
-            record_post(
-                review,
-                held,
-                **{
-                    "actions-0-description": "Book a dental check",
-                    "actions-0-owner_name": "Foster carer",
-                    **date_fields("actions-0-due_date", held + timedelta(days=30)),
-                },
-            ),
+        response = record_held(
+            client,
+            review,
+            held,
+            decisions=[("Book a dental check", "Foster carer", held + timedelta(days=30))],
             follow=True,
         )
         content = response.content.decode()
-        assert "LAC review 1 for Robin Testcase is recorded as held." in content
+        assert "LAC review 1 for Robin Testcase is complete and recorded as held." in content
         assert "Rate the plan after LAC review 1" in content
         assert "Book a dental check" in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
         review.refresh_from_db()
@@ -165,27 +160,46 @@ class TestRecordingThroughThePages:
         assert "LAC review 2</a>, due by" in child_page
         assert "In timescale" in child_page
 
+    def test_the_one_page_record_sends_a_lac_review_to_its_task_list(self, client, iro, manager, today):
+        child = child_in_care(iro, manager, today - timedelta(days=20))
+        review = due_review(child)
+        sign_in(client, iro)
+        tasks = reverse("reviews:record_tasks", args=[review.pk])
+        assert client.get(reverse("reviews:record", args=[review.pk]))["Location"] == tasks
+        posted = client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today))
+        assert posted["Location"] == tasks
+        assert Review.objects.get(pk=review.pk).status == "due"
+        record_held(client, review, today)
+        assert client.get(reverse("reviews:edit", args=[review.pk]))["Location"] == tasks
+        detail = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+        assert f'href="{tasks}">Edit this record' in detail
+        assert reverse("reviews:edit", args=[review.pk]) not in detail
+
     def test_pn0_for_an_older_child_is_explained_and_nothing_saved(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today, code="PN0"))
+        response = record_held(client, review, today, code="PN0")
         content = response.content.decode()
         assert response.status_code == 400
         assert "There is a problem" in content
-        assert 'href="#id_participation_code">PN0 is only for children under 4' in content
+        participation = reverse("reviews:record_participation", args=[review.pk])
+        assert f'href="{participation}">PN0 is only for children under 4; the child was' in content
         assert Review.objects.get(pk=review.pk).status == "due"
 
     def test_incomplete_action_row_is_explained(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        response = client.post(
-            reverse("reviews:record", args=[review.pk]),
-            record_post(review, today, **{"actions-0-description": "Visit school"}),
+        response = save_task(
+            client,
+            review,
+            "decisions",
+            {"actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "0", "actions-0-description": "Visit school"},
         )
         content = response.content.decode()
-        assert 'href="#id_actions-0-owner_name">Action 1: enter who will do it' in content
+        assert response.status_code == 400
+        assert 'href="#id_actions-0-owner_name">Decision 1: enter who will do it' in content
         assert Review.objects.get(pk=review.pk).status == "due"
 
     def test_book_a_review(self, client, iro, manager, today):
@@ -216,25 +230,21 @@ class TestRecordingThroughThePages:
 
     def test_an_edit_racing_another_save_is_refused(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
-        review = record_attendance_and_views(due_review(child))
+        review = due_review(child)
         sign_in(client, iro)
-        client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today - timedelta(days=1)))
+        record_held(client, review, today - timedelta(days=1))
         review.refresh_from_db()
         opened = review.version
-        edit_url = reverse("reviews:edit", args=[review.pk])
-        assert client.get(edit_url).status_code == 200
-        first = client.post(
-            edit_url, record_post(review, review.held_on, advocate_present="on", **{"actions-TOTAL_FORMS": "0"})
-        )
+        assert client.get(reverse("reviews:record_participation", args=[review.pk])).status_code == 200
+        participation = {"participation_code": "PN1", "parents_participation": "attended"}
+        first = save_task(client, review, "participation", {**participation, "advocate_present": "on"}, version=opened)
         assert first.status_code == 302
-        second = client.post(
-            edit_url,
-            record_post(review, review.held_on, child_chaired="on", **{"version": opened, "actions-TOTAL_FORMS": "0"}),
-        )
+        second = save_task(client, review, "participation", {**participation, "child_chaired": "on"}, version=opened)
         assert second.status_code == 409
         assert "Someone else changed this review" in second.content.decode()
         saved = Review.objects.get(pk=review.pk)
         assert saved.advocate_present and not saved.child_chaired
+        assert saved.version == opened + 1
 
 
 def field_group(content, field_id):
@@ -275,8 +285,8 @@ class TestWarningsBeforeAMistake:
         assert (review.status, review.late_reason) == ("booked", "child_unavailable")
         detail = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
         assert "Reason it will be late" in detail and "Child unavailable" in detail
-        record = client.get(reverse("reviews:record", args=[review.pk])).content.decode()
-        assert 'value="child_unavailable" checked' in record
+        meeting = client.get(reverse("reviews:record_meeting", args=[review.pk])).content.decode()
+        assert 'value="child_unavailable" checked' in meeting
 
     def test_booking_a_day_in_the_past_asks_for_confirmation_only(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=5))
@@ -293,9 +303,9 @@ class TestWarningsBeforeAMistake:
 
     def test_a_record_not_circulated_on_the_day_of_the_review_is_due_not_missed(self, client, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=10))
-        review = record_attendance_and_views(due_review(child))
+        review = due_review(child)
         sign_in(client, iro)
-        client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today))
+        record_held(client, review, today)
         content = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
         assert f"Due by {add_working_days(today, 20):%-d %B %Y}" in content
         assert f"Due by {add_working_days(today, 5):%-d %B %Y}" in content
@@ -308,9 +318,10 @@ class TestReviewAccess:
         child = child_in_care(other_iro, manager, today - timedelta(days=20))
         review = due_review(child)
         sign_in(client, iro)
-        for name in ("reviews:detail", "reviews:book", "reviews:record", "reviews:edit"):
+        for name in ("reviews:detail", "reviews:book", "reviews:record", "reviews:edit", "reviews:record_tasks"):
             assert client.get(reverse(name, args=[review.pk])).status_code == 404
         assert client.post(reverse("reviews:record", args=[review.pk]), record_post(review, today)).status_code == 404
+        assert complete(client, review).status_code == 404
         assert Review.objects.get(pk=review.pk).status == "due"
 
     def test_iro_loses_access_after_reallocation(self, client, iro, other_iro, manager, today):
@@ -322,7 +333,7 @@ class TestReviewAccess:
     def test_board_member_gets_403_on_review_pages(self, client, board_member, iro, manager, today):
         child = child_in_care(iro, manager, today - timedelta(days=20))
         sign_in(client, board_member)
-        for name in ("reviews:detail", "reviews:book", "reviews:record", "reviews:edit"):
+        for name in ("reviews:detail", "reviews:book", "reviews:record", "reviews:edit", "reviews:record_tasks"):
             assert client.get(reverse(name, args=[due_review(child).pk])).status_code == 403
 
     def test_viewing_a_review_is_audited(self, client, iro, manager, today):

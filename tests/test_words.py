@@ -13,7 +13,8 @@ from django.utils import timezone
 from iro_portal.dates import format_date, format_datetime
 from oversight import services as oversight_services
 from tests.conftest import TEST_PASSWORD, sign_in
-from tests.test_review_pages import child_in_care, due_review, record_post
+from tests.lac_record import record_held
+from tests.test_review_pages import child_in_care, due_review
 
 
 class TestDates:
@@ -105,10 +106,7 @@ class TestOneMistakeOneError:
         baby = child_in_care(iro, manager, today - timedelta(days=20), name="Baby", dob=today - timedelta(days=100))
         review = due_review(baby)
         sign_in(client, iro)
-        response = client.post(
-            reverse("reviews:record", args=[review.pk]), record_post(review, today - timedelta(days=200), code="PN1")
-        )
-        html = response.content.decode()
+        html = record_held(client, review, today - timedelta(days=200), code="PN1").content.decode()
         assert "cannot be before the child was born" in html
         assert "must be PN0" not in html
 
@@ -117,7 +115,5 @@ class TestOneMistakeOneError:
         baby = child_in_care(iro, manager, today - timedelta(days=20), name="Baby", dob=today - timedelta(days=100))
         review = due_review(baby)
         sign_in(client, iro)
-        html = client.post(
-            reverse("reviews:record", args=[review.pk]), record_post(review, today, code="PN1")
-        ).content.decode()
+        html = record_held(client, review, today, code="PN1").content.decode()
         assert "The child was under 4 on the day of the review, so the code must be PN0." in html

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from reviews import record_services
 from reviews.models import ReviewAction
 from tests.factories import record_attendance_and_views
 from tests.test_review_pages import due_review
@@ -35,48 +36,50 @@ def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(
     review = record_attendance_and_views(due_review(child))
     today = timezone.localdate()
     sign_in(page, iro)
-    page.goto(f"/reviews/{review.pk}/record/")
-    expect(page.get_by_role("group", name="Action 1")).to_be_visible()
-    expect(page.get_by_role("group", name="Action 2")).to_have_count(0)
+    record_services.save_draft(
+        review, by=iro, fields={"held_on": today, "participation_code": "PN1"}, expected_version=None
+    )
+    page.goto(f"/reviews/{review.pk}/record/lac/decisions/")
+    expect(page.get_by_role("group", name="Decision 1")).to_be_visible()
+    expect(page.get_by_role("group", name="Decision 2")).to_have_count(0)
 
-    fill_date(page, "Date the review was held", today)
-    page.get_by_label("PN1: attends and speaks for self").check()
-    first = page.get_by_role("group", name="Action 1")
+    first = page.get_by_role("group", name="Decision 1")
     first.get_by_label("Agreed action").fill("Arrange a dental check")
     first.get_by_label("Who will do it").fill("Foster carer")
     fill_date(first, "Due by", today + timedelta(days=14))
-    page.get_by_role("button", name="Add another action").click()
-    second = page.get_by_role("group", name="Action 2")
+    page.get_by_role("button", name="Add another decision").click()
+    second = page.get_by_role("group", name="Decision 2")
     expect(second.get_by_label("Agreed action")).to_be_focused()
     expect(first.get_by_label("Agreed action")).to_have_value("Arrange a dental check")
-    expect(page.get_by_label("PN1: attends and speaks for self")).to_be_checked()
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     second.get_by_label("Agreed action").fill("Visit the school about the PEP")
     second.get_by_label("Who will do it").fill("Social worker")
     screenshot(page, "actions-record-add-another")
-    assert_no_axe_violations(page, "record a review with two action rows")
+    assert_no_axe_violations(page, "record a review with two decision rows")
 
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Save as held").click()
+        page.get_by_role("button", name="Save and continue").last.click()
     assert navigation.value.status == 400
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Action 2: enter the date it is due by")
-    expect(page.get_by_role("group", name="Action 2")).to_contain_text("Enter the date it is due by")
-    assert_no_axe_violations(page, "record a review with an error in action 2")
+    expect(summary).to_contain_text("Decision 2: enter the date it is due by")
+    expect(page.get_by_role("group", name="Decision 2")).to_contain_text("Enter the date it is due by")
+    assert_no_axe_violations(page, "record a review with an error in decision 2")
     screenshot(page, "actions-record-row-error")
     page.set_viewport_size(NARROW)
     assert no_sideways_scroll(page)
     screenshot(page, "actions-record-row-error-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    fill_date(page.get_by_role("group", name="Action 2"), "Due by", today + timedelta(days=28))
-    page.get_by_role("button", name="Save as held").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded as held")
+    fill_date(page.get_by_role("group", name="Decision 2"), "Due by", today + timedelta(days=28))
+    page.get_by_role("button", name="Save and continue").last.click()
+    page.get_by_role("link", name="Check your answers and complete the review").click()
+    page.get_by_role("button", name="Complete the review").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is complete and recorded as held")
     assert ReviewAction.objects.filter(review=review).count() == 2
 
     page.goto(f"/reviews/{review.pk}/")
-    table = page.get_by_role("table", name="Agreed actions")
+    table = page.get_by_role("table", name="Decisions and recommendations")
     expect(table).to_contain_text("Open")
     screenshot(page, "actions-review-open")
     page.get_by_role("link", name=re.compile("Update action 1")).click()
@@ -91,7 +94,9 @@ def test_iro_agrees_actions_row_by_row_then_records_one_done_and_moves_another(
     page.get_by_label("What was done").fill("Seen by the dentist; next check in six months.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded as done")
-    row = page.get_by_role("table", name="Agreed actions").locator("tr", has_text="Arrange a dental check")
+    row = page.get_by_role("table", name="Decisions and recommendations").locator(
+        "tr", has_text="Arrange a dental check"
+    )
     expect(row).to_contain_text(f"Done {today.day} {today:%B %Y}")
     expect(row).to_contain_text("View")
 
@@ -149,18 +154,18 @@ def test_add_another_and_remove_work_without_javascript(browser, live_server, ir
     try:
         page = context.new_page()
         sign_in(page, iro)
-        page.goto(f"/reviews/{review.pk}/record/")
-        page.get_by_role("group", name="Action 1").get_by_label("Agreed action").fill("First")
-        page.get_by_role("button", name="Add another action").click()
-        page.get_by_role("group", name="Action 2").get_by_label("Agreed action").fill("Second")
-        page.get_by_role("button", name="Add another action").click()
-        expect(page.get_by_role("group", name="Action 3")).to_be_visible()
-        page.get_by_role("button", name="Remove action 1").click()
-        expect(page.get_by_role("group", name="Action 3")).to_have_count(0)
-        expect(page.get_by_role("group", name="Action 1").get_by_label("Agreed action")).to_have_value("Second")
+        page.goto(f"/reviews/{review.pk}/record/lac/decisions/")
+        page.get_by_role("group", name="Decision 1").get_by_label("Agreed action").fill("First")
+        page.get_by_role("button", name="Add another decision").click()
+        page.get_by_role("group", name="Decision 2").get_by_label("Agreed action").fill("Second")
+        page.get_by_role("button", name="Add another decision").click()
+        expect(page.get_by_role("group", name="Decision 3")).to_be_visible()
+        page.get_by_role("button", name="Remove decision 1").click()
+        expect(page.get_by_role("group", name="Decision 3")).to_have_count(0)
+        expect(page.get_by_role("group", name="Decision 1").get_by_label("Agreed action")).to_have_value("Second")
         # Enter in a text box saves the page rather than pressing the first "Remove" button.
-        page.get_by_role("group", name="Action 1").get_by_label("Agreed action").press("Enter")
-        expect(page.locator(".govuk-error-summary")).to_contain_text("Action 1: enter who will do it")
-        expect(page.get_by_role("group", name="Action 1").get_by_label("Agreed action")).to_have_value("Second")
+        page.get_by_role("group", name="Decision 1").get_by_label("Agreed action").press("Enter")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Decision 1: enter who will do it")
+        expect(page.get_by_role("group", name="Decision 1").get_by_label("Agreed action")).to_have_value("Second")
     finally:
         context.close()

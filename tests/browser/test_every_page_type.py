@@ -194,14 +194,16 @@ def test_iro_page_types_and_failed_forms(page, walk, iro, manager):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the review is booked for")
     walk.check("book a review", f"Book LAC review 1 for {due.full_name}", error=True)
 
-    # Edit a held review: the date it was held taken away.
-    page.goto(f"/reviews/{held_review.pk}/edit/")
+    # Correct a held review through its task list: the date it was held taken away.
+    page.goto(f"/reviews/{held_review.pk}/record/lac/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit the record of LAC review 1")
-    walk.check("edit a held review", f"Edit LAC review 1 for {held.full_name}")
+    walk.check("edit a held review", f"Edit the record of LAC review 1 for {held.full_name}")
+    page.get_by_role("link", name="The meeting", exact=True).click()
+    walk.check("correct a held review's task", f"The meeting: LAC review 1 for {held.full_name}")
     clear_date(page, "Date the review was held")
-    walk.submit("Save changes")
+    walk.submit("Save and continue")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the review was held")
-    walk.check("edit a held review", f"Edit LAC review 1 for {held.full_name}", error=True)
+    walk.check("correct a held review's task", f"The meeting: LAC review 1 for {held.full_name}", error=True)
 
     # Rate the plan: no rating chosen.
     page.goto(f"/oversight/review/{held_review.pk}/rate/")

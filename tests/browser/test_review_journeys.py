@@ -64,32 +64,47 @@ def test_iro_books_and_records_a_review_and_sees_the_next_one(page, iro, child_w
     page.get_by_role("button", name="Save booking").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is booked")
 
-    # The one-page record, once who came and the child's views are recorded (the task list's
-    # journey is tests/browser/test_review_record_journeys.py).
+    # Recorded through the task list, once who came and the child's views are recorded (the
+    # task list's whole journey is tests/browser/test_review_record_journeys.py).
     review = record_attendance_and_views(Review.objects.get(child=child, status="booked"))
-    page.goto(f"/reviews/{review.pk}/record/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Record LAC review 1 as held")
-    assert_no_axe_violations(page, "record a review")
-
-    # A child of 11 recorded as PN0: refused with a message and nothing saved.
+    page.reload()
+    page.get_by_role("link", name="Record as held").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record LAC review 1")
+    page.get_by_role("link", name="The meeting", exact=True).click()
     fill_date(page, "Date the review was held", today)
+    page.get_by_role("button", name="Save and continue").last.click()
+
+    # A child of 11 recorded as PN0: completing is refused with a message and nothing saved.
+    page.get_by_role("link", name="Participation", exact=True).click()
     page.get_by_label("PN0: child under 4 at the time of the review").check()
+    page.get_by_role("button", name="Save and continue").last.click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("suggest PN1")
+    page.get_by_label("Yes, use this code").check()
+    page.get_by_role("button", name="Save and continue").last.click()
+    page.get_by_role("link", name="Check your answers and complete the review").click()
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Save as held").click()
+        page.get_by_role("button", name="Complete the review").click()
     assert navigation.value.status == 400
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("PN0 is only for children under 4")
     expect(summary).to_be_focused()
-    assert_no_axe_violations(page, "record a review with errors")
+    assert_no_axe_violations(page, "complete a review with errors")
+    assert Review.objects.get(pk=review.pk).status == "booked"
 
+    summary.get_by_role("link", name=re.compile("PN0 is only for children under 4")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Participation")
     page.get_by_label("PN1: attends and speaks for self").check()
-    page.get_by_label("Attended").check()
-    action = page.get_by_role("group", name="Action 1")
+    page.get_by_role("group", name="Parents' participation").get_by_label("Attended").check()
+    page.get_by_role("button", name="Save and continue").last.click()
+    page.get_by_role("link", name="Decisions and recommendations", exact=True).click()
+    action = page.get_by_role("group", name="Decision 1")
     action.get_by_label("Agreed action").fill("Arrange a health assessment")
     action.get_by_label("Who will do it").fill("Social worker")
     fill_date(action, "Due by", today + timedelta(days=28))
-    page.get_by_role("button", name="Save as held").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded as held")
+    page.get_by_role("button", name="Save and continue").last.click()
+    page.get_by_role("link", name="Check your answers and complete the review").click()
+    page.get_by_role("button", name="Complete the review").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is complete and recorded as held")
 
     # Straight on to rating the plan: red means a follow-up within 4 weeks.
     expect(page.get_by_role("heading", level=1)).to_have_text("Rate the plan after LAC review 1")
