@@ -110,7 +110,7 @@ class CreateInvitationSerializer(serializers.Serializer):
         return data
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawLinkSerializer(serializers.Serializer):
     version = version_field()
 
 
@@ -217,7 +217,7 @@ class ConsultationInvitationViewSet(
 
     @extend_schema(
         summary="Withdraw a link: it opens nothing from now on",
-        request=WithdrawSerializer,
+        request=WithdrawLinkSerializer,
         responses={200: ConsultationInvitationSerializer, **CONFLICT_RESPONSE},
     )
     @action(detail=True, methods=["post"])
@@ -225,7 +225,7 @@ class ConsultationInvitationViewSet(
         invitation = self.get_object()
         if not staff_selectors.may_send_links(request.user, invitation.review):
             raise exceptions.PermissionDenied(SEND_REFUSED)
-        serializer = WithdrawSerializer(data=request.data)
+        serializer = WithdrawLinkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         revoke_invitation(
             invitation, by=request.user, expected_version=serializer.validated_data["version"], request=request
