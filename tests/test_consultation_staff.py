@@ -20,7 +20,7 @@ from consultations.selectors import LinkState, link_state
 from consultations.staff_selectors import in_state
 from reviews import services as review_services
 from reviews.models import ReviewStatus
-from tests.api_helpers import api_client
+from tests.api_helpers import api_client, queries_for
 from tests.conftest import sign_in
 from tests.factories import ChildFactory, IroFactory, ReviewFactory, record_attendance_and_views
 
@@ -330,3 +330,12 @@ def test_the_api_reads_replies_for_the_iro_only(iro, business_support, other_iro
     assert created.status_code == 404
     someone = IroFactory()
     assert api_client(someone).get(f"{API}{answered.pk}/").status_code == 404
+
+
+def test_the_api_list_takes_a_fixed_number_of_queries(iro, review):
+    client = api_client(iro)
+    services.issue_invitation(review, person_type="parent", by=iro)
+    queries_for(client, API)  # the first call also records when the token was last used
+    few = queries_for(client, API)
+    links_in_every_state(review, iro)
+    assert queries_for(client, API) == few
