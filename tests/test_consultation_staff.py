@@ -19,7 +19,7 @@ from consultations.models import ConsultationInvitation, Delivery, FormVersion, 
 from consultations.selectors import LinkState, link_state
 from consultations.staff_selectors import in_state
 from reviews import services as review_services
-from reviews.models import ReviewStatus
+from reviews.models import ReviewKind, ReviewStatus
 from tests.api_helpers import api_client, queries_for
 from tests.conftest import sign_in
 from tests.factories import ChildFactory, IroFactory, ReviewFactory, record_attendance_and_views
@@ -339,3 +339,17 @@ def test_the_api_list_takes_a_fixed_number_of_queries(iro, review):
     few = queries_for(client, API)
     links_in_every_state(review, iro)
     assert queries_for(client, API) == few
+
+
+def test_links_are_sent_for_a_conference_too(client, business_support, looked_after_child):
+    conference = ReviewFactory(
+        child=looked_after_child, kind=ReviewKind.ICPC, number=1, due_date=datetime.date(2030, 7, 10)
+    )
+    sign_in(client, business_support)
+    response = client.post(
+        reverse("consultations:send", kwargs={"review_pk": conference.pk}),
+        people({"person_type": "social_worker", "name": "Sam Social", "delivery": "shown"}),
+    )
+    assert response.status_code == 200 and len(codes_in(response.content.decode())) == 1
+    page = client.get(reverse("consultations:review", kwargs={"review_pk": conference.pk})).content.decode()
+    assert "Initial child protection conference" in page and "Sam Social" in page
