@@ -82,6 +82,14 @@ class ConsultationInvitation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    follows = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_link",
+        help_text="For a feedback link: the consultation link of the same person, so no one is asked twice.",
+    )
     version = version_field()
 
     class Meta:
@@ -112,6 +120,10 @@ class ConsultationInvitation(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False),
                 name="consultation_revoked_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(follows__isnull=True) | Q(purpose=Purpose.FEEDBACK),
+                name="consultation_only_feedback_follows",
             ),
         ]
 

@@ -78,11 +78,13 @@ def issue_invitation(
     email: str = "",
     delivery: str = Delivery.SHOWN,
     form: str = "",
+    follows: ConsultationInvitation | None = None,
     request: HttpRequest | None = None,
 ) -> IssuedLink:
     """Make one person's link for one review. Consultation links are for a review not yet held;
     feedback links for a review that has been held. `form` overrides the child's age band (an IRO
-    may choose a younger child's form for a child who needs it)."""
+    may choose a younger child's form for a child who needs it); `follows` is the consultation
+    link a feedback link is for the same person as."""
     if review.kind not in CONSULTED_KINDS:
         raise ValidationError("Links can be sent only for a LAC review or a child protection conference.")
     if purpose == Purpose.CONSULTATION and review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
@@ -104,6 +106,7 @@ def issue_invitation(
         token_hash=code_hash(code),
         expires_at=timezone.now() + timedelta(days=days),
         created_by=by,
+        follows=follows,
     )
     invitation.full_clean()
     with transaction.atomic():

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("reviews.api_urls")),
     path("", include("oversight.api_urls")),
     path("", include("escalations.api_urls")),
+    path("", include("consultations.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("reporting.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -47,6 +47,7 @@ from .models import (
 )
 from .record_selectors import completion_problems
 from .selectors import participation_code_problem
+from .signals import review_held
 
 
 def _outstanding(child: Child, kind: str) -> Review | None:
@@ -523,6 +524,7 @@ def record_review_held(
         detail={"held_on": str(review.held_on), "actions": len(agreed)},
     )
     reschedule(review.child)
+    transaction.on_commit(lambda: review_held.send(sender=Review, review=review))
     return review
 
 

@@ -208,6 +208,13 @@ API_REPORT_READERS = roles(
     admin=OK,
 )
 
+CONSULTATION_SENDING = but(CHILD_RECORD_CHANGE, business_support=OK, manager=FORBIDDEN, admin=FORBIDDEN)
+"""Sending and withdrawing `world.child`'s consultation links: the IRO who may record for them and
+business support, who arrange reviews; managers see who was asked and read the replies."""
+CONSULTATION_REPLY = but(CHILD_RECORD, business_support=FORBIDDEN)
+"""A reply to a consultation link: business support see who replied, not what they said."""
+API_CONSULTATION_REPLY = but(API_CHILD_RECORD, business_support=FORBIDDEN)
+
 # The admin site: staff (administrators) only; everyone else is sent to the admin's sign-in.
 ADMIN_ONLY = roles(
     anonymous=ADMIN_SIGN_IN,
@@ -386,6 +393,16 @@ RULES = {
     "reviews:document_sent": Rule(
         REVIEW_DOCUMENT, lambda world: {"pk": world.review_document.pk, "circulation": world.circulation.pk}
     ),
+    # consultations
+    "consultations:review": Rule(CHILD_RECORD, lambda world: {"review_pk": world.due_review.pk}),
+    "consultations:send": Rule(CONSULTATION_SENDING, lambda world: {"review_pk": world.due_review.pk}),
+    "consultations:feedback_links": Rule(
+        but(POST_ONLY_PAGE, board=FORBIDDEN),
+        lambda world: {"review_pk": world.held_review.pk},
+        why="making feedback links is a POST",
+    ),
+    "consultations:withdraw": Rule(CONSULTATION_SENDING, pk_of("open_link")),
+    "consultations:reply": Rule(CONSULTATION_REPLY, pk_of("answered_link")),
     # oversight
     "oversight:worklist": Rule(WORKLISTS),
     "oversight:record": Rule(CHILD_RECORD_CHANGE, child),
@@ -513,6 +530,10 @@ RULES = {
     # API: oversight and escalations
     "api-oversight-record-list": Rule(API_CHILD_LISTS),
     "api-oversight-record-detail": Rule(API_CHILD_RECORD, pk_of("oversight_record")),
+    "api-consultation-invitation-list": Rule(API_CHILD_LISTS),
+    "api-consultation-invitation-detail": Rule(API_CHILD_RECORD, pk_of("open_link")),
+    "api-consultation-invitation-withdraw": Rule(API_CHILD_POST_ONLY, pk_of("open_link")),
+    "api-consultation-invitation-reply": Rule(API_CONSULTATION_REPLY, pk_of("answered_link")),
     "api-escalation-list": Rule(API_CHILD_LISTS),
     "api-escalation-detail": Rule(API_CHILD_RECORD, open_escalation),
     "api-escalation-escalate": Rule(API_CHILD_POST_ONLY, open_escalation),
@@ -881,6 +902,9 @@ def build_world():
         "path_info": "/sign-in/",
     }
     token, _ = create_api_token(iro, name="Case management link", by=users["admin"])
+    open_link = consultation_services.issue_invitation(due, person_type="parent", by=iro, name="Pat Parent")
+    answered_link = consultation_services.issue_invitation(due, person_type="child", by=iro)
+    consultation_services.submit_response(answered_link.code, {"going_well": "School is good."})
     return SimpleNamespace(
         today=today,
         users=users,
@@ -917,6 +941,8 @@ def build_world():
         totp_device=TOTPDevice.objects.create(user=IroFactory(), name="Phone", confirmed=True),
         admin_user_object=iro,
         api_token=token,
+        open_link=open_link.invitation,
+        answered_link=answered_link.invitation,
         audit_event=AuditEvent.objects.order_by("pk").first(),
     )
 
