@@ -33,3 +33,6 @@ register_record_kind(
         lambda on: f"Raised {moment(on)}",
     ),
 )
+PUBLIC_PAGES = "consultations.publicpages"
+"""Refusals on the public pages that belong to no link (too many requests from one address)."""
+register_record_kind(PUBLIC_PAGES, RecordKind("Have your say pages", "have your say pages"))

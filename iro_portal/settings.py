@@ -316,6 +316,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "iro-portal@localhost"
 # closes after FEEDBACK_LINK_DAYS.
 CONSULTATION_LINK_DAYS = env_int("CONSULTATION_LINK_DAYS", 28)
 FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 28)
+# The public pages' limits ("number/second|minute|hour|day", counted in the default cache):
+# requests from one address; codes from one address that open nothing (a guesser); opens and
+# sends of one link (a flood through a forwarded link). Over a limit is a 429 page.
+CONSULTATION_RATES = {
+    "address": env_rate("CONSULTATION_RATE_PER_ADDRESS", "300/hour"),
+    "bad_code": env_rate("CONSULTATION_RATE_BAD_CODES", "10/hour"),
+    "link": env_rate("CONSULTATION_RATE_PER_LINK", "30/hour"),
+}
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
