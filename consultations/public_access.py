@@ -95,8 +95,9 @@ def too_many(request, refusal: Refusal, *, scope: str, invitation: ConsultationI
 
 def public_page(view):
     """A page anyone may open without signing in (nor finishing a second sign-in step): counted
-    against the address's limit, and never cached, indexed or named in another site's Referer
-    (its path holds a code)."""
+    against the address's limit, and never cached or indexed. Its path holds a code, so no
+    request from it names more than the site in its Referer: "strict-origin", because with
+    "no-referrer" browsers send `Origin: null` with the form and the CSRF check refuses it."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
@@ -105,7 +106,7 @@ def public_page(view):
             response = too_many(request, refusal, scope="address")
         else:
             response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "strict-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         add_never_cache_headers(response)
         return response

@@ -378,7 +378,7 @@ def test_public_pages_are_never_cached_indexed_or_referred(client, review, iro):
         client.get(url(issued.code)),
         client.get(url(tokens.new_code())),
     ):
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
         assert "no-store" in response["Cache-Control"]
         assert response["X-Robots-Tag"] == "noindex, nofollow"
         assert "script-src 'self'" in response["Content-Security-Policy"]

@@ -1,6 +1,6 @@
 // "Read this to me": reads a question and its choices aloud with the browser's own speech. The
 // buttons are hidden in the page and shown here only where the browser can speak.
-if ("speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
+if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
   for (const button of document.querySelectorAll("[data-read-aloud]")) {
     const question = document.getElementById(button.dataset.readAloud);
     if (!question) continue;
