@@ -22,7 +22,7 @@ from consultations import services, tokens
 from consultations.models import ConsultationInvitation, ConsultationResponse, FormVersion, Purpose
 from reviews.models import ReviewStatus
 from tests.conftest import sign_in
-from tests.factories import ChildFactory, HeldReviewFactory, ReviewFactory
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, HeldReviewFactory, ReviewFactory
 from tests.test_settings import settings_in_subprocess
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,6 @@ SECRET_ANSWER = "Zanzibar-biscuits-under-the-stairs"
 
 @pytest.fixture
 def child(iro):
-    from tests.factories import AllocationFactory, CareEpisodeFactory
-
     child = ChildFactory(given_name="Robin", family_name="Quillfeather", local_child_id="QF88231", date_of_birth=DOB)
     CareEpisodeFactory(child=child)
     AllocationFactory(child=child, iro=iro)
@@ -134,6 +132,16 @@ def test_each_person_gets_the_form_in_words_that_fit_them(
     for words in not_expected:
         assert words not in page
     assert "10 July 2030" in page
+
+
+def test_the_form_gives_the_booked_date_else_the_due_date(client, child, iro):
+    due = ReviewFactory(child=child, due_date=datetime.date(2030, 7, 10))
+    assert "10 July 2030" in text(client.get(url(link(due, iro, "carer").code)))
+    due.status = ReviewStatus.BOOKED
+    due.booked_for = datetime.datetime(2030, 7, 3, 14, tzinfo=datetime.UTC)
+    due.save()
+    page = text(client.get(url(link(due, iro, "carer").code)))
+    assert "3 July 2030" in page and "10 July 2030" not in page
 
 
 def test_only_the_youngest_childrens_form_has_read_aloud_buttons_hidden_until_the_browser_can_speak(
