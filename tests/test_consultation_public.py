@@ -393,10 +393,12 @@ def test_public_pages_are_never_cached_indexed_or_referred(client, review, iro):
         assert "sessionid" not in response.cookies
 
 
-def test_csrf_is_checked_on_the_public_forms(review, iro):
+def test_csrf_is_checked_on_the_public_forms_and_refused_in_their_own_words(review, iro):
     strict = Client(enforce_csrf_checks=True)
     issued = link(review, iro)
-    assert strict.post(url(issued.code), CHILD_ANSWERS).status_code == 403
+    response = strict.post(url(issued.code), CHILD_ANSWERS)
+    assert response.status_code == 403 and "Your answers were not sent" in text(response)
+    assert "Sign out" not in text(response) and "Robin" not in text(response)
     assert not ConsultationResponse.objects.exists()
 
 

@@ -183,3 +183,15 @@ def test_a_guesser_is_shown_the_too_many_attempts_page(page, iro, settings):
     page.goto(f"/have-your-say/{tokens.new_code()}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
     check(page, "too many attempts")
+
+
+def test_answers_sent_without_the_pages_cookie_are_refused_in_plain_words(page, iro):
+    link = issued(iro, datetime.date(2020, 1, 1), person_type="carer")
+    page.set_viewport_size(NARROW)
+    page.goto(f"/have-your-say/{link.code}/")
+    page.get_by_label("What is going well for Robin in your home?").fill("Settled")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers were not sent")
+    check(page, "answers refused without the cookie")
+    assert not ConsultationResponse.objects.exists()
