@@ -14,6 +14,7 @@ from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory,
 
 from .axe import assert_no_axe_violations
 from .helpers import is_focused, tab_to
+from .test_content_security_policy import assert_no_violations, open_page, watched  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -195,3 +196,13 @@ def test_answers_sent_without_the_pages_cookie_are_refused_in_plain_words(page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answers were not sent")
     check(page, "answers refused without the cookie")
     assert not ConsultationResponse.objects.exists()
+
+
+def test_the_pages_and_the_read_aloud_script_run_under_the_policy(watched, iro):  # noqa: F811 - the fixture imported above
+    link = issued(iro, datetime.date(2024, 1, 1))
+    watched.add_init_script(LISTENING)
+    open_page(watched, "/have-your-say/")
+    open_page(watched, f"/have-your-say/{link.code}/")
+    watched.get_by_role("button", name="Read this to me: How do you feel about where you live?").click()
+    assert watched.evaluate("() => window.spoken") == ["How do you feel about where you live?. Happy. Okay. Sad"]
+    assert_no_violations(watched, "the under-8 form")
