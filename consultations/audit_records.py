@@ -43,3 +43,6 @@ register_record_kind(
         lambda phrase: f"“{phrase}”",
     ),
 )
+PUBLIC_PAGES = "consultations.publicpages"
+"""Refusals on the public pages that belong to no link (too many requests from one address)."""
+register_record_kind(PUBLIC_PAGES, RecordKind("Have your say pages", "have your say pages"))

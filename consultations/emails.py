@@ -4,6 +4,7 @@ forwarded or read over someone's shoulder, and the link it carries is for one pe
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from iro_portal.dates import format_date
 
@@ -12,7 +13,7 @@ from .models import ConsultationInvitation, PersonType, Purpose
 
 def public_path(code: str) -> str:
     """Where a code opens its form: the have_your_say app's "form" page."""
-    return f"/have-your-say/{code}/"
+    return reverse("have_your_say:form", kwargs={"code": code})
 
 
 def public_link(code: str) -> str:

@@ -180,3 +180,32 @@ def submit_response(code: str, answers: dict[str, Any], *, request: HttpRequest 
         )
         raise_alert_if_needed(response, request=request)
     return response
+
+
+def note_opened(invitation: ConsultationInvitation, *, request: HttpRequest | None = None) -> None:
+    """Record when a link is first opened, so staff can see who has looked. A conditional update,
+    so two first opens at once record one; the version stays, as nobody edits this."""
+    now = timezone.now()
+    if ConsultationInvitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now):
+        invitation.opened_at = now
+        record_event(
+            action=AuditAction.VIEW,
+            obj=invitation,
+            child_id=invitation.review.child_id,
+            request=request,
+            username=f"consultation link {invitation.pk}",
+            detail={"opened": True},
+        )
+
+
+def note_refused(invitation: ConsultationInvitation, state: str, *, request: HttpRequest | None = None) -> None:
+    """Log answers sent through a link that is closed (reused, forwarded, withdrawn or late). The
+    link's request limit (consultations.public_access) bounds how many such events one link makes."""
+    record_event(
+        action=AuditAction.VIEW,
+        obj=invitation,
+        child_id=invitation.review.child_id,
+        request=request,
+        username=f"consultation link {invitation.pk}",
+        detail={"refused": state},
+    )

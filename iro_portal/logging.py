@@ -14,8 +14,13 @@ import traceback
 QUERY_STRING = re.compile(r"(/[^\s?#\"']*)\?[^\s\"']*")
 
 
+# A consultation link's code is in its path (/have-your-say/<code>/) and opens the form to
+# whoever has it: the log keeps that a link was used, never which.
+LINK_CODE = re.compile(r"(/have-your-say/)[^/\s?#\"']+")
+
+
 def without_query_strings(text):
-    return QUERY_STRING.sub(r"\1", text)
+    return LINK_CODE.sub(r"\1[code]", QUERY_STRING.sub(r"\1", text))
 
 
 def traceback_without_messages(exc_info):

@@ -323,6 +323,14 @@ if SAFETY_ALERT_ESCALATE_AFTER_MINUTES < 1:
     raise ImproperlyConfigured(
         f"SAFETY_ALERT_ESCALATE_AFTER_MINUTES must be at least 1, not {SAFETY_ALERT_ESCALATE_AFTER_MINUTES}."
     )
+# The public pages' limits ("number/second|minute|hour|day", counted in the default cache):
+# requests from one address; codes from one address that open nothing (a guesser); opens and
+# sends of one link (a flood through a forwarded link). Over a limit is a 429 page.
+CONSULTATION_RATES = {
+    "address": env_rate("CONSULTATION_RATE_PER_ADDRESS", "300/hour"),
+    "bad_code": env_rate("CONSULTATION_RATE_BAD_CODES", "10/hour"),
+    "link": env_rate("CONSULTATION_RATE_PER_LINK", "30/hour"),
+}
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

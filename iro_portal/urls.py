@@ -8,6 +8,7 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("escalations/", include("escalations.urls")),
     path("consultations/", include("consultations.urls")),
+    path("have-your-say/", include("consultations.public_urls")),
     path("reminders/", include("notifications.urls")),
     path("", include("reporting.urls")),
     path("returns/903/", include("ssda903.urls")),

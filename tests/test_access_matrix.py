@@ -35,6 +35,7 @@ from audit.models import AuditEvent
 from children import services as children_services
 from consultations import alert_services
 from consultations import services as consultation_services
+from consultations.tokens import new_code
 from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.models import Notification
@@ -485,6 +486,13 @@ RULES = {
     "audit:export": Rule(MANAGERS),
     # operations
     "operations:healthz": Rule(dict.fromkeys(ROLES, OK), why="public for load balancers; says nothing about anyone"),
+    # consultation links: public, opened by a code (tests/test_consultation_public.py)
+    "have_your_say:start": Rule(dict.fromkeys(ROLES, OK), why="public: where a consultation code is typed"),
+    "have_your_say:form": Rule(
+        dict.fromkeys(ROLES, NOT_FOUND),
+        lambda world: {"code": new_code()},
+        why="public; a code that opens no link shows nothing",
+    ),
     # API: children
     "api-child-list": Rule(API_CHILD_LISTS),
     "api-child-detail": Rule(API_CHILD_RECORD, child),
