@@ -29,6 +29,7 @@ from notifications.tasks import send_notification_emails
 
 from .alert_models import WatchedPhrase
 from .models import AlertReason, ConsultationResponse, PersonType, SafetyAlert
+from .selectors import review_day
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ def alert_message(alert: SafetyAlert, step: str) -> str:
     and ID only) and quotes nothing of the reply."""
     invitation = alert.response.invitation
     review = alert.review
-    on = format_date(review.booked_for or review.due_date)
+    on = format_date(review_day(review))
     who = (
         "The child"
         if invitation.person_type == PersonType.CHILD

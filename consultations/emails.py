@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from iro_portal.dates import format_date
 
+from . import selectors
 from .models import ConsultationInvitation, PersonType, Purpose
 
 
@@ -20,10 +21,14 @@ def public_link(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{public_path(code)}"
 
 
+def start_page_link() -> str:
+    """The page where a code passed on by hand is typed."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('have_your_say:start')}"
+
+
 def review_day(invitation: ConsultationInvitation) -> str:
     """The review's date as the person knows it: held, booked, or due."""
-    review = invitation.review
-    return format_date(review.held_on or review.booked_for or review.due_date)
+    return format_date(selectors.review_day(invitation.review))
 
 
 def _about(invitation: ConsultationInvitation) -> tuple[str, str]:

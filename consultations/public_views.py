@@ -13,7 +13,7 @@ from . import services
 from .models import FormVersion, PersonType, Purpose
 from .public_access import address, count, over, public_page, too_many
 from .public_forms import ConsultationForm, questions_for
-from .selectors import LinkState, invitation_for_code, link_state
+from .selectors import LinkState, invitation_for_code, link_state, review_day
 from .tokens import GROUP, normalise
 
 
@@ -106,7 +106,7 @@ def consultation_form(request, code):
     context = {
         "form": form,
         "first_name": first_name,
-        "review_date": format_date(review.booked_for or review.due_date),
+        "review_date": format_date(review_day(review)),
         "child": child,
         "feedback": feedback,
         "read_aloud": invitation.form == FormVersion.CHILD_UNDER_8,

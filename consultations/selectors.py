@@ -1,14 +1,24 @@
 """Reading consultation links: whether a code opens one, and in what state."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from reviews.models import ReviewStatus
+from reviews.models import Review, ReviewStatus
 
 from .models import ConsultationInvitation, Purpose
 from .tokens import code_hash, same_hash
+
+
+def review_day(review: Review) -> date:
+    """The review's date as the people asked know it: the day it was held, else the day it is
+    booked for, else the day it is due. The one date every link, email and alert names."""
+    if review.held_on is not None:
+        return review.held_on
+    if review.booked_for is not None:
+        return timezone.localtime(review.booked_for).date()
+    return review.due_date
 
 
 class LinkState(TextChoices):

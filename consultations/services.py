@@ -30,7 +30,7 @@ from .models import (
     Purpose,
     child_form_for_age,
 )
-from .selectors import LinkState, invitation_for_code, link_state
+from .selectors import LinkState, invitation_for_code, link_state, review_day
 from .tokens import code_hash, new_code
 
 CONSULTED_KINDS = (ReviewKind.LAC, ReviewKind.ICPC, ReviewKind.RCPC)
@@ -63,8 +63,7 @@ class IssuedLink:
 def form_for(review: Review, person_type: str) -> str:
     """The form a person is asked to fill in: a child's by their age on the review's date."""
     if person_type == PersonType.CHILD:
-        on = review.booked_for.date() if review.booked_for else review.due_date
-        return child_form_for_age(age_on(review.child.date_of_birth, on))
+        return child_form_for_age(age_on(review.child.date_of_birth, review_day(review)))
     return ADULT_FORMS[PersonType(person_type)]
 
 

@@ -21,7 +21,7 @@ from reviews.models import OUTSTANDING_STATUSES, Review, ReviewStatus
 from reviews.selectors import reviews_visible_to
 
 from . import staff_selectors
-from .emails import public_link
+from .emails import public_link, start_page_link
 from .models import ConsultationInvitation, ConsultationResponse
 from .selectors import LinkState, link_state
 from .services import revoke_invitation
@@ -114,7 +114,13 @@ class SendLinksView(ConsultationReviewMixin, View):
         return render(
             request,
             "consultations/staff/sent.html",
-            {"review": self.review, "sent": sent, "shown": _shown(sent.shown), "feedback": False},
+            {
+                "review": self.review,
+                "sent": sent,
+                "shown": _shown(sent.shown),
+                "feedback": False,
+                "start_page": start_page_link(),
+            },
         )
 
     def _render(self, form, formset, status=200, focus=None):
@@ -140,7 +146,7 @@ class FeedbackLinksView(ConsultationReviewMixin, View):
         return render(
             request,
             "consultations/staff/sent.html",
-            {"review": review, "sent": None, "shown": _shown(links), "feedback": True},
+            {"review": review, "sent": None, "shown": _shown(links), "feedback": True, "start_page": start_page_link()},
         )
 
 
