@@ -6,4 +6,4 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Consultations (the views of the child and others before a review)"
 
     def ready(self):
-        from . import audit_records  # noqa: F401
+        from . import audit_records, review_replies  # noqa: F401

@@ -230,10 +230,28 @@ class ViewsView(LacRecordMixin, FormPage):
             initial.update({f"{of}_text": views.text, f"{of}_given": views.given})
         return initial
 
+    def form_kwargs(self):
+        return {"online": self.working.online}
+
     def context(self):
         return self.base_context()
 
     def save(self, form):
+        """The "Use in the record" button saves the page with one party's views filled from
+        their online replies, and comes back to it to read them."""
+        if of := self.request.POST.get("use_online"):
+            record_services.use_online_replies(
+                self.review,
+                of=of,
+                by=self.request.user,
+                views=form.views(),
+                child_views_not_obtained=form.cleaned_data["child_views_not_obtained"],
+                expected_version=form.cleaned_data["version"],
+                request=self.request,
+            )
+            label = ViewsOf(of).label
+            messages.success(self.request, f"The online replies were added to {label[0].lower()}{label[1:]}.")
+            return redirect("reviews:record_views", pk=self.review.pk)
         record_services.save_views(
             self.review,
             by=self.request.user,
