@@ -233,6 +233,20 @@ class ViewsView(LacRecordMixin, FormPage):
     def form_kwargs(self):
         return {"online": self.working.online}
 
+    def get(self, request, pk):
+        """Reading the online replies here is in the audit log, as opening one is."""
+        answer = super().get(request, pk)
+        if answer.status_code == 200 and (replies := self.working.online.replies):
+            record_event(
+                action=AuditAction.VIEW,
+                user=request.user,
+                obj=self.review,
+                child_id=self.review.child_id,
+                request=request,
+                detail={"online_replies": len(replies)},
+            )
+        return answer
+
     def context(self):
         return self.base_context()
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from consultations import services
 from reviews.models import Review
 from reviews.online_replies import online_replies
@@ -82,7 +83,7 @@ class TestTheViewsTask:
     def test_each_partys_replies_are_shown_in_place_escaped_with_what_not_to_share_apart(self, client, iro, replies):
         sign_in(client, iro)
         page = views_page(client, replies)
-        assert "Online reply from The child" in page
+        assert "Online reply: The child" in page
         assert "I like my school &lt;b&gt;a lot&lt;/b&gt;" in page
         assert "<b>a lot</b>" not in page and "<script>alert(1)</script>" not in page
         assert "Asked not to be shared. This is never put in the record." in page
@@ -94,6 +95,8 @@ class TestTheViewsTask:
         professionals = page.index("Other professionals' replies")
         assert page.index("Tess Teacher (other professional)") > professionals
         assert "Withdrawn Person" not in page
+        read = AuditEvent.objects.filter(action="view", object_type="reviews.review", object_id=str(replies.pk))
+        assert read.filter(detail__online_replies=5).count() == 1
 
     def test_use_in_the_record_fills_the_childs_views_given_online_and_keeps_the_rest_of_the_page(
         self, client, iro, replies
