@@ -154,6 +154,18 @@ class ParticipationView(RecordFieldsTaskView):
     def form_kwargs(self):
         return {"review": self.review, "drafting": self.drafting, "suggested": self.working.suggested_code}
 
+    def initial(self):
+        """The child's reply to the online consultation is a consultation received from them,
+        ticked until the IRO saves this task."""
+        initial = super().initial()
+        if (
+            self.drafting
+            and self.working.online.child_replied
+            and "child_consulted" not in self.working.draft.get("fields", {})
+        ):
+            initial["child_consulted"] = True
+        return initial
+
     def context(self):
         return {**super().context(), "needs_confirming": self.needs_confirming}
 

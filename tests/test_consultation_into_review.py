@@ -252,7 +252,9 @@ class TestTheSuggestedCode:
         save_attendance(replies, by=iro, participants=[child_absent], expected_version=0)
         assert working_record(replies).suggested_code == "PN6"
         sign_in(client, iro)
-        assert "the suggested code is PN6" in client.get(url("record_participation", replies)).content.decode()
+        page = client.get(url("record_participation", replies)).content.decode()
+        assert "the suggested code is PN6" in page
+        assert 'name="child_consulted" type="checkbox" value="on" checked' in page, "a consultation from the child"
         advocate = {"role": "advocate", "name": "Ada Advocate", "attendance": "attended"}
         save_attendance(replies, by=iro, participants=[child_absent, advocate], expected_version=1)
         assert working_record(replies).suggested_code == "PN5"

@@ -121,6 +121,7 @@ def test_the_iro_uses_the_online_replies_and_completes_the_review(page, iro, con
 
     open_task(page, "Participation")
     expect(page.locator("main")).to_contain_text("the suggested code is PN6")
+    expect(page.get_by_label("A consultation was received from the child")).to_be_checked()
     page.get_by_label("PN6: does not attend; conveys feelings through a facilitative medium").check()
     page.get_by_role("button", name="Save and continue").last.click()
 
@@ -132,6 +133,6 @@ def test_the_iro_uses_the_online_replies_and_completes_the_review(page, iro, con
     page.get_by_role("button", name="Complete the review").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is complete and recorded as held")
     held = Review.objects.get(pk=consulted_review.pk)
-    assert (held.status, held.participation_code) == ("held", "PN6")
+    assert (held.status, held.participation_code, held.child_consulted) == ("held", "PN6", True)
     assert ReviewViews.objects.get(review=held, of="child").given == "online"
     page.problems.assert_none()
