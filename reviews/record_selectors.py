@@ -195,6 +195,13 @@ class WorkingRecord:
         )
 
     @property
+    def asked_to_invite(self) -> list[str]:
+        """The people the child asked for in their online reply whom the attendance does not list yet."""
+        listed = {participant.role for participant in self.participants}
+        asks = self.online.child_asks
+        return [role for role in asks.roles_wanted if role not in listed] if asks else []
+
+    @property
     def child_views_not_obtained(self) -> str:
         return self.record.child_views_not_obtained if self.record else ""
 

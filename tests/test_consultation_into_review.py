@@ -217,6 +217,27 @@ class TestWhatTheChildAskedFor:
         assert response.context["focus_row"] == 2
         assert not ReviewParticipant.objects.filter(review=replies).exists()
 
+    def test_once_everyone_asked_for_is_listed_the_button_goes(self, client, iro, replies):
+        sign_in(client, iro)
+        page = client.get(url("record_attendance", replies)).content.decode()
+        assert 'name="add_people" value="mother,carer,advocate"' in page
+        people = [
+            {"role": "child", "attendance": "apologies"},
+            {"role": "mother", "name": "Alex Mother", "attendance": "attended"},
+            {"role": "carer", "name": "Casey Carer", "attendance": "attended"},
+        ]
+        save_attendance(replies, by=iro, participants=people, expected_version=0)
+        page = client.get(url("record_attendance", replies)).content.decode()
+        assert 'name="add_people" value="advocate"' in page
+        save_attendance(
+            replies,
+            by=iro,
+            participants=[*people, {"role": "advocate", "name": "Ada Advocate", "attendance": "apologies"}],
+            expected_version=1,
+        )
+        page = client.get(url("record_attendance", replies)).content.decode()
+        assert "Robin asked for:" in page and 'name="add_people"' not in page
+
     def test_nothing_asked_nothing_shown(self, client, iro, review):
         reply(review, iro, "child", going_well="Fine")
         sign_in(client, iro)
