@@ -157,6 +157,15 @@ class TestTheViewsTask:
             assert "There are no online replies to use for these views." in response.content.decode()
         assert not ReviewViews.objects.filter(review=replies).exists()
 
+    def test_the_youngest_childs_picture_and_a_child_who_does_not_feel_safe(self, client, iro, review):
+        reply(review, iro, "child", how_things_are="happy", feels_safe=False)
+        sign_in(client, iro)
+        page = views_page(client, review)
+        assert "Feels safe where they live" in page and "govuk-tag--red" in page
+        response = client.post(url("record_views", review), {"use_online": "child", "version": 0})
+        assert response.status_code == 302
+        assert ReviewViews.objects.get(review=review).text == "How they feel about where they live: Happy"
+
     def test_a_review_without_links_shows_no_replies(self, client, iro, review):
         sign_in(client, iro)
         page = views_page(client, review)
