@@ -8,7 +8,7 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from reviews.signals import review_held
 
-        from . import audit_records  # noqa: F401
+        from . import audit_records, review_replies  # noqa: F401
         from .receivers import send_feedback_links
 
         review_held.connect(send_feedback_links, dispatch_uid="consultations.send_feedback_links")

@@ -9,6 +9,7 @@ from iro_portal.locking import VersionField
 from . import services
 from .forms import MAX_ACTION_ROWS, ActionForm, BaseActionFormSet, RecordReviewForm
 from .models import ParticipationCode
+from .online_replies import NO_REPLIES, OnlineReplies
 from .record_models import Attendance, CarePlanCheckKind, CheckAnswer, ParticipantRole, ViewsGiven, ViewsOf
 from .record_services import MAX_PARTICIPANTS, NOTE_MAX_LENGTH, VIEWS_MAX_LENGTH
 
@@ -67,6 +68,25 @@ class BaseParticipantFormSet(BaseActionFormSet):
     row_name = "Person"
     add_button = "add_person"
     remove_button = "remove_person"
+    add_people_button = "add_people"
+
+    def rows_changed(self):
+        """As for any "add another", and one button adding a row, invited, for each role it
+        names that no row has yet (the people the child asked for in their online reply)."""
+        if self.add_people_button not in self.data:
+            return super().rows_changed()
+        total = self.total_form_count()
+        listed = {self.data.get(f"{self.prefix}-{index}-role") for index in range(total)}
+        wanted = [role for role in self.data[self.add_people_button].split(",") if role in ParticipantRole.values]
+        roles = list(dict.fromkeys(role for role in wanted if role not in listed))[: max(0, self.max_num - total)]
+        data = self.data.copy()
+        for index, role in enumerate(roles, start=total):
+            data[f"{self.prefix}-{index}-role"] = role
+            data[f"{self.prefix}-{index}-invited"] = "on"
+        data[f"{self.prefix}-TOTAL_FORMS"] = str(total + len(roles))
+        del data[self.add_people_button]
+        draft = type(self)(data, prefix=self.prefix, form_kwargs={"draft": True})
+        return draft, total if roles else None
 
 
 ParticipantFormSet = forms.formset_factory(
@@ -95,8 +115,9 @@ class ViewsForm(forms.Form):
 
     version = VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, online: OnlineReplies = NO_REPLIES, **kwargs):
         super().__init__(*args, **kwargs)
+        self.online = online
         for of, label in ViewsOf.choices:
             self.fields[f"{of}_text"] = forms.CharField(
                 label=label, required=False, max_length=VIEWS_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
@@ -116,8 +137,14 @@ class ViewsForm(forms.Form):
                 )
 
     def parties(self):
-        """The fields in pairs, a party at a time, for the page."""
-        return [(label, self[f"{of}_text"], self[f"{of}_given"]) for of, label in ViewsOf.choices]
+        """The fields in pairs, a party at a time, for the page, each with the online replies
+        that give its views and whether any of them has words to use in the record."""
+        parties = []
+        for of, label in ViewsOf.choices:
+            replies = self.online.of(of)
+            usable = any(reply.answers for reply in replies)
+            parties.append((of, label, self[f"{of}_text"], self[f"{of}_given"], replies, usable))
+        return parties
 
     def views(self):
         data = self.cleaned_data

@@ -10,6 +10,7 @@ from children.selectors import age_on
 
 from . import timescales
 from .models import ParentsParticipation, ParticipationCode, Review, ReviewAction, ReviewStatus
+from .online_replies import NO_REPLIES, OnlineReplies, online_replies
 from .record_models import (
     PARENT_ROLES,
     Attendance,
@@ -99,11 +100,20 @@ def review_day(review: Review, draft_held_on: date | None = None) -> date:
 
 
 def suggested_participation_code(
-    age: int, child_attendance: str | None, child_views_given: str | None
+    age: int,
+    child_attendance: str | None,
+    child_views_given: str | None,
+    *,
+    replied_online: bool = False,
+    advocate_attended: bool = False,
 ) -> ParticipationCode | None:
     """The code the child's attendance and how their views were given point to; the IRO
     confirms it or picks another (PN3, conveying views non-verbally, is the IRO's to judge).
-    PN0 for a child under 4, by the same rule the record is checked against."""
+    PN0 for a child under 4, by the same rule the record is checked against. A child who did
+    not come conveyed their views through a facilitative medium (PN6) when they were written or
+    sent online, the online reply counting before the IRO records it; but an advocate who came
+    to the review in their place spoke for them (PN5), as for views given through an advocate or
+    to the IRO in person (the DfE's REVIEW_CODE list)."""
     if participation_code_problem(age, ParticipationCode.PN1) is not None:
         return ParticipationCode.PN0
     if child_attendance is None:
@@ -112,11 +122,11 @@ def suggested_participation_code(
         if child_views_given is None:
             return ParticipationCode.PN4
         return ParticipationCode.PN2 if child_views_given == ViewsGiven.ADVOCATE else ParticipationCode.PN1
-    if child_views_given is None:
-        return ParticipationCode.PN7
     if child_views_given in (ViewsGiven.ADVOCATE, ViewsGiven.IN_PERSON):
         return ParticipationCode.PN5
-    return ParticipationCode.PN6
+    if child_views_given is None and not replied_online:
+        return ParticipationCode.PN7
+    return ParticipationCode.PN5 if advocate_attended else ParticipationCode.PN6
 
 
 def participation_contradiction(code: str, child_attendance: str | None) -> str | None:
@@ -155,6 +165,7 @@ class WorkingRecord:
     checks: dict[str, CarePlanCheck]
     decisions: list[ReviewAction]
     age: int
+    online: OnlineReplies = NO_REPLIES
 
     @property
     def draft(self) -> dict:
@@ -174,8 +185,21 @@ class WorkingRecord:
         child = self.child
         views = self.views.get(ViewsOf.CHILD)
         return suggested_participation_code(
-            self.age, child.attendance if child else None, views.given if views else None
+            self.age,
+            child.attendance if child else None,
+            views.given if views else None,
+            replied_online=self.online.child_replied,
+            advocate_attended=any(
+                p.role == ParticipantRole.ADVOCATE and p.attendance == Attendance.ATTENDED for p in self.participants
+            ),
         )
+
+    @property
+    def asked_to_invite(self) -> list[str]:
+        """The people the child asked for in their online reply whom the attendance does not list yet."""
+        listed = {participant.role for participant in self.participants}
+        asks = self.online.child_asks
+        return [role for role in asks.roles_wanted if role not in listed] if asks else []
 
     @property
     def child_views_not_obtained(self) -> str:
@@ -194,7 +218,8 @@ class WorkingRecord:
 
 
 def working_record(review: Review) -> WorkingRecord:
-    """The review's working record: five queries, however much was recorded."""
+    """The review's working record and its online replies: six queries, however much was
+    recorded or sent."""
     record = ReviewRecord.objects.filter(review=review).first()
     draft_held_on = None
     if record and (held := record.draft.get("fields", {}).get("held_on")):
@@ -207,6 +232,7 @@ def working_record(review: Review) -> WorkingRecord:
         checks={check.kind: check for check in CarePlanCheck.objects.filter(review=review)},
         decisions=list(review.actions.select_related("owner").order_by("number", "id")),
         age=age_on(review.child.date_of_birth, review_day(review, draft_held_on)),
+        online=online_replies(review),
     )
 
 

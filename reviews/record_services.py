@@ -22,6 +22,7 @@ from iro_portal.locking import check_version
 
 from . import services
 from .models import OUTSTANDING_STATUSES, Review, ReviewKind, ReviewStatus
+from .online_replies import online_replies, views_text
 from .record_models import (
     Attendance,
     CarePlanCheck,
@@ -336,3 +337,33 @@ def complete_review(
     record.draft = {}
     _save_record(record, by=by, request=request, detail={"completed": format_date(review.held_on)})
     return review
+
+
+def use_online_replies(
+    review: Review,
+    *,
+    of: str,
+    by: User,
+    views: dict[str, dict[str, str]],
+    child_views_not_obtained: str = "",
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> ReviewRecord:
+    """Fill one party's views from their online replies, given online, saving the rest of the
+    views page as it stands (save_views: locked by version, drafted by the same rules). What
+    the IRO already wrote for that party is kept, the replies following it, and replies already
+    in the text are not added twice."""
+    text = views_text(of, online_replies(review).of(of))
+    if of not in ViewsOf.values or not text:
+        raise ValidationError("There are no online replies to use for these views.")
+    written = plain_text(views.get(of, {}).get("text", ""))
+    if text not in written:
+        written = f"{written}\n\n{text}" if written else text
+    return save_views(
+        review,
+        by=by,
+        views={**views, of: {"text": written, "given": ViewsGiven.ONLINE}},
+        child_views_not_obtained=child_views_not_obtained,
+        expected_version=expected_version,
+        request=request,
+    )

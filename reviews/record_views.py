@@ -162,6 +162,18 @@ class ParticipationView(RecordFieldsTaskView):
     def form_kwargs(self):
         return {"review": self.review, "drafting": self.drafting, "suggested": self.working.suggested_code}
 
+    def initial(self):
+        """The child's reply to the online consultation is a consultation received from them,
+        ticked until the IRO saves this task."""
+        initial = super().initial()
+        if (
+            self.drafting
+            and self.working.online.child_replied
+            and "child_consulted" not in self.working.draft.get("fields", {})
+        ):
+            initial["child_consulted"] = True
+        return initial
+
     def context(self):
         return {**super().context(), "needs_confirming": self.needs_confirming}
 
@@ -267,10 +279,42 @@ class ViewsView(LacRecordMixin, FormPage):
             initial.update({f"{of}_text": views.text, f"{of}_given": views.given})
         return initial
 
+    def form_kwargs(self):
+        return {"online": self.working.online}
+
+    def get(self, request, pk):
+        """Reading the online replies here is in the audit log, as opening one is."""
+        answer = super().get(request, pk)
+        if answer.status_code == 200 and (replies := self.working.online.replies):
+            record_event(
+                action=AuditAction.VIEW,
+                user=request.user,
+                obj=self.review,
+                child_id=self.review.child_id,
+                request=request,
+                detail={"online_replies": len(replies)},
+            )
+        return answer
+
     def context(self):
         return self.base_context()
 
     def save(self, form):
+        """The "Use in the record" button saves the page with one party's views filled from
+        their online replies, and comes back to it to read them."""
+        if of := self.request.POST.get("use_online"):
+            record_services.use_online_replies(
+                self.review,
+                of=of,
+                by=self.request.user,
+                views=form.views(),
+                child_views_not_obtained=form.cleaned_data["child_views_not_obtained"],
+                expected_version=form.cleaned_data["version"],
+                request=self.request,
+            )
+            label = ViewsOf(of).label
+            messages.success(self.request, f"The online replies were added to {label[0].lower()}{label[1:]}.")
+            return redirect("reviews:record_views", pk=self.review.pk)
         record_services.save_views(
             self.review,
             by=self.request.user,
