@@ -1,11 +1,13 @@
 """The benchmark's query counts (bench/query_counts.py) on two seeded authorities, one
-three times the other: every list page, dashboard and API list endpoint answers 200 (query_counts
-raises otherwise) and makes the same number of queries at both sizes. The benchmark compares
+three times the other: every list page, dashboard and API list endpoint, and the pages and API
+endpoints of a full review record, conference record, review document and child's data entry,
+answers 200 (query_counts raises otherwise) and makes the same number of queries at both sizes. The benchmark compares
 5,000 and 100,000 children; this catches a query per child, per IRO or per row on every change.
 
 The caseload's IRO holds about 20 children in the smaller authority and a full page in the larger
 one, and the managers' lists (the oversight worklist, the escalations by stage, every IRO's
-caseload) grow with the authority up to a page, so a query per row differs between the two."""
+caseload, the held reviews by each filter, the conferences and the review documents) grow with the
+authority up to a page, so a query per row differs between the two."""
 
 from io import StringIO
 
@@ -41,6 +43,50 @@ def test_every_page_and_api_list_endpoint_is_counted(counts_by_size):
         "API /api/v1/dashboard/",
     } <= counts.keys()
     assert all(count > 0 for count in counts.values())
+
+
+def test_the_pages_and_endpoints_of_the_review_records_and_data_entry_are_counted(counts_by_size):
+    counts = counts_by_size[SIZES[0]]
+    tasks = ("meeting", "attendance", "views", "checks", "decisions", "participation", "check")
+    assert {
+        "held LAC review",
+        "held LAC review: record task list",
+        *(f"held LAC review: record {task}" for task in tasks),
+        "LAC review with a draft: record task list",
+        *(f"LAC review with a draft: record {task}" for task in tasks),
+        "held ICPC",
+        "held ICPC: conference held",
+        "held ICPC: first core group",
+        "conference with a draft: record",
+        "conference with a draft: record attendance",
+        "conference with a draft: record parents",
+        "conference with a draft: record plan",
+        "conference with a draft: record core group",
+        "review document",
+        "review document PDF",
+        "review document: record it was sent",
+        "review document: sent",
+        "add a child",
+        "add a care episode",
+        "change a care episode",
+        "end a care episode",
+        "add a strategy discussion",
+        "start a protection plan",
+        "change a protection plan's category",
+        "end a protection plan",
+        "reviews held, child_views=recorded",
+        "reviews held, quorate=yes",
+        "dashboard",
+        "annual report",
+    } <= counts.keys()
+    assert {
+        "API /api/v1/conferences/",
+        "API /api/v1/review-documents/",
+        "API held LAC review's working record",
+        "API LAC review with a draft: its working record",
+        "API held ICPC's conference record",
+        "API review document",
+    } <= counts.keys()
 
 
 def test_query_counts_do_not_depend_on_the_number_of_children(counts_by_size):
