@@ -160,20 +160,23 @@ def _record_endpoints(records):
 
 
 def full_records(manager, today):
-    """{what: pk} of one full record of each kind, made complete where the seeded data stops:
-    the most recent held LAC review with a working record and decisions; the LAC review due
-    next for a child (its draft copied from that record through the record services); the most
-    recent held ICPC that made a plan, with its attendance and core group, its two documents made
-    by the document services (the conference record's PDF rendered, then recorded as sent), and
-    the record of each conference held after it in the order of the API's list, up to a page (the
-    demo seeds no documents, whose PDFs a worker would render), so the list's first page shows
-    a document sent; the next conference due (its draft record copied from that ICPC's); and a child in care, their
-    current episode and an open child protection plan. Call inside the transaction rolled back."""
+    """{what: pk} of one full record of each kind, made complete where the seeded data stops,
+    through the services the pages use. Call inside the transaction rolled back.
+
+    - the most recent held LAC review with a working record and decisions, of a child still in
+      care, and the child's next LAC review, its draft copied from that record;
+    - the most recent held ICPC that made a plan, with its attendance and core group, and the
+      next conference due, its draft record copied from that ICPC's;
+    - the ICPC's two documents (the conference record's PDF rendered, then recorded as sent) and
+      the conference record of each conference held after it in the API list's order, up to a
+      page, so that the list's first page shows a document sent (the demo seeds no documents,
+      whose PDFs a worker would render);
+    - the LAC review's child, their current care episode and an open child protection plan."""
     from django.conf import settings
     from django.db.models import Exists, OuterRef
 
     from children.models import CareEpisode, ChildProtectionPlan
-    from reviews import conference_services, document_services, record_services
+    from reviews import document_services
     from reviews.models import (
         OUTSTANDING_STATUSES,
         ConferenceOutcome,
@@ -191,18 +194,22 @@ def full_records(manager, today):
         .filter(Exists(ReviewRecord.objects.filter(review=OuterRef("pk"))))
         .filter(Exists(ReviewParticipant.objects.filter(review=OuterRef("pk"))))
         .filter(Exists(ReviewAction.objects.filter(review=OuterRef("pk"))))
+        .filter(Exists(CareEpisode.objects.filter(child=OuterRef("child"), end_date__isnull=True)))
+        .filter(
+            Exists(Review.objects.filter(child=OuterRef("child"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES))
+        )
         .order_by("-held_on", "-pk")
         .select_related("child")
         .first()
     )
+    if held_lac is None:
+        raise RuntimeError("No held LAC review with a working record of a child in care: seed the demo.")
     draft_lac = (
-        Review.objects.filter(kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES, child__reviews=held_lac)
+        Review.objects.filter(kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES, child=held_lac.child_id)
         .order_by("due_date", "pk")
         .first()
     )
-    if held_lac is None or draft_lac is None:
-        raise RuntimeError("No held LAC review with a working record and a review due after it: seed the demo.")
-    _copy_working_record(held_lac, draft_lac, by=manager, services=record_services)
+    _copy_working_record(held_lac, draft_lac, by=manager)
 
     held_icpc = (
         Review.objects.filter(
@@ -219,9 +226,7 @@ def full_records(manager, today):
     )
     if held_icpc is None or draft_conference is None:
         raise RuntimeError("No held ICPC with a plan and a conference due: seed the demo.")
-    _copy_conference_record(
-        ConferenceRecord.objects.get(review=held_icpc), draft_conference, by=manager, services=conference_services
-    )
+    _copy_conference_record(ConferenceRecord.objects.get(review=held_icpc), draft_conference, by=manager)
     document = document_services.create_document(held_icpc, kind=ReviewDocumentKind.CONFERENCE_RECORD, by=manager)
     document_services.create_document(held_icpc, kind=ReviewDocumentKind.PARENTS_COPY, by=manager)
     for review in (
@@ -246,8 +251,8 @@ def full_records(manager, today):
 
     episode = CareEpisode.objects.filter(child=held_lac.child, end_date__isnull=True).order_by("-start_date").first()
     plan = ChildProtectionPlan.objects.filter(end_date__isnull=True).order_by("-start_date", "pk").first()
-    if episode is None or plan is None:
-        raise RuntimeError("No child in care with a current episode, or no open child protection plan: seed the demo.")
+    if plan is None:
+        raise RuntimeError("No open child protection plan: seed the demo.")
     return {
         "held_lac": held_lac.pk,
         "draft_lac": draft_lac.pk,
@@ -261,9 +266,10 @@ def full_records(manager, today):
     }
 
 
-def _copy_working_record(held, draft, *, by, services):
+def _copy_working_record(held, draft, *, by):
     """Draft `draft`'s working record as `held`'s was recorded: attendance, views, checks and
     decisions, through the record services as the task pages save them."""
+    from reviews import record_services as services
     from reviews.record_selectors import working_record
 
     working = working_record(held)
@@ -322,9 +328,10 @@ def _checks_for(draft, checks):
     return answers
 
 
-def _copy_conference_record(held, draft, *, by, services):
+def _copy_conference_record(held, draft, *, by):
     """Draft `draft`'s conference record as `held` was recorded, through the conference services
     as its pages save it."""
+    from reviews import conference_services as services
     from reviews.conference_services import RECORD_FIELDS
 
     services.save_conference_record(
