@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from bench.query_counts import query_counts
+from bench.run import query_count_table, replace_query_counts
 from tests.conftest import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,36 @@ def test_query_counts_do_not_depend_on_the_number_of_children(counts_by_size):
     small, large = (counts_by_size[size] for size in SIZES)
     assert small.keys() == large.keys()
     assert {name: (small[name], large[name]) for name in small if small[name] != large[name]} == {}
+
+
+def test_a_query_counts_only_run_replaces_only_that_section_of_the_results():
+    before = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            "## 2. Pages under load",
+            "",
+            "| caseload | 56 |",
+            "",
+            "## 3. Queries per page and per API list endpoint",
+            "",
+            "| caseload | 8 | 8 |",
+            "",
+            "## 4. Reminder sweep and SSDA903 import",
+            "",
+            "| import | 36.5 s |",
+            "",
+        ]
+    )
+    measured = {"5000": {"caseload": 11, "dashboard": 16}, "100000": {"caseload": 11, "dashboard": 17}}
+    lines, problems = query_count_table({"sizes": {size: {"measured": {"queries": q}} for size, q in measured.items()}})
+    after = replace_query_counts(before, lines, "Counted on 2026-12-06 23:30 UTC.")
+
+    assert after.startswith(before[: before.index("## 3.")])
+    assert after.endswith(before[before.index("## 4.") :])
+    section = after[after.index("## 3.") : after.index("## 4.")]
+    assert "Counted on 2026-12-06 23:30 UTC." in section
+    assert "| caseload | 11 | 11 |" in section and "| dashboard | 16 | 17 |" in section
+    assert "| caseload | 8 | 8 |" not in section
+    assert "Not equal at every size: dashboard." in section
+    assert problems == ["the query count of dashboard changes with the number of children: [16, 17]"]
