@@ -113,7 +113,7 @@ def prepare(size, args):
     counts = dict(
         re.findall(
             r"^(children|IROs|care episodes|reviews|CP plans|oversight records|escalations"
-            r"|allocations): ([\d,]+)$",
+            r"|allocations|conference records|LAC working records): ([\d,]+)$",
             output,
             flags=re.MULTILINE,
         )
@@ -315,15 +315,21 @@ def replace_query_counts(text, lines, note):
 def only_query_counts(args, started):
     """Seed or reuse each --count-sizes database, count its queries, and replace only the query
     counts section of --out, dated; exit 1 if a count changes with the size."""
-    results = {"sizes": {}}
+    results, data = {"sizes": {}}, []
     for size in args.count_sizes:
-        url, _, _ = prepare(size, args)
+        url, _, counts = prepare(size, args)
         results["sizes"][str(size)] = {"measured": measure_size(size, url, args)}
+        data.append(
+            f"{counts.get('children', 0):,} children ({counts.get('reviews', 0):,} reviews, "
+            f"{counts.get('conference records', 0):,} conference records, "
+            f"{counts.get('LAC working records', 0):,} LAC working records)"
+        )
     lines, problems = query_count_table(results)
     command = " ".join(["python bench/run.py", *sys.argv[1:]])
     note = (
         f"Counted on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
-        f"{(time.perf_counter() - started) / 60:.0f} minutes, apart from the rest of this page."
+        f"{(time.perf_counter() - started) / 60:.0f} minutes, apart from the rest of this page, on "
+        f"{' and '.join(data)} seeded by bench/seed_scale.py."
     )
     previous = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
     args.out.write_text(replace_query_counts(previous, lines, note))

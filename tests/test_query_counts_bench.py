@@ -1,8 +1,9 @@
 """The benchmark's query counts (bench/query_counts.py) on two seeded authorities, one
 three times the other: every list page, dashboard and API list endpoint, and the pages and API
 endpoints of a full review record, conference record, review document and child's data entry,
-answers 200 (query_counts raises otherwise) and makes the same number of queries at both sizes. The benchmark compares
-5,000 and 100,000 children; this catches a query per child, per IRO or per row on every change.
+answers 200 (query_counts raises otherwise) and makes the same number of queries at both sizes.
+The benchmark compares 5,000 and 100,000 children; this catches a query per child, per IRO or
+per row on every change.
 
 The caseload's IRO holds about 20 children in the smaller authority and a full page in the larger
 one, and the managers' lists (the oversight worklist, the escalations by stage, every IRO's
