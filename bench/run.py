@@ -22,7 +22,12 @@ a process pointed at that database:
    must be equal at every size.
 
 Then the reminder sweep (bench/reminders.py, on the largest size's data) and the SSDA903 import
-(bench/import_903.py, a database of its own) from their own scripts. The targets of the issue are
+(bench/import_903.py, a database of its own) from their own scripts. `--only query-counts` seeds
+(or reuses) only the --count-sizes databases, counts only the queries, and replaces only that
+section of --out, dated, keeping the rest as it was:
+
+    .venv/bin/python bench/run.py --only query-counts    # 5,000 and 100,000 children
+ The targets of the issue are
 checked and listed under the table; the run fails (exit 1) if any figure differs between the
 three report computations or a query count changes with the size.
 """
@@ -108,7 +113,7 @@ def prepare(size, args):
     counts = dict(
         re.findall(
             r"^(children|IROs|care episodes|reviews|CP plans|oversight records|escalations"
-            r"|allocations): ([\d,]+)$",
+            r"|allocations|conference records|LAC working records): ([\d,]+)$",
             output,
             flags=re.MULTILINE,
         )
@@ -132,9 +137,11 @@ def measure_size(size, url, args):
             "--users",
             str(args.users),
         ]
-        command += ["--think", *map(str, args.think)] if size in args.load_sizes else ["--think"]
+        command += ["--think", *map(str, args.think)] if size in args.load_sizes and not args.only else ["--think"]
         if size in args.count_sizes:
             command.append("--count-queries")
+        if args.only:
+            command += ["--only", args.only]
         if args.today:
             command += ["--today", args.today.isoformat()]
         run(command, url)
@@ -156,6 +163,11 @@ def measure_one(args):
     period = reporting_year(timescales.reporting_year_start(on).year - 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    if args.only == "query-counts":
+        import query_counts
+
+        Path(args.measure_one).write_text(json.dumps({"queries": query_counts.query_counts()}))
+        return
     result = {
         "period": period.label,
         "report": report_baselines.measure(period, on, args.runs),
@@ -256,6 +268,75 @@ def machine():
 
 def seconds(value):
     return f"{value:.4f}" if value < 0.01 else f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+QUERY_COUNTS_HEADING = "## 3. Queries per page and per API endpoint"
+
+
+def query_count_table(results):
+    """The query counts of the sizes counted, as Markdown lines under their heading (none if no
+    size was counted), and the pages whose count changes with the size."""
+    counted = [size for size in results["sizes"] if results["sizes"][size]["measured"].get("queries")]
+    if not counted:
+        return [], []
+    lines = [
+        QUERY_COUNTS_HEADING,
+        "",
+        "Every list page, dashboard and API list endpoint, and the pages and API endpoints of one full "
+        "record of each kind (bench/query_counts.py: a held LAC review and one with a draft, a held ICPC and a "
+        "conference with a draft, a review document, a child's data entry).",
+        "",
+        "| page or endpoint | " + " | ".join(f"{int(size):,} children" for size in counted) + " |",
+        "|---|" + "---:|" * len(counted),
+    ]
+    changing = {}
+    for name in results["sizes"][counted[0]]["measured"]["queries"]:
+        found = [results["sizes"][size]["measured"]["queries"].get(name) for size in counted]
+        lines.append(f"| {name} | " + " | ".join(str(count) for count in found) + " |")
+        if len(set(found)) > 1:
+            changing[name] = found
+    lines += ["", f"Not equal at every size: {', '.join(changing)}." if changing else "All equal at every size."]
+    return lines, [
+        f"the query count of {name} changes with the number of children: {found}" for name, found in changing.items()
+    ]
+
+
+def replace_query_counts(text, lines, note):
+    """`text` (RESULTS.md) with its query counts section replaced by `lines`, `note` under the
+    heading; the other sections kept as they were."""
+    section = "\n".join([lines[0], "", note, "", *lines[2:]])
+    start = text.find("## 3. Queries per page")
+    if start < 0:
+        return f"{text.rstrip()}\n\n{section}\n"
+    end = text.find("\n## ", start + 1)
+    return text[:start] + section + ("\n" + text[end:] if end >= 0 else "\n")
+
+
+def only_query_counts(args, started):
+    """Seed or reuse each --count-sizes database, count its queries, and replace only the query
+    counts section of --out, dated; exit 1 if a count changes with the size."""
+    results, data = {"sizes": {}}, []
+    for size in args.count_sizes:
+        url, _, counts = prepare(size, args)
+        results["sizes"][str(size)] = {"measured": measure_size(size, url, args)}
+        data.append(
+            f"{counts.get('children', 0):,} children ({counts.get('reviews', 0):,} reviews, "
+            f"{counts.get('conference records', 0):,} conference records, "
+            f"{counts.get('LAC working records', 0):,} LAC working records)"
+        )
+    lines, problems = query_count_table(results)
+    command = " ".join(["python bench/run.py", *sys.argv[1:]])
+    note = (
+        f"Counted on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
+        f"{(time.perf_counter() - started) / 60:.0f} minutes, apart from the rest of this page, on "
+        f"{' and '.join(data)} seeded by bench/seed_scale.py."
+    )
+    previous = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
+    args.out.write_text(replace_query_counts(previous, lines, note))
+    print("\n".join(lines))
+    print(f"Written to {args.out}")
+    if problems:
+        sys.exit(1)
 
 
 def tables(results, args):
@@ -398,21 +479,9 @@ def tables(results, args):
                         f"children with {think} think time (target at most {P95_TARGET_MS} ms)"
                     )
 
-    counted = [size for size in sizes if results["sizes"][size]["measured"].get("queries")]
-    if counted:
-        lines += [
-            "",
-            "## 3. Queries per page and per API list endpoint",
-            "",
-            "| page or endpoint | " + " | ".join(f"{int(size):,} children" for size in counted) + " |",
-            "|---|" + "---:|" * len(counted),
-        ]
-        names = results["sizes"][counted[0]]["measured"]["queries"]
-        for name in names:
-            found = [results["sizes"][size]["measured"]["queries"].get(name) for size in counted]
-            lines.append(f"| {name} | " + " | ".join(str(count) for count in found) + " |")
-            if len(set(found)) > 1:
-                problems.append(f"the query count of {name} changes with the number of children: {found}")
+    query_lines, query_problems = query_count_table(results)
+    lines += ["", *query_lines] if query_lines else []
+    problems += query_problems
 
     lines += ["", "## 4. Reminder sweep and SSDA903 import", "", "| measurement | figures |", "|---|---|"]
     for run_, figures in results.get("reminders", {}).items():
@@ -464,6 +533,11 @@ def main():
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-reminders", action="store_true")
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument(
+        "--only",
+        choices=["query-counts"],
+        help="Run only this part at --count-sizes and replace only its section of --out.",
+    )
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -471,6 +545,8 @@ def main():
         return measure_one(args)
 
     started = time.perf_counter()
+    if args.only == "query-counts":
+        return only_query_counts(args, started)
     results = {"sizes": {}}
     for size in args.sizes:
         url, seeded, counts = prepare(size, args)

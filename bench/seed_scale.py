@@ -6,7 +6,8 @@
     .venv/bin/python manage.py migrate && .venv/bin/python bench/seed_scale.py --children 100000
 
 Builds what `manage.py seed_demo` builds (children with their care and child protection
-histories, reviews and conferences, oversight, escalations, IRO accounts and allocations), through
+histories, reviews and conferences, the records of those held from demo/conferences.py and
+demo/review_records.py, oversight, escalations, IRO accounts and allocations), through
 the same generators, but chunk by chunk: each chunk of --chunk children is generated with a seed
 of its own (from --seed and its place), saved in one transaction and dropped, so memory does not
 grow with the number of children; --workers processes (2 by default) seed chunks side by side.
@@ -58,10 +59,12 @@ from demo.escalations import cafcass_referrals_among  # noqa: E402
 from demo.management.commands.seed_demo import Chunk, generate_and_save, iso_date  # noqa: E402
 from escalations.models import Escalation  # noqa: E402
 from oversight.models import OversightRecord  # noqa: E402
-from reviews.models import Review  # noqa: E402
+from reviews.models import ConferenceAttendee, ConferenceRecord, Review  # noqa: E402
+from reviews.record_models import ReviewParticipant, ReviewRecord  # noqa: E402
 
 DEMO_CHILDREN = {"local_child_id__startswith": children_demo.DEMO_ID_PREFIX}
 OF_DEMO_CHILDREN = {f"child__{lookup}": value for lookup, value in DEMO_CHILDREN.items()}
+OF_DEMO_REVIEWS = {f"review__{lookup}": value for lookup, value in OF_DEMO_CHILDREN.items()}
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,12 @@ def database_counts():
         "IRO FTE": float(iros.aggregate(fte=Sum("fte"))["fte"] or 0),
         "care episodes": CareEpisode.objects.filter(**OF_DEMO_CHILDREN).count(),
         "reviews": Review.objects.filter(**OF_DEMO_CHILDREN).count(),
+        "conference records": ConferenceRecord.objects.filter(**OF_DEMO_REVIEWS).count(),
+        "conference attendees": ConferenceAttendee.objects.filter(
+            **{f"record__{lookup}": value for lookup, value in OF_DEMO_REVIEWS.items()}
+        ).count(),
+        "LAC working records": ReviewRecord.objects.filter(**OF_DEMO_REVIEWS).count(),
+        "review participants": ReviewParticipant.objects.filter(**OF_DEMO_REVIEWS).count(),
         "CP plans": ChildProtectionPlan.objects.filter(**OF_DEMO_CHILDREN).count(),
         "oversight records": OversightRecord.objects.filter(**OF_DEMO_CHILDREN).count(),
         "escalations": Escalation.objects.filter(**OF_DEMO_CHILDREN).count(),
