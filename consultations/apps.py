@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class ConsultationsConfig(AppConfig):
@@ -7,3 +8,6 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from . import audit_records  # noqa: F401
+        from .figure_selectors import register_sqlite_median
+
+        connection_created.connect(register_sqlite_median, dispatch_uid="consultations_sqlite_median")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("reviews/", include("caseloads.review_urls")),
     path("oversight/", include("oversight.urls")),
     path("escalations/", include("escalations.urls")),
+    path("consultations/", include("consultations.figure_urls")),
     path("reminders/", include("notifications.urls")),
     path("", include("reporting.urls")),
     path("returns/903/", include("ssda903.urls")),
