@@ -5,5 +5,5 @@ from . import figure_views
 app_name = "consultations"
 
 urlpatterns = [
-    path("reviews/", figure_views.ConsultationReviewsView.as_view(), name="reviews"),
+    path("links/", figure_views.ConsultationLinksView.as_view(), name="links"),
 ]

@@ -285,7 +285,7 @@ def conferences(figures: dict[str, Any], period: Period) -> dict[str, Any]:
 
 def _reviews_consulted(period: Period, **params: Any) -> str:
     return _url(
-        "consultations:reviews", **_dates("reviewed_from", period.start), **_dates("reviewed_to", period.end), **params
+        "consultations:links", **_dates("reviewed_from", period.start), **_dates("reviewed_to", period.end), **params
     )
 
 

@@ -347,7 +347,7 @@ RULES = {
     # reviews
     "reviews:due": Rule(CHILD_LISTS),
     "reviews:held": Rule(CHILD_LISTS),
-    "consultations:reviews": Rule(CHILD_LISTS),
+    "consultations:links": Rule(CHILD_LISTS),
     "reviews:detail": Rule(CHILD_RECORD, held_review),
     "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:record": Rule(CHILD_RECORD_CHANGE, due_review),

@@ -11,6 +11,7 @@ held in March 2025, the year before, though it was due in April; Esme's is due i
 
 from datetime import UTC, datetime, timedelta
 from datetime import date as D
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -25,6 +26,8 @@ from consultations.models import (
     SafetyAlert,
 )
 from reporting import selectors, services
+from reporting.annual_report import Figure
+from reporting.child_friendly import child_friendly_content
 from reporting.dashboard import consultations as dashboard_consultations
 from reporting.periods import reporting_year
 from reviews.models import Review, ReviewKind, ReviewStatus
@@ -309,21 +312,21 @@ def test_each_dashboard_figure_opens_the_reviews_it_counts(authority, client, ma
     assert (alerts["Median hours to respond"][0].value, alerts["Longest hours to respond"][1].value) == (6.5, 1.0)
 
 
-def test_the_list_of_reviews_counts_the_links_it_was_opened_for(authority, client, manager, clock):
+def test_the_list_has_a_row_for_each_link_counted(authority, client, manager, clock):
     clock(ON)
     sign_in(client, manager)
-    url = reverse("consultations:reviews")
+    url = reverse("consultations:links")
     tables = page_tables(client.get(url, {"purpose": "consultation", "person_type": "carer"}))
-    rows = tables.by_caption["2 reviews"]
-    assert [row[0].split()[0] for row in rows[1:]] == ["Cleo", "Abel"]
-    assert [row[3:6] for row in rows[1:]] == [["1", "1", "2"], ["1", "0", "0"]]
+    rows = tables.by_caption["2 links"][1:]
+    assert [row[0].split()[0] for row in rows] == ["Cleo", "Abel"]
+    assert [row[4:6] for row in rows] == [["Yes", "Not responded to, escalated"], ["No", "None"]]
 
 
 def test_an_iro_lists_only_their_own_childrens_reviews(authority, client, iro, clock):
     clock(ON)
-    response = sign_in(client, iro).get(reverse("consultations:reviews"))
+    response = sign_in(client, iro).get(reverse("consultations:links"))
     assert response.status_code == 200
-    assert "0 reviews" in response.content.decode()
+    assert "0 links" in response.content.decode()
 
 
 def test_the_dashboard_shows_them_with_the_year_before(authority, client, manager, clock):
@@ -407,3 +410,26 @@ def test_the_board_version_suppresses_the_small_numbers(authority, client, manag
     assert board.row("views-alerts", "Median time to respond (hours)") == ["c", "c"]
     rows = csv_by_measure(client.get(reverse("reporting:annual_report_csv", args=[YEAR]), {"variant": "board"}))
     assert rows["How well the review listened: mean score (1 to 5)"][3:5] == ["c", "c"]
+
+
+def test_the_version_for_children_says_how_often_children_gave_their_views_and_were_listened_to():
+    def count(key, value):
+        return key, Figure(key=key, label=key, kind="count", this_year=value)
+
+    figures = dict(
+        [
+            count("views.consultation.child.returned", 123),
+            count("views.listened.4", 30),
+            count("views.listened.5", 40),
+            count("views.listened.total", 100),
+        ]
+    )
+    content = child_friendly_content(SimpleNamespace(figures=figures, narrative={}))
+    assert content["views_given"] == "about 120"
+    assert (content["listened"].out_of_ten, content["listened"].sentence) == (
+        7,
+        "said their review listened to them well",
+    )
+    figures.update(dict([count("views.consultation.child.returned", 4)]))
+    small = child_friendly_content(SimpleNamespace(figures=figures, narrative={}))
+    assert small["views_given"] is None  # too few to mention

@@ -1,5 +1,5 @@
 """A service manager reads the children's and families' views on the dashboard and follows a
-figure to the reviews it counts, on a desktop and at 390 px wide; axe-core passes on both pages.
+figure to the links it counts, on a desktop and at 390 px wide; axe-core passes on both pages.
 
 One LAC review due today, with links sent to the child (answered) and to a parent (not yet)."""
 
@@ -41,13 +41,13 @@ def test_manager_follows_a_views_figure_to_the_reviews_counted(page, manager, co
     assert_no_axe_violations(page, f"dashboard with the views section at {width}px")
     screenshot(page, f"dashboard-views-{width}")
     figure(page, "consultation links to: The child: returned", 1).click()
-    expect(page).to_have_title("Consultation and feedback, by review – IRO Portal")
-    expect(page.locator("main table caption").first).to_have_text("1 review")
+    expect(page).to_have_title("Consultation and feedback links – IRO Portal")
+    expect(page.locator("main table caption").first).to_have_text("1 link")
     expect(page.locator("main tbody tr")).to_contain_text(consulted.full_name)
     expect(page.get_by_label("Links sent")).to_have_value("consultation")
     assert_no_axe_violations(page, f"reviews behind a consultation figure at {width}px")
     screenshot(page, f"consultation-reviews-{width}")
     page.go_back()
     figure(page, "consultation links to: Parent: returned", 0).click()
-    expect(page.locator("main table caption").first).to_have_text("0 reviews")
+    expect(page.locator("main table caption").first).to_have_text("0 links")
     page.problems.assert_none()
