@@ -67,7 +67,10 @@ class Median(Aggregate):
     allow_distinct = False
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="iro_median", template="%(function)s(%(expressions)s)")
+        median = self.copy()
+        median.function = "iro_median"
+        median.template = "%(function)s(%(expressions)s)"
+        return super(Median, median).as_sql(compiler, connection, **extra_context)
 
 
 class _SqliteMedian:

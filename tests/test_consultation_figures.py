@@ -14,6 +14,8 @@ from datetime import date as D
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from children.models import Child
@@ -433,3 +435,21 @@ def test_the_version_for_children_says_how_often_children_gave_their_views_and_w
     figures.update(dict([count("views.consultation.child.returned", 4)]))
     small = child_friendly_content(SimpleNamespace(figures=figures, narrative={}))
     assert small["views_given"] is None  # too few to mention
+
+
+def test_the_list_runs_the_same_queries_however_many_links(authority, client, manager, clock):
+    clock(ON)
+    sign_in(client, manager)
+    url = reverse("consultations:links")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"alert": "raised"}).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for name in ("Ivor", "Jude", "Kit"):
+        review = authority.review(name, ReviewKind.ICPC, born=D(2012, 1, 1), due=D(2025, 12, 1))
+        for person in ("child", "parent", "carer"):
+            authority.alert(authority.link(review, person, answers=UNSAFE), at(D(2025, 11, 20)))
+    assert queries() == before
