@@ -453,3 +453,12 @@ def test_the_list_runs_the_same_queries_however_many_links(authority, client, ma
         for person in ("child", "parent", "carer"):
             authority.alert(authority.link(review, person, answers=UNSAFE), at(D(2025, 11, 20)))
     assert queries() == before
+
+
+def test_the_annual_report_api_gives_them(authority, manager, clock):
+    clock(ON)
+    response = api_client(manager).get(f"/api/v1/annual-reports/{YEAR}/figures/")
+    figures = {figure["key"]: figure for figure in response.json()["figures"]}
+    sent = figures["views.consultation.all.sent"]
+    assert (sent["section"], sent["this_year"], sent["last_year"]) == ("views", 9, 1)
+    assert figures["views.alerts.median_hours"]["this_year"] == 6.5
