@@ -10,7 +10,14 @@ from children.models import Allocation
 from iro_portal.filters import YES_NO_CHOICES, GovukDateFilter, handled_in_filter_queryset
 from reviews.filters import IroScopedFilter
 
-from .figure_selectors import CHILD_AGE_BANDS, LISTENED_SCORES, RETURNED, reviewed_between
+from .figure_selectors import (
+    CHILD_AGE_BANDS,
+    LISTENED_SCORES,
+    RETURNED,
+    alert_escalated,
+    alert_responded,
+    reviewed_between,
+)
 from .models import CONSULTED_KINDS, ConsultationInvitation, PersonType, Purpose
 
 ALERT_OUTCOMES = [
@@ -20,13 +27,14 @@ ALERT_OUTCOMES = [
     ("escalated", "Escalated to the managers"),
 ]
 ALERT = "response__safety_alert"
+RAISED = Q(**{f"{ALERT}__isnull": False})
 ALERT_CONDITIONS = {
-    "raised": Q(**{f"{ALERT}__isnull": False}),
-    "responded": Q(**{f"{ALERT}__responded_at__isnull": False}),
-    "not_responded": Q(**{f"{ALERT}__isnull": False, f"{ALERT}__responded_at__isnull": True}),
-    "escalated": Q(**{f"{ALERT}__escalated_at__isnull": False}),
+    "raised": RAISED,
+    "responded": alert_responded(f"{ALERT}__"),
+    "not_responded": RAISED & Q(**{f"{ALERT}__responded_at__isnull": True}),
+    "escalated": alert_escalated(f"{ALERT}__"),
 }
-"""A link's safety alert, by the same conditions as the figures (figure_selectors.RESPONDED, ESCALATED)."""
+"""A link's safety alert, by the conditions the figures count alerts by."""
 
 FIRST_DAY, LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
 

@@ -1,5 +1,5 @@
 """The conditions the consultation figures count by (reporting.selectors.consultation_figures)
-and the list of reviews each figure opens (figure_views): one rule for both, as SQL over links,
+and the list of links each figure opens (figure_views): one rule for both, as SQL over links,
 alerts and reviews.
 
 A link, or an alert, counts in a period when its review's day is in it: the day the review was
@@ -36,8 +36,19 @@ was never there to answer."""
 RETURNED = Q(submitted_at__isnull=False)
 """A link answered: a reply was kept (a link answered cannot be withdrawn)."""
 
-RESPONDED = Q(responded_at__isnull=False)
-ESCALATED = Q(escalated_at__isnull=False)
+
+def alert_responded(prefix: str = "") -> Q:
+    """Someone recorded what they did about the alert (through `prefix` from a link)."""
+    return Q(**{f"{prefix}responded_at__isnull": False})
+
+
+def alert_escalated(prefix: str = "") -> Q:
+    """The alert, unanswered in time, was passed to the service managers."""
+    return Q(**{f"{prefix}escalated_at__isnull": False})
+
+
+RESPONDED = alert_responded()
+ESCALATED = alert_escalated()
 
 
 def review_day(prefix: str = "") -> Coalesce:
