@@ -1022,6 +1022,15 @@ def _views(b: _Builder) -> Section:
         total=None,
         note="An IRO may send a younger child's form to a child who needs it: the band is the form.",
     )
+    # The age bands add up to the child's links and the kinds to everyone's: the board version's
+    # secondary suppression must not let a hidden cell be worked out from another table.
+    by_age.totals = [
+        (
+            f"views.consultation.{PersonType.CHILD}.{part}",
+            [f"views.child_age.{band}.{part}" for band, _ in CHILD_AGE_BANDS],
+        )
+        for part in ("sent", "returned")
+    ]
     by_kind = _sent_and_returned(
         b,
         "views.kind",

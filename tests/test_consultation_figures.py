@@ -33,7 +33,7 @@ from reporting.child_friendly import child_friendly_content
 from reporting.dashboard import consultations as dashboard_consultations
 from reporting.periods import reporting_year
 from reviews.models import Review, ReviewKind, ReviewStatus
-from tests.annual_report.formats import csv_by_measure, page_tables
+from tests.annual_report.formats import assert_nothing_suppressed_can_be_worked_out, csv_by_measure, page_tables
 from tests.api_helpers import api_client
 from tests.conftest import review_due, sign_in
 from tests.factories import ChildFactory
@@ -412,6 +412,8 @@ def test_the_board_version_suppresses_the_small_numbers(authority, client, manag
     assert board.row("views-alerts", "Median time to respond (hours)") == ["c", "c"]
     rows = csv_by_measure(client.get(reverse("reporting:annual_report_csv", args=[YEAR]), {"variant": "board"}))
     assert rows["How well the review listened: mean score (1 to 5)"][3:5] == ["c", "c"]
+    assert rows["Consultation, the child's form, Child aged 8 to 12: links sent"][3] == "c"
+    assert_nothing_suppressed_can_be_worked_out(rows)
 
 
 def test_the_version_for_children_says_how_often_children_gave_their_views_and_were_listened_to():
