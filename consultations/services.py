@@ -16,13 +16,14 @@ from audit.models import AuditAction
 from audit.services import record_event
 from children.selectors import age_on
 from iro_portal.locking import check_version
-from reviews.models import Review, ReviewKind, ReviewStatus
+from reviews.models import Review, ReviewStatus
 from reviews.record_services import plain_text
 
 from .alerts import raise_alert_if_needed
 from .models import (
     ADULT_FORMS,
     CHILD_FORMS,
+    CONSULTED_KINDS,
     ConsultationInvitation,
     ConsultationResponse,
     Delivery,
@@ -33,7 +34,6 @@ from .models import (
 from .selectors import LinkState, invitation_for_code, link_state, review_day
 from .tokens import code_hash, new_code
 
-CONSULTED_KINDS = (ReviewKind.LAC, ReviewKind.ICPC, ReviewKind.RCPC)
 TEXT_FIELDS = (
     "going_well",
     "worries",

@@ -16,6 +16,8 @@ from typing import Any
 
 from children.codes import CategoryOfAbuse, LegalStatus, Sex
 from children.selectors import ETHNIC_GROUPS, PLACEMENT_GROUPS, PROVIDER_GROUPS
+from consultations.figure_selectors import CHILD_AGE_BANDS, LISTENED_SCORES
+from consultations.models import CONSULTED_KINDS, AlertReason, PersonType
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import OversightKind, Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
@@ -947,6 +949,177 @@ def _child_protection(b: _Builder) -> Section:
     )
 
 
+def _sent_and_returned(
+    b: _Builder,
+    key: str,
+    caption: str,
+    groups: Sequence[tuple[str, str]],
+    counts_of: Callable[[Raw, str], Raw],
+    *,
+    prefix: str,
+    total: tuple[str, str] | None,
+    note: str = "",
+) -> Table:
+    """Links sent and returned, and the percentage returned, one row per group (and a total row
+    when `total` is (key, label) of the figures the groups add up to)."""
+    rows: list[tuple[str, str]] = []
+    cells: dict[str, dict[str, str]] = {}
+    sent_parts: list[str] = []
+    returned_parts: list[str] = []
+    for group, label in [*groups, *([total] if total else [])]:
+        is_total = total is not None and group == total[0]
+        if is_total:
+            sent = b.total(f"{key}.{group}.sent", f"{prefix}, {label.lower()}: links sent", sent_parts)
+            returned = b.total(f"{key}.{group}.returned", f"{prefix}, {label.lower()}: returned", returned_parts)
+        else:
+            sent = b.count(
+                f"{key}.{group}.sent", f"{prefix}, {label}: links sent", lambda raw, g=group: counts_of(raw, g)["sent"]
+            )
+            returned = b.count(
+                f"{key}.{group}.returned",
+                f"{prefix}, {label}: returned",
+                lambda raw, g=group: counts_of(raw, g)["returned"],
+            )
+            sent_parts.append(sent)
+            returned_parts.append(returned)
+        rate = b.percent(f"{key}.{group}.percent_returned", f"{prefix}, {label}: returned (%)", returned, sent)
+        rows.append(("total" if is_total else group, label))
+        cells["total" if is_total else group] = {"sent": sent, "returned": returned, "percent": rate}
+    return Table(
+        key=key,
+        caption=caption,
+        rows=rows,
+        columns=[("sent", "Links sent"), ("returned", "Returned"), ("percent", "Returned (%)")],
+        cells=cells,
+        totals=[(cells["total"]["sent"], sent_parts), (cells["total"]["returned"], returned_parts)] if total else [],
+        note=note,
+    )
+
+
+def _views(b: _Builder) -> Section:
+    """The views of children, families and professionals sought online before each review, the
+    feedback after it and the safety alerts the replies raised
+    (reporting.selectors.consultation_figures)."""
+    views = "consultations"
+    by_person = _sent_and_returned(
+        b,
+        "views.consultation",
+        "Consultation before the review: links sent and returned, by who they were for",
+        PersonType.choices,
+        lambda raw, person: raw[views]["consultation"]["by_person_type"][person],
+        prefix="Consultation",
+        total=("all", "Everyone"),
+        note="A link counts in the year its review was held in (or, not yet held, is due in); links withdrawn are "
+        "left out.",
+    )
+    by_age = _sent_and_returned(
+        b,
+        "views.child_age",
+        "The child's consultation, by age band (the form the child was sent)",
+        CHILD_AGE_BANDS,
+        lambda raw, band: raw[views]["consultation"]["by_age_band"][band],
+        prefix="Consultation, the child's form",
+        total=None,
+        note="An IRO may send a younger child's form to a child who needs it: the band is the form.",
+    )
+    # The age bands add up to the child's links and the kinds to everyone's: the board version's
+    # secondary suppression must not let a hidden cell be worked out from another table.
+    by_age.totals = [
+        (
+            f"views.consultation.{PersonType.CHILD}.{part}",
+            [f"views.child_age.{band}.{part}" for band, _ in CHILD_AGE_BANDS],
+        )
+        for part in ("sent", "returned")
+    ]
+    by_kind = _sent_and_returned(
+        b,
+        "views.kind",
+        "Consultation links, by kind of review",
+        [(kind.value, kind.label) for kind in CONSULTED_KINDS],
+        lambda raw, kind: raw[views]["consultation"]["by_kind"][kind],
+        prefix="Consultation",
+        total=None,
+    )
+    by_kind.totals = [
+        ("views.consultation.all.sent", [f"views.kind.{kind.value}.sent" for kind in CONSULTED_KINDS]),
+        ("views.consultation.all.returned", [f"views.kind.{kind.value}.returned" for kind in CONSULTED_KINDS]),
+    ]
+    feedback = _sent_and_returned(
+        b,
+        "views.feedback",
+        "Feedback after the review: links sent and returned, by who they were for",
+        PersonType.choices,
+        lambda raw, person: raw[views]["feedback"]["by_person_type"][person],
+        prefix="Feedback",
+        total=("all", "Everyone"),
+    )
+    scores = _breakdown(
+        b,
+        "views.listened",
+        "How well the review listened to them, from 1 (not at all) to 5 (very well)",
+        [(str(score), label) for score, label in LISTENED_SCORES],
+        lambda raw, score: raw[views]["feedback"]["scores"][int(score)],
+        prefix="Listened",
+        total_label="All feedback with a score",
+        chart_axis="Replies",
+        percent_of_total=True,
+    )
+    b.number(
+        "views.mean_score",
+        "How well the review listened: mean score (1 to 5)",
+        lambda raw: raw[views]["feedback"]["mean_score"],
+        numerator_key="views.listened.total",
+    )
+    mean = _list_table("views.score", "How well the review listened: the mean score", ["views.mean_score"], b)
+    alerts = "alerts"
+    reasons = [
+        b.count(
+            f"views.alerts.{reason}",
+            f"Safety alerts: {label.lower()}",
+            lambda raw, reason=reason: raw[views][alerts]["by_reason"][reason],
+        )
+        for reason, label in AlertReason.choices
+    ]
+    raised = b.total("views.alerts.raised", "Safety alerts raised", reasons)
+    responded = b.count("views.alerts.responded", "Responded to", lambda raw: raw[views][alerts]["responded"])
+    b.count("views.alerts.escalated", "Escalated to the service managers", lambda raw: raw[views][alerts]["escalated"])
+    b.number(
+        "views.alerts.median_hours",
+        "Median time to respond (hours)",
+        lambda raw: raw[views][alerts]["median_hours_to_respond"],
+        numerator_key=responded,
+    )
+    b.number(
+        "views.alerts.longest_hours",
+        "Longest time to respond (hours)",
+        lambda raw: raw[views][alerts]["longest_hours_to_respond"],
+        numerator_key=responded,
+    )
+    alert_table = _list_table(
+        "views.alerts",
+        "Safety alerts raised by replies, and the time to respond",
+        [
+            *reasons,
+            raised,
+            responded,
+            "views.alerts.escalated",
+            "views.alerts.median_hours",
+            "views.alerts.longest_hours",
+        ],
+        b,
+        totals=[(raised, reasons)],
+        note="An alert is raised when a reply says the child does not feel safe, or uses words the service watches "
+        "for; it is escalated when no one has responded within the time the service sets.",
+    )
+    return Section(
+        "views",
+        "Children's and families' views",
+        "How many children, parents, carers and professionals gave their views online before a review, how many "
+        "told us afterwards how well it listened, and the safety alerts their replies raised.",
+        [by_person, by_age, by_kind, feedback, scores, mean, alert_table],
+    )
+
+
 def _other(key: str) -> ValueOf:
     return lambda raw: raw["other"].get(key) if raw["other"] else None
 
@@ -1006,6 +1179,7 @@ def _build_sections(builder: _Builder) -> list[Section]:
         _oversight(builder),
         _escalations(builder),
         _child_protection(builder),
+        _views(builder),
         _other_activity(builder),
     ]
 

@@ -243,6 +243,18 @@ DashboardSerializer = inline_serializer(
                 "checks_recorded, checks_not_met by kind and any_check_not_met; percents null when nothing to divide by."
             )
         ),
+        "consultations": serializers.DictField(
+            help_text=(
+                "The views sought online, counted by the period their review was held in (or, not held, is due in): "
+                "consultation {all, by_person_type, by_age_band (the child's form), by_kind} and feedback {all, "
+                "by_person_type} each as sent (not withdrawn), returned and percent_returned; feedback scores {1-5: "
+                "replies}, scored and mean_score; alerts: raised, by_reason, responded, not_responded, escalated, "
+                "median_hours_to_respond and longest_hours_to_respond (null when none responded)."
+            )
+        ),
+        "consultations_last_year": serializers.DictField(
+            help_text="The same figures as consultations for the same dates a year before."
+        ),
         "conferences": serializers.DictField(
             child=serializers.DictField(),
             help_text=(

@@ -59,7 +59,11 @@ def child_friendly_content(content):
         share = out_of_ten(count, counted)
         if share:
             ways.append(OutOfTen(key, sentence, share))
+    listened_well = sum(value(f"views.listened.{score}") or 0 for score in (4, 5))
+    listened = out_of_ten(listened_well, value("views.listened.total"))
     return {
+        "views_given": about(value("views.consultation.child.returned")),
+        "listened": OutOfTen("listened", "said their review listened to them well", listened) if listened else None,
         "children_looked_after": about(value("children.during")),
         "reviews_held": about(value("lac.held")),
         "took_part": OutOfTen("took_part", "took part in their review", took_part) if took_part else None,

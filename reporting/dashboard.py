@@ -12,6 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from caseloads.selectors import IRO_ALLOCATION_OUTCOMES
+from consultations.figure_filters import ALERT_OUTCOMES
+from consultations.figure_selectors import CHILD_AGE_BANDS, LISTENED_SCORES
+from consultations.models import CONSULTED_KINDS, PersonType, Purpose
 from escalations.codes import AreaOfConcern, Stage
 from oversight.models import Rag
 from reviews.conference_selectors import FIRST_CORE_GROUP_OUTCOMES
@@ -27,7 +30,7 @@ from reviews.selectors import NOT_RECORDED, STANDARD_OUTCOMES, recorded_value
 
 from . import charts
 from .caseloads import above_band, below_band
-from .periods import Period
+from .periods import Period, a_year_before
 from .selectors import CASELOAD_BAND, Caseload, Month
 
 
@@ -280,6 +283,135 @@ def conferences(figures: dict[str, Any], period: Period) -> dict[str, Any]:
     }
 
 
+def _reviews_consulted(period: Period, **params: Any) -> str:
+    return _url(
+        "consultations:links", **_dates("reviewed_from", period.start), **_dates("reviewed_to", period.end), **params
+    )
+
+
+def _links_row(label: str, years: list[tuple[Period, dict[str, Any]]], about: str, **params: Any) -> dict[str, Any]:
+    """A row of links sent and returned (with the percentage returned), this year then a year
+    before, each opening the reviews it counts."""
+    cells = []
+    for (period, counts), when in zip(years, YEARS_SHOWN):
+        cells.append(Figure(f"sent{when}", counts["sent"], _reviews_consulted(period, **params)))
+        cells.append(
+            Figure(
+                f"returned{when}",
+                counts["returned"],
+                _reviews_consulted(period, returned="yes", **params),
+                counts["percent_returned"],
+            )
+        )
+    return {"label": label, "about": about, "cells": cells}
+
+
+def _figures_row(label: str, values: list[object], urls: list[str], about: str) -> dict[str, Any]:
+    """A row of one figure, this year then a year before; a figure without a list has no url."""
+    return {
+        "label": label,
+        "about": about,
+        "cells": [
+            Figure(when, value, url) for value, url, when in zip(values, urls, ("in the period", "a year before"))
+        ],
+    }
+
+
+YEARS_SHOWN = ("", ", a year before")
+
+
+def consultations(figures: dict[str, Any], period: Period) -> dict[str, Any]:
+    """The children's and families' views sought online, with the same dates a year before
+    beside them; every count opens the reviews it counts (consultations.figure_views)."""
+    last_period = a_year_before(period)
+    years = [(period, figures["consultations"]), (last_period, figures["consultations_last_year"])]
+    consultation = Purpose.CONSULTATION.value
+    feedback = Purpose.FEEDBACK.value
+
+    def links(part: str, group: str | None, key: str | None) -> list[tuple[Period, dict[str, Any]]]:
+        return [(when, counted[part]["all"] if group is None else counted[part][group][key]) for when, counted in years]
+
+    alerts = [
+        _figures_row(
+            label,
+            [counted["alerts"][outcome] for _, counted in years],
+            [_reviews_consulted(when, alert=outcome) for when, _ in years],
+            f"safety alerts {label.lower()}",
+        )
+        for outcome, label in ALERT_OUTCOMES
+    ]
+    for key, label in (
+        ("median_hours_to_respond", "Median hours to respond"),
+        ("longest_hours_to_respond", "Longest hours to respond"),
+    ):
+        alerts.append(_figures_row(label, [counted["alerts"][key] for _, counted in years], ["", ""], label.lower()))
+    return {
+        "last_period": last_period,
+        "by_person": [
+            *(
+                _links_row(
+                    label,
+                    links("consultation", "by_person_type", person),
+                    f"consultation links to: {label}",
+                    purpose=consultation,
+                    person_type=person,
+                )
+                for person, label in PersonType.choices
+            ),
+            _links_row("Everyone", links("consultation", None, None), "consultation links", purpose=consultation),
+        ],
+        "by_age_band": [
+            _links_row(
+                label,
+                links("consultation", "by_age_band", band),
+                f"consultation links, the child's form: {label}",
+                purpose=consultation,
+                person_type=PersonType.CHILD.value,
+                age_band=band,
+            )
+            for band, label in CHILD_AGE_BANDS
+        ],
+        "by_kind": [
+            _links_row(
+                kind.label,
+                links("consultation", "by_kind", kind.value),
+                f"consultation links for: {kind.label}",
+                purpose=consultation,
+                kind=kind.value,
+            )
+            for kind in CONSULTED_KINDS
+        ],
+        "feedback": [
+            *(
+                _links_row(
+                    label,
+                    links("feedback", "by_person_type", person),
+                    f"feedback links to: {label}",
+                    purpose=feedback,
+                    person_type=person,
+                )
+                for person, label in PersonType.choices
+            ),
+            _links_row("Everyone", links("feedback", None, None), "feedback links", purpose=feedback),
+        ],
+        "scores": [
+            *(
+                _figures_row(
+                    label,
+                    [counted["feedback"]["scores"][score] for _, counted in years],
+                    [_reviews_consulted(when, purpose=feedback, returned="yes", score=score) for when, _ in years],
+                    f"feedback scoring how well the review listened {label}",
+                )
+                for score, label in LISTENED_SCORES
+            ),
+            _figures_row(
+                "Mean score", [counted["feedback"]["mean_score"] for _, counted in years], ["", ""], "mean score"
+            ),
+        ],
+        "alerts": alerts,
+    }
+
+
 CASELOADS_OUT_OF_BAND_SHOWN = 10
 """How many IROs above the IRO Handbook range, and how many below it, the dashboard lists: at
 1,500 IROs the whole list is far too long to take in at a glance, so it has a page of its own."""
@@ -512,6 +644,7 @@ def page_content(figures: dict[str, Any], period: Period, on: date, everyone: bo
         "participation": participation(figures, period),
         "lac_record": lac_record(figures, period),
         "conferences": conferences(figures, period),
+        "consultations": consultations(figures, period),
         "caseloads": figures["caseloads"],
         "iro_allocation": iro_allocation(figures, period, on),
         "oversight": oversight(figures),

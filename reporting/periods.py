@@ -52,6 +52,15 @@ def period_problems(start: date | None, end: date | None) -> dict[str, str]:
     return {}
 
 
+def a_year_before(period: Period) -> Period:
+    """The same dates a year earlier (29 February becomes the 28th): last year, beside a period's figures."""
+
+    def back(day: date) -> date:
+        return day.replace(year=day.year - 1, day=min(day.day, 28) if (day.month, day.day) == (2, 29) else day.day)
+
+    return Period(back(period.start), back(period.end))
+
+
 def year_to_date(on: date) -> Period:
     return Period(reporting_year_start(on), on)
 

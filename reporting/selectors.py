@@ -10,9 +10,9 @@ caseload); None means the whole authority.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Model, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
@@ -40,6 +40,19 @@ from children.selectors import (
     repeat_protection_plan,
     started_care_between,
 )
+from consultations.figure_selectors import (
+    CHILD_AGE_BANDS,
+    ESCALATED,
+    LISTENED_SCORES,
+    RESPONDED,
+    RETURNED,
+    SENT,
+    Median,
+    hours,
+    reviewed_between,
+    time_to_respond,
+)
+from consultations.models import CONSULTED_KINDS, AlertReason, ConsultationInvitation, PersonType, Purpose, SafetyAlert
 from escalations.codes import AreaOfConcern, EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern
 from escalations.selectors import (
@@ -91,7 +104,7 @@ from reviews.selectors import (
     quality_outcome,
 )
 
-from .periods import Period
+from .periods import Period, a_year_before
 
 M = TypeVar("M", bound=Model)
 
@@ -323,6 +336,95 @@ def lac_record_figures(period: Period, children: QuerySet[Child] | None = None) 
     }
 
 
+def _sent_and_returned(sent: int, returned: int) -> dict[str, int | None]:
+    return {"sent": sent, "returned": returned, "percent_returned": percent(returned, sent)}
+
+
+def consultation_figures(period: Period, children: QuerySet[Child] | None = None) -> dict[str, Any]:
+    """The views of children, families and professionals sought online: consultation links sent
+    (not withdrawn) and returned, by person, by the child's age band (their form) and by kind of
+    review; feedback links sent and returned after the review, and how well it listened (1 to
+    5); safety alerts raised, responded to (median and longest hours) and escalated. A link or an
+    alert counts in the period its review's day is in: held in it, or, not held, due in it
+    (consultations.figure_selectors). Two queries."""
+    links = (
+        _scoped(
+            ConsultationInvitation.objects.filter(reviewed_between(period.start, period.end)), children, "review__child"
+        )
+        .values("purpose", "person_type", "form", "review__kind")
+        .annotate(
+            sent=Count("pk", filter=SENT),
+            returned=Count("pk", filter=RETURNED),
+            **{f"score_{score}": Count("pk", filter=Q(response__listened_score=score)) for score, _ in LISTENED_SCORES},
+        )
+    )
+    empty = {"sent": 0, "returned": 0}
+    consultation: dict[str, Any] = {
+        "all": dict(empty),
+        "by_person_type": {person: dict(empty) for person in PersonType.values},
+        "by_age_band": {band: dict(empty) for band, _ in CHILD_AGE_BANDS},
+        "by_kind": {kind.value: dict(empty) for kind in CONSULTED_KINDS},
+    }
+    feedback: dict[str, Any] = {
+        "all": dict(empty),
+        "by_person_type": {person: dict(empty) for person in PersonType.values},
+        "scores": {score: 0 for score, _ in LISTENED_SCORES},
+    }
+    for row in cast(list[dict[str, Any]], links):
+        counted = consultation if row["purpose"] == Purpose.CONSULTATION else feedback
+        groups = [counted["all"], counted["by_person_type"][row["person_type"]]]
+        if counted is consultation:
+            groups.append(consultation["by_kind"][row["review__kind"]])
+            if row["form"] in consultation["by_age_band"]:
+                groups.append(consultation["by_age_band"][row["form"]])
+        else:
+            for score, _ in LISTENED_SCORES:
+                feedback["scores"][score] += row[f"score_{score}"]
+        for group in groups:
+            group["sent"] += row["sent"]
+            group["returned"] += row["returned"]
+    for counted in (consultation, feedback):
+        counted["all"] = _sent_and_returned(**counted["all"])
+        for key in ("by_person_type", "by_age_band", "by_kind"):
+            if key in counted:
+                counted[key] = {group: _sent_and_returned(**sums) for group, sums in counted[key].items()}
+    scored = sum(feedback["scores"].values())
+    feedback["scored"] = scored
+    feedback["mean_score"] = (
+        float(
+            (Decimal(sum(score * n for score, n in feedback["scores"].items())) / scored).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            )
+        )
+        if scored
+        else None
+    )
+    taken = time_to_respond()
+    alerts = _scoped(
+        SafetyAlert.objects.filter(reviewed_between(period.start, period.end)), children, "review__child"
+    ).aggregate(
+        raised=Count("pk"),
+        **{f"reason_{reason}": Count("pk", filter=Q(reason=reason)) for reason in AlertReason.values},
+        responded=Count("pk", filter=RESPONDED),
+        escalated=Count("pk", filter=ESCALATED),
+        median=Median(taken, filter=RESPONDED),
+        longest=Max(taken, filter=RESPONDED),
+    )
+    return {
+        "consultation": consultation,
+        "feedback": feedback,
+        "alerts": {
+            "raised": alerts["raised"],
+            "by_reason": {reason: alerts[f"reason_{reason}"] for reason in AlertReason.values},
+            "responded": alerts["responded"],
+            "not_responded": alerts["raised"] - alerts["responded"],
+            "escalated": alerts["escalated"],
+            "median_hours_to_respond": hours(alerts["median"]),
+            "longest_hours_to_respond": hours(alerts["longest"]),
+        },
+    }
+
+
 def _outcomes(standard: str) -> tuple[str, ...]:
     return ("met", "missed") if standard == "report" else ("met", "missed", "pending")
 
@@ -528,7 +630,8 @@ def escalation_figures(period: Period, on: date, children: QuerySet[Child] | Non
 def dashboard(
     period: Period, on: date, children: QuerySet[Child] | None = None, iros: QuerySet[User] | None = None
 ) -> dict[str, Any]:
-    """Every figure of the dashboard for a period, as of `on`: twelve queries in all."""
+    """Every figure of the dashboard for a period, as of `on`: sixteen queries in all (the
+    consultation figures are counted for the same dates a year before too, to show beside them)."""
     return {
         "reviews": review_timeliness(period, on, children),
         "lac": lac_review_participation_and_quality(period, on, children),
@@ -539,6 +642,8 @@ def dashboard(
         "escalations": escalation_figures(period, on, children),
         "conferences": conference_figures(period, on, children),
         "lac_record": lac_record_figures(period, children),
+        "consultations": consultation_figures(period, children),
+        "consultations_last_year": consultation_figures(a_year_before(period), children),
     }
 
 
@@ -554,6 +659,7 @@ def reporting_year_figures(period: Period, on: date) -> dict[str, Any]:
         "protection": child_protection_year_figures(period),
         "conferences": conference_figures(period, on),
         "lac_record": lac_record_figures(period),
+        "consultations": consultation_figures(period),
     }
 
 

@@ -153,9 +153,12 @@ TABLES_JOINED_LATER = [
     "reviews_reviewviews",
     "reviews_careplancheck",
     "reviews_reviewrecord",
+    "consultations_consultationinvitation",
+    "consultations_consultationresponse",
+    "consultations_safetyalert",
 ]
 """Tables that joined the data-version triggers after migration reporting 0003, each in the
-migration that made it (reviews 0005, reviews 0007, reviews 0008)."""
+migration that made it (reviews 0005, reviews 0007, reviews 0008, consultations 0004)."""
 
 
 def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:

@@ -360,6 +360,7 @@ RULES = {
     # reviews
     "reviews:due": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
     "reviews:held": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
+    "consultations:links": Rule(CHILD_LISTS),
     "reviews:detail": Rule(CHILD_RECORD, held_review),
     "reviews:book": Rule(CHILD_RECORD_CHANGE, due_review),
     "reviews:record": Rule(CHILD_RECORD_CHANGE, pk_of("due_conference"), why="the conference's one-page record"),

@@ -69,7 +69,9 @@ def test_the_iro_sends_links_a_child_says_they_are_unsafe_and_the_replies_reach_
     assert "Wholejourney" not in child_page.content()
     child_page.get_by_label("What is going well for you at the moment?").fill("Drama club")
     child_page.get_by_label("What do you want to happen next?").fill("To see my brother more")
-    child_page.get_by_role("group", name="Do you feel safe where you live?").get_by_role("radio", name="No", exact=True).check()
+    child_page.get_by_role("group", name="Do you feel safe where you live?").get_by_role(
+        "radio", name="No", exact=True
+    ).check()
     assert_no_axe_violations(child_page, "a 13-year-old's form on a phone")
     child_page.get_by_role("button", name="Send my answers").click()
     expect(child_page.get_by_role("heading", name="You said you do not feel safe")).to_be_visible()

@@ -117,6 +117,8 @@ def list_size(client, url):
         match = [t for t in tables if re.fullmatch(r"\d+ children match|1 child matches", t["caption"].strip())]
         assert len(match) == 1, url
         stated, shown = int(match[0]["caption"].split()[0]), len(body_rows(match[0]))
+    elif path == reverse("consultations:links"):
+        stated, shown = caption_count(tables, r"(\d+) links?")
     elif path == reverse("escalations:list"):
         count = re.search(r"<li>(\d+) (?:open |resolved |withdrawn )?escalations?</li>", page)
         if count:  # the managers' page: a table per stage, then the areas of concern
