@@ -10,10 +10,10 @@ from django.db.models import Q
 from iro_portal.locking import version_field
 from reviews.models import Review, ReviewKind
 
+from .alert_models import WatchedPhrase  # noqa: F401 - one of the app's models, kept in its own module
+
 CONSULTED_KINDS = (ReviewKind.LAC, ReviewKind.ICPC, ReviewKind.RCPC)
 """The reviews links are sent for: LAC reviews and child protection conferences."""
-
-from .alert_models import WatchedPhrase  # noqa: F401 - one of the app's models, kept in its own module
 
 
 class Purpose(models.TextChoices):
