@@ -15,6 +15,7 @@ from audit import selectors
 from audit.api import AuditedList
 from audit.models import AppendOnlyError, AuditEvent, AuditEventChild
 from children import services as children_services
+from consultations import services as consultation_services
 from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.api import NotificationViewSet
@@ -47,6 +48,7 @@ API_LISTS = [
     "oversight-records",
     "escalations",
     "escalation-steps",
+    "consultation-invitations",
 ]
 
 
@@ -89,6 +91,9 @@ def child_with_records(iro, manager, name):
         raised_on=TODAY - timedelta(days=3),
         today=TODAY,
     )
+    next_review = Review.objects.get(child=child, kind="LAC", status__in=["due", "booked"])
+    child_link = consultation_services.issue_invitation(next_review, person_type="child", by=iro)
+    consultation_services.submit_response(child_link.code, {"feels_safe": False})
     Notification.objects.create(
         recipient=iro,
         kind="review_due",
@@ -216,6 +221,9 @@ def web_lists(iro, manager):
         (manager, reverse("escalations:list")),
         (iro, reverse("escalations:list")),
         (iro, reverse("notifications:inbox")),
+        (manager, reverse("consultations:links")),
+        (iro, reverse("consultations:links")),
+        (manager, reverse("consultations:alerts")),
     ]
 
 

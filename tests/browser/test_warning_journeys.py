@@ -14,6 +14,7 @@ from tests.factories import AllocationFactory, ChildFactory, record_attendance_a
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in
+from .test_review_record_journeys import open_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,12 +91,17 @@ def test_booking_a_review_late_asks_for_confirmation_and_the_reason_the_record_t
     expect(page.locator(".govuk-summary-list")).to_contain_text("Child unavailable")
 
     record_attendance_and_views(review)  # who came and the child's views, recorded before
-    page.goto(f"/reviews/{review.pk}/record/")
+    page.goto(f"/reviews/{review.pk}/record/lac/")
+    open_task(page, "The meeting")
     expect(page.get_by_label("Child unavailable")).to_be_checked()
     fill_date(page, "Date the review was held", today)
+    page.get_by_role("button", name="Save and continue").last.click()
+    open_task(page, "Participation")
     page.get_by_label("PN1: attends and speaks for self").check()
-    page.get_by_role("button", name="Save as held").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded as held")
+    page.get_by_role("button", name="Save and continue").last.click()
+    page.get_by_role("link", name="Check your answers and complete the review").click()
+    page.get_by_role("button", name="Complete the review").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is complete and recorded as held")
     review.refresh_from_db()
     assert (review.in_timescale, review.late_reason) == (False, "child_unavailable")
 
