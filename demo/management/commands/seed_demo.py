@@ -149,7 +149,11 @@ class Command(BaseCommand):
                 f"({saved['reviews_outstanding']} reviews and conferences outstanding, "
                 f"{saved['review_actions']} agreed actions), {saved['oversight_records']} oversight records "
                 f"({saved['rag_ratings']} RAG ratings, {saved['in_contact_plans']} In-Contact plans), "
-                f"{saved['escalations']} escalations ({saved['escalations_open']} open) and {saved['iros']} IROs "
+                f"{saved['escalations']} escalations ({saved['escalations_open']} open), "
+                f"{saved['consultation_links']} consultation links ({saved['consultation_replies']} replies before "
+                f"and {saved['feedback_replies']} after reviews, {saved['safety_alerts']} safety alert"
+                f"{'' if saved['safety_alerts'] == 1 else 's'}) "
+                f"and {saved['iros']} IROs "
                 f"(seed {saved['seed']}, as at {format_date(date.fromisoformat(saved['today']))}) "
                 f"in {time.perf_counter() - started:.1f} seconds."
             )
