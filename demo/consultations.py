@@ -32,6 +32,7 @@ from consultations.models import (
     ConsultationInvitation,
     ConsultationResponse,
     Delivery,
+    FormVersion,
     PersonType,
     Purpose,
     SafetyAlert,
@@ -395,8 +396,11 @@ class _Builder:
         return response
 
     def unsafe(self, planned):
+        """The child says they do not feel safe, and (unless their form is the youngest's, all
+        pictures) what worries them."""
         planned.response.feels_safe = False
-        planned.response.worries = self.rng.choice(UNSAFE_WORRIES)
+        if planned.invitation.form != FormVersion.CHILD_UNDER_8:
+            planned.response.worries = self.rng.choice(UNSAFE_WORRIES)
         planned.alert = AlertReason.FEELS_UNSAFE
 
     def open_alerts(self, plan):
