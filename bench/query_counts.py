@@ -7,8 +7,9 @@ Opens every list page and dashboard, and the first page of every API list endpoi
 that sees the most: the service manager (every child), except the caseload, which only IROs have
 (the IRO holding the most children). Then the pages of one full record of each kind
 (full_records()): a held LAC review with its working record, a LAC review with a draft, a held
-ICPC with its attendance, core group and documents, a conference with a draft record, and the
-data entry pages of a child in care with a child protection plan, with their API endpoints. Pages use a signed-in session and the API a token, as browsers
+ICPC with its attendance, core group and documents, a conference with a draft record, the
+consultation pages of the LAC review with a draft (its links and replies, a safety alert, the
+public start page and an open link's form, opened by someone not signed in), and the data entry pages of a child in care with a child protection plan, with their API endpoints. Pages use a signed-in session and the API a token, as browsers
 and integrations do. The counts promise to be the same whatever the number of children, so a run
 at one size is compared with a run at another (bench/run.py; tests/test_query_counts_bench.py).
 
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_PATH = "/have-your-say/"
 
 
 def _setup_django():
@@ -74,6 +76,7 @@ def _addresses(today, records):
         ("reminders", reverse("notifications:inbox"), False),
         ("903 children to allocate", reverse("ssda903:to_allocate"), False),
         *_record_pages(records),
+        *_consultation_pages(records),
     ]
     list_endpoints = sorted(
         name
@@ -142,6 +145,25 @@ def _record_pages(records):
     return pages
 
 
+def _consultation_pages(records):
+    """(name, path, as the IRO?) for the consultation pages: the review's links and replies, the
+    safety alerts and watched words, and the public pages (opened by a visitor not signed in). The
+    send page is opened by the child's own IRO (the only IRO who may send), given as the user."""
+    from django.urls import reverse
+
+    review, replied, alert = records["draft_lac"], records["replied_link"], records["alert"]
+    return [
+        ("LAC review with a draft: consultation", reverse("consultations:review", args=[review]), False),
+        ("LAC review with a draft: send links", reverse("consultations:send", args=[review]), records["child_iro"]),
+        ("consultation reply", reverse("consultations:reply", args=[replied]), False),
+        ("safety alerts", reverse("consultations:alerts"), False),
+        ("safety alert", reverse("consultations:alert", args=[alert]), False),
+        ("watched words", reverse("consultations:watched_words"), False),
+        ("have your say: start", reverse("have_your_say:start"), False),
+        ("have your say: form", reverse("have_your_say:form", args=[records["open_code"]]), False),
+    ]
+
+
 def _record_endpoints(records):
     """(name, path, as the IRO?) for the API endpoints of each full record."""
     from django.urls import reverse
@@ -155,6 +177,8 @@ def _record_endpoints(records):
             ("held ICPC's conference record", "api-conference-detail", "held_icpc"),
             ("conference with a draft: its record", "api-conference-detail", "draft_conference"),
             ("review document", "api-review-document-detail", "document"),
+            ("consultation link", "api-consultation-invitation-detail", "replied_link"),
+            ("consultation link's reply", "api-consultation-invitation-reply", "replied_link"),
         )
     ]
 
@@ -254,6 +278,7 @@ def full_records(manager, today):
     if plan is None:
         raise RuntimeError("No open child protection plan: seed the demo.")
     return {
+        **_consultation_records(draft_lac, today=today),
         "held_lac": held_lac.pk,
         "draft_lac": draft_lac.pk,
         "held_icpc": held_icpc.pk,
@@ -263,6 +288,47 @@ def full_records(manager, today):
         "child": held_lac.child_id,
         "episode": episode.pk,
         "plan": plan.pk,
+    }
+
+
+def _consultation_records(review, *, today):
+    """Links for the child, a parent, the carer and the social worker of `review`, through the
+    services the send page and the public form use: the child replies that they do not feel safe
+    (which raises a safety alert), the parent replies, the others' links stay open. The LAC
+    record's task list and views then show replies. Returns the replied link, the alert and an
+    open link's code, and the child's IRO, who sends them."""
+    from accounts.models import User
+    from children.models import Allocation
+    from consultations import services
+    from consultations.models import PersonType
+
+    iro = User.objects.get(pk=Allocation.objects.current(today).filter(child_id=review.child_id).values("iro")[:1])
+    links = {
+        person_type: services.issue_invitation(review, person_type=person_type, by=iro, name=name)
+        for person_type, name in (
+            (PersonType.CHILD, ""),
+            (PersonType.PARENT, "Jo Parent"),
+            (PersonType.CARER, "Sam Carer"),
+            (PersonType.SOCIAL_WORKER, ""),
+        )
+    }
+    child = services.submit_response(
+        links[PersonType.CHILD].code,
+        {
+            "going_well": "School is going well.",
+            "worries": "I do not want to go back there at the weekend.",
+            "feels_safe": False,
+            "wants_at_review": ["carer", "social_worker"],
+        },
+    )
+    services.submit_response(
+        links[PersonType.PARENT].code, {"going_well": "Contact is going well.", "wishes": "More contact."}
+    )
+    return {
+        "replied_link": child.invitation_id,
+        "alert": child.safety_alert.pk,
+        "open_code": links[PersonType.CARER].code,
+        "child_iro": iro,
     }
 
 
@@ -376,13 +442,25 @@ def _active_just_now(client):
         session.save()
 
 
+def _visitor(path, as_iro, *, manager, busiest_iro):
+    """Who opens `path`: nobody signed in for a public page, else the user given as `as_iro`,
+    the busiest IRO for True, the service manager for False."""
+    if path.startswith(PUBLIC_PATH):
+        return None
+    if as_iro is True:
+        return busiest_iro
+    return as_iro or manager
+
+
 def _new_visitor(client, user, api):
-    """Make `client` a new visitor: a fresh session of `user` (pages) or a fresh API token of
-    theirs and no session (endpoints)."""
+    """Make `client` a new visitor: a fresh session of `user` (pages), a fresh API token of
+    theirs and no session (endpoints), or, without a user, someone not signed in (public pages)."""
     from accounts.api_tokens import create_api_token
 
     client.cookies.clear()
     client.defaults.pop("HTTP_AUTHORIZATION", None)
+    if user is None:
+        return
     if api:
         _, key = create_api_token(user, name="query counts benchmark", by=None)
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
@@ -417,7 +495,8 @@ def query_counts():
         client = Client()
         records = full_records(manager, today)
         for name, path, as_iro in _addresses(today, records):
-            _new_visitor(client, busiest_iro if as_iro else manager, api=path.startswith("/api/"))
+            visitor = _visitor(path, as_iro, manager=manager, busiest_iro=busiest_iro)
+            _new_visitor(client, visitor, api=path.startswith("/api/"))
             client.get(path)
             _active_just_now(client)
             with CaptureQueriesContext(connection) as captured:

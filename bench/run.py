@@ -113,7 +113,7 @@ def prepare(size, args):
     counts = dict(
         re.findall(
             r"^(children|IROs|care episodes|reviews|CP plans|oversight records|escalations"
-            r"|allocations|conference records|LAC working records): ([\d,]+)$",
+            r"|allocations|conference records|LAC working records|consultation links|safety alerts): ([\d,]+)$",
             output,
             flags=re.MULTILINE,
         )
@@ -284,7 +284,9 @@ def query_count_table(results):
         "",
         "Every list page, dashboard and API list endpoint, and the pages and API endpoints of one full "
         "record of each kind (bench/query_counts.py: a held LAC review and one with a draft, a held ICPC and a "
-        "conference with a draft, a review document, a child's data entry).",
+        "conference with a draft, a review document, a child's data entry), and the consultation pages: the "
+        "draft's links and a reply, the safety alerts, the watched words, and the public start page and a "
+        "link's form, opened by someone not signed in.",
         "",
         "| page or endpoint | " + " | ".join(f"{int(size):,} children" for size in counted) + " |",
         "|---|" + "---:|" * len(counted),
@@ -322,7 +324,9 @@ def only_query_counts(args, started):
         data.append(
             f"{counts.get('children', 0):,} children ({counts.get('reviews', 0):,} reviews, "
             f"{counts.get('conference records', 0):,} conference records, "
-            f"{counts.get('LAC working records', 0):,} LAC working records)"
+            f"{counts.get('LAC working records', 0):,} LAC working records, "
+            f"{counts.get('consultation links', 0):,} consultation links, {counts.get('safety alerts', 0):,} "
+            "safety alerts)"
         )
     lines, problems = query_count_table(results)
     command = " ".join(["python bench/run.py", *sys.argv[1:]])

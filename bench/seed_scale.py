@@ -16,7 +16,9 @@ per full-time IRO, numbered on from the slice before (iro1 ... iroK over the who
 administrator, manager and board accounts come with the first chunk. The same --children, --seed,
 --chunk and --today give the same data, whatever the number of workers.
 
-Demo children already loaded are deleted first, unless --reuse finds exactly --children of them.
+Demo children already loaded are deleted first, unless --reuse finds exactly --children of them;
+if those were seeded before the demo had consultation links, --reuse adds the links, replies and
+safety alerts (add_consultations) without seeding the rest again.
 Prints each chunk's progress, then the seconds taken, the peak memory (ru_maxrss) of this process
 and of the largest worker, and what the database holds. It finishes with VACUUM (ANALYZE) on
 PostgreSQL (see vacuum()), ANALYZE elsewhere. The run is audited once, as seed_demo's is.
@@ -34,7 +36,7 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,20 +48,22 @@ django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-from django.db.models import Sum  # noqa: E402
+from django.db.models import Q, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from audit.models import AuditAction  # noqa: E402
+from audit.models import AuditAction, AuditEvent  # noqa: E402
 from audit.services import record_event  # noqa: E402
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan  # noqa: E402
+from consultations.models import ConsultationInvitation, ConsultationResponse, SafetyAlert  # noqa: E402
 from demo import children as children_demo  # noqa: E402
+from demo import consultations as consultations_demo  # noqa: E402
 from demo.children import DEMO_PASSWORD  # noqa: E402
 from demo.escalations import cafcass_referrals_among  # noqa: E402
 from demo.management.commands.seed_demo import Chunk, generate_and_save, iso_date  # noqa: E402
 from escalations.models import Escalation  # noqa: E402
 from oversight.models import OversightRecord  # noqa: E402
-from reviews.models import ConferenceAttendee, ConferenceRecord, Review  # noqa: E402
+from reviews.models import OUTSTANDING_STATUSES, ConferenceAttendee, ConferenceRecord, Review  # noqa: E402
 from reviews.record_models import ReviewParticipant, ReviewRecord  # noqa: E402
 
 DEMO_CHILDREN = {"local_child_id__startswith": children_demo.DEMO_ID_PREFIX}
@@ -103,7 +107,9 @@ def delete_demo_children(batch):
     while ids := list(Child.objects.filter(**DEMO_CHILDREN).values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             without_waiting_for_the_disk()
-            Child.objects.filter(pk__in=ids).delete()
+            children = Child.objects.filter(pk__in=ids)
+            consultations_demo.delete_consultations(children)
+            children.delete()
         deleted += len(ids)
     return deleted
 
@@ -196,6 +202,55 @@ def seed_in_chunks(children, *, seed, today, chunk, workers=1, report=print):
     return detail
 
 
+def seeded_today():
+    """The date the demo children already loaded were seeded as at (the last seed's audit event)."""
+    event = AuditEvent.objects.filter(object_type="demo.seed").order_by("-occurred_at", "-pk").first()
+    return date.fromisoformat(event.detail["today"]) if event and "today" in (event.detail or {}) else None
+
+
+def consultations_missing():
+    """True when the demo children loaded have reviews but no consultation links: a database
+    seeded before the demo had them."""
+    return (
+        Review.objects.filter(**OF_DEMO_CHILDREN).exists()
+        and not ConsultationInvitation.objects.filter(**OF_DEMO_REVIEWS).exists()
+    )
+
+
+def add_consultations(*, seed, today, chunk, report=print):
+    """Add the consultation links, replies and alerts to demo children loaded without them, as
+    seeding them afresh would (in bulk, chunk by chunk), without seeding the rest again; returns
+    what was saved."""
+    ids = list(Child.objects.filter(**DEMO_CHILDREN).order_by("pk").values_list("pk", flat=True))
+    since = today - timedelta(days=consultations_demo.PAST_DAYS)
+    totals = {}
+    for number, start in enumerate(range(0, len(ids), chunk), start=1):
+        started = time.perf_counter()
+        reviews = (
+            Review.objects.filter(child_id__in=ids[start : start + chunk])
+            .filter(Q(held_on__gte=since) | Q(status__in=OUTSTANDING_STATUSES))
+            .select_related("child")
+            .order_by("child_id", "due_date", "pk")
+        )
+        with transaction.atomic():
+            without_waiting_for_the_disk()
+            counts = consultations_demo.save_consultations(
+                reviews, seed=f"{seed}-{number}", today=today, through_services=False
+            )
+        for name, count in counts.items():
+            totals[name] = totals.get(name, 0) + count
+        report(
+            f"consultations {number}: children {start + 1}-{start + len(ids[start : start + chunk])}, "
+            f"{counts['consultation_links']} links in {time.perf_counter() - started:.1f} s"
+        )
+    record_event(
+        action=AuditAction.CREATE,
+        object_type="demo.seed",
+        detail={"seed": seed, "today": today.isoformat(), "consultations_added": True, **totals},
+    )
+    return totals
+
+
 def database_counts():
     """What the database holds for the demo children, and the active demo IROs."""
     iros = User.objects.filter(role=Role.IRO, is_active=True, username__regex=children_demo.IRO_USERNAME.pattern)
@@ -215,6 +270,11 @@ def database_counts():
         "oversight records": OversightRecord.objects.filter(**OF_DEMO_CHILDREN).count(),
         "escalations": Escalation.objects.filter(**OF_DEMO_CHILDREN).count(),
         "allocations": Allocation.objects.filter(**OF_DEMO_CHILDREN).count(),
+        "consultation links": ConsultationInvitation.objects.filter(**OF_DEMO_REVIEWS).count(),
+        "consultation replies": ConsultationResponse.objects.filter(
+            **{f"invitation__{lookup}": value for lookup, value in OF_DEMO_REVIEWS.items()}
+        ).count(),
+        "safety alerts": SafetyAlert.objects.filter(**OF_DEMO_REVIEWS).count(),
     }
 
 
@@ -257,6 +317,10 @@ def main():
     started = time.perf_counter()
     if args.reuse and Child.objects.filter(**DEMO_CHILDREN).count() == args.children:
         print(f"Reused the {args.children} demo children already loaded.")
+        if consultations_missing():
+            add_consultations(
+                seed=args.seed, today=args.today or seeded_today() or timezone.localdate(), chunk=args.chunk
+            )
     else:
         if deleted := delete_demo_children(args.chunk):
             vacuum()

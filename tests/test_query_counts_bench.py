@@ -1,6 +1,7 @@
 """The benchmark's query counts (bench/query_counts.py) on two seeded authorities, one
 three times the other: every list page, dashboard and API list endpoint, and the pages and API
-endpoints of a full review record, conference record, review document and child's data entry,
+endpoints of a full review record, conference record, review document and child's data entry, and
+the consultation pages (a review's links and replies, the safety alerts, the public pages),
 answers 200 (query_counts raises otherwise) and makes the same number of queries at both sizes.
 The benchmark compares 5,000 and 100,000 children; this catches a query per child, per IRO or
 per row on every change.
@@ -89,6 +90,25 @@ def test_the_pages_and_endpoints_of_the_review_records_and_data_entry_are_counte
         "API held ICPC's conference record",
         "API review document",
     } <= counts.keys()
+
+
+def test_the_consultation_pages_and_endpoints_are_counted(counts_by_size):
+    counts = counts_by_size[SIZES[0]]
+    assert {
+        "LAC review with a draft: consultation",
+        "LAC review with a draft: send links",
+        "consultation reply",
+        "safety alerts",
+        "safety alert",
+        "watched words",
+        "have your say: start",
+        "have your say: form",
+        "API /api/v1/consultation-invitations/",
+        "API consultation link",
+        "API consultation link's reply",
+    } <= counts.keys()
+    # The public pages are opened by someone not signed in: no session or user is read.
+    assert counts["have your say: start"] <= 2
 
 
 def test_query_counts_do_not_depend_on_the_number_of_children(counts_by_size):

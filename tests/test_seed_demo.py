@@ -9,16 +9,31 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from children import services
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from children.selectors import age_on, caseload_sizes, is_looked_after_on, periods_of_care
+from consultations.alerts import matched_phrases, reply_texts
+from consultations.models import (
+    AlertReason,
+    ConsultationInvitation,
+    ConsultationResponse,
+    PersonType,
+    Purpose,
+    SafetyAlert,
+    child_form_for_age,
+)
+from consultations.selectors import LinkState, link_state, review_day
 from demo.children import NAMES, add_years
+from demo.consultations import PAST_DAYS, UPCOMING_DAYS, demo_now
+from demo.safety_alerts import STARTER_PHRASES
 from escalations.models import Escalation, EscalationConcern, EscalationStep
+from notifications.models import Notification, SubjectType
 from oversight.models import InContactPlan, OversightRecord
-from reviews.models import Review, ReviewAction
+from reviews.models import Review, ReviewAction, ReviewKind, ReviewStatus
 from ssda903 import services as returns
 from tests.conftest import kept_for_the_module
 from tests.factories import ChildFactory
@@ -174,6 +189,42 @@ def canonical_dump():
             "responded_on",
             "response_summary",
         ),
+        "consultation_links": ordered(
+            ConsultationInvitation,
+            f"review__{by_child}",
+            "review__kind",
+            "review__cycle_start",
+            "review__number",
+            "purpose",
+            "person_type",
+            "name",
+            "email",
+            "delivery",
+            "form",
+            "created_by__username",
+            "created_at",
+            "expires_at",
+            "opened_at",
+            "submitted_at",
+            "revoked_at",
+            "response__going_well",
+            "response__worries",
+            "response__feels_safe",
+            "response__answers",
+            "response__listened_score",
+            "response__feedback_text",
+        ),
+        "safety_alerts": ordered(
+            SafetyAlert,
+            f"review__{by_child}",
+            "reason",
+            "matched_words",
+            "raised_at",
+            "responded_at",
+            "responded_by__username",
+            "action_taken",
+            "escalated_at",
+        ),
         "users": list(
             User.objects.order_by("username").values_list("username", "first_name", "last_name", "role", "fte", "team")
         ),
@@ -220,6 +271,7 @@ class TestRepeatable:
         assert len(first["reviews"]) > 500 and len(first["review_actions"]) > 1000
         assert len(first["oversight"]) > 1000 and first["in_contact_plans"]
         assert first["escalations"] and first["escalation_concerns"] and first["escalation_steps"]
+        assert first["consultation_links"] and first["safety_alerts"]
 
     def test_a_different_seed_gives_different_data(self):
         seed(random_seed=7)
@@ -229,6 +281,7 @@ class TestRepeatable:
         assert second["children"] != first["children"]
         assert second["episodes"] != first["episodes"]
         assert second["oversight"] != first["oversight"] and second["escalations"] != first["escalations"]
+        assert second["consultation_links"] != first["consultation_links"]
 
     def test_running_again_replaces_the_demo_data_and_leaves_other_children_alone(self):
         real_child = ChildFactory(local_child_id="A000001")
@@ -529,3 +582,92 @@ def test_a_tiny_authority_seeds_and_stops():
     on the rest instead of looking for a free child for ever."""
     call_command("seed_demo", "--children", "3", "--seed", "1", "--today", "2026-11-11", stdout=StringIO())
     assert Child.objects.filter(local_child_id__startswith="DEMO").count() == 3
+
+
+def replied_share(links):
+    return sum(link.submitted_at is not None for link in links) / len(links)
+
+
+class TestConsultations:
+    def test_most_recent_and_upcoming_reviews_have_links_and_children_reply_more_than_parents(self, authority):
+        links = list(ConsultationInvitation.objects.filter(purpose=Purpose.CONSULTATION).select_related("review"))
+        for link in links:
+            assert TODAY - timedelta(days=PAST_DAYS) <= review_day(link.review) <= TODAY + timedelta(days=UPCOMING_DAYS)
+        reviews = {link.review_id for link in links}
+        recent_lac = Review.objects.filter(
+            kind=ReviewKind.LAC, status=ReviewStatus.HELD, held_on__gte=TODAY - timedelta(days=PAST_DAYS)
+        )
+        assert 0.55 <= recent_lac.filter(pk__in=reviews).count() / recent_lac.count() <= 0.85
+        assert {link.review.kind for link in links} == {ReviewKind.LAC, ReviewKind.ICPC, ReviewKind.RCPC}
+        by_type = {kind: [link for link in links if link.person_type == kind] for kind in PersonType.values}
+        assert 0.55 <= replied_share(by_type[PersonType.CHILD]) <= 0.75
+        assert 0.2 <= replied_share(by_type[PersonType.PARENT]) < replied_share(by_type[PersonType.CHILD])
+        assert by_type[PersonType.CARER] and by_type[PersonType.SOCIAL_WORKER]
+        assert {link.delivery for link in by_type[PersonType.CHILD]} == {"email", "shown"}
+
+    def test_a_reply_marks_its_link_when_it_came_and_comes_before_the_review(self, authority):
+        links = ConsultationInvitation.objects.select_related("review__child", "response")
+        assert ConsultationResponse.objects.count() == links.filter(submitted_at__isnull=False).count()
+        for link in links:
+            response = getattr(link, "response", None)
+            assert (response is None) == (link.submitted_at is None), link.pk
+            assert link.created_at <= link.expires_at and link.token_hash
+            if response is not None:
+                assert response.submitted_at == link.submitted_at
+                assert link.created_at < link.opened_at <= link.submitted_at <= link.expires_at
+            if link.purpose == Purpose.CONSULTATION and link.review.held_on and response is not None:
+                assert timezone.localdate(link.submitted_at) <= link.review.held_on
+            if link.person_type == PersonType.CHILD:
+                age = age_on(link.review.child.date_of_birth, review_day(link.review))
+                assert link.form == child_form_for_age(age)
+
+    def test_links_are_open_answered_withdrawn_or_expired_as_their_review_stands(self, authority):
+        links = ConsultationInvitation.objects.select_related("review")
+        states = Counter(link_state(link, now=demo_now(TODAY)) for link in links)
+        assert {LinkState.OPEN, LinkState.ANSWERED, LinkState.REVOKED, LinkState.EXPIRED} <= states.keys()
+        for link in links.filter(review__status=ReviewStatus.HELD, purpose=Purpose.CONSULTATION):
+            assert link_state(link) != LinkState.OPEN
+
+    def test_feedback_after_a_held_review_follows_the_same_person_with_how_well_they_were_listened_to(self, authority):
+        feedback = list(
+            ConsultationInvitation.objects.filter(purpose=Purpose.FEEDBACK).select_related("review", "follows")
+        )
+        assert feedback
+        for link in feedback:
+            assert link.review.status == ReviewStatus.HELD and link.follows.review_id == link.review_id
+            assert link.follows.person_type == link.person_type
+            assert timezone.localdate(link.created_at) > link.review.held_on
+        scores = list(
+            ConsultationResponse.objects.filter(invitation__purpose=Purpose.FEEDBACK).values_list(
+                "listened_score", flat=True
+            )
+        )
+        assert scores and set(scores) <= {1, 2, 3, 4, 5} and len(set(scores)) >= 3
+
+    def test_only_the_replies_that_need_one_raise_a_safety_alert(self, authority):
+        responses = ConsultationResponse.objects.select_related("invitation", "safety_alert")
+        for response in responses:
+            matched = matched_phrases((text for _, text in reply_texts(response)), STARTER_PHRASES)
+            alert = getattr(response, "safety_alert", None)
+            assert (alert is not None) == (response.feels_safe is False or bool(matched)), response.pk
+            if alert is not None:
+                assert alert.reason == (
+                    AlertReason.FEELS_UNSAFE if response.feels_safe is False else AlertReason.WATCHED_WORDS
+                )
+                assert alert.raised_at == response.submitted_at
+        assert SafetyAlert.objects.filter(reason=AlertReason.FEELS_UNSAFE).exists()
+
+    def test_most_alerts_were_answered_within_hours_and_one_still_open_was_passed_to_the_managers(self, authority):
+        alerts = list(SafetyAlert.objects.all())
+        answered = [alert for alert in alerts if alert.responded_at is not None]
+        open_alerts = [alert for alert in alerts if alert.responded_at is None]
+        assert 1 <= len(open_alerts) <= 2 and len(answered) > len(open_alerts)
+        assert all(alert.responded_at - alert.raised_at <= timedelta(hours=8) for alert in answered)
+        assert all(alert.action_taken and alert.responded_by_id for alert in answered)
+        assert [alert.escalated_at is not None for alert in open_alerts].count(True) == 1
+
+    def test_alerts_were_raised_through_the_service_that_tells_people(self, authority):
+        told = set(
+            Notification.objects.filter(subject_type=SubjectType.SAFETY_ALERT).values_list("subject_id", flat=True)
+        )
+        assert told == set(SafetyAlert.objects.values_list("pk", flat=True))

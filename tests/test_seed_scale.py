@@ -1,7 +1,8 @@
 """bench/seed_scale.py builds a large demo authority chunk by chunk through seed_demo's generators:
 the chunks join into one authority (children numbered on from chunk to chunk, one IRO team sized
 for the caseload, each chunk's children allocated to its own slice of it), every chunk as valid as
-the demo itself, and the same data for the same arguments."""
+the demo itself, and the same data for the same arguments. An authority seeded before the demo had
+consultation links gets them added without being seeded again."""
 
 from collections import Counter
 
@@ -11,10 +12,12 @@ from django.test import override_settings
 
 from accounts.models import Role, User
 from audit.models import AuditEvent
-from bench.seed_scale import chunk_jobs, seed_in_chunks
-from children.models import Allocation, CareEpisode
+from bench.seed_scale import add_consultations, chunk_jobs, consultations_missing, seed_in_chunks, seeded_today
+from children.models import Allocation, CareEpisode, Child
 from children.selectors import is_looked_after_on
+from consultations.models import ConsultationInvitation, SafetyAlert
 from demo.children import IRO_USERNAME
+from demo.consultations import OPEN_ALERTS, delete_consultations
 from escalations.models import Escalation
 from oversight.models import OversightRecord
 from reviews.models import Review
@@ -143,3 +146,33 @@ class TestEveryChunkIsAsValidAsTheDemo:
     test_oversight = oversight_tests.TestOversightRecords.test_no_record_in_the_future_outside_involvement_or_by_an_iro_not_allocated_that_day
     test_escalations = oversight_tests.TestEscalationVolume.test_raised_by_the_allocated_iro_while_the_child_was_looked_after_one_at_a_time
     test_open_escalations = oversight_tests.TestEscalationSteps.test_some_are_open_today_with_a_response_overdue_and_a_formal_process_past_the_limit
+
+
+class TestConsultations:
+    """The demo's checks of the consultation links, replies and alerts, on the chunked authority
+    (whose alerts are written in bulk), and their adding to an authority seeded without them."""
+
+    test_links = demo_tests.TestConsultations.test_most_recent_and_upcoming_reviews_have_links_and_children_reply_more_than_parents
+    test_replies = demo_tests.TestConsultations.test_a_reply_marks_its_link_when_it_came_and_comes_before_the_review
+    test_states = demo_tests.TestConsultations.test_links_are_open_answered_withdrawn_or_expired_as_their_review_stands
+    test_feedback = demo_tests.TestConsultations.test_feedback_after_a_held_review_follows_the_same_person_with_how_well_they_were_listened_to
+    test_alerts = demo_tests.TestConsultations.test_only_the_replies_that_need_one_raise_a_safety_alert
+
+    def test_each_chunk_leaves_an_alert_or_two_open_and_the_rest_answered_within_hours(self, chunked):
+        alerts = list(SafetyAlert.objects.select_related("review__child"))
+        open_per_chunk = Counter(chunk_of(alert.review.child) for alert in alerts if alert.responded_at is None)
+        assert open_per_chunk and max(open_per_chunk.values()) <= OPEN_ALERTS
+        assert any(alert.escalated_at for alert in alerts if alert.responded_at is None)
+        answered = [alert for alert in alerts if alert.responded_at is not None]
+        assert len(answered) > len(alerts) / 2 and all(alert.action_taken for alert in answered)
+
+    def test_an_authority_seeded_without_them_gets_them_added_once(self, authority):
+        delete_consultations(Child.objects.all())
+        assert consultations_missing()
+        lines = []
+        totals = add_consultations(seed=SEED, today=seeded_today(), chunk=CHUNK, report=lines.append)
+        assert not consultations_missing()
+        assert len(lines) == 3 and totals["consultation_links"] == ConsultationInvitation.objects.count() > 1000
+        assert totals["safety_alerts"] == SafetyAlert.objects.count() > 0
+        self.test_replies(authority)
+        self.test_alerts(authority)

@@ -19,9 +19,11 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
+from children.models import Child
 from demo import accounts as accounts_demo
 from demo import children as children_demo
 from demo import conferences as conferences_demo
+from demo import consultations as consultations_demo
 from demo import escalations as escalations_demo
 from demo import oversight as oversight_demo
 from demo import review_records as review_records_demo
@@ -52,7 +54,7 @@ class Chunk:
 @transaction.atomic
 def seed_demo(*, children, seed, today):
     """Replace the demo children with a freshly generated authority, reviews and conferences,
-    oversight and escalations included (and the starter list of watched words); returns what was saved, as recorded in the audit event."""
+    oversight and escalations included (and the starter list of watched words, and the consultation links and replies); returns what was saved, as recorded in the audit event."""
     detail = {"seed": seed, "today": today.isoformat(), **generate_and_save(children, seed, today)}
     record_event(action=AuditAction.CREATE, object_type="demo.seed", detail=detail)
     return detail
@@ -83,6 +85,9 @@ def generate_and_save(children, seed, today, *, chunk=None):
         cafcass_referrals=None if chunk is None else chunk.cafcass_referrals,
     )
     if chunk is None:
+        consultations_demo.delete_consultations(
+            Child.objects.filter(local_child_id__startswith=children_demo.DEMO_ID_PREFIX)
+        )
         saved = children_demo.save_local_authority(authority)
     else:
         if chunk.first_child_number > 1:
@@ -97,7 +102,18 @@ def generate_and_save(children, seed, today, *, chunk=None):
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
     cover_counts = accounts_demo.save_cover(saved.iros, today) if chunk is None else {}
     phrase_counts = safety_alerts_demo.save_watched_phrases() if chunk is None else {}
-    return {**saved.counts, **review_counts, **oversight_counts, **escalation_counts, **cover_counts, **phrase_counts}
+    consultation_counts = consultations_demo.save_consultations(
+        [seeded.review for seeded in reviews], seed=seed, today=today, through_services=chunk is None
+    )
+    return {
+        **saved.counts,
+        **review_counts,
+        **oversight_counts,
+        **escalation_counts,
+        **cover_counts,
+        **phrase_counts,
+        **consultation_counts,
+    }
 
 
 class Command(BaseCommand):
@@ -133,7 +149,11 @@ class Command(BaseCommand):
                 f"({saved['reviews_outstanding']} reviews and conferences outstanding, "
                 f"{saved['review_actions']} agreed actions), {saved['oversight_records']} oversight records "
                 f"({saved['rag_ratings']} RAG ratings, {saved['in_contact_plans']} In-Contact plans), "
-                f"{saved['escalations']} escalations ({saved['escalations_open']} open) and {saved['iros']} IROs "
+                f"{saved['escalations']} escalations ({saved['escalations_open']} open), "
+                f"{saved['consultation_links']} consultation links ({saved['consultation_replies']} replies before "
+                f"and {saved['feedback_replies']} after reviews, {saved['safety_alerts']} safety alert"
+                f"{'' if saved['safety_alerts'] == 1 else 's'}) "
+                f"and {saved['iros']} IROs "
                 f"(seed {saved['seed']}, as at {format_date(date.fromisoformat(saved['today']))}) "
                 f"in {time.perf_counter() - started:.1f} seconds."
             )
