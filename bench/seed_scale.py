@@ -107,9 +107,7 @@ def delete_demo_children(batch):
     while ids := list(Child.objects.filter(**DEMO_CHILDREN).values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             without_waiting_for_the_disk()
-            children = Child.objects.filter(pk__in=ids)
-            consultations_demo.delete_consultations(children)
-            children.delete()
+            Child.objects.filter(pk__in=ids).delete()
         deleted += len(ids)
     return deleted
 

@@ -89,7 +89,7 @@ class ConsultationInvitation(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="feedback_link",
         help_text="For a feedback link: the consultation link of the same person, so no one is asked twice.",
     )
@@ -148,7 +148,7 @@ class ConsultationResponse(models.Model):
     the pictures a young child chose), by question key. Text is kept as typed and always shown
     escaped. Feedback replies fill only `listened_score` and `feedback_text`."""
 
-    invitation = models.OneToOneField(ConsultationInvitation, on_delete=models.PROTECT, related_name="response")
+    invitation = models.OneToOneField(ConsultationInvitation, on_delete=models.CASCADE, related_name="response")
     submitted_at = models.DateTimeField(auto_now_add=True)
     going_well = models.TextField("what is going well", max_length=5000, blank=True)
     worries = models.TextField("what worries me", max_length=5000, blank=True)
@@ -198,7 +198,7 @@ class SafetyAlert(models.Model):
     no worrying answer is ever saved without its alert; answered by the IRO or a manager, who
     record what they did (and may record a red oversight rating with a check within a working day)."""
 
-    response = models.OneToOneField(ConsultationResponse, on_delete=models.PROTECT, related_name="safety_alert")
+    response = models.OneToOneField(ConsultationResponse, on_delete=models.CASCADE, related_name="safety_alert")
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="safety_alerts")
     reason = models.CharField(max_length=20, choices=AlertReason.choices)
     matched_words = models.CharField(max_length=500, blank=True, help_text="The watched words the reply used.")

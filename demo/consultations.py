@@ -555,16 +555,6 @@ def _alerts_in_bulk(fates):
     bulk_save(SafetyAlert, alerts)
 
 
-def delete_consultations(children) -> None:
-    """Delete the links, replies and alerts about `children` (a queryset), which protect one
-    another from being deleted with the children: the alerts, then the replies, then the links."""
-    of_reviews = {"review__child__in": children}
-    SafetyAlert.objects.filter(**of_reviews).delete()
-    ConsultationResponse.objects.filter(**{f"invitation__{key}": value for key, value in of_reviews.items()}).delete()
-    ConsultationInvitation.objects.filter(purpose=Purpose.FEEDBACK, **of_reviews).delete()
-    ConsultationInvitation.objects.filter(**of_reviews).delete()
-
-
 @transaction.atomic
 def save_consultations(reviews: Iterable[Review], *, seed, today, through_services=True) -> dict[str, int]:
     """Save links, replies and alerts for the consulted reviews among `reviews` (saved, with

@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from consultations import services, tokens
-from consultations.models import ConsultationInvitation, ConsultationResponse, Delivery, FormVersion, Purpose
+from consultations.models import (
+    ConsultationInvitation,
+    ConsultationResponse,
+    Delivery,
+    FormVersion,
+    Purpose,
+    SafetyAlert,
+)
 from consultations.selectors import LinkState, invitation_for_code, link_state
 from reviews.models import ReviewKind, ReviewStatus
 from tests.conftest import ON_POSTGRESQL
@@ -156,3 +163,11 @@ def test_two_submissions_at_once_keep_one(iro, looked_after_child):
         thread.join()
     assert sorted(outcomes) == ["kept", "refused"]
     assert ConsultationResponse.objects.count() == 1
+
+
+def test_a_child_deleted_takes_their_links_replies_and_alerts_with_them(review, iro):
+    issued = services.issue_invitation(review, person_type="child", by=iro)
+    services.submit_response(issued.code, {"feels_safe": False})
+    review.child.delete()
+    assert not ConsultationInvitation.objects.exists() and not ConsultationResponse.objects.exists()
+    assert not SafetyAlert.objects.exists()

@@ -13,11 +13,11 @@ from django.test import override_settings
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from bench.seed_scale import add_consultations, chunk_jobs, consultations_missing, seed_in_chunks, seeded_today
-from children.models import Allocation, CareEpisode, Child
+from children.models import Allocation, CareEpisode
 from children.selectors import is_looked_after_on
 from consultations.models import ConsultationInvitation, SafetyAlert
 from demo.children import IRO_USERNAME
-from demo.consultations import OPEN_ALERTS, delete_consultations
+from demo.consultations import OPEN_ALERTS
 from escalations.models import Escalation
 from oversight.models import OversightRecord
 from reviews.models import Review
@@ -167,7 +167,7 @@ class TestConsultations:
         assert len(answered) > len(alerts) / 2 and all(alert.action_taken for alert in answered)
 
     def test_an_authority_seeded_without_them_gets_them_added_once(self, authority):
-        delete_consultations(Child.objects.all())
+        ConsultationInvitation.objects.all().delete()
         assert consultations_missing()
         lines = []
         totals = add_consultations(seed=SEED, today=seeded_today(), chunk=CHUNK, report=lines.append)

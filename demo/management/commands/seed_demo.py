@@ -19,7 +19,6 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record_event
-from children.models import Child
 from demo import accounts as accounts_demo
 from demo import children as children_demo
 from demo import conferences as conferences_demo
@@ -85,9 +84,6 @@ def generate_and_save(children, seed, today, *, chunk=None):
         cafcass_referrals=None if chunk is None else chunk.cafcass_referrals,
     )
     if chunk is None:
-        consultations_demo.delete_consultations(
-            Child.objects.filter(local_child_id__startswith=children_demo.DEMO_ID_PREFIX)
-        )
         saved = children_demo.save_local_authority(authority)
     else:
         if chunk.first_child_number > 1:
