@@ -159,6 +159,7 @@ def _consultation_pages(records):
         ("safety alerts", reverse("consultations:alerts"), False),
         ("safety alert", reverse("consultations:alert", args=[alert]), False),
         ("watched words", reverse("consultations:watched_words"), False),
+        ("consultation links behind the views figures", reverse("consultations:links"), False),
         ("have your say: start", reverse("have_your_say:start"), False),
         ("have your say: form", reverse("have_your_say:form", args=[records["open_code"]]), False),
     ]
@@ -187,8 +188,9 @@ def full_records(manager, today):
     """{what: pk} of one full record of each kind, made complete where the seeded data stops,
     through the services the pages use. Call inside the transaction rolled back.
 
-    - the most recent held LAC review with a working record and decisions, of a child still in
-      care, and the child's next LAC review, its draft copied from that record;
+    - the most recent held LAC review with a working record, decisions and an online reply (its
+      views page shows and audits the replies), of a child still in care, and the child's next
+      LAC review, its draft copied from that record;
     - the most recent held ICPC that made a plan, with its attendance and core group, and the
       next conference due, its draft record copied from that ICPC's;
     - the ICPC's two documents (the conference record's PDF rendered, then recorded as sent) and
@@ -200,6 +202,7 @@ def full_records(manager, today):
     from django.db.models import Exists, OuterRef
 
     from children.models import CareEpisode, ChildProtectionPlan
+    from consultations.models import ConsultationResponse
     from reviews import document_services
     from reviews.models import (
         OUTSTANDING_STATUSES,
@@ -219,6 +222,7 @@ def full_records(manager, today):
         .filter(Exists(ReviewParticipant.objects.filter(review=OuterRef("pk"))))
         .filter(Exists(ReviewAction.objects.filter(review=OuterRef("pk"))))
         .filter(Exists(CareEpisode.objects.filter(child=OuterRef("child"), end_date__isnull=True)))
+        .filter(Exists(ConsultationResponse.objects.filter(invitation__review=OuterRef("pk"))))
         .filter(
             Exists(Review.objects.filter(child=OuterRef("child"), kind=ReviewKind.LAC, status__in=OUTSTANDING_STATUSES))
         )

@@ -101,6 +101,7 @@ def test_the_consultation_pages_and_endpoints_are_counted(counts_by_size):
         "safety alerts",
         "safety alert",
         "watched words",
+        "consultation links behind the views figures",
         "have your say: start",
         "have your say: form",
         "API /api/v1/consultation-invitations/",
