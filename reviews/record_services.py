@@ -69,6 +69,24 @@ def _locked_record(review: Review, expected_version: int | None) -> tuple[Review
     return review, record
 
 
+def _keep_rows(review: Review, model: Any, key: str, existing: dict, cleaned: dict, fields: tuple[str, ...]) -> None:
+    """Make the review's rows of `model` (one per `key` value) what `cleaned` says: {key value:
+    values of `fields`}. A changed row is saved with its version raised, an unchanged one left
+    alone, and a row no longer given is deleted."""
+    for value, values in cleaned.items():
+        row = existing.pop(value, None)
+        if row is None:
+            row = model(review=review, **{key: value})
+        elif tuple(getattr(row, field) for field in fields) == values:
+            continue
+        else:
+            row.version += 1
+        for field, given in zip(fields, values, strict=True):
+            setattr(row, field, given)
+        row.save()
+    model.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+
+
 def _save_record(record: ReviewRecord, *, by: User, request: HttpRequest | None, detail: dict[str, Any]) -> None:
     record.version += 1
     record.updated_by = by
@@ -163,18 +181,7 @@ def save_views(
         errors["child_views_not_obtained"] = f"The reason must be {NOTE_MAX_LENGTH:,} characters or fewer."
     if errors:
         raise ValidationError(errors)
-    existing = {views.of: views for views in review.views.all()}
-    for of, (text, how) in cleaned.items():
-        row = existing.pop(of, None)
-        if row is None:
-            row = ReviewViews(review=review, of=of)
-        elif (row.text, row.given) == (text, how):
-            continue
-        else:
-            row.version += 1
-        row.text, row.given = text, how
-        row.save()
-    ReviewViews.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    _keep_rows(review, ReviewViews, "of", {views.of: views for views in review.views.all()}, cleaned, ("text", "given"))
     record.child_views_not_obtained = "" if ViewsOf.CHILD in cleaned else reason
     _save_record(record, by=by, request=request, detail={"views": sorted(cleaned)})
     return record
@@ -217,17 +224,7 @@ def save_care_plan_checks(
     if errors:
         raise ValidationError(errors)
     existing = {check.kind: check for check in review.care_plan_checks.all()}
-    for kind, (answer, note) in cleaned.items():
-        check = existing.pop(kind, None)
-        if check is None:
-            check = CarePlanCheck(review=review, kind=kind)
-        elif (check.answer, check.note) == (answer, note):
-            continue
-        else:
-            check.version += 1
-        check.answer, check.note = answer, note
-        check.save()
-    CarePlanCheck.objects.filter(pk__in=[check.pk for check in existing.values()]).delete()
+    _keep_rows(review, CarePlanCheck, "kind", existing, cleaned, ("answer", "note"))
     record.plan_meets_needs = plan_meets_needs
     _save_record(
         record,
