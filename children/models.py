@@ -146,6 +146,30 @@ class CareEpisode(models.Model):
         blank=True,
         help_text="As SSDA903 rule 225: recorded on the episode that ends (X1) because the placement changes.",
     )
+    home_postcode = models.CharField(
+        max_length=8, blank=True, help_text="HOME_POST: the postcode of the home the child was taken into care from."
+    )
+    placement_postcode = models.CharField(max_length=8, blank=True, help_text="PL_POST: the placement's postcode.")
+    provider_urn = models.CharField(
+        "provider URN",
+        max_length=8,
+        blank=True,
+        help_text="URN: the placement provider's Ofsted unique reference number.",
+    )
+    # Derived from the two postcodes when the episode is saved, as the DfE derives them from the
+    # ONS postcode directory (children.placement_location): never entered.
+    placement_la = models.CharField(
+        "placement local authority",
+        max_length=9,
+        blank=True,
+        help_text="ONS code of the placement's upper-tier authority, or SCO, WAL, NIR.",
+    )
+    placement_location = models.CharField(
+        max_length=3, blank=True, help_text="IN or OUT: whether the placement is inside the authority."
+    )
+    placement_distance = models.DecimalField(
+        "distance from home in miles", max_digits=6, decimal_places=1, null=True, blank=True
+    )
     version = version_field()
 
     class Meta:
@@ -184,6 +208,13 @@ class CareEpisode(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(category_of_need__in=CategoryOfNeed.values), name="episode_category_of_need_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(placement_location__in=["", "IN", "OUT"]), name="episode_placement_location_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(placement_distance__isnull=True) | Q(placement_distance__gte=0),
+                name="episode_placement_distance_not_negative",
             ),
         ]
 

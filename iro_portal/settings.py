@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "children",
+    "outcomes",
     "reviews",
     "oversight",
     "escalations",
@@ -386,6 +387,18 @@ LOGGING = {
 
 CHILDREN_LIST_PAGE_SIZE = 50
 SERVICE_NAME = "IRO Portal"
+
+# The local authority whose children the portal holds: its name for pages and reports, and its
+# ONS code (the upper-tier authority, E06/E08/E09/E10) for the SSDA903 return, where a
+# placement's postcode says whether it is inside the authority. The demo borrows a real code so
+# that its placements' real postcodes find their local authorities; its children are synthetic.
+AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "").strip() or "Demo City Council"
+AUTHORITY_CODE = os.environ.get("AUTHORITY_CODE", "").strip().upper() or "E06000018"
+if not re.fullmatch(r"[ENSW][0-9]{8}", AUTHORITY_CODE):
+    raise ImproperlyConfigured(
+        f"AUTHORITY_CODE={AUTHORITY_CODE!r} is not an ONS local authority code: a letter and eight digits, "
+        "for example E06000018."
+    )
 CSRF_FAILURE_VIEW = "iro_portal.views.csrf_failure"
 
 # Local review standards (DESIGN.md section 3); the statutory timescales are in reviews/timescales.py.

@@ -156,9 +156,16 @@ TABLES_JOINED_LATER = [
     "consultations_consultationinvitation",
     "consultations_consultationresponse",
     "consultations_safetyalert",
+    "outcomes_healthrecord",
+    "outcomes_careleaverrecord",
+    "outcomes_missingepisode",
+    "outcomes_adoptiondecision",
+    "outcomes_adoption",
+    "outcomes_previouspermanence",
 ]
 """Tables that joined the data-version triggers after migration reporting 0003, each in the
-migration that made it (reviews 0005, reviews 0007, reviews 0008, consultations 0004)."""
+migration that made it (reviews 0005, reviews 0007, reviews 0008, consultations 0004,
+outcomes 0002)."""
 
 
 def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:

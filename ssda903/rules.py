@@ -150,7 +150,22 @@ class Episode:
 class ReturnData:
     """The rows of one collection year's return (lists of dicts of strings, as in the CSVs)."""
 
-    def __init__(self, year: int, *, header=(), episodes=(), reviews=(), uasc=(), previous=None):
+    def __init__(
+        self,
+        year: int,
+        *,
+        header=(),
+        episodes=(),
+        reviews=(),
+        uasc=(),
+        oc2=(),
+        oc3=(),
+        ad1=(),
+        placed_adoption=(),
+        prev_perm=(),
+        missing=(),
+        previous=None,
+    ):
         self.year = year
         self.previous: ReturnData | None = previous  # last year's return, when the portal holds it
         self.start = collection_start(year)
@@ -159,6 +174,12 @@ class ReturnData:
         self.episodes = list(episodes)
         self.reviews = list(reviews)
         self.uasc = list(uasc)
+        self.oc2 = list(oc2)
+        self.oc3 = list(oc3)
+        self.ad1 = list(ad1)
+        self.placed_adoption = list(placed_adoption)
+        self.prev_perm = list(prev_perm)
+        self.missing = list(missing)
 
     @cached_property
     def header_by_child(self) -> dict[str, dict]:

@@ -19,6 +19,7 @@ LAYERS = (
     "audit",
     "accounts",
     "children",
+    "outcomes",
     "notifications",
     "reviews",
     "oversight",
