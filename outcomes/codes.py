@@ -109,14 +109,15 @@ class AdoptersSex(models.TextChoices):
 
 
 class AdoptersLegalStatus(models.TextChoices):
-    """LS_ADOPTR."""
+    """LS_ADOPTR. DfE rules 514, 517 and 518 fix what L0, L3 and L4 mean: one adopter; a couple
+    of different sexes; a couple of the same sex."""
 
-    L0 = "L0", "Child adopted by a partner of a parent"
+    L0 = "L0", "Single adopter"
     L11 = "L11", "Couple of different sexes, married"
     L12 = "L12", "Couple of the same sex, married"
     L2 = "L2", "Couple in a civil partnership"
     L3 = "L3", "Couple of different sexes, not married nor in a civil partnership"
-    L4 = "L4", "Single adopter"
+    L4 = "L4", "Couple of the same sex, not married nor in a civil partnership"
 
 
 class PreviousPermanenceOrder(models.TextChoices):

@@ -180,6 +180,17 @@ class ReturnData:
         self.placed_adoption = list(placed_adoption)
         self.prev_perm = list(prev_perm)
         self.missing = list(missing)
+        self._grouped: dict[str, dict[str, list[dict]]] = {}
+
+    def rows_by_child(self, table: str) -> dict[str, list[dict]]:
+        """A table's rows grouped by CHILD in file order, built once, so that rules across
+        tables look a child up instead of scanning."""
+        if table not in self._grouped:
+            grouped: dict[str, list[dict]] = {}
+            for row in getattr(self, table):
+                grouped.setdefault(_cell(row, "CHILD"), []).append(row)
+            self._grouped[table] = grouped
+        return self._grouped[table]
 
     @cached_property
     def header_by_child(self) -> dict[str, dict]:
@@ -1002,3 +1013,8 @@ def check_return(data: ReturnData) -> tuple[list[Problem], list[Problem]]:
     errors = sorted({problem for _, check in RULES for problem in check(data)})
     queries = sorted({problem for _, check in QUERY_RULES for problem in check(data)})
     return errors, queries
+
+
+# The rules on the outcome tables (OC2, OC3, Missing, AD1, PlacedAdoption, PrevPerm) register
+# themselves with `rule` when imported; they need everything above.
+from . import outcome_rules  # noqa: E402, F401

@@ -634,7 +634,10 @@ def test_each_rule_reports_a_row_that_breaks_it(code, year, change):
 
 
 def test_every_rule_has_a_breaking_case():
-    assert {code for code, _ in rules.RULES} == {code for code, _, _ in BREACHES}
+    """Those in rules.py; the outcome tables' rules have theirs in test_903_outcome_rules.py."""
+    assert {code for code, check in rules.RULES if check.__module__ == rules.__name__} == {
+        code for code, _, _ in BREACHES
+    }
 
 
 def test_zip_and_problem_downloads_are_stable(authority):
