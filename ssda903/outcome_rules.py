@@ -18,6 +18,7 @@ followed. Rules that tell the authority to check something rather than say it is
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 from collections.abc import Iterable, Iterator
 
@@ -91,8 +92,14 @@ LA_PERM_CODES = frozenset(
 # Reading rows
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _read_date(value: str) -> datetime.date | None:
+    """read_date, remembered: the same few thousand dates recur across rows and rules."""
+    return read_date(value)
+
+
 def _date(row: dict, column: str) -> datetime.date | None:
-    return read_date(_cell(row, column))
+    return _read_date(_cell(row, column))
 
 
 def _given(row: dict, *columns: str) -> bool:

@@ -351,6 +351,14 @@ NEAR_MISSES = [
     ("1007", 2025, both(B_CARE_LEAVER_17, add("episodes", CHILD="B", DECOM="01/01/2024"))),  # still open
     ("191", 2025, only(header=BASE["header"], episodes=[episode(DECOM="10/01/2023")])),  # no OC2 sent
     ("553", 2025, set_cell("episodes", 2, LS="C2")),
+    (
+        "575",
+        2025,
+        both(set_cell("episodes", 3, DEC="01/12/2024", REC="E8"), set_cell("missing", 1, MIS_END="02/10/2024")),
+    ),
+    ("581", 2025, set_cell("missing", 0, MIS_START="01/06/2024")),  # went missing the day care began
+    ("117", 2025, set_cell("placed_adoption", 0, DATE_PLACED_CEASED="01/09/2024", REASON_PLACED_CEASED="RD1")),
+    ("1003", 2025, set_cell("placed_adoption", 0, DATE_PLACED="01/05/2022")),
     ("348", 2025, BREACHES[[code for code, _, _ in BREACHES].index("348")][2]),  # from 2025/26 only
     ("347", 2023, set_cell("oc3", 0, DOB="01/06/2007", ACCOM="T1")),  # from 2023/24 only
 ]
