@@ -96,6 +96,15 @@ def test_last_years_files_are_read_for_the_rules_comparing_two_years():
 
 
 @pytest.mark.usefixtures("dfe_validator")
+def test_last_years_sex_codes_1_and_2_are_compared_as_m_and_f():
+    """The codes changed in 2024/25; a child whose sex really differs is still reported (202)."""
+    last_year = {"header.csv": HEADER + "A1,1,01/06/2012,WBRI,UN5,,\r\nA2,2,01/06/2012,WBRI,UN5,0,\r\n"}
+    this_year = {"header.csv": HEADER + "A1,M,01/06/2012,WBRI,UN5,,\r\nA2,M,01/06/2012,WBRI,UN5,,\r\n"}
+    report = dfe_check.check_with_dfe(this_year, 2025, last_year)
+    assert [(issue.rule, issue.child) for issue in report.errors if issue.rule == "202"] == [("202", "A2")]
+
+
+@pytest.mark.usefixtures("dfe_validator")
 def test_files_the_validator_cannot_read_are_an_error_not_an_empty_report():
     with pytest.raises(dfe_check.DfeCheckError, match="could not read the files"):
         dfe_check.check_with_dfe({"header.csv": "NOT,A,903,TABLE\r\n1,2,3,4\r\n"}, 2025)

@@ -17,12 +17,17 @@ ran false (with row null) for a rule that raised an error on these files instead
 
 import argparse
 import contextlib
+import csv
 import importlib
+import io
 import json
 import logging
 import math
 import sys
 from pathlib import Path
+
+OLD_SEX_CODES = {"1": "M", "2": "F"}
+FIRST_YEAR_OF_SEX_LETTERS = 2025  # 2024/25
 
 
 def rule_set(year: int) -> str:
@@ -30,13 +35,36 @@ def rule_set(year: int) -> str:
     return f"lac{year - 1}_{year % 100:02d}"
 
 
-def uploaded(folder: Path, description: str) -> list[dict]:
+def uploaded(folder: Path, description: str, *, sex_as_letters: bool = False) -> list[dict]:
     """Every CSV in the folder (header.csv, episodes.csv, oc2.csv... as the portal's export names
     them; the validator tells each table by its columns, whatever the name)."""
-    return [
-        {"name": path.name, "description": description, "file_content": path.read_bytes()}
-        for path in sorted(folder.glob("*.csv"))
-    ]
+    files = []
+    for path in sorted(folder.glob("*.csv")):
+        content = path.read_bytes()
+        files.append(
+            {
+                "name": path.name,
+                "description": description,
+                "file_content": sex_in_letters(content) if sex_as_letters else content,
+            }
+        )
+    return files
+
+
+def sex_in_letters(content: bytes) -> bytes:
+    """SEX 1/2 (the codes up to 2023/24) as M/F (from 2024/25). The validator compares last year's
+    SEX with this year's as written (rule 202), so without this every child in a 2024/25 return
+    checked against 2023/24 would seem to have changed sex."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    if not rows or "SEX" not in rows[0]:
+        return content
+    column = rows[0].index("SEX")
+    for row in rows[1:]:
+        if len(row) > column:
+            row[column] = OLD_SEX_CODES.get(row[column].strip(), row[column])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def child_of(value) -> str:
@@ -49,7 +77,9 @@ def validate(folder: Path, year: int, authority: str, previous: Path | None) -> 
     from lac_validator.lac_validator import LacValidator
 
     registry = importlib.import_module(f"lac_validator.rules.{rule_set(year)}").registry
-    files = uploaded(folder, "This year") + (uploaded(previous, "Prev year") if previous else [])
+    files = uploaded(folder, "This year")
+    if previous:
+        files += uploaded(previous, "Prev year", sex_as_letters=year >= FIRST_YEAR_OF_SEX_LETTERS)
     if not files:
         raise SystemExit(f"No SSDA903 CSV files in {folder}.")
     validator = LacValidator(
