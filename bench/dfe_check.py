@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_portal_bench_dfe \\
         .venv/bin/python bench/dfe_check.py --children 600 --seed 1 [--years 2025 2026] [--out FILE]
 Seeds the demo (seed_demo: replaces the demo data in that database), exports each collection year
-with the portal's own rules (ssda903.exporter.export_return, nothing stored), runs the DfE's
+with the portal's own rules (ssda903.exporter.export_return; kept as export_903 keeps it, for the
+next year's rules comparing two years, after any kept before are deleted when it seeds), runs the DfE's
 validator over it (ssda903.dfe_check: .venv-dfe, made by scripts/setup-dfe-validator), each year
 against the one before, and prints the issues by rule with the time the DfE check took: wall
 clock and the validator process's CPU seconds (wall clock depends on what else the machine runs).
@@ -27,8 +28,10 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from ssda903 import dfe_check  # noqa: E402
-from ssda903.exporter import export_return  # noqa: E402
+from ssda903.exporter import FILE_NAMES, export_return  # noqa: E402
+from ssda903.models import ReturnSource, StoredReturn  # noqa: E402
 from ssda903.rules import year_label  # noqa: E402
+from ssda903.services import store_return  # noqa: E402
 
 
 def child_cpu_seconds() -> float:
@@ -62,6 +65,9 @@ def measure(years: list[int]) -> list[str]:
         for issue in report.rules_not_run:
             lines.append(f"  {issue.rule:<6}{'-':>6}  (the validator could not run this rule on CSV files)")
         previous_files = result.files
+        # Kept as export_903 keeps it, so next year's export is checked against this one.
+        names = {name: table for table, name in FILE_NAMES.items()}
+        store_return(year, ReturnSource.EXPORTED, {names[name]: text for name, text in result.files.items()})
     return lines
 
 
@@ -85,6 +91,8 @@ def main() -> None:
         with open(os.devnull, "w") as quiet:
             call_command("seed_demo", *seed_options, stdout=quiet)
         heading.append(f"seed_demo {' '.join(seed_options)} ({time.monotonic() - began:.0f}s)")
+        # Returns kept from before describe the data seed_demo has just replaced.
+        StoredReturn.objects.all().delete()
     lines = heading + measure(sorted(options.years))
     print("\n".join(lines))
     if options.out:
