@@ -399,6 +399,11 @@ if not re.fullmatch(r"[ENSW][0-9]{8}", AUTHORITY_CODE):
         f"AUTHORITY_CODE={AUTHORITY_CODE!r} is not an ONS local authority code: a letter and eight digits, "
         "for example E06000018."
     )
+# The DfE's published SSDA903 validator runs in its own environment (scripts/setup-dfe-validator:
+# it pins pandas<2); export_903 checks a return with it when this Python is there.
+DFE_VALIDATOR_PYTHON = Path(
+    os.environ.get("DFE_VALIDATOR_PYTHON", "").strip() or BASE_DIR / ".venv-dfe" / "bin" / "python"
+)
 CSRF_FAILURE_VIEW = "iro_portal.views.csrf_failure"
 
 # Local review standards (DESIGN.md section 3); the statutory timescales are in reviews/timescales.py.

@@ -33,6 +33,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -43,6 +44,9 @@ from ssda903 import rules
 from ssda903.files import COLUMN_ORDER, format_date
 from ssda903.models import StoredReturn
 from ssda903.rules import Problem, ReturnData, collection_end, collection_start
+
+if TYPE_CHECKING:
+    from ssda903.dfe_check import DfeReport
 
 FILE_NAMES = {"header": "header.csv", "episodes": "episodes.csv", "reviews": "reviews.csv", "uasc": "uasc.csv"}
 SEX_UP_TO_2024 = {"M": "1", "F": "2"}  # U has no code before 2024/25: written as U, rule 101 reports it
@@ -57,6 +61,7 @@ class ExportResult:
     counts: dict[str, int] = field(default_factory=dict)  # rows per table
     checked_against_last_year: bool = False  # rules 202-204, 502, 503, 562 (last year's return held)
     children: list[str] = field(default_factory=list)  # every CHILD in the header file
+    dfe_report: DfeReport | None = None  # what the DfE's published validator found (ssda903.dfe_check)
 
     @property
     def ok(self) -> bool:

@@ -40,3 +40,14 @@ def stored_returns() -> list[StoredReturn]:
     for stored in returns:
         stored.label = collection_year_label(stored.year)  # type: ignore[attr-defined]  # for the page
     return returns
+
+
+def stored_files(year: int) -> dict[str, str] | None:
+    """The return held for a collection year (as last exported or imported) as its CSV files by
+    name, or None: what the DfE's validator reads as last year's return."""
+    from .exporter import FILE_NAMES
+
+    stored = StoredReturn.objects.filter(year=year).only("tables").first()
+    if stored is None:
+        return None
+    return {FILE_NAMES.get(table, f"{table}.csv"): text for table, text in stored.tables.items()}

@@ -317,15 +317,27 @@ def zip_of(files: Mapping[str, str | bytes]) -> bytes:
 
 
 def export_files(
-    year: int, *, by: User, request: HttpRequest | None = None, queries_seen: bool = False
+    year: int,
+    *,
+    by: User,
+    request: HttpRequest | None = None,
+    queries_seen: bool = False,
+    dfe_check: bool = False,
 ) -> tuple[ExportResult, bytes | None]:
     """The return for a collection year: (result, ZIP bytes). The ZIP is None when the data would
     break a DfE rule (result.problems names each child and rule, and nothing is written), and
     when the DfE would query some records and the user has not yet seen which (result.queries):
-    the files pass, but the DfE will ask about those records, so the user sees them first."""
+    the files pass, but the DfE will ask about those records, so the user sees them first.
+    With dfe_check, files that pass the portal's rules are also run through the DfE's published
+    validator (ssda903.dfe_check), whose errors refuse the return in the same way; DfeCheckError
+    when it cannot run, before anything is stored."""
     from .exporter import export_return
 
     result = export_return(year)
+    if dfe_check and result.ok:
+        from .dfe_check import add_dfe_findings
+
+        add_dfe_findings(result)
     problems = list(result.problems or [])
     queries = list(result.queries or [])
     if problems:
@@ -363,6 +375,7 @@ def export_files(
                 "files": sorted(result.files) if archive is not None else [],
                 "problems": len(problems),
                 "queries": len(queries),
+                "checked_with_dfe_validator": result.dfe_report is not None,
                 "child_ids": child_ids,
             },
         )
