@@ -1,12 +1,12 @@
 """Cross-check the portal's outcome-table rules (ssda903/outcome_rules.py) against the DfE's
 published validator: generate random and edge-case returns, write them as CSVs, run the DfE
-validator over them (scripts/dfe_validate.py, in the validator's own Python) and compare, rule
-by rule, the children each flags.
+validator over them (ssda903/dfe/run_validator.py in the validator's own environment, each rule
+judged on the files as sent) and compare, rule by rule, the children each flags.
 
     .venv/bin/python bench/outcome_rules_crosscheck.py [RETURNS] [SEED]
 
-Prints the agreement and every disagreement. Needs the DfE validator in DFE_PYTHON (default
-/tmp/dfevenv/bin/python).
+Prints the agreement and every disagreement. Needs the DfE validator (scripts/setup-dfe-validator;
+settings.DFE_VALIDATOR_PYTHON).
 """
 
 import csv
@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_portal.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
 from ssda903 import rules  # noqa: E402
 from ssda903.files import COLUMN_ORDER  # noqa: E402
 
-DFE_PYTHON = os.environ.get("DFE_PYTHON", "/tmp/dfevenv/bin/python")
 AUTHORITY = "E06000018"
 COLUMNS = {
     **COLUMN_ORDER,
@@ -244,14 +245,19 @@ def portal(year, tables, previous):
 
 
 def dfe(folder: Path, year: int) -> tuple[dict[str, set], list[str]]:
-    output = subprocess.run(
-        [DFE_PYTHON, str(ROOT / "scripts" / "dfe_validate.py"), str(folder), str(year), AUTHORITY],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(output.stdout.strip().splitlines()[-1])
-    return {rule: set(children) for rule, children in result["failed"].items()}, result["crashed"]
+    command = [settings.DFE_VALIDATOR_PYTHON, str(ROOT / "ssda903" / "dfe" / "run_validator.py"), str(folder)]
+    command += ["--year", str(year), "--la", AUTHORITY, "--each-rule-on-the-files-as-sent"]
+    if (folder / "last").is_dir():
+        command += ["--previous", str(folder / "last")]
+    output = subprocess.run(command, capture_output=True, text=True, check=True)
+    failed: dict[str, set] = {}
+    crashed = []
+    for issue in json.loads(output.stdout):
+        if not issue["ran"]:
+            crashed.append(issue["rule"])
+        elif issue["CHILD"]:
+            failed.setdefault(issue["rule"], set()).add(issue["CHILD"])
+    return failed, crashed
 
 
 def crosscheck(returns: int, seed: int) -> dict:

@@ -1,3 +1,4 @@
+import os
 from contextlib import contextmanager
 
 import pytest
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from children import services as children_services
+from ssda903 import dfe_check
 from tests.factories import (
     TEST_PASSWORD,
     AdministratorFactory,
@@ -296,3 +298,17 @@ def pytest_sessionfinish(session):
     cache_ = getattr(session.config, "cache", None)
     if cache_ is not None and not hasattr(session.config, "workerinput") and seconds_this_run:
         cache_.set(SECONDS_PER_FILE, {**cache_.get(SECONDS_PER_FILE, {}), **seconds_this_run})
+
+
+@pytest.fixture
+def dfe_validator():
+    """Skips the test, saying why, when the DfE validator is not installed (fails it in CI)."""
+    if dfe_check.available():
+        return
+    reason = (
+        f"The DfE validator is not installed ({dfe_check.validator_python()} is missing): "
+        "run scripts/setup-dfe-validator to run these tests."
+    )
+    if os.environ.get("REQUIRE_DFE_VALIDATOR") == "1":
+        pytest.fail(f"{reason} (REQUIRE_DFE_VALIDATOR=1, so this is an error)", pytrace=False)
+    pytest.skip(reason)

@@ -7,7 +7,6 @@ saying so; CI installs it and sets REQUIRE_DFE_VALIDATOR=1, where a missing one 
 
 import datetime
 import io
-import os
 from collections import Counter
 
 import pytest
@@ -32,20 +31,6 @@ RULES_WAITING_FOR_POSTCODES_IN_THE_EXPORT = frozenset({"169", "179", "218", "392
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\r\n"
-
-
-@pytest.fixture
-def dfe_validator():
-    """Skips the test, saying why, when the DfE validator is not installed (fails it in CI)."""
-    if dfe_check.available():
-        return
-    reason = (
-        f"The DfE validator is not installed ({dfe_check.validator_python()} is missing): "
-        "run scripts/setup-dfe-validator to run these tests."
-    )
-    if os.environ.get("REQUIRE_DFE_VALIDATOR") == "1":
-        pytest.fail(f"{reason} (REQUIRE_DFE_VALIDATOR=1, so this is an error)", pytrace=False)
-    pytest.skip(reason)
 
 
 def errors_by_rule(report):

@@ -3,8 +3,6 @@ for each rule a change that breaks it, near misses that must not, and a cross-ch
 DfE's published validator where it is installed."""
 
 import copy
-import os
-from pathlib import Path
 
 import pytest
 
@@ -425,11 +423,7 @@ def test_rules_over_many_children_group_each_table_once():
     assert [row["MIS_START"] for row in first["D"]] == ["01/08/2024", "01/10/2024"]
 
 
-DFE_PYTHON = Path(os.environ.get("DFE_PYTHON", "/tmp/dfevenv/bin/python"))
-
-
-@pytest.mark.skipif(not DFE_PYTHON.exists(), reason="the DfE's validator is not installed")
-def test_the_rules_agree_with_the_dfe_validator_on_random_returns():
+def test_the_rules_agree_with_the_dfe_validator_on_random_returns(dfe_validator):
     """Where the portal follows the DfE's stated rule over a slip in the validator (347, 583, 584,
     1001: see ssda903/outcome_rules.py) the two may differ; everywhere else they agree."""
     from bench.outcome_rules_crosscheck import crosscheck

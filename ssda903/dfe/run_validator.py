@@ -7,6 +7,10 @@ Run only by the DfE validator's own environment (.venv-dfe, made by scripts/setu
 the package pins pandas<2 and numpy<1.25, so the portal never imports it; ssda903.dfe_check runs
 this script in a subprocess. The year is the one the collection ends in (2026 = 2025/26, rule set
 lac2025_26); --previous is last year's return, for the rules comparing the two years.
+--each-rule-on-the-files-as-sent gives every rule its own deep copy of the tables: the validator
+hands each rule a shallow copy, so a rule that fills in cells (165 and 1001 set blank DECs to the
+year's end) changes what later rules see; comparing rule by rule with the portal's rules needs
+each judged on the files as sent.
 
 Output, on stdout: a JSON list, one object per failing row of each rule,
     {"rule", "message", "table", "row", "CHILD", "columns", "ran"}
@@ -120,12 +124,24 @@ def validate(folder: Path, year: int, authority: str, previous: Path | None) -> 
     return issues
 
 
+def judge_each_rule_on_the_files_as_sent() -> None:
+    from lac_validator import lac_validator
+
+    def deep_copy(data_store):
+        return {name: frame if name == "metadata" else frame.copy(deep=True) for name, frame in data_store.items()}
+
+    lac_validator.copy_datastore = deep_copy
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="Folder holding this year's CSVs.")
     parser.add_argument("--year", type=int, required=True, help="Collection year by its end: 2026 = 2025/26.")
     parser.add_argument("--la", required=True, help="The authority's ONS code, e.g. E06000018.")
     parser.add_argument("--previous", type=Path, default=None, help="Folder holding last year's CSVs.")
+    parser.add_argument(
+        "--each-rule-on-the-files-as-sent", action="store_true", help="Give every rule its own copy of the tables."
+    )
     options = parser.parse_args(argv)
     # The validator logs every rule it runs at INFO; only its warnings (a rule that failed) matter.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
@@ -136,6 +152,9 @@ def main(argv: list[str]) -> int:
         print(f"The DfE validator has no rules for {options.year - 1}/{options.year % 100:02d}.", file=sys.stderr)
         return 2
     from lac_validator.types import UploadError
+
+    if options.each_rule_on_the_files_as_sent:
+        judge_each_rule_on_the_files_as_sent()
 
     # Some rules print their findings: stdout carries only the JSON.
     with contextlib.redirect_stdout(sys.stderr):
