@@ -272,7 +272,7 @@ def cohorts(first_year: int) -> dict[str, Q]:
 
 COHORT_LABELS = {
     "oc2": "Looked after continuously for 12 months at 31 March",
-    "oc2_sdq_ages": "Of those, aged 4 to 16",
+    "oc2_sdq_ages": "Looked after continuously for 12 months at 31 March, aged 4 to 16",
     "looked_after_during": "Looked after during the year",
     "looked_after_at_end": "Looked after at 31 March",
     "long_term": "Under 16 at 31 March and looked after for 2.5 years or more",
@@ -485,3 +485,11 @@ def outcome_figures(first_year: int, children: QuerySet[Child] | None = None) ->
         ),
         "adoption": adoption_timeliness(first_year, children),
     }
+
+
+def label_of(key: str) -> str:
+    """What a figure (with the cohort it is of) or a cohort counts, as a list's heading."""
+    if key in FIGURES:
+        definition = FIGURES[key]
+        return f"{COHORT_LABELS[definition.cohort]}: {definition.label.lower()}"
+    return COHORT_LABELS[key]

@@ -9,7 +9,7 @@ import pytest
 
 from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, HealthRecord, MissingEpisode
 from reporting import outcome_selectors as outcomes
-from tests.conftest import in_care
+from tests.conftest import in_care, sign_in
 from tests.factories import AllocationFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,55 @@ def test_an_iro_sees_the_figures_for_their_own_children(authority, iro):
     assert figures["cohorts"]["looked_after_at_end"] == 2
     assert counted(figures, "long_term_stable") == (2, 100)
     assert figures["cohorts"]["oc2"] == 1
+
+
+def test_the_outcomes_page_shows_each_figure_with_the_list_behind_it(authority, client, manager, clock):
+    clock(date(2026, 6, 1))
+    response = sign_in(client, manager).get("/outcomes/", {"year": YEAR})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "April 2025 to March 2026" in html
+    assert 'href="/outcomes/2025/long_term_stable/"' in html
+    listed = client.get("/outcomes/2025/long_term_stable/").content.decode()
+    assert "Ben Hand" in listed and "Sky Hand" in listed
+    assert "Tom Hand" not in listed and "Ada Hand" not in listed
+
+
+def test_the_page_counts_in_a_fixed_number_of_queries_at_two_sizes(
+    authority, client, manager, clock, django_assert_max_num_queries
+):
+    clock(date(2026, 6, 1))
+    sign_in(client, manager)
+    with django_assert_max_num_queries(12) as small:
+        client.get("/outcomes/", {"year": YEAR})
+    for number in range(10):
+        extra = child(f"Extra{number}", date(2014, 1, 1))
+        episode(extra, date(2020, 1, 1), placement_distance=Decimal("30.0"), placement_location="OUT")
+        health(extra, health_assessment=True)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/outcomes/", {"year": YEAR})
+    assert response.context["figures"]["cohorts"]["oc2"] == 14
+
+
+def test_an_iro_list_shows_only_their_children(authority, client, iro, clock):
+    clock(date(2026, 6, 1))
+    AllocationFactory(child=authority["ben"], iro=iro, start_date=date(2024, 1, 1))
+    sign_in(client, iro)
+    page = client.get("/outcomes/", {"year": YEAR})
+    assert page.context["figures"]["cohorts"]["long_term"] == 1
+    listed = client.get("/outcomes/2025/long_term/").content.decode()
+    assert "Ben Hand" in listed and "Sky Hand" not in listed
+
+
+def test_a_year_not_offered_is_an_error_and_an_unknown_figure_is_not_found(authority, client, manager, clock):
+    clock(date(2026, 6, 1))
+    sign_in(client, manager)
+    response = client.get("/outcomes/", {"year": "1990"})
+    assert response.status_code == 400
+    assert response.content.decode().count("Error:") >= 1
+    assert client.get("/outcomes/2025/nonsense/").status_code == 404
+
+
+def test_board_members_do_not_see_the_outcome_figures(client, board_member):
+    sign_in(client, board_member)
+    assert client.get("/outcomes/").status_code == 403
