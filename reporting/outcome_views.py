@@ -13,9 +13,9 @@ from accounts.permissions import ChildRecordAccessMixin, sees_every_child
 from audit.pages import ListPage
 from children import selectors as children_selectors
 from children.models import Child
-from children.permissions import children_allocated_to, children_visible_to
+from children.permissions import children_visible_to
 
-from . import outcome_page, outcome_selectors
+from . import outcome_page, outcome_selectors, stored_figures
 from .periods import MIN_REPORT_YEAR, reporting_year_label
 
 
@@ -29,14 +29,17 @@ class OutcomesView(ChildRecordAccessMixin, View):
         if not _may_see_outcomes(user):
             raise PermissionDenied("Only service managers, administrators and IROs see the outcome figures.")
         today = timezone.localdate()
-        everyone = sees_every_child(user)
         form = outcome_page.OutcomeYearForm(request.GET or None, on=today)
-        children = None if everyone else children_allocated_to(user, Child.objects.all(), on=today)
-        figures = outcome_selectors.outcome_figures(form.chosen_year(), children)
+        counted = stored_figures.outcome_figures_for(user, form.chosen_year(), today)
         return render(
             request,
             "reporting/outcomes.html",
-            {"form": form, "everyone": everyone, **outcome_page.page_content(figures)},
+            {
+                "form": form,
+                "everyone": sees_every_child(user),
+                "calculated_at": counted.calculated_at,
+                **outcome_page.page_content(counted.figures),
+            },
             status=400 if form.is_bound and not form.is_valid() else 200,
         )
 

@@ -2,6 +2,7 @@
 is worked out by hand, then against a recount from the raw rows on a seeded demo authority, and
 the outcomes page and the lists its figures open."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 
 from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, HealthRecord, MissingEpisode
 from reporting import outcome_selectors as outcomes
+from reporting import stored_figures
 from tests.conftest import in_care, sign_in
 from tests.factories import AllocationFactory, ChildFactory
 
@@ -311,3 +313,8 @@ def test_a_year_not_offered_is_an_error_and_an_unknown_figure_is_not_found(autho
 def test_board_members_do_not_see_the_outcome_figures(client, board_member):
     sign_in(client, board_member)
     assert client.get("/outcomes/").status_code == 403
+
+
+def test_the_figures_keep_every_value_when_stored(authority):
+    figures = outcomes.outcome_figures(YEAR)
+    assert stored_figures.decode(json.loads(json.dumps(stored_figures.encode(figures)))) == figures
