@@ -185,9 +185,11 @@ def long_term_cohort(period: Period) -> Q:
 
 
 def long_term_stability(period: Period) -> Q:
-    """The DfE's long-term stability measure: of long_term_cohort, those living in the same
-    placement for at least two years by 31 March, or placed for adoption with the adoptive
-    placement and the one before it together lasting two years."""
+    """The DfE's long-term stability measure (formerly NI 63): "looked after children aged under
+    16 who have been looked after continuously for at least 2.5 years who were living in the same
+    placement for at least 2 years, or are placed for adoption and their adoptive placement
+    together with their previous placement last for at least 2 years" (long_term_cohort). A
+    change of legal status only is the same placement; temporary placements are not placements."""
     two_years_before = latest_start_open_longer_than(period.end, 24, or_exactly=True)
     placements = _placements(period.end).values("start_date")
     current_start = SubqueryExpression(placements[:1], output_field=DateField())
@@ -238,7 +240,14 @@ def _missing(period: Period, kind: str) -> Q:
 
 
 def looked_after_during(period: Period) -> Q:
-    return _child_has(episodes_open_between(period.start, period.end))
+    """Looked after at any time in the period, short breaks (V3/V4) left out: the cohort the DfE
+    gives the share of children who went missing of ("figures exclude children looked after under
+    an agreed series of short-term placements"). The DfE counts a child as missing who "is not at
+    their placement or a place they are expected to be and their whereabouts is not known"; away
+    without authorisation is the child whose whereabouts are known."""
+    return _child_has(
+        episodes_open_between(period.start, period.end).exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
+    )
 
 
 def _sdq_cohort(first_year: int) -> Q:
@@ -315,7 +324,21 @@ FIGURES = {definition.key: definition for definition in _definitions()}
 
 
 def conditions(first_year: int) -> dict[str, Q]:
-    """Every figure's condition on Child: in the figure's cohort and counted in it."""
+    """Every figure's condition on Child: in the figure's cohort and counted in it. As the DfE
+    defines them:
+    - health (OC2): of children "looked after continuously for at least 12 months at 31 March",
+      those whose health assessment and immunisations are up to date, whose teeth were checked
+      by a dentist in the year, with a substance misuse problem identified; an SDQ score
+      recorded for those aged 4 to 16;
+    - care leavers (OC3, "whose 17th to 21st birthday falls in the year"): in touch (IN_TOUCH
+      YES), in education, employment or training (EET_ACTIVITIES) or not (NEET_ACTIVITIES), in
+      accommodation judged suitable (ACCOM ending 1), by age at that birthday;
+    - missing (looked_after_during): a missing, or an away, episode starting in the year;
+    - stability: three_or_more_placements and long_term_stability;
+    - location, of children looked after at 31 March: placed more than 20 miles from home, and
+      outside the authority, from the episode open that day; "not known" where the postcodes
+      are not (no distance, no location);
+    - routes out: children who ceased to be looked after in the year, by ROUTES_OUT."""
     period = reporting_year(first_year)
     found: dict[str, Q] = {
         "health_assessment": _health_record(first_year, health_assessment=True),

@@ -122,7 +122,10 @@ def recount():
             for measure, met in checks.items():
                 if met:
                     found[f"{cohort}_{measure}"].add(pk)
-        during = any(e.start_date <= END and (e.end_date is None or e.end_date >= START) for e in episodes)
+        during = any(
+            e.start_date <= END and (e.end_date is None or e.end_date >= START) and e.legal_status not in SHORT_BREAKS
+            for e in episodes
+        )
         if during:
             found["looked_after_during"].add(pk)
             kinds = {episode.kind for episode in missing[pk]}
