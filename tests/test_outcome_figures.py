@@ -319,3 +319,18 @@ def test_board_members_do_not_see_the_outcome_figures(client, board_member):
 def test_the_figures_keep_every_value_when_stored(authority):
     figures = outcomes.outcome_figures(YEAR)
     assert stored_figures.decode(json.loads(json.dumps(stored_figures.encode(figures)))) == figures
+
+
+def test_a_list_behind_a_figure_costs_the_same_queries_at_two_sizes(
+    authority, client, manager, clock, django_assert_max_num_queries
+):
+    clock(date(2026, 6, 1))
+    sign_in(client, manager)
+    with django_assert_max_num_queries(30) as small:
+        client.get("/outcomes/2025/over_20_miles/")
+    for number in range(8):
+        extra = child(f"Extra{number}", date(2014, 1, 1))
+        episode(extra, date(2020, 1, 1), placement_distance=Decimal("30.0"), placement_location="OUT")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/outcomes/2025/over_20_miles/")
+    assert response.context["caption"] == "10 children"
