@@ -226,12 +226,13 @@ class DataVersion(models.Model):
 class FiguresKind(models.TextChoices):
     DASHBOARD = "dashboard", "Dashboard"
     REPORTING_YEAR = "reporting_year", "Annual report year"
+    OUTCOMES = "outcomes", "Outcome figures for a reporting year"
 
 
 class StoredFigures(models.Model):
     """Figures worked out once and kept while the records behind them are unchanged: the
-    dashboard of a scope (the whole authority, or one IRO's children) and the annual report's
-    figures for a year. Counting them live takes seconds for a large authority."""
+    dashboard of a scope (the whole authority, or one IRO's children), the annual report's
+    figures for a year and the outcome figures for a year. Counting them live takes seconds for a large authority."""
 
     kind = models.CharField(max_length=20, choices=FiguresKind.choices)
     scope = models.CharField(max_length=40, help_text="'authority', or 'iro:' and the IRO's id.")

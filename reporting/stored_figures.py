@@ -28,9 +28,9 @@ from accounts.permissions import sees_every_child
 from children.models import Child
 from children.permissions import children_allocated_to
 
-from . import selectors
+from . import outcome_selectors, selectors
 from .models import FiguresKind, StoredFigures
-from .periods import Period
+from .periods import Period, reporting_year
 
 AUTHORITY = "authority"
 
@@ -86,6 +86,25 @@ def year_figures(period: Period, on: date) -> Counted:
     """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures)."""
     return _counted(
         FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: selectors.reporting_year_figures(period, on)
+    )
+
+
+def outcome_figures_for(user: User, first_year: int, on: date) -> Counted:
+    """The outcome figures (reporting.outcome_selectors) for a reporting year that `user` sees:
+    the whole authority for service managers and administrators, an IRO's own children for an IRO."""
+    period = reporting_year(first_year)
+    if sees_every_child(user):
+        return _counted(
+            FiguresKind.OUTCOMES, AUTHORITY, period, on, lambda: outcome_selectors.outcome_figures(first_year)
+        )
+    return _counted(
+        FiguresKind.OUTCOMES,
+        f"iro:{user.pk}",
+        period,
+        on,
+        lambda: outcome_selectors.outcome_figures(
+            first_year, children=children_allocated_to(user, Child.objects.all(), on=on)
+        ),
     )
 
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import outcome_views, views
 
 app_name = "reporting"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/caseloads/", views.CaseloadsView.as_view(), name="caseloads"),
+    path("outcomes/", outcome_views.OutcomesView.as_view(), name="outcomes"),
+    path("outcomes/<int:year>/<str:figure>/", outcome_views.OutcomeChildrenView.as_view(), name="outcome_children"),
     path("reports/", views.AnnualReportListView.as_view(), name="annual_reports"),
     path("reports/<int:year>/", views.AnnualReportView.as_view(), name="annual_report"),
     path("reports/<int:year>/report.csv", views.AnnualReportCsvView.as_view(), name="annual_report_csv"),

@@ -443,6 +443,12 @@ RULES = {
         why="an IRO's own dashboard is limited to their children; business support has none",
     ),
     "reporting:caseloads": Rule(MANAGERS, why="every IRO's caseload; an IRO's own is on their dashboard"),
+    "reporting:outcomes": Rule(WORKLISTS, why="the outcome figures: like the dashboard, an IRO's are their children's"),
+    "reporting:outcome_children": Rule(
+        WORKLISTS,
+        lambda world: {"year": world.report.year, "figure": "looked_after_at_end"},
+        why="the children behind an outcome figure, of those the user may open",
+    ),
     "reporting:annual_reports": Rule(REPORT_READERS),
     "reporting:annual_report": Rule(REPORT_READERS, year),
     "reporting:annual_report_csv": Rule(REPORT_READERS, year),
