@@ -38,9 +38,18 @@ def _year_or_404(year):
 
 
 class OutcomePage(CheckedEntryPage):
-    """A record's answers read back on the check page the way the child's page shows them."""
+    """A record's answers checked against the service's rules before they are read back on the
+    check page (so a refusal never waits for the last step), the way the child's page shows them."""
 
     button = "Continue"
+
+    def save(self, form):
+        if "confirmed" not in self.request.POST and "change" not in self.request.POST:
+            self.validate(self.model(child=self.child, year=self.year, **self.service_fields(form)))
+        return super().save(form)
+
+    def validate(self, record):
+        raise NotImplementedError
 
     def answers(self, form):
         record = self.model(**self.service_fields(form))
@@ -55,6 +64,9 @@ class HealthPage(OutcomePage):
     fields = services.HEALTH_FIELDS
     rows = staticmethod(health_rows)
 
+    def validate(self, record):
+        services.validate_health_record(record, today=timezone.localdate())
+
     def service_fields(self, form):
         fields = super().service_fields(form)
         return {**fields, "sdq_reason": fields["sdq_reason"] or ""}
@@ -65,6 +77,9 @@ class CareLeaverPage(OutcomePage):
     fields = services.CARE_LEAVER_FIELDS
     rows = staticmethod(care_leaver_rows)
     renamed_fields = {"accommodation": "accommodation_type"}
+
+    def validate(self, record):
+        services.validate_care_leaver_record(record, today=timezone.localdate())
 
     def service_fields(self, form):
         return form.service_fields()
@@ -102,7 +117,7 @@ class ChangeHealthView(HealthPage):
 
     def load(self, request, pk):
         self.record = get_object_or_404(HealthRecord.objects.select_related("child"), pk=pk)
-        self.child = self.record.child
+        self.child, self.year = self.record.child, self.record.year
         label = year_label(self.record.year)
         self.heading = f"Change health for {label}"
         self.check_heading = f"Check the changes to health for {label}"
@@ -158,7 +173,7 @@ class ChangeCareLeaverView(CareLeaverPage):
 
     def load(self, request, pk):
         self.record = get_object_or_404(CareLeaverRecord.objects.select_related("child"), pk=pk)
-        self.child = self.record.child
+        self.child, self.year = self.record.child, self.record.year
         label = year_label(self.record.year)
         self.heading = f"Change the care leaver's status for {label}"
         self.check_heading = f"Check the changes to the care leaver's status for {label}"

@@ -233,7 +233,7 @@ class TestHealthPages:
     def test_a_broken_rule_shows_the_error_summary_and_saves_nothing(self, client, manager, teenager):
         sign_in(client, manager)
         url = reverse("health:record_health", args=[teenager.pk, YEAR])
-        response = client.post(url, {**health_answers(sdq_reason="SDQ2"), "confirmed": "yes"})
+        response = client.post(url, health_answers(sdq_reason="SDQ2"))
         content = response.content.decode()
         assert response.status_code == 400
         assert "<title>Error:" in content and "govuk-error-summary" in content and "not both" in content
