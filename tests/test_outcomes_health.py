@@ -302,6 +302,24 @@ class TestCareLeaverPages:
         assert response.status_code == 400 and 'href="#id_accommodation_type"' in response.content.decode()
         assert not CareLeaverRecord.objects.exists()
 
+    def test_a_change_to_died_leaves_nothing_else_to_answer_and_a_delete_removes_it(self, client, manager):
+        child = aged(19)
+        record = services.record_care_leaver_status(
+            child, year=YEAR, by=manager, in_touch="YES", activity="F2", accommodation="U1"
+        )
+        sign_in(client, manager)
+        url = reverse("health:change_care_leaver", args=[record.pk])
+        form = client.get(url).content.decode()
+        assert 'value="U" selected' in form and 'value="yes" checked' in form
+        answers = {"in_touch": "DIED", "activity": "", "accommodation_type": "", "version": "1"}
+        assert client.post(url, {**answers, "confirmed": "yes"}).status_code == 302
+        record.refresh_from_db()
+        assert (record.in_touch, record.activity, record.accommodation, record.version) == ("DIED", "0", "0", 2)
+        delete = reverse("health:delete_care_leaver", args=[record.pk])
+        assert client.post(delete, {"version": "1"}).status_code == 409
+        assert client.post(delete, {"version": "2"}).status_code == 302
+        assert not CareLeaverRecord.objects.exists()
+
 
 # API ---------------------------------------------------------------------------------------------
 
