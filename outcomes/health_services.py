@@ -5,6 +5,7 @@ set names them), so nothing the return would refuse is saved; a refusal names th
 nothing is saved."""
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import apply_changes, record_event
-from children.models import Child
+from children.codes import SHORT_BREAK_LEGAL_STATUSES, ReasonEpisodeCeased, ReasonForNewEpisode
+from children.models import CareEpisode, Child
 from children.selectors import age_on
 from children.services import lock_child
 from iro_portal.locking import check_version, lock
@@ -58,18 +60,42 @@ def _name(child: Child) -> str:
     return child.full_name
 
 
+def looked_after_continuously(episodes: Iterable[CareEpisode], year: int) -> bool:
+    """Whether a child with these episodes was looked after continuously for the 12 months to
+    31 March (the OC2 cohort), as the DfE's validator decides it: in care at some point in the
+    year, and no episode in it that starts care (S), ends it (anything but X1) or is a short
+    break (V3, V4)."""
+    start, end = collection_start(year), collection_end(year)
+    in_year = [
+        episode
+        for episode in episodes
+        if episode.start_date <= end and (episode.end_date is None or episode.end_date >= start)
+    ]
+    return bool(in_year) and not any(
+        (episode.reason_for_new_episode == ReasonForNewEpisode.S and start < episode.start_date <= end)
+        or (
+            episode.end_date is not None
+            and episode.reason_episode_ceased != ReasonEpisodeCeased.X1
+            and start <= episode.end_date < end
+        )
+        or episode.legal_status in SHORT_BREAK_LEGAL_STATUSES
+        for episode in in_year
+    )
+
+
 def validate_health_record(record: HealthRecord, *, today: datetime.date) -> None:
-    """OC2 as the DfE checks one child's row: the year has ended, and each answer is one the
-    child's age at the year's start or end allows."""
+    """OC2 as the DfE checks one child's row: the year has ended, the child was looked after
+    for all of it, and each answer is one the child's age at the year's start or end allows."""
     child = record.child
     errors: dict[str, str] = {}
     if record.year > last_completed_year(today):
         raise ValidationError(
             f"Health for {year_label(record.year)} can be recorded once the year has ended on 31 March."
         )
-    if record.year < 1992 or age_on(child.date_of_birth, collection_end(record.year)) < 1:
+    if not looked_after_continuously(CareEpisode.objects.filter(child=child), record.year):
         raise ValidationError(
-            f"{_name(child)} could not have been looked after for 12 months by 31 March {record.year}."
+            f"Health is recorded for children looked after continuously for the 12 months to 31 March "
+            f"{record.year}: {_name(child)}'s episodes of care say they were not."
         )
     end_age = age_on(child.date_of_birth, collection_end(record.year))
     start = collection_start(record.year)

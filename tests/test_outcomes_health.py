@@ -29,8 +29,11 @@ HEALTHY = {"immunisations": True, "teeth_check": True, "health_assessment": True
 
 
 def aged(age_at_31_march, **fields):
-    """A child who is `age_at_31_march` on 31 March of YEAR (born on 1 June)."""
-    return ChildFactory(date_of_birth=datetime.date(YEAR - age_at_31_march - 1, 6, 1), **fields)
+    """A child who is `age_at_31_march` on 31 March of YEAR (born on 1 June), looked after since
+    10 January three years before (so for the whole of YEAR)."""
+    child = ChildFactory(date_of_birth=datetime.date(YEAR - age_at_31_march - 1, 6, 1), **fields)
+    CareEpisodeFactory(child=child, start_date=datetime.date(YEAR - 3, 1, 10))
+    return child
 
 
 def refusal(call):
@@ -100,6 +103,20 @@ class TestHealthRules:
     def test_the_four_core_answers_come_with_any_other(self, manager):
         errors = refusal(lambda: services.record_health(aged(12), year=YEAR, by=manager, health_assessment=True))
         assert set(errors) == {"immunisations", "teeth_check", "substance_misuse"}
+
+    def test_only_for_a_child_looked_after_for_the_whole_year(self, manager):
+        child = aged(12)
+        child.episodes.update(start_date=datetime.date(YEAR - 1, 6, 1))
+        assert (
+            "looked after continuously"
+            in refusal(lambda: services.record_health(child, year=YEAR, by=manager, **HEALTHY))[""][0]
+        )
+        never = ChildFactory()
+        assert (
+            "looked after continuously" in refusal(lambda: services.record_health(never, year=YEAR, by=manager))[""][0]
+        )
+        child.episodes.update(start_date=datetime.date(YEAR - 2, 6, 1), legal_status="V3")
+        assert refusal(lambda: services.record_health(child, year=YEAR, by=manager))
 
     def test_a_record_with_nothing_recorded_is_allowed(self, manager):
         assert services.record_health(aged(12), year=YEAR, by=manager).health_assessment is None
@@ -198,7 +215,6 @@ def health_answers(**changes):
 @pytest.fixture
 def teenager(iro):
     child = aged(14, given_name="Robin", family_name="Healthy")
-    CareEpisodeFactory(child=child, start_date=datetime.date(YEAR - 3, 1, 10))
     AllocationFactory(child=child, iro=iro, start_date=datetime.date(YEAR - 3, 1, 10))
     return child
 

@@ -14,7 +14,7 @@ from outcomes import health_services
 from outcomes.models import CareLeaverRecord, HealthRecord
 from outcomes.years import last_completed_year, year_label
 from tests.conftest import brought_into_care
-from tests.factories import ChildFactory
+from tests.factories import CareEpisodeFactory, ChildFactory
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in
@@ -106,6 +106,7 @@ def test_a_change_from_a_stale_page_is_refused(page, business_support, manager):
     year = last_completed_year(timezone.localdate())
     label = year_label(year)
     child = ChildFactory(given_name="Stale", family_name="Page", date_of_birth=datetime.date(year - 12, 6, 1))
+    CareEpisodeFactory(child=child, start_date=datetime.date(year - 3, 1, 10))
     record = health_services.record_health(
         child,
         year=year,
