@@ -145,7 +145,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
                     (r for r in reviews if r.timing.is_outstanding), key=lambda r: r.review.due_date
                 ),
                 "escalations": escalations_for_child(child),
-                **health_and_leaving_care(child, today),
+                **health_and_leaving_care(child, record["episodes"], today),
                 **record,
             },
         )

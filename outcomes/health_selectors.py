@@ -5,9 +5,9 @@ Two queries whatever the child holds."""
 import datetime
 from dataclasses import dataclass
 
-from children.models import Child
+from children.models import CareEpisode, Child
 
-from .health_services import CARE_LEAVER_AGES
+from .health_services import CARE_LEAVER_AGES, looked_after_continuously
 from .models import CareLeaverRecord, HealthRecord
 from .years import birthday_in_year, last_completed_year, year_label
 
@@ -69,8 +69,10 @@ def care_leaver_rows(record: CareLeaverRecord) -> list[tuple[str, str]]:
     return rows
 
 
-def health_and_leaving_care(child: Child, today: datetime.date) -> dict:
-    """What the child's page shows in its Health and Leaving care sections."""
+def health_and_leaving_care(child: Child, episodes: list[CareEpisode], today: datetime.date) -> dict:
+    """What the child's page shows in its Health and Leaving care sections, given the child's
+    episodes of care (which the page has read already): health is offered for the year just
+    ended when the child was looked after for all of it."""
     health = list(HealthRecord.objects.filter(child=child).order_by("-year")[:YEARS_SHOWN])
     leaving = list(CareLeaverRecord.objects.filter(child=child).order_by("-year"))
     latest = last_completed_year(today)
@@ -84,7 +86,7 @@ def health_and_leaving_care(child: Child, today: datetime.date) -> dict:
         "health_records": [Shown(record, year_label(record.year), health_rows(record)) for record in health],
         "health_year": latest,
         "health_year_label": year_label(latest),
-        "health_year_recorded": bool(health) and health[0].year >= latest,
+        "health_year_due": looked_after_continuously(episodes, latest) and not (health and health[0].year >= latest),
         "care_leaver_records": [Shown(record, year_label(record.year), care_leaver_rows(record)) for record in leaving],
         "care_leaver_years": care_leaver_years,
     }

@@ -285,6 +285,12 @@ class TestHealthPages:
         assert client.get(reverse("health:record_health", args=[teenager.pk, YEAR])).status_code == 403
         assert client.get(reverse("health:change_health", args=[record.pk])).status_code == 403
 
+    def test_health_is_offered_only_for_a_child_looked_after_all_year(self, client, manager, teenager):
+        sign_in(client, manager)
+        teenager.episodes.update(start_date=datetime.date(YEAR - 1, 6, 1))
+        page = client.get(reverse("children:detail", args=[teenager.pk])).content.decode()
+        assert "Record health for" not in page and "No health records (OC2) yet." in page
+
     def test_a_year_out_of_range_is_not_found(self, client, manager, teenager):
         sign_in(client, manager)
         assert client.get(reverse("health:record_health", args=[teenager.pk, YEAR + 2])).status_code == 404
