@@ -25,6 +25,7 @@ from children import selectors as children_selectors
 from children.models import CareEpisode, Child
 from children.permissions import children_visible_to, cover_for_child, records_for_children_seen
 from escalations.selectors import escalations_for_child
+from outcomes.health_selectors import health_and_leaving_care
 from oversight.selectors import oversight_for_child
 from reviews import selectors as review_selectors
 from reviews.models import ReviewKind
@@ -144,6 +145,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
                     (r for r in reviews if r.timing.is_outstanding), key=lambda r: r.review.due_date
                 ),
                 "escalations": escalations_for_child(child),
+                **health_and_leaving_care(child, record["episodes"], today),
                 **record,
             },
         )

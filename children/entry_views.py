@@ -72,14 +72,17 @@ class CheckedEntryPage(EntryPage):
                     "check_heading": self.check_heading,
                     "confirm_button": self.confirm_button,
                     "warning": self.warning,
-                    "answers": [
-                        (field.label, shown_answer(field, form.cleaned_data.get(field.name)))
-                        for field in form.visible_fields()
-                    ],
+                    "answers": self.answers(form),
                     "posted": [(name, value) for name, value in self.request.POST.items() if name not in NOT_SENT],
                 },
             )
         return self.confirmed(form)
+
+    def answers(self, form):
+        """(question, answer) for each question the form asked, as the check page reads them back."""
+        return [
+            (field.label, shown_answer(field, form.cleaned_data.get(field.name))) for field in form.visible_fields()
+        ]
 
     def confirmed(self, form):
         raise NotImplementedError

@@ -39,6 +39,8 @@ from consultations.tokens import new_code
 from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.models import Notification
+from outcomes.models import CareLeaverRecord, HealthRecord
+from outcomes.years import last_completed_year
 from oversight import services as oversight_services
 from reporting import services as reporting_services
 from reporting.models import DocumentStatus, ReportDocument, Variant
@@ -357,6 +359,13 @@ RULES = {
     "children:start_plan": Rule(DATA_ENTRY, child),
     "children:plan_category": Rule(DATA_ENTRY, pk_of("plan")),
     "children:end_plan": Rule(DATA_ENTRY, pk_of("plan")),
+    # children's health (OC2) and care leavers (OC3)
+    "health:record_health": Rule(DATA_ENTRY, lambda world: {"pk": world.child.pk, "year": world.health_year}),
+    "health:change_health": Rule(DATA_ENTRY, pk_of("health_record")),
+    "health:delete_health": Rule(DATA_ENTRY, pk_of("health_record")),
+    "health:record_care_leaver": Rule(DATA_ENTRY, lambda world: {"pk": world.child.pk, "year": world.health_year}),
+    "health:change_care_leaver": Rule(DATA_ENTRY, pk_of("care_leaver_record")),
+    "health:delete_care_leaver": Rule(DATA_ENTRY, pk_of("care_leaver_record")),
     # reviews
     "reviews:due": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
     "reviews:held": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
@@ -511,6 +520,10 @@ RULES = {
     "api-strategy-discussion-detail": Rule(API_CHILD_RECORD, pk_of("strategy_discussion")),
     "api-allocation-list": Rule(API_CHILD_LISTS),
     "api-allocation-detail": Rule(API_CHILD_RECORD, pk_of("allocation")),
+    "api-health-record-list": Rule(API_CHILD_LISTS),
+    "api-health-record-detail": Rule(API_CHILD_RECORD, pk_of("health_record")),
+    "api-care-leaver-record-list": Rule(API_CHILD_LISTS),
+    "api-care-leaver-record-detail": Rule(API_CHILD_RECORD, pk_of("care_leaver_record")),
     # API: reviews
     "api-review-list": Rule(API_CHILD_LISTS),
     "api-review-detail": Rule(API_CHILD_RECORD, held_review),
@@ -920,8 +933,14 @@ def build_world():
     open_link = consultation_services.issue_invitation(due, person_type="parent", by=iro, name="Pat Parent")
     answered_link = consultation_services.issue_invitation(due, person_type="child", by=iro)
     consultation_services.submit_response(answered_link.code, {"going_well": "School is good."})
+    health_year = last_completed_year(today)
     return SimpleNamespace(
         today=today,
+        health_year=health_year,
+        health_record=HealthRecord.objects.create(child=child, year=health_year - 1, health_assessment=True),
+        care_leaver_record=CareLeaverRecord.objects.create(
+            child=child, year=health_year - 1, in_touch="YES", activity="F2", accommodation="U1"
+        ),
         users=users,
         child=child,
         other_child=other_child,

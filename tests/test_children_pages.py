@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from children.models import Allocation
+from outcomes.models import CareLeaverRecord, HealthRecord
 from tests.conftest import sign_in
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, ChildProtectionPlanFactory, IroFactory
 
@@ -132,6 +133,9 @@ class TestChildPage:
             ChildProtectionPlanFactory(
                 child=looked_after_child, start_date=D(2020, month, 1), end_date=D(2020, month, 20), end_reason="other"
             )
+        for year in range(2019, 2026):
+            HealthRecord.objects.create(child=looked_after_child, year=year, health_assessment=True, sdq_score=12)
+            CareLeaverRecord.objects.create(child=looked_after_child, year=year, in_touch="YES", activity="F2")
         assert queries_for(client, url) == few
 
 

@@ -20,6 +20,7 @@ from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.api import NotificationViewSet
 from notifications.models import Notification
+from outcomes.models import CareLeaverRecord, HealthRecord
 from oversight import services as oversight_services
 from reviews import services as review_services
 from reviews.models import Review, ReviewAction
@@ -39,6 +40,8 @@ TODAY = timezone.localdate()
 API_LISTS = [
     "children",
     "care-episodes",
+    "health-records",
+    "care-leaver-records",
     "protection-plans",
     "strategy-discussions",
     "allocations",
@@ -91,6 +94,8 @@ def child_with_records(iro, manager, name):
         raised_on=TODAY - timedelta(days=3),
         today=TODAY,
     )
+    HealthRecord.objects.create(child=child, year=TODAY.year - 1, health_assessment=True)
+    CareLeaverRecord.objects.create(child=child, year=TODAY.year - 1, in_touch="YES", activity="F2", accommodation="U1")
     next_review = Review.objects.get(child=child, kind="LAC", status__in=["due", "booked"])
     child_link = consultation_services.issue_invitation(next_review, person_type="child", by=iro)
     consultation_services.submit_response(child_link.code, {"feels_safe": False})

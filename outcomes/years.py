@@ -1,0 +1,36 @@
+"""SSDA903 collection years for the outcome tables: a year is named by the year it ends in
+(2026 = 1 April 2025 to 31 March 2026), as the DfE names them."""
+
+import datetime
+
+
+def collection_start(year: int) -> datetime.date:
+    return datetime.date(year - 1, 4, 1)
+
+
+def collection_end(year: int) -> datetime.date:
+    return datetime.date(year, 3, 31)
+
+
+def year_label(year: int) -> str:
+    """2026 reads "2025/26"."""
+    return f"{year - 1}/{str(year)[2:]}"
+
+
+def last_completed_year(today: datetime.date) -> int:
+    """The latest collection year that has ended by `today` (on 31 March): the one whose
+    outcomes are recorded now."""
+    return today.year if (today.month, today.day) >= (4, 1) else today.year - 1
+
+
+def birthday(date_of_birth: datetime.date, age: int) -> datetime.date:
+    """The child's `age`th birthday (1 March for a child born on 29 February, in other years)."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + age)
+    except ValueError:
+        return datetime.date(date_of_birth.year + age, 3, 1)
+
+
+def birthday_in_year(date_of_birth: datetime.date, age: int, year: int) -> bool:
+    """Whether the child's `age`th birthday falls in the collection year."""
+    return collection_start(year) <= birthday(date_of_birth, age) <= collection_end(year)
