@@ -68,11 +68,6 @@ class ExportResult:
         return not self.problems
 
 
-def last_completed_year(today) -> int:
-    """The latest collection year that has ended by `today` (it ends on 31 March)."""
-    return today.year if (today.month, today.day) >= (4, 1) else today.year - 1
-
-
 def unknown_upn(date_of_birth, year) -> str:
     """The UPN unknown code for a child with no UPN recorded: UN1 (under 6 at 31 March, not yet
     of school age) or else UN5 (UPN not available from the sources)."""

@@ -36,6 +36,7 @@ from children.codes import (
     Sex,
 )
 from children.selectors import age_on
+from outcomes.years import collection_end, collection_start, year_label
 from reviews.selectors import participation_code_problem
 
 from .files import read_date
@@ -96,18 +97,6 @@ def placement_codes(year: int) -> frozenset[str]:
 
 def placements_without_provider(year: int) -> frozenset[str]:
     return NO_PROVIDER_FROM_2026 if year >= 2026 else NO_PROVIDER_UP_TO_2025
-
-
-def collection_start(year: int) -> datetime.date:
-    return datetime.date(year - 1, 4, 1)
-
-
-def collection_end(year: int) -> datetime.date:
-    return datetime.date(year, 3, 31)
-
-
-def year_label(year: int) -> str:
-    return f"{year - 1}/{str(year)[2:]}"
 
 
 # ---------------------------------------------------------------------------------------------

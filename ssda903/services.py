@@ -64,7 +64,7 @@ def collection_year_label(year: int) -> str:
 
 
 def last_completed_collection_year(on: date | None = None) -> int:
-    from .exporter import last_completed_year
+    from outcomes.years import last_completed_year
 
     return last_completed_year(on or timezone.localdate())
 

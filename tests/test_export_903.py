@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from children.models import CareEpisode
+from outcomes.years import last_completed_year
 from reviews.models import Review
 from ssda903 import rules
-from ssda903.exporter import export_return, last_completed_year
+from ssda903.exporter import export_return
 from ssda903.models import StoredReturn
 from ssda903.rules import ReturnData, check_return
 from tests.factories import CareEpisodeFactory, ChildFactory

@@ -19,8 +19,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from outcomes.years import last_completed_year
 from ssda903 import dfe_check as dfe_check_module
-from ssda903.exporter import last_completed_year
 from ssda903.rules import year_label
 from ssda903.services import export_files
 
