@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OutcomesConfig(AppConfig):
     name = "outcomes"
     verbose_name = "Outcomes for children in care"
+
+    def ready(self):
+        from . import missing_audit  # noqa: F401

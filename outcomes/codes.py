@@ -111,12 +111,12 @@ class AdoptersSex(models.TextChoices):
 class AdoptersLegalStatus(models.TextChoices):
     """LS_ADOPTR."""
 
-    L0 = "L0", "Child adopted by a partner of a parent"
+    L0 = "L0", "Single adopter"
     L11 = "L11", "Couple of different sexes, married"
     L12 = "L12", "Couple of the same sex, married"
     L2 = "L2", "Couple in a civil partnership"
-    L3 = "L3", "Couple of different sexes, not married nor in a civil partnership"
-    L4 = "L4", "Single adopter"
+    L3 = "L3", "Couple of different sexes, not married, living as a couple"
+    L4 = "L4", "Couple of the same sex, not in a civil partnership, living as a couple"
 
 
 class PreviousPermanenceOrder(models.TextChoices):
