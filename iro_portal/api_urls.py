@@ -22,6 +22,7 @@ redoc_view = csp_update(REDOC_POLICY)(SpectacularRedocView.as_view(url_name="api
 urlpatterns = [
     path("", include("caseloads.api_urls")),
     path("", include("children.api_urls")),
+    path("", include("outcomes.missing_api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("oversight.api_urls")),
     path("", include("escalations.api_urls")),

@@ -343,3 +343,11 @@ def record_previous_permanence(
     detail = apply_changes(permanence, fields)
     validate_previous_permanence(permanence, today=today)
     return _save_change(permanence, by=by, request=request, detail=detail)
+
+
+@transaction.atomic
+def delete_previous_permanence(
+    permanence: PreviousPermanence, *, by: User, expected_version: int | None, request: HttpRequest | None = None
+) -> None:
+    permanence = _locked(PreviousPermanence.objects.select_related("child"), permanence, expected_version)
+    _delete(permanence, by=by, request=request)
