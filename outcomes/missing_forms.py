@@ -127,13 +127,11 @@ class PreviousPermanenceForm(forms.Form):
         required=False,
         max_length=3,
         help_text="The DfE's three-digit LA number, 999 if not known, or WAL, SCO, NIR or NUK.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-4", "spellcheck": "false"}),
     )
     order_date = forms.CharField(
         label="Date of the order (optional)",
         required=False,
         max_length=10,
         help_text="DD/MM/YYYY, with ZZ for a day or month not known, for example ZZ/03/2019.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
     version = VersionField()
