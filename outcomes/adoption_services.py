@@ -20,7 +20,7 @@ from iro_portal.dates import format_date
 from iro_portal.locking import check_version
 
 from .codes import AdoptersLegalStatus, AdoptersSex, PreviousPermanenceOrder
-from .missing_services import _delete, _locked, _not_in_future, _save_change, _save_new
+from .missing_services import delete_record, locked_record, refuse_future, save_change, save_new
 from .models import Adoption, AdoptionDecision, PreviousPermanence
 
 LA_PERM_CODES = frozenset(
@@ -85,13 +85,13 @@ def validate_adoption_decision(decision: AdoptionDecision, *, today: datetime.da
         errors["decided_on"] = f"The decision cannot be before {child.full_name} started to be looked after" + (
             f" ({format_date(starts[0])})." if starts else ": record their care episode first."
         )
-    _not_in_future(errors, "decided_on", decision.decided_on, "date of the decision", today)
+    refuse_future(errors, "decided_on", decision.decided_on, "date of the decision", today)
     if decision.ceased_on is not None:
         if decision.ceased_on < decision.decided_on:
             errors["ceased_on"] = "The decision cannot be reversed before it was made."
         if not decision.reason_ceased:
             errors["reason_ceased"] = "Choose why the child should no longer be placed for adoption."
-        _not_in_future(errors, "ceased_on", decision.ceased_on, "date the decision was reversed", today)
+        refuse_future(errors, "ceased_on", decision.ceased_on, "date the decision was reversed", today)
     elif decision.reason_ceased:
         errors["ceased_on"] = "Enter the date the child should no longer be placed for adoption."
     if errors:
@@ -122,7 +122,7 @@ def record_adoption_decision(
         raise ValidationError({"decided_on": f"A decision on {format_date(decided_on)} is already recorded."})
     decision = AdoptionDecision(child=child, decided_on=decided_on)
     validate_adoption_decision(decision, today=today)
-    return _save_new(decision, by=by, request=request)
+    return save_new(decision, by=by, request=request)
 
 
 @transaction.atomic
@@ -136,10 +136,10 @@ def change_adoption_decision(
     **changes: Any,
 ) -> AdoptionDecision:
     """Correct a decision: its date, or the date and reason it was reversed."""
-    decision = _locked(AdoptionDecision.objects.select_related("child"), decision, expected_version)
+    decision = locked_record(AdoptionDecision.objects.select_related("child"), decision, expected_version)
     detail = apply_changes(decision, changes)
     validate_adoption_decision(decision, today=today)
-    return _save_change(decision, by=by, request=request, detail=detail)
+    return save_change(decision, by=by, request=request, detail=detail)
 
 
 @transaction.atomic
@@ -154,22 +154,22 @@ def reverse_adoption_decision(
     request: HttpRequest | None = None,
 ) -> AdoptionDecision:
     """The child should no longer be placed for adoption, from `ceased_on`, for `reason_ceased`."""
-    decision = _locked(AdoptionDecision.objects.select_related("child"), decision, expected_version)
+    decision = locked_record(AdoptionDecision.objects.select_related("child"), decision, expected_version)
     if decision.ceased_on is not None:
         raise ValidationError(f"This decision was already reversed on {format_date(decision.ceased_on)}.")
     if not reason_ceased:
         raise ValidationError({"reason_ceased": "Choose why the child should no longer be placed for adoption."})
     detail = apply_changes(decision, {"ceased_on": ceased_on, "reason_ceased": reason_ceased})
     validate_adoption_decision(decision, today=today)
-    return _save_change(decision, by=by, request=request, detail=detail)
+    return save_change(decision, by=by, request=request, detail=detail)
 
 
 @transaction.atomic
 def delete_adoption_decision(
     decision: AdoptionDecision, *, by: User, expected_version: int | None, request: HttpRequest | None = None
 ) -> None:
-    decision = _locked(AdoptionDecision.objects.select_related("child"), decision, expected_version)
-    _delete(decision, by=by, request=request)
+    decision = locked_record(AdoptionDecision.objects.select_related("child"), decision, expected_version)
+    delete_record(decision, by=by, request=request)
 
 
 # Adoptions (AD1) ---------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
                 "The decision cannot be before the child started to be looked after in their latest period of care"
                 + (f" ({format_date(starts[-1])})." if starts else ": record their care episode first.")
             )
-    _not_in_future(errors, "decided_on", adoption.decided_on, "date of the decision", today)
+    refuse_future(errors, "decided_on", adoption.decided_on, "date of the decision", today)
     if (
         adoption.matched_on is not None
         and adoption.decided_on is not None
@@ -205,7 +205,7 @@ def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
         errors["matched_on"] = (
             "The match with the adopters must be on or after the decision that the child should be placed for adoption."
         )
-    _not_in_future(errors, "matched_on", adoption.matched_on, "date matched", today)
+    refuse_future(errors, "matched_on", adoption.matched_on, "date matched", today)
     sex, status = adoption.adopters_sex, adoption.adopters_legal_status
     if adoption.number_of_adopters == 2 and sex in (AdoptersSex.M1, AdoptersSex.F1):
         errors["adopters_sex"] = "Two adopters are a couple: choose both male, both female, or male and female."
@@ -234,7 +234,7 @@ def record_adoption(
         raise ValidationError(
             {"matched_on": f"An adoption matched on {format_date(adoption.matched_on)} is already recorded."}
         )
-    return _save_new(adoption, by=by, request=request)
+    return save_new(adoption, by=by, request=request)
 
 
 @transaction.atomic
@@ -247,18 +247,18 @@ def change_adoption(
     request: HttpRequest | None = None,
     **changes: Any,
 ) -> Adoption:
-    adoption = _locked(Adoption.objects.select_related("child"), adoption, expected_version)
+    adoption = locked_record(Adoption.objects.select_related("child"), adoption, expected_version)
     detail = apply_changes(adoption, changes)
     validate_adoption(adoption, today=today)
-    return _save_change(adoption, by=by, request=request, detail=detail)
+    return save_change(adoption, by=by, request=request, detail=detail)
 
 
 @transaction.atomic
 def delete_adoption(
     adoption: Adoption, *, by: User, expected_version: int | None, request: HttpRequest | None = None
 ) -> None:
-    adoption = _locked(Adoption.objects.select_related("child"), adoption, expected_version)
-    _delete(adoption, by=by, request=request)
+    adoption = locked_record(Adoption.objects.select_related("child"), adoption, expected_version)
+    delete_record(adoption, by=by, request=request)
 
 
 # Permanence before care (PrevPerm) ---------------------------------------------------------------
@@ -339,15 +339,15 @@ def record_previous_permanence(
     if permanence is None:
         permanence = PreviousPermanence(child=child, **fields)
         validate_previous_permanence(permanence, today=today)
-        return _save_new(permanence, by=by, request=request)
+        return save_new(permanence, by=by, request=request)
     detail = apply_changes(permanence, fields)
     validate_previous_permanence(permanence, today=today)
-    return _save_change(permanence, by=by, request=request, detail=detail)
+    return save_change(permanence, by=by, request=request, detail=detail)
 
 
 @transaction.atomic
 def delete_previous_permanence(
     permanence: PreviousPermanence, *, by: User, expected_version: int | None, request: HttpRequest | None = None
 ) -> None:
-    permanence = _locked(PreviousPermanence.objects.select_related("child"), permanence, expected_version)
-    _delete(permanence, by=by, request=request)
+    permanence = locked_record(PreviousPermanence.objects.select_related("child"), permanence, expected_version)
+    delete_record(permanence, by=by, request=request)

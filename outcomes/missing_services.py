@@ -1,7 +1,7 @@
 """Every write about the times a child went missing from placement or was away from it without
 authorisation (the SSDA903 Missing table): validate with the DfE's rules for one child, save,
 audit, in one transaction. A rule broken raises ValidationError with a message the user can act
-on, and nothing is saved. The helpers here (_save, _save_new, _save_change, _delete) are shared
+on, and nothing is saved. The helpers here (_save, save_new, save_change, delete_record) are shared
 with outcomes.adoption_services."""
 
 import datetime
@@ -25,7 +25,7 @@ from .models import MissingEpisode
 R = TypeVar("R", bound=Model)
 
 
-def _locked(queryset: QuerySet[R], record: Any, expected_version: int | None) -> R:
+def locked_record(queryset: QuerySet[R], record: Any, expected_version: int | None) -> R:
     """A record about a child, locked after the child (as every write about a child is) and
     refused if it changed since the caller read it."""
     lock_child(record.child)
@@ -43,13 +43,13 @@ def _save(record: Any) -> None:
         ) from error
 
 
-def _save_new(record: R, *, by: User, request: HttpRequest | None) -> R:
+def save_new(record: R, *, by: User, request: HttpRequest | None) -> R:
     _save(record)
     record_event(action=AuditAction.CREATE, user=by, obj=record, child_id=record.child_id, request=request)  # type: ignore[attr-defined]
     return record
 
 
-def _save_change(record: R, *, by: User, request: HttpRequest | None, detail: dict[str, Any]) -> R:
+def save_change(record: R, *, by: User, request: HttpRequest | None, detail: dict[str, Any]) -> R:
     """Save a change: the version goes up and the change is audited."""
     record.version += 1  # type: ignore[attr-defined]
     _save(record)
@@ -64,7 +64,7 @@ def _save_change(record: R, *, by: User, request: HttpRequest | None, detail: di
     return record
 
 
-def _delete(record: Any, *, by: User, request: HttpRequest | None) -> None:
+def delete_record(record: Any, *, by: User, request: HttpRequest | None) -> None:
     """Delete a record, audited with what it said (the log keeps the label, the row goes)."""
     record_event(
         action=AuditAction.DELETE,
@@ -77,7 +77,9 @@ def _delete(record: Any, *, by: User, request: HttpRequest | None) -> None:
     record.delete()
 
 
-def _not_in_future(errors: dict[str, str], field: str, value: datetime.date | None, what: str, today) -> None:
+def refuse_future(
+    errors: dict[str, str], field: str, value: datetime.date | None, what: str, today: datetime.date
+) -> None:
     if value is not None and value > today and field not in errors:
         errors[field] = f"The {what} must be today or in the past."
 
@@ -101,10 +103,10 @@ def validate_missing_episode(episode: MissingEpisode, *, today: datetime.date) -
             f"{child.full_name} was not looked after on {format_date(episode.start_date)}: a missing or away episode "
             "starts while the child is looked after."
         )
-    _not_in_future(errors, "start_date", episode.start_date, "date the child went missing", today)
+    refuse_future(errors, "start_date", episode.start_date, "date the child went missing", today)
     if episode.end_date is not None and episode.end_date < episode.start_date:
         errors["end_date"] = "The date the child came back must be the same as or after the date they went missing."
-    _not_in_future(errors, "end_date", episode.end_date, "date the child came back", today)
+    refuse_future(errors, "end_date", episode.end_date, "date the child came back", today)
     if errors:
         raise ValidationError(errors)
     _check_no_overlap(episode)
@@ -160,7 +162,7 @@ def record_missing_episode(
         raise ValidationError({"start_date": f"An episode starting on {format_date(start_date)} is already recorded."})
     episode = MissingEpisode(child=child, kind=kind, start_date=start_date, end_date=end_date)
     validate_missing_episode(episode, today=today)
-    return _save_new(episode, by=by, request=request)
+    return save_new(episode, by=by, request=request)
 
 
 @transaction.atomic
@@ -174,10 +176,10 @@ def change_missing_episode(
     **changes: Any,
 ) -> MissingEpisode:
     """Correct an episode: its kind, start or end (an end cleared reopens it)."""
-    episode = _locked(MissingEpisode.objects.select_related("child"), episode, expected_version)
+    episode = locked_record(MissingEpisode.objects.select_related("child"), episode, expected_version)
     detail = apply_changes(episode, changes)
     validate_missing_episode(episode, today=today)
-    return _save_change(episode, by=by, request=request, detail=detail)
+    return save_change(episode, by=by, request=request, detail=detail)
 
 
 @transaction.atomic
@@ -191,12 +193,12 @@ def record_came_back(
     request: HttpRequest | None = None,
 ) -> MissingEpisode:
     """The child came back on `end_date`: the open episode ends."""
-    episode = _locked(MissingEpisode.objects.select_related("child"), episode, expected_version)
+    episode = locked_record(MissingEpisode.objects.select_related("child"), episode, expected_version)
     if episode.end_date is not None:
         raise ValidationError(f"The child already came back on {format_date(episode.end_date)}.")
     detail = apply_changes(episode, {"end_date": end_date})
     validate_missing_episode(episode, today=today)
-    return _save_change(episode, by=by, request=request, detail=detail)
+    return save_change(episode, by=by, request=request, detail=detail)
 
 
 @transaction.atomic
@@ -204,5 +206,5 @@ def delete_missing_episode(
     episode: MissingEpisode, *, by: User, expected_version: int | None, request: HttpRequest | None = None
 ) -> None:
     """Remove an episode recorded in error."""
-    episode = _locked(MissingEpisode.objects.select_related("child"), episode, expected_version)
-    _delete(episode, by=by, request=request)
+    episode = locked_record(MissingEpisode.objects.select_related("child"), episode, expected_version)
+    delete_record(episode, by=by, request=request)
