@@ -26,10 +26,12 @@ from children.models import CareEpisode, Child
 from children.permissions import children_visible_to, cover_for_child, records_for_children_seen
 from escalations.selectors import escalations_for_child
 from outcomes.health_selectors import health_and_leaving_care
+from outcomes.missing_selectors import missing_and_adoption
 from oversight.selectors import oversight_for_child
 from reviews import selectors as review_selectors
 from reviews.models import ReviewKind
 from reviews.selectors import review_history
+from reviews.timescales import reporting_year_start
 
 from . import selectors
 from .filters import ChildrenFilter, HeldReviewsListFilter
@@ -146,6 +148,7 @@ class ChildDetailView(ChildRecordAccessMixin, View):
                 ),
                 "escalations": escalations_for_child(child),
                 **health_and_leaving_care(child, record["episodes"], today),
+                **missing_and_adoption(child, year_start=reporting_year_start(today)),
                 **record,
             },
         )

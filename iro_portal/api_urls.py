@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("caseloads.api_urls")),
     path("", include("children.api_urls")),
     path("", include("outcomes.health_api_urls")),
+    path("", include("outcomes.missing_api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("oversight.api_urls")),
     path("", include("escalations.api_urls")),

@@ -522,6 +522,7 @@ SPECTACULAR_SETTINGS = {
     # The same field names (kind, status, stage) carry different code lists in different apps.
     "ENUM_NAME_OVERRIDES": {
         "OversightKindEnum": "oversight.models.OversightKind",
+        "MissingKindEnum": "outcomes.codes.MissingKind",
         "RagEnum": "oversight.models.Rag",
         "EscalationStageEnum": "escalations.codes.Stage",
         "EscalationStatusEnum": "escalations.codes.EscalationStatus",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("children/", include("caseloads.urls")),
     path("children/", include("outcomes.health_urls")),
+    path("children/", include("outcomes.missing_urls")),
     path("reviews/", include("caseloads.review_urls")),
     path("oversight/", include("oversight.urls")),
     path("escalations/", include("escalations.urls")),

@@ -6,4 +6,7 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes for children in care"
 
     def ready(self):
-        from . import audit_records  # noqa: F401
+        from . import (
+            audit_records,  # noqa: F401
+            missing_audit,  # noqa: F401
+        )

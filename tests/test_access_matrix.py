@@ -39,6 +39,7 @@ from consultations.tokens import new_code
 from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.models import Notification
+from outcomes import adoption_services, missing_services
 from outcomes.models import CareLeaverRecord, HealthRecord
 from outcomes.years import last_completed_year
 from oversight import services as oversight_services
@@ -366,6 +367,17 @@ RULES = {
     "health:record_care_leaver": Rule(DATA_ENTRY, lambda world: {"pk": world.child.pk, "year": world.health_year}),
     "health:change_care_leaver": Rule(DATA_ENTRY, pk_of("care_leaver_record")),
     "health:delete_care_leaver": Rule(DATA_ENTRY, pk_of("care_leaver_record")),
+    "missing:add_episode": Rule(DATA_ENTRY, child),
+    "missing:change_episode": Rule(DATA_ENTRY, pk_of("missing_episode")),
+    "missing:came_back": Rule(DATA_ENTRY, pk_of("missing_episode")),
+    "missing:delete_episode": Rule(DATA_ENTRY, pk_of("missing_episode")),
+    "missing:add_decision": Rule(DATA_ENTRY, child),
+    "missing:reverse_decision": Rule(DATA_ENTRY, pk_of("adoption_decision")),
+    "missing:delete_decision": Rule(DATA_ENTRY, pk_of("adoption_decision")),
+    "missing:add_adoption": Rule(DATA_ENTRY, child),
+    "missing:change_adoption": Rule(DATA_ENTRY, pk_of("adoption")),
+    "missing:delete_adoption": Rule(DATA_ENTRY, pk_of("adoption")),
+    "missing:previous_permanence": Rule(DATA_ENTRY, child),
     # reviews
     "reviews:due": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
     "reviews:held": Rule(CHILD_LISTS, why="every review of the authority for managers and business support"),
@@ -513,6 +525,14 @@ RULES = {
     "api-child-list": Rule(API_CHILD_LISTS),
     "api-child-detail": Rule(API_CHILD_RECORD, child),
     "api-care-episode-list": Rule(API_CHILD_LISTS),
+    "api-missing-episode-list": Rule(API_CHILD_LISTS),
+    "api-missing-episode-detail": Rule(API_CHILD_RECORD, pk_of("missing_episode")),
+    "api-adoption-decision-list": Rule(API_CHILD_LISTS),
+    "api-adoption-decision-detail": Rule(API_CHILD_RECORD, pk_of("adoption_decision")),
+    "api-adoption-list": Rule(API_CHILD_LISTS),
+    "api-adoption-detail": Rule(API_CHILD_RECORD, pk_of("adoption")),
+    "api-previous-permanence-list": Rule(API_CHILD_LISTS),
+    "api-previous-permanence-detail": Rule(API_CHILD_RECORD, pk_of("previous_permanence")),
     "api-care-episode-detail": Rule(API_CHILD_RECORD, pk_of("episode")),
     "api-protection-plan-list": Rule(API_CHILD_LISTS),
     "api-protection-plan-detail": Rule(API_CHILD_RECORD, pk_of("plan")),
@@ -797,6 +817,26 @@ def build_world():
     start = today - datetime.timedelta(days=60)
     child = child_in_care(ZEBEDEE, iro, manager, start)
     other_child = child_in_care(XANTHE, users["other_iro"], manager, start)
+    missing_episode = missing_services.record_missing_episode(
+        child, kind="M", start_date=start + datetime.timedelta(days=5), by=manager, today=today
+    )
+    adoption_decision = adoption_services.record_adoption_decision(
+        child, decided_on=start + datetime.timedelta(days=5), by=manager, today=today
+    )
+    adoption = adoption_services.record_adoption(
+        child,
+        by=manager,
+        today=today,
+        decided_on=start + datetime.timedelta(days=5),
+        matched_on=start + datetime.timedelta(days=20),
+        by_former_foster_carers=False,
+        number_of_adopters=1,
+        adopters_sex="F1",
+        adopters_legal_status="L0",
+    )
+    previous_permanence = adoption_services.record_previous_permanence(
+        child, order="Z1", by=manager, expected_version=0, today=today
+    )
     day = datetime.timedelta(days=1)
     cover = {
         role: CoverArrangement.objects.create(
@@ -949,6 +989,10 @@ def build_world():
         allocation=child.allocations.get(),
         strategy_discussion=child.strategy_discussions.get(),
         plan=plan,
+        missing_episode=missing_episode,
+        adoption_decision=adoption_decision,
+        adoption=adoption,
+        previous_permanence=previous_permanence,
         held_review=held,
         due_review=due,
         due_conference=due_conference,

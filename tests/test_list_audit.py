@@ -20,6 +20,7 @@ from escalations import services as escalation_services
 from escalations.codes import Stage
 from notifications.api import NotificationViewSet
 from notifications.models import Notification
+from outcomes import adoption_services, missing_services
 from outcomes.models import CareLeaverRecord, HealthRecord
 from oversight import services as oversight_services
 from reviews import services as review_services
@@ -52,6 +53,10 @@ API_LISTS = [
     "escalations",
     "escalation-steps",
     "consultation-invitations",
+    "missing-episodes",
+    "adoption-decisions",
+    "adoptions",
+    "previous-permanence",
 ]
 
 
@@ -72,6 +77,22 @@ def child_with_records(iro, manager, name):
     AllocationFactory(child=child, iro=iro, start_date=start)
     ChildProtectionPlanFactory(child=child)
     StrategyDiscussionFactory(child=child)
+    missing_services.record_missing_episode(
+        child, kind="M", start_date=start + timedelta(days=5), by=manager, today=TODAY
+    )
+    adoption_services.record_adoption_decision(child, decided_on=start + timedelta(days=5), by=manager, today=TODAY)
+    adoption_services.record_adoption(
+        child,
+        by=manager,
+        today=TODAY,
+        decided_on=start + timedelta(days=5),
+        matched_on=start + timedelta(days=20),
+        by_former_foster_carers=False,
+        number_of_adopters=1,
+        adopters_sex="F1",
+        adopters_legal_status="L0",
+    )
+    adoption_services.record_previous_permanence(child, order="Z1", by=manager, expected_version=0, today=TODAY)
     review = Review.objects.get(child=child, kind="LAC", status__in=["due", "booked"])
     review_services.record_review_held(
         record_attendance_and_views(review),

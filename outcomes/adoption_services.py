@@ -1,0 +1,353 @@
+"""Every write about a child's adoption and permanence: the authority's decisions that the child
+should be placed for adoption (PlacedAdoption), the adoption itself (AD1) and permanence before
+care (PrevPerm). Validated with the DfE's rules for one child, saved and audited in one
+transaction; a rule broken raises ValidationError and nothing is saved."""
+
+import calendar
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from accounts.models import User
+from audit.services import apply_changes
+from children.codes import ReasonForNewEpisode
+from children.models import CareEpisode, Child
+from children.services import lock_child
+from iro_portal.dates import format_date
+from iro_portal.locking import check_version
+
+from .codes import AdoptersLegalStatus, AdoptersSex, PreviousPermanenceOrder
+from .missing_services import delete_record, locked_record, refuse_future, save_change, save_new
+from .models import Adoption, AdoptionDecision, PreviousPermanence
+
+LA_PERM_CODES = frozenset(
+    (
+        "800,889,822,301,304,303,330,825,837,302,846,370,350,890,867,380,305,801,351,873,823,895,896,"
+        "381,909,202,908,331,306,841,830,831,878,371,835,332,840,307,308,811,881,845,390,916,203,876,"
+        "850,311,204,884,312,205,313,805,919,310,309,420,921,206,207,886,810,382,314,340,888,208,856,"
+        "383,855,209,925,341,201,821,352,806,887,826,315,929,812,391,926,892,813,802,928,891,392,316,"
+        "815,353,931,879,836,851,874,807,354,317,870,318,372,857,333,935,343,803,373,342,893,356,355,"
+        "871,394,334,933,882,936,861,852,319,860,808,393,866,210,357,894,883,880,358,211,937,869,320,"
+        "359,865,384,335,336,212,868,872,885,344,877,213,938,816,999"
+    ).split(",")
+) | {"WAL", "SCO", "NUK", "NIR"}
+"""LA_PERM as the DfE accepts it (rule 633): the old three-digit LA numbers, 999 for not known,
+and WAL, SCO, NIR and NUK for Wales, Scotland, Northern Ireland and outside the UK."""
+
+COUPLES = {AdoptersSex.MM, AdoptersSex.FF, AdoptersSex.MF}
+SEX_FOR_LEGAL_STATUS = {
+    AdoptersLegalStatus.L0: ({AdoptersSex.M1, AdoptersSex.F1}, "a single adopter"),
+    AdoptersLegalStatus.L11: ({AdoptersSex.MF}, "a male and a female adopter"),
+    AdoptersLegalStatus.L12: ({AdoptersSex.MM, AdoptersSex.FF}, "two male or two female adopters"),
+    AdoptersLegalStatus.L2: (COUPLES, "a couple"),
+    AdoptersLegalStatus.L3: ({AdoptersSex.MF}, "a male and a female adopter"),
+    AdoptersLegalStatus.L4: ({AdoptersSex.MM, AdoptersSex.FF}, "two male or two female adopters"),
+}
+"""The adopters' sex each legal status allows (DfE rules 514, 517 to 520 and 524)."""
+
+AD1_FIELDS = (
+    "decided_on",
+    "matched_on",
+    "by_former_foster_carers",
+    "number_of_adopters",
+    "adopters_sex",
+    "adopters_legal_status",
+)
+
+
+def _care_starts(child: Child) -> list[datetime.date]:
+    """The days the child started to be looked after (episodes with reason S), earliest first."""
+    return list(
+        CareEpisode.objects.filter(child=child, reason_for_new_episode=ReasonForNewEpisode.S)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+    )
+
+
+# Decisions that the child should be placed for adoption ------------------------------------------
+
+
+def validate_adoption_decision(decision: AdoptionDecision, *, today: datetime.date) -> None:
+    """Not before the child was born (184) nor before they first started to be looked after
+    (1003); reversed with a date and a reason together; and, among the child's decisions in
+    order, none made while an earlier one stands or before it was reversed (579, 583)."""
+    child = decision.child
+    errors: dict[str, str] = {}
+    starts = _care_starts(child)
+    if decision.decided_on < child.date_of_birth:
+        errors["decided_on"] = (
+            f"The decision cannot be before the child's date of birth ({format_date(child.date_of_birth)})."
+        )
+    elif not starts or decision.decided_on < starts[0]:
+        errors["decided_on"] = f"The decision cannot be before {child.full_name} started to be looked after" + (
+            f" ({format_date(starts[0])})." if starts else ": record their care episode first."
+        )
+    refuse_future(errors, "decided_on", decision.decided_on, "date of the decision", today)
+    if decision.ceased_on is not None:
+        if decision.ceased_on < decision.decided_on:
+            errors["ceased_on"] = "The decision cannot be reversed before it was made."
+        if not decision.reason_ceased:
+            errors["reason_ceased"] = "Choose why the child should no longer be placed for adoption."
+        refuse_future(errors, "ceased_on", decision.ceased_on, "date the decision was reversed", today)
+    elif decision.reason_ceased:
+        errors["ceased_on"] = "Enter the date the child should no longer be placed for adoption."
+    if errors:
+        raise ValidationError(errors)
+    others = list(AdoptionDecision.objects.filter(child_id=decision.child_id).exclude(pk=decision.pk))
+    decisions = sorted([*others, decision], key=lambda d: d.decided_on)
+    for earlier, later in zip(decisions, decisions[1:], strict=False):
+        if decision not in (earlier, later):
+            continue
+        if earlier.ceased_on is None:
+            raise ValidationError(
+                f"The decision of {format_date(earlier.decided_on)} still stands: record that it was reversed "
+                f"before recording the decision of {format_date(later.decided_on)}."
+            )
+        if later.decided_on < earlier.ceased_on:
+            raise ValidationError(
+                f"The decision of {format_date(earlier.decided_on)} was reversed on {format_date(earlier.ceased_on)}: "
+                f"a later decision cannot be made before that."
+            )
+
+
+@transaction.atomic
+def record_adoption_decision(
+    child: Child, *, decided_on: datetime.date, by: User, today: datetime.date, request: HttpRequest | None = None
+) -> AdoptionDecision:
+    child = lock_child(child)
+    if AdoptionDecision.objects.filter(child=child, decided_on=decided_on).exists():
+        raise ValidationError({"decided_on": f"A decision on {format_date(decided_on)} is already recorded."})
+    decision = AdoptionDecision(child=child, decided_on=decided_on)
+    validate_adoption_decision(decision, today=today)
+    return save_new(decision, by=by, request=request)
+
+
+@transaction.atomic
+def change_adoption_decision(
+    decision: AdoptionDecision,
+    *,
+    by: User,
+    expected_version: int | None,
+    today: datetime.date,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> AdoptionDecision:
+    """Correct a decision: its date, or the date and reason it was reversed."""
+    decision = locked_record(AdoptionDecision.objects.select_related("child"), decision, expected_version)
+    detail = apply_changes(decision, changes)
+    validate_adoption_decision(decision, today=today)
+    return save_change(decision, by=by, request=request, detail=detail)
+
+
+@transaction.atomic
+def reverse_adoption_decision(
+    decision: AdoptionDecision,
+    *,
+    ceased_on: datetime.date,
+    reason_ceased: str,
+    by: User,
+    expected_version: int | None,
+    today: datetime.date,
+    request: HttpRequest | None = None,
+) -> AdoptionDecision:
+    """The child should no longer be placed for adoption, from `ceased_on`, for `reason_ceased`."""
+    decision = locked_record(AdoptionDecision.objects.select_related("child"), decision, expected_version)
+    if decision.ceased_on is not None:
+        raise ValidationError(f"This decision was already reversed on {format_date(decision.ceased_on)}.")
+    if not reason_ceased:
+        raise ValidationError({"reason_ceased": "Choose why the child should no longer be placed for adoption."})
+    detail = apply_changes(decision, {"ceased_on": ceased_on, "reason_ceased": reason_ceased})
+    validate_adoption_decision(decision, today=today)
+    return save_change(decision, by=by, request=request, detail=detail)
+
+
+@transaction.atomic
+def delete_adoption_decision(
+    decision: AdoptionDecision, *, by: User, expected_version: int | None, request: HttpRequest | None = None
+) -> None:
+    decision = locked_record(AdoptionDecision.objects.select_related("child"), decision, expected_version)
+    delete_record(decision, by=by, request=request)
+
+
+# Adoptions (AD1) ---------------------------------------------------------------------------------
+
+
+def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
+    """AD1 as the DfE checks one child's: every item given (151); the decision not before the
+    child was born nor before the latest period of care started (334); the match on or after
+    the decision (333); the adopters' number, sex and legal status agreeing (511, 514, 517 to
+    520, 524); nothing in the future."""
+    child = adoption.child
+    errors: dict[str, str] = {}
+    for field in AD1_FIELDS:
+        if getattr(adoption, field) in (None, ""):
+            errors[field] = (
+                f"Enter the {Adoption._meta.get_field(field).verbose_name}: the DfE needs every adoption detail."
+            )
+    if adoption.decided_on is not None and "decided_on" not in errors:
+        starts = _care_starts(child)
+        if adoption.decided_on < child.date_of_birth:
+            errors["decided_on"] = "The decision cannot be before the child's date of birth."
+        elif not starts or adoption.decided_on < starts[-1]:
+            errors["decided_on"] = (
+                "The decision cannot be before the child started to be looked after in their latest period of care"
+                + (f" ({format_date(starts[-1])})." if starts else ": record their care episode first.")
+            )
+    refuse_future(errors, "decided_on", adoption.decided_on, "date of the decision", today)
+    if (
+        adoption.matched_on is not None
+        and adoption.decided_on is not None
+        and adoption.matched_on < adoption.decided_on
+    ):
+        errors["matched_on"] = (
+            "The match with the adopters must be on or after the decision that the child should be placed for adoption."
+        )
+    refuse_future(errors, "matched_on", adoption.matched_on, "date matched", today)
+    sex, status = adoption.adopters_sex, adoption.adopters_legal_status
+    if adoption.number_of_adopters == 2 and sex in (AdoptersSex.M1, AdoptersSex.F1):
+        errors["adopters_sex"] = "Two adopters are a couple: choose both male, both female, or male and female."
+    elif adoption.number_of_adopters == 1 and sex in COUPLES:
+        errors["adopters_sex"] = "One adopter is a single male or female adopter."
+    elif status in SEX_FOR_LEGAL_STATUS and sex:
+        allowed, who = SEX_FOR_LEGAL_STATUS[AdoptersLegalStatus(status)]
+        if sex not in allowed:
+            errors["adopters_sex"] = (
+                f"The adopters' legal status ({AdoptersLegalStatus(status).label.lower()}) means {who}: "
+                "make their sex and legal status agree."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_adoption(
+    child: Child, *, by: User, today: datetime.date, request: HttpRequest | None = None, **details: Any
+) -> Adoption:
+    """The child was adopted: the AD1 details (AD1_FIELDS)."""
+    child = lock_child(child)
+    adoption = Adoption(child=child, **details)
+    validate_adoption(adoption, today=today)
+    if Adoption.objects.filter(child=child, matched_on=adoption.matched_on).exists():
+        raise ValidationError(
+            {"matched_on": f"An adoption matched on {format_date(adoption.matched_on)} is already recorded."}
+        )
+    return save_new(adoption, by=by, request=request)
+
+
+@transaction.atomic
+def change_adoption(
+    adoption: Adoption,
+    *,
+    by: User,
+    expected_version: int | None,
+    today: datetime.date,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> Adoption:
+    adoption = locked_record(Adoption.objects.select_related("child"), adoption, expected_version)
+    detail = apply_changes(adoption, changes)
+    validate_adoption(adoption, today=today)
+    return save_change(adoption, by=by, request=request, detail=detail)
+
+
+@transaction.atomic
+def delete_adoption(
+    adoption: Adoption, *, by: User, expected_version: int | None, request: HttpRequest | None = None
+) -> None:
+    adoption = locked_record(Adoption.objects.select_related("child"), adoption, expected_version)
+    delete_record(adoption, by=by, request=request)
+
+
+# Permanence before care (PrevPerm) ---------------------------------------------------------------
+
+
+def latest_order_date(order_date: str) -> datetime.date | None:
+    """DATE_PERM read as the DfE's validator reads it: the latest day it can mean (ZZ for an
+    unknown day is the month's last, for an unknown month the year's last). None when it is not
+    a date: not DD/MM/YYYY, or no such day."""
+    parts = order_date.split("/")
+    if len(parts) != 3 or len(parts[2]) != 4 or not parts[2].isdigit():
+        return None
+    day, month, year = parts
+    try:
+        if month == "ZZ":
+            known = datetime.date(int(year), 1, 1 if day == "ZZ" else int(day))
+            return known.replace(year=known.year + 1) - datetime.timedelta(days=1)
+        month_number = int(month)
+        if day == "ZZ":
+            return datetime.date(int(year), month_number, calendar.monthrange(int(year), month_number)[1])
+        return datetime.date(int(year), month_number, int(day))
+    except ValueError:
+        return None
+
+
+def validate_previous_permanence(permanence: PreviousPermanence, *, today: datetime.date) -> None:
+    """PrevPerm as the DfE checks one child's: the order named when its date or local authority
+    is (635) and not when it is Z1, none (634); the authority a valid code (633); the date valid,
+    with ZZ for an unknown day or month, and before the child first started to be looked after
+    (632)."""
+    errors: dict[str, str] = {}
+    order, arranged_by, order_date = permanence.order, permanence.arranged_by, permanence.order_date
+    if (arranged_by or order_date) and not order:
+        errors["order"] = "Choose the order the child left, as its date or local authority is given."
+    if order == PreviousPermanenceOrder.Z1 and (arranged_by or order_date):
+        errors["order"] = "Leave the date and local authority blank when there was no previous permanence (Z1)."
+    if arranged_by and arranged_by not in LA_PERM_CODES:
+        errors["arranged_by"] = (
+            "Enter the local authority's three-digit DfE number (999 if not known), or WAL, SCO, NIR or NUK."
+        )
+    if order_date:
+        latest = latest_order_date(order_date)
+        if latest is None:
+            errors["order_date"] = "Enter the date of the order as DD/MM/YYYY, with ZZ for a day or month not known."
+        else:
+            starts = (
+                CareEpisode.objects.filter(child=permanence.child)
+                .order_by("start_date")
+                .values_list("start_date", flat=True)
+            )
+            first_start = starts.first()
+            if first_start is not None and latest >= first_start:
+                errors["order_date"] = (
+                    f"The order must be before the child first started to be looked after ({format_date(first_start)})."
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_previous_permanence(
+    child: Child,
+    *,
+    order: str,
+    arranged_by: str = "",
+    order_date: str = "",
+    by: User,
+    expected_version: int | None,
+    today: datetime.date,
+    request: HttpRequest | None = None,
+) -> PreviousPermanence:
+    """Record or change the child's one PrevPerm row. `expected_version` is the row's as the
+    caller read it, 0 when there was none."""
+    child = lock_child(child)
+    permanence = PreviousPermanence.objects.select_for_update().filter(child=child).first()
+    check_version(permanence, expected_version)
+    fields = {"order": order, "arranged_by": arranged_by.strip().upper(), "order_date": order_date.strip().upper()}
+    if permanence is None:
+        permanence = PreviousPermanence(child=child, **fields)
+        validate_previous_permanence(permanence, today=today)
+        return save_new(permanence, by=by, request=request)
+    detail = apply_changes(permanence, fields)
+    validate_previous_permanence(permanence, today=today)
+    return save_change(permanence, by=by, request=request, detail=detail)
+
+
+@transaction.atomic
+def delete_previous_permanence(
+    permanence: PreviousPermanence, *, by: User, expected_version: int | None, request: HttpRequest | None = None
+) -> None:
+    permanence = locked_record(PreviousPermanence.objects.select_related("child"), permanence, expected_version)
+    delete_record(permanence, by=by, request=request)
