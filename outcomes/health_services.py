@@ -16,12 +16,12 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import apply_changes, record_event
-from children.codes import SHORT_BREAK_LEGAL_STATUSES, ReasonEpisodeCeased, ReasonForNewEpisode
 from children.models import CareEpisode, Child
 from children.selectors import age_on
 from children.services import lock_child
 from iro_portal.locking import check_version, lock
 
+from . import years
 from .codes import InTouch, SdqReason
 from .models import CareLeaverRecord, HealthRecord
 from .years import birthday, birthday_in_year, collection_end, collection_start, last_completed_year, year_label
@@ -61,25 +61,13 @@ def _name(child: Child) -> str:
 
 
 def looked_after_continuously(episodes: Iterable[CareEpisode], year: int) -> bool:
-    """Whether a child with these episodes was looked after continuously for the 12 months to
-    31 March (the OC2 cohort), as the DfE's validator decides it: in care at some point in the
-    year, and no episode in it that starts care (S), ends it (anything but X1) or is a short
-    break (V3, V4)."""
-    start, end = collection_start(year), collection_end(year)
-    in_year = [
-        episode
-        for episode in episodes
-        if episode.start_date <= end and (episode.end_date is None or episode.end_date >= start)
-    ]
-    return bool(in_year) and not any(
-        (episode.reason_for_new_episode == ReasonForNewEpisode.S and start < episode.start_date <= end)
-        or (
-            episode.end_date is not None
-            and episode.reason_episode_ceased != ReasonEpisodeCeased.X1
-            and start <= episode.end_date < end
-        )
-        or episode.legal_status in SHORT_BREAK_LEGAL_STATUSES
-        for episode in in_year
+    """outcomes.years.looked_after_continuously, for the child's episodes as the portal holds them."""
+    return years.looked_after_continuously(
+        (
+            (e.start_date, e.end_date, e.reason_for_new_episode, e.legal_status, e.reason_episode_ceased)
+            for e in episodes
+        ),
+        year,
     )
 
 

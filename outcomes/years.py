@@ -2,6 +2,12 @@
 (2026 = 1 April 2025 to 31 March 2026), as the DfE names them."""
 
 import datetime
+from collections.abc import Iterable
+
+from children.codes import SHORT_BREAK_LEGAL_STATUSES
+
+EpisodeFacts = tuple[datetime.date | None, datetime.date | None, str, str, str]
+"""An episode as the cohort rules read it: DECOM, DEC, RNE, LS, REC."""
 
 
 def collection_start(year: int) -> datetime.date:
@@ -34,3 +40,24 @@ def birthday(date_of_birth: datetime.date, age: int) -> datetime.date:
 def birthday_in_year(date_of_birth: datetime.date, age: int, year: int) -> bool:
     """Whether the child's `age`th birthday falls in the collection year."""
     return collection_start(year) <= birthday(date_of_birth, age) <= collection_end(year)
+
+
+def looked_after_continuously(episodes: Iterable[EpisodeFacts], year: int) -> bool:
+    """Whether a child with these episodes was looked after continuously for the 12 months to 31
+    March (the OC2 cohort), as the DfE's validator decides it: in care at some point in the
+    year, and no episode in it that starts care (RNE S) after 1 April, ends care (any REC but
+    X1) from 1 April to 30 March, or is a short break (V3, V4). Each episode is (DECOM, DEC,
+    RNE, LS, REC); an episode without a start date is ignored."""
+    start, end = collection_start(year), collection_end(year)
+    during = False
+    for decom, dec, rne, legal_status, rec in episodes:
+        if decom is None or decom > end or (dec is not None and dec < start):
+            continue
+        during = True
+        if (
+            (rne == "S" and start < decom)
+            or (rec != "X1" and dec is not None and dec < end)
+            or legal_status in SHORT_BREAK_LEGAL_STATUSES
+        ):
+            return False
+    return during

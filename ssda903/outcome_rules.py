@@ -22,6 +22,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator
 
+from children.codes import SHORT_BREAK_LEGAL_STATUSES as SHORT_BREAKS
 from outcomes.codes import (
     AdoptersLegalStatus,
     AdoptersSex,
@@ -33,6 +34,7 @@ from outcomes.codes import (
     ReasonPlacedCeased,
     SdqReason,
 )
+from outcomes.years import looked_after_continuously
 
 from .files import read_date
 from .rules import Episode, Problem, ReturnData, _cell, rule, show
@@ -73,7 +75,6 @@ ADOPTERS_LS_CODES = frozenset(AdoptersLegalStatus.values)
 PREV_PERM_CODES = frozenset(PreviousPermanenceOrder.values)
 ADOPTED = frozenset({"E11", "E12"})
 PLACED_FOR_ADOPTION = frozenset({"A3", "A4", "A5", "A6"})
-SHORT_BREAKS = frozenset({"V3", "V4"})
 # LA_PERM: the DfE's old three-digit local authority codes, or a country outside England.
 LA_PERM_CODES = frozenset(
     (
@@ -145,30 +146,14 @@ def _memo(data: ReturnData, key: str, build):
 
 
 def continuously_looked_after(data: ReturnData) -> frozenset[str]:
-    """Children looked after for the whole year to 31 March, as the DfE works it out: looked
-    after during the year, with no episode that starts care (RNE S) after 1 April, ends care
-    (not X1) from 1 April to 30 March, or is a short break (V3, V4) during the year."""
+    """Children looked after for the whole year to 31 March (outcomes.years.looked_after_continuously)."""
 
     def build():
-        children = set()
-        for child, episodes in data.episodes_by_child.items():
-            during = broken = False
-            for episode in episodes:
-                in_year = (
-                    episode.decom is not None
-                    and episode.decom <= data.end
-                    and (episode.dec is None or episode.dec >= data.start)
-                )
-                during = during or in_year
-                if (
-                    (episode["RNE"] == "S" and episode.decom is not None and data.start < episode.decom <= data.end)
-                    or (episode["REC"] != "X1" and episode.dec is not None and data.start <= episode.dec < data.end)
-                    or (episode["LS"] in SHORT_BREAKS and in_year)
-                ):
-                    broken = True
-            if during and not broken:
-                children.add(child)
-        return frozenset(children)
+        return frozenset(
+            child
+            for child, episodes in data.episodes_by_child.items()
+            if looked_after_continuously(((e.decom, e.dec, e["RNE"], e["LS"], e["REC"]) for e in episodes), data.year)
+        )
 
     return _memo(data, "cla", build)
 
