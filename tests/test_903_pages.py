@@ -24,6 +24,7 @@ from audit.selectors import search_events
 from children.models import CareEpisode, Child
 from reviews.models import Review
 from ssda903 import services
+from ssda903.exporter import ExportResult
 from ssda903.models import ImportRun, ImportStatus
 from tests.conftest import ON_POSTGRESQL, sign_in
 from tests.factories import CareEpisodeFactory, ChildFactory
@@ -380,7 +381,7 @@ def test_an_export_that_would_break_a_rule_lists_the_children_and_rules(client, 
     ]
     monkeypatch.setattr(
         "ssda903.exporter.export_return",
-        lambda year: SimpleNamespace(files={"header.csv": "CHILD\n"}, problems=problems, queries=[]),
+        lambda year: ExportResult(year=year, files={"header.csv": "CHILD\n"}, problems=problems),
     )
     sign_in(client, manager)
     response = client.get(reverse("ssda903:export"), {"year": 2025})
