@@ -33,6 +33,8 @@ from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan,
 from children.selectors import age_on, periods_of_care
 from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 
+from .placements import place_episodes
+
 DEMO_ID_PREFIX = "DEMO"
 DEMO_PASSWORD = "iro-portal-demo"
 BATCH_SIZE = 1000
@@ -43,13 +45,19 @@ IRO_FTE_PATTERN = tuple(Decimal(fte) for fte in ("1.00", "0.80", "0.60", "1.00",
 IRO_USERNAME = re.compile(r"^iro(\d+)$")
 TEAMS = ("North", "South", "East", "West")
 
-# Share of demo children by the shape of their history (about 72% looked after today).
+# Share of demo children by the shape of their history. The authority is in a steady state, as
+# England is (83,630 children looked after at 31 March 2024, within 2% of each of the four years
+# before; about 32,000 start and 30,000 cease each year: Children looked after in England
+# including adoptions, DfE): children in care today have been looked after for lengths drawn as
+# time_in_care_so_far does, and enough periods of care ended in the last three years to balance
+# those that started, so about a third of the demo children are looked after today and the number
+# on each 31 March since the window began moves a few percent a year.
 CHILD_KINDS = {
     "in_care": 66,
     "returned_to_care": 5,
     "short_break_agreement": 1.2,
     "short_break_series": 0.8,
-    "ceased_care": 16,
+    "ceased_care": 120,
     "protection_only": 9,
     "strategy_discussion_only": 2,
 }
@@ -280,7 +288,8 @@ PLACEMENTS_BY_AGE = (
 ROUTE_PLACEMENTS = {
     "uasc": ((0, {"U6": 70, "K2": 20, "U3": 10}), (16, {"K3": 55, "U6": 30, "K2": 15})),
     "remand": ((0, {"U6": 35, "K2": 30, "K1": 15}), (15, {"U6": 30, "K2": 25, "K1": 15, "R5": 30})),
-    "short_break_agreement": ((0, {"K2": 50, "U6": 30, "U4": 10, "R1": 10}),),
+    # Short breaks are never with long-term foster carers (rule 384).
+    "short_break_agreement": ((0, {"K2": 50, "U6": 40, "R1": 10}),),
 }
 # Supported accommodation (K3) joined the SSDA903 placement codes in 2024/25 and semi-independent
 # living (H5) left them in 2025/26: a placement for 16 and 17 year olds starting before 1 April
@@ -327,7 +336,7 @@ MOVES_PER_YEAR = ((0, 0.35), (5, 0.4), (10, 0.6), (16, 0.7))
 ROUTE_MOVES_PER_YEAR = {"remand": 0.3, "short_break_agreement": 0.1, "uasc": 0.5}
 
 # How ceased periods of care end, with the age at the end and the length of the period (days).
-EXITS = {"home": 44, "special_guardianship": 12, "adoption": 11, "eighteen": 22, "remand": 3, "other": 8}
+EXITS = {"home": 43, "special_guardianship": 14, "adoption": 5, "eighteen": 24, "remand": 3, "other": 11}
 EXIT_AGES = {
     "home": {(0, 0): 8, (1, 4): 17, (5, 9): 20, (10, 15): 40, (16, 17): 15},
     "special_guardianship": {(1, 4): 45, (5, 9): 40, (10, 12): 15},
@@ -352,6 +361,10 @@ EXIT_ROUTES = {
     "other": {"court": 40, "s20": 60},
 }
 
+# Children on a plan who had one before (nationally about 23% of plans started are second or
+# subsequent ones, Characteristics of children in need 2024); young children have had no time
+# for an earlier plan, so the chance is higher than the share.
+REPEAT_PLAN = 0.4
 CATEGORIES_OF_ABUSE = {"NEG": 50, "EMO": 36, "PHY": 7, "SAB": 4, "MUL": 3}
 PLAN_END_REASONS = {"no_longer_at_risk": 86, "moved_away": 9, "other": 5}
 # Plans that end because the child is no longer at risk end at a review conference: the first
@@ -376,6 +389,7 @@ REALLOCATIONS_PER_YEAR = 0.2
 # child born after they turned 14.
 MOTHERS_AMONG_GIRLS_AGED_15_AND_OVER = 0.06
 SEX_UNKNOWN_CODED_FROM = date(2024, 4, 1)
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -453,6 +467,7 @@ class _Generator:
     and reference date always give the same authority."""
 
     def __init__(self, seed, today):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.motherhood_rng = random.Random(f"{seed}-motherhood")
         self.today = today
@@ -476,6 +491,9 @@ class _Generator:
             sum(1 for history in histories for span in history.involvement() if span[1] is None), first_iro_number
         )
         self.allocate(histories, iro_ftes)
+        place_episodes(histories, self.seed)
+        for history in histories:
+            history.child.upn = unique_pupil_number(history.child, self.today)
         return DemoAuthority(staff=self.staff(iro_ftes, first_iro_number), histories=histories)
 
     # Random helpers.
@@ -547,10 +565,8 @@ class _Generator:
             start = self.day_between(min(earliest, yesterday), yesterday)  # 14 today: arrived yesterday
             route = "uasc"
         else:
-            if self.chance(0.6) or date_of_birth >= self.window_start:
-                start = self.day_between(max(date_of_birth, self.window_start), yesterday)
-            else:
-                start = self.day_between(date_of_birth, self.window_start - timedelta(days=1))
+            start = max(self.today - self.time_in_care_so_far(date_of_birth), date_of_birth)
+            start = min(start, yesterday)
             route = self.route(age_on(date_of_birth, start), start)
             self.maybe_plan_before_care(history, start)
         history.episodes = self.care_period(history.child, start, route)
@@ -558,6 +574,23 @@ class _Generator:
             self.open_plan_while_looked_after(history, history.episodes[-1].start_date)
         self.as_the_returns_record(history)
         return history
+
+    def time_in_care_so_far(self, date_of_birth):
+        """How long a child in care today has been looked after, drawn as a steady state has it:
+        as likely to have started on any day as children leave on any day, and still here, so
+        the chance of each length falls as the lengths of ceased periods do. Drawn by rejection:
+        a length up to the child's age, kept if a period of care drawn like a ceased one lasts
+        longer."""
+        longest = max(1, (self.today - date_of_birth).days)
+        while True:
+            so_far = self.rng.randint(1, longest)
+            if self.period_length(self.pick(EXITS)) > so_far:
+                return timedelta(days=so_far)
+
+    def period_length(self, exit_kind):
+        """Days a period of care ending in `exit_kind` lasts."""
+        low, high = self.pick(EXIT_DURATIONS[exit_kind])
+        return self.rng.randint(low, high)
 
     def returned_to_care(self, number):
         date_of_birth = self.birth_date(self.pick({(5, 9): 20, (10, 15): 38, (16, 17): 22}), self.today)
@@ -595,7 +628,7 @@ class _Generator:
         date_of_birth = self.birth_date((5, 17), self.today)
         history = self.new_child(number, date_of_birth, disabled=True)
         history.short_break_series = True
-        placement = self.pick({"K2": 60, "U6": 30, "U4": 10})
+        placement = self.pick({"K2": 60, "U6": 40})
         provider = self.pick(PROVIDERS[placement])
         start = self.day_between(
             max(add_years(date_of_birth, 4), self.today - timedelta(days=700)), self.today - timedelta(days=30)
@@ -674,7 +707,7 @@ class _Generator:
         first_start = history.protection_plans[0].start_date
         previous_end = first_start - self.days(120, 700)
         previous_start = previous_end - self.plan_length()
-        if self.chance(0.2) and previous_start > day_after_birth:
+        if self.chance(REPEAT_PLAN) and previous_start > day_after_birth:
             start, end = self.plan_dates(previous_start, previous_end, day_after_birth, previous_end)
             self.protection_plan(history, start, end=end, end_reason=self.pick(PLAN_END_REASONS))
         return history
@@ -1074,6 +1107,23 @@ class _Generator:
             for index, fte in enumerate(iro_ftes)
         ]
         return staff
+
+
+def unique_pupil_number(child, today):
+    """A UPN for a child who has started school (4 by the last 31 August), as schools allocate
+    them: the authority's DfE number (892), a school's establishment number, the year of
+    allocation and a serial, with the check letter first (DfE UPN guidance: each of the 12
+    characters times its position, 2 to 13, summed, modulo 23, indexes the check letters).
+    Built from the child's number, so every demo child's UPN is different (rule 444); a younger
+    child has none."""
+    last_august = date(today.year if today >= date(today.year, 8, 31) else today.year - 1, 8, 31)
+    if add_years(child.date_of_birth, 4) > last_august:
+        return ""
+    number = int(child.local_child_id.removeprefix(DEMO_ID_PREFIX))
+    allocated = add_years(child.date_of_birth, 4).year % 100
+    digits = f"892{2000 + number // 1000 % 8000:04d}{allocated:02d}{number % 1000:03d}"
+    check = sum(position * int(digit) for position, digit in enumerate(digits, start=2)) % 23
+    return UPN_CHECK_LETTERS[check] + digits
 
 
 def reason_for_new_episode(legal_status_changed, placement_changed, same_carers):

@@ -415,7 +415,7 @@ class TestAllocations:
             if is_looked_after_on(child.episodes.all(), TODAY)
             or any(plan.end_date is None for plan in child.protection_plans.all())
         ]
-        assert len(needing_an_iro) > 60
+        assert len(needing_an_iro) > 30
         for child in needing_an_iro:
             assert current[child.local_child_id] == 1, child
             assert sum(allocation.end_date is None for allocation in child.allocations.all()) == 1
@@ -497,9 +497,11 @@ class TestPlausibleAuthority:
 
     def test_children_look_like_a_local_authority_in_england(self, authority):
         in_care = [child for child in authority if is_looked_after_on(child.episodes.all(), TODAY)]
-        assert 0.65 <= len(in_care) / len(authority) <= 0.8
+        # A steady-state authority: as many periods of care ended in the three years as began,
+        # so a little over a third of the children it has known are looked after today.
+        assert 0.3 <= len(in_care) / len(authority) <= 0.45
         with_protection = [child for child in authority if child.strategy_discussions.all()]
-        assert 0.12 <= len(with_protection) / len(authority) <= 0.25
+        assert 0.1 <= len(with_protection) / len(authority) <= 0.25
         assert any(child.protection_plans.all() for child in in_care)
         assert 0.5 <= sum(child.sex == "M" for child in authority) / len(authority) <= 0.62
         assert 0.55 <= sum(child.ethnicity == "WBRI" for child in authority) / len(authority) <= 0.8

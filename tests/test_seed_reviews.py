@@ -148,7 +148,7 @@ class TestTheScheduleIsTheServices:
                 assert count == 1, child
             else:
                 assert count == 0, child
-        assert looked_after > 100
+        assert looked_after > 50
 
     def test_without_the_unplanned_move_standard_no_review_is_brought_forward(self, settings):
         settings.UNPLANNED_MOVE_TRIGGERS_REVIEW = False
@@ -233,8 +233,7 @@ class TestHeldReviewsAreValid:
         seed(400)
         reviews = list(Review.objects.filter(kind="LAC", status="held"))
         on_time = [review for review in reviews if review.held_on <= review.due_date]
-        assert 0.80 <= len(on_time) / len(reviews) <= 0.95
-        assert 0.85 <= len(on_time) / len(reviews) <= 0.92, "the target range"
+        assert 0.95 <= len(on_time) / len(reviews) <= 0.995, "published IRO reports: 96-99% in timescale"
         for review in on_time:
             assert timescales.working_days_between(review.held_on, review.due_date) <= 15, review
         late_by = [

@@ -24,6 +24,7 @@ from demo import children as children_demo
 from demo import conferences as conferences_demo
 from demo import consultations as consultations_demo
 from demo import escalations as escalations_demo
+from demo import outcomes as outcomes_demo
 from demo import oversight as oversight_demo
 from demo import review_records as review_records_demo
 from demo import reviews as reviews_demo
@@ -89,6 +90,9 @@ def generate_and_save(children, seed, today, *, chunk=None):
         if chunk.first_child_number > 1:
             authority.staff = [member for member in authority.staff if member.role == Role.IRO]
         saved = children_demo.save_local_authority(authority, replace=False, password=chunk.password)
+    outcome_counts = outcomes_demo.save_outcomes(
+        outcomes_demo.build_outcomes(authority.histories, seed=seed, today=today)
+    )
     review_counts = reviews_demo.save_reviews(reviews, saved.iros)
     review_counts["conference_records"] = conferences_demo.save_conference_records(
         [seeded.review for seeded in reviews], seed=seed, today=today
@@ -103,6 +107,7 @@ def generate_and_save(children, seed, today, *, chunk=None):
     )
     return {
         **saved.counts,
+        **outcome_counts,
         **review_counts,
         **oversight_counts,
         **escalation_counts,
