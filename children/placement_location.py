@@ -85,7 +85,9 @@ def _data_dir() -> Path:
 
 
 @cache
-def _postcodes_starting(letter: str) -> dict[str, Place]:
+def postcodes_starting(letter: str) -> dict[str, Place]:
+    """Every live postcode starting with `letter`, spaces removed, with its place: one file of the
+    directory, read once per process."""
     path = _data_dir() / f"postcodes_{letter}.msgpack.br"
     if not path.is_file():
         return {}
@@ -111,7 +113,7 @@ def find(postcode: str) -> Place | None:
     key = re.sub(r"\s+", "", postcode or "").upper()
     if not key or not POSTCODE_PATTERN.fullmatch(key):
         return None
-    return _postcodes_starting(key[0]).get(key)
+    return postcodes_starting(key[0]).get(key)
 
 
 def authority_of(place: Place) -> str:

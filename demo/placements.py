@@ -24,7 +24,7 @@ from functools import cache
 
 from django.conf import settings
 
-from children.placement_location import _postcodes_starting, locate_many
+from children.placement_location import locate_many, postcodes_starting
 
 # Districts of the neighbouring authority, around the demo's (Nottinghamshire).
 NEIGHBOURING_DISTRICTS = ("E07000170", "E07000171", "E07000172", "E07000173", "E07000174", "E07000175", "E07000176")
@@ -86,7 +86,7 @@ def postcode_pools(authority_code):
     """Sorted postcodes (written the usual way) in the authority, in its neighbouring
     districts and far away."""
     own, neighbouring, far = [], [], []
-    for key, place in _postcodes_starting(DIRECTORY_LETTER).items():
+    for key, place in postcodes_starting(DIRECTORY_LETTER).items():
         if not str(place.district).startswith("E") or place.district in NEW_DISTRICTS:
             continue
         postcode = f"{key[:-3]} {key[-3:]}"
