@@ -253,7 +253,7 @@ def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
         ["TURN4", "1"],
         ["UASC2", "2"],
     ]
-    assert "RET01,15/02/2024,S,V2,N5,U6,PR1,,,,,," in earlier.files["episodes.csv"].splitlines()
+    assert "RET01,15/02/2024,S,V2,N5,U6,PR1,,,,NG1 5DT,NG7 2UH,SC101111" in earlier.files["episodes.csv"].splitlines()
 
 
 def test_a_period_of_care_that_began_before_the_year_round_trips(manager):

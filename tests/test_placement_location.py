@@ -18,11 +18,12 @@ from children.placement_location import NOWHERE, Location, locate, normalise_pos
 from consultations.emails import link_email
 from consultations.models import ConsultationInvitation, PersonType, Purpose
 from notifications.services import send_pending_emails
+from reviews.models import Review
 from ssda903.exporter import export_return
 from ssda903.importer import import_return
 from tests.api_helpers import api_client
 from tests.conftest import sign_in
-from tests.factories import CareEpisodeFactory, ChildFactory, ManagerFactory, ReviewFactory
+from tests.factories import CareEpisodeFactory, ChildFactory, ManagerFactory
 from tests.test_data_entry import episode_answers
 from tests.test_reminder_texts import build_one_of_each_kind
 
@@ -230,7 +231,7 @@ class TestTheApi:
             format="json",
         )
         assert response.status_code == 400
-        assert "not in the ONS postcode directory" in str(response.json()["placement_postcode"])
+        assert "not in the ONS postcode directory" in str(response.json()["errors"]["placement_postcode"])
         episode.refresh_from_db()
         assert episode.placement_postcode == INSIDE
 
@@ -241,10 +242,12 @@ class TestTheApi:
 
 @pytest.mark.django_db
 def test_no_email_carries_a_postcode_or_urn(iro, manager):
-    build_one_of_each_kind(iro, manager)  # children whose episodes have postcodes and URNs
-    assert CareEpisode.objects.filter(placement_postcode=INSIDE, provider_urn="SC123456").exists()
+    build_one_of_each_kind(iro, manager)
+    CareEpisode.objects.update(
+        home_postcode=HOME, placement_postcode=INSIDE, provider_urn="SC123456", placement_la="E06000018"
+    )
     send_pending_emails()
-    review = ReviewFactory(child=CareEpisode.objects.first().child, due_date=datetime.date(2030, 7, 10))
+    review = Review.objects.filter(child__episodes__isnull=False).first()
     texts = [message.subject + message.body for message in mail.outbox]
     assert texts
     for purpose in Purpose.values:
