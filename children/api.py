@@ -38,7 +38,7 @@ from .models import (
     ChildProtectionPlan,
     StrategyDiscussion,
 )
-from .selectors import EPISODE_FIELDS
+from .selectors import EPISODE_FIELDS, PLACEMENT_LOCATION_FIELDS
 
 
 def _visible_children(request):
@@ -86,8 +86,8 @@ class CareEpisodeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CareEpisode
-        fields = ["id", "child", *EPISODE_FIELDS, "version"]
-        read_only_fields = ["version"]
+        fields = ["id", "child", *EPISODE_FIELDS, *PLACEMENT_LOCATION_FIELDS, "version"]
+        read_only_fields = ["version", *PLACEMENT_LOCATION_FIELDS]
         validators: list = []  # the episode rules are the service's (children.services.validate_care_episode)
 
 
@@ -98,7 +98,7 @@ class CareEpisodeUpdateSerializer(CareEpisodeSerializer):
     version = version_field()
 
     class Meta(CareEpisodeSerializer.Meta):
-        read_only_fields = ["child"]
+        read_only_fields = ["child", *PLACEMENT_LOCATION_FIELDS]
 
     def validate(self, data):
         if "version" not in data:

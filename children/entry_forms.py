@@ -144,6 +144,27 @@ class EpisodeForm(forms.Form):
         empty="No provider (a temporary or other placement)",
         required=False,
     )
+    home_postcode = forms.CharField(
+        label="Home postcode",
+        required=False,
+        max_length=10,
+        help_text="The postcode of the home the child was living in when they came into care, for example NG1 5DT. "
+        "Leave it blank for short breaks, or if it is not known.",
+    )
+    placement_postcode = forms.CharField(
+        label="Placement postcode",
+        required=False,
+        max_length=10,
+        help_text="The postcode of the placement. The placement's local authority and its distance from home are "
+        "worked out from it.",
+    )
+    provider_urn = forms.CharField(
+        label="Provider URN",
+        required=False,
+        max_length=10,
+        help_text="The Ofsted unique reference number of the placement's provider, for example SC123456. Leave it "
+        "blank for placements Ofsted does not register (with parents, temporary, independent living).",
+    )
 
 
 class EpisodeChangeForm(EpisodeForm):

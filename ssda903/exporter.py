@@ -16,7 +16,9 @@ What goes in:
 - MOTHER (1/0) and MC_DOB as recorded on the child, except blank for a child looked after only
   under short breaks (rule 399). A first child born after the child's last day in the return
   (the day she ceased care, or 31 March) was not born yet: MOTHER 0 (rule 625).
-- Not held by the portal, so always blank: HOME_POST, PL_POST, URN.
+- HOME_POST, PL_POST and URN as recorded on the episode. The DfE works out PL_LA, PL_LOCATION and
+  PL_DISTANCE from the postcodes when it reads the file; the rules (ssda903.location_rules) work
+  them out the same way before anything is written.
 
 The rules comparing two years run against last year's return as the portal last wrote or
 imported it (ssda903.models.StoredReturn); export_files stores each return it writes.
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q
 
 from children.models import CareEpisode, Child
-from children.selectors import EPISODE_FIELDS, age_on
+from children.selectors import EPISODE_FIELDS
 from reviews.models import Review, ReviewKind, ReviewStatus
 from ssda903 import rules
 from ssda903.files import COLUMN_ORDER, format_date
@@ -69,9 +71,9 @@ class ExportResult:
 
 
 def unknown_upn(date_of_birth, year) -> str:
-    """The UPN unknown code for a child with no UPN recorded: UN1 (under 6 at 31 March, not yet
-    of school age) or else UN5 (UPN not available from the sources)."""
-    return "UN1" if age_on(date_of_birth, collection_end(year)) < 6 else "UN5"
+    """The UPN unknown code for a child with no UPN recorded: UN1 (not yet of school age, as rule
+    209 has it) or else UN5 (UPN not available from the sources)."""
+    return "UN5" if rules.past_upn_un1_age(date_of_birth, year) else "UN1"
 
 
 def sex_code(sex: str, year: int) -> str:
@@ -108,7 +110,21 @@ def build_rows(year: int) -> ReturnData:
 
     episode_rows = []
     episodes = CareEpisode.objects.filter(in_year).values_list("child__local_child_id", *EPISODE_FIELDS).order_by()
-    for child, decom, rne, ls, cin, place, provider, dec, rec, place_change in episodes.iterator(chunk_size=5000):
+    for (
+        child,
+        decom,
+        rne,
+        ls,
+        cin,
+        place,
+        provider,
+        dec,
+        rec,
+        place_change,
+        home_post,
+        pl_post,
+        urn,
+    ) in episodes.iterator(chunk_size=5000):
         if dec is not None and dec > end:
             dec, rec, place_change = None, "", ""  # still open on 31 March
         child = share(child, child)
@@ -128,9 +144,9 @@ def build_rows(year: int) -> ReturnData:
                     "DEC": day(dec),
                     "REC": share(rec, rec),
                     "REASON_PLACE_CHANGE": share(place_change, place_change),
-                    "HOME_POST": "",
-                    "PL_POST": "",
-                    "URN": "",
+                    "HOME_POST": share(home_post, home_post),
+                    "PL_POST": share(pl_post, pl_post),
+                    "URN": share(urn, urn),
                 },
             )
         )

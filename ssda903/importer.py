@@ -36,8 +36,10 @@ value, what is wrong). Otherwise one transaction:
   has the child still looked after on 31 March but the portal has the care ending in the year
   and a new period after it, say), the import is refused with an error on that row.
   Children not in the Header, and a child in the Header with no rows in Episodes, keep their
-  episodes; episodes the same as the file's are not rewritten (HOME_POST, PL_POST and URN are
-  read but not stored: the portal has no such fields). As the DfE's, rule 357 (first episode is
+  episodes; episodes the same as the file's, HOME_POST, PL_POST and URN included, are not
+  rewritten. The postcodes are stored as the portal writes them (NG1 5DT) with the placement's
+  local authority, location and distance worked out from them (children.placement_location,
+  in bulk). As the DfE's, rule 357 (first episode is
   S) applies only to a first episode starting in the collection year, taken as the reporting
   year (from 1 April) of the latest date in the return; a child in care since before it may
   start with a continuation, and its LAC cycle then counts from the earliest episode known.

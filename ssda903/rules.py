@@ -57,6 +57,9 @@ CIN_CODES = frozenset(CategoryOfNeed.values)
 # children.codes holds every placement code of any year; by year: K3 is new in 2024/25, and from
 # 2025/26 H5, P2 and Z1 are no longer codes and Z11 to Z14 are new.
 PLACE_FROM_2026 = frozenset(PlacementType.values) - {"H5", "P2", "Z1"}
+# The DfE's published validator for 2024/25 lists K3 as "k3" (a slip: it upper-cases the data), so
+# it flags K3 that year; K3 is a 2024/25 code in the DfE's guidance, and refusing it would leave
+# such a placement no way into the return, so it stays valid here.
 PLACE_2025 = frozenset(PlacementType.values) - {"Z11", "Z12", "Z13", "Z14"}
 PLACE_UP_TO_2024 = PLACE_2025 - {"K3"}
 TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
@@ -294,6 +297,30 @@ def rule_168(data):
         if not is_valid_upn(upn):
             yield Problem(
                 _cell(row, "CHILD"), "168", f"UPN '{upn}' is not a valid UPN (a letter then 12 characters) or UN1-UN5."
+            )
+
+
+def past_upn_un1_age(date_of_birth: datetime.date, year: int) -> bool:
+    """Rule 209: a child four or older on 31 August of the year before the collection year starts
+    is of school age for the DfE, so cannot have UPN UN1 (not yet of school age)."""
+    reference = datetime.date(year - 2, 8, 31)
+    try:
+        fourth_birthday = date_of_birth.replace(year=date_of_birth.year + 4)
+    except ValueError:  # 29 February: the DfE's date offset gives 28 February
+        fourth_birthday = date_of_birth.replace(year=date_of_birth.year + 4, day=28)
+    return reference >= fourth_birthday
+
+
+@rule("209")
+def rule_209(data):
+    for row in data.header:
+        dob = read_date(_cell(row, "DOB"))
+        if _cell(row, "UPN") == "UN1" and dob is not None and past_upn_un1_age(dob, data.year):
+            yield Problem(
+                _cell(row, "CHILD"),
+                "209",
+                "UPN is UN1 (not yet of school age), but the child was four or older on 31 August "
+                f"{data.year - 2}: record the child's UPN, or leave it blank for UN5 (not available).",
             )
 
 
@@ -626,43 +653,57 @@ def rule_433(data):
             )
 
 
+def _consecutive_pairs(data) -> Iterator[tuple[str, Episode, Episode]]:
+    """(child, previous, episode) for each of a child's episodes after the first, in DECOM order,
+    as rules 434-436 pair them (with or without a gap between)."""
+    for child, episodes in data.episodes_by_child.items():
+        for previous, episode in itertools.pairwise(episodes):
+            yield child, previous, episode
+
+
+PLACEMENT_COLUMNS = ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")
+
+
 @rule("434")
 def rule_434(data):
-    for child, previous, episode in data.continuing_pairs():
+    for child, previous, episode in _consecutive_pairs(data):
         if episode["RNE"] == "L" and (
-            episode["LS"] == previous["LS"]
-            or episode["PLACE"] != previous["PLACE"]
-            or episode["PLACE_PROVIDER"] != previous["PLACE_PROVIDER"]
+            episode["LS"] == previous["LS"] or any(episode[c] != previous[c] for c in PLACEMENT_COLUMNS)
         ):
             yield Problem(
                 child,
                 "434",
-                f"The {episode.label} has RNE L (legal status change only), but the legal "
-                "status did not change or the placement did.",
+                f"The {episode.label} has RNE L (legal status change only), but the legal status did not change "
+                "or the placement did (its type, postcode, URN or provider): correct the reason or the episode.",
             )
 
 
 @rule("435")
 def rule_435(data):
-    for child, previous, episode in data.continuing_pairs():
-        if episode["RNE"] in {"P", "T"} and episode["LS"] != previous["LS"]:
+    for child, previous, episode in _consecutive_pairs(data):
+        # As the DfE's: a blank PL_POST or URN never counts as the same placement.
+        same_placement = all(episode[c] and episode[c] == previous[c] for c in PLACEMENT_COLUMNS)
+        if episode["RNE"] in {"P", "T"} and (episode["LS"] != previous["LS"] or same_placement):
             yield Problem(
                 child,
                 "435",
-                f"The {episode.label} has RNE {episode['RNE']} (placement change only) but the "
-                f"legal status changed ({previous['LS']} to {episode['LS']}).",
+                f"The {episode.label} has RNE {episode['RNE']} (placement change only), but the legal status "
+                f"changed ({previous['LS']} to {episode['LS']}) or the placement (type, postcode, URN, provider) "
+                "did not: correct the reason or the episode.",
             )
 
 
 @rule("436")
 def rule_436(data):
-    for child, previous, episode in data.continuing_pairs():
-        if episode["RNE"] in {"B", "U"} and episode["LS"] == previous["LS"]:
+    for child, previous, episode in _consecutive_pairs(data):
+        same_placement = all(episode[c] == previous[c] for c in PLACEMENT_COLUMNS)
+        if episode["RNE"] in {"B", "U"} and (episode["LS"] == previous["LS"] or same_placement):
             yield Problem(
                 child,
                 "436",
-                f"The {episode.label} has RNE {episode['RNE']} (legal status and placement "
-                "change) but the legal status did not change.",
+                f"The {episode.label} has RNE {episode['RNE']} (legal status and placement change), but the "
+                "legal status or the placement (type, postcode, URN, provider) did not change: correct the "
+                "reason or the episode.",
             )
 
 
@@ -1004,6 +1045,7 @@ def check_return(data: ReturnData) -> tuple[list[Problem], list[Problem]]:
     return errors, queries
 
 
-# The rules on the outcome tables (OC2, OC3, Missing, AD1, PlacedAdoption, PrevPerm) register
-# themselves with `rule` when imported; they need everything above.
-from . import outcome_rules  # noqa: E402, F401
+# The rules on postcodes, URN and placement location, and on the outcome tables (OC2, OC3,
+# Missing, AD1, PlacedAdoption, PrevPerm), register themselves with `rule` when imported; they
+# need everything above.
+from . import location_rules, outcome_rules  # noqa: E402, F401

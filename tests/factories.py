@@ -7,7 +7,9 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
+from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
+from children.placement_location import PLACEMENT_TYPES_WITHOUT_URN, locate
 from escalations import timescales as escalation_timescales
 from escalations.codes import EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern, EscalationStep
@@ -97,6 +99,35 @@ class CareEpisodeFactory(factory.django.DjangoModelFactory):
     category_of_need = "N1"
     placement_type = "U6"
     placement_provider = "PR1"
+    # Real postcodes inside the authority (settings.AUTHORITY_CODE, Nottingham), none for short
+    # breaks and no home postcode for an (ex-)UASC child, as the DfE wants (rules 398, 406); an
+    # Ofsted URN for the placements Ofsted registers (rules 218, 222).
+    home_postcode = factory.LazyAttribute(
+        lambda e: (
+            ""
+            if e.legal_status in SHORT_BREAK_LEGAL_STATUSES or e.child.is_uasc or e.child.uasc_ceased_on
+            else "NG1 5DT"
+        )
+    )
+    placement_postcode = factory.LazyAttribute(
+        lambda e: (
+            "" if e.legal_status in SHORT_BREAK_LEGAL_STATUSES else "NG1 5DT" if e.placement_type == "P1" else "NG7 2UH"
+        )
+    )
+    provider_urn = factory.LazyAttribute(
+        lambda e: (
+            ""
+            if e.legal_status in SHORT_BREAK_LEGAL_STATUSES or e.placement_type in PLACEMENT_TYPES_WITHOUT_URN
+            else "SC123456"
+        )
+    )
+    placement_la = factory.LazyAttribute(lambda e: locate(e.home_postcode, e.placement_postcode).placement_la)
+    placement_location = factory.LazyAttribute(
+        lambda e: locate(e.home_postcode, e.placement_postcode).placement_location
+    )
+    placement_distance = factory.LazyAttribute(
+        lambda e: locate(e.home_postcode, e.placement_postcode).placement_distance
+    )
 
 
 class AllocationFactory(factory.django.DjangoModelFactory):

@@ -133,7 +133,7 @@ def test_only_episodes_open_during_the_year_and_open_at_year_end_written_open(au
         ("C006", "01/11/2023", "S", "U6", "01/04/2024", "E13", ""),
     ]
     for row in rows(result, "episodes.csv"):
-        assert row["HOME_POST"] == row["PL_POST"] == row["URN"] == ""
+        assert (row["HOME_POST"], row["PL_POST"], row["URN"]) == ("NG1 5DT", "NG7 2UH", "SC123456")
 
 
 def test_only_lac_reviews_held_during_the_year(authority):
@@ -184,7 +184,8 @@ def test_placement_codes_not_in_the_years_list_are_reported(db):
     CareEpisode.objects.all().delete()
     episode(h5, D(2024, 1, 10), placement_type="Z11", placement_provider="")
     assert export_return(2026).problems == []
-    assert [(p.rule) for p in export_return(2025).problems] == ["146"]
+    # Not a 2024/25 code, nor one of that year's placements without an Ofsted URN (rule 218).
+    assert [(p.rule) for p in export_return(2025).problems] == ["146", "218"]
 
     CareEpisode.objects.all().delete()
     episode(h5, D(2023, 1, 10), placement_type="K3")
@@ -196,9 +197,7 @@ def test_uasc_file_only_when_a_child_was_uasc_in_the_year(db):
     child_in_care("N1")
     assert "uasc.csv" not in export_return(2025).files
     child_in_care("U1", sex="M", dob=D(2008, 7, 1), is_uasc=True)
-    ceased = child_in_care("U2", sex="M", dob=D(2007, 1, 2))
-    ceased.uasc_ceased_on = D(2025, 1, 2)
-    ceased.save()
+    child_in_care("U2", sex="M", dob=D(2007, 1, 2), uasc_ceased_on=D(2025, 1, 2))
     long_ago = child_in_care("U3", sex="M")
     long_ago.uasc_ceased_on = D(2023, 1, 2)
     long_ago.save()
@@ -353,6 +352,11 @@ def test_query_count_does_not_grow_with_the_number_of_children(db):
 # ---------------------------------------------------------------------------------------------
 # Each rule, on rows made directly (most of these cannot be stored through the models).
 
+# Home and placement inside the authority (settings.AUTHORITY_CODE), with an Ofsted URN.
+PLACED = {"HOME_POST": "NG1 5DT", "PL_POST": "NG7 2UH", "URN": "SC123456"}
+TEMPORARY = {"PLACE_PROVIDER": "", "URN": ""}  # T0-T4: no provider, no URN (rules 178, 222)
+
+
 BASE = {
     "header": [
         {"CHILD": "A", "SEX": "F", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "0", "MC_DOB": ""},
@@ -378,6 +382,7 @@ BASE = {
             "DEC": "01/06/2024",
             "REC": "X1",
             "REASON_PLACE_CHANGE": "CARPL",
+            **PLACED,
         },
         {
             "CHILD": "A",
@@ -390,6 +395,7 @@ BASE = {
             "DEC": "",
             "REC": "",
             "REASON_PLACE_CHANGE": "",
+            **PLACED,
         },
         {
             "CHILD": "B",
@@ -402,6 +408,7 @@ BASE = {
             "DEC": "01/09/2024",
             "REC": "E4A",
             "REASON_PLACE_CHANGE": "",
+            **PLACED,
         },
     ],
     "reviews": [
@@ -422,6 +429,7 @@ def a_episode(**cells):
         "DEC": "",
         "REC": "",
         "REASON_PLACE_CHANGE": "",
+        **PLACED,
         **cells,
     }
 
@@ -470,6 +478,7 @@ def b_episodes(*episodes):
                 "DEC": "",
                 "REC": "",
                 "REASON_PLACE_CHANGE": "",
+                **PLACED,
                 **e,
             }
             for e in episodes
@@ -570,13 +579,13 @@ BREACHES = [
         ),
     ),
     ("437", 2025, b_episodes({"DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E2"}, {"DECOM": "01/08/2024"})),
-    ("380", 2025, b_episodes({"DECOM": "01/05/2024", "PLACE": "T1", "PLACE_PROVIDER": ""})),
+    ("380", 2025, b_episodes({"DECOM": "01/05/2024", "PLACE": "T1", **TEMPORARY})),
     (
         "381",
         2025,
         b_episodes(
             {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
-            {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T2", "PLACE_PROVIDER": "", "DEC": "05/06/2024", "REC": "E4A"},
+            {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "T2", **TEMPORARY, "DEC": "05/06/2024", "REC": "E4A"},
         ),
     ),
     (
@@ -588,7 +597,7 @@ BREACHES = [
                 "DECOM": "01/06/2024",
                 "RNE": "P",
                 "PLACE": "T3",
-                "PLACE_PROVIDER": "",
+                **TEMPORARY,
                 "DEC": "08/06/2024",
                 **X1,
                 "REASON_PLACE_CHANGE": "CARPL",
@@ -610,6 +619,45 @@ BREACHES = [
     ("399", 2025, lambda data: [e.update(LS="V3") for e in data["episodes"] if e["CHILD"] == "B"]),
     ("440", 2025, set_cell("reviews", 0, REVIEW_CODE="PN0")),
     ("441", 2025, set_cell("reviews", 1, REVIEW_CODE="PN1")),
+    ("209", 2025, set_cell("header", 0, UPN="UN1")),
+    (
+        "435",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {"DECOM": "01/06/2024", "RNE": "P"},
+        ),
+    ),
+    (
+        "436",
+        2025,
+        b_episodes(
+            {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+            {"DECOM": "01/06/2024", "RNE": "B", "LS": "C1"},
+        ),
+    ),
+    # Postcodes, URN and the placement's location (ssda903.location_rules).
+    ("392a", 2025, set_cell("episodes", 1, HOME_POST="")),
+    ("392b", 2025, set_cell("episodes", 1, PL_POST="")),
+    ("392c", 2025, set_cell("episodes", 1, PL_POST="ZZ9 9ZZ")),
+    ("392d", 2025, set_cell("episodes", 1, PL_POST="NG1 5DT")),
+    ("169", 2025, set_cell("episodes", 1, PL_POST="")),
+    ("179", 2025, set_cell("episodes", 1, PL_POST="")),
+    ("398", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "V3", "PL_POST": "", "URN": ""})),
+    ("214", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "V4", "HOME_POST": ""})),
+    ("420", 2025, b_episodes({"DECOM": "01/05/2024", "LS": "V3", "HOME_POST": "", "URN": ""})),
+    ("406", 2025, lambda data: data.update(uasc=[{"CHILD": "A", "SEX": "F", "DOB": "01/06/2015", "DUC": ""}])),
+    ("1015", 2025, set_cell("episodes", 1, PLACE="K2", PL_POST="DE1 1AA")),
+    ("1015", 2026, set_cell("episodes", 1, PLACE="K2", PL_POST="DE1 1AA")),
+    ("454", 2026, set_cell("episodes", 1, PL_POST="ZE1 0AA", URN="")),
+    ("1008", 2025, set_cell("episodes", 1, URN="SC12")),
+    ("218", 2025, set_cell("episodes", 1, URN="")),
+    ("218", 2026, set_cell("episodes", 1, URN="")),
+    ("222", 2025, set_cell("episodes", 1, PLACE="R1")),
+    ("222", 2026, set_cell("episodes", 1, PLACE="Z11", PLACE_PROVIDER="")),
+    ("230", 2025, set_cell("episodes", 1, PLACE="H5", URN="XXXXXXX")),
+    ("242", 2026, set_cell("episodes", 1, PLACE="K2", URN="XXXXXXX")),
+    ("243", 2026, set_cell("episodes", 1, PL_POST="CF10 1EP")),
 ]
 
 
@@ -680,6 +728,7 @@ def test_a_child_born_on_29_february_turns_4_on_1_march(review, code, breaks):
                 "CIN": "N1",
                 "PLACE": "U6",
                 "PLACE_PROVIDER": "PR1",
+                **PLACED,
             }
         ],
         reviews=[{"CHILD": "L", "DOB": "29/02/2020", "REVIEW": review, "REVIEW_CODE": code}],
@@ -693,7 +742,7 @@ def test_mother_is_not_needed_for_boys_nor_girls_on_short_breaks_only():
     data["header"][0]["SEX"] = "M"
     data["header"][0]["MOTHER"] = ""
     data["header"][1]["SEX"] = "F"  # B ceased care in the year (rule 607), but from short breaks only
-    data["episodes"][2]["LS"] = "V3"
+    data["episodes"][2].update(LS="V3", HOME_POST="", PL_POST="", URN="")  # none for short breaks (398, 214)
     data["reviews"] = [review for review in data["reviews"] if review["CHILD"] != "B"]
     assert check_return(ReturnData(2025, **data)) == ([], [])
 
@@ -706,7 +755,7 @@ def test_consecutive_temporary_placements_then_back_are_fine():
             "DECOM": "01/06/2024",
             "RNE": "P",
             "PLACE": "T1",
-            "PLACE_PROVIDER": "",
+            **TEMPORARY,
             "DEC": "05/06/2024",
             **X1,
             "REASON_PLACE_CHANGE": "OTHER",
@@ -715,7 +764,7 @@ def test_consecutive_temporary_placements_then_back_are_fine():
             "DECOM": "05/06/2024",
             "RNE": "P",
             "PLACE": "T4",
-            "PLACE_PROVIDER": "",
+            **TEMPORARY,
             "DEC": "08/06/2024",
             **X1,
             "REASON_PLACE_CHANGE": "OTHER",

@@ -16,7 +16,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from children.models import CareEpisode, Child
-from children.selectors import EPISODE_FIELDS
+from children.placement_location import locate_many
+from children.selectors import EPISODE_FIELDS, PLACEMENT_LOCATION_FIELDS
 from reviews.models import Review, ReviewKind, ReviewStatus
 
 from ..files import text_of
@@ -50,11 +51,21 @@ def apply_plan(plan: ImportPlan, *, by: Any = None, progress: Progress = None) -
         replaced_pks = [plan.child_pks[local_id] for local_id in plan.replaced if local_id in plan.child_pks]
         for chunk in chunks(replaced_pks):
             CareEpisode.objects.filter(child_id__in=chunk).delete()
+        locations = {
+            pair: (location.placement_la, location.placement_location, location.placement_distance)
+            for pair, location in locate_many(
+                (record.home_postcode, record.placement_postcode)
+                for local_id in plan.replaced
+                for record in plan.final_episodes[local_id]
+            ).items()
+        }
         _insert(
             CareEpisode,
-            ("child_id",) + EPISODE_FIELDS,
+            ("child_id",) + EPISODE_FIELDS + PLACEMENT_LOCATION_FIELDS,
             (
-                (pks[local_id],) + tuple(getattr(record, name) for name in EPISODE_FIELDS)
+                (pks[local_id],)
+                + tuple(getattr(record, name) for name in EPISODE_FIELDS)
+                + locations[record.home_postcode, record.placement_postcode]
                 for local_id in plan.replaced
                 for record in plan.final_episodes[local_id]
             ),

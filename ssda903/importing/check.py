@@ -24,6 +24,7 @@ from children.codes import (
     ReasonForPlacementChange,
 )
 from children.models import Child
+from children.placement_location import check_placement_details
 from children.selectors import age_on, follow_on_breaks
 from children.validators import validate_local_child_id
 from reviews import timescales
@@ -60,6 +61,7 @@ CODE_RULES = {
     "REASON_PLACE_CHANGE": "1009",
     "REVIEW_CODE": "167",
 }
+PLACEMENT_DETAIL_COLUMNS = {"home_postcode": "HOME_POST", "placement_postcode": "PL_POST", "provider_urn": "URN"}
 DATE_RULES = {"DOB": "102", "DECOM": "141", "DEC": "147", "REVIEW": "166", "MC_DOB": "", "DUC": ""}
 
 
@@ -69,7 +71,8 @@ HeaderRow = namedtuple("HeaderRow", "file row child sex dob ethnicity upn is_mot
 EpisodeRow = namedtuple(
     "EpisodeRow",
     "file row child start_date reason_for_new_episode legal_status category_of_need placement_type "
-    "placement_provider end_date reason_episode_ceased reason_for_placement_change dates_ok",
+    "placement_provider end_date reason_episode_ceased reason_for_placement_change home_postcode placement_postcode "
+    "provider_urn dates_ok",
 )
 ReviewRow = namedtuple("ReviewRow", "file row child dob held_on code")
 UascRow = namedtuple("UascRow", "file row child sex dob duc")
@@ -312,7 +315,35 @@ class RowChecker:
                 provider,
                 "PLACE_PROVIDER PR0 (parents) is only valid with PLACE P1 (rule 550).",
             )
-        return EpisodeRow(file, row, child, start, rne, ls, cin, place, provider, end, rec, reason_change, dates_ok)
+        details = check_placement_details(
+            values.get("HOME_POST", ""),
+            values.get("PL_POST", ""),
+            values.get("URN", ""),
+            legal_status=ls,
+            placement_type=place,
+            is_uasc=False,  # rule 406 needs the UASC file: the export checks it (ssda903.location_rules)
+        )
+        for name, (rule, message) in details.problems.items():
+            column = PLACEMENT_DETAIL_COLUMNS[name]
+            self.error(file, row, child, column, values.get(column, ""), f"{column}: {message} (rule {rule})")
+        return EpisodeRow(
+            file,
+            row,
+            child,
+            start,
+            rne,
+            ls,
+            cin,
+            place,
+            provider,
+            end,
+            rec,
+            reason_change,
+            details.home_postcode,
+            details.placement_postcode,
+            details.provider_urn,
+            dates_ok,
+        )
 
     def review_row(self, file: str, row: int, values: Values) -> ReviewRow | None:
         if not values.get("REVIEW") and not values.get("REVIEW_CODE") and values.get("CHILD"):

@@ -44,6 +44,9 @@ class StoredEpisode(NamedTuple):
     end_date: date | None
     reason_episode_ceased: str
     reason_for_placement_change: str
+    home_postcode: str
+    placement_postcode: str
+    provider_urn: str
 
 
 Episode = EpisodeRow | StoredEpisode

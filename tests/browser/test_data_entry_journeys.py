@@ -97,6 +97,9 @@ def test_a_manager_adds_a_child_entering_care_with_the_keyboard_and_sees_the_fir
     page.get_by_label("Category of need").select_option("N1")
     page.get_by_label("Placement type").select_option("U6")
     page.get_by_label("Placement provider").select_option("PR1")
+    page.get_by_label("Home postcode").fill("ng1 5dt")
+    page.get_by_label("Placement postcode").fill("NG7 2UH")
+    page.get_by_label("Provider URN").fill("SC123456")
     page.get_by_role("button", name="Save the episode").click()
 
     review = Review.objects.get(child=child, kind=ReviewKind.LAC, status=ReviewStatus.DUE)
@@ -104,6 +107,8 @@ def test_a_manager_adds_a_child_entering_care_with_the_keyboard_and_sees_the_fir
     expect(page.locator("#next-review")).to_have_text(
         f"LAC review 1 for Riley Keyboard is due by {format_date(review.due_date)}."
     )
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Nottingham (E06000018)")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("1.3 miles")
     check(page, "Care episode saved – Riley Keyboard", "the episode saved, with the first review")
     page.set_viewport_size(PHONE)
     screenshot(page, "data-entry-episode-saved-390")
