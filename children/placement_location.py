@@ -47,10 +47,25 @@ METRES_PER_MILE = 1000 * 1.6093  # the DfE's conversion, kept exactly as its gui
 # social care providers) or six or seven digits; XXXXXXX stands for a regional adoption agency.
 URN_PATTERN = re.compile(r"^(SC[0-9]{6}|[0-9]{6,7}|XXXXXXX)$")
 ADOPTION_AGENCY_URN = "XXXXXXX"
-# Placements whose provider Ofsted does not register, so they have no URN (rules 218 and 222 from 2025/26).
+# Placements whose provider Ofsted never registers, so they have no URN in any year (rules 218, 222).
 PLACEMENT_TYPES_WITHOUT_URN = frozenset(
     {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"}
 )
+
+
+def urn_exempt_placements(year: int, code: str) -> frozenset[str]:
+    """Placements with no URN in the collection year ending in `year`, as rule `code` (218: a URN is
+    required for every other placement; 222: none is allowed on these) has it: semi-independent
+    living (H5) and independent living (P2) were unregistered until Ofsted's registration of
+    supported accommodation, H5 for 218 a year longer than for 222."""
+    exempt = set(PLACEMENT_TYPES_WITHOUT_URN)
+    if year <= 2024:
+        exempt.add("P2")
+    if year <= 2023 or (year == 2024 and code == "218"):
+        exempt.add("H5")
+    return frozenset(exempt)
+
+
 # Placements with adopters or foster carers, the only ones that may give the adoption agency URN (rule 242).
 ADOPTION_PLACEMENT_TYPES = frozenset({"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"})
 # PL_LA of a placement outside England, where no Ofsted URN applies (rules 218 and 243).

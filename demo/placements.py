@@ -19,12 +19,14 @@ URN, one address); adoption placements the regional adoption agency's XXXXXXX (r
 supported accommodation is inside the authority (rule 241). Everything comes from a stream of
 its own derived from the seed, so the rest of the authority is as it was without it."""
 
+import datetime
 import random
 from functools import cache
 
 from django.conf import settings
 
-from children.placement_location import locate_many, postcodes_starting
+from children.placement_location import locate_many, postcodes_starting, urn_exempt_placements
+from outcomes.years import collection_year_of
 
 # Districts of the neighbouring authority, around the demo's (Nottinghamshire).
 NEIGHBOURING_DISTRICTS = ("E07000170", "E07000171", "E07000172", "E07000173", "E07000174", "E07000175", "E07000176")
@@ -62,7 +64,6 @@ PLACEMENT_AREAS = {
     "S1": "far",
     "P3": "own",
 }
-WITHOUT_URN = frozenset({"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"})
 FOSTERING = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})
 ADOPTION = frozenset({"A3", "A4", "A5", "A6"})
 REGIONAL_ADOPTION_AGENCY = "XXXXXXX"
@@ -97,6 +98,14 @@ def postcode_pools(authority_code):
         elif key[:2] in FAR_AREAS and key[2].isdigit():
             far.append(postcode)
     return {"own": sorted(own), "neighbouring": sorted(neighbouring), "far": sorted(far)}
+
+
+def takes_no_urn(episode) -> bool:
+    """Whether Ofsted registered no provider of this placement in the last collection year the
+    episode runs into (rule 222): a placement that ran on after Ofsted began registering its kind
+    has the provider's URN (returns of earlier years leave it out, ssda903.exporter)."""
+    last_day = episode.end_date or datetime.date.max  # still open: it runs on into every later year
+    return episode.placement_type in urn_exempt_placements(collection_year_of(last_day), "222")
 
 
 def place_episodes(histories, seed):
@@ -139,7 +148,7 @@ class _Placer:
             return self.rng.choice(self.pools[area]), self.rng.choice(services)
         if placement_type in ADOPTION:
             return self.rng.choice(self.pools[area]), REGIONAL_ADOPTION_AGENCY
-        if placement_type in WITHOUT_URN:
+        if takes_no_urn(episode):
             return self.rng.choice(self.pools[area]), ""
         return self.establishment(placement_type, area)
 
@@ -175,7 +184,7 @@ class _Placer:
         once foster carers are approved as adopters, none where the type takes none."""
         if episode.placement_type in ADOPTION:
             return REGIONAL_ADOPTION_AGENCY
-        if episode.placement_type in WITHOUT_URN:
+        if takes_no_urn(episode):
             return ""
         if previous.provider_urn and previous.placement_type not in ADOPTION:
             return previous.provider_urn

@@ -29,6 +29,11 @@ def last_completed_year(today: datetime.date) -> int:
     return today.year if (today.month, today.day) >= (4, 1) else today.year - 1
 
 
+def collection_year_of(day: datetime.date) -> int:
+    """The collection year `day` falls in (1 April 2025 to 31 March 2026 is 2026)."""
+    return day.year + 1 if (day.month, day.day) >= (4, 1) else day.year
+
+
 def birthday(date_of_birth: datetime.date, age: int) -> datetime.date:
     """The child's `age`th birthday (1 March for a child born on 29 February, in other years)."""
     try:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q
 
 from children.models import CareEpisode, Child
+from children.placement_location import urn_exempt_placements
 from children.selectors import EPISODE_FIELDS
 from reviews.models import Review, ReviewKind, ReviewStatus
 from ssda903 import rules
@@ -108,6 +109,7 @@ def build_rows(year: int) -> ReturnData:
     share = seen.setdefault
     day = lru_cache(maxsize=None)(format_date)
 
+    without_urn = urn_exempt_placements(year, "222")
     episode_rows = []
     episodes = CareEpisode.objects.filter(in_year).values_list("child__local_child_id", *EPISODE_FIELDS).order_by()
     for (
@@ -127,6 +129,8 @@ def build_rows(year: int) -> ReturnData:
     ) in episodes.iterator(chunk_size=5000):
         if dec is not None and dec > end:
             dec, rec, place_change = None, "", ""  # still open on 31 March
+        if place in without_urn:
+            urn = ""  # a provider Ofsted did not register that year (H5 up to 2022/23) had no URN to give
         child = share(child, child)
         episode_rows.append(
             (

@@ -29,6 +29,7 @@ from children.placement_location import (
     Location,
     find,
     locate_many,
+    urn_exempt_placements,
 )
 
 from .files import read_date
@@ -70,19 +71,6 @@ def _short_breaks(data: ReturnData):
     for child, episode in _each_episode(data):
         if episode["LS"] in SHORT_BREAK_LS:
             yield child, episode
-
-
-def urn_exempt_placements(year: int, code: str) -> frozenset[str]:
-    """Placements Ofsted does not register, so with no URN, in `year` (rules 218 and 222)."""
-    exempt = {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4"}
-    if year >= 2026:
-        return frozenset(exempt | {"Z11", "Z12", "Z13", "Z14"})
-    exempt.add("Z1")
-    if year <= 2024:
-        exempt.add("P2")
-    if year <= 2023 or (year == 2024 and code == "218"):
-        exempt.add("H5")
-    return frozenset(exempt)
 
 
 def _problem(child: str, code: str, episode: Episode, message: str) -> Problem:
@@ -292,6 +280,8 @@ def rule_222(data):
 
 @rule("230")
 def rule_230(data):
+    if data.year != 2024:
+        return  # the DfE's rule for 2023/24 only (lac2023_24; deleted from 2024/25)
     for child, episode in _each_episode(data):
         if episode["PLACE"] != "H5" or (episode["URN"] and episode["URN"] != ADOPTION_AGENCY_URN):
             continue

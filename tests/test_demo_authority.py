@@ -14,7 +14,7 @@ from children.selectors import age_on, periods_of_care
 from demo.children import build_local_authority
 from demo.management.commands.seed_demo import seed_demo
 from demo.outcomes import build_outcomes, collection_years
-from demo.placements import WITHOUT_URN
+from demo.placements import takes_no_urn
 from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, HealthRecord, MissingEpisode
 from reporting.periods import reporting_year
 from reporting.selectors import children_in_care_profile, review_timeliness
@@ -136,7 +136,7 @@ def test_episodes_have_real_postcodes_and_urns_where_the_dfe_asks_for_them(autho
                 assert find(episode.home_postcode).district == settings.AUTHORITY_CODE
             assert find(episode.placement_postcode) is not None
             assert episode.placement_la and episode.placement_location in ("IN", "OUT")
-            assert bool(episode.provider_urn) == (episode.placement_type not in WITHOUT_URN)
+            assert bool(episode.provider_urn) == (not takes_no_urn(episode))
             if episode.placement_type == "K3":
                 assert episode.placement_location == "IN"
             if episode.end_date is None:
