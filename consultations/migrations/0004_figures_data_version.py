@@ -13,26 +13,12 @@ def join_the_data_version_triggers(apps, schema_editor):
     """Links, replies and alerts are counted on the dashboard and in the annual report, so a change
     to them moves the data version their stored figures are kept against (reporting 0003)."""
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
-    vendor = schema_editor.connection.vendor
-    for table in FIGURE_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(
-                triggers.POSTGRESQL_TABLE_TRIGGER.format(events=triggers.postgresql_events(table), table=table)
-            )
-        elif vendor == "sqlite":
-            for name, event in triggers.sqlite_events(table).items():
-                schema_editor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))
+    triggers.join_tables(schema_editor, FIGURE_TABLES)
 
 
 def leave_the_data_version_triggers(apps, schema_editor):
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
-    vendor = schema_editor.connection.vendor
-    for table in FIGURE_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed ON {table}")
-        elif vendor == "sqlite":
-            for name in triggers.sqlite_events(table):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed_{table}_{name}")
+    triggers.leave_tables(schema_editor, FIGURE_TABLES)
 
 
 class Migration(migrations.Migration):

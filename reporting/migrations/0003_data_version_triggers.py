@@ -81,30 +81,41 @@ def sqlite_events(table):
     return {"insert": "INSERT", "update": update, "delete": "DELETE"}
 
 
-def create_triggers(apps, schema_editor):
+def join_tables(schema_editor, tables):
+    """Let changes to `tables` move the data version. Later migrations call this for the tables
+    they make that figures read (through importlib: a migration module's name starts with a digit)."""
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_FUNCTIONS)
-        for table in [*TABLES, USER_TABLE]:
+    for table in tables:
+        if vendor == "postgresql":
             schema_editor.execute(POSTGRESQL_TABLE_TRIGGER.format(events=postgresql_events(table), table=table))
-    elif vendor == "sqlite":
-        for table in [*TABLES, USER_TABLE]:
+        elif vendor == "sqlite":
             for name, event in sqlite_events(table).items():
                 schema_editor.execute(SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))
 
 
-def drop_triggers(apps, schema_editor):
+def leave_tables(schema_editor, tables):
+    """join_tables undone."""
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for table in [*TABLES, USER_TABLE]:
+    for table in tables:
+        if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed ON {table}")
+        elif vendor == "sqlite":
+            for name in sqlite_events(table):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed_{table}_{name}")
+
+
+def create_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL_FUNCTIONS)
+    join_tables(schema_editor, [*TABLES, USER_TABLE])
+
+
+def drop_triggers(apps, schema_editor):
+    leave_tables(schema_editor, [*TABLES, USER_TABLE])
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP TABLE IF EXISTS reporting_pending_data_change")
         schema_editor.execute("DROP FUNCTION IF EXISTS reporting_note_data_change()")
         schema_editor.execute("DROP FUNCTION IF EXISTS reporting_count_data_change()")
-    elif vendor == "sqlite":
-        for table in [*TABLES, USER_TABLE]:
-            for name in sqlite_events(table):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed_{table}_{name}")
 
 
 class Migration(migrations.Migration):

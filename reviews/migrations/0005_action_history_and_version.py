@@ -13,23 +13,12 @@ def join_the_data_version_triggers(apps, schema_editor):
     """The dashboard's stored figures are kept against a data version every table of these apps
     moves (reporting 0003); the actions' history joins them."""
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(triggers.POSTGRESQL_TABLE_TRIGGER.format(
-            events=triggers.postgresql_events(HISTORY_TABLE), table=HISTORY_TABLE))
-    elif vendor == "sqlite":
-        for name, event in triggers.sqlite_events(HISTORY_TABLE).items():
-            schema_editor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=HISTORY_TABLE, name=name, event=event))
+    triggers.join_tables(schema_editor, [HISTORY_TABLE])
 
 
 def leave_the_data_version_triggers(apps, schema_editor):
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed ON {HISTORY_TABLE}")
-    elif vendor == "sqlite":
-        for name in triggers.sqlite_events(HISTORY_TABLE):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed_{HISTORY_TABLE}_{name}")
+    triggers.leave_tables(schema_editor, [HISTORY_TABLE])
 
 
 class Migration(migrations.Migration):

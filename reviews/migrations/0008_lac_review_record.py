@@ -14,26 +14,12 @@ def join_the_data_version_triggers(apps, schema_editor):
     """The working record's tables move the data version the dashboard's stored figures are kept
     against (reporting 0003), as every table of the app does."""
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
-    vendor = schema_editor.connection.vendor
-    for table in RECORD_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(
-                triggers.POSTGRESQL_TABLE_TRIGGER.format(events=triggers.postgresql_events(table), table=table)
-            )
-        elif vendor == "sqlite":
-            for name, event in triggers.sqlite_events(table).items():
-                schema_editor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))
+    triggers.join_tables(schema_editor, RECORD_TABLES)
 
 
 def leave_the_data_version_triggers(apps, schema_editor):
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
-    vendor = schema_editor.connection.vendor
-    for table in RECORD_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed ON {table}")
-        elif vendor == "sqlite":
-            for name in triggers.sqlite_events(table):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS reporting_data_changed_{table}_{name}")
+    triggers.leave_tables(schema_editor, RECORD_TABLES)
 
 
 def number_existing_actions(apps, schema_editor):
