@@ -45,7 +45,8 @@ class CareLeaverActivity(models.TextChoices):
 
 class CareLeaverAccommodation(models.TextChoices):
     """ACCOM: the care leaver's accommodation; the second character says whether it is
-    suitable (1) or not (2)."""
+    suitable (1) or not (2). No fixed abode (S) and custody (X) are never suitable, so S1 and X1
+    are not codes (DfE rule 133)."""
 
     B1 = "B1", "With parents or relatives: suitable"
     B2 = "B2", "With parents or relatives: not suitable"
@@ -63,7 +64,6 @@ class CareLeaverAccommodation(models.TextChoices):
     K2 = "K2", "Ordinary lodgings, without formal support: not suitable"
     R1 = "R1", "Residence not known: suitable"
     R2 = "R2", "Residence not known: not suitable"
-    S1 = "S1", "No fixed abode or homeless: suitable"
     S2 = "S2", "No fixed abode or homeless: not suitable"
     T1 = "T1", "Foyers and similar supported accommodation: suitable"
     T2 = "T2", "Foyers and similar supported accommodation: not suitable"
@@ -73,7 +73,6 @@ class CareLeaverAccommodation(models.TextChoices):
     V2 = "V2", "Emergency accommodation: not suitable"
     W1 = "W1", "Bed and breakfast: suitable"
     W2 = "W2", "Bed and breakfast: not suitable"
-    X1 = "X1", "In custody: suitable"
     X2 = "X2", "In custody: not suitable"
     Y1 = "Y1", "Other accommodation: suitable"
     Y2 = "Y2", "Other accommodation: not suitable"

@@ -89,12 +89,12 @@ class HealthRecordChangeForm(HealthRecordForm):
 
 
 def _accommodation_types():
-    """ACCOM's kinds of accommodation, each the code whose suitable form ends in 1."""
-    return [
-        (code[0], label.removesuffix(": suitable"))
-        for code, label in CareLeaverAccommodation.choices
-        if code.endswith("1")
-    ]
+    """ACCOM's kinds of accommodation: the codes' first letters, in the DfE's order."""
+    kinds: dict[str, str] = {}
+    for code, label in CareLeaverAccommodation.choices:
+        if len(code) == 2:
+            kinds.setdefault(code[0], label.rpartition(": ")[0])
+    return list(kinds.items())
 
 
 class CareLeaverForm(forms.Form):
@@ -142,6 +142,8 @@ class CareLeaverForm(forms.Form):
         if kind and kind != NOT_APPLICABLE:
             if suitable is None:
                 self.add_error("suitable", "Say whether the accommodation is suitable")
+            elif suitable and f"{kind}1" not in CareLeaverAccommodation.values:
+                self.add_error("suitable", "No fixed abode and custody are never suitable accommodation: answer No")
             data["accommodation"] = f"{kind}{1 if suitable else 2}"
         else:
             data["accommodation"] = kind or ""

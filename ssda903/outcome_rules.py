@@ -64,8 +64,7 @@ FLAG_CODES = frozenset({"0", "1"})
 SDQ_REASONS = frozenset(SdqReason.values)
 IN_TOUCH_CODES = frozenset(InTouch.values)
 ACTIVITY_CODES = frozenset(CareLeaverActivity.values)
-# S1 and X1 are not codes: no fixed abode and custody are never suitable accommodation.
-ACCOMMODATION_CODES = frozenset(CareLeaverAccommodation.values) - {"S1", "X1"}
+ACCOMMODATION_CODES = frozenset(CareLeaverAccommodation.values)
 FOYER = frozenset({"T1", "T2"})
 WITH_FORMER_FOSTER_CARERS = frozenset({"Z1", "Z2"})
 MISSING_CODES = frozenset(MissingKind.values)

@@ -22,12 +22,15 @@ def episode(**cells):
         "DEC": "",
         "REC": "",
         "REASON_PLACE_CHANGE": "",
+        "HOME_POST": "NG1 5DT",
+        "PL_POST": "NG7 2RD",
+        "URN": "XXXXXXX" if cells.get("PLACE", "U1").startswith("A") else "SC123456",
         **cells,
     }
 
 
 def person(child, dob, **cells):
-    return {"CHILD": child, "SEX": "M", "DOB": dob, "ETHNIC": "WBRI", "UPN": "UN1", "MOTHER": "", "MC_DOB": "", **cells}
+    return {"CHILD": child, "SEX": "M", "DOB": dob, "ETHNIC": "WBRI", "UPN": "UN5", "MOTHER": "", "MC_DOB": "", **cells}
 
 
 FLAGS_BLANK = dict.fromkeys(outcome_rules.OC2_FLAGS, "")
