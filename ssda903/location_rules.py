@@ -245,8 +245,10 @@ def rule_1008(data):
 
 @rule("218")
 def rule_218(data):
+    """A short break (V3, V4) is left out: rule 214 forbids it a URN (the DfE's 218 would ask for
+    one, so its tool reports one of the two on every short break)."""
     exempt = urn_exempt_placements(data.year, "218")
-    for child, episode in _each_episode(data):
+    for child, episode in _looked_after(data):
         if episode["URN"] or episode["PLACE"] in exempt:
             continue
         ended = read_date(episode["DEC"]) if episode["DEC"] else None

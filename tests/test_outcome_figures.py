@@ -80,7 +80,7 @@ def authority():
     # Cal, 3: too young for an SDQ; in care since January 2024 (under 2.5 years); no postcodes,
     # so distance and location not known. OC2: teeth only.
     cal = cast["cal"] = child("Cal", date(2023, 1, 1))
-    episode(cal, date(2024, 1, 10))
+    episode(cal, date(2024, 1, 10), home_postcode="", placement_postcode="", provider_urn="")
     health(cal, health_assessment=False, teeth_check=True, immunisations=False, sdq_reason="SDQ1")
     # Dee, 17 (too old for the SDQ and the long-term measure): children's home, a week in
     # hospital (temporary, not counted), back to a children's home, then foster care: 3

@@ -31,7 +31,9 @@ def open_on(episode, day):
 
 def fill_outcome_tables(children):
     """OC2, OC3, missing and adoption rows, and placement distances, made from each child's index
-    so that every figure has some children in it and some out."""
+    so that every figure has some children in it and some out (in place of the demo's own)."""
+    for model in (HealthRecord, CareLeaverRecord, MissingEpisode, Adoption, AdoptionDecision):
+        model.objects.all().delete()
     for index, child in enumerate(children):
         episodes = sorted(child.episodes.all(), key=lambda episode: episode.start_date)
         at_end = [e for e in episodes if open_on(e, END) and e.legal_status not in SHORT_BREAKS]
