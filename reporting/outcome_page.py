@@ -51,6 +51,7 @@ class OutcomeYearForm(forms.Form):
         cast(forms.TypedChoiceField, self.fields["year"]).choices = years
         self.default_year = years[1][0]
         """The last reporting year to have ended: the outcome tables are returned after 31 March."""
+        self.fields["year"].initial = self.default_year  # the year shown is the year selected
 
     def chosen_year(self) -> int:
         if self.is_bound and self.is_valid():

@@ -3,6 +3,7 @@ is worked out by hand, then against a recount from the raw rows on a seeded demo
 the outcomes page and the lists its figures open."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -274,6 +275,14 @@ def test_the_outcomes_page_shows_each_figure_with_the_list_behind_it(authority, 
     listed = client.get("/outcomes/2025/long_term_stable/").content.decode()
     assert "Ben Hand" in listed and "Sky Hand" in listed
     assert "Tom Hand" not in listed and "Ada Hand" not in listed
+
+
+def test_without_a_chosen_year_the_select_shows_the_year_whose_figures_are_shown(authority, client, manager, clock):
+    clock(date(2026, 6, 1))
+    html = sign_in(client, manager).get("/outcomes/").content.decode()
+    assert "April 2025 to March 2026" in html
+    assert re.search(r'<option value="2025"[^>]*selected', html)
+    assert not re.search(r'<option value="2026"[^>]*selected', html)
 
 
 def test_the_page_counts_in_a_fixed_number_of_queries_at_two_sizes(
