@@ -32,28 +32,7 @@ from ssda903 import rules  # noqa: E402
 from ssda903.files import COLUMN_ORDER  # noqa: E402
 
 AUTHORITY = "E06000018"
-COLUMNS = {
-    **COLUMN_ORDER,
-    "oc2": [
-        "CHILD",
-        "DOB",
-        "SDQ_SCORE",
-        "SDQ_REASON",
-        "CONVICTED",
-        "HEALTH_CHECK",
-        "IMMUNISATIONS",
-        "TEETH_CHECK",
-        "HEALTH_ASSESSMENT",
-        "SUBSTANCE_MISUSE",
-        "INTERVENTION_RECEIVED",
-        "INTERVENTION_OFFERED",
-    ],
-    "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
-    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"],
-    "placed_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"],
-    "prev_perm": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
-    "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
-}
+COLUMNS = COLUMN_ORDER
 OUTCOME_CODES = sorted(
     {code for code, check in rules.RULES + rules.QUERY_RULES if check.__module__ == "ssda903.outcome_rules"}
 )

@@ -51,7 +51,18 @@ from ssda903.rules import Problem, ReturnData, collection_end, collection_start
 if TYPE_CHECKING:
     from ssda903.dfe_check import DfeReport
 
-FILE_NAMES = {"header": "header.csv", "episodes": "episodes.csv", "reviews": "reviews.csv", "uasc": "uasc.csv"}
+FILE_NAMES = {
+    "header": "header.csv",
+    "episodes": "episodes.csv",
+    "reviews": "reviews.csv",
+    "uasc": "uasc.csv",
+    "oc2": "oc2.csv",
+    "oc3": "oc3.csv",
+    "ad1": "ad1.csv",
+    "placed_adoption": "placed_for_adoption.csv",
+    "prev_perm": "previous_permanence.csv",
+    "missing": "missing.csv",
+}
 SEX_UP_TO_2024 = {"M": "1", "F": "2"}  # U has no code before 2024/25: written as U, rule 101 reports it
 
 

@@ -33,11 +33,41 @@ COLUMN_ORDER = {
     ],
     "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+    "oc2": [
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
+        "INTERVENTION_OFFERED",
+    ],
+    "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
+    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"],
+    "placed_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"],
+    "prev_perm": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
+    "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
 }
 
 TABLES = {table: frozenset(columns) for table, columns in COLUMN_ORDER.items()}
 MAX_COLUMNS = max(len(columns) for columns in TABLES.values())
-TABLE_LABELS = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews", "uasc": "UASC"}
+TABLE_LABELS = {
+    "header": "Header",
+    "episodes": "Episodes",
+    "reviews": "Reviews",
+    "uasc": "UASC",
+    "oc2": "OC2",
+    "oc3": "OC3",
+    "ad1": "AD1",
+    "placed_adoption": "PlacedAdoption",
+    "prev_perm": "PrevPerm",
+    "missing": "Missing",
+}
 
 
 class FileError(ValueError):
@@ -51,7 +81,7 @@ class FileError(ValueError):
 
 
 def recognise(columns):
-    """The table ("header", "episodes", "reviews" or "uasc") whose column set is exactly
+    """The table (a key of COLUMN_ORDER) whose column set is exactly
     `columns` (case and surrounding spaces ignored), or None."""
     found = {str(column).strip().upper() for column in columns}
     for table, expected in TABLES.items():

@@ -110,7 +110,9 @@ class RowChecker:
             "episodes": self.episode_row,
             "reviews": self.review_row,
             "uasc": self.uasc_row,
-        }[returned.table]
+        }.get(returned.table)
+        if read_row is None:
+            return []
         name = returned.name
         return [record for number, values in returned.rows if (record := read_row(name, number, values)) is not None]
 
