@@ -191,9 +191,14 @@ class _Placer:
         return self.placement(episode, home)[1]
 
     def new_placement(self, episode, home, previous):
-        """A placement with new carers is somewhere else (or, with parents, back home)."""
+        """A placement with new carers is somewhere else: not where the last placement was (the
+        DfE reads a placement by its postcode, rules 434-436: a move from one parent to the other
+        is to the other parent's home), and not the child's home unless with parents (392d)."""
+        with_parents = episode.placement_type == "P1"
         for _ in range(5):
             postcode, urn = self.placement(episode, home)
-            if previous is None or postcode != previous.placement_postcode or episode.placement_type == "P1":
+            if with_parents and previous is not None and postcode == previous.placement_postcode:
+                postcode = self.rng.choice(self.pools["own"])
+            if (previous is None or postcode != previous.placement_postcode) and (with_parents or postcode != home):
                 return postcode, urn
         return postcode, urn
