@@ -43,7 +43,7 @@ from children.models import CareEpisode, Child
 from children.placement_location import urn_exempt_placements
 from children.selectors import EPISODE_FIELDS
 from reviews.models import Review, ReviewKind, ReviewStatus
-from ssda903 import rules
+from ssda903 import outcome_rows, rules
 from ssda903.files import COLUMN_ORDER, format_date
 from ssda903.models import StoredReturn
 from ssda903.rules import Problem, ReturnData, collection_end, collection_start
@@ -172,8 +172,14 @@ def build_rows(year: int) -> ReturnData:
         short_breaks_only[child_id] = short_breaks_only.get(child_id, True) and row["LS"] in rules.SHORT_BREAK_LS
         looked_after_until[child_id] = dec or end
 
+    leavers = outcome_rows.care_leavers(year)
+    leaver_records = outcome_rows.care_leaver_records(year)
+    in_oc3 = leavers | leaver_records.keys()
     children = (
-        Child.objects.filter(Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk"))))
+        Child.objects.filter(
+            Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk")))
+            | Q(date_of_birth__range=outcome_rows.care_leaver_age_range(year))
+        )
         .values(
             "local_child_id",
             "date_of_birth",
@@ -190,13 +196,20 @@ def build_rows(year: int) -> ReturnData:
     header_rows, uasc_rows, dob_text = [], [], {}
     for record in sorted(children.iterator(chunk_size=5000), key=lambda c: c["local_child_id"]):
         child_id, dob = record["local_child_id"], record["date_of_birth"]
+        looked_after = child_id in looked_after_until
+        if not looked_after and child_id not in in_oc3:
+            continue
         dob_text[child_id] = day(dob)
         sex = sex_code(record["sex"], year)
-        mother, first_child_born = mother_cells(
-            record["is_mother"],
-            record["first_child_date_of_birth"],
-            short_breaks_only=short_breaks_only[child_id],
-            looked_after_until=looked_after_until[child_id],
+        mother, first_child_born = (
+            mother_cells(
+                record["is_mother"],
+                record["first_child_date_of_birth"],
+                short_breaks_only=short_breaks_only[child_id],
+                looked_after_until=looked_after_until[child_id],
+            )
+            if looked_after
+            else ("", "")  # a care leaver not looked after in the year (rule 628)
         )
         header_rows.append(
             {
@@ -209,7 +222,7 @@ def build_rows(year: int) -> ReturnData:
                 "MC_DOB": first_child_born,
             }
         )
-        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year)
+        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year) if looked_after else None
         if duc is not None:
             uasc_rows.append({"CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "DUC": duc})
 
@@ -237,13 +250,16 @@ def build_rows(year: int) -> ReturnData:
         )
     review_rows.sort(key=lambda item: item[:3])
 
-    return ReturnData(
+    data = ReturnData(
         year,
         header=header_rows,
         episodes=[row for *_, row in episode_rows],
         reviews=[row for *_, row in review_rows],
         uasc=uasc_rows,
+        oc3=outcome_rows.oc3_rows(leavers, leaver_records, dob_text, share, day),
     )
+    outcome_rows.add_outcome_rows(data, dob_text, share, day)
+    return data
 
 
 def write_csv(table: str, rows: list[dict]) -> str:
@@ -274,19 +290,12 @@ def export_return(collection_year: int) -> ExportResult:
         problems=problems,
         queries=queries,
         checked_against_last_year=data.previous is not None,
-        counts={
-            "header": len(data.header),
-            "episodes": len(data.episodes),
-            "reviews": len(data.reviews),
-            "uasc": len(data.uasc),
-        },
+        counts={table: len(getattr(data, table)) for table in FILE_NAMES},
     )
     if problems:
         return result
-    tables = {"header": data.header, "episodes": data.episodes, "reviews": data.reviews}
-    if data.uasc:
-        tables["uasc"] = data.uasc
-    result.files = {FILE_NAMES[table]: write_csv(table, rows) for table, rows in tables.items()}
+    tables = [table for table in FILE_NAMES if table != "uasc" or data.uasc]
+    result.files = {FILE_NAMES[table]: write_csv(table, getattr(data, table)) for table in tables}
     result.children = [row["CHILD"] for row in data.header]
     return result
 
