@@ -217,6 +217,8 @@ def placed_adoption_rows(data: ReturnData, dob_text: dict[str, str], share: Shar
     )
     rows = []
     for child, dob, decided_on, ceased_on, reason in decisions.iterator(chunk_size=CHUNK):
+        if child not in data.episodes_by_child:
+            continue  # a decision that led to an adoption stays open once the child has left care
         if ceased_on is not None and ceased_on > data.end:
             ceased_on, reason = None, ""  # still in force on 31 March
         child = share(child, child)
