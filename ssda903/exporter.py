@@ -1,14 +1,18 @@
 """The SSDA903 return for one collection year, written from the portal's records.
 
 `export_return(2025)` covers 1 April 2024 to 31 March 2025 (2024/25). It writes the Header,
-Episodes and Reviews CSVs (and UASC when any child in the return was an unaccompanied asylum-
+Episodes, Reviews, OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing CSVs, a table with no
+rows as its column line (and UASC when any child in the return was an unaccompanied asylum-
 seeking child in the year) with the DfE's column names in DATA_DICTIONARY.md order, DD/MM/YYYY
 dates and the code lists of that year, then runs the DfE validation rules (ssda903.rules) over
 the rows. If any rule fails, the result has no files, only the problems (child, rule, message):
 a file the DfE would reject is never produced.
 
 What goes in:
-- Header: every child with an episode open at some point in the year.
+- Header: every child with an episode open at some point in the year, and every care leaver
+  in OC3 (MOTHER and MC_DOB blank for one not looked after in the year, rule 628).
+- OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing: each table's cohort as
+  ssda903.outcome_rows describes it.
 - Episodes: the episodes open at some point in the year. An episode that ceased after 31 March
   was still open at the year end, so it is written open (DEC, REC and REASON_PLACE_CHANGE blank).
 - Reviews: LAC reviews held in the year, except for children looked after only under short
@@ -23,8 +27,9 @@ What goes in:
 The rules comparing two years run against last year's return as the portal last wrote or
 imported it (ssda903.models.StoredReturn); export_files stores each return it writes.
 
-Four queries whatever the number of children (the fourth reads last year's return); rows are sorted by CHILD then date, so the
-same data always gives the same bytes.
+Eleven queries whatever the number of children (episodes, children, reviews, seven for the
+outcome tables, last year's return); rows are sorted by CHILD then date, so the same data
+always gives the same bytes.
 """
 
 from __future__ import annotations

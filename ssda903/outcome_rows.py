@@ -20,14 +20,15 @@ the rules:
 - Missing: the missing and away episodes open at some point in the year. The DfE asks for
   MIS_END blank for a child still missing or away on 31 March (rule 571 allows no end date
   after the year), so an episode ending after 31 March is written as still open, as it was
-  at the year end.
+  at the year end. (The DfE's published validator, given OC3, reports such an episode under
+  575 and 577 when the placement is still open: its rule 165 fills blank DECs with 31 March
+  in the tables the later rules share.)
 
 A child of a cohort with nothing recorded still has a row, blank where the record would be, so
 the rules name the child and where to record it; a record of a child outside the cohort is
-written too, so the rules say why it cannot be sent rather than it vanishing. Six queries
+written too, so the rules say why it cannot be sent rather than it vanishing. Seven queries
 whatever the number of children (care leavers' episodes, care leaver records, health records,
-adoptions, decisions, previous permanence and missing episodes: seven with the care leavers'
-episodes), rows sorted by CHILD then date.
+adoptions, decisions, previous permanence, missing episodes); rows sorted by CHILD then date.
 """
 
 from __future__ import annotations
