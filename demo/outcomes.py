@@ -25,6 +25,7 @@ from outcomes.models import (
     MissingEpisode,
     PreviousPermanence,
 )
+from outcomes.years import CARE_LEAVER_AGES, birthday, birthday_in_year, care_leaver_birthday, collection_start
 
 from .children import add_years, bulk_save
 
@@ -66,9 +67,18 @@ SUITABLY_ACCOMMODATED = 0.99
 SUITABLE = {"B1": 15, "D1": 20, "E1": 8, "K1": 5, "T1": 5, "U1": 35, "Z1": 10, "C1": 2}
 UNSUITABLE = {"S2": 30, "V2": 20, "W2": 10, "X2": 15, "U2": 15, "Y2": 10}
 
+# Why a decision to place for adoption was reversed.
+REVERSED = {"RD1": 45, "RD3": 35, "RD4": 20}  # not RD2: the court made the placement order
 # Adopters' legal status, and the sexes and number of adopters each allows (rules 511-524).
-ADOPTERS = {"L11": 50, "L3": 15, "L12": 8, "L2": 5, "L4": 22}
-ADOPTERS_SEXES = {"L11": ("MF",), "L3": ("MF",), "L12": ("MM", "FF"), "L2": ("MM", "FF"), "L4": ("F1", "M1")}
+ADOPTERS = {"L11": 50, "L3": 15, "L12": 8, "L2": 5, "L4": 4, "L0": 18}
+ADOPTERS_SEXES = {
+    "L11": ("MF",),
+    "L3": ("MF",),
+    "L12": ("MM", "FF"),
+    "L2": ("MM", "FF"),
+    "L4": ("MM", "FF"),
+    "L0": ("F1", "M1"),
+}
 
 
 @dataclass
@@ -131,7 +141,7 @@ class _OutcomesGenerator:
             periods = periods_of_care(history.episodes)
             self.previous_permanence(history.child, periods, outcomes)
             self.health(history.child, periods, outcomes)
-            self.care_leaver(history.child, periods, outcomes)
+            self.care_leaver(history.child, history.episodes, outcomes)
             self.missing(history.child, history.episodes, outcomes)
             self.adoption(history.child, periods, outcomes)
         return outcomes
@@ -149,7 +159,8 @@ class _OutcomesGenerator:
             else:
                 made = earliest + timedelta(days=self.rng.randint(0, (first_start - earliest).days - 30))
                 record.arranged_by = AUTHORITY_LA_NUMBER
-                record.order_date = f"ZZ/ZZ/{made.year}" if self.chance(0.2) else made.strftime("%d/%m/%Y")
+                date_unknown = date(made.year, 12, 31) < first_start and self.chance(0.2)
+                record.order_date = f"ZZ/ZZ/{made.year}" if date_unknown else made.strftime("%d/%m/%Y")
         outcomes.previous_permanence.append(record)
 
     def health(self, child, periods, outcomes):
@@ -187,28 +198,17 @@ class _OutcomesGenerator:
                     record.sdq_reason = self.pick(SDQ_REASONS)
             outcomes.health_records.append(record)
 
-    def care_leaver(self, child, periods, outcomes):
-        """OC3 for each year one of a care leaver's 17th to 21st birthdays falls in: a care
-        leaver was looked after at least 13 weeks from their 14th birthday, in a period that
-        ended on or after their 16th (and is not looked after on the birthday)."""
-        fourteenth, sixteenth = add_years(child.date_of_birth, 14), add_years(child.date_of_birth, 16)
-        left = [
-            period
-            for period in periods
-            if period.end_date is not None
-            and period.end_date >= sixteenth
-            and (period.end_date - max(period.start_date, fourteenth)).days >= 91
-            and not any(episode.legal_status in SHORT_BREAKS for episode in period.episodes)
+    def care_leaver(self, child, episodes, outcomes):
+        """OC3 for each year one of a care leaver's 17th to 21st birthdays falls in, as the
+        export's cohort has it (outcomes.years.care_leaver_birthday)."""
+        facts = [
+            (e.start_date, e.end_date, e.reason_for_new_episode, e.legal_status, e.reason_episode_ceased)
+            for e in episodes
         ]
-        if not left:
-            return
-        for age in range(17, 22):
-            birthday = add_years(child.date_of_birth, age)
-            year = birthday.year + 1 if birthday > date(birthday.year, 3, 31) else birthday.year
-            if year not in self.years or birthday <= left[0].end_date:
+        for year in self.years:
+            if care_leaver_birthday(child.date_of_birth, facts, year) is None:
                 continue
-            if any(period.includes(birthday) or period.includes(date(year, 3, 31)) for period in periods):
-                continue
+            age = next(age for age in CARE_LEAVER_AGES if birthday_in_year(child.date_of_birth, age, year))
             group = "young" if age < 19 else "older"
             record = CareLeaverRecord(child=child, year=year, in_touch=self.pick(IN_TOUCH[group]))
             record.activity, record.accommodation = "0", "0"
@@ -221,8 +221,10 @@ class _OutcomesGenerator:
                         neet.pop("G6")
                     record.activity = self.pick(neet)
                 suitable = dict(SUITABLE)
-                if age < 18:
-                    suitable.pop("T1")
+                if birthday(child.date_of_birth, 18) > collection_start(year):
+                    suitable.pop("T1")  # no foyer for a care leaver under 18 on 1 April (rule 347)
+                if age == 17:
+                    suitable.pop("Z1")  # nor former foster carers around the 17th birthday (rule 3001)
                 record.accommodation = self.pick(suitable if self.chance(SUITABLY_ACCOMMODATED) else UNSUITABLE)
             elif record.in_touch == "RHOM":
                 record.accommodation = "B1"
@@ -253,7 +255,7 @@ class _OutcomesGenerator:
 
     def adoption(self, child, periods, outcomes):
         """The decision that a child should be placed for adoption, before the placement order
-        (E1) and in the same period of care; and for a child adopted, AD1: matched with the
+        (E1) and in the same period of care, reversed when the child left care otherwise; and for a child adopted, AD1: matched with the
         adopters on or before the day they were placed, and adopters consistent in number, sex
         and legal status."""
         for period in periods:
@@ -261,8 +263,12 @@ class _OutcomesGenerator:
             if placement_order is None:
                 continue
             decided = max(period.start_date, placement_order.start_date - timedelta(days=self.rng.randint(20, 120)))
-            outcomes.adoption_decisions.append(AdoptionDecision(child=child, decided_on=decided))
+            decision = AdoptionDecision(child=child, decided_on=decided)
+            outcomes.adoption_decisions.append(decision)
             last = period.episodes[-1]
+            if last.end_date is not None and last.reason_episode_ceased not in ADOPTED:
+                # Left care without being adopted: the decision was reversed then (rule 557).
+                decision.ceased_on, decision.reason_ceased = last.end_date, self.pick(REVERSED)
             placed = next((e for e in period.episodes if e.placement_type in PLACED_FOR_ADOPTION), None)
             if placed is None or last.reason_episode_ceased not in ADOPTED:
                 continue
@@ -274,7 +280,7 @@ class _OutcomesGenerator:
                     decided_on=decided,
                     matched_on=matched,
                     by_former_foster_carers=placed.placement_type == "A5",
-                    number_of_adopters=1 if legal_status == "L4" else 2,
+                    number_of_adopters=1 if legal_status == "L0" else 2,
                     adopters_sex=self.rng.choice(ADOPTERS_SEXES[legal_status]),
                     adopters_legal_status=legal_status,
                 )

@@ -24,7 +24,15 @@ from iro_portal.locking import check_version, lock
 from . import years
 from .codes import InTouch, SdqReason
 from .models import CareLeaverRecord, HealthRecord
-from .years import birthday, birthday_in_year, collection_end, collection_start, last_completed_year, year_label
+from .years import (
+    CARE_LEAVER_AGES,
+    birthday,
+    birthday_in_year,
+    collection_end,
+    collection_start,
+    last_completed_year,
+    year_label,
+)
 
 HEALTH_FIELDS = (
     "health_assessment",
@@ -53,7 +61,6 @@ LEFT_CARE_FOR_GOOD = {InTouch.DIED, InTouch.RHOM}
 
 FORMER_FOSTER_CARERS = {"Z1", "Z2"}
 FOYERS = {"T1", "T2"}
-CARE_LEAVER_AGES = range(17, 22)
 
 
 def _name(child: Child) -> str:

@@ -66,3 +66,41 @@ def looked_after_continuously(episodes: Iterable[EpisodeFacts], year: int) -> bo
         ):
             return False
     return during
+
+
+CARE_LEAVER_AGES = range(17, 22)
+NOT_CARE_LEAVERS = frozenset({"E11", "E12", "E2", "E3"})
+"""Care that ended in adoption, death or a move to another authority's care leaves no care leaver."""
+
+
+def care_leaver_birthday(
+    date_of_birth: datetime.date, episodes: Iterable[EpisodeFacts], year: int
+) -> datetime.date | None:
+    """The birthday (17th to 21st) in the collection year of a care leaver the DfE asks about in
+    OC3, or None. A care leaver was looked after for 13 weeks from their 14th birthday, some of
+    it after their 16th, outside short breaks (a relevant or former relevant child), had left
+    care before the birthday and did not leave it by adoption, death or a transfer to another
+    authority. The birthday of a child born on 29 February is taken as 28 February, as the
+    DfE's rules read it (1016: no care leaver information for one still in care that day)."""
+    age = next((age for age in CARE_LEAVER_AGES if birthday_in_year(date_of_birth, age, year)), None)
+    if age is None:
+        return None
+    try:
+        day = date_of_birth.replace(year=date_of_birth.year + age)
+    except ValueError:
+        day = datetime.date(date_of_birth.year + age, 2, 28)
+    ended: list[tuple[datetime.date, datetime.date, str, str]] = []
+    for decom, dec, _, legal_status, rec in episodes:
+        if decom is None:
+            continue
+        if dec is None or dec >= day:
+            return None  # in care on or after the birthday
+        ended.append((decom, dec, legal_status, rec))
+    if not ended or max(ended)[3] in NOT_CARE_LEAVERS:
+        return None
+    fourteenth, sixteenth = birthday(date_of_birth, 14), birthday(date_of_birth, 16)
+    lasting = [(decom, dec) for decom, dec, legal_status, _ in ended if legal_status not in SHORT_BREAK_LEGAL_STATUSES]
+    after_14 = sum(max(0, (dec - max(decom, fourteenth)).days) for decom, dec in lasting)
+    if after_14 < 91 or not any(dec > sixteenth for _, dec in lasting):
+        return None
+    return day

@@ -1,14 +1,18 @@
 """The SSDA903 return for one collection year, written from the portal's records.
 
 `export_return(2025)` covers 1 April 2024 to 31 March 2025 (2024/25). It writes the Header,
-Episodes and Reviews CSVs (and UASC when any child in the return was an unaccompanied asylum-
+Episodes, Reviews, OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing CSVs, a table with no
+rows as its column line (and UASC when any child in the return was an unaccompanied asylum-
 seeking child in the year) with the DfE's column names in DATA_DICTIONARY.md order, DD/MM/YYYY
 dates and the code lists of that year, then runs the DfE validation rules (ssda903.rules) over
 the rows. If any rule fails, the result has no files, only the problems (child, rule, message):
 a file the DfE would reject is never produced.
 
 What goes in:
-- Header: every child with an episode open at some point in the year.
+- Header: every child with an episode open at some point in the year, and every care leaver
+  in OC3 (MOTHER and MC_DOB blank for one not looked after in the year, rule 628).
+- OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing: each table's cohort as
+  ssda903.outcome_rows describes it.
 - Episodes: the episodes open at some point in the year. An episode that ceased after 31 March
   was still open at the year end, so it is written open (DEC, REC and REASON_PLACE_CHANGE blank).
 - Reviews: LAC reviews held in the year, except for children looked after only under short
@@ -23,8 +27,9 @@ What goes in:
 The rules comparing two years run against last year's return as the portal last wrote or
 imported it (ssda903.models.StoredReturn); export_files stores each return it writes.
 
-Four queries whatever the number of children (the fourth reads last year's return); rows are sorted by CHILD then date, so the
-same data always gives the same bytes.
+Eleven queries whatever the number of children (episodes, children, reviews, seven for the
+outcome tables, last year's return); rows are sorted by CHILD then date, so the same data
+always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from children.models import CareEpisode, Child
 from children.placement_location import urn_exempt_placements
 from children.selectors import EPISODE_FIELDS
 from reviews.models import Review, ReviewKind, ReviewStatus
-from ssda903 import rules
+from ssda903 import outcome_rows, rules
 from ssda903.files import COLUMN_ORDER, format_date
 from ssda903.models import StoredReturn
 from ssda903.rules import Problem, ReturnData, collection_end, collection_start
@@ -172,8 +177,14 @@ def build_rows(year: int) -> ReturnData:
         short_breaks_only[child_id] = short_breaks_only.get(child_id, True) and row["LS"] in rules.SHORT_BREAK_LS
         looked_after_until[child_id] = dec or end
 
+    leavers = outcome_rows.care_leavers(year)
+    leaver_records = outcome_rows.care_leaver_records(year)
+    in_oc3 = leavers | leaver_records.keys()
     children = (
-        Child.objects.filter(Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk"))))
+        Child.objects.filter(
+            Exists(CareEpisode.objects.filter(in_year, child=OuterRef("pk")))
+            | Q(date_of_birth__range=outcome_rows.care_leaver_age_range(year))
+        )
         .values(
             "local_child_id",
             "date_of_birth",
@@ -190,13 +201,20 @@ def build_rows(year: int) -> ReturnData:
     header_rows, uasc_rows, dob_text = [], [], {}
     for record in sorted(children.iterator(chunk_size=5000), key=lambda c: c["local_child_id"]):
         child_id, dob = record["local_child_id"], record["date_of_birth"]
+        looked_after = child_id in looked_after_until
+        if not looked_after and child_id not in in_oc3:
+            continue
         dob_text[child_id] = day(dob)
         sex = sex_code(record["sex"], year)
-        mother, first_child_born = mother_cells(
-            record["is_mother"],
-            record["first_child_date_of_birth"],
-            short_breaks_only=short_breaks_only[child_id],
-            looked_after_until=looked_after_until[child_id],
+        mother, first_child_born = (
+            mother_cells(
+                record["is_mother"],
+                record["first_child_date_of_birth"],
+                short_breaks_only=short_breaks_only[child_id],
+                looked_after_until=looked_after_until[child_id],
+            )
+            if looked_after
+            else ("", "")  # a care leaver not looked after in the year (rule 628)
         )
         header_rows.append(
             {
@@ -209,7 +227,7 @@ def build_rows(year: int) -> ReturnData:
                 "MC_DOB": first_child_born,
             }
         )
-        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year)
+        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year) if looked_after else None
         if duc is not None:
             uasc_rows.append({"CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "DUC": duc})
 
@@ -237,13 +255,16 @@ def build_rows(year: int) -> ReturnData:
         )
     review_rows.sort(key=lambda item: item[:3])
 
-    return ReturnData(
+    data = ReturnData(
         year,
         header=header_rows,
         episodes=[row for *_, row in episode_rows],
         reviews=[row for *_, row in review_rows],
         uasc=uasc_rows,
+        oc3=outcome_rows.oc3_rows(leavers, leaver_records, dob_text, share, day),
     )
+    outcome_rows.add_outcome_rows(data, dob_text, share, day)
+    return data
 
 
 def write_csv(table: str, rows: list[dict]) -> str:
@@ -274,19 +295,12 @@ def export_return(collection_year: int) -> ExportResult:
         problems=problems,
         queries=queries,
         checked_against_last_year=data.previous is not None,
-        counts={
-            "header": len(data.header),
-            "episodes": len(data.episodes),
-            "reviews": len(data.reviews),
-            "uasc": len(data.uasc),
-        },
+        counts={table: len(getattr(data, table)) for table in FILE_NAMES},
     )
     if problems:
         return result
-    tables = {"header": data.header, "episodes": data.episodes, "reviews": data.reviews}
-    if data.uasc:
-        tables["uasc"] = data.uasc
-    result.files = {FILE_NAMES[table]: write_csv(table, rows) for table, rows in tables.items()}
+    tables = [table for table in FILE_NAMES if table != "uasc" or data.uasc]
+    result.files = {FILE_NAMES[table]: write_csv(table, getattr(data, table)) for table in tables}
     result.children = [row["CHILD"] for row in data.header]
     return result
 

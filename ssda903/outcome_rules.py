@@ -1058,7 +1058,8 @@ def rule_582(data):
             )
 
 
-def _adopted_in_year(data) -> set[str]:
+def adopted_in_year(data) -> set[str]:
+    """Children whose episode ceased E11 or E12 (adopted) in the year: the AD1 cohort."""
     return _memo(
         data,
         "adopted_in_year",
@@ -1072,7 +1073,7 @@ def _adopted_in_year(data) -> set[str]:
 
 @rule("601")
 def rule_601(data):
-    adopted = _adopted_in_year(data)
+    adopted = adopted_in_year(data)
     for child, row in _rows(data, "ad1"):
         if child in adopted and not _all_given(row, *AD1_ITEMS):
             yield Problem(
@@ -1084,7 +1085,7 @@ def rule_601(data):
 
 @rule("602")
 def rule_602(data):
-    adopted = _adopted_in_year(data)
+    adopted = adopted_in_year(data)
     for child, row in _rows(data, "ad1"):
         if child not in adopted and _given(row, *AD1_ITEMS):
             yield Problem(
@@ -1653,14 +1654,25 @@ def _order_details_without_code(data, row):
     return None
 
 
+def started_care_in_year(data) -> list[str]:
+    """Children with an episode starting a period of care (RNE S) in the year: the PrevPerm cohort."""
+    return _memo(
+        data,
+        "started_care_in_year",
+        lambda: [
+            child
+            for child, episodes in data.episodes_by_child.items()
+            if any(e["RNE"] == "S" and e.decom and e.decom >= data.start for e in episodes)
+        ],
+    )
+
+
 @rule("630")
 def rule_630(data):
     if not data.prev_perm:
         return
     permanence = data.rows_by_child("prev_perm")
-    for child, episodes in data.episodes_by_child.items():
-        if not any(e["RNE"] == "S" and e.decom and e.decom >= data.start for e in episodes):
-            continue
+    for child in started_care_in_year(data):
         rows = permanence.get(child, [])
         if not rows or any(
             not _cell(r, "PREV_PERM") or (_cell(r, "PREV_PERM") != "Z1" and not _all_given(r, "LA_PERM", "DATE_PERM"))

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from ssda903 import dfe_check
 from ssda903.exporter import ExportResult, export_return
 from ssda903.models import StoredReturn
-from tests.factories import CareEpisodeFactory, ChildFactory
+from tests.factories import CareEpisodeFactory, ChildFactory, complete_outcome_records
 from tests.test_export_903 import held_review
 
 D = datetime.date
@@ -124,6 +124,7 @@ def small_authority(db):
     )
     CareEpisodeFactory(child=mother, start_date=D(2024, 6, 1), placement_type="U1", **places)
     held_review(mother, D(2024, 6, 20), "PN1")
+    complete_outcome_records(2025)
 
 
 @pytest.mark.usefixtures("dfe_validator")

@@ -115,7 +115,7 @@ def test_adoptions_agree_with_the_episodes_and_the_dfe_rules_on_adopters(authori
         assert adoption.decided_on <= placement_order.start_date
         assert adoption.decided_on <= adoption.matched_on <= placed.start_date
         assert AdoptionDecision.objects.filter(child=adoption.child, decided_on=adoption.decided_on).exists()
-        couple = adoption.adopters_legal_status != "L4"
+        couple = adoption.adopters_legal_status != "L0"  # a single adopter (rules 514, 518)
         assert adoption.number_of_adopters == (2 if couple else 1)
         assert (adoption.adopters_sex in ("MF", "MM", "FF")) == couple
 

@@ -243,8 +243,8 @@ def _plan_children(
             wanted = _details_wanted(record, records, have, recorded_from[local_id], collection_year, year_end)
             wanted_uasc = (
                 _uasc_wanted(checked.uasc.get(local_id), have_uasc, collection_year)
-                if checked.has_uasc_file
-                else have_uasc
+                if checked.has_uasc_file and records
+                else have_uasc  # a care leaver not looked after in the year has no UASC row (rule 1014)
             )
         if wanted != have or wanted_uasc != have_uasc:
             plan.changed_children.append(
@@ -462,7 +462,7 @@ def _details_wanted(
     """CHILD_FIELDS from the Header row, except where the return, written from the portal, would
     say what the file says: the portal may know more than the year showed (a UPN not recorded is
     written as its unknown code, a first child born after the year as MOTHER 0, MOTHER is blank
-    for short breaks only)."""
+    for short breaks only and for a care leaver with no episodes in the year)."""
     sex, dob, ethnicity, upn, _, is_mother, born = have
     if year is None or not (upn == "" and record.upn == unknown_upn(dob, year)):
         upn = record.upn
@@ -474,6 +474,8 @@ def _details_wanted(
             looked_after_until=last.end_date or year_end,
             short_breaks_only=all(e.legal_status in SHORT_BREAK_LEGAL_STATUSES for e in records),
         )
+    elif year is not None:
+        portal_cells = ("", "")  # a care leaver not looked after in the year (rule 628)
     else:
         portal_cells = None
     if portal_cells != mother_cells(

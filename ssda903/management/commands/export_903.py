@@ -1,7 +1,8 @@
 """python manage.py export_903 [--year 2025] --out DIR
 
 Writes the SSDA903 return for a collection year (2025 = 1 April 2024 to 31 March 2025; by default
-the last completed year) as header.csv, episodes.csv, reviews.csv and, when any child was UASC,
+the last completed year) as header.csv, episodes.csv, reviews.csv, oc2.csv, oc3.csv, ad1.csv,
+placed_for_adoption.csv, previous_permanence.csv, missing.csv and, when any child was UASC,
 uasc.csv. If the data would break a DfE validation rule, nothing is written: every problem is
 listed (child, rule, message) and the command exits non-zero. The same service as the download
 page (ssda903.services.export_files): audited, and the return written is kept as the one the
@@ -26,7 +27,7 @@ from ssda903.services import export_files
 
 
 class Command(BaseCommand):
-    help = "Write the SSDA903 return (Header, Episodes, Reviews, UASC CSVs) for a collection year."
+    help = "Write the SSDA903 return (all its tables, as CSVs) for a collection year."
 
     def add_arguments(self, parser):
         parser.add_argument(
