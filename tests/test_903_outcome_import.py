@@ -445,3 +445,18 @@ def test_the_command_takes_the_other_tables(manager, tmp_path):
     )
     assert "missing episodes 2" in out.getvalue()
     assert MissingEpisode.objects.count() == 2 and HealthRecord.objects.count() == 1
+
+
+def test_a_row_with_every_item_blank_records_nothing(manager):
+    import_ok(FILES, manager)
+    blank = {
+        **FILES,
+        "ad1.csv": AD1.splitlines()[0] + "\nADPT1,01/02/2020,,,,,,\n",
+        "previous_permanence.csv": PREV_PERM.splitlines()[0] + "\nNEW01,03/03/2014,,,\n",
+    }
+    before = everything()
+
+    result = import_ok(blank, manager)
+
+    assert (result.adoptions, result.previous_permanences) == (0, 0)
+    assert everything() == before

@@ -5,8 +5,9 @@ never deleting what it does not cover.
   updated when it differs); children without a row keep theirs.
 - PrevPerm: a child's row is the child's one record, created or updated.
 - AD1: a row is the child's adoption matched on its DATE_MATCH (created or updated); the
-  child's adoptions with other matching dates are other adoptions and are kept. A row with
-  every item blank (the DfE's row for a child not adopted in the year) records nothing.
+  child's adoptions with other matching dates are other adoptions and are kept.
+- A row with every item blank (the DfE's AD1 row for a child not adopted in the year, say)
+  records nothing, and leaves what the portal has.
 - PlacedAdoption and Missing: for a child with rows, the file speaks for the collection year:
   the child's decisions (episodes) open at some point in it, and any starting the day one of
   the file's does, are replaced by the file's; earlier and later ones are kept. A row with no
@@ -112,8 +113,7 @@ def _plan_child(
 ) -> None:
     names = FIELDS[table]
     key = KEYS.get(table)
-    if table == "ad1":
-        rows = [row for row in rows if any(value not in (None, "") for value in row.record)]
+    rows = [row for row in rows if any(value not in (None, "") for value in row.record)]
     if key is None:  # one record per child (and year)
         wanted = {None: rows[0].record} if rows else {}
         have_by_key: dict[Any, Model] = {None: have[0]} if have else {}
