@@ -24,7 +24,7 @@ from outcomes.codes import (
 )
 from outcomes.years import looked_after_continuously
 
-from ..files import format_date, read_date
+from ..files import TABLE_LABELS, format_date, read_date
 from ..outcome_rules import CLA_ROW_TESTS, LA_PERM_CODES, ROW_TESTS, read_permanence_date
 from ..rules import ReturnData
 from .read import ReturnFile
@@ -138,16 +138,27 @@ ROW_TEST_COLUMNS = {
     "571": "MIS_END",
     "586": "MIS_START",
     "635": "PREV_PERM",
+    **dict.fromkeys(("511", "514", "517", "518", "519", "520", "524"), "SEX_ADOPTR"),
 }
-"""The cell each DfE rule on one row points at (rules on the adopters point at SEX_ADOPTR)."""
+"""The cell each DfE rule on one row points at."""
 VALUE_RULES = frozenset({"180", "181"})  # checked as each value is read
-HEADER_RULES = {"oc2": "INT05", "oc3": "INT06", "ad1": "INT01", "placed_adoption": "INT02", "prev_perm": "INT07"}
-HEADER_RULES["missing"] = "INT04"
-DOB_RULES = {"oc2": "INT14", "oc3": "INT15", "ad1": "INT11", "placed_adoption": "INT12", "prev_perm": "INT16"}
-DOB_RULES["missing"] = "INT13"
+HEADER_RULES = {
+    "oc2": "INT05",
+    "oc3": "INT06",
+    "ad1": "INT01",
+    "placed_adoption": "INT02",
+    "prev_perm": "INT07",
+    "missing": "INT04",
+}
+DOB_RULES = {
+    "oc2": "INT14",
+    "oc3": "INT15",
+    "ad1": "INT11",
+    "placed_adoption": "INT12",
+    "prev_perm": "INT16",
+    "missing": "INT13",
+}
 ONE_ROW_RULES = {"oc2": "INT33", "oc3": "INT34", "ad1": "INT31", "prev_perm": "INT35"}
-LABELS = {"oc2": "OC2", "oc3": "OC3", "ad1": "AD1", "placed_adoption": "PlacedAdoption", "prev_perm": "PrevPerm"}
-LABELS["missing"] = "Missing"
 
 
 class OutcomeRow(NamedTuple):
@@ -271,7 +282,7 @@ def check_outcome_tables(
                 "",
                 "",
                 "",
-                f"The {LABELS[table]} rows belong to a collection year, which the Episodes file tells: "
+                f"The {TABLE_LABELS[table]} rows belong to a collection year, which the Episodes file tells: "
                 "give the year's episodes with them.",
             )
         return OutcomeTables({})
@@ -308,7 +319,7 @@ def check_outcome_tables(
                     record.child,
                     "CHILD",
                     record.child,
-                    f"This child is already in row {by_child[record.child][0].row} of the {LABELS[table]} file: "
+                    f"This child is already in row {by_child[record.child][0].row} of the {TABLE_LABELS[table]} file: "
                     f"one row per child (rule {ONE_ROW_RULES[table]}).",
                 )
                 continue
@@ -334,7 +345,7 @@ def _row_tests(
     for code, test, more in tests:
         message = test(data, record.values, *more)
         if message:
-            column = ROW_TEST_COLUMNS.get(code, "SEX_ADOPTR")
+            column = ROW_TEST_COLUMNS.get(code, "")
             checker.error(
                 record.file,
                 record.row,
