@@ -230,14 +230,17 @@ def test_a_broken_file_of_each_table_lists_every_error_and_writes_nothing(manage
         ("ad1.csv", 2, "ADPT1", "NB_ADOPTR", "3"),
         ("ad1.csv", 3, "ADPT1", "CHILD", "ADPT1"),
         ("placed_for_adoption.csv", 3, "ADPT1", "REASON_PLACED_CEASED", "RD9"),
+        ("placed_for_adoption.csv", 3, "ADPT1", "DATE_PLACED", "01/08/2023"),
         ("previous_permanence.csv", 2, "NEW01", "PREV_PERM", "P7"),
         ("previous_permanence.csv", 2, "NEW01", "LA_PERM", "123"),
         ("previous_permanence.csv", 2, "NEW01", "DATE_PERM", "31/02/2019"),
         ("missing.csv", 3, "MISS1", "MIS_START", "05/05/2024"),
         ("missing.csv", 4, "MISS1", "MISSING", "X"),
+        ("missing.csv", 4, "MISS1", "MIS_START", "01/06/2024"),
         ("missing.csv", 5, "MISS1", "MIS_END", "01/06/2024"),
     }
-    assert expected <= found, expected - found
+    assert found == expected
+    assert len(result.errors) == len(expected)
     messages = {(e.file, e.row, e.column): e.message for e in result.errors}
     assert "(rule 180)" in messages["oc2.csv", 2, "SDQ_SCORE"]
     assert "(rule 196)" in messages["oc2.csv", 2, "SDQ_REASON"]
@@ -248,6 +251,7 @@ def test_a_broken_file_of_each_table_lists_every_error_and_writes_nothing(manage
     assert "(rule 633)" in messages["previous_permanence.csv", 2, "LA_PERM"]
     assert "(rule 574)" in messages["missing.csv", 3, "MIS_START"]
     assert "(rule 567)" in messages["missing.csv", 5, "MIS_END"]
+    assert "(rule 579)" in messages["placed_for_adoption.csv", 3, "DATE_PLACED"]
     assert everything() == before
 
 
