@@ -1,4 +1,5 @@
-"""Importing an authority's SSDA903 return (Header, Episodes and optionally Reviews and UASC).
+"""Importing an authority's SSDA903 return (Header, Episodes and optionally Reviews, UASC and the
+six outcome tables: OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing).
 
 The one service behind `manage.py import_903` and the upload page:
 
@@ -53,6 +54,11 @@ value, what is wrong). Otherwise one transaction:
 - brings the next LAC review of every child in the file in line with the record, set-based
   (the same result as reviews.services.schedule_lac_review, computed for all children at once).
   Child protection conferences do not depend on the 903 and are left alone.
+- brings in the outcome tables' rows, each file replacing only what it covers (OC2 and OC3 the
+  child's record for the year, PrevPerm the child's record, AD1 the adoption with that match,
+  PlacedAdoption and Missing the child's records open in the year): see
+  ssda903.importing.outcome_records. Their rows are checked with the DfE's rules on one row
+  (ssda903.outcome_rules), against the Header and across rows (ssda903.importing.outcome_tables).
 - writes ONE audit event summarising the import (AuditAction.CREATE, object type
   "ssda903.import", counts in `detail`). Importing a return the portal itself wrote, the same
   files again, or an older year's return after a later one changes no row, and still writes
@@ -82,10 +88,13 @@ from iro_portal.spreadsheets import SpreadsheetWriter
 from .importing import RowError
 from .importing.apply import apply_plan
 from .importing.check import RowChecker, check_across
+from .importing.outcome_records import COUNT_NAMES, REMOVED_NAMES
 from .importing.plan import ImportPlan, plan_import
 from .importing.read import Progress, read_files, report_progress
 
 __all__ = ["ImportResult", "RowError", "errors_csv", "import_return"]
+
+OUTCOME_COUNTS = (*COUNT_NAMES.values(), *REMOVED_NAMES.values())
 
 
 @dataclass
@@ -106,10 +115,23 @@ class ImportResult:
     next_reviews_scheduled: int = 0  # outstanding LAC reviews created, moved or cancelled
     # CHILD ids whose next LAC review date rests on reviews assumed held (timescales.lac_reviews_assumed).
     next_reviews_estimated: list = field(default_factory=list)
+    # Records of the outcome tables written (created or changed), and the portal's replaced.
+    health_records: int = 0  # OC2
+    care_leaver_records: int = 0  # OC3
+    adoptions: int = 0  # AD1
+    adoption_decisions: int = 0  # PlacedAdoption
+    adoption_decisions_removed: int = 0
+    previous_permanences: int = 0  # PrevPerm
+    missing_episodes: int = 0  # Missing
+    missing_episodes_removed: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def outcome_counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in OUTCOME_COUNTS}
 
     @property
     def changed(self) -> bool:
@@ -119,6 +141,7 @@ class ImportResult:
             or self.episodes
             or self.reviews_added
             or self.next_reviews_scheduled
+            or any(self.outcome_counts.values())
         )
 
 
@@ -250,6 +273,7 @@ def _import_return(
                 "unchanged_children": result.unchanged_children,
                 "episodes_added": result.episodes_added,
                 "episodes_replaced": result.episodes_removed,
+                **result.outcome_counts,
             },
         )
     total = plan.writes or 1
@@ -258,7 +282,7 @@ def _import_return(
 
 
 def _result_of(plan: ImportPlan, *, dry_run: bool) -> ImportResult:
-    return ImportResult(
+    result = ImportResult(
         dry_run=dry_run,
         children_in_file=plan.children_in_file,
         children_created=len(plan.new_children),
@@ -272,3 +296,6 @@ def _result_of(plan: ImportPlan, *, dry_run: bool) -> ImportResult:
         next_reviews_scheduled=plan.next_reviews_scheduled,
         next_reviews_estimated=plan.next_reviews_estimated,
     )
+    for name, count in plan.outcomes.counts().items():
+        setattr(result, name, count)
+    return result

@@ -33,6 +33,14 @@ COUNT_FIELDS = (
     "episodes_added",
     "episodes_removed",
     "reviews_added",
+    "health_records",
+    "care_leaver_records",
+    "adoptions",
+    "adoption_decisions",
+    "adoption_decisions_removed",
+    "previous_permanences",
+    "missing_episodes",
+    "missing_episodes_removed",
 )
 
 
@@ -59,6 +67,22 @@ class ImportRun(models.Model):
     )
     children_with_episodes_replaced = models.PositiveIntegerField(default=0)
     reviews_added = models.PositiveIntegerField(default=0)
+    health_records = models.PositiveIntegerField(default=0, help_text="OC2 records written (new or changed).")
+    care_leaver_records = models.PositiveIntegerField(default=0, help_text="OC3 records written (new or changed).")
+    adoptions = models.PositiveIntegerField(default=0, help_text="AD1 records written (new or changed).")
+    adoption_decisions = models.PositiveIntegerField(
+        default=0, help_text="PlacedAdoption decisions written (new or changed)."
+    )
+    adoption_decisions_removed = models.PositiveIntegerField(
+        default=0, help_text="The portal's decisions to place for adoption the file's replaced."
+    )
+    previous_permanences = models.PositiveIntegerField(
+        default=0, help_text="PrevPerm records written (new or changed)."
+    )
+    missing_episodes = models.PositiveIntegerField(default=0, help_text="Missing episodes written (new or changed).")
+    missing_episodes_removed = models.PositiveIntegerField(
+        default=0, help_text="The portal's missing and away episodes the file's replaced."
+    )
     errors = models.JSONField(
         default=list, blank=True, help_text="Every row error: file, row, child, column, value, message."
     )

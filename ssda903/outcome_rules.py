@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES as SHORT_BREAKS
 from outcomes.codes import (
@@ -313,11 +313,22 @@ rule_1004 = _date_rule("1004", "missing", "MIS_START", blank_ok=False)
 rule_1005 = _date_rule("1005", "missing", "MIS_END")
 
 
+ROW_TESTS: dict[str, list[tuple[str, Callable[..., str | None]]]] = {}
+"""Each table's rules on one row at a time, (code, test(data, row) -> message or None): the
+import checks each row of a file with them, to name the row."""
+CLA_ROW_TESTS: list[tuple[str, Callable[..., str | None]]] = []
+"""The OC2 rules on one row that need to know whether the child was looked after for the year:
+(code, test(data, row, looked_after) -> message or None)."""
+
+
 def _row_rule(code: str, table: str, *, query: bool = False):
     """A rule on one row at a time: the function returns the message, or None."""
     _name, where = TABLE_NAMES[table]
 
     def register(test):
+        if not query:
+            ROW_TESTS.setdefault(table, []).append((code, test))
+
         def check(data):
             for child, row in _rows(data, table):
                 message = test(data, row)
@@ -450,6 +461,8 @@ def _cla_row_rule(code: str):
     (the validator runs it only when Episodes were sent)."""
 
     def register(test):
+        CLA_ROW_TESTS.append((code, test))
+
         def check(data):
             if not data.episodes:
                 return

@@ -65,8 +65,8 @@ def test_the_read_stage_names_a_missing_episodes_file():
     errors = []
     assert [returned.table for returned in read_files({"h.csv": HEADER.encode()}, errors)] == ["header"]
     assert [error.message for error in errors] == [
-        "No Episodes file was given: the import needs a Header and an Episodes file, and may have Reviews and "
-        "UASC files."
+        "No Episodes file was given: the import needs a Header and an Episodes file, and may have Reviews, UASC, "
+        "OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing files."
     ]
 
 

@@ -12,15 +12,39 @@ the DfE files allow but the export writes in its own way: columns in another ord
 mark, lower case, single-digit days, postcodes without their space or with two, SEX as 1/2. Every
 looked-after episode has real postcodes (placements inside the authority, one in Derby, one in
 Wales) and the provider's URN where Ofsted registers it, as the DfE's rules want.
+
+The six outcome tables hold every SDQ_REASON, IN_TOUCH, ACTIV, ACCOM, MISSING,
+REASON_PLACED_CEASED, SEX_ADOPTR, LS_ADOPTR and PREV_PERM code, and follow the DfE's rules
+across the tables: an OC2 row for every child looked after for the 12 months to 31 March (with
+what their age asks: a health check under 5, a conviction from 10, an SDQ score or its reason from
+4 to 16), an AD1 row for every child adopted in the year with its decision in PlacedAdoption, a
+reversed decision for every child who left a placement for adoption otherwise, a PrevPerm row for
+every child who started care in the year, and care leavers not looked after in the year.
 """
 
 import pytest
 
 from children.models import CareEpisode, Child
+from outcomes.models import (
+    Adoption,
+    AdoptionDecision,
+    CareLeaverRecord,
+    HealthRecord,
+    MissingEpisode,
+    PreviousPermanence,
+)
 from reviews.models import Review, ReviewKind, ReviewStatus
-from ssda903.exporter import export_return
+from ssda903 import dfe_check, rules
+from ssda903.exporter import build_rows, export_return, write_csv
+from ssda903.files import read_csv
 from ssda903.importer import import_return
 from tests.factories import ManagerFactory
+
+
+def care_leaver_dob(n):
+    """Care leavers (not looked after in the year) whose 19th birthday is in 2024/25."""
+    return f"{n % 28 + 1:02d}/{n % 9 + 4:02d}/2005"
+
 
 HEADER = """\ufeffUPN,CHILD,DOB,SEX,ETHNIC,MOTHER,MC_DOB
 A801200112001,RET01,12/03/2010,F,MWBC,0,
@@ -49,7 +73,16 @@ UN5,FIL10,10/03/2007,F,APKN,0,
 UN5,FIL11,11/11/2006,M,ABAN,,
 UN5,FIL12,12/01/2008,M,AOTH,,
 UN5,FIL13,13/01/2010,F,BOTH,0,
-"""
+UN5,OC2B,01/01/2013,M,WBRI,,
+UN5,OC2C,02/02/2014,F,WIRI,0,
+UN5,OC2D,03/03/2016,M,MWBC,,
+UN5,OC2E,04/04/2017,F,BCRB,0,
+UN5,ADP1,01/01/2020,M,WBRI,,
+UN5,ADP2,02/02/2020,F,WBRI,0,
+UN5,ADP3,03/03/2021,M,MOTH,,
+UN5,ADP4,04/04/2021,F,AOTH,0,
+UN5,ADP5,05/05/2022,M,CHNE,,
+""" + "".join(f"UN5,CL{n:02d},{care_leaver_dob(n)},{'MF'[n % 2]},WBRI,,\n" for n in range(1, 36))
 
 EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
 RET01,15/02/2024,S,V2,N5,U6,PR1,20/05/2024,E4A,,ng15dt,NG7  2UH,sc101111
@@ -102,6 +135,15 @@ FIL10,01/04/2023,S,V2,N6,K2,PR4,30/04/2024,E6,,NG1 5DT,NG5 1PB,SC143329
 FIL11,01/05/2024,S,V2,N2,R1,PR5,30/06/2024,E7,,NG1 5DT,NG8 1BB,
 FIL12,01/06/2024,S,V2,N8,K3,PR4,15/06/2024,E15,,NG1 5DT,NG3 1AA,SC145551
 FIL13,20/08/2024,S,V2,N5,U6,PR1,20/09/2024,E16,,NG1 5DT,DE1 1AA,SC146662
+OC2B,01/06/2022,S,C2,N1,U1,PR1,,,,NG1 5DT,NG8 1BB,SC113332
+OC2C,01/06/2022,S,C2,N2,U4,PR2,,,,NG1 5DT,NG7 2UH,SC101111
+OC2D,15/03/2024,S,C2,N1,U6,PR1,,,,NG1 5DT,NG5 1PB,SC102222
+OC2E,01/01/2022,S,C1,N3,U1,PR1,,,,NG1 5DT,NG3 1AA,SC104444
+ADP1,01/05/2024,S,E1,N1,A4,PR1,01/03/2025,E11,,NG1 5DT,NG5 1PB,SC133330
+ADP2,02/05/2024,S,E1,N1,A6,PR1,02/03/2025,E12,,NG1 5DT,NG8 1BB,SC134441
+ADP3,03/05/2024,S,E1,N1,A3,PR1,03/03/2025,E11,,NG1 5DT,NG3 1AA,SC135552
+ADP4,04/05/2024,S,E1,N1,A5,PR1,04/03/2025,E12,,NG1 5DT,NG7 2UH,SC136663
+ADP5,05/05/2024,S,E1,N1,A4,PR1,05/03/2025,E11,,NG1 5DT,NG6 8AA,SC133330
 """
 
 REVIEWS = """CHILD,DOB,REVIEW,REVIEW_CODE
@@ -136,7 +178,113 @@ UASC1,M,02/02/2008,
 UASC2,F,15/03/2007,15/03/2025
 """
 
-FILES = {"header.csv": HEADER, "episodes.csv": EPISODES, "reviews.csv": REVIEWS, "uasc.csv": UASC}
+OC2 = """CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED
+BABY1,20/11/2023,,,,1,1,0,1,0,,
+TURN4,10/10/2020,,SDQ1,,0,1,1,1,0,,
+TEMP1,06/06/2011,40,,1,,1,1,1,1,1,
+OC2B,01/01/2013,,SDQ2,0,,0,1,1,1,0,1
+OC2C,02/02/2014,,SDQ3,0,,1,0,1,1,0,0
+OC2D,03/03/2016,07,,,,1,1,0,0,,
+OC2E,04/04/2017,,SDQ5,,,1,1,1,0,,
+"""
+
+# Every IN_TOUCH, ACTIV and ACCOM code; in touch (YES) never with 0, died and returned home
+# (DIED, RHOM) with 0 for both.
+ACCOMMODATION = "B1 B2 C1 C2 D1 D2 E1 E2 G1 G2 H1 H2 K1 K2 R1 R2 S2 T1 T2 U1 U2 V1 V2 W1 W2 X2 Y1 Y2 Z1 Z2".split()
+ACTIVITIES = "F1 P1 F2 P2 F4 P4 F5 P5 G4 G5 G6".split()
+CARE_LEAVERS = [("YES", ACTIVITIES[n % 11], accommodation) for n, accommodation in enumerate(ACCOMMODATION)] + [
+    ("NO", "0", "0"),
+    ("DIED", "0", "0"),
+    ("RHOM", "0", "0"),
+    ("REFU", "G5", "R1"),
+    ("NREQ", "F4", "U1"),
+]
+# The care leavers not looked after in the year, and FIL10, who left care in it before turning 18.
+OC3 = (
+    "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
+    + "".join(
+        f"CL{n:02d},{care_leaver_dob(n)},{in_touch},{activity},{accommodation}\n"
+        for n, (in_touch, activity, accommodation) in enumerate(CARE_LEAVERS, start=1)
+    )
+    + "FIL10,10/03/2007,NO,G4,B2\n"
+)
+
+AD1 = """CHILD,DOB,DATE_INT,DATE_MATCH,FOSTER_CARE,NB_ADOPTR,SEX_ADOPTR,LS_ADOPTR
+X1CHN,05/07/2012,15/09/2024,20/09/2024,1,1,M1,L0
+FIL01,01/02/2020,01/06/2023,01/06/2023,1,1,F1,L0
+ADP1,01/01/2020,01/05/2024,01/05/2024,0,2,MF,L11
+ADP2,02/02/2020,02/05/2024,02/05/2024,0,2,MM,L12
+ADP3,03/03/2021,03/05/2024,03/05/2024,1,2,FF,L2
+ADP4,04/04/2021,04/05/2024,04/05/2024,1,2,MF,L3
+ADP5,05/05/2022,05/05/2024,05/05/2024,0,2,FF,L4
+"""
+
+# Every REASON_PLACED_CEASED code; decisions made before the year and still open in it; two
+# decisions of one child, the first reversed before the second.
+PLACED_ADOPTION = """CHILD,DOB,DATE_PLACED,DATE_PLACED_CEASED,REASON_PLACED_CEASED
+X1CHN,05/07/2012,15/09/2024,,
+FIL01,01/02/2020,01/06/2023,,
+FIL02,03/04/2015,10/07/2024,12/08/2024,RD1
+FIL03,12/12/2012,20/04/2024,30/09/2024,RD2
+RET01,12/03/2010,01/10/2024,01/12/2024,RD3
+RET01,12/03/2010,01/01/2025,01/02/2025,RD4
+ADP1,01/01/2020,01/05/2024,,
+ADP2,02/02/2020,02/05/2024,,
+ADP3,03/03/2021,03/05/2024,,
+ADP4,04/04/2021,04/05/2024,,
+ADP5,05/05/2022,05/05/2024,,
+"""
+
+# Every child who started care in the year; every PREV_PERM code, LA_PERM as a number, 999
+# and the four countries, DATE_PERM with an unknown day, month or both.
+PREV_PERM = """CHILD,DOB,PREV_PERM,LA_PERM,DATE_PERM
+RET01,12/03/2010,P1,301,01/02/2020
+X1CHN,05/07/2012,P2,WAL,ZZ/03/2018
+RESP1,14/09/2016,Z1,,
+UASC1,02/02/2008,Z1,,
+SEXU1,01/01/2011,P3,999,ZZ/ZZ/2019
+PARNT,08/08/2009,P4,SCO,12/05/2015
+L3KID,03/03/2013,Z1,,
+FIL02,03/04/2015,P1,NIR,01/01/2021
+FIL03,12/12/2012,P2,NUK,15/07/2016
+FIL04,04/04/2014,Z1,,
+FIL05,05/05/2011,Z1,,
+FIL08,08/08/2012,Z1,,
+FIL09,09/09/2017,Z1,,
+FIL11,11/11/2006,Z1,,
+FIL12,12/01/2008,Z1,,
+FIL13,13/01/2010,Z1,,
+ADP1,01/01/2020,Z1,,
+ADP2,02/02/2020,Z1,,
+ADP3,03/03/2021,Z1,,
+ADP4,04/04/2021,Z1,,
+ADP5,05/05/2022,Z1,,
+"""
+
+# Missing and away: one starting before the year, one ending on its last day, two of one child
+# (the DfE's validator wants an end to every episode of a child whose placement it finds ended,
+# rule 575, so none is left open here).
+MISSING = """CHILD,DOB,MISSING,MIS_START,MIS_END
+RET01,12/03/2010,M,01/10/2024,03/10/2024
+RET01,12/03/2010,A,05/12/2024,06/12/2024
+TEMP1,06/06/2011,M,15/03/2024,05/04/2024
+TEMP1,06/06/2011,M,20/03/2025,25/03/2025
+X1CHN,05/07/2012,A,01/05/2024,02/05/2024
+OC2B,01/01/2013,A,28/03/2025,31/03/2025
+"""
+
+FILES = {
+    "header.csv": HEADER,
+    "episodes.csv": EPISODES,
+    "reviews.csv": REVIEWS,
+    "uasc.csv": UASC,
+    "oc2.csv": OC2,
+    "oc3.csv": OC3,
+    "ad1.csv": AD1,
+    "placed_for_adoption.csv": PLACED_ADOPTION,
+    "previous_permanence.csv": PREV_PERM,
+    "missing.csv": MISSING,
+}
 
 
 def snapshot():
@@ -179,7 +327,41 @@ def snapshot():
         .order_by("child__local_child_id", "due_date")
         .values_list("child__local_child_id", "status", "due_date", "number", "cycle_start")
     )
-    return children, episodes, held, outstanding
+    outcomes = [
+        list(model.objects.order_by("child__local_child_id", *order).values_list("child__local_child_id", *fields))
+        for model, order, fields in (
+            (HealthRecord, ["year"], HEALTH_FIELDS),
+            (CareLeaverRecord, ["year"], ("year", "in_touch", "activity", "accommodation")),
+            (Adoption, ["matched_on"], ADOPTION_FIELDS),
+            (AdoptionDecision, ["decided_on"], ("decided_on", "ceased_on", "reason_ceased")),
+            (PreviousPermanence, [], ("order", "arranged_by", "order_date")),
+            (MissingEpisode, ["start_date"], ("kind", "start_date", "end_date")),
+        )
+    ]
+    return children, episodes, held, outstanding, outcomes
+
+
+HEALTH_FIELDS = (
+    "year",
+    "sdq_score",
+    "sdq_reason",
+    "convicted",
+    "health_check",
+    "immunisations",
+    "teeth_check",
+    "health_assessment",
+    "substance_misuse",
+    "intervention_received",
+    "intervention_offered",
+)
+ADOPTION_FIELDS = (
+    "decided_on",
+    "matched_on",
+    "by_former_foster_carers",
+    "number_of_adopters",
+    "adopters_sex",
+    "adopters_legal_status",
+)
 
 
 def import_ok(files, by):
@@ -197,12 +379,28 @@ def manager(db):
 
 def test_import_export_import_export_gives_identical_files(manager):
     first_import = import_ok(FILES, manager)
-    assert first_import.children_created == 26
+    assert first_import.children_created == 70
+    assert (first_import.health_records, first_import.care_leaver_records, first_import.adoptions) == (7, 36, 7)
+    assert (first_import.adoption_decisions, first_import.previous_permanences) == (11, 21)
+    assert first_import.missing_episodes == 6
     first = export_return(2025)
     assert first.problems == []
     assert [(q.child, q.rule) for q in first.queries] == [("SEXU1", "232")]
-    assert sorted(first.files) == ["episodes.csv", "header.csv", "reviews.csv", "uasc.csv"]
+    assert sorted(first.files) == [
+        "ad1.csv",
+        "episodes.csv",
+        "header.csv",
+        "missing.csv",
+        "oc2.csv",
+        "oc3.csv",
+        "placed_for_adoption.csv",
+        "previous_permanence.csv",
+        "reviews.csv",
+        "uasc.csv",
+    ]
     records = snapshot()
+    assert not import_ok(first.files, manager).changed  # the portal's own export changes nothing
+    assert snapshot() == records
 
     Child.objects.all().delete()
     assert not CareEpisode.objects.exists() and not Review.objects.exists()
@@ -212,6 +410,27 @@ def test_import_export_import_export_gives_identical_files(manager):
     assert second.problems == []
     assert second.files == first.files
     assert snapshot() == records
+
+
+def test_the_hand_made_files_follow_the_portals_rules():
+    """Everything but the codings the import accepts and the export writes its own way (SEX 1
+    and 2 in a 2024/25 return)."""
+    tables = {}
+    for name, text in FILES.items():
+        table, rows = read_csv(text.encode(), name)
+        tables[table] = [values for _, values in rows]
+    errors, queries = rules.check_return(rules.ReturnData(2025, **tables))
+    assert [(p.child, p.rule) for p in errors] == [("RESP1", "101"), ("X1CHN", "101")]
+    assert [(p.child, p.rule) for p in queries] == [("SEXU1", "232")]
+
+
+OUTCOME_TABLE_NAMES = {"OC2", "OC3", "AD1", "PlacedAdoption", "PrevPerm", "Missing"}
+
+
+@pytest.mark.usefixtures("dfe_validator")
+def test_the_hand_made_outcome_tables_follow_the_dfe_validator():
+    report = dfe_check.check_with_dfe(FILES, 2025)
+    assert [issue for issue in report.errors if issue.table in OUTCOME_TABLE_NAMES] == []
 
 
 def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
@@ -237,15 +456,19 @@ def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
     assert len(reviews) == REVIEWS.count("\n")
     assert files["uasc.csv"] == "CHILD,SEX,DOB,DUC\r\nUASC1,M,02/02/2008,\r\nUASC2,F,15/03/2007,15/03/2025\r\n"
     # 2023/24: the children looked after before 1 April 2024, SEX coded 1/2, episodes that ceased
-    # after 31 March 2024 written open.
-    earlier = export_return(2024)
-    assert earlier.problems == []
-    assert [line.split(",")[:2] for line in earlier.files["header.csv"].splitlines()[1:]] == [
+    # after 31 March 2024 written open (the rows as the export builds them: the portal holds no
+    # outcome records for that year, so the DfE's rules would refuse the return itself).
+    earlier = build_rows(2024)
+    assert [[row["CHILD"], row["SEX"]] for row in earlier.header] == [
         ["BABY1", "2"],
         ["FIL01", "1"],
         ["FIL06", "2"],
         ["FIL07", "1"],
         ["FIL10", "2"],
+        ["OC2B", "1"],
+        ["OC2C", "2"],
+        ["OC2D", "1"],
+        ["OC2E", "2"],
         ["OLDEP", "1"],
         ["RESP2", "1"],
         ["RET01", "2"],
@@ -253,7 +476,10 @@ def test_the_export_writes_the_hand_made_data_in_the_dfe_form(manager):
         ["TURN4", "1"],
         ["UASC2", "2"],
     ]
-    assert "RET01,15/02/2024,S,V2,N5,U6,PR1,,,,NG1 5DT,NG7 2UH,SC101111" in earlier.files["episodes.csv"].splitlines()
+    assert (
+        "RET01,15/02/2024,S,V2,N5,U6,PR1,,,,NG1 5DT,NG7 2UH,SC101111"
+        in write_csv("episodes", earlier.episodes).splitlines()
+    )
 
 
 def test_a_period_of_care_that_began_before_the_year_round_trips(manager):
@@ -263,6 +489,7 @@ def test_a_period_of_care_that_began_before_the_year_round_trips(manager):
         "FIL99,01/03/2024,P,V2,N5,U4,PR1,,,,NG1 5DT,NG5 1PB,SC992222\n"
     )
     files["header.csv"] = HEADER + "UN5,FIL99,01/01/2012,F,WBRI,0,\n"
+    files["oc2.csv"] = OC2 + "FIL99,01/01/2012,12,,0,,1,1,1,0,,\n"  # looked after all year
     import_ok(files, manager)
     first = export_return(2025)
     assert first.problems == []

@@ -23,6 +23,7 @@ from reviews.models import Review, ReviewKind, ReviewStatus
 from ..files import text_of
 from ..models import ReturnSource, StoredReturn
 from ..services import store_return
+from .outcome_records import apply_outcomes
 from .plan import CHILD_FIELDS, CHILD_INSERT_FIELDS, REVIEW_SCHEDULE_FIELDS, UASC_FIELDS, ImportPlan, chunks
 from .read import Progress, report_progress
 
@@ -92,6 +93,8 @@ def apply_plan(plan: ImportPlan, *, by: Any = None, progress: Progress = None) -
             ),
             on_batch=advance,
         )
+        apply_outcomes(plan.outcomes, pks, plan.collection_year, insert=_insert, batches=_batches)
+        advance(plan.outcomes.writes)
         _end_in_contact_plans([pks[local_id] for local_id in plan.care_ended])
         if plan.collection_year:
             returned = {table: text_of(data) for table, data in plan.files.items()}

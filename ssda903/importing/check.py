@@ -35,6 +35,7 @@ from reviews.selectors import participation_code_problem
 from ..files import format_date, read_date
 from ..rules import EARLIEST_DECOM, PLACEMENT_CHANGE_RNE, is_valid_upn, keeps_category_of_need
 from . import RowError
+from .outcome_tables import OutcomeRow, OutcomeRows, OutcomeTables, check_outcome_tables, latest_outcome_date
 from .read import Progress, ReturnFile, report_progress
 
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
@@ -88,6 +89,7 @@ class CheckedReturn:
     reviews_by_child: dict[str, dict[date, ReviewRow]] = field(default_factory=dict)
     uasc: dict[str, UascRow] = field(default_factory=dict)
     has_uasc_file: bool = False
+    outcomes: OutcomeTables = field(default_factory=lambda: OutcomeTables({}))
     year_start: date | None = None  # the collection year's first day: the reporting year of the latest date
     files: dict[str, Any] = field(default_factory=dict)  # table -> the file as given
 
@@ -112,7 +114,7 @@ class RowChecker:
             "uasc": self.uasc_row,
         }.get(returned.table)
         if read_row is None:
-            return []
+            return OutcomeRows(self).rows_of(returned)
         name = returned.name
         return [record for number, values in returned.rows if (record := read_row(name, number, values)) is not None]
 
@@ -573,7 +575,7 @@ def check_across(
         if record.child:
             across.header_of(record, "INT03")
             episodes_by_child[record.child].append(record)
-    year_start = _collection_year_start(episode_rows, review_rows)
+    year_start = _collection_year_start(episode_rows, review_rows, latest_outcome_date(tables))
     total = len(episodes_by_child)
     for done, (child_id, records) in enumerate(episodes_by_child.items()):
         if done % 5000 == 0:
@@ -586,15 +588,20 @@ def check_across(
         reviews_by_child=across.reviews(review_rows, episodes_by_child),
         uasc=across.uasc(tables.get("uasc", [])),
         has_uasc_file="uasc" in tables,
+        outcomes=check_outcome_tables(checker, across, tables, episodes_by_child, year_start),
         year_start=year_start,
         files=dict(files or {}),
     )
 
 
-def _collection_year_start(episode_rows: list[EpisodeRow], review_rows: list[ReviewRow]) -> date | None:
+def _collection_year_start(
+    episode_rows: list[EpisodeRow], review_rows: list[ReviewRow], latest_outcome: date | None = None
+) -> date | None:
     """The collection year: the reporting year (from 1 April) of the latest date in the return."""
     latest = max((d for e in episode_rows for d in (e.start_date, e.end_date) if d is not None), default=None)
-    latest = max([d for d in [latest, *(r.held_on for r in review_rows)] if d is not None], default=None)
+    latest = max(
+        [d for d in [latest, latest_outcome, *(r.held_on for r in review_rows)] if d is not None], default=None
+    )
     return timescales.reporting_year_start(latest) if latest else None
 
 
@@ -621,7 +628,7 @@ class _AcrossFiles:
             else:
                 self.header[record.child] = record
 
-    def header_of(self, record: EpisodeRow | ReviewRow | UascRow, rule: str = "") -> HeaderRow | None:
+    def header_of(self, record: EpisodeRow | ReviewRow | UascRow | OutcomeRow, rule: str = "") -> HeaderRow | None:
         """The record's child's Header row, or None: an error when a Header file was read
         (without one, the missing file is the error)."""
         known = self.header.get(record.child)
@@ -636,7 +643,7 @@ class _AcrossFiles:
             )
         return known
 
-    def same_dob_as_header(self, record: ReviewRow | UascRow, known: HeaderRow, rule: str = "") -> None:
+    def same_dob_as_header(self, record: ReviewRow | UascRow | OutcomeRow, known: HeaderRow, rule: str = "") -> None:
         if record.dob is not None and known.dob is not None and record.dob != known.dob:
             self.checker.error(
                 record.file,

@@ -26,6 +26,7 @@ from ..models import StoredReturn
 from ..rules import collection_end
 from . import RowError
 from .check import CheckedReturn, EpisodeRow, HeaderRow, UascRow
+from .outcome_records import OutcomePlan, plan_outcomes
 from .read import Progress, report_progress
 
 CHUNK = 2000
@@ -111,6 +112,7 @@ class ImportPlan:
     # whose episodes in the portal the file replaces.
     children_episodes_replaced: list[tuple[str, int, int, int]] = field(default_factory=list)
     next_reviews_estimated: list[str] = field(default_factory=list)
+    outcomes: OutcomePlan = field(default_factory=OutcomePlan)
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -126,6 +128,7 @@ class ImportPlan:
         pks = {pk: local_id for local_id, pk in self.child_pks.items()}
         touched = {c[0] for c in self.new_children} | {pks[c.pk] for c in self.changed_children}
         touched |= set(self.replaced) | {review[0] for review in self.new_reviews}
+        touched |= self.outcomes.children
         return self.children_in_file - len(touched)
 
     @property
@@ -137,6 +140,7 @@ class ImportPlan:
             + self.episodes
             + len(self.new_reviews)
             + self.next_reviews_scheduled
+            + self.outcomes.writes
         )
 
 
@@ -199,6 +203,7 @@ def plan_import(checked: CheckedReturn, *, today: date, progress: Progress = Non
         return plan
     next_due = _plan_reviews(plan, checked, portal, recorded_from, today)
     _plan_next_reviews(plan, portal, next_due)
+    plan.outcomes = plan_outcomes(checked.outcomes, plan.child_pks, collection_year, chunks)
     plan.care_ended = [local_id for local_id in plan.replaced if next_due.get(local_id) is None]
     report_progress(progress, 1, 1, "comparing with the portal")
     return plan

@@ -51,7 +51,7 @@ def read_files(files: Mapping[str, Any], errors: list[RowError], progress: Progr
                 RowError.of_file(
                     "",
                     f"No {TABLE_LABELS[table]} file was given: the import needs a Header and an Episodes file, "
-                    "and may have Reviews and UASC files.",
+                    "and may have Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm and Missing files.",
                 )
             )
 

@@ -1,4 +1,6 @@
-"""python manage.py import_903 --header H.csv --episodes E.csv [--reviews R.csv] [--uasc U.csv] [--dry-run]
+"""python manage.py import_903 --header H.csv --episodes E.csv [--reviews R.csv] [--uasc U.csv]
+    [--oc2 F.csv] [--oc3 F.csv] [--ad1 F.csv] [--placed-adoption F.csv] [--prev-perm F.csv] [--missing F.csv]
+    [--dry-run]
 
 Imports an SSDA903 return through ssda903.importer.import_return (the same service as the
 upload page). All or nothing: on any error it prints every error, writes them as a CSV next to
@@ -13,23 +15,42 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ssda903.importer import errors_csv, import_return
+from ssda903.files import COLUMN_ORDER, TABLE_LABELS
+from ssda903.importer import OUTCOME_COUNTS, errors_csv, import_return
+
+OUTCOME_OPTIONS = {
+    "oc2": "oc2",
+    "oc3": "oc3",
+    "ad1": "ad1",
+    "placed_adoption": "placed-adoption",
+    "prev_perm": "prev-perm",
+    "missing": "missing",
+}
+"""The command's option for each of the other tables of the return."""
 
 
 class Command(BaseCommand):
-    help = "Import an SSDA903 (children looked after) return: Header, Episodes and optionally Reviews and UASC CSVs."
+    help = (
+        "Import an SSDA903 (children looked after) return: Header, Episodes and optionally Reviews, UASC, OC2, OC3, "
+        "AD1, PlacedAdoption, PrevPerm and Missing CSVs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--header", required=True, help="Header CSV (CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB)")
         parser.add_argument("--episodes", required=True, help="Episodes CSV")
         parser.add_argument("--reviews", help="Reviews CSV (CHILD, DOB, REVIEW, REVIEW_CODE)")
         parser.add_argument("--uasc", help="UASC CSV (CHILD, SEX, DOB, DUC)")
+        for table, option in OUTCOME_OPTIONS.items():
+            parser.add_argument(
+                f"--{option}", dest=table, help=f"{TABLE_LABELS[table]} CSV ({', '.join(COLUMN_ORDER[table])})"
+            )
         parser.add_argument("--dry-run", action="store_true", help="Check the files and report; write nothing.")
         parser.add_argument("--errors-out", help="Where to write the errors CSV (default: next to the Header file).")
         parser.add_argument("--user", help="Username to record in the audit log as having imported the return.")
 
     def handle(self, *args, **options):
-        paths = [options[name] for name in ("header", "episodes", "reviews", "uasc") if options.get(name)]
+        tables = ("header", "episodes", "reviews", "uasc", *OUTCOME_OPTIONS)
+        paths = [options[name] for name in tables if options.get(name)]
         files = {}
         for path in paths:
             path = Path(path)
@@ -88,6 +109,13 @@ class Command(BaseCommand):
                 + (" Dry run: nothing was written." if result.dry_run else "")
             )
         )
+        outcome_counts = {name: getattr(result, name) for name in OUTCOME_COUNTS if getattr(result, name)}
+        if outcome_counts:
+            self.stdout.write(
+                "Other tables, records new or changed (removed: the portal's replaced): "
+                + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in outcome_counts.items())
+                + "."
+            )
         if result.children_episodes_replaced:
             replaced = result.children_episodes_replaced
             self.stdout.write(
