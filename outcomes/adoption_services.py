@@ -154,8 +154,9 @@ def delete_adoption_decision(
 def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
     """AD1 as the DfE checks one child's: every item given (151); the decision not before the
     child was born nor before the latest period of care started (334); the match on or after
-    the decision (333); the adopters' number, sex and legal status agreeing (511, 514, 517 to
-    520, 524); nothing in the future."""
+    the decision (333); both agreeing with the child's episodes of care (331, 521, 335); the
+    adopters' number, sex and legal status agreeing (511, 514, 517 to 520, 524); nothing in
+    the future."""
     child = adoption.child
     errors: dict[str, str] = {}
     for field in AD1_FIELDS:
@@ -180,6 +181,7 @@ def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
             "The match with the adopters must be on or after the decision that the child should be placed for adoption."
         )
     refuse_future(errors, "matched_on", adoption.matched_on, "date matched", today)
+    _check_against_care(adoption, errors)
     sex, status = adoption.adopters_sex, adoption.adopters_legal_status
     number = "" if adoption.number_of_adopters is None else str(adoption.number_of_adopters)
     if record_rules.two_adopters_not_a_couple(number, sex):
@@ -194,6 +196,40 @@ def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def _check_against_care(adoption: Adoption, errors: dict[str, str]) -> None:
+    """The adoption against the child's episodes of care: matched no later than the episode that
+    ended in adoption began (331), the decision not after the child was placed for adoption (521),
+    and by former foster carers as that episode's placement says (335)."""
+    episodes = list(
+        CareEpisode.objects.filter(child=adoption.child)
+        .order_by("start_date")
+        .values_list("start_date", "placement_type", "reason_episode_ceased")
+    )
+    if "matched_on" not in errors and record_rules.matched_after_adoption_began(
+        adoption.matched_on, ((start, ceased) for start, _place, ceased in episodes)
+    ):
+        errors["matched_on"] = (
+            "The match with the adopters cannot be after the child's episode of care that ended in their adoption began."
+        )
+    placed_on = record_rules.decided_after_placed_for_adoption(
+        adoption.decided_on, ((start, place) for start, place, _ceased in episodes)
+    )
+    if "decided_on" not in errors and placed_on is not None:
+        errors["decided_on"] = (
+            f"The decision cannot be after the child was placed for adoption ({format_date(placed_on)})."
+        )
+    if adoption.by_former_foster_carers is not None and any(
+        record_rules.foster_care_disagrees_with_placement(
+            record_rules.flag(adoption.by_former_foster_carers), place, ceased
+        )
+        for _start, place, ceased in episodes
+    ):
+        errors["by_former_foster_carers"] = (
+            "The placement of the child's episode of care that ended in adoption says whether the adopters were their "
+            "foster carers: make this answer agree with it."
+        )
 
 
 @transaction.atomic

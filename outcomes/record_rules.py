@@ -301,6 +301,14 @@ def decided_after_placed_for_adoption(
     )
 
 
+def foster_care_disagrees_with_placement(foster_care: str, place: str, reason_ceased: str) -> bool:
+    """335: an episode that ended in adoption placed with the child's foster carers (PLACE A2, A3,
+    A5) is an adoption by them (FOSTER_CARE 1), one placed with others (A1, A4, A6) is not."""
+    return reason_ceased in {"E1", *ADOPTED} and (
+        (place in {"A2", "A3", "A5"} and foster_care == "0") or (place in {"A1", "A4", "A6"} and foster_care == "1")
+    )
+
+
 # PrevPerm: permanence before this period of care ------------------------------------------------
 
 LA_PERM_CODES = frozenset(

@@ -982,10 +982,7 @@ def rule_335(data):
     for child, row, episodes in _ad1_with_episodes(data):
         foster = _cell(row, "FOSTER_CARE")
         for e in episodes:
-            if e["REC"] in {"E1", "E11", "E12"} and (
-                (e["PLACE"] in {"A2", "A3", "A5"} and foster == "0")
-                or (e["PLACE"] in {"A1", "A4", "A6"} and foster == "1")
-            ):
+            if record_rules.foster_care_disagrees_with_placement(foster, e["PLACE"], e["REC"]):
                 yield Problem(
                     child,
                     "335",
