@@ -49,8 +49,10 @@ def _care_starts(child: Child) -> list[datetime.date]:
 
 def validate_adoption_decision(decision: AdoptionDecision, *, today: datetime.date) -> None:
     """Not before the child was born (184) nor before they first started to be looked after
-    (1003); reversed with a date and a reason together; and, among the child's decisions in
-    order, none made while an earlier one stands or before it was reversed (579, 583)."""
+    (1003), nor after they were placed for adoption (552) or left care (117); reversed with a
+    date and a reason together (119), not before the decision (522) nor after the child left
+    care (117); and, among the child's decisions in order, none made while an earlier one stands
+    or before it was reversed (579, 583)."""
     child = decision.child
     errors: dict[str, str] = {}
     starts = _care_starts(child)
@@ -63,6 +65,7 @@ def validate_adoption_decision(decision: AdoptionDecision, *, today: datetime.da
             f" ({format_date(starts[0])})." if starts else ": record their care episode first."
         )
     refuse_future(errors, "decided_on", decision.decided_on, "date of the decision", today)
+    _check_decision_against_care(decision, errors)
     if record_rules.reversed_before_decided(decision.decided_on, decision.ceased_on):
         errors["ceased_on"] = "The decision cannot be reversed before it was made."
     if record_rules.reversal_half_done(decision.ceased_on, decision.reason_ceased):
@@ -87,6 +90,28 @@ def validate_adoption_decision(decision: AdoptionDecision, *, today: datetime.da
             f"The decision of {format_date(earlier.decided_on)} was reversed on {format_date(earlier.ceased_on)}: "
             f"a later decision cannot be made before that."
         )
+
+
+def _check_decision_against_care(decision: AdoptionDecision, errors: dict[str, str]) -> None:
+    """The decision against the child's episodes of care: made no later than the child was placed
+    for adoption (552), and neither it nor its reversal dated after the child left care (117)."""
+    care = list(
+        CareEpisode.objects.filter(child=decision.child)
+        .order_by("start_date")
+        .values_list("start_date", "end_date", "placement_type", "reason_episode_ceased")
+    )
+    placed_on = record_rules.decided_after_placed_for_adoption(
+        decision.decided_on, ((start, place) for start, _end, place, _ceased in care)
+    )
+    if placed_on is not None and "decided_on" not in errors:
+        errors["decided_on"] = (
+            f"The decision cannot be after the child was placed for adoption ({format_date(placed_on)})."
+        )
+    ended = [end for _start, end, _place, ceased in care if ceased != "X1"]
+    care_ended = ended[-1] if ended else None
+    for field, day in (("decided_on", decision.decided_on), ("ceased_on", decision.ceased_on)):
+        if day is not None and field not in errors and record_rules.dated_after_care_ended(day, care_ended):
+            errors[field] = f"The date cannot be after the child left care ({format_date(care_ended)})."
 
 
 @transaction.atomic

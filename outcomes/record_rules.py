@@ -235,6 +235,12 @@ def reversed_before_decided(decided: datetime.date | None, ceased: datetime.date
     return decided is not None and ceased is not None and ceased < decided
 
 
+def dated_after_care_ended(day: datetime.date, care_ended: datetime.date | None) -> bool:
+    """117: a decision and its reversal are not dated after the child's latest episode of care
+    (leaving aside one that ended with the next starting the same day, X1) ended."""
+    return care_ended is not None and day > care_ended
+
+
 def decisions_overlap(earlier_ceased: datetime.date | None, later_decided: datetime.date | None) -> bool:
     """579: of a child's decisions in date order, each is reversed before the next is made."""
     return earlier_ceased is None or (later_decided is not None and later_decided < earlier_ceased)

@@ -1167,7 +1167,7 @@ def rule_117(data):
             continue
         for row in placed[child]:
             dates = [d for d in (_date(row, "DATE_PLACED"), _date(row, "DATE_PLACED_CEASED")) if d]
-            if any(d > data.end or (last.dec and d > last.dec) for d in dates):
+            if any(d > data.end or record_rules.dated_after_care_ended(d, last.dec) for d in dates):
                 yield Problem(
                     child,
                     "117",
@@ -1235,7 +1235,13 @@ def rule_552(data):
     for child, episodes in data.episodes_by_child.items():
         first = _earliest(e for e in episodes if e["PLACE"] in PLACED_FOR_ADOPTION)
         decisions = [d for d in (_date(r, "DATE_PLACED") for r in placed.get(child, [])) if d]
-        if first is not None and decisions and first.decom < max(decisions):
+        if (
+            first is not None
+            and decisions
+            and record_rules.decided_after_placed_for_adoption(
+                max(decisions), ((e.decom, e["PLACE"]) for e in episodes)
+            )
+        ):
             yield Problem(
                 child,
                 "552",

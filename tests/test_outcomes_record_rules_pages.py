@@ -3,7 +3,8 @@ refuse what the 903 return would refuse (the same rule, in outcomes.record_rules
 and save nothing. A care leaver who died in care or whose care another authority took over
 (1000, 1011); a missing episode left open after its episode of care ended (575); an adoption
 matched after the child's adoption placement began, decided after it (331, 521), or by foster
-carers the placement says were not theirs (335)."""
+carers the placement says were not theirs (335); a decision that the child should be placed
+for adoption made after they were placed (552), or made or reversed after they left care (117)."""
 
 import datetime
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outcomes import adoption_services
-from outcomes.models import Adoption, CareLeaverRecord, MissingEpisode
+from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, MissingEpisode
 from outcomes.years import last_completed_year
 from tests.conftest import in_care, sign_in
 from tests.factories import ChildFactory
@@ -140,3 +141,31 @@ class TestAdoptionAgainstCare:
             )
         assert "decided_on" in refused.value.message_dict
         assert not Adoption.objects.exists()
+
+
+class TestDecisionsAgainstCare:
+    def test_a_decision_is_not_made_after_the_child_was_placed_for_adoption(self, client, manager, adopted):
+        sign_in(client, manager)
+        url = reverse("missing:add_decision", args=[adopted.pk])
+        response = client.post(url, date_fields("decided_on", days_ago(100)))
+        assert response.status_code == 400 and "after the child was placed for adoption" in response.content.decode()
+        assert not AdoptionDecision.objects.exists()
+        assert client.post(url, date_fields("decided_on", days_ago(300))).status_code == 302
+
+    def test_a_decision_and_its_reversal_are_not_dated_after_the_child_left_care(self, client, manager):
+        child = ChildFactory(date_of_birth=datetime.date(2019, 6, 1))
+        in_care(child, days_ago(400), days_ago(50))
+        sign_in(client, manager)
+        url = reverse("missing:add_decision", args=[child.pk])
+        response = client.post(url, date_fields("decided_on", days_ago(30)))
+        assert response.status_code == 400 and "after the child left care" in response.content.decode()
+        assert not AdoptionDecision.objects.exists()
+        assert client.post(url, date_fields("decided_on", days_ago(100))).status_code == 302
+        decision = AdoptionDecision.objects.get(child=child)
+        reverse_url = reverse("missing:reverse_decision", args=[decision.pk])
+        answers = {"reason_ceased": "RD1", "version": 1, "confirmed": "yes"}
+        late = client.post(reverse_url, {**answers, **date_fields("ceased_on", days_ago(20))})
+        assert late.status_code == 400 and "after the child left care" in late.content.decode()
+        assert AdoptionDecision.objects.get().ceased_on is None
+        assert client.post(reverse_url, {**answers, **date_fields("ceased_on", days_ago(60))}).status_code == 302
+        assert AdoptionDecision.objects.get().ceased_on == days_ago(60)
