@@ -148,15 +148,15 @@ def validate_care_leaver_record(record: CareLeaverRecord, *, today: datetime.dat
             f"A care leaver's status is recorded for the years of their 17th to 21st birthdays: "
             f"{_name(child)} has none of them in {year_label(record.year)}."
         )
-    episodes = list(
+    reasons_ceased = list(
         CareEpisode.objects.filter(child=child).order_by("start_date").values_list("reason_episode_ceased", flat=True)
     )
-    if rules.died_in_care(episodes):
+    if rules.died_in_care(reasons_ceased):
         raise ValidationError(
             f"{_name(child)}'s episodes of care say they died while looked after: there is no care leaver status "
             "to record."
         )
-    if episodes and rules.care_transferred(episodes[-1]):
+    if reasons_ceased and rules.care_transferred(reasons_ceased[-1]):
         raise ValidationError(
             f"{_name(child)}'s care was taken over by another authority (their latest episode of care ended E3): "
             "that authority records their care leaver status."

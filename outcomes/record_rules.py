@@ -76,8 +76,8 @@ def health_check_at_5_or_over(date_of_birth: datetime.date, year: int, health_ch
 
 
 def core_health_missing(immunisations: str, teeth_check: str, health_assessment: str, substance_misuse: str) -> bool:
-    """Whether any of the four items the DfE needs of every OC2 is not recorded (191; with
-    another item, 182, 544 and 547)."""
+    """191 (and, with another item, 182, 544 and 547): any of the four items the DfE needs of
+    every OC2 not recorded."""
     return not all((immunisations, teeth_check, health_assessment, substance_misuse))
 
 

@@ -928,7 +928,10 @@ def _two_adopters_not_a_couple(data, row):
     return None
 
 
-def _adopters_rule(code: str, legal_status: str, text: str):
+def _adopters_rule(code: str, legal_status: str, allowed: frozenset[str], who: str):
+    """One of 514, 517 to 520 and 524: the adopters' sex that `legal_status` allows."""
+    text = f"LS_ADOPTR {legal_status} means {who}, so SEX_ADOPTR must be {' or '.join(sorted(allowed))}."
+
     @_row_rule(code, "ad1")
     def test(data, row):
         broken = record_rules.sex_disagrees_with_legal_status(_cell(row, "LS_ADOPTR"), _cell(row, "SEX_ADOPTR"))
@@ -937,10 +940,8 @@ def _adopters_rule(code: str, legal_status: str, text: str):
     return test
 
 
-for _status, (_code, _allowed, _who) in record_rules.ADOPTERS_SEX_FOR_LEGAL_STATUS.items():
-    _adopters_rule(
-        _code, _status, f"LS_ADOPTR {_status} means {_who}, so SEX_ADOPTR must be {' or '.join(sorted(_allowed))}."
-    )
+for _legal_status, (_code, _allowed, _who) in record_rules.ADOPTERS_SEX_FOR_LEGAL_STATUS.items():
+    _adopters_rule(_code, _legal_status, _allowed, _who)
 
 
 def _ad1_with_episodes(data) -> Iterator[tuple[str, dict, list[Episode]]]:
