@@ -3,7 +3,6 @@ should be placed for adoption (PlacedAdoption), the adoption itself (AD1) and pe
 care (PrevPerm). Validated with the DfE's rules for one child, saved and audited in one
 transaction; a rule broken raises ValidationError and nothing is saved."""
 
-import calendar
 import datetime
 from typing import Any
 
@@ -19,34 +18,12 @@ from children.services import lock_child
 from iro_portal.dates import format_date
 from iro_portal.locking import check_version
 
+from . import record_rules
 from .codes import AdoptersLegalStatus, AdoptersSex, PreviousPermanenceOrder
 from .missing_services import delete_record, locked_record, refuse_future, save_change, save_new
 from .models import Adoption, AdoptionDecision, PreviousPermanence
 
-LA_PERM_CODES = frozenset(
-    (
-        "800,889,822,301,304,303,330,825,837,302,846,370,350,890,867,380,305,801,351,873,823,895,896,"
-        "381,909,202,908,331,306,841,830,831,878,371,835,332,840,307,308,811,881,845,390,916,203,876,"
-        "850,311,204,884,312,205,313,805,919,310,309,420,921,206,207,886,810,382,314,340,888,208,856,"
-        "383,855,209,925,341,201,821,352,806,887,826,315,929,812,391,926,892,813,802,928,891,392,316,"
-        "815,353,931,879,836,851,874,807,354,317,870,318,372,857,333,935,343,803,373,342,893,356,355,"
-        "871,394,334,933,882,936,861,852,319,860,808,393,866,210,357,894,883,880,358,211,937,869,320,"
-        "359,865,384,335,336,212,868,872,885,344,877,213,938,816,999"
-    ).split(",")
-) | {"WAL", "SCO", "NUK", "NIR"}
-"""LA_PERM as the DfE accepts it (rule 633): the old three-digit LA numbers, 999 for not known,
-and WAL, SCO, NIR and NUK for Wales, Scotland, Northern Ireland and outside the UK."""
-
 COUPLES = {AdoptersSex.MM, AdoptersSex.FF, AdoptersSex.MF}
-SEX_FOR_LEGAL_STATUS = {
-    AdoptersLegalStatus.L0: ({AdoptersSex.M1, AdoptersSex.F1}, "a single adopter"),
-    AdoptersLegalStatus.L11: ({AdoptersSex.MF}, "a male and a female adopter"),
-    AdoptersLegalStatus.L12: ({AdoptersSex.MM, AdoptersSex.FF}, "two male or two female adopters"),
-    AdoptersLegalStatus.L2: (COUPLES, "a couple"),
-    AdoptersLegalStatus.L3: ({AdoptersSex.MF}, "a male and a female adopter"),
-    AdoptersLegalStatus.L4: ({AdoptersSex.MM, AdoptersSex.FF}, "two male or two female adopters"),
-}
-"""The adopters' sex each legal status allows (DfE rules 514, 517 to 520 and 524)."""
 
 AD1_FIELDS = (
     "decided_on",
@@ -72,45 +49,69 @@ def _care_starts(child: Child) -> list[datetime.date]:
 
 def validate_adoption_decision(decision: AdoptionDecision, *, today: datetime.date) -> None:
     """Not before the child was born (184) nor before they first started to be looked after
-    (1003); reversed with a date and a reason together; and, among the child's decisions in
-    order, none made while an earlier one stands or before it was reversed (579, 583)."""
+    (1003), nor after they were placed for adoption (552) or left care (117); reversed with a
+    date and a reason together (119), not before the decision (522) nor after the child left
+    care (117); and, among the child's decisions in order, none made while an earlier one stands
+    or before it was reversed (579, 583)."""
     child = decision.child
     errors: dict[str, str] = {}
     starts = _care_starts(child)
-    if decision.decided_on < child.date_of_birth:
+    if record_rules.decided_before_birth(decision.decided_on, child.date_of_birth):
         errors["decided_on"] = (
             f"The decision cannot be before the child's date of birth ({format_date(child.date_of_birth)})."
         )
-    elif not starts or decision.decided_on < starts[0]:
+    elif not starts or record_rules.decided_before_care(decision.decided_on, starts[0]):
         errors["decided_on"] = f"The decision cannot be before {child.full_name} started to be looked after" + (
             f" ({format_date(starts[0])})." if starts else ": record their care episode first."
         )
     refuse_future(errors, "decided_on", decision.decided_on, "date of the decision", today)
-    if decision.ceased_on is not None:
-        if decision.ceased_on < decision.decided_on:
-            errors["ceased_on"] = "The decision cannot be reversed before it was made."
-        if not decision.reason_ceased:
+    _check_decision_against_care(decision, errors)
+    if record_rules.reversed_before_decided(decision.decided_on, decision.ceased_on):
+        errors["ceased_on"] = "The decision cannot be reversed before it was made."
+    if record_rules.reversal_half_done(decision.ceased_on, decision.reason_ceased):
+        if decision.reason_ceased:
+            errors["ceased_on"] = "Enter the date the child should no longer be placed for adoption."
+        else:
             errors["reason_ceased"] = "Choose why the child should no longer be placed for adoption."
-        refuse_future(errors, "ceased_on", decision.ceased_on, "date the decision was reversed", today)
-    elif decision.reason_ceased:
-        errors["ceased_on"] = "Enter the date the child should no longer be placed for adoption."
+    refuse_future(errors, "ceased_on", decision.ceased_on, "date the decision was reversed", today)
     if errors:
         raise ValidationError(errors)
     others = list(AdoptionDecision.objects.filter(child_id=decision.child_id).exclude(pk=decision.pk))
     decisions = sorted([*others, decision], key=lambda d: d.decided_on)
     for earlier, later in zip(decisions, decisions[1:], strict=False):
-        if decision not in (earlier, later):
+        if decision not in (earlier, later) or not record_rules.decisions_overlap(earlier.ceased_on, later.decided_on):
             continue
         if earlier.ceased_on is None:
             raise ValidationError(
                 f"The decision of {format_date(earlier.decided_on)} still stands: record that it was reversed "
                 f"before recording the decision of {format_date(later.decided_on)}."
             )
-        if later.decided_on < earlier.ceased_on:
-            raise ValidationError(
-                f"The decision of {format_date(earlier.decided_on)} was reversed on {format_date(earlier.ceased_on)}: "
-                f"a later decision cannot be made before that."
-            )
+        raise ValidationError(
+            f"The decision of {format_date(earlier.decided_on)} was reversed on {format_date(earlier.ceased_on)}: "
+            f"a later decision cannot be made before that."
+        )
+
+
+def _check_decision_against_care(decision: AdoptionDecision, errors: dict[str, str]) -> None:
+    """The decision against the child's episodes of care: made no later than the child was placed
+    for adoption (552), and neither it nor its reversal dated after the child left care (117)."""
+    care = list(
+        CareEpisode.objects.filter(child=decision.child)
+        .order_by("start_date")
+        .values_list("start_date", "end_date", "placement_type", "reason_episode_ceased")
+    )
+    placed_on = record_rules.decided_after_placed_for_adoption(
+        decision.decided_on, ((start, place) for start, _end, place, _ceased in care)
+    )
+    if placed_on is not None and "decided_on" not in errors:
+        errors["decided_on"] = (
+            f"The decision cannot be after the child was placed for adoption ({format_date(placed_on)})."
+        )
+    ended = [end for _start, end, _place, ceased in care if ceased != "X1"]
+    care_ended = ended[-1] if ended else None
+    for field, day in (("decided_on", decision.decided_on), ("ceased_on", decision.ceased_on)):
+        if day is not None and field not in errors and record_rules.dated_after_care_ended(day, care_ended):
+            errors[field] = f"The date cannot be after the child left care ({format_date(care_ended)})."
 
 
 @transaction.atomic
@@ -178,8 +179,9 @@ def delete_adoption_decision(
 def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
     """AD1 as the DfE checks one child's: every item given (151); the decision not before the
     child was born nor before the latest period of care started (334); the match on or after
-    the decision (333); the adopters' number, sex and legal status agreeing (511, 514, 517 to
-    520, 524); nothing in the future."""
+    the decision (333); both agreeing with the child's episodes of care (331, 521, 335); the
+    adopters' number, sex and legal status agreeing (511, 514, 517 to 520, 524); nothing in
+    the future."""
     child = adoption.child
     errors: dict[str, str] = {}
     for field in AD1_FIELDS:
@@ -191,35 +193,68 @@ def validate_adoption(adoption: Adoption, *, today: datetime.date) -> None:
         starts = _care_starts(child)
         if adoption.decided_on < child.date_of_birth:
             errors["decided_on"] = "The decision cannot be before the child's date of birth."
-        elif not starts or adoption.decided_on < starts[-1]:
+        elif not starts or record_rules.decided_before_latest_care(adoption.decided_on, starts[-1]):
             errors["decided_on"] = (
                 "The decision cannot be before the child started to be looked after in their latest period of care"
                 + (f" ({format_date(starts[-1])})." if starts else ": record their care episode first.")
             )
     refuse_future(errors, "decided_on", adoption.decided_on, "date of the decision", today)
-    if (
-        adoption.matched_on is not None
-        and adoption.decided_on is not None
-        and adoption.matched_on < adoption.decided_on
+    if adoption.decided_on is not None and record_rules.matched_before_decision(
+        adoption.matched_on, adoption.decided_on
     ):
         errors["matched_on"] = (
             "The match with the adopters must be on or after the decision that the child should be placed for adoption."
         )
     refuse_future(errors, "matched_on", adoption.matched_on, "date matched", today)
+    _check_against_care(adoption, errors)
     sex, status = adoption.adopters_sex, adoption.adopters_legal_status
-    if adoption.number_of_adopters == 2 and sex in (AdoptersSex.M1, AdoptersSex.F1):
+    number = "" if adoption.number_of_adopters is None else str(adoption.number_of_adopters)
+    if record_rules.two_adopters_not_a_couple(number, sex):
         errors["adopters_sex"] = "Two adopters are a couple: choose both male, both female, or male and female."
     elif adoption.number_of_adopters == 1 and sex in COUPLES:
         errors["adopters_sex"] = "One adopter is a single male or female adopter."
-    elif status in SEX_FOR_LEGAL_STATUS and sex:
-        allowed, who = SEX_FOR_LEGAL_STATUS[AdoptersLegalStatus(status)]
-        if sex not in allowed:
-            errors["adopters_sex"] = (
-                f"The adopters' legal status ({AdoptersLegalStatus(status).label.lower()}) means {who}: "
-                "make their sex and legal status agree."
-            )
+    elif sex and record_rules.sex_disagrees_with_legal_status(status, sex):
+        who = record_rules.ADOPTERS_SEX_FOR_LEGAL_STATUS[status][2]
+        errors["adopters_sex"] = (
+            f"The adopters' legal status ({AdoptersLegalStatus(status).label.lower()}) means {who}: "
+            "make their sex and legal status agree."
+        )
     if errors:
         raise ValidationError(errors)
+
+
+def _check_against_care(adoption: Adoption, errors: dict[str, str]) -> None:
+    """The adoption against the child's episodes of care: matched no later than the episode that
+    ended in adoption began (331), the decision not after the child was placed for adoption (521),
+    and by former foster carers as that episode's placement says (335)."""
+    episodes = list(
+        CareEpisode.objects.filter(child=adoption.child)
+        .order_by("start_date")
+        .values_list("start_date", "placement_type", "reason_episode_ceased")
+    )
+    if "matched_on" not in errors and record_rules.matched_after_adoption_began(
+        adoption.matched_on, ((start, ceased) for start, _place, ceased in episodes)
+    ):
+        errors["matched_on"] = (
+            "The match with the adopters cannot be after the child's episode of care that ended in their adoption began."
+        )
+    placed_on = record_rules.decided_after_placed_for_adoption(
+        adoption.decided_on, ((start, place) for start, place, _ceased in episodes)
+    )
+    if "decided_on" not in errors and placed_on is not None:
+        errors["decided_on"] = (
+            f"The decision cannot be after the child was placed for adoption ({format_date(placed_on)})."
+        )
+    if adoption.by_former_foster_carers is not None and any(
+        record_rules.foster_care_disagrees_with_placement(
+            record_rules.flag(adoption.by_former_foster_carers), place, ceased
+        )
+        for _start, place, ceased in episodes
+    ):
+        errors["by_former_foster_carers"] = (
+            "The placement of the child's episode of care that ended in adoption says whether the adopters were their "
+            "foster carers: make this answer agree with it."
+        )
 
 
 @transaction.atomic
@@ -264,56 +299,31 @@ def delete_adoption(
 # Permanence before care (PrevPerm) ---------------------------------------------------------------
 
 
-def latest_order_date(order_date: str) -> datetime.date | None:
-    """DATE_PERM read as the DfE's validator reads it: the latest day it can mean (ZZ for an
-    unknown day is the month's last, for an unknown month the year's last). None when it is not
-    a date: not DD/MM/YYYY, or no such day."""
-    parts = order_date.split("/")
-    if len(parts) != 3 or len(parts[2]) != 4 or not parts[2].isdigit():
-        return None
-    day, month, year = parts
-    try:
-        if month == "ZZ":
-            known = datetime.date(int(year), 1, 1 if day == "ZZ" else int(day))
-            return known.replace(year=known.year + 1) - datetime.timedelta(days=1)
-        month_number = int(month)
-        if day == "ZZ":
-            return datetime.date(int(year), month_number, calendar.monthrange(int(year), month_number)[1])
-        return datetime.date(int(year), month_number, int(day))
-    except ValueError:
-        return None
-
-
 def validate_previous_permanence(permanence: PreviousPermanence, *, today: datetime.date) -> None:
     """PrevPerm as the DfE checks one child's: the order named when its date or local authority
-    is (635) and not when it is Z1, none (634); the authority a valid code (633); the date valid,
-    with ZZ for an unknown day or month, and before the child first started to be looked after
-    (632)."""
+    is (635); the authority a valid code (633); the date valid, with ZZ for an unknown day or
+    month, and before the child first started to be looked after (632). The portal also keeps
+    the date and authority blank with Z1 (no previous permanence), which the DfE's rules leave
+    unchecked."""
     errors: dict[str, str] = {}
     order, arranged_by, order_date = permanence.order, permanence.arranged_by, permanence.order_date
-    if (arranged_by or order_date) and not order:
+    if record_rules.permanence_details_without_order(order, arranged_by, order_date):
         errors["order"] = "Choose the order the child left, as its date or local authority is given."
     if order == PreviousPermanenceOrder.Z1 and (arranged_by or order_date):
         errors["order"] = "Leave the date and local authority blank when there was no previous permanence (Z1)."
-    if arranged_by and arranged_by not in LA_PERM_CODES:
+    if record_rules.unknown_authority(arranged_by):
         errors["arranged_by"] = (
             "Enter the local authority's three-digit DfE number (999 if not known), or WAL, SCO, NIR or NUK."
         )
-    if order_date:
-        latest = latest_order_date(order_date)
-        if latest is None:
-            errors["order_date"] = "Enter the date of the order as DD/MM/YYYY, with ZZ for a day or month not known."
-        else:
-            starts = (
-                CareEpisode.objects.filter(child=permanence.child)
-                .order_by("start_date")
-                .values_list("start_date", flat=True)
-            )
-            first_start = starts.first()
-            if first_start is not None and latest >= first_start:
-                errors["order_date"] = (
-                    f"The order must be before the child first started to be looked after ({format_date(first_start)})."
-                )
+    first_start = (
+        CareEpisode.objects.filter(child=permanence.child).order_by("start_date").values_list("start_date", flat=True)
+    ).first()
+    if record_rules.permanence_date_refused(order_date, first_start):
+        errors["order_date"] = (
+            "Enter the date of the order as DD/MM/YYYY, with ZZ for a day or month not known."
+            if record_rules.read_permanence_date(order_date) is None
+            else f"The order must be before the child first started to be looked after ({format_date(first_start)})."
+        )
     if errors:
         raise ValidationError(errors)
 

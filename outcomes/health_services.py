@@ -21,15 +21,14 @@ from children.selectors import age_on
 from children.services import lock_child
 from iro_portal.locking import check_version, lock
 
+from . import record_rules as rules
 from . import years
-from .codes import InTouch, SdqReason
 from .models import CareLeaverRecord, HealthRecord
+from .record_rules import NOT_APPLICABLE
 from .years import (
     CARE_LEAVER_AGES,
-    birthday,
     birthday_in_year,
     collection_end,
-    collection_start,
     last_completed_year,
     year_label,
 )
@@ -49,18 +48,12 @@ HEALTH_FIELDS = (
 """What a health record holds besides the child and the year, in the order the pages ask."""
 
 CORE_HEALTH_FIELDS = ("immunisations", "teeth_check", "health_assessment", "substance_misuse")
-"""The four the DfE needs whenever any of a child's OC2 is given (rules 182, 544, 547)."""
+"""The four the DfE needs whenever any of a child's OC2 is given (rules 182, 544, 547), in the
+order record_rules.core_health_missing takes them."""
+
+FLAG_FIELDS = (*CORE_HEALTH_FIELDS, "convicted", "health_check", "intervention_received", "intervention_offered")
 
 CARE_LEAVER_FIELDS = ("in_touch", "activity", "accommodation")
-
-NOT_APPLICABLE = "0"
-"""ACTIV and ACCOM's code for not known or not applicable."""
-
-LEFT_CARE_FOR_GOOD = {InTouch.DIED, InTouch.RHOM}
-"""In touch answers after which the DfE asks for no activity or accommodation (rule 344)."""
-
-FORMER_FOSTER_CARERS = {"Z1", "Z2"}
-FOYERS = {"T1", "T2"}
 
 
 def _name(child: Child) -> str:
@@ -80,7 +73,9 @@ def looked_after_continuously(episodes: Iterable[CareEpisode], year: int) -> boo
 
 def validate_health_record(record: HealthRecord, *, today: datetime.date) -> None:
     """OC2 as the DfE checks one child's row: the year has ended, the child was looked after
-    for all of it, and each answer is one the child's age at the year's start or end allows."""
+    for all of it (190), each answer is one the child's age at the year's start or end allows
+    (188, 189, 157, 546), the SDQ (180, 197a) and substance misuse answers (193, 192, 158, 159)
+    agree, and the four core answers come with any other (182, 544, 547)."""
     child = record.child
     errors: dict[str, str] = {}
     if record.year > last_completed_year(today):
@@ -92,26 +87,24 @@ def validate_health_record(record: HealthRecord, *, today: datetime.date) -> Non
             f"Health is recorded for children looked after continuously for the 12 months to 31 March "
             f"{record.year}: {_name(child)}'s episodes of care say they were not."
         )
-    end_age = age_on(child.date_of_birth, collection_end(record.year))
-    start = collection_start(record.year)
-    sdq_given = record.sdq_score is not None or bool(record.sdq_reason)
-    if record.sdq_score is not None and not 0 <= record.sdq_score <= 40:
+    dob, year = child.date_of_birth, record.year
+    end_age = age_on(dob, collection_end(year))
+    score = "" if record.sdq_score is None else str(record.sdq_score)
+    reason = record.sdq_reason
+    if rules.sdq_score_out_of_range(score):
         errors["sdq_score"] = "The SDQ score must be a whole number from 0 to 40."
-    elif record.sdq_score is not None and record.sdq_reason:
+    elif rules.sdq_score_and_reason(score, reason):
         errors["sdq_reason"] = "Give the SDQ score or the reason there is none, not both."
-    elif sdq_given and end_age < 4:
+    elif rules.sdq_too_young(dob, year, score, reason):
         errors["sdq_score"] = f"An SDQ is for children aged 4 or over at 31 March: {_name(child)} was {end_age}."
-    elif sdq_given and birthday(child.date_of_birth, 17) < start:
-        errors["sdq_score"] = f"An SDQ is not recorded for a young person aged 17 or over on 1 April {start.year}."
-    elif (
-        record.sdq_reason == SdqReason.SDQ1
-        and birthday(child.date_of_birth, 4) <= start
-        and birthday(child.date_of_birth, 16) >= collection_end(record.year)
-    ):
+    elif rules.sdq_too_old(dob, year, score, reason):
+        errors["sdq_score"] = f"An SDQ is not recorded for a young person aged 17 or over on 1 April {year - 1}."
+    elif rules.sdq_age_reason_for_4_to_16(dob, year, score, reason):
         errors["sdq_reason"] = (
             f"{_name(child)} was aged 4 to 16 through the year, so the reason cannot be their age (SDQ1)."
         )
-    if record.health_check is not None and end_age >= 5:
+    answers = {field: rules.flag(getattr(record, field)) for field in FLAG_FIELDS}
+    if rules.health_check_at_5_or_over(dob, year, answers["health_check"]):
         errors["health_check"] = (
             f"Health surveillance checks are recorded for children under 5 at 31 March: {_name(child)} was {end_age}."
         )
@@ -119,19 +112,25 @@ def validate_health_record(record: HealthRecord, *, today: datetime.date) -> Non
         errors["convicted"] = (
             f"Convictions are recorded for children aged 10 or over at 31 March: {_name(child)} was {end_age}."
         )
-    if record.substance_misuse is not True:
+    misuse, received, offered = (
+        answers[field] for field in ("substance_misuse", "intervention_received", "intervention_offered")
+    )
+    if rules.intervention_without_misuse(misuse, received, offered):
         for field in ("intervention_received", "intervention_offered"):
-            if getattr(record, field) is not None:
+            if answers[field]:
                 errors[field] = "Answer this only for a child with a substance misuse problem."
-    elif record.intervention_received is None:
+    elif rules.intervention_received_missing(misuse, received):
         errors["intervention_received"] = "Say whether the child received an intervention for substance misuse."
-    elif record.intervention_received and record.intervention_offered is not None:
+    elif rules.intervention_offered_when_received(received, offered):
         errors["intervention_offered"] = "Leave this as not recorded: the child received an intervention."
-    elif not record.intervention_received and record.intervention_offered is None:
+    elif rules.intervention_offered_missing(misuse, received, offered):
         errors["intervention_offered"] = "Say whether an intervention was offered and refused."
-    if any(getattr(record, field) is not None for field in ("convicted", "health_check", *CORE_HEALTH_FIELDS)):
+    core_missing = rules.core_health_missing(*(answers[field] for field in CORE_HEALTH_FIELDS))
+    if rules.health_items_half_done(core_missing, answers["convicted"], answers["health_check"], received, offered) or (
+        core_missing and any(answers[field] for field in CORE_HEALTH_FIELDS)
+    ):
         for field in CORE_HEALTH_FIELDS:
-            if getattr(record, field) is None and field not in errors:
+            if not answers[field] and field not in errors:
                 errors[field] = (
                     "Answer yes or no: the DfE needs immunisations, teeth check, health assessment and "
                     "substance misuse whenever any health or offending answer is given."
@@ -141,9 +140,10 @@ def validate_health_record(record: HealthRecord, *, today: datetime.date) -> Non
 
 
 def validate_care_leaver_record(record: CareLeaverRecord, *, today: datetime.date) -> None:
-    """OC3 as the DfE checks one young person's row. Activity and accommodation are normalised
-    to "not applicable" for a young person who died or returned home, as the DfE asks (rule
-    344), so the caller may leave them blank."""
+    """OC3 as the DfE checks one young person's row (rules 153, 344, 345, 347, 3001, and 1000 and
+    1011 against their episodes of care). Activity and accommodation are normalised to "not
+    applicable" for a young person who died or returned home, as the DfE asks (rule 344), so the
+    caller may leave them blank."""
     child = record.child
     if record.year > last_completed_year(today) + 1:
         raise ValidationError(f"{year_label(record.year)} has not started yet.")
@@ -152,33 +152,45 @@ def validate_care_leaver_record(record: CareLeaverRecord, *, today: datetime.dat
             f"A care leaver's status is recorded for the years of their 17th to 21st birthdays: "
             f"{_name(child)} has none of them in {year_label(record.year)}."
         )
+    reasons_ceased = list(
+        CareEpisode.objects.filter(child=child).order_by("start_date").values_list("reason_episode_ceased", flat=True)
+    )
+    if rules.died_in_care(reasons_ceased):
+        raise ValidationError(
+            f"{_name(child)}'s episodes of care say they died while looked after: there is no care leaver status "
+            "to record."
+        )
+    if reasons_ceased and rules.care_transferred(reasons_ceased[-1]):
+        raise ValidationError(
+            f"{_name(child)}'s care was taken over by another authority (their latest episode of care ended E3): "
+            "that authority records their care leaver status."
+        )
     errors: dict[str, str] = {}
-    if record.in_touch in LEFT_CARE_FOR_GOOD:
+    if record.in_touch in rules.LEFT_CARE_FOR_GOOD:
         for field in ("activity", "accommodation"):
-            if getattr(record, field) not in ("", NOT_APPLICABLE):
+            if rules.applicable_after_leaving_for_good(record.in_touch, getattr(record, field) or NOT_APPLICABLE):
                 errors[field] = (
                     f"Leave this blank: the young person {record.get_in_touch_display().lower()} "
                     "and the DfE asks for no activity or accommodation."
                 )
             else:
                 setattr(record, field, NOT_APPLICABLE)
-    else:
+    elif rules.care_leaver_half_done(record.in_touch, record.activity, record.accommodation):
         if not record.activity:
             errors["activity"] = "Choose the young person's main activity (not known if you do not know it)."
         if not record.accommodation:
             errors["accommodation"] = "Choose the young person's accommodation (not known if you do not know it)."
-        if record.in_touch == InTouch.YES:
-            if record.activity == NOT_APPLICABLE:
-                errors["activity"] = "You are in touch with the young person: choose their main activity."
-            if record.accommodation == NOT_APPLICABLE:
-                errors["accommodation"] = "You are in touch with the young person: choose their accommodation."
+    if rules.not_applicable_while_in_touch(record.in_touch, record.activity):
+        errors["activity"] = "You are in touch with the young person: choose their main activity."
+    if rules.not_applicable_while_in_touch(record.in_touch, record.accommodation):
+        errors["accommodation"] = "You are in touch with the young person: choose their accommodation."
     if "accommodation" not in errors:
-        if record.accommodation in FORMER_FOSTER_CARERS and birthday_in_year(child.date_of_birth, 17, record.year):
+        if rules.with_former_foster_carers_at_17(record.accommodation, child.date_of_birth, record.year):
             errors["accommodation"] = (
                 "Around their 17th birthday a young person cannot be recorded as living with former foster carers "
                 "(they are still looked after)."
             )
-        elif record.accommodation in FOYERS and birthday(child.date_of_birth, 18) > collection_start(record.year):
+        elif rules.in_foyer_under_18(record.accommodation, child.date_of_birth, record.year):
             errors["accommodation"] = "A care leaver under 18 on 1 April cannot be recorded as living in a foyer."
     if errors:
         raise ValidationError(errors)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
@@ -20,6 +20,7 @@ from children.services import lock_child
 from iro_portal.dates import format_date
 from iro_portal.locking import lock
 
+from . import record_rules
 from .models import MissingEpisode
 
 R = TypeVar("R", bound=Model)
@@ -86,43 +87,46 @@ def refuse_future(
 
 def validate_missing_episode(episode: MissingEpisode, *, today: datetime.date) -> None:
     """The DfE's rules for one child's missing and away episodes: after the child was born (586),
-    while they were looked after (581), ending on or after the start (567), none overlapping
-    another and only one still open (574); and nothing in the future."""
+    while they were looked after (581), ending on or after the start (567), not left open once
+    the episode of care it started in has ended (575), none overlapping another and only one
+    still open (574); and nothing in the future."""
     child = episode.child
     errors: dict[str, str] = {}
-    if episode.start_date <= child.date_of_birth:
+    care = list(CareEpisode.objects.filter(child=child).values_list("start_date", "end_date"))
+    if record_rules.missing_before_birth(episode.start_date, child.date_of_birth):
         errors["start_date"] = (
             f"The date the child went missing must be after their date of birth ({format_date(child.date_of_birth)})."
         )
-    elif (
-        not CareEpisode.objects.filter(child=child, start_date__lte=episode.start_date)
-        .filter(_open_on_or_after(episode.start_date))
-        .exists()
-    ):
+    elif record_rules.missing_outside_care(episode.start_date, care):
         errors["start_date"] = (
             f"{child.full_name} was not looked after on {format_date(episode.start_date)}: a missing or away episode "
             "starts while the child is looked after."
         )
     refuse_future(errors, "start_date", episode.start_date, "date the child went missing", today)
-    if episode.end_date is not None and episode.end_date < episode.start_date:
+    if record_rules.missing_ends_before_start(episode.start_date, episode.end_date):
         errors["end_date"] = "The date the child came back must be the same as or after the date they went missing."
+    elif "start_date" not in errors and (
+        ended := record_rules.placement_ended_while_missing(episode.start_date, episode.end_date, care)
+    ):
+        errors["end_date"] = (
+            f"The episode of care the child went missing from ended on {format_date(ended)}: enter the date they "
+            "came back."
+        )
     refuse_future(errors, "end_date", episode.end_date, "date the child came back", today)
     if errors:
         raise ValidationError(errors)
     _check_no_overlap(episode)
 
 
-def _open_on_or_after(day: datetime.date) -> Q:
-    return Q(end_date__isnull=True) | Q(end_date__gte=day)
-
-
 def _check_no_overlap(episode: MissingEpisode) -> None:
     """Rule 574 as the DfE checks it: the child's episodes in order of their end (an open one at
     its start), each starting on or after the previous one ended, and none after an open one."""
     others = list(MissingEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk))
-    episodes = sorted([*others, episode], key=lambda e: (e.end_date or e.start_date, e.start_date))
+    episodes = sorted([*others, episode], key=lambda e: record_rules.missing_order(e.start_date, e.end_date))
     for previous, following in zip(episodes, episodes[1:], strict=False):
-        if episode not in (previous, following):
+        if episode not in (previous, following) or not record_rules.missing_overlaps(
+            previous.end_date, following.start_date
+        ):
             continue
         clash = following if previous is episode else previous
         if previous.end_date is None:
@@ -133,11 +137,10 @@ def _check_no_overlap(episode: MissingEpisode) -> None:
                 else f"This episode would still be open while the child was {_kind(clash)} from "
                 f"{format_date(clash.start_date)}: episodes cannot overlap."
             )
-        if following.start_date < previous.end_date:
-            raise ValidationError(
-                f"This episode overlaps the one from {format_date(clash.start_date)} to "
-                f"{format_date(clash.end_date) or 'now'}: a child's missing and away episodes cannot overlap."
-            )
+        raise ValidationError(
+            f"This episode overlaps the one from {format_date(clash.start_date)} to "
+            f"{format_date(clash.end_date) or 'now'}: a child's missing and away episodes cannot overlap."
+        )
 
 
 def _kind(episode: MissingEpisode) -> str:

@@ -23,6 +23,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES as SHORT_BREAKS
+from outcomes import record_rules
 from outcomes.codes import (
     AdoptersLegalStatus,
     AdoptersSex,
@@ -34,6 +35,8 @@ from outcomes.codes import (
     ReasonPlacedCeased,
     SdqReason,
 )
+from outcomes.record_rules import ADOPTED, LA_PERM_CODES, PLACED_FOR_ADOPTION
+from outcomes.record_rules import read_permanence_date as read_permanence_date
 from outcomes.years import looked_after_continuously
 
 from .files import read_date
@@ -58,6 +61,7 @@ OC2_FLAGS = (
     "INTERVENTION_OFFERED",
 )
 OC2_CORE = ("IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE")
+INTERVENTIONS = ("INTERVENTION_RECEIVED", "INTERVENTION_OFFERED")
 OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
 AD1_ITEMS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
 FLAG_CODES = frozenset({"0", "1"})
@@ -65,27 +69,11 @@ SDQ_REASONS = frozenset(SdqReason.values)
 IN_TOUCH_CODES = frozenset(InTouch.values)
 ACTIVITY_CODES = frozenset(CareLeaverActivity.values)
 ACCOMMODATION_CODES = frozenset(CareLeaverAccommodation.values)
-FOYER = frozenset({"T1", "T2"})
-WITH_FORMER_FOSTER_CARERS = frozenset({"Z1", "Z2"})
 MISSING_CODES = frozenset(MissingKind.values)
 REASON_PLACED_CEASED_CODES = frozenset(ReasonPlacedCeased.values)
 ADOPTERS_SEX_CODES = frozenset(AdoptersSex.values)
 ADOPTERS_LS_CODES = frozenset(AdoptersLegalStatus.values)
 PREV_PERM_CODES = frozenset(PreviousPermanenceOrder.values)
-ADOPTED = frozenset({"E11", "E12"})
-PLACED_FOR_ADOPTION = frozenset({"A3", "A4", "A5", "A6"})
-# LA_PERM: the DfE's old three-digit local authority codes, or a country outside England.
-LA_PERM_CODES = frozenset(
-    (
-        "800,889,822,301,304,303,330,825,837,302,846,370,350,890,867,380,305,801,351,873,823,895,896,"
-        "381,909,202,908,331,306,841,830,831,878,371,835,332,840,307,308,811,881,845,390,916,203,876,"
-        "850,311,204,884,312,205,313,805,919,310,309,420,921,206,207,886,810,382,314,340,888,208,856,"
-        "383,855,209,925,341,201,821,352,806,887,826,315,929,812,391,926,892,813,802,928,891,392,316,"
-        "815,353,931,879,836,851,874,807,354,317,870,318,372,857,333,935,343,803,373,342,893,356,355,"
-        "871,394,334,933,882,936,861,852,319,860,808,393,866,210,357,894,883,880,358,211,937,869,320,"
-        "359,865,384,335,336,212,868,872,885,344,877,213,938,816,999"
-    ).split(",")
-) | {"WAL", "SCO", "NUK", "NIR"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,15 +337,11 @@ def _row_rule(code: str, table: str, *, query: bool = False):
 @_row_rule("180", "oc2")
 def _sdq_score_out_of_range(data, row):
     score = _cell(row, "SDQ_SCORE")
-    if not score:
-        return None
-    try:
-        number = float(score)
-    except ValueError:
-        number = -1.0
-    if number.is_integer() and 0 <= number <= 40:
-        return None
-    return f"SDQ_SCORE '{score}' is not a whole number from 0 to 40."
+    return (
+        f"SDQ_SCORE '{score}' is not a whole number from 0 to 40."
+        if record_rules.sdq_score_out_of_range(score)
+        else None
+    )
 
 
 @_row_rule("181", "oc2")
@@ -368,8 +352,8 @@ def _flags_not_0_or_1(data, row):
 
 @_row_rule("182", "oc2")
 def _health_items_half_done(data, row):
-    if not _all_given(row, *OC2_CORE) and _given(
-        row, "CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"
+    if record_rules.health_items_half_done(
+        _core_missing(row), *(_cell(row, c) for c in ("CONVICTED", "HEALTH_CHECK", *INTERVENTIONS))
     ):
         return (
             "Immunisations, teeth check, health assessment and substance misuse must all be "
@@ -380,50 +364,50 @@ def _health_items_half_done(data, row):
 
 @_row_rule("158", "oc2")
 def _offered_when_received(data, row):
-    if _cell(row, "INTERVENTION_RECEIVED") == "1" and _cell(row, "INTERVENTION_OFFERED"):
+    if record_rules.intervention_offered_when_received(*(_cell(row, c) for c in INTERVENTIONS)):
         return "An intervention for substance misuse was received, so whether one was offered must be blank."
     return None
 
 
 @_row_rule("159", "oc2")
 def _offered_missing(data, row):
-    if (
-        _cell(row, "SUBSTANCE_MISUSE") == "1"
-        and _cell(row, "INTERVENTION_RECEIVED") == "0"
-        and not _cell(row, "INTERVENTION_OFFERED")
-    ):
+    if record_rules.intervention_offered_missing(*(_cell(row, c) for c in ("SUBSTANCE_MISUSE", *INTERVENTIONS))):
         return "No intervention for substance misuse was received: record whether one was offered."
     return None
 
 
 @_row_rule("192", "oc2")
 def _received_missing(data, row):
-    if _cell(row, "SUBSTANCE_MISUSE") == "1" and not _cell(row, "INTERVENTION_RECEIVED"):
+    if record_rules.intervention_received_missing(_cell(row, "SUBSTANCE_MISUSE"), _cell(row, "INTERVENTION_RECEIVED")):
         return "A substance misuse problem is recorded: record whether an intervention was received."
     return None
 
 
 @_row_rule("193", "oc2")
 def _intervention_without_misuse(data, row):
-    if _cell(row, "SUBSTANCE_MISUSE") in {"", "0"} and _given(row, "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"):
+    if record_rules.intervention_without_misuse(*(_cell(row, c) for c in ("SUBSTANCE_MISUSE", *INTERVENTIONS))):
         return "No substance misuse problem is recorded, so the intervention items must be blank."
     return None
 
 
 @_row_rule("197a", "oc2")
 def _score_and_reason(data, row):
-    if _cell(row, "SDQ_SCORE") and _cell(row, "SDQ_REASON"):
+    if record_rules.sdq_score_and_reason(*_sdq(row)):
         return "There is an SDQ score, so the reason for no score must be blank."
     return None
 
 
 def _core_missing(row) -> bool:
-    return not _all_given(row, *OC2_CORE)
+    return record_rules.core_health_missing(*(_cell(row, column) for column in OC2_CORE))
+
+
+def _sdq(row) -> tuple[str, str]:
+    return _cell(row, "SDQ_SCORE"), _cell(row, "SDQ_REASON")
 
 
 @_row_rule("544", "oc2")
 def _convicted_without_health(data, row):
-    if _cell(row, "CONVICTED") == "1" and _core_missing(row):
+    if record_rules.convicted_without_health(_core_missing(row), _cell(row, "CONVICTED")):
         return (
             "A conviction is recorded, so immunisations, teeth check, health assessment and substance misuse must be."
         )
@@ -432,7 +416,7 @@ def _convicted_without_health(data, row):
 
 @_row_rule("547", "oc2")
 def _health_check_without_health(data, row):
-    if _cell(row, "HEALTH_CHECK") == "1" and _core_missing(row):
+    if record_rules.health_check_without_health(_core_missing(row), _cell(row, "HEALTH_CHECK")):
         return (
             "Health promotion is recorded, so immunisations, teeth check, health assessment and "
             "substance misuse must be."
@@ -442,16 +426,16 @@ def _health_check_without_health(data, row):
 
 @_row_rule("188", "oc2")
 def _sdq_under_4(data, row):
-    fourth = _birthday(_date(row, "DOB"), 4)
-    if fourth and fourth > data.end and _given(row, "SDQ_SCORE", "SDQ_REASON"):
+    dob = _date(row, "DOB")
+    if dob and record_rules.sdq_too_young(dob, data.year, *_sdq(row)):
         return "The child is under 4 at 31 March, so SDQ score and reason must be blank."
     return None
 
 
 @_row_rule("189", "oc2")
 def _sdq_over_17(data, row):
-    seventeenth = _birthday(_date(row, "DOB"), 17)
-    if seventeenth and seventeenth < data.start and _given(row, "SDQ_SCORE", "SDQ_REASON"):
+    dob = _date(row, "DOB")
+    if dob and record_rules.sdq_too_old(dob, data.year, *_sdq(row)):
         return "The child was 17 or over on 1 April, so SDQ score and reason must be blank."
     return None
 
@@ -482,16 +466,7 @@ def _cla_row_rule(code: str):
 @_cla_row_rule("157")
 def _sdq1_for_4_to_16(data, row, cla):
     dob = _date(row, "DOB")
-    fourth, sixteenth = _birthday(dob, 4), _birthday(dob, 16)
-    if (
-        cla
-        and fourth
-        and sixteenth
-        and fourth <= data.start
-        and sixteenth >= data.end
-        and not _cell(row, "SDQ_SCORE")
-        and _cell(row, "SDQ_REASON") == "SDQ1"
-    ):
+    if cla and dob and record_rules.sdq_age_reason_for_4_to_16(dob, data.year, *_sdq(row)):
         return "The child is 4 to 16 in the year, so SDQ1 (under 4 or over 17) cannot be the reason for no SDQ score."
     return None
 
@@ -564,8 +539,8 @@ def _health_check_missing(data, row, cla):
 
 @_cla_row_rule("546")
 def _health_check_over_5(data, row, cla):
-    fifth = _birthday(_date(row, "DOB"), 5)
-    if cla and fifth and data.end >= fifth and _cell(row, "HEALTH_CHECK"):
+    dob = _date(row, "DOB")
+    if cla and dob and record_rules.health_check_at_5_or_over(dob, data.year, _cell(row, "HEALTH_CHECK")):
         return "The child is 5 or over at 31 March, so the health check must be blank."
     return None
 
@@ -600,21 +575,25 @@ def rule_191(data):
 
 @_row_rule("153", "oc3")
 def _oc3_half_done(data, row):
-    if _given(row, *OC3_ITEMS) and not _all_given(row, *OC3_ITEMS):
+    if record_rules.care_leaver_half_done(*(_cell(row, column) for column in OC3_ITEMS)):
         return "In touch, activity and accommodation must all be recorded or all left blank."
     return None
 
 
 @_row_rule("344", "oc3")
 def _died_or_home_with_activity(data, row):
-    if _cell(row, "IN_TOUCH") in {"DIED", "RHOM"} and (_cell(row, "ACTIV") != "0" or _cell(row, "ACCOM") != "0"):
+    in_touch = _cell(row, "IN_TOUCH")
+    if any(
+        record_rules.applicable_after_leaving_for_good(in_touch, _cell(row, column)) for column in ("ACTIV", "ACCOM")
+    ):
         return f"IN_TOUCH is {_cell(row, 'IN_TOUCH')}, so activity and accommodation must be 0."
     return None
 
 
 @_row_rule("345", "oc3")
 def _in_touch_without_activity(data, row):
-    if _cell(row, "IN_TOUCH") == "YES" and (_cell(row, "ACTIV") == "0" or _cell(row, "ACCOM") == "0"):
+    in_touch = _cell(row, "IN_TOUCH")
+    if any(record_rules.not_applicable_while_in_touch(in_touch, _cell(row, column)) for column in ("ACTIV", "ACCOM")):
         return "The authority is in touch with the young person, so activity and accommodation cannot be 0."
     return None
 
@@ -629,11 +608,9 @@ def _too_young_for_oc3(data, row):
 
 @rule("347")
 def rule_347(data):
-    if data.year < 2024:
-        return
     for child, row in _rows(data, "oc3"):
-        eighteenth = _birthday(_date(row, "DOB"), 18)
-        if _cell(row, "ACCOM") in FOYER and eighteenth and eighteenth > data.start:
+        dob = _date(row, "DOB")
+        if dob and record_rules.in_foyer_under_18(_cell(row, "ACCOM"), dob, data.year):
             yield Problem(
                 child,
                 "347",
@@ -644,9 +621,8 @@ def rule_347(data):
 @rule("3001")
 def rule_3001(data):
     for child, row in _rows(data, "oc3"):
-        header = data.header_by_child.get(child)
-        seventeenth = _birthday(data.dob_by_child.get(child), 17) if header is not None else None
-        if _cell(row, "ACCOM") in WITH_FORMER_FOSTER_CARERS and _in_year(data, seventeenth):
+        dob = data.dob_by_child.get(child) if child in data.header_by_child else None
+        if dob and record_rules.with_former_foster_carers_at_17(_cell(row, "ACCOM"), dob, data.year):
             yield Problem(
                 child,
                 "3001",
@@ -677,11 +653,12 @@ def _oc3_filled(data) -> Iterator[tuple[str, dict]]:
 
 @rule("1000")
 def rule_1000(data):
-    died = {child for child, row in _rows(data, "episodes") if _cell(row, "REC") == "E2"}
-    if data.previous is not None:
-        died |= {child for child, row in _rows(data.previous, "episodes") if _cell(row, "REC") == "E2"}
+    ceased = {}
+    for year in (data, data.previous) if data.previous is not None else (data,):
+        for child, row in _rows(year, "episodes"):
+            ceased.setdefault(child, []).append(_cell(row, "REC"))
     for child, _row in _rows(data, "oc3"):
-        if child in died:
+        if record_rules.died_in_care(ceased.get(child, [])):
             yield Problem(
                 child,
                 "1000",
@@ -805,7 +782,7 @@ def rule_1010(data):
 def rule_1011(data):
     for child, _row in _oc3_filled(data):
         latest = _latest(_episodes(data, child))
-        if latest is not None and latest["REC"] == "E3":
+        if latest is not None and record_rules.care_transferred(latest["REC"]):
             yield Problem(
                 child,
                 "1011",
@@ -952,41 +929,32 @@ def _adoption_half_done(data, row):
 
 @_row_rule("333", "ad1")
 def _match_before_decision(data, row):
-    match, decided = _date(row, "DATE_MATCH"), _date(row, "DATE_INT")
-    if match and (decided is None or decided > match):
+    if record_rules.matched_before_decision(_date(row, "DATE_MATCH"), _date(row, "DATE_INT")):
         return "The date the child should be placed for adoption (DATE_INT) must be on or before the matching date."
     return None
 
 
-def _adopters_rule(code: str, legal_status: str | None, allowed: frozenset[str], text: str):
+@_row_rule("511", "ad1")
+def _two_adopters_not_a_couple(data, row):
+    if record_rules.two_adopters_not_a_couple(_cell(row, "NB_ADOPTR"), _cell(row, "SEX_ADOPTR")):
+        return "There are two adopters, so SEX_ADOPTR must be MM, FF or MF."
+    return None
+
+
+def _adopters_rule(code: str, legal_status: str, allowed: frozenset[str], who: str):
+    """One of 514, 517 to 520 and 524: the adopters' sex that `legal_status` allows."""
+    text = f"LS_ADOPTR {legal_status} means {who}, so SEX_ADOPTR must be {' or '.join(sorted(allowed))}."
+
     @_row_rule(code, "ad1")
     def test(data, row):
-        if legal_status is None:
-            wrong = _cell(row, "NB_ADOPTR") == "2" and _cell(row, "SEX_ADOPTR") in {"M1", "F1"}
-        else:
-            wrong = _cell(row, "LS_ADOPTR") == legal_status and _cell(row, "SEX_ADOPTR") not in allowed
-        return text if wrong else None
+        broken = record_rules.sex_disagrees_with_legal_status(_cell(row, "LS_ADOPTR"), _cell(row, "SEX_ADOPTR"))
+        return text if broken == code else None
 
     return test
 
 
-_adopters_rule("511", None, frozenset(), "There are two adopters, so SEX_ADOPTR must be MM, FF or MF.")
-_adopters_rule(
-    "514", "L0", frozenset({"M1", "F1"}), "LS_ADOPTR L0 is a single adopter, so SEX_ADOPTR must be M1 or F1."
-)
-_adopters_rule("517", "L3", frozenset({"MF"}), "LS_ADOPTR L3 is a couple of different sexes, so SEX_ADOPTR must be MF.")
-_adopters_rule(
-    "518", "L4", frozenset({"MM", "FF"}), "LS_ADOPTR L4 is a same-sex couple, so SEX_ADOPTR must be MM or FF."
-)
-_adopters_rule(
-    "519", "L2", frozenset({"MM", "FF", "MF"}), "LS_ADOPTR L2 is a civil partnership, so SEX_ADOPTR must be a couple."
-)
-_adopters_rule(
-    "520", "L11", frozenset({"MF"}), "LS_ADOPTR L11 is a married couple of different sexes, so SEX_ADOPTR must be MF."
-)
-_adopters_rule(
-    "524", "L12", frozenset({"MM", "FF"}), "LS_ADOPTR L12 is a married same-sex couple, so SEX_ADOPTR must be MM or FF."
-)
+for _legal_status, (_code, _allowed, _who) in record_rules.ADOPTERS_SEX_FOR_LEGAL_STATUS.items():
+    _adopters_rule(_code, _legal_status, _allowed, _who)
 
 
 def _ad1_with_episodes(data) -> Iterator[tuple[str, dict, list[Episode]]]:
@@ -1000,7 +968,7 @@ def _ad1_with_episodes(data) -> Iterator[tuple[str, dict, list[Episode]]]:
 def rule_331(data):
     for child, row, episodes in _ad1_with_episodes(data):
         match = _date(row, "DATE_MATCH")
-        if match and any(e["REC"] in ADOPTED and e.decom and match > e.decom for e in episodes):
+        if record_rules.matched_after_adoption_began(match, ((e.decom, e["REC"]) for e in episodes)):
             yield Problem(
                 child,
                 "331",
@@ -1014,7 +982,7 @@ def rule_334(data):
     for child, row, episodes in _ad1_with_episodes(data):
         last_start = _latest(e for e in episodes if e["RNE"] == "S")
         decided = _date(row, "DATE_INT")
-        if last_start is not None and decided and decided < last_start.decom:
+        if last_start is not None and decided and record_rules.decided_before_latest_care(decided, last_start.decom):
             yield Problem(
                 child,
                 "334",
@@ -1028,10 +996,7 @@ def rule_335(data):
     for child, row, episodes in _ad1_with_episodes(data):
         foster = _cell(row, "FOSTER_CARE")
         for e in episodes:
-            if e["REC"] in {"E1", "E11", "E12"} and (
-                (e["PLACE"] in {"A2", "A3", "A5"} and foster == "0")
-                or (e["PLACE"] in {"A1", "A4", "A6"} and foster == "1")
-            ):
+            if record_rules.foster_care_disagrees_with_placement(foster, e["PLACE"], e["REC"]):
                 yield Problem(
                     child,
                     "335",
@@ -1045,15 +1010,12 @@ def rule_335(data):
 def rule_521(data):
     for child, row, episodes in _ad1_with_episodes(data):
         decided = _date(row, "DATE_INT")
-        placed = next(
-            (e for e in episodes if e["PLACE"] in PLACED_FOR_ADOPTION and e.decom and decided and decided > e.decom),
-            None,
-        )
-        if placed is not None:
+        placed_on = record_rules.decided_after_placed_for_adoption(decided, ((e.decom, e["PLACE"]) for e in episodes))
+        if placed_on is not None:
             yield Problem(
                 child,
                 "521",
-                f"DATE_INT {show(decided)} is after the child was placed for adoption ({placed.label}): "
+                f"DATE_INT {show(decided)} is after the child was placed for adoption on {show(placed_on)}: "
                 f"correct {WHERE_ADOPTION}.",
             )
 
@@ -1146,7 +1108,7 @@ def rule_523(data):
 
 @_row_rule("119", "placed_adoption")
 def _ceased_half_done(data, row):
-    if bool(_cell(row, "DATE_PLACED_CEASED")) != bool(_cell(row, "REASON_PLACED_CEASED")):
+    if record_rules.reversal_half_done(_cell(row, "DATE_PLACED_CEASED"), _cell(row, "REASON_PLACED_CEASED")):
         return "A reversed decision needs both its date (DATE_PLACED_CEASED) and its reason."
     return None
 
@@ -1154,7 +1116,7 @@ def _ceased_half_done(data, row):
 @_row_rule("522", "placed_adoption")
 def _ceased_before_placed(data, row):
     placed, ceased = _date(row, "DATE_PLACED"), _date(row, "DATE_PLACED_CEASED")
-    if placed and ceased and ceased < placed:
+    if record_rules.reversed_before_decided(placed, ceased):
         return f"The decision was reversed ({show(ceased)}) before it was made ({show(placed)})."
     return None
 
@@ -1170,7 +1132,7 @@ def _ceased_without_placed(data, row):
 def rule_184(data):
     for child, row in _rows(data, "placed_adoption"):
         placed, dob = _date(row, "DATE_PLACED"), _date(row, "DOB")
-        if placed and (dob is None or placed < dob):
+        if placed and record_rules.decided_before_birth(placed, dob):
             yield Problem(
                 child,
                 "184",
@@ -1185,9 +1147,7 @@ def rule_579(data):
             rows, key=lambda r: (_date(r, "DATE_PLACED") is None, _date(r, "DATE_PLACED") or datetime.date.min)
         )
         for previous, row in itertools.pairwise(ordered):
-            before_ceased = _date(previous, "DATE_PLACED_CEASED")
-            placed = _date(row, "DATE_PLACED")
-            if before_ceased is None or (placed and placed < before_ceased):
+            if record_rules.decisions_overlap(_date(previous, "DATE_PLACED_CEASED"), _date(row, "DATE_PLACED")):
                 yield Problem(
                     child,
                     "579",
@@ -1222,7 +1182,7 @@ def rule_117(data):
             continue
         for row in placed[child]:
             dates = [d for d in (_date(row, "DATE_PLACED"), _date(row, "DATE_PLACED_CEASED")) if d]
-            if any(d > data.end or (last.dec and d > last.dec) for d in dates):
+            if any(d > data.end or record_rules.dated_after_care_ended(d, last.dec) for d in dates):
                 yield Problem(
                     child,
                     "117",
@@ -1258,7 +1218,7 @@ def rule_1003(data):
             continue
         for row in placed.get(child, []):
             date_placed = _date(row, "DATE_PLACED")
-            if date_placed and date_placed < first.decom:
+            if date_placed and record_rules.decided_before_care(date_placed, first.decom):
                 yield Problem(
                     child,
                     "1003",
@@ -1290,7 +1250,13 @@ def rule_552(data):
     for child, episodes in data.episodes_by_child.items():
         first = _earliest(e for e in episodes if e["PLACE"] in PLACED_FOR_ADOPTION)
         decisions = [d for d in (_date(r, "DATE_PLACED") for r in placed.get(child, [])) if d]
-        if first is not None and decisions and first.decom < max(decisions):
+        if (
+            first is not None
+            and decisions
+            and record_rules.decided_after_placed_for_adoption(
+                max(decisions), ((e.decom, e["PLACE"]) for e in episodes)
+            )
+        ):
             yield Problem(
                 child,
                 "552",
@@ -1491,7 +1457,7 @@ def _end_without_kind(data, row):
 @_row_rule("567", "missing")
 def _ends_before_start(data, row):
     start, end = _date(row, "MIS_START"), _date(row, "MIS_END")
-    if start and end and start > end:
+    if start and record_rules.missing_ends_before_start(start, end):
         return f"The episode ends ({show(end)}) before it starts ({show(start)})."
     return None
 
@@ -1515,7 +1481,7 @@ def _ends_outside_year(data, row):
 @_row_rule("586", "missing")
 def _before_birth(data, row):
     start, dob = _date(row, "MIS_START"), _date(row, "DOB")
-    if start and dob and start <= dob:
+    if start and dob and record_rules.missing_before_birth(start, dob):
         return f"The episode starts ({show(start)}) on or before the child's date of birth."
     return None
 
@@ -1527,14 +1493,10 @@ def rule_574(data):
             continue
 
         def order(row):
-            start, end = _date(row, "MIS_START"), _date(row, "MIS_END")
-            end = end or start
-            return (end is None, end or datetime.date.min, start is None, start or datetime.date.min)
+            return record_rules.missing_order(_date(row, "MIS_START"), _date(row, "MIS_END"))
 
         for previous, row in itertools.pairwise(sorted(rows, key=order)):
-            before_end = _date(previous, "MIS_END")
-            start = _date(row, "MIS_START")
-            if before_end is None or (start and start < before_end):
+            if record_rules.missing_overlaps(_date(previous, "MIS_END"), _date(row, "MIS_START")):
                 yield Problem(
                     child,
                     "574",
@@ -1549,12 +1511,14 @@ def rule_575(data):
         start = _date(row, "MIS_START")
         if start is None or _cell(row, "MIS_END"):
             continue
-        ended = next((e for e in _episodes(data, child) if e.decom and e.dec and e.decom <= start <= e.dec), None)
+        ended = record_rules.placement_ended_while_missing(
+            start, None, ((e.decom, e.dec) for e in _episodes(data, child))
+        )
         if ended is not None:
             yield Problem(
                 child,
                 "575",
-                f"The placement the child went missing from ended ({show(ended.dec)}), so the "
+                f"The placement the child went missing from ended ({show(ended)}), so the "
                 f"missing episode starting {show(start)} needs an end date: correct {WHERE_MISSING}.",
             )
 
@@ -1623,10 +1587,7 @@ def rule_581(data):
         episodes = _episodes(data, child)
         if not episodes:
             continue
-        start = _date(row, "MIS_START")
-        if start is None or not any(
-            e.decom and e.decom <= start and (e.dec is None or start <= e.dec) for e in episodes
-        ):
+        if record_rules.missing_outside_care(_date(row, "MIS_START"), ((e.decom, e.dec) for e in episodes)):
             yield Problem(
                 child,
                 "581",
@@ -1639,30 +1600,9 @@ def rule_581(data):
 # PrevPerm: permanence before this period of care
 
 
-def read_permanence_date(value: str) -> datetime.date | None:
-    """DATE_PERM, whose day or month may be ZZ (not known) and year ZZZZ: read as the latest
-    day it can be (the last of the month, or 31 December), a ZZZZ year as 2000."""
-    parts = value.split("/")
-    if len(parts) != 3:
-        return None
-    day, month, year = parts
-    unknown_day, unknown_month = day == "ZZ", month == "ZZ"
-    first = read_date(
-        f"{'01' if unknown_day else day}/{'01' if unknown_month else month}/{'2000' if year == 'ZZZZ' else year}"
-    )
-    if first is None:
-        return None
-    if unknown_month:
-        return first.replace(month=12, day=31)
-    if unknown_day:
-        following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return following - datetime.timedelta(days=1)
-    return first
-
-
 @_row_rule("635", "prev_perm")
 def _order_details_without_code(data, row):
-    if _given(row, "LA_PERM", "DATE_PERM") and not _cell(row, "PREV_PERM"):
+    if record_rules.permanence_details_without_order(*(_cell(row, c) for c in ("PREV_PERM", "LA_PERM", "DATE_PERM"))):
         return "There is a date or authority for a previous permanence order but no PREV_PERM code."
     return None
 
@@ -1708,8 +1648,7 @@ def rule_632(data):
             continue
         for row in permanence.get(child, []):
             value = _cell(row, "DATE_PERM")
-            day = read_permanence_date(value) if value else None
-            if (value and day is None) or (day and day >= first.decom):
+            if record_rules.permanence_date_refused(value, first.decom):
                 yield Problem(
                     child,
                     "632",

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
 from iro_portal.locking import ChangedByAnotherUser
-from outcomes import adoption_services, missing_services
+from outcomes import adoption_services, missing_services, record_rules
 from outcomes.models import Adoption, AdoptionDecision, MissingEpisode, PreviousPermanence
 from tests.conftest import in_care
 from tests.factories import ChildFactory
@@ -221,8 +221,8 @@ class TestPreviousPermanence:
             permanence(child, manager, version=0, order="P1")
         assert PreviousPermanence.objects.get().order == "Z1"
 
-    def test_latest_order_date_reads_zz_as_the_dfe_validator_does(self):
-        read = adoption_services.latest_order_date
+    def test_the_order_date_reads_zz_as_the_dfe_validator_does(self):
+        read = record_rules.read_permanence_date
         assert read("ZZ/02/2024") == D(2024, 2, 29)
         assert read("ZZ/ZZ/2019") == D(2019, 12, 31)
         assert read("05/ZZ/2015") == D(2016, 1, 4)
