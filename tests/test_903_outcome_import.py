@@ -464,3 +464,17 @@ def test_a_row_with_every_item_blank_records_nothing(manager):
 
     assert (result.adoptions, result.previous_permanences) == (0, 0)
     assert everything(AuditEvent, StoredReturn) == before
+
+
+def test_outcome_rows_need_the_childs_episodes(manager):
+    files = {
+        **FILES,
+        "missing.csv": MISSING + "MISS1,05/05/2012,M,01/01/2023,05/04/2024\nOC3A,10/06/2006,M,01/05/2024,02/05/2024\n",
+    }
+
+    result = run(files, manager)
+
+    assert [(e.file, e.row, e.child, e.column, e.message[-11:]) for e in result.errors] == [
+        ("missing.csv", 4, "MISS1", "MIS_START", "(rule 581)."),
+        ("missing.csv", 5, "OC3A", "CHILD", "rule 1012)."),
+    ]

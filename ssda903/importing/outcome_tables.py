@@ -158,6 +158,8 @@ DOB_RULES = {
     "prev_perm": "INT16",
     "missing": "INT13",
 }
+WITH_EPISODES = frozenset({"oc2", "ad1", "placed_adoption", "prev_perm", "missing"})
+"""The tables whose children must have episodes in the return (the DfE's rule 1012)."""
 ONE_ROW_RULES = {"oc2": "INT33", "oc3": "INT34", "ad1": "INT31", "prev_perm": "INT35"}
 
 
@@ -312,6 +314,17 @@ def check_outcome_tables(
             if known is None:
                 continue
             across.same_dob_as_header(record, known, DOB_RULES[table])
+            if table in WITH_EPISODES and record.child not in episodes_by_child:
+                checker.error(
+                    record.file,
+                    record.row,
+                    record.child,
+                    "CHILD",
+                    record.child,
+                    f"This child has no episodes in the Episodes file, so cannot be in the {TABLE_LABELS[table]} file "
+                    "(rule 1012).",
+                )
+                continue
             if table in ONE_ROW_RULES and by_child.get(record.child):
                 checker.error(
                     record.file,
@@ -326,6 +339,8 @@ def check_outcome_tables(
             by_child[record.child].append(record)
             if record.readable:
                 _row_tests(checker, data, record, looked_after_all_year)
+                if table == "missing":
+                    _check_looked_after(checker, record, episodes_by_child[record.child])
         if table == "placed_adoption":
             _check_in_turn(checker, by_child, "decided_on", "ceased_on", "579", "decision to place for adoption")
         elif table == "missing":
@@ -354,6 +369,25 @@ def _row_tests(
                 record.values.get(column, ""),
                 f"{message.removesuffix('.')} (rule {code}).",
             )
+
+
+def _check_looked_after(checker: "RowChecker", record: OutcomeRow, episodes: Sequence["EpisodeRow"]) -> None:
+    """A missing or away episode starts while the child is looked after: within one of the
+    child's episodes in the file (the DfE's rule 581), once their dates can be read."""
+    start = record.field("start_date")
+    if not all(e.dates_ok for e in episodes) or any(
+        e.start_date <= start and (e.end_date is None or start <= e.end_date) for e in episodes
+    ):
+        return
+    checker.error(
+        record.file,
+        record.row,
+        record.child,
+        "MIS_START",
+        format_date(start),
+        "No episode in the Episodes file covers this day: a missing or away episode starts while the child is "
+        "looked after (rule 581).",
+    )
 
 
 def _check_in_turn(
