@@ -63,7 +63,8 @@ PLACE_FROM_2026 = frozenset(PlacementType.values) - {"H5", "P2", "Z1"}
 # K3 that year. Its own 2024/25 rules say otherwise: 371 (new that year) requires a child in K3 to
 # be 16 or over and 221 asks a K3 placement's URN, which only make sense for a valid code; and the
 # 2025/26 list has "K3". The DfE's code list for 2024/25 (DATA_DICTIONARY.md 2.6) adds K3, so K3
-# is valid here that year and the portal reports no 146 for it, where the DfE's tool does.
+# is valid here that year: the portal reports no 146 for it, and the export's check with the DfE's
+# tool does not refuse a return for its 146 on K3 (ssda903.dfe_check.validator_slips).
 PLACE_2025 = frozenset(PlacementType.values) - {"Z11", "Z12", "Z13", "Z14"}
 PLACE_UP_TO_2024 = PLACE_2025 - {"K3"}
 TEMPORARY_PLACE = TEMPORARY_PLACEMENTS

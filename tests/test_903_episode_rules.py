@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from children import services
 from ssda903 import dfe_check
-from ssda903.exporter import FILE_NAMES, write_csv
+from ssda903.exporter import FILE_NAMES, ExportResult, write_csv
 from ssda903.importer import import_return
 from ssda903.rules import ReturnData, check_return
 from tests.factories import ChildFactory
@@ -296,3 +296,21 @@ def test_the_portal_and_the_dfe_agree_on_a_crafted_return(dfe_validator):
         ("GONE", "205A"),
         ("NEVER", "205C"),
     }
+
+
+@pytest.mark.usefixtures("dfe_validator")
+def test_the_dfe_validators_146_on_k3_in_2024_25_does_not_refuse_the_export(db):
+    """Its 2024/25 code list has "k3" for K3 (ssda903/rules.py, PLACE_2025); a code not in the
+    year's list (Z11, from 2025/26) is still refused."""
+    result = ExportResult(
+        year=2025,
+        files={
+            "header.csv": HEADER + "K3KID,M,01/01/2007,WBRI,UN5,,\r\nZ11KID,M,01/01/2007,WBRI,UN5,,\r\n",
+            "episodes.csv": EPISODES
+            + "K3KID,01/05/2024,S,V2,N1,K3,PR4,,,,NG1 5DT,NG7 2UH,SC123456\r\n"
+            + "Z11KID,01/05/2024,S,V2,N1,Z11,,,,,NG1 5DT,NG7 2UH,\r\n",
+        },
+    )
+    report = dfe_check.add_dfe_findings(result)
+    assert sorted(issue.child for issue in report.errors if issue.rule == "146") == ["K3KID", "Z11KID"]
+    assert [problem.child for problem in result.problems if problem.rule == "146"] == ["Z11KID"]
