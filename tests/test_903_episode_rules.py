@@ -8,13 +8,17 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from children import services
 from ssda903 import dfe_check
 from ssda903.exporter import FILE_NAMES, ExportResult, write_csv
 from ssda903.importer import import_return
 from ssda903.rules import ReturnData, check_return
+from tests.api_helpers import api_client, assert_error_shape
+from tests.conftest import sign_in
 from tests.factories import ChildFactory
+from tests.test_data_entry import episode_answers
 from tests.test_export_903 import PLACED, TEMPORARY, X1, b_episodes, check, set_cell, uasc_years
 
 D = datetime.date
@@ -141,6 +145,27 @@ def test_changing_an_episode_to_break_a_rule_is_refused(manager):
     ]
     episode.refresh_from_db()
     assert episode.placement_type == "U4"
+
+
+def test_the_add_episode_page_and_the_api_refuse_it_with_the_same_message(client, manager, business_support):
+    child = ChildFactory(date_of_birth=D(2015, 1, 1))
+    message = "A child placed for adoption under a placement order (A5) has legal status E1 (placement order granted)."
+    sign_in(client, manager)
+    response = client.post(
+        reverse("children:add_episode", args=[child.pk]), episode_answers(D(2024, 1, 10), placement_type="A5")
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    body = assert_error_shape(
+        api_client(business_support).post(
+            "/api/v1/care-episodes/",
+            {"child": child.pk, **fields(placement_type="A5", start_date="2024-01-10")},
+            format="json",
+        ),
+        400,
+        "legal_status",
+    )
+    assert body["errors"]["legal_status"] == [message]
+    assert not child.episodes.exists()
 
 
 # --- The import ------------------------------------------------------------------------------------
