@@ -217,7 +217,7 @@ def _plan_children(
         records = checked.episodes_by_child.get(local_id)
         if local_id not in portal.children:
             recorded_from[local_id] = _recorded_from(records, None, year_start)
-            is_uasc, duc = uasc_from_row(checked.uasc.get(local_id), record.dob)
+            is_uasc, duc = _uasc_from_row(checked.uasc.get(local_id), record.dob)
             plan.new_children.append(
                 (
                     local_id,
@@ -484,7 +484,7 @@ def _details_wanted(
     return (record.sex, record.dob, record.ethnicity, upn, recorded_from, is_mother, born)
 
 
-def uasc_from_row(row: UascRow | None, date_of_birth: date | None) -> tuple:
+def _uasc_from_row(row: UascRow | None, date_of_birth: date | None) -> tuple:
     """(is_uasc, uasc_ceased_on) a UASC row says (None: the child has no row). A DUC on the 18th
     birthday, written for a child still UASC (ssda903.exporter.uasc_duc), is not a day the status
     ceased early: it ends then anyway."""
@@ -503,7 +503,7 @@ def _uasc_wanted(row: UascRow | None, have: tuple, year: int | None, date_of_bir
         and uasc_duc(have[0], have[1], date_of_birth, year) == (None if row is None else format_date(row.duc))
     ):
         return have
-    return uasc_from_row(row, date_of_birth)
+    return _uasc_from_row(row, date_of_birth)
 
 
 def _children_in_later_returns(collection_year: int) -> set[str]:
