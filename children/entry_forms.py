@@ -190,7 +190,10 @@ class EpisodeEndForm(forms.Form):
         "",
         empty="Not a change of placement",
         required=False,
-        help_text="Only when the episode ends (X1) because the placement changes.",
+        help_text=(
+            "Only when the episode ends (X1) because the placement changes; never for a move to or from a "
+            "temporary placement (T0 to T4)."
+        ),
     )
     version = VersionField()
 

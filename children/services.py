@@ -24,6 +24,7 @@ from .codes import (
 )
 from .models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from .placement_location import check_placement_details, locate
+from .placement_rules import placement_problems
 from .selectors import age_on, follow_on_breaks, records_motherhood
 from .signals import care_record_changed
 
@@ -174,6 +175,16 @@ def validate_care_episode(episode: CareEpisode, *, today: datetime.date) -> None
     elif episode.start_date < episode.child.date_of_birth:
         errors["start_date"] = "An episode cannot start before the child's date of birth."
     errors.update(_placement_details_problems(episode))
+    for problem in placement_problems(
+        placement_type=episode.placement_type,
+        legal_status=episode.legal_status,
+        placement_provider=episode.placement_provider,
+        reason_episode_ceased=episode.reason_episode_ceased,
+        reason_for_placement_change=episode.reason_for_placement_change,
+        date_of_birth=episode.child.date_of_birth,
+        start_date=episode.start_date,
+    ):
+        errors.setdefault(problem.field, problem.message)
     if errors:
         raise ValidationError(errors)
     _check_no_overlap(episode)

@@ -46,6 +46,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from children.models import CareEpisode, Child
 from children.placement_location import urn_exempt_placements
+from children.placement_rules import dfe_birthday
 from children.selectors import EPISODE_FIELDS
 from reviews.models import Review, ReviewKind, ReviewStatus
 from ssda903 import outcome_rows, rules
@@ -106,12 +107,19 @@ def mother_cells(is_mother, first_child_born, *, short_breaks_only, looked_after
     return "1", format_date(first_child_born)
 
 
-def uasc_duc(is_uasc, ceased_on, year) -> str | None:
-    """The child's DUC cell in the year's UASC table, or None when the child has no row: a row
-    for a child who is UASC or ceased to be in the year, DUC blank unless it ceased by 31 March."""
-    if not is_uasc and (ceased_on is None or ceased_on < collection_start(year)):
+def uasc_duc(is_uasc, ceased_on, date_of_birth, year) -> str | None:
+    """The child's DUC cell in the year's UASC table, or None when the child has no row. A child is
+    UASC until the status ceased (uasc_ceased_on), at the latest on their 18th birthday, and has a
+    row in each year they were UASC in. DUC is that last day, as the DfE wants it for a child UASC
+    in two returns (rule 205B): their 18th birthday, even after 31 March, unless the status ceased
+    earlier, which a return shows from the year it happened in."""
+    if not is_uasc and ceased_on is None:
         return None
-    return format_date(ceased_on) if ceased_on is not None and ceased_on <= collection_end(year) else ""
+    eighteenth = dfe_birthday(date_of_birth, 18)
+    ends = ceased_on or eighteenth
+    if ends < collection_start(year):
+        return None
+    return format_date(ends if ends <= collection_end(year) else eighteenth)
 
 
 def build_rows(year: int) -> ReturnData:
@@ -227,7 +235,7 @@ def build_rows(year: int) -> ReturnData:
                 "MC_DOB": first_child_born,
             }
         )
-        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], year) if looked_after else None
+        duc = uasc_duc(record["is_uasc"], record["uasc_ceased_on"], dob, year) if looked_after else None
         if duc is not None:
             uasc_rows.append({"CHILD": child_id, "SEX": sex, "DOB": dob_text[child_id], "DUC": duc})
 

@@ -14,12 +14,13 @@ value, what is wrong). Otherwise one transaction:
   updates SEX, DOB, ETHNIC, UPN, MOTHER and MC_DOB of known ones (a blank MOTHER: not recorded);
   names are never touched (the 903 has none: new children are shown as "Child <CHILD>" until
   someone enters their names). With a UASC file, it says which of the file's children with
-  episodes are UASC (is_uasc, uasc_ceased_on = DUC); without one, known children keep their
-  flag, as do care leavers not looked after in the year. A value stays as the portal has it
-  when the return, written from the portal, would say what the file says (a UPN not recorded
-  is written as UN1/UN5, a first child born after the child's last day in the return as MOTHER
-  0, MOTHER blank for short breaks only and for a care leaver with no episodes in the year, a
-  DUC after 31 March blank), and
+  episodes are UASC (is_uasc, uasc_ceased_on = DUC, or none when DUC is the 18th birthday, as
+  the portal writes it for a child still UASC); without one, known children keep their flag, as
+  do care leavers not looked after in the year. A value stays as the portal has it when the
+  return, written from the portal, would say what the file says (a UPN not recorded is written
+  as UN1/UN5, a first child born after the child's last day in the return as MOTHER 0, MOTHER
+  blank for short breaks only and for a care leaver with no episodes in the year, a DUC after
+  the year as the 18th birthday), and
   a child in the Header of a later year's return the portal holds (StoredReturn) keeps all of
   them: an older return never overwrites newer details.
 - replaces, for each child with rows in Episodes, only what the return covers. A return for

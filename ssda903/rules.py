@@ -35,6 +35,7 @@ from children.codes import (
     ReasonForPlacementChange,
     Sex,
 )
+from children.placement_rules import TEMPORARY_PLACEMENTS
 from children.selectors import age_on
 from outcomes.years import collection_end, collection_start, year_label
 from reviews.selectors import participation_code_problem
@@ -57,12 +58,16 @@ CIN_CODES = frozenset(CategoryOfNeed.values)
 # children.codes holds every placement code of any year; by year: K3 is new in 2024/25, and from
 # 2025/26 H5, P2 and Z1 are no longer codes and Z11 to Z14 are new.
 PLACE_FROM_2026 = frozenset(PlacementType.values) - {"H5", "P2", "Z1"}
-# The DfE's published validator for 2024/25 lists K3 as "k3" (a slip: it upper-cases the data), so
-# it flags K3 that year; K3 is a 2024/25 code in the DfE's guidance, and refusing it would leave
-# such a placement no way into the return, so it stays valid here.
+# K3 (supported accommodation) is valid from 2024/25. The DfE's published validator for 2024/25
+# lists it as "k3" in rule 146's code list, a slip (the data is upper-cased), so its 146 flags every
+# K3 that year. Its own 2024/25 rules say otherwise: 371 (new that year) requires a child in K3 to
+# be 16 or over and 221 asks a K3 placement's URN, which only make sense for a valid code; and the
+# 2025/26 list has "K3". The DfE's code list for 2024/25 (DATA_DICTIONARY.md 2.6) adds K3, so K3
+# is valid here that year: the portal reports no 146 for it, and the export's check with the DfE's
+# tool does not refuse a return for its 146 on K3 (ssda903.dfe_check.validator_slips).
 PLACE_2025 = frozenset(PlacementType.values) - {"Z11", "Z12", "Z13", "Z14"}
 PLACE_UP_TO_2024 = PLACE_2025 - {"K3"}
-TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
+TEMPORARY_PLACE = TEMPORARY_PLACEMENTS
 PROVIDER_CODES = frozenset(PlacementProvider.values)
 NO_PROVIDER_UP_TO_2025 = frozenset({"T0", "T1", "T2", "T3", "T4", "Z1"})
 NO_PROVIDER_FROM_2026 = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"})
@@ -803,11 +808,22 @@ def rule_504(data):
                 )
 
 
+def changes_placement(episode_place: str, following_place: str, following_rne: str) -> bool:
+    """Rules 225 and 226: an episode continued by one that changes the placement (RNE P, T, B or U)
+    records why, unless either is a temporary placement (T0-T4): the DfE wants no reason for a
+    move to or from one."""
+    return (
+        following_rne in PLACEMENT_CHANGE_RNE
+        and episode_place not in TEMPORARY_PLACE
+        and following_place not in TEMPORARY_PLACE
+    )
+
+
 def _next_is_placement_change(data) -> dict[int, bool]:
     """For each episode (by index) whether the next episode continues it with a placement change."""
     changes = {}
     for _child, previous, episode in data.continuing_pairs():
-        changes[previous.index] = episode["RNE"] in PLACEMENT_CHANGE_RNE
+        changes[previous.index] = changes_placement(previous["PLACE"], episode["PLACE"], episode["RNE"])
     return changes
 
 
@@ -829,7 +845,9 @@ def rule_226(data):
             yield Problem(
                 child,
                 "226",
-                f"The {episode.label} has a REASON_PLACE_CHANGE but the placement does not change when it ceases.",
+                f"The {episode.label} has a REASON_PLACE_CHANGE but is not followed by a change of placement "
+                "(the next episode starting that day with RNE P, T, B or U, neither being a temporary placement "
+                "T0-T4).",
             )
 
 
@@ -1046,6 +1064,6 @@ def check_return(data: ReturnData) -> tuple[list[Problem], list[Problem]]:
 
 
 # The rules on postcodes, URN and placement location, and on the outcome tables (OC2, OC3,
-# Missing, AD1, PlacedAdoption, PrevPerm), register themselves with `rule` when imported; they
-# need everything above.
-from . import location_rules, outcome_rules  # noqa: E402, F401
+# Missing, AD1, PlacedAdoption, PrevPerm), on what an episode's placement may go with and on the
+# UASC table, register themselves with `rule` when imported; they need everything above.
+from . import episode_rules, location_rules, outcome_rules  # noqa: E402, F401

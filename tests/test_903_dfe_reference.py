@@ -24,10 +24,8 @@ D = datetime.date
 # The DfE's published 218 (2025/26) asks a URN of every placement in England, and its 214 forbids
 # one on a short break (V3, V4), which has no postcode either: the two cannot both pass for a short
 # break. The portal follows 214 (ssda903.location_rules.rule_218), so the DfE's tool reports 218 on
-# the demo's short breaks, and on nothing else. 205B (a child UASC in both years should have last
-# year's DUC on their 18th birthday) is not among the portal's rules yet, nor is the export's DUC
-# written that way: until it is, the DfE's tool reports it on children UASC in both years.
-DFE_RULES_THE_DEMO_CANNOT_PASS = frozenset({"205B", "218"})
+# the demo's short breaks, and on nothing else.
+DFE_RULES_THE_DEMO_CANNOT_PASS = frozenset({"218"})
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\r\n"

@@ -227,8 +227,19 @@ def test_uasc_file_only_when_a_child_was_uasc_in_the_year(db):
     long_ago.uasc_ceased_on = D(2023, 1, 2)
     long_ago.save()
     result = exported(2025)
-    assert result.files["uasc.csv"] == "CHILD,SEX,DOB,DUC\r\nU1,M,01/07/2008,\r\nU2,M,02/01/2007,02/01/2025\r\n"
-    assert [r["SEX"] for r in rows(exported(2024), "uasc.csv")] == ["1", "1"]
+    # Still UASC: DUC is the 18th birthday, after the year, as the DfE wants it (rule 205B).
+    assert (
+        result.files["uasc.csv"] == "CHILD,SEX,DOB,DUC\r\nU1,M,01/07/2008,01/07/2026\r\nU2,M,02/01/2007,02/01/2025\r\n"
+    )
+    last_year = rows(exported(2024), "uasc.csv")
+    assert [(r["SEX"], r["DUC"]) for r in last_year] == [("1", "01/07/2026"), ("1", "02/01/2025")]
+
+
+def test_uasc_status_that_ceased_before_the_18th_birthday_shows_from_its_year(db):
+    child_in_care("U1", sex="M", dob=D(2008, 7, 1), uasc_ceased_on=D(2024, 6, 1), start=D(2023, 1, 10))
+    assert rows(exported(2024), "uasc.csv")[0]["DUC"] == "01/07/2026"
+    assert rows(exported(2025), "uasc.csv")[0]["DUC"] == "01/06/2024"
+    assert "uasc.csv" not in exported(2026).files
 
 
 def test_short_break_children_have_no_reviews_in_the_return(db):
@@ -516,6 +527,28 @@ def b_episodes(*episodes):
     return change
 
 
+def uasc_years(*, this_year, last_year, last_header=("A",)):
+    """UASC tables for this year and last ((CHILD, DUC) rows, born 01/06/2015, 18 on 01/06/2033),
+    and last year's Header (child A in care since 10/01/2024 as this year's return has it)."""
+
+    def uasc(rows):
+        return [{"CHILD": child, "SEX": "F", "DOB": "01/06/2015", "DUC": duc} for child, duc in rows]
+
+    def change(data):
+        data["uasc"] = uasc(this_year)
+        data["previous"] = ReturnData(
+            2024,
+            header=[
+                {"CHILD": child, "SEX": "2", "DOB": "01/06/2015", "ETHNIC": "WBRI", "UPN": "UN5"}
+                for child in last_header
+            ],
+            episodes=[a_episode(DECOM="10/01/2024")],
+            uasc=uasc(last_year),
+        )
+
+    return change
+
+
 X1 = {"REC": "X1"}
 BREACHES = [
     ("101", 2025, set_cell("header", 0, SEX="2")),
@@ -664,6 +697,21 @@ BREACHES = [
             {"DECOM": "01/06/2024", "RNE": "B", "LS": "C1"},
         ),
     ),
+    # What an episode's placement may go with, and the UASC table against last year's (ssda903.episode_rules).
+    ("374", 2025, set_cell("episodes", 2, PLACE="P3")),
+    ("374", 2026, set_cell("episodes", 2, PLACE="P3")),
+    ("408", 2025, set_cell("episodes", 1, PLACE="A5")),
+    ("516", 2025, set_cell("episodes", 2, REC="E45", PLACE="K2")),
+    ("529", 2025, set_cell("episodes", 1, PLACE_PROVIDER="PR3")),
+    ("226", 2025, set_cell("episodes", 1, PLACE="T1", PLACE_PROVIDER="", URN="")),
+    ("205A", 2025, uasc_years(this_year=[("Q", "")], last_year=[("Q", "01/06/2033")], last_header=("A", "Q"))),
+    ("205B", 2025, uasc_years(this_year=[("A", "01/06/2033")], last_year=[("A", "")])),
+    ("205C", 2025, uasc_years(this_year=[("Q", "01/06/2033")], last_year=[("A", "01/06/2033")])),
+    (
+        "205D",
+        2025,
+        uasc_years(this_year=[("A", "01/06/2033")], last_year=[("Q", "01/06/2033")], last_header=("A", "Q")),
+    ),
     # Postcodes, URN and the placement's location (ssda903.location_rules).
     ("392a", 2025, set_cell("episodes", 1, HOME_POST="")),
     ("392b", 2025, set_cell("episodes", 1, PL_POST="")),
@@ -777,9 +825,10 @@ def test_mother_is_not_needed_for_boys_nor_girls_on_short_breaks_only():
 
 
 def test_consecutive_temporary_placements_then_back_are_fine():
+    """With no reason for placement change around them: the DfE wants none for a temporary move (226)."""
     data = copy.deepcopy(BASE)
     b_episodes(
-        {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1, "REASON_PLACE_CHANGE": "CARPL"},
+        {"DECOM": "01/05/2024", "DEC": "01/06/2024", **X1},
         {
             "DECOM": "01/06/2024",
             "RNE": "P",
@@ -787,7 +836,6 @@ def test_consecutive_temporary_placements_then_back_are_fine():
             **TEMPORARY,
             "DEC": "05/06/2024",
             **X1,
-            "REASON_PLACE_CHANGE": "OTHER",
         },
         {
             "DECOM": "05/06/2024",
@@ -796,7 +844,6 @@ def test_consecutive_temporary_placements_then_back_are_fine():
             **TEMPORARY,
             "DEC": "08/06/2024",
             **X1,
-            "REASON_PLACE_CHANGE": "OTHER",
         },
         {"DECOM": "08/06/2024", "RNE": "P"},
     )(data)

@@ -66,7 +66,7 @@ def valid_return():
             header("A006", "U", "01/09/2014", "CHNE", "UN5"),
         ],
         "episodes": [
-            # A001: foster care, an unplanned move (ALLEG), a temporary hospital stay, still in care.
+            # A001: foster care, a temporary hospital stay (no reason for the moves: rule 226), still in care.
             episode(
                 "A001",
                 "01/04/2023",
@@ -77,17 +77,17 @@ def valid_return():
                 "PR1",
                 "10/06/2023",
                 "X1",
-                "ALLEG",
+                "",
                 "NG1 5DT",
                 "NG7 2UH",
                 "SC123456",
             ),
-            episode("A001", "10/06/2023", "B", "C2", "N1", "T1", "", "20/06/2023", "X1", "PLACE"),
+            episode("A001", "10/06/2023", "B", "C2", "N1", "T1", "", "20/06/2023", "X1", ""),
             episode("A001", "20/06/2023", "T", "C2", "N1", "U6", "PR4"),
             # A002: a first period ending at home, then a return to care.
             episode("A002", "01/02/2022", "S", "V2", "N4", "K2", "PR2", "01/08/2022", "E4A", "CARPL"),
             episode("A002", "01/01/2024", "S", "C1", "N4", "U3", "PR1", "15/03/2024", "X1"),
-            episode("A002", "15/03/2024", "L", "C2", "N4", "U3", "PR1", "01/06/2024", "X1", "OTHER"),
+            episode("A002", "15/03/2024", "L", "C2", "N4", "U3", "PR1", "01/06/2024", "X1", "ALLEG"),
             episode("A002", "01/06/2024", "U", "E1", "N4", "A6", "PR1"),
             # A003: under 4.
             episode("A003", "01/03/2023", "S", "L2", "N3", "R3", "PR3", "10/03/2023", "X1", "CARPL"),
@@ -100,10 +100,10 @@ def valid_return():
             episode("A005", "01/09/2023", "S", "V2", "N7", "H5", "PR4", "01/12/2023", "X1", "CREQB"),
             episode("A005", "01/12/2023", "P", "V2", "N7", "P2", "PR5", "15/12/2023", "X1", "CHILD"),
             episode("A005", "15/12/2023", "P", "V2", "N7", "Z1", "", "01/05/2024", "E5", ""),
-            # A006: placed with parents, then adopted.
+            # A006: placed with parents, then for adoption with consent, then adopted under a placement order.
             episode("A006", "01/06/2021", "S", "C2", "N5", "P1", "PR0", "01/12/2021", "X1", "CARPL"),
-            episode("A006", "01/12/2021", "P", "C2", "N5", "A5", "PR1", "01/03/2022", "X1", "PLACE"),
-            episode("A006", "01/03/2022", "L", "E1", "N5", "A5", "PR1", "01/06/2022", "E11"),
+            episode("A006", "01/12/2021", "P", "C2", "N5", "A4", "PR1", "01/03/2022", "X1", "PLACE"),
+            episode("A006", "01/03/2022", "B", "E1", "N5", "A5", "PR1", "01/06/2022", "E11"),
         ],
         "reviews": [
             review("A001", "01/05/2012", "28/04/2023", "PN1"),
@@ -234,7 +234,7 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
         (D(2024, 6, 1), "U", "E1", "A6", None, ""),
     ]
     temporary = CareEpisode.objects.get(child__local_child_id="A001", placement_type="T1")
-    assert temporary.placement_provider == "" and temporary.reason_for_placement_change == "PLACE"
+    assert temporary.placement_provider == "" and temporary.reason_for_placement_change == ""
 
     held = {
         (r.child.local_child_id, r.held_on): r for r in Review.objects.filter(status="held").select_related("child")
@@ -248,9 +248,10 @@ def test_valid_return_imports_children_episodes_reviews_and_next_due_dates(manag
     second = held[("A002", D(2024, 4, 10))]
     assert (second.number, second.due_date) == (2, timescales.add_months(D(2024, 1, 20), 3))
     a001_second = held[("A001", D(2023, 8, 7))]
-    # The unplanned move (ALLEG) on 10/06/2023 brought the second review forward to 20 working days.
-    assert a001_second.due_date == timescales.add_working_days(D(2023, 6, 10), 20)
+    assert a001_second.due_date == timescales.add_months(D(2023, 4, 28), 3)
     assert a001_second.in_timescale is False
+    # The unplanned move (ALLEG) on 01/06/2024 brings A002's next review forward to 20 working days.
+    assert outstanding(existing).due_date == timescales.add_working_days(D(2024, 6, 1), 20)
     assert held[("A003", D(2023, 3, 20))].participation_code == "PN0"
 
     # Next reviews: as the scheduler would have them.

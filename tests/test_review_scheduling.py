@@ -225,7 +225,7 @@ class TestShortBreakSeries:
             child, manager, start=D(2025, 3, 1), legal_status="V3", category_of_need="N2", placement_type="K2"
         )
         assert outstanding(child).due_date == D(2025, 6, 1)
-        children_services.update_care_episode(last, by=manager, end_date=D(2025, 3, 3), reason_episode_ceased="E45")
+        children_services.update_care_episode(last, by=manager, end_date=D(2025, 3, 3), reason_episode_ceased="E47")
         review = Review.objects.get(child=child)
         assert (review.status, review.cancelled_reason) == ("cancelled", "The child ceased to be looked after.")
 

@@ -25,6 +25,7 @@ from children.codes import (
 )
 from children.models import Child
 from children.placement_location import check_placement_details
+from children.placement_rules import dfe_birthday, placement_problems
 from children.selectors import age_on, follow_on_breaks
 from children.validators import validate_local_child_id
 from reviews import timescales
@@ -33,7 +34,7 @@ from reviews.models import ParticipationCode
 from reviews.selectors import participation_code_problem
 
 from ..files import format_date, read_date
-from ..rules import EARLIEST_DECOM, PLACEMENT_CHANGE_RNE, is_valid_upn, keeps_category_of_need
+from ..rules import EARLIEST_DECOM, changes_placement, is_valid_upn, keeps_category_of_need
 from . import RowError
 from .outcome_tables import OutcomeRow, OutcomeRows, OutcomeTables, check_outcome_tables, latest_outcome_date
 from .read import Progress, ReturnFile, report_progress
@@ -63,6 +64,12 @@ CODE_RULES = {
     "REVIEW_CODE": "167",
 }
 PLACEMENT_DETAIL_COLUMNS = {"home_postcode": "HOME_POST", "placement_postcode": "PL_POST", "provider_urn": "URN"}
+EPISODE_COLUMNS = {
+    "placement_type": "PLACE",
+    "legal_status": "LS",
+    "placement_provider": "PLACE_PROVIDER",
+    "reason_episode_ceased": "REC",
+}
 DATE_RULES = {"DOB": "102", "DECOM": "141", "DEC": "147", "REVIEW": "166", "MC_DOB": "", "DUC": ""}
 
 
@@ -319,6 +326,11 @@ class RowChecker:
                 provider,
                 "PLACE_PROVIDER PR0 (parents) is only valid with PLACE P1 (rule 550).",
             )
+        for problem in placement_problems(
+            placement_type=place, legal_status=ls, placement_provider=provider, reason_episode_ceased=rec
+        ):
+            column = EPISODE_COLUMNS[problem.field]
+            self.error(file, row, child, column, values.get(column, ""), f"{problem.message} (rule {problem.rule})")
         details = check_placement_details(
             values.get("HOME_POST", ""),
             values.get("PL_POST", ""),
@@ -362,7 +374,9 @@ class RowChecker:
         child = self.child(file, row, values)
         sex = self.sex(file, row, child, values)
         dob = self.day(file, row, child, values, "DOB")
-        duc = self.not_future(file, row, child, "DUC", self.day(file, row, child, values, "DUC", required=False))
+        duc = self.day(file, row, child, values, "DUC", required=False)
+        if dob is None or duc != dfe_birthday(dob, 18):  # the 18th birthday of a child still UASC may be ahead
+            duc = self.not_future(file, row, child, "DUC", duc)
         return UascRow(file, row, child, sex, dob, duc)
 
     # --- across rows and files ----------------------------------------------------------------
@@ -500,6 +514,13 @@ class RowChecker:
                     )
             if previous is None or starts_period:
                 period_cin = episode.category_of_need
+            if dob is not None and episode.end_date is not None:  # as the DfE's, on ceased episodes (374)
+                for problem in placement_problems(
+                    placement_type=episode.placement_type, date_of_birth=dob, start_date=episode.start_date
+                ):
+                    self.error(
+                        file, row, child_id, "PLACE", episode.placement_type, f"{problem.message} (rule {problem.rule})"
+                    )
             if starts_period and dob is not None and age_on(dob, episode.start_date) >= 18:
                 self.error(
                     file,
@@ -533,7 +554,9 @@ class RowChecker:
                 following is not None
                 and episode.end_date == following.start_date
                 and episode.reason_episode_ceased == CONTINUING_EPISODE_REASON
-                and following.reason_for_new_episode in PLACEMENT_CHANGE_RNE
+                and changes_placement(
+                    episode.placement_type, following.placement_type, following.reason_for_new_episode
+                )
             )
             if changes and following is not None and not episode.reason_for_placement_change:
                 self.error(
@@ -553,7 +576,8 @@ class RowChecker:
                     "REASON_PLACE_CHANGE",
                     episode.reason_for_placement_change,
                     "REASON_PLACE_CHANGE is only for an episode whose placement changes when it ceases "
-                    "(the next episode starts that day with RNE P, T, B or U) (rule 226).",
+                    "(the next episode starts that day with RNE P, T, B or U) (rule 226); a move to or from "
+                    "a temporary placement (T0-T4) has none.",
                 )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import CareEpisode, Child
+from children.placement_rules import dfe_birthday
 from children.selectors import EPISODE_FIELDS, follow_on_breaks
 from reviews.cycles import current_lac_cycle, cycle_on, lac_cycles, next_lac_review
 from reviews.models import OUTSTANDING_STATUSES, Review, ReviewKind, ReviewStatus
@@ -221,7 +222,7 @@ def _plan_children(
         records = checked.episodes_by_child.get(local_id)
         if local_id not in portal.children:
             recorded_from[local_id] = _recorded_from(records, None, year_start)
-            duc = checked.uasc[local_id].duc if local_id in checked.uasc else None
+            is_uasc, duc = _uasc_from_row(checked.uasc.get(local_id), record.dob)
             plan.new_children.append(
                 (
                     local_id,
@@ -231,7 +232,7 @@ def _plan_children(
                     record.dob,
                     record.ethnicity,
                     record.upn,
-                    local_id in checked.uasc,
+                    is_uasc,
                     duc,
                     recorded_from[local_id],
                     record.is_mother,
@@ -247,7 +248,7 @@ def _plan_children(
         else:
             wanted = _details_wanted(record, records, have, recorded_from[local_id], collection_year, year_end)
             wanted_uasc = (
-                _uasc_wanted(checked.uasc.get(local_id), have_uasc, collection_year)
+                _uasc_wanted(checked.uasc.get(local_id), have_uasc, collection_year, record.dob)
                 if checked.has_uasc_file and records
                 else have_uasc  # a care leaver not looked after in the year has no UASC row (rule 1014)
             )
@@ -490,12 +491,26 @@ def _details_wanted(
     return (record.sex, record.dob, record.ethnicity, upn, recorded_from, is_mother, born)
 
 
-def _uasc_wanted(row: UascRow | None, have: tuple, year: int | None) -> tuple:
-    """(is_uasc, uasc_ceased_on) from the child's UASC row (None: no row), unless the portal's
-    would be written as the same row: a DUC after the year is blank in its return."""
-    if year is not None and uasc_duc(have[0], have[1], year) == (None if row is None else format_date(row.duc)):
+def _uasc_from_row(row: UascRow | None, date_of_birth: date | None) -> tuple:
+    """(is_uasc, uasc_ceased_on) a UASC row says (None: the child has no row). A DUC on the 18th
+    birthday, written for a child still UASC (ssda903.exporter.uasc_duc), is not a day the status
+    ceased early: it ends then anyway."""
+    if row is None:
+        return (False, None)
+    on_eighteenth = date_of_birth is not None and row.duc == dfe_birthday(date_of_birth, 18)
+    return (True, None if on_eighteenth else row.duc)
+
+
+def _uasc_wanted(row: UascRow | None, have: tuple, year: int | None, date_of_birth: date | None) -> tuple:
+    """(is_uasc, uasc_ceased_on) from the child's UASC row, unless the portal's would be written as
+    the same row."""
+    if (
+        year is not None
+        and date_of_birth is not None
+        and uasc_duc(have[0], have[1], date_of_birth, year) == (None if row is None else format_date(row.duc))
+    ):
         return have
-    return (row is not None, row.duc if row is not None else None)
+    return _uasc_from_row(row, date_of_birth)
 
 
 def _children_in_later_returns(collection_year: int) -> set[str]:
