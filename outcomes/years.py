@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
+from children.placement_rules import dfe_birthday
 
 EpisodeFacts = tuple[datetime.date | None, datetime.date | None, str, str, str]
 """An episode as the cohort rules read it: DECOM, DEC, RNE, LS, REC."""
@@ -85,10 +86,7 @@ def care_leaver_birthday(
     age = next((age for age in CARE_LEAVER_AGES if birthday_in_year(date_of_birth, age, year)), None)
     if age is None:
         return None
-    try:
-        day = date_of_birth.replace(year=date_of_birth.year + age)
-    except ValueError:
-        day = datetime.date(date_of_birth.year + age, 2, 28)
+    day = dfe_birthday(date_of_birth, age)
     ended: list[tuple[datetime.date, datetime.date, str, str]] = []
     for decom, dec, _, legal_status, rec in episodes:
         if decom is None:

@@ -23,6 +23,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES as SHORT_BREAKS
+from children.placement_rules import dfe_birthday
 from outcomes import record_rules
 from outcomes.codes import (
     AdoptersLegalStatus,
@@ -99,16 +100,9 @@ def _all_given(row: dict, *columns: str) -> bool:
     return all(_cell(row, column) for column in columns)
 
 
-def _anniversary(dob: datetime.date, years: int) -> datetime.date:
-    try:
-        return dob.replace(year=dob.year + years)
-    except ValueError:
-        return dob.replace(year=dob.year + years, day=28)
-
-
 def _birthday(dob: datetime.date | None, years: int) -> datetime.date | None:
     """The birthday `years` on, as pandas' DateOffset gives it (29 February on 28 February)."""
-    return None if dob is None else _anniversary(dob, years)
+    return None if dob is None else dfe_birthday(dob, years)
 
 
 def _rows(data: ReturnData, table: str) -> Iterator[tuple[str, dict]]:
@@ -682,10 +676,10 @@ def _care_after_14_and_16(data: ReturnData, child: str, episodes: list[Episode])
     open episode counted to 31 March), or None for a child the validator leaves out: no valid
     DOB, 20 or over at 31 March, or nothing but short breaks."""
     dob = data.dob_by_child.get(child)
-    if dob is None or _anniversary(dob, 20) <= data.end:
+    if dob is None or dfe_birthday(dob, 20) <= data.end:
         return None
     latest = _latest(episodes)
-    fourteenth, sixteenth = _anniversary(dob, 14), _anniversary(dob, 16)
+    fourteenth, sixteenth = dfe_birthday(dob, 14), dfe_birthday(dob, 16)
     after_14 = after_16 = 0
     counted = False
     for episode in episodes:

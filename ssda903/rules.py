@@ -35,7 +35,7 @@ from children.codes import (
     ReasonForPlacementChange,
     Sex,
 )
-from children.placement_rules import TEMPORARY_PLACEMENTS
+from children.placement_rules import TEMPORARY_PLACEMENTS, dfe_birthday
 from children.selectors import age_on
 from outcomes.years import collection_end, collection_start, year_label
 from reviews.selectors import participation_code_problem
@@ -309,11 +309,7 @@ def past_upn_un1_age(date_of_birth: datetime.date, year: int) -> bool:
     """Rule 209: a child four or older on 31 August of the year before the collection year starts
     is of school age for the DfE, so cannot have UPN UN1 (not yet of school age)."""
     reference = datetime.date(year - 2, 8, 31)
-    try:
-        fourth_birthday = date_of_birth.replace(year=date_of_birth.year + 4)
-    except ValueError:  # 29 February: the DfE's date offset gives 28 February
-        fourth_birthday = date_of_birth.replace(year=date_of_birth.year + 4, day=28)
-    return reference >= fourth_birthday
+    return reference >= dfe_birthday(date_of_birth, 4)
 
 
 @rule("209")
