@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from children.selectors import age_on, periods_of_care
+from outcomes.health_services import looked_after_continuously
 from outcomes.models import (
     Adoption,
     AdoptionDecision,
@@ -25,7 +26,14 @@ from outcomes.models import (
     MissingEpisode,
     PreviousPermanence,
 )
-from outcomes.years import CARE_LEAVER_AGES, birthday, birthday_in_year, care_leaver_birthday, collection_start
+from outcomes.years import (
+    CARE_LEAVER_AGES,
+    birthday,
+    birthday_in_year,
+    care_leaver_birthday,
+    collection_start,
+    collection_year_of,
+)
 
 from .children import add_years, bulk_save
 
@@ -100,6 +108,13 @@ def collection_years(today):
     return range(first, last + 1)
 
 
+def return_years(today):
+    """The collection years the demo's outcome records are made for: those its window reaches
+    and the one open a year before it began, whose return the first of them is checked against
+    (the rules comparing two years)."""
+    return range(collection_year_of(add_years(today, -4)), collection_years(today).stop)
+
+
 def build_outcomes(histories, *, seed, today):
     """The outcome records of every child in `histories`, in memory."""
     return _OutcomesGenerator(seed, today).build(histories)
@@ -125,7 +140,7 @@ class _OutcomesGenerator:
         self.rng = random.Random(f"{seed}-outcomes")
         self.today = today
         self.window_start = add_years(today, -3)
-        self.years = collection_years(today)
+        self.years = return_years(today)
 
     def pick(self, weights):
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -140,7 +155,7 @@ class _OutcomesGenerator:
                 continue
             periods = periods_of_care(history.episodes)
             self.previous_permanence(history.child, periods, outcomes)
-            self.health(history.child, periods, outcomes)
+            self.health(history.child, history.episodes, outcomes)
             self.care_leaver(history.child, history.episodes, outcomes)
             self.missing(history.child, history.episodes, outcomes)
             self.adoption(history.child, periods, outcomes)
@@ -163,16 +178,13 @@ class _OutcomesGenerator:
                 record.order_date = f"ZZ/ZZ/{made.year}" if date_unknown else made.strftime("%d/%m/%Y")
         outcomes.previous_permanence.append(record)
 
-    def health(self, child, periods, outcomes):
+    def health(self, child, episodes, outcomes):
         """OC2 for each year the child had been looked after continuously for 12 months at
-        31 March (not on short breaks)."""
+        31 March, as the export's cohort has it (outcomes.health_services.looked_after_continuously)."""
         for year in self.years:
             end = date(year, 3, 31)
             start = date(year - 1, 4, 1)
-            period = next((period for period in periods if period.includes(end)), None)
-            if period is None or period.start_date > start:
-                continue
-            if any(episode.legal_status in SHORT_BREAKS for episode in period.episodes):
+            if not looked_after_continuously(episodes, year):
                 continue
             age, age_at_start = age_on(child.date_of_birth, end), age_on(child.date_of_birth, start)
             record = HealthRecord(
@@ -226,8 +238,6 @@ class _OutcomesGenerator:
                 if age == 17:
                     suitable.pop("Z1")  # nor former foster carers around the 17th birthday (rule 3001)
                 record.accommodation = self.pick(suitable if self.chance(SUITABLY_ACCOMMODATED) else UNSUITABLE)
-            elif record.in_touch == "RHOM":
-                record.accommodation = "B1"
             outcomes.care_leaver_records.append(record)
 
     def missing(self, child, episodes, outcomes):

@@ -11,7 +11,8 @@ the rules:
   leaver not looked after in the year is in the Header too, MOTHER blank (rules INT06, 628).
 - AD1: every child whose episode ceased E11 or E12 (adopted) in the year
   (outcome_rules.adopted_in_year), with the latest adoption recorded for them.
-- PlacedAdoption: the decisions open at some point in the year. A decision reversed after
+- PlacedAdoption: the decisions open at some point in the year of children looked after in
+  it (the decision that led to an adoption stays open on the record). A decision reversed after
   31 March was still in force at the year end, so it is written open (DATE_PLACED_CEASED and
   REASON_PLACED_CEASED blank), as an episode ending after 31 March is.
 - PrevPerm: every child who started to be looked after in the year (RNE S:

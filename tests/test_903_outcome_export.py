@@ -97,6 +97,7 @@ def authority(db):
     )
     adopted_last_year = ChildFactory(local_child_id="AD1OLD", date_of_birth=D(2019, 1, 1))
     episode(adopted_last_year, D(2022, 1, 1), D(2024, 2, 1), "E11", legal_status="E1", placement_type="A5")
+    AdoptionDecision.objects.create(child=adopted_last_year, decided_on=D(2022, 6, 1))  # open, as adopted
 
     reconsidered = ChildFactory(local_child_id="PLACED", date_of_birth=D(2019, 1, 1))
     episode(reconsidered, D(2023, 1, 1))
@@ -185,6 +186,7 @@ def test_ad1_holds_the_children_adopted_in_the_year(authority):
 
 
 def test_a_decision_reversed_after_the_year_is_written_open_and_one_reversed_before_it_is_left_out(authority):
+    """Nor is the decision of a child adopted before the year, open on the record."""
     placed = rows(export_return(2025), "placed_for_adoption.csv")
     assert [(r["CHILD"], r["DATE_PLACED"], r["DATE_PLACED_CEASED"], r["REASON_PLACED_CEASED"]) for r in placed] == [
         ("AD1A", "01/06/2023", "", ""),
