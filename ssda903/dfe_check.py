@@ -11,6 +11,7 @@ the rule set of the year over them and returns what it found.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import subprocess
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from .files import read_date
 from .rules import Problem, placement_codes, year_label
 
 if TYPE_CHECKING:
@@ -155,15 +157,39 @@ def as_problem(issue: DfeIssue) -> Problem:
 
 
 def validator_slips(report: DfeReport, files: dict[str, str]) -> list[DfeIssue]:
-    """The errors that are slips in the DfE's published validator, not in the return: its 146 on a
-    placement code the year's list has (K3 in 2024/25: ssda903.rules, PLACE_2025)."""
-    wrong = [issue for issue in report.errors if issue.rule == "146" and issue.table == "Episodes" and issue.row]
-    if not wrong:
-        return []
-    episodes = next((text for name, text in files.items() if name.endswith("episodes.csv")), "")
-    places = [(row.get("PLACE") or "").strip() for row in csv.DictReader(io.StringIO(episodes))]
+    """The errors that are slips in the DfE's published validator, not in the return (the
+    portal's own port of each rule has passed the files):
+    - 146 on a placement code the year's list has (K3 in 2024/25: ssda903.rules, PLACE_2025);
+    - 575 and 577 on a child whose last episode is still open: given an OC3 file, its rule 165
+      fills every blank DEC with 31 March in the one copy of the tables the later rules share,
+      so a child missing on 31 March from a placement still open reads as missing after care;
+    - 624 on a care leaver with no episode in the year: 628 wants their MOTHER blank and 612
+      then their MC_DOB blank, so last year's MC_DOB cannot be repeated as 624 asks."""
+    episodes = list(csv.DictReader(io.StringIO(_file(files, "episodes.csv"))))
+    places = [(row.get("PLACE") or "").strip() for row in episodes]
     valid = placement_codes(report.year)
-    return [issue for issue in wrong if 0 < (issue.row or 0) <= len(places) and places[(issue.row or 0) - 1] in valid]
+    latest: dict[str, tuple] = {}
+    for row in episodes:
+        child = (row.get("CHILD") or "").strip()
+        started = read_date((row.get("DECOM") or "").strip()) or datetime.date.min
+        if child not in latest or started >= latest[child][0]:
+            latest[child] = (started, (row.get("DEC") or "").strip())
+    still_open = {child for child, (_, ceased) in latest.items() if not ceased}
+
+    def slip(issue: DfeIssue) -> bool:
+        if issue.rule == "146" and issue.table == "Episodes" and issue.row:
+            return 0 < issue.row <= len(places) and places[issue.row - 1] in valid
+        if issue.rule in {"575", "577"}:
+            return issue.child in still_open
+        if issue.rule == "624":
+            return bool(issue.child) and issue.child not in latest
+        return False
+
+    return [issue for issue in report.errors if slip(issue)]
+
+
+def _file(files: dict[str, str], name: str) -> str:
+    return next((text for file_name, text in files.items() if file_name.endswith(name)), "")
 
 
 def add_dfe_findings(result: ExportResult) -> DfeReport:

@@ -271,3 +271,40 @@ def test_the_dfe_validator_reads_the_ten_tables_and_reports_only_the_missing_epi
         ("577", "AWAY"),
         ("577", "MISS"),
     ]
+
+
+@pytest.mark.usefixtures("dfe_validator")
+def test_the_dfe_validator_s_slip_on_missing_episodes_open_on_31_march_does_not_refuse_the_export(authority):
+    from ssda903 import dfe_check
+
+    result = export_return(2025)
+    report = dfe_check.add_dfe_findings(result)
+    assert {issue.rule for issue in report.errors} == {"575", "577"}
+    assert result.problems == [] and result.files
+
+
+def test_only_the_dfe_validator_s_known_slips_are_set_aside():
+    from ssda903.dfe_check import DfeIssue, DfeReport, validator_slips
+
+    files = {
+        "episodes.csv": "CHILD,DECOM,DEC,PLACE\r\n"
+        "OPEN,01/01/2024,,U1\r\n"
+        "ENDED,01/01/2024,01/02/2025,U1\r\n"
+        "AGAIN,01/01/2024,01/02/2024,U1\r\n"
+        "AGAIN,01/06/2024,,U1\r\n"
+    }
+    issues = [
+        DfeIssue("575", "", "Missing", 1, "OPEN"),
+        DfeIssue("577", "", "Missing", 2, "AGAIN"),
+        DfeIssue("575", "", "Missing", 3, "ENDED"),
+        DfeIssue("624", "", "Header", 4, "LEAVER"),
+        DfeIssue("624", "", "Header", 5, "OPEN"),
+        DfeIssue("146", "", "Episodes", 1, "OPEN"),
+    ]
+    slips = validator_slips(DfeReport(2025, issues), files)
+    assert [(issue.rule, issue.child) for issue in slips] == [
+        ("575", "OPEN"),
+        ("577", "AGAIN"),
+        ("624", "LEAVER"),
+        ("146", "OPEN"),
+    ]
