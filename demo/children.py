@@ -13,7 +13,18 @@ return.
 Conferences fall on working days: a protection plan starts on the day of its initial conference
 and one that ends because the child is no longer at risk ends at a review conference, on the
 working days of iro_portal.working_days. the seed_demo command joins this module and
-demo/reviews.py."""
+demo/reviews.py.
+
+On each 31 March the children looked after (short breaks aside, as the DfE counts them) are placed
+and looked after about as England's are (Children looked after in England including adoptions,
+DfE, 2025: 81,770 children at 31 March 2025): about 68% in foster placements, 18% of all with
+relatives or friends (U1-U3); 12-13% in children's homes and secure homes; 5-6% in supported
+accommodation or living independently; 6% placed with parents; 2-3% placed for adoption and 3%
+elsewhere (residential settings, schools, NHS); about 80% on care orders (C1, C2), 14-16%
+accommodated under section 20 (V2, unaccompanied asylum-seeking children among them) and 4-5% on
+placement orders (E1). The routes into and out of care, the placements by age and the adoption
+track below give those shares; tests/test_demo_authority.py reads them with the portal's own
+figures."""
 
 import enum
 import io
@@ -32,8 +43,10 @@ from accounts.models import Role, User
 from children.models import Allocation, CareEpisode, Child, ChildProtectionPlan, StrategyDiscussion
 from children.selectors import age_on, periods_of_care
 from iro_portal.working_days import add_working_days, on_or_after, on_or_before
+from reviews.timescales import reporting_year_start
 
 from .placements import place_episodes
+from .shares import Shares
 
 DEMO_ID_PREFIX = "DEMO"
 DEMO_PASSWORD = "iro-portal-demo"
@@ -270,6 +283,10 @@ FIRST_LEGAL_STATUS = {
     "remand": {"J1": 1},
     "short_break_agreement": {"V4": 1},
 }
+# Young children in care proceedings who are on the way to adoption (a placement order, E1) if
+# they came into care in the last ADOPTION_TRACK_DAYS.
+ADOPTION_TRACK = 0.7
+ADOPTION_TRACK_DAYS = 1000
 # Legal statuses under which a child may be placed with parents (P1).
 WITH_PARENTS_STATUSES = ("C1", "C2")
 FOSTER_PLACEMENTS = ("U1", "U2", "U3", "U4", "U5", "U6")
@@ -279,11 +296,11 @@ LONG_TERM = {"U6": "U4", "U3": "U1"}
 FOSTERING_FOR_ADOPTION = ("U2", "U5")
 
 PLACEMENTS_BY_AGE = (
-    (0, {"U6": 55, "U3": 18, "U5": 12, "U2": 4, "R3": 5, "P1": 6}),
-    (1, {"U6": 55, "U3": 20, "U4": 8, "U1": 4, "U5": 4, "P1": 6, "K2": 1}),
-    (5, {"U6": 50, "U3": 16, "U4": 16, "U1": 6, "K2": 6, "P1": 4, "S1": 1, "R1": 1}),
-    (10, {"U6": 40, "U3": 10, "U4": 16, "U1": 5, "K2": 21, "P1": 3, "S1": 2, "K1": 1, "R1": 1, "R2": 1}),
-    (16, {"U6": 28, "U3": 6, "U4": 12, "U1": 3, "K2": 16, "K3": 32, "P1": 1, "K1": 0.5, "P3": 0.5, "R2": 1}),
+    (0, {"U6": 48, "U3": 18, "U5": 12, "U2": 4, "R3": 6, "P1": 9}),
+    (1, {"U6": 46, "U3": 20, "U4": 8, "U1": 4, "U5": 4, "P1": 11, "K2": 1, "R3": 1}),
+    (5, {"U6": 42, "U3": 16, "U4": 14, "U1": 6, "K2": 6, "P1": 9, "S1": 1, "R1": 1.5, "R2": 0.5}),
+    (10, {"U6": 33, "U3": 10, "U4": 14, "U1": 5, "K2": 19, "P1": 7, "S1": 2, "K1": 1, "R1": 2, "R2": 1.5}),
+    (16, {"U6": 24, "U3": 6, "U4": 10, "U1": 3, "K2": 14, "K3": 30, "P1": 3, "K1": 0.5, "P3": 0.5, "R1": 1, "R2": 2}),
 )
 ROUTE_PLACEMENTS = {
     "uasc": ((0, {"U6": 70, "K2": 20, "U3": 10}), (16, {"K3": 55, "U6": 30, "K2": 15})),
@@ -353,18 +370,26 @@ EXIT_DURATIONS = {
     "other": {(30, 730): 1},
 }
 EXIT_ROUTES = {
-    "home": {"court": 35, "s20": 65},
+    "home": {"court": 70, "s20": 30},
     "special_guardianship": {"court": 1},
     "adoption": {"court": 1},
-    "eighteen": {"court": 50, "s20": 50},
+    "eighteen": {"court": 85, "s20": 15},
     "remand": {"remand": 1},
-    "other": {"court": 40, "s20": 60},
+    "other": {"court": 80, "s20": 20},
 }
 
-# Children on a plan who had one before (nationally about 23% of plans started are second or
-# subsequent ones, Characteristics of children in need 2024); young children have had no time
-# for an earlier plan, so the chance is higher than the share.
-REPEAT_PLAN = 0.4
+# Children on a plan only who had one before: nationally about 23.6% of plans started in a year
+# are second or subsequent ones, the child having had a plan at any time before (Characteristics
+# of children in need, DfE, 2024/25; reporting.selectors counts them so). Children in care have
+# first plans too, and young children have had no time for an earlier one, so the chances are well
+# above the share. They differ for a plan that has ended and one still open, because the window
+# holds the ended plans from further back: with one chance, the share rose from 13% of the plans
+# started in the window's first year to 34% in the current one.
+REPEAT_PLAN = {"ended": 0.95, "open": 0.42}
+# Days from the end of a child's earlier plan to the start of the next, and the shortest plan (one
+# ended at the first review conference).
+EARLIER_PLAN_GAP_DAYS = (90, 700)
+SHORTEST_PLAN_DAYS = 91
 CATEGORIES_OF_ABUSE = {"NEG": 50, "EMO": 36, "PHY": 7, "SAB": 4, "MUL": 3}
 PLAN_END_REASONS = {"no_longer_at_risk": 86, "moved_away": 9, "other": 5}
 # Plans that end because the child is no longer at risk end at a review conference: the first
@@ -374,6 +399,8 @@ PLAN_END_REASONS = {"no_longer_at_risk": 86, "moved_away": 9, "other": 5}
 REVIEW_CONFERENCES_BEFORE_PLAN_ENDS = {0: 24, 1: 38, 2: 24, 3: 10, 4: 4}
 # Working days from the strategy discussion that started section 47 enquiries to the initial
 # conference: the standard is 15; a few conferences are late, but never by more than 30 days in all.
+# Exactly this share of each reporting year's is late (demo.shares), at 300 children as at 5,000:
+# drawn one by one, a small authority's 40 initial conferences had anything from 1 to 10 late.
 INITIAL_CONFERENCE_LATE = 0.16
 INITIAL_CONFERENCE_WORKING_DAYS = (4, 15)
 LATE_INITIAL_CONFERENCE_WORKING_DAYS = (16, 21)
@@ -470,6 +497,7 @@ class _Generator:
         self.seed = seed
         self.rng = random.Random(seed)
         self.motherhood_rng = random.Random(f"{seed}-motherhood")
+        self.late_initial_conferences = Shares(INITIAL_CONFERENCE_LATE, random.Random(f"{seed}-late-conferences"))
         self.today = today
         self.window_start = add_years(today, -3)
 
@@ -694,7 +722,8 @@ class _Generator:
         history = self.new_child(number, date_of_birth)
         day_after_birth = date_of_birth + timedelta(days=1)
         yesterday = self.today - timedelta(days=1)
-        if self.chance(0.4) and (self.today - date_of_birth).days > 120:
+        ended = self.chance(0.4) and (self.today - date_of_birth).days > 120
+        if ended:
             length = self.plan_length(longest=yesterday - day_after_birth)
             end = self.day_between(max(day_after_birth + length, self.today - timedelta(days=900)), yesterday)
             start, end = self.plan_dates(end - length, end, day_after_birth, yesterday)
@@ -704,13 +733,24 @@ class _Generator:
             earliest = max(day_after_birth, self.today - timedelta(days=longest))
             start = self.conference_day_between(earliest, yesterday) or yesterday
             self.protection_plan(history, start)
-        first_start = history.protection_plans[0].start_date
-        previous_end = first_start - self.days(120, 700)
-        previous_start = previous_end - self.plan_length()
-        if self.chance(REPEAT_PLAN) and previous_start > day_after_birth:
-            start, end = self.plan_dates(previous_start, previous_end, day_after_birth, previous_end)
-            self.protection_plan(history, start, end=end, end_reason=self.pick(PLAN_END_REASONS))
+        if self.chance(REPEAT_PLAN["ended" if ended else "open"]):
+            self.earlier_plan(history, history.protection_plans[0].start_date)
         return history
+
+    def earlier_plan(self, history, later_start):
+        """A plan that ended months or years before the one starting on `later_start`, shorter
+        and sooner before it the younger the child was: none if the child was born too recently
+        for a plan and the months before the next one."""
+        day_after_birth = history.child.date_of_birth + timedelta(days=1)
+        shortest_gap, longest_gap = EARLIER_PLAN_GAP_DAYS
+        room = later_start - day_after_birth - timedelta(days=shortest_gap)
+        if room < timedelta(days=SHORTEST_PLAN_DAYS):
+            return
+        length = self.plan_length(longest=room)
+        gap = self.rng.randint(shortest_gap, min(longest_gap, shortest_gap + (room - length).days))
+        end = later_start - timedelta(days=gap)
+        start, end = self.plan_dates(end - length, end, day_after_birth, end)
+        self.protection_plan(history, start, end=end, end_reason=self.pick(PLAN_END_REASONS))
 
     def strategy_discussion_only(self, number):
         """Section 47 enquiries (or none) that led to no plan, or are still under way: no IRO involvement."""
@@ -732,8 +772,8 @@ class _Generator:
         """How a child came into care at this age: care proceedings, section 20 or remand
         (remands last months, so only recent starts are remands)."""
         if age < 10:
-            return self.pick({"court": 80, "s20": 20})
-        route = self.pick({"court": 65, "s20": 32, "remand": 3} if age < 16 else {"court": 40, "s20": 56, "remand": 4})
+            return self.pick({"court": 96, "s20": 4})
+        route = self.pick({"court": 90, "s20": 7, "remand": 3} if age < 16 else {"court": 78, "s20": 18, "remand": 4})
         if route == "remand" and (age < 12 or start < self.today - timedelta(days=150)):
             return "s20"
         return route
@@ -777,8 +817,8 @@ class _Generator:
         more than 30 days."""
         low, high = (
             LATE_INITIAL_CONFERENCE_WORKING_DAYS
-            if self.chance(INITIAL_CONFERENCE_LATE)
-            else (INITIAL_CONFERENCE_WORKING_DAYS)
+            if self.late_initial_conferences.next(reporting_year_start(conference))
+            else INITIAL_CONFERENCE_WORKING_DAYS
         )
         count = self.rng.randint(low, high)
         while count > 1 and (conference - add_working_days(conference, -count)).days > LATEST_INITIAL_CONFERENCE_DAYS:
@@ -899,7 +939,8 @@ class _Generator:
     def register_supported_accommodation(self, episodes):
         """The episodes with an H5 placement open on the day supported accommodation had to be
         registered, split there: K3 from that day, and in the episodes after it that carry the
-        same placement on (see SUPPORTED_ACCOMMODATION_REGISTERED_ON)."""
+        same placement on (see SUPPORTED_ACCOMMODATION_REGISTERED_ON). A legal status that changed
+        that very day changed with the placement's status (RNE U, not L)."""
         day = SUPPORTED_ACCOMMODATION_REGISTERED_ON
         registered = []
         for episode in episodes:
@@ -908,6 +949,9 @@ class _Generator:
                 continue
             if episode.start_date >= day:
                 episode.placement_type = "K3"
+                if episode.start_date == day and episode.reason_for_new_episode == "L":
+                    episode.reason_for_new_episode = "U"
+                    registered[-2].reason_for_placement_change = "PLACE"
             elif day < (episode.end_date or self.today):
                 supported = self.episode(
                     episode.child,
@@ -949,8 +993,8 @@ class _Generator:
         adoption_track = (
             route == "court"
             and age_on(child.date_of_birth, start) < 3
-            and start >= self.today - timedelta(days=730)
-            and self.chance(0.45)
+            and start >= self.today - timedelta(days=ADOPTION_TRACK_DAYS)
+            and self.chance(ADOPTION_TRACK)
         )
         status = self.pick(FIRST_LEGAL_STATUS[route])
         statuses = [(start, status)]

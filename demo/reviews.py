@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlanEndReason
 from children.selectors import age_on
-from demo.children import bulk_save
+from demo.children import INITIAL_CONFERENCE_LATE, bulk_save
+from demo.shares import Shares
 from iro_portal.working_days import add_working_days, on_or_after, on_or_before
 from reviews import timescales
 from reviews.cycles import current_lac_cycle, lac_cycles, next_lac_review
@@ -40,8 +41,9 @@ from reviews.models import (
 
 # Timeliness: a review held on time is held 0-15 working days before it falls due (mostly in the
 # last week or two); a late one by days to weeks. Published IRO annual reports give 96-99% of LAC
-# reviews in timescale.
-LATE_SHARE = {ReviewKind.LAC: 0.025, ReviewKind.ICPC: 0.16, ReviewKind.RCPC: 0.09}
+# reviews in timescale. Each kind's share is exact in each reporting year (demo.shares), however
+# few reviews there are.
+LATE_SHARE = {ReviewKind.LAC: 0.025, ReviewKind.ICPC: INITIAL_CONFERENCE_LATE, ReviewKind.RCPC: 0.09}
 EARLIEST_WORKING_DAYS_BEFORE_DUE = 15
 MEAN_WORKING_DAYS_LATE = 6
 MOST_WORKING_DAYS_LATE = 45
@@ -202,6 +204,8 @@ class SeededReview:
 class _ReviewGenerator:
     def __init__(self, seed, today, iro_ftes):
         self.rng = random.Random(f"reviews-{seed}")
+        late_rng = random.Random(f"reviews-{seed}-late")
+        self.late = {kind: Shares(share, late_rng) for kind, share in LATE_SHARE.items()}
         self.today = today
         self.iro_weights = [float(fte) for fte in iro_ftes]
         self.moves_trigger_reviews = settings.UNPLANNED_MOVE_TRIGGERS_REVIEW
@@ -218,7 +222,7 @@ class _ReviewGenerator:
     def held_on(self, kind, due, earliest):
         """The day a review due on `due` is held: mostly 0-15 working days before (never before
         `earliest`), sometimes late by days to weeks."""
-        if self.chance(LATE_SHARE[kind]):
+        if self.late[kind].next(timescales.reporting_year_start(due)):
             late = 1 + min(int(self.rng.expovariate(1 / MEAN_WORKING_DAYS_LATE)), MOST_WORKING_DAYS_LATE - 1)
             return add_working_days(due, late)
         return self.held_in_time(due, earliest)

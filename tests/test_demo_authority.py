@@ -1,6 +1,8 @@
-"""The demo authority looks like a real one: a steady number of children in care, reviews on
-time as published reports show, the rest of the SSDA903 return filled at national-like rates,
-real postcodes and URNs, and UPNs for children at school."""
+"""The demo authority looks like a real one: a steady number of children in care, placed and
+looked after under the legal statuses England's are, reviews and conferences on time as published
+reports show, second plans as often as England's, the rest of the SSDA903 return filled at
+national-like rates, real postcodes and URNs, and UPNs for children at school. Figures are the
+portal's own (its selectors), as the dashboard and the annual report show them."""
 
 from datetime import date
 from statistics import mean
@@ -8,18 +10,21 @@ from statistics import mean
 import pytest
 from django.conf import settings
 
+from accounts.models import Role
 from children.models import CareEpisode, Child
 from children.placement_location import find
-from children.selectors import age_on
-from demo.children import build_local_authority
+from children.selectors import age_on, episodes_open_on
+from demo.children import INITIAL_CONFERENCE_LATE, build_local_authority
 from demo.management.commands.seed_demo import seed_demo
 from demo.outcomes import build_outcomes, collection_years
 from demo.placements import takes_no_urn
+from demo.reviews import build_reviews
 from outcomes.health_services import looked_after_continuously
 from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, HealthRecord, MissingEpisode
 from reporting.periods import reporting_year
-from reporting.selectors import children_in_care_profile, review_timeliness
-from reviews.models import ReviewKind
+from reporting.selectors import child_protection_year_figures, children_in_care_profile, review_timeliness
+from reviews.models import ReviewKind, ReviewStatus
+from reviews.timescales import in_timescale
 from ssda903.rules import is_valid_upn
 from tests.conftest import kept_for_the_module
 
@@ -59,6 +64,74 @@ def test_at_least_95_percent_of_lac_reviews_are_held_in_timescale(seeded, db):
 
 def share(records, condition):
     return sum(1 for record in records if condition(record)) / len(records)
+
+
+def test_placements_and_legal_statuses_on_31_march_are_close_to_englands(seeded, db):
+    for year in YEARS:
+        profile = children_in_care_profile(reporting_year(year - 1))
+        placements = {group: sum(by_provider.values()) for group, by_provider in profile["placements"].items()}
+        statuses = profile["legal_status"]
+        looked_after = sum(statuses.values())
+        assert looked_after == sum(placements.values()) > 300
+
+        kinship = episodes_open_on(date(year, 3, 31)).filter(placement_type__in=("U1", "U2", "U3")).count()
+        counts = {
+            "foster": placements["foster"],
+            "kinship": kinship,
+            "homes": placements["childrens_home"] + placements["secure_childrens_home"],
+            "supported": placements["supported_accommodation"] + placements["independent_living"],
+            "parents": placements["parents"],
+            "adoption": placements["adoption"],
+            "care_orders": statuses["C1"] + statuses["C2"],
+            "voluntary": statuses["V2"],
+            "placement_orders": statuses["E1"],
+        }
+        figures = {name: round(count / looked_after, 3) for name, count in counts.items()}
+        assert 0.6 <= figures["foster"] <= 0.76, (year, figures)
+        assert 0.12 <= figures["kinship"] <= 0.24, (year, figures)
+        assert 0.08 <= figures["homes"] <= 0.17, (year, figures)
+        assert 0.03 <= figures["supported"] <= 0.09, (year, figures)
+        assert 0.03 <= figures["parents"] <= 0.1, (year, figures)
+        assert 0.01 <= figures["adoption"] <= 0.05, (year, figures)
+        assert 0.72 <= figures["care_orders"] <= 0.86, (year, figures)
+        assert 0.1 <= figures["voluntary"] <= 0.22, (year, figures)
+        assert 0.02 <= figures["placement_orders"] <= 0.08, (year, figures)
+
+
+def test_about_a_quarter_of_plans_started_are_second_or_subsequent_plans(seeded, db):
+    window = [child_protection_year_figures(reporting_year(year)) for year in YEARS]
+    started = sum(figures["plans_started"] for figures in window)
+    repeats = sum(figures["repeat_plans"] for figures in window)
+    assert started > 80
+    assert 0.18 <= repeats / started <= 0.3, (repeats, started)
+    for figures in window[:-1]:
+        assert 0.12 <= figures["repeat_plans"] / figures["plans_started"] <= 0.35, window
+
+
+def test_initial_conferences_are_late_as_often_as_the_demo_is_told_in_every_year(seeded, db):
+    years = range(YEARS[0] - 3, YEARS[-1] + 1)
+    icpcs = [review_timeliness(reporting_year(year), TODAY)[ReviewKind.ICPC] for year in years]
+    held = sum(figures["held"] for figures in icpcs)
+    late = sum(figures["late"] for figures in icpcs)
+    assert held > 100
+    assert abs(late / held - INITIAL_CONFERENCE_LATE) <= 0.03, (late, held)
+    for figures in icpcs[-3:-1]:  # the reporting years the window covers in full, as the dashboard shows them
+        assert abs(figures["late"] / figures["held"] - INITIAL_CONFERENCE_LATE) <= 0.05, icpcs
+
+
+def test_small_authorities_have_their_share_of_late_initial_conferences_too():
+    """Drawn one by one, seeds 8 and 12 had 1 of 45 and 1 of 39 initial conferences late."""
+    late_and_held = []
+    for seed in range(7, 13):
+        authority = build_local_authority(300, seed, TODAY)
+        iro_ftes = [member.fte for member in authority.staff if member.role == Role.IRO]
+        seeded = build_reviews(authority.histories, seed=seed, today=TODAY, iro_ftes=iro_ftes)
+        held = [s.review for s in seeded if s.review.kind == ReviewKind.ICPC and s.review.status == ReviewStatus.HELD]
+        late = [review for review in held if not in_timescale(review.held_on, review.due_date)]
+        late_and_held.append((len(late), len(held)))
+        assert len(held) > 30 and abs(len(late) / len(held) - INITIAL_CONFERENCE_LATE) <= 0.08, (seed, late_and_held)
+    late_count, held_count = (sum(counts) for counts in zip(*late_and_held))
+    assert abs(late_count / held_count - INITIAL_CONFERENCE_LATE) <= 0.025, late_and_held
 
 
 def test_health_records_are_filled_at_national_rates_for_the_oc2_cohort(authority):

@@ -21,7 +21,7 @@ from reporting.selectors import reporting_year_figures
 from reviews.timescales import add_working_days, reporting_year_start
 from ssda903.files import parse_date, recognise
 from tests.conftest import kept_for_the_module, postgresql_only
-from tests.factories import ChildFactory, IroFactory
+from tests.factories import ChildFactory, HeldReviewFactory, IroFactory, ReviewFactory
 
 pytestmark = postgresql_only  # the SQL bound is written for PostgreSQL, and the export uses COPY
 
@@ -40,7 +40,8 @@ def add_edge_cases():
     outside two years (a 29 February start), a long open plan with a changed category;
     escalations withdrawn, referred to Cafcass, resolved on the 20th working day (bank holidays
     between) and the day after; an inactive IRO still holding a case, an inactive one holding
-    none, and one far above the band."""
+    none, and one far above the band; a LAC review a week overdue, and one held yesterday whose
+    decisions are still to be circulated."""
     year_end = reporting_year(LAST_COMPLETE_YEAR).end
     two_years, repeat_soon, repeat_late, long_open = ChildFactory.create_batch(4)
     ChildProtectionPlan.objects.bulk_create(
@@ -129,6 +130,8 @@ def add_edge_cases():
             for child in children[1:]
         ]
     )
+    ReviewFactory(cycle_start=TODAY - timedelta(days=100), due_date=TODAY - timedelta(days=7))
+    HeldReviewFactory(cycle_start=TODAY - timedelta(days=100), due_date=TODAY - timedelta(days=1))
 
 
 @pytest.fixture(scope="module")

@@ -29,10 +29,10 @@ from tests.conftest import kept_for_the_module
 pytestmark = pytest.mark.django_db
 
 TODAY = demo_tests.TODAY
-CHILDREN = 1050
+CHILDREN = 1200
 # Chunks big enough for caseloads in the handbook's range: a chunk's slice has at least three IROs,
-# and about four in ten of a chunk's children need one.
-CHUNK = 350
+# and a little under four in ten of a chunk's children need one.
+CHUNK = 400
 SEED = 11
 
 
