@@ -186,7 +186,7 @@ class _OutcomesGenerator:
             start = date(year - 1, 4, 1)
             if not looked_after_continuously(episodes, year):
                 continue
-            age, age_at_start = age_on(child.date_of_birth, end), age_on(child.date_of_birth, start)
+            age = age_on(child.date_of_birth, end)
             record = HealthRecord(
                 child=child,
                 year=year,
@@ -203,7 +203,8 @@ class _OutcomesGenerator:
                 record.intervention_received = self.chance(0.6)
                 if not record.intervention_received:
                     record.intervention_offered = self.chance(0.5)
-            if age >= 4 and age_at_start <= 16:
+            if birthday(child.date_of_birth, 4) <= end and birthday(child.date_of_birth, 17) >= start:
+                # 4 by 31 March and not yet 17 on 1 April (rules 188, 189 and 197B)
                 if self.chance(SDQ_SCORED):
                     record.sdq_score = min(40, max(0, round(self.rng.gauss(SDQ_MEAN, SDQ_SPREAD))))
                 else:

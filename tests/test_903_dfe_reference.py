@@ -206,7 +206,8 @@ def test_the_demo_measured_against_the_dfe_rules(db, capsys):
         print(f"\nThe DfE's 2025/26 rules on the 150-child demo: {len(report.errors)} error(s)")
         for rule, message, count in report.counts_by_rule():
             print(f"  {rule:<6}{count:>6}  {message[:90]}")
-    assert {issue.rule for issue in report.errors} <= DFE_RULES_THE_DEMO_CANNOT_PASS
+    slips = dfe_check.validator_slips(report, this_year.files)
+    assert {issue.rule for issue in report.errors if issue not in slips} <= DFE_RULES_THE_DEMO_CANNOT_PASS
     assert all(
         this_year_episode_is_a_short_break(this_year, issue) for issue in report.errors if issue.rule == "218"
     ), "the DfE's 218 on anything but a short break"
