@@ -89,10 +89,10 @@ def care_leaver_birthday(
     day = dfe_birthday(date_of_birth, age)
     ended: list[tuple[datetime.date, datetime.date, str, str]] = []
     for decom, dec, _, legal_status, rec in episodes:
-        if decom is None:
-            continue
+        if decom is None or decom > day:
+            continue  # care that began after the birthday does not undo leaving care before it
         if dec is None or dec >= day:
-            return None  # in care on or after the birthday
+            return None  # in care on the birthday
         ended.append((decom, dec, legal_status, rec))
     if not ended or max(ended)[3] in NOT_CARE_LEAVERS:
         return None

@@ -169,6 +169,16 @@ def test_oc3_holds_care_leavers_with_a_birthday_in_the_year_who_had_left_care_by
     assert header["OC3IN"]["MOTHER"] == "0"  # looked after in the year: as recorded
 
 
+def test_a_care_leaver_who_comes_back_into_care_after_the_birthday_is_in_that_year_s_oc3(authority):
+    back = care_leaver("BACK", D(2007, 9, 1), D(2021, 1, 1), D(2024, 8, 1))
+    episode(back, D(2025, 2, 1))
+    later = care_leaver("LATER", D(2007, 10, 1), D(2021, 1, 1), D(2024, 8, 1))
+    episode(later, D(2025, 6, 1))  # after the year, as the portal may hold it when the return is made
+    complete_outcome_records(2025)
+    oc3 = by_child(export_return(2025), "oc3.csv")
+    assert {"BACK", "LATER"} <= set(oc3)
+
+
 def test_ad1_holds_the_children_adopted_in_the_year(authority):
     ad1 = rows(export_return(2025), "ad1.csv")
     assert ad1 == [
