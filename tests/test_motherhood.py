@@ -13,7 +13,7 @@ from audit.models import AuditAction, AuditEvent
 from children.models import Child
 from tests.api_helpers import api_client, assert_error_shape
 from tests.conftest import postgresql_only, sign_in
-from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, complete_outcome_records
 
 D = datetime.date
 BORN = D(2009, 5, 4)
@@ -151,6 +151,7 @@ class TestThePage:
 def test_an_export_refused_for_rule_393_is_put_right_from_the_child_s_page(client, manager, girl):
     """The export names the girl and rule 393 with a link to her page; once it is recorded
     there, the return is made, with MOTHER 1 and MC_DOB."""
+    complete_outcome_records(2025)
     sign_in(client, manager)
     refused = client.get(reverse("ssda903:export"), {"year": 2025}).content.decode()
     rows = refused.split('id="problems"', 1)[1]

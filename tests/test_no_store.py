@@ -10,6 +10,7 @@ from django.utils import timezone
 from reporting.models import AnnualReport, DocumentStatus, ReportDocument, Variant
 from tests.api_helpers import api_client
 from tests.conftest import sign_in
+from tests.factories import complete_outcome_records
 
 
 def assert_not_stored(response, content_type=None):
@@ -53,6 +54,7 @@ def test_csv_downloads(client, manager):
 
 @pytest.mark.django_db
 def test_the_ssda903_zip(client, manager, looked_after_child):
+    complete_outcome_records(2024)
     sign_in(client, manager)
     response = client.get(reverse("ssda903:export"), {"year": 2024, "queries_seen": "1"})
     assert_not_stored(response, "application/zip")

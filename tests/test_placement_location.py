@@ -23,7 +23,7 @@ from ssda903.exporter import export_return
 from ssda903.importer import import_return
 from tests.api_helpers import api_client
 from tests.conftest import sign_in
-from tests.factories import CareEpisodeFactory, ChildFactory, ManagerFactory
+from tests.factories import CareEpisodeFactory, ChildFactory, ManagerFactory, complete_outcome_records
 from tests.test_data_entry import episode_answers
 from tests.test_reminder_texts import build_one_of_each_kind
 
@@ -287,6 +287,7 @@ def test_an_imported_return_stores_the_postcodes_works_out_the_placement_and_exp
         "OUT",
         Decimal("133.4"),
     )
+    complete_outcome_records(2025)
     first = export_return(2025)
     assert first.problems == [], first.problems
     assert f"PC001,01/06/2024,S,C2,N1,U6,PR4,,,,{HOME},{WALES}," in first.files["episodes.csv"]

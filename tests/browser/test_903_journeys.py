@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 
 from children.models import Child
 from ssda903 import services
+from tests.factories import complete_outcome_records
 from tests.test_903_pages import broken_files, valid_files
 
 from .axe import assert_no_axe_violations
@@ -184,7 +185,9 @@ def test_manager_imports_and_exports_the_return(page, manager, import_worker, tm
     page.goto("/returns/903/")
 
     # 2024/25 is refused: 903A01, a girl in care, has no MOTHER (rule 393). No file, each child
-    # and rule, the child's ID a link to her page, where the manager records it.
+    # and rule, the child's ID a link to her page, where the manager records it. (Their health
+    # and previous permanence records, which the return also needs, are there.)
+    complete_outcome_records(2025)
     page.get_by_role("link", name="Download a return").click()
     expect(h1(page)).to_have_text("Download an SSDA903 return")
     check("export form", "Download an SSDA903 return")
