@@ -81,18 +81,20 @@ def care_leaver_birthday(
     OC3, or None. A care leaver was looked after for 13 weeks from their 14th birthday, some of
     it after their 16th, outside short breaks (a relevant or former relevant child), had left
     care before the birthday and did not leave it by adoption, death or a transfer to another
-    authority. The birthday of a child born on 29 February is taken as 28 February, as the
-    DfE's rules read it (1016: no care leaver information for one still in care that day)."""
+    authority, and was not looked after again in the year after it (1016: no care leaver
+    information for one whose care ended on or after the birthday). Care after the year, which
+    its return does not hold, does not count. The birthday of a child born on 29 February is
+    taken as 28 February, as the DfE's rules read it."""
     age = next((age for age in CARE_LEAVER_AGES if birthday_in_year(date_of_birth, age, year)), None)
     if age is None:
         return None
     day = dfe_birthday(date_of_birth, age)
     ended: list[tuple[datetime.date, datetime.date, str, str]] = []
     for decom, dec, _, legal_status, rec in episodes:
-        if decom is None or decom > day:
-            continue  # care that began after the birthday does not undo leaving care before it
+        if decom is None or decom > collection_end(year):
+            continue  # care after the year, not in its return, does not undo leaving before it
         if dec is None or dec >= day:
-            return None  # in care on the birthday
+            return None  # in care on or after the birthday in the year (rule 1016)
         ended.append((decom, dec, legal_status, rec))
     if not ended or max(ended)[3] in NOT_CARE_LEAVERS:
         return None

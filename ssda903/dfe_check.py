@@ -164,7 +164,9 @@ def validator_slips(report: DfeReport, files: dict[str, str]) -> list[DfeIssue]:
       fills every blank DEC with 31 March in the one copy of the tables the later rules share,
       so a child missing on 31 March from a placement still open reads as missing after care;
     - 624 on a care leaver with no episode in the year: 628 wants their MOTHER blank and 612
-      then their MC_DOB blank, so last year's MC_DOB cannot be repeated as 624 asks."""
+      then their MC_DOB blank, so last year's MC_DOB cannot be repeated as 624 asks;
+    - 1016 at all, once the portal's own 1016 has passed: the validator counts ages in years of
+      365.2425 days, so a care leaver turning 18 on 31 March reads as 17 (ssda903.outcome_rules)."""
     episodes = list(csv.DictReader(io.StringIO(_file(files, "episodes.csv"))))
     places = [(row.get("PLACE") or "").strip() for row in episodes]
     valid = placement_codes(report.year)
@@ -183,6 +185,8 @@ def validator_slips(report: DfeReport, files: dict[str, str]) -> list[DfeIssue]:
             return issue.child in still_open
         if issue.rule == "624":
             return bool(issue.child) and issue.child not in latest
+        if issue.rule == "1016":
+            return True
         return False
 
     return [issue for issue in report.errors if slip(issue)]

@@ -10,8 +10,8 @@ when that table has rows. The comparisons with last year's return (348, 559-561,
 
 Where the validator differs from the DfE's stated rule through a slip (583 and 584 compare dates
 as text, 347 looks for an accommodation code "T" that does not exist, 1001 drops episodes whose
-row number in one year's file matches a short break's in the other's), the stated rule is
-followed. Rules that tell the authority to check something rather than say it is wrong (582,
+row number in one year's file matches a short break's in the other's, 1016 counts ages in
+years of 365.2425 days), the stated rule is followed. Rules that tell the authority to check something rather than say it is wrong (582,
 583, 554, 1001, 1002) are queries.
 """
 
@@ -800,10 +800,6 @@ def rule_1014(data):
             )
 
 
-# Ages the validator measures in years of 365.2425 days.
-YEAR_DAYS = 365.2425
-
-
 @rule("1016")
 def rule_1016(data):
     if data.year < 2024:
@@ -812,11 +808,13 @@ def rule_1016(data):
         dob = _date(row, "DOB")
         if dob is None:
             continue
-        age_days = (data.end - dob).days
-        if 17 * YEAR_DAYS <= age_days < 18 * YEAR_DAYS:
-            birthday = _birthday(dob, 17)
-        elif 18 * YEAR_DAYS <= age_days < 19 * YEAR_DAYS:
-            birthday = _birthday(dob, 18)
+        # Aged 17 or 18 on 31 March, as the DfE states the rule ("DOB at least 17 and under 19
+        # years before the collection end"); its validator counts years of 365.2425 days, which
+        # takes a child turning 18 on 31 March itself for a 17-year-old.
+        if dfe_birthday(dob, 17) <= data.end < dfe_birthday(dob, 18):
+            birthday = dfe_birthday(dob, 17)
+        elif dfe_birthday(dob, 18) <= data.end < dfe_birthday(dob, 19):
+            birthday = dfe_birthday(dob, 18)
         else:
             continue
         if any(e.dec and e.dec >= birthday for e in _episodes(data, child)):

@@ -169,14 +169,25 @@ def test_oc3_holds_care_leavers_with_a_birthday_in_the_year_who_had_left_care_by
     assert header["OC3IN"]["MOTHER"] == "0"  # looked after in the year: as recorded
 
 
-def test_a_care_leaver_who_comes_back_into_care_after_the_birthday_is_in_that_year_s_oc3(authority):
+def test_a_care_leaver_looked_after_again_after_the_year_is_in_its_oc3_but_not_one_back_in_it(authority):
     back = care_leaver("BACK", D(2007, 9, 1), D(2021, 1, 1), D(2024, 8, 1))
-    episode(back, D(2025, 2, 1))
+    episode(back, D(2025, 2, 1))  # back in care in the year, after the birthday (rule 1016)
     later = care_leaver("LATER", D(2007, 10, 1), D(2021, 1, 1), D(2024, 8, 1))
     episode(later, D(2025, 6, 1))  # after the year, as the portal may hold it when the return is made
     complete_outcome_records(2025)
     oc3 = by_child(export_return(2025), "oc3.csv")
-    assert {"BACK", "LATER"} <= set(oc3)
+    assert "LATER" in oc3 and "BACK" not in oc3
+
+
+def test_a_care_leaver_turning_18_on_31_march_is_18_for_rule_1016():
+    from ssda903.outcome_rules import rule_1016
+    from ssda903.rules import ReturnData
+
+    episodes = [{"CHILD": "MARCH31", "DECOM": "10/04/2025", "DEC": "10/07/2025", "RNE": "S", "LS": "V2", "REC": "E4A"}]
+    oc3 = [{"CHILD": "MARCH31", "DOB": "31/03/2008", "IN_TOUCH": "YES", "ACTIV": "F2", "ACCOM": "U1"}]
+    assert list(rule_1016(ReturnData(2026, episodes=episodes, oc3=oc3))) == []
+    oc3[0]["DOB"] = "01/04/2008"  # 17 on 31 March 2026, care ended after the 17th birthday
+    assert [problem.rule for problem in rule_1016(ReturnData(2026, episodes=episodes, oc3=oc3))] == ["1016"]
 
 
 def test_ad1_holds_the_children_adopted_in_the_year(authority):
