@@ -125,7 +125,7 @@ def uasc_duc(is_uasc, ceased_on, date_of_birth, year) -> str | None:
 def build_rows(year: int) -> ReturnData:
     """The rows of the return for `year`, before any rule is checked."""
     start, end = collection_start(year), collection_end(year)
-    in_year = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    in_year = outcome_rows.open_during(start, end, "start_date", "end_date")
 
     # Dates and codes repeat a great deal: one string object per distinct value keeps a return
     # for 100,000 children small in memory.

@@ -70,6 +70,12 @@ HEALTH_FLAGS = (
 FLAG = {True: "1", False: "0", None: ""}
 
 
+def open_during(start: datetime.date, end: datetime.date, began: str, ended: str) -> Q:
+    """Records (their `began` and `ended` date fields) open at some point from `start` to `end`:
+    what a return for those days lists (episodes, decisions, missing episodes)."""
+    return Q(**{f"{began}__lte": end}) & (Q(**{f"{ended}__isnull": True}) | Q(**{f"{ended}__gte": start}))
+
+
 def care_leaver_age_range(year: int) -> tuple[datetime.date, datetime.date]:
     """The dates of birth of young people with a 17th to 21st birthday in the year (a day either
     side, for those born on 29 February)."""
@@ -211,9 +217,7 @@ def ad1_rows(data: ReturnData, dob_text: dict[str, str], share: Share, day: Day)
 
 def placed_adoption_rows(data: ReturnData, dob_text: dict[str, str], share: Share, day: Day) -> list[dict]:
     decisions = (
-        AdoptionDecision.objects.filter(
-            Q(decided_on__lte=data.end) & (Q(ceased_on__isnull=True) | Q(ceased_on__gte=data.start))
-        )
+        AdoptionDecision.objects.filter(open_during(data.start, data.end, "decided_on", "ceased_on"))
         .values_list("child__local_child_id", "child__date_of_birth", "decided_on", "ceased_on", "reason_ceased")
         .order_by()
     )
@@ -272,9 +276,7 @@ def prev_perm_rows(data: ReturnData, dob_text: dict[str, str], share: Share) -> 
 
 def missing_rows(data: ReturnData, dob_text: dict[str, str], share: Share, day: Day) -> list[dict]:
     episodes = (
-        MissingEpisode.objects.filter(
-            Q(start_date__lte=data.end) & (Q(end_date__isnull=True) | Q(end_date__gte=data.start))
-        )
+        MissingEpisode.objects.filter(open_during(data.start, data.end, "start_date", "end_date"))
         .values_list("child__local_child_id", "child__date_of_birth", "kind", "start_date", "end_date")
         .order_by()
     )
