@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from children.codes import SHORT_BREAK_LEGAL_STATUSES
+
 from .files import read_date
 from .rules import Problem, placement_codes, year_label
 
@@ -160,6 +162,8 @@ def validator_slips(report: DfeReport, files: dict[str, str]) -> list[DfeIssue]:
     """The errors that are slips in the DfE's published validator, not in the return (the
     portal's own port of each rule has passed the files):
     - 146 on a placement code the year's list has (K3 in 2024/25: ssda903.rules, PLACE_2025);
+    - 218 (URN required) on a short break: its 214 forbids a short break a URN, so one of the two
+      is reported on every short break; the portal follows 214 (ssda903.location_rules);
     - 575 and 577 on a child whose last episode is still open: given an OC3 file, its rule 165
       fills every blank DEC with 31 March in the one copy of the tables the later rules share,
       so a child missing on 31 March from a placement still open reads as missing after care;
@@ -169,6 +173,7 @@ def validator_slips(report: DfeReport, files: dict[str, str]) -> list[DfeIssue]:
       365.2425 days, so a care leaver turning 18 on 31 March reads as 17 (ssda903.outcome_rules)."""
     episodes = list(csv.DictReader(io.StringIO(_file(files, "episodes.csv"))))
     places = [(row.get("PLACE") or "").strip() for row in episodes]
+    legal_statuses = [(row.get("LS") or "").strip() for row in episodes]
     valid = placement_codes(report.year)
     latest: dict[str, tuple] = {}
     for row in episodes:
@@ -181,6 +186,8 @@ def validator_slips(report: DfeReport, files: dict[str, str]) -> list[DfeIssue]:
     def slip(issue: DfeIssue) -> bool:
         if issue.rule == "146" and issue.table == "Episodes" and issue.row:
             return 0 < issue.row <= len(places) and places[issue.row - 1] in valid
+        if issue.rule == "218" and issue.table == "Episodes" and issue.row:
+            return 0 < issue.row <= len(legal_statuses) and legal_statuses[issue.row - 1] in SHORT_BREAK_LEGAL_STATUSES
         if issue.rule in {"575", "577"}:
             return issue.child in still_open
         if issue.rule == "624":

@@ -308,11 +308,11 @@ def test_only_the_dfe_validator_s_known_slips_are_set_aside():
     from ssda903.dfe_check import DfeIssue, DfeReport, validator_slips
 
     files = {
-        "episodes.csv": "CHILD,DECOM,DEC,PLACE\r\n"
-        "OPEN,01/01/2024,,U1\r\n"
-        "ENDED,01/01/2024,01/02/2025,U1\r\n"
-        "AGAIN,01/01/2024,01/02/2024,U1\r\n"
-        "AGAIN,01/06/2024,,U1\r\n"
+        "episodes.csv": "CHILD,DECOM,DEC,PLACE,LS\r\n"
+        "OPEN,01/01/2024,,U1,C2\r\n"
+        "ENDED,01/01/2024,01/02/2025,U1,C2\r\n"
+        "AGAIN,01/01/2024,01/02/2024,U1,C2\r\n"
+        "AGAIN,01/06/2024,,U1,V3\r\n"
     }
     issues = [
         DfeIssue("575", "", "Missing", 1, "OPEN"),
@@ -321,6 +321,8 @@ def test_only_the_dfe_validator_s_known_slips_are_set_aside():
         DfeIssue("624", "", "Header", 4, "LEAVER"),
         DfeIssue("624", "", "Header", 5, "OPEN"),
         DfeIssue("146", "", "Episodes", 1, "OPEN"),
+        DfeIssue("218", "", "Episodes", 4, "AGAIN"),
+        DfeIssue("218", "", "Episodes", 1, "OPEN"),
     ]
     slips = validator_slips(DfeReport(2025, issues), files)
     assert [(issue.rule, issue.child) for issue in slips] == [
@@ -328,4 +330,5 @@ def test_only_the_dfe_validator_s_known_slips_are_set_aside():
         ("577", "AGAIN"),
         ("624", "LEAVER"),
         ("146", "OPEN"),
+        ("218", "AGAIN"),
     ]
