@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+
 from children.codes import CategoryOfAbuse, LegalStatus, Sex
 from children.selectors import ETHNIC_GROUPS, PLACEMENT_GROUPS, PROVIDER_GROUPS
 from consultations.figure_selectors import CHILD_AGE_BANDS, LISTENED_SCORES
@@ -127,6 +129,9 @@ class Report:
     narrative: dict
     action_plan: list
     comparators_entered: bool = False
+    authority: str = ""
+    """The authority's name (settings.AUTHORITY_NAME) when the report was made, so a published
+    version keeps the name it was published under."""
 
     @property
     def period(self) -> Period:
@@ -158,6 +163,7 @@ class Report:
             narrative=data["narrative"],
             action_plan=data["action_plan"],
             comparators_entered=data.get("comparators_entered", False),
+            authority=data.get("authority") or settings.AUTHORITY_NAME,
         )
 
 
@@ -1222,4 +1228,5 @@ def build(
         comparators_entered=any(
             f.statistical_neighbours is not None or f.england is not None for f in builder.figures.values()
         ),
+        authority=settings.AUTHORITY_NAME,
     )

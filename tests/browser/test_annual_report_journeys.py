@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -46,6 +47,8 @@ from tests.factories import TEST_PASSWORD, AllocationFactory, ChildFactory, reco
 
 from .axe import assert_no_axe_violations
 from .helpers import keyboard_sign_in, sign_in, tab_to
+
+AUTHORITY = settings.AUTHORITY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -215,7 +218,7 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     # The full version shows the small numbers themselves.
     expect(this_years_figure(page, END_OF_YEAR)).to_have_text("3")
     expect(suppressed_cells(page)).to_have_count(0)
-    check("draft report", f"Draft annual IRO report {label}")
+    check("draft report", f"Draft annual IRO report {label}, {AUTHORITY}")
 
     page.get_by_role("link", name="Show the board version (small numbers suppressed)").click()
     expect(page).to_have_url(re.compile(r"\?variant=board$"))
@@ -224,7 +227,7 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     expect(this_years_figure(page, END_OF_YEAR).locator("abbr")).to_have_attribute(
         "title", "suppressed: a small number"
     )
-    check("draft report, board version", f"Draft annual IRO report {label} (board version)")
+    check("draft report, board version", f"Draft annual IRO report {label} (board version), {AUTHORITY}")
     page.get_by_role("link", name="Show the full version").click()
 
     # The narrative: an achievements paragraph with a Markdown list, and one priority.
@@ -305,11 +308,11 @@ def test_manager_edits_and_publishes_the_annual_report(page, manager, authority,
     expect(page.locator("main .govuk-caption-l")).to_contain_text("Published version 1")
     expect(page.get_by_role("region", name="Achievements this year").get_by_role("listitem")).to_have_count(2)
     expect(page.get_by_role("link", name="Publish this report")).to_have_count(0)
-    check("published version", f"Annual IRO report {label}, version 1")
+    check("published version", f"Annual IRO report {label}, version 1, {AUTHORITY}")
 
     page.get_by_role("link", name="Read the version for children and young people").click()
     expect(h1(page)).to_have_text("What your IROs did this year")
-    check("version for children", f"What your IROs did, {label}")
+    check("version for children", f"What your IROs did, {label}, {AUTHORITY}")
     page.go_back()
 
     # The version's PDF is asked for: its progress page, while the worker has not yet started.
@@ -438,7 +441,7 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
         assert pdf_file.read(5) == b"%PDF-"
     page.get_by_role("link", name="Back to the report").click()
     expect(page.locator("main .govuk-caption-l")).to_contain_text("Published version 1")
-    expect(page).to_have_title(f"Annual IRO report {label}, version 1 (board version) – IRO Portal")
+    expect(page).to_have_title(f"Annual IRO report {label}, version 1 (board version), {AUTHORITY} – IRO Portal")
     expect(page.get_by_role("link", name="Publish this report")).to_have_count(0)
     expect(page.get_by_role("link", name="Show the full version")).to_have_count(0)
     assert suppressed_cells(page).count() > 0, "The board member's version suppresses no small number"
@@ -468,7 +471,7 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
     # The version for children.
     page.get_by_role("link", name=version_link("version for children", label)).click()
     expect(h1(page)).to_have_text("What your IROs did this year")
-    expect(page).to_have_title(f"What your IROs did, {label} – IRO Portal")
+    expect(page).to_have_title(f"What your IROs did, {label}, {AUTHORITY} – IRO Portal")
     # Three reviews are too few to mention: the section says so rather than being left empty.
     expect(page.locator("h2:has-text('Your reviews') + p")).to_have_text(
         re.compile(r"^We do not give numbers about reviews this year\.")
