@@ -27,7 +27,7 @@ from reviews.record_models import CarePlanCheckKind
 from reviews.record_selectors import CHILD_VIEWS_NOT_OBTAINED, CHILD_VIEWS_NOT_RECORDED, CHILD_VIEWS_OUTCOMES
 from reviews.selectors import NOT_RECORDED, recorded_value
 
-from . import stored_figures
+from . import report_outcomes, stored_figures
 from .models import AnnualReport
 from .periods import Period, reporting_year, reporting_year_label
 from .selectors import percent
@@ -42,6 +42,9 @@ argument are more than the type checker follows, hence "..."."""
 COUNT = "count"
 PERCENT = "percent"
 NUMBER = "number"
+
+GRID_PERCENT = "percent"
+"""The column of a grid giving each row's percentage of the whole."""
 
 THIS_YEAR = "this_year"
 LAST_YEAR = "last_year"
@@ -106,6 +109,9 @@ class Table:
     chart: dict | None = None
     """{"column": column_key, "percent": bool, "axis": label}: a bar chart of this year's values."""
     note: str = ""
+    comparator_column: str = ""
+    """The column whose figures comparators are shown beside: the one column of a simple list,
+    the percentage column of a grid."""
 
     @property
     def is_grid(self) -> bool:
@@ -282,9 +288,11 @@ def _breakdown(
             total_key: {"number": total_key},
         }
         columns = [("number", "Number"), ("percent", "Percentage")]
+        comparator_column = "percent"
     else:
         cells = {part: {"": part} for part, _ in rows}
         columns = [("", "")]
+        comparator_column = ""
     return Table(
         key=key,
         caption=caption,
@@ -294,6 +302,7 @@ def _breakdown(
         totals=[(total_key, part_keys)],
         chart=chart,
         note=note,
+        comparator_column=comparator_column,
     )
 
 
@@ -336,15 +345,33 @@ def _grid(
         parts = [cells[row][column] for row in row_keys]
         cells["total"][column] = builder.total(f"{key}.total.{column}", f"{total_row_label}: {column_label}", parts)
         totals.append((cells["total"][column], parts))
-    if total_column:
-        totals.append((cells["total"][total_column[0]], [cells["total"][column] for column, _ in column_items]))
+    if not total_column:
+        return Table(
+            key=key,
+            caption=caption,
+            rows=[*row_items, ("total", total_row_label)],
+            columns=columns,
+            cells=cells,
+            totals=totals,
+        )
+    totals.append((cells["total"][total_column[0]], [cells["total"][column] for column, _ in column_items]))
+    # Each row's share of the whole: the figure published comparators (statistical neighbours,
+    # England) give for a grid like this, so it is the one they are set beside.
+    for row, row_label in row_items:
+        cells[row][GRID_PERCENT] = builder.percent(
+            f"{key}.{row}.percent",
+            f"{row_label}: percentage of {total_row_label.lower()}",
+            cells[row][total_column[0]],
+            cells["total"][total_column[0]],
+        )
     return Table(
         key=key,
         caption=caption,
         rows=[*row_items, ("total", total_row_label)],
-        columns=columns,
+        columns=[*columns, (GRID_PERCENT, "Percentage")],
         cells=cells,
         totals=totals,
+        comparator_column=GRID_PERCENT,
     )
 
 
@@ -476,7 +503,7 @@ def _children(b: _Builder) -> Section:
         total_row_label="All ethnic groups",
         total_column=UASC_COLUMNS[0],
     )
-    ethnicity.columns = [UASC_COLUMNS[0], *UASC_COLUMNS[1:]]
+    ethnicity.columns = [UASC_COLUMNS[0], *UASC_COLUMNS[1:], (GRID_PERCENT, "Percentage")]
     legal = _breakdown(
         b,
         "children.legal_status",
@@ -1185,6 +1212,7 @@ def _build_sections(builder: _Builder) -> list[Section]:
         _oversight(builder),
         _escalations(builder),
         _child_protection(builder),
+        report_outcomes.outcomes_section(builder),
         _views(builder),
         _other_activity(builder),
     ]
@@ -1201,7 +1229,11 @@ def build(
     comparators entered for this year and the narrative as it stands."""
     other_activity = other_activity or {}
     this_year, last_year = (
-        {**stored_figures.year_figures(reporting_year(year), on).figures, "other": other_activity.get(year)}
+        {
+            **stored_figures.year_figures(reporting_year(year), on).figures,
+            report_outcomes.OUTCOMES: stored_figures.authority_outcome_figures(year, on).figures,
+            "other": other_activity.get(year),
+        }
         for year in (report.year, report.year - 1)
     )
     builder = _Builder(this_year, last_year)

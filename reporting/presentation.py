@@ -51,8 +51,8 @@ def format_value(value, kind):
         return NOT_AVAILABLE
     if kind == PERCENT:
         return f"{value:g}%" if isinstance(value, float) else f"{value}%"
-    if kind == NUMBER and isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+    if kind == NUMBER and not float(value).is_integer():  # a float, or a Decimal such as an average
+        return f"{float(value):,.1f}"
     return f"{int(value):,}"
 
 
@@ -103,11 +103,16 @@ class Presenter:
         ]
 
     def table(self, table):
-        with_comparators = not table.is_grid and any(
-            self.report.figures[key].statistical_neighbours is not None or self.report.figures[key].england is not None
+        compared = [
+            key
             for row in table.cells.values()
-            for key in row.values()
-        )
+            if (key := row.get(table.comparator_column)) is not None
+            and (
+                self.report.figures[key].statistical_neighbours is not None
+                or self.report.figures[key].england is not None
+            )
+        ]
+        with_comparators = bool(compared)
         rows = []
         for row_key, label in table.rows:
             cells = table.cells.get(row_key, {})
@@ -125,8 +130,12 @@ class Presenter:
                 "last_year": values[1],
             }
             if with_comparators:
-                key = cells[""]
-                row["comparators"] = [self.comparator(key, "statistical_neighbours"), self.comparator(key, "england")]
+                key = cells.get(table.comparator_column)
+                row["comparators"] = (
+                    [self.comparator(key, "statistical_neighbours"), self.comparator(key, "england")]
+                    if key
+                    else [Cell("", missing=True), Cell("", missing=True)]
+                )
             rows.append(row)
         return {
             "key": table.key,

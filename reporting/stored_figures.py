@@ -89,18 +89,27 @@ def year_figures(period: Period, on: date) -> Counted:
     )
 
 
+def authority_outcome_figures(first_year: int, on: date) -> Counted:
+    """The whole authority's outcome figures for a reporting year: the outcomes page of a service
+    manager and the annual report's outcomes section read the same stored row."""
+    return _counted(
+        FiguresKind.OUTCOMES,
+        AUTHORITY,
+        reporting_year(first_year),
+        on,
+        lambda: outcome_selectors.outcome_figures(first_year),
+    )
+
+
 def outcome_figures_for(user: User, first_year: int, on: date) -> Counted:
     """The outcome figures (reporting.outcome_selectors) for a reporting year that `user` sees:
     the whole authority for service managers and administrators, an IRO's own children for an IRO."""
-    period = reporting_year(first_year)
     if sees_every_child(user):
-        return _counted(
-            FiguresKind.OUTCOMES, AUTHORITY, period, on, lambda: outcome_selectors.outcome_figures(first_year)
-        )
+        return authority_outcome_figures(first_year, on)
     return _counted(
         FiguresKind.OUTCOMES,
         f"iro:{user.pk}",
-        period,
+        reporting_year(first_year),
         on,
         lambda: outcome_selectors.outcome_figures(
             first_year, children=children_allocated_to(user, Child.objects.all(), on=on)

@@ -58,8 +58,8 @@ def test_the_html_page_shows_each_figure_in_its_row_with_last_years_beside_it(au
     assert tables.row("children-age", "1 to 4") == ["1", "9%", "0", "0%"]
     assert tables.row("children-age", "All ages") == ["11", "", "10", ""]
     assert tables.row("children-sex", "Female") == ["10", "91%", "9", "90%"]
-    # The ethnicity grid: All, Not UASC, UASC for each year.
-    assert tables.row("children-ethnicity", "Black or Black British") == ["1", "0", "1", "0", "0", "0"]
+    # The ethnicity grid: All, Not UASC, UASC and the percentage of all for each year.
+    assert tables.row("children-ethnicity", "Black or Black British") == ["1", "0", "1", "9%", "0", "0", "0", "0%"]
     # Comparators beside this year's and last year's figures, where entered.
     assert tables.row("lac-timeliness", "Held in timescale (%)") == ["90%", "89%", "85.5%", "88.5%"]
     assert tables.row("children-numbers", names["children.rate_per_10000"]) == ["5.5", "6.7", "72.4", "71"]
