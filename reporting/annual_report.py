@@ -136,6 +136,9 @@ class Report:
     action_plan: list
     comparators_entered: bool = False
     authority: str = ""
+    highlights: dict = field(default_factory=dict)
+    """The key highlights' sentences a manager rewrote: {highlight key: {"text": the sentence,
+    "figures": {figure key: [this year, last year] when it was written}}} (reporting.highlights)."""
     """The authority's name (settings.AUTHORITY_NAME) when the report was made, so a published
     version keeps the name it was published under."""
 
@@ -170,6 +173,7 @@ class Report:
             action_plan=data["action_plan"],
             comparators_entered=data.get("comparators_entered", False),
             authority=data.get("authority") or settings.AUTHORITY_NAME,
+            highlights=data.get("highlights", {}),
         )
 
 
@@ -1261,4 +1265,5 @@ def build(
             f.statistical_neighbours is not None or f.england is not None for f in builder.figures.values()
         ),
         authority=settings.AUTHORITY_NAME,
+        highlights=report.highlight_sentences,
     )

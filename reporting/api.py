@@ -38,9 +38,10 @@ from accounts.permissions import (
 
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
+from .highlights import BY_KEY
 from .models import AnnualReport, PublishedReport, Variant
 from .periods import MIN_REPORT_YEAR, Period, period_problems, year_to_date
-from .presentation import board_suppression
+from .presentation import Presenter
 from .selectors import NOT_RECORDED
 from .suppression import SUPPRESSED
 
@@ -414,6 +415,18 @@ class FigureSerializer(serializers.Serializer):
     england = serializers.FloatField(allow_null=True)
 
 
+class HighlightSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    heading = serializers.CharField()
+    figure = serializers.CharField(help_text="The key of the figure the highlight is about, in `figures`.")
+    direction = serializers.CharField(
+        help_text="`Up`, `Down` or `No change` from last year; empty when a year has no figure or is suppressed."
+    )
+    sentence = serializers.CharField(
+        help_text="As the report shows it: rewritten by a service manager, or drafted from the figures."
+    )
+
+
 ReportFiguresSerializer = inline_serializer(
     "AnnualReportFigures",
     {
@@ -426,6 +439,8 @@ ReportFiguresSerializer = inline_serializer(
             help_text="`board` when small numbers are suppressed.",
         ),
         "generated_on": serializers.DateField(help_text="The day the figures were worked out."),
+        "authority": serializers.CharField(help_text="The authority's name, as the report was made under."),
+        "highlights": HighlightSerializer(many=True),
         "figures": FigureSerializer(many=True),
     },
 )
@@ -454,7 +469,8 @@ def figure_sections(content):
 
 
 def report_figures(content, published, *, board):
-    suppressed = board_suppression(content) if board else frozenset()
+    presenter = Presenter(content, Variant.BOARD if board else Variant.INTERNAL)
+    suppressed = presenter.suppressed
     sections = figure_sections(content)
 
     def value(key, figure, year):
@@ -467,6 +483,17 @@ def report_figures(content, published, *, board):
         "version": published.number if published else None,
         "variant": Variant.BOARD.value if board else Variant.INTERNAL.value,
         "generated_on": content.generated_on.isoformat(),
+        "authority": content.authority,
+        "highlights": [
+            {
+                "key": highlight["key"],
+                "heading": highlight["heading"],
+                "figure": BY_KEY[highlight["key"]].figure_key,
+                "direction": highlight["direction"],
+                "sentence": highlight["sentence"],
+            }
+            for highlight in presenter.highlights()
+        ],
         "figures": [
             {
                 "key": key,

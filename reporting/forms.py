@@ -189,3 +189,26 @@ class PublishForm(forms.Form):
     )
     confirmed = forms.BooleanField(label="I have checked these and want to publish the report as it is", required=False)
     version = VersionField()
+
+
+class HighlightsForm(forms.Form):
+    """One box per key highlight, holding its sentence: as drafted from the figures, or as a
+    manager rewrote it. Emptying a box goes back to the drafted sentence."""
+
+    version = VersionField()
+
+    def __init__(self, *args, highlights, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.highlights = highlights
+        for highlight in highlights:
+            self.fields[highlight["key"]] = forms.CharField(
+                label=highlight["heading"],
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=f"Drafted from the figures: \u201c{highlight['drafted']}\u201d",
+            )
+            self.initial.setdefault(highlight["key"], highlight["sentence"])
+
+    def sentences(self):
+        return {highlight["key"]: self.cleaned_data[highlight["key"]] for highlight in self.highlights}

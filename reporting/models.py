@@ -26,6 +26,12 @@ class AnnualReport(models.Model):
         help_text="For the version for children: plain words, short sentences.",
     )
     how_to_contact_an_iro = models.TextField("how children can contact an IRO", blank=True)
+    highlight_sentences = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The key highlights' sentences a manager rewrote, each with the figures it was written against; "
+        "a highlight not here has the sentence drafted from its figures.",
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every edit; an edit of an older version is refused."
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import charts
 from .annual_report import COUNT, LAST_YEAR, NUMBER, PERCENT, THIS_YEAR, YEARS
+from .highlights import HIGHLIGHTS, WITHHELD, change_in_words, direction, figure_keys
 from .models import Variant
 from .suppression import SUPPRESSED, percent_suppressed, suppressed_cells
 
@@ -177,6 +178,55 @@ class Presenter:
             category_axis_label="",
             percent=table.chart["percent"],
         )
+
+    def highlights(self):
+        """The key highlights as this variant shows them: this year's and last year's figure, the
+        direction of change and the sentence (the manager's, or drafted from the figures)."""
+        shown = []
+        for highlight in HIGHLIGHTS:
+            key = highlight.figure_key
+            this_year, last_year = self.cell(key, THIS_YEAR), self.cell(key, LAST_YEAR)
+            withheld = any(
+                self.is_suppressed(figure_key, year) for figure_key in figure_keys(highlight) for year in YEARS
+            )
+            written = self.report.highlights.get(highlight.key)
+            compared = not (this_year.suppressed or last_year.suppressed)
+            figure = self.report.figures[key]
+            shown.append(
+                {
+                    "key": highlight.key,
+                    "heading": highlight.heading,
+                    "this_year": this_year,
+                    "last_year": last_year,
+                    "direction": direction(figure.this_year, figure.last_year) if compared else "",
+                    "sentence": written["text"] if written and not withheld else self.drafted_sentence(highlight),
+                    "drafted": self.drafted_sentence(highlight),
+                    "rewritten": bool(written),
+                }
+            )
+        return shown
+
+    def drafted_sentence(self, highlight):
+        """The sentence drafted from the figures as this variant shows them: a withheld figure is
+        never compared with last year's, since "up" or "down" would say something about it."""
+        key = highlight.figure_key
+        figure = self.report.figures[key]
+        this_year, last_year = self.cell(key, THIS_YEAR), self.cell(key, LAST_YEAR)
+        if this_year.suppressed:
+            return f"{highlight.heading}: {WITHHELD}."
+        if figure.this_year is None:
+            return f"{highlight.heading}: not available for {self.report.label}."
+        opening = highlight.sentence.format(value=this_year.text)
+        if last_year.suppressed:
+            change = "the figure for the year before is not shown in this version"
+        else:
+            change = change_in_words(this_year.text, last_year.text, figure.this_year, figure.last_year)
+        sentences = [f"{opening}, {change}."]
+        for also_key, also in highlight.also:
+            cell = self.cell(also_key, THIS_YEAR)
+            if not cell.suppressed and not cell.missing:
+                sentences.append(also.format(value=cell.text))
+        return " ".join(sentences)
 
     def csv_rows(self):
         """One row per figure, in the order of the report: section, measure, this year, last

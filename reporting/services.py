@@ -18,7 +18,7 @@ from iro_portal.dates import format_date
 from iro_portal.documents import render_pdf, set_progress
 from iro_portal.locking import check_version, lock
 
-from . import annual_report
+from . import annual_report, highlights
 from .models import (
     ActionPlanItem,
     AnnualReport,
@@ -31,6 +31,7 @@ from .models import (
 )
 from .narrative import is_written
 from .periods import reporting_year
+from .presentation import Presenter
 
 NARRATIVE_FIELDS = (
     "introduction",
@@ -212,6 +213,7 @@ class PublishingWarning:
     message: str
     field: str = ""
     title: str = ""
+    anchor: str = ""
 
 
 def publishing_warnings(report: AnnualReport, on: date | None = None) -> list[PublishingWarning]:
@@ -231,6 +233,7 @@ def publishing_warnings(report: AnnualReport, on: date | None = None) -> list[Pu
                 "The action plan has no priorities.", field="action-plan", title="Priorities and action plan"
             )
         )
+    warnings += _moved_highlights(report, on)
     period = reporting_year(report.year)
     if on <= period.end:
         warnings.append(
@@ -239,6 +242,28 @@ def publishing_warnings(report: AnnualReport, on: date | None = None) -> list[Pu
                 f"{format_date(on)}, and they will not change once published."
             )
         )
+    return warnings
+
+
+def _moved_highlights(report: AnnualReport, on: date) -> list[PublishingWarning]:
+    """A rewritten highlight whose figures have changed since it was written may now say
+    something the figures do not."""
+    if not report.highlight_sentences:
+        return []
+    content = draft(report, on)
+    warnings = []
+    for highlight in highlights.HIGHLIGHTS:
+        written = report.highlight_sentences.get(highlight.key)
+        if written and highlights.moved_since_written(content, highlight, written):
+            warnings.append(
+                PublishingWarning(
+                    f"The figures of the key highlight \u201c{highlight.heading}\u201d have changed since its "
+                    "sentence was rewritten: check that it still says what the figures say.",
+                    field="highlights",
+                    title=highlight.heading,
+                    anchor=f"id_{highlight.key}",
+                )
+            )
     return warnings
 
 
@@ -397,7 +422,6 @@ def report_context(
     """What the report templates need, for the page and the PDF alike."""
     from .child_friendly import child_friendly_content
     from .narrative import render_markdown
-    from .presentation import Presenter
 
     if variant == Variant.CHILD_FRIENDLY:
         return {"content": content, "published": published, "for_pdf": for_pdf, **child_friendly_content(content)}
@@ -409,6 +433,7 @@ def report_context(
         "published": published,
         "for_pdf": for_pdf,
         "sections": presenter.sections(),
+        "highlights": presenter.highlights(),
         # A published version leaves out what was never written; the draft shows it missing.
         "narrative": [
             (key, title, html)
@@ -417,3 +442,45 @@ def report_context(
         ],
         "action_plan": content.action_plan,
     }
+
+
+@transaction.atomic
+def save_highlights(
+    report: AnnualReport,
+    *,
+    by: User,
+    sentences: dict[str, str],
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    on: date | None = None,
+) -> AnnualReport:
+    """Keep the key highlights' sentences a manager rewrote, each with the figures it was written
+    against. A sentence left as drafted, or emptied, goes back to following the figures."""
+    report = _locked(report, expected_version)
+    unknown = sorted(set(sentences) - set(highlights.BY_KEY))
+    if unknown:
+        raise ValidationError(f"These are not key highlights of the report: {', '.join(unknown)}.")
+    content = draft(report, on)
+    drafted = {item["key"]: item["drafted"] for item in Presenter(content, Variant.INTERNAL).highlights()}
+    kept = {}
+    for key, text in sentences.items():
+        text = " ".join(text.split())
+        if not text or text == drafted[key]:
+            continue
+        previous = report.highlight_sentences.get(key)
+        if previous and previous["text"] == text:
+            kept[key] = previous  # unchanged: still about the figures it was written against
+        else:
+            kept[key] = {"text": text, "figures": highlights.written_against(content, highlights.BY_KEY[key])}
+    report.highlight_sentences = kept
+    report.version += 1
+    report.updated_by = by
+    report.save(update_fields=["highlight_sentences", "version", "updated_by", "updated_at"])
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        obj=report,
+        request=request,
+        detail={"year": report.year, "highlights rewritten": sorted(kept)},
+    )
+    return report

@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<int:year>/report.csv", views.AnnualReportCsvView.as_view(), name="annual_report_csv"),
     path("reports/<int:year>/for-children/", views.ChildFriendlyReportView.as_view(), name="child_friendly_report"),
     path("reports/<int:year>/pdf/<str:variant>/", views.ReportPdfView.as_view(), name="annual_report_pdf"),
+    path("reports/<int:year>/highlights/", views.HighlightsView.as_view(), name="highlights"),
     path("reports/<int:year>/narrative/", views.NarrativeView.as_view(), name="narrative"),
     path("reports/<int:year>/other-activity/", views.OtherActivityView.as_view(), name="other_activity"),
     path("reports/<int:year>/comparators/", views.ComparatorsView.as_view(), name="comparators"),

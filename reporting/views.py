@@ -23,7 +23,15 @@ from iro_portal.spreadsheets import SpreadsheetWriter
 from . import dashboard, services, stored_figures
 from .annual_report import comparable_measures
 from .caseloads import CaseloadsForm
-from .forms import ActionPlanFormSet, ComparatorFormSet, NarrativeForm, OtherActivityForm, PeriodForm, PublishForm
+from .forms import (
+    ActionPlanFormSet,
+    ComparatorFormSet,
+    HighlightsForm,
+    NarrativeForm,
+    OtherActivityForm,
+    PeriodForm,
+    PublishForm,
+)
 from .models import (
     AnnualReport,
     ComparatorFigure,
@@ -202,6 +210,8 @@ class AnnualReportView(AnnualReportAccessMixin, View):
                 "report": report,
                 "may_edit": self.may_edit,
                 "versions": list(report.published_versions.select_related("published_by")),
+                # What an unedited draft still lacks, shown before anyone tries to publish it.
+                "warnings": services.publishing_warnings(report) if self.may_edit and published is None else [],
                 **services.report_context(content, variant, published=published),
             },
         )
@@ -363,6 +373,43 @@ class NarrativeView(AnnualReportAccessMixin, View):
             status=status,
             context={"report": report, "form": form, "formset": formset},
         )
+
+
+class HighlightsView(AnnualReportAccessMixin, View):
+    """Rewrite the key highlights' sentences before publishing; each shows the sentence drafted
+    from the figures, which it goes back to when emptied."""
+
+    editing = True
+
+    def get(self, request, year):
+        report = self.get_report()
+        return self.show(report, self.form(report, initial={"version": report.version}))
+
+    def post(self, request, year):
+        report = self.get_report()
+        form = self.form(report, data=request.POST)
+        if form.is_valid():
+            try:
+                services.save_highlights(
+                    report,
+                    by=request.user,
+                    sentences=form.sentences(),
+                    expected_version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+                return self.show(report, form, status=refusal_status(error))
+            messages.success(request, "The key highlights have been saved.")
+            return redirect(reverse("reporting:annual_report", args=[report.year]) + "#highlights")
+        return self.show(report, form, status=400)
+
+    def form(self, report, **kwargs):
+        presenter = Presenter(services.draft(report), Variant.INTERNAL)
+        return HighlightsForm(highlights=presenter.highlights(), **kwargs)
+
+    def show(self, report, form, status=200):
+        return render(self.request, "reporting/highlights_form.html", {"report": report, "form": form}, status=status)
 
 
 class OtherActivityView(AnnualReportAccessMixin, FormPage):

@@ -5,6 +5,7 @@ queries whatever the size of the authority."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
@@ -300,6 +301,10 @@ def test_the_board_sees_small_numbers_as_c_and_never_a_draft(board_member, manag
         assert figures["children.at_end"]["last_year"] == "c"
         assert figures["children.ceased"]["this_year"] == 0  # zero is never suppressed
         assert all(figure["this_year"] != 7 for key, figure in figures.items() if key.startswith("children.at_end"))
+        # The key highlight about those children says they are withheld, and never whether up or down.
+        highlight = next(item for item in body["highlights"] if item["figure"] == "children.at_end")
+        assert highlight["direction"] == "" and "not shown in this version" in highlight["sentence"]
+        assert body["authority"] == settings.AUTHORITY_NAME
     # A newer version is the default; the older one stays readable.
     services.publish(services.report_for_year(year), by=manager, reason="Four more children", confirmed=True)
     assert by_key(client.get(figures_url(year)).json())["children.at_end"]["this_year"] == 7
