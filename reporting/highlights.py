@@ -72,9 +72,9 @@ HIGHLIGHTS = [
         "escalations.raised",
         "IROs raised {value} escalations about children's plans",
         also=(
-            ("escalations.resolved_stage.1", "{value} were resolved informally."),
+            ("escalations.resolved_stage.1", "Resolved informally: {value}."),
             ("escalations.percent_resolved_in_time", "{value} of those resolved were resolved within the standard."),
-            ("escalations.cafcass", "{value} were referred to Cafcass."),
+            ("escalations.cafcass", "Referred to Cafcass: {value}."),
         ),
     ),
     Highlight(
@@ -138,7 +138,7 @@ def change_in_words(this_year: str, last_year: str, this_value: Any, last_value:
     """How this year's figure compares with last year's, in words: `this_year` and `last_year`
     are the values as the reader sees them (formatted, or "c")."""
     if last_value is None:
-        return "there is no figure for the year before"
+        return "with no figure for the year before to compare"
     if this_value is None:
         return f"the year before it was {last_year}"
     if this_value > last_value:

@@ -224,7 +224,7 @@ class Presenter:
         sentences = [f"{opening}, {change}."]
         for also_key, also in highlight.also:
             cell = self.cell(also_key, THIS_YEAR)
-            if not cell.suppressed and not cell.missing:
+            if not cell.suppressed and not cell.missing and self.report.figures[also_key].this_year != 0:
                 sentences.append(also.format(value=cell.text))
         return " ".join(sentences)
 

@@ -15,7 +15,7 @@ from tests.annual_report.authority import ON, YEAR, add_child_in_care_with_a_rev
 from tests.conftest import sign_in
 
 REVIEWS = "90% of children's LAC reviews were held in timescale, up from 89% the year before."
-ICPC = "100% of initial child protection conferences were held in timescale, there is no figure for the year before."
+ICPC = "100% of initial child protection conferences were held in timescale, with no figure for the year before to compare."
 ICPC_WITHHELD = (
     "Initial child protection conferences in timescale: not shown in this version: the numbers are small enough to "
     "identify children."
