@@ -13,10 +13,13 @@ SMALLEST_GROUP = 10
 """Fewer than this many children is never mentioned as a number."""
 
 WAYS_OF_TAKING_PART = [
-    ("spoke", "came to their review and spoke for themselves", ["PN1"]),
-    ("helped", "had someone to speak for them, like an advocate or their IRO", ["PN2", "PN5"]),
-    ("other_ways", "shared what they think in another way, like drawing, writing or signs", ["PN3", "PN6"]),
+    ("spoke", "the child came and spoke for themselves", ["PN1"]),
+    ("helped", "someone spoke for the child, like an advocate or their IRO", ["PN2", "PN5"]),
+    ("other_ways", "the child shared what they think in another way, like drawing, writing or signs", ["PN3", "PN6"]),
 ]
+"""How children took part, as shares of reviews (the participation codes are recorded per
+review, so a child with two reviews counts twice): each sentence follows "In about N out of 10
+reviews,"."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def child_friendly_content(content):
         "listened": OutOfTen("listened", "said their review listened to them well", listened) if listened else None,
         "children_looked_after": about(value("children.during")),
         "reviews_held": about(value("lac.held")),
-        "took_part": OutOfTen("took_part", "took part in their review", took_part) if took_part else None,
+        "took_part": OutOfTen("took_part", "the child took part", took_part) if took_part else None,
         "ways": ways,
         "chaired": about(value("lac.child_chaired")),
         "changes": render_markdown(content.narrative.get("changes_from_childrens_views", "")),
