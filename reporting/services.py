@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from audit.models import AuditAction
@@ -331,6 +333,16 @@ def content_of(
     if published is not None:
         return annual_report.Report.from_json(published.snapshot)
     return draft(report, on)
+
+
+VARIANT_FILE_SUFFIX = {Variant.INTERNAL: "", Variant.BOARD: "-board", Variant.CHILD_FRIENDLY: "-for-children"}
+
+
+def download_name(year: int, published: PublishedReport | None, variant: str, extension: str) -> str:
+    """A downloaded report's file name: the authority, the year, the version and the variant, so
+    a board paper's attachments say whose report each is."""
+    version = f"v{published.number}" if published else "draft"
+    return f"{slugify(settings.AUTHORITY_NAME)}-annual-iro-report-{year}-{version}{VARIANT_FILE_SUFFIX[variant]}.{extension}"
 
 
 def record_download(

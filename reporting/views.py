@@ -222,9 +222,8 @@ class AnnualReportCsvView(AnnualReportAccessMixin, View):
         variant = self.variant()
         report, published, content = self.shown(variant, "csv")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        suffix = f"v{published.number}" if published else "draft"
-        board = "-board" if variant == Variant.BOARD else ""
-        response["Content-Disposition"] = f'attachment; filename="annual-iro-report-{report.year}-{suffix}{board}.csv"'
+        name = services.download_name(report.year, published, variant, "csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         SpreadsheetWriter(response).writerows(Presenter(content, variant).csv_rows())
         return response
 
@@ -323,12 +322,9 @@ def _pdf_response(request, document):
         published=document.published,
         request=request,
     )
-    suffix = f"v{document.published.number}" if document.published else "draft"
-    name = {Variant.INTERNAL: "", Variant.BOARD: "-board", Variant.CHILD_FRIENDLY: "-for-children"}[document.variant]
+    name = services.download_name(document.report.year, document.published, document.variant, "pdf")
     response = HttpResponse(bytes(document.content), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="annual-iro-report-{document.report.year}-{suffix}{name}.pdf"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils.text import slugify
 
 from reporting import services
 from reporting.models import DocumentStatus, Variant
@@ -109,7 +110,10 @@ def test_a_worker_makes_the_requested_pdf_and_the_status_endpoint_reports_it(wor
     assert status == {"status": "ready", "status_label": "Ready", "progress": 100, "download_url": download_url}
     response = client.get(download_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert 'filename="annual-iro-report-2025-draft-board.pdf"' in response["Content-Disposition"]
+    assert (
+        f'filename="{slugify(settings.AUTHORITY_NAME)}-annual-iro-report-2025-draft-board.pdf"'
+        in response["Content-Disposition"]
+    )
     _, text = pdf_text(response.content)
     assert "Looked after at the end of the year (31 March) 11 10" in text
     assert "Female c c c c" in text

@@ -36,6 +36,7 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import slugify
 from playwright.sync_api import expect
 
 from children import services as children_services
@@ -49,6 +50,7 @@ from .axe import assert_no_axe_violations
 from .helpers import keyboard_sign_in, sign_in, tab_to
 
 AUTHORITY = settings.AUTHORITY_NAME
+AUTHORITY_SLUG = slugify(AUTHORITY)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -436,7 +438,7 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
     with page.expect_download() as download_info:
         download_button.click()
     pdf = download_info.value
-    assert pdf.suggested_filename == f"annual-iro-report-{authority.year}-v1-board.pdf"
+    assert pdf.suggested_filename == f"{AUTHORITY_SLUG}-annual-iro-report-{authority.year}-v1-board.pdf"
     with open(pdf.path(), "rb") as pdf_file:
         assert pdf_file.read(5) == b"%PDF-"
     page.get_by_role("link", name="Back to the report").click()
@@ -451,14 +453,14 @@ def test_board_member_downloads_the_published_report_and_reaches_nothing_else(
     # Once made, the version's PDF is served at once from the list.
     with page.expect_download() as download_info:
         page.get_by_role("link", name=version_link("PDF", label)).click()
-    assert download_info.value.suggested_filename == f"annual-iro-report-{authority.year}-v1-board.pdf"
+    assert download_info.value.suggested_filename == f"{AUTHORITY_SLUG}-annual-iro-report-{authority.year}-v1-board.pdf"
     assert not pdf_worker.queued, "A PDF already made was made again"
 
     # The CSV: small numbers suppressed.
     with page.expect_download() as download_info:
         page.get_by_role("link", name=version_link("CSV", label)).click()
     download = download_info.value
-    assert download.suggested_filename == f"annual-iro-report-{authority.year}-v1-board.csv"
+    assert download.suggested_filename == f"{AUTHORITY_SLUG}-annual-iro-report-{authority.year}-v1-board.csv"
     with open(download.path(), encoding="utf-8", newline="") as csv_file:
         rows = list(csv.reader(csv_file))
     assert rows[0][3:5] == [label, f"April {authority.year - 1} to March {authority.year}"]
@@ -508,4 +510,4 @@ def test_keyboard_user_on_the_board_signs_in_and_downloads_the_published_pdf(
     tab_to(page, download)
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
-    assert download_info.value.suggested_filename == f"annual-iro-report-{authority.year}-v1-board.pdf"
+    assert download_info.value.suggested_filename == f"{AUTHORITY_SLUG}-annual-iro-report-{authority.year}-v1-board.pdf"

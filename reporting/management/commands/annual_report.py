@@ -54,18 +54,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Figures for {report.label} built in {time.perf_counter() - started:.2f} s")
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
-        stem = f"annual-iro-report-{year}-{f'v{published.number}' if published else 'draft'}"
         for chosen in variant or Variant.values:
             started = time.perf_counter()
             html = render_to_string(
                 services.template_for(chosen),
                 services.report_context(content, chosen, published=published, for_pdf=True),
             )
-            path = folder / f"{stem}-{chosen}.pdf"
+            path = folder / services.download_name(year, published, chosen, "pdf")
             path.write_bytes(html_to_pdf(html, base_url=PDF_BASE_URL))
             self.stdout.write(f"Wrote {path} in {time.perf_counter() - started:.2f} s")
             if chosen != Variant.CHILD_FRIENDLY:
-                csv_path = folder / f"{stem}-{chosen}.csv"
+                csv_path = folder / services.download_name(year, published, chosen, "csv")
                 with csv_path.open("w", newline="", encoding="utf-8") as handle:
                     SpreadsheetWriter(handle).writerows(Presenter(content, chosen).csv_rows())
                 self.stdout.write(f"Wrote {csv_path}")
