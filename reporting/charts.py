@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -511,7 +512,7 @@ def line_chart(
 
 # Blue and black differ from white and from each other by at least 3:1 contrast; a third or
 # fourth line differs from these by its dash and its marker's shape, which the key shows too.
-LINE_STYLES = [
+LINE_STYLES: list[dict[str, Any]] = [
     {"colour": BLUE, "marker": "circle", "line": {"stroke": BLUE}},
     {"colour": BLACK, "marker": "square", "line": {"stroke": BLACK, "stroke_dasharray": "8 4"}},
     {"colour": BLUE, "marker": "triangle", "line": {"stroke": BLUE, "stroke_dasharray": "2 4"}},
