@@ -302,11 +302,11 @@ def bar_chart(
 
 def bar(*, top, width, outlined, fill, **data):
     """A solid bar, or an outlined one whose 2-unit outline lies inside its extent, so both kinds
-    end exactly at their value; a bar of no width is drawn without its outline."""
+    end exactly at their value; an outlined bar narrower than its outline is a black sliver."""
     if not outlined:
         return tag("rect", x=BAR_PLOT_LEFT, y=top, width=width, height=BAR_HEIGHT, fill=fill, **data)
     if width < 2:
-        return tag("rect", x=BAR_PLOT_LEFT, y=top, width=width, height=BAR_HEIGHT, fill=WHITE, **data)
+        return tag("rect", x=BAR_PLOT_LEFT, y=top, width=width, height=BAR_HEIGHT, fill=BLACK, **data)
     return tag(
         "rect",
         x=BAR_PLOT_LEFT + 1,
@@ -443,11 +443,20 @@ def line_chart(
                 coordinates = " ".join(f"{number(x_for(index))},{number(y_for(values[index]))}" for index in run)
                 parts.append(tag("polyline", points=coordinates, fill="none", stroke_width=3, **style["line"]))
 
-    placed = [
-        text_box(x_for(index), plot_bottom + 20 + row * LINE_STEP, line, "middle")
-        for index in labelled
-        for row, line in enumerate(point_lines[index])
-    ]
+    placed = (
+        [
+            text_box(x_for(index), plot_bottom + 20 + row * LINE_STEP, line, "middle")
+            for index in labelled
+            for row, line in enumerate(point_lines[index])
+        ]
+        + [
+            (x_for(index) - 5.5, y_for(value) - 5.5, x_for(index) + 5.5, y_for(value) + 5.5)
+            for _, values in lines
+            for index, value in enumerate(values)
+            if value is not None
+        ]
+        + [text_box(LINE_PLOT_LEFT - 8, y_for(tick) + 5, format_value(tick, percent), "end") for tick in ticks]
+    )
     value_positions = {}
     for index in labelled:
         column = sorted(
@@ -457,11 +466,13 @@ def line_chart(
         )
         for y, number_of_series in column:
             text = format_value(lines[number_of_series][1][index], percent)
-            for baseline in (y - 10, y + 21):
-                box = text_box(x_for(index), baseline, text, "middle")
-                if box[3] <= plot_bottom and not any(overlap(box, other) for other in placed):
+            x = x_for(index)
+            for position in ((x, y - 11, "middle"), (x, y + 22, "middle"), (x + 9, y + 5, "start")):
+                box = text_box(position[0], position[1], text, position[2])
+                fits = 0 <= box[0] and box[2] <= WIDTH and box[3] <= plot_bottom
+                if fits and not any(overlap(box, other) for other in placed):
                     placed.append(box)
-                    value_positions[number_of_series, index] = baseline
+                    value_positions[number_of_series, index] = position
                     break
 
     for number_of_series, (name, values) in enumerate(lines):
@@ -483,14 +494,8 @@ def line_chart(
             elif value is not None:
                 children += marker(style["marker"], x_for(index), y_for(value), style["colour"], plain_number(value))
                 if (number_of_series, index) in value_positions:
-                    children += tag(
-                        "text",
-                        text_content(value_text),
-                        x=x_for(index),
-                        y=value_positions[number_of_series, index],
-                        text_anchor="middle",
-                        **HALO,
-                    )
+                    x, y, anchor = value_positions[number_of_series, index]
+                    children += tag("text", text_content(value_text), x=x, y=y, text_anchor=anchor, **HALO)
             if number_of_series == 0 and index in labelled:
                 children += multiline_text(point_lines[index], x=x_for(index), y=plot_bottom + 20, text_anchor="middle")
             parts.append(tag("g", children))
