@@ -47,6 +47,9 @@ LINE_STEP = 20
 VALUE_GAP = 6
 CLEARANCE = 2
 KEY_SWATCH = 16
+# A 390-pixel-wide phone shows the first 360 or so units of a chart before it scrolls sideways
+# (a chart is never drawn smaller than 640 px), so a key that fits there is read whole.
+KEY_WIDTH = 360
 
 LINE_PLOT_LEFT = 56
 LINE_PLOT_RIGHT = 624
@@ -331,11 +334,12 @@ def drawable(value):
 
 def series_key(labels, top):
     """The key of a two-series bar chart: a swatch shaped like each series' bars (solid, outlined)
-    and its name in words, side by side where they fit and one above the other where not."""
+    and its name in words, side by side where they fit a phone's width and one above the other
+    where not."""
     looks = [{"fill": BLUE}, {"fill": WHITE, "stroke": BLACK, "stroke_width": 2}]
     entries = [(look, str(label)) for look, label in zip(looks, labels)]
     widths = [KEY_SWATCH + 8 + text_width(label) for _, label in entries]
-    side_by_side = sum(widths) + 24 <= WIDTH
+    side_by_side = sum(widths) + 24 <= KEY_WIDTH
     parts, x, y = [], 0.0, top
     for (look, label), width in zip(entries, widths):
         parts += [
@@ -543,12 +547,12 @@ def marker(shape, x, y, colour, value=None):
 
 def line_key(names, top):
     """A key to the lines: a stretch of each line with its marker, and its name in words, as many
-    to a row as fit."""
+    to a row as fit a phone's width."""
     parts, x, y = [], 0.0, top
     for number_of_series, name in enumerate(names):
         style = LINE_STYLES[number_of_series % len(LINE_STYLES)]
         width = 40 + text_width(name)
-        if x and x + width > WIDTH:
+        if x and x + width > KEY_WIDTH:
             x, y = 0.0, y + 24
         parts.append(
             tag(
