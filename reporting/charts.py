@@ -631,9 +631,10 @@ def share_of_axis(value, ticks):
 
 def format_value(value, percent):
     """Halves round up, as people expect, rather than Python's round-half-to-even. Whole numbers
-    show no decimals; fractional rates such as caseload per FTE keep one place."""
+    show no decimals; fractional rates such as caseload per FTE keep one place. Thousands are
+    separated by commas, as in the tables beside the charts."""
     places = "1" if percent or float(value).is_integer() else "0.1"
-    text = str(Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    text = f"{Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP):,}"
     return f"{text}%" if percent else text
 
 

@@ -79,7 +79,7 @@ def tick_labels(root, anchor):
     return [
         element.text
         for element in root.iter(f"{SVG}text")
-        if element.get("text-anchor") == anchor and re.fullmatch(r"\d+%?", element.text or "")
+        if element.get("text-anchor") == anchor and re.fullmatch(r"[\d,]+%?", element.text or "")
     ]
 
 
@@ -291,7 +291,7 @@ def test_the_axis_reaches_the_band_and_threshold_even_when_every_caseload_is_sma
         (49.9, ["0", "10", "20", "30", "40", "50"]),
         (51, ["0", "20", "40", "60"]),
         (3, ["0", "1", "2", "3", "4", "5"]),
-        (1234, ["0", "500", "1000", "1500"]),
+        (1234, ["0", "500", "1,000", "1,500"]),
     ],
 )
 def test_the_value_axis_has_four_to_six_round_ticks_from_zero(largest, expected):
@@ -309,7 +309,7 @@ def test_the_longest_bar_fits_inside_the_axis_with_its_value_after_it_and_its_la
     assert label.get("text-anchor") == "end" and float(label.get("x")) < float(bar.get("x"))
     assert bar_end <= axis_end
     assert float(value.get("x")) > bar_end
-    assert value.text == "1234 (above 1000)"
+    assert value.text == "1,234 (above 1,000)"
 
 
 def test_drawn_in_the_gov_uk_palette():
@@ -673,8 +673,8 @@ def test_comparison_values_must_match_the_bars():
 def test_the_value_axis_leaves_room_for_the_longest_value_after_the_longest_bar():
     root = parse(caseload_chart([("Sam Patel", 1234.5), ("Jo Smith", 10)], highlight_above=1000))
     bar = bar_groups(root)["Sam Patel"].find(f"{SVG}rect")
-    (text, box) = next((text, box) for text, box in text_boxes(root) if text.startswith("1234.5"))
-    assert text == "1234.5 (above 1000)"
+    (text, box) = next((text, box) for text, box in text_boxes(root) if text.startswith("1,234.5"))
+    assert text == "1,234.5 (above 1,000)"
     assert box[0] > float(bar.get("x")) + float(bar.get("width"))
     assert box[2] <= 640
 
