@@ -467,8 +467,12 @@ LEGAL_STATUSES = [(f"{code}: {label}", value) for (code, label), value in zip(Le
 
 @functools.cache
 def fonts():
+    """GDS Transport comes with GOV.UK Frontend; Liberation Sans is measured where it is installed
+    (scripts/setup installs it as root, and the PDF falls back to another sans-serif without it)."""
     opened = []
     for path in FONTS:
+        if not (Path(settings.BASE_DIR) / path).exists() and path.startswith("/usr/"):
+            continue
         font = TTFont(Path(settings.BASE_DIR) / path)
         units = font["head"].unitsPerEm
         opened.append(
