@@ -151,23 +151,32 @@ class Presenter:
         }
 
     def chart(self, table):
+        """Two bars per group, this year's and last year's, labelled as the table's rows are. A
+        suppressed figure is written "c" where its bar would be; a group with neither year's figure
+        is left out."""
         if not table.chart:
             return None
         column = table.chart["column"]
-        shown, left_out = [], 0
+        labels = dict(table.rows)
+        shown, compare, left_out = [], [], 0
         for row_key in table.chart["rows"]:
             key = table.cells[row_key][column]
-            value = self.report.figures[key].value(THIS_YEAR)
-            if self.is_suppressed(key, THIS_YEAR) or value is None:
+            this_year, last_year = (self.chart_value(key, year) for year in YEARS)
+            if this_year is None and last_year is None:
                 left_out += 1
                 continue
-            shown.append((self.report.figures[key].label, value))
+            shown.append((labels[row_key], this_year))
+            compare.append(last_year)
         description = (
-            f"{table.caption}, {self.report.label}: one bar per group. The table beside the chart gives "
-            f"the same figures and last year's."
+            f"{table.caption}: one pair of bars per group, {self.report.label} solid and "
+            f"{self.report.previous_label} outlined. The table beside the chart gives the same figures."
         )
+        if any(value == SUPPRESSED for _, value in shown) or SUPPRESSED in compare:
+            description += (
+                f' Figures shown as "{SUPPRESSED}" are small numbers left out to protect children\'s privacy.'
+            )
         if left_out:
-            description += f" {left_out} groups with small numbers are not drawn, to protect children's privacy."
+            description += f" {left_out} groups with no figures for either year are not drawn."
         chart_id = "chart-" + table.key.replace(".", "-").replace("_", "-")
         return charts.bar_chart(
             chart_id=chart_id,
@@ -177,6 +186,8 @@ class Presenter:
             value_axis_label=table.chart["axis"],
             category_axis_label="",
             percent=table.chart["percent"],
+            compare=compare,
+            series_labels=(self.report.label, self.report.previous_label),
         )
 
     def highlights(self):
@@ -227,6 +238,12 @@ class Presenter:
             if not cell.suppressed and not cell.missing and self.report.figures[also_key].this_year != 0:
                 sentences.append(also.format(value=cell.text))
         return " ".join(sentences)
+
+    def chart_value(self, key, year):
+        """The number a bar is drawn to, "c" for a suppressed figure, None for one not available."""
+        if self.is_suppressed(key, year):
+            return SUPPRESSED
+        return self.report.figures[key].value(year)
 
     def csv_rows(self):
         """One row per figure, in the order of the report: section, measure, this year, last
