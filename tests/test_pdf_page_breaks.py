@@ -18,7 +18,7 @@ from accounts.models import User
 from tests.conftest import kept_for_the_module
 
 YEAR = 2025
-FOOTER = re.compile(r"^(Annual IRO report|Page \d+ of \d+)")
+FOOTER = re.compile(r"^(.*: annual IRO report|Page \d+ of \d+)")
 SERIES = ("April 2025 to March 2026", "April 2024 to March 2025")
 
 

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -59,14 +60,17 @@ def test_a_published_version_is_frozen_in_html_csv_and_pdf(
     assert len(pages) > 3
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
+        if number > 1:
+            assert f"{settings.AUTHORITY_NAME}: annual IRO report" in page
     contents = re.findall(
-        r"(Introduction|Service profile|Children looked after|Looked-after children's reviews"
+        r"(Key highlights|Introduction|Service profile|Children looked after|Looked-after children's reviews"
         r"|Oversight between reviews|Escalations \(the dispute resolution process\)|Child protection"
-        r"|Other activity|Achievements this year|Areas for development|Priorities and action plan)"
+        r"|Outcomes for children in care and care leavers|Other activity|Achievements this year|Areas for development|Priorities and action plan)"
         r" ?\.{3,}\s*(\d+)",
         pages[0],
     )
     assert [title for title, _ in contents] == [
+        "Key highlights",
         "Introduction",
         "Service profile",
         "Children looked after",
@@ -74,6 +78,7 @@ def test_a_published_version_is_frozen_in_html_csv_and_pdf(
         "Oversight between reviews",
         "Escalations (the dispute resolution process)",
         "Child protection",
+        "Outcomes for children in care and care leavers",
         "Other activity",
         "Achievements this year",
         "Areas for development",
