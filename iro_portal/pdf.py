@@ -71,6 +71,7 @@ for _name, _level in (("weasyprint", logging.ERROR), ("fontTools", logging.WARNI
     if logging.getLogger(_name).level == logging.NOTSET:
         logging.getLogger(_name).setLevel(_level)
 
+import pydyf  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -170,11 +171,64 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     ``base_url`` must be an absolute http(s) URL, normally ``request.build_absolute_uri("/")``;
     it only resolves relative links and is never fetched.
 
-    The PDF is tagged (headings, lists, tables and reading order in a structure tree), so a
-    screen reader reads it as it reads the page; the template's ``<html lang>`` and ``<title>``
-    become the PDF's language and title.
+    The PDF is PDF/UA-1: tagged (headings, lists, tables and reading order in a structure tree),
+    so a screen reader reads it as it reads the page, with the template's ``<html lang>`` and
+    ``<title>`` as the PDF's language and the title a viewer shows, and a chart's title and
+    description as its alternative text (tests/test_pdf_accessibility.py checks each document).
     """
     if urlsplit(base_url).scheme.lower() not in ("http", "https") or not urlsplit(base_url).netloc:
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesURLFetcher(base_url))
-    return document.write_pdf(pdf_tags=True)
+    finisher = _AccessibleStructure(_chart_descriptions(document.etree_element))
+    return document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _chart_descriptions(root) -> dict[str, str]:
+    """Each inline SVG chart's title with its description (reporting.charts writes both)."""
+    found: dict[str, str] = {}
+    for svg in root.iter(f"{SVG}svg"):
+        title, description = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+        if title is not None and title.text and description is not None and description.text:
+            found.setdefault(title.text.strip(), description.text.strip())
+    return found
+
+
+class _AccessibleStructure:
+    """What WeasyPrint's PDF/UA structure tree leaves short, filled in before the PDF is written.
+
+    A chart's Figure gets only its SVG <title> as alternative text; a screen reader should hear
+    the description too, as it does on the page (aria-labelledby names both). A table's header
+    cells are linked to their data cells by IDs, but carry no Scope, which some checkers and
+    screen readers read instead: a header cell in the table's head heads its column and one in
+    its body heads its row, as every table in the portal is written (scope="col" in thead,
+    scope="row" in tbody).
+    """
+
+    def __init__(self, chart_descriptions: dict[str, str]):
+        self.chart_descriptions = chart_descriptions
+
+    def __call__(self, document, pdf) -> None:
+        elements = [
+            item for item in pdf.objects if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem"
+        ]
+        by_reference = {item.reference: item for item in elements}
+        for element in elements:
+            if element["S"] == "/Figure" and isinstance(element.get("Alt"), pydyf.String):
+                title = element["Alt"].string
+                if description := self.chart_descriptions.get(title.strip()):
+                    element["Alt"] = pydyf.String(f"{title.strip().rstrip('.')}. {description}")
+            elif element["S"] == "/TH":
+                scope = "/Column" if self._in_head(element, by_reference) else "/Row"
+                element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+
+    @staticmethod
+    def _in_head(element, by_reference) -> bool:
+        parent = by_reference.get(element.get("P"))
+        while parent is not None and parent["S"] != "/Table":
+            if parent["S"] == "/THead":
+                return True
+            parent = by_reference.get(parent.get("P"))
+        return False
