@@ -63,6 +63,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils._os import safe_join
 
+from .charts_text import SVG, alternative_text
+
 logger = logging.getLogger(__name__)
 
 # Before WeasyPrint is imported: it parses its own default stylesheets on import and logs each.
@@ -179,20 +181,17 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     if urlsplit(base_url).scheme.lower() not in ("http", "https") or not urlsplit(base_url).netloc:
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesURLFetcher(base_url))
-    finisher = _AccessibleStructure(_chart_descriptions(document.etree_element))
+    finisher = _AccessibleStructure(_chart_alternatives(document.etree_element))
     return document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
 
 
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _chart_descriptions(root) -> dict[str, str]:
-    """Each inline SVG chart's title with its description (reporting.charts writes both)."""
+def _chart_alternatives(root) -> dict[str, str]:
+    """Each inline SVG chart's title, with the alternative text its Figure should carry."""
     found: dict[str, str] = {}
     for svg in root.iter(f"{SVG}svg"):
-        title, description = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
-        if title is not None and title.text and description is not None and description.text:
-            found.setdefault(title.text.strip(), description.text.strip())
+        title = svg.find(f"{SVG}title")
+        if title is not None and title.text and title.text.strip():
+            found.setdefault(title.text.strip(), alternative_text(svg))
     return found
 
 
@@ -207,8 +206,8 @@ class _AccessibleStructure:
     scope="row" in tbody).
     """
 
-    def __init__(self, chart_descriptions: dict[str, str]):
-        self.chart_descriptions = chart_descriptions
+    def __init__(self, chart_alternatives: dict[str, str]):
+        self.chart_alternatives = chart_alternatives
 
     def __call__(self, document, pdf) -> None:
         elements = [
@@ -217,9 +216,8 @@ class _AccessibleStructure:
         by_reference = {item.reference: item for item in elements}
         for element in elements:
             if element["S"] == "/Figure" and isinstance(element.get("Alt"), pydyf.String):
-                title = element["Alt"].string
-                if description := self.chart_descriptions.get(title.strip()):
-                    element["Alt"] = pydyf.String(f"{title.strip().rstrip('.')}. {description}")
+                if text := self.chart_alternatives.get(element["Alt"].string.strip()):
+                    element["Alt"] = pydyf.String(text)
             elif element["S"] == "/TH":
                 scope = "/Column" if self._in_head(element, by_reference) else "/Row"
                 element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
