@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import cairosvg
+from django.utils import timezone
 from django.utils.text import slugify
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -26,7 +27,11 @@ from iro_portal.dates import format_date
 from .models import Variant
 
 LANGUAGE = "en-GB"
+A4 = (Cm(21), Cm(29.7))
+"""python-docx's blank document is US Letter; committee papers here are A4."""
+MARGIN = Cm(2)
 CHART_WIDTH = Cm(16)
+"""Within the 17 cm between A4's margins."""
 CHART_PIXELS = 1280
 """Drawn at twice the chart's own width (reporting.charts.WIDTH), so it prints sharply."""
 WORD_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -64,6 +69,11 @@ def annual_report_docx(context) -> bytes:
     content, published = context["content"], context["published"]
     document = Document()
     _set_language_and_properties(document, document_title(context), content.authority)
+    made = published.published_at if published else timezone.now()
+    document.core_properties.created = document.core_properties.modified = made
+    page = document.sections[0]
+    page.page_width, page.page_height = A4
+    page.left_margin = page.right_margin = MARGIN
 
     document.add_heading(f"Annual report of the Independent Reviewing Officer service, {content.label}", level=1)
     document.add_paragraph(content.authority, style="Subtitle")
@@ -147,27 +157,23 @@ def _figure_table(document, table, content) -> None:
     _caption(document, table["caption"])
     columns = table["columns"]
     if table["is_grid"]:
-        gap = [""] * (len(columns) - 1)
-        header_rows = [
-            ["", content.label, *gap, content.previous_label, *gap],
-            ["Group", *columns, *columns],
-        ]
+        # One header row naming the year in each column, rather than the page's two rows with
+        # merged year cells: Word reads a table's headers from one row, and its accessibility
+        # checker flags merged cells.
+        header = (
+            ["Group"]
+            + [f"{column}, {content.label}" for column in columns]
+            + [f"{column}, {content.previous_label}" for column in columns]
+        )
     else:
-        header_rows = [
-            ["Measure", content.label, content.previous_label]
-            + (["Statistical neighbours", "England"] if table["with_comparators"] else [])
-        ]
+        header = ["Measure", content.label, content.previous_label]
+        if table["with_comparators"]:
+            header += ["Statistical neighbours", "England"]
     body = [
         [row["label"], *[cell.text for cell in row["this_year"] + row["last_year"] + row.get("comparators", [])]]
         for row in table["rows"]
     ]
-    word_table = _table(document, header_rows, body, caption=table["caption"], numeric=True)
-    if table["is_grid"] and len(columns) > 1:
-        years = word_table.rows[0].cells
-        for merged in (years[1].merge(years[len(columns)]), years[len(columns) + 1].merge(years[2 * len(columns)])):
-            for paragraph in merged.paragraphs[1:]:
-                if not paragraph.text:
-                    paragraph._p.getparent().remove(paragraph._p)
+    _table(document, header, body, caption=table["caption"], numeric=True)
     if table["note"]:
         document.add_paragraph(table["note"])
 
@@ -181,31 +187,28 @@ def _action_plan(document, action_plan, label) -> None:
     _caption(document, caption)
     _table(
         document,
-        [[heading for _, heading in ACTION_PLAN_COLUMNS]],
+        [heading for _, heading in ACTION_PLAN_COLUMNS],
         [[item.get(key, "") for key, _ in ACTION_PLAN_COLUMNS] for item in action_plan],
         caption=caption,
     )
 
 
-def _table(document, header_rows, body, *, caption, numeric=False):
-    """A Word table: its header rows marked to repeat on every page (which also tells a screen
-    reader they are headers), its caption as the table's title, figures aligned right."""
-    word_table = document.add_table(rows=0, cols=len(header_rows[0]))
+def _table(document, header, body, *, caption, numeric=False):
+    """A Word table: its header row marked to repeat on every page (which also tells a screen
+    reader it is the header), its caption as the table's title, figures aligned right."""
+    word_table = document.add_table(rows=0, cols=len(header))
     word_table.style = "Table Grid"
     word_table.alignment = WD_TABLE_ALIGNMENT.LEFT
     properties = word_table._tbl.tblPr
     title = OxmlElement("w:tblCaption")
     title.set(qn("w:val"), caption)
     properties.append(title)
-    for texts in header_rows:
-        row = word_table.add_row()
-        row_properties = row._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        row_properties.append(repeat)
-        for cell, text in zip(row.cells, texts):
-            run = cell.paragraphs[0].add_run(text)
-            run.bold = True
+    row = word_table.add_row()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(repeat)
+    for cell, text in zip(row.cells, header):
+        cell.paragraphs[0].add_run(text).bold = True
     for texts in body:
         row = word_table.add_row()
         for position, (cell, text) in enumerate(zip(row.cells, texts)):
@@ -238,8 +241,6 @@ class _Narrative(HTMLParser):
         self.link: str | None = None
         self.link_text: list[str] = []
         self.rows: list[list[str]] | None = None
-        self.header_rows = 0
-        self.in_head = False
         self.cell: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -273,7 +274,7 @@ class _Narrative(HTMLParser):
         elif tag == "br" and self.paragraph is not None:
             self.paragraph.add_run().add_break()
         elif tag == "table":
-            self.rows, self.header_rows = [], 0
+            self.rows = []
 
     def handle_endtag(self, tag):
         if self.rows is not None:
@@ -316,18 +317,13 @@ class _Narrative(HTMLParser):
             run.font.name, run.font.size = "Courier New", Pt(10)
 
     def _table_start(self, tag):
-        if tag == "thead":
-            self.in_head = True
-        elif tag == "tr":
+        if tag == "tr":
             self.rows.append([])
-            self.header_rows += self.in_head
         elif tag in ("th", "td"):
             self.cell = []
 
     def _table_end(self, tag):
-        if tag == "thead":
-            self.in_head = False
-        elif tag in ("th", "td") and self.cell is not None:
+        if tag in ("th", "td") and self.cell is not None:
             self.rows[-1].append(" ".join("".join(self.cell).split()))
             self.cell = None
         elif tag == "table":
@@ -335,8 +331,8 @@ class _Narrative(HTMLParser):
             width = max((len(row) for row in rows), default=0)
             rows = [row + [""] * (width - len(row)) for row in rows]
             if width:
-                header, body = rows[: self.header_rows or 1], rows[self.header_rows or 1 :]
-                _table(self.document, header, body, caption="Table in the narrative")
+                # A Markdown table's first row is its header row.
+                _table(self.document, rows[0], rows[1:], caption="Table in the narrative")
 
 
 def _restarted_numbering(document) -> int:
