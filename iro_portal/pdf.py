@@ -203,30 +203,64 @@ class _AccessibleStructure:
     cells are linked to their data cells by IDs, but carry no Scope, which some checkers and
     screen readers read instead: a header cell in the table's head heads its column and one in
     its body heads its row, as every table in the portal is written (scope="col" in thead,
-    scope="row" in tbody).
+    scope="row" in tbody). And the page margins' text (page numbers, a running title) is marked
+    as tagged content whose elements WeasyPrint leaves out of the tree (PDF 1.7 has no place for
+    artifacts in it): PDF/UA wants content either in the tree or marked as an artifact, so it is
+    marked as a pagination artifact, which a screen reader skips as it skips a page number.
     """
 
     def __init__(self, chart_alternatives: dict[str, str]):
         self.chart_alternatives = chart_alternatives
 
     def __call__(self, document, pdf) -> None:
-        elements = [
-            item for item in pdf.objects if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem"
-        ]
-        by_reference = {item.reference: item for item in elements}
-        for element in elements:
+        objects = {item.reference: item for item in pdf.objects if isinstance(item, pydyf.Object)}
+        elements = {
+            reference: item
+            for reference, item in objects.items()
+            if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem"
+        }
+        for element in elements.values():
             if element["S"] == "/Figure" and isinstance(element.get("Alt"), pydyf.String):
                 if text := self.chart_alternatives.get(element["Alt"].string.strip()):
                     element["Alt"] = pydyf.String(text)
             elif element["S"] == "/TH":
-                scope = "/Column" if self._in_head(element, by_reference) else "/Row"
+                scope = "/Column" if self._in_head(element, elements) else "/Row"
                 element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+        self._mark_untagged_content_as_artifacts(pdf, objects, elements)
 
     @staticmethod
-    def _in_head(element, by_reference) -> bool:
-        parent = by_reference.get(element.get("P"))
+    def _in_head(element, elements) -> bool:
+        parent = elements.get(element.get("P"))
         while parent is not None and parent["S"] != "/Table":
             if parent["S"] == "/THead":
                 return True
-            parent = by_reference.get(parent.get("P"))
+            parent = elements.get(parent.get("P"))
         return False
+
+    @staticmethod
+    def _mark_untagged_content_as_artifacts(pdf, objects, elements) -> None:
+        root = objects[pdf.catalog["StructTreeRoot"]]
+        in_tree, waiting = set(), list(root["K"])
+        while waiting:
+            reference = waiting.pop()
+            if reference in elements and reference not in in_tree:
+                in_tree.add(reference)
+                waiting.extend(kid for kid in elements[reference]["K"] if not isinstance(kid, int))
+        numbers = objects[root["ParentTree"]]["Nums"]
+        by_page = dict(zip(numbers[::2], numbers[1::2]))
+        for page_number, page_reference in enumerate(pdf.page_references):
+            owners = by_page.get(page_number)
+            if not isinstance(owners, pydyf.Array):
+                continue
+            stream = objects[objects[page_reference]["Contents"]].stream
+            for position, item in enumerate(stream[:-1]):
+                if (
+                    isinstance(item, pydyf.Dictionary)
+                    and "MCID" in item
+                    and stream[position + 1] == b"BDC"
+                    and item["MCID"] < len(owners)
+                    and owners[item["MCID"]] not in in_tree
+                ):
+                    owners[item["MCID"]] = "null"
+                    stream[position - 1] = "/Artifact"
+                    stream[position] = pydyf.Dictionary({"Type": "/Pagination"})

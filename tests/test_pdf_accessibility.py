@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from pypdf import PdfReader
-from pypdf.generic import IndirectObject
+from pypdf.generic import ContentStream, IndirectObject
 
 from children import services as children_services
 from reporting import services as reporting_services
@@ -124,6 +124,14 @@ def elements(node):
             yield from elements(kid)
 
 
+def element_numbers(node):
+    """The object numbers of the structure elements under `node`."""
+    for kid in kids(node):
+        if isinstance(kid, IndirectObject) and "/S" in kid.get_object():
+            yield kid.idnum
+            yield from element_numbers(kid.get_object())
+
+
 class Pdf:
     def __init__(self, content):
         self.content = content
@@ -133,6 +141,13 @@ class Pdf:
 
     def of_type(self, name):
         return [element for element in self.tree if element["/S"] == name]
+
+    def marked_content(self):
+        """(page number, tag, properties) of each marked-content sequence on the pages."""
+        for number, page in enumerate(self.reader.pages):
+            for operands, operator in ContentStream(page.get_contents(), self.reader).operations:
+                if operator == b"BDC":
+                    yield number, operands[0], operands[1]
 
     @property
     def xmp(self):
@@ -170,6 +185,21 @@ def test_every_table_has_header_cells_that_say_whether_they_head_a_row_or_a_colu
         assert {resolve(header["/A"])["/Scope"] for header in headers} <= {"/Row", "/Column"}
         cells = [element for element in elements(table) if element["/S"] == "/TD"]
         assert all(resolve(cell["/A"])["/Headers"] for cell in cells)
+
+
+def test_all_content_is_in_the_structure_tree_or_marked_as_a_pagination_artifact(pdf):
+    tree = resolve(pdf.root["/StructTreeRoot"])
+    in_tree = set(element_numbers(tree))
+    numbers = resolve(tree["/ParentTree"])["/Nums"]
+    owners = dict(zip(numbers[::2], numbers[1::2]))
+    artifacts = 0
+    for page, tag, properties in pdf.marked_content():
+        if tag == "/Artifact":
+            artifacts += properties.get("/Type") == "/Pagination"
+        else:
+            owner = resolve(owners[page])[properties["/MCID"]]
+            assert owner.idnum in in_tree, (page, tag, properties)
+    assert artifacts >= len(pdf.reader.pages), "the page numbers or running title are not artifacts"
 
 
 def test_every_figure_has_alternative_text(pdf):
