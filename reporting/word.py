@@ -3,7 +3,7 @@
 It is drawn from the same context as the page and the PDF (services.report_context, so the
 Presenter's board suppression, the narrative and the action plan are the page's own), laid out
 with Word's own structure so Word's navigation pane and accessibility checker read it: heading
-styles for the headings, real tables whose header rows repeat on every page, lists as lists,
+styles for the headings, real tables whose header row repeats on every page, lists as lists,
 and each chart as a picture carrying the same text alternative as the PDF's.
 """
 
