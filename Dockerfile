@@ -22,10 +22,11 @@ RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 
 # WeasyPrint renders the annual report to PDF: it loads Pango (and HarfBuzz's font subsetter) at
-# run time, and Liberation Sans stands in for Arial in the GOV.UK font stack.
+# run time, and Liberation Sans stands in for Arial in the GOV.UK font stack. CairoSVG draws the
+# charts of the report's Word copy with Cairo.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation libcairo2 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -63,6 +63,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils._os import safe_join
 
+from .charts_text import SVG, alternative_text
+
 logger = logging.getLogger(__name__)
 
 # Before WeasyPrint is imported: it parses its own default stylesheets on import and logs each.
@@ -71,6 +73,7 @@ for _name, _level in (("weasyprint", logging.ERROR), ("fontTools", logging.WARNI
     if logging.getLogger(_name).level == logging.NOTSET:
         logging.getLogger(_name).setLevel(_level)
 
+import pydyf  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -170,11 +173,94 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     ``base_url`` must be an absolute http(s) URL, normally ``request.build_absolute_uri("/")``;
     it only resolves relative links and is never fetched.
 
-    The PDF is tagged (headings, lists, tables and reading order in a structure tree), so a
-    screen reader reads it as it reads the page; the template's ``<html lang>`` and ``<title>``
-    become the PDF's language and title.
+    The PDF is PDF/UA-1: tagged (headings, lists, tables and reading order in a structure tree),
+    so a screen reader reads it as it reads the page, with the template's ``<html lang>`` and
+    ``<title>`` as the PDF's language and the title a viewer shows, and a chart's title and
+    description as its alternative text (tests/test_pdf_accessibility.py checks each document).
     """
     if urlsplit(base_url).scheme.lower() not in ("http", "https") or not urlsplit(base_url).netloc:
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesURLFetcher(base_url))
-    return document.write_pdf(pdf_tags=True)
+    finisher = _AccessibleStructure(_chart_alternatives(document.etree_element))
+    return document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
+
+
+def _chart_alternatives(root) -> dict[str, str]:
+    """Each inline SVG chart's title, with the alternative text its Figure should carry."""
+    found: dict[str, str] = {}
+    for svg in root.iter(f"{SVG}svg"):
+        title = svg.find(f"{SVG}title")
+        if title is not None and title.text and title.text.strip():
+            found.setdefault(title.text.strip(), alternative_text(svg))
+    return found
+
+
+class _AccessibleStructure:
+    """What WeasyPrint's PDF/UA structure tree leaves short, filled in before the PDF is written.
+
+    A chart's Figure gets only its SVG <title> as alternative text; a screen reader should hear
+    the description too, as it does on the page (aria-labelledby names both). A table's header
+    cells are linked to their data cells by IDs, but carry no Scope, which some checkers and
+    screen readers read instead: a header cell in the table's head heads its column and one in
+    its body heads its row, as every table in the portal is written (scope="col" in thead,
+    scope="row" in tbody). And the page margins' text (page numbers, a running title) is marked
+    as tagged content whose elements WeasyPrint leaves out of the tree (PDF 1.7 has no place for
+    artifacts in it): PDF/UA wants content either in the tree or marked as an artifact, so it is
+    marked as a pagination artifact, which a screen reader skips as it skips a page number.
+    """
+
+    def __init__(self, chart_alternatives: dict[str, str]):
+        self.chart_alternatives = chart_alternatives
+
+    def __call__(self, document, pdf) -> None:
+        objects = {item.reference: item for item in pdf.objects if isinstance(item, pydyf.Object)}
+        elements = {
+            reference: item
+            for reference, item in objects.items()
+            if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem"
+        }
+        for element in elements.values():
+            if element["S"] == "/Figure" and isinstance(element.get("Alt"), pydyf.String):
+                if text := self.chart_alternatives.get(element["Alt"].string.strip()):
+                    element["Alt"] = pydyf.String(text)
+            elif element["S"] == "/TH":
+                scope = "/Column" if self._in_head(element, elements) else "/Row"
+                element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+        self._mark_untagged_content_as_artifacts(pdf, objects, elements)
+
+    @staticmethod
+    def _in_head(element, elements) -> bool:
+        parent = elements.get(element.get("P"))
+        while parent is not None and parent["S"] != "/Table":
+            if parent["S"] == "/THead":
+                return True
+            parent = elements.get(parent.get("P"))
+        return False
+
+    @staticmethod
+    def _mark_untagged_content_as_artifacts(pdf, objects, elements) -> None:
+        root = objects[pdf.catalog["StructTreeRoot"]]
+        in_tree, waiting = set(), list(root["K"])
+        while waiting:
+            reference = waiting.pop()
+            if reference in elements and reference not in in_tree:
+                in_tree.add(reference)
+                waiting.extend(kid for kid in elements[reference]["K"] if not isinstance(kid, int))
+        numbers = objects[root["ParentTree"]]["Nums"]
+        by_page = dict(zip(numbers[::2], numbers[1::2]))
+        for page_number, page_reference in enumerate(pdf.page_references):
+            owners = by_page.get(page_number)
+            if not isinstance(owners, pydyf.Array):
+                continue
+            stream = objects[objects[page_reference]["Contents"]].stream
+            for position, item in enumerate(stream[:-1]):
+                if (
+                    isinstance(item, pydyf.Dictionary)
+                    and "MCID" in item
+                    and stream[position + 1] == b"BDC"
+                    and item["MCID"] < len(owners)
+                    and owners[item["MCID"]] not in in_tree
+                ):
+                    owners[item["MCID"]] = "null"
+                    stream[position - 1] = "/Artifact"
+                    stream[position] = pydyf.Dictionary({"Type": "/Pagination"})

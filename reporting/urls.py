@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", views.AnnualReportListView.as_view(), name="annual_reports"),
     path("reports/<int:year>/", views.AnnualReportView.as_view(), name="annual_report"),
     path("reports/<int:year>/report.csv", views.AnnualReportCsvView.as_view(), name="annual_report_csv"),
+    path("reports/<int:year>/report.docx", views.AnnualReportWordView.as_view(), name="annual_report_docx"),
     path("reports/<int:year>/for-children/", views.ChildFriendlyReportView.as_view(), name="child_friendly_report"),
     path("reports/<int:year>/pdf/<str:variant>/", views.ReportPdfView.as_view(), name="annual_report_pdf"),
     path("reports/<int:year>/highlights/", views.HighlightsView.as_view(), name="highlights"),
@@ -24,6 +25,11 @@ urlpatterns = [
         "reports/<int:year>/versions/<int:number>/report.csv",
         views.AnnualReportCsvView.as_view(),
         name="published_report_csv",
+    ),
+    path(
+        "reports/<int:year>/versions/<int:number>/report.docx",
+        views.AnnualReportWordView.as_view(),
+        name="published_report_docx",
     ),
     path(
         "reports/<int:year>/versions/<int:number>/for-children/",

@@ -20,7 +20,7 @@ from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 
-from . import dashboard, services, stored_figures
+from . import dashboard, services, stored_figures, word
 from .annual_report import comparable_measures
 from .caseloads import CaseloadsForm
 from .forms import (
@@ -225,6 +225,19 @@ class AnnualReportCsvView(AnnualReportAccessMixin, View):
         name = services.download_name(report.year, published, variant, "csv")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         SpreadsheetWriter(response).writerows(Presenter(content, variant).csv_rows())
+        return response
+
+
+class AnnualReportWordView(AnnualReportAccessMixin, View):
+    """The full or board version as a Word document, under the CSV's access rules."""
+
+    def get(self, request, year, number=None):
+        variant = self.variant()
+        report, published, content = self.shown(variant, "docx")
+        context = services.report_context(content, variant, published=published)
+        response = HttpResponse(word.annual_report_docx(context), content_type=word.WORD_CONTENT_TYPE)
+        name = services.download_name(report.year, published, variant, "docx")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 

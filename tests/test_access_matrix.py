@@ -473,6 +473,7 @@ RULES = {
     "reporting:annual_reports": Rule(REPORT_READERS),
     "reporting:annual_report": Rule(REPORT_READERS, year),
     "reporting:annual_report_csv": Rule(REPORT_READERS, year),
+    "reporting:annual_report_docx": Rule(REPORT_READERS, year),
     "reporting:child_friendly_report": Rule(REPORT_READERS, year),
     "reporting:annual_report_pdf": Rule(
         but(REPORT_READERS, manager=NOT_FOUND, admin=NOT_FOUND),
@@ -486,6 +487,7 @@ RULES = {
     "reporting:publish": Rule(MANAGERS, year),
     "reporting:published_report": Rule(REPORT_READERS, version),
     "reporting:published_report_csv": Rule(REPORT_READERS, version),
+    "reporting:published_report_docx": Rule(REPORT_READERS, version),
     "reporting:published_child_friendly_report": Rule(REPORT_READERS, version),
     "reporting:published_report_pdf": Rule(REPORT_READERS, published_pdf),
     "reporting:document": Rule(REPORT_READERS, document),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reporting.models import AnnualReport, DocumentStatus, ReportDocument, Variant
+from reporting.word import WORD_CONTENT_TYPE
 from tests.api_helpers import api_client
 from tests.conftest import sign_in
 from tests.factories import complete_outcome_records
@@ -50,6 +51,7 @@ def test_csv_downloads(client, manager):
     sign_in(client, manager)
     assert_not_stored(client.get(reverse("audit:export")), "text/csv")
     assert_not_stored(client.get(reverse("reporting:annual_report_csv", args=[2025])), "text/csv")
+    assert_not_stored(client.get(reverse("reporting:annual_report_docx", args=[2025])), WORD_CONTENT_TYPE)
 
 
 @pytest.mark.django_db

@@ -18,6 +18,9 @@ Journeys:
    offers "Download the PDF" without a reload (axe-core on both states); once made, the PDF is
    served at once. Then the CSV (small numbers as "c"), the version for children (axe-core), and
    403 for a child's record and for the narrative form.
+4. Keyboard only, a board member signs in and opens the published version; then, by Tab and Enter
+   alone from the report page, downloads its PDF (made already), its CSV and its Word copy, each
+   link showing the GOV.UK focus style, all three with small numbers as "c" (axe-core on the page).
 
 Celery: `pdf_worker` stands in for the worker. The portal sends the real task when the request's
 transaction commits; the stand-in records it and the test runs the real task when it chooses, so
@@ -37,10 +40,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from docx import Document
 from playwright.sync_api import expect
 
 from children import services as children_services
 from reporting import services as report_services
+from reporting.models import Variant
 from reviews import services as review_services
 from reviews.models import Review, ReviewKind, ReviewStatus
 from reviews.timescales import reporting_year_start
@@ -511,3 +516,44 @@ def test_keyboard_user_on_the_board_signs_in_and_downloads_the_published_pdf(
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
     assert download_info.value.suggested_filename == f"{AUTHORITY_SLUG}-annual-iro-report-{authority.year}-v1-board.pdf"
+
+
+def test_keyboard_user_on_the_board_downloads_the_pdf_the_csv_and_the_word_copy_from_the_report(
+    page, board_member, manager, authority, pdf_worker
+):
+    label = authority.label
+    version = publish_the_report(authority, manager)
+    report_services.request_document(version.report, variant=Variant.BOARD, by=manager, published=version)
+    assert len(pdf_worker.work()) == 1
+    page.goto("/sign-in/")
+    keyboard_sign_in(page, board_member.username, TEST_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/reports/$"))
+    tab_to(page, page.get_by_role("link", name=version_link("read online", label)))
+    page.keyboard.press("Enter")
+    expect(page.locator("main .govuk-caption-l")).to_contain_text("Published version 1")
+    assert_no_axe_violations(page, "published report (board member, keyboard)")
+
+    downloads = {}
+    for link, suffix in (
+        ("Download this version as a PDF", "pdf"),
+        ("Download the figures as a spreadsheet (CSV)", "csv"),
+        ("Download this version as a Word document", "docx"),
+    ):
+        target = page.get_by_role("link", name=link, exact=True)
+        tab_to(page, target)
+        assert has_govuk_focus_style(target), f"{link} shows no focus style"
+        with page.expect_download() as download_info:
+            page.keyboard.press("Enter")
+        downloads[suffix] = download_info.value
+    for suffix, download in downloads.items():
+        assert download.suggested_filename == f"{AUTHORITY_SLUG}-annual-iro-report-{authority.year}-v1-board.{suffix}"
+    with open(downloads["pdf"].path(), "rb") as pdf_file:
+        assert pdf_file.read(5) == b"%PDF-"
+    with open(downloads["csv"].path(), encoding="utf-8", newline="") as csv_file:
+        at_the_end = [row[2:5] for row in csv.reader(csv_file) if row[1:2] == [END_OF_YEAR]]
+    word = Document(downloads["docx"].path())
+    assert word.paragraphs[0].text == f"Annual report of the Independent Reviewing Officer service, {label}"
+    word_rows = [[cell.text for cell in row.cells] for table in word.tables for row in table.rows]
+    assert at_the_end == [["count", "c", "0"]] and [END_OF_YEAR, "c", "0"] in word_rows
+    assert not pdf_worker.queued, "The board's stored PDF was made again"
+    page.problems.assert_none()
