@@ -79,6 +79,7 @@ def annual_report_docx(context) -> bytes:
     if published and published.reason:
         document.add_paragraph(f"Reason for this version: {published.reason}")
 
+    _highlights(document, context["highlights"], content)
     narrative = context["narrative"]
     for key, title, html in narrative:
         if key == "introduction":
@@ -112,6 +113,25 @@ def _set_language_and_properties(document, title, authority) -> None:
         run_properties.append(language)
     for attribute in ("w:val", "w:eastAsia", "w:bidi"):
         language.set(qn(attribute), LANGUAGE)
+
+
+def _highlights(document, highlights, content) -> None:
+    """The key highlights, as _highlights.html lays them out: the sentences, then their figures."""
+    document.add_heading("Key highlights", level=2)
+    for highlight in highlights:
+        document.add_paragraph(highlight["sentence"], style="List Bullet")
+    caption = "Key figures, with the year before"
+    _caption(document, caption)
+    _table(
+        document,
+        ["Measure", content.label, content.previous_label, "Change"],
+        [
+            [highlight["heading"], highlight["this_year"].text, highlight["last_year"].text, highlight["direction"]]
+            for highlight in highlights
+        ],
+        caption=caption,
+        numeric=True,
+    )
 
 
 def _narrative_section(document, title, html) -> None:
@@ -156,8 +176,10 @@ def _figure_table(document, table, content) -> None:
         )
     else:
         header = ["Measure", content.label, content.previous_label]
-        if table["with_comparators"]:
-            header += ["Statistical neighbours", "England"]
+    if table["with_comparators"]:
+        header += (
+            ["Statistical neighbours (%)", "England (%)"] if table["is_grid"] else ["Statistical neighbours", "England"]
+        )
     body = [
         [row["label"], *[cell.text for cell in row["this_year"] + row["last_year"] + row.get("comparators", [])]]
         for row in table["rows"]

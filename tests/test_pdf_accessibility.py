@@ -213,8 +213,8 @@ def test_the_reports_charts_are_figures_described_as_on_the_page(pdfs):
     alternatives = [str(figure["/Alt"]) for figure in report.of_type("/Figure")]
     assert len(alternatives) >= 5 and len(board.of_type("/Figure")) == len(alternatives)
     assert alternatives[0].startswith(
-        "Age of children looked after at the end of the year. Age of children looked after at the end of the year, "
-        "April 2025 to March 2026: one bar per group."
+        "Age of children looked after at the end of the year. Age of children looked after at the end of the year: "
+        "one pair of bars per group, April 2025 to March 2026 solid and April 2024 to March 2025 outlined."
     ), alternatives[0]
 
 

@@ -59,7 +59,11 @@ def as_in_csv(text):
 def assert_every_figure_as_in_the_csv(document, csv_rows):
     sections, names = layout()
     report_tables = [table for section in sections for table in section.tables]
-    word_tables = [table for table in document.tables if caption_of(table) != f"Priorities for {THIS} and beyond"]
+    word_tables = [
+        table
+        for table in document.tables
+        if caption_of(table) not in (f"Priorities for {THIS} and beyond", "Key figures, with the year before")
+    ]
     assert [caption_of(table) for table in word_tables] == [table.caption for table in report_tables]
     compared = 0
     for layout_table, word_table in zip(report_tables, word_tables):
@@ -95,6 +99,7 @@ def test_the_draft_has_the_pages_headings_as_word_headings_and_its_properties(na
     sections = [section.title for section in layout()[0]]
     assert headings(document) == [
         (1, f"Annual report of the Independent Reviewing Officer service, {THIS}"),
+        (2, "Key highlights"),
         (2, "Introduction"),
         (3, "Staffing"),
         *[(2, title) for title in sections],
@@ -108,6 +113,10 @@ def test_the_draft_has_the_pages_headings_as_word_headings_and_its_properties(na
     text = [(paragraph.style.name, paragraph.text) for paragraph in document.paragraphs]
     assert ("Subtitle", "Demo City Council") in text
     assert ("Normal", "Not written yet.") in text  # areas for development, as the draft page says
+    # The key highlights: the sentences as the page drafts them, and their figures in a table.
+    assert ("List Bullet", "90% of children's LAC reviews were held in timescale, up from 89% the year before.") in text
+    key_figures = next(table for table in document.tables if caption_of(table) == "Key figures, with the year before")
+    assert ["LAC reviews in timescale", "90%", "89%", "Up"] in rows_of(key_figures)
     # The narrative's Markdown: bold kept, lists as Word lists, each numbered list from 1.
     introduction = next(p for p in document.paragraphs if p.text == "The IRO service had a busy year.")
     assert [run.text for run in introduction.runs if run.bold] == ["busy"]
@@ -153,7 +162,7 @@ def test_every_figure_of_the_full_version_is_the_csvs_and_each_chart_is_a_descri
     assert len(pictures) == len(charts) > 3
     for caption, picture in zip(charts, pictures):
         assert picture.get("title") == caption
-        assert picture.get("descr").startswith(f"{caption}. {caption}, {THIS}: one bar per group.")
+        assert picture.get("descr").startswith(f"{caption}. {caption}: one pair of bars per group, {THIS} solid")
 
 
 def test_the_board_version_suppresses_exactly_the_cells_the_board_csv_does(authority, report, client, manager):
