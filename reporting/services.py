@@ -335,7 +335,11 @@ def content_of(
     return draft(report, on)
 
 
-VARIANT_FILE_SUFFIX = {Variant.INTERNAL: "", Variant.BOARD: "-board", Variant.CHILD_FRIENDLY: "-for-children"}
+VARIANT_FILE_SUFFIX: dict[str, str] = {
+    Variant.INTERNAL: "",
+    Variant.BOARD: "-board",
+    Variant.CHILD_FRIENDLY: "-for-children",
+}
 
 
 def download_name(year: int, published: PublishedReport | None, variant: str, extension: str) -> str:
