@@ -85,6 +85,10 @@ class Figure:
     denominator_key: str = ""
     statistical_neighbours: object = None
     england: object = None
+    target: object = None
+    """The local target set for this year (reporting.targets), or None."""
+    target_direction: str | None = None
+    """reporting.models.TargetDirection: "at_least" or "at_most"."""
 
     def value(self, year: str) -> Any:
         return getattr(self, year)
@@ -1177,6 +1181,13 @@ def comparable_measures() -> list[tuple[str, str]]:
     return [(key, figure.label) for key, figure in builder.figures.items() if figure.kind in (PERCENT, NUMBER)]
 
 
+def targetable_measures() -> list[tuple[str, str]]:
+    """The figures a local target can be set for: every count, percentage and number."""
+    builder = _Builder(layout_only=True)
+    _build_sections(builder)
+    return [(key, figure.label) for key, figure in builder.figures.items() if figure.kind in (COUNT, PERCENT, NUMBER)]
+
+
 def _build_sections(builder: _Builder) -> list[Section]:
     return [
         _service(builder),
@@ -1196,9 +1207,10 @@ def build(
     *,
     other_activity: dict[int, dict[str, Any]] | None = None,
     comparators: dict[str, dict[str, Any]] | None = None,
+    targets: dict[str, dict[str, Any]] | None = None,
 ) -> Report:
     """The report for `report.year` as of `on`: both years' figures from the selectors, the
-    comparators entered for this year and the narrative as it stands."""
+    comparators and local targets entered for this year and the narrative as it stands."""
     other_activity = other_activity or {}
     this_year, last_year = (
         {**stored_figures.year_figures(reporting_year(year), on).figures, "other": other_activity.get(year)}
@@ -1210,6 +1222,10 @@ def build(
         if measure in builder.figures:
             builder.figures[measure].statistical_neighbours = figure.get("statistical_neighbours")
             builder.figures[measure].england = figure.get("england")
+    for measure, target in (targets or {}).items():
+        if measure in builder.figures:
+            builder.figures[measure].target = target["value"]
+            builder.figures[measure].target_direction = target["direction"]
     return Report(
         year=report.year,
         generated_on=on,

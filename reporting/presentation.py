@@ -8,6 +8,7 @@ from . import charts
 from .annual_report import COUNT, LAST_YEAR, NUMBER, PERCENT, THIS_YEAR, YEARS
 from .models import Variant
 from .suppression import SUPPRESSED, percent_suppressed, suppressed_cells
+from .targets import describe_target, met_in_words, target_met
 
 NOT_AVAILABLE = "not available"
 
@@ -91,6 +92,22 @@ class Presenter:
             )
         )
 
+    def target(self, key):
+        """The figure's target in words ("at least 98%"), empty when none is set."""
+        figure = self.report.figures[key]
+        return describe_target(figure.target, figure.target_direction, percent=figure.kind == PERCENT)
+
+    def met(self, key):
+        """Whether this year's figure met its target, in words: "met", "not met", or "c" when the
+        figure itself is suppressed (saying whether it met its target would give it away);
+        empty when there is no target or no figure."""
+        figure = self.report.figures[key]
+        if figure.target is None:
+            return ""
+        if self.is_suppressed(key, THIS_YEAR):
+            return SUPPRESSED
+        return met_in_words(target_met(figure.value(THIS_YEAR), figure.target, figure.target_direction))
+
     def sections(self):
         return [
             {
@@ -107,6 +124,9 @@ class Presenter:
             self.report.figures[key].statistical_neighbours is not None or self.report.figures[key].england is not None
             for row in table.cells.values()
             for key in row.values()
+        )
+        with_targets = not table.is_grid and any(
+            self.report.figures[key].target is not None for row in table.cells.values() for key in row.values()
         )
         rows = []
         for row_key, label in table.rows:
@@ -127,6 +147,10 @@ class Presenter:
             if with_comparators:
                 key = cells[""]
                 row["comparators"] = [self.comparator(key, "statistical_neighbours"), self.comparator(key, "england")]
+            if with_targets:
+                met = self.met(cells[""])
+                row["target"] = self.target(cells[""])
+                row["met"] = Cell(met, suppressed=met == SUPPRESSED, missing=not met)
             rows.append(row)
         return {
             "key": table.key,
@@ -136,6 +160,7 @@ class Presenter:
             "columns": [label for _, label in table.columns],
             "rows": rows,
             "with_comparators": with_comparators,
+            "with_targets": with_targets,
             "note": table.note,
             "chart": self.chart(table),
         }
@@ -180,6 +205,8 @@ class Presenter:
             self.report.previous_label,
             "Statistical neighbours",
             "England",
+            "Target",
+            "Target met",
         ]
         seen = set()
         for section in self.report.sections:
@@ -199,6 +226,8 @@ class Presenter:
                             self._csv_value(key, LAST_YEAR),
                             _plain(figure.statistical_neighbours),
                             _plain(figure.england),
+                            self.target(key),
+                            self.met(key),
                         ]
 
     def _csv_value(self, key, year):

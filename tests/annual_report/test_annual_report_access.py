@@ -62,6 +62,7 @@ def test_board_members_read_only_published_suppressed_reports_without_children_s
         reverse("reporting:narrative", args=[YEAR]),
         reverse("reporting:other_activity", args=[YEAR]),
         reverse("reporting:comparators", args=[YEAR]),
+        reverse("reporting:targets", args=[YEAR]),
         reverse("reporting:publish", args=[YEAR]),
     ]:
         assert client.get(url).status_code == 403, url
