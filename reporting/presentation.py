@@ -11,6 +11,7 @@ from .suppression import SUPPRESSED, percent_suppressed, suppressed_cells
 from .targets import describe_target, met_in_words, target_met
 
 NOT_AVAILABLE = "not available"
+NOT_YET = "not yet"
 
 
 def board_suppression(report):
@@ -79,6 +80,8 @@ class Presenter:
         figure = self.report.figures[key]
         if self.is_suppressed(key, year):
             return Cell(SUPPRESSED, suppressed=True)
+        if year in figure.not_started:
+            return Cell(NOT_YET, missing=True)
         value = figure.value(year)
         return Cell(format_value(value, figure.kind), missing=value is None)
 
@@ -168,6 +171,8 @@ class Presenter:
     def chart(self, table):
         if not table.chart:
             return None
+        if table.chart.get("line"):
+            return self.trend_chart(table)
         column = table.chart["column"]
         shown, left_out = [], 0
         for row_key in table.chart["rows"]:
@@ -192,6 +197,43 @@ class Presenter:
             value_axis_label=table.chart["axis"],
             category_axis_label="",
             percent=table.chart["percent"],
+        )
+
+    def trend_chart(self, table):
+        """A line of this year's figure quarter by quarter, with the year's local target, if set,
+        drawn across. A quarter not started, suppressed or without a figure is not drawn (the
+        chart would call it "no reviews") and the description says why; the table gives it."""
+        points, not_drawn = [], []
+        for row_key, label in table.rows:
+            key = table.cells[row_key][""]
+            figure = self.report.figures[key]
+            short = label.split(" ", 1)[0]
+            if THIS_YEAR in figure.not_started:
+                not_drawn.append(f"{short} has not started yet")
+            elif self.is_suppressed(key, THIS_YEAR):
+                not_drawn.append(f"{short} has small numbers, left out to protect children's privacy")
+            elif figure.value(THIS_YEAR) is None:
+                not_drawn.append(f"{short} has nothing to count")
+            else:
+                points.append((short, figure.value(THIS_YEAR)))
+        description = (
+            f"{table.caption}, {self.report.label}: one point per quarter. The table beside the chart gives the "
+            f"same figures and last year's."
+        )
+        if not_drawn:
+            description += f" Not drawn: {'; '.join(not_drawn)}."
+        year_figure = self.report.figures.get(table.chart["target_of"])
+        target = None if year_figure is None or year_figure.target is None else float(year_figure.target)
+        return charts.line_chart(
+            chart_id="chart-" + table.key.replace(".", "-").replace("_", "-"),
+            title=table.caption,
+            description=description,
+            points=points,
+            x_axis_label="Quarter",
+            y_axis_label=table.chart["axis"],
+            percent=table.chart["percent"],
+            target=target,
+            target_label=f"Target for the year: {self.target(year_figure.key)}" if target is not None else "",
         )
 
     def csv_rows(self):
@@ -233,6 +275,8 @@ class Presenter:
     def _csv_value(self, key, year):
         if self.is_suppressed(key, year):
             return SUPPRESSED
+        if year in self.report.figures[key].not_started:
+            return NOT_YET
         return _plain(self.report.figures[key].value(year))
 
 

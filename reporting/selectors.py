@@ -660,6 +660,7 @@ def reporting_year_figures(period: Period, on: date) -> dict[str, Any]:
         "conferences": conference_figures(period, on),
         "lac_record": lac_record_figures(period),
         "consultations": consultation_figures(period),
+        "quarters": quarterly_figures(period, on),
     }
 
 
@@ -722,6 +723,37 @@ def quarters(period: Period) -> list[tuple[date, date]]:
         clipped.append((start, end))
         start = end + timedelta(days=1)
     return clipped
+
+
+def quarterly_figures(period: Period, on: date) -> list[dict[str, Any] | None]:
+    """The key figures of each quarter of the period (quarters), counted by the selectors that
+    count the year's, applied to the quarter, so a quarter's figure and the year's can never
+    disagree: LAC reviews, ICPCs and RCPCs held and held in timescale, the participation rate's
+    parts, children looked after at the quarter's end and escalations raised. None for a
+    quarter that has not started by `on`. Eight queries a quarter that has started."""
+    figures: list[dict[str, Any] | None] = []
+    for start, end in quarters(period):
+        if start > on:
+            figures.append(None)
+            continue
+        quarter = Period(start, end)
+        reviews = review_timeliness(quarter, on)
+        lac = lac_review_participation_and_quality(quarter, on)
+        figures.append(
+            {
+                "start": start,
+                "end": end,
+                "reviews": {
+                    kind: {"held": reviews[kind]["held"], "in_timescale": reviews[kind]["in_timescale"]}
+                    for kind in ReviewKind.values
+                },
+                "participated": lac["participated"],
+                "participation_counted": lac["participation_counted"],
+                "looked_after_at_end": children_in_care_profile(quarter)["looked_after_at_end"],
+                "escalations_raised": escalation_year_figures(quarter)["raised"],
+            }
+        )
+    return figures
 
 
 def oversight_year_figures(period: Period) -> dict[str, Any]:
