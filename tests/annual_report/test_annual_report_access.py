@@ -34,6 +34,7 @@ def every_report_url(document_pk):
         reverse("reporting:document", args=[document_pk]),
         reverse("reporting:document_status", args=[document_pk]),
         reverse("reporting:document_download", args=[document_pk]),
+        reverse("reporting:targets", args=[YEAR]),
     ]
 
 
