@@ -80,12 +80,13 @@ DUE_SOON_WORKING_DAYS = 20
 LEFT_OUT = {"per_fte", "average_per_iro", "participation_rate", "band", "resolution_working_days"}
 """Ratios of figures already compared, and settings rather than figures."""
 
-SECTIONS_NOT_IN_903 = {"other", "conferences", "lac_record", "consultations"}
+SECTIONS_NOT_IN_903 = {"other", "conferences", "lac_record", "consultations", "quarters"}
 """Figures the SSDA903-style export cannot rebuild: entered by hand, or from the conference and
 LAC review records (quorum, first core group, views, attendance, care plan checks) and the
 consultation links, replies and safety alerts, which exist only in the portal (each recounted from
 raw rows by its own tests: tests/test_conference_figures.py, test_lac_record_figures.py,
-test_consultation_figures.py)."""
+test_consultation_figures.py); and the quarterly trends, the year's own selectors applied to each
+quarter (tests/annual_report/test_annual_report_trends.py)."""
 
 QUALITY_OUTCOMES = {
     "report": ("met", "missed"),

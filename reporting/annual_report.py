@@ -88,6 +88,13 @@ class Figure:
     denominator_key: str = ""
     statistical_neighbours: object = None
     england: object = None
+    target: object = None
+    """The local target set for this year (reporting.targets), or None."""
+    target_direction: str | None = None
+    """reporting.models.TargetDirection: "at_least" or "at_most"."""
+    not_started: list = field(default_factory=list)
+    """The years (THIS_YEAR, LAST_YEAR) in which the figure's period had not started when the
+    report was made: a quarter still to come, shown as "not yet" rather than as nothing."""
 
     def value(self, year: str) -> Any:
         return getattr(self, year)
@@ -1157,6 +1164,102 @@ def _views(b: _Builder) -> Section:
     )
 
 
+QUARTERS = [
+    ("q1", "Q1 April to June"),
+    ("q2", "Q2 July to September"),
+    ("q3", "Q3 October to December"),
+    ("q4", "Q4 January to March"),
+]
+TRENDS = [
+    ("lac_in_timescale", "LAC reviews in timescale (%)", "lac.percent_in_timescale"),
+    ("participation_rate", "Participation rate (%)", "lac.participation_rate"),
+    ("icpc_in_timescale", "Initial child protection conferences in timescale (%)", "cp.icpc.percent_in_timescale"),
+    ("rcpc_in_timescale", "Review child protection conferences in timescale (%)", "cp.rcpc.percent_in_timescale"),
+    ("looked_after", "Children looked after at the end of the quarter", "children.at_end"),
+    ("escalations_raised", "Escalations raised", "escalations.raised"),
+]
+"""(key, label, the year's figure it is the quarterly trend of): the local target set for the
+year's figure is drawn on the trend's chart."""
+TRENDS_PREFIX = "trends."
+
+
+def _quarter(raw: Raw | None, index: int) -> Raw | None:
+    """One quarter's figures (None for a quarter not started by the day they were counted)."""
+    return None if raw is None else raw["quarters"][index]
+
+
+def _trends(b: _Builder) -> Section:
+    """Each key figure quarter by quarter (reporting.selectors.quarterly_figures): a line chart of
+    this year beside a table of both years."""
+    percent_parts = {
+        "lac_in_timescale": (
+            lambda q: q["reviews"][ReviewKind.LAC]["in_timescale"],
+            lambda q: q["reviews"][ReviewKind.LAC]["held"],
+        ),
+        "participation_rate": (lambda q: q["participated"], lambda q: q["participation_counted"]),
+        "icpc_in_timescale": (
+            lambda q: q["reviews"][ReviewKind.ICPC]["in_timescale"],
+            lambda q: q["reviews"][ReviewKind.ICPC]["held"],
+        ),
+        "rcpc_in_timescale": (
+            lambda q: q["reviews"][ReviewKind.RCPC]["in_timescale"],
+            lambda q: q["reviews"][ReviewKind.RCPC]["held"],
+        ),
+    }
+    counts = {
+        "looked_after": lambda q: q["looked_after_at_end"],
+        "escalations_raised": lambda q: q["escalations_raised"],
+    }
+
+    def of_quarter(index: int, value_of: Callable[[Raw], Any]) -> ValueOf:
+        def value(raw: Raw) -> Any:
+            quarter = _quarter(raw, index)
+            return None if quarter is None else value_of(quarter)
+
+        return value
+
+    tables = []
+    for trend, label, year_key in TRENDS:
+        keys = []
+        for index, (quarter, quarter_label) in enumerate(QUARTERS):
+            key = f"{TRENDS_PREFIX}{trend}.{quarter}"
+            name = f"{label}, {quarter_label}"
+            if trend in percent_parts:
+                numerator_of, denominator_of = percent_parts[trend]
+                numerator = b.count(f"{key}.numerator", f"{name}: numerator", of_quarter(index, numerator_of))
+                denominator = b.count(f"{key}.denominator", f"{name}: denominator", of_quarter(index, denominator_of))
+                b.percent(key, name, numerator, denominator)
+            else:
+                b.count(key, name, of_quarter(index, counts[trend]))
+            if not b.layout_only:
+                b.figures[key].not_started = [year for year in YEARS if _quarter(b.raw[year], index) is None]
+            keys.append(key)
+        tables.append(
+            _list_table(
+                f"{TRENDS_PREFIX}{trend}",
+                f"{label}, by quarter",
+                keys,
+                b,
+                labels=dict(QUARTERS),
+                chart={
+                    "line": True,
+                    "column": "",
+                    "percent": trend in percent_parts,
+                    "axis": label,
+                    "rows": keys,
+                    "target_of": year_key,
+                },
+            )
+        )
+    return Section(
+        "trends",
+        "Trends through the year",
+        "Key figures quarter by quarter, this year and last year, counted as the year's figures are. A quarter "
+        "that has not started yet says so.",
+        tables,
+    )
+
+
 def _other(key: str) -> ValueOf:
     return lambda raw: raw["other"].get(key) if raw["other"] else None
 
@@ -1205,7 +1308,28 @@ def comparable_measures() -> list[tuple[str, str]]:
     across authorities of different sizes."""
     builder = _Builder(layout_only=True)
     _build_sections(builder)
-    return [(key, figure.label) for key, figure in builder.figures.items() if figure.kind in (PERCENT, NUMBER)]
+    return [
+        (key, figure.label)
+        for key, figure in builder.figures.items()
+        if figure.kind in (PERCENT, NUMBER) and not key.startswith(TRENDS_PREFIX)
+    ]
+
+
+def targetable_measures() -> list[tuple[str, str]]:
+    """The figures a local target can be set for: every count, percentage and number of the year
+    that a table of the report shows, named with its section because labels such as "Held in
+    timescale (%)" recur. A quarter's figure is measured against its year's target, drawn on
+    its chart, so the trends are left out."""
+    builder = _Builder(layout_only=True)
+    measures: dict[str, str] = {}
+    for section in _build_sections(builder):
+        for table in section.tables:
+            for cells in table.cells.values():
+                for key in cells.values():
+                    figure = builder.figures[key]
+                    if figure.kind in (COUNT, PERCENT, NUMBER) and not key.startswith(TRENDS_PREFIX):
+                        measures.setdefault(key, f"{section.title}: {figure.label}")
+    return list(measures.items())
 
 
 def _build_sections(builder: _Builder) -> list[Section]:
@@ -1217,6 +1341,7 @@ def _build_sections(builder: _Builder) -> list[Section]:
         _escalations(builder),
         _child_protection(builder),
         report_outcomes.outcomes_section(builder),
+        _trends(builder),
         _views(builder),
         _other_activity(builder),
     ]
@@ -1228,9 +1353,10 @@ def build(
     *,
     other_activity: dict[int, dict[str, Any]] | None = None,
     comparators: dict[str, dict[str, Any]] | None = None,
+    targets: dict[str, dict[str, Any]] | None = None,
 ) -> Report:
     """The report for `report.year` as of `on`: both years' figures from the selectors, the
-    comparators entered for this year and the narrative as it stands."""
+    comparators and local targets entered for this year and the narrative as it stands."""
     other_activity = other_activity or {}
     this_year, last_year = (
         {
@@ -1246,6 +1372,10 @@ def build(
         if measure in builder.figures:
             builder.figures[measure].statistical_neighbours = figure.get("statistical_neighbours")
             builder.figures[measure].england = figure.get("england")
+    for measure, target in (targets or {}).items():
+        if measure in builder.figures:
+            builder.figures[measure].target = target["value"]
+            builder.figures[measure].target_direction = target["direction"]
     return Report(
         year=report.year,
         generated_on=on,

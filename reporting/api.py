@@ -39,11 +39,12 @@ from accounts.permissions import (
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
 from .highlights import BY_KEY
-from .models import AnnualReport, PublishedReport, Variant
+from .models import AnnualReport, PublishedReport, TargetDirection, Variant
 from .periods import MIN_REPORT_YEAR, Period, period_problems, year_to_date
 from .presentation import Presenter
 from .selectors import NOT_RECORDED
 from .suppression import SUPPRESSED
+from .targets import MET, NOT_MET
 
 NOT_RECORDED_KEY = "not_recorded"
 """How a figure of records with nothing entered (the empty code) is keyed in the JSON."""
@@ -413,6 +414,18 @@ class FigureSerializer(serializers.Serializer):
     last_year = FigureValueField()
     statistical_neighbours = serializers.FloatField(allow_null=True)
     england = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField(allow_null=True, help_text="The local target set for this year, if any.")
+    target_direction = serializers.ChoiceField(
+        choices=TargetDirection.values,
+        allow_null=True,
+        help_text="Whether the figure should be at least or at most the target.",
+    )
+    target_met = serializers.ChoiceField(
+        choices=[MET, NOT_MET, SUPPRESSED],
+        allow_null=True,
+        help_text=f"Whether this year's figure met its target; `{SUPPRESSED}` when the figure is suppressed; null "
+        "when there is no target or no figure.",
+    )
 
 
 class HighlightSerializer(serializers.Serializer):
@@ -504,6 +517,9 @@ def report_figures(content, published, *, board):
                 "last_year": value(key, figure, "last_year"),
                 "statistical_neighbours": _number(figure.statistical_neighbours),
                 "england": _number(figure.england),
+                "target": _number(figure.target),
+                "target_direction": figure.target_direction,
+                "target_met": presenter.met(key) or None,
             }
             for key, figure in content.figures.items()
         ],

@@ -13,6 +13,7 @@ register_record_kind(
     RecordKind("Other activity figures", "other activity figures", "reporting.OtherActivity", ("year",), years),
 )
 register_record_kind("reporting.comparatorfigure", RecordKind("Comparator figures", "comparator figures"))
+register_record_kind("reporting.target", RecordKind("Local targets", "local targets"))
 register_record_kind(
     "reporting.publishedreport",
     RecordKind(

@@ -38,6 +38,9 @@ class AnnualReport(models.Model):
     comparators_version = version_field(
         help_text="Raised every time the year's comparators are saved; a save from an older version is refused."
     )
+    targets_version = version_field(
+        help_text="Raised every time the year's local targets are saved; a save from an older version is refused."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -150,6 +153,32 @@ class ComparatorFigure(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.year}"
+
+
+class TargetDirection(models.TextChoices):
+    AT_LEAST = "at_least", "At least"
+    AT_MOST = "at_most", "At most"
+
+
+class Target(models.Model):
+    """A local target the service managers set for one of the report's figures in a reporting
+    year: reviews in timescale at least 98%, children per full-time IRO at most 70."""
+
+    year = models.PositiveSmallIntegerField()
+    measure = models.CharField(max_length=80)
+    value = models.DecimalField(max_digits=9, decimal_places=1)
+    direction = models.CharField(max_length=10, choices=TargetDirection.choices)
+
+    class Meta:
+        ordering = ["year", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "measure"], name="target_one_per_measure_and_year"),
+            models.CheckConstraint(condition=Q(direction__in=TargetDirection.values), name="target_direction_valid"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.year}: {self.get_direction_display().lower()} {self.value}"
 
 
 class PublishedReport(models.Model):

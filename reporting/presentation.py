@@ -9,8 +9,10 @@ from .annual_report import COUNT, LAST_YEAR, NUMBER, PERCENT, THIS_YEAR, YEARS
 from .highlights import HIGHLIGHTS, WITHHELD, change_in_words, direction, figure_keys
 from .models import Variant
 from .suppression import SUPPRESSED, percent_suppressed, suppressed_cells
+from .targets import describe_target, met_in_words, target_met
 
 NOT_AVAILABLE = "not available"
+NOT_YET = "not yet"
 
 
 def board_suppression(report):
@@ -79,6 +81,8 @@ class Presenter:
         figure = self.report.figures[key]
         if self.is_suppressed(key, year):
             return Cell(SUPPRESSED, suppressed=True)
+        if year in figure.not_started:
+            return Cell(NOT_YET, missing=True)
         value = figure.value(year)
         return Cell(format_value(value, figure.kind), missing=value is None)
 
@@ -91,6 +95,22 @@ class Presenter:
                 float(value), self.report.figures[key].kind if self.report.figures[key].kind == PERCENT else NUMBER
             )
         )
+
+    def target(self, key):
+        """The figure's target in words ("at least 98%"), empty when none is set."""
+        figure = self.report.figures[key]
+        return describe_target(figure.target, figure.target_direction, percent=figure.kind == PERCENT)
+
+    def met(self, key):
+        """Whether this year's figure met its target, in words: "met", "not met", or "c" when the
+        figure itself is suppressed (saying whether it met its target would give it away);
+        empty when there is no target or no figure."""
+        figure = self.report.figures[key]
+        if figure.target is None:
+            return ""
+        if self.is_suppressed(key, THIS_YEAR):
+            return SUPPRESSED
+        return met_in_words(target_met(figure.value(THIS_YEAR), figure.target, figure.target_direction))
 
     def sections(self):
         return [
@@ -114,6 +134,11 @@ class Presenter:
             )
         ]
         with_comparators = bool(compared)
+        # Targets sit beside the same figures as comparators: a list's one column, a grid's shares.
+        with_targets = any(
+            (key := row.get(table.comparator_column)) is not None and self.report.figures[key].target is not None
+            for row in table.cells.values()
+        )
         rows = []
         for row_key, label in table.rows:
             cells = table.cells.get(row_key, {})
@@ -137,6 +162,11 @@ class Presenter:
                     if key
                     else [Cell("", missing=True), Cell("", missing=True)]
                 )
+            if with_targets:
+                key = cells.get(table.comparator_column)
+                met = self.met(key) if key else ""
+                row["target"] = self.target(key) if key else ""
+                row["met"] = Cell(met, suppressed=met == SUPPRESSED, missing=not met)
             rows.append(row)
         return {
             "key": table.key,
@@ -146,6 +176,7 @@ class Presenter:
             "columns": [label for _, label in table.columns],
             "rows": rows,
             "with_comparators": with_comparators,
+            "with_targets": with_targets,
             "note": table.note,
             "chart": self.chart(table),
         }
@@ -156,6 +187,8 @@ class Presenter:
         is left out."""
         if not table.chart:
             return None
+        if table.chart.get("line"):
+            return self.trend_chart(table)
         column = table.chart["column"]
         labels = dict(table.rows)
         shown, compare, left_out = [], [], 0
@@ -213,6 +246,8 @@ class Presenter:
                     "sentence": written["text"] if written and not withheld else self.drafted_sentence(highlight),
                     "drafted": self.drafted_sentence(highlight),
                     "rewritten": bool(written),
+                    "target": self.target(key),
+                    "met": self.met(key),
                 }
             )
         return shown
@@ -233,6 +268,8 @@ class Presenter:
         else:
             change = change_in_words(this_year.text, last_year.text, figure.this_year, figure.last_year)
         sentences = [f"{opening}, {change}."]
+        if self.met(key):
+            sentences.append(f"The local target is {self.target(key)}: {self.met(key)}.")
         for also_key, also in highlight.also:
             cell = self.cell(also_key, THIS_YEAR)
             if not cell.suppressed and not cell.missing and self.report.figures[also_key].this_year != 0:
@@ -245,6 +282,50 @@ class Presenter:
             return SUPPRESSED
         return self.report.figures[key].value(year)
 
+    def trend_chart(self, table):
+        """This year's figure and last year's, quarter by quarter, as two lines, with the year's
+        local target, if set, drawn across. A quarter not started, suppressed or without a figure
+        breaks its line rather than being drawn, and the description says why; the table gives it."""
+        quarters, lines, not_drawn = [], {year: [] for year in YEARS}, []
+        labels = {THIS_YEAR: self.report.label, LAST_YEAR: self.report.previous_label}
+        for row_key, label in table.rows:
+            key = table.cells[row_key][""]
+            figure = self.report.figures[key]
+            short = label.split(" ", 1)[0]
+            quarters.append(short)
+            for year in YEARS:
+                reason = ""
+                if year in figure.not_started:
+                    reason = "has not started yet"
+                elif self.is_suppressed(key, year):
+                    reason = "has small numbers, left out to protect children's privacy"
+                elif figure.value(year) is None:
+                    reason = "has nothing to count"
+                lines[year].append(None if reason else figure.value(year))
+                if reason:
+                    not_drawn.append(f"{short} of {labels[year]} {reason}")
+        description = (
+            f"{table.caption}: one point per quarter, a solid line for {labels[THIS_YEAR]} and a dashed one for "
+            f"{labels[LAST_YEAR]}. The table beside the chart gives the same figures."
+        )
+        if not_drawn:
+            description += f" Not drawn: {'; '.join(not_drawn)}."
+        year_figure = self.report.figures.get(table.chart["target_of"])
+        target = None if year_figure is None or year_figure.target is None else float(year_figure.target)
+        return charts.line_chart(
+            chart_id="chart-" + table.key.replace(".", "-").replace("_", "-"),
+            title=table.caption,
+            description=description,
+            points=list(zip(quarters, lines[THIS_YEAR])),
+            x_axis_label="Quarter",
+            y_axis_label=table.chart["axis"],
+            percent=table.chart["percent"],
+            target=target,
+            target_label=f"Target for the year: {self.target(year_figure.key)}" if target is not None else "",
+            series_label=labels[THIS_YEAR],
+            more_series=[(labels[LAST_YEAR], lines[LAST_YEAR])],
+        )
+
     def csv_rows(self):
         """One row per figure, in the order of the report: section, measure, this year, last
         year and the comparators; suppressed cells are "c", figures not available are empty."""
@@ -256,6 +337,8 @@ class Presenter:
             self.report.previous_label,
             "Statistical neighbours",
             "England",
+            "Target",
+            "Target met",
         ]
         seen = set()
         for section in self.report.sections:
@@ -275,11 +358,15 @@ class Presenter:
                             self._csv_value(key, LAST_YEAR),
                             _plain(figure.statistical_neighbours),
                             _plain(figure.england),
+                            self.target(key),
+                            self.met(key),
                         ]
 
     def _csv_value(self, key, year):
         if self.is_suppressed(key, year):
             return SUPPRESSED
+        if year in self.report.figures[key].not_started:
+            return NOT_YET
         return _plain(self.report.figures[key].value(year))
 
 

@@ -29,11 +29,13 @@ from .models import (
     OtherActivity,
     PublishedReport,
     ReportDocument,
+    Target,
     Variant,
 )
 from .narrative import is_written
 from .periods import reporting_year
 from .presentation import Presenter
+from .targets import targets_for
 
 NARRATIVE_FIELDS = (
     "introduction",
@@ -172,6 +174,48 @@ def save_comparators(
     return rows
 
 
+@transaction.atomic
+def save_targets(
+    year: int,
+    *,
+    by: User | None,
+    targets: dict[str, dict[str, Any]],
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> list[Target]:
+    """Replace the local targets of a year: `targets` maps a measure (see
+    annual_report.targetable_measures) to its value and direction. `expected_version` is the
+    report's targets_version as the caller read it."""
+    report = _locked(report_for_year(year), None)
+    check_version(report, expected_version, REPORT_CHANGED_MESSAGE, field="targets_version")
+    allowed = dict(annual_report.targetable_measures())
+    unknown = sorted(set(targets) - set(allowed))
+    if unknown:
+        raise ValidationError(f"These are not measures of the report: {', '.join(unknown)}.")
+    Target.objects.filter(year=year).delete()
+    rows = [
+        Target(year=year, measure=measure, value=values["value"], direction=values["direction"])
+        for measure, values in targets.items()
+    ]
+    for row in rows:
+        row.full_clean(validate_unique=False)
+    Target.objects.bulk_create(rows)
+    report.targets_version += 1
+    report.save(update_fields=["targets_version"])
+    record_event(
+        action=AuditAction.UPDATE,
+        user=by,
+        object_type="reporting.target",
+        object_id=str(year),
+        request=request,
+        detail={
+            "year": year,
+            "targets": {row.measure: f"{row.get_direction_display().lower()} {row.value}" for row in rows},
+        },
+    )
+    return rows
+
+
 def _other_activity(years: list[int]) -> dict[int, dict[str, Any]]:
     return {
         row["year"]: row for row in OtherActivity.objects.filter(year__in=years).values("year", *OTHER_ACTIVITY_FIELDS)
@@ -192,6 +236,7 @@ def draft(report: AnnualReport, on: date | None = None) -> annual_report.Report:
         on or timezone.localdate(),
         other_activity=_other_activity([report.year, report.year - 1]),
         comparators=_comparators(report.year),
+        targets=targets_for(report.year),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import outcome_views, views
+from . import outcome_views, target_views, views
 
 app_name = "reporting"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/<int:year>/narrative/", views.NarrativeView.as_view(), name="narrative"),
     path("reports/<int:year>/other-activity/", views.OtherActivityView.as_view(), name="other_activity"),
     path("reports/<int:year>/comparators/", views.ComparatorsView.as_view(), name="comparators"),
+    path("reports/<int:year>/targets/", target_views.TargetsView.as_view(), name="targets"),
     path("reports/<int:year>/publish/", views.PublishView.as_view(), name="publish"),
     path("reports/<int:year>/versions/<int:number>/", views.AnnualReportView.as_view(), name="published_report"),
     path(

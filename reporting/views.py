@@ -20,7 +20,7 @@ from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
 from iro_portal.spreadsheets import SpreadsheetWriter
 
-from . import dashboard, services, stored_figures, word
+from . import dashboard, services, stored_figures, targets, word
 from .annual_report import comparable_measures
 from .caseloads import CaseloadsForm
 from .forms import (
@@ -68,6 +68,7 @@ class DashboardView(ChildRecordAccessMixin, View):
                 "everyone": everyone,
                 "calculated_at": counted.calculated_at,
                 **dashboard.page_content(counted.figures, period, today, everyone=everyone),
+                "target_rows": targets.dashboard_targets(counted.figures, period),
             },
             status=400 if form.is_bound and not form.is_valid() else 200,
         )

@@ -124,14 +124,26 @@ def _highlights(document, highlights, content) -> None:
     _caption(document, caption)
     _table(
         document,
-        ["Measure", content.label, content.previous_label, "Change"],
+        ["Measure", content.label, content.previous_label, "Change", "Local target", "Target met this year"],
         [
-            [highlight["heading"], highlight["this_year"].text, highlight["last_year"].text, highlight["direction"]]
+            [
+                highlight["heading"],
+                highlight["this_year"].text,
+                highlight["last_year"].text,
+                highlight["direction"],
+                highlight["target"] or "None set",
+                _met(highlight["met"]),
+            ]
             for highlight in highlights
         ],
         caption=caption,
         numeric=True,
     )
+
+
+def _met(words: str) -> str:
+    """ "Met" or "Not met" as the page writes them; "c" where the figure is suppressed."""
+    return words if words == "c" else words.capitalize()
 
 
 def _narrative_section(document, title, html) -> None:
@@ -180,8 +192,14 @@ def _figure_table(document, table, content) -> None:
         header += (
             ["Statistical neighbours (%)", "England (%)"] if table["is_grid"] else ["Statistical neighbours", "England"]
         )
+    if table["with_targets"]:
+        header += ["Target", "Target met this year"]
     body = [
-        [row["label"], *[cell.text for cell in row["this_year"] + row["last_year"] + row.get("comparators", [])]]
+        [
+            row["label"],
+            *[cell.text for cell in row["this_year"] + row["last_year"] + row.get("comparators", [])],
+            *([row["target"], _met(row["met"].text)] if table["with_targets"] else []),
+        ]
         for row in table["rows"]
     ]
     _table(document, header, body, caption=table["caption"], numeric=True)

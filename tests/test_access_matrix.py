@@ -484,6 +484,7 @@ RULES = {
     "reporting:narrative": Rule(MANAGERS, year),
     "reporting:other_activity": Rule(MANAGERS, year),
     "reporting:comparators": Rule(MANAGERS, year),
+    "reporting:targets": Rule(MANAGERS, year),
     "reporting:publish": Rule(MANAGERS, year),
     "reporting:published_report": Rule(REPORT_READERS, version),
     "reporting:published_report_csv": Rule(REPORT_READERS, version),

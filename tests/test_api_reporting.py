@@ -258,6 +258,9 @@ def test_a_manager_reads_the_draft_unsuppressed(manager, published):
         "last_year",
         "statistical_neighbours",
         "england",
+        "target",
+        "target_direction",
+        "target_met",
     }
     assert (at_end["kind"], at_end["section"], at_end["this_year"]) == ("count", "children", 3)
     assert not any(figure["this_year"] == "c" or figure["last_year"] == "c" for figure in figures.values())

@@ -131,8 +131,9 @@ class TestDashboard:
         assert second == first
         statements = " ".join(query["sql"] for query in queries.captured_queries)
         assert "children_careepisode" not in statements
-        # the session, the user, the unread notifications in the header, the data version, the stored figures
-        assert len(queries) == 5
+        # the session, the user, the unread notifications in the header, the data version, the stored figures,
+        # the year's local targets
+        assert len(queries) == 6
 
     def test_stored_figures_are_the_live_figures(self, manager, iro):
         for n in range(4):

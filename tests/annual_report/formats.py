@@ -79,7 +79,17 @@ def csv_by_measure(response):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header, body = rows[0], rows[1:]
-    assert header == ["Section", "Measure", "Unit", THIS, LAST, "Statistical neighbours", "England"]
+    assert header == [
+        "Section",
+        "Measure",
+        "Unit",
+        THIS,
+        LAST,
+        "Statistical neighbours",
+        "England",
+        "Target",
+        "Target met",
+    ]
     by_measure = {row[1]: row for row in body}
     assert len(by_measure) == len(body), "each measure is one row"
     return by_measure

@@ -34,6 +34,7 @@ def every_report_url(document_pk):
         reverse("reporting:document", args=[document_pk]),
         reverse("reporting:document_status", args=[document_pk]),
         reverse("reporting:document_download", args=[document_pk]),
+        reverse("reporting:targets", args=[YEAR]),
     ]
 
 
@@ -62,6 +63,7 @@ def test_board_members_read_only_published_suppressed_reports_without_children_s
         reverse("reporting:narrative", args=[YEAR]),
         reverse("reporting:other_activity", args=[YEAR]),
         reverse("reporting:comparators", args=[YEAR]),
+        reverse("reporting:targets", args=[YEAR]),
         reverse("reporting:publish", args=[YEAR]),
     ]:
         assert client.get(url).status_code == 403, url

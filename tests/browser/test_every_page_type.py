@@ -348,6 +348,14 @@ def test_manager_page_types_and_failed_forms(page, walk, manager, iro):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the statistical neighbours figure")
     walk.check("comparators", f"Comparators, annual IRO report {label}", error=True)
 
+    # Local targets: a measure chosen with no target.
+    page.goto(f"/reports/{year}/targets/")
+    walk.check("targets", f"Local targets, annual IRO report {label}")
+    page.get_by_role("group", name="Target 1").get_by_label("Measure").select_option(index=1)
+    walk.submit("Save the targets")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the target, for example 98.")
+    walk.check("targets", f"Local targets, annual IRO report {label}", error=True)
+
     # A second version with no reason.
     page.goto(f"/reports/{year}/publish/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Publish a new version")
