@@ -149,10 +149,8 @@ def test_a_quarter_not_started_says_not_yet(authority, report):
         Q3: ["not yet", "not available"],
         Q4: ["not yet", "not available"],
     }
-    assert (
-        "Q3 of April 2025 to March 2026 has not started yet; Q4 of April 2025 to March 2026 has not started yet"
-        in (table["chart"])
-    )
+    for quarter in ("Q3", "Q4"):
+        assert f"{quarter} of April 2025 to March 2026 has not started yet" in table["chart"]
     rows = {row[1]: row for row in presenter.csv_rows()}
     assert rows[f"Escalations raised, {Q4}"][3:5] == ["not yet", "0"]
 
