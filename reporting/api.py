@@ -38,7 +38,7 @@ from accounts.permissions import (
 
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
-from .models import AnnualReport, PublishedReport, Variant
+from .models import AnnualReport, Progress, PublishedReport, Variant
 from .periods import MIN_REPORT_YEAR, Period, period_problems, year_to_date
 from .presentation import board_suppression
 from .selectors import NOT_RECORDED
@@ -414,6 +414,19 @@ class FigureSerializer(serializers.Serializer):
     england = serializers.FloatField(allow_null=True)
 
 
+class ActionPlanItemSerializer(serializers.Serializer):
+    priority = serializers.CharField()
+    measure = serializers.CharField()
+    intended_impact = serializers.CharField()
+    action = serializers.CharField()
+    progress = serializers.ChoiceField(
+        choices=[("", "A priority for the year ahead"), *Progress.choices],
+        allow_blank=True,
+        help_text="Set for one of last year's priorities carried into this report: how far it got.",
+    )
+    progress_comment = serializers.CharField(allow_blank=True)
+
+
 ReportFiguresSerializer = inline_serializer(
     "AnnualReportFigures",
     {
@@ -427,6 +440,7 @@ ReportFiguresSerializer = inline_serializer(
         ),
         "generated_on": serializers.DateField(help_text="The day the figures were worked out."),
         "figures": FigureSerializer(many=True),
+        "action_plan": ActionPlanItemSerializer(many=True),
     },
 )
 
@@ -480,6 +494,7 @@ def report_figures(content, published, *, board):
             }
             for key, figure in content.figures.items()
         ],
+        "action_plan": [{field: item[field] for field in services.ACTION_PLAN_FIELDS} for item in content.action_plan],
     }
 
 

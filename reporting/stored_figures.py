@@ -28,7 +28,7 @@ from accounts.permissions import sees_every_child
 from children.models import Child
 from children.permissions import children_allocated_to
 
-from . import outcome_selectors, selectors
+from . import detail_selectors, outcome_selectors, selectors
 from .models import FiguresKind, StoredFigures
 from .periods import Period, reporting_year
 
@@ -83,9 +83,17 @@ def dashboard_for(user: User, period: Period, on: date) -> Counted:
 
 
 def year_figures(period: Period, on: date) -> Counted:
-    """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures)."""
+    """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures,
+    and reporting.detail_selectors' under "detail")."""
     return _counted(
-        FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: selectors.reporting_year_figures(period, on)
+        FiguresKind.REPORTING_YEAR,
+        AUTHORITY,
+        period,
+        on,
+        lambda: {
+            **selectors.reporting_year_figures(period, on),
+            "detail": detail_selectors.detail_year_figures(period, on),
+        },
     )
 
 
