@@ -146,7 +146,7 @@ def in_contact_figures(period: Period) -> dict[str, Any]:
 
 
 def detail_year_figures(period: Period, on: date) -> dict[str, Any]:
-    """All of the above for one reporting year: six queries."""
+    """All of the above for one reporting year: five queries."""
     return {
         "escalation_process": escalation_process_figures(period),
         "late_reviews": late_review_figures(period),
