@@ -83,18 +83,16 @@ def dashboard_for(user: User, period: Period, on: date) -> Counted:
 
 
 def year_figures(period: Period, on: date) -> Counted:
-    """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures,
-    and reporting.detail_selectors' under "detail")."""
-    return _counted(
-        FiguresKind.REPORTING_YEAR,
-        AUTHORITY,
-        period,
-        on,
-        lambda: {
-            **selectors.reporting_year_figures(period, on),
-            "detail": detail_selectors.detail_year_figures(period, on),
-        },
-    )
+    """The annual report's figures for one reporting year (annual_report_figures)."""
+    return _counted(FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: annual_report_figures(period, on))
+
+
+def annual_report_figures(period: Period, on: date) -> dict[str, Any]:
+    """reporting.selectors.reporting_year_figures, and reporting.detail_selectors' under "detail"."""
+    return {
+        **selectors.reporting_year_figures(period, on),
+        "detail": detail_selectors.detail_year_figures(period, on),
+    }
 
 
 def outcome_figures_for(user: User, first_year: int, on: date) -> Counted:

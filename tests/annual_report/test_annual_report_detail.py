@@ -23,7 +23,14 @@ from reporting.periods import reporting_year
 from reviews.models import Review, ReviewKind
 from tests.annual_report.authority import ON, PLAN, YEAR, child, episode
 from tests.annual_report.detail_records import DETAIL_KNOWN, add_detail_records
-from tests.annual_report.formats import assert_nothing_suppressed_can_be_worked_out, csv_by_measure, labels, page_tables
+from tests.annual_report.formats import (
+    assert_nothing_suppressed_can_be_worked_out,
+    csv_by_measure,
+    fetch_pdf,
+    labels,
+    page_tables,
+    pdf_text,
+)
 from tests.api_helpers import api_client
 from tests.conftest import sign_in
 
@@ -273,7 +280,9 @@ def test_a_comment_on_progress_needs_a_status(records, report, client, manager):
         services.update_narrative(report, by=manager, fields={}, action_plan=items, expected_version=report.version)
 
 
-def test_progress_is_frozen_on_publishing_and_old_snapshots_still_read(records, report, manager):
+def test_progress_is_frozen_on_publishing_and_old_snapshots_still_read(
+    detailed, report, client, manager, eager, django_capture_on_commit_callbacks
+):
     items = [{**PLAN[0], "progress": Progress.PARTLY_ACHIEVED, "progress_comment": "Most of the way."}]
     services.update_narrative(report, by=manager, fields={}, action_plan=items, expected_version=report.version)
     report.refresh_from_db()
@@ -284,6 +293,28 @@ def test_progress_is_frozen_on_publishing_and_old_snapshots_still_read(records, 
     assert [(item["priority"], item["progress_label"]) for item in frozen.progress_on_last_year] == [
         ("Hold reviews on time", "Partly achieved")
     ]
+    sign_in(client, manager)
+    pdf = fetch_pdf(
+        client,
+        reverse("reporting:published_report_pdf", args=[YEAR, 1, "internal"]),
+        django_capture_on_commit_callbacks,
+    )
+    _, text = pdf_text(pdf)
+    assert "Progress against last year's action plan" in text
+    assert "Hold reviews on time Partly achieved Most of the way." in text
+    assert "LAC reviews held late, by how late, and whether they had been rebooked" in text
+    assert "Time each stage took to answer" in text
     old = {**published.snapshot, "action_plan": [dict(PLAN[0])]}  # a snapshot from before progress
     assert Report.from_json(old).priorities == [{"progress": "", "progress_comment": "", **PLAN[0]}]
     assert Report.from_json(old).progress_on_last_year == []
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_outcomes_count_the_same_children_looked_after_as_the_report(detailed, year):
+    from reporting import outcome_selectors, selectors
+
+    period = YEARS[year]
+    children = selectors.children_in_care_profile(period)
+    cohorts = outcome_selectors.outcome_figures(period.start.year)["cohorts"]
+    assert cohorts["looked_after_at_end"] == children["looked_after_at_end"]
+    assert cohorts["looked_after_during"] == children["looked_after_during"]
