@@ -470,6 +470,9 @@ def _children(b: _Builder) -> Section:
             "children.short_breaks_during",
         ],
         b,
+        # Short breaks or not, the children looked after during the year are the oversight
+        # section's: the board version must not let the one hidden be worked out from the other.
+        totals=[("oversight.children_looked_after", ["children.during", "children.short_breaks_during"])],
         note="Counted as the DfE's published statistics count them: children looked after only under a series of "
         "short breaks (legal status V3 or V4) are left out of these figures and of the age, gender, ethnicity, legal "
         "status and placement tables, and shown on lines of their own. The rate per 10,000 needs the authority's "
@@ -815,7 +818,7 @@ def _oversight(b: _Builder) -> Section:
     )
     b.count(
         "oversight.children_looked_after",
-        "Children looked after at any time in the year",
+        "Children looked after at any time in the year, short breaks included",
         lambda raw: raw["oversight"]["children_looked_after"],
     )
     b.count(

@@ -22,14 +22,14 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import In, LessThanOrEqual
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlacementType, ReasonEpisodeCeased, ReasonForNewEpisode
-from children.models import CareEpisode, Child
+from children.models import CareEpisode, Child, open_on
 from children.selectors import (
     aged_between,
     ceased_care_between,
+    dfe_episodes,
     dfe_looked_after,
     dfe_looked_after_between,
     episodes_open_between,
-    episodes_open_on,
     latest_birth_date_for_age,
     period_of_care_ends_between,
     period_of_care_starts,
@@ -129,9 +129,7 @@ def looked_after_at_year_end(period: Period) -> Q:
 
 
 def _episode_at_year_end(period: Period, **conditions: Any) -> Q:
-    return _child_has(
-        episodes_open_on(period.end).exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES).filter(**conditions)
-    )
+    return _child_has(dfe_episodes().filter(open_on(period.end), **conditions))
 
 
 def _placements(on: date) -> QuerySet[CareEpisode]:
