@@ -841,7 +841,7 @@ def _oversight(b: _Builder) -> Section:
     in_contact = "in_contact"
     b.count(
         "oversight.in_contact.with_plan_at_end",
-        "Of them, with an In-Contact plan",
+        "Looked after at the end of the year with an In-Contact plan",
         lambda raw: raw["detail"][in_contact]["with_plan_at_end"],
     )
     b.percent(
