@@ -45,7 +45,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role  # noqa: E402
-from children.codes import CategoryOfAbuse, LegalStatus, Sex  # noqa: E402
+from children.codes import SHORT_BREAK_LEGAL_STATUSES, CategoryOfAbuse, LegalStatus, Sex  # noqa: E402
 from children.models import Child  # noqa: E402
 from children.selectors import (  # noqa: E402
     AGE_BANDS,
@@ -56,7 +56,7 @@ from children.selectors import (  # noqa: E402
     latest_birth_date_for_age,
 )
 from escalations.codes import AreaOfConcern, Stage  # noqa: E402
-from escalations.selectors import resolution_working_days  # noqa: E402
+from escalations.timescales import formal_process_limit  # noqa: E402
 from oversight.models import OversightKind, Rag  # noqa: E402
 from reporting import stored_figures  # noqa: E402
 from reporting.periods import reporting_year  # noqa: E402
@@ -80,13 +80,14 @@ DUE_SOON_WORKING_DAYS = 20
 LEFT_OUT = {"per_fte", "average_per_iro", "participation_rate", "band", "resolution_working_days"}
 """Ratios of figures already compared, and settings rather than figures."""
 
-SECTIONS_NOT_IN_903 = {"other", "conferences", "lac_record", "consultations", "quarters"}
+SECTIONS_NOT_IN_903 = {"other", "conferences", "lac_record", "consultations", "quarters", "detail"}
 """Figures the SSDA903-style export cannot rebuild: entered by hand, or from the conference and
-LAC review records (quorum, first core group, views, attendance, care plan checks) and the
-consultation links, replies and safety alerts, which exist only in the portal (each recounted from
-raw rows by its own tests: tests/test_conference_figures.py, test_lac_record_figures.py,
-test_consultation_figures.py); and the quarterly trends, the year's own selectors applied to each
-quarter (tests/annual_report/test_annual_report_trends.py)."""
+LAC review records (quorum, first core group, views, attendance, care plan checks), the
+consultation links, replies and safety alerts, and the report's detail (escalation steps' times,
+rebooked reviews, In-Contact plans), which exist only in the portal (each recounted from raw rows
+by its own tests: tests/test_conference_figures.py, test_lac_record_figures.py,
+test_consultation_figures.py, tests/annual_report/test_annual_report_detail.py); and the quarterly
+trends, the year's own selectors applied to each quarter (tests/annual_report/test_annual_report_trends.py)."""
 
 QUALITY_OUTCOMES = {
     "report": ("met", "missed"),
@@ -141,7 +142,15 @@ def _zeros():
     names = [f"caseloads.{name}" for name in ("iros", "total_children", "total_fte", "above_band")]
     names += [
         f"children.{name}"
-        for name in ("looked_after_at_start", "looked_after_at_end", "looked_after_during", "started", "ceased")
+        for name in (
+            "looked_after_at_start",
+            "looked_after_at_end",
+            "looked_after_during",
+            "started",
+            "ceased",
+            "only_short_breaks_at_end",
+            "only_short_breaks_during",
+        )
     ]
     names += [f"children.age_bands.{key}" for key, *_ in AGE_BANDS]
     names += [f"children.sex.{sex}" for sex in Sex.values]
@@ -187,12 +196,15 @@ def _zeros():
         "escalations.resolved",
         *(f"escalations.resolved_by_stage.{stage}" for stage in Stage.values),
         "escalations.resolved_within_working_days",
+        "escalations.resolved_formally",
+        "escalations.resolved_informally",
         "escalations.withdrawn",
         "escalations.cafcass_referrals",
     ]
     names += [
         "protection.plans_started",
         "protection.plans_ended",
+        *(f"protection.plans_started_by_initial_category.{code}" for code in CategoryOfAbuse.values),
         "protection.plans_at_end",
         *(f"protection.plans_at_end_by_category.{code}" for code in CategoryOfAbuse.values),
         "protection.plans_open_18_months_at_end",
@@ -227,26 +239,33 @@ placement_group AS (SELECT * FROM unnest(%(placement_codes)s::text[], %(placemen
 provider_group AS (SELECT * FROM unnest(%(provider_codes)s::text[], %(provider_groups)s::text[]) AS g(code, key)),
 today AS (SELECT working_days_before FROM reviews_calendarday WHERE day = %(on)s),
 
+counted_episode AS (
+    SELECT * FROM children_careepisode WHERE legal_status <> ALL(%(short_break_statuses)s::text[])
+),
 episode AS (
-    SELECT e.child_id, e.start_date, e.end_date, before.id IS NULL AS starts_care,
-           e.end_date IS NOT NULL AND after.id IS NULL AS ends_care
+    SELECT e.child_id, e.start_date, e.end_date, e.legal_status <> ALL(%(short_break_statuses)s::text[]) AS counted,
+           before.id IS NULL AS starts_care, e.end_date IS NOT NULL AND after.id IS NULL AS ends_care
     FROM children_careepisode e
-    LEFT JOIN children_careepisode before ON before.child_id = e.child_id AND before.end_date = e.start_date
-    LEFT JOIN children_careepisode after ON after.child_id = e.child_id AND after.start_date = e.end_date
+    LEFT JOIN counted_episode before ON before.child_id = e.child_id AND before.end_date = e.start_date
+    LEFT JOIN counted_episode after ON after.child_id = e.child_id AND after.start_date = e.end_date
 ),
 in_care AS (
     SELECT child_id,
-           bool_or(start_date <= %(day_before)s AND (end_date IS NULL OR end_date > %(day_before)s)) AS at_start,
-           bool_or(start_date <= %(end)s AND (end_date IS NULL OR end_date > %(end)s)) AS at_end,
-           bool_or(start_date <= %(end)s AND (end_date IS NULL OR end_date >= %(start)s)) AS during,
-           bool_or(starts_care AND start_date BETWEEN %(start)s AND %(end)s) AS started,
-           bool_or(ends_care AND end_date BETWEEN %(start)s AND %(end)s) AS ceased
+           bool_or(counted AND start_date <= %(day_before)s AND (end_date IS NULL OR end_date > %(day_before)s))
+               AS at_start,
+           bool_or(counted AND start_date <= %(end)s AND (end_date IS NULL OR end_date > %(end)s)) AS at_end,
+           bool_or(counted AND start_date <= %(end)s AND (end_date IS NULL OR end_date >= %(start)s)) AS during,
+           bool_or(start_date <= %(end)s AND (end_date IS NULL OR end_date >= %(start)s)) AS during_any,
+           bool_or(NOT counted AND start_date <= %(end)s AND (end_date IS NULL OR end_date > %(end)s))
+               AS short_breaks_at_end,
+           bool_or(counted AND starts_care AND start_date BETWEEN %(start)s AND %(end)s) AS started,
+           bool_or(counted AND ends_care AND end_date BETWEEN %(start)s AND %(end)s) AS ceased
     FROM episode GROUP BY child_id
 ),
 at_end AS (
     SELECT DISTINCT ON (e.child_id) c.date_of_birth, c.sex, c.ethnicity, c.is_uasc,
            e.legal_status, e.placement_type, e.placement_provider
-    FROM children_careepisode e JOIN children_child c ON c.id = e.child_id
+    FROM counted_episode e JOIN children_child c ON c.id = e.child_id
     WHERE e.start_date <= %(end)s AND (e.end_date IS NULL OR e.end_date > %(end)s)
     ORDER BY e.child_id, e.start_date DESC
 ),
@@ -312,11 +331,14 @@ escalation AS (
     SELECT e.child_id, e.resolved_at_stage,
            e.raised_on BETWEEN %(start)s AND %(end)s AS raised,
            e.status = 'resolved' AND e.resolved_on BETWEEN %(start)s AND %(end)s AS resolved,
-           resolved_day.working_days_before < raised_day.working_days_through + %(resolution_days)s AS in_time,
+           formal.sent_on IS NOT NULL AS formal,
+           resolved_day.working_days_before < formal_day.working_days_through + %(resolution_days)s AS in_time,
            e.status = 'withdrawn' AND e.withdrawn_on BETWEEN %(start)s AND %(end)s AS withdrawn,
            cafcass.escalation_id IS NOT NULL AS cafcass
     FROM escalations_escalation e
-    LEFT JOIN reviews_calendarday raised_day ON raised_day.day = e.raised_on
+    LEFT JOIN (SELECT escalation_id, min(sent_on) AS sent_on FROM escalations_escalationstep
+               WHERE stage > %(informal_stage)s GROUP BY escalation_id) formal ON formal.escalation_id = e.id
+    LEFT JOIN reviews_calendarday formal_day ON formal_day.day = formal.sent_on
     LEFT JOIN reviews_calendarday resolved_day ON resolved_day.day = e.resolved_on
     LEFT JOIN (SELECT DISTINCT escalation_id FROM escalations_escalationstep
                WHERE stage = %(cafcass_stage)s AND sent_on BETWEEN %(start)s AND %(end)s) cafcass
@@ -325,6 +347,7 @@ escalation AS (
 plan AS (
     SELECT p.child_id, p.start_date, p.end_date,
            coalesce(nullif(p.latest_category_of_abuse, ''), p.initial_category_of_abuse) AS category,
+           p.initial_category_of_abuse AS initial_category,
            p.start_date BETWEEN %(start)s AND %(end)s AS started,
            p.end_date BETWEEN %(start)s AND %(end)s AS ended,
            EXISTS (SELECT FROM children_childprotectionplan q
@@ -346,13 +369,18 @@ UNION ALL SELECT figure.* FROM (
 
 UNION ALL SELECT figure.* FROM (
     SELECT count(*) FILTER (WHERE at_start) AS at_start, count(*) FILTER (WHERE at_end) AS at_end,
-           count(*) FILTER (WHERE during) AS during, count(*) FILTER (WHERE started) AS started,
-           count(*) FILTER (WHERE ceased) AS ceased, (SELECT children FROM quarter_missed) AS quarter_missed
+           count(*) FILTER (WHERE during) AS during, count(*) FILTER (WHERE during_any) AS during_any,
+           count(*) FILTER (WHERE started) AS started, count(*) FILTER (WHERE ceased) AS ceased,
+           count(*) FILTER (WHERE short_breaks_at_end) AS short_breaks_at_end,
+           count(*) FILTER (WHERE during_any AND NOT during) AS short_breaks_during,
+           (SELECT children FROM quarter_missed) AS quarter_missed
     FROM in_care
 ) t, LATERAL (VALUES ('children.looked_after_at_start', at_start), ('children.looked_after_at_end', at_end),
                      ('children.looked_after_during', during), ('children.started', started),
-                     ('children.ceased', ceased), ('oversight.children_looked_after', during),
-                     ('oversight.children_with_record_every_quarter', during - quarter_missed)) figure
+                     ('children.ceased', ceased), ('children.only_short_breaks_at_end', short_breaks_at_end),
+                     ('children.only_short_breaks_during', short_breaks_during),
+                     ('oversight.children_looked_after', during_any),
+                     ('oversight.children_with_record_every_quarter', during_any - quarter_missed)) figure
 UNION ALL SELECT 'children.age_bands.' || b.key, count(*) FROM at_end c
     JOIN age_band b ON c.date_of_birth <= b.born_by AND (b.born_after IS NULL OR c.date_of_birth > b.born_after)
     GROUP BY b.key
@@ -409,10 +437,14 @@ UNION ALL SELECT 'oversight.' || CASE WHEN GROUPING(kind) = 0 THEN 'records_by_k
 UNION ALL SELECT figure.* FROM (
     SELECT count(*) FILTER (WHERE raised) AS raised, count(DISTINCT child_id) FILTER (WHERE raised) AS children,
            count(*) FILTER (WHERE resolved) AS resolved, count(*) FILTER (WHERE resolved AND in_time) AS in_time,
+           count(*) FILTER (WHERE resolved AND formal) AS resolved_formally,
+           count(*) FILTER (WHERE resolved AND NOT formal) AS resolved_informally,
            count(*) FILTER (WHERE withdrawn) AS withdrawn, count(*) FILTER (WHERE cafcass) AS cafcass
     FROM escalation
 ) t, LATERAL (VALUES ('escalations.raised', raised), ('escalations.children', children),
                      ('escalations.resolved', resolved), ('escalations.resolved_within_working_days', in_time),
+                     ('escalations.resolved_formally', resolved_formally),
+                     ('escalations.resolved_informally', resolved_informally),
                      ('escalations.withdrawn', withdrawn), ('escalations.cafcass_referrals', cafcass)) figure
 UNION ALL SELECT 'escalations.resolved_by_stage.' || resolved_at_stage, count(*) FROM escalation
     WHERE resolved GROUP BY resolved_at_stage
@@ -438,6 +470,8 @@ UNION ALL SELECT figure.* FROM (
     FROM plan WHERE start_date <= %(end)s AND (end_date IS NULL OR end_date > %(end)s)
 ) t, LATERAL (VALUES ('protection.plans_at_end', children), ('protection.plans_open_18_months_at_end', over_18_months),
                      ('protection.plans_open_2_years_at_end', two_years)) figure
+UNION ALL SELECT 'protection.plans_started_by_initial_category.' || initial_category, count(*) FROM plan
+    WHERE started GROUP BY initial_category
 UNION ALL SELECT 'protection.plans_at_end_by_category.' || category, count(DISTINCT child_id) FROM plan
     WHERE start_date <= %(end)s AND (end_date IS NULL OR end_date > %(end)s) GROUP BY category
 """
@@ -480,7 +514,9 @@ def _sql_parameters(period, on):
         "report_days": standards["social_worker_report_working_days_before"],
         "decisions_days": standards["decisions_circulated_within_working_days"],
         "record_days": standards["record_circulated_within_working_days"],
-        "resolution_days": resolution_working_days(),
+        "resolution_days": formal_process_limit(),
+        "informal_stage": Stage.INFORMAL.value,
+        "short_break_statuses": [str(code) for code in SHORT_BREAK_LEGAL_STATUSES],
         "cafcass_stage": Stage.CAFCASS.value,
         "repeat_years": REPEAT_PLAN_YEARS,
         "open_18_months_started_by": timescales.latest_start_open_longer_than(end, 18),
@@ -766,7 +802,9 @@ def _pandas_caseloads(tables, end):
 
 
 def _pandas_children(tables, start, end):
-    episodes = tables["episodes"]
+    every_episode = tables["episodes"]
+    short_breaks = every_episode[every_episode.LS.isin([str(code) for code in SHORT_BREAK_LEGAL_STATUSES])]
+    episodes = every_episode.drop(short_breaks.index)  # as the DfE counts: short breaks left out first
     decom, dec = episodes.DECOM, episodes.DEC
     starts = pd.MultiIndex.from_arrays([episodes.CHILD, decom])
     ends = pd.MultiIndex.from_arrays([episodes.CHILD, dec])
@@ -786,6 +824,17 @@ def _pandas_children(tables, start, end):
         "children.looked_after_during": children(during),
         "children.started": children(starts_care & decom.between(start, end)),
         "children.ceased": children(ends_care & dec.between(start, end)),
+        "children.only_short_breaks_at_end": short_breaks.loc[
+            (short_breaks.DECOM <= end) & (short_breaks.DEC.isna() | (short_breaks.DEC > end)), "CHILD"
+        ].nunique(),
+        "children.only_short_breaks_during": len(
+            set(
+                short_breaks.loc[
+                    (short_breaks.DECOM <= end) & (short_breaks.DEC.isna() | (short_breaks.DEC >= start)), "CHILD"
+                ]
+            )
+            - set(episodes.loc[during, "CHILD"])
+        ),
     }
     at_end = (
         episodes[open_on(end)]
@@ -929,8 +978,13 @@ def _pandas_escalations(tables, start, end, holidays):
     escalations = tables["escalations"]
     raised = escalations.RAISED.between(start, end)
     resolved = (escalations.STATUS == "resolved") & escalations.RESOLVED.between(start, end)
-    in_time = _as_days(escalations.RESOLVED) <= _working_day(escalations.RAISED, resolution_working_days(), holidays)
     steps = tables["escalation_steps"]
+    formal_started = escalations.ESCALATION.map(steps[steps.STAGE > Stage.INFORMAL].groupby("ESCALATION").SENT.min())
+    formal = formal_started.notna()
+    in_time = formal & (
+        _as_days(escalations.RESOLVED)
+        <= _working_day(formal_started.fillna(escalations.RAISED), formal_process_limit(), holidays)
+    )
     cafcass = steps[(steps.STAGE == Stage.CAFCASS) & steps.SENT.between(start, end)]
     concerns = tables["escalation_concerns"]
     figures = {
@@ -938,6 +992,8 @@ def _pandas_escalations(tables, start, end, holidays):
         "escalations.children": escalations.loc[raised, "CHILD"].nunique(),
         "escalations.resolved": resolved.sum(),
         "escalations.resolved_within_working_days": (resolved & in_time).sum(),
+        "escalations.resolved_formally": (resolved & formal).sum(),
+        "escalations.resolved_informally": (resolved & ~formal).sum(),
         "escalations.withdrawn": (
             (escalations.STATUS == "withdrawn") & escalations.WITHDRAWN.between(start, end)
         ).sum(),
@@ -979,6 +1035,11 @@ def _pandas_protection(tables, start, end):
         "protection.plans_open_18_months_at_end": at_end.loc[at_end.START <= open_18_months, "CHILD"].nunique(),
         "protection.plans_open_2_years_at_end": at_end.loc[at_end.START <= open_2_years, "CHILD"].nunique(),
     }
+    figures.update(
+        _counted(
+            "protection.plans_started_by_initial_category", plans[started].INITIAL_CATEGORY_OF_ABUSE.value_counts()
+        )
+    )
     by_category = at_end.assign(CATEGORY=category).drop_duplicates(["CHILD", "CATEGORY"]).CATEGORY.value_counts()
     figures.update(_counted("protection.plans_at_end_by_category", by_category))
     return figures

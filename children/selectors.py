@@ -33,6 +33,7 @@ from iro_portal.months import latest_start_open_longer_than
 from .codes import (
     CARE_ENDED_FOR_GOOD_REASONS,
     CONTINUING_EPISODE_REASON,
+    SHORT_BREAK_LEGAL_STATUSES,
     PlacementProvider,
     ReasonForNewEpisode,
     Sex,
@@ -369,11 +370,67 @@ def episodes_open_between(start: date, end: date) -> QuerySet[CareEpisode]:
     """Care episodes open at any time from `start` to `end`, as the DfE counts "looked after
     during the year": started by `end` and not ceased before `start` (a child whose care ceased
     on the first day was looked after until then)."""
-    return CareEpisode.objects.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    return CareEpisode.objects.filter(open_between(start, end))
+
+
+def open_between(start: date, end: date) -> Q:
+    """Episodes open at any time from `start` to `end` (episodes_open_between), as a condition."""
+    return Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
 
 
 def looked_after_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
     return child_has_one_of(episodes_open_between(start, end), every_child)
+
+
+# Children looked after as the DfE's published statistics count them (DESIGN.md section 4):
+# episodes under a series of short breaks (V3/V4) are left out before anything is counted, so a
+# child looked after only under short breaks is not looked after, and a child whose care moves
+# from short breaks to another legal status starts to be looked after that day.
+
+
+def dfe_episodes() -> QuerySet[CareEpisode]:
+    """Care episodes the DfE counts: every one but those under a series of short breaks."""
+    return CareEpisode.objects.exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
+
+
+def short_break_episodes() -> QuerySet[CareEpisode]:
+    return CareEpisode.objects.filter(legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
+
+
+def dfe_looked_after(on: date, every_child: bool = False) -> Exists | ExpressionWrapper:
+    return child_has_one_of(dfe_episodes().filter(open_on(on)), every_child)
+
+
+def dfe_looked_after_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
+    return child_has_one_of(dfe_episodes().filter(open_between(start, end)), every_child)
+
+
+def dfe_started_care_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
+    """Children who started to be looked after in the period as the DfE counts it: an episode
+    it counts began with no episode it counts ending that day."""
+    continuing = dfe_episodes().filter(child=OuterRef("child"), end_date=OuterRef("start_date"))
+    starts = dfe_episodes().filter(~Exists(continuing), start_date__gte=start, start_date__lte=end)
+    return child_has_one_of(starts, every_child)
+
+
+def dfe_ceased_care_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
+    """Children who ceased to be looked after in the period as the DfE counts it: an episode it
+    counts ended with no episode it counts starting that day."""
+    continued = dfe_episodes().filter(child=OuterRef("child"), start_date=OuterRef("end_date"))
+    ends = dfe_episodes().filter(~Exists(continued), end_date__gte=start, end_date__lte=end)
+    return child_has_one_of(ends, every_child)
+
+
+def only_short_breaks_on(on: date, every_child: bool = False) -> Q:
+    """Looked after on `on` under a series of short breaks: the line of their own beside the DfE
+    count (a child has at most one episode open on a day)."""
+    return Q(child_has_one_of(short_break_episodes().filter(open_on(on)), every_child))
+
+
+def only_short_breaks_between(start: date, end: date, every_child: bool = False) -> Q:
+    """Looked after at some time in the period, but only under a series of short breaks."""
+    during = short_break_episodes().filter(open_between(start, end))
+    return Q(child_has_one_of(during, every_child)) & ~Q(dfe_looked_after_between(start, end, every_child))
 
 
 AGE_BANDS = [

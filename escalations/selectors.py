@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.conf import settings
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -84,13 +83,21 @@ def with_formal_process(escalations: QuerySet[Escalation], on: date) -> QuerySet
     )
 
 
+def _formal_process_within_limit() -> Q:
+    return Q(within_working_days("formal_counted_to", "formal_started_on", timescales.formal_process_limit()))
+
+
 def formal_process_too_long() -> Q:
     """Escalations (annotated by with_formal_process) whose formal process has taken more than
     the limit: the SQL form of the formal_too_long flag escalation_row sets."""
-    limit = settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
-    return Q(formal_started_on__isnull=False, formal_counted_to__isnull=False) & ~Q(
-        within_working_days("formal_counted_to", "formal_started_on", limit)
-    )
+    return Q(formal_started_on__isnull=False, formal_counted_to__isnull=False) & ~_formal_process_within_limit()
+
+
+def formal_process_within_limit() -> Q:
+    """Escalations (annotated by with_formal_process) that went formal and whose formal process
+    has taken no more than the limit so far (to today while open, to the resolution date once
+    resolved): the opposite of formal_process_too_long for those it judges."""
+    return Q(formal_started_on__isnull=False, formal_counted_to__isnull=False) & _formal_process_within_limit()
 
 
 def with_open_escalation(children: QuerySet[Child], on: date) -> QuerySet[Child]:
@@ -136,7 +143,7 @@ class EscalationRow:
 
     @property
     def formal_limit(self) -> int:
-        return settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
+        return timescales.formal_process_limit()
 
     @property
     def areas(self) -> list[str]:
@@ -305,19 +312,13 @@ def escalation_reminders(on: date, first_child_id: int, last_child_id: int) -> l
                 started,
                 "formal-limit",
                 f"The formal escalation started on {format_date(started)} has gone past its limit of "
-                f"{settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS} working days.",
+                f"{timescales.formal_process_limit()} working days.",
             )
     return reminders
 
 
 # What the annual report counts about escalations (DESIGN.md section 4): conditions on an
 # Escalation query.
-
-
-def resolution_working_days() -> int:
-    """The local standard for resolving an escalation: within this many working days of raising
-    it (settings.ESCALATION_RESOLVED_WITHIN_WORKING_DAYS, 20 by default)."""
-    return getattr(settings, "ESCALATION_RESOLVED_WITHIN_WORKING_DAYS", 20)
 
 
 def raised_between(start: date, end: date) -> Q:
@@ -332,12 +333,10 @@ def withdrawn_between(start: date, end: date) -> Q:
     return Q(status=EscalationStatus.WITHDRAWN, withdrawn_on__gte=start, withdrawn_on__lte=end)
 
 
-def resolved_in_time() -> Q:
-    """Resolved escalations resolved on or before the resolution_working_days()th working day
-    after the day they were raised (the working-day calendar, in SQL)."""
-    return Q(status=EscalationStatus.RESOLVED) & Q(
-        within_working_days("resolved_on", "raised_on", resolution_working_days())
-    )
+def went_formal() -> Exists:
+    """Escalations that reached a formal stage (team manager or above), whether or not an
+    informal step came first; the others never left informal resolution."""
+    return Exists(EscalationStep.objects.filter(escalation=OuterRef("pk"), stage__gt=Stage.INFORMAL))
 
 
 def referred_to_cafcass_between(start: date, end: date) -> Exists:

@@ -24,6 +24,13 @@ def response_overdue(response_due_on: date, responded_on: date | None, on: date)
     return responded_on is None and response_due_on < on
 
 
+def formal_process_limit() -> int:
+    """Working days the whole formal process may take (DESIGN.md section 3: 20 by default), from
+    the first formal step to resolution: the flags on the lists, the reminders and the annual
+    report's standard all judge against this one number."""
+    return settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
+
+
 def formal_process_working_days(formal_started_on: date | None, until: date) -> int | None:
     """Working days the formal process has taken, from the day the first formal step was sent
     to `until` (the resolution date, or today while it is open); None if it never went formal."""
@@ -35,4 +42,4 @@ def formal_process_working_days(formal_started_on: date | None, until: date) -> 
 def formal_process_too_long(formal_started_on: date | None, until: date) -> bool:
     """Whether the formal process has taken more than the limit (20 working days by default)."""
     taken = formal_process_working_days(formal_started_on, until)
-    return taken is not None and taken > settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS
+    return taken is not None and taken > formal_process_limit()

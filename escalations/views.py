@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from children.models import Child
 from children.permissions import children_visible_to, may_record_for_child, require_recording_rights
 from iro_portal.pages import FormPage
 
-from . import selectors, services
+from . import selectors, services, timescales
 from .codes import AreaOfConcern, Stage
 from .filters import EscalationsFilter
 from .forms import EscalateForm, RaiseEscalationForm, RecordResponseForm, ReopenForm, ResolveForm, WithdrawForm
@@ -75,7 +74,7 @@ class EscalationListView(ChildRecordAccessMixin, ListPage):
                 "too_long_count": list_counts["too_long"],
                 "status": escalation_filter.form.cleaned_data.get("status"),
                 "counts": selectors.counts_by_area(everyone_for_iro, today),
-                "formal_limit": settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS,
+                "formal_limit": timescales.formal_process_limit(),
             },
         )
 

@@ -16,11 +16,13 @@ from typing import Any
 
 from django.conf import settings
 
-from children.codes import CategoryOfAbuse, LegalStatus, Sex
+from caseloads.selectors import IRO_ALLOCATION_OUTCOMES
+from children.codes import SHORT_BREAK_LEGAL_STATUSES, CategoryOfAbuse, LegalStatus, Sex
 from children.selectors import ETHNIC_GROUPS, PLACEMENT_GROUPS, PROVIDER_GROUPS
 from consultations.figure_selectors import CHILD_AGE_BANDS, LISTENED_SCORES
 from consultations.models import CONSULTED_KINDS, AlertReason, PersonType
 from escalations.codes import AreaOfConcern, Stage
+from escalations.timescales import formal_process_limit
 from oversight.models import OversightKind, Rag
 from reviews.models import LateReason, ParentsParticipation, ParticipationCode, ReviewKind
 from reviews.record_models import CarePlanCheckKind
@@ -28,7 +30,8 @@ from reviews.record_selectors import CHILD_VIEWS_NOT_OBTAINED, CHILD_VIEWS_NOT_R
 from reviews.selectors import NOT_RECORDED, recorded_value
 
 from . import report_outcomes, stored_figures
-from .models import AnnualReport
+from .detail_selectors import LATENESS_BANDS
+from .models import AnnualReport, Progress
 from .periods import Period, reporting_year, reporting_year_label
 from .selectors import percent
 
@@ -161,6 +164,20 @@ class Report:
     def previous_label(self) -> str:
         return reporting_year_label(self.year - 1)
 
+    @property
+    def progress_on_last_year(self) -> list[dict[str, Any]]:
+        """Last year's priorities carried into this report, each with how far it got."""
+        return [
+            {**item, "progress_label": Progress(item["progress"]).label}
+            for item in self.action_plan
+            if item["progress"]
+        ]
+
+    @property
+    def priorities(self) -> list[dict[str, Any]]:
+        """The plan for the year ahead: new priorities and those carried forward."""
+        return [item for item in self.action_plan if item["progress"] in ("", Progress.CARRIED_FORWARD)]
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["generated_on"] = self.generated_on.isoformat()
@@ -177,7 +194,7 @@ class Report:
             ],
             figures={key: Figure(**figure) for key, figure in data["figures"].items()},
             narrative=data["narrative"],
-            action_plan=data["action_plan"],
+            action_plan=[{"progress": "", "progress_comment": "", **item} for item in data["action_plan"]],
             comparators_entered=data.get("comparators_entered", False),
             authority=data.get("authority") or settings.AUTHORITY_NAME,
             highlights=data.get("highlights", {}),
@@ -467,6 +484,16 @@ def _children(b: _Builder) -> Section:
         _rate_per_10000,
         numerator_key="children.at_end",
     )
+    b.count(
+        "children.short_breaks_at_end",
+        "Looked after only under a series of short breaks at the end of the year (31 March)",
+        lambda raw: raw["children"]["only_short_breaks_at_end"],
+    )
+    b.count(
+        "children.short_breaks_during",
+        "Looked after only under a series of short breaks during the year",
+        lambda raw: raw["children"]["only_short_breaks_during"],
+    )
     summary = _list_table(
         "children.numbers",
         "Children looked after",
@@ -477,10 +504,19 @@ def _children(b: _Builder) -> Section:
             "children.started",
             "children.ceased",
             "children.rate_per_10000",
+            "children.short_breaks_at_end",
+            "children.short_breaks_during",
         ],
         b,
-        note="The rate per 10,000 needs the authority's child population, entered with the other activity.",
+        # Short breaks or not, the children looked after during the year are the oversight
+        # section's: the board version must not let the one hidden be worked out from the other.
+        totals=[("oversight.children_looked_after", ["children.during", "children.short_breaks_during"])],
+        note="Counted as the DfE's published statistics count them: children looked after only under a series of "
+        "short breaks (legal status V3 or V4) are left out of these figures and of the age, gender, ethnicity, legal "
+        "status and placement tables, and shown on lines of their own. The rate per 10,000 needs the authority's "
+        "child population, entered with the other activity.",
     )
+    allocation = _iro_allocation(b)
     ages = _breakdown(
         b,
         "children.age",
@@ -519,7 +555,7 @@ def _children(b: _Builder) -> Section:
         b,
         "children.legal_status",
         "Legal status of children looked after at the end of the year",
-        [(code, f"{code}: {label}") for code, label in LegalStatus.choices],
+        [(code, f"{code}: {label}") for code, label in LegalStatus.choices if code not in SHORT_BREAK_LEGAL_STATUSES],
         lambda raw, code: raw["children"]["legal_status"][code],
         prefix="Legal status",
         total_label="All legal statuses",
@@ -539,7 +575,48 @@ def _children(b: _Builder) -> Section:
         "children",
         "Children looked after",
         "How many children the IROs reviewed for, who they are and where they live.",
-        [summary, ages, sexes, ethnicity, legal, placements],
+        [summary, ages, sexes, ethnicity, legal, placements, allocation],
+    )
+
+
+def _iro_allocation(b: _Builder) -> Table:
+    """IROs allocated to children starting care within the standard (reporting.detail_selectors
+    .iro_allocation_figures, the dashboard's rule)."""
+    allocation = "iro_allocation"
+    for outcome, label in IRO_ALLOCATION_OUTCOMES:
+        b.count(
+            f"children.iro_allocation.{outcome}",
+            f"Started to be looked after: {label[0].lower()}{label[1:]}",
+            lambda raw, outcome=outcome: raw["detail"][allocation][outcome],
+        )
+    b.total(
+        "children.iro_allocation.decided",
+        "Started to be looked after: IRO allocated in time or not",
+        ["children.iro_allocation.in_time", "children.iro_allocation.late"],
+    )
+    b.percent(
+        "children.iro_allocation.percent_in_time",
+        "IRO allocated within the standard (%)",
+        "children.iro_allocation.in_time",
+        "children.iro_allocation.decided",
+    )
+    return _list_table(
+        "children.iro_allocation",
+        "IROs allocated to children who started to be looked after",
+        [
+            "children.iro_allocation.in_time",
+            "children.iro_allocation.late",
+            "children.iro_allocation.pending",
+            "children.iro_allocation.decided",
+            "children.iro_allocation.percent_in_time",
+        ],
+        b,
+        totals=[
+            ("children.iro_allocation.decided", ["children.iro_allocation.in_time", "children.iro_allocation.late"])
+        ],
+        note=f"An IRO is allocated in time within {settings.REVIEW_STANDARDS['iro_allocated_within_working_days']} "
+        "working days of the child starting to be looked after, as the dashboard counts it; short breaks included, "
+        "as every child looked after has an IRO. Children still within that time are left out of the percentage.",
     )
 
 
@@ -644,12 +721,26 @@ def _lac_reviews(b: _Builder) -> Section:
         ],
         note="Reviews whose decisions or record are still within their deadline are left out.",
     )
+    lateness = _grid(
+        b,
+        "lac.lateness",
+        "LAC reviews held late, by how late, and whether they had been rebooked",
+        [(key, label) for key, label, _, _ in LATENESS_BANDS],
+        [("late", "Held late"), ("rebooked", "Of which rebooked")],
+        lambda raw, band, column: raw["detail"]["late_reviews"]["bands"][band][column],
+        total_row_label="All late reviews",
+    )
+    lateness.totals.append(("lac.late", [f"lac.lateness.{key}.late" for key, _, _, _ in LATENESS_BANDS]))
+    lateness.note = (
+        "Working days after the due date, bank holidays left out. Rebooked: the review's date was booked more than "
+        "once. The rebooked reviews are part of the late ones."
+    )
     views, record, checks = _lac_record(b)
     return Section(
         "lac_reviews",
         "Looked-after children's reviews",
         "Reviews held in the year, whether they were on time, and how children and their parents took part.",
-        [held, late, participation, rate, parents, standards, views, record, checks],
+        [held, late, lateness, participation, rate, parents, standards, views, record, checks],
     )
 
 
@@ -765,7 +856,7 @@ def _oversight(b: _Builder) -> Section:
     )
     b.count(
         "oversight.children_looked_after",
-        "Children looked after at any time in the year",
+        "Children looked after at any time in the year, short breaks included",
         lambda raw: raw["oversight"]["children_looked_after"],
     )
     b.count(
@@ -785,11 +876,40 @@ def _oversight(b: _Builder) -> Section:
         ["oversight.children_looked_after", "oversight.every_quarter", "oversight.percent_every_quarter"],
         b,
     )
+    in_contact = "in_contact"
+    b.count(
+        "oversight.in_contact.with_plan_at_end",
+        "Looked after at the end of the year with an In-Contact plan",
+        lambda raw: raw["detail"][in_contact]["with_plan_at_end"],
+    )
+    b.percent(
+        "oversight.in_contact.percent_with_plan_at_end",
+        "With an In-Contact plan at the end of the year (%)",
+        "oversight.in_contact.with_plan_at_end",
+        "children.at_end",
+    )
+    b.count(
+        "oversight.in_contact.agreed",
+        "Children with an In-Contact plan agreed in the year",
+        lambda raw: raw["detail"][in_contact]["agreed_in_period"],
+    )
+    plans = _list_table(
+        "oversight.in_contact",
+        "In-Contact plans: how IROs and children agreed to keep in touch between reviews",
+        [
+            "children.at_end",
+            "oversight.in_contact.with_plan_at_end",
+            "oversight.in_contact.percent_with_plan_at_end",
+            "oversight.in_contact.agreed",
+        ],
+        b,
+        note="Children looked after as the DfE counts them (short breaks left out), with a plan open on 31 March.",
+    )
     return Section(
         "oversight",
         "Oversight between reviews",
         "What the IROs recorded about children's plans between reviews and the RAG ratings they gave.",
-        [kinds, ratings, footprint],
+        [kinds, ratings, footprint, plans],
     )
 
 
@@ -809,31 +929,62 @@ def _escalations(b: _Builder) -> Section:
         chart_axis="Escalations",
     )
     b.count(
+        "escalations.raised_formal",
+        "Raised and taken to a formal stage",
+        lambda raw: raw["detail"]["escalation_process"]["raised_formal"],
+    )
+    b.count(
+        "escalations.raised_informal",
+        "Raised and never taken beyond informal resolution",
+        lambda raw: raw["detail"]["escalation_process"]["raised_informal"],
+    )
+    b.count(
+        "escalations.resolved_informally",
+        "Resolved informally",
+        lambda raw: raw["escalations"]["resolved_informally"],
+    )
+    b.count(
+        "escalations.resolved_formally",
+        "Resolved after going formal",
+        lambda raw: raw["escalations"]["resolved_formally"],
+    )
+    b.count(
         "escalations.resolved_in_time",
-        "Resolved within the standard",
+        "Resolved formally within the standard",
         lambda raw: raw["escalations"]["resolved_within_working_days"],
     )
     b.percent(
         "escalations.percent_resolved_in_time",
-        "Resolved within the standard (%)",
+        "Resolved formally within the standard (% of those resolved formally)",
         "escalations.resolved_in_time",
-        "escalations.resolved_stage.total",
+        "escalations.resolved_formally",
     )
     summary = _list_table(
         "escalations.numbers",
         "Escalations raised and resolved",
         [
             "escalations.raised",
+            "escalations.raised_formal",
+            "escalations.raised_informal",
             "escalations.children",
             "escalations.resolved_stage.total",
+            "escalations.resolved_informally",
+            "escalations.resolved_formally",
             "escalations.resolved_in_time",
             "escalations.percent_resolved_in_time",
             "escalations.withdrawn",
             "escalations.cafcass",
         ],
         b,
-        note="The standard is resolution within 20 working days of being raised.",
+        totals=[
+            ("escalations.raised", ["escalations.raised_formal", "escalations.raised_informal"]),
+            ("escalations.resolved_stage.total", ["escalations.resolved_informally", "escalations.resolved_formally"]),
+        ],
+        note=f"The standard is the formal process: no more than {formal_process_limit()} working days from the first "
+        "formal step (team manager or above) to resolution. Escalations resolved informally are counted on their own, "
+        "not against the standard.",
     )
+    stage_times = _stage_times(b)
     areas = [
         b.count(
             f"escalations.area.{area}",
@@ -855,7 +1006,35 @@ def _escalations(b: _Builder) -> Section:
         "escalations",
         "Escalations (the dispute resolution process)",
         "When IROs challenged the authority about a child's plan, what about, and how it was resolved.",
-        [summary, stages, by_area],
+        [summary, stages, stage_times, by_area],
+    )
+
+
+def _stage_times(b: _Builder) -> Table:
+    """How long each stage of the process took to answer (reporting.detail_selectors
+    .escalation_process_figures)."""
+    rows, cells = [], {}
+    for stage, label in Stage.choices:
+        answered = b.count(
+            f"escalations.stage_time.{stage}.answered",
+            f"{label}: steps answered",
+            lambda raw, stage=stage: raw["detail"]["escalation_process"]["stages"][stage]["answered"],
+        )
+        median = b.number(
+            f"escalations.stage_time.{stage}.median",
+            f"{label}: median working days to answer",
+            lambda raw, stage=stage: raw["detail"]["escalation_process"]["stages"][stage]["median_working_days"],
+            numerator_key=answered,
+        )
+        rows.append((str(stage), label))
+        cells[str(stage)] = {"answered": answered, "median": median}
+    return Table(
+        key="escalations.stage_time",
+        caption="Time each stage took to answer, for steps answered in the year",
+        rows=rows,
+        columns=[("answered", "Steps answered"), ("median", "Median working days")],
+        cells=cells,
+        note="Working days from the day a stage was sent the escalation to the day it answered.",
     )
 
 
@@ -970,6 +1149,19 @@ def _child_protection(b: _Builder) -> Section:
         total_label="All plans open at the end of the year",
         chart_axis="Plans",
     )
+    by_initial_category = _breakdown(
+        b,
+        "cp.initial_category",
+        "Child protection plans started in the year, by the category of abuse at the start of the plan",
+        CategoryOfAbuse.choices,
+        lambda raw, code: raw[protection]["plans_started_by_initial_category"][code],
+        prefix="Plans started by initial category",
+        total_label="All plans started",
+        chart_axis="Plans",
+    )
+    by_initial_category.totals.append(
+        ("cp.plans_started", [f"cp.initial_category.{code}" for code in CategoryOfAbuse.values])
+    )
     plans = _list_table(
         "cp.plans",
         "Child protection plans",
@@ -989,7 +1181,7 @@ def _child_protection(b: _Builder) -> Section:
         "child_protection",
         "Child protection",
         "Conferences chaired by the IROs and the plans children were on.",
-        [conferences, quorum, by_category, plans],
+        [conferences, quorum, by_initial_category, by_category, plans],
     )
 
 
@@ -1388,6 +1580,8 @@ def build(
                 "measure": item.measure,
                 "intended_impact": item.intended_impact,
                 "action": item.action,
+                "progress": item.progress,
+                "progress_comment": item.progress_comment,
             }
             for item in report.action_plan.all()
         ],

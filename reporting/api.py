@@ -39,7 +39,7 @@ from accounts.permissions import (
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
 from .highlights import BY_KEY
-from .models import AnnualReport, PublishedReport, TargetDirection, Variant
+from .models import AnnualReport, Progress, PublishedReport, TargetDirection, Variant
 from .periods import MIN_REPORT_YEAR, Period, period_problems, year_to_date
 from .presentation import Presenter
 from .selectors import NOT_RECORDED
@@ -440,6 +440,19 @@ class HighlightSerializer(serializers.Serializer):
     )
 
 
+class ActionPlanItemSerializer(serializers.Serializer):
+    priority = serializers.CharField()
+    measure = serializers.CharField()
+    intended_impact = serializers.CharField()
+    action = serializers.CharField()
+    progress = serializers.ChoiceField(
+        choices=[("", "A priority for the year ahead"), *Progress.choices],
+        allow_blank=True,
+        help_text="Set for one of last year's priorities carried into this report: how far it got.",
+    )
+    progress_comment = serializers.CharField(allow_blank=True)
+
+
 ReportFiguresSerializer = inline_serializer(
     "AnnualReportFigures",
     {
@@ -455,6 +468,7 @@ ReportFiguresSerializer = inline_serializer(
         "authority": serializers.CharField(help_text="The authority's name, as the report was made under."),
         "highlights": HighlightSerializer(many=True),
         "figures": FigureSerializer(many=True),
+        "action_plan": ActionPlanItemSerializer(many=True),
     },
 )
 
@@ -523,6 +537,7 @@ def report_figures(content, published, *, board):
             }
             for key, figure in content.figures.items()
         ],
+        "action_plan": [{field: item[field] for field in services.ACTION_PLAN_FIELDS} for item in content.action_plan],
     }
 
 

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .annual_report import THIS_YEAR
+from .models import Progress
 from .narrative import render_markdown
+
+DONE = (Progress.ACHIEVED, Progress.PARTLY_ACHIEVED)
+"""Last year's priorities the version for children tells them were done, or partly done."""
 
 SMALLEST_GROUP = 10
 """Fewer than this many children is never mentioned as a number."""
@@ -73,5 +77,6 @@ def child_friendly_content(content):
         "ways": ways,
         "chaired": about(value("lac.child_chaired")),
         "changes": render_markdown(content.narrative.get("changes_from_childrens_views", "")),
+        "done_from_last_year": [item["priority"] for item in content.progress_on_last_year if item["progress"] in DONE],
         "contact": render_markdown(content.narrative.get("how_to_contact_an_iro", "")),
     }

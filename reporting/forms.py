@@ -3,6 +3,7 @@ from django import forms
 from iro_portal.forms import GovukDateField
 from iro_portal.locking import VersionField
 
+from .models import Progress
 from .periods import Period, period_problems, recent_reporting_years, reporting_year, year_to_date
 
 
@@ -76,6 +77,19 @@ class ActionPlanItemForm(forms.Form):
     measure = forms.CharField(label="How we will measure it", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     intended_impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    progress = forms.ChoiceField(
+        label="Progress against last year's plan",
+        choices=[("", "A new priority, not from last year's plan"), *Progress.choices],
+        required=False,
+        help_text="For one of last year's priorities: how far it got.",
+    )
+    progress_comment = forms.CharField(
+        label="Comment on progress",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text="A sentence or two for the board: what was done, or why not.",
+    )
 
     FIELDS = ("priority", "measure", "intended_impact", "action")
     MISSING = {
@@ -88,8 +102,8 @@ class ActionPlanItemForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         filled = [field for field in self.FIELDS if cleaned.get(field, "").strip()]
+        priority = int(self.prefix.rsplit("-", 1)[1]) + 1 if self.prefix else 1
         if filled and len(filled) < len(self.FIELDS):
-            priority = int(self.prefix.rsplit("-", 1)[1]) + 1 if self.prefix else 1
             for field in self.FIELDS:
                 if field not in filled:
                     self.add_error(
@@ -97,6 +111,13 @@ class ActionPlanItemForm(forms.Form):
                         f"Enter {self.MISSING[field]} for priority {priority}, "
                         "or empty all four boxes of that priority.",
                     )
+        if cleaned.get("progress_comment", "").strip() and not cleaned.get("progress"):
+            self.add_error("progress", f"Choose how far priority {priority} got, or empty its comment on progress.")
+        elif not filled and (cleaned.get("progress") or cleaned.get("progress_comment", "").strip()):
+            self.add_error(
+                "priority",
+                f"Enter priority {priority}, or set its progress back to a new priority and empty the comment.",
+            )
         return cleaned
 
     @property

@@ -72,8 +72,12 @@ HIGHLIGHTS = [
         "escalations.raised",
         "IROs raised {value} escalations about children's plans",
         also=(
-            ("escalations.resolved_stage.1", "Resolved informally: {value}."),
-            ("escalations.percent_resolved_in_time", "{value} of those resolved were resolved within the standard."),
+            ("escalations.raised_formal", "Taken to a formal stage: {value}."),
+            ("escalations.resolved_informally", "Resolved informally: {value}."),
+            (
+                "escalations.percent_resolved_in_time",
+                "{value} of those resolved formally were resolved within the standard for the formal process.",
+            ),
             ("escalations.cafcass", "Referred to Cafcass: {value}."),
         ),
     ),

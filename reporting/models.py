@@ -60,8 +60,19 @@ class AnnualReport(models.Model):
         return reporting_year_label(self.year)
 
 
+class Progress(models.TextChoices):
+    """How far a priority of last year's action plan got, as this year's report tells the board."""
+
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    CARRIED_FORWARD = "carried_forward", "Carried forward"
+
+
 class ActionPlanItem(models.Model):
-    """One line of the report's priorities and action plan."""
+    """One line of the report's priorities and action plan: a priority for the year ahead, or,
+    with a progress status, one of last year's priorities carried into this year's report to say
+    how far it got."""
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="action_plan")
     position = models.PositiveSmallIntegerField()
@@ -69,11 +80,26 @@ class ActionPlanItem(models.Model):
     measure = models.TextField("how we will measure it")
     intended_impact = models.TextField()
     action = models.TextField()
+    progress = models.CharField(
+        "progress against last year's plan",
+        max_length=20,
+        choices=Progress.choices,
+        blank=True,
+        help_text="Empty for a new priority; set for one of last year's priorities.",
+    )
+    progress_comment = models.TextField("comment on progress", max_length=1000, blank=True)
 
     class Meta:
         ordering = ["report_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["report", "position"], name="action_plan_item_one_per_position"),
+            models.CheckConstraint(
+                condition=Q(progress="") | Q(progress__in=Progress.values), name="action_plan_item_progress_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(progress="") | Q(progress_comment=""),
+                name="action_plan_item_comment_only_with_progress",
+            ),
         ]
 
     def __str__(self):

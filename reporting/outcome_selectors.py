@@ -22,12 +22,14 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import In, LessThanOrEqual
 
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlacementType, ReasonEpisodeCeased, ReasonForNewEpisode
-from children.models import CareEpisode, Child
+from children.models import CareEpisode, Child, open_on
 from children.selectors import (
     aged_between,
     ceased_care_between,
+    dfe_episodes,
+    dfe_looked_after,
+    dfe_looked_after_between,
     episodes_open_between,
-    episodes_open_on,
     latest_birth_date_for_age,
     period_of_care_ends_between,
     period_of_care_starts,
@@ -123,13 +125,11 @@ def _child_has(rows: QuerySet[Any]) -> Q:
 def looked_after_at_year_end(period: Period) -> Q:
     """Looked after on 31 March, short breaks (V3/V4) left out as the DfE's "children looked
     after at 31 March" leaves them out."""
-    return _child_has(episodes_open_on(period.end).exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES))
+    return Q(dfe_looked_after(period.end))
 
 
 def _episode_at_year_end(period: Period, **conditions: Any) -> Q:
-    return _child_has(
-        episodes_open_on(period.end).exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES).filter(**conditions)
-    )
+    return _child_has(dfe_episodes().filter(open_on(period.end), **conditions))
 
 
 def _placements(on: date) -> QuerySet[CareEpisode]:
@@ -245,9 +245,7 @@ def looked_after_during(period: Period) -> Q:
     an agreed series of short-term placements"). The DfE counts a child as missing who "is not at
     their placement or a place they are expected to be and their whereabouts is not known"; away
     without authorisation is the child whose whereabouts are known."""
-    return _child_has(
-        episodes_open_between(period.start, period.end).exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
-    )
+    return Q(dfe_looked_after_between(period.start, period.end))
 
 
 def _sdq_cohort(first_year: int) -> Q:

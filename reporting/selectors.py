@@ -28,17 +28,22 @@ from children.selectors import (
     PROVIDER_GROUPS,
     aged_between,
     ceased_care_between,
-    episodes_open_on,
+    dfe_ceased_care_between,
+    dfe_episodes,
+    dfe_looked_after,
+    dfe_looked_after_between,
+    dfe_started_care_between,
     latest_plan_start_for,
     looked_after,
     looked_after_between,
     on_protection_plan,
+    only_short_breaks_between,
+    only_short_breaks_on,
     protection_plan_category_on,
     protection_plan_lasted_two_years,
     protection_plan_open_for,
     protection_plan_open_since,
     repeat_protection_plan,
-    started_care_between,
 )
 from consultations.figure_selectors import (
     CHILD_AGE_BANDS,
@@ -56,15 +61,17 @@ from consultations.models import CONSULTED_KINDS, AlertReason, ConsultationInvit
 from escalations.codes import AreaOfConcern, EscalationStatus, Stage
 from escalations.models import Escalation, EscalationConcern
 from escalations.selectors import (
+    formal_process_within_limit,
     raised_between,
     referred_to_cafcass_between,
-    resolution_working_days,
     resolved_between,
-    resolved_in_time,
     response_overdue,
+    went_formal,
     with_current_step,
+    with_formal_process,
     withdrawn_between,
 )
+from escalations.timescales import formal_process_limit
 from oversight.models import OversightKind, OversightRecord, Rag
 from oversight.selectors import (
     check_overdue,
@@ -694,20 +701,24 @@ def reporting_year_figures(period: Period, on: date) -> dict[str, Any]:
 
 
 def children_in_care_profile(period: Period) -> dict[str, Any]:
-    """Children in care: looked after at the start (the day before it begins), at the end and
-    at any time in the period; started and ceased (as children_figures); and, of those looked
-    after on the last day, age (as age_on), sex, ethnic group split by UASC, and the legal
-    status and placement (by provider) of the episode open that day. Short breaks (V3/V4)
-    count as looked_after does. Three queries."""
+    """Children in care as the DfE's published statistics count them (DESIGN.md section 4):
+    looked after at the start (the day before it begins), at the end and at any time in the
+    period; started and ceased; and, of those looked after on the last day, age (as age_on),
+    sex, ethnic group split by UASC, and the legal status and placement (by provider) of the
+    episode open that day. Children looked after only under a series of short breaks (V3/V4)
+    are in none of these but counted on their own, on the last day and during the period, so
+    every table describes the same children as the headline count. Three queries."""
     end = period.end
     totals = Child.objects.aggregate(
-        looked_after_at_start=Count("pk", filter=looked_after(period.start - timedelta(days=1), every_child=True)),
-        looked_after_at_end=Count("pk", filter=looked_after(end, every_child=True)),
-        looked_after_during=Count("pk", filter=looked_after_between(period.start, end, every_child=True)),
-        started=Count("pk", filter=started_care_between(period.start, end, every_child=True)),
-        ceased=Count("pk", filter=ceased_care_between(period.start, end, every_child=True)),
+        looked_after_at_start=Count("pk", filter=dfe_looked_after(period.start - timedelta(days=1), every_child=True)),
+        looked_after_at_end=Count("pk", filter=dfe_looked_after(end, every_child=True)),
+        looked_after_during=Count("pk", filter=dfe_looked_after_between(period.start, end, every_child=True)),
+        started=Count("pk", filter=dfe_started_care_between(period.start, end, every_child=True)),
+        ceased=Count("pk", filter=dfe_ceased_care_between(period.start, end, every_child=True)),
+        only_short_breaks_at_end=Count("pk", filter=only_short_breaks_on(end, every_child=True)),
+        only_short_breaks_during=Count("pk", filter=only_short_breaks_between(period.start, end, every_child=True)),
     )
-    at_end = Child.objects.filter(looked_after(end))
+    at_end = Child.objects.filter(dfe_looked_after(end))
     profile = at_end.aggregate(
         **{f"age_{key}": Count("pk", filter=aged_between(end, low, high)) for key, _, low, high in AGE_BANDS},
         **{f"sex_{sex}": Count("pk", filter=Q(sex=sex)) for sex in Sex.values},
@@ -717,7 +728,9 @@ def children_in_care_profile(period: Period) -> dict[str, Any]:
             for uasc in (False, True)
         },
     )
-    grouped: QuerySet[Any] = episodes_open_on(end).annotate(**EPISODE_GROUPS)  # annotations the checker cannot see
+    grouped: QuerySet[Any] = (
+        dfe_episodes().filter(open_on(end)).annotate(**EPISODE_GROUPS)
+    )  # annotations the checker cannot see
     episodes = grouped.values("legal_status", "placement_group", "provider_group").annotate(children=Count("pk"))
     legal_status = dict.fromkeys(LegalStatus.values, 0)
     placements = {group: dict.fromkeys((key for key, _, _ in PROVIDER_GROUPS), 0) for group, _, _ in PLACEMENT_GROUPS}
@@ -819,18 +832,26 @@ def oversight_year_figures(period: Period) -> dict[str, Any]:
 
 def escalation_year_figures(period: Period) -> dict[str, Any]:
     """Escalations raised in the period (and the children they were about, and their areas of
-    concern); resolved in it, by the stage resolved at and whether within the local standard of
-    working days from raising; withdrawn in it; and Cafcass referrals sent in it. Two queries."""
+    concern); resolved in it, by the stage resolved at, informally (never went formal) or
+    formally, and of the formal ones those whose formal process took no more than the limit
+    (escalations.selectors.formal_process_within_limit: from the first formal step to
+    resolution, the rule the escalation lists flag by); withdrawn in it; and Cafcass referrals
+    sent in it. Two queries."""
     raised = raised_between(period.start, period.end)
     resolved = resolved_between(period.start, period.end)
-    figures = Escalation.objects.aggregate(
+    formal = Q(went_formal=True)
+    escalations = with_formal_process(Escalation.objects.all(), period.end).annotate(
+        went_formal=went_formal(), cafcass=referred_to_cafcass_between(period.start, period.end)
+    )
+    figures = escalations.aggregate(
         raised=Count("pk", filter=raised),
         children=Count("child", filter=raised, distinct=True),
         resolved=Count("pk", filter=resolved),
         **{f"resolved_at_{stage}": Count("pk", filter=resolved & Q(resolved_at_stage=stage)) for stage in Stage.values},
-        resolved_within_working_days=Count("pk", filter=resolved & resolved_in_time()),
+        resolved_formally=Count("pk", filter=resolved & formal),
+        resolved_within_working_days=Count("pk", filter=resolved & formal_process_within_limit()),
         withdrawn=Count("pk", filter=withdrawn_between(period.start, period.end)),
-        cafcass_referrals=Count("pk", filter=Q(referred_to_cafcass_between(period.start, period.end))),
+        cafcass_referrals=Count("pk", filter=Q(cafcass=True)),
     )
     areas = (
         EscalationConcern.objects.filter(escalation__raised_on__gte=period.start, escalation__raised_on__lte=period.end)
@@ -846,16 +867,21 @@ def escalation_year_figures(period: Period) -> dict[str, Any]:
         "by_area": by_area,
         "resolved": figures["resolved"],
         "resolved_by_stage": {stage: figures[f"resolved_at_{stage}"] for stage in Stage.values},
+        "resolved_informally": figures["resolved"] - figures["resolved_formally"],
+        "resolved_formally": figures["resolved_formally"],
         "resolved_within_working_days": figures["resolved_within_working_days"],
-        "percent_resolved_within_working_days": percent(figures["resolved_within_working_days"], figures["resolved"]),
-        "resolution_working_days": resolution_working_days(),
+        "percent_resolved_within_working_days": percent(
+            figures["resolved_within_working_days"], figures["resolved_formally"]
+        ),
+        "resolution_working_days": formal_process_limit(),
         "withdrawn": figures["withdrawn"],
         "cafcass_referrals": figures["cafcass_referrals"],
     }
 
 
 def child_protection_year_figures(period: Period) -> dict[str, Any]:
-    """Child protection plans started and ended in the period; repeat plans among those started
+    """Child protection plans started and ended in the period, those started by the category
+    of abuse at the start of the plan (DESIGN.md section 3); repeat plans among those started
     (an earlier plan at any time, and one ended within 2 years); ended plans that had lasted 2
     years or more; and plans open on the last day (children on a plan, one open plan each) by
     current category and by how long they had been open (PLAN_LENGTHS). Two queries."""
@@ -867,6 +893,10 @@ def child_protection_year_figures(period: Period) -> dict[str, Any]:
         repeat_plans=Count("pk", filter=started & Q(repeat_protection_plan())),
         repeat_plans_within_2_years=Count("pk", filter=started & Q(repeat_protection_plan(within_two_years=True))),
         plans_ended_lasting_2_years_or_more=Count("pk", filter=ended & protection_plan_lasted_two_years()),
+        **{
+            f"started_{code}": Count("pk", filter=started & Q(initial_category_of_abuse=code))
+            for code in CategoryOfAbuse.values
+        },
     )
     on = period.end
     at_end = Child.objects.filter(on_protection_plan(on)).aggregate(
@@ -880,6 +910,7 @@ def child_protection_year_figures(period: Period) -> dict[str, Any]:
     return {
         "plans_started": plans["plans_started"],
         "plans_ended": plans["plans_ended"],
+        "plans_started_by_initial_category": {code: plans[f"started_{code}"] for code in CategoryOfAbuse.values},
         "plans_at_end": at_end["plans_at_end"],
         "plans_at_end_by_category": {code: at_end[f"category_{code}"] for code in CategoryOfAbuse.values},
         "plans_open_18_months_at_end": at_end["plan_over_18_months"],

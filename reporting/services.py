@@ -27,6 +27,7 @@ from .models import (
     ComparatorFigure,
     DocumentStatus,
     OtherActivity,
+    Progress,
     PublishedReport,
     ReportDocument,
     Target,
@@ -55,7 +56,7 @@ OTHER_ACTIVITY_FIELDS = (
     "complaints_stage_2",
     "complaints_stage_3",
 )
-ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action")
+ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action", "progress", "progress_comment")
 
 REPORT_CHANGED_MESSAGE = (
     "Someone else changed this report while you were editing it. Nothing you entered has been saved: "
@@ -72,6 +73,20 @@ def _locked(report: AnnualReport, expected_version: int | None) -> AnnualReport:
     return lock(AnnualReport.objects.all(), report.pk, expected_version, REPORT_CHANGED_MESSAGE)
 
 
+def action_plan_to_edit(report: AnnualReport) -> list[dict[str, Any]]:
+    """The action plan as the narrative page starts from: this year's, once one is saved; before
+    that, last year's priorities for the year ahead (its new ones and those it carried forward),
+    each to be given its progress."""
+    items = list(report.action_plan.values(*ACTION_PLAN_FIELDS))
+    if items:
+        return items
+    last_year = ActionPlanItem.objects.filter(report__year=report.year - 1, progress__in=["", Progress.CARRIED_FORWARD])
+    return [
+        {**item, "progress": "", "progress_comment": ""}
+        for item in last_year.values(*ACTION_PLAN_FIELDS).order_by("position")
+    ]
+
+
 @transaction.atomic
 def update_narrative(
     report: AnnualReport,
@@ -82,27 +97,40 @@ def update_narrative(
     expected_version: int | None,
     request: HttpRequest | None = None,
 ) -> AnnualReport:
-    """Replace the narrative and the action plan (a list of dicts of ACTION_PLAN_FIELDS).
-    The draft can change until it is published and afterwards, for the next version."""
+    """Replace the narrative and the action plan (a list of dicts of ACTION_PLAN_FIELDS; the
+    progress ones are set on last year's priorities carried into this report, and a comment on
+    progress needs a status). The draft can change until it is published and afterwards, for
+    the next version."""
     report = _locked(report, expected_version)
+    items = [
+        ActionPlanItem(report=report, position=position, **{field: item.get(field, "") for field in ACTION_PLAN_FIELDS})
+        for position, item in enumerate(action_plan, start=1)
+    ]
+    for position, item in enumerate(items, start=1):
+        if item.progress_comment and not item.progress:
+            raise ValidationError(
+                f"Choose how far priority {position} got before commenting on its progress, or empty the comment."
+            )
+        if item.progress and item.progress not in Progress.values:
+            raise ValidationError(f"Priority {position}: choose a progress status from the list.")
     for field in NARRATIVE_FIELDS:
         setattr(report, field, fields.get(field, ""))
     report.version += 1
     report.updated_by = by
     report.save()
     report.action_plan.all().delete()
-    ActionPlanItem.objects.bulk_create(
-        [
-            ActionPlanItem(report=report, position=position, **{field: item[field] for field in ACTION_PLAN_FIELDS})
-            for position, item in enumerate(action_plan, start=1)
-        ]
-    )
+    ActionPlanItem.objects.bulk_create(items)
     record_event(
         action=AuditAction.UPDATE,
         user=by,
         obj=report,
         request=request,
-        detail={"year": report.year, "changed": "narrative", "action_plan_items": len(action_plan)},
+        detail={
+            "year": report.year,
+            "changed": "narrative",
+            "action_plan_items": len(action_plan),
+            "progress": [item.progress for item in items if item.progress],
+        },
     )
     return report
 
@@ -501,7 +529,8 @@ def report_context(
             for key, title in annual_report.NARRATIVE_SECTIONS
             if (html := render_markdown(content.narrative.get(key, ""))) or published is None
         ],
-        "action_plan": content.action_plan,
+        "action_plan": content.priorities,
+        "progress_on_last_year": content.progress_on_last_year,
     }
 
 

@@ -28,7 +28,7 @@ from accounts.permissions import sees_every_child
 from children.models import Child
 from children.permissions import children_allocated_to
 
-from . import outcome_selectors, selectors
+from . import detail_selectors, outcome_selectors, selectors
 from .models import FiguresKind, StoredFigures
 from .periods import Period, reporting_year
 
@@ -83,10 +83,16 @@ def dashboard_for(user: User, period: Period, on: date) -> Counted:
 
 
 def year_figures(period: Period, on: date) -> Counted:
-    """The annual report's figures for one reporting year (reporting.selectors.reporting_year_figures)."""
-    return _counted(
-        FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: selectors.reporting_year_figures(period, on)
-    )
+    """The annual report's figures for one reporting year (annual_report_figures)."""
+    return _counted(FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: annual_report_figures(period, on))
+
+
+def annual_report_figures(period: Period, on: date) -> dict[str, Any]:
+    """reporting.selectors.reporting_year_figures, and reporting.detail_selectors' under "detail"."""
+    return {
+        **selectors.reporting_year_figures(period, on),
+        "detail": detail_selectors.detail_year_figures(period, on),
+    }
 
 
 def authority_outcome_figures(first_year: int, on: date) -> Counted:

@@ -349,9 +349,7 @@ class NarrativeView(AnnualReportAccessMixin, View):
         report = self.get_report()
         initial = {field: getattr(report, field) for field in services.NARRATIVE_FIELDS}
         form = NarrativeForm(initial={**initial, "version": report.version})
-        formset = ActionPlanFormSet(
-            initial=list(report.action_plan.values(*services.ACTION_PLAN_FIELDS)), prefix="action"
-        )
+        formset = ActionPlanFormSet(initial=services.action_plan_to_edit(report), prefix="action")
         return self.show(report, form, formset)
 
     def post(self, request, year):

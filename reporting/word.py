@@ -92,6 +92,8 @@ def annual_report_docx(context) -> bytes:
     for key, title, html in narrative:
         if key != "introduction":
             _narrative_section(document, title, html)
+    if context["progress_on_last_year"]:
+        _progress_on_last_year(document, context["progress_on_last_year"], content.previous_label)
     if context["action_plan"] or not published:
         _action_plan(document, context["action_plan"], content.label)
 
@@ -205,6 +207,19 @@ def _figure_table(document, table, content) -> None:
     _table(document, header, body, caption=table["caption"], numeric=True)
     if table["note"]:
         document.add_paragraph(table["note"])
+
+
+def _progress_on_last_year(document, items, previous_label) -> None:
+    """Last year's priorities and how far each got, as the page's table gives them."""
+    document.add_heading("Progress against last year's action plan", level=2)
+    caption = f"The priorities of {previous_label} and how far they got"
+    _caption(document, caption)
+    _table(
+        document,
+        ["Priority", "Progress", "Comment"],
+        [[item["priority"], item["progress_label"], item["progress_comment"]] for item in items],
+        caption=caption,
+    )
 
 
 def _action_plan(document, action_plan, label) -> None:

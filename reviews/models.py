@@ -99,6 +99,9 @@ class Review(models.Model):
     )
     status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DUE)
     booked_for = models.DateTimeField(null=True, blank=True)
+    times_booked = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a date was booked: more than once means the review was rebooked."
+    )
     held_on = models.DateField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=200, blank=True)
     chair = models.ForeignKey(

@@ -456,6 +456,7 @@ def book_review(
     if errors:
         raise ValidationError(errors)
     review.booked_for = booked_for
+    review.times_booked += 1
     review.status = ReviewStatus.BOOKED
     review.late_reason = late_reason if check.late else ""
     review.late_reason_other = late_reason_other

@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from children.codes import Ethnicity, LegalStatus, PlacementProvider, PlacementType
+from children.codes import SHORT_BREAK_LEGAL_STATUSES, Ethnicity, LegalStatus, PlacementProvider, PlacementType
 from children.selectors import (
     AGE_BANDS,
     ETHNIC_GROUPS,
@@ -27,8 +27,11 @@ from children.selectors import (
     PROVIDER_GROUPS,
     age_on,
     latest_birth_date_for_age,
+    periods_of_care,
 )
 from escalations.codes import Stage
+from escalations.models import Escalation
+from escalations.selectors import formal_process_too_long, with_formal_process
 from reporting import selectors
 from reporting.periods import Period, reporting_year
 from reviews.timescales import add_months, add_working_days
@@ -81,7 +84,7 @@ def build_authority():
     eve = make("Eve", date_of_birth=D(2025, 6, 1), sex="U", ethnicity="NOBT")
     in_care(eve, D(2026, 3, 31), legal_status="L1", placement_type="T1", placement_provider="")
 
-    # Fay: short breaks (V3) from 1 May 2025, counted as looked_after counts them; aged 4.
+    # Fay: short breaks (V3) from 1 May 2025: left out, as the DfE counts, on a line of her own; aged 4.
     fay = make("Fay", date_of_birth=D(2022, 1, 15), sex="F", ethnicity="MWAS")
     in_care(fay, D(2025, 5, 1), legal_status="V3", placement_type="K2", placement_provider="PR1")
 
@@ -189,34 +192,36 @@ class TestFigures:
         figures = selectors.children_in_care_profile(YEAR)
         assert figures == {
             "looked_after_at_start": 5,  # Ava Ben Cal Gus Ida on 31 March 2025; Dee ceased that day
-            "looked_after_at_end": 5,  # Ava Ben Eve Fay Gus; Cal ceased on 31 March 2026
-            # Ava Ben Cal Eve Fay Gus, and Ida who ceased on the first day; not Dee, the day before
-            "looked_after_during": 7,
-            "started": 3,  # Ben (back on 1 October), Eve, Fay; not Ava's placement change
+            "looked_after_at_end": 4,  # Ava Ben Eve Gus; Cal ceased on 31 March 2026; Fay on short breaks
+            # Ava Ben Cal Eve Gus, and Ida who ceased on the first day; not Dee, the day before, nor Fay
+            "looked_after_during": 6,
+            "started": 2,  # Ben (back on 1 October), Eve; not Ava's placement change nor Fay's short breaks
             "ceased": 3,  # Ben (15 June), Cal (31 March 2026), Ida (1 April 2025); not Dee
+            "only_short_breaks_at_end": 1,  # Fay
+            "only_short_breaks_during": 1,  # Fay
             "age_bands": {
                 "under_1": 1,  # Eve
-                "1_to_4": 1,  # Fay, 4
+                "1_to_4": 0,  # Fay, 4, is on short breaks
                 "5_to_9": 1,  # Gus, 10 only on 1 April
                 "10_to_15": 1,  # Ava, born 29 February 2016: 10
                 "16_and_over": 1,  # Ben, 16 on 31 March 2026
             },
-            "sex": {"M": 2, "F": 2, "U": 1},  # Ben Gus; Ava Fay; Eve
+            "sex": {"M": 2, "F": 1, "U": 1},  # Ben Gus; Ava; Eve
             "ethnicity": {
                 "white": {"all": 1, "not_uasc": 1, "uasc": 0},  # Ava
-                "mixed": {"all": 1, "not_uasc": 1, "uasc": 0},  # Fay
+                "mixed": {"all": 0, "not_uasc": 0, "uasc": 0},  # Fay is on short breaks
                 "asian": {"all": 0, "not_uasc": 0, "uasc": 0},
                 "black": {"all": 1, "not_uasc": 0, "uasc": 1},  # Ben, UASC
                 "other": {"all": 1, "not_uasc": 1, "uasc": 0},  # Gus, Chinese
                 "not_stated": {"all": 0, "not_uasc": 0, "uasc": 0},
                 "not_obtained": {"all": 1, "not_uasc": 1, "uasc": 0},  # Eve
             },
-            # Ava C2, Ben V2, Eve L1, Fay V3 (short breaks), Gus C1
-            "legal_status": every(LegalStatus.values, C2=1, V2=1, L1=1, V3=1, C1=1),
+            # Ava C2, Ben V2, Eve L1, Gus C1 (Fay's V3 is short breaks)
+            "legal_status": every(LegalStatus.values, C2=1, V2=1, L1=1, C1=1),
             "placements": {
                 **{key: {"own": 0, "private": 0, "other": 0} for key, _, _ in PLACEMENT_GROUPS},
                 "foster": {"own": 1, "private": 0, "other": 0},  # Ava's U4 with PR1 since August
-                "childrens_home": {"own": 1, "private": 1, "other": 0},  # Fay PR1, Ben PR4
+                "childrens_home": {"own": 0, "private": 1, "other": 0},  # Ben PR4 (Fay's short breaks left out)
                 "temporary": {"own": 0, "private": 0, "other": 1},  # Eve, T1 with no provider
                 "parents": {"own": 0, "private": 0, "other": 1},  # Gus, P1 with PR0
             },
@@ -227,10 +232,11 @@ class TestFigures:
     @pytest.mark.parametrize(
         "end, bands",
         [
-            # looked after: Ava, Ben (back since October), Cal, Fay, Gus; ages Ava 9, Ben 15, Cal 6, Fay 4, Gus 9
-            (D(2026, 2, 28), {"under_1": 0, "1_to_4": 1, "5_to_9": 3, "10_to_15": 1, "16_and_over": 0}),
+            # looked after: Ava, Ben (back since October), Cal, Gus; ages Ava 9, Ben 15, Cal 6, Gus 9 (Fay's
+            # short breaks left out)
+            (D(2026, 2, 28), {"under_1": 0, "1_to_4": 0, "5_to_9": 3, "10_to_15": 1, "16_and_over": 0}),
             # Ava's birthday falls on 1 March in a year without 29 February: 10
-            (D(2026, 3, 1), {"under_1": 0, "1_to_4": 1, "5_to_9": 2, "10_to_15": 2, "16_and_over": 0}),
+            (D(2026, 3, 1), {"under_1": 0, "1_to_4": 0, "5_to_9": 2, "10_to_15": 2, "16_and_over": 0}),
         ],
     )
     def test_age_on_the_last_day_with_a_29_february_birthday(self, authority, end, bands):
@@ -298,24 +304,33 @@ class TestFigures:
             ),
             "resolved": 4,  # Ava's two, Cal's, Fay's (raised the day before the year, resolved in it)
             "resolved_by_stage": {1: 2, 2: 1, 3: 0, 4: 0, 5: 0, 6: 1},  # Ava's second and Fay's; Ava's first; Cal's
-            # Ava's first on the 20th working day and Fay's in 2; not Ava's second (21st) nor Cal's (7 months)
-            "resolved_within_working_days": 2,
+            "resolved_informally": 2,  # Ava's second and Fay's: never went formal, not judged by the standard
+            "resolved_formally": 2,  # Ava's first and Cal's
+            # Ava's first: 16 working days from its team manager step (8 May) to resolution; Cal's formal
+            # process ran from 3 February to 20 June 2025
+            "resolved_within_working_days": 1,
             "percent_resolved_within_working_days": 50,
             "resolution_working_days": 20,
             "withdrawn": 1,  # Ben's
             "cafcass_referrals": 1,  # Cal's, sent in April 2025; Gus's is sent on 1 April 2026
         }
 
-    def test_the_resolution_standard_is_a_setting(self, authority, settings):
-        settings.ESCALATION_RESOLVED_WITHIN_WORKING_DAYS = 21
+    def test_the_standard_is_the_formal_process_limit_the_escalation_lists_flag_by(self, authority, settings):
+        settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS = 15
         figures = selectors.escalation_year_figures(YEAR)
-        assert figures["resolution_working_days"] == 21
-        assert figures["resolved_within_working_days"] == 3  # now Ava's second, on the 21st, too
+        assert figures["resolution_working_days"] == 15
+        assert figures["resolved_within_working_days"] == 0  # Ava's first took 16
+        too_long = with_formal_process(Escalation.objects.filter(resolved_on__gte=YEAR.start), YEAR.end).filter(
+            formal_process_too_long()
+        )
+        assert too_long.count() == figures["resolved_formally"]
 
     def test_child_protection_year_figures(self, authority):
         assert selectors.child_protection_year_figures(YEAR) == {
             "plans_started": 4,  # Hal's second, Ivy's second (1 April 2025), Ned's second (31 March 2026), Rex's
             "plans_ended": 4,  # Ivy's second, Mo's, Quin's, Ned's first (31 March 2026)
+            # Hal's second NEG (EMO now), Ned's second and Rex's NEG; Ivy's second PHY
+            "plans_started_by_initial_category": {"NEG": 3, "PHY": 1, "SAB": 0, "EMO": 0, "MUL": 0},
             "plans_at_end": 5,  # Hal, Jo, Kay, Ned (the second), Rex; Ned's first ended that day
             # Ned's second and Rex's NEG; Jo SAB; Hal's latest EMO (initially NEG); Kay MUL
             "plans_at_end_by_category": {"NEG": 2, "PHY": 0, "SAB": 1, "EMO": 1, "MUL": 1},
@@ -520,6 +535,11 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
         children.append((kid, episodes, plans))
 
     profile = selectors.children_in_care_profile(YEAR)
+    # As the DfE counts: short-break episodes (V3/V4) left out before anything is counted.
+    every_episode = {kid.pk: eps for kid, eps, _ in children}
+    children = [
+        (kid, [e for e in eps if e.legal_status not in SHORT_BREAK_LEGAL_STATUSES], p) for kid, eps, p in children
+    ]
     at_end = [(kid, eps) for kid, eps, _ in children if is_looked_after_on(eps, YEAR.end)]
     during = [
         kid
@@ -531,6 +551,22 @@ def test_selectors_agree_with_the_python_rules_on_a_random_authority():
     )
     assert profile["looked_after_at_end"] == len(at_end)
     assert profile["looked_after_during"] == len(during)
+    periods = [periods_of_care(sorted(eps, key=lambda e: e.start_date)) for _, eps, _ in children]
+    assert profile["started"] == sum(any(YEAR.start <= p.start_date <= YEAR.end for p in ps) for ps in periods)
+    assert profile["ceased"] == sum(
+        any(p.end_date is not None and YEAR.start <= p.end_date <= YEAR.end for p in ps) for ps in periods
+    )
+    assert profile["only_short_breaks_at_end"] == sum(
+        is_looked_after_on(every_episode[kid.pk], YEAR.end) and not is_looked_after_on(eps, YEAR.end)
+        for kid, eps, _ in children
+    )
+
+    def in_the_year(episodes):
+        return any(e.start_date <= YEAR.end and (e.end_date is None or e.end_date >= YEAR.start) for e in episodes)
+
+    assert profile["only_short_breaks_during"] == sum(
+        in_the_year(every_episode[kid.pk]) and not in_the_year(eps) for kid, eps, _ in children
+    )
     ages = [age_on(kid.date_of_birth, YEAR.end) for kid, _ in at_end]
     assert profile["age_bands"] == {
         key: sum(low <= age and (high is None or age < high) for age in ages) for key, _, low, high in AGE_BANDS

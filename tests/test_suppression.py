@@ -402,10 +402,10 @@ def test_thresholds_that_are_not_numbers_are_refused_at_startup(tmp_path):
     assert "SUPPRESSION_HIGHEST_COUNT must be a whole number, not 'five'" in result.stderr
 
 
-def test_escalation_resolution_measure_is_a_setting(tmp_path):
-    result = settings_in_subprocess(tmp_path, {}, "settings.ESCALATION_RESOLVED_WITHIN_WORKING_DAYS")
+def test_the_escalation_formal_process_limit_is_a_setting(tmp_path):
+    result = settings_in_subprocess(tmp_path, {}, "settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS")
     assert result.stdout.strip() == "20", result.stderr
     result = settings_in_subprocess(
-        tmp_path, {"ESCALATION_RESOLVED_WITHIN_WORKING_DAYS": "15"}, "settings.ESCALATION_RESOLVED_WITHIN_WORKING_DAYS"
+        tmp_path, {"ESCALATION_FORMAL_PROCESS_WORKING_DAYS": "15"}, "settings.ESCALATION_FORMAL_PROCESS_WORKING_DAYS"
     )
     assert result.stdout.strip() == "15", result.stderr

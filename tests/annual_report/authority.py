@@ -19,7 +19,8 @@ The authority (`build_authority`):
 * Pim: boy, in care 2022 to 1 October 2024.
 * Nell: not in care; an initial child protection conference in timescale on 1 July 2025 and a
   neglect plan from that day.
-* One escalation raised on 1 May 2025 about a bulk child, resolved informally 8 days later.
+* One escalation raised on 1 May 2025 about a bulk child, resolved informally 8 days later
+  (reported with the informal ones, not against the formal process's standard).
 """
 
 from datetime import date as D
@@ -183,7 +184,9 @@ KNOWN = {
     "escalations.raised": (1, 0),
     "escalations.resolved_stage.1": (1, 0),
     "escalations.resolved_stage.total": (1, 0),
-    "escalations.resolved_in_time": (1, 0),
+    "escalations.resolved_in_time": (0, 0),  # resolved informally: not judged against the standard
+    "escalations.resolved_informally": (1, 0),
+    "escalations.raised_informal": (1, 0),
     "other.fostering_reviews_held": (40, 30),
     "other.fostering_reviews_in_time": (36, 24),
     "other.percent_fostering_in_time": (90, 80),

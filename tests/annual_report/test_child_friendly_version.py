@@ -26,14 +26,14 @@ FIGURES = {
 }
 
 
-def text_of(figures):
+def text_of(figures, action_plan=()):
     content = Report(
         year=2025,
         generated_on=date(2026, 6, 1),
         sections=[],
         figures={key: Figure(key=key, label=key, kind=COUNT, this_year=value) for key, value in figures.items()},
         narrative={},
-        action_plan=[],
+        action_plan=list(action_plan),
         authority="Demo City Council",
     )
     html = render_to_string(
@@ -59,3 +59,32 @@ def test_groups_smaller_than_10_are_never_mentioned():
     sparse = text_of({"children.during": 9, "lac.held": 8, "lac.participated": 7, "lac.participation_counted": 8})
     assert "were in care at some time" not in sparse
     assert "We do not give numbers about reviews this year." in sparse
+
+
+def plan_item(priority, progress):
+    return {
+        "priority": priority,
+        "measure": "",
+        "intended_impact": "",
+        "action": "",
+        "progress": progress,
+        "progress_comment": "",
+    }
+
+
+def test_what_changed_tells_children_which_of_last_years_priorities_were_done():
+    text = text_of(
+        FIGURES,
+        [
+            plan_item("Meet every child before their review", "achieved"),
+            plan_item("Offer every child an advocate", "partly_achieved"),
+            plan_item("Hold reviews where children choose", "not_achieved"),
+            plan_item("Write to children after each review", "carried_forward"),
+            plan_item("A new priority for next year", ""),
+        ],
+    )
+    assert (
+        "Last year we said we would work on these things. We have done them, or made a start: "
+        "Meet every child before their review Offer every child an advocate How to talk to an IRO"
+    ) in text
+    assert "Hold reviews where children choose" not in text and "Write to children" not in text
