@@ -335,7 +335,9 @@ def matching_search(children: QuerySet[Child], text: str) -> QuerySet[Child]:
 
 
 def caseload_sizes(iros: Iterable[User], on: date) -> dict[int, dict[str, float]]:
-    """Children currently allocated to each IRO, and per full-time equivalent."""
+    """Children allocated to each IRO today, and per full-time equivalent. `on` is today, so each
+    IRO's fte is their staffing that day: staffing.services keeps User.fte the FTE of the period
+    open today, which spares the IRO's own caseload page a query."""
     counts = dict(
         Allocation.objects.current(on)
         .filter(iro__in=iros)

@@ -49,6 +49,11 @@ OTHER_ACTIVITY_FIELDS = (
     "complaints_stage_1",
     "complaints_stage_2",
     "complaints_stage_3",
+    "vacancies_fte",
+    "training_sessions",
+    "training_hours",
+    "supervision_sessions_due",
+    "supervision_sessions_held",
 )
 ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action")
 
