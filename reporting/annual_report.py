@@ -12,6 +12,7 @@ as FTE or rates (never suppressed: they cannot identify a child).
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -349,8 +350,13 @@ def _grid(
 
 
 def _other_number(key: str) -> ValueOf:
-    """An entered figure that is not a count of children (FTE, sessions), as a plain number."""
-    return lambda raw: None if not raw["other"] or raw["other"].get(key) is None else float(raw["other"][key])
+    """An entered figure that is not a count of children (FTE, sessions), an FTE as a float."""
+
+    def value_of(raw: Raw) -> Any:
+        value = raw["other"].get(key) if raw["other"] else None
+        return float(value) if isinstance(value, Decimal) else value
+
+    return value_of
 
 
 def _service(b: _Builder) -> Section:

@@ -63,6 +63,7 @@ def record_staffing_change(
     if by is not None and not may_manage_allocations(by):
         raise PermissionDenied("Only service managers and administrators can record staffing.")
     today = today or timezone.localdate()
+    fte = Decimal(fte).quantize(Decimal("0.01"))
     with transaction.atomic():
         # Two managers recording a change for one IRO at once: the second waits here, then sees the first's.
         User.objects.select_for_update().filter(pk=iro.pk).first()
