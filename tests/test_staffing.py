@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -240,7 +241,7 @@ class TestPages:
         assert "Hana Hours" in client.get(reverse("staffing:list")).content.decode()
         url = reverse("staffing:change", args=[hana.pk])
         latest = staffing_selectors.latest_period(hana)
-        today = date.today()
+        today = timezone.localdate()
         response = client.post(
             url,
             {
@@ -262,7 +263,7 @@ class TestPages:
     def test_errors_are_summarised_and_a_stale_page_gets_409(self, client, hana, manager):
         sign_in(client, manager)
         url = reverse("staffing:change", args=[hana.pk])
-        future = date.today() + timedelta(days=3)
+        future = timezone.localdate() + timedelta(days=3)
         data = {
             "starts_on_day": future.day,
             "starts_on_month": future.month,
@@ -280,9 +281,9 @@ class TestPages:
             url,
             {
                 **data,
-                "starts_on_day": date.today().day,
-                "starts_on_month": date.today().month,
-                "starts_on_year": date.today().year,
+                "starts_on_day": timezone.localdate().day,
+                "starts_on_month": timezone.localdate().month,
+                "starts_on_year": timezone.localdate().year,
                 "version": 0,
             },
         )
