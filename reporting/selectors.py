@@ -513,9 +513,9 @@ def _per(count: int, fte: Decimal) -> float | None:
 
 
 def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
-    """Children allocated on `on` to each IRO on the staff that day (and any other still holding
-    cases), all of them and those looked after, per full-time equivalent as it was that day,
-    against the IRO Handbook's 50-70. One query."""
+    """Children allocated on `on` to each IRO on the staff that day whose account is open (and any
+    other still holding cases), all of them and those looked after, per full-time equivalent as
+    it was that day, against the IRO Handbook's 50-70. One query."""
     current = open_on(on, through="allocations__")
     looked_after_then = Q(allocations__child_id__in=episodes_open_on(on).values("child_id"))
     users = User.objects.filter(role=Role.IRO) if iros is None else iros
@@ -526,7 +526,7 @@ def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
             fte_then=staffing_on(on, "fte"),
             agency_then=staffing_on(on, "agency"),
         )
-        .filter(Q(fte_then__isnull=False) | Q(children__gt=0))
+        .filter(Q(fte_then__isnull=False, is_active=True) | Q(children__gt=0))
         .order_by("first_name", "last_name", "pk")
     )
     rows = [

@@ -61,9 +61,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def staffing(obj, create, extracted, **kwargs):
-        """An active IRO has been on the staff at their FTE since long before any test's dates;
-        pass staffing=False for an IRO with no history."""
-        if create and obj.role == Role.IRO and obj.is_active and extracted is not False:
+        """An IRO has been on the staff at their FTE since long before any test's dates; pass
+        staffing=False for an IRO with no history."""
+        if create and obj.role == Role.IRO and extracted is not False:
             StaffingPeriod.objects.create(iro=obj, starts_on=STAFFED_SINCE, fte=obj.fte)
 
 
