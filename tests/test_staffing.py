@@ -173,6 +173,23 @@ class TestCaseloadsOnADay:
             lac = [allocation for allocation in allocated if allocation.child_id in looked_after]
             assert figures["lac_per_fte"] == round(len(lac) / float(fte), 1)
 
+    def test_one_query_however_long_the_history(self, hana, aga, manager, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            caseloads(THIS_YEAR_END)
+        for month in range(1, 7):
+            record_staffing_change(
+                aga,
+                starts_on=date(2026, month, 1),
+                fte=Decimal("0.80") - Decimal("0.10") * (month % 2),
+                agency=True,
+                by=manager,
+                expected_version=None,
+                today=TODAY,
+            )
+        with django_assert_num_queries(1):
+            figures = caseloads(THIS_YEAR_END)
+        assert figures["total_fte"] == Decimal("1.20")  # Hana's 0.50 and Aga's 0.70 from 1 March 2026
+
     def test_an_iro_not_yet_on_the_staff_is_not_counted(self, hana):
         assert [row.iro for row in caseloads(date(2000, 1, 1))["rows"]] == []
 
@@ -299,6 +316,14 @@ class TestPages:
         sign_in(client, manager)
         content = client.get(reverse("staffing:iro", args=[hana.pk])).content.decode()
         assert "1 October 2025" in content and "30 September 2025" in content and "0.50" in content
+
+
+def test_an_iro_sees_their_caseload_per_fte_with_and_without_children_on_a_plan_only(client, hana):
+    """12 children on 0.50 FTE is 24.0; the 8 looked after are 16.0."""
+    sign_in(client, hana)
+    content = client.get(reverse("children:caseload")).content.decode()
+    assert ">24.0 (you work 0.50 FTE" in content
+    assert ">16.0 (8 of your children are looked after)" in content
 
 
 def test_the_account_keeps_todays_fte(hana):
