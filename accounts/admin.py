@@ -3,10 +3,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from audit.models import AuditAction
 from audit.services import record_event
-from staffing.services import record_staffing_change
 
 from .api_tokens import revoke_api_token
-from .models import ApiToken, Role, User
+from .models import ApiToken, User
 
 
 @admin.register(User)
@@ -18,23 +17,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role", "fte", "team")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("role", "fte", "team")}))
 
-    def get_readonly_fields(self, request, obj=None):
-        """An IRO's FTE changes from a date under IRO staffing (staffing.services), which keeps
-        their history; here it is set only when the account is made."""
-        return (*super().get_readonly_fields(request, obj), "fte") if obj is not None else ()
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change and obj.role == Role.IRO:
-            record_staffing_change(
-                obj,
-                starts_on=obj.date_joined.date(),
-                fte=obj.fte,
-                agency=False,
-                by=request.user,
-                expected_version=0,
-                request=request,
-            )
         record_event(
             action=AuditAction.UPDATE if change else AuditAction.CREATE,
             user=request.user,

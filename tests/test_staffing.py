@@ -328,3 +328,27 @@ def test_an_iro_sees_their_caseload_per_fte_with_and_without_children_on_a_plan_
 
 def test_the_account_keeps_todays_fte(hana):
     assert User.objects.get(pk=hana.pk).fte == Decimal("0.50")
+
+
+def test_an_iro_added_in_admin_starts_their_history_and_their_fte_then_changes_only_from_a_date(client, administrator):
+    sign_in(client, administrator)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newiro",
+            "usable_password": "true",
+            "password1": "Tr0mbone!xqz",
+            "password2": "Tr0mbone!xqz",
+            "role": "iro",
+            "fte": "0.80",
+            "team": "North",
+        },
+    )
+    assert response.status_code == 302
+    new = User.objects.get(username="newiro")
+    today = timezone.localdate()
+    assert list(new.staffing_periods.values_list("starts_on", "ends_on", "fte", "agency")) == [
+        (today, None, Decimal("0.80"), False)
+    ]
+    change_page = client.get(reverse("admin:accounts_user_change", args=[new.pk])).content.decode()
+    assert 'name="fte"' not in change_page
