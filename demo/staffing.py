@@ -13,9 +13,10 @@ from reporting.models import OtherActivity
 from reporting.periods import year_to_date
 from staffing.models import StaffingPeriod
 
-EARLIER_FTE = {1: Decimal("1.00"), 4: Decimal("0.80"), 6: Decimal("0.60")}
-"""By an IRO's place in the team: what they worked before their hours changed to today's."""
-CHANGED_DAYS_AGO = {1: 540, 4: 250, 6: 400}
+EARLIER_FTE = {0: Decimal("0.60"), 1: Decimal("1.00"), 4: Decimal("0.80"), 6: Decimal("0.60")}
+"""By an IRO's place in the team (the smallest demo has three): what they worked before their
+hours changed to today's."""
+CHANGED_DAYS_AGO = {0: 300, 1: 540, 4: 250, 6: 400}
 AGENCY_IRO = 2
 """The IRO (by place in the team) who works through an agency, since they joined."""
 ENTERED_FIGURES = (
