@@ -365,6 +365,11 @@ def _service(b: _Builder) -> Section:
     )
     b.number("service.fte", "Full-time equivalent IROs", lambda raw: float(raw["caseloads"]["total_fte"]))
     b.number(
+        "service.part_time_iros",
+        "Of those, working part time",
+        lambda raw: raw["caseloads"]["part_time_iros"],
+    )
+    b.number(
         "service.agency_iros",
         "Of those, agency (interim) IROs",
         lambda raw: raw["caseloads"]["agency_iros"],
@@ -429,6 +434,7 @@ def _service(b: _Builder) -> Section:
                 [
                     "service.iros",
                     "service.fte",
+                    "service.part_time_iros",
                     "service.agency_iros",
                     "service.children_allocated",
                     "service.lac_children_allocated",

@@ -162,6 +162,7 @@ class _CaseloadsSerializer(serializers.Serializer):
     rows = _CaseloadSerializer(many=True)
     iros = serializers.IntegerField()
     agency_iros = serializers.IntegerField(help_text="IROs working through an agency.")
+    part_time_iros = serializers.IntegerField(help_text="IROs working less than full time.")
     total_children = serializers.IntegerField()
     total_lac_children = serializers.IntegerField()
     total_fte = serializers.FloatField()

@@ -546,6 +546,7 @@ def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
         "rows": rows,
         "iros": len(rows),
         "agency_iros": sum(row.agency for row in rows),
+        "part_time_iros": sum(row.fte is not None and row.fte < 1 for row in rows),
         "total_children": total_children,
         "total_lac_children": total_lac_children,
         "total_fte": total_fte,

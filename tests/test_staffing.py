@@ -8,6 +8,7 @@ The hand-made service: Hana Hours works 1.00 FTE until 30 September 2025 and 0.5
 On 31 March 2025: 1.80 FTE, 16 children (8.9 per FTE), 12 looked after (6.7 per FTE).
 On 31 March 2026: 1.30 FTE, 16 children (12.3 per FTE), 12 looked after (9.2 per FTE)."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -201,6 +202,7 @@ class TestTheAnnualReport:
         expected = {
             "service.iros": (2, 2),
             "service.fte": (1.3, 1.8),
+            "service.part_time_iros": (2, 1),
             "service.agency_iros": (1, 1),
             "service.children_allocated": (16, 16),
             "service.lac_children_allocated": (12, 12),
@@ -352,3 +354,12 @@ def test_an_iro_added_in_admin_starts_their_history_and_their_fte_then_changes_o
     ]
     change_page = client.get(reverse("admin:accounts_user_change", args=[new.pk])).content.decode()
     assert 'name="fte"' not in change_page
+
+
+def test_the_report_page_says_not_available_for_staffing_figures_nobody_entered(client, hana, aga, manager):
+    sign_in(client, manager)
+    content = client.get(reverse("reporting:annual_report", args=[2025])).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", content))
+    assert "Vacant IRO posts at the end of the year (FTE) not available not available" in text
+    assert "Supervision sessions held (% of those due) not available not available" in text
+    assert "Children looked after per full-time IRO 9.2 6.7" in text
