@@ -18,6 +18,7 @@ class StaffingChangeForm(forms.Form):
     fte = forms.DecimalField(
         label="Full-time equivalent from that date",
         help_text="Contracted hours as a fraction of full time, for example 1 for full time or 0.8 for 4 days a week.",
+        widget=forms.TextInput,
         max_digits=3,
         decimal_places=2,
         min_value=Decimal("0.01"),
