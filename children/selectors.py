@@ -339,7 +339,7 @@ def caseload_sizes(iros: Iterable[User], on: date) -> dict[int, dict[str, float]
     equivalent. `on` is today, so each IRO's fte is their staffing that day: staffing.services
     keeps User.fte the FTE of the period open today, which spares the IRO's own caseload page a
     query. One query."""
-    looked_after_now = Q(child_id__in=episodes_open_on(on).values("child_id"))
+    looked_after_now = Q(child__in=Child.objects.filter(looked_after(on, every_child=True)))
     counts = {
         iro_id: (children, lac_children)
         for iro_id, children, lac_children in Allocation.objects.current(on)

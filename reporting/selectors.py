@@ -517,7 +517,7 @@ def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
     other still holding cases), all of them and those looked after, per full-time equivalent as
     it was that day, against the IRO Handbook's 50-70. One query."""
     current = open_on(on, through="allocations__")
-    looked_after_then = Q(allocations__child_id__in=episodes_open_on(on).values("child_id"))
+    looked_after_then = Q(allocations__child__in=Child.objects.filter(looked_after(on, every_child=True)))
     users = User.objects.filter(role=Role.IRO) if iros is None else iros
     users = (
         users.annotate(
