@@ -78,7 +78,16 @@ def record_staffing_change(
             latest.version += 1
             latest.save(update_fields=["ends_on", "version"])
             previous = {"fte": str(latest.fte), "agency": latest.agency, "ends_on": latest.ends_on.isoformat()}
-        period = StaffingPeriod.objects.create(iro=iro, starts_on=starts_on, fte=fte, agency=agency, created_by=by)
+        # The new latest period carries on the versions of the one before, so a page opened before
+        # this change (which names an older version) is refused however many periods there are.
+        period = StaffingPeriod.objects.create(
+            iro=iro,
+            starts_on=starts_on,
+            fte=fte,
+            agency=agency,
+            created_by=by,
+            version=1 if latest is None else latest.version + 1,
+        )
         User.objects.filter(pk=iro.pk).update(fte=fte)
         iro.fte = fte
         record_event(

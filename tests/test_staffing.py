@@ -114,17 +114,20 @@ class TestHistory:
         assert StaffingPeriod.objects.filter(iro=hana).count() == 2
 
     def test_a_change_made_from_an_older_version_is_refused_whole(self, hana, manager):
-        with pytest.raises(Exception) as refused:
-            record_staffing_change(
-                hana,
-                starts_on=TODAY,
-                fte=Decimal("0.60"),
-                agency=False,
-                by=manager,
-                expected_version=0,
-                today=TODAY,
-            )
-        assert refused.value.messages == [STAFFING_CHANGED_MESSAGE]
+        """Version 1 is what a page opened before the change to 0.50 showed; 0, one opened before any history."""
+        assert staffing_selectors.latest_period(hana).version == 3
+        for stale in (0, 1, 2):
+            with pytest.raises(Exception) as refused:
+                record_staffing_change(
+                    hana,
+                    starts_on=TODAY,
+                    fte=Decimal("0.60"),
+                    agency=False,
+                    by=manager,
+                    expected_version=stale,
+                    today=TODAY,
+                )
+            assert refused.value.messages == [STAFFING_CHANGED_MESSAGE]
         assert StaffingPeriod.objects.filter(iro=hana).count() == 2
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
