@@ -20,6 +20,14 @@ def service_tools(user):
         )
         tools.append(
             (
+                "IRO staffing",
+                reverse("staffing:list"),
+                "Each IRO's full-time equivalent and whether they work through an agency, as it was on each "
+                "day: record a change from a date.",
+            )
+        )
+        tools.append(
+            (
                 "Safety alerts",
                 reverse("consultations:alerts"),
                 "Consultation replies saying a child does not feel safe that nobody has answered yet, and the words "

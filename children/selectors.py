@@ -336,17 +336,31 @@ def matching_search(children: QuerySet[Child], text: str) -> QuerySet[Child]:
 
 
 def caseload_sizes(iros: Iterable[User], on: date) -> dict[int, dict[str, float]]:
-    """Children currently allocated to each IRO, and per full-time equivalent."""
-    counts = dict(
-        Allocation.objects.current(on)
+    """Children allocated to each IRO today and those of them looked after, and each per full-time
+    equivalent. `on` is today, so each IRO's fte is their staffing that day: staffing.services
+    keeps User.fte the FTE of the period open today, which spares the IRO's own caseload page a
+    query. One query."""
+    looked_after_now = Q(child__in=Child.objects.filter(looked_after(on, every_child=True)))
+    counts = {
+        iro_id: (children, lac_children)
+        for iro_id, children, lac_children in Allocation.objects.current(on)
         .filter(iro__in=iros)
         .values_list("iro_id")
-        .annotate(children=Count("child_id", distinct=True))
-    )
-    return {
-        iro.pk: {"children": counts.get(iro.pk, 0), "per_fte": round(counts.get(iro.pk, 0) / float(iro.fte), 1)}
-        for iro in iros
+        .annotate(
+            children=Count("child_id", distinct=True),
+            lac_children=Count("child_id", distinct=True, filter=looked_after_now),
+        )
     }
+    sizes = {}
+    for iro in iros:
+        children, lac_children = counts.get(iro.pk, (0, 0))
+        sizes[iro.pk] = {
+            "children": children,
+            "per_fte": round(children / float(iro.fte), 1),
+            "lac_children": lac_children,
+            "lac_per_fte": round(lac_children / float(iro.fte), 1),
+        }
+    return sizes
 
 
 def child_record(child: Child) -> dict[str, list[Any]]:

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "consultations",
     "caseloads",
     "notifications",
+    "staffing",
     "reporting",
     "ssda903",
     "operations",

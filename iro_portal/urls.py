@@ -14,6 +14,7 @@ urlpatterns = [
     path("reminders/", include("notifications.urls")),
     path("", include("reporting.urls")),
     path("returns/903/", include("ssda903.urls")),
+    path("staffing/", include("staffing.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include("iro_portal.api_urls")),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ as FTE or rates (never suppressed: they cannot identify a child).
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -403,23 +404,54 @@ def _grid(
     )
 
 
+def _other_number(key: str) -> ValueOf:
+    """An entered figure that is not a count of children (FTE, sessions), an FTE as a float."""
+
+    def value_of(raw: Raw) -> Any:
+        value = raw["other"].get(key) if raw["other"] else None
+        return float(value) if isinstance(value, Decimal) else value
+
+    return value_of
+
+
 def _service(b: _Builder) -> Section:
     b.number(
         "service.iros", "IROs holding cases or in post at the end of the year", lambda raw: raw["caseloads"]["iros"]
     )
     b.number("service.fte", "Full-time equivalent IROs", lambda raw: float(raw["caseloads"]["total_fte"]))
+    b.number(
+        "service.part_time_iros",
+        "Of those, working part time",
+        lambda raw: raw["caseloads"]["part_time_iros"],
+    )
+    b.number(
+        "service.agency_iros",
+        "Of those, agency (interim) IROs",
+        lambda raw: raw["caseloads"]["agency_iros"],
+    )
     b.count(
         "service.children_allocated",
-        "Children allocated to an IRO at the end of the year",
+        "Children allocated to an IRO at the end of the year (looked after or on a child protection plan)",
         lambda raw: raw["caseloads"]["total_children"],
+    )
+    b.count(
+        "service.lac_children_allocated",
+        "Of those, children looked after",
+        lambda raw: raw["caseloads"]["total_lac_children"],
     )
     # Ratios of the children allocated: the board version hides them with that count, or they
     # would give it away (3 children per FTE with 1 FTE is 3 children).
     b.number(
         "service.children_per_fte",
-        "Children per full-time IRO (IRO Handbook: 50 to 70)",
+        "Children per full-time IRO, looked after and on a plan (IRO Handbook: 50 to 70)",
         lambda raw: raw["caseloads"]["per_fte"],
         numerator_key="service.children_allocated",
+    )
+    b.number(
+        "service.lac_children_per_fte",
+        "Children looked after per full-time IRO",
+        lambda raw: raw["caseloads"]["lac_per_fte"],
+        numerator_key="service.lac_children_allocated",
     )
     b.number(
         "service.average_per_iro",
@@ -432,11 +464,24 @@ def _service(b: _Builder) -> Section:
         "IROs with more than 70 children per full-time equivalent",
         lambda raw: raw["caseloads"]["above_band"],
     )
+    b.number("service.vacancies_fte", "Vacant IRO posts at the end of the year (FTE)", _other_number("vacancies_fte"))
+    b.number("service.training_sessions", "Training sessions IROs attended", _other_number("training_sessions"))
+    b.number("service.training_hours", "Hours of training IROs attended", _other_number("training_hours"))
+    b.number("service.supervision_sessions_due", "Supervision sessions due", _other_number("supervision_sessions_due"))
+    b.number(
+        "service.supervision_sessions_held", "Supervision sessions held", _other_number("supervision_sessions_held")
+    )
+    b.percent(
+        "service.percent_supervision_held",
+        "Supervision sessions held (% of those due)",
+        "service.supervision_sessions_held",
+        "service.supervision_sessions_due",
+    )
     return Section(
         "service",
         "Service profile",
         "The IRO service at the end of the year and its caseloads against the IRO Handbook's 50 to 70 "
-        "children per full-time IRO. FTE is as recorded now.",
+        "children per full-time IRO. Each year's FTE and agency IROs are as they were on its 31 March.",
         [
             _list_table(
                 "service.caseloads",
@@ -444,13 +489,32 @@ def _service(b: _Builder) -> Section:
                 [
                     "service.iros",
                     "service.fte",
+                    "service.part_time_iros",
+                    "service.agency_iros",
                     "service.children_allocated",
+                    "service.lac_children_allocated",
                     "service.children_per_fte",
+                    "service.lac_children_per_fte",
                     "service.average_per_iro",
                     "service.above_band",
                 ],
                 b,
-            )
+            ),
+            _list_table(
+                "service.staffing",
+                "Vacancies, training and supervision",
+                [
+                    "service.vacancies_fte",
+                    "service.training_sessions",
+                    "service.training_hours",
+                    "service.supervision_sessions_due",
+                    "service.supervision_sessions_held",
+                    "service.percent_supervision_held",
+                ],
+                b,
+                note="Entered by the service manager under other activity; \u201cnot available\u201d means nothing "
+                "was entered for that year.",
+            ),
         ],
     )
 

@@ -148,9 +148,14 @@ class _IroSerializer(serializers.Serializer):
 
 class _CaseloadSerializer(serializers.Serializer):
     iro = _IroSerializer()
-    children = serializers.IntegerField(help_text="Children allocated to the IRO now.")
-    fte = serializers.FloatField(help_text="The IRO's full-time equivalent.")
-    per_fte = serializers.FloatField(help_text="Children per full-time equivalent.")
+    children = serializers.IntegerField(help_text="Children allocated to the IRO on the day counted.")
+    lac_children = serializers.IntegerField(help_text="Of those, children looked after that day.")
+    fte = serializers.FloatField(
+        allow_null=True, help_text="The IRO's full-time equivalent that day (null: not on the staff)."
+    )
+    agency = serializers.BooleanField(help_text="Working through an agency (an interim IRO) that day.")
+    per_fte = serializers.FloatField(allow_null=True, help_text="Children per full-time equivalent.")
+    lac_per_fte = serializers.FloatField(allow_null=True, help_text="Children looked after per full-time equivalent.")
     above_band = serializers.BooleanField()
     below_band = serializers.BooleanField()
 
@@ -158,9 +163,13 @@ class _CaseloadSerializer(serializers.Serializer):
 class _CaseloadsSerializer(serializers.Serializer):
     rows = _CaseloadSerializer(many=True)
     iros = serializers.IntegerField()
+    agency_iros = serializers.IntegerField(help_text="IROs working through an agency.")
+    part_time_iros = serializers.IntegerField(help_text="IROs working less than full time.")
     total_children = serializers.IntegerField()
+    total_lac_children = serializers.IntegerField()
     total_fte = serializers.FloatField()
     per_fte = serializers.FloatField(allow_null=True)
+    lac_per_fte = serializers.FloatField(allow_null=True)
     average_per_iro = serializers.FloatField(allow_null=True)
     above_band = serializers.IntegerField(help_text="IROs above the band of children per FTE.")
     band = serializers.ListField(
@@ -276,8 +285,11 @@ def plain(value):
         return {
             "iro": {"id": value.iro.pk, "name": value.iro.get_full_name() or value.iro.username},
             "children": value.children,
-            "fte": float(value.fte),
+            "lac_children": value.lac_children,
+            "fte": None if value.fte is None else float(value.fte),
+            "agency": value.agency,
             "per_fte": value.per_fte,
+            "lac_per_fte": value.lac_per_fte,
             "above_band": value.above_band,
             "below_band": value.below_band,
         }

@@ -14,13 +14,13 @@ LOW, HIGH = CASELOAD_BAND
 def above_band(rows: Iterable[Caseload]) -> list[Caseload]:
     """IROs above the IRO Handbook range, the most children per full-time IRO first: the
     caseloads most in need of action. Ties keep the figures' order, by name."""
-    return sorted((row for row in rows if row.above_band), key=lambda row: -row.per_fte)
+    return sorted((row for row in rows if row.above_band), key=lambda row: -(row.per_fte or 0))
 
 
 def below_band(rows: Iterable[Caseload]) -> list[Caseload]:
     """IROs below the range, the fewest children per full-time IRO first: who has room to take
     on children from those above it."""
-    return sorted((row for row in rows if row.below_band), key=lambda row: row.per_fte)
+    return sorted((row for row in rows if row.below_band), key=lambda row: row.per_fte or 0)
 
 
 class CaseloadsForm(forms.Form):
@@ -66,9 +66,9 @@ class CaseloadsForm(forms.Form):
         }[show]
         rows = [row for row in rows if kept(row)]
         if order == "highest":
-            return sorted(rows, key=lambda row: -row.per_fte)
+            return sorted(rows, key=lambda row: -(row.per_fte or 0))
         if order == "lowest":
-            return sorted(rows, key=lambda row: row.per_fte)
+            return sorted(rows, key=lambda row: row.per_fte or 0)
         return rows
 
     def caption(self, count: int) -> str:

@@ -432,7 +432,7 @@ def caseload_chart(rows: Iterable[Caseload], *, title: str, description: str) ->
         description=f"{description} against the IRO Handbook range of {low} to {high}; caseloads above the range are "
         "drawn in red, and each caseload outside the range says so. The table beside the chart gives the "
         "same figures.",
-        bars=[(str(row.iro), row.per_fte) for row in rows],
+        bars=[(str(row.iro), row.per_fte) for row in rows if row.per_fte is not None],
         value_axis_label="Children per full-time IRO",
         category_axis_label="IRO",
         band=CASELOAD_BAND,

@@ -147,6 +147,18 @@ class OtherActivityForm(forms.Form):
     complaints_stage_1 = forms.IntegerField(label="Complaints resolved at stage 1", required=False, min_value=0)
     complaints_stage_2 = forms.IntegerField(label="Complaints that reached stage 2", required=False, min_value=0)
     complaints_stage_3 = forms.IntegerField(label="Complaints that reached stage 3", required=False, min_value=0)
+    vacancies_fte = forms.DecimalField(
+        label="Vacant IRO posts on 31 March, in full-time equivalent",
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        help_text="For example, 1.5. Enter 0 if there were none. Agency IROs are recorded under IRO staffing.",
+    )
+    training_sessions = forms.IntegerField(label="Training sessions IROs attended", required=False, min_value=0)
+    training_hours = forms.IntegerField(label="Hours of training IROs attended", required=False, min_value=0)
+    supervision_sessions_due = forms.IntegerField(label="Supervision sessions due", required=False, min_value=0)
+    supervision_sessions_held = forms.IntegerField(label="Supervision sessions held", required=False, min_value=0)
     version = VersionField()
 
     def clean(self):
@@ -154,6 +166,9 @@ class OtherActivityForm(forms.Form):
         held, in_time = cleaned.get("fostering_reviews_held"), cleaned.get("fostering_reviews_in_time")
         if held is not None and in_time is not None and in_time > held:
             self.add_error("fostering_reviews_in_time", "Reviews held in time cannot be more than the reviews held.")
+        due, held = cleaned.get("supervision_sessions_due"), cleaned.get("supervision_sessions_held")
+        if due is not None and held is not None and held > due:
+            self.add_error("supervision_sessions_held", "Supervision sessions held cannot be more than those due.")
         received = cleaned.get("complaints_received")
         stages = [cleaned.get(f"complaints_stage_{stage}") for stage in (1, 2, 3)]
         if received is not None and all(stage is not None for stage in stages) and sum(stages) > received:

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -127,6 +130,18 @@ class OtherActivity(models.Model):
     complaints_stage_1 = models.PositiveIntegerField("complaints resolved at stage 1", null=True, blank=True)
     complaints_stage_2 = models.PositiveIntegerField("complaints that reached stage 2", null=True, blank=True)
     complaints_stage_3 = models.PositiveIntegerField("complaints that reached stage 3", null=True, blank=True)
+    vacancies_fte = models.DecimalField(
+        "vacant IRO posts at the end of the year (FTE)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    training_sessions = models.PositiveIntegerField("training sessions IROs attended", null=True, blank=True)
+    training_hours = models.PositiveIntegerField("hours of training IROs attended", null=True, blank=True)
+    supervision_sessions_due = models.PositiveIntegerField("supervision sessions due", null=True, blank=True)
+    supervision_sessions_held = models.PositiveIntegerField("supervision sessions held", null=True, blank=True)
     version = version_field()
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -151,6 +166,16 @@ class OtherActivity(models.Model):
                     complaints_received__gte=F("complaints_stage_1") + F("complaints_stage_2") + F("complaints_stage_3")
                 ),
                 name="other_activity_complaint_stages_not_above_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(vacancies_fte__isnull=True) | Q(vacancies_fte__gte=0),
+                name="other_activity_vacancies_fte_0_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(supervision_sessions_due__isnull=True)
+                | Q(supervision_sessions_held__isnull=True)
+                | Q(supervision_sessions_held__lte=F("supervision_sessions_due")),
+                name="other_activity_supervision_held_not_above_due",
             ),
         ]
 

@@ -110,6 +110,7 @@ from reviews.selectors import (
     held_between,
     quality_outcome,
 )
+from staffing.selectors import staffing_on
 
 from .periods import Period, a_year_before
 
@@ -512,45 +513,77 @@ def _as_date(value: date | datetime) -> date:
 
 @dataclass(frozen=True)
 class Caseload:
+    """An IRO's allocated children on a day (looked after or on a child protection plan) and
+    those of them looked after, with the IRO's full-time equivalent that day (staffing.selectors;
+    None when they were not on the staff but still held children)."""
+
     iro: User
     children: int
+    fte: Decimal | None
+    lac_children: int = 0
+    agency: bool = False
 
     @property
-    def fte(self) -> Decimal:
-        return self.iro.fte
+    def per_fte(self) -> float | None:
+        return round(self.children / float(self.fte), 1) if self.fte else None
 
     @property
-    def per_fte(self) -> float:
-        return round(self.children / float(self.iro.fte), 1)
+    def lac_per_fte(self) -> float | None:
+        return round(self.lac_children / float(self.fte), 1) if self.fte else None
 
     @property
     def above_band(self) -> bool:
-        return self.per_fte > CASELOAD_BAND[1]
+        return self.per_fte is not None and self.per_fte > CASELOAD_BAND[1]
 
     @property
     def below_band(self) -> bool:
-        return self.per_fte < CASELOAD_BAND[0]
+        return self.per_fte is not None and self.per_fte < CASELOAD_BAND[0]
+
+
+def _per(count: int, fte: Decimal) -> float | None:
+    return round(count / float(fte), 1) if fte else None
 
 
 def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
-    """Children allocated now to each IRO (every active IRO, and any inactive one still holding
-    cases), per full-time equivalent, against the IRO Handbook's 50-70. One query."""
+    """Children allocated on `on` to each IRO on the staff that day whose account is open (and any
+    other still holding cases), all of them and those looked after, per full-time equivalent as
+    it was that day, against the IRO Handbook's 50-70. One query."""
     current = open_on(on, through="allocations__")
+    looked_after_then = Q(allocations__child__in=Child.objects.filter(looked_after(on, every_child=True)))
     users = User.objects.filter(role=Role.IRO) if iros is None else iros
     users = (
-        users.annotate(children=Count("allocations", filter=current))
-        .filter(Q(is_active=True) | Q(children__gt=0))
+        users.annotate(
+            children=Count("allocations", filter=current),
+            lac_children=Count("allocations", filter=current & looked_after_then),
+            fte_then=staffing_on(on, "fte"),
+            agency_then=staffing_on(on, "agency"),
+        )
+        .filter(Q(fte_then__isnull=False, is_active=True) | Q(children__gt=0))
         .order_by("first_name", "last_name", "pk")
     )
-    rows = [Caseload(iro=user, children=user.children) for user in users]
+    rows = [
+        Caseload(
+            iro=user,
+            children=user.children,
+            fte=user.fte_then,
+            lac_children=user.lac_children,
+            agency=bool(user.agency_then),
+        )
+        for user in users
+    ]
     total_children = sum(row.children for row in rows)
-    total_fte = sum(row.fte for row in rows)
+    total_lac_children = sum(row.lac_children for row in rows)
+    total_fte = sum((row.fte for row in rows if row.fte is not None), Decimal("0"))
     return {
         "rows": rows,
         "iros": len(rows),
+        "agency_iros": sum(row.agency for row in rows),
+        "part_time_iros": sum(row.fte is not None and row.fte < 1 for row in rows),
         "total_children": total_children,
+        "total_lac_children": total_lac_children,
         "total_fte": total_fte,
-        "per_fte": round(total_children / float(total_fte), 1) if total_fte else None,
+        "per_fte": _per(total_children, total_fte),
+        "lac_per_fte": _per(total_lac_children, total_fte),
         "average_per_iro": round(total_children / len(rows), 1) if rows else None,
         "above_band": sum(row.above_band for row in rows),
         "band": CASELOAD_BAND,

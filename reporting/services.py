@@ -3,6 +3,7 @@ publishing, and making its PDFs. Every change is audited in the same transaction
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,11 @@ OTHER_ACTIVITY_FIELDS = (
     "complaints_stage_1",
     "complaints_stage_2",
     "complaints_stage_3",
+    "vacancies_fte",
+    "training_sessions",
+    "training_hours",
+    "supervision_sessions_due",
+    "supervision_sessions_held",
 )
 ACTION_PLAN_FIELDS = ("priority", "measure", "intended_impact", "action", "progress", "progress_comment")
 
@@ -135,6 +141,11 @@ def update_narrative(
     return report
 
 
+def _plain(value: Any) -> Any:
+    """An entered figure as the audit log's JSON holds it: an FTE such as 1.50 as its text."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
 @transaction.atomic
 def save_other_activity(
     year: int,
@@ -159,7 +170,7 @@ def save_other_activity(
         user=by,
         obj=activity,
         request=request,
-        detail={"year": year, **{field: getattr(activity, field) for field in OTHER_ACTIVITY_FIELDS}},
+        detail={"year": year, **{field: _plain(getattr(activity, field)) for field in OTHER_ACTIVITY_FIELDS}},
     )
     return activity
 

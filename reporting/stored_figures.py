@@ -196,10 +196,11 @@ TABLES_JOINED_LATER = [
     "outcomes_adoptiondecision",
     "outcomes_adoption",
     "outcomes_previouspermanence",
+    "staffing_staffingperiod",
 ]
 """Tables that joined the data-version triggers after migration reporting 0003, each in the
 migration that made it (reviews 0005, reviews 0007, reviews 0008, consultations 0004,
-outcomes 0002)."""
+outcomes 0002, staffing 0002)."""
 
 
 def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:
@@ -230,6 +231,9 @@ def encode(value: Any) -> Any:
         return {
             "$caseload": {
                 "children": value.children,
+                "lac_children": value.lac_children,
+                "fte": None if value.fte is None else str(value.fte),
+                "agency": value.agency,
                 "iro": {
                     "id": iro.pk,
                     "username": iro.username,
@@ -237,7 +241,6 @@ def encode(value: Any) -> Any:
                     "last_name": iro.last_name,
                     "role": iro.role,
                     "is_active": iro.is_active,
-                    "fte": str(iro.fte),
                     "team": iro.team,
                 },
             }
@@ -267,9 +270,13 @@ def decode(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     if "$caseload" in value:
-        iro = value["$caseload"]["iro"]
+        caseload = value["$caseload"]
         return selectors.Caseload(
-            iro=User(**{**iro, "fte": Decimal(iro["fte"])}), children=value["$caseload"]["children"]
+            iro=User(**caseload["iro"]),
+            children=caseload["children"],
+            fte=None if caseload["fte"] is None else Decimal(caseload["fte"]),
+            lac_children=caseload["lac_children"],
+            agency=caseload["agency"],
         )
     if "$month" in value:
         return selectors.Month(**{name: decode(item) for name, item in value["$month"].items()})

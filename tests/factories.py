@@ -34,8 +34,10 @@ from reviews.models import (
 )
 from ssda903.exporter import build_rows
 from ssda903.outcome_rules import adopted_in_year
+from staffing.models import StaffingPeriod
 
 TEST_PASSWORD = "correct horse battery staple"
+STAFFED_SINCE = datetime.date(2000, 4, 1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -56,6 +58,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def staffing(obj, create, extracted, **kwargs):
+        """An IRO has been on the staff at their FTE since long before any test's dates; pass
+        staffing=False for an IRO with no history."""
+        if create and obj.role == Role.IRO and extracted is not False:
+            StaffingPeriod.objects.create(iro=obj, starts_on=STAFFED_SINCE, fte=obj.fte)
 
 
 class IroFactory(UserFactory):

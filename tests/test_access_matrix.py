@@ -335,6 +335,10 @@ RULES = {
     ),
     "cover_granted": Rule(MANAGERS, pk_of("cover_read")),
     "cover_end": Rule(MANAGERS, pk_of("cover_read")),
+    # staffing
+    "staffing:list": Rule(MANAGERS, why="each IRO's FTE and agency status, from Manage the service"),
+    "staffing:iro": Rule(MANAGERS, lambda world: {"pk": world.users["iro"].pk}),
+    "staffing:change": Rule(MANAGERS, lambda world: {"pk": world.users["iro"].pk}),
     # children
     "children:list": Rule(CHILD_LISTS),
     "children:caseload": Rule(

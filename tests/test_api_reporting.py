@@ -82,7 +82,17 @@ def test_a_manager_gets_the_whole_authoritys_dashboard(manager, looked_after_chi
     assert body["oversight"]["looked_after_now"] == 2
     rows = {row["iro"]["name"]: row for row in body["caseloads"]["rows"]}
     assert rows["Iris Reviewer"]["children"] == 1 and rows["Owen Other"]["children"] == 1
-    assert set(rows["Iris Reviewer"]) == {"iro", "children", "fte", "per_fte", "above_band", "below_band"}
+    assert set(rows["Iris Reviewer"]) == {
+        "iro",
+        "children",
+        "lac_children",
+        "fte",
+        "agency",
+        "per_fte",
+        "lac_per_fte",
+        "above_band",
+        "below_band",
+    }
     assert isinstance(rows["Iris Reviewer"]["fte"], float) and isinstance(rows["Iris Reviewer"]["iro"]["id"], int)
     assert body["caseloads"]["band"] == list(selectors.CASELOAD_BAND)
     # The same figures as the dashboard page's selector, as JSON.

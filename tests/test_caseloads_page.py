@@ -79,7 +79,7 @@ def get(client, url, query=None, status=200):
 def caseload(number, per_fte):
     """A caseload of `per_fte` children on 1 FTE, for an IRO who need not be saved."""
     return selectors.Caseload(
-        iro=User(pk=number, first_name="Iro", last_name=f"{number:02d}", fte=Decimal("1.00")), children=per_fte
+        iro=User(pk=number, first_name="Iro", last_name=f"{number:02d}"), children=per_fte, fte=Decimal("1.00")
     )
 
 

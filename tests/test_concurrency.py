@@ -379,3 +379,29 @@ def test_escalating_while_another_resolves_is_refused(looked_after_child, iro, m
     _assert_stages_in_order(escalation, [Stage.INFORMAL])
     saved = Escalation.objects.get(pk=escalation.pk)
     assert (saved.status, saved.resolved_at_stage) == (EscalationStatus.RESOLVED, Stage.INFORMAL)
+
+
+# -- Two managers recording a change to one IRO's staffing at once --------------------------------
+
+
+def test_two_staffing_changes_from_the_same_page_one_wins_the_other_is_told(iro, manager):
+    """Both opened the IRO's staffing at version 1; the IRO's row is locked, so the second waits,
+    then finds the history changed and is refused whole: one period open, no overlap."""
+    from decimal import Decimal
+
+    from staffing.models import StaffingPeriod
+    from staffing.services import STAFFING_CHANGED_MESSAGE, record_staffing_change
+
+    other_manager, today = ManagerFactory(), timezone.localdate()
+
+    def change(by, fte):
+        return lambda: record_staffing_change(
+            iro, starts_on=today, fte=Decimal(fte), agency=False, by=by, expected_version=1
+        )
+
+    outcomes, waited = overlapping(change(manager, "0.80"), change(other_manager, "0.60"))
+    error = one_won(outcomes, refusal=ChangedByAnotherUser)
+    assert waited, "the second change never waited for the first: the IRO is not locked"
+    assert error.messages == [STAFFING_CHANGED_MESSAGE]
+    periods = list(StaffingPeriod.objects.filter(iro=iro).order_by("starts_on").values_list("ends_on", "fte"))
+    assert periods == [(today - timedelta(days=1), Decimal("1.00")), (None, Decimal("0.80"))]

@@ -18,6 +18,7 @@ LAYERS = (
     "iro_portal",
     "audit",
     "accounts",
+    "staffing",
     "children",
     "outcomes",
     "notifications",

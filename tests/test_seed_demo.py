@@ -495,6 +495,26 @@ class TestPlausibleAuthority:
         for sizes in caseload_sizes(iros, TODAY).values():
             assert 40 <= sizes["per_fte"] <= 80, sizes
 
+    def test_staffing_changed_for_some_iros_in_the_last_two_years_with_one_agency_iro(self, authority):
+        from reporting.models import OtherActivity
+        from reporting.periods import year_to_date
+        from staffing.models import StaffingPeriod
+        from staffing.selectors import fte_on
+
+        iros = list(User.objects.filter(role=Role.IRO, is_active=True))
+        assert all(fte_on(iro, TODAY) == iro.fte for iro in iros)
+        changes = StaffingPeriod.objects.filter(
+            iro__in=iros, ends_on__isnull=True, starts_on__gt=TODAY - timedelta(days=730)
+        )
+        assert changes.count() >= 2
+        for change in changes:
+            assert fte_on(change.iro, change.starts_on - timedelta(days=1)) != change.fte
+        assert StaffingPeriod.objects.filter(iro__in=iros, ends_on__isnull=True, agency=True).count() == 1
+        last_complete_year = year_to_date(TODAY).start.year - 1
+        entered = OtherActivity.objects.filter(year__in=[last_complete_year, last_complete_year - 1])
+        assert sorted(entered.values_list("year", flat=True)) == [last_complete_year - 1, last_complete_year]
+        assert all(activity.vacancies_fte is not None for activity in entered)
+
     def test_children_look_like_a_local_authority_in_england(self, authority):
         in_care = [child for child in authority if is_looked_after_on(child.episodes.all(), TODAY)]
         # A steady-state authority: as many periods of care ended in the three years as began,

@@ -34,6 +34,7 @@ from reviews.models import (
     ReviewKind,
     ReviewStatus,
 )
+from staffing.services import record_staffing_change
 from tests.api_helpers import api_client
 from tests.conftest import ON_POSTGRESQL, postgresql_only, sign_in
 from tests.dashboard.pages import figure_value
@@ -106,8 +107,9 @@ class TestDataVersion:
         before = stored_figures.data_version().number
         sign_in(client, iro)
         assert stored_figures.data_version().number == before
-        iro.fte = Decimal("0.6")
-        iro.save(update_fields=["fte"])
+        record_staffing_change(
+            iro, starts_on=timezone.localdate(), fte=Decimal("0.6"), agency=False, by=None, expected_version=None
+        )
         assert stored_figures.data_version().number > before
 
     def test_sql_written_by_hand_moves_it_too(self, iro):

@@ -346,6 +346,11 @@ OTHER_ACTIVITY_TAB_ORDER = [
     "id_complaints_stage_1",
     "id_complaints_stage_2",
     "id_complaints_stage_3",
+    "id_vacancies_fte",
+    "id_training_sessions",
+    "id_training_hours",
+    "id_supervision_sessions_due",
+    "id_supervision_sessions_held",
 ]
 
 
@@ -394,7 +399,7 @@ def test_keyboard_user_enters_other_activity(page, manager, authority):
     assert has_govuk_focus_style(in_time), "The box in error has no GOV.UK focus style when focused"
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("3")
-    tab_to(page, button, most_presses=10)
+    tab_to(page, button, most_presses=15)
     assert has_govuk_focus_style(button), "The focused 'Save the figures' button has no GOV.UK focus style"
     with page.expect_navigation():
         page.keyboard.press("Enter")

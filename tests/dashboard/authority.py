@@ -42,8 +42,9 @@ class Authority:
         self.on = on
         self.iris = iris
         self.owen = owen
-        self.owen.fte = Decimal("0.50")
+        self.owen.fte = Decimal("0.50")  # and always has: the history the factory gave him says so too
         self.owen.save(update_fields=["fte"])
+        self.owen.staffing_periods.update(fte=self.owen.fte)
         self.tara = IroFactory(first_name="Tara", last_name="Tenth", fte=Decimal("0.10"))
         self.ivan = IroFactory(first_name="Ivan", last_name="Inactive", is_active=False)
         self.nora = IroFactory(first_name="Nora", last_name="Gone", is_active=False)

@@ -29,6 +29,7 @@ from demo import oversight as oversight_demo
 from demo import review_records as review_records_demo
 from demo import reviews as reviews_demo
 from demo import safety_alerts as safety_alerts_demo
+from demo import staffing as staffing_demo
 from iro_portal.dates import format_date
 
 
@@ -101,6 +102,9 @@ def generate_and_save(children, seed, today, *, chunk=None):
     oversight_counts = oversight_demo.save_oversight(oversight, saved.iros)
     escalation_counts = escalations_demo.save_escalations(escalations, saved.iros)
     cover_counts = accounts_demo.save_cover(saved.iros, today) if chunk is None else {}
+    staffing_counts = staffing_demo.save_staffing(saved.iros, today)
+    if chunk is None:
+        staffing_counts.update(staffing_demo.save_staffing_figures(saved.iros, today))
     phrase_counts = safety_alerts_demo.save_watched_phrases() if chunk is None else {}
     consultation_counts = consultations_demo.save_consultations(
         [seeded.review for seeded in reviews], seed=seed, today=today, through_services=chunk is None
@@ -112,6 +116,7 @@ def generate_and_save(children, seed, today, *, chunk=None):
         **oversight_counts,
         **escalation_counts,
         **cover_counts,
+        **staffing_counts,
         **phrase_counts,
         **consultation_counts,
     }
