@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0005_stored_outcome_figures'),
+        ('reporting', '0008_action_plan_progress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
