@@ -486,6 +486,7 @@ RULES = {
         "no stored PDF on a GET (they POST to make one)",
     ),
     "reporting:narrative": Rule(MANAGERS, year),
+    "reporting:highlights": Rule(MANAGERS, year),
     "reporting:other_activity": Rule(MANAGERS, year),
     "reporting:comparators": Rule(MANAGERS, year),
     "reporting:targets": Rule(MANAGERS, year),

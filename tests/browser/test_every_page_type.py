@@ -348,6 +348,10 @@ def test_manager_page_types_and_failed_forms(page, walk, manager, iro):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the statistical neighbours figure")
     walk.check("comparators", f"Comparators, annual IRO report {label}", error=True)
 
+    # The key highlights, each sentence drafted from the figures.
+    page.goto(f"/reports/{year}/highlights/")
+    walk.check("key highlights", f"Key highlights, annual IRO report {label}")
+
     # Local targets: a measure chosen with no target.
     page.goto(f"/reports/{year}/targets/")
     walk.check("targets", f"Local targets, annual IRO report {label}")
