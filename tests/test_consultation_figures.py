@@ -428,14 +428,14 @@ def test_the_version_for_children_says_how_often_children_gave_their_views_and_w
             count("views.listened.total", 100),
         ]
     )
-    content = child_friendly_content(SimpleNamespace(figures=figures, narrative={}))
+    content = child_friendly_content(SimpleNamespace(figures=figures, narrative={}, progress_on_last_year=[]))
     assert content["views_given"] == "about 120"
     assert (content["listened"].out_of_ten, content["listened"].sentence) == (
         7,
         "said their review listened to them well",
     )
     figures.update(dict([count("views.consultation.child.returned", 4)]))
-    small = child_friendly_content(SimpleNamespace(figures=figures, narrative={}))
+    small = child_friendly_content(SimpleNamespace(figures=figures, narrative={}, progress_on_last_year=[]))
     assert small["views_given"] is None  # too few to mention
 
 

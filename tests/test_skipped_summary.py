@@ -28,12 +28,12 @@ def test_a_run_on_sqlite_ends_by_saying_what_it_skipped_and_what_they_need(tmp_p
     lines = result.stdout.splitlines()
     start = next(index for index, line in enumerate(lines) if "what was skipped, by reason" in line)
     summary = lines[start + 1 :]
-    assert summary[0] == "7 skipped:"
+    assert summary[0] == "8 skipped:"
     assert summary[1].split(None, 1) == [
-        "7",
+        "8",
         "needs PostgreSQL: these tests race two real connections on row locks "
         "(SELECT ... FOR UPDATE), which SQLite does not have",
     ]
     assert "On SQLite the suite skips what only PostgreSQL can show" in summary[2]
     assert any("DATABASE_URL=postgres://" in line and "./scripts/test" in line for line in summary)
-    assert summary[-1].startswith("7 skipped in "), "the counts are no longer the last line"
+    assert summary[-1].startswith("8 skipped in "), "the counts are no longer the last line"

@@ -132,12 +132,13 @@ def test_manager_finds_the_occasional_pages_under_manage_the_service(page, autho
     expect(page).to_have_title("Manage the service – IRO Portal")
     main = page.get_by_role("main")
     expect(main.get_by_role("link")).to_have_text(
-        ["Cover between IROs", "Safety alerts", "SSDA903 return", "Audit log"]
+        ["Cover between IROs", "IRO staffing", "Safety alerts", "SSDA903 return", "Audit log"]
     )
     assert_no_axe_violations(page, "Manage the service")
     screenshot(page, "manage-the-service")
     for link, heading in (
         ("Cover between IROs", "Cover between IROs"),
+        ("IRO staffing", "IRO staffing"),
         ("Safety alerts", "Open safety alerts"),
         ("SSDA903 return", "SSDA903 return"),
         ("Audit log", "Audit log"),
