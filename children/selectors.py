@@ -427,12 +427,16 @@ def dfe_started_care_between(start: date, end: date, every_child: bool = False) 
     return child_has_one_of(starts, every_child)
 
 
-def dfe_ceased_care_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
-    """Children who ceased to be looked after in the period as the DfE counts it: an episode it
-    counts ended with no episode it counts starting that day."""
+def dfe_care_ends_between(start: date, end: date) -> QuerySet[CareEpisode]:
+    """The episodes whose end in the period is the end of being looked after as the DfE counts
+    it: an episode it counts ended with no episode it counts starting that day."""
     continued = dfe_episodes().filter(child=OuterRef("child"), start_date=OuterRef("end_date"))
-    ends = dfe_episodes().filter(~Exists(continued), end_date__gte=start, end_date__lte=end)
-    return child_has_one_of(ends, every_child)
+    return dfe_episodes().filter(~Exists(continued), end_date__gte=start, end_date__lte=end)
+
+
+def dfe_ceased_care_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
+    """Children who ceased to be looked after in the period as the DfE counts it."""
+    return child_has_one_of(dfe_care_ends_between(start, end), every_child)
 
 
 def only_short_breaks_on(on: date, every_child: bool = False) -> Q:

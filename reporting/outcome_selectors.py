@@ -25,7 +25,8 @@ from children.codes import SHORT_BREAK_LEGAL_STATUSES, PlacementType, ReasonEpis
 from children.models import CareEpisode, Child, open_on
 from children.selectors import (
     aged_between,
-    ceased_care_between,
+    dfe_care_ends_between,
+    dfe_ceased_care_between,
     dfe_episodes,
     dfe_looked_after,
     dfe_looked_after_between,
@@ -92,13 +93,16 @@ ROUTES_OUT = [
             ReasonEpisodeCeased.E14,
             ReasonEpisodeCeased.E15,
             ReasonEpisodeCeased.E16,
+            ReasonEpisodeCeased.X1,
         ],
     ),
 ]
 """(key, label, REC codes): why children ceased to be looked after, grouped as the DfE's
 "children who ceased to be looked after by reason episode ceased" table groups them. E13 (left
 care to live with a parent, relative or other person without parental responsibility) is a row
-of its own there, not a return home; here it is among the other reasons."""
+of its own there, not a return home; here it is among the other reasons, as is X1 (an episode
+that ends with another beginning the same day), which ends being looked after as the DfE counts
+it only when the next episode is a short break."""
 
 CARE_LEAVER_AGES = [("17_18", "Aged 17 or 18", 17, 19), ("19_21", "Aged 19 to 21", 19, 22)]
 """(key, label, from age, up to but not including age): the age reached at the birthday in the
@@ -202,10 +206,10 @@ def long_term_stability(period: Period) -> Q:
 
 
 def _last_reason_ceased(period: Period) -> SubqueryExpression:
-    """The reason the child's last period of care ending in the period ended (its last
-    episode's REC)."""
+    """The reason the child last ceased to be looked after in the period ended (the REC of the
+    episode that ended it), as the DfE counts ceasing (dfe_care_ends_between)."""
     return SubqueryExpression(
-        period_of_care_ends_between(period.start, period.end)
+        dfe_care_ends_between(period.start, period.end)
         .filter(child=OuterRef("pk"))
         .order_by("-end_date")
         .values("reason_episode_ceased")[:1]
@@ -213,7 +217,10 @@ def _last_reason_ceased(period: Period) -> SubqueryExpression:
 
 
 def ceased(period: Period) -> Q:
-    return _as_condition(ceased_care_between(period.start, period.end))
+    """Ceased to be looked after in the period as the DfE's published statistics count it, short
+    breaks (V3/V4) left out: the report's count of children who ceased, and the cohort of the
+    routes out of care."""
+    return _as_condition(dfe_ceased_care_between(period.start, period.end))
 
 
 def route_out(period: Period, codes: Iterable[str]) -> Q:

@@ -170,7 +170,9 @@ def recount():
                     current.placement_type in ADOPTIVE and len(starts) > 1 and starts[-2] in two_years
                 ):
                     found["long_term_stable"].add(pk)
-        ended = [p for p in periods_of_care(episodes) if p.end_date and START <= p.end_date <= END]
+        # Ceasing as the DfE counts it: short-break episodes left out before the periods are made.
+        counted = [episode for episode in episodes if episode.legal_status not in SHORT_BREAKS]
+        ended = [p for p in periods_of_care(counted) if p.end_date and START <= p.end_date <= END]
         if ended:
             found["ceased"].add(pk)
             reason = ended[-1].episodes[-1].reason_episode_ceased

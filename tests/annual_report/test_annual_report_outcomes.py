@@ -13,7 +13,8 @@ from reporting import services, stored_figures
 from reporting.models import ComparatorFigure
 from tests.annual_report.authority import ON, YEAR
 from tests.annual_report.formats import csv_by_measure, page_tables
-from tests.conftest import sign_in
+from tests.conftest import in_care, sign_in
+from tests.factories import ChildFactory
 
 
 @pytest.fixture
@@ -101,3 +102,21 @@ def test_comparators_sit_beside_outcome_percentages_and_grid_shares(outcome_reco
     assert tables.row("outcomes-health", "Health assessment up to date") == ["6", "75%", "8", "100%", "88.5%", "90%"]
     foster = tables.row("children-placements", "Foster placement")
     assert foster[-2:] == ["", "68%"]
+
+
+def test_children_who_ceased_are_counted_as_the_dfe_counts_them_in_both_tables(outcome_records, report):
+    """A short break ending is not ceasing to be looked after; a child whose care turns into
+    short breaks ceases that day (REC X1, one of the "other reasons"). The children looked after
+    table and the routes out of care count the same children."""
+    breaks = ChildFactory(given_name="Shorty", local_child_id="QZ9200")
+    in_care(breaks, D(2025, 6, 1), D(2025, 6, 3), legal_status="V3", placement_type="P1")
+    turned = ChildFactory(given_name="Turner", local_child_id="QZ9201")
+    in_care(turned, D(2024, 1, 1), D(2025, 10, 1), reason_episode_ceased="X1")
+    in_care(turned, D(2025, 10, 1), D(2025, 10, 4), legal_status="V4", reason_for_new_episode="L")
+    content = services.draft(report, ON)
+    # Cato ceased in September, and Turner when his care became short breaks; not Shorty.
+    assert content.figures["children.ceased"].this_year == 2
+    assert content.figures["outcomes.cohort.ceased"].this_year == 2
+    assert content.figures["outcomes.route_other"].this_year == 1
+    routes = [key for key in content.figures if key.startswith("outcomes.route_") and not key.endswith(".percent")]
+    assert sum(content.figures[key].this_year for key in routes) == 2
