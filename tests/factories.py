@@ -314,6 +314,33 @@ def conference_record_ready(review, attendees=QUORATE_ATTENDANCE, **fields):
     return record
 
 
+def held_icpc(iro, manager, *, attendees, outline_plan="Weekly visits by the social worker."):
+    """Robin Testcase's initial conference, held two days ago after a strategy discussion twelve
+    days ago, that made a neglect plan; `attendees` are the fields of each ConferenceAttendee on
+    its record besides the three quorate agencies."""
+    from children import services as children_services
+    from reviews import services as review_services
+
+    today = timezone.localdate()
+    child = ChildFactory(given_name="Robin", family_name="Testcase")
+    AllocationFactory(child=child, iro=iro, start_date=today - datetime.timedelta(days=400))
+    children_services.record_strategy_discussion(
+        child, by=manager, date=today - datetime.timedelta(days=12), section_47_enquiry_started=True
+    )
+    review = Review.objects.get(child=child, kind=ReviewKind.ICPC, status="due")
+    record = conference_record_ready(review, outline_plan=outline_plan)
+    ConferenceAttendee.objects.bulk_create(ConferenceAttendee(record=record, **fields) for fields in attendees)
+    return review_services.record_review_held(
+        review,
+        by=iro,
+        fields={
+            "held_on": today - datetime.timedelta(days=2),
+            "conference_outcome": "plan_made",
+            "category_of_abuse": "NEG",
+        },
+    )
+
+
 def record_attendance_and_views(review, *, child_attended=True):
     """What completing a LAC review needs besides its dates and codes: who came (the child) and
     the child's views, as the IRO records them before completing it. Conferences need neither."""

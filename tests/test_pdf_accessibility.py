@@ -4,22 +4,22 @@ alternative. Each document is made once, through the real services, and read bac
 
 import io
 import subprocess
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, IndirectObject
 
-from children import services as children_services
 from reporting import services as reporting_services
 from reporting.models import AnnualReport, ReportDocument, Variant
 from reviews import document_services, letter_services
-from reviews import services as review_services
-from reviews.models import ConferenceAttendee, Review, ReviewDocumentKind
+from reviews.models import ReviewDocumentKind
 from tests.annual_report.authority import COMPARATORS, OTHER_ACTIVITY, PLAN, YEAR, build_authority
 from tests.conftest import kept_for_the_module
-from tests.factories import AllocationFactory, ChildFactory, IroFactory, ManagerFactory, conference_record_ready
+from tests.factories import (
+    IroFactory,
+    ManagerFactory,
+    held_icpc,
+)
 from tests.test_lac_review_documents import recorded_lac_review
 
 NARRATIVE = {
@@ -49,29 +49,14 @@ def _annual_report_pdfs(manager):
     return made
 
 
-def _held_icpc(iro, manager):
-    today = timezone.localdate()
-    child = ChildFactory(given_name="Robin", family_name="Testcase")
-    AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=400))
-    children_services.record_strategy_discussion(
-        child, by=manager, date=today - timedelta(days=12), section_47_enquiry_started=True
-    )
-    review = Review.objects.get(child=child, kind="ICPC", status="due")
-    record = conference_record_ready(review, outline_plan="Weekly visits by the social worker.")
-    ConferenceAttendee.objects.create(
-        record=record, name="Ed Teacher", agency="education", attendance="attended", view_on_plan="plan"
-    )
-    return review_services.record_review_held(
-        review,
-        by=iro,
-        fields={"held_on": today - timedelta(days=2), "conference_outcome": "plan_made", "category_of_abuse": "NEG"},
-    )
-
-
 def _review_pdfs(iro, manager):
     lac = recorded_lac_review(iro, manager)
     letter_services.save_letter(lac, by=iro, text="Dear Robin,\n\nThank you for coming.", expected_version=None)
-    icpc = _held_icpc(iro, manager)
+    icpc = held_icpc(
+        iro,
+        manager,
+        attendees=[{"name": "Ed Teacher", "agency": "education", "attendance": "attended", "view_on_plan": "plan"}],
+    )
     made = {}
     for review, kind in (
         (lac, ReviewDocumentKind.REVIEW_RECORD),

@@ -14,10 +14,9 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from children import services as children_services
-from reviews import document_services, services
+from reviews import document_services
 from reviews.models import (
     Circulation,
-    ConferenceAttendee,
     Review,
     ReviewDocument,
     ReviewDocumentKind,
@@ -25,7 +24,7 @@ from reviews.models import (
 from reviews.selectors import quality_standards
 from tests.api_helpers import api_client, assert_error_shape, queries_for
 from tests.conftest import sign_in
-from tests.factories import AllocationFactory, ChildFactory, conference_record_ready
+from tests.factories import AllocationFactory, ChildFactory, held_icpc
 
 DISSENT = "Police believe the risk is lower than the chair found."
 
@@ -36,28 +35,21 @@ def today():
 
 
 @pytest.fixture
-def icpc(iro, manager, today):
+def icpc(iro, manager):
     """An ICPC held two days ago that made a plan, with one agency dissenting."""
-    child = ChildFactory(given_name="Robin", family_name="Testcase")
-    AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=400))
-    children_services.record_strategy_discussion(
-        child, by=manager, date=today - timedelta(days=12), section_47_enquiry_started=True
-    )
-    review = Review.objects.get(child=child, kind="ICPC", status="due")
-    record = conference_record_ready(review, outline_plan="Weekly visits by the social worker.")
-    ConferenceAttendee.objects.create(
-        record=record,
-        name="Ed Teacher",
-        agency="education",
-        attendance="attended",
-        view_on_plan="no_plan",
-        dissent_reason=DISSENT,
-    )
-    ConferenceAttendee.objects.create(record=record, name="Gina GP", agency="health", attendance="apologies")
-    return services.record_review_held(
-        review,
-        by=iro,
-        fields={"held_on": today - timedelta(days=2), "conference_outcome": "plan_made", "category_of_abuse": "NEG"},
+    return held_icpc(
+        iro,
+        manager,
+        attendees=[
+            {
+                "name": "Ed Teacher",
+                "agency": "education",
+                "attendance": "attended",
+                "view_on_plan": "no_plan",
+                "dissent_reason": DISSENT,
+            },
+            {"name": "Gina GP", "agency": "health", "attendance": "apologies"},
+        ],
     )
 
 

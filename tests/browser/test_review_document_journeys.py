@@ -2,16 +2,11 @@
 browser (at 390 px as a parent would on a phone), downloads the PDF and records who it was sent
 to, ending on the confirmation. axe-core runs on every new page."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from children import services as children_services
-from reviews import services
-from reviews.models import ConferenceAttendee, Review
-from tests.factories import AllocationFactory, ChildFactory, conference_record_ready
+from tests.factories import held_icpc
 
 from .axe import assert_no_axe_violations
 from .helpers import sign_in, tab_to
@@ -36,26 +31,19 @@ def pdf_worker(monkeypatch):
 
 @pytest.fixture
 def icpc_held(iro, manager):
-    today = timezone.localdate()
-    child = ChildFactory(given_name="Robin", family_name="Testcase")
-    AllocationFactory(child=child, iro=iro, start_date=today - timedelta(days=400))
-    children_services.record_strategy_discussion(
-        child, by=manager, date=today - timedelta(days=12), section_47_enquiry_started=True
-    )
-    review = Review.objects.get(child=child, kind="ICPC", status="due")
-    record = conference_record_ready(review, outline_plan="The social worker visits every week.")
-    ConferenceAttendee.objects.create(
-        record=record,
-        name="Ed Teacher",
-        agency="education",
-        attendance="attended",
-        view_on_plan="no_plan",
-        dissent_reason=DISSENT,
-    )
-    return services.record_review_held(
-        review,
-        by=iro,
-        fields={"held_on": today - timedelta(days=2), "conference_outcome": "plan_made", "category_of_abuse": "NEG"},
+    return held_icpc(
+        iro,
+        manager,
+        outline_plan="The social worker visits every week.",
+        attendees=[
+            {
+                "name": "Ed Teacher",
+                "agency": "education",
+                "attendance": "attended",
+                "view_on_plan": "no_plan",
+                "dissent_reason": DISSENT,
+            }
+        ],
     )
 
 
