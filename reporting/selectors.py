@@ -827,11 +827,15 @@ def quarterly_figures(period: Period, on: date) -> list[dict[str, Any] | None]:
 
 def looked_after_on_each(days: list[date]) -> list[int]:
     """Children looked after on each of the days, counted as children_in_care_profile counts
-    them at the start and end of a period (short breaks included). One query, none for no days."""
+    them at the start and end of a period (as the DfE counts them: short breaks left out), so the
+    last quarter's figure is the year's. One query, none for no days."""
     if not days:
         return []
     row = Child.objects.aggregate(
-        **{f"day_{index}": Count("pk", filter=looked_after(day, every_child=True)) for index, day in enumerate(days)}
+        **{
+            f"day_{index}": Count("pk", filter=dfe_looked_after(day, every_child=True))
+            for index, day in enumerate(days)
+        }
     )
     return [row[f"day_{index}"] for index in range(len(days))]
 

@@ -28,7 +28,8 @@ from reporting.selectors import lac_participation, lac_review_participation_and_
 from tests.annual_report.authority import ON, YEAR, add_child_in_care_with_a_review
 from tests.annual_report.formats import csv_by_measure, page_tables
 from tests.api_helpers import api_client
-from tests.conftest import sign_in
+from tests.conftest import in_care, sign_in
+from tests.factories import ChildFactory
 
 Q1, Q2, Q3, Q4 = "Q1 April to June", "Q2 July to September", "Q3 October to December", "Q4 January to March"
 TRENDS = {
@@ -176,3 +177,11 @@ def test_the_light_participation_count_agrees_with_the_year_s(records):
     light, full = lac_participation(year), lac_review_participation_and_quality(year, ON)
     assert {key: light[key] for key in light} == {key: full[key] for key in light}
     assert (light["participated"], light["participation_counted"], light["participation_rate"]) == (9, 9, 100)
+
+
+def test_the_last_quarters_children_looked_after_is_the_years_short_breaks_left_out(authority, report):
+    """A child looked after only under short breaks on 31 March is in neither count."""
+    in_care(ChildFactory(given_name="Shorty"), D(2026, 3, 20), D(2026, 4, 5), legal_status="V3", placement_type="P1")
+    content = services.draft(report, ON)
+    assert content.figures["children.short_breaks_at_end"].this_year == 1
+    assert content.figures["trends.looked_after.q4"].this_year == content.figures["children.at_end"].this_year == 11
