@@ -12,7 +12,19 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Model, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role, User
@@ -253,23 +265,6 @@ def _participation_rate_parts(participation: dict[str, int]) -> tuple[int, int]:
         sum(participation[code] for code in PARTICIPATION_RATE_CODES[:-1]),
         sum(participation[code] for code in PARTICIPATION_RATE_CODES),
     )
-
-
-def lac_participation(period: Period, children: QuerySet[Child] | None = None) -> dict[str, Any]:
-    """The child's participation in the LAC reviews held in the period, by PN code, and the
-    rate's parts, as lac_review_participation_and_quality counts them, without the quality
-    standards' look-ups that make that one slow: for counting a quarter at a time. One query."""
-    codes = [*ParticipationCode.values, NOT_RECORDED]
-    reviews = held_between(_scoped(Review.objects.filter(kind=ReviewKind.LAC), children), period.start, period.end)
-    row = reviews.aggregate(**{f"code_{code}": Count("pk", filter=Q(participation_code=code)) for code in codes})
-    participation = {code: row[f"code_{code}"] for code in codes}
-    participated, counted = _participation_rate_parts(participation)
-    return {
-        "participation": participation,
-        "participated": participated,
-        "participation_counted": counted,
-        "participation_rate": percent(participated, counted),
-    }
 
 
 def conference_figures(period: Period, on: date, children: QuerySet[Child] | None = None) -> dict[str, Any]:
@@ -797,32 +792,68 @@ def quarters(period: Period) -> list[tuple[date, date]]:
 
 
 def quarterly_figures(period: Period, on: date) -> list[dict[str, Any] | None]:
-    """The key figures of each quarter of the period (quarters), counted by the selectors that
-    count the year's, applied to the quarter, so a quarter's figure and the year's can never
-    disagree: LAC reviews, ICPCs and RCPCs held and held in timescale, the participation rate's
-    parts, escalations raised (five queries a quarter) and children looked after at each
-    quarter's end (one query for all of them). None for a quarter that has not started by `on`."""
+    """The key figures of each quarter of the period (quarters): LAC reviews, ICPCs and RCPCs
+    held and held in timescale, the participation rate's parts, escalations raised and children
+    looked after at each quarter's end. Each is counted by the condition the year's figure is
+    counted by (held_between and HELD_IN_TIMESCALE, the participation codes, raised_between,
+    dfe_looked_after), grouped by the quarter the date falls in, so the quarters and the year
+    can never disagree. Three queries for all the quarters; None for a quarter that has not
+    started by `on`."""
     started = [Period(start, end) for start, end in quarters(period) if start <= on]
-    at_end = looked_after_on_each([quarter.end for quarter in started])
-    figures: list[dict[str, Any] | None] = []
-    for quarter, looked_after_at_end in zip(started, at_end):
-        reviews = review_timeliness(quarter, on)
-        lac = lac_participation(quarter)
-        figures.append(
-            {
-                "start": quarter.start,
-                "end": quarter.end,
-                "reviews": {
-                    kind: {"held": reviews[kind]["held"], "in_timescale": reviews[kind]["in_timescale"]}
-                    for kind in ReviewKind.values
-                },
-                "participated": lac["participated"],
-                "participation_counted": lac["participation_counted"],
-                "looked_after_at_end": looked_after_at_end,
-                "escalations_raised": escalation_year_figures(quarter)["raised"],
-            }
+    if not started:
+        return [None] * len(quarters(period))
+    first, last = started[0].start, started[-1].end
+    codes = [*ParticipationCode.values, NOT_RECORDED]
+    lac = Q(kind=ReviewKind.LAC)
+    reviews = (
+        held_between(Review.objects.all(), first, last)
+        .annotate(quarter=_quarter_of("held_on", started))
+        .values("quarter", "kind")
+        .annotate(
+            held=Count("pk"),
+            in_timescale=Count("pk", filter=HELD_IN_TIMESCALE),
+            **{f"code_{code}": Count("pk", filter=lac & Q(participation_code=code)) for code in codes},
         )
-    return figures + [None] * (len(quarters(period)) - len(started))
+    )
+    raised = dict(
+        Escalation.objects.filter(raised_between(first, last))
+        .annotate(quarter=_quarter_of("raised_on", started))
+        .values("quarter")
+        .annotate(raised=Count("pk"))
+        .values_list("quarter", "raised")
+    )
+    at_end = looked_after_on_each([quarter.end for quarter in started])
+    figures: list[dict[str, Any]] = [
+        {
+            "start": quarter.start,
+            "end": quarter.end,
+            "reviews": {kind: {"held": 0, "in_timescale": 0} for kind in ReviewKind.values},
+            "participation": dict.fromkeys(codes, 0),
+            "looked_after_at_end": looked_after_at_end,
+            "escalations_raised": raised.get(index, 0),
+        }
+        for index, (quarter, looked_after_at_end) in enumerate(zip(started, at_end))
+    ]
+    for row in reviews:
+        quarter_figures = figures[row["quarter"]]
+        quarter_figures["reviews"][row["kind"]] = {"held": row["held"], "in_timescale": row["in_timescale"]}
+        for code in codes:
+            quarter_figures["participation"][code] += row[f"code_{code}"]
+    for quarter_figures in figures:
+        participation = quarter_figures.pop("participation")
+        quarter_figures["participated"], quarter_figures["participation_counted"] = _participation_rate_parts(
+            participation
+        )
+    return [*figures, *[None] * (len(quarters(period)) - len(started))]
+
+
+def _quarter_of(field: str, started: list[Period]) -> Case:
+    """The index in `started` of the quarter a date falls in, for rows already limited to the
+    quarters' span: grouping by it counts every quarter in one query."""
+    return Case(
+        *(When(**{f"{field}__lte": quarter.end}, then=Value(index)) for index, quarter in enumerate(started)),
+        output_field=IntegerField(),
+    )
 
 
 def looked_after_on_each(days: list[date]) -> list[int]:

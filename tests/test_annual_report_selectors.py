@@ -418,7 +418,6 @@ QUERIES = {
     "oversight_year_figures": 2,
     "escalation_year_figures": 2,
     "child_protection_year_figures": 2,
-    "lac_participation": 1,
 }
 
 
