@@ -13,6 +13,22 @@ from .targets import describe_target, met_in_words, target_met
 
 NOT_AVAILABLE = "not available"
 NOT_YET = "not yet"
+BOARD_NOTICE = (
+    "This is the version for the Corporate Parenting Board. To protect children's privacy, numbers from 1 to 5, "
+    "percentages worked out from them and any figure from which they could be worked out are shown as"
+)
+"""Opens the board version in every format, which each ends with its own "c"."""
+
+
+def document_title(content, published, *, is_board):
+    """The report's title in every format: the page's <title>, the PDF's and the Word copy's."""
+    if published:
+        title = f"Annual IRO report {content.label}, version {published.number}"
+    else:
+        title = f"Draft annual IRO report {content.label}"
+    if is_board:
+        title += " (board version)"
+    return f"{title}, {content.authority}"
 
 
 def board_suppression(report):

@@ -36,7 +36,7 @@ from .models import (
 )
 from .narrative import is_written
 from .periods import reporting_year
-from .presentation import Presenter
+from .presentation import BOARD_NOTICE, Presenter, document_title
 from .targets import targets_for
 
 NARRATIVE_FIELDS = (
@@ -530,6 +530,8 @@ def report_context(
         "content": content,
         "variant": variant,
         "is_board": variant == Variant.BOARD,
+        "document_title": document_title(content, published, is_board=variant == Variant.BOARD),
+        "board_notice": BOARD_NOTICE,
         "published": published,
         "for_pdf": for_pdf,
         "sections": presenter.sections(),

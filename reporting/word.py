@@ -23,6 +23,8 @@ from docx.shared import Cm, Pt
 from iro_portal.charts_text import SVG, alternative_text
 from iro_portal.dates import format_date
 
+from .presentation import BOARD_NOTICE
+
 LANGUAGE = "en-GB"
 A4 = (Cm(21), Cm(29.7))
 """python-docx's blank document is US Letter; committee papers here are A4."""
@@ -41,23 +43,11 @@ ACTION_PLAN_COLUMNS = [
 ]
 
 
-def document_title(context) -> str:
-    """The document's title, as the page's <title> gives it."""
-    content, published = context["content"], context["published"]
-    if published:
-        title = f"Annual IRO report {content.label}, version {published.number}"
-    else:
-        title = f"Draft annual IRO report {content.label}"
-    if context["is_board"]:
-        title += " (board version)"
-    return f"{title}, {content.authority}"
-
-
 def annual_report_docx(context) -> bytes:
     """The full or board version (services.report_context gives `context`) as .docx bytes."""
     content, published = context["content"], context["published"]
     document = Document()
-    _set_language_and_properties(document, document_title(context), content.authority)
+    _set_language_and_properties(document, context["document_title"], content.authority)
     made = published.published_at if published else timezone.now()
     document.core_properties.created = document.core_properties.modified = made
     page = document.sections[0]
@@ -71,11 +61,7 @@ def annual_report_docx(context) -> bytes:
     else:
         document.add_paragraph(f"Draft: figures as at {format_date(content.generated_on)}")
     if context["is_board"]:
-        document.add_paragraph(
-            "This is the version for the Corporate Parenting Board. To protect children's privacy, numbers from 1 "
-            "to 5, percentages worked out from them and any figure from which they could be worked out are shown as c.",
-            style="Intense Quote",
-        )
+        document.add_paragraph(f"{BOARD_NOTICE} c.", style="Intense Quote")
     if published and published.reason:
         document.add_paragraph(f"Reason for this version: {published.reason}")
 
