@@ -13,10 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    ExpressionWrapper,
     IntegerField,
     Max,
     Model,
@@ -104,14 +102,13 @@ from reviews.models import (
     Review,
     ReviewKind,
 )
-from reviews.record_models import CarePlanCheckKind, CheckAnswer, ViewsGiven
+from reviews.record_models import CarePlanCheck, CarePlanCheckKind, CheckAnswer, ReviewViews, ViewsGiven, ViewsOf
 from reviews.record_selectors import (
     CHECK_NOT_RECORDED,
-    PERMANENCE_REVIEW,
-    check_answer,
-    child_views_given,
-    child_views_not_obtained,
+    care_plan_checked,
+    child_views_only_not_obtained,
     parents_attended,
+    permanence_review,
 )
 from reviews.selectors import (
     HELD_IN_TIMESCALE,
@@ -309,40 +306,39 @@ def lac_record_figures(period: Period, children: QuerySet[Child] | None = None) 
     """From the IRO's record of the LAC reviews held in the period: the child's views recorded,
     by how they were given (and where not, whether the reason was); the parents attended
     (record_selectors.parents_attended); at the second review, the permanence plan check; and
-    the reviews where each care plan check was not met. One query over the reviews, each
-    annotated once."""
+    the reviews where each care plan check was not met. Three queries: over the reviews, and
+    over their child's views and their unmet checks (at most one of each per review), grouped,
+    rather than looked up review by review."""
     kinds = CarePlanCheckKind.values
     reviews = held_between(_scoped(Review.objects.filter(kind=ReviewKind.LAC), children), period.start, period.end)
-    reviews = reviews.annotate(
-        child_views=child_views_given(),
-        views_not_obtained=child_views_not_obtained(),
-        parents_came=parents_attended(),
-        second_review=ExpressionWrapper(PERMANENCE_REVIEW, output_field=BooleanField()),
-        **{f"check_{kind}": check_answer(kind) for kind in kinds},
-    )
-    not_met = {f"not_met_{kind}": Count("pk", filter=Q(**{f"check_{kind}": CheckAnswer.NO})) for kind in kinds}
-    any_check = Q()
-    any_not_met = Q()
-    for kind in kinds:
-        any_check |= Q(**{f"check_{kind}__isnull": False})
-        any_not_met |= Q(**{f"check_{kind}": CheckAnswer.NO})
-    row = _each_row_once(reviews).aggregate(
+    second_review = permanence_review()
+    row = reviews.aggregate(
         held=Count("pk"),
-        **{f"views_{given}": Count("pk", filter=Q(child_views=given)) for given in ViewsGiven.values},
-        views_not_obtained_count=Count("pk", filter=Q(child_views__isnull=True, views_not_obtained=True)),
-        parents_attended=Count("pk", filter=Q(parents_came=True)),
-        second_reviews=Count("pk", filter=Q(second_review=True)),
+        views_not_obtained_count=Count("pk", filter=child_views_only_not_obtained()),
+        parents_attended=Count("pk", filter=Q(parents_attended())),
+        second_reviews=Count("pk", filter=second_review),
+        checks_recorded=Count("pk", filter=Q(care_plan_checked())),
+        any_not_met=Count("pk", filter=Q(care_plan_checked(answer=CheckAnswer.NO))),
         **{
             f"permanence_{answer}": Count(
-                "pk", filter=Q(second_review=True, **{f"check_{CarePlanCheckKind.PERMANENCE_PLAN}": answer})
+                "pk", filter=second_review & Q(care_plan_checked(CarePlanCheckKind.PERMANENCE_PLAN, answer))
             )
             for answer in CheckAnswer.values
         },
-        checks_recorded=Count("pk", filter=any_check),
-        any_not_met=Count("pk", filter=any_not_met),
-        **not_met,
     )
-    views = {given: row[f"views_{given}"] for given in ViewsGiven.values}
+    given = dict(
+        ReviewViews.objects.filter(of=ViewsOf.CHILD, review__in=reviews)
+        .values("given")
+        .annotate(reviews=Count("pk"))
+        .values_list("given", "reviews")
+    )
+    not_met = dict(
+        CarePlanCheck.objects.filter(review__in=reviews, answer=CheckAnswer.NO)
+        .values("kind")
+        .annotate(reviews=Count("pk"))
+        .values_list("kind", "reviews")
+    )
+    views = {way: given.get(way, 0) for way in ViewsGiven.values}
     recorded = sum(views.values())
     permanence = {answer: row[f"permanence_{answer}"] for answer in CheckAnswer.values}
     answered = permanence[CheckAnswer.YES] + permanence[CheckAnswer.NO]
@@ -359,7 +355,7 @@ def lac_record_figures(period: Period, children: QuerySet[Child] | None = None) 
         "permanence": {**permanence, CHECK_NOT_RECORDED: row["second_reviews"] - sum(permanence.values())},
         "percent_permanence_agreed": percent(permanence[CheckAnswer.YES], answered),
         "checks_recorded": row["checks_recorded"],
-        "checks_not_met": {kind: row[f"not_met_{kind}"] for kind in kinds},
+        "checks_not_met": {kind: not_met.get(kind, 0) for kind in kinds},
         "any_check_not_met": row["any_not_met"],
     }
 

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 
 from accounts.selectors import IRO_CHOICES
 from children.models import Allocation
@@ -12,11 +13,13 @@ from .record_selectors import (
     CHILD_VIEWS_NOT_OBTAINED,
     CHILD_VIEWS_NOT_RECORDED,
     CHILD_VIEWS_OUTCOMES,
-    PERMANENCE_REVIEW,
     check_answer,
     child_views_given,
     child_views_not_obtained,
+    child_views_only_not_obtained,
+    child_views_recorded,
     parents_attended,
+    permanence_review,
 )
 from .selectors import (
     DUE_PERIODS,
@@ -181,20 +184,19 @@ class HeldReviewsFilter(IroScopedFilter):
         return queryset.filter(quality_standard(name, value, self.on))
 
     def filter_child_views(self, queryset, name, value):
-        views = queryset.annotate(child_views_given=child_views_given(), views_not_obtained=child_views_not_obtained())
         if value == "recorded":
-            return views.filter(child_views_given__isnull=False)
+            return queryset.filter(child_views_recorded())
         if value == CHILD_VIEWS_NOT_OBTAINED:
-            return views.filter(child_views_given__isnull=True, views_not_obtained=True)
+            return queryset.filter(child_views_only_not_obtained())
         if value == CHILD_VIEWS_NOT_RECORDED:
-            return views.filter(child_views_given__isnull=True, views_not_obtained=False)
-        return views.filter(child_views_given=value)
+            return queryset.filter(~Q(child_views_recorded()), ~Q(child_views_not_obtained()))
+        return queryset.annotate(child_views_given=child_views_given()).filter(child_views_given=value)
 
     def filter_parents_attended(self, queryset, name, value):
         return queryset.annotate(parents_came=parents_attended()).filter(parents_came=value == "yes")
 
     def filter_permanence_plan(self, queryset, name, value):
-        answered = queryset.filter(PERMANENCE_REVIEW).annotate(
+        answered = queryset.filter(permanence_review()).annotate(
             permanence=check_answer(CarePlanCheckKind.PERMANENCE_PLAN)
         )
         if value == CHECK_NOT_RECORDED:

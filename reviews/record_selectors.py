@@ -60,9 +60,19 @@ def child_views_given() -> Subquery:
     return Subquery(ReviewViews.objects.filter(review=OuterRef("pk"), of=ViewsOf.CHILD).values("given")[:1])
 
 
+def child_views_recorded() -> Exists:
+    """The child's wishes and feelings were recorded for the review, however given."""
+    return Exists(ReviewViews.objects.filter(review=OuterRef("pk"), of=ViewsOf.CHILD))
+
+
 def child_views_not_obtained() -> Exists:
     """The IRO recorded why the child's views were not obtained."""
     return Exists(ReviewRecord.objects.filter(review=OuterRef("pk")).exclude(child_views_not_obtained=""))
+
+
+def child_views_only_not_obtained() -> Q:
+    """No views of the child recorded, and the IRO recorded why they were not obtained."""
+    return ~Q(child_views_recorded()) & Q(child_views_not_obtained())
 
 
 def parents_attended() -> ExpressionWrapper:
@@ -77,6 +87,16 @@ def parents_attended() -> ExpressionWrapper:
     return ExpressionWrapper(attended, output_field=BooleanField())
 
 
+def care_plan_checked(kind: str | None = None, answer: str | None = None) -> Exists:
+    """The review has a care plan check (of `kind`, answered `answer`; any, where not given)."""
+    checks = CarePlanCheck.objects.filter(review=OuterRef("pk"))
+    if kind is not None:
+        checks = checks.filter(kind=kind)
+    if answer is not None:
+        checks = checks.filter(answer=answer)
+    return Exists(checks)
+
+
 def check_answer(kind: str) -> Subquery:
     """The review's answer to one care plan check; NULL where it was not answered."""
     return Subquery(CarePlanCheck.objects.filter(review=OuterRef("pk"), kind=kind).values("answer")[:1])
@@ -84,8 +104,11 @@ def check_answer(kind: str) -> Subquery:
 
 CHECK_NOT_RECORDED = "not_recorded"
 
-PERMANENCE_REVIEW = Q(number=timescales.PERMANENCE_PLAN_BY_REVIEW)
-"""The review by which the permanence plan should be agreed: the second of the period of care."""
+
+def permanence_review(review: str = "") -> Q:
+    """The review by which the permanence plan should be agreed: the second of the period of care.
+    `review` is the path to the review from the records queried ("review__" from its checks)."""
+    return Q(**{f"{review}number": timescales.PERMANENCE_PLAN_BY_REVIEW})
 
 
 def review_day(review: Review, draft_held_on: date | None = None) -> date:
