@@ -42,6 +42,7 @@ from children.selectors import (
     dfe_episodes,
     dfe_looked_after,
     dfe_looked_after_between,
+    dfe_looked_after_on_each,
     dfe_started_care_between,
     latest_plan_start_for,
     looked_after,
@@ -731,11 +732,10 @@ def children_in_care_profile(period: Period) -> dict[str, Any]:
     sex, ethnic group split by UASC, and the legal status and placement (by provider) of the
     episode open that day. Children looked after only under a series of short breaks (V3/V4)
     are in none of these but counted on their own, on the last day and during the period, so
-    every table describes the same children as the headline count. Three queries."""
+    every table describes the same children as the headline count. Four queries."""
     end = period.end
+    at_start, at_end_count = dfe_looked_after_on_each([period.start - timedelta(days=1), end])
     totals = Child.objects.aggregate(
-        looked_after_at_start=Count("pk", filter=dfe_looked_after(period.start - timedelta(days=1), every_child=True)),
-        looked_after_at_end=Count("pk", filter=dfe_looked_after(end, every_child=True)),
         looked_after_during=Count("pk", filter=dfe_looked_after_between(period.start, end, every_child=True)),
         started=Count("pk", filter=dfe_started_care_between(period.start, end, every_child=True)),
         ceased=Count("pk", filter=dfe_ceased_care_between(period.start, end, every_child=True)),
@@ -766,6 +766,8 @@ def children_in_care_profile(period: Period) -> dict[str, Any]:
         not_uasc, uasc = profile[f"ethnicity_{key}_False"], profile[f"ethnicity_{key}_True"]
         ethnicity[key] = {"all": not_uasc + uasc, "not_uasc": not_uasc, "uasc": uasc}
     return {
+        "looked_after_at_start": at_start,
+        "looked_after_at_end": at_end_count,
         **totals,
         "age_bands": {key: profile[f"age_{key}"] for key, _, _, _ in AGE_BANDS},
         "sex": {sex: profile[f"sex_{sex}"] for sex in Sex.values},
@@ -820,7 +822,7 @@ def quarterly_figures(period: Period, on: date) -> list[dict[str, Any] | None]:
         .annotate(raised=Count("pk"))
         .values_list("quarter", "raised")
     )
-    at_end = looked_after_on_each([quarter.end for quarter in started])
+    at_end = dfe_looked_after_on_each([quarter.end for quarter in started])
     figures: list[dict[str, Any]] = [
         {
             "start": quarter.start,
@@ -852,21 +854,6 @@ def _quarter_of(field: str, started: list[Period]) -> Case:
         *(When(**{f"{field}__lte": quarter.end}, then=Value(index)) for index, quarter in enumerate(started)),
         output_field=IntegerField(),
     )
-
-
-def looked_after_on_each(days: list[date]) -> list[int]:
-    """Children looked after on each of the days, counted as children_in_care_profile counts
-    them at the start and end of a period (as the DfE counts them: short breaks left out), so the
-    last quarter's figure is the year's. One query, none for no days."""
-    if not days:
-        return []
-    row = Child.objects.aggregate(
-        **{
-            f"day_{index}": Count("pk", filter=dfe_looked_after(day, every_child=True))
-            for index, day in enumerate(days)
-        }
-    )
-    return [row[f"day_{index}"] for index in range(len(days))]
 
 
 def oversight_year_figures(period: Period) -> dict[str, Any]:

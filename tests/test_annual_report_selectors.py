@@ -414,7 +414,7 @@ def test_age_bands_agree_with_age_on_day_by_day(born):
 # ---------------------------------------------------------------------------------------------
 
 QUERIES = {
-    "children_in_care_profile": 3,
+    "children_in_care_profile": 4,
     "oversight_year_figures": 2,
     "escalation_year_figures": 2,
     "child_protection_year_figures": 2,

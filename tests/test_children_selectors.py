@@ -3,7 +3,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from children.selectors import age_on, episode_on, is_looked_after_on, period_of_care_on, periods_of_care
+from children.models import Child
+from children.selectors import (
+    age_on,
+    dfe_looked_after,
+    dfe_looked_after_on_each,
+    episode_on,
+    is_looked_after_on,
+    period_of_care_on,
+    periods_of_care,
+)
+from tests.conftest import in_care
+from tests.factories import ChildFactory
 
 D = datetime.date
 
@@ -75,3 +86,22 @@ class TestLookedAfterOn:
     def test_looked_after_from_the_start_day_until_the_day_before_ceasing(self, on, expected):
         assert is_looked_after_on(self.episodes, on) is expected
         assert (episode_on(self.episodes, on) is not None) is expected
+
+
+@pytest.mark.django_db
+def test_children_looked_after_on_each_day_counted_over_the_episodes_are_those_judged_child_by_child():
+    """dfe_looked_after_on_each counts from the episodes what dfe_looked_after judges child by
+    child: a move between episodes on one day counted once, short breaks left out until care
+    under another legal status starts, the day care ends not counted."""
+    moved = ChildFactory()
+    in_care(moved, D(2025, 1, 1), D(2025, 3, 1))
+    in_care(moved, D(2025, 3, 1))
+    short_breaks_then_care = ChildFactory()
+    in_care(short_breaks_then_care, D(2025, 1, 1), D(2025, 2, 10), legal_status="V3", placement_type="P1")
+    in_care(short_breaks_then_care, D(2025, 2, 10), D(2025, 4, 1), legal_status="C2")
+    only_short_breaks = ChildFactory()
+    in_care(only_short_breaks, D(2025, 1, 1), legal_status="V4", placement_type="P1")
+    days = [D(2024, 12, 31), D(2025, 1, 1), D(2025, 2, 9), D(2025, 2, 10), D(2025, 3, 1), D(2025, 3, 31), D(2025, 4, 1)]
+    judged = [Child.objects.filter(dfe_looked_after(day)).count() for day in days]
+    assert dfe_looked_after_on_each(days) == judged == [0, 1, 1, 2, 2, 2, 1]
+    assert dfe_looked_after_on_each([]) == []
