@@ -123,6 +123,8 @@ class Table:
     comparator_column: str = ""
     """The column whose figures comparators are shown beside: the one column of a simple list,
     the percentage column of a grid."""
+    row_heading: str = "Group"
+    """What a grid's rows are, heading the column of their labels."""
 
     @property
     def is_grid(self) -> bool:
@@ -332,6 +334,7 @@ def _breakdown(
         chart=chart,
         note=note,
         comparator_column=comparator_column,
+        row_heading=prefix,
     )
 
 
@@ -345,6 +348,7 @@ def _grid(
     *,
     total_row_label: str,
     total_column: tuple[str, str] | None = None,
+    row_heading: str,
 ) -> Table:
     """A two-way table with a total row (and optionally a total column) and every constraint
     between its cells, for secondary suppression."""
@@ -382,6 +386,7 @@ def _grid(
             columns=columns,
             cells=cells,
             totals=totals,
+            row_heading=row_heading,
         )
     totals.append((cells["total"][total_column[0]], [cells["total"][column] for column, _ in column_items]))
     # Each row's share of the whole: the figure published comparators (statistical neighbours,
@@ -401,6 +406,7 @@ def _grid(
         cells=cells,
         totals=totals,
         comparator_column=GRID_PERCENT,
+        row_heading=row_heading,
     )
 
 
@@ -613,6 +619,7 @@ def _children(b: _Builder) -> Section:
         lambda raw, group, column: raw["children"]["ethnicity"][group][column],
         total_row_label="All ethnic groups",
         total_column=UASC_COLUMNS[0],
+        row_heading="Ethnic group",
     )
     ethnicity.columns = [UASC_COLUMNS[0], *UASC_COLUMNS[1:], (GRID_PERCENT, "Percentage")]
     legal = _breakdown(
@@ -634,6 +641,7 @@ def _children(b: _Builder) -> Section:
         lambda raw, group, provider: raw["children"]["placements"][group][provider],
         total_row_label="All placements",
         total_column=("total", "Total"),
+        row_heading="Placement",
     )
     return Section(
         "children",
@@ -779,6 +787,7 @@ def _lac_reviews(b: _Builder) -> Section:
         rows=standards_rows,
         columns=[("met", "Met"), ("missed", "Missed"), ("decided", "Reviews counted"), ("percent", "Met (%)")],
         cells=standards_cells,
+        row_heading="Standard",
         totals=[
             (f"lac.standard.{standard}.decided", [f"lac.standard.{standard}.met", f"lac.standard.{standard}.missed"])
             for standard in STANDARD_LABELS
@@ -793,6 +802,7 @@ def _lac_reviews(b: _Builder) -> Section:
         [("late", "Held late"), ("rebooked", "Of which rebooked")],
         lambda raw, band, column: raw["detail"]["late_reviews"]["bands"][band][column],
         total_row_label="All late reviews",
+        row_heading="How late",
     )
     lateness.totals.append(("lac.late", [f"lac.lateness.{key}.late" for key, _, _, _ in LATENESS_BANDS]))
     lateness.note = (
@@ -1098,6 +1108,7 @@ def _stage_times(b: _Builder) -> Table:
         rows=rows,
         columns=[("answered", "Steps answered"), ("median", "Median working days")],
         cells=cells,
+        row_heading="Stage",
         note="Working days from the day a stage was sent the escalation to the day it answered.",
     )
 

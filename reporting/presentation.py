@@ -189,6 +189,7 @@ class Presenter:
             "id": table.key.replace(".", "-").replace("_", "-"),
             "caption": table.caption,
             "is_grid": table.is_grid,
+            "row_heading": table.row_heading,
             "columns": [label for _, label in table.columns],
             "rows": rows,
             "with_comparators": with_comparators,

@@ -65,6 +65,7 @@ def _table(b: "report._Builder", section_id: str, heading: str, cohort: str, key
         # the board version's secondary suppression needs to know.
         totals=[(cohort_key, part_keys)] if section_id == "routes_out" else [],
         comparator_column="percent",
+        row_heading="Measure",
         note=NOTES.get(section_id, ""),
     )
 

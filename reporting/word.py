@@ -170,7 +170,7 @@ def _figure_table(document, table, content) -> None:
         # merged year cells: Word reads a table's headers from one row, and its accessibility
         # checker flags merged cells.
         header = (
-            ["Group"]
+            [table["row_heading"]]
             + [f"{column}, {content.label}" for column in columns]
             + [f"{column}, {content.previous_label}" for column in columns]
         )

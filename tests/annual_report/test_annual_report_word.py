@@ -149,7 +149,7 @@ def test_every_figure_of_the_full_version_is_the_csvs_and_each_chart_is_a_descri
     )
     # One header row, each column naming its year (Word reads headers from one row).
     assert rows_of(grid)[0] == [
-        "Group",
+        "Age",
         f"Number, {THIS}",
         f"Percentage, {THIS}",
         f"Number, {LAST}",
