@@ -40,3 +40,14 @@ class StaffingChangeForm(forms.Form):
         error_messages={"required": "Choose how the IRO is employed from that date"},
     )
     version = VersionField()
+
+
+class LeavingForm(forms.Form):
+    """A manager records an IRO's last day in the service."""
+
+    last_day = GovukDateField(
+        label="Last day as an IRO",
+        help_text="For example, 31 8 2026. From the day after, they count in no headcount or full-time equivalent.",
+        error_messages={"required": "Enter their last day as an IRO"},
+    )
+    version = VersionField()

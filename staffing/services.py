@@ -1,7 +1,8 @@
-"""Recording an IRO's staffing: a change of FTE or agency status from a day. Each change ends the
-period before it and starts a new one, so the history never has gaps or overlaps it should not,
-and accounts.User.fte stays the FTE of the period open today (a change may not start after
-today, so the period open today only ever changes here)."""
+"""Recording an IRO's staffing: a change of FTE or agency status from a day, and leaving the
+service. Each change ends the period before it and starts a new one, so the history never has
+gaps or overlaps it should not, and accounts.User.fte stays the FTE of the period open today (a
+change may not start after today, so the period open today only ever changes here). Leaving ends
+the open period on the IRO's last day, so from the next day they count in no headcount or FTE."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -104,3 +105,49 @@ def record_staffing_change(
             },
         )
     return period
+
+
+def leaving_errors(*, last_day: date, latest: StaffingPeriod | None) -> dict[str, str]:
+    """What is wrong with recording that an IRO left on `last_day`, as {field: message}."""
+    if latest is None or latest.ends_on is not None:
+        return {"last_day": "This IRO is not on the staff: there is no staffing to end"}
+    if last_day < latest.starts_on:
+        return {
+            "last_day": f"The last day must be on or after {format_date(latest.starts_on)}, when their staffing "
+            "last changed"
+        }
+    return {}
+
+
+def record_leaving(
+    iro: User,
+    *,
+    last_day: date,
+    by: User | None,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> StaffingPeriod:
+    """The IRO left the service (or stops working as an IRO) after `last_day`: their open period
+    ends that day. It may be a day still to come, when a leaving date is known in advance; a later
+    change (they come back) starts a new period."""
+    if by is not None and not may_manage_allocations(by):
+        raise PermissionDenied("Only service managers and administrators can record staffing.")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=iro.pk).first()
+        latest = StaffingPeriod.objects.select_for_update().filter(iro=iro).order_by("-starts_on").first()
+        check_version(latest, expected_version, STAFFING_CHANGED_MESSAGE)
+        errors = leaving_errors(last_day=last_day, latest=latest)
+        if errors:
+            raise ValidationError(errors)
+        assert latest is not None  # leaving_errors refuses no period
+        latest.ends_on = last_day
+        latest.version += 1
+        latest.save(update_fields=["ends_on", "version"])
+        record_event(
+            action=AuditAction.UPDATE,
+            user=by,
+            obj=latest,
+            request=request,
+            detail={"iro": iro.get_username(), "left": True, "last_day": last_day.isoformat()},
+        )
+    return latest

@@ -8,11 +8,13 @@ from django.views import View
 
 from accounts.models import Role, User
 from accounts.permissions import AllocationManagerRequiredMixin
+from children.models import Child
+from children.permissions import children_allocated_to
 from iro_portal.dates import format_date
 from iro_portal.pages import FormPage
 
 from . import selectors, services
-from .forms import StaffingChangeForm
+from .forms import LeavingForm, StaffingChangeForm
 
 
 class StaffListView(AllocationManagerRequiredMixin, View):
@@ -24,7 +26,11 @@ class StaffListView(AllocationManagerRequiredMixin, View):
 class IroStaffingView(AllocationManagerRequiredMixin, View):
     def get(self, request, pk):
         iro = get_object_or_404(User, pk=pk, role=Role.IRO)
-        return render(request, "staffing/iro_staffing.html", {"iro": iro, "periods": selectors.history(iro)})
+        periods = selectors.history(iro)
+        on_the_staff = bool(periods) and periods[0].ends_on is None
+        return render(
+            request, "staffing/iro_staffing.html", {"iro": iro, "periods": periods, "on_the_staff": on_the_staff}
+        )
 
 
 class RecordChangeView(AllocationManagerRequiredMixin, FormPage):
@@ -63,4 +69,37 @@ class RecordChangeView(AllocationManagerRequiredMixin, FormPage):
             self.request,
             f"Change recorded: from {format_date(period.starts_on)} {self.iro} works {period.fte} FTE, {employed}.",
         )
+        return redirect("staffing:iro", pk=self.iro.pk)
+
+
+class RecordLeavingView(AllocationManagerRequiredMixin, FormPage):
+    template_name = "staffing/record_leaving.html"
+    form_class = LeavingForm
+
+    def load(self, request, pk):
+        self.iro = get_object_or_404(User, pk=pk, role=Role.IRO)
+        self.latest = selectors.latest_period(self.iro)
+        return None
+
+    def initial(self):
+        return {"version": 0 if self.latest is None else self.latest.version}
+
+    def context(self):
+        today = timezone.localdate()
+        return {
+            "iro": self.iro,
+            "latest": self.latest,
+            "children_allocated": children_allocated_to(self.iro, Child.objects.all(), on=today).count(),
+        }
+
+    def save(self, form):
+        data = form.cleaned_data
+        services.record_leaving(
+            self.iro,
+            last_day=data["last_day"],
+            by=self.request.user,
+            expected_version=data["version"],
+            request=self.request,
+        )
+        messages.success(self.request, f"Recorded: {self.iro}’s last day as an IRO is {format_date(data['last_day'])}.")
         return redirect("staffing:iro", pk=self.iro.pk)

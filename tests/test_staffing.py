@@ -25,7 +25,7 @@ from reporting.presentation import board_suppression
 from reporting.selectors import caseloads
 from staffing import selectors as staffing_selectors
 from staffing.models import StaffingPeriod
-from staffing.services import STAFFING_CHANGED_MESSAGE, record_staffing_change
+from staffing.services import STAFFING_CHANGED_MESSAGE, record_leaving, record_staffing_change
 from tests.conftest import sign_in
 from tests.factories import IroFactory
 
@@ -321,6 +321,72 @@ class TestPages:
         sign_in(client, manager)
         content = client.get(reverse("staffing:iro", args=[hana.pk])).content.decode()
         assert "1 October 2025" in content and "30 September 2025" in content and "0.50" in content
+
+
+class TestLeaving:
+    def test_the_last_day_ends_the_open_period_and_the_day_after_counts_no_fte(self, hana, aga, manager):
+        left = date(2026, 4, 30)
+        record_leaving(hana, last_day=left, by=manager, expected_version=3)
+        assert staffing_selectors.fte_on(hana, left) == Decimal("0.50")
+        assert staffing_selectors.fte_on(hana, left + timedelta(days=1)) is None
+        after = caseloads(left + timedelta(days=1))
+        # Still holding her 12 children, she is listed with no FTE; only Aga's 0.80 is divided by.
+        assert [(row.iro.first_name, row.fte, row.children) for row in after["rows"]] == [
+            ("Aga", Decimal("0.80"), 4),
+            ("Hana", None, 12),
+        ]
+        assert after["total_fte"] == Decimal("0.80")
+        Allocation.objects.filter(iro=hana).update(end_date=left + timedelta(days=1))
+        assert [row.iro.first_name for row in caseloads(left + timedelta(days=2))["rows"]] == ["Aga"]
+        event = AuditEvent.objects.filter(object_type="staffing.staffingperiod").latest("pk")
+        assert event.detail == {"iro": hana.username, "left": True, "last_day": "2026-04-30"}
+
+    def test_a_last_day_before_the_period_or_with_no_period_open_is_refused_and_changes_nothing(self, hana, manager):
+        with pytest.raises(Exception) as refused:
+            record_leaving(hana, last_day=CHANGED - timedelta(days=1), by=manager, expected_version=3)
+        assert "on or after 1 October 2025" in refused.value.message_dict["last_day"][0]
+        record_leaving(hana, last_day=CHANGED, by=manager, expected_version=3)
+        with pytest.raises(Exception) as refused:
+            record_leaving(hana, last_day=TODAY, by=manager, expected_version=4)
+        assert refused.value.message_dict == {"last_day": ["This IRO is not on the staff: there is no staffing to end"]}
+        assert staffing_selectors.latest_period(hana).ends_on == CHANGED
+
+    def test_coming_back_starts_a_new_period_after_the_gap(self, hana, manager):
+        record_leaving(hana, last_day=date(2026, 1, 31), by=manager, expected_version=3)
+        record_staffing_change(
+            hana,
+            starts_on=date(2026, 6, 1),
+            fte=Decimal("0.50"),
+            agency=True,
+            by=manager,
+            expected_version=4,
+            today=TODAY,
+        )
+        assert staffing_selectors.fte_on(hana, date(2026, 3, 31)) is None
+        assert staffing_selectors.fte_on(hana, date(2026, 6, 1)) == Decimal("0.50")
+
+    def test_a_manager_records_it_on_a_page_warned_of_the_children_still_allocated(self, client, hana, manager):
+        sign_in(client, manager)
+        history = client.get(reverse("staffing:iro", args=[hana.pk])).content.decode()
+        url = reverse("staffing:left", args=[hana.pk])
+        assert url in history
+        page = client.get(url).content.decode()
+        assert "Hana Hours has 12 children allocated today" in page
+        today = timezone.localdate()
+        data = {"last_day_day": today.day, "last_day_month": today.month, "last_day_year": today.year, "version": 1}
+        stale = client.post(url, data)
+        assert stale.status_code == 409
+        assert staffing_selectors.latest_period(hana).ends_on is None
+        response = client.post(url, {**data, "version": 3}, follow=True)
+        assert f"Hana Hours’s last day as an IRO is {today.day} " in response.content.decode()
+        assert staffing_selectors.latest_period(hana).ends_on == today
+        assert url not in client.get(reverse("staffing:iro", args=[hana.pk])).content.decode()
+        missing = client.post(url, {"version": 4})
+        assert missing.status_code == 400 and "Enter their last day as an IRO" in missing.content.decode()
+
+    def test_an_iro_cannot_record_that_anyone_left(self, client, hana):
+        sign_in(client, hana)
+        assert client.get(reverse("staffing:left", args=[hana.pk])).status_code == 403
 
 
 def test_an_iro_sees_their_caseload_per_fte_with_and_without_children_on_a_plan_only(client, hana):

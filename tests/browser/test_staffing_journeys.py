@@ -1,6 +1,7 @@
 """IRO staffing in the browser: a service manager finds it under "Manage the service", opens an
 IRO's history, records a change with the keyboard (a date in the future first, then a right one)
-and sees it in the history table. axe-core checks every page, also at 390 px wide."""
+and sees it in the history table; then records that an IRO left. axe-core checks every page,
+also at 390 px wide."""
 
 import datetime
 
@@ -74,3 +75,27 @@ def test_manager_records_a_change_of_hours_with_the_keyboard(page, manager, iro)
         (StaffingPeriod._meta.get_field("fte").to_python("1.00"), False),
         (StaffingPeriod._meta.get_field("fte").to_python("0.80"), True),
     ]
+
+
+def test_manager_records_that_an_iro_left_with_the_keyboard(page, manager, iro):
+    today = timezone.localdate()
+    sign_in(page, manager)
+    page.goto(f"/staffing/{iro.pk}/")
+    tab_to(page, page.get_by_role("link", name="Record that they left"))
+    page.keyboard.press("Enter")
+    title = f"Record that an IRO left: {iro}"
+    check_page(page, title, "record that an IRO left")
+
+    page.get_by_role("button", name="Record their last day").click()
+    check_page(page, title, "record that an IRO left with an error", error=True)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter their last day as an IRO")
+
+    tab_to(page, page.get_by_role("group", name="Last day as an IRO").get_by_label("Day"))
+    type_date(page, today)
+    expect(page.get_by_role("button", name="Record their last day")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    check_page(page, f"Staffing: {iro}", "IRO staffing history after leaving")
+    expect(page.get_by_role("alert")).to_contain_text(f"{iro}’s last day as an IRO is")
+    expect(page.get_by_role("link", name="Record that they left")).to_have_count(0)
+    assert StaffingPeriod.objects.get(iro=iro).ends_on == today
