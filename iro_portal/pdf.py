@@ -181,7 +181,9 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     if urlsplit(base_url).scheme.lower() not in ("http", "https") or not urlsplit(base_url).netloc:
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesURLFetcher(base_url))
-    finisher = _AccessibleStructure(_chart_alternatives(document.etree_element))
+    finisher = _AccessibleStructure(
+        _chart_alternatives(document.etree_element), _link_texts(document.etree_element, base_url)
+    )
     return document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
 
 
@@ -192,6 +194,19 @@ def _chart_alternatives(root) -> dict[str, str]:
         title = svg.find(f"{SVG}title")
         if title is not None and title.text and title.text.strip():
             found.setdefault(title.text.strip(), alternative_text(svg))
+    return found
+
+
+def _link_texts(root, base_url: str) -> dict[str, str]:
+    """Each link's words, by the target its PDF annotation names: the section's id for a link
+    within the document, the absolute URL for any other (the first link's, where several share
+    a target)."""
+    found: dict[str, str] = {}
+    for link in root.iter("a"):
+        href, text = link.get("href"), " ".join("".join(link.itertext()).split())
+        if href and text:
+            target = href[1:] if href.startswith("#") else urljoin(base_url, href)
+            found.setdefault(target, text)
     return found
 
 
@@ -207,10 +222,13 @@ class _AccessibleStructure:
     as tagged content whose elements WeasyPrint leaves out of the tree (PDF 1.7 has no place for
     artifacts in it): PDF/UA wants content either in the tree or marked as an artifact, so it is
     marked as a pagination artifact, which a screen reader skips as it skips a page number.
+    A link's annotation gets its words as its description (PDF/UA asks for one; WeasyPrint gives
+    the bare target, a section's id or a URL).
     """
 
-    def __init__(self, chart_alternatives: dict[str, str]):
+    def __init__(self, chart_alternatives: dict[str, str], link_texts: dict[str, str]):
         self.chart_alternatives = chart_alternatives
+        self.link_texts = link_texts
 
     def __call__(self, document, pdf) -> None:
         objects = {item.reference: item for item in pdf.objects if isinstance(item, pydyf.Object)}
@@ -226,7 +244,17 @@ class _AccessibleStructure:
             elif element["S"] == "/TH":
                 scope = "/Column" if self._in_head(element, elements) else "/Row"
                 element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+        for item in objects.values():
+            if isinstance(item, pydyf.Dictionary) and item.get("Subtype") == "/Link":
+                self._describe_link(item)
         self._mark_untagged_content_as_artifacts(pdf, objects, elements)
+
+    def _describe_link(self, annotation) -> None:
+        action = annotation.get("A")
+        target = annotation.get("Dest") if action is None else action.get("URI")
+        target = target.string if isinstance(target, pydyf.String) else target
+        if isinstance(target, str) and (text := self.link_texts.get(target.lstrip("/"))):
+            annotation["Contents"] = pydyf.String(text)
 
     @staticmethod
     def _in_head(element, elements) -> bool:

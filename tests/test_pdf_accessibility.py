@@ -207,3 +207,24 @@ def test_the_reports_tables_head_rows_and_columns_as_the_page_does(pdfs):
     report = Pdf(pdfs["annual report (internal)"])
     scopes = [resolve(header["/A"])["/Scope"] for header in report.of_type("/TH")]
     assert scopes.count("/Column") > 20 and scopes.count("/Row") > 50
+
+
+def test_every_link_is_described_by_its_words(pdf):
+    """PDF/UA asks each link annotation for a description: the link's words, not its bare target."""
+    for page in pdf.reader.pages:
+        for annotation in page.get("/Annots", []):
+            link = annotation.get_object()
+            if link["/Subtype"] != "/Link":
+                continue
+            target = link.get("/Dest") or link["/A"]["/URI"]
+            assert str(link["/Contents"]).strip() and link["/Contents"] != target, link
+
+
+def test_the_reports_contents_links_say_the_sections_they_go_to(pdfs):
+    report = Pdf(pdfs["annual report (internal)"])
+    described = {
+        str(annotation.get_object()["/Contents"])
+        for page in report.reader.pages
+        for annotation in page.get("/Annots", [])
+    }
+    assert {"Key highlights", "Children looked after"} <= described, sorted(described)
