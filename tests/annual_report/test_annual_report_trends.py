@@ -22,9 +22,8 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.models import Variant
-from reporting.periods import reporting_year
+from reporting.periods import Period, reporting_year
 from reporting.presentation import Presenter
-from reporting.periods import Period
 from reporting.selectors import (
     escalation_year_figures,
     lac_review_participation_and_quality,
