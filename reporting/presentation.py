@@ -345,7 +345,9 @@ class Presenter:
 
     def csv_rows(self):
         """One row per figure, in the order of the report: section, measure, this year, last
-        year and the comparators; suppressed cells are "c", figures not available are empty."""
+        year, the comparators and the target; suppressed cells are "c", figures not available are
+        empty. Each row ends with the authority's name, so rows from several authorities' files
+        can be put together and still say whose they are."""
         yield [
             "Section",
             "Measure",
@@ -356,6 +358,7 @@ class Presenter:
             "England",
             "Target",
             "Target met",
+            "Authority",
         ]
         seen = set()
         for section in self.report.sections:
@@ -377,6 +380,7 @@ class Presenter:
                             _plain(figure.england),
                             self.target(key),
                             self.met(key),
+                            self.report.authority,
                         ]
 
     def _csv_value(self, key, year):

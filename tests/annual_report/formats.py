@@ -7,6 +7,7 @@ import io
 from fractions import Fraction
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -89,7 +90,9 @@ def csv_by_measure(response):
         "England",
         "Target",
         "Target met",
+        "Authority",
     ]
+    assert {row[-1] for row in body} == {settings.AUTHORITY_NAME}, "each row says whose figures they are"
     by_measure = {row[1]: row for row in body}
     assert len(by_measure) == len(body), "each measure is one row"
     return by_measure

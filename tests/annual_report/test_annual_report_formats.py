@@ -97,9 +97,9 @@ def test_the_csv_has_one_row_per_measure_with_section_both_years_and_comparators
     ]
     assert rows[names["lac.held"]][0] == "Looked-after children's reviews"
     assert rows[names["cp.icpc.held"]][0] == "Child protection"
-    assert rows["Held in timescale (%)"][3:] == ["90", "89", "85.5", "88.5", "", ""]
-    assert rows[names["children.rate_per_10000"]][3:] == ["5.5", "6.7", "72.4", "71", "", ""]
-    assert rows[names["lac.held"]][5:] == ["", "", "", ""]
+    assert rows["Held in timescale (%)"][3:-1] == ["90", "89", "85.5", "88.5", "", ""]
+    assert rows[names["children.rate_per_10000"]][3:-1] == ["5.5", "6.7", "72.4", "71", "", ""]
+    assert rows[names["lac.held"]][5:-1] == ["", "", "", ""]
     assert rows["Oversight records: all oversight records"][3:5] == ["7", "3"]
     assert set(rows) == {names[key] for key in keys_in_tables()}, "every figure shown in a table is in the CSV"
 
