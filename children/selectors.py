@@ -340,7 +340,8 @@ def caseload_sizes(iros: Iterable[User], on: date) -> dict[int, dict[str, float]
     equivalent. `on` is today, so each IRO's fte is their staffing that day: staffing.services
     keeps User.fte the FTE of the period open today, which spares the IRO's own caseload page a
     query. One query."""
-    looked_after_now = Q(child__in=Child.objects.filter(looked_after(on, every_child=True)))
+    # Asked allocation by allocation: an IRO's page counts a few dozen children, not the authority.
+    looked_after_now = Q(Exists(episodes_open_on(on).filter(child=OuterRef("child"))))
     counts = {
         iro_id: (children, lac_children)
         for iro_id, children, lac_children in Allocation.objects.current(on)
