@@ -8,8 +8,6 @@ from django.views import View
 
 from accounts.models import Role, User
 from accounts.permissions import AllocationManagerRequiredMixin
-from children.models import Child
-from children.permissions import children_allocated_to
 from iro_portal.dates import format_date
 from iro_portal.pages import FormPage
 
@@ -89,7 +87,8 @@ class RecordLeavingView(AllocationManagerRequiredMixin, FormPage):
         return {
             "iro": self.iro,
             "latest": self.latest,
-            "children_allocated": children_allocated_to(self.iro, Child.objects.all(), on=today).count(),
+            # Through the account's allocations: staffing sits below the children app it would import.
+            "children_allocated": self.iro.allocations.current(today).values("child").distinct().count(),
         }
 
     def save(self, form):

@@ -339,6 +339,7 @@ RULES = {
     "staffing:list": Rule(MANAGERS, why="each IRO's FTE and agency status, from Manage the service"),
     "staffing:iro": Rule(MANAGERS, lambda world: {"pk": world.users["iro"].pk}),
     "staffing:change": Rule(MANAGERS, lambda world: {"pk": world.users["iro"].pk}),
+    "staffing:left": Rule(MANAGERS, lambda world: {"pk": world.users["iro"].pk}),
     # children
     "children:list": Rule(CHILD_LISTS),
     "children:caseload": Rule(
