@@ -206,7 +206,7 @@ def dashboard_seconds(on, runs):
     import report_baselines
     from accounts.models import Role, User
     from reporting import stored_figures
-    from reporting.models import StoredFigures
+    from reporting.models import MaintainedFigures, StoredFigures
     from reporting.periods import year_to_date
 
     period = year_to_date(on)
@@ -218,6 +218,7 @@ def dashboard_seconds(on, runs):
 
         def counted(user=user):
             StoredFigures.objects.all().delete()
+            MaintainedFigures.objects.all().delete()
             return stored_figures.dashboard_for(user, period, on)
 
         timings[who] = {

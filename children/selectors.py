@@ -416,18 +416,6 @@ def dfe_looked_after(on: date, every_child: bool = False) -> Exists | Expression
     return child_has_one_of(dfe_episodes().filter(open_on(on)), every_child)
 
 
-def dfe_looked_after_on_each(days: list[date]) -> list[int]:
-    """The number of children looked after on each of the days, as dfe_looked_after judges them,
-    counted in one pass over the episodes the DfE counts: over the whole authority, cheaper than
-    asking child by child. One query, none for no days."""
-    if not days:
-        return []
-    row = dfe_episodes().aggregate(
-        **{f"day_{index}": Count("child", distinct=True, filter=open_on(day)) for index, day in enumerate(days)}
-    )
-    return [row[f"day_{index}"] for index in range(len(days))]
-
-
 def dfe_looked_after_between(start: date, end: date, every_child: bool = False) -> Exists | ExpressionWrapper:
     return child_has_one_of(dfe_episodes().filter(open_between(start, end)), every_child)
 

@@ -11,7 +11,7 @@ period the review itself is counted in."""
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Aggregate, DurationField, ExpressionWrapper, F, Q
+from django.db.models import DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
 
 from .models import CHILD_FORMS, FormVersion
@@ -66,46 +66,6 @@ def reviewed_between(start: date, end: date, prefix: str = "review__") -> Q:
 def time_to_respond() -> ExpressionWrapper:
     """From an alert being raised to someone recording what they did."""
     return ExpressionWrapper(F("responded_at") - F("raised_at"), output_field=DurationField())
-
-
-class Median(Aggregate):
-    """The middle value of a set (the mean of the middle two when the count is even)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    name = "Median"
-    output_field = DurationField()
-    allow_distinct = False
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        median = self.copy()
-        median.function = "iro_median"
-        median.template = "%(function)s(%(expressions)s)"
-        return super(Median, median).as_sql(compiler, connection, **extra_context)
-
-
-class _SqliteMedian:
-    """SQLite has no median; the one Median uses there, registered on each connection."""
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-
-    def step(self, value: float | None) -> None:
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self) -> float | None:
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        middle = len(ordered) // 2
-        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def register_sqlite_median(sender, connection, **kwargs) -> None:
-    """Receives connection_created (consultations.apps)."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_aggregate("iro_median", 1, _SqliteMedian)
 
 
 def hours(duration: timedelta | None) -> float | None:

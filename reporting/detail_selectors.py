@@ -10,12 +10,11 @@ caseloads.selectors, children.selectors)."""
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, FloatField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from caseloads.selectors import IRO_ALLOCATION_OUTCOMES, iro_allocation_conditions, iro_allocation_outcome
 from children.models import Child
 from children.selectors import dfe_looked_after
-from consultations.figure_selectors import Median
 from escalations.codes import Stage
 from escalations.models import Escalation, EscalationStep
 from escalations.selectors import raised_between, went_formal
@@ -24,7 +23,8 @@ from reviews.models import CalendarDay, Review, ReviewKind
 from reviews.selectors import HELD_LATE, held_between
 
 from .periods import Period
-from .selectors import _each_row_once, percent
+from .selectors import percent
+from .tallies import median, tally
 
 LATENESS_BANDS = [
     ("up_to_5", "Up to 5 working days late", None, 5),
@@ -62,22 +62,31 @@ def escalation_process_figures(period: Period) -> dict[str, Any]:
     Two queries."""
     raised = raised_between(period.start, period.end)
     formal = Q(went_formal())
-    counts = Escalation.objects.aggregate(
+    counts = tally(
+        "escalations_formal",
+        Escalation.objects.all(),
+        child="child_id",
         raised_formal=Count("pk", filter=raised & formal),
         raised_informal=Count("pk", filter=raised & ~formal),
     )
-    steps = (
-        EscalationStep.objects.filter(responded_on__gte=period.start, responded_on__lte=period.end)
-        .annotate(working_days=_working_days_through("responded_on") - _working_days_through("sent_on"))
-        .values("stage")
-        .annotate(answered=Count("pk"), median=Median("working_days", output_field=FloatField()))
+    steps = tally(
+        "escalation_steps_answered",
+        EscalationStep.objects.filter(responded_on__gte=period.start, responded_on__lte=period.end).annotate(
+            working_days=_working_days_through("responded_on") - _working_days_through("sent_on")
+        ),
+        child="escalation__child_id",
+        by=("stage", "working_days"),
+        answered=Count("pk"),
     )
-    by_stage = {stage: {"answered": 0, "median_working_days": None} for stage in Stage.values}
+    answered: dict[int, dict[int, int]] = {stage: {} for stage in Stage.values}
     for row in steps:
-        median = row["median"]
-        by_stage[row["stage"]] = {
-            "answered": row["answered"],
-            "median_working_days": None if median is None else round(median, 1),
+        answered[row["stage"]][row["working_days"]] = row["answered"]
+    by_stage = {}
+    for stage, counted in answered.items():
+        middle = median(counted)
+        by_stage[stage] = {
+            "answered": sum(counted.values()),
+            "median_working_days": None if middle is None else round(float(middle), 1),
         }
     return {**counts, "stages": by_stage}
 
@@ -88,7 +97,10 @@ def late_review_figures(period: Period) -> dict[str, Any]:
     query."""
     late = held_between(Review.objects.filter(kind=ReviewKind.LAC), period.start, period.end).filter(HELD_LATE)
     late = late.annotate(working_days_late=_working_days_through("held_on") - _working_days_through("due_date"))
-    row = late.aggregate(
+    row = tally(
+        "late_reviews",
+        late,
+        child="child_id",
         late=Count("pk"),
         rebooked=Count("pk", filter=REBOOKED),
         **{f"band_{key}": Count("pk", filter=_in_band(low, high)) for key, _, low, high in LATENESS_BANDS},
@@ -114,7 +126,11 @@ def iro_allocation_figures(period: Period, on: date) -> dict[str, Any]:
     allocation = iro_allocation_conditions(period.start, period.end, on)
     flagged = Child.objects.annotate(**{f"figure_{name}": condition for name, condition in allocation.items()})
     read_back = {name: Q(**{f"figure_{name}": True}) for name in allocation}
-    row = _each_row_once(flagged).aggregate(
+    row = tally(
+        "iro_allocation",
+        flagged,
+        child="pk",
+        once_per_row=True,
         started=Count("pk", filter=Q(figure_started=True)),
         **{
             outcome: Count("pk", filter=iro_allocation_outcome(outcome, **read_back))
@@ -134,7 +150,10 @@ def in_contact_figures(period: Period) -> dict[str, Any]:
     )
     agreed = InContactPlan.objects.filter(child=OuterRef("pk"), agreed_on__gte=period.start, agreed_on__lte=end)
     looked_after = Q(dfe_looked_after(end, every_child=True))
-    row = Child.objects.aggregate(
+    row = tally(
+        "in_contact",
+        Child.objects.all(),
+        child="pk",
         looked_after_at_end=Count("pk", filter=looked_after),
         with_plan_at_end=Count("pk", filter=looked_after & Q(Exists(open_at_end))),
         agreed_in_period=Count("pk", filter=Q(Exists(agreed))),

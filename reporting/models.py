@@ -346,3 +346,71 @@ class StoredFigures(models.Model):
         return (
             f"{self.get_kind_display()} for {self.scope}, {self.period_start} to {self.period_end} as of {self.as_of}"
         )
+
+
+class MaintainedFigures(models.Model):
+    """The counts (reporting.tallies) behind the whole authority's figures of one kind, for a
+    period as of a day, kept up to date as records change (reporting.maintained): their sums,
+    and each shard's counts (MaintainedShard) so that a shard counted again takes its old
+    counts out of the sums."""
+
+    kind = models.CharField(max_length=20, choices=FiguresKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    as_of = models.DateField(help_text="The day the figures are counted for: 'overdue now' depends on it.")
+    names = models.TextField(help_text="JSON: the tallies' names, in the order the selectors ask for them.")
+    totals = models.TextField(help_text="JSON: each tally's counts summed over every shard.")
+    folded_version = models.BigIntegerField(help_text="The data version of the last change counted in.")
+    built_at = models.DateTimeField()
+    folded_at = models.DateTimeField()
+    read_at = models.DateTimeField(help_text="Figures nobody has asked for in a while stop being kept.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end", "as_of"], name="maintained_figures_one_per_key"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FiguresKind.values), name="maintained_figures_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="maintained_figures_period_order"
+            ),
+        ]
+        verbose_name_plural = "maintained figures"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.period_start} to {self.period_end} as of {self.as_of} (maintained)"
+
+
+class MaintainedShard(models.Model):
+    """One shard's counts (reporting.tallies.SHARD_WIDTH children by consecutive id) in a
+    MaintainedFigures: JSON, a list with one entry per tally."""
+
+    figures = models.ForeignKey(MaintainedFigures, on_delete=models.CASCADE, related_name="shards")
+    shard = models.IntegerField()
+    counts = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["figures", "shard"], name="maintained_shard_once")]
+
+    def __str__(self):
+        return f"shard {self.shard} of {self.figures}"
+
+
+EVERY_SHARD = -1
+"""A change that can move any child's figures (the working-day calendar)."""
+
+
+class ChangedShard(models.Model):
+    """A shard of children whose records a transaction changed, written by database triggers in
+    the same transaction as the change (migration reporting 0010), whichever way it was written.
+    The first fold that sees it stamps it with the data version of the time; figures folded
+    through that version have counted the shard again."""
+
+    shard = models.IntegerField(help_text="-1: every shard.")
+    version = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version"], name="changed_shard_version")]
+
+    def __str__(self):
+        return f"shard {self.shard} changed (version {self.version})"

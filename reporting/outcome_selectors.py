@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, BooleanField, Case, Count, DateField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models import Subquery as SubqueryExpression
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In, LessThanOrEqual
@@ -39,8 +39,10 @@ from iro_portal.months import latest_start_open_longer_than
 from outcomes.codes import CareLeaverActivity, InTouch, MissingKind
 from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, HealthRecord, MissingEpisode
 
+from . import tallies
 from .periods import Period, reporting_year
-from .selectors import _each_row_once, percent
+from .selectors import percent
+from .tallies import tally
 
 EET_ACTIVITIES = frozenset(
     {
@@ -431,7 +433,7 @@ def adoption_timeliness(first_year: int, children: QuerySet[Child] | None = None
     )
     match = Adoption.objects.filter(child=OuterRef("pk"), matched_on__isnull=False).order_by("-matched_on")
     decision = AdoptionDecision.objects.filter(child=OuterRef("pk")).order_by("-decided_on")
-    rows = (
+    adopted_in_year = (
         scoped.filter(adopted(period))
         .annotate(adopted_on=adopted_on)
         .annotate(entered=entered)
@@ -445,6 +447,7 @@ def adoption_timeliness(first_year: int, children: QuerySet[Child] | None = None
         )
         .values_list("entered", "placed", "decided", "matched")
     )
+    rows = tallies.rows(adopted_in_year)
     to_placed: list[int] = []
     to_match: list[int] = []
     adopted_count = 0
@@ -474,8 +477,12 @@ def outcome_figures(first_year: int, children: QuerySet[Child] | None = None) ->
         **{f"figure_{key}": _flag(condition) for key, condition in conditions(first_year).items()},
     )
     names = list(flagged.query.annotations)
-    counts = _each_row_once(flagged).aggregate(
-        **{f"{name}_count": Count("pk", filter=Q(**{name: True})) for name in names}
+    counts = tally(
+        "outcomes",
+        flagged,
+        child="pk",
+        once_per_row=True,
+        **{f"{name}_count": Count("pk", filter=Q(**{name: True})) for name in names},
     )
     cohort_counts = {key: counts[f"cohort_{key}_count"] for key in COHORT_LABELS}
     figures = {
@@ -486,23 +493,34 @@ def outcome_figures(first_year: int, children: QuerySet[Child] | None = None) ->
         }
         for key, definition in FIGURES.items()
     }
-    sdq = HealthRecord.objects.filter(
-        year=collection_year(first_year), sdq_score__isnull=False, child__in=scoped.filter(_sdq_cohort(first_year))
-    ).aggregate(average=Avg("sdq_score"))
-    episodes = MissingEpisode.objects.filter(
-        kind=MissingKind.MISSING,
-        start_date__gte=period.start,
-        start_date__lte=period.end,
-        child__in=scoped.filter(looked_after_during(period)),
-    ).count()
+    sdq = tally(
+        "sdq_scores",
+        HealthRecord.objects.filter(
+            year=collection_year(first_year), sdq_score__isnull=False, child__in=scoped.filter(_sdq_cohort(first_year))
+        ),
+        child="child_id",
+        scored=Count("pk"),
+        total=Sum("sdq_score"),
+    )
+    episodes = tally(
+        "missing_episodes",
+        MissingEpisode.objects.filter(
+            kind=MissingKind.MISSING,
+            start_date__gte=period.start,
+            start_date__lte=period.end,
+            child__in=scoped.filter(looked_after_during(period)),
+        ),
+        child="child_id",
+        episodes=Count("pk"),
+    )["episodes"]
     went_missing = figures["went_missing"]["count"]
     return {
         "year": first_year,
         "cohorts": cohort_counts,
         "figures": figures,
         "average_sdq_score": (
-            Decimal(str(sdq["average"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            if sdq["average"] is not None
+            (Decimal(sdq["total"]) / sdq["scored"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if sdq["scored"]
             else None
         ),
         "missing_episodes": episodes,

@@ -1,21 +1,19 @@
-"""Figures that take seconds to count for a large authority (the dashboard, the annual report's
-year figures), worked out once and kept in StoredFigures against the data version they were
-counted at (reporting.models.DataVersion, moved by database triggers in the same commit as
-any change to the records). A request whose version matches reads them back in one query;
-any committed change makes the next request count afresh. Figures are never older than the
-records they say they describe, and each page says when they were counted.
+"""Figures of a scope narrower than the authority (an IRO's own children), worked out once and
+kept in StoredFigures against the data version they were counted at (reporting.models.DataVersion,
+moved by database triggers in the same commit as any change to the records). A request whose
+version matches reads them back in one query; any committed change makes the next request count
+afresh. The whole authority's figures are maintained instead (reporting.maintained). Figures are
+never older than the records they say they describe, and each page says when they were counted.
 
 One request counts while the others asking for the same figures wait for it (an advisory
 lock on PostgreSQL; SQLite serialises writers already), so a cold dashboard under load is
 counted once, not once per user."""
 
-import hashlib
 import importlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -28,7 +26,8 @@ from accounts.permissions import sees_every_child
 from children.models import Child
 from children.permissions import children_allocated_to
 
-from . import detail_selectors, outcome_selectors, selectors
+from . import detail_selectors, maintained, outcome_selectors, selectors
+from .figure_encoding import decode, encode
 from .models import FiguresKind, StoredFigures
 from .periods import Period, reporting_year
 
@@ -124,6 +123,11 @@ def outcome_figures_for(user: User, first_year: int, on: date) -> Counted:
 
 
 def _counted(kind: str, scope: str, period: Period, on: date, count: Callable[[], dict]) -> Counted:
+    """The whole authority's figures are maintained (reporting.maintained); a scope's are
+    stored against the data version."""
+    if scope == AUTHORITY:
+        kept = maintained.figures(kind, period, on, count)
+        return Counted(count(), timezone.now()) if kept is None else Counted(*kept)
     version = data_version()
     if version.changed_in_this_transaction:
         return Counted(count(), timezone.now())
@@ -140,7 +144,7 @@ def _counted(kind: str, scope: str, period: Period, on: date, count: Callable[[]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(key)])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [maintained.lock_id(key)])
         version = data_version()
         stored = _stored(key, version.number)
         if stored:
@@ -163,19 +167,15 @@ def _stored(key: dict[str, Any], version: int) -> Counted | None:
     return Counted(decode(json.loads(row[0])), row[1]) if row else None
 
 
-def _lock_id(key: dict[str, Any]) -> int:
-    digest = hashlib.blake2b(repr(sorted(key.items())).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def forget_all(using: str, apps: Apps = global_apps, **kwargs: Any) -> None:
     """After a migration (a new release), figures are counted afresh: the rules that count them
     may have changed."""
-    try:
-        stored = apps.get_model("reporting", "StoredFigures")
-    except LookupError:
-        return
-    stored.objects.using(using).all().delete()
+    for model in ("StoredFigures", "MaintainedFigures"):
+        try:
+            stored = apps.get_model("reporting", model)
+        except LookupError:
+            continue
+        stored.objects.using(using).all().delete()
 
 
 TABLES_JOINED_LATER = [
@@ -212,6 +212,7 @@ def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:
     if database.vendor != "sqlite":
         return
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
+    marks = importlib.import_module("reporting.migrations.0010_maintained_figures")
     with database.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {name for (name,) in cursor.fetchall()}
@@ -219,73 +220,9 @@ def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:
             for name, event in triggers.sqlite_events(table).items():
                 if f"reporting_data_changed_{table}_{name}" not in present:
                     cursor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))
-
-
-# JSON keeps strings, numbers, lists and string-keyed objects; the figures also hold dates,
-# decimals, tuples, integer keys, and the selectors' Month and Caseload, so those are tagged.
-
-
-def encode(value: Any) -> Any:
-    if isinstance(value, selectors.Caseload):
-        iro = value.iro
-        return {
-            "$caseload": {
-                "children": value.children,
-                "lac_children": value.lac_children,
-                "fte": None if value.fte is None else str(value.fte),
-                "agency": value.agency,
-                "iro": {
-                    "id": iro.pk,
-                    "username": iro.username,
-                    "first_name": iro.first_name,
-                    "last_name": iro.last_name,
-                    "role": iro.role,
-                    "is_active": iro.is_active,
-                    "team": iro.team,
-                },
-            }
-        }
-    if isinstance(value, selectors.Month):
-        return {"$month": {field.name: encode(getattr(value, field.name)) for field in fields(value)}}
-    if isinstance(value, dict):
-        if all(isinstance(key, str) and not key.startswith("$") for key in value):
-            return {key: encode(item) for key, item in value.items()}
-        return {"$items": [[encode(key), encode(item)] for key, item in value.items()]}
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(item) for item in value]}
-    if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if type(value) is date:
-        return {"$date": value.isoformat()}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"Cannot store {type(value).__name__} in figures")
-
-
-def decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if "$caseload" in value:
-        caseload = value["$caseload"]
-        return selectors.Caseload(
-            iro=User(**caseload["iro"]),
-            children=caseload["children"],
-            fte=None if caseload["fte"] is None else Decimal(caseload["fte"]),
-            lac_children=caseload["lac_children"],
-            agency=caseload["agency"],
-        )
-    if "$month" in value:
-        return selectors.Month(**{name: decode(item) for name, item in value["$month"].items()})
-    if "$items" in value:
-        return {decode(key): decode(item) for key, item in value["$items"]}
-    if "$tuple" in value:
-        return tuple(decode(item) for item in value["$tuple"])
-    if "$decimal" in value:
-        return Decimal(value["$decimal"])
-    if "$date" in value:
-        return date.fromisoformat(value["$date"])
-    return {key: decode(item) for key, item in value.items()}
+        if "reporting_changedshard" not in database.introspection.table_names(cursor):
+            return
+        for table in [*marks.CHILD_OF, *marks.EVERY_SHARD_TABLES]:
+            for name, sql in marks.sqlite_triggers(table):
+                if name not in present:
+                    cursor.execute(sql)

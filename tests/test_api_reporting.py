@@ -22,9 +22,12 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/api/v1/dashboard/"
 REPORTS = "/api/v1/annual-reports/"
-MAX_DASHBOARD_QUERIES = 20
-"""The dashboard's queries (four of them the consultation figures, this period and a year before),
-the token's look-up (and its last-used note) and a margin."""
+MAX_DASHBOARD_QUERIES = 22
+"""The dashboard's queries counted live, as a test's own transaction has written on PostgreSQL
+(four of them the consultation figures, this period and a year before; the IROs' hours read
+apart from their allocations, which are counted by shard; the look-up of the maintained figures
+that finds the transaction's own changes), the token's look-up (and its last-used note) and a
+margin. On SQLite the manager's figures are maintained and read in fewer."""
 
 
 def figures_url(year, version=None):

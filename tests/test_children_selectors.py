@@ -7,12 +7,12 @@ from children.models import Child
 from children.selectors import (
     age_on,
     dfe_looked_after,
-    dfe_looked_after_on_each,
     episode_on,
     is_looked_after_on,
     period_of_care_on,
     periods_of_care,
 )
+from reporting.selectors import dfe_looked_after_on_each
 from tests.conftest import in_care
 from tests.factories import ChildFactory
 

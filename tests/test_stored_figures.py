@@ -1,6 +1,7 @@
-"""Stored figures (reporting.stored_figures): the dashboard and the annual report's
-year figures are counted once and read back while the records behind them are unchanged, and
-counted afresh after any committed change, whichever way it was written.
+"""Stored figures (reporting.stored_figures): an IRO's dashboard and outcome figures are counted
+once and read back while the records behind them are unchanged, and counted afresh after any
+committed change, whichever way it was written. The whole authority's figures are maintained
+(reporting.maintained, tests/test_maintained_figures.py); the pages read them the same way.
 
 These tests commit (transactional_db): the data version moves as a transaction commits, which
 a test wrapped in one rolled-back transaction never does."""
@@ -21,8 +22,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from consultations.models import ConsultationInvitation, ConsultationResponse, SafetyAlert
-from reporting import selectors, stored_figures
-from reporting.models import FiguresKind, StoredFigures
+from reporting import maintained, selectors, stored_figures
+from reporting.figure_encoding import decode, encode
+from reporting.models import FiguresKind, MaintainedFigures, StoredFigures
 from reporting.periods import reporting_year, year_to_date
 from reviews.letter_models import ChildLetter
 from reviews.models import (
@@ -133,8 +135,8 @@ class TestDashboard:
         assert second == first
         statements = " ".join(query["sql"] for query in queries.captured_queries)
         assert "children_careepisode" not in statements
-        # the session, the user, the unread notifications in the header, the data version, the stored figures,
-        # the year's local targets
+        # the session, the user, the unread notifications in the header, the maintained figures, the IROs'
+        # hours beside their caseloads, the year's local targets
         assert len(queries) == 6
 
     def test_stored_figures_are_the_live_figures(self, manager, iro):
@@ -142,11 +144,13 @@ class TestDashboard:
             add_looked_after_child(iro, n)
         today = timezone.localdate()
         period = year_to_date(today)
-        stored_figures.dashboard_for(manager, period, today)
-        assert StoredFigures.objects.filter(kind=FiguresKind.DASHBOARD, scope="authority").count() == 1
-        read_back = stored_figures.dashboard_for(manager, period, today).figures
-        assert read_back == selectors.dashboard(period, today)
-        assert [row.iro.get_full_name() for row in read_back["caseloads"]["rows"]] == [iro.get_full_name()]
+        stored_figures.dashboard_for(iro, period, today)
+        assert StoredFigures.objects.filter(kind=FiguresKind.DASHBOARD, scope=f"iro:{iro.pk}").count() == 1
+        read_back = stored_figures.dashboard_for(iro, period, today).figures
+        assert read_back == stored_figures.dashboard_for(iro, period, today).figures
+        for counted in (read_back, stored_figures.dashboard_for(manager, period, today).figures):
+            assert counted == selectors.dashboard(period, today)
+            assert [row.iro.get_full_name() for row in counted["caseloads"]["rows"]] == [iro.get_full_name()]
 
     def test_a_change_committed_since_is_counted_on_the_next_look(self, client, manager, iro):
         add_looked_after_child(iro, 1)
@@ -165,34 +169,35 @@ class TestDashboard:
         assert figure_value(dashboard_page(client), "Looked after now") == 1
         sign_in(client, other_iro)
         assert figure_value(dashboard_page(client), "Looked after now") == 2
-        assert set(StoredFigures.objects.values_list("scope", flat=True)) == {
-            "authority",
-            f"iro:{iro.pk}",
-            f"iro:{other_iro.pk}",
-        }
+        assert set(StoredFigures.objects.values_list("scope", flat=True)) == {f"iro:{iro.pk}", f"iro:{other_iro.pk}"}
+        assert MaintainedFigures.objects.filter(kind=FiguresKind.DASHBOARD).count() == 1
 
     def test_the_api_reads_the_same_stored_figures_and_says_when_they_were_counted(self, client, manager, iro):
         add_looked_after_child(iro, 1)
         sign_in(client, manager)
         dashboard_page(client)
-        stored = StoredFigures.objects.get(scope="authority")
+        kept = MaintainedFigures.objects.get(kind=FiguresKind.DASHBOARD)
         body = api_client(manager).get("/api/v1/dashboard/").json()
-        assert body["calculated_at"] == stored.calculated_at.isoformat()
+        assert body["calculated_at"] == kept.folded_at.isoformat()
         assert body["children"]["looked_after_now"] == 1
 
     def test_a_new_day_counts_afresh_and_forgets_the_days_before(self, manager, iro):
         add_looked_after_child(iro, 1)
         today = timezone.localdate()
-        stored_figures.dashboard_for(manager, year_to_date(today), today - timedelta(days=1))
-        stored_figures.dashboard_for(manager, year_to_date(today), today)
+        for user in (iro, manager):
+            stored_figures.dashboard_for(user, year_to_date(today), today - timedelta(days=1))
+            stored_figures.dashboard_for(user, year_to_date(today), today)
         assert list(StoredFigures.objects.values_list("as_of", flat=True)) == [today]
+        assert list(MaintainedFigures.objects.values_list("as_of", flat=True)) == [today]
 
     def test_a_migration_forgets_every_stored_figure(self, manager, iro):
         add_looked_after_child(iro, 1)
         today = timezone.localdate()
         stored_figures.dashboard_for(manager, year_to_date(today), today)
+        stored_figures.dashboard_for(iro, year_to_date(today), today)
         call_command("migrate", verbosity=0)
         assert not StoredFigures.objects.exists()
+        assert not MaintainedFigures.objects.exists()
 
     @postgresql_only
     def test_people_asking_at_once_wait_for_one_count(self, manager, iro, monkeypatch):
@@ -201,15 +206,15 @@ class TestDashboard:
         today = timezone.localdate()
         counting = threading.Event()
         counts = []
-        live_dashboard = selectors.dashboard
+        build = maintained._build
 
-        def slow_dashboard(*args, **kwargs):
+        def slow_build(*args, **kwargs):
             counts.append(1)
             counting.set()
             threading.Event().wait(0.5)
-            return live_dashboard(*args, **kwargs)
+            return build(*args, **kwargs)
 
-        monkeypatch.setattr(selectors, "dashboard", slow_dashboard)
+        monkeypatch.setattr(maintained, "_build", slow_build)
         answers = []
 
         def look():
@@ -263,12 +268,13 @@ class TestFormat:
             "on": date(2024, 2, 29),
             "nothing": None,
             "share": 12.5,
+            "took": timedelta(hours=6, minutes=30),
             "list": [1, "", True],
         }
-        read_back = stored_figures.decode(json.loads(json.dumps(stored_figures.encode(value))))
+        read_back = decode(json.loads(json.dumps(encode(value))))
         assert read_back == value
         assert list(read_back) == list(value)
 
     def test_a_value_it_cannot_store_is_refused_rather_than_changed(self):
         with pytest.raises(TypeError):
-            stored_figures.encode({"when": timezone.now()})
+            encode({"when": timezone.now()})

@@ -1,0 +1,222 @@
+"""The whole authority's figures, kept up to date as records change, so that the first view
+after a write is as quick as any other.
+
+The figures of a kind (the dashboard, a year of the annual report, a year's outcomes) are
+worked out from counts (reporting.tallies), and the counts are kept by shard of children:
+MaintainedFigures holds their sums, MaintainedShard each shard's part. A write notes the
+shards it touched in the same transaction (ChangedShard, by database triggers). Whoever asks
+for the figures next counts just those shards again, takes their old counts out of the sums
+and puts the new ones in (a fold), then works the figures out from the sums: what the page
+shows is never older than the last committed write.
+
+Counts the selectors work out in Python row by row, or that are not sums (a median, an
+average of days), are asked for afresh each time (tallies). A change that can move every
+child's figures (the working-day calendar), a new day ('overdue now' moves) or a new
+release (the rules may have changed) counts everything again."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, Min, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from . import tallies
+from .figure_encoding import decode, encode
+from .models import EVERY_SHARD, ChangedShard, MaintainedFigures, MaintainedShard
+from .periods import Period
+
+KEPT_WITHOUT_READING = timedelta(hours=1)
+"""Figures nobody asked for in this long stop being kept (they are counted afresh if asked
+again), so that changes folded by nobody do not pile up."""
+
+NOTED_AS_READ = timedelta(minutes=10)
+"""How often a read of unchanged figures writes down that they are still read."""
+
+
+@dataclass(frozen=True)
+class Folded:
+    names: list[str]
+    totals: list[tallies.Counts]
+    folded_at: datetime
+    """When the last change was counted in: nothing has changed since."""
+
+
+def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> tuple[dict, datetime] | None:
+    """What `count` (the selectors, for the whole authority) works out, from the maintained
+    counts brought up to date; and when the last change was counted in. None inside a
+    transaction that has changed records on PostgreSQL: its changes are noted as it commits,
+    so it counts its own figures live."""
+    for _ in range(2):
+        folded = fold(kind, period, on, count)
+        if folded is None:
+            return None
+        try:
+            with tallies.replaying(folded.names, folded.totals):
+                return count(), folded.folded_at
+        except tallies.TalliesChanged:
+            MaintainedFigures.objects.filter(
+                kind=kind, period_start=period.start, period_end=period.end, as_of=on
+            ).delete()
+    raise RuntimeError(f"The {kind} figures ask for other tallies each time they are counted")
+
+
+def fold(kind: str, period: Period, on: date, count: Callable[[], dict]) -> Folded | None:
+    """Bring the counts of these figures up to date, counting them in full if none are kept.
+    Read in one query while no change waits to be folded (a change not yet committed is not
+    one the figures should show)."""
+    key = {"kind": kind, "period_start": period.start, "period_end": period.end, "as_of": on}
+    now = timezone.now()
+    waiting = ChangedShard.objects.filter(Q(version__isnull=True) | Q(version__gt=OuterRef("folded_version")))
+    seen = (
+        MaintainedFigures.objects.filter(**key)
+        .annotate(changes_waiting=Exists(waiting), changed_here=_changed_in_this_transaction())
+        .first()
+    )
+    if seen.changed_here if seen else _has_changed_in_this_transaction():
+        return None
+    kept: MaintainedFigures | None = seen
+    if seen is None or seen.changes_waiting or seen.read_at < now - NOTED_AS_READ:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(key)])
+            version = _stamp_changes()
+            kept = MaintainedFigures.objects.filter(**key).first()
+            if kept is None:
+                kept = _build(key, version, count, now)
+            else:
+                kept = _fold_changes(kept, version, count, now)
+            _forget_unread(on, now)
+    assert kept is not None
+    return Folded(json.loads(kept.names), decode(json.loads(kept.totals)), kept.folded_at)
+
+
+def _changed_in_this_transaction() -> RawSQL | Value:
+    """Whether this transaction has changed records the figures count: the flag the data
+    version's triggers set on PostgreSQL (migration reporting 0003). SQLite notes each change
+    as it is made, so its transactions fold their own changes."""
+    if connection.vendor == "postgresql":
+        return RawSQL("current_setting('reporting.data_changed', true) = 'yes'", [], output_field=BooleanField())
+    return Value(False, output_field=BooleanField())
+
+
+def _has_changed_in_this_transaction() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('reporting.data_changed', true) = 'yes'")
+        return bool(cursor.fetchone()[0])
+
+
+def _stamp_changes() -> int:
+    """Give the changes no fold has seen yet the data version of now, and return it: in one
+    statement on PostgreSQL, so that the changes stamped are exactly those committed by then."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "WITH now AS (SELECT COALESCE((SELECT number FROM reporting_dataversion WHERE id = 1), 0) AS number), "
+                "stamped AS (UPDATE reporting_changedshard SET version = (SELECT number FROM now) "
+                "WHERE version IS NULL) SELECT number FROM now"
+            )
+        else:
+            cursor.execute(
+                "UPDATE reporting_changedshard SET version = "
+                "COALESCE((SELECT number FROM reporting_dataversion WHERE id = 1), 0) WHERE version IS NULL"
+            )
+            cursor.execute("SELECT COALESCE((SELECT number FROM reporting_dataversion WHERE id = 1), 0)")
+        return cursor.fetchone()[0]
+
+
+def _build(key: dict[str, Any], version: int, count: Callable[[], dict], now: datetime) -> MaintainedFigures:
+    with tallies.recording(None) as recorded:
+        count()
+    names = recorded.names
+    totals = [
+        tallies.combine([recorded.shard_parts(shard)[index] for shard in recorded.parts]) for index in range(len(names))
+    ]
+    kept = MaintainedFigures.objects.create(
+        **key,
+        names=json.dumps(names),
+        totals=json.dumps(encode(totals)),
+        folded_version=version,
+        built_at=now,
+        folded_at=now,
+        read_at=now,
+    )
+    MaintainedShard.objects.bulk_create(
+        [
+            MaintainedShard(figures=kept, shard=shard, counts=json.dumps(encode(recorded.shard_parts(shard))))
+            for shard in recorded.parts
+        ],
+        batch_size=1000,
+    )
+    return kept
+
+
+def _fold_changes(kept: MaintainedFigures, version: int, count: Callable[[], dict], now: datetime) -> MaintainedFigures:
+    changed = set(
+        ChangedShard.objects.filter(version__gt=kept.folded_version, version__lte=version)
+        .values_list("shard", flat=True)
+        .distinct()
+    )
+    if not changed:
+        kept.read_at = now
+        kept.save(update_fields=["read_at"])
+        return kept
+    names = json.loads(kept.names)
+    recorded = None
+    if EVERY_SHARD not in changed:
+        with tallies.recording(sorted(changed)) as recorded:
+            count()
+    if recorded is None or recorded.names != names:
+        key = {field: getattr(kept, field) for field in ("kind", "period_start", "period_end", "as_of")}
+        kept.delete()
+        return _build(key, version, count, now)
+    totals = decode(json.loads(kept.totals))
+    old = {
+        shard: decode(json.loads(counts))
+        for shard, counts in MaintainedShard.objects.filter(figures=kept, shard__in=changed).values_list(
+            "shard", "counts"
+        )
+    }
+    for shard in changed:
+        new = recorded.shard_parts(shard)
+        for index, counts in enumerate(totals):
+            if shard in old:
+                tallies.combine([old[shard][index]], -1, into=counts)
+            tallies.combine([new[index]], into=counts)
+    MaintainedShard.objects.filter(figures=kept, shard__in=changed).delete()
+    MaintainedShard.objects.bulk_create(
+        [
+            MaintainedShard(figures=kept, shard=shard, counts=json.dumps(encode(recorded.shard_parts(shard))))
+            for shard in changed
+            if shard in recorded.parts
+        ]
+    )
+    kept.totals = json.dumps(encode(totals))
+    kept.folded_version = version
+    kept.folded_at = kept.read_at = now
+    kept.save(update_fields=["totals", "folded_version", "folded_at", "read_at"])
+    return kept
+
+
+def _forget_unread(on: date, now: datetime) -> None:
+    """Stop keeping figures of another day or unread for a while, and the changes every kept
+    figure has folded."""
+    MaintainedFigures.objects.exclude(as_of=on, read_at__gte=now - KEPT_WITHOUT_READING).delete()
+    folded = MaintainedFigures.objects.aggregate(version=Min("folded_version"))["version"]
+    if folded is not None:
+        ChangedShard.objects.filter(version__lte=folded).delete()
+
+
+def lock_id(key: dict[str, Any]) -> int:
+    """An advisory lock's number for figures of this key: one request counts them while the
+    others asking wait for it."""
+    digest = hashlib.blake2b(repr(sorted(key.items())).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

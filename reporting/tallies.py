@@ -1,0 +1,222 @@
+"""The counts the figures are worked out from, so that they can be kept up to date as records
+change rather than counted afresh (reporting.maintained).
+
+Every figure is a count over children: a review, an escalation or an episode belongs to one
+child, and nothing one child's records say changes what another's count. So the authority's
+counts are the sums of the counts of its children in groups of SHARD_WIDTH consecutive ids
+(shards), and when a record changes only its child's shard has to be counted again. The
+selectors ask for each count through `tally`, naming the child the rows belong to; what
+they work out from the counts (percentages, bands, medians of counts) they work out as before.
+
+`tally` runs its query as it always did, unless the maintained figures are:
+- recording: the query runs for some shards (or all), grouped by shard, and each shard's
+  counts are kept apart (Recording.parts) while their sums go back to the selector;
+- replaying: the counts come from the maintained sums and no query runs.
+A tally whose aggregates are not sums (a median, a maximum) cannot be kept by shard: it runs
+its query whenever the figures are asked for, and recording skips it."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.db.models import Aggregate, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
+
+SHARD_WIDTH = 64
+"""Children (by consecutive id) counted together: small enough that counting one shard again
+takes milliseconds, large enough that an authority's shards are a few thousand rows."""
+
+Key = tuple[Any, ...]
+Counts = dict[Key, dict[str, Any]]
+"""One tally's counts: for each group (the values of its `by` columns; () when ungrouped), the
+value of each aggregate."""
+
+ADDITIVE = (Count, Sum)
+
+
+class Recording:
+    """Count the tallies of the given shards (None: every child), shard by shard."""
+
+    def __init__(self, shards: list[int] | None) -> None:
+        self.shards = shards
+        self.parts: dict[int, list[Counts]] = {}
+        self.names: list[str] = []
+
+    def record(self, name: str, rows: list[dict[str, Any]], by: tuple[str, ...]) -> None:
+        index = len(self.names)
+        self.names.append(name)
+        for row in rows:
+            shard = row.pop("_shard")
+            counts = self.parts.setdefault(shard, [])
+            while len(counts) <= index:
+                counts.append({})
+            key = tuple(row.pop(column) for column in by)
+            counts[index][key] = row
+
+    def shard_parts(self, shard: int) -> list[Counts]:
+        """The shard's counts, one per tally (empty for a shard with no rows)."""
+        counts = self.parts.get(shard, [])
+        return [*counts, *[{} for _ in range(len(self.names) - len(counts))]]
+
+
+class TalliesChanged(Exception):
+    """The selectors ask for other tallies than the maintained counts hold (a new release)."""
+
+
+class Replaying:
+    """Answer the tallies, in the order they are asked, from maintained counts."""
+
+    def __init__(self, names: list[str], totals: list[Counts]) -> None:
+        self.names = names
+        self.totals = totals
+        self.next = 0
+
+    def take(self, name: str) -> Counts:
+        index = self.next
+        if index >= len(self.names) or self.names[index] != name:
+            raise TalliesChanged(name)
+        self.next += 1
+        return self.totals[index]
+
+
+_mode: ContextVar[Recording | Replaying | None] = ContextVar("tally_mode", default=None)
+
+
+@contextmanager
+def recording(shards: list[int] | None) -> Iterator[Recording]:
+    mode = Recording(shards)
+    token = _mode.set(mode)
+    try:
+        yield mode
+    finally:
+        _mode.reset(token)
+
+
+@contextmanager
+def replaying(names: list[str], totals: list[Counts]) -> Iterator[Replaying]:
+    mode = Replaying(names, totals)
+    token = _mode.set(mode)
+    try:
+        yield mode
+    finally:
+        _mode.reset(token)
+
+
+def each_row_once(queryset: QuerySet[Any]) -> QuerySet[Any, dict[str, Any]]:
+    """The queryset as a subquery PostgreSQL keeps whole, so that aggregating over it looks up
+    each annotation once per row: a plain subquery is flattened into the outer query and its
+    lookups repeated in every figure that reads them. DISTINCT changes no rows here (each
+    row has its own primary key) but stops the flattening. Only the primary key, the
+    annotations and the columns the figures read are selected."""
+    return queryset.values("pk", *queryset.query.annotations).distinct()
+
+
+def tally(
+    name: str,
+    queryset: QuerySet[Any],
+    *,
+    child: str,
+    by: Any = (),
+    once_per_row: Any = False,
+    **aggregates: Any,
+) -> Any:
+    """`queryset.aggregate(**aggregates)` (a dict), or with `by`, its rows grouped by those
+    columns with the aggregates beside them (`values(*by).annotate(...)`). `child` is the path
+    from a row to its child's id ("child_id", "pk" for children, "review__child_id"), by
+    which the counts are kept shard by shard. `once_per_row` aggregates over each_row_once.
+    (`by` and `once_per_row` are typed Any: the aggregates are often passed as **{...}, which
+    the type checker would otherwise take for them.)"""
+    mode = _mode.get()
+    signature = f"{name}({', '.join(by)}: {', '.join(aggregates)})"
+    additive = all(isinstance(aggregate, ADDITIVE) for aggregate in aggregates.values())
+    if mode is None or (isinstance(mode, Replaying) and not additive):
+        if by:
+            return list(queryset.values(*by).annotate(**aggregates))
+        return (each_row_once(queryset) if once_per_row else queryset).aggregate(**aggregates)
+    if isinstance(mode, Recording):
+        if not additive:
+            return [] if by else _nothing(aggregates)
+        if mode.shards is not None:
+            queryset = queryset.filter(within(child, mode.shards))
+        shard = ExpressionWrapper(F(child) / SHARD_WIDTH, output_field=IntegerField())
+        rows = list(queryset.annotate(_shard=shard).values("_shard", *by).annotate(**aggregates))
+        combined = combine([_counts_of(rows, by)])
+        mode.record(signature, rows, by)
+    else:
+        combined = mode.take(signature)
+    if by:
+        return [{**dict(zip(by, key)), **values} for key, values in combined.items()]
+    return dict(combined[()]) if () in combined else _nothing(aggregates)
+
+
+def _nothing(aggregates: dict[str, Aggregate]) -> dict[str, Any]:
+    """What aggregating no rows gives: 0 for a count, None for the rest."""
+    return {column: 0 if isinstance(aggregate, Count) else None for column, aggregate in aggregates.items()}
+
+
+def rows(queryset: QuerySet[Any]) -> list[Any]:
+    """The rows of a query whose figures are worked out in Python from each row (an average of
+    days between dates): not kept by shard, so it runs whenever the figures are asked for, and
+    recording skips it."""
+    return [] if isinstance(_mode.get(), Recording) else list(queryset)
+
+
+def median(counted: dict[Any, int]) -> Any:
+    """The middle value of values counted by value (a tally grouped by the value), the mean of
+    the middle two when their number is even, as PostgreSQL's percentile_cont(0.5) takes it;
+    None when none were counted."""
+    values = sorted(value for value, times in counted.items() if times and value is not None)
+    total = sum(counted[value] for value in values)
+    if not total:
+        return None
+
+    def at(position: int) -> Any:
+        seen = 0
+        for value in values:
+            seen += counted[value]
+            if position < seen:
+                return value
+
+    low, high = at((total - 1) // 2), at(total // 2)
+    return low + (high - low) / 2
+
+
+def _counts_of(rows: list[dict[str, Any]], by: tuple[str, ...]) -> Counts:
+    counts: Counts = {}
+    for row in rows:
+        key = tuple(row[column] for column in by)
+        into = counts.setdefault(key, {})
+        for column, value in row.items():
+            if column != "_shard" and column not in by:
+                into[column] = into.get(column, 0) + (value or 0)
+    return counts
+
+
+def within(child: str, shards: list[int]) -> Q:
+    """Rows whose child is in one of the shards: a range of ids for each run of consecutive
+    shards, which the child's index answers."""
+    condition = Q()
+    runs: list[list[int]] = []
+    for shard in sorted(set(shards)):
+        if runs and runs[-1][1] == shard - 1:
+            runs[-1][1] = shard
+        else:
+            runs.append([shard, shard])
+    for first, last in runs:
+        condition |= Q(**{f"{child}__gte": first * SHARD_WIDTH, f"{child}__lt": (last + 1) * SHARD_WIDTH})
+    return condition
+
+
+def combine(parts: list[Counts], sign: int = 1, into: Counts | None = None) -> Counts:
+    """The counts summed group by group (each multiplied by `sign`, -1 to take them away),
+    into `into` if given; a group whose counts all come to nothing is dropped, as a query
+    would not have returned it."""
+    totals: Counts = {} if into is None else into
+    for counts in parts:
+        for key, values in counts.items():
+            summed = totals.setdefault(key, {})
+            for column, value in values.items():
+                summed[column] = summed.get(column, 0) + sign * (value or 0)
+            if not any(summed.values()):
+                del totals[key]
+    return totals
