@@ -1,7 +1,9 @@
 """Reads about children: periods of care, ages, caseload sizes and the rows of the children list.
 The caseload with each child's next review, RAG rating and open escalation is caseloads.selectors'."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -220,19 +222,34 @@ def period_of_care_ends() -> QuerySet[CareEpisode]:
     return CareEpisode.objects.filter(end_date__isnull=False).filter(~Exists(continued))
 
 
-def child_has_one_of(rows: QuerySet[Any], every_child: bool = False) -> Exists | ExpressionWrapper:
-    """Whether each child of a query has one of `rows` (any rows with a child_id), as a
-    condition to filter, count or annotate with. When a query counts over every child of the
-    authority (the annual report's children in care) the rows are gathered into one set the
-    database builds once; otherwise each child's rows are looked up, which is cheaper when the
-    query judges a few children or also looks up other things child by child."""
-    if every_child:
-        return ExpressionWrapper(Q(pk__in=rows.values("child_id")), output_field=BooleanField())
-    return Exists(rows.filter(child=OuterRef("pk")))
+_judging_few_children: ContextVar[bool] = ContextVar("judging_few_children", default=False)
 
 
-def looked_after(on: date, every_child: bool = False) -> Exists | ExpressionWrapper:
-    return child_has_one_of(episodes_open_on(on), every_child)
+@contextmanager
+def judging_few_children() -> Iterator[None]:
+    """Queries made inside judge a few children whatever they say (figures counted again for a
+    shard of children, reporting.tallies): child_has_one_of looks up each child's rows."""
+    token = _judging_few_children.set(True)
+    try:
+        yield
+    finally:
+        _judging_few_children.reset(token)
+
+
+def child_has_one_of(rows: QuerySet[Any], every_child: bool = False, child: str = "pk") -> Exists | ExpressionWrapper:
+    """Whether each child of a query (or the child of each row of it, by the path `child`) has
+    one of `rows` (any rows with a child_id), as a condition to filter, count or annotate with.
+    When a query counts over every child of the authority (the annual report's children in care)
+    the rows are gathered into one set the database builds once; otherwise, or when judging few
+    children, each child's rows are looked up, which is cheaper when the query judges a few
+    children or also looks up other things child by child."""
+    if every_child and not _judging_few_children.get():
+        return ExpressionWrapper(Q(**{f"{child}__in": rows.values("child_id")}), output_field=BooleanField())
+    return Exists(rows.filter(child=OuterRef(child)))
+
+
+def looked_after(on: date, every_child: bool = False, child: str = "pk") -> Exists | ExpressionWrapper:
+    return child_has_one_of(episodes_open_on(on), every_child, child)
 
 
 def period_of_care_starts_between(start: date, end: date) -> QuerySet[CareEpisode]:

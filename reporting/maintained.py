@@ -9,9 +9,8 @@ for the figures next counts just those shards again, takes their old counts out 
 and puts the new ones in (a fold), then works the figures out from the sums: what the page
 shows is never older than the last committed write.
 
-Counts the selectors work out in Python row by row, or that are not sums (a median, an
-average of days), are asked for afresh each time (tallies). A change that can move every
-child's figures (the working-day calendar), a new day ('overdue now' moves) or a new
+The IROs' hours beside their caseloads are read afresh each time: they are not counts of
+children. A change that can move every child's figures (the working-day calendar), a new day ('overdue now' moves) or a new
 release (the rules may have changed) counts everything again."""
 
 import hashlib

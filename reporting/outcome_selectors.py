@@ -16,7 +16,22 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, DateField, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models import Subquery as SubqueryExpression
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In, LessThanOrEqual
@@ -39,7 +54,6 @@ from iro_portal.months import latest_start_open_longer_than
 from outcomes.codes import CareLeaverActivity, InTouch, MissingKind
 from outcomes.models import Adoption, AdoptionDecision, CareLeaverRecord, HealthRecord, MissingEpisode
 
-from . import tallies
 from .periods import Period, reporting_year
 from .selectors import percent
 from .tallies import tally
@@ -388,10 +402,6 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _days(start: date | None, end: date | None) -> int | None:
-    return (end - start).days if start and end else None
-
-
 def _average(values: list[int]) -> Decimal | None:
     if not values:
         return None
@@ -445,17 +455,26 @@ def adoption_timeliness(first_year: int, children: QuerySet[Child] | None = None
                 SubqueryExpression(decision.values("decided_on")[:1], output_field=DateField()),
             ),
         )
-        .values_list("entered", "placed", "decided", "matched")
+        .annotate(
+            entered_to_placed=ExpressionWrapper(F("placed") - F("entered"), output_field=DurationField()),
+            decision_to_match=ExpressionWrapper(F("matched") - F("decided"), output_field=DurationField()),
+        )
     )
-    rows = tallies.rows(adopted_in_year)
+    rows = tally(
+        "adoptions",
+        adopted_in_year,
+        child="pk",
+        by=("entered_to_placed", "decision_to_match"),
+        children=Count("pk"),
+    )
     to_placed: list[int] = []
     to_match: list[int] = []
     adopted_count = 0
-    for entered_on, placed_on, decided_on, matched_on in rows:
-        adopted_count += 1
-        for days, values in ((_days(entered_on, placed_on), to_placed), (_days(decided_on, matched_on), to_match)):
-            if days is not None:
-                values.append(days)
+    for row in rows:
+        adopted_count += row["children"]
+        for taken, values in ((row["entered_to_placed"], to_placed), (row["decision_to_match"], to_match)):
+            if taken is not None:
+                values.extend([taken.days] * row["children"])
     return {
         "adopted": adopted_count,
         "entered_to_placed_children": len(to_placed),

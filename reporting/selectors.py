@@ -566,7 +566,7 @@ def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
             child="child_id",
             by=("iro_id",),
             children=Count("pk"),
-            lac_children=Count("pk", filter=Q(child__in=Child.objects.filter(looked_after(on, every_child=True)))),
+            lac_children=Count("pk", filter=Q(looked_after(on, every_child=True, child="child_id"))),
         )
     }
     users = (User.objects.filter(role=Role.IRO) if iros is None else iros).annotate(

@@ -12,8 +12,8 @@ they work out from the counts (percentages, bands, medians of counts) they work 
 - recording: the query runs for some shards (or all), grouped by shard, and each shard's
   counts are kept apart (Recording.parts) while their sums go back to the selector;
 - replaying: the counts come from the maintained sums and no query runs.
-A tally whose aggregates are not sums (a median, a maximum) cannot be kept by shard: it runs
-its query whenever the figures are asked for, and recording skips it."""
+A tally only counts and sums, which add up shard by shard: a median, a maximum or an average
+is worked out from a tally grouped by the value (`median`)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +21,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import Aggregate, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
+
+from children.selectors import judging_few_children
 
 SHARD_WIDTH = 64
 """Children (by consecutive id) counted together: small enough that counting one shard again
@@ -87,7 +89,11 @@ def recording(shards: list[int] | None) -> Iterator[Recording]:
     mode = Recording(shards)
     token = _mode.set(mode)
     try:
-        yield mode
+        if shards is None:
+            yield mode
+        else:
+            with judging_few_children():
+                yield mode
     finally:
         _mode.reset(token)
 
@@ -126,16 +132,15 @@ def tally(
     which the counts are kept shard by shard. `once_per_row` aggregates over each_row_once.
     (`by` and `once_per_row` are typed Any: the aggregates are often passed as **{...}, which
     the type checker would otherwise take for them.)"""
+    if not all(isinstance(aggregate, ADDITIVE) for aggregate in aggregates.values()):
+        raise TypeError(f"Tally {name} can only count and sum: group it by the value to find a median or a maximum")
     mode = _mode.get()
     signature = f"{name}({', '.join(by)}: {', '.join(aggregates)})"
-    additive = all(isinstance(aggregate, ADDITIVE) for aggregate in aggregates.values())
-    if mode is None or (isinstance(mode, Replaying) and not additive):
+    if mode is None:
         if by:
             return list(queryset.values(*by).annotate(**aggregates))
         return (each_row_once(queryset) if once_per_row else queryset).aggregate(**aggregates)
     if isinstance(mode, Recording):
-        if not additive:
-            return [] if by else _nothing(aggregates)
         if mode.shards is not None:
             queryset = queryset.filter(within(child, mode.shards))
         shard = ExpressionWrapper(F(child) / SHARD_WIDTH, output_field=IntegerField())
@@ -152,13 +157,6 @@ def tally(
 def _nothing(aggregates: dict[str, Aggregate]) -> dict[str, Any]:
     """What aggregating no rows gives: 0 for a count, None for the rest."""
     return {column: 0 if isinstance(aggregate, Count) else None for column, aggregate in aggregates.items()}
-
-
-def rows(queryset: QuerySet[Any]) -> list[Any]:
-    """The rows of a query whose figures are worked out in Python from each row (an average of
-    days between dates): not kept by shard, so it runs whenever the figures are asked for, and
-    recording skips it."""
-    return [] if isinstance(_mode.get(), Recording) else list(queryset)
 
 
 def median(counted: dict[Any, int]) -> Any:
