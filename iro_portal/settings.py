@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IRO_PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -350,6 +351,31 @@ elif CELERY_BROKER_URL.startswith("redis"):
     # Unacknowledged tasks of a lost worker return to the queue after this many seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
+# Queues (README "Background work"), so that a long SSDA903 import or a PDF never holds up a
+# reminder or a safety alert: each task is routed here by name, the rest to the default queue.
+# A worker started without -Q consumes every queue below (scripts/run's single worker); the
+# production stack gives reminders a worker of their own (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, "reminders", "documents", "imports")
+]
+CELERY_TASK_ROUTES = {
+    **{
+        name: {"queue": "reminders"}
+        for name in (
+            "notifications.tasks.daily_sweep",
+            "notifications.tasks.send_notification_emails",
+            "reviews.tasks.sweep_review_reminders",
+            "reviews.tasks.send_manager_digests",
+            "oversight.tasks.sweep_oversight_reminders",
+            "escalations.tasks.sweep_escalation_reminders",
+            "consultations.tasks.escalate_unanswered_alerts",
+        )
+    },
+    "reviews.tasks.render_review_document": {"queue": "documents"},
+    "reporting.tasks.render_report_document": {"queue": "documents"},
+    "ssda903.tasks.run_import": {"queue": "imports"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -26,8 +27,8 @@ DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
 ENTRYPOINT_SCRIPT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 
 TEST_SECRET_KEY = "compose-config-test-only-not-a-secret"
-APP_SERVICES = ("web", "worker", "beat", "migrate")
-ALL_SERVICES = {"web", "worker", "beat", "db", "redis", "migrate"}
+APP_SERVICES = ("web", "worker", "reminders-worker", "beat", "migrate")
+ALL_SERVICES = {"web", "worker", "reminders-worker", "beat", "db", "redis", "migrate"}
 # Variables the compose file interpolates: cleared so a developer's shell can't change the result.
 INTERPOLATED = (
     "SECRET_KEY",
@@ -257,9 +258,41 @@ def test_compose_commands_and_start_order(compose_config):
     assert any(schedule.startswith(target.rstrip("/") + "/") for target in beat_volumes), (
         f"beat's schedule {schedule} is not on a volume {beat_volumes}"
     )
-    for name in ("worker", "beat"):
+    for name in ("worker", "reminders-worker", "beat"):
         assert _depends_on(services[name])["migrate"] == "service_completed_successfully"
         assert "redis" in _depends_on(services[name])
+
+
+def _queues_consumed(command):
+    """The Celery queues a `celery worker` command consumes: those it names with --queues, else
+    every queue (settings.CELERY_TASK_QUEUES) but those it names with --exclude-queues."""
+    every = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    named = {option: set() for option in ("--queues", "--exclude-queues")}
+    for option, value in zip(command, command[1:]):
+        if option in named:
+            named[option].update(value.split(","))
+    assert not (set(command) & {"-Q", "-X"}), "name the queues with the long options, which these tests read"
+    return named["--queues"] or every - named["--exclude-queues"]
+
+
+def test_reminders_have_a_worker_of_their_own(compose_config):
+    """A long SSDA903 import or PDF never holds up a reminder or a safety alert: reminders-worker
+    consumes the reminders queue alone, worker every other queue, so every queue has a worker."""
+    services = compose_config["services"]
+    reminders = _queues_consumed(_command(services["reminders-worker"]))
+    others = _queues_consumed(_command(services["worker"]))
+    assert reminders == {"reminders"}
+    assert "reminders" not in others
+    assert reminders | others == {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= reminders | others
+
+
+def test_the_development_worker_consumes_every_queue():
+    """scripts/run starts one worker: it must take every queue, or reminders or PDFs would wait forever."""
+    lines = [line for line in (PROJECT_ROOT / "scripts" / "run").read_text().splitlines() if " worker " in line]
+    (worker,) = [line for line in lines if "celery -A iro_portal worker" in line]
+    assert _queues_consumed(shlex.split(worker)) == {queue.name for queue in settings.CELERY_TASK_QUEUES}
 
 
 # --- Dockerfile (plain text) ---------------------------------------------------------------------
