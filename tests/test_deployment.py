@@ -22,6 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DEVELOPMENT_COMPOSE_FILE = PROJECT_ROOT / "docker-compose.dev.yml"
 ROLES_SCRIPT = PROJECT_ROOT / "deploy" / "create-database-roles.sh"
+REPLICATION_SCRIPT = PROJECT_ROOT / "deploy" / "replication-primary.sh"
+REPLICA_SCRIPT = PROJECT_ROOT / "deploy" / "start-replica.sh"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
 ENTRYPOINT_SCRIPT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
@@ -53,6 +55,8 @@ INTERPOLATED = (
     "SITE_URL",
     "DATABASE_OWNER_PASSWORD",
     "DATABASE_APP_PASSWORD",
+    "DATABASE_REPLICATION_PASSWORD",
+    "REPLICA_DATABASE_URL",
 )
 
 
@@ -225,6 +229,41 @@ def test_only_migrate_logs_in_as_the_owner_of_the_tables(compose_config):
     ]
     assert any(str(ROLES_SCRIPT) in mount and "/docker-entrypoint-initdb.d/" in mount for mount in mounts), mounts
     assert os.access(ROLES_SCRIPT, os.X_OK), "the postgres image only runs an executable init script in a subshell"
+
+
+def _mounts(service):
+    """{target: source} of a service's volumes, as docker-compose v1 (strings) or v2 (dicts) prints them."""
+    mounts = {}
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            mounts[str(volume["target"])] = str(volume.get("source", ""))
+        else:
+            source, target = volume.split(":")[:2]
+            mounts[target] = source
+    return mounts
+
+
+def test_the_replica_profile_streams_a_read_only_copy_of_db(compose_config):
+    """`docker compose --profile replica up` adds db-replica (README "A read replica"), copied
+    from db as the replication role db's first start made; the app reads it only when
+    REPLICA_DATABASE_URL is given, so by default nothing changes."""
+    services = compose_config["services"]
+    db, replica = services["db"], services["db-replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["image"] == db["image"], "a streaming replica runs the primary's major version"
+    assert _depends_on(replica) == {"db": "service_healthy"}
+    primary_environment, replica_environment = _environment(db), _environment(replica)
+    assert replica_environment["IRO_PRIMARY_HOST"] == "db"
+    for name in ("IRO_REPLICATION_ROLE", "IRO_REPLICATION_PASSWORD"):
+        assert replica_environment[name] == primary_environment[name], name
+    db_mounts, replica_mounts = _mounts(db), _mounts(replica)
+    assert str(REPLICATION_SCRIPT) in db_mounts["/docker-entrypoint-initdb.d/20-iro-portal-replication.sh"]
+    assert str(REPLICA_SCRIPT) in replica_mounts[replica["entrypoint"][0]]
+    assert db_mounts["/var/lib/postgresql/data"] != replica_mounts["/var/lib/postgresql/data"]
+    for script in (REPLICATION_SCRIPT, REPLICA_SCRIPT):
+        assert os.access(script, os.X_OK), script
+    for name in APP_SERVICES:
+        assert _environment(services[name])["REPLICA_DATABASE_URL"] == "", name
 
 
 def test_compose_refuses_to_start_without_a_secret_key(compose_binary):
