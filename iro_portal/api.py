@@ -13,13 +13,21 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .db_routers import reading_from_replica
 from .locking import ChangedByAnotherUser
 
 
 class ApiPagination(PageNumberPagination):
+    """Every list of the API, a page at a time. The count and the page may come from the read
+    replica (iro_portal.db_routers), so a list may be up to the replica's delay behind."""
+
     page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+    @reading_from_replica()
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(queryset, request, view)
 
 
 class Conflict(exceptions.APIException):

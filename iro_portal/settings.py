@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IRO_PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -164,13 +165,14 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+# The dashboard's many correlated subqueries look costly to the planner, so PostgreSQL's JIT
+# compiles them: about 0.8 s per query whatever the data size (bench/dashboard.py), far more
+# than running them. Page queries never gain from JIT, so it is off unless POSTGRES_JIT=1.
+POSTGRES_OPTIONS = {} if env_flag("POSTGRES_JIT", default=False) else {"options": "-c jit=off"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_flag("POSTGRES_JIT", default=False):
-    # The dashboard's many correlated subqueries look costly to the planner, so PostgreSQL's JIT
-    # compiles them: about 0.8 s per query whatever the data size (bench/dashboard.py), far more
-    # than running them. Page queries never gain from JIT, so it is off unless POSTGRES_JIT=1.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
 # On PostgreSQL the app's role (DATABASE_URL) owns nothing and may not change the audit log;
 # `manage.py migrate` connects as the role that owns the tables, MIGRATION_DATABASE_URL, then
 # grants the app's role what it needs (README "Database roles", operations/database_roles.py).
@@ -187,6 +189,34 @@ if os.environ.get("MIGRATION_DATABASE_URL"):
         raise ImproperlyConfigured(
             "MIGRATION_DATABASE_URL must connect as another role than DATABASE_URL: the owner of the tables."
         )
+
+# The optional read replica (README "A read replica"): a streaming replica of DATABASE_URL's
+# PostgreSQL database, read by the dashboard, the annual report page and the API's lists where
+# nothing needs what was just written (iro_portal/db_routers.py). Unset, as before: one database.
+# In the test suite the replica is the test database itself (TEST MIRROR).
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "").strip()
+if REPLICA_DATABASE_URL:
+    try:
+        _replica = dj_database_url.parse(
+            REPLICA_DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+            test_options={"MIRROR": "default"},
+        )
+    except ValueError:
+        raise ImproperlyConfigured("REPLICA_DATABASE_URL is not a database URL: write postgres://...") from None
+    if {_replica["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "REPLICA_DATABASE_URL is for PostgreSQL only: DATABASE_URL and it must both be postgres:// URLs."
+        )
+    if not _replica["NAME"]:
+        raise ImproperlyConfigured("REPLICA_DATABASE_URL must name the database, as DATABASE_URL does.")
+    # A replica that does not answer costs its requests this long before they read the primary.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    _replica["OPTIONS"].update(POSTGRES_OPTIONS)
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["iro_portal.db_routers.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "iro_portal.db_routers.ReplicaReadsMiddleware")
 
 # The API's request counts (API_THROTTLE_RATES) live in the cache: by default each process's own
 # memory, so with several gunicorn workers each counts separately; CACHE_URL (for example
@@ -350,6 +380,31 @@ elif CELERY_BROKER_URL.startswith("redis"):
     # Unacknowledged tasks of a lost worker return to the queue after this many seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
+# Queues (README "Background work"), so that a long SSDA903 import or a PDF never holds up a
+# reminder or a safety alert: each task is routed here by name, the rest to the default queue.
+# A worker started without -Q consumes every queue below (scripts/run's single worker); the
+# production stack gives reminders a worker of their own (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, "reminders", "documents", "imports")
+]
+CELERY_TASK_ROUTES = {
+    **{
+        name: {"queue": "reminders"}
+        for name in (
+            "notifications.tasks.daily_sweep",
+            "notifications.tasks.send_notification_emails",
+            "reviews.tasks.sweep_review_reminders",
+            "reviews.tasks.send_manager_digests",
+            "oversight.tasks.sweep_oversight_reminders",
+            "escalations.tasks.sweep_escalation_reminders",
+            "consultations.tasks.escalate_unanswered_alerts",
+        )
+    },
+    "reviews.tasks.render_review_document": {"queue": "documents"},
+    "reporting.tasks.render_report_document": {"queue": "documents"},
+    "ssda903.tasks.run_import": {"queue": "imports"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

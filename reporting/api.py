@@ -35,6 +35,7 @@ from accounts.permissions import (
     may_read_published_reports,
     sees_every_child,
 )
+from iro_portal.db_routers import reading_from_replica
 
 from . import selectors, services, stored_figures
 from .annual_report import COUNT, NUMBER, PERCENT
@@ -336,6 +337,7 @@ class DashboardView(GenericAPIView):
             403: _error("Board members have no dashboard."),
         },
     )
+    @reading_from_replica()
     def get(self, request):
         today = timezone.localdate()
         query = PeriodSerializer(data=request.query_params, context={"today": today})

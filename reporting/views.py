@@ -15,6 +15,7 @@ from accounts.permissions import (
     sees_every_child,
 )
 from audit.pages import ListPage
+from iro_portal.db_routers import reading_from_replica
 from iro_portal.forms import add_service_errors
 from iro_portal.locking import VersionForm, refusal_status
 from iro_portal.pages import FormPage
@@ -49,6 +50,7 @@ class DashboardView(ChildRecordAccessMixin, View):
     """The service managers' dashboard for the whole authority; an IRO's own version for the
     children allocated to them."""
 
+    @reading_from_replica()
     def get(self, request):
         user = request.user
         everyone = sees_every_child(user)
@@ -79,6 +81,7 @@ class CaseloadsView(ChildRecordAccessMixin, ListPage):
     dashboard itself lists only the caseloads outside the IRO Handbook range. An IRO's own
     caseload is on their dashboard."""
 
+    @reading_from_replica()
     def get(self, request):
         if not sees_every_child(request.user):
             raise PermissionDenied("Only service managers and administrators can see every IRO's caseload.")
@@ -201,6 +204,7 @@ class AnnualReportListView(AnnualReportAccessMixin, View):
 class AnnualReportView(AnnualReportAccessMixin, View):
     """The report as a page: the draft with live figures for managers, or a published version."""
 
+    @reading_from_replica()
     def get(self, request, year, number=None):
         variant = self.variant()
         report, published, content = self.shown(variant, "html")

@@ -91,11 +91,13 @@ def _die_with_parent():
 
 
 class Worker:
-    """One `celery worker --pool=solo` subprocess, its output in a log file."""
+    """One `celery worker --pool=solo` subprocess, its output in a log file. It consumes every
+    queue unless `queues` says otherwise, as the worker's own options (["-Q", "reminders"])."""
 
-    def __init__(self, env, log_dir, name):
+    def __init__(self, env, log_dir, name, queues=()):
         self.name = name
         self.env = env
+        self.queues = list(queues)
         self.log_path = Path(log_dir) / f"{self.name}.log"
         self.process = None
 
@@ -114,6 +116,7 @@ class Worker:
             "--without-heartbeat",
             "-n",
             f"{self.name}@%h",
+            *self.queues,
         ]
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(

@@ -1,10 +1,11 @@
+import copy
 import os
 from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from children import services as children_services
+from iro_portal.db_routers import REPLICA
 from ssda903 import dfe_check
 from tests.factories import (
     TEST_PASSWORD,
@@ -49,6 +51,17 @@ if ON_POSTGRESQL:
         )
 
     DatabaseOperations.execute_sql_flush = _execute_sql_flush_past_the_audit_trigger
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A second alias, "replica", that is the test database itself (Django's TEST MIRROR), as
+    settings.py makes REPLICA_DATABASE_URL's: a test marked django_db(databases=["default",
+    "replica"]) with the router on (tests/test_read_replica.py) sees which alias each query used."""
+    if REPLICA not in settings.DATABASES:
+        replica = copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict)
+        replica["TEST"] = {**replica["TEST"], "MIRROR": DEFAULT_DB_ALIAS, "NAME": None}
+        settings.DATABASES[REPLICA] = replica
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,18 +16,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DEVELOPMENT_COMPOSE_FILE = PROJECT_ROOT / "docker-compose.dev.yml"
 ROLES_SCRIPT = PROJECT_ROOT / "deploy" / "create-database-roles.sh"
+REPLICATION_SCRIPT = PROJECT_ROOT / "deploy" / "replication-primary.sh"
+REPLICA_SCRIPT = PROJECT_ROOT / "deploy" / "start-replica.sh"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
 ENTRYPOINT_SCRIPT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 
 TEST_SECRET_KEY = "compose-config-test-only-not-a-secret"
-APP_SERVICES = ("web", "worker", "beat", "migrate")
-ALL_SERVICES = {"web", "worker", "beat", "db", "redis", "migrate"}
+APP_SERVICES = ("web", "worker", "reminders-worker", "beat", "migrate")
+ALL_SERVICES = {"web", "worker", "reminders-worker", "beat", "db", "redis", "migrate"}
 # Variables the compose file interpolates: cleared so a developer's shell can't change the result.
 INTERPOLATED = (
     "SECRET_KEY",
@@ -52,6 +55,8 @@ INTERPOLATED = (
     "SITE_URL",
     "DATABASE_OWNER_PASSWORD",
     "DATABASE_APP_PASSWORD",
+    "DATABASE_REPLICATION_PASSWORD",
+    "REPLICA_DATABASE_URL",
 )
 
 
@@ -226,6 +231,41 @@ def test_only_migrate_logs_in_as_the_owner_of_the_tables(compose_config):
     assert os.access(ROLES_SCRIPT, os.X_OK), "the postgres image only runs an executable init script in a subshell"
 
 
+def _mounts(service):
+    """{target: source} of a service's volumes, as docker-compose v1 (strings) or v2 (dicts) prints them."""
+    mounts = {}
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            mounts[str(volume["target"])] = str(volume.get("source", ""))
+        else:
+            source, target = volume.split(":")[:2]
+            mounts[target] = source
+    return mounts
+
+
+def test_the_replica_profile_streams_a_read_only_copy_of_db(compose_config):
+    """`docker compose --profile replica up` adds db-replica (README "A read replica"), copied
+    from db as the replication role db's first start made; the app reads it only when
+    REPLICA_DATABASE_URL is given, so by default nothing changes."""
+    services = compose_config["services"]
+    db, replica = services["db"], services["db-replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["image"] == db["image"], "a streaming replica runs the primary's major version"
+    assert _depends_on(replica) == {"db": "service_healthy"}
+    primary_environment, replica_environment = _environment(db), _environment(replica)
+    assert replica_environment["IRO_PRIMARY_HOST"] == "db"
+    for name in ("IRO_REPLICATION_ROLE", "IRO_REPLICATION_PASSWORD"):
+        assert replica_environment[name] == primary_environment[name], name
+    db_mounts, replica_mounts = _mounts(db), _mounts(replica)
+    assert str(REPLICATION_SCRIPT) in db_mounts["/docker-entrypoint-initdb.d/20-iro-portal-replication.sh"]
+    assert str(REPLICA_SCRIPT) in replica_mounts[replica["entrypoint"][0]]
+    assert db_mounts["/var/lib/postgresql/data"] != replica_mounts["/var/lib/postgresql/data"]
+    for script in (REPLICATION_SCRIPT, REPLICA_SCRIPT):
+        assert os.access(script, os.X_OK), script
+    for name in APP_SERVICES:
+        assert _environment(services[name])["REPLICA_DATABASE_URL"] == "", name
+
+
 def test_compose_refuses_to_start_without_a_secret_key(compose_binary):
     result = _run_compose_config(compose_binary, secret_key=None)
     assert result.returncode != 0
@@ -257,9 +297,41 @@ def test_compose_commands_and_start_order(compose_config):
     assert any(schedule.startswith(target.rstrip("/") + "/") for target in beat_volumes), (
         f"beat's schedule {schedule} is not on a volume {beat_volumes}"
     )
-    for name in ("worker", "beat"):
+    for name in ("worker", "reminders-worker", "beat"):
         assert _depends_on(services[name])["migrate"] == "service_completed_successfully"
         assert "redis" in _depends_on(services[name])
+
+
+def _queues_consumed(command):
+    """The Celery queues a `celery worker` command consumes: those it names with --queues, else
+    every queue (settings.CELERY_TASK_QUEUES) but those it names with --exclude-queues."""
+    every = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    named = {option: set() for option in ("--queues", "--exclude-queues")}
+    for option, value in zip(command, command[1:]):
+        if option in named:
+            named[option].update(value.split(","))
+    assert not (set(command) & {"-Q", "-X"}), "name the queues with the long options, which these tests read"
+    return named["--queues"] or every - named["--exclude-queues"]
+
+
+def test_reminders_have_a_worker_of_their_own(compose_config):
+    """A long SSDA903 import or PDF never holds up a reminder or a safety alert: reminders-worker
+    consumes the reminders queue alone, worker every other queue, so every queue has a worker."""
+    services = compose_config["services"]
+    reminders = _queues_consumed(_command(services["reminders-worker"]))
+    others = _queues_consumed(_command(services["worker"]))
+    assert reminders == {"reminders"}
+    assert "reminders" not in others
+    assert reminders | others == {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= reminders | others
+
+
+def test_the_development_worker_consumes_every_queue():
+    """scripts/run starts one worker: it must take every queue, or reminders or PDFs would wait forever."""
+    lines = [line for line in (PROJECT_ROOT / "scripts" / "run").read_text().splitlines() if " worker " in line]
+    (worker,) = [line for line in lines if "celery -A iro_portal worker" in line]
+    assert _queues_consumed(shlex.split(worker)) == {queue.name for queue in settings.CELERY_TASK_QUEUES}
 
 
 # --- Dockerfile (plain text) ---------------------------------------------------------------------

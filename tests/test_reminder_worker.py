@@ -21,7 +21,7 @@ from datetime import date as D
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from children.models import Allocation, Child
@@ -96,7 +96,9 @@ class Workers:
         self.email_dir.mkdir()
         (tmp_path / "var").mkdir()
 
-    def start(self, *, email_backend="django.core.mail.backends.locmem.EmailBackend", chunk_size=3, label="worker"):
+    def start(
+        self, *, email_backend="django.core.mail.backends.locmem.EmailBackend", chunk_size=3, label="worker", queues=()
+    ):
         name = f"{label}-{uuid.uuid4().hex[:8]}"
         env = worker_env(
             database_url=database_url(connection.settings_dict),
@@ -108,7 +110,7 @@ class Workers:
             chunk_size=chunk_size,
             application_name=name,
         )
-        worker = Worker(env, self.tmp_path, name).start()
+        worker = Worker(env, self.tmp_path, name, queues).start()
         self.started.append(worker)
         return worker
 
@@ -490,3 +492,55 @@ def test_emails_fail_then_are_sent_exactly_once(workers, iro, other_iro, manager
         sent[match.pk] += 1
     assert sent == Counter({n.pk: 1 for n in notifications}), f"each reminder emailed once: {sent}"
     assert all(children["due_10"].given_name not in m.get_payload(decode=True).decode() for m in messages)
+
+
+def waiting_for_a_row_lock(worker):
+    """The statement the worker's connection is stuck in, waiting for a lock, or None. Inside a
+    transaction PostgreSQL keeps showing the activity it first read, so the snapshot is dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT query FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+            [worker.name],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def test_reminders_are_sent_while_a_long_pdf_keeps_the_other_worker_busy(workers, iro, other_iro, manager):
+    """As docker-compose.yml runs them: a worker for the reminders queue alone, another for every
+    other queue. A report PDF is held up inside its task (the test keeps its row locked, as a long
+    render would keep the worker); the whole sweep, its digests and its emails are done meanwhile,
+    and the PDF is made once it is let go."""
+    from reporting import services as reporting_services
+    from reporting.models import DocumentStatus, ReportDocument, Variant
+
+    hand_built_authority(iro, other_iro, manager)
+    expected = expected_reminders()
+    report = reporting_services.report_for_year(2025)
+    document = reporting_services.request_document(report, variant=Variant.BOARD, by=manager)
+    assert workers.broker.redis.llen("documents") == 1, "the PDF's task waits in the documents queue"
+
+    def status():
+        return ReportDocument.objects.get(pk=document.pk).status
+
+    with transaction.atomic():
+        ReportDocument.objects.select_for_update().get(pk=document.pk)
+        others = workers.start(label="others", queues=["--exclude-queues", "reminders"])
+        blocked = wait_for(lambda: waiting_for_a_row_lock(others), WAIT, describe=others.log_tail)
+        assert "reporting_reportdocument" in blocked, blocked
+        reminders = workers.start(label="reminders", queues=["--queues", "reminders"])
+        daily_sweep.delay(ON.isoformat())
+
+        def swept():
+            assert others.alive() and reminders.alive(), others.log_tail() + reminders.log_tail()
+            return stored_reminders() == expected and digest_recipients() == active_managers()
+
+        wait_for(swept, WAIT, describe=reminders.log_tail)
+        wait_for(lambda: not Notification.objects.filter(emailed_at__isnull=True).exists(), WAIT)
+        assert "reporting_reportdocument" in (waiting_for_a_row_lock(others) or ""), "still inside the PDF's task"
+        assert status() == DocumentStatus.QUEUED
+
+    wait_for(lambda: status() == DocumentStatus.READY, 90, interval=0.2, describe=others.log_tail)
+    workers.drain(others, reminders)
+    assert_exactly_expected(expected)

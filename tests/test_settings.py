@@ -20,6 +20,7 @@ def settings_in_subprocess(env, expression):
             "DEBUG",
             "SECRET_KEY_FILE",
             "MIGRATION_DATABASE_URL",
+            "REPLICA_DATABASE_URL",
             "PRODUCTION",
             "SITE_URL",
             "PORT",
@@ -212,6 +213,48 @@ def test_without_migration_database_url_migrations_use_the_apps_connection(tmp_p
         {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}, "settings.MIGRATION_DATABASE"
     )
     assert result.stdout.strip() == "None", result.stderr
+
+
+# --- REPLICA_DATABASE_URL, the optional read replica (README "A read replica") ----------------------
+
+
+def test_without_a_replica_there_is_one_database_and_no_router(tmp_path):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "REPLICA_DATABASE_URL": " "},
+        "list(settings.DATABASES), settings.DATABASE_ROUTERS, [m for m in settings.MIDDLEWARE if 'replica' in m.lower()]",
+    )
+    assert result.stdout.strip() == "['default'] [] []", result.stderr
+
+
+def test_a_replica_gets_the_router_its_middleware_first_and_the_primarys_settings(tmp_path):
+    result = settings_in_subprocess(
+        {
+            "SECRET_KEY": "x" * 50,
+            "IRO_PORTAL_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://iro_portal_app:a@db:5432/iro_portal",
+            "REPLICA_DATABASE_URL": "postgres://iro_portal_app:a@db-replica:5432/iro_portal",
+        },
+        "settings.DATABASES['replica']['HOST'], settings.DATABASES['replica']['TEST'], settings.DATABASES['replica']['OPTIONS'], "
+        "settings.DATABASES['replica']['CONN_HEALTH_CHECKS'], settings.DATABASE_ROUTERS, settings.MIDDLEWARE[0]",
+    )
+    assert result.stdout.strip() == (
+        "db-replica {'MIRROR': 'default'} {'connect_timeout': 3, 'options': '-c jit=off'} True "
+        "['iro_portal.db_routers.ReplicaRouter'] iro_portal.db_routers.ReplicaReadsMiddleware"
+    ), result.stderr
+
+
+def test_a_replica_url_that_is_not_postgresql_stops_start_up(tmp_path):
+    env = {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path)}
+    postgres = {**env, "DATABASE_URL": "postgres://iro_portal_app:a@db:5432/iro_portal"}
+    for environment, message in (
+        ({**env, "REPLICA_DATABASE_URL": "postgres://app:a@db-replica:5432/iro_portal"}, "PostgreSQL only"),
+        ({**postgres, "REPLICA_DATABASE_URL": "sqlite:///replica.sqlite3"}, "PostgreSQL only"),
+        ({**postgres, "REPLICA_DATABASE_URL": "db-replica:5432"}, "REPLICA_DATABASE_URL is not a database URL"),
+        ({**postgres, "REPLICA_DATABASE_URL": "postgres://app:a@db-replica:5432"}, "must name the database"),
+    ):
+        refused = settings_in_subprocess(environment, "settings.DATABASES")
+        assert refused.returncode != 0 and message in refused.stderr, refused.stderr
+        assert ":a@" not in refused.stderr, "the password stays out of the message"
 
 
 def test_a_shared_cache_for_the_api_request_counts_is_read_from_the_environment(tmp_path):
