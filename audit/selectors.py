@@ -70,16 +70,20 @@ def matching_child(value: str) -> Q:
     """Events about the child with this local child ID (the SSDA903 CHILD, any case), whose name
     has this in it (all or part of "Omar Abdi", any case; not for a whole number) or, for a whole
     number, the child whose record number in the portal it is (events store the record number),
-    and the list views that showed that child."""
+    and the list views that showed that child. The children are looked up first, in a query of
+    their own: as a subquery inside the OR, PostgreSQL guesses it matches half the log and reads
+    the children shown in lists once for every event (minutes on a log of two million events)."""
     whole_number = value.isascii() and value.isdigit()
     match = Q(local_child_id__iexact=value)
     if not whole_number:
         match |= Q(full_name_for_search__icontains=value)
     children = _with_full_name(apps.get_model(CHILD_MODEL).objects.all(), "given_name", "family_name").filter(match)
-    condition = Q(child_id__in=children.values("pk"))
+    child_ids = list(children.values_list("pk", flat=True))
     if whole_number and int(value) <= LARGEST_ID:
-        condition |= Q(child_id=int(value))
-    return condition | Q(pk__in=AuditEventChild.objects.filter(condition).values("event_id"))
+        child_ids.append(int(value))
+    return Q(child_id__in=child_ids) | Q(
+        pk__in=AuditEventChild.objects.filter(child_id__in=child_ids).values("event_id")
+    )
 
 
 def search_events(
