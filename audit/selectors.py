@@ -14,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Expression, Max, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -299,3 +300,28 @@ def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:
         )
         for event in events
     ]
+
+
+def log_is_partitioned() -> bool:
+    """Whether the log is partitioned by month: on PostgreSQL from audit migration 0005 on; on
+    SQLite never."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s))",
+            [AuditEvent._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+def partition_months() -> list[datetime.date]:
+    """The months (their 1st) the partitioned log has partitions for, oldest first; the DEFAULT
+    partition, for rows of any other month, is not among them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_date(right(relname, 7), 'YYYY_MM') FROM pg_inherits JOIN pg_class ON pg_class.oid = inhrelid "
+            "WHERE inhparent = to_regclass(%s) AND relname <> %s ORDER BY 1",
+            [AuditEvent._meta.db_table, f"{AuditEvent._meta.db_table}_default"],
+        )
+        return [month for (month,) in cursor.fetchall()]

@@ -3,20 +3,32 @@ record_event, inside the same transaction as the change it records; every page o
 children's records (pages and API) calls record_list_view. A view or change an IRO makes of a
 child they see only because they cover for its IRO is marked as such here, in one place,
 whichever page or endpoint made it (the children app tells audit how to find the cover:
-audit.registry)."""
+audit.registry).
+
+On PostgreSQL the log is partitioned by month (migration 0005): add_partitions makes the months
+ahead before they come."""
 
 from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 
 from iro_portal.client_address import client_address
 
+from . import selectors
 from .models import AuditAction, AuditEvent, AuditEventChild
 from .registry import cover_for_child, covers_for_children
+
+MONTHS_AHEAD = 3
+"""Months after this one whose partitions are made before they start (migration 0005 made the
+same): the daily task can miss this many months of runs before rows fall in the DEFAULT partition."""
+LOCK_TIMEOUT = "10s"
+"""The longest a partition change waits for a table lock. Waiting behind a long read of the log
+(an export) would hold up every audited page queued behind it, so the change gives up instead and
+is tried again on the next run."""
 
 
 def record_event(
@@ -106,4 +118,19 @@ def record_list_view(
 def record_children_shown(event: AuditEvent, child_ids: Iterable[int]) -> None:
     """Name on an event each child whose record the response showed, so the audit log finds
     "who saw this child" through lists and downloads: one INSERT however many children."""
-    AuditEventChild.objects.bulk_create([AuditEventChild(event=event, child_id=child_id) for child_id in child_ids])
+    AuditEventChild.objects.bulk_create(
+        [AuditEventChild(event=event, event_occurred_at=event.occurred_at, child_id=child_id) for child_id in child_ids]
+    )
+
+
+def add_partitions(months_ahead: int = MONTHS_AHEAD) -> int:
+    """Make the partitions missing for this month and the `months_ahead` after it, after moving
+    any rows that fell in the DEFAULT partition into their months; returns the months made.
+    Nothing to do unless the log is partitioned. The app's role may call it: the database function
+    is its owner's (migration 0005)."""
+    if not selectors.log_is_partitioned():
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        cursor.execute("SELECT audit_add_partitions(%s)", [months_ahead])
+        return cursor.fetchone()[0]

@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
@@ -138,7 +139,15 @@ def test_the_apps_role_can_add_to_the_audit_log_but_not_empty_rewrite_or_unguard
     app = split.connect(split.app)
     with app.cursor() as cursor:
         event = add_audit_event(cursor)
+        this_month = f"audit_auditevent_p{datetime.now(UTC):%Y_%m}"
         for statement in (
+            f"INSERT INTO {this_month} SELECT * FROM audit_auditevent LIMIT 1",
+            f"DELETE FROM {this_month}",
+            f"TRUNCATE {this_month}",
+            f"DROP TABLE {this_month}",
+            "UPDATE audit_auditeventchild_default SET child_id = 0",
+            "ALTER TABLE audit_auditevent DETACH PARTITION audit_auditevent_default",
+            "SELECT * FROM audit_drop_months_before('2100-01-01')",
             "TRUNCATE audit_auditevent",
             "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only",
             "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
@@ -162,6 +171,27 @@ def test_the_apps_role_can_add_to_the_audit_log_but_not_empty_rewrite_or_unguard
         assert cursor.fetchone() == ("origin",)
         cursor.execute("SELECT action FROM audit_auditevent WHERE id = %s", [event])
         assert cursor.fetchone() == ("view",)
+    app.close()
+
+
+def test_the_apps_role_makes_the_log_partitions(split):
+    app = split.connect(split.app)
+    with app.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditevent (occurred_at, username, action, object_type, object_id, detail) "
+            "VALUES ('2001-02-03T12:00Z', 'someone', 'view', 'children.child', '1', '{}') RETURNING id, tableoid::regclass"
+        )
+        event, partition = cursor.fetchone()
+        assert partition == "audit_auditevent_default"
+        cursor.execute("SELECT audit_add_partitions(0)")
+        assert cursor.fetchone() == (1,)
+        cursor.execute("SELECT tableoid::regclass FROM audit_auditevent WHERE id = %s", [event])
+        assert cursor.fetchone() == ("audit_auditevent_p2001_02",)
+        assert refused(cursor, "DELETE FROM audit_auditevent_p2001_02").pgcode == INSUFFICIENT_PRIVILEGE
+        cursor.execute("SELECT count(*) FROM audit_auditevent_p2001_02")
+        assert cursor.fetchone() == (1,)
+    made = split.manage("audit_partitions", migration_url=False)
+    assert made.returncode == 0 and "Made the partitions of 0 months" in made.stdout, made.stdout + made.stderr
     app.close()
 
 
