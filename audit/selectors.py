@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Expression, Max, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 
 from iro_portal.dates import format_date, format_datetime
@@ -325,3 +325,23 @@ def partition_months() -> list[datetime.date]:
             [AuditEvent._meta.db_table, f"{AuditEvent._meta.db_table}_default"],
         )
         return [month for (month,) in cursor.fetchall()]
+
+
+def counts_by_month_before(boundary: datetime.datetime) -> dict[datetime.date, tuple[int, int]]:
+    """For each calendar month (UTC) with events before `boundary`, its 1st: how many events, and
+    how many children the list views among them showed."""
+
+    def by_month(events: QuerySet[Any], moment: str) -> dict[datetime.date, int]:
+        counted = (
+            events.filter(**{f"{moment}__lt": boundary})
+            .order_by()
+            .annotate(month=TruncMonth(moment, tzinfo=datetime.UTC))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .values_list("month", "count")
+        )
+        return {month.date(): count for month, count in counted}
+
+    events = by_month(AuditEvent.objects.all(), "occurred_at")
+    children = by_month(AuditEventChild.objects.all(), "event_occurred_at")
+    return {month: (events.get(month, 0), children.get(month, 0)) for month in sorted(events | children)}

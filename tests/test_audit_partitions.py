@@ -1,9 +1,12 @@
 """The audit log by month: on PostgreSQL each month's events, and the children their list views
-showed, sit in that month's partitions (audit migration 0005), and a month with no partition yet
-still takes events. The log reads the same across months on SQLite and PostgreSQL."""
+showed, sit in that month's partitions (audit migration 0005), a month with no partition yet
+still takes events, and retention (AUDIT_RETENTION_MONTHS) removes whole months past the limit,
+dropping their partitions; on SQLite the same retention deletes the same rows. The log reads the
+same across months on both."""
 
 import csv
 import datetime
+import logging
 from io import StringIO
 from unittest import mock
 
@@ -18,6 +21,7 @@ from audit import selectors, services
 from audit.models import AuditAction, AuditEvent, AuditEventChild
 from iro_portal.months import add_months
 from tests.conftest import ON_POSTGRESQL, sign_in
+from tests.test_settings import settings_in_subprocess
 
 UTC = datetime.UTC
 partitioned_only = pytest.mark.skipif(
@@ -118,6 +122,110 @@ class TestPartitions:
         assert f"audit_auditevent_p{this_month:%Y_%m}" in scanned(this_month, this_month + datetime.timedelta(days=20))
         assert len(scanned(this_month, this_month + datetime.timedelta(days=20))) <= 2
         assert scanned(datetime.date(2040, 5, 1), datetime.date(2040, 5, 31)) == {"audit_auditevent_default"}
+
+
+class TestRetention:
+    """Seven years (84 months) kept, on 7 December 2026: November 2019 ended more than seven years
+    ago and goes; December 2019 ends less than seven years before 7 December 2026 and stays whole."""
+
+    NOW = at(2026, 12, 7)
+
+    @pytest.fixture
+    def months_of_events(self, db, settings):
+        settings.AUDIT_RETENTION_MONTHS = 84
+        events = {
+            "october": list_view_at(at(2019, 10, 15), [1, 2]),
+            "end of november": list_view_at(at(2019, 11, 30, 23, 59), [3]),
+            "start of december": list_view_at(at(2019, 12, 1, 0, 0), [4, 5, 6]),
+            "2024": list_view_at(at(2024, 3, 1), [7]),
+            "today": list_view_at(self.NOW, [8]),
+        }
+        services.add_partitions()
+        return events
+
+    def test_the_boundary_is_the_first_of_the_month_the_limit_falls_in(self):
+        assert services.retention_boundary(self.NOW, 84) == at(2019, 12, 1, 0, 0)
+        assert services.retention_boundary(at(2026, 3, 31, 23, 30), 1) == at(2026, 2, 1, 0, 0)
+        # 00:30 on 1 April in London is still March in UTC, the months the log is kept by.
+        london = datetime.datetime(2026, 4, 1, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+        assert services.retention_boundary(london, 12) == at(2025, 3, 1, 0, 0)
+
+    def test_it_removes_exactly_the_months_wholly_past_the_limit_and_says_so(self, months_of_events, caplog):
+        with caplog.at_level(logging.INFO, logger="audit.services"):
+            removed = services.remove_expired_months(now=self.NOW)
+        assert removed == [
+            services.RemovedMonth(datetime.date(2019, 10, 1), events=1, children_shown=2),
+            services.RemovedMonth(datetime.date(2019, 11, 1), events=1, children_shown=1),
+        ]
+        kept = {name for name, event in months_of_events.items() if AuditEvent.objects.filter(pk=event.pk).exists()}
+        assert kept == {"start of december", "2024", "today"}
+        assert sorted(AuditEventChild.objects.values_list("child_id", flat=True)) == [4, 5, 6, 7, 8]
+        record = AuditEvent.objects.filter(action=AuditAction.DELETE, object_type="audit.log").get()
+        assert record.user is None
+        assert record.detail == {
+            "retention_months": 84,
+            "kept_from": "2019-12-01",
+            "months": ["2019-10", "2019-11"],
+            "events": 2,
+            "children_shown": 3,
+        }
+        assert "removed 2 months, 2019-10 to 2019-11: 2 events, 3 children shown in lists" in caplog.text
+        if ON_POSTGRESQL:
+            months = selectors.partition_months()
+            assert datetime.date(2019, 11, 1) not in months and datetime.date(2019, 12, 1) in months
+            assert not {"audit_auditevent_p2019_10", "audit_auditeventchild_p2019_11"} & {
+                *partitions_of(AuditEvent),
+                *partitions_of(AuditEventChild),
+            }
+        assert services.remove_expired_months(now=self.NOW) == []
+
+    def test_unset_it_removes_nothing(self, months_of_events, settings):
+        settings.AUDIT_RETENTION_MONTHS = None
+        assert services.remove_expired_months(now=at(2099, 1, 1)) == []
+        assert AuditEvent.objects.count() == len(months_of_events)
+
+    @partitioned_only
+    def test_on_postgresql_it_takes_months_that_waited_in_the_default_partition_too(self, db, settings):
+        settings.AUDIT_RETENTION_MONTHS = 84
+        old = list_view_at(at(2018, 6, 1), [1])
+        assert partition_of(AuditEvent, old.pk) == "audit_auditevent_default"
+        assert services.remove_expired_months(now=self.NOW) == [
+            services.RemovedMonth(datetime.date(2018, 6, 1), events=1, children_shown=1)
+        ]
+        assert not AuditEvent.objects.filter(pk=old.pk).exists()
+
+    def test_the_command_reports_what_it_removed(self, months_of_events, settings):
+        out = StringIO()
+        with mock.patch("django.utils.timezone.now", return_value=self.NOW):
+            call_command("audit_retention", stdout=out)
+        assert out.getvalue().splitlines() == [
+            "Removed October 2019: 1 event, 2 children shown in lists.",
+            "Removed November 2019: 1 event, 1 child shown in lists.",
+        ]
+        settings.AUDIT_RETENTION_MONTHS = None
+        out = StringIO()
+        call_command("audit_retention", stdout=out)
+        assert out.getvalue() == "AUDIT_RETENTION_MONTHS is not set: the audit log is kept whole.\n"
+
+
+@pytest.mark.parametrize("value", ["seven years", "84.5", "11", "0", "-84"])
+def test_the_retention_setting_is_read_strictly(tmp_path, value):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "AUDIT_RETENTION_MONTHS": value},
+        "settings.AUDIT_RETENTION_MONTHS",
+    )
+    assert result.returncode != 0
+    assert "AUDIT_RETENTION_MONTHS" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "months"), [("", "None"), ("84", "84"), (" 12 ", "12")])
+def test_the_retention_setting_keeps_everything_unless_set(tmp_path, value, months):
+    result = settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "IRO_PORTAL_VAR_DIR": str(tmp_path), "AUDIT_RETENTION_MONTHS": value},
+        "settings.AUDIT_RETENTION_MONTHS",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == months
 
 
 @pytest.mark.django_db

@@ -79,7 +79,7 @@ class SplitDatabase:
             },
         )
 
-    def manage(self, *args, migration_url=True, database_url=None):
+    def manage(self, *args, migration_url=True, database_url=None, environment=None):
         env = {
             key: value
             for key, value in os.environ.items()
@@ -95,6 +95,7 @@ class SplitDatabase:
         )
         if migration_url:
             env["MIGRATION_DATABASE_URL"] = self.url(self.owner)
+        env.update(environment or {})
         return subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
         )
@@ -174,7 +175,7 @@ def test_the_apps_role_can_add_to_the_audit_log_but_not_empty_rewrite_or_unguard
     app.close()
 
 
-def test_the_apps_role_makes_the_log_partitions(split):
+def test_the_apps_role_makes_the_log_partitions_and_only_the_owner_removes_months(split):
     app = split.connect(split.app)
     with app.cursor() as cursor:
         cursor.execute(
@@ -192,6 +193,20 @@ def test_the_apps_role_makes_the_log_partitions(split):
         assert cursor.fetchone() == (1,)
     made = split.manage("audit_partitions", migration_url=False)
     assert made.returncode == 0 and "Made the partitions of 0 months" in made.stdout, made.stdout + made.stderr
+
+    seven_years = {"AUDIT_RETENTION_MONTHS": "84"}
+    as_app = split.manage("audit_retention", migration_url=False, environment=seven_years)
+    assert as_app.returncode != 0 and "only the owner of the tables may remove months" in as_app.stderr
+    removed = split.manage("audit_retention", environment=seven_years)
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert "Removed February 2001: 1 event, 0 children shown in lists." in removed.stdout
+    with app.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent WHERE id = %s", [event])
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT detail->'months' FROM audit_auditevent WHERE action = 'delete' AND object_type = 'audit.log'"
+        )
+        assert cursor.fetchall() == [(["2001-02"],)]
     app.close()
 
 
