@@ -3,6 +3,9 @@ from django.db import models
 
 from iro_portal.dates import format_datetime
 
+AUDIT_LOG_OBJECT_TYPE = "audit.log"
+"""The object type of events about the log itself: reading it, exporting it, removing old months."""
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", "View"
@@ -46,7 +49,9 @@ class AppendOnlyModel(models.Model):
 
 class AuditEvent(AppendOnlyModel):
     """Who did what to which record, when and from where. Rows are only ever added:
-    the application refuses updates and deletes, and on PostgreSQL a trigger does too."""
+    the application refuses updates and deletes, and on PostgreSQL a trigger does too. On
+    PostgreSQL the table is partitioned by month (migration 0005), so that retention
+    (services.remove_expired_months) drops whole months."""
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -77,6 +82,10 @@ class AuditEventChild(AppendOnlyModel):
     keeps the ids too, in the order shown, for the table and the CSV export)."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="children_shown")
+    event_occurred_at = models.DateTimeField(
+        help_text="The event's occurred_at, so that on PostgreSQL these rows fall in the event's month "
+        "(audit migration 0005) and a month of the log is removed as a whole."
+    )
     child_id = models.BigIntegerField()
 
     class Meta:

@@ -1,10 +1,11 @@
-"""Sign-in, sign-out and failed sign-in attempts go to the audit log."""
+"""Sign-in, sign-out and failed sign-in attempts go to the audit log; every migrate makes the
+log's partitions for the months ahead."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from .models import AuditAction
-from .services import record_event
+from .services import add_partitions, record_event
 
 
 @receiver(user_logged_in)
@@ -26,3 +27,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
         object_type="accounts.user",
         request=request,
     )
+
+
+def add_partitions_after_migrate(sender, **kwargs):
+    """Connected to post_migrate by AuditConfig.ready(), so that a deployment never waits for
+    Celery beat's next run to have this month's partitions."""
+    add_partitions()

@@ -10,13 +10,12 @@ from iro_portal.spreadsheets import SpreadsheetWriter
 
 from . import selectors
 from .forms import AuditSearchForm
-from .models import AuditAction
+from .models import AUDIT_LOG_OBJECT_TYPE, AuditAction
 from .pages import ListPage
 from .registry import may_read_audit_log
 from .services import record_event
 
 PAGE_SIZE = 50
-AUDIT_LOG_OBJECT_TYPE = "audit.log"
 CSV_ROWS_PER_CHUNK = 500
 
 

@@ -13,7 +13,8 @@ app.autodiscover_tasks()
 @app.on_after_finalize.connect
 def schedule_reminders(sender, **kwargs):
     """The daily reminder sweep at the configured hour; unsent emails are retried every 15 minutes;
-    unanswered safety alerts are looked for every 5 minutes."""
+    unanswered safety alerts are looked for every 5 minutes; the audit log's partitions for the
+    months ahead are made daily, at a quiet hour."""
     from django.conf import settings
 
     sender.add_periodic_task(
@@ -30,4 +31,9 @@ def schedule_reminders(sender, **kwargs):
         crontab(minute="*/5"),
         sender.signature("consultations.tasks.escalate_unanswered_alerts"),
         name="escalate-unanswered-safety-alerts",
+    )
+    sender.add_periodic_task(
+        crontab(hour=2, minute=30),
+        sender.signature("audit.tasks.add_partitions"),
+        name="add-audit-log-partitions",
     )

@@ -364,6 +364,19 @@ CONSULTATION_RATES = {
     "link": env_rate("CONSULTATION_RATE_PER_LINK", "30/hour"),
 }
 
+# The audit log's retention in months (README "Audit log partitions and retention"):
+# `manage.py audit_retention` removes each calendar month that ended more than this many months
+# ago. Unset, the log is kept whole: who saw a child's record may matter for as long as the record
+# is kept (often until the child's 75th birthday), so how long to keep it is the authority's
+# decision, never a default.
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", None)
+if AUDIT_RETENTION_MONTHS is not None and AUDIT_RETENTION_MONTHS < 12:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_MONTHS must be at least 12 (months, for example 84 for seven years), "
+        f"not {AUDIT_RETENTION_MONTHS}: a shorter one would remove evidence of who saw a child's record "
+        "within the year a complaint or a request for the record could ask about it."
+    )
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_folder = VAR_DIR / "celery-broker"

@@ -2,7 +2,10 @@
 runs migrations and owns every table. The app's role (DATABASE_URL: web app, Celery worker and
 beat) owns nothing and may run no DDL, so it can neither ALTER TABLE ... DISABLE TRIGGER nor DROP
 TRIGGER nor set session_replication_role; on the audit log (events and the children each list showed) it may only INSERT and SELECT, so with
-the triggers (audit migrations 0002, 0003) the log is append-only to anything the app runs."""
+the triggers (audit migrations 0002, 0003) the log is append-only to anything the app runs. The
+log's monthly partitions (audit migration 0005) it may read one by one (pg_dump does) but change
+only through the two tables, and it may call audit_add_partitions, which makes partitions and
+nothing else."""
 
 from contextlib import contextmanager
 
@@ -10,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from audit.models import AuditEvent, AuditEventChild
+from audit.selectors import log_is_partitioned
 
 CONNECTION_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 
@@ -44,12 +48,17 @@ def grant_app_role(role):
     """Give `role` what the app needs and nothing more, connected as the tables' owner. Runs
     after every migrate (a later migration's tables get the same through default privileges, the
     audit log is closed again if one recreated it); running it again changes nothing."""
-    audit_tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (AuditEvent, AuditEventChild))
+    audit_tables = [model._meta.db_table for model in (AuditEvent, AuditEventChild)]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_database()")
         owner, database = cursor.fetchone()
         _refuse_an_unsafe_app_role(cursor, role, owner)
         app, database = connection.ops.quote_name(role), connection.ops.quote_name(database)
+        cursor.execute(
+            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = ANY (%s::regclass[])", [audit_tables]
+        )
+        partitions = [name for (name,) in cursor.fetchall()]
+        log = ", ".join(connection.ops.quote_name(table) for table in audit_tables)
         for statement in (
             f"GRANT CONNECT ON DATABASE {database} TO {app}",
             # PostgreSQL before 15 let every role create tables in the public schema.
@@ -61,10 +70,14 @@ def grant_app_role(role):
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {app}",
-            f"REVOKE ALL ON {audit_tables} FROM PUBLIC, {app}",
-            f"GRANT SELECT, INSERT ON {audit_tables} TO {app}",
+            f"REVOKE ALL ON {', '.join([log, *partitions])} FROM PUBLIC, {app}",
+            f"GRANT SELECT, INSERT ON {log} TO {app}",
         ):
             cursor.execute(statement)
+        if log_is_partitioned():
+            # Each partition read on its own, as pg_dump (the backup) reads them; written only through the log.
+            cursor.execute(f"GRANT SELECT ON {', '.join(partitions)} TO {app}")
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_add_partitions(integer) TO {app}")
         cursor.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", [role])
         if cursor.fetchone()[0]:
             raise DatabaseRoleError(

@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
@@ -78,7 +79,7 @@ class SplitDatabase:
             },
         )
 
-    def manage(self, *args, migration_url=True, database_url=None):
+    def manage(self, *args, migration_url=True, database_url=None, environment=None):
         env = {
             key: value
             for key, value in os.environ.items()
@@ -94,6 +95,7 @@ class SplitDatabase:
         )
         if migration_url:
             env["MIGRATION_DATABASE_URL"] = self.url(self.owner)
+        env.update(environment or {})
         return subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
         )
@@ -138,7 +140,15 @@ def test_the_apps_role_can_add_to_the_audit_log_but_not_empty_rewrite_or_unguard
     app = split.connect(split.app)
     with app.cursor() as cursor:
         event = add_audit_event(cursor)
+        this_month = f"audit_auditevent_p{datetime.now(UTC):%Y_%m}"
         for statement in (
+            f"INSERT INTO {this_month} SELECT * FROM audit_auditevent LIMIT 1",
+            f"DELETE FROM {this_month}",
+            f"TRUNCATE {this_month}",
+            f"DROP TABLE {this_month}",
+            "UPDATE audit_auditeventchild_default SET child_id = 0",
+            "ALTER TABLE audit_auditevent DETACH PARTITION audit_auditevent_default",
+            "SELECT * FROM audit_drop_months_before('2100-01-01')",
             "TRUNCATE audit_auditevent",
             "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only",
             "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
@@ -162,6 +172,41 @@ def test_the_apps_role_can_add_to_the_audit_log_but_not_empty_rewrite_or_unguard
         assert cursor.fetchone() == ("origin",)
         cursor.execute("SELECT action FROM audit_auditevent WHERE id = %s", [event])
         assert cursor.fetchone() == ("view",)
+    app.close()
+
+
+def test_the_apps_role_makes_the_log_partitions_and_only_the_owner_removes_months(split):
+    app = split.connect(split.app)
+    with app.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditevent (occurred_at, username, action, object_type, object_id, detail) "
+            "VALUES ('2001-02-03T12:00Z', 'someone', 'view', 'children.child', '1', '{}') RETURNING id, tableoid::regclass"
+        )
+        event, partition = cursor.fetchone()
+        assert partition == "audit_auditevent_default"
+        cursor.execute("SELECT audit_add_partitions(0)")
+        assert cursor.fetchone() == (1,)
+        cursor.execute("SELECT tableoid::regclass FROM audit_auditevent WHERE id = %s", [event])
+        assert cursor.fetchone() == ("audit_auditevent_p2001_02",)
+        assert refused(cursor, "DELETE FROM audit_auditevent_p2001_02").pgcode == INSUFFICIENT_PRIVILEGE
+        cursor.execute("SELECT count(*) FROM audit_auditevent_p2001_02")
+        assert cursor.fetchone() == (1,)
+    made = split.manage("audit_partitions", migration_url=False)
+    assert made.returncode == 0 and "Made the partitions of 0 months" in made.stdout, made.stdout + made.stderr
+
+    seven_years = {"AUDIT_RETENTION_MONTHS": "84"}
+    as_app = split.manage("audit_retention", migration_url=False, environment=seven_years)
+    assert as_app.returncode != 0 and "only the owner of the tables may remove months" in as_app.stderr
+    removed = split.manage("audit_retention", environment=seven_years)
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert "Removed February 2001: 1 event, 0 children shown in lists." in removed.stdout
+    with app.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent WHERE id = %s", [event])
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT detail->'months' FROM audit_auditevent WHERE action = 'delete' AND object_type = 'audit.log'"
+        )
+        assert cursor.fetchall() == [(["2001-02"],)]
     app.close()
 
 
