@@ -147,12 +147,12 @@ def test_an_unreachable_replica_leaves_reads_on_the_primary_and_says_so(replica,
     assert warnings[0].startswith("The read replica did not answer (OperationalError): reading from the primary")
 
 
-def test_the_dashboard_reads_its_stored_figures_from_the_replica(replica, client, manager):
+def test_the_dashboard_reads_its_maintained_figures_from_the_replica(replica, client, manager):
     sign_in(client, manager)
     assert client.get(reverse("reporting:dashboard")).status_code == 200  # counts them and keeps them
     with queries() as ran:
         assert client.get(reverse("reporting:dashboard")).status_code == 200
-    assert reading(ran, "reporting_storedfigures") == {REPLICA}
+    assert reading(ran, "reporting_maintainedfigures") == {REPLICA}
     assert all(sql.startswith("SELECT") for sql in ran[REPLICA]), ran[REPLICA]
 
 
