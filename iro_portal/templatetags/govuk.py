@@ -4,6 +4,7 @@ from django import forms, template
 
 from iro_portal.dates import format_date, format_datetime
 from iro_portal.forms import GovukDateInput, row_message
+from iro_portal.keyset import CURSOR_PARAM
 from iro_portal.words import with_article
 
 register = template.Library()
@@ -115,8 +116,11 @@ def govuk_error_summary(*forms_to_check):
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
-    """The current query string with some parameters replaced: keeps filters across pages."""
+    """The current query string with some parameters replaced: keeps filters and sort across pages.
+    Any other change (a sort, a filter) starts the list again at its first page: the cursor goes
+    unless it is the change."""
     query = context["request"].GET.copy()
+    query.pop(CURSOR_PARAM, None)
     for key, value in changes.items():
         if value in (None, ""):
             query.pop(key, None)
