@@ -3,7 +3,7 @@
 from django import forms, template
 
 from iro_portal.dates import format_date, format_datetime
-from iro_portal.forms import GovukDateInput, row_message
+from iro_portal.forms import GovukDateInput, TypeAheadSelect, row_message
 from iro_portal.keyset import CURSOR_PARAM
 from iro_portal.words import with_article
 
@@ -65,6 +65,7 @@ def govuk_field(field, classes="", label_size="s", heading=False, autofocus=Fals
         "label_size": label_size,
         "heading": heading,
         "input_type": getattr(widget, "input_type", "text"),
+        "type_ahead": isinstance(widget, TypeAheadSelect),
         "hint_id": f"{field.auto_id}-hint" if field.help_text else "",
         "error_id": f"{field.auto_id}-error" if field.errors else "",
     }
