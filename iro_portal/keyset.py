@@ -3,9 +3,13 @@ how many rows came before it. A page asks the database for the rows after (or be
 values in the list's ordering, with the primary key breaking ties, so page 200 costs what page 1
 costs: no OFFSET, which makes the database build and throw away every earlier row.
 
-The position travels in an opaque cursor in the query string (`?cursor=`), signed so that only
-this server's cursors are read: one that is garbled, signed for another ordering (the list sorted
-another way, or ordered by yesterday's date) or past the end of the list gives the first page."""
+The position travels in an opaque cursor in the query string (`?cursor=`): the page's number, the
+id of the row it starts after and that row's values in the ordering, signed so that only this
+server's cursors are read. Text (a child's name, their local ID) is never written into the cursor,
+as browsers keep addresses in their history: the page's query reads those values of the row by its
+id. A cursor that is garbled, signed for another ordering (the list sorted another way, or ordered
+by yesterday's date), or past the end of the list gives the first page, as does one whose row has
+gone when the order is by text."""
 
 import datetime
 import hashlib
@@ -16,7 +20,19 @@ from typing import Any, cast
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Expression, F, OrderBy, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    Expression,
+    F,
+    OrderBy,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import Col
 from django.db.models.sql.constants import INNER
 
@@ -27,12 +43,16 @@ _NOTHING = Q(pk__in=[])
 
 @dataclass(frozen=True)
 class _Key:
-    """One column of the ordering, annotated on the query as `alias`."""
+    """One column of the ordering, annotated on the query as `alias`. A text column (`by_row`) is
+    compared with `bound`, the same column of the cursor's row read in the query; any other with
+    the value the cursor carries."""
 
     alias: str
+    bound: str
     descending: bool
     nulls_first: bool
     nullable: bool
+    by_row: bool
     output_field: Any
 
     def order(self, reverse: bool) -> OrderBy:
@@ -42,15 +62,44 @@ class _Key:
         )
 
     def equal(self, value: Any) -> Q:
+        if self.by_row:
+            same = Q(**{self.alias: F(self.bound)})
+            both_empty = Q(**{f"{self.bound}__isnull": True, f"{self.alias}__isnull": True})
+            return same | both_empty if self.nullable else same
         return Q(**{f"{self.alias}__isnull": True}) if value is None else Q(**{self.alias: value})
 
     def after(self, value: Any, reverse: bool) -> Q:
-        """Rows that come after `value` in this column's order (before it when `reverse`)."""
+        """Rows that come after the cursor's row in this column's order (before it when `reverse`)."""
         descending, nulls_first = self.descending != reverse, self.nulls_first != reverse
+        lookup = f"{self.alias}__{'lt' if descending else 'gt'}"
+        if self.by_row:
+            beyond = Q(**{lookup: F(self.bound)})
+            if not self.nullable:
+                return beyond
+            if nulls_first:
+                return beyond | Q(**{f"{self.bound}__isnull": True, f"{self.alias}__isnull": False})
+            return beyond | Q(**{f"{self.bound}__isnull": False, f"{self.alias}__isnull": True})
         if value is None:
             return Q(**{f"{self.alias}__isnull": False}) if nulls_first else _NOTHING
-        beyond = Q(**{f"{self.alias}__{'lt' if descending else 'gt'}": value})
+        beyond = Q(**{lookup: value})
         return beyond | Q(**{f"{self.alias}__isnull": True}) if self.nullable and not nulls_first else beyond
+
+    def at_least(self, value: Any, reverse: bool) -> Q | None:
+        """The rows from the cursor's row on, in this column alone, where that can be said without
+        OR (so that an index on the column starts the scan there); None where it cannot."""
+        lookup = f"{self.alias}__{'lte' if self.descending != reverse else 'gte'}"
+        if self.by_row:
+            return None if self.nullable else Q(**{lookup: F(self.bound)})
+        nulls_after = self.nulls_first == reverse
+        return None if value is None or (self.nullable and nulls_after) else Q(**{lookup: value})
+
+    def to_json(self, value: Any) -> Any:
+        if self.by_row:
+            return None
+        return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
+
+    def from_json(self, value: Any) -> Any:
+        return None if self.by_row or value is None else self.output_field.to_python(value)
 
 
 def _ordering(queryset: QuerySet[Any]) -> list[OrderBy]:
@@ -76,14 +125,6 @@ def _ordering(queryset: QuerySet[Any]) -> list[OrderBy]:
 def _fingerprint(ordering: list[OrderBy]) -> str:
     described = re.sub(r" at 0x[0-9a-f]+", "", repr([(term.expression, term.descending) for term in ordering]))
     return hashlib.sha256(described.encode()).hexdigest()[:16]
-
-
-def _to_json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
-
-
-def _from_json(key: _Key, value: Any) -> Any:
-    return None if value is None else key.output_field.to_python(value)
 
 
 @dataclass
@@ -137,21 +178,17 @@ class KeysetPage(Sequence[Any]):
 
 
 class _Cursor:
-    """A signed position: the page number it leads to, the values of the row it starts after
-    (before, when `reverse`) and the ordering it was made for."""
+    """A signed position: the page number it leads to, the row it starts after (before, when
+    `reverse`): its id and its values of the keys that are not text; and the ordering it was
+    made for."""
 
-    def __init__(self, number: int, values: list[Any], reverse: bool, fingerprint: str) -> None:
-        self.number, self.values, self.reverse, self.fingerprint = number, values, reverse, fingerprint
+    def __init__(self, number: int, pk: int, values: list[Any], reverse: bool, fingerprint: str) -> None:
+        self.number, self.pk, self.values, self.reverse, self.fingerprint = number, pk, values, reverse, fingerprint
 
-    def encode(self) -> str:
+    def encode(self, keys: list[_Key]) -> str:
+        values = [key.to_json(value) for key, value in zip(keys, self.values)]
         return signing.dumps(
-            {
-                "n": self.number,
-                "v": [_to_json(value) for value in self.values],
-                "r": self.reverse,
-                "o": self.fingerprint,
-            },
-            salt=_SALT,
+            {"n": self.number, "k": self.pk, "v": values, "r": self.reverse, "o": self.fingerprint}, salt=_SALT
         )
 
     @classmethod
@@ -161,15 +198,11 @@ class _Cursor:
             return None
         try:
             data = signing.loads(text, salt=_SALT)
-            values = data["v"]
-            if data["o"] != fingerprint or len(values) != len(keys) or int(data["n"]) < 1:
+            number, pk, values = int(data["n"]), int(data["k"]), data["v"]
+            if data["o"] != fingerprint or number < 1 or not 0 < pk < 2**63 or len(values) != len(keys):
                 return None
-            return cls(
-                int(data["n"]),
-                [_from_json(key, value) for key, value in zip(keys, values)],
-                bool(data["r"]),
-                fingerprint,
-            )
+            values = [key.from_json(value) for key, value in zip(keys, values)]
+            return cls(number, pk, values, bool(data["r"]), fingerprint)
         except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
             return None
 
@@ -186,11 +219,13 @@ def keyset_page(queryset: QuerySet[Any], cursor: str | None, per_page: int, coun
     keys = [
         _Key(
             alias=alias,
+            bound=alias.replace("keyset_", "bound_"),
             descending=term.descending,
             # Where PostgreSQL puts empty values unless told (last going up, first going down), so
             # that SQLite pages the same and PostgreSQL's indexes still serve the order.
             nulls_first=bool(term.nulls_first) or (term.descending and not term.nulls_last),
             nullable=_nullable(annotated, resolved[alias]),
+            by_row=isinstance(resolved[alias].output_field, (CharField, TextField)),
             output_field=resolved[alias].output_field,
         )
         for alias, term in zip(aliases, ordering)
@@ -210,7 +245,8 @@ def keyset_page(queryset: QuerySet[Any], cursor: str | None, per_page: int, coun
     has_next = (position is not None) if reverse else more
 
     def cursor_at(row: Any, to_number: int, backwards: bool) -> str:
-        return _Cursor(to_number, [getattr(row, key.alias) for key in keys], backwards, fingerprint).encode()
+        values = [getattr(row, key.alias) for key in keys]
+        return _Cursor(to_number, row.pk, values, backwards, fingerprint).encode(keys)
 
     return KeysetPage(
         object_list=rows,
@@ -225,27 +261,38 @@ def _rows(annotated: QuerySet[Any], keys: list[_Key], position: _Cursor | None, 
     reverse = position is not None and position.reverse
     page = annotated.order_by(*(key.order(reverse) for key in keys))
     if position is not None:
+        by_row = [key for key in keys if key.by_row]
+        if by_row:
+            # The cursor's row, read inside the page's query (each text is one read by id): when it
+            # has gone the page is empty, and the caller shows the first.
+            row = annotated.filter(pk=position.pk).order_by().prefetch_related(None)
+            page = page.alias(**{key.bound: Subquery(row.values(key.alias)[:1]) for key in by_row})
+            page = page.filter(Exists(row))
         page = page.filter(_beyond(keys, position.values, reverse))
     return list(page[: per_page + 1])
 
 
 def _beyond(keys: list[_Key], values: list[Any], reverse: bool) -> Q:
-    """Rows after `values` in the keys' order (before them when `reverse`): after on the first
-    key, or equal on it and after on the rest. The first key's bound is also given on its own,
-    where it can be, so that an index on it starts the scan at the position."""
+    """Rows after the cursor's row in the keys' order (before it when `reverse`): after on the
+    first key, or equal on it and after on the rest. The first key's bound is also given on its
+    own where it can be, so that an index on it starts the scan at the position."""
     condition: Q | None = None
     for key, value in zip(reversed(keys), reversed(values)):
         after = key.after(value, reverse)
         condition = after if condition is None else after | (key.equal(value) & condition)
     assert condition is not None
-    first, value = keys[0], values[0]
-    if value is not None and not (first.nullable and (first.nulls_first == reverse)):
-        condition &= Q(**{f"{first.alias}__{'lte' if first.descending != reverse else 'gte'}": value})
-    return condition
+    start = keys[0].at_least(values[0], reverse)
+    return condition if start is None else condition & start
 
 
 def _nullable(queryset: QuerySet[Any], expression: Any) -> bool:
-    """Whether a key may be empty: a column of a NOT NULL field reached through inner joins is not."""
+    """Whether a key may be empty: a column of a NOT NULL field reached through inner joins is not,
+    nor a constant, nor a CASE whose every outcome is one (a rank); anything else may be."""
+    if isinstance(expression, Value):
+        return expression.value is None
+    if isinstance(expression, Case):
+        outcomes = [expression.default, *(when.result for when in expression.cases)]
+        return any(_nullable(queryset, outcome) for outcome in outcomes)
     if not isinstance(expression, Col):
         return True
     join = queryset.query.alias_map.get(expression.alias)
