@@ -36,8 +36,10 @@ RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 # Only the compiled outputs of the node stage: GOV.UK Frontend's dist (fonts, images, JS; also a
-# STATICFILES_DIRS entry) and our compiled stylesheet. No node or node_modules at runtime.
+# STATICFILES_DIRS entry), accessible-autocomplete's (the type-ahead's script, another entry) and our
+# compiled stylesheet. No node or node_modules at runtime.
 COPY --from=assets /src/node_modules/govuk-frontend/dist ./node_modules/govuk-frontend/dist
+COPY --from=assets /src/node_modules/accessible-autocomplete/dist ./node_modules/accessible-autocomplete/dist
 COPY --from=assets /src/static/build ./static/build
 
 # Static files are collected into the image (STATIC_ROOT=/app/staticfiles, served by WhiteNoise).

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
-from iro_portal.forms import GovukDateField
+from iro_portal.forms import GovukDateField, TypeAheadSelect
 
 from .api_tokens import check_token_details
 from .models import CoverLevel, Role, User
@@ -115,6 +115,8 @@ class ApiTokenForm(forms.Form):
 
 
 class IroChoiceField(forms.ModelChoiceField):
+    widget = TypeAheadSelect
+
     def label_from_instance(self, obj):
         return f"{obj.get_full_name() or obj.username} ({obj.team or 'no team'})"
 

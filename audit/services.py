@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from iro_portal.client_address import client_address
+from iro_portal.keyset import CURSOR_PARAM
 from iro_portal.months import add_months
 
 from . import selectors
@@ -87,8 +88,10 @@ def apply_changes(record: models.Model, changes: dict[str, Any]) -> dict[str, di
 
 def list_filters(request: HttpRequest) -> dict[str, str | list[str]]:
     """The query string as the audit log keeps it (search text included: the log is internal),
-    without the page number, which is recorded as the page actually shown."""
-    return {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists() if key != "page"}
+    without the page's cursor: the page actually shown is recorded by its number."""
+    return {
+        key: values[0] if len(values) == 1 else values for key, values in request.GET.lists() if key != CURSOR_PARAM
+    }
 
 
 def record_list_view(

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from accounts.selectors import IRO_CHOICES
+from accounts.filters import iro_filter
 from children.codes import LegalStatus, PlacementType
 from children.models import Child
 from children.selectors import (
@@ -38,12 +38,7 @@ class ChildrenFilter(ListFilterSet):
     conditions the dashboard counts, so each figure opens its own list."""
 
     search = django_filters.CharFilter(method="filter_search", label="Name or local child ID")
-    iro = django_filters.ModelChoiceFilter(
-        method="filter_iro",
-        queryset=IRO_CHOICES,
-        label="IRO",
-        empty_label="Any IRO",
-    )
+    iro = iro_filter()
     legal_status = django_filters.ChoiceFilter(
         field_name="current_legal_status",
         choices=LegalStatus.choices,

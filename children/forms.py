@@ -1,11 +1,13 @@
 from django import forms
 
 from accounts.models import Role, User
-from iro_portal.forms import GovukDateField
+from iro_portal.forms import GovukDateField, TypeAheadSelect
 from iro_portal.locking import VersionField
 
 
 class IroChoiceField(forms.ModelChoiceField):
+    widget = TypeAheadSelect
+
     def label_from_instance(self, obj):
         return f"{obj.get_full_name() or obj.username} ({obj.team or 'no team'}, {obj.fte} FTE)"
 

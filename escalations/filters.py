@@ -2,7 +2,7 @@ from datetime import date
 
 import django_filters
 
-from accounts.selectors import IRO_CHOICES
+from accounts.filters import iro_filter
 from iro_portal.filters import YES_CHOICES, GovukDateFilter, ListFilterSet, handled_in_filter_queryset
 
 from .codes import AreaOfConcern, EscalationStatus, Stage
@@ -15,12 +15,7 @@ class EscalationsFilter(ListFilterSet):
     """Escalations by IRO, status, current stage, area and dates: the conditions the dashboard
     counts, so each figure opens its own list."""
 
-    iro = django_filters.ModelChoiceFilter(
-        queryset=IRO_CHOICES,
-        method="filter_iro",
-        label="IRO",
-        empty_label="Any IRO",
-    )
+    iro = iro_filter()
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", label="Status", empty_label=None
     )

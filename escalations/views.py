@@ -55,9 +55,9 @@ class EscalationListView(ChildRecordAccessMixin, ListPage):
             default_status="open",
         )
         escalations = selectors.in_stage_order(selectors.for_listing(escalation_filter.qs, today), today)
-        page = self.page_of(escalations)
-        rows = [selectors.escalation_row(escalation, today) for escalation in page.object_list]
         list_counts = selectors.stage_list_counts(escalation_filter.qs, today)
+        page = self.page_of(escalations, count=list_counts["count"])
+        rows = [selectors.escalation_row(escalation, today) for escalation in page.object_list]
         iro = escalation_filter.form.cleaned_data.get("iro")
         everyone_for_iro = selectors.escalations_visible_to(request.user, on=today)
         if iro is not None:

@@ -9,25 +9,95 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, _positive_int
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .db_routers import reading_from_replica
+from .keyset import CURSOR_PARAM, keyset_page
 from .locking import ChangedByAnotherUser
 
 
-class ApiPagination(PageNumberPagination):
-    """Every list of the API, a page at a time. The count and the page may come from the read
-    replica (iro_portal.db_routers), so a list may be up to the replica's delay behind."""
+class ApiPagination(BasePagination):
+    """Every list a page at a time by keyset, as the pages are (iro_portal.keyset), so a deep page
+    costs what the first does: {"count", "next", "previous", "results"}, where `next` and
+    `previous` are the addresses of the pages either side (?cursor=, the filters and ordering
+    kept) and `count` is the whole list's. A client asking for ?page= (numbered pages, before
+    cursors) is told to follow `next`, rather than given the first page again and again. The count
+    and the page may come from the read replica (iro_portal.db_routers), so a list may be up to the
+    replica's delay behind."""
 
-    page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        try:
+            return _positive_int(
+                request.query_params[self.page_size_query_param], strict=True, cutoff=settings.API_MAX_PAGE_SIZE
+            )
+        except (KeyError, ValueError):
+            return settings.API_PAGE_SIZE
 
     @reading_from_replica()
     def paginate_queryset(self, queryset, request, view=None):
-        return super().paginate_queryset(queryset, request, view)
+        if "page" in request.query_params:
+            raise exceptions.ValidationError(
+                {"page": ["Pages are not numbered: follow the `next` link of the page before (?cursor=)."]}
+            )
+        self.request = request
+        self.page = keyset_page(queryset, request.query_params.get(CURSOR_PARAM), self.get_page_size(request))
+        return self.page.object_list
+
+    def _link(self, cursor):
+        url = self.request.build_absolute_uri()
+        return None if cursor is None else replace_query_param(remove_query_param(url, "page"), CURSOR_PARAM, cursor)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self._link(self.page.next_cursor),
+                "previous": self._link(self.page.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {
+            "type": "string",
+            "nullable": True,
+            "format": "uri",
+            "example": "https://iro.example.gov.uk/api/v1/children/?cursor=eyJ...",
+        }
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123, "description": "How many the whole list holds."},
+                "next": {**link, "description": "The next page's address; null on the last page."},
+                "previous": {**link, "description": "The previous page's address; null on the first page."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": CURSOR_PARAM,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: take it from the `next` or `previous` link; one that is "
+                "garbled or made for another ordering gives the first page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results a page (default {settings.API_PAGE_SIZE}, at most {settings.API_MAX_PAGE_SIZE}).",
+                "schema": {"type": "integer"},
+            },
+        ]
 
 
 class Conflict(exceptions.APIException):

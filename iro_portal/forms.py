@@ -7,6 +7,12 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 
 
+class TypeAheadSelect(forms.Select):
+    """A select of very many options (an IRO among hundreds) that static/js/type-ahead.mjs turns
+    into a type-ahead (GOV.UK's accessible-autocomplete) where JavaScript runs; without it, it
+    stays a plain select that submits the same value."""
+
+
 class GovukDateInput(forms.MultiWidget):
     """The GOV.UK date input: separate day, month and year boxes."""
 

@@ -309,45 +309,27 @@ def by_urgency(on: date) -> list[OrderBy]:
     return [rank.asc(), urgent_on.asc(nulls_last=True), F("family_name").asc(), F("given_name").asc(), F("id").asc()]
 
 
-class WorklistOrder:
-    """The worklist's children (from worklist_children) for a Paginator, by_urgency: those
-    needing attention (or, with `flag`, those with that flag), then the rest unless
-    attention_only. The counts come from worklist_counts, so a page is one query for the
-    children needing attention and, past them, one for the rest, each stopping once the page
-    is full."""
-
-    def __init__(
-        self,
-        children: "QuerySet[WithAnnotations[Child, WorklistFlags]]",
-        counts: dict[str, int],
-        on: date,
-        *,
-        attention_only: bool = True,
-        flag: str | None = None,
-    ) -> None:
-        in_order = children.prefetch_related(prefetch_current_iro(on)).order_by(*by_urgency(on))
-        condition = WORKLIST_FLAGS[flag][1](on) if flag else needs_attention(on)
-        self.needing = in_order.filter(condition)
-        self.needing_count = counts[flag] if flag else counts["needs_attention"]
-        self.not_needing = None if attention_only or flag else in_order.exclude(needs_attention(on))
-        self.total = self.needing_count if self.not_needing is None else counts["children"]
-
-    def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, rows: slice) -> "list[WithAnnotations[Child, WorklistFlags]]":
-        first, last = rows.start or 0, rows.stop
-        page = list(self.needing[first : min(last, self.needing_count)]) if first < self.needing_count else []
-        if self.not_needing is not None and last > self.needing_count:
-            page += list(self.not_needing[max(first - self.needing_count, 0) : last - self.needing_count])
-        return page
+def worklist_in_order(
+    children: "QuerySet[WithAnnotations[Child, WorklistFlags]]",
+    counts: dict[str, int],
+    on: date,
+    *,
+    attention_only: bool = True,
+    flag: str | None = None,
+) -> "tuple[QuerySet[WithAnnotations[Child, WorklistFlags]], int]":
+    """The worklist's children (from worklist_children) by_urgency, with how many there are (from
+    worklist_counts): those needing attention (or, with `flag`, those with that flag), then the
+    rest unless attention_only."""
+    in_order = children.prefetch_related(prefetch_current_iro(on)).order_by(*by_urgency(on))
+    if flag:
+        return in_order.filter(WORKLIST_FLAGS[flag][1](on)), counts[flag]
+    if attention_only:
+        return in_order.filter(needs_attention(on)), counts["needs_attention"]
+    return in_order, counts["children"]
 
 
 def worklist_rows(children: "Iterable[WithAnnotations[Child, WorklistFlags]]") -> list["WorklistRow"]:
-    """The rows for these children (one page of a WorklistOrder)."""
+    """The rows for these children (one page of worklist_in_order)."""
     return [_row(child) for child in children]
 
 

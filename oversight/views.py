@@ -57,8 +57,8 @@ class WorklistView(ChildRecordAccessMixin, ListPage):
         attention_only = show != "all"
         children = selectors.worklist_children(request.user, today, iro=chosen_iro, rag=rag)
         counts = selectors.worklist_counts(children, today)
-        in_order = selectors.WorklistOrder(children, counts, today, attention_only=attention_only, flag=flag)
-        page = self.page_of(in_order, child_id=attrgetter("pk"))
+        in_order, count = selectors.worklist_in_order(children, counts, today, attention_only=attention_only, flag=flag)
+        page = self.page_of(in_order, child_id=attrgetter("pk"), count=count)
         return render(
             request,
             "oversight/worklist.html",

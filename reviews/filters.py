@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from accounts.selectors import IRO_CHOICES
+from accounts.filters import iro_filter
 from children.models import Allocation
 from iro_portal.filters import YES_CHOICES, YES_NO_CHOICES, GovukDateFilter, ListFilterSet
 
@@ -34,19 +34,10 @@ from .selectors import (
 )
 
 
-def _iro_filter():
-    return django_filters.ModelChoiceFilter(
-        queryset=IRO_CHOICES,
-        method="filter_iro",
-        label="IRO",
-        empty_label="Any IRO",
-    )
-
-
 class IroScopedFilter(ListFilterSet):
     """The IRO filter (the children allocated to that IRO now), shown to managers only."""
 
-    iro = _iro_filter()
+    iro = iro_filter()
 
     def filter_iro(self, queryset, name, value):
         return queryset.filter(child__in=Allocation.objects.current(self.on).filter(iro=value).values("child_id"))

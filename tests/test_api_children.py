@@ -262,8 +262,28 @@ class TestReading:
     def test_lists_are_paginated(self, manager, iro):
         for _ in range(7):
             AllocationFactory(child=ChildFactory(), iro=iro)
-        body = api_client(manager).get(url("children"), {"page_size": 3, "page": 2}).json()
-        assert body["count"] == 7 and len(body["results"]) == 3 and body["next"] and body["previous"]
+        client = api_client(manager)
+        first = client.get(url("children"), {"page_size": 3, "ordering": "-date_of_birth"}).json()
+        assert first["count"] == 7 and len(first["results"]) == 3 and first["previous"] is None
+        assert "page_size=3" in first["next"] and "ordering=-date_of_birth" in first["next"]
+        second = client.get(first["next"]).json()
+        third = client.get(second["next"]).json()
+        assert second["count"] == 7 and len(second["results"]) == 3 and second["next"] and second["previous"]
+        assert len(third["results"]) == 1 and third["next"] is None
+        every = [row for body in (first, second, third) for row in body["results"]]
+        assert len({row["id"] for row in every}) == 7, "each child once"
+        births = [row["date_of_birth"] for row in every]
+        assert births == sorted(births, reverse=True)
+        assert client.get(second["previous"]).json()["results"] == first["results"]
+
+    def test_a_numbered_page_is_refused_with_the_way_to_page(self, manager):
+        response = api_client(manager).get(url("children"), {"page": 2})
+        assert response.status_code == 400 and "follow the `next` link" in response.json()["errors"]["page"][0]
+
+    def test_a_garbled_cursor_gives_the_first_page(self, manager, iro):
+        AllocationFactory(child=ChildFactory(), iro=iro)
+        response = api_client(manager).get(url("children"), {"cursor": "not-a-cursor"})
+        assert response.status_code == 200 and response.json()["count"] == 1 and response.json()["previous"] is None
 
     @pytest.mark.parametrize("endpoint", ["children", "strategy-discussions", "allocations"])
     def test_no_update_where_the_pages_have_none(self, endpoint, records, manager):

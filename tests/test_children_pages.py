@@ -9,6 +9,7 @@ from children.models import Allocation
 from outcomes.models import CareLeaverRecord, HealthRecord
 from tests.conftest import sign_in
 from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, ChildProtectionPlanFactory, IroFactory
+from tests.paging import follow, label, link
 
 D = datetime.date
 
@@ -67,7 +68,8 @@ class TestChildrenList:
         make_children(2, iro)
         few = queries_for(client, reverse("children:list"))
         make_children(60, iro)
-        assert queries_for(client, reverse("children:list") + "?page=2") == few
+        second = link(client.get(reverse("children:list")).content.decode(), "next")
+        assert queries_for(client, reverse("children:list") + second) == few
 
     def test_filter_by_iro(self, client, manager, looked_after_child, other_child, other_iro):
         sign_in(client, manager)
@@ -107,8 +109,11 @@ class TestChildrenList:
         make_children(55, iro)
         sign_in(client, manager)
         content = client.get(reverse("children:list"), {"legal_status": "C2"}).content.decode()
-        assert "?legal_status=C2&amp;page=2" in content
-        assert "Showing 1 to 50 of 55" in content
+        assert link(content, "next").startswith("?legal_status=C2&cursor=")
+        assert "Showing 1 to 50 of 55" in content and label(content, "next") == "51 to 55 of 55"
+        second = follow(client, reverse("children:list"), content)
+        assert "Showing 51 to 55 of 55" in second and link(second, "next") is None
+        assert link(second, "prev").startswith("?legal_status=C2&cursor=") and label(second, "prev") == "1 to 50 of 55"
 
 
 @pytest.mark.django_db

@@ -3,7 +3,8 @@
 from django import forms, template
 
 from iro_portal.dates import format_date, format_datetime
-from iro_portal.forms import GovukDateInput, row_message
+from iro_portal.forms import GovukDateInput, TypeAheadSelect, row_message
+from iro_portal.keyset import CURSOR_PARAM
 from iro_portal.words import with_article
 
 register = template.Library()
@@ -64,6 +65,7 @@ def govuk_field(field, classes="", label_size="s", heading=False, autofocus=Fals
         "label_size": label_size,
         "heading": heading,
         "input_type": getattr(widget, "input_type", "text"),
+        "type_ahead": isinstance(widget, TypeAheadSelect),
         "hint_id": f"{field.auto_id}-hint" if field.help_text else "",
         "error_id": f"{field.auto_id}-error" if field.errors else "",
     }
@@ -115,8 +117,11 @@ def govuk_error_summary(*forms_to_check):
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
-    """The current query string with some parameters replaced: keeps filters across pages."""
+    """The current query string with some parameters replaced: keeps filters and sort across pages.
+    Any other change (a sort, a filter) starts the list again at its first page: the cursor goes
+    unless it is the change."""
     query = context["request"].GET.copy()
+    query.pop(CURSOR_PARAM, None)
     for key, value in changes.items():
         if value in (None, ""):
             query.pop(key, None)

@@ -49,3 +49,11 @@ def keyboard_sign_in(page, username, password):
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_load_state("load")
+
+
+def choose_in_type_ahead(page, label, typed, option):
+    """Choose from a type-ahead (static/js/type-ahead.mjs) as a person does: type part of a name
+    into the box, then click the match (`option`, a name or pattern)."""
+    box = page.locator("input.autocomplete__input").and_(page.get_by_role("combobox", name=label, exact=True))
+    box.fill(typed)
+    page.get_by_role("option", name=option).first.click()

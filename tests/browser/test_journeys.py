@@ -10,8 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import IroFactory
+
 from .axe import assert_no_axe_violations
-from .helpers import SIGN_IN_HEADING, sign_in, sign_out
+from .helpers import SIGN_IN_HEADING, sign_in, sign_out, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -154,3 +156,64 @@ def test_service_manager_children_list_and_allocate_form_are_accessible(
     expect(page.get_by_label("Independent Reviewing Officer")).to_be_focused()
 
     page.problems.assert_none()
+
+
+NARROW = {"width": 390, "height": 844}
+
+
+def test_manager_finds_an_iro_by_typing_with_the_keyboard_at_390px(
+    page, browser, live_server, settings, screenshot, manager, iro, other_iro, looked_after_child, other_child
+):
+    """The IRO filter, among many IROs, is a type-ahead: Tab to it, type part of a name, choose
+    with the arrow keys and Enter, apply; clearing it lists every IRO's children again. Without
+    JavaScript it is the select it was."""
+    settings.CHILDREN_LIST_PAGE_SIZE = 1
+    for number in range(40):
+        IroFactory(first_name=f"Ira{number:02d}", last_name="Many")
+    page.set_viewport_size(NARROW)
+    sign_in(page, manager)
+    page.goto("/children/")
+    box = page.get_by_role("combobox", name="IRO", exact=True)
+    expect(box).to_have_value("")
+    tab_to(page, box)
+    page.keyboard.type("iris")
+    matches = page.locator("#id_iro__listbox").get_by_role("option")
+    expect(matches).to_have_count(1)
+    expect(matches).to_have_text("Iris Reviewer")
+    assert_no_axe_violations(page, "Children list, IRO type-ahead open, 390 px")
+    screenshot(page, "iro-type-ahead-390")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(box).to_have_value("Iris Reviewer")
+    tab_to(page, page.get_by_role("button", name="Apply filters"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"[?&]iro={iro.pk}(&|$)"))
+    expect(page.locator("tbody")).to_contain_text(looked_after_child.full_name)
+    expect(page.locator("tbody")).not_to_contain_text(other_child.full_name)
+    expect(page.get_by_role("combobox", name="IRO", exact=True)).to_have_value("Iris Reviewer")
+
+    box = page.get_by_role("combobox", name="IRO", exact=True)
+    tab_to(page, box)
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]iro=(&|$)"))
+    expect(page.locator("main")).to_contain_text("2 children match")
+    expect(page.get_by_role("link", name=re.compile(r"^Next page\s*:\s*2 to 2 of 2$"))).to_be_visible()
+    assert_no_axe_violations(page, "Children list, any IRO, 390 px")
+    screenshot(page, "children-list-paged-390")
+    page.problems.assert_none()
+
+    without_js = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport=NARROW)
+    try:
+        plain = without_js.new_page()
+        sign_in(plain, manager)
+        plain.goto("/children/")
+        expect(plain.locator("select#id_iro")).to_be_visible()
+        plain.get_by_label("IRO", exact=True).select_option(str(other_iro.pk))
+        plain.get_by_role("button", name="Apply filters").click()
+        expect(plain.locator("tbody")).to_contain_text(other_child.full_name)
+        expect(plain.locator("tbody")).not_to_contain_text(looked_after_child.full_name)
+    finally:
+        without_js.close()
