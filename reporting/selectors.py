@@ -554,7 +554,8 @@ def _per(count: int, fte: Decimal) -> float | None:
 def caseloads(on: date, iros: QuerySet[User] | None = None) -> dict[str, Any]:
     """Children allocated on `on` to each IRO on the staff that day whose account is open (and any
     other still holding cases), all of them and those looked after, per full-time equivalent as
-    it was that day, against the IRO Handbook's 50-70. One query."""
+    it was that day, against the IRO Handbook's 50-70. Two queries: the allocations per IRO (a
+    tally, kept by shard of children) and the IROs with their hours that day (read afresh)."""
     allocations = Allocation.objects.filter(open_on(on))
     if iros is not None:
         allocations = allocations.filter(iro__in=iros)
