@@ -18,6 +18,10 @@ a process pointed at that database:
 2. at --load-sizes, the pages under load (bench/load.py): gunicorn with 2 workers, --users
    signed-in users for --seconds per page, once per --think (mean seconds a user reads a page;
    0 = no pause, the stack's capacity);
+2b. at --mixed-sizes, reads and writes at once (bench/mixed_load.py): --users readers on the
+   dashboard, the annual report page, caseloads and reviews due while IROs write --writes records
+   a second through the API; p50/p95 of each, the share of stale reads, and the maintained
+   figures compared with a full recount at the end;
 3. at --count-sizes, the queries per page and API list endpoint (bench/query_counts.py), which
    must be equal at every size.
 
@@ -27,6 +31,7 @@ Then the reminder sweep (bench/reminders.py, on the largest size's data) and the
 section of --out, dated, keeping the rest as it was:
 
     .venv/bin/python bench/run.py --only query-counts    # 5,000 and 100,000 children
+    .venv/bin/python bench/run.py --only mixed-load      # likewise for the mixed load (2b)
  The targets of the issue are
 checked and listed under the table; the run fails (exit 1) if any figure differs between the
 three report computations or a query count changes with the size.
@@ -53,6 +58,9 @@ REPORT_TARGETS = {"sql": 1.5, "pandas": 10.0}
 """The product within 1.5x of the SQL bound and at least 10x faster than pandas, at the largest size."""
 P95_TARGET_MS = 250
 P95_TARGET_PAGES = ("caseload", "dashboard")
+MIXED_TARGETS = {"read_ms": 250, "read_pages": ("dashboard", "annual report"), "write_ms": 150}
+"""Under reads and writes at once, at the largest size: the dashboard and the annual report page
+within 250 ms and every write within 150 ms (p95), no stale read, the figures equal to a recount."""
 
 
 def database_url(name):
@@ -138,8 +146,10 @@ def measure_size(size, url, args):
             str(args.users),
         ]
         command += ["--think", *map(str, args.think)] if size in args.load_sizes and not args.only else ["--think"]
-        if size in args.count_sizes:
+        if size in args.count_sizes and args.only != "mixed-load":
             command.append("--count-queries")
+        if size in args.mixed_sizes and args.only != "query-counts":
+            command += ["--mixed-load", "--writes", str(args.writes)]
         if args.only:
             command += ["--only", args.only]
         if args.today:
@@ -168,6 +178,12 @@ def measure_one(args):
 
         Path(args.measure_one).write_text(json.dumps({"queries": query_counts.query_counts()}))
         return
+    if args.only == "mixed-load":
+        import mixed_load
+
+        mixed = mixed_load.measure_mixed(seconds=args.seconds, users=args.users, writes=args.writes)
+        Path(args.measure_one).write_text(json.dumps({"mixed": mixed}))
+        return
     result = {
         "period": period.label,
         "report": report_baselines.measure(period, on, args.runs),
@@ -186,6 +202,10 @@ def measure_one(args):
         import query_counts
 
         result["queries"] = query_counts.query_counts()
+    if args.mixed_load:
+        import mixed_load
+
+        result["mixed"] = mixed_load.measure_mixed(seconds=args.seconds, users=args.users, writes=args.writes)
     if args.think:
         import load
 
@@ -304,13 +324,15 @@ def query_count_table(results):
     ]
 
 
-def replace_query_counts(text, lines, note):
-    """`text` (RESULTS.md) with its query counts section replaced by `lines`, `note` under the
-    heading; the other sections kept as they were."""
+def replace_section(text, lines, note, before=None):
+    """`text` (RESULTS.md) with the section headed lines[0] replaced by `lines`, `note` under the
+    heading; the other sections kept as they were. A section not there yet goes in before the
+    heading starting `before`, or at the end."""
     section = "\n".join([lines[0], "", note, "", *lines[2:]])
-    start = text.find("## 3. Queries per page")
+    start = text.find(lines[0].split(". ")[0] + ". ")  # by its number: the title may have changed
     if start < 0:
-        return f"{text.rstrip()}\n\n{section}\n"
+        at = text.find(before) if before else -1
+        return f"{text.rstrip()}\n\n{section}\n" if at < 0 else f"{text[:at]}{section}\n\n{text[at:]}"
     end = text.find("\n## ", start + 1)
     return text[:start] + section + ("\n" + text[end:] if end >= 0 else "\n")
 
@@ -337,10 +359,99 @@ def only_query_counts(args, started):
         f"{' and '.join(data)} seeded by bench/seed_scale.py."
     )
     previous = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
-    args.out.write_text(replace_query_counts(previous, lines, note))
+    args.out.write_text(replace_section(previous, lines, note))
     print("\n".join(lines))
     print(f"Written to {args.out}")
     if problems:
+        sys.exit(1)
+
+
+MIXED_HEADING = "## 2b. Reads and writes at once"
+
+
+def mixed_load_table(results):
+    """The mixed-load runs as Markdown lines under their heading (none if no size ran one), and
+    the goals missed at the largest size that ran one."""
+    mixed = [size for size in results["sizes"] if results["sizes"][size]["measured"].get("mixed")]
+    if not mixed:
+        return [], []
+    first = results["sizes"][mixed[0]]["measured"]["mixed"]
+    lines = [
+        MIXED_HEADING,
+        "",
+        f"bench/mixed_load.py: gunicorn with 2 workers; {first['users']} signed-in readers, each reading a page for "
+        f"{first['think'] / 2:g}-{first['think'] * 1.5:g} s then opening another at random (the manager's dashboard "
+        "and this year's annual report page, an IRO's caseload and reviews due), while 4 IROs write "
+        f"{first['writes_asked']:g} records a second between them through the API (a LAC review held: its working "
+        "record read, saved, then completed; an oversight record; an escalation raised, then escalated), "
+        f"{first['seconds']} s after a warm-up. Stale: a read showing fewer LAC reviews held or open escalations "
+        "than the writes whose answer had come back before it was sent. Recount: with nothing writing, each "
+        "maintained figure compared with a full recount from the rows.",
+        "",
+        "| children | page or write | requests | requests/s | p50 ms | p95 ms | failed |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    problems = []
+    largest = max(mixed, key=int)
+    for size in mixed:
+        measured = results["sizes"][size]["measured"]["mixed"]
+        for row in measured["rows"]:
+            lines.append(
+                f"| {int(size):,} | {row['name']} | {row['requests']:,} | {row['rps']} | {row['p50_ms']:.0f} "
+                f"| {row['p95_ms']:.0f} | {row['failures']} |"
+            )
+            limit = (
+                MIXED_TARGETS["write_ms"]
+                if row["name"].startswith("write")
+                else MIXED_TARGETS["read_ms"]
+                if row["name"] in MIXED_TARGETS["read_pages"]
+                else None
+            )
+            if size == largest and limit is not None and row["p95_ms"] > limit:
+                problems.append(
+                    f"target missed: under reads and writes at once, {row['name']} p95 {row['p95_ms']:.0f} ms at "
+                    f"{int(size):,} children (target at most {limit} ms)"
+                )
+    lines += [
+        "",
+        "| children | writes/s | stale reads | maintained figures equal to a full recount |",
+        "|---:|---:|---|---|",
+    ]
+    for size in mixed:
+        measured = results["sizes"][size]["measured"]["mixed"]
+        stale = ", ".join(
+            f"{page} {counts['stale']} of {counts['fresh'] + counts['stale']}"
+            for page, counts in measured["reads"].items()
+        )
+        recount = ", ".join(f"{name}: {'yes' if equal else 'NO'}" for name, equal in measured["recount"].items())
+        lines.append(f"| {int(size):,} | {measured['writes_per_second']} | {stale} | {recount} |")
+        if any(counts["stale"] for counts in measured["reads"].values()):
+            problems.append(f"{int(size):,} children: reads saw figures older than a committed write ({stale})")
+        if not all(measured["recount"].values()):
+            problems.append(f"{int(size):,} children: maintained figures differ from a full recount ({recount})")
+    return lines, problems
+
+
+def only_mixed_load(args, started):
+    """Seed or reuse each --mixed-sizes database, run the mixed load there, and replace only its
+    section of --out, dated; exit 1 if a read was stale or a figure differs from the recount."""
+    results, data = {"sizes": {}}, []
+    for size in args.mixed_sizes:
+        url, _, counts = prepare(size, args)
+        results["sizes"][str(size)] = {"measured": measure_size(size, url, args)}
+        data.append(f"{counts.get('children', 0):,} children")
+    lines, problems = mixed_load_table(results)
+    command = " ".join(["python bench/run.py", *sys.argv[1:]])
+    note = (
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
+        f"{(time.perf_counter() - started) / 60:.0f} minutes, apart from the rest of this page, on "
+        f"{' and '.join(data)} seeded by bench/seed_scale.py."
+    )
+    previous = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
+    args.out.write_text(replace_section(previous, lines, note, before=QUERY_COUNTS_HEADING))
+    print("\n".join([*lines, "", *problems]))
+    print(f"Written to {args.out}")
+    if any(not problem.startswith("target missed") for problem in problems):
         sys.exit(1)
 
 
@@ -484,6 +595,10 @@ def tables(results, args):
                         f"children with {think} think time (target at most {P95_TARGET_MS} ms)"
                     )
 
+    mixed_lines, mixed_problems = mixed_load_table(results)
+    lines += ["", *mixed_lines] if mixed_lines else []
+    problems += mixed_problems
+
     query_lines, query_problems = query_count_table(results)
     lines += ["", *query_lines] if query_lines else []
     problems += query_problems
@@ -528,6 +643,14 @@ def main():
         default=[2.0, 0.0],
         help="Mean think times in seconds, one load run each (default 2 and 0).",
     )
+    parser.add_argument(
+        "--mixed-sizes",
+        type=int,
+        nargs="*",
+        default=[5_000, 100_000],
+        help="Sizes at which to read and write at once (default 5000 100000).",
+    )
+    parser.add_argument("--writes", type=float, default=2.0, help="Writes a second under the mixed load (default 2).")
     parser.add_argument("--seconds", type=int, default=60, help="Measured seconds per page under load.")
     parser.add_argument("--users", type=int, default=25)
     parser.add_argument("--runs", type=int, default=5, help="Runs of each report computation (median).")
@@ -540,11 +663,12 @@ def main():
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument(
         "--only",
-        choices=["query-counts"],
-        help="Run only this part at --count-sizes and replace only its section of --out.",
+        choices=["query-counts", "mixed-load"],
+        help="Run only this part (at --count-sizes or --mixed-sizes) and replace only its section of --out.",
     )
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mixed-load", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_one:
         return measure_one(args)
@@ -552,6 +676,8 @@ def main():
     started = time.perf_counter()
     if args.only == "query-counts":
         return only_query_counts(args, started)
+    if args.only == "mixed-load":
+        return only_mixed_load(args, started)
     results = {"sizes": {}}
     for size in args.sizes:
         url, seeded, counts = prepare(size, args)

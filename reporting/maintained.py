@@ -15,24 +15,31 @@ release (the rules may have changed) counts everything again."""
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, Min, OuterRef, Q, Value
+from django.db.models import BooleanField, Exists, Min, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import tallies
 from .figure_encoding import decode, encode
-from .models import EVERY_SHARD, ChangedShard, MaintainedFigures, MaintainedShard
+from .models import EVERY_SHARD, ChangedShard, DataVersion, MaintainedFigures, MaintainedShard
 from .periods import Period
 
 KEPT_WITHOUT_READING = timedelta(hours=1)
 """Figures nobody asked for in this long stop being kept (they are counted afresh if asked
 again), so that changes folded by nobody do not pile up."""
+
+KEPT_IN_THIS_PROCESS = 32
+"""Figures whose compiled tallies and last worked-out figures a process keeps (a few kinds and
+periods are read on any one day)."""
 
 NOTED_AS_READ = timedelta(minutes=10)
 """How often a read of unchanged figures writes down that they are still read."""
@@ -40,10 +47,25 @@ NOTED_AS_READ = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class Folded:
+    figures_id: int
     names: list[str]
-    totals: list[tallies.Counts]
+    totals_json: str
+    folded_version: int
     folded_at: datetime
     """When the last change was counted in: nothing has changed since."""
+    data_version: int
+    """The data version when the counts were read: it moves with anything the figures read
+    beside them (the IROs' hours)."""
+
+    @cached_property
+    def totals(self) -> list[tallies.Counts]:
+        return decode(json.loads(self.totals_json))
+
+
+_worked_out: dict[tuple[Any, ...], tuple[tuple[int, int, int], bytes]] = {}
+"""The figures last worked out from each kept figures' counts, in this process (pickled, so
+that each caller gets its own copy): used again while neither the counts nor the data version
+have moved. Not used inside a transaction, whose changes may yet be rolled back."""
 
 
 def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> tuple[dict, datetime] | None:
@@ -51,17 +73,28 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
     counts brought up to date; and when the last change was counted in. None inside a
     transaction that has changed records on PostgreSQL: its changes are noted as it commits,
     so it counts its own figures live."""
+    key = (kind, period.start, period.end, on)
     for _ in range(2):
         folded = fold(kind, period, on, count)
         if folded is None:
             return None
+        state = (folded.figures_id, folded.folded_version, folded.data_version)
+        remembered = _worked_out.get(key)
+        if remembered is not None and remembered[0] == state and not connection.in_atomic_block:
+            return pickle.loads(remembered[1]), folded.folded_at
         try:
             with tallies.replaying(folded.names, folded.totals):
-                return count(), folded.folded_at
+                worked_out = count()
         except tallies.TalliesChanged:
             MaintainedFigures.objects.filter(
                 kind=kind, period_start=period.start, period_end=period.end, as_of=on
             ).delete()
+            continue
+        if not connection.in_atomic_block:
+            if len(_worked_out) >= KEPT_IN_THIS_PROCESS:
+                _worked_out.clear()
+            _worked_out[key] = (state, pickle.dumps(worked_out))
+        return worked_out, folded.folded_at
     raise RuntimeError(f"The {kind} figures ask for other tallies each time they are counted")
 
 
@@ -74,26 +107,31 @@ def fold(kind: str, period: Period, on: date, count: Callable[[], dict]) -> Fold
     waiting = ChangedShard.objects.filter(Q(version__isnull=True) | Q(version__gt=OuterRef("folded_version")))
     seen = (
         MaintainedFigures.objects.filter(**key)
-        .annotate(changes_waiting=Exists(waiting), changed_here=_changed_in_this_transaction())
+        .annotate(
+            changes_waiting=Exists(waiting),
+            changed_here=_changed_in_this_transaction(),
+            data_version=Coalesce(Subquery(DataVersion.objects.filter(pk=1).values("number")), 0),
+        )
         .first()
     )
     if seen.changed_here if seen else _has_changed_in_this_transaction():
         return None
     kept: MaintainedFigures | None = seen
+    data_version = seen.data_version if seen else None
     if seen is None or seen.changes_waiting or seen.read_at < now - NOTED_AS_READ:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(key)])
-            version = _stamp_changes()
+            version = data_version = _stamp_changes()
             kept = MaintainedFigures.objects.filter(**key).first()
             if kept is None:
                 kept = _build(key, version, count, now)
             else:
                 kept = _fold_changes(kept, version, count, now)
             _forget_unread(on, now)
-    assert kept is not None
-    return Folded(json.loads(kept.names), decode(json.loads(kept.totals)), kept.folded_at)
+    assert kept is not None and data_version is not None
+    return Folded(kept.pk, json.loads(kept.names), kept.totals, kept.folded_version, kept.folded_at, data_version)
 
 
 def _changed_in_this_transaction() -> RawSQL | Value:
@@ -155,6 +193,7 @@ def _build(key: dict[str, Any], version: int, count: Callable[[], dict], now: da
         ],
         batch_size=1000,
     )
+    _compiled_tallies(kept, count)
     return kept
 
 
@@ -169,14 +208,15 @@ def _fold_changes(kept: MaintainedFigures, version: int, count: Callable[[], dic
         kept.save(update_fields=["read_at"])
         return kept
     names = json.loads(kept.names)
-    recorded = None
-    if EVERY_SHARD not in changed:
-        with tallies.recording(sorted(changed)) as recorded:
-            count()
-    if recorded is None or recorded.names != names:
+    compiled = None if EVERY_SHARD in changed else _compiled_tallies(kept, count)
+    if compiled is None or [tally.signature for tally in compiled] != names:
         key = {field: getattr(kept, field) for field in ("kind", "period_start", "period_end", "as_of")}
         kept.delete()
         return _build(key, version, count, now)
+    recorded = tallies.Recording(sorted(changed))
+    runs = tallies.runs_of(changed)
+    for tally in compiled:
+        recorded.record(tally.signature, [row for run in runs for row in tally.rows(*run)], tally.by)
     totals = decode(json.loads(kept.totals))
     old = {
         shard: decode(json.loads(counts))
@@ -203,6 +243,23 @@ def _fold_changes(kept: MaintainedFigures, version: int, count: Callable[[], dic
     kept.folded_at = kept.read_at = now
     kept.save(update_fields=["totals", "folded_version", "folded_at", "read_at"])
     return kept
+
+
+_compiled: dict[tuple[int, datetime], list[tallies.Compiled]] = {}
+"""Each kept figures' tallies as compiled queries, in this process (tallies.Compiled)."""
+
+
+def _compiled_tallies(kept: MaintainedFigures, count: Callable[[], dict]) -> list[tallies.Compiled]:
+    """The tallies of these figures compiled: what a fold runs for the shards that changed. They
+    are compiled again for figures built afresh (a new release, a new day, the calendar)."""
+    key = (kept.pk, kept.built_at)
+    if key not in _compiled:
+        if len(_compiled) >= KEPT_IN_THIS_PROCESS:
+            _compiled.clear()
+        with tallies.compiling() as compiling:
+            count()
+        _compiled[key] = compiling.compiled
+    return _compiled[key]
 
 
 def _forget_unread(on: date, now: datetime) -> None:

@@ -15,11 +15,13 @@ they work out from the counts (percentages, bands, medians of counts) they work 
 A tally only counts and sums, which add up shard by shard: a median, a maximum or an average
 is worked out from a tally grouped by the value (`median`)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Aggregate, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 
 from children.selectors import judging_few_children
@@ -61,6 +63,69 @@ class Recording:
         return [*counts, *[{} for _ in range(len(self.names) - len(counts))]]
 
 
+PLACEHOLDER_SHARD = 2**40
+"""The shard a compiled tally is restricted to, its bounds replaced by the shards it counts."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One tally's query grouped by shard, restricted to a run of shards, compiled once: a fold
+    runs it for the shards that changed without working the selectors through again."""
+
+    signature: str
+    by: tuple[str, ...]
+    sql: str
+    params: tuple[Any, ...]
+    bounds: tuple[int, int]
+    """Where in `params` the first child id counted and the first not counted are."""
+    columns: tuple[str, ...]
+    converters: dict[int, tuple[list[Any], Any]]
+
+    def rows(self, first_shard: int, last_shard: int) -> list[dict[str, Any]]:
+        """The tally's rows for the shards from first_shard to last_shard, grouped by shard."""
+        params = list(self.params)
+        params[self.bounds[0]] = first_shard * SHARD_WIDTH
+        params[self.bounds[1]] = (last_shard + 1) * SHARD_WIDTH
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        rows = []
+        for values in fetched:
+            row = list(values)
+            for position, (converters, expression) in self.converters.items():
+                for converter in converters:
+                    row[position] = converter(row[position], expression, connection)
+            rows.append(dict(zip(self.columns, row)))
+        return rows
+
+
+class Compiling:
+    """Compile each tally (Compiled) instead of running it; the selectors get empty counts."""
+
+    def __init__(self) -> None:
+        self.compiled: list[Compiled] = []
+
+    def compile(self, signature: str, queryset: QuerySet[Any], by: tuple[str, ...]) -> None:
+        query = queryset.query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        low, high = PLACEHOLDER_SHARD * SHARD_WIDTH, (PLACEHOLDER_SHARD + 1) * SHARD_WIDTH
+        if params.count(low) != 1 or params.count(high) != 1:
+            raise RuntimeError(f"Tally {signature} cannot be compiled for a run of shards")
+        expressions = [column[0] for column in compiler.select]
+        self.compiled.append(
+            Compiled(
+                signature=signature,
+                by=by,
+                sql=sql,
+                params=tuple(params),
+                bounds=(params.index(low), params.index(high)),
+                columns=tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)),
+                converters=compiler.get_converters(expressions),
+            )
+        )
+
+
 class TalliesChanged(Exception):
     """The selectors ask for other tallies than the maintained counts hold (a new release)."""
 
@@ -81,7 +146,7 @@ class Replaying:
         return self.totals[index]
 
 
-_mode: ContextVar[Recording | Replaying | None] = ContextVar("tally_mode", default=None)
+_mode: ContextVar[Recording | Replaying | Compiling | None] = ContextVar("tally_mode", default=None)
 
 
 @contextmanager
@@ -94,6 +159,17 @@ def recording(shards: list[int] | None) -> Iterator[Recording]:
         else:
             with judging_few_children():
                 yield mode
+    finally:
+        _mode.reset(token)
+
+
+@contextmanager
+def compiling() -> Iterator[Compiling]:
+    mode = Compiling()
+    token = _mode.set(mode)
+    try:
+        with judging_few_children():
+            yield mode
     finally:
         _mode.reset(token)
 
@@ -140,13 +216,17 @@ def tally(
         if by:
             return list(queryset.values(*by).annotate(**aggregates))
         return (each_row_once(queryset) if once_per_row else queryset).aggregate(**aggregates)
+    shard = ExpressionWrapper(F(child) / SHARD_WIDTH, output_field=IntegerField())
     if isinstance(mode, Recording):
         if mode.shards is not None:
             queryset = queryset.filter(within(child, mode.shards))
-        shard = ExpressionWrapper(F(child) / SHARD_WIDTH, output_field=IntegerField())
         rows = list(queryset.annotate(_shard=shard).values("_shard", *by).annotate(**aggregates))
         combined = combine([_counts_of(rows, by)])
         mode.record(signature, rows, by)
+    elif isinstance(mode, Compiling):
+        queryset = queryset.filter(within(child, [PLACEHOLDER_SHARD]))
+        mode.compile(signature, queryset.annotate(_shard=shard).values("_shard", *by).annotate(**aggregates), by)
+        combined = {}
     else:
         combined = mode.take(signature)
     if by:
@@ -194,15 +274,20 @@ def within(child: str, shards: list[int]) -> Q:
     """Rows whose child is in one of the shards: a range of ids for each run of consecutive
     shards, which the child's index answers."""
     condition = Q()
+    for first, last in runs_of(shards):
+        condition |= Q(**{f"{child}__gte": first * SHARD_WIDTH, f"{child}__lt": (last + 1) * SHARD_WIDTH})
+    return condition
+
+
+def runs_of(shards: Iterable[int]) -> list[tuple[int, int]]:
+    """The shards as runs of consecutive numbers: (first, last) of each."""
     runs: list[list[int]] = []
     for shard in sorted(set(shards)):
         if runs and runs[-1][1] == shard - 1:
             runs[-1][1] = shard
         else:
             runs.append([shard, shard])
-    for first, last in runs:
-        condition |= Q(**{f"{child}__gte": first * SHARD_WIDTH, f"{child}__lt": (last + 1) * SHARD_WIDTH})
-    return condition
+    return [(first, last) for first, last in runs]
 
 
 def combine(parts: list[Counts], sign: int = 1, into: Counts | None = None) -> Counts:

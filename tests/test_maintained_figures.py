@@ -32,6 +32,8 @@ from reporting.models import EVERY_SHARD, ChangedShard, FiguresKind, MaintainedF
 from reporting.periods import reporting_year, year_to_date
 from reviews import services as review_services
 from reviews.models import CalendarDay, ParticipationCode, Review, ReviewKind, ReviewStatus
+from ssda903.exporter import FILE_NAMES, build_rows, write_csv
+from ssda903.importer import import_return
 from staffing.services import record_staffing_change
 from tests.api_helpers import api_client
 from tests.factories import (
@@ -219,6 +221,44 @@ def record_oversight_through_the_api(number):
         )
 
 
+def import_a_return_with_a_review_recoded(number):
+    """An SSDA903 import: last year's return as the portal would export it, one review's
+    participation code and one episode's placement changed, as a council's case system would send it."""
+    data = build_rows(2024)
+    if data.reviews:
+        data.reviews[number % len(data.reviews)]["REVIEW_CODE"] = ParticipationCode.values[number % 7]
+    if data.episodes:
+        data.episodes[number % len(data.episodes)]["PLACE"] = ("U1", "U4", "R1")[number % 3]
+    tables = ("header", "episodes", "reviews")
+    import_return(
+        {FILE_NAMES[table]: write_csv(table, getattr(data, table)) for table in tables},
+        by=User.objects.get(username="manager"),
+        today=TODAY,
+    )
+
+
+def add_an_iro_in_the_admin(number):
+    """The Django admin's add-account form: a new IRO starts a staffing history."""
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("root"))
+    password = f"An IRO's own {number} password"
+    answer = admin.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": f"new.iro.{number}",
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+            "role": Role.IRO,
+            "fte": "0.8",
+            "team": "",
+        },
+    )
+    assert answer.status_code == 302 or User.objects.filter(username=f"new.iro.{number}").exists(), answer.content
+
+
 def read_some_figures(number):
     maintained_figures(list(KINDS)[number % len(KINDS)])
 
@@ -236,6 +276,8 @@ WRITES = [
     change_an_iros_hours,
     answer_a_safety_alert,
     record_oversight_through_the_api,
+    import_a_return_with_a_review_recoded,
+    add_an_iro_in_the_admin,
     read_some_figures,
 ]
 
@@ -304,6 +346,23 @@ def test_a_write_counts_again_only_the_shard_of_its_child(authority):
     for sql in counting:
         assert f">= {shard * tallies.SHARD_WIDTH}" in sql and f"< {(shard + 1) * tallies.SHARD_WIDTH}" in sql
     assert not ChangedShard.objects.filter(version__isnull=True).exists()
+
+
+def test_a_fold_runs_each_tally_once_for_the_changed_shard_and_works_nothing_else_out_again(authority):
+    """The tallies are compiled once (tallies.Compiled): a fold runs them for the shards that
+    changed, and the selectors are not worked through again until the figures are read."""
+    maintained_figures("dashboard")
+    child = Child.objects.filter(episodes__end_date__isnull=True).order_by("-pk").first()
+    OversightRecordFactory(child=child, iro=iro(), date=TODAY)
+    maintained_figures("dashboard")
+    tallies_kept = len(json.loads(MaintainedFigures.objects.get(kind=FiguresKind.DASHBOARD).names))
+    OversightRecordFactory(child=child, iro=iro(), date=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        maintained.fold(*KINDS["dashboard"][:2], TODAY, KINDS["dashboard"][2])
+    counting = [query["sql"] for query in queries.captured_queries if 'AS "_shard"' in query["sql"]]
+    assert len(counting) == tallies_kept
+    assert len(queries) - len(counting) <= 14, [query["sql"][:120] for query in queries.captured_queries]
+    assert maintained_figures("dashboard") == KINDS["dashboard"][2]()
 
 
 def test_a_write_rolled_back_leaves_nothing_to_count(authority):

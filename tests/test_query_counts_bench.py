@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from bench.query_counts import query_counts
-from bench.run import query_count_table, replace_query_counts
+from bench.run import query_count_table, replace_section
 from tests.conftest import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_a_query_counts_only_run_replaces_only_that_section_of_the_results():
     )
     measured = {"5000": {"caseload": 11, "dashboard": 16}, "100000": {"caseload": 11, "dashboard": 17}}
     lines, problems = query_count_table({"sizes": {size: {"measured": {"queries": q}} for size, q in measured.items()}})
-    after = replace_query_counts(before, lines, "Counted on 2026-12-06 23:30 UTC.")
+    after = replace_section(before, lines, "Counted on 2026-12-06 23:30 UTC.")
 
     assert after.startswith(before[: before.index("## 3.")])
     assert after.endswith(before[before.index("## 4.") :])

@@ -21,8 +21,8 @@ from tests.conftest import ON_POSTGRESQL, escalation_raised, sign_in
 # the year's local targets one more. An IRO's figures are counted so, and on PostgreSQL a
 # manager's too, as a test's own transaction has written (the look-up of the maintained figures
 # that finds the transaction's own changes is one more). On SQLite a manager's
-# figures are maintained (reporting.maintained): after a change the same 22 tallies count the
-# changed shards, and folding them in takes 15 (the
+# figures are maintained (reporting.maintained): after a change the 22 tallies, compiled once,
+# count the changed shards, and folding them in takes 15 (the
 # maintained row looked up twice, the changes stamped, the version read, the changed shards
 # listed, their old counts read, deleted and written again, the sums saved, figures of other days
 # and the changes folded forgotten in three, a savepoint and its release), as fixed as the rest.
