@@ -50,7 +50,6 @@ class Folded:
     figures_id: int
     names: list[str]
     totals_json: str
-    folded_version: int
     folded_at: datetime
     """When the last change was counted in: nothing has changed since."""
     data_version: int
@@ -62,10 +61,10 @@ class Folded:
         return decode(json.loads(self.totals_json))
 
 
-_worked_out: dict[tuple[Any, ...], tuple[tuple[int, int, int], bytes]] = {}
+_worked_out: dict[tuple[Any, ...], tuple[tuple[int, datetime, int], bytes]] = {}
 """The figures last worked out from each kept figures' counts, in this process (pickled, so
-that each caller gets its own copy): used again while neither the counts nor the data version
-have moved. Not used inside a transaction, whose changes may yet be rolled back."""
+that each caller gets its own copy): used again while neither the counts (folded_at) nor the
+data version have moved. Not used inside a transaction, whose changes may yet be rolled back."""
 
 
 def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> tuple[dict, datetime] | None:
@@ -78,7 +77,9 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
         folded = fold(kind, period, on, count)
         if folded is None:
             return None
-        state = (folded.figures_id, folded.folded_version, folded.data_version)
+        # When the counts were last changed identifies them even across a database restored
+        # from a backup, whose version numbers run again from where the backup left them.
+        state = (folded.figures_id, folded.folded_at, folded.data_version)
         remembered = _worked_out.get(key)
         if remembered is not None and remembered[0] == state and not connection.in_atomic_block:
             return pickle.loads(remembered[1]), folded.folded_at
@@ -131,7 +132,7 @@ def fold(kind: str, period: Period, on: date, count: Callable[[], dict]) -> Fold
                 kept = _fold_changes(kept, version, count, now)
             _forget_unread(on, now)
     assert kept is not None and data_version is not None
-    return Folded(kept.pk, json.loads(kept.names), kept.totals, kept.folded_version, kept.folded_at, data_version)
+    return Folded(kept.pk, json.loads(kept.names), kept.totals, kept.folded_at, data_version)
 
 
 def _changed_in_this_transaction() -> RawSQL | Value:

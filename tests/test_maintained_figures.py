@@ -397,3 +397,17 @@ def test_unchanged_figures_are_read_in_one_query(authority):
     assert len(queries) == 1
     totals = json.loads(MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).totals)
     assert totals
+
+
+def test_figures_worked_out_from_unchanged_counts_are_read_back_and_a_change_of_hours_is_seen_at_once(authority):
+    """Worked out once from unchanged counts, the dashboard is read in one query (the IROs'
+    hours beside the caseloads are not read again); a change to the hours moves the data
+    version, and the next read shows it."""
+    maintained_figures("dashboard")
+    with CaptureQueriesContext(connection) as queries:
+        first = maintained_figures("dashboard")
+    assert len(queries) == 1
+    assert first == maintained_figures("dashboard") and first is not maintained_figures("dashboard")
+    change_an_iros_hours(3)
+    assert maintained_figures("dashboard")["caseloads"] == KINDS["dashboard"][2]()["caseloads"]
+    assert maintained_figures("dashboard")["caseloads"]["total_fte"] != first["caseloads"]["total_fte"]
