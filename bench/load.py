@@ -222,32 +222,38 @@ def wait_until_idle(base_url):
         quick_answers = quick_answers + 1 if time.monotonic() - started < QUICK_ANSWER_SECONDS else 0
 
 
+def drive_in_child(script, spec, timeout):
+    """Run `script --drive SPEC RESULT` (locust, in a process of its own) with `spec` as JSON;
+    what it wrote to RESULT."""
+    with tempfile.TemporaryDirectory(prefix="iro-bench-locust-") as folder:
+        spec_path, result_path = Path(folder) / "spec.json", Path(folder) / "result.json"
+        spec_path.write_text(json.dumps(spec))
+        subprocess.run(
+            [sys.executable, str(Path(script).resolve()), "--drive", str(spec_path), str(result_path)],
+            check=True,
+            timeout=timeout,
+        )
+        return json.loads(result_path.read_text())
+
+
 def run_scenario(base_url, scenario, sessions, signed_in_as, seconds, think):
     """One locust run in a child process; its row, or RuntimeError if any request failed."""
     from django.urls import reverse
 
     wait_until_idle(base_url)
     path = reverse(scenario.url_name)
-    with tempfile.TemporaryDirectory(prefix="iro-bench-locust-") as folder:
-        spec_path, result_path = Path(folder) / "spec.json", Path(folder) / "result.json"
-        spec_path.write_text(
-            json.dumps(
-                {
-                    "base_url": base_url,
-                    "path": path,
-                    "name": scenario.page,
-                    "sessions": sessions,
-                    "seconds": seconds,
-                    "think": think,
-                }
-            )
-        )
-        subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--drive", str(spec_path), str(result_path)],
-            check=True,
-            timeout=seconds + WARM_UP_SECONDS + 120,
-        )
-        result = json.loads(result_path.read_text())
+    result = drive_in_child(
+        Path(__file__),
+        {
+            "base_url": base_url,
+            "path": path,
+            "name": scenario.page,
+            "sessions": sessions,
+            "seconds": seconds,
+            "think": think,
+        },
+        timeout=seconds + WARM_UP_SECONDS + 120,
+    )
     if result["failures"] or not result["requests"]:
         raise RuntimeError(
             f"{scenario.page} ({path}): {result['failures']} of {result['requests']} requests failed: "

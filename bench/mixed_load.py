@@ -34,9 +34,7 @@ import argparse
 import json
 import random
 import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -201,30 +199,22 @@ def measure_mixed(seconds=60, users=25, writes=2.0, think=2.0):
                 "annual report": report_counts(first.get(base_url + paths["annual report"], timeout=300).text),
             }
             load.wait_until_idle(base_url)
-            with tempfile.TemporaryDirectory(prefix="iro-bench-mixed-") as folder:
-                spec_path, result_path = Path(folder) / "spec.json", Path(folder) / "result.json"
-                spec_path.write_text(
-                    json.dumps(
-                        {
-                            "base_url": base_url,
-                            "paths": paths,
-                            "managers": managers,
-                            "iros": iros,
-                            "writers": found,
-                            "before": before,
-                            "seconds": seconds,
-                            "think": think,
-                            "writes": writes,
-                            "today": on.isoformat(),
-                        }
-                    )
-                )
-                subprocess.run(
-                    [sys.executable, str(Path(__file__).resolve()), "--drive", str(spec_path), str(result_path)],
-                    check=True,
-                    timeout=seconds + load.WARM_UP_SECONDS + 300,
-                )
-                result = json.loads(result_path.read_text())
+            result = load.drive_in_child(
+                Path(__file__),
+                {
+                    "base_url": base_url,
+                    "paths": paths,
+                    "managers": managers,
+                    "iros": iros,
+                    "writers": found,
+                    "before": before,
+                    "seconds": seconds,
+                    "think": think,
+                    "writes": writes,
+                    "today": on.isoformat(),
+                },
+                timeout=seconds + load.WARM_UP_SECONDS + 300,
+            )
     finally:
         revoke_tokens(found)
     result["recount"] = compared_with_a_recount(on)

@@ -16,7 +16,8 @@ release (the rules may have changed) counts everything again."""
 import hashlib
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -61,10 +62,46 @@ class Folded:
         return decode(json.loads(self.totals_json))
 
 
-_worked_out: dict[tuple[Any, ...], tuple[tuple[int, datetime, int], bytes]] = {}
-"""The figures last worked out from each kept figures' counts, in this process (pickled, so
-that each caller gets its own copy): used again while neither the counts (folded_at) nor the
-data version have moved. Not used inside a transaction, whose changes may yet be rolled back."""
+@dataclass(frozen=True)
+class WorkedOut:
+    """Figures worked out from kept counts, in this process (pickled, so that each caller gets
+    its own copy). Not used inside a transaction, whose changes may yet be rolled back."""
+
+    figures_id: int
+    counts: bytes
+    """A digest of the counts they were worked out from."""
+    since: tuple[datetime, int] | None
+    """For figures that read records beside their counts (the IROs' hours beside the
+    caseloads): when the counts last changed and the data version, which moves with any write;
+    None for figures that read nothing else."""
+    figures: bytes
+
+    def still_right(self, folded: Folded, counts: bytes) -> bool:
+        """Whether these are the figures the folded counts give. When the counts last changed
+        tells them apart even in a database restored from a backup, whose version numbers run
+        again from where the backup left them."""
+        return (
+            self.figures_id == folded.figures_id
+            and self.counts == counts
+            and self.since in (None, (folded.folded_at, folded.data_version))
+        )
+
+
+_worked_out: dict[tuple[Any, ...], WorkedOut] = {}
+
+
+@contextmanager
+def _counting_queries() -> Iterator[Callable[[], int]]:
+    """How many queries ran inside (a function to call after)."""
+    ran = 0
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal ran
+        ran += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield lambda: ran
 
 
 def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> tuple[dict, datetime] | None:
@@ -77,14 +114,12 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
         folded = fold(kind, period, on, count)
         if folded is None:
             return None
-        # When the counts were last changed identifies them even across a database restored
-        # from a backup, whose version numbers run again from where the backup left them.
-        state = (folded.figures_id, folded.folded_at, folded.data_version)
+        counts = hashlib.blake2b(folded.totals_json.encode(), digest_size=16).digest()
         remembered = _worked_out.get(key)
-        if remembered is not None and remembered[0] == state and not connection.in_atomic_block:
-            return pickle.loads(remembered[1]), folded.folded_at
+        if remembered is not None and remembered.still_right(folded, counts) and not connection.in_atomic_block:
+            return pickle.loads(remembered.figures), folded.folded_at
         try:
-            with tallies.replaying(folded.names, folded.totals):
+            with tallies.replaying(folded.names, folded.totals), _counting_queries() as read_beside:
                 worked_out = count()
         except tallies.TalliesChanged:
             MaintainedFigures.objects.filter(
@@ -94,7 +129,10 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
         if not connection.in_atomic_block:
             if len(_worked_out) >= KEPT_IN_THIS_PROCESS:
                 _worked_out.clear()
-            _worked_out[key] = (state, pickle.dumps(worked_out))
+            # Figures that read nothing beside their counts hold while the counts do, a write that
+            # changed none of them included; the rest only while nothing has been written since.
+            since = (folded.folded_at, folded.data_version) if read_beside() else None
+            _worked_out[key] = WorkedOut(folded.figures_id, counts, since, pickle.dumps(worked_out))
         return worked_out, folded.folded_at
     raise RuntimeError(f"The {kind} figures ask for other tallies each time they are counted")
 

@@ -411,3 +411,27 @@ def test_figures_worked_out_from_unchanged_counts_are_read_back_and_a_change_of_
     change_an_iros_hours(3)
     assert maintained_figures("dashboard")["caseloads"] == KINDS["dashboard"][2]()["caseloads"]
     assert maintained_figures("dashboard")["caseloads"]["total_fte"] != first["caseloads"]["total_fte"]
+
+
+def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_after_a_write_that_left_them(
+    authority, monkeypatch
+):
+    """Last year's outcomes read nothing but their counts: an oversight record today changes
+    none of them, so they are folded (the shard counted again) but not worked out again."""
+    first = maintained_figures("outcomes")
+    maintained_figures("dashboard")
+    folded_at = MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at
+    worked_out = []
+    replaying = tallies.replaying
+
+    def noting(*args):
+        worked_out.append(args)
+        return replaying(*args)
+
+    monkeypatch.setattr(tallies, "replaying", noting)
+    record_oversight(5)
+    assert maintained_figures("outcomes") == first == KINDS["outcomes"][2]()
+    assert worked_out == []
+    assert MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at > folded_at
+    maintained_figures("dashboard")  # reads the IROs' hours beside its counts: worked out again
+    assert len(worked_out) == 1
