@@ -17,13 +17,13 @@ import hashlib
 import json
 import pickle
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Exists, Min, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -92,7 +92,8 @@ _worked_out: dict[tuple[Any, ...], WorkedOut] = {}
 
 @contextmanager
 def _counting_queries() -> Iterator[Callable[[], int]]:
-    """How many queries ran inside (a function to call after)."""
+    """How many queries ran inside, on any database (a read replica's too): a function to call
+    after."""
     ran = 0
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -100,7 +101,9 @@ def _counting_queries() -> Iterator[Callable[[], int]]:
         ran += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
+    with ExitStack() as wrapped:
+        for each in connections.all():
+            wrapped.enter_context(each.execute_wrapper(count))
         yield lambda: ran
 
 

@@ -2,8 +2,11 @@
 here is the test database itself under a second alias (tests/conftest.py, Django's TEST MIRROR),
 so every query shows on the connection of the alias the router chose, on real tables."""
 
+import contextvars
 import logging
 from contextlib import ExitStack, contextmanager
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
@@ -11,13 +14,17 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.http import JsonResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from children.models import Allocation, Child
 from iro_portal import db_routers
 from iro_portal.db_routers import REPLICA, reading_from_replica
+from reporting import selectors, stored_figures
+from reporting.periods import year_to_date
+from staffing.services import record_staffing_change
 from tests.conftest import ON_POSTGRESQL, sign_in
-from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory
+from tests.factories import AllocationFactory, CareEpisodeFactory, ChildFactory, IroFactory
 
 PRIMARY = DEFAULT_DB_ALIAS
 pytestmark = pytest.mark.django_db(transaction=True, databases=[PRIMARY, REPLICA])
@@ -173,3 +180,29 @@ def test_an_api_list_is_read_from_the_replica_and_audited_on_the_primary(replica
 def test_migrations_run_on_the_primary_only(replica):
     assert router.allow_migrate(REPLICA, "children") is False
     assert router.allow_migrate(PRIMARY, "children") is True
+
+
+def test_a_change_to_an_iros_hours_shows_at_once_in_figures_read_from_the_replica(replica, manager):
+    """The IROs' hours beside the caseloads are read from the replica when nothing else in the
+    request wrote: figures that read them there are still worked out again after a write."""
+    today = timezone.localdate()
+    period = year_to_date(today)
+    iro = IroFactory()
+
+    def caseloads_as_a_request_reads_them():
+        """In a context of its own, as each request has (a request that has written reads the
+        primary for the rest of it)."""
+
+        def read():
+            with reading_from_replica():
+                return stored_figures.dashboard_for(manager, period, today).figures["caseloads"]
+
+        return contextvars.Context().run(read)
+
+    caseloads_as_a_request_reads_them()  # counts and keeps them, on the primary
+    for days_ago, fte in ((1, "0.3"), (0, "0.6")):
+        starts_on = today - timedelta(days=days_ago)
+        record_staffing_change(iro, starts_on=starts_on, fte=Decimal(fte), agency=False, by=None, expected_version=None)
+        shown = caseloads_as_a_request_reads_them()
+        assert shown == selectors.dashboard(period, today)["caseloads"]
+        assert next(row.fte for row in shown["rows"] if row.iro == iro) == Decimal(fte)
