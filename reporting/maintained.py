@@ -16,6 +16,7 @@ release (the rules may have changed) counts everything again."""
 import hashlib
 import json
 import pickle
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ again), so that changes folded by nobody do not pile up."""
 
 KEPT_IN_THIS_PROCESS = 32
 """Figures whose compiled tallies and last worked-out figures a process keeps (a few kinds and
-periods are read on any one day)."""
+periods are read on any one day); the least recently used make way."""
 
 NOTED_AS_READ = timedelta(minutes=10)
 """How often a read of unchanged figures writes down that they are still read."""
@@ -87,7 +88,25 @@ class WorkedOut:
         )
 
 
-_worked_out: dict[tuple[Any, ...], WorkedOut] = {}
+class KeptInThisProcess(OrderedDict):
+    """At most KEPT_IN_THIS_PROCESS entries, the least recently used dropped first: figures
+    read often keep their entries however many others are read now and then."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            return default
+        self.move_to_end(key)
+        return self[key]
+
+    def keep(self, key: Any, value: Any) -> Any:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > KEPT_IN_THIS_PROCESS:
+            self.popitem(last=False)
+        return value
+
+
+_worked_out: KeptInThisProcess = KeptInThisProcess()
 
 
 @contextmanager
@@ -130,12 +149,10 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
             ).delete()
             continue
         if not connection.in_atomic_block:
-            if len(_worked_out) >= KEPT_IN_THIS_PROCESS:
-                _worked_out.clear()
             # Figures that read nothing beside their counts hold while the counts do, a write that
             # changed none of them included; the rest only while nothing has been written since.
             since = (folded.folded_at, folded.data_version) if read_beside() else None
-            _worked_out[key] = WorkedOut(folded.figures_id, counts, since, pickle.dumps(worked_out))
+            _worked_out.keep(key, WorkedOut(folded.figures_id, counts, since, pickle.dumps(worked_out)))
         return worked_out, folded.folded_at
     raise RuntimeError(f"The {kind} figures ask for other tallies each time they are counted")
 
@@ -287,21 +304,20 @@ def _fold_changes(kept: MaintainedFigures, version: int, count: Callable[[], dic
     return kept
 
 
-_compiled: dict[tuple[int, datetime], list[tallies.Compiled]] = {}
+_compiled: KeptInThisProcess = KeptInThisProcess()
 """Each kept figures' tallies as compiled queries, in this process (tallies.Compiled)."""
 
 
 def _compiled_tallies(kept: MaintainedFigures, count: Callable[[], dict]) -> list[tallies.Compiled]:
     """The tallies of these figures compiled: what a fold runs for the shards that changed. They
     are compiled again for figures built afresh (a new release, a new day, the calendar)."""
-    key = (kept.pk, kept.built_at)
-    if key not in _compiled:
-        if len(_compiled) >= KEPT_IN_THIS_PROCESS:
-            _compiled.clear()
+    key = (kept.pk, kept.built_at, kept.kind, kept.period_start, kept.period_end, kept.as_of)
+    compiled = _compiled.get(key)
+    if compiled is None:
         with tallies.compiling() as compiling:
             count()
-        _compiled[key] = compiling.compiled
-    return _compiled[key]
+        compiled = _compiled.keep(key, compiling.compiled)
+    return compiled
 
 
 def _forget_unread(on: date, now: datetime) -> None:
