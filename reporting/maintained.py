@@ -230,7 +230,7 @@ def _stamp_changes() -> int:
 
 
 def _build(key: dict[str, Any], version: int, count: Callable[[], dict], now: datetime) -> MaintainedFigures:
-    with tallies.recording(None) as recorded:
+    with tallies.recording() as recorded:
         count()
     names = recorded.names
     totals = [
@@ -257,44 +257,49 @@ def _build(key: dict[str, Any], version: int, count: Callable[[], dict], now: da
 
 
 def _fold_changes(kept: MaintainedFigures, version: int, count: Callable[[], dict], now: datetime) -> MaintainedFigures:
-    changed = set(
+    changed: dict[int, set[str]] = {}
+    for shard, source in (
         ChangedShard.objects.filter(version__gt=kept.folded_version, version__lte=version)
-        .values_list("shard", flat=True)
+        .values_list("shard", "source")
         .distinct()
-    )
-    if not changed:
-        kept.read_at = now
-        kept.save(update_fields=["read_at"])
-        return kept
+    ):
+        changed.setdefault(shard, set()).add(source)
     names = json.loads(kept.names)
     compiled = None if EVERY_SHARD in changed else _compiled_tallies(kept, count)
     if compiled is None or [tally.signature for tally in compiled] != names:
         key = {field: getattr(kept, field) for field in ("kind", "period_start", "period_end", "as_of")}
         kept.delete()
         return _build(key, version, count, now)
-    recorded = tallies.Recording(sorted(changed))
-    runs = tallies.runs_of(changed)
-    for tally in compiled:
-        recorded.record(tally.signature, [row for run in runs for row in tally.rows(*run)], tally.by)
-    totals = decode(json.loads(kept.totals))
-    old = {
-        shard: decode(json.loads(counts))
-        for shard, counts in MaintainedShard.objects.filter(figures=kept, shard__in=changed).values_list(
-            "shard", "counts"
-        )
+    # Each tally is counted again for the shards where a table it reads changed ("": a change
+    # noted without its table, which any tally may read).
+    again = {
+        index: [shard for shard, sources in changed.items() if "" in sources or sources & tally.tables]
+        for index, tally in enumerate(compiled)
     }
-    for shard in changed:
-        new = recorded.shard_parts(shard)
-        for index, counts in enumerate(totals):
-            if shard in old:
-                tallies.combine([old[shard][index]], -1, into=counts)
-            tallies.combine([new[index]], into=counts)
-    MaintainedShard.objects.filter(figures=kept, shard__in=changed).delete()
+    touched = {shard for shards in again.values() for shard in shards}
+    if not touched:
+        kept.folded_version = version
+        kept.read_at = now
+        kept.save(update_fields=["folded_version", "read_at"])
+        return kept
+    totals = decode(json.loads(kept.totals))
+    parts = {shard: [{} for _ in names] for shard in touched}
+    for shard, counts in MaintainedShard.objects.filter(figures=kept, shard__in=touched).values_list("shard", "counts"):
+        parts[shard] = decode(json.loads(counts))
+    for index, shards in again.items():
+        if not shards:
+            continue
+        counted = compiled[index].counts(shards)
+        for shard in shards:
+            tallies.combine([parts[shard][index]], -1, into=totals[index])
+            parts[shard][index] = counted.get(shard, {})
+            tallies.combine([parts[shard][index]], into=totals[index])
+    MaintainedShard.objects.filter(figures=kept, shard__in=touched).delete()
     MaintainedShard.objects.bulk_create(
         [
-            MaintainedShard(figures=kept, shard=shard, counts=json.dumps(encode(recorded.shard_parts(shard))))
-            for shard in changed
-            if shard in recorded.parts
+            MaintainedShard(figures=kept, shard=shard, counts=json.dumps(encode(counts)))
+            for shard, counts in parts.items()
+            if any(counts)
         ]
     )
     kept.totals = json.dumps(encode(totals))

@@ -404,9 +404,17 @@ class ChangedShard(models.Model):
     """A shard of children whose records a transaction changed, written by database triggers in
     the same transaction as the change (migration reporting 0010), whichever way it was written.
     The first fold that sees it stamps it with the data version of the time; figures folded
-    through that version have counted the shard again."""
+    through that version have counted the shard again (migration reporting 0011 added the
+    table)."""
 
     shard = models.IntegerField(help_text="-1: every shard.")
+    source = models.CharField(
+        max_length=63,
+        blank=True,
+        db_default="",
+        help_text="The table changed, so that a fold counts again only the tallies reading it; "
+        "blank: any table (a change noted before tables were).",
+    )
     version = models.BigIntegerField(null=True, blank=True)
 
     class Meta:

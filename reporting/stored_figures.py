@@ -213,6 +213,7 @@ def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:
         return
     triggers = importlib.import_module("reporting.migrations.0003_data_version_triggers")
     marks = importlib.import_module("reporting.migrations.0010_maintained_figures")
+    marks_with_tables = importlib.import_module("reporting.migrations.0011_changed_shard_source")
     with database.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {name for (name,) in cursor.fetchall()}
@@ -222,7 +223,11 @@ def restore_sqlite_data_version_triggers(using: str, **kwargs: Any) -> None:
                     cursor.execute(triggers.SQLITE_TABLE_TRIGGER.format(table=table, name=name, event=event))
         if "reporting_changedshard" not in database.introspection.table_names(cursor):
             return
+        columns = {
+            column.name for column in database.introspection.get_table_description(cursor, "reporting_changedshard")
+        }
+        made_by = marks_with_tables if "source" in columns else marks
         for table in [*marks.CHILD_OF, *marks.EVERY_SHARD_TABLES]:
-            for name, sql in marks.sqlite_triggers(table):
+            for name, sql in made_by.sqlite_triggers(table):
                 if name not in present:
                     cursor.execute(sql)

@@ -11,16 +11,20 @@ they work out from the counts (percentages, bands, medians of counts) they work 
 `tally` runs its query as it always did, unless the maintained figures are:
 - recording: the query runs for some shards (or all), grouped by shard, and each shard's
   counts are kept apart (Recording.parts) while their sums go back to the selector;
-- replaying: the counts come from the maintained sums and no query runs.
+- replaying: the counts come from the maintained sums and no query runs;
+- compiling: each tally's query is compiled once (Compiled), with the tables it reads, so that
+  a fold runs it again for a shard only when a table it reads changed there.
 A tally only counts and sums, which add up shard by shard: a median, a maximum or an average
 is worked out from a tally grouped by the value (`median`)."""
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Aggregate, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 
@@ -39,10 +43,9 @@ ADDITIVE = (Count, Sum)
 
 
 class Recording:
-    """Count the tallies of the given shards (None: every child), shard by shard."""
+    """Count the tallies of every child, shard by shard."""
 
-    def __init__(self, shards: list[int] | None) -> None:
-        self.shards = shards
+    def __init__(self) -> None:
         self.parts: dict[int, list[Counts]] = {}
         self.names: list[str] = []
 
@@ -80,6 +83,17 @@ class Compiled:
     """Where in `params` the first child id counted and the first not counted are."""
     columns: tuple[str, ...]
     converters: dict[int, tuple[list[Any], Any]]
+    tables: frozenset[str]
+    """The tables its query reads, subqueries' included: a change to any other cannot move it."""
+
+    def counts(self, shards: Iterable[int]) -> dict[int, Counts]:
+        """The tally's counts for each of the shards that has rows (one query a run of shards)."""
+        counted: dict[int, Counts] = {}
+        for first, last in runs_of(shards):
+            for row in self.rows(first, last):
+                shard = row.pop("_shard")
+                counted.setdefault(shard, {})[tuple(row.pop(column) for column in self.by)] = row
+        return counted
 
     def rows(self, first_shard: int, last_shard: int) -> list[dict[str, Any]]:
         """The tally's rows for the shards from first_shard to last_shard, grouped by shard."""
@@ -97,6 +111,13 @@ class Compiled:
                     row[position] = converter(row[position], expression, connection)
             rows.append(dict(zip(self.columns, row)))
         return rows
+
+
+def tables_read(sql: str) -> frozenset[str]:
+    """The project's tables named in the SQL: every table a query reads is named in it, in a
+    join or a subquery (a name that only looks like one costs a needless count, never a stale one)."""
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql))
+    return frozenset(model._meta.db_table for model in apps.get_models() if model._meta.db_table in named)
 
 
 class Compiling:
@@ -122,6 +143,7 @@ class Compiling:
                 bounds=(params.index(low), params.index(high)),
                 columns=tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)),
                 converters=compiler.get_converters(expressions),
+                tables=tables_read(sql),
             )
         )
 
@@ -150,15 +172,11 @@ _mode: ContextVar[Recording | Replaying | Compiling | None] = ContextVar("tally_
 
 
 @contextmanager
-def recording(shards: list[int] | None) -> Iterator[Recording]:
-    mode = Recording(shards)
+def recording() -> Iterator[Recording]:
+    mode = Recording()
     token = _mode.set(mode)
     try:
-        if shards is None:
-            yield mode
-        else:
-            with judging_few_children():
-                yield mode
+        yield mode
     finally:
         _mode.reset(token)
 
@@ -218,8 +236,6 @@ def tally(
         return (each_row_once(queryset) if once_per_row else queryset).aggregate(**aggregates)
     shard = ExpressionWrapper(F(child) / SHARD_WIDTH, output_field=IntegerField())
     if isinstance(mode, Recording):
-        if mode.shards is not None:
-            queryset = queryset.filter(within(child, mode.shards))
         rows = list(queryset.annotate(_shard=shard).values("_shard", *by).annotate(**aggregates))
         combined = combine([_counts_of(rows, by)])
         mode.record(signature, rows, by)

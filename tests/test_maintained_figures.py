@@ -348,9 +348,10 @@ def test_a_write_counts_again_only_the_shard_of_its_child(authority):
     assert not ChangedShard.objects.filter(version__isnull=True).exists()
 
 
-def test_a_fold_runs_each_tally_once_for_the_changed_shard_and_works_nothing_else_out_again(authority):
-    """The tallies are compiled once (tallies.Compiled): a fold runs them for the shards that
-    changed, and the selectors are not worked through again until the figures are read."""
+def test_a_fold_runs_once_each_tally_reading_the_changed_table_and_works_nothing_else_out_again(authority):
+    """The tallies are compiled once (tallies.Compiled): a fold runs those that read a table
+    changed, for the shards where it changed, and the selectors are not worked through again
+    until the figures are read."""
     maintained_figures("dashboard")
     child = Child.objects.filter(episodes__end_date__isnull=True).order_by("-pk").first()
     OversightRecordFactory(child=child, iro=iro(), date=TODAY)
@@ -360,8 +361,19 @@ def test_a_fold_runs_each_tally_once_for_the_changed_shard_and_works_nothing_els
     with CaptureQueriesContext(connection) as queries:
         maintained.fold(*KINDS["dashboard"][:2], TODAY, KINDS["dashboard"][2])
     counting = [query["sql"] for query in queries.captured_queries if 'AS "_shard"' in query["sql"]]
-    assert len(counting) == tallies_kept
+    assert 0 < len(counting) < tallies_kept
+    assert all('"oversight_oversightrecord"' in sql for sql in counting)
     assert len(queries) - len(counting) <= 14, [query["sql"][:120] for query in queries.captured_queries]
+    assert maintained_figures("dashboard") == KINDS["dashboard"][2]()
+    every_oversight_tally = len(counting)
+
+    OversightRecordFactory(child=child, iro=iro(), date=TODAY)
+    raise_escalation(1)
+    with CaptureQueriesContext(connection) as queries:
+        maintained.fold(*KINDS["dashboard"][:2], TODAY, KINDS["dashboard"][2])
+    counting = [query["sql"] for query in queries.captured_queries if 'AS "_shard"' in query["sql"]]
+    reading_escalations = [sql for sql in counting if '"escalations_escalation"' in sql]
+    assert reading_escalations and len(counting) <= every_oversight_tally + len(reading_escalations)
     assert maintained_figures("dashboard") == KINDS["dashboard"][2]()
 
 
@@ -416,8 +428,10 @@ def test_figures_worked_out_from_unchanged_counts_are_read_back_and_a_change_of_
 def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_after_a_write_that_left_them(
     authority, monkeypatch
 ):
-    """Last year's outcomes read nothing but their counts: an oversight record today changes
-    none of them, so they are folded (the shard counted again) but not worked out again."""
+    """Last year's outcomes read nothing but their counts. No outcome tally reads oversight
+    records: one recorded today counts nothing again. A child's record saved unchanged is
+    counted again (its shard, by the tallies reading children), but leaves the counts as they
+    were: the outcomes are not worked out again."""
     first = maintained_figures("outcomes")
     maintained_figures("dashboard")
     folded_at = MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at
@@ -431,6 +445,10 @@ def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_
     monkeypatch.setattr(tallies, "replaying", noting)
     record_oversight(5)
     assert maintained_figures("outcomes") == first == KINDS["outcomes"][2]()
+    assert worked_out == []
+    assert MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at == folded_at
+    Child.objects.filter(episodes__end_date__isnull=True).first().save()
+    assert maintained_figures("outcomes") == first
     assert worked_out == []
     assert MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at > folded_at
     maintained_figures("dashboard")  # reads the IROs' hours beside its counts: worked out again
