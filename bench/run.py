@@ -348,12 +348,18 @@ def only_part(args, started, sizes, describe):
     return results, data
 
 
+def took(started):
+    """How long since `started` (time.perf_counter), in whole minutes."""
+    minutes = round((time.perf_counter() - started) / 60)
+    return "in under a minute" if minutes < 1 else f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def write_section(args, started, lines, data, before=None):
     """Replace only the section `lines` of --out, dated, keeping the rest as it was."""
     command = " ".join(["python bench/run.py", *sys.argv[1:]])
     note = (
-        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
-        f"{(time.perf_counter() - started) / 60:.0f} minutes, apart from the rest of this page, on "
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, "
+        f"{took(started)}, apart from the rest of this page, on "
         f"{' and '.join(data)} seeded by bench/seed_scale.py."
     )
     previous = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
@@ -704,8 +710,7 @@ def main():
         [
             "# Benchmark results",
             "",
-            f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, in "
-            f"{(time.perf_counter() - started) / 60:.0f} minutes.",
+            f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, {took(started)}.",
             "",
             f"Machine: {machine()}.",
             "",

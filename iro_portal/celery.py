@@ -14,7 +14,8 @@ app.autodiscover_tasks()
 def schedule_reminders(sender, **kwargs):
     """The daily reminder sweep at the configured hour; unsent emails are retried every 15 minutes;
     unanswered safety alerts are looked for every 5 minutes; the audit log's partitions for the
-    months ahead are made daily, at a quiet hour."""
+    months ahead are made daily, at a quiet hour; the new day's figures are counted just after
+    midnight."""
     from django.conf import settings
 
     sender.add_periodic_task(
@@ -36,4 +37,9 @@ def schedule_reminders(sender, **kwargs):
         crontab(hour=2, minute=30),
         sender.signature("audit.tasks.add_partitions"),
         name="add-audit-log-partitions",
+    )
+    sender.add_periodic_task(
+        crontab(hour=0, minute=5),
+        sender.signature("reporting.tasks.count_the_day_figures"),
+        name="count-the-day-figures",
     )

@@ -25,11 +25,12 @@ from accounts.models import User
 from accounts.permissions import sees_every_child
 from children.models import Child
 from children.permissions import children_allocated_to
+from reviews import timescales
 
 from . import detail_selectors, maintained, outcome_selectors, selectors
 from .figure_encoding import decode, encode
 from .models import FiguresKind, StoredFigures
-from .periods import Period, reporting_year
+from .periods import Period, reporting_year, year_to_date
 
 AUTHORITY = "authority"
 
@@ -66,7 +67,7 @@ def dashboard_for(user: User, period: Period, on: date) -> Counted:
     """The dashboard's figures (reporting.selectors.dashboard) that `user` sees: the whole
     authority for service managers and administrators, an IRO's own children for an IRO."""
     if sees_every_child(user):
-        return _counted(FiguresKind.DASHBOARD, AUTHORITY, period, on, lambda: selectors.dashboard(period, on))
+        return authority_dashboard(period, on)
     return _counted(
         FiguresKind.DASHBOARD,
         f"iro:{user.pk}",
@@ -79,6 +80,23 @@ def dashboard_for(user: User, period: Period, on: date) -> Counted:
             iros=User.objects.filter(pk=user.pk),
         ),
     )
+
+
+def authority_dashboard(period: Period, on: date) -> Counted:
+    """The whole authority's dashboard figures: what a service manager's dashboard shows."""
+    return _counted(FiguresKind.DASHBOARD, AUTHORITY, period, on, lambda: selectors.dashboard(period, on))
+
+
+def count_the_day(on: date) -> None:
+    """Count the whole authority's figures a new day is read with (the dashboard's year to date,
+    this and last reporting year's report and outcomes), so that the day's first reader is not
+    the one who waits while they are counted in full: 'overdue now' moves with the day, so
+    figures are kept for one day."""
+    this_year = timescales.reporting_year_start(on).year
+    authority_dashboard(year_to_date(on), on)
+    for year in (this_year, this_year - 1):
+        year_figures(reporting_year(year), on)
+        authority_outcome_figures(year, on)
 
 
 def year_figures(period: Period, on: date) -> Counted:

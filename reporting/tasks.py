@@ -1,9 +1,12 @@
+from datetime import date
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from iro_portal.documents import PDF_BASE_URL
 
-from . import services
+from . import services, stored_figures
 
 
 @shared_task(
@@ -15,3 +18,9 @@ from . import services
 def render_report_document(document_id):
     """Make one report PDF; the page polls the document's progress meanwhile."""
     services.render_document(document_id, base_url=PDF_BASE_URL)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def count_the_day_figures(on=None):
+    """Just after midnight: the new day's figures counted before anyone asks for them."""
+    stored_figures.count_the_day(date.fromisoformat(on) if on else timezone.localdate())

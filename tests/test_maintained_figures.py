@@ -453,3 +453,32 @@ def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_
     assert MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at > folded_at
     maintained_figures("dashboard")  # reads the IROs' hours beside its counts: worked out again
     assert len(worked_out) == 1
+
+
+def test_the_days_figures_are_counted_before_anyone_asks_and_read_in_one_query_each(authority):
+    """Celery beat counts the new day's figures just after midnight (reporting.tasks): the
+    day's first reader of the dashboard, the report or the outcomes does not wait for a full
+    count; the day before's figures stop being kept."""
+    from iro_portal.celery import app
+    from reporting.tasks import count_the_day_figures
+
+    app.loader.import_default_modules()
+    app.finalize()
+    schedule = app.conf.beat_schedule["count-the-day-figures"]
+    assert schedule["task"] == "reporting.tasks.count_the_day_figures"
+    assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({0}, {5})
+
+    count_the_day_figures.apply(args=[(TODAY - timedelta(days=1)).isoformat()])
+    count_the_day_figures.apply(args=[TODAY.isoformat()])
+    assert set(MaintainedFigures.objects.values_list("kind", "period_start", "as_of")) == {
+        (FiguresKind.DASHBOARD, DASHBOARD_PERIOD.start, TODAY),
+        (FiguresKind.REPORTING_YEAR, THIS_YEAR.start, TODAY),
+        (FiguresKind.REPORTING_YEAR, LAST_YEAR.start, TODAY),
+        (FiguresKind.OUTCOMES, THIS_YEAR.start, TODAY),
+        (FiguresKind.OUTCOMES, LAST_YEAR.start, TODAY),
+    }
+    for name, (kind, period, count) in KINDS.items():
+        with CaptureQueriesContext(connection) as queries:
+            maintained.fold(kind, period, TODAY, count)
+        assert len(queries) == 1, name
+        assert maintained_figures(name) == count(), name
