@@ -19,7 +19,7 @@ import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -64,6 +64,25 @@ class Folded:
 
 
 @dataclass(frozen=True)
+class ReadBeside:
+    """A query the figures' working-out ran beside their counts (the IROs' hours)."""
+
+    alias: str
+    sql: str
+    params: Any
+
+
+def _what_is_read(queries: tuple[ReadBeside, ...]) -> bytes:
+    """A digest of the rows the queries read now."""
+    digest = hashlib.blake2b(digest_size=16)
+    for query in queries:
+        with connections[query.alias].cursor() as cursor:
+            cursor.execute(query.sql, query.params)
+            digest.update(repr(cursor.fetchall()).encode())
+    return digest.digest()
+
+
+@dataclass(frozen=True)
 class WorkedOut:
     """Figures worked out from kept counts, in this process (pickled, so that each caller gets
     its own copy). Not used inside a transaction, whose changes may yet be rolled back."""
@@ -75,17 +94,21 @@ class WorkedOut:
     """For figures that read records beside their counts (the IROs' hours beside the
     caseloads): when the counts last changed and the data version, which moves with any write;
     None for figures that read nothing else."""
+    beside: tuple[ReadBeside, ...]
+    beside_read: bytes | None
+    """What those queries read (_what_is_read) just before the figures were worked out; None
+    when not known. After a write, figures whose counts and queries beside read the same are
+    still right: a write that changed neither does not make them be worked out again."""
     figures: bytes
 
     def still_right(self, folded: Folded, counts: bytes) -> bool:
-        """Whether these are the figures the folded counts give. When the counts last changed
-        tells them apart even in a database restored from a backup, whose version numbers run
-        again from where the backup left them."""
-        return (
-            self.figures_id == folded.figures_id
-            and self.counts == counts
-            and self.since in (None, (folded.folded_at, folded.data_version))
-        )
+        """Whether these are the figures the folded counts give with nothing written since.
+        When the counts last changed tells them apart even in a database restored from a
+        backup, whose version numbers run again from where the backup left them."""
+        return self.same_counts(folded, counts) and self.since in (None, (folded.folded_at, folded.data_version))
+
+    def same_counts(self, folded: Folded, counts: bytes) -> bool:
+        return self.figures_id == folded.figures_id and self.counts == counts
 
 
 class KeptInThisProcess(OrderedDict):
@@ -110,20 +133,18 @@ _worked_out: KeptInThisProcess = KeptInThisProcess()
 
 
 @contextmanager
-def _counting_queries() -> Iterator[Callable[[], int]]:
-    """How many queries ran inside, on any database (a read replica's too): a function to call
-    after."""
-    ran = 0
+def _queries_run() -> Iterator[list[ReadBeside]]:
+    """The queries run inside, on any database (a read replica's too)."""
+    run: list[ReadBeside] = []
 
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal ran
-        ran += 1
+    def noting(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        run.append(ReadBeside(context["connection"].alias, sql, params))
         return execute(sql, params, many, context)
 
     with ExitStack() as wrapped:
         for each in connections.all():
-            wrapped.enter_context(each.execute_wrapper(count))
-        yield lambda: ran
+            wrapped.enter_context(each.execute_wrapper(noting))
+        yield run
 
 
 def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> tuple[dict, datetime] | None:
@@ -137,11 +158,19 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
         if folded is None:
             return None
         counts = hashlib.blake2b(folded.totals_json.encode(), digest_size=16).digest()
-        remembered = _worked_out.get(key)
-        if remembered is not None and remembered.still_right(folded, counts) and not connection.in_atomic_block:
-            return pickle.loads(remembered.figures), folded.folded_at
+        remembered = _worked_out.get(key) if not connection.in_atomic_block else None
+        read_before = None
+        if remembered is not None:
+            if remembered.still_right(folded, counts):
+                return pickle.loads(remembered.figures), folded.folded_at
+            if remembered.beside and remembered.figures_id == folded.figures_id:
+                read_before = _what_is_read(remembered.beside)
+                if remembered.same_counts(folded, counts) and read_before == remembered.beside_read:
+                    since = (folded.folded_at, folded.data_version)
+                    _worked_out.keep(key, replace(remembered, since=since))
+                    return pickle.loads(remembered.figures), folded.folded_at
         try:
-            with tallies.replaying(folded.names, folded.totals), _counting_queries() as read_beside:
+            with tallies.replaying(folded.names, folded.totals), _queries_run() as read_beside:
                 worked_out = count()
         except tallies.TalliesChanged:
             MaintainedFigures.objects.filter(
@@ -150,9 +179,11 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
             continue
         if not connection.in_atomic_block:
             # Figures that read nothing beside their counts hold while the counts do, a write that
-            # changed none of them included; the rest only while nothing has been written since.
-            since = (folded.folded_at, folded.data_version) if read_beside() else None
-            _worked_out.keep(key, WorkedOut(folded.figures_id, counts, since, pickle.dumps(worked_out)))
+            # changed none of them included; the rest while what they read beside reads the same.
+            beside = tuple(read_beside)
+            since = (folded.folded_at, folded.data_version) if beside else None
+            known = read_before if remembered is not None and remembered.beside == beside else None
+            _worked_out.keep(key, WorkedOut(folded.figures_id, counts, since, beside, known, pickle.dumps(worked_out)))
         return worked_out, folded.folded_at
     raise RuntimeError(f"The {kind} figures ask for other tallies each time they are counted")
 

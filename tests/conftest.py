@@ -15,6 +15,7 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 from children import services as children_services
 from iro_portal.db_routers import REPLICA
+from reporting import maintained
 from ssda903 import dfe_check
 from tests.factories import (
     TEST_PASSWORD,
@@ -106,6 +107,15 @@ def no_api_requests_counted_yet():
     """The API's throttle counts requests in the cache, by user and token id; each test starts
     from none (ids come round again on SQLite)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_figures_kept_in_this_process_yet():
+    """Each test starts as a new process does, keeping no compiled tallies nor worked-out
+    figures (reporting.maintained): a test's figures may have the id and counts of an earlier
+    test's (ids come round again on SQLite)."""
+    maintained._worked_out.clear()
+    maintained._compiled.clear()
 
 
 @pytest.fixture

@@ -433,7 +433,6 @@ def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_
     counted again (its shard, by the tallies reading children), but leaves the counts as they
     were: the outcomes are not worked out again."""
     first = maintained_figures("outcomes")
-    maintained_figures("dashboard")
     folded_at = MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at
     worked_out = []
     replaying = tallies.replaying
@@ -451,8 +450,32 @@ def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_
     assert maintained_figures("outcomes") == first
     assert worked_out == []
     assert MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at > folded_at
-    maintained_figures("dashboard")  # reads the IROs' hours beside its counts: worked out again
+
+
+def test_figures_reading_hours_beside_their_counts_are_worked_out_again_only_when_either_changed(
+    authority, monkeypatch
+):
+    """The dashboard reads the IROs' hours beside its counts. After a write that changed
+    neither (a child's record saved unchanged), it reads the hours again (one query) and is not
+    worked out again; after a change of hours it is, and shows them."""
+    maintained_figures("dashboard")
+    Child.objects.filter(episodes__end_date__isnull=True).first().save()
+    first = maintained_figures("dashboard")  # worked out again, noting what the hours read
+    worked_out = []
+    replaying = tallies.replaying
+
+    def noting(*args):
+        worked_out.append(args)
+        return replaying(*args)
+
+    monkeypatch.setattr(tallies, "replaying", noting)
+    Child.objects.filter(episodes__end_date__isnull=True).last().save()
+    assert maintained_figures("dashboard") == first == KINDS["dashboard"][2]()
+    assert worked_out == []
+    change_an_iros_hours(3)
+    changed = maintained_figures("dashboard")
     assert len(worked_out) == 1
+    assert changed == KINDS["dashboard"][2]() and changed["caseloads"]["total_fte"] != first["caseloads"]["total_fte"]
 
 
 def test_the_days_figures_are_counted_before_anyone_asks_and_read_in_one_query_each(authority):
