@@ -4,8 +4,14 @@ The access log leaves out the query string and the referring page: either can ca
 a child's name. It keeps the address, time, method, path, status, size and user agent; a
 consultation link's path has [code] in place of its code, which opens the form to whoever has it
 (iro_portal.logging does the same for the application's log; this file imports nothing of the
-application)."""
+application).
 
+Each worker freezes what it has made by the time it has loaded the application (post_worker_init):
+Python's collector otherwise walks those objects, hundreds of thousands made once, in each of its
+slowest passes, a pause of about 50 ms in one request of four on the annual report page; with a
+higher first threshold those passes come seldom (measured in bench/RESULTS.md, section 2b)."""
+
+import gc
 import re
 
 from gunicorn.glogging import Logger
@@ -23,3 +29,13 @@ class AccessLogWithoutLinkCodes(Logger):
 
 
 logger_class = AccessLogWithoutLinkCodes
+
+
+COLLECTOR_THRESHOLDS = (10_000, 10, 10)
+"""Python's are (700, 10, 10): a request of the annual report page allocates more than that."""
+
+
+def post_worker_init(worker):
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)

@@ -378,3 +378,19 @@ def test_gunicorn_access_log_has_neither_the_query_string_nor_the_referrer(tmp_p
     line = (tmp_path / "access.log").read_text()
     assert '"GET /children/ HTTP/1.1" 200 5120 "Firefox"' in line
     assert "Smith" not in line
+
+
+def test_a_gunicorn_worker_freezes_the_application_it_loaded_for_the_collector():
+    """The application's own objects are left out of the collector's passes and its first
+    threshold is raised, once the worker has loaded the application (gunicorn.conf.py)."""
+    import gc
+
+    settings_file = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    thresholds = gc.get_threshold()
+    try:
+        settings_file["post_worker_init"](SimpleNamespace())
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == settings_file["COLLECTOR_THRESHOLDS"] != thresholds
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
