@@ -8,8 +8,10 @@ template shows the same figures in a table below it.
 
 import math
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import wraps
 from itertools import groupby
 from typing import Any
 
@@ -137,6 +139,46 @@ def vertical_rule(x, top, bottom, boxes, **attributes):
     )
 
 
+CHARTS_KEPT = 256
+"""Charts a process keeps drawn (drawn_once): the annual report page and the dashboard draw a few
+dozen between them."""
+
+
+def drawn_once(draw: Callable[..., SafeString]) -> Callable[..., SafeString]:
+    """A chart is drawn from its arguments alone: one asked for again with the same arguments is
+    taken from those last drawn in this process (the annual report page draws fourteen on every
+    view, most of them unchanged since the last)."""
+    drawn: OrderedDict[str, SafeString] = OrderedDict()
+
+    @wraps(draw)
+    def drawing(**arguments: Any) -> SafeString:
+        if not _plain(arguments):
+            return draw(**arguments)
+        key = repr(sorted(arguments.items()))
+        if key in drawn:
+            drawn.move_to_end(key)
+            return drawn[key]
+        chart = drawn[key] = draw(**arguments)
+        while len(drawn) > CHARTS_KEPT:
+            drawn.popitem(last=False)
+        return chart
+
+    return drawing
+
+
+def _plain(value: Any) -> bool:
+    """Whether the value is written out whole by repr (an object of another kind may be written
+    as its address, which a later object can take)."""
+    if value is None or type(value) in (str, int, float, bool, Decimal):
+        return True
+    if type(value) in (list, tuple):
+        return all(_plain(item) for item in value)
+    if type(value) is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    return False
+
+
+@drawn_once
 def bar_chart(
     *,
     chart_id: str,
@@ -353,6 +395,7 @@ def series_key(labels, top):
     return parts, (top + 32 if side_by_side else y + 8)
 
 
+@drawn_once
 def line_chart(
     *,
     chart_id: str,

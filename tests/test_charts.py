@@ -754,3 +754,24 @@ def test_no_value_of_a_trend_covers_a_marker(name):
     values = [box for text, box in text_boxes(root) if re.fullmatch(r"\d+%", text)]
     assert len(markers) > 10 and len(values) > 10
     assert not [box for box in values for marker in markers if overlaps(box, marker)]
+
+
+def test_a_chart_drawn_again_with_the_same_figures_is_the_same_and_a_changed_figure_is_drawn_anew():
+    """Charts drawn once are kept (reporting.charts.drawn_once); one whose figures changed is
+    drawn again, never taken from those kept."""
+    first = caseload_chart([("C2", 10), ("E1", 4)])
+    assert caseload_chart([("C2", 10), ("E1", 4)]) is first
+    changed = caseload_chart([("C2", 10), ("E1", 5)])
+    assert changed != first and ">5<" in changed.replace(" ", "")
+
+
+def test_a_chart_with_a_figure_not_written_out_whole_is_drawn_each_time():
+    class Label(str):
+        """A label whose text repr does not show (as a lazily translated one's)."""
+
+        def __repr__(self):
+            return "<label>"
+
+    first = caseload_chart([(Label("Care order"), 10)])
+    second = caseload_chart([(Label("Placement order"), 10)])
+    assert "Care order" in first and "Placement order" in second
