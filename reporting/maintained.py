@@ -15,6 +15,7 @@ release (the rules may have changed) counts everything again."""
 
 import hashlib
 import json
+import logging
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -34,6 +35,8 @@ from . import tallies
 from .figure_encoding import decode, encode
 from .models import EVERY_SHARD, ChangedShard, DataVersion, MaintainedFigures, MaintainedShard
 from .periods import Period
+
+logger = logging.getLogger(__name__)
 
 KEPT_WITHOUT_READING = timedelta(hours=1)
 """Figures nobody asked for in this long stop being kept (they are counted afresh if asked
@@ -222,6 +225,64 @@ def fold(kind: str, period: Period, on: date, count: Callable[[], dict]) -> Fold
             _forget_unread(on, now)
     assert kept is not None and data_version is not None
     return Folded(kept.pk, json.loads(kept.names), kept.totals, kept.folded_at, data_version)
+
+
+def check(kind: str, period: Period, on: date, count: Callable[[], dict]) -> list[int] | None:
+    """Count kept figures afresh and compare them, shard by shard, with their maintained counts
+    brought up to date: a write that slipped past the triggers (one made with them turned off,
+    some tables restored from a backup) would leave them wrong until the next day. Any that
+    differ are counted again in full, and the log says so. The shards that differed (every
+    shard, EVERY_SHARD, when the tallies themselves did), [] when none did, None when these
+    figures are not kept. A shard changed while it was being counted is left to its next fold."""
+    key = {"kind": kind, "period_start": period.start, "period_end": period.end, "as_of": on}
+    now = timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(key)])
+        kept = MaintainedFigures.objects.filter(**key).first()
+        if kept is None:
+            return None
+        version = _stamp_changes()
+        kept = _fold_changes(kept, version, count, now)
+        with tallies.recording() as recorded:
+            count()
+        changing = set(
+            ChangedShard.objects.filter(Q(version__isnull=True) | Q(version__gt=version)).values_list(
+                "shard", flat=True
+            )
+        )
+        if EVERY_SHARD in changing:
+            return []
+        names = json.loads(kept.names)
+        kept_parts = {
+            shard: decode(json.loads(counts))
+            for shard, counts in MaintainedShard.objects.filter(figures=kept).values_list("shard", "counts")
+        }
+        nothing = [{} for _ in names]
+        if recorded.names != names:
+            differed = [EVERY_SHARD]
+        else:
+            differed = sorted(
+                shard
+                for shard in (set(kept_parts) | set(recorded.parts)) - changing
+                if kept_parts.get(shard, nothing) != recorded.shard_parts(shard)
+            )
+            summed = [tallies.combine([parts[index] for parts in kept_parts.values()]) for index in range(len(names))]
+            if not differed and summed == decode(json.loads(kept.totals)):
+                return []
+            differed = differed or [EVERY_SHARD]
+        logger.warning(
+            "The maintained %s figures for %s to %s as of %s differed from a full recount in %s: counted again",
+            kind,
+            period.start,
+            period.end,
+            on,
+            "every shard" if differed == [EVERY_SHARD] else f"shards {', '.join(map(str, differed))}",
+        )
+        kept.delete()
+        _build(key, _stamp_changes(), count, now)
+        return differed
 
 
 def _changed_in_this_transaction() -> RawSQL | Value:

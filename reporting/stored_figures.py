@@ -29,7 +29,7 @@ from reviews import timescales
 
 from . import detail_selectors, maintained, outcome_selectors, selectors
 from .figure_encoding import decode, encode
-from .models import FiguresKind, StoredFigures
+from .models import FiguresKind, MaintainedFigures, StoredFigures
 from .periods import Period, reporting_year, year_to_date
 
 AUTHORITY = "authority"
@@ -82,9 +82,19 @@ def dashboard_for(user: User, period: Period, on: date) -> Counted:
     )
 
 
+def authority_counting(kind: str, period: Period, on: date) -> Callable[[], dict]:
+    """What works out the whole authority's figures of a kind for a period."""
+    if kind == FiguresKind.DASHBOARD:
+        return lambda: selectors.dashboard(period, on)
+    if kind == FiguresKind.REPORTING_YEAR:
+        return lambda: annual_report_figures(period, on)
+    return lambda: outcome_selectors.outcome_figures(period.start.year)
+
+
 def authority_dashboard(period: Period, on: date) -> Counted:
     """The whole authority's dashboard figures: what a service manager's dashboard shows."""
-    return _counted(FiguresKind.DASHBOARD, AUTHORITY, period, on, lambda: selectors.dashboard(period, on))
+    kind = FiguresKind.DASHBOARD
+    return _counted(kind, AUTHORITY, period, on, authority_counting(kind, period, on))
 
 
 def count_the_day(on: date) -> None:
@@ -99,9 +109,24 @@ def count_the_day(on: date) -> None:
         authority_outcome_figures(year, on)
 
 
+def check_the_day(on: date) -> dict[str, list[int]]:
+    """Count the day's kept figures afresh and repair any whose maintained counts differ
+    (maintained.check): {figures: the shards that differed} for those that did."""
+    repaired = {}
+    for kind, start, end in MaintainedFigures.objects.filter(as_of=on).values_list(
+        "kind", "period_start", "period_end"
+    ):
+        period = Period(start, end)
+        differed = maintained.check(kind, period, on, authority_counting(kind, period, on))
+        if differed:
+            repaired[f"{kind} {start} to {end}"] = differed
+    return repaired
+
+
 def year_figures(period: Period, on: date) -> Counted:
     """The annual report's figures for one reporting year (annual_report_figures)."""
-    return _counted(FiguresKind.REPORTING_YEAR, AUTHORITY, period, on, lambda: annual_report_figures(period, on))
+    kind = FiguresKind.REPORTING_YEAR
+    return _counted(kind, AUTHORITY, period, on, authority_counting(kind, period, on))
 
 
 def annual_report_figures(period: Period, on: date) -> dict[str, Any]:
@@ -115,13 +140,8 @@ def annual_report_figures(period: Period, on: date) -> dict[str, Any]:
 def authority_outcome_figures(first_year: int, on: date) -> Counted:
     """The whole authority's outcome figures for a reporting year: the outcomes page of a service
     manager and the annual report's outcomes section read the same stored row."""
-    return _counted(
-        FiguresKind.OUTCOMES,
-        AUTHORITY,
-        reporting_year(first_year),
-        on,
-        lambda: outcome_selectors.outcome_figures(first_year),
-    )
+    kind, period = FiguresKind.OUTCOMES, reporting_year(first_year)
+    return _counted(kind, AUTHORITY, period, on, authority_counting(kind, period, on))
 
 
 def outcome_figures_for(user: User, first_year: int, on: date) -> Counted:

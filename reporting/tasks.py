@@ -24,3 +24,9 @@ def render_report_document(document_id):
 def count_the_day_figures(on=None):
     """Just after midnight: the new day's figures counted before anyone asks for them."""
     stored_figures.count_the_day(date.fromisoformat(on) if on else timezone.localdate())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def check_kept_figures(on=None):
+    """Every hour: the day's kept figures compared with a full recount, and repaired if they differ."""
+    return stored_figures.check_the_day(date.fromisoformat(on) if on else timezone.localdate())
