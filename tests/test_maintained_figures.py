@@ -425,8 +425,22 @@ def test_figures_worked_out_from_unchanged_counts_are_read_back_and_a_change_of_
     assert maintained_figures("dashboard")["caseloads"]["total_fte"] != first["caseloads"]["total_fte"]
 
 
+@pytest.fixture
+def worked_out(monkeypatch):
+    """Each time figures are worked out from their counts (tallies.replaying)."""
+    noted = []
+    replaying = tallies.replaying
+
+    def noting(*args):
+        noted.append(args)
+        return replaying(*args)
+
+    monkeypatch.setattr(tallies, "replaying", noting)
+    return noted
+
+
 def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_after_a_write_that_left_them(
-    authority, monkeypatch
+    authority, worked_out
 ):
     """Last year's outcomes read nothing but their counts. No outcome tally reads oversight
     records: one recorded today counts nothing again. A child's record saved unchanged is
@@ -434,14 +448,7 @@ def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_
     were: the outcomes are not worked out again."""
     first = maintained_figures("outcomes")
     folded_at = MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at
-    worked_out = []
-    replaying = tallies.replaying
-
-    def noting(*args):
-        worked_out.append(args)
-        return replaying(*args)
-
-    monkeypatch.setattr(tallies, "replaying", noting)
+    worked_out.clear()
     record_oversight(5)
     assert maintained_figures("outcomes") == first == KINDS["outcomes"][2]()
     assert worked_out == []
@@ -452,23 +459,14 @@ def test_figures_that_read_nothing_beside_their_counts_are_not_worked_out_again_
     assert MaintainedFigures.objects.get(kind=FiguresKind.OUTCOMES).folded_at > folded_at
 
 
-def test_figures_reading_hours_beside_their_counts_are_worked_out_again_only_when_either_changed(
-    authority, monkeypatch
-):
+def test_figures_reading_hours_beside_their_counts_are_worked_out_again_only_when_either_changed(authority, worked_out):
     """The dashboard reads the IROs' hours beside its counts. After a write that changed
     neither (a child's record saved unchanged), it reads the hours again (one query) and is not
     worked out again; after a change of hours it is, and shows them."""
     maintained_figures("dashboard")
     Child.objects.filter(episodes__end_date__isnull=True).first().save()
     first = maintained_figures("dashboard")  # worked out again, noting what the hours read
-    worked_out = []
-    replaying = tallies.replaying
-
-    def noting(*args):
-        worked_out.append(args)
-        return replaying(*args)
-
-    monkeypatch.setattr(tallies, "replaying", noting)
+    worked_out.clear()
     Child.objects.filter(episodes__end_date__isnull=True).last().save()
     assert maintained_figures("dashboard") == first == KINDS["dashboard"][2]()
     assert worked_out == []
