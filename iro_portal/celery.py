@@ -15,7 +15,7 @@ def schedule_reminders(sender, **kwargs):
     """The daily reminder sweep at the configured hour; unsent emails are retried every 15 minutes;
     unanswered safety alerts are looked for every 5 minutes; the audit log's partitions for the
     months ahead are made daily, at a quiet hour; the new day's figures are counted just after
-    midnight, and compared with a full recount every hour."""
+    midnight, and compared with a full recount at a quiet hour."""
     from django.conf import settings
 
     sender.add_periodic_task(
@@ -44,7 +44,7 @@ def schedule_reminders(sender, **kwargs):
         name="count-the-day-figures",
     )
     sender.add_periodic_task(
-        crontab(minute=35),
+        crontab(hour=3, minute=15),
         sender.signature("reporting.tasks.check_kept_figures"),
         name="check-kept-figures",
     )

@@ -233,7 +233,9 @@ def check(kind: str, period: Period, on: date, count: Callable[[], dict]) -> lis
     some tables restored from a backup) would leave them wrong until the next day. Any that
     differ are counted again in full, and the log says so. The shards that differed (every
     shard, EVERY_SHARD, when the tallies themselves did), [] when none did, None when these
-    figures are not kept. A shard changed while it was being counted is left to its next fold."""
+    figures are not kept. A shard changed while it was being counted is left to its next fold.
+    The figures' lock is held throughout (a reader bringing them up to date waits): run it at a
+    quiet hour."""
     key = {"kind": kind, "period_start": period.start, "period_end": period.end, "as_of": on}
     now = timezone.now()
     with transaction.atomic():

@@ -28,5 +28,6 @@ def count_the_day_figures(on=None):
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def check_kept_figures(on=None):
-    """Every hour: the day's kept figures compared with a full recount, and repaired if they differ."""
+    """At a quiet hour: the day's kept figures compared with a full recount, and repaired if they
+    differ (readers of figures being counted wait for them)."""
     return stored_figures.check_the_day(date.fromisoformat(on) if on else timezone.localdate())
