@@ -4,14 +4,16 @@ after a write is as quick as any other.
 The figures of a kind (the dashboard, a year of the annual report, a year's outcomes) are
 worked out from counts (reporting.tallies), and the counts are kept by shard of children:
 MaintainedFigures holds their sums, MaintainedShard each shard's part. A write notes the
-shards it touched in the same transaction (ChangedShard, by database triggers). Whoever asks
-for the figures next counts just those shards again, takes their old counts out of the sums
-and puts the new ones in (a fold), then works the figures out from the sums: what the page
-shows is never older than the last committed write.
+shards and tables it touched in the same transaction (ChangedShard, by database triggers).
+Whoever asks for the figures next counts those shards again in the tallies reading those
+tables, takes their old counts out of the sums and puts the new ones in (a fold), then works
+the figures out from the sums: what the page shows is never older than the last committed write.
 
-The IROs' hours beside their caseloads are read afresh each time: they are not counts of
-children. A change that can move every child's figures (the working-day calendar), a new day ('overdue now' moves) or a new
-release (the rules may have changed) counts everything again."""
+The IROs' hours beside their caseloads are not counts of children: they are read again after
+any write, and the figures worked out again if they changed (WorkedOut). A change that can move
+every child's figures (the working-day calendar), a new day ('overdue now' moves) or a new
+release (the rules may have changed) counts everything again; `check` compares the kept
+counts with a full recount."""
 
 import hashlib
 import json
