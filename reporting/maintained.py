@@ -171,8 +171,7 @@ def figures(kind: str, period: Period, on: date, count: Callable[[], dict]) -> t
             if remembered.beside and remembered.figures_id == folded.figures_id:
                 read_before = _what_is_read(remembered.beside)
                 if remembered.same_counts(folded, counts) and read_before == remembered.beside_read:
-                    since = (folded.folded_at, folded.data_version)
-                    _worked_out.keep(key, replace(remembered, since=since))
+                    _worked_out.keep(key, replace(remembered, since=(folded.folded_at, folded.data_version)))
                     return pickle.loads(remembered.figures), folded.folded_at
         try:
             with tallies.replaying(folded.names, folded.totals), _queries_run() as read_beside:
@@ -263,7 +262,7 @@ def check(kind: str, period: Period, on: date, count: Callable[[], dict]) -> lis
             shard: decode(json.loads(counts))
             for shard, counts in MaintainedShard.objects.filter(figures=kept).values_list("shard", "counts")
         }
-        nothing = [{} for _ in names]
+        nothing: list[tallies.Counts] = [{} for _ in names]
         if recorded.names != names:
             differed = [EVERY_SHARD]
         else:
@@ -379,7 +378,7 @@ def _fold_changes(kept: MaintainedFigures, version: int, count: Callable[[], dic
         kept.save(update_fields=["folded_version", "read_at"])
         return kept
     totals = decode(json.loads(kept.totals))
-    parts = {shard: [{} for _ in names] for shard in touched}
+    parts: dict[int, list[tallies.Counts]] = {shard: [{} for _ in names] for shard in touched}
     for shard, counts in MaintainedShard.objects.filter(figures=kept, shard__in=touched).values_list("shard", "counts"):
         parts[shard] = decode(json.loads(counts))
     for index, shards in again.items():
