@@ -9,8 +9,8 @@ selectors ask for each count through `tally`, naming the child the rows belong t
 they work out from the counts (percentages, bands, medians of counts) they work out as before.
 
 `tally` runs its query as it always did, unless the maintained figures are:
-- recording: the query runs for some shards (or all), grouped by shard, and each shard's
-  counts are kept apart (Recording.parts) while their sums go back to the selector;
+- recording: the query runs for every child, grouped by shard, and each shard's counts are
+  kept apart (Recording.parts) while their sums go back to the selector;
 - replaying: the counts come from the maintained sums and no query runs;
 - compiling: each tally's query is compiled once (Compiled), with the tables it reads, so that
   a fold runs it again for a shard only when a table it reads changed there.
