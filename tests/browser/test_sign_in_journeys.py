@@ -84,6 +84,9 @@ def test_a_manager_must_set_up_an_app_then_gives_a_code_each_time(page, screensh
     expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not correct")
     screenshot(page, "sign-in-code-error")
     assert_no_axe_violations(page, "code page with an error")
+    # A wrong code makes the next try wait a second (django-otp's throttling): a person takes
+    # longer than that to type the right one, a test may not.
+    page.wait_for_timeout(1100)
     code.fill(code_for(device, steps_ahead=1))
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
